@@ -1,0 +1,34 @@
+"""interchange: ML models from the notebook to a Kafka stream through open model standards.
+
+Convert a fitted estimator to ONNX, PMML or PFA with proof that it predicts the same
+(``convert``), load any such document behind one interface (``load``), and publish it with
+its Avro contract to a Schema Registry and a Kafka model topic (``publish``).
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from interchange import formats as _formats  # noqa: F401,E402  (registers the format plugins)
+from interchange.convert import Converted, convert, infer_signature  # noqa: E402
+from interchange.errors import *  # noqa: E402,F403
+from interchange.errors import __all__ as _errors
+from interchange.model import Model, ModelInfo, load  # noqa: E402
+from interchange.signature import InputField, OutputField, Signature  # noqa: E402
+from interchange.verification import Tolerance, Verification  # noqa: E402
+
+
+def publish(converted: Converted, *, name: str, **kwargs):  # type: ignore[no-untyped-def]
+    """Register the model's Avro contract and publish it, versioned, to the model topic.
+
+    See :func:`interchange.modeltopic.publish.publish` for the options.
+    """
+    from interchange.modeltopic.publish import publish as _publish
+
+    return _publish(converted, name=name, **kwargs)
+
+
+__all__ = [
+    "__version__", "convert", "load", "publish", "infer_signature", "Converted", "Model", "ModelInfo",
+    "Signature", "InputField", "OutputField", "Tolerance", "Verification", *_errors,
+]

@@ -1,0 +1,91 @@
+"""Columnar batches: the one shape every model consumes and produces.
+
+A batch is a ``dict[str, numpy.ndarray]`` of equal-length columns. Users may hand in a pandas
+DataFrame, a dict of sequences, a list of records or a 2-D array; :func:`to_columns` turns any
+of them into columns typed by the signature (float64 with NaN for missing numbers, object
+arrays with ``None`` for missing text), so every format's evaluator sees the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from interchange.errors import RecordError
+from interchange.signature import InputField, Signature
+
+__all__ = ["Columns", "to_columns", "to_records", "num_rows"]
+
+Columns = dict[str, np.ndarray]
+
+
+def num_rows(columns: Mapping[str, np.ndarray]) -> int:
+    for col in columns.values():
+        return len(col)
+    return 0
+
+
+def to_columns(batch: Any, signature: Signature) -> Columns:
+    """Typed columns for every input field of ``signature``; raises RecordError naming the field."""
+    raw = _raw_columns(batch, signature)
+    out: Columns = {}
+    for f in signature.inputs:
+        if f.name not in raw:
+            raise RecordError(f"input field {f.name!r} is missing from the batch", field=f.name)
+        out[f.name] = _typed(raw[f.name], f)
+    return out
+
+
+def _raw_columns(batch: Any, signature: Signature) -> Mapping[str, Any]:
+    try:
+        import pandas as pd
+
+        if isinstance(batch, pd.DataFrame):
+            return {str(c): batch[c].to_numpy() for c in batch.columns}
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    if isinstance(batch, Mapping):
+        return batch
+    if isinstance(batch, np.ndarray):
+        if batch.ndim != 2 or batch.shape[1] != len(signature.inputs):
+            raise RecordError(
+                f"array batch must have shape (n, {len(signature.inputs)}), got {batch.shape}"
+            )
+        return {f.name: batch[:, i] for i, f in enumerate(signature.inputs)}
+    if isinstance(batch, Sequence):
+        return {f.name: [rec.get(f.name) for rec in batch] for f in signature.inputs}
+    raise RecordError(f"unsupported batch type {type(batch).__name__}; use a DataFrame, dict or list")
+
+
+def _typed(values: Any, f: InputField) -> np.ndarray:
+    arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    if f.type in ("double", "integer"):
+        if arr.dtype.kind in "fiub":
+            return arr.astype(np.float64, copy=False)
+        try:
+            return np.array([np.nan if _missing(v) else float(v) for v in arr], dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise RecordError(f"field {f.name!r} must be numeric: {exc}", field=f.name) from exc
+    if f.type == "boolean":
+        if arr.dtype.kind == "b":
+            return arr.astype(np.float64)
+        return np.array([np.nan if _missing(v) else float(bool(v)) for v in arr], dtype=np.float64)
+    out = np.empty(len(arr), dtype=object)
+    for i, v in enumerate(arr):
+        out[i] = None if _missing(v) else str(v)
+    return out
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def to_records(columns: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Per-row dicts of plain Python values (NaN becomes None), e.g. for JSON or Avro."""
+    names = list(columns)
+    cols = [columns[n].tolist() for n in names]
+    rows = []
+    for values in zip(*cols):
+        rows.append({n: (None if isinstance(v, float) and v != v else v) for n, v in zip(names, values)})
+    return rows

@@ -1,0 +1,125 @@
+"""convert(): a fitted estimator to a verified document in one call.
+
+The estimator's signature is inferred from sample data, the format plugin writes the
+document, the document is loaded back on the format's reference runtime, and the sample's
+predictions are compared with the estimator's own. A disagreement beyond the stated tolerance
+raises VerificationError: a document that predicts differently is never returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from interchange import __version__
+from interchange.batch import Columns, to_columns
+from interchange.document import Document
+from interchange.errors import ConversionError
+from interchange.model import Model, get_format
+from interchange.signature import Signature
+from interchange.source import output_fields, reference_outputs
+from interchange.verification import Verification
+
+__all__ = ["Converted", "convert", "infer_signature", "VERIFICATION_ROWS"]
+
+VERIFICATION_ROWS = 200
+
+
+@dataclass
+class Converted:
+    """A verified document with its signature, verification cases and lineage."""
+
+    document: Document
+    signature: Signature
+    verification: Verification
+    lineage: dict[str, Any] = field(default_factory=dict)
+    _model: Model | None = field(default=None, repr=False)
+
+    @property
+    def format(self) -> str:
+        return self.document.format
+
+    @property
+    def model(self) -> Model:
+        """The document loaded back (on its reference runtime)."""
+        if self._model is None:
+            from interchange.model import load
+
+            self._model = load(self.document)
+        return self._model
+
+    def save(self, path: str | Path) -> Path:
+        """Write the document file (ONNX, PMML or PFA bytes) to ``path``."""
+        return self.document.save(path)
+
+
+def infer_signature(estimator: Any, sample: Any) -> Signature:
+    """The Signature of a fitted estimator, inputs inferred from ``sample``."""
+    names = getattr(estimator, "feature_names_in_", None)
+    inputs = Signature.infer_inputs(sample, None if names is None else [str(n) for n in names])
+    task, classes, outputs = output_fields(estimator)
+    return Signature(inputs, outputs, classes, task)  # type: ignore[arg-type]
+
+
+def _lineage(estimator: Any, fmt: str, sample: Columns) -> dict[str, Any]:
+    import importlib.metadata as md
+
+    def version(pkg: str) -> str | None:
+        try:
+            return md.version(pkg)
+        except md.PackageNotFoundError:
+            return None
+
+    module = type(estimator).__module__.split(".")[0]
+    library = {"sklearn": "scikit-learn"}.get(module, module)
+    converter = {"onnx": ["skl2onnx", "onnxmltools", "onnx"], "pmml": ["lxml"], "pfa": []}.get(fmt, [])
+    digest = hashlib.sha256()
+    for name in sorted(sample):
+        digest.update(name.encode())
+        digest.update(np.asarray(sample[name]).astype(str).tobytes())
+    return {
+        "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
+        "source_library": library,
+        "source_version": version(library),
+        "converter": {p: version(p) for p in converter},
+        "interchange": __version__,
+        "python": platform.python_version(),
+        "sample_sha256": digest.hexdigest(),
+    }
+
+
+def convert(estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VERIFICATION_ROWS) -> Converted:
+    """Convert a fitted estimator or pipeline to a verified ``format`` document.
+
+    ``sample`` (DataFrame or array, e.g. a slice of the training data) gives the input
+    signature and the verification cases.
+
+    Example::
+
+        converted = interchange.convert(LogisticRegression().fit(X, y), "onnx", sample=X)
+        converted.save("model.onnx")
+    """
+    signature = infer_signature(estimator, sample)
+    columns = to_columns(sample, signature)
+    cases = {k: v[:rows] for k, v in columns.items()}
+    expected = reference_outputs(estimator, cases, signature)
+    plugin = get_format(format)
+    lineage = _lineage(estimator, format, cases)
+    signature = Signature(signature.inputs, signature.outputs, signature.classes, signature.task, {"lineage": lineage})
+    try:
+        data, tolerance = plugin.export(estimator, signature, cases)
+    except ConversionError:
+        raise
+    document = Document(format, data, plugin.media_type)
+    from interchange.model import load
+
+    model = load(document)
+    verification = Verification(cases, expected, tolerance)
+    result = verification.check(model, signature)
+    verification = Verification(cases, expected, tolerance, result)
+    return Converted(document, signature, verification, lineage, model)

@@ -1,0 +1,19 @@
+"""Format plugins: one folder per model format (ONNX, PMML, PFA).
+
+Each folder is the only place its format's libraries are imported. A plugin recognises,
+validates and loads documents of its format and writes estimators into it; it is registered
+here by name and created on first use, so adding a format is one folder and one line.
+"""
+
+from __future__ import annotations
+
+from interchange.model import register_format
+
+
+def _onnx():  # noqa: ANN202 - factories return the plugin instance
+    from interchange.formats.onnx import ONNXFormat
+
+    return ONNXFormat()
+
+
+register_format("onnx", _onnx)

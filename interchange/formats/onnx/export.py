@@ -1,0 +1,155 @@
+"""Fitted scikit-learn-API estimators to ONNX through skl2onnx / onnxmltools.
+
+Double precision is tried first (float32 flips tree branches near thresholds, the most
+reported cause of "ONNX predicts differently"); where a converter only supports float the
+document is written in float and the looser tolerance is stated with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx import helper
+
+from interchange.batch import Columns
+from interchange.errors import UnsupportedModelError
+from interchange.signature import Signature
+from interchange.verification import Tolerance
+
+__all__ = ["export_estimator", "META_SIGNATURE", "META_INPUTS", "META_OUTPUTS"]
+
+META_SIGNATURE = "interchange.signature"
+META_INPUTS = "interchange.inputs"
+META_OUTPUTS = "interchange.outputs"
+TARGET_OPSET = {"": 18, "ai.onnx.ml": 3}
+DOUBLE = Tolerance(1e-9, 1e-12, "double precision end to end")
+FLOAT = Tolerance(1e-4, 1e-5, "the converter computes in float32")
+
+
+def _per_column(estimator: Any) -> bool:
+    """True when the first step routes named columns itself (a ColumnTransformer)."""
+    from sklearn.compose import ColumnTransformer
+
+    first = estimator
+    while hasattr(first, "steps"):
+        first = first.steps[0][1]
+    return isinstance(first, ColumnTransformer)
+
+
+def _options(estimator: Any) -> dict[int, dict[str, Any]]:
+    from sklearn.base import is_classifier
+
+    from interchange.source import final_estimator
+
+    final = final_estimator(estimator)
+    return {id(final): {"zipmap": False}} if is_classifier(final) else {}
+
+
+def _convert(estimator: Any, signature: Signature, tensor: Any) -> onnx.ModelProto:
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import StringTensorType
+
+    if _per_column(estimator):
+        types = [
+            (f.name, StringTensorType([None, 1]) if f.type == "string" else tensor([None, 1]))
+            for f in signature.inputs
+        ]
+    else:
+        if any(f.type == "string" for f in signature.inputs):
+            raise UnsupportedModelError(
+                "text inputs need a Pipeline whose first step is a ColumnTransformer that encodes them",
+                estimator=type(estimator).__name__, format="onnx",
+            )
+        types = [("X", tensor([None, len(signature.inputs)]))]
+    _register_boosters()
+    return convert_sklearn(estimator, initial_types=types, options=_options(estimator), target_opset=TARGET_OPSET)
+
+
+def _register_boosters() -> None:
+    """Teach skl2onnx the XGBoost / LightGBM scikit-learn wrappers when they are installed."""
+    from skl2onnx import update_registered_converter  # noqa: F401  (import check)
+
+    from interchange.formats.onnx import boosters
+
+    boosters.register()
+
+
+def _concat_front(model: onnx.ModelProto, signature: Signature, elem: int) -> None:
+    """Replace the single matrix input ``X`` by one [N,1] input per signature field."""
+    graph = model.graph
+    old = [i for i in graph.input if i.name == "X"][0]
+    graph.input.remove(old)
+    for f in signature.inputs:
+        graph.input.append(helper.make_tensor_value_info(f.name, elem, [None, 1]))
+    concat = helper.make_node("Concat", [f.name for f in signature.inputs], ["X"], axis=1, name="interchange_concat")
+    graph.node.insert(0, concat)
+
+
+def _output_map(model: onnx.ModelProto, signature: Signature) -> dict[str, list[Any]]:
+    names = [o.name for o in model.graph.output]
+    mapping: dict[str, list[Any]] = {}
+    per_class = signature.output("probability") or signature.output("decision")
+    matrix = next((n for n in names if n in ("probabilities", "scores")), names[-1])
+    for f in signature.outputs:
+        if f.kind in ("label", "cluster"):
+            mapping[f.name] = [names[0], None]
+        elif f.kind == "value":
+            mapping[f.name] = [names[0], 0]
+        elif f.kind == "score":
+            mapping[f.name] = [matrix, 0]
+        elif f.kind in ("probability", "decision"):
+            i = per_class.index(f)
+            if f.kind == "decision" and len(per_class) == 1:
+                i = 1  # binary decision: skl2onnx writes [-d, d]
+            mapping[f.name] = [matrix, i]
+    return mapping
+
+
+def export_estimator(estimator: Any, signature: Signature, sample: Columns) -> tuple[bytes, Tolerance]:
+    """ONNX bytes for ``estimator`` with one input per signature field, and the tolerance."""
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    errors = []
+    for tensor, elem, tol in ((DoubleTensorType, onnx.TensorProto.DOUBLE, DOUBLE), (FloatTensorType, onnx.TensorProto.FLOAT, FLOAT)):
+        try:
+            model = _convert(estimator, signature, tensor)
+            if not _per_column(estimator):
+                _concat_front(model, signature, elem)
+            onnx.checker.check_model(model)
+            _session_ok(model)
+        except UnsupportedModelError:
+            raise
+        except Exception as exc:  # skl2onnx raises many types; try the next precision
+            errors.append(f"{tensor.__name__}: {type(exc).__name__}: {exc}")
+            continue
+        if tol is FLOAT or _float_outputs(model):
+            tol = FLOAT
+        meta = {
+            META_SIGNATURE: signature.to_json(),
+            META_INPUTS: json.dumps({f.name: [f.name, None] for f in signature.inputs}),
+            META_OUTPUTS: json.dumps(_output_map(model, signature)),
+        }
+        for key, value in {**meta, **signature.meta.get("lineage_props", {})}.items():
+            model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
+        model.producer_name = "interchange"
+        return model.SerializeToString(), tol
+    raise UnsupportedModelError(
+        f"skl2onnx cannot convert {type(estimator).__name__}: " + " | ".join(e[:300] for e in errors),
+        estimator=type(estimator).__name__, format="onnx",
+    )
+
+
+def _float_outputs(model: onnx.ModelProto) -> bool:
+    return any(o.type.tensor_type.elem_type == onnx.TensorProto.FLOAT for o in model.graph.output)
+
+
+def _session_ok(model: onnx.ModelProto) -> None:
+    import onnxruntime as ort
+
+    ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+_ = np  # numpy is used by callers through Columns; keep the import explicit for type readers

@@ -1,0 +1,174 @@
+"""Load and evaluate ONNX documents with onnxruntime, ours or anyone's.
+
+Documents written by interchange carry their Signature and the map from fields to tensors in
+``metadata_props``; for other documents both are inferred from the graph. External tensor
+data may only come from the document's own directory: a location that escapes it (``..``,
+absolute paths, symlinks out) is refused before any file is opened.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+
+from interchange.batch import Columns
+from interchange.document import Document
+from interchange.errors import DocumentError, RecordError
+from interchange.formats.onnx.export import META_INPUTS, META_OUTPUTS, META_SIGNATURE
+from interchange.model import Model, ModelInfo
+from interchange.signature import InputField, OutputField, Signature
+
+__all__ = ["ONNXModel", "parse", "Parsed"]
+
+_NUMPY = {
+    onnx.TensorProto.FLOAT: np.float32,
+    onnx.TensorProto.DOUBLE: np.float64,
+    onnx.TensorProto.INT64: np.int64,
+    onnx.TensorProto.INT32: np.int32,
+    onnx.TensorProto.BOOL: np.bool_,
+    onnx.TensorProto.STRING: object,
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    proto: onnx.ModelProto
+    signature: Signature
+    inputs: dict[str, list[Any]]  # field -> [tensor, column or None]
+    outputs: dict[str, list[Any]]  # field -> [tensor, column or None]
+
+
+def parse(document: Document) -> Parsed:
+    """Check a document and read (or infer) its signature; raise DocumentError if unusable."""
+    try:
+        proto = onnx.load_model_from_string(document.data)
+    except Exception as exc:
+        raise DocumentError(f"not a readable ONNX model: {exc}", format="onnx") from exc
+    _load_external(proto, document.base_dir)
+    try:
+        onnx.checker.check_model(proto)
+    except Exception as exc:
+        raise DocumentError(f"ONNX model fails onnx.checker: {exc}", format="onnx") from exc
+    meta = {p.key: p.value for p in proto.metadata_props}
+    if META_SIGNATURE in meta:
+        return Parsed(proto, Signature.from_json(meta[META_SIGNATURE]), json.loads(meta[META_INPUTS]), json.loads(meta[META_OUTPUTS]))
+    return _infer(proto)
+
+
+def _load_external(proto: onnx.ModelProto, base_dir: Path | None) -> None:
+    from onnx.external_data_helper import _get_all_tensors, uses_external_data
+
+    tensors = [t for t in _get_all_tensors(proto) if uses_external_data(t)]
+    if not tensors:
+        return
+    if base_dir is None:
+        raise DocumentError("this ONNX model keeps tensors in external files; load it from a path, not bytes", format="onnx")
+    root = base_dir.resolve()
+    for t in tensors:
+        location = next((e.value for e in t.external_data if e.key == "location"), "")
+        target = (root / location).resolve()
+        if Path(location).is_absolute() or not target.is_relative_to(root) or not target.is_file():
+            raise DocumentError(
+                f"external data {location!r} of tensor {t.name!r} is outside the model's directory "
+                "or missing; external data may only come from the model's own folder",
+                format="onnx", path=location,
+            )
+    onnx.load_external_data_for_model(proto, str(root))
+
+
+def _dims(value_info: Any) -> list[int | None]:
+    return [d.dim_value if d.HasField("dim_value") else None for d in value_info.type.tensor_type.shape.dim]
+
+
+def _infer(proto: onnx.ModelProto) -> Parsed:
+    """A signature for a document we did not write: one field per input/output column."""
+    init = {i.name for i in proto.graph.initializer}
+    fields, imap = [], {}
+    for vi in proto.graph.input:
+        if vi.name in init:
+            continue
+        dims = _dims(vi)
+        width = dims[1] if len(dims) == 2 and dims[1] else 1
+        text = vi.type.tensor_type.elem_type == onnx.TensorProto.STRING
+        for i in range(width):
+            name = vi.name if width == 1 else f"{vi.name}_{i}"
+            fields.append(InputField(name, "string" if text else "double", "categorical" if text else "continuous"))
+            imap[name] = [vi.name, i if width > 1 else None]
+    outs, omap = [], {}
+    for vi in proto.graph.output:
+        if not vi.type.HasField("tensor_type"):
+            continue  # ZipMap and other sequence outputs: the tensor outputs carry the same values
+        dims = _dims(vi)
+        width = dims[1] if len(dims) == 2 and dims[1] else 1
+        text = vi.type.tensor_type.elem_type == onnx.TensorProto.STRING
+        for i in range(width):
+            name = vi.name if width == 1 else f"{vi.name}_{i}"
+            outs.append(OutputField(name, "label" if text else "value", "string" if text else "double"))
+            omap[name] = [vi.name, i if len(dims) == 2 else None]
+    return Parsed(proto, Signature(tuple(fields), tuple(outs)), imap, omap)
+
+
+class ONNXModel(Model):
+    """An ONNX document on onnxruntime."""
+
+    def __init__(self, document: Document, parsed: Parsed) -> None:
+        import onnxruntime as ort
+
+        self.document = document
+        self.signature = parsed.signature
+        self._inputs = parsed.inputs
+        self._outputs = parsed.outputs
+        try:
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = 1
+            self._session = ort.InferenceSession(parsed.proto.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:
+            raise DocumentError(f"onnxruntime cannot load this model: {exc}", format="onnx") from exc
+        self._types = {i.name: _NUMPY.get(_elem(i.type), np.float32) for i in parsed.proto.graph.input}
+        self._out_names = [o.name for o in self._session.get_outputs()]
+        self.info = ModelInfo("onnx", "onnxruntime", details={"onnxruntime": ort.__version__})
+
+    def _feeds(self, columns: Columns) -> dict[str, np.ndarray]:
+        groups: dict[str, list[tuple[int | None, np.ndarray]]] = {}
+        for name, (tensor, col) in self._inputs.items():
+            groups.setdefault(tensor, []).append((col, columns[name]))
+        feeds = {}
+        for tensor, parts in groups.items():
+            parts.sort(key=lambda p: p[0] or 0)
+            dtype = self._types.get(tensor, np.float32)
+            if dtype is object:
+                mat = np.stack([np.where(pd_isna(p[1]), "", p[1]).astype(str) for p in parts], axis=1).astype(object)
+            else:
+                mat = np.stack([p[1] for p in parts], axis=1).astype(dtype)
+            feeds[tensor] = mat
+        return feeds
+
+    def _predict_columns(self, columns: Columns) -> Columns:
+        try:
+            results = self._session.run(None, self._feeds(columns))
+        except Exception as exc:
+            raise RecordError(f"onnxruntime could not evaluate the batch: {exc}") from exc
+        by_name = dict(zip(self._out_names, results))
+        out: Columns = {}
+        for f in self.signature.outputs:
+            tensor, col = self._outputs[f.name]
+            value = np.asarray(by_name[tensor])
+            if col is not None:
+                value = value.reshape(len(value), -1)[:, col]
+            elif value.ndim > 1:
+                value = value.reshape(len(value), -1)[:, 0]
+            out[f.name] = value.astype(np.float64) if f.kind not in ("label", "cluster") and value.dtype.kind in "fiu" else value
+        return out
+
+
+def _elem(t: Any) -> int:
+    return t.tensor_type.elem_type
+
+
+def pd_isna(values: np.ndarray) -> np.ndarray:
+    return np.array([v is None or (isinstance(v, float) and v != v) for v in values], dtype=bool)

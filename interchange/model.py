@@ -1,0 +1,155 @@
+"""One interface for every loaded model, whatever its format, and the format registry.
+
+A :class:`Model` takes a columnar batch and returns columns named by its signature, the same
+for ONNX, PMML and PFA. Each format is a plugin (:class:`Format`) registered once under its
+name; :func:`load` detects the format from the document's content and hands it over.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import numpy as np
+
+from interchange.batch import Columns, num_rows, to_columns, to_records
+from interchange.document import Document
+from interchange.errors import DocumentError, InterchangeError
+from interchange.signature import Signature
+
+__all__ = ["Model", "ModelInfo", "Format", "register_format", "get_format", "formats", "load", "read_document"]
+
+MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Which engine evaluates a model and why (e.g. the fast path, or a fallback's reason)."""
+
+    format: str
+    engine: str
+    reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class Model(ABC):
+    """A loaded document, ready to evaluate batches.
+
+    ``predict`` is the primitive (columns in, columns out); ``predict_one`` wraps it.
+    """
+
+    signature: Signature
+    info: ModelInfo
+    document: Document
+
+    def predict(self, batch: Any) -> Columns:
+        """Evaluate a batch (DataFrame, dict of arrays, list of records or 2-D array).
+
+        Example::
+
+            model = interchange.load("iris.onnx")
+            out = model.predict({"sepal_length": [5.1], ...})
+            out["label"]
+        """
+        columns = to_columns(batch, self.signature)
+        if num_rows(columns) == 0:
+            return {f.name: np.empty(0, dtype=object) for f in self.signature.outputs}
+        return self._predict_columns(columns)
+
+    def predict_one(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Evaluate one record; a convenience over :meth:`predict`."""
+        return to_records(self.predict([record]))[0]
+
+    @abstractmethod
+    def _predict_columns(self, columns: Columns) -> Columns:
+        """Evaluate typed input columns; return one array per output field."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.info.format} via {self.info.engine} inputs={self.signature.input_names}>"
+
+
+class Format(Protocol):
+    """A model format plugin: recognise, validate and load documents; export estimators."""
+
+    name: str
+    media_type: str
+    suffixes: tuple[str, ...]
+
+    def sniff(self, data: bytes) -> bool:
+        """True when ``data`` looks like a document of this format."""
+        ...
+
+    def load(self, document: Document, *, engine: str = "auto") -> Model:
+        """Validate and load a document; raise DocumentError when it is unusable."""
+        ...
+
+    def export(self, estimator: Any, signature: Signature, sample: Columns) -> bytes:
+        """Write a fitted estimator as a document of this format."""
+        ...
+
+
+_FORMATS: dict[str, Format] = {}
+_LAZY: dict[str, Callable[[], Format]] = {}
+
+
+def register_format(name: str, factory: Callable[[], Format]) -> None:
+    """Register a format plugin factory under ``name``; refuses to overwrite silently."""
+    if name in _LAZY:
+        raise InterchangeError(f"format {name!r} is already registered")
+    _LAZY[name] = factory
+
+
+def get_format(name: str) -> Format:
+    """The plugin for ``name``, created on first use so unused formats cost no imports."""
+    if name not in _FORMATS:
+        if name not in _LAZY:
+            raise DocumentError(f"unknown format {name!r}; known formats: {sorted(_LAZY)}", format=name)
+        _FORMATS[name] = _LAZY[name]()
+    return _FORMATS[name]
+
+
+def formats() -> list[str]:
+    return sorted(_LAZY)
+
+
+def read_document(source: str | Path | bytes, *, format: str | None = None) -> Document:
+    """A Document from a path or bytes, its format detected from the content."""
+    base_dir: Path | None = None
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise DocumentError(f"no model document at {path}", path=str(path))
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(f"{path} is larger than {MAX_DOCUMENT_BYTES} bytes", path=str(path))
+        data = path.read_bytes()
+        base_dir = path.resolve().parent
+    if not data:
+        raise DocumentError("the document is empty")
+    name = format or _detect(data)
+    fmt = get_format(name)
+    return Document(name, data, fmt.media_type, base_dir)
+
+
+def _detect(data: bytes) -> str:
+    for name in formats():
+        if get_format(name).sniff(data):
+            return name
+    head = data[:40]
+    raise DocumentError(f"cannot tell the format of this document (starts with {head!r}); "
+                        f"known formats: {formats()}")
+
+
+def load(source: str | Path | bytes | Document, *, format: str | None = None, engine: str = "auto") -> Model:
+    """Load any ONNX, PMML or PFA document as a :class:`Model`.
+
+    Example::
+
+        model = interchange.load("model.pmml")
+        model.predict(frame)
+    """
+    doc = source if isinstance(source, Document) else read_document(source, format=format)
+    return get_format(doc.format).load(doc, engine=engine)

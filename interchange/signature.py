@@ -1,0 +1,215 @@
+"""A model's input and output contract, shared by every format.
+
+One :class:`Signature` describes what a model consumes (ordered input fields with data type,
+operational type, allowed values and missing-value policy) and what it produces (label,
+value, per-class probabilities, cluster id, ...). Avro schemas for the Schema Registry are
+derived from it, never written by hand per model, and it round-trips through JSON unchanged
+so it can travel inside documents and model envelopes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Sequence
+
+import numpy as np
+
+from interchange.errors import SchemaError
+
+__all__ = ["DataType", "OpType", "OutputKind", "InputField", "OutputField", "Signature", "avro_name"]
+
+DataType = Literal["double", "integer", "string", "boolean"]
+OpType = Literal["continuous", "categorical", "ordinal"]
+OutputKind = Literal["label", "value", "probability", "decision", "cluster", "score", "affinity"]
+
+_AVRO_TYPES: dict[str, str] = {"double": "double", "integer": "long", "string": "string", "boolean": "boolean"}
+_NAME_RE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def avro_name(text: str) -> str:
+    """An Avro-legal name for ``text`` (``[A-Za-z_][A-Za-z0-9_]*``)."""
+    name = _NAME_RE.sub("_", str(text))
+    return name if name and not name[0].isdigit() else f"_{name}"
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One input column. ``values`` lists allowed categories for categorical fields."""
+
+    name: str
+    type: DataType = "double"
+    optype: OpType = "continuous"
+    values: tuple[Any, ...] | None = None
+    nullable: bool = True
+
+    def avro(self) -> dict[str, Any]:
+        base = _AVRO_TYPES[self.type]
+        if self.nullable:
+            return {"name": self.name, "type": ["null", base], "default": None}
+        return {"name": self.name, "type": base}
+
+
+@dataclass(frozen=True)
+class OutputField:
+    """One output column.
+
+    ``kind`` says what it means; ``target`` is the class value it refers to (probability,
+    decision) so a consumer never parses the field name to find the class.
+    """
+
+    name: str
+    kind: OutputKind
+    type: DataType = "double"
+    target: Any = None
+
+    def avro(self) -> dict[str, Any]:
+        return {"name": self.name, "type": ["null", _AVRO_TYPES[self.type]], "default": None}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Ordered inputs and outputs of a model, the same for ONNX, PMML and PFA."""
+
+    inputs: tuple[InputField, ...]
+    outputs: tuple[OutputField, ...]
+    classes: tuple[Any, ...] | None = None
+    task: Literal["classification", "regression", "clustering", "outlier", "transform"] = "regression"
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        for group in (self.inputs, self.outputs):
+            names = [f.name for f in group]
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise SchemaError(f"duplicate field names in signature: {dupes}", field=dupes[0])
+
+    @property
+    def input_names(self) -> list[str]:
+        return [f.name for f in self.inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        return [f.name for f in self.outputs]
+
+    def input(self, name: str) -> InputField:
+        for f in self.inputs:
+            if f.name == name:
+                return f
+        raise SchemaError(f"no input field named {name!r}; inputs are {self.input_names}", field=name)
+
+    def output(self, kind: OutputKind) -> list[OutputField]:
+        return [f for f in self.outputs if f.kind == kind]
+
+    # --- Avro -------------------------------------------------------------------------
+    def input_schema(self, model: str) -> dict[str, Any]:
+        """The Avro record schema of feature events for ``model``."""
+        return {
+            "type": "record",
+            "name": "Input",
+            "namespace": f"interchange.models.{avro_name(model)}",
+            "doc": f"Feature event for model {model}",
+            "fields": [self._checked(f.name) and f.avro() for f in self.inputs],
+        }
+
+    def output_schema(self, model: str) -> dict[str, Any]:
+        """The Avro record schema of predictions: output fields plus which model made them."""
+        fields = [self._checked(f.name) and f.avro() for f in self.outputs]
+        fields.append(
+            {
+                "name": "model",
+                "type": {
+                    "type": "record",
+                    "name": "ModelRef",
+                    "fields": [
+                        {"name": "name", "type": "string"},
+                        {"name": "version", "type": "int"},
+                        {"name": "format", "type": "string"},
+                    ],
+                },
+            }
+        )
+        return {
+            "type": "record",
+            "name": "Output",
+            "namespace": f"interchange.models.{avro_name(model)}",
+            "doc": f"Prediction of model {model}",
+            "fields": fields,
+        }
+
+    @staticmethod
+    def _checked(name: str) -> bool:
+        if avro_name(name) != name:
+            raise SchemaError(
+                f"field name {name!r} is not a legal Avro name; rename the column "
+                f"(for example to {avro_name(name)!r})",
+                field=name,
+            )
+        return True
+
+    # --- JSON round trip --------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), default=_json_default, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Signature:
+        def tup(v: Any) -> tuple[Any, ...] | None:
+            return None if v is None else tuple(v)
+
+        return cls(
+            inputs=tuple(InputField(**{**f, "values": tup(f.get("values"))}) for f in data["inputs"]),
+            outputs=tuple(OutputField(**f) for f in data["outputs"]),
+            classes=tup(data.get("classes")),
+            task=data.get("task", "regression"),
+            meta=dict(data.get("meta") or {}),
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Signature:
+        return cls.from_dict(json.loads(text))
+
+    # --- inference --------------------------------------------------------------------
+    @staticmethod
+    def infer_inputs(sample: Any, names: Sequence[str] | None = None) -> tuple[InputField, ...]:
+        """Input fields inferred from sample data (DataFrame, dict of arrays or 2-D array).
+
+        Numeric columns become continuous doubles, text and categorical columns categorical
+        strings with the sample's values. Every field accepts missing values; a model that
+        cannot handle them reports that at evaluation time.
+        """
+        import pandas as pd
+
+        if isinstance(sample, pd.DataFrame):
+            frame = sample
+        elif isinstance(sample, dict):
+            frame = pd.DataFrame({k: np.asarray(v) for k, v in sample.items()})
+        else:
+            arr = np.asarray(sample)
+            if arr.ndim != 2:
+                raise SchemaError(f"sample must be 2-D (rows x features), got shape {arr.shape}")
+            cols = list(names) if names is not None else [f"x{i}" for i in range(arr.shape[1])]
+            frame = pd.DataFrame(arr, columns=cols)
+        fields = []
+        for col in frame.columns:
+            s = frame[col]
+            name = str(col)
+            if pd.api.types.is_bool_dtype(s):
+                fields.append(InputField(name, "boolean", "categorical", (False, True)))
+            elif pd.api.types.is_numeric_dtype(s):
+                fields.append(InputField(name, "double", "continuous"))
+            else:
+                values = tuple(sorted({str(v) for v in s.dropna().unique()}))
+                fields.append(InputField(name, "string", "categorical", values))
+        return tuple(fields)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
