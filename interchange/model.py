@@ -18,6 +18,7 @@ from interchange.batch import Columns, num_rows, to_columns, to_records
 from interchange.document import Document
 from interchange.errors import DocumentError, InterchangeError
 from interchange.signature import Signature
+from interchange.verification import Tolerance
 
 __all__ = ["Model", "ModelInfo", "Format", "register_format", "get_format", "formats", "load", "read_document"]
 
@@ -82,11 +83,18 @@ class Format(Protocol):
         ...
 
     def load(self, document: Document, *, engine: str = "auto") -> Model:
-        """Validate and load a document; raise DocumentError when it is unusable."""
+        """Validate and load a document; raise DocumentError when it is unusable.
+
+        ``engine``: ``"auto"`` (fast path when it covers the document, else the reference
+        runtime), ``"fast"`` (fast path or DocumentError), ``"reference"`` (onnxruntime,
+        pypmml or titus2).
+        """
         ...
 
-    def export(self, estimator: Any, signature: Signature, sample: Columns) -> bytes:
-        """Write a fitted estimator as a document of this format."""
+    def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+        """Write a fitted estimator as a document of this format, with ``expected`` outputs
+        for ``sample`` embedded as verification cases where the format has a place for them;
+        return the bytes and the tolerance this conversion path is verified with."""
         ...
 
 

@@ -17,3 +17,19 @@ def _onnx():  # noqa: ANN202 - factories return the plugin instance
 
 
 register_format("onnx", _onnx)
+
+
+def _pmml():  # noqa: ANN202
+    from interchange.formats.pmml import PMMLFormat
+
+    return PMMLFormat()
+
+
+def _pfa():  # noqa: ANN202
+    from interchange.formats.pfa import PFAFormat
+
+    return PFAFormat()
+
+
+register_format("pmml", _pmml)
+register_format("pfa", _pfa)

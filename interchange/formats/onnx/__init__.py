@@ -30,11 +30,11 @@ class ONNXFormat:
         return data[:1] == b"\x08" and not data.lstrip()[:1] in (b"<", b"{")
 
     def load(self, document: Document, *, engine: str = "auto") -> Model:
-        if engine not in ("auto", "onnxruntime"):
+        if engine not in ("auto", "reference", "onnxruntime"):
             from interchange.errors import DocumentError
 
             raise DocumentError(f"ONNX documents run on onnxruntime, not {engine!r}", format="onnx")
         return ONNXModel(document, parse(document))
 
-    def export(self, estimator: Any, signature: Signature, sample: Columns) -> tuple[bytes, Tolerance]:
+    def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
         return export_estimator(estimator, signature, sample)

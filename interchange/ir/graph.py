@@ -1,0 +1,133 @@
+"""A model as a graph of steps over named columns, ending in one model step.
+
+Each :class:`Step` reads named columns from an environment and writes new named columns, the
+way PMML derived fields and PFA let-bindings work; the final :class:`ModelStep` returns a
+:class:`Prediction` whose parts (value, probabilities, label, ...) are mapped onto the
+signature's output fields by their kind. Numeric columns are float64 with NaN for missing;
+categorical columns are object arrays with None for missing.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from interchange.errors import ModelError
+from interchange.signature import Signature
+
+__all__ = ["Step", "ModelStep", "Prediction", "Graph", "evaluate", "Env"]
+
+Env = dict[str, np.ndarray]
+
+
+class Step(ABC):
+    """A transformation: reads ``inputs`` columns, writes ``outputs`` columns."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    @abstractmethod
+    def apply(self, env: Env) -> None:
+        """Compute this step's output columns into ``env``."""
+
+
+@dataclass
+class Prediction:
+    """What a model step produced for a batch; only the parts the model has are set.
+
+    ``probabilities`` and ``decision`` are (rows x len(classes)) matrices, except a binary
+    decision which is one column for the second class.
+    """
+
+    classes: tuple[Any, ...] | None = None
+    value: np.ndarray | None = None
+    probabilities: np.ndarray | None = None
+    decision: np.ndarray | None = None
+    label: np.ndarray | None = None
+    cluster: np.ndarray | None = None
+    score: np.ndarray | None = None
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def finish(self) -> Prediction:
+        """Fill the label from probabilities or decisions when the model did not set it."""
+        if self.label is None and self.classes is not None:
+            classes = np.asarray(self.classes, dtype=object)
+            if self.probabilities is not None:
+                self.label = classes[np.argmax(self.probabilities, axis=1)]
+            elif self.decision is not None:
+                d = self.decision
+                idx = (d[:, 0] > 0).astype(int) if d.shape[1] == 1 else np.argmax(d, axis=1)
+                self.label = classes[idx]
+        return self
+
+
+class ModelStep(ABC):
+    """The final step of a graph: reads ``inputs`` columns, returns a Prediction."""
+
+    inputs: tuple[str, ...]
+
+    @abstractmethod
+    def predict(self, env: Env) -> Prediction:
+        """Evaluate the model over the batch in ``env``."""
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Transform steps, then one model step, for a model with ``signature``."""
+
+    signature: Signature
+    steps: tuple[Step, ...]
+    model: ModelStep
+
+
+def matrix(env: Env, names: tuple[str, ...]) -> np.ndarray:
+    """The named numeric columns as one (rows x len(names)) float64 matrix."""
+    try:
+        return np.column_stack([np.asarray(env[n], dtype=np.float64) for n in names])
+    except KeyError as exc:
+        raise ModelError(f"IR step reads column {exc.args[0]!r} that no earlier step or input defines") from exc
+
+
+def evaluate(graph: Graph, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Evaluate ``graph`` over typed input columns; one array per signature output field."""
+    env: Env = dict(columns)
+    for step in graph.steps:
+        step.apply(env)
+    pred = graph.model.predict(env).finish()
+    return outputs_from(pred, graph.signature)
+
+
+def outputs_from(pred: Prediction, signature: Signature) -> dict[str, np.ndarray]:
+    """Map a Prediction onto the signature's output fields by kind and target class."""
+    out: dict[str, np.ndarray] = {}
+    classes = list(pred.classes) if pred.classes is not None else []
+    per_class = signature.output("decision")
+    for f in signature.outputs:
+        if f.kind == "label":
+            out[f.name] = pred.label
+        elif f.kind == "value":
+            out[f.name] = pred.value
+        elif f.kind == "cluster":
+            out[f.name] = pred.cluster
+        elif f.kind == "score":
+            out[f.name] = pred.score
+        elif f.kind == "probability":
+            out[f.name] = pred.probabilities[:, _index(classes, f.target)]
+        elif f.kind == "decision":
+            d = pred.decision
+            out[f.name] = d[:, 0] if d.shape[1] == 1 else d[:, per_class.index(f)]
+        else:
+            out[f.name] = pred.extra[f.name]
+        if out[f.name] is None:
+            raise ModelError(f"the model does not produce output {f.name!r} ({f.kind})", field=f.name)
+    return out
+
+
+def _index(classes: list[Any], target: Any) -> int:
+    for i, c in enumerate(classes):
+        if c == target or str(c) == str(target):
+            return i
+    raise ModelError(f"class {target!r} is not among the model's classes {classes}", field=str(target))

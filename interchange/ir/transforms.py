@@ -1,0 +1,98 @@
+"""Preprocessing steps: imputation, scaling, one-hot encoding, linear projection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from interchange.errors import RecordError
+from interchange.ir.graph import Env, Step, matrix
+
+__all__ = ["Impute", "Scale", "OneHot", "Project"]
+
+
+def _missing(col: np.ndarray) -> np.ndarray:
+    if col.dtype.kind == "f":
+        return np.isnan(col)
+    return np.array([v is None or (isinstance(v, float) and v != v) for v in col], dtype=bool)
+
+
+@dataclass(frozen=True)
+class Impute(Step):
+    """Replace missing values of each input column by a constant (mean, median, mode...)."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    values: tuple[Any, ...]
+
+    def apply(self, env: Env) -> None:
+        for name, out, value in zip(self.inputs, self.outputs, self.values):
+            col = env[name]
+            env[out] = np.where(_missing(col), value, col).astype(col.dtype if col.dtype.kind == "f" else object)
+
+
+@dataclass(frozen=True)
+class Scale(Step):
+    """``y = (x - offset) * scale`` per column: standard, min-max, max-abs and robust scaling."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    offset: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    def apply(self, env: Env) -> None:
+        for name, out, o, s in zip(self.inputs, self.outputs, self.offset, self.scale):
+            env[out] = (np.asarray(env[name], dtype=np.float64) - o) * s
+
+
+@dataclass(frozen=True)
+class OneHot(Step):
+    """One 0/1 column per category of ``inputs[0]``.
+
+    ``unknown``: ``"ignore"`` gives all zeros for an unseen category, ``"error"`` makes the
+    record bad. Missing input gives all zeros unless ``None`` is itself a category.
+    """
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    categories: tuple[Any, ...]
+    unknown: str = "ignore"
+
+    def apply(self, env: Env) -> None:
+        col = env[self.inputs[0]]
+        keys = np.array([_key(v) for v in col], dtype=object)
+        cats = [_key(c) for c in self.categories]
+        hit = np.zeros(len(col), dtype=bool)
+        for out, cat in zip(self.outputs, cats):
+            eq = keys == cat
+            hit |= eq
+            env[out] = eq.astype(np.float64)
+        if self.unknown == "error" and not hit.all():
+            bad = col[np.flatnonzero(~hit)[0]]
+            raise RecordError(f"unknown category {bad!r} for field {self.inputs[0]!r}", field=self.inputs[0])
+
+
+def _key(v: Any) -> Any:
+    """Compare categories as text so 1, 1.0 and "1" from different sources match."""
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
+@dataclass(frozen=True)
+class Project(Step):
+    """``y = matrix @ x + bias``: PCA, polynomial-free linear maps, fitted projections."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    matrix: np.ndarray  # (len(outputs), len(inputs))
+    bias: np.ndarray  # (len(outputs),)
+
+    def apply(self, env: Env) -> None:
+        y = matrix(env, self.inputs) @ np.asarray(self.matrix).T + np.asarray(self.bias)
+        for j, out in enumerate(self.outputs):
+            env[out] = y[:, j]

@@ -1,0 +1,108 @@
+"""Tree ensembles (decision trees, forests, boosting) as flat node arrays.
+
+All trees are evaluated at once: every row holds one node index per tree and all of them
+descend one level per numpy step, so a 100-tree ensemble costs depth x a few array ops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.linear import Link, apply_link
+
+__all__ = ["Tree", "TreeEnsemble"]
+
+
+@dataclass(frozen=True)
+class Tree:
+    """One binary tree. Node ``i`` is a leaf when ``feature[i] < 0``.
+
+    A row goes left when ``x <= threshold`` (``op="<="``, scikit-learn, LightGBM) or
+    ``x < threshold`` (``op="<"``, XGBoost); a missing ``x`` goes left where ``missing_left``.
+    ``value`` is (nodes x k): leaf values, or class probabilities/counts for a forest.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    missing_left: np.ndarray
+    op: Literal["<=", "<"] = "<="
+
+    @property
+    def depth(self) -> int:
+        depth = np.zeros(len(self.feature), dtype=int)
+        for i in range(len(self.feature)):  # parents precede children in every writer we read
+            if self.feature[i] >= 0:
+                depth[self.left[i]] = depth[self.right[i]] = depth[i] + 1
+        return int(depth.max()) if len(depth) else 0
+
+
+@dataclass(frozen=True)
+class TreeEnsemble(ModelStep):
+    """``scores = base + aggregate(tree leaf values)``, then ``link``.
+
+    ``aggregation="sum"`` for boosting, ``"average"`` for forests. Classification sets
+    ``classes``; with ``Link.IDENTITY`` the averaged leaf values are the probabilities
+    (forests). Regression leaves ``classes`` None and reads column 0.
+    """
+
+    inputs: tuple[str, ...]
+    trees: tuple[Tree, ...]
+    aggregation: Literal["sum", "average"] = "sum"
+    base: np.ndarray | None = None  # (k,)
+    link: Link = Link.IDENTITY
+    classes: tuple[Any, ...] | None = None
+    normalize_leaves: bool = False  # forests storing class counts: divide each leaf by its total
+
+    def _packed(self) -> tuple[np.ndarray, ...]:
+        cache = self.__dict__.get("_pack")
+        if cache is not None:
+            return cache
+        offsets = np.cumsum([0] + [len(t.feature) for t in self.trees])
+        feature = np.concatenate([t.feature for t in self.trees]).astype(np.int64)
+        threshold = np.concatenate([t.threshold for t in self.trees]).astype(np.float64)
+        left = np.concatenate([t.left + o for t, o in zip(self.trees, offsets)]).astype(np.int64)
+        right = np.concatenate([t.right + o for t, o in zip(self.trees, offsets)]).astype(np.int64)
+        values = [np.asarray(t.value, dtype=np.float64).reshape(len(t.feature), -1) for t in self.trees]
+        if self.normalize_leaves:
+            values = [v / np.where(v.sum(axis=1, keepdims=True) == 0, 1, v.sum(axis=1, keepdims=True)) for v in values]
+        value = np.concatenate(values)
+        missing_left = np.concatenate([t.missing_left for t in self.trees]).astype(bool)
+        strict = np.concatenate([np.full(len(t.feature), t.op == "<") for t in self.trees])
+        leaf = feature < 0
+        feature = np.where(leaf, 0, feature)
+        left = np.where(leaf, np.arange(len(leaf)), left)  # a leaf points at itself
+        right = np.where(leaf, np.arange(len(leaf)), right)
+        depth = max((t.depth for t in self.trees), default=0)
+        pack = (offsets[:-1], feature, threshold, left, right, value, missing_left, strict, depth)
+        object.__setattr__(self, "_pack", pack)
+        return pack
+
+    def leaf_values(self, X: np.ndarray) -> np.ndarray:
+        """Sum or average of the leaf values reached by each row: (rows x k)."""
+        roots, feature, threshold, left, right, value, missing_left, strict, depth = self._packed()
+        n = X.shape[0]
+        node = np.broadcast_to(roots, (n, len(roots))).copy()
+        rows = np.arange(n)[:, None]
+        for _ in range(depth):
+            x = X[rows, feature[node]]
+            t = threshold[node]
+            go_left = np.where(strict[node], x < t, x <= t)
+            go_left = np.where(np.isnan(x), missing_left[node], go_left)
+            node = np.where(go_left, left[node], right[node])
+        total = value[node].sum(axis=1)
+        return total / len(self.trees) if self.aggregation == "average" else total
+
+    def predict(self, env: Env) -> Prediction:
+        scores = self.leaf_values(matrix(env, self.inputs))
+        if self.base is not None:
+            scores = scores + np.asarray(self.base, dtype=np.float64)
+        if self.classes is None:
+            return Prediction(value=scores[:, 0])
+        return Prediction(classes=self.classes, probabilities=apply_link(scores, self.link))
