@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
 import onnx
 from onnx import helper
 
@@ -152,4 +151,3 @@ def _session_ok(model: onnx.ModelProto) -> None:
     ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
 
 
-_ = np  # numpy is used by callers through Columns; keep the import explicit for type readers

@@ -1,0 +1,133 @@
+"""The ``interchange`` command line: convert, check, eval, publish, score, stack."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+
+from interchange.errors import InterchangeError
+
+app = typer.Typer(help="ML models from the notebook to a Kafka stream through ONNX, PMML and PFA.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+
+ConfigOpt = typer.Option(None, "--config", "-c", help="Client settings file (.properties or .toml).")
+SettingOpt = typer.Option([], "-X", help="A client setting key=value (librdkafka keys; schema.registry.* for the registry).")
+
+
+def _run(fn: Callable[[], Any]) -> Any:
+    """Run a command body; an InterchangeError becomes a one-line message and exit code 1."""
+    try:
+        return fn()
+    except InterchangeError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _config(config: Optional[Path], settings: list[str]) -> Any:
+    from interchange.config import load_config
+
+    return load_config(config, settings)
+
+
+@app.command("eval")
+def eval_(
+    model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."),
+    input: Path = typer.Option(..., "--input", "-i", help="Rows as .csv or .jsonl."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write JSON lines (default stdout)."),
+    engine: str = typer.Option("auto", help="auto | fast | reference"),
+) -> None:
+    """Evaluate a model document over rows from a file; no Kafka needed."""
+    from interchange.evaluate import evaluate_file
+    from interchange.model import load
+
+    def body() -> None:
+        loaded = load(model, engine=engine)
+        sink = output.open("w") if output else sys.stdout
+        try:
+            rows, failed = evaluate_file(loaded, input, sink)
+        finally:
+            if output:
+                sink.close()
+        typer.echo(f"{rows} rows evaluated by {loaded.info.engine}" + (f", {failed} failed" if failed else ""), err=True)
+        if failed:
+            raise typer.Exit(1)
+
+    _run(body)
+
+
+@app.command()
+def info(model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document.")) -> None:
+    """Show a document's format, engine and signature."""
+    from interchange.model import load
+
+    def body() -> None:
+        loaded = load(model)
+        typer.echo(json.dumps({"format": loaded.info.format, "engine": loaded.info.engine, "reason": loaded.info.reason,
+                               "signature": loaded.signature.to_dict()}, indent=2, default=str))
+
+    _run(body)
+
+
+@app.command()
+def publish(
+    model: Path = typer.Argument(..., help="A model document to publish."),
+    name: str = typer.Option(..., "--name", "-n", help="Model name (subjects <name>-input / <name>-output)."),
+    topic: str = typer.Option("interchange-models", help="The model topic."),
+    config: Optional[Path] = ConfigOpt,
+    setting: list[str] = SettingOpt,
+) -> None:
+    """Register a document's Avro contract and publish its next version."""
+    from interchange.modeltopic import publish as do_publish
+
+    def body() -> None:
+        done = do_publish(model, name=name, config=_config(config, setting), topic=topic)
+        typer.echo(json.dumps(done.__dict__))
+
+    _run(body)
+
+
+@app.command()
+def score(
+    model: str = typer.Option(..., "--model", "-m", help="Name of the model to serve."),
+    input_topic: Optional[str] = typer.Option(None, help="Feature topic (default <model>-features)."),
+    output_topic: Optional[str] = typer.Option(None, help="Prediction topic (default <model>-predictions)."),
+    dead_letter_topic: Optional[str] = typer.Option(None, help="Dead-letter topic (default <model>-dlq)."),
+    model_topic: str = typer.Option("interchange-models", help="The model topic to follow."),
+    group: Optional[str] = typer.Option(None, help="Consumer group (default interchange-scorer-<model>)."),
+    batch_size: int = typer.Option(1000, help="Events per batch."),
+    max_records: Optional[int] = typer.Option(None, help="Stop after this many events."),
+    idle_timeout: Optional[float] = typer.Option(None, help="Stop after this many seconds without events."),
+    engine: str = typer.Option("auto", help="auto | fast | reference"),
+    config: Optional[Path] = ConfigOpt,
+    setting: list[str] = SettingOpt,
+) -> None:
+    """Run the universal scorer for one model until stopped."""
+    from interchange.scorer import Scorer, ScorerOptions
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    def body() -> None:
+        opts = ScorerOptions(model, input_topic, output_topic, dead_letter_topic, model_topic, group, batch_size, engine=engine)
+        stats = Scorer(opts, _config(config, setting)).run(max_records=max_records, idle_timeout=idle_timeout)
+        typer.echo(json.dumps(stats.__dict__), err=True)
+
+    _run(body)
+
+
+def _mount_stack() -> None:
+    try:
+        from interchange.stack.cli import stack_app
+    except ImportError:  # the stack package is optional for users with their own cluster
+        return
+    app.add_typer(stack_app, name="stack")
+
+
+_mount_stack()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

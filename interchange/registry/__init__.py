@@ -1,0 +1,12 @@
+"""Schema Registry use: subjects, compatibility, and the Confluent wire format.
+
+Any registry speaking the Confluent Schema Registry REST API works (Confluent, Apicurio's
+``/apis/ccompat/v7``, Karapace); confluent-kafka's SchemaRegistryClient does the talking.
+"""
+
+from __future__ import annotations
+
+from interchange.registry.client import Registry, input_subject, output_subject
+from interchange.registry.wire import AvroCodec, frame, unframe
+
+__all__ = ["Registry", "input_subject", "output_subject", "AvroCodec", "frame", "unframe"]

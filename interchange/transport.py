@@ -1,0 +1,55 @@
+"""Kafka clients built from the user's settings, with errors turned into TransportError."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from interchange.config import ClientConfig
+from interchange.errors import ConfigError, TransportError
+
+__all__ = ["producer", "consumer", "ensure_topics", "TopicSpec"]
+
+TopicSpec = Mapping[str, Any]  # {"partitions": int, "compacted": bool}
+
+
+def _client(kind: type, conf: dict[str, Any]) -> Any:
+    try:
+        return kind(conf)
+    except KafkaException as exc:
+        raise ConfigError(f"bad Kafka client settings: {exc.args[0]}", key="kafka") from exc
+
+
+def producer(config: ClientConfig, **extra: Any) -> Producer:
+    """A producer; ``extra`` keys (e.g. ``linger.ms``) sit under the user's own settings."""
+    return _client(Producer, {"linger.ms": 5, "enable.idempotence": True, **extra, **config.kafka})
+
+
+def consumer(config: ClientConfig, group: str, **extra: Any) -> Consumer:
+    conf = {"group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": False, **extra, **config.kafka}
+    return _client(Consumer, conf)
+
+
+def ensure_topics(config: ClientConfig, topics: Mapping[str, TopicSpec], timeout: float = 30.0) -> None:
+    """Create missing topics (compacted where asked); existing topics are left alone."""
+    admin = _client(AdminClient, dict(config.kafka))
+    try:
+        existing = set(admin.list_topics(timeout=timeout).topics)
+    except KafkaException as exc:
+        raise TransportError(f"cannot reach Kafka at {config.bootstrap_servers}: {exc.args[0]}") from exc
+    new = []
+    for name, spec in topics.items():
+        if name in existing:
+            continue
+        conf = {"cleanup.policy": "compact"} if spec.get("compacted") else {}
+        new.append(NewTopic(name, num_partitions=int(spec.get("partitions", 1)), replication_factor=-1, config=conf))
+    if not new:
+        return
+    for name, future in admin.create_topics(new, operation_timeout=timeout).items():
+        try:
+            future.result(timeout)
+        except KafkaException as exc:
+            if "TOPIC_ALREADY_EXISTS" not in str(exc):
+                raise TransportError(f"cannot create topic {name}: {exc.args[0]}", topic=name) from exc
