@@ -1,0 +1,61 @@
+"""``interchange stack up | down | status | logs``."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import typer
+
+from interchange.errors import StackError
+
+stack_app = typer.Typer(help="Start and stop a local Kafka + Schema Registry (from Maven Central).", no_args_is_help=True)
+
+
+def _fail(exc: StackError) -> None:
+    typer.echo(f"error: {exc.message}", err=True)
+    raise typer.Exit(1)
+
+
+@stack_app.command()
+def up() -> None:
+    """Fetch (first time), start and wait until Kafka and the registry are healthy."""
+    from interchange import stack
+
+    started = time.monotonic()
+    try:
+        st = stack.up()
+    except StackError as exc:
+        _fail(exc)
+    typer.echo(f"stack up in {time.monotonic() - started:.1f}s: bootstrap.servers={st.bootstrap_servers} "
+               f"schema.registry.url={st.registry_url}")
+
+
+@stack_app.command()
+def down() -> None:
+    """Stop the processes `stack up` started (and nothing else)."""
+    from interchange import stack
+
+    stopped = stack.down()
+    typer.echo(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+
+
+@stack_app.command()
+def status() -> None:
+    """Show pids and health; exit code 1 when not fully up."""
+    from interchange import stack
+
+    st = stack.status()
+    typer.echo(json.dumps({"bootstrap.servers": st.bootstrap_servers, "schema.registry.url": st.registry_url,
+                           "pids": st.pids, "healthy": st.healthy}, indent=2))
+    if not st.up:
+        raise typer.Exit(1)
+
+
+@stack_app.command()
+def logs(service: str = typer.Argument("kafka", help="kafka | registry"),
+         lines: int = typer.Option(50, "-n", help="Lines to show.")) -> None:
+    """Show the end of a service's log."""
+    from interchange import stack
+
+    typer.echo(stack.logs(None, service, lines))
