@@ -24,11 +24,12 @@ def _client(kind: type, conf: dict[str, Any]) -> Any:
 
 def producer(config: ClientConfig, **extra: Any) -> Producer:
     """A producer; ``extra`` keys (e.g. ``linger.ms``) sit under the user's own settings."""
-    return _client(Producer, {"linger.ms": 5, "enable.idempotence": True, **extra, **config.kafka})
+    return _client(Producer, {"linger.ms": 5, "enable.idempotence": True, "log_level": 3, **extra, **config.kafka})
 
 
 def consumer(config: ClientConfig, group: str, **extra: Any) -> Consumer:
-    conf = {"group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": False, **extra, **config.kafka}
+    conf = {"group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 3,
+            **extra, **config.kafka}
     return _client(Consumer, conf)
 
 
