@@ -1,0 +1,167 @@
+"""Publish, score, dead-letter and hot-swap on the real local Kafka + Schema Registry."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+
+import interchange
+from interchange.errors import SchemaError
+from interchange.events import read_predictions, send_features
+from interchange.modeltopic import ModelFollower
+from interchange.registry import AvroCodec, Registry
+from interchange.resources import avro_schema
+from interchange.scorer import Scorer, ScorerOptions
+from interchange.transport import consumer, producer
+
+pytestmark = pytest.mark.integration
+
+
+def _iris() -> tuple[pd.DataFrame, np.ndarray]:
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X.columns = [c.replace(" (cm)", "").replace(" ", "_") for c in X.columns]
+    return X, y.to_numpy()
+
+
+class Running:
+    """A scorer on a thread, stopped at the end of the with-block."""
+
+    def __init__(self, name: str, config) -> None:
+        self.scorer = Scorer(ScorerOptions(model=name, batch_size=200), config)
+        self.thread = threading.Thread(target=self.scorer.run, daemon=True)
+
+    def __enter__(self) -> Scorer:
+        self.thread.start()
+        return self.scorer
+
+    def __exit__(self, *exc) -> None:
+        self.scorer.stop()
+        self.thread.join(30)
+
+
+def _wait(predicate, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not reached in time")
+
+
+def test_publish_registers_subjects_and_envelope(stack_config, model_name) -> None:
+    X, y = _iris()
+    converted = interchange.convert(LogisticRegression(max_iter=500).fit(X, y), "onnx", sample=X)
+    first = interchange.publish(converted, name=model_name, config=stack_config)
+    second = interchange.publish(converted, name=model_name, config=stack_config)
+    assert (first.version, second.version) == (1, 2)
+    registry = Registry(stack_config)
+    assert registry.latest(f"{model_name}-input") == converted.signature.input_schema(model_name)
+    assert registry.latest(f"{model_name}-output") == converted.signature.output_schema(model_name)
+    follower = ModelFollower(stack_config, names=[model_name])
+    envelopes = follower.read_to_end()
+    follower.close()
+    assert [e.version for e in envelopes] == [1, 2]
+    assert envelopes[-1].to_document().data == converted.document.data
+    assert envelopes[-1].model_signature() == converted.signature
+
+
+def test_incompatible_input_schema_is_refused_naming_the_field(stack_config, model_name) -> None:
+    from interchange.signature import InputField, Signature
+
+    X, y = _iris()
+    converted = interchange.convert(LogisticRegression(max_iter=500).fit(X, y), "onnx", sample=X)
+    interchange.publish(converted, name=model_name, config=stack_config)
+    sig = converted.signature
+    # A new required (non-nullable) input field breaks BACKWARD: old events lack it.
+    breaking = Signature(sig.inputs + (InputField("weight", nullable=False),), sig.outputs, sig.classes, sig.task)
+    registry = Registry(stack_config)
+    with pytest.raises(SchemaError) as err:
+        registry.register(f"{model_name}-input", breaking.input_schema(model_name))
+    assert err.value.field == "weight"
+    assert "BACKWARD" in err.value.message
+
+
+def test_score_dead_letter_and_hot_swap(stack_config, model_name) -> None:
+    X, y = _iris()
+    first = LogisticRegression(max_iter=500).fit(X, y)
+    interchange.publish(interchange.convert(first, "onnx", sample=X), name=model_name, config=stack_config)
+    rows = X.iloc[:120].reset_index(drop=True)
+    with Running(model_name, stack_config) as scorer:
+        _wait(lambda: scorer.stats.version == 1)
+        send_features(stack_config, model_name, rows, keys=[f"a{i}" for i in range(len(rows))])
+        # Bad events: not Confluent-framed, unknown schema id, truncated Avro.
+        prod = producer(stack_config)
+        for bad in (b"plain text", b"\x00\x7f\xff\xff\xff\x00", b"\x00" + b"\x00\x00\x00\x01"[:4] + b"\x02"):
+            prod.produce(f"{model_name}-features", key=b"bad", value=bad)
+        prod.flush(10)
+        _wait(lambda: scorer.stats.scored >= len(rows) and scorer.stats.dead_lettered >= 3)
+
+        # A second version replaces the first without a restart.
+        second = LogisticRegression(max_iter=500, C=0.05).fit(X, y)
+        interchange.publish(interchange.convert(second, "onnx", sample=X), name=model_name, config=stack_config)
+        _wait(lambda: scorer.stats.version == 2)
+        send_features(stack_config, model_name, rows, keys=[f"b{i}" for i in range(len(rows))])
+        _wait(lambda: scorer.stats.scored >= 2 * len(rows))
+
+    preds = read_predictions(stack_config, model_name, 2 * len(rows))
+    by_version = {1: {}, 2: {}}
+    for key, rec in preds:
+        by_version[rec["model"]["version"]][key.decode()] = rec
+    assert len(by_version[1]) == len(rows) and len(by_version[2]) == len(rows)
+    for version, est, prefix in ((1, first, "a"), (2, second, "b")):
+        got = np.array([[by_version[version][f"{prefix}{i}"][f"probability_{c}"] for c in range(3)] for i in range(len(rows))])
+        np.testing.assert_allclose(got, est.predict_proba(rows), rtol=1e-9, atol=1e-12)
+        labels = [by_version[version][f"{prefix}{i}"]["label"] for i in range(len(rows))]
+        assert labels == est.predict(rows).tolist()
+
+    registry = Registry(stack_config)
+    dlq_codec = AvroCodec(avro_schema("dead_letter"), 0, registry.schema)
+    cons = consumer(stack_config, f"{model_name}-dlq-reader")
+    cons.subscribe([f"{model_name}-dlq"])
+    dead = []
+    deadline = time.monotonic() + 30
+    while len(dead) < 3 and time.monotonic() < deadline:
+        dead += [dlq_codec.decode(m.value()) for m in cons.consume(10, 0.5) if not m.error()]
+    cons.close()
+    assert len(dead) == 3
+    assert {d["value"] for d in dead} == {b"plain text", b"\x00\x7f\xff\xff\xff\x00", b"\x00\x00\x00\x00\x01\x02"}
+    assert all(d["reason"] and d["error"] == "RecordError" and d["model_version"] == 1 for d in dead)
+
+
+def test_bad_model_version_is_refused_and_previous_keeps_serving(stack_config, model_name) -> None:
+    from dataclasses import replace
+
+    X, y = _iris()
+    est = LogisticRegression(max_iter=500).fit(X, y)
+    good = interchange.convert(est, "onnx", sample=X)
+    interchange.publish(good, name=model_name, config=stack_config)
+    with Running(model_name, stack_config) as scorer:
+        _wait(lambda: scorer.stats.version == 1)
+        # Version 2's verification cases disagree with its document: the scorer must refuse it.
+        other = interchange.convert(LogisticRegression(max_iter=500, C=0.01).fit(X, y), "onnx", sample=X)
+        lying = replace(good, document=other.document, _model=None)
+        from interchange.modeltopic.publish import publish as raw_publish
+
+        with pytest.raises(interchange.VerificationError):
+            raw_publish(lying, name=model_name, config=stack_config)  # publish-time check refuses it too
+        _publish_unchecked(lying, model_name, stack_config)
+        _wait(lambda: len(scorer.stats.refused) >= 1)
+        send_features(stack_config, model_name, X.iloc[:20], keys=[f"c{i}" for i in range(20)])
+        _wait(lambda: scorer.stats.scored >= 20)
+        assert scorer.stats.version == 1
+    preds = read_predictions(stack_config, model_name, 20)
+    assert {rec["model"]["version"] for _, rec in preds} == {1}
+
+
+def _publish_unchecked(converted, name, config) -> None:
+    """Publish skipping the publish-time verification, as a faulty or hostile publisher could."""
+    from unittest import mock
+
+    with mock.patch.object(type(converted.verification), "check", lambda *a, **k: None):
+        interchange.publish(converted, name=name, config=config)
