@@ -113,7 +113,10 @@ def load_config(
 ) -> ClientConfig:
     """Resolve client settings from defaults, file, environment and ``key=value`` overrides."""
     env = os.environ if env is None else env
-    settings: dict[str, Any] = {"bootstrap.servers": DEFAULT_BOOTSTRAP, "schema.registry.url": DEFAULT_REGISTRY}
+    settings: dict[str, Any] = {  # the local stack, on the ports `interchange stack` uses
+        "bootstrap.servers": f"127.0.0.1:{env.get('INTERCHANGE_KAFKA_PORT', '9092')}",
+        "schema.registry.url": f"http://127.0.0.1:{env.get('INTERCHANGE_REGISTRY_PORT', '8081')}/apis/ccompat/v7",
+    }
     path = config_file or env.get("INTERCHANGE_CONFIG")
     if path:
         settings.update(_read_file(Path(path)))
