@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import uuid
 
 import numpy as np
 from sklearn.datasets import load_iris
@@ -36,20 +37,21 @@ def main(name: str = "iris-quickstart", events: int = 300) -> int:
     print(f"published {published.name} v{published.version} (input schema id {published.input_schema_id})")
 
     # 4. Score: the scorer follows the model topic and the feature topic.
+    #    Event keys carry this run's id, so reruns on the same stack read back only their own.
     rows = X.sample(events, replace=True, random_state=0).reset_index(drop=True)
-    scorer = Scorer(ScorerOptions(model=name, group=f"{name}-quickstart-v{published.version}"), config)
-    worker = threading.Thread(target=scorer.run, kwargs={"idle_timeout": 30})
+    run = uuid.uuid4().hex[:8]
+    scorer = Scorer(ScorerOptions(model=name), config)
+    worker = threading.Thread(target=scorer.run, kwargs={"idle_timeout": 60})
     worker.start()
-    send_features(config, name, rows, keys=[f"v{published.version}-{i}" for i in range(events)])
-    ours = [(k, p) for k, p in read_predictions(config, name, events * published.version, timeout=120)
-            if k and k.decode().startswith(f"v{published.version}-")]
+    send_features(config, name, rows, keys=[f"{run}-{i}" for i in range(events)])
+    ours = read_predictions(config, name, events, key_prefix=f"{run}-".encode(), timeout=120)
     scorer.stop()
     worker.join()
 
     # 5. Compare with the estimator.
     index = [int(k.decode().split("-")[1]) for k, _ in ours]
     labels = np.array([p["label"] for _, p in ours])
-    expected = estimator.predict(rows.iloc[index])
+    expected = estimator.predict(rows.iloc[index]) if index else np.array([])
     for (key, pred) in ours[:5]:
         print(key.decode(), {k: (round(v, 4) if isinstance(v, float) else v) for k, v in pred.items()})
     agree = int((labels == expected).sum())

@@ -52,8 +52,11 @@ def send_features(config: ClientConfig, model: str, rows: Iterable[dict[str, Any
 
 
 def read_predictions(config: ClientConfig, model: str, count: int, *, topic: str | None = None,
-                     timeout: float = 60.0) -> list[tuple[bytes | None, dict[str, Any]]]:
-    """Read ``count`` predictions (key, record) from the start of ``model``'s prediction topic."""
+                     key_prefix: bytes | None = None, timeout: float = 60.0) -> list[tuple[bytes | None, dict[str, Any]]]:
+    """Read ``count`` predictions (key, record) from the start of ``model``'s prediction topic.
+
+    With ``key_prefix``, only predictions whose key starts with it are kept and counted.
+    """
     topic = topic or f"{model}-predictions"
     registry = Registry(config)
     codec = codec_for(registry, output_subject(model))
@@ -64,7 +67,7 @@ def read_predictions(config: ClientConfig, model: str, count: int, *, topic: str
     try:
         while len(out) < count and time.monotonic() < deadline:
             for msg in cons.consume(min(1000, count - len(out)), 0.5):
-                if not msg.error():
+                if not msg.error() and (key_prefix is None or (msg.key() or b"").startswith(key_prefix)):
                     out.append((msg.key(), codec.decode(msg.value())))
     finally:
         cons.close()
