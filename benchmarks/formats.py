@@ -1,0 +1,168 @@
+"""Records per second for each model × format × engine, batch and one record at a time.
+
+One run, side by side: the estimator itself, onnxruntime, interchange's fast path (PMML, PFA),
+and the reference runtimes pypmml and titus2 (slow per record, so measured on fewer rows and
+run last: pypmml's JVM keeps burning CPU). Outputs of the fast path are compared with the
+reference runtime's on the same rows. Results: benchmarks/results/formats.json and .md.
+
+    python benchmarks/formats.py [--rows 20000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_classification
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+
+import interchange
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def rate(fn: Callable[[], Any], rows: int, min_seconds: float = 1.0) -> float:
+    """Rows per second of ``fn`` (which evaluates ``rows`` rows), best of repeated runs."""
+    fn()  # warm up
+    best, spent, runs = float("inf"), 0.0, 0
+    while spent < min_seconds or runs < 3:
+        t0 = time.perf_counter()
+        fn()
+        dt = time.perf_counter() - t0
+        best, spent, runs = min(best, dt), spent + dt, runs + 1
+    return rows / best
+
+
+def per_record(model: interchange.Model, records: list[dict[str, Any]]) -> Callable[[], Any]:
+    return lambda: [model.predict_one(r) for r in records]
+
+
+def max_diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray], names: list[str]) -> float:
+    worst = 0.0
+    for n in names:
+        x, y = np.asarray(a[n], dtype=np.float64), np.asarray(b[n], dtype=np.float64)
+        worst = max(worst, float(np.max(np.abs(x - y))) if len(x) else 0.0)
+    return worst
+
+
+def models(quick: bool) -> dict[str, Any]:
+    trees = 20 if quick else 100
+    return {
+        "logistic_regression": LogisticRegression(max_iter=1000),
+        f"random_forest_{trees}": RandomForestClassifier(trees, max_depth=8, random_state=0),
+        f"gradient_boosting_{trees}": GradientBoostingClassifier(n_estimators=trees, max_depth=3, random_state=0),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--slow-rows", type=int, default=300, help="rows for per-record reference runtimes")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    X, y = make_classification(args.rows, 20, n_informative=10, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
+    records = frame.iloc[: args.slow_rows].to_dict("records")
+    one_rows = frame.iloc[: min(2000, args.rows)].to_dict("records")
+    results: list[dict[str, Any]] = []
+    reference_jobs = []
+    for name, est in models(args.quick).items():
+        est.fit(frame, y)
+        row: dict[str, Any] = {"model": name}
+        row["estimator_batch"] = rate(lambda: est.predict_proba(frame), len(frame))
+        row["estimator_one"] = rate(lambda: [est.predict_proba(frame.iloc[i:i + 1]) for i in range(200)], 200)
+        for fmt in ("onnx", "pmml", "pfa"):
+            try:
+                converted = interchange.convert(est, fmt, sample=frame.iloc[:200])
+            except interchange.InterchangeError as exc:
+                row[f"{fmt}_error"] = exc.message[:200]
+                continue
+            model = interchange.load(converted.document)
+            row[f"{fmt}_engine"] = model.info.engine
+            row[f"{fmt}_batch"] = rate(lambda: model.predict(frame), len(frame))
+            row[f"{fmt}_one"] = rate(per_record(model, one_rows), len(one_rows))
+            if fmt != "onnx":
+                reference_jobs.append((name, fmt, converted, model))
+        results.append(row)
+    # Reference runtimes last (pypmml's JVM keeps a core busy afterwards).
+    by_model = {r["model"]: r for r in results}
+    for name, fmt, converted, fast in sorted(reference_jobs, key=lambda j: j[1] == "pmml"):
+        row = by_model[name]
+        ref = interchange.load(converted.document, engine="reference")
+        row[f"{fmt}_reference_engine"] = ref.info.engine
+        row[f"{fmt}_reference_one"] = rate(per_record(ref, records), len(records), 0.5)
+        if fmt == "pmml":
+            row["pmml_reference_batch"] = rate(lambda: ref.predict(frame), len(frame))
+        sample = frame.iloc[: args.slow_rows]
+        names = [f.name for f in converted.signature.outputs if f.kind not in ("label", "cluster")]
+        row[f"{fmt}_fast_vs_reference_max_diff"] = max_diff(fast.predict(sample), ref.predict(sample), names)
+    for row in results:
+        for fmt in ("pmml", "pfa"):
+            if f"{fmt}_batch" in row and f"{fmt}_reference_one" in row:
+                row[f"{fmt}_fast_batch_over_reference_one"] = row[f"{fmt}_batch"] / row[f"{fmt}_reference_one"]
+            if f"{fmt}_batch" in row and "onnx_batch" in row:
+                row[f"{fmt}_fast_batch_over_onnx_batch"] = row[f"{fmt}_batch"] / row["onnx_batch"]
+    out = {"machine": {"python": platform.python_version(), "cpus": 2}, "rows": args.rows, "results": results,
+           "cold_load": cold_load(frame, y, args.quick)}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "formats.json").write_text(json.dumps(out, indent=2))
+    (RESULTS / "formats.md").write_text(markdown(out))
+    print(markdown(out))
+    return 0
+
+
+def cold_load(frame: pd.DataFrame, y: np.ndarray, quick: bool) -> dict[str, Any]:
+    """Seconds to load a tree-ensemble PMML document in a fresh process: fast path vs pypmml."""
+    est = RandomForestClassifier(20 if quick else 100, max_depth=8, random_state=0).fit(frame, y)
+    try:
+        converted = interchange.convert(est, "pmml", sample=frame.iloc[:50])
+    except interchange.InterchangeError as exc:
+        return {"error": exc.message[:200]}
+    path = RESULTS / "cold_forest.pmml"
+    RESULTS.mkdir(exist_ok=True)
+    converted.save(path)
+    timings = {}
+    for engine in ("fast", "reference"):
+        code = ("import time; t=time.perf_counter(); import interchange; "
+                f"m=interchange.load({str(path)!r}, engine={engine!r}); print(time.perf_counter()-t)")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        timings[engine] = float(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else done.stderr[-300:]
+    path.unlink()
+    return {"document_bytes": converted.document.size, "seconds": timings}
+
+
+def markdown(out: dict[str, Any]) -> str:
+    def f(v: Any) -> str:
+        if v is None:
+            return "–"
+        if isinstance(v, float):
+            return f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
+        return str(v)
+
+    cols = ["estimator_batch", "onnx_batch", "pmml_batch", "pfa_batch", "onnx_one", "pmml_one", "pfa_one",
+            "pmml_reference_batch", "pmml_reference_one", "pfa_reference_one"]
+    lines = ["| model | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for r in out["results"]:
+        lines.append(f"| {r['model']} | " + " | ".join(f(r.get(c)) for c in cols) + " |")
+    ratios = ["pmml_fast_batch_over_reference_one", "pfa_fast_batch_over_reference_one",
+              "pmml_fast_batch_over_onnx_batch", "pfa_fast_batch_over_onnx_batch",
+              "pmml_fast_vs_reference_max_diff", "pfa_fast_vs_reference_max_diff"]
+    lines += ["", "| model | " + " | ".join(ratios) + " |", "|---" * (len(ratios) + 1) + "|"]
+    for r in out["results"]:
+        lines.append(f"| {r['model']} | " + " | ".join(f(r.get(c)) for c in ratios) + " |")
+    errors = [f"- {r['model']} {k}: {v}" for r in out["results"] for k, v in r.items() if k.endswith("_error")]
+    lines += ["", f"Rows: {out['rows']} (records/s; `_one` = one record per call). Cold load: {out['cold_load']}"] + errors
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
