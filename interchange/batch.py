@@ -59,6 +59,11 @@ def _raw_columns(batch: Any, signature: Signature) -> Mapping[str, Any]:
 
 
 def _typed(values: Any, f: InputField) -> np.ndarray:
+    if f.type in ("double", "integer") and not isinstance(values, np.ndarray):
+        try:  # the hot path: a list of numbers and None (numpy maps None to NaN)
+            return np.array(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass
     arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
     if f.type in ("double", "integer"):
         if arr.dtype.kind in "fiub":

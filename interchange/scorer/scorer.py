@@ -63,6 +63,15 @@ class ScorerStats:
     swaps: int = 0
     refused: list[str] = field(default_factory=list)
     version: int | None = None
+    first_batch_at: float | None = None  # time.monotonic() when the first batch arrived
+    last_batch_at: float | None = None  # ... and when the latest batch was committed
+
+    @property
+    def rate(self) -> float:
+        """Events per second between the first batch's arrival and the last commit."""
+        if self.first_batch_at is None or self.last_batch_at is None or self.last_batch_at <= self.first_batch_at:
+            return 0.0
+        return (self.scored + self.dead_lettered) / (self.last_batch_at - self.first_batch_at)
 
 
 class Scorer:
@@ -160,9 +169,11 @@ class Scorer:
                     continue
                 messages = self.consumer.consume(self.options.batch_size, self.options.poll_timeout)
                 if messages:
+                    if self.stats.first_batch_at is None:
+                        self.stats.first_batch_at = time.monotonic()
                     self._score(messages)
                     self._commit()
-                    last = time.monotonic()
+                    last = self.stats.last_batch_at = time.monotonic()
                 elif idle_timeout is not None and time.monotonic() - last > idle_timeout:
                     break
                 if max_records is not None and self.stats.scored + self.stats.dead_lettered >= max_records:
@@ -191,7 +202,11 @@ def _rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, A
     """Per-row output records with values cast to each field's Avro type (NaN → null)."""
     cols = {}
     for f in signature.outputs:
-        cols[f.name] = [_cast(v, f.type) for v in np.asarray(outputs[f.name]).tolist()]
+        col = np.asarray(outputs[f.name])
+        if f.type == "double" and col.dtype.kind == "f" and not np.isnan(col).any():
+            cols[f.name] = col.tolist()  # already plain floats: skip the per-value cast
+        else:
+            cols[f.name] = [_cast(v, f.type) for v in col.tolist()]
     names = list(cols)
     return [dict(zip(names, values), model=ref) for values in zip(*cols.values())]
 
