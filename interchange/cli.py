@@ -34,6 +34,39 @@ def _config(config: Optional[Path], settings: list[str]) -> Any:
     return load_config(config, settings)
 
 
+def _load_estimator(path: Path) -> Any:
+    """A fitted estimator from a joblib/pickle file (only open files you trust: pickle runs code)."""
+    import joblib
+
+    return joblib.load(path)
+
+
+def _read_sample(path: Path) -> Any:
+    from interchange.evaluate import read_rows
+
+    return next(iter(read_rows(path)))
+
+
+@app.command()
+def convert(
+    estimator: Path = typer.Argument(..., help="A fitted estimator or pipeline saved with joblib (trusted files only)."),
+    sample: Path = typer.Option(..., "--sample", "-s", help="Sample rows (.csv/.jsonl): signature and verification cases."),
+    format: str = typer.Option("onnx", "--format", "-f", help="onnx | pmml | pfa"),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the document."),
+) -> None:
+    """Convert a fitted estimator to a verified ONNX, PMML or PFA document."""
+    from interchange.convert import convert as do_convert
+
+    def body() -> None:
+        converted = do_convert(_load_estimator(estimator), format, sample=_read_sample(sample))
+        converted.save(output)
+        result = converted.verification.result
+        typer.echo(f"wrote {output} ({converted.document.size} bytes); verified on {result.rows if result else 0} rows, "
+                   f"max |diff| {result.max_diff if result else 0:.3g}", err=True)
+
+    _run(body)
+
+
 @app.command("eval")
 def eval_(
     model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."),
