@@ -165,3 +165,24 @@ def _publish_unchecked(converted, name, config) -> None:
 
     with mock.patch.object(type(converted.verification), "check", lambda *a, **k: None):
         interchange.publish(converted, name=name, config=config)
+
+
+def test_large_document_travels_in_chunks_and_signed_versions(stack_config, model_name, monkeypatch) -> None:
+    from sklearn.ensemble import RandomForestRegressor
+
+    from interchange.modeltopic.envelope import CHUNK_BYTES
+
+    X, y = _iris()
+    forest = RandomForestRegressor(n_estimators=600, random_state=0).fit(X, X["petal_width"] * 3 + y)
+    converted = interchange.convert(forest, "onnx", sample=X)
+    assert converted.document.size > 2 * CHUNK_BYTES
+    monkeypatch.setenv("INTERCHANGE_SIGNING_KEY", "k1")
+    interchange.publish(converted, name=model_name, config=stack_config)
+    follower = ModelFollower(stack_config, names=[model_name])
+    (envelope,) = follower.read_to_end()
+    follower.close()
+    assert envelope.chunks == -(-converted.document.size // CHUNK_BYTES)
+    assert envelope.to_document().data == converted.document.data
+    envelope.check_signature("k1")
+    with pytest.raises(interchange.ModelError, match="not signed with this scorer's key"):
+        envelope.check_signature("other-key")
