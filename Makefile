@@ -3,7 +3,11 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: quickstart test install stack-up stack-down bench coverage
+.PHONY: quickstart test install stack-up stack-down bench coverage lint
+
+lint: install
+	$(BIN)/ruff check interchange tests benchmarks examples
+	$(BIN)/ruff format --check interchange tests benchmarks examples
 
 $(BIN)/interchange: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +29,7 @@ quickstart: stack-up
 
 # Everything from a fresh clone: Python packages, Kafka + registry jars, the whole suite.
 test: stack-up
+	$(BIN)/ruff check interchange tests benchmarks examples
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests; status=$$?; $(MAKE) --no-print-directory stack-down; exit $$status
 
 bench: stack-up

@@ -16,8 +16,9 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,8 +79,8 @@ def main() -> int:
     for name, est in models(args.quick).items():
         est.fit(frame, y)
         row: dict[str, Any] = {"model": name}
-        row["estimator_batch"] = rate(lambda: est.predict_proba(frame), len(frame))
-        row["estimator_one"] = rate(lambda: [est.predict_proba(frame.iloc[i:i + 1]) for i in range(200)], 200)
+        row["estimator_batch"] = rate(lambda est=est: est.predict_proba(frame), len(frame))
+        row["estimator_one"] = rate(lambda est=est: [est.predict_proba(frame.iloc[i : i + 1]) for i in range(200)], 200)
         for fmt in ("onnx", "pmml", "pfa"):
             try:
                 converted = interchange.convert(est, fmt, sample=frame.iloc[:200])
@@ -88,7 +89,7 @@ def main() -> int:
                 continue
             model = interchange.load(converted.document)
             row[f"{fmt}_engine"] = model.info.engine
-            row[f"{fmt}_batch"] = rate(lambda: model.predict(frame), len(frame))
+            row[f"{fmt}_batch"] = rate(lambda model=model: model.predict(frame), len(frame))
             row[f"{fmt}_one"] = rate(per_record(model, one_rows), len(one_rows))
             if fmt != "onnx":
                 reference_jobs.append((name, fmt, converted, model))
@@ -101,7 +102,7 @@ def main() -> int:
         row[f"{fmt}_reference_engine"] = ref.info.engine
         row[f"{fmt}_reference_one"] = rate(per_record(ref, records), len(records), 0.5)
         if fmt == "pmml":
-            row["pmml_reference_batch"] = rate(lambda: ref.predict(frame), len(frame))
+            row["pmml_reference_batch"] = rate(lambda ref=ref: ref.predict(frame), len(frame))
         sample = frame.iloc[: args.slow_rows]
         names = [f.name for f in converted.signature.outputs if f.kind not in ("label", "cluster")]
         row[f"{fmt}_fast_vs_reference_max_diff"] = max_diff(fast.predict(sample), ref.predict(sample), names)
@@ -111,8 +112,12 @@ def main() -> int:
                 row[f"{fmt}_fast_batch_over_reference_one"] = row[f"{fmt}_batch"] / row[f"{fmt}_reference_one"]
             if f"{fmt}_batch" in row and "onnx_batch" in row:
                 row[f"{fmt}_fast_batch_over_onnx_batch"] = row[f"{fmt}_batch"] / row["onnx_batch"]
-    out = {"machine": {"python": platform.python_version(), "cpus": 2}, "rows": args.rows, "results": results,
-           "cold_load": cold_load(frame, y, args.quick)}
+    out = {
+        "machine": {"python": platform.python_version(), "cpus": 2},
+        "rows": args.rows,
+        "results": results,
+        "cold_load": cold_load(frame, y, args.quick),
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "formats.json").write_text(json.dumps(out, indent=2))
     (RESULTS / "formats.md").write_text(markdown(out))
@@ -132,8 +137,10 @@ def cold_load(frame: pd.DataFrame, y: np.ndarray, quick: bool) -> dict[str, Any]
     converted.save(path)
     timings = {}
     for engine in ("fast", "reference"):
-        code = ("import time; t=time.perf_counter(); import interchange; "
-                f"m=interchange.load({str(path)!r}, engine={engine!r}); print(time.perf_counter()-t)")
+        code = (
+            "import time; t=time.perf_counter(); import interchange; "
+            f"m=interchange.load({str(path)!r}, engine={engine!r}); print(time.perf_counter()-t)"
+        )
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         timings[engine] = float(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else done.stderr[-300:]
     path.unlink()
@@ -148,14 +155,29 @@ def markdown(out: dict[str, Any]) -> str:
             return f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
         return str(v)
 
-    cols = ["estimator_batch", "onnx_batch", "pmml_batch", "pfa_batch", "onnx_one", "pmml_one", "pfa_one",
-            "pmml_reference_batch", "pmml_reference_one", "pfa_reference_one"]
+    cols = [
+        "estimator_batch",
+        "onnx_batch",
+        "pmml_batch",
+        "pfa_batch",
+        "onnx_one",
+        "pmml_one",
+        "pfa_one",
+        "pmml_reference_batch",
+        "pmml_reference_one",
+        "pfa_reference_one",
+    ]
     lines = ["| model | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for r in out["results"]:
         lines.append(f"| {r['model']} | " + " | ".join(f(r.get(c)) for c in cols) + " |")
-    ratios = ["pmml_fast_batch_over_reference_one", "pfa_fast_batch_over_reference_one",
-              "pmml_fast_batch_over_onnx_batch", "pfa_fast_batch_over_onnx_batch",
-              "pmml_fast_vs_reference_max_diff", "pfa_fast_vs_reference_max_diff"]
+    ratios = [
+        "pmml_fast_batch_over_reference_one",
+        "pfa_fast_batch_over_reference_one",
+        "pmml_fast_batch_over_onnx_batch",
+        "pfa_fast_batch_over_onnx_batch",
+        "pmml_fast_vs_reference_max_diff",
+        "pfa_fast_vs_reference_max_diff",
+    ]
     lines += ["", "| model | " + " | ".join(ratios) + " |", "|---" * (len(ratios) + 1) + "|"]
     for r in out["results"]:
         lines.append(f"| {r['model']} | " + " | ".join(f(r.get(c)) for c in ratios) + " |")

@@ -69,8 +69,10 @@ def main() -> int:
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
     events = pd.concat([frame] * (args.events // len(frame) + 1)).iloc[: args.events]
     rows = []
-    for label, est in (("logistic_regression", LogisticRegression(max_iter=500)),
-                       ("random_forest_100", RandomForestClassifier(100, max_depth=8, random_state=0))):
+    for label, est in (
+        ("logistic_regression", LogisticRegression(max_iter=500)),
+        ("random_forest_100", RandomForestClassifier(100, max_depth=8, random_state=0)),
+    ):
         est.fit(frame, y)
         for fmt in ("onnx", "pmml", "pfa"):
             try:
@@ -83,8 +85,17 @@ def main() -> int:
             send_features(config, name, events)
             base = pass_through(config, f"{name}-features", args.events, args.batch)
             rate, engine = score(config, name, args.events, args.batch, fmt)
-            rows.append({"model": label, "format": fmt, "engine": engine, "events": args.events,
-                         "pass_through_per_s": round(base), "scorer_per_s": round(rate), "ratio": round(rate / base, 3)})
+            rows.append(
+                {
+                    "model": label,
+                    "format": fmt,
+                    "engine": engine,
+                    "events": args.events,
+                    "pass_through_per_s": round(base),
+                    "scorer_per_s": round(rate),
+                    "ratio": round(rate / base, 3),
+                }
+            )
             print(rows[-1], flush=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scorer.json").write_text(json.dumps({"batch": args.batch, "results": rows}, indent=2))

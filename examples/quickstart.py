@@ -28,8 +28,10 @@ def main(name: str = "iris-quickstart", events: int = 300) -> int:
 
     # 2. Convert to ONNX; the document is verified against the estimator.
     converted = interchange.convert(estimator, "onnx", sample=X)
-    print(f"converted: {converted.format}, {converted.document.size} bytes, "
-          f"max |diff| {converted.verification.result.max_diff:.2e} on {converted.verification.result.rows} rows")
+    print(
+        f"converted: {converted.format}, {converted.document.size} bytes, "
+        f"max |diff| {converted.verification.result.max_diff:.2e} on {converted.verification.result.rows} rows"
+    )
 
     # 3. Register the Avro contract and publish the model.
     config = load_config()
@@ -52,7 +54,7 @@ def main(name: str = "iris-quickstart", events: int = 300) -> int:
     index = [int(k.decode().split("-")[1]) for k, _ in ours]
     labels = np.array([p["label"] for _, p in ours])
     expected = estimator.predict(rows.iloc[index]) if index else np.array([])
-    for (key, pred) in ours[:5]:
+    for key, pred in ours[:5]:
         print(key.decode(), {k: (round(v, 4) if isinstance(v, float) else v) for k, v in pred.items()})
     agree = int((labels == expected).sum())
     print(f"scored {len(ours)} of {events} events; {agree} labels agree with the estimator")

@@ -29,6 +29,18 @@ def publish(converted: Converted, *, name: str, **kwargs):  # type: ignore[no-un
 
 
 __all__ = [
-    "__version__", "convert", "load", "publish", "infer_signature", "Converted", "Model", "ModelInfo",
-    "Signature", "InputField", "OutputField", "Tolerance", "Verification", *_errors,
+    "__version__",
+    "convert",
+    "load",
+    "publish",
+    "infer_signature",
+    "Converted",
+    "Model",
+    "ModelInfo",
+    "Signature",
+    "InputField",
+    "OutputField",
+    "Tolerance",
+    "Verification",
+    *_errors,
 ]

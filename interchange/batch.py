@@ -8,7 +8,8 @@ arrays with ``None`` for missing text), so every format's evaluator sees the sam
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -49,9 +50,7 @@ def _raw_columns(batch: Any, signature: Signature) -> Mapping[str, Any]:
         return batch
     if isinstance(batch, np.ndarray):
         if batch.ndim != 2 or batch.shape[1] != len(signature.inputs):
-            raise RecordError(
-                f"array batch must have shape (n, {len(signature.inputs)}), got {batch.shape}"
-            )
+            raise RecordError(f"array batch must have shape (n, {len(signature.inputs)}), got {batch.shape}")
         return {f.name: batch[:, i] for i, f in enumerate(signature.inputs)}
     if isinstance(batch, Sequence):
         return {f.name: [rec.get(f.name) for rec in batch] for f in signature.inputs}
@@ -91,6 +90,6 @@ def to_records(columns: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
     names = list(columns)
     cols = [columns[n].tolist() for n in names]
     rows = []
-    for values in zip(*cols):
-        rows.append({n: (None if isinstance(v, float) and v != v else v) for n, v in zip(names, values)})
+    for values in zip(*cols, strict=False):
+        rows.append({n: (None if isinstance(v, float) and v != v else v) for n, v in zip(names, values, strict=False)})
     return rows

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import typer
 
 from interchange.errors import InterchangeError
 
-app = typer.Typer(help="ML models from the notebook to a Kafka stream through ONNX, PMML and PFA.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="ML models from the notebook to a Kafka stream through ONNX, PMML and PFA.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Client settings file (.properties or .toml).")
 SettingOpt = typer.Option([], "-X", help="A client setting key=value (librdkafka keys; schema.registry.* for the registry).")
@@ -28,7 +32,7 @@ def _run(fn: Callable[[], Any]) -> Any:
         raise typer.Exit(1) from None
 
 
-def _config(config: Optional[Path], settings: list[str]) -> Any:
+def _config(config: Path | None, settings: list[str]) -> Any:
     from interchange.config import load_config
 
     return load_config(config, settings)
@@ -61,8 +65,11 @@ def convert(
         converted = do_convert(_load_estimator(estimator), format, sample=_read_sample(sample))
         converted.save(output)
         result = converted.verification.result
-        typer.echo(f"wrote {output} ({converted.document.size} bytes); verified on {result.rows if result else 0} rows, "
-                   f"max |diff| {result.max_diff if result else 0:.3g}", err=True)
+        typer.echo(
+            f"wrote {output} ({converted.document.size} bytes); verified on {result.rows if result else 0} rows, "
+            f"max |diff| {result.max_diff if result else 0:.3g}",
+            err=True,
+        )
 
     _run(body)
 
@@ -71,7 +78,7 @@ def convert(
 def eval_(
     model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."),
     input: Path = typer.Option(..., "--input", "-i", help="Rows as .csv or .jsonl."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write JSON lines (default stdout)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Where to write JSON lines (default stdout)."),
     engine: str = typer.Option("auto", help="auto | fast | reference"),
 ) -> None:
     """Evaluate a model document over rows from a file; no Kafka needed."""
@@ -100,8 +107,18 @@ def info(model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."
 
     def body() -> None:
         loaded = load(model)
-        typer.echo(json.dumps({"format": loaded.info.format, "engine": loaded.info.engine, "reason": loaded.info.reason,
-                               "signature": loaded.signature.to_dict()}, indent=2, default=str))
+        typer.echo(
+            json.dumps(
+                {
+                    "format": loaded.info.format,
+                    "engine": loaded.info.engine,
+                    "reason": loaded.info.reason,
+                    "signature": loaded.signature.to_dict(),
+                },
+                indent=2,
+                default=str,
+            )
+        )
 
     _run(body)
 
@@ -111,7 +128,7 @@ def publish(
     model: Path = typer.Argument(..., help="A model document to publish."),
     name: str = typer.Option(..., "--name", "-n", help="Model name (subjects <name>-input / <name>-output)."),
     topic: str = typer.Option("interchange-models", help="The model topic."),
-    config: Optional[Path] = ConfigOpt,
+    config: Path | None = ConfigOpt,
     setting: list[str] = SettingOpt,
 ) -> None:
     """Register a document's Avro contract and publish its next version."""
@@ -127,16 +144,16 @@ def publish(
 @app.command()
 def score(
     model: str = typer.Option(..., "--model", "-m", help="Name of the model to serve."),
-    input_topic: Optional[str] = typer.Option(None, help="Feature topic (default <model>-features)."),
-    output_topic: Optional[str] = typer.Option(None, help="Prediction topic (default <model>-predictions)."),
-    dead_letter_topic: Optional[str] = typer.Option(None, help="Dead-letter topic (default <model>-dlq)."),
+    input_topic: str | None = typer.Option(None, help="Feature topic (default <model>-features)."),
+    output_topic: str | None = typer.Option(None, help="Prediction topic (default <model>-predictions)."),
+    dead_letter_topic: str | None = typer.Option(None, help="Dead-letter topic (default <model>-dlq)."),
     model_topic: str = typer.Option("interchange-models", help="The model topic to follow."),
-    group: Optional[str] = typer.Option(None, help="Consumer group (default interchange-scorer-<model>)."),
+    group: str | None = typer.Option(None, help="Consumer group (default interchange-scorer-<model>)."),
     batch_size: int = typer.Option(1000, help="Events per batch."),
-    max_records: Optional[int] = typer.Option(None, help="Stop after this many events."),
-    idle_timeout: Optional[float] = typer.Option(None, help="Stop after this many seconds without events."),
+    max_records: int | None = typer.Option(None, help="Stop after this many events."),
+    idle_timeout: float | None = typer.Option(None, help="Stop after this many seconds without events."),
     engine: str = typer.Option("auto", help="auto | fast | reference"),
-    config: Optional[Path] = ConfigOpt,
+    config: Path | None = ConfigOpt,
     setting: list[str] = SettingOpt,
 ) -> None:
     """Run the universal scorer for one model until stopped."""

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from interchange.errors import ConfigError
 
@@ -54,7 +55,7 @@ class ClientConfig:
         registry: dict[str, Any] = {}
         for key, value in settings.items():
             if key.startswith(REGISTRY_PREFIX):
-                registry[key[len(REGISTRY_PREFIX):]] = value
+                registry[key[len(REGISTRY_PREFIX) :]] = value
             else:
                 kafka[key] = value
         return cls(kafka, registry)
@@ -101,7 +102,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         settings["schema.registry.url"] = env["INTERCHANGE_SCHEMA_REGISTRY_URL"]
     for key, value in env.items():
         if key.startswith(_ENV_PREFIX):
-            settings[key[len(_ENV_PREFIX):].lower().replace("_", ".")] = value
+            settings[key[len(_ENV_PREFIX) :].lower().replace("_", ".")] = value
     return settings
 
 

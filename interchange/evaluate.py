@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ def evaluate_file(model: Model, source: Path, sink: IO[str]) -> tuple[int, int]:
             outputs = []
             for i in range(len(frame)):
                 try:
-                    outputs += to_records(model.predict(frame.iloc[i:i + 1]))
+                    outputs += to_records(model.predict(frame.iloc[i : i + 1]))
                 except InterchangeError as exc:
                     outputs.append({"error": exc.message, "row": rows + i})
         for out in outputs:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from interchange.batch import to_records
 from interchange.config import ClientConfig
@@ -27,8 +28,14 @@ def codec_for(registry: Registry, subject: str) -> AvroCodec:
     return AvroCodec(schema, registered.schema_id, registry.schema)
 
 
-def send_features(config: ClientConfig, model: str, rows: Iterable[dict[str, Any]] | Any, *, topic: str | None = None,
-                  keys: Iterable[bytes | str] | None = None) -> int:
+def send_features(
+    config: ClientConfig,
+    model: str,
+    rows: Iterable[dict[str, Any]] | Any,
+    *,
+    topic: str | None = None,
+    keys: Iterable[bytes | str] | None = None,
+) -> int:
     """Produce rows (records, or a DataFrame) as Avro feature events for ``model``; how many."""
     import pandas as pd
 
@@ -51,8 +58,15 @@ def send_features(config: ClientConfig, model: str, rows: Iterable[dict[str, Any
     return count
 
 
-def read_predictions(config: ClientConfig, model: str, count: int, *, topic: str | None = None,
-                     key_prefix: bytes | None = None, timeout: float = 60.0) -> list[tuple[bytes | None, dict[str, Any]]]:
+def read_predictions(
+    config: ClientConfig,
+    model: str,
+    count: int,
+    *,
+    topic: str | None = None,
+    key_prefix: bytes | None = None,
+    timeout: float = 60.0,
+) -> list[tuple[bytes | None, dict[str, Any]]]:
     """Read ``count`` predictions (key, record) from the start of ``model``'s prediction topic.
 
     With ``key_prefix``, only predictions whose key starts with it are kept and counted.

@@ -8,9 +8,10 @@ name; :func:`load` detects the format from the document's content and hands it o
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -147,8 +148,7 @@ def _detect(data: bytes) -> str:
         if get_format(name).sniff(data):
             return name
     head = data[:40]
-    raise DocumentError(f"cannot tell the format of this document (starts with {head!r}); "
-                        f"known formats: {formats()}")
+    raise DocumentError(f"cannot tell the format of this document (starts with {head!r}); known formats: {formats()}")
 
 
 def load(source: str | Path | bytes | Document, *, format: str | None = None, engine: str = "auto") -> Model:

@@ -7,7 +7,7 @@ wheel carries a copy under ``interchange/_data/``.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ def resource_path(*parts: str) -> Path:
     raise FileNotFoundError(f"interchange resource {'/'.join(parts)} is missing from this installation")
 
 
-@lru_cache(maxsize=None)
+@cache
 def avro_schema(name: str) -> dict[str, Any]:
     """A parsed Avro schema from ``schemas/<name>.avsc``."""
     return json.loads(resource_path("schemas", f"{name}.avsc").read_text())

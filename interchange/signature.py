@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 import numpy as np
 
@@ -142,8 +143,7 @@ class Signature:
     def _checked(name: str) -> bool:
         if avro_name(name) != name:
             raise SchemaError(
-                f"field name {name!r} is not a legal Avro name; rename the column "
-                f"(for example to {avro_name(name)!r})",
+                f"field name {name!r} is not a legal Avro name; rename the column (for example to {avro_name(name)!r})",
                 field=name,
             )
         return True

@@ -67,9 +67,13 @@ def output_fields(estimator: Any) -> tuple[str, tuple[Any, ...] | None, tuple[Ou
     if kind == "clusterer":
         return "clustering", None, (OutputField("cluster", "cluster", "integer"),)
     if kind == "outlier_detector":
-        return "outlier", None, (
-            OutputField("label", "label", "integer"),
-            OutputField("score", "score", "double"),
+        return (
+            "outlier",
+            None,
+            (
+                OutputField("label", "label", "integer"),
+                OutputField("score", "score", "double"),
+            ),
         )
     raise UnsupportedModelError(
         f"{type(final).__name__} is neither a classifier, regressor, clusterer nor outlier "

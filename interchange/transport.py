@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from confluent_kafka import Consumer, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -28,8 +29,14 @@ def producer(config: ClientConfig, **extra: Any) -> Producer:
 
 
 def consumer(config: ClientConfig, group: str, **extra: Any) -> Consumer:
-    conf = {"group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": False, "log_level": 3,
-            **extra, **config.kafka}
+    conf = {
+        "group.id": group,
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+        "log_level": 3,
+        **extra,
+        **config.kafka,
+    }
     return _client(Consumer, conf)
 
 

@@ -46,7 +46,9 @@ class VerificationResult:
 
 
 def _text(values: np.ndarray) -> np.ndarray:
-    return np.array([None if v is None or (isinstance(v, float) and v != v) else str(_plain(v)) for v in values.tolist()], dtype=object)
+    return np.array(
+        [None if v is None or (isinstance(v, float) and v != v) else str(_plain(v)) for v in values.tolist()], dtype=object
+    )
 
 
 def _plain(v: Any) -> Any:
@@ -82,7 +84,12 @@ def compare(
                 raise VerificationError(
                     f"{format} document predicts {f.name}={a[i]!r} where the source predicts "
                     f"{e[i]!r} (row {i}; {len(bad)} of {len(e)} rows differ)",
-                    format=format, output=f.name, row=i, expected=e[i], actual=a[i], difference=None,
+                    format=format,
+                    output=f.name,
+                    row=i,
+                    expected=e[i],
+                    actual=a[i],
+                    difference=None,
                     tolerance=tolerance,
                 )
             continue
@@ -99,8 +106,13 @@ def compare(
                 f"{format} document's {f.name} differs from the source by {diff[i]:.3g} at row {i} "
                 f"(expected {e[i]!r}, got {a[i]!r}; tolerance rtol={tolerance.rtol:g} "
                 f"atol={tolerance.atol:g}: {tolerance.reason})",
-                format=format, output=f.name, row=i, expected=float(e[i]), actual=float(a[i]),
-                difference=float(diff[i]), tolerance=tolerance,
+                format=format,
+                output=f.name,
+                row=i,
+                expected=float(e[i]),
+                actual=float(a[i]),
+                difference=float(diff[i]),
+                tolerance=tolerance,
             )
     return VerificationResult(rows, diffs, mismatches)
 

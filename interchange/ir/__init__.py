@@ -14,7 +14,17 @@ from interchange.ir.transforms import Impute, OneHot, Project, Scale
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = [
-    "Graph", "Step", "ModelStep", "Prediction", "evaluate",
-    "Impute", "Scale", "OneHot", "Project",
-    "Link", "Regression", "Tree", "TreeEnsemble",
+    "Graph",
+    "Step",
+    "ModelStep",
+    "Prediction",
+    "evaluate",
+    "Impute",
+    "Scale",
+    "OneHot",
+    "Project",
+    "Link",
+    "Regression",
+    "Tree",
+    "TreeEnsemble",
 ]

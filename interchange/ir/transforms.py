@@ -28,7 +28,7 @@ class Impute(Step):
     values: tuple[Any, ...]
 
     def apply(self, env: Env) -> None:
-        for name, out, value in zip(self.inputs, self.outputs, self.values):
+        for name, out, value in zip(self.inputs, self.outputs, self.values, strict=False):
             col = env[name]
             env[out] = np.where(_missing(col), value, col).astype(col.dtype if col.dtype.kind == "f" else object)
 
@@ -43,7 +43,7 @@ class Scale(Step):
     scale: tuple[float, ...]
 
     def apply(self, env: Env) -> None:
-        for name, out, o, s in zip(self.inputs, self.outputs, self.offset, self.scale):
+        for name, out, o, s in zip(self.inputs, self.outputs, self.offset, self.scale, strict=False):
             env[out] = (np.asarray(env[name], dtype=np.float64) - o) * s
 
 
@@ -65,7 +65,7 @@ class OneHot(Step):
         keys = np.array([_key(v) for v in col], dtype=object)
         cats = [_key(c) for c in self.categories]
         hit = np.zeros(len(col), dtype=bool)
-        for out, cat in zip(self.outputs, cats):
+        for out, cat in zip(self.outputs, cats, strict=False):
             eq = keys == cat
             hit |= eq
             env[out] = eq.astype(np.float64)

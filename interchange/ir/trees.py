@@ -67,8 +67,8 @@ class TreeEnsemble(ModelStep):
         offsets = np.cumsum([0] + [len(t.feature) for t in self.trees])
         feature = np.concatenate([t.feature for t in self.trees]).astype(np.int64)
         threshold = np.concatenate([t.threshold for t in self.trees]).astype(np.float64)
-        left = np.concatenate([t.left + o for t, o in zip(self.trees, offsets)]).astype(np.int64)
-        right = np.concatenate([t.right + o for t, o in zip(self.trees, offsets)]).astype(np.int64)
+        left = np.concatenate([t.left + o for t, o in zip(self.trees, offsets, strict=False)]).astype(np.int64)
+        right = np.concatenate([t.right + o for t, o in zip(self.trees, offsets, strict=False)]).astype(np.int64)
         values = [np.asarray(t.value, dtype=np.float64).reshape(len(t.feature), -1) for t in self.trees]
         if self.normalize_leaves:
             values = [v / np.where(v.sum(axis=1, keepdims=True) == 0, 1, v.sum(axis=1, keepdims=True)) for v in values]

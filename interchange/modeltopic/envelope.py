@@ -70,7 +70,8 @@ class Envelope:
             raise ModelError(
                 f"model {self.name} v{self.version}: document sha256 {digest[:12]}… / {len(data)} bytes does "
                 f"not match the envelope's {self.sha256[:12]}… / {self.size} bytes",
-                model=self.name, version=self.version,
+                model=self.name,
+                version=self.version,
             )
         return Document(self.format, data, self.media_type)
 
@@ -80,8 +81,9 @@ class Envelope:
             return
         expected = sign(key, self.sha256, self.name, self.version)
         if not self.publisher_signature or not hmac.compare_digest(expected, self.publisher_signature):
-            raise ModelError(f"model {self.name} v{self.version} is not signed with this scorer's key",
-                             model=self.name, version=self.version)
+            raise ModelError(
+                f"model {self.name} v{self.version} is not signed with this scorer's key", model=self.name, version=self.version
+            )
 
     def summary(self) -> str:
         return json.dumps({"name": self.name, "version": self.version, "format": self.format, "sha256": self.sha256})

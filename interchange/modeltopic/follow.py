@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Iterable
+from collections.abc import Iterable
 
 from confluent_kafka import OFFSET_BEGINNING, KafkaException, TopicPartition
 
@@ -24,8 +24,13 @@ class ModelFollower:
     ModelError values in ``errors`` instead of stopping the follower.
     """
 
-    def __init__(self, config: ClientConfig, topic: str = DEFAULT_MODEL_TOPIC, names: Iterable[str] | None = None,
-                 registry: Registry | None = None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        topic: str = DEFAULT_MODEL_TOPIC,
+        names: Iterable[str] | None = None,
+        registry: Registry | None = None,
+    ) -> None:
         self.topic = topic
         self.names = set(names) if names else None
         self.registry = registry or Registry(config)
@@ -55,16 +60,21 @@ class ModelFollower:
                     continue
                 envelope = Envelope.from_record(self.codecs.envelope.decode(msg.value()))
             except RecordError as exc:
-                self.errors.append(ModelError(f"unreadable record at {self.topic}[{msg.partition()}]@{msg.offset()}: {exc}",
-                                              offset=msg.offset()))
+                self.errors.append(
+                    ModelError(f"unreadable record at {self.topic}[{msg.partition()}]@{msg.offset()}: {exc}", offset=msg.offset())
+                )
                 continue
             if self.names is not None and envelope.name not in self.names:
                 continue
             if envelope.chunks:
                 parts = self._chunks.pop((envelope.name, envelope.version), {})
                 if len(parts) != envelope.chunks:
-                    self.errors.append(ModelError(f"model {envelope.name} v{envelope.version}: {len(parts)} of "
-                                                  f"{envelope.chunks} chunks arrived", model=envelope.name))
+                    self.errors.append(
+                        ModelError(
+                            f"model {envelope.name} v{envelope.version}: {len(parts)} of {envelope.chunks} chunks arrived",
+                            model=envelope.name,
+                        )
+                    )
                     continue
                 envelope.document = b"".join(parts[i] for i in range(envelope.chunks))
             out.append(envelope)

@@ -84,14 +84,25 @@ def publish(
     codecs = topic_codecs(registry, topic)
     version = latest_versions(config, topic, registry).get(name, 0) + 1
     doc = converted.document
-    chunks = [doc.data[i:i + CHUNK_BYTES] for i in range(0, doc.size, CHUNK_BYTES)] if doc.size > CHUNK_BYTES else []
+    chunks = [doc.data[i : i + CHUNK_BYTES] for i in range(0, doc.size, CHUNK_BYTES)] if doc.size > CHUNK_BYTES else []
     key = signing_key or os.environ.get("INTERCHANGE_SIGNING_KEY")
     envelope = Envelope(
-        name=name, version=version, format=doc.format, media_type=doc.media_type,
-        document=b"" if chunks else doc.data, chunks=len(chunks), sha256=doc.sha256, size=doc.size,
-        signature=converted.signature.to_json(), input_schema_id=input_id, output_schema_id=output_id,
-        verification=converted.verification.to_json(), lineage=_json(converted.lineage),
-        created_at=int(time.time() * 1000), publisher=publisher or _whoami(), metrics=dict(metrics or {}),
+        name=name,
+        version=version,
+        format=doc.format,
+        media_type=doc.media_type,
+        document=b"" if chunks else doc.data,
+        chunks=len(chunks),
+        sha256=doc.sha256,
+        size=doc.size,
+        signature=converted.signature.to_json(),
+        input_schema_id=input_id,
+        output_schema_id=output_id,
+        verification=converted.verification.to_json(),
+        lineage=_json(converted.lineage),
+        created_at=int(time.time() * 1000),
+        publisher=publisher or _whoami(),
+        metrics=dict(metrics or {}),
         publisher_signature=sign(key, doc.sha256, name, version) if key else None,
     )
     prod = producer(config)
@@ -102,8 +113,12 @@ def publish(
             errors.append(str(err))
 
     for i, data in enumerate(chunks):
-        prod.produce(topic, key=f"{name}/{version}/{i}".encode(), value=codecs.chunk.encode(
-            {"name": name, "version": version, "index": i, "data": data}), on_delivery=delivered)
+        prod.produce(
+            topic,
+            key=f"{name}/{version}/{i}".encode(),
+            value=codecs.chunk.encode({"name": name, "version": version, "index": i, "data": data}),
+            on_delivery=delivered,
+        )
     prod.produce(topic, key=name.encode(), value=codecs.envelope.encode(envelope.to_record()), on_delivery=delivered)
     if prod.flush(30) or errors:
         raise TransportError(f"publishing {name} v{version} to {topic} failed: {errors or 'timed out'}", topic=topic)

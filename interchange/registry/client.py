@@ -45,7 +45,9 @@ class Registry:
         try:
             return fn(*args)
         except SchemaRegistryError as exc:
-            raise RegistryError(f"schema registry refused to {what}: {exc}", subject=subject, status=exc.http_status_code) from exc
+            raise RegistryError(
+                f"schema registry refused to {what}: {exc}", subject=subject, status=exc.http_status_code
+            ) from exc
         except Exception as exc:  # connection refused, DNS, TLS ...
             raise RegistryError(f"cannot reach the schema registry at {self.url} to {what}: {exc}", subject=subject) from exc
 
@@ -78,7 +80,9 @@ class Registry:
         level = self.compatibility(subject)
         if previous is not None:
             bad = incompatible_fields(previous, schema, level)
-            ok = self._call("test compatibility", subject, self.client.test_compatibility, subject, Schema(json.dumps(schema), "AVRO"))
+            ok = self._call(
+                "test compatibility", subject, self.client.test_compatibility, subject, Schema(json.dumps(schema), "AVRO")
+            )
             if bad or not ok:
                 field = bad[0][0] if bad else None
                 why = "; ".join(f"{f}: {reason}" for f, reason in bad) or "the registry says it is incompatible"
@@ -86,9 +90,13 @@ class Registry:
                     f"new schema for {subject} breaks its {level} compatibility rule ({why}). Give new "
                     "input fields a default (they become nullable), keep existing field types, or "
                     "publish under a new model name.",
-                    subject=subject, field=field, compatibility=level,
+                    subject=subject,
+                    field=field,
+                    compatibility=level,
                 )
-        return int(self._call("register a schema", subject, self.client.register_schema, subject, Schema(json.dumps(schema), "AVRO")))
+        return int(
+            self._call("register a schema", subject, self.client.register_schema, subject, Schema(json.dumps(schema), "AVRO"))
+        )
 
     def schema(self, schema_id: int) -> dict[str, Any]:
         """The schema with ``schema_id`` (cached: ids never change)."""
@@ -101,8 +109,16 @@ def _schema_by_id(registry: Registry, schema_id: int) -> dict[str, Any]:
     return json.loads(found.schema_str)
 
 
-_PROMOTIONS = {("int", "long"), ("int", "float"), ("int", "double"), ("long", "float"), ("long", "double"),
-               ("float", "double"), ("string", "bytes"), ("bytes", "string")}
+_PROMOTIONS = {
+    ("int", "long"),
+    ("int", "float"),
+    ("int", "double"),
+    ("long", "float"),
+    ("long", "double"),
+    ("float", "double"),
+    ("string", "bytes"),
+    ("bytes", "string"),
+}
 
 
 def _readable(writer: Any, reader: Any) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import struct
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import fastavro
 
@@ -32,7 +33,7 @@ def unframe(data: bytes | None) -> tuple[int, memoryview]:
     magic, schema_id = _HEADER.unpack_from(data)
     if magic != MAGIC:
         raise RecordError(f"event starts with byte {magic}, not the Confluent wire format's magic byte 0")
-    return schema_id, memoryview(data)[_HEADER.size:]
+    return schema_id, memoryview(data)[_HEADER.size :]
 
 
 class AvroCodec:
@@ -66,8 +67,9 @@ class AvroCodec:
         try:
             record = fastavro.schemaless_reader(buf, writer, self.schema)
         except Exception as exc:
-            raise RecordError(f"event does not decode with schema id {schema_id} into the model's input schema: "
-                              f"{type(exc).__name__}: {exc}") from exc
+            raise RecordError(
+                f"event does not decode with schema id {schema_id} into the model's input schema: {type(exc).__name__}: {exc}"
+            ) from exc
         if buf.tell() != len(payload):
             raise RecordError(f"event has {len(payload) - buf.tell()} bytes left after its Avro record (schema id {schema_id})")
         return record  # type: ignore[return-value]

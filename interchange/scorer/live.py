@@ -44,6 +44,7 @@ def activate(envelope: Envelope, registry: Registry, signing_key: str | None = N
     except ModelError:
         raise
     except InterchangeError as exc:
-        raise ModelError(f"model {envelope.name} v{envelope.version} refused: {exc.message}",
-                         model=envelope.name, version=envelope.version) from exc
+        raise ModelError(
+            f"model {envelope.name} v{envelope.version} refused: {exc.message}", model=envelope.name, version=envelope.version
+        ) from exc
     return LiveModel(envelope, model, input_codec, output_codec)

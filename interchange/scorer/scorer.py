@@ -51,8 +51,11 @@ class ScorerOptions:
     @property
     def topics(self) -> tuple[str, str, str]:
         m = self.model
-        return (self.input_topic or f"{m}-features", self.output_topic or f"{m}-predictions",
-                self.dead_letter_topic or f"{m}-dlq")
+        return (
+            self.input_topic or f"{m}-features",
+            self.output_topic or f"{m}-predictions",
+            self.dead_letter_topic or f"{m}-dlq",
+        )
 
 
 @dataclass
@@ -137,7 +140,7 @@ class Scorer:
             try:
                 self._emit(live, kept, live.model.predict(to_columns(records, sig)))
             except RecordError:
-                for msg, rec in zip(kept, records):  # isolate the bad events, score the rest
+                for msg, rec in zip(kept, records, strict=False):  # isolate the bad events, score the rest
                     try:
                         self._emit(live, [msg], live.model.predict(to_columns([rec], sig)))
                     except RecordError as exc:
@@ -148,7 +151,7 @@ class Scorer:
     def _emit(self, live: LiveModel, messages: list[Message], outputs: dict[str, np.ndarray]) -> None:
         rows = _rows(outputs, live.model.signature, live.ref)
         topic = self.options.topics[1]
-        for msg, row in zip(messages, rows):
+        for msg, row in zip(messages, rows, strict=False):
             self.producer.produce(topic, key=msg.key(), value=live.output_codec.encode(row))
         self.stats.scored += len(rows)
 
@@ -208,7 +211,7 @@ def _rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, A
         else:
             cols[f.name] = [_cast(v, f.type) for v in col.tolist()]
     names = list(cols)
-    return [dict(zip(names, values), model=ref) for values in zip(*cols.values())]
+    return [dict(zip(names, values, strict=False), model=ref) for values in zip(*cols.values(), strict=False)]
 
 
 def _cast(v: Any, kind: str) -> Any:
@@ -221,5 +224,3 @@ def _cast(v: Any, kind: str) -> Any:
     if kind == "boolean":
         return bool(v)
     return v if isinstance(v, str) else str(v)
-
-

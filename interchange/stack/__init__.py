@@ -30,9 +30,12 @@ class StackStatus:
 def status(config: StackConfig | None = None) -> StackStatus:
     config = config or StackConfig.from_env()
     svcs = services(config)
-    return StackStatus(config.bootstrap_servers, config.registry_url,
-                       {s.name: running_pid(s, config) for s in svcs},
-                       {s.name: running_pid(s, config) is not None and healthy(s, config) for s in svcs})
+    return StackStatus(
+        config.bootstrap_servers,
+        config.registry_url,
+        {s.name: running_pid(s, config) for s in svcs},
+        {s.name: running_pid(s, config) is not None and healthy(s, config) for s in svcs},
+    )
 
 
 def up(config: StackConfig | None = None) -> StackStatus:

@@ -32,8 +32,10 @@ def require(tool: str) -> str:
     """The path of ``tool`` on PATH, or a StackError saying what to install."""
     path = shutil.which(tool)
     if path is None:
-        hint = {"java": "a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless)",
-                "mvn": "Apache Maven (e.g. apt-get install maven)"}[tool]
+        hint = {
+            "java": "a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless)",
+            "mvn": "Apache Maven (e.g. apt-get install maven)",
+        }[tool]
         raise StackError(f"'{tool}' was not found on PATH; the local stack needs {hint}")
     return path
 
@@ -54,8 +56,11 @@ def kafka_lib(config: StackConfig) -> Path:
     lib.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=lib.parent) as tmp:
         (Path(tmp) / "pom.xml").write_text(_POM.format(kafka=config.kafka_version))
-        _mvn(["dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={tmp}/lib"],
-             Path(tmp), lib.parent / "maven.log")
+        _mvn(
+            ["dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={tmp}/lib"],
+            Path(tmp),
+            lib.parent / "maven.log",
+        )
         if lib.exists():
             shutil.rmtree(lib)
         shutil.move(f"{tmp}/lib", lib)
@@ -70,8 +75,11 @@ def apicurio_jar(config: StackConfig) -> Path:
         return _runner(home)
     home.mkdir(parents=True, exist_ok=True)
     artifact = f"io.apicurio:apicurio-registry-app:{config.apicurio_version}:tar.gz:all"
-    _mvn(["dependency:copy", f"-Dartifact={artifact}", f"-DoutputDirectory={home}", "-Dmdep.overWriteReleases=true"],
-         home, home / "maven.log")
+    _mvn(
+        ["dependency:copy", f"-Dartifact={artifact}", f"-DoutputDirectory={home}", "-Dmdep.overWriteReleases=true"],
+        home,
+        home / "maven.log",
+    )
     archives = list(home.glob("*.tar.gz"))
     if not archives:
         raise StackError(f"Maven reported success but no archive for {artifact} is in {home}")

@@ -27,8 +27,10 @@ def up() -> None:
         st = stack.up()
     except StackError as exc:
         _fail(exc)
-    typer.echo(f"stack up in {time.monotonic() - started:.1f}s: bootstrap.servers={st.bootstrap_servers} "
-               f"schema.registry.url={st.registry_url}")
+    typer.echo(
+        f"stack up in {time.monotonic() - started:.1f}s: bootstrap.servers={st.bootstrap_servers} "
+        f"schema.registry.url={st.registry_url}"
+    )
 
 
 @stack_app.command()
@@ -46,15 +48,25 @@ def status() -> None:
     from interchange import stack
 
     st = stack.status()
-    typer.echo(json.dumps({"bootstrap.servers": st.bootstrap_servers, "schema.registry.url": st.registry_url,
-                           "pids": st.pids, "healthy": st.healthy}, indent=2))
+    typer.echo(
+        json.dumps(
+            {
+                "bootstrap.servers": st.bootstrap_servers,
+                "schema.registry.url": st.registry_url,
+                "pids": st.pids,
+                "healthy": st.healthy,
+            },
+            indent=2,
+        )
+    )
     if not st.up:
         raise typer.Exit(1)
 
 
 @stack_app.command()
-def logs(service: str = typer.Argument("kafka", help="kafka | registry"),
-         lines: int = typer.Option(50, "-n", help="Lines to show.")) -> None:
+def logs(
+    service: str = typer.Argument("kafka", help="kafka | registry"), lines: int = typer.Option(50, "-n", help="Lines to show.")
+) -> None:
     """Show the end of a service's log."""
     from interchange import stack
 

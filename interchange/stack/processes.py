@@ -49,8 +49,7 @@ class Service:
 
 
 def services(config: StackConfig) -> tuple[Service, Service]:
-    return (Service("kafka", "kafka.Kafka", config.kafka_port),
-            Service("registry", "apicurio-registry", config.registry_port))
+    return (Service("kafka", "kafka.Kafka", config.kafka_port), Service("registry", "apicurio-registry", config.registry_port))
 
 
 def running_pid(service: Service, config: StackConfig) -> int | None:
@@ -92,48 +91,72 @@ def _kafka_command(config: StackConfig, java: str) -> list[str]:
     lib = kafka_lib(config)
     data = config.state_dir / "kafka-data"
     props = config.state_dir / "server.properties"
-    props.write_text("\n".join([
-        "process.roles=broker,controller", "node.id=1",
-        f"controller.quorum.voters=1@127.0.0.1:{config.controller_port}",
-        f"listeners=PLAINTEXT://127.0.0.1:{config.kafka_port},CONTROLLER://127.0.0.1:{config.controller_port}",
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{config.kafka_port}",
-        "controller.listener.names=CONTROLLER", "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        f"log.dirs={data}", "num.partitions=1", "offsets.topic.replication.factor=1",
-        "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1",
-        "group.initial.rebalance.delay.ms=0", "auto.create.topics.enable=true", "",
-    ]))
+    props.write_text(
+        "\n".join(
+            [
+                "process.roles=broker,controller",
+                "node.id=1",
+                f"controller.quorum.voters=1@127.0.0.1:{config.controller_port}",
+                f"listeners=PLAINTEXT://127.0.0.1:{config.kafka_port},CONTROLLER://127.0.0.1:{config.controller_port}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{config.kafka_port}",
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                f"log.dirs={data}",
+                "num.partitions=1",
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=true",
+                "",
+            ]
+        )
+    )
     log4j = config.state_dir / "log4j2.properties"
     log4j.write_text(_LOG4J)
     base = [java, f"-Xmx{config.heap}", f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{lib}/*"]
     if not (data / "meta.properties").exists():
         cluster = subprocess.run([*base, "kafka.tools.StorageTool", "random-uuid"], capture_output=True, text=True)
         cluster_id = cluster.stdout.strip().splitlines()[-1] if cluster.returncode == 0 and cluster.stdout.strip() else ""
-        fmt = subprocess.run([*base, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)],
-                             capture_output=True, text=True)
+        fmt = subprocess.run(
+            [*base, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)], capture_output=True, text=True
+        )
         if cluster.returncode or fmt.returncode:
-            raise StackError(f"formatting the Kafka log directory failed: {cluster.stderr[-500:]}{fmt.stdout[-500:]}{fmt.stderr[-500:]}")
+            raise StackError(
+                f"formatting the Kafka log directory failed: {cluster.stderr[-500:]}{fmt.stdout[-500:]}{fmt.stderr[-500:]}"
+            )
     return [*base, "kafka.Kafka", str(props)]
 
 
 def _registry_command(config: StackConfig, java: str) -> list[str]:
     jar = apicurio_jar(config)
-    return [java, f"-Xmx{config.heap}", "-Dquarkus.http.host=127.0.0.1", f"-Dquarkus.http.port={config.registry_port}",
-            f"-Dinterchange.stack={config.state_dir}", "-jar", str(jar)]
+    return [
+        java,
+        f"-Xmx{config.heap}",
+        "-Dquarkus.http.host=127.0.0.1",
+        f"-Dquarkus.http.port={config.registry_port}",
+        f"-Dinterchange.stack={config.state_dir}",
+        "-jar",
+        str(jar),
+    ]
 
 
 def start(service: Service, config: StackConfig) -> int:
     """Launch ``service`` in the background (detached); its pid."""
     java = require("java")
     if _port_open(service.port):
-        raise StackError(f"port {service.port} on 127.0.0.1 is already taken by another program; "
-                         f"choose another with INTERCHANGE_{service.name.upper()}_PORT")
+        raise StackError(
+            f"port {service.port} on 127.0.0.1 is already taken by another program; "
+            f"choose another with INTERCHANGE_{service.name.upper()}_PORT"
+        )
     cmd = _kafka_command(config, java) if service.name == "kafka" else _registry_command(config, java)
     if service.name == "kafka":
         cmd.insert(1, f"-Dinterchange.stack={config.state_dir}")
     with service.log_file(config).open("ab") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                cwd=config.state_dir, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=config.state_dir, start_new_session=True
+        )
     service.pid_file(config).write_text(str(proc.pid))
     return proc.pid
 
@@ -155,8 +178,7 @@ def wait_healthy(service: Service, config: StackConfig, pid: int) -> None:
         if not _alive(pid):
             raise StackError(f"{service.name} exited while starting; see {service.log_file(config)}")
         time.sleep(0.5)
-    raise StackError(f"{service.name} did not become healthy within {config.start_timeout:.0f}s; "
-                     f"see {service.log_file(config)}")
+    raise StackError(f"{service.name} did not become healthy within {config.start_timeout:.0f}s; see {service.log_file(config)}")
 
 
 def stop(service: Service, config: StackConfig, grace: float = 20.0) -> bool:

@@ -24,7 +24,9 @@ def test_convert_info_eval(tmp_path: Path) -> None:
     X.to_csv(tmp_path / "rows.csv", index=False)
     X.iloc[:7].to_json(tmp_path / "rows.jsonl", orient="records", lines=True)
 
-    done = runner.invoke(app, ["convert", str(tmp_path / "lr.joblib"), "-s", str(tmp_path / "rows.csv"), "-o", str(tmp_path / "m.onnx")])
+    done = runner.invoke(
+        app, ["convert", str(tmp_path / "lr.joblib"), "-s", str(tmp_path / "rows.csv"), "-o", str(tmp_path / "m.onnx")]
+    )
     assert done.exit_code == 0, done.output
     info = runner.invoke(app, ["info", str(tmp_path / "m.onnx")])
     assert json.loads(info.stdout)["signature"]["inputs"][0]["name"] == "sepal_length"

@@ -18,10 +18,15 @@ def test_defaults_point_at_local_stack() -> None:
 
 def test_file_env_and_flags_layer_in_order(tmp_path: Path) -> None:
     props = tmp_path / "client.properties"
-    props.write_text("# comment\nbootstrap.servers=file:9092\nsecurity.protocol=SASL_SSL\n"
-                     "sasl.mechanism=PLAIN\nschema.registry.basic.auth.user.info=u:p\n")
-    env = {"INTERCHANGE_CONFIG": str(props), "INTERCHANGE_BOOTSTRAP_SERVERS": "env:9092",
-           "INTERCHANGE_KAFKA__SASL_USERNAME": "alice"}
+    props.write_text(
+        "# comment\nbootstrap.servers=file:9092\nsecurity.protocol=SASL_SSL\n"
+        "sasl.mechanism=PLAIN\nschema.registry.basic.auth.user.info=u:p\n"
+    )
+    env = {
+        "INTERCHANGE_CONFIG": str(props),
+        "INTERCHANGE_BOOTSTRAP_SERVERS": "env:9092",
+        "INTERCHANGE_KAFKA__SASL_USERNAME": "alice",
+    }
     cfg = load_config(overrides=["schema.registry.url=http://flag:8081"], env=env)
     assert cfg.kafka["bootstrap.servers"] == "env:9092"
     assert cfg.kafka["security.protocol"] == "SASL_SSL"

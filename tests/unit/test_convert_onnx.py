@@ -30,7 +30,9 @@ def test_logistic_regression_onnx_round_trip(tmp_path: Path) -> None:
     model = interchange.load(path)
     out = model.predict(X)
     np.testing.assert_array_equal(out["label"], est.predict(X))
-    np.testing.assert_allclose(np.column_stack([out[f"probability_{c}"] for c in range(3)]), est.predict_proba(X), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        np.column_stack([out[f"probability_{c}"] for c in range(3)]), est.predict_proba(X), rtol=1e-9, atol=1e-12
+    )
     assert model.info.engine == "onnxruntime"
     assert converted.lineage["source_library"] == "scikit-learn"
     one = model.predict_one(X.iloc[0].to_dict())
@@ -63,9 +65,13 @@ def test_external_data_outside_model_dir_is_refused(tmp_path: Path) -> None:
     weights.data_location = onnx.TensorProto.EXTERNAL
     for k, v in {"location": "../../etc/passwd", "offset": "0", "length": "4"}.items():
         weights.external_data.append(onnx.StringStringEntryProto(key=k, value=v))
-    graph = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
-                              [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [None, 1])],
-                              [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [None, 1])], [weights])
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [None, 1])],
+        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [None, 1])],
+        [weights],
+    )
     path = tmp_path / "m.onnx"
     path.write_bytes(helper.make_model(graph).SerializeToString())
     with pytest.raises(DocumentError, match="outside the model's directory"):

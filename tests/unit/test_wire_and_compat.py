@@ -9,9 +9,14 @@ from interchange.registry.client import incompatible_fields
 from interchange.registry.wire import AvroCodec, unframe
 
 V1 = {"type": "record", "name": "Input", "fields": [{"name": "a", "type": ["null", "double"], "default": None}]}
-V2 = {"type": "record", "name": "Input", "fields": [
-    {"name": "a", "type": ["null", "double"], "default": None},
-    {"name": "b", "type": ["null", "double"], "default": None}]}
+V2 = {
+    "type": "record",
+    "name": "Input",
+    "fields": [
+        {"name": "a", "type": ["null", "double"], "default": None},
+        {"name": "b", "type": ["null", "double"], "default": None},
+    ],
+}
 
 
 def test_round_trip_and_resolution() -> None:

@@ -27,7 +27,7 @@ class ONNXFormat:
 
     def sniff(self, data: bytes) -> bool:
         # An ONNX ModelProto is protobuf: field 1 (ir_version, varint) comes first in practice.
-        return data[:1] == b"\x08" and not data.lstrip()[:1] in (b"<", b"{")
+        return data[:1] == b"\x08" and data.lstrip()[:1] not in (b"<", b"{")
 
     def load(self, document: Document, *, engine: str = "auto") -> Model:
         if engine not in ("auto", "reference", "onnxruntime"):

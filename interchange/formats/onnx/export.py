@@ -52,15 +52,13 @@ def _convert(estimator: Any, signature: Signature, tensor: Any) -> onnx.ModelPro
     from skl2onnx.common.data_types import StringTensorType
 
     if _per_column(estimator):
-        types = [
-            (f.name, StringTensorType([None, 1]) if f.type == "string" else tensor([None, 1]))
-            for f in signature.inputs
-        ]
+        types = [(f.name, StringTensorType([None, 1]) if f.type == "string" else tensor([None, 1])) for f in signature.inputs]
     else:
         if any(f.type == "string" for f in signature.inputs):
             raise UnsupportedModelError(
                 "text inputs need a Pipeline whose first step is a ColumnTransformer that encodes them",
-                estimator=type(estimator).__name__, format="onnx",
+                estimator=type(estimator).__name__,
+                format="onnx",
             )
         types = [("X", tensor([None, len(signature.inputs)]))]
     _register_boosters()
@@ -112,7 +110,10 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns) -> t
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
     errors = []
-    for tensor, elem, tol in ((DoubleTensorType, onnx.TensorProto.DOUBLE, DOUBLE), (FloatTensorType, onnx.TensorProto.FLOAT, FLOAT)):
+    for tensor, elem, tol in (
+        (DoubleTensorType, onnx.TensorProto.DOUBLE, DOUBLE),
+        (FloatTensorType, onnx.TensorProto.FLOAT, FLOAT),
+    ):
         try:
             model = _convert(estimator, signature, tensor)
             if not _per_column(estimator):
@@ -137,7 +138,8 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns) -> t
         return model.SerializeToString(), tol
     raise UnsupportedModelError(
         f"skl2onnx cannot convert {type(estimator).__name__}: " + " | ".join(e[:300] for e in errors),
-        estimator=type(estimator).__name__, format="onnx",
+        estimator=type(estimator).__name__,
+        format="onnx",
     )
 
 
@@ -149,5 +151,3 @@ def _session_ok(model: onnx.ModelProto) -> None:
     import onnxruntime as ort
 
     ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-
-

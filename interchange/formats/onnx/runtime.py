@@ -56,7 +56,9 @@ def parse(document: Document) -> Parsed:
         raise DocumentError(f"ONNX model fails onnx.checker: {exc}", format="onnx") from exc
     meta = {p.key: p.value for p in proto.metadata_props}
     if META_SIGNATURE in meta:
-        return Parsed(proto, Signature.from_json(meta[META_SIGNATURE]), json.loads(meta[META_INPUTS]), json.loads(meta[META_OUTPUTS]))
+        return Parsed(
+            proto, Signature.from_json(meta[META_SIGNATURE]), json.loads(meta[META_INPUTS]), json.loads(meta[META_OUTPUTS])
+        )
     return _infer(proto)
 
 
@@ -76,7 +78,8 @@ def _load_external(proto: onnx.ModelProto, base_dir: Path | None) -> None:
             raise DocumentError(
                 f"external data {location!r} of tensor {t.name!r} is outside the model's directory "
                 "or missing; external data may only come from the model's own folder",
-                format="onnx", path=location,
+                format="onnx",
+                path=location,
             )
     onnx.load_external_data_for_model(proto, str(root))
 
@@ -153,7 +156,7 @@ class ONNXModel(Model):
             results = self._session.run(None, self._feeds(columns))
         except Exception as exc:
             raise RecordError(f"onnxruntime could not evaluate the batch: {exc}") from exc
-        by_name = dict(zip(self._out_names, results))
+        by_name = dict(zip(self._out_names, results, strict=False))
         out: Columns = {}
         for f in self.signature.outputs:
             tensor, col = self._outputs[f.name]
