@@ -13,39 +13,37 @@ from interchange.extract.registry import Extraction, extractor
 from interchange.ir.transforms import Impute, Scale
 
 
-def _scale(state: Extraction, prefix: str, offset: np.ndarray, scale: np.ndarray) -> None:
-    outputs = state.fresh(prefix, state.columns)
-    state.steps.append(Scale(state.columns, outputs, tuple(map(float, offset)), tuple(map(float, scale))))
+def _scale(state: Extraction, offset: Any = 0.0, divisor: Any = 1.0, factor: Any = 1.0, shift: Any = 0.0) -> None:
+    n = len(state.columns)
+    outputs = state.fresh("scaled", state.columns)
+    params = [
+        tuple(float(v) for v in np.broadcast_to(np.asarray(p, dtype=np.float64), n)) for p in (offset, divisor, factor, shift)
+    ]
+    state.steps.append(Scale(state.columns, outputs, *params))
     state.columns = outputs
 
 
 @extractor(StandardScaler)
 def standard(est: Any, state: Extraction) -> None:
-    n = len(state.columns)
-    mean = est.mean_ if est.with_mean else np.zeros(n)
-    scale = 1.0 / est.scale_ if est.with_std else np.ones(n)
-    _scale(state, "scaled", mean, scale)
+    # sklearn: (x - mean_) / scale_, each part only when enabled
+    _scale(state, offset=est.mean_ if est.with_mean else 0.0, divisor=est.scale_ if est.with_std else 1.0)
 
 
 @extractor(MinMaxScaler)
 def min_max(est: Any, state: Extraction) -> None:
     if est.clip:
         raise UnsupportedModelError("MinMaxScaler(clip=True) is not extracted yet", estimator="MinMaxScaler")
-    # x * scale_ + min_  ==  (x - (-min_/scale_)) * scale_
-    _scale(state, "scaled", -est.min_ / est.scale_, est.scale_)
+    _scale(state, factor=est.scale_, shift=est.min_)  # sklearn: x * scale_ + min_
 
 
 @extractor(MaxAbsScaler)
 def max_abs(est: Any, state: Extraction) -> None:
-    _scale(state, "scaled", np.zeros(len(state.columns)), 1.0 / est.scale_)
+    _scale(state, divisor=est.scale_)  # sklearn: x / scale_
 
 
 @extractor(RobustScaler)
 def robust(est: Any, state: Extraction) -> None:
-    n = len(state.columns)
-    center = est.center_ if est.with_centering else np.zeros(n)
-    scale = 1.0 / est.scale_ if est.with_scaling else np.ones(n)
-    _scale(state, "scaled", center, scale)
+    _scale(state, offset=est.center_ if est.with_centering else 0.0, divisor=est.scale_ if est.with_scaling else 1.0)
 
 
 @extractor(SimpleImputer)

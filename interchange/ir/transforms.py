@@ -35,16 +35,25 @@ class Impute(Step):
 
 @dataclass(frozen=True)
 class Scale(Step):
-    """``y = (x - offset) * scale`` per column: standard, min-max, max-abs and robust scaling."""
+    """``y = (x - offset) / divisor * factor + shift`` per column.
+
+    Four parameters so that every scikit-learn scaler is written with the very operations it
+    performs (StandardScaler divides, MinMaxScaler multiplies and adds): reordered arithmetic
+    differs in the last bits, which cancellation in a later linear model can magnify.
+    Identity parameters (0, 1, 1, 0) leave values bit-for-bit unchanged.
+    """
 
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     offset: tuple[float, ...]
-    scale: tuple[float, ...]
+    divisor: tuple[float, ...]
+    factor: tuple[float, ...]
+    shift: tuple[float, ...]
 
     def apply(self, env: Env) -> None:
-        for name, out, o, s in zip(self.inputs, self.outputs, self.offset, self.scale, strict=False):
-            env[out] = (np.asarray(env[name], dtype=np.float64) - o) * s
+        for i, (name, out) in enumerate(zip(self.inputs, self.outputs, strict=True)):
+            x = np.asarray(env[name], dtype=np.float64)
+            env[out] = (x - self.offset[i]) / self.divisor[i] * self.factor[i] + self.shift[i]
 
 
 @dataclass(frozen=True)

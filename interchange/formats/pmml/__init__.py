@@ -9,7 +9,7 @@ from typing import Any
 
 from interchange.batch import Columns
 from interchange.document import Document
-from interchange.errors import DocumentError, UnsupportedModelError
+from interchange.errors import DocumentError
 from interchange.model import Model
 from interchange.signature import Signature
 from interchange.verification import Tolerance
@@ -29,7 +29,24 @@ class PMMLFormat:
         return head.startswith(b"<") and b"PMML" in head
 
     def load(self, document: Document, *, engine: str = "auto") -> Model:
-        raise DocumentError("PMML loading is not implemented yet", format="pmml")
+        from interchange.formats.pmml.parse import NotCovered, parse
+        from interchange.formats.pmml.reference import PypmmlModel
+
+        if engine not in ("auto", "fast", "reference", "pypmml"):
+            raise DocumentError(f"unknown PMML engine {engine!r}; use auto, fast or reference", format="pmml")
+        parsed = parse(document.data)
+        if engine in ("reference", "pypmml"):
+            return PypmmlModel(document, parsed.signature)
+        try:
+            from interchange.formats.pmml.fast import FastPMMLModel
+
+            return FastPMMLModel(document, parsed)
+        except NotCovered as why:
+            if engine == "fast":
+                raise DocumentError(f"the fast path does not cover this document: {why}", format="pmml") from None
+            return PypmmlModel(document, parsed.signature, reason=f"fast path does not cover it: {why}")
 
     def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-        raise UnsupportedModelError("PMML export is not implemented yet", estimator=type(estimator).__name__, format="pmml")
+        from interchange.formats.pmml.emit import export_estimator
+
+        return export_estimator(estimator, signature, sample, expected)

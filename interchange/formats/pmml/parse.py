@@ -1,0 +1,153 @@
+"""Read a PMML 4.0-4.4 document safely and find its signature.
+
+Hostile XML fails fast: entity declarations (XXE, billion laughs) are refused before parsing;
+the parser never resolves entities, loads DTDs or touches the network; libxml2's default depth
+limit stays on (no huge_tree) and documents are capped in size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from interchange.errors import DocumentError
+from interchange.signature import InputField, OutputField, Signature
+
+__all__ = ["parse", "Parsed", "NotCovered", "local", "children", "child", "MAX_BYTES"]
+
+MAX_BYTES = 256 * 1024 * 1024
+_TYPES = {"double": "double", "float": "double", "integer": "integer", "string": "string", "boolean": "boolean"}
+
+
+class NotCovered(Exception):
+    """The fast path does not cover this document; the reason goes into Model.info."""
+
+
+def local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def children(el: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in el if local(c) == name]
+
+
+def child(el: etree._Element, name: str) -> etree._Element | None:
+    found = children(el, name)
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    root: etree._Element
+    model: etree._Element
+    signature: Signature
+
+
+_MODELS = {
+    "RegressionModel",
+    "GeneralRegressionModel",
+    "TreeModel",
+    "MiningModel",
+    "NeuralNetwork",
+    "NaiveBayesModel",
+    "ClusteringModel",
+    "SupportVectorMachineModel",
+    "NearestNeighborModel",
+    "Scorecard",
+    "RuleSetModel",
+    "AssociationModel",
+    "SequenceModel",
+    "TextModel",
+    "TimeSeriesModel",
+    "BaselineModel",
+    "BayesianNetworkModel",
+    "GaussianProcessModel",
+    "AnomalyDetectionModel",
+}
+
+
+def _xml(data: bytes) -> etree._Element:
+    if len(data) > MAX_BYTES:
+        raise DocumentError(f"PMML document is {len(data)} bytes, over the {MAX_BYTES}-byte limit", format="pmml")
+    head = data[:65536]
+    if b"<!ENTITY" in head or (b"<!DOCTYPE" in head and b"SYSTEM" in head):
+        raise DocumentError(
+            "PMML document declares XML entities or an external DTD; refused (XXE / entity expansion)", format="pmml"
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(f"PMML document is not well-formed XML: {exc}", format="pmml") from exc
+    if local(root) != "PMML":
+        raise DocumentError(f"root element is <{local(root)}>, not <PMML>", format="pmml")
+    return root
+
+
+def parse(data: bytes) -> Parsed:
+    """The XML tree, its (first) model element and its signature."""
+    root = _xml(data)
+    models = [c for c in root if local(c) in _MODELS]
+    if not models:
+        raise DocumentError("PMML document contains no model element", format="pmml")
+    model = models[0]
+    return Parsed(root, model, _signature(root, model))
+
+
+def _signature(root: etree._Element, model: etree._Element) -> Signature:
+    header = child(root, "Header")
+    for ext in children(header, "Extension") if header is not None else []:
+        if ext.get("name") == "interchange.signature":
+            try:
+                return Signature.from_json(ext.get("value", ""))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise DocumentError(f"the interchange.signature extension is unreadable: {exc}", format="pmml") from exc
+    fields = {f.get("name"): f for f in children(child(root, "DataDictionary") or etree.Element("x"), "DataField")}
+    schema = child(model, "MiningSchema")
+    if schema is None:
+        raise DocumentError(f"<{local(model)}> has no MiningSchema", format="pmml")
+    inputs, target = [], None
+    for mf in children(schema, "MiningField"):
+        name, usage = mf.get("name"), mf.get("usageType", "active")
+        if usage in ("target", "predicted"):
+            target = name
+        elif usage == "active":
+            df = fields.get(name)
+            if df is None:
+                raise DocumentError(f"MiningField {name!r} has no DataField", format="pmml", field=name)
+            dtype = _TYPES.get(df.get("dataType", "double"), "string")
+            optype = df.get("optype", "continuous" if dtype == "double" else "categorical")
+            values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid") or None
+            inputs.append(InputField(name, dtype, optype, values))  # type: ignore[arg-type]
+    outputs: list[OutputField] = []
+    output = child(model, "Output")
+    categorical = target is not None and fields.get(target) is not None and fields[target].get("optype") != "continuous"
+    for of in children(output, "OutputField") if output is not None else []:
+        feature = of.get("feature", "predictedValue")
+        dtype = _TYPES.get(of.get("dataType", "double"), "string")
+        if feature == "probability":
+            outputs.append(OutputField(of.get("name"), "probability", "double", of.get("value")))
+        elif feature == "predictedValue":
+            outputs.append(OutputField(of.get("name"), "label" if categorical else "value", dtype))  # type: ignore[arg-type]
+        elif feature in ("entityId", "clusterId"):
+            outputs.append(OutputField(of.get("name"), "cluster", dtype))  # type: ignore[arg-type]
+        else:
+            outputs.append(OutputField(of.get("name"), "score", dtype))  # type: ignore[arg-type]
+    if not outputs and target:
+        dtype = _TYPES.get(fields[target].get("dataType", "double"), "string") if target in fields else "double"
+        outputs.append(OutputField(target, "label" if categorical else "value", dtype))  # type: ignore[arg-type]
+    return Signature(
+        tuple(inputs),
+        tuple(outputs),
+        task="classification" if categorical else "regression",
+        meta={"pmml_version": root.get("version"), "target": target},
+    )
