@@ -72,7 +72,7 @@ def lookup(estimator: Any, format: str = "") -> Extractor:
 def to_graph(estimator: Any, signature: Signature, *, format: str = "") -> Graph:
     """The IR graph of a fitted estimator or Pipeline; UnsupportedModelError names what cannot be."""
     state = Extraction(tuple(signature.input_names), taken=set(signature.input_names))
-    steps = list(estimator.steps) if hasattr(estimator, "steps") else [("model", estimator)]
+    steps = _flatten(estimator)
     model: ModelStep | None = None
     for i, (_, step) in enumerate(steps):
         if step is None or step == "passthrough":
@@ -87,6 +87,13 @@ def to_graph(estimator: Any, signature: Signature, *, format: str = "") -> Graph
     if model is None:
         raise UnsupportedModelError("the pipeline has no final predictor", estimator=type(estimator).__name__, format=format)
     return Graph(signature, tuple(state.steps), model)
+
+
+def _flatten(estimator: Any) -> list[tuple[str, Any]]:
+    """Steps of a (nested) Pipeline in order, or the estimator alone."""
+    if not hasattr(estimator, "steps"):
+        return [("model", estimator)]
+    return [pair for name, step in estimator.steps for pair in (_flatten(step) if hasattr(step, "steps") else [(name, step)])]
 
 
 _loaded = False

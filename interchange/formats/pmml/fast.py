@@ -265,9 +265,7 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     for tree, feats, _ in parts:
         value = np.zeros((len(tree.feature), width))
         value[:, : tree.value.shape[1]] = tree.value
-        trees.append(
-            Tree(*_reindex(tree, feats, names).__dict__.values()) if False else _with_value(_reindex(tree, feats, names), value)
-        )
+        trees.append(_with_value(_reindex(tree, feats, names), value))
     return TreeEnsemble(tuple(names), tuple(trees), method, classes=tuple(classes) if classes else None)  # type: ignore[arg-type]
 
 
