@@ -111,7 +111,8 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
                 return Signature.from_json(ext.get("value", ""))
             except (ValueError, KeyError, TypeError) as exc:
                 raise DocumentError(f"the interchange.signature extension is unreadable: {exc}", format="pmml") from exc
-    fields = {f.get("name"): f for f in children(child(root, "DataDictionary") or etree.Element("x"), "DataField")}
+    dictionary = child(root, "DataDictionary")
+    fields = {f.get("name"): f for f in children(dictionary, "DataField")} if dictionary is not None else {}
     schema = child(model, "MiningSchema")
     if schema is None:
         raise DocumentError(f"<{local(model)}> has no MiningSchema", format="pmml")
