@@ -64,11 +64,11 @@ class TreeEnsemble(ModelStep):
         cache = self.__dict__.get("_pack")
         if cache is not None:
             return cache
-        offsets = np.cumsum([0] + [len(t.feature) for t in self.trees])
-        feature = np.concatenate([t.feature for t in self.trees]).astype(np.int64)
+        offsets = np.cumsum([0] + [len(t.feature) for t in self.trees]).astype(np.int32)
+        feature = np.concatenate([t.feature for t in self.trees]).astype(np.int32)
         threshold = np.concatenate([t.threshold for t in self.trees]).astype(np.float64)
-        left = np.concatenate([t.left + o for t, o in zip(self.trees, offsets, strict=False)]).astype(np.int64)
-        right = np.concatenate([t.right + o for t, o in zip(self.trees, offsets, strict=False)]).astype(np.int64)
+        left = np.concatenate([t.left + o for t, o in zip(self.trees, offsets, strict=False)]).astype(np.int32)
+        right = np.concatenate([t.right + o for t, o in zip(self.trees, offsets, strict=False)]).astype(np.int32)
         values = [np.asarray(t.value, dtype=np.float64).reshape(len(t.feature), -1) for t in self.trees]
         if self.normalize_leaves:
             values = [v / np.where(v.sum(axis=1, keepdims=True) == 0, 1, v.sum(axis=1, keepdims=True)) for v in values]
@@ -77,26 +77,38 @@ class TreeEnsemble(ModelStep):
         strict = np.concatenate([np.full(len(t.feature), t.op == "<") for t in self.trees])
         leaf = feature < 0
         feature = np.where(leaf, 0, feature)
-        left = np.where(leaf, np.arange(len(leaf)), left)  # a leaf points at itself
-        right = np.where(leaf, np.arange(len(leaf)), right)
+        itself = np.arange(len(leaf), dtype=np.int32)  # a leaf points at itself
+        children = np.empty(2 * len(leaf), dtype=np.int32)
+        children[0::2] = np.where(leaf, itself, left)
+        children[1::2] = np.where(leaf, itself, right)
         depth = max((t.depth for t in self.trees), default=0)
-        pack = (offsets[:-1], feature, threshold, left, right, value, missing_left, strict, depth)
+        pack = (offsets[:-1], feature, threshold, children, value, ~missing_left, strict, depth)
         object.__setattr__(self, "_pack", pack)
         return pack
 
     def leaf_values(self, X: np.ndarray) -> np.ndarray:
-        """Sum or average of the leaf values reached by each row: (rows x k)."""
-        roots, feature, threshold, left, right, value, missing_left, strict, depth = self._packed()
+        """Sum or average of the leaf values reached by each row: (rows x k).
+
+        int32 node indices, one flat gather per level from feature-major columns, and the
+        children of node i stored at 2i / 2i+1 keep each level to a handful of array passes.
+        """
+        roots, feature, threshold, children, value, missing_right, strict, depth = self._packed()
         n = X.shape[0]
+        if n * max(X.shape[1], 1) >= 2**31:
+            raise ValueError("batch too large for one pass; split it")  # int32 flat indices
+        columns = np.ascontiguousarray(X.T, dtype=np.float64).ravel()
+        row = np.arange(n, dtype=np.int32)[:, None]
+        has_nan = bool(np.isnan(columns).any())
+        any_strict = bool(strict.any())
         node = np.broadcast_to(roots, (n, len(roots))).copy()
-        rows = np.arange(n)[:, None]
         for _ in range(depth):
-            x = X[rows, feature[node]]
+            x = columns[feature[node] * np.int32(n) + row]
             t = threshold[node]
-            go_left = np.where(strict[node], x < t, x <= t)
-            go_left = np.where(np.isnan(x), missing_left[node], go_left)
-            node = np.where(go_left, left[node], right[node])
-        total = value[node].sum(axis=1)
+            go_right = np.where(strict[node], x >= t, x > t) if any_strict else x > t
+            if has_nan:
+                go_right = np.where(np.isnan(x), missing_right[node], go_right)
+            node = children[(node << 1) + go_right]
+        total = np.column_stack([value[:, j][node].sum(axis=1) for j in range(value.shape[1])])
         return total / len(self.trees) if self.aggregation == "average" else total
 
     def predict(self, env: Env) -> Prediction:
