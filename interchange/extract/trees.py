@@ -35,22 +35,23 @@ def _tree(t: Any, values: np.ndarray) -> Tree:
     )
 
 
+def _members(est: Any) -> tuple[Tree, ...]:
+    """The trees of a forest (or the one tree), leaf values of the single output."""
+    if est.n_outputs_ != 1:
+        raise UnsupportedModelError(f"multi-output {type(est).__name__} is not supported", estimator=type(est).__name__)
+    members = est.estimators_ if hasattr(est, "estimators_") else [est]
+    return tuple(_tree(m.tree_, m.tree_.value[:, 0, :]) for m in members)
+
+
 @extractor(DecisionTreeClassifier, RandomForestClassifier, ExtraTreesClassifier)
 def forest_classifier(est: Any, state: Extraction) -> TreeEnsemble:
-    members = est.estimators_ if hasattr(est, "estimators_") else [est]
-    if est.n_outputs_ != 1:
-        raise UnsupportedModelError("multi-output classifiers are not supported", estimator=type(est).__name__)
-    # Leaves hold class fractions; predict_proba averages them over trees.
-    trees = tuple(_tree(m.tree_, m.tree_.value[:, 0, :]) for m in members)
+    trees = _members(est)  # leaves hold class fractions; predict_proba averages them over trees
     return TreeEnsemble(state.columns, trees, "average", None, Link.IDENTITY, tuple(est.classes_.tolist()), normalize_leaves=True)
 
 
 @extractor(DecisionTreeRegressor, RandomForestRegressor, ExtraTreesRegressor)
 def forest_regressor(est: Any, state: Extraction) -> TreeEnsemble:
-    members = est.estimators_ if hasattr(est, "estimators_") else [est]
-    if est.n_outputs_ != 1:
-        raise UnsupportedModelError("multi-output regressors are not supported", estimator=type(est).__name__)
-    trees = tuple(_tree(m.tree_, m.tree_.value[:, 0, :]) for m in members)
+    trees = _members(est)
     return TreeEnsemble(state.columns, trees, "average")
 
 

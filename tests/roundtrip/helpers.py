@@ -31,6 +31,10 @@ def assert_export_equivalent(estimator: Any, X_fit: Any, X_test: Any, fmt: str, 
     worst absolute difference seen; records the cell for the coverage table.
     """
     converted = interchange.convert(estimator, fmt, sample=X_fit)
+    if fmt == "pmml":
+        from interchange.formats.pmml.xsd import validate
+
+        validate(converted.document.data)  # every generated PMML document is valid PMML 4.4
     signature = converted.signature
     columns = to_columns(X_test, signature)
     expected = reference_outputs(estimator, columns, signature)
