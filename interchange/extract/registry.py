@@ -14,7 +14,7 @@ from interchange.errors import UnsupportedModelError
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.signature import Signature, avro_name
 
-__all__ = ["Extraction", "extractor", "to_graph", "lookup"]
+__all__ = ["Extraction", "extractor", "to_graph", "lookup", "flatten"]
 
 
 @dataclass
@@ -72,7 +72,7 @@ def lookup(estimator: Any, format: str = "") -> Extractor:
 def to_graph(estimator: Any, signature: Signature, *, format: str = "") -> Graph:
     """The IR graph of a fitted estimator or Pipeline; UnsupportedModelError names what cannot be."""
     state = Extraction(tuple(signature.input_names), taken=set(signature.input_names))
-    steps = _flatten(estimator)
+    steps = flatten(estimator)
     model: ModelStep | None = None
     for i, (_, step) in enumerate(steps):
         if step is None or step == "passthrough":
@@ -89,11 +89,11 @@ def to_graph(estimator: Any, signature: Signature, *, format: str = "") -> Graph
     return Graph(signature, tuple(state.steps), model)
 
 
-def _flatten(estimator: Any) -> list[tuple[str, Any]]:
+def flatten(estimator: Any) -> list[tuple[str, Any]]:
     """Steps of a (nested) Pipeline in order, or the estimator alone."""
     if not hasattr(estimator, "steps"):
         return [("model", estimator)]
-    return [pair for name, step in estimator.steps for pair in (_flatten(step) if hasattr(step, "steps") else [(name, step)])]
+    return [pair for name, step in estimator.steps for pair in (flatten(step) if hasattr(step, "steps") else [(name, step)])]
 
 
 _loaded = False
@@ -104,4 +104,4 @@ def _load_families() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from interchange.extract import linear, preprocess, trees  # noqa: F401
+        from interchange.extract import compose, linear, preprocess, trees  # noqa: F401

@@ -1,4 +1,7 @@
-"""Every estimator × every format, on a numeric dataset and one with missing values.
+"""Every estimator × every format, on a numeric dataset and a mixed one.
+
+The mixed dataset has text categories and about 10% missing values in numbers and text; it is
+fed through ColumnTransformer(imputer + scaler for numbers, imputer + one-hot for text).
 
 A cell either verifies (reference runtime and fast path agree with the estimator on held-out
 rows within the stated tolerance) or is refused with UnsupportedModelError naming the
@@ -12,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import (
     ExtraTreesClassifier,
@@ -24,7 +28,7 @@ from sklearn.ensemble import (
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, OneHotEncoder, RobustScaler, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from interchange.errors import UnsupportedModelError
@@ -44,15 +48,24 @@ def _data(kind: str, dataset: str) -> tuple[pd.DataFrame, np.ndarray]:
         X, y = make_classification(300, 6, n_informative=4, n_classes=3, random_state=0)
     else:
         X, y = make_regression(300, 6, noise=5.0, random_state=0)
-    if dataset == "missing":
-        X = X.copy()
+    frame = _frame(X)
+    if dataset == "mixed":
         rng = np.random.default_rng(0)
-        X[rng.random(X.shape) < 0.1] = np.nan
-    return _frame(X), y
+        frame["colour"] = np.where(X[:, 0] > 0, "red", np.where(X[:, 1] > 0, "green", "blue")).astype(object)
+        frame["size"] = np.where(X[:, 2] > 0.5, "L", "S").astype(object)
+        frame = frame.drop(columns=["x0"])
+        for col in frame.columns:
+            frame.loc[rng.random(len(frame)) < 0.1, col] = None if frame[col].dtype == object else np.nan
+    return frame, y
 
 
-def _maybe_impute(est: Any, dataset: str) -> Any:
-    return make_pipeline(SimpleImputer(strategy="median"), est) if dataset == "missing" else est
+def _wrap(est: Any, dataset: str) -> Any:
+    if dataset != "mixed":
+        return est
+    numbers = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    text = make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore"))
+    route = ColumnTransformer([("num", numbers, [f"x{i}" for i in range(1, 6)]), ("cat", text, ["colour", "size"])])
+    return make_pipeline(route, est)
 
 
 CASES: list[tuple[str, str, Any]] = [
@@ -88,14 +101,14 @@ PARAMS = [
     pytest.param(name, kind, factory, fmt, dataset, id=f"{name}-{fmt}-{dataset}")
     for name, kind, factory in CASES
     for fmt in FORMATS
-    for dataset in ("numeric", "missing")
+    for dataset in ("numeric", "mixed")
 ]
 
 
 @pytest.mark.parametrize("name,kind,factory,fmt,dataset", PARAMS)
 def test_export_equivalent(name: str, kind: str, factory: Any, fmt: str, dataset: str) -> None:
     X, y = _data(kind, dataset)
-    estimator = _maybe_impute(factory(), dataset).fit(X.iloc[:200], y[:200])
+    estimator = _wrap(factory(), dataset).fit(X.iloc[:200], y[:200])
     cell = f"{name}-{fmt}-{dataset}"
     try:
         assert_export_equivalent(estimator, X.iloc[:200], X.iloc[200:], fmt, cell=cell, dataset=dataset)

@@ -105,10 +105,39 @@ def _output_map(model: onnx.ModelProto, signature: Signature) -> dict[str, list[
     return mapping
 
 
+def _text_missing_as_empty(estimator: Any) -> Any:
+    """A copy whose text imputers look for "" instead of NaN (the estimator itself if none).
+
+    skl2onnx imputes strings only when ``missing_values`` is a string; the runtime feeds a
+    missing text value to ONNX as "", so imputing "" is the same rule (the cases checked at
+    convert time include missing text).
+    """
+    import copy
+
+    clone = copy.deepcopy(estimator)
+    changed = False
+    for imputer in _imputers(clone):
+        stats = getattr(imputer, "statistics_", None)
+        if stats is not None and stats.dtype == object and imputer.missing_values != imputer.missing_values:
+            imputer.missing_values = ""
+            changed = True
+    return clone if changed else estimator
+
+
+def _imputers(step: Any) -> Any:
+    from sklearn.impute import SimpleImputer
+
+    if isinstance(step, SimpleImputer):
+        yield step
+    for child in [s for _, s in getattr(step, "steps", [])] + [t for _, t, _ in getattr(step, "transformers_", [])]:
+        yield from _imputers(child)
+
+
 def export_estimator(estimator: Any, signature: Signature, sample: Columns) -> tuple[bytes, Tolerance]:
     """ONNX bytes for ``estimator`` with one input per signature field, and the tolerance."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
+    estimator = _text_missing_as_empty(estimator)
     errors = []
     for tensor, elem, tol in (
         (DoubleTensorType, onnx.TensorProto.DOUBLE, DOUBLE),

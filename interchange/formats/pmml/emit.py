@@ -17,7 +17,7 @@ from interchange.errors import UnsupportedModelError
 from interchange.extract import to_graph
 from interchange.formats.pmml.emit_models import model_element
 from interchange.ir.graph import Graph, Step
-from interchange.ir.transforms import Impute, Scale
+from interchange.ir.transforms import Impute, OneHot, Scale
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
@@ -46,10 +46,9 @@ def E(tag: str, attrs: dict[str, Any] | None = None, *children: etree._Element) 
 def _data_dictionary(sig: Signature) -> etree._Element:
     dd = E("DataDictionary")
     for f in sig.inputs:
-        field = E("DataField", {"name": f.name, "optype": f.optype, "dataType": _TYPES[f.type]})
-        for v in f.values or () if f.optype != "continuous" else ():
-            field.append(E("Value", {"value": v}))
-        dd.append(field)
+        # No <Value> lists: values a sample did not show are still valid input (an encoder
+        # decides what to do with them), and PMML would treat unlisted values as invalid.
+        dd.append(E("DataField", {"name": f.name, "optype": f.optype, "dataType": _TYPES[f.type]}))
     if sig.task == "classification":
         label = sig.output("label")[0]
         target = E("DataField", {"name": TARGET, "optype": "categorical", "dataType": _TYPES[label.type]})
@@ -86,12 +85,30 @@ def _derived(step: Step) -> list[etree._Element]:
                     expr = E("Apply", {"function": op}, expr, const)
             out.append(E("DerivedField", {"name": dst, "optype": "continuous", "dataType": "double"}, expr))
     elif isinstance(step, Impute):
-        for src, dst, v in zip(step.inputs, step.outputs, step.values, strict=False):
-            ref = E("FieldRef", {"field": src, "mapMissingTo": num(v) if isinstance(v, float) else v})
-            out.append(E("DerivedField", {"name": dst, "optype": "continuous", "dataType": "double"}, ref))
+        for src, dst, v in zip(step.inputs, step.outputs, step.values, strict=True):
+            text = isinstance(v, str)
+            ref = E("FieldRef", {"field": src, "mapMissingTo": v if text else num(v)})
+            kind = {"optype": "categorical", "dataType": "string"} if text else {"optype": "continuous", "dataType": "double"}
+            out.append(E("DerivedField", {"name": dst, **kind}, ref))
+    elif isinstance(step, OneHot) and step.unknown == "ignore":
+        # PMML 4.4 §NormDiscrete: 1 where the field equals the value, else 0; missing -> 0 like
+        # scikit-learn's handle_unknown="ignore" (a None category is a missing-value indicator).
+        for dst, category in zip(step.outputs, step.categories, strict=True):
+            if category is None:
+                indicator = E("Apply", {"function": "isMissing"}, E("FieldRef", {"field": step.inputs[0]}))
+                body = E("Apply", {"function": "if"}, indicator, _const(1.0), _const(0.0))
+            else:
+                body = E("NormDiscrete", {"field": step.inputs[0], "value": _text(category), "mapMissingTo": "0"})
+            out.append(E("DerivedField", {"name": dst, "optype": "continuous", "dataType": "double"}, body))
     else:
         raise UnsupportedModelError(f"PMML writer has no mapping for IR step {type(step).__name__}", format="pmml")
     return out
+
+
+def _const(value: float) -> etree._Element:
+    const = E("Constant", {"dataType": "double"})
+    const.text = num(value)
+    return const
 
 
 def _output(sig: Signature) -> etree._Element:

@@ -53,9 +53,38 @@ def _expr(el: etree._Element) -> Callable[[Env], np.ndarray]:
     if tag == "FieldRef":
         name, fill = el.get("field"), el.get("mapMissingTo")
         if fill is None:
-            return lambda env: np.asarray(env[name], dtype=np.float64)
-        value = float(fill)
-        return lambda env: np.where(np.isnan(np.asarray(env[name], dtype=np.float64)), value, env[name])
+            return lambda env: env[name]
+
+        def mapped(env: Env) -> np.ndarray:
+            col = env[name]
+            if col.dtype.kind == "f":
+                return np.where(np.isnan(col), float(fill), col)
+            return np.array([fill if _missing(v) else v for v in col], dtype=object)
+
+        return mapped
+    if tag == "NormDiscrete":
+        # PMML 4.4 §NormDiscrete: 1.0 where field == value, else 0.0; missing -> mapMissingTo.
+        name, value, fill = el.get("field"), el.get("value"), el.get("mapMissingTo")
+        fill_value = np.nan if fill is None else float(fill)
+
+        def indicator(env: Env) -> np.ndarray:
+            col = env[name]
+            missing = np.isnan(col) if col.dtype.kind == "f" else np.array([_missing(v) for v in col], dtype=bool)
+            keys = np.array([_key(v) for v in col], dtype=object)
+            return np.where(missing, fill_value, (keys == _key(value)).astype(np.float64))
+
+        return indicator
+    if tag == "Apply" and el.get("function") == "isMissing":
+        inner = _expr(next(a for a in el if isinstance(a.tag, str)))
+
+        def is_missing(env: Env) -> np.ndarray:
+            col = inner(env)
+            return np.isnan(col) if col.dtype.kind == "f" else np.array([_missing(v) for v in col], dtype=bool)
+
+        return is_missing
+    if tag == "Apply" and el.get("function") == "if":
+        cond, yes, no = (_expr(a) for a in el if isinstance(a.tag, str))
+        return lambda env: np.where(cond(env), yes(env), no(env))
     if tag == "Constant":
         if el.get("dataType", "double") not in ("double", "float", "integer") or el.get("missing") == "true":
             raise NotCovered("non-numeric Constant")
@@ -70,6 +99,17 @@ def _expr(el: etree._Element) -> Callable[[Env], np.ndarray]:
     raise NotCovered(f"expression <{tag}> {el.get('function') or ''}".strip())
 
 
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def _key(v: Any) -> Any:
+    """PMML compares a field with a value as text: 1, 1.0 and "1" name the same category."""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return None if _missing(v) else str(v)
+
+
 def _transforms(root: etree._Element) -> list[Step]:
     steps: list[Step] = []
     td = child(root, "TransformationDictionary")
@@ -79,7 +119,7 @@ def _transforms(root: etree._Element) -> list[Step]:
         if local(el) != "DerivedField":
             raise NotCovered(f"<{local(el)}> in TransformationDictionary")
         body = [c for c in el if isinstance(c.tag, str) and local(c) != "Extension"]
-        if len(body) != 1 or el.get("dataType", "double") not in ("double", "float"):
+        if len(body) != 1 or el.get("dataType", "double") not in ("double", "float", "string"):
             raise NotCovered(f"DerivedField {el.get('name')}")
         steps.append(Derive((), (el.get("name"),), _expr(body[0])))
     return steps
