@@ -10,6 +10,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from interchange import formats as _formats  # noqa: F401,E402  (registers the format plugins)
+from interchange.check import CheckRow, check  # noqa: E402
 from interchange.convert import Converted, convert, infer_signature  # noqa: E402
 from interchange.errors import *  # noqa: E402,F403
 from interchange.errors import __all__ as _errors
@@ -30,6 +31,8 @@ def publish(converted: Converted, *, name: str, **kwargs):  # type: ignore[no-un
 
 __all__ = [
     "__version__",
+    "check",
+    "CheckRow",
     "convert",
     "load",
     "publish",

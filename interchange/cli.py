@@ -74,6 +74,17 @@ def convert(
     _run(body)
 
 
+@app.command()
+def check(
+    estimator: Path = typer.Argument(..., help="A fitted estimator or pipeline saved with joblib (trusted files only)."),
+) -> None:
+    """Show which formats can represent each step of a fitted pipeline, and why not."""
+    from interchange.check import check as do_check
+    from interchange.check import format_table
+
+    _run(lambda: typer.echo(format_table(do_check(_load_estimator(estimator)))))
+
+
 @app.command("eval")
 def eval_(
     model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."),

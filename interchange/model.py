@@ -92,6 +92,10 @@ class Format(Protocol):
         """
         ...
 
+    def supports(self, step: Any) -> str | None:
+        """None when this format can represent one fitted pipeline step, else the reason."""
+        ...
+
     def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
         """Write a fitted estimator as a document of this format, with ``expected`` outputs
         for ``sample`` embedded as verification cases where the format has a place for them;

@@ -36,5 +36,18 @@ class ONNXFormat:
             raise DocumentError(f"ONNX documents run on onnxruntime, not {engine!r}", format="onnx")
         return ONNXModel(document, parse(document))
 
+    def supports(self, step: Any) -> str | None:
+        """None when skl2onnx (or onnxmltools) has a converter for this step, else why not."""
+        from skl2onnx._supported_operators import sklearn_operator_name_map
+
+        from interchange.formats.onnx import boosters
+
+        boosters.register()
+        if type(step) not in sklearn_operator_name_map:
+            return f"skl2onnx has no converter for {type(step).__name__}"
+        if type(step).__name__ == "FunctionTransformer" and getattr(step, "func", None) is not None:
+            return "a FunctionTransformer runs arbitrary Python; no format can carry it"
+        return None
+
     def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
         return export_estimator(estimator, signature, sample)

@@ -31,5 +31,8 @@ class PFAFormat:
     def load(self, document: Document, *, engine: str = "auto") -> Model:
         raise DocumentError("PFA loading is not implemented yet", format="pfa")
 
+    def supports(self, step: Any) -> str | None:
+        return "the PFA writer is not implemented yet"
+
     def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
         raise UnsupportedModelError("PFA export is not implemented yet", estimator=type(estimator).__name__, format="pfa")

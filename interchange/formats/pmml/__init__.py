@@ -46,6 +46,12 @@ class PMMLFormat:
                 raise DocumentError(f"the fast path does not cover this document: {why}", format="pmml") from None
             return PypmmlModel(document, parsed.signature, reason=f"fast path does not cover it: {why}")
 
+    def supports(self, step: Any) -> str | None:
+        """None when the IR extractor and the PMML writer both take this step, else why not."""
+        from interchange.extract.support import supports
+
+        return supports(step, "pmml")
+
     def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
         from interchange.formats.pmml.emit import export_estimator
 

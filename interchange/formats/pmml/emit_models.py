@@ -209,6 +209,16 @@ def _ensemble(step: TreeEnsemble, sig: Signature, E: Make) -> etree._Element:
 _WRITERS: dict[type, Callable[[Any, Signature, Make], etree._Element]] = {Regression: _regression, TreeEnsemble: _ensemble}
 
 
+def check_model(step: ModelStep) -> None:
+    """Raise UnsupportedModelError when the PMML writer cannot write ``step``."""
+    if type(step) not in _WRITERS:
+        raise UnsupportedModelError(f"the PMML writer has no mapping for {type(step).__name__} yet", format="pmml")
+    link = getattr(step, "link", None)
+    if getattr(step, "classes", None) is not None and link not in (Link.LOGISTIC, Link.SOFTMAX):
+        if not (isinstance(step, TreeEnsemble) and link is Link.IDENTITY and step.aggregation == "average"):
+            raise UnsupportedModelError(f"PMML has no normalisation equal to {link.value!r}", format="pmml")
+
+
 def model_element(step: ModelStep, sig: Signature, E: Make) -> etree._Element:
     """The PMML model element for an IR model step; MiningSchema is its first child."""
     writer = _WRITERS.get(type(step))

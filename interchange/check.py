@@ -1,0 +1,58 @@
+"""check(): which formats can represent each step of a fitted pipeline, and why not.
+
+Run before converting: every step (Pipelines flattened, ColumnTransformer entries listed) is
+asked of every format plugin, which answers None (it can) or the reason it cannot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from interchange.model import formats, get_format
+
+__all__ = ["CheckRow", "check", "format_table"]
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One step of the pipeline and each format's verdict (None = supported)."""
+
+    path: str
+    estimator: str
+    verdicts: dict[str, str | None]
+
+
+def _steps(estimator: Any, path: str = "") -> list[tuple[str, Any]]:
+    if hasattr(estimator, "steps"):
+        return [pair for name, step in estimator.steps for pair in _steps(step, f"{path}{name}/")]
+    out = [(path.rstrip("/") or type(estimator).__name__, estimator)]
+    for name, transformer, _ in getattr(estimator, "transformers_", []):
+        if transformer not in ("drop", "passthrough"):
+            out += _steps(transformer, f"{path}{name}/")
+    return out
+
+
+def check(estimator: Any) -> list[CheckRow]:
+    """A row per step with each format's verdict.
+
+    Example::
+
+        for row in interchange.check(pipeline):
+            print(row.path, row.verdicts)
+    """
+    rows = []
+    for path, step in _steps(estimator):
+        verdicts = {name: get_format(name).supports(step) for name in formats()}
+        rows.append(CheckRow(path, type(step).__name__, verdicts))
+    return rows
+
+
+def format_table(rows: list[CheckRow]) -> str:
+    """A Markdown table of check() rows."""
+    names = formats()
+    lines = ["| step | estimator | " + " | ".join(names) + " |", "|---" * (len(names) + 2) + "|"]
+    for r in rows:
+        cells = ["ok" if r.verdicts[n] is None else f"no: {r.verdicts[n]}" for n in names]
+        lines.append(f"| {r.path} | {r.estimator} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

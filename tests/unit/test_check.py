@@ -1,0 +1,37 @@
+"""check(): per step and per format, supported or the reason why not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+
+import interchange
+from interchange.check import format_table
+
+
+def _fit(with_custom: bool):
+    df = pd.DataFrame({"a": [1.0, 2, 3, 4] * 10, "b": ["x", "y", "x", "z"] * 10})
+    y = np.array([0, 1, 1, 2] * 10)
+    numbers = make_pipeline(SimpleImputer(), FunctionTransformer(np.log1p)) if with_custom else SimpleImputer()
+    pre = ColumnTransformer([("num", numbers, ["a"]), ("cat", OneHotEncoder(), ["b"])])
+    return make_pipeline(pre, LogisticRegression(max_iter=300)).fit(df, y)
+
+
+def test_supported_pipeline_is_ok_for_onnx_and_pmml() -> None:
+    rows = interchange.check(_fit(with_custom=False))
+    assert [r.estimator for r in rows] == ["ColumnTransformer", "SimpleImputer", "OneHotEncoder", "LogisticRegression"]
+    assert all(r.verdicts["onnx"] is None and r.verdicts["pmml"] is None for r in rows)
+    assert all(r.verdicts["pfa"] for r in rows)  # no PFA writer yet, and it says so
+
+
+def test_custom_function_is_refused_with_a_reason() -> None:
+    rows = {r.path: r for r in interchange.check(_fit(with_custom=True))}
+    custom = rows["columntransformer/num/functiontransformer"]
+    assert "arbitrary Python" in custom.verdicts["onnx"]
+    assert "FunctionTransformer" in custom.verdicts["pmml"]
+    assert "| columntransformer/num/functiontransformer | FunctionTransformer | no:" in format_table(list(rows.values()))
