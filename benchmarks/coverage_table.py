@@ -24,7 +24,7 @@ def render(rows: list[dict]) -> str:
     datasets = sorted({r["dataset"] for r in latest.values()})
     head = [f"{f} ({d})" for f in formats for d in datasets]
     lines = ["| estimator | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
-    counts = {"verified": 0, "unsupported": 0}
+    counts = {"verified": 0, "unsupported": 0, "refused": 0}
     for est in estimators:
         cells = []
         for f in formats:
@@ -36,14 +36,16 @@ def render(rows: list[dict]) -> str:
                     counts["verified"] += 1
                     cells.append(f"{r['max_diff']:.1e}")
                 else:
-                    counts["unsupported"] += 1
-                    cells.append("unsupported")
+                    counts[r["status"]] += 1
+                    cells.append(r["status"])
         lines.append(f"| {est} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"{counts['verified']} cells verified, {counts['unsupported']} unsupported. A number is the largest "
-        "absolute difference from the estimator on held-out rows, over the reference runtime and the engine "
-        "`load` picks; each cell passed its conversion's stated tolerance.",
+        f"{counts['verified']} cells verified, {counts['unsupported']} unsupported, {counts['refused']} refused by "
+        "verification. A number is the largest absolute difference from the estimator on held-out rows, over the "
+        "reference runtime and the engine `load` picks; each cell passed its conversion's stated tolerance. "
+        "'unsupported': the format (or our writer) cannot express it yet; 'refused': convert raised "
+        "VerificationError because the document disagreed with the estimator (float32 converters flipping splits).",
     ]
     return "\n".join(lines) + "\n"
 

@@ -50,4 +50,4 @@ class ONNXFormat:
         return None
 
     def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-        return export_estimator(estimator, signature, sample)
+        return export_estimator(estimator, signature, sample, expected)

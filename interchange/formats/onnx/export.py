@@ -62,7 +62,12 @@ def _convert(estimator: Any, signature: Signature, tensor: Any) -> onnx.ModelPro
             )
         types = [("X", tensor([None, len(signature.inputs)]))]
     _register_boosters()
-    return convert_sklearn(estimator, initial_types=types, options=_options(estimator), target_opset=TARGET_OPSET)
+    try:
+        return convert_sklearn(estimator, initial_types=types, options=_options(estimator), target_opset=TARGET_OPSET)
+    except NameError as exc:  # some classifiers (LinearSVC) take no zipmap option
+        if "zipmap" not in str(exc):
+            raise
+        return convert_sklearn(estimator, initial_types=types, target_opset=TARGET_OPSET)
 
 
 def _register_boosters() -> None:
@@ -85,7 +90,32 @@ def _concat_front(model: onnx.ModelProto, signature: Signature, elem: int) -> No
     graph.node.insert(0, concat)
 
 
-def _output_map(model: onnx.ModelProto, signature: Signature) -> dict[str, list[Any]]:
+def _binary_decision_column(model: onnx.ModelProto, signature: Signature, sample: Columns, expected: Columns) -> int:
+    """Which column of a binary classifier's score matrix holds the decision value."""
+    decision = signature.output("decision")
+    if len(decision) != 1 or decision[0].name not in expected:
+        return 1
+    import numpy as np
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    elem = {i.name: i.type.tensor_type.elem_type for i in model.graph.input}
+    feeds = {}
+    for f in signature.inputs:
+        col = np.asarray(sample[f.name]).reshape(-1, 1)
+        if elem[f.name] == onnx.TensorProto.STRING:
+            feeds[f.name] = np.array([["" if v is None else str(v)] for v in col[:, 0]], dtype=object)
+        else:
+            feeds[f.name] = col.astype(np.float64 if elem[f.name] == onnx.TensorProto.DOUBLE else np.float32)
+    names = [o.name for o in model.graph.output]
+    matrix = next((n for n in names if n in ("probabilities", "scores")), names[-1])
+    scores = np.asarray(session.run([matrix], feeds)[0]).reshape(len(feeds[signature.inputs[0].name]), -1)
+    want = np.asarray(expected[decision[0].name], dtype=np.float64)
+    errors = [np.abs(scores[:, j] - want).max() for j in range(scores.shape[1])]
+    return int(np.argmin(errors))
+
+
+def _output_map(model: onnx.ModelProto, signature: Signature, binary_column: int = 1) -> dict[str, list[Any]]:
     names = [o.name for o in model.graph.output]
     mapping: dict[str, list[Any]] = {}
     per_class = signature.output("probability") or signature.output("decision")
@@ -100,7 +130,7 @@ def _output_map(model: onnx.ModelProto, signature: Signature) -> dict[str, list[
         elif f.kind in ("probability", "decision"):
             i = per_class.index(f)
             if f.kind == "decision" and len(per_class) == 1:
-                i = 1  # binary decision: skl2onnx writes [-d, d]
+                i = binary_column  # converters differ: [-d, d] or [d, -d]
             mapping[f.name] = [matrix, i]
     return mapping
 
@@ -124,6 +154,23 @@ def _text_missing_as_empty(estimator: Any) -> Any:
     return clone if changed else estimator
 
 
+def _xgboost_unnamed(estimator: Any) -> Any:
+    """onnxmltools reads XGBoost features only as f0, f1, ...: drop the booster's own names.
+
+    The inputs are concatenated in signature order, which is the order XGBoost was fitted in.
+    """
+    from interchange.source import final_estimator
+
+    final = final_estimator(estimator)
+    if not type(final).__name__.startswith("XGB") or getattr(final.get_booster(), "feature_names", None) is None:
+        return estimator
+    import copy
+
+    clone = copy.deepcopy(estimator)
+    final_estimator(clone).get_booster().feature_names = None
+    return clone
+
+
 def _imputers(step: Any) -> Any:
     from sklearn.impute import SimpleImputer
 
@@ -133,11 +180,11 @@ def _imputers(step: Any) -> Any:
         yield from _imputers(child)
 
 
-def export_estimator(estimator: Any, signature: Signature, sample: Columns) -> tuple[bytes, Tolerance]:
+def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
     """ONNX bytes for ``estimator`` with one input per signature field, and the tolerance."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
-    estimator = _text_missing_as_empty(estimator)
+    estimator = _xgboost_unnamed(_text_missing_as_empty(estimator))
     errors = []
     for tensor, elem, tol in (
         (DoubleTensorType, onnx.TensorProto.DOUBLE, DOUBLE),
@@ -154,12 +201,12 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns) -> t
         except Exception as exc:  # skl2onnx raises many types; try the next precision
             errors.append(f"{tensor.__name__}: {type(exc).__name__}: {exc}")
             continue
-        if tol is FLOAT or _float_outputs(model):
+        if tol is FLOAT or _computes_in_float(model):
             tol = FLOAT
         meta = {
             META_SIGNATURE: signature.to_json(),
             META_INPUTS: json.dumps({f.name: [f.name, None] for f in signature.inputs}),
-            META_OUTPUTS: json.dumps(_output_map(model, signature)),
+            META_OUTPUTS: json.dumps(_output_map(model, signature, _binary_decision_column(model, signature, sample, expected))),
         }
         for key, value in {**meta, **signature.meta.get("lineage_props", {})}.items():
             model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
@@ -170,6 +217,21 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns) -> t
         estimator=type(estimator).__name__,
         format="onnx",
     )
+
+
+_FLOAT_ONLY_ML_OPS = {"SVMClassifier", "SVMRegressor", "LinearClassifier", "LinearRegressor", "Normalizer", "Scaler"}
+
+
+def _computes_in_float(model: onnx.ModelProto) -> bool:
+    """True when any part of the graph works in float32, whatever the input/output types."""
+    for node in model.graph.node:
+        if node.op_type == "Cast" and any(a.name == "to" and a.i == onnx.TensorProto.FLOAT for a in node.attribute):
+            return True
+        if node.domain == "ai.onnx.ml" and node.op_type in _FLOAT_ONLY_ML_OPS:
+            return True
+        if node.op_type.startswith("TreeEnsemble") and not any(a.name.endswith("_as_tensor") for a in node.attribute):
+            return True
+    return _float_outputs(model)
 
 
 def _float_outputs(model: onnx.ModelProto) -> bool:
