@@ -53,8 +53,8 @@ def evaluate_file(model: Model, source: Path, sink: IO[str]) -> tuple[int, int]:
                     outputs += to_records(model.predict(frame.iloc[i : i + 1]))
                 except InterchangeError as exc:
                     outputs.append({"error": exc.message, "row": rows + i})
+                    failed += 1
         for out in outputs:
-            failed += "error" in out and len(out) == 2
             sink.write(json.dumps({k: _plain(v) for k, v in out.items()}) + "\n")
         rows += len(frame)
     return rows, failed

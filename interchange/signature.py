@@ -111,12 +111,12 @@ class Signature:
             "name": "Input",
             "namespace": f"interchange.models.{avro_name(model)}",
             "doc": f"Feature event for model {model}",
-            "fields": [self._checked(f.name) and f.avro() for f in self.inputs],
+            "fields": [_checked(f).avro() for f in self.inputs],
         }
 
     def output_schema(self, model: str) -> dict[str, Any]:
         """The Avro record schema of predictions: output fields plus which model made them."""
-        fields = [self._checked(f.name) and f.avro() for f in self.outputs]
+        fields = [_checked(f).avro() for f in self.outputs]
         fields.append(
             {
                 "name": "model",
@@ -138,15 +138,6 @@ class Signature:
             "doc": f"Prediction of model {model}",
             "fields": fields,
         }
-
-    @staticmethod
-    def _checked(name: str) -> bool:
-        if avro_name(name) != name:
-            raise SchemaError(
-                f"field name {name!r} is not a legal Avro name; rename the column (for example to {avro_name(name)!r})",
-                field=name,
-            )
-        return True
 
     # --- JSON round trip --------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -205,6 +196,16 @@ class Signature:
                 values = tuple(sorted({str(v) for v in s.dropna().unique()}))
                 fields.append(InputField(name, "string", "categorical", values))
         return tuple(fields)
+
+
+def _checked(f: InputField | OutputField) -> InputField | OutputField:
+    """``f`` itself, or SchemaError when its name cannot be an Avro field name."""
+    if avro_name(f.name) != f.name:
+        raise SchemaError(
+            f"field name {f.name!r} is not a legal Avro name; rename the column (for example to {avro_name(f.name)!r})",
+            field=f.name,
+        )
+    return f
 
 
 def _json_default(obj: Any) -> Any:

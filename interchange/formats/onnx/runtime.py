@@ -145,7 +145,7 @@ class ONNXModel(Model):
             parts.sort(key=lambda p: p[0] or 0)
             dtype = self._types.get(tensor, np.float32)
             if dtype is object:
-                mat = np.stack([np.where(pd_isna(p[1]), "", p[1]).astype(str) for p in parts], axis=1).astype(object)
+                mat = np.stack([np.where(_missing_mask(p[1]), "", p[1]).astype(str) for p in parts], axis=1).astype(object)
             else:
                 mat = np.stack([p[1] for p in parts], axis=1).astype(dtype)
             feeds[tensor] = mat
@@ -173,5 +173,5 @@ def _elem(t: Any) -> int:
     return t.tensor_type.elem_type
 
 
-def pd_isna(values: np.ndarray) -> np.ndarray:
+def _missing_mask(values: np.ndarray) -> np.ndarray:
     return np.array([v is None or (isinstance(v, float) and v != v) for v in values], dtype=bool)

@@ -2,7 +2,8 @@
 
 The compiler is strict: any element, attribute value or construct it does not implement
 exactly raises NotCovered, and ``load`` then hands the whole document to pypmml. Covered now:
-TransformationDictionary arithmetic (Apply + - * /, FieldRef with mapMissingTo, Constant);
+TransformationDictionary (Apply + - * / isMissing if, FieldRef with mapMissingTo, Constant,
+NormDiscrete);
 RegressionModel (NumericPredictors; none / logit (binary) / softmax); TreeModel with binary
 numeric splits and missingValueStrategy none/defaultChild; MiningModel segmentations with
 True predicates: sum, average and modelChain.
