@@ -22,11 +22,10 @@ def _fit(with_custom: bool):
     return make_pipeline(pre, LogisticRegression(max_iter=300)).fit(df, y)
 
 
-def test_supported_pipeline_is_ok_for_onnx_and_pmml() -> None:
+def test_supported_pipeline_is_ok_for_every_format() -> None:
     rows = interchange.check(_fit(with_custom=False))
     assert [r.estimator for r in rows] == ["ColumnTransformer", "SimpleImputer", "OneHotEncoder", "LogisticRegression"]
-    assert all(r.verdicts["onnx"] is None and r.verdicts["pmml"] is None for r in rows)
-    assert all(r.verdicts["pfa"] for r in rows)  # no PFA writer yet, and it says so
+    assert all(verdict is None for r in rows for verdict in r.verdicts.values())
 
 
 def test_custom_function_is_refused_with_a_reason() -> None:
@@ -34,4 +33,5 @@ def test_custom_function_is_refused_with_a_reason() -> None:
     custom = rows["columntransformer/num/functiontransformer"]
     assert "arbitrary Python" in custom.verdicts["onnx"]
     assert "FunctionTransformer" in custom.verdicts["pmml"]
+    assert "FunctionTransformer" in custom.verdicts["pfa"]
     assert "| columntransformer/num/functiontransformer | FunctionTransformer | no:" in format_table(list(rows.values()))

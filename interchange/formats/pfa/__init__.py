@@ -1,20 +1,52 @@
-"""PFA: write from IR, compile to vectorised IR (the fast path), titus2 as reference and fallback.
+"""PFA: write from IR, evaluate with titus2 (the reference runtime).
 
-titus2 is imported nowhere else in interchange (and only through ``titus.py``'s shim).
+titus2 is imported nowhere else in interchange (and only through ``titus.py``'s shim). The
+vectorised PFA fast path is not written yet: every document runs on titus2, and Model.info
+says so.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from interchange.batch import Columns
 from interchange.document import Document
-from interchange.errors import DocumentError, UnsupportedModelError
+from interchange.errors import DocumentError
 from interchange.model import Model
-from interchange.signature import Signature
+from interchange.signature import InputField, OutputField, Signature
 from interchange.verification import Tolerance
 
 __all__ = ["PFAFormat"]
+
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def signature_of(data: bytes) -> Signature:
+    """Our signature from metadata, else one read off the input/output Avro types."""
+    if len(data) > MAX_BYTES:
+        raise DocumentError(f"PFA document is over {MAX_BYTES} bytes", format="pfa")
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise DocumentError(f"PFA document is not valid JSON: {exc}", format="pfa") from exc
+    if not isinstance(doc, dict) or "input" not in doc or "output" not in doc or "action" not in doc:
+        raise DocumentError("a PFA document needs input, output and action", format="pfa")
+    meta = doc.get("metadata") or {}
+    if "interchange.signature" in meta:
+        return Signature.from_json(meta["interchange.signature"])
+    kinds = {"double": "double", "float": "double", "int": "integer", "long": "integer", "string": "string", "boolean": "boolean"}
+
+    def base(t: Any) -> str:
+        options = [x for x in t if x != "null"] if isinstance(t, list) else [t]
+        return kinds.get(options[0] if options and isinstance(options[0], str) else "", "string")
+
+    fields = doc["input"].get("fields", []) if isinstance(doc["input"], dict) else [{"name": "input", "type": doc["input"]}]
+    inputs = tuple(InputField(f["name"], base(f["type"])) for f in fields)  # type: ignore[arg-type]
+    out = doc["output"]
+    outs = out.get("fields") if isinstance(out, dict) and out.get("type") == "record" else [{"name": "output", "type": out}]
+    outputs = tuple(OutputField(f["name"], "value", base(f["type"])) for f in outs)  # type: ignore[arg-type]
+    return Signature(inputs, outputs)
 
 
 class PFAFormat:
@@ -29,10 +61,19 @@ class PFAFormat:
         return head.startswith(b"{") and b'"action"' in data and b'"input"' in data
 
     def load(self, document: Document, *, engine: str = "auto") -> Model:
-        raise DocumentError("PFA loading is not implemented yet", format="pfa")
+        from interchange.formats.pfa.reference import TitusModel
+
+        if engine == "fast":
+            raise DocumentError("the PFA fast path is not written yet; use engine='auto' or 'reference'", format="pfa")
+        reason = "" if engine in ("reference", "titus2") else "no PFA fast path yet"
+        return TitusModel(document, signature_of(document.data), reason)
 
     def supports(self, step: Any) -> str | None:
-        return "the PFA writer is not implemented yet"
+        from interchange.extract.support import supports
+
+        return supports(step, "pfa")
 
     def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-        raise UnsupportedModelError("PFA export is not implemented yet", estimator=type(estimator).__name__, format="pfa")
+        from interchange.formats.pfa.emit import export_estimator
+
+        return export_estimator(estimator, signature, sample, expected)

@@ -1,0 +1,218 @@
+"""Write PFA from the IR: typed input/output records, parameters in cells, a straight-line action.
+
+Every derived column is a ``let`` binding. Inputs are nullable unions; a missing value the
+model cannot handle stops the record with ``impute.errorOnNull`` (a record error, not a wrong
+number). Trees are nested ``if`` expressions with ``ifnotnull`` routing missing values the way
+the source tree does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from interchange.batch import Columns
+from interchange.errors import ConversionError, UnsupportedModelError
+from interchange.extract import to_graph
+from interchange.ir.graph import Graph
+from interchange.ir.linear import Link, Regression
+from interchange.ir.transforms import Impute, OneHot, Scale
+from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.signature import Signature
+from interchange.verification import Tolerance
+
+__all__ = ["export_estimator", "write_graph"]
+
+TOLERANCE = Tolerance(1e-9, 1e-12, "double precision; titus2 evaluates the same IEEE-754 operations")
+_AVRO = {"double": "double", "integer": "long", "string": "string", "boolean": "boolean"}
+ARRAY = {"type": "array", "items": "double"}
+
+
+class _Writer:
+    """Accumulates let-bindings; tracks each column's PFA expression and whether it may be null."""
+
+    def __init__(self, sig: Signature) -> None:
+        self.action: list[Any] = []
+        self.cells: dict[str, Any] = {}
+        self.cols: dict[str, tuple[Any, str, bool]] = {f.name: (f"input.{f.name}", f.type, True) for f in sig.inputs}
+
+    def value(self, name: str) -> Any:
+        """The column as a non-null value (errorOnNull when it may be missing)."""
+        expr, _, nullable = self.cols[name]
+        return {"impute.errorOnNull": expr} if nullable else expr
+
+    def bind(self, name: str, expr: Any, kind: str = "double", nullable: bool = False) -> None:
+        self.action.append({"let": {name: expr}})
+        self.cols[name] = (name, kind, nullable)
+
+
+def _num(x: float) -> Any:
+    return float(x)
+
+
+def _transform(w: _Writer, step: Any) -> None:
+    if isinstance(step, Scale):
+        for i, (src, dst) in enumerate(zip(step.inputs, step.outputs, strict=True)):
+            expr = w.value(src)
+            for op, value, identity in (
+                ("-", step.offset[i], 0.0),
+                ("/", step.divisor[i], 1.0),
+                ("*", step.factor[i], 1.0),
+                ("+", step.shift[i], 0.0),
+            ):
+                if value != identity:
+                    expr = {op: [expr, _num(value)]}
+            w.bind(dst, expr)
+    elif isinstance(step, Impute):
+        for src, dst, v in zip(step.inputs, step.outputs, step.values, strict=True):
+            expr, kind, nullable = w.cols[src]
+            fill = {"string": v} if isinstance(v, str) else _num(v)
+            w.bind(
+                dst, {"impute.defaultOnNull": [expr, fill]} if nullable else expr, "string" if isinstance(v, str) else "double"
+            )
+    elif isinstance(step, OneHot) and step.unknown == "ignore":
+        expr, kind, nullable = w.cols[step.inputs[0]]
+        for dst, category in zip(step.outputs, step.categories, strict=True):
+            if category is None:
+                hit: Any = {"ifnotnull": {"v": expr}, "then": 0.0, "else": 1.0} if nullable else 0.0
+            else:
+                literal = {"string": str(category)} if kind == "string" else _num(category)
+                test = {"if": {"==": ["v" if nullable else expr, literal]}, "then": 1.0, "else": 0.0}
+                hit = {"ifnotnull": {"v": expr}, "then": test, "else": 0.0} if nullable else test
+            w.bind(dst, hit)
+    else:
+        raise UnsupportedModelError(
+            f"the PFA writer has no mapping for IR step {type(step).__name__} yet", format="pfa", supported_formats=["onnx"]
+        )
+
+
+def _vector(w: _Writer, names: tuple[str, ...]) -> Any:
+    return {"new": [w.value(n) for n in names], "type": ARRAY}
+
+
+def _probabilities(scores: Any, link: Link) -> Any:
+    """PFA §m.link: logit for one binary score, softmax for one score per class."""
+    if link is Link.LOGISTIC:
+        p1 = {"m.link.logit": {"attr": scores, "path": [0]}}
+        return {"new": [{"-": [1.0, p1]}, p1], "type": ARRAY}
+    if link is Link.SOFTMAX:
+        return {"m.link.softmax": scores}
+    raise UnsupportedModelError(f"PFA writer: no link {link.value!r} yet", format="pfa", supported_formats=["onnx"])
+
+
+def _tree_expr(w: _Writer, tree: Tree, i: int, inputs: tuple[str, ...]) -> Any:
+    if tree.feature[i] < 0:
+        return {"new": [float(v) for v in np.asarray(tree.value[i], dtype=np.float64).reshape(-1)], "type": ARRAY}
+    expr, _, nullable = w.cols[inputs[tree.feature[i]]]
+    op = "<" if tree.op == "<" else "<="
+    left, right = _tree_expr(w, tree, int(tree.left[i]), inputs), _tree_expr(w, tree, int(tree.right[i]), inputs)
+    split = {"if": {op: ["v" if nullable else expr, float(tree.threshold[i])]}, "then": left, "else": right}
+    if not nullable:
+        return split
+    return {"ifnotnull": {"v": expr}, "then": split, "else": left if tree.missing_left[i] else right}
+
+
+def _model(w: _Writer, step: Any, sig: Signature) -> Any:
+    """Bind ``scores`` / ``probs`` and return the output record's values by signature kind."""
+    if isinstance(step, Regression):
+        w.cells["model"] = {
+            "type": {
+                "type": "record",
+                "name": "Linear",
+                "fields": [{"name": "coeff", "type": {"type": "array", "items": ARRAY}}, {"name": "const", "type": ARRAY}],
+            },
+            "init": {
+                "coeff": np.asarray(step.coef, dtype=float).tolist(),
+                "const": np.asarray(step.intercept, dtype=float).tolist(),
+            },
+        }
+        w.bind("scores", {"model.reg.linear": [_vector(w, step.inputs), {"cell": "model"}]}, "array")
+        if step.classes is None:
+            return {"value": {"attr": "scores", "path": [0]}}
+        if step.link is Link.IDENTITY:
+            raise UnsupportedModelError("decision-only linear classifiers are not written to PFA yet", format="pfa")
+        w.bind("probs", _probabilities("scores", step.link), "array")
+        return {}
+    if isinstance(step, TreeEnsemble):
+        k = int(np.asarray(step.trees[0].value).reshape(len(step.trees[0].feature), -1).shape[1])
+        total: Any = {"new": [0.0] * k, "type": ARRAY}
+        for tree in step.trees:
+            if step.normalize_leaves:
+                v = np.asarray(tree.value, dtype=np.float64).reshape(len(tree.feature), -1)
+                sums = v.sum(axis=1, keepdims=True)
+                tree = Tree(
+                    tree.feature,
+                    tree.threshold,
+                    tree.left,
+                    tree.right,
+                    v / np.where(sums == 0, 1, sums),
+                    tree.missing_left,
+                    tree.op,
+                )
+            total = {"la.add": [total, _tree_expr(w, tree, 0, step.inputs)]}
+        if step.aggregation == "average":
+            total = {"la.scale": [total, 1.0 / len(step.trees)]}
+        if step.base is not None:
+            total = {"la.add": [total, {"new": [float(b) for b in np.asarray(step.base)], "type": ARRAY}]}
+        w.bind("scores", total, "array")
+        if step.classes is None:
+            return {"value": {"attr": "scores", "path": [0]}}
+        w.bind("probs", "scores" if step.link is Link.IDENTITY else _probabilities("scores", step.link), "array")
+        return {}
+    raise UnsupportedModelError(
+        f"the PFA writer has no mapping for {type(step).__name__} yet", format="pfa", supported_formats=["onnx"]
+    )
+
+
+def write_graph(graph: Graph) -> bytes:
+    """A PFA document for ``graph``; output record fields are the signature's output names."""
+    sig = graph.signature
+    w = _Writer(sig)
+    for step in graph.steps:
+        _transform(w, step)
+    parts = _model(w, graph.model, sig)
+    fields, values = [], {}
+    classes = list(sig.classes or ())
+    if classes:
+        label_type = _AVRO[sig.output("label")[0].type]
+        w.cells["classes"] = {"type": {"type": "array", "items": label_type}, "init": classes}
+    for f in sig.outputs:
+        fields.append({"name": f.name, "type": _AVRO[f.type]})
+        if f.kind == "label":
+            values[f.name] = {"attr": {"cell": "classes"}, "path": [{"a.argmax": "probs"}]}
+        elif f.kind == "probability":
+            values[f.name] = {"attr": "probs", "path": [classes.index(f.target)]}
+        elif f.kind == "value":
+            values[f.name] = parts["value"]
+        else:
+            raise UnsupportedModelError(f"the PFA writer has no output mapping for {f.kind} fields yet", format="pfa")
+    document = {
+        "name": "interchange",
+        "input": {
+            "type": "record",
+            "name": "Input",
+            "fields": [{"name": f.name, "type": ["null", _AVRO[f.type]]} for f in sig.inputs],
+        },
+        "output": {"type": "record", "name": "Output", "fields": fields},
+        "cells": w.cells,
+        "action": [*w.action, {"new": values, "type": "Output"}],
+        "metadata": {
+            "interchange.signature": sig.to_json(),
+            "interchange.lineage": json.dumps(sig.meta.get("lineage", {}), default=str),
+        },
+    }
+    return json.dumps(document).encode()
+
+
+def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+    """PFA bytes for a fitted estimator via the IR; titus2 type-checks it here."""
+    data = write_graph(to_graph(estimator, signature, format="pfa"))
+    from interchange.formats.pfa.titus import engine_class
+
+    try:
+        engine_class().fromJson(data.decode())
+    except Exception as exc:
+        raise ConversionError(f"titus2 rejects the PFA written for {type(estimator).__name__}: {exc}", format="pfa") from exc
+    return data, TOLERANCE
