@@ -32,8 +32,10 @@ class TitusModel(Model):
             self._engine = engine_class().fromJson(text, options=options)[0]
         except Exception as exc:
             raise DocumentError(f"titus2 cannot load this PFA document: {str(exc)[:500]}", format="pfa") from exc
-        self._scalar = not isinstance(json.loads(document.data).get("output"), dict) or (
-            json.loads(document.data)["output"].get("type") != "record"
+        doc = json.loads(document.data)
+        # PFA allows any Avro type as input and output; records are matched by field, others as one value.
+        self._scalar_in, self._scalar = (
+            not (isinstance(doc[k], dict) and doc[k].get("type") == "record") for k in ("input", "output")
         )
         self.info = ModelInfo("pfa", "titus2", reason)
 
@@ -41,7 +43,7 @@ class TitusModel(Model):
         rows: list[Any] = []
         for record in to_records(columns):
             try:
-                rows.append(self._engine.action(record))
+                rows.append(self._engine.action(record["input"] if self._scalar_in else record))
             except Exception as exc:
                 raise RecordError(f"titus2 could not evaluate a record: {type(exc).__name__}: {str(exc)[:300]}") from exc
         out: Columns = {}
