@@ -50,6 +50,11 @@ class Scale(Step):
     factor: tuple[float, ...]
     shift: tuple[float, ...]
 
+    def operations(self, i: int) -> list[tuple[str, float]]:
+        """Column ``i``'s arithmetic in order, identities left out: what writers emit."""
+        steps = (("-", self.offset[i], 0.0), ("/", self.divisor[i], 1.0), ("*", self.factor[i], 1.0), ("+", self.shift[i], 0.0))
+        return [(op, value) for op, value, identity in steps if value != identity]
+
     def apply(self, env: Env) -> None:
         for i, (name, out) in enumerate(zip(self.inputs, self.outputs, strict=True)):
             x = np.asarray(env[name], dtype=np.float64)

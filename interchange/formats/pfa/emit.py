@@ -56,14 +56,8 @@ def _transform(w: _Writer, step: Any) -> None:
     if isinstance(step, Scale):
         for i, (src, dst) in enumerate(zip(step.inputs, step.outputs, strict=True)):
             expr = w.value(src)
-            for op, value, identity in (
-                ("-", step.offset[i], 0.0),
-                ("/", step.divisor[i], 1.0),
-                ("*", step.factor[i], 1.0),
-                ("+", step.shift[i], 0.0),
-            ):
-                if value != identity:
-                    expr = {op: [expr, _num(value)]}
+            for op, value in step.operations(i):  # the IR's operations, in its order
+                expr = {op: [expr, _num(value)]}
             w.bind(dst, expr)
     elif isinstance(step, Impute):
         for src, dst, v in zip(step.inputs, step.outputs, step.values, strict=True):

@@ -72,17 +72,8 @@ def _derived(step: Step) -> list[etree._Element]:
     if isinstance(step, Scale):
         for i, (src, dst) in enumerate(zip(step.inputs, step.outputs, strict=False)):
             expr = E("FieldRef", {"field": src})
-            # The same operations in the same order as the IR; identity operations are left out.
-            for op, value, identity in (
-                ("-", step.offset[i], 0.0),
-                ("/", step.divisor[i], 1.0),
-                ("*", step.factor[i], 1.0),
-                ("+", step.shift[i], 0.0),
-            ):
-                if value != identity:
-                    const = E("Constant", {"dataType": "double"})
-                    const.text = num(value)
-                    expr = E("Apply", {"function": op}, expr, const)
+            for op, value in step.operations(i):  # the IR's operations, in its order
+                expr = E("Apply", {"function": op}, expr, _const(value))
             out.append(E("DerivedField", {"name": dst, "optype": "continuous", "dataType": "double"}, expr))
     elif isinstance(step, Impute):
         for src, dst, v in zip(step.inputs, step.outputs, step.values, strict=True):
