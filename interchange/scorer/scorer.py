@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 from confluent_kafka import Message
 
-from interchange.batch import to_columns
 from interchange.config import ClientConfig, load_config
 from interchange.errors import ModelError, RecordError, TransportError
 from interchange.modeltopic import DEFAULT_MODEL_TOPIC, Envelope, ModelFollower
@@ -126,7 +125,6 @@ class Scorer:
     def _score(self, messages: list[Message]) -> None:
         live = self.live
         assert live is not None
-        sig = live.model.signature
         records, kept = [], []
         for msg in messages:
             if msg.error():
@@ -138,11 +136,11 @@ class Scorer:
                 self.dead.send(msg, exc, live.ref)
         if records:
             try:
-                self._emit(live, kept, live.model.predict(to_columns(records, sig)))
+                self._emit(live, kept, live.model.predict(records))
             except RecordError:
                 for msg, rec in zip(kept, records, strict=False):  # isolate the bad events, score the rest
                     try:
-                        self._emit(live, [msg], live.model.predict(to_columns([rec], sig)))
+                        self._emit(live, [msg], live.model.predict([rec]))
                     except RecordError as exc:
                         self.dead.send(msg, exc, live.ref)
         self.stats.dead_lettered = self.dead.count
