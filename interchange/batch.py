@@ -16,7 +16,7 @@ import numpy as np
 from interchange.errors import RecordError
 from interchange.signature import InputField, Signature
 
-__all__ = ["Columns", "to_columns", "to_records", "num_rows"]
+__all__ = ["Columns", "to_columns", "to_records", "num_rows", "is_missing", "missing_mask", "category_key"]
 
 Columns = dict[str, np.ndarray]
 
@@ -68,21 +68,38 @@ def _typed(values: Any, f: InputField) -> np.ndarray:
         if arr.dtype.kind in "fiub":
             return arr.astype(np.float64, copy=False)
         try:
-            return np.array([np.nan if _missing(v) else float(v) for v in arr], dtype=np.float64)
+            return np.array([np.nan if is_missing(v) else float(v) for v in arr], dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise RecordError(f"field {f.name!r} must be numeric: {exc}", field=f.name) from exc
     if f.type == "boolean":
         if arr.dtype.kind == "b":
             return arr.astype(np.float64)
-        return np.array([np.nan if _missing(v) else float(bool(v)) for v in arr], dtype=np.float64)
+        return np.array([np.nan if is_missing(v) else float(bool(v)) for v in arr], dtype=np.float64)
     out = np.empty(len(arr), dtype=object)
     for i, v in enumerate(arr):
-        out[i] = None if _missing(v) else str(v)
+        out[i] = None if is_missing(v) else str(v)
     return out
 
 
-def _missing(v: Any) -> bool:
+def is_missing(v: Any) -> bool:
+    """None or NaN: the two spellings of a missing value in a batch."""
     return v is None or (isinstance(v, float) and v != v)
+
+
+def missing_mask(col: np.ndarray) -> np.ndarray:
+    """Missing-value mask of a numeric or object column."""
+    if col.dtype.kind == "f":
+        return np.isnan(col)
+    return np.array([is_missing(v) for v in col], dtype=bool)
+
+
+def category_key(v: Any) -> Any:
+    """Categories compare as text, so 1, 1.0 and "1" from different sources name the same one."""
+    if is_missing(v):
+        return None
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def to_records(columns: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:

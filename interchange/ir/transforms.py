@@ -7,16 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from interchange.batch import category_key, missing_mask
 from interchange.errors import RecordError
 from interchange.ir.graph import Env, Step, matrix
 
 __all__ = ["Impute", "Scale", "OneHot", "Project"]
-
-
-def _missing(col: np.ndarray) -> np.ndarray:
-    if col.dtype.kind == "f":
-        return np.isnan(col)
-    return np.array([v is None or (isinstance(v, float) and v != v) for v in col], dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -30,7 +25,7 @@ class Impute(Step):
     def apply(self, env: Env) -> None:
         for name, out, value in zip(self.inputs, self.outputs, self.values, strict=False):
             col = env[name]
-            env[out] = np.where(_missing(col), value, col).astype(col.dtype if col.dtype.kind == "f" else object)
+            env[out] = np.where(missing_mask(col), value, col).astype(col.dtype if col.dtype.kind == "f" else object)
 
 
 @dataclass(frozen=True)
@@ -76,8 +71,8 @@ class OneHot(Step):
 
     def apply(self, env: Env) -> None:
         col = env[self.inputs[0]]
-        keys = np.array([_key(v) for v in col], dtype=object)
-        cats = [_key(c) for c in self.categories]
+        keys = np.array([category_key(v) for v in col], dtype=object)
+        cats = [category_key(c) for c in self.categories]
         hit = np.zeros(len(col), dtype=bool)
         for out, cat in zip(self.outputs, cats, strict=False):
             eq = keys == cat
@@ -86,15 +81,6 @@ class OneHot(Step):
         if self.unknown == "error" and not hit.all():
             bad = col[np.flatnonzero(~hit)[0]]
             raise RecordError(f"unknown category {bad!r} for field {self.inputs[0]!r}", field=self.inputs[0])
-
-
-def _key(v: Any) -> Any:
-    """Compare categories as text so 1, 1.0 and "1" from different sources match."""
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return str(int(v))
-    return str(v)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import onnx
 
-from interchange.batch import Columns
+from interchange.batch import Columns, missing_mask
 from interchange.document import Document
 from interchange.errors import DocumentError, RecordError
 from interchange.formats.onnx.export import META_INPUTS, META_OUTPUTS, META_SIGNATURE
@@ -145,7 +145,7 @@ class ONNXModel(Model):
             parts.sort(key=lambda p: p[0] or 0)
             dtype = self._types.get(tensor, np.float32)
             if dtype is object:
-                mat = np.stack([np.where(_missing_mask(p[1]), "", p[1]).astype(str) for p in parts], axis=1).astype(object)
+                mat = np.stack([np.where(missing_mask(p[1]), "", p[1]).astype(str) for p in parts], axis=1).astype(object)
             else:
                 mat = np.stack([p[1] for p in parts], axis=1).astype(dtype)
             feeds[tensor] = mat
@@ -171,7 +171,3 @@ class ONNXModel(Model):
 
 def _elem(t: Any) -> int:
     return t.tensor_type.elem_type
-
-
-def _missing_mask(values: np.ndarray) -> np.ndarray:
-    return np.array([v is None or (isinstance(v, float) and v != v) for v in values], dtype=bool)

@@ -16,31 +16,20 @@ from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.extract import to_graph
 from interchange.formats.pmml.emit_models import model_element
+from interchange.formats.pmml.xmlbuild import NS, TARGET, E, num, text
 from interchange.ir.graph import Graph, Step
 from interchange.ir.transforms import Impute, OneHot, Scale
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
-__all__ = ["export_estimator", "write_graph", "NS", "num", "TARGET", "SIGNATURE_EXTENSION"]
+__all__ = ["export_estimator", "write_graph", "SIGNATURE_EXTENSION"]
 
-NS = "http://www.dmg.org/PMML-4_4"
-TARGET = "target"
 SIGNATURE_EXTENSION = "interchange.signature"
 # Measured: pypmml 1.5.8 returns RegressionModel values up to ~6.3e-9 off (absolute) from the
 # double-precision result that scikit-learn and the fast path agree on to ~1e-13, hence the
 # absolute threshold; the relative precision stays at double-precision level.
 TOLERANCE = Tolerance(1e-9, 1e-8, "double precision, plus up to 1e-8 absolute lost by pypmml 1.5.8 in regression sums")
 _TYPES = {"double": "double", "integer": "integer", "string": "string", "boolean": "boolean"}
-
-
-def num(x: float) -> str:
-    return repr(float(x))
-
-
-def E(tag: str, attrs: dict[str, Any] | None = None, *children: etree._Element) -> etree._Element:
-    el = etree.Element(f"{{{NS}}}{tag}", {k: str(v) for k, v in (attrs or {}).items()})
-    el.extend(children)
-    return el
 
 
 def _data_dictionary(sig: Signature) -> etree._Element:
@@ -53,17 +42,13 @@ def _data_dictionary(sig: Signature) -> etree._Element:
         label = sig.output("label")[0]
         target = E("DataField", {"name": TARGET, "optype": "categorical", "dataType": _TYPES[label.type]})
         for c in sig.classes or ():
-            target.append(E("Value", {"value": _text(c)}))
+            target.append(E("Value", {"value": text(c)}))
         dd.append(target)
     elif sig.task == "regression":
         dd.append(E("DataField", {"name": TARGET, "optype": "continuous", "dataType": "double"}))
     else:
         raise UnsupportedModelError(f"PMML export of {sig.task} models is not written yet", format="pmml")
     return dd
-
-
-def _text(v: Any) -> str:
-    return str(v).lower() if isinstance(v, bool) else str(v)
 
 
 def _derived(step: Step) -> list[etree._Element]:
@@ -77,9 +62,9 @@ def _derived(step: Step) -> list[etree._Element]:
             out.append(E("DerivedField", {"name": dst, "optype": "continuous", "dataType": "double"}, expr))
     elif isinstance(step, Impute):
         for src, dst, v in zip(step.inputs, step.outputs, step.values, strict=True):
-            text = isinstance(v, str)
-            ref = E("FieldRef", {"field": src, "mapMissingTo": v if text else num(v)})
-            kind = {"optype": "categorical", "dataType": "string"} if text else {"optype": "continuous", "dataType": "double"}
+            is_text = isinstance(v, str)
+            ref = E("FieldRef", {"field": src, "mapMissingTo": v if is_text else num(v)})
+            kind = {"optype": "categorical", "dataType": "string"} if is_text else {"optype": "continuous", "dataType": "double"}
             out.append(E("DerivedField", {"name": dst, **kind}, ref))
     elif isinstance(step, OneHot) and step.unknown == "ignore":
         # PMML 4.4 §NormDiscrete: 1 where the field equals the value, else 0; missing -> 0 like
@@ -89,7 +74,7 @@ def _derived(step: Step) -> list[etree._Element]:
                 indicator = E("Apply", {"function": "isMissing"}, E("FieldRef", {"field": step.inputs[0]}))
                 body = E("Apply", {"function": "if"}, indicator, _const(1.0), _const(0.0))
             else:
-                body = E("NormDiscrete", {"field": step.inputs[0], "value": _text(category), "mapMissingTo": "0"})
+                body = E("NormDiscrete", {"field": step.inputs[0], "value": text(category), "mapMissingTo": "0"})
             out.append(E("DerivedField", {"name": dst, "optype": "continuous", "dataType": "double"}, body))
     else:
         raise UnsupportedModelError(f"PMML writer has no mapping for IR step {type(step).__name__}", format="pmml")
@@ -109,7 +94,7 @@ def _output(sig: Signature) -> etree._Element:
         if f.kind in ("label", "value"):
             attrs.update(optype="categorical" if f.kind == "label" else "continuous", feature="predictedValue")
         elif f.kind == "probability":
-            attrs.update(optype="continuous", feature="probability", value=_text(f.target))
+            attrs.update(optype="continuous", feature="probability", value=text(f.target))
         else:
             raise UnsupportedModelError(f"PMML writer has no Output mapping for {f.kind} fields", format="pmml")
         out.append(E("OutputField", attrs))
@@ -135,7 +120,7 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
             if v is None or (isinstance(v, float) and v != v):
                 continue
             cell = etree.SubElement(row, f"{{{NS}}}{name}")
-            cell.text = num(v) if isinstance(v, float) else _text(v.item() if hasattr(v, "item") else v)
+            cell.text = num(v) if isinstance(v, float) else text(v.item() if hasattr(v, "item") else v)
         table.append(row)
     return E("ModelVerification", {"recordCount": n, "fieldCount": len(sig.inputs) + len(sig.outputs)}, fields, table)
 
@@ -154,7 +139,7 @@ def write_graph(graph: Graph, sample: Columns | None = None, expected: Columns |
     derived = [d for step in graph.steps for d in _derived(step)]
     if derived:
         root.append(E("TransformationDictionary", None, *derived))
-    model = model_element(graph.model, sig, E)
+    model = model_element(graph.model, sig)
     model.insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
     if sample is not None and expected is not None:
         model.append(_verification(sig, sample, expected, TOLERANCE))

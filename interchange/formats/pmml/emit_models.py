@@ -9,6 +9,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
+from interchange.formats.pmml.xmlbuild import TARGET, E, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
 from interchange.ir.trees import Tree, TreeEnsemble
@@ -16,19 +17,8 @@ from interchange.signature import Signature
 
 __all__ = ["model_element"]
 
-Make = Callable[..., etree._Element]
-TARGET = "target"
 
-
-def num(x: float) -> str:
-    return repr(float(x))
-
-
-def _text(v: Any) -> str:
-    return str(v).lower() if isinstance(v, bool) else str(v)
-
-
-def _mining_schema(E: Make, sig: Signature, target: bool = True, extra: tuple[str, ...] = ()) -> etree._Element:
+def _mining_schema(sig: Signature, target: bool = True, extra: tuple[str, ...] = ()) -> etree._Element:
     ms = E("MiningSchema")
     for name in (*sig.input_names, *extra):
         ms.append(E("MiningField", {"name": name}))
@@ -37,10 +27,10 @@ def _mining_schema(E: Make, sig: Signature, target: bool = True, extra: tuple[st
     return ms
 
 
-def _table(E: Make, intercept: float, names: tuple[str, ...], coef: np.ndarray | None, category: Any = None) -> etree._Element:
+def _table(intercept: float, names: tuple[str, ...], coef: np.ndarray | None, category: Any = None) -> etree._Element:
     attrs = {"intercept": num(intercept)}
     if category is not None:
-        attrs["targetCategory"] = _text(category)
+        attrs["targetCategory"] = text(category)
     table = E("RegressionTable", attrs)
     if coef is not None:
         for name, c in zip(names, coef, strict=False):
@@ -48,17 +38,16 @@ def _table(E: Make, intercept: float, names: tuple[str, ...], coef: np.ndarray |
     return table
 
 
-def _regression(step: Regression, sig: Signature, E: Make) -> etree._Element:
+def _regression(step: Regression, sig: Signature) -> etree._Element:
     """PMML 4.4 §Regression: logit (binary, last table = 1 - others) or softmax normalisation."""
     if step.classes is None:
-        model = E("RegressionModel", {"functionName": "regression"}, _mining_schema(E, sig))
-        model.append(_table(E, step.intercept[0], step.inputs, step.coef[0]))
+        model = E("RegressionModel", {"functionName": "regression"}, _mining_schema(sig))
+        model.append(_table(step.intercept[0], step.inputs, step.coef[0]))
         return model
-    return _classifier_tables(E, sig, step.link, step.classes, step.inputs, step.coef, step.intercept, _mining_schema(E, sig))
+    return _classifier_tables(sig, step.link, step.classes, step.inputs, step.coef, step.intercept, _mining_schema(sig))
 
 
 def _classifier_tables(
-    E: Make,
     sig: Signature,
     link: Link,
     classes: tuple[Any, ...],
@@ -69,13 +58,13 @@ def _classifier_tables(
 ) -> etree._Element:
     if link is Link.LOGISTIC:
         model = E("RegressionModel", {"functionName": "classification", "normalizationMethod": "logit"}, schema)
-        model.append(_table(E, intercept[0], names, coef[0], classes[1]))
-        model.append(_table(E, 0.0, names, None, classes[0]))
+        model.append(_table(intercept[0], names, coef[0], classes[1]))
+        model.append(_table(0.0, names, None, classes[0]))
         return model
     if link is Link.SOFTMAX:
         model = E("RegressionModel", {"functionName": "classification", "normalizationMethod": "softmax"}, schema)
         for j, c in enumerate(classes):
-            model.append(_table(E, intercept[j], names, coef[j], c))
+            model.append(_table(intercept[j], names, coef[j], c))
         return model
     raise UnsupportedModelError(
         f"PMML has no normalisation equal to {link.value!r} (one-vs-rest logistic); use ONNX or PFA",
@@ -85,7 +74,6 @@ def _classifier_tables(
 
 
 def _node(
-    E: Make,
     tree: Tree,
     i: int,
     inputs: tuple[str, ...],
@@ -103,34 +91,17 @@ def _node(
             return E("Node", attrs, predicate)
         total = values.sum() or 1.0
         probs = values / total
-        attrs["score"] = _text(classes[int(np.argmax(probs))])
+        attrs["score"] = text(classes[int(np.argmax(probs))])
         node = E("Node", attrs, predicate)
         for c, p in zip(classes, probs, strict=False):
-            node.append(E("ScoreDistribution", {"value": _text(c), "recordCount": num(p), "probability": num(p)}))
+            node.append(E("ScoreDistribution", {"value": text(c), "recordCount": num(p), "probability": num(p)}))
         return node
     node = E("Node", attrs, predicate)
     field, t = inputs[tree.feature[i]], num(tree.threshold[i])
-    less = "lessThan" if tree.op == "<" else "lessOrEqual"
-    more = "greaterOrEqual" if tree.op == "<" else "greaterThan"
-    left = _node(
-        E,
-        tree,
-        int(tree.left[i]),
-        inputs,
-        column,
-        classes,
-        E("SimplePredicate", {"field": field, "operator": less, "value": t}),
-        ids,
-    )
-    right = _node(
-        E,
-        tree,
-        int(tree.right[i]),
-        inputs,
-        column,
-        classes,
-        E("SimplePredicate", {"field": field, "operator": more, "value": t}),
-        ids,
+    operators = ("lessThan", "greaterOrEqual") if tree.op == "<" else ("lessOrEqual", "greaterThan")
+    left, right = (
+        _node(tree, int(child), inputs, column, classes, E("SimplePredicate", {"field": field, "operator": op, "value": t}), ids)
+        for child, op in zip((tree.left[i], tree.right[i]), operators, strict=True)
     )
     # PMML 4.4 §TreeModel missingValueStrategy="defaultChild": a missing field follows defaultChild.
     node.set("defaultChild", left.get("id") if tree.missing_left[i] else right.get("id"))
@@ -139,7 +110,7 @@ def _node(
 
 
 def _tree_model(
-    E: Make, sig: Signature, tree: Tree, inputs: tuple[str, ...], column: int | None, classes: tuple[Any, ...] | None
+    sig: Signature, tree: Tree, inputs: tuple[str, ...], column: int | None, classes: tuple[Any, ...] | None
 ) -> etree._Element:
     fn = "regression" if classes is None else "classification"
     attrs = {
@@ -148,39 +119,39 @@ def _tree_model(
         "noTrueChildStrategy": "returnLastPrediction",
         "splitCharacteristic": "binarySplit",
     }
-    root = _node(E, tree, 0, inputs, column, classes, E("True"), [0])
-    return E("TreeModel", attrs, _mining_schema(E, sig, target=False), root)
+    root = _node(tree, 0, inputs, column, classes, E("True"), [0])
+    return E("TreeModel", attrs, _mining_schema(sig, target=False), root)
 
 
-def _constant_tree(E: Make, sig: Signature, value: float) -> etree._Element:
+def _constant_tree(sig: Signature, value: float) -> etree._Element:
     root = E("Node", {"id": 1, "score": num(value)}, E("True"))
-    return E("TreeModel", {"functionName": "regression"}, _mining_schema(E, sig, target=False), root)
+    return E("TreeModel", {"functionName": "regression"}, _mining_schema(sig, target=False), root)
 
 
-def _segments(E: Make, method: str, models: list[etree._Element]) -> etree._Element:
+def _segments(method: str, models: list[etree._Element]) -> etree._Element:
     seg = E("Segmentation", {"multipleModelMethod": method})
     for i, m in enumerate(models, 1):
         seg.append(E("Segment", {"id": i}, E("True"), m))
     return seg
 
 
-def _sum_of_trees(E: Make, sig: Signature, step: TreeEnsemble, column: int) -> list[etree._Element]:
-    trees = [_tree_model(E, sig, t, step.inputs, column, None) for t in step.trees if np.any(np.asarray(t.value)[:, column])]
+def _sum_of_trees(sig: Signature, step: TreeEnsemble, column: int) -> list[etree._Element]:
+    trees = [_tree_model(sig, t, step.inputs, column, None) for t in step.trees if np.any(np.asarray(t.value)[:, column])]
     base = 0.0 if step.base is None else float(np.asarray(step.base)[column])
-    return [*trees, _constant_tree(E, sig, base)] if base else trees
+    return [*trees, _constant_tree(sig, base)] if base else trees
 
 
-def _ensemble(step: TreeEnsemble, sig: Signature, E: Make) -> etree._Element:
+def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
     """PMML 4.4 §MultipleModels: forests average; boosting sums, then a link via modelChain."""
     if step.classes is None:
         if step.aggregation == "average":
-            models = [_tree_model(E, sig, t, step.inputs, 0, None) for t in step.trees]
+            models = [_tree_model(sig, t, step.inputs, 0, None) for t in step.trees]
         else:
-            models = _sum_of_trees(E, sig, step, 0)
-        return E("MiningModel", {"functionName": "regression"}, _mining_schema(E, sig), _segments(E, step.aggregation, models))
+            models = _sum_of_trees(sig, step, 0)
+        return E("MiningModel", {"functionName": "regression"}, _mining_schema(sig), _segments(step.aggregation, models))
     if step.link is Link.IDENTITY and step.aggregation == "average":
-        models = [_tree_model(E, sig, t, step.inputs, None, step.classes) for t in step.trees]
-        return E("MiningModel", {"functionName": "classification"}, _mining_schema(E, sig), _segments(E, "average", models))
+        models = [_tree_model(sig, t, step.inputs, None, step.classes) for t in step.trees]
+        return E("MiningModel", {"functionName": "classification"}, _mining_schema(sig), _segments("average", models))
     k = 1 if step.link is Link.LOGISTIC else len(step.classes)
     chain = []
     raw_names = tuple(f"raw_score_{j}" for j in range(k))
@@ -194,19 +165,19 @@ def _ensemble(step: TreeEnsemble, sig: Signature, E: Make) -> etree._Element:
             E(
                 "MiningModel",
                 {"functionName": "regression"},
-                _mining_schema(E, sig, target=False),
+                _mining_schema(sig, target=False),
                 out,
-                _segments(E, "sum", _sum_of_trees(E, sig, step, j)),
+                _segments("sum", _sum_of_trees(sig, step, j)),
             )
         )
     eye = np.eye(k)
     # PMML 4.4 §modelChain: a later segment sees earlier segments' Output fields through its MiningSchema.
-    schema = _mining_schema(E, sig, extra=raw_names)
-    chain.append(_classifier_tables(E, sig, step.link, step.classes, raw_names, eye, np.zeros(k), schema))
-    return E("MiningModel", {"functionName": "classification"}, _mining_schema(E, sig), _segments(E, "modelChain", chain))
+    schema = _mining_schema(sig, extra=raw_names)
+    chain.append(_classifier_tables(sig, step.link, step.classes, raw_names, eye, np.zeros(k), schema))
+    return E("MiningModel", {"functionName": "classification"}, _mining_schema(sig), _segments("modelChain", chain))
 
 
-_WRITERS: dict[type, Callable[[Any, Signature, Make], etree._Element]] = {Regression: _regression, TreeEnsemble: _ensemble}
+_WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {Regression: _regression, TreeEnsemble: _ensemble}
 
 
 def check_model(step: ModelStep) -> None:
@@ -219,11 +190,11 @@ def check_model(step: ModelStep) -> None:
             raise UnsupportedModelError(f"PMML has no normalisation equal to {link.value!r}", format="pmml")
 
 
-def model_element(step: ModelStep, sig: Signature, E: Make) -> etree._Element:
+def model_element(step: ModelStep, sig: Signature) -> etree._Element:
     """The PMML model element for an IR model step; MiningSchema is its first child."""
     writer = _WRITERS.get(type(step))
     if writer is None:
         raise UnsupportedModelError(
             f"the PMML writer has no mapping for {type(step).__name__} yet", format="pmml", supported_formats=["onnx"]
         )
-    return writer(step, sig, E)
+    return writer(step, sig)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.batch import Columns
+from interchange.batch import Columns, category_key, is_missing, missing_mask
 from interchange.document import Document
 from interchange.formats.pmml.parse import NotCovered, Parsed, child, children, local
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, outputs_from
@@ -60,7 +60,7 @@ def _expr(el: etree._Element) -> Callable[[Env], np.ndarray]:
             col = env[name]
             if col.dtype.kind == "f":
                 return np.where(np.isnan(col), float(fill), col)
-            return np.array([fill if _missing(v) else v for v in col], dtype=object)
+            return np.array([fill if is_missing(v) else v for v in col], dtype=object)
 
         return mapped
     if tag == "NormDiscrete":
@@ -70,19 +70,15 @@ def _expr(el: etree._Element) -> Callable[[Env], np.ndarray]:
 
         def indicator(env: Env) -> np.ndarray:
             col = env[name]
-            missing = np.isnan(col) if col.dtype.kind == "f" else np.array([_missing(v) for v in col], dtype=bool)
-            keys = np.array([_key(v) for v in col], dtype=object)
-            return np.where(missing, fill_value, (keys == _key(value)).astype(np.float64))
+            missing = missing_mask(col)
+            keys = np.array([category_key(v) for v in col], dtype=object)
+            return np.where(missing, fill_value, (keys == category_key(value)).astype(np.float64))
 
         return indicator
     if tag == "Apply" and el.get("function") == "isMissing":
         inner = _expr(next(a for a in el if isinstance(a.tag, str)))
 
-        def is_missing(env: Env) -> np.ndarray:
-            col = inner(env)
-            return np.isnan(col) if col.dtype.kind == "f" else np.array([_missing(v) for v in col], dtype=bool)
-
-        return is_missing
+        return lambda env: missing_mask(inner(env))
     if tag == "Apply" and el.get("function") == "if":
         cond, yes, no = (_expr(a) for a in el if isinstance(a.tag, str))
         return lambda env: np.where(cond(env), yes(env), no(env))
@@ -98,17 +94,6 @@ def _expr(el: etree._Element) -> Callable[[Env], np.ndarray]:
         op = _OPS[el.get("function")]
         return lambda env: op(args[0](env), args[1](env))
     raise NotCovered(f"expression <{tag}> {el.get('function') or ''}".strip())
-
-
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v)
-
-
-def _key(v: Any) -> Any:
-    """PMML compares a field with a value as text: 1, 1.0 and "1" name the same category."""
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return str(int(v))
-    return None if _missing(v) else str(v)
 
 
 def _transforms(root: etree._Element) -> list[Step]:

@@ -1,0 +1,29 @@
+"""Building blocks for writing PMML 4.4 elements: namespace, element factory, number text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+__all__ = ["NS", "TARGET", "E", "num", "text"]
+
+NS = "http://www.dmg.org/PMML-4_4"
+TARGET = "target"  # the DataDictionary name of the predicted field
+
+
+def E(tag: str, attrs: dict[str, Any] | None = None, *children: etree._Element) -> etree._Element:
+    """A PMML element with string attributes and children."""
+    el = etree.Element(f"{{{NS}}}{tag}", {k: str(v) for k, v in (attrs or {}).items()})
+    el.extend(children)
+    return el
+
+
+def num(x: float) -> str:
+    """The shortest text that round-trips the float64 (thresholds must not lose bits)."""
+    return repr(float(x))
+
+
+def text(v: Any) -> str:
+    """A category value as PMML text (booleans lower-case)."""
+    return str(v).lower() if isinstance(v, bool) else str(v)
