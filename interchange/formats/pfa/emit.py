@@ -9,6 +9,7 @@ the source tree does.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -109,64 +110,75 @@ def _tree_expr(w: _Writer, tree: Tree, i: int, inputs: tuple[str, ...]) -> Any:
     return {"ifnotnull": {"v": expr}, "then": split, "else": left if tree.missing_left[i] else right}
 
 
-def _model(w: _Writer, step: Any, sig: Signature) -> Any:
-    """Bind ``scores`` / ``probs`` and return the output record's values by signature kind."""
-    if isinstance(step, Regression):
-        w.cells["model"] = {
-            "type": {
-                "type": "record",
-                "name": "Linear",
-                "fields": [{"name": "coeff", "type": {"type": "array", "items": ARRAY}}, {"name": "const", "type": ARRAY}],
-            },
-            "init": {
-                "coeff": np.asarray(step.coef, dtype=float).tolist(),
-                "const": np.asarray(step.intercept, dtype=float).tolist(),
-            },
-        }
-        w.bind("scores", {"model.reg.linear": [_vector(w, step.inputs), {"cell": "model"}]}, "array")
-        if step.classes is None:
-            return {"value": {"attr": "scores", "path": [0]}}
-        if step.link is Link.IDENTITY:
-            raise UnsupportedModelError("decision-only linear classifiers are not written to PFA yet", format="pfa")
-        w.bind("probs", _probabilities("scores", step.link), "array")
-        return {}
-    if isinstance(step, TreeEnsemble):
-        nodes = sum(len(t.feature) for t in step.trees)
-        if nodes > MAX_TREE_NODES:
-            raise UnsupportedModelError(
-                f"a tree ensemble of {nodes} nodes is too large for PFA as written now (nested if expressions; titus2 "
-                f"needed >20 GB to compile a 100-tree forest); limit {MAX_TREE_NODES} nodes. ONNX and PMML take it.",
-                format="pfa",
-                supported_formats=["onnx", "pmml"],
+def _regression(w: _Writer, step: Regression, sig: Signature) -> dict[str, Any]:
+    w.cells["model"] = {
+        "type": {
+            "type": "record",
+            "name": "Linear",
+            "fields": [{"name": "coeff", "type": {"type": "array", "items": ARRAY}}, {"name": "const", "type": ARRAY}],
+        },
+        "init": {
+            "coeff": np.asarray(step.coef, dtype=float).tolist(),
+            "const": np.asarray(step.intercept, dtype=float).tolist(),
+        },
+    }
+    w.bind("scores", {"model.reg.linear": [_vector(w, step.inputs), {"cell": "model"}]}, "array")
+    if step.classes is None:
+        return {"value": {"attr": "scores", "path": [0]}}
+    if step.link is Link.IDENTITY:
+        raise UnsupportedModelError("decision-only linear classifiers are not written to PFA yet", format="pfa")
+    w.bind("probs", _probabilities("scores", step.link), "array")
+    return {}
+
+
+def _ensemble(w: _Writer, step: TreeEnsemble, sig: Signature) -> dict[str, Any]:
+    nodes = sum(len(t.feature) for t in step.trees)
+    if nodes > MAX_TREE_NODES:
+        raise UnsupportedModelError(
+            f"a tree ensemble of {nodes} nodes is too large for PFA as written now (nested if expressions; titus2 "
+            f"needed >20 GB to compile a 100-tree forest); limit {MAX_TREE_NODES} nodes. ONNX and PMML take it.",
+            format="pfa",
+            supported_formats=["onnx", "pmml"],
+        )
+    k = int(np.asarray(step.trees[0].value).reshape(len(step.trees[0].feature), -1).shape[1])
+    total: Any = {"new": [0.0] * k, "type": ARRAY}
+    for tree in step.trees:
+        if step.normalize_leaves:
+            v = np.asarray(tree.value, dtype=np.float64).reshape(len(tree.feature), -1)
+            sums = v.sum(axis=1, keepdims=True)
+            tree = Tree(
+                tree.feature,
+                tree.threshold,
+                tree.left,
+                tree.right,
+                v / np.where(sums == 0, 1, sums),
+                tree.missing_left,
+                tree.op,
             )
-        k = int(np.asarray(step.trees[0].value).reshape(len(step.trees[0].feature), -1).shape[1])
-        total: Any = {"new": [0.0] * k, "type": ARRAY}
-        for tree in step.trees:
-            if step.normalize_leaves:
-                v = np.asarray(tree.value, dtype=np.float64).reshape(len(tree.feature), -1)
-                sums = v.sum(axis=1, keepdims=True)
-                tree = Tree(
-                    tree.feature,
-                    tree.threshold,
-                    tree.left,
-                    tree.right,
-                    v / np.where(sums == 0, 1, sums),
-                    tree.missing_left,
-                    tree.op,
-                )
-            total = {"la.add": [total, _tree_expr(w, tree, 0, step.inputs)]}
-        if step.aggregation == "average":
-            total = {"la.scale": [total, 1.0 / len(step.trees)]}
-        if step.base is not None:
-            total = {"la.add": [total, {"new": [float(b) for b in np.asarray(step.base)], "type": ARRAY}]}
-        w.bind("scores", total, "array")
-        if step.classes is None:
-            return {"value": {"attr": "scores", "path": [0]}}
-        w.bind("probs", "scores" if step.link is Link.IDENTITY else _probabilities("scores", step.link), "array")
-        return {}
-    raise UnsupportedModelError(
-        f"the PFA writer has no mapping for {type(step).__name__} yet", format="pfa", supported_formats=["onnx"]
-    )
+        total = {"la.add": [total, _tree_expr(w, tree, 0, step.inputs)]}
+    if step.aggregation == "average":
+        total = {"la.scale": [total, 1.0 / len(step.trees)]}
+    if step.base is not None:
+        total = {"la.add": [total, {"new": [float(b) for b in np.asarray(step.base)], "type": ARRAY}]}
+    w.bind("scores", total, "array")
+    if step.classes is None:
+        return {"value": {"attr": "scores", "path": [0]}}
+    w.bind("probs", "scores" if step.link is Link.IDENTITY else _probabilities("scores", step.link), "array")
+    return {}
+
+
+ModelWriter = Callable[[_Writer, Any, Signature], dict[str, Any]]
+MODEL_WRITERS: dict[type, ModelWriter] = {Regression: _regression, TreeEnsemble: _ensemble}
+
+
+def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
+    """Bind ``scores`` / ``probs`` (and the like) and return output values by signature kind."""
+    writer = MODEL_WRITERS.get(type(step))
+    if writer is None:
+        raise UnsupportedModelError(
+            f"the PFA writer has no mapping for {type(step).__name__} yet", format="pfa", supported_formats=["onnx"]
+        )
+    return writer(w, step, sig)
 
 
 def write_graph(graph: Graph) -> bytes:

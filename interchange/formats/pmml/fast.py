@@ -11,6 +11,7 @@ True predicates: sum, average and modelChain.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -299,17 +300,46 @@ def _with_value(tree: Tree, value: np.ndarray) -> Tree:
     return Tree(tree.feature, tree.threshold, tree.left, tree.right, value, tree.missing_left, tree.op)
 
 
+def _tree_model(model: etree._Element, steps: list[Step]) -> ModelStep:
+    classification = model.get("functionName") == "classification"
+    tree, feats, classes = _tree(model, [] if classification else None)
+    return TreeEnsemble(tuple(feats), (tree,), "sum", classes=tuple(classes) if classification else None)
+
+
+ModelCompiler = Callable[[etree._Element, list[Step]], ModelStep]
+COMPILERS: dict[str, ModelCompiler] = {
+    "RegressionModel": lambda model, steps: _regression(model),
+    "MiningModel": _mining,
+    "TreeModel": _tree_model,
+}
+
+
+def compiler(tag: str) -> Callable[[ModelCompiler], ModelCompiler]:
+    """Register the fast-path compiler for the PMML model element ``tag`` (one per tag)."""
+
+    def register(fn: ModelCompiler) -> ModelCompiler:
+        if tag in COMPILERS:
+            raise ValueError(f"a PMML fast-path compiler for <{tag}> is already registered")
+        COMPILERS[tag] = fn
+        return fn
+
+    return register
+
+
+_FAMILY_MODULES: tuple[str, ...] = ()  # modules whose @compiler decorators add model elements
+_loaded = False
+
+
 def _model(model: etree._Element, steps: list[Step]) -> ModelStep:
-    tag = local(model)
-    if tag == "RegressionModel":
-        return _regression(model)
-    if tag == "MiningModel":
-        return _mining(model, steps)
-    if tag == "TreeModel":
-        classification = model.get("functionName") == "classification"
-        tree, feats, classes = _tree(model, [] if classification else None)
-        return TreeEnsemble(tuple(feats), (tree,), "sum", classes=tuple(classes) if classification else None)
-    raise NotCovered(f"<{tag}>")
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in _FAMILY_MODULES:
+            importlib.import_module(module)
+    fn = COMPILERS.get(local(model))
+    if fn is None:
+        raise NotCovered(f"<{local(model)}>")
+    return fn(model, steps)
 
 
 def compile_document(parsed: Parsed) -> tuple[list[Step], ModelStep]:
