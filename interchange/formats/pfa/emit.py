@@ -126,9 +126,20 @@ def _regression(w: _Writer, step: Regression, sig: Signature) -> dict[str, Any]:
     if step.classes is None:
         return {"value": {"attr": "scores", "path": [0]}}
     if step.link is Link.IDENTITY:
-        raise UnsupportedModelError("decision-only linear classifiers are not written to PFA yet", format="pfa")
+        return _decisions(step.classes)
     w.bind("probs", _probabilities("scores", step.link), "array")
     return {}
+
+
+def _decisions(classes: tuple[Any, ...]) -> dict[str, Any]:
+    """Decision values from ``scores``; binary: one score, the second class when it is > 0."""
+    if len(classes) == 2:
+        index: Any = {"if": {">": [{"attr": "scores", "path": [0]}, 0.0]}, "then": 1, "else": 0}
+    else:
+        index = {"a.argmax": "scores"}
+    n = 1 if len(classes) == 2 else len(classes)
+    decision = [{"attr": "scores", "path": [j]} for j in range(n)]
+    return {"label": {"attr": {"cell": "classes"}, "path": [index]}, "decision": decision}
 
 
 def _ensemble(w: _Writer, step: TreeEnsemble, sig: Signature) -> dict[str, Any]:
@@ -196,7 +207,9 @@ def write_graph(graph: Graph) -> bytes:
     for f in sig.outputs:
         fields.append({"name": f.name, "type": _AVRO[f.type]})
         if f.kind == "label":
-            values[f.name] = {"attr": {"cell": "classes"}, "path": [{"a.argmax": "probs"}]}
+            values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": "probs"}]}
+        elif f.kind == "decision":
+            values[f.name] = parts["decision"][sig.output("decision").index(f)]
         elif f.kind == "probability":
             values[f.name] = {"attr": "probs", "path": [classes.index(f.target)]}
         elif f.kind == "value":

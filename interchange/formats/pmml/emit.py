@@ -16,7 +16,7 @@ from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.extract import to_graph
 from interchange.formats.pmml.emit_models import model_element
-from interchange.formats.pmml.xmlbuild import NS, TARGET, E, num, text
+from interchange.formats.pmml.xmlbuild import NS, TARGET, E, decision_field, num, text
 from interchange.ir.graph import Graph, Step
 from interchange.ir.transforms import Impute, OneHot, Scale
 from interchange.signature import Signature
@@ -95,6 +95,10 @@ def _output(sig: Signature) -> etree._Element:
             attrs.update(optype="categorical" if f.kind == "label" else "continuous", feature="predictedValue")
         elif f.kind == "probability":
             attrs.update(optype="continuous", feature="probability", value=text(f.target))
+        elif f.kind == "decision":
+            attrs.update(optype="continuous", feature="transformedValue")
+            out.append(E("OutputField", attrs, E("FieldRef", {"field": decision_field(f.name)})))
+            continue
         else:
             raise UnsupportedModelError(f"PMML writer has no Output mapping for {f.kind} fields", format="pmml")
         out.append(E("OutputField", attrs))
@@ -109,7 +113,7 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
         fields.append(E("VerificationField", {"field": f.name, "column": f.name}))
     for f in sig.outputs:
         attrs = {"field": f.name, "column": f.name}
-        if f.kind == "probability" or f.kind == "value":
+        if f.kind in ("probability", "value", "decision"):
             attrs.update(precision=num(tol.rtol), zeroThreshold=num(tol.atol))
         fields.append(E("VerificationField", attrs))
     table = E("InlineTable")

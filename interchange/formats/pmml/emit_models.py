@@ -9,7 +9,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
-from interchange.formats.pmml.xmlbuild import TARGET, E, num, text
+from interchange.formats.pmml.xmlbuild import TARGET, E, decision_field, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
 from interchange.ir.trees import Tree, TreeEnsemble
@@ -66,11 +66,43 @@ def _classifier_tables(
         for j, c in enumerate(classes):
             model.append(_table(intercept[j], names, coef[j], c))
         return model
+    if link is Link.IDENTITY:
+        return _decision_classifier(sig, classes, names, coef, intercept, schema)
     raise UnsupportedModelError(
-        f"PMML has no normalisation equal to {link.value!r} (one-vs-rest logistic); use ONNX or PFA",
+        "PMML has no normalisation equal to one-vs-rest logistic (each class logistic, then divided by the sum)",
         format="pmml",
-        supported_formats=["onnx"],
+        supported_formats=["onnx", "pfa"],
     )
+
+
+def _decision_classifier(
+    sig: Signature,
+    classes: tuple[Any, ...],
+    names: tuple[str, ...],
+    coef: np.ndarray,
+    intercept: np.ndarray,
+    schema: etree._Element,
+) -> etree._Element:
+    """Decision values as LocalTransformations (the Output shows them as transformedValue).
+
+    PMML 4.4 has no classification normalisation that leaves raw scores as outputs (pypmml's
+    "none" makes the last class 1 - the others), so each score is a DerivedField and the label
+    comes from a softmax (binary: logit) over them: the same argmax, the same sign test.
+    """
+    local = E("LocalTransformations")
+    fields = tuple(decision_field(f.name) for f in sig.output("decision"))
+    for j, field in enumerate(fields):
+        expr = E("Constant", {"dataType": "double"})
+        expr.text = num(intercept[j])
+        for name, c in zip(names, coef[j], strict=True):
+            term = E("Apply", {"function": "*"}, E("FieldRef", {"field": name}), E("Constant", {"dataType": "double"}))
+            term[1].text = num(c)
+            expr = E("Apply", {"function": "+"}, expr, term)
+        local.append(E("DerivedField", {"name": field, "optype": "continuous", "dataType": "double"}, expr))
+    link = Link.LOGISTIC if len(classes) == 2 else Link.SOFTMAX
+    model = _classifier_tables(sig, link, classes, fields, np.eye(len(fields)), np.zeros(len(fields)), schema)
+    model.insert(1, local)
+    return model
 
 
 def _node(
@@ -186,7 +218,7 @@ def check_model(step: ModelStep) -> None:
         raise UnsupportedModelError(f"the PMML writer has no mapping for {type(step).__name__} yet", format="pmml")
     link = getattr(step, "link", None)
     if getattr(step, "classes", None) is not None and link not in (Link.LOGISTIC, Link.SOFTMAX):
-        if not (isinstance(step, TreeEnsemble) and link is Link.IDENTITY and step.aggregation == "average"):
+        if link is not Link.IDENTITY:
             raise UnsupportedModelError(f"PMML has no normalisation equal to {link.value!r}", format="pmml")
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["NS", "TARGET", "E", "num", "text"]
+__all__ = ["NS", "TARGET", "E", "num", "text", "decision_field"]
 
 NS = "http://www.dmg.org/PMML-4_4"
 TARGET = "target"  # the DataDictionary name of the predicted field
@@ -27,3 +27,8 @@ def num(x: float) -> str:
 def text(v: Any) -> str:
     """A category value as PMML text (booleans lower-case)."""
     return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def decision_field(output: str) -> str:
+    """The derived field holding the raw decision value behind the output field ``output``."""
+    return f"{output}_raw"
