@@ -31,6 +31,12 @@ class Tolerance:
     atol: float = 1e-12
     reason: str = "double precision end to end"
 
+    def for_source(self, rounding: str | None) -> Tolerance:
+        """This tolerance, widened to float32 level when the source model itself rounds."""
+        if rounding is None:
+            return self
+        return Tolerance(max(self.rtol, 1e-5), max(self.atol, 1e-6), f"{self.reason}; {rounding}")
+
 
 @dataclass(frozen=True)
 class VerificationResult:

@@ -104,4 +104,4 @@ def _load_families() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from interchange.extract import compose, linear, preprocess, trees  # noqa: F401
+        from interchange.extract import boosters, compose, linear, preprocess, trees  # noqa: F401

@@ -21,13 +21,32 @@ from interchange.ir.linear import Link
 from interchange.ir.trees import Tree, TreeEnsemble
 
 
+def float32_split(threshold: np.ndarray, strict: bool = False) -> np.ndarray:
+    """Thresholds ``u`` with ``x <= u`` exactly when ``float32(x) <= t`` (``< t`` if ``strict``).
+
+    scikit-learn trees and XGBoost round inputs to float32 before comparing; with these
+    thresholds a float64 evaluator takes the same branch for every input. ``float32(x) <= f``
+    (``f`` the largest float32 satisfying the test) holds for ``x`` below the midpoint ``m`` of
+    ``f`` and the next float32, and at ``m`` itself when round-half-even picks ``f``.
+    """
+    t = np.asarray(threshold, dtype=np.float64)
+    f = t.astype(np.float32)
+    over = f.astype(np.float64) > t if not strict else f.astype(np.float64) >= t
+    f = np.where(over, np.nextafter(f, np.float32(-np.inf)), f)
+    up = np.nextafter(f, np.float32(np.inf))
+    m = (f.astype(np.float64) + up.astype(np.float64)) / 2.0
+    even = (f.view(np.uint32) & 1) == 0
+    u = np.where(even, m, np.nextafter(m, -np.inf))
+    return np.where(np.isfinite(up) & np.isfinite(t), u, t)
+
+
 def _tree(t: Any, values: np.ndarray) -> Tree:
-    """scikit-learn's tree_: x <= threshold goes left; missing goes where missing_go_to_left says."""
+    """scikit-learn's tree_: float32(x) <= threshold goes left; missing per missing_go_to_left."""
     missing = getattr(t, "missing_go_to_left", None)
     missing_left = np.asarray(missing, dtype=bool) if missing is not None else np.ones(t.node_count, dtype=bool)
     return Tree(
         t.feature.astype(np.int64),
-        t.threshold.astype(np.float64),
+        np.where(t.feature >= 0, float32_split(t.threshold), t.threshold),
         t.children_left.astype(np.int64),
         t.children_right.astype(np.int64),
         values,

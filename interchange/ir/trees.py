@@ -59,6 +59,7 @@ class TreeEnsemble(ModelStep):
     link: Link = Link.IDENTITY
     classes: tuple[Any, ...] | None = None
     normalize_leaves: bool = False  # forests storing class counts: divide each leaf by its total
+    source_rounding: str | None = None  # why the source's own outputs are less precise than float64
 
     def _packed(self) -> tuple[np.ndarray, ...]:
         cache = self.__dict__.get("_pack")

@@ -236,11 +236,12 @@ def write_graph(graph: Graph) -> bytes:
 
 def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
     """PFA bytes for a fitted estimator via the IR; titus2 type-checks it here."""
-    data = write_graph(to_graph(estimator, signature, format="pfa"))
+    graph = to_graph(estimator, signature, format="pfa")
+    data = write_graph(graph)
     from interchange.formats.pfa.titus import engine_class
 
     try:
         engine_class().fromJson(data.decode())
     except Exception as exc:
         raise ConversionError(f"titus2 rejects the PFA written for {type(estimator).__name__}: {exc}", format="pfa") from exc
-    return data, TOLERANCE
+    return data, TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))

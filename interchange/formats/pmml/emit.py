@@ -129,7 +129,9 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
     return E("ModelVerification", {"recordCount": n, "fieldCount": len(sig.inputs) + len(sig.outputs)}, fields, table)
 
 
-def write_graph(graph: Graph, sample: Columns | None = None, expected: Columns | None = None) -> bytes:
+def write_graph(
+    graph: Graph, sample: Columns | None = None, expected: Columns | None = None, tolerance: Tolerance = TOLERANCE
+) -> bytes:
     """A PMML 4.4 document for ``graph``, with verification cases when given."""
     sig = graph.signature
     header = E(
@@ -146,11 +148,13 @@ def write_graph(graph: Graph, sample: Columns | None = None, expected: Columns |
     model = model_element(graph.model, sig)
     model.insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
     if sample is not None and expected is not None:
-        model.append(_verification(sig, sample, expected, TOLERANCE))
+        model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
     """PMML bytes for a fitted estimator, via the IR, with its verification cases embedded."""
-    return write_graph(to_graph(estimator, signature, format="pmml"), sample, expected), TOLERANCE
+    graph = to_graph(estimator, signature, format="pmml")
+    tolerance = TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))
+    return write_graph(graph, sample, expected, tolerance), tolerance
