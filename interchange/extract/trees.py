@@ -1,4 +1,4 @@
-"""scikit-learn trees, forests and gradient boosting to the IR TreeEnsemble step."""
+"""scikit-learn trees, forests, gradient boosting and isolation forests to IR tree ensembles."""
 
 from __future__ import annotations
 
@@ -10,14 +10,17 @@ from sklearn.ensemble import (
     ExtraTreesRegressor,
     GradientBoostingClassifier,
     GradientBoostingRegressor,
+    IsolationForest,
     RandomForestClassifier,
     RandomForestRegressor,
 )
+from sklearn.ensemble._iforest import _average_path_length
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
 from interchange.ir.linear import Link
+from interchange.ir.outlier import IsolationScore
 from interchange.ir.trees import Tree, TreeEnsemble
 
 
@@ -108,3 +111,20 @@ def gb_classifier(est: Any, state: Extraction) -> TreeEnsemble:
     return TreeEnsemble(
         state.columns, tuple(trees), "sum", _boosting_base(est, k), Link.LOGISTIC if k == 1 else Link.SOFTMAX, classes
     )
+
+
+@extractor(IsolationForest)
+def isolation_forest(est: Any, state: Extraction) -> IsolationScore:
+    """Leaf value = path length to the leaf + c(samples left there) - 1 (scikit-learn's sum)."""
+    trees = []
+    for i, (member, features) in enumerate(zip(est.estimators_, est.estimators_features_, strict=True)):
+        t = member.tree_
+        path = est._decision_path_lengths[i] + est._average_path_length_per_tree[i] - 1.0
+        tree = _tree(t, path.reshape(-1, 1).astype(np.float64))
+        mapped = np.where(tree.feature >= 0, np.asarray(features)[np.maximum(tree.feature, 0)], -1)
+        trees.append(Tree(mapped, tree.threshold, tree.left, tree.right, tree.value, tree.missing_left, tree.op))
+    normaliser = float(_average_path_length([est._max_samples])[0])
+    if normaliser == 0:
+        raise UnsupportedModelError("IsolationForest with max_samples=1", estimator="IsolationForest")
+    paths = TreeEnsemble(state.columns, tuple(trees), "average")
+    return IsolationScore(state.columns, paths, normaliser, float(est.offset_))

@@ -19,6 +19,7 @@ from interchange.errors import ConversionError, UnsupportedModelError
 from interchange.extract import to_graph
 from interchange.ir.graph import Graph
 from interchange.ir.linear import Link, Regression
+from interchange.ir.outlier import IsolationScore
 from interchange.ir.transforms import Impute, OneHot, Scale
 from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
@@ -178,8 +179,16 @@ def _ensemble(w: _Writer, step: TreeEnsemble, sig: Signature) -> dict[str, Any]:
     return {}
 
 
+def _isolation(w: _Writer, step: IsolationScore, sig: Signature) -> dict[str, Any]:
+    """scikit-learn's score ``-2^(-mean_path/c) - offset``; label -1 where the score is below 0."""
+    path = _ensemble(w, step.paths, sig)["value"]
+    power = {"**": [2.0, {"/": [{"u-": path}, float(step.normaliser)]}]}
+    w.bind("score", {"-": [{"u-": power}, float(step.offset)]})
+    return {"score": "score", "label": {"if": {"<": ["score", 0.0]}, "then": -1, "else": 1}}
+
+
 ModelWriter = Callable[[_Writer, Any, Signature], dict[str, Any]]
-MODEL_WRITERS: dict[type, ModelWriter] = {Regression: _regression, TreeEnsemble: _ensemble}
+MODEL_WRITERS: dict[type, ModelWriter] = {Regression: _regression, TreeEnsemble: _ensemble, IsolationScore: _isolation}
 
 
 def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
@@ -210,6 +219,8 @@ def write_graph(graph: Graph) -> bytes:
             values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": "probs"}]}
         elif f.kind == "decision":
             values[f.name] = parts["decision"][sig.output("decision").index(f)]
+        elif f.kind == "score":
+            values[f.name] = parts["score"]
         elif f.kind == "probability":
             values[f.name] = {"attr": "probs", "path": [classes.index(f.target)]}
         elif f.kind == "value":

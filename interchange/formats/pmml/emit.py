@@ -44,7 +44,7 @@ def _data_dictionary(sig: Signature) -> etree._Element:
         for c in sig.classes or ():
             target.append(E("Value", {"value": text(c)}))
         dd.append(target)
-    elif sig.task == "regression":
+    elif sig.task in ("regression", "outlier"):  # an outlier model predicts a mean path length
         dd.append(E("DataField", {"name": TARGET, "optype": "continuous", "dataType": "double"}))
     else:
         raise UnsupportedModelError(f"PMML export of {sig.task} models is not written yet", format="pmml")
@@ -146,7 +146,8 @@ def write_graph(
     if derived:
         root.append(E("TransformationDictionary", None, *derived))
     model = model_element(graph.model, sig)
-    model.insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
+    if model.find(f"{{{NS}}}Output") is None:  # a model writer may write its own Output
+        model.insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
     if sample is not None and expected is not None:
         model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.xmlbuild import TARGET, E, decision_field, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
+from interchange.ir.outlier import IsolationScore
 from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
 
@@ -209,7 +211,41 @@ def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
     return E("MiningModel", {"functionName": "classification"}, _mining_schema(sig), _segments("modelChain", chain))
 
 
-_WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {Regression: _regression, TreeEnsemble: _ensemble}
+def _apply(function: str, *args: etree._Element) -> etree._Element:
+    return E("Apply", {"function": function}, *args)
+
+
+def _constant(value: float) -> etree._Element:
+    const = E("Constant", {"dataType": "double"})
+    const.text = num(value)
+    return const
+
+
+def _isolation(step: IsolationScore, sig: Signature) -> etree._Element:
+    """The mean path length is the MiningModel's predicted value; Output turns it into
+    scikit-learn's score ``-2^(-path/c) - offset`` and label ``-1 if score < 0 else 1``."""
+    model = _ensemble(step.paths, sig)
+    path = "mean_path_length"
+    exponent = _apply("/", _apply("*", _constant(-1.0), E("FieldRef", {"field": path})), _constant(step.normaliser))
+    score = _apply("-", _apply("*", _constant(-1.0), _apply("pow", _constant(2.0), exponent)), _constant(step.offset))
+    outlier = _apply("lessThan", copy.deepcopy(score), _constant(0.0))  # pypmml 1.5.8 cannot FieldRef an OutputField here
+    label = _apply("if", outlier, E("Constant", {"dataType": "integer"}), E("Constant", {"dataType": "integer"}))
+    label[1].text, label[2].text = "-1", "1"
+    continuous = {"optype": "continuous", "dataType": "double"}
+    fields = [E("OutputField", {"name": path, **continuous, "feature": "predictedValue"})]
+    for f in sig.outputs:
+        expr = label if f.kind == "label" else score
+        attrs = {"optype": "categorical", "dataType": "integer"} if f.kind == "label" else continuous
+        fields.append(E("OutputField", {"name": f.name, **attrs, "feature": "transformedValue"}, expr))
+    model.insert(1, E("Output", None, *fields))
+    return model
+
+
+_WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
+    Regression: _regression,
+    TreeEnsemble: _ensemble,
+    IsolationScore: _isolation,
+}
 
 
 def check_model(step: ModelStep) -> None:
