@@ -1,4 +1,4 @@
-"""ColumnTransformer and OneHotEncoder: routing named columns and encoding categories."""
+"""ColumnTransformer, OneHotEncoder and OrdinalEncoder: routing named columns, encoding categories."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
-from sklearn.preprocessing import OneHotEncoder
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor, flatten, lookup
-from interchange.ir.transforms import OneHot
+from interchange.ir.transforms import OneHot, Ordinal
 
 
 def _selected(ct: Any, columns: Any, state: Extraction) -> tuple[str, ...]:
@@ -60,3 +60,18 @@ def one_hot(enc: Any, state: Extraction) -> None:
         state.steps.append(OneHot((column,), names, tuple(keep), unknown))
         outputs += names
     state.columns = tuple(outputs)
+
+
+@extractor(OrdinalEncoder)
+def ordinal(enc: Any, state: Extraction) -> None:
+    if getattr(enc, "_infrequent_enabled", False):
+        raise UnsupportedModelError("OrdinalEncoder with infrequent categories", estimator="OrdinalEncoder")
+    code = enc.encoded_missing_value
+    if not (isinstance(code, float) and np.isnan(code)):
+        raise UnsupportedModelError("OrdinalEncoder with an encoded_missing_value other than NaN", estimator="OrdinalEncoder")
+    # A NaN category is the missing marker (encoded as NaN); None stays a category of its own.
+    categories = tuple(tuple(c for c in cats.tolist() if not (isinstance(c, float) and c != c)) for cats in enc.categories_)
+    unknown = float(enc.unknown_value) if enc.handle_unknown == "use_encoded_value" else None
+    outputs = state.fresh("ordinal", state.columns)
+    state.steps.append(Ordinal(state.columns, outputs, categories, unknown))
+    state.columns = outputs

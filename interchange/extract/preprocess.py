@@ -1,16 +1,26 @@
-"""Scalers and imputers to IR transform steps."""
+"""Scalers, imputers, binarising, binning, normalising, polynomial and PCA to IR transform steps."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.preprocessing import (
+    Binarizer,
+    KBinsDiscretizer,
+    MaxAbsScaler,
+    MinMaxScaler,
+    Normalizer,
+    PolynomialFeatures,
+    RobustScaler,
+    StandardScaler,
+)
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.transforms import Impute, Scale
+from interchange.ir.transforms import Bin, Impute, Normalize, Polynomial, Project, Scale, Threshold
 
 
 def _scale(state: Extraction, offset: Any = 0.0, divisor: Any = 1.0, factor: Any = 1.0, shift: Any = 0.0) -> None:
@@ -58,3 +68,53 @@ def impute(est: Any, state: Extraction) -> None:
     outputs = state.fresh("imputed", state.columns)
     state.steps.append(Impute(state.columns, outputs, tuple(est.statistics_.tolist())))
     state.columns = outputs
+
+
+@extractor(Binarizer)
+def binarize(est: Any, state: Extraction) -> None:
+    outputs = state.fresh("binary", state.columns)
+    state.steps.append(Threshold(state.columns, outputs, float(est.threshold)))
+    state.columns = outputs
+
+
+@extractor(KBinsDiscretizer)
+def bins(est: Any, state: Extraction) -> None:
+    """sklearn: ``searchsorted(edges[1:-1], x, side="right")``, then one-hot unless ordinal."""
+    if est.encode not in ("ordinal", "onehot", "onehot-dense"):
+        raise UnsupportedModelError(f"KBinsDiscretizer(encode={est.encode!r})", estimator="KBinsDiscretizer")
+    edges = tuple(tuple(float(e) for e in np.asarray(b)[1:-1]) for b in est.bin_edges_)
+    one_hot = est.encode != "ordinal"
+    per_bin = [f"{c}_{b}" for c, e in zip(state.columns, edges, strict=True) for b in range(len(e) + 1)]
+    names = per_bin if one_hot else state.columns
+    outputs = state.fresh("bin", names)
+    state.steps.append(Bin(state.columns, outputs, edges, one_hot))
+    state.columns = outputs
+
+
+@extractor(Normalizer)
+def normalize(est: Any, state: Extraction) -> None:
+    outputs = state.fresh("normalized", state.columns)
+    state.steps.append(Normalize(state.columns, outputs, est.norm))
+    state.columns = outputs
+
+
+@extractor(PolynomialFeatures)
+def polynomial(est: Any, state: Extraction) -> None:
+    powers = np.asarray(est.powers_, dtype=np.int64)
+    names = ["_".join(f"{i}p{p}" for i, p in enumerate(row) if p) or "bias" for row in powers]
+    outputs = state.fresh("poly", names)
+    state.steps.append(Polynomial(state.columns, outputs, powers))
+    state.columns = outputs
+
+
+@extractor(PCA)
+def pca(est: Any, state: Extraction) -> None:
+    """sklearn: ``x @ components.T - mean @ components.T``, then ``/ sqrt(variance)`` if whitened."""
+    components = np.asarray(est.components_, dtype=np.float64)
+    bias = -(np.asarray(est.mean_, dtype=np.float64).reshape(1, -1) @ components.T)[0]
+    outputs = state.fresh("pc", [str(j) for j in range(len(components))])
+    state.steps.append(Project(state.columns, outputs, components, bias))
+    state.columns = outputs
+    if est.whiten:
+        scale = np.sqrt(np.asarray(est.explained_variance_, dtype=np.float64))
+        _scale(state, divisor=np.maximum(scale, np.finfo(np.float64).eps))

@@ -105,3 +105,4 @@ def _load_families() -> None:
     if not _loaded:
         _loaded = True
         from interchange.extract import boosters, compose, linear, preprocess, trees  # noqa: F401
+        from interchange.extract import cluster, naive_bayes, neighbors, neural, svm  # noqa: F401

@@ -1,4 +1,6 @@
-"""Preprocessing steps: imputation, scaling, one-hot encoding, linear projection."""
+"""Preprocessing steps: imputation, scaling, encoding, binning, normalising, projecting.
+
+Numeric steps propagate missing (NaN) values, as PMML's expressions do."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from interchange.batch import category_key, missing_mask
 from interchange.errors import RecordError
 from interchange.ir.graph import Env, Step, matrix
 
-__all__ = ["Impute", "Scale", "OneHot", "Project"]
+__all__ = ["Impute", "Scale", "OneHot", "Ordinal", "Threshold", "Bin", "Normalize", "Polynomial", "Project"]
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,121 @@ class OneHot(Step):
 
 
 @dataclass(frozen=True)
+class Ordinal(Step):
+    """Each category of column i becomes its index in ``categories[i]``; others ``unknown``.
+
+    ``unknown`` None makes an unseen category a bad record; a missing input that is not
+    itself a category gives NaN.
+    """
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    categories: tuple[tuple[Any, ...], ...]
+    unknown: float | None = None
+
+    def apply(self, env: Env) -> None:
+        for name, out, cats in zip(self.inputs, self.outputs, self.categories, strict=True):
+            col = env[name]
+            index = {category_key(c): float(i) for i, c in enumerate(cats)}
+            missing = missing_mask(col)
+            values = []
+            for v, m in zip(col.tolist(), missing, strict=True):
+                key = category_key(v)
+                if key in index:
+                    values.append(index[key])
+                elif m:
+                    values.append(np.nan)
+                elif self.unknown is None:
+                    raise RecordError(f"unknown category {v!r} for field {name!r}", field=name)
+                else:
+                    values.append(self.unknown)
+            env[out] = np.asarray(values, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Threshold(Step):
+    """``y = 1 if x > threshold else 0`` per column (Binarizer)."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    threshold: float
+
+    def apply(self, env: Env) -> None:
+        for name, out in zip(self.inputs, self.outputs, strict=True):
+            x = np.asarray(env[name], dtype=np.float64)
+            env[out] = np.where(np.isnan(x), np.nan, (x > self.threshold).astype(np.float64))
+
+
+@dataclass(frozen=True)
+class Bin(Step):
+    """Bin index of ``x`` among ``edges`` (interior edges; bin i is [e(i-1), e(i))).
+
+    ``one_hot``: the outputs are one 0/1 column per bin and input, in input order;
+    otherwise one index column per input.
+    """
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    edges: tuple[tuple[float, ...], ...]
+    one_hot: bool = False
+
+    def apply(self, env: Env) -> None:
+        k = 0
+        for name, edges in zip(self.inputs, self.edges, strict=True):
+            x = np.asarray(env[name], dtype=np.float64)
+            index = np.searchsorted(np.asarray(edges), x, side="right").astype(np.float64)
+            index[np.isnan(x)] = np.nan
+            if not self.one_hot:
+                env[self.outputs[k]] = index
+                k += 1
+                continue
+            for b in range(len(edges) + 1):
+                env[self.outputs[k]] = np.where(np.isnan(index), np.nan, (index == b).astype(np.float64))
+                k += 1
+
+
+@dataclass(frozen=True)
+class Normalize(Step):
+    """Each row divided by its ``norm`` ("l1", "l2" or "max"); a zero norm leaves it as is."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    norm: str
+
+    def apply(self, env: Env) -> None:
+        x = matrix(env, self.inputs)
+        if self.norm == "l1":
+            n = np.abs(x).sum(axis=1)
+        elif self.norm == "l2":
+            n = np.sqrt((x * x).sum(axis=1))
+        else:
+            n = np.abs(x).max(axis=1)
+        n = np.where(n == 0, 1.0, n)
+        for j, out in enumerate(self.outputs):
+            env[out] = x[:, j] / n
+
+
+@dataclass(frozen=True)
+class Polynomial(Step):
+    """``y_j = prod_i x_i ** powers[j, i]`` (PolynomialFeatures); a zero row is the bias 1."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    powers: np.ndarray  # (len(outputs), len(inputs)) non-negative integers
+
+    def apply(self, env: Env) -> None:
+        x = matrix(env, self.inputs)
+        for j, out in enumerate(self.outputs):
+            y = np.ones(len(x))
+            for i, p in enumerate(self.powers[j]):
+                for _ in range(int(p)):
+                    y = y * x[:, i]
+            env[out] = y
+
+
+@dataclass(frozen=True)
 class Project(Step):
-    """``y = matrix @ x + bias``: PCA, polynomial-free linear maps, fitted projections."""
+    """``y = matrix @ x + bias``: PCA (after centring), fitted linear projections."""
 
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]

@@ -17,10 +17,10 @@ import numpy as np
 from interchange.batch import Columns
 from interchange.errors import ConversionError, UnsupportedModelError
 from interchange.extract import to_graph
+from interchange.formats.pfa.emit_transforms import write_transform
 from interchange.ir.graph import Graph
 from interchange.ir.linear import Link, Regression
 from interchange.ir.outlier import IsolationScore
-from interchange.ir.transforms import Impute, OneHot, Scale
 from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
 from interchange.verification import Tolerance
@@ -49,40 +49,6 @@ class _Writer:
     def bind(self, name: str, expr: Any, kind: str = "double", nullable: bool = False) -> None:
         self.action.append({"let": {name: expr}})
         self.cols[name] = (name, kind, nullable)
-
-
-def _num(x: float) -> Any:
-    return float(x)
-
-
-def _transform(w: _Writer, step: Any) -> None:
-    if isinstance(step, Scale):
-        for i, (src, dst) in enumerate(zip(step.inputs, step.outputs, strict=True)):
-            expr = w.value(src)
-            for op, value in step.operations(i):  # the IR's operations, in its order
-                expr = {op: [expr, _num(value)]}
-            w.bind(dst, expr)
-    elif isinstance(step, Impute):
-        for src, dst, v in zip(step.inputs, step.outputs, step.values, strict=True):
-            expr, kind, nullable = w.cols[src]
-            fill = {"string": v} if isinstance(v, str) else _num(v)
-            w.bind(
-                dst, {"impute.defaultOnNull": [expr, fill]} if nullable else expr, "string" if isinstance(v, str) else "double"
-            )
-    elif isinstance(step, OneHot) and step.unknown == "ignore":
-        expr, kind, nullable = w.cols[step.inputs[0]]
-        for dst, category in zip(step.outputs, step.categories, strict=True):
-            if category is None:
-                hit: Any = {"ifnotnull": {"v": expr}, "then": 0.0, "else": 1.0} if nullable else 0.0
-            else:
-                literal = {"string": str(category)} if kind == "string" else _num(category)
-                test = {"if": {"==": ["v" if nullable else expr, literal]}, "then": 1.0, "else": 0.0}
-                hit = {"ifnotnull": {"v": expr}, "then": test, "else": 0.0} if nullable else test
-            w.bind(dst, hit)
-    else:
-        raise UnsupportedModelError(
-            f"the PFA writer has no mapping for IR step {type(step).__name__} yet", format="pfa", supported_formats=["onnx"]
-        )
 
 
 def _vector(w: _Writer, names: tuple[str, ...]) -> Any:
@@ -195,6 +161,12 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     """Bind ``scores`` / ``probs`` (and the like) and return output values by signature kind."""
     writer = MODEL_WRITERS.get(type(step))
     if writer is None:
+        from interchange.formats.pfa.emit_families import FAMILY_WRITERS  # imported late: it imports this module
+
+        for kind, fn in FAMILY_WRITERS.items():
+            MODEL_WRITERS.setdefault(kind, fn)
+        writer = MODEL_WRITERS.get(type(step))
+    if writer is None:
         raise UnsupportedModelError(
             f"the PFA writer has no mapping for {type(step).__name__} yet", format="pfa", supported_formats=["onnx"]
         )
@@ -206,7 +178,7 @@ def write_graph(graph: Graph) -> bytes:
     sig = graph.signature
     w = _Writer(sig)
     for step in graph.steps:
-        _transform(w, step)
+        write_transform(w, step)
     parts = _model(w, graph.model, sig)
     fields, values = [], {}
     classes = list(sig.classes or ())
@@ -225,6 +197,8 @@ def write_graph(graph: Graph) -> bytes:
             values[f.name] = {"attr": "probs", "path": [classes.index(f.target)]}
         elif f.kind == "value":
             values[f.name] = parts["value"]
+        elif f.kind == "cluster":
+            values[f.name] = parts["cluster"]
         else:
             raise UnsupportedModelError(f"the PFA writer has no output mapping for {f.kind} fields yet", format="pfa")
     document = {

@@ -10,6 +10,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
+from interchange.formats.pmml.emit_families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.xmlbuild import TARGET, E, decision_field, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
@@ -245,6 +246,7 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     Regression: _regression,
     TreeEnsemble: _ensemble,
     IsolationScore: _isolation,
+    **FAMILY_WRITERS,
 }
 
 
@@ -252,6 +254,9 @@ def check_model(step: ModelStep) -> None:
     """Raise UnsupportedModelError when the PMML writer cannot write ``step``."""
     if type(step) not in _WRITERS:
         raise UnsupportedModelError(f"the PMML writer has no mapping for {type(step).__name__} yet", format="pmml")
+    if type(step) in FAMILY_WRITERS:
+        check_family(step)
+        return
     link = getattr(step, "link", None)
     if getattr(step, "classes", None) is not None and link not in (Link.LOGISTIC, Link.SOFTMAX):
         if link is not Link.IDENTITY:

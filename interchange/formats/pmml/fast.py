@@ -326,7 +326,7 @@ def compiler(tag: str) -> Callable[[ModelCompiler], ModelCompiler]:
     return register
 
 
-_FAMILY_MODULES: tuple[str, ...] = ()  # modules whose @compiler decorators add model elements
+_FAMILY_MODULES: tuple[str, ...] = ("interchange.formats.pmml.fast_families",)  # modules whose @compiler decorators add model elements
 _loaded = False
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["NS", "TARGET", "E", "num", "text", "decision_field"]
+__all__ = ["NS", "TARGET", "E", "num", "text", "decision_field", "unprefixed"]
 
 NS = "http://www.dmg.org/PMML-4_4"
 TARGET = "target"  # the DataDictionary name of the predicted field
@@ -32,3 +32,16 @@ def text(v: Any) -> str:
 def decision_field(output: str) -> str:
     """The derived field holding the raw decision value behind the output field ``output``."""
     return f"{output}_raw"
+
+
+def unprefixed(el: etree._Element) -> etree._Element:
+    """A copy of ``el`` with PMML as the default namespace (``<PMML xmlns=...>``, no ``ns0:``).
+
+    pypmml 1.5.8 keys InlineTable cells by their qualified name, so ``<ns0:x0>`` never
+    matches the column ``x0``; unprefixed documents are also what other tools write.
+    """
+    out = etree.Element(el.tag, dict(el.attrib), nsmap={None: NS})
+    out.text, out.tail = el.text, el.tail
+    for c in el:
+        out.append(unprefixed(c) if isinstance(c.tag, str) else c)
+    return out

@@ -1,0 +1,72 @@
+"""scikit-learn's libsvm estimators (SVC, NuSVC, SVR, NuSVR) to the IR SupportVectorMachine step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.svm import SVC, SVR, NuSVC, NuSVR
+
+from interchange.errors import UnsupportedModelError
+from interchange.extract.registry import Extraction, extractor
+from interchange.ir.svm import SupportVectorMachine
+
+
+def _kernel(est: Any) -> dict[str, Any]:
+    if not isinstance(est.kernel, str) or est.kernel not in ("linear", "rbf", "poly", "sigmoid"):
+        raise UnsupportedModelError(
+            f"{type(est).__name__}(kernel={est.kernel!r}): only linear, rbf, poly and sigmoid kernels have an IR form",
+            estimator=type(est).__name__,
+        )
+    if hasattr(est, "support_vectors_") and getattr(est, "_sparse", False):
+        raise UnsupportedModelError(f"{type(est).__name__} fitted on sparse input", estimator=type(est).__name__)
+    return {"kernel": est.kernel, "gamma": float(est._gamma), "coef0": float(est.coef0), "degree": float(est.degree)}
+
+
+@extractor(SVR, NuSVR)
+def regressor(est: Any, state: Extraction) -> SupportVectorMachine:
+    coef = np.asarray(est._dual_coef_, dtype=np.float64).reshape(1, -1)
+    vectors = np.asarray(est.support_vectors_, dtype=np.float64)
+    return SupportVectorMachine(state.columns, vectors=vectors, coef=coef, intercept=np.asarray(est._intercept_), **_kernel(est))
+
+
+@extractor(SVC, NuSVC)
+def classifier(est: Any, state: Extraction) -> SupportVectorMachine:
+    """One machine per class pair (i < j) in libsvm order; f > 0 votes for class i.
+
+    libsvm's dual coefficients for pair (i, j): row j-1 for the vectors of class i, row i for
+    the vectors of class j (scikit-learn keeps them unflipped in ``_dual_coef_``).
+    """
+    classes = tuple(est.classes_.tolist())
+    k = len(classes)
+    dual = np.asarray(est._dual_coef_, dtype=np.float64)
+    vectors = np.asarray(est.support_vectors_, dtype=np.float64)
+    starts = np.concatenate([[0], np.cumsum(est._n_support)])
+    pairs, coef = [], []
+    for i in range(k):
+        for j in range(i + 1, k):
+            row = np.zeros(len(vectors))
+            row[starts[i] : starts[i + 1]] = dual[j - 1, starts[i] : starts[i + 1]]
+            row[starts[j] : starts[j + 1]] = dual[i, starts[j] : starts[j + 1]]
+            pairs.append((i, j))
+            coef.append(row)
+    prob_a = prob_b = None
+    if getattr(est, "probability", False) is True:
+        prob_a, prob_b = np.asarray(est.probA_, dtype=np.float64), np.asarray(est.probB_, dtype=np.float64)
+    if getattr(est, "break_ties", False) and k > 2 and est.decision_function_shape == "ovr":
+        raise UnsupportedModelError(
+            f"{type(est).__name__}(break_ties=True) predicts the argmax of decision values; not in the IR yet",
+            estimator=type(est).__name__,
+        )
+    return SupportVectorMachine(
+        state.columns,
+        vectors=vectors,
+        coef=np.array(coef),
+        intercept=np.asarray(est._intercept_, dtype=np.float64),
+        classes=classes,
+        pairs=np.array(pairs, dtype=int),
+        shape=est.decision_function_shape,
+        prob_a=prob_a,
+        prob_b=prob_b,
+        **_kernel(est),
+    )

@@ -1,0 +1,90 @@
+"""k-nearest neighbours over stored training points: vote or average of the k closest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+
+__all__ = ["NearestNeighbors", "distances"]
+
+
+def distances(X: np.ndarray, points: np.ndarray, metric: str, p: float = 2.0) -> np.ndarray:
+    """Distance from every row to every stored point (rows x points), coordinate by coordinate.
+
+    ``metric``: "euclidean", "squaredEuclidean", "manhattan" or "minkowski" (with ``p``).
+    """
+    total = np.zeros((X.shape[0], points.shape[0]))
+    for j in range(X.shape[1]):
+        diff = np.abs(X[:, j : j + 1] - points[None, :, j])
+        if metric in ("euclidean", "squaredEuclidean"):
+            total += diff * diff
+        elif metric == "manhattan":
+            total += diff
+        else:
+            total += diff**p
+    if metric == "euclidean":
+        return np.sqrt(total)
+    if metric == "minkowski":
+        return total ** (1.0 / p)
+    return total
+
+
+@dataclass(frozen=True)
+class NearestNeighbors(ModelStep):
+    """The ``k`` stored points closest to each row (ties: the earlier point), then a vote or mean.
+
+    Classification (``classes`` set, ``targets`` holds class indices): each neighbour votes
+    with weight 1 (``weights="uniform"``) or 1/distance (``"distance"``; a neighbour at distance
+    0 takes all the weight, shared with other such neighbours), probabilities are the vote
+    shares, the label the first class with most weight (``tie="index"``, scikit-learn) or,
+    as PMML 4.4 majorityVote, the tied class with most training cases, then the smallest value
+    in lexical order (``tie="pmml"``). Regression: mean, weighted mean or median of targets.
+    """
+
+    inputs: tuple[str, ...]
+    points: np.ndarray  # (n, len(inputs))
+    targets: np.ndarray  # (n,) class indices or values
+    k: int
+    metric: str = "euclidean"
+    p: float = 2.0
+    weights: Literal["uniform", "distance", "median"] = "uniform"
+    classes: tuple[Any, ...] | None = None
+    tie: Literal["index", "pmml"] = "index"
+
+    def neighbours(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        d = distances(X, np.asarray(self.points, dtype=np.float64), self.metric, self.p)
+        idx = np.argsort(d, axis=1, kind="stable")[:, : self.k]
+        return idx, np.take_along_axis(d, idx, axis=1)
+
+    def _weights(self, dist: np.ndarray) -> np.ndarray:
+        if self.weights != "distance":
+            return np.ones_like(dist)
+        zero = dist == 0
+        with np.errstate(divide="ignore"):
+            w = 1.0 / dist
+        return np.where(zero.any(axis=1, keepdims=True), zero.astype(np.float64), w)
+
+    def predict(self, env: Env) -> Prediction:
+        idx, dist = self.neighbours(matrix(env, self.inputs))
+        targets = np.asarray(self.targets)[idx]
+        w = self._weights(dist)
+        if self.classes is None:
+            values = targets.astype(np.float64)
+            if self.weights == "median":
+                return Prediction(value=np.median(values, axis=1))
+            return Prediction(value=(values * w).sum(axis=1) / w.sum(axis=1))
+        k = len(self.classes)
+        votes = np.stack([(w * (targets == c)).sum(axis=1) for c in range(k)], axis=1)
+        probabilities = votes / votes.sum(axis=1, keepdims=True)
+        classes = np.asarray(self.classes, dtype=object)
+        if self.tie == "index":
+            return Prediction(classes=self.classes, probabilities=probabilities, label=classes[np.argmax(votes, axis=1)])
+        counts = np.bincount(np.asarray(self.targets, dtype=int), minlength=k).astype(np.float64)
+        lexical = np.argsort(np.argsort([str(c) for c in self.classes], kind="stable"))
+        # most votes, then most training cases, then the lexically smallest value
+        key = votes * (len(self.targets) + 1) * (k + 1) + counts * (k + 1) + (k - lexical)
+        return Prediction(classes=self.classes, probabilities=probabilities, label=classes[np.argmax(key, axis=1)])

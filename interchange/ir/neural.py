@@ -1,0 +1,58 @@
+"""Feed-forward neural networks (multi-layer perceptrons) with one activation per layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from interchange.errors import ModelError
+from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+
+__all__ = ["NeuralNetwork", "activate", "ACTIVATIONS"]
+
+ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
+
+
+def activate(z: np.ndarray, name: str) -> np.ndarray:
+    if name == "identity":
+        return z
+    if name == "logistic":
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    raise ModelError(f"unknown activation {name!r}")
+
+
+@dataclass(frozen=True)
+class NeuralNetwork(ModelStep):
+    """``a_{l+1} = act_l(a_l @ weights[l] + biases[l])``; then the output rule.
+
+    ``output``: "identity" (regression, or scores), "logistic" (binary: one unit, the
+    probability of the second class), "softmax" (one unit per class).
+    """
+
+    inputs: tuple[str, ...]
+    weights: tuple[np.ndarray, ...]  # layer l: (units_in, units_out)
+    biases: tuple[np.ndarray, ...]
+    activations: tuple[str, ...]  # one per layer; the last layer's is applied before ``output``
+    output: str = "identity"
+    classes: tuple[Any, ...] | None = None
+
+    def predict(self, env: Env) -> Prediction:
+        a = matrix(env, self.inputs)
+        for W, b, act in zip(self.weights, self.biases, self.activations, strict=True):
+            a = activate(a @ np.asarray(W, dtype=np.float64) + np.asarray(b, dtype=np.float64), act)
+        if self.classes is None:
+            return Prediction(value=a[:, 0])
+        if self.output == "logistic":
+            p1 = activate(a[:, 0], "logistic")
+            return Prediction(classes=self.classes, probabilities=np.column_stack([1.0 - p1, p1]))
+        if self.output == "softmax":
+            z = np.exp(a - a.max(axis=1, keepdims=True))
+            return Prediction(classes=self.classes, probabilities=z / z.sum(axis=1, keepdims=True))
+        return Prediction(classes=self.classes, probabilities=a)
