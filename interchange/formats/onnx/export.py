@@ -15,6 +15,7 @@ from onnx import helper
 
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
+from interchange.formats.onnx.compat import patch_skl2onnx
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
@@ -62,6 +63,7 @@ def _convert(estimator: Any, signature: Signature, tensor: Any) -> onnx.ModelPro
             )
         types = [("X", tensor([None, len(signature.inputs)]))]
     _register_boosters()
+    patch_skl2onnx()
     try:
         return convert_sklearn(estimator, initial_types=types, options=_options(estimator), target_opset=TARGET_OPSET)
     except NameError as exc:  # some classifiers (LinearSVC) take no zipmap option
