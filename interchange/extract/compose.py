@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor, flatten, lookup
@@ -33,15 +33,22 @@ def column_transformer(ct: Any, state: Extraction) -> None:
     for name, transformer, columns in ct.transformers_:
         if transformer == "drop" or (hasattr(columns, "__len__") and len(columns) == 0):
             continue
-        sub = Extraction(_selected(ct, columns, state), state.steps, state.taken)
-        if transformer != "passthrough":
+        sub = Extraction(_selected(ct, columns, state), state.steps, state.taken, state.format)
+        if not _identity(transformer):
             for _, step in flatten(transformer):
-                if lookup(step, "")(step, sub) is not None:
+                if lookup(step, state.format)(step, sub) is not None:
                     raise UnsupportedModelError(
                         f"a predictor inside ColumnTransformer entry {name!r}", estimator=type(step).__name__
                     )
         outputs += sub.columns
     state.columns = tuple(outputs)
+
+
+def _identity(transformer: Any) -> bool:
+    """"passthrough", or the identity FunctionTransformer a fitted ColumnTransformer puts in its place."""
+    if isinstance(transformer, str):
+        return transformer == "passthrough"
+    return isinstance(transformer, FunctionTransformer) and transformer.func is None and transformer.inverse_func is None
 
 
 @extractor(OneHotEncoder)

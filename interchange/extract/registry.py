@@ -24,6 +24,7 @@ class Extraction:
     columns: tuple[str, ...]
     steps: list[Step] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)
+    format: str = ""  # the format being written, named in UnsupportedModelError
 
     def fresh(self, prefix: str, names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
         """New column names, legal in XML, PFA and Avro, never reusing an existing one."""
@@ -71,7 +72,7 @@ def lookup(estimator: Any, format: str = "") -> Extractor:
 
 def to_graph(estimator: Any, signature: Signature, *, format: str = "") -> Graph:
     """The IR graph of a fitted estimator or Pipeline; UnsupportedModelError names what cannot be."""
-    state = Extraction(tuple(signature.input_names), taken=set(signature.input_names))
+    state = Extraction(tuple(signature.input_names), taken=set(signature.input_names), format=format)
     steps = flatten(estimator)
     model: ModelStep | None = None
     for i, (_, step) in enumerate(steps):

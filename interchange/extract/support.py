@@ -14,7 +14,7 @@ def supports(step: Any, format: str) -> str | None:
     """Run the step's extractor on scratch columns; None if it and the format's writer take it."""
     n = int(getattr(step, "n_features_in_", 0)) or len(getattr(step, "feature_names_in_", [])) or 1
     names = [str(c) for c in getattr(step, "feature_names_in_", [f"x{i}" for i in range(n)])]
-    state = Extraction(tuple(names), taken=set(names))
+    state = Extraction(tuple(names), taken=set(names), format=format)
     try:
         model = lookup(step, format)(step, state)
         if model is not None and format == "pmml":

@@ -44,6 +44,7 @@ from sklearn.preprocessing import (
     MinMaxScaler,
     Normalizer,
     OneHotEncoder,
+    OrdinalEncoder,
     PolynomialFeatures,
     RobustScaler,
     StandardScaler,
@@ -166,6 +167,23 @@ PARAMS = [
 def test_export_equivalent(name: str, kind: str, factory: Any, fmt: str, dataset: str) -> None:
     X, y = _data(kind, dataset)
     estimator = _wrap(factory(), dataset).fit(X.iloc[:200], y[:200])
+    _check(estimator, X, name, fmt, dataset)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_ordinal_encoded_text(fmt: str) -> None:
+    """Text through OrdinalEncoder (unseen -> -1, missing stays missing) into trees that take NaN."""
+    X, y = _data("binary", "mixed")
+    numbers = [f"x{i}" for i in range(1, 6)]
+    ordinal = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
+    route = ColumnTransformer([("num", "passthrough", numbers), ("cat", ordinal, ["colour", "size"])])
+    estimator = make_pipeline(route, HistGradientBoostingClassifier(max_iter=10, random_state=0)).fit(X.iloc[:200], y[:200])
+    X_test = X.iloc[200:].copy()
+    X_test.loc[X_test.index[:5], "colour"] = "purple"  # unseen category
+    _check(estimator, pd.concat([X.iloc[:200], X_test]), "OrdinalEncoder+HistGradientBoostingClassifier", fmt, "mixed")
+
+
+def _check(estimator: Any, X: pd.DataFrame, name: str, fmt: str, dataset: str) -> None:
     cell = f"{name}-{fmt}-{dataset}"
     try:
         assert_export_equivalent(estimator, X.iloc[:200], X.iloc[200:], fmt, cell=cell, dataset=dataset)
