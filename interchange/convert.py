@@ -57,11 +57,11 @@ class Converted:
         return self.document.save(path)
 
 
-def infer_signature(estimator: Any, sample: Any) -> Signature:
+def infer_signature(estimator: Any, sample: Any, labels: Any = None) -> Signature:
     """The Signature of a fitted estimator, inputs inferred from ``sample``."""
     names = getattr(estimator, "feature_names_in_", None)
     inputs = Signature.infer_inputs(sample, None if names is None else [str(n) for n in names])
-    task, classes, outputs = output_fields(estimator)
+    task, classes, outputs = output_fields(estimator, labels)
     return Signature(inputs, outputs, classes, task)  # type: ignore[arg-type]
 
 
@@ -92,21 +92,24 @@ def _lineage(estimator: Any, fmt: str, sample: Columns) -> dict[str, Any]:
     }
 
 
-def convert(estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VERIFICATION_ROWS) -> Converted:
+def convert(
+    estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VERIFICATION_ROWS, labels: Any = None
+) -> Converted:
     """Convert a fitted estimator or pipeline to a verified ``format`` document.
 
     ``sample`` (DataFrame or array, e.g. a slice of the training data) gives the input
-    signature and the verification cases.
+    signature and the verification cases. ``labels``: the fitted LabelEncoder the training
+    targets went through, so that the document predicts the original labels.
 
     Example::
 
         converted = interchange.convert(LogisticRegression().fit(X, y), "onnx", sample=X)
         converted.save("model.onnx")
     """
-    signature = infer_signature(estimator, sample)
+    signature = infer_signature(estimator, sample, labels)
     columns = to_columns(sample, signature)
     cases = {k: v[:rows] for k, v in columns.items()}
-    expected = reference_outputs(estimator, cases, signature)
+    expected = reference_outputs(estimator, cases, signature, labels)
     plugin = get_format(format)
     lineage = _lineage(estimator, format, cases)
     signature = Signature(signature.inputs, signature.outputs, signature.classes, signature.task, {"lineage": lineage})

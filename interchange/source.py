@@ -15,7 +15,7 @@ from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.signature import DataType, OutputField, Signature, avro_name
 
-__all__ = ["final_estimator", "output_fields", "reference_outputs", "estimator_input"]
+__all__ = ["final_estimator", "output_fields", "reference_outputs", "estimator_input", "decoded_classes"]
 
 
 def final_estimator(estimator: Any) -> Any:
@@ -47,12 +47,24 @@ def _per_class(prefix: str, kind: str, classes: np.ndarray) -> list[OutputField]
     return fields
 
 
-def output_fields(estimator: Any) -> tuple[str, tuple[Any, ...] | None, tuple[OutputField, ...]]:
-    """``(task, classes, outputs)`` for a fitted estimator or pipeline."""
+def decoded_classes(estimator: Any, labels: Any = None) -> np.ndarray:
+    """The classifier's classes, mapped back through the target's LabelEncoder when given."""
+    classes = np.asarray(final_estimator(estimator).classes_)
+    return classes if labels is None else np.asarray(labels.inverse_transform(classes))
+
+
+def output_fields(estimator: Any, labels: Any = None) -> tuple[str, tuple[Any, ...] | None, tuple[OutputField, ...]]:
+    """``(task, classes, outputs)`` for a fitted estimator or pipeline.
+
+    ``labels``: the fitted LabelEncoder the training targets went through; the outputs then
+    name and predict the original labels.
+    """
     final = final_estimator(estimator)
     kind = getattr(final, "_estimator_type", None) or _tag_type(final)
+    if labels is not None and kind != "classifier":
+        raise UnsupportedModelError("a target LabelEncoder only applies to classifiers", estimator=type(final).__name__)
     if kind == "classifier":
-        classes = np.asarray(final.classes_)
+        classes = decoded_classes(estimator, labels)
         fields = [OutputField("label", "label", _class_type(classes))]
         if _has(estimator, "predict_proba"):
             fields += _per_class("probability", "probability", classes)
@@ -108,13 +120,14 @@ def estimator_input(estimator: Any, columns: Columns, signature: Signature) -> A
     return frame.to_numpy(dtype=np.float64)
 
 
-def reference_outputs(estimator: Any, columns: Columns, signature: Signature) -> Columns:
-    """The estimator's own values for every output field of ``signature``."""
+def reference_outputs(estimator: Any, columns: Columns, signature: Signature, labels: Any = None) -> Columns:
+    """The estimator's own values for every output field of ``signature`` (labels decoded)."""
     X = estimator_input(estimator, columns, signature)
     out: Columns = {}
     for kind in ("label", "value", "cluster"):
         for f in signature.output(kind):  # type: ignore[arg-type]
-            out[f.name] = np.asarray(estimator.predict(X))
+            predicted = np.asarray(estimator.predict(X))
+            out[f.name] = np.asarray(labels.inverse_transform(predicted)) if labels is not None and kind == "label" else predicted
     probs = signature.output("probability")
     if probs:
         p = np.asarray(estimator.predict_proba(X), dtype=np.float64)

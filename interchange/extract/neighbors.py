@@ -32,15 +32,22 @@ def _common(est: Any) -> dict[str, Any]:
     if getattr(est, "_fit_X", None) is None or hasattr(est._fit_X, "toarray"):
         raise UnsupportedModelError(f"{type(est).__name__} fitted on sparse or precomputed input", estimator=type(est).__name__)
     metric, p = _metric(est)
-    return {"points": np.asarray(est._fit_X, dtype=np.float64), "k": int(est.n_neighbors), "metric": metric, "p": p,
-            "weights": est.weights}
+    return {
+        "points": np.asarray(est._fit_X, dtype=np.float64),
+        "k": int(est.n_neighbors),
+        "metric": metric,
+        "p": p,
+        "weights": est.weights,
+    }
 
 
 @extractor(KNeighborsClassifier)
 def classifier(est: Any, state: Extraction) -> NearestNeighbors:
     if np.ndim(est._y) != 1:
         raise UnsupportedModelError("multi-output KNeighborsClassifier", estimator="KNeighborsClassifier")
-    return NearestNeighbors(state.columns, targets=np.asarray(est._y, dtype=int), classes=tuple(est.classes_.tolist()), **_common(est))
+    return NearestNeighbors(
+        state.columns, targets=np.asarray(est._y, dtype=int), classes=tuple(est.classes_.tolist()), **_common(est)
+    )
 
 
 @extractor(KNeighborsRegressor)

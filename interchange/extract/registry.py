@@ -6,6 +6,7 @@ extractor returns the final IR model step. Registration refuses to overwrite sil
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,9 @@ def to_graph(estimator: Any, signature: Signature, *, format: str = "") -> Graph
             model = result
     if model is None:
         raise UnsupportedModelError("the pipeline has no final predictor", estimator=type(estimator).__name__, format=format)
+    classes = getattr(model, "classes", None)
+    if classes is not None and signature.classes is not None and tuple(classes) != tuple(signature.classes):
+        model = dataclasses.replace(model, classes=tuple(signature.classes))  # labels decoded by a target LabelEncoder
     return Graph(signature, tuple(state.steps), model)
 
 
@@ -105,5 +109,15 @@ def _load_families() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from interchange.extract import boosters, compose, linear, preprocess, trees  # noqa: F401
-        from interchange.extract import cluster, naive_bayes, neighbors, neural, svm  # noqa: F401
+        from interchange.extract import (  # noqa: F401
+            boosters,
+            cluster,
+            compose,
+            linear,
+            naive_bayes,
+            neighbors,
+            neural,
+            preprocess,
+            svm,
+            trees,
+        )

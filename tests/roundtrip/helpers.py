@@ -23,21 +23,23 @@ def record(**row: Any) -> None:
         out.write(json.dumps(row, default=str) + "\n")
 
 
-def assert_export_equivalent(estimator: Any, X_fit: Any, X_test: Any, fmt: str, *, cell: str, dataset: str) -> float:
+def assert_export_equivalent(
+    estimator: Any, X_fit: Any, X_test: Any, fmt: str, *, cell: str, dataset: str, labels: Any = None
+) -> float:
     """Convert (verified on ``X_fit``), reload from bytes, and check ``X_test`` against the estimator.
 
     Both the format's reference runtime and the engine ``load`` picks (the fast path where there
     is one) must agree with the estimator within the conversion's stated tolerance. Returns the
     worst absolute difference seen; records the cell for the coverage table.
     """
-    converted = interchange.convert(estimator, fmt, sample=X_fit)
+    converted = interchange.convert(estimator, fmt, sample=X_fit, labels=labels)
     if fmt == "pmml":
         from interchange.formats.pmml.xsd import validate
 
         validate(converted.document.data)  # every generated PMML document is valid PMML 4.4
     signature = converted.signature
     columns = to_columns(X_test, signature)
-    expected = reference_outputs(estimator, columns, signature)
+    expected = reference_outputs(estimator, columns, signature, labels)
     worst = 0.0
     engines = []
     for engine in ("reference", "auto"):

@@ -40,6 +40,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import (
     Binarizer,
     KBinsDiscretizer,
+    LabelEncoder,
     MaxAbsScaler,
     MinMaxScaler,
     Normalizer,
@@ -183,10 +184,22 @@ def test_ordinal_encoded_text(fmt: str) -> None:
     _check(estimator, pd.concat([X.iloc[:200], X_test]), "OrdinalEncoder+HistGradientBoostingClassifier", fmt, "mixed")
 
 
-def _check(estimator: Any, X: pd.DataFrame, name: str, fmt: str, dataset: str) -> None:
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("dataset", ["numeric", "mixed"])
+def test_label_encoded_target(fmt: str, dataset: str) -> None:
+    """Text labels through a LabelEncoder: the document predicts the original labels."""
+    X, y = _data("multiclass", dataset)
+    labels = LabelEncoder().fit(np.array(["ant", "bee", "cat"])[y])
+    estimator = _wrap(LogisticRegression(max_iter=500), dataset).fit(
+        X.iloc[:200], labels.transform(np.array(["ant", "bee", "cat"])[y[:200]])
+    )
+    _check(estimator, X, "LabelEncoder(target)+LogisticRegression", fmt, dataset, labels)
+
+
+def _check(estimator: Any, X: pd.DataFrame, name: str, fmt: str, dataset: str, labels: Any = None) -> None:
     cell = f"{name}-{fmt}-{dataset}"
     try:
-        assert_export_equivalent(estimator, X.iloc[:200], X.iloc[200:], fmt, cell=cell, dataset=dataset)
+        assert_export_equivalent(estimator, X.iloc[:200], X.iloc[200:], fmt, cell=cell, dataset=dataset, labels=labels)
     except UnsupportedModelError as exc:
         assert exc.context.get("format") == fmt, exc.message
         record(cell=cell, estimator=name, format=fmt, dataset=dataset, status="unsupported", reason=exc.message)

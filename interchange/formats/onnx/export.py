@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import onnx
 from onnx import helper
 
@@ -196,6 +197,7 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
             model = _convert(estimator, signature, tensor)
             if not _per_column(estimator):
                 _concat_front(model, signature, elem)
+            _decode_labels(model, estimator, signature)
             onnx.checker.check_model(model)
             _session_ok(model)
         except UnsupportedModelError:
@@ -219,6 +221,36 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
         estimator=type(estimator).__name__,
         format="onnx",
     )
+
+
+def _decode_labels(model: onnx.ModelProto, estimator: Any, signature: Signature) -> None:
+    """Map the label output back through the target's LabelEncoder (ai.onnx.ml LabelEncoder).
+
+    Nothing to do unless the signature's classes (decoded) differ from the estimator's.
+    """
+    from interchange.source import final_estimator
+
+    encoded = np.asarray(final_estimator(estimator).classes_)
+    decoded = np.asarray(signature.classes or ())
+    if not signature.output("label") or encoded.tolist() == decoded.tolist():
+        return
+    if encoded.dtype.kind not in "iu":
+        raise UnsupportedModelError("a LabelEncoder over non-integer encoded classes", format="onnx")
+    out = model.graph.output[0]  # skl2onnx classifiers: the label comes first
+    for node in model.graph.node:
+        node.output[:] = [f"{out.name}_encoded" if o == out.name else o for o in node.output]
+    attrs: dict[str, Any] = {"keys_int64s": encoded.astype(np.int64).tolist()}
+    if decoded.dtype.kind in "iu":
+        attrs.update(values_int64s=decoded.astype(np.int64).tolist(), default_int64=-1)
+        elem = onnx.TensorProto.INT64
+    else:
+        attrs.update(values_strings=[str(v) for v in decoded.tolist()], default_string="")
+        elem = onnx.TensorProto.STRING
+    model.graph.node.append(helper.make_node("LabelEncoder", [f"{out.name}_encoded"], [out.name], domain="ai.onnx.ml", **attrs))
+    out.type.tensor_type.elem_type = elem
+    for opset in model.opset_import:
+        if opset.domain == "ai.onnx.ml" and opset.version < 2:
+            opset.version = 2  # LabelEncoder with keys_int64s / values_* is version 2
 
 
 _FLOAT_ONLY_ML_OPS = {"SVMClassifier", "SVMRegressor", "LinearClassifier", "LinearRegressor", "Normalizer", "Scaler"}

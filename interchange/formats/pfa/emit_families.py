@@ -184,7 +184,11 @@ def _naive_bayes(w: _Writer, step: GaussianNaiveBayes, sig: Signature) -> dict[s
     """PFA §model.naive.gaussian: the log-likelihood per class, plus the log prior, normalised."""
     if step.floor is not None:
         raise _refuse(step, "naive Bayes with a PMML density threshold is not written to PFA", ["pmml"])
-    stat = {"type": "record", "name": "GaussianStat", "fields": [{"name": "mean", "type": "double"}, {"name": "variance", "type": "double"}]}
+    stat = {
+        "type": "record",
+        "name": "GaussianStat",
+        "fields": [{"name": "mean", "type": "double"}, {"name": "variance", "type": "double"}],
+    }
     cls = {
         "type": "record",
         "name": "NaiveBayesClass",
@@ -244,7 +248,10 @@ def _clustering(w: _Writer, step: NearestCenter, sig: Signature) -> dict[str, An
     if step.metric != "squaredEuclidean" or step.missing_weights is not None:
         raise _refuse(step, f"clustering by {step.metric} or with missing-value weights is not written to PFA", ["pmml"])
     cluster = {"type": "record", "name": "Cluster", "fields": [{"name": "center", "type": ARRAY}, {"name": "id", "type": "long"}]}
-    init = [{"center": [float(v) for v in c], "id": int(i)} for c, i in zip(np.asarray(step.centers, dtype=float), step.ids, strict=True)]
+    init = [
+        {"center": [float(v) for v in c], "id": int(i)}
+        for c, i in zip(np.asarray(step.centers, dtype=float), step.ids, strict=True)
+    ]
     w.cells["clusters"] = {"type": {"type": "array", "items": cluster}, "init": init}
     w.bind("km_closest", {"model.cluster.closest": [_vector(w, step.inputs), {"cell": "clusters"}]}, "Cluster")
     return {"cluster": {"attr": "km_closest", "path": [{"string": "id"}]}}

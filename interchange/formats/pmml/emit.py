@@ -76,21 +76,22 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
     """PMML 4.4 §ModelVerification: the cases, with precision and zeroThreshold per output."""
     n = len(next(iter(expected.values()))) if expected else 0
     fields = E("VerificationFields")
-    for f in sig.inputs:
-        fields.append(E("VerificationField", {"field": f.name, "column": f.name}))
-    for f in sig.outputs:
-        attrs = {"field": f.name, "column": f.name}
-        if f.kind in ("probability", "value", "decision"):
+    # Column elements are named c0, c1, ...: field names need not be XML names ("sepal length (cm)").
+    columns = [*((f.name, sample[f.name]) for f in sig.inputs), *((f.name, expected[f.name]) for f in sig.outputs)]
+    kinds = {f.name: f.kind for f in sig.outputs}
+    for j, (name, _) in enumerate(columns):
+        attrs = {"field": name, "column": f"c{j}"}
+        if kinds.get(name) in ("probability", "value", "decision", "score"):
             attrs.update(precision=num(tol.rtol), zeroThreshold=num(tol.atol))
         fields.append(E("VerificationField", attrs))
     table = E("InlineTable")
     for i in range(n):
         row = E("row")
-        for name, col in [*((f.name, sample[f.name]) for f in sig.inputs), *((f.name, expected[f.name]) for f in sig.outputs)]:
+        for j, (_, col) in enumerate(columns):
             v = col[i]
             if v is None or (isinstance(v, float) and v != v):
                 continue
-            cell = etree.SubElement(row, f"{{{NS}}}{name}")
+            cell = etree.SubElement(row, f"{{{NS}}}c{j}")
             cell.text = num(v) if isinstance(v, float) else text(v.item() if hasattr(v, "item") else v)
         table.append(row)
     return E("ModelVerification", {"recordCount": n, "fieldCount": len(sig.inputs) + len(sig.outputs)}, fields, table)

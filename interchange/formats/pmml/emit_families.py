@@ -240,9 +240,7 @@ def _knn(step: NearestNeighbors, sig: Signature) -> etree._Element:
         cells = etree.SubElement(table, f"{{{NS}}}row")  # written unprefixed: see xmlbuild.unprefixed
         for col, v in zip([*columns, TARGET], [*row, y], strict=True):
             etree.SubElement(cells, f"{{{NS}}}{col}").text = num(v)
-    instances = E(
-        "TrainingInstances", {"recordCount": len(points), "fieldCount": len(columns) + 1}, instance_fields, table
-    )
+    instances = E("TrainingInstances", {"recordCount": len(points), "fieldCount": len(columns) + 1}, instance_fields, table)
     attrs = {
         "functionName": "regression",
         "numberOfNeighbors": step.k,

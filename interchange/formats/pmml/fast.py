@@ -326,7 +326,8 @@ def compiler(tag: str) -> Callable[[ModelCompiler], ModelCompiler]:
     return register
 
 
-_FAMILY_MODULES: tuple[str, ...] = ("interchange.formats.pmml.fast_families",)  # modules whose @compiler decorators add model elements
+# modules whose @compiler decorators add model elements
+_FAMILY_MODULES: tuple[str, ...] = ("interchange.formats.pmml.fast_families",)
 _loaded = False
 
 

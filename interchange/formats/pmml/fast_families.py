@@ -54,8 +54,11 @@ def _array(el: etree._Element) -> np.ndarray:
         return values
     if local(el) in ("REAL-SparseArray", "INT-SparseArray"):
         out = np.full(int(el.get("n")), float(el.get("defaultValue", "0")))
-        idx, vals = child(el, "Indices"), child(el, "REAL-Entries") or child(el, "INT-Entries")
-        if idx is not None and vals is not None:
+        idx = child(el, "Indices")
+        vals = child(el, "REAL-Entries") if child(el, "REAL-Entries") is not None else child(el, "INT-Entries")
+        if (idx is None) != (vals is None):
+            raise NotCovered("a sparse array with indices but no entries, or entries but no indices")
+        if idx is not None and vals is not None:  # (an element without children is falsy in lxml)
             out[np.array([int(i) for i in (idx.text or "").split()]) - 1] = [float(v) for v in (vals.text or "").split()]
         return out
     raise NotCovered(f"array <{local(el)}>")
@@ -99,13 +102,24 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
     """PMML 4.4 §SVM: f(x) = sum a_i K(x, x_i) + b per machine; OneAgainstOne voting.
 
     maxWins="false": a machine votes for targetCategory when f < threshold, else for
-    alternateTargetCategory ("true": when f > threshold). Vote ties go to the category listed
-    first in the target's DataField (pypmml picks among ties in hash order).
+    alternateTargetCategory ("true": when f > threshold). Two categories only: with more, vote
+    ties are possible and neither the specification nor pypmml fixes the winner.
     """
     _check_schema(model)
     _no_probability_outputs(model)
-    _only(model, {"MiningSchema", "Output", "ModelVerification", "ModelStats", "ModelExplanation", *_KERNEL_DEFAULTS,
-                  "VectorDictionary", "SupportVectorMachine"})
+    _only(
+        model,
+        {
+            "MiningSchema",
+            "Output",
+            "ModelVerification",
+            "ModelStats",
+            "ModelExplanation",
+            *_KERNEL_DEFAULTS,
+            "VectorDictionary",
+            "SupportVectorMachine",
+        },
+    )
     kernel_el = next((c for c in _elements(model) if local(c) in _KERNEL_DEFAULTS), None)
     if kernel_el is None:
         raise NotCovered("SupportVectorMachineModel without a kernel type")
@@ -181,6 +195,10 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
             if c not in classes:
                 classes.append(c)
         pairs.append((classes.index(first), classes.index(second)))
+    if len(classes) > 2:
+        # PMML 4.4: a vote tie goes to "the first category with maximal number of votes", an order
+        # the specification does not pin down; pypmml 1.5.8 takes them in hash-map order.
+        raise NotCovered("OneAgainstOne voting over more than two categories (vote ties are not pinned down)")
     first_when = ">" if model.get("maxWins", "false") == "true" else "<"
     return SupportVectorMachine(
         inputs, classes=tuple(classes), pairs=np.array(pairs), threshold=thresholds, first_when=first_when, **step
@@ -217,8 +235,19 @@ def _knn(model: etree._Element, steps: list[Step]) -> ModelStep:
     median or majorityVote (ties: most training cases, then lexically smallest category)."""
     _check_schema(model)
     _no_probability_outputs(model)
-    _only(model, {"MiningSchema", "Output", "ModelStats", "ModelExplanation", "ModelVerification", "TrainingInstances",
-                  "ComparisonMeasure", "KNNInputs"})
+    _only(
+        model,
+        {
+            "MiningSchema",
+            "Output",
+            "ModelStats",
+            "ModelExplanation",
+            "ModelVerification",
+            "TrainingInstances",
+            "ComparisonMeasure",
+            "KNNInputs",
+        },
+    )
     metric, p = _measure(child(model, "ComparisonMeasure"))
     knn_inputs = children(child(model, "KNNInputs"), "KNNInput")
     for ki in knn_inputs:
@@ -228,7 +257,9 @@ def _knn(model: etree._Element, steps: list[Step]) -> ModelStep:
     instances = child(model, "TrainingInstances")
     if instances is None or instances.get("isTransformed", "false") != "false":
         raise NotCovered("TrainingInstances missing or transformed")
-    column = {f.get("field"): f.get("column") or f.get("field") for f in children(child(instances, "InstanceFields"), "InstanceField")}
+    column = {
+        f.get("field"): f.get("column") or f.get("field") for f in children(child(instances, "InstanceFields"), "InstanceField")
+    }
     table = child(instances, "InlineTable")
     target = _target(model)
     if table is None or target not in column or any(f not in column for f in inputs):
@@ -297,8 +328,19 @@ def _neural(model: etree._Element, steps: list[Step]) -> ModelStep:
     """PMML 4.4 §NeuralNetwork: layers fed only by the layer before; identity / logistic /
     tanh / rectifier; softmax (or none) normalisation on the last layer only."""
     _check_schema(model)
-    _only(model, {"MiningSchema", "Output", "ModelStats", "ModelExplanation", "ModelVerification", "NeuralInputs",
-                  "NeuralLayer", "NeuralOutputs"})
+    _only(
+        model,
+        {
+            "MiningSchema",
+            "Output",
+            "ModelStats",
+            "ModelExplanation",
+            "ModelVerification",
+            "NeuralInputs",
+            "NeuralLayer",
+            "NeuralOutputs",
+        },
+    )
     default_act = model.get("activationFunction")
     default_norm = model.get("normalizationMethod", "none")
     inputs, previous = [], []
@@ -368,8 +410,20 @@ def _clustering(model: etree._Element, steps: list[Step]) -> ModelStep:
     """PMML 4.4 §Clustering, center-based: the first cluster at the smallest distance; missing
     inputs are left out and the distance scaled by sum(q) / sum(q of present fields)."""
     _check_schema(model)
-    _only(model, {"MiningSchema", "Output", "ModelStats", "ModelExplanation", "ModelVerification", "ComparisonMeasure",
-                  "ClusteringField", "MissingValueWeights", "Cluster"})
+    _only(
+        model,
+        {
+            "MiningSchema",
+            "Output",
+            "ModelStats",
+            "ModelExplanation",
+            "ModelVerification",
+            "ComparisonMeasure",
+            "ClusteringField",
+            "MissingValueWeights",
+            "Cluster",
+        },
+    )
     if model.get("modelClass") != "centerBased":
         raise NotCovered(f"ClusteringModel modelClass={model.get('modelClass')}")
     metric, p = _measure(child(model, "ComparisonMeasure"))

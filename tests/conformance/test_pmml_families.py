@@ -1,0 +1,132 @@
+"""SVM, k-NN, naive Bayes, neural network and clustering documents from other writers.
+
+Two sources: nyoka (a third-party sklearn -> PMML converter) and minimal documents written by
+hand from the PMML 4.4 specification (``pmml_spec/{svm,knn,naivebayes,neural,clustering}_*``).
+Each must run on the fast path and agree with pypmml on every row within TOL.
+
+Where pypmml 1.5.8 and the specification part ways the fast path does not guess: it declines
+(NotCovered, then pypmml runs the document). Known cases: k-NN weightedAverage /
+weightedMajorityVote (pypmml divides the weighted sum by k again); probability outputs of
+SVM (pypmml: vote shares) and k-NN majorityVote (pypmml: none), which PMML 4.4 does not define;
+OneAgainstOne SVMs over three or more categories, whose vote ties PMML 4.4 resolves to "the
+first category with maximal number of votes" without fixing the order, and pypmml 1.5.8 in
+hash-map order (svm_ovo_rbf.pmml: pypmml gives "maybe", the last DataField value, on 1-1-1 ties).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.datasets import load_iris, make_regression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.svm import SVC, SVR
+
+import interchange
+from interchange.verification import Tolerance, compare
+
+TOL = Tolerance(1e-9, 1e-9, "double precision; the same formulas in another summation order")
+SPEC = Path(__file__).parent / "pmml_spec"
+FAMILIES = ("svm_", "knn_", "naivebayes_", "neural_", "clustering_")
+
+
+def _iris() -> tuple[pd.DataFrame, Any]:
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X.columns = [f"x{i}" for i in range(4)]
+    return X, y.astype(str)
+
+
+def _reg() -> tuple[pd.DataFrame, Any]:
+    X, y = make_regression(200, 4, random_state=0)
+    return pd.DataFrame(X, columns=[f"x{i}" for i in range(4)]), y
+
+
+NYOKA = {
+    "SVC_rbf": (_iris, lambda: SVC()),
+    "SVC_linear": (_iris, lambda: SVC(kernel="linear")),
+    "SVR_rbf": (_reg, lambda: SVR()),
+    "KNeighborsClassifier": (_iris, lambda: KNeighborsClassifier()),
+    "KNeighborsRegressor": (_reg, lambda: KNeighborsRegressor()),
+    "GaussianNB": (_iris, lambda: GaussianNB()),
+    "MLPClassifier": (_iris, lambda: MLPClassifier(hidden_layer_sizes=(8,), max_iter=400, random_state=0)),
+    "MLPRegressor": (_reg, lambda: MLPRegressor(hidden_layer_sizes=(8,), max_iter=400, random_state=0)),
+    "KMeans": (_iris, lambda: KMeans(3, n_init=3, random_state=0)),
+}
+
+
+# Documents the fast path declines on purpose (then pypmml runs them), with the reason it gives.
+DECLINED = {
+    "SVC_rbf": "probability outputs of <SupportVectorMachineModel>",  # pypmml: vote shares; PMML 4.4: undefined
+    "SVC_linear": "probability outputs of <SupportVectorMachineModel>",
+    "KNeighborsClassifier": "probability outputs of <NearestNeighborModel>",  # pypmml gives none for majorityVote
+    "KMeans": "OutputField feature=entityAffinity",  # nyoka asks for affinities; not on the fast path
+    "svm_ovo_rbf": "OneAgainstOne voting over more than two categories",  # ties: pypmml takes hash-map order
+}
+
+
+def _agree(document: bytes, X: pd.DataFrame, name: str = "") -> Any:
+    reference = interchange.load(document, engine="reference")
+    auto = interchange.load(document)
+    if name in DECLINED:
+        assert auto.info.engine == "pypmml" and DECLINED[name] in auto.info.reason, auto.info.reason
+        return auto  # both engines are pypmml (its k-NN probabilities are NaN: nothing to compare)
+    else:
+        assert auto.info.engine == "interchange-fast", auto.info.reason
+    expected, actual = reference.predict(X), auto.predict(X)
+    for f in reference.signature.outputs:
+        e, a = expected[f.name], actual[f.name]
+        if f.kind in ("probability", "value", "decision", "score") and np.asarray(e).dtype.kind in "fiu":
+            e, a = np.asarray(e, float), np.asarray(a, float)
+            assert np.all(np.abs(a - e) <= TOL.atol + TOL.rtol * np.abs(e)), f"{f.name}: {np.max(np.abs(a - e))}"
+        else:
+            assert [str(v) for v in e] == [str(v) for v in a], f.name
+    compare(reference.signature, expected, actual, TOL, format="pmml")
+    return auto
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("name", list(NYOKA), ids=[f"{n}-pmml-nyoka" for n in NYOKA])
+def test_nyoka_document_runs_fast_and_agrees_with_pypmml(name: str, tmp_path: Path) -> None:
+    from nyoka import skl_to_pmml
+
+    data, factory = NYOKA[name]
+    X, y = data()
+    pipe = Pipeline([("model", factory())]).fit(X, y)
+    target = tmp_path / "nyoka.pmml"
+    skl_to_pmml(pipe, list(X.columns), "target", str(target))
+    _agree(target.read_bytes(), X, name)
+
+
+def _grid(names: list[str]) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({n: rng.uniform(-2.5, 2.5, 300) for n in names})
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in SPEC.glob("*.pmml") if p.name.startswith(FAMILIES)), ids=lambda p: f"{p.stem}-pmml-spec"
+)
+def test_spec_document_runs_fast_and_agrees_with_pypmml(path: Path) -> None:
+    document = path.read_bytes()
+    names = [f.name for f in interchange.load(document, engine="reference").signature.inputs]
+    _agree(document, _grid(names), path.stem)
+
+
+def test_spec_svm_votes_follow_thresholds_and_targets() -> None:
+    """svm_ovo_rbf: machine 2 has its own threshold (0.2); "maybe" is never a targetCategory."""
+    X = _grid(["x1", "x2"])
+    labels = set(interchange.load((SPEC / "svm_ovo_rbf.pmml").read_bytes()).predict(X)["label"])
+    assert labels <= {"no", "yes", "maybe"} and len(labels) >= 2
+
+
+def test_clustering_ids_default_to_one_based_index() -> None:
+    """PMML 4.4 §Clustering: a Cluster without id is named by its 1-based position."""
+    model = interchange.load((SPEC / "clustering_euclidean.pmml").read_bytes())
+    out = model.predict(pd.DataFrame({"x1": [-1.0, 0.0, 1.5], "x2": [-1.0, 0.5, 1.0]}))
+    assert [str(v) for v in out["cluster"]] == ["1", "7", "3"]
