@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from interchange.extract.compose import identity
 from interchange.model import formats, get_format
 
 __all__ = ["CheckRow", "check", "format_table"]
@@ -28,7 +29,7 @@ def _steps(estimator: Any, path: str = "") -> list[tuple[str, Any]]:
         return [pair for name, step in estimator.steps for pair in _steps(step, f"{path}{name}/")]
     out = [(path.rstrip("/") or type(estimator).__name__, estimator)]
     for name, transformer, _ in getattr(estimator, "transformers_", []):
-        if transformer not in ("drop", "passthrough"):
+        if not (identity(transformer) or (isinstance(transformer, str) and transformer == "drop")):
             out += _steps(transformer, f"{path}{name}/")
     return out
 

@@ -34,7 +34,7 @@ def column_transformer(ct: Any, state: Extraction) -> None:
         if transformer == "drop" or (hasattr(columns, "__len__") and len(columns) == 0):
             continue
         sub = Extraction(_selected(ct, columns, state), state.steps, state.taken, state.format)
-        if not _identity(transformer):
+        if not identity(transformer):
             for _, step in flatten(transformer):
                 if lookup(step, state.format)(step, sub) is not None:
                     raise UnsupportedModelError(
@@ -44,7 +44,7 @@ def column_transformer(ct: Any, state: Extraction) -> None:
     state.columns = tuple(outputs)
 
 
-def _identity(transformer: Any) -> bool:
+def identity(transformer: Any) -> bool:
     """"passthrough", or the identity FunctionTransformer a fitted ColumnTransformer puts in its place."""
     if isinstance(transformer, str):
         return transformer == "passthrough"

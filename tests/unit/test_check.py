@@ -35,3 +35,12 @@ def test_custom_function_is_refused_with_a_reason() -> None:
     assert "FunctionTransformer" in custom.verdicts["pmml"]
     assert "FunctionTransformer" in custom.verdicts["pfa"]
     assert "| columntransformer/num/functiontransformer | FunctionTransformer | no:" in format_table(list(rows.values()))
+
+
+def test_passthrough_columns_are_not_listed_as_steps() -> None:
+    df = pd.DataFrame({"a": [1.0, 2, 3, 4] * 10, "b": ["x", "y", "x", "z"] * 10})
+    pre = ColumnTransformer([("num", "passthrough", ["a"]), ("cat", OneHotEncoder(), ["b"])])
+    fitted = make_pipeline(pre, LogisticRegression(max_iter=300)).fit(df, np.array([0, 1, 1, 2] * 10))
+    rows = interchange.check(fitted)
+    assert [r.estimator for r in rows] == ["ColumnTransformer", "OneHotEncoder", "LogisticRegression"]
+    assert all(verdict is None for r in rows for verdict in r.verdicts.values())
