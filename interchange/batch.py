@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from interchange.errors import RecordError
-from interchange.signature import InputField, Signature
+from interchange.signature import InputField, OutputField, Signature
 
-__all__ = ["Columns", "to_columns", "to_records", "num_rows", "is_missing", "missing_mask", "category_key"]
+__all__ = ["Columns", "to_columns", "to_records", "typed_outputs", "num_rows", "is_missing", "missing_mask", "category_key"]
 
 Columns = dict[str, np.ndarray]
 
@@ -79,6 +79,36 @@ def _typed(values: Any, f: InputField) -> np.ndarray:
     for i, v in enumerate(arr):
         out[i] = None if is_missing(v) else str(v)
     return out
+
+
+def typed_outputs(columns: Columns, outputs: Sequence[OutputField]) -> Columns:
+    """Output columns in their declared types, whichever engine made them.
+
+    Numbers are float64 (NaN missing); labels and cluster ids are int64 arrays, or object
+    arrays of int / bool / str with None where a value is missing (e.g. pypmml's "invalid").
+    """
+    out: Columns = {}
+    for f in outputs:
+        col = np.asarray(columns[f.name])
+        if f.type == "double":
+            out[f.name] = col if col.dtype == np.float64 else np.array([np.nan if is_missing(v) else float(v) for v in col])
+        elif f.type == "integer" and col.dtype.kind in "iu":
+            out[f.name] = col.astype(np.int64, copy=False)
+        elif f.type == "string" and col.dtype.kind == "U":
+            out[f.name] = col.astype(object)
+        else:
+            convert = _CASTS.get(f.type, str)
+            typed = np.empty(len(col), dtype=object)
+            typed[:] = [None if is_missing(v) else convert(v) for v in col.tolist()]
+            out[f.name] = typed
+    return out
+
+
+_CASTS: dict[str, Any] = {
+    "integer": lambda v: int(float(v)),
+    "boolean": lambda v: str(v).lower() in ("true", "1", "1.0"),
+    "string": str,
+}
 
 
 def is_missing(v: Any) -> bool:

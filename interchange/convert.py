@@ -19,7 +19,8 @@ import numpy as np
 from interchange import __version__
 from interchange.batch import Columns, to_columns
 from interchange.document import Document
-from interchange.model import Model, get_format, load
+from interchange.errors import UnsupportedModelError
+from interchange.model import Model, formats, get_format, load
 from interchange.signature import Signature
 from interchange.source import output_fields, reference_outputs
 from interchange.verification import Verification
@@ -65,6 +66,25 @@ def infer_signature(estimator: Any, sample: Any, labels: Any = None) -> Signatur
     return Signature(inputs, outputs, classes, task)  # type: ignore[arg-type]
 
 
+def _completed(exc: UnsupportedModelError, estimator: Any, format: str) -> UnsupportedModelError:
+    """The error with estimator, format and the formats that can take the pipeline filled in.
+
+    Writers raise from deep inside and do not know the other formats; ``check`` does.
+    """
+    from interchange.check import check
+
+    context = dict(exc.context)
+    rows = check(estimator)
+    if context.get("estimator") not in {r.estimator for r in rows}:  # an IR writer names its IR step
+        context["estimator"] = rows[-1].estimator if rows else type(estimator).__name__
+    context["format"] = format
+    others = [f for f in formats() if f != format and all(r.verdicts.get(f) is None for r in rows)]
+    context["supported_formats"] = others
+    hint = f"; formats that can take it: {', '.join(others)}" if others else "; no other format can take it"
+    message = exc.message if "formats that can take it" in exc.message else exc.message + hint
+    return UnsupportedModelError(f"{context['estimator']} to {format}: {message}", **context)
+
+
 def _lineage(estimator: Any, fmt: str, sample: Columns) -> dict[str, Any]:
     import importlib.metadata as md
 
@@ -92,9 +112,7 @@ def _lineage(estimator: Any, fmt: str, sample: Columns) -> dict[str, Any]:
     }
 
 
-def convert(
-    estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VERIFICATION_ROWS, labels: Any = None
-) -> Converted:
+def convert(estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VERIFICATION_ROWS, labels: Any = None) -> Converted:
     """Convert a fitted estimator or pipeline to a verified ``format`` document.
 
     ``sample`` (DataFrame or array, e.g. a slice of the training data) gives the input
@@ -113,7 +131,10 @@ def convert(
     plugin = get_format(format)
     lineage = _lineage(estimator, format, cases)
     signature = Signature(signature.inputs, signature.outputs, signature.classes, signature.task, {"lineage": lineage})
-    data, tolerance = plugin.export(estimator, signature, cases, expected)
+    try:
+        data, tolerance = plugin.export(estimator, signature, cases, expected)
+    except UnsupportedModelError as exc:
+        raise _completed(exc, estimator, format) from exc
     document = Document(format, data, plugin.media_type)
     verification = Verification(cases, expected, tolerance)
     # The reference runtime is the judge; the fast path (where the format has one) must agree too.

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from interchange.batch import Columns, num_rows, to_columns, to_records
+from interchange.batch import Columns, num_rows, to_columns, to_records, typed_outputs
 from interchange.document import Document
 from interchange.errors import DocumentError, InterchangeError
 from interchange.signature import Signature
@@ -58,7 +58,7 @@ class Model(ABC):
         columns = to_columns(batch, self.signature)
         if num_rows(columns) == 0:
             return {f.name: np.empty(0, dtype=object) for f in self.signature.outputs}
-        return self._predict_columns(columns)
+        return typed_outputs(self._predict_columns(columns), self.signature.outputs)
 
     def predict_one(self, record: dict[str, Any]) -> dict[str, Any]:
         """Evaluate one record; a convenience over :meth:`predict`."""

@@ -45,7 +45,7 @@ def column_transformer(ct: Any, state: Extraction) -> None:
 
 
 def identity(transformer: Any) -> bool:
-    """"passthrough", or the identity FunctionTransformer a fitted ColumnTransformer puts in its place."""
+    """ "passthrough", or the identity FunctionTransformer a fitted ColumnTransformer puts in its place."""
     if isinstance(transformer, str):
         return transformer == "passthrough"
     return isinstance(transformer, FunctionTransformer) and transformer.func is None and transformer.inverse_func is None

@@ -41,9 +41,15 @@ def _impute(w: _Writer, step: Impute) -> None:
 
 
 def _one_hot(w: _Writer, step: OneHot) -> None:
-    if step.unknown != "ignore":
-        raise UnsupportedModelError("one-hot encoding that rejects unknown categories; use handle_unknown='ignore'", format="pfa")
+    """One 0/1 binding per category; rejecting unknown categories is a PFA ``error`` (record fails)."""
     expr, kind, nullable = w.cols[step.inputs[0]]
+    if step.unknown != "ignore":
+        known = [c for c in step.categories if c is not None]
+        literals = [{"string": str(c)} if kind == "string" else float(c) for c in known]
+        value = "v" if nullable else expr
+        unknown = _fold("&&", [{"!=": [value, lit]} for lit in literals]) if literals else True
+        check = {"if": unknown, "then": {"error": f"unknown category for field {step.inputs[0]}"}}
+        w.action.append({"ifnotnull": {"v": expr}, "then": check} if nullable else check)
     for dst, category in zip(step.outputs, step.categories, strict=True):
         if category is None:
             hit: Any = {"ifnotnull": {"v": expr}, "then": 0.0, "else": 1.0} if nullable else 0.0
@@ -55,12 +61,9 @@ def _one_hot(w: _Writer, step: OneHot) -> None:
 
 
 def _ordinal(w: _Writer, step: Ordinal) -> None:
-    """A map cell from category to index; a missing input is its own category or stays null."""
-    if step.unknown is None:
-        raise UnsupportedModelError(
-            "OrdinalEncoder(handle_unknown='error') is not written to PFA; use handle_unknown='use_encoded_value'",
-            format="pfa",
-        )
+    """A map cell from category to index; a missing input is its own category or stays null.
+
+    An unseen category is ``unknown`` or, when that is None, a PFA ``error`` (record fails)."""
     for src, dst, categories in zip(step.inputs, step.outputs, step.categories, strict=True):
         expr, kind, nullable = w.cols[src]
         if kind != "string":
@@ -71,9 +74,10 @@ def _ordinal(w: _Writer, step: Ordinal) -> None:
             "init": {str(c): float(i) for i, c in enumerate(categories) if c is not None},
         }
 
-        def lookup(x: Any, cell: str = cell) -> Any:
+        def lookup(x: Any, cell: str = cell, src: str = src) -> Any:
             found = {"map.containsKey": [{"cell": cell}, x]}
-            return {"if": found, "then": {"cell": cell, "path": [x]}, "else": float(step.unknown)}
+            otherwise = {"error": f"unknown category for field {src}"} if step.unknown is None else float(step.unknown)
+            return {"if": found, "then": {"cell": cell, "path": [x]}, "else": otherwise}
 
         if not nullable:
             w.bind(dst, lookup(expr))

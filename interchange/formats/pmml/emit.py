@@ -19,6 +19,7 @@ from interchange.formats.pmml.emit_models import model_element
 from interchange.formats.pmml.emit_transforms import derived_fields
 from interchange.formats.pmml.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
 from interchange.ir.graph import Graph
+from interchange.ir.transforms import Impute, OneHot, Ordinal
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
@@ -31,12 +32,42 @@ TOLERANCE = Tolerance(1e-9, 1e-12, "double precision end to end (pypmml fed full
 _TYPES = {"double": "double", "integer": "integer", "string": "string", "boolean": "boolean"}
 
 
-def _data_dictionary(sig: Signature) -> etree._Element:
+def _valid_values(graph: Graph) -> dict[str, list[Any]]:
+    """Raw input field -> the categories an encoder that rejects unknown ones accepts.
+
+    PMML cannot raise; a value outside a DataField's <Value> list is invalid, and the default
+    invalidValueTreatment (returnInvalid) gives no prediction: the document's form of
+    scikit-learn's "unknown category" error. Only raw inputs (or imputed raw inputs) can be
+    declared this way.
+    """
+    raw = {name: name for name in graph.signature.input_names}
+    valid: dict[str, list[Any]] = {}
+    for step in graph.steps:
+        if isinstance(step, Impute):
+            raw.update({dst: raw[src] for src, dst in zip(step.inputs, step.outputs, strict=True) if src in raw})
+        elif isinstance(step, (OneHot, Ordinal)) and (step.unknown in ("error", None)):
+            categories = step.categories if isinstance(step, OneHot) else step.categories
+            for i, src in enumerate(step.inputs):
+                if src not in raw:
+                    raise UnsupportedModelError(
+                        "an encoder that rejects unknown categories, fed by a computed column, has no PMML form; "
+                        "use handle_unknown='ignore'",
+                        format="pmml",
+                    )
+                cats = categories if isinstance(step, OneHot) else categories[i]
+                valid.setdefault(raw[src], []).extend(c for c in cats if c is not None)
+    return valid
+
+
+def _data_dictionary(sig: Signature, valid: dict[str, list[Any]]) -> etree._Element:
     dd = E("DataDictionary")
     for f in sig.inputs:
-        # No <Value> lists: values a sample did not show are still valid input (an encoder
-        # decides what to do with them), and PMML would treat unlisted values as invalid.
-        dd.append(E("DataField", {"name": f.name, "optype": f.optype, "dataType": _TYPES[f.type]}))
+        # <Value> lists only where an encoder rejects unknown categories: elsewhere values a
+        # sample did not show are valid input, and PMML treats unlisted values as invalid.
+        field = E("DataField", {"name": f.name, "optype": f.optype, "dataType": _TYPES[f.type]})
+        for v in dict.fromkeys(text(c) for c in valid.get(f.name, [])):
+            field.append(E("Value", {"value": v}))
+        dd.append(field)
     if sig.task == "classification":
         label = sig.output("label")[0]
         target = E("DataField", {"name": TARGET, "optype": "categorical", "dataType": _TYPES[label.type]})
@@ -109,7 +140,7 @@ def write_graph(
     header.insert(0, E("Extension", {"name": SIGNATURE_EXTENSION, "value": sig.to_json()}))
     if "lineage" in meta:
         header.insert(1, E("Extension", {"name": "interchange.lineage", "value": json.dumps(meta["lineage"], default=str)}))
-    root = E("PMML", {"version": "4.4"}, header, _data_dictionary(sig))
+    root = E("PMML", {"version": "4.4"}, header, _data_dictionary(sig, _valid_values(graph)))
     derived = [d for step in graph.steps for d in derived_fields(step)]
     if derived:
         root.append(E("TransformationDictionary", None, *derived))

@@ -68,13 +68,8 @@ def _impute(step: Impute) -> list[etree._Element]:
 
 def _one_hot(step: OneHot) -> list[etree._Element]:
     """NormDiscrete: 1 where the field equals the value, else 0; missing -> 0 like scikit-learn's
-    handle_unknown="ignore" (a None category is a missing-value indicator)."""
-    if step.unknown != "ignore":
-        raise UnsupportedModelError(
-            "one-hot encoding that rejects unknown categories has no PMML form (PMML gives all zeros); "
-            "use handle_unknown='ignore'",
-            format="pmml",
-        )
+    handle_unknown="ignore" (a None category is a missing-value indicator). Rejecting unknown
+    categories is declared in the DataDictionary (see emit.py), so they never get here."""
     out = []
     for dst, category in zip(step.outputs, step.categories, strict=True):
         if category is None:
@@ -86,16 +81,13 @@ def _one_hot(step: OneHot) -> list[etree._Element]:
 
 
 def _ordinal(step: Ordinal) -> list[etree._Element]:
-    """MapValues over an InlineTable; unseen categories take the encoder's unknown_value."""
-    if step.unknown is None:
-        raise UnsupportedModelError(
-            "OrdinalEncoder(handle_unknown='error') has no PMML form (an unseen category would become missing, "
-            "not an error); use handle_unknown='use_encoded_value'",
-            format="pmml",
-        )
+    """MapValues over an InlineTable; unseen categories take the encoder's unknown_value (with
+    handle_unknown="error" the DataDictionary declares them invalid, see emit.py)."""
     out = []
     for src, dst, categories in zip(step.inputs, step.outputs, step.categories, strict=True):
-        attrs = {"outputColumn": "out", "dataType": "double", "defaultValue": num(step.unknown)}
+        attrs = {"outputColumn": "out", "dataType": "double"}
+        if step.unknown is not None:
+            attrs["defaultValue"] = num(step.unknown)
         if None in categories:
             attrs["mapMissingTo"] = num(categories.index(None))
         table = E("InlineTable")

@@ -52,9 +52,12 @@ class PypmmlModel(Model):
             values = [row[index[f.name]] for row in result["data"]]
             if f.kind in ("probability", "value", "score", "decision"):
                 out[f.name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-            else:
-                out[f.name] = np.array(values, dtype=object)
+            else:  # pypmml writes a missing integer prediction as Long.MIN_VALUE
+                out[f.name] = np.array([None if v == _LONG_MIN and f.type == "integer" else v for v in values], dtype=object)
         return out
+
+
+_LONG_MIN = -(2**63)
 
 
 def _plain(col: np.ndarray) -> list[Any]:

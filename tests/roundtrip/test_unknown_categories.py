@@ -1,0 +1,54 @@
+"""Encoders that reject unknown categories (scikit-learn's default) keep doing so in PMML and PFA.
+
+PMML cannot raise: the category list becomes the DataField's valid values, and an unknown one
+gets no prediction (returnInvalid). PFA raises a user error, which is a bad record.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+import interchange
+from interchange.errors import RecordError
+
+FRAME = pd.DataFrame({"a": [1.0, 2, 3, 4] * 10, "b": ["x", "y", "x", "z"] * 10})
+TARGET = np.array([0, 1, 1, 2] * 10)
+ROWS = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "purple"]})
+ENCODERS = {
+    "onehot": lambda: OneHotEncoder(),
+    "imputed-onehot": lambda: make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder()),
+    "ordinal": lambda: OrdinalEncoder(),
+}
+
+
+def _fit(encoder: str):
+    route = ColumnTransformer([("num", SimpleImputer(), ["a"]), ("cat", ENCODERS[encoder](), ["b"])])
+    return make_pipeline(route, LogisticRegression(max_iter=300)).fit(FRAME, TARGET)
+
+
+@pytest.mark.parametrize("encoder", list(ENCODERS))
+def test_pmml_gives_no_prediction_for_an_unknown_category(encoder: str) -> None:
+    estimator = _fit(encoder)
+    converted = interchange.convert(estimator, "pmml", sample=FRAME)
+    known = estimator.predict(ROWS.iloc[:1])[0]
+    for engine in ("reference", "auto"):
+        out = interchange.load(converted.document.data, engine=engine).predict(ROWS)
+        assert out["label"][0] == known
+        assert out["label"][1] is None, engine  # invalid: no prediction, never a made-up one
+        assert np.isnan(out["probability_0"][1])
+
+
+@pytest.mark.parametrize("encoder", list(ENCODERS))
+def test_pfa_fails_the_record_with_an_unknown_category(encoder: str) -> None:
+    converted = interchange.convert(_fit(encoder), "pfa", sample=FRAME)
+    model = interchange.load(converted.document.data)
+    assert model.predict(ROWS.iloc[:1])["label"][0] == _fit(encoder).predict(ROWS.iloc[:1])[0]
+    with pytest.raises(RecordError, match="unknown category"):
+        model.predict(ROWS.iloc[1:])
