@@ -149,9 +149,14 @@ class Scorer:
     def _emit(self, live: LiveModel, messages: list[Message], outputs: dict[str, np.ndarray]) -> None:
         rows = _rows(outputs, live.model.signature, live.ref)
         topic = self.options.topics[1]
+        names = live.model.signature.output_names
         for msg, row in zip(messages, rows, strict=False):
+            if names and all(row[n] is None for n in names):
+                # e.g. PMML's returnInvalid for an unknown category: a bad event, not a prediction
+                self.dead.send(msg, RecordError(NO_PREDICTION), live.ref)
+                continue
             self.producer.produce(topic, key=msg.key(), value=live.output_codec.encode(row))
-        self.stats.scored += len(rows)
+            self.stats.scored += 1
 
     # --- loop -------------------------------------------------------------------------
     def run(self, *, max_records: int | None = None, idle_timeout: float | None = None) -> ScorerStats:
@@ -197,6 +202,9 @@ class Scorer:
         finally:
             self.consumer.close()
             self.follower.close()
+
+
+NO_PREDICTION = "the model gave no prediction for this event (an input value its document declares invalid)"
 
 
 def _rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, Any]) -> list[dict[str, Any]]:

@@ -186,3 +186,36 @@ def test_large_document_travels_in_chunks_and_signed_versions(stack_config, mode
     envelope.check_signature("k1")
     with pytest.raises(interchange.ModelError, match="not signed with this scorer's key"):
         envelope.check_signature("other-key")
+
+
+@pytest.mark.parametrize("fmt", ["pmml", "pfa"])
+def test_unknown_category_is_dead_lettered_with_its_reason(stack_config, model_name, fmt) -> None:
+    """scikit-learn's default OneHotEncoder rejects unknown categories; so does the scorer."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = pd.DataFrame({"size": np.linspace(0, 1, 60), "colour": ["red", "green", "blue"] * 20})
+    y = (X["colour"] == "red").astype(int).to_numpy()
+    route = ColumnTransformer([("num", "passthrough", ["size"]), ("cat", OneHotEncoder(), ["colour"])])
+    estimator = make_pipeline(route, LogisticRegression(max_iter=300)).fit(X, y)
+    interchange.publish(interchange.convert(estimator, fmt, sample=X), name=model_name, config=stack_config)
+    rows = pd.DataFrame({"size": [0.1, 0.5, 0.9], "colour": ["red", "purple", "blue"]})
+    with Running(model_name, stack_config) as scorer:
+        _wait(lambda: scorer.stats.version == 1)
+        send_features(stack_config, model_name, rows, keys=["k0", "k1", "k2"])
+        _wait(lambda: scorer.stats.scored >= 2 and scorer.stats.dead_lettered >= 1)
+    preds = dict(read_predictions(stack_config, model_name, 2))
+    assert sorted(preds) == [b"k0", b"k2"]
+    assert [preds[k]["label"] for k in (b"k0", b"k2")] == estimator.predict(rows.iloc[[0, 2]]).tolist()
+    registry = Registry(stack_config)
+    dlq_codec = AvroCodec(avro_schema("dead_letter"), 0, registry.schema)
+    cons = consumer(stack_config, f"{model_name}-dlq-reader")
+    cons.subscribe([f"{model_name}-dlq"])
+    dead = []
+    deadline = time.monotonic() + 30
+    while not dead and time.monotonic() < deadline:
+        dead += [dlq_codec.decode(m.value()) for m in cons.consume(10, 0.5) if not m.error()]
+    cons.close()
+    assert len(dead) == 1 and dead[0]["key"] == b"k1"
+    assert ("no prediction" if fmt == "pmml" else "unknown category") in dead[0]["reason"]
