@@ -12,7 +12,7 @@ from typing import Any
 from interchange.extract.compose import identity
 from interchange.model import formats, get_format
 
-__all__ = ["CheckRow", "check", "format_table"]
+__all__ = ["CheckRow", "check", "format_table", "steps_of"]
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,14 @@ class CheckRow:
     verdicts: dict[str, str | None]
 
 
-def _steps(estimator: Any, path: str = "") -> list[tuple[str, Any]]:
+def steps_of(estimator: Any, path: str = "") -> list[tuple[str, Any]]:
+    """``(path, step)`` for every step: Pipelines flattened, ColumnTransformer entries listed."""
     if hasattr(estimator, "steps"):
-        return [pair for name, step in estimator.steps for pair in _steps(step, f"{path}{name}/")]
+        return [pair for name, step in estimator.steps for pair in steps_of(step, f"{path}{name}/")]
     out = [(path.rstrip("/") or type(estimator).__name__, estimator)]
     for name, transformer, _ in getattr(estimator, "transformers_", []):
         if not (identity(transformer) or (isinstance(transformer, str) and transformer == "drop")):
-            out += _steps(transformer, f"{path}{name}/")
+            out += steps_of(transformer, f"{path}{name}/")
     return out
 
 
@@ -43,7 +44,7 @@ def check(estimator: Any) -> list[CheckRow]:
             print(row.path, row.verdicts)
     """
     rows = []
-    for path, step in _steps(estimator):
+    for path, step in steps_of(estimator):
         verdicts = {name: get_format(name).supports(step) for name in formats()}
         rows.append(CheckRow(path, type(step).__name__, verdicts))
     return rows

@@ -52,3 +52,19 @@ def test_pfa_fails_the_record_with_an_unknown_category(encoder: str) -> None:
     assert model.predict(ROWS.iloc[:1])["label"][0] == _fit(encoder).predict(ROWS.iloc[:1])[0]
     with pytest.raises(RecordError, match="unknown category"):
         model.predict(ROWS.iloc[1:])
+
+
+def test_onnx_refuses_an_ordinal_encoder_that_would_hide_unknown_categories() -> None:
+    from interchange.errors import UnsupportedModelError
+
+    with pytest.raises(UnsupportedModelError, match="use_encoded_value") as err:
+        interchange.convert(_fit("ordinal"), "onnx", sample=FRAME)
+    assert err.value.context["estimator"] == "OrdinalEncoder"
+    assert set(err.value.context["supported_formats"]) == {"pmml", "pfa"}
+
+
+@pytest.mark.parametrize("encoder", ["onehot", "imputed-onehot"])
+def test_onnx_one_hot_fails_the_record_with_an_unknown_category(encoder: str) -> None:
+    model = interchange.load(interchange.convert(_fit(encoder), "onnx", sample=FRAME).document.data)
+    with pytest.raises(RecordError, match="Unknown Category"):
+        model.predict(ROWS.iloc[1:])

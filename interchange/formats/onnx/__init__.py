@@ -9,7 +9,7 @@ from typing import Any
 
 from interchange.batch import Columns
 from interchange.document import Document
-from interchange.formats.onnx.export import export_estimator
+from interchange.formats.onnx.export import export_estimator, semantic_gap
 from interchange.formats.onnx.runtime import ONNXModel, parse
 from interchange.model import Model
 from interchange.signature import Signature
@@ -47,7 +47,7 @@ class ONNXFormat:
             return f"skl2onnx has no converter for {type(step).__name__}"
         if type(step).__name__ == "FunctionTransformer" and getattr(step, "func", None) is not None:
             return "a FunctionTransformer runs arbitrary Python; no format can carry it"
-        return None
+        return semantic_gap(step)
 
     def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
         return export_estimator(estimator, signature, sample, expected)

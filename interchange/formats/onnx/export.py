@@ -183,10 +183,24 @@ def _imputers(step: Any) -> Any:
         yield from _imputers(child)
 
 
+def semantic_gap(step: Any) -> str | None:
+    """Why skl2onnx would convert ``step`` with different semantics, or None."""
+    if type(step).__name__ == "OrdinalEncoder" and getattr(step, "handle_unknown", "") == "error":
+        # measured with skl2onnx 1.20: an unseen category is silently encoded, not refused
+        return "skl2onnx encodes an unknown category as a number instead of failing; use handle_unknown='use_encoded_value'"
+    return None
+
+
 def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
     """ONNX bytes for ``estimator`` with one input per signature field, and the tolerance."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
+    from interchange.check import steps_of
+
+    for path, step in steps_of(estimator):
+        reason = semantic_gap(step)
+        if reason:
+            raise UnsupportedModelError(f"{path}: {reason}", estimator=type(step).__name__, format="onnx")
     estimator = _xgboost_unnamed(_text_missing_as_empty(estimator))
     errors = []
     for tensor, elem, tol in (
