@@ -244,9 +244,11 @@ def _decode_labels(model: onnx.ModelProto, estimator: Any, signature: Signature)
     """
     from interchange.source import final_estimator
 
+    if signature.task != "classification" or not signature.output("label"):
+        return
     encoded = np.asarray(final_estimator(estimator).classes_)
     decoded = np.asarray(signature.classes or ())
-    if not signature.output("label") or encoded.tolist() == decoded.tolist():
+    if encoded.tolist() == decoded.tolist():
         return
     if encoded.dtype.kind not in "iu":
         raise UnsupportedModelError("a LabelEncoder over non-integer encoded classes", format="onnx")

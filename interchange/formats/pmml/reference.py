@@ -50,8 +50,8 @@ class PypmmlModel(Model):
             if f.name not in index:
                 raise DocumentError(f"pypmml's result has no column {f.name!r} (it has {list(index)})", format="pmml")
             values = [row[index[f.name]] for row in result["data"]]
-            if f.kind in ("probability", "value", "score", "decision"):
-                out[f.name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            if f.kind in ("probability", "value", "score", "decision") and f.type != "string":
+                out[f.name] = np.array([np.nan if v is None or v == _LONG_MIN else v for v in values], dtype=np.float64)
             else:  # pypmml writes a missing integer prediction as Long.MIN_VALUE
                 out[f.name] = np.array([None if v == _LONG_MIN and f.type == "integer" else v for v in values], dtype=object)
         return out

@@ -1,0 +1,141 @@
+"""PMML 4.4 §Targets and §Output on the fast path.
+
+Targets post-process a model's raw prediction (min / max, rescaleFactor, rescaleConstant,
+castInteger; TargetValue displayValue). OutputFields are computed in document order, each
+visible by name to later transformedValue expressions, the way the specification orders them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+from lxml import etree
+
+from interchange.formats.pmml.fast_expressions import Ctx, checked_cast, elements, expression
+from interchange.formats.pmml.fast_scope import Scope, keys, text
+from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.ir.graph import Prediction
+
+__all__ = ["targets", "output_fields", "OutputFn", "ENTITY", "REASONS"]
+
+ENTITY = "\0entityId"  # Prediction.extra key: the winning node / rule id per row
+REASONS = "\0reasonCodes"  # Prediction.extra key: (rows x k) reason codes, best first
+OutputFn = Callable[[Prediction, Scope], np.ndarray]
+
+
+def targets(model: etree._Element) -> tuple[Callable[[Prediction], Prediction], dict[str, str]]:
+    """The Targets post-processing of ``model`` and its display values (value -> displayValue)."""
+    el = child(model, "Targets")
+    if el is None:
+        return (lambda p: p), {}
+    found = children(el, "Target")
+    if len(found) != 1:
+        raise NotCovered(f"{len(found)} Target elements")
+    t = found[0]
+    display = {}
+    for tv in children(t, "TargetValue"):
+        if tv.get("priorProbability") is not None or tv.get("defaultValue") is not None or elements(tv):
+            raise NotCovered("TargetValue priorProbability / defaultValue")
+        if tv.get("displayValue") is not None:
+            display[tv.get("value")] = tv.get("displayValue")
+    factor, const = float(t.get("rescaleFactor", "1")), float(t.get("rescaleConstant", "0"))
+    low, high = t.get("min"), t.get("max")
+    how = t.get("castInteger")
+    if how not in (None, "round", "ceiling", "floor"):
+        raise NotCovered(f"Target castInteger={how}")
+
+    def post(p: Prediction) -> Prediction:
+        if p.value is None or p.classes is not None:
+            return p
+        v = p.value
+        if low is not None:
+            v = np.where(v < float(low), float(low), v)
+        if high is not None:
+            v = np.where(v > float(high), float(high), v)
+        v = v * factor + const
+        if how == "round":
+            v = np.floor(v + 0.5)
+        elif how == "ceiling":
+            v = np.ceil(v)
+        elif how == "floor":
+            v = np.floor(v)
+        return replace(p, value=v)
+
+    numeric_change = factor != 1 or const != 0 or low is not None or high is not None or how is not None
+    if numeric_change and model.get("functionName") != "regression":
+        raise NotCovered("Target rescaling of a classification")
+    return post, display
+
+
+def _index(classes: list[str], value: str | None) -> int:
+    k = keys(np.array([value], dtype=object))[0]
+    for i, c in enumerate(classes):
+        if keys(np.array([c], dtype=object))[0] == k:
+            return i
+    return -1
+
+
+def _probability(value: str | None) -> OutputFn:
+    def prob(p: Prediction, s: Scope) -> np.ndarray:
+        if p.probabilities is None or p.classes is None:
+            raise NotCovered("a probability output of a model without probabilities")
+        classes = [str(c) for c in p.classes]
+        if value is None:  # the probability of the predicted category
+            idx = np.array([_index(classes, v) for v in p.label], dtype=int)
+            got = p.probabilities[np.arange(s.n), np.maximum(idx, 0)]
+            return np.where(idx >= 0, got, np.nan)
+        i = _index(classes, value)
+        return p.probabilities[:, i] if i >= 0 else np.where(np.isnan(p.probabilities[:, 0]), np.nan, 0.0)
+
+    return prob
+
+
+def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: dict[str, str]) -> list[tuple[str, OutputFn]]:
+    """The model's OutputFields as (name, fn(prediction, scope)); ``features`` lists the
+    features this model kind provides beyond predictedValue / probability / transformedValue."""
+    out: list[tuple[str, OutputFn]] = []
+    el = child(model, "Output")
+    classification = model.get("functionName") == "classification"
+    for of in children(el, "OutputField") if el is not None else []:
+        name, feature = of.get("name"), of.get("feature", "predictedValue")
+        for attr in ("segmentId", "ruleFeature", "isMultiValued"):
+            if of.get(attr) not in (None, "0", "consequent") or (attr == "ruleFeature" and feature == "ruleValue"):
+                raise NotCovered(f"OutputField {name} {attr}")
+        if of.get("rank", "1") != "1" and feature != "reasonCode":
+            raise NotCovered(f"OutputField {name} rank")
+        if feature == "transformedValue":
+            body = elements(of)
+            if len(body) != 1:
+                raise NotCovered(f"OutputField {name} transformedValue without one expression")
+            fn = expression(body[0], ctx)
+            if of.get("dataType"):
+                fn = checked_cast(body[0], fn, of.get("dataType"), ctx)
+            out.append((name, lambda p, s, fn=fn: fn(s)))
+        elif elements(of):
+            raise NotCovered(f"OutputField {name} {feature} with child elements")
+        elif feature == "predictedValue":
+            out.append((name, (lambda p, s: p.label) if classification else (lambda p, s: p.value)))
+        elif feature == "predictedDisplayValue" and classification:
+            # pypmml 1.5.8: no prediction shows as the empty text
+            out.append((name, lambda p, s: np.array(["" if v is None else display.get(v, v) for v in p.label], dtype=object)))
+        elif feature == "probability" and classification:
+            out.append((name, _probability(of.get("value"))))
+        elif feature == "entityId" and "entityId" in features:
+            out.append((name, lambda p, s: p.extra[ENTITY]))
+        elif feature == "reasonCode" and "reasonCode" in features:
+            rank = int(of.get("rank", "1")) - 1
+            out.append((name, lambda p, s, r=rank: p.extra[REASONS][:, r] if r < p.extra[REASONS].shape[1] else _nones(s.n)))
+        else:
+            raise NotCovered(f"OutputField feature={feature} of <{local(model)}>")
+        ctx.types[name] = of.get("dataType", "double" if feature not in ("entityId", "reasonCode") else "string")
+    return out
+
+
+def _nones(n: int) -> np.ndarray:
+    return np.full(n, None, dtype=object)
+
+
+def text_label(col: np.ndarray) -> np.ndarray:
+    return text(col)
