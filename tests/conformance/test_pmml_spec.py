@@ -63,6 +63,7 @@ FALLBACK = {
     "fallback_mining_weightedmajorityvote": "multipleModelMethod=weightedMajorityVote",
     "fallback_discretize_default": "Discretize mapMissingTo / defaultValue",
     "fallback_scorecard_reason_codes": "OutputField feature=reasonCode",
+    "fallback_general_linear_log": "GeneralRegressionModel offsetValue",
 }
 
 _NUMBER = re.compile(r'(?:value|leftMargin|rightMargin|orig|lowValue|highValue|threshold)="(-?[0-9.eE+-]+)"')
