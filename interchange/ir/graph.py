@@ -85,6 +85,9 @@ class Graph:
 
 def matrix(env: Env, names: tuple[str, ...]) -> np.ndarray:
     """The named numeric columns as one (rows x len(names)) float64 matrix."""
+    if not names:  # e.g. a tree that is a single leaf reads no column
+        n = getattr(env, "n", None)
+        return np.empty((n if n is not None else len(next(iter(env.values()), ())), 0))
     try:
         return np.column_stack([np.asarray(env[n], dtype=np.float64) for n in names])
     except KeyError as exc:

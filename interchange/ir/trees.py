@@ -113,7 +113,11 @@ class TreeEnsemble(ModelStep):
         return total / len(self.trees) if self.aggregation == "average" else total
 
     def predict(self, env: Env) -> Prediction:
-        scores = self.leaf_values(matrix(env, self.inputs))
+        return self.predict_matrix(matrix(env, self.inputs))
+
+    def predict_matrix(self, X: np.ndarray) -> Prediction:
+        """The prediction for the input columns already stacked as ``X`` (rows x inputs)."""
+        scores = self.leaf_values(X)
         if self.base is not None:
             scores = scores + np.asarray(self.base, dtype=np.float64)
         if self.classes is None:

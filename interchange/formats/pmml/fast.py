@@ -29,7 +29,7 @@ from interchange.formats.pmml.parse import NotCovered, Parsed, child, children, 
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, outputs_from
 from interchange.model import Model, ModelInfo
 
-__all__ = ["FastPMMLModel", "compile_document", "compiler", "COMPILERS", "Scoped", "compile_model", "current"]
+__all__ = ["INERT", "FastPMMLModel", "compile_document", "compiler", "COMPILERS", "Scoped", "compile_model", "current"]
 
 # Model elements whose compilers produce everything the Output machinery reads (labels,
 # probabilities, entity ids, reason codes); other families keep the plain output mapping.
@@ -38,6 +38,10 @@ FULL_OUTPUT = {"RegressionModel", "GeneralRegressionModel", "TreeModel", "Mining
 # (pypmml 1.5.8 gives no entityId for RuleSetModel, and ranks Scorecard reason codes with
 # equal points in an order we could not pin down: neither is offered)
 FEATURES: dict[str, set[str]] = {"TreeModel": {"entityId"}}
+# Children of a model element that do not change what it computes (model elements add theirs).
+INERT = frozenset(
+    {"MiningSchema", "Output", "Targets", "LocalTransformations", "ModelStats", "ModelExplanation", "ModelVerification"}
+)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast import compiler, current
+from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_regression import label_of
 from interchange.formats.pmml.fast_scope import Scope, keys, num
@@ -29,8 +29,7 @@ from interchange.ir.graph import ModelStep, Prediction, Step
 __all__: list[str] = []
 
 Column = Callable[[Scope], np.ndarray]
-_ALLOWED = {"MiningSchema", "Output", "Targets", "LocalTransformations", "ModelStats", "ParameterList"}
-_ALLOWED |= {"FactorList", "CovariateList", "PPMatrix", "ParamMatrix", "Extension", "ModelExplanation"}
+_ALLOWED = INERT | {"ParameterList", "FactorList", "CovariateList", "PPMatrix", "ParamMatrix"}
 
 
 def _factor(field: str, value: str, numeric: bool) -> Column:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast import Scoped, compile_model, compiler, current
+from interchange.formats.pmml.fast import INERT, Scoped, compile_model, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast_regression import label_of
@@ -201,10 +201,10 @@ class FlatSegments(ModelStep):
     inputs: tuple[str, ...] = ()
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
-        X = matrix(env, self.ensemble.inputs)
+        X = matrix(env, self.ensemble.inputs) if self.ensemble.inputs else np.empty((env.n, 0))  # a tree that is one leaf
         if self.needs_general_for_missing and np.isnan(X).any():
             raise _Slow
-        pred = self.ensemble.predict({n: X[:, j] for j, n in enumerate(self.ensemble.inputs)})
+        pred = self.ensemble.predict_matrix(X)
         if pred.probabilities is not None and self.ensemble.classes is not None:
             pred.label = label_of(pred.probabilities, self.ensemble.classes)
         return pred
@@ -231,7 +231,7 @@ class FastOrGeneral(ModelStep):
 def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     ctx = current().ctx
     for el in elements(model):
-        if local(el) not in ("MiningSchema", "Output", "Targets", "LocalTransformations", "Segmentation", "ModelStats"):
+        if local(el) not in INERT | {"Segmentation"}:
             raise NotCovered(f"<{local(el)}> in <MiningModel>")
     seg = child(model, "Segmentation")
     if seg is None:

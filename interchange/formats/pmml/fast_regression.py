@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast import compiler, current
+from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, children, local
@@ -149,7 +149,7 @@ def _regression(model: etree._Element, steps: list[Step]) -> ModelStep:
     method = model.get("normalizationMethod", "none")
     tables = children(model, "RegressionTable")
     for el in elements(model):
-        if local(el) not in ("MiningSchema", "Output", "Targets", "LocalTransformations", "RegressionTable", "ModelStats"):
+        if local(el) not in INERT | {"RegressionTable"}:
             raise NotCovered(f"<{local(el)}> in <RegressionModel>")
     compiled = tuple((float(t.get("intercept", "0")), tuple(_term(p, ctx.numeric) for p in elements(t))) for t in tables)
     scores = Scores(compiled)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast import compiler, current
+from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_outputs import ENTITY
 from interchange.formats.pmml.fast_predicates import PREDICATES, find_predicate, predicate
@@ -94,7 +94,7 @@ def _flatten(el: etree._Element, outer: tuple[Any, ...], ctx: Any, out: list[_Ru
 def _ruleset(model: etree._Element, steps: list[Step]) -> ModelStep:
     ctx = current().ctx
     for el in elements(model):
-        if local(el) not in ("MiningSchema", "Output", "Targets", "LocalTransformations", "RuleSet", "ModelStats"):
+        if local(el) not in INERT | {"RuleSet"}:
             raise NotCovered(f"<{local(el)}> in <RuleSetModel>")
     if model.get("functionName") != "classification":
         raise NotCovered(f"RuleSetModel functionName={model.get('functionName')}")

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast import compiler, current
+from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements, expression
 from interchange.formats.pmml.fast_outputs import REASONS
 from interchange.formats.pmml.fast_predicates import PREDICATES, find_predicate, predicate
@@ -81,7 +81,7 @@ class Scorecard(ModelStep):
 def _scorecard(model: etree._Element, steps: list[Step]) -> ModelStep:
     ctx = current().ctx
     for el in elements(model):
-        if local(el) not in ("MiningSchema", "Output", "Targets", "LocalTransformations", "Characteristics", "ModelStats"):
+        if local(el) not in INERT | {"Characteristics"}:
             raise NotCovered(f"<{local(el)}> in <Scorecard>")
     if model.get("functionName") != "regression":
         raise NotCovered(f"Scorecard functionName={model.get('functionName')}")

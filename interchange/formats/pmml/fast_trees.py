@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast import compiler, current
+from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_outputs import ENTITY
 from interchange.formats.pmml.fast_predicates import PREDICATES, Truth, find_predicate, predicate
@@ -179,10 +179,10 @@ class FlatTree(ModelStep):
     inputs: tuple[str, ...] = ()
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
-        X = matrix(env, self.flat.inputs)
+        X = matrix(env, self.flat.inputs) if self.flat.inputs else np.empty((env.n, 0))  # a tree that is one leaf
         if self.needs_general_for_missing and np.isnan(X).any():
             return self.general.predict(env)
-        pred = self.flat.predict({n: X[:, j] for j, n in enumerate(self.flat.inputs)})
+        pred = self.flat.predict_matrix(X)
         if pred.probabilities is not None:
             pred.label = np.asarray(self.flat.classes, dtype=object)[np.argmax(pred.probabilities, axis=1)]
         return pred
@@ -247,7 +247,7 @@ def tree_step(model: etree._Element) -> ModelStep:
     if no_true not in ("returnNullPrediction", "returnLastPrediction"):
         raise NotCovered(f"TreeModel noTrueChildStrategy={no_true}")
     for el in elements(model):
-        if local(el) not in ("MiningSchema", "Output", "Targets", "LocalTransformations", "Node", "ModelStats"):
+        if local(el) not in INERT | {"Node"}:
             raise NotCovered(f"<{local(el)}> in <TreeModel>")
     nodes = _nodes(model)
     if local(find_predicate(nodes[0].el)) != "True":
