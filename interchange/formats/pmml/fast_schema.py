@@ -61,7 +61,11 @@ def _classifier(df: etree._Element) -> Classify:
 
     valid, invalid, gone = as_keys(by["valid"]), as_keys(by["invalid"]), as_keys(by["missing"])
 
+    declared = bool(intervals) or any(len(v) for v in (valid, invalid, gone))
+
     def classify(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not declared:  # no Value / Interval: every present value is valid (the common case, kept cheap)
+            return np.zeros(len(col), dtype=bool), missing(col)
         k = keys(col)
         is_missing = missing(col) | np.isin(k, gone)
         bad = np.isin(k, invalid)
