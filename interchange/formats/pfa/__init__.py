@@ -1,8 +1,8 @@
-"""PFA: write from IR, evaluate with titus2 (the reference runtime).
+"""PFA: write from IR, evaluate with the vectorised fast path or titus2 (the reference runtime).
 
-titus2 is imported nowhere else in interchange (and only through ``titus.py``'s shim). The
-vectorised PFA fast path is not written yet: every document runs on titus2, and Model.info
-says so.
+titus2 is imported nowhere else in interchange (and only through ``titus.py``'s shim). ``load``
+compiles a document with the fast path (``fast.py``) and falls back to titus2 for documents it
+does not cover, with the reason in ``Model.info``.
 """
 
 from __future__ import annotations
@@ -45,7 +45,11 @@ def signature_of(data: bytes) -> Signature:
     inputs = tuple(InputField(f["name"], base(f["type"])) for f in fields)  # type: ignore[arg-type]
     out = doc["output"]
     outs = out.get("fields") if isinstance(out, dict) and out.get("type") == "record" else [{"name": "output", "type": out}]
-    outputs = tuple(OutputField(f["name"], "value", base(f["type"])) for f in outs)  # type: ignore[arg-type]
+    # a number is a value; anything else (text, integers, booleans) is read as a label, not forced to float
+    outputs = tuple(
+        OutputField(f["name"], "value" if base(f["type"]) == "double" else "label", base(f["type"]))  # type: ignore[arg-type]
+        for f in outs
+    )
     return Signature(inputs, outputs)
 
 
@@ -63,10 +67,19 @@ class PFAFormat:
     def load(self, document: Document, *, engine: str = "auto") -> Model:
         from interchange.formats.pfa.reference import TitusModel
 
-        if engine == "fast":
-            raise DocumentError("the PFA fast path is not written yet; use engine='auto' or 'reference'", format="pfa")
-        reason = "" if engine in ("reference", "titus2") else "no PFA fast path yet"
-        return TitusModel(document, signature_of(document.data), reason)
+        if engine not in ("auto", "fast", "reference", "titus2"):
+            raise DocumentError(f"unknown PFA engine {engine!r}; use auto, fast or reference", format="pfa")
+        signature = signature_of(document.data)
+        if engine in ("reference", "titus2"):
+            return TitusModel(document, signature)
+        from interchange.formats.pfa.fast import FastPFAModel, NotCovered
+
+        try:
+            return FastPFAModel(document, signature)
+        except NotCovered as why:
+            if engine == "fast":
+                raise DocumentError(f"the PFA fast path does not cover this document: {why}", format="pfa") from None
+            return TitusModel(document, signature, f"fast path does not cover it: {why}")
 
     def supports(self, step: Any) -> str | None:
         from interchange.extract.support import supports

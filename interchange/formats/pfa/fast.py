@@ -1,0 +1,242 @@
+"""The PFA fast path: compile a document's ``action`` into numpy code over whole batches.
+
+The compiler is strict, like the PMML fast path: anything it does not implement exactly raises
+NotCovered and ``load`` hands the whole document to titus2. Covered: ``map``-method documents
+without ``begin``/``end``/``pools``, read-only cells, pure user functions (inlined), literals,
+``new``, ``do``, ``let``/``set``, ``attr``/``path``, ``cell`` reads, ``if``/``cond``/``ifnotnull``,
+``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
+sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all), ``la.*`` (add, sub,
+scale, dot), ``cast.*``, ``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
+``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest), ``model.cluster.closest(N)``,
+``model.neighbor.nearestK``, ``model.neural.simpleLayers`` and ``model.naive.gaussian``.
+Not covered (fallback): loops, pools, cells written with ``cell``-to, ``emit``/``fold`` methods,
+``begin``/``end``, ``log``, unknown functions, int/long/boolean input fields.
+
+Record errors: where titus2 would raise for a record (``impute.errorOnNull`` on a null, an
+``error`` form, int overflow, ``math.exp`` overflow, a bad array index...), the fast path raises
+:class:`~interchange.errors.RecordError` for the batch, naming the first failing row (and the
+field when the error names one) — the same error class TitusModel raises, so the scorer
+dead-letters the record and scores the rest, never a silent number. Branches are evaluated
+under row masks, so only rows that take a branch can fail in it. A few rare cases titus2
+handles in its own order (NaN distances in ``nearestK``, errors inside ``a.any``...) raise
+``Defer`` at run time and that batch is evaluated by titus2.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from interchange.batch import Columns
+from interchange.document import Document
+from interchange.errors import RecordError
+from interchange.formats.pfa.fast_compile import Compiler, Run, Scope
+from interchange.formats.pfa.fast_types import (
+    BOOLEAN,
+    DOUBLE,
+    NULL,
+    STRING,
+    Defer,
+    EnumT,
+    NotCovered,
+    Nullable,
+    Opt,
+    Prim,
+    Rec,
+    Types,
+)
+from interchange.model import Model, ModelInfo
+from interchange.signature import Signature
+
+__all__ = ["FastPFAModel", "NotCovered", "compile_document"]
+
+NUMERIC_KINDS = ("probability", "value", "score", "decision")
+
+
+def _library() -> dict[str, Any]:
+    from interchange.formats.pfa import fast_arrays, fast_linalg, fast_models  # noqa: F401  (register a.*, la.*, model.*)
+    from interchange.formats.pfa.fast_library import LIBRARY
+
+    return LIBRARY
+
+
+class Program:
+    """A compiled document: input fields, the action's closure, output fields."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        if not isinstance(doc, dict):
+            raise NotCovered("not a PFA document")
+        for key in ("begin", "end", "pools", "merge", "zero"):
+            if doc.get(key):
+                raise NotCovered(f"documents with {key}")
+        if doc.get("method", "map") != "map":
+            raise NotCovered(f"method {doc.get('method')}")
+        if _writes_cells(doc.get("action")) or _writes_cells(doc.get("fcns")):
+            raise NotCovered("cells written by the action")
+        self.types = Types(doc)
+        self.input_t = self.types.parse(doc["input"])
+        self.output_t = self.types.parse(doc["output"])
+        compiler = Compiler(doc, self.types, _library())
+        scope = Scope(None, 0)
+        self.inputs: list[tuple[str, Any]] = []
+        if isinstance(self.input_t, Rec) and not self.input_t.recursive:
+            self.inputs = list(self.input_t.fields.items())
+        else:
+            self.inputs = [("input", self.input_t)]
+        for name, t in self.inputs:
+            base = t.inner if isinstance(t, Opt) else t
+            if base not in (DOUBLE, Prim("float"), STRING) and not isinstance(base, EnumT):
+                raise NotCovered(f"input field {name} of type {t}")
+        slot = compiler.slot(self.input_t, 0)
+        scope.vars["input"] = slot
+        self.input_slot = slot.id
+        action = doc["action"] if isinstance(doc["action"], list) else [doc["action"]]
+        self.fn, t = compiler.block(action, scope)
+        if t != self.output_t:
+            from interchange.formats.pfa.fast_compile import coerce
+
+            self.fn = coerce(self.fn, t, self.output_t)
+        self.record_out = isinstance(self.output_t, Rec)
+        outs = list(self.output_t.fields.items()) if self.record_out else [("output", self.output_t)]
+        for name, ot in outs:
+            base = ot.inner if isinstance(ot, Opt) else ot
+            if not (isinstance(base, Prim) or isinstance(base, EnumT)) or base == NULL:
+                raise NotCovered(f"output {name} of type {ot}")
+        self.outputs = outs
+
+    def input_value(self, columns: Columns) -> tuple[Any, list[tuple[np.ndarray, str]]]:
+        """The ``input`` variable, and per field the rows where a non-nullable field is missing
+        (titus2's input check rejects those records)."""
+        bad: list[tuple[np.ndarray, str]] = []
+        values = {}
+        for name, t in self.inputs:
+            col = np.asarray(columns[name])
+            base = t.inner if isinstance(t, Opt) else t
+            if base in (DOUBLE, Prim("float")):
+                col = col.astype(np.float64, copy=False)
+                missing = np.isnan(col)
+            else:  # strings and enum symbols (titus2 does not check symbols on input either)
+                col = col.astype(object, copy=False)
+                missing = np.array([v is None for v in col.tolist()], dtype=bool)
+            if isinstance(t, Opt):
+                values[name] = Nullable(col, missing)
+            else:
+                if missing.any():
+                    bad.append((missing, name))
+                values[name] = col
+        return (values if isinstance(self.input_t, Rec) else values["input"]), bad
+
+    def run(self, columns: Columns, n: int) -> Columns:
+        value, bad = self.input_value(columns)
+        for mask, field in bad:
+            row = int(np.argmax(mask))
+            raise RecordError(f"row {row}: field {field!r} is missing and its PFA type is not nullable", field=field, row=row)
+        rt = Run(n)
+        rt.env[self.input_slot] = value
+        with np.errstate(all="ignore"):
+            result = self.fn(rt)
+        _raise_first(rt, n)
+        out: Columns = {}
+        for name, t in self.outputs:
+            v = result[name] if self.record_out else result
+            out[name] = _column(v, t, n)
+        return out
+
+
+def _raise_first(rt: Run, n: int) -> None:
+    first, found = n, None
+    for mask, depth, message, field in rt.errors:
+        m = np.asarray(mask)
+        rows = m.reshape(m.shape[0], -1).any(axis=1) if m.ndim == depth + 1 else np.full(n, bool(m.any()))
+        if rows.any():
+            row = int(np.argmax(rows))
+            if row < first:
+                first, found = row, (message, field)
+    if found is not None:
+        message, field = found
+        raise RecordError(f"row {first}: the PFA document raises {message!r} for this record", field=field, row=first)
+
+
+def _column(v: Any, t: Any, n: int) -> np.ndarray:
+    """One output column in TitusModel's conventions (None where the union is null)."""
+    if isinstance(t, Opt):
+        values, missing = np.broadcast_to(np.asarray(v.value), (n,)), np.broadcast_to(np.asarray(v.missing), (n,))
+        base = t.inner
+    else:
+        values, missing, base = np.broadcast_to(np.asarray(v), (n,)), None, t
+    if isinstance(base, Prim) and base.name in ("double", "float"):
+        out = values.astype(np.float64)
+        if missing is not None:
+            out = np.where(missing, np.nan, out)
+        return out
+    if isinstance(base, Prim) and base.name in ("int", "long") and missing is None:
+        return values.astype(np.int64)  # typed_outputs keeps int64 labels as they are (same Python ints per row)
+    items = values.tolist()
+    if isinstance(base, Prim) and base.name in ("int", "long"):
+        items = [int(x) for x in items]
+    elif base == BOOLEAN:
+        items = [bool(x) for x in items]
+    if missing is not None:
+        items = [None if m else x for x, m in zip(items, missing.tolist(), strict=True)]
+    col = np.empty(n, dtype=object)
+    col[:] = items
+    return col
+
+
+def _writes_cells(expr: Any) -> bool:
+    if isinstance(expr, list):
+        return any(_writes_cells(x) for x in expr)
+    if isinstance(expr, dict):
+        if "cell" in expr and "to" in expr:
+            return True
+        return any(_writes_cells(v) for v in expr.values())
+    return False
+
+
+def compile_document(data: bytes) -> Program:
+    """A compiled program, or NotCovered naming the first construct the fast path does not take."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise NotCovered(f"unreadable JSON: {exc}") from None
+    try:
+        return Program(doc)
+    except NotCovered:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise NotCovered(f"{type(exc).__name__}: {exc}") from None
+
+
+class FastPFAModel(Model):
+    """A PFA document evaluated by the vectorised fast path (titus2 for the batches it defers)."""
+
+    def __init__(self, document: Document, signature: Signature) -> None:
+        self.document = document
+        self.signature = signature
+        self._program = compile_document(document.data)
+        self._reference: Model | None = None
+        self.deferred = 0
+        self.info = ModelInfo("pfa", "interchange-fast")
+
+    def _predict_columns(self, columns: Columns) -> Columns:
+        n = len(next(iter(columns.values()))) if columns else 0
+        try:
+            out = self._program.run(columns, n)
+        except Defer:
+            return self._titus()._predict_columns(columns)
+        for f in self.signature.outputs:
+            if f.name not in out:
+                raise RecordError(f"the PFA output has no field {f.name!r}", field=f.name)
+            if f.kind in NUMERIC_KINDS and out[f.name].dtype != np.float64:
+                out[f.name] = np.array([np.nan if v is None else v for v in out[f.name].tolist()], dtype=np.float64)
+        return out
+
+    def _titus(self) -> Model:
+        from interchange.formats.pfa.reference import TitusModel
+
+        self.deferred += 1
+        if self._reference is None:
+            self._reference = TitusModel(self.document, self.signature, "a batch deferred by the fast path")
+        return self._reference
