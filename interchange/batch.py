@@ -97,11 +97,22 @@ def typed_outputs(columns: Columns, outputs: Sequence[OutputField]) -> Columns:
         elif f.type == "string" and col.dtype.kind == "U":
             out[f.name] = col.astype(object)
         else:
-            convert = _CASTS.get(f.type, str)
-            typed = np.empty(len(col), dtype=object)
-            typed[:] = [None if is_missing(v) else convert(v) for v in col.tolist()]
-            out[f.name] = typed
+            out[f.name] = _typed_labels(col, _CASTS.get(f.type, str))
     return out
+
+
+def _typed_labels(col: np.ndarray, convert: Any) -> np.ndarray:
+    """Convert each distinct value once (labels repeat: a handful of classes over many rows)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    values = [convert(v) for v in uniques.tolist()]
+    if (codes >= 0).all() and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return np.asarray(values, dtype=np.int64)[codes] if values else np.empty(0, dtype=np.int64)
+    table = np.empty(len(values) + 1, dtype=object)
+    table[:-1] = values
+    table[-1] = None  # code -1: missing
+    return table[codes]
 
 
 _CASTS: dict[str, Any] = {
