@@ -111,6 +111,8 @@ def main() -> int:
         for fmt in ("pmml", "pfa"):
             if f"{fmt}_batch" in row and f"{fmt}_reference_one" in row:
                 row[f"{fmt}_fast_batch_over_reference_one"] = row[f"{fmt}_batch"] / row[f"{fmt}_reference_one"]
+            if f"{fmt}_one" in row and f"{fmt}_reference_one" in row:
+                row[f"{fmt}_fast_one_over_reference_one"] = row[f"{fmt}_one"] / row[f"{fmt}_reference_one"]
             if f"{fmt}_batch" in row and "onnx_batch" in row:
                 row[f"{fmt}_fast_batch_over_onnx_batch"] = row[f"{fmt}_batch"] / row["onnx_batch"]
     out = {
@@ -174,6 +176,7 @@ def markdown(out: dict[str, Any]) -> str:
     ratios = [
         "pmml_fast_batch_over_reference_one",
         "pfa_fast_batch_over_reference_one",
+        "pfa_fast_one_over_reference_one",
         "pmml_fast_batch_over_onnx_batch",
         "pfa_fast_batch_over_onnx_batch",
         "pmml_fast_vs_reference_max_diff",
