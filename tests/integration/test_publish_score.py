@@ -54,6 +54,19 @@ def _wait(predicate, timeout: float = 60.0) -> None:
     raise AssertionError("condition not reached in time")
 
 
+def _dead_letters(config, name: str, count: int, timeout: float = 30.0) -> list[dict]:
+    """Up to ``count`` decoded records of the model's dead-letter topic."""
+    codec = AvroCodec(avro_schema("dead_letter"), 0, Registry(config).schema)
+    cons = consumer(config, f"{name}-dlq-reader")
+    cons.subscribe([f"{name}-dlq"])
+    dead: list[dict] = []
+    deadline = time.monotonic() + timeout
+    while len(dead) < count and time.monotonic() < deadline:
+        dead += [codec.decode(m.value()) for m in cons.consume(10, 0.5) if not m.error()]
+    cons.close()
+    return dead
+
+
 def test_publish_registers_subjects_and_envelope(stack_config, model_name) -> None:
     X, y = _iris()
     converted = interchange.convert(LogisticRegression(max_iter=500).fit(X, y), "onnx", sample=X)
@@ -120,15 +133,7 @@ def test_score_dead_letter_and_hot_swap(stack_config, model_name) -> None:
         labels = [by_version[version][f"{prefix}{i}"]["label"] for i in range(len(rows))]
         assert labels == est.predict(rows).tolist()
 
-    registry = Registry(stack_config)
-    dlq_codec = AvroCodec(avro_schema("dead_letter"), 0, registry.schema)
-    cons = consumer(stack_config, f"{model_name}-dlq-reader")
-    cons.subscribe([f"{model_name}-dlq"])
-    dead = []
-    deadline = time.monotonic() + 30
-    while len(dead) < 3 and time.monotonic() < deadline:
-        dead += [dlq_codec.decode(m.value()) for m in cons.consume(10, 0.5) if not m.error()]
-    cons.close()
+    dead = _dead_letters(stack_config, model_name, 3)
     assert len(dead) == 3
     assert {d["value"] for d in dead} == {b"plain text", b"\x00\x7f\xff\xff\xff\x00", b"\x00\x00\x00\x00\x01\x02"}
     assert all(d["reason"] and d["error"] == "RecordError" and d["model_version"] == 1 for d in dead)
@@ -208,14 +213,6 @@ def test_unknown_category_is_dead_lettered_with_its_reason(stack_config, model_n
     preds = dict(read_predictions(stack_config, model_name, 2))
     assert sorted(preds) == [b"k0", b"k2"]
     assert [preds[k]["label"] for k in (b"k0", b"k2")] == estimator.predict(rows.iloc[[0, 2]]).tolist()
-    registry = Registry(stack_config)
-    dlq_codec = AvroCodec(avro_schema("dead_letter"), 0, registry.schema)
-    cons = consumer(stack_config, f"{model_name}-dlq-reader")
-    cons.subscribe([f"{model_name}-dlq"])
-    dead = []
-    deadline = time.monotonic() + 30
-    while not dead and time.monotonic() < deadline:
-        dead += [dlq_codec.decode(m.value()) for m in cons.consume(10, 0.5) if not m.error()]
-    cons.close()
+    dead = _dead_letters(stack_config, model_name, 1)
     assert len(dead) == 1 and dead[0]["key"] == b"k1"
     assert ("no prediction" if fmt == "pmml" else "unknown category") in dead[0]["reason"]

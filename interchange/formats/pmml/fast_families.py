@@ -97,6 +97,9 @@ _KERNEL_DEFAULTS = {  # PMML 4.4 §SVM kernel types: gamma, coef0, degree defaul
 }
 
 
+_BASE = frozenset({"MiningSchema", "Output", "ModelStats", "ModelExplanation", "ModelVerification"})
+
+
 @compiler("SupportVectorMachineModel")
 def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
     """PMML 4.4 §SVM: f(x) = sum a_i K(x, x_i) + b per machine; OneAgainstOne voting.
@@ -237,12 +240,8 @@ def _knn(model: etree._Element, steps: list[Step]) -> ModelStep:
     _no_probability_outputs(model)
     _only(
         model,
-        {
-            "MiningSchema",
-            "Output",
-            "ModelStats",
-            "ModelExplanation",
-            "ModelVerification",
+        _BASE
+        | {
             "TrainingInstances",
             "ComparisonMeasure",
             "KNNInputs",
@@ -293,7 +292,7 @@ def _naive_bayes(model: etree._Element, steps: list[Step]) -> ModelStep:
     """PMML 4.4 §NaiveBayes with Gaussian inputs: log count + sum log max(threshold, density);
     a missing input is left out."""
     _check_schema(model)
-    _only(model, {"MiningSchema", "Output", "ModelStats", "ModelExplanation", "ModelVerification", "BayesInputs", "BayesOutput"})
+    _only(model, _BASE | {"BayesInputs", "BayesOutput"})
     counts_el = child(child(model, "BayesOutput"), "TargetValueCounts")
     counts = {c.get("value"): _num(c, "count") for c in children(counts_el, "TargetValueCount")}
     classes = _classes(model, _root(model), _target(model)) or list(counts)
@@ -330,12 +329,8 @@ def _neural(model: etree._Element, steps: list[Step]) -> ModelStep:
     _check_schema(model)
     _only(
         model,
-        {
-            "MiningSchema",
-            "Output",
-            "ModelStats",
-            "ModelExplanation",
-            "ModelVerification",
+        _BASE
+        | {
             "NeuralInputs",
             "NeuralLayer",
             "NeuralOutputs",
@@ -412,12 +407,8 @@ def _clustering(model: etree._Element, steps: list[Step]) -> ModelStep:
     _check_schema(model)
     _only(
         model,
-        {
-            "MiningSchema",
-            "Output",
-            "ModelStats",
-            "ModelExplanation",
-            "ModelVerification",
+        _BASE
+        | {
             "ComparisonMeasure",
             "ClusteringField",
             "MissingValueWeights",
