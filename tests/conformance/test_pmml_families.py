@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
-from sklearn.datasets import load_iris, make_regression
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -31,33 +30,23 @@ from sklearn.svm import SVC, SVR
 
 import interchange
 from interchange.verification import Tolerance, compare
+from tests.conformance.nyoka_data import iris, nyoka_document, regression
 
 TOL = Tolerance(1e-9, 1e-9, "double precision; the same formulas in another summation order")
 SPEC = Path(__file__).parent / "pmml_spec"
 FAMILIES = ("svm_", "knn_", "naivebayes_", "neural_", "clustering_")
 
 
-def _iris() -> tuple[pd.DataFrame, Any]:
-    X, y = load_iris(return_X_y=True, as_frame=True)
-    X.columns = [f"x{i}" for i in range(4)]
-    return X, y.astype(str)
-
-
-def _reg() -> tuple[pd.DataFrame, Any]:
-    X, y = make_regression(200, 4, random_state=0)
-    return pd.DataFrame(X, columns=[f"x{i}" for i in range(4)]), y
-
-
 NYOKA = {
-    "SVC_rbf": (_iris, lambda: SVC()),
-    "SVC_linear": (_iris, lambda: SVC(kernel="linear")),
-    "SVR_rbf": (_reg, lambda: SVR()),
-    "KNeighborsClassifier": (_iris, lambda: KNeighborsClassifier()),
-    "KNeighborsRegressor": (_reg, lambda: KNeighborsRegressor()),
-    "GaussianNB": (_iris, lambda: GaussianNB()),
-    "MLPClassifier": (_iris, lambda: MLPClassifier(hidden_layer_sizes=(8,), max_iter=400, random_state=0)),
-    "MLPRegressor": (_reg, lambda: MLPRegressor(hidden_layer_sizes=(8,), max_iter=400, random_state=0)),
-    "KMeans": (_iris, lambda: KMeans(3, n_init=3, random_state=0)),
+    "SVC_rbf": (iris, lambda: SVC()),
+    "SVC_linear": (iris, lambda: SVC(kernel="linear")),
+    "SVR_rbf": (regression, lambda: SVR()),
+    "KNeighborsClassifier": (iris, lambda: KNeighborsClassifier()),
+    "KNeighborsRegressor": (regression, lambda: KNeighborsRegressor()),
+    "GaussianNB": (iris, lambda: GaussianNB()),
+    "MLPClassifier": (iris, lambda: MLPClassifier(hidden_layer_sizes=(8,), max_iter=400, random_state=0)),
+    "MLPRegressor": (regression, lambda: MLPRegressor(hidden_layer_sizes=(8,), max_iter=400, random_state=0)),
+    "KMeans": (iris, lambda: KMeans(3, n_init=3, random_state=0)),
 }
 
 
@@ -94,14 +83,10 @@ def _agree(document: bytes, X: pd.DataFrame, name: str = "") -> Any:
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("name", list(NYOKA), ids=[f"{n}-pmml-nyoka" for n in NYOKA])
 def test_nyoka_document_runs_fast_and_agrees_with_pypmml(name: str, tmp_path: Path) -> None:
-    from nyoka import skl_to_pmml
-
     data, factory = NYOKA[name]
     X, y = data()
     pipe = Pipeline([("model", factory())]).fit(X, y)
-    target = tmp_path / "nyoka.pmml"
-    skl_to_pmml(pipe, list(X.columns), "target", str(target))
-    _agree(target.read_bytes(), X, name)
+    _agree(nyoka_document(pipe, X, tmp_path), X, name)
 
 
 def _grid(names: list[str]) -> pd.DataFrame:
