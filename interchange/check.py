@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from interchange.extract.compose import identity
 from interchange.model import formats, get_format
 
 __all__ = ["CheckRow", "check", "format_table", "steps_of"]
@@ -28,6 +27,8 @@ def steps_of(estimator: Any, path: str = "") -> list[tuple[str, Any]]:
     """``(path, step)`` for every step: Pipelines flattened, ColumnTransformer entries listed."""
     if hasattr(estimator, "steps"):
         return [pair for name, step in estimator.steps for pair in steps_of(step, f"{path}{name}/")]
+    from interchange.extract.compose import identity  # sklearn: imported when a pipeline is walked, not on load
+
     out = [(path.rstrip("/") or type(estimator).__name__, estimator)]
     for name, transformer, _ in getattr(estimator, "transformers_", []):
         if not (identity(transformer) or (isinstance(transformer, str) and transformer == "drop")):

