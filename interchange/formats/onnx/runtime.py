@@ -20,8 +20,9 @@ from interchange.batch import Columns, missing_mask
 from interchange.document import Document
 from interchange.errors import DocumentError, RecordError
 from interchange.formats.onnx.export import META_INPUTS, META_OUTPUTS, META_SIGNATURE
+from interchange.formats.onnx.foreign import infer
 from interchange.model import Model, ModelInfo
-from interchange.signature import InputField, OutputField, Signature
+from interchange.signature import Signature
 
 __all__ = ["ONNXModel", "parse", "Parsed"]
 
@@ -59,7 +60,7 @@ def parse(document: Document) -> Parsed:
         return Parsed(
             proto, Signature.from_json(meta[META_SIGNATURE]), json.loads(meta[META_INPUTS]), json.loads(meta[META_OUTPUTS])
         )
-    return _infer(proto)
+    return Parsed(proto, *infer(proto))
 
 
 def _load_external(proto: onnx.ModelProto, base_dir: Path | None) -> None:
@@ -82,38 +83,6 @@ def _load_external(proto: onnx.ModelProto, base_dir: Path | None) -> None:
                 path=location,
             )
     onnx.load_external_data_for_model(proto, str(root))
-
-
-def _dims(value_info: Any) -> list[int | None]:
-    return [d.dim_value if d.HasField("dim_value") else None for d in value_info.type.tensor_type.shape.dim]
-
-
-def _infer(proto: onnx.ModelProto) -> Parsed:
-    """A signature for a document we did not write: one field per input/output column."""
-    init = {i.name for i in proto.graph.initializer}
-    fields, imap = [], {}
-    for vi in proto.graph.input:
-        if vi.name in init:
-            continue
-        dims = _dims(vi)
-        width = dims[1] if len(dims) == 2 and dims[1] else 1
-        text = vi.type.tensor_type.elem_type == onnx.TensorProto.STRING
-        for i in range(width):
-            name = vi.name if width == 1 else f"{vi.name}_{i}"
-            fields.append(InputField(name, "string" if text else "double", "categorical" if text else "continuous"))
-            imap[name] = [vi.name, i if width > 1 else None]
-    outs, omap = [], {}
-    for vi in proto.graph.output:
-        if not vi.type.HasField("tensor_type"):
-            continue  # ZipMap and other sequence outputs: the tensor outputs carry the same values
-        dims = _dims(vi)
-        width = dims[1] if len(dims) == 2 and dims[1] else 1
-        text = vi.type.tensor_type.elem_type == onnx.TensorProto.STRING
-        for i in range(width):
-            name = vi.name if width == 1 else f"{vi.name}_{i}"
-            outs.append(OutputField(name, "label" if text else "value", "string" if text else "double"))
-            omap[name] = [vi.name, i if len(dims) == 2 else None]
-    return Parsed(proto, Signature(tuple(fields), tuple(outs)), imap, omap)
 
 
 class ONNXModel(Model):
@@ -160,6 +129,9 @@ class ONNXModel(Model):
         out: Columns = {}
         for f in self.signature.outputs:
             tensor, col = self._outputs[f.name]
+            if isinstance(col, dict):  # ZipMap: a sequence of {class: probability} maps
+                out[f.name] = np.array([row[col["key"]] for row in by_name[tensor]], dtype=np.float64)
+                continue
             value = np.asarray(by_name[tensor])
             if col is not None:
                 value = value.reshape(len(value), -1)[:, col]
