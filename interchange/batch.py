@@ -8,6 +8,7 @@ arrays with ``None`` for missing text), so every format's evaluator sees the sam
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -58,6 +59,8 @@ def _raw_columns(batch: Any, signature: Signature) -> Mapping[str, Any]:
 
 
 def _typed(values: Any, f: InputField) -> np.ndarray:
+    if f.type == "array":
+        return _vectors(values, f.name)
     if f.type in ("double", "integer") and not isinstance(values, np.ndarray):
         try:  # the hot path: a list of numbers and None (numpy maps None to NaN)
             return np.array(values, dtype=np.float64)
@@ -78,6 +81,22 @@ def _typed(values: Any, f: InputField) -> np.ndarray:
     out = np.empty(len(arr), dtype=object)
     for i, v in enumerate(arr):
         out[i] = None if is_missing(v) else str(v)
+    return out
+
+
+def _vectors(values: Any, name: str) -> np.ndarray:
+    """An object column of 1-D float64 arrays (None where missing); JSON text is read as a list."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):  # a 2-D array gives its rows
+        if isinstance(v, np.ndarray) and v.dtype == np.float64 and v.ndim == 1:
+            out[i] = v
+            continue
+        try:
+            if isinstance(v, str):  # CSV cells hold JSON text
+                v = json.loads(v) if v.strip() else None
+            out[i] = None if v is None or (isinstance(v, float) and v != v) else np.asarray(v, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError) as exc:
+            raise RecordError(f"field {name!r} must be an array of numbers: {exc}", field=name, row=i) from exc
     return out
 
 
@@ -143,10 +162,17 @@ def category_key(v: Any) -> Any:
     return str(v)
 
 
+def _plain(col: np.ndarray) -> list[Any]:
+    values = col.tolist()
+    if col.dtype == object:  # vector cells (array inputs) become lists too
+        values = [v.tolist() if isinstance(v, np.ndarray) else v for v in values]
+    return values
+
+
 def to_records(columns: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
     """Per-row dicts of plain Python values (NaN becomes None), e.g. for JSON or Avro."""
     names = list(columns)
-    cols = [columns[n].tolist() for n in names]
+    cols = [_plain(columns[n]) for n in names]
     rows = []
     for values in zip(*cols, strict=False):
         rows.append({n: (None if isinstance(v, float) and v != v else v) for n, v in zip(names, values, strict=False)})

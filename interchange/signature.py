@@ -21,7 +21,7 @@ from interchange.errors import SchemaError
 
 __all__ = ["DataType", "OpType", "OutputKind", "InputField", "OutputField", "Signature", "avro_name"]
 
-DataType = Literal["double", "integer", "string", "boolean"]
+DataType = Literal["double", "integer", "string", "boolean", "array"]  # array: a vector of doubles (PFA array inputs)
 OpType = Literal["continuous", "categorical", "ordinal"]
 OutputKind = Literal["label", "value", "probability", "decision", "cluster", "score", "affinity"]
 
@@ -46,7 +46,7 @@ class InputField:
     nullable: bool = True
 
     def avro(self) -> dict[str, Any]:
-        base = _AVRO_TYPES[self.type]
+        base: Any = {"type": "array", "items": "double"} if self.type == "array" else _AVRO_TYPES[self.type]
         if self.nullable:
             return {"name": self.name, "type": ["null", base], "default": None}
         return {"name": self.name, "type": base}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import fastavro
 import numpy as np
 import pandas as pd
@@ -10,7 +12,7 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from interchange import infer_signature
-from interchange.errors import SchemaError
+from interchange.errors import RecordError, SchemaError
 from interchange.signature import InputField, OutputField, Signature
 
 
@@ -70,3 +72,24 @@ def test_illegal_avro_name_is_refused_with_the_field() -> None:
 def test_duplicate_fields_refused() -> None:
     with pytest.raises(SchemaError):
         Signature((InputField("a"), InputField("a")), ())
+
+
+def test_array_inputs_are_vectors_in_avro_and_in_batches() -> None:
+    """A PFA document may take ``array(double)``: one list per record, typed as float64 vectors."""
+    from interchange.batch import to_columns, to_records
+
+    sig = Signature((InputField("input", "array"),), (OutputField("output", "label", "string"),))
+    schema = fastavro.parse_schema(sig.input_schema("m"))
+    records = [{"input": [1.0, 2.5]}, {"input": None}, {"input": [3.0]}]
+    buf = io.BytesIO()
+    fastavro.writer(buf, schema, records)
+    buf.seek(0)
+    assert list(fastavro.reader(buf)) == records
+    cols = to_columns([{"input": [1, 2.5]}, {"input": None}, {"input": "[3]"}], sig)
+    assert cols["input"][0].dtype == np.float64 and cols["input"][0].tolist() == [1.0, 2.5]
+    assert cols["input"][1] is None and cols["input"][2].tolist() == [3.0]
+    assert to_records(cols) == records
+    matrix = to_columns({"input": np.arange(6.0).reshape(3, 2)}, sig)["input"]
+    assert [v.tolist() for v in matrix] == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+    with pytest.raises(RecordError, match="'input' must be an array of numbers"):
+        to_columns([{"input": ["a"]}], sig)

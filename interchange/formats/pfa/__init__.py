@@ -39,9 +39,15 @@ def signature_of(data: bytes) -> Signature:
 
     def base(t: Any) -> str:
         options = [x for x in t if x != "null"] if isinstance(t, list) else [t]
-        return kinds.get(options[0] if options and isinstance(options[0], str) else "", "string")
+        first = options[0] if options else None
+        if isinstance(first, dict) and first.get("type") == "array" and kinds.get(first.get("items")) in ("double", "integer"):
+            return "array"  # a vector of numbers, one list per record
+        return kinds.get(first if isinstance(first, str) else "", "string")
 
-    fields = doc["input"].get("fields", []) if isinstance(doc["input"], dict) else [{"name": "input", "type": doc["input"]}]
+    def is_record(t: Any) -> bool:
+        return isinstance(t, dict) and t.get("type") == "record"
+
+    fields = doc["input"].get("fields", []) if is_record(doc["input"]) else [{"name": "input", "type": doc["input"]}]
     inputs = tuple(InputField(f["name"], base(f["type"])) for f in fields)  # type: ignore[arg-type]
     out = doc["output"]
     outs = out.get("fields") if isinstance(out, dict) and out.get("type") == "record" else [{"name": "output", "type": out}]
