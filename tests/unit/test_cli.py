@@ -51,3 +51,40 @@ def test_errors_are_one_line_and_nonzero(tmp_path: Path) -> None:
     assert "error:" in done.output
     missing = runner.invoke(app, ["info", str(tmp_path / "nope.pmml")])
     assert missing.exit_code == 1 and "no model document" in missing.output
+
+
+SPEC = Path(__file__).resolve().parents[1] / "conformance" / "pmml_spec"
+PFA_RECORD = {
+    "input": {"type": "record", "name": "In", "fields": [{"name": "a", "type": "double"}, {"name": "b", "type": "double"}]},
+    "output": {
+        "type": "record",
+        "name": "Out",
+        "fields": [{"name": "total", "type": "double"}, {"name": "big", "type": "boolean"}],
+    },
+    "action": [{"let": {"s": {"+": ["input.a", "input.b"]}}}, {"new": {"total": "s", "big": {">": ["s", 1.0]}}, "type": "Out"}],
+}
+PFA_SCALAR = {"input": {"type": "array", "items": "double"}, "output": "double", "action": {"a.sum": ["input"]}}
+
+
+def _eval_lines(tmp_path: Path, name: str, document: bytes, rows: str) -> list[dict]:
+    (tmp_path / name).write_bytes(document)
+    (tmp_path / "rows.jsonl").write_text(rows)
+    out = tmp_path / f"{name}.out"
+    done = runner.invoke(app, ["eval", str(tmp_path / name), "--input", str(tmp_path / "rows.jsonl"), "--output", str(out)])
+    assert done.exit_code == 0, done.output
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_eval_keys_are_the_documents_declared_output_names(tmp_path: Path) -> None:
+    """PMML Output fields (or the target without them), PFA record fields (or ``output`` for a scalar)."""
+    rows = "\n".join(json.dumps({"a": a, "b": b}) for a, b in [(0.5, 1.0), (3.0, -2.0), (None, 0.0)])
+    with_output = _eval_lines(tmp_path, "out.pmml", (SPEC / "output_display_values.pmml").read_bytes(), rows)
+    assert list(with_output[0]) == ["label", "shown", "p", "twice"]
+    text = (SPEC / "tree_binary_numeric.pmml").read_text()
+    start, end = text.index("<Output>"), text.index("</Output>") + len("</Output>")
+    no_output = _eval_lines(tmp_path, "target.pmml", (text[:start] + text[end:]).encode(), rows)
+    assert [list(r) for r in no_output] == [["y"]] * 3
+    record = _eval_lines(tmp_path, "record.pfa", json.dumps(PFA_RECORD).encode(), rows.rsplit("\n", 1)[0])
+    assert record == [{"total": 1.5, "big": True}, {"total": 1.0, "big": False}]
+    scalar = _eval_lines(tmp_path, "scalar.pfa", json.dumps(PFA_SCALAR).encode(), '{"input": [1, 2.5]}\n{"input": []}')
+    assert scalar == [{"output": 3.5}, {"output": 0.0}]
