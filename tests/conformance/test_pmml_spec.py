@@ -28,14 +28,48 @@ path follows it (each case is commented where it is implemented, marked "pypmml:
   RegressionTable score makes every class probability missing;
 - logit / probit / cloglog / loglog / cauchit over three or more categories and regression
   with loglog give missing values: declined;
-- CompoundPredicate and / or with an UNKNOWN part are FALSE (spec: UNKNOWN); xor(FALSE, TRUE)
-  is FALSE: xor declined; a SimpleSetPredicate over a missing value does not stop a
-  lastPrediction tree (spec: UNKNOWN): set predicates are declined outside strategy none;
-- Scorecard reason codes: pypmml lists only codes with positive points and orders equal
-  points in no order we could pin down (declined); RuleSetModel entityId is always missing
-  in pypmml (declined); predictedDisplayValue of no prediction is "" (followed);
-- TreeModel nullPrediction, Segmentation max (regression), median, selectFirst and
-  weightedMajorityVote (weighted votes divided by the number of segments): declined.
+- CompoundPredicate and / or with an UNKNOWN part are read as FALSE in segments, rules and
+  scorecards (fast_predicates; spec: UNKNOWN); xor is FALSE for every input (measured in a
+  tree): xor declined;
+- TreeModel: a Node's children are all tried for a TRUE one, in order, before the
+  missingValueStrategy applies (spec: the first UNKNOWN child stops lastPrediction), with
+  and / or / surrogate three-valued there; weightedConfidence weighs each UNKNOWN child's own
+  ScoreDistribution confidences by its Node recordCount over the parent's (spec: score each
+  child, recursively), gives no probabilities and no prediction when those attributes are
+  absent; in a regression, weightedConfidence and aggregateNodes act as none;
+  missingValuePenalty counts defaultChild steps and top-level surrogate alternatives; a class
+  absent from the final Node's ScoreDistribution, or recordCounts summing to 0, give missing
+  probabilities; a final Node without score gives no label; a row ending in no Node has
+  entityId "" (all followed). A surrogate nested in another CompoundPredicate is declined
+  (pypmml reads its alternative TRUE as FALSE under or);
+- Scorecard reason codes: pypmml lists only codes with positive points (followed);
+  RuleSetModel entityId is always missing in pypmml (declined); predictedDisplayValue of no
+  prediction is "" (followed);
+- Targets defaultValue replaces a missing regression prediction unrescaled (followed);
+  GeneralRegressionModel generalLinear ignores linkFunction and offsetValue (so does PMML
+  4.4: they belong to generalizedLinear, which pypmml scores with them);
+- Segmentation max (regression), median, selectFirst and weightedMajorityVote (weighted
+  votes divided by the number of segments): declined.
+- TreeModel where the fast path follows PMML 4.4 instead, checked row by row in
+  test_pmml_trees.py (``pmml_trees/``): nullPrediction gives no prediction (pypmml returns
+  the last prediction when noTrueChildStrategy is returnLastPrediction); aggregateNodes'
+  virtual Node has probabilities, its summed recordCounts' shares (pypmml gives none);
+  splitCharacteristic binarySplit over a Node without 0 or 2 children is declined (pypmml
+  ignores the attribute).
+
+Where pypmml fails, ignores what the specification defines or computes something no reading
+of it gives, the fast path follows PMML 4.4 and test_pmml_general.py checks those documents
+(``pmml_general/``) against the specification's formulas: Scorecard reason codes with equal
+points (pypmml: reverse alphabetical order), ranks past the positive codes (pypmml repeats the
+last one) and codes of a missing score (pypmml ranks the other Characteristics);
+GeneralRegressionModel classification without probabilities (a missing covariate: pypmml
+still labels it, with the first category of its hash map of categories); ordinalMultinomial
+offsets (pypmml ignores them) and cumulativeLink loglog (pypmml: exp(-exp(y))); a missing
+trialsVariable (pypmml multiplies by Int.MinValue); TreeModel and GeneralRegressionModel
+priorProbability (pypmml ignores them). Declined: CoxRegression (pypmml reads only the first
+BaselineCell and predicts survival where JPMML predicts the cumulative hazard); Targets
+priors / defaultValue next to x/0, ln, log10, exp or pow (pypmml keeps infinities, shown as
+missing, where the fast path has missing values).
 """
 
 from __future__ import annotations
@@ -58,12 +92,10 @@ RTOL, ATOL = 1e-9, 1e-12
 
 # fallback documents and the reason the fast path gives for declining them
 FALLBACK = {
-    "fallback_tree_aggregate_nodes": "missingValueStrategy=aggregateNodes",
+    "fallback_tree_binary_split": "splitCharacteristic=binarySplit with a Node of 3 children",
     "fallback_isin_numeric": "isIn over a numeric field",
     "fallback_mining_weightedmajorityvote": "multipleModelMethod=weightedMajorityVote",
     "fallback_discretize_default": "Discretize mapMissingTo / defaultValue",
-    "fallback_scorecard_reason_codes": "OutputField feature=reasonCode",
-    "fallback_general_linear_log": "GeneralRegressionModel offsetValue",
 }
 
 _NUMBER = re.compile(r'(?:value|leftMargin|rightMargin|orig|lowValue|highValue|threshold)="(-?[0-9.eE+-]+)"')

@@ -35,9 +35,8 @@ __all__ = ["INERT", "FastPMMLModel", "compile_document", "compiler", "COMPILERS"
 # probabilities, entity ids, reason codes); other families keep the plain output mapping.
 FULL_OUTPUT = {"RegressionModel", "GeneralRegressionModel", "TreeModel", "MiningModel", "Scorecard", "RuleSetModel"}
 # Output features each model element provides beyond predictedValue / probability / transformedValue.
-# (pypmml 1.5.8 gives no entityId for RuleSetModel, and ranks Scorecard reason codes with
-# equal points in an order we could not pin down: neither is offered)
-FEATURES: dict[str, set[str]] = {"TreeModel": {"entityId"}}
+# (pypmml 1.5.8 gives no entityId for RuleSetModel: not offered)
+FEATURES: dict[str, set[str]] = {"TreeModel": {"entityId", "confidence"}, "Scorecard": {"reasonCode"}}
 # Children of a model element that do not change what it computes (model elements add theirs).
 INERT = frozenset(
     {"MiningSchema", "Output", "Targets", "LocalTransformations", "ModelStats", "ModelExplanation", "ModelVerification"}

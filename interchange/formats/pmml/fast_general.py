@@ -1,14 +1,22 @@
 """PMML 4.4 §GeneralRegressionModel on the fast path.
 
-Covered: modelType regression and generalLinear with the identity link, multinomialLogistic;
-factors (indicator per category) and covariates (a power per PPCell), interactions as
-products of a parameter's PPCells, a parameter without PPCells as the intercept. Declined:
-other links and offsets (pypmml 1.5.8 ignores linkFunction and offsetValue and returns the
-linear predictor; the spec applies them), ordinalMultinomial, CoxRegression, trials,
-contrast matrices.
+Covered: modelType regression and generalLinear (the linear predictor: PMML 4.4 applies
+linkFunction, offsets and trials to generalizedLinear only, and pypmml agrees);
+generalizedLinear regression with every linkFunction (linkParameter, distParameter),
+offsetValue / offsetVariable, trialsValue / trialsVariable; multinomialLogistic;
+ordinalMultinomial with every cumulativeLink and offsets. Factors (an indicator per category),
+covariates (a power per PPCell), interactions as products of a parameter's PPCells, a parameter
+without PPCells as the intercept. Declined: CoxRegression (pypmml 1.5.8 reads only the first
+BaselineCell whatever the end time, and predicts survival where JPMML predicts the cumulative
+hazard), generalizedLinear classification, offsets in multinomialLogistic, PPCell
+targetCategory, contrast matrices.
 
 pypmml: a missing factor contributes 0 (matches no category); a missing covariate makes the
-result missing, and a multinomial label then falls on the first category (both followed).
+result missing (both followed). Specification followed where pypmml 1.5.8 departs (measured):
+a classification without probabilities has no label (pypmml: the first category of its hash
+map of categories), ordinalMultinomial offsets (pypmml ignores them), cumulativeLink loglog
+(pypmml: exp(-exp(y)), which falls as y grows: negative probabilities), a missing
+trialsVariable (pypmml multiplies by Int.MinValue).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
-from interchange.formats.pmml.fast_regression import label_of
+from interchange.formats.pmml.fast_regression import INVERSE_LINKS, label_of
 from interchange.formats.pmml.fast_scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step
@@ -29,7 +37,9 @@ from interchange.ir.graph import ModelStep, Prediction, Step
 __all__: list[str] = []
 
 Column = Callable[[Scope], np.ndarray]
+Link = Callable[[np.ndarray], np.ndarray]
 _ALLOWED = INERT | {"ParameterList", "FactorList", "CovariateList", "PPMatrix", "ParamMatrix"}
+_DISTRIBUTIONS = ("binomial", "gamma", "igauss", "negbin", "normal", "poisson", "tweedie")
 
 
 def _factor(field: str, value: str, numeric: bool) -> Column:
@@ -46,15 +56,18 @@ def _covariate(field: str, exponent: float) -> Column:
     return lambda s: np.power(num(s[field]), exponent)  # a missing covariate: a missing result
 
 
+def _predictors(model: etree._Element, tag: str) -> set[str]:
+    found = child(model, tag)
+    for p in children(found, "Predictor") if found is not None else []:
+        if len(elements(p)):
+            raise NotCovered(f"{tag} Predictor {p.get('name')} with a contrast matrix or categories")
+    return {p.get("name") for p in children(found, "Predictor")} if found is not None else set()
+
+
 def _parameters(model: etree._Element) -> dict[str, Column | None]:
     """Parameter name -> its design column (None: the intercept, 1 for every row)."""
     ctx = current().ctx
-    factors = {p.get("name") for p in children(child(model, "FactorList"), "Predictor")}
-    covariates = {p.get("name") for p in children(child(model, "CovariateList"), "Predictor")}
-    for lst in ("FactorList", "CovariateList"):
-        for p in children(child(model, lst), "Predictor"):
-            if len(elements(p)):
-                raise NotCovered(f"{lst} Predictor {p.get('name')} with a contrast matrix or categories")
+    factors, covariates = _predictors(model, "FactorList"), _predictors(model, "CovariateList")
     params: dict[str, list[Column]] = {p.get("name"): [] for p in children(child(model, "ParameterList"), "Parameter")}
     for cell in children(child(model, "PPMatrix"), "PPCell"):
         name, field, value = cell.get("parameterName"), cell.get("predictorName"), cell.get("value")
@@ -95,6 +108,78 @@ class _Linear:
         return total
 
 
+def _variable(model: etree._Element, attr: str) -> Column | None:
+    """The column named by ``attr`` (an active MiningField or a derived field), or None."""
+    name = model.get(attr)
+    if name is None:
+        return None
+    comp = current()
+    fields = children(child(model, "MiningSchema"), "MiningField")
+    mining = {mf.get("name") for mf in fields if mf.get("usageType", "active") == "active"}
+    if name not in mining and (name in comp.fields or name not in comp.ctx.types):
+        raise NotCovered(f"GeneralRegressionModel {attr}={name} is not an active field of the model")
+    return lambda s: num(s[name])
+
+
+def _offset(model: etree._Element) -> Column | None:
+    """PMML 4.4: offsetVariable or offsetValue, added to the linear predictor."""
+    if model.get("offsetVariable") is not None and model.get("offsetValue") is not None:
+        raise NotCovered("GeneralRegressionModel with both offsetVariable and offsetValue")
+    if model.get("offsetValue") is not None:
+        value = float(model.get("offsetValue"))
+        return lambda s: np.full(s.n, value)
+    return _variable(model, "offsetVariable")
+
+
+def _trials(model: etree._Element) -> Column | None:
+    """PMML 4.4: trialsVariable or trialsValue, multiplying the inverse link (binomial counts)."""
+    if model.get("trialsVariable") is not None and model.get("trialsValue") is not None:
+        raise NotCovered("GeneralRegressionModel with both trialsVariable and trialsValue")
+    if model.get("trialsValue") is not None:
+        value = float(int(model.get("trialsValue")))
+        return lambda s: np.full(s.n, value)
+    column = _variable(model, "trialsVariable")
+    if column is None:
+        return None
+    # pypmml truncates a trial count to an integer; a missing one gives a missing result (PMML
+    # 4.4: missing input), where pypmml 1.5.8 multiplies by Int.MinValue
+    return lambda s: np.trunc(column(s))
+
+
+def _power(d: float) -> Link:
+    return (lambda e: np.power(e, 1.0 / d)) if d != 0 else np.exp
+
+
+def _oddspower(d: float) -> Link:
+    return (lambda e: 1.0 / (1.0 + np.power(1.0 + d * e, -1.0 / d))) if d != 0 else INVERSE_LINKS["logit"]
+
+
+def _link(model: etree._Element) -> Link:
+    """PMML 4.4 §GeneralRegressionModel, generalizedLinear: mu = g^-1(eta) per linkFunction."""
+    name = model.get("linkFunction")
+    if model.get("distribution", "normal") not in _DISTRIBUTIONS:
+        raise NotCovered(f"GeneralRegressionModel distribution={model.get('distribution')}")
+    needs = {"negbin": "distParameter", "power": "linkParameter", "oddspower": "linkParameter"}.get(name or "")
+    if needs and model.get(needs) is None:
+        raise NotCovered(f"linkFunction={name} without {needs}")
+    param = float(model.get(needs)) if needs else 0.0
+    links: dict[str, Callable[[], Link]] = {
+        "identity": lambda: lambda e: e,
+        "log": lambda: np.exp,
+        "logc": lambda: lambda e: 1.0 - np.exp(e),
+        "logit": lambda: INVERSE_LINKS["logit"],
+        "probit": lambda: INVERSE_LINKS["probit"],
+        "cloglog": lambda: INVERSE_LINKS["cloglog"],
+        "loglog": lambda: INVERSE_LINKS["loglog"],
+        "negbin": lambda: lambda e: 1.0 / (param * (np.exp(-e) - 1.0)),
+        "power": lambda: _power(param),
+        "oddspower": lambda: _oddspower(param),
+    }
+    if name not in links:
+        raise NotCovered(f"GeneralRegressionModel linkFunction={name}")
+    return links[name]()
+
+
 @dataclass(frozen=True)
 class _Regression(ModelStep):
     linear: _Linear
@@ -103,6 +188,26 @@ class _Regression(ModelStep):
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
         return Prediction(value=self.linear.eta(env, self.beta))
+
+
+@dataclass(frozen=True)
+class _Generalized(ModelStep):
+    """generalizedLinear: trials * g^-1(eta + offset)."""
+
+    linear: _Linear
+    beta: np.ndarray
+    link: Link
+    offset: Column | None
+    trials: Column | None
+    inputs: tuple[str, ...] = ()
+
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+        eta = self.linear.eta(env, self.beta)
+        if self.offset is not None:
+            eta = eta + self.offset(env)
+        with np.errstate(all="ignore"):
+            mu = self.link(eta)
+        return Prediction(value=mu if self.trials is None else mu * self.trials(env))
 
 
 @dataclass(frozen=True)
@@ -117,9 +222,36 @@ class _Multinomial(ModelStep):
         with np.errstate(all="ignore"):
             z = np.exp(eta - np.max(eta, axis=1, keepdims=True))
             probs = z / z.sum(axis=1, keepdims=True)
-        label = label_of(probs, self.classes)
-        label[np.isnan(probs).any(axis=1)] = self.classes[0]  # pypmml 1.5.8
-        return Prediction(classes=self.classes, probabilities=probs, label=label)
+        return _classified(probs, self.classes)
+
+
+def _classified(probs: np.ndarray, classes: tuple[str, ...]) -> Prediction:
+    return Prediction(classes=classes, probabilities=probs, label=label_of(probs, classes))  # no probabilities, no label
+
+
+# PMML 4.4 §GeneralRegressionModel, cumulativeLink: the distribution function F
+_CUMULATIVE = {name: INVERSE_LINKS[name] for name in ("logit", "probit", "cloglog", "loglog", "cauchit")}
+
+
+@dataclass(frozen=True)
+class _Ordinal(ModelStep):
+    """ordinalMultinomial: P(y <= c_j) = F(theta_j + x.beta + offset) for all but the last category."""
+
+    linear: _Linear
+    thresholds: tuple[np.ndarray, ...]  # the betas of the first k-1 categories, common ones added
+    link: Link
+    offset: Column | None
+    classes: tuple[str, ...]
+    inputs: tuple[str, ...] = ()
+
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+        offset = self.offset(env) if self.offset is not None else 0.0
+        with np.errstate(all="ignore"):
+            cumulative = np.column_stack([self.link(self.linear.eta(env, b) + offset) for b in self.thresholds])
+        bounded = np.column_stack([np.zeros(env.n), cumulative, np.ones(env.n)])
+        probs = np.diff(bounded, axis=1)
+        probs[np.isnan(cumulative).any(axis=1)] = np.nan
+        return _classified(probs, self.classes)
 
 
 def _target_values(model: etree._Element) -> list[str]:
@@ -132,36 +264,55 @@ def _target_values(model: etree._Element) -> list[str]:
     return []
 
 
+def _multinomial(model: etree._Element, linear: _Linear, betas: dict[str | None, np.ndarray], n: int) -> ModelStep:
+    if model.get("offsetVariable") is not None or model.get("offsetValue") is not None:
+        raise NotCovered("multinomialLogistic with an offset")  # PMML 4.4 adds it; pypmml 1.5.8 ignores it
+    classes = _target_values(model) or [c for c in betas if c is not None]
+    reference = model.get("targetReferenceCategory")
+    missing_betas = [c for c in classes if c not in betas]
+    if reference is None:
+        if len(missing_betas) != 1:
+            raise NotCovered("multinomialLogistic without one reference category")
+        reference = missing_betas[0]
+    if None in betas or any(c not in classes for c in betas) or reference not in classes:
+        raise NotCovered("multinomialLogistic target categories do not match the target field")
+    ordered = tuple(None if c == reference else betas.get(c, np.zeros(n)) for c in classes)
+    return _Multinomial(linear, ordered, tuple(classes))
+
+
+def _ordinal(model: etree._Element, linear: _Linear, betas: dict[str | None, np.ndarray], n: int) -> ModelStep:
+    classes = _target_values(model)
+    link = _CUMULATIVE.get(model.get("cumulativeLink", ""))
+    if link is None:
+        raise NotCovered(f"ordinalMultinomial cumulativeLink={model.get('cumulativeLink')}")
+    # PMML 4.4: one intercept per target category but the last (in DataField order)
+    if len(classes) < 2 or set(betas) - {None} != set(classes[:-1]):
+        raise NotCovered("ordinalMultinomial thresholds are not the first k-1 target categories")
+    common = betas.get(None, np.zeros(n))
+    return _Ordinal(linear, tuple(betas[c] + common for c in classes[:-1]), link, _offset(model), tuple(classes))
+
+
 @compiler("GeneralRegressionModel")
 def _general(model: etree._Element, steps: list[Step]) -> ModelStep:
-    kind = model.get("modelType")
+    kind, function = model.get("modelType"), model.get("functionName")
+    if kind == "CoxRegression":
+        raise NotCovered("GeneralRegressionModel modelType=CoxRegression")
     for el in elements(model):
         if local(el) not in _ALLOWED:
             raise NotCovered(f"<{local(el)}> in <GeneralRegressionModel>")
-    for attr in ("trialsVariable", "trialsValue", "cumulativeLink", "offsetVariable", "offsetValue"):
-        if model.get(attr) is not None:
-            raise NotCovered(f"GeneralRegressionModel {attr}")
     params = _parameters(model)
     names = list(params)
     linear = _Linear(tuple(params.values()))
     betas = _betas(model, names)
-    if kind in ("regression", "generalLinear") and model.get("functionName") == "regression":
+    if kind in ("regression", "generalLinear", "generalizedLinear") and function == "regression":
         if set(betas) - {None}:
             raise NotCovered("a regression ParamMatrix with target categories")
-        link = model.get("linkFunction", "identity") if kind == "generalLinear" else "identity"
-        if link != "identity":
-            raise NotCovered(f"GeneralRegressionModel linkFunction={link} (pypmml 1.5.8 ignores it)")
-        return _Regression(linear, betas.get(None, np.zeros(len(names))))
-    if kind == "multinomialLogistic" and model.get("functionName") == "classification":
-        classes = _target_values(model) or [c for c in betas if c is not None]
-        reference = model.get("targetReferenceCategory")
-        missing_betas = [c for c in classes if c not in betas]
-        if reference is None:
-            if len(missing_betas) != 1:
-                raise NotCovered("multinomialLogistic without one reference category")
-            reference = missing_betas[0]
-        if None in betas or any(c not in classes for c in betas) or reference not in classes:
-            raise NotCovered("multinomialLogistic target categories do not match the target field")
-        ordered = tuple(None if c == reference else betas.get(c, np.zeros(len(names))) for c in classes)
-        return _Multinomial(linear, ordered, tuple(classes))
-    raise NotCovered(f"GeneralRegressionModel modelType={kind} functionName={model.get('functionName')}")
+        beta = betas.get(None, np.zeros(len(names)))
+        if kind != "generalizedLinear":  # linkFunction, offsets and trials belong to generalizedLinear
+            return _Regression(linear, beta)
+        return _Generalized(linear, beta, _link(model), _offset(model), _trials(model))
+    if kind == "multinomialLogistic" and function == "classification":
+        return _multinomial(model, linear, betas, len(names))
+    if kind == "ordinalMultinomial" and function == "classification":
+        return _ordinal(model, linear, betas, len(names))
+    raise NotCovered(f"GeneralRegressionModel modelType={kind} functionName={function}")

@@ -1,8 +1,9 @@
 """PMML 4.4 §Targets and §Output on the fast path.
 
 Targets post-process a model's raw prediction (min / max, rescaleFactor, rescaleConstant,
-castInteger; TargetValue displayValue). OutputFields are computed in document order, each
-visible by name to later transformedValue expressions, the way the specification orders them.
+castInteger; TargetValue displayValue, and priorProbability / defaultValue from fast_priors).
+OutputFields are computed in document order, each visible by name to later transformedValue
+expressions, the way the specification orders them.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast_expressions import Ctx, checked_cast, elements, expression
+from interchange.formats.pmml.fast_priors import fallbacks, with_priors
 from interchange.formats.pmml.fast_scope import Scope, keys, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import Prediction
 
-__all__ = ["targets", "output_fields", "OutputFn", "ENTITY", "REASONS"]
+__all__ = ["targets", "output_fields", "OutputFn", "ENTITY", "REASONS", "CONFIDENCE"]
 
 ENTITY = "\0entityId"  # Prediction.extra key: the winning node / rule id per row
 REASONS = "\0reasonCodes"  # Prediction.extra key: (rows x k) reason codes, best first
+CONFIDENCE = "\0confidence"  # Prediction.extra key: the confidence of the prediction per row
 OutputFn = Callable[[Prediction, Scope], np.ndarray]
 
 
@@ -36,10 +39,11 @@ def targets(model: etree._Element) -> tuple[Callable[[Prediction], Prediction], 
     t = found[0]
     display = {}
     for tv in children(t, "TargetValue"):
-        if tv.get("priorProbability") is not None or tv.get("defaultValue") is not None or elements(tv):
-            raise NotCovered("TargetValue priorProbability / defaultValue")
+        if elements(tv):
+            raise NotCovered("TargetValue with a Partition")
         if tv.get("displayValue") is not None:
             display[tv.get("value")] = tv.get("displayValue")
+    default, priors = fallbacks(model, t)  # PMML 4.4: stand-ins for no prediction
     factor, const = float(t.get("rescaleFactor", "1")), float(t.get("rescaleConstant", "0"))
     low, high = t.get("min"), t.get("max")
     how = t.get("castInteger")
@@ -48,7 +52,7 @@ def targets(model: etree._Element) -> tuple[Callable[[Prediction], Prediction], 
 
     def post(p: Prediction) -> Prediction:
         if p.value is None or p.classes is not None:
-            return p
+            return with_priors(p, priors) if priors else p
         v = p.value
         if low is not None:
             v = np.where(v < float(low), float(low), v)
@@ -61,6 +65,8 @@ def targets(model: etree._Element) -> tuple[Callable[[Prediction], Prediction], 
             v = np.ceil(v)
         elif how == "floor":
             v = np.floor(v)
+        if default is not None:  # not rescaled: pypmml 1.5.8 (measured)
+            v = np.where(np.isnan(p.value), default, v)
         return replace(p, value=v)
 
     numeric_change = factor != 1 or const != 0 or low is not None or high is not None or how is not None
@@ -124,6 +130,8 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
             out.append((name, _probability(of.get("value"))))
         elif feature == "entityId" and "entityId" in features:
             out.append((name, lambda p, s: p.extra[ENTITY]))
+        elif feature == "confidence" and "confidence" in features and classification:
+            out.append((name, lambda p, s: p.extra[CONFIDENCE]))
         elif feature == "reasonCode" and "reasonCode" in features:
             rank = int(of.get("rank", "1")) - 1
             out.append((name, lambda p, s, r=rank: p.extra[REASONS][:, r] if r < p.extra[REASONS].shape[1] else _nones(s.n)))

@@ -1,6 +1,7 @@
 """PMML 4.4 §Scorecard on the fast path: initialScore plus, per Characteristic, the
 partialScore of its first Attribute whose predicate is TRUE (or a ComplexPartialScore
-expression); reason codes ranked by points below (or above) the baseline score.
+expression); reason codes ranked by points below (or above) the baseline score
+(baselineMethod only says how the baselines were chosen: PMML 4.4 calls it informational).
 """
 
 from __future__ import annotations
@@ -45,10 +46,11 @@ class Scorecard(ModelStep):
     inputs: tuple[str, ...] = ()
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
-        n = env.n
+        n, k = env.n, len(self.codes)
         total = np.full(n, self.initial)
-        points = np.zeros((n, len(self.codes)))
-        for ch in self.characteristics:
+        points = np.zeros((n, k))
+        first = np.full((n, k), len(self.characteristics))  # the first Characteristic giving a code points
+        for i, ch in enumerate(self.characteristics):
             todo = np.ones(n, dtype=bool)
             partial = np.full(n, np.nan)
             code = np.full(n, -1)
@@ -62,19 +64,28 @@ class Scorecard(ModelStep):
             total = total + partial  # no Attribute matched: the score is missing
             if self.reasons and ch.baseline is not None:
                 diff = (ch.baseline - partial) if self.below else (partial - ch.baseline)
-                for j in range(len(self.codes)):
-                    points[:, j] += np.where(code == j, np.nan_to_num(diff), 0.0)
-        extra: dict[str, np.ndarray] = {}
+                for j in range(k):  # summed per code in document order, as pypmml sums them
+                    points[:, j] += np.where(code == j, diff, 0.0)
+                    first[:, j] = np.where(code == j, np.minimum(first[:, j], i), first[:, j])
+        extra: dict[str, np.ndarray] = {REASONS: np.full((n, 0), None, dtype=object)}
         if self.reasons:
-            # highest points first; pypmml 1.5.8 lists only codes with positive points and
-            # puts the later of two equal codes first (measured)
-            k = len(self.codes)
-            order = (k - 1) - np.argsort(-points[:, ::-1], axis=1, kind="stable")
-            ranked = np.asarray(self.codes, dtype=object)[order]
-            ranked[np.take_along_axis(points, order, axis=1) <= 0] = None
-            ranked[np.isnan(total)] = None
-            extra[REASONS] = ranked
+            extra[REASONS] = _ranked(points, first, self.codes, np.isnan(total))
         return Prediction(value=total, extra=extra)
+
+
+def _ranked(points: np.ndarray, first: np.ndarray, codes: tuple[str, ...], missing: np.ndarray) -> np.ndarray:
+    """Reason codes per row, most points first (PMML 4.4 §Scorecard); a missing score has none.
+
+    Equal points: the code of the Attribute or Characteristic that appears first in the
+    document comes first (pypmml 1.5.8: reverse alphabetical order).
+    pypmml: only codes with positive points are listed (followed); ranks past them are missing
+    (pypmml 1.5.8 repeats the last code).
+    """
+    order = np.lexsort((first, -points), axis=-1)
+    ranked = np.asarray(codes, dtype=object)[order]
+    ranked[~(np.take_along_axis(points, order, axis=1) > 0)] = None
+    ranked[missing] = None
+    return ranked
 
 
 @compiler("Scorecard")

@@ -1,11 +1,10 @@
 """PMML 4.4 §TreeModel on the fast path.
 
 Plain binary trees over numeric splits (what our writer and most converters produce) become
-the flat IR TreeEnsemble, which moves every row down one level per numpy step. Everything
-else runs on the general evaluator here: each node's predicate is a three-valued mask over the
-batch, and rows are routed top-down (children in document order, the first TRUE one wins), with
-missingValueStrategy none / lastPrediction / nullPrediction / defaultChild and
-noTrueChildStrategy returnNullPrediction / returnLastPrediction.
+the flat IR TreeEnsemble, which moves every row down one level per numpy step; rows with
+missing inputs take the general evaluator unless the tree routes them by defaultChild. Every
+other tree, and trees whose Output asks for entityId or confidence, run on the general
+evaluator (fast_tree_walk), which implements every missingValueStrategy.
 """
 
 from __future__ import annotations
@@ -18,16 +17,17 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
-from interchange.formats.pmml.fast_outputs import ENTITY
-from interchange.formats.pmml.fast_predicates import PREDICATES, Truth, predicate
+from interchange.formats.pmml.fast_predicates import PREDICATES
 from interchange.formats.pmml.fast_scope import Scope
+from interchange.formats.pmml.fast_tree_walk import STRATEGIES, GeneralTree, TreeNode
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, matrix
 from interchange.ir.trees import Tree, TreeEnsemble
 
-__all__ = ["GeneralTree", "tree_step", "target_classes"]
+__all__ = ["FlatTree", "GeneralTree", "tree_step", "target_classes"]
 
 _NODE_CHILDREN = {"Node", "ScoreDistribution", "Partition", *PREDICATES}
+_NAN = float("nan")
 
 
 def target_classes(model: etree._Element) -> list[str]:
@@ -41,18 +41,27 @@ def target_classes(model: etree._Element) -> list[str]:
     return []
 
 
-@dataclass
-class _Node:
-    el: etree._Element
-    pred: etree._Element
-    parent: int
-    kids: list[int]
-    score: Any
-    dist: dict[str, float]
+def _distribution(sd: list[etree._Element]) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """(probabilities, confidences, recordCounts) by value. pypmml: a ScoreDistribution without
+    a probability gets recordCount / total, or NaN when the total is not positive."""
+    counts: dict[str, float] = {}
+    for d in sd:
+        if len(d) and elements(d):
+            raise NotCovered("ScoreDistribution with child elements")
+        if d.get("recordCount") is None or d.get("value") in counts:
+            raise NotCovered("ScoreDistribution without recordCount, or a value twice")
+        counts[d.get("value")] = float(d.get("recordCount"))
+    total = sum(counts.values())
+    dist = {}
+    for d in sd:
+        p = d.get("probability")
+        dist[d.get("value")] = float(p) if p is not None else (counts[d.get("value")] / total if total > 0 else _NAN)
+    confidence = {d.get("value"): float(d.get("confidence")) for d in sd if d.get("confidence") is not None}
+    return dist, confidence, counts
 
 
-def _nodes(model: etree._Element) -> list[_Node]:
-    nodes: list[_Node] = []
+def _nodes(model: etree._Element, binary: bool) -> list[TreeNode]:
+    nodes: list[TreeNode] = []
 
     def visit(el: etree._Element, parent: int) -> int:
         found: dict[str, list[etree._Element]] = {"Node": [], "ScoreDistribution": [], "predicate": []}
@@ -63,17 +72,13 @@ def _nodes(model: etree._Element) -> list[_Node]:
             found.setdefault("predicate" if name in PREDICATES else name, []).append(c)
         if not found["predicate"]:
             raise NotCovered("<Node> without a predicate")
-        sd = found["ScoreDistribution"]
-        if any(len(d) and elements(d) for d in sd):
-            raise NotCovered("ScoreDistribution with child elements")
-        if sd and all(d.get("probability") is not None for d in sd):
-            dist = {d.get("value"): float(d.get("probability")) for d in sd}
-        else:
-            counts = {d.get("value"): float(d.get("recordCount")) for d in sd}
-            total = sum(counts.values())
-            dist = {k: (v / total if total else 0.0) for k, v in counts.items()}
+        if binary and len(found["Node"]) not in (0, 2):
+            # PMML 4.4: binarySplit Nodes have 0 or 2 children (pypmml ignores the attribute)
+            raise NotCovered(f"splitCharacteristic=binarySplit with a Node of {len(found['Node'])} children")
+        dist, confidence, counts = _distribution(found["ScoreDistribution"]) if found["ScoreDistribution"] else ({}, {}, {})
+        records = _NAN if el.get("recordCount") is None else float(el.get("recordCount"))
         i = len(nodes)
-        nodes.append(_Node(el, found["predicate"][0], parent, [], el.get("score"), dist))
+        nodes.append(TreeNode(el, found["predicate"][0], parent, [], el.get("score"), dist, confidence, counts, records))
         for k in found["Node"]:
             nodes[i].kids.append(visit(k, i))
         return i
@@ -85,79 +90,7 @@ def _nodes(model: etree._Element) -> list[_Node]:
     return nodes
 
 
-@dataclass(frozen=True)
-class GeneralTree(ModelStep):
-    """Any tree: predicates as three-valued masks, rows routed top-down in document order."""
-
-    nodes: tuple[_Node, ...]
-    preds: tuple[Any, ...]
-    strategy: str
-    no_true_child: str
-    defaults: tuple[int, ...]  # defaultChild index per node (-1: none)
-    classes: tuple[str, ...] | None
-    ids: tuple[Any, ...]
-    inputs: tuple[str, ...] = ()
-
-    def leaves(self, s: Scope) -> np.ndarray:
-        """The node each row ends in (-1: null prediction)."""
-        truth: dict[int, Truth] = {}
-        at = np.zeros(s.n, dtype=np.int64)  # the root's predicate is True (checked when compiling)
-        final = np.full(s.n, -2, dtype=np.int64)  # -2: still moving
-        for i, node in enumerate(self.nodes):
-            rows = np.flatnonzero((at == i) & (final == -2))
-            if not len(rows):
-                continue
-            if not node.kids:
-                final[rows] = i
-                continue
-            todo = np.ones(len(rows), dtype=bool)
-            for k in node.kids:
-                if k not in truth:
-                    truth[k] = self.preds[k](s)
-                t, u = truth[k][0][rows], truth[k][1][rows]
-                if self.strategy == "none":
-                    u = np.zeros_like(u)  # PMML 4.4: comparisons with missing values are FALSE
-                hit, unknown = todo & t & ~u, todo & u
-                at[rows[hit]] = k
-                if unknown.any():
-                    if self.strategy == "lastPrediction":
-                        final[rows[unknown]] = i
-                    elif self.strategy == "nullPrediction":
-                        final[rows[unknown]] = -1
-                    else:  # defaultChild
-                        at[rows[unknown]] = self.defaults[i]
-                todo &= ~hit & ~unknown
-            stuck = rows[todo]
-            final[stuck] = i if self.no_true_child == "returnLastPrediction" else -1
-        return final
-
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
-        leaf = self.leaves(env)
-        ok = leaf >= 0
-        safe = np.where(ok, leaf, 0)
-        ids = np.array(self.ids, dtype=object)[safe]
-        ids[~ok] = None
-        extra = {ENTITY: ids}
-        if self.classes is None:
-            scores = np.array([np.nan if n.score is None else float(n.score) for n in self.nodes])
-            return Prediction(value=np.where(ok, scores[safe], np.nan), extra=extra)
-        probs = np.array([[n.dist.get(c, 0.0) for c in self.classes] for n in self.nodes])
-        labels = np.array([_label(n, self.classes) for n in self.nodes], dtype=object)[safe]
-        labels[~ok] = None
-        p = np.where(ok[:, None], probs[safe], np.nan)
-        return Prediction(classes=self.classes, probabilities=p, label=labels, extra=extra)
-
-
-def _label(node: _Node, classes: tuple[str, ...]) -> Any:
-    if node.score is not None:
-        return node.score
-    if not node.dist:
-        return None
-    best = max(node.dist.values())
-    return next(c for c in classes if node.dist.get(c) == best)
-
-
-def _binary_split(nodes: list[_Node], i: int) -> tuple[str, str, float] | None:
+def _binary_split(nodes: list[TreeNode], i: int) -> tuple[str, str, float] | None:
     """(field, op, threshold) when node i splits into two complementary numeric comparisons."""
     if len(nodes[i].kids) != 2:
         return None
@@ -193,7 +126,7 @@ class FlatTree(ModelStep):
         return pred
 
 
-def _flat(nodes: list[_Node], strategy: str, classes: tuple[str, ...] | None) -> tuple[TreeEnsemble, bool] | None:
+def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None) -> tuple[TreeEnsemble, bool] | None:
     """The flat IR form when every split is binary numeric on one op; else None."""
     features: list[str] = []
     rows = []
@@ -225,9 +158,8 @@ def _flat(nodes: list[_Node], strategy: str, classes: tuple[str, ...] | None) ->
             return None
         value = np.array([[float(n.score) if not n.kids else 0.0] for n in nodes])
     else:
-        for n in nodes:
-            if not n.kids and (not n.dist or _label(n, classes) != _label(_Node(n.el, n.pred, 0, [], None, n.dist), classes)):
-                return None  # the node's score is not the first most probable category
+        if not all(_argmax_leaf(n, classes) for n in nodes if not n.kids):
+            return None
         value = np.array([[n.dist.get(c, 0.0) for c in classes] for n in nodes])
     tree = Tree(
         np.array([r[0] for r in rows]),
@@ -241,27 +173,38 @@ def _flat(nodes: list[_Node], strategy: str, classes: tuple[str, ...] | None) ->
     return TreeEnsemble(tuple(features), (tree,), "sum", classes=classes), strategy != "defaultChild"
 
 
+def _argmax_leaf(n: TreeNode, classes: tuple[str, ...]) -> bool:
+    """A leaf the flat form reproduces: a probability for every class, the score the first most probable."""
+    probs = [n.dist.get(c, _NAN) for c in classes]
+    if n.score is None or any(p != p for p in probs):  # pypmml: no score, no label; absent class, missing probability
+        return False
+    return classes[probs.index(max(probs))] == n.score
+
+
 def tree_step(model: etree._Element) -> ModelStep:
     """The compiled TreeModel (flat when plain binary, else general)."""
     ctx = current().ctx
     strategy = model.get("missingValueStrategy", "none")
-    # nullPrediction: pypmml 1.5.8 gives other answers than PMML 4.4 (declined)
-    if strategy not in ("none", "lastPrediction", "defaultChild"):
+    if strategy not in STRATEGIES:
         raise NotCovered(f"TreeModel missingValueStrategy={strategy}")
     no_true = model.get("noTrueChildStrategy", "returnNullPrediction")
     if no_true not in ("returnNullPrediction", "returnLastPrediction"):
         raise NotCovered(f"TreeModel noTrueChildStrategy={no_true}")
+    split = model.get("splitCharacteristic", "multiSplit")
+    if split not in ("multiSplit", "binarySplit"):
+        raise NotCovered(f"TreeModel splitCharacteristic={split}")
+    try:
+        penalty = float(model.get("missingValuePenalty", "1.0"))
+    except ValueError:
+        penalty = -1.0
+    if not 0.0 <= penalty <= 1.0:  # PMML 4.4: a PROB-NUMBER
+        raise NotCovered(f"TreeModel missingValuePenalty={model.get('missingValuePenalty')}")
     for el in elements(model):
         if local(el) not in INERT | {"Node"}:
             raise NotCovered(f"<{local(el)}> in <TreeModel>")
-    nodes = _nodes(model)
-    if local(nodes[0].pred) != "True":
+    nodes = _nodes(model, split == "binarySplit")
+    if local(nodes[0].pred) != "True":  # pypmml never evaluates the root's predicate
         raise NotCovered("tree root without a True predicate")
-    if strategy != "none" and any(local(n.pred) == "SimpleSetPredicate" for n in nodes):
-        # pypmml 1.5.8 goes past a SimpleSetPredicate over a missing value where PMML 4.4 says
-        # UNKNOWN (measured with lastPrediction): declined outside strategy none
-        raise NotCovered(f"SimpleSetPredicate with missingValueStrategy={strategy}")
-    preds = tuple(predicate(n.pred, ctx) for n in nodes)
     defaults = []
     for n in nodes:
         d = n.el.get("defaultChild")
@@ -269,26 +212,33 @@ def tree_step(model: etree._Element) -> ModelStep:
         if n.kids and strategy == "defaultChild" and d not in ids:
             raise NotCovered("defaultChild strategy with a node lacking a valid defaultChild")
         defaults.append(n.kids[ids.index(d)] if d in ids else -1)
-    classification = model.get("functionName") == "classification"
     classes: tuple[str, ...] | None = None
-    if classification:
-        found = target_classes(model)
+    if model.get("functionName") == "classification":
+        declared = target_classes(model)
+        found = list(declared)
         for n in nodes:
             found += [c for c in [*n.dist, n.score] if c is not None and c not in found]
+        if strategy in ("weightedConfidence", "aggregateNodes") and (found != declared or child(model, "Targets") is not None):
+            # pypmml picks their winner among the target's declared categories only
+            raise NotCovered(f"missingValueStrategy={strategy} without the target's categories declared")
         classes = tuple(found)
     ids = tuple(n.el.get("id") for n in nodes)
-    general = GeneralTree(tuple(nodes), preds, strategy, no_true, tuple(defaults), classes, ids)
-    flat = _flat(nodes, strategy, classes)
-    if flat is None or _wants_entity(model):
-        if _wants_entity(model) and None in ids:
-            raise NotCovered("entityId of tree nodes without id")
+    general = GeneralTree(tuple(nodes), ctx, strategy, no_true, tuple(defaults), classes, ids, penalty)
+    wanted = _wanted(model)
+    if "entityId" in wanted and None in ids:
+        raise NotCovered("entityId of tree nodes without id")
+    flat = None if wanted else _flat(nodes, strategy, classes)
+    if flat is None:
+        general.preds  # noqa: B018 -- compiled now: a predicate the fast path lacks sends the document to pypmml
         return general
-    return FlatTree(flat[0], general, flat[1], classes)
+    return FlatTree(flat[0], general, flat[1], classes)  # binary numeric splits: the predicates compile
 
 
-def _wants_entity(model: etree._Element) -> bool:
+def _wanted(model: etree._Element) -> set[str]:
+    """The Output features only the general evaluator provides."""
     out = child(model, "Output")
-    return out is not None and any(of.get("feature") == "entityId" for of in children(out, "OutputField"))
+    features = {of.get("feature") for of in children(out, "OutputField")} if out is not None else set()
+    return features & {"entityId", "confidence"}
 
 
 @compiler("TreeModel")
