@@ -1,6 +1,6 @@
 """PMML 4.4 §Predicates as three-valued masks over a batch: (true, unknown); false is neither.
 
-SimplePredicate, SimpleSetPredicate, CompoundPredicate (and / or / xor / surrogate), True
+SimplePredicate, SimpleSetPredicate, CompoundPredicate (and / or / surrogate; xor declined), True
 and False, used by trees, segments, scorecards and rule sets. A comparison with a missing
 value is UNKNOWN, except isMissing / isNotMissing.
 """
@@ -118,10 +118,15 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def _compound(el: etree._Element, ctx: Ctx) -> Pred:
+def _compound(el: etree._Element, ctx: Ctx, nested: bool = False) -> Pred:
+    """and / or / surrogate, three-valued as PMML 4.4 says (segments, rules and scorecards use
+    only the TRUE mask; trees also route the UNKNOWN one)."""
     op = el.get("booleanOperator")
-    parts = [predicate(c, ctx) for c in elements(el)]
-    # pypmml 1.5.8 evaluates xor(FALSE, TRUE) as FALSE: declined
+    if op == "surrogate" and nested:
+        # pypmml 1.5.8 reads a nested surrogate's alternative TRUE as FALSE under or: declined
+        raise NotCovered("surrogate CompoundPredicate inside another CompoundPredicate")
+    parts = [_compound(c, ctx, True) if local(c) == "CompoundPredicate" else predicate(c, ctx) for c in elements(el)]
+    # pypmml 1.5.8 evaluates every xor as FALSE: declined
     if len(parts) < 2 or op not in ("and", "or", "surrogate"):
         raise NotCovered(f"CompoundPredicate {op} with {len(parts)} parts")
 
@@ -134,12 +139,11 @@ def _compound(el: etree._Element, ctx: Ctx) -> Pred:
             return t, u
         ts = np.array([r[0] for r in results])
         us = np.array([r[1] for r in results])
-        fs = ~ts & ~us
-        del fs
-        # pypmml 1.5.8: and / or over an UNKNOWN part are FALSE where PMML 4.4 says UNKNOWN
-        # (measured: and(UNKNOWN, TRUE) lets the tree go on to the next child)
-        none = np.zeros(s.n, dtype=bool)
-        return (ts.all(axis=0) if op == "and" else ts.any(axis=0)), none
+        if op == "and":  # FALSE if any part is FALSE, else UNKNOWN if any is UNKNOWN
+            t = ts.all(axis=0)
+            return t, ~t & ~(~ts & ~us).any(axis=0)
+        t = ts.any(axis=0)
+        return t, ~t & us.any(axis=0)
 
     return combine
 

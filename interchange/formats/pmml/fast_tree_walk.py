@@ -20,9 +20,9 @@ from lxml import etree
 
 from interchange.formats.pmml.fast_expressions import Ctx, elements
 from interchange.formats.pmml.fast_outputs import CONFIDENCE, ENTITY
-from interchange.formats.pmml.fast_predicates import Truth, predicate
+from interchange.formats.pmml.fast_predicates import predicate
 from interchange.formats.pmml.fast_scope import Scope
-from interchange.formats.pmml.parse import NotCovered, local
+from interchange.formats.pmml.parse import local
 from interchange.ir.graph import ModelStep, Prediction
 
 __all__ = ["TreeNode", "GeneralTree", "tree_predicate", "STRATEGIES"]
@@ -48,42 +48,11 @@ class TreeNode:
     records: float = np.nan  # the Node's recordCount
 
 
-def _truth(el: etree._Element, ctx: Ctx, nested: bool) -> Callable[[Scope], Truth]:
-    if local(el) != "CompoundPredicate":
-        return predicate(el, ctx)
-    op = el.get("booleanOperator")
-    if op == "surrogate" and nested:
-        # pypmml reads a nested surrogate's alternative TRUE as FALSE under or, and counts it
-        # for missingValuePenalty only under another surrogate: declined
-        raise NotCovered("surrogate CompoundPredicate inside another CompoundPredicate")
-    parts = [_truth(c, ctx, True) for c in elements(el)]
-    # pypmml 1.5.8 evaluates every xor as FALSE: declined
-    if len(parts) < 2 or op not in ("and", "or", "surrogate"):
-        raise NotCovered(f"CompoundPredicate {op} with {len(parts)} parts")
-
-    def combine(s: Scope) -> Truth:
-        results = [p(s) for p in parts]
-        if op == "surrogate":  # the first part that is not UNKNOWN decides
-            t, u = results[0]
-            for t2, u2 in results[1:]:
-                t, u = np.where(u, t2, t), u & u2
-            return t, u
-        ts = np.array([r[0] for r in results])
-        us = np.array([r[1] for r in results])
-        if op == "and":  # FALSE if any part is FALSE, else UNKNOWN if any is UNKNOWN
-            t = ts.all(axis=0)
-            return t, ~t & ~(~ts & ~us).any(axis=0)
-        t = ts.any(axis=0)
-        return t, ~t & us.any(axis=0)
-
-    return combine
-
-
 def tree_predicate(el: etree._Element, ctx: Ctx) -> Callable[[Scope], Truth3]:
     """A Node's predicate as (true, unknown, true through a surrogate's alternative)."""
-    fn = _truth(el, ctx, False)
+    fn = predicate(el, ctx)
     surrogate = local(el) == "CompoundPredicate" and el.get("booleanOperator") == "surrogate"
-    first = _truth(elements(el)[0], ctx, True) if surrogate else None
+    first = predicate(elements(el)[0], ctx) if surrogate else None
 
     def truth(s: Scope) -> Truth3:
         t, u = fn(s)
