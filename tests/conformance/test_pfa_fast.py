@@ -1,8 +1,9 @@
 """The vectorised PFA fast path against titus2 (the reference runtime), row by row.
 
 Documents come from our writer (``interchange.convert``) and from the PFA specification
-(hand-written files in ``pfa_spec/``). titus2 1.2.0 as installed ships no producers
-(``titus/producer`` holds only ``__init__.py``), so there are no titus-made documents here.
+(hand-written files in ``pfa_spec/``); documents made by titus2's own producers (cart, k-means,
+chain) are in ``test_pfa_titus_producers.py``, tree tests operator by operator in
+``test_pfa_tree_tests.py``.
 
 Tolerance: rtol 1e-9, atol 1e-12. Both engines evaluate the same IEEE-754 double operations;
 only summation order differs (numpy's matrix products and reductions vs Python's left-to-right
@@ -12,6 +13,7 @@ sums), which moves results by a few ulps, far inside this bound. Labels must be 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +88,38 @@ def test_writer_documents_run_fast_and_agree(name: str, factory: Any, classes: i
     rng = np.random.default_rng(7)
     rows = frame.iloc[300:].copy()
     rows[[f"x{i}" for i in range(5)]] += rng.normal(0, 0.5, (100, 5))  # unseen rows
+    _agree(fast.predict(rows), ref.predict(rows))
+
+
+NETWORKS = ["classifier", "regressor"]
+
+
+@pytest.mark.parametrize("task", NETWORKS)
+def test_networks_with_layers_of_different_widths_run_fast_and_agree(task: str) -> None:
+    """Our MLP writer's ``model.neural.simpleLayers``: an array of layers whose weight matrices differ in shape."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    X, y = make_classification(400, 5, n_informative=3, n_classes=3, random_state=4)
+    frame = _frame(400, 4)
+    if task == "classifier":
+        estimator: Any = MLPClassifier(hidden_layer_sizes=(9, 4), max_iter=300, random_state=0)
+        target = y
+    else:
+        estimator = MLPRegressor(hidden_layer_sizes=(7, 3), max_iter=300, random_state=0)
+        target = X @ np.array([1.0, -2.0, 0.5, 0.0, 3.0]) + np.sin(X[:, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a short fit is enough: the layers only need shapes
+        estimator.fit(frame.iloc[:300], target[:300])
+    converted = interchange.convert(estimator, "pfa", sample=frame.iloc[:300])
+    layers = json.loads(converted.document.data)["cells"]["nn_layers"]["init"]
+    shapes = [(len(layer["weights"]), len(layer["weights"][0])) for layer in layers]
+    assert len(shapes) == 3 and len(set(shapes)) == 3, shapes
+    fast = interchange.load(converted.document)
+    ref = interchange.load(converted.document, engine="reference")
+    assert fast.info.engine == "interchange-fast", fast.info.reason
+    rows = frame.iloc[300:].copy()
+    rows[[f"x{i}" for i in range(5)]] += np.random.default_rng(3).normal(0, 0.5, (100, 5))
     _agree(fast.predict(rows), ref.predict(rows))
 
 

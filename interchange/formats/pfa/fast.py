@@ -2,15 +2,18 @@
 
 The compiler is strict, like the PMML fast path: anything it does not implement exactly raises
 NotCovered and ``load`` hands the whole document to titus2. Covered: ``map``-method documents
-without ``begin``/``end``/``pools``, read-only cells, pure user functions (inlined), literals,
+without ``pools``, inputs of double, float, string, enum and ``array(double)`` (one equal-length
+vector per row), read-only cells, writes of symbols or literals to cells nothing reads (titus's
+chain producer; ``fast_cells``), pure user functions (inlined), literals,
 ``new``, ``do``, ``let``/``set``, ``attr``/``path``, ``cell`` reads, ``if``/``cond``/``ifnotnull``,
 ``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
 sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all), ``la.*`` (add, sub,
 scale, dot), ``cast.*``, ``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
-``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest), ``model.cluster.closest(N)``,
-``model.neighbor.nearestK``, ``model.neural.simpleLayers`` and ``model.naive.gaussian``.
-Not covered (fallback): loops, pools, cells written with ``cell``-to, ``emit``/``fold`` methods,
-``begin``/``end``, ``log``, unknown functions, int/long/boolean input fields.
+``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest on numbers and strings, all
+of titus2's operators), ``model.cluster.closest(N)``, ``model.neighbor.nearestK``,
+``model.neural.simpleLayers`` (layers of any widths) and ``model.naive.gaussian``.
+Not covered (fallback): loops, pools, cells that are read and written, ``emit``/``fold`` methods,
+other ``begin``/``end`` content, ``log``, unknown functions, int/long/boolean and nullable array inputs.
 
 Record errors: where titus2 would raise for a record (``impute.errorOnNull`` on a null, an
 ``error`` form, int overflow, ``math.exp`` overflow, a bad array index...), the fast path raises
@@ -18,8 +21,8 @@ Record errors: where titus2 would raise for a record (``impute.errorOnNull`` on 
 field when the error names one) — the same error class TitusModel raises, so the scorer
 dead-letters the record and scores the rest, never a silent number. Branches are evaluated
 under row masks, so only rows that take a branch can fail in it. A few rare cases titus2
-handles in its own order (NaN distances in ``nearestK``, errors inside ``a.any``...) raise
-``Defer`` at run time and that batch is evaluated by titus2.
+handles in its own order (NaN distances in ``nearestK``, errors inside ``a.any``, array input
+rows of different lengths...) raise ``Defer`` at run time and that batch is evaluated by titus2.
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ import numpy as np
 from interchange.batch import Columns
 from interchange.document import Document
 from interchange.errors import RecordError
+from interchange.formats.pfa.fast_cells import drop_write_only
 from interchange.formats.pfa.fast_compile import Compiler, Run, Scope
 from interchange.formats.pfa.fast_types import (
     BOOLEAN,
     DOUBLE,
     NULL,
     STRING,
+    Arr,
     Defer,
     EnumT,
     NotCovered,
@@ -53,10 +58,17 @@ from interchange.signature import Signature
 __all__ = ["FastPFAModel", "NotCovered", "compile_document"]
 
 NUMERIC_KINDS = ("probability", "value", "score", "decision")
+VECTOR = Arr(DOUBLE)
 
 
 def _library() -> dict[str, Any]:
-    from interchange.formats.pfa import fast_arrays, fast_linalg, fast_models  # noqa: F401  (register a.*, la.*, model.*)
+    from interchange.formats.pfa import (  # noqa: F401  (register)
+        fast_arrays,
+        fast_linalg,
+        fast_models,
+        fast_tree_tests,
+        fast_trees,
+    )
     from interchange.formats.pfa.fast_library import LIBRARY
 
     return LIBRARY
@@ -68,6 +80,7 @@ class Program:
     def __init__(self, doc: dict[str, Any]) -> None:
         if not isinstance(doc, dict):
             raise NotCovered("not a PFA document")
+        doc = drop_write_only(doc)
         for key in ("begin", "end", "pools", "merge", "zero"):
             if doc.get(key):
                 raise NotCovered(f"documents with {key}")
@@ -87,7 +100,9 @@ class Program:
             self.inputs = [("input", self.input_t)]
         for name, t in self.inputs:
             base = t.inner if isinstance(t, Opt) else t
-            if base not in (DOUBLE, Prim("float"), STRING) and not isinstance(base, EnumT):
+            if base == VECTOR and isinstance(t, Opt):
+                raise NotCovered(f"input field {name} of type {t} (a nullable array)")
+            if base not in (DOUBLE, Prim("float"), STRING, VECTOR) and not isinstance(base, EnumT):
                 raise NotCovered(f"input field {name} of type {t}")
         slot = compiler.slot(self.input_t, 0)
         scope.vars["input"] = slot
@@ -112,8 +127,14 @@ class Program:
         bad: list[tuple[np.ndarray, str]] = []
         values = {}
         for name, t in self.inputs:
-            col = np.asarray(columns[name])
             base = t.inner if isinstance(t, Opt) else t
+            if base == VECTOR:
+                col, missing = _vectors(columns[name])
+                if missing.any():
+                    bad.append((missing, name))
+                values[name] = col
+                continue
+            col = np.asarray(columns[name])
             if base in (DOUBLE, Prim("float")):
                 col = col.astype(np.float64, copy=False)
                 missing = np.isnan(col)
@@ -143,6 +164,30 @@ class Program:
             v = result[name] if self.record_out else result
             out[name] = _column(v, t, n)
         return out
+
+
+def _vectors(column: Any) -> tuple[np.ndarray, np.ndarray]:
+    """An ``array(double)`` column (one sequence per row) as an (n, k) float array, and the rows
+    that are missing. Rows of different lengths have no (n, k) layout: Defer, and titus2 takes
+    that batch (it evaluates each row on its own, failing only the rows whose length is wrong)."""
+    if isinstance(column, np.ndarray) and column.ndim == 2 and column.dtype.kind in "fiu":
+        return column.astype(np.float64, copy=False), np.zeros(column.shape[0], dtype=bool)
+    rows = list(column)
+    missing = np.array([v is None or (isinstance(v, float) and v != v) for v in rows], dtype=bool)
+    try:
+        present = [np.asarray(v, dtype=np.float64) for v, m in zip(rows, missing.tolist(), strict=True) if not m]
+    except (TypeError, ValueError):
+        raise Defer("array input rows that are not sequences of numbers") from None
+    if any(v.ndim != 1 for v in present):
+        raise Defer("array input rows that are not flat sequences of numbers")
+    widths = {v.shape[0] for v in present}
+    if len(widths) > 1:
+        raise Defer("array input rows of different lengths")
+    k = widths.pop() if widths else 0
+    out = np.zeros((len(rows), k))
+    if present:
+        out[~missing] = np.stack(present)
+    return out, missing
 
 
 def _raise_first(rt: Run, n: int) -> None:
@@ -224,7 +269,7 @@ class FastPFAModel(Model):
         n = len(next(iter(columns.values()))) if columns else 0
         try:
             out = self._program.run(columns, n)
-        except Defer:
+        except (Defer, NotCovered):  # NotCovered here: a constant only checked when first used (a tree's leaves)
             return self._titus()._predict_columns(columns)
         for f in self.signature.outputs:
             if f.name not in out:

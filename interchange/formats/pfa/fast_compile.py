@@ -3,9 +3,11 @@
 ``Compiler.expr`` turns one expression into ``(fn, type)``; ``fn(run)`` evaluates it for every
 row of the batch. Branches (``if``, ``cond``, ``ifnotnull``, ``&&``, ``||``) evaluate both sides
 under row masks (``Run.active``): values are merged with ``where``, and errors only count on the
-rows where titus2 would have evaluated the expression. Library functions live in
+rows where titus2 would have evaluated the expression (``fast_values`` holds ``Run``, the type
+conversions and the branch helpers). Library functions live in
 ``fast_library`` (core, m.*, cast, impute), ``fast_arrays`` (a.*), ``fast_linalg`` (la.*,
-m.kernel.*, metric.*) and ``fast_models`` (model.*); anything else raises NotCovered.
+m.kernel.*, metric.*), ``fast_models`` (model.*), ``fast_trees`` and ``fast_tree_tests``
+(model.tree.*); anything else raises NotCovered.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from interchange.formats.pfa.fast_types import (
     Arr,
     EnumT,
     NotCovered,
-    Nullable,
     Opaque,
     Opt,
     Prim,
+    RaggedConstant,
     Rec,
     Types,
     const_of,
@@ -41,10 +43,23 @@ from interchange.formats.pfa.fast_types import (
     take_rows,
     where,
 )
+from interchange.formats.pfa.fast_values import (
+    Compiled,
+    Run,
+    accepts,
+    choose,
+    coerce,
+    const,
+    convert,
+    filler,
+    map_get,
+    masked_only,
+    merge_types,
+    opaque_field,
+)
 
-__all__ = ["Compiler", "Run", "Fcn", "Compiled"]
+__all__ = ["Compiler", "Run", "Fcn", "Compiled", "convert", "coerce", "accepts", "merge_types"]
 
-Compiled = tuple[Callable[["Run"], Any], Any]
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 UNSUPPORTED_FORMS = {
     "pool": "pools",
@@ -66,28 +81,6 @@ UNSUPPORTED_FORMS = {
     "fcn": "function references outside function arguments",
     "params": "function values outside function arguments",
 }
-
-
-class Run:
-    """One batch being evaluated: variable slots, the active-row mask and errors raised so far."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.env: dict[int, Any] = {}
-        self.active: Any = None
-        self.errors: list[tuple[Any, int, str, str | None]] = []
-
-    def fail(self, cond: Any, depth: int, message: str, field: str | None = None) -> None:
-        """Rows (of the active ones) where ``cond`` holds raise ``message`` in titus2."""
-        mask = np.asarray(cond) if self.active is None else (np.asarray(self.active) & cond)
-        if mask.any():
-            self.errors.append((mask, depth, message, field))
-
-    def masked(self, mask: Any) -> Any:
-        """Narrow the active rows; returns the previous mask for ``restore``."""
-        before = self.active
-        self.active = mask if before is None else (before & mask)
-        return before
 
 
 @dataclass
@@ -174,55 +167,6 @@ class Fcn:
         return [t for _, t in self.params] if self.spec is not None else arg_types
 
 
-def accepts(t: Any, a: Any) -> bool:
-    return t == a or (isinstance(t, Opt) and (a == t.inner or a == NULL)) or (is_num(t) and is_num(a) and _wider(t, a))
-
-
-def _wider(t: Prim, a: Prim) -> bool:
-    order = ("int", "long", "float", "double")
-    return order.index(t.name) >= order.index(a.name)
-
-
-def convert(v: Any, a: Any, t: Any) -> Any:
-    """A value of type ``a`` as type ``t`` (numeric widening, wrapping into a nullable union)."""
-    if a == t:
-        return v
-    if isinstance(t, Opt) and a == NULL:
-        return Nullable(np.zeros((), dtype=np.float64) if is_num(t.inner) else np.array(None, dtype=object), np.array(True))
-    if isinstance(t, Opt) and a == t.inner:
-        return Nullable(v, np.array(False))
-    if is_num(t) and is_num(a):
-        return np.asarray(v).astype(np.float64 if t.name in ("float", "double") else np.int64)
-    raise NotCovered(f"cannot use {a} as {t}")
-
-
-def coerce(fn: Callable[[Run], Any], a: Any, t: Any) -> Callable[[Run], Any]:
-    if a == t:
-        return fn
-    if not accepts(t, a):
-        raise NotCovered(f"cannot use {a} as {t}")
-    return lambda rt: convert(fn(rt), a, t)
-
-
-def merge_types(a: Any, b: Any) -> Any:
-    """Type of ``if``/``cond`` with two branches."""
-    if a == b:
-        return a
-    if a == NULL and not isinstance(b, Opt):
-        return Opt(b) if not isinstance(b, Opaque) else _no(a, b)
-    if b == NULL and not isinstance(a, Opt):
-        return Opt(a) if not isinstance(a, Opaque) else _no(a, b)
-    if isinstance(a, Opt) and (b == a.inner or b == NULL):
-        return a
-    if isinstance(b, Opt) and (a == b.inner or a == NULL):
-        return b
-    return _no(a, b)
-
-
-def _no(a: Any, b: Any) -> Any:
-    raise NotCovered(f"branches of types {a} and {b}")
-
-
 class Compiler:
     """Compiles one PFA document's action (see module docstring)."""
 
@@ -231,11 +175,22 @@ class Compiler:
         self.inlining: list[Any] = []
         self._next = 0
         self.cells: dict[str, tuple[Any, Any]] = {}
+        self.ragged: dict[str, tuple[Any, Any, str]] = {}  # raw init, type, why: usable only by functions that ask
         for name, spec in (doc.get("cells") or {}).items():
             if not isinstance(spec, dict) or spec.get("shared") or spec.get("rollback"):
                 raise NotCovered(f"cell {name} is shared or rolls back")
             t = types.parse(spec["type"])
-            self.cells[name] = (const_of(spec["init"], t), t)
+            try:
+                self.cells[name] = (const_of(spec["init"], t), t)
+            except RaggedConstant as why:
+                self.ragged[name] = (spec["init"], t, str(why))
+
+    def ragged_cell(self, e: Any) -> tuple[Any, Any] | None:
+        """``(raw init, type)`` when ``e`` reads a whole ragged cell (``{"cell": name}``), else None."""
+        if not isinstance(e, dict) or {k for k in e if not k.startswith("@")} != {"cell"}:
+            return None
+        found = self.ragged.get(e["cell"])
+        return None if found is None else (found[0], found[1])
 
     def slot(self, t: Any, depth: int) -> Slot:
         self._next += 1
@@ -364,6 +319,8 @@ class Compiler:
         if "cell" in keys:
             if keys - {"cell", "path"}:
                 raise NotCovered("cells written with to")
+            if e["cell"] in self.ragged:
+                raise NotCovered(self.ragged[e["cell"]][2])
             if e["cell"] not in self.cells:
                 raise NotCovered(f"unknown cell {e['cell']}")
             value, t = self.cells[e["cell"]]
@@ -432,7 +389,7 @@ class Compiler:
         depth = scope.depth
         for p in path:
             if isinstance(t, Rec):
-                if not (isinstance(p, dict) and set(p) == {"string"}):
+                if not (isinstance(p, dict) and {k for k in p if not k.startswith("@")} == {"string"}):  # "@": source positions
                     raise NotCovered("record path element that is not a string literal")
                 fn, t = self.field(fn, t, p["string"])
             elif isinstance(t, Arr):
@@ -458,7 +415,7 @@ class Compiler:
                 k = length(v, t)
                 if not -k <= p < k:
                     rt.fail(np.array(True), depth, "array index not found")
-                    return take(v, t, 0) if k else _filler(t.items)
+                    return take(v, t, 0) if k else filler(t.items)
                 return take(v, t, p % k)
 
             return static, t.items
@@ -472,7 +429,7 @@ class Compiler:
             bad = (i < -k) | (i >= k)
             rt.fail(bad, depth, "array index not found")
             if k == 0:
-                return _filler(t.items)
+                return filler(t.items)
             return take_rows(v, t, np.where(bad, 0, i % k))
 
         return dynamic, t.items
@@ -487,11 +444,11 @@ class Compiler:
             raise NotCovered("if on a non-boolean")
         tf, tt = self.branch(e["then"], scope)
         if "else" not in e:
-            return _masked_only(cf, tf), NULL
+            return masked_only(cf, tf), NULL
         ef, et = self.branch(e["else"], scope)
         rt_t = merge_types(tt, et)
         tf, ef = coerce(tf, tt, rt_t), coerce(ef, et, rt_t)
-        return _choose(cf, tf, ef, rt_t), rt_t
+        return choose(cf, tf, ef, rt_t), rt_t
 
     def cond(self, e: dict[str, Any], scope: Scope) -> Compiled:
         clauses = []
@@ -504,7 +461,7 @@ class Compiler:
             nested: Compiled | None = None
             for cf, tf, _ in reversed(clauses):
                 inner = nested
-                nested = (_masked_only(cf, tf, inner[0] if inner else None), NULL)
+                nested = (masked_only(cf, tf, inner[0] if inner else None), NULL)
             assert nested is not None
             return nested
         ef, et = self.branch(e["else"], scope)
@@ -513,7 +470,7 @@ class Compiler:
             rt_t = merge_types(rt_t, tt)
         fn = coerce(ef, et, rt_t)
         for cf, tf, tt in reversed(clauses):
-            fn = _choose(cf, coerce(tf, tt, rt_t), fn, rt_t)
+            fn = choose(cf, coerce(tf, tt, rt_t), fn, rt_t)
         return fn, rt_t
 
     def ifnotnull(self, e: dict[str, Any], scope: Scope) -> Compiled:
@@ -542,82 +499,5 @@ class Compiler:
             return ok
 
         if ef is None:
-            return _masked_only(cond, tf), NULL
-        return _choose(cond, tf, ef, rt_t), rt_t
-
-
-def _filler(t: Any) -> Any:
-    if isinstance(t, Prim) and is_num(t):
-        return np.zeros(())
-    raise NotCovered("index into an empty array of non-numbers")
-
-
-def const(v: Any, t: Any) -> Compiled:
-    value = v if isinstance(v, (np.ndarray, dict, Nullable)) else np.array(v, dtype=object if t in (STRING, NULL) else None)
-    return (lambda rt: value), t
-
-
-def opaque_field(v: Any, key: str, ft: Any) -> Any:
-    """A primitive field of recursive records: a walker's gathered view (dict) or opaque values."""
-    if isinstance(v, dict):
-        return v[key]
-    arr = np.asarray(v, dtype=object)
-    out = np.array([x[key] for x in arr.reshape(-1)], dtype=object).reshape(arr.shape)
-    return out.astype(np.float64 if ft.name in ("float", "double") else np.int64) if is_num(ft) else out
-
-
-def map_get(fn: Callable[[Run], Any], kf: Callable[[Run], Any], vt: Any, depth: int) -> Callable[[Run], Any]:
-    def get(rt: Run) -> Any:
-        m = np.asarray(fn(rt), dtype=object)
-        if m.ndim != 0:
-            raise NotCovered("maps that vary per row")
-        table = m[()]
-        keys = np.asarray(kf(rt), dtype=object)
-        found = np.frompyfunc(lambda k: k in table, 1, 1)(keys).astype(bool)
-        rt.fail(~found, depth, "map key not found")
-        default = 0.0 if is_num(vt) else (False if vt == BOOLEAN else "")
-        out = np.frompyfunc(lambda k: table.get(k, default), 1, 1)(keys)
-        return np.asarray(out, dtype=np.float64 if vt.name in ("float", "double") else (np.int64 if is_int(vt) else object))
-
-    return get
-
-
-def _masked_only(
-    cf: Callable[[Run], Any], tf: Callable[[Run], Any], ef: Callable[[Run], Any] | None = None
-) -> Callable[[Run], Any]:
-    """A one-armed if (statement): run ``then`` on rows where the condition holds, ``else`` elsewhere."""
-
-    def run(rt: Run) -> Any:
-        c = np.asarray(cf(rt), dtype=bool)
-        before = rt.masked(c)
-        try:
-            tf(rt)
-        finally:
-            rt.active = before
-        if ef is not None:
-            before = rt.masked(~c)
-            try:
-                ef(rt)
-            finally:
-                rt.active = before
-        return None
-
-    return run
-
-
-def _choose(cf: Callable[[Run], Any], tf: Callable[[Run], Any], ef: Callable[[Run], Any], t: Any) -> Callable[[Run], Any]:
-    def run(rt: Run) -> Any:
-        c = np.asarray(cf(rt), dtype=bool)
-        before = rt.masked(c)
-        try:
-            a = tf(rt)
-        finally:
-            rt.active = before
-        before = rt.masked(~c)
-        try:
-            b = ef(rt)
-        finally:
-            rt.active = before
-        return where(c, a, b, t) if t != NULL else None
-
-    return run
+            return masked_only(cond, tf), NULL
+        return choose(cond, tf, ef, rt_t), rt_t

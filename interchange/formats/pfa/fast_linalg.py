@@ -6,6 +6,7 @@ matrices in ``la.dot`` and misaligned shapes, and so does this module (record er
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -152,6 +153,27 @@ def _abs_diff(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     if not (is_num(xt) and is_num(yt)):
         raise NotCovered("metric.absDiff arguments")
     return (lambda rt: np.abs(as_float(xf(rt)) - as_float(yf(rt)))), DOUBLE
+
+
+@fn("metric.gaussianSimilarity")
+def _gaussian_similarity(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    (xf, xt), (yf, yt), (sf, st) = args_of(c, args, scope, 3)
+    if not (is_num(xt) and is_num(yt) and is_num(st)):
+        raise NotCovered("metric.gaussianSimilarity arguments")
+    depth = scope.depth
+
+    def run(rt: Run) -> Any:
+        # titus: math.exp(div(-math.log(2) * (x - y)**2, sigma**2))
+        d, s = as_float(xf(rt)) - as_float(yf(rt)), as_float(sf(rt))
+        square, sigma2 = d * d, s * s
+        # Python's float ** raises OverflowError where a finite number's square overflows: titus fails the record
+        overflow = (np.isfinite(d) & np.isinf(square)) | (np.isfinite(s) & np.isinf(sigma2))
+        rt.fail(overflow, depth, "math range error (** overflow)")
+        a = -math.log(2) * square
+        by_zero = np.where(a > 0, np.inf, np.where(a < 0, -np.inf, np.nan))  # titus util.div
+        return exp_checked(rt, np.where(sigma2 == 0, by_zero, a / np.where(sigma2 == 0, 1.0, sigma2)), depth)
+
+    return run, DOUBLE
 
 
 def _metric(name: str) -> Callable[..., Compiled]:

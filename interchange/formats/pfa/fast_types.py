@@ -21,11 +21,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NotCovered", "Defer", "Prim", "Arr", "Opt", "Rec", "EnumT", "Opaque", "Nullable", "Types"]
+__all__ = ["NotCovered", "RaggedConstant", "Defer", "Prim", "Arr", "Opt", "Rec", "EnumT", "Opaque", "Nullable", "Types"]
 
 
 class NotCovered(Exception):
     """The document uses something the fast path does not implement exactly (load falls back to titus2)."""
+
+
+class RaggedConstant(NotCovered):
+    """An array constant whose elements have different shapes (no rectangular layout); only
+    functions that take such constants whole (``model.neural.simpleLayers``) may use it."""
 
 
 class Defer(Exception):
@@ -416,10 +421,13 @@ def const_of(value: Any, t: Any) -> Any:
             out[:] = [_opaque_value(v) for v in value] if value else []
             return out
         items = [const_of(v, t.items) for v in value]
+        shapes = [_leaf_shapes(x, t.items) for x in items]
+        if any(s != shapes[0] for s in shapes[1:]):  # stack would broadcast a length-1 row: not the same array
+            raise RaggedConstant("ragged array constant: elements of different shapes")
         try:
             return stack(items, t.items)
         except ValueError as exc:
-            raise NotCovered(f"ragged array constant: {exc}") from None
+            raise RaggedConstant(f"ragged array constant: {exc}") from None
     if isinstance(t, Opt):
         if not isinstance(t.inner, Prim):
             raise NotCovered("nullable non-primitive constant")
@@ -440,3 +448,9 @@ def const_of(value: Any, t: Any) -> Any:
 
 def _opaque_value(v: Any) -> Any:
     return v
+
+
+def _leaf_shapes(v: Any, t: Any) -> list[tuple[int, ...]]:
+    shapes: list[tuple[int, ...]] = []
+    lmap(lambda x, r: shapes.append(np.shape(x)), v, t)
+    return shapes
