@@ -48,8 +48,34 @@ path follows it (each case is commented where it is implemented, marked "pypmml:
 - Targets defaultValue replaces a missing regression prediction unrescaled (followed);
   GeneralRegressionModel generalLinear ignores linkFunction and offsetValue (so does PMML
   4.4: they belong to generalizedLinear, which pypmml scores with them);
-- Segmentation max (regression), median, selectFirst and weightedMajorityVote (weighted
-  votes divided by the number of segments): declined.
+- Segmentation: a segment counts only where its predicate is TRUE; weightedMedian is the
+  first value whose ascending running weight reaches half the weight (no split median);
+  majorityVote probabilities are votes over all used segments, missing results included;
+  category ties go to the first in the target's order (pypmml: with five or more categories,
+  its hash-map order, except for max); modelChain gives the last segment whose predicate is
+  TRUE (all followed). Declined: a chain that can end in a segment whose <Output> lacks its
+  predictedValue or probabilities (pypmml reads the result from those fields alone); a
+  segment model lacking a target category, or a segment TreeModel Node whose
+  ScoreDistribution lacks one (pypmml: a missing probability, which wins the label:
+  ``fallback_mining_partial_distribution``); VariableWeight; missingPredictionTreatment other
+  than continue; max for regression and sum / weightedSum for classification (not in PMML
+  4.4; pypmml refuses the document); selectAll (one result per segment; its columnar form is
+  one OutputField segmentId per segment, which pypmml serves by ignoring the MiningModel's
+  Output and returning each segment's own columns: ``fallback_mining_selectall``).
+  selectFirst: pypmml returns the chosen segment model's own columns instead of the
+  MiningModel's Output; the ``mining_*selectfirst`` documents give each segment that same
+  Output, and test_pmml_segments.py checks the rest;
+- Segmentation where the fast path follows PMML 4.4 instead, checked row by row in
+  test_pmml_segments.py (``pmml_segments/``; here ``mining_class_weightedmajorityvote``,
+  ``_max``, ``_median`` and ``_weightedmedian`` output only the label, on which pypmml
+  agrees): a missing result of a used segment makes average, weightedAverage, median,
+  weightedMedian and max missing (pypmml: missing probabilities with the first category as
+  label; median / weightedMedian sort it last and may skip it), and a vote missing when
+  missing results get the most votes (pypmml: never); weightedMajorityVote probabilities are
+  the weighted votes over the used weight (pypmml: over the number of segments); max, median
+  and weightedMedian return the average probabilities of the segments whose probability of
+  the winner is the chosen one (pypmml: for max, every segment whose own prediction is the
+  winner; for median / weightedMedian, the per-category medians);
 - TreeModel where the fast path follows PMML 4.4 instead, checked row by row in
   test_pmml_trees.py (``pmml_trees/``): nullPrediction gives no prediction (pypmml returns
   the last prediction when noTrueChildStrategy is returnLastPrediction); aggregateNodes'
@@ -94,7 +120,8 @@ RTOL, ATOL = 1e-9, 1e-12
 FALLBACK = {
     "fallback_tree_binary_split": "splitCharacteristic=binarySplit with a Node of 3 children",
     "fallback_isin_numeric": "isIn over a numeric field",
-    "fallback_mining_weightedmajorityvote": "multipleModelMethod=weightedMajorityVote",
+    "fallback_mining_selectall": "multipleModelMethod=selectAll",
+    "fallback_mining_partial_distribution": "ScoreDistribution lacks a category",
     "fallback_discretize_default": "Discretize mapMissingTo / defaultValue",
 }
 

@@ -1,9 +1,18 @@
 """PMML 4.4 §MiningModel / §Segmentation on the fast path.
 
-Segments with predicates and weights, nested models (MiningModels inside segments), and
-multipleModelMethod sum, weightedSum, average, weightedAverage, median, max, majorityVote,
-weightedMajorityVote, selectFirst and modelChain. A forest or boosted sum of plain binary
-trees (all segments True, no per-segment transformations) packs into one flat TreeEnsemble.
+Segments with predicates and weights, nested models (MiningModels inside segments), and every
+multipleModelMethod PMML 4.4 allows for regression and classification except selectAll
+(fast_segments holds the combination rules and where pypmml departs from them). A forest or
+boosted sum of plain binary trees (all segments True, no per-segment transformations) packs
+into one flat TreeEnsemble.
+
+selectAll is declined: it yields one result per selected segment, and a Prediction carries
+one per row. Its faithful columnar form is one OutputField per segment (PMML 4.4 OutputField
+segmentId), which the shared Output code does not compile; pypmml ignores the MiningModel's
+Output there and returns every segment's own output columns, so such documents still run on it.
+Also declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
+classification), VariableWeight, missingPredictionTreatment other than continue, and segment
+results pypmml reads differently from their model (see _check_results).
 """
 
 from __future__ import annotations
@@ -14,11 +23,20 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from interchange.batch import is_missing
 from interchange.formats.pmml.fast import INERT, Scoped, compile_model, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast_regression import label_of
 from interchange.formats.pmml.fast_scope import Scope
+from interchange.formats.pmml.fast_segments import (
+    CLASSIFICATION,
+    REGRESSION,
+    WEIGHTED,
+    combine_probabilities,
+    combine_values,
+    combine_votes,
+)
 from interchange.formats.pmml.fast_trees import FlatTree, target_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, matrix
@@ -26,11 +44,7 @@ from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["Segments"]
 
-# pypmml 1.5.8 refuses max for regression, returns its own columns (not the Output) for
-# selectFirst, sorts a missing segment result into median, and divides weightedMajorityVote's
-# weighted votes by the number of segments: those four are declined.
-_REGRESSION = ("sum", "weightedSum", "average", "weightedAverage", "modelChain")
-_CLASSIFICATION = ("majorityVote", "average", "weightedAverage", "modelChain")
+_VOTES = ("majorityVote", "weightedMajorityVote")
 
 
 @dataclass(frozen=True)
@@ -45,80 +59,65 @@ class Segments(ModelStep):
     inputs: tuple[str, ...] = ()
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
-        on = [p(env)[0] for p in self.preds]
         if self.method == "modelChain":
-            pred = Prediction()
-            for m in self.models:
-                pred, scope = m.run(env)
-                done = m.output_scope(pred, scope)
-                for name, _ in m.outputs:
-                    env[name] = done[name]  # later segments see this segment's Output fields
-            return _where(pred, on[-1], self.classes)
+            return self._chain(env)
+        on = np.array([p(env)[0] for p in self.preds], dtype=bool).reshape(len(self.preds), env.n)
         results = [m.predict(env) for m in self.models]
         if self.method == "selectFirst":
-            return _select_first(results, on, self.classes, env.n)
+            return _pick(results, list(on), self.classes, env.n)
+        w = np.array(self.weights if self.method in WEIGHTED else [1.0] * len(self.weights), dtype=np.float64)
         if self.classes is None:
-            return Prediction(value=self._regression(results, on, env.n))
-        return self._classification(results, on, env.n)
+            values = np.array([np.asarray(r.value, dtype=np.float64) for r in results]).reshape(len(results), env.n)
+            return Prediction(value=combine_values(self.method, values, on, w))
+        if self.method in _VOTES:
+            index = np.array([_positions(r.label, self.classes, env.n) for r in results]).reshape(len(results), env.n)
+            probs, winner = combine_votes(index, on, w, len(self.classes))
+        else:
+            P = np.stack([_align(r, self.classes, env.n) for r in results])
+            probs, winner = combine_probabilities(self.method, P, on, w)
+        labels = np.asarray(self.classes, dtype=object)[np.maximum(winner, 0)]
+        labels[winner < 0] = None
+        return Prediction(classes=self.classes, probabilities=probs, label=labels)
 
-    def _regression(self, results: list[Prediction], on: list[np.ndarray], n: int) -> np.ndarray:
-        v = np.column_stack([np.where(a, r.value, np.nan) for r, a in zip(results, on, strict=True)])
-        used = np.column_stack(on)
-        w = np.array(self.weights)[None, :] * used
-        anyone = used.any(axis=1)
-        with np.errstate(all="ignore"):
-            vz = np.where(used, v, 0.0)
-            if self.method == "sum":
-                out = vz.sum(axis=1)
-            elif self.method == "weightedSum":
-                out = (vz * w).sum(axis=1)
-            elif self.method == "average":
-                out = vz.sum(axis=1) / used.sum(axis=1)
-            elif self.method == "weightedAverage":
-                out = (vz * w).sum(axis=1) / w.sum(axis=1)
-            elif self.method == "max":
-                out = np.where(used, v, -np.inf).max(axis=1)
-            else:  # median
-                out = np.array([np.median(row[m]) if m.any() else np.nan for row, m in zip(v, used, strict=True)])
-        # a missing result of an applicable segment makes the combination missing
-        broken = (np.isnan(v) & used).any(axis=1)
-        return np.where(anyone & ~broken, out, np.nan)
-
-    def _classification(self, results: list[Prediction], on: list[np.ndarray], n: int) -> Prediction:
-        assert self.classes is not None
-        k = len(self.classes)
-        total = np.zeros((n, k))
-        weight = np.zeros(n)
-        broken = np.zeros(n, dtype=bool)
-        for r, a, w in zip(results, on, self.weights, strict=True):
-            if self.method in ("majorityVote", "weightedMajorityVote"):
-                vote = np.zeros((n, k))
-                idx = _positions(r.label, self.classes)
-                has = idx >= 0
-                vote[np.flatnonzero(has), idx[has]] = 1.0
-                broken |= a & ~has
-                share = vote
-            else:
-                if r.probabilities is None or r.classes is None:
-                    raise NotCovered("averaging segments without probabilities")
-                share = _align(r, self.classes)
-                broken |= a & np.isnan(share).any(axis=1)
-            ww = w if self.method.startswith("weighted") else 1.0
-            total += np.where(a[:, None], np.nan_to_num(share) * ww, 0.0)
-            weight += np.where(a, ww, 0.0)
-        with np.errstate(all="ignore"):
-            probs = total / weight[:, None]
-        probs[(weight == 0) | broken] = np.nan
-        return Prediction(classes=self.classes, probabilities=probs, label=label_of(probs, self.classes))
+    def _chain(self, env: Scope) -> Prediction:
+        """PMML 4.4 modelChain: segments run in order, each seeing the Output fields of the
+        ones before it (missing where those did not fire); the result is the last fired one's."""
+        results, on = [], []
+        for p, m in zip(self.preds, self.models, strict=True):
+            fired = p(env)[0]
+            pred, scope = m.run(env)
+            done = m.output_scope(pred, scope)
+            for name, _ in m.outputs:
+                env[name] = _blank(np.asarray(done[name]), fired)
+            results.append(pred)
+            on.append(fired)
+        return _pick(results[::-1], on[::-1], self.classes, env.n)
 
 
-def _positions(labels: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
+def _blank(col: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``col`` with missing values where ``keep`` is False (the segment did not fire)."""
+    if keep.all():
+        return col
+    if col.dtype.kind in "fiub":
+        return np.where(keep, col.astype(np.float64), np.nan)
+    out = col.astype(object).copy()
+    out[~keep] = None
+    return out
+
+
+def _positions(labels: np.ndarray | None, classes: tuple[str, ...], n: int) -> np.ndarray:
+    """Each label's category index: -1 for a missing label, -2 for one outside ``classes``."""
+    if labels is None:
+        return np.full(n, -1, dtype=np.int64)
     index = {c: i for i, c in enumerate(classes)}
-    return np.array([index.get(None if v is None else str(v), -1) for v in labels], dtype=np.int64)
+    return np.array([-1 if is_missing(v) else index.get(str(v), -2) for v in labels], dtype=np.int64)
 
 
-def _align(r: Prediction, classes: tuple[str, ...]) -> np.ndarray:
-    assert r.probabilities is not None and r.classes is not None
+def _align(r: Prediction, classes: tuple[str, ...], n: int) -> np.ndarray:
+    """The segment's probabilities in ``classes`` order; a row with any missing one is a
+    missing result (none at all: every row)."""
+    if r.probabilities is None or r.classes is None:
+        return np.full((n, len(classes)), np.nan)
     mine = [str(c) for c in r.classes]
     out = np.zeros((r.probabilities.shape[0], len(classes)))
     for j, c in enumerate(classes):
@@ -128,19 +127,8 @@ def _align(r: Prediction, classes: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-def _where(pred: Prediction, on: np.ndarray, classes: tuple[str, ...] | None) -> Prediction:
-    if on.all():
-        return pred
-    value = None if pred.value is None else np.where(on, pred.value, np.nan)
-    probs = None if pred.probabilities is None else np.where(on[:, None], pred.probabilities, np.nan)
-    label = None
-    if pred.label is not None:
-        label = pred.label.astype(object).copy()
-        label[~on] = None
-    return Prediction(classes=pred.classes, value=value, probabilities=probs, label=label)
-
-
-def _select_first(results: list[Prediction], on: list[np.ndarray], classes: tuple[str, ...] | None, n: int) -> Prediction:
+def _pick(results: list[Prediction], on: list[np.ndarray], classes: tuple[str, ...] | None, n: int) -> Prediction:
+    """Per row, the result of the first segment in ``results`` that fired (missing if none)."""
     taken = np.zeros(n, dtype=bool)
     value = np.full(n, np.nan)
     label = np.full(n, None, dtype=object)
@@ -148,11 +136,12 @@ def _select_first(results: list[Prediction], on: list[np.ndarray], classes: tupl
     for r, a in zip(results, on, strict=True):
         pick = a & ~taken
         if classes is None:
-            value[pick] = r.value[pick]
+            value[pick] = np.asarray(r.value, dtype=np.float64)[pick]
         else:
-            label[pick] = r.label[pick]
-            if probs is not None and r.probabilities is not None:
-                probs[pick] = _align(r, classes)[pick]
+            if r.label is not None:
+                label[pick] = np.asarray(r.label, dtype=object)[pick]
+            if probs is not None:
+                probs[pick] = _align(r, classes, n)[pick]
         taken |= pick
     if classes is None:
         return Prediction(value=value)
@@ -236,43 +225,88 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     seg = child(model, "Segmentation")
     if seg is None:
         raise NotCovered("MiningModel without Segmentation")
-    method = seg.get("multipleModelMethod")
-    classification = model.get("functionName") == "classification"
-    if method not in (_CLASSIFICATION if classification else _REGRESSION):
-        raise NotCovered(f"Segmentation multipleModelMethod={method} for {model.get('functionName')}")
+    method, function = seg.get("multipleModelMethod"), model.get("functionName")
+    if method == "selectAll":
+        raise NotCovered("Segmentation multipleModelMethod=selectAll (one result per segment, not one per row)")
+    if method not in (CLASSIFICATION if function == "classification" else REGRESSION):
+        # PMML 4.4 has no max for regression and no sum / weightedSum for classification (pypmml refuses them)
+        raise NotCovered(f"Segmentation multipleModelMethod={method} for {function}")
     if seg.get("missingPredictionTreatment", "continue") != "continue" or float(seg.get("missingThreshold", "1")) != 1:
         raise NotCovered("Segmentation missingPredictionTreatment / missingThreshold")
     for el in elements(seg):
         if local(el) != "Segment":
             raise NotCovered(f"<{local(el)}> in Segmentation")
-    preds, weights, models = [], [], []
-    for s in children(seg, "Segment"):
+    segments = children(seg, "Segment")
+    preds, weights, models, elems = [], [], [], []
+    for s in segments:
+        if child(s, "VariableWeight") is not None:
+            raise NotCovered("Segment VariableWeight")
         preds.append(predicate(find_predicate(s), ctx))
         weights.append(float(s.get("weight", "1")))
+        if method in WEIGHTED and not weights[-1] > 0:
+            raise NotCovered(f"Segment weight {weights[-1]} in {method}")
         inner = [c for c in elements(s) if local(c) not in PREDICATES]
         if len(inner) != 1:
             raise NotCovered("Segment without exactly one model")
+        elems.append(inner[0])
         models.append(compile_model(inner[0]))
     if not models:
         raise NotCovered("Segmentation without segments")
-    if method == "modelChain" and not all(local(find_predicate(s)) == "True" for s in children(seg, "Segment")[:-1]):
-        raise NotCovered("modelChain with segment predicates before the last segment")
     classes: tuple[str, ...] | None = None
-    if classification:
+    if function == "classification":
         found = target_classes(model)
         for m in models:
-            found += [c for c in _model_classes(m) if c not in found]
+            found += [c for c in _model_classes(m) or () if c not in found]
         classes = tuple(found)
+    _check_results(method, function, segments, elems, models, classes)
     general = Segments(method, tuple(preds), tuple(weights), tuple(models), classes)
-    plain = all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in children(seg, "Segment"))
-    flat = _flat_ensemble(method, models, classification) if plain else None
+    plain = all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
+    flat = _flat_ensemble(method, models, function == "classification") if plain else None
     return general if flat is None else FastOrGeneral(flat, general)  # type: ignore[arg-type]
 
 
-def _model_classes(m: Scoped) -> list[str]:
-    for attr in ("classes",):
-        value = getattr(m.inner, attr, None)
+def _check_results(
+    method: str,
+    function: str,
+    segments: list[etree._Element],
+    elems: list[etree._Element],
+    models: list[Scoped],
+    classes: tuple[str, ...] | None,
+) -> None:
+    """Decline segment results the combination cannot read the way pypmml does."""
+    ends = range(len(segments))
+    if method == "modelChain":  # only a segment with no <True/> one after it can end the chain
+        trues = [i for i, s in enumerate(segments) if local(find_predicate(s)) == "True"]
+        ends = range(trues[-1] if trues else 0, len(segments))
+    for i in ends:
+        if elems[i].get("functionName") != function:
+            raise NotCovered(f"a {elems[i].get('functionName')} segment in a {function} Segmentation ({method})")
+        out = child(elems[i], "Output")
+        if method == "modelChain" and out is not None:
+            # pypmml builds the chain's result from the last segment's Output fields alone
+            fields = children(out, "OutputField")
+            features = {(f.get("feature", "predictedValue"), f.get("value")) for f in fields if f.get("segmentId") is None}
+            wanted = {("predictedValue", None)} | {("probability", c) for c in classes or ()}
+            if not wanted <= features:
+                raise NotCovered("modelChain ending in a segment whose Output lacks its predictedValue or probabilities")
+        if classes is not None and method not in _VOTES and local(elems[i]) == "TreeModel":
+            for node in elems[i].iter("{*}Node"):
+                seen = {d.get("value") for d in children(node, "ScoreDistribution")}
+                if seen and set(classes) - seen:
+                    # pypmml: such a tree in a segment drops the category from its probabilities
+                    raise NotCovered("a segment TreeModel Node whose ScoreDistribution lacks a category")
+        known = _model_classes(models[i])
+        if classes is not None and method not in _VOTES and known is not None:
+            if set(classes) - set(known):
+                # pypmml: a category a segment does not predict has a missing probability, which wins the label
+                raise NotCovered(f"a segment model without the categories {sorted(set(classes) - set(known))}")
+
+
+def _model_classes(m: Scoped) -> list[str] | None:
+    """The categories a compiled classification model predicts, when the step says."""
+    inner = m.inner
+    for part in (inner, getattr(inner, "flat", None), getattr(inner, "general", None), getattr(inner, "ensemble", None)):
+        value = getattr(part, "classes", None) if part is not None else None
         if value:
             return [str(c) for c in value]
-    flat = getattr(m.inner, "flat", None)
-    return [str(c) for c in getattr(flat, "classes", None) or ()]
+    return None

@@ -1,0 +1,141 @@
+"""PMML 4.4 §Segmentation: how the results of the segments a row selects are combined.
+
+Pure numpy over stacked segment results: ``on`` is (segments x rows), TRUE where a Segment's
+predicate is TRUE (FALSE and UNKNOWN select nothing); ``w`` holds the Segment weights.
+missingPredictionTreatment is "continue" (the only one compiled): a missing result of a
+selected segment makes every method but the votes missing, and a vote missing only when the
+missing result gets the most (weighted) votes (PMML 4.4; pypmml departs, see each function).
+Ties between categories go to the first in the target's order (pypmml: so with up to four
+categories; with five or more, the order of its hash map, except for max). The ``w`` of an
+unweighted method is all ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["combine_values", "combine_votes", "combine_probabilities", "REGRESSION", "CLASSIFICATION", "WEIGHTED"]
+
+# PMML 4.4 §Segmentation: the methods each function may use (selectAll is not compiled)
+REGRESSION = ("sum", "weightedSum", "average", "weightedAverage", "median", "weightedMedian", "selectFirst", "modelChain")
+CLASSIFICATION = (
+    "majorityVote",
+    "weightedMajorityVote",
+    "average",
+    "weightedAverage",
+    "median",
+    "weightedMedian",
+    "max",
+    "selectFirst",
+    "modelChain",
+)
+WEIGHTED = ("weightedSum", "weightedAverage", "weightedMedian", "weightedMajorityVote")
+
+
+def _middle(values: np.ndarray, on: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower and upper middle order statistics of each column's selected values."""
+    ordered = np.sort(np.where(on, values, np.inf), axis=0)
+    count = np.maximum(on.sum(axis=0), 1)
+    cols = np.arange(values.shape[1])
+    return ordered[(count - 1) // 2, cols], ordered[count // 2, cols]
+
+
+def _weighted_middle(values: np.ndarray, on: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """weightedMedian: the first value, in ascending order, at which the running weight
+    reaches half the selected weight (pypmml: so, as JPMML does; no split median at exactly half)."""
+    order = np.argsort(np.where(on, values, np.inf), axis=0, kind="stable")
+    weights = np.take_along_axis(np.where(on, w[:, None], 0.0), order, axis=0)
+    running = np.cumsum(weights, axis=0)
+    first = np.argmax(running >= 0.5 * running[-1], axis=0)
+    return np.take_along_axis(values, order, axis=0)[first, np.arange(values.shape[1])]
+
+
+def _median(values: np.ndarray, on: np.ndarray) -> np.ndarray:
+    low, high = _middle(values, on)
+    return (low + high) / 2.0
+
+
+def combine_values(method: str, v: np.ndarray, on: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """A regression's combined value per row: missing where no segment is selected or a
+    selected one has no value. pypmml sorts a missing value into median / weightedMedian
+    (Java orders NaN last); PMML 4.4 says missing, followed here."""
+    with np.errstate(all="ignore"):
+        vz = np.where(on, v, 0.0)
+        wz = w[:, None] * on
+        if method == "sum":
+            out = vz.sum(axis=0)
+        elif method == "weightedSum":
+            out = (vz * w[:, None]).sum(axis=0)
+        elif method == "average":
+            out = vz.sum(axis=0) / on.sum(axis=0)
+        elif method == "weightedAverage":
+            out = (vz * w[:, None]).sum(axis=0) / wz.sum(axis=0)
+        elif method == "median":
+            out = _median(vz, on)
+        elif method == "weightedMedian":
+            out = _weighted_middle(vz, on, w)
+        else:
+            raise ValueError(method)
+    broken = (on & np.isnan(v)).any(axis=0)
+    return np.where(on.any(axis=0) & ~broken, out, np.nan)
+
+
+def combine_votes(index: np.ndarray, on: np.ndarray, w: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities, winner) of majorityVote / weightedMajorityVote; ``index`` holds each
+    segment's predicted category (-1 missing, -2 outside the categories: a vote for nothing).
+    Probabilities are the (weighted) votes over all selected (weighted) votes, missing ones
+    included (pypmml: so for majorityVote; for weightedMajorityVote it divides by the number
+    of segments, not the proportions PMML 4.4 asks for). The row is missing when its missing
+    results outvote every category (PMML 4.4 "continue"; pypmml never returns missing there)."""
+    n = on.shape[1]
+    votes = np.zeros((n, k))
+    missing = np.zeros(n)
+    total = np.zeros(n)
+    rows = np.arange(n)
+    for i in range(on.shape[0]):
+        share = np.where(on[i], w[i], 0.0)
+        total += share
+        has = index[i] >= 0
+        votes[rows[has], index[i][has]] += share[has]
+        missing += np.where(index[i] == -1, share, 0.0)
+    with np.errstate(all="ignore"):
+        probs = votes / total[:, None]
+    ok = (total > 0) & ~(missing > votes.max(axis=1))
+    probs[~ok] = np.nan
+    return probs, np.where(ok, np.argmax(votes, axis=1), -1)
+
+
+def combine_probabilities(method: str, P: np.ndarray, on: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities, winner) of average, weightedAverage, max, median, weightedMedian over
+    ``P`` (segments x rows x categories). PMML 4.4: the winner has the highest combined
+    probability; max, median and weightedMedian return the average probabilities of the
+    segments whose probability for the winner is the chosen one (for an even median, either
+    middle one). pypmml returns, for max, the average of every segment whose own prediction is
+    the winner, and for median / weightedMedian the per-category medians (followed: PMML 4.4)."""
+    m, n, k = P.shape
+    broken = (on[:, :, None] & np.isnan(P)).any(axis=(0, 2))
+    Pz = np.where(on[:, :, None], P, 0.0)
+    rows = np.arange(n)
+    with np.errstate(all="ignore"):
+        if method in ("average", "weightedAverage"):
+            ww = np.where(on, w[:, None] if method == "weightedAverage" else 1.0, 0.0)
+            probs = (Pz * ww[:, :, None]).sum(axis=0) / ww.sum(axis=0)[:, None]
+            winner = np.argmax(np.nan_to_num(probs, nan=-np.inf), axis=1)
+        else:
+            if method == "max":
+                combined = np.where(on[:, :, None], P, -np.inf).max(axis=0)
+            elif method == "median":
+                combined = np.column_stack([_median(Pz[:, :, j], on) for j in range(k)])
+            else:
+                combined = np.column_stack([_weighted_middle(Pz[:, :, j], on, w) for j in range(k)])
+            winner = np.argmax(np.nan_to_num(combined, nan=-np.inf), axis=1)
+            chosen = Pz[:, rows, winner]  # (segments x rows): each segment's probability of the winner
+            if method == "median":
+                low, high = _middle(chosen, on)
+                takes = on & ((chosen == low) | (chosen == high))
+            else:
+                takes = on & (chosen == combined[rows, winner])
+            probs = (Pz * takes[:, :, None]).sum(axis=0) / takes.sum(axis=0)[:, None]
+    bad = broken | ~on.any(axis=0)
+    probs[bad] = np.nan
+    return probs, np.where(bad, -1, winner)
