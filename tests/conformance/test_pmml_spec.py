@@ -59,9 +59,10 @@ path follows it (each case is commented where it is implemented, marked "pypmml:
   ScoreDistribution lacks one (pypmml: a missing probability, which wins the label:
   ``fallback_mining_partial_distribution``); VariableWeight; missingPredictionTreatment other
   than continue; max for regression and sum / weightedSum for classification (not in PMML
-  4.4; pypmml refuses the document); selectAll (one result per segment; its columnar form is
-  one OutputField segmentId per segment, which pypmml serves by ignoring the MiningModel's
-  Output and returning each segment's own columns: ``fallback_mining_selectall``).
+  4.4; pypmml refuses the document); selectAll with an OutputField naming no segmentId (one
+  result per segment, not per row). selectAll / OutputField segmentId: pypmml returns each
+  segment model's own Output columns instead of the MiningModel's; the ``mining_*selectall``
+  documents give each segment's Output the same names, so the two agree.
   selectFirst: pypmml returns the chosen segment model's own columns instead of the
   MiningModel's Output; the ``mining_*selectfirst`` documents give each segment that same
   Output, and test_pmml_segments.py checks the rest;
@@ -120,7 +121,6 @@ RTOL, ATOL = 1e-9, 1e-12
 FALLBACK = {
     "fallback_tree_binary_split": "splitCharacteristic=binarySplit with a Node of 3 children",
     "fallback_isin_numeric": "isIn over a numeric field",
-    "fallback_mining_selectall": "multipleModelMethod=selectAll",
     "fallback_mining_partial_distribution": "ScoreDistribution lacks a category",
     "fallback_discretize_default": "Discretize mapMissingTo / defaultValue",
 }

@@ -36,7 +36,11 @@ __all__ = ["INERT", "FastPMMLModel", "compile_document", "compiler", "COMPILERS"
 FULL_OUTPUT = {"RegressionModel", "GeneralRegressionModel", "TreeModel", "MiningModel", "Scorecard", "RuleSetModel"}
 # Output features each model element provides beyond predictedValue / probability / transformedValue.
 # (pypmml 1.5.8 gives no entityId for RuleSetModel: not offered)
-FEATURES: dict[str, set[str]] = {"TreeModel": {"entityId", "confidence"}, "Scorecard": {"reasonCode"}}
+FEATURES: dict[str, set[str]] = {
+    "TreeModel": {"entityId", "confidence"},
+    "Scorecard": {"reasonCode"},
+    "MiningModel": {"segmentId"},
+}
 # Children of a model element that do not change what it computes (model elements add theirs).
 INERT = frozenset(
     {"MiningSchema", "Output", "Targets", "LocalTransformations", "ModelStats", "ModelExplanation", "ModelVerification"}

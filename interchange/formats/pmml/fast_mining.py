@@ -1,16 +1,16 @@
 """PMML 4.4 §MiningModel / §Segmentation on the fast path.
 
 Segments with predicates and weights, nested models (MiningModels inside segments), and every
-multipleModelMethod PMML 4.4 allows for regression and classification except selectAll
-(fast_segments holds the combination rules and where pypmml departs from them). A forest or
-boosted sum of plain binary trees (all segments True, no per-segment transformations) packs
-into one flat TreeEnsemble.
+multipleModelMethod PMML 4.4 allows for regression and classification (fast_segments holds
+the combination rules and where pypmml departs from them). A forest or boosted sum of plain
+binary trees (all segments True, no per-segment transformations) packs into one flat
+TreeEnsemble.
 
-selectAll is declined: it yields one result per selected segment, and a Prediction carries
-one per row. Its faithful columnar form is one OutputField per segment (PMML 4.4 OutputField
-segmentId), which the shared Output code does not compile; pypmml ignores the MiningModel's
-Output there and returns every segment's own output columns, so such documents still run on it.
-Also declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
+Every segment's own result is kept for OutputField segmentId (missing where the segment did
+not fire). selectAll yields one result per segment, not per row, so its documents are compiled
+only when every OutputField names a segmentId (or is a transformedValue).
+
+Declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
 classification), VariableWeight, missingPredictionTreatment other than continue, and segment
 results pypmml reads differently from their model (see _check_results).
 """
@@ -26,6 +26,7 @@ from lxml import etree
 from interchange.batch import is_missing
 from interchange.formats.pmml.fast import INERT, Scoped, compile_model, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
+from interchange.formats.pmml.fast_outputs import SEGMENTS, blank
 from interchange.formats.pmml.fast_predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast_regression import label_of
 from interchange.formats.pmml.fast_scope import Scope
@@ -56,6 +57,7 @@ class Segments(ModelStep):
     weights: tuple[float, ...]
     models: tuple[Scoped, ...]
     classes: tuple[str, ...] | None
+    ids: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
@@ -63,6 +65,17 @@ class Segments(ModelStep):
             return self._chain(env)
         on = np.array([p(env)[0] for p in self.preds], dtype=bool).reshape(len(self.preds), env.n)
         results = [m.predict(env) for m in self.models]
+        combined = self._combine(env, on, results)
+        combined.extra[SEGMENTS] = {i: (on[k], results[k]) for k, i in enumerate(self.ids)}  # OutputField segmentId
+        return combined
+
+    def _combine(self, env: Scope, on: np.ndarray, results: list[Prediction]) -> Prediction:
+        if self.method == "selectAll":  # every fired segment's result, only through OutputField segmentId
+            k = len(self.classes or ())
+            none = np.full(env.n, None, dtype=object)
+            if self.classes is None:
+                return Prediction(value=np.full(env.n, np.nan))
+            return Prediction(classes=self.classes, probabilities=np.full((env.n, k), np.nan), label=none)
         if self.method == "selectFirst":
             return _pick(results, list(on), self.classes, env.n)
         w = np.array(self.weights if self.method in WEIGHTED else [1.0] * len(self.weights), dtype=np.float64)
@@ -88,21 +101,10 @@ class Segments(ModelStep):
             pred, scope = m.run(env)
             done = m.output_scope(pred, scope)
             for name, _ in m.outputs:
-                env[name] = _blank(np.asarray(done[name]), fired)
+                env[name] = blank(np.asarray(done[name]), fired)
             results.append(pred)
             on.append(fired)
         return _pick(results[::-1], on[::-1], self.classes, env.n)
-
-
-def _blank(col: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """``col`` with missing values where ``keep`` is False (the segment did not fire)."""
-    if keep.all():
-        return col
-    if col.dtype.kind in "fiub":
-        return np.where(keep, col.astype(np.float64), np.nan)
-    out = col.astype(object).copy()
-    out[~keep] = None
-    return out
 
 
 def _positions(labels: np.ndarray | None, classes: tuple[str, ...], n: int) -> np.ndarray:
@@ -226,9 +228,11 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     if seg is None:
         raise NotCovered("MiningModel without Segmentation")
     method, function = seg.get("multipleModelMethod"), model.get("functionName")
-    if method == "selectAll":
-        raise NotCovered("Segmentation multipleModelMethod=selectAll (one result per segment, not one per row)")
-    if method not in (CLASSIFICATION if function == "classification" else REGRESSION):
+    out = child(model, "Output")
+    fields = children(out, "OutputField") if out is not None else []
+    if method == "selectAll" and any(f.get("segmentId") is None and f.get("feature") != "transformedValue" for f in fields):
+        raise NotCovered("selectAll with an OutputField that names no segmentId (one result per segment, not per row)")
+    if method not in (CLASSIFICATION if function == "classification" else REGRESSION) + ("selectAll",):
         # PMML 4.4 has no max for regression and no sum / weightedSum for classification (pypmml refuses them)
         raise NotCovered(f"Segmentation multipleModelMethod={method} for {function}")
     if seg.get("missingPredictionTreatment", "continue") != "continue" or float(seg.get("missingThreshold", "1")) != 1:
@@ -252,6 +256,10 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
         models.append(compile_model(inner[0]))
     if not models:
         raise NotCovered("Segmentation without segments")
+    ids = tuple(s.get("id") or str(i + 1) for i, s in enumerate(segments))  # PMML 4.4: else the 1-based position
+    wanted = {f.get("segmentId") for f in fields} - {None}
+    if wanted - set(ids) or len(set(ids)) != len(ids):
+        raise NotCovered(f"OutputField segmentId {sorted(wanted - set(ids))} or Segment ids that are not unique")
     classes: tuple[str, ...] | None = None
     if function == "classification":
         found = target_classes(model)
@@ -259,8 +267,8 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
             found += [c for c in _model_classes(m) or () if c not in found]
         classes = tuple(found)
     _check_results(method, function, segments, elems, models, classes)
-    general = Segments(method, tuple(preds), tuple(weights), tuple(models), classes)
-    plain = all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
+    general = Segments(method, tuple(preds), tuple(weights), tuple(models), classes, ids)
+    plain = not wanted and all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
     flat = _flat_ensemble(method, models, function == "classification") if plain else None
     return general if flat is None else FastOrGeneral(flat, general)  # type: ignore[arg-type]
 

@@ -20,11 +20,12 @@ from interchange.formats.pmml.fast_scope import Scope, keys, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import Prediction
 
-__all__ = ["targets", "output_fields", "OutputFn", "ENTITY", "REASONS", "CONFIDENCE"]
+__all__ = ["targets", "output_fields", "blank", "OutputFn", "ENTITY", "REASONS", "CONFIDENCE", "SEGMENTS"]
 
 ENTITY = "\0entityId"  # Prediction.extra key: the winning node / rule id per row
 REASONS = "\0reasonCodes"  # Prediction.extra key: (rows x k) reason codes, best first
 CONFIDENCE = "\0confidence"  # Prediction.extra key: the confidence of the prediction per row
+SEGMENTS = "\0segments"  # Prediction.extra key: {Segment id: (rows where it fired, its Prediction)}
 OutputFn = Callable[[Prediction, Scope], np.ndarray]
 
 
@@ -106,7 +107,10 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
     classification = model.get("functionName") == "classification"
     for of in children(el, "OutputField") if el is not None else []:
         name, feature = of.get("name"), of.get("feature", "predictedValue")
-        for attr in ("segmentId", "ruleFeature", "isMultiValued"):
+        segment = of.get("segmentId")
+        if segment is not None and ("segmentId" not in features or feature not in ("predictedValue", "probability")):
+            raise NotCovered(f"OutputField {name} segmentId with feature={feature} in <{local(model)}>")
+        for attr in ("ruleFeature", "isMultiValued"):
             if of.get(attr) not in (None, "0", "consequent") or (attr == "ruleFeature" and feature == "ruleValue"):
                 raise NotCovered(f"OutputField {name} {attr}")
         if of.get("rank", "1") != "1" and feature != "reasonCode":
@@ -137,7 +141,28 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
             out.append((name, lambda p, s, r=rank: p.extra[REASONS][:, r] if r < p.extra[REASONS].shape[1] else _nones(s.n)))
         else:
             raise NotCovered(f"OutputField feature={feature} of <{local(model)}>")
+        if segment is not None:  # the feature of that Segment's own result, missing where it did not fire
+            out[-1] = (name, _of_segment(out[-1][1], segment))
         ctx.types[name] = of.get("dataType", "double" if feature not in ("entityId", "reasonCode") else "string")
+    return out
+
+
+def _of_segment(fn: OutputFn, segment: str) -> OutputFn:
+    def run(p: Prediction, s: Scope) -> np.ndarray:
+        fired, result = p.extra[SEGMENTS][segment]  # the MiningModel compiler checked the id
+        return blank(np.asarray(fn(result, s)), fired)
+
+    return run
+
+
+def blank(col: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``col`` with missing values where ``keep`` is False."""
+    if keep.all():
+        return col
+    if col.dtype.kind in "fiub":
+        return np.where(keep, col.astype(np.float64), np.nan)
+    out = col.astype(object).copy()
+    out[~keep] = None
     return out
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 __all__ = ["combine_values", "combine_votes", "combine_probabilities", "REGRESSION", "CLASSIFICATION", "WEIGHTED"]
 
-# PMML 4.4 §Segmentation: the methods each function may use (selectAll is not compiled)
+# PMML 4.4 §Segmentation: the methods each function may use (selectAll: see fast_mining)
 REGRESSION = ("sum", "weightedSum", "average", "weightedAverage", "median", "weightedMedian", "selectFirst", "modelChain")
 CLASSIFICATION = (
     "majorityVote",

@@ -41,20 +41,33 @@ class PypmmlModel(Model):
         names = [f.name for f in self.signature.inputs]
         rows = [list(r) for r in zip(*(_plain(columns[n]) for n in names), strict=True)]
         try:
-            result = json.loads(self._model.call("predict", json.dumps({"columns": names, "data": rows})))
-        except Exception as exc:
-            raise RecordError(f"pypmml could not evaluate the batch: {str(exc)[:500]}") from exc
-        index = {name: i for i, name in enumerate(result.get("columns", []))}
+            results = [self._call(names, rows)]
+        except Exception:
+            # pypmml 1.5.8's JSON batch path fails on some documents (its CombinedSeries of
+            # selectAll segment outputs): evaluate record by record through its dict API instead
+            results = []
+            for i, row in enumerate(rows):
+                try:
+                    answer = self._model.predict(dict(zip(names, row, strict=True)))
+                    results.append({"columns": list(answer), "data": [list(answer.values())]})
+                except Exception as exc:
+                    raise RecordError(f"row {i}: pypmml could not evaluate it: {str(exc)[:500]}", row=i) from exc
         out: Columns = {}
         for f in self.signature.outputs:
-            if f.name not in index:
-                raise DocumentError(f"pypmml's result has no column {f.name!r} (it has {list(index)})", format="pmml")
-            values = [row[index[f.name]] for row in result["data"]]
+            values = []
+            for result in results:
+                index = {name: i for i, name in enumerate(result.get("columns", []))}
+                if f.name not in index:
+                    raise DocumentError(f"pypmml's result has no column {f.name!r} (it has {list(index)})", format="pmml")
+                values += [row[index[f.name]] for row in result["data"]]
             if f.kind in ("probability", "value", "score", "decision") and f.type != "string":
                 out[f.name] = np.array([np.nan if v is None or v == _LONG_MIN else v for v in values], dtype=np.float64)
             else:  # pypmml writes a missing integer prediction as Long.MIN_VALUE
                 out[f.name] = np.array([None if v == _LONG_MIN and f.type == "integer" else v for v in values], dtype=object)
         return out
+
+    def _call(self, names: list[str], rows: list[list[Any]]) -> dict[str, Any]:
+        return json.loads(self._model.call("predict", json.dumps({"columns": names, "data": rows})))
 
 
 _LONG_MIN = -(2**63)
