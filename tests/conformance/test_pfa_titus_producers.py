@@ -24,8 +24,8 @@ import pytest
 import interchange
 from interchange.errors import DocumentError
 from interchange.formats.pfa.titus import engine_class
+from tests.conformance.test_pfa_fast import _agree
 
-RTOL, ATOL = 1e-9, 1e-12
 COLOURS = ["red", "green", "blue", "amber", "violet"]
 SHAPES = ["round", "square", "flat"]
 UNSEEN = ["teal", ""]  # categories no split lists
@@ -49,17 +49,6 @@ def _producers(monkeypatch: pytest.MonkeyPatch) -> None:
     engine_class()
     if not hasattr(np, "in1d"):
         monkeypatch.setattr(np, "in1d", np.isin, raising=False)
-
-
-def _agree(fast: dict[str, np.ndarray], ref: dict[str, np.ndarray]) -> None:
-    assert set(fast) == set(ref)
-    for name in ref:
-        a, b = fast[name], ref[name]
-        if b.dtype == np.float64:
-            assert a.dtype == np.float64, name
-            np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True, err_msg=name)
-        else:
-            assert a.tolist() == b.tolist(), name
 
 
 def _load_both(doc: dict[str, Any]) -> tuple[interchange.Model, interchange.Model]:
