@@ -135,6 +135,8 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
     output = child(model, "Output")
     categorical = target is not None and fields.get(target) is not None and fields[target].get("optype") != "continuous"
     for of in children(output, "OutputField") if output is not None else []:
+        if of.get("isFinalResult", "true") == "false":
+            continue  # an intermediate value for other OutputFields, not part of the result
         feature = of.get("feature", "predictedValue")
         dtype = _TYPES.get(of.get("dataType", "double"), "string")
         if feature == "probability":

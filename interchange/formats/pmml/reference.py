@@ -56,21 +56,42 @@ class PypmmlModel(Model):
         for f in self.signature.outputs:
             values = []
             for result in results:
-                index = {name: i for i, name in enumerate(result.get("columns", []))}
-                if f.name not in index:
-                    raise DocumentError(f"pypmml's result has no column {f.name!r} (it has {list(index)})", format="pmml")
-                values += [row[index[f.name]] for row in result["data"]]
+                values += self._column(f.name, result)
             if f.kind in ("probability", "value", "score", "decision") and f.type != "string":
                 out[f.name] = np.array([np.nan if v is None or v == _LONG_MIN else v for v in values], dtype=np.float64)
             else:  # pypmml writes a missing integer prediction as Long.MIN_VALUE
                 out[f.name] = np.array([None if v == _LONG_MIN and f.type == "integer" else v for v in values], dtype=object)
         return out
 
+    def _column(self, name: str, result: dict[str, Any]) -> list[Any]:
+        """The values of output ``name`` in one pypmml result."""
+        columns = result.get("columns", [])
+        index = {c: i for i, c in enumerate(columns)}
+        if name not in index and f"predicted_{name}" in index:  # no <Output>: pypmml names the target so
+            name = f"predicted_{name}"
+        if name in index:
+            return [row[index[name]] for row in result["data"]]
+        classes = {c[len("probability(") : -1]: i for c, i in index.items() if c.startswith("probability(") and c.endswith(")")}
+        if name == self.signature.meta.get("target") and classes:
+            # a modelChain whose last segment declares only probabilities (JPMML-SkLearn's boosted
+            # classifiers): pypmml returns those alone; the predicted value is, as PMML defines it
+            # for classification, the category of highest probability (the first on a tie)
+            return [_most_probable(row, classes) for row in result["data"]]
+        raise DocumentError(f"pypmml's result has no column {name!r} (it has {columns})", format="pmml")
+
     def _call(self, names: list[str], rows: list[list[Any]]) -> dict[str, Any]:
         return json.loads(self._model.call("predict", json.dumps({"columns": names, "data": rows})))
 
 
 _LONG_MIN = -(2**63)
+
+
+def _most_probable(row: list[Any], classes: dict[str, int]) -> Any:
+    scored = [(row[i], c) for c, i in classes.items() if row[i] is not None and row[i] == row[i]]
+    if not scored:
+        return None
+    best = max(p for p, _ in scored)
+    return next(c for p, c in scored if p == best)
 
 
 def _plain(col: np.ndarray) -> list[Any]:
