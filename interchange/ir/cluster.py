@@ -30,13 +30,20 @@ class NearestCenter(ModelStep):
     missing_weights: np.ndarray | None = None
 
     def predict(self, env: Env) -> Prediction:
-        X = matrix(env, self.inputs)
-        centers = np.asarray(self.centers, dtype=np.float64)
+        d = self.distance_matrix(matrix(env, self.inputs))
         ids = np.asarray(self.ids, dtype=object)
+        if self.missing_weights is None:
+            return Prediction(cluster=ids[np.argmin(d, axis=1)])
+        label = ids[np.argmin(np.nan_to_num(d, nan=np.inf), axis=1)]
+        label[np.isnan(d).all(axis=1)] = None
+        return Prediction(cluster=label)
+
+    def distance_matrix(self, X: np.ndarray) -> np.ndarray:
+        """(rows x clusters) distances, missing-input adjusted; NaN rows where no field is present."""
+        centers = np.asarray(self.centers, dtype=np.float64)
         missing = np.isnan(X)
         if self.missing_weights is None or not missing.any():
-            d = distances(X, centers, self.metric, self.p)
-            return Prediction(cluster=ids[np.argmin(d, axis=1)])
+            return distances(X, centers, self.metric, self.p)
         q = np.asarray(self.missing_weights, dtype=np.float64)
         present = (~missing) @ q
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -49,10 +56,9 @@ class NearestCenter(ModelStep):
             else:
                 raw += diff**self.p if self.metric == "minkowski" else diff
         raw = raw * adjust[:, None]
+        raw[present == 0] = np.nan
         if self.metric == "euclidean":
             raw = np.sqrt(raw)
         elif self.metric == "minkowski":
             raw = raw ** (1.0 / self.p)
-        label = ids[np.argmin(raw, axis=1)]
-        label[present == 0] = None
-        return Prediction(cluster=label)
+        return raw

@@ -115,3 +115,25 @@ def test_clustering_ids_default_to_one_based_index() -> None:
     model = interchange.load((SPEC / "clustering_euclidean.pmml").read_bytes())
     out = model.predict(pd.DataFrame({"x1": [-1.0, 0.0, 1.5], "x2": [-1.0, 0.5, 1.0]}))
     assert [str(v) for v in out["cluster"]] == ["1", "7", "3"]
+
+
+@pytest.mark.parametrize("name", ["knn_regression_transformed", "knn_regression_cityblock", "clustering_kmeans_affinity"])
+def test_spec_document_agrees_with_pypmml_on_missing_inputs(name: str) -> None:
+    """k-NN: a row with a missing KNNInput has no prediction and no neighbours (pypmml);
+    clustering: distances and affinities scaled by MissingValueWeights (PMML 4.4)."""
+    document = (SPEC / f"{name}.pmml").read_bytes()
+    names = [f.name for f in interchange.load(document, engine="reference").signature.inputs]
+    X = _grid(names).astype(object)
+    rng = np.random.default_rng(1)
+    for n in names:
+        X.loc[rng.random(len(X)) < 0.2, n] = None
+    assert X.isna().any(axis=1).sum() > 50
+    reference, auto = interchange.load(document, engine="reference"), interchange.load(document)
+    assert auto.info.engine == "interchange-fast", auto.info.reason
+    expected, actual = reference.predict(X), auto.predict(X)
+    for f in reference.signature.outputs:
+        for e, a in zip(expected[f.name].tolist(), actual[f.name].tolist(), strict=True):
+            if isinstance(e, float) and isinstance(a, float):
+                assert (e != e and a != a) or abs(a - e) <= TOL.atol + TOL.rtol * abs(e), (f.name, e, a)
+            else:
+                assert str(e) == str(a), (f.name, e, a)

@@ -58,7 +58,11 @@ path follows it (each case is commented where it is implemented, marked "pypmml:
   segment model lacking a target category, or a segment TreeModel Node whose
   ScoreDistribution lacks one (pypmml: a missing probability, which wins the label:
   ``fallback_mining_partial_distribution``); VariableWeight; missingPredictionTreatment other
-  than continue; max for regression and sum / weightedSum for classification (not in PMML
+  than continue for selectAll / modelChain (pypmml ignores it there) and skipSegment for
+  selectFirst; skipSegment for classification average (pypmml divides the kept probabilities
+  by the number of used segments, skipped ones included:
+  ``fallback_mining_class_average_skipsegment``) and the other probability methods (not
+  measured); max for regression and sum / weightedSum for classification (not in PMML
   4.4; pypmml refuses the document); selectAll with an OutputField naming no segmentId (one
   result per segment, not per row). selectAll / OutputField segmentId: pypmml returns each
   segment model's own Output columns instead of the MiningModel's; the ``mining_*selectall``
@@ -66,6 +70,11 @@ path follows it (each case is commented where it is implemented, marked "pypmml:
   selectFirst: pypmml returns the chosen segment model's own columns instead of the
   MiningModel's Output; the ``mining_*selectfirst`` documents give each segment that same
   Output, and test_pmml_segments.py checks the rest;
+- missingPredictionTreatment (``mining_*_returnmissing``, ``mining_*_skipsegment``): returnMissing
+  makes a row missing when a used segment's result is missing; skipSegment leaves those
+  segments out and gives missing when their share exceeds missingThreshold, shares by Segment
+  weight for the weighted methods and by count otherwise; a sum / weightedSum whose used
+  segments were all skipped is 0 (all measured in pypmml, followed);
 - Segmentation where the fast path follows PMML 4.4 instead, checked row by row in
   test_pmml_segments.py (``pmml_segments/``; here ``mining_class_weightedmajorityvote``,
   ``_max``, ``_median`` and ``_weightedmedian`` output only the label, on which pypmml
@@ -123,6 +132,7 @@ FALLBACK = {
     "fallback_isin_numeric": "isIn over a numeric field",
     "fallback_mining_partial_distribution": "ScoreDistribution lacks a category",
     "fallback_discretize_default": "Discretize mapMissingTo / defaultValue",
+    "fallback_mining_class_average_skipsegment": "skipSegment with classification average",
 }
 
 _NUMBER = re.compile(r'(?:value|leftMargin|rightMargin|orig|lowValue|highValue|threshold)="(-?[0-9.eE+-]+)"')

@@ -21,7 +21,7 @@ from lxml import etree
 
 from interchange.batch import Columns, num_rows
 from interchange.document import Document
-from interchange.formats.pmml.fast_expressions import Ctx, derived_fields
+from interchange.formats.pmml.fast_expressions import Ctx, derived_fields, elements
 from interchange.formats.pmml.fast_outputs import OutputFn, output_fields, targets
 from interchange.formats.pmml.fast_schema import Treatment, check_nested, data_fields, treatments
 from interchange.formats.pmml.fast_scope import Fn, Scope, num
@@ -40,7 +40,12 @@ FEATURES: dict[str, set[str]] = {
     "TreeModel": {"entityId", "confidence"},
     "Scorecard": {"reasonCode"},
     "MiningModel": {"segmentId"},
+    "ClusteringModel": {"affinity"},
+    "NearestNeighborModel": {"rankedEntityId"},
 }
+# Families outside FULL_OUTPUT whose outermost Output is also computed by output_fields
+# (their extra features: cluster affinities, neighbour ids).
+TOP_OUTPUT = {"ClusteringModel", "NearestNeighborModel"}
 # Children of a model element that do not change what it computes (model elements add theirs).
 INERT = frozenset(
     {"MiningSchema", "Output", "Targets", "LocalTransformations", "ModelStats", "ModelExplanation", "ModelVerification"}
@@ -131,6 +136,7 @@ _FAMILY_MODULES: tuple[str, ...] = (
     "interchange.formats.pmml.fast_scorecard",
     "interchange.formats.pmml.fast_ruleset",
     "interchange.formats.pmml.fast_families",
+    "interchange.formats.pmml.fast_knn",
 )
 _loaded = False
 
@@ -167,7 +173,7 @@ def compile_model(model: etree._Element) -> Scoped:
     inner = _model(model, [])
     post, display = targets(model)
     outputs: list[tuple[str, OutputFn]] = []
-    if tag in FULL_OUTPUT or model is not comp.top:
+    if tag in FULL_OUTPUT or tag in TOP_OUTPUT or model is not comp.top:
         outputs = output_fields(model, comp.ctx, FEATURES.get(tag, set()), display)
     return Scoped(tag, local_defs, inner, post, outputs)
 
@@ -191,11 +197,12 @@ def compile_document(parsed: Parsed) -> Program:
         defs = derived_fields(child(parsed.root, "TransformationDictionary"), ctx)
         model = compile_model(parsed.model)
         names = {n for n, _ in model.outputs}
-        full = local(parsed.model) in FULL_OUTPUT and all(f.name in names for f in parsed.signature.outputs)
+        full = local(parsed.model) in FULL_OUTPUT | TOP_OUTPUT and all(f.name in names for f in parsed.signature.outputs)
         if not full:
             out = child(parsed.model, "Output")
             for of in children(out, "OutputField") if out is not None else []:
-                if of.get("feature", "predictedValue") not in ("predictedValue", "probability") or len(of):
+                body = [e for e in elements(of) if local(e) != "Value"]  # <Value>s only declare values
+                if of.get("feature", "predictedValue") not in ("predictedValue", "probability") or body:
                     raise NotCovered(f"OutputField feature={of.get('feature')}")
         return Program(treatments(parsed.model, fields), defs, model, full)
     finally:

@@ -1,5 +1,5 @@
-"""Fast-path compilers for SupportVectorMachineModel, NearestNeighborModel, NaiveBayesModel,
-NeuralNetwork and ClusteringModel (PMML 4.4), into the IR model steps of each family.
+"""Fast-path compilers for SupportVectorMachineModel, NaiveBayesModel, NeuralNetwork and
+ClusteringModel (PMML 4.4), into the IR model steps of each family (NearestNeighborModel: fast_knn).
 
 Strict like the rest of the fast path: an attribute value, child element or semantics not
 implemented exactly here raises NotCovered and the document runs on pypmml instead.
@@ -13,11 +13,11 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast import _check_schema, compiler
+from interchange.formats.pmml.fast_outputs import AFFINITY
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.cluster import NearestCenter
-from interchange.ir.graph import ModelStep, Step
+from interchange.ir.graph import ModelStep, Prediction, Step, matrix
 from interchange.ir.naive_bayes import GaussianNaiveBayes
-from interchange.ir.neighbors import NearestNeighbors
 from interchange.ir.neural import NeuralNetwork
 from interchange.ir.svm import SupportVectorMachine
 
@@ -232,56 +232,7 @@ def _measure(el: etree._Element | None) -> tuple[str, float]:
     return _MEASURES[local(measures[0])], p
 
 
-@compiler("NearestNeighborModel")
-def _knn(model: etree._Element, steps: list[Step]) -> ModelStep:
-    """PMML 4.4 §KNN: k closest training instances (ties: the earlier instance); average,
-    median or majorityVote (ties: most training cases, then lexically smallest category)."""
-    _check_schema(model)
-    _no_probability_outputs(model)
-    _only(
-        model,
-        _BASE
-        | {
-            "TrainingInstances",
-            "ComparisonMeasure",
-            "KNNInputs",
-        },
-    )
-    metric, p = _measure(child(model, "ComparisonMeasure"))
-    knn_inputs = children(child(model, "KNNInputs"), "KNNInput")
-    for ki in knn_inputs:
-        if ki.get("fieldWeight", "1") not in ("1", "1.0") or ki.get("compareFunction", "absDiff") != "absDiff":
-            raise NotCovered("KNNInput with a field weight or compare function")
-    inputs = tuple(ki.get("field") for ki in knn_inputs)
-    instances = child(model, "TrainingInstances")
-    if instances is None or instances.get("isTransformed", "false") != "false":
-        raise NotCovered("TrainingInstances missing or transformed")
-    column = {
-        f.get("field"): f.get("column") or f.get("field") for f in children(child(instances, "InstanceFields"), "InstanceField")
-    }
-    table = child(instances, "InlineTable")
-    target = _target(model)
-    if table is None or target not in column or any(f not in column for f in inputs):
-        raise NotCovered("TrainingInstances without an InlineTable holding every input and the target")
-    rows = [{local(c): (c.text or "").strip() for c in _elements(r)} for r in children(table, "row")]
-    points = np.array([[float(r[column[f]]) for f in inputs] for r in rows])
-    values = [r[column[target]] for r in rows]
-    k = int(model.get("numberOfNeighbors"))
-    common: dict[str, Any] = {"points": points, "k": k, "metric": metric, "p": p}
-    if model.get("functionName") == "regression":
-        method = model.get("continuousScoringMethod", "average")
-        if method not in ("average", "median"):
-            raise NotCovered(f"continuousScoringMethod={method}")
-        targets = np.array([float(v) for v in values])
-        return NearestNeighbors(inputs, targets=targets, weights="median" if method == "median" else "uniform", **common)
-    if model.get("functionName") != "classification" or model.get("categoricalScoringMethod", "majorityVote") != "majorityVote":
-        raise NotCovered("k-NN other than majorityVote classification or average/median regression")
-    classes = _classes(model, _root(model), target)
-    for v in values:
-        if v not in classes:
-            classes.append(v)
-    targets = np.array([classes.index(v) for v in values])
-    return NearestNeighbors(inputs, targets=targets, classes=tuple(classes), tie="pmml", **common)
+# (the NearestNeighborModel compiler is in fast_knn)
 
 
 # --- NaiveBayesModel ----------------------------------------------------------------------
@@ -436,13 +387,20 @@ def _clustering(model: etree._Element, steps: list[Step]) -> ModelStep:
         ids.append(cluster.get("id") or str(i + 1))  # PMML 4.4: the 1-based index when no id
     if not centers or any(len(c) != len(inputs) for c in centers) or len(q) != len(inputs):
         raise NotCovered("cluster centers that do not match the clustering fields")
+    out = child(model, "Output")
+    for of in children(out, "OutputField") if out is not None else []:
+        if of.get("feature") == "affinity" and of.get("value") not in (None, *ids):
+            raise NotCovered(f"OutputField affinity of an unknown cluster {of.get('value')}")
     return _ClusterIds(tuple(inputs), np.array(centers), tuple(ids), metric, p, q)
 
 
 class _ClusterIds(NearestCenter):
-    """The cluster id also as the predicted value (a document without our signature says "value")."""
+    """The cluster id also as the predicted value (a document without our signature says "value"),
+    and every cluster's distance for OutputField affinity."""
 
     def predict(self, env: Any) -> Any:
-        pred = super().predict(env)
-        pred.value = pred.cluster
-        return pred
+        d = self.distance_matrix(matrix(env, self.inputs))
+        ids = np.asarray(self.ids, dtype=object)
+        label = ids[np.argmin(np.nan_to_num(d, nan=np.inf), axis=1)]
+        label[np.isnan(d).all(axis=1)] = None
+        return Prediction(cluster=label, value=label, extra={AFFINITY: (self.ids, d)})

@@ -11,7 +11,8 @@ not fire). selectAll yields one result per segment, not per row, so its document
 only when every OutputField names a segmentId (or is a transformedValue).
 
 Declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
-classification), VariableWeight, missingPredictionTreatment other than continue, and segment
+classification), VariableWeight, missingPredictionTreatment other than continue for selectAll,
+modelChain and selectFirst (but returnMissing there), and segment
 results pypmml reads differently from their model (see _check_results).
 """
 
@@ -37,6 +38,7 @@ from interchange.formats.pmml.fast_segments import (
     combine_probabilities,
     combine_values,
     combine_votes,
+    treat_missing,
 )
 from interchange.formats.pmml.fast_trees import FlatTree, target_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, local
@@ -59,6 +61,8 @@ class Segments(ModelStep):
     classes: tuple[str, ...] | None
     ids: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()
+    treatment: str = "continue"  # missingPredictionTreatment
+    threshold: float = 1.0  # missingThreshold (skipSegment)
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
         if self.method == "modelChain":
@@ -81,13 +85,21 @@ class Segments(ModelStep):
         w = np.array(self.weights if self.method in WEIGHTED else [1.0] * len(self.weights), dtype=np.float64)
         if self.classes is None:
             values = np.array([np.asarray(r.value, dtype=np.float64) for r in results]).reshape(len(results), env.n)
-            return Prediction(value=combine_values(self.method, values, on, w))
+            used, dead = treat_missing(self.treatment, self.threshold, np.isnan(values), on, w)
+            value = combine_values(self.method, values, used, w)
+            if self.method in ("sum", "weightedSum"):  # pypmml: every used segment skipped sums to 0
+                value = np.where(on.any(axis=0) & ~used.any(axis=0), 0.0, value)
+            return Prediction(value=np.where(dead, np.nan, value))
         if self.method in _VOTES:
             index = np.array([_positions(r.label, self.classes, env.n) for r in results]).reshape(len(results), env.n)
+            on, dead = treat_missing(self.treatment, self.threshold, index == -1, on, w)
             probs, winner = combine_votes(index, on, w, len(self.classes))
         else:
             P = np.stack([_align(r, self.classes, env.n) for r in results])
+            on, dead = treat_missing(self.treatment, self.threshold, np.isnan(P).any(axis=2), on, w)
             probs, winner = combine_probabilities(self.method, P, on, w)
+        probs[dead] = np.nan
+        winner = np.where(dead, -1, winner)
         labels = np.asarray(self.classes, dtype=object)[np.maximum(winner, 0)]
         labels[winner < 0] = None
         return Prediction(classes=self.classes, probabilities=probs, label=labels)
@@ -104,7 +116,33 @@ class Segments(ModelStep):
                 env[name] = blank(np.asarray(done[name]), fired)
             results.append(pred)
             on.append(fired)
-        return _pick(results[::-1], on[::-1], self.classes, env.n)
+        chosen = _pick(results[::-1], on[::-1], self.classes, env.n)
+        if self.treatment == "returnMissing":  # PMML 4.4: any fired segment without a result ends the chain missing
+            dead = np.zeros(env.n, dtype=bool)
+            for r, fired in zip(results, on, strict=True):
+                dead |= fired & _no_result(r, env.n)
+            chosen = _where_missing(chosen, dead)
+        return chosen
+
+
+def _no_result(r: Prediction, n: int) -> np.ndarray:
+    """Rows where a segment's own result is missing (no value, no label or a missing probability)."""
+    if r.value is not None:
+        return np.isnan(np.asarray(r.value, dtype=np.float64))
+    if r.probabilities is not None:
+        return np.isnan(r.probabilities).any(axis=1)
+    if r.label is not None:
+        return np.array([is_missing(v) for v in r.label], dtype=bool)
+    return np.ones(n, dtype=bool)
+
+
+def _where_missing(p: Prediction, dead: np.ndarray) -> Prediction:
+    if not dead.any():
+        return p
+    value = None if p.value is None else np.where(dead, np.nan, p.value)
+    probs = None if p.probabilities is None else np.where(dead[:, None], np.nan, p.probabilities)
+    label = None if p.label is None else blank(np.asarray(p.label, dtype=object), ~dead)
+    return Prediction(classes=p.classes, value=value, probabilities=probs, label=label)
 
 
 def _positions(labels: np.ndarray | None, classes: tuple[str, ...], n: int) -> np.ndarray:
@@ -235,8 +273,14 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     if method not in (CLASSIFICATION if function == "classification" else REGRESSION) + ("selectAll",):
         # PMML 4.4 has no max for regression and no sum / weightedSum for classification (pypmml refuses them)
         raise NotCovered(f"Segmentation multipleModelMethod={method} for {function}")
-    if seg.get("missingPredictionTreatment", "continue") != "continue" or float(seg.get("missingThreshold", "1")) != 1:
-        raise NotCovered("Segmentation missingPredictionTreatment / missingThreshold")
+    treatment, threshold = _missing_treatment(seg, method)
+    if treatment == "skipSegment" and function == "classification" and method not in _VOTES:
+        # pypmml: average divides the kept probabilities by the number of used segments, skipped
+        # ones included (so they no longer sum to 1); the other methods are not measured
+        raise NotCovered(f"Segmentation missingPredictionTreatment=skipSegment with classification {method}")
+    if treatment == "skipSegment" and threshold >= 1 and method not in ("sum", "weightedSum", "average", "weightedAverage"):
+        # a row whose used segments are all skipped: what pypmml returns is not measured
+        raise NotCovered(f"Segmentation skipSegment with missingThreshold {threshold} and {method}")
     for el in elements(seg):
         if local(el) != "Segment":
             raise NotCovered(f"<{local(el)}> in Segmentation")
@@ -267,10 +311,30 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
             found += [c for c in _model_classes(m) or () if c not in found]
         classes = tuple(found)
     _check_results(method, function, segments, elems, models, classes)
-    general = Segments(method, tuple(preds), tuple(weights), tuple(models), classes, ids)
-    plain = not wanted and all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
+    general = Segments(method, tuple(preds), tuple(weights), tuple(models), classes, ids, (), treatment, threshold)
+    # (skipSegment would leave out a tree whose leaf has no score; the flat sum cannot)
+    plain = not wanted and treatment != "skipSegment"
+    plain = plain and all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
     flat = _flat_ensemble(method, models, function == "classification") if plain else None
     return general if flat is None else FastOrGeneral(flat, general)  # type: ignore[arg-type]
+
+
+def _missing_treatment(seg: etree._Element, method: str) -> tuple[str, float]:
+    """missingPredictionTreatment and missingThreshold, where their meaning is settled: the
+    combining methods (fast_segments.treat_missing); selectFirst with returnMissing, which
+    returns the chosen segment's result, missing or not, as continue does; modelChain with
+    returnMissing (any fired segment without a result makes the result missing)."""
+    treatment, threshold = seg.get("missingPredictionTreatment", "continue"), float(seg.get("missingThreshold", "1"))
+    if treatment not in ("continue", "returnMissing", "skipSegment"):
+        raise NotCovered(f"Segmentation missingPredictionTreatment={treatment}")
+    if threshold != 1 and treatment != "skipSegment":
+        raise NotCovered(f"Segmentation missingThreshold with missingPredictionTreatment={treatment}")
+    settled = method not in ("selectAll", "selectFirst", "modelChain") or (treatment == "returnMissing" and method != "selectAll")
+    if treatment != "continue" and not settled:
+        # pypmml ignores the treatment for these methods (modelChain with returnMissing: the spec is
+        # followed, see _chain; JPMML-SkLearn writes it for every boosted classifier)
+        raise NotCovered(f"Segmentation missingPredictionTreatment={treatment} with {method}")
+    return treatment, threshold
 
 
 def _check_results(
@@ -291,10 +355,13 @@ def _check_results(
             raise NotCovered(f"a {elems[i].get('functionName')} segment in a {function} Segmentation ({method})")
         out = child(elems[i], "Output")
         if method == "modelChain" and out is not None:
-            # pypmml builds the chain's result from the last segment's Output fields alone
+            # pypmml builds the chain's result from the last segment's Output fields alone; with
+            # every probability there (JPMML-SkLearn's boosted classifiers) the interchange reference
+            # reads the label as the most probable category, which is the segment's own label
             fields = children(out, "OutputField")
             features = {(f.get("feature", "predictedValue"), f.get("value")) for f in fields if f.get("segmentId") is None}
-            wanted = {("predictedValue", None)} | {("probability", c) for c in classes or ()}
+            probabilities = {("probability", c) for c in classes or ()}
+            wanted = probabilities if probabilities and probabilities <= features else {("predictedValue", None)} | probabilities
             if not wanted <= features:
                 raise NotCovered("modelChain ending in a segment whose Output lacks its predictedValue or probabilities")
         if classes is not None and method not in _VOTES and local(elems[i]) == "TreeModel":

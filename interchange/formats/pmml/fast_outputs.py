@@ -20,12 +20,13 @@ from interchange.formats.pmml.fast_scope import Scope, keys, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import Prediction
 
-__all__ = ["targets", "output_fields", "blank", "OutputFn", "ENTITY", "REASONS", "CONFIDENCE", "SEGMENTS"]
+__all__ = ["targets", "output_fields", "blank", "OutputFn", "ENTITY", "REASONS", "CONFIDENCE", "SEGMENTS", "AFFINITY"]
 
 ENTITY = "\0entityId"  # Prediction.extra key: the winning node / rule id per row
 REASONS = "\0reasonCodes"  # Prediction.extra key: (rows x k) reason codes, best first
 CONFIDENCE = "\0confidence"  # Prediction.extra key: the confidence of the prediction per row
 SEGMENTS = "\0segments"  # Prediction.extra key: {Segment id: (rows where it fired, its Prediction)}
+AFFINITY = "\0affinity"  # Prediction.extra key: (cluster ids, rows x clusters distances)
 OutputFn = Callable[[Prediction, Scope], np.ndarray]
 
 
@@ -113,17 +114,19 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
         for attr in ("ruleFeature", "isMultiValued"):
             if of.get(attr) not in (None, "0", "consequent") or (attr == "ruleFeature" and feature == "ruleValue"):
                 raise NotCovered(f"OutputField {name} {attr}")
-        if of.get("rank", "1") != "1" and feature != "reasonCode":
+        ranked = feature == "reasonCode" or (feature == "entityId" and "rankedEntityId" in features)
+        if of.get("rank", "1") != "1" and not ranked:
             raise NotCovered(f"OutputField {name} rank")
-        if feature == "transformedValue":
-            body = elements(of)
+        # <Value>s only declare the output's values, <Decisions> only describe a decision's
+        body = [e for e in elements(of) if local(e) not in ("Value", "Decisions")]
+        if feature in ("transformedValue", "decision"):  # PMML 4.4: a decision is computed by its expression
             if len(body) != 1:
-                raise NotCovered(f"OutputField {name} transformedValue without one expression")
+                raise NotCovered(f"OutputField {name} {feature} without one expression")
             fn = expression(body[0], ctx)
             if of.get("dataType"):
                 fn = checked_cast(body[0], fn, of.get("dataType"), ctx)
             out.append((name, lambda p, s, fn=fn: fn(s)))
-        elif elements(of):
+        elif body:
             raise NotCovered(f"OutputField {name} {feature} with child elements")
         elif feature == "predictedValue":
             out.append((name, (lambda p, s: p.label) if classification else (lambda p, s: p.value)))
@@ -132,8 +135,13 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
             out.append((name, lambda p, s: np.array(["" if v is None else display.get(v, v) for v in p.label], dtype=object)))
         elif feature == "probability" and classification:
             out.append((name, _probability(of.get("value"))))
+        elif feature == "entityId" and "rankedEntityId" in features:  # (rows x k), nearest first
+            rank = int(of.get("rank", "1")) - 1
+            out.append((name, lambda p, s, r=rank: p.extra[ENTITY][:, r]))
         elif feature == "entityId" and "entityId" in features:
             out.append((name, lambda p, s: p.extra[ENTITY]))
+        elif feature == "affinity" and "affinity" in features:
+            out.append((name, _affinity(of.get("value"))))
         elif feature == "confidence" and "confidence" in features and classification:
             out.append((name, lambda p, s: p.extra[CONFIDENCE]))
         elif feature == "reasonCode" and "reasonCode" in features:
@@ -145,6 +153,22 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
             out[-1] = (name, _of_segment(out[-1][1], segment))
         ctx.types[name] = of.get("dataType", "double" if feature not in ("entityId", "reasonCode") else "string")
     return out
+
+
+def _affinity(value: str | None) -> OutputFn:
+    """PMML 4.4 §Output affinity of a ClusteringModel: the distance to the cluster ``value``
+    (no value: to the predicted cluster)."""
+
+    def run(p: Prediction, s: Scope) -> np.ndarray:
+        ids, d = p.extra[AFFINITY]
+        names = [str(i) for i in ids]
+        if value is not None:
+            # (the ClusteringModel compiler declines an unknown cluster)
+            return d[:, names.index(value)]
+        idx = np.array([names.index(str(c)) if c is not None else -1 for c in p.cluster], dtype=int)
+        return np.where(idx >= 0, d[np.arange(s.n), np.maximum(idx, 0)], np.nan)
+
+    return run
 
 
 def _of_segment(fn: OutputFn, segment: str) -> OutputFn:

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["combine_values", "combine_votes", "combine_probabilities", "REGRESSION", "CLASSIFICATION", "WEIGHTED"]
+__all__ = [
+    "combine_values",
+    "combine_votes",
+    "combine_probabilities",
+    "treat_missing",
+    "REGRESSION",
+    "CLASSIFICATION",
+    "WEIGHTED",
+]
 
 # PMML 4.4 §Segmentation: the methods each function may use (selectAll: see fast_mining)
 REGRESSION = ("sum", "weightedSum", "average", "weightedAverage", "median", "weightedMedian", "selectFirst", "modelChain")
@@ -139,3 +147,24 @@ def combine_probabilities(method: str, P: np.ndarray, on: np.ndarray, w: np.ndar
     bad = broken | ~on.any(axis=0)
     probs[bad] = np.nan
     return probs, np.where(bad, -1, winner)
+
+
+def treat_missing(
+    treatment: str, threshold: float, miss: np.ndarray, on: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(segments used, rows whose result is missing) under missingPredictionTreatment; ``miss``
+    is TRUE where a segment's own result is missing.
+
+    PMML 4.4: returnMissing makes the row missing when a used segment's result is missing;
+    skipSegment leaves such segments out, and the row is missing when their share of the used
+    segments exceeds missingThreshold (pypmml: shares by Segment weight for the weighted
+    methods, by count otherwise, i.e. by ``w``); continue hands them to the combination.
+    """
+    used_missing = on & miss
+    if treatment == "continue":
+        return on, np.zeros(on.shape[1], dtype=bool)
+    if treatment == "returnMissing":
+        return on, used_missing.any(axis=0)
+    with np.errstate(all="ignore"):
+        share = (w[:, None] * used_missing).sum(axis=0) / (w[:, None] * on).sum(axis=0)
+    return on & ~miss, share > threshold
