@@ -8,9 +8,10 @@ Where pypmml 1.5.8 and the specification part ways the fast path does not guess:
 (NotCovered, then pypmml runs the document). Known cases: k-NN weightedAverage /
 weightedMajorityVote (pypmml divides the weighted sum by k again); probability outputs of
 SVM (pypmml: vote shares) and k-NN majorityVote (pypmml: none), which PMML 4.4 does not define;
-OneAgainstOne SVMs over three or more categories, whose vote ties PMML 4.4 resolves to "the
-first category with maximal number of votes" without fixing the order, and pypmml 1.5.8 in
-hash-map order (svm_ovo_rbf.pmml: pypmml gives "maybe", the last DataField value, on 1-1-1 ties).
+OneAgainstOne SVMs over three or more categories run on the fast path, except that a batch
+holding a vote tie goes to pypmml: PMML 4.4 resolves a tie to "the first category with maximal
+number of votes" without fixing the order, and pypmml 1.5.8 uses hash-map order
+(svm_ovo_rbf.pmml: pypmml gives "maybe", the last DataField value, on 1-1-1 ties).
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ DECLINED = {
     "SVC_linear": "probability outputs of <SupportVectorMachineModel>",
     "KNeighborsClassifier": "probability outputs of <NearestNeighborModel>",  # pypmml gives none for majorityVote
     "KMeans": "OutputField feature=entityAffinity",  # nyoka asks for affinities; not on the fast path
-    "svm_ovo_rbf": "OneAgainstOne voting over more than two categories",  # ties: pypmml takes hash-map order
 }
 
 
@@ -110,6 +110,22 @@ def test_spec_svm_votes_follow_thresholds_and_targets() -> None:
     assert labels <= {"no", "yes", "maybe"} and len(labels) >= 2
 
 
+def test_svm_vote_ties_defer_the_batch_to_pypmml() -> None:
+    """svm_ovo_rbf over three categories: batches without a tie are answered by the fast path,
+    a batch with a tie by pypmml (whose tie order PMML 4.4 does not fix)."""
+    document = (SPEC / "svm_ovo_rbf.pmml").read_bytes()
+    model, reference = interchange.load(document), interchange.load(document, engine="reference")
+    X = _grid(["x1", "x2"])
+    votes = model._program.model.inner.votes(model._program.model.inner.machine_values(X.to_numpy()))  # type: ignore[attr-defined]
+    tied = (votes == votes.max(axis=1, keepdims=True)).sum(axis=1) > 1
+    assert tied.any() and not tied.all()
+    clear = X[~tied].reset_index(drop=True)
+    assert list(model.predict(clear)["label"]) == list(reference.predict(clear)["label"])
+    assert model._reference is None, "a batch without ties stays on the fast path"  # type: ignore[attr-defined]
+    assert list(model.predict(X)["label"]) == list(reference.predict(X)["label"])
+    assert model._reference is not None, "the batch with ties went to pypmml"  # type: ignore[attr-defined]
+
+
 def test_clustering_ids_default_to_one_based_index() -> None:
     """PMML 4.4 §Clustering: a Cluster without id is named by its 1-based position."""
     model = interchange.load((SPEC / "clustering_euclidean.pmml").read_bytes())
@@ -117,10 +133,21 @@ def test_clustering_ids_default_to_one_based_index() -> None:
     assert [str(v) for v in out["cluster"]] == ["1", "7", "3"]
 
 
-@pytest.mark.parametrize("name", ["knn_regression_transformed", "knn_regression_cityblock", "clustering_kmeans_affinity"])
+MISSING_INPUT_DOCUMENTS = [
+    "knn_regression_transformed",
+    "knn_regression_cityblock",
+    "clustering_kmeans_affinity",
+    "svm_binary_coefficients",
+    "svm_regression_poly",
+    "svm_ovo_rbf",
+]
+
+
+@pytest.mark.parametrize("name", MISSING_INPUT_DOCUMENTS)
 def test_spec_document_agrees_with_pypmml_on_missing_inputs(name: str) -> None:
     """k-NN: a row with a missing KNNInput has no prediction and no neighbours (pypmml);
-    clustering: distances and affinities scaled by MissingValueWeights (PMML 4.4)."""
+    clustering: distances and affinities scaled by MissingValueWeights (PMML 4.4); SVM: a row
+    with a missing input has no prediction (pypmml)."""
     document = (SPEC / f"{name}.pmml").read_bytes()
     names = [f.name for f in interchange.load(document, engine="reference").signature.inputs]
     X = _grid(names).astype(object)

@@ -3,10 +3,10 @@
 JPMML-SkLearn is the most used PMML producer for scikit-learn; its documents use constructs our
 own writer does not (modelChain boosting, ``missingPredictionTreatment``, transformed
 TrainingInstances, intermediate ``isFinalResult="false"`` fields, no ``<Output>`` at all). Each
-document is evaluated on the rows it was trained on plus copies with missing values, by
-``load`` (fast path where it covers the document, else pypmml with the reason in Model.info)
-and by pypmml; numbers within rtol 1e-9 / atol 1e-12, missing in the same places, labels equal
-(one stated exception: trees with nullPrediction on rows with a missing input, see NULL_PREDICTION).
+document is evaluated on the rows it was trained on plus copies with missing values, by the
+fast path (every document here must run on it) and by pypmml; numbers within rtol 1e-9 /
+atol 1e-12, missing in the same places, labels equal (one stated exception: trees with
+nullPrediction on rows with a missing input, see NULL_PREDICTION).
 
 sklearn2pmml 0.133.1's Java side refuses pickles stamped scikit-learn 1.9.1 by version string
 (it supports 1.9.0; 1.9.1 is a patch release with the same estimator state), so the version
@@ -92,8 +92,6 @@ CASES: dict[str, tuple[Callable[[], tuple[pd.DataFrame, Any]], Callable[[], Any]
     "kmeans": (_iris, lambda: KMeans(3, n_init=3, random_state=0), False),
     "isolation_forest": (_iris, lambda: IsolationForest(n_estimators=10, random_state=0), False),
 }
-# documents the fast path declines today, and the reason it gives
-FALLBACK = {"svc": "OneAgainstOne voting over more than two categories"}
 # JPMML-SkLearn writes these trees with missingValueStrategy="nullPrediction" and
 # noTrueChildStrategy="returnLastPrediction": PMML 4.4 (and JPMML-Evaluator) give no prediction
 # when an input a split needs is missing, pypmml 1.5.8 returns the last node's prediction. The
@@ -146,10 +144,7 @@ def _rows(X: pd.DataFrame) -> pd.DataFrame:
 def test_jpmml_document_agrees_with_pypmml(name: str, tmp_path: Path) -> None:
     document, X = _jpmml_document(name, tmp_path)
     reference, auto = interchange.load(document, engine="reference"), interchange.load(document)
-    if name in FALLBACK:
-        assert auto.info.engine == "pypmml" and FALLBACK[name] in auto.info.reason, auto.info.reason
-    else:
-        assert auto.info.engine == "interchange-fast", auto.info.reason
+    assert auto.info.engine == "interchange-fast", auto.info.reason
     assert reference.signature.outputs, "the document declares what it predicts"
     rows = _rows(X)
     expected, actual = reference.predict(rows), auto.predict(rows)

@@ -9,11 +9,20 @@ chain producer; ``fast_cells``), pure user functions (inlined), literals,
 ``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
 sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all), ``la.*`` (add, sub,
 scale, dot), ``cast.*``, ``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
-``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest on numbers and strings, all
-of titus2's operators), ``model.cluster.closest(N)``, ``model.neighbor.nearestK``,
-``model.neural.simpleLayers`` (layers of any widths) and ``model.naive.gaussian``.
+``model.reg.residual``/``pull``/``mahalanobis``/``reducedChi2`` (array and number forms;
+``fast_reg``), ``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest on numbers
+and strings, all of titus2's operators), ``model.tree.compoundTest``/``surrogateTest``
+(``fast_tree_logic``), ``model.cluster.closest(N)``, ``model.neighbor.nearestK``,
+``model.neighbor.ballR`` (a batch whose rows keep different numbers of points is deferred) and
+``mean`` (weighted too; ``fast_neighbours``), ``model.neural.simpleLayers`` (layers of any widths),
+``model.naive.gaussian``, ``model.naive.multinomial`` (arrays) / ``bernoulli`` (a constant map) and
+``model.svm.score`` (``fast_scores``).
 Not covered (fallback): loops, pools, cells that are read and written, ``emit``/``fold`` methods,
-other ``begin``/``end`` content, ``log``, unknown functions, int/long/boolean and nullable array inputs.
+other ``begin``/``end`` content, ``log``, unknown functions, int/long/boolean and nullable array inputs,
+map arguments of ``model.*`` functions, ``model.reg.updateChi2`` (writes its state),
+``model.reg.chi2Prob`` (titus2's own incomplete gamma series), ``model.reg.linearVariance`` and
+``gaussianProcess`` (titus2 1.2.0 fails every record of them on NumPy 2: ``float()`` of a 1x1
+matrix, ``numpy.int``).
 
 Record errors: where titus2 would raise for a record (``impute.errorOnNull`` on a null, an
 ``error`` form, int overflow, ``math.exp`` overflow, a bad array index...), the fast path raises
@@ -66,6 +75,10 @@ def _library() -> dict[str, Any]:
         fast_arrays,
         fast_linalg,
         fast_models,
+        fast_neighbours,
+        fast_reg,
+        fast_scores,
+        fast_tree_logic,
         fast_tree_tests,
         fast_trees,
     )

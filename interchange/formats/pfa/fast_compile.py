@@ -6,8 +6,9 @@ under row masks (``Run.active``): values are merged with ``where``, and errors o
 rows where titus2 would have evaluated the expression (``fast_values`` holds ``Run``, the type
 conversions and the branch helpers). Library functions live in
 ``fast_library`` (core, m.*, cast, impute), ``fast_arrays`` (a.*), ``fast_linalg`` (la.*,
-m.kernel.*, metric.*), ``fast_models`` (model.*), ``fast_trees`` and ``fast_tree_tests``
-(model.tree.*); anything else raises NotCovered.
+m.kernel.*, metric.*), ``fast_models``, ``fast_reg``, ``fast_scores`` and ``fast_neighbours``
+(model.*), ``fast_trees``, ``fast_tree_tests`` and ``fast_tree_logic`` (model.tree.*); anything
+else raises NotCovered.
 """
 
 from __future__ import annotations

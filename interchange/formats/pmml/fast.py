@@ -25,7 +25,7 @@ from interchange.formats.pmml.fast_expressions import Ctx, derived_fields, eleme
 from interchange.formats.pmml.fast_outputs import OutputFn, output_fields, targets
 from interchange.formats.pmml.fast_schema import Treatment, check_nested, data_fields, treatments
 from interchange.formats.pmml.fast_scope import Fn, Scope, num
-from interchange.formats.pmml.parse import NotCovered, Parsed, child, children, local
+from interchange.formats.pmml.parse import Defer, NotCovered, Parsed, child, children, local
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, outputs_from
 from interchange.model import Model, ModelInfo
 
@@ -219,9 +219,20 @@ class FastPMMLModel(Model):
         self.document = document
         self.signature = parsed.signature
         self._program = compile_document(parsed)
+        self._reference: Model | None = None  # pypmml, started for the first deferred batch
         self.info = ModelInfo("pmml", "interchange-fast")
 
     def _predict_columns(self, columns: Columns) -> Columns:
+        try:
+            return self._fast(columns)
+        except Defer:
+            if self._reference is None:
+                from interchange.formats.pmml.reference import PypmmlModel
+
+                self._reference = PypmmlModel(self.document, self.signature)
+            return self._reference._predict_columns(columns)
+
+    def _fast(self, columns: Columns) -> Columns:
         prog = self._program
         n = num_rows(columns)
         cols = dict(columns)

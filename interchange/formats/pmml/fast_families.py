@@ -14,7 +14,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import _check_schema, compiler
 from interchange.formats.pmml.fast_outputs import AFFINITY
-from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.graph import ModelStep, Prediction, Step, matrix
 from interchange.ir.naive_bayes import GaussianNaiveBayes
@@ -105,8 +105,8 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
     """PMML 4.4 §SVM: f(x) = sum a_i K(x, x_i) + b per machine; OneAgainstOne voting.
 
     maxWins="false": a machine votes for targetCategory when f < threshold, else for
-    alternateTargetCategory ("true": when f > threshold). Two categories only: with more, vote
-    ties are possible and neither the specification nor pypmml fixes the winner.
+    alternateTargetCategory ("true": when f > threshold). With three or more categories a batch
+    holding a vote tie is deferred to pypmml (see _PMMLSVM).
     """
     _check_schema(model)
     _no_probability_outputs(model)
@@ -180,7 +180,7 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
     if model.get("functionName") == "regression":
         if len(machines) != 1:
             raise NotCovered("regression with several SupportVectorMachine elements")
-        return SupportVectorMachine(inputs, **step)
+        return _PMMLSVM(inputs, **step)
     if model.get("functionName") != "classification":
         raise NotCovered(f"SupportVectorMachineModel functionName={model.get('functionName')}")
     classes = _classes(model, _root(model), _target(model))
@@ -198,14 +198,30 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
             if c not in classes:
                 classes.append(c)
         pairs.append((classes.index(first), classes.index(second)))
-    if len(classes) > 2:
-        # PMML 4.4: a vote tie goes to "the first category with maximal number of votes", an order
-        # the specification does not pin down; pypmml 1.5.8 takes them in hash-map order.
-        raise NotCovered("OneAgainstOne voting over more than two categories (vote ties are not pinned down)")
     first_when = ">" if model.get("maxWins", "false") == "true" else "<"
-    return SupportVectorMachine(
-        inputs, classes=tuple(classes), pairs=np.array(pairs), threshold=thresholds, first_when=first_when, **step
-    )
+    return _PMMLSVM(inputs, classes=tuple(classes), pairs=np.array(pairs), threshold=thresholds, first_when=first_when, **step)
+
+
+class _PMMLSVM(SupportVectorMachine):
+    """The IR machines with PMML's edges: a row with a missing input has no prediction (as
+    pypmml gives), and with three or more categories a batch holding a one-vs-one vote tie goes
+    to pypmml (Defer): PMML 4.4 gives a tie to "the first category with maximal number of
+    votes", an order it does not pin down, and pypmml 1.5.8 takes its hash-map order
+    (svm_ovo_rbf: "maybe", the last category, on 1-1-1 ties)."""
+
+    def predict(self, env: Any) -> Prediction:
+        X = matrix(env, self.inputs)
+        missing = np.isnan(X).any(axis=1)
+        f = self.machine_values(np.where(missing[:, None], 0.0, X))
+        if self.classes is None:
+            return Prediction(value=np.where(missing, np.nan, f[:, 0]))
+        votes = self.votes(f)
+        tied = (votes == votes.max(axis=1, keepdims=True)).sum(axis=1) > 1
+        if len(self.classes) > 2 and (tied & ~missing).any():
+            raise Defer("one-vs-one vote tie")
+        label = np.asarray(self.classes, dtype=object)[np.argmax(votes, axis=1)]
+        label[missing] = None
+        return Prediction(classes=self.classes, label=label)
 
 
 def _root(el: etree._Element) -> etree._Element:

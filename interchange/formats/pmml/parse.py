@@ -14,7 +14,7 @@ from lxml import etree
 from interchange.errors import DocumentError
 from interchange.signature import InputField, OutputField, Signature
 
-__all__ = ["parse", "Parsed", "NotCovered", "local", "children", "child", "MAX_BYTES"]
+__all__ = ["parse", "Parsed", "NotCovered", "Defer", "local", "children", "child", "MAX_BYTES"]
 
 MAX_BYTES = 256 * 1024 * 1024
 _TYPES = {"double": "double", "float": "double", "integer": "integer", "string": "string", "boolean": "boolean"}
@@ -22,6 +22,11 @@ _TYPES = {"double": "double", "float": "double", "integer": "integer", "string":
 
 class NotCovered(Exception):
     """The fast path does not cover this document; the reason goes into Model.info."""
+
+
+class Defer(Exception):
+    """The fast path cannot answer this batch exactly (e.g. a vote tie whose winner pypmml picks
+    in its own order): the batch goes to pypmml, later batches still run fast."""
 
 
 def local(el: etree._Element) -> str:
