@@ -90,19 +90,49 @@ def _nodes(model: etree._Element, binary: bool) -> list[TreeNode]:
     return nodes
 
 
-def _binary_split(nodes: list[TreeNode], i: int) -> tuple[str, str, float] | None:
-    """(field, op, threshold) when node i splits into two complementary numeric comparisons."""
-    if len(nodes[i].kids) != 2:
+_SPLITS = {  # operator of the first child's predicate -> (flat op, first child goes left)
+    "lessOrEqual": ("<=", True),
+    "lessThan": ("<", True),
+    "greaterThan": ("<=", False),
+    "greaterOrEqual": ("<", False),
+}
+_COMPLEMENT = {
+    "lessOrEqual": "greaterThan",
+    "lessThan": "greaterOrEqual",
+    "greaterThan": "lessOrEqual",
+    "greaterOrEqual": "lessThan",
+}
+
+
+Split = tuple[str, str, float, int, bool]  # field, flat op, threshold, the child it selects, that child goes left
+
+
+def _splits(nodes: list[TreeNode], i: int, strategy: str) -> tuple[list[Split], int] | None:
+    """Node i as binary numeric splits and the child taken when none of them holds, or None.
+
+    Two complementary SimplePredicates are one split; children ``p1, p2, ..., <True/>`` (the
+    if / else-if chains of JPMML-SkLearn's compact trees) are one split per comparison. Rows
+    with a missing value never take the flat path unless defaultChild routes them (pairs only).
+    """
+    kids = nodes[i].kids
+    preds = [nodes[k].pred for k in kids]
+    if len(kids) < 2 or any(local(p) != "SimplePredicate" or p.get("operator") not in _SPLITS for p in preds[:-1]):
         return None
-    a, b = (nodes[k].pred for k in nodes[i].kids)
-    if local(a) != "SimplePredicate" or local(b) != "SimplePredicate":
+    a, last = preds[0], preds[-1]
+    pair = len(kids) == 2 and local(last) == "SimplePredicate"
+    if pair and (last.get("field"), last.get("value"), last.get("operator")) != (
+        a.get("field"),
+        a.get("value"),
+        _COMPLEMENT[a.get("operator")],
+    ):
         return None
-    if a.get("field") != b.get("field") or a.get("value") != b.get("value"):
+    if not pair and (local(last) != "True" or strategy == "defaultChild"):
         return None
-    pair = (a.get("operator"), b.get("operator"))
-    if pair not in (("lessOrEqual", "greaterThan"), ("lessThan", "greaterOrEqual")):
-        return None
-    return a.get("field"), "<=" if pair[0] == "lessOrEqual" else "<", float(a.get("value"))
+    splits = []
+    for k, p in zip(kids[:-1], preds[:-1], strict=True):
+        op, goes_left = _SPLITS[p.get("operator")]
+        splits.append((p.get("field"), op, float(p.get("value")), k, goes_left))
+    return splits, kids[-1]
 
 
 @dataclass(frozen=True)
@@ -126,48 +156,77 @@ class FlatTree(ModelStep):
         return pred
 
 
+class _NotFlat(Exception):
+    pass
+
+
 def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None) -> tuple[TreeEnsemble, bool] | None:
-    """The flat IR form when every split is binary numeric on one op; else None."""
+    """The flat IR form when every split is a numeric comparison with one op; else None. Nodes
+    are numbered in pre-order (parents before children), else-if chains adding inner nodes."""
+    numeric = current().ctx.numeric
     features: list[str] = []
-    rows = []
-    ops = set()
-    for i, n in enumerate(nodes):
+    ops: set[str] = set()
+    feature: list[int] = []
+    threshold: list[float] = []
+    left: list[int] = []
+    right: list[int] = []
+    missing_left: list[bool] = []
+    values: list[list[float]] = []
+
+    def row() -> int:
+        feature.append(-1), threshold.append(0.0), left.append(-1), right.append(-1), missing_left.append(True)
+        values.append([0.0] * (1 if classes is None else len(classes)))
+        return len(feature) - 1
+
+    def build(i: int) -> int:
+        n, r = nodes[i], row()
         if not n.kids:
-            rows.append((-1, 0.0, -1, -1, True))
-            continue
-        split = _binary_split(nodes, i)
-        if split is None or not current().ctx.numeric(split[0]):
-            return None
-        field, op, value = split
-        ops.add(op)
-        if field not in features:
-            features.append(field)
+            if classes is None:
+                if n.score is None:
+                    raise _NotFlat
+                values[r] = [float(n.score)]
+            else:
+                if not _argmax_leaf(n, classes):
+                    raise _NotFlat
+                values[r] = [n.dist.get(c, 0.0) for c in classes]
+            return r
+        found = _splits(nodes, i, strategy)
+        if found is None:
+            raise _NotFlat
+        splits, last = found
         default = n.el.get("defaultChild")
-        if strategy == "defaultChild":
-            ids = [nodes[k].el.get("id") for k in n.kids]
-            if default not in ids:
-                return None
-            missing_left = default == ids[0]
-        else:
-            missing_left = True  # not used: rows with missing inputs take the general evaluator
-        rows.append((features.index(field), value, n.kids[0], n.kids[1], missing_left))
+        ids = [nodes[k].el.get("id") for k in n.kids]
+        if strategy == "defaultChild" and default not in ids:
+            raise _NotFlat
+        at = r
+        for j, (field, op, value, kid, goes_left) in enumerate(splits):
+            if not numeric(field):
+                raise _NotFlat
+            ops.add(op)
+            if field not in features:
+                features.append(field)
+            mine = build(kid)
+            other = build(last) if j == len(splits) - 1 else row()
+            feature[at], threshold[at] = features.index(field), value
+            left[at], right[at] = (mine, other) if goes_left else (other, mine)
+            # defaultChild (pairs only): missing values go to the default child's side
+            missing_left[at] = (default == nodes[kid].el.get("id")) == goes_left if strategy == "defaultChild" else True
+            at = other
+        return r
+
+    try:
+        build(0)
+    except _NotFlat:
+        return None
     if len(ops) > 1:
         return None
-    if classes is None:
-        if any(not n.kids and n.score is None for n in nodes):
-            return None
-        value = np.array([[float(n.score) if not n.kids else 0.0] for n in nodes])
-    else:
-        if not all(_argmax_leaf(n, classes) for n in nodes if not n.kids):
-            return None
-        value = np.array([[n.dist.get(c, 0.0) for c in classes] for n in nodes])
     tree = Tree(
-        np.array([r[0] for r in rows]),
-        np.array([r[1] for r in rows]),
-        np.array([r[2] for r in rows]),
-        np.array([r[3] for r in rows]),
-        value,
-        np.array([r[4] for r in rows], dtype=bool),
+        np.array(feature),
+        np.array(threshold),
+        np.array(left),
+        np.array(right),
+        np.array(values, dtype=np.float64),
+        np.array(missing_left, dtype=bool),
         ops.pop() if ops else "<=",
     )
     return TreeEnsemble(tuple(features), (tree,), "sum", classes=classes), strategy != "defaultChild"
