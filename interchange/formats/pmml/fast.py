@@ -6,7 +6,7 @@ per job: fast_scope (columns and derived fields), fast_expressions / fast_functi
 (transformations, built-in and user functions), fast_schema (DataDictionary validity,
 MiningSchema treatment), fast_predicates, fast_outputs (Targets, Output), and one module per
 model element: fast_regression, fast_general, fast_trees, fast_mining, fast_scorecard,
-fast_ruleset (fast_families: SVM, k-NN, naive Bayes, neural networks, clustering).
+fast_ruleset, fast_families (naive Bayes, neural networks, clustering), fast_svm, fast_knn.
 """
 
 from __future__ import annotations
@@ -136,6 +136,7 @@ _FAMILY_MODULES: tuple[str, ...] = (
     "interchange.formats.pmml.fast_scorecard",
     "interchange.formats.pmml.fast_ruleset",
     "interchange.formats.pmml.fast_families",
+    "interchange.formats.pmml.fast_svm",
     "interchange.formats.pmml.fast_knn",
 )
 _loaded = False
