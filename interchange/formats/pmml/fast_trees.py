@@ -137,8 +137,9 @@ def _splits(nodes: list[TreeNode], i: int, strategy: str) -> tuple[list[Split], 
 
 @dataclass(frozen=True)
 class FlatTree(ModelStep):
-    """A plain binary tree on the flat evaluator; rows with missing inputs and no default child
-    go to the general evaluator (PMML: the comparisons are UNKNOWN there)."""
+    """A plain binary tree on the flat evaluator. A batch with a missing input goes to the general
+    evaluator when the walk cannot route it: a complementary pair without a default child (both
+    comparisons UNKNOWN: the missingValueStrategy decides); else-if chains route it on."""
 
     flat: TreeEnsemble
     general: GeneralTree
@@ -166,6 +167,7 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
     numeric = current().ctx.numeric
     features: list[str] = []
     ops: set[str] = set()
+    unrouted: list[int] = []  # splits the flat walk cannot route a missing value through
     feature: list[int] = []
     threshold: list[float] = []
     left: list[int] = []
@@ -194,6 +196,7 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
         if found is None:
             raise _NotFlat
         splits, last = found
+        pair = local(nodes[last].pred) != "True"
         default = n.el.get("defaultChild")
         ids = [nodes[k].el.get("id") for k in n.kids]
         if strategy == "defaultChild" and default not in ids:
@@ -209,8 +212,12 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
             other = build(last) if j == len(splits) - 1 else row()
             feature[at], threshold[at] = features.index(field), value
             left[at], right[at] = (mine, other) if goes_left else (other, mine)
-            # defaultChild (pairs only): missing values go to the default child's side
-            missing_left[at] = (default == nodes[kid].el.get("id")) == goes_left if strategy == "defaultChild" else True
+            if strategy == "defaultChild":  # (pairs only) missing values go to the default child's side
+                missing_left[at] = (default == nodes[kid].el.get("id")) == goes_left
+            elif pair:  # both comparisons UNKNOWN: the strategy decides, on the general evaluator
+                unrouted.append(r)
+            else:  # an UNKNOWN comparison in an else-if chain: a later TRUE child wins (pypmml), so go on
+                missing_left[at] = not goes_left
             at = other
         return r
 
@@ -229,7 +236,7 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
         np.array(missing_left, dtype=bool),
         ops.pop() if ops else "<=",
     )
-    return TreeEnsemble(tuple(features), (tree,), "sum", classes=classes), strategy != "defaultChild"
+    return TreeEnsemble(tuple(features), (tree,), "sum", classes=classes), bool(unrouted)
 
 
 def _argmax_leaf(n: TreeNode, classes: tuple[str, ...]) -> bool:
