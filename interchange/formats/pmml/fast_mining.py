@@ -29,7 +29,6 @@ from interchange.formats.pmml.fast import INERT, Scoped, compile_model, compiler
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_outputs import SEGMENTS, blank
 from interchange.formats.pmml.fast_predicates import PREDICATES, find_predicate, predicate
-from interchange.formats.pmml.fast_regression import label_of
 from interchange.formats.pmml.fast_scope import Scope
 from interchange.formats.pmml.fast_segments import (
     CLASSIFICATION,
@@ -42,7 +41,7 @@ from interchange.formats.pmml.fast_segments import (
 )
 from interchange.formats.pmml.fast_trees import FlatTree, target_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.graph import ModelStep, Prediction, Step, matrix
+from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["Segments"]
@@ -188,8 +187,9 @@ def _pick(results: list[Prediction], on: list[np.ndarray], classes: tuple[str, .
     return Prediction(classes=classes, probabilities=probs, label=label)
 
 
-def _flat_ensemble(method: str, models: list[Scoped], classification: bool) -> ModelStep | None:
-    """Plain binary trees summed or averaged: one flat TreeEnsemble (the benchmark's path)."""
+def _flat_ensemble(method: str, models: list[Scoped], classification: bool) -> tuple[TreeEnsemble, bool] | None:
+    """Plain binary trees summed or averaged: one flat TreeEnsemble (the benchmark's path), and
+    whether a batch with missing inputs needs the general segments."""
     if classification and method != "average" or method not in ("sum", "average"):
         return None
     parts = []
@@ -220,40 +220,7 @@ def _flat_ensemble(method: str, models: list[Scoped], classification: bool) -> M
     if len({t.op for t in trees}) > 1:
         return None
     ensemble = TreeEnsemble(tuple(names), tuple(trees), method, classes=tuple(classes) if classification else None)  # type: ignore[arg-type]
-    return FlatSegments(ensemble, any(p.needs_general_for_missing for p in parts))
-
-
-@dataclass(frozen=True)
-class FlatSegments(ModelStep):
-    ensemble: TreeEnsemble
-    needs_general_for_missing: bool
-    inputs: tuple[str, ...] = ()
-
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
-        X = matrix(env, self.ensemble.inputs) if self.ensemble.inputs else np.empty((env.n, 0))  # a tree that is one leaf
-        if self.needs_general_for_missing and np.isnan(X).any():
-            raise _Slow
-        pred = self.ensemble.predict_matrix(X)
-        if pred.probabilities is not None and self.ensemble.classes is not None:
-            pred.label = label_of(pred.probabilities, self.ensemble.classes)
-        return pred
-
-
-class _Slow(Exception):
-    """Missing inputs reach trees whose flat form cannot route them: use the general path."""
-
-
-@dataclass(frozen=True)
-class FastOrGeneral(ModelStep):
-    fast: FlatSegments
-    general: Segments
-    inputs: tuple[str, ...] = ()
-
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
-        try:
-            return self.fast.predict(env)
-        except _Slow:
-            return self.general.predict(env)
+    return ensemble, any(p.needs_general_for_missing for p in parts)
 
 
 @compiler("MiningModel")
@@ -316,7 +283,7 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     plain = not wanted and treatment != "skipSegment"
     plain = plain and all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
     flat = _flat_ensemble(method, models, function == "classification") if plain else None
-    return general if flat is None else FastOrGeneral(flat, general)  # type: ignore[arg-type]
+    return general if flat is None else FlatTree(flat[0], general, flat[1])
 
 
 def _missing_treatment(seg: etree._Element, method: str) -> tuple[str, float]:

@@ -10,7 +10,6 @@ evaluator (fast_tree_walk), which implements every missingValueStrategy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from lxml import etree
@@ -18,6 +17,7 @@ from lxml import etree
 from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_predicates import PREDICATES
+from interchange.formats.pmml.fast_regression import label_of
 from interchange.formats.pmml.fast_scope import Scope
 from interchange.formats.pmml.fast_tree_walk import STRATEGIES, GeneralTree, TreeNode
 from interchange.formats.pmml.parse import NotCovered, child, children, local
@@ -137,14 +137,15 @@ def _splits(nodes: list[TreeNode], i: int, strategy: str) -> tuple[list[Split], 
 
 @dataclass(frozen=True)
 class FlatTree(ModelStep):
-    """A plain binary tree on the flat evaluator. A batch with a missing input goes to the general
-    evaluator when the walk cannot route it: a complementary pair without a default child (both
-    comparisons UNKNOWN: the missingValueStrategy decides); else-if chains route it on."""
+    """Binary trees (one TreeModel, or a MiningModel's packed sum / average) on the flat walk.
+
+    A batch with a missing input goes to ``general`` when the walk cannot route it: a
+    complementary pair without a default child (both comparisons UNKNOWN: the
+    missingValueStrategy decides); else-if chains route it on."""
 
     flat: TreeEnsemble
-    general: GeneralTree
+    general: ModelStep
     needs_general_for_missing: bool
-    labels: tuple[Any, ...] | None
     inputs: tuple[str, ...] = ()
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
@@ -152,8 +153,8 @@ class FlatTree(ModelStep):
         if self.needs_general_for_missing and np.isnan(X).any():
             return self.general.predict(env)
         pred = self.flat.predict_matrix(X)
-        if pred.probabilities is not None:
-            pred.label = np.asarray(self.flat.classes, dtype=object)[np.argmax(pred.probabilities, axis=1)]
+        if pred.probabilities is not None and self.flat.classes is not None:
+            pred.label = label_of(pred.probabilities, self.flat.classes)
         return pred
 
 
@@ -297,7 +298,7 @@ def tree_step(model: etree._Element) -> ModelStep:
     if flat is None:
         general.preds  # noqa: B018 -- compiled now: a predicate the fast path lacks sends the document to pypmml
         return general
-    return FlatTree(flat[0], general, flat[1], classes)  # binary numeric splits: the predicates compile
+    return FlatTree(flat[0], general, flat[1])  # binary numeric splits: the predicates compile
 
 
 def _wanted(model: etree._Element) -> set[str]:
