@@ -14,6 +14,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast_expressions import Ctx, _clean, cast, elements, expression, kind_of, regex
+from interchange.formats.pmml.fast_predicates import ORDER
 from interchange.formats.pmml.fast_scope import Fn, Scope, keys, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, children, local
 
@@ -33,12 +34,6 @@ _UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "exp": np.exp,
     "floor": np.floor,
     "ceil": np.ceil,
-}
-_COMPARE = {
-    "lessThan": np.less,
-    "lessOrEqual": np.less_equal,
-    "greaterThan": np.greater,
-    "greaterOrEqual": np.greater_equal,
 }
 
 
@@ -172,8 +167,8 @@ def _core(el: etree._Element, ctx: Ctx) -> tuple[Fn, list[Fn]]:
     if name in ("equal", "notEqual") and argc == 2:
         want = name == "equal"
         return (lambda s: _b(_equal(args[0](s), args[1](s)) == want)), args
-    if name in _COMPARE and argc == 2:
-        op2 = _COMPARE[name]
+    if name in ORDER and argc == 2:
+        op2 = ORDER[name]
 
         def compare(s: Scope) -> np.ndarray:
             a, b = args[0](s), args[1](s)
@@ -225,7 +220,7 @@ def apply(el: etree._Element, ctx: Ctx) -> Fn:
     name = el.get("function")
     if el.get("invalidValueTreatment", "returnInvalid") not in ("returnInvalid", "asMissing"):
         raise NotCovered(f"Apply invalidValueTreatment={el.get('invalidValueTreatment')}")
-    if name in _COMPARE:
+    if name in ORDER:
         kids = elements(el)
         if any(
             (local(k) == "Constant" and not isinstance(_const(k), float))

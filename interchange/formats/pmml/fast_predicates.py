@@ -16,13 +16,13 @@ from interchange.formats.pmml.fast_expressions import Ctx, elements
 from interchange.formats.pmml.fast_scope import Scope, keys, missing, num
 from interchange.formats.pmml.parse import NotCovered, local
 
-__all__ = ["predicate", "Truth", "PREDICATES", "find_predicate"]
+__all__ = ["predicate", "Truth", "PREDICATES", "ORDER", "find_predicate"]
 
 Truth = tuple[np.ndarray, np.ndarray]
 Pred = Callable[[Scope], Truth]
 PREDICATES = ("SimplePredicate", "SimpleSetPredicate", "CompoundPredicate", "True", "False")
 
-_ORDER = {
+ORDER = {  # PMML's ordering operators, shared with the built-in functions of the same names
     "lessThan": np.less,
     "lessOrEqual": np.less_equal,
     "greaterThan": np.greater,
@@ -56,8 +56,8 @@ def _simple(el: etree._Element, ctx: Ctx) -> Pred:
             return (hit if op == "equal" else ~hit) & ~gone, gone
 
         return eq
-    if op in _ORDER and numeric:
-        cmp, value = _ORDER[op], float(raw)
+    if op in ORDER and numeric:
+        cmp, value = ORDER[op], float(raw)
 
         def order(s: Scope) -> Truth:
             x = num(s[name])
