@@ -186,21 +186,28 @@ def _pow(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     return run, t
 
 
-@fn("u-")
-def _neg(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    ((af, at),) = args_of(c, args, scope, 1)
-    if not is_num(at):
-        raise NotCovered("u- on a non-number")
-    depth = scope.depth
-    if is_int(at):
+def _min_overflows(name: str, f: Callable[[np.ndarray], np.ndarray]) -> Callable[..., Compiled]:
+    """``u-`` and ``m.abs``: the most negative int / long has no positive: a record error there."""
 
-        def run(rt: Run) -> Any:
-            a = np.asarray(af(rt), dtype=np.int64)
-            rt.fail(a == (INT_MIN if at.name == "int" else LONG_MIN), depth, f"{at.name} overflow")
-            return -a
+    def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+        ((af, at),) = args_of(c, args, scope, 1)
+        if not is_num(at):
+            raise NotCovered(f"{name} on a non-number")
+        depth = scope.depth
+        if is_int(at):
 
-        return run, at
-    return (lambda rt: -as_float(af(rt))), at
+            def run(rt: Run) -> Any:
+                a = np.asarray(af(rt), dtype=np.int64)
+                rt.fail(a == (INT_MIN if at.name == "int" else LONG_MIN), depth, f"{at.name} overflow")
+                return f(a)
+
+            return run, at
+        return (lambda rt: f(as_float(af(rt)))), at
+
+    return compile_
+
+
+LIBRARY["u-"], LIBRARY["m.abs"] = _min_overflows("u-", np.negative), _min_overflows("m.abs", np.abs)
 
 
 # --- comparisons ----------------------------------------------------------------------------
@@ -341,23 +348,6 @@ LIBRARY["m.tan"] = _unary(lambda rt, x, d: np.where(np.isfinite(x), np.tan(np.wh
 LIBRARY["m.atan"] = _unary(lambda rt, x, d: np.arctan(x))
 LIBRARY["m.tanh"] = _unary(lambda rt, x, d: np.tanh(x))
 LIBRARY["m.signum"] = _unary(lambda rt, x, d: np.where(np.isnan(x), 0, np.sign(np.nan_to_num(x))).astype(np.int64), INT)
-
-
-@fn("m.abs")
-def _abs(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    ((af, at),) = args_of(c, args, scope, 1)
-    if not is_num(at):
-        raise NotCovered("m.abs on a non-number")
-    depth = scope.depth
-    if is_int(at):
-
-        def run(rt: Run) -> Any:
-            a = np.asarray(af(rt), dtype=np.int64)
-            rt.fail(a == (INT_MIN if at.name == "int" else LONG_MIN), depth, f"{at.name} overflow")
-            return np.abs(a)
-
-        return run, at
-    return (lambda rt: np.abs(as_float(af(rt)))), at
 
 
 @fn("m.round")
