@@ -160,6 +160,13 @@ def score(
     dead_letter_topic: str | None = typer.Option(None, help="Dead-letter topic (default <model>-dlq)."),
     model_topic: str = typer.Option("interchange-models", help="The model topic to follow."),
     group: str | None = typer.Option(None, help="Consumer group (default interchange-scorer-<model>)."),
+    guarantee: str = typer.Option("at-least-once", help="at-least-once | exactly-once (Kafka transactions)."),
+    instance_id: str | None = typer.Option(
+        None, help="Static group membership id: a restarted scorer with the same id gets its partitions back at once."
+    ),
+    verify_key: Path | None = typer.Option(
+        None, envvar="INTERCHANGE_VERIFY_KEY", help="Ed25519 public key (PEM): refuse unsigned or wrongly signed versions."
+    ),
     batch_size: int = typer.Option(1000, help="Events per batch."),
     max_records: int | None = typer.Option(None, help="Stop after this many events."),
     idle_timeout: float | None = typer.Option(None, help="Stop after this many seconds without events."),
@@ -167,13 +174,25 @@ def score(
     config: Path | None = ConfigOpt,
     setting: list[str] = SettingOpt,
 ) -> None:
-    """Run the universal scorer for one model until stopped."""
+    """Run the universal scorer for one model until stopped (SIGTERM finishes the batch in flight)."""
     from interchange.scorer import Scorer, ScorerOptions
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     def body() -> None:
-        opts = ScorerOptions(model, input_topic, output_topic, dead_letter_topic, model_topic, group, batch_size, engine=engine)
+        opts = ScorerOptions(
+            model,
+            input_topic,
+            output_topic,
+            dead_letter_topic,
+            model_topic,
+            group,
+            batch_size,
+            engine=engine,
+            guarantee=guarantee,  # type: ignore[arg-type]
+            instance_id=instance_id,
+            verify_key=verify_key,
+        )
         stats = Scorer(opts, _config(config, setting)).run(max_records=max_records, idle_timeout=idle_timeout)
         typer.echo(json.dumps(stats.__dict__), err=True)
 

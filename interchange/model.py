@@ -17,11 +17,11 @@ import numpy as np
 
 from interchange.batch import Columns, num_rows, to_columns, to_records, typed_outputs
 from interchange.document import Document
-from interchange.errors import DocumentError, InterchangeError
+from interchange.errors import DocumentError, InterchangeError, RecordError
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
-__all__ = ["Model", "ModelInfo", "Format", "register_format", "get_format", "formats", "load", "read_document"]
+__all__ = ["Model", "ModelInfo", "Scored", "Format", "register_format", "get_format", "formats", "load", "read_document"]
 
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
 
@@ -34,6 +34,18 @@ class ModelInfo:
     engine: str
     reason: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A scored batch: one output row per input row, and the rows the model refused, with why.
+
+    A refused row's outputs are missing. The model says which rows it refused (an invalid
+    input value, a user error raised by the document); callers never guess from null outputs.
+    """
+
+    outputs: Columns
+    refused: dict[int, RecordError]
 
 
 class Model(ABC):
@@ -60,6 +72,47 @@ class Model(ABC):
             return {f.name: np.empty(0, dtype=object) for f in self.signature.outputs}
         return typed_outputs(self._predict_columns(columns), self.signature.outputs)
 
+    def score(self, batch: Any) -> Scored:
+        """Evaluate a batch row by row's fate: outputs for every row plus the rows refused.
+
+        A RecordError from the whole batch is narrowed down by halving, so one bad record costs
+        O(log n) extra evaluations and the rest of the batch is still scored. Any other error
+        is not the records' fault and propagates (the caller treats it as a model error).
+        """
+        signature = self.signature
+        rows = batch if isinstance(batch, list) else to_records(to_columns(batch, signature))
+        outputs: list[Columns] = []
+        refused: dict[int, RecordError] = {}
+
+        def run(start: int, part: list[Any]) -> None:
+            try:
+                columns = to_columns(part, signature)
+                scored = self._score_columns(columns)
+            except RecordError as exc:
+                if len(part) == 1:
+                    refused[start] = exc
+                    outputs.append(_missing_outputs(signature, 1))
+                    return
+                half = len(part) // 2
+                run(start, part[:half])
+                run(start + half, part[half:])
+                return
+            outputs.append(typed_outputs(scored.outputs, signature.outputs))
+            refused.update({start + i: why for i, why in scored.refused.items()})
+
+        if rows:
+            run(0, rows)
+        else:
+            outputs.append(_missing_outputs(signature, 0))
+        if len(outputs) == 1:
+            return Scored(outputs[0], refused)
+        merged = {f.name: np.concatenate([o[f.name] for o in outputs]) for f in signature.outputs}
+        return Scored(merged, refused)
+
+    def _score_columns(self, columns: Columns) -> Scored:
+        """Outputs and refused rows of typed columns; formats that can tell refusals apart override it."""
+        return Scored(self._predict_columns(columns), {})
+
     def predict_one(self, record: dict[str, Any]) -> dict[str, Any]:
         """Evaluate one record; a convenience over :meth:`predict`."""
         return to_records(self.predict([record]))[0]
@@ -70,6 +123,10 @@ class Model(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.info.format} via {self.info.engine} inputs={self.signature.input_names}>"
+
+
+def _missing_outputs(signature: Signature, n: int) -> Columns:
+    return typed_outputs({f.name: np.full(n, None, dtype=object) for f in signature.outputs}, signature.outputs)
 
 
 class Format(Protocol):

@@ -7,6 +7,7 @@ Any registry speaking the Confluent Schema Registry REST API works (Confluent, A
 from __future__ import annotations
 
 from interchange.registry.client import Registry, input_subject, output_subject
+from interchange.registry.shape import same_shape
 from interchange.registry.wire import AvroCodec, frame, unframe
 
-__all__ = ["Registry", "input_subject", "output_subject", "AvroCodec", "frame", "unframe"]
+__all__ = ["Registry", "input_subject", "output_subject", "AvroCodec", "frame", "unframe", "same_shape"]

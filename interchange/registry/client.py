@@ -98,6 +98,18 @@ class Registry:
             self._call("register a schema", subject, self.client.register_schema, subject, Schema(json.dumps(schema), "AVRO"))
         )
 
+    def subject_ids(self, subject: str) -> set[int]:
+        """The ids of every schema version registered under ``subject`` (empty for a new subject)."""
+        try:
+            versions = self.client.get_versions(subject)
+        except SchemaRegistryError as exc:
+            if exc.http_status_code == 404:
+                return set()
+            raise RegistryError(f"schema registry refused to list {subject}: {exc}", subject=subject) from exc
+        except Exception as exc:
+            raise RegistryError(f"cannot reach the schema registry at {self.url}: {exc}", subject=subject) from exc
+        return {int(self._call("read a version", subject, self.client.get_version, subject, v).schema_id) for v in versions}
+
     def schema(self, schema_id: int) -> dict[str, Any]:
         """The schema with ``schema_id`` (cached: ids never change)."""
         return _schema_by_id(self, schema_id)

@@ -14,7 +14,7 @@ from typing import Any
 
 import fastavro
 
-from interchange.errors import RecordError
+from interchange.errors import RecordError, RegistryError
 
 __all__ = ["frame", "unframe", "AvroCodec", "MAGIC"]
 
@@ -39,14 +39,26 @@ def unframe(data: bytes | None) -> tuple[int, memoryview]:
 class AvroCodec:
     """Encode records with one registered schema; decode any framed record into it.
 
-    ``lookup(schema_id)`` returns the writer schema (a dict) for ids we have not seen yet.
+    ``lookup(schema_id)`` returns the writer schema (a dict) for ids we have not seen yet; an id
+    the registry does not know is the event's fault (RecordError), a registry that cannot answer
+    is not (its RegistryError propagates, so callers retry instead of dead-lettering good events).
+    ``accept(schema_id, writer_schema)`` may refuse a writer schema with a RecordError (e.g. a
+    foreign record that happens to share the reader's name); its verdict is cached per id.
     """
 
-    def __init__(self, schema: dict[str, Any], schema_id: int, lookup: Callable[[int], dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        schema: dict[str, Any],
+        schema_id: int,
+        lookup: Callable[[int], dict[str, Any]],
+        accept: Callable[[int, dict[str, Any]], None] | None = None,
+    ) -> None:
         self.schema = fastavro.parse_schema(schema)
         self.schema_id = schema_id
         self._lookup = lookup
+        self._accept = accept
         self._writers: dict[int, Any] = {schema_id: self.schema}
+        self._refused: dict[int, RecordError] = {}
 
     def encode(self, record: dict[str, Any]) -> bytes:
         buf = io.BytesIO()
@@ -54,15 +66,37 @@ class AvroCodec:
         fastavro.schemaless_writer(buf, self.schema, record)
         return buf.getvalue()
 
+    def writer(self, schema_id: int) -> Any:
+        """The parsed writer schema for ``schema_id``; RecordError when the event's schema is unusable."""
+        writer = self._writers.get(schema_id)
+        if writer is not None:
+            return writer
+        if schema_id in self._refused:
+            raise self._refused[schema_id]
+        try:
+            raw = self._lookup(schema_id)
+        except RegistryError as exc:
+            if getattr(exc, "status", None) != 404:
+                raise  # the registry is down or failing: not the event's fault
+            refused = RecordError(f"event names schema id {schema_id}, which the registry does not know")
+        else:
+            try:
+                if self._accept is not None:
+                    self._accept(schema_id, raw)
+                writer = fastavro.parse_schema(raw)
+            except RecordError as exc:
+                refused = exc
+            except Exception as exc:
+                refused = RecordError(f"schema id {schema_id} is not a usable Avro schema: {exc}")
+            else:
+                self._writers[schema_id] = writer
+                return writer
+        self._refused[schema_id] = refused
+        raise refused
+
     def decode(self, data: bytes | None) -> dict[str, Any]:
         schema_id, payload = unframe(data)
-        writer = self._writers.get(schema_id)
-        if writer is None:
-            try:
-                writer = fastavro.parse_schema(self._lookup(schema_id))
-            except Exception as exc:
-                raise RecordError(f"event names schema id {schema_id}, which the registry cannot give: {exc}") from exc
-            self._writers[schema_id] = writer
+        writer = self.writer(schema_id)
         buf = io.BytesIO(payload)
         try:
             record = fastavro.schemaless_reader(buf, writer, self.schema)

@@ -1,9 +1,17 @@
-"""The scoring loop: decode a batch, predict once, encode, produce, commit.
+"""The scoring loop: decode a batch, score it once, produce, make it safe, repeat.
 
-Errors follow the record/model split: an event that cannot be decoded or evaluated is
-dead-lettered and the loop goes on; a model version that fails to load or verify is refused
-and the previous version keeps serving. Offsets are committed after the batch's predictions
-and dead letters are delivered (at-least-once).
+Error policy, by cause (the backbone of the scorer):
+
+- an event's own fault (undecodable, foreign schema, oversized, a value the model refuses) is
+  a RecordError: that event is dead-lettered with its reason and the rest of the batch scored;
+- the broker or the registry being away is not: the batch is rewound and tried again with
+  backoff, the scorer reports itself unhealthy, and no good event is ever dead-lettered;
+- a version that fails to load or verify is refused, and one that fails at run time on a whole
+  batch that its own verification cases now also fail is quarantined: the previous version
+  serves (and re-scores the batch).
+
+The scorer starts while Kafka or the registry are down and begins when they come up;
+SIGTERM / SIGINT finish the batch in flight (or leave it uncommitted) and stop.
 """
 
 from __future__ import annotations
@@ -12,68 +20,33 @@ import logging
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from confluent_kafka import Message
+from confluent_kafka import Message, TopicPartition
 
 from interchange.config import ClientConfig, load_config
-from interchange.errors import ModelError, RecordError, TransportError
-from interchange.modeltopic import DEFAULT_MODEL_TOPIC, Envelope, ModelFollower
-from interchange.registry import Registry
-from interchange.scorer.deadletter import DeadLetters
-from interchange.scorer.live import LiveModel, activate
+from interchange.errors import RecordError, RegistryError, TransportError
+from interchange.modeltopic import ModelFollower
+from interchange.registry import AvroCodec, Registry
+from interchange.resources import avro_schema
+from interchange.scorer.deadletter import dead_letter
+from interchange.scorer.delivery import Delivery, delivery_for
+from interchange.scorer.live import LiveModel, Versions, activate
+from interchange.scorer.options import ScorerOptions, ScorerStats
 from interchange.signature import Signature
-from interchange.transport import consumer, ensure_topics, producer
+from interchange.transport import consumer, ensure_topics
 
-__all__ = ["Scorer", "ScorerOptions", "ScorerStats"]
+__all__ = ["Scorer"]
 
 log = logging.getLogger("interchange.scorer")
+_UNAVAILABLE = (TransportError, RegistryError)
 
 
-@dataclass(frozen=True)
-class ScorerOptions:
-    """What to score and where; topic names default from the model name."""
-
-    model: str
-    input_topic: str | None = None
-    output_topic: str | None = None
-    dead_letter_topic: str | None = None
-    model_topic: str = DEFAULT_MODEL_TOPIC
-    group: str | None = None
-    batch_size: int = 1000
-    poll_timeout: float = 0.2
-    signing_key: str | None = None
-    engine: str = "auto"
-
-    @property
-    def topics(self) -> tuple[str, str, str]:
-        m = self.model
-        return (
-            self.input_topic or f"{m}-features",
-            self.output_topic or f"{m}-predictions",
-            self.dead_letter_topic or f"{m}-dlq",
-        )
-
-
-@dataclass
-class ScorerStats:
-    scored: int = 0
-    dead_lettered: int = 0
-    batches: int = 0
-    swaps: int = 0
-    refused: list[str] = field(default_factory=list)
-    version: int | None = None
-    first_batch_at: float | None = None  # time.monotonic() when the first batch arrived
-    last_batch_at: float | None = None  # ... and when the latest batch was committed
-
-    @property
-    def rate(self) -> float:
-        """Events per second between the first batch's arrival and the last commit."""
-        if self.first_batch_at is None or self.last_batch_at is None or self.last_batch_at <= self.first_batch_at:
-            return 0.0
-        return (self.scored + self.dead_lettered) / (self.last_batch_at - self.first_batch_at)
+class _ModelFailure(Exception):
+    """The live version failed on a batch for a reason not tied to any record."""
 
 
 class Scorer:
@@ -81,82 +54,159 @@ class Scorer:
 
     Example::
 
-        Scorer(ScorerOptions(model="iris")).run()
+        Scorer(ScorerOptions(model="iris", guarantee="exactly-once")).run()
     """
 
     def __init__(self, options: ScorerOptions, config: ClientConfig | None = None) -> None:
         self.options = options
         self.config = config or load_config()
         self.stats = ScorerStats()
-        self.live: LiveModel | None = None
         self._stop = threading.Event()
         self.registry = Registry(self.config)
-        source, sink, dlq = options.topics
-        ensure_topics(self.config, {source: {}, sink: {}, dlq: {}, options.model_topic: {"compacted": True}})
-        self.follower = ModelFollower(self.config, options.model_topic, [options.model], self.registry)
-        self.producer = producer(self.config)
-        self.dead = DeadLetters(self.registry, self.producer, dlq)
-        self.consumer = consumer(self.config, options.group or f"interchange-scorer-{options.model}")
-        self.consumer.subscribe([source])
+        self.versions = Versions(options.model, self._activate)
+        self.follower: ModelFollower | None = None
+        self.dead_codec: AvroCodec | None = None
+        extra: dict[str, Any] = {"session.timeout.ms": options.session_timeout_ms, "heartbeat.interval.ms": 1000}
+        if options.instance_id:
+            extra["group.instance.id"] = options.instance_id
+        if options.guarantee == "exactly-once":
+            extra["isolation.level"] = "read_committed"
+        self.consumer = consumer(self.config, options.group_id, **extra)
+        tid = f"{options.group_id}-{options.instance_id or uuid.uuid4().hex[:12]}"
+        self.delivery: Delivery = delivery_for(options.guarantee, self.config, self._stop, tid)
+
+    @property
+    def live(self) -> LiveModel | None:
+        return self.versions.live
+
+    # --- health and retries -----------------------------------------------------------
+    def _healthy(self) -> None:
+        if not self.stats.healthy:
+            log.info("scorer healthy")
+        self.stats.healthy, self.stats.problem = True, ""
+
+    def _unhealthy(self, problem: str) -> None:
+        if self.stats.problem != problem:
+            log.warning("scorer unhealthy: %s", problem)
+        self.stats.healthy, self.stats.problem = False, problem
+        self.stats.retries += 1
+
+    def _retrying(self, what: str, fn: Callable[[], object]) -> bool:
+        """``fn()`` retried with backoff while Kafka or the registry are away; False if stopped first."""
+        first, longest = self.options.backoff
+        delay = first
+        while not self._stop.is_set():
+            try:
+                fn()
+                return True
+            except _UNAVAILABLE as exc:
+                self._unhealthy(f"{what}: {exc.message}")
+                self._stop.wait(delay)
+                delay = min(delay * 2, longest)
+        return False
+
+    # --- start ------------------------------------------------------------------------
+    def _connect(self) -> bool:
+        """Topics, the dead-letter schema, the model follower, transactions: each retried until up."""
+        source, sink, dlq = self.options.topics
+        topics = {source: {}, sink: {}, dlq: {}, self.options.model_topic: {"compacted": True}}
+        schema = avro_schema("dead_letter")
+
+        def dead_letters() -> None:
+            self.dead_codec = AvroCodec(schema, self.registry.register(f"{dlq}-value", schema), self.registry.schema)
+
+        def follow() -> None:
+            self.follower = ModelFollower(self.config, self.options.model_topic, [self.options.model], self.registry)
+            self.versions.add(self.follower.read_to_end())
+
+        ok = (
+            self._retrying("creating topics", lambda: ensure_topics(self.config, topics))
+            and self._retrying("registering the dead-letter schema", dead_letters)
+            and self._retrying("reading the model topic", follow)
+            and self._retrying("starting the producer", self.delivery.start)
+        )
+        if ok:
+            self.consumer.subscribe([source])
+        return ok
 
     # --- models -----------------------------------------------------------------------
-    def _offer(self, envelopes: list[Envelope]) -> None:
-        """Try new versions newest first; the first that verifies goes live."""
-        current = self.live.envelope.version if self.live else 0
-        for env in sorted(envelopes, key=lambda e: e.version, reverse=True):
-            if env.version <= current:
-                break
-            try:
-                self.live = activate(env, self.registry, self.options.signing_key, self.options.engine)
-            except ModelError as exc:
-                self.stats.refused.append(f"v{env.version}: {exc.message}")
-                log.error("refused %s v%s, still serving v%s: %s", env.name, env.version, current or "none", exc.message)
-                continue
-            self.stats.swaps += 1
-            self.stats.version = env.version
-            log.info("serving %s v%s (%s via %s)", env.name, env.version, env.format, self.live.model.info.engine)
-            break
+    def _activate(self, envelope: Any) -> LiveModel:
+        return activate(envelope, self.registry, self.options.verify_key, self.options.engine)
+
+    def _follow(self, timeout: float = 0.0) -> None:
+        assert self.follower is not None
+        self.versions.add(self.follower.poll(timeout))
+        for version in getattr(self.follower, "withdrawn", ()):
+            self.versions.withdraw(version)
+        if hasattr(self.follower, "withdrawn"):
+            self.follower.withdrawn.clear()
         for err in self.follower.errors:
-            self.stats.refused.append(err.message)
+            self.versions.events.append(err.message)
             log.error("model topic: %s", err.message)
         self.follower.errors.clear()
+        if self.versions.choose():
+            self.stats.swaps += 1
+        self.stats.version = self.live.envelope.version if self.live else None
+        self.stats.refused = [e for e in self.versions.events if " refused: " in e or "unreadable" in e or "chunks" in e]
+        self.stats.quarantined = [e for e in self.versions.events if " quarantined: " in e]
 
     # --- events -----------------------------------------------------------------------
-    def _score(self, messages: list[Message]) -> None:
+    def _process(self, messages: list[Message]) -> bool:
+        """Score one batch and make it safe; False when stopped before it was committed."""
         live = self.live
-        assert live is not None
-        records, kept = [], []
+        assert live is not None and self.dead_codec is not None
+        records: list[dict[str, Any]] = []
+        kept: list[Message] = []
+        dead: list[tuple[Message, Exception]] = []
         for msg in messages:
-            if msg.error():
-                continue
             try:
-                records.append(live.input_codec.decode(msg.value()))
+                value = msg.value()
+                if value is not None and len(value) > self.options.max_event_bytes:
+                    raise RecordError(f"event is {len(value)} bytes, over the scorer's limit of {self.options.max_event_bytes}")
+                records.append(live.input_codec.decode(value))
                 kept.append(msg)
             except RecordError as exc:
-                self.dead.send(msg, exc, live.ref)
-        if records:
-            try:
-                self._emit(live, kept, live.model.predict(records))
-            except RecordError:
-                for msg, rec in zip(kept, records, strict=False):  # isolate the bad events, score the rest
-                    try:
-                        self._emit(live, [msg], live.model.predict([rec]))
-                    except RecordError as exc:
-                        self.dead.send(msg, exc, live.ref)
-        self.stats.dead_lettered = self.dead.count
-        self.stats.batches += 1
+                dead.append((msg, exc))
+        outputs, refused = self._score(live, records)
+        self.delivery.begin()
+        try:
+            sink = self.options.topics[1]
+            rows = _rows(outputs, live.model.signature, live.ref) if kept else []
+            lineage = _lineage(live)
+            scored = 0
+            for i, (msg, row) in enumerate(zip(kept, rows, strict=True)):
+                if i in refused:
+                    dead.append((msg, refused[i]))
+                    continue
+                headers = [*lineage, ("interchange.source", f"{msg.topic()}/{msg.partition()}/{msg.offset()}".encode())]
+                self.delivery.produce(sink, msg.key(), live.output_codec.encode(row), headers)
+                scored += 1
+            for msg, exc in dead:
+                record = dead_letter(self.dead_codec, msg, exc, live.ref, self.options.max_dead_letter_bytes)
+                self.delivery.produce(self.options.topics[2], msg.key(), record)
+            if not self.delivery.commit(self.consumer, _next_offsets(messages)):
+                return False
+        except BaseException:
+            self.delivery.abort()
+            raise
+        self.stats.scored += scored
+        self.stats.dead_lettered += len(dead)
+        self.stats.mark_committed()
+        return True
 
-    def _emit(self, live: LiveModel, messages: list[Message], outputs: dict[str, np.ndarray]) -> None:
-        rows = _rows(outputs, live.model.signature, live.ref)
-        topic = self.options.topics[1]
-        names = live.model.signature.output_names
-        for msg, row in zip(messages, rows, strict=False):
-            if names and all(row[n] is None for n in names):
-                # e.g. PMML's returnInvalid for an unknown category: a bad event, not a prediction
-                self.dead.send(msg, RecordError(NO_PREDICTION), live.ref)
-                continue
-            self.producer.produce(topic, key=msg.key(), value=live.output_codec.encode(row))
-            self.stats.scored += 1
+    def _score(self, live: LiveModel, records: list[dict[str, Any]]) -> tuple[dict[str, np.ndarray], dict[int, RecordError]]:
+        if not records:
+            return {}, {}
+        try:
+            scored = live.model.score(records)
+        except Exception as exc:  # not a RecordError: no record is to blame
+            raise _ModelFailure(f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}") from exc
+        if len(scored.refused) == len(records) and len(records) > 1:
+            # every event refused: the events are bad, or the model is (its own cases tell which)
+            why = live.self_check()
+            if why is not None:
+                raise _ModelFailure(f"refused a whole batch and fails its own verification cases: {why}")
+        return scored.outputs, scored.refused
 
     # --- loop -------------------------------------------------------------------------
     def run(self, *, max_records: int | None = None, idle_timeout: float | None = None) -> ScorerStats:
@@ -164,47 +214,97 @@ class Scorer:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: self._stop.set())
-        self._offer(self.follower.read_to_end())
-        last = time.monotonic()
         try:
-            while not self._stop.is_set():
-                self._offer(self.follower.poll(0))
-                if self.live is None:
-                    time.sleep(self.options.poll_timeout)
-                    self._offer(self.follower.poll(self.options.poll_timeout))
-                    continue
-                messages = self.consumer.consume(self.options.batch_size, self.options.poll_timeout)
-                if messages:
-                    if self.stats.first_batch_at is None:
-                        self.stats.first_batch_at = time.monotonic()
-                    self._score(messages)
-                    self._commit()
-                    last = self.stats.last_batch_at = time.monotonic()
-                elif idle_timeout is not None and time.monotonic() - last > idle_timeout:
-                    break
-                if max_records is not None and self.stats.scored + self.stats.dead_lettered >= max_records:
-                    break
+            if self._connect():
+                self._loop(max_records, idle_timeout)
         finally:
             self.close()
         return self.stats
 
-    def _commit(self) -> None:
-        if self.producer.flush(30):
-            raise TransportError("predictions were not delivered within 30 s; offsets not committed")
-        self.consumer.commit(asynchronous=False)
+    def _loop(self, max_records: int | None, idle_timeout: float | None) -> None:
+        last = time.monotonic()
+        first, longest = self.options.backoff
+        delay = first
+        while not self._stop.is_set():
+            messages: list[Message] = []
+            try:
+                self._follow()
+                if self.live is None:
+                    self._follow(self.options.poll_timeout)
+                    continue
+                messages = [m for m in self.consumer.consume(self.options.batch_size, self.options.poll_timeout) if not _skip(m)]
+                if messages:
+                    self.stats.mark_arrival()
+                    if not self._process(messages):
+                        break
+                    last = time.monotonic()
+                elif idle_timeout is not None and time.monotonic() - last > idle_timeout:
+                    break
+                self._healthy()
+                delay = first
+            except _UNAVAILABLE as exc:
+                self._unhealthy(exc.message)
+                self._rewind(messages)
+                self._stop.wait(delay)
+                delay = min(delay * 2, longest)
+            except _ModelFailure as exc:
+                self.versions.quarantine(str(exc))
+                self._rewind(messages)
+                self._follow()
+            if max_records is not None and self.stats.scored + self.stats.dead_lettered >= max_records:
+                break
+
+    def _rewind(self, messages: list[Message]) -> None:
+        """Seek back to a batch's first offsets, so it is scored again."""
+        for tp in _first_offsets(messages):
+            try:
+                self.consumer.seek(tp)
+            except Exception as exc:  # the partition moved to another member: it re-reads from the commit
+                log.info("not rewinding %s[%s]: %s", tp.topic, tp.partition, exc)
 
     def stop(self) -> None:
         self._stop.set()
 
     def close(self) -> None:
         try:
-            self.producer.flush(10)
+            self.delivery.close()
         finally:
             self.consumer.close()
-            self.follower.close()
+            if self.follower is not None:
+                self.follower.close()
 
 
-NO_PREDICTION = "the model gave no prediction for this event (an input value its document declares invalid)"
+def _skip(msg: Message) -> bool:
+    err = msg.error()
+    if err is not None:
+        log.debug("consumer: %s", err)
+    return err is not None
+
+
+def _next_offsets(messages: list[Message]) -> list[TopicPartition]:
+    last: dict[tuple[str, int], int] = {}
+    for m in messages:
+        key = (m.topic(), m.partition())
+        last[key] = max(last.get(key, -1), m.offset())
+    return [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
+
+
+def _first_offsets(messages: list[Message]) -> list[TopicPartition]:
+    first: dict[tuple[str, int], int] = {}
+    for m in messages:
+        key = (m.topic(), m.partition())
+        first[key] = min(first.get(key, m.offset()), m.offset())
+    return [TopicPartition(t, p, o) for (t, p), o in first.items()]
+
+
+def _lineage(live: LiveModel) -> list[tuple[str, bytes]]:
+    env = live.envelope
+    return [
+        ("interchange.model", env.name.encode()),
+        ("interchange.version", str(env.version).encode()),
+        ("interchange.format", env.format.encode()),
+        ("interchange.sha256", env.sha256.encode()),
+    ]
 
 
 def _rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, Any]) -> list[dict[str, Any]]:
@@ -217,7 +317,7 @@ def _rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, A
         else:
             cols[f.name] = [_cast(v, f.type) for v in col.tolist()]
     names = list(cols)
-    return [dict(zip(names, values, strict=False), model=ref) for values in zip(*cols.values(), strict=False)]
+    return [dict(zip(names, values, strict=True), model=ref) for values in zip(*cols.values(), strict=True)]
 
 
 def _cast(v: Any, kind: str) -> Any:

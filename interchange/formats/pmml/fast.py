@@ -21,13 +21,14 @@ from lxml import etree
 
 from interchange.batch import Columns, num_rows
 from interchange.document import Document
+from interchange.errors import RecordError
 from interchange.formats.pmml.fast_expressions import Ctx, derived_fields, elements
 from interchange.formats.pmml.fast_outputs import OutputFn, output_fields, targets
 from interchange.formats.pmml.fast_schema import Treatment, check_nested, data_fields, treatments
 from interchange.formats.pmml.fast_scope import Fn, Scope, num
 from interchange.formats.pmml.parse import Defer, NotCovered, Parsed, child, children, local
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, outputs_from
-from interchange.model import Model, ModelInfo
+from interchange.model import Model, ModelInfo, Scored
 
 __all__ = ["INERT", "FastPMMLModel", "compile_document", "compiler", "COMPILERS", "Scoped", "compile_model", "current"]
 
@@ -224,6 +225,9 @@ class FastPMMLModel(Model):
         self.info = ModelInfo("pmml", "interchange-fast")
 
     def _predict_columns(self, columns: Columns) -> Columns:
+        return self._score_columns(columns).outputs
+
+    def _score_columns(self, columns: Columns) -> Scored:
         try:
             return self._fast(columns)
         except Defer:
@@ -231,15 +235,24 @@ class FastPMMLModel(Model):
                 from interchange.formats.pmml.reference import PypmmlModel
 
                 self._reference = PypmmlModel(self.document, self.signature)
-            return self._reference._predict_columns(columns)
+            return self._reference._score_columns(columns)
 
-    def _fast(self, columns: Columns) -> Columns:
+    def _fast(self, columns: Columns) -> Scored:
         prog = self._program
         n = num_rows(columns)
         cols = dict(columns)
         rejected = np.zeros(n, dtype=bool)
+        refused: dict[int, RecordError] = {}
         for t in prog.treatments:  # PMML 4.4 §MiningSchema, on the outermost model's inputs
-            cols[t.name], bad = t.apply(cols[t.name])
+            raw = cols[t.name]
+            cols[t.name], bad = t.apply(raw)
+            for i in np.flatnonzero(bad & ~rejected).tolist():  # the first field that made the row invalid
+                refused[i] = RecordError(
+                    f"no prediction: input {t.name!r} = {raw[i]!r} is invalid for this PMML model "
+                    "(outside its DataField values; MiningField invalidValueTreatment returnInvalid)",
+                    field=t.name,
+                    row=i,
+                )
             rejected |= bad
         root = Scope(cols, n, prog.defs)
         pred, scope = prog.model.run(root)
@@ -260,7 +273,7 @@ class FastPMMLModel(Model):
                 col = col.astype(object)
                 col[rejected] = None
             result[f.name] = col
-        return result
+        return Scored(result, refused)
 
 
 def _floats(col: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 from interchange.batch import Columns, is_missing
 from interchange.document import Document
 from interchange.errors import DocumentError, RecordError
-from interchange.model import Model, ModelInfo
+from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
 
 __all__ = ["PypmmlModel"]
@@ -62,6 +62,18 @@ class PypmmlModel(Model):
             else:  # pypmml writes a missing integer prediction as Long.MIN_VALUE
                 out[f.name] = np.array([None if v == _LONG_MIN and f.type == "integer" else v for v in values], dtype=object)
         return out
+
+    def _score_columns(self, columns: Columns) -> Scored:
+        """pypmml reports an invalid record (returnInvalid) only by answering nothing for it."""
+        out = self._predict_columns(columns)
+        names = [f.name for f in self.signature.outputs]
+        refused: dict[int, RecordError] = {}
+        if names:
+            empty = np.logical_and.reduce([np.array([is_missing(v) for v in out[n]], dtype=bool) for n in names])
+            for i in np.flatnonzero(empty).tolist():
+                why = f"no prediction: pypmml returned no result for row {i} (an input value the document declares invalid)"
+                refused[i] = RecordError(why, row=i)
+        return Scored(out, refused)
 
     def _column(self, name: str, result: dict[str, Any]) -> list[Any]:
         """The values of output ``name`` in one pypmml result."""

@@ -1,0 +1,188 @@
+"""How a batch's outputs and its input offsets reach Kafka: at-least-once or exactly-once.
+
+Both strategies block until the batch is safe or the scorer is told to stop, retrying through
+broker outages; neither ever ends the process because Kafka is away. A batch that cannot be
+made safe raises TransportError, and the scorer rewinds to the batch's first offsets and
+scores it again, so nothing is lost.
+
+- ``AtLeastOnce``: produce, wait for every delivery report, then commit the offsets. A crash
+  between the two re-scores the batch (duplicates, never loss).
+- ``ExactlyOnce``: one Kafka transaction per batch holding the outputs, the dead letters and
+  the input offsets (``send_offsets_to_transaction``); consumers of the outputs read with
+  ``isolation.level=read_committed``. An aborted transaction leaves no trace downstream.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+
+from interchange.config import ClientConfig
+from interchange.errors import TransportError
+from interchange.transport import producer
+
+__all__ = ["Delivery", "AtLeastOnce", "ExactlyOnce", "delivery_for"]
+
+log = logging.getLogger("interchange.scorer")
+
+Offsets = list[TopicPartition]
+_REBALANCED = {KafkaError.ILLEGAL_GENERATION, KafkaError.UNKNOWN_MEMBER_ID, KafkaError.REBALANCE_IN_PROGRESS}
+
+
+class Delivery:
+    """Produce a batch's records and make them safe together with its input offsets."""
+
+    def __init__(self, config: ClientConfig, stop: threading.Event, **extra: Any) -> None:
+        self.config = config
+        self.stop = stop
+        self._extra = extra
+        self._errors: list[str] = []
+        self.producer = self._new_producer()
+
+    def _new_producer(self) -> Producer:
+        # message.timeout.ms=0: never give up on a message while the broker is away; the
+        # scorer decides when to stop waiting (SIGTERM), not librdkafka's 5-minute timer.
+        return producer(self.config, **{"message.timeout.ms": 0, "linger.ms": 2, **self._extra})
+
+    def _delivered(self, err: Any, msg: Any) -> None:
+        if err is not None:
+            self._errors.append(f"{msg.topic()}: {err}")
+
+    def start(self) -> None:
+        """Prepare (exactly-once: register the transactional id); retried by the caller."""
+
+    def begin(self) -> None:
+        self._errors.clear()
+
+    def produce(self, topic: str, key: bytes | None, value: bytes, headers: Any = None) -> None:
+        while True:
+            try:
+                self.producer.produce(topic, key=key, value=value, headers=headers, on_delivery=self._delivered)
+                return
+            except BufferError:  # the local queue is full: let deliveries drain
+                self.producer.poll(0.5)
+                if self.stop.is_set():
+                    raise TransportError("stopping with the producer queue full") from None
+
+    def commit(self, consumer: Consumer, offsets: Offsets) -> bool:
+        """Make the batch safe; False when stopped first (nothing committed). TransportError to retry."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Forget the batch in flight (its inputs will be scored again)."""
+
+    def close(self) -> None:
+        self.producer.flush(5)
+
+    def _wait_delivered(self) -> bool:
+        while self.producer.flush(1.0):
+            if self.stop.is_set():
+                return False
+            log.warning("waiting for Kafka to take %d outputs", len(self.producer))
+        if self._errors:
+            raise TransportError(f"outputs were not delivered: {self._errors[:3]}")
+        return True
+
+
+class AtLeastOnce(Delivery):
+    def commit(self, consumer: Consumer, offsets: Offsets) -> bool:
+        if not self._wait_delivered():
+            return False
+        while True:
+            try:
+                consumer.commit(offsets=offsets, asynchronous=False)
+                return True
+            except KafkaException as exc:
+                err = exc.args[0]
+                if err.code() in _REBALANCED:  # the partitions moved on: the new owner re-scores (at-least-once)
+                    log.warning("offsets not committed, the group rebalanced: %s", err)
+                    return True
+                if self.stop.is_set():
+                    return False
+                if not err.retriable() and err.code() not in (KafkaError._TRANSPORT, KafkaError._TIMED_OUT):
+                    raise TransportError(f"cannot commit offsets: {err}") from exc
+                log.warning("commit failed, retrying: %s", err)
+                self.stop.wait(1.0)
+
+
+class ExactlyOnce(Delivery):
+    """One transaction per batch; a fenced or failed producer is replaced and the batch re-scored."""
+
+    def __init__(self, config: ClientConfig, stop: threading.Event, transactional_id: str | None = None) -> None:
+        self.transactional_id = transactional_id or f"interchange-scorer-{uuid.uuid4().hex}"
+        super().__init__(config, stop, **{"transactional.id": self.transactional_id, "transaction.timeout.ms": 60_000})
+        self._ready = False
+        self._open = False
+
+    def start(self) -> None:
+        if self._ready:
+            return
+        try:
+            self.producer.init_transactions(10)
+        except KafkaException as exc:
+            err = exc.args[0]
+            if err.fatal():
+                self.producer = self._new_producer()
+            raise TransportError(f"cannot start transactions: {err}") from exc
+        self._ready = True
+
+    def begin(self) -> None:
+        super().begin()
+        self.start()
+        self.producer.begin_transaction()
+        self._open = True
+
+    def commit(self, consumer: Consumer, offsets: Offsets) -> bool:
+        try:
+            self.producer.send_offsets_to_transaction(offsets, consumer.consumer_group_metadata(), 30)
+            while True:
+                try:
+                    self.producer.commit_transaction(10)
+                    self._open = False
+                    return True
+                except KafkaException as exc:
+                    err = exc.args[0]
+                    if not err.retriable() or err.txn_requires_abort():
+                        raise
+                    if self.stop.is_set():
+                        self.abort()
+                        return False
+                    log.warning("transaction commit waiting for Kafka: %s", err)
+        except KafkaException as exc:
+            err = exc.args[0]
+            self.abort()
+            raise TransportError(f"transaction aborted: {err}") from exc
+
+    def abort(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        try:
+            self.producer.abort_transaction(10)
+        except KafkaException as exc:
+            err = exc.args[0]
+            log.warning("abort failed (%s); starting a new transactional producer", err)
+            self._replace()
+        self._errors.clear()
+
+    def _replace(self) -> None:
+        try:
+            self.producer.flush(0)
+        except Exception:
+            pass
+        self.producer = self._new_producer()
+        self._ready = False
+
+    def close(self) -> None:
+        self.abort()
+        super().close()
+
+
+def delivery_for(guarantee: str, config: ClientConfig, stop: threading.Event, transactional_id: str | None) -> Delivery:
+    if guarantee == "exactly-once":
+        return ExactlyOnce(config, stop, transactional_id)
+    return AtLeastOnce(config, stop)
