@@ -185,9 +185,11 @@ def test_versions_outlive_compaction_and_retired_chunks_are_cleaned(stack_config
     done = [publish(chunked, name=big, config=stack_config, topic=topic, keep_versions=2) for _ in range(4)]
     assert [(d.version, d.retired) for d in done] == [(1, []), (2, []), (3, [1]), (4, [2])]
 
-    retired = {k for k, _ in _raw(stack_config, topic) if k.startswith(f"{big}/1".encode()) or k.startswith(f"{big}/2".encode())}
-    assert len(retired) == 2 * (1 + 3)  # envelope + 3 chunks, each version
-    before = len(_raw(stack_config, topic))
+    chunks = -(-chunked.document.size // CHUNK_BYTES)
+    retired = {f"{big}/{v}".encode() for v in (1, 2)} | {f"{big}/{v}/{i}".encode() for v in (1, 2) for i in range(chunks)}
+    first = _raw(stack_config, topic)
+    assert {k for k, _ in first} >= {f"{big}/2".encode()}  # v2's just-written tombstone: the keys are the topic's keys
+    before = len(first)  # the cleaner may already be at work: for the figure only
     start = time.monotonic()
     deadline, records = start + 60, []
     while time.monotonic() < deadline:
@@ -198,7 +200,6 @@ def test_versions_outlive_compaction_and_retired_chunks_are_cleaned(stack_config
             break
     alive = [k for k, v in records if k in retired and v is not None]
     assert not alive, f"the log cleaner did not remove retired records within 60 s: {alive}"
-    assert len(records) < before
     print(f"log cleaner: {before} -> {len(records)} records in {time.monotonic() - start:.1f} s")
 
     follower = _follow(stack_config, topic, [model_name, big])
