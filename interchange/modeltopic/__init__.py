@@ -19,12 +19,14 @@ from interchange.modeltopic.signing import (
     verify_key_from_env,
     write_keypair,
 )
+from interchange.modeltopic.state import ModelRef
 
 __all__ = [
     "DEFAULT_KEEP_VERSIONS",
     "DEFAULT_MODEL_TOPIC",
     "Envelope",
     "ModelFollower",
+    "ModelRef",
     "Published",
     "latest_versions",
     "load_signing_key",

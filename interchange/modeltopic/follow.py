@@ -16,7 +16,7 @@ from interchange.config import ClientConfig
 from interchange.errors import ModelError, TransportError
 from interchange.modeltopic.codec import topic_codecs
 from interchange.modeltopic.envelope import DEFAULT_MODEL_TOPIC, Envelope
-from interchange.modeltopic.state import Ref, TopicState
+from interchange.modeltopic.state import ModelRef, Ref, TopicState
 from interchange.registry import Registry
 from interchange.transport import consumer
 
@@ -29,7 +29,7 @@ class ModelFollower:
     Per model it keeps every live version (``versions(name)``, newest first; ``latest(name)``),
     so a scorer can fall back to the newest version that passes its checks or load a pinned
     older one, and the highest version number ever seen (``highest_version``; withdrawn ones
-    count, so numbers are never reused). ``withdrawn`` lists (name, version) of versions this
+    count, so numbers are never reused). ``withdrawn`` lists ``ModelRef(name, version)`` of versions this
     follower returned earlier that a tombstone has since removed: drop them, then clear the
     list. ``names`` restricts which models are read. Bad records are reported as ModelError
     values in ``errors`` instead of stopping the follower (clear it once reported).
@@ -63,7 +63,7 @@ class ModelFollower:
         return self.state.errors
 
     @property
-    def withdrawn(self) -> list[Ref]:
+    def withdrawn(self) -> list[ModelRef]:
         return self.state.withdrawn
 
     # --- reading ------------------------------------------------------------------------

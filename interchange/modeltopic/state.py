@@ -10,14 +10,21 @@ spreads one version over partitions): an envelope goes live once its document is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from interchange.errors import ModelError, RecordError
 from interchange.modeltopic.envelope import Envelope, TopicKey, chunk_key, envelope_key, parse_key
 
-__all__ = ["TopicState", "Ref"]
+__all__ = ["TopicState", "Ref", "ModelRef"]
 
 Ref = tuple[str, int]  # (model name, version)
+
+
+class ModelRef(NamedTuple):
+    """One version of one model, as reported in ``withdrawn``."""
+
+    name: str
+    version: int
 
 
 class _Decoder(Protocol):
@@ -45,7 +52,7 @@ class TopicState:
         self.legacy: dict[str, int] = {}  # the version a bare-name key holds now
         self.delivered: set[Ref] = set()
         self.errors: list[ModelError] = []
-        self.withdrawn: list[Ref] = []
+        self.withdrawn: list[ModelRef] = []
 
     def take(self, key_bytes: bytes | None, value: bytes | None, where: str = "") -> dict[Ref, Envelope]:
         """Apply one record; the versions it made live."""
@@ -139,7 +146,7 @@ class TopicState:
         out.pop(ref, None)
         if gone is not None and ref in self.delivered:
             self.delivered.discard(ref)
-            self.withdrawn.append(ref)
+            self.withdrawn.append(ModelRef(*ref))
 
     def _saw(self, name: str, version: int) -> None:
         self.highest[name] = max(self.highest.get(name, 0), version)

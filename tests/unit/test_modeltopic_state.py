@@ -108,6 +108,7 @@ def test_tombstones_withdraw_versions_and_numbers_are_never_reused() -> None:
     _take(st, "m/2", _envelope("m", 2))
     _take(st, "m/1", None)
     assert st.withdrawn == [("m", 1)] and list(st.versions("m")) == [2]
+    assert st.withdrawn[0].version == 1 and st.withdrawn[0].name == "m"
     # after compaction only a tombstone (or a chunk) may tell that a version number was used
     fresh = _state()
     _take(fresh, "m/2", _envelope("m", 2))
