@@ -189,6 +189,8 @@ class Envelope:
             signed = json.loads(claimed)
         except ValueError:
             return ["signed_fields"]
+        if not isinstance(signed, dict):
+            return ["signed_fields"]
         actual = self.covered_fields()
         changed = sorted(k for k in actual.keys() | signed.keys() if actual.get(k) != signed.get(k))
         if not changed and signing.fields_json(signed) != claimed:
