@@ -1,4 +1,4 @@
-"""The ``interchange`` command line: convert, check, eval, publish, score, stack."""
+"""The ``interchange`` command line: convert, check, eval, publish, keygen, score, stack."""
 
 from __future__ import annotations
 
@@ -139,6 +139,12 @@ def publish(
     model: Path = typer.Argument(..., help="A model document to publish."),
     name: str = typer.Option(..., "--name", "-n", help="Model name (subjects <name>-input / <name>-output)."),
     topic: str = typer.Option("interchange-models", help="The model topic."),
+    signing_key: Path | None = typer.Option(
+        None, "--signing-key", envvar="INTERCHANGE_SIGNING_KEY", help="Ed25519 private key (PEM) to sign the version with."
+    ),
+    keep_versions: int = typer.Option(
+        10, help="Keep the newest N versions of this model on the topic; older ones are withdrawn."
+    ),
     config: Path | None = ConfigOpt,
     setting: list[str] = SettingOpt,
 ) -> None:
@@ -146,8 +152,27 @@ def publish(
     from interchange.modeltopic import publish as do_publish
 
     def body() -> None:
-        done = do_publish(model, name=name, config=_config(config, setting), topic=topic)
+        done = do_publish(
+            model, name=name, config=_config(config, setting), topic=topic, signing_key=signing_key, keep_versions=keep_versions
+        )
         typer.echo(json.dumps(done.__dict__))
+
+    _run(body)
+
+
+@app.command()
+def keygen(
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for interchange.key (0600) and interchange.pub."),
+) -> None:
+    """Create an Ed25519 key pair: publishers sign with interchange.key, scorers verify with interchange.pub."""
+    from interchange.modeltopic import load_verify_key, write_keypair
+    from interchange.modeltopic.signing import key_id
+
+    def body() -> None:
+        private, public = write_keypair(out)
+        typer.echo(
+            json.dumps({"private_key": str(private), "public_key": str(public), "key_id": key_id(load_verify_key(public))})
+        )
 
     _run(body)
 

@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import getpass
-import os
+import json
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from interchange.config import ClientConfig, load_config
 from interchange.convert import Converted
-from interchange.errors import SchemaError, TransportError
+from interchange.errors import ConfigError, SchemaError, TransportError
 from interchange.model import load, read_document
 from interchange.modeltopic.codec import topic_codecs
-from interchange.modeltopic.envelope import CHUNK_BYTES, DEFAULT_MODEL_TOPIC, Envelope, sign
-from interchange.modeltopic.follow import latest_versions
+from interchange.modeltopic.envelope import CHUNK_BYTES, DEFAULT_MODEL_TOPIC, Envelope, chunk_key, envelope_key
+from interchange.modeltopic.follow import ModelFollower
+from interchange.modeltopic.signing import KeySource, load_signing_key, signing_key_from_env
 from interchange.registry import Registry, input_subject, output_subject
 from interchange.transport import ensure_topics, producer
 from interchange.verification import Verification
 
-__all__ = ["publish", "Published"]
+__all__ = ["publish", "Published", "retired_versions", "DEFAULT_KEEP_VERSIONS"]
+
+DEFAULT_KEEP_VERSIONS = 10
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,100}$")
 
@@ -39,6 +44,8 @@ class Published:
     input_schema_id: int
     output_schema_id: int
     sha256: str
+    signed: bool = False
+    retired: list[int] = field(default_factory=list)
 
 
 def _as_converted(model: Converted | str | Path | bytes) -> Converted:
@@ -59,20 +66,31 @@ def publish(
     topic: str = DEFAULT_MODEL_TOPIC,
     metrics: dict[str, float] | None = None,
     publisher: str | None = None,
-    signing_key: str | None = None,
+    signing_key: KeySource | Ed25519PrivateKey | None = None,
+    keep_versions: int | None = DEFAULT_KEEP_VERSIONS,
 ) -> Published:
     """Register ``<name>-input`` / ``<name>-output`` schemas and publish the next version.
 
     The document is verified once more against its cases first; a new input schema that
     breaks the subject's compatibility rule is refused with SchemaError naming the field.
+    ``signing_key`` (a PKCS#8 PEM path, PEM bytes or an Ed25519 private key; default: the file
+    named by ``INTERCHANGE_SIGNING_KEY``) signs the envelope. ``keep_versions`` keeps the newest
+    N versions of this model on the topic and writes tombstones for the envelope and chunks of
+    older ones (None keeps every version). Version numbers are never reused, withdrawn ones
+    included.
 
     Example::
 
-        published = interchange.publish(converted, name="iris")
+        published = interchange.publish(converted, name="iris", signing_key="keys/interchange.key")
         published.version
     """
     if not _NAME.match(name):
         raise SchemaError(f"model name {name!r} must start with a letter and use letters, digits, '_', '.', '-'", field="name")
+    if keep_versions is not None and keep_versions < 1:
+        raise ConfigError(
+            f"keep_versions must be at least 1 (or None to keep every version), got {keep_versions}", key="keep_versions"
+        )
+    key = load_signing_key(signing_key) if signing_key is not None else signing_key_from_env()
     converted = _as_converted(model)
     config = config or load_config()
     if converted.verification.expected:
@@ -82,10 +100,15 @@ def publish(
     output_id = registry.register(output_subject(name), converted.signature.output_schema(name))
     ensure_topics(config, {topic: {"compacted": True, "partitions": 1}})
     codecs = topic_codecs(registry, topic)
-    version = latest_versions(config, topic, registry).get(name, 0) + 1
+    follower = ModelFollower(config, topic, [name], registry)
+    try:
+        follower.read_to_end(timeout=60.0)
+        version = follower.highest_version(name) + 1
+        held, live = follower.version_keys(name), set(follower.versions(name))
+    finally:
+        follower.close()
     doc = converted.document
     chunks = [doc.data[i : i + CHUNK_BYTES] for i in range(0, doc.size, CHUNK_BYTES)] if doc.size > CHUNK_BYTES else []
-    key = signing_key or os.environ.get("INTERCHANGE_SIGNING_KEY")
     envelope = Envelope(
         name=name,
         version=version,
@@ -103,31 +126,52 @@ def publish(
         created_at=int(time.time() * 1000),
         publisher=publisher or _whoami(),
         metrics=dict(metrics or {}),
-        publisher_signature=sign(key, doc.sha256, name, version) if key else None,
     )
+    if key is not None:
+        envelope.sign(key)
+    records = [
+        (chunk_key(name, version, i), codecs.chunk.encode({"name": name, "version": version, "index": i, "data": data}))
+        for i, data in enumerate(chunks)
+    ]
+    records.append((envelope_key(name, version), codecs.envelope.encode(envelope.to_record())))
     prod = producer(config)
+    _send(prod, topic, records, f"publishing {name} v{version}")
+    retired = retired_versions(held, live, version, keep_versions)
+    _send(prod, topic, [(k, None) for v in retired for k in held[v]], f"retiring {name} v{retired}")
+    return Published(name, version, doc.format, topic, input_id, output_id, doc.sha256, signed=key is not None, retired=retired)
+
+
+def retired_versions(held: dict[int, list[bytes]], live: Iterable[int], new_version: int, keep_versions: int | None) -> list[int]:
+    """The versions to withdraw after publishing ``new_version``: all but the newest ``keep_versions`` live ones.
+
+    ``held`` maps each version with records on the topic to its keys; ``live`` are the complete
+    versions. Incomplete versions and orphan chunks (a publish that died before its envelope)
+    go once they are older than every kept version; newer ones are left alone: another
+    publisher may be writing them right now.
+    """
+    if keep_versions is None:
+        return []
+    kept = sorted(set(live) | {new_version}, reverse=True)[:keep_versions]
+    return [v for v in sorted(held) if v not in kept and v < min(kept)]
+
+
+def _send(prod: Any, topic: str, records: list[tuple[bytes, bytes | None]], what: str) -> None:
+    """Produce records in order and wait until the broker has them all (TransportError if not)."""
+    if not records:
+        return
     errors: list[str] = []
 
     def delivered(err: Any, msg: Any) -> None:
         if err is not None:
             errors.append(str(err))
 
-    for i, data in enumerate(chunks):
-        prod.produce(
-            topic,
-            key=f"{name}/{version}/{i}".encode(),
-            value=codecs.chunk.encode({"name": name, "version": version, "index": i, "data": data}),
-            on_delivery=delivered,
-        )
-    prod.produce(topic, key=name.encode(), value=codecs.envelope.encode(envelope.to_record()), on_delivery=delivered)
+    for key, value in records:
+        prod.produce(topic, key=key, value=value, on_delivery=delivered)
     if prod.flush(30) or errors:
-        raise TransportError(f"publishing {name} v{version} to {topic} failed: {errors or 'timed out'}", topic=topic)
-    return Published(name, version, doc.format, topic, input_id, output_id, doc.sha256)
+        raise TransportError(f"{what} to {topic} failed: {errors or 'timed out'}", topic=topic)
 
 
 def _json(data: dict[str, Any]) -> str:
-    import json
-
     return json.dumps(data, sort_keys=True, default=str)
 
 
