@@ -30,6 +30,7 @@ from confluent_kafka import Message, TopicPartition
 from interchange.config import ClientConfig, load_config
 from interchange.errors import RecordError, RegistryError, TransportError
 from interchange.modeltopic import ModelFollower
+from interchange.modeltopic.signing import load_verify_key, verify_key_from_env
 from interchange.registry import AvroCodec, Registry
 from interchange.resources import avro_schema
 from interchange.scorer.deadletter import dead_letter
@@ -63,6 +64,8 @@ class Scorer:
         self.stats = ScorerStats()
         self._stop = threading.Event()
         self.registry = Registry(self.config)
+        key = options.verify_key
+        self.verify_key = verify_key_from_env() if key is None else load_verify_key(key)  # ConfigError on a bad file
         self.versions = Versions(options.model, self._activate)
         self.follower: ModelFollower | None = None
         self.dead_codec: AvroCodec | None = None
@@ -131,15 +134,15 @@ class Scorer:
 
     # --- models -----------------------------------------------------------------------
     def _activate(self, envelope: Any) -> LiveModel:
-        return activate(envelope, self.registry, self.options.verify_key, self.options.engine)
+        return activate(envelope, self.registry, self.verify_key, self.options.engine)
 
     def _follow(self, timeout: float = 0.0) -> None:
         assert self.follower is not None
         self.versions.add(self.follower.poll(timeout))
-        for version in getattr(self.follower, "withdrawn", ()):
-            self.versions.withdraw(version)
-        if hasattr(self.follower, "withdrawn"):
-            self.follower.withdrawn.clear()
+        for ref in self.follower.withdrawn:
+            if ref.name == self.options.model:
+                self.versions.withdraw(ref.version)
+        self.follower.withdrawn.clear()
         for err in self.follower.errors:
             self.versions.events.append(err.message)
             log.error("model topic: %s", err.message)
