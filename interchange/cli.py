@@ -180,6 +180,33 @@ def score(
     _run(body)
 
 
+@app.command()
+def sink(
+    topic: str = typer.Option(..., "--topic", "-t", help="Topic of Confluent-framed Avro events to land."),
+    to: Path = typer.Option(..., "--to", help="Dataset directory; files go to DIR/topic=T/date=YYYY-MM-DD/."),
+    flush_events: int = typer.Option(10_000, help="Commit a file after this many events."),
+    flush_seconds: float = typer.Option(10.0, help="... or after this many seconds."),
+    idle_timeout: float | None = typer.Option(None, help="Stop after this many seconds without events."),
+    group: str | None = typer.Option(None, help="Group for lag monitoring (default interchange-sink-<topic>)."),
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
+) -> None:
+    """Land a topic's Avro events in date-partitioned Parquet, exactly once across crashes."""
+    from interchange.sink.command import run_sink
+
+    _run(
+        lambda: run_sink(
+            _config(config, setting),
+            topic,
+            to,
+            flush_events=flush_events,
+            flush_seconds=flush_seconds,
+            idle_timeout=idle_timeout,
+            group=group,
+        )
+    )
+
+
 def _mount_stack() -> None:
     try:
         from interchange.stack.cli import stack_app
