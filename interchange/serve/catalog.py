@@ -10,9 +10,9 @@ topic's record key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
