@@ -24,6 +24,18 @@ def _nice(value: float) -> str:
     return f"{value:.3g}"
 
 
+def _legend(names: list[str], left: float, right: float) -> dict[str, tuple[float, int]]:
+    """Where each legend entry goes: (x, row), wrapping onto a new row at the right edge."""
+    out, x, row = {}, left, 0
+    for name in names:
+        w = 22 + 5.6 * len(name)
+        if x > left and x + w > right:
+            x, row = left, row + 1
+        out[name] = (x, row)
+        x += w
+    return out
+
+
 def line_chart(
     series: Series,
     *,
@@ -36,10 +48,14 @@ def line_chart(
     height: int = 190,
 ) -> str:
     """An ``<svg>`` of ``series`` (name -> [(epoch seconds, value)]) between ``start`` and ``end``."""
-    left, right, top, bottom = 52, 12, 26, 40
-    pw, ph = width - left - right, height - top - bottom
+    left, right, top = 52, 24, 26
     points = {n: sorted((t, v) for t, v in pts if start <= t <= end and math.isfinite(v)) for n, pts in series.items()}
     points = {n: p for n, p in points.items() if p}
+    legend = _legend(sorted(points), left, width - right)
+    rows = max((row for _, row in legend.values()), default=0)
+    height += 13 * rows
+    bottom = 40 + 13 * rows
+    pw, ph = width - left - right, height - top - bottom
     marks = dict(thresholds or {})
     values = [v for p in points.values() for _, v in p] + list(marks.values())
     out = [
@@ -80,7 +96,6 @@ def line_chart(
             f'<line class="threshold" x1="{left}" x2="{left + pw}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
             f'stroke="#d62728" stroke-dasharray="5,4"><title>{escape(name)} {_nice(level)}</title></line>'
         )
-    legend_x = left
     for i, (name, pts) in enumerate(sorted(points.items())):
         color = PALETTE[i % len(PALETTE)]
         coords = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in pts)
@@ -88,8 +103,9 @@ def line_chart(
             out.append(f'<circle class="series" cx="{x(pts[0][0]):.1f}" cy="{y(pts[0][1]):.1f}" r="3" fill="{color}"/>')
         else:
             out.append(f'<polyline class="series" fill="none" stroke="{color}" stroke-width="1.8" points="{coords}"/>')
-        out.append(f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{color}"/>')
-        out.append(f'<text x="{legend_x + 14}" y="{height - 5}" class="legend">{escape(name)}</text>')
-        legend_x += 24 + 7 * len(name)
+        lx, row = legend[name]
+        ly = top + ph + 22 + 13 * row
+        out.append(f'<rect x="{lx}" y="{ly}" width="10" height="10" fill="{color}"/>')
+        out.append(f'<text x="{lx + 14}" y="{ly + 9}" class="legend">{escape(name)}</text>')
     out.append("</svg>")
     return "".join(out)
