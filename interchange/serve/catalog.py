@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from interchange.config import ClientConfig
@@ -38,7 +39,7 @@ class Version:
     error: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    @property
+    @cached_property
     def signature(self) -> Signature:
         return self.envelope.model_signature()
 

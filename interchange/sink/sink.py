@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,16 @@ class SinkStats:
         return self.events / spent if spent > 0 else 0.0
 
 
+@lru_cache(maxsize=64)
+def _day(day: int) -> str:
+    return datetime.fromtimestamp(day * 86_400, UTC).strftime("%Y-%m-%d")
+
+
+def _date(epoch_ms: int) -> str:
+    """YYYY-MM-DD (UTC) of an epoch-millisecond timestamp."""
+    return _day(epoch_ms // 86_400_000)
+
+
 @dataclass
 class _Pending:
     offset: int
@@ -136,8 +147,8 @@ class Sink:
         if offset < self._next.get(p, 0):
             return  # already in a committed file (never expected after the seek; cheap to guard)
         ts_type, ts = msg.timestamp()
-        when = datetime.fromtimestamp(ts / 1000, UTC) if ts_type != TIMESTAMP_NOT_AVAILABLE else None
-        date = (when or datetime.now(UTC)).strftime("%Y-%m-%d")
+        when = ts if ts_type != TIMESTAMP_NOT_AVAILABLE else None  # epoch ms: Arrow takes it as is
+        date = _date(int(time.time() * 1000) if when is None else when)
         coords = {"_topic": msg.topic(), "_partition": p, "_offset": offset, "_timestamp": when, "_key": msg.key()}
         try:
             schema_id, record = self.decoder.decode(msg.value())
