@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: quickstart test install stack-up stack-down bench coverage lint
+.PHONY: quickstart test install stack-up stack-down bench coverage lint browser
 
 lint: install
 	$(BIN)/ruff check interchange tests benchmarks examples
@@ -27,8 +27,14 @@ stack-down:
 quickstart: stack-up
 	$(BIN)/python examples/quickstart.py
 
-# Everything from a fresh clone: Python packages, Kafka + registry jars, the whole suite.
-test: stack-up
+# The status page test drives a real headless Chromium: Debian's packages (CI runs as root).
+# Fails (and so fails `make test`) when they cannot be installed.
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+		{ apt-get update && apt-get install -y chromium chromium-driver; }
+
+# Everything from a fresh clone: Python packages, Kafka + registry jars, Chromium, the whole suite.
+test: stack-up browser
 	$(BIN)/ruff check interchange tests benchmarks examples
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests; status=$$?; $(MAKE) --no-print-directory stack-down; exit $$status
 

@@ -224,6 +224,65 @@ def score(
     _run(body)
 
 
+@app.command()
+def sink(
+    topic: str = typer.Option(..., "--topic", "-t", help="Topic of Confluent-framed Avro events to land."),
+    to: Path = typer.Option(..., "--to", help="Dataset directory; files go to DIR/topic=T/date=YYYY-MM-DD/."),
+    flush_events: int = typer.Option(10_000, help="Commit a file after this many events."),
+    flush_seconds: float = typer.Option(10.0, help="... or after this many seconds."),
+    idle_timeout: float | None = typer.Option(None, help="Stop after this many seconds without events."),
+    group: str | None = typer.Option(None, help="Group for lag monitoring (default interchange-sink-<topic>)."),
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
+) -> None:
+    """Land a topic's Avro events in date-partitioned Parquet, exactly once across crashes."""
+    from interchange.sink.command import run_sink
+
+    _run(
+        lambda: run_sink(
+            _config(config, setting),
+            topic,
+            to,
+            flush_events=flush_events,
+            flush_seconds=flush_seconds,
+            idle_timeout=idle_timeout,
+            group=group,
+        )
+    )
+
+
+@app.command()
+def serve(
+    port: int = typer.Option(8000, "--port", "-p", help="TCP port."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind (127.0.0.1 keeps it on this machine)."),
+    model_topic: str = typer.Option("interchange-models", help="The model topic to follow."),
+    metrics_topic: str = typer.Option("interchange-metrics", help="Metrics for the status page."),
+    alerts_topic: str = typer.Option("interchange-alerts", help="Alerts for the status page."),
+    engine: str = typer.Option("auto", help="auto | fast | reference"),
+    model: list[str] = typer.Option([], "--model", "-m", help="Serve only these models (repeatable; default all)."),
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
+) -> None:
+    """Serve every published model over HTTP (OpenAPI at /openapi.json) with a status page at /."""
+    import os
+
+    from interchange.serve.command import run_serve
+
+    _run(
+        lambda: run_serve(
+            _config(config, setting),
+            host=host,
+            port=port,
+            model_topic=model_topic,
+            metrics_topic=metrics_topic,
+            alerts_topic=alerts_topic,
+            engine=engine,
+            signing_key=os.environ.get("INTERCHANGE_SIGNING_KEY"),
+            models=model or None,
+        )
+    )
+
+
 def _mount_stack() -> None:
     try:
         from interchange.stack.cli import stack_app
