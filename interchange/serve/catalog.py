@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from interchange.config import ClientConfig
-from interchange.errors import InterchangeError
+from interchange.errors import InterchangeError, RegistryError, TransportError
 from interchange.modeltopic import DEFAULT_MODEL_TOPIC, Envelope, ModelFollower
 from interchange.registry import Registry
 from interchange.serve.loading import Loaded, load_version, verification_summary
@@ -129,6 +129,8 @@ class Catalog:
             try:
                 entry.loaded = load_version(env, self.registry, signing_key=self.signing_key, engine=self.engine)
                 log.info("serving %s v%s (%s via %s)", env.name, env.version, env.format, entry.loaded.engine)
+            except (RegistryError, TransportError):
+                raise  # the registry or Kafka is away: not the version's fault, try it again later
             except InterchangeError as exc:
                 entry.error = exc.message
                 log.error("refused %s v%s: %s", env.name, env.version, exc.message)
