@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
@@ -36,9 +38,10 @@ _REBALANCED = {KafkaError.ILLEGAL_GENERATION, KafkaError.UNKNOWN_MEMBER_ID, Kafk
 class Delivery:
     """Produce a batch's records and make them safe together with its input offsets."""
 
-    def __init__(self, config: ClientConfig, stop: threading.Event, **extra: Any) -> None:
+    def __init__(self, config: ClientConfig, stop: threading.Event, report: Callable[[str], None], **extra: Any) -> None:
         self.config = config
         self.stop = stop
+        self.report = report  # tells the scorer it is waiting for Kafka (unhealthy)
         self._extra = extra
         self._errors: list[str] = []
         self.producer = self._new_producer()
@@ -82,7 +85,7 @@ class Delivery:
         while self.producer.flush(1.0):
             if self.stop.is_set():
                 return False
-            log.warning("waiting for Kafka to take %d outputs", len(self.producer))
+            self.report(f"waiting for Kafka to take {len(self.producer)} outputs")
         if self._errors:
             raise TransportError(f"outputs were not delivered: {self._errors[:3]}")
         return True
@@ -105,18 +108,21 @@ class AtLeastOnce(Delivery):
                     return False
                 if not err.retriable() and err.code() not in (KafkaError._TRANSPORT, KafkaError._TIMED_OUT):
                     raise TransportError(f"cannot commit offsets: {err}") from exc
-                log.warning("commit failed, retrying: %s", err)
+                self.report(f"offset commit waiting for Kafka: {err}")
                 self.stop.wait(1.0)
 
 
 class ExactlyOnce(Delivery):
     """One transaction per batch; a fenced or failed producer is replaced and the batch re-scored."""
 
-    def __init__(self, config: ClientConfig, stop: threading.Event, transactional_id: str | None = None) -> None:
+    def __init__(
+        self, config: ClientConfig, stop: threading.Event, report: Callable[[str], None], transactional_id: str | None = None
+    ) -> None:
         self.transactional_id = transactional_id or f"interchange-scorer-{uuid.uuid4().hex}"
-        super().__init__(config, stop, **{"transactional.id": self.transactional_id, "transaction.timeout.ms": 60_000})
+        super().__init__(config, stop, report, **{"transactional.id": self.transactional_id, "transaction.timeout.ms": 60_000})
         self._ready = False
         self._open = False
+        self._abandoned = False  # a transactional call was left running at stop: never touch the producer again
 
     def start(self) -> None:
         if self._ready:
@@ -137,32 +143,65 @@ class ExactlyOnce(Delivery):
         self._open = True
 
     def commit(self, consumer: Consumer, offsets: Offsets) -> bool:
-        try:
-            self.producer.send_offsets_to_transaction(offsets, consumer.consumer_group_metadata(), 30)
-            while True:
+        metadata = consumer.consumer_group_metadata()
+
+        def finish() -> None:
+            # send_offsets_to_transaction is not retried after a failure (seen hanging for good once the
+            # broker came back): the transaction is aborted instead and the batch scored again
+            self.producer.send_offsets_to_transaction(offsets, metadata, 10)
+            while True:  # librdkafka documents commit_transaction as safe to call again on a retriable error
                 try:
-                    self.producer.commit_transaction(10)
-                    self._open = False
-                    return True
+                    self.producer.commit_transaction(5)
+                    return
                 except KafkaException as exc:
                     err = exc.args[0]
-                    if not err.retriable() or err.txn_requires_abort():
+                    if not err.retriable() or err.txn_requires_abort() or err.fatal() or self.stop.is_set():
                         raise
-                    if self.stop.is_set():
-                        self.abort()
-                        return False
-                    log.warning("transaction commit waiting for Kafka: %s", err)
+                    self.report(f"transaction commit waiting for Kafka: {err}")
+
+        try:
+            if not self._watched("committing the transaction", finish):
+                return False
         except KafkaException as exc:
-            err = exc.args[0]
             self.abort()
-            raise TransportError(f"transaction aborted: {err}") from exc
+            raise TransportError(f"transaction aborted: {exc.args[0]}") from exc
+        self._open = False
+        return True
+
+    def _watched(self, what: str, call: Callable[[], None]) -> bool:
+        """Run a blocking transactional call on a helper thread, so the scorer reports itself unhealthy
+        while it waits (librdkafka may block past its timeout while the broker is away) and SIGTERM is
+        honoured. False when stopped first: the call is abandoned with its producer (the broker aborts
+        the transaction, or the next scorer with this transactional id fences it)."""
+        outcome: list[BaseException | None] = []
+
+        def run() -> None:
+            try:
+                call()
+                outcome.append(None)
+            except BaseException as exc:  # handed to the waiting thread
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run, name="interchange-txn", daemon=True)
+        started = time.monotonic()
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.5)
+            if worker.is_alive() and self.stop.is_set():
+                self._abandoned = True
+                return False
+            if worker.is_alive() and time.monotonic() - started > 2.0:
+                self.report(f"{what}: waiting for Kafka")
+        if outcome and outcome[0] is not None:
+            raise outcome[0]
+        return True
 
     def abort(self) -> None:
         if not self._open:
             return
         self._open = False
         try:
-            self.producer.abort_transaction(10)
+            self.producer.abort_transaction(5)
         except KafkaException as exc:
             err = exc.args[0]
             log.warning("abort failed (%s); starting a new transactional producer", err)
@@ -171,18 +210,22 @@ class ExactlyOnce(Delivery):
 
     def _replace(self) -> None:
         try:
-            self.producer.flush(0)
+            self.producer.purge()
         except Exception:
             pass
         self.producer = self._new_producer()
         self._ready = False
 
     def close(self) -> None:
+        if self._abandoned:
+            return
         self.abort()
         super().close()
 
 
-def delivery_for(guarantee: str, config: ClientConfig, stop: threading.Event, transactional_id: str | None) -> Delivery:
+def delivery_for(
+    guarantee: str, config: ClientConfig, stop: threading.Event, report: Callable[[str], None], transactional_id: str
+) -> Delivery:
     if guarantee == "exactly-once":
-        return ExactlyOnce(config, stop, transactional_id)
-    return AtLeastOnce(config, stop)
+        return ExactlyOnce(config, stop, report, transactional_id)
+    return AtLeastOnce(config, stop, report)

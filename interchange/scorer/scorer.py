@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from confluent_kafka import Message, TopicPartition
+from confluent_kafka import KafkaError, KafkaException, Message, TopicPartition
 
 from interchange.config import ClientConfig, load_config
 from interchange.errors import RecordError, RegistryError, TransportError
@@ -43,7 +43,7 @@ from interchange.transport import consumer, ensure_topics
 __all__ = ["Scorer"]
 
 log = logging.getLogger("interchange.scorer")
-_UNAVAILABLE = (TransportError, RegistryError)
+_UNAVAILABLE = (TransportError, RegistryError, KafkaException)
 
 
 class _ModelFailure(Exception):
@@ -69,14 +69,20 @@ class Scorer:
         self.versions = Versions(options.model, self._activate)
         self.follower: ModelFollower | None = None
         self.dead_codec: AvroCodec | None = None
-        extra: dict[str, Any] = {"session.timeout.ms": options.session_timeout_ms, "heartbeat.interval.ms": 1000}
+        self._kafka_trouble: str | None = None  # set by librdkafka's error callback, cleared by a metadata probe
+        self._probed_at = self._logged_at = 0.0
+        extra: dict[str, Any] = {
+            "session.timeout.ms": options.session_timeout_ms,
+            "heartbeat.interval.ms": 1000,
+            "error_cb": self._kafka_error,
+        }
         if options.instance_id:
             extra["group.instance.id"] = options.instance_id
         if options.guarantee == "exactly-once":
             extra["isolation.level"] = "read_committed"
         self.consumer = consumer(self.config, options.group_id, **extra)
         tid = f"{options.group_id}-{options.instance_id or uuid.uuid4().hex[:12]}"
-        self.delivery: Delivery = delivery_for(options.guarantee, self.config, self._stop, tid)
+        self.delivery: Delivery = delivery_for(options.guarantee, self.config, self._stop, self._unhealthy, tid)
 
     @property
     def live(self) -> LiveModel | None:
@@ -89,10 +95,33 @@ class Scorer:
         self.stats.healthy, self.stats.problem = True, ""
 
     def _unhealthy(self, problem: str) -> None:
-        if self.stats.problem != problem:
+        now = time.monotonic()
+        if self.stats.healthy or (problem != self.stats.problem and now - self._logged_at > 10.0):
             log.warning("scorer unhealthy: %s", problem)
+            self._logged_at = now
         self.stats.healthy, self.stats.problem = False, problem
         self.stats.retries += 1
+
+    def _kafka_error(self, err: KafkaError) -> None:
+        """librdkafka's client-wide errors (all brokers down, transport): an idle scorer is unhealthy too."""
+        self._kafka_trouble = f"Kafka: {err.str()}"
+        self._unhealthy(self._kafka_trouble)
+
+    def _check_idle_health(self) -> None:
+        """After a client-wide Kafka error, healthy again only once a metadata request answers."""
+        if self._kafka_trouble is None:
+            self._healthy()
+            return
+        now = time.monotonic()
+        if now - self._probed_at < 2.0:
+            return
+        self._probed_at = now
+        try:
+            self.consumer.list_topics(self.options.topics[0], timeout=2.0)
+        except KafkaException:
+            return
+        self._kafka_trouble = None
+        self._healthy()
 
     def _retrying(self, what: str, fn: Callable[[], object]) -> bool:
         """``fn()`` retried with backoff while Kafka or the registry are away; False if stopped first."""
@@ -103,7 +132,7 @@ class Scorer:
                 fn()
                 return True
             except _UNAVAILABLE as exc:
-                self._unhealthy(f"{what}: {exc.message}")
+                self._unhealthy(f"{what}: {getattr(exc, 'message', None) or exc}")
                 self._stop.wait(delay)
                 delay = min(delay * 2, longest)
         return False
@@ -220,6 +249,9 @@ class Scorer:
         try:
             if self._connect():
                 self._loop(max_records, idle_timeout)
+        except BaseException:
+            log.exception("scorer stopped by an unexpected error")
+            raise
         finally:
             self.close()
         return self.stats
@@ -241,12 +273,16 @@ class Scorer:
                     if not self._process(messages):
                         break
                     last = time.monotonic()
-                elif idle_timeout is not None and time.monotonic() - last > idle_timeout:
-                    break
-                self._healthy()
+                    self._kafka_trouble = None
+                    self._healthy()
+                else:
+                    self._check_idle_health()
+                    if idle_timeout is not None and time.monotonic() - last > idle_timeout:
+                        break
                 delay = first
             except _UNAVAILABLE as exc:
-                self._unhealthy(exc.message)
+                self._kafka_trouble = getattr(exc, "message", None) or str(exc)  # healthy again once Kafka answers
+                self._unhealthy(self._kafka_trouble)
                 self._rewind(messages)
                 self._stop.wait(delay)
                 delay = min(delay * 2, longest)
