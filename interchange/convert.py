@@ -28,6 +28,7 @@ from interchange.verification import Verification
 __all__ = ["Converted", "convert", "infer_signature", "VERIFICATION_ROWS"]
 
 VERIFICATION_ROWS = 200
+PROFILE_ROWS = 10_000
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Converted:
     verification: Verification
     lineage: dict[str, Any] = field(default_factory=dict)
     _model: Model | None = field(default=None, repr=False)
+    profile: dict[str, Any] | None = field(default=None, repr=False)  # reference distributions, for drift
 
     @property
     def format(self) -> str:
@@ -143,4 +145,15 @@ def convert(estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VE
     model = load(document)
     if model.info.engine != reference.info.engine:
         verification.check(model, signature)
-    return Converted(document, signature, Verification(cases, expected, tolerance, result), lineage, model)
+    profile = _profile(estimator, columns, signature, labels)
+    return Converted(document, signature, Verification(cases, expected, tolerance, result), lineage, model, profile)
+
+
+def _profile(estimator: Any, columns: Columns, signature: Signature, labels: Any) -> dict[str, Any]:
+    """The sample's reference profile (at most PROFILE_ROWS rows, evenly spaced) with the estimator's outputs on it."""
+    from interchange.monitor.profile import reference_profile
+
+    n = len(next(iter(columns.values()), ()))
+    keep = np.unique(np.linspace(0, n - 1, min(n, PROFILE_ROWS)).astype(np.int64)) if n else np.empty(0, np.int64)
+    rows = {k: v[keep] for k, v in columns.items()}
+    return reference_profile(rows, signature, reference_outputs(estimator, rows, signature, labels) if n else None)

@@ -104,6 +104,7 @@ def publish(
         publisher=publisher or _whoami(),
         metrics=dict(metrics or {}),
         publisher_signature=sign(key, doc.sha256, name, version) if key else None,
+        profile=_json(converted.profile) if converted.profile else None,
     )
     prod = producer(config)
     errors: list[str] = []
