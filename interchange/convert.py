@@ -9,6 +9,7 @@ raises VerificationError: a document that predicts differently is never returned
 from __future__ import annotations
 
 import hashlib
+import logging
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +28,10 @@ from interchange.verification import Verification
 
 __all__ = ["Converted", "convert", "infer_signature", "VERIFICATION_ROWS"]
 
+log = logging.getLogger("interchange.convert")
+
 VERIFICATION_ROWS = 200
-PROFILE_ROWS = 10_000
+PROFILE_ROWS = 2_000
 
 
 @dataclass
@@ -156,4 +159,9 @@ def _profile(estimator: Any, columns: Columns, signature: Signature, labels: Any
     n = len(next(iter(columns.values()), ()))
     keep = np.unique(np.linspace(0, n - 1, min(n, PROFILE_ROWS)).astype(np.int64)) if n else np.empty(0, np.int64)
     rows = {k: v[keep] for k, v in columns.items()}
-    return reference_profile(rows, signature, reference_outputs(estimator, rows, signature, labels) if n else None)
+    try:  # the profile is for monitoring: rows past the verification cases must not fail a conversion
+        outputs = reference_outputs(estimator, rows, signature, labels) if n else None
+    except Exception as exc:
+        log.warning("no prediction profile for %s: the estimator failed on the profile rows: %s", type(estimator).__name__, exc)
+        outputs = None
+    return reference_profile(rows, signature, outputs)
