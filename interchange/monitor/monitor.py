@@ -46,6 +46,7 @@ log = logging.getLogger("interchange.monitor")
 
 METRICS_TOPIC = "interchange-metrics"
 ALERTS_TOPIC = "interchange-alerts"
+STATUS_EVERY_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,7 @@ class Monitor:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: self._stop.set())
-        started = last_event = last_emit = time.monotonic()
+        started = last_event = last_emit = last_status = time.monotonic()
         try:
             while not self._stop.is_set():
                 for env in self.follower.poll(0):
@@ -276,6 +277,9 @@ class Monitor:
                 if clock - last_emit >= self.options.interval:
                     self.emit()
                     last_emit = clock
+                if clock - last_status >= STATUS_EVERY_S:
+                    self._status()
+                    last_status = clock
                 if idle_timeout is not None and clock - last_event > idle_timeout:
                     break
                 if max_seconds is not None and clock - started > max_seconds:
@@ -284,6 +288,19 @@ class Monitor:
         finally:
             self.close()
         return self.stats
+
+    def _status(self) -> None:
+        c = self.state.counts
+        log.info(
+            "read %d events (%d predictions, %d labels, %d features); %d joined; %d dead letters; firing: %s",
+            self.stats.events,
+            c["predictions_total"],
+            c["labels_total"],
+            c["features_total"],
+            self.state.join.counts.joined,
+            c["dead_letters_total"],
+            ", ".join(self.book.firing()) or "none",
+        )
 
     def stop(self) -> None:
         self._stop.set()

@@ -157,4 +157,4 @@ def test_drift_fires_a_psi_rule_then_resolves_after_recovery(stack_config, model
     assert [a["state"] for a in alerts] == ["FIRING", "RESOLVED"]
     assert alerts[0]["rule"] == "drift-a" and alerts[0]["metric"] == "psi_a" and alerts[0]["value"] > 0.5
     assert alerts[1]["value"] <= 0.5 and alerts[0]["threshold"] == 0.5
-    assert max(monitor.stats.lag_ms) < 30_000  # sanity: lag is measured from the events' own times
+    assert monitor.stats.lag_ms and min(monitor.stats.lag_ms) >= 0  # measured from the events' own CreateTime
