@@ -76,3 +76,19 @@ def test_train_online_refuses_a_worse_candidate(stack_config, model_name) -> Non
     for gate in stats.gates:
         assert not gate.passed and gate.live_version == 1 and gate.candidate < gate.live
     assert sorted(_versions(stack_config, model_name)) == [1]
+
+
+def test_train_online_offers_a_candidate_every_t_seconds(stack_config, model_name) -> None:
+    X = _frame(500, 4)
+    y = (X["a"] + X["c"] > 0).astype(int).to_numpy()
+    interchange.publish(
+        interchange.convert(LogisticRegression().fit(X, 1 - y), "pmml", sample=X), name=model_name, config=stack_config
+    )
+    stream = _frame(300, 5)
+    send_training(stack_config, model_name, stream, (stream["a"] + stream["c"] > 0).astype(int).to_numpy())
+
+    options = TrainerOptions(model=model_name, estimator="sgd-classifier", every=10**6, seconds=1.0, group=f"g-{model_name}")
+    stats = Trainer(options, stack_config).run(idle_timeout=4)
+
+    assert stats.published == [2] and stats.trained == 240 and stats.held_out == 60
+    assert _versions(stack_config, model_name)[2].format == "pmml"  # the live version's format by default

@@ -64,3 +64,10 @@ def test_fires_after_for_and_resolves() -> None:
     (resolved,) = book.evaluate({key: 0.9}, 12.0, 60.0)
     assert resolved.state == "RESOLVED" and book.firing() == []
     assert book.evaluate({key: 0.5}, 13.0, 60.0) == []  # the `for` clock starts again
+
+
+def test_example_rules_file_loads() -> None:
+    from pathlib import Path
+
+    rules = load_rules(Path(__file__).resolve().parents[2] / "examples" / "monitor_rules.yaml")
+    assert [r.name for r in rules][:2] == ["accuracy-low", "log-loss-high"] and rules[0].for_s == 120.0
