@@ -293,5 +293,17 @@ def _mount_stack() -> None:
 
 _mount_stack()
 
+
+def _mount_loop() -> None:
+    """The loop's commands; their bodies live in their packages."""
+    from interchange.monitor.cli import monitor_command
+    from interchange.training.cli import train_online_command
+
+    app.command("monitor")(monitor_command)
+    app.command("train-online")(train_online_command)
+
+
+_mount_loop()
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -9,6 +9,7 @@ raises VerificationError: a document that predicts differently is never returned
 from __future__ import annotations
 
 import hashlib
+import logging
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,10 @@ from interchange.verification import Verification
 
 __all__ = ["Converted", "convert", "infer_signature", "VERIFICATION_ROWS"]
 
+log = logging.getLogger("interchange.convert")
+
 VERIFICATION_ROWS = 200
+PROFILE_ROWS = 2_000
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Converted:
     verification: Verification
     lineage: dict[str, Any] = field(default_factory=dict)
     _model: Model | None = field(default=None, repr=False)
+    profile: dict[str, Any] | None = field(default=None, repr=False)  # reference distributions, for drift
 
     @property
     def format(self) -> str:
@@ -143,4 +148,20 @@ def convert(estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VE
     model = load(document)
     if model.info.engine != reference.info.engine:
         verification.check(model, signature)
-    return Converted(document, signature, Verification(cases, expected, tolerance, result), lineage, model)
+    profile = _profile(estimator, columns, signature, labels)
+    return Converted(document, signature, Verification(cases, expected, tolerance, result), lineage, model, profile)
+
+
+def _profile(estimator: Any, columns: Columns, signature: Signature, labels: Any) -> dict[str, Any]:
+    """The sample's reference profile (at most PROFILE_ROWS rows, evenly spaced) with the estimator's outputs on it."""
+    from interchange.monitor.profile import reference_profile
+
+    n = len(next(iter(columns.values()), ()))
+    keep = np.unique(np.linspace(0, n - 1, min(n, PROFILE_ROWS)).astype(np.int64)) if n else np.empty(0, np.int64)
+    rows = {k: v[keep] for k, v in columns.items()}
+    try:  # the profile is for monitoring: rows past the verification cases must not fail a conversion
+        outputs = reference_outputs(estimator, rows, signature, labels) if n else None
+    except Exception as exc:
+        log.warning("no prediction profile for %s: the estimator failed on the profile rows: %s", type(estimator).__name__, exc)
+        outputs = None
+    return reference_profile(rows, signature, outputs)

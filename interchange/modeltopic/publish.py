@@ -126,6 +126,7 @@ def publish(
         created_at=int(time.time() * 1000),
         publisher=publisher or _whoami(),
         metrics=dict(metrics or {}),
+        profile=_json(converted.profile) if converted.profile else None,
     )
     if key is not None:
         envelope.sign(key)

@@ -88,3 +88,15 @@ def test_eval_keys_are_the_documents_declared_output_names(tmp_path: Path) -> No
     assert record == [{"total": 1.5, "big": True}, {"total": 1.0, "big": False}]
     scalar = _eval_lines(tmp_path, "scalar.pfa", json.dumps(PFA_SCALAR).encode(), '{"input": [1, 2.5]}\n{"input": []}')
     assert scalar == [{"output": 3.5}, {"output": 0.0}]
+
+
+def test_loop_commands_have_help_and_name_bad_rules(tmp_path: Path) -> None:
+    for command in ("monitor", "train-online"):
+        done = runner.invoke(app, [command, "--help"])
+        assert done.exit_code == 0 and "--model" in done.output
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - {name: acc-low, metric: accuracy, op: '<', treshold: 0.8}\n")
+    done = runner.invoke(app, ["monitor", "--model", "m", "--rules", str(rules)])
+    assert done.exit_code == 1 and "acc-low" in done.output and "treshold" in done.output
+    done = runner.invoke(app, ["train-online", "--model", "m", "--estimator", "sgd-classifier", "--holdout-every", "1"])
+    assert done.exit_code == 1 and "holdout_every" in done.output
