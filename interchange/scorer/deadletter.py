@@ -11,14 +11,16 @@ import hashlib
 import time
 from typing import Any
 
-from confluent_kafka import Message
+from confluent_kafka import Message, Producer
 
 from interchange.errors import InterchangeError
-from interchange.registry import AvroCodec
+from interchange.registry import AvroCodec, Registry
+from interchange.resources import avro_schema
 
-__all__ = ["dead_letter", "PREFIX_BYTES"]
+__all__ = ["DeadLetters", "dead_letter", "PREFIX_BYTES", "MAX_BYTES"]
 
 PREFIX_BYTES = 1024
+MAX_BYTES = 900_000  # below the producer's default message.max.bytes (1,000,000)
 
 
 def dead_letter(codec: AvroCodec, msg: Message, error: Exception, model: dict[str, Any] | None, max_bytes: int) -> bytes:
@@ -49,3 +51,19 @@ def dead_letter(codec: AvroCodec, msg: Message, error: Exception, model: dict[st
     record["value"] = None if value is None else value[:PREFIX_BYTES]
     record["key"] = None if key is None else key[:PREFIX_BYTES]
     return codec.encode(record)
+
+
+class DeadLetters:
+    """Writes dead letters for one topic with a plain producer (the monitor and the trainer)."""
+
+    def __init__(self, registry: Registry, producer: Producer, topic: str, max_bytes: int = MAX_BYTES) -> None:
+        schema = avro_schema("dead_letter")
+        self.codec = AvroCodec(schema, registry.register(f"{topic}-value", schema), registry.schema)
+        self.producer = producer
+        self.topic = topic
+        self.max_bytes = max_bytes
+        self.count = 0
+
+    def send(self, msg: Message, error: Exception, model: dict[str, Any] | None = None) -> None:
+        self.producer.produce(self.topic, key=msg.key(), value=dead_letter(self.codec, msg, error, model, self.max_bytes))
+        self.count += 1
