@@ -2,7 +2,9 @@
 
 Encoding and decoding use fastavro's schemaless reader/writer with parsed schemas; decoding
 resolves the writer's schema (looked up by id) against the reader's, so producers may send
-any compatible version of a model's input schema.
+any compatible version of a model's input schema. Fields whose column names are not legal
+Avro carry their original name (``x-interchange-name``, see :mod:`interchange.avronames`);
+the codec speaks original names on both sides, so models and users never see the legal ones.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import fastavro
 
+from interchange.avronames import original_names, rename
 from interchange.errors import RecordError
 
 __all__ = ["frame", "unframe", "AvroCodec", "MAGIC"]
@@ -40,15 +43,29 @@ class AvroCodec:
     """Encode records with one registered schema; decode any framed record into it.
 
     ``lookup(schema_id)`` returns the writer schema (a dict) for ids we have not seen yet.
+    Records go in and come out keyed by original column names (``names``: Avro name ->
+    original, empty when every name was legal); Avro names are accepted on encode too.
+    ``original_names=False`` keeps the schema's own names on both sides.
     """
 
-    def __init__(self, schema: dict[str, Any], schema_id: int, lookup: Callable[[int], dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        schema: dict[str, Any],
+        schema_id: int,
+        lookup: Callable[[int], dict[str, Any]],
+        *,
+        original_names: bool = True,
+    ) -> None:
         self.schema = fastavro.parse_schema(schema)
         self.schema_id = schema_id
         self._lookup = lookup
         self._writers: dict[int, Any] = {schema_id: self.schema}
+        self.names: dict[str, str] = _original_names(schema) if original_names else {}
+        self.fields: dict[str, str] = {original: name for name, original in self.names.items()}
 
     def encode(self, record: dict[str, Any]) -> bytes:
+        if self.fields:
+            record = rename(record, self.fields)
         buf = io.BytesIO()
         buf.write(_HEADER.pack(MAGIC, self.schema_id))
         fastavro.schemaless_writer(buf, self.schema, record)
@@ -72,4 +89,10 @@ class AvroCodec:
             ) from exc
         if buf.tell() != len(payload):
             raise RecordError(f"event has {len(payload) - buf.tell()} bytes left after its Avro record (schema id {schema_id})")
+        if self.names:
+            return rename(record, self.names)  # type: ignore[arg-type]
         return record  # type: ignore[return-value]
+
+
+def _original_names(schema: Any) -> dict[str, str]:
+    return original_names(schema) if isinstance(schema, dict) and schema.get("type") == "record" else {}
