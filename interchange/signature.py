@@ -114,6 +114,12 @@ class Signature:
 
     def output_field_map(self) -> dict[str, str]:
         """Output name -> its Avro field name in predictions (``model`` is taken by the model reference)."""
+        if MODEL_REF in self.output_names:
+            raise SchemaError(
+                f"an output field is named {MODEL_REF!r}, the field predictions use for the model that made them; "
+                "rename that output in the document",
+                field=MODEL_REF,
+            )
         return field_map(self.output_names, reserved=(MODEL_REF,))
 
     def input_schema(self, model: str) -> dict[str, Any]:

@@ -59,7 +59,11 @@ def test_collisions_get_suffixes_and_legal_names_never_move() -> None:
 
 
 def test_reserved_names_are_avoided() -> None:
-    assert field_map(["model", "label"], reserved=["model"]) == {"model": "model_2", "label": "label"}
+    assert field_map(["model", "a b", "label"], reserved=["model", "a_b"]) == {
+        "model": "model_2",
+        "a b": "a_b_2",
+        "label": "label",
+    }
 
 
 def test_duplicates_are_refused() -> None:
@@ -160,3 +164,30 @@ def test_a_column_moved_to_another_field_is_incompatible() -> None:
     assert [f for f, _ in bad] == ["a_b"] and "'a b' moved to field 'a_b_2'" in bad[0][1]
     renamed = Signature((InputField("a-b"),), ()).input_schema("m")  # same field, the column renamed: allowed
     assert incompatible_fields(v1, renamed, "BACKWARD") == []
+
+
+def test_predictions_with_illegal_output_names_round_trip() -> None:
+    """A foreign document's outputs such as ``probability(Iris-setosa)`` keep their names in and out."""
+    sig = Signature(
+        (InputField("x"),),
+        (
+            OutputField("label", "label", "string"),
+            OutputField("probability(Iris-setosa)", "probability", "double", "Iris-setosa"),
+        ),
+    )
+    schema = sig.output_schema("m")
+    assert [f["name"] for f in schema["fields"]] == ["label", "probability_Iris_setosa", "model"]
+    codec = AvroCodec(schema, 3, lambda i: schema)
+    row = {"label": "Iris-setosa", "probability(Iris-setosa)": 0.9, "model": {"name": "m", "version": 1, "format": "pmml"}}
+    data = codec.encode(row)  # the scorer's rows: outputs by the signature's names, plus the model reference
+    assert codec.decode(data) == row
+    raw = AvroCodec(schema, 3, lambda i: schema, original_names=False).decode(data)
+    assert raw["probability_Iris_setosa"] == 0.9
+
+
+def test_an_output_named_model_is_refused() -> None:
+    """``model`` names the version that made a prediction; an output of that name could not be told apart."""
+    sig = Signature((InputField("x"),), (OutputField("model", "value"),))
+    with pytest.raises(SchemaError) as err:
+        sig.output_schema("m")
+    assert err.value.field == "model"
