@@ -203,8 +203,8 @@ def send(
 def read(
     topic: str = typer.Argument(..., help="Any topic of Confluent-framed Avro: features, predictions, dead letters, metrics."),
     count: int | None = typer.Option(None, "--count", "-n", min=1, help="Stop after this many events."),
-    from_beginning: bool = typer.Option(False, "--from-beginning", help="Start at the beginning (default: the last N)."),
-    follow: bool = typer.Option(False, "--follow", "-f", help="Keep waiting for new events (Ctrl-C stops)."),
+    from_beginning: bool = typer.Option(False, "--from-beginning", help="Start at the beginning (default: the last N, or 10)."),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Wait for new events (only new ones unless --from-beginning)."),
     format: str = typer.Option("json", "--format", help="json (one line per event) | table"),
     config: Path | None = ConfigOpt,
     setting: list[str] = SettingOpt,

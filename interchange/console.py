@@ -114,13 +114,14 @@ def read_events(
 ) -> Iterator[Event]:
     """Decoded events of ``topic``, in order within each partition.
 
-    Starts at the beginning, or at the last ``count`` (else 10) events of each partition;
-    stops after ``count`` events, at the end of every partition, or never with ``follow``.
+    Starts at the beginning; else, following, at the end (new events only); else at the last
+    ``count`` (or 10) events of each partition. Stops after ``count`` events, at the end of
+    every partition, or (following) never.
     """
     decoder = _Decoder(Registry(config))
     cons = consumer(config, f"interchange-read-{uuid.uuid4().hex[:8]}", **{"enable.partition.eof": True})
     try:
-        pending = _assign(cons, topic, None if from_beginning else (count or TAIL))
+        pending = _assign(cons, topic, None if from_beginning else 0 if follow else (count or TAIL))
         shown = 0
         last = time.monotonic()
         while follow or pending:
@@ -246,7 +247,7 @@ def event_table(events: list[Event], width: int = 32, *, fixed: bool = False) ->
         text = "" if v is None else f"{v:.6g}" if isinstance(v, float) else str(v)
         return text if len(text) <= width else text[: width - 1] + "…"
 
-    limits = [max(len(c), 12) if fixed else width for c in columns]
+    limits = [max(len(c), 24 if c == "timestamp" else 12) if fixed else width for c in columns]
     cells = [[cell(row.get(c), w) for c, w in zip(columns, limits, strict=True)] for row in rows]
     widths = limits if fixed else [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]

@@ -77,6 +77,37 @@ def test_send_read_round_trip_keeps_iris_column_names(stack_config, model_name: 
     assert [line.split()[1] for line in lines[1:]] == ["8", "9"]  # the last two events
 
 
+def test_follow_prints_new_events(stack_config, model_name: str, tmp_path: Path, published) -> None:
+    X, _ = published
+    X.iloc[:1].to_json(tmp_path / "one.jsonl", orient="records", lines=True)
+    assert cli(stack_config, "send", model_name, str(tmp_path / "one.jsonl")).returncode == 0  # an old event, not shown
+    flags = [
+        "-X",
+        f"bootstrap.servers={stack_config.bootstrap_servers}",
+        "-X",
+        f"schema.registry.url={stack_config.registry_url}",
+    ]
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "interchange.cli", "read", f"{model_name}-features", "--follow", "--count", "2", *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        for _ in range(20):  # keep sending until the reader, started at the end, has seen two new events
+            assert cli(stack_config, "send", model_name, str(tmp_path / "one.jsonl")).returncode == 0
+            if reader.poll() is not None:
+                break
+        out, err = reader.communicate(timeout=60)
+    finally:
+        reader.kill()
+    assert reader.returncode == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert len(events) == 2 and events[0]["offset"] >= 1 and events[1]["offset"] == events[0]["offset"] + 1
+    assert events[0]["value"] == dict(zip(IRIS, X.iloc[0].tolist(), strict=True))
+
+
 def test_a_bad_row_sends_nothing_and_names_line_and_field(stack_config, model_name: str, tmp_path: Path, published) -> None:
     (tmp_path / "bad.jsonl").write_text(
         json.dumps(dict.fromkeys(IRIS, 1.0)) + "\n" + json.dumps({**dict.fromkeys(IRIS, 1.0), IRIS[2]: "long"}) + "\n"
