@@ -21,9 +21,9 @@ from interchange.scorer import Scorer, ScorerOptions
 
 
 def main(name: str = "iris-quickstart", events: int = 300) -> int:
-    # 1. Train.
+    # 1. Train, on iris's own column names ("sepal length (cm)", ...): the Avro contract gets legal
+    #    names (sepal_length_cm) and keeps these; events in and out use these.
     X, y = load_iris(return_X_y=True, as_frame=True)
-    X.columns = [c.replace(" (cm)", "").replace(" ", "_") for c in X.columns]
     estimator = LogisticRegression(max_iter=500).fit(X, y)
 
     # 2. Convert to ONNX; the document is verified against the estimator.

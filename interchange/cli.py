@@ -1,4 +1,4 @@
-"""The ``interchange`` command line: convert, check, eval, publish, keygen, score, stack."""
+"""The ``interchange`` command line: convert, check, eval, publish, keygen, score, send, read, sink, serve, stack."""
 
 from __future__ import annotations
 
@@ -260,12 +260,13 @@ def serve(
     alerts_topic: str = typer.Option("interchange-alerts", help="Alerts for the status page."),
     engine: str = typer.Option("auto", help="auto | fast | reference"),
     model: list[str] = typer.Option([], "--model", "-m", help="Serve only these models (repeatable; default all)."),
+    verify_key: Path | None = typer.Option(
+        None, envvar="INTERCHANGE_VERIFY_KEY", help="Ed25519 public key (PEM): refuse unsigned or wrongly signed versions."
+    ),
     config: Path | None = ConfigOpt,
     setting: list[str] = SettingOpt,
 ) -> None:
     """Serve every published model over HTTP (OpenAPI at /openapi.json) with a status page at /."""
-    import os
-
     from interchange.serve.command import run_serve
 
     _run(
@@ -277,10 +278,67 @@ def serve(
             metrics_topic=metrics_topic,
             alerts_topic=alerts_topic,
             engine=engine,
-            signing_key=os.environ.get("INTERCHANGE_SIGNING_KEY"),
+            verify_key=verify_key,
             models=model or None,
         )
     )
+
+
+@app.command()
+def send(
+    name: str = typer.Argument(..., help="Model name: rows are typed by <name>-input's latest schema."),
+    rows: Path = typer.Argument(..., help="Rows as .csv (header line) or .jsonl; the model's own column names."),
+    topic: str | None = typer.Option(None, "--topic", "-t", help="Feature topic (default <name>-features)."),
+    key_field: str | None = typer.Option(None, "--key-field", "-k", help="Column whose text is each event's key."),
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
+) -> None:
+    """Produce rows from a file as feature events of a published model."""
+    from interchange.console import send_file
+
+    def body() -> None:
+        sent = send_file(_config(config, setting), name, rows, topic=topic, key_field=key_field)
+        typer.echo(f"sent {sent} events to {topic or name + '-features'}", err=True)
+
+    _run(body)
+
+
+@app.command()
+def read(
+    topic: str = typer.Argument(..., help="Any topic of Confluent-framed Avro: features, predictions, dead letters, metrics."),
+    count: int | None = typer.Option(None, "--count", "-n", min=1, help="Stop after this many events."),
+    from_beginning: bool = typer.Option(False, "--from-beginning", help="Start at the beginning (default: the last N, or 10)."),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Wait for new events (only new ones unless --from-beginning)."),
+    format: str = typer.Option("json", "--format", help="json (one line per event) | table"),
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
+) -> None:
+    """Print decoded events with key, partition, offset and timestamp."""
+    from interchange.console import event_json, event_table, read_events
+
+    if format not in ("json", "table"):
+        raise typer.BadParameter("use json or table", param_hint="--format")
+
+    def body() -> None:
+        events = read_events(_config(config, setting), topic, count=count, from_beginning=from_beginning, follow=follow)
+        if format == "table" and not follow:
+            typer.echo(event_table(list(events)))
+            return
+        header = None
+        for event in events:
+            if format == "json":
+                typer.echo(event_json(event))
+                continue
+            top, row = event_table([event], fixed=True).split("\n", 1)
+            if top != header:
+                typer.echo(top)
+                header = top
+            typer.echo(row)
+
+    try:
+        _run(body)
+    except KeyboardInterrupt:
+        pass
 
 
 def _mount_stack() -> None:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from interchange.avronames import ORIGINAL, field_map
 from interchange.errors import SchemaError
 
 __all__ = ["DataType", "OpType", "OutputKind", "InputField", "OutputField", "Signature", "avro_name"]
@@ -27,6 +28,7 @@ OutputKind = Literal["label", "value", "probability", "decision", "cluster", "sc
 
 _AVRO_TYPES: dict[str, str] = {"double": "double", "integer": "long", "string": "string", "boolean": "boolean"}
 _NAME_RE = re.compile(r"[^A-Za-z0-9_]")
+MODEL_REF = "model"  # the field of a prediction naming the model version that made it
 
 
 def avro_name(text: str) -> str:
@@ -45,11 +47,12 @@ class InputField:
     values: tuple[Any, ...] | None = None
     nullable: bool = True
 
-    def avro(self) -> dict[str, Any]:
+    def avro(self, name: str | None = None) -> dict[str, Any]:
+        """The Avro field, named ``name`` (a legal name for ``self.name``) when given."""
         base: Any = {"type": "array", "items": "double"} if self.type == "array" else _AVRO_TYPES[self.type]
         if self.nullable:
-            return {"name": self.name, "type": ["null", base], "default": None}
-        return {"name": self.name, "type": base}
+            return _named({"type": ["null", base], "default": None}, self.name, name)
+        return _named({"type": base}, self.name, name)
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,9 @@ class OutputField:
     type: DataType = "double"
     target: Any = None
 
-    def avro(self) -> dict[str, Any]:
-        return {"name": self.name, "type": ["null", _AVRO_TYPES[self.type]], "default": None}
+    def avro(self, name: str | None = None) -> dict[str, Any]:
+        """The Avro field, named ``name`` (a legal name for ``self.name``) when given."""
+        return _named({"type": ["null", _AVRO_TYPES[self.type]], "default": None}, self.name, name)
 
 
 @dataclass(frozen=True)
@@ -104,22 +108,42 @@ class Signature:
         return [f for f in self.outputs if f.kind == kind]
 
     # --- Avro -------------------------------------------------------------------------
+    def input_field_map(self) -> dict[str, str]:
+        """Input name -> its Avro field name (the same name when it is already legal Avro)."""
+        return field_map(self.input_names)
+
+    def output_field_map(self) -> dict[str, str]:
+        """Output name -> its Avro field name in predictions (``model`` is taken by the model reference)."""
+        if MODEL_REF in self.output_names:
+            raise SchemaError(
+                f"an output field is named {MODEL_REF!r}, the field predictions use for the model that made them; "
+                "rename that output in the document",
+                field=MODEL_REF,
+            )
+        return field_map(self.output_names, reserved=(MODEL_REF,))
+
     def input_schema(self, model: str) -> dict[str, Any]:
-        """The Avro record schema of feature events for ``model``."""
+        """The Avro record schema of feature events for ``model``.
+
+        Column names that are not legal Avro names get legal ones (``sepal length (cm)`` ->
+        ``sepal_length_cm``) and keep the original as the field's ``x-interchange-name``.
+        """
+        names = self.input_field_map()
         return {
             "type": "record",
             "name": "Input",
             "namespace": f"interchange.models.{avro_name(model)}",
             "doc": f"Feature event for model {model}",
-            "fields": [_checked(f).avro() for f in self.inputs],
+            "fields": [f.avro(names[f.name]) for f in self.inputs],
         }
 
     def output_schema(self, model: str) -> dict[str, Any]:
         """The Avro record schema of predictions: output fields plus which model made them."""
-        fields = [_checked(f).avro() for f in self.outputs]
+        names = self.output_field_map()
+        fields = [f.avro(names[f.name]) for f in self.outputs]
         fields.append(
             {
-                "name": "model",
+                "name": MODEL_REF,
                 "type": {
                     "type": "record",
                     "name": "ModelRef",
@@ -198,14 +222,11 @@ class Signature:
         return tuple(fields)
 
 
-def _checked(f: InputField | OutputField) -> InputField | OutputField:
-    """``f`` itself, or SchemaError when its name cannot be an Avro field name."""
-    if avro_name(f.name) != f.name:
-        raise SchemaError(
-            f"field name {f.name!r} is not a legal Avro name; rename the column (for example to {avro_name(f.name)!r})",
-            field=f.name,
-        )
-    return f
+def _named(field: dict[str, Any], original: str, name: str | None) -> dict[str, Any]:
+    """``field`` named ``name``; the original name is kept as an attribute when the two differ."""
+    if name is None or name == original:
+        return {"name": original, **field}
+    return {"name": name, **field, ORIGINAL: original}
 
 
 def _json_default(obj: Any) -> Any:

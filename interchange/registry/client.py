@@ -15,6 +15,7 @@ from typing import Any
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
+from interchange.avronames import ORIGINAL
 from interchange.config import ClientConfig
 from interchange.errors import ConfigError, RegistryError, SchemaError
 
@@ -168,4 +169,23 @@ def incompatible_fields(old: dict[str, Any], new: dict[str, Any], level: str) ->
         check(old_f, new_f, "backward")
     if level in ("FORWARD", "FULL"):
         check(new_f, old_f, "forward")
+    bad += _moved_columns(old_f, new_f)
+    return bad
+
+
+def _moved_columns(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """Avro fields whose column moved to another field (a new legal column took its Avro name).
+
+    Resolution matches fields by Avro name, so older events would silently fill the wrong column.
+    """
+
+    def original(f: dict[str, Any]) -> str:
+        return f.get(ORIGINAL, f["name"])
+
+    new_field_of = {original(f): name for name, f in new.items()}
+    bad = []
+    for name in old.keys() & new.keys():
+        was, now = original(old[name]), original(new[name])
+        if was != now and new_field_of.get(was, name) != name:
+            bad.append((name, f"field held column {was!r} and now holds {now!r}; {was!r} moved to field {new_field_of[was]!r}"))
     return bad

@@ -2,7 +2,9 @@
 
 Encoding and decoding use fastavro's schemaless reader/writer with parsed schemas; decoding
 resolves the writer's schema (looked up by id) against the reader's, so producers may send
-any compatible version of a model's input schema.
+any compatible version of a model's input schema. Fields whose column names are not legal
+Avro carry their original name (``x-interchange-name``, see :mod:`interchange.avronames`);
+the codec speaks original names on both sides, so models and users never see the legal ones.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import fastavro
 
+from interchange.avronames import original_names, rename
 from interchange.errors import RecordError, RegistryError
 
 __all__ = ["frame", "unframe", "AvroCodec", "MAGIC"]
@@ -44,6 +47,9 @@ class AvroCodec:
     is not (its RegistryError propagates, so callers retry instead of dead-lettering good events).
     ``accept(schema_id, writer_schema)`` may refuse a writer schema with a RecordError (e.g. a
     foreign record that happens to share the reader's name); its verdict is cached per id.
+    Records go in and come out keyed by original column names (``names``: Avro name ->
+    original, empty when every name was legal); Avro names are accepted on encode too.
+    ``original_names=False`` keeps the schema's own names on both sides.
     """
 
     def __init__(
@@ -52,6 +58,8 @@ class AvroCodec:
         schema_id: int,
         lookup: Callable[[int], dict[str, Any]],
         accept: Callable[[int, dict[str, Any]], None] | None = None,
+        *,
+        original_names: bool = True,
     ) -> None:
         self.schema = fastavro.parse_schema(schema)
         self.schema_id = schema_id
@@ -59,8 +67,12 @@ class AvroCodec:
         self._accept = accept
         self._writers: dict[int, Any] = {schema_id: self.schema}
         self._refused: dict[int, RecordError] = {}
+        self.names: dict[str, str] = _original_names(schema) if original_names else {}
+        self.fields: dict[str, str] = {original: name for name, original in self.names.items()}
 
     def encode(self, record: dict[str, Any]) -> bytes:
+        if self.fields:
+            record = rename(record, self.fields)
         buf = io.BytesIO()
         buf.write(_HEADER.pack(MAGIC, self.schema_id))
         fastavro.schemaless_writer(buf, self.schema, record)
@@ -106,4 +118,10 @@ class AvroCodec:
             ) from exc
         if buf.tell() != len(payload):
             raise RecordError(f"event has {len(payload) - buf.tell()} bytes left after its Avro record (schema id {schema_id})")
+        if self.names:
+            return rename(record, self.names)  # type: ignore[arg-type]
         return record  # type: ignore[return-value]
+
+
+def _original_names(schema: Any) -> dict[str, str]:
+    return original_names(schema) if isinstance(schema, dict) and schema.get("type") == "record" else {}

@@ -20,6 +20,7 @@ from typing import Any
 from interchange.config import ClientConfig
 from interchange.errors import InterchangeError, RegistryError, TransportError
 from interchange.modeltopic import DEFAULT_MODEL_TOPIC, Envelope, ModelFollower
+from interchange.modeltopic.signing import load_verify_key
 from interchange.registry import Registry
 from interchange.serve.loading import Loaded, load_version, verification_summary
 from interchange.signature import Signature
@@ -83,7 +84,7 @@ class Catalog:
         config: ClientConfig,
         *,
         model_topic: str = DEFAULT_MODEL_TOPIC,
-        signing_key: str | None = None,
+        verify_key: Any = None,
         engine: str = "auto",
         registry: Registry | None = None,
         names: Iterable[str] | None = None,
@@ -91,7 +92,7 @@ class Catalog:
         self.config = config
         self.only = set(names) if names else None
         self.model_topic = model_topic
-        self.signing_key = signing_key
+        self.verify_key = None if verify_key is None else load_verify_key(verify_key)
         self.engine = engine
         self.registry = registry or Registry(config)
         self._models: dict[str, dict[int, Version]] = {}
@@ -127,7 +128,7 @@ class Catalog:
                 continue
             entry = Version(env)
             try:
-                entry.loaded = load_version(env, self.registry, signing_key=self.signing_key, engine=self.engine)
+                entry.loaded = load_version(env, self.registry, verify_key=self.verify_key, engine=self.engine)
                 log.info("serving %s v%s (%s via %s)", env.name, env.version, env.format, entry.loaded.engine)
             except (RegistryError, TransportError):
                 raise  # the registry or Kafka is away: not the version's fault, try it again later

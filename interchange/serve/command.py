@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from interchange.config import ClientConfig
 from interchange.errors import ConfigError
@@ -19,7 +20,7 @@ def run_serve(
     metrics_topic: str = "interchange-metrics",
     alerts_topic: str = "interchange-alerts",
     engine: str = "auto",
-    signing_key: str | None = None,
+    verify_key: Any = None,
     models: list[str] | None = None,
 ) -> None:
     """Serve until interrupted."""
@@ -35,6 +36,6 @@ def run_serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     registry = Registry(config)
-    catalog = Catalog(config, model_topic=model_topic, signing_key=signing_key, engine=engine, registry=registry, names=models)
+    catalog = Catalog(config, model_topic=model_topic, verify_key=verify_key, engine=engine, registry=registry, names=models)
     feed = StatusFeed(config, registry, metrics_topic=metrics_topic, alerts_topic=alerts_topic)
     uvicorn.run(create_app(catalog, feed), host=host, port=port, log_level="info")

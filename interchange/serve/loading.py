@@ -28,9 +28,9 @@ class Loaded:
     reason: str | None
 
 
-def load_version(envelope: Envelope, registry: Registry, *, signing_key: str | None = None, engine: str = "auto") -> Loaded:
+def load_version(envelope: Envelope, registry: Registry, *, verify_key: Any = None, engine: str = "auto") -> Loaded:
     """Load and verify ``envelope``; ModelError when it must not serve."""
-    live = activate(envelope, registry, signing_key, engine)
+    live = activate(envelope, registry, verify_key, engine)
     return Loaded(live.model, live.model.info.engine, live.model.info.reason)
 
 

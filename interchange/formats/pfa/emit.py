@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from interchange.avronames import is_legal
 from interchange.batch import Columns
 from interchange.errors import ConversionError, UnsupportedModelError
 from interchange.extract import to_graph
@@ -37,13 +38,20 @@ ARRAY = {"type": "array", "items": "double"}
 MAX_TREE_NODES = 500_000
 
 
+def _input_expr(name: str) -> Any:
+    """The input field ``name``: the short form ``input.name`` when it cannot be misread as a path."""
+    if is_legal(name):
+        return f"input.{name}"
+    return {"attr": "input", "path": [{"string": name}]}  # PFA 0.8.1 §attr: a dot or space would split "input.a.b"
+
+
 class _Writer:
     """Accumulates let-bindings; tracks each column's PFA expression and whether it may be null."""
 
     def __init__(self, sig: Signature) -> None:
         self.action: list[Any] = []
         self.cells: dict[str, Any] = {}
-        self.cols: dict[str, tuple[Any, str, bool]] = {f.name: (f"input.{f.name}", f.type, True) for f in sig.inputs}
+        self.cols: dict[str, tuple[Any, str, bool]] = {f.name: (_input_expr(f.name), f.type, True) for f in sig.inputs}
 
     def value(self, name: str) -> Any:
         """The column as a non-null value (errorOnNull when it may be missing)."""
