@@ -21,11 +21,18 @@ from interchange.errors import SchemaError
 
 __all__ = ["DataType", "OpType", "OutputKind", "InputField", "OutputField", "Signature", "avro_name"]
 
-DataType = Literal["double", "integer", "string", "boolean", "array"]  # array: a vector of doubles (PFA array inputs)
+# array: a vector of doubles (PFA array inputs); avro: any other value, its Avro type in the field's ``schema``
+DataType = Literal["double", "integer", "string", "boolean", "array", "avro"]
 OpType = Literal["continuous", "categorical", "ordinal"]
 OutputKind = Literal["label", "value", "probability", "decision", "cluster", "score", "affinity"]
 
-_AVRO_TYPES: dict[str, str] = {"double": "double", "integer": "long", "string": "string", "boolean": "boolean"}
+_AVRO_TYPES: dict[str, Any] = {
+    "double": "double",
+    "integer": "long",
+    "string": "string",
+    "boolean": "boolean",
+    "array": {"type": "array", "items": "double"},
+}
 _NAME_RE = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -44,11 +51,12 @@ class InputField:
     optype: OpType = "continuous"
     values: tuple[Any, ...] | None = None
     nullable: bool = True
+    schema: Any = None  # the declared Avro type of an "avro" field (a PFA record, map, array of strings, ...)
 
     def avro(self) -> dict[str, Any]:
-        base: Any = {"type": "array", "items": "double"} if self.type == "array" else _AVRO_TYPES[self.type]
+        base = _avro_type(self)
         if self.nullable:
-            return {"name": self.name, "type": ["null", base], "default": None}
+            return {"name": self.name, "type": _nullable(base), "default": None}
         return {"name": self.name, "type": base}
 
 
@@ -64,9 +72,24 @@ class OutputField:
     kind: OutputKind
     type: DataType = "double"
     target: Any = None
+    schema: Any = None  # the declared Avro type of an "avro" output (a PFA array, map, record, ...)
 
     def avro(self) -> dict[str, Any]:
-        return {"name": self.name, "type": ["null", _AVRO_TYPES[self.type]], "default": None}
+        return {"name": self.name, "type": _nullable(_avro_type(self)), "default": None}
+
+
+def _avro_type(f: InputField | OutputField) -> Any:
+    if f.type == "avro":
+        if f.schema is None:
+            raise SchemaError(f"field {f.name!r} is of type avro but declares no schema", field=f.name)
+        return f.schema
+    return _AVRO_TYPES[f.type]
+
+
+def _nullable(base: Any) -> list[Any]:
+    """``base`` as a union whose first branch is null (so the field can default to null)."""
+    branches = base if isinstance(base, list) else [base]
+    return ["null", *(b for b in branches if b != "null")]
 
 
 @dataclass(frozen=True)
