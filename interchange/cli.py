@@ -90,7 +90,7 @@ def eval_(
     model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."),
     input: Path = typer.Option(..., "--input", "-i", help="Rows as .csv, .jsonl, .parquet or .avro."),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Where to write: .jsonl, .csv or .parquet (default JSON lines on stdout)."
+        None, "--output", "-o", help="Output file: .jsonl, .csv or .parquet (default: JSON lines on stdout)."
     ),
     engine: str = typer.Option("auto", help="auto | fast | reference"),
     chunk_rows: int = typer.Option(10_000, help="Rows read, evaluated and written at a time."),
