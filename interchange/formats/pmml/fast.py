@@ -28,6 +28,7 @@ from interchange.formats.pmml.fast_scope import Fn, Scope, num
 from interchange.formats.pmml.parse import Defer, NotCovered, Parsed, child, children, local
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, outputs_from
 from interchange.model import Model, ModelInfo
+from interchange.signature import Signature
 
 __all__ = ["INERT", "FastPMMLModel", "compile_document", "compiler", "COMPILERS", "Scoped", "compile_model", "current"]
 
@@ -197,7 +198,7 @@ def compile_document(parsed: Parsed) -> Program:
     try:
         defs = derived_fields(child(parsed.root, "TransformationDictionary"), ctx)
         model = compile_model(parsed.model)
-        names = {n for n, _ in model.outputs}
+        names = {n for n, _ in model.outputs} | _predicted_target(parsed.signature)  # the target: from the prediction
         full = local(parsed.model) in FULL_OUTPUT | TOP_OUTPUT and all(f.name in names for f in parsed.signature.outputs)
         if not full:
             out = child(parsed.model, "Output")
@@ -245,7 +246,10 @@ class FastPMMLModel(Model):
         pred, scope = prog.model.run(root)
         if prog.full_output:
             done = prog.model.output_scope(pred, scope)
-            out = {f.name: done[f.name] for f in self.signature.outputs}
+            out = {f.name: done[f.name] for f in self.signature.outputs if f.name in done}
+            missing = [f for f in self.signature.outputs if f.name not in done]  # the target's predicted value
+            if missing:
+                out.update(outputs_from(pred, Signature(self.signature.inputs, tuple(missing))))
         else:
             out = outputs_from(pred, self.signature)
         result: Columns = {}
@@ -261,6 +265,13 @@ class FastPMMLModel(Model):
                 col[rejected] = None
             result[f.name] = col
         return result
+
+
+def _predicted_target(signature: Signature) -> set[str]:
+    """The target field, when the signature lists it as an output of its own (parse.py adds the
+    predicted value JPMML-Evaluator returns where the document's Output does not declare it)."""
+    target = signature.meta.get("target")
+    return {target} if target and target in signature.output_names else set()
 
 
 def _floats(col: np.ndarray) -> np.ndarray:
