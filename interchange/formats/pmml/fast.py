@@ -21,7 +21,7 @@ from lxml import etree
 
 from interchange.batch import Columns, num_rows
 from interchange.document import Document
-from interchange.formats.pmml.fast_expressions import Ctx, derived_fields, elements
+from interchange.formats.pmml.fast_expressions import Ctx, derived_fields, elements, single
 from interchange.formats.pmml.fast_outputs import OutputFn, output_fields, targets
 from interchange.formats.pmml.fast_schema import Treatment, check_nested, data_fields, treatments
 from interchange.formats.pmml.fast_scope import Fn, Scope, num
@@ -188,6 +188,7 @@ class Program:
     defs: dict[str, Fn]
     model: Scoped
     full_output: bool
+    single: bool = False  # x-mathContext="float": results are float32 values
 
 
 def compile_document(parsed: Parsed) -> Program:
@@ -206,7 +207,8 @@ def compile_document(parsed: Parsed) -> Program:
                 body = [e for e in elements(of) if local(e) != "Value"]  # <Value>s only declare values
                 if of.get("feature", "predictedValue") not in ("predictedValue", "probability") or body:
                     raise NotCovered(f"OutputField feature={of.get('feature')}")
-        return Program(treatments(parsed.model, fields), defs, model, full)
+        single = parsed.model.get("x-mathContext") == "float"
+        return Program(treatments(parsed.model, fields), defs, model, full, single)
     finally:
         _CURRENT.reset(token)
 
@@ -257,6 +259,8 @@ class FastPMMLModel(Model):
             col = np.asarray(out[f.name])
             if f.kind in _NUMERIC_KINDS and f.type != "string":
                 col = num(col) if col.dtype.kind != "O" else _floats(col)
+                if prog.single:  # JPMML's x-mathContext="float": the result is a float32 (computed here in double)
+                    col = single(col)
                 col = np.where(rejected, np.nan, col)
                 if f.type == "boolean":  # pypmml: a missing boolean output reads false
                     col = np.where(np.isnan(col), 0.0, col)
