@@ -96,8 +96,14 @@ def jpmml_outputs(document: bytes, columns: Columns, signature: Signature, *, ve
     out: Columns = {}
     for f in signature.outputs:
         name = f.name if f.name in result else target  # a predicted value JPMML names by the target field
-        values = np.asarray(result[name].to_numpy(), dtype=object)
+        values = np.array(result[name].to_numpy(), dtype=object)  # a copy: pandas may lend a read-only view
         values[errors] = None
         numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
-        out[f.name] = np.array([np.nan if v is None or v != v else v for v in values], dtype=np.float64) if numeric else values
+        if numeric:
+            out[f.name] = np.array([np.nan if v is None or v != v else v for v in values], dtype=np.float64)
+        else:  # a label column holding a missing value comes back as floats: 2.0 is the integer label 2
+            whole = f.type == "integer"
+            out[f.name] = np.array(
+                [None if v is None or v != v else int(v) if whole and isinstance(v, float) else v for v in values], dtype=object
+            )
     return out
