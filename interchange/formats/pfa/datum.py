@@ -54,6 +54,29 @@ class Converter:
         except _Mismatch as exc:
             raise RecordError(f"field {field!r}: {exc}", field=field) from None
 
+    def plain(self, v: Any, t: Any) -> Any:
+        """An engine's output value of type ``t`` without union tags (titus2 passes a union
+        input on as ``{"int": 7}``): the plain value a consumer expects, as in Avro JSON."""
+        if isinstance(t, str) and t in self.named:
+            t = self.named[t]
+        if isinstance(t, list):
+            if isinstance(v, dict) and len(v) == 1:
+                (tag, inner), *_ = v.items()
+                for branch in t:
+                    resolved = self.named.get(branch, branch) if isinstance(branch, str) else branch
+                    name = resolved.get("name", resolved.get("type")) if isinstance(resolved, dict) else resolved
+                    if tag in (branch, name) or (isinstance(resolved, dict) and tag.endswith(f".{name}")):
+                        return self.plain(inner, resolved)
+            return v
+        kind = t.get("type") if isinstance(t, dict) else t
+        if kind == "array" and isinstance(v, list):
+            return [self.plain(x, t["items"]) for x in v]
+        if kind == "map" and isinstance(v, dict):
+            return {k: self.plain(x, t["values"]) for k, x in v.items()}
+        if kind == "record" and isinstance(v, dict):
+            return {f["name"]: self.plain(v.get(f["name"]), f["type"]) for f in t.get("fields", [])}
+        return v
+
     def _datum(self, v: Any, t: Any) -> Any:
         if isinstance(t, str) and t in self.named:
             t = self.named[t]

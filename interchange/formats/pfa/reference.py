@@ -41,6 +41,8 @@ class TitusModel(Model):
         self._scalar_in, self._scalar = (not (isinstance(t, dict) and t.get("type") == "record") for t in (input_t, output_t))
         fields = [("input", input_t)] if self._scalar_in else [(f["name"], f["type"]) for f in input_t["fields"]]
         self._fields = [(name, t) for name, t in fields if name in self.signature.input_names]
+        outs = [("output", output_t)] if self._scalar else [(f["name"], f["type"]) for f in output_t["fields"]]
+        self._output_types = dict(outs)
         self.info = ModelInfo("pfa", "titus2", reason)
 
     def _predict_columns(self, columns: Columns) -> Columns:
@@ -56,7 +58,10 @@ class TitusModel(Model):
                 raise RecordError(f"titus2 could not evaluate a record: {type(exc).__name__}: {str(exc)[:300]}") from exc
         out: Columns = {}
         for f in self.signature.outputs:
+            t = self._output_types.get(f.name)
             values = [r if self._scalar else r.get(f.name) for r in rows]
+            if t is not None:
+                values = [self._convert.plain(v, t) for v in values]
             if f.kind in ("probability", "value", "score", "decision"):
                 out[f.name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
             else:  # labels, integers, strings, arrays, maps, records: one Python value per row

@@ -82,13 +82,13 @@ def _shape(t: Any, named: dict[str, Any]) -> tuple[str, bool, tuple[Any, ...] | 
         return "avro", "null" in t, None
     if isinstance(t, dict) and t.get("type") == "enum":
         return "string", False, tuple(t.get("symbols", ()))
-    if isinstance(t, dict) and t.get("type") == "array" and _resolved(t.get("items"), named) in _NUMBERS:
+    if isinstance(t, dict) and t.get("type") == "array" and str(_resolved(t.get("items"), named)) in _NUMBERS:
         return "array", False, None
     if isinstance(t, dict) and t.get("type") in _NUMBERS and len(t) == 1:
         t = t["type"]
-    if t in _NUMBERS:
+    if isinstance(t, str) and t in _NUMBERS:
         return _NUMBERS[t], False, None
-    if t in ("string", "boolean"):
+    if isinstance(t, str) and t in ("string", "boolean"):
         return t, False, None
     return "avro", False, None
 
