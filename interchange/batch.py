@@ -14,10 +14,20 @@ from typing import Any
 
 import numpy as np
 
-from interchange.errors import RecordError
+from interchange.errors import RecordError, SchemaError
 from interchange.signature import InputField, OutputField, Signature
 
-__all__ = ["Columns", "to_columns", "to_records", "typed_outputs", "num_rows", "is_missing", "missing_mask", "category_key"]
+__all__ = [
+    "Columns",
+    "input_columns",
+    "to_columns",
+    "to_records",
+    "typed_outputs",
+    "num_rows",
+    "is_missing",
+    "missing_mask",
+    "category_key",
+]
 
 Columns = dict[str, np.ndarray]
 
@@ -28,13 +38,41 @@ def num_rows(columns: Mapping[str, np.ndarray]) -> int:
     return 0
 
 
+def input_columns(signature: Signature, names: Sequence[str], *, absent_is_missing: bool = False) -> dict[str, str]:
+    """Which batch column feeds each input field: by name, or by position for a document whose
+    input names were generated (a foreign ONNX graph's ``X_0, X_1, ...`` for a tensor
+    ``X: float[None, k]``) when the batch has exactly as many columns.
+
+    Raises SchemaError naming the columns the model expects when the batch cannot feed it
+    (``absent_is_missing``: JSON records may leave a field out, which means missing).
+    """
+    present = set(names)
+    fields = signature.input_names
+    absent = [f for f in fields if f not in present]
+    if not absent:
+        return {f: f for f in fields}
+    if signature.meta.get("positional") and len(names) == len(fields) and not present & set(fields):
+        return dict(zip(fields, names, strict=True))
+    if absent_is_missing and len(absent) < len(fields):
+        return {f: f for f in fields}
+    positional = " (or any names, in this order, when there are exactly that many)" if signature.meta.get("positional") else ""
+    raise SchemaError(
+        f"the model takes the input columns {fields}{positional}; the data has {list(names)}, missing {absent}",
+        field=absent[0],
+    )
+
+
 def to_columns(batch: Any, signature: Signature) -> Columns:
     """Typed columns for every input field of ``signature``; raises RecordError naming the field."""
     raw = _raw_columns(batch, signature)
+    if any(f.name not in raw for f in signature.inputs):
+        try:
+            names = input_columns(signature, [str(c) for c in raw])
+        except SchemaError as exc:
+            raise RecordError(exc.message, field=exc.context.get("field")) from None
+        raw = {f: raw[c] for f, c in names.items()}
     out: Columns = {}
     for f in signature.inputs:
-        if f.name not in raw:
-            raise RecordError(f"input field {f.name!r} is missing from the batch", field=f.name)
         out[f.name] = _typed(raw[f.name], f)
     return out
 
@@ -61,6 +99,8 @@ def _raw_columns(batch: Any, signature: Signature) -> Mapping[str, Any]:
 def _typed(values: Any, f: InputField) -> np.ndarray:
     if f.type == "array":
         return _vectors(values, f.name)
+    if f.type == "avro":
+        return _values(values, f.name)
     if f.type in ("double", "integer") and not isinstance(values, np.ndarray):
         try:  # the hot path: a list of numbers and None (numpy maps None to NaN)
             return np.array(values, dtype=np.float64)
@@ -77,10 +117,48 @@ def _typed(values: Any, f: InputField) -> np.ndarray:
     if f.type == "boolean":
         if arr.dtype.kind == "b":
             return arr.astype(np.float64)
-        return np.array([np.nan if is_missing(v) else float(bool(v)) for v in arr], dtype=np.float64)
-    out = np.empty(len(arr), dtype=object)
-    for i, v in enumerate(arr):
-        out[i] = None if is_missing(v) else str(v)
+        return np.array([np.nan if is_missing(v) else _boolean(v, f.name) for v in arr], dtype=np.float64)
+    if arr.dtype.kind in "OSU":  # text as written ("01" stays "01"); numbers from a numeric column below
+        return np.array([None if is_missing(v) else v if isinstance(v, str) else _text(v) for v in arr], dtype=object)
+    return np.array([None if is_missing(v) else _text(v) for v in arr.tolist()], dtype=object)
+
+
+def _text(v: Any) -> str:
+    """A category from a number: 1.0 (a numeric column that also holds NaN) names category "1"."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+_TRUE = frozenset({"true", "1", "1.0", "t", "yes", "y"})
+_FALSE = frozenset({"false", "0", "0.0", "f", "no", "n"})
+
+
+def _boolean(v: Any, name: str) -> float:
+    if isinstance(v, str):
+        key = v.strip().lower()
+        if key in _TRUE or key in _FALSE:
+            return float(key in _TRUE)
+        raise RecordError(f"field {name!r} must be a boolean (true/false), got {v!r}", field=name)
+    return float(bool(v))
+
+
+def _values(values: Any, name: str, parse: bool = True) -> np.ndarray:
+    """An object column of plain values for a field of any Avro type; JSON text (CSV cells) is parsed."""
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
+        if isinstance(v, str) and parse:
+            try:
+                v = json.loads(v) if v.strip() else None
+            except ValueError as exc:
+                raise RecordError(f"field {name!r} must be JSON text in a CSV cell: {exc}", field=name, row=i) from exc
+        elif isinstance(v, np.ndarray):
+            v = v.tolist()
+        elif isinstance(v, np.generic):
+            v = v.item()
+        out[i] = None if is_missing(v) else v
     return out
 
 
@@ -108,6 +186,9 @@ def typed_outputs(columns: Columns, outputs: Sequence[OutputField]) -> Columns:
     """
     out: Columns = {}
     for f in outputs:
+        if f.type in ("array", "avro"):  # vectors, maps, records: plain values, as the engine gave them
+            out[f.name] = _values(columns[f.name], f.name, parse=False)
+            continue
         col = np.asarray(columns[f.name])
         if f.type == "double":
             out[f.name] = col if col.dtype == np.float64 else np.array([np.nan if is_missing(v) else float(v) for v in col])

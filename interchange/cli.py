@@ -88,22 +88,38 @@ def check(
 @app.command("eval")
 def eval_(
     model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."),
-    input: Path = typer.Option(..., "--input", "-i", help="Rows as .csv or .jsonl."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Where to write JSON lines (default stdout)."),
+    input: Path = typer.Option(..., "--input", "-i", help="Rows as .csv, .jsonl, .parquet or .avro."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Output file: .jsonl, .csv or .parquet (default: JSON lines on stdout)."
+    ),
     engine: str = typer.Option("auto", help="auto | fast | reference"),
+    chunk_rows: int = typer.Option(10_000, help="Rows read, evaluated and written at a time."),
+    progress: bool | None = typer.Option(None, "--progress/--no-progress", help="A progress bar (default: on a terminal)."),
 ) -> None:
-    """Evaluate a model document over rows from a file; no Kafka needed."""
-    from interchange.evaluate import evaluate_file
+    """Evaluate a model document over rows from a file, a chunk at a time; no Kafka needed."""
+    from interchange.evaluate import evaluate_chunks
     from interchange.model import load
+    from interchange.rows import open_writer
 
     def body() -> None:
         loaded = load(model, engine=engine)
-        sink = output.open("w") if output else sys.stdout
+        if not input.is_file():
+            raise InterchangeError(f"no input file at {input}")
+        writer, opened = open_writer(output, loaded.signature, sys.stdout)
+        show = sys.stderr.isatty() if progress is None else progress
         try:
-            rows, failed = evaluate_file(loaded, input, sink)
+            with typer.progressbar(length=input.stat().st_size, label="evaluating", file=sys.stderr, hidden=not show) as bar:
+                done = [0]
+
+                def advance(position: int) -> None:
+                    bar.update(position - done[0])
+                    done[0] = position
+
+                rows, failed = evaluate_chunks(loaded, input, writer.write, chunk_rows=max(chunk_rows, 1), progress=advance)
         finally:
-            if output:
-                sink.close()
+            writer.close()
+            if opened is not None:
+                opened.close()
         typer.echo(f"{rows} rows evaluated by {loaded.info.engine}" + (f", {failed} failed" if failed else ""), err=True)
         if failed:
             raise typer.Exit(1)
@@ -124,6 +140,7 @@ def info(model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."
                     "format": loaded.info.format,
                     "engine": loaded.info.engine,
                     "reason": loaded.info.reason,
+                    **({"inputs": loaded.info.details["inputs"]} if "inputs" in loaded.info.details else {}),
                     "signature": loaded.signature.to_dict(),
                 },
                 indent=2,

@@ -1,60 +1,98 @@
-"""Evaluate a model document over rows from files, no Kafka needed (``interchange eval``)."""
+"""Evaluate a model document over rows from files, no Kafka needed (``interchange eval``).
+
+Input and output go a chunk at a time (memory stays flat in the number of rows); a row the
+model cannot evaluate is written as an error in its place, so outputs stay aligned with inputs.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
 import pandas as pd
 
-from interchange.batch import to_records
+from interchange.batch import input_columns, to_records
 from interchange.errors import InterchangeError, RecordError
 from interchange.model import Model
+from interchange.rows import read_chunks
+from interchange.signature import Signature
 
-__all__ = ["read_rows", "evaluate_file"]
+__all__ = ["read_rows", "evaluate_file", "evaluate_chunks"]
 
 CHUNK_ROWS = 10_000
 
 
-def read_rows(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Batches of input rows from CSV or JSON Lines (chosen by suffix)."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        yield from pd.read_csv(path, chunksize=chunk_rows, keep_default_na=True)
-    elif suffix in (".jsonl", ".ndjson", ".json"):
-        yield from pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False)
-    else:
-        raise RecordError(f"cannot read {path}: use a .csv or .jsonl file")
+def read_rows(path: Path, chunk_rows: int = CHUNK_ROWS, signature: Signature | None = None) -> Iterator[pd.DataFrame]:
+    """DataFrames of input rows from CSV, JSON Lines, Parquet or Avro (chosen by suffix),
+    typed by ``signature`` when given (see :mod:`interchange.rows`)."""
+    for chunk, _ in read_chunks(path, chunk_rows, signature):
+        yield chunk if isinstance(chunk, pd.DataFrame) else pd.DataFrame.from_records(chunk)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, (np.generic,)):
-        return value.item()
-    return value
+def evaluate_chunks(
+    model: Model,
+    source: Path,
+    write: Callable[[list[dict[str, Any]]], None],
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Evaluate ``source`` chunk by chunk, handing each chunk's output rows to ``write``;
+    ``(rows, failed rows)``. ``progress`` gets the bytes of the input read so far.
 
-
-def evaluate_file(model: Model, source: Path, sink: IO[str]) -> tuple[int, int]:
-    """Write one JSON object per input row to ``sink``; ``(rows, failed rows)``.
-
-    A row the model cannot evaluate is written as ``{"error": reason}`` in its place, so
-    output lines stay aligned with input rows.
+    Columns are matched to the model's inputs once, on the first chunk: a file that cannot feed
+    the model fails with one SchemaError naming the columns it needs, not one error per row.
     """
     rows = failed = 0
-    for frame in read_rows(source):
+    names: dict[str, Any] | None = None
+    for chunk, position in read_chunks(source, chunk_rows, model.signature):
+        if names is None:
+            records = not isinstance(chunk, pd.DataFrame)  # JSON may leave a field out: missing there
+            names = input_columns(model.signature, _column_names(chunk), absent_is_missing=records)
+        batch = _renamed(chunk, names)
         try:
-            outputs = to_records(model.predict(frame))
+            outputs = to_records(model.predict(batch))
         except RecordError:
             outputs = []
-            for i in range(len(frame)):
+            for i in range(_length(batch)):
                 try:
-                    outputs += to_records(model.predict(frame.iloc[i : i + 1]))
+                    outputs += to_records(model.predict(_row(batch, i)))
                 except InterchangeError as exc:
                     outputs.append({"error": exc.message, "row": rows + i})
                     failed += 1
-        for out in outputs:
-            sink.write(json.dumps({k: _plain(v) for k, v in out.items()}) + "\n")
-        rows += len(frame)
+        write(outputs)
+        rows += _length(batch)
+        if progress is not None:
+            progress(position)
     return rows, failed
+
+
+def evaluate_file(model: Model, source: Path, sink: IO[str]) -> tuple[int, int]:
+    """Write one JSON object per input row to ``sink``; ``(rows, failed rows)``."""
+    from interchange.rows import _JSONLines
+
+    return evaluate_chunks(model, source, _JSONLines(sink).write)
+
+
+def _column_names(chunk: Any) -> list[str]:
+    if isinstance(chunk, pd.DataFrame):
+        return [str(c) for c in chunk.columns]
+    return list(dict.fromkeys(str(k) for record in chunk for k in record))
+
+
+def _renamed(chunk: Any, names: dict[str, Any]) -> Any:
+    """The chunk with its columns named as the model's inputs (a no-op when they already are)."""
+    if all(field == column for field, column in names.items()):
+        return chunk
+    if isinstance(chunk, pd.DataFrame):
+        return pd.DataFrame({field: chunk[column].to_numpy() for field, column in names.items()})
+    return [{field: record.get(column) for field, column in names.items()} for record in chunk]
+
+
+def _length(batch: Any) -> int:
+    return len(batch)
+
+
+def _row(batch: Any, i: int) -> Any:
+    return batch.iloc[i : i + 1] if isinstance(batch, pd.DataFrame) else batch[i : i + 1]

@@ -22,11 +22,18 @@ from interchange.errors import SchemaError
 
 __all__ = ["DataType", "OpType", "OutputKind", "InputField", "OutputField", "Signature", "avro_name"]
 
-DataType = Literal["double", "integer", "string", "boolean", "array"]  # array: a vector of doubles (PFA array inputs)
+# array: a vector of doubles (PFA array inputs); avro: any other value, its Avro type in the field's ``schema``
+DataType = Literal["double", "integer", "string", "boolean", "array", "avro"]
 OpType = Literal["continuous", "categorical", "ordinal"]
 OutputKind = Literal["label", "value", "probability", "decision", "cluster", "score", "affinity"]
 
-_AVRO_TYPES: dict[str, str] = {"double": "double", "integer": "long", "string": "string", "boolean": "boolean"}
+_AVRO_TYPES: dict[str, Any] = {
+    "double": "double",
+    "integer": "long",
+    "string": "string",
+    "boolean": "boolean",
+    "array": {"type": "array", "items": "double"},
+}
 _NAME_RE = re.compile(r"[^A-Za-z0-9_]")
 MODEL_REF = "model"  # the field of a prediction naming the model version that made it
 
@@ -46,12 +53,13 @@ class InputField:
     optype: OpType = "continuous"
     values: tuple[Any, ...] | None = None
     nullable: bool = True
+    schema: Any = None  # the declared Avro type of an "avro" field (a PFA record, map, array of strings, ...)
 
     def avro(self, name: str | None = None) -> dict[str, Any]:
         """The Avro field, named ``name`` (a legal name for ``self.name``) when given."""
-        base: Any = {"type": "array", "items": "double"} if self.type == "array" else _AVRO_TYPES[self.type]
+        base = _avro_type(self)
         if self.nullable:
-            return _named({"type": ["null", base], "default": None}, self.name, name)
+            return _named({"type": _nullable(base), "default": None}, self.name, name)
         return _named({"type": base}, self.name, name)
 
 
@@ -67,10 +75,25 @@ class OutputField:
     kind: OutputKind
     type: DataType = "double"
     target: Any = None
+    schema: Any = None  # the declared Avro type of an "avro" output (a PFA array, map, record, ...)
 
     def avro(self, name: str | None = None) -> dict[str, Any]:
         """The Avro field, named ``name`` (a legal name for ``self.name``) when given."""
-        return _named({"type": ["null", _AVRO_TYPES[self.type]], "default": None}, self.name, name)
+        return _named({"type": _nullable(_avro_type(self)), "default": None}, self.name, name)
+
+
+def _avro_type(f: InputField | OutputField) -> Any:
+    if f.type == "avro":
+        if f.schema is None:
+            raise SchemaError(f"field {f.name!r} is of type avro but declares no schema", field=f.name)
+        return f.schema
+    return _AVRO_TYPES[f.type]
+
+
+def _nullable(base: Any) -> list[Any]:
+    """``base`` as a union whose first branch is null (so the field can default to null)."""
+    branches = base if isinstance(base, list) else [base]
+    return ["null", *(b for b in branches if b != "null")]
 
 
 @dataclass(frozen=True)

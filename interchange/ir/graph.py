@@ -56,7 +56,10 @@ class Prediction:
         if self.label is None and self.classes is not None:
             classes = np.asarray(self.classes, dtype=object)
             if self.probabilities is not None:
-                self.label = classes[np.argmax(self.probabilities, axis=1)]
+                unknown = np.isnan(self.probabilities).any(axis=1)  # no probabilities (a missing input): no label
+                self.label = classes[np.argmax(np.where(unknown[:, None], 0.0, self.probabilities), axis=1)]
+                if unknown.any():
+                    self.label[unknown] = None
             elif self.decision is not None:
                 d = self.decision
                 idx = (d[:, 0] > 0).astype(int) if d.shape[1] == 1 else np.argmax(d, axis=1)

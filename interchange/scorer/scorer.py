@@ -362,6 +362,8 @@ def _rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, A
 def _cast(v: Any, kind: str) -> Any:
     if v is None or (isinstance(v, float) and v != v):
         return None
+    if kind in ("array", "avro"):  # vectors, maps, records: already plain values in their Avro shape
+        return v.tolist() if isinstance(v, np.ndarray) else v
     if kind == "double":
         return float(v)
     if kind == "integer":

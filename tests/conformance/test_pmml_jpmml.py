@@ -4,9 +4,11 @@ JPMML-SkLearn is the most used PMML producer for scikit-learn; its documents use
 own writer does not (modelChain boosting, ``missingPredictionTreatment``, transformed
 TrainingInstances, intermediate ``isFinalResult="false"`` fields, no ``<Output>`` at all). Each
 document is evaluated on the rows it was trained on plus copies with missing values, by the
-fast path (every document here must run on it) and by pypmml; numbers within rtol 1e-9 /
-atol 1e-12, missing in the same places, labels equal (one stated exception: trees with
-nullPrediction on rows with a missing input, see NULL_PREDICTION).
+fast path (every document here must run on it), by pypmml and by JPMML-Evaluator (the engine
+these documents are written for); numbers within rtol 1e-9 / atol 1e-12, missing in the same
+places, labels equal. Stated exceptions, on rows with a missing input only: trees with
+nullPrediction (NULL_PREDICTION: pypmml departs from the specification) and JPMML_MISSING
+(JPMML-Evaluator departs from pypmml and the fast path).
 
 sklearn2pmml 0.133.1's Java side refuses pickles stamped scikit-learn 1.9.1 by version string
 (it supports 1.9.0; 1.9.1 is a patch release with the same estimator state), so the version
@@ -45,7 +47,9 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 import interchange
+from interchange.batch import to_columns
 from tests.conformance.test_pmml_spec import _same
+from tests.roundtrip.helpers import jpmml_outputs
 
 NUMBERS = ["a", "b", "c", "d"]
 
@@ -99,6 +103,14 @@ CASES: dict[str, tuple[Callable[[], tuple[pd.DataFrame, Any]], Callable[[], Any]
 # with a missing input the two may differ, and only that way: the fast path missing.
 NULL_PREDICTION = {"gradient_boosting_regressor", "gradient_boosting_classifier", "isolation_forest"}
 
+# On rows with a missing input JPMML-Evaluator answers these differently from the fast path:
+# a single TreeModel with missingValueStrategy="nullPrediction" gets no prediction in JPMML
+# (pypmml and the fast path return the last node's); JPMML's k-NN leaves the missing field out
+# of the distance (pypmml and the fast path return no prediction); the isolation forest's
+# outputs computed from a missing score stay missing in JPMML (the fast path gives pypmml's
+# false / 1 for them).
+JPMML_MISSING = {"decision_tree", "random_forest", "knn", "isolation_forest"}
+
 
 @contextlib.contextmanager
 def _stamped_190() -> Iterator[None]:
@@ -127,6 +139,19 @@ def _jpmml_document(name: str, tmp_path: Path) -> tuple[bytes, pd.DataFrame]:
     return path.read_bytes(), X
 
 
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], tuple[bytes, pd.DataFrame]]:
+    """JPMML-SkLearn's document for a case, written once per module (each write starts a JVM)."""
+    folder, made = tmp_path_factory.mktemp("jpmml"), {}
+
+    def document(name: str) -> tuple[bytes, pd.DataFrame]:
+        if name not in made:
+            made[name] = _jpmml_document(name, folder)
+        return made[name]
+
+    return document
+
+
 def _differ(reference: Any, expected: dict[str, Any], actual: dict[str, Any]) -> dict[str, list[int]]:
     """Per output, the rows where the two engines disagree (rtol 1e-9 / atol 1e-12, labels exactly)."""
     assert list(actual) == list(expected) == reference.signature.output_names
@@ -151,8 +176,8 @@ def _rows(X: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("name", list(CASES), ids=[f"{c}-pmml-jpmml" for c in CASES])
-def test_jpmml_document_agrees_with_pypmml(name: str, tmp_path: Path) -> None:
-    document, X = _jpmml_document(name, tmp_path)
+def test_jpmml_document_agrees_with_pypmml(name: str, documents: Callable[[str], tuple[bytes, pd.DataFrame]]) -> None:
+    document, X = documents(name)
     reference, auto = interchange.load(document, engine="reference"), interchange.load(document)
     assert auto.info.engine == "interchange-fast", auto.info.reason
     assert reference.signature.outputs, "the document declares what it predicts"
@@ -173,3 +198,19 @@ def test_jpmml_document_agrees_with_pypmml(name: str, tmp_path: Path) -> None:
     if name in NULL_PREDICTION:
         assert null_rows, "rows with missing inputs reach the nullPrediction trees"
         assert differ == null_rows, "on those rows the engines differ only where the fast path gives no prediction"
+
+
+@pytest.mark.parametrize("name", list(CASES), ids=[f"{c}-pmml-jpmml-evaluator" for c in CASES])
+def test_jpmml_document_agrees_with_jpmml_evaluator(name: str, documents: Callable[[str], tuple[bytes, pd.DataFrame]]) -> None:
+    """The fast path against JPMML-Evaluator: every output on complete rows; on rows with a
+    missing value too, except the JPMML_MISSING documents, which may differ only there."""
+    document, X = documents(name)
+    auto = interchange.load(document)
+    rows = _rows(X)
+    expected = jpmml_outputs(document, to_columns(rows, auto.signature), auto.signature)
+    incomplete = rows[NUMBERS].isna().any(axis=1).to_numpy()
+    differ = set()
+    for field, bad in _differ(auto, expected, auto.predict(rows)).items():
+        assert all(incomplete[i] for i in bad), f"{field}: complete rows differ from JPMML-Evaluator, e.g. row {bad[0]}"
+        differ |= set(bad)
+    assert bool(differ) == (name in JPMML_MISSING), f"rows with missing inputs that differ: {sorted(differ)[:5]}"

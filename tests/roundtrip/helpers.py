@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 import interchange
-from interchange.batch import to_columns
+from interchange.batch import Columns, to_columns
+from interchange.signature import Signature
 from interchange.source import reference_outputs
 from interchange.verification import compare
 
@@ -47,6 +50,11 @@ def assert_export_equivalent(
         result = compare(signature, expected, model.predict(columns), converted.verification.tolerance, format=fmt)
         worst = max(worst, result.max_diff)
         engines.append(model.info.engine)
+    if fmt == "pmml":  # the second PMML reference: JPMML-Evaluator, after its own ModelVerification check
+        answers = jpmml_outputs(converted.document.data, columns, signature)
+        result = compare(signature, expected, answers, converted.verification.tolerance, format="pmml (JPMML-Evaluator)")
+        worst = max(worst, result.max_diff)
+        engines.append("jpmml-evaluator")
     tol = converted.verification.tolerance
     record(
         cell=cell,
@@ -62,3 +70,40 @@ def assert_export_equivalent(
     )
     assert np.isfinite(worst)
     return worst
+
+
+def jpmml_outputs(document: bytes, columns: Columns, signature: Signature, *, verify: bool = True) -> Columns:
+    """JPMML-Evaluator's answers for ``columns``, one array per output of ``signature``.
+
+    JPMML-Evaluator (``jpmml-evaluator`` on PyPI, the engine behind Openscoring and the Spark /
+    Flink PMML evaluators) is a test-time reference only (AGPL-3.0, an in-process JVM through
+    jpype). With ``verify``, the document's ModelVerification cases are checked first by
+    JPMML's own ``verify()``, which raises on any mismatch. A row JPMML refuses (an invalid
+    value under returnInvalid) comes back missing in every output.
+    """
+    from jpmml_evaluator import make_evaluator
+
+    with tempfile.NamedTemporaryFile(suffix=".pmml") as tmp:
+        tmp.write(document)
+        tmp.flush()
+        evaluator = make_evaluator(tmp.name, backend="jpype")
+    if verify:
+        evaluator.verify()
+    frame = pd.DataFrame({f.name: columns[f.name] for f in signature.inputs})
+    result = evaluator.evaluateAll(frame)
+    errors = result["errors"].notna().to_numpy() if "errors" in result else np.zeros(len(frame), dtype=bool)
+    target = signature.meta.get("target") or "target"
+    out: Columns = {}
+    for f in signature.outputs:
+        name = f.name if f.name in result else target  # a predicted value JPMML names by the target field
+        values = np.array(result[name].to_numpy(), dtype=object)  # a copy: pandas may lend a read-only view
+        values[errors] = None
+        numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
+        if numeric:
+            out[f.name] = np.array([np.nan if v is None or v != v else v for v in values], dtype=np.float64)
+        else:  # a label column holding a missing value comes back as floats: 2.0 is the integer label 2
+            whole = f.type == "integer"
+            out[f.name] = np.array(
+                [None if v is None or v != v else int(v) if whole and isinstance(v, float) else v for v in values], dtype=object
+            )
+    return out

@@ -22,9 +22,15 @@ __all__ = ["infer", "dims"]
 _LABEL_TYPES = {
     onnx.TensorProto.INT64: "integer",
     onnx.TensorProto.INT32: "integer",
+    onnx.TensorProto.INT16: "integer",
+    onnx.TensorProto.INT8: "integer",
+    onnx.TensorProto.UINT8: "integer",
+    onnx.TensorProto.UINT16: "integer",
+    onnx.TensorProto.UINT32: "integer",
     onnx.TensorProto.STRING: "string",
     onnx.TensorProto.BOOL: "boolean",
 }
+_AVRO_ITEMS = {"integer": "long", "string": "string", "boolean": "boolean"}
 _PASS_THROUGH = {"Identity", "Cast", "Normalizer"}
 
 
@@ -67,20 +73,38 @@ def _score_kind(node: onnx.NodeProto) -> str:
     return "decision" if plain and not any(a.name == "prob_a" for a in node.attribute) else "probability"
 
 
-def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict[str, list[Any]]]:
-    """Signature, input map and output map of a foreign document."""
+def _input_fields(proto: onnx.ModelProto) -> tuple[list[InputField], dict[str, list[Any]], dict[str, str]]:
+    """One field per input column, typed by the tensor's element type; generated names for a
+    ``[N, k]`` tensor (``X_0 .. X_{k-1}``), with a note of how a batch feeds them."""
     init = {i.name for i in proto.graph.initializer}
-    fields, imap = [], {}
+    fields, imap, notes = [], {}, {}
     for vi in proto.graph.input:
         if vi.name in init:
             continue
         shape = dims(vi)
         width = shape[1] if len(shape) == 2 and shape[1] else 1
-        text = vi.type.tensor_type.elem_type == onnx.TensorProto.STRING
-        for i in range(width):
-            name = vi.name if width == 1 else f"{vi.name}_{i}"
-            fields.append(InputField(name, "string" if text else "double", "categorical" if text else "continuous"))
+        kind = _LABEL_TYPES.get(vi.type.tensor_type.elem_type, "double")
+        optype = "categorical" if kind in ("string", "boolean") else "continuous"
+        names = [vi.name] if width == 1 else [f"{vi.name}_{i}" for i in range(width)]
+        for i, name in enumerate(names):
+            fields.append(InputField(name, kind, optype))  # type: ignore[arg-type]
             imap[name] = [vi.name, i if width > 1 else None]
+        if width > 1:
+            notes[vi.name] = f"columns {names[0]} .. {names[-1]} of a [N, {width}] tensor"
+    return fields, imap, notes
+
+
+def _vector_field(name: str, elem: int) -> OutputField:
+    """An output of unknown or several dimensions per row: one vector (a list) per row."""
+    kind = _LABEL_TYPES.get(elem)
+    if kind is None:
+        return OutputField(name, "value", "array")
+    return OutputField(name, "label", "avro", schema={"type": "array", "items": _AVRO_ITEMS[kind]})
+
+
+def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict[str, list[Any]]]:
+    """Signature, input map and output map of a foreign document."""
+    fields, imap, notes = _input_fields(proto)
     outs, omap = [], {}
     classes: list[Any] | None = None
     for vi in proto.graph.output:
@@ -98,19 +122,29 @@ def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict
         if not vi.type.HasField("tensor_type"):
             continue
         shape = dims(vi)
-        width = shape[1] if len(shape) == 2 and shape[1] else 1
         elem = vi.type.tensor_type.elem_type
-        scores = origin is not None and origin[1] == 1 and labels is not None and len(labels) == width
+        scores = origin is not None and origin[1] == 1 and labels is not None and len(shape) == 2
+        if scores and shape[1] is None:
+            assert labels is not None
+            shape = [shape[0], len(labels)]  # a classifier's scores: one column per class label
+        if len(shape) > 2 or (len(shape) == 2 and not shape[1]):
+            outs.append(_vector_field(vi.name, elem))
+            omap[vi.name] = [vi.name, "row"]
+            continue
+        width = shape[1] if len(shape) == 2 else 1
+        scores = scores and labels is not None and len(labels) == width
+        kind = _LABEL_TYPES.get(elem, "double")
         for i in range(width):
             name = vi.name if width == 1 else f"{vi.name}_{i}"
             if scores:
                 assert origin is not None and labels is not None
                 outs.append(OutputField(name, _score_kind(origin[0]), "double", target=labels[i]))  # type: ignore[arg-type]
                 classes = labels
-            elif elem in _LABEL_TYPES and width == 1:
-                outs.append(OutputField(name, "label", _LABEL_TYPES[elem]))  # type: ignore[arg-type]
+            elif kind != "double":  # integers, text and booleans keep their type, one column each
+                outs.append(OutputField(name, "label", kind))  # type: ignore[arg-type]
             else:
                 outs.append(OutputField(name, "value", "double"))
             omap[name] = [vi.name, i if len(shape) == 2 else None]
     task = "classification" if classes is not None else "regression"
-    return Signature(tuple(fields), tuple(outs), tuple(classes) if classes else None, task), imap, omap
+    meta = {"positional": True, "inputs": notes} if notes else {}
+    return Signature(tuple(fields), tuple(outs), tuple(classes) if classes else None, task, meta), imap, omap

@@ -103,7 +103,13 @@ class ONNXModel(Model):
             raise DocumentError(f"onnxruntime cannot load this model: {exc}", format="onnx") from exc
         self._types = {i.name: _NUMPY.get(_elem(i.type), np.float32) for i in parsed.proto.graph.input}
         self._out_names = [o.name for o in self._session.get_outputs()]
-        self.info = ModelInfo("onnx", "onnxruntime", details={"onnxruntime": ort.__version__})
+        details: dict[str, Any] = {"onnxruntime": ort.__version__}
+        if parsed.signature.meta.get("inputs"):  # a foreign [N, k] tensor: how a batch's columns feed it
+            details["inputs"] = {
+                **parsed.signature.meta["inputs"],
+                "note": "columns named otherwise feed the tensor in their order when there are as many",
+            }
+        self.info = ModelInfo("onnx", "onnxruntime", details=details)
 
     def _feeds(self, columns: Columns) -> dict[str, np.ndarray]:
         groups: dict[str, list[tuple[int | None, np.ndarray]]] = {}
@@ -116,7 +122,7 @@ class ONNXModel(Model):
             if dtype is object:
                 mat = np.stack([np.where(missing_mask(p[1]), "", p[1]).astype(str) for p in parts], axis=1).astype(object)
             else:
-                mat = np.stack([p[1] for p in parts], axis=1).astype(dtype)
+                mat = np.stack([_as(p[1], dtype, tensor) for p in parts], axis=1)
             feeds[tensor] = mat
         return feeds
 
@@ -133,13 +139,36 @@ class ONNXModel(Model):
                 out[f.name] = np.array([row[col["key"]] for row in by_name[tensor]], dtype=np.float64)
                 continue
             value = np.asarray(by_name[tensor])
+            if col == "row":  # a vector per row (an output of unknown width or more dimensions)
+                rows = value.reshape(len(value), -1)
+                cells = np.empty(len(rows), dtype=object)
+                for i, row in enumerate(rows):
+                    cells[i] = row.tolist()
+                out[f.name] = cells
+                continue
             if col is not None:
                 value = value.reshape(len(value), -1)[:, col]
             elif value.ndim > 1:
                 value = value.reshape(len(value), -1)[:, 0]
-            out[f.name] = value.astype(np.float64) if f.kind not in ("label", "cluster") and value.dtype.kind in "fiu" else value
+            out[f.name] = value.astype(np.float64) if f.type == "double" and value.dtype.kind in "fiu" else value
         return out
 
 
 def _elem(t: Any) -> int:
     return t.tensor_type.elem_type
+
+
+def _as(column: np.ndarray, dtype: Any, tensor: str) -> np.ndarray:
+    """A batch column in the tensor's element type; integers and booleans must be whole, present values."""
+    if np.dtype(dtype).kind in "iub":
+        values = np.asarray(column, dtype=np.float64)
+        bad = ~np.isfinite(values) | (values != np.round(values))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise RecordError(
+                f"input tensor {tensor!r} takes {np.dtype(dtype).name} values; row {i} has {column[i]!r} "
+                "(integer tensors have no missing value)",
+                row=i,
+            )
+        return values.astype(dtype)
+    return np.asarray(column).astype(dtype)

@@ -14,7 +14,7 @@ from interchange.batch import Columns
 from interchange.document import Document
 from interchange.errors import DocumentError
 from interchange.model import Model
-from interchange.signature import InputField, OutputField, Signature
+from interchange.signature import Signature
 from interchange.verification import Tolerance
 
 __all__ = ["PFAFormat"]
@@ -35,28 +35,9 @@ def signature_of(data: bytes) -> Signature:
     meta = doc.get("metadata") or {}
     if "interchange.signature" in meta:
         return Signature.from_json(meta["interchange.signature"])
-    kinds = {"double": "double", "float": "double", "int": "integer", "long": "integer", "string": "string", "boolean": "boolean"}
+    from interchange.formats.pfa.signature import read_signature
 
-    def base(t: Any) -> str:
-        options = [x for x in t if x != "null"] if isinstance(t, list) else [t]
-        first = options[0] if options else None
-        if isinstance(first, dict) and first.get("type") == "array" and kinds.get(first.get("items")) in ("double", "integer"):
-            return "array"  # a vector of numbers, one list per record
-        return kinds.get(first if isinstance(first, str) else "", "string")
-
-    def is_record(t: Any) -> bool:
-        return isinstance(t, dict) and t.get("type") == "record"
-
-    fields = doc["input"].get("fields", []) if is_record(doc["input"]) else [{"name": "input", "type": doc["input"]}]
-    inputs = tuple(InputField(f["name"], base(f["type"])) for f in fields)  # type: ignore[arg-type]
-    out = doc["output"]
-    outs = out.get("fields") if isinstance(out, dict) and out.get("type") == "record" else [{"name": "output", "type": out}]
-    # a number is a value; anything else (text, integers, booleans) is read as a label, not forced to float
-    outputs = tuple(
-        OutputField(f["name"], "value" if base(f["type"]) == "double" else "label", base(f["type"]))  # type: ignore[arg-type]
-        for f in outs
-    )
-    return Signature(inputs, outputs)
+    return read_signature(doc)
 
 
 class PFAFormat:

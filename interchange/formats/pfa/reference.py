@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from interchange.batch import Columns, to_records
+from interchange.batch import Columns
 from interchange.document import Document
 from interchange.errors import DocumentError, RecordError
+from interchange.formats.pfa.datum import Converter
 from interchange.model import Model, ModelInfo
 from interchange.signature import Signature
 
@@ -33,22 +34,39 @@ class TitusModel(Model):
         except Exception as exc:
             raise DocumentError(f"titus2 cannot load this PFA document: {str(exc)[:500]}", format="pfa") from exc
         doc = json.loads(document.data)
+        self._convert = Converter(doc)
         # PFA allows any Avro type as input and output; records are matched by field, others as one value.
-        self._scalar_in, self._scalar = (
-            not (isinstance(doc[k], dict) and doc[k].get("type") == "record") for k in ("input", "output")
-        )
+        input_t = self._convert.named.get(doc["input"], doc["input"]) if isinstance(doc["input"], str) else doc["input"]
+        output_t = self._convert.named.get(doc["output"], doc["output"]) if isinstance(doc["output"], str) else doc["output"]
+        self._scalar_in, self._scalar = (not (isinstance(t, dict) and t.get("type") == "record") for t in (input_t, output_t))
+        fields = [("input", input_t)] if self._scalar_in else [(f["name"], f["type"]) for f in input_t["fields"]]
+        self._fields = [(name, t) for name, t in fields if name in self.signature.input_names]
+        outs = [("output", output_t)] if self._scalar else [(f["name"], f["type"]) for f in output_t["fields"]]
+        self._output_types = dict(outs)
         self.info = ModelInfo("pfa", "titus2", reason)
 
     def _predict_columns(self, columns: Columns) -> Columns:
+        n = len(next(iter(columns.values()))) if columns else 0
+        # each input in its declared type (an int field stays an int, not the batch's float64)
+        typed = {name: [self._convert.datum(v, t, name) for v in columns[name].tolist()] for name, t in self._fields}
         rows: list[Any] = []
-        for record in to_records(columns):
+        for i in range(n):
+            record = {name: typed[name][i] for name, _ in self._fields}
             try:
                 rows.append(self._engine.action(record["input"] if self._scalar_in else record))
             except Exception as exc:
                 raise RecordError(f"titus2 could not evaluate a record: {type(exc).__name__}: {str(exc)[:300]}") from exc
         out: Columns = {}
         for f in self.signature.outputs:
+            t = self._output_types.get(f.name)
             values = [r if self._scalar else r.get(f.name) for r in rows]
-            numeric = f.kind in ("probability", "value", "score", "decision")
-            out[f.name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64 if numeric else object)
+            if t is not None:
+                values = [self._convert.plain(v, t) for v in values]
+            if f.kind in ("probability", "value", "score", "decision"):
+                out[f.name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            else:  # labels, integers, strings, arrays, maps, records: one Python value per row
+                col = np.empty(len(values), dtype=object)
+                for i, v in enumerate(values):  # element by element: numpy would make rows of lists a 2-D array
+                    col[i] = v
+                out[f.name] = col
         return out

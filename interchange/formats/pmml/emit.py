@@ -128,6 +128,20 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
     return E("ModelVerification", {"recordCount": n, "fieldCount": len(sig.inputs) + len(sig.outputs)}, fields, table)
 
 
+def _result_model(model: etree._Element) -> etree._Element:
+    """The element whose Output holds the result: the last segment of a modelChain.
+
+    PMML 4.4 §modelChain: the chain's result is its last segment's; JPMML-Evaluator reads Output
+    fields there (on the outer MiningModel it computes probabilities of 0.0 and fails its own
+    ModelVerification), and pypmml and the fast path return them too, the way JPMML-SkLearn
+    writes its boosted classifiers.
+    """
+    segmentation = model.find(f"{{{NS}}}Segmentation")
+    if segmentation is None or segmentation.get("multipleModelMethod") != "modelChain" or not len(segmentation):
+        return model
+    return _result_model(segmentation[-1][-1])
+
+
 def write_graph(
     graph: Graph, sample: Columns | None = None, expected: Columns | None = None, tolerance: Tolerance = TOLERANCE
 ) -> bytes:
@@ -146,7 +160,7 @@ def write_graph(
         root.append(E("TransformationDictionary", None, *derived))
     model = model_element(graph.model, sig)
     if model.find(f"{{{NS}}}Output") is None:  # a model writer may write its own Output
-        model.insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
+        _result_model(model).insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
     if sample is not None and expected is not None:
         model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)

@@ -22,13 +22,14 @@ from lxml import etree
 from interchange.batch import Columns, num_rows
 from interchange.document import Document
 from interchange.errors import RecordError
-from interchange.formats.pmml.fast_expressions import Ctx, derived_fields, elements
+from interchange.formats.pmml.fast_expressions import Ctx, derived_fields, elements, single
 from interchange.formats.pmml.fast_outputs import OutputFn, output_fields, targets
 from interchange.formats.pmml.fast_schema import Treatment, check_nested, data_fields, treatments
 from interchange.formats.pmml.fast_scope import Fn, Scope, num
 from interchange.formats.pmml.parse import Defer, NotCovered, Parsed, child, children, local
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, outputs_from
 from interchange.model import Model, ModelInfo, Scored
+from interchange.signature import Signature
 
 __all__ = ["INERT", "FastPMMLModel", "compile_document", "compiler", "COMPILERS", "Scoped", "compile_model", "current"]
 
@@ -188,6 +189,7 @@ class Program:
     defs: dict[str, Fn]
     model: Scoped
     full_output: bool
+    single: bool = False  # x-mathContext="float": results are float32 values
 
 
 def compile_document(parsed: Parsed) -> Program:
@@ -198,7 +200,7 @@ def compile_document(parsed: Parsed) -> Program:
     try:
         defs = derived_fields(child(parsed.root, "TransformationDictionary"), ctx)
         model = compile_model(parsed.model)
-        names = {n for n, _ in model.outputs}
+        names = {n for n, _ in model.outputs} | _predicted_target(parsed.signature)  # the target: from the prediction
         full = local(parsed.model) in FULL_OUTPUT | TOP_OUTPUT and all(f.name in names for f in parsed.signature.outputs)
         if not full:
             out = child(parsed.model, "Output")
@@ -206,7 +208,8 @@ def compile_document(parsed: Parsed) -> Program:
                 body = [e for e in elements(of) if local(e) != "Value"]  # <Value>s only declare values
                 if of.get("feature", "predictedValue") not in ("predictedValue", "probability") or body:
                     raise NotCovered(f"OutputField feature={of.get('feature')}")
-        return Program(treatments(parsed.model, fields), defs, model, full)
+        single = parsed.model.get("x-mathContext") == "float"
+        return Program(treatments(parsed.model, fields), defs, model, full, single)
     finally:
         _CURRENT.reset(token)
 
@@ -258,7 +261,10 @@ class FastPMMLModel(Model):
         pred, scope = prog.model.run(root)
         if prog.full_output:
             done = prog.model.output_scope(pred, scope)
-            out = {f.name: done[f.name] for f in self.signature.outputs}
+            out = {f.name: done[f.name] for f in self.signature.outputs if f.name in done}
+            missing = [f for f in self.signature.outputs if f.name not in done]  # the target's predicted value
+            if missing:
+                out.update(outputs_from(pred, Signature(self.signature.inputs, tuple(missing))))
         else:
             out = outputs_from(pred, self.signature)
         result: Columns = {}
@@ -266,6 +272,8 @@ class FastPMMLModel(Model):
             col = np.asarray(out[f.name])
             if f.kind in _NUMERIC_KINDS and f.type != "string":
                 col = num(col) if col.dtype.kind != "O" else _floats(col)
+                if prog.single:  # JPMML's x-mathContext="float": the result is a float32 (computed here in double)
+                    col = single(col)
                 col = np.where(rejected, np.nan, col)
                 if f.type == "boolean":  # pypmml: a missing boolean output reads false
                     col = np.where(np.isnan(col), 0.0, col)
@@ -274,6 +282,13 @@ class FastPMMLModel(Model):
                 col[rejected] = None
             result[f.name] = col
         return Scored(result, refused)
+
+
+def _predicted_target(signature: Signature) -> set[str]:
+    """The target field, when the signature lists it as an output of its own (parse.py adds the
+    predicted value JPMML-Evaluator returns where the document's Output does not declare it)."""
+    target = signature.meta.get("target")
+    return {target} if target and target in signature.output_names else set()
 
 
 def _floats(col: np.ndarray) -> np.ndarray:

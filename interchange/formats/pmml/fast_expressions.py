@@ -18,7 +18,7 @@ from lxml import etree
 from interchange.formats.pmml.fast_scope import Fn, Scope, full, keys, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 
-__all__ = ["Ctx", "expression", "derived_fields", "cast", "checked_cast", "kind_of", "elements", "constant_value"]
+__all__ = ["Ctx", "single", "expression", "derived_fields", "cast", "checked_cast", "kind_of", "elements", "constant_value"]
 
 _NUMERIC = ("double", "float", "integer", "boolean")
 
@@ -33,6 +33,17 @@ class Ctx:
     def numeric(self, name: str | None) -> bool:
         return self.types.get(name or "", "double") in _NUMERIC
 
+    def constant(self, name: str | None, raw: str) -> float:
+        """A number compared with field ``name``, parsed in that field's data type: a float
+        field's split value is a float32 (JPMML-Evaluator; what XGBoost compares)."""
+        value = float(raw)
+        return float(np.float32(value)) if self.types.get(name or "") == "float" else value
+
+
+def single(x: np.ndarray) -> np.ndarray:
+    """Values rounded to float32, kept as float64 (NaN stays NaN)."""
+    return x.astype(np.float32).astype(np.float64)
+
 
 def elements(el: etree._Element) -> list[etree._Element]:
     return [c for c in el if isinstance(c.tag, str) and local(c) != "Extension"]
@@ -45,7 +56,9 @@ def _clean(x: np.ndarray) -> np.ndarray:
 
 def cast(fn: Fn, data_type: str | None) -> Fn:
     """PMML 4.4 §DerivedField: the expression's value converted to ``dataType``."""
-    if data_type in ("double", "float"):
+    if data_type == "float":  # PMML 4.4 §DataType: a float holds a float32 (JPMML-Evaluator keeps it so)
+        return lambda s: single(num(fn(s)))
+    if data_type == "double":
         return lambda s: num(fn(s))
     if data_type == "integer":  # pypmml truncates towards zero (measured: -1.7 -> -1)
         return lambda s: np.trunc(num(fn(s)))

@@ -47,7 +47,7 @@ def _simple(el: etree._Element, ctx: Ctx) -> Pred:
     if raw is None:
         raise NotCovered(f"SimplePredicate {op} without a value")
     if op in ("equal", "notEqual"):
-        key = keys(np.array([float(raw) if numeric else raw], dtype=np.float64 if numeric else object))[0]
+        key = keys(np.array([ctx.constant(name, raw) if numeric else raw], dtype=np.float64 if numeric else object))[0]
 
         def eq(s: Scope) -> Truth:
             col = s[name]
@@ -57,7 +57,7 @@ def _simple(el: etree._Element, ctx: Ctx) -> Pred:
 
         return eq
     if op in ORDER and numeric:
-        cmp, value = ORDER[op], float(raw)
+        cmp, value = ORDER[op], ctx.constant(name, raw)
 
         def order(s: Scope) -> Truth:
             x = num(s[name])
@@ -77,7 +77,7 @@ def _set(el: etree._Element, ctx: Ctx) -> Pred:
     kind = array.get("type")
     values = _tokens(array.text or "")
     if kind in ("int", "real"):
-        members = keys(np.array([float(v) for v in values], dtype=np.float64))
+        members = keys(np.array([ctx.constant(name, v) for v in values], dtype=np.float64))
     elif kind == "string":
         members = np.array(values, dtype=object)
     else:

@@ -95,12 +95,15 @@ class Treatment:
     outliers: str
     low: float | None
     high: float | None
+    single: bool = False  # a float DataField: values are float32 (PMML 4.4 §DataType; JPMML-Evaluator)
 
     def apply(self, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The treated column and the mask of rows made invalid (returnInvalid)."""
         bad, gone = self.classify(col)
         numeric = col.dtype.kind == "f"
         out = col.astype(np.float64 if numeric else object, copy=True)
+        if numeric and self.single:
+            out = out.astype(np.float32).astype(np.float64)
         rejected = np.zeros(len(col), dtype=bool)
         if self.invalid == "returnInvalid":
             rejected |= bad
@@ -154,6 +157,7 @@ def _treatment(mf: etree._Element, df: etree._Element | None) -> Treatment | Non
         outliers,
         None if low is None else float(low),
         None if high is None else float(high),
+        df.get("dataType") == "float",
     )
 
 

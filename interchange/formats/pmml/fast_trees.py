@@ -131,7 +131,7 @@ def _splits(nodes: list[TreeNode], i: int, strategy: str) -> tuple[list[Split], 
     splits = []
     for k, p in zip(kids[:-1], preds[:-1], strict=True):
         op, goes_left = _SPLITS[p.get("operator")]
-        splits.append((p.get("field"), op, float(p.get("value")), k, goes_left))
+        splits.append((p.get("field"), op, current().ctx.constant(p.get("field"), p.get("value")), k, goes_left))
     return splits, kids[-1]
 
 

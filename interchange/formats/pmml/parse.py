@@ -136,12 +136,9 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
             optype = df.get("optype", "continuous" if dtype == "double" else "categorical")
             values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid") or None
             inputs.append(InputField(name, dtype, optype, values))  # type: ignore[arg-type]
-    outputs: list[OutputField] = []
-    output = child(model, "Output")
     categorical = target is not None and fields.get(target) is not None and fields[target].get("optype") != "continuous"
-    for of in children(output, "OutputField") if output is not None else []:
-        if of.get("isFinalResult", "true") == "false":
-            continue  # an intermediate value for other OutputFields, not part of the result
+    outputs: list[OutputField] = []
+    for of in _result_fields(model):
         feature = of.get("feature", "predictedValue")
         dtype = _TYPES.get(of.get("dataType", "double"), "string")
         if feature == "probability":
@@ -152,12 +149,43 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
             outputs.append(OutputField(of.get("name"), "cluster", dtype))  # type: ignore[arg-type]
         else:
             outputs.append(OutputField(of.get("name"), "score", dtype))  # type: ignore[arg-type]
-    if not outputs and target:
+    predicted = any(of.get("feature", "predictedValue") == "predictedValue" for of in _result_fields(model))
+    if target and not predicted and target not in {f.name for f in outputs}:
+        # the target's predicted value is part of every result, as JPMML-Evaluator returns it,
+        # even where the Output declares only probabilities
         dtype = _TYPES.get(fields[target].get("dataType", "double"), "string") if target in fields else "double"
-        outputs.append(OutputField(target, "label" if categorical else "value", dtype))  # type: ignore[arg-type]
+        outputs.insert(0, OutputField(target, "label" if categorical else "value", dtype))  # type: ignore[arg-type]
+    function = model.get("functionName", "")
+    task = "classification" if categorical else "clustering" if function == "clustering" else "regression"
+    classes = None
+    if categorical and target in fields:
+        kind = _TYPES.get(fields[target].get("dataType", "string"), "string")
+        cast = {"integer": int, "double": float}.get(kind, str)
+        try:
+            valid = [v.get("value") for v in children(fields[target], "Value") if v.get("property", "valid") == "valid"]
+            classes = tuple(cast(v) for v in valid) or None
+        except (TypeError, ValueError):
+            classes = None
     return Signature(
         tuple(inputs),
         tuple(outputs),
-        task="classification" if categorical else "regression",
+        classes=classes,
+        task=task,  # type: ignore[arg-type]
         meta={"pmml_version": root.get("version"), "target": target},
     )
+
+
+def _result_fields(model: etree._Element) -> list[etree._Element]:
+    """The OutputFields of a model's result: its own Output's, then, for a modelChain, those of
+    its last segment (PMML 4.4 §modelChain: the chain's result is the last segment's; JPMML-SkLearn
+    declares its boosted classifiers' probabilities there). Intermediate fields are left out."""
+    output = child(model, "Output")
+    found = [of for of in children(output, "OutputField")] if output is not None else []
+    segmentation = child(model, "Segmentation")
+    if segmentation is not None and segmentation.get("multipleModelMethod") == "modelChain":
+        segments = children(segmentation, "Segment")
+        last = [c for c in segments[-1] if local(c) in _MODELS] if segments else []
+        if last:
+            names = {of.get("name") for of in found}
+            found += [of for of in _result_fields(last[0]) if of.get("name") not in names]
+    return [of for of in found if of.get("isFinalResult", "true") != "false"]

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import numpy as np
+from lxml import etree
 
 from interchange.batch import Columns, is_missing
 from interchange.document import Document
@@ -31,8 +32,13 @@ class PypmmlModel(Model):
 
         self.document = document
         self.signature = signature
+        self._predicted: str | None = None
+        text = document.data.decode("utf-8")
+        target = signature.meta.get("target")
+        if target and target in signature.output_names:
+            text, self._predicted = _with_predicted_value(document.data, target)
         try:
-            self._model = _Pypmml.fromString(document.data.decode("utf-8"))
+            self._model = _Pypmml.fromString(text)
         except Exception as exc:
             raise DocumentError(f"pypmml cannot load this PMML document: {str(exc)[:500]}", format="pmml") from exc
         self.info = ModelInfo("pmml", "pypmml", reason)
@@ -79,6 +85,8 @@ class PypmmlModel(Model):
         """The values of output ``name`` in one pypmml result."""
         columns = result.get("columns", [])
         index = {c: i for i, c in enumerate(columns)}
+        if name == self.signature.meta.get("target") and self._predicted in index:
+            name = self._predicted
         if name not in index and f"predicted_{name}" in index:  # no <Output>: pypmml names the target so
             name = f"predicted_{name}"
         if name in index:
@@ -96,6 +104,38 @@ class PypmmlModel(Model):
 
 
 _LONG_MIN = -(2**63)
+PREDICTED = "interchange.predictedValue"
+
+
+def _with_predicted_value(data: bytes, target: str) -> tuple[str, str | None]:
+    """The document with an OutputField for the target's predicted value when its Output has none.
+
+    pypmml returns only the declared Output fields; JPMML-Evaluator returns the target's
+    predicted value as well, and so must every result here (a k-NN document declaring only its
+    neighbours, a classifier declaring only probabilities). The field added is PMML's own
+    ``feature="predictedValue"``: the model's result, computed by pypmml itself.
+    """
+    from interchange.formats.pmml.parse import _MODELS, _result_fields, _xml, child, local
+
+    root = _xml(data)
+    model = next(c for c in root if local(c) in _MODELS)
+    if any(of.get("feature", "predictedValue") == "predictedValue" for of in _result_fields(model)):
+        return data.decode("utf-8"), None
+    ns = root.tag[1 : root.tag.index("}")] if root.tag.startswith("{") else None
+    tag = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)
+    holder = model  # pypmml answers with the outermost Output it finds down a modelChain's last segments
+    while child(holder, "Output") is None:
+        segmentation = child(holder, "Segmentation")
+        last = [c for c in segmentation[-1] if local(c) in _MODELS] if segmentation is not None and len(segmentation) else []
+        if segmentation is None or segmentation.get("multipleModelMethod") != "modelChain" or not last:
+            break
+        holder = last[0]
+    output = child(holder, "Output")
+    if output is None:
+        holder, output = model, etree.Element(tag("Output"))
+        model.insert(list(model).index(child(model, "MiningSchema")) + 1, output)
+    output.insert(0, etree.Element(tag("OutputField"), name=PREDICTED, feature="predictedValue", targetField=target))
+    return etree.tostring(root, encoding="unicode"), PREDICTED
 
 
 def _most_probable(row: list[Any], classes: dict[str, int]) -> Any:
