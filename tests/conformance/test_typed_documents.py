@@ -276,7 +276,7 @@ def test_onnx_outputs_of_every_shape_and_type(tmp_path: Path) -> None:
             helper.make_node("Cast", ["X"], ["ints"], to=TensorProto.INT64),
             helper.make_node("ArgMax", ["X"], ["top"], axis=1, keepdims=1),
             helper.make_node("Identity", ["X"], ["vector"]),
-            helper.make_node("ReduceSum", ["X"], ["total"], keepdims=1),
+            helper.make_node("ReduceSum", ["X", "axes"], ["total"], keepdims=1),
             helper.make_node("Greater", ["total", "zero"], ["positive"]),
         ],
         "shapes",
@@ -287,7 +287,7 @@ def test_onnx_outputs_of_every_shape_and_type(tmp_path: Path) -> None:
             helper.make_tensor_value_info("vector", TensorProto.FLOAT, [None, None]),
             helper.make_tensor_value_info("positive", TensorProto.BOOL, [None, 1]),
         ],
-        [helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0])],
+        [helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0]), helper.make_tensor("axes", TensorProto.INT64, [1], [1])],
     )
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     path = tmp_path / "shapes.onnx"
@@ -305,5 +305,7 @@ def test_onnx_outputs_of_every_shape_and_type(tmp_path: Path) -> None:
     sig = interchange.load(path).signature
     schema = fastavro.parse_schema(sig.output_schema("shapes"))
     outputs = interchange.load(path).predict(X)
-    for record in _rows(outputs, sig, {"name": "shapes", "version": 1, "format": "onnx"}):
+    records = _rows(outputs, sig, {"name": "shapes", "version": 1, "format": "onnx"})
+    assert len(records) == len(X)
+    for record in records:
         assert fastavro.validation.validate(record, schema, raise_errors=True)

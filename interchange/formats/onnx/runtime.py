@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import onnx
 
-from interchange.batch import Columns, missing_mask
+from interchange.batch import Columns, missing_mask, num_rows
 from interchange.document import Document
-from interchange.errors import DocumentError, RecordError
+from interchange.errors import DocumentError, ModelError, RecordError
 from interchange.formats.onnx.export import META_INPUTS, META_OUTPUTS, META_SIGNATURE
 from interchange.formats.onnx.foreign import infer
 from interchange.model import Model, ModelInfo
@@ -132,6 +132,11 @@ class ONNXModel(Model):
         except Exception as exc:
             raise RecordError(f"onnxruntime could not evaluate the batch: {exc}") from exc
         by_name = dict(zip(self._out_names, results, strict=False))
+        n = num_rows(columns)
+        for tensor, _ in self._outputs.values():
+            rows = len(by_name[tensor]) if np.ndim(by_name[tensor]) else 0
+            if rows != n:  # not any record's fault: the graph does not map rows to rows
+                raise ModelError(f"ONNX output {tensor!r} has {rows} rows for a batch of {n}", format="onnx")
         out: Columns = {}
         for f in self.signature.outputs:
             tensor, col = self._outputs[f.name]
