@@ -6,6 +6,10 @@ database in the state directory, so schemas and their ids survive a restart like
 topics do. ``WRITE_DELAY=0`` makes H2 write each commit at once: with H2's default 500 ms
 delay a registry killed with SIGKILL right after registering loses the schema (seen here).
 
+The registry is a Quarkus app that only answers schema look-ups, so it starts with C1 only,
+the serial collector and a class-data-sharing archive of its own classes (dumped at its
+first clean exit, then kept in the cache): ~3x faster starts on a loaded 2-core machine.
+
 With ``sasl``, Kafka gets a SASL_PLAINTEXT listener (PLAIN, users from the JAAS line in
 ``server.properties``) and the registry an HTTPS port, both beside the plain ones.
 """
@@ -21,7 +25,7 @@ from interchange.stack import secure
 from interchange.stack.artifacts import apicurio_jar, kafka_lib
 from interchange.stack.config import StackConfig
 
-__all__ = ["SASL_FLAG", "kafka_command", "format_kafka", "registry_command", "registry_db_url"]
+__all__ = ["SASL_FLAG", "kafka_command", "format_kafka", "registry_command", "registry_db_url", "keep_class_archive"]
 
 SASL_FLAG = "-Dinterchange.sasl=true"  # on the command line of a service started with its secured listener
 
@@ -123,15 +127,50 @@ def registry_db_url(config: StackConfig) -> str:
     return f"jdbc:h2:file:{path};WRITE_DELAY=0"
 
 
+def _class_archive(config: StackConfig) -> Path:
+    return config.cache_dir / f"apicurio-{config.apicurio_version}" / "registry-classes.jsa"
+
+
+def _class_dump(config: StackConfig) -> Path:
+    return config.state_dir / "registry-classes.jsa"
+
+
+def keep_class_archive(config: StackConfig, java: str) -> None:
+    """After the registry exited: move its class archive into the cache once it proves loadable.
+
+    The JVM crashes on a truncated archive, so it is checked with ``java -version`` first and
+    moved in atomically (other stacks may share the cache).
+    """
+    dump, archive = _class_dump(config), _class_archive(config)
+    if not dump.exists():
+        return
+    try:
+        if not archive.exists():
+            check = subprocess.run([java, f"-XX:SharedArchiveFile={dump}", "-version"], capture_output=True, timeout=60)
+            if check.returncode == 0:
+                tmp = archive.with_name(f".{archive.name}.{os.getpid()}")
+                tmp.write_bytes(dump.read_bytes())
+                os.replace(tmp, archive)
+    except (OSError, subprocess.SubprocessError):
+        pass  # only a faster start is lost
+    finally:
+        dump.unlink(missing_ok=True)
+
+
 def registry_command(config: StackConfig, java: str, sasl: bool) -> tuple[list[str], dict[str, str]]:
     """Command line and extra environment (the key store password stays off the command line)."""
     jar = apicurio_jar(config)
     (config.state_dir / "registry-db").mkdir(parents=True, exist_ok=True)
+    archive = _class_archive(config)
+    cds = f"-XX:SharedArchiveFile={archive}" if archive.exists() else f"-XX:ArchiveClassesAtExit={_class_dump(config)}"
     cmd = [
         java,
         f"-Dinterchange.stack={config.state_dir}",
         *([SASL_FLAG] if sasl else []),
         f"-Xmx{config.heap}",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC",
+        cds,
         "-Dquarkus.http.host=127.0.0.1",
         f"-Dquarkus.http.port={config.registry_port}",
         "-Dapicurio.storage.kind=sql",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from interchange.errors import ConfigError, StackError
 from interchange.stack.artifacts import require
-from interchange.stack.commands import SASL_FLAG, kafka_command, registry_command
+from interchange.stack.commands import SASL_FLAG, kafka_command, keep_class_archive, registry_command
 from interchange.stack.config import StackConfig
 
 __all__ = [
@@ -190,10 +190,12 @@ def signal_service(service: Service, config: StackConfig, sig: int, wait: float)
         time.sleep(0.1)  # the kernel closes the sockets last
     if _alive(pid):
         raise StackError(f"{service.name} (pid {pid}) did not exit within {wait:.0f}s of signal {sig}")
+    if service.name == "registry":
+        keep_class_archive(config, require("java"))
     return True
 
 
-def stop(service: Service, config: StackConfig, grace: float = 20.0) -> bool:
+def stop(service: Service, config: StackConfig, grace: float = 30.0) -> bool:
     """SIGTERM our process, SIGKILL after ``grace`` seconds; False if none was running."""
     pid = running_pid(service, config)
     if pid is None:
