@@ -67,7 +67,7 @@ def tls(config: StackConfig) -> Tls:
     password_file = config.state_dir / "secrets" / "keystore-password"
     if done.exists() and password_file.exists():
         return Tls(keystore, password_file.read_text().strip(), ca_pem)
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)  # the CA's key store is in here too
     for stale in home.iterdir():
         stale.unlink()
     password = secrets.token_urlsafe(18)
