@@ -18,7 +18,7 @@ $(BIN)/interchange: pyproject.toml
 install: $(BIN)/interchange
 
 stack-up: install
-	$(BIN)/interchange stack up
+	$(BIN)/interchange stack up $(STACK_UP_FLAGS)
 
 stack-down:
 	-$(BIN)/interchange stack down
@@ -28,6 +28,7 @@ quickstart: stack-up
 	$(BIN)/python examples/quickstart.py
 
 # Everything from a fresh clone: Python packages, Kafka + registry jars, the whole suite.
+test: STACK_UP_FLAGS = --sasl
 test: stack-up
 	$(BIN)/ruff check interchange tests benchmarks examples
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests; status=$$?; $(MAKE) --no-print-directory stack-down; exit $$status
