@@ -140,15 +140,16 @@ def up(config: StackConfig | None = None, progress: Progress | None = None) -> S
         require("java")
         kafka_lib(config, progress)
         apicurio_jar(config, progress)
-    started = []
+    started: dict[str, int] = {}
     for svc in todo:
         if svc.name == "kafka":
             if not (config.state_dir / "kafka-data" / "meta.properties").exists():
                 progress.stage("formatting Kafka's log directory")
             format_kafka(config, require("java"))
         progress.stage(f"starting {svc.name}")
-        started.append((svc, start(svc, config, sasl)))
-    running = [(svc, running_pid(svc, config) or 0) for svc in services(config)]
+        started[svc.name] = start(svc, config, sasl)
+    # a just-started pid, not running_pid(): /proc/<pid>/cmdline can read empty right after exec
+    running = [(svc, started.get(svc.name) or running_pid(svc, config) or -1) for svc in services(config)]
     progress.stage(f"waiting for {' and '.join(svc.name for svc, _ in running)} to answer")
     wait_healthy(running, config, sasl)
     result = status(config)

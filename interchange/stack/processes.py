@@ -145,6 +145,8 @@ def _alive(pid: int) -> bool:
     A killed JVM's main thread shows as a zombie while its other threads (and sockets) are
     still being torn down, so a zombie leader with threads left still counts as alive.
     """
+    if pid <= 0:  # never waitpid(0) / waitpid(-1): those mean "any child"
+        return False
     try:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
