@@ -1,7 +1,7 @@
 """How long the local stack takes to come back: `up` after `down`, and one service alone.
 
 Uses its own stack (own ports and state directory, the shared jar cache), so it never touches
-a stack that tests are using. Results: benchmarks/results/stack.json, with the load average
+a stack that tests are using. Results: benchmarks/results/stack.json (stack-sasl.json), with the load average
 at each measurement (the figures move a lot with it on a shared machine).
 
     python benchmarks/stack.py [--rounds 3] [--sasl]
@@ -69,7 +69,7 @@ def main() -> None:
         finally:
             stack.down(config)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "stack.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / ("stack-sasl.json" if args.sasl else "stack.json")).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
 

@@ -10,6 +10,10 @@ The registry is a Quarkus app that only answers schema look-ups, so it starts wi
 the serial collector and a class-data-sharing archive of its own classes (dumped at its
 first clean exit, then kept in the cache): ~3x faster starts on a loaded 2-core machine.
 
+The broker heartbeats every 500 ms with a 3 s session (defaults 2 s / 9 s): a broker
+restarted after SIGKILL re-registers with its own controller once the old session expires,
+so a kill + start took ~15-17 s with the defaults and ~7-8 s with these (measured here).
+
 With ``sasl``, Kafka gets a SASL_PLAINTEXT listener (PLAIN, users from the JAAS line in
 ``server.properties``) and the registry an HTTPS port, both beside the plain ones.
 """
@@ -80,6 +84,8 @@ def _server_properties(config: StackConfig, sasl: bool) -> Path:
         "transaction.state.log.replication.factor=1",
         "transaction.state.log.min.isr=1",
         "group.initial.rebalance.delay.ms=0",
+        "broker.heartbeat.interval.ms=500",
+        "broker.session.timeout.ms=3000",
         "auto.create.topics.enable=true",
         "",
     ]
