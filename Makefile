@@ -18,7 +18,7 @@ $(BIN)/interchange: pyproject.toml
 install: $(BIN)/interchange
 
 stack-up: install
-	$(BIN)/interchange stack up
+	$(BIN)/interchange stack up $(STACK_UP_FLAGS)
 
 stack-down:
 	-$(BIN)/interchange stack down
@@ -34,6 +34,7 @@ browser:
 		{ apt-get update && apt-get install -y chromium chromium-driver; }
 
 # Everything from a fresh clone: Python packages, Kafka + registry jars, Chromium, the whole suite.
+test: STACK_UP_FLAGS = --sasl
 test: stack-up browser
 	$(BIN)/ruff check interchange tests benchmarks examples
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests; status=$$?; $(MAKE) --no-print-directory stack-down; exit $$status

@@ -1,11 +1,17 @@
-"""Kafka clients built from the user's settings, with errors turned into TransportError."""
+"""Kafka clients built from the user's settings, with errors turned into TransportError.
+
+Refused credentials (SASL) never heal by retrying, yet librdkafka only reports them to an
+error callback and goes on retrying until a timeout says "transport failure". Our clients'
+callback raises them as TransportError from the next ``poll`` / ``flush`` / ``consume``.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from interchange.config import ClientConfig
@@ -14,6 +20,15 @@ from interchange.errors import ConfigError, TransportError
 __all__ = ["producer", "consumer", "ensure_topics", "TopicSpec"]
 
 TopicSpec = Mapping[str, Any]  # {"partitions": int, "compacted": bool}
+
+
+def _on_error(err: KafkaError) -> None:
+    if err.code() == KafkaError._AUTHENTICATION:
+        raise TransportError(
+            f"Kafka refused the client's credentials: {err.str()}; check security.protocol, sasl.mechanism, "
+            "sasl.username and sasl.password",
+            reason="authentication",
+        )
 
 
 def _client(kind: type, conf: dict[str, Any]) -> Any:
@@ -25,7 +40,8 @@ def _client(kind: type, conf: dict[str, Any]) -> Any:
 
 def producer(config: ClientConfig, **extra: Any) -> Producer:
     """A producer; ``extra`` keys (e.g. ``linger.ms``) sit under the user's own settings."""
-    return _client(Producer, {"linger.ms": 5, "enable.idempotence": True, "log_level": 3, **extra, **config.kafka})
+    conf = {"linger.ms": 5, "enable.idempotence": True, "log_level": 3, "error_cb": _on_error, **extra, **config.kafka}
+    return _client(Producer, conf)
 
 
 def consumer(config: ClientConfig, group: str, **extra: Any) -> Consumer:
@@ -34,6 +50,7 @@ def consumer(config: ClientConfig, group: str, **extra: Any) -> Consumer:
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
         "log_level": 3,
+        "error_cb": _on_error,
         **extra,
         **config.kafka,
     }
@@ -42,11 +59,16 @@ def consumer(config: ClientConfig, group: str, **extra: Any) -> Consumer:
 
 def ensure_topics(config: ClientConfig, topics: Mapping[str, TopicSpec], timeout: float = 30.0) -> None:
     """Create missing topics (compacted where asked); existing topics are left alone."""
-    admin = _client(AdminClient, dict(config.kafka))
-    try:
-        existing = set(admin.list_topics(timeout=timeout).topics)
-    except KafkaException as exc:
-        raise TransportError(f"cannot reach Kafka at {config.bootstrap_servers}: {exc.args[0]}") from exc
+    admin = _client(AdminClient, {"error_cb": _on_error, **config.kafka})
+    deadline = time.monotonic() + timeout
+    while True:  # in slices, so refused credentials surface (from poll) within a second or so
+        try:
+            existing = set(admin.list_topics(timeout=max(0.1, min(1.0, deadline - time.monotonic()))).topics)
+            break
+        except KafkaException as exc:
+            admin.poll(0)
+            if time.monotonic() >= deadline:
+                raise TransportError(f"cannot reach Kafka at {config.bootstrap_servers}: {exc.args[0]}") from exc
     new = []
     for name, spec in topics.items():
         if name in existing:

@@ -152,7 +152,7 @@ class Scorer:
             self.versions.add(self.follower.read_to_end())
 
         ok = (
-            self._retrying("creating topics", lambda: ensure_topics(self.config, topics))
+            self._retrying("creating topics", lambda: ensure_topics(self.config, topics, timeout=5.0))
             and self._retrying("registering the dead-letter schema", dead_letters)
             and self._retrying("reading the model topic", follow)
             and self._retrying("starting the producer", self.delivery.start)

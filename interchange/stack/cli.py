@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
+from dataclasses import replace
 
 import typer
 
@@ -18,19 +20,36 @@ def _fail(exc: StackError) -> None:
 
 
 @stack_app.command()
-def up() -> None:
+def up(
+    sasl: bool | None = typer.Option(
+        None,
+        "--sasl/--no-sasl",
+        help="Also serve Kafka on a SASL_PLAINTEXT (PLAIN) listener and the registry over HTTPS "
+        "(default: as the stack was last started; env INTERCHANGE_STACK_SASL).",
+    ),
+) -> None:
     """Fetch (first time), start and wait until Kafka and the registry are healthy."""
     from interchange import stack
 
     started = time.monotonic()
     try:
-        st = stack.up()
+        config = stack.StackConfig.from_env()
+        if sasl is not None:
+            config = replace(config, sasl=sasl)
+        st = stack.up(config, stack.Progress(sys.stderr))
     except StackError as exc:
         _fail(exc)
     typer.echo(
         f"stack up in {time.monotonic() - started:.1f}s: bootstrap.servers={st.bootstrap_servers} "
         f"schema.registry.url={st.registry_url}"
     )
+    if st.sasl:
+        secured = stack.sasl_settings(config)
+        typer.echo(
+            f"secured: bootstrap.servers={secured['bootstrap.servers']} (SASL_PLAINTEXT, PLAIN) "
+            f"schema.registry.url={secured['schema.registry.url']}; client settings in "
+            f"{config.state_dir / 'sasl-client.properties'}"
+        )
 
 
 @stack_app.command()
@@ -55,6 +74,7 @@ def status() -> None:
                 "schema.registry.url": st.registry_url,
                 "pids": st.pids,
                 "healthy": st.healthy,
+                "sasl": st.sasl,
             },
             indent=2,
         )

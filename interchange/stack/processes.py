@@ -1,7 +1,8 @@
-"""Start, watch and stop the stack's two JVMs; only processes we started are ever stopped.
+"""Start, watch, signal and stop the stack's two JVMs; only processes we started are touched.
 
 Each service has a pid file in the state directory. A pid counts as ours only while its
-command line still names the class or jar we launched, so a recycled pid is never killed.
+command line still names the class or jar we launched and our state directory, so a
+recycled pid is never signalled.
 """
 
 from __future__ import annotations
@@ -12,27 +13,27 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from interchange.errors import StackError
-from interchange.stack.artifacts import apicurio_jar, kafka_lib, require
+from interchange.errors import ConfigError, StackError
+from interchange.stack.artifacts import require
+from interchange.stack.commands import SASL_FLAG, kafka_command, keep_class_archive, registry_command
 from interchange.stack.config import StackConfig
 
-__all__ = ["Service", "services", "running_pid", "start", "stop", "healthy"]
-
-_LOG4J = """status = warn
-appender.console.type = Console
-appender.console.name = STDOUT
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = info
-rootLogger.appenderRef.stdout.ref = STDOUT
-logger.kafka.name = kafka
-logger.kafka.level = warn
-logger.state.name = state.change.logger
-logger.state.level = warn
-"""
+__all__ = [
+    "Service",
+    "services",
+    "service",
+    "running_pid",
+    "running_sasl",
+    "start",
+    "stop",
+    "signal_service",
+    "healthy",
+    "wait_healthy",
+]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Service:
     name: str
     marker: str  # text that must appear in the process's command line
     port: int
+    secure_port: int  # the SASL listener / HTTPS port, open only when started secured
 
     def pid_file(self, config: StackConfig) -> Path:
         return config.state_dir / f"{self.name}.pid"
@@ -49,28 +51,54 @@ class Service:
 
 
 def services(config: StackConfig) -> tuple[Service, Service]:
-    return (Service("kafka", "kafka.Kafka", config.kafka_port), Service("registry", "apicurio-registry", config.registry_port))
+    return (
+        Service("kafka", "kafka.Kafka", config.kafka_port, config.sasl_port),
+        Service("registry", "apicurio-registry", config.registry_port, config.registry_tls_port),
+    )
+
+
+def service(name: str, config: StackConfig) -> Service:
+    """The service called ``name`` ("kafka" or "registry")."""
+    for svc in services(config):
+        if svc.name == name:
+            return svc
+    raise ConfigError(f"unknown stack service {name!r}; expected 'kafka' or 'registry'", key="service")
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
 
 
 def running_pid(service: Service, config: StackConfig) -> int | None:
     """The pid of our running process for ``service``, or None."""
     try:
         pid = int(service.pid_file(config).read_text().strip())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        cmdline = _cmdline(pid)
     except (OSError, ValueError):
         return None
     return pid if service.marker in cmdline and str(config.state_dir) in cmdline else None
 
 
-def _port_open(port: int) -> bool:
+def running_sasl(service: Service, config: StackConfig) -> bool | None:
+    """Whether our running ``service`` was started with its secured listener; None when not running."""
+    pid = running_pid(service, config)
+    if pid is None:
+        return None
+    try:
+        return SASL_FLAG in _cmdline(pid)
+    except OSError:
+        return None
+
+
+def port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def healthy(service: Service, config: StackConfig) -> bool:
-    """Kafka: a metadata request answers. Registry: GET /subjects answers 200."""
-    if not _port_open(service.port):
+def healthy(service: Service, config: StackConfig, sasl: bool = False) -> bool:
+    """Kafka: a metadata request answers. Registry: GET /subjects answers 200. Secured ports accept."""
+    if not port_open(service.port) or (sasl and not port_open(service.secure_port)):
         return False
     if service.name == "registry":
         try:
@@ -87,111 +115,97 @@ def healthy(service: Service, config: StackConfig) -> bool:
         return False
 
 
-def _kafka_command(config: StackConfig, java: str) -> list[str]:
-    lib = kafka_lib(config)
-    data = config.state_dir / "kafka-data"
-    props = config.state_dir / "server.properties"
-    props.write_text(
-        "\n".join(
-            [
-                "process.roles=broker,controller",
-                "node.id=1",
-                f"controller.quorum.voters=1@127.0.0.1:{config.controller_port}",
-                f"listeners=PLAINTEXT://127.0.0.1:{config.kafka_port},CONTROLLER://127.0.0.1:{config.controller_port}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{config.kafka_port}",
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                f"log.dirs={data}",
-                "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=true",
-                "",
-            ]
-        )
-    )
-    log4j = config.state_dir / "log4j2.properties"
-    log4j.write_text(_LOG4J)
-    base = [java, f"-Xmx{config.heap}", f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{lib}/*"]
-    if not (data / "meta.properties").exists():
-        cluster = subprocess.run([*base, "kafka.tools.StorageTool", "random-uuid"], capture_output=True, text=True)
-        cluster_id = cluster.stdout.strip().splitlines()[-1] if cluster.returncode == 0 and cluster.stdout.strip() else ""
-        fmt = subprocess.run(
-            [*base, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)], capture_output=True, text=True
-        )
-        if cluster.returncode or fmt.returncode:
-            raise StackError(
-                f"formatting the Kafka log directory failed: {cluster.stderr[-500:]}{fmt.stdout[-500:]}{fmt.stderr[-500:]}"
-            )
-    return [*base, "kafka.Kafka", str(props)]
-
-
-def _registry_command(config: StackConfig, java: str) -> list[str]:
-    jar = apicurio_jar(config)
-    return [
-        java,
-        f"-Xmx{config.heap}",
-        "-Dquarkus.http.host=127.0.0.1",
-        f"-Dquarkus.http.port={config.registry_port}",
-        f"-Dinterchange.stack={config.state_dir}",
-        "-jar",
-        str(jar),
-    ]
-
-
-def start(service: Service, config: StackConfig) -> int:
-    """Launch ``service`` in the background (detached); its pid."""
+def start(service: Service, config: StackConfig, sasl: bool = False) -> int:
+    """Launch ``service`` in the background (own session, outliving us); its pid."""
     java = require("java")
-    if _port_open(service.port):
-        raise StackError(
-            f"port {service.port} on 127.0.0.1 is already taken by another program; "
-            f"choose another with INTERCHANGE_{service.name.upper()}_PORT"
-        )
-    cmd = _kafka_command(config, java) if service.name == "kafka" else _registry_command(config, java)
-    if service.name == "kafka":
-        cmd.insert(1, f"-Dinterchange.stack={config.state_dir}")
+    for port in (service.port, *([service.secure_port] if sasl else [])):
+        if port_open(port):
+            raise StackError(
+                f"port {port} on 127.0.0.1 is already taken by another program; "
+                "choose others with the INTERCHANGE_*_PORT variables"
+            )
+    cmd, env = kafka_command(config, java, sasl) if service.name == "kafka" else registry_command(config, java, sasl)
     with service.log_file(config).open("ab") as log:
         proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=config.state_dir, start_new_session=True
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=config.state_dir,
+            env={**os.environ, **env},
+            start_new_session=True,
         )
     service.pid_file(config).write_text(str(proc.pid))
     return proc.pid
 
 
 def _alive(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie (checked without trusting its cmdline yet)."""
+    """True while any thread of ``pid`` runs; reaps it when it is our own child.
+
+    A killed JVM's main thread shows as a zombie while its other threads (and sockets) are
+    still being torn down, so a zombie leader with threads left still counts as alive.
+    """
+    if pid <= 0:  # never waitpid(0) / waitpid(-1): those mean "any child"
+        return False
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        threads = len(os.listdir(f"/proc/{pid}/task"))
     except (OSError, IndexError):
         return False
-    return state != "Z"
+    return state != "Z" or threads > 1
 
 
-def wait_healthy(service: Service, config: StackConfig, pid: int) -> None:
+def wait_healthy(started: Sequence[tuple[Service, int]], config: StackConfig, sasl: bool = False) -> None:
+    """Wait until every (service, pid) answers; StackError naming the log when one exits or times out."""
     deadline = time.monotonic() + config.start_timeout
-    while time.monotonic() < deadline:
-        if healthy(service, config):
+    waiting = list(started)
+    while waiting:
+        for svc, pid in list(waiting):
+            if healthy(svc, config, sasl):
+                waiting.remove((svc, pid))
+            elif not _alive(pid):
+                raise StackError(f"{svc.name} exited while starting; see {svc.log_file(config)}")
+        if not waiting:
             return
-        if not _alive(pid):
-            raise StackError(f"{service.name} exited while starting; see {service.log_file(config)}")
-        time.sleep(0.5)
-    raise StackError(f"{service.name} did not become healthy within {config.start_timeout:.0f}s; see {service.log_file(config)}")
+        if time.monotonic() > deadline:
+            names = ", ".join(svc.name for svc, _ in waiting)
+            raise StackError(
+                f"{names} did not become healthy within {config.start_timeout:.0f}s; see the logs in {config.state_dir}"
+            )
+        time.sleep(0.3)
 
 
-def stop(service: Service, config: StackConfig, grace: float = 20.0) -> bool:
+def signal_service(service: Service, config: StackConfig, sig: int, wait: float) -> bool:
+    """Send ``sig`` to our process and wait up to ``wait`` s for it to exit; False if none was running."""
+    pid = running_pid(service, config)
+    if pid is None:
+        return False
+    os.killpg(pid, sig)
+    deadline = time.monotonic() + wait
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    while any(port_open(p) for p in (service.port, service.secure_port)) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the kernel closes the sockets last
+    if _alive(pid):
+        raise StackError(f"{service.name} (pid {pid}) did not exit within {wait:.0f}s of signal {sig}")
+    if service.name == "registry":
+        keep_class_archive(config, require("java"))
+    return True
+
+
+def stop(service: Service, config: StackConfig, grace: float = 30.0) -> bool:
     """SIGTERM our process, SIGKILL after ``grace`` seconds; False if none was running."""
     pid = running_pid(service, config)
     if pid is None:
         service.pid_file(config).unlink(missing_ok=True)
         return False
-    os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline and running_pid(service, config) == pid:
-        time.sleep(0.2)
-    if running_pid(service, config) == pid:
-        os.killpg(pid, signal.SIGKILL)
+    try:
+        signal_service(service, config, signal.SIGTERM, grace)
+    except StackError:
+        signal_service(service, config, signal.SIGKILL, 10.0)
     service.pid_file(config).unlink(missing_ok=True)
     return True

@@ -13,11 +13,11 @@ import time
 
 import pytest
 
+from interchange import stack
 from interchange.events import send_features
 from interchange.registry import Registry
 from interchange.registry.wire import frame
 from interchange.transport import ensure_topics, producer
-from tests.integration import faults
 from tests.integration.scoring import Running, ScorerProcess, dead_letters, drain, iris, publish_iris, wait
 
 pytestmark = pytest.mark.integration
@@ -120,13 +120,13 @@ def test_broker_down_for_a_minute_is_waited_out(stack_config, model_name) -> Non
         wait(lambda: scorer.stats.scored >= len(X), what="first events scored")
         # events written just before the outage are in the log while the broker is away
         send_features(stack_config, model_name, X, keys=[f"b{i}" for i in range(len(X))])
-        faults.kill("kafka")
+        stack.kill("kafka")
         try:
             wait(lambda: not scorer.stats.healthy, timeout=OUTAGE_S, what="the scorer reporting unhealthy")
             time.sleep(max(0.0, OUTAGE_S - 10))
             assert runner.thread.is_alive(), "the scorer must not end while the broker is away"
         finally:
-            faults.restart("kafka")
+            stack.start_service("kafka")
         send_features(stack_config, model_name, X, keys=[f"c{i}" for i in range(len(X))])
         wait(lambda: scorer.stats.scored >= 3 * len(X), timeout=180, what="every event scored after the outage")
         assert scorer.stats.healthy
@@ -150,7 +150,7 @@ def test_registry_down_no_good_event_dead_lettered(stack_config, model_name, tmp
     from interchange.registry import AvroCodec
 
     codec = AvroCodec(evolved, evolved_id, registry.schema)
-    faults.kill("registry")
+    stack.kill("registry")
     try:
         proc = ScorerProcess(model_name, "--guarantee", "exactly-once", log=tmp_path / "s.log")
         prod = producer(stack_config)
@@ -160,7 +160,7 @@ def test_registry_down_no_good_event_dead_lettered(stack_config, model_name, tmp
         time.sleep(min(OUTAGE_S, 30))
         assert proc.proc.poll() is None, "the scorer must not exit while the registry is down"
     finally:
-        faults.restart("registry")
+        stack.start_service("registry")
     try:
         out = drain(stack_config, f"{model_name}-predictions", len(X), timeout=120)
     finally:

@@ -1,0 +1,137 @@
+"""Clients configured only through standard settings reach a SASL_PLAINTEXT Kafka and an HTTPS registry.
+
+Uses the running local stack when it was started with ``interchange stack up --sasl``;
+otherwise starts a throw-away secured stack on free ports for this module and stops it after.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import interchange
+from interchange import stack
+from interchange.batch import to_records
+from interchange.config import load_config
+from interchange.errors import RegistryError, StackError, TransportError
+from interchange.events import codec_for, read_predictions, send_features
+from interchange.registry import Registry, input_subject, output_subject
+from interchange.transport import consumer, ensure_topics, producer
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory) -> dict[str, str]:
+    """Standard client settings (bootstrap.servers, sasl.*, schema.registry.*) of a secured stack."""
+    local = stack.StackConfig.from_env()
+    if stack.status(local).sasl:
+        yield stack.sasl_settings(local)
+        return
+    ports = [_free_port() for _ in range(5)]
+    own = replace(
+        stack.StackConfig(),
+        cache_dir=local.cache_dir,
+        state_dir=tmp_path_factory.mktemp("sasl-stack"),
+        kafka_port=ports[0],
+        controller_port=ports[1],
+        registry_port=ports[2],
+        sasl_port=ports[3],
+        registry_tls_port=ports[4],
+        sasl=True,
+    )
+    try:
+        stack.up(own)
+    except StackError as exc:
+        stack.down(own)
+        if os.environ.get("CI"):
+            pytest.fail(f"could not start a secured stack: {exc}")
+        pytest.skip(f"could not start a secured stack: {exc}")
+    try:
+        yield stack.sasl_settings(own)
+    finally:
+        stack.down(own)
+
+
+def _config(settings: dict[str, str], **changes: str | None):
+    merged = {**settings, **changes}
+    return load_config(overrides=[f"{k}={v}" for k, v in merged.items() if v is not None], env={})
+
+
+@pytest.fixture(scope="module")
+def converted():
+    rng = np.random.default_rng(7)
+    X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
+    estimator = LogisticRegression().fit(X, (X["a"] - X["b"] > 0).astype(int))
+    return interchange.convert(estimator, "onnx", sample=X), X
+
+
+def test_publish_send_and_read_over_sasl_and_tls(secured, converted, model_name) -> None:
+    assert secured["security.protocol"] == "SASL_PLAINTEXT" and secured["schema.registry.url"].startswith("https://")
+    config = _config(secured)
+    converted, X = converted
+
+    published = interchange.publish(converted, name=model_name, config=config)
+    registry = Registry(config)
+    assert registry.client.get_latest_version(input_subject(model_name)).schema_id == published.input_schema_id
+
+    rows = X.head(5)
+    assert send_features(config, model_name, rows) == 5
+    features = codec_for(registry, input_subject(model_name))
+    cons = consumer(config, f"{model_name}-check")
+    cons.subscribe([f"{model_name}-features"])
+    seen = []
+    try:
+        for _ in range(30):
+            seen += [features.decode(m.value()) for m in cons.consume(5, 1.0) if not m.error()]
+            if len(seen) == 5:
+                break
+    finally:
+        cons.close()
+    assert seen == rows.to_dict("records")
+
+    # what a scorer would write: the model's predictions, framed with the output schema
+    predictions = to_records(converted.model.predict(rows))
+    ref = {"name": model_name, "version": published.version, "format": "onnx"}
+    out = codec_for(registry, output_subject(model_name))
+    ensure_topics(config, {f"{model_name}-predictions": {}})
+    prod = producer(config)
+    for i, record in enumerate(predictions):
+        prod.produce(f"{model_name}-predictions", key=str(i).encode(), value=out.encode({**record, "model": ref}))
+    assert prod.flush(30) == 0
+    read = read_predictions(config, model_name, 5, timeout=30)
+    assert [key for key, _ in read] == [str(i).encode() for i in range(5)]
+    assert [record["label"] for _, record in read] == [int(p["label"]) for p in predictions]
+    assert all(record["model"] == ref for _, record in read)
+
+
+def test_wrong_password_is_a_clear_transport_error(secured, converted, model_name) -> None:
+    """Each call fails at once with the broker's reason instead of timing out (120 s here)."""
+    config = _config(secured, **{"sasl.password": "not-the-password"})
+    with pytest.raises(TransportError, match="refused the client's credentials") as err:
+        ensure_topics(config, {f"{model_name}-features": {}}, timeout=120)
+    assert err.value.reason == "authentication"
+    with pytest.raises(TransportError, match="Invalid username or password"):
+        interchange.publish(converted[0], name=model_name, config=config)
+    with pytest.raises(TransportError, match="Invalid username or password"):
+        send_features(config, model_name, converted[1].head(2))
+    with pytest.raises(TransportError, match="Invalid username or password"):
+        read_predictions(config, model_name, 1, timeout=120)
+
+
+def test_registry_certificate_is_checked(secured) -> None:
+    untrusting = _config(secured, **{"schema.registry.ssl.ca.location": None})
+    with pytest.raises(RegistryError, match="CERTIFICATE_VERIFY_FAILED"):
+        Registry(untrusting).latest("anything")
