@@ -32,6 +32,7 @@ __all__ = ["Delivery", "AtLeastOnce", "ExactlyOnce", "delivery_for"]
 log = logging.getLogger("interchange.scorer")
 
 Offsets = list[TopicPartition]
+WATCH_DEADLINE_S = 30.0  # longest wait for one commit before the client is presumed stuck and replaced
 _REBALANCED = {KafkaError.ILLEGAL_GENERATION, KafkaError.UNKNOWN_MEMBER_ID, KafkaError.REBALANCE_IN_PROGRESS}
 
 
@@ -44,6 +45,8 @@ class Delivery:
         self.report = report  # tells the scorer it is waiting for Kafka (unhealthy)
         self._extra = extra
         self._errors: list[str] = []
+        self._stuck_clients: list[Any] = []
+        self.stuck = False  # a call was left running at stop: close() must not touch the client
         self.producer = self._new_producer()
 
     def _new_producer(self) -> Producer:
@@ -79,7 +82,47 @@ class Delivery:
         """Forget the batch in flight (its inputs will be scored again)."""
 
     def close(self) -> None:
-        self.producer.flush(5)
+        if not self.stuck:
+            self.producer.flush(5)
+
+    def _watched(self, what: str, call: Callable[[], None], deadline: float = WATCH_DEADLINE_S) -> bool:
+        """Run a blocking librdkafka call on a helper thread, so the scorer reports itself unhealthy
+        while it waits and SIGTERM is honoured (librdkafka can block past its own timeouts while the
+        broker is away, and once seen, for good after it came back). False when stopped first;
+        TransportError (with the stuck client abandoned) when ``deadline`` passes."""
+        outcome: list[BaseException | None] = []
+
+        def run() -> None:
+            try:
+                call()
+                outcome.append(None)
+            except BaseException as exc:  # handed to the waiting thread
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run, name=f"interchange-{what.replace(' ', '-')}", daemon=True)
+        started = time.monotonic()
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.5)
+            if not worker.is_alive():
+                break
+            if self.stop.is_set():
+                self.stuck = True
+                return False
+            waited = time.monotonic() - started
+            if waited > deadline:
+                self.stuck = True
+                self._abandon()
+                raise TransportError(f"{what} did not finish within {deadline:.0f} s; the client was replaced")
+            if waited > 2.0:
+                self.report(f"{what}: waiting for Kafka")
+        if outcome and outcome[0] is not None:
+            raise outcome[0]
+        return True
+
+    def _abandon(self) -> None:
+        """A call outlived its deadline (at-least-once: a late offset commit is harmless)."""
+        self.stuck = False
 
     def _wait_delivered(self) -> bool:
         while self.producer.flush(1.0):
@@ -97,8 +140,7 @@ class AtLeastOnce(Delivery):
             return False
         while True:
             try:
-                consumer.commit(offsets=offsets, asynchronous=False)
-                return True
+                return self._watched("committing offsets", lambda: consumer.commit(offsets=offsets, asynchronous=False))
             except KafkaException as exc:
                 err = exc.args[0]
                 if err.code() in _REBALANCED:  # the partitions moved on: the new owner re-scores (at-least-once)
@@ -122,13 +164,13 @@ class ExactlyOnce(Delivery):
         super().__init__(config, stop, report, **{"transactional.id": self.transactional_id, "transaction.timeout.ms": 60_000})
         self._ready = False
         self._open = False
-        self._abandoned = False  # a transactional call was left running at stop: never touch the producer again
 
     def start(self) -> None:
         if self._ready:
             return
         try:
-            self.producer.init_transactions(10)
+            if not self._watched("starting transactions", lambda: self.producer.init_transactions(10)):
+                raise TransportError("stopped while starting transactions")
         except KafkaException as exc:
             err = exc.args[0]
             if err.fatal():
@@ -168,34 +210,6 @@ class ExactlyOnce(Delivery):
         self._open = False
         return True
 
-    def _watched(self, what: str, call: Callable[[], None]) -> bool:
-        """Run a blocking transactional call on a helper thread, so the scorer reports itself unhealthy
-        while it waits (librdkafka may block past its timeout while the broker is away) and SIGTERM is
-        honoured. False when stopped first: the call is abandoned with its producer (the broker aborts
-        the transaction, or the next scorer with this transactional id fences it)."""
-        outcome: list[BaseException | None] = []
-
-        def run() -> None:
-            try:
-                call()
-                outcome.append(None)
-            except BaseException as exc:  # handed to the waiting thread
-                outcome.append(exc)
-
-        worker = threading.Thread(target=run, name="interchange-txn", daemon=True)
-        started = time.monotonic()
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.5)
-            if worker.is_alive() and self.stop.is_set():
-                self._abandoned = True
-                return False
-            if worker.is_alive() and time.monotonic() - started > 2.0:
-                self.report(f"{what}: waiting for Kafka")
-        if outcome and outcome[0] is not None:
-            raise outcome[0]
-        return True
-
     def abort(self) -> None:
         if not self._open:
             return
@@ -208,6 +222,13 @@ class ExactlyOnce(Delivery):
             self._replace()
         self._errors.clear()
 
+    def _abandon(self) -> None:
+        """Leave the producer stuck inside a call (kept referenced: destroying it would block) and start
+        afresh: the new producer's init_transactions fences the old one's transaction."""
+        self._stuck_clients.append(self.producer)
+        self.producer = self._new_producer()
+        self._ready = self._open = self.stuck = False
+
     def _replace(self) -> None:
         try:
             self.producer.purge()
@@ -217,7 +238,7 @@ class ExactlyOnce(Delivery):
         self._ready = False
 
     def close(self) -> None:
-        if self._abandoned:
+        if self.stuck:
             return
         self.abort()
         super().close()

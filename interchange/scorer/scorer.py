@@ -71,6 +71,7 @@ class Scorer:
         self.dead_codec: AvroCodec | None = None
         self._kafka_trouble: str | None = None  # set by librdkafka's error callback, cleared by a metadata probe
         self._probed_at = self._logged_at = 0.0
+        self._pending_rewind: list[TopicPartition] = []
         extra: dict[str, Any] = {
             "session.timeout.ms": options.session_timeout_ms,
             "heartbeat.interval.ms": 1000,
@@ -263,6 +264,8 @@ class Scorer:
         while not self._stop.is_set():
             messages: list[Message] = []
             try:
+                if self._pending_rewind:
+                    self._resolve_rewind()
                 self._follow()
                 if self.live is None:
                     self._follow(self.options.poll_timeout)
@@ -294,8 +297,33 @@ class Scorer:
                 break
 
     def _rewind(self, messages: list[Message]) -> None:
-        """Seek back to a batch's first offsets, so it is scored again."""
-        for tp in _first_offsets(messages):
+        """Seek back to a batch's first offsets, so it is scored again.
+
+        Exactly-once asks the group's committed offsets first (before the next batch): a transaction
+        abandoned as stuck may still have committed, and its batch must then not be scored twice.
+        """
+        tps = _first_offsets(messages)
+        if self.options.guarantee == "exactly-once":
+            self._pending_rewind += tps
+            return
+        self._seek(tps)
+
+    def _resolve_rewind(self) -> None:
+        tps, self._pending_rewind = self._pending_rewind, []
+        try:
+            committed = self.consumer.committed([TopicPartition(t.topic, t.partition) for t in tps], timeout=5.0)
+        except KafkaException:
+            self._pending_rewind = tps
+            raise
+        self._seek(
+            [
+                TopicPartition(t.topic, t.partition, c.offset if c.offset >= 0 else t.offset)
+                for t, c in zip(tps, committed, strict=False)
+            ]
+        )
+
+    def _seek(self, tps: list[TopicPartition]) -> None:
+        for tp in tps:
             try:
                 self.consumer.seek(tp)
             except Exception as exc:  # the partition moved to another member: it re-reads from the commit
