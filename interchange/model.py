@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from interchange.batch import Columns, num_rows, to_columns, to_records, typed_outputs
+from interchange.batch import Columns, is_missing, missing_mask, num_rows, to_columns, to_records, typed_outputs
 from interchange.document import Document
 from interchange.errors import DocumentError, InterchangeError, RecordError
 from interchange.signature import Signature
@@ -97,8 +97,12 @@ class Model(ABC):
                 run(start, part[:half])
                 run(start + half, part[half:])
                 return
-            outputs.append(typed_outputs(scored.outputs, signature.outputs))
+            typed = typed_outputs(scored.outputs, signature.outputs)
+            outputs.append(typed)
             refused.update({start + i: why for i, why in scored.refused.items()})
+            refused.update(
+                {start + i: why for i, why in no_result(typed, columns, signature).items() if start + i not in refused}
+            )
 
         if rows:
             run(0, rows)
@@ -123,6 +127,22 @@ class Model(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.info.format} via {self.info.engine} inputs={self.signature.input_names}>"
+
+
+def no_result(outputs: Columns, columns: Columns, signature: Signature) -> dict[int, RecordError]:
+    """Rows for which the model returned nothing at all (every output missing, e.g. PMML's
+    nullPrediction or a value outside a field's declared values): not a prediction anyone can use."""
+    if not signature.outputs:
+        return {}
+    empty = np.logical_and.reduce([missing_mask(np.asarray(outputs[f.name])) for f in signature.outputs])
+    found: dict[int, RecordError] = {}
+    for i in np.flatnonzero(empty).tolist():
+        gone = [f.name for f in signature.inputs if f.name in columns and is_missing(columns[f.name][i])]
+        detail = f" (missing inputs: {gone})" if gone else ""
+        found[i] = RecordError(
+            f"no prediction: the model returned no result for this event{detail}", field=gone[0] if gone else None
+        )
+    return found
 
 
 def _missing_outputs(signature: Signature, n: int) -> Columns:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from interchange.batch import Columns
@@ -83,3 +84,30 @@ def test_dead_letter_past_the_size_limit_keeps_a_prefix_size_and_hash() -> None:
         assert record["truncated"] == (value is big)
         assert record["value"] == (value if value is small else value[:PREFIX_BYTES])
         assert (record["offset"], record["partition"], record["field"], record["model_version"]) == (42, 3, "f", 2)
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "pmml", "pfa"])
+@pytest.mark.parametrize("impute", [False, True])
+def test_a_missing_input_is_refused_unless_the_model_imputes_it(fmt: str, impute: bool) -> None:
+    """Every format says the same: without an imputer a missing input gets no prediction (ONNX would
+    otherwise answer an argmax of NaN probabilities); with one the row is scored."""
+    from sklearn.datasets import load_iris
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    import interchange
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X.columns = ["a", "b", "c", "d"]
+    est = make_pipeline(SimpleImputer(), LogisticRegression(max_iter=500)) if impute else LogisticRegression(max_iter=500)
+    model = interchange.convert(est.fit(X, y), fmt, sample=X).model
+    rows = X.iloc[:4].to_dict("records")
+    rows[1]["b"] = None
+    scored = model.score(rows)
+    if impute:
+        assert scored.refused == {}
+        assert scored.outputs["label"].tolist() == est.predict(pd.DataFrame(rows)).tolist()
+    else:
+        assert list(scored.refused) == [1]
+        assert "b" in scored.refused[1].message or fmt == "pfa"  # titus2 names the PFA expression, not the field

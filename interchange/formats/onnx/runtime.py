@@ -21,7 +21,7 @@ from interchange.document import Document
 from interchange.errors import DocumentError, ModelError, RecordError
 from interchange.formats.onnx.export import META_INPUTS, META_OUTPUTS, META_SIGNATURE
 from interchange.formats.onnx.foreign import infer
-from interchange.model import Model, ModelInfo
+from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
 
 __all__ = ["ONNXModel", "parse", "Parsed"]
@@ -85,6 +85,9 @@ def _load_external(proto: onnx.ModelProto, base_dir: Path | None) -> None:
     onnx.load_external_data_for_model(proto, str(root))
 
 
+_SCORES = ("probability", "value", "score", "decision")
+
+
 class ONNXModel(Model):
     """An ONNX document on onnxruntime."""
 
@@ -125,6 +128,24 @@ class ONNXModel(Model):
                 mat = np.stack([_as(p[1], dtype, tensor) for p in parts], axis=1)
             feeds[tensor] = mat
         return feeds
+
+    def _score_columns(self, columns: Columns) -> Scored:
+        """A NaN score means the graph could not compute one (a missing input it has no imputer for):
+        the row is refused, naming its missing inputs, rather than predicted from NaN (an argmax of
+        NaN probabilities is a label nobody asked for)."""
+        out = self._predict_columns(columns)
+        numeric = [f.name for f in self.signature.outputs if f.kind in _SCORES and np.asarray(out[f.name]).dtype.kind == "f"]
+        if not numeric:
+            return Scored(out, {})
+        nan = np.logical_or.reduce([np.isnan(np.asarray(out[name], dtype=np.float64)) for name in numeric])
+        refused: dict[int, RecordError] = {}
+        for i in np.flatnonzero(nan).tolist():
+            gone = [n for n, col in columns.items() if col.dtype.kind == "f" and np.isnan(col[i])]
+            why = f"missing inputs {gone}" if gone else "a value it cannot compute"
+            refused[i] = RecordError(
+                f"no prediction: the ONNX model gives NaN for this event ({why})", field=gone[0] if gone else None
+            )
+        return Scored(out, refused)
 
     def _predict_columns(self, columns: Columns) -> Columns:
         try:
