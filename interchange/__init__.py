@@ -7,8 +7,6 @@ its Avro contract to a Schema Registry and a Kafka model topic (``publish``).
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from interchange import formats as _formats  # noqa: F401,E402  (registers the format plugins)
 from interchange.check import CheckRow, check  # noqa: E402
 from interchange.convert import Converted, convert, infer_signature  # noqa: E402
@@ -17,6 +15,7 @@ from interchange.errors import __all__ as _errors
 from interchange.model import Model, ModelInfo, load  # noqa: E402
 from interchange.signature import InputField, OutputField, Signature  # noqa: E402
 from interchange.verification import Tolerance, Verification  # noqa: E402
+from interchange.version import __version__
 
 
 def publish(converted: Converted, *, name: str, **kwargs):  # type: ignore[no-untyped-def]

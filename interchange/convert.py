@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from interchange import __version__
 from interchange.batch import Columns, to_columns
 from interchange.document import Document
 from interchange.errors import UnsupportedModelError
@@ -25,6 +24,7 @@ from interchange.model import Model, formats, get_format, load
 from interchange.signature import Signature
 from interchange.source import output_fields, reference_outputs
 from interchange.verification import Verification
+from interchange.version import __version__
 
 __all__ = ["Converted", "convert", "infer_signature", "VERIFICATION_ROWS"]
 
@@ -154,7 +154,7 @@ def convert(estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VE
 
 def _profile(estimator: Any, columns: Columns, signature: Signature, labels: Any) -> dict[str, Any]:
     """The sample's reference profile (at most PROFILE_ROWS rows, evenly spaced) with the estimator's outputs on it."""
-    from interchange.monitor.profile import reference_profile
+    from interchange.profile import reference_profile
 
     n = len(next(iter(columns.values()), ()))
     keep = np.unique(np.linspace(0, n - 1, min(n, PROFILE_ROWS)).astype(np.int64)) if n else np.empty(0, np.int64)

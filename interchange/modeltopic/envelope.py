@@ -82,7 +82,7 @@ class Envelope:
     metrics: dict[str, float] = field(default_factory=dict)
     publisher_signature: str | None = None
     signed_fields: str | None = None
-    profile: str | None = None  # reference profile JSON (interchange.monitor.profile), for drift
+    profile: str | None = None  # reference profile JSON (interchange.profile), for drift
 
     def to_record(self) -> dict[str, Any]:
         return dict(self.__dict__)

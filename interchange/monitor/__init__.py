@@ -2,7 +2,7 @@
 
 ``Monitor`` reads a model's predictions, labels and feature topics and writes Metric and
 Alert events (``schemas/metric.avsc``, ``schemas/alert.avsc``); the reference profile for
-drift is captured by ``convert`` (:mod:`interchange.monitor.profile`) and travels in the
+drift is captured by ``convert`` (:mod:`interchange.profile`) and travels in the
 model envelope. Alert rules come from a small YAML file (:mod:`interchange.monitor.rules`).
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from interchange.monitor.labels import labels_schema, labels_topic, send_labels
 from interchange.monitor.monitor import ALERTS_TOPIC, METRICS_TOPIC, Monitor, MonitorOptions
-from interchange.monitor.profile import psi, reference_profile
 from interchange.monitor.rules import Rule, load_rules
+from interchange.profile import psi, reference_profile
 
 __all__ = [
     "ALERTS_TOPIC",

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from interchange.monitor.profile import proportions, psi
+from interchange.profile import proportions, psi
 
 __all__ = ["Recent", "classification_metrics", "regression_metrics", "drift_metrics", "latency_metrics", "WINDOWED_METRICS"]
 

@@ -32,9 +32,9 @@ from interchange.errors import ConfigError, RecordError, TransportError
 from interchange.modeltopic import DEFAULT_MODEL_TOPIC, Envelope, ModelFollower
 from interchange.monitor.labels import label_field, labels_codec, labels_topic
 from interchange.monitor.metrics import WINDOWED_METRICS
-from interchange.monitor.profile import profile_from_json
 from interchange.monitor.rules import AlertBook, Rule, Transition
 from interchange.monitor.state import COUNTERS, MonitorState, StateLimits
+from interchange.profile import profile_from_json
 from interchange.registry import AvroCodec, Registry
 from interchange.resources import avro_schema
 from interchange.scorer.deadletter import DeadLetters

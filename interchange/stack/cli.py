@@ -29,7 +29,7 @@ def up(
     ),
 ) -> None:
     """Fetch (first time), start and wait until Kafka and the registry are healthy."""
-    from interchange import stack
+    import interchange.stack as stack
 
     started = time.monotonic()
     try:
@@ -55,7 +55,7 @@ def up(
 @stack_app.command()
 def down() -> None:
     """Stop the processes `stack up` started (and nothing else)."""
-    from interchange import stack
+    import interchange.stack as stack
 
     stopped = stack.down()
     typer.echo(f"stopped: {', '.join(stopped) or 'nothing was running'}")
@@ -64,7 +64,7 @@ def down() -> None:
 @stack_app.command()
 def status() -> None:
     """Show pids and health; exit code 1 when not fully up."""
-    from interchange import stack
+    import interchange.stack as stack
 
     st = stack.status()
     typer.echo(
@@ -88,6 +88,6 @@ def logs(
     service: str = typer.Argument("kafka", help="kafka | registry"), lines: int = typer.Option(50, "-n", help="Lines to show.")
 ) -> None:
     """Show the end of a service's log."""
-    from interchange import stack
+    import interchange.stack as stack
 
     typer.echo(stack.logs(None, service, lines))

@@ -233,3 +233,26 @@ def test_fuzzed_payloads_are_all_dead_lettered_nothing_lost(stack_config, model_
     assert set(payloads) <= dead | preds, "no fuzzed event lost"
     random_bytes = {k for k, v in payloads.items() if v is None or not v.startswith(b"\x00")}
     assert random_bytes <= dead
+
+
+def test_scorer_started_while_kafka_is_down_begins_when_it_is_up(stack_config, model_name, tmp_path) -> None:
+    """It neither exits nor ignores SIGTERM while the broker is away, and scores once it is back."""
+    publish_iris(stack_config, model_name)
+    X, _ = iris()
+    send_features(stack_config, model_name, X, keys=[f"d{i}" for i in range(len(X))])
+    stack.kill("kafka")
+    try:
+        waiting = ScorerProcess(model_name, log=tmp_path / "waiting.log")
+        leaving = ScorerProcess(model_name, log=tmp_path / "leaving.log")
+        time.sleep(min(OUTAGE_S, 20))
+        assert waiting.proc.poll() is None, (tmp_path / "waiting.log").read_text()[-2000:]
+        started = time.monotonic()
+        assert leaving.terminate(timeout=30) == 0
+        assert time.monotonic() - started < 30
+    finally:
+        stack.start_service("kafka")
+    try:
+        out = drain(stack_config, f"{model_name}-predictions", len(X), timeout=120)
+    finally:
+        assert waiting.terminate() == 0
+    assert sorted(_keys(out)) == sorted(f"d{i}" for i in range(len(X)))

@@ -10,7 +10,7 @@ import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 import interchange
-from interchange.monitor.profile import describe, profile_from_json, profile_json, proportions, psi
+from interchange.profile import describe, profile_from_json, profile_json, proportions, psi
 
 
 def test_numeric_bins_cover_every_value_once() -> None:

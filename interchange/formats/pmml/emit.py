@@ -11,7 +11,6 @@ from typing import Any
 
 from lxml import etree
 
-from interchange import __version__
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.extract import to_graph
@@ -22,6 +21,7 @@ from interchange.ir.graph import Graph
 from interchange.ir.transforms import Impute, OneHot, Ordinal
 from interchange.signature import Signature
 from interchange.verification import Tolerance
+from interchange.version import __version__
 
 __all__ = ["export_estimator", "write_graph", "SIGNATURE_EXTENSION"]
 
