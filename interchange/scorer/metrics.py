@@ -34,8 +34,13 @@ class _Live(Collector):
     def __init__(self, state: Callable[[], dict[str, Any]]) -> None:
         self._state = state
 
+    def describe(self) -> Iterable[GaugeMetricFamily]:
+        return self._families({})
+
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        state = self._state()
+        return self._families(self._state())
+
+    def _families(self, state: dict[str, Any]) -> Iterable[GaugeMetricFamily]:
         versions = GaugeMetricFamily(
             "interchange_scorer_live_version", "Model versions serving now (value = version)", labels=["model", "route", "role"]
         )
@@ -48,7 +53,7 @@ class _Live(Collector):
             lag.add_metric([topic, str(partition)], value)
         healthy = GaugeMetricFamily("interchange_scorer_healthy", "1 when the scorer can reach Kafka and the registry")
         healthy.add_metric([], 1.0 if state.get("healthy") else 0.0)
-        yield from (versions, lag, healthy)
+        return [versions, lag, healthy]
 
 
 class ScorerMetrics:
