@@ -21,19 +21,18 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from confluent_kafka import KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import KafkaException, Message, TopicPartition
 
 from interchange.config import ClientConfig, load_config
-from interchange.errors import RegistryError, TransportError
 from interchange.modeltopic import ModelFollower
 from interchange.modeltopic.signing import load_verify_key, verify_key_from_env
 from interchange.registry import AvroCodec, Registry
 from interchange.resources import avro_schema
 from interchange.scorer.deadletter import dead_letter
 from interchange.scorer.delivery import Delivery, delivery_for
+from interchange.scorer.health import UNAVAILABLE, Health
 from interchange.scorer.live import LiveModel, Versions, activate
 from interchange.scorer.metrics import MetricsServer, ScorerMetrics
 from interchange.scorer.options import ScorerOptions, ScorerStats
@@ -46,7 +45,6 @@ from interchange.transport import consumer, ensure_topics, producer
 __all__ = ["Scorer"]
 
 log = logging.getLogger("interchange.scorer")
-_UNAVAILABLE = (TransportError, RegistryError, KafkaException)
 
 
 class Scorer:
@@ -76,8 +74,8 @@ class Scorer:
         self._subscription: list[str] = []
         self._paused: dict[str, list[TopicPartition]] = {}  # routed topics waiting for a usable version
         self._failures_seen: dict[tuple[str, str], int] = {}
-        self._kafka_trouble: str | None = None  # set by librdkafka's error callback, cleared by a metadata probe
-        self._probed_at = self._logged_at = 0.0
+        probe = lambda: self.consumer.list_topics(options.model_topic, timeout=2.0)  # noqa: E731
+        self.health = Health(self.stats, self._stop, options.backoff, probe)
         self.metrics = ScorerMetrics(lambda: {**self.reporter.state, "healthy": self.stats.healthy})
         metric_producer = producer(self.config) if options.metrics_topic else None
         self.reporter = Reporter(self.metrics, options.metrics_interval, metric_producer, options.metrics_topic)
@@ -89,7 +87,7 @@ class Scorer:
         extra: dict[str, Any] = {
             "session.timeout.ms": options.session_timeout_ms,
             "heartbeat.interval.ms": 1000,
-            "error_cb": self._kafka_error,
+            "error_cb": self.health.kafka_error,
         }
         if options.instance_id:
             extra["group.instance.id"] = options.instance_id
@@ -97,7 +95,7 @@ class Scorer:
             extra["isolation.level"] = "read_committed"
         self.consumer = consumer(self.config, options.group_id, **extra)
         tid = f"{options.group_id}-{options.instance_id or uuid.uuid4().hex[:12]}"
-        self.delivery: Delivery = delivery_for(options.guarantee, self.config, self._stop, self._unhealthy, tid)
+        self.delivery: Delivery = delivery_for(options.guarantee, self.config, self._stop, self.health.unhealthy, tid)
 
     @property
     def versions(self) -> Versions | None:
@@ -108,55 +106,6 @@ class Scorer:
     def live(self) -> LiveModel | None:
         versions = self.versions
         return versions.live if versions else None
-
-    # --- health and retries -----------------------------------------------------------
-    def _healthy(self) -> None:
-        if not self.stats.healthy:
-            log.info("scorer healthy")
-        self.stats.healthy, self.stats.problem = True, ""
-
-    def _unhealthy(self, problem: str) -> None:
-        now = time.monotonic()
-        if self.stats.healthy or (problem != self.stats.problem and now - self._logged_at > 10.0):
-            log.warning("scorer unhealthy: %s", problem)
-            self._logged_at = now
-        self.stats.healthy, self.stats.problem = False, problem
-        self.stats.retries += 1
-
-    def _kafka_error(self, err: KafkaError) -> None:
-        """librdkafka's client-wide errors (all brokers down, transport): an idle scorer is unhealthy too."""
-        self._kafka_trouble = f"Kafka: {err.str()}"
-        self._unhealthy(self._kafka_trouble)
-
-    def _check_idle_health(self) -> None:
-        """After a client-wide Kafka error, healthy again only once a metadata request answers."""
-        if self._kafka_trouble is None:
-            self._healthy()
-            return
-        now = time.monotonic()
-        if now - self._probed_at < 2.0:
-            return
-        self._probed_at = now
-        try:
-            self.consumer.list_topics(self.options.model_topic, timeout=2.0)
-        except KafkaException:
-            return
-        self._kafka_trouble = None
-        self._healthy()
-
-    def _retrying(self, what: str, fn: Callable[[], object]) -> bool:
-        """``fn()`` retried with backoff while Kafka or the registry are away; False if stopped first."""
-        first, longest = self.options.backoff
-        delay = first
-        while not self._stop.is_set():
-            try:
-                fn()
-                return True
-            except _UNAVAILABLE as exc:
-                self._unhealthy(f"{what}: {getattr(exc, 'message', None) or exc}")
-                self._stop.wait(delay)
-                delay = min(delay * 2, longest)
-        return False
 
     # --- start ------------------------------------------------------------------------
     def _connect(self) -> bool:
@@ -177,11 +126,11 @@ class Scorer:
                 self.feed.read_to_end()
 
         return (
-            self._retrying("creating topics", lambda: ensure_topics(self.config, topics))
-            and self._retrying("registering the metric schema", metric_codec)
-            and self._retrying("reading the routes topic", follow_routes)
-            and self._retrying("applying the routes", self._apply_routes)
-            and self._retrying("starting the producer", self.delivery.start)
+            self.health.retrying("creating topics", lambda: ensure_topics(self.config, topics))
+            and self.health.retrying("registering the metric schema", metric_codec)
+            and self.health.retrying("reading the routes topic", follow_routes)
+            and self.health.retrying("applying the routes", self._apply_routes)
+            and self.health.retrying("starting the producer", self.delivery.start)
         )
 
     # --- routes and models ------------------------------------------------------------
@@ -366,7 +315,7 @@ class Scorer:
                     self.stats.lag = lag
                 if not self.router.routes or all(self.router.plan(t) is None for t in self.router.topics()):
                     self._follow(self.options.poll_timeout)
-                    self._check_idle_health()
+                    self.health.check_idle()
                     continue
                 messages = [m for m in self.consumer.consume(self.options.batch_size, self.options.poll_timeout) if not _skip(m)]
                 if messages:
@@ -374,16 +323,16 @@ class Scorer:
                     if not self._process(messages):
                         break
                     last = time.monotonic()
-                    self._kafka_trouble = None
-                    self._healthy()
+                    self.health.trouble = None
+                    self.health.healthy()
                 else:
-                    self._check_idle_health()
+                    self.health.check_idle()
                     if idle_timeout is not None and time.monotonic() - last > idle_timeout:
                         break
                 delay = first
-            except _UNAVAILABLE as exc:
-                self._kafka_trouble = getattr(exc, "message", None) or str(exc)  # healthy again once Kafka answers
-                self._unhealthy(self._kafka_trouble)
+            except UNAVAILABLE as exc:
+                self.health.trouble = getattr(exc, "message", None) or str(exc)  # healthy again once Kafka answers
+                self.health.unhealthy(self.health.trouble)
                 self._rewind(messages)
                 self._stop.wait(delay)
                 delay = min(delay * 2, longest)

@@ -203,3 +203,31 @@ def _frame(rows):
 
     X, _ = iris()
     return pd.DataFrame(rows)[list(X.columns)]
+
+
+def test_route_commands_write_list_and_retire(stack_config, model_name) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from interchange.cli import app
+
+    topic = f"{model_name}-routes"
+    runner = CliRunner()
+    out = runner.invoke(app, ["route", "set", "f1", "--model", "m", "--pinned", "2", "--routes-topic", topic])
+    assert out.exit_code == 0, out.output
+    assert out.output.strip() == "f1 -> m pinned v2"
+    args = ["route", "set", "f2", "-m", "n", "--canary", "3", "--fraction", "0.25", "--shadow", "4", "--routes-topic", topic]
+    assert runner.invoke(app, args).exit_code == 0
+    bad = runner.invoke(app, ["route", "set", "f3", "-m", "n", "--canary", "3", "--routes-topic", topic])
+    assert bad.exit_code == 1 and "needs both a version and a fraction" in bad.output
+    listed = runner.invoke(app, ["route", "list", "--json", "--routes-topic", topic])
+    routes = [json.loads(line) for line in listed.output.splitlines()]
+    assert [(r["input_topic"], r["model"], r["pinned"], r["canary_fraction"], r["shadow_version"]) for r in routes] == [
+        ("f1", "m", 2, None, None),
+        ("f2", "n", None, 0.25, 4),
+    ]
+    assert runner.invoke(app, ["route", "rm", "f1", "--routes-topic", topic]).exit_code == 0
+    assert runner.invoke(app, ["route", "list", "--routes-topic", topic]).output.splitlines() == [
+        "f2 -> n latest, canary v3 at 0.25, shadow v4 (tolerance 1e-06)"
+    ]
