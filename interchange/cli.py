@@ -1,9 +1,8 @@
-"""The ``interchange`` command line: convert, check, eval, publish, keygen, score, send, read, sink, serve, stack."""
+"""The ``interchange`` command line: convert, check, eval, publish, keygen, score, route, send, read, sink, serve, stack."""
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -195,53 +194,6 @@ def keygen(
 
 
 @app.command()
-def score(
-    model: str = typer.Option(..., "--model", "-m", help="Name of the model to serve."),
-    input_topic: str | None = typer.Option(None, help="Feature topic (default <model>-features)."),
-    output_topic: str | None = typer.Option(None, help="Prediction topic (default <model>-predictions)."),
-    dead_letter_topic: str | None = typer.Option(None, help="Dead-letter topic (default <model>-dlq)."),
-    model_topic: str = typer.Option("interchange-models", help="The model topic to follow."),
-    group: str | None = typer.Option(None, help="Consumer group (default interchange-scorer-<model>)."),
-    guarantee: str = typer.Option("at-least-once", help="at-least-once | exactly-once (Kafka transactions)."),
-    instance_id: str | None = typer.Option(
-        None, help="Static group membership id: a restarted scorer with the same id gets its partitions back at once."
-    ),
-    verify_key: Path | None = typer.Option(
-        None, envvar="INTERCHANGE_VERIFY_KEY", help="Ed25519 public key (PEM): refuse unsigned or wrongly signed versions."
-    ),
-    batch_size: int = typer.Option(1000, help="Events per batch."),
-    max_records: int | None = typer.Option(None, help="Stop after this many events."),
-    idle_timeout: float | None = typer.Option(None, help="Stop after this many seconds without events."),
-    engine: str = typer.Option("auto", help="auto | fast | reference"),
-    config: Path | None = ConfigOpt,
-    setting: list[str] = SettingOpt,
-) -> None:
-    """Run the universal scorer for one model until stopped (SIGTERM finishes the batch in flight)."""
-    from interchange.scorer import Scorer, ScorerOptions
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-
-    def body() -> None:
-        opts = ScorerOptions(
-            model,
-            input_topic,
-            output_topic,
-            dead_letter_topic,
-            model_topic,
-            group,
-            batch_size,
-            engine=engine,
-            guarantee=guarantee,  # type: ignore[arg-type]
-            instance_id=instance_id,
-            verify_key=verify_key,
-        )
-        stats = Scorer(opts, _config(config, setting)).run(max_records=max_records, idle_timeout=idle_timeout)
-        typer.echo(json.dumps(stats.__dict__), err=True)
-
-    _run(body)
-
-
-@app.command()
 def sink(
     topic: str = typer.Option(..., "--topic", "-t", help="Topic of Confluent-framed Avro events to land."),
     to: Path = typer.Option(..., "--to", help="Dataset directory; files go to DIR/topic=T/date=YYYY-MM-DD/."),
@@ -372,8 +324,11 @@ _mount_stack()
 def _mount_loop() -> None:
     """The loop's commands; their bodies live in their packages."""
     from interchange.monitor.cli import monitor_command
+    from interchange.scorer.cli import route_app, score_command
     from interchange.training.cli import train_online_command
 
+    app.command("score")(score_command)
+    app.add_typer(route_app, name="route")
     app.command("monitor")(monitor_command)
     app.command("train-online")(train_online_command)
 

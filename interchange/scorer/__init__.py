@@ -1,13 +1,27 @@
 """The universal scorer: follows the model topic, scores feature events in batches.
 
-One process serves one model name in any format, hot-swapping versions as they are
-published; events it cannot use go to the dead-letter topic with their reason; Kafka or
+One process serves any number of models in any format through routes (input topic -> model
+and version policy: latest, pinned, canary, shadow), hot-swapping versions as they are
+published and routes as they change; events it cannot use go to the dead-letter topic with their reason; Kafka or
 registry outages are waited out, never turned into dead letters.
 """
 
 from __future__ import annotations
 
 from interchange.scorer.options import Guarantee, ScorerOptions, ScorerStats
+from interchange.scorer.route import DEFAULT_ROUTES_TOPIC, Route, load_routes
+from interchange.scorer.routefeed import read_routes, retire_route, set_route
 from interchange.scorer.scorer import Scorer
 
-__all__ = ["Guarantee", "Scorer", "ScorerOptions", "ScorerStats"]
+__all__ = [
+    "DEFAULT_ROUTES_TOPIC",
+    "Guarantee",
+    "Route",
+    "Scorer",
+    "ScorerOptions",
+    "ScorerStats",
+    "load_routes",
+    "read_routes",
+    "retire_route",
+    "set_route",
+]

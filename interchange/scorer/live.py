@@ -81,13 +81,15 @@ def activate(envelope: Envelope, registry: Registry, verify_key: Any = None, eng
 
 
 class Versions:
-    """Every known version of one model; serves the newest that passes its checks."""
+    """Every known version of one model; serves the newest that passes its checks (``live``) and,
+    on demand, a named version (``serve``: pinned, canary and shadow versions of a route)."""
 
     def __init__(self, name: str, load_version: Callable[[Envelope], LiveModel]) -> None:
         self.name = name
         self._load = load_version
         self.envelopes: dict[int, Envelope] = {}
         self.bad: dict[int, str] = {}  # refused or quarantined versions, never tried again
+        self.loaded: dict[int, LiveModel] = {}  # versions that passed activate(), kept while in use
         self.live: LiveModel | None = None
         self.events: list[str] = []  # what happened, for logs and stats
 
@@ -99,18 +101,47 @@ class Versions:
     def withdraw(self, version: int) -> None:
         """A version removed from the model topic (tombstone): stop serving it."""
         self.envelopes.pop(version, None)
+        self.loaded.pop(version, None)
         if self.live is not None and self.live.envelope.version == version:
             self.live = None
 
-    def quarantine(self, reason: str) -> None:
-        """The live version failed at run time: take it out, the next choose() falls back."""
-        if self.live is None:
-            return
-        version = self.live.envelope.version
+    def quarantine(self, reason: str, version: int | None = None) -> None:
+        """A version (default: the live one) failed at run time: take it out; routes fall back."""
+        if version is None:
+            if self.live is None:
+                return
+            version = self.live.envelope.version
         self.bad[version] = f"quarantined: {reason}"
+        self.loaded.pop(version, None)
         self.events.append(f"v{version} quarantined: {reason}")
         log.error("model %s v%s quarantined: %s", self.name, version, reason)
-        self.live = None
+        if self.live is not None and self.live.envelope.version == version:
+            self.live = None
+
+    def serve(self, version: int) -> LiveModel | None:
+        """The named version, loaded and verified once; None when it is unknown, refused or quarantined.
+
+        RegistryError / TransportError propagate (not the version's fault: try again later)."""
+        if version in self.loaded:
+            return self.loaded[version]
+        if version in self.bad or version not in self.envelopes:
+            return None
+        try:
+            live = self._load(self.envelopes[version])
+        except ModelError as exc:
+            self.bad[version] = exc.message
+            self.events.append(f"v{version} refused: {exc.message}")
+            log.error("refused %s v%s: %s", self.name, version, exc.message)
+            return None
+        self.loaded[version] = live
+        log.info("loaded %s v%s (%s via %s)", self.name, version, live.envelope.format, live.model.info.engine)
+        return live
+
+    def prune(self, keep: Iterable[int]) -> None:
+        """Forget loaded versions no route serves any more (the live one always stays)."""
+        wanted = set(keep) | ({self.live.envelope.version} if self.live else set())
+        for version in [v for v in self.loaded if v not in wanted]:
+            del self.loaded[version]
 
     def choose(self) -> bool:
         """Serve the newest version that passes; True when the serving version changed."""
@@ -118,16 +149,11 @@ class Versions:
         for version in sorted(self.envelopes, reverse=True):
             if version == current:
                 return False
-            if version in self.bad:
+            live = self.serve(version)
+            if live is None:
                 continue
-            try:
-                self.live = self._load(self.envelopes[version])
-            except ModelError as exc:
-                self.bad[version] = exc.message
-                self.events.append(f"v{version} refused: {exc.message}")
-                log.error("refused %s v%s, still serving %s: %s", self.name, version, current or "none", exc.message)
-                continue
-            log.info("serving %s v%s (%s via %s)", self.name, version, self.live.envelope.format, self.live.model.info.engine)
+            self.live = live
+            log.info("serving %s v%s (%s via %s)", self.name, version, live.envelope.format, live.model.info.engine)
             return True
         if current is not None and current not in self.envelopes:
             self.live = None

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from interchange.errors import ConfigError
 from interchange.modeltopic import DEFAULT_MODEL_TOPIC
+from interchange.scorer.route import Route
 
 __all__ = ["Guarantee", "ScorerOptions", "ScorerStats"]
 
@@ -26,9 +27,14 @@ class ScorerOptions:
     its partitions back at once instead of after ``session_timeout_ms``.
     ``verify_key``: an Ed25519 public key (path or PEM); with it, unsigned or wrongly signed
     versions are refused.
+    ``model`` is shorthand for one ``latest`` route (``input_topic`` etc. apply to it);
+    ``routes`` add more, and ``routes_topic`` follows the compacted routes topic (its routes
+    override same-topic ones, its tombstones retire them) so routes change without a restart.
+    ``metrics_topic`` gets Metric events every ``metrics_interval`` s (None: none);
+    ``metrics_port`` serves Prometheus ``/metrics`` and ``/healthz`` (0 picks a free port).
     """
 
-    model: str
+    model: str | None = None
     input_topic: str | None = None
     output_topic: str | None = None
     dead_letter_topic: str | None = None
@@ -44,25 +50,47 @@ class ScorerOptions:
     max_event_bytes: int = 1_000_000
     max_dead_letter_bytes: int = 900_000
     backoff: tuple[float, float] = (0.5, 10.0)  # first and longest wait between retries, seconds
+    routes: tuple[Route, ...] = ()
+    routes_topic: str | None = None
+    metrics_topic: str | None = "interchange-metrics"
+    metrics_interval: float = 10.0
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
+        if not self.model and not self.routes and not self.routes_topic:
+            raise ConfigError("a scorer needs a model name, routes, or a routes topic to follow", key="model")
+        if self.metrics_interval <= 0:
+            raise ConfigError(f"metrics_interval must be positive, got {self.metrics_interval}", key="metrics_interval")
         if self.guarantee not in GUARANTEES:
             raise ConfigError(f"guarantee {self.guarantee!r} must be one of {GUARANTEES}", key="guarantee")
         if self.batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}", key="batch_size")
 
-    @property
-    def topics(self) -> tuple[str, str, str]:
-        m = self.model
-        return (
-            self.input_topic or f"{m}-features",
-            self.output_topic or f"{m}-predictions",
-            self.dead_letter_topic or f"{m}-dlq",
-        )
+    def initial_routes(self) -> list[Route]:
+        """``model`` is shorthand for one ``latest`` route from ``<model>-features``; then the configured routes."""
+        routes = list(self.routes)
+        if self.model:
+            routes.insert(
+                0,
+                Route(
+                    self.input_topic or f"{self.model}-features",
+                    self.model,
+                    output_topic=self.output_topic,
+                    dead_letter_topic=self.dead_letter_topic,
+                ),
+            )
+        return routes
 
     @property
     def group_id(self) -> str:
-        return self.group or f"interchange-scorer-{self.model}"
+        if self.group:
+            return self.group
+        return (
+            f"interchange-scorer-{self.model}"
+            if self.model and not self.routes and not self.routes_topic
+            else "interchange-scorer"
+        )
 
 
 @dataclass
@@ -76,7 +104,10 @@ class ScorerStats:
     retries: int = 0
     refused: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
-    version: int | None = None
+    version: int | None = None  # the latest live version when the scorer serves one model
+    serving: dict[str, dict[str, int]] = field(default_factory=dict)  # input topic -> role -> version
+    shadowed: int = 0
+    lag: int | None = None  # events behind the end of the assigned input partitions
     healthy: bool = False
     problem: str = "starting"
     first_batch_at: float | None = None  # time.monotonic() when the first batch arrived

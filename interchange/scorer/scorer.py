@@ -21,41 +21,39 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-from confluent_kafka import KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import KafkaException, Message, TopicPartition
 
 from interchange.config import ClientConfig, load_config
-from interchange.errors import RecordError, RegistryError, TransportError
 from interchange.modeltopic import ModelFollower
 from interchange.modeltopic.signing import load_verify_key, verify_key_from_env
 from interchange.registry import AvroCodec, Registry
 from interchange.resources import avro_schema
 from interchange.scorer.deadletter import dead_letter
 from interchange.scorer.delivery import Delivery, delivery_for
+from interchange.scorer.health import UNAVAILABLE, Health
 from interchange.scorer.live import LiveModel, Versions, activate
+from interchange.scorer.metrics import MetricsServer, ScorerMetrics
 from interchange.scorer.options import ScorerOptions, ScorerStats
-from interchange.signature import Signature
-from interchange.transport import consumer, ensure_topics
+from interchange.scorer.report import Reporter
+from interchange.scorer.routefeed import RouteFeed
+from interchange.scorer.routes import Router
+from interchange.scorer.scoring import ModelFailure, Outcome, score_route
+from interchange.transport import consumer, ensure_topics, producer
 
 __all__ = ["Scorer"]
 
 log = logging.getLogger("interchange.scorer")
-_UNAVAILABLE = (TransportError, RegistryError, KafkaException)
-
-
-class _ModelFailure(Exception):
-    """The live version failed on a batch for a reason not tied to any record."""
 
 
 class Scorer:
-    """Follows the model topic and scores ``options.model``'s feature topic.
+    """Follows the model topic (and the routes topic) and scores every routed input topic.
 
     Example::
 
         Scorer(ScorerOptions(model="iris", guarantee="exactly-once")).run()
+        Scorer(ScorerOptions(routes=tuple(load_routes("routes.yaml")), routes_topic="interchange-routes")).run()
     """
 
     def __init__(self, options: ScorerOptions, config: ClientConfig | None = None) -> None:
@@ -66,16 +64,31 @@ class Scorer:
         self.registry = Registry(self.config)
         key = options.verify_key
         self.verify_key = verify_key_from_env() if key is None else load_verify_key(key)  # ConfigError on a bad file
-        self.versions = Versions(options.model, self._activate)
+        self.router = Router(self._activate)
+        self.file_routes = options.initial_routes()
+        self.feed: RouteFeed | None = None
         self.follower: ModelFollower | None = None
-        self.dead_codec: AvroCodec | None = None
-        self._kafka_trouble: str | None = None  # set by librdkafka's error callback, cleared by a metadata probe
-        self._probed_at = self._logged_at = 0.0
+        self._followed: set[str] = set()
         self._pending_rewind: list[TopicPartition] = []
+        self.dead_codecs: dict[str, AvroCodec] = {}
+        self._routes_dirty = True
+        self._subscription: list[str] = []
+        self._paused: dict[str, list[TopicPartition]] = {}  # routed topics waiting for a usable version
+        self._failures_seen: dict[tuple[str, str], int] = {}
+        probe = lambda: self.consumer.list_topics(options.model_topic, timeout=2.0)  # noqa: E731
+        self.health = Health(self.stats, self._stop, options.backoff, probe)
+        self.metrics = ScorerMetrics(lambda: {**self.reporter.state, "healthy": self.stats.healthy})
+        metric_producer = producer(self.config) if options.metrics_topic else None
+        self.reporter = Reporter(self.metrics, options.metrics_interval, metric_producer, options.metrics_topic)
+        self.server: MetricsServer | None = None
+        if options.metrics_port is not None:
+            self.server = MetricsServer(
+                self.metrics, lambda: (self.stats.healthy, self.stats.problem), options.metrics_port, options.metrics_host
+            )
         extra: dict[str, Any] = {
             "session.timeout.ms": options.session_timeout_ms,
             "heartbeat.interval.ms": 1000,
-            "error_cb": self._kafka_error,
+            "error_cb": self.health.kafka_error,
         }
         if options.instance_id:
             extra["group.instance.id"] = options.instance_id
@@ -83,163 +96,196 @@ class Scorer:
             extra["isolation.level"] = "read_committed"
         self.consumer = consumer(self.config, options.group_id, **extra)
         tid = f"{options.group_id}-{options.instance_id or uuid.uuid4().hex[:12]}"
-        self.delivery: Delivery = delivery_for(options.guarantee, self.config, self._stop, self._unhealthy, tid)
+        self.delivery: Delivery = delivery_for(options.guarantee, self.config, self._stop, self.health.unhealthy, tid)
+
+    @property
+    def versions(self) -> Versions | None:
+        """The versions of the one model this scorer serves (None when it serves several or none)."""
+        return next(iter(self.router.models.values())) if len(self.router.models) == 1 else None
 
     @property
     def live(self) -> LiveModel | None:
-        return self.versions.live
-
-    # --- health and retries -----------------------------------------------------------
-    def _healthy(self) -> None:
-        if not self.stats.healthy:
-            log.info("scorer healthy")
-        self.stats.healthy, self.stats.problem = True, ""
-
-    def _unhealthy(self, problem: str) -> None:
-        now = time.monotonic()
-        if self.stats.healthy or (problem != self.stats.problem and now - self._logged_at > 10.0):
-            log.warning("scorer unhealthy: %s", problem)
-            self._logged_at = now
-        self.stats.healthy, self.stats.problem = False, problem
-        self.stats.retries += 1
-
-    def _kafka_error(self, err: KafkaError) -> None:
-        """librdkafka's client-wide errors (all brokers down, transport): an idle scorer is unhealthy too."""
-        self._kafka_trouble = f"Kafka: {err.str()}"
-        self._unhealthy(self._kafka_trouble)
-
-    def _check_idle_health(self) -> None:
-        """After a client-wide Kafka error, healthy again only once a metadata request answers."""
-        if self._kafka_trouble is None:
-            self._healthy()
-            return
-        now = time.monotonic()
-        if now - self._probed_at < 2.0:
-            return
-        self._probed_at = now
-        try:
-            self.consumer.list_topics(self.options.topics[0], timeout=2.0)
-        except KafkaException:
-            return
-        self._kafka_trouble = None
-        self._healthy()
-
-    def _retrying(self, what: str, fn: Callable[[], object]) -> bool:
-        """``fn()`` retried with backoff while Kafka or the registry are away; False if stopped first."""
-        first, longest = self.options.backoff
-        delay = first
-        while not self._stop.is_set():
-            try:
-                fn()
-                return True
-            except _UNAVAILABLE as exc:
-                self._unhealthy(f"{what}: {getattr(exc, 'message', None) or exc}")
-                self._stop.wait(delay)
-                delay = min(delay * 2, longest)
-        return False
+        versions = self.versions
+        return versions.live if versions else None
 
     # --- start ------------------------------------------------------------------------
     def _connect(self) -> bool:
-        """Topics, the dead-letter schema, the model follower, transactions: each retried until up."""
-        source, sink, dlq = self.options.topics
-        topics = {source: {}, sink: {}, dlq: {}, self.options.model_topic: {"compacted": True}}
-        schema = avro_schema("dead_letter")
+        """Topics, the routes, the model follower, transactions: each retried until up."""
+        topics: dict[str, dict[str, Any]] = {self.options.model_topic: {"compacted": True}}
+        if self.options.metrics_topic:
+            topics[self.options.metrics_topic] = {}
 
-        def dead_letters() -> None:
-            self.dead_codec = AvroCodec(schema, self.registry.register(f"{dlq}-value", schema), self.registry.schema)
+        def metric_codec() -> None:
+            if self.options.metrics_topic:
+                schema = avro_schema("metric")
+                topic_id = self.registry.register(f"{self.options.metrics_topic}-value", schema)
+                self.reporter.codec = AvroCodec(schema, topic_id, self.registry.schema, original_names=False)
 
-        def follow() -> None:
-            self.follower = ModelFollower(self.config, self.options.model_topic, [self.options.model], self.registry)
-            self.versions.add(self.follower.read_to_end())
+        def follow_routes() -> None:
+            if self.options.routes_topic:
+                self.feed = RouteFeed(self.config, self.options.routes_topic, self.registry)
+                self.feed.read_to_end()
 
-        ok = (
-            self._retrying("creating topics", lambda: ensure_topics(self.config, topics, timeout=5.0))
-            and self._retrying("registering the dead-letter schema", dead_letters)
-            and self._retrying("reading the model topic", follow)
-            and self._retrying("starting the producer", self.delivery.start)
+        return (
+            self.health.retrying("creating topics", lambda: ensure_topics(self.config, topics, timeout=5.0))
+            and self.health.retrying("registering the metric schema", metric_codec)
+            and self.health.retrying("reading the routes topic", follow_routes)
+            and self.health.retrying("applying the routes", self._apply_routes)
+            and self.health.retrying("starting the producer", self.delivery.start)
         )
-        if ok:
-            self.consumer.subscribe([source])
-        return ok
 
-    # --- models -----------------------------------------------------------------------
+    # --- routes and models ------------------------------------------------------------
+    def _apply_routes(self) -> None:
+        """Make the router serve the file's and the topic's routes: topics, dead-letter schemas,
+        model follower, subscription. Raises (and stays pending) while Kafka or the registry are away."""
+        wanted = {r.input_topic: r for r in self.file_routes}
+        if self.feed is not None:
+            for topic in self.feed.retired:
+                wanted.pop(topic, None)
+            wanted.update(self.feed.routes)
+        fresh = [r for t, r in wanted.items() if self.router.routes.get(t) != r]
+        if fresh:
+            spec: dict[str, dict[str, Any]] = {}
+            for r in fresh:
+                spec.update({r.input_topic: {}, r.output: {}, r.dead_letters: {}})
+                if r.shadow_version is not None:
+                    spec[r.shadow_topic] = {}
+            ensure_topics(self.config, spec, timeout=5.0)
+            schema = avro_schema("dead_letter")
+            for r in fresh:
+                if r.dead_letters not in self.dead_codecs:
+                    topic_id = self.registry.register(f"{r.dead_letters}-value", schema)
+                    self.dead_codecs[r.dead_letters] = AvroCodec(schema, topic_id, self.registry.schema)
+        self.router.replace(wanted.values())
+        names = self.router.model_names()
+        if names - self._followed:
+            follower = ModelFollower(self.config, self.options.model_topic, names | self._followed, self.registry)
+            envelopes = follower.read_to_end()
+            if self.follower is not None:
+                self.follower.close()
+            self.follower, self._followed = follower, names | self._followed
+            self.router.add(envelopes)
+        topics = self.router.topics()
+        if topics != self._subscription:
+            if topics:
+                self.consumer.subscribe(topics)
+            else:
+                self.consumer.unsubscribe()
+            self._subscription = topics
+            log.info("consuming %s", ", ".join(topics) or "nothing (no routes)")
+        self._routes_dirty = False
+
     def _activate(self, envelope: Any) -> LiveModel:
         return activate(envelope, self.registry, self.verify_key, self.options.engine)
 
     def _follow(self, timeout: float = 0.0) -> None:
-        assert self.follower is not None
-        self.versions.add(self.follower.poll(timeout))
-        for ref in self.follower.withdrawn:
-            if ref.name == self.options.model:
-                self.versions.withdraw(ref.version)
+        if self.feed is not None and self.feed.poll():
+            self._routes_dirty = True
+        if self._routes_dirty:
+            self._apply_routes()
+        if self.follower is None:  # no routes yet
+            self._stop.wait(timeout)
+            return
+        self.router.add(self.follower.poll(timeout))
+        self.router.withdraw(self.follower.withdrawn)
         self.follower.withdrawn.clear()
         for err in self.follower.errors:
-            self.versions.events.append(err.message)
+            self._note_failure(getattr(err, "model", None) or "?", "unreadable")
+            self.stats.refused.append(err.message)
             log.error("model topic: %s", err.message)
         self.follower.errors.clear()
-        if self.versions.choose():
-            self.stats.swaps += 1
-        self.stats.version = self.live.envelope.version if self.live else None
-        self.stats.refused = [e for e in self.versions.events if " refused: " in e or "unreadable" in e or "chunks" in e]
-        self.stats.quarantined = [e for e in self.versions.events if " quarantined: " in e]
+        self.stats.swaps += self.router.choose()
+        self._resume_ready()
+        self._update_stats()
+
+    def _update_stats(self) -> None:
+        versions = self.versions
+        self.stats.version = versions.live.envelope.version if versions and versions.live else None
+        serving = {}
+        for topic in self.router.topics():
+            plan = self.router.plan(topic)
+            serving[topic] = plan.serving() if plan else {}
+        self.stats.serving = serving
+        for model, v in self.router.models.items():
+            for kind, marker in (("refused", " refused: "), ("quarantined", " quarantined: ")):
+                events = [e for e in v.events if marker in e]
+                seen = self._failures_seen.get((model, kind), 0)
+                for _ in events[seen:]:
+                    self.metrics.model_failure(model, kind)
+                self._failures_seen[(model, kind)] = len(events)
+        events = self.router.events()
+        unreadable = [e for e in self.stats.refused if " refused: " not in e]
+        self.stats.refused = [e for e in events if " refused: " in e] + unreadable
+        self.stats.quarantined = [e for e in events if " quarantined: " in e]
+
+    def _note_failure(self, model: str, kind: str) -> None:
+        self.metrics.model_failure(model, kind)
+
+    def _wait_for_version(self, messages: list[Message]) -> None:
+        """A routed topic whose model has no usable version yet: rewind and pause its partitions."""
+        self._rewind(messages)
+        for tp in _first_offsets(messages):
+            part = TopicPartition(tp.topic, tp.partition)
+            self.consumer.pause([part])
+            self._paused.setdefault(tp.topic, []).append(part)
+
+    def _resume_ready(self) -> None:
+        for topic in [t for t in self._paused if t not in self.router.routes or self.router.plan(t) is not None]:
+            parts = self._paused.pop(topic)
+            try:
+                self.consumer.resume(parts)
+            except KafkaException as exc:  # revoked meanwhile: a new assignment is not paused
+                log.info("not resuming %s: %s", topic, exc)
 
     # --- events -----------------------------------------------------------------------
     def _process(self, messages: list[Message]) -> bool:
         """Score one batch and make it safe; False when stopped before it was committed."""
-        live = self.live
-        assert live is not None and self.dead_codec is not None
-        records: list[dict[str, Any]] = []
-        kept: list[Message] = []
-        dead: list[tuple[Message, Exception]] = []
+        started = time.monotonic()
+        by_topic: dict[str, list[Message]] = {}
         for msg in messages:
-            try:
-                value = msg.value()
-                if value is not None and len(value) > self.options.max_event_bytes:
-                    raise RecordError(f"event is {len(value)} bytes, over the scorer's limit of {self.options.max_event_bytes}")
-                records.append(live.input_codec.decode(value))
-                kept.append(msg)
-            except RecordError as exc:
-                dead.append((msg, exc))
-        outputs, refused = self._score(live, records)
+            by_topic.setdefault(msg.topic(), []).append(msg)
+        out = Outcome()
+        done: list[Message] = []
+        for topic, msgs in by_topic.items():
+            plan = self.router.plan(topic)
+            if plan is None:
+                if topic in self.router.routes:
+                    self._wait_for_version(msgs)
+                continue  # a retired route: left uncommitted for whoever serves the topic next
+            score_route(plan, msgs, out, self.options.max_event_bytes)
+            done += msgs
+        if not done:
+            return True
         self.delivery.begin()
         try:
-            sink = self.options.topics[1]
-            rows = _rows(outputs, live.model.signature, live.ref) if kept else []
-            lineage = _lineage(live)
-            scored = 0
-            for i, (msg, row) in enumerate(zip(kept, rows, strict=True)):
-                if i in refused:
-                    dead.append((msg, refused[i]))
-                    continue
-                headers = [*lineage, ("interchange.source", f"{msg.topic()}/{msg.partition()}/{msg.offset()}".encode())]
-                self.delivery.produce(sink, msg.key(), live.output_codec.encode(row), headers)
-                scored += 1
-            for msg, exc in dead:
-                record = dead_letter(self.dead_codec, msg, exc, live.ref, self.options.max_dead_letter_bytes)
-                self.delivery.produce(self.options.topics[2], msg.key(), record)
-            if not self.delivery.commit(self.consumer, _next_offsets(messages)):
+            for topic, key, value, headers in out.produce:
+                self.delivery.produce(topic, key, value, headers)
+            for topic, msg, exc, _, ref in out.dead:
+                record = dead_letter(self.dead_codecs[topic], msg, exc, ref, self.options.max_dead_letter_bytes)
+                self.delivery.produce(topic, msg.key(), record)
+            if not self.delivery.commit(self.consumer, _next_offsets(done)):
                 return False
         except BaseException:
             self.delivery.abort()
             raise
-        self.stats.scored += scored
-        self.stats.dead_lettered += len(dead)
-        self.stats.mark_committed()
+        self._count(out, time.monotonic() - started)
         return True
 
-    def _score(self, live: LiveModel, records: list[dict[str, Any]]) -> tuple[dict[str, np.ndarray], dict[int, RecordError]]:
-        if not records:
-            return {}, {}
-        try:
-            scored = live.model.score(records)
-        except Exception as exc:  # not a RecordError: no record is to blame
-            raise _ModelFailure(f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}") from exc
-        if len(scored.refused) == len(records) and len(records) > 1:
-            # every event refused: the events are bad, or the model is (its own cases tell which)
-            why = live.self_check()
-            if why is not None:
-                raise _ModelFailure(f"refused a whole batch and fails its own verification cases: {why}")
-        return scored.outputs, scored.refused
+    def _count(self, out: Outcome, seconds: float) -> None:
+        m = self.metrics
+        for model, topic, n in out.consumed:
+            m.consumed(model, topic, n)
+        for model, version, role, n, latencies in out.scored:
+            m.produced(model, version, role, n, latencies)
+        for _, _, _, reason, ref in out.dead:
+            m.dead_lettered(ref["name"], reason)
+        for model, version, agree in out.shadow:
+            m.shadowed(model, version, agree)
+        m.batch.observe(seconds)
+        self.stats.scored += out.main_count
+        self.stats.shadowed += out.shadow_count
+        self.stats.dead_lettered += len(out.dead)
+        self.stats.mark_committed()
 
     # --- loop -------------------------------------------------------------------------
     def run(self, *, max_records: int | None = None, idle_timeout: float | None = None) -> ScorerStats:
@@ -267,8 +313,12 @@ class Scorer:
                 if self._pending_rewind:
                     self._resolve_rewind()
                 self._follow()
-                if self.live is None:
+                lag = self.reporter.tick(self.consumer, self.router, self.stats.healthy)
+                if lag is not None:
+                    self.stats.lag = lag
+                if not self.router.routes or all(self.router.plan(t) is None for t in self.router.topics()):
                     self._follow(self.options.poll_timeout)
+                    self.health.check_idle()
                     continue
                 messages = [m for m in self.consumer.consume(self.options.batch_size, self.options.poll_timeout) if not _skip(m)]
                 if messages:
@@ -276,21 +326,21 @@ class Scorer:
                     if not self._process(messages):
                         break
                     last = time.monotonic()
-                    self._kafka_trouble = None
-                    self._healthy()
+                    self.health.trouble = None
+                    self.health.healthy()
                 else:
-                    self._check_idle_health()
+                    self.health.check_idle()
                     if idle_timeout is not None and time.monotonic() - last > idle_timeout:
                         break
                 delay = first
-            except _UNAVAILABLE as exc:
-                self._kafka_trouble = getattr(exc, "message", None) or str(exc)  # healthy again once Kafka answers
-                self._unhealthy(self._kafka_trouble)
+            except UNAVAILABLE as exc:
+                self.health.trouble = getattr(exc, "message", None) or str(exc)  # healthy again once Kafka answers
+                self.health.unhealthy(self.health.trouble)
                 self._rewind(messages)
                 self._stop.wait(delay)
                 delay = min(delay * 2, longest)
-            except _ModelFailure as exc:
-                self.versions.quarantine(str(exc))
+            except ModelFailure as exc:
+                self.router.quarantine(exc.model, exc.version, exc.reason)
                 self._rewind(messages)
                 self._follow()
             if max_records is not None and self.stats.scored + self.stats.dead_lettered >= max_records:
@@ -315,12 +365,11 @@ class Scorer:
         except KafkaException:
             self._pending_rewind = tps
             raise
-        self._seek(
-            [
-                TopicPartition(t.topic, t.partition, c.offset if c.offset >= 0 else t.offset)
-                for t, c in zip(tps, committed, strict=False)
-            ]
-        )
+        targets = [
+            TopicPartition(t.topic, t.partition, c.offset if c.offset >= 0 else t.offset)
+            for t, c in zip(tps, committed, strict=True)
+        ]
+        self._seek(targets)
 
     def _seek(self, tps: list[TopicPartition]) -> None:
         for tp in tps:
@@ -336,9 +385,19 @@ class Scorer:
         try:
             self.delivery.close()
         finally:
+            try:
+                self.reporter.tick(self.consumer, self.router, self.stats.healthy, force=True)
+                if self.reporter.producer is not None:
+                    self.reporter.producer.flush(5)
+            except Exception as exc:  # the last report is a courtesy; closing must go on
+                log.info("last metrics report not sent: %s", exc)
             self.consumer.close()
             if self.follower is not None:
                 self.follower.close()
+            if self.feed is not None:
+                self.feed.close()
+            if self.server is not None:
+                self.server.close()
 
 
 def _skip(msg: Message) -> bool:
@@ -362,40 +421,3 @@ def _first_offsets(messages: list[Message]) -> list[TopicPartition]:
         key = (m.topic(), m.partition())
         first[key] = min(first.get(key, m.offset()), m.offset())
     return [TopicPartition(t, p, o) for (t, p), o in first.items()]
-
-
-def _lineage(live: LiveModel) -> list[tuple[str, bytes]]:
-    env = live.envelope
-    return [
-        ("interchange.model", env.name.encode()),
-        ("interchange.version", str(env.version).encode()),
-        ("interchange.format", env.format.encode()),
-        ("interchange.sha256", env.sha256.encode()),
-    ]
-
-
-def _rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per-row output records with values cast to each field's Avro type (NaN → null)."""
-    cols = {}
-    for f in signature.outputs:
-        col = np.asarray(outputs[f.name])
-        if f.type == "double" and col.dtype.kind == "f" and not np.isnan(col).any():
-            cols[f.name] = col.tolist()  # already plain floats: skip the per-value cast
-        else:
-            cols[f.name] = [_cast(v, f.type) for v in col.tolist()]
-    names = list(cols)
-    return [dict(zip(names, values, strict=True), model=ref) for values in zip(*cols.values(), strict=True)]
-
-
-def _cast(v: Any, kind: str) -> Any:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if kind in ("array", "avro"):  # vectors, maps, records: already plain values in their Avro shape
-        return v.tolist() if isinstance(v, np.ndarray) else v
-    if kind == "double":
-        return float(v)
-    if kind == "integer":
-        return int(v)
-    if kind == "boolean":
-        return bool(v)
-    return v if isinstance(v, str) else str(v)

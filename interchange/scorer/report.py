@@ -1,0 +1,94 @@
+"""The scorer's periodic report: consumer lag, live versions, and Metric events to the metrics topic.
+
+Called from the scoring loop between batches (the consumer is not shared with another thread);
+the Prometheus collector reads the state it leaves in ``state`` (replaced whole, never mutated).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from confluent_kafka import Consumer, KafkaException, Producer
+
+from interchange.registry import AvroCodec
+from interchange.scorer.metrics import ScorerMetrics
+from interchange.scorer.routes import Router
+
+__all__ = ["Reporter"]
+
+log = logging.getLogger("interchange.scorer")
+
+
+class Reporter:
+    """Every ``interval`` s: measure lag, publish the window's Metric events (when a topic is set)."""
+
+    def __init__(
+        self, metrics: ScorerMetrics, interval: float, producer: Producer | None = None, topic: str | None = None
+    ) -> None:
+        self.metrics = metrics
+        self.interval = interval
+        self.producer = producer
+        self.topic = topic
+        self.codec: AvroCodec | None = None
+        self.state: dict[str, Any] = {}
+        self._due = time.monotonic() + interval
+
+    def tick(self, consumer: Consumer, router: Router, healthy: bool, force: bool = False) -> int | None:
+        """Measure and report when due; the total lag (None when not measured this time)."""
+        now = time.monotonic()
+        if not force and now < self._due:
+            return None
+        self._due = now + self.interval
+        lag = _lag(consumer)
+        serving = {}
+        for topic in router.topics():
+            plan = router.plan(topic)
+            for role, version in (plan.serving() if plan else {}).items():
+                serving[(plan.route.model, topic, role)] = version  # type: ignore[union-attr]
+        self.state = {"serving": serving, "lag": lag, "healthy": healthy}
+        self._publish(router, lag, serving)
+        return sum(lag.values()) if lag else 0
+
+    def _publish(self, router: Router, lag: dict[tuple[str, int], int], serving: dict[tuple[str, str, str], int]) -> None:
+        extra = []
+        for (model, topic, role), version in serving.items():
+            extra.append((model, "live_version", version, float(version), {"role": role, "route": topic}))
+        for (topic, partition), value in lag.items():
+            route = router.routes.get(topic)
+            if route is not None:
+                extra.append((route.model, "consumer_lag", None, float(value), {"topic": topic, "partition": str(partition)}))
+        records = self.metrics.window(extra)
+        if self.producer is None or self.codec is None or self.topic is None:
+            return
+        for record in records:
+            try:
+                self.producer.produce(self.topic, key=record["model"].encode(), value=self.codec.encode(record))
+            except BufferError:
+                log.warning("metrics producer queue full; metric events of this window dropped")
+                break
+        self.producer.poll(0)
+
+
+def _lag(consumer: Consumer) -> dict[tuple[str, int], int]:
+    """Events behind the high watermark per assigned partition, from the consumer's position and the
+    watermarks librdkafka caches from fetch responses (no broker round trip)."""
+    try:
+        assignment = consumer.assignment()
+        if not assignment:
+            return {}
+        positions = consumer.position(assignment)
+    except KafkaException:
+        return {}
+    out = {}
+    for tp in positions:
+        try:
+            low, high = consumer.get_watermark_offsets(tp, cached=True)
+        except KafkaException:
+            continue
+        if high < 0:
+            continue
+        position = tp.offset if tp.offset >= 0 else low
+        out[(tp.topic, tp.partition)] = max(high - max(position, low), 0)
+    return out
