@@ -369,6 +369,7 @@ def run_loop(plan: Plan, config: ClientConfig, name: str, workdir: Path) -> Repo
             began,
         )
         report.figures["v2"] = {"created_at": v2.created_at, "training": training}
+        report.figures["drift_to_v2_ms"] = v2.created_at - traffic.drift_at_ms
 
         # 7. the running scorer serves v2
         began = time.monotonic()
@@ -383,6 +384,7 @@ def run_loop(plan: Plan, config: ClientConfig, name: str, workdir: Path) -> Repo
         recovered = lambda: watch.alert("accuracy-low", "RESOLVED", drift_ms)  # noqa: E731
         resolved = steps.wait("accuracy-low RESOLVED", recovered, plan.step_timeout)
         steps.done("alert resolved", resolved["message"], began)
+        report.figures["drift_to_resolved_ms"] = _ms(resolved["at"]) - traffic.drift_at_ms
         # v2's reference profile is its own (drifted) training data, so the drift alert may resolve
         # too once the window holds only new events; not a step that must happen (a model can be
         # published from a sample still mixing both regimes).
