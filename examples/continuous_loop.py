@@ -74,7 +74,7 @@ class Plan:
     rate: int = 200  # feature events per second
     baseline: float = 40.0  # seconds of traffic before the drift
     window: float = 10.0  # metric and rule window (event time)
-    alert_for: float = 3.0  # how long a rule must hold before FIRING
+    alert_for: float = 3.0  # how long the accuracy rule must hold before FIRING (the PSI rule fires at once)
     interval: float = 1.0  # monitor emission interval
     label_delay: float = 1.0  # labels (and training rows) follow their events by this much
     every: int = 500  # trained events per candidate
