@@ -51,7 +51,10 @@ class Rule:
         return _OPS[self.op](value, self.threshold)
 
     def describe(self, value: float) -> str:
-        return f"{self.metric} {value:.4g} {self.op} {self.threshold:g}"
+        """The condition with the value that broke it, or, when it holds no more, says so."""
+        if self.breached(value):
+            return f"{self.metric} {value:.4g} {self.op} {self.threshold:g}"
+        return f"{self.metric} {value:.4g}, no longer {self.op} {self.threshold:g}"
 
 
 def parse_duration(value: Any, *, rule: str, key: str) -> float:

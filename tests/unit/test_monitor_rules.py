@@ -60,9 +60,11 @@ def test_fires_after_for_and_resolves() -> None:
     assert book.evaluate({}, 5.0, 60.0) == []  # no value: state kept
     (fired,) = book.evaluate({key: 0.6}, 10.0, 60.0)
     assert (fired.state, fired.value) == ("FIRING", 0.6) and book.firing() == ["acc"]
+    assert rule.describe(fired.value) == "accuracy 0.6 < 0.8"
     assert book.evaluate({key: 0.7}, 11.0, 60.0) == []  # fires once
     (resolved,) = book.evaluate({key: 0.9}, 12.0, 60.0)
     assert resolved.state == "RESOLVED" and book.firing() == []
+    assert rule.describe(resolved.value) == "accuracy 0.9, no longer < 0.8"  # the alert's message (was "0.9 < 0.8")
     assert book.evaluate({key: 0.5}, 13.0, 60.0) == []  # the `for` clock starts again
 
 
