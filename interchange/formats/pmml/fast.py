@@ -100,8 +100,20 @@ class Scoped(ModelStep):
         return out
 
 
+# Families whose compiler reads every input by name from the model's scope, where its
+# LocalTransformations are defined (JPMML-SkLearn puts a pipeline's scaling there) and where the
+# outermost MiningSchema treatments have been applied (compile_document; check_nested makes a
+# nested model's agree with them).
+SCOPED_INPUTS = frozenset({"NeuralNetwork", "NaiveBayesModel", "ClusteringModel", "SupportVectorMachineModel"})
+
+
 def _check_schema(model: etree._Element) -> None:
-    """MiningSchema treatments other than the defaults change values: not on the fast path."""
+    """MiningSchema treatments other than the defaults change values: not on the fast path
+    (except for SCOPED_INPUTS families, whose inputs see the treated values)."""
+    if local(model) in SCOPED_INPUTS:
+        if child(model, "Targets") is not None:
+            raise NotCovered(f"<Targets> in <{local(model)}>")
+        return
     for mf in children(child(model, "MiningSchema"), "MiningField"):
         for attr in ("missingValueReplacement", "outliers", "lowValue", "highValue"):
             if mf.get(attr) is not None and not (attr == "outliers" and mf.get(attr) == "asIs"):
@@ -170,7 +182,7 @@ def compile_model(model: etree._Element) -> Scoped:
         raise NotCovered(f"<{tag}> functionName={model.get('functionName')}")
     if tag not in FULL_OUTPUT:
         for bad in ("LocalTransformations", "Targets"):
-            if child(model, bad) is not None:
+            if child(model, bad) is not None and not (bad == "LocalTransformations" and tag in SCOPED_INPUTS):
                 raise NotCovered(f"<{bad}> in <{tag}>")
     local_defs = derived_fields(child(model, "LocalTransformations"), comp.ctx)
     inner = _model(model, [])

@@ -26,7 +26,6 @@ from interchange.formats.pmml.fast_families import (
     _classes,
     _elements,
     _measure,
-    _no_probability_outputs,
     _only,
     _root,
     _target,
@@ -89,7 +88,8 @@ def _cell_key(cell: etree._Element, row: etree._Element) -> str:
 @compiler("NearestNeighborModel")
 def _knn(model: etree._Element, steps: list[Step]) -> ModelStep:
     _check_schema(model)
-    _no_probability_outputs(model)
+    # probability outputs: each class's share of the k neighbours' votes, as JPMML-Evaluator
+    # gives them (pypmml 1.5.8 returns them missing; PMML 4.4 does not define them for k-NN)
     _only(model, _BASE | {"TrainingInstances", "ComparisonMeasure", "KNNInputs"})
     metric, p = _measure(child(model, "ComparisonMeasure"))
     knn_inputs = children(child(model, "KNNInputs"), "KNNInput")

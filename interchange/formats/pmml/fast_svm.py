@@ -16,7 +16,6 @@ from interchange.formats.pmml.fast_families import (
     _array,
     _classes,
     _elements,
-    _no_probability_outputs,
     _num,
     _only,
     _root,
@@ -41,15 +40,15 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
     """PMML 4.4 §SVM: f(x) = sum a_i K(x, x_i) + b per machine; OneAgainstOne voting.
 
     maxWins="false": a machine votes for targetCategory when f < threshold, else for
-    alternateTargetCategory ("true": when f > threshold). With three or more categories a batch
+    alternateTargetCategory ("true": when f > threshold). Probabilities are vote shares. With three or more categories a batch
     holding a vote tie is deferred to pypmml (see _PMMLSVM).
     """
     _check_schema(model)
-    _no_probability_outputs(model)
     _only(
         model,
         {
             "MiningSchema",
+            "LocalTransformations",
             "Output",
             "ModelVerification",
             "ModelStats",
@@ -157,4 +156,7 @@ class _PMMLSVM(SupportVectorMachine):
             raise Defer("one-vs-one vote tie")
         label = np.asarray(self.classes, dtype=object)[np.argmax(votes, axis=1)]
         label[missing] = None
-        return Prediction(classes=self.classes, label=label)
+        # probability outputs: each category's share of the machines' votes, as JPMML-Evaluator and
+        # pypmml 1.5.8 give them (PMML 4.4 does not define probabilities for SVMs)
+        probabilities = np.where(missing[:, None], np.nan, votes / len(self.pairs))
+        return Prediction(classes=self.classes, label=label, probabilities=probabilities)
