@@ -146,7 +146,8 @@ class ONNXModel(Model):
                 value = value.reshape(len(value), -1)[:, col]
             elif value.ndim > 1:
                 value = value.reshape(len(value), -1)[:, 0]
-            out[f.name] = value.astype(np.float64) if f.kind not in ("label", "cluster") and value.dtype.kind in "fiu" else value
+            numeric = f.kind not in ("label", "cluster") and value.dtype.kind in "fiu"
+            out[f.name] = value.astype(np.float64, copy=False) if numeric else value
         return out
 
 
