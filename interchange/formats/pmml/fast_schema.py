@@ -10,14 +10,14 @@ lowValue / highValue. Applied once, to the outermost model's inputs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast_expressions import interval_mask
 from interchange.formats.pmml.fast_scope import keys, missing, num
-from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
 
 __all__ = ["Treatment", "treatments", "check_nested", "data_fields"]
 
@@ -95,10 +95,15 @@ class Treatment:
     outliers: str
     low: float | None
     high: float | None
+    compared: bool = False  # a predicate of the document reads the field
 
     def apply(self, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The treated column and the mask of rows made invalid (returnInvalid)."""
         bad, gone = self.classify(col)
+        if self.invalid == "asIs" and self.compared and bad.any():
+            # pypmml 1.5.8 compares an invalid value kept asIs its own way (measured on
+            # JPMML-SkLearn's XGBoost documents: not as the text it is); PMML 4.4 does not say
+            raise Defer(f"an invalid value of {self.name} kept asIs reaches a predicate")
         numeric = col.dtype.kind == "f"
         out = col.astype(np.float64 if numeric else object, copy=True)
         rejected = np.zeros(len(col), dtype=bool)
@@ -159,13 +164,14 @@ def _treatment(mf: etree._Element, df: etree._Element | None) -> Treatment | Non
 
 def treatments(model: etree._Element, fields: dict[str, etree._Element]) -> list[Treatment]:
     """The outermost model's MiningField treatments of its active DataFields."""
+    compared = {e.get("field") for e in model.iter("{*}SimplePredicate", "{*}SimpleSetPredicate")}
     out = []
     for mf in children(child(model, "MiningSchema"), "MiningField"):
         if mf.get("usageType", "active") != "active":
             continue
         t = _treatment(mf, fields.get(mf.get("name")))
         if t is not None:
-            out.append(t)
+            out.append(replace(t, compared=t.name in compared))
     return out
 
 
