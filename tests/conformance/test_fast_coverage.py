@@ -84,13 +84,12 @@ def test_third_party_document_runs_fast_and_agrees(case: Case, tmp_path: Path) -
         _agree(got, want)
         return
     assert list(got) == list(want)
-    incomplete = batch.isna().any(axis=1).to_numpy().copy()
+    incomplete = batch.isna().any(axis=1).to_numpy()
+    null = np.zeros(len(batch), dtype=bool)
     if _null_prediction(data):  # the rows where the fast path has no prediction (every output follows from it)
         numbers = [f.name for f in reference.signature.outputs if f.type == "double" and f.kind != "label"]
-        null = np.zeros(len(batch), dtype=bool)
         for name in numbers:
             null |= np.isnan(np.asarray(got[name], dtype=float))
-        incomplete &= null
     for f in reference.signature.outputs:
         numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
         e, a = np.asarray(want[f.name]), np.asarray(got[f.name])
@@ -106,8 +105,8 @@ def test_third_party_document_runs_fast_and_agrees(case: Case, tmp_path: Path) -
                 [np.isnan(np.asarray(got[p.name], dtype=float)) for p in reference.signature.output("probability")], axis=0
             )
             bad = [i for i in bad if not (unknown[i] and fast_unknown[i] and (a[i] is None))]
-        if _null_prediction(data):
-            bad = [i for i in bad if not incomplete[i]]
+        if _null_prediction(data):  # no prediction on the fast path: this output missing, or another one
+            bad = [i for i in bad if not (incomplete[i] and (null[i] or a[i] is None or a[i] != a[i]))]
         assert not bad, f"{f.name}: {len(bad)} rows differ, e.g. row {bad[0]}: reference {e[bad[0]]!r}, fast {a[bad[0]]!r}"
 
 
