@@ -125,3 +125,34 @@ def test_a_node_past_the_end_of_the_input_fails_the_record_on_both_engines() -> 
     got, want = fast.predict(ok), ref.predict(ok)
     for name in want:
         np.testing.assert_array_equal(got[name], want[name])
+
+
+def test_large_batches_run_in_chunks_with_the_same_results_and_error_rows() -> None:
+    """A batch larger than CHUNK_ROWS runs chunk by chunk: the same outputs as small batches,
+    and a record error names its row in the whole batch."""
+    import pandas as pd
+    from sklearn.ensemble import RandomForestClassifier
+
+    from interchange.formats.pfa.fast import CHUNK_ROWS
+
+    rng = np.random.default_rng(5)
+    n = 2 * CHUNK_ROWS + 123
+    frame = pd.DataFrame(rng.normal(0, 1, (n, 4)), columns=["a", "b", "c", "d"])
+    y = (frame["a"] + frame["b"] > 0).astype(int).to_numpy()
+    converted = interchange.convert(
+        RandomForestClassifier(5, max_depth=4, random_state=0).fit(frame.iloc[:500], y[:500]), "pfa", sample=frame.iloc[:200]
+    )
+    model = interchange.load(converted.document, engine="fast")
+    whole = model.predict(frame)
+    pieces = [model.predict(frame.iloc[i : i + 1000]) for i in range(0, n, 1000)]
+    for name in whole:
+        np.testing.assert_array_equal(whole[name], np.concatenate([p[name] for p in pieces]))
+    from sklearn.linear_model import LogisticRegression
+
+    linear = interchange.convert(LogisticRegression().fit(frame.iloc[:500], y[:500]), "pfa", sample=frame.iloc[:200])
+    broken = frame.copy()
+    broken.loc[CHUNK_ROWS + 7, "c"] = np.nan  # the writer's linear document refuses a null input (impute.errorOnNull)
+    with pytest.raises(RecordError) as caught:
+        interchange.load(linear.document, engine="fast").predict(broken)
+    assert caught.value.context["row"] == CHUNK_ROWS + 7
+    assert f"row {CHUNK_ROWS + 7}:" in caught.value.message
