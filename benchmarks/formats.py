@@ -5,7 +5,12 @@ and the reference runtimes pypmml and titus2 (slow per record, so measured on fe
 run last: pypmml's JVM keeps burning CPU). Outputs of the fast path are compared with the
 reference runtime's on the same rows. Results: benchmarks/results/formats.json and .md.
 
-    python benchmarks/formats.py [--rows 20000] [--quick]
+    python benchmarks/formats.py [--rows 20000] [--quick] [--sections engines,api,cold]
+
+``api``: what the uniform API costs over each engine's own batch call on a 100k-row batch
+(``--api-rows``), measured as CPU time, best of interleaved rounds (the machine is shared);
+``cold``: loading the 100-tree PMML document in a fresh process. A run of some sections keeps
+the other sections' last results.
 """
 
 from __future__ import annotations
@@ -69,14 +74,18 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--slow-rows", type=int, default=300, help="rows for per-record reference runtimes")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--api-rows", type=int, default=100_000, help="batch size of the API overhead section")
+    parser.add_argument("--sections", default="engines,api,cold", help="comma-separated: engines, api, cold")
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
+    previous = json.loads((RESULTS / "formats.json").read_text()) if (RESULTS / "formats.json").exists() else {}
     X, y = make_classification(args.rows, 20, n_informative=10, random_state=0)
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
     records = frame.iloc[: args.slow_rows].to_dict("records")
     one_rows = frame.iloc[: min(2000, args.rows)].to_dict("records")
-    results: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = previous.get("results", []) if "engines" not in sections else []
     reference_jobs = []
-    for name, est in models(args.quick).items():
+    for name, est in models(args.quick).items() if "engines" in sections else []:
         est.fit(frame, y)
         row: dict[str, Any] = {"model": name}
         row["estimator_batch"] = rate(lambda est=est: est.predict_proba(frame), len(frame))
@@ -117,9 +126,10 @@ def main() -> int:
                 row[f"{fmt}_fast_batch_over_onnx_batch"] = row[f"{fmt}_batch"] / row["onnx_batch"]
     out = {
         "machine": {"python": platform.python_version(), "cpus": 2},
-        "rows": args.rows,
+        "rows": args.rows if "engines" in sections else previous.get("rows"),
         "results": results,
-        "cold_load": cold_load(frame, y, args.quick),
+        "api_overhead": api_overhead(args.api_rows, args.quick) if "api" in sections else previous.get("api_overhead", []),
+        "cold_load": cold_load(frame, y, args.quick) if "cold" in sections else previous.get("cold_load", {}),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "formats.json").write_text(json.dumps(out, indent=2))
@@ -129,7 +139,8 @@ def main() -> int:
 
 
 def cold_load(frame: pd.DataFrame, y: np.ndarray, quick: bool) -> dict[str, Any]:
-    """Seconds to load a tree-ensemble PMML document in a fresh process: fast path vs pypmml."""
+    """Seconds to load a tree-ensemble PMML document in a fresh process (imports included):
+    fast path vs pypmml, best of three processes each."""
     est = RandomForestClassifier(20 if quick else 100, max_depth=8, random_state=0).fit(frame, y)
     try:
         converted = interchange.convert(est, "pmml", sample=frame.iloc[:50])
@@ -138,16 +149,79 @@ def cold_load(frame: pd.DataFrame, y: np.ndarray, quick: bool) -> dict[str, Any]
     path = RESULTS / "cold_forest.pmml"
     RESULTS.mkdir(exist_ok=True)
     converted.save(path)
-    timings = {}
+    timings: dict[str, Any] = {}
     for engine in ("fast", "reference"):
         code = (
             "import time; t=time.perf_counter(); import interchange; "
             f"m=interchange.load({str(path)!r}, engine={engine!r}); print(time.perf_counter()-t)"
         )
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-        timings[engine] = float(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else done.stderr[-300:]
+        runs = []
+        for _ in range(3):
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            if done.returncode != 0:
+                timings[engine] = done.stderr[-300:]
+                break
+            runs.append(float(done.stdout.strip().splitlines()[-1]))
+        else:
+            timings[engine] = min(runs)
     path.unlink()
     return {"document_bytes": converted.document.size, "seconds": timings}
+
+
+def api_overhead(rows: int, quick: bool) -> list[dict[str, Any]]:
+    """``Model.predict`` against each engine's own batch call on the same document and batch.
+
+    onnxruntime: a plain session fed the C-contiguous 2-D array (and ``frame.to_numpy()``, what
+    a DataFrame user writes) vs ``predict`` on the same array / DataFrame. PMML and PFA fast
+    paths: ``predict(frame)`` against the plain onnxruntime session. CPU seconds, best of
+    interleaved rounds, so other processes on the machine move every engine alike.
+    """
+    X, y = make_classification(rows, 20, n_informative=10, random_state=1)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
+    out = []
+    for name, est in models(quick).items():
+        est.fit(frame.iloc[:20_000], y[:20_000])
+        out.append(_overhead_row(name, est, X, frame))
+        print(out[-1], flush=True)
+    return out
+
+
+def _overhead_row(name: str, est: Any, X: np.ndarray, frame: pd.DataFrame) -> dict[str, Any]:
+    import onnxruntime as ort
+
+    rows = len(X)
+    docs = {fmt: interchange.convert(est, fmt, sample=frame.iloc[:200]) for fmt in ("onnx", "pmml", "pfa")}
+    loaded = {fmt: interchange.load(c.document) for fmt, c in docs.items()}
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = opts.inter_op_num_threads = 1
+    session = ort.InferenceSession(docs["onnx"].document.data, opts, providers=["CPUExecutionProvider"])
+    (graph_input,) = session.get_inputs()
+    dtype = np.float32 if graph_input.type == "tensor(float)" else np.float64
+    matrix = np.ascontiguousarray(X, dtype=dtype)
+    calls: dict[str, Callable[[], Any]] = {
+        "ort_array": lambda: session.run(None, {graph_input.name: matrix}),
+        "api_array": lambda: loaded["onnx"].predict(matrix),
+        "ort_frame": lambda: session.run(None, {graph_input.name: frame.to_numpy(dtype)}),
+        "api_frame": lambda: loaded["onnx"].predict(frame),
+        "pmml_fast": lambda: loaded["pmml"].predict(frame),
+        "pfa_fast": lambda: loaded["pfa"].predict(frame),
+    }
+    best = {k: float("inf") for k in calls}
+    for fn in calls.values():
+        fn()
+    for _ in range(7):
+        for k, fn in calls.items():
+            t0 = time.process_time()
+            fn()
+            best[k] = min(best[k], time.process_time() - t0)
+    row: dict[str, Any] = {"model": name, "rows": rows, "onnx_input": f"{graph_input.name} {graph_input.type}"}
+    row.update({f"{k}_rows_per_s": rows / v for k, v in best.items()})
+    row["api_over_ort_array"] = best["api_array"] / best["ort_array"]
+    row["api_over_ort_frame"] = best["api_frame"] / best["ort_frame"]
+    row["pmml_fast_over_ort"] = best["ort_array"] / best["pmml_fast"]
+    row["pfa_fast_over_ort"] = best["ort_array"] / best["pfa_fast"]
+    row["engines"] = {fmt: m.info.engine for fmt, m in loaded.items()}
+    return row
 
 
 def markdown(out: dict[str, Any]) -> str:
@@ -187,6 +261,20 @@ def markdown(out: dict[str, Any]) -> str:
         lines.append(f"| {r['model']} | " + " | ".join(f(r.get(c)) for c in ratios) + " |")
     errors = [f"- {r['model']} {k}: {v}" for r in out["results"] for k, v in r.items() if k.endswith("_error")]
     lines += ["", f"Rows: {out['rows']} (records/s; `_one` = one record per call). Cold load: {out['cold_load']}"] + errors
+    api = ["api_over_ort_array", "api_over_ort_frame", "pmml_fast_over_ort", "pfa_fast_over_ort"]
+    rates = [
+        "ort_array_rows_per_s",
+        "api_array_rows_per_s",
+        "ort_frame_rows_per_s",
+        "api_frame_rows_per_s",
+        "pmml_fast_rows_per_s",
+    ]
+    rates.append("pfa_fast_rows_per_s")
+    if out.get("api_overhead"):
+        lines += ["", "Uniform API overhead (CPU time, best of interleaved rounds; cost ratios: 1.0 = no overhead):", ""]
+        lines += ["| model | rows | " + " | ".join(api + rates) + " |", "|---" * (len(api + rates) + 2) + "|"]
+        for r in out["api_overhead"]:
+            lines.append(f"| {r['model']} | {r['rows']} | " + " | ".join(f(r.get(c)) for c in api + rates) + " |")
     return "\n".join(lines) + "\n"
 
 

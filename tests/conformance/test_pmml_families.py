@@ -6,9 +6,12 @@ Each must run on the fast path and agree with pypmml on every row within TOL.
 
 Where pypmml 1.5.8 and the specification part ways the fast path does not guess: it declines
 (NotCovered, then pypmml runs the document). Known cases: k-NN weightedAverage /
-weightedMajorityVote (pypmml divides the weighted sum by k again); probability outputs of
-SVM (pypmml: vote shares) and k-NN majorityVote (pypmml: none), which PMML 4.4 does not define;
-OneAgainstOne SVMs over three or more categories run on the fast path, except that a batch
+weightedMajorityVote (pypmml divides the weighted sum by k again). Probability outputs of SVMs
+and of k-NN majorityVote, which PMML 4.4 does not define, are vote shares as JPMML-Evaluator
+gives them (pypmml: the same for SVMs, none for k-NN, whose are checked against
+scikit-learn's predict_proba, the same vote shares for uniform weights; a batch where training
+points tie at the k-th distance goes to pypmml). OneAgainstOne SVMs over three or more
+categories run on the fast path, except that a batch
 holding a vote tie goes to pypmml: PMML 4.4 resolves a tie to "the first category with maximal
 number of votes" without fixing the order, and pypmml 1.5.8 uses hash-map order
 (svm_ovo_rbf.pmml: pypmml gives "maybe", the last DataField value, on 1-1-1 ties).
@@ -52,15 +55,11 @@ NYOKA = {
 
 
 # Documents the fast path declines on purpose (then pypmml runs them), with the reason it gives.
-DECLINED = {
-    "SVC_rbf": "probability outputs of <SupportVectorMachineModel>",  # pypmml: vote shares; PMML 4.4: undefined
-    "SVC_linear": "probability outputs of <SupportVectorMachineModel>",
-    "KNeighborsClassifier": "probability outputs of <NearestNeighborModel>",  # pypmml gives none for majorityVote
-    "KMeans": "OutputField feature=entityAffinity",  # nyoka asks for affinities; not on the fast path
-}
+DECLINED: dict[str, str] = {}
+VOTE_SHARES = {"KNeighborsClassifier"}  # pypmml gives no k-NN probabilities: compared with predict_proba
 
 
-def _agree(document: bytes, X: pd.DataFrame, name: str = "") -> Any:
+def _agree(document: bytes, X: pd.DataFrame, name: str = "", estimator: Any = None) -> Any:
     reference = interchange.load(document, engine="reference")
     auto = interchange.load(document)
     if name in DECLINED:
@@ -71,6 +70,13 @@ def _agree(document: bytes, X: pd.DataFrame, name: str = "") -> Any:
     expected, actual = reference.predict(X), auto.predict(X)
     for f in reference.signature.outputs:
         e, a = expected[f.name], actual[f.name]
+        if name in VOTE_SHARES and f.kind == "probability":
+            assert np.isnan(np.asarray(e, float)).all(), "pypmml gives no k-NN probabilities"
+            column = [str(c) for c in estimator.classes_].index(str(f.target))
+            want = estimator.predict_proba(X)[:, column]
+            np.testing.assert_allclose(np.asarray(a, float), want, rtol=TOL.rtol, atol=TOL.atol, err_msg=f.name)
+            expected[f.name] = actual[f.name]  # checked here; compare() below checks the rest
+            continue
         if f.kind in ("probability", "value", "decision", "score") and np.asarray(e).dtype.kind in "fiu":
             e, a = np.asarray(e, float), np.asarray(a, float)
             assert np.all(np.abs(a - e) <= TOL.atol + TOL.rtol * np.abs(e)), f"{f.name}: {np.max(np.abs(a - e))}"
@@ -86,7 +92,15 @@ def test_nyoka_document_runs_fast_and_agrees_with_pypmml(name: str, tmp_path: Pa
     data, factory = NYOKA[name]
     X, y = data()
     pipe = Pipeline([("model", factory())]).fit(X, y)
-    _agree(nyoka_document(pipe, X, tmp_path), X, name)
+    document = nyoka_document(pipe, X, tmp_path)
+    if name in VOTE_SHARES:  # off the training points: no rows with neighbours tied at the k-th distance
+        X = X + np.random.default_rng(0).normal(0.0, 1e-3, X.shape)
+    model = _agree(document, X, name, pipe)
+    if name in VOTE_SHARES:
+        assert model._reference is None, "no batch went to pypmml"  # type: ignore[attr-defined]
+        fresh = interchange.load(document)  # on the training points (iris repeats some) the tie sends the batch to pypmml
+        assert np.isnan(fresh.predict(data()[0])["probability_0"]).all()
+        assert fresh._reference is not None  # type: ignore[attr-defined]
 
 
 def _grid(names: list[str]) -> pd.DataFrame:

@@ -76,3 +76,43 @@ def test_external_data_outside_model_dir_is_refused(tmp_path: Path) -> None:
     path.write_bytes(helper.make_model(graph).SerializeToString())
     with pytest.raises(DocumentError, match="outside the model's directory"):
         interchange.load(path)
+
+
+def test_numeric_inputs_are_one_matrix_tensor_in_signature_order() -> None:
+    """One [N, k] double tensor named ``input`` (fields recorded by column), whatever the batch's column order."""
+    import onnx
+    import onnxruntime as ort
+
+    X, y = _iris()
+    est = LogisticRegression(max_iter=500).fit(X, y)
+    converted = interchange.convert(est, "onnx", sample=X)
+    proto = onnx.load_model_from_string(converted.document.data)
+    assert [(i.name, i.type.tensor_type.elem_type) for i in proto.graph.input] == [("input", onnx.TensorProto.DOUBLE)]
+    assert [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim][1:] == [4]
+    session = ort.InferenceSession(converted.document.data, providers=["CPUExecutionProvider"])
+    plain = session.run(None, {"input": X.to_numpy(np.float64)})[1]
+    model = converted.model
+    shuffled = X[list(reversed(X.columns))]
+    for batch in (X, shuffled, X.to_numpy(), np.ascontiguousarray(X.to_numpy()), X.to_dict("records")):
+        out = model.predict(batch)
+        np.testing.assert_array_equal(np.column_stack([out[f"probability_{c}"] for c in range(3)]), plain)
+
+
+def test_text_inputs_keep_one_tensor_per_field() -> None:
+    """A ColumnTransformer pipeline with text and numbers: one [N, 1] tensor per field, as before."""
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y = _iris()
+    frame = X.assign(colour=np.where(X["sepal_length"] > 5.8, "red", "blue"))
+    pre = ColumnTransformer([("num", "passthrough", list(X.columns)), ("cat", OneHotEncoder(), ["colour"])])
+    est = make_pipeline(pre, LogisticRegression(max_iter=500)).fit(frame, y)
+    converted = interchange.convert(est, "onnx", sample=frame)
+    import onnx
+
+    proto = onnx.load_model_from_string(converted.document.data)
+    assert [i.name for i in proto.graph.input] == [*X.columns, "colour"]
+    model = interchange.load(converted.document)
+    np.testing.assert_array_equal(model.predict(pd.DataFrame(frame))["label"], est.predict(frame))

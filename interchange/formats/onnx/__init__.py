@@ -1,21 +1,30 @@
 """ONNX: export through skl2onnx / onnxmltools, evaluate with onnxruntime.
 
-onnx, skl2onnx and onnxruntime are imported nowhere else in interchange.
+onnx, skl2onnx and onnxruntime are imported nowhere else in interchange, and only when an
+ONNX document is loaded or written: sniffing a PMML or PFA document must not pay for importing
+onnx (about 0.5 s, most of a cold load).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from interchange.batch import Columns
-from interchange.document import Document
-from interchange.formats.onnx.export import export_estimator, semantic_gap
-from interchange.formats.onnx.runtime import ONNXModel, parse
-from interchange.model import Model
-from interchange.signature import Signature
-from interchange.verification import Tolerance
+if TYPE_CHECKING:
+    from interchange.batch import Columns
+    from interchange.document import Document
+    from interchange.model import Model
+    from interchange.signature import Signature
+    from interchange.verification import Tolerance
 
 __all__ = ["ONNXFormat", "ONNXModel"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ONNXModel":
+        from interchange.formats.onnx.runtime import ONNXModel
+
+        return ONNXModel
+    raise AttributeError(name)
 
 
 class ONNXFormat:
@@ -34,6 +43,8 @@ class ONNXFormat:
             from interchange.errors import DocumentError
 
             raise DocumentError(f"ONNX documents run on onnxruntime, not {engine!r}", format="onnx")
+        from interchange.formats.onnx.runtime import ONNXModel, parse
+
         return ONNXModel(document, parse(document))
 
     def supports(self, step: Any) -> str | None:
@@ -41,6 +52,7 @@ class ONNXFormat:
         from skl2onnx._supported_operators import sklearn_operator_name_map
 
         from interchange.formats.onnx import boosters
+        from interchange.formats.onnx.export import semantic_gap
 
         boosters.register()
         if type(step) not in sklearn_operator_name_map:
@@ -50,4 +62,6 @@ class ONNXFormat:
         return semantic_gap(step)
 
     def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+        from interchange.formats.onnx.export import export_estimator
+
         return export_estimator(estimator, signature, sample, expected)

@@ -82,15 +82,46 @@ def _register_boosters() -> None:
     boosters.register()
 
 
-def _concat_front(model: onnx.ModelProto, signature: Signature, elem: int) -> None:
-    """Replace the single matrix input ``X`` by one [N,1] input per signature field."""
+MATRIX_INPUT = "input"
+
+
+def _matrix_front(model: onnx.ModelProto) -> None:
+    """Rename skl2onnx's matrix input ``X`` to ``input``: one [N, k] tensor, fields in signature order.
+
+    A single matrix runs a linear model ~5x faster in onnxruntime than one [N, 1] input per
+    field joined by a Concat node; the field-to-column map travels in ``interchange.inputs``.
+    """
     graph = model.graph
-    old = [i for i in graph.input if i.name == "X"][0]
-    graph.input.remove(old)
+    for vi in graph.input:
+        if vi.name == "X":
+            vi.name = MATRIX_INPUT
+    for node in graph.node:
+        node.input[:] = [MATRIX_INPUT if i == "X" else i for i in node.input]
+        for attr in node.attribute:  # subgraphs (If / Loop bodies) may read X too
+            for sub in [attr.g] if attr.HasField("g") else list(attr.graphs):
+                for inner in sub.node:
+                    inner.input[:] = [MATRIX_INPUT if i == "X" else i for i in inner.input]
+
+
+def _input_map(model: onnx.ModelProto, signature: Signature) -> dict[str, list[Any]]:
+    """Field -> [tensor, column]: the matrix's columns, or one [N, 1] tensor per field."""
+    if any(i.name == MATRIX_INPUT for i in model.graph.input):
+        return {f.name: [MATRIX_INPUT, i] for i, f in enumerate(signature.inputs)}
+    return {f.name: [f.name, None] for f in signature.inputs}
+
+
+def _feeds(model: onnx.ModelProto, signature: Signature, sample: Columns) -> dict[str, Any]:
+    """onnxruntime feeds for ``sample`` through the graph's input map (used at export time)."""
+    elem = {i.name: i.type.tensor_type.elem_type for i in model.graph.input}
+    parts: dict[str, list[Any]] = {}
     for f in signature.inputs:
-        graph.input.append(helper.make_tensor_value_info(f.name, elem, [None, 1]))
-    concat = helper.make_node("Concat", [f.name for f in signature.inputs], ["X"], axis=1, name="interchange_concat")
-    graph.node.insert(0, concat)
+        tensor = _input_map(model, signature)[f.name][0]
+        col = np.asarray(sample[f.name]).reshape(-1)
+        if elem[tensor] == onnx.TensorProto.STRING:
+            parts.setdefault(tensor, []).append(np.array(["" if v is None else str(v) for v in col], dtype=object))
+        else:
+            parts.setdefault(tensor, []).append(col.astype(np.float64 if elem[tensor] == onnx.TensorProto.DOUBLE else np.float32))
+    return {t: np.stack(cols, axis=1) for t, cols in parts.items()}
 
 
 def _binary_decision_column(model: onnx.ModelProto, signature: Signature, sample: Columns, expected: Columns) -> int:
@@ -98,21 +129,13 @@ def _binary_decision_column(model: onnx.ModelProto, signature: Signature, sample
     decision = signature.output("decision")
     if len(decision) != 1 or decision[0].name not in expected:
         return 1
-    import numpy as np
     import onnxruntime as ort
 
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    elem = {i.name: i.type.tensor_type.elem_type for i in model.graph.input}
-    feeds = {}
-    for f in signature.inputs:
-        col = np.asarray(sample[f.name]).reshape(-1, 1)
-        if elem[f.name] == onnx.TensorProto.STRING:
-            feeds[f.name] = np.array([["" if v is None else str(v)] for v in col[:, 0]], dtype=object)
-        else:
-            feeds[f.name] = col.astype(np.float64 if elem[f.name] == onnx.TensorProto.DOUBLE else np.float32)
+    feeds = _feeds(model, signature, sample)
     names = [o.name for o in model.graph.output]
     matrix = next((n for n in names if n in ("probabilities", "scores")), names[-1])
-    scores = np.asarray(session.run([matrix], feeds)[0]).reshape(len(feeds[signature.inputs[0].name]), -1)
+    scores = np.asarray(session.run([matrix], feeds)[0]).reshape(len(next(iter(feeds.values()))), -1)
     want = np.asarray(expected[decision[0].name], dtype=np.float64)
     errors = [np.abs(scores[:, j] - want).max() for j in range(scores.shape[1])]
     return int(np.argmin(errors))
@@ -192,7 +215,7 @@ def semantic_gap(step: Any) -> str | None:
 
 
 def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-    """ONNX bytes for ``estimator`` with one input per signature field, and the tolerance."""
+    """ONNX bytes for ``estimator`` (numeric inputs as one [N, k] matrix ``input``), and the tolerance."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
     from interchange.check import steps_of
@@ -203,14 +226,11 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
             raise UnsupportedModelError(f"{path}: {reason}", estimator=type(step).__name__, format="onnx")
     estimator = _xgboost_unnamed(_text_missing_as_empty(estimator))
     errors = []
-    for tensor, elem, tol in (
-        (DoubleTensorType, onnx.TensorProto.DOUBLE, DOUBLE),
-        (FloatTensorType, onnx.TensorProto.FLOAT, FLOAT),
-    ):
+    for tensor, tol in ((DoubleTensorType, DOUBLE), (FloatTensorType, FLOAT)):
         try:
             model = _convert(estimator, signature, tensor)
             if not _per_column(estimator):
-                _concat_front(model, signature, elem)
+                _matrix_front(model)
             _decode_labels(model, estimator, signature)
             onnx.checker.check_model(model)
             _session_ok(model)
@@ -223,7 +243,7 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
             tol = FLOAT
         meta = {
             META_SIGNATURE: signature.to_json(),
-            META_INPUTS: json.dumps({f.name: [f.name, None] for f in signature.inputs}),
+            META_INPUTS: json.dumps(_input_map(model, signature)),
             META_OUTPUTS: json.dumps(_output_map(model, signature, _binary_decision_column(model, signature, sample, expected))),
         }
         for key, value in {**meta, **signature.meta.get("lineage_props", {})}.items():

@@ -104,6 +104,10 @@ class ONNXModel(Model):
             self._session = ort.InferenceSession(parsed.proto.SerializeToString(), opts, providers=["CPUExecutionProvider"])
         except Exception as exc:
             raise DocumentError(f"onnxruntime cannot load this model: {exc}", format="onnx") from exc
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for name, (tensor, col) in self._inputs.items():
+            groups.setdefault(tensor, []).append((col or 0, name))
+        self._groups = {t: [name for _, name in sorted(parts)] for t, parts in groups.items()}
         self._types = {i.name: _NUMPY.get(_elem(i.type), np.float32) for i in parsed.proto.graph.input}
         self._out_names = [o.name for o in self._session.get_outputs()]
         details: dict[str, Any] = {"onnxruntime": ort.__version__}
@@ -115,17 +119,25 @@ class ONNXModel(Model):
         self.info = ModelInfo("onnx", "onnxruntime", details=details)
 
     def _feeds(self, columns: Columns) -> dict[str, np.ndarray]:
-        groups: dict[str, list[tuple[int | None, np.ndarray]]] = {}
-        for name, (tensor, col) in self._inputs.items():
-            groups.setdefault(tensor, []).append((col, columns[name]))
+        """One array per graph input; a matrix input is filled column by column in one buffer."""
+        n = len(next(iter(columns.values())))
         feeds = {}
-        for tensor, parts in groups.items():
-            parts.sort(key=lambda p: p[0] or 0)
+        for tensor, names in self._groups.items():
             dtype = self._types.get(tensor, np.float32)
             if dtype is object:
-                mat = np.stack([np.where(missing_mask(p[1]), "", p[1]).astype(str) for p in parts], axis=1).astype(object)
-            else:
-                mat = np.stack([_as(p[1], dtype, tensor) for p in parts], axis=1)
+                parts = [np.where(missing_mask(columns[f]), "", columns[f]).astype(str) for f in names]
+                feeds[tensor] = np.stack(parts, axis=1).astype(object)
+                continue
+            if np.dtype(dtype).kind in "iub":  # integers and booleans must be whole, present values
+                feeds[tensor] = np.stack([_as(columns[f], dtype, tensor) for f in names], axis=1)
+                continue
+            mat = _shared_matrix([columns[f] for f in names], dtype)
+            if mat is not None:  # the columns are a 2-D array's own columns: no copy
+                feeds[tensor] = mat
+                continue
+            mat = np.empty((n, len(names)), dtype=dtype)
+            for j, f in enumerate(names):
+                mat[:, j] = columns[f]
             feeds[tensor] = mat
         return feeds
 
@@ -176,8 +188,22 @@ class ONNXModel(Model):
                 value = value.reshape(len(value), -1)[:, col]
             elif value.ndim > 1:
                 value = value.reshape(len(value), -1)[:, 0]
-            out[f.name] = value.astype(np.float64) if f.type == "double" and value.dtype.kind in "fiu" else value
+            out[f.name] = value.astype(np.float64, copy=False) if f.type == "double" and value.dtype.kind in "fiu" else value
         return out
+
+
+def _shared_matrix(cols: list[np.ndarray], dtype: Any) -> np.ndarray | None:
+    """The C-contiguous [N, k] array whose columns ``cols`` are, in order, or None."""
+    base = cols[0].base
+    if not isinstance(base, np.ndarray) or base.dtype != dtype or base.ndim != 2 or not base.flags.c_contiguous:
+        return None
+    if base.shape != (len(cols[0]), len(cols)):
+        return None
+    start, step = base.__array_interface__["data"][0], base.itemsize
+    for j, col in enumerate(cols):
+        if col.base is not base or col.strides != (base.strides[0],) or col.__array_interface__["data"][0] != start + j * step:
+            return None
+    return base
 
 
 def _elem(t: Any) -> int:

@@ -97,7 +97,7 @@ def _arith(op: str) -> Callable[..., Compiled]:
             a, b = np.asarray(af(rt), dtype=np.int64), np.asarray(bf(rt), dtype=np.int64)
             exact = {"+": np.add, "-": np.subtract, "*": np.multiply}[op](a.astype(object), b.astype(object))
             limit = (INT_MIN, INT_MAX) if t.name == "int" else (LONG_MIN, LONG_MAX)
-            bad = np.frompyfunc(lambda v: v < limit[0] or v > limit[1], 1, 1)(exact).astype(bool)
+            bad = np.asarray(np.frompyfunc(lambda v: v < limit[0] or v > limit[1], 1, 1)(exact), dtype=bool)  # 0-d too
             rt.fail(bad, depth, f"{t.name} overflow")
             return np.where(bad, 0, exact).astype(np.int64)
 

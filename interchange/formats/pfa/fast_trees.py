@@ -35,6 +35,8 @@ from interchange.formats.pfa.fast_types import (
     lmap,
     stack,
 )
+from interchange.ir.trees import BLOCK as _BLOCK
+from interchange.ir.trees import FlatForest
 
 __all__ = ["LIBRARY", "RawColumn"]
 
@@ -95,31 +97,41 @@ class _Forest:
         self.leaf_t = leaf_t
         self.leaves = stack([const_of(v, leaf_t) for v in leaves], leaf_t) if leaves else None
 
-    def packed(self, f: str, thr: str, m: str) -> tuple[np.ndarray, ...]:
-        """Tables where leaves are nodes that loop to themselves: feature, threshold, missingLeft,
-        children (2 per node: pass, fail) and the leaf index of every node."""
-        cache = self.__dict__.get("_packed")
+    def flat(self, f: str, thr: str, m: str, op: str) -> tuple[FlatForest, np.ndarray]:
+        """The trees on the shared walk kernel (leaves become nodes of their own), and the
+        leaf index of every node; cached (the node tables of a cell do not change)."""
+        cache = self.__dict__.get("_flat")
         if cache is not None:
             return cache
         nodes = len(self.tables[f])
         n_leaves = 0 if self.leaves is None else int(np.asarray(_first(self.leaves, self.leaf_t)).shape[0])
         total = nodes + n_leaves
-        feature = np.zeros(total, dtype=np.intp)
+        feature = np.full(total, -1, dtype=np.int64)
         feature[:nodes] = self.tables[f]
+        if nodes and feature[:nodes].min() < 0:
+            raise NotCovered("a tree node with a negative feature index")
         threshold = np.zeros(total)
         threshold[:nodes] = self.tables[thr]
         missing_left = np.zeros(total, dtype=bool)
         missing_left[:nodes] = self.tables[m]
         target = {b: np.where(v >= 0, v, nodes + (-1 - v)) for b, v in self.next.items()}
-        loop = np.arange(nodes, total)
-        children = np.empty(2 * total, dtype=np.intp)
-        children[0 : 2 * nodes : 2], children[1 : 2 * nodes : 2] = target["pass"], target["fail"]
-        children[2 * nodes :: 2], children[2 * nodes + 1 :: 2] = loop, loop
+        left, right = np.zeros(total, dtype=np.int64), np.zeros(total, dtype=np.int64)
+        left[:nodes], right[:nodes] = target["pass"], target["fail"]
+        roots = np.where(self.roots >= 0, self.roots, nodes + (-1 - self.roots)).reshape(-1)
+        flat = FlatForest.pack(
+            roots=roots,
+            feature=feature,
+            threshold=threshold,
+            left=left,
+            right=right,
+            missing_left=missing_left,
+            strict=np.full(total, op == "<"),
+            depth=self.depth,
+        )
         leaf_of = np.zeros(total, dtype=np.intp)
         leaf_of[nodes:] = np.arange(n_leaves)
-        self.roots = np.where(self.roots >= 0, self.roots, nodes + (-1 - self.roots))
-        self.__dict__["_packed"] = (feature, threshold, missing_left, children, leaf_of)
-        return self.__dict__["_packed"]
+        self.__dict__["_flat"] = (flat, leaf_of, int(feature.max(initial=-1)))
+        return self.__dict__["_flat"]
 
     def _add(
         self, node: dict[str, Any], node_t: Rec, leaf_t: Any, branches: tuple[str, ...], leaves: list[Any], depth: int
@@ -266,36 +278,55 @@ def _split_test(test: Any, dt: Any, tt: Rec) -> tuple[str, str, str, str, str] |
 
 
 def _split_walk(rt: Run, forest: _Forest, d: Any, split: tuple[str, str, str, str, str], depth: int) -> Any:
-    """All trees at once on flat tables: leaves loop to themselves, one gather per table and level."""
+    """All trees at once on the shared flat kernel (``interchange.ir.trees.FlatForest``)."""
     xkey, f, thr, m, op = split
-    packed = forest.packed(f, thr, m)
-    feature, threshold, missing_left, children, leaf_of = packed
+    flat, leaf_of, top_feature = forest.flat(f, thr, m, op)
     x = d[xkey]
     values = np.asarray(x.value, dtype=np.float64)
-    absent = np.asarray(x.missing)
     if values.ndim != depth + 2:
         raise Defer("tree input that does not vary per row")
-    k = values.shape[-1]
-    lanes = forest.roots.shape
-    rows = values.reshape(values.shape[0], -1, k)
+    n, k = values.shape[0], values.shape[-1]
+    if top_feature >= k:
+        raise Defer("a tree node reading past the end of its input array")  # titus2 raises the record error
+    rows = values.reshape(n, -1, k)
     if rows.shape[1] != 1:
         raise Defer("tree input varying per lane")
-    flat = rows[:, 0, :].reshape(-1)
-    base = (np.arange(values.shape[0], dtype=np.int64) * k).reshape((-1,) + (1,) * len(lanes))
-    node = np.broadcast_to(forest.roots, (values.shape[0],) + lanes).astype(np.intp)
-    any_missing = bool(np.asarray(absent).any())
-    flat_missing = (
-        np.broadcast_to(absent, values.shape).reshape(values.shape[0], -1, k)[:, 0, :].reshape(-1) if any_missing else None
-    )
-    for _ in range(forest.depth):
-        at = base + feature[node]
-        xv = flat[at]
-        go = (xv <= threshold[node]) if op == "<=" else (xv < threshold[node])
-        if flat_missing is not None:
-            go = np.where(flat_missing[at], missing_left[node], go)
-        node = children[2 * node + (~go)]
-    leaf = leaf_of[node]
+    X = rows[:, 0, :]
+    absent = np.asarray(x.missing)
+    absent = np.broadcast_to(absent, values.shape).reshape(n, -1, k)[:, 0, :] if absent.any() else None
+    nan = np.isnan(X)
+    if nan.any():  # a present NaN fails both v <= t and v < t: +inf does too when every threshold is finite
+        present = nan if absent is None else nan & ~absent
+        if present.any():
+            if not np.isfinite(flat.threshold).all():
+                raise Defer("NaN inputs against infinite thresholds")
+            X = np.where(present, np.inf, X)
+    if absent is not None:  # the kernel reads NaN as missing
+        X = np.where(absent, np.nan, X)
+    lanes = forest.roots.shape
+    # after ``depth`` steps every row is at a leaf, and leaves are numbered after the nodes
+    first_leaf = len(leaf_of) - (int(leaf_of[-1]) + 1 if len(leaf_of) else 0)
+    blocks = [(i, flat.walk_block(X[i : i + _BLOCK]).T - first_leaf) for i in range(0, n, _BLOCK)]
     lead = (1,) * (depth - len(lanes))
-    leaf = leaf.reshape((leaf.shape[0],) + lead + lanes)
     assert forest.leaves is not None
-    return lmap(lambda v, r: np.asarray(v)[leaf], forest.leaves, forest.leaf_t)
+    trees = len(flat.roots)
+    return lmap(lambda v, r: _rows_first(_gather(v, blocks, trees, n), lanes, lead), forest.leaves, forest.leaf_t)
+
+
+def _gather(values: Any, blocks: list[tuple[int, np.ndarray]], trees: int, n: int) -> np.ndarray:
+    """Leaf values per tree and row, tree-major (trees, rows, value dims), filled block by block
+    while each block's leaf indices are in cache. The indices are in range by construction, and
+    take with mode="clip" skips numpy's bounds pass (measured: 6x faster than fancy indexing)."""
+    v = np.asarray(values)
+    out = np.empty((trees, n) + v.shape[1:], dtype=v.dtype)
+    for i, at in blocks:
+        np.take(v, at, axis=0, mode="clip", out=out[:, i : i + at.shape[1]])
+    return out
+
+
+def _rows_first(x: np.ndarray, lanes: tuple[int, ...], lead: tuple[int, ...]) -> np.ndarray:
+    """Tree-major leaves (trees, rows, value dims) seen as (rows, lead, lanes, value dims), a view:
+    ``a.fold`` / ``a.map`` over the trees then take contiguous slices without a copy."""
+    x = x.reshape(lanes + x.shape[1:])
+    moved = np.moveaxis(x, len(lanes), 0)
+    return moved.reshape(moved.shape[:1] + lead + moved.shape[1:])

@@ -11,8 +11,10 @@ fast_ruleset, fast_families (naive Bayes, neural networks, clustering), fast_svm
 
 from __future__ import annotations
 
+import gc
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -100,8 +102,20 @@ class Scoped(ModelStep):
         return out
 
 
+# Families whose compiler reads every input by name from the model's scope, where its
+# LocalTransformations are defined (JPMML-SkLearn puts a pipeline's scaling there) and where the
+# outermost MiningSchema treatments have been applied (compile_document; check_nested makes a
+# nested model's agree with them).
+SCOPED_INPUTS = frozenset({"NeuralNetwork", "NaiveBayesModel", "ClusteringModel", "SupportVectorMachineModel"})
+
+
 def _check_schema(model: etree._Element) -> None:
-    """MiningSchema treatments other than the defaults change values: not on the fast path."""
+    """MiningSchema treatments other than the defaults change values: not on the fast path
+    (except for SCOPED_INPUTS families, whose inputs see the treated values)."""
+    if local(model) in SCOPED_INPUTS:
+        if child(model, "Targets") is not None:
+            raise NotCovered(f"<Targets> in <{local(model)}>")
+        return
     for mf in children(child(model, "MiningSchema"), "MiningField"):
         for attr in ("missingValueReplacement", "outliers", "lowValue", "highValue"):
             if mf.get(attr) is not None and not (attr == "outliers" and mf.get(attr) == "asIs"):
@@ -170,7 +184,7 @@ def compile_model(model: etree._Element) -> Scoped:
         raise NotCovered(f"<{tag}> functionName={model.get('functionName')}")
     if tag not in FULL_OUTPUT:
         for bad in ("LocalTransformations", "Targets"):
-            if child(model, bad) is not None:
+            if child(model, bad) is not None and not (bad == "LocalTransformations" and tag in SCOPED_INPUTS):
                 raise NotCovered(f"<{bad}> in <{tag}>")
     local_defs = derived_fields(child(model, "LocalTransformations"), comp.ctx)
     inner = _model(model, [])
@@ -223,7 +237,8 @@ class FastPMMLModel(Model):
     def __init__(self, document: Document, parsed: Parsed) -> None:
         self.document = document
         self.signature = parsed.signature
-        self._program = compile_document(parsed)
+        with _collector_paused():
+            self._program = compile_document(parsed)
         self._reference: Model | None = None  # pypmml, started for the first deferred batch
         self.info = ModelInfo("pmml", "interchange-fast")
 
@@ -289,6 +304,20 @@ def _predicted_target(signature: Signature) -> set[str]:
     predicted value JPMML-Evaluator returns where the document's Output does not declare it)."""
     target = signature.meta.get("target")
     return {target} if target and target in signature.output_names else set()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Compile without Python's cyclic garbage collector: a large tree ensemble allocates some
+    100k objects that all stay alive, and the collector's repeated full passes over them were a
+    third of a cold load (measured on a 100-tree forest). Cycles made meanwhile are collected later."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _floats(col: np.ndarray) -> np.ndarray:

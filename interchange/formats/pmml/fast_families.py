@@ -8,12 +8,14 @@ implemented exactly here raises NotCovered and the document runs on pypmml inste
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast import _check_schema, compiler
+from interchange.formats.pmml.fast import _check_schema, compiler, current
+from interchange.formats.pmml.fast_expressions import expression
 from interchange.formats.pmml.fast_outputs import AFFINITY
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.cluster import NearestCenter
@@ -80,14 +82,8 @@ def _target(model: etree._Element) -> str | None:
     return None
 
 
-def _no_probability_outputs(model: etree._Element) -> None:
-    out = child(model, "Output")
-    for of in children(out, "OutputField") if out is not None else []:
-        if of.get("feature") == "probability":
-            raise NotCovered(f"probability outputs of <{local(model)}> (not defined by PMML 4.4 for it)")
-
-
 _BASE = frozenset({"MiningSchema", "Output", "ModelStats", "ModelExplanation", "ModelVerification"})
+_SCOPED = _BASE | {"LocalTransformations"}  # SCOPED_INPUTS families (fast.py)
 
 
 def _root(el: etree._Element) -> etree._Element:
@@ -125,7 +121,7 @@ def _naive_bayes(model: etree._Element, steps: list[Step]) -> ModelStep:
     """PMML 4.4 §NaiveBayes with Gaussian inputs: log count + sum log max(threshold, density);
     a missing input is left out."""
     _check_schema(model)
-    _only(model, _BASE | {"BayesInputs", "BayesOutput"})
+    _only(model, _SCOPED | {"BayesInputs", "BayesOutput"})
     counts_el = child(child(model, "BayesOutput"), "TargetValueCounts")
     counts = {c.get("value"): _num(c, "count") for c in children(counts_el, "TargetValueCount")}
     classes = _classes(model, _root(model), _target(model)) or list(counts)
@@ -162,7 +158,7 @@ def _neural(model: etree._Element, steps: list[Step]) -> ModelStep:
     _check_schema(model)
     _only(
         model,
-        _BASE
+        _SCOPED
         | {
             "NeuralInputs",
             "NeuralLayer",
@@ -172,11 +168,17 @@ def _neural(model: etree._Element, steps: list[Step]) -> ModelStep:
     default_act = model.get("activationFunction")
     default_norm = model.get("normalizationMethod", "none")
     inputs, previous = [], []
+    computed: dict[str, Any] = {}  # NeuralInputs that are expressions (JPMML-SkLearn's one-hot NormDiscrete)
     for ni in children(child(model, "NeuralInputs"), "NeuralInput"):
         body = _elements(child(ni, "DerivedField")) if child(ni, "DerivedField") is not None else []
-        if len(body) != 1 or local(body[0]) != "FieldRef" or body[0].get("mapMissingTo") is not None:
-            raise NotCovered("NeuralInput other than a plain FieldRef")
-        inputs.append(body[0].get("field"))
+        if len(body) != 1:
+            raise NotCovered("NeuralInput without one expression")
+        if local(body[0]) == "FieldRef" and body[0].get("mapMissingTo") is None:
+            inputs.append(body[0].get("field"))
+        else:  # compiled like any DerivedField (NotCovered for what the fast path lacks)
+            name = f"\0neural input {len(inputs)}"
+            computed[name] = expression(body[0], current().ctx)
+            inputs.append(name)
         previous.append(ni.get("id"))
     layers = children(model, "NeuralLayer")
     weights, biases, activations = [], [], []
@@ -220,14 +222,37 @@ def _neural(model: etree._Element, steps: list[Step]) -> ModelStep:
         if (known and sorted(known) != sorted(classes)) or len(set(order)) != len(order) or len(order) != len(previous):
             raise NotCovered("classification outputs that are not one neuron per category")
     weights[-1], biases[-1] = weights[-1][:, order], biases[-1][order]  # output neurons in output order
-    return NeuralNetwork(
+    return _Network(
         tuple(inputs),
         tuple(weights),
         tuple(biases),
         tuple(activations),
         output="softmax" if softmax else "identity",
         classes=tuple(classes) if classes else None,
+        computed=computed,
     )
+
+
+@dataclass(frozen=True)
+class _Network(NeuralNetwork):
+    """The IR network reading its computed NeuralInputs from the model's scope; a row with a
+    missing input has no prediction (pypmml; PMML 4.4 defines no value for it)."""
+
+    computed: dict[str, Any] = field(default_factory=dict)
+
+    def predict(self, env: Any) -> Prediction:
+        scope = env.child(self.computed) if self.computed else env
+        bad = np.isnan(matrix(scope, self.inputs)).any(axis=1)
+        pred = super().predict(scope).finish()  # the label now, to blank it on those rows
+        if not bad.any():
+            return pred
+        value = None if pred.value is None else np.where(bad, np.nan, pred.value)
+        probs = None if pred.probabilities is None else np.where(bad[:, None], np.nan, pred.probabilities)
+        label = None
+        if pred.label is not None:
+            label = np.asarray(pred.label, dtype=object).copy()
+            label[bad] = None
+        return replace(pred, value=value, probabilities=probs, label=label)
 
 
 # --- ClusteringModel ----------------------------------------------------------------------
@@ -240,7 +265,7 @@ def _clustering(model: etree._Element, steps: list[Step]) -> ModelStep:
     _check_schema(model)
     _only(
         model,
-        _BASE
+        _SCOPED
         | {
             "ComparisonMeasure",
             "ClusteringField",
@@ -271,7 +296,7 @@ def _clustering(model: etree._Element, steps: list[Step]) -> ModelStep:
         raise NotCovered("cluster centers that do not match the clustering fields")
     out = child(model, "Output")
     for of in children(out, "OutputField") if out is not None else []:
-        if of.get("feature") == "affinity" and of.get("value") not in (None, *ids):
+        if of.get("feature") in ("affinity", "entityAffinity") and of.get("value") not in (None, *ids):
             raise NotCovered(f"OutputField affinity of an unknown cluster {of.get('value')}")
     return _ClusterIds(tuple(inputs), np.array(centers), tuple(ids), metric, p, q)
 

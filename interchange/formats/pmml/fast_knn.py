@@ -26,15 +26,14 @@ from interchange.formats.pmml.fast_families import (
     _classes,
     _elements,
     _measure,
-    _no_probability_outputs,
     _only,
     _root,
     _target,
 )
 from interchange.formats.pmml.fast_outputs import ENTITY
-from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix
-from interchange.ir.neighbors import NearestNeighbors
+from interchange.ir.neighbors import NearestNeighbors, distances
 
 __all__: list[str] = []
 
@@ -44,10 +43,23 @@ class _Neighbours(NearestNeighbors):
     """NearestNeighbors with PMML's missing inputs (no prediction) and neighbour ids."""
 
     ids: tuple[str, ...] = ()  # instance ids, for OutputField entityId; empty: not asked for
+    shares: bool = False  # probability outputs asked for
 
     def predict(self, env: Env) -> Prediction:
         X = matrix(env, self.inputs)
         bad = np.isnan(X).any(axis=1)
+        if self.shares and len(self.points) > self.k:
+            # which of several training points at the k-th distance are neighbours is not fixed,
+            # and the vote shares depend on it: such a batch goes to pypmml
+            d = distances(np.where(bad[:, None], 0.0, X), self.points, self.metric, self.p)
+            kth = np.partition(d, self.k - 1, axis=1)[:, self.k - 1 : self.k]
+            tied = d == kth
+            t = np.asarray(self.targets, dtype=np.float64)
+            ambiguous = ((d < kth).sum(axis=1) + tied.sum(axis=1) > self.k) & (
+                np.where(tied, t, np.inf).min(axis=1) != np.where(tied, t, -np.inf).max(axis=1)
+            )
+            if (ambiguous & ~bad).any():
+                raise Defer("training points of different categories tied at the k-th neighbour's distance")
         pred = super().predict({n: np.where(bad, 0.0, X[:, j]) for j, n in enumerate(self.inputs)})
         extra = dict(pred.extra)
         if self.ids:
@@ -89,7 +101,8 @@ def _cell_key(cell: etree._Element, row: etree._Element) -> str:
 @compiler("NearestNeighborModel")
 def _knn(model: etree._Element, steps: list[Step]) -> ModelStep:
     _check_schema(model)
-    _no_probability_outputs(model)
+    # probability outputs: each class's share of the k neighbours' votes, as JPMML-Evaluator
+    # gives them (pypmml 1.5.8 returns them missing; PMML 4.4 does not define them for k-NN)
     _only(model, _BASE | {"TrainingInstances", "ComparisonMeasure", "KNNInputs"})
     metric, p = _measure(child(model, "ComparisonMeasure"))
     knn_inputs = children(child(model, "KNNInputs"), "KNNInput")
@@ -127,7 +140,9 @@ def _knn(model: etree._Element, steps: list[Step]) -> ModelStep:
         if v not in classes:
             classes.append(v)
     targets = np.array([classes.index(v) for v in values])
-    return _Neighbours(inputs, targets=targets, classes=tuple(classes), tie="pmml", **common)
+    out = child(model, "Output")
+    shares = any(f.get("feature") == "probability" for f in children(out, "OutputField")) if out is not None else False
+    return _Neighbours(inputs, targets=targets, classes=tuple(classes), tie="pmml", shares=shares, **common)
 
 
 def _ids(model: etree._Element, rows: list[dict[str, str]], column: dict[str, str], k: int) -> tuple[str, ...]:

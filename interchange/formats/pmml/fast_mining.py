@@ -332,8 +332,7 @@ def _check_results(
             if not wanted <= features:
                 raise NotCovered("modelChain ending in a segment whose Output lacks its predictedValue or probabilities")
         if classes is not None and method not in _VOTES and local(elems[i]) == "TreeModel":
-            for node in elems[i].iter("{*}Node"):
-                seen = {d.get("value") for d in children(node, "ScoreDistribution")}
+            for seen in _distributions(models[i], elems[i]):
                 if seen and set(classes) - seen:
                     # pypmml: such a tree in a segment drops the category from its probabilities
                     raise NotCovered("a segment TreeModel Node whose ScoreDistribution lacks a category")
@@ -342,6 +341,15 @@ def _check_results(
             if set(classes) - set(known):
                 # pypmml: a category a segment does not predict has a missing probability, which wins the label
                 raise NotCovered(f"a segment model without the categories {sorted(set(classes) - set(known))}")
+
+
+def _distributions(m: Scoped, tree: etree._Element) -> Any:
+    """The ScoreDistribution values of each Node of a compiled TreeModel (read once when it compiled)."""
+    inner = getattr(m.inner, "general", m.inner)
+    nodes = getattr(inner, "nodes", None)
+    if nodes is not None:
+        return (set(n.dist) for n in nodes)
+    return ({d.get("value") for d in children(node, "ScoreDistribution")} for node in tree.iter("{*}Node"))
 
 
 def _model_classes(m: Scoped) -> list[str] | None:

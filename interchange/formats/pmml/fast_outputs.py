@@ -140,7 +140,9 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
             out.append((name, lambda p, s, r=rank: p.extra[ENTITY][:, r]))
         elif feature == "entityId" and "entityId" in features:
             out.append((name, lambda p, s: p.extra[ENTITY]))
-        elif feature == "affinity" and "affinity" in features:
+        elif feature in ("affinity", "entityAffinity") and "affinity" in features:
+            # PMML 4.4: entityAffinity of a clustering model is the affinity to the cluster named
+            # by value (else to the winning one), which is what affinity computes (pypmml agrees)
             out.append((name, _affinity(of.get("value"))))
         elif feature == "confidence" and "confidence" in features and classification:
             out.append((name, lambda p, s: p.extra[CONFIDENCE]))

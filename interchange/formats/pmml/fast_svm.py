@@ -6,17 +6,18 @@ implemented exactly here raises NotCovered and the document runs on pypmml inste
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from lxml import etree
 
+from interchange.batch import category_key, missing_mask
 from interchange.formats.pmml.fast import _check_schema, compiler
 from interchange.formats.pmml.fast_families import (
     _array,
     _classes,
     _elements,
-    _no_probability_outputs,
     _num,
     _only,
     _root,
@@ -41,15 +42,15 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
     """PMML 4.4 §SVM: f(x) = sum a_i K(x, x_i) + b per machine; OneAgainstOne voting.
 
     maxWins="false": a machine votes for targetCategory when f < threshold, else for
-    alternateTargetCategory ("true": when f > threshold). With three or more categories a batch
+    alternateTargetCategory ("true": when f > threshold). Probabilities are vote shares. With three or more categories a batch
     holding a vote tie is deferred to pypmml (see _PMMLSVM).
     """
     _check_schema(model)
-    _no_probability_outputs(model)
     _only(
         model,
         {
             "MiningSchema",
+            "LocalTransformations",
             "Output",
             "ModelVerification",
             "ModelStats",
@@ -72,10 +73,17 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
     fields_el = child(dictionary, "VectorFields") if dictionary is not None else None
     if fields_el is None:
         raise NotCovered("SupportVectorMachineModel without VectorFields")
-    _only(fields_el, {"FieldRef"})
-    inputs = tuple(f.get("field") for f in children(fields_el, "FieldRef"))
-    if any(f.get("mapMissingTo") is not None for f in children(fields_el, "FieldRef")):
-        raise NotCovered("VectorFields FieldRef with mapMissingTo")
+    _only(fields_el, {"FieldRef", "CategoricalPredictor"})
+    names, computed = [], {}
+    for f in _elements(fields_el):
+        if local(f) == "FieldRef":
+            if f.get("mapMissingTo") is not None:
+                raise NotCovered("VectorFields FieldRef with mapMissingTo")
+            names.append(f.get("field"))
+        else:  # PMML 4.4: an indicator, coefficient where the field equals value, else 0
+            names.append(f"\0svm indicator {len(names)}")
+            computed[names[-1]] = _indicator(f.get("name"), f.get("value"), _num(f, "coefficient", 1.0))
+    inputs = tuple(names)
     representation = model.get("svmRepresentation", "SupportVectors")
     ids: list[str] = []
     vectors = []
@@ -116,7 +124,7 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
     if model.get("functionName") == "regression":
         if len(machines) != 1:
             raise NotCovered("regression with several SupportVectorMachine elements")
-        return _PMMLSVM(inputs, **step)
+        return _PMMLSVM(inputs, computed=computed, **step)
     if model.get("functionName") != "classification":
         raise NotCovered(f"SupportVectorMachineModel functionName={model.get('functionName')}")
     classes = _classes(model, _root(model), _target(model))
@@ -135,9 +143,33 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
                 classes.append(c)
         pairs.append((classes.index(first), classes.index(second)))
     first_when = ">" if model.get("maxWins", "false") == "true" else "<"
-    return _PMMLSVM(inputs, classes=tuple(classes), pairs=np.array(pairs), threshold=thresholds, first_when=first_when, **step)
+    return _PMMLSVM(
+        inputs,
+        computed=computed,
+        classes=tuple(classes),
+        pairs=np.array(pairs),
+        threshold=thresholds,
+        first_when=first_when,
+        **step,
+    )
 
 
+def _indicator(name: str | None, value: str | None, coefficient: float) -> Any:
+    """A CategoricalPredictor of VectorFields as a column; a batch where the field is missing
+    goes to pypmml (PMML 4.4 leaves that case open)."""
+    if name is None or value is None:
+        raise NotCovered("CategoricalPredictor without name or value")
+
+    def column(s: Any) -> np.ndarray:
+        values = s[name]
+        if missing_mask(np.asarray(values)).any():
+            raise Defer("a missing value in an SVM's CategoricalPredictor")
+        return np.array([coefficient if category_key(v) == value else 0.0 for v in values.tolist()])
+
+    return column
+
+
+@dataclass(frozen=True)
 class _PMMLSVM(SupportVectorMachine):
     """The IR machines with PMML's edges: a row with a missing input has no prediction (as
     pypmml gives), and with three or more categories a batch holding a one-vs-one vote tie goes
@@ -145,8 +177,10 @@ class _PMMLSVM(SupportVectorMachine):
     votes", an order it does not pin down, and pypmml 1.5.8 takes its hash-map order
     (svm_ovo_rbf: "maybe", the last category, on 1-1-1 ties)."""
 
+    computed: dict[str, Any] = field(default_factory=dict)  # indicator columns of CategoricalPredictors
+
     def predict(self, env: Any) -> Prediction:
-        X = matrix(env, self.inputs)
+        X = matrix(env.child(self.computed) if self.computed else env, self.inputs)
         missing = np.isnan(X).any(axis=1)
         f = self.machine_values(np.where(missing[:, None], 0.0, X))
         if self.classes is None:
@@ -157,4 +191,7 @@ class _PMMLSVM(SupportVectorMachine):
             raise Defer("one-vs-one vote tie")
         label = np.asarray(self.classes, dtype=object)[np.argmax(votes, axis=1)]
         label[missing] = None
-        return Prediction(classes=self.classes, label=label)
+        # probability outputs: each category's share of the machines' votes, as JPMML-Evaluator and
+        # pypmml 1.5.8 give them (PMML 4.4 does not define probabilities for SVMs)
+        probabilities = np.where(missing[:, None], np.nan, votes / len(self.pairs))
+        return Prediction(classes=self.classes, label=label, probabilities=probabilities)

@@ -45,42 +45,64 @@ def _distribution(sd: list[etree._Element]) -> tuple[dict[str, float], dict[str,
     """(probabilities, confidences, recordCounts) by value. pypmml: a ScoreDistribution without
     a probability gets recordCount / total, or NaN when the total is not positive."""
     counts: dict[str, float] = {}
+    attrs = []
     for d in sd:
         if len(d) and elements(d):
             raise NotCovered("ScoreDistribution with child elements")
-        if d.get("recordCount") is None or d.get("value") in counts:
+        a = dict(d.attrib)
+        if a.get("recordCount") is None or a.get("value") in counts:
             raise NotCovered("ScoreDistribution without recordCount, or a value twice")
-        counts[d.get("value")] = float(d.get("recordCount"))
+        counts[a["value"]] = float(a["recordCount"])
+        attrs.append(a)
     total = sum(counts.values())
     dist = {}
-    for d in sd:
-        p = d.get("probability")
-        dist[d.get("value")] = float(p) if p is not None else (counts[d.get("value")] / total if total > 0 else _NAN)
-    confidence = {d.get("value"): float(d.get("confidence")) for d in sd if d.get("confidence") is not None}
+    confidence = {}
+    for a in attrs:
+        p, value = a.get("probability"), a["value"]
+        dist[value] = float(p) if p is not None else (counts[value] / total if total > 0 else _NAN)
+        if a.get("confidence") is not None:
+            confidence[value] = float(a["confidence"])
     return dist, confidence, counts
 
 
 def _nodes(model: etree._Element, binary: bool) -> list[TreeNode]:
+    """The Nodes in pre-order. One pass over each Node's children, reading each tag once: the
+    hot loop of a cold load (a 100-tree forest has some 30k Nodes)."""
     nodes: list[TreeNode] = []
+    predicates = frozenset(PREDICATES)
 
     def visit(el: etree._Element, parent: int) -> int:
-        found: dict[str, list[etree._Element]] = {"Node": [], "ScoreDistribution": [], "predicate": []}
-        for c in elements(el):  # one pass per node: documents of 100k nodes load in about a second
-            name = local(c)
-            if name not in _NODE_CHILDREN:
+        kids: list[etree._Element] = []
+        scores: list[etree._Element] = []
+        pred = None
+        for c in el:
+            tag = c.tag
+            if not isinstance(tag, str):
+                continue
+            name = tag[tag.rfind("}") + 1 :]
+            if name == "Node":
+                kids.append(c)
+            elif name == "ScoreDistribution":
+                scores.append(c)
+            elif name in predicates:
+                pred = c if pred is None else pred
+            elif name != "Extension":
                 raise NotCovered(f"<{name}> in a tree Node")
-            found.setdefault("predicate" if name in PREDICATES else name, []).append(c)
-        if not found["predicate"]:
+        if pred is None:
             raise NotCovered("<Node> without a predicate")
-        if binary and len(found["Node"]) not in (0, 2):
+        if binary and len(kids) not in (0, 2):
             # PMML 4.4: binarySplit Nodes have 0 or 2 children (pypmml ignores the attribute)
-            raise NotCovered(f"splitCharacteristic=binarySplit with a Node of {len(found['Node'])} children")
-        dist, confidence, counts = _distribution(found["ScoreDistribution"]) if found["ScoreDistribution"] else ({}, {}, {})
-        records = _NAN if el.get("recordCount") is None else float(el.get("recordCount"))
+            raise NotCovered(f"splitCharacteristic=binarySplit with a Node of {len(kids)} children")
+        dist, confidence, counts = _distribution(scores) if scores else ({}, {}, {})
+        attrib = el.attrib
+        count = attrib.get("recordCount")
         i = len(nodes)
-        nodes.append(TreeNode(el, found["predicate"][0], parent, [], el.get("score"), dist, confidence, counts, records))
-        for k in found["Node"]:
-            nodes[i].kids.append(visit(k, i))
+        nodes.append(
+            TreeNode(el, pred, parent, [], attrib.get("score"), dist, confidence, counts, _NAN if count is None else float(count))
+        )
+        mine = nodes[i].kids
+        for k in kids:
+            mine.append(visit(k, i))
         return i
 
     roots = children(model, "Node")
@@ -167,6 +189,7 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
     are numbered in pre-order (parents before children), else-if chains adding inner nodes."""
     numeric = current().ctx.numeric
     features: list[str] = []
+    slot: dict[str, int] = {}  # field -> its index in features
     ops: set[str] = set()
     unrouted: list[int] = []  # splits the flat walk cannot route a missing value through
     feature: list[int] = []
@@ -198,20 +221,20 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
             raise _NotFlat
         splits, last = found
         pair = local(nodes[last].pred) != "True"
-        default = n.el.get("defaultChild")
-        ids = [nodes[k].el.get("id") for k in n.kids]
-        if strategy == "defaultChild" and default not in ids:
+        default = n.el.get("defaultChild") if strategy == "defaultChild" else None
+        if strategy == "defaultChild" and default not in [nodes[k].el.get("id") for k in n.kids]:
             raise _NotFlat
         at = r
         for j, (field, op, value, kid, goes_left) in enumerate(splits):
             if not numeric(field):
                 raise _NotFlat
             ops.add(op)
-            if field not in features:
+            if field not in slot:
+                slot[field] = len(features)
                 features.append(field)
             mine = build(kid)
             other = build(last) if j == len(splits) - 1 else row()
-            feature[at], threshold[at] = features.index(field), value
+            feature[at], threshold[at] = slot[field], value
             left[at], right[at] = (mine, other) if goes_left else (other, mine)
             if strategy == "defaultChild":  # (pairs only) missing values go to the default child's side
                 missing_left[at] = (default == nodes[kid].el.get("id")) == goes_left
@@ -272,13 +295,17 @@ def tree_step(model: etree._Element) -> ModelStep:
     nodes = _nodes(model, split == "binarySplit")
     if local(nodes[0].pred) != "True":  # pypmml never evaluates the root's predicate
         raise NotCovered("tree root without a True predicate")
+    ids = tuple(n.el.get("id") for n in nodes)
     defaults = []
     for n in nodes:
         d = n.el.get("defaultChild")
-        ids = [nodes[k].el.get("id") for k in n.kids]
-        if n.kids and strategy == "defaultChild" and d not in ids:
+        if d is None and not (n.kids and strategy == "defaultChild"):
+            defaults.append(-1)
+            continue
+        kid_ids = [ids[k] for k in n.kids]
+        if n.kids and strategy == "defaultChild" and d not in kid_ids:
             raise NotCovered("defaultChild strategy with a node lacking a valid defaultChild")
-        defaults.append(n.kids[ids.index(d)] if d in ids else -1)
+        defaults.append(n.kids[kid_ids.index(d)] if d in kid_ids else -1)
     classes: tuple[str, ...] | None = None
     if model.get("functionName") == "classification":
         declared = target_classes(model)
@@ -289,7 +316,6 @@ def tree_step(model: etree._Element) -> ModelStep:
             # pypmml picks their winner among the target's declared categories only
             raise NotCovered(f"missingValueStrategy={strategy} without the target's categories declared")
         classes = tuple(found)
-    ids = tuple(n.el.get("id") for n in nodes)
     general = GeneralTree(tuple(nodes), ctx, strategy, no_true, tuple(defaults), classes, ids, penalty)
     wanted = _wanted(model)
     if "entityId" in wanted and None in ids:

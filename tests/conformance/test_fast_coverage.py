@@ -1,0 +1,128 @@
+"""Third-party documents per producing tool and estimator family: on the fast path, and right.
+
+For every case of ``third_party.cases()`` (sklearn2pmml and nyoka over the round-trip matrix's
+families, plain and in an imputer / scaler / one-hot pipeline; titus2's producers), the
+document is loaded as ``interchange.load`` would; when it runs on the fast path its results
+are compared row by row with the reference engine's (pypmml fed full-precision JSON, titus2) on
+held-out rows, rows with a missing number and, in pipelines, unseen categories. Tolerance:
+rtol 1e-9 / atol 1e-12, labels equal. Stated exceptions, each checked against an independent
+computation instead:
+
+* k-NN probability outputs: pypmml 1.5.8 returns them missing; the fast path gives each
+  category's share of the k neighbours' votes, as JPMML-Evaluator does, which for uniform
+  weights is scikit-learn's ``predict_proba`` of the fitted estimator.
+* trees JPMML-SkLearn writes with missingValueStrategy="nullPrediction": on a row with a
+  missing input PMML 4.4 gives no prediction and pypmml the last node's (see test_pmml_jpmml.py).
+* pypmml raises on some rows of nyoka's k-NN documents (a key "target" its tie count looks
+  for): the rows it evaluates are compared.
+* a classification whose every probability is missing (nyoka's forests on a row with a missing
+  input: each tree ends without a prediction): pypmml still names the first category as the
+  label, the fast path gives no label; checked as: all probabilities missing on both engines.
+
+Each case's engine is recorded in tests/conformance/.results/fast_coverage.jsonl;
+``python benchmarks/fast_coverage_table.py`` counts them per tool into the README.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import interchange
+from tests.conformance.test_pmml_spec import _same
+from tests.conformance.third_party import Case, Refused, cases, document, rows
+
+RESULTS = Path(__file__).parent / ".results" / "fast_coverage.jsonl"
+CASES = cases()
+
+
+def _record(case: Case, engine: str, reason: str = "") -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as out:
+        out.write(
+            json.dumps({"tool": case.tool, "family": case.family, "shape": case.shape, "engine": engine, "reason": reason}) + "\n"
+        )
+
+
+def _null_prediction(data: bytes) -> bool:
+    return b'missingValueStrategy="nullPrediction"' in data
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_third_party_document_runs_fast_and_agrees(case: Case, tmp_path: Path) -> None:
+    try:
+        data, estimator = document(case, tmp_path)
+    except Refused as exc:
+        _record(case, "refused", str(exc))
+        pytest.skip(str(exc))
+    model = interchange.load(data)
+    _record(case, model.info.engine, model.info.reason)
+    if model.info.engine != "interchange-fast":
+        pytest.skip(f"fallback: {model.info.reason}")  # counted, not failed: the reference engine answers
+    reference = interchange.load(data, engine="reference")
+    batch = rows(case)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            want = reference.predict(batch)
+        except interchange.InterchangeError:  # pypmml fails some rows of nyoka's k-NN documents
+            assert case.tool != "titus2" and b"<NearestNeighborModel" in data
+            ok = [i for i in range(len(batch)) if _evaluates(reference, batch.iloc[i : i + 1])]
+            assert len(ok) >= len(batch) // 2, "pypmml evaluates most rows"
+            batch = batch.iloc[ok].reset_index(drop=True)
+            want = reference.predict(batch)
+        got = model.predict(batch)
+    if case.tool == "titus2":
+        from tests.conformance.test_pfa_fast import _agree
+
+        _agree(got, want)
+        return
+    assert list(got) == list(want)
+    incomplete = batch.isna().any(axis=1).to_numpy()
+    null = np.zeros(len(batch), dtype=bool)
+    if _null_prediction(data):  # the rows where the fast path has no prediction (every output follows from it)
+        numbers = [f.name for f in reference.signature.outputs if f.type == "double" and f.kind != "label"]
+        for name in numbers:
+            null |= np.isnan(np.asarray(got[name], dtype=float))
+    for f in reference.signature.outputs:
+        numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
+        e, a = np.asarray(want[f.name]), np.asarray(got[f.name])
+        if f.kind == "probability" and b"<NearestNeighborModel" in data and np.isnan(e.astype(float)).all():
+            _check_vote_shares(estimator, batch, f.name, a)
+            continue
+        bad = _same(e, a, numeric)
+        if f.kind == "label" and reference.signature.output("probability"):
+            unknown = np.all(
+                [np.isnan(np.asarray(want[p.name], dtype=float)) for p in reference.signature.output("probability")], axis=0
+            )
+            fast_unknown = np.all(
+                [np.isnan(np.asarray(got[p.name], dtype=float)) for p in reference.signature.output("probability")], axis=0
+            )
+            bad = [i for i in bad if not (unknown[i] and fast_unknown[i] and (a[i] is None))]
+        if _null_prediction(data):  # no prediction on the fast path: this output missing, or another one
+            bad = [i for i in bad if not (incomplete[i] and (null[i] or a[i] is None or a[i] != a[i]))]
+        assert not bad, f"{f.name}: {len(bad)} rows differ, e.g. row {bad[0]}: reference {e[bad[0]]!r}, fast {a[bad[0]]!r}"
+
+
+def _evaluates(model: Any, row: Any) -> bool:
+    try:
+        model.predict(row)
+    except interchange.InterchangeError:
+        return False
+    return True
+
+
+def _check_vote_shares(estimator: Any, batch: Any, name: str, actual: np.ndarray) -> None:
+    """k-NN probabilities against scikit-learn's predict_proba (uniform weights: vote shares)."""
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    classes = [str(c) for c in final.classes_]
+    value = name[name.index("_") + 1 :] if "_" in name else name
+    complete = ~batch.isna().any(axis=1).to_numpy()
+    expected = estimator.predict_proba(batch[complete])[:, classes.index(value)]
+    np.testing.assert_allclose(actual[complete].astype(float), expected, rtol=1e-9, atol=1e-12)
