@@ -80,27 +80,30 @@ class Model(ABC):
         is not the records' fault and propagates (the caller treats it as a model error).
         """
         signature = self.signature
-        rows = batch if isinstance(batch, list) else to_records(to_columns(batch, signature))
+        # records are typed part by part (a bad value refuses only its record); other batches are typed
+        # once, and their columns halved without a Python object per value
+        rows: list[Any] | Columns = batch if isinstance(batch, list) else to_columns(batch, signature)
         outputs: list[Columns] = []
         refused: dict[int, RecordError] = {}
 
-        def run(start: int, part: list[Any]) -> None:
+        def run(start: int, part: list[Any] | Columns) -> None:
             try:
                 columns = to_columns(part, signature)
                 scored = self._score_columns(columns)
             except RecordError as exc:
-                if len(part) == 1:
+                size = len(part) if isinstance(part, list) else num_rows(part)
+                if size == 1:
                     refused[start] = exc
                     outputs.append(_missing_outputs(signature, 1))
                     return
-                half = len(part) // 2
-                run(start, part[:half])
-                run(start + half, part[half:])
+                half = size // 2
+                run(start, _rows(part, 0, half))
+                run(start + half, _rows(part, half, size))
                 return
             outputs.append(typed_outputs(scored.outputs, signature.outputs))
             refused.update({start + i: why for i, why in scored.refused.items()})
 
-        if rows:
+        if (len(rows) if isinstance(rows, list) else num_rows(rows)) > 0:
             run(0, rows)
         else:
             outputs.append(_missing_outputs(signature, 0))
@@ -123,6 +126,12 @@ class Model(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.info.format} via {self.info.engine} inputs={self.signature.input_names}>"
+
+
+def _rows(part: list[Any] | Columns, start: int, stop: int) -> list[Any] | Columns:
+    if isinstance(part, list):
+        return part[start:stop]
+    return {name: col[start:stop] for name, col in part.items()}
 
 
 def _missing_outputs(signature: Signature, n: int) -> Columns:

@@ -33,11 +33,11 @@ from interchange.modeltopic import ModelFollower
 from interchange.modeltopic.signing import load_verify_key, verify_key_from_env
 from interchange.registry import AvroCodec, Registry
 from interchange.resources import avro_schema
+from interchange.scorer.columns import BatchCodec
 from interchange.scorer.deadletter import dead_letter
 from interchange.scorer.delivery import Delivery, delivery_for
 from interchange.scorer.live import LiveModel, Versions, activate
 from interchange.scorer.options import ScorerOptions, ScorerStats
-from interchange.signature import Signature
 from interchange.transport import consumer, ensure_topics
 
 __all__ = ["Scorer"]
@@ -83,6 +83,7 @@ class Scorer:
         self.consumer = consumer(self.config, options.group_id, **extra)
         tid = f"{options.group_id}-{options.instance_id or uuid.uuid4().hex[:12]}"
         self.delivery: Delivery = delivery_for(options.guarantee, self.config, self._stop, self._unhealthy, tid)
+        self.batch_codec = BatchCodec()  # columnar Avro for flat schemas; BatchCodec(columnar=False): record by record
 
     @property
     def live(self) -> LiveModel | None:
@@ -187,31 +188,22 @@ class Scorer:
         """Score one batch and make it safe; False when stopped before it was committed."""
         live = self.live
         assert live is not None and self.dead_codec is not None
-        records: list[dict[str, Any]] = []
-        kept: list[Message] = []
-        dead: list[tuple[Message, Exception]] = []
-        for msg in messages:
-            try:
-                value = msg.value()
-                if value is not None and len(value) > self.options.max_event_bytes:
-                    raise RecordError(f"event is {len(value)} bytes, over the scorer's limit of {self.options.max_event_bytes}")
-                records.append(live.input_codec.decode(value))
-                kept.append(msg)
-            except RecordError as exc:
-                dead.append((msg, exc))
-        outputs, refused = self._score(live, records)
+        inputs = self.batch_codec.decode(live, messages, self.options.max_event_bytes)
+        kept = inputs.kept
+        dead: list[tuple[Message, Exception]] = list(inputs.dead)
+        outputs, refused = self._score(live, inputs.batch, len(kept))
         self.delivery.begin()
         try:
             sink = self.options.topics[1]
-            rows = _rows(outputs, live.model.signature, live.ref) if kept else []
+            values = self.batch_codec.encode(live, outputs, len(kept))
             lineage = _lineage(live)
             scored = 0
-            for i, (msg, row) in enumerate(zip(kept, rows, strict=True)):
+            for i, (msg, value) in enumerate(zip(kept, values, strict=True)):
                 if i in refused:
                     dead.append((msg, refused[i]))
                     continue
                 headers = [*lineage, ("interchange.source", f"{msg.topic()}/{msg.partition()}/{msg.offset()}".encode())]
-                self.delivery.produce(sink, msg.key(), live.output_codec.encode(row), headers)
+                self.delivery.produce(sink, msg.key(), value, headers)
                 scored += 1
             for msg, exc in dead:
                 record = dead_letter(self.dead_codec, msg, exc, live.ref, self.options.max_dead_letter_bytes)
@@ -226,14 +218,14 @@ class Scorer:
         self.stats.mark_committed()
         return True
 
-    def _score(self, live: LiveModel, records: list[dict[str, Any]]) -> tuple[dict[str, np.ndarray], dict[int, RecordError]]:
-        if not records:
+    def _score(self, live: LiveModel, batch: Any, n: int) -> tuple[dict[str, np.ndarray], dict[int, RecordError]]:
+        if not n:
             return {}, {}
         try:
-            scored = live.model.score(records)
+            scored = live.model.score(batch)
         except Exception as exc:  # not a RecordError: no record is to blame
             raise _ModelFailure(f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}") from exc
-        if len(scored.refused) == len(records) and len(records) > 1:
+        if len(scored.refused) == n and n > 1:
             # every event refused: the events are bad, or the model is (its own cases tell which)
             why = live.self_check()
             if why is not None:
@@ -344,30 +336,3 @@ def _lineage(live: LiveModel) -> list[tuple[str, bytes]]:
         ("interchange.format", env.format.encode()),
         ("interchange.sha256", env.sha256.encode()),
     ]
-
-
-def _rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per-row output records with values cast to each field's Avro type (NaN → null)."""
-    cols = {}
-    for f in signature.outputs:
-        col = np.asarray(outputs[f.name])
-        if f.type == "double" and col.dtype.kind == "f" and not np.isnan(col).any():
-            cols[f.name] = col.tolist()  # already plain floats: skip the per-value cast
-        else:
-            cols[f.name] = [_cast(v, f.type) for v in col.tolist()]
-    names = list(cols)
-    return [dict(zip(names, values, strict=True), model=ref) for values in zip(*cols.values(), strict=True)]
-
-
-def _cast(v: Any, kind: str) -> Any:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if kind in ("array", "avro"):  # vectors, maps, records: already plain values in their Avro shape
-        return v.tolist() if isinstance(v, np.ndarray) else v
-    if kind == "double":
-        return float(v)
-    if kind == "integer":
-        return int(v)
-    if kind == "boolean":
-        return bool(v)
-    return v if isinstance(v, str) else str(v)
