@@ -259,7 +259,7 @@ class Scorer:
                 if self.live is None:
                     self._follow(self.options.poll_timeout)
                     continue
-                messages = [m for m in self.consumer.consume(self.options.batch_size, self.options.poll_timeout) if not _skip(m)]
+                messages = self._take()
                 if messages:
                     self.stats.mark_arrival()
                     if not self._process(messages):
@@ -284,6 +284,14 @@ class Scorer:
                 self._follow()
             if max_records is not None and self.stats.scored + self.stats.dead_lettered >= max_records:
                 break
+
+    def _take(self) -> list[Message]:
+        """The next batch: wait up to ``poll_timeout`` for its first event, then take what has arrived
+        since, without waiting for a full batch (batches grow under load and shrink when idle)."""
+        taken = self.consumer.consume(1, self.options.poll_timeout)
+        if taken and self.options.batch_size > 1:
+            taken += self.consumer.consume(self.options.batch_size - 1, 0)
+        return [m for m in taken if not _skip(m)]
 
     def _rewind(self, messages: list[Message]) -> None:
         """Seek back to a batch's first offsets, so it is scored again."""
