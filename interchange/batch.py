@@ -117,6 +117,10 @@ def _typed(values: Any, f: InputField) -> np.ndarray:
     if f.type == "boolean":
         if arr.dtype.kind == "b":
             return arr.astype(np.float64)
+        if arr.dtype.kind == "f":  # float(bool(v)) for every value, NaN stays missing
+            out = (arr != 0).astype(np.float64)
+            out[np.isnan(arr)] = np.nan
+            return out
         return np.array([np.nan if is_missing(v) else _boolean(v, f.name) for v in arr], dtype=np.float64)
     if arr.dtype.kind in "OSU":  # text as written ("01" stays "01"); numbers from a numeric column below
         return np.array([None if is_missing(v) else v if isinstance(v, str) else _text(v) for v in arr], dtype=object)

@@ -80,22 +80,25 @@ class Model(ABC):
         is not the records' fault and propagates (the caller treats it as a model error).
         """
         signature = self.signature
-        rows = batch if isinstance(batch, list) else to_records(to_columns(batch, signature))
+        # records are typed part by part (a bad value refuses only its record); other batches are typed
+        # once, and their columns halved without a Python object per value
+        rows: list[Any] | Columns = batch if isinstance(batch, list) else to_columns(batch, signature)
         outputs: list[Columns] = []
         refused: dict[int, RecordError] = {}
 
-        def run(start: int, part: list[Any]) -> None:
+        def run(start: int, part: list[Any] | Columns) -> None:
             try:
                 columns = to_columns(part, signature)
                 scored = self._score_columns(columns)
             except RecordError as exc:
-                if len(part) == 1:
+                size = len(part) if isinstance(part, list) else num_rows(part)
+                if size == 1:
                     refused[start] = exc
                     outputs.append(_missing_outputs(signature, 1))
                     return
-                half = len(part) // 2
-                run(start, part[:half])
-                run(start + half, part[half:])
+                half = size // 2
+                run(start, _rows(part, 0, half))
+                run(start + half, _rows(part, half, size))
                 return
             typed = typed_outputs(scored.outputs, signature.outputs)
             outputs.append(typed)
@@ -104,7 +107,7 @@ class Model(ABC):
                 {start + i: why for i, why in no_result(typed, columns, signature).items() if start + i not in refused}
             )
 
-        if rows:
+        if (len(rows) if isinstance(rows, list) else num_rows(rows)) > 0:
             run(0, rows)
         else:
             outputs.append(_missing_outputs(signature, 0))
@@ -143,6 +146,12 @@ def no_result(outputs: Columns, columns: Columns, signature: Signature) -> dict[
             f"no prediction: the model returned no result for this event{detail}", field=gone[0] if gone else None
         )
     return found
+
+
+def _rows(part: list[Any] | Columns, start: int, stop: int) -> list[Any] | Columns:
+    if isinstance(part, list):
+        return part[start:stop]
+    return {name: col[start:stop] for name, col in part.items()}
 
 
 def _missing_outputs(signature: Signature, n: int) -> Columns:

@@ -10,6 +10,7 @@ the codec speaks original names on both sides, so models and users never see the
 from __future__ import annotations
 
 import io
+import re
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ __all__ = ["frame", "unframe", "AvroCodec", "MAGIC"]
 
 MAGIC = 0
 _HEADER = struct.Struct(">bI")
+_BUFFER = re.compile(r" from <_io\.BytesIO object at 0x[0-9a-fA-F]+>")
 
 
 def frame(schema_id: int, payload: bytes) -> bytes:
@@ -113,8 +115,9 @@ class AvroCodec:
         try:
             record = fastavro.schemaless_reader(buf, writer, self.schema)
         except Exception as exc:
+            why = _BUFFER.sub("", str(exc))  # fastavro names its buffer object: reasons must not differ per call
             raise RecordError(
-                f"event does not decode with schema id {schema_id} into the model's input schema: {type(exc).__name__}: {exc}"
+                f"event does not decode with schema id {schema_id} into the model's input schema: {type(exc).__name__}: {why}"
             ) from exc
         if buf.tell() != len(payload):
             raise RecordError(f"event has {len(payload) - buf.tell()} bytes left after its Avro record (schema id {schema_id})")

@@ -5,8 +5,9 @@ broker outages; neither ever ends the process because Kafka is away. A batch tha
 made safe raises TransportError, and the scorer rewinds to the batch's first offsets and
 scores it again, so nothing is lost.
 
-- ``AtLeastOnce``: produce, wait for every delivery report, then commit the offsets. A crash
-  between the two re-scores the batch (duplicates, never loss).
+- ``AtLeastOnce``: produce, wait for every delivery report, then commit the offsets (without
+  waiting for the commit's answer). A crash between the two re-scores the batch (duplicates,
+  never loss).
 - ``ExactlyOnce``: one Kafka transaction per batch holding the outputs, the dead letters and
   the input offsets (``send_offsets_to_transaction``); consumers of the outputs read with
   ``isolation.level=read_committed``. An aborted transaction leaves no trace downstream.
@@ -135,12 +136,17 @@ class Delivery:
 
 
 class AtLeastOnce(Delivery):
+    """Offsets are committed once the batch's outputs are delivered, without waiting for the commit's
+    answer: a commit that fails (rebalance, broker away) is superseded by the next batch's, and a
+    crash before it lands re-scores the batch (duplicates, never loss), as at-least-once allows."""
+
     def commit(self, consumer: Consumer, offsets: Offsets) -> bool:
         if not self._wait_delivered():
             return False
         while True:
             try:
-                return self._watched("committing offsets", lambda: consumer.commit(offsets=offsets, asynchronous=False))
+                consumer.commit(offsets=offsets, asynchronous=True)
+                return True
             except KafkaException as exc:
                 err = exc.args[0]
                 if err.code() in _REBALANCED:  # the partitions moved on: the new owner re-scores (at-least-once)

@@ -30,6 +30,7 @@ from interchange.modeltopic import ModelFollower
 from interchange.modeltopic.signing import load_verify_key, verify_key_from_env
 from interchange.registry import AvroCodec, Registry
 from interchange.resources import avro_schema
+from interchange.scorer.columns import BatchCodec
 from interchange.scorer.deadletter import dead_letter
 from interchange.scorer.delivery import Delivery, delivery_for
 from interchange.scorer.health import UNAVAILABLE, Health
@@ -97,6 +98,7 @@ class Scorer:
         self.consumer = consumer(self.config, options.group_id, **extra)
         tid = f"{options.group_id}-{options.instance_id or uuid.uuid4().hex[:12]}"
         self.delivery: Delivery = delivery_for(options.guarantee, self.config, self._stop, self.health.unhealthy, tid)
+        self.batch_codec = BatchCodec()  # columnar Avro for flat schemas; BatchCodec(columnar=False): record by record
 
     @property
     def versions(self) -> Versions | None:
@@ -252,7 +254,7 @@ class Scorer:
                 if topic in self.router.routes:
                     self._wait_for_version(msgs)
                 continue  # a retired route: left uncommitted for whoever serves the topic next
-            score_route(plan, msgs, out, self.options.max_event_bytes)
+            score_route(plan, msgs, out, self.options.max_event_bytes, self.batch_codec)
             done += msgs
         if not done:
             return True
@@ -320,7 +322,7 @@ class Scorer:
                     self._follow(self.options.poll_timeout)
                     self.health.check_idle()
                     continue
-                messages = [m for m in self.consumer.consume(self.options.batch_size, self.options.poll_timeout) if not _skip(m)]
+                messages = self._take()
                 if messages:
                     self.stats.mark_arrival()
                     if not self._process(messages):
@@ -345,6 +347,14 @@ class Scorer:
                 self._follow()
             if max_records is not None and self.stats.scored + self.stats.dead_lettered >= max_records:
                 break
+
+    def _take(self) -> list[Message]:
+        """The next batch: wait up to ``poll_timeout`` for its first event, then take what has arrived
+        since, without waiting for a full batch (batches grow under load and shrink when idle)."""
+        taken = self.consumer.consume(1, self.options.poll_timeout)
+        if taken and self.options.batch_size > 1:
+            taken += self.consumer.consume(self.options.batch_size - 1, 0)
+        return [m for m in taken if not _skip(m)]
 
     def _rewind(self, messages: list[Message]) -> None:
         """Seek back to a batch's first offsets, so it is scored again.

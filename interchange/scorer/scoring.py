@@ -16,6 +16,7 @@ import numpy as np
 from confluent_kafka import Message
 
 from interchange.errors import RecordError
+from interchange.scorer.columns import BatchCodec
 from interchange.scorer.live import LiveModel
 from interchange.scorer.routes import Plan
 from interchange.scorer.steps import (
@@ -63,7 +64,7 @@ class Outcome:
         return sum(n for _, _, role, n, _ in self.scored if role == "shadow")
 
 
-def score_route(plan: Plan, messages: list[Message], out: Outcome, max_event_bytes: int) -> None:
+def score_route(plan: Plan, messages: list[Message], out: Outcome, max_event_bytes: int, codec: BatchCodec) -> None:
     """Score ``messages`` (all from ``plan.route``'s input topic) into ``out``."""
     route = plan.route
     out.consumed.append((route.model, route.input_topic, len(messages)))
@@ -71,12 +72,12 @@ def score_route(plan: Plan, messages: list[Message], out: Outcome, max_event_byt
     if plan.canary is not None and route.canary_fraction:
         base, canary = split_canary(messages, route.canary_fraction)
         parts = [(plan.base, base, "base"), (plan.canary, canary, "canary")]
-    shadow = _score_version(plan.shadow, messages, max_event_bytes) if plan.shadow is not None else None
+    shadow = _score_version(codec, plan.shadow, messages, max_event_bytes) if plan.shadow is not None else None
     now_ms = time.time() * 1000
     for live, part, role in parts:
         if not part:
             continue
-        decoded, outputs, refused, encoded = _score_version(live, part, max_event_bytes)
+        decoded, outputs, refused, encoded = _score_version(codec, live, part, max_event_bytes)
         headers = lineage(live, role)
         latencies = []
         for i, (msg, value) in enumerate(zip(decoded.kept, encoded, strict=True)):
@@ -104,21 +105,22 @@ def score_route(plan: Plan, messages: list[Message], out: Outcome, max_event_byt
 
 
 def _score_version(
-    live: LiveModel, messages: list[Message], max_event_bytes: int
+    codec: BatchCodec, live: LiveModel, messages: list[Message], max_event_bytes: int
 ) -> tuple[Any, dict[str, np.ndarray], dict[int, RecordError], list[bytes | None]]:
-    decoded = decode_batch(live, messages, max_event_bytes)
-    outputs, refused = _score(live, decoded.records)
-    return decoded, outputs, refused, encode_outputs(live, outputs, len(decoded.records), refused)
+    decoded = decode_batch(codec, live, messages, max_event_bytes)
+    n = len(decoded.kept)
+    outputs, refused = _score(live, decoded.batch, n)
+    return decoded, outputs, refused, encode_outputs(codec, live, outputs, n, refused)
 
 
-def _score(live: LiveModel, records: list[dict[str, Any]]) -> tuple[dict[str, np.ndarray], dict[int, RecordError]]:
-    if not records:
+def _score(live: LiveModel, batch: Any, n: int) -> tuple[dict[str, np.ndarray], dict[int, RecordError]]:
+    if not n:
         return {}, {}
     try:
-        scored = live.model.score(records)
+        scored = live.model.score(batch)
     except Exception as exc:  # not a RecordError: no record is to blame
         raise ModelFailure(live, f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}") from exc
-    if len(scored.refused) == len(records) and len(records) > 1:
+    if len(scored.refused) == n and n > 1:
         # every event refused: the events are bad, or the model is (its own cases tell which)
         why = live.self_check()
         if why is not None:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from confluent_kafka import Message
 
-from interchange.errors import RecordError
+from interchange.scorer.columns import BatchCodec
 from interchange.scorer.live import LiveModel
 from interchange.scorer.route import in_canary
 from interchange.signature import Signature
@@ -23,39 +23,27 @@ __all__ = ["Decoded", "decode_batch", "encode_outputs", "lineage", "split_canary
 
 @dataclass
 class Decoded:
-    """A decoded batch: the records the model will see, their messages, and the events that failed (with a reason class)."""
+    """A decoded batch: what the model takes (columns, or records on the fallback path), the
+    messages that decoded (in order), and the events that failed with a reason class."""
 
-    records: list[dict[str, Any]] = field(default_factory=list)
+    batch: dict[str, np.ndarray] | list[dict[str, Any]] = field(default_factory=list)
     kept: list[Message] = field(default_factory=list)
     dead: list[tuple[Message, Exception, str]] = field(default_factory=list)
 
 
-def decode_batch(live: LiveModel, messages: list[Message], max_event_bytes: int) -> Decoded:
-    """Decode every message with the version's input codec; undecodable or oversized ones become dead letters."""
-    out = Decoded()
-    for msg in messages:
-        value = msg.value()
-        if value is not None and len(value) > max_event_bytes:
-            out.dead.append(
-                (msg, RecordError(f"event is {len(value)} bytes, over the scorer's limit of {max_event_bytes}"), "oversized")
-            )
-            continue
-        try:
-            out.records.append(live.input_codec.decode(value))
-            out.kept.append(msg)
-        except RecordError as exc:
-            out.dead.append((msg, exc, "undecodable"))
-    return out
+def decode_batch(codec: BatchCodec, live: LiveModel, messages: list[Message], max_event_bytes: int) -> Decoded:
+    """Decode every message for the version (columnar for flat schemas); undecodable or oversized ones become dead letters."""
+    inputs = codec.decode(live, messages, max_event_bytes)
+    dead = [(msg, exc, "oversized" if "over the scorer's limit" in exc.message else "undecodable") for msg, exc in inputs.dead]
+    return Decoded(inputs.batch, inputs.kept, dead)
 
 
 def encode_outputs(
-    live: LiveModel, outputs: dict[str, np.ndarray], count: int, skip: set[int] | dict[int, Any]
+    codec: BatchCodec, live: LiveModel, outputs: dict[str, np.ndarray], count: int, skip: set[int] | dict[int, Any]
 ) -> list[bytes | None]:
     """Each row's Confluent-framed output record (None for rows in ``skip``: the model refused them)."""
-    if not count:
-        return []
-    rows = _rows(outputs, live.model.signature, live.ref)
-    return [None if i in skip else live.output_codec.encode(row) for i, row in enumerate(rows)]
+    encoded = codec.encode(live, outputs, count)
+    return [None if i in skip else value for i, value in enumerate(encoded)]
 
 
 def lineage(live: LiveModel, role: str) -> list[tuple[str, bytes]]:
@@ -119,30 +107,3 @@ def column_values(outputs: dict[str, np.ndarray], names: list[str], rows: list[i
         col = np.asarray(outputs[name])[rows].tolist() if rows else []
         out[name] = [None if isinstance(v, float) and v != v else v for v in col]
     return out
-
-
-def _rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per-row output records with values cast to each field's Avro type (NaN -> null)."""
-    cols = {}
-    for f in signature.outputs:
-        col = np.asarray(outputs[f.name])
-        if f.type == "double" and col.dtype.kind == "f" and not np.isnan(col).any():
-            cols[f.name] = col.tolist()  # already plain floats: skip the per-value cast
-        else:
-            cols[f.name] = [_cast(v, f.type) for v in col.tolist()]
-    names = list(cols)
-    return [dict(zip(names, values, strict=True), model=ref) for values in zip(*cols.values(), strict=True)]
-
-
-def _cast(v: Any, kind: str) -> Any:
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if kind in ("array", "avro"):  # vectors, maps, records: already plain values in their Avro shape
-        return v.tolist() if isinstance(v, np.ndarray) else v
-    if kind == "double":
-        return float(v)
-    if kind == "integer":
-        return int(v)
-    if kind == "boolean":
-        return bool(v)
-    return v if isinstance(v, str) else str(v)

@@ -119,10 +119,6 @@ def test_a_bad_row_sends_nothing_and_names_line_and_field(stack_config, model_na
     assert nothing.returncode == 1 and f"topic {model_name}-features does not exist" in nothing.stderr
 
 
-@pytest.mark.skipif(
-    not os.environ.get("INTERCHANGE_TEST_SCORER_NAMES"),
-    reason="scorer round trip: enable once the scorer rewrite (issue 11) lands (passes on the scorer before it)",
-)
 def test_scorer_round_trip_with_iris_column_names(stack_config, model_name: str, tmp_path: Path, published) -> None:
     X, estimator = published
     X.iloc[:30].to_csv(tmp_path / "rows.csv", index_label="id")

@@ -44,6 +44,15 @@ def test_bad_rows_are_isolated_and_the_rest_scored(bad: list[int]) -> None:
     assert model.calls <= 1 + 2 * len(bad) * 6  # halving: O(bad x log n) evaluations, not one per row
 
 
+@pytest.mark.parametrize("bad", [[], [0], [31], [3, 4, 17]])
+def test_columns_are_halved_like_records(bad: list[int]) -> None:
+    """A dict of columns (the scorer's columnar batches) isolates bad rows without becoming records."""
+    x = np.array([-1.0 if i in bad else float(i) for i in range(32)])
+    from_columns, from_records = Doubler().score({"x": x}), Doubler().score([{"x": v} for v in x.tolist()])
+    assert sorted(from_columns.refused) == sorted(from_records.refused) == bad
+    np.testing.assert_array_equal(from_columns.outputs["y"], from_records.outputs["y"])
+
+
 def test_dead_letter_past_the_size_limit_keeps_a_prefix_size_and_hash() -> None:
     import hashlib
 
