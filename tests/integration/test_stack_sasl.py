@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -135,3 +136,21 @@ def test_registry_certificate_is_checked(secured) -> None:
     untrusting = _config(secured, **{"schema.registry.ssl.ca.location": None})
     with pytest.raises(RegistryError, match="CERTIFICATE_VERIFY_FAILED"):
         Registry(untrusting).latest("anything")
+
+
+def test_the_scorer_runs_over_sasl_and_tls(secured, converted, model_name) -> None:
+    """The universal scorer, configured only through standard client settings, exactly-once."""
+    from interchange.scorer import Scorer, ScorerOptions
+
+    config = _config(secured)
+    converted, X = converted
+    interchange.publish(converted, name=model_name, config=config)
+    rows = X.head(20)
+    send_features(config, model_name, rows, keys=[f"s{i}" for i in range(20)])
+    scorer = Scorer(ScorerOptions(model=model_name, guarantee="exactly-once"), config)
+    worker = threading.Thread(target=scorer.run, kwargs={"max_records": 20, "idle_timeout": 60}, daemon=True)
+    worker.start()  # on a thread: run() on the main thread would take over pytest's signal handlers
+    worker.join(120)
+    assert not worker.is_alive() and scorer.stats.scored == 20 and scorer.stats.dead_lettered == 0
+    read = dict(read_predictions(config, model_name, 20, timeout=30))
+    assert [read[f"s{i}".encode()]["label"] for i in range(20)] == converted.model.predict(rows)["label"].tolist()
