@@ -2,73 +2,24 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 import interchange
 from interchange.errors import SchemaError
 from interchange.events import read_predictions, send_features
 from interchange.modeltopic import ModelFollower
-from interchange.registry import AvroCodec, Registry
-from interchange.resources import avro_schema
-from interchange.scorer import Scorer, ScorerOptions
-from interchange.transport import consumer, producer
+from interchange.registry import Registry
+from interchange.transport import producer
+from tests.integration.scoring import Running, dead_letters, iris, wait
 
 pytestmark = pytest.mark.integration
 
 
-def _iris() -> tuple[pd.DataFrame, np.ndarray]:
-    X, y = load_iris(return_X_y=True, as_frame=True)
-    X.columns = [c.replace(" (cm)", "").replace(" ", "_") for c in X.columns]
-    return X, y.to_numpy()
-
-
-class Running:
-    """A scorer on a thread, stopped at the end of the with-block."""
-
-    def __init__(self, name: str, config) -> None:
-        self.scorer = Scorer(ScorerOptions(model=name, batch_size=200), config)
-        self.thread = threading.Thread(target=self.scorer.run, daemon=True)
-
-    def __enter__(self) -> Scorer:
-        self.thread.start()
-        return self.scorer
-
-    def __exit__(self, *exc) -> None:
-        self.scorer.stop()
-        self.thread.join(30)
-
-
-def _wait(predicate, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not reached in time")
-
-
-def _dead_letters(config, name: str, count: int, timeout: float = 30.0) -> list[dict]:
-    """Up to ``count`` decoded records of the model's dead-letter topic."""
-    codec = AvroCodec(avro_schema("dead_letter"), 0, Registry(config).schema)
-    cons = consumer(config, f"{name}-dlq-reader")
-    cons.subscribe([f"{name}-dlq"])
-    dead: list[dict] = []
-    deadline = time.monotonic() + timeout
-    while len(dead) < count and time.monotonic() < deadline:
-        dead += [codec.decode(m.value()) for m in cons.consume(10, 0.5) if not m.error()]
-    cons.close()
-    return dead
-
-
 def test_publish_registers_subjects_and_envelope(stack_config, model_name) -> None:
-    X, y = _iris()
+    X, y = iris()
     converted = interchange.convert(LogisticRegression(max_iter=500).fit(X, y), "onnx", sample=X)
     first = interchange.publish(converted, name=model_name, config=stack_config)
     second = interchange.publish(converted, name=model_name, config=stack_config)
@@ -87,7 +38,7 @@ def test_publish_registers_subjects_and_envelope(stack_config, model_name) -> No
 def test_incompatible_input_schema_is_refused_naming_the_field(stack_config, model_name) -> None:
     from interchange.signature import InputField, Signature
 
-    X, y = _iris()
+    X, y = iris()
     converted = interchange.convert(LogisticRegression(max_iter=500).fit(X, y), "onnx", sample=X)
     interchange.publish(converted, name=model_name, config=stack_config)
     sig = converted.signature
@@ -101,26 +52,26 @@ def test_incompatible_input_schema_is_refused_naming_the_field(stack_config, mod
 
 
 def test_score_dead_letter_and_hot_swap(stack_config, model_name) -> None:
-    X, y = _iris()
+    X, y = iris()
     first = LogisticRegression(max_iter=500).fit(X, y)
     interchange.publish(interchange.convert(first, "onnx", sample=X), name=model_name, config=stack_config)
     rows = X.iloc[:120].reset_index(drop=True)
-    with Running(model_name, stack_config) as scorer:
-        _wait(lambda: scorer.stats.version == 1)
+    with Running(stack_config, model_name) as scorer:
+        wait(lambda: scorer.stats.version == 1)
         send_features(stack_config, model_name, rows, keys=[f"a{i}" for i in range(len(rows))])
         # Bad events: not Confluent-framed, unknown schema id, truncated Avro.
         prod = producer(stack_config)
         for bad in (b"plain text", b"\x00\x7f\xff\xff\xff\x00", b"\x00" + b"\x00\x00\x00\x01"[:4] + b"\x02"):
             prod.produce(f"{model_name}-features", key=b"bad", value=bad)
         prod.flush(10)
-        _wait(lambda: scorer.stats.scored >= len(rows) and scorer.stats.dead_lettered >= 3)
+        wait(lambda: scorer.stats.scored >= len(rows) and scorer.stats.dead_lettered >= 3)
 
         # A second version replaces the first without a restart.
         second = LogisticRegression(max_iter=500, C=0.05).fit(X, y)
         interchange.publish(interchange.convert(second, "onnx", sample=X), name=model_name, config=stack_config)
-        _wait(lambda: scorer.stats.version == 2)
+        wait(lambda: scorer.stats.version == 2)
         send_features(stack_config, model_name, rows, keys=[f"b{i}" for i in range(len(rows))])
-        _wait(lambda: scorer.stats.scored >= 2 * len(rows))
+        wait(lambda: scorer.stats.scored >= 2 * len(rows))
 
     preds = read_predictions(stack_config, model_name, 2 * len(rows))
     by_version = {1: {}, 2: {}}
@@ -133,7 +84,7 @@ def test_score_dead_letter_and_hot_swap(stack_config, model_name) -> None:
         labels = [by_version[version][f"{prefix}{i}"]["label"] for i in range(len(rows))]
         assert labels == est.predict(rows).tolist()
 
-    dead = _dead_letters(stack_config, model_name, 3)
+    dead = dead_letters(stack_config, f"{model_name}-dlq", 3)
     assert len(dead) == 3
     assert {d["value"] for d in dead} == {b"plain text", b"\x00\x7f\xff\xff\xff\x00", b"\x00\x00\x00\x00\x01\x02"}
     assert all(d["reason"] and d["error"] == "RecordError" and d["model_version"] == 1 for d in dead)
@@ -142,12 +93,12 @@ def test_score_dead_letter_and_hot_swap(stack_config, model_name) -> None:
 def test_bad_model_version_is_refused_and_previous_keeps_serving(stack_config, model_name) -> None:
     from dataclasses import replace
 
-    X, y = _iris()
+    X, y = iris()
     est = LogisticRegression(max_iter=500).fit(X, y)
     good = interchange.convert(est, "onnx", sample=X)
     interchange.publish(good, name=model_name, config=stack_config)
-    with Running(model_name, stack_config) as scorer:
-        _wait(lambda: scorer.stats.version == 1)
+    with Running(stack_config, model_name) as scorer:
+        wait(lambda: scorer.stats.version == 1)
         # Version 2's verification cases disagree with its document: the scorer must refuse it.
         other = interchange.convert(LogisticRegression(max_iter=500, C=0.01).fit(X, y), "onnx", sample=X)
         lying = replace(good, document=other.document, _model=None)
@@ -156,9 +107,9 @@ def test_bad_model_version_is_refused_and_previous_keeps_serving(stack_config, m
         with pytest.raises(interchange.VerificationError):
             raw_publish(lying, name=model_name, config=stack_config)  # publish-time check refuses it too
         _publish_unchecked(lying, model_name, stack_config)
-        _wait(lambda: len(scorer.stats.refused) >= 1)
+        wait(lambda: len(scorer.stats.refused) >= 1)
         send_features(stack_config, model_name, X.iloc[:20], keys=[f"c{i}" for i in range(20)])
-        _wait(lambda: scorer.stats.scored >= 20)
+        wait(lambda: scorer.stats.scored >= 20)
         assert scorer.stats.version == 1
     preds = read_predictions(stack_config, model_name, 20)
     assert {rec["model"]["version"] for _, rec in preds} == {1}
@@ -178,7 +129,7 @@ def test_large_document_travels_in_chunks_and_signed_versions(stack_config, mode
     from interchange.modeltopic import write_keypair
     from interchange.modeltopic.envelope import CHUNK_BYTES
 
-    X, y = _iris()
+    X, y = iris()
     forest = RandomForestRegressor(n_estimators=600, random_state=0).fit(X, X["petal_width"] * 3 + y)
     converted = interchange.convert(forest, "onnx", sample=X)
     assert converted.document.size > 2 * CHUNK_BYTES
@@ -209,13 +160,13 @@ def test_unknown_category_is_dead_lettered_with_its_reason(stack_config, model_n
     estimator = make_pipeline(route, LogisticRegression(max_iter=300)).fit(X, y)
     interchange.publish(interchange.convert(estimator, fmt, sample=X), name=model_name, config=stack_config)
     rows = pd.DataFrame({"size": [0.1, 0.5, 0.9], "colour": ["red", "purple", "blue"]})
-    with Running(model_name, stack_config) as scorer:
-        _wait(lambda: scorer.stats.version == 1)
+    with Running(stack_config, model_name) as scorer:
+        wait(lambda: scorer.stats.version == 1)
         send_features(stack_config, model_name, rows, keys=["k0", "k1", "k2"])
-        _wait(lambda: scorer.stats.scored >= 2 and scorer.stats.dead_lettered >= 1)
+        wait(lambda: scorer.stats.scored >= 2 and scorer.stats.dead_lettered >= 1)
     preds = dict(read_predictions(stack_config, model_name, 2))
     assert sorted(preds) == [b"k0", b"k2"]
     assert [preds[k]["label"] for k in (b"k0", b"k2")] == estimator.predict(rows.iloc[[0, 2]]).tolist()
-    dead = _dead_letters(stack_config, model_name, 1)
+    dead = dead_letters(stack_config, f"{model_name}-dlq", 1)
     assert len(dead) == 1 and dead[0]["key"] == b"k1"
     assert ("no prediction" if fmt == "pmml" else "unknown category") in dead[0]["reason"]
