@@ -137,7 +137,12 @@ def no_result(outputs: Columns, columns: Columns, signature: Signature) -> dict[
     nullPrediction or a value outside a field's declared values): not a prediction anyone can use."""
     if not signature.outputs:
         return {}
-    empty = np.logical_and.reduce([missing_mask(np.asarray(outputs[f.name])) for f in signature.outputs])
+    cols = sorted((np.asarray(outputs[f.name]) for f in signature.outputs), key=lambda c: c.dtype.kind != "f")
+    empty = np.ones(len(cols[0]), dtype=bool)
+    for col in cols:  # float columns first (vectorised): on the hot path most batches stop here
+        empty &= missing_mask(col)
+        if not empty.any():
+            return {}
     found: dict[int, RecordError] = {}
     for i in np.flatnonzero(empty).tolist():
         gone = [f.name for f in signature.inputs if f.name in columns and is_missing(columns[f.name][i])]

@@ -11,13 +11,13 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from interchange.config import ClientConfig
 from interchange.errors import ConfigError, TransportError
 
-__all__ = ["producer", "consumer", "ensure_topics", "TopicSpec"]
+__all__ = ["producer", "consumer", "ensure_topics", "assign_from_start", "TopicSpec"]
 
 TopicSpec = Mapping[str, Any]  # {"partitions": int, "compacted": bool}
 
@@ -83,3 +83,16 @@ def ensure_topics(config: ClientConfig, topics: Mapping[str, TopicSpec], timeout
         except KafkaException as exc:
             if "TOPIC_ALREADY_EXISTS" not in str(exc):
                 raise TransportError(f"cannot create topic {name}: {exc.args[0]}", topic=name) from exc
+
+
+def assign_from_start(cons: Consumer, topic: str, what: str) -> list[TopicPartition]:
+    """Assign every partition of ``topic`` from its beginning (readers of compacted topics: models,
+    routes); TransportError naming ``what`` when Kafka cannot say which partitions there are."""
+    try:
+        meta = cons.list_topics(topic, timeout=15)
+    except KafkaException as exc:
+        raise TransportError(f"cannot read {what} {topic}: {exc.args[0]}", topic=topic) from exc
+    parts = meta.topics[topic].partitions if topic in meta.topics else {}
+    assigned = [TopicPartition(topic, p, OFFSET_BEGINNING) for p in sorted(parts)]
+    cons.assign(assigned)
+    return assigned

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Iterable
 
-from confluent_kafka import OFFSET_BEGINNING, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 from interchange.config import ClientConfig
 from interchange.errors import ModelError, TransportError
@@ -18,7 +18,7 @@ from interchange.modeltopic.codec import topic_codecs
 from interchange.modeltopic.envelope import DEFAULT_MODEL_TOPIC, Envelope
 from interchange.modeltopic.state import ModelRef, Ref, TopicState
 from interchange.registry import Registry
-from interchange.transport import consumer
+from interchange.transport import assign_from_start, consumer
 
 __all__ = ["ModelFollower", "latest_versions"]
 
@@ -50,13 +50,7 @@ class ModelFollower:
         self._consumer = consumer(config, f"interchange-follower-{uuid.uuid4().hex[:8]}", **{"enable.partition.eof": True})
         self._eof: set[int] = set()
         self._last_error = ""
-        try:
-            meta = self._consumer.list_topics(topic, timeout=15)
-        except KafkaException as exc:
-            raise TransportError(f"cannot read model topic {topic}: {exc.args[0]}", topic=topic) from exc
-        parts = meta.topics[topic].partitions if topic in meta.topics else {}
-        self._parts = [TopicPartition(topic, p, OFFSET_BEGINNING) for p in sorted(parts)]
-        self._consumer.assign(self._parts)
+        self._parts = assign_from_start(self._consumer, topic, "model topic")
 
     @property
     def errors(self) -> list[ModelError]:

@@ -11,14 +11,14 @@ import logging
 import time
 import uuid
 
-from confluent_kafka import OFFSET_BEGINNING, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 from interchange.config import ClientConfig
 from interchange.errors import TransportError
 from interchange.registry import AvroCodec, Registry
 from interchange.resources import avro_schema
 from interchange.scorer.route import DEFAULT_ROUTES_TOPIC, Route
-from interchange.transport import consumer, ensure_topics, producer
+from interchange.transport import assign_from_start, consumer, ensure_topics, producer
 
 __all__ = ["RouteFeed", "set_route", "retire_route", "read_routes", "route_codec"]
 
@@ -44,13 +44,7 @@ class RouteFeed:
         self.routes: dict[str, Route] = {}
         self.retired: set[str] = set()
         self._consumer = consumer(config, f"interchange-routes-{uuid.uuid4().hex[:8]}")
-        try:
-            meta = self._consumer.list_topics(topic, timeout=15)
-        except KafkaException as exc:
-            raise TransportError(f"cannot read routes topic {topic}: {exc.args[0]}", topic=topic) from exc
-        parts = meta.topics[topic].partitions if topic in meta.topics else {}
-        self._parts = [TopicPartition(topic, p, OFFSET_BEGINNING) for p in sorted(parts)]
-        self._consumer.assign(self._parts)
+        self._parts = assign_from_start(self._consumer, topic, "routes topic")
 
     def poll(self, timeout: float = 0.0) -> bool:
         """Apply new records; True when any route changed."""
