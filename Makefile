@@ -31,7 +31,7 @@ quickstart: stack-up
 # Fails (and so fails `make test`) when they cannot be installed.
 browser:
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
-		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver; }
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
 
 # Everything from a fresh clone: Python packages, Kafka + registry jars, Chromium, the whole suite.
 test: STACK_UP_FLAGS = --sasl
