@@ -25,7 +25,7 @@ from interchange.config import ClientConfig
 from interchange.errors import InterchangeError, RecordError, SchemaError, TransportError
 from interchange.events import codec_for
 from interchange.registry import AvroCodec, Registry, input_subject, unframe
-from interchange.transport import consumer, ensure_topics, producer
+from interchange.transport import consumer, ensure_topics, position, producer
 
 __all__ = ["send_file", "read_events", "Event", "event_json", "event_table"]
 
@@ -136,7 +136,7 @@ def read_events(
                 err = msg.error()
                 if err is not None:
                     if err.code() == KafkaError._PARTITION_EOF:
-                        pending.discard(msg.partition())
+                        pending.discard(position(msg)[1])
                         continue
                     raise TransportError(f"reading {topic}: {err.str()}", topic=topic)
                 yield _event(msg, decoder)

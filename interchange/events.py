@@ -14,7 +14,7 @@ from typing import Any
 
 from interchange.batch import to_records
 from interchange.config import ClientConfig
-from interchange.errors import TransportError
+from interchange.errors import RegistryError, TransportError
 from interchange.registry import AvroCodec, Registry, input_subject, output_subject
 from interchange.transport import consumer, ensure_topics, producer
 
@@ -24,6 +24,8 @@ __all__ = ["send_features", "read_predictions", "codec_for"]
 def codec_for(registry: Registry, subject: str) -> AvroCodec:
     """A codec for the latest schema of ``subject``."""
     registered = registry.client.get_latest_version(subject)
+    if registered.schema_id is None:
+        raise RegistryError(f"schema registry returned no schema id for {subject}", subject=subject)
     schema = registry.schema(registered.schema_id)
     return AvroCodec(schema, registered.schema_id, registry.schema)
 

@@ -125,7 +125,7 @@ def reference_outputs(estimator: Any, columns: Columns, signature: Signature, la
     X = estimator_input(estimator, columns, signature)
     out: Columns = {}
     for kind in ("label", "value", "cluster"):
-        for f in signature.output(kind):  # type: ignore[arg-type]
+        for f in signature.output(kind):
             predicted = np.asarray(estimator.predict(X))
             out[f.name] = np.asarray(labels.inverse_transform(predicted)) if labels is not None and kind == "label" else predicted
     probs = signature.output("probability")

@@ -11,13 +11,15 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+
+# confluent_kafka.admin re-exports NewTopic from cimpl without __all__, which mypy reads as private
+from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
 from interchange.config import ClientConfig
 from interchange.errors import ConfigError, TransportError
 
-__all__ = ["producer", "consumer", "ensure_topics", "assign_from_start", "TopicSpec"]
+__all__ = ["producer", "consumer", "ensure_topics", "assign_from_start", "position", "TopicSpec"]
 
 TopicSpec = Mapping[str, Any]  # {"partitions": int, "compacted": bool}
 
@@ -96,3 +98,15 @@ def assign_from_start(cons: Consumer, topic: str, what: str) -> list[TopicPartit
     assigned = [TopicPartition(topic, p, OFFSET_BEGINNING) for p in sorted(parts)]
     cons.assign(assigned)
     return assigned
+
+
+def position(msg: Message) -> tuple[str, int, int]:
+    """A consumed message's ``(topic, partition, offset)``, typed without ``None``.
+
+    confluent-kafka types these accessors ``X | None``: they are None only on a producer's message
+    before delivery, which consumers never see; anything else is a broken client, not a bad record.
+    """
+    topic, partition, offset = msg.topic(), msg.partition(), msg.offset()
+    if topic is None or partition is None or offset is None:
+        raise TransportError(f"Kafka gave a message without a position: topic {topic}, partition {partition}, offset {offset}")
+    return topic, partition, offset

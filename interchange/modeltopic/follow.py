@@ -18,7 +18,7 @@ from interchange.modeltopic.codec import topic_codecs
 from interchange.modeltopic.envelope import DEFAULT_MODEL_TOPIC, Envelope
 from interchange.modeltopic.state import ModelRef, Ref, TopicState
 from interchange.registry import Registry
-from interchange.transport import assign_from_start, consumer
+from interchange.transport import assign_from_start, consumer, position
 
 __all__ = ["ModelFollower", "latest_versions"]
 
@@ -120,11 +120,11 @@ class ModelFollower:
             err = msg.error()
             if err is not None:  # end of partition, or a transient error librdkafka retries by itself
                 if err.code() == KafkaError._PARTITION_EOF:
-                    self._eof.add(msg.partition())
+                    self._eof.add(position(msg)[1])
                 else:
                     self._last_error = err.str()
                 continue
-            self._eof.discard(msg.partition())
+            self._eof.discard(position(msg)[1])
             went_live = self.state.take(msg.key(), msg.value(), f"{self.topic}[{msg.partition()}]@{msg.offset()}")
             for ref in [r for r in out if not self.state.is_live(out[r])]:
                 del out[ref]  # withdrawn by this record before the caller saw it

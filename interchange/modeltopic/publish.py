@@ -130,7 +130,7 @@ def publish(
     )
     if key is not None:
         envelope.sign(key)
-    records = [
+    records: list[tuple[bytes, bytes | None]] = [
         (chunk_key(name, version, i), codecs.chunk.encode({"name": name, "version": version, "index": i, "data": data}))
         for i, data in enumerate(chunks)
     ]

@@ -77,8 +77,8 @@ def send_labels(
     count = 0
     for item in labels:
         key, value = item[0], item[1]
-        extra = {"timestamp": int(item[2])} if len(item) > 2 else {}  # type: ignore[misc]
-        prod.produce(topic, key=key.encode() if isinstance(key, str) else key, value=codec.encode({name: value}), **extra)
+        stamp = int(item[2]) if len(item) > 2 else 0  # 0: librdkafka stamps the current time
+        prod.produce(topic, key=key.encode() if isinstance(key, str) else key, value=codec.encode({name: value}), timestamp=stamp)
         count += 1
         if count % 10_000 == 0:
             prod.poll(0)

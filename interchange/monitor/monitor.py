@@ -181,7 +181,7 @@ class Monitor:
                 if topic == preds:
                     self.state.add_prediction(key, ts, self.output_codec.decode(msg.value()))
                 elif topic == labels:
-                    if self.labels_codec is None:
+                    if self.labels_codec is None or self.label_name is None:
                         raise RecordError(
                             f"model {self.options.model} is a {self.state.signature.task} model; it takes no labels"
                         )

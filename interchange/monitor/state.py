@@ -114,12 +114,13 @@ class MonitorState:
             other = self._prediction_times.pop(key, None)
             mine, store, value = self._feature_times, feature_ts, None if other is None else other - feature_ts
         else:
+            assert prediction_ts is not None, "_latency takes feature_ts or prediction_ts"
             other = self._feature_times.pop(key, None)
-            mine, store, value = self._prediction_times, prediction_ts, None if other is None else prediction_ts - other  # type: ignore[operator]
+            mine, store, value = self._prediction_times, prediction_ts, None if other is None else prediction_ts - other
         if value is not None:
             self.latencies.add(max(feature_ts or 0, prediction_ts or 0, other or 0), float(value))
             return
-        mine[key] = store  # type: ignore[assignment]
+        mine[key] = store
         if len(mine) > self.limits.max_pending:
             mine.popitem(last=False)
 
@@ -146,8 +147,8 @@ class MonitorState:
             out[(name, None)] = float(value)
         for window in self.windows_ms:
             start = self.now_ms - window
-            for name, value in self._window(start, sla_ms).items():
-                out[(name, window / 1000.0)] = value
+            for name, figure in self._window(start, sla_ms).items():
+                out[(name, window / 1000.0)] = figure
         return out
 
     def _window(self, start: int, sla_ms: float) -> dict[str, float]:

@@ -62,6 +62,8 @@ class Registry:
             raise RegistryError(f"schema registry refused to read {subject}: {exc}", subject=subject) from exc
         except Exception as exc:
             raise RegistryError(f"cannot reach the schema registry at {self.url}: {exc}", subject=subject) from exc
+        if registered.schema.schema_str is None:
+            raise RegistryError(f"schema registry returned no schema text for {subject}", subject=subject)
         return json.loads(registered.schema.schema_str)
 
     def compatibility(self, subject: str) -> str:

@@ -45,14 +45,16 @@ class Reporter:
         serving = {}
         for topic in router.topics():
             plan = router.plan(topic)
-            for role, version in (plan.serving() if plan else {}).items():
-                serving[(plan.route.model, topic, role)] = version  # type: ignore[union-attr]
+            if plan is None:
+                continue
+            for role, version in plan.serving().items():
+                serving[(plan.route.model, topic, role)] = version
         self.state = {"serving": serving, "lag": lag, "healthy": healthy}
         self._publish(router, lag, serving)
         return sum(lag.values()) if lag else 0
 
     def _publish(self, router: Router, lag: dict[tuple[str, int], int], serving: dict[tuple[str, str, str], int]) -> None:
-        extra = []
+        extra: list[tuple[str, str, int | None, float, dict[str, str]]] = []
         for (model, topic, role), version in serving.items():
             extra.append((model, "live_version", version, float(version), {"role": role, "route": topic}))
         for (topic, partition), value in lag.items():

@@ -50,9 +50,10 @@ class RouteFeed:
         """Apply new records; True when any route changed."""
         changed = False
         for msg in self._consumer.consume(500, timeout):
-            if msg.error():
-                if msg.error().code() != KafkaError._PARTITION_EOF:
-                    log.debug("routes topic: %s", msg.error())
+            err = msg.error()
+            if err is not None:
+                if err.code() != KafkaError._PARTITION_EOF:
+                    log.debug("routes topic: %s", err)
                 continue
             changed |= self._take(msg.key(), msg.value())
         return changed

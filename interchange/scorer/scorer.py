@@ -23,7 +23,7 @@ import time
 import uuid
 from typing import Any
 
-from confluent_kafka import KafkaException, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from interchange.config import ClientConfig, load_config
 from interchange.modeltopic import ModelFollower
@@ -41,7 +41,7 @@ from interchange.scorer.report import Reporter
 from interchange.scorer.routefeed import RouteFeed
 from interchange.scorer.routes import Router
 from interchange.scorer.scoring import ModelFailure, Outcome, score_route
-from interchange.transport import consumer, ensure_topics, producer
+from interchange.transport import consumer, ensure_topics, position, producer
 
 __all__ = ["Scorer"]
 
@@ -56,6 +56,9 @@ class Scorer:
         Scorer(ScorerOptions(model="iris", guarantee="exactly-once")).run()
         Scorer(ScorerOptions(routes=tuple(load_routes("routes.yaml")), routes_topic="interchange-routes")).run()
     """
+
+    consumer: Consumer  # set in __init__ after the lambdas that read it
+    reporter: Reporter
 
     def __init__(self, options: ScorerOptions, config: ClientConfig | None = None) -> None:
         self.options = options
@@ -245,7 +248,7 @@ class Scorer:
         started = time.monotonic()
         by_topic: dict[str, list[Message]] = {}
         for msg in messages:
-            by_topic.setdefault(msg.topic(), []).append(msg)
+            by_topic.setdefault(position(msg)[0], []).append(msg)
         out = Outcome()
         done: list[Message] = []
         for topic, msgs in by_topic.items():
@@ -420,14 +423,14 @@ def _skip(msg: Message) -> bool:
 def _next_offsets(messages: list[Message]) -> list[TopicPartition]:
     last: dict[tuple[str, int], int] = {}
     for m in messages:
-        key = (m.topic(), m.partition())
-        last[key] = max(last.get(key, -1), m.offset())
+        topic, partition, offset = position(m)
+        last[topic, partition] = max(last.get((topic, partition), -1), offset)
     return [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
 
 
 def _first_offsets(messages: list[Message]) -> list[TopicPartition]:
     first: dict[tuple[str, int], int] = {}
     for m in messages:
-        key = (m.topic(), m.partition())
-        first[key] = min(first.get(key, m.offset()), m.offset())
+        topic, partition, offset = position(m)
+        first[topic, partition] = min(first.get((topic, partition), offset), offset)
     return [TopicPartition(t, p, o) for (t, p), o in first.items()]

@@ -34,7 +34,9 @@ class Decoded:
 def decode_batch(codec: BatchCodec, live: LiveModel, messages: list[Message], max_event_bytes: int) -> Decoded:
     """Decode every message for the version (columnar for flat schemas); undecodable or oversized ones become dead letters."""
     inputs = codec.decode(live, messages, max_event_bytes)
-    dead = [(msg, exc, "oversized" if "over the scorer's limit" in exc.message else "undecodable") for msg, exc in inputs.dead]
+    dead: list[tuple[Message, Exception, str]] = [
+        (msg, exc, "oversized" if "over the scorer's limit" in exc.message else "undecodable") for msg, exc in inputs.dead
+    ]
     return Decoded(inputs.batch, inputs.kept, dead)
 
 

@@ -98,12 +98,12 @@ class _Mapper:
             out = (pa.binary(int(avro["size"])), None)
         elif kind == "array":
             t, fix = self.map(avro["items"])
-            out = (pa.list_(t), (lambda v, f=fix: None if v is None else [f(x) for x in v]) if fix else None)
+            out = (pa.list_(t), _list_fix(fix))
         elif kind == "map":
             t, fix = self.map(avro["values"])
             out = (
                 pa.map_(pa.string(), t),
-                (lambda v, f=fix: None if v is None else {k: f(x) for k, x in v.items()}) if fix else None,
+                _map_fix(fix),
             )
         elif isinstance(kind, str | list | dict):
             out = self.map(kind)
@@ -134,6 +134,18 @@ def _record_fix(fixes: dict[str, Callable[[Any], Any]]) -> Fix:
         return {k: (fixes[k](v) if k in fixes else v) for k, v in value.items()}
 
     return fix
+
+
+def _list_fix(each: Fix) -> Fix:
+    if each is None:
+        return None
+    return lambda v: None if v is None else [each(x) for x in v]
+
+
+def _map_fix(each: Fix) -> Fix:
+    if each is None:
+        return None
+    return lambda v: None if v is None else {k: each(x) for k, x in v.items()}
 
 
 class RowLayout:

@@ -28,7 +28,7 @@ from interchange.registry import Registry
 from interchange.sink.arrow import kafka_fields
 from interchange.sink.decode import EventDecoder
 from interchange.sink.files import Run, commit_file, lock_topic, remove_temporaries, resume_offsets, topic_dir
-from interchange.transport import consumer
+from interchange.transport import consumer, position
 
 __all__ = ["Sink", "SinkOptions", "SinkStats", "ERROR_SCHEMA"]
 
@@ -143,7 +143,7 @@ class Sink:
 
     # --- events -----------------------------------------------------------------------
     def _take(self, msg: Message) -> None:
-        p, offset = msg.partition(), msg.offset()
+        _, p, offset = position(msg)
         if offset < self._next.get(p, 0):
             return  # already in a committed file (never expected after the seek; cheap to guard)
         ts_type, ts = msg.timestamp()
@@ -186,7 +186,10 @@ class Sink:
     def _write(self, partition: int, run: list[_Pending]) -> None:
         is_error, date, schema_id = run[0].key
         rows = [e.row for e in run]
-        table = pa.Table.from_pylist(rows, schema=ERROR_SCHEMA) if is_error else self.decoder.layouts[schema_id].table(rows)
+        if is_error or schema_id is None:  # error rows carry no schema id
+            table = pa.Table.from_pylist(rows, schema=ERROR_SCHEMA)
+        else:
+            table = self.decoder.layouts[schema_id].table(rows)
         where = Run(partition, run[0].offset, run[-1].offset, date, is_error)
         commit_file(self.root, where, table, self.options.topic, schema_id)
         self.stats.files += 1

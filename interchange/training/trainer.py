@@ -38,7 +38,7 @@ from interchange.scorer.deadletter import DeadLetters
 from interchange.training.gate import GateResult, judge
 from interchange.training.learner import OnlineLearner
 from interchange.training.topic import training_codec, training_topic
-from interchange.transport import consumer, ensure_topics, producer
+from interchange.transport import consumer, ensure_topics, position, producer
 
 __all__ = ["Trainer", "TrainerOptions", "TrainerStats"]
 
@@ -168,8 +168,9 @@ class Trainer:
         kind, stamp = msg.timestamp()
         self._newest_ts = max(self._newest_ts, stamp if kind != TIMESTAMP_NOT_AVAILABLE else int(time.time() * 1000))
         self._buffer.append((row, target))
-        span = self._offsets.setdefault(msg.partition(), [msg.offset(), msg.offset()])
-        span[0], span[1] = min(span[0], msg.offset()), max(span[1], msg.offset())
+        _, partition, offset = position(msg)
+        span = self._offsets.setdefault(partition, [offset, offset])
+        span[0], span[1] = min(span[0], offset), max(span[1], offset)
         self._since_candidate += 1
         if len(self._buffer) >= self.options.batch:
             self._flush()
@@ -210,7 +211,7 @@ class Trainer:
             live,
             X,
             y,
-            live_version=self.live.version if live else None,
+            live_version=self.live.version if live and self.live else None,
             margin=self.options.margin,
         )
         self.stats.gates.append(result)
