@@ -90,7 +90,8 @@ def to_graph(estimator: Any, signature: Signature, *, format: str = "") -> Graph
         raise UnsupportedModelError("the pipeline has no final predictor", estimator=type(estimator).__name__, format=format)
     classes = getattr(model, "classes", None)
     if classes is not None and signature.classes is not None and tuple(classes) != tuple(signature.classes):
-        model = dataclasses.replace(model, classes=tuple(signature.classes))  # labels decoded by a target LabelEncoder
+        # labels decoded by a target LabelEncoder; IR model steps are dataclasses, which ModelStep (an ABC) cannot say
+        model = dataclasses.replace(model, classes=tuple(signature.classes))  # type: ignore[type-var]
     return Graph(signature, tuple(state.steps), model)
 
 

@@ -7,10 +7,10 @@ here by name and created on first use, so adding a format is one folder and one 
 
 from __future__ import annotations
 
-from interchange.model import register_format
+from interchange.model import Format, register_format
 
 
-def _onnx():  # noqa: ANN202 - factories return the plugin instance
+def _onnx() -> Format:
     from interchange.formats.onnx import ONNXFormat
 
     return ONNXFormat()
@@ -19,13 +19,13 @@ def _onnx():  # noqa: ANN202 - factories return the plugin instance
 register_format("onnx", _onnx)
 
 
-def _pmml():  # noqa: ANN202
+def _pmml() -> Format:
     from interchange.formats.pmml import PMMLFormat
 
     return PMMLFormat()
 
 
-def _pfa():  # noqa: ANN202
+def _pfa() -> Format:
     from interchange.formats.pfa import PFAFormat
 
     return PFAFormat()

@@ -49,7 +49,7 @@ class Prediction:
     label: np.ndarray | None = None
     cluster: np.ndarray | None = None
     score: np.ndarray | None = None
-    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # format-specific figures: arrays, or (ids, distances)
 
     def finish(self) -> Prediction:
         """Fill the label from probabilities or decisions when the model did not set it."""
@@ -112,23 +112,26 @@ def outputs_from(pred: Prediction, signature: Signature) -> dict[str, np.ndarray
     classes = list(pred.classes) if pred.classes is not None else []
     per_class = signature.output("decision")
     for f in signature.outputs:
+        value: np.ndarray | None
         if f.kind == "label":
-            out[f.name] = pred.label
+            value = pred.label
         elif f.kind == "value":
-            out[f.name] = pred.value
+            value = pred.value
         elif f.kind == "cluster":
-            out[f.name] = pred.cluster
+            value = pred.cluster
         elif f.kind == "score":
-            out[f.name] = pred.score
+            value = pred.score
         elif f.kind == "probability":
-            out[f.name] = pred.probabilities[:, _index(classes, f.target)]
+            p = pred.probabilities
+            value = None if p is None else p[:, _index(classes, f.target)]
         elif f.kind == "decision":
             d = pred.decision
-            out[f.name] = d[:, 0] if d.shape[1] == 1 else d[:, per_class.index(f)]
+            value = None if d is None else d[:, 0] if d.shape[1] == 1 else d[:, per_class.index(f)]
         else:
-            out[f.name] = pred.extra[f.name]
-        if out[f.name] is None:
+            value = pred.extra[f.name]
+        if value is None:
             raise ModelError(f"the model does not produce output {f.name!r} ({f.kind})", field=f.name)
+        out[f.name] = value
     return out
 
 

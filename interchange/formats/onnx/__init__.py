@@ -32,7 +32,7 @@ class ONNXFormat:
 
     name = "onnx"
     media_type = "application/onnx"
-    suffixes = (".onnx",)
+    suffixes: tuple[str, ...] = (".onnx",)
 
     def sniff(self, data: bytes) -> bool:
         # An ONNX ModelProto is protobuf: field 1 (ir_version, varint) comes first in practice.

@@ -9,7 +9,7 @@ probability output). Each output field maps to ``[tensor, column index or map ke
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import onnx
@@ -19,7 +19,7 @@ from interchange.signature import InputField, OutputField, Signature
 
 __all__ = ["infer", "dims"]
 
-_LABEL_TYPES = {
+_LABEL_TYPES: dict[int, str] = {
     onnx.TensorProto.INT64: "integer",
     onnx.TensorProto.INT32: "integer",
     onnx.TensorProto.INT16: "integer",
@@ -132,6 +132,7 @@ def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict
             omap[vi.name] = [vi.name, "row"]
             continue
         width = shape[1] if len(shape) == 2 else 1
+        assert width is not None  # an unknown width took the vector branch above
         scores = scores and labels is not None and len(labels) == width
         kind = _LABEL_TYPES.get(elem, "double")
         for i in range(width):
@@ -145,6 +146,6 @@ def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict
             else:
                 outs.append(OutputField(name, "value", "double"))
             omap[name] = [vi.name, i if len(shape) == 2 else None]
-    task = "classification" if classes is not None else "regression"
+    task: Literal["classification", "regression"] = "classification" if classes is not None else "regression"
     meta = {"positional": True, "inputs": notes} if notes else {}
     return Signature(tuple(fields), tuple(outs), tuple(classes) if classes else None, task, meta), imap, omap

@@ -26,7 +26,7 @@ from interchange.signature import Signature
 
 __all__ = ["ONNXModel", "parse", "Parsed"]
 
-_NUMPY = {
+_NUMPY: dict[int, type] = {
     onnx.TensorProto.FLOAT: np.float32,
     onnx.TensorProto.DOUBLE: np.float64,
     onnx.TensorProto.INT64: np.int64,
@@ -178,9 +178,9 @@ class ONNXModel(Model):
                 continue
             value = np.asarray(by_name[tensor])
             if col == "row":  # a vector per row (an output of unknown width or more dimensions)
-                rows = value.reshape(len(value), -1)
-                cells = np.empty(len(rows), dtype=object)
-                for i, row in enumerate(rows):
+                matrix = value.reshape(len(value), -1)
+                cells = np.empty(len(matrix), dtype=object)
+                for i, row in enumerate(matrix):
                     cells[i] = row.tolist()
                 out[f.name] = cells
                 continue

@@ -45,7 +45,7 @@ class PFAFormat:
 
     name = "pfa"
     media_type = "application/json"
-    suffixes = (".pfa", ".json")
+    suffixes: tuple[str, ...] = (".pfa", ".json")
 
     def sniff(self, data: bytes) -> bool:
         head = data[:4096].lstrip()

@@ -138,7 +138,7 @@ class Program:
         """The ``input`` variable, and per field the rows where a non-nullable field is missing
         (titus2's input check rejects those records)."""
         bad: list[tuple[np.ndarray, str]] = []
-        values = {}
+        values: dict[str, Any] = {}  # an ndarray per field, Nullable for optional ones
         for name, t in self.inputs:
             base = t.inner if isinstance(t, Opt) else t
             if base == VECTOR:

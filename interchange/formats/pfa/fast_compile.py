@@ -93,7 +93,8 @@ class Slot:
 
 class Scope:
     def __init__(self, parent: Scope | None, depth: int) -> None:
-        self.parent, self.depth, self.vars = parent, depth, {}
+        self.parent, self.depth = parent, depth
+        self.vars: dict[str, Slot] = {}
 
     def find(self, name: str) -> Slot | None:
         s: Scope | None = self
@@ -223,7 +224,8 @@ class Compiler:
             raise NotCovered(f"unknown variable {base!r}")
         k = scope.depth - slot.depth
         sid, t = slot.id, slot.type
-        fn: Callable[[Run], Any] = (lambda rt: rt.env[sid]) if k == 0 else (lambda rt, t=t: lift(rt.env[sid], t, k))
+        slot_type = t  # t moves along the path below; the lambda keeps the slot's own type
+        fn: Callable[[Run], Any] = (lambda rt: rt.env[sid]) if k == 0 else (lambda rt: lift(rt.env[sid], slot_type, k))
         for key in path:
             fn, t = self.field(fn, t, key)
         return fn, t

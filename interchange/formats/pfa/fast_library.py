@@ -566,4 +566,8 @@ def elements(a: Any, t: Arr) -> list[Any]:
 
     k = length(a, t)
     moved = lmap(lambda x, r: np.ascontiguousarray(np.moveaxis(np.asarray(x), np.ndim(x) - r - 1, 0)), a, t.items)
-    return [lmap(lambda x, r, i=i: x[i], moved, t.items) for i in range(k)]
+    return [lmap(_element(i), moved, t.items) for i in range(k)]
+
+
+def _element(i: int) -> Callable[[np.ndarray, int], Any]:
+    return lambda x, r: x[i]

@@ -133,7 +133,7 @@ def _closest(n_arg: bool) -> Callable[..., Compiled]:
                 rt.fail(np.array(True), depth, "no clusters")
                 raise Defer("no clusters")
             d = dist(rt, cb if len(args) == 2 else cb["center"])
-            if n_arg:
+            if kf is not None:  # closestN
                 n = np.asarray(kf(rt))
                 if n.ndim:
                     raise Defer("closestN with n varying per row")
@@ -156,8 +156,14 @@ def _pick(cb: Any, ct: Arr, idx: np.ndarray) -> Any:
     """Elements ``idx[..., j]`` of a constant codebook, as an array value (one lane axis per j)."""
     parts = [take_rows(cb, ct, idx[..., j]) for j in range(idx.shape[-1])]
     if not parts:
-        return lmap(lambda x, r: np.asarray(x)[..., :0, *(slice(None),) * r] if r else np.asarray(x)[..., :0], cb, ct.items)
+        return lmap(_no_elements, cb, ct.items)
     return stack(parts, ct.items)
+
+
+def _no_elements(x: Any, r: int) -> np.ndarray:
+    """``x`` with an empty element axis in front of its own ``r`` axes."""
+    index: tuple[Any, ...] = (..., slice(0, 0), *(slice(None),) * r)
+    return np.asarray(x)[index]
 
 
 LIBRARY["model.cluster.closest"], LIBRARY["model.cluster.closestN"] = _closest(False), _closest(True)

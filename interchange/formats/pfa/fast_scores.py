@@ -10,7 +10,7 @@ probability outside (0, 1)). ``multinomial`` takes arrays (maps cannot vary per 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -24,7 +24,7 @@ VECTOR = Arr(DOUBLE)
 TINY = 2.2250738585072014e-308  # titus naive.py ``tiny``, added to every multinomial probability
 
 
-def _support_vectors(t: Any) -> bool:
+def _support_vectors(t: Any) -> TypeGuard[Arr]:
     return (
         isinstance(t, Arr)
         and isinstance(t.items, Rec)
@@ -40,8 +40,8 @@ def _svm_score(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     (xf, xt), (mf, mt) = c.expr(args[0], scope), c.expr(args[1], scope)
     if xt != VECTOR or not isinstance(mt, Rec) or mt.recursive or mt.fields.get("const") != DOUBLE:
         raise NotCovered("model.svm.score arguments")
-    classes = [(k, mt.fields.get(k)) for k in ("negClass", "posClass")]  # titus sums negClass first
-    if not all(_support_vectors(t) for _, t in classes):
+    classes = [(k, t) for k in ("negClass", "posClass") if _support_vectors(t := mt.fields.get(k))]  # negClass first, as titus
+    if len(classes) != 2:
         raise NotCovered("model.svm.score support vector records")
     slots, body, ret = map_fcn(c, args[2], scope, [VECTOR, VECTOR])
     if ret != DOUBLE:
@@ -115,7 +115,7 @@ def _bernoulli(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         held = np.asarray(m["values"] if record else m, dtype=object)
         if held.ndim != 0:
             raise Defer("a class model that varies per row")
-        table = held[()]
+        table = held.item()  # the one map of a 0-d object array
         words = np.asarray(xf(rt), dtype=object)
         if any(v <= 0.0 or v >= 1.0 for v in table.values()):
             rt.fail(np.array(True), depth, "probability in classModel cannot be less than 0 or greater than 1")

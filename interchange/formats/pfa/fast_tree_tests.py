@@ -300,7 +300,7 @@ def _part(node: Any, key: str, vt: Any) -> Any:
         plain = vt is None or vt == STRING or is_num(vt) or isinstance(part, RawColumn)
         return part if plain else RawColumn.of(part)  # a union / array field of a non-recursive record
     arr = np.asarray(node, dtype=object)
-    out = np.empty(arr.size, dtype=object)
+    out: np.ndarray = np.empty(arr.size, dtype=object)
     for i, x in enumerate(arr.reshape(-1).tolist()):
         out[i] = x[key]
     out = out.reshape(arr.shape)

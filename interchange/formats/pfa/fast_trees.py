@@ -82,7 +82,7 @@ class _Forest:
         for tree in np.asarray(trees, dtype=object).reshape(-1):
             roots.append(self._add(tree, node_t, leaf_t, branches, leaves, 1))
         self.roots = np.array(roots, dtype=np.int64).reshape(np.shape(trees))
-        self.tables = {}
+        self.tables: dict[str, Any] = {}  # a numpy column per field; RawColumn for unions, arrays, maps
         for k in fields:
             ft = node_t.fields[k]
             if is_num(ft):
@@ -97,9 +97,9 @@ class _Forest:
         self.leaf_t = leaf_t
         self.leaves = stack([const_of(v, leaf_t) for v in leaves], leaf_t) if leaves else None
 
-    def flat(self, f: str, thr: str, m: str, op: str) -> tuple[FlatForest, np.ndarray]:
+    def flat(self, f: str, thr: str, m: str, op: str) -> tuple[FlatForest, np.ndarray, int]:
         """The trees on the shared walk kernel (leaves become nodes of their own), and the
-        leaf index of every node; cached (the node tables of a cell do not change)."""
+        leaf index of every node, and the highest feature index; cached (the node tables of a cell do not change)."""
         cache = self.__dict__.get("_flat")
         if cache is not None:
             return cache
@@ -292,8 +292,8 @@ def _split_walk(rt: Run, forest: _Forest, d: Any, split: tuple[str, str, str, st
     if rows.shape[1] != 1:
         raise Defer("tree input varying per lane")
     X = rows[:, 0, :]
-    absent = np.asarray(x.missing)
-    absent = np.broadcast_to(absent, values.shape).reshape(n, -1, k)[:, 0, :] if absent.any() else None
+    missing = np.asarray(x.missing)
+    absent = np.broadcast_to(missing, values.shape).reshape(n, -1, k)[:, 0, :] if missing.any() else None
     nan = np.isnan(X)
     if nan.any():  # a present NaN fails both v <= t and v < t: +inf does too when every threshold is finite
         present = nan if absent is None else nan & ~absent

@@ -139,7 +139,7 @@ def map_get(fn: Callable[[Run], Any], kf: Callable[[Run], Any], vt: Any, depth: 
         m = np.asarray(fn(rt), dtype=object)
         if m.ndim != 0:
             raise NotCovered("maps that vary per row")
-        table = m[()]
+        table = m.item()  # the one map of a 0-d object array
         keys = np.asarray(kf(rt), dtype=object)
         found = np.frompyfunc(lambda k: k in table, 1, 1)(keys).astype(bool)
         rt.fail(~found, depth, "map key not found")

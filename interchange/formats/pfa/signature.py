@@ -108,7 +108,8 @@ def read_signature(doc: dict[str, Any]) -> Signature:
     for cell in (doc.get("cells") or {}).values():
         if isinstance(cell, dict):
             _collect(cell.get("type"), named)
-    inputs, defined = [], set()
+    inputs: list[InputField] = []
+    defined: set[str] = set()
     for name, t in _fields(doc["input"], "input", named):
         kind, _, values = _shape(t, named)  # every input field accepts missing values; titus2 refuses them where not allowed
         schema = _expanded(t, named, defined) if kind == "avro" else None

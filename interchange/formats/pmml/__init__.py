@@ -22,7 +22,7 @@ class PMMLFormat:
 
     name = "pmml"
     media_type = "application/xml"
-    suffixes = (".pmml", ".xml")
+    suffixes: tuple[str, ...] = (".pmml", ".xml")
 
     def sniff(self, data: bytes) -> bool:
         head = data[:4096].lstrip()

@@ -204,7 +204,7 @@ def _svm(step: SupportVectorMachine, sig: Signature) -> etree._Element:
     for p in range(coef.shape[0]):
         used = np.flatnonzero(coef[p])
         machine_attrs: dict[str, Any] = {}
-        if classification:
+        if step.classes is not None:
             i, j = np.asarray(step.pairs, dtype=int)[p]
             machine_attrs = {"targetCategory": text(step.classes[i]), "alternateTargetCategory": text(step.classes[j])}
         svs = E("SupportVectors", {"numberOfAttributes": len(step.inputs), "numberOfSupportVectors": len(used)})
@@ -320,7 +320,7 @@ def _neural(step: NeuralNetwork, sig: Signature) -> etree._Element:
         sources = ["binary_0", "binary_1"]
     outputs = E("NeuralOutputs", {"numberOfOutputs": len(sources)})
     for u, src in enumerate(sources):
-        if classification:
+        if step.classes is not None:
             expr = E("NormDiscrete", {"field": TARGET, "value": text(step.classes[u])})
         else:
             expr = _ref(TARGET)

@@ -260,7 +260,7 @@ def check_model(step: ModelStep) -> None:
     link = getattr(step, "link", None)
     if getattr(step, "classes", None) is not None and link not in (Link.LOGISTIC, Link.SOFTMAX):
         if link is not Link.IDENTITY:
-            raise UnsupportedModelError(f"PMML has no normalisation equal to {link.value!r}", format="pmml")
+            raise UnsupportedModelError(f"PMML has no normalisation equal to {getattr(link, 'value', link)!r}", format="pmml")
 
 
 def model_element(step: ModelStep, sig: Signature) -> etree._Element:

@@ -30,7 +30,7 @@ def _elements(el: etree._Element) -> list[etree._Element]:
     return [c for c in el if isinstance(c.tag, str) and local(c) != "Extension"]
 
 
-def _only(el: etree._Element, allowed: set[str]) -> None:
+def _only(el: etree._Element, allowed: set[str] | frozenset[str]) -> None:
     for c in _elements(el):
         if local(c) not in allowed:
             raise NotCovered(f"<{local(c)}> in <{local(el)}>")

@@ -87,7 +87,8 @@ def _string_fn(name: str, argc: int, el: etree._Element, args: list[Fn], ctx: Ct
         return ["" if v is None else v for v in text(args[0](s))]
 
     if name in ("uppercase", "lowercase", "trimBlanks") and argc == 1:
-        op = {"uppercase": str.upper, "lowercase": str.lower, "trimBlanks": str.strip}[name]
+        ops: dict[str, Callable[[str], str]] = {"uppercase": str.upper, "lowercase": str.lower, "trimBlanks": str.strip}
+        op = ops[name]
         if name == "trimBlanks":
             return lambda s: np.array([v.strip(" ") for v in s0(s)], dtype=object)
         return lambda s: np.array([op(v) for v in s0(s)], dtype=object)

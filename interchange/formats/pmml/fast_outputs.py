@@ -16,7 +16,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast_expressions import Ctx, checked_cast, elements, expression
 from interchange.formats.pmml.fast_priors import fallbacks, with_priors
-from interchange.formats.pmml.fast_scope import Scope, keys, text
+from interchange.formats.pmml.fast_scope import Fn, Scope, keys, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import Prediction
 
@@ -91,7 +91,9 @@ def _probability(value: str | None) -> OutputFn:
             raise NotCovered("a probability output of a model without probabilities")
         classes = [str(c) for c in p.classes]
         if value is None:  # the probability of the predicted category
-            idx = np.array([_index(classes, v) for v in p.label], dtype=int)
+            if p.label is None:
+                raise NotCovered("the probability of the predicted category of a model without labels")
+            idx = np.array([_index(classes, v) for v in p.label], dtype=np.int64)
             got = p.probabilities[np.arange(s.n), np.maximum(idx, 0)]
             return np.where(idx >= 0, got, np.nan)
         i = _index(classes, value)
@@ -125,19 +127,19 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
             fn = expression(body[0], ctx)
             if of.get("dataType"):
                 fn = checked_cast(body[0], fn, of.get("dataType"), ctx)
-            out.append((name, lambda p, s, fn=fn: fn(s)))
+            out.append((name, _derived(fn)))
         elif body:
             raise NotCovered(f"OutputField {name} {feature} with child elements")
         elif feature == "predictedValue":
-            out.append((name, (lambda p, s: p.label) if classification else (lambda p, s: p.value)))
+            out.append((name, _predicted(classification)))
         elif feature == "predictedDisplayValue" and classification:
             # pypmml 1.5.8: no prediction shows as the empty text
-            out.append((name, lambda p, s: np.array(["" if v is None else display.get(v, v) for v in p.label], dtype=object)))
+            out.append((name, _display(display)))
         elif feature == "probability" and classification:
             out.append((name, _probability(of.get("value"))))
         elif feature == "entityId" and "rankedEntityId" in features:  # (rows x k), nearest first
             rank = int(of.get("rank", "1")) - 1
-            out.append((name, lambda p, s, r=rank: p.extra[ENTITY][:, r]))
+            out.append((name, _entity(rank)))
         elif feature == "entityId" and "entityId" in features:
             out.append((name, lambda p, s: p.extra[ENTITY]))
         elif feature in ("affinity", "entityAffinity") and "affinity" in features:
@@ -148,7 +150,7 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
             out.append((name, lambda p, s: p.extra[CONFIDENCE]))
         elif feature == "reasonCode" and "reasonCode" in features:
             rank = int(of.get("rank", "1")) - 1
-            out.append((name, lambda p, s, r=rank: p.extra[REASONS][:, r] if r < p.extra[REASONS].shape[1] else _nones(s.n)))
+            out.append((name, _reason(rank)))
         else:
             raise NotCovered(f"OutputField feature={feature} of <{local(model)}>")
         if segment is not None:  # the feature of that Segment's own result, missing where it did not fire
@@ -167,7 +169,9 @@ def _affinity(value: str | None) -> OutputFn:
         if value is not None:
             # (the ClusteringModel compiler declines an unknown cluster)
             return d[:, names.index(value)]
-        idx = np.array([names.index(str(c)) if c is not None else -1 for c in p.cluster], dtype=int)
+        if p.cluster is None:
+            raise NotCovered("an affinity output of a model that predicts no cluster")
+        idx = np.array([names.index(str(c)) if c is not None else -1 for c in p.cluster], dtype=np.int64)
         return np.where(idx >= 0, d[np.arange(s.n), np.maximum(idx, 0)], np.nan)
 
     return run
@@ -198,3 +202,39 @@ def _nones(n: int) -> np.ndarray:
 
 def text_label(col: np.ndarray) -> np.ndarray:
     return text(col)
+
+
+def _derived(fn: Fn) -> OutputFn:
+    """A transformedValue / decision output: its expression over the model's scope."""
+    return lambda p, s: fn(s)
+
+
+def _predicted(classification: bool) -> OutputFn:
+    def predicted(p: Prediction, s: Scope) -> np.ndarray:
+        got = p.label if classification else p.value
+        if got is None:
+            raise NotCovered("a predictedValue output of a model that predicts none")
+        return got
+
+    return predicted
+
+
+def _display(display: dict[str, str]) -> OutputFn:
+    """predictedDisplayValue; pypmml 1.5.8 shows no prediction as the empty text."""
+
+    def shown(p: Prediction, s: Scope) -> np.ndarray:
+        if p.label is None:
+            raise NotCovered("a predictedDisplayValue output of a model that predicts no label")
+        return np.array(["" if v is None else display.get(v, v) for v in p.label], dtype=object)
+
+    return shown
+
+
+def _entity(rank: int) -> OutputFn:
+    """The id of the ``rank``-th nearest neighbour (rows x k ids, nearest first)."""
+    return lambda p, s: p.extra[ENTITY][:, rank]
+
+
+def _reason(rank: int) -> OutputFn:
+    """The ``rank``-th reason code; missing past the last one."""
+    return lambda p, s: p.extra[REASONS][:, rank] if rank < p.extra[REASONS].shape[1] else _nones(s.n)

@@ -140,9 +140,9 @@ def _compound(el: etree._Element, ctx: Ctx, nested: bool = False) -> Pred:
         ts = np.array([r[0] for r in results])
         us = np.array([r[1] for r in results])
         if op == "and":  # FALSE if any part is FALSE, else UNKNOWN if any is UNKNOWN
-            t = ts.all(axis=0)
+            t = np.asarray(ts.all(axis=0))
             return t, ~t & ~(~ts & ~us).any(axis=0)
-        t = ts.any(axis=0)
+        t = np.asarray(ts.any(axis=0))
         return t, ~t & us.any(axis=0)
 
     return combine

@@ -28,7 +28,7 @@ _ERFC = np.frompyfunc(math.erfc, 1, 1)
 
 def _probit(y: np.ndarray) -> np.ndarray:
     """The standard normal CDF, 0.5 * erfc(-y / sqrt 2), accurate in both tails."""
-    return _ERFC(-np.asarray(y, dtype=np.float64) / math.sqrt(2.0)).astype(np.float64) * 0.5
+    return np.asarray(_ERFC(-np.asarray(y, dtype=np.float64) / math.sqrt(2.0)), dtype=np.float64) * 0.5
 
 
 # PMML 4.4 §Regression, normalizationMethod: y -> f(y)

@@ -103,6 +103,8 @@ def _ruleset(model: etree._Element, steps: list[Step]) -> ModelStep:
         if of.get("feature", "predictedValue") not in ("predictedValue", "transformedValue"):
             raise NotCovered(f"RuleSetModel OutputField feature={of.get('feature')}")
     rs = child(model, "RuleSet")
+    if rs is None:
+        raise NotCovered("RuleSetModel without a RuleSet")
     methods = children(rs, "RuleSelectionMethod")
     if not methods:
         raise NotCovered("RuleSet without RuleSelectionMethod")

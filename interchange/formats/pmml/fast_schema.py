@@ -128,7 +128,7 @@ class Treatment:
             rejected |= gone
         out[gone] = np.nan if numeric else None
         if self.replacement is not None:
-            out[gone] = float(self.replacement) if numeric else self.replacement  # type: ignore[arg-type]
+            out[gone] = float(self.replacement) if numeric else self.replacement
         return out, rejected
 
 

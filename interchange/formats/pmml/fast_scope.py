@@ -20,7 +20,7 @@ __all__ = ["Scope", "Fn", "full", "num", "text", "java_text", "missing", "keys"]
 Fn = Callable[["Scope"], np.ndarray]
 
 
-class Scope(dict):  # type: ignore[type-arg]
+class Scope(dict):
     """Columns of one batch in one PMML context; ``defs`` are computed when first read."""
 
     def __init__(self, columns: dict[str, np.ndarray], n: int, defs: dict[str, Fn] | None = None, parent: Scope | None = None):

@@ -7,7 +7,7 @@ implemented exactly here raises NotCovered and the document runs on pypmml inste
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from lxml import etree
@@ -142,7 +142,7 @@ def _svm(model: etree._Element, steps: list[Step]) -> ModelStep:
             if c not in classes:
                 classes.append(c)
         pairs.append((classes.index(first), classes.index(second)))
-    first_when = ">" if model.get("maxWins", "false") == "true" else "<"
+    first_when: Literal[">", "<"] = ">" if model.get("maxWins", "false") == "true" else "<"
     return _PMMLSVM(
         inputs,
         computed=computed,
@@ -193,5 +193,6 @@ class _PMMLSVM(SupportVectorMachine):
         label[missing] = None
         # probability outputs: each category's share of the machines' votes, as JPMML-Evaluator and
         # pypmml 1.5.8 give them (PMML 4.4 does not define probabilities for SVMs)
+        assert self.pairs is not None  # a classifier's machines always name their class pairs
         probabilities = np.where(missing[:, None], np.nan, votes / len(self.pairs))
         return Prediction(classes=self.classes, label=label, probabilities=probabilities)

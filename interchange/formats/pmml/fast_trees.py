@@ -200,7 +200,11 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
     values: list[list[float]] = []
 
     def row() -> int:
-        feature.append(-1), threshold.append(0.0), left.append(-1), right.append(-1), missing_left.append(True)
+        feature.append(-1)
+        threshold.append(0.0)
+        left.append(-1)
+        right.append(-1)
+        missing_left.append(True)
         values.append([0.0] * (1 if classes is None else len(classes)))
         return len(feature) - 1
 
@@ -258,7 +262,7 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
         np.array(right),
         np.array(values, dtype=np.float64),
         np.array(missing_left, dtype=bool),
-        ops.pop() if ops else "<=",
+        "<" if ops == {"<"} else "<=",  # one comparison for the whole tree (none: a single leaf)
     )
     return TreeEnsemble(tuple(features), (tree,), "sum", classes=classes), bool(unrouted)
 

@@ -85,7 +85,7 @@ class PypmmlModel(Model):
         """The values of output ``name`` in one pypmml result."""
         columns = result.get("columns", [])
         index = {c: i for i, c in enumerate(columns)}
-        if name == self.signature.meta.get("target") and self._predicted in index:
+        if name == self.signature.meta.get("target") and self._predicted is not None and self._predicted in index:
             name = self._predicted
         if name not in index and f"predicted_{name}" in index:  # no <Output>: pypmml names the target so
             name = f"predicted_{name}"
