@@ -5,7 +5,8 @@ fed through ColumnTransformer(imputer + scaler for numbers, imputer + one-hot fo
 
 A cell either verifies (reference runtime and fast path agree with the estimator on held-out
 rows within the stated tolerance) or is refused with UnsupportedModelError naming the
-estimator and the format; both outcomes are recorded for docs/coverage.md.
+estimator and the format; both outcomes are recorded for docs/coverage.md. Each cell's outcome
+must equal the committed one in baseline.json (see tests/roundtrip/baseline.py to update it).
 """
 
 from __future__ import annotations
@@ -55,9 +56,11 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from xgboost import XGBClassifier, XGBRegressor
 
 from interchange.errors import UnsupportedModelError, VerificationError
+from tests.roundtrip import baseline
 from tests.roundtrip.helpers import assert_export_equivalent, record
 
 FORMATS = ["onnx", "pmml", "pfa"]
+BASELINE = baseline.load()
 
 
 def _frame(X: np.ndarray) -> pd.DataFrame:
@@ -171,6 +174,26 @@ def test_export_equivalent(name: str, kind: str, factory: Any, fmt: str, dataset
     _check(estimator, X, name, fmt, dataset)
 
 
+def test_baseline_holds_exactly_the_cells_of_the_matrix() -> None:
+    cells = {f"{name}-{fmt}-{dataset}" for name, _, _ in CASES for fmt in FORMATS for dataset in ("numeric", "mixed")}
+    cells |= {f"OrdinalEncoder+HistGradientBoostingClassifier-{fmt}-mixed" for fmt in FORMATS}
+    cells |= {f"LabelEncoder(target)+LogisticRegression-{fmt}-{d}" for fmt in FORMATS for d in ("numeric", "mixed")}
+    assert not cells - set(BASELINE), f"cells missing from the baseline; run `{baseline.UPDATE}`"
+    assert not set(BASELINE) - cells, f"baseline cells the matrix no longer has; run `{baseline.UPDATE}`"
+
+
+def test_a_cell_must_end_as_its_baseline_says() -> None:
+    held = {"A-onnx-numeric": {"status": "verified"}, "B-pfa-mixed": {"status": "refused", "reason": "float32 split"}}
+    baseline.check("A-onnx-numeric", "verified", None, held)
+    baseline.check("B-pfa-mixed", "refused", "another row differs", held)  # only the status is compared
+    with pytest.raises(AssertionError, match="baseline 'verified', this run 'unsupported: no writer'"):
+        baseline.check("A-onnx-numeric", "unsupported", "no writer", held)
+    with pytest.raises(AssertionError, match="it verifies now: update the baseline"):
+        baseline.check("B-pfa-mixed", "verified", None, held)
+    with pytest.raises(AssertionError, match="not in baseline.json"):
+        baseline.check("C-pmml-numeric", "verified", None, held)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_ordinal_encoded_text(fmt: str) -> None:
     """Text through OrdinalEncoder (unseen -> -1, missing stays missing) into trees that take NaN."""
@@ -198,15 +221,17 @@ def test_label_encoded_target(fmt: str, dataset: str) -> None:
 
 def _check(estimator: Any, X: pd.DataFrame, name: str, fmt: str, dataset: str, labels: Any = None) -> None:
     cell = f"{name}-{fmt}-{dataset}"
+    status, reason = "verified", None
     try:
         assert_export_equivalent(estimator, X.iloc[:200], X.iloc[200:], fmt, cell=cell, dataset=dataset, labels=labels)
     except UnsupportedModelError as exc:
         assert exc.context.get("format") == fmt, exc.message
-        record(cell=cell, estimator=name, format=fmt, dataset=dataset, status="unsupported", reason=exc.message)
-        pytest.skip(f"unsupported: {exc.message}")
+        status, reason = "unsupported", exc.message
+        record(cell=cell, estimator=name, format=fmt, dataset=dataset, status=status, reason=reason)
     except VerificationError as exc:
         # convert refused a document that disagrees with the estimator (e.g. float32 thresholds):
         # the designed outcome, recorded as such, with the worst row named.
         assert exc.context.get("row") is not None and exc.context.get("output"), exc.message
-        record(cell=cell, estimator=name, format=fmt, dataset=dataset, status="refused", reason=exc.message)
-        pytest.skip(f"refused by verification: {exc.message}")
+        status, reason = "refused", exc.message
+        record(cell=cell, estimator=name, format=fmt, dataset=dataset, status=status, reason=reason)
+    baseline.check(cell, status, reason, BASELINE)
