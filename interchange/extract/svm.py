@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,9 @@ def classifier(est: Any, state: Extraction) -> SupportVectorMachine:
             coef.append(row)
     prob_a = prob_b = None
     if getattr(est, "probability", False) is True:
-        prob_a, prob_b = np.asarray(est.probA_, dtype=np.float64), np.asarray(est.probB_, dtype=np.float64)
+        with warnings.catch_warnings():  # sklearn warned the user at fit; reading the fitted Platt terms is ours to do
+            warnings.filterwarnings("ignore", "Attribute `prob[AB]_` was deprecated", FutureWarning)
+            prob_a, prob_b = np.asarray(est.probA_, dtype=np.float64), np.asarray(est.probB_, dtype=np.float64)
     if getattr(est, "break_ties", False) and k > 2 and est.decision_function_shape == "ovr":
         raise UnsupportedModelError(
             f"{type(est).__name__}(break_ties=True) predicts the argmax of decision values; not in the IR yet",

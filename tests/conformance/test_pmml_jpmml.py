@@ -62,7 +62,7 @@ def _iris() -> tuple[pd.DataFrame, Any]:
 
 def _regression() -> tuple[pd.DataFrame, Any]:
     X, y = make_regression(300, 4, noise=3.0, random_state=0)
-    return pd.DataFrame(X, columns=NUMBERS), y
+    return pd.DataFrame(X, columns=NUMBERS), pd.Series(y, name="y")  # named, as sklearn2pmml wants its target
 
 
 def _mixed() -> tuple[pd.DataFrame, Any]:
@@ -88,7 +88,7 @@ CASES: dict[str, tuple[Callable[[], tuple[pd.DataFrame, Any]], Callable[[], Any]
     "hist_gradient_boosting": (_iris, lambda: HistGradientBoostingClassifier(max_iter=10, random_state=0), True),
     "gradient_boosting_regressor": (_regression, lambda: GradientBoostingRegressor(n_estimators=10, random_state=0), True),
     "linear_regression": (_regression, LinearRegression, True),
-    "mlp": (_iris, lambda: MLPClassifier((6,), max_iter=800, random_state=0), True),
+    "mlp": (_iris, lambda: MLPClassifier((6,), max_iter=1500, random_state=0), True),  # converges at 1327
     "gaussian_nb": (_iris, GaussianNB, True),
     "svc": (_iris, SVC, True),
     "knn": (_iris, lambda: KNeighborsClassifier(3), True),

@@ -103,7 +103,7 @@ def classify(y: np.ndarray, method: str) -> np.ndarray:
     """PMML 4.4 §Regression: class probabilities from one score per category."""
     with np.errstate(all="ignore"):
         if method == "softmax":
-            z = np.exp(y - np.nanmax(y, axis=1, keepdims=True))
+            z = np.exp(y - np.fmax.reduce(y, axis=1, keepdims=True))  # nanmax without its all-NaN row warning
             return z / z.sum(axis=1, keepdims=True)
         if method == "simplemax":
             return y / y.sum(axis=1, keepdims=True)
