@@ -8,6 +8,7 @@ BIN     = $(VENV)/bin
 lint: install
 	$(BIN)/ruff check interchange tests benchmarks examples
 	$(BIN)/ruff format --check interchange tests benchmarks examples
+	$(BIN)/mypy
 
 $(BIN)/interchange: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,7 @@ browser:
 test: STACK_UP_FLAGS = --sasl
 test: stack-up browser
 	$(BIN)/ruff check interchange tests benchmarks examples
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests; status=$$?; $(MAKE) --no-print-directory stack-down; exit $$status
 
 bench: stack-up

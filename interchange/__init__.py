@@ -7,6 +7,8 @@ its Avro contract to a Schema Registry and a Kafka model topic (``publish``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from interchange import formats as _formats  # noqa: F401,E402  (registers the format plugins)
 from interchange.check import CheckRow, check  # noqa: E402
 from interchange.convert import Converted, convert, infer_signature  # noqa: E402
@@ -17,8 +19,11 @@ from interchange.signature import InputField, OutputField, Signature  # noqa: E4
 from interchange.verification import Tolerance, Verification  # noqa: E402
 from interchange.version import __version__
 
+if TYPE_CHECKING:
+    from interchange.modeltopic.publish import Published
 
-def publish(converted: Converted, *, name: str, **kwargs):  # type: ignore[no-untyped-def]
+
+def publish(converted: Converted, *, name: str, **kwargs: Any) -> Published:
     """Register the model's Avro contract and publish it, versioned, to the model topic.
 
     See :func:`interchange.modeltopic.publish.publish` for the options.

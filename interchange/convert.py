@@ -68,7 +68,7 @@ def infer_signature(estimator: Any, sample: Any, labels: Any = None) -> Signatur
     names = getattr(estimator, "feature_names_in_", None)
     inputs = Signature.infer_inputs(sample, None if names is None else [str(n) for n in names])
     task, classes, outputs = output_fields(estimator, labels)
-    return Signature(inputs, outputs, classes, task)  # type: ignore[arg-type]
+    return Signature(inputs, outputs, classes, task)  # type: ignore[arg-type]  # output_fields gives one of the tasks, typed str
 
 
 def _completed(exc: UnsupportedModelError, estimator: Any, format: str) -> UnsupportedModelError:

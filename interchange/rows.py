@@ -80,7 +80,7 @@ def _avro(fh: IO[bytes], chunk_rows: int) -> Iterator[tuple[Chunk, int]]:
 
     records: list[dict[str, Any]] = []
     for record in fastavro.reader(fh):
-        records.append(record)  # type: ignore[arg-type]
+        records.append(record)  # type: ignore[arg-type]  # fastavro types any Avro value; rows files hold records
         if len(records) == chunk_rows:
             yield records, fh.tell()
             records = []

@@ -13,7 +13,7 @@ import numpy as np
 
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
-from interchange.signature import DataType, OutputField, Signature, avro_name
+from interchange.signature import DataType, OutputField, OutputKind, Signature, avro_name
 
 __all__ = ["final_estimator", "output_fields", "reference_outputs", "estimator_input", "decoded_classes"]
 
@@ -35,7 +35,7 @@ def _class_type(classes: np.ndarray) -> DataType:
     return "string"
 
 
-def _per_class(prefix: str, kind: str, classes: np.ndarray) -> list[OutputField]:
+def _per_class(prefix: str, kind: OutputKind, classes: np.ndarray) -> list[OutputField]:
     fields: list[OutputField] = []
     taken: set[str] = set()
     for c in classes.tolist():
@@ -43,7 +43,7 @@ def _per_class(prefix: str, kind: str, classes: np.ndarray) -> list[OutputField]
         while name in taken:
             name += "_"
         taken.add(name)
-        fields.append(OutputField(name, kind, "double", c))  # type: ignore[arg-type]
+        fields.append(OutputField(name, kind, "double", c))
     return fields
 
 

@@ -13,12 +13,12 @@ import numpy as np
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, lookup
 from interchange.ir.graph import Graph, ModelStep, Step
-from interchange.signature import InputField, Signature
+from interchange.signature import DataType, InputField, Signature
 
 __all__ = ["supports"]
 
 
-def _input_types(step: Any, n: int) -> list[str]:
+def _input_types(step: Any, n: int) -> list[DataType]:
     """Text for an encoder fitted on text categories, numbers otherwise."""
     categories = getattr(step, "categories_", None)
     if categories is not None and len(categories) == n:
@@ -29,7 +29,7 @@ def _input_types(step: Any, n: int) -> list[str]:
 def _write(step: Any, names: list[str], steps: list[Step], model: ModelStep | None, format: str) -> None:
     from interchange.source import output_fields
 
-    inputs = tuple(InputField(n, t) for n, t in zip(names, _input_types(step, len(names)), strict=True))  # type: ignore[arg-type]
+    inputs = tuple(InputField(n, t) for n, t in zip(names, _input_types(step, len(names)), strict=True))
     if model is None:
         if format == "pmml":
             from interchange.formats.pmml.emit_transforms import derived_fields
@@ -45,11 +45,11 @@ def _write(step: Any, names: list[str], steps: list[Step], model: ModelStep | No
                 write_transform(writer, s)
         return
     task, classes, outputs = output_fields(step)
-    graph = Graph(Signature(inputs, outputs, classes, task), tuple(steps), model)  # type: ignore[arg-type]
+    graph = Graph(Signature(inputs, outputs, classes, task), tuple(steps), model)  # type: ignore[arg-type]  # output_fields gives one of the tasks, typed str
     if format == "pmml":
         from interchange.formats.pmml.emit import write_graph
     else:
-        from interchange.formats.pfa.emit import write_graph  # type: ignore[assignment]
+        from interchange.formats.pfa.emit import write_graph  # type: ignore[assignment]  # same signature as the PMML writer
     write_graph(graph)
 
 

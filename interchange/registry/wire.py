@@ -121,9 +121,11 @@ class AvroCodec:
             ) from exc
         if buf.tell() != len(payload):
             raise RecordError(f"event has {len(payload) - buf.tell()} bytes left after its Avro record (schema id {schema_id})")
+        if not isinstance(record, dict):  # an input schema is a record; fastavro types any Avro value
+            raise RecordError(f"event decodes to a {type(record).__name__}, not a record (schema id {schema_id})")
         if self.names:
-            return rename(record, self.names)  # type: ignore[arg-type]
-        return record  # type: ignore[return-value]
+            return rename(record, self.names)
+        return record
 
 
 def _original_names(schema: Any) -> dict[str, str]:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from interchange.errors import ConfigError, InterchangeError
+
+if TYPE_CHECKING:
+    from interchange.config import ClientConfig
+
+T = TypeVar("T")
 
 __all__ = ["score_command", "route_app"]
 
@@ -19,7 +26,7 @@ _SettingOpt = typer.Option([], "-X", help="A client setting key=value (librdkafk
 _TopicOpt = typer.Option("interchange-routes", "--routes-topic", help="The compacted routes topic.")
 
 
-def _run(fn):  # type: ignore[no-untyped-def]
+def _run(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except InterchangeError as exc:
@@ -27,7 +34,7 @@ def _run(fn):  # type: ignore[no-untyped-def]
         raise typer.Exit(1) from None
 
 
-def _config(config: Path | None, settings: list[str]):  # type: ignore[no-untyped-def]
+def _config(config: Path | None, settings: list[str]) -> ClientConfig:
     from interchange.config import load_config
 
     return load_config(config, settings)
@@ -86,7 +93,7 @@ def score_command(
             group,
             batch_size,
             engine=engine,
-            guarantee=guarantee,  # type: ignore[arg-type]
+            guarantee=guarantee,  # type: ignore[arg-type]  # typer hands a str; ScorerOptions checks it
             instance_id=instance_id,
             verify_key=verify_key,
             routes=tuple(load_routes(routes)) if routes else (),

@@ -15,7 +15,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from interchange.signature import InputField, OutputField, Signature
+from interchange.signature import InputField, OutputField, OutputKind, Signature
 
 __all__ = ["infer", "dims"]
 
@@ -66,7 +66,7 @@ def _origin(proto: onnx.ModelProto, tensor: str) -> tuple[onnx.NodeProto, int] |
     return None
 
 
-def _score_kind(node: onnx.NodeProto) -> str:
+def _score_kind(node: onnx.NodeProto) -> OutputKind:
     """Scores of a linear or SVM classifier without a post transform are decision values."""
     transform = next((a.s.decode() for a in node.attribute if a.name == "post_transform"), "NONE")
     plain = node.op_type in ("LinearClassifier", "SVMClassifier") and transform == "NONE"
@@ -87,7 +87,7 @@ def _input_fields(proto: onnx.ModelProto) -> tuple[list[InputField], dict[str, l
         optype = "categorical" if kind in ("string", "boolean") else "continuous"
         names = [vi.name] if width == 1 else [f"{vi.name}_{i}" for i in range(width)]
         for i, name in enumerate(names):
-            fields.append(InputField(name, kind, optype))  # type: ignore[arg-type]
+            fields.append(InputField(name, kind, optype))  # type: ignore[arg-type]  # _LABEL_TYPES values are DataType names
             imap[name] = [vi.name, i if width > 1 else None]
         if width > 1:
             notes[vi.name] = f"columns {names[0]} .. {names[-1]} of a [N, {width}] tensor"
@@ -139,10 +139,10 @@ def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict
             name = vi.name if width == 1 else f"{vi.name}_{i}"
             if scores:
                 assert origin is not None and labels is not None
-                outs.append(OutputField(name, _score_kind(origin[0]), "double", target=labels[i]))  # type: ignore[arg-type]
+                outs.append(OutputField(name, _score_kind(origin[0]), "double", target=labels[i]))
                 classes = labels
             elif kind != "double":  # integers, text and booleans keep their type, one column each
-                outs.append(OutputField(name, "label", kind))  # type: ignore[arg-type]
+                outs.append(OutputField(name, "label", kind))  # type: ignore[arg-type]  # _LABEL_TYPES values are DataType names
             else:
                 outs.append(OutputField(name, "value", "double"))
             omap[name] = [vi.name, i if len(shape) == 2 else None]

@@ -114,11 +114,11 @@ def read_signature(doc: dict[str, Any]) -> Signature:
         kind, _, values = _shape(t, named)  # every input field accepts missing values; titus2 refuses them where not allowed
         schema = _expanded(t, named, defined) if kind == "avro" else None
         optype = "categorical" if kind in ("string", "boolean") else "continuous"
-        inputs.append(InputField(name, kind, optype, values, True, schema))  # type: ignore[arg-type]
+        inputs.append(InputField(name, kind, optype, values, True, schema))  # type: ignore[arg-type]  # _shape gives DataType names
     outputs, defined = [], set()
     for name, t in _fields(doc["output"], "output", named):
         kind, _, _ = _shape(t, named)
         schema = _expanded(t, named, defined) if kind == "avro" else None
         # a number is a value; anything else (text, integers, booleans, structures) is not forced to float
-        outputs.append(OutputField(name, "value" if kind == "double" else "label", kind, schema=schema))  # type: ignore[arg-type]
+        outputs.append(OutputField(name, "value" if kind == "double" else "label", kind, schema=schema))  # type: ignore[arg-type]  # _shape gives DataType names
     return Signature(tuple(inputs), tuple(outputs))

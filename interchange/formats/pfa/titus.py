@@ -23,9 +23,9 @@ def _getargspec(func: Any) -> _ArgSpec:
 def engine_class() -> Any:
     """``titus.genpy.PFAEngine`` with the compatibility aliases in place."""
     if not hasattr(np, "float_"):
-        np.float_ = np.float64  # type: ignore[attr-defined]
+        np.float_ = np.float64  # type: ignore[attr-defined]  # shim: NumPy 2 removed it
     if not hasattr(inspect, "getargspec"):
-        inspect.getargspec = _getargspec  # type: ignore[attr-defined]
+        inspect.getargspec = _getargspec  # type: ignore[attr-defined]  # shim: Python 3.11 removed it
     from titus.genpy import PFAEngine
 
     return PFAEngine

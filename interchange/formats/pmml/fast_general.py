@@ -186,7 +186,7 @@ class _Regression(ModelStep):
     beta: np.ndarray
     inputs: tuple[str, ...] = ()
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         return Prediction(value=self.linear.eta(env, self.beta))
 
 
@@ -201,7 +201,7 @@ class _Generalized(ModelStep):
     trials: Column | None
     inputs: tuple[str, ...] = ()
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         eta = self.linear.eta(env, self.beta)
         if self.offset is not None:
             eta = eta + self.offset(env)
@@ -217,7 +217,7 @@ class _Multinomial(ModelStep):
     classes: tuple[str, ...]
     inputs: tuple[str, ...] = ()
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         eta = np.column_stack([np.zeros(env.n) if b is None else self.linear.eta(env, b) for b in self.betas])
         with np.errstate(all="ignore"):
             z = np.exp(eta - np.max(eta, axis=1, keepdims=True))
@@ -244,7 +244,7 @@ class _Ordinal(ModelStep):
     classes: tuple[str, ...]
     inputs: tuple[str, ...] = ()
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         offset = self.offset(env) if self.offset is not None else 0.0
         with np.errstate(all="ignore"):
             cumulative = np.column_stack([self.link(self.linear.eta(env, b) + offset) for b in self.thresholds])

@@ -63,7 +63,7 @@ class Segments(ModelStep):
     treatment: str = "continue"  # missingPredictionTreatment
     threshold: float = 1.0  # missingThreshold (skipSegment)
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         if self.method == "modelChain":
             return self._chain(env)
         on = np.array([p(env)[0] for p in self.preds], dtype=bool).reshape(len(self.preds), env.n)
@@ -219,7 +219,7 @@ def _flat_ensemble(method: str, models: list[Scoped], classification: bool) -> t
         trees.append(Tree(feature, t.threshold, t.left, t.right, value, t.missing_left, t.op))
     if len({t.op for t in trees}) > 1:
         return None
-    ensemble = TreeEnsemble(tuple(names), tuple(trees), method, classes=tuple(classes) if classification else None)  # type: ignore[arg-type]
+    ensemble = TreeEnsemble(tuple(names), tuple(trees), method, classes=tuple(classes) if classification else None)  # type: ignore[arg-type]  # method checked against the Literal values above
     return ensemble, any(p.needs_general_for_missing for p in parts)
 
 

@@ -87,7 +87,7 @@ class Scores(ModelStep):
             out[:, j] = total
         return out
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         return Prediction(value=self.raw(env)[:, 0])
 
 
@@ -120,7 +120,7 @@ class Classifier(ModelStep):
     classes: tuple[str, ...]
     inputs: tuple[str, ...] = ()
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         y = self.scores.raw(env)
         probs = classify(y, self.method)
         probs[np.isnan(y).any(axis=1)] = np.nan  # one missing score: no probabilities at all
@@ -133,7 +133,7 @@ class Regressor(ModelStep):
     method: str
     inputs: tuple[str, ...] = ()
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         y = self.scores.raw(env)[:, 0]
         if self.method in ("softmax", "logit"):
             y = INVERSE_LINKS["logit"](y)

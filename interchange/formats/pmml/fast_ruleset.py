@@ -37,7 +37,7 @@ class RuleSet(ModelStep):
     default: str | None
     inputs: tuple[str, ...] = ()
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         n = env.n
         cache: dict[int, np.ndarray] = {}
 

@@ -115,7 +115,7 @@ class Treatment:
         elif self.invalid == "asMissing":
             gone = gone | bad
         elif self.invalid == "asValue":
-            out[bad] = float(self.invalid_value) if numeric else self.invalid_value  # type: ignore[arg-type]
+            out[bad] = float(self.invalid_value) if numeric else self.invalid_value  # type: ignore[arg-type]  # text columns are object arrays
         if numeric and self.outliers != "asIs":
             x = out
             low = (x < self.low) & ~gone & ~bad if self.low is not None else np.zeros(len(x), dtype=bool)

@@ -45,7 +45,7 @@ class Scorecard(ModelStep):
     codes: tuple[str, ...]
     inputs: tuple[str, ...] = ()
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         n, k = env.n, len(self.codes)
         total = np.full(n, self.initial)
         points = np.zeros((n, k))

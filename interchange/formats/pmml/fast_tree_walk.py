@@ -101,7 +101,7 @@ class GeneralTree(ModelStep):
         out["labels"] = np.array([n.score for n in nodes], dtype=object)
         return out
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         walk = _Walk(self, env)
         final, missed = walk.run()
         ok = final >= 0

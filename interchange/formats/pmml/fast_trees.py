@@ -170,7 +170,7 @@ class FlatTree(ModelStep):
     needs_general_for_missing: bool
     inputs: tuple[str, ...] = ()
 
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         X = matrix(env, self.flat.inputs) if self.flat.inputs else np.empty((env.n, 0))  # a tree that is one leaf
         if self.needs_general_for_missing and np.isnan(X).any():
             return self.general.predict(env)

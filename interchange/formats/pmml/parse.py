@@ -135,7 +135,7 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
             dtype = _TYPES.get(df.get("dataType", "double"), "string")
             optype = df.get("optype", "continuous" if dtype == "double" else "categorical")
             values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid") or None
-            inputs.append(InputField(name, dtype, optype, values))  # type: ignore[arg-type]
+            inputs.append(InputField(name, dtype, optype, values))  # type: ignore[arg-type]  # _TYPES gives DataType names; optype is a PMML OPTYPE
     categorical = target is not None and fields.get(target) is not None and fields[target].get("optype") != "continuous"
     outputs: list[OutputField] = []
     for of in _result_fields(model):
@@ -144,17 +144,17 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
         if feature == "probability":
             outputs.append(OutputField(of.get("name"), "probability", "double", of.get("value")))
         elif feature == "predictedValue":
-            outputs.append(OutputField(of.get("name"), "label" if categorical else "value", dtype))  # type: ignore[arg-type]
+            outputs.append(OutputField(of.get("name"), "label" if categorical else "value", dtype))  # type: ignore[arg-type]  # _TYPES gives DataType names
         elif feature in ("entityId", "clusterId"):
-            outputs.append(OutputField(of.get("name"), "cluster", dtype))  # type: ignore[arg-type]
+            outputs.append(OutputField(of.get("name"), "cluster", dtype))  # type: ignore[arg-type]  # _TYPES gives DataType names
         else:
-            outputs.append(OutputField(of.get("name"), "score", dtype))  # type: ignore[arg-type]
+            outputs.append(OutputField(of.get("name"), "score", dtype))  # type: ignore[arg-type]  # _TYPES gives DataType names
     predicted = any(of.get("feature", "predictedValue") == "predictedValue" for of in _result_fields(model))
     if target and not predicted and target not in {f.name for f in outputs}:
         # the target's predicted value is part of every result, as JPMML-Evaluator returns it,
         # even where the Output declares only probabilities
         dtype = _TYPES.get(fields[target].get("dataType", "double"), "string") if target in fields else "double"
-        outputs.insert(0, OutputField(target, "label" if categorical else "value", dtype))  # type: ignore[arg-type]
+        outputs.insert(0, OutputField(target, "label" if categorical else "value", dtype))  # type: ignore[arg-type]  # _TYPES gives DataType names
     function = model.get("functionName", "")
     task = "classification" if categorical else "clustering" if function == "clustering" else "regression"
     classes = None
@@ -170,7 +170,7 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
         tuple(inputs),
         tuple(outputs),
         classes=classes,
-        task=task,  # type: ignore[arg-type]
+        task=task,  # type: ignore[arg-type]  # one of the tasks, from functionName
         meta={"pmml_version": root.get("version"), "target": target},
     )
 
