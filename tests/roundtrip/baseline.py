@@ -83,11 +83,13 @@ def update(pytest_args: list[str]) -> int:
             print("no cell ran; nothing to update", file=sys.stderr)
             return 1
         ran = entries([json.loads(line) for line in results.read_text().splitlines() if line.strip()])
-    cells = load() if BASELINE.exists() and pytest_args else {}
-    changed = sorted(c for c, e in ran.items() if cells.get(c, {}).get("status") != e["status"])
-    cells.update(ran)
+    before = load() if BASELINE.exists() else {}
+    changed = sorted(c for c, e in ran.items() if before.get(c, {}).get("status") != e["status"])
+    cells = {**before, **ran} if pytest_args else ran
     write(cells)
-    print(f"{BASELINE}: {len(ran)} cells from this run, {len(changed)} changed status: {', '.join(changed) or 'none'}")
+    dropped = sorted(set(before) - set(cells))
+    print(f"{BASELINE}: {len(ran)} cells from this run")
+    print(f"status changed: {', '.join(changed) or 'none'}; dropped: {', '.join(dropped) or 'none'}")
     return 0
 
 
