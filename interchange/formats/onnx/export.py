@@ -1,6 +1,9 @@
-"""Fitted scikit-learn-API estimators to ONNX through skl2onnx / onnxmltools.
+"""Fitted scikit-learn-API estimators to ONNX: the IR writer first, then skl2onnx / onnxmltools.
 
-Double precision is tried first (float32 flips tree branches near thresholds, the most
+When the IR holds the estimator (``interchange.extract``), ``ir_writer`` writes it with
+double operators (trees as ``ai.onnx.ml`` TreeEnsemble opset 5) and the document verifies
+at double tolerance; the metadata ``interchange.writer`` says which writer made a document.
+Otherwise skl2onnx converts it: double precision is tried first (float32 flips tree branches near thresholds, the most
 reported cause of "ONNX predicts differently"); where a converter only supports float the
 document is written in float and the looser tolerance is stated with the reason.
 """
@@ -8,6 +11,7 @@ document is written in float and the looser tolerance is stated with the reason.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import numpy as np
@@ -25,6 +29,8 @@ __all__ = ["export_estimator", "META_SIGNATURE", "META_INPUTS", "META_OUTPUTS"]
 META_SIGNATURE = "interchange.signature"
 META_INPUTS = "interchange.inputs"
 META_OUTPUTS = "interchange.outputs"
+SKL2ONNX_WRITER = "skl2onnx"
+log = logging.getLogger("interchange.formats.onnx")
 TARGET_OPSET = {"": 18, "ai.onnx.ml": 3}
 DOUBLE = Tolerance(1e-9, 1e-12, "double precision end to end")
 FLOAT = Tolerance(1e-4, 1e-5, "the converter computes in float32")
@@ -224,6 +230,15 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
         reason = semantic_gap(step)
         if reason:
             raise UnsupportedModelError(f"{path}: {reason}", estimator=type(step).__name__, format="onnx")
+    from interchange.formats.onnx.ir_writer import META_IR_REFUSED, META_WRITER, export_ir
+
+    try:
+        model, meta, tol = export_ir(estimator, signature, per_field=_per_column(estimator))
+    except UnsupportedModelError as exc:
+        ir_refused = exc.message
+        log.info("ONNX through skl2onnx: the IR writer cannot take %s: %s", type(estimator).__name__, exc.message)
+    else:
+        return _finish(model, meta, signature), tol
     estimator = _xgboost_unnamed(_text_missing_as_empty(estimator))
     errors = []
     for tensor, tol in ((DoubleTensorType, DOUBLE), (FloatTensorType, FLOAT)):
@@ -245,16 +260,23 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
             META_SIGNATURE: signature.to_json(),
             META_INPUTS: json.dumps(_input_map(model, signature)),
             META_OUTPUTS: json.dumps(_output_map(model, signature, _binary_decision_column(model, signature, sample, expected))),
+            META_WRITER: SKL2ONNX_WRITER,
+            META_IR_REFUSED: ir_refused,
         }
-        for key, value in {**meta, **signature.meta.get("lineage_props", {})}.items():
-            model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
-        model.producer_name = "interchange"
-        return model.SerializeToString(), tol
+        return _finish(model, meta, signature), tol
     raise UnsupportedModelError(
         f"skl2onnx cannot convert {type(estimator).__name__}: " + " | ".join(e[:300] for e in errors),
         estimator=type(estimator).__name__,
         format="onnx",
     )
+
+
+def _finish(model: onnx.ModelProto, meta: dict[str, str], signature: Signature) -> bytes:
+    """The document's bytes, with interchange's metadata (signature, tensor maps, writer, lineage)."""
+    for key, value in {**meta, **signature.meta.get("lineage_props", {})}.items():
+        model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
+    model.producer_name = "interchange"
+    return model.SerializeToString()
 
 
 def _decode_labels(model: onnx.ModelProto, estimator: Any, signature: Signature) -> None:

@@ -111,6 +111,9 @@ class ONNXModel(Model):
         self._types = {i.name: _NUMPY.get(_elem(i.type), np.float32) for i in parsed.proto.graph.input}
         self._out_names = [o.name for o in self._session.get_outputs()]
         details: dict[str, Any] = {"onnxruntime": ort.__version__}
+        meta = {p.key: p.value for p in parsed.proto.metadata_props}
+        if "interchange.writer" in meta:  # which writer made it: the IR's double graph or skl2onnx
+            details["writer"] = meta["interchange.writer"]
         if parsed.signature.meta.get("inputs"):  # a foreign [N, k] tensor: how a batch's columns feed it
             details["inputs"] = {
                 **parsed.signature.meta["inputs"],
