@@ -21,15 +21,19 @@ from onnx import helper
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.formats.onnx.compat import patch_skl2onnx
+from interchange.formats.onnx.meta import (
+    META_INPUTS,
+    META_IR_REFUSED,
+    META_OUTPUTS,
+    META_SIGNATURE,
+    META_WRITER,
+    SKL2ONNX_WRITER,
+)
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
-__all__ = ["export_estimator", "META_SIGNATURE", "META_INPUTS", "META_OUTPUTS"]
+__all__ = ["export_estimator", "export_skl2onnx", "META_SIGNATURE", "META_INPUTS", "META_OUTPUTS"]
 
-META_SIGNATURE = "interchange.signature"
-META_INPUTS = "interchange.inputs"
-META_OUTPUTS = "interchange.outputs"
-SKL2ONNX_WRITER = "skl2onnx"
 log = logging.getLogger("interchange.formats.onnx")
 TARGET_OPSET = {"": 18, "ai.onnx.ml": 3}
 DOUBLE = Tolerance(1e-9, 1e-12, "double precision end to end")
@@ -221,24 +225,33 @@ def semantic_gap(step: Any) -> str | None:
 
 
 def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-    """ONNX bytes for ``estimator`` (numeric inputs as one [N, k] matrix ``input``), and the tolerance."""
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+    """ONNX bytes for ``estimator`` (numeric inputs as one [N, k] matrix ``input``), and the tolerance.
 
+    The IR writer first (double precision throughout); skl2onnx when the IR cannot hold the
+    estimator or the writer cannot express a step.
+    """
     from interchange.check import steps_of
 
     for path, step in steps_of(estimator):
         reason = semantic_gap(step)
         if reason:
             raise UnsupportedModelError(f"{path}: {reason}", estimator=type(step).__name__, format="onnx")
-    from interchange.formats.onnx.ir_writer import META_IR_REFUSED, META_WRITER, export_ir
+    from interchange.formats.onnx.ir_writer import export_ir
 
     try:
         model, meta, tol = export_ir(estimator, signature, per_field=_per_column(estimator))
     except UnsupportedModelError as exc:
-        ir_refused = exc.message
         log.info("ONNX through skl2onnx: the IR writer cannot take %s: %s", type(estimator).__name__, exc.message)
-    else:
-        return _finish(model, meta, signature), tol
+        return export_skl2onnx(estimator, signature, sample, expected, ir_refused=exc.message)
+    return _finish(model, meta, signature), tol
+
+
+def export_skl2onnx(
+    estimator: Any, signature: Signature, sample: Columns, expected: Columns, *, ir_refused: str = ""
+) -> tuple[bytes, Tolerance]:
+    """ONNX bytes through skl2onnx / onnxmltools: double tensors where the converter allows, else float."""
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
     estimator = _xgboost_unnamed(_text_missing_as_empty(estimator))
     errors = []
     for tensor, tol in ((DoubleTensorType, DOUBLE), (FloatTensorType, FLOAT)):
@@ -261,7 +274,7 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
             META_INPUTS: json.dumps(_input_map(model, signature)),
             META_OUTPUTS: json.dumps(_output_map(model, signature, _binary_decision_column(model, signature, sample, expected))),
             META_WRITER: SKL2ONNX_WRITER,
-            META_IR_REFUSED: ir_refused,
+            **({META_IR_REFUSED: ir_refused} if ir_refused else {}),
         }
         return _finish(model, meta, signature), tol
     raise UnsupportedModelError(

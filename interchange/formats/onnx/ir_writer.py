@@ -16,15 +16,14 @@ from typing import Any
 import onnx
 
 from interchange.errors import UnsupportedModelError
-from interchange.formats.onnx.emit import WRITER, write_graph
+from interchange.formats.onnx.emit import write_graph
+from interchange.formats.onnx.meta import IR_WRITER, META_INPUTS, META_OUTPUTS, META_SIGNATURE, META_WRITER
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
-__all__ = ["export_ir", "TOLERANCE", "META_WRITER", "META_IR_REFUSED"]
+__all__ = ["export_ir", "TOLERANCE"]
 
 TOLERANCE = Tolerance(1e-9, 1e-12, "double precision end to end (IR writer, onnxruntime double operators)")
-META_WRITER = "interchange.writer"
-META_IR_REFUSED = "interchange.ir_refused"
 
 
 def export_ir(estimator: Any, signature: Signature, *, per_field: bool) -> tuple[onnx.ModelProto, dict[str, str], Tolerance]:
@@ -32,7 +31,6 @@ def export_ir(estimator: Any, signature: Signature, *, per_field: bool) -> tuple
     import onnxruntime as ort
 
     from interchange.extract import to_graph
-    from interchange.formats.onnx.export import META_INPUTS, META_OUTPUTS, META_SIGNATURE
 
     graph = to_graph(estimator, signature, format="onnx")
     model, inputs, outputs = write_graph(graph, per_field=per_field)
@@ -45,6 +43,6 @@ def export_ir(estimator: Any, signature: Signature, *, per_field: bool) -> tuple
         META_SIGNATURE: signature.to_json(),
         META_INPUTS: json.dumps(inputs),
         META_OUTPUTS: json.dumps(outputs),
-        META_WRITER: WRITER,
+        META_WRITER: IR_WRITER,
     }
     return model, meta, TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))

@@ -19,8 +19,8 @@ import onnx
 from interchange.batch import Columns, missing_mask, num_rows
 from interchange.document import Document
 from interchange.errors import DocumentError, ModelError, RecordError
-from interchange.formats.onnx.export import META_INPUTS, META_OUTPUTS, META_SIGNATURE
 from interchange.formats.onnx.foreign import infer
+from interchange.formats.onnx.meta import META_INPUTS, META_OUTPUTS, META_SIGNATURE, META_WRITER
 from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
 
@@ -112,8 +112,8 @@ class ONNXModel(Model):
         self._out_names = [o.name for o in self._session.get_outputs()]
         details: dict[str, Any] = {"onnxruntime": ort.__version__}
         meta = {p.key: p.value for p in parsed.proto.metadata_props}
-        if "interchange.writer" in meta:  # which writer made it: the IR's double graph or skl2onnx
-            details["writer"] = meta["interchange.writer"]
+        if META_WRITER in meta:  # which writer made it: the IR's double graph or skl2onnx
+            details["writer"] = meta[META_WRITER]
         if parsed.signature.meta.get("inputs"):  # a foreign [N, k] tensor: how a batch's columns feed it
             details["inputs"] = {
                 **parsed.signature.meta["inputs"],

@@ -8,6 +8,6 @@ networks), ``trees`` (``ai.onnx.ml`` TreeEnsemble opset 5 in double) and ``dista
 
 from __future__ import annotations
 
-from interchange.formats.onnx.emit.document import WRITER, write_graph
+from interchange.formats.onnx.emit.document import write_graph
 
-__all__ = ["write_graph", "WRITER"]
+__all__ = ["write_graph"]

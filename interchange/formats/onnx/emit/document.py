@@ -16,14 +16,14 @@ from onnx import helper
 
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.registry import Emitted, lookup
+from interchange.formats.onnx.meta import IR_WRITER
 from interchange.ir.graph import Graph
 from interchange.signature import Signature
 
-__all__ = ["write_graph", "OPSETS", "MATRIX_INPUT", "WRITER"]
+__all__ = ["write_graph", "OPSETS", "MATRIX_INPUT"]
 
 OPSETS = {"": 21, "ai.onnx.ml": 5}
 MATRIX_INPUT = "input"
-WRITER = "interchange IR, double precision"
 _OUTPUTS = ("label", "probabilities", "decision", "value", "score", "cluster")
 
 
@@ -104,7 +104,7 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     domains = {n.domain for n in b.nodes}
     opsets = [helper.make_opsetid(d, v) for d, v in OPSETS.items() if d in domains or d == ""]
     proto = helper.make_graph(b.nodes, "interchange", inputs, outputs, b.initializers)
-    model = helper.make_model(proto, opset_imports=opsets, producer_name="interchange", doc_string=WRITER)
+    model = helper.make_model(proto, opset_imports=opsets, producer_name="interchange", doc_string=IR_WRITER)
     return model, input_map, output_map
 
 
