@@ -198,3 +198,19 @@ def test_an_emitter_registration_refuses_to_overwrite() -> None:
     lookup(Regression((), np.zeros((1, 0)), np.zeros(1)))  # the families are loaded
     with pytest.raises(ValueError, match="already registered"):
         emitter(Regression)(lambda step, b: None)
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_forest_labels_keep_sklearns_choice_on_tied_votes(classes: int) -> None:
+    """Fully grown small forests tie often (2 of 4 trees each way): the label must be sklearn's."""
+    X, y = make_classification(600, 6, n_informative=4, n_classes=classes, random_state=7)
+    frame = _frame(X)
+    est = RandomForestClassifier(4 if classes == 2 else 5, random_state=0).fit(frame[:300], y[:300])
+    proba = est.predict_proba(frame[300:])
+    top = np.sort(proba, axis=1)
+    assert (top[:, -1] == top[:, -2]).sum() >= 10  # the test has ties to get right
+    converted = interchange.convert(est, "onnx", sample=frame[:300])
+    out = interchange.load(converted.document.data).predict(frame[300:])
+    np.testing.assert_array_equal(out["label"], est.predict(frame[300:]))
+    got = np.column_stack([out[f"probability_{c}"] for c in range(classes)])
+    np.testing.assert_allclose(got, proba, rtol=1e-12, atol=1e-15)

@@ -96,20 +96,44 @@ class _Nodes:
         }
 
 
-def leaf_sums(step: TreeEnsemble, b: Builder) -> str:
-    """``[N, k]``: the IR's ``leaf_values`` (sum, or average over its trees)."""
-    if not step.trees:
-        raise refuse("a tree ensemble without trees")
+def _leaf_values(step: TreeEnsemble) -> list[np.ndarray]:
     values = [np.asarray(t.value, dtype=np.float64).reshape(len(t.feature), -1) for t in step.trees]
     if step.normalize_leaves:
         values = [v / np.where(v.sum(axis=1, keepdims=True) == 0, 1, v.sum(axis=1, keepdims=True)) for v in values]
-    k = values[0].shape[1]
+    return values
+
+
+def _complementary(step: TreeEnsemble, values: list[np.ndarray]) -> bool:
+    """A two-class forest whose every leaf holds probabilities summing to 1: p1 = 1 - p0.
+
+    TreeEnsemble-5 leaves feed one target each, so k classes walk each tree k times; for two
+    classes the second is ``1 - p0``, half the work, differing from the mean of its leaves by
+    rounding only (~1e-16); an exact tie (p0 = 0.5) stays a tie, so labels do not move. With
+    three or more classes ``1 - sum`` could round above a class it truly ties with and take
+    the label, so every class is walked there (measured: 0.5x skl2onnx's float32 rate at k=3).
+    """
+    if step.classes is None or len(step.classes) != 2 or step.link is not Link.IDENTITY or step.base is not None:
+        return False
+    k = len(step.classes)
+    return all(
+        v.shape[1] == k and np.all(np.abs(v[np.asarray(t.feature) < 0].sum(axis=1) - 1.0) <= 1e-12)
+        for t, v in zip(step.trees, values, strict=True)
+    )
+
+
+def leaf_sums(step: TreeEnsemble, b: Builder, *, columns: tuple[int, ...] | None = None) -> str:
+    """``[N, len(columns)]``: the IR's ``leaf_values`` (sum, or average over its trees) for ``columns`` (all by default)."""
+    if not step.trees:
+        raise refuse("a tree ensemble without trees")
+    values = _leaf_values(step)
+    columns = tuple(range(values[0].shape[1])) if columns is None else columns
+    k = len(columns)
     nodes = _Nodes()
     for tree, v in zip(step.trees, values, strict=True):
         leaf = np.asarray(tree.feature) < 0
-        for j in range(k):
+        for target, j in enumerate(columns):
             if np.any(v[leaf, j] != 0):  # adding zeros changes no sum: leave such copies out
-                nodes.add(tree, v[:, j], j)
+                nodes.add(tree, v[:, j], target)
     if not nodes.roots:
         nodes.add(step.trees[0], np.zeros(len(step.trees[0].feature)), 0)
     X = b.matrix(step.inputs) if step.inputs else None
@@ -123,6 +147,11 @@ def leaf_sums(step: TreeEnsemble, b: Builder) -> str:
 
 @emitter(TreeEnsemble)
 def tree_ensemble(step: TreeEnsemble, b: Builder) -> Emitted:
+    if step.classes is not None and _complementary(step, _leaf_values(step)):
+        others = leaf_sums(step, b, columns=tuple(range(len(step.classes) - 1)))
+        last = b.op("Sub", [b.const(1.0), b.op("ReduceSum", [others, b.const([1], np.int64, "axes")], keepdims=1)])
+        p = b.op("Concat", [others, last], "probabilities", axis=1)
+        return Emitted(label=argmax_label(b, step.classes, p), probabilities=p)
     scores = leaf_sums(step, b)
     if step.base is not None:
         scores = b.op("Add", [scores, b.const(np.asarray(step.base, dtype=np.float64))], "scores")
