@@ -166,6 +166,8 @@ class ONNXModel(Model):
         try:
             results = self._session.run(None, self._feeds(columns))
         except Exception as exc:
+            if "Unknown Category" in str(exc):  # ai.onnx.ml OneHotEncoder(zeros=0): an encoder that rejects unseen values
+                raise RecordError(f"unknown category: a text input holds a value its encoder was not fitted on ({exc})") from exc
             raise RecordError(f"onnxruntime could not evaluate the batch: {exc}") from exc
         by_name = dict(zip(self._out_names, results, strict=False))
         n = num_rows(columns)

@@ -22,7 +22,7 @@ from interchange.signature import Signature
 
 __all__ = ["write_graph", "OPSETS", "MATRIX_INPUT"]
 
-OPSETS = {"": 21, "ai.onnx.ml": 5}
+OPSETS = {"": 21, "ai.onnx.ml": 5}  # ai.onnx.ml 5: TreeEnsemble; OneHotEncoder is unchanged since 1
 MATRIX_INPUT = "input"
 _OUTPUTS = ("label", "probabilities", "decision", "value", "score", "cluster")
 

@@ -83,11 +83,20 @@ def _equal_categories(b: Builder, x: str, categories: tuple[Any, ...]) -> str:
 
 @emitter(OneHot)
 def one_hot(step: OneHot, b: Builder) -> None:
-    if step.unknown != "ignore":
-        raise refuse("an encoder that rejects unknown categories (ONNX cannot fail a record)")
     x = b.column(step.inputs[0])
-    hot = b.op("Cast", [_equal_categories(b, x, step.categories[: len(step.outputs)])], "onehot", to=DOUBLE)
-    b.define(step.outputs, hot)
+    categories = step.categories[: len(step.outputs)]
+    if step.unknown == "ignore":
+        b.define(step.outputs, b.op("Cast", [_equal_categories(b, x, categories)], "onehot", to=DOUBLE))
+        return
+    if b.types[x] != STRING or len(categories) != len(step.categories):
+        raise refuse("a numeric (or dropped-category) encoder that rejects unknown categories")
+    # ai.onnx.ml OneHotEncoder with zeros=0 fails the batch on a category outside the list (a
+    # missing value too, unless it is a category): the runtime narrows that to the record, as
+    # scikit-learn's handle_unknown="error" refuses it. Its float 0/1 values are exact.
+    keys = ["" if is_missing(c) else str(category_key(c)) for c in categories]
+    hot = b.op("OneHotEncoder", [x], "onehot", domain="ai.onnx.ml", cats_strings=keys, zeros=0)
+    flat = b.op("Reshape", [hot, b.const([-1, len(keys)], np.int64, "shape")])
+    b.define(step.outputs, b.op("Cast", [flat], "onehot", to=DOUBLE))
 
 
 @emitter(Ordinal)
