@@ -96,8 +96,7 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
         rename[kind] = name
         b.nodes.append(helper.make_node("Identity", [source], [name], name=name))
         if kind in ("label", "cluster"):
-            elem = _elem_of(b, source)
-            outputs.append(helper.make_tensor_value_info(name, elem, [None]))
+            outputs.append(helper.make_tensor_value_info(name, b.types[source], [None]))
         else:
             outputs.append(helper.make_tensor_value_info(name, DOUBLE, [None, None]))
     output_map = {field: [rename[t], col] for field, (t, col) in output_map.items()}
@@ -106,12 +105,3 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     proto = helper.make_graph(b.nodes, "interchange", inputs, outputs, b.initializers)
     model = helper.make_model(proto, opset_imports=opsets, producer_name="interchange", doc_string=IR_WRITER)
     return model, input_map, output_map
-
-
-def _elem_of(b: Builder, tensor: str) -> int:
-    """Element type of a label tensor: that of the class constant it gathers from."""
-    node = next(n for n in b.nodes if n.output[0] == tensor)
-    if node.op_type == "Reshape" or node.op_type == "Where":
-        return onnx.TensorProto.INT64
-    source = next(t for t in b.initializers if t.name == node.input[0])
-    return source.data_type

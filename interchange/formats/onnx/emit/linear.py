@@ -37,8 +37,8 @@ def column(b: Builder, x: str, j: int) -> str:
 
 def probabilities(b: Builder, scores: str, link: Link) -> str:
     """``ir.linear.apply_link`` for a classification link."""
-    if link is Link.LOGISTIC:
-        p1 = sigmoid(b, column(b, scores, 0))
+    if link is Link.LOGISTIC:  # one score, for the second class
+        p1 = sigmoid(b, scores if b.widths.get(scores) == 1 else column(b, scores, 0))
         return b.op("Concat", [b.op("Sub", [b.const(1.0), p1]), p1], "probabilities", axis=1)
     if link is Link.SOFTMAX:
         return softmax(b, scores)
@@ -61,6 +61,7 @@ def regression(step: Regression, b: Builder) -> Emitted:
     X = b.matrix(step.inputs)
     coef = np.asarray(step.coef, dtype=np.float64)
     scores = b.op("Add", [b.op("MatMul", [X, b.const(coef.T)]), b.const(np.asarray(step.intercept, dtype=np.float64))])
+    b.declare(scores, coef.shape[0])
     if step.classes is None:
         return Emitted(value=scores)
     if step.link is Link.IDENTITY:
@@ -87,6 +88,7 @@ def neural_network(step: NeuralNetwork, b: Builder) -> Emitted:
     for W, bias, act in zip(step.weights, step.biases, step.activations, strict=True):
         z = b.op("MatMul", [a, b.const(np.asarray(W, dtype=np.float64))])
         a = _activate(b, b.op("Add", [z, b.const(np.asarray(bias, dtype=np.float64))]), act)
+        b.declare(a, np.asarray(W).shape[1])
     if step.classes is None:
         return Emitted(value=column(b, a, 0))
     if step.output == "logistic":

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import onnx
 
 from interchange.formats.onnx.emit.builder import Builder, refuse
 
@@ -58,18 +59,24 @@ def lookup(step: Any) -> Emitter:
     return fn
 
 
-def class_constant(b: Builder, classes: tuple[Any, ...]) -> str:
+def class_constant(b: Builder, classes: tuple[Any, ...]) -> tuple[str, int]:
+    """The classes as an initializer, and its ONNX element type (int64, double, bool or string)."""
     values = np.asarray(classes)
     if values.dtype.kind in "iu":
-        return b.const(values, np.int64, "classes")
-    if values.dtype.kind in "fb":
-        return b.const(values, values.dtype, "classes")
-    return b.const(np.array([str(c) for c in classes], dtype=object), object, "classes")
+        return b.const(values, np.int64, "classes"), onnx.TensorProto.INT64
+    if values.dtype.kind == "f":
+        return b.const(values, np.float64, "classes"), onnx.TensorProto.DOUBLE
+    if values.dtype.kind == "b":
+        return b.const(values, np.bool_, "classes"), onnx.TensorProto.BOOL
+    return b.const(np.array([str(c) for c in classes], dtype=object), object, "classes"), onnx.TensorProto.STRING
 
 
 def labels(b: Builder, classes: tuple[Any, ...], index: str) -> str:
-    """``classes[index]`` for an int64 ``[N]`` index tensor: the label output."""
-    return b.op("Gather", [class_constant(b, classes), index], "label", axis=0)
+    """``classes[index]`` for an int64 ``[N]`` index tensor: the label output (its type declared)."""
+    constant, elem = class_constant(b, classes)
+    out = b.op("Gather", [constant, index], "label", axis=0)
+    b.types[out] = elem
+    return out
 
 
 def argmax_label(b: Builder, classes: tuple[Any, ...], matrix: str) -> str:

@@ -11,10 +11,12 @@ ordinary double ops after the ensemble, in the IR's order.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from onnx import numpy_helper
 
-from interchange.formats.onnx.emit.builder import Builder, refuse
+from interchange.formats.onnx.emit.builder import INT64, Builder, refuse
 from interchange.formats.onnx.emit.linear import probabilities
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter
 from interchange.ir.linear import Link
@@ -68,8 +70,8 @@ class _Nodes:
             )
         self.n_leaves += len(leaves)
 
-    def _append(self, *columns: object) -> None:
-        n = len(np.atleast_1d(columns[0]))  # type: ignore[arg-type]
+    def _append(self, *columns: Any) -> None:
+        n = len(np.atleast_1d(columns[0]))
         for key, col in zip(self.cols, columns, strict=True):
             self.cols[key].append(np.broadcast_to(np.asarray(col), (n,)))
         self.n_nodes += n
@@ -142,6 +144,7 @@ def leaf_sums(step: TreeEnsemble, b: Builder, *, columns: tuple[int, ...] | None
     total = b.op("TreeEnsemble", [X], "trees", domain="ai.onnx.ml", **nodes.attributes(k))
     if step.aggregation == "average":
         total = b.op("Div", [total, b.const(float(len(step.trees)))], "average")
+    b.declare(total, k)
     return total
 
 
@@ -154,7 +157,9 @@ def tree_ensemble(step: TreeEnsemble, b: Builder) -> Emitted:
         return Emitted(label=argmax_label(b, step.classes, p), probabilities=p)
     scores = leaf_sums(step, b)
     if step.base is not None:
+        width = b.widths[scores]
         scores = b.op("Add", [scores, b.const(np.asarray(step.base, dtype=np.float64))], "scores")
+        b.declare(scores, width)
     if step.classes is None:
         return Emitted(value=scores)
     p = scores if step.link is Link.IDENTITY else probabilities(b, scores, step.link)
@@ -169,4 +174,5 @@ def isolation(step: IsolationScore, b: Builder) -> Emitted:
     score = b.op("Sub", [b.op("Neg", [power]), b.const(float(step.offset))], "score")
     label = b.op("Where", [b.op("Less", [score, b.const(0.0)]), b.const(-1, np.int64), b.const(1, np.int64)])
     flat = b.op("Reshape", [label, b.const([-1], np.int64, "shape")], "label")
+    b.types[flat] = INT64
     return Emitted(label=flat, score=score)
