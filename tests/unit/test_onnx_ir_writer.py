@@ -214,3 +214,68 @@ def test_forest_labels_keep_sklearns_choice_on_tied_votes(classes: int) -> None:
     np.testing.assert_array_equal(out["label"], est.predict(frame[300:]))
     got = np.column_stack([out[f"probability_{c}"] for c in range(classes)])
     np.testing.assert_allclose(got, proba, rtol=1e-12, atol=1e-15)
+
+
+def _run_ir_document(graph, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Write ``graph`` with the IR writer and evaluate it through the ONNX runtime model."""
+    from interchange.document import Document
+    from interchange.formats.onnx.emit import write_graph
+    from interchange.formats.onnx.meta import META_INPUTS, META_OUTPUTS, META_SIGNATURE
+
+    model, inputs, outputs = write_graph(graph)
+    import json
+
+    for key, value in {
+        META_SIGNATURE: graph.signature.to_json(),
+        META_INPUTS: json.dumps(inputs),
+        META_OUTPUTS: json.dumps(outputs),
+    }.items():
+        model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
+    return interchange.load(Document("onnx", model.SerializeToString(), "application/onnx")).predict(columns)
+
+
+def test_ir_trees_with_strict_splits_missing_directions_and_a_lone_leaf_match_the_ir_evaluator() -> None:
+    """BRANCH_LT, both missing directions and a one-leaf tree, against ``ir.evaluate`` exactly."""
+    from interchange.ir import Graph, Tree, TreeEnsemble, evaluate
+    from interchange.signature import InputField, OutputField, Signature
+
+    strict = Tree(
+        np.array([0, 1, -1, -1, -1]),
+        np.array([0.5, -1.0, 0, 0, 0]),
+        np.array([1, 3, -1, -1, -1]),
+        np.array([2, 4, -1, -1, -1]),
+        np.array([[0.0], [0.0], [10.0], [1.0], [2.0]]),
+        np.array([False, True, True, True, True]),
+        op="<",
+    )
+    leaf = Tree(np.array([-1]), np.array([0.0]), np.array([-1]), np.array([-1]), np.array([[0.25]]), np.array([True]))
+    sig = Signature((InputField("a", "double"), InputField("b", "double")), (OutputField("prediction", "value", "double"),))
+    graph = Graph(sig, (), TreeEnsemble(("a", "b"), (strict, leaf), "sum", np.array([100.0])))
+    a = np.array([0.5, np.nextafter(0.5, 0), np.nan, 0.1, 0.1, 0.1, 7.0])
+    b = np.array([0.0, -1.0, -1.0, np.nan, np.nextafter(-1.0, 0), -2.0, np.nan])
+    want = evaluate(graph, {"a": a, "b": b})["prediction"]
+    np.testing.assert_array_equal(want, [110.25, 102.25, 110.25, 101.25, 102.25, 101.25, 110.25])
+    np.testing.assert_array_equal(_run_ir_document(graph, {"a": a, "b": b})["prediction"], want)
+
+
+def test_ir_one_vs_rest_link_and_distance_weighted_neighbours_match_the_ir_evaluator() -> None:
+    from interchange.ir import Graph, Link, Regression, evaluate
+    from interchange.ir.neighbors import NearestNeighbors
+    from interchange.signature import InputField, OutputField, Signature
+
+    rng = np.random.default_rng(4)
+    inputs = (InputField("a", "double"), InputField("b", "double"))
+    outs = (
+        OutputField("label", "label", "integer"),
+        *(OutputField(f"probability_{c}", "probability", "double", c) for c in range(3)),
+    )
+    sig = Signature(inputs, outs, (0, 1, 2), "classification")
+    cols = {"a": rng.normal(size=50), "b": rng.normal(size=50)}
+    ovr = Graph(sig, (), Regression(("a", "b"), rng.normal(size=(3, 2)), rng.normal(size=3), Link.OVR, (0, 1, 2)))
+    points = np.vstack([rng.normal(size=(20, 2)), [[cols["a"][0], cols["b"][0]]]])  # one row sits on a stored point
+    knn = Graph(sig, (), NearestNeighbors(("a", "b"), points, rng.integers(0, 3, 21), 4, weights="distance", classes=(0, 1, 2)))
+    for graph in (ovr, knn):
+        want, got = evaluate(graph, cols), _run_ir_document(graph, cols)
+        np.testing.assert_array_equal(got["label"], want["label"])
+        for c in range(3):
+            np.testing.assert_allclose(got[f"probability_{c}"], want[f"probability_{c}"], rtol=1e-12, atol=1e-15)
