@@ -140,6 +140,7 @@ def info(model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."
                     "engine": loaded.info.engine,
                     "reason": loaded.info.reason,
                     **({"inputs": loaded.info.details["inputs"]} if "inputs" in loaded.info.details else {}),
+                    **({"writer": loaded.info.details["writer"]} if "writer" in loaded.info.details else {}),
                     "signature": loaded.signature.to_dict(),
                 },
                 indent=2,

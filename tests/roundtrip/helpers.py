@@ -28,12 +28,12 @@ def record(**row: Any) -> None:
 
 def assert_export_equivalent(
     estimator: Any, X_fit: Any, X_test: Any, fmt: str, *, cell: str, dataset: str, labels: Any = None
-) -> float:
+) -> dict[str, Any]:
     """Convert (verified on ``X_fit``), reload from bytes, and check ``X_test`` against the estimator.
 
     Both the format's reference runtime and the engine ``load`` picks (the fast path where there
-    is one) must agree with the estimator within the conversion's stated tolerance. Returns the
-    worst absolute difference seen; records the cell for the coverage table.
+    is one) must agree with the estimator within the conversion's stated tolerance. Records the
+    cell for the coverage table and returns its row (worst absolute difference, tolerance, writer).
     """
     converted = interchange.convert(estimator, fmt, sample=X_fit, labels=labels)
     if fmt == "pmml":
@@ -45,8 +45,10 @@ def assert_export_equivalent(
     expected = reference_outputs(estimator, columns, signature, labels)
     worst = 0.0
     engines = []
+    writers = set()
     for engine in ("reference", "auto"):
         model = interchange.load(converted.document.data, format=fmt, engine=engine)
+        writers.add(model.info.details.get("writer"))
         result = compare(signature, expected, model.predict(columns), converted.verification.tolerance, format=fmt)
         worst = max(worst, result.max_diff)
         engines.append(model.info.engine)
@@ -56,7 +58,7 @@ def assert_export_equivalent(
         worst = max(worst, result.max_diff)
         engines.append("jpmml-evaluator")
     tol = converted.verification.tolerance
-    record(
+    row = dict(
         cell=cell,
         estimator=cell.split("-")[0],
         format=fmt,
@@ -67,9 +69,11 @@ def assert_export_equivalent(
         atol=tol.atol,
         engines=sorted(set(engines)),
         rows=len(next(iter(expected.values()))),
+        **({"writer": writers.pop()} if writers != {None} else {}),
     )
+    record(**row)
     assert np.isfinite(worst)
-    return worst
+    return row
 
 
 def jpmml_outputs(document: bytes, columns: Columns, signature: Signature, *, verify: bool = True) -> Columns:

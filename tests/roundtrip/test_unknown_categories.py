@@ -1,7 +1,8 @@
-"""Encoders that reject unknown categories (scikit-learn's default) keep doing so in PMML and PFA.
+"""Encoders that reject unknown categories (scikit-learn's default) keep doing so in every format.
 
 PMML cannot raise: the category list becomes the DataField's valid values, and an unknown one
-gets no prediction (returnInvalid). PFA raises a user error, which is a bad record.
+gets no prediction (returnInvalid). PFA raises a user error, which is a bad record; so does
+ONNX, through ``ai.onnx.ml`` OneHotEncoder with ``zeros=0``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,21 @@ def test_pfa_fails_the_record_with_an_unknown_category(encoder: str) -> None:
     assert model.predict(ROWS.iloc[:1])["label"][0] == _fit(encoder).predict(ROWS.iloc[:1])[0]
     with pytest.raises(RecordError, match="unknown category"):
         model.predict(ROWS.iloc[1:])
+
+
+@pytest.mark.parametrize("encoder", ["onehot", "imputed-onehot"])
+def test_onnx_fails_the_record_with_an_unknown_category(encoder: str) -> None:
+    import onnx
+
+    converted = interchange.convert(_fit(encoder), "onnx", sample=FRAME)
+    meta = {p.key: p.value for p in onnx.load_model_from_string(converted.document.data).metadata_props}
+    assert meta["interchange.writer"] == "interchange IR, double precision"
+    model = interchange.load(converted.document.data)
+    assert model.predict(ROWS.iloc[:1])["label"][0] == _fit(encoder).predict(ROWS.iloc[:1])[0]
+    with pytest.raises(RecordError, match="unknown category"):
+        model.predict(ROWS.iloc[1:])
+    scored = model.score(ROWS)
+    assert list(scored.refused) == [1] and scored.outputs["label"][0] == _fit(encoder).predict(ROWS.iloc[:1])[0]
 
 
 def test_onnx_refuses_an_ordinal_encoder_that_would_hide_unknown_categories() -> None:

@@ -30,6 +30,7 @@ def test_convert_info_eval(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     info = runner.invoke(app, ["info", str(tmp_path / "m.onnx")])
     assert json.loads(info.stdout)["signature"]["inputs"][0]["name"] == "sepal_length"
+    assert json.loads(info.stdout)["writer"] == "interchange IR, double precision"  # which ONNX writer made it
 
     for rows, n in (("rows.csv", len(X)), ("rows.jsonl", 7)):
         out = tmp_path / f"{rows}.out"

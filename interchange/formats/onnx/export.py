@@ -1,6 +1,9 @@
-"""Fitted scikit-learn-API estimators to ONNX through skl2onnx / onnxmltools.
+"""Fitted scikit-learn-API estimators to ONNX: the IR writer first, then skl2onnx / onnxmltools.
 
-Double precision is tried first (float32 flips tree branches near thresholds, the most
+When the IR holds the estimator (``interchange.extract``), ``ir_writer`` writes it with
+double operators (trees as ``ai.onnx.ml`` TreeEnsemble opset 5) and the document verifies
+at double tolerance; the metadata ``interchange.writer`` says which writer made a document.
+Otherwise skl2onnx converts it: double precision is tried first (float32 flips tree branches near thresholds, the most
 reported cause of "ONNX predicts differently"); where a converter only supports float the
 document is written in float and the looser tolerance is stated with the reason.
 """
@@ -8,6 +11,7 @@ document is written in float and the looser tolerance is stated with the reason.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import numpy as np
@@ -17,14 +21,20 @@ from onnx import helper
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.formats.onnx.compat import patch_skl2onnx
+from interchange.formats.onnx.meta import (
+    META_INPUTS,
+    META_IR_REFUSED,
+    META_OUTPUTS,
+    META_SIGNATURE,
+    META_WRITER,
+    SKL2ONNX_WRITER,
+)
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
-__all__ = ["export_estimator", "META_SIGNATURE", "META_INPUTS", "META_OUTPUTS"]
+__all__ = ["export_estimator", "export_skl2onnx", "META_SIGNATURE", "META_INPUTS", "META_OUTPUTS"]
 
-META_SIGNATURE = "interchange.signature"
-META_INPUTS = "interchange.inputs"
-META_OUTPUTS = "interchange.outputs"
+log = logging.getLogger("interchange.formats.onnx")
 TARGET_OPSET = {"": 18, "ai.onnx.ml": 3}
 DOUBLE = Tolerance(1e-9, 1e-12, "double precision end to end")
 FLOAT = Tolerance(1e-4, 1e-5, "the converter computes in float32")
@@ -215,15 +225,33 @@ def semantic_gap(step: Any) -> str | None:
 
 
 def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-    """ONNX bytes for ``estimator`` (numeric inputs as one [N, k] matrix ``input``), and the tolerance."""
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+    """ONNX bytes for ``estimator`` (numeric inputs as one [N, k] matrix ``input``), and the tolerance.
 
+    The IR writer first (double precision throughout); skl2onnx when the IR cannot hold the
+    estimator or the writer cannot express a step.
+    """
     from interchange.check import steps_of
 
     for path, step in steps_of(estimator):
         reason = semantic_gap(step)
         if reason:
             raise UnsupportedModelError(f"{path}: {reason}", estimator=type(step).__name__, format="onnx")
+    from interchange.formats.onnx.ir_writer import export_ir
+
+    try:
+        model, meta, tol = export_ir(estimator, signature, per_field=_per_column(estimator))
+    except UnsupportedModelError as exc:
+        log.info("ONNX through skl2onnx: the IR writer cannot take %s: %s", type(estimator).__name__, exc.message)
+        return export_skl2onnx(estimator, signature, sample, expected, ir_refused=exc.message)
+    return _finish(model, meta, signature), tol
+
+
+def export_skl2onnx(
+    estimator: Any, signature: Signature, sample: Columns, expected: Columns, *, ir_refused: str = ""
+) -> tuple[bytes, Tolerance]:
+    """ONNX bytes through skl2onnx / onnxmltools: double tensors where the converter allows, else float."""
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
     estimator = _xgboost_unnamed(_text_missing_as_empty(estimator))
     errors = []
     for tensor, tol in ((DoubleTensorType, DOUBLE), (FloatTensorType, FLOAT)):
@@ -245,16 +273,23 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
             META_SIGNATURE: signature.to_json(),
             META_INPUTS: json.dumps(_input_map(model, signature)),
             META_OUTPUTS: json.dumps(_output_map(model, signature, _binary_decision_column(model, signature, sample, expected))),
+            META_WRITER: SKL2ONNX_WRITER,
+            **({META_IR_REFUSED: ir_refused} if ir_refused else {}),
         }
-        for key, value in {**meta, **signature.meta.get("lineage_props", {})}.items():
-            model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
-        model.producer_name = "interchange"
-        return model.SerializeToString(), tol
+        return _finish(model, meta, signature), tol
     raise UnsupportedModelError(
         f"skl2onnx cannot convert {type(estimator).__name__}: " + " | ".join(e[:300] for e in errors),
         estimator=type(estimator).__name__,
         format="onnx",
     )
+
+
+def _finish(model: onnx.ModelProto, meta: dict[str, str], signature: Signature) -> bytes:
+    """The document's bytes, with interchange's metadata (signature, tensor maps, writer, lineage)."""
+    for key, value in {**meta, **signature.meta.get("lineage_props", {})}.items():
+        model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
+    model.producer_name = "interchange"
+    return model.SerializeToString()
 
 
 def _decode_labels(model: onnx.ModelProto, estimator: Any, signature: Signature) -> None:

@@ -19,8 +19,8 @@ import onnx
 from interchange.batch import Columns, missing_mask, num_rows
 from interchange.document import Document
 from interchange.errors import DocumentError, ModelError, RecordError
-from interchange.formats.onnx.export import META_INPUTS, META_OUTPUTS, META_SIGNATURE
 from interchange.formats.onnx.foreign import infer
+from interchange.formats.onnx.meta import META_INPUTS, META_OUTPUTS, META_SIGNATURE, META_WRITER
 from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
 
@@ -111,6 +111,9 @@ class ONNXModel(Model):
         self._types = {i.name: _NUMPY.get(_elem(i.type), np.float32) for i in parsed.proto.graph.input}
         self._out_names = [o.name for o in self._session.get_outputs()]
         details: dict[str, Any] = {"onnxruntime": ort.__version__}
+        meta = {p.key: p.value for p in parsed.proto.metadata_props}
+        if META_WRITER in meta:  # which writer made it: the IR's double graph or skl2onnx
+            details["writer"] = meta[META_WRITER]
         if parsed.signature.meta.get("inputs"):  # a foreign [N, k] tensor: how a batch's columns feed it
             details["inputs"] = {
                 **parsed.signature.meta["inputs"],
@@ -163,6 +166,8 @@ class ONNXModel(Model):
         try:
             results = self._session.run(None, self._feeds(columns))
         except Exception as exc:
+            if "Unknown Category" in str(exc):  # ai.onnx.ml OneHotEncoder(zeros=0): an encoder that rejects unseen values
+                raise RecordError(f"unknown category: a text input holds a value its encoder was not fitted on ({exc})") from exc
             raise RecordError(f"onnxruntime could not evaluate the batch: {exc}") from exc
         by_name = dict(zip(self._out_names, results, strict=False))
         n = num_rows(columns)

@@ -1,0 +1,149 @@
+"""ONNX for the IR's distance and density models: kernel SVMs, k-nearest neighbours, centers, Gaussian NB.
+
+Distances are summed coordinate by coordinate, one ``[N, points]`` accumulation per input
+column, as ``ir.neighbors.distances`` and ``ir.svm.kernel_matrix`` do (not the
+``|x|^2 - 2xv + |v|^2`` expansion, which loses digits near a stored point).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from interchange.formats.onnx.emit.builder import DOUBLE, Builder, refuse
+from interchange.formats.onnx.emit.linear import column, row_sum, softmax
+from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter, labels
+from interchange.ir.cluster import NearestCenter
+from interchange.ir.naive_bayes import GaussianNaiveBayes
+from interchange.ir.neighbors import NearestNeighbors
+from interchange.ir.svm import SupportVectorMachine
+
+__all__ = ["distances"]
+
+
+def _accumulate(b: Builder, inputs: tuple[str, ...], points: np.ndarray, term: str, p: float = 2.0) -> str:
+    total = None
+    for j, name in enumerate(inputs):
+        diff = b.op("Sub", [b.column(name), b.const(points[None, :, j])])
+        if term == "square":
+            part = b.op("Mul", [diff, diff])
+        elif term == "abs":
+            part = b.op("Abs", [diff])
+        else:
+            part = b.op("Pow", [b.op("Abs", [diff]), b.const(float(p))])
+        total = part if total is None else b.op("Add", [total, part])
+    if total is None:
+        raise refuse("distances over no input")
+    return total
+
+
+def distances(b: Builder, inputs: tuple[str, ...], points: np.ndarray, metric: str, p: float = 2.0) -> str:
+    """``[N, points]``: ``ir.neighbors.distances`` of every row to every stored point."""
+    points = np.asarray(points, dtype=np.float64)
+    if metric in ("euclidean", "squaredEuclidean"):
+        total = _accumulate(b, inputs, points, "square")
+        return b.op("Sqrt", [total]) if metric == "euclidean" else total
+    if metric == "manhattan":
+        return _accumulate(b, inputs, points, "abs")
+    if metric == "minkowski":
+        return b.op("Pow", [_accumulate(b, inputs, points, "pow", p), b.const(1.0 / p)])
+    raise refuse(f"the distance metric {metric!r}")
+
+
+@emitter(NearestCenter)
+def nearest_center(step: NearestCenter, b: Builder) -> Emitted:
+    if step.missing_weights is not None:
+        raise refuse("PMML's missing-value weights for cluster distances")
+    d = distances(b, step.inputs, step.centers, step.metric, step.p)
+    index = b.op("ArgMin", [d], axis=1, keepdims=0, select_last_index=0)
+    return Emitted(cluster=labels(b, step.ids, index))
+
+
+@emitter(NearestNeighbors)
+def nearest_neighbors(step: NearestNeighbors, b: Builder) -> Emitted:
+    if step.tie != "index" or step.weights == "median":
+        raise refuse(f"k-nearest neighbours with tie={step.tie!r}, weights={step.weights!r}")
+    d = distances(b, step.inputs, step.points, step.metric, step.p)
+    # TopK orders equal distances by index: the earlier stored point first, as a stable argsort
+    dist, index = b.ops("TopK", [d, b.const([int(step.k)], np.int64, "k")], 2, axis=1, largest=0, sorted=1)
+    weights = None
+    if step.weights == "distance":
+        zero = b.op("Equal", [dist, b.const(0.0)])
+        exact = b.op("Cast", [zero], to=DOUBLE)
+        any_zero = b.op("Greater", [b.op("ReduceMax", [exact, b.const([1], np.int64)], keepdims=1), b.const(0.0)])
+        weights = b.op("Where", [any_zero, exact, b.op("Div", [b.const(1.0), dist])])
+    if step.classes is None:
+        values = b.op("Gather", [b.const(np.asarray(step.targets, dtype=np.float64)), index], axis=0)
+        if weights is None:
+            return Emitted(value=b.op("Div", [row_sum(b, values), b.const(float(step.k))], "mean"))
+        mean = b.op("Div", [row_sum(b, b.op("Mul", [values, weights])), row_sum(b, weights)], "mean")
+        return Emitted(value=mean)
+    targets = b.op("Gather", [b.const(np.asarray(step.targets, dtype=np.int64)), index], axis=0)
+    k = len(step.classes)
+    hot = b.op("Cast", [b.op("Equal", [b.op("Unsqueeze", [targets, b.const([2], np.int64)]), b.const(np.arange(k))])], to=DOUBLE)
+    if weights is not None:
+        hot = b.op("Mul", [hot, b.op("Unsqueeze", [weights, b.const([2], np.int64)])])
+    votes = b.op("ReduceSum", [hot, b.const([1], np.int64)], keepdims=0)
+    p = b.op("Div", [votes, row_sum(b, votes)], "probabilities")
+    return Emitted(label=argmax_label(b, step.classes, votes), probabilities=p)
+
+
+@emitter(GaussianNaiveBayes)
+def gaussian_nb(step: GaussianNaiveBayes, b: Builder) -> Emitted:
+    """``log prior + sum_j (-0.5 log(2 pi var) - 0.5 (x - mean)^2 / var)``, then normalised."""
+    if step.floor is not None:
+        raise refuse("PMML's density floor in naive Bayes")
+    mean, var = np.asarray(step.mean, dtype=np.float64), np.asarray(step.var, dtype=np.float64)
+    X = b.op("Unsqueeze", [b.matrix(step.inputs), b.const([1], np.int64)])  # [N, 1, m]
+    diff = b.op("Sub", [X, b.const(mean)])
+    spread = b.op("Div", [b.op("Mul", [b.const(0.5), b.op("Mul", [diff, diff])]), b.const(var)])
+    terms = b.op("Sub", [b.const(-0.5 * np.log(2.0 * np.pi * var)), spread])
+    summed = b.op("ReduceSum", [terms, b.const([2], np.int64)], keepdims=0)
+    jll = b.op("Add", [b.const(np.asarray(step.log_prior, dtype=np.float64)), summed])
+    p = softmax(b, jll)
+    return Emitted(label=argmax_label(b, step.classes, p), probabilities=p)
+
+
+def _kernel(b: Builder, step: SupportVectorMachine) -> str:
+    V = np.asarray(step.vectors, dtype=np.float64)
+    if step.kernel == "rbf":
+        return b.op("Exp", [b.op("Mul", [b.const(-step.gamma), _accumulate(b, step.inputs, V, "square")])])
+    dot = b.op("MatMul", [b.matrix(step.inputs), b.const(V.T)])
+    if step.kernel == "linear":
+        return dot
+    inner = b.op("Add", [b.op("Mul", [b.const(float(step.gamma)), dot]), b.const(float(step.coef0))])
+    if step.kernel == "poly":
+        return b.op("Pow", [inner, b.const(float(step.degree))])
+    if step.kernel == "sigmoid":
+        return b.op("Tanh", [inner])
+    raise refuse(f"the SVM kernel {step.kernel!r}")
+
+
+@emitter(SupportVectorMachine)
+def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
+    if step.prob_a is not None:
+        raise refuse("libsvm's Platt probabilities with pairwise coupling")
+    coef = np.asarray(step.coef, dtype=np.float64)
+    f = b.op("Add", [b.op("MatMul", [_kernel(b, step), b.const(coef.T)]), b.const(np.asarray(step.intercept, dtype=np.float64))])
+    if step.classes is None:
+        return Emitted(value=column(b, f, 0))
+    assert step.pairs is not None
+    pairs = np.asarray(step.pairs, dtype=int)
+    k = len(step.classes)
+    first_of, second_of = np.zeros((len(pairs), k)), np.zeros((len(pairs), k))
+    first_of[np.arange(len(pairs)), pairs[:, 0]] = 1.0
+    second_of[np.arange(len(pairs)), pairs[:, 1]] = 1.0
+    t = np.zeros(len(pairs)) if step.threshold is None else np.asarray(step.threshold, dtype=np.float64)
+    first = b.op("Cast", [b.op("Greater" if step.first_when == ">" else "Less", [f, b.const(t)])], to=DOUBLE)
+    second = b.op("Sub", [b.const(1.0), first])
+    votes = b.op("Add", [b.op("MatMul", [first, b.const(first_of)]), b.op("MatMul", [second, b.const(second_of)])], "votes")
+    out = Emitted(label=argmax_label(b, step.classes, votes))
+    if step.first_when == ">" and step.threshold is None:
+        if k == 2:
+            out.decision = b.op("Neg", [column(b, f, 0)], "decision")
+        elif step.shape == "ovo":
+            out.decision = f
+        else:
+            confidence = b.op("MatMul", [f, b.const(first_of - second_of)])
+            squash = b.op("Mul", [b.const(3.0), b.op("Add", [b.op("Abs", [confidence]), b.const(1.0)])])
+            out.decision = b.op("Add", [votes, b.op("Div", [confidence, squash])], "decision")
+    return out

@@ -1,0 +1,107 @@
+"""An IR graph to a double-precision ONNX model with interchange's signature and tensor maps.
+
+Inputs follow the ONNX export's convention: numbers as one ``[N, k]`` double matrix ``input``
+(fields in signature order), or, when the pipeline routes named columns itself (a
+ColumnTransformer first), one ``[N, 1]`` tensor per field, double or string. Outputs are a
+label (``[N]``) and ``[N, k]`` double matrices, mapped onto the signature's fields in the
+``interchange.outputs`` metadata, so the runtime reads them like any export.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import onnx
+from onnx import helper
+
+from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
+from interchange.formats.onnx.emit.registry import Emitted, lookup
+from interchange.formats.onnx.meta import IR_WRITER
+from interchange.ir.graph import Graph
+from interchange.signature import Signature
+
+__all__ = ["write_graph", "OPSETS", "MATRIX_INPUT"]
+
+OPSETS = {"": 21, "ai.onnx.ml": 5}  # ai.onnx.ml 5: TreeEnsemble; OneHotEncoder is unchanged since 1
+MATRIX_INPUT = "input"
+_OUTPUTS = ("label", "probabilities", "decision", "value", "score", "cluster")
+
+
+def _inputs(graph: Graph, b: Builder, per_field: bool) -> tuple[list[onnx.ValueInfoProto], dict[str, list[Any]]]:
+    sig = graph.signature
+    if per_field:
+        infos, mapping = [], {}
+        for f in sig.inputs:
+            elem = STRING if f.type == "string" else DOUBLE
+            infos.append(helper.make_tensor_value_info(f.name, elem, [None, 1]))
+            b.define((f.name,), f.name, elem)
+            mapping[f.name] = [f.name, None]
+        return infos, mapping
+    if any(f.type == "string" for f in sig.inputs):
+        raise refuse("text inputs outside a ColumnTransformer")
+    names = tuple(sig.input_names)
+    b.define(names, MATRIX_INPUT)
+    info = helper.make_tensor_value_info(MATRIX_INPUT, DOUBLE, [None, len(names)])
+    return [info], {name: [MATRIX_INPUT, i] for i, name in enumerate(names)}
+
+
+def _class_index(classes: list[Any], target: Any) -> int:
+    for i, c in enumerate(classes):
+        if c == target or str(c) == str(target):
+            return i
+    raise refuse(f"an output for class {target!r}, which the model does not have")
+
+
+def _outputs(sig: Signature, emitted: Emitted, classes: list[Any]) -> dict[str, list[Any]]:
+    """Signature field -> [output tensor, column] (None: the tensor is the column)."""
+    per_class = sig.output("decision")
+    mapping: dict[str, list[Any]] = {}
+    for f in sig.outputs:
+        if f.kind in ("label", "cluster"):
+            mapping[f.name] = [f.kind, None]
+        elif f.kind in ("value", "score"):
+            mapping[f.name] = [f.kind, 0]
+        elif f.kind == "probability":
+            mapping[f.name] = ["probabilities", _class_index(classes, f.target)]
+        elif f.kind == "decision":
+            mapping[f.name] = ["decision", 0 if len(per_class) == 1 else per_class.index(f)]
+        else:
+            raise refuse(f"a {f.kind!r} output")
+        if getattr(emitted, mapping[f.name][0]) is None:
+            raise refuse(f"output {f.name!r} ({f.kind}), which this IR model step does not produce")
+    return mapping
+
+
+def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelProto, dict[str, list[Any]], dict[str, list[Any]]]:
+    """The ONNX model of ``graph``, its input map and output map (field -> [tensor, column]).
+
+    Raises UnsupportedModelError (format "onnx") for what the writer cannot express; the
+    converter then falls back to skl2onnx.
+    """
+    b = Builder()
+    inputs, input_map = _inputs(graph, b, per_field)
+    for step in graph.steps:
+        lookup(step)(step, b)
+    emitted: Emitted = lookup(graph.model)(graph.model, b)
+    classes = list(getattr(graph.model, "classes", None) or [])
+    output_map = _outputs(graph.signature, emitted, classes)
+    used = {tensor for tensor, _ in output_map.values()}
+    taken = {i.name for i in inputs}
+    outputs, rename = [], {}
+    for kind in _OUTPUTS:
+        source = getattr(emitted, kind)
+        if source is None or kind not in used:
+            continue
+        name = kind if kind not in taken else f"{kind}.out"
+        rename[kind] = name
+        b.nodes.append(helper.make_node("Identity", [source], [name], name=name))
+        if kind in ("label", "cluster"):
+            outputs.append(helper.make_tensor_value_info(name, b.types[source], [None]))
+        else:
+            outputs.append(helper.make_tensor_value_info(name, DOUBLE, [None, None]))
+    output_map = {field: [rename[t], col] for field, (t, col) in output_map.items()}
+    domains = {n.domain for n in b.nodes}
+    opsets = [helper.make_opsetid(d, v) for d, v in OPSETS.items() if d in domains or d == ""]
+    proto = helper.make_graph(b.nodes, "interchange", inputs, outputs, b.initializers)
+    model = helper.make_model(proto, opset_imports=opsets, producer_name="interchange", doc_string=IR_WRITER)
+    return model, input_map, output_map

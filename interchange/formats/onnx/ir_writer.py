@@ -1,0 +1,48 @@
+"""ONNX from the IR, in double precision: the first choice for estimators the IR holds.
+
+skl2onnx writes trees and most linear operators in float32, so an ONNX forest or booster
+could disagree with its source near a split and carried a float tolerance. The IR already
+holds what the source computes (thresholds with its float32 input rounding folded in), and
+``formats.onnx.emit`` writes it with double operators: the document then verifies at the same
+tolerance as PMML and PFA. What the IR or the writer cannot express raises
+UnsupportedModelError, and the converter falls back to skl2onnx.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import onnx
+
+from interchange.errors import UnsupportedModelError
+from interchange.formats.onnx.emit import write_graph
+from interchange.formats.onnx.meta import IR_WRITER, META_INPUTS, META_OUTPUTS, META_SIGNATURE, META_WRITER
+from interchange.signature import Signature
+from interchange.verification import Tolerance
+
+__all__ = ["export_ir", "TOLERANCE"]
+
+TOLERANCE = Tolerance(1e-9, 1e-12, "double precision end to end (IR writer, onnxruntime double operators)")
+
+
+def export_ir(estimator: Any, signature: Signature, *, per_field: bool) -> tuple[onnx.ModelProto, dict[str, str], Tolerance]:
+    """The double-precision model, its interchange metadata and tolerance; UnsupportedModelError if the IR cannot hold it."""
+    import onnxruntime as ort
+
+    from interchange.extract import to_graph
+
+    graph = to_graph(estimator, signature, format="onnx")
+    model, inputs, outputs = write_graph(graph, per_field=per_field)
+    try:
+        onnx.checker.check_model(model, full_check=True)
+        ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    except Exception as exc:  # a writer bug must not cost the user the skl2onnx document
+        raise UnsupportedModelError(f"the IR's ONNX graph does not load: {type(exc).__name__}: {exc}", format="onnx") from exc
+    meta = {
+        META_SIGNATURE: signature.to_json(),
+        META_INPUTS: json.dumps(inputs),
+        META_OUTPUTS: json.dumps(outputs),
+        META_WRITER: IR_WRITER,
+    }
+    return model, meta, TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))
