@@ -206,9 +206,12 @@ def flat_from_tables(t: NodeTables, ctx: Ctx, strategy: str, classes: tuple[str,
             return None  # fast_trees declines a node without a valid defaultChild
         missing_left[inner] = (mine == ids[first]) == goes_left
         unrouted = False
-    else:  # a comparison then True: an UNKNOWN comparison goes on to the True child (pypmml)
-        missing_left[inner] = np.where(pair, True, ~goes_left)
-        unrouted = bool(pair.any())  # both comparisons UNKNOWN: the strategy decides, on the general evaluator
+    else:  # a comparison then True: an UNKNOWN comparison is not TRUE, the walk goes on to True
+        # both comparisons UNKNOWN, or lastPrediction / nullPrediction (an UNKNOWN child stops the
+        # walk): the strategy decides, on the general evaluator (fast_tree_walk)
+        stops = strategy in ("lastPrediction", "nullPrediction")
+        missing_left[inner] = np.where(pair | stops, True, ~goes_left)
+        unrouted = bool(pair.any()) or (stops and len(inner) > 0)
     values = _leaf_values(t, kids == 0, classes)
     if values is None:
         return None

@@ -25,7 +25,7 @@ from interchange.formats.pmml.fast_predicates import PREDICATES
 from interchange.formats.pmml.fast_regression import label_of
 from interchange.formats.pmml.fast_scope import Scope
 from interchange.formats.pmml.fast_tree_tables import COMPLEMENT, SPLITS, NodeTables, flat_from_tables, read_nodes, tree_classes
-from interchange.formats.pmml.fast_tree_walk import STRATEGIES, GeneralTree, TreeNode
+from interchange.formats.pmml.fast_tree_walk import STOPPING, STRATEGIES, GeneralTree, TreeNode
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, matrix
 from interchange.ir.trees import Tree, TreeEnsemble
@@ -155,7 +155,8 @@ class FlatTree(ModelStep):
 
     A batch with a missing input goes to ``general`` when the walk cannot route it: a
     complementary pair without a default child (both comparisons UNKNOWN: the
-    missingValueStrategy decides); else-if chains route it on."""
+    missingValueStrategy decides), and every split under lastPrediction / nullPrediction (an
+    UNKNOWN child stops the walk); else-if chains under the other strategies route it on."""
 
     flat: TreeEnsemble
     general: ModelStep
@@ -230,9 +231,9 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
             left[at], right[at] = (mine, other) if goes_left else (other, mine)
             if strategy == "defaultChild":  # (pairs only) missing values go to the default child's side
                 missing_left[at] = (default == nodes[kid].el.get("id")) == goes_left
-            elif pair:  # both comparisons UNKNOWN: the strategy decides, on the general evaluator
+            elif pair or strategy in STOPPING:  # the strategy decides, on the general evaluator
                 unrouted.append(r)
-            else:  # an UNKNOWN comparison in an else-if chain: a later TRUE child wins (pypmml), so go on
+            else:  # none & co: an UNKNOWN comparison in an else-if chain is not TRUE, so go on
                 missing_left[at] = not goes_left
             at = other
         return r
