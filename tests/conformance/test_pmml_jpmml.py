@@ -104,7 +104,13 @@ CASES: dict[str, tuple[Callable[[], tuple[pd.DataFrame, Any]], Callable[[], Any]
 # noTrueChildStrategy is returnLastPrediction. The fast path follows the specification
 # (test_pmml_trees.py checks it row by row), so on rows with a missing input pypmml and the fast
 # path may differ, and only that way: the fast path missing.
-NULL_PREDICTION = {"decision_tree", "random_forest", "gradient_boosting_regressor", "gradient_boosting_classifier", "isolation_forest"}
+NULL_PREDICTION = {
+    "decision_tree",
+    "random_forest",
+    "gradient_boosting_regressor",
+    "gradient_boosting_classifier",
+    "isolation_forest",
+}
 
 # On rows with a missing input JPMML-Evaluator answers these differently from the fast path
 # (and pypmml), where PMML 4.4 does not decide it:
