@@ -332,10 +332,9 @@ def _check_results(
             if not wanted <= features:
                 raise NotCovered("modelChain ending in a segment whose Output lacks its predictedValue or probabilities")
         if classes is not None and method not in _VOTES and local(elems[i]) == "TreeModel":
-            for seen in _distributions(models[i], elems[i]):
-                if seen and set(classes) - seen:
-                    # pypmml: such a tree in a segment drops the category from its probabilities
-                    raise NotCovered("a segment TreeModel Node whose ScoreDistribution lacks a category")
+            if _lacks_category(models[i], elems[i], classes):
+                # pypmml: such a tree in a segment drops the category from its probabilities
+                raise NotCovered("a segment TreeModel Node whose ScoreDistribution lacks a category")
         known = _model_classes(models[i])
         if classes is not None and method not in _VOTES and known is not None:
             if set(classes) - set(known):
@@ -343,13 +342,19 @@ def _check_results(
                 raise NotCovered(f"a segment model without the categories {sorted(set(classes) - set(known))}")
 
 
-def _distributions(m: Scoped, tree: etree._Element) -> Any:
-    """The ScoreDistribution values of each Node of a compiled TreeModel (read once when it compiled)."""
+def _lacks_category(m: Scoped, tree: etree._Element, classes: tuple[str, ...]) -> bool:
+    """Whether a Node of a compiled TreeModel has a ScoreDistribution without one of ``classes``
+    (from the Nodes read when it compiled: in bulk for a flat tree, else walked)."""
     inner = getattr(m.inner, "general", m.inner)
+    lacks = getattr(inner, "lacks_category", None)
+    if lacks is not None:
+        return bool(lacks(classes))
     nodes = getattr(inner, "nodes", None)
     if nodes is not None:
-        return (set(n.dist) for n in nodes)
-    return ({d.get("value") for d in children(node, "ScoreDistribution")} for node in tree.iter("{*}Node"))
+        seen_sets: Any = (set(n.dist) for n in nodes)
+    else:
+        seen_sets = ({d.get("value") for d in children(node, "ScoreDistribution")} for node in tree.iter("{*}Node"))
+    return any(seen and set(classes) - seen for seen in seen_sets)
 
 
 def _model_classes(m: Scoped) -> list[str] | None:

@@ -168,14 +168,16 @@ def _treatment(mf: etree._Element, df: etree._Element | None) -> Treatment | Non
 
 def treatments(model: etree._Element, fields: dict[str, etree._Element]) -> list[Treatment]:
     """The outermost model's MiningField treatments of its active DataFields."""
-    compared = {e.get("field") for e in model.iter("{*}SimplePredicate", "{*}SimpleSetPredicate")}
     out = []
     for mf in children(child(model, "MiningSchema"), "MiningField"):
         if mf.get("usageType", "active") != "active":
             continue
         t = _treatment(mf, fields.get(mf.get("name")))
         if t is not None:
-            out.append(replace(t, compared=t.name in compared))
+            out.append(t)
+    if any(t.invalid == "asIs" for t in out):  # (read only then: a forest has some 50k predicates)
+        compared = {e.get("field") for e in model.iter("{*}SimplePredicate", "{*}SimpleSetPredicate")}
+        out = [replace(t, compared=t.name in compared) for t in out]
     return out
 
 

@@ -1,11 +1,19 @@
 """PMML 4.4 §TreeModel on the general evaluator: any tree, every missingValueStrategy.
 
 Each Node's predicate is a three-valued mask over the batch (and / or / surrogate combine
-UNKNOWN the way the specification says), and rows move down the tree one node at a time. At a
-Node the first TRUE child wins, even after UNKNOWN siblings (pypmml: it tries every child for
-a TRUE one before handling missing values); only rows with no TRUE child and an UNKNOWN one
-meet the missingValueStrategy, the others the noTrueChildStrategy. weightedConfidence and
-aggregateNodes end a row in a virtual result (a label, a confidence, no Node).
+UNKNOWN the way the specification says), and rows move down the tree one node at a time. A
+Node's children are tried in document order. Under lastPrediction, nullPrediction and
+defaultChild the first child that is not FALSE decides: TRUE descends, UNKNOWN meets the
+strategy at once (PMML 4.4 §TreeModel: "If a Node's predicate evaluates to UNKNOWN while
+traversing the tree, evaluation is stopped ..." / "abort the scoring process" / "evaluate the
+attribute defaultChild", and for none: "In contrast to lastPrediction, evaluation is carried
+on instead of stopping immediately upon first discovery of a Node who's predicate value cannot
+be determined"; JPMML-Evaluator does the same). pypmml 1.5.8 instead lets a later TRUE child
+win over an earlier UNKNOWN one. Under none (UNKNOWN is FALSE), weightedConfidence and
+aggregateNodes (pypmml's reading: JPMML-Evaluator has neither) the first TRUE child wins and
+rows with no TRUE child but an UNKNOWN one meet the strategy; rows with neither meet the
+noTrueChildStrategy. weightedConfidence and aggregateNodes end a row in a virtual result (a
+label, a confidence, no Node).
 """
 
 from __future__ import annotations
@@ -25,9 +33,10 @@ from interchange.formats.pmml.fast_scope import Scope
 from interchange.formats.pmml.parse import local
 from interchange.ir.graph import ModelStep, Prediction
 
-__all__ = ["TreeNode", "GeneralTree", "tree_predicate", "STRATEGIES"]
+__all__ = ["TreeNode", "GeneralTree", "tree_predicate", "STRATEGIES", "STOPPING"]
 
 STRATEGIES = ("none", "lastPrediction", "nullPrediction", "defaultChild", "weightedConfidence", "aggregateNodes")
+STOPPING = ("lastPrediction", "nullPrediction", "defaultChild")  # the first UNKNOWN child ends the search
 NULL, MOVING, VIRTUAL = -1, -2, -3  # row ends: no prediction, not yet, a weightedConfidence / aggregateNodes result
 # true, unknown, and true only through a surrogate's alternative (counted by missingValuePenalty)
 Truth3 = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -163,6 +172,7 @@ class _Walk:
                 continue
             todo = np.ones(len(rows), dtype=bool)
             unknown = np.zeros(len(rows), dtype=bool)
+            stopping = tree.strategy in STOPPING
             for k in node.kids:
                 t, u, alt = self.at(k, rows)
                 hit = todo & t
@@ -171,7 +181,9 @@ class _Walk:
                     self.missed[rows[hit & alt]] += 1
                 unknown |= todo & u
                 todo &= ~hit
-            stuck = rows[todo & unknown] if tree.strategy != "none" else rows[:0]
+                if stopping:
+                    todo &= ~unknown  # an UNKNOWN child ends the search: later TRUE ones are not tried
+            stuck = rows[:0] if tree.strategy == "none" else rows[unknown] if stopping else rows[todo & unknown]
             lost = [rows[todo & ~unknown] if tree.strategy != "none" else rows[todo]]
             if stuck.size:
                 lost.append(self.missing(i, stuck, waiting))

@@ -4,22 +4,28 @@ Plain binary trees over numeric splits (what our writer and most converters prod
 the flat IR TreeEnsemble, which moves every row down one level per numpy step; rows with
 missing inputs take the general evaluator unless the tree routes them by defaultChild. Every
 other tree, and trees whose Output asks for entityId or confidence, run on the general
-evaluator (fast_tree_walk), which implements every missingValueStrategy.
+evaluator (fast_tree_walk), which implements every missingValueStrategy. The plainest trees
+(every inner Node a two-way split) are read in bulk (fast_tree_tables) and get their general
+evaluator only when a batch first needs it; the others are walked Node by Node.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast import INERT, compiler, current
-from interchange.formats.pmml.fast_expressions import elements
+from interchange.formats.pmml.fast_expressions import Ctx, elements
 from interchange.formats.pmml.fast_predicates import PREDICATES
 from interchange.formats.pmml.fast_regression import label_of
 from interchange.formats.pmml.fast_scope import Scope
-from interchange.formats.pmml.fast_tree_walk import STRATEGIES, GeneralTree, TreeNode
+from interchange.formats.pmml.fast_tree_tables import COMPLEMENT, SPLITS, NodeTables, flat_from_tables, read_nodes, tree_classes
+from interchange.formats.pmml.fast_tree_walk import STOPPING, STRATEGIES, GeneralTree, TreeNode
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, matrix
 from interchange.ir.trees import Tree, TreeEnsemble
@@ -112,20 +118,6 @@ def _nodes(model: etree._Element, binary: bool) -> list[TreeNode]:
     return nodes
 
 
-_SPLITS = {  # operator of the first child's predicate -> (flat op, first child goes left)
-    "lessOrEqual": ("<=", True),
-    "lessThan": ("<", True),
-    "greaterThan": ("<=", False),
-    "greaterOrEqual": ("<", False),
-}
-_COMPLEMENT = {
-    "lessOrEqual": "greaterThan",
-    "lessThan": "greaterOrEqual",
-    "greaterThan": "lessOrEqual",
-    "greaterOrEqual": "lessThan",
-}
-
-
 Split = tuple[str, str, float, int, bool]  # field, flat op, threshold, the child it selects, that child goes left
 
 
@@ -138,21 +130,21 @@ def _splits(nodes: list[TreeNode], i: int, strategy: str) -> tuple[list[Split], 
     """
     kids = nodes[i].kids
     preds = [nodes[k].pred for k in kids]
-    if len(kids) < 2 or any(local(p) != "SimplePredicate" or p.get("operator") not in _SPLITS for p in preds[:-1]):
+    if len(kids) < 2 or any(local(p) != "SimplePredicate" or p.get("operator") not in SPLITS for p in preds[:-1]):
         return None
     a, last = preds[0], preds[-1]
     pair = len(kids) == 2 and local(last) == "SimplePredicate"
     if pair and (last.get("field"), last.get("value"), last.get("operator")) != (
         a.get("field"),
         a.get("value"),
-        _COMPLEMENT[a.get("operator")],
+        COMPLEMENT[a.get("operator")],
     ):
         return None
     if not pair and (local(last) != "True" or strategy == "defaultChild"):
         return None
     splits = []
     for k, p in zip(kids[:-1], preds[:-1], strict=True):
-        op, goes_left = _SPLITS[p.get("operator")]
+        op, goes_left = SPLITS[p.get("operator")]
         splits.append((p.get("field"), op, current().ctx.constant(p.get("field"), p.get("value")), k, goes_left))
     return splits, kids[-1]
 
@@ -163,7 +155,8 @@ class FlatTree(ModelStep):
 
     A batch with a missing input goes to ``general`` when the walk cannot route it: a
     complementary pair without a default child (both comparisons UNKNOWN: the
-    missingValueStrategy decides); else-if chains route it on."""
+    missingValueStrategy decides), and every split under lastPrediction / nullPrediction (an
+    UNKNOWN child stops the walk); else-if chains under the other strategies route it on."""
 
     flat: TreeEnsemble
     general: ModelStep
@@ -242,9 +235,9 @@ def _flat(nodes: list[TreeNode], strategy: str, classes: tuple[str, ...] | None)
             left[at], right[at] = (mine, other) if goes_left else (other, mine)
             if strategy == "defaultChild":  # (pairs only) missing values go to the default child's side
                 missing_left[at] = (default == nodes[kid].el.get("id")) == goes_left
-            elif pair:  # both comparisons UNKNOWN: the strategy decides, on the general evaluator
+            elif pair or strategy in STOPPING:  # the strategy decides, on the general evaluator
                 unrouted.append(r)
-            else:  # an UNKNOWN comparison in an else-if chain: a later TRUE child wins (pypmml), so go on
+            else:  # none & co: an UNKNOWN comparison in an else-if chain is not TRUE, so go on
                 missing_left[at] = not goes_left
             at = other
         return r
@@ -277,7 +270,6 @@ def _argmax_leaf(n: TreeNode, classes: tuple[str, ...]) -> bool:
 
 def tree_step(model: etree._Element) -> ModelStep:
     """The compiled TreeModel (flat when plain binary, else general)."""
-    ctx = current().ctx
     strategy = model.get("missingValueStrategy", "none")
     if strategy not in STRATEGIES:
         raise NotCovered(f"TreeModel missingValueStrategy={strategy}")
@@ -296,7 +288,36 @@ def tree_step(model: etree._Element) -> ModelStep:
     for el in elements(model):
         if local(el) not in INERT | {"Node"}:
             raise NotCovered(f"<{local(el)}> in <TreeModel>")
-    nodes = _nodes(model, split == "binarySplit")
+    wanted = _wanted(model)
+    fast = None if wanted else _from_tables(model, strategy, no_true, penalty)
+    if fast is not None:
+        return fast
+    general = _general_tree(model, strategy, no_true, split == "binarySplit", penalty, current().ctx)
+    if "entityId" in wanted and None in general.ids:
+        raise NotCovered("entityId of tree nodes without id")
+    flat = None if wanted else _flat(list(general.nodes), strategy, general.classes)
+    if flat is None:
+        general.preds  # noqa: B018 -- compiled now: a predicate the fast path lacks sends the document to pypmml
+        return general
+    return FlatTree(flat[0], general, flat[1])  # binary numeric splits: the predicates compile
+
+
+def _general_tree(model: etree._Element, strategy: str, no_true: str, binary: bool, penalty: float, ctx: Ctx) -> GeneralTree:
+    """The general evaluator of a TreeModel whose attributes tree_step has checked."""
+    nodes, ids, defaults = _walked(model, strategy, binary)
+    classes: tuple[str, ...] | None = None
+    if model.get("functionName") == "classification":
+        # each category once (a Node's new value used to come twice when it was both a
+        # ScoreDistribution value and the score: an extra, empty probability column)
+        found = list(dict.fromkeys([*target_classes(model), *(c for n in nodes for c in [*n.dist, n.score] if c is not None)]))
+        _check_classes(model, strategy, found)
+        classes = tuple(found)
+    return GeneralTree(nodes, ctx, strategy, no_true, defaults, classes, ids, penalty)
+
+
+def _walked(model: etree._Element, strategy: str, binary: bool) -> tuple[tuple[TreeNode, ...], tuple[Any, ...], tuple[int, ...]]:
+    """The Nodes, their ids and each one's defaultChild index (-1: none)."""
+    nodes = _nodes(model, binary)
     if local(nodes[0].pred) != "True":  # pypmml never evaluates the root's predicate
         raise NotCovered("tree root without a True predicate")
     ids = tuple(n.el.get("id") for n in nodes)
@@ -310,25 +331,64 @@ def tree_step(model: etree._Element) -> ModelStep:
         if n.kids and strategy == "defaultChild" and d not in kid_ids:
             raise NotCovered("defaultChild strategy with a node lacking a valid defaultChild")
         defaults.append(n.kids[kid_ids.index(d)] if d in kid_ids else -1)
+    return tuple(nodes), ids, tuple(defaults)
+
+
+def _check_classes(model: etree._Element, strategy: str, found: list[str]) -> None:
+    """pypmml picks the winner of weightedConfidence and aggregateNodes among the target's
+    declared categories only."""
+    if strategy not in ("weightedConfidence", "aggregateNodes"):
+        return
+    if found != target_classes(model) or child(model, "Targets") is not None:
+        raise NotCovered(f"missingValueStrategy={strategy} without the target's categories declared")
+
+
+def _from_tables(model: etree._Element, strategy: str, no_true: str, penalty: float) -> FlatTree | None:
+    """The flat tree read in bulk (fast_tree_tables), or None: then the element walk decides,
+    as it did before there were tables. The general evaluator is built on first need."""
+    roots = children(model, "Node")
+    if len(roots) != 1:
+        return None
+    tables = read_nodes(model, roots[0], ids=strategy == "defaultChild")
+    if tables is None:
+        return None
     classes: tuple[str, ...] | None = None
     if model.get("functionName") == "classification":
-        declared = target_classes(model)
-        found = list(declared)
-        for n in nodes:
-            found += [c for c in [*n.dist, n.score] if c is not None and c not in found]
-        if strategy in ("weightedConfidence", "aggregateNodes") and (found != declared or child(model, "Targets") is not None):
-            # pypmml picks their winner among the target's declared categories only
-            raise NotCovered(f"missingValueStrategy={strategy} without the target's categories declared")
+        found = tree_classes(tables, target_classes(model))
+        _check_classes(model, strategy, found)
         classes = tuple(found)
-    general = GeneralTree(tuple(nodes), ctx, strategy, no_true, tuple(defaults), classes, ids, penalty)
-    wanted = _wanted(model)
-    if "entityId" in wanted and None in ids:
-        raise NotCovered("entityId of tree nodes without id")
-    flat = None if wanted else _flat(nodes, strategy, classes)
+    ctx = current().ctx
+    flat = flat_from_tables(tables, ctx, strategy, classes)
     if flat is None:
-        general.preds  # noqa: B018 -- compiled now: a predicate the fast path lacks sends the document to pypmml
-        return general
-    return FlatTree(flat[0], general, flat[1])  # binary numeric splits: the predicates compile
+        return None
+    binary = model.get("splitCharacteristic", "multiSplit") == "binarySplit"
+
+    def build() -> GeneralTree:  # at predict time: no compilation is current, the classes are known
+        nodes, ids, defaults = _walked(model, strategy, binary)
+        return GeneralTree(nodes, ctx, strategy, no_true, defaults, classes, ids, penalty)
+
+    return FlatTree(flat[0], _Deferred(build, tables), flat[1])
+
+
+@dataclass(frozen=True)
+class _Deferred(ModelStep):
+    """A flat tree's general evaluator, built from the elements when a batch first needs it
+    (most never do: a cold load reads the Nodes in bulk only)."""
+
+    build: Callable[[], GeneralTree]
+    tables: NodeTables
+    inputs: tuple[str, ...] = ()
+
+    @cached_property
+    def tree(self) -> GeneralTree:
+        return self.build()
+
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
+        return self.tree.predict(env)
+
+    def lacks_category(self, classes: tuple[str, ...]) -> bool:
+        """Whether a Node's ScoreDistribution lacks one of ``classes`` (fast_mining asks)."""
+        return self.tables.lacks_category(classes)
 
 
 def _wanted(model: etree._Element) -> set[str]:
