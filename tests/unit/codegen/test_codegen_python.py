@@ -15,6 +15,10 @@ from typing import Any
 import joblib
 import numpy as np
 import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OrdinalEncoder
 from typer.testing import CliRunner
 
 from interchange.batch import to_columns
@@ -74,6 +78,27 @@ def test_generated_python(name: str, kind: str, factory: Any, dataset: str, tmp_
             assert one[field] == pytest.approx(expected, rel=1e-12, abs=1e-12, nan_ok=True)
         else:
             assert one[field] == expected
+
+
+def ordinal_pipeline() -> tuple[Any, Any]:
+    """Text through OrdinalEncoder (unseen -> -1, missing stays missing) into trees that take NaN, with unseen rows."""
+    X, y = _data("binary", "mixed")
+    numbers = [f"x{i}" for i in range(1, 6)]
+    ordinal = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
+    route = ColumnTransformer([("num", "passthrough", numbers), ("cat", ordinal, ["colour", "size"])])
+    estimator = make_pipeline(route, HistGradientBoostingClassifier(max_iter=10, random_state=0)).fit(X.iloc[:200], y[:200])
+    X = X.copy()
+    X.loc[X.index[:200:7], "colour"] = "purple"  # unseen category among the verification cases
+    return estimator, X
+
+
+def test_ordinal_encoded_text(tmp_path: Path) -> None:
+    estimator, X = ordinal_pipeline()
+    generated = codegen(estimator, "python", sample=X.iloc[:200])
+    assert "Ordinal" in [type(s).__name__ for s in generated.graph.steps]
+    module = _import(generated.save(tmp_path / "ordinal.py"), "generated_ordinal")
+    held_out = to_columns(X.iloc[200:], generated.signature)
+    compare(generated.signature, evaluate(generated.graph, held_out), module.predict(held_out), IR_TOLERANCE, format="python")
 
 
 def test_import_free_source() -> None:

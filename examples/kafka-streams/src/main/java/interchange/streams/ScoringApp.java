@@ -53,6 +53,10 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 public final class ScoringApp {
 
+    /** Wall-clock ms of the first and the latest scored event, for the status file (throughput). */
+    static final AtomicLong FIRST = new AtomicLong();
+    static final AtomicLong LAST = new AtomicLong();
+
     private ScoringApp() {
     }
 
@@ -185,7 +189,11 @@ public final class ScoringApp {
                 headers.add("interchange.source", bytes(meta.topic() + "/" + meta.partition() + "/" + meta.offset()));
             }
             context.forward(event.withValue(value).withHeaders(headers));
-            scored.incrementAndGet();
+            long now = System.currentTimeMillis();
+            if (scored.incrementAndGet() == 1) {
+                FIRST.set(now);
+            }
+            LAST.set(now);
         }
     }
 
@@ -278,7 +286,7 @@ public final class ScoringApp {
         streams.start();
         System.out.println("scoring " + input + " -> " + output + " with " + model + " v" + lineage.getProperty("version"));
         while (!done.await(1, TimeUnit.SECONDS)) {
-            String line = "scored " + scored.get() + " failed " + failed.get() + " at " + System.currentTimeMillis();
+            String line = "scored " + scored.get() + " failed " + failed.get() + " first " + FIRST.get() + " last " + LAST.get();
             if (statusFile != null) {
                 Files.writeString(Path.of(statusFile), line + "\n");
             }
