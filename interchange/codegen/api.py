@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from interchange.batch import Columns, to_columns
+from interchange.batch import to_columns
 from interchange.errors import ConversionError, UnsupportedModelError
 from interchange.ir.graph import Graph, evaluate
 from interchange.signature import Signature
@@ -151,11 +149,6 @@ def check_python(generated: Generated) -> VerificationResult:
     sig = generated.signature
     compare(sig, evaluate(generated.graph, cases), actual, IR_TOLERANCE, format="generated python vs IR")
     return compare(sig, generated.verification.expected, actual, generated.verification.tolerance, format="generated python")
-
-
-def ir_outputs(graph: Graph, columns: Columns) -> Columns:
-    """The IR evaluator's outputs, for callers comparing generated code with it."""
-    return evaluate(graph, {k: np.asarray(v) for k, v in columns.items()})
 
 
 def _snake(name: str) -> str:

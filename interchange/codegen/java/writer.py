@@ -28,6 +28,8 @@ KEYWORDS = set(
     finally float for goto if implements import instanceof int interface long native new package private protected public
     return short static strictfp super switch synchronized this throw throws transient try void volatile while true false
     null var record yield sealed permits""".split()
+    # a record component may not be named like java.lang.Object's methods
+    + ["hashCode", "toString", "equals", "getClass", "notify", "notifyAll", "wait", "clone", "finalize"]
 )
 
 

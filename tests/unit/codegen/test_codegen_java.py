@@ -38,7 +38,7 @@ from xgboost import XGBClassifier
 from interchange.codegen import codegen
 from interchange.errors import UnsupportedModelError
 from tests.roundtrip.test_matrix import _data, _wrap
-from tests.unit.codegen.test_codegen_python import ordinal_pipeline
+from tests.unit.codegen.test_codegen_python import ordinal_pipeline, text_labelled
 
 pytestmark = pytest.mark.skipif(
     shutil.which("mvn") is None or shutil.which("java") is None,
@@ -128,6 +128,7 @@ def test_generated_java_passes_its_junit_tests(tmp_path: Path) -> None:
         fitted.append((name, _wrap(factory(), dataset).fit(X.iloc[:200], y[:200]), X))
     fitted.append(("LargeForest", *_large_forest()))
     fitted.append(("OrdinalText", *ordinal_pipeline()))
+    fitted.append(("TextLabels", *text_labelled()))
     for name, estimator, X in fitted:
         generated = codegen(estimator, "java", sample=X.iloc[:200], class_name=name, package="generated")
         generated.save(main / generated.filename)

@@ -19,6 +19,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OrdinalEncoder
+from sklearn.tree import DecisionTreeClassifier
 from typer.testing import CliRunner
 
 from interchange.batch import to_columns
@@ -99,6 +100,20 @@ def test_ordinal_encoded_text(tmp_path: Path) -> None:
     module = _import(generated.save(tmp_path / "ordinal.py"), "generated_ordinal")
     held_out = to_columns(X.iloc[200:], generated.signature)
     compare(generated.signature, evaluate(generated.graph, held_out), module.predict(held_out), IR_TOLERANCE, format="python")
+
+
+def text_labelled() -> tuple[Any, Any]:
+    """A classifier whose classes are strings: the label output is text."""
+    X, y = _data("multiclass", "numeric")
+    return DecisionTreeClassifier(max_depth=5, random_state=0).fit(X.iloc[:200], np.array(["ant", "bee", "cat"])[y[:200]]), X
+
+
+def test_text_labels(tmp_path: Path) -> None:
+    estimator, X = text_labelled()
+    generated = codegen(estimator, "python", sample=X.iloc[:200])
+    assert generated.signature.output("label")[0].type == "string"
+    module = _import(generated.save(tmp_path / "labels.py"), "generated_labels")
+    assert list(module.predict(to_columns(X.iloc[200:], generated.signature))["label"]) == list(estimator.predict(X.iloc[200:]))
 
 
 def test_import_free_source() -> None:
