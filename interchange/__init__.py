@@ -1,8 +1,9 @@
 """interchange: ML models from the notebook to a Kafka stream through open model standards.
 
 Convert a fitted estimator to ONNX, PMML or PFA with proof that it predicts the same
-(``convert``), load any such document behind one interface (``load``), and publish it with
-its Avro contract to a Schema Registry and a Kafka model topic (``publish``).
+(``convert``), write it as one Python or Java source file (``codegen``), load any such
+document behind one interface (``load``), and publish it with its Avro contract to a Schema
+Registry and a Kafka model topic (``publish``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from interchange import formats as _formats  # noqa: F401,E402  (registers the format plugins)
 from interchange.check import CheckRow, check  # noqa: E402
+from interchange.codegen import Generated, codegen  # noqa: E402
 from interchange.convert import Converted, convert, infer_signature  # noqa: E402
 from interchange.errors import *  # noqa: E402,F403
 from interchange.errors import __all__ as _errors
@@ -38,6 +40,8 @@ __all__ = [
     "check",
     "CheckRow",
     "convert",
+    "codegen",
+    "Generated",
     "load",
     "publish",
     "infer_signature",

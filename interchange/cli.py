@@ -1,4 +1,5 @@
-"""The ``interchange`` command line: convert, check, eval, publish, keygen, score, route, send, read, sink, serve, stack."""
+"""The ``interchange`` command line: convert, check, codegen, eval, publish, keygen, score, route, send, read, sink, serve,
+stack."""
 
 from __future__ import annotations
 
@@ -82,6 +83,36 @@ def check(
     from interchange.check import format_table
 
     _run(lambda: typer.echo(format_table(do_check(_load_estimator(estimator)))))
+
+
+@app.command()
+def codegen(
+    estimator: Path = typer.Argument(..., help="A fitted estimator or pipeline saved with joblib (trusted files only)."),
+    sample: Path = typer.Option(..., "--sample", "-s", help="Sample rows (.csv/.jsonl): signature and verification cases."),
+    lang: str = typer.Option("python", "--lang", "-l", help="python | java"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Where to write the source (default: stdout)."),
+    class_name: str | None = typer.Option(None, "--class-name", help="Java class name (default Model)."),
+    package: str | None = typer.Option(None, "--package", help="Java package of the class."),
+    test_output: Path | None = typer.Option(None, "--test-output", help="Java: also write a JUnit 5 test replaying the cases."),
+) -> None:
+    """Write a fitted estimator as one self-contained Python module (numpy) or Java class (no dependencies)."""
+    from interchange.codegen import codegen as do_codegen
+
+    def body() -> None:
+        generated = do_codegen(
+            _load_estimator(estimator), lang, sample=_read_sample(sample), class_name=class_name, package=package
+        )
+        if output is None:
+            typer.echo(generated.source)
+        else:
+            generated.save(output)
+            checked = f"; replayed {generated.result.rows} verification cases" if generated.result else ""
+            typer.echo(f"wrote {output} ({len(generated.source)} characters){checked}", err=True)
+        if test_output is not None:
+            test_output.write_text(generated.test_source())
+            typer.echo(f"wrote {test_output}", err=True)
+
+    _run(body)
 
 
 @app.command("eval")

@@ -1,0 +1,1 @@
+"""Generated Java: one class with no dependencies, ``double[] predict(double[])`` and typed records."""

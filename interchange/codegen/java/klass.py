@@ -1,0 +1,308 @@
+"""Assemble one Java class (no dependencies, Java 17) from an IR graph.
+
+The class offers three doors onto one row-at-a-time scorer:
+
+- ``double[] predict(double[] features)``: inputs in INPUT_NAMES order (NaN for missing), one
+  double per output in OUTPUT_NAMES order; a label or cluster is its value when numeric,
+  otherwise its index in LABELS; NaN where there is none. Only for models whose inputs are all
+  numeric.
+- ``Output predict(Input input)``: typed records, one field per input and output.
+- ``Object[] predictValues(Object[] inputs)``: boxed values (Number, String, Boolean, null) in
+  INPUT_NAMES order, boxed outputs (Double, the label's own value, null): for generic callers
+  such as a Kafka Streams application mapping Avro records by field name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interchange.codegen.java.runtime import HELPERS
+from interchange.codegen.java.writer import JavaWriter, identifier, jdouble, jstring
+from interchange.codegen.registry import lookup
+from interchange.errors import UnsupportedModelError
+from interchange.ir.graph import Graph
+from interchange.signature import Signature
+from interchange.version import __version__
+
+__all__ = ["write_class", "java_value"]
+
+_BOXED = {"integer": "Long", "string": "String", "boolean": "Boolean", "double": "Double"}
+
+
+def java_value(value: Any, type_: str) -> str:
+    """A boxed Java constant of signature type ``type_``."""
+    if value is None:
+        return "null"
+    if type_ == "integer":
+        return f"Long.valueOf({int(value)}L)"
+    if type_ == "boolean":
+        return "Boolean.TRUE" if bool(value) else "Boolean.FALSE"
+    if type_ == "double":
+        return f"Double.valueOf({jdouble(float(value))})"
+    return jstring(str(value))
+
+
+def _class_index(classes: list[Any], target: Any) -> int:
+    for i, c in enumerate(classes):
+        if c == target or str(c) == str(target):
+            return i
+    raise UnsupportedModelError(f"class {target!r} is not among the model's classes {classes}", format="java")
+
+
+def _indent(lines: list[str], depth: int = 2) -> str:
+    pad = "    " * depth
+    return "\n".join(pad + line if line else "" for line in lines)
+
+
+def _finish(parts: dict[str, str], has_classes: bool) -> tuple[list[str], dict[str, str]]:
+    """Label from probabilities or decisions when the model did not set one (Prediction.finish)."""
+    if "label" in parts or not has_classes:
+        return [], parts
+    if "probabilities" in parts:
+        p = parts["probabilities"]
+        lines = [
+            "boolean unknown = false;",
+            f"for (double q : {p}) {{ unknown |= Double.isNaN(q); }}",
+            f"int label = unknown ? -1 : argmax({p});",
+        ]
+    elif "decision" in parts:
+        d = parts["decision"]
+        lines = [f"int label = {d}.length == 1 ? ({d}[0] > 0 ? 1 : 0) : argmax({d});"]
+    else:
+        return [], parts
+    return lines, {**parts, "label": "label"}
+
+
+def _outputs(sig: Signature, parts: dict[str, str]) -> list[str]:
+    """``raw[i]`` for output i: numbers as they are, labels and clusters as indices (NaN: none)."""
+    lines = [f"double[] raw = new double[{len(sig.outputs)}];"]
+    classes = list(sig.classes or ())
+    decisions = sig.output("decision")
+    for i, f in enumerate(sig.outputs):
+        needed = {"probability": "probabilities"}.get(f.kind, f.kind)
+        if needed not in parts:
+            raise UnsupportedModelError(f"the model does not produce output {f.name!r} ({f.kind})", format="java", field=f.name)
+        if f.kind in ("value", "score"):
+            expr = parts[f.kind]
+        elif f.kind in ("label", "cluster"):
+            expr = f"{parts[f.kind]} < 0 ? Double.NaN : (double) {parts[f.kind]}"
+        elif f.kind == "probability":
+            expr = f"{parts['probabilities']}[{_class_index(classes, f.target)}]"
+        elif f.kind == "decision":
+            d = parts["decision"]
+            expr = f"{d}.length == 1 ? {d}[0] : {d}[{decisions.index(f)}]"
+        else:
+            raise UnsupportedModelError(f"generated Java has no mapping for {f.kind} output {f.name!r}", format="java")
+        lines.append(f"raw[{i}] = {expr};")
+    return lines
+
+
+def write_class(graph: Graph, class_name: str, *, package: str | None = None, source: str = "") -> str:
+    """The Java source of class ``class_name`` evaluating ``graph``."""
+    sig = graph.signature
+    out = JavaWriter()
+    for f in sig.inputs:
+        if f.type in ("double", "integer", "boolean"):
+            out.new_num(f.name)
+        elif f.type == "string":
+            out.new_text(f.name)
+        else:
+            raise UnsupportedModelError(f"input {f.name!r} of type {f.type} has no Java form", format="java", field=f.name)
+    body: list[str] = []
+    for step in graph.steps:
+        lines = lookup("java", step)(step, out)
+        body += [f"// {type(step).__name__}", "{", *("    " + line for line in lines), "}"]
+    lines, parts = lookup("java", graph.model)(graph.model, out)
+    body += [f"// {type(graph.model).__name__}", *lines]
+    finish, parts = _finish(dict(parts), sig.classes is not None)
+    if finish:
+        out.need("argmax")
+    body += finish + _outputs(sig, parts) + ["return raw;"]
+    return _assemble(sig, out, body, class_name, package, source)
+
+
+def _records(sig: Signature, label_values: dict[str, tuple[Any, ...]]) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(Input components, Output components, Input -> slots statements, raw -> Output arguments)."""
+    taken: set[str] = set()
+    inputs, to_slots = [], []
+    for i, field in enumerate(sig.inputs):
+        name = identifier(field.name, taken)
+        jtype = {"string": "String", "double": "double"}.get(field.type, _BOXED[field.type])
+        inputs.append(f"{jtype} {name}")
+        to_slots.append(f"values[{i}] = input.{name}();")
+    taken = set()
+    outputs, args = [], []
+    for i, f in enumerate(sig.outputs):
+        name = identifier(f.name, taken)
+        if f.name in label_values:
+            boxed = _BOXED[f.type]
+            outputs.append(f"{boxed} {name}")
+            args.append(f"({boxed}) value(raw, {i})")
+        else:
+            outputs.append(f"double {name}")
+            args.append(f"raw[{i}]")
+    return inputs, outputs, to_slots, args
+
+
+def _assemble(sig: Signature, out: JavaWriter, body: list[str], class_name: str, package: str | None, source: str) -> str:
+    labelled: dict[str, tuple[Any, ...]] = {}
+    for f in sig.outputs:
+        if f.kind == "label":
+            labelled[f.name] = out.label_values or tuple(sig.classes or ())
+        elif f.kind == "cluster":
+            labelled[f.name] = out.cluster_values or ()
+    numeric_inputs = all(f.type != "string" for f in sig.inputs)
+    input_components, output_components, to_slots, output_args = _records(sig, labelled)
+    values = []
+    for f in sig.outputs:
+        if f.name in labelled:
+            items = ", ".join(java_value(v, f.type) for v in labelled[f.name])
+            values.append(f"new Object[] {{{items}}}")
+        else:
+            values.append("null")
+    kinds = ", ".join(jstring(f.type if f.type != "string" else "string") for f in sig.inputs)
+    helpers = "\n".join(HELPERS[h].rstrip() for h in _order(out.helpers))
+    fields = _indent(out.fields, 1)
+    double_api = (
+        f"""
+    /**
+     * The outputs for one row of features in INPUT_NAMES order (NaN for missing), one per OUTPUT_NAMES entry.
+     * A label or cluster comes back as its value when numeric, else as its index in LABELS; NaN when there is none.
+     */
+    public static double[] predict(double[] features) {{
+        if (features.length != {len(sig.inputs)}) {{
+            throw new IllegalArgumentException("expected {len(sig.inputs)} features, got " + features.length);
+        }}
+        double[] v = new double[SLOTS];
+        System.arraycopy(features, 0, v, 0, features.length);
+        double[] raw = score(v, new String[TEXTS]);
+        for (int i = 0; i < raw.length; i++) {{
+            if (LABELS[i] != null && !Double.isNaN(raw[i]) && LABELS[i][(int) raw[i]] instanceof Number) {{
+                raw[i] = ((Number) LABELS[i][(int) raw[i]]).doubleValue();
+            }} else if (LABELS[i] != null && !Double.isNaN(raw[i]) && LABELS[i][(int) raw[i]] instanceof Boolean) {{
+                raw[i] = ((Boolean) LABELS[i][(int) raw[i]]) ? 1.0 : 0.0;
+            }}
+        }}
+        return raw;
+    }}
+"""
+        if numeric_inputs
+        else "\n    // predict(double[]) is left out: the model has text inputs; use predict(Input) or predictValues.\n"
+    )
+    return f"""{f"package {package};" if package else ""}
+
+/**
+ * Generated by interchange {__version__} from {source or "an IR graph"}: do not edit.
+ *
+ * <p>A {sig.task} model with no dependencies; every computation is in double precision.
+ * Thread-safe: all state is static and final.
+ */
+public final class {class_name} {{
+
+    /** Input field names (the model's own names), in the order predict(double[]) and predictValues take them. */
+    public static final String[] INPUT_NAMES = {{{", ".join(jstring(f.name) for f in sig.inputs)}}};
+    /** Each input's type: "double", "integer", "boolean" or "string". */
+    public static final String[] INPUT_TYPES = {{{kinds}}};
+    /** Output field names, in the order of predict(double[])'s result. */
+    public static final String[] OUTPUT_NAMES = {{{", ".join(jstring(f.name) for f in sig.outputs)}}};
+    /** Per output: the values a label or cluster index points at, or null for a numeric output. */
+    public static final Object[][] LABELS = {{{", ".join(values)}}};
+
+    private static final int SLOTS = {len(out.slots)};
+    private static final int TEXTS = {len(out.texts)};
+
+{fields}
+
+    private {class_name}() {{
+    }}
+
+    /** One record of inputs; null or NaN for a missing value. */
+    public record Input({", ".join(input_components)}) {{
+    }}
+
+    /** One prediction; NaN (numbers) or null (labels) where the model gives none. */
+    public record Output({", ".join(output_components)}) {{
+    }}
+{double_api}
+    /** The typed record API. */
+    public static Output predict(Input input) {{
+        Object[] values = new Object[{len(sig.inputs)}];
+{_indent(to_slots)}
+        double[] raw = score(slots(values), texts(values));
+        return new Output({", ".join(output_args)});
+    }}
+
+    /** Boxed inputs in INPUT_NAMES order (Number, String, Boolean or null); boxed outputs in OUTPUT_NAMES order. */
+    public static Object[] predictValues(Object[] inputs) {{
+        if (inputs.length != {len(sig.inputs)}) {{
+            throw new IllegalArgumentException("expected {len(sig.inputs)} inputs, got " + inputs.length);
+        }}
+        double[] raw = score(slots(inputs), texts(inputs));
+        Object[] result = new Object[raw.length];
+        for (int i = 0; i < raw.length; i++) {{
+            result[i] = LABELS[i] != null ? value(raw, i) : (Double.isNaN(raw[i]) ? null : Double.valueOf(raw[i]));
+        }}
+        return result;
+    }}
+
+    private static Object value(double[] raw, int i) {{
+        return Double.isNaN(raw[i]) ? null : LABELS[i][(int) raw[i]];
+    }}
+
+    private static double[] slots(Object[] inputs) {{
+        double[] v = new double[SLOTS];
+        int slot = 0;
+        for (int i = 0; i < inputs.length; i++) {{
+            if (INPUT_TYPES[i].equals("string")) {{
+                continue;
+            }}
+            Object x = inputs[i];
+            if (x == null) {{
+                v[slot] = Double.NaN;
+            }} else if (x instanceof Boolean) {{
+                v[slot] = ((Boolean) x) ? 1.0 : 0.0;
+            }} else if (x instanceof Number) {{
+                v[slot] = ((Number) x).doubleValue();
+            }} else {{
+                v[slot] = Double.parseDouble(x.toString());
+            }}
+            slot++;
+        }}
+        return v;
+    }}
+
+    private static String[] texts(Object[] inputs) {{
+        String[] s = new String[TEXTS];
+        int slot = 0;
+        for (int i = 0; i < inputs.length; i++) {{
+            if (INPUT_TYPES[i].equals("string")) {{
+                Object x = inputs[i];
+                s[slot++] = x == null ? null : (x instanceof Double && ((Double) x).isNaN()) ? null : text(x);
+            }}
+        }}
+        return s;
+    }}
+
+    private static String text(Object x) {{
+        if (x instanceof Double || x instanceof Float) {{
+            double d = ((Number) x).doubleValue();
+            return d == Math.rint(d) && Math.abs(d) < 1e18 ? Long.toString((long) d) : x.toString();
+        }}
+        return x.toString();
+    }}
+
+    /** One row: numeric slots {{@code v}} (inputs first, then computed columns), text slots {{@code s}}. */
+    private static double[] score(double[] v, String[] s) {{
+{_indent(body)}
+    }}
+{helpers}
+}}
+"""
+
+
+def _order(helpers: list[str]) -> list[str]:
+    """Helpers in a stable order, with what they call."""
+    need = set(helpers)
+    if "link" in need:
+        need.add("sigmoid")
+    return [h for h in HELPERS if h in need]

@@ -1,0 +1,152 @@
+"""Helper methods copied into generated Java classes: the IR kernels, one row at a time.
+
+Each follows the IR evaluator's arithmetic (``interchange/ir``) operation by operation; sums
+run in index order, where numpy may pair terms differently, so results agree to a few ulps.
+"""
+
+from __future__ import annotations
+
+__all__ = ["HELPERS"]
+
+HELPERS: dict[str, str] = {
+    "decode": """
+    private static byte[] bytes(String... parts) {
+        return java.util.Base64.getDecoder().decode(String.join("", parts));
+    }
+
+    private static double[] doubles(String... parts) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes(parts)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        double[] out = new double[buffer.remaining() / 8];
+        buffer.asDoubleBuffer().get(out);
+        return out;
+    }
+
+    private static int[] ints(String... parts) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes(parts)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int[] out = new int[buffer.remaining() / 4];
+        buffer.asIntBuffer().get(out);
+        return out;
+    }
+
+    private static boolean[] booleans(String... parts) {
+        byte[] raw = bytes(parts);
+        boolean[] out = new boolean[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            out[i] = raw[i] != 0;
+        }
+        return out;
+    }
+""",
+    "sigmoid": """
+    private static double sigmoid(double s) {
+        return 1.0 / (1.0 + Math.exp(-s));
+    }
+""",
+    "link": """
+    /** Class probabilities from raw scores: "logistic" (one score), "softmax" or "ovr". */
+    private static double[] link(double[] scores, String link) {
+        if (link.equals("logistic")) {
+            double p1 = sigmoid(scores[0]);
+            return new double[] {1.0 - p1, p1};
+        }
+        double[] p = new double[scores.length];
+        double total = 0.0;
+        if (link.equals("softmax")) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double s : scores) {
+                max = Math.max(max, s);
+            }
+            for (int i = 0; i < p.length; i++) {
+                p[i] = Math.exp(scores[i] - max);
+            }
+        } else if (link.equals("ovr")) {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = sigmoid(scores[i]);
+            }
+        } else {
+            return scores;
+        }
+        for (double x : p) {
+            total += x;
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] = p[i] / total;
+        }
+        return p;
+    }
+""",
+    "argmax": """
+    /** Index of the first largest value (numpy's argmax). */
+    private static int argmax(double[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best] || (Double.isNaN(values[i]) && !Double.isNaN(values[best]))) {
+                best = i;
+            }
+        }
+        return best;
+    }
+""",
+    "forest": """
+    /**
+     * Adds the leaf values each tree reaches for row {@code x} into {@code total} (k values per leaf).
+     * A node is a leaf where {@code feature < 0}; a row goes right where x > threshold (x >= threshold
+     * for strict nodes), and a missing x goes where {@code missingRight} says.
+     */
+    private static void forest(double[] x, int[] roots, int[] feature, double[] threshold, int[] children,
+            boolean[] missingRight, boolean[] strict, double[] values, double[] total) {
+        int k = total.length;
+        for (int root : roots) {
+            int node = root;
+            int f;
+            while ((f = feature[node]) >= 0) {
+                double value = x[f];
+                boolean right;
+                if (Double.isNaN(value)) {
+                    right = missingRight[node];
+                } else {
+                    right = strict[node] ? value >= threshold[node] : value > threshold[node];
+                }
+                node = children[2 * node + (right ? 1 : 0)];
+            }
+            for (int j = 0; j < k; j++) {
+                total[j] += values[node * k + j];
+            }
+        }
+    }
+""",
+    "activate": """
+    private static double activate(double z, String name) {
+        switch (name) {
+            case "logistic": return 1.0 / (1.0 + Math.exp(-z));
+            case "tanh": return Math.tanh(z);
+            case "relu": return Math.max(z, 0.0);
+            default: return z;
+        }
+    }
+""",
+    "distance": """
+    /** Distance from x to stored point {@code i} of {@code points} (row-major, x.length columns). */
+    private static double distance(double[] x, double[] points, int i, String metric, double p) {
+        double total = 0.0;
+        int n = x.length;
+        for (int j = 0; j < n; j++) {
+            double diff = Math.abs(x[j] - points[i * n + j]);
+            if (metric.equals("euclidean") || metric.equals("squaredEuclidean")) {
+                total += diff * diff;
+            } else if (metric.equals("manhattan")) {
+                total += diff;
+            } else {
+                total += Math.pow(diff, p);
+            }
+        }
+        if (metric.equals("euclidean")) {
+            return Math.sqrt(total);
+        }
+        if (metric.equals("minkowski")) {
+            return Math.pow(total, 1.0 / p);
+        }
+        return total;
+    }
+""",
+}

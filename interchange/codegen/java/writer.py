@@ -1,0 +1,144 @@
+"""What Java step emitters write into: column slots, static arrays, helper methods.
+
+Numeric columns live in one ``double[] v`` (NaN for missing), text columns in one
+``String[] s`` (null for missing); every IR column name gets a slot once. Arrays longer than
+a few hundred numbers are stored as Base64 text split into constants and decoded once at class
+load: array initialisers compile into ``<clinit>``, whose code (like every method's) must fit
+in 64 KB, and each double literal takes two of a class's 65,535 constant-pool entries.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+import numpy as np
+
+from interchange.errors import UnsupportedModelError
+
+__all__ = ["JavaWriter", "jdouble", "jstring", "identifier", "KEYWORDS"]
+
+INLINE = 256  # at most this many elements are written as a literal initialiser
+CHUNK = 60_000  # characters per string constant (a constant's UTF-8 form is limited to 65,535 bytes)
+
+KEYWORDS = set(
+    """abstract assert boolean break byte case catch char class const continue default do double else enum extends final
+    finally float for goto if implements import instanceof int interface long native new package private protected public
+    return short static strictfp super switch synchronized this throw throws transient try void volatile while true false
+    null var record yield sealed permits""".split()
+    # a record component may not be named like java.lang.Object's methods
+    + ["hashCode", "toString", "equals", "getClass", "notify", "notifyAll", "wait", "clone", "finalize"]
+)
+
+
+def jdouble(x: float) -> str:
+    """A Java double literal that reads back as exactly ``x``."""
+    x = float(x)
+    if x != x:
+        return "Double.NaN"
+    if x in (float("inf"), float("-inf")):
+        return "Double.POSITIVE_INFINITY" if x > 0 else "Double.NEGATIVE_INFINITY"
+    text = repr(x)
+    return text if any(c in text for c in ".eE") else text + ".0"
+
+
+def jstring(text: str) -> str:
+    """A Java string literal (JSON's escapes are Java's, with non-ASCII as \\uXXXX)."""
+    return json.dumps(text, ensure_ascii=True)
+
+
+def identifier(name: str, taken: set[str]) -> str:
+    """A legal, unused Java identifier for ``name``."""
+    ident = re.sub(r"[^A-Za-z0-9_]", "_", name) or "_"
+    if ident[0].isdigit():
+        ident = "_" + ident
+    if ident in KEYWORDS:
+        ident += "_"
+    while ident in taken:
+        ident += "_"
+    taken.add(ident)
+    return ident
+
+
+class JavaWriter:
+    """Slots, static fields and helpers of the class being written."""
+
+    def __init__(self) -> None:
+        self.slots: dict[str, int] = {}
+        self.texts: dict[str, int] = {}
+        self.fields: list[str] = []
+        self.helpers: list[str] = []
+        self.methods: list[str] = []
+        self.label_values: tuple[Any, ...] | None = None  # what a label index points at, when not the classes
+        self.cluster_values: tuple[Any, ...] | None = None
+        self._taken: set[str] = set()
+
+    # --- columns ------------------------------------------------------------------------
+    def is_text(self, name: str) -> bool:
+        return name in self.texts
+
+    def num(self, name: str) -> str:
+        """Java expression reading numeric column ``name``."""
+        if name in self.texts:
+            raise UnsupportedModelError(f"column {name!r} is text where a number is needed", format="java")
+        if name not in self.slots:
+            raise UnsupportedModelError(f"IR step reads column {name!r} that no earlier step or input defines", format="java")
+        return f"v[{self.slots[name]}]"
+
+    def text(self, name: str) -> str:
+        return f"s[{self.texts[name]}]"
+
+    def new_num(self, name: str) -> str:
+        self.slots[name] = len(self.slots)
+        return f"v[{self.slots[name]}]"
+
+    def new_text(self, name: str) -> str:
+        self.texts[name] = len(self.texts)
+        return f"s[{self.texts[name]}]"
+
+    def vector(self, names: tuple[str, ...], local: str = "x") -> str:
+        """A statement gathering numeric columns into a local ``double[]``."""
+        return f"double[] {local} = {{{', '.join(self.num(n) for n in names)}}};"
+
+    # --- static data ----------------------------------------------------------------------
+    def name(self, hint: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", hint).upper()
+        name = base
+        while name in self._taken:
+            name += "_"
+        self._taken.add(name)
+        return name
+
+    def array(self, hint: str, values: Any, kind: str = "double") -> str:
+        """A ``static final`` array (flattened, row-major) of ``kind`` double, int or boolean."""
+        flat = np.asarray(values).ravel()
+        name = self.name(hint)
+        jtype = {"double": "double[]", "int": "int[]", "boolean": "boolean[]"}[kind]
+        if len(flat) <= INLINE:
+            if kind == "double":
+                items = [jdouble(x) for x in flat.tolist()]
+            elif kind == "int":
+                items = [str(int(x)) for x in flat.tolist()]
+            else:
+                items = ["true" if x else "false" for x in flat.tolist()]
+            self.fields.append(f"private static final {jtype} {name} = {{{', '.join(items)}}};")
+            return name
+        if kind == "double":
+            raw = np.asarray(flat, dtype="<f8").tobytes()
+        elif kind == "int":
+            raw = np.asarray(flat, dtype="<i4").tobytes()
+        else:
+            raw = np.asarray(flat, dtype=np.uint8).tobytes()
+        text = base64.b64encode(raw).decode("ascii")
+        chunks = ", ".join(jstring(text[i : i + CHUNK]) for i in range(0, len(text), CHUNK)) or '""'
+        self.need("decode")
+        decoder = {"double": "doubles", "int": "ints", "boolean": "booleans"}[kind]
+        self.fields.append(f"private static final {jtype} {name} = {decoder}({chunks});")
+        return name
+
+    def need(self, *helpers: str) -> None:
+        for h in helpers:
+            if h not in self.helpers:
+                self.helpers.append(h)

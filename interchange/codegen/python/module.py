@@ -1,0 +1,173 @@
+"""Assemble one self-contained Python module (numpy only) from an IR graph.
+
+The module has ``predict(columns) -> dict`` over columns (numpy arrays or lists) named as the
+signature's inputs, returning one array per signature output, and ``predict_one(record)``
+wrapping it for one record. Parameters are module constants written with ``repr`` (the
+shortest text that round-trips a float64), so nothing is rounded on the way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from interchange.codegen.python.runtime import ALWAYS, DEPENDS, HELPERS
+from interchange.codegen.registry import lookup
+from interchange.ir.graph import Graph
+from interchange.signature import Signature
+from interchange.version import __version__
+
+__all__ = ["PyWriter", "write_module", "literal"]
+
+NUMERIC = ("double", "integer", "boolean")
+
+
+def literal(value: Any) -> str:
+    """Python source for a constant: floats round-trip exactly, arrays keep dtype and shape."""
+    if isinstance(value, np.ndarray):
+        if value.dtype == object:
+            return f"np.array({literal(tuple(value.tolist()))}, dtype=object)"
+        kind = {"f": "np.float64", "i": "np.int32", "u": "np.int32", "b": "bool"}[value.dtype.kind]
+        flat = ", ".join(literal(v) for v in value.ravel().tolist())
+        body = f"np.array([{flat}], dtype={kind})"
+        return body if value.ndim == 1 else f"{body}.reshape({value.shape!r})"
+    if isinstance(value, (np.generic,)):
+        return literal(value.item())
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, float):
+        if value != value:
+            return "np.nan"
+        if value in (float("inf"), float("-inf")):
+            return "np.inf" if value > 0 else "-np.inf"
+        return repr(value)
+    if isinstance(value, (int, str)):
+        return repr(value)
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    raise TypeError(f"no Python literal for {type(value).__name__}")
+
+
+class PyWriter:
+    """What the step emitters add to: module constants and helper functions."""
+
+    def __init__(self) -> None:
+        self.constants: list[str] = []
+        self.helpers: list[str] = list(ALWAYS)
+        self._taken: set[str] = set()
+
+    def const(self, hint: str, value: Any) -> str:
+        """A module-level constant holding ``value``; returns its name."""
+        name = re.sub(r"\W", "_", hint).upper()
+        while name in self._taken:
+            name += "_"
+        self._taken.add(name)
+        self.constants.append(f"{name} = {literal(value)}")
+        return name
+
+    def need(self, *helpers: str) -> None:
+        for h in helpers:
+            for dep in DEPENDS.get(h, ()):
+                self.need(dep)
+            if h not in self.helpers:
+                self.helpers.append(h)
+
+
+def _outputs(signature: Signature, parts: dict[str, str]) -> list[str]:
+    """Lines mapping the model's parts onto the signature's output fields (as ir.graph.outputs_from)."""
+    lines = []
+    classes = list(signature.classes or ())
+    decisions = signature.output("decision")
+    for f in signature.outputs:
+        key = repr(f.name)
+        if f.kind in ("label", "value", "cluster", "score"):
+            lines.append(f"out[{key}] = {parts[f.kind]}")
+        elif f.kind == "probability":
+            lines.append(f"out[{key}] = probabilities[:, {_class_index(classes, f.target)}]")
+        elif f.kind == "decision":
+            lines.append(f"out[{key}] = decision[:, 0] if decision.shape[1] == 1 else decision[:, {decisions.index(f)}]")
+        else:
+            from interchange.errors import UnsupportedModelError
+
+            raise UnsupportedModelError(f"generated code has no mapping for {f.kind} output {f.name!r}", format="python")
+    return lines
+
+
+def _class_index(classes: list[Any], target: Any) -> int:
+    for i, c in enumerate(classes):
+        if c == target or str(c) == str(target):
+            return i
+    from interchange.errors import UnsupportedModelError
+
+    raise UnsupportedModelError(f"class {target!r} is not among the model's classes {classes}", format="python")
+
+
+def _finish(parts: dict[str, str], has_classes: bool) -> list[str]:
+    """Label from probabilities or decisions when the model did not set one (Prediction.finish)."""
+    if "label" in parts or not has_classes:
+        return []
+    if "probabilities" in parts:
+        return [
+            "unknown = np.isnan(probabilities).any(axis=1)",
+            "label = CLASSES[np.argmax(np.where(unknown[:, None], 0.0, probabilities), axis=1)]",
+            "label[unknown] = None",
+        ]
+    if "decision" in parts:
+        return ["label = CLASSES[(decision[:, 0] > 0).astype(int) if decision.shape[1] == 1 else np.argmax(decision, axis=1)]"]
+    return []
+
+
+def write_module(graph: Graph, *, source: str = "") -> str:
+    """The Python source of a module evaluating ``graph``."""
+    sig = graph.signature
+    out = PyWriter()
+    body: list[str] = []
+    for step in graph.steps:
+        body += [f"# {type(step).__name__}", *lookup("python", step)(step, out)]
+    lines, parts = lookup("python", graph.model)(graph.model, out)
+    body += [f"# {type(graph.model).__name__}", *lines]
+    parts = dict(parts)
+    if sig.classes is not None:
+        out.const("CLASSES", np.array(list(sig.classes) if sig.classes else [], dtype=object))
+    body += _finish(parts, sig.classes is not None)
+    if sig.classes is not None and "label" not in parts and ("probabilities" in parts or "decision" in parts):
+        parts["label"] = "label"
+    body += ["out = {}", *_outputs(sig, parts)]
+    inputs = tuple((f.name, f.type in NUMERIC) for f in sig.inputs)
+    outputs = tuple(f.name for f in sig.outputs)
+    helpers = "\n".join(HELPERS[h].strip() + "\n\n" for h in out.helpers)
+    constants = "\n".join(out.constants)
+    indented = "\n".join("    " + line if line else "" for line in body)
+    return f'''"""Generated by interchange {__version__} from {source or "an IR graph"}: do not edit.
+
+A {sig.task} model with numpy as its only dependency. ``predict(columns)`` takes one array
+(or list) per input, named as in INPUTS (missing values as None or NaN), and returns one array
+per output named as in OUTPUTS; ``predict_one(record)`` does the same for one dict.
+"""
+
+import numpy as np
+
+INPUTS = {literal(inputs)}  # (name, numeric)
+OUTPUTS = {literal(outputs)}
+
+{constants}
+
+
+{helpers}
+def predict(columns):
+    """One array per output field for the rows in ``columns`` (a mapping of input name -> values)."""
+    env = {{name: _number(columns[name]) if numeric else _text(columns[name]) for name, numeric in INPUTS}}
+    n = len(env[INPUTS[0][0]]) if INPUTS else 0
+{indented}
+    return out
+
+
+def predict_one(record):
+    """The outputs for one record (a dict of input name -> value; absent or None is missing)."""
+    columns = {{name: [record.get(name)] for name, _ in INPUTS}}
+    result = predict(columns)
+    return {{name: (value[0].item() if isinstance(value[0], np.generic) else value[0]) for name, value in result.items()}}
+'''

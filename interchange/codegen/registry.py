@@ -1,0 +1,72 @@
+"""The emitter registry: (language, IR step type) -> a function writing that step as source.
+
+One emitter per step class and language, as the format writers have one per step and format.
+Registration refuses to overwrite; a step with no emitter is a ConversionError naming it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from interchange.errors import UnsupportedModelError
+
+__all__ = ["emitter", "lookup", "languages", "supported"]
+
+Emitter = Callable[..., Any]
+_REGISTRY: dict[tuple[str, type], Emitter] = {}
+LANGUAGES = ("python", "java")
+
+
+def emitter(lang: str, *types: type) -> Callable[[Emitter], Emitter]:
+    """Register ``fn`` as the ``lang`` emitter of IR step ``types``; a second registration is an error."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown codegen language {lang!r}; languages are {LANGUAGES}")
+
+    def register(fn: Emitter) -> Emitter:
+        for t in types:
+            if (lang, t) in _REGISTRY:
+                raise ValueError(f"a {lang} emitter for {t.__name__} is already registered")
+            _REGISTRY[(lang, t)] = fn
+        return fn
+
+    return register
+
+
+def lookup(lang: str, step: Any) -> Emitter:
+    """The ``lang`` emitter of ``step``'s class; UnsupportedModelError names the step when there is none."""
+    _load(lang)
+    fn = _REGISTRY.get((lang, type(step)))
+    if fn is None:
+        name = type(step).__name__
+        raise UnsupportedModelError(
+            f"IR step {name} cannot be generated as {lang} code: no emitter is written for it",
+            estimator=name,
+            format=lang,
+        )
+    return fn
+
+
+def supported(lang: str) -> list[str]:
+    """Names of the IR step classes ``lang`` can generate."""
+    _load(lang)
+    return sorted(t.__name__ for (language, t) in _REGISTRY if language == lang)
+
+
+def languages() -> tuple[str, ...]:
+    return LANGUAGES
+
+
+_loaded: set[str] = set()
+
+
+def _load(lang: str) -> None:
+    """Import the language's emitter modules, whose decorators fill the registry (explicit list, once)."""
+    if lang not in LANGUAGES:
+        raise UnsupportedModelError(f"no code generator for language {lang!r}; choose one of {', '.join(LANGUAGES)}", format=lang)
+    if lang in _loaded:
+        return
+    _loaded.add(lang)
+    for module in ("steps", "models"):
+        importlib.import_module(f"interchange.codegen.{lang}.{module}")
