@@ -1,18 +1,27 @@
 """Scorer throughput against plain Kafka pass-through, and end-to-end latency, in one run.
 
 Pass-through = consume the feature topic and produce the same bytes to another topic, in the
-same batches (wait for a first event, then take what has arrived, up to --batch), with the
-same commit after every batch: the ceiling any scorer on this broker can reach. The scorer
+same batches (wait for a first event, then take what has arrived, up to --batch), through the
+scorer's own at-least-once delivery (same producer settings; a batch's offsets committed once
+its outputs and the earlier batches' are delivered, up to 4 batches in flight): the ceiling any
+scorer on this broker can reach. The scorer
 additionally decodes Avro, evaluates the model and encodes predictions with lineage headers.
-The ratio is the figure to compare across machines.
+Pass-through and scorer runs alternate (--rounds pairs, the order flipped every round, each
+reading the whole topic with a fresh group), and the ratio reported is the median of the
+rounds' ratios: on a shared 2-core machine two runs a minute apart differ by up to 2x, two
+runs side by side much less.
 
-Latency: a producer in its own process sends feature events at a fixed rate (1,000/s, then
-half the scorer's measured maximum) to a scorer that is already running and idle; latency is
-each prediction's CreateTime minus its input's CreateTime (both set by the producing client
-when it hands the event over, in ms).
-Results: benchmarks/results/scorer.json and scorer.md.
+Latency: a sender process produces feature events at a fixed rate (1,000/s, then half the
+scorer's measured maximum) to a scorer that is already running and idle. The sender produces
+the events due every millisecond in one burst (sleeping once per millisecond, not once per
+event: at ~50k/s a sleep per event took most of a core), and its CPU time is reported. The
+input topic stamps LogAppendTime, so two latencies are reported per event: from the sender's
+produce() call (the issue's "input CreateTime"; includes the sender's own client and the
+broker's append) and from the broker's append of the input (the part the scorer controls),
+each to the prediction's CreateTime (set by the scorer's client at produce()).
+Results: benchmarks/results/scorer.json and scorer.md, with the machine's load while it ran.
 
-    python benchmarks/scorer.py [--events 50000] [--seconds 4]   (needs `interchange stack up`)
+    python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4]   (needs `interchange stack up`)
 """
 
 from __future__ import annotations
@@ -20,7 +29,10 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
+import statistics
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -29,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from confluent_kafka import TopicPartition
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -38,7 +51,10 @@ from interchange.config import load_config
 from interchange.events import codec_for, send_features
 from interchange.registry import Registry, input_subject
 from interchange.scorer import Scorer, ScorerOptions
+from interchange.scorer.delivery import AtLeastOnce
 from interchange.transport import consumer, ensure_topics, producer
+
+LOG_APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LAST: dict = {}  # the latest latency run's per-event figures, in input order (for a closer look)
@@ -52,24 +68,43 @@ def take(cons, batch: int, timeout: float) -> list:
     return [m for m in taken if not m.error()]
 
 
+def _offsets(msgs: list) -> tuple[list[TopicPartition], list[TopicPartition]]:
+    """(next offsets, first offsets) of a batch, per partition."""
+    nxt: dict[tuple[str, int], int] = {}
+    first: dict[tuple[str, int], int] = {}
+    for m in msgs:
+        key = (m.topic(), m.partition())
+        nxt[key] = max(nxt.get(key, -1), m.offset() + 1)
+        first[key] = min(first.get(key, m.offset()), m.offset())
+    return [TopicPartition(t, p, o) for (t, p), o in nxt.items()], [TopicPartition(t, p, o) for (t, p), o in first.items()]
+
+
+def _copy(delivery: AtLeastOnce, cons, sink: str, msgs: list) -> None:
+    """Produce the same bytes and commit like the scorer (its at-least-once delivery, pipelined)."""
+    if not msgs:
+        delivery.settle()
+        return
+    delivery.begin()
+    for m in msgs:
+        delivery.produce(sink, m.key(), m.value())
+    delivery.commit(cons, *_offsets(msgs))
+
+
 def pass_through(config, source: str, events: int, batch: int) -> float:
     sink = f"{source}-copy"
     ensure_topics(config, {sink: {}})
     cons = consumer(config, f"bench-pass-{uuid.uuid4().hex[:6]}")
     cons.subscribe([source])
-    prod = producer(config, **{"linger.ms": 2})  # the scorer's producer settings
+    delivery = AtLeastOnce(config, threading.Event(), lambda why: None)  # the scorer's producer and commits
     seen, start = 0, None
     while seen < events:
         msgs = take(cons, batch, 1.0)
         if msgs and start is None:
             start = time.perf_counter()
-        for m in msgs:
-            prod.produce(sink, key=m.key(), value=m.value())
-            seen += 1
-        prod.flush(30)
-        if msgs:
-            cons.commit(asynchronous=False)
-    elapsed = time.perf_counter() - start  # from the first message, like ScorerStats.rate
+        _copy(delivery, cons, sink, msgs)
+        seen += len(msgs)
+    elapsed = time.perf_counter() - start  # from the first message to the last hand-over, like ScorerStats.rate
+    delivery.close()
     cons.close()
     return events / elapsed
 
@@ -81,19 +116,26 @@ def score(config, name: str, events: int, batch: int) -> tuple[float, str, int]:
     return stats.rate, engine, scorer.batch_codec.fast_records
 
 
-def _paced(config, topic: str, values: list[bytes], rate: float, ready) -> None:
-    """Produce ``values`` at ``rate`` per second, keyed by their index (runs in its own process)."""
+def _paced(config, topic: str, values: list[bytes], rate: float, ready, out: str) -> None:
+    """Produce ``values`` at ``rate`` per second, keyed by their index (runs in its own process): the
+    events due each millisecond in one burst. Saves each event's produce() wall time (ms) to ``out``."""
     prod = producer(config, **{"linger.ms": 0})
+    sent = np.zeros(len(values) + 1)  # the last slot: this process's CPU seconds while sending
     ready.wait()
+    cpu = time.process_time()
     start = time.perf_counter()
-    for i, value in enumerate(values):
-        due = start + i / rate
-        now = time.perf_counter()
-        if due > now:
-            time.sleep(due - now)
-        prod.produce(topic, key=str(i).encode(), value=value)
+    i = 0
+    while i < len(values):
+        due = int((time.perf_counter() - start) * rate) + 1  # events due by now
+        while i < min(due, len(values)):
+            sent[i] = time.time() * 1000
+            prod.produce(topic, key=str(i).encode(), value=values[i])
+            i += 1
         prod.poll(0)
+        time.sleep(max(0.0, start + i / rate - time.perf_counter()))
     prod.flush(30)
+    sent[-1] = time.process_time() - cpu
+    np.save(out, sent)
 
 
 def _timestamps(config, topic: str, count: int, timeout: float = 60.0) -> dict[bytes, int]:
@@ -115,7 +157,7 @@ class _Copier:
     def __init__(self, config, topic: str, sink: str, count: int) -> None:
         self.cons = consumer(config, f"bench-copy-{uuid.uuid4().hex[:6]}")
         self.cons.subscribe([topic])
-        self.prod = producer(config, **{"linger.ms": 2})
+        self.delivery = AtLeastOnce(config, threading.Event(), lambda why: None)
         self.sink, self.count, self.batches = sink, count, 0
         self.stats = type("Stats", (), {"version": 1, "healthy": False, "batches": 0})()
 
@@ -124,23 +166,21 @@ class _Copier:
         while seen < max_records:
             msgs = take(self.cons, 1000, 0.2)
             self.stats.healthy = True
-            for m in msgs:
-                self.prod.produce(self.sink, key=m.key(), value=m.value())
+            _copy(self.delivery, self.cons, self.sink, msgs)
             seen += len(msgs)
-            self.prod.flush(30)
-            if msgs:
-                self.cons.commit(asynchronous=True)
-                self.stats.batches += 1
+            self.stats.batches += bool(msgs)
+        self.delivery.close()
         self.cons.close()
 
 
 def latency(config, name: str, rate: float, seconds: float, guarantee: str) -> dict:
-    """p50 / p99 / max of prediction CreateTime - input CreateTime at a fixed input rate
-    (``guarantee`` "pass-through": copies of the inputs by :class:`_Copier` instead of predictions)."""
+    """p50 / p99 / max of prediction CreateTime - input send time (and - input LogAppendTime) at a fixed input
+    rate (``guarantee`` "pass-through": copies of the inputs by :class:`_Copier` instead of predictions)."""
     count = int(rate * seconds)
     topic = f"{name}-lat-{uuid.uuid4().hex[:6]}"
     out_topic = f"{topic}-predictions"
-    ensure_topics(config, {topic: {}, out_topic: {}})
+    ensure_topics(config, {out_topic: {}})
+    _append_time_topic(config, topic)
     codec = codec_for(Registry(config), input_subject(name))
     X, _ = make_classification(2000, 20, random_state=1)
     rows = [{f"x{j}": float(v) for j, v in enumerate(row)} for row in X]
@@ -164,34 +204,93 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str) -> d
     time.sleep(3.0)  # the group has its partition
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
-    proc = ctx.Process(target=_paced, args=(config, topic, values, rate, ready))
+    sent_file = Path(tempfile.mkdtemp()) / "sent.npy"
+    proc = ctx.Process(target=_paced, args=(config, topic, values, rate, ready, str(sent_file)))
     proc.start()
     time.sleep(1.0)
+    cpu_start = time.process_time()
     ready.set()
     proc.join(seconds + 120)
     thread.join(120)
-    sent = _timestamps(config, topic, count)
+    cpu = time.process_time() - cpu_start
+    sent = np.load(sent_file)
+    sender_cpu = float(sent[-1])
+    appended = _timestamps(config, topic, count)
     got = _timestamps(config, out_topic, count)
-    keys = sorted((k for k in got if k in sent), key=int)
-    lat = np.array([got[k] - sent[k] for k in keys], dtype=np.float64)
-    LAST["latencies"] = lat
-    return {
+    keys = sorted((k for k in got if k in appended), key=int)
+    created = np.array([got[k] for k in keys], dtype=np.float64)
+    lat = created - np.array([sent[int(k)] for k in keys])
+    from_broker = created - np.array([appended[k] for k in keys], dtype=np.float64)
+    LAST.update(latencies=lat, from_broker=from_broker)
+    figures = {
         "guarantee": guarantee,
         "rate_per_s": round(rate),
         "events": count,
         "predictions": int(len(lat)),
-        "p50_ms": float(np.percentile(lat, 50)) if len(lat) else None,
-        "p99_ms": float(np.percentile(lat, 99)) if len(lat) else None,
-        "max_ms": float(lat.max()) if len(lat) else None,
         "batches": scorer.stats.batches,
+        "sender_cpu_s": round(sender_cpu, 2),
+        "this_process_cpu_s": round(cpu, 2),
+        "seconds": seconds,
+    }
+    for label, values_ms in (("", lat), ("broker_", from_broker)):
+        for q in (50, 99):
+            figures[f"{label}p{q}_ms"] = float(np.percentile(values_ms, q)) if len(values_ms) else None
+        figures[f"{label}max_ms"] = float(values_ms.max()) if len(values_ms) else None
+    return figures
+
+
+def _append_time_topic(config, topic: str) -> None:
+    """A topic whose events carry the broker's append time (the latency's second starting point)."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    admin = AdminClient(dict(config.kafka))
+    admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=-1, config=LOG_APPEND_TIME)])[topic].result(30)
+
+
+def machine() -> dict:
+    """How busy the machine was (2 cores shared with other work): load averages and CPU pressure."""
+    out: dict[str, Any] = {"cpus": os.cpu_count(), "load_avg": [round(v, 1) for v in os.getloadavg()]}
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()
+        out["cpu_pressure_avg60"] = float(dict(kv.split("=") for kv in some[1:])["avg60"])  # % of time a task waited for a CPU
+    except (OSError, KeyError, ValueError):
+        pass
+    return out
+
+
+def throughput(config, name: str, events: int, batch: int, rounds: int) -> dict:
+    """Pass-through and scorer runs alternating on the same topic (order flipped each round); medians."""
+    base, scored, ratios = [], [], []
+    engine, fast = "?", 0
+    for r in range(rounds):
+        pair: dict[str, float] = {}
+        for kind in ("pass", "score") if r % 2 == 0 else ("score", "pass"):
+            if kind == "pass":
+                pair[kind] = pass_through(config, f"{name}-features", events, batch)
+            else:
+                pair[kind], engine, fast = score(config, name, events, batch)
+        base.append(pair["pass"])
+        scored.append(pair["score"])
+        ratios.append(pair["score"] / pair["pass"])
+    return {
+        "engine": engine,
+        "events": events,
+        "rounds": rounds,
+        "columnar_decoded": fast,
+        "pass_through_per_s": round(statistics.median(base)),
+        "scorer_per_s": round(statistics.median(scored)),
+        "ratio": round(statistics.median(ratios), 3),
+        "ratios": [round(x, 3) for x in ratios],
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--events", type=int, default=30_000)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="pass-through / scorer pairs per model (median ratio)")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each latency run")
+    parser.add_argument("--only", default=None, help="models to run, e.g. logistic_regression (default: all)")
     args = parser.parse_args()
     config = load_config()
     X, y = make_classification(5000, 20, random_state=0)
@@ -199,10 +298,13 @@ def main() -> int:
     events = pd.concat([frame] * (args.events // len(frame) + 1)).iloc[: args.events]
     rows, lr_onnx = [], None
     started = time.monotonic()
+    load_before = machine()
     for label, est in (
         ("logistic_regression", LogisticRegression(max_iter=500)),
         ("random_forest_100", RandomForestClassifier(100, max_depth=8, random_state=0)),
     ):
+        if args.only and label not in args.only.split(","):
+            continue
         est.fit(frame, y)
         for fmt in ("onnx", "pmml", "pfa"):
             try:
@@ -213,23 +315,10 @@ def main() -> int:
             name = f"bench-{label.replace('_', '-')}-{fmt}-{uuid.uuid4().hex[:6]}"
             interchange.publish(converted, name=name, config=config)
             send_features(config, name, events)
-            base = pass_through(config, f"{name}-features", args.events, args.batch)
-            rate, engine, fast = score(config, name, args.events, args.batch)
-            rows.append(
-                {
-                    "model": label,
-                    "format": fmt,
-                    "engine": engine,
-                    "events": args.events,
-                    "columnar_decoded": fast,
-                    "pass_through_per_s": round(base),
-                    "scorer_per_s": round(rate),
-                    "ratio": round(rate / base, 3),
-                }
-            )
+            rows.append({"model": label, "format": fmt, **throughput(config, name, args.events, args.batch, args.rounds)})
             print(rows[-1], flush=True)
             if label == "logistic_regression" and fmt == "onnx":
-                lr_onnx = (name, rate)
+                lr_onnx = (name, rows[-1]["scorer_per_s"])
     lat = []
     if lr_onnx is not None:
         name, top = lr_onnx
@@ -239,7 +328,13 @@ def main() -> int:
                 lat.append({"model": "logistic_regression", "format": "onnx", **figures})
                 print(lat[-1], flush=True)
     RESULTS.mkdir(exist_ok=True)
-    result = {"batch": args.batch, "seconds": round(time.monotonic() - started), "results": rows, "latency": lat}
+    result = {
+        "batch": args.batch,
+        "seconds": round(time.monotonic() - started),
+        "machine": {"before": load_before, "after": machine()},
+        "results": rows,
+        "latency": lat,
+    }
     (RESULTS / "scorer.json").write_text(json.dumps(result, indent=2))
     (RESULTS / "scorer.md").write_text(markdown(result))
     return 0
@@ -250,28 +345,40 @@ _ENGINES = {"onnxruntime": "onnxruntime", "interchange-fast": "fast path"}
 
 
 def markdown(result: dict) -> str:
-    lines = [
-        "| model | format (engine) | pass-through /s | scorer /s | ratio |",
-        "|---|---|---|---|---|",
+    m = result.get("machine", {})
+    lines = []
+    if m:
+        b, a = m["before"], m["after"]
+        lines += [
+            f"Machine: {b['cpus']} CPUs; load average {b['load_avg'][0]} before, {a['load_avg'][0]} after; "
+            f"CPU pressure (share of time a task waited for a CPU, 60 s) {b.get('cpu_pressure_avg60', '?')}% / "
+            f"{a.get('cpu_pressure_avg60', '?')}%.",
+            "",
+        ]
+    lines += [
+        "| model | format (engine) | pass-through /s | scorer /s | ratio (median) | ratios per round |",
+        "|---|---|---|---|---|---|",
     ]
     for r in result["results"]:
         if "error" in r:
-            lines.append(f"| {_NAMES[r['model']]} | {r['format'].upper()} | - | - | {r['error']} |")
+            lines.append(f"| {_NAMES[r['model']]} | {r['format'].upper()} | - | - | {r['error']} | |")
             continue
         engine = _ENGINES.get(r["engine"], r["engine"])
         lines.append(
             f"| {_NAMES[r['model']]} | {r['format'].upper()} ({engine}) | {r['pass_through_per_s']:,} | "
-            f"{r['scorer_per_s']:,} | {r['ratio']:.2f} |"
+            f"{r['scorer_per_s']:,} | {r['ratio']:.2f} | {', '.join(f'{x:.2f}' for x in r.get('ratios', []))} |"
         )
     lines += [
         "",
-        "| guarantee | input rate /s | predictions | p50 ms | p99 ms | max ms | batches |",
+        "| guarantee | input rate /s | predictions | from send p50 / p99 / max ms | from broker p50 / p99 / max ms "
+        "| batches | sender CPU s |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in result["latency"]:
         lines.append(
-            f"| {r['guarantee']} | {r['rate_per_s']:,} | {r['predictions']:,} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | "
-            f"{r['max_ms']:.0f} | {r['batches']:,} |"
+            f"| {r['guarantee']} | {r['rate_per_s']:,} | {r['predictions']:,} | {r['p50_ms']:.0f} / {r['p99_ms']:.0f} / "
+            f"{r['max_ms']:.0f} | {r['broker_p50_ms']:.0f} / {r['broker_p99_ms']:.0f} / {r['broker_max_ms']:.0f} | "
+            f"{r['batches']:,} | {r['sender_cpu_s']:.1f} of {r['seconds']:.0f} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -268,7 +268,7 @@ class Scorer:
             for topic, msg, exc, _, ref in out.dead:
                 record = dead_letter(self.dead_codecs[topic], msg, exc, ref, self.options.max_dead_letter_bytes)
                 self.delivery.produce(topic, msg.key(), record)
-            if not self.delivery.commit(self.consumer, _next_offsets(done)):
+            if not self.delivery.commit(self.consumer, _next_offsets(done), _first_offsets(done)):
                 return False
         except BaseException:
             self.delivery.abort()
@@ -334,6 +334,7 @@ class Scorer:
                     self.health.trouble = None
                     self.health.healthy()
                 else:
+                    self.delivery.settle()  # commit what earlier batches had in flight
                     self.health.check_idle()
                     if idle_timeout is not None and time.monotonic() - last > idle_timeout:
                         break
@@ -365,7 +366,7 @@ class Scorer:
         Exactly-once asks the group's committed offsets first (before the next batch): a transaction
         abandoned as stuck may still have committed, and its batch must then not be scored twice.
         """
-        tps = _first_offsets(messages)
+        tps = _earliest(_first_offsets(messages) + self.delivery.unsettled())
         if self.options.guarantee == "exactly-once":
             self._pending_rewind += tps
             return
@@ -433,4 +434,12 @@ def _first_offsets(messages: list[Message]) -> list[TopicPartition]:
     for m in messages:
         topic, partition, offset = position(m)
         first[topic, partition] = min(first.get((topic, partition), offset), offset)
+    return [TopicPartition(t, p, o) for (t, p), o in first.items()]
+
+
+def _earliest(tps: list[TopicPartition]) -> list[TopicPartition]:
+    first: dict[tuple[str, int], int] = {}
+    for tp in tps:
+        key = (tp.topic, tp.partition)
+        first[key] = min(first.get(key, tp.offset), tp.offset)
     return [TopicPartition(t, p, o) for (t, p), o in first.items()]

@@ -33,6 +33,7 @@ from interchange.scorer.steps import (
 __all__ = ["ModelFailure", "Outcome", "score_route"]
 
 _CREATE_TIME = 1  # confluent_kafka.TIMESTAMP_CREATE_TIME
+_SOURCE = "interchange.source"  # the header steps.source writes, built inline on the hot path
 
 
 class ModelFailure(Exception):
@@ -79,12 +80,14 @@ def score_route(plan: Plan, messages: list[Message], out: Outcome, max_event_byt
             continue
         decoded, outputs, refused, encoded = _score_version(codec, live, part, max_event_bytes)
         headers = lineage(live, role)
+        output, produce, prefix = route.output, out.produce, f"{route.input_topic}/"
         latencies = []
         for i, (msg, value) in enumerate(zip(decoded.kept, encoded, strict=True)):
             if value is None:
                 out.dead.append((route.dead_letters, msg, refused[i], "refused", live.ref))
                 continue
-            out.produce.append((route.output, msg.key(), value, [*headers, source(msg)]))
+            where = f"{prefix}{msg.partition()}/{msg.offset()}".encode()
+            produce.append((output, msg.key(), value, [*headers, (_SOURCE, where)]))
             kind, created = msg.timestamp()
             if kind == _CREATE_TIME:
                 latencies.append(now_ms - created)
