@@ -25,6 +25,11 @@ pytestmark = pytest.mark.integration
 OUTAGE_S = float(os.environ.get("INTERCHANGE_FAULT_OUTAGE_S", "60"))
 
 
+def _written(config, name: str) -> int:
+    """How many predictions (committed or not) the topic holds now."""
+    return len(drain(config, f"{name}-predictions", 0, timeout=3, committed=False, settle=0.5))
+
+
 def _keys(messages) -> list[str]:
     return [m.key().decode() for m in messages]
 
@@ -53,13 +58,15 @@ def test_kill_9_mid_stream_loses_nothing(stack_config, model_name, tmp_path, gua
     feeder = _feed(stack_config, model_name, total, 100, 1.0)  # ~30 s of events
     rng = random.Random(7)
     args = ("--guarantee", guarantee, "--instance-id", "s1")
-    seen = []
+    seen = [0]
     for _ in range(4):
         proc = ScorerProcess(model_name, *args, log=tmp_path / "scorer.log")
-        time.sleep(rng.uniform(4.0, 9.0))
+        # kill once this scorer has written something (its start-up time varies with the machine's load)
+        wait(lambda: _written(stack_config, model_name) > seen[-1], timeout=90, what="the scorer's first outputs")
+        time.sleep(rng.uniform(0.2, 3.0))
         proc.kill()
-        seen.append(len(drain(stack_config, f"{model_name}-predictions", 0, timeout=3, committed=False, settle=0.5)))
-    assert any(0 < n < total for n in seen), f"the kills must land mid-stream (outputs seen after each kill: {seen})"
+        seen.append(_written(stack_config, model_name))
+    assert any(0 < n < total for n in seen[1:]), f"the kills must land mid-stream (outputs seen after each kill: {seen})"
     feeder.join(120)
     proc = ScorerProcess(model_name, *args, log=tmp_path / "scorer.log")
     try:
