@@ -1,7 +1,10 @@
 """check(): which formats can represent each step of a fitted pipeline, and why not.
 
 Run before converting: every step (Pipelines flattened, ColumnTransformer entries listed) is
-asked of every format plugin, which answers None (it can) or the reason it cannot.
+asked of every format, which answers None (it can) or the reason it cannot. A format written
+from the IR is asked by running the step's extractor on scratch columns and letting the
+format write what it produced, so options a writer refuses are reported too; a format with
+its own converter library (ONNX) answers itself.
 """
 
 from __future__ import annotations
@@ -9,9 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from interchange.model import formats, get_format
+import numpy as np
 
-__all__ = ["CheckRow", "check", "format_table", "steps_of"]
+from interchange.errors import UnsupportedModelError
+from interchange.ir.graph import Graph
+from interchange.model import GraphWriter, formats, get_format
+from interchange.signature import InputField, Signature
+from interchange.source import steps_of
+
+__all__ = ["CheckRow", "check", "format_table", "steps_of", "supports"]
 
 
 @dataclass(frozen=True)
@@ -21,19 +30,6 @@ class CheckRow:
     path: str
     estimator: str
     verdicts: dict[str, str | None]
-
-
-def steps_of(estimator: Any, path: str = "") -> list[tuple[str, Any]]:
-    """``(path, step)`` for every step: Pipelines flattened, ColumnTransformer entries listed."""
-    if hasattr(estimator, "steps"):
-        return [pair for name, step in estimator.steps for pair in steps_of(step, f"{path}{name}/")]
-    from interchange.extract.compose import identity  # sklearn: imported when a pipeline is walked, not on load
-
-    out = [(path.rstrip("/") or type(estimator).__name__, estimator)]
-    for name, transformer, _ in getattr(estimator, "transformers_", []):
-        if not (identity(transformer) or (isinstance(transformer, str) and transformer == "drop")):
-            out += steps_of(transformer, f"{path}{name}/")
-    return out
 
 
 def check(estimator: Any) -> list[CheckRow]:
@@ -46,9 +42,50 @@ def check(estimator: Any) -> list[CheckRow]:
     """
     rows = []
     for path, step in steps_of(estimator):
-        verdicts = {name: get_format(name).supports(step) for name in formats()}
+        verdicts = {name: supports(step, name) for name in formats()}
         rows.append(CheckRow(path, type(step).__name__, verdicts))
     return rows
+
+
+def supports(step: Any, format: str) -> str | None:
+    """None if ``format`` can represent one fitted pipeline step, else the reason."""
+    plugin = get_format(format)
+    if not isinstance(plugin, GraphWriter):
+        return plugin.supports(step)  # type: ignore[attr-defined]
+    from interchange.extract.registry import Extraction, lookup  # sklearn: imported when a step is asked, not on load
+
+    n = int(getattr(step, "n_features_in_", 0)) or len(getattr(step, "feature_names_in_", [])) or 1
+    names = [str(c) for c in getattr(step, "feature_names_in_", [f"x{i}" for i in range(n)])]
+    state = Extraction(tuple(names), taken=set(names), format=format)
+    try:
+        model = lookup(step, format)(step, state)
+        if not hasattr(step, "transformers_"):  # a ColumnTransformer's entries are checked one by one
+            _write(plugin, step, names, state.steps, model)
+    except UnsupportedModelError as exc:
+        return exc.message
+    except Exception as exc:  # an extractor or writer meeting a state it cannot handle alone
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _input_types(step: Any, n: int) -> list[str]:
+    """Text for an encoder fitted on text categories, numbers otherwise."""
+    categories = getattr(step, "categories_", None)
+    if categories is not None and len(categories) == n:
+        return ["string" if np.asarray(c).dtype.kind in "OUS" else "double" for c in categories]
+    return ["double"] * n
+
+
+def _write(plugin: GraphWriter, step: Any, names: list[str], steps: list[Any], model: Any) -> None:
+    """Let the format write what the extractor produced: the transforms alone, or a one-step graph."""
+    from interchange.source import output_fields
+
+    inputs = tuple(InputField(n, t) for n, t in zip(names, _input_types(step, len(names)), strict=True))  # type: ignore[arg-type]
+    if model is None:
+        plugin.write_steps(Signature(inputs, ()), steps)
+        return
+    task, classes, outputs = output_fields(step)
+    plugin.write_graph(Graph(Signature(inputs, outputs, classes, task), tuple(steps), model))  # type: ignore[arg-type]
 
 
 def format_table(rows: list[CheckRow]) -> str:

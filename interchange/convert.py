@@ -20,10 +20,10 @@ import numpy as np
 from interchange.batch import Columns, to_columns
 from interchange.document import Document
 from interchange.errors import UnsupportedModelError
-from interchange.model import Model, formats, get_format, load
+from interchange.model import Format, GraphWriter, Model, formats, get_format, load
 from interchange.signature import Signature
 from interchange.source import output_fields, reference_outputs
-from interchange.verification import Verification
+from interchange.verification import Tolerance, Verification
 from interchange.version import __version__
 
 __all__ = ["Converted", "convert", "infer_signature", "VERIFICATION_ROWS"]
@@ -90,6 +90,19 @@ def _completed(exc: UnsupportedModelError, estimator: Any, format: str) -> Unsup
     return UnsupportedModelError(f"{context['estimator']} to {format}: {message}", **context)
 
 
+def _export(plugin: Format, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+    """The document's bytes and tolerance: through the IR for a format written from it, else the format's own converter."""
+    from interchange.extract import to_graph  # sklearn: imported when an estimator is converted, not on load
+
+    if isinstance(plugin, GraphWriter):
+        return plugin.export_graph(to_graph(estimator, signature, format=plugin.name), sample, expected)
+    try:
+        graph, refused = to_graph(estimator, signature, format=plugin.name), ""
+    except UnsupportedModelError as exc:  # the format's own converter may still take it
+        graph, refused = None, exc.message
+    return plugin.export(estimator, signature, sample, expected, graph=graph, ir_refused=refused)  # type: ignore[attr-defined]
+
+
 def _lineage(estimator: Any, fmt: str, sample: Columns) -> dict[str, Any]:
     import importlib.metadata as md
 
@@ -137,7 +150,7 @@ def convert(estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VE
     lineage = _lineage(estimator, format, cases)
     signature = Signature(signature.inputs, signature.outputs, signature.classes, signature.task, {"lineage": lineage})
     try:
-        data, tolerance = plugin.export(estimator, signature, cases, expected)
+        data, tolerance = _export(plugin, estimator, signature, cases, expected)
     except UnsupportedModelError as exc:
         raise _completed(exc, estimator, format) from exc
     document = Document(format, data, plugin.media_type)

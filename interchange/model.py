@@ -8,10 +8,10 @@ name; :func:`load` detects the format from the document's content and hands it o
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -21,7 +21,22 @@ from interchange.errors import DocumentError, InterchangeError, RecordError
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
-__all__ = ["Model", "ModelInfo", "Scored", "Format", "register_format", "get_format", "formats", "load", "read_document"]
+if TYPE_CHECKING:
+    from interchange.ir.graph import Graph, Step
+
+__all__ = [
+    "Model",
+    "ModelInfo",
+    "Scored",
+    "Format",
+    "EstimatorWriter",
+    "GraphWriter",
+    "register_format",
+    "get_format",
+    "formats",
+    "load",
+    "read_document",
+]
 
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
 
@@ -164,7 +179,14 @@ def _missing_outputs(signature: Signature, n: int) -> Columns:
 
 
 class Format(Protocol):
-    """A model format plugin: recognise, validate and load documents; export estimators."""
+    """A model format plugin: recognise, validate and load documents, and write them.
+
+    A format writes in one of two ways: from the IR (:class:`GraphWriter`: the extractors in
+    ``interchange.extract`` lift the estimator, the format writes the graph) or straight from
+    the estimator with its own converter library (:class:`EstimatorWriter`: ONNX through
+    skl2onnx). ``check`` and ``convert``, above both, pick the way; a format never imports the
+    extractors.
+    """
 
     name: str
     media_type: str
@@ -183,14 +205,48 @@ class Format(Protocol):
         """
         ...
 
+
+@runtime_checkable
+class EstimatorWriter(Format, Protocol):
+    """A format that writes fitted estimators with its own converter library."""
+
     def supports(self, step: Any) -> str | None:
         """None when this format can represent one fitted pipeline step, else the reason."""
         ...
 
-    def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+    def export(
+        self,
+        estimator: Any,
+        signature: Signature,
+        sample: Columns,
+        expected: Columns,
+        *,
+        graph: Graph | None = None,
+        ir_refused: str = "",
+    ) -> tuple[bytes, Tolerance]:
         """Write a fitted estimator as a document of this format, with ``expected`` outputs
         for ``sample`` embedded as verification cases where the format has a place for them;
-        return the bytes and the tolerance this conversion path is verified with."""
+        return the bytes and the tolerance this conversion path is verified with. ``graph`` is
+        the estimator's IR when it could be extracted (a format may write it itself), else
+        ``ir_refused`` says why not."""
+        ...
+
+
+@runtime_checkable
+class GraphWriter(Format, Protocol):
+    """A format written from the fitted-model IR; raises UnsupportedModelError for what it cannot hold."""
+
+    def write_graph(self, graph: Graph) -> bytes:
+        """A document for ``graph``, without verification cases."""
+        ...
+
+    def write_steps(self, signature: Signature, steps: Sequence[Step]) -> None:
+        """Write transformation steps alone (no model), only to learn whether the format holds them."""
+        ...
+
+    def export_graph(self, graph: Graph, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+        """A document for ``graph`` with ``expected`` outputs for ``sample`` embedded where the format
+        has a place for them, and the tolerance this conversion path is verified with."""
         ...
 
 

@@ -15,7 +15,15 @@ from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.signature import DataType, OutputField, OutputKind, Signature, avro_name
 
-__all__ = ["final_estimator", "output_fields", "reference_outputs", "estimator_input", "decoded_classes"]
+__all__ = [
+    "final_estimator",
+    "steps_of",
+    "identity",
+    "output_fields",
+    "reference_outputs",
+    "estimator_input",
+    "decoded_classes",
+]
 
 
 def final_estimator(estimator: Any) -> Any:
@@ -23,6 +31,26 @@ def final_estimator(estimator: Any) -> Any:
     while hasattr(estimator, "steps"):
         estimator = estimator.steps[-1][1]
     return estimator
+
+
+def identity(transformer: Any) -> bool:
+    """ "passthrough", or the identity FunctionTransformer a fitted ColumnTransformer puts in its place."""
+    if isinstance(transformer, str):
+        return transformer == "passthrough"
+    from sklearn.preprocessing import FunctionTransformer  # sklearn: imported when a pipeline is walked, not on load
+
+    return isinstance(transformer, FunctionTransformer) and transformer.func is None and transformer.inverse_func is None
+
+
+def steps_of(estimator: Any, path: str = "") -> list[tuple[str, Any]]:
+    """``(path, step)`` for every step: Pipelines flattened, ColumnTransformer entries listed."""
+    if hasattr(estimator, "steps"):
+        return [pair for name, step in estimator.steps for pair in steps_of(step, f"{path}{name}/")]
+    out = [(path.rstrip("/") or type(estimator).__name__, estimator)]
+    for name, transformer, _ in getattr(estimator, "transformers_", []):
+        if not (identity(transformer) or (isinstance(transformer, str) and transformer == "drop")):
+            out += steps_of(transformer, f"{path}{name}/")
+    return out
 
 
 def _class_type(classes: np.ndarray) -> DataType:

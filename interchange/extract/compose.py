@@ -6,11 +6,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor, flatten, lookup
 from interchange.ir.transforms import OneHot, Ordinal
+from interchange.source import identity
 
 
 def _selected(ct: Any, columns: Any, state: Extraction) -> tuple[str, ...]:
@@ -42,13 +43,6 @@ def column_transformer(ct: Any, state: Extraction) -> None:
                     )
         outputs += sub.columns
     state.columns = tuple(outputs)
-
-
-def identity(transformer: Any) -> bool:
-    """ "passthrough", or the identity FunctionTransformer a fitted ColumnTransformer puts in its place."""
-    if isinstance(transformer, str):
-        return transformer == "passthrough"
-    return isinstance(transformer, FunctionTransformer) and transformer.func is None and transformer.inverse_func is None
 
 
 @extractor(OneHotEncoder)

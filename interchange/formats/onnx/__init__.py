@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from interchange.batch import Columns
     from interchange.document import Document
+    from interchange.ir.graph import Graph
     from interchange.model import Model
     from interchange.signature import Signature
     from interchange.verification import Tolerance
@@ -61,7 +62,16 @@ class ONNXFormat:
             return "a FunctionTransformer runs arbitrary Python; no format can carry it"
         return semantic_gap(step)
 
-    def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+    def export(
+        self,
+        estimator: Any,
+        signature: Signature,
+        sample: Columns,
+        expected: Columns,
+        *,
+        graph: Graph | None = None,
+        ir_refused: str = "",
+    ) -> tuple[bytes, Tolerance]:
         from interchange.formats.onnx.export import export_estimator
 
-        return export_estimator(estimator, signature, sample, expected)
+        return export_estimator(estimator, signature, sample, expected, graph=graph, ir_refused=ir_refused)

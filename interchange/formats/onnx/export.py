@@ -29,6 +29,7 @@ from interchange.formats.onnx.meta import (
     META_WRITER,
     SKL2ONNX_WRITER,
 )
+from interchange.ir.graph import Graph
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
@@ -224,13 +225,21 @@ def semantic_gap(step: Any) -> str | None:
     return None
 
 
-def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+def export_estimator(
+    estimator: Any,
+    signature: Signature,
+    sample: Columns,
+    expected: Columns,
+    *,
+    graph: Graph | None = None,
+    ir_refused: str = "the estimator's IR was not given",
+) -> tuple[bytes, Tolerance]:
     """ONNX bytes for ``estimator`` (numeric inputs as one [N, k] matrix ``input``), and the tolerance.
 
     The IR writer first (double precision throughout); skl2onnx when the IR cannot hold the
     estimator or the writer cannot express a step.
     """
-    from interchange.check import steps_of
+    from interchange.source import steps_of
 
     for path, step in steps_of(estimator):
         reason = semantic_gap(step)
@@ -239,7 +248,9 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
     from interchange.formats.onnx.ir_writer import export_ir
 
     try:
-        model, meta, tol = export_ir(estimator, signature, per_field=_per_column(estimator))
+        if graph is None:
+            raise UnsupportedModelError(ir_refused, format="onnx")
+        model, meta, tol = export_ir(graph, signature, per_field=_per_column(estimator))
     except UnsupportedModelError as exc:
         log.info("ONNX through skl2onnx: the IR writer cannot take %s: %s", type(estimator).__name__, exc.message)
         return export_skl2onnx(estimator, signature, sample, expected, ir_refused=exc.message)

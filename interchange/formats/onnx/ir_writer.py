@@ -11,13 +11,13 @@ UnsupportedModelError, and the converter falls back to skl2onnx.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import onnx
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.onnx.emit import write_graph
 from interchange.formats.onnx.meta import IR_WRITER, META_INPUTS, META_OUTPUTS, META_SIGNATURE, META_WRITER
+from interchange.ir.graph import Graph
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
@@ -26,13 +26,10 @@ __all__ = ["export_ir", "TOLERANCE"]
 TOLERANCE = Tolerance(1e-9, 1e-12, "double precision end to end (IR writer, onnxruntime double operators)")
 
 
-def export_ir(estimator: Any, signature: Signature, *, per_field: bool) -> tuple[onnx.ModelProto, dict[str, str], Tolerance]:
-    """The double-precision model, its interchange metadata and tolerance; UnsupportedModelError if the IR cannot hold it."""
+def export_ir(graph: Graph, signature: Signature, *, per_field: bool) -> tuple[onnx.ModelProto, dict[str, str], Tolerance]:
+    """The double-precision model, its interchange metadata and tolerance; UnsupportedModelError if the writer cannot express it."""
     import onnxruntime as ort
 
-    from interchange.extract import to_graph
-
-    graph = to_graph(estimator, signature, format="onnx")
     model, inputs, outputs = write_graph(graph, per_field=per_field)
     try:
         onnx.checker.check_model(model, full_check=True)

@@ -8,7 +8,8 @@ does not cover, with the reason in ``Model.info``.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from interchange.batch import Columns
 from interchange.document import Document
@@ -16,6 +17,9 @@ from interchange.errors import DocumentError
 from interchange.model import Model
 from interchange.signature import Signature
 from interchange.verification import Tolerance
+
+if TYPE_CHECKING:
+    from interchange.ir.graph import Graph, Step
 
 __all__ = ["PFAFormat"]
 
@@ -68,12 +72,22 @@ class PFAFormat:
                 raise DocumentError(f"the PFA fast path does not cover this document: {why}", format="pfa") from None
             return TitusModel(document, signature, f"fast path does not cover it: {why}")
 
-    def supports(self, step: Any) -> str | None:
-        from interchange.extract.support import supports
+    def write_graph(self, graph: Graph) -> bytes:
+        """A PFA document for an IR graph (UnsupportedModelError for what the writer cannot hold)."""
+        from interchange.formats.pfa.emit import write_graph
 
-        return supports(step, "pfa")
+        return write_graph(graph)
 
-    def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-        from interchange.formats.pfa.emit import export_estimator
+    def write_steps(self, signature: Signature, steps: Sequence[Step]) -> None:
+        """Write transformations alone (let bindings), raising UnsupportedModelError for one PFA cannot hold."""
+        from interchange.formats.pfa.emit import _Writer
+        from interchange.formats.pfa.emit_transforms import write_transform
 
-        return export_estimator(estimator, signature, sample, expected)
+        writer = _Writer(signature)
+        for step in steps:
+            write_transform(writer, step)
+
+    def export_graph(self, graph: Graph, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+        from interchange.formats.pfa.emit import export_graph
+
+        return export_graph(graph, sample, expected)

@@ -17,7 +17,6 @@ import numpy as np
 from interchange.avronames import is_legal
 from interchange.batch import Columns
 from interchange.errors import ConversionError, UnsupportedModelError
-from interchange.extract import to_graph
 from interchange.formats.pfa.emit_transforms import write_transform
 from interchange.ir.graph import Graph
 from interchange.ir.linear import Link, Regression
@@ -26,7 +25,7 @@ from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
-__all__ = ["export_estimator", "write_graph"]
+__all__ = ["export_graph", "write_graph"]
 
 TOLERANCE = Tolerance(1e-9, 1e-12, "double precision; titus2 evaluates the same IEEE-754 operations")
 _AVRO = {"double": "double", "integer": "long", "string": "string", "boolean": "boolean"}
@@ -277,14 +276,16 @@ def write_graph(graph: Graph) -> bytes:
     return json.dumps(document).encode()
 
 
-def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-    """PFA bytes for a fitted estimator via the IR; titus2 type-checks it here."""
-    graph = to_graph(estimator, signature, format="pfa")
+def export_graph(graph: Graph, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+    """PFA bytes for an IR graph, type-checked by titus2, and the tolerance to verify them with.
+
+    PFA has no place for verification cases; ``sample`` and ``expected`` are accepted for the plugin interface.
+    """
     data = write_graph(graph)
     from interchange.formats.pfa.titus import engine_class
 
     try:
         engine_class().fromJson(data.decode())
     except Exception as exc:
-        raise ConversionError(f"titus2 rejects the PFA written for {type(estimator).__name__}: {exc}", format="pfa") from exc
+        raise ConversionError(f"titus2 rejects the PFA written for {type(graph.model).__name__}: {exc}", format="pfa") from exc
     return data, TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))

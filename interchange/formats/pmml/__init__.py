@@ -5,7 +5,8 @@ lxml and pypmml are imported nowhere else in interchange.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from interchange.batch import Columns
 from interchange.document import Document
@@ -13,6 +14,9 @@ from interchange.errors import DocumentError
 from interchange.model import Model
 from interchange.signature import Signature
 from interchange.verification import Tolerance
+
+if TYPE_CHECKING:
+    from interchange.ir.graph import Graph, Step
 
 __all__ = ["PMMLFormat"]
 
@@ -46,13 +50,20 @@ class PMMLFormat:
                 raise DocumentError(f"the fast path does not cover this document: {why}", format="pmml") from None
             return PypmmlModel(document, parsed.signature, reason=f"fast path does not cover it: {why}")
 
-    def supports(self, step: Any) -> str | None:
-        """None when the IR extractor and the PMML writer both take this step, else why not."""
-        from interchange.extract.support import supports
+    def write_graph(self, graph: Graph) -> bytes:
+        """A PMML document for an IR graph (UnsupportedModelError for what PMML cannot hold)."""
+        from interchange.formats.pmml.emit import write_graph
 
-        return supports(step, "pmml")
+        return write_graph(graph)
 
-    def export(self, estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-        from interchange.formats.pmml.emit import export_estimator
+    def write_steps(self, signature: Signature, steps: Sequence[Step]) -> None:
+        """Write transformations alone (DerivedFields), raising UnsupportedModelError for one PMML cannot hold."""
+        from interchange.formats.pmml.emit_transforms import derived_fields
 
-        return export_estimator(estimator, signature, sample, expected)
+        for step in steps:
+            derived_fields(step)
+
+    def export_graph(self, graph: Graph, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+        from interchange.formats.pmml.emit import export_graph
+
+        return export_graph(graph, sample, expected)

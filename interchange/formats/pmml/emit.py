@@ -13,7 +13,6 @@ from lxml import etree
 
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
-from interchange.extract import to_graph
 from interchange.formats.pmml.emit_models import model_element
 from interchange.formats.pmml.emit_transforms import derived_fields
 from interchange.formats.pmml.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
@@ -23,7 +22,7 @@ from interchange.signature import Signature
 from interchange.verification import Tolerance
 from interchange.version import __version__
 
-__all__ = ["export_estimator", "write_graph", "SIGNATURE_EXTENSION"]
+__all__ = ["export_graph", "write_graph", "SIGNATURE_EXTENSION"]
 
 SIGNATURE_EXTENSION = "interchange.signature"
 # pypmml agrees to double precision once it is given full-precision input (see reference.py;
@@ -167,8 +166,7 @@ def write_graph(
     return etree.tostring(unprefixed(root), xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-    """PMML bytes for a fitted estimator, via the IR, with its verification cases embedded."""
-    graph = to_graph(estimator, signature, format="pmml")
+def export_graph(graph: Graph, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
+    """PMML bytes for an IR graph with its verification cases embedded, and the tolerance to verify them with."""
     tolerance = TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))
     return write_graph(graph, sample, expected, tolerance), tolerance
