@@ -27,7 +27,7 @@ TOLERANCE = Tolerance(1e-9, 1e-12, "double precision end to end (IR writer, onnx
 
 
 def export_ir(graph: Graph, signature: Signature, *, per_field: bool) -> tuple[onnx.ModelProto, dict[str, str], Tolerance]:
-    """The double-precision model, its interchange metadata and tolerance; UnsupportedModelError if the writer cannot express it."""
+    """The double-precision model, its metadata and tolerance; UnsupportedModelError if the writer cannot express it."""
     import onnxruntime as ort
 
     model, inputs, outputs = write_graph(graph, per_field=per_field)

@@ -15,6 +15,7 @@ has, so every NotCovered and GeneralTree decision stays where it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from lxml import etree
@@ -26,7 +27,9 @@ __all__ = ["NodeTables", "read_nodes", "tree_classes", "flat_from_tables", "SPLI
 
 TRUE, FALSE, SIMPLE = 0, 1, 2
 _COUNT = etree.XPath("count(descendant::*)")
-SPLITS = {  # operator of the first child's predicate -> (flat op, first child goes left)
+SPLITS: dict[
+    str, tuple[Literal["<=", "<"], bool]
+] = {  # operator of the first child's predicate -> (flat op, first child goes left)
     "lessOrEqual": ("<=", True),
     "lessThan": ("<", True),
     "greaterThan": ("<=", False),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from lxml import etree
@@ -118,7 +118,7 @@ def _nodes(model: etree._Element, binary: bool) -> list[TreeNode]:
     return nodes
 
 
-Split = tuple[str, str, float, int, bool]  # field, flat op, threshold, the child it selects, that child goes left
+Split = tuple[str, Literal["<=", "<"], float, int, bool]  # field, flat op, threshold, the child it selects, that child goes left
 
 
 def _splits(nodes: list[TreeNode], i: int, strategy: str) -> tuple[list[Split], int] | None:
