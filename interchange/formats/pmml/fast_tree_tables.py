@@ -160,7 +160,8 @@ def flat_from_tables(t: NodeTables, ctx: Ctx, strategy: str, classes: tuple[str,
     """fast_trees' flat form of a tree whose every inner Node has two children: a
     SimplePredicate comparison and its complement, or (not under defaultChild) a comparison
     and True. None for any other tree. Also whether a batch with missing values needs the
-    general evaluator (complementary pairs without defaultChild: the strategy decides)."""
+    general evaluator (complementary pairs without defaultChild, and every split under
+    lastPrediction / nullPrediction: the strategy decides)."""
     n = len(t.parent)
     kids = np.bincount(t.parent[1:], minlength=n) if n > 1 else np.zeros(n, dtype=np.int64)
     inner = np.flatnonzero(kids)
