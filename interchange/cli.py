@@ -84,6 +84,20 @@ def check(
     _run(lambda: typer.echo(format_table(do_check(_load_estimator(estimator)))))
 
 
+@app.command("lift")
+def lift_(model: Path = typer.Argument(..., help="A PMML document (PFA and ONNX: not yet).")) -> None:
+    """Read a document into the IR: what lifted (element -> IR step) and what did not, and why."""
+    from interchange.lift import lift
+
+    def body() -> None:
+        lifted = lift(model)
+        typer.echo(lifted.report())
+        if not lifted.ok:
+            raise typer.Exit(1)
+
+    _run(body)
+
+
 @app.command("eval")
 def eval_(
     model: Path = typer.Argument(..., help="An ONNX, PMML or PFA document."),
