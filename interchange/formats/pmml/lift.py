@@ -18,12 +18,14 @@ from interchange.formats.pmml.fast import _CURRENT, Compilation
 from interchange.formats.pmml.fast_expressions import Ctx
 from interchange.formats.pmml.fast_schema import data_fields
 from interchange.formats.pmml.lift_expressions import lift_derived_fields, path_of
-from interchange.formats.pmml.lift_models import LiftContext, lift_model
+from interchange.formats.pmml.lift_models import LiftContext, lift_model, ordered_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, parse
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
+from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.transforms import Impute, Validate
+from interchange.ir.trees import TreeEnsemble
 from interchange.signature import Signature
 
 __all__ = ["lift_pmml"]
@@ -47,6 +49,8 @@ def lift_pmml(data: bytes) -> Lifted:
     finally:
         _CURRENT.reset(token)
     signature = _signature(parsed.signature, step)
+    if isinstance(step, TreeEnsemble):  # the document's category order (ties go to the first)
+        step = ordered_classes(step, signature.classes)
     if step is not None:
         _check_outputs(model, signature, step, reasons)
     lifted = [(f"field {s.outputs[0]}" if s.outputs else "MiningSchema", type(s).__name__) for s in steps]
@@ -120,6 +124,11 @@ def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reaso
         if f.kind == "probability" and f.target is None:
             reasons.append(
                 Reason(f"OutputField[@name={f.name!r}]", "probability of the predicted category (no value) has no IR form yet")
+            )
+            continue
+        if f.kind == "probability" and isinstance(step, SupportVectorMachine):
+            reasons.append(
+                Reason(f"OutputField[@name={f.name!r}]", "SVM probabilities (PMML engines give vote shares) are not in the IR")
             )
             continue
         if f.kind == "cluster" and not isinstance(step, NearestCenter):

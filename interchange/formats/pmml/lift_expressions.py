@@ -15,6 +15,7 @@ from interchange.formats.pmml.fast_expressions import Ctx, constant_value, eleme
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.lifted import Unliftable
+from interchange.ir.transforms import Impute
 
 __all__ = ["lift_expression", "lift_derived_fields", "path_of"]
 
@@ -165,12 +166,12 @@ def _value(raw: str | None, numeric: bool) -> Any:
     return raw
 
 
-def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: list[Any]) -> list[Derive]:
+def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: list[Any]) -> list[Derive | Impute]:
     """Derive steps for a TransformationDictionary / LocalTransformations, in dependency order;
     each field that cannot lift adds its reason and is left out."""
     if container is None:
         return []
-    found: dict[str, Derive] = {}
+    found: dict[str, Derive | Impute] = {}
     for el in elements(container):
         if local(el) == "DefineFunction":
             reasons.append(Unliftable(path_of(el), "DefineFunction (user functions are not inlined yet)").reason)
@@ -189,15 +190,21 @@ def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: lis
                 raise Unliftable(path_of(el), "a number converted to text (pypmml prints it rounded)")
             if dt not in (None, *_NUMERIC, "string"):
                 raise Unliftable(path_of(el), f"DerivedField dataType={dt}")
+            if local(body[0]) == "FieldRef" and body[0].get("mapMissingTo") is not None and dt in ("double", "string"):
+                # a replaced missing value: the IR's Impute (which every writer takes)
+                src, fill = body[0].get("field"), body[0].get("mapMissingTo")
+                value = float(fill) if ctx.numeric(src) and dt == "double" else fill
+                found[el.get("name")] = Impute((src,), (el.get("name"),), (value,))
+                continue
             found[el.get("name")] = Derive((el.get("name"),), lift_expression(body[0], ctx), dt)
         except Unliftable as exc:
             reasons.append(exc.reason)
     return _ordered(found)
 
 
-def _ordered(found: dict[str, Derive]) -> list[Derive]:
+def _ordered(found: dict[str, Derive | Impute]) -> list[Derive | Impute]:
     """Steps so each comes after the fields it reads (PMML defines fields in any order)."""
-    out: list[Derive] = []
+    out: list[Derive | Impute] = []
     done: set[str] = set()
 
     def visit(name: str, busy: tuple[str, ...]) -> None:

@@ -33,7 +33,7 @@ from interchange.ir.neural import NeuralNetwork
 from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.trees import Tree, TreeEnsemble
 
-__all__ = ["LiftContext", "lift_model"]
+__all__ = ["LiftContext", "lift_model", "ordered_classes"]
 
 
 @dataclass
@@ -91,6 +91,26 @@ def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
         base = np.zeros(1) if step.base is None else np.asarray(step.base, dtype=np.float64)
         return _rebuilt(step, base=base + const)
     raise Unliftable(path_of(el), f"Targets rescaleConstant on {type(step).__name__}")
+
+
+def ordered_classes(step: TreeEnsemble, order: tuple[Any, ...] | None = None) -> TreeEnsemble:
+    """A tree ensemble's classes without repeats (the fast path may list a category twice), in
+    ``order`` when that names the same categories: value columns merged and moved to match."""
+    if step.classes is None or step.link is not Link.IDENTITY:
+        return step
+    names = list(dict.fromkeys(str(c) for c in step.classes))
+    if order is not None and sorted(str(c) for c in order) == sorted(names):
+        names = [str(c) for c in order]
+    if names == [str(c) for c in step.classes]:
+        return step
+    cols = [[i for i, c in enumerate(step.classes) if str(c) == n] for n in names]
+    trees = []
+    for t in step.trees:
+        v = np.asarray(t.value, dtype=np.float64)
+        merged = np.column_stack([v[:, idx].sum(axis=1) for idx in cols])
+        trees.append(Tree(t.feature, t.threshold, t.left, t.right, merged, t.missing_left, t.op))
+    first = {str(c): c for c in reversed(step.classes)}
+    return _rebuilt(step, trees=tuple(trees), classes=tuple(first[n] for n in names))
 
 
 def _rebuilt(step: TreeEnsemble, **changes: Any) -> TreeEnsemble:
@@ -207,7 +227,7 @@ def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
     if step.needs_general_for_missing:
         strategy = model.get("missingValueStrategy", "none")
         raise Unliftable(path, f"missingValueStrategy={strategy}: a missing input is routed in a way the IR tree does not hold")
-    return step.flat
+    return ordered_classes(step.flat)
 
 
 def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
@@ -234,7 +254,7 @@ def _mining(model: etree._Element, lc: LiftContext) -> ModelStep:
         return _votes(seg, lc)
     compiled = fast._model(model, [])
     if isinstance(compiled, FlatTree) and not compiled.needs_general_for_missing:
-        return compiled.flat
+        return ordered_classes(compiled.flat)
     if isinstance(compiled, FlatTree):
         raise Unliftable(path_of(seg), "segment trees route missing inputs by a missingValueStrategy the IR does not hold")
     raise Unliftable(path_of(seg), f"multipleModelMethod={method} over segments that are not plain binary trees")
