@@ -20,6 +20,7 @@ from interchange.formats.pmml.fast_expressions import Ctx, elements
 from interchange.formats.pmml.fast_predicates import PREDICATES
 from interchange.formats.pmml.fast_schema import check_nested
 from interchange.formats.pmml.fast_trees import FlatTree, tree_step
+from interchange.formats.pmml.lift_trees import lift_tree
 from interchange.formats.pmml.lift_expressions import lift_derived_fields, lift_expression, path_of
 from interchange.formats.pmml.parse import child, children, local
 from interchange.ir.cluster import NearestCenter
@@ -72,25 +73,30 @@ def lift_model(model: etree._Element, lc: LiftContext, *, top: bool = False) -> 
 
 
 def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
-    """PMML 4.4 §Targets: a regression's rescaleConstant folds into the intercept / base; the
-    rest has no IR form."""
+    """PMML 4.4 §Targets: a regression's ``value * rescaleFactor + rescaleConstant`` folds into
+    the coefficients / leaves and the intercept / base; the rest has no IR form yet."""
     el = child(model, "Targets")
     if el is None:
         return step
     targets = children(el, "Target")
     t = targets[0] if len(targets) == 1 else None
-    simple = (
-        t is not None and not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
+    simple = t is not None and not children(t, "TargetValue") and not any(
+        t.get(a) is not None for a in ("min", "max", "castInteger")
     )
-    if not simple or float(t.get("rescaleFactor", "1")) != 1.0:
-        raise Unliftable(path_of(el), "Targets other than a regression's rescaleConstant have no IR form yet")
-    const = float(t.get("rescaleConstant", "0"))
+    if not simple:
+        raise Unliftable(path_of(el), "Targets with TargetValues, min / max or castInteger have no IR form yet")
+    factor, const = float(t.get("rescaleFactor", "1")), float(t.get("rescaleConstant", "0"))
     if isinstance(step, Regression) and step.classes is None:
-        return Regression(step.inputs, step.coef, np.asarray(step.intercept) + const)
+        return Regression(step.inputs, np.asarray(step.coef) * factor, np.asarray(step.intercept) * factor + const)
     if isinstance(step, TreeEnsemble) and step.classes is None and step.aggregation == "sum":
         base = np.zeros(1) if step.base is None else np.asarray(step.base, dtype=np.float64)
-        return _rebuilt(step, base=base + const)
-    raise Unliftable(path_of(el), f"Targets rescaleConstant on {type(step).__name__}")
+        trees = step.trees
+        if factor != 1.0:
+            trees = tuple(
+                Tree(t.feature, t.threshold, t.left, t.right, np.asarray(t.value) * factor, t.missing_left, t.op) for t in trees
+            )
+        return _rebuilt(step, trees=trees, base=base * factor + const)
+    raise Unliftable(path_of(el), f"Targets rescaling of {type(step).__name__}")
 
 
 def ordered_classes(step: TreeEnsemble, order: tuple[Any, ...] | None = None) -> TreeEnsemble:
@@ -220,14 +226,11 @@ def _as_decisions(step: Regression, lc: LiftContext) -> Regression:
 
 
 def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
+    """The fast path's flat tree when it has one (pairs routed by defaultChild), else lift_tree."""
     step = tree_step(model)
-    path = path_of(model)
-    if not isinstance(step, FlatTree):
-        raise Unliftable(path, "a tree with splits other than binary numeric comparisons (or Output entityId / confidence)")
-    if step.needs_general_for_missing:
-        strategy = model.get("missingValueStrategy", "none")
-        raise Unliftable(path, f"missingValueStrategy={strategy}: a missing input is routed in a way the IR tree does not hold")
-    return ordered_classes(step.flat)
+    if isinstance(step, FlatTree) and not step.needs_general_for_missing:
+        return ordered_classes(step.flat)
+    return ordered_classes(lift_tree(model))
 
 
 def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
@@ -255,9 +258,46 @@ def _mining(model: etree._Element, lc: LiftContext) -> ModelStep:
     compiled = fast._model(model, [])
     if isinstance(compiled, FlatTree) and not compiled.needs_general_for_missing:
         return ordered_classes(compiled.flat)
-    if isinstance(compiled, FlatTree):
-        raise Unliftable(path_of(seg), "segment trees route missing inputs by a missingValueStrategy the IR does not hold")
-    raise Unliftable(path_of(seg), f"multipleModelMethod={method} over segments that are not plain binary trees")
+    if method in ("sum", "average"):
+        return _combined(seg, method, model.get("functionName") == "classification", lc)
+    raise Unliftable(path_of(seg), f"multipleModelMethod={method} has no IR form yet")
+
+
+def _combined(seg: etree._Element, method: str, classification: bool, lc: LiftContext) -> TreeEnsemble:
+    """sum / average of segments that each lift to a tree ensemble (nested MiningModels, trees
+    with a Targets constant): one TreeEnsemble (an average scales leaves and bases by 1/n)."""
+    parts = []
+    for _, m in _segments_of(seg):
+        step = lift_model(m, lc)
+        if not isinstance(step, TreeEnsemble) or (step.classes is not None) != classification:
+            raise Unliftable(path_of(m), f"a {method} segment that does not lift to a tree ensemble")
+        if classification and (method != "average" or step.link is not Link.IDENTITY or step.base is not None):
+            raise Unliftable(path_of(m), f"a classification segment of a {method} other than plain probability trees")
+        parts.append(step)
+    names: list[str] = []
+    classes: list[Any] = []
+    for p in parts:
+        names += [f for f in p.inputs if f not in names]
+        classes += [c for c in p.classes or () if str(c) not in map(str, classes)]
+    width = len(classes) if classification else 1
+    scale = 1.0 / len(parts) if method == "average" else 1.0
+    trees, base = [], np.zeros(width)
+    for p in parts:
+        own = len(p.trees) if p.aggregation == "average" else 1
+        for t in p.trees:
+            v = np.asarray(t.value, dtype=np.float64).reshape(len(t.feature), -1)
+            value = np.zeros((len(t.feature), width))
+            for j in range(v.shape[1]):
+                col = [str(c) for c in classes].index(str(p.classes[j])) if classification else 0  # type: ignore[index]
+                value[:, col] = v[:, j] * scale / own if scale != 1.0 or own != 1 else v[:, j]
+            trees.append(_remapped(t, p.inputs, names, value))
+        if p.base is not None:
+            base += np.asarray(p.base, dtype=np.float64) * scale
+    if len({t.op for t in trees}) > 1:
+        raise Unliftable(path_of(seg), "segment trees with different comparison operators")
+    return TreeEnsemble(
+        tuple(names), tuple(trees), "sum", base=None if not base.any() else base, classes=tuple(classes) if classification else None
+    )
 
 
 def _votes(seg: etree._Element, lc: LiftContext) -> ModelStep:
