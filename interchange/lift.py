@@ -19,6 +19,7 @@ __all__ = ["lift", "LIFTERS"]
 # format name -> "module:function" taking the document bytes (modules imported on first use)
 LIFTERS: dict[str, str] = {
     "pmml": "interchange.formats.pmml.lift:lift_pmml",
+    "onnx": "interchange.formats.onnx.lift:lift_onnx",
 }
 
 

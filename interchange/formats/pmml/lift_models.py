@@ -20,8 +20,8 @@ from interchange.formats.pmml.fast_expressions import Ctx, elements
 from interchange.formats.pmml.fast_predicates import PREDICATES
 from interchange.formats.pmml.fast_schema import check_nested
 from interchange.formats.pmml.fast_trees import FlatTree, tree_step
-from interchange.formats.pmml.lift_trees import lift_tree
 from interchange.formats.pmml.lift_expressions import lift_derived_fields, lift_expression, path_of
+from interchange.formats.pmml.lift_trees import lift_tree
 from interchange.formats.pmml.parse import child, children, local
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref
@@ -80,8 +80,8 @@ def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
         return step
     targets = children(el, "Target")
     t = targets[0] if len(targets) == 1 else None
-    simple = t is not None and not children(t, "TargetValue") and not any(
-        t.get(a) is not None for a in ("min", "max", "castInteger")
+    simple = (
+        t is not None and not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
     )
     if not simple:
         raise Unliftable(path_of(el), "Targets with TargetValues, min / max or castInteger have no IR form yet")
@@ -296,7 +296,11 @@ def _combined(seg: etree._Element, method: str, classification: bool, lc: LiftCo
     if len({t.op for t in trees}) > 1:
         raise Unliftable(path_of(seg), "segment trees with different comparison operators")
     return TreeEnsemble(
-        tuple(names), tuple(trees), "sum", base=None if not base.any() else base, classes=tuple(classes) if classification else None
+        tuple(names),
+        tuple(trees),
+        "sum",
+        base=None if not base.any() else base,
+        classes=tuple(classes) if classification else None,
     )
 
 
