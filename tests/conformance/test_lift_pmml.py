@@ -42,7 +42,13 @@ def _untied(lifted: interchange.Lifted, X) -> np.ndarray:  # noqa: ANN001
     m = lifted.graph.model  # type: ignore[union-attr]
     if not isinstance(m, SupportVectorMachine) or m.classes is None or len(m.classes) < 3:
         return np.ones(len(X), dtype=bool)
-    x = matrix(to_columns(X, lifted.signature), m.inputs)
+    env = to_columns(X, lifted.signature)
+    try:
+        for step in lifted.graph.steps:  # type: ignore[union-attr]
+            step.apply(env)
+    except interchange.RecordError:  # an invalid value in the batch: no tie filtering
+        return np.ones(len(X), dtype=bool)
+    x = matrix(env, m.inputs)
     missing = np.isnan(x).any(axis=1)
     votes = m.votes(m.machine_values(np.where(missing[:, None], 0.0, x)))
     return missing | ((votes == votes.max(axis=1, keepdims=True)).sum(axis=1) == 1)

@@ -56,8 +56,26 @@ def lift_pmml(data: bytes) -> Lifted:
     lifted = [(f"field {s.outputs[0]}" if s.outputs else "MiningSchema", type(s).__name__) for s in steps]
     if step is not None:
         lifted.append((path_of(model), type(step).__name__))
+    steps = _in_dependency_order(steps, set(signature.input_names), reasons)
     graph = Graph(signature, tuple(steps), step) if step is not None and not reasons else None
     return Lifted("pmml", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifted))
+
+
+def _in_dependency_order(steps: list[Step], inputs: set[str], reasons: list[Reason]) -> list[Step]:
+    """Steps ordered so each reads only inputs and earlier steps' columns (PMML fields may be
+    defined in any order, across the dictionary and the models' LocalTransformations)."""
+    done, out, todo = set(inputs), [], list(steps)
+    while todo:
+        ready = [s for s in todo if set(s.inputs) <= done | set(s.outputs)]
+        if not ready:
+            missing = sorted(set(todo[0].inputs) - done)
+            reasons.append(Reason(f"field {todo[0].outputs[0] if todo[0].outputs else '?'}", f"reads {missing}, defined nowhere"))
+            return out + todo
+        for s in ready:
+            out.append(s)
+            done.update(s.outputs)
+        todo = [s for s in todo if all(s is not r for r in ready)]
+    return out
 
 
 def _model(model: etree._Element, lc: LiftContext) -> ModelStep | None:
