@@ -140,7 +140,7 @@ class _Lifter:
             k += 1
             name = f"{base}#{k}"
         self._names.add(name)
-        self.steps.append(Derive((name,), expr, None if single is None else "float" if single else "double"))
+        self.steps.append(Derive((name,), expr, "string" if single is None else "float" if single else "double"))
         return name
 
     def _const(self, name: str, node: onnx.NodeProto) -> np.ndarray:

@@ -100,6 +100,12 @@ def _finish(
             return TreeEnsemble(inputs, two, "sum", base=np.array([1.0 - b, b]), classes=classes)
     if width != len(classes):
         raise Unliftable(where, f"{width} weight columns for {len(classes)} classes")
+    if link is Link.IDENTITY and aggregation == "sum" and base is None and len(trees) > 1:
+        # a forest whose converter divided each tree's probabilities by the number of trees: the IR's
+        # (and PMML's, PFA's) average of per-tree probabilities
+        n = len(trees)
+        trees = tuple(Tree(t.feature, t.threshold, t.left, t.right, t.value * n, t.missing_left, t.op) for t in trees)
+        aggregation = "average"
     return TreeEnsemble(inputs, trees, aggregation, base=base, link=link, classes=classes)  # type: ignore[arg-type]
 
 
