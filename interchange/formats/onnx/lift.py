@@ -151,9 +151,14 @@ class _Lifter:
 
     def linear(self, lin: Lin, classes: Any) -> ModelStep:
         if classes is None:
-            if lin.link != "none" or len(lin.coef) != 1:
-                raise Unliftable("graph outputs", "a regression output that is not one affine score")
-            return Regression(lin.inputs, lin.coef, lin.intercept)
+            if len(lin.coef) != 1 or lin.link not in ("none", "sigmoid"):
+                raise Unliftable("graph outputs", "a value output that is not one affine score (or its sigmoid)")
+            if lin.link == "none":
+                return Regression(lin.inputs, lin.coef, lin.intercept)
+            score = "score[0]"  # the sigmoid of an affine score as a column, passed through unchanged (x * 1 + 0)
+            self.steps.append(Project(lin.inputs, (score,), lin.coef, lin.intercept))
+            out = self.derive("sigmoid(score)", Call("logistic", (Ref(score),)), False)
+            return Regression((out,), np.ones((1, 1)), np.zeros(1))
         if lin.link == "sigmoid" and len(lin.coef) == 1:
             return Regression(lin.inputs, lin.coef, lin.intercept, Link.LOGISTIC, tuple(classes))
         if lin.link == "softmax":
