@@ -388,7 +388,7 @@ class _Lifter:
 
     def op_Where(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         cond = self._cols(node, ins[0])
-        parts = []
+        parts: list[list[Any]] = []
         for x in ins[1:]:
             if isinstance(x, np.ndarray) and x.size == 1:
                 parts.append(
@@ -479,7 +479,7 @@ def _fold_label_encoder(ins: list[Any], at: dict[str, Any]) -> np.ndarray:
     keys = at.get("keys_int64s") or at.get("keys_strings") or at.get("keys_floats")
     values = at.get("values_strings") or at.get("values_int64s") or at.get("values_floats")
     default = at.get("default_string", at.get("default_int64", at.get("default_float")))
-    table = dict(zip(keys, values, strict=True))
+    table = dict(zip(keys or [], values or [], strict=True))
     return np.array([table.get(k, default) for k in np.asarray(ins[0]).reshape(-1).tolist()], dtype=object)
 
 

@@ -143,7 +143,7 @@ def _tree(nodes: dict[int, tuple[Any, ...]], leaf: Any, width: int, where: str) 
         missing_left[i] = miss == true_left
     if len(ops) > 1:
         raise Unliftable(where, "a tree mixing < and <= comparisons")
-    return Tree(feature, threshold, left, right, value, missing_left, ops.pop() if ops else "<=")
+    return Tree(feature, threshold, left, right, value, missing_left, "<" if ops == {"<"} else "<=")
 
 
 def _v5(at: dict[str, Any], inputs: tuple[str, ...], where: str) -> TreeEnsemble:

@@ -100,7 +100,7 @@ def _expr(w: _Writer, e: Expr) -> Any:
         out: Any = None
         for k in range(len(pieces) - 2, -1, -1):  # the piece whose left end is the last one <= x
             (o0, n0), (o1, n1) = pieces[k], pieces[k + 1]
-            line = {"+": [n0, {"/": [{"*": [{"-": [x, o0]}, n1 - n0]}, o1 - o0]}]}
+            line: Any = {"+": [n0, {"/": [{"*": [{"-": [x, o0]}, n1 - n0]}, o1 - o0]}]}
             out = line if out is None else {"if": {"<": [x, o1]}, "then": line, "else": out}
         return out
     raise _refuse(f"the IR expression {type(e).__name__}")

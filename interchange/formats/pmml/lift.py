@@ -64,7 +64,8 @@ def lift_pmml(data: bytes) -> Lifted:
 def _in_dependency_order(steps: list[Step], inputs: set[str], reasons: list[Reason]) -> list[Step]:
     """Steps ordered so each reads only inputs and earlier steps' columns (PMML fields may be
     defined in any order, across the dictionary and the models' LocalTransformations)."""
-    done, out, todo = set(inputs), [], list(steps)
+    done, todo = set(inputs), list(steps)
+    out: list[Step] = []
     while todo:
         ready = [s for s in todo if set(s.inputs) <= done | set(s.outputs)]
         if not ready:

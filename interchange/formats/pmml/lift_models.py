@@ -83,7 +83,7 @@ def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
     simple = (
         t is not None and not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
     )
-    if not simple:
+    if t is None or not simple:
         raise Unliftable(path_of(el), "Targets with TargetValues, min / max or castInteger have no IR form yet")
     factor, const = float(t.get("rescaleFactor", "1")), float(t.get("rescaleConstant", "0"))
     if isinstance(step, Regression) and step.classes is None:

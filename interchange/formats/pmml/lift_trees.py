@@ -37,9 +37,8 @@ def lift_tree(model: etree._Element) -> TreeEnsemble:
     no_true = model.get("noTrueChildStrategy", "returnNullPrediction")
     if strategy not in _STRATEGIES or no_true not in ("returnNullPrediction", "returnLastPrediction"):
         raise Unliftable(path, f"missingValueStrategy={strategy} / noTrueChildStrategy={no_true} has no IR form yet")
-    if child(model, "Output") is not None and any(
-        of.get("feature") in ("entityId", "confidence") for of in child(model, "Output").iter("{*}OutputField")
-    ):
+    output = child(model, "Output")
+    if output is not None and any(of.get("feature") in ("entityId", "confidence") for of in output.iter("{*}OutputField")):
         raise Unliftable(path, "Output entityId / confidence of tree nodes is not part of the IR's prediction")
     nodes = _nodes(model, model.get("splitCharacteristic") == "binarySplit")
     if local(nodes[0].pred) != "True":
@@ -64,7 +63,7 @@ def lift_tree(model: etree._Element) -> TreeEnsemble:
         np.array(b.right),
         np.array(b.values, dtype=np.float64),
         np.array(b.missing_left, dtype=bool),
-        b.ops.pop() if b.ops else "<=",
+        "<" if b.ops == {"<"} else "<=",
     )
     return TreeEnsemble(tuple(b.features), (tree,), "sum", classes=classes)
 
@@ -83,7 +82,10 @@ class _Builder:
 
     def _row(self, value: list[float] | None = None) -> int:
         width = 1 if self.classes is None else len(self.classes)
-        self.feature.append(-1), self.threshold.append(0.0), self.left.append(-1), self.right.append(-1)
+        self.feature.append(-1)
+        self.threshold.append(0.0)
+        self.left.append(-1)
+        self.right.append(-1)
         self.missing_left.append(True)
         self.values.append(value if value is not None else [0.0] * width)
         return len(self.feature) - 1
