@@ -16,6 +16,8 @@ from interchange.codegen import Generated, codegen  # noqa: E402
 from interchange.convert import Converted, convert, infer_signature  # noqa: E402
 from interchange.errors import *  # noqa: E402,F403
 from interchange.errors import __all__ as _errors
+from interchange.ir.lifted import Lifted  # noqa: E402
+from interchange.lift import lift  # noqa: E402
 from interchange.model import Model, ModelInfo, load  # noqa: E402
 from interchange.signature import InputField, OutputField, Signature  # noqa: E402
 from interchange.verification import Tolerance, Verification  # noqa: E402
@@ -43,6 +45,8 @@ __all__ = [
     "codegen",
     "Generated",
     "load",
+    "lift",
+    "Lifted",
     "publish",
     "infer_signature",
     "Converted",

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from interchange.errors import InterchangeError
+from interchange.errors import ConversionError, InterchangeError
 
 app = typer.Typer(
     help="ML models from the notebook to a Kafka stream through ONNX, PMML and PFA.",
@@ -38,6 +38,16 @@ def _config(config: Path | None, settings: list[str]) -> Any:
     return load_config(config, settings)
 
 
+def _document_or_estimator(path: Path) -> Any:
+    """A model document (sniffed by content) loaded, else a joblib estimator."""
+    from interchange.model import formats, get_format, load
+
+    head = path.read_bytes() if path.is_file() else b""
+    if any(get_format(name).sniff(head) for name in formats()):
+        return load(path)
+    return _load_estimator(path)
+
+
 def _load_estimator(path: Path) -> Any:
     """A fitted estimator from a joblib/pickle file (only open files you trust: pickle runs code)."""
     import joblib
@@ -53,16 +63,23 @@ def _read_sample(path: Path) -> Any:
 
 @app.command()
 def convert(
-    estimator: Path = typer.Argument(..., help="A fitted estimator or pipeline saved with joblib (trusted files only)."),
-    sample: Path = typer.Option(..., "--sample", "-s", help="Sample rows (.csv/.jsonl): signature and verification cases."),
+    estimator: Path = typer.Argument(
+        ..., help="A fitted estimator saved with joblib (trusted files only), or a PMML / PFA / ONNX document."
+    ),
+    sample: Path | None = typer.Option(
+        None, "--sample", "-s", help="Sample rows (.csv/.jsonl): signature and verification cases (documents: optional)."
+    ),
     format: str = typer.Option("onnx", "--format", "-f", help="onnx | pmml | pfa"),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the document."),
 ) -> None:
-    """Convert a fitted estimator to a verified ONNX, PMML or PFA document."""
+    """Convert a fitted estimator, or a document in another format, to a verified ONNX, PMML or PFA document."""
     from interchange.convert import convert as do_convert
 
     def body() -> None:
-        converted = do_convert(_load_estimator(estimator), format, sample=_read_sample(sample))
+        source = _document_or_estimator(estimator)
+        if sample is None and not hasattr(source, "document"):
+            raise ConversionError("converting an estimator needs --sample rows")
+        converted = do_convert(source, format, sample=_read_sample(sample) if sample is not None else None)
         converted.save(output)
         result = converted.verification.result
         typer.echo(
@@ -111,6 +128,20 @@ def codegen(
         if test_output is not None:
             test_output.write_text(generated.test_source())
             typer.echo(f"wrote {test_output}", err=True)
+
+    _run(body)
+
+
+@app.command("lift")
+def lift_(model: Path = typer.Argument(..., help="A PMML or ONNX document (PFA: not yet).")) -> None:
+    """Read a document into the IR: what lifted (element -> IR step) and what did not, and why."""
+    from interchange.lift import lift
+
+    def body() -> None:
+        lifted = lift(model)
+        typer.echo(lifted.report())
+        if not lifted.ok:
+            raise typer.Exit(1)
 
     _run(body)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from interchange.batch import Columns, to_columns
 from interchange.document import Document
-from interchange.errors import UnsupportedModelError
+from interchange.errors import ConversionError, UnsupportedModelError
 from interchange.model import Format, GraphWriter, Model, formats, get_format, load
 from interchange.signature import Signature
 from interchange.source import output_fields, reference_outputs
@@ -130,7 +130,9 @@ def _lineage(estimator: Any, fmt: str, sample: Columns) -> dict[str, Any]:
     }
 
 
-def convert(estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VERIFICATION_ROWS, labels: Any = None) -> Converted:
+def convert(
+    estimator: Any, format: str = "onnx", *, sample: Any = None, rows: int = VERIFICATION_ROWS, labels: Any = None
+) -> Converted:
     """Convert a fitted estimator or pipeline to a verified ``format`` document.
 
     ``sample`` (DataFrame or array, e.g. a slice of the training data) gives the input
@@ -142,6 +144,12 @@ def convert(estimator: Any, format: str = "onnx", *, sample: Any, rows: int = VE
         converted = interchange.convert(LogisticRegression().fit(X, y), "onnx", sample=X)
         converted.save("model.onnx")
     """
+    if isinstance(estimator, (Model, Document)):  # a document in another format: lift, write, replay
+        from interchange.crossformat import convert_document
+
+        return convert_document(estimator, format, sample=sample, rows=rows)  # type: ignore[no-any-return]
+    if sample is None:
+        raise ConversionError("convert(estimator, ...) needs sample= rows: they give the signature and the verification cases")
     signature = infer_signature(estimator, sample, labels)
     columns = to_columns(sample, signature)
     cases = {k: v[:rows] for k, v in columns.items()}

@@ -66,6 +66,24 @@ class Prediction:
                 self.label = classes[idx]
         return self
 
+    def blank(self, rows: np.ndarray) -> Prediction:
+        """No prediction for ``rows`` (a boolean mask): numbers NaN, labels and clusters None."""
+        if not rows.any():
+            return self
+        for name in ("value", "probabilities", "decision", "score"):
+            part = getattr(self, name)
+            if part is not None:
+                part = np.array(part, dtype=np.float64)
+                part[rows] = np.nan
+                setattr(self, name, part)
+        for name in ("label", "cluster"):
+            part = getattr(self, name)
+            if part is not None:
+                part = np.array(part, dtype=object)
+                part[rows] = None
+                setattr(self, name, part)
+        return self
+
 
 class ModelStep(ABC):
     """The final step of a graph: reads ``inputs`` columns, returns a Prediction."""

@@ -69,7 +69,12 @@ class NearestNeighbors(ModelStep):
         return np.where(zero.any(axis=1, keepdims=True), zero.astype(np.float64), w)
 
     def predict(self, env: Env) -> Prediction:
-        idx, dist = self.neighbours(matrix(env, self.inputs))
+        X = matrix(env, self.inputs)
+        missing = np.isnan(X).any(axis=1)  # a missing input: no prediction (PMML 4.4; sklearn refuses NaN)
+        return self._predict(np.where(missing[:, None], 0.0, X) if missing.any() else X).blank(missing)
+
+    def _predict(self, X: np.ndarray) -> Prediction:
+        idx, dist = self.neighbours(X)
         targets = np.asarray(self.targets)[idx]
         w = self._weights(dist)
         if self.classes is None:

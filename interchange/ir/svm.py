@@ -101,9 +101,13 @@ class SupportVectorMachine(ModelStep):
         return votes + confidence / (3 * (np.abs(confidence) + 1))
 
     def predict(self, env: Env) -> Prediction:
-        f = self.machine_values(matrix(env, self.inputs))
+        X = matrix(env, self.inputs)
+        missing = np.isnan(X).any(axis=1)  # a missing input: no prediction (PMML 4.4; sklearn refuses NaN)
+        if missing.any():
+            X = np.where(missing[:, None], 0.0, X)
+        f = self.machine_values(X)
         if self.classes is None:
-            return Prediction(value=f[:, 0])
+            return Prediction(value=f[:, 0]).blank(missing)
         votes = self.votes(f)
         classes = np.asarray(self.classes, dtype=object)
         pred = Prediction(classes=self.classes, label=classes[np.argmax(votes, axis=1)])
@@ -111,4 +115,4 @@ class SupportVectorMachine(ModelStep):
             pred.decision = self.decision(f, votes)
         if self.prob_a is not None:
             raise ModelError("SVM probabilities (libsvm Platt scaling + iterative pairwise coupling) are not in the IR evaluator")
-        return pred
+        return pred.finish().blank(missing)

@@ -13,7 +13,7 @@ from interchange.batch import category_key, missing_mask
 from interchange.errors import RecordError
 from interchange.ir.graph import Env, Step, matrix
 
-__all__ = ["Impute", "Scale", "OneHot", "Ordinal", "Threshold", "Bin", "Normalize", "Polynomial", "Project"]
+__all__ = ["Impute", "Scale", "OneHot", "Ordinal", "Threshold", "Bin", "Normalize", "Polynomial", "Project", "Validate"]
 
 
 @dataclass(frozen=True)
@@ -211,3 +211,24 @@ class Project(Step):
         y = matrix(env, self.inputs) @ np.asarray(self.matrix).T + np.asarray(self.bias)
         for j, out in enumerate(self.outputs):
             env[out] = y[:, j]
+
+
+@dataclass(frozen=True)
+class Validate(Step):
+    """A present value of column i outside ``values[i]`` makes the record bad (PMML returnInvalid).
+
+    Writes nothing; ``outputs`` is empty. Missing values pass (a later step decides on them).
+    """
+
+    inputs: tuple[str, ...]
+    values: tuple[tuple[Any, ...], ...]
+    outputs: tuple[str, ...] = ()
+
+    def apply(self, env: Env) -> None:
+        for name, allowed in zip(self.inputs, self.values, strict=True):
+            col = env[name]
+            ok = {category_key(v) for v in allowed}
+            missing = missing_mask(col)
+            for i, v in enumerate(col.tolist()):
+                if not missing[i] and category_key(v) not in ok:
+                    raise RecordError(f"value {v!r} of field {name!r} is not among its valid values", field=name, row=i)

@@ -150,6 +150,14 @@ _WRITERS: dict[type, Callable[[Any, Any], None]] = {
 
 def write_transform(w: _Writer, step: Any) -> None:
     """Bind ``step``'s output columns in ``w``."""
+    from interchange.formats.pfa.emit_expressions import write_derive, write_validate
+    from interchange.ir.expressions import Derive
+    from interchange.ir.transforms import Validate
+
+    if isinstance(step, Derive):
+        return write_derive(w, step)
+    if isinstance(step, Validate):
+        return write_validate(w, step)
     writer = _WRITERS.get(type(step))
     if writer is None:
         raise UnsupportedModelError(

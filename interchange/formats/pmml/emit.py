@@ -17,7 +17,7 @@ from interchange.formats.pmml.emit_models import model_element
 from interchange.formats.pmml.emit_transforms import derived_fields
 from interchange.formats.pmml.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
 from interchange.ir.graph import Graph
-from interchange.ir.transforms import Impute, OneHot, Ordinal
+from interchange.ir.transforms import Impute, OneHot, Ordinal, Validate
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 from interchange.version import __version__
@@ -42,6 +42,10 @@ def _valid_values(graph: Graph) -> dict[str, list[Any]]:
     raw = {name: name for name in graph.signature.input_names}
     valid: dict[str, list[Any]] = {}
     for step in graph.steps:
+        if isinstance(step, Validate):  # a lifted document's own <Value> lists
+            for name, values in zip(step.inputs, step.values, strict=True):
+                valid.setdefault(name, []).extend(values)
+            continue
         if isinstance(step, Impute):
             raw.update({dst: raw[src] for src, dst in zip(step.inputs, step.outputs, strict=True) if src in raw})
         elif isinstance(step, (OneHot, Ordinal)) and (step.unknown in ("error", None)):

@@ -179,7 +179,15 @@ _WRITERS: dict[type, Callable[[Any], list[etree._Element]]] = {
 
 
 def derived_fields(step: Step) -> list[etree._Element]:
-    """The DerivedFields computing ``step``'s output columns."""
+    """The DerivedFields computing ``step``'s output columns (Validate: none, see emit._valid_values)."""
+    from interchange.formats.pmml.emit_expressions import derive
+    from interchange.ir.expressions import Derive
+    from interchange.ir.transforms import Validate
+
+    if isinstance(step, Derive):
+        return derive(step)
+    if isinstance(step, Validate):
+        return []
     writer = _WRITERS.get(type(step))
     if writer is None:
         raise UnsupportedModelError(f"PMML writer has no mapping for IR step {type(step).__name__}", format="pmml")

@@ -1,0 +1,147 @@
+"""Cross-format conversion: a PMML, PFA or ONNX document written as the same model in another format.
+
+The source document is lifted into the IR (``interchange.lift``) and the IR written by the
+target format's graph writer, found in one registry (``GRAPH_WRITERS``), so a new writer (the
+double-precision IR -> ONNX writer) plugs in with one line. The result is verified by replaying
+inputs through the source document's reference engine and the target's: the source's own
+verification rows when given, else synthetic rows drawn from the signature (categories from
+its allowed values and the graph's indicators; numbers around the graph's split thresholds,
+centres and constants). A mismatch is a VerificationError naming the row and field.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from interchange.batch import Columns, to_columns
+from interchange.document import Document
+from interchange.errors import UnsupportedModelError
+from interchange.ir.expressions import Derive, Indicator, references
+from interchange.ir.graph import Graph
+from interchange.ir.lifted import Lifted
+from interchange.lift import lift
+from interchange.model import Model, get_format, load, read_document
+from interchange.verification import Tolerance, Verification, compare
+
+__all__ = ["GRAPH_WRITERS", "register_graph_writer", "convert_document", "TOLERANCE"]
+
+# format -> "module:function" writing an IR Graph as that format's document bytes
+GRAPH_WRITERS: dict[str, str | Callable[[Graph], bytes]] = {
+    "pmml": "interchange.formats.pmml.emit:write_graph",
+    "pfa": "interchange.formats.pfa.emit:write_graph",
+}
+# Both reference engines (and the IR between them) compute in double.
+TOLERANCE = Tolerance(1e-9, 1e-12, "double precision: source reference engine vs target reference engine")
+SYNTHETIC_ROWS = 200
+
+
+def register_graph_writer(format: str, writer: str | Callable[[Graph], bytes]) -> None:
+    """Register the IR -> ``format`` writer (refuses to replace one silently)."""
+    if format in GRAPH_WRITERS:
+        raise ValueError(f"a graph writer for {format!r} is already registered")
+    GRAPH_WRITERS[format] = writer
+
+
+def _writer(format: str) -> Callable[[Graph], bytes]:
+    target = GRAPH_WRITERS.get(format)
+    if target is None:
+        pending = " (the double-precision IR -> ONNX writer is being built; until then convert estimators to ONNX)"
+        raise UnsupportedModelError(
+            f"no IR writer for {format!r} yet{pending if format == 'onnx' else ''}",
+            format=format,
+            supported_formats=sorted(GRAPH_WRITERS),
+        )
+    if callable(target):
+        return target
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def convert_document(source: Any, format: str, *, sample: Any = None, rows: int = SYNTHETIC_ROWS, seed: int = 0) -> Any:
+    """The model of ``source`` (path, bytes, Document or loaded Model) as a verified ``format`` document.
+
+    Example::
+
+        converted = interchange.convert(interchange.load("model.pmml"), "pfa")
+        converted.save("model.pfa")
+    """
+    from interchange.convert import Converted  # (convert.py dispatches documents here)
+
+    model = source if isinstance(source, Model) else load(source if isinstance(source, Document) else read_document(source))
+    lifted = lift(model)
+    if not lifted.ok or lifted.graph is None:
+        raise UnsupportedModelError(
+            f"the {model.document.format} document cannot be read into the IR: " + "; ".join(map(str, lifted.reasons)),
+            format=format,
+            reasons=lifted.reasons,
+        )
+    graph = lifted.graph
+    cases = to_columns(sample, lifted.signature) if sample is not None else synthetic_rows(lifted, rows, seed)
+    data = _writer(format)(graph)
+    plugin = get_format(format)
+    document = Document(format, data, plugin.media_type)
+    tolerance = TOLERANCE
+    if model.document.format == "onnx" or any(isinstance(s, Derive) and s.type == "float" for s in graph.steps):
+        # converters' ONNX graphs compute (and return) float32
+        tolerance = Tolerance(1e-4, 1e-5, "the source computes in float32 (sums of terms: a few float32 ulps of the largest)")
+    source_ref = load(model.document, engine="reference")
+    expected = source_ref.predict(cases)
+    target_ref = load(document, engine="reference")
+    result = compare(lifted.signature, expected, target_ref.predict(cases), tolerance, format=format)
+    lineage = {"source_format": model.document.format, "source_sha256": model.document.sha256, "via": "interchange IR"}
+    return Converted(document, lifted.signature, Verification(cases, expected, tolerance, result), lineage, target_ref)
+
+
+def synthetic_rows(lifted: Lifted, n: int, seed: int = 0) -> Columns:
+    """``n`` rows over the signature: categories the graph tests for, numbers near the values it compares with."""
+    assert lifted.graph is not None
+    rng = np.random.default_rng(seed)
+    graph = lifted.graph
+    columns: dict[str, Any] = {}
+    for f in lifted.signature.inputs:
+        if f.type == "string" or f.optype == "categorical":
+            pool = list(f.values or ()) or _categories(graph, f.name) or ["a", "b"]
+            columns[f.name] = np.array([pool[i] for i in rng.integers(len(pool), size=n)], dtype=object)
+            continue
+        near = _numbers(graph, f.name)
+        x = rng.normal(0.0, 3.0, n)
+        if near.size:
+            pick = rng.random(n) < 0.5
+            x = np.where(pick, near[rng.integers(near.size, size=n)] + rng.normal(0.0, 0.5, n), x)
+        if f.type == "integer":
+            x = np.round(x)
+        columns[f.name] = x
+    return columns
+
+
+def _categories(graph: Graph, name: str) -> list[Any]:
+    found: list[Any] = []
+    for step in graph.steps:
+        if isinstance(step, Derive) and isinstance(step.expression, Indicator) and references(step.expression) == {name}:
+            found.append(step.expression.value)
+        cats = getattr(step, "categories", None)
+        if cats is not None and name in getattr(step, "inputs", ()):
+            i = step.inputs.index(name)
+            found += [c for c in (cats if not isinstance(cats[0], tuple) else cats[i]) if c is not None]
+    return list(dict.fromkeys(found))
+
+
+def _numbers(graph: Graph, name: str) -> np.ndarray:
+    """Values the model compares ``name`` with (tree thresholds, centres, points), when it reads it directly."""
+    m = graph.model
+    inputs = getattr(m, "inputs", ())
+    if name not in inputs:
+        return np.empty(0)
+    j = inputs.index(name)
+    trees = getattr(m, "trees", None)
+    if trees:
+        return np.concatenate([t.threshold[t.feature == j] for t in trees] or [np.empty(0)])
+    for attr in ("centers", "points", "vectors"):
+        table = getattr(m, attr, None)
+        if table is not None:
+            return np.asarray(table, dtype=np.float64)[:, j]
+    return np.empty(0)

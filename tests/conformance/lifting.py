@@ -1,0 +1,81 @@
+"""One helper for lift tests: a document's IR graph against the document's own engine, row by row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import interchange
+from interchange.batch import to_columns
+from interchange.ir.graph import evaluate
+from interchange.ir.lifted import Lifted
+
+RTOL, ATOL = 1e-9, 1e-12  # the IR and the fast path / reference engines all compute in double
+RESULTS = Path(__file__).parent / ".results" / "lift.jsonl"
+
+
+def record(source: str, fmt: str, name: str, lifted: Lifted | None, agrees: bool | None, note: str = "") -> None:
+    """One line per document for the lift-rate table (benchmarks/lift_coverage_table.py)."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    reasons = [str(r) for r in lifted.reasons] if lifted is not None else []
+    with RESULTS.open("a") as out:
+        row = {"source": source, "format": fmt, "name": name, "lifted": bool(lifted and lifted.ok), "agrees": agrees}
+        out.write(json.dumps({**row, "reasons": reasons[:5], "note": note}) + "\n")
+
+
+def lifted_outputs(lifted: Lifted, X: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The IR's outputs; a row the IR refuses (RecordError: an invalid value) has missing outputs,
+    as the document's engines give no prediction for it."""
+    assert lifted.graph is not None
+    try:
+        return evaluate(lifted.graph, to_columns(X, lifted.signature))
+    except interchange.RecordError:
+        pass
+    rows: list[dict[str, Any]] = []
+    for i in range(len(X)):
+        try:
+            out = evaluate(lifted.graph, to_columns(X.iloc[i : i + 1].reset_index(drop=True), lifted.signature))
+            rows.append({k: np.asarray(v, dtype=object)[0] for k, v in out.items()})
+        except interchange.RecordError:
+            rows.append({f.name: None for f in lifted.signature.outputs})
+    return {f.name: np.array([r[f.name] for r in rows], dtype=object) for f in lifted.signature.outputs}
+
+
+def disagreements(lifted: Lifted, model: Any, X: pd.DataFrame) -> list[str]:
+    """Output fields where the IR and ``model`` differ, each with its first differing row."""
+    want, got = model.predict(X), lifted_outputs(lifted, X)
+    bad = []
+    for f in lifted.signature.outputs:
+        numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
+        rows = _differ(np.asarray(want[f.name]), np.asarray(got[f.name]), numeric)
+        if rows:
+            i = rows[0]
+            bad.append(f"{f.name}: {len(rows)} rows, e.g. row {i}: engine {want[f.name][i]!r}, IR {got[f.name][i]!r}")
+    return bad
+
+
+def _differ(expected: np.ndarray, actual: np.ndarray, numeric: bool) -> list[int]:
+    out = []
+    for i, (e, a) in enumerate(zip(expected.tolist(), actual.tolist(), strict=True)):
+        e_missing = e is None or (isinstance(e, float) and e != e)
+        a_missing = a is None or (isinstance(a, float) and a != a)
+        if e_missing or a_missing:
+            if e_missing != a_missing:
+                out.append(i)
+        elif numeric:
+            if abs(float(a) - float(e)) > ATOL + RTOL * abs(float(e)):
+                out.append(i)
+        elif str(e) != str(a) and not _same_number(e, a):
+            out.append(i)
+    return out
+
+
+def _same_number(e: Any, a: Any) -> bool:
+    try:
+        return float(e) == float(a)
+    except (TypeError, ValueError):
+        return False
