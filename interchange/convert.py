@@ -147,7 +147,7 @@ def convert(
     if isinstance(estimator, (Model, Document)):  # a document in another format: lift, write, replay
         from interchange.crossformat import convert_document
 
-        return convert_document(estimator, format, sample=sample, rows=rows)  # type: ignore[no-any-return]
+        return convert_document(estimator, format, sample=sample, rows=rows)
     if sample is None:
         raise ConversionError("convert(estimator, ...) needs sample= rows: they give the signature and the verification cases")
     signature = infer_signature(estimator, sample, labels)

@@ -33,6 +33,7 @@ __all__ = ["GRAPH_WRITERS", "register_graph_writer", "convert_document", "TOLERA
 GRAPH_WRITERS: dict[str, str | Callable[[Graph], bytes]] = {
     "pmml": "interchange.formats.pmml.emit:write_graph",
     "pfa": "interchange.formats.pfa.emit:write_graph",
+    "onnx": "interchange.formats.onnx.ir_writer:write_document",
 }
 # Both reference engines (and the IR between them) compute in double.
 TOLERANCE = Tolerance(1e-9, 1e-12, "double precision: source reference engine vs target reference engine")
@@ -49,9 +50,8 @@ def register_graph_writer(format: str, writer: str | Callable[[Graph], bytes]) -
 def _writer(format: str) -> Callable[[Graph], bytes]:
     target = GRAPH_WRITERS.get(format)
     if target is None:
-        pending = " (the double-precision IR -> ONNX writer is being built; until then convert estimators to ONNX)"
         raise UnsupportedModelError(
-            f"no IR writer for {format!r} yet{pending if format == 'onnx' else ''}",
+            f"no IR writer for {format!r}",
             format=format,
             supported_formats=sorted(GRAPH_WRITERS),
         )

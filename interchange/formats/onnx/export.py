@@ -21,6 +21,7 @@ from onnx import helper
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.formats.onnx.compat import patch_skl2onnx
+from interchange.formats.onnx.ir_writer import finish
 from interchange.formats.onnx.meta import (
     META_INPUTS,
     META_IR_REFUSED,
@@ -254,7 +255,7 @@ def export_estimator(
     except UnsupportedModelError as exc:
         log.info("ONNX through skl2onnx: the IR writer cannot take %s: %s", type(estimator).__name__, exc.message)
         return export_skl2onnx(estimator, signature, sample, expected, ir_refused=exc.message)
-    return _finish(model, meta, signature), tol
+    return finish(model, meta, signature), tol
 
 
 def export_skl2onnx(
@@ -287,20 +288,12 @@ def export_skl2onnx(
             META_WRITER: SKL2ONNX_WRITER,
             **({META_IR_REFUSED: ir_refused} if ir_refused else {}),
         }
-        return _finish(model, meta, signature), tol
+        return finish(model, meta, signature), tol
     raise UnsupportedModelError(
         f"skl2onnx cannot convert {type(estimator).__name__}: " + " | ".join(e[:300] for e in errors),
         estimator=type(estimator).__name__,
         format="onnx",
     )
-
-
-def _finish(model: onnx.ModelProto, meta: dict[str, str], signature: Signature) -> bytes:
-    """The document's bytes, with interchange's metadata (signature, tensor maps, writer, lineage)."""
-    for key, value in {**meta, **signature.meta.get("lineage_props", {})}.items():
-        model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
-    model.producer_name = "interchange"
-    return model.SerializeToString()
 
 
 def _decode_labels(model: onnx.ModelProto, estimator: Any, signature: Signature) -> None:

@@ -21,7 +21,7 @@ from interchange.ir.graph import Graph
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
-__all__ = ["export_ir", "TOLERANCE"]
+__all__ = ["export_ir", "write_document", "finish", "TOLERANCE"]
 
 TOLERANCE = Tolerance(1e-9, 1e-12, "double precision end to end (IR writer, onnxruntime double operators)")
 
@@ -43,3 +43,22 @@ def export_ir(graph: Graph, signature: Signature, *, per_field: bool) -> tuple[o
         META_WRITER: IR_WRITER,
     }
     return model, meta, TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))
+
+
+def finish(model: onnx.ModelProto, meta: dict[str, str], signature: Signature) -> bytes:
+    """The document's bytes, with interchange's metadata (signature, tensor maps, writer, lineage)."""
+    for key, value in {**meta, **signature.meta.get("lineage_props", {})}.items():
+        model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=value))
+    model.producer_name = "interchange"
+    return model.SerializeToString()
+
+
+def write_document(graph: Graph) -> bytes:
+    """ONNX bytes for a graph lifted from another document (cross-format conversion).
+
+    Numeric inputs go in as one [N, k] double matrix, as our export writes them; a graph with
+    text inputs takes one tensor per field.
+    """
+    per_field = any(f.type in ("string", "boolean") for f in graph.signature.inputs)
+    model, meta, _ = export_ir(graph, graph.signature, per_field=per_field)
+    return finish(model, meta, graph.signature)

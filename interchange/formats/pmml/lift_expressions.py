@@ -92,7 +92,7 @@ def _norm_continuous(el: etree._Element) -> Expr:
     orig = tuple(p[0] for p in pieces)
     if np.any(np.diff(orig) <= 0):
         raise Unliftable(path_of(el), "LinearNorm orig values not strictly increasing")
-    return Interpolate(Ref(el.get("field")), orig, tuple(p[1] for p in pieces), outliers, _float(el, "mapMissingTo"))  # type: ignore[arg-type]
+    return Interpolate(Ref(el.get("field")), orig, tuple(p[1] for p in pieces), outliers, _float(el, "mapMissingTo"))
 
 
 def _discretize(el: etree._Element) -> Expr:

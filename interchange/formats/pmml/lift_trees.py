@@ -17,8 +17,9 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast import current
+from interchange.formats.pmml.fast_tree_tables import SPLITS as _SPLITS
 from interchange.formats.pmml.fast_tree_walk import TreeNode
-from interchange.formats.pmml.fast_trees import _SPLITS, _nodes, target_classes
+from interchange.formats.pmml.fast_trees import _nodes, target_classes
 from interchange.formats.pmml.lift_expressions import path_of
 from interchange.formats.pmml.parse import child, local
 from interchange.ir.lifted import Unliftable
