@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.links import logistic, softmax
 
 __all__ = ["Link", "Regression", "apply_link"]
 
@@ -22,20 +23,15 @@ class Link(str, Enum):
     OVR = "ovr"  # one score per class, each logistic, then divided by their sum
 
 
-def _sigmoid(s: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-s))
-
-
 def apply_link(scores: np.ndarray, link: Link) -> np.ndarray:
     """Class probabilities from raw scores (rows x k)."""
     if link is Link.LOGISTIC:
-        p1 = _sigmoid(scores[:, 0])
+        p1 = logistic(scores[:, 0])
         return np.column_stack([1.0 - p1, p1])
     if link is Link.SOFTMAX:
-        z = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
+        return softmax(scores)
     if link is Link.OVR:
-        p = _sigmoid(scores)
+        p = logistic(scores)
         return p / p.sum(axis=1, keepdims=True)
     return scores
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.links import softmax
 
 __all__ = ["GaussianNaiveBayes"]
 
@@ -41,5 +42,4 @@ class GaussianNaiveBayes(ModelStep):
                 density = np.exp(-((X - mean[c]) ** 2) / (2.0 * var[c])) / np.sqrt(2.0 * np.pi * var[c])
                 logs = np.log(np.maximum(self.floor, density))
             jll[:, c] += np.where(np.isnan(X), 0.0, logs).sum(axis=1)
-        z = np.exp(jll - jll.max(axis=1, keepdims=True))
-        return Prediction(classes=self.classes, probabilities=z / z.sum(axis=1, keepdims=True))
+        return Prediction(classes=self.classes, probabilities=softmax(jll))

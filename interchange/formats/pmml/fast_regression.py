@@ -5,7 +5,6 @@ binary and multiclass classification.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,29 +16,11 @@ from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step
+from interchange.ir.links import INVERSE_LINKS, simplemax, softmax
 
-__all__ = ["INVERSE_LINKS", "Scores", "classify", "label_of"]
+__all__ = ["Scores", "classify", "label_of"]
 
 Term = Callable[[Scope], np.ndarray]
-
-
-_ERFC = np.frompyfunc(math.erfc, 1, 1)
-
-
-def _probit(y: np.ndarray) -> np.ndarray:
-    """The standard normal CDF, 0.5 * erfc(-y / sqrt 2), accurate in both tails."""
-    return _ERFC(-np.asarray(y, dtype=np.float64) / math.sqrt(2.0)).astype(np.float64) * 0.5
-
-
-# PMML 4.4 §Regression, normalizationMethod: y -> f(y)
-INVERSE_LINKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "logit": lambda y: 1.0 / (1.0 + np.exp(-y)),
-    "probit": _probit,
-    "cloglog": lambda y: 1.0 - np.exp(-np.exp(y)),
-    "loglog": lambda y: np.exp(-np.exp(-y)),
-    "cauchit": lambda y: 0.5 + np.arctan(y) / np.pi,
-    "exp": np.exp,
-}
 
 
 def _term(p: etree._Element, numeric: Callable[[str], bool]) -> Term:
@@ -103,10 +84,9 @@ def classify(y: np.ndarray, method: str) -> np.ndarray:
     """PMML 4.4 §Regression: class probabilities from one score per category."""
     with np.errstate(all="ignore"):
         if method == "softmax":
-            z = np.exp(y - np.nanmax(y, axis=1, keepdims=True))
-            return z / z.sum(axis=1, keepdims=True)
+            return softmax(y)
         if method == "simplemax":
-            return y / y.sum(axis=1, keepdims=True)
+            return simplemax(y)
         # none / logit / probit / cloglog / loglog / cauchit: f(y_j) for all but the last
         # category, which takes 1 minus their sum.
         head = y[:, :-1] if method == "none" else INVERSE_LINKS[method](y[:, :-1])
