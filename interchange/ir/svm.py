@@ -13,6 +13,7 @@ from typing import Any, Literal
 import numpy as np
 
 from interchange.errors import ModelError
+from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 
 __all__ = ["SupportVectorMachine", "kernel_matrix"]
@@ -27,10 +28,7 @@ def kernel_matrix(X: np.ndarray, V: np.ndarray, kernel: Kernel, gamma: float, co
     ||x||^2 - 2xv + ||v||^2 expansion, which loses digits near a support vector).
     """
     if kernel == "rbf":
-        sq = np.zeros((X.shape[0], V.shape[0]))
-        for j in range(X.shape[1]):
-            sq += (X[:, j : j + 1] - V[None, :, j]) ** 2
-        return np.exp(-gamma * sq)
+        return np.exp(-gamma * distances(X[:, None, :], V[None, :, :], "squaredEuclidean"))
     dot = X @ V.T
     if kernel == "linear":
         return dot

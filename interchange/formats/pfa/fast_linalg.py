@@ -25,6 +25,7 @@ from interchange.formats.pfa.fast_library import (
     seqsum,
 )
 from interchange.formats.pfa.fast_types import DOUBLE, Arr, NotCovered, Opt, expand, is_num, length
+from interchange.ir.distances import distances
 
 __all__ = ["LIBRARY"]
 
@@ -116,7 +117,7 @@ def _kernel(name: str) -> Callable[..., Compiled]:
             if name == "linear":
                 return _dot_seq(x, y)
             if name == "rbf":
-                return exp_checked(rt, -extra[0] * seqsum(np.abs(x - y) ** 2), depth)
+                return exp_checked(rt, -extra[0] * distances(x, y, "squaredEuclidean"), depth)
             if name == "poly":
                 return pow_like_java(extra[0] * _dot_seq(x, y) + extra[1], extra[2])
             return np.tanh(extra[0] * _dot_seq(x, y) + extra[1])
@@ -142,7 +143,7 @@ def _simple_euclidean(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         if x.shape[-1] != y.shape[-1]:
             rt.fail(np.array(True), depth, "dimensions of vectors do not match")
             return np.zeros(())
-        return np.sqrt(seqsum((x - y) ** 2))
+        return distances(x, y, "euclidean")
 
     return run, DOUBLE
 

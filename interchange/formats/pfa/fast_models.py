@@ -25,6 +25,7 @@ from interchange.formats.pfa.fast_types import (
     stack,
     take_rows,
 )
+from interchange.ir.distances import distances
 
 __all__ = ["LIBRARY"]
 
@@ -85,7 +86,7 @@ def _distances(c: Compiler, args: list[Any], scope: Scope, datum: Any, items_t: 
             if pts.shape[-1] != x.shape[-1]:
                 rt.fail(np.array(True), scope.depth, "inconsistent dimensionality")
                 return np.zeros(pts.shape[:-1])
-            return seqsum((x[..., None, :] - pts) ** 2)
+            return distances(x[..., None, :], pts, "squaredEuclidean")  # titus: sum((x - c)^2), in order
 
         return default
     slots, body, ret = map_fcn(c, args[0], scope, [xt, items_t])
