@@ -388,19 +388,19 @@ def _link(f: Callable[[Run, np.ndarray, int], np.ndarray]) -> Callable[..., Comp
     return compile_
 
 
-def _exp(rt: Run, depth: int) -> Callable[[np.ndarray], np.ndarray]:
+def checked_exp(rt: Run, depth: int) -> Callable[[np.ndarray], np.ndarray]:
     """``exp`` that fails the records where titus2's ``math.exp`` overflows."""
     return lambda x: exp_checked(rt, x, depth)
 
 
 # the shared kernels (interchange.ir.links) with titus2's choices: checked exp, erf probit,
 # loglog = exp(-exp(y)) as PFA 0.8.1 defines it
-LIBRARY["m.link.logit"] = _link(lambda rt, y, d: links.logistic(y, _exp(rt, d)))
+LIBRARY["m.link.logit"] = _link(lambda rt, y, d: links.logistic(y, checked_exp(rt, d)))
 LIBRARY["m.link.probit"] = _link(lambda rt, y, d: links.probit(y, tails=False))
-LIBRARY["m.link.cloglog"] = _link(lambda rt, y, d: links.cloglog(y, _exp(rt, d)))
-LIBRARY["m.link.loglog"] = _link(lambda rt, y, d: links.loglog(y, _exp(rt, d), negate=False))
+LIBRARY["m.link.cloglog"] = _link(lambda rt, y, d: links.cloglog(y, checked_exp(rt, d)))
+LIBRARY["m.link.loglog"] = _link(lambda rt, y, d: links.loglog(y, checked_exp(rt, d), negate=False))
 LIBRARY["m.link.cauchit"] = _link(lambda rt, y, d: links.cauchit(y))
-LIBRARY["m.link.softplus"] = _link(lambda rt, y, d: links.softplus(y, _exp(rt, d)))
+LIBRARY["m.link.softplus"] = _link(lambda rt, y, d: links.softplus(y, checked_exp(rt, d)))
 LIBRARY["m.link.relu"] = _link(lambda rt, y, d: links.relu(y))
 LIBRARY["m.link.tanh"] = _link(lambda rt, y, d: np.tanh(y))
 
@@ -422,7 +422,7 @@ def _softmax(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
 
             raise Defer("m.link.softmax of NaN")
         # an overflow in any element fails the record: the mask has the array's axis (depth + 1)
-        return links.softmax(x, _exp(rt, depth + 1), shift="largest", total=seqsum)
+        return links.softmax(x, checked_exp(rt, depth + 1), shift="largest", total=seqsum)
 
     return run, at
 
