@@ -26,6 +26,7 @@ from interchange.formats.pfa.fast_types import (
     take_rows,
 )
 from interchange.ir.distances import distances
+from interchange.ir.naive_bayes import gaussian_log_terms
 
 __all__ = ["LIBRARY"]
 
@@ -270,8 +271,7 @@ def _naive_gaussian(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
             return np.zeros(())
         rt.fail((var <= 0).any(axis=-1), depth, "variance less than or equal to zero")
         safe = np.where(var > 0, var, 1.0)
-        terms_a = -0.5 * np.log(2.0 * np.pi * safe)
-        terms_b = -0.5 * ((x - mu) ** 2 / safe)
+        terms_a, terms_b = gaussian_log_terms(x, mu, safe)
         ll = np.zeros(np.broadcast_shapes(terms_a.shape, terms_b.shape)[:-1])
         for i in range(x.shape[-1]):  # titus: ll += a_i; ll += b_i, in order
             ll = ll + terms_a[..., i]
