@@ -11,7 +11,7 @@ import numpy as np
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 from interchange.ir.links import logistic, softmax
 
-__all__ = ["Link", "Regression", "apply_link"]
+__all__ = ["Link", "Regression", "apply_link", "affine"]
 
 
 class Link(str, Enum):
@@ -21,6 +21,12 @@ class Link(str, Enum):
     LOGISTIC = "logistic"  # binary: one score for the second class, p1 = 1/(1+exp(-s))
     SOFTMAX = "softmax"  # one score per class
     OVR = "ovr"  # one score per class, each logistic, then divided by their sum
+
+
+def affine(X: np.ndarray, weights: np.ndarray, bias: np.ndarray | float) -> np.ndarray:
+    """``X @ weights.T + bias``: the one linear kernel (IR regressions and projections, PFA's
+    model.reg.linear). ``weights`` (k x d) gives (rows x k); a vector (d,) gives one score per row."""
+    return X @ np.asarray(weights, dtype=np.float64).T + np.asarray(bias, dtype=np.float64)
 
 
 def apply_link(scores: np.ndarray, link: Link) -> np.ndarray:
@@ -51,7 +57,7 @@ class Regression(ModelStep):
     classes: tuple[Any, ...] | None = None
 
     def predict(self, env: Env) -> Prediction:
-        scores = matrix(env, self.inputs) @ np.asarray(self.coef, dtype=np.float64).T + np.asarray(self.intercept)
+        scores = affine(matrix(env, self.inputs), self.coef, self.intercept)
         if self.classes is None:
             return Prediction(value=scores[:, 0])
         if self.link is Link.IDENTITY:

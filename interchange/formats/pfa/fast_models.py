@@ -26,6 +26,7 @@ from interchange.formats.pfa.fast_types import (
     take_rows,
 )
 from interchange.ir.distances import distances
+from interchange.ir.linear import affine
 from interchange.ir.naive_bayes import gaussian_log_terms
 
 __all__ = ["LIBRARY"]
@@ -55,11 +56,8 @@ def _linear(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         if coeff.shape[-1] != d or (multi and coeff.shape[0] != const.shape[0]):
             rt.fail(np.array(True), depth, "misaligned coeff")
             return np.zeros(x.shape[:-1] + ((const.shape[0],) if multi else ()))
-        # titus: dot(coeff + [const], datum + [1.0])
-        ones = np.ones(x.shape[:-1] + (1,))
-        x1 = np.concatenate([x, ones], axis=-1)
-        c1 = np.concatenate([coeff, const[:, None]], axis=1) if multi else np.concatenate([coeff, const[None]])
-        return x1 @ c1.T if multi else x1 @ c1
+        # titus: dot(coeff + [const], datum + [1.0]), the constant added last
+        return affine(x, coeff, const)
 
     return run, VECTOR if multi else DOUBLE
 
