@@ -29,10 +29,9 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
-from interchange.formats.pmml.fast_regression import label_of
 from interchange.formats.pmml.fast_scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.graph import ModelStep, Prediction, Step
+from interchange.ir.graph import ModelStep, Prediction, Step, label_of
 from interchange.ir.links import INVERSE_LINKS, logistic, softmax
 
 __all__: list[str] = []

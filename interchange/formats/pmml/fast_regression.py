@@ -15,10 +15,10 @@ from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, children, local
-from interchange.ir.graph import ModelStep, Prediction, Step
+from interchange.ir.graph import ModelStep, Prediction, Step, label_of
 from interchange.ir.links import INVERSE_LINKS, simplemax, softmax
 
-__all__ = ["Scores", "classify", "label_of"]
+__all__ = ["Scores", "classify"]
 
 Term = Callable[[Scope], np.ndarray]
 
@@ -70,14 +70,6 @@ class Scores(ModelStep):
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
         return Prediction(value=self.raw(env)[:, 0])
-
-
-def label_of(probabilities: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
-    """The first category with the largest probability; missing where probabilities are."""
-    idx = np.argmax(np.where(np.isnan(probabilities), -np.inf, probabilities), axis=1)
-    labels = np.asarray(classes, dtype=object)[idx]
-    labels[np.isnan(probabilities).any(axis=1)] = None
-    return labels
 
 
 def classify(y: np.ndarray, method: str) -> np.ndarray:
