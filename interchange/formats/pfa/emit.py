@@ -18,6 +18,7 @@ from interchange.avronames import is_legal
 from interchange.batch import Columns
 from interchange.errors import ConversionError, UnsupportedModelError
 from interchange.extract import to_graph
+from interchange.extract.verify import check_graph
 from interchange.formats.pfa.emit_transforms import write_transform
 from interchange.ir.graph import Graph
 from interchange.ir.linear import Link, Regression
@@ -280,11 +281,13 @@ def write_graph(graph: Graph) -> bytes:
 def export_estimator(estimator: Any, signature: Signature, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
     """PFA bytes for a fitted estimator via the IR; titus2 type-checks it here."""
     graph = to_graph(estimator, signature, format="pfa")
-    data = write_graph(graph)
+    data = write_graph(graph)  # (refuses what PFA cannot hold first)
+    tolerance = TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))
+    check_graph(graph, sample, expected, tolerance, source=type(estimator).__name__)
     from interchange.formats.pfa.titus import engine_class
 
     try:
         engine_class().fromJson(data.decode())
     except Exception as exc:
         raise ConversionError(f"titus2 rejects the PFA written for {type(estimator).__name__}: {exc}", format="pfa") from exc
-    return data, TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))
+    return data, tolerance

@@ -14,6 +14,7 @@ from lxml import etree
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.extract import to_graph
+from interchange.extract.verify import check_graph
 from interchange.formats.pmml.emit_models import model_element
 from interchange.formats.pmml.emit_transforms import derived_fields
 from interchange.formats.pmml.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
@@ -171,4 +172,6 @@ def export_estimator(estimator: Any, signature: Signature, sample: Columns, expe
     """PMML bytes for a fitted estimator, via the IR, with its verification cases embedded."""
     graph = to_graph(estimator, signature, format="pmml")
     tolerance = TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))
-    return write_graph(graph, sample, expected, tolerance), tolerance
+    data = write_graph(graph, sample, expected, tolerance)  # (refuses what PMML cannot hold first)
+    check_graph(graph, sample, expected, tolerance, source=type(estimator).__name__)
+    return data, tolerance
