@@ -50,8 +50,8 @@ def probit(y: np.ndarray, *, tails: bool = True) -> np.ndarray:
     else ``(erf(y / sqrt 2) + 1) / 2`` as titus2 computes PFA's m.link.probit."""
     y = np.asarray(y, dtype=np.float64)
     if tails:
-        return _ERFC(-y / math.sqrt(2.0)).astype(np.float64) * 0.5
-    return (_ERF(y / math.sqrt(2.0)).astype(np.float64) + 1.0) / 2.0
+        return np.asarray(_ERFC(-y / math.sqrt(2.0)), dtype=np.float64) * 0.5
+    return (np.asarray(_ERF(y / math.sqrt(2.0)), dtype=np.float64) + 1.0) / 2.0
 
 
 def cloglog(y: np.ndarray, exp: Exp = np.exp) -> np.ndarray:

@@ -25,9 +25,9 @@ Kernel = Literal["linear", "rbf", "poly", "sigmoid"]
 def apply_kernel(
     kernel: str,
     inner: np.ndarray,
-    gamma: float,
-    coef0: float,
-    degree: float,
+    gamma: float | np.ndarray,
+    coef0: float | np.ndarray,
+    degree: float | np.ndarray,
     *,
     exp: Callable[[np.ndarray], np.ndarray] = np.exp,
     power: Callable[[np.ndarray, Any], np.ndarray] = np.power,
