@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
-from interchange.ir.neighbors import distances
 
 __all__ = ["NearestCenter"]
 
@@ -41,24 +41,5 @@ class NearestCenter(ModelStep):
     def distance_matrix(self, X: np.ndarray) -> np.ndarray:
         """(rows x clusters) distances, missing-input adjusted; NaN rows where no field is present."""
         centers = np.asarray(self.centers, dtype=np.float64)
-        missing = np.isnan(X)
-        if self.missing_weights is None or not missing.any():
-            return distances(X, centers, self.metric, self.p)
-        q = np.asarray(self.missing_weights, dtype=np.float64)
-        present = (~missing) @ q
-        with np.errstate(divide="ignore", invalid="ignore"):
-            adjust = q.sum() / present
-        raw = np.zeros((X.shape[0], centers.shape[0]))
-        for j in range(X.shape[1]):
-            diff = np.abs(np.where(missing[:, j : j + 1], 0.0, X[:, j : j + 1] - centers[None, :, j]))
-            if self.metric in ("euclidean", "squaredEuclidean"):
-                raw += diff * diff
-            else:
-                raw += diff**self.p if self.metric == "minkowski" else diff
-        raw = raw * adjust[:, None]
-        raw[present == 0] = np.nan
-        if self.metric == "euclidean":
-            raw = np.sqrt(raw)
-        elif self.metric == "minkowski":
-            raw = raw ** (1.0 / self.p)
-        return raw
+        weights = None if self.missing_weights is None else np.asarray(self.missing_weights, dtype=np.float64)
+        return distances(X[:, None, :], centers[None, :, :], self.metric, self.p, weights=weights)

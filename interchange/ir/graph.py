@@ -18,7 +18,7 @@ import numpy as np
 from interchange.errors import ModelError
 from interchange.signature import Signature
 
-__all__ = ["Step", "ModelStep", "Prediction", "Graph", "evaluate", "Env"]
+__all__ = ["Step", "ModelStep", "Prediction", "Graph", "evaluate", "Env", "label_of"]
 
 Env = dict[str, np.ndarray]
 
@@ -56,10 +56,7 @@ class Prediction:
         if self.label is None and self.classes is not None:
             classes = np.asarray(self.classes, dtype=object)
             if self.probabilities is not None:
-                unknown = np.isnan(self.probabilities).any(axis=1)  # no probabilities (a missing input): no label
-                self.label = classes[np.argmax(np.where(unknown[:, None], 0.0, self.probabilities), axis=1)]
-                if unknown.any():
-                    self.label[unknown] = None
+                self.label = label_of(self.probabilities, self.classes)
             elif self.decision is not None:
                 d = self.decision
                 idx = (d[:, 0] > 0).astype(int) if d.shape[1] == 1 else np.argmax(d, axis=1)
@@ -83,6 +80,16 @@ class Prediction:
                 part[rows] = None
                 setattr(self, name, part)
         return self
+
+
+def label_of(probabilities: np.ndarray, classes: tuple[Any, ...]) -> np.ndarray:
+    """The first class with the largest probability; None where a row's probabilities are
+    missing (a missing input: no label)."""
+    unknown = np.isnan(probabilities).any(axis=1)
+    labels = np.asarray(classes, dtype=object)[np.argmax(np.where(unknown[:, None], 0.0, probabilities), axis=1)]
+    if unknown.any():
+        labels[unknown] = None
+    return labels
 
 
 class ModelStep(ABC):

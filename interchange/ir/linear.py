@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.links import logistic, softmax
 
-__all__ = ["Link", "Regression", "apply_link"]
+__all__ = ["Link", "Regression", "apply_link", "affine"]
 
 
 class Link(str, Enum):
@@ -22,20 +23,21 @@ class Link(str, Enum):
     OVR = "ovr"  # one score per class, each logistic, then divided by their sum
 
 
-def _sigmoid(s: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-s))
+def affine(X: np.ndarray, weights: np.ndarray, bias: np.ndarray | float) -> np.ndarray:
+    """``X @ weights.T + bias``: the one linear kernel (IR regressions and projections, PFA's
+    model.reg.linear). ``weights`` (k x d) gives (rows x k); a vector (d,) gives one score per row."""
+    return X @ np.asarray(weights, dtype=np.float64).T + np.asarray(bias, dtype=np.float64)
 
 
 def apply_link(scores: np.ndarray, link: Link) -> np.ndarray:
     """Class probabilities from raw scores (rows x k)."""
     if link is Link.LOGISTIC:
-        p1 = _sigmoid(scores[:, 0])
+        p1 = logistic(scores[:, 0])
         return np.column_stack([1.0 - p1, p1])
     if link is Link.SOFTMAX:
-        z = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
+        return softmax(scores)
     if link is Link.OVR:
-        p = _sigmoid(scores)
+        p = logistic(scores)
         return p / p.sum(axis=1, keepdims=True)
     return scores
 
@@ -55,7 +57,7 @@ class Regression(ModelStep):
     classes: tuple[Any, ...] | None = None
 
     def predict(self, env: Env) -> Prediction:
-        scores = matrix(env, self.inputs) @ np.asarray(self.coef, dtype=np.float64).T + np.asarray(self.intercept)
+        scores = affine(matrix(env, self.inputs), self.coef, self.intercept)
         if self.classes is None:
             return Prediction(value=scores[:, 0])
         if self.link is Link.IDENTITY:

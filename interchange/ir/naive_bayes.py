@@ -8,8 +8,16 @@ from typing import Any
 import numpy as np
 
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.links import softmax
 
-__all__ = ["GaussianNaiveBayes"]
+__all__ = ["GaussianNaiveBayes", "gaussian_log_terms"]
+
+
+def gaussian_log_terms(x: np.ndarray, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two parts of log N(x; mean, var) per coordinate: ``-0.5 log(2 pi var)`` and
+    ``-0.5 (x - mean)^2 / var`` (the IR sums them per row; PFA's model.naive.gaussian adds
+    them coordinate by coordinate, titus2's order)."""
+    return -0.5 * np.log(2.0 * np.pi * var), -0.5 * ((x - mean) ** 2 / var)
 
 
 @dataclass(frozen=True)
@@ -34,12 +42,11 @@ class GaussianNaiveBayes(ModelStep):
         jll = np.tile(np.asarray(self.log_prior, dtype=np.float64), (X.shape[0], 1))
         for c in range(len(self.classes)):
             if self.floor is None:
-                terms = -0.5 * np.log(2.0 * np.pi * var[c]) - 0.5 * (X - mean[c]) ** 2 / var[c]
-                jll[:, c] += terms.sum(axis=1)
+                norm, dist = gaussian_log_terms(X, mean[c], var[c])
+                jll[:, c] += (norm + dist).sum(axis=1)
                 continue
             with np.errstate(divide="ignore", invalid="ignore"):
                 density = np.exp(-((X - mean[c]) ** 2) / (2.0 * var[c])) / np.sqrt(2.0 * np.pi * var[c])
                 logs = np.log(np.maximum(self.floor, density))
             jll[:, c] += np.where(np.isnan(X), 0.0, logs).sum(axis=1)
-        z = np.exp(jll - jll.max(axis=1, keepdims=True))
-        return Prediction(classes=self.classes, probabilities=z / z.sum(axis=1, keepdims=True))
+        return Prediction(classes=self.classes, probabilities=softmax(jll))

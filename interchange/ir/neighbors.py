@@ -7,30 +7,10 @@ from typing import Any, Literal
 
 import numpy as np
 
+from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 
-__all__ = ["NearestNeighbors", "distances"]
-
-
-def distances(X: np.ndarray, points: np.ndarray, metric: str, p: float = 2.0) -> np.ndarray:
-    """Distance from every row to every stored point (rows x points), coordinate by coordinate.
-
-    ``metric``: "euclidean", "squaredEuclidean", "manhattan" or "minkowski" (with ``p``).
-    """
-    total = np.zeros((X.shape[0], points.shape[0]))
-    for j in range(X.shape[1]):
-        diff = np.abs(X[:, j : j + 1] - points[None, :, j])
-        if metric in ("euclidean", "squaredEuclidean"):
-            total += diff * diff
-        elif metric == "manhattan":
-            total += diff
-        else:
-            total += diff**p
-    if metric == "euclidean":
-        return np.sqrt(total)
-    if metric == "minkowski":
-        return total ** (1.0 / p)
-    return total
+__all__ = ["NearestNeighbors"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +36,7 @@ class NearestNeighbors(ModelStep):
     tie: Literal["index", "pmml"] = "index"
 
     def neighbours(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        d = distances(X, np.asarray(self.points, dtype=np.float64), self.metric, self.p)
+        d = distances(X[:, None, :], np.asarray(self.points, dtype=np.float64)[None, :, :], self.metric, self.p)
         idx = np.argsort(d, axis=1, kind="stable")[:, : self.k]
         return idx, np.take_along_axis(d, idx, axis=1)
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.links import logistic, relu, softmax
 
 __all__ = ["NeuralNetwork", "activate", "ACTIVATIONS"]
 
@@ -16,15 +17,16 @@ ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
 
 
 def activate(z: np.ndarray, name: str) -> np.ndarray:
+    """One layer's activation, from the shared link functions."""
     if name == "identity":
         return z
     if name == "logistic":
         with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-z))
+            return logistic(z)
     if name == "tanh":
         return np.tanh(z)
     if name == "relu":
-        return np.maximum(z, 0.0)
+        return relu(z)
     raise ModelError(f"unknown activation {name!r}")
 
 
@@ -53,6 +55,5 @@ class NeuralNetwork(ModelStep):
             p1 = activate(a[:, 0], "logistic")
             return Prediction(classes=self.classes, probabilities=np.column_stack([1.0 - p1, p1]))
         if self.output == "softmax":
-            z = np.exp(a - a.max(axis=1, keepdims=True))
-            return Prediction(classes=self.classes, probabilities=z / z.sum(axis=1, keepdims=True))
+            return Prediction(classes=self.classes, probabilities=softmax(a))
         return Prediction(classes=self.classes, probabilities=a)

@@ -7,17 +7,45 @@ coefficient for it), as libsvm and PMML's SupportVectorMachineModel do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
 from interchange.errors import ModelError
+from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 
-__all__ = ["SupportVectorMachine", "kernel_matrix"]
+__all__ = ["SupportVectorMachine", "kernel_matrix", "apply_kernel"]
 
 Kernel = Literal["linear", "rbf", "poly", "sigmoid"]
+
+
+def apply_kernel(
+    kernel: str,
+    inner: np.ndarray,
+    gamma: float | np.ndarray,
+    coef0: float | np.ndarray,
+    degree: float | np.ndarray,
+    *,
+    exp: Callable[[np.ndarray], np.ndarray] = np.exp,
+    power: Callable[[np.ndarray, Any], np.ndarray] = np.power,
+) -> np.ndarray:
+    """K from ``inner``: the dot product x.v (linear, poly, sigmoid) or the squared distance (rbf).
+
+    The one copy of the kernel formulas (IR, PMML SupportVectorMachineModel, PFA m.kernel.*);
+    PFA passes titus2's checked ``exp`` and Java-like ``power``.
+    """
+    if kernel == "rbf":
+        return exp(-gamma * inner)
+    if kernel == "linear":
+        return inner
+    if kernel == "poly":
+        return power(gamma * inner + coef0, degree)
+    if kernel == "sigmoid":
+        return np.tanh(gamma * inner + coef0)
+    raise ModelError(f"unknown SVM kernel {kernel!r}")
 
 
 def kernel_matrix(X: np.ndarray, V: np.ndarray, kernel: Kernel, gamma: float, coef0: float, degree: float) -> np.ndarray:
@@ -26,19 +54,10 @@ def kernel_matrix(X: np.ndarray, V: np.ndarray, kernel: Kernel, gamma: float, co
     rbf: exp(-gamma * ||x - v||^2), summed over coordinate differences (not the
     ||x||^2 - 2xv + ||v||^2 expansion, which loses digits near a support vector).
     """
-    if kernel == "rbf":
-        sq = np.zeros((X.shape[0], V.shape[0]))
-        for j in range(X.shape[1]):
-            sq += (X[:, j : j + 1] - V[None, :, j]) ** 2
-        return np.exp(-gamma * sq)
-    dot = X @ V.T
-    if kernel == "linear":
-        return dot
-    if kernel == "poly":
-        return (gamma * dot + coef0) ** degree
-    if kernel == "sigmoid":
-        return np.tanh(gamma * dot + coef0)
-    raise ModelError(f"unknown SVM kernel {kernel!r}")
+    if kernel not in ("linear", "rbf", "poly", "sigmoid"):
+        raise ModelError(f"unknown SVM kernel {kernel!r}")
+    inner = distances(X[:, None, :], V[None, :, :], "squaredEuclidean") if kernel == "rbf" else X @ V.T
+    return apply_kernel(kernel, inner, gamma, coef0, degree)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import numpy as np
 from interchange.batch import category_key, missing_mask
 from interchange.errors import RecordError
 from interchange.ir.graph import Env, Step, matrix
+from interchange.ir.linear import affine
 
 __all__ = ["Impute", "Scale", "OneHot", "Ordinal", "Threshold", "Bin", "Normalize", "Polynomial", "Project", "Validate"]
 
@@ -208,7 +209,7 @@ class Project(Step):
     bias: np.ndarray  # (len(outputs),)
 
     def apply(self, env: Env) -> None:
-        y = matrix(env, self.inputs) @ np.asarray(self.matrix).T + np.asarray(self.bias)
+        y = affine(matrix(env, self.inputs), self.matrix, self.bias)
         for j, out in enumerate(self.outputs):
             env[out] = y[:, j]
 

@@ -13,9 +13,15 @@ import pandas as pd
 
 import interchange
 from interchange.batch import Columns, to_columns
+from interchange.errors import UnsupportedModelError
+from interchange.extract import to_graph
+from interchange.ir import evaluate
 from interchange.signature import Signature
 from interchange.source import reference_outputs
-from interchange.verification import compare
+from interchange.verification import Tolerance, compare
+
+# the IR evaluates in float64 like the estimator: PMML's and PFA's double-precision bound
+IR_TOLERANCE = Tolerance(1e-9, 1e-12, "the IR evaluator in double precision")
 
 RESULTS = Path(os.environ.get("INTERCHANGE_ROUNDTRIP_RESULTS", Path(__file__).parent / ".results" / "results.jsonl"))
 
@@ -57,6 +63,7 @@ def assert_export_equivalent(
         result = compare(signature, expected, answers, converted.verification.tolerance, format="pmml (JPMML-Evaluator)")
         worst = max(worst, result.max_diff)
         engines.append("jpmml-evaluator")
+    ir = assert_ir_equivalent(estimator, signature, columns, expected)
     tol = converted.verification.tolerance
     row = dict(
         cell=cell,
@@ -70,10 +77,27 @@ def assert_export_equivalent(
         engines=sorted(set(engines)),
         rows=len(next(iter(expected.values()))),
         **({"writer": writers.pop()} if writers != {None} else {}),
+        ir=ir,
     )
     record(**row)
     assert np.isfinite(worst)
     return row
+
+
+def assert_ir_equivalent(estimator: Any, signature: Signature, columns: Columns, expected: Columns) -> str:
+    """The IR evaluator (``interchange.ir.evaluate``) on the estimator's extracted graph agrees with
+    the estimator itself, whatever format the cell writes: an extractor or IR step that
+    disagrees is a bug before any writer runs. Returns "verified", or why the IR cannot hold
+    the estimator (no extractor: the cell goes through skl2onnx only)."""
+    try:
+        graph = to_graph(estimator, signature)
+    except UnsupportedModelError as exc:
+        return f"no IR: {exc.message}"
+    if getattr(graph.model, "prob_a", None) is not None:  # kept for writers to refuse; the IR evaluator raises
+        return "no IR evaluation: libsvm's Platt probabilities"
+    tolerance = IR_TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))
+    compare(signature, expected, evaluate(graph, columns), tolerance, format="IR")
+    return "verified"
 
 
 def jpmml_outputs(document: bytes, columns: Columns, signature: Signature, *, verify: bool = True) -> Columns:

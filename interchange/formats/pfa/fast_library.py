@@ -33,6 +33,7 @@ from interchange.formats.pfa.fast_types import (
     length,
     promote,
 )
+from interchange.ir import links
 
 __all__ = ["LIBRARY", "seqsum", "loop_fcn", "map_fcn"]
 
@@ -387,21 +388,20 @@ def _link(f: Callable[[Run, np.ndarray, int], np.ndarray]) -> Callable[..., Comp
     return compile_
 
 
-def _logit(rt: Run, y: np.ndarray, depth: int) -> np.ndarray:
-    return 1.0 / (1.0 + exp_checked(rt, -y, depth))
+def checked_exp(rt: Run, depth: int) -> Callable[[np.ndarray], np.ndarray]:
+    """``exp`` that fails the records where titus2's ``math.exp`` overflows."""
+    return lambda x: exp_checked(rt, x, depth)
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    return np.frompyfunc(math.erf, 1, 1)(x).astype(F64)
-
-
-LIBRARY["m.link.logit"] = _link(_logit)
-LIBRARY["m.link.probit"] = _link(lambda rt, y, d: (_erf(y / math.sqrt(2.0)) + 1.0) / 2.0)
-LIBRARY["m.link.cloglog"] = _link(lambda rt, y, d: 1.0 - np.exp(-exp_checked(rt, y, d)))
-LIBRARY["m.link.loglog"] = _link(lambda rt, y, d: np.exp(-exp_checked(rt, y, d)))
-LIBRARY["m.link.cauchit"] = _link(lambda rt, y, d: 0.5 + (1.0 / math.pi) * np.arctan(y))
-LIBRARY["m.link.softplus"] = _link(lambda rt, y, d: np.log(1.0 + exp_checked(rt, y, d)))
-LIBRARY["m.link.relu"] = _link(lambda rt, y, d: np.where(np.isnan(y), np.nan, np.maximum(0.0, y)))
+# the shared kernels (interchange.ir.links) with titus2's choices: checked exp, erf probit,
+# loglog = exp(-exp(y)) as PFA 0.8.1 defines it
+LIBRARY["m.link.logit"] = _link(lambda rt, y, d: links.logistic(y, checked_exp(rt, d)))
+LIBRARY["m.link.probit"] = _link(lambda rt, y, d: links.probit(y, tails=False))
+LIBRARY["m.link.cloglog"] = _link(lambda rt, y, d: links.cloglog(y, checked_exp(rt, d)))
+LIBRARY["m.link.loglog"] = _link(lambda rt, y, d: links.loglog(y, checked_exp(rt, d), negate=False))
+LIBRARY["m.link.cauchit"] = _link(lambda rt, y, d: links.cauchit(y))
+LIBRARY["m.link.softplus"] = _link(lambda rt, y, d: links.softplus(y, checked_exp(rt, d)))
+LIBRARY["m.link.relu"] = _link(lambda rt, y, d: links.relu(y))
 LIBRARY["m.link.tanh"] = _link(lambda rt, y, d: np.tanh(y))
 
 
@@ -421,12 +421,8 @@ def _softmax(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
             from interchange.formats.pfa.fast_types import Defer
 
             raise Defer("m.link.softmax of NaN")
-        big = np.take_along_axis(x, np.argmax(np.abs(x), axis=-1)[..., None], axis=-1)[..., 0]
-        m = np.where(big >= 0, x.max(axis=-1), x.min(axis=-1))[..., None]
-        shifted = x - m
-        rt.fail((shifted > EXP_MAX).any(axis=-1), depth, "math range error (exp overflow)")
-        e = np.exp(np.minimum(shifted, EXP_MAX))
-        return e / seqsum(e)[..., None]
+        # an overflow in any element fails the record: the mask has the array's axis (depth + 1)
+        return links.softmax(x, checked_exp(rt, depth + 1), shift="largest", total=seqsum)
 
     return run, at
 

@@ -17,6 +17,7 @@ from interchange.formats.pfa.fast_library import (
     LIBRARY,
     args_of,
     as_float,
+    checked_exp,
     exp_checked,
     fn,
     map_fcn,
@@ -25,6 +26,8 @@ from interchange.formats.pfa.fast_library import (
     seqsum,
 )
 from interchange.formats.pfa.fast_types import DOUBLE, Arr, NotCovered, Opt, expand, is_num, length
+from interchange.ir.distances import distances
+from interchange.ir.svm import apply_kernel
 
 __all__ = ["LIBRARY"]
 
@@ -94,10 +97,6 @@ def _la_dot(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
 # --- m.kernel.* and metric.* --------------------------------------------------------------------
 
 
-def _dot_seq(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return seqsum(x * y)
-
-
 def _kernel(name: str) -> Callable[..., Compiled]:
     arity = {"linear": 2, "rbf": 3, "poly": 5, "sigmoid": 4}[name]
 
@@ -112,14 +111,9 @@ def _kernel(name: str) -> Callable[..., Compiled]:
             if x.shape[-1] != y.shape[-1]:
                 rt.fail(np.array(True), depth, "arrays must have same length")
                 return np.zeros(np.broadcast_shapes(x.shape[:-1], y.shape[:-1]))
-            extra = [as_float(f(rt)) for f, _ in parts[2:]]
-            if name == "linear":
-                return _dot_seq(x, y)
-            if name == "rbf":
-                return exp_checked(rt, -extra[0] * seqsum(np.abs(x - y) ** 2), depth)
-            if name == "poly":
-                return pow_like_java(extra[0] * _dot_seq(x, y) + extra[1], extra[2])
-            return np.tanh(extra[0] * _dot_seq(x, y) + extra[1])
+            gamma, coef0, degree = ([as_float(f(rt)) for f, _ in parts[2:]] + [0.0, 0.0, 0.0])[:3]
+            inner = distances(x, y, "squaredEuclidean") if name == "rbf" else seqsum(x * y)  # titus: in order
+            return apply_kernel(name, inner, gamma, coef0, degree, exp=checked_exp(rt, depth), power=pow_like_java)
 
         return run, DOUBLE
 
@@ -142,7 +136,7 @@ def _simple_euclidean(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         if x.shape[-1] != y.shape[-1]:
             rt.fail(np.array(True), depth, "dimensions of vectors do not match")
             return np.zeros(())
-        return np.sqrt(seqsum((x - y) ** 2))
+        return distances(x, y, "euclidean")
 
     return run, DOUBLE
 

@@ -25,6 +25,9 @@ from interchange.formats.pfa.fast_types import (
     stack,
     take_rows,
 )
+from interchange.ir.distances import distances
+from interchange.ir.linear import affine
+from interchange.ir.naive_bayes import gaussian_log_terms
 
 __all__ = ["LIBRARY"]
 
@@ -53,11 +56,8 @@ def _linear(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         if coeff.shape[-1] != d or (multi and coeff.shape[0] != const.shape[0]):
             rt.fail(np.array(True), depth, "misaligned coeff")
             return np.zeros(x.shape[:-1] + ((const.shape[0],) if multi else ()))
-        # titus: dot(coeff + [const], datum + [1.0])
-        ones = np.ones(x.shape[:-1] + (1,))
-        x1 = np.concatenate([x, ones], axis=-1)
-        c1 = np.concatenate([coeff, const[:, None]], axis=1) if multi else np.concatenate([coeff, const[None]])
-        return x1 @ c1.T if multi else x1 @ c1
+        # titus: dot(coeff + [const], datum + [1.0]), the constant added last
+        return affine(x, coeff, const)
 
     return run, VECTOR if multi else DOUBLE
 
@@ -85,7 +85,7 @@ def _distances(c: Compiler, args: list[Any], scope: Scope, datum: Any, items_t: 
             if pts.shape[-1] != x.shape[-1]:
                 rt.fail(np.array(True), scope.depth, "inconsistent dimensionality")
                 return np.zeros(pts.shape[:-1])
-            return seqsum((x[..., None, :] - pts) ** 2)
+            return distances(x[..., None, :], pts, "squaredEuclidean")  # titus: sum((x - c)^2), in order
 
         return default
     slots, body, ret = map_fcn(c, args[0], scope, [xt, items_t])
@@ -275,8 +275,7 @@ def _naive_gaussian(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
             return np.zeros(())
         rt.fail((var <= 0).any(axis=-1), depth, "variance less than or equal to zero")
         safe = np.where(var > 0, var, 1.0)
-        terms_a = -0.5 * np.log(2.0 * np.pi * safe)
-        terms_b = -0.5 * ((x - mu) ** 2 / safe)
+        terms_a, terms_b = gaussian_log_terms(x, mu, safe)
         ll = np.zeros(np.broadcast_shapes(terms_a.shape, terms_b.shape)[:-1])
         for i in range(x.shape[-1]):  # titus: ll += a_i; ll += b_i, in order
             ll = ll + terms_a[..., i]

@@ -19,6 +19,7 @@ from interchange.formats.pfa.fast_compile import Compiled, Compiler, Run, Scope
 from interchange.formats.pfa.fast_library import LIBRARY, as_float, fn, map_fcn, run_lanes, seqsum
 from interchange.formats.pfa.fast_models import _pick
 from interchange.formats.pfa.fast_types import DOUBLE, Arr, Defer, NotCovered, is_num, length, lift
+from interchange.ir.distances import distances
 
 __all__ = ["LIBRARY"]
 
@@ -46,7 +47,7 @@ def _ball_r(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         if metric is None:
             x, pts = as_float(xf(rt)), as_float(cb)
             m = min(x.shape[-1], pts.shape[-1])  # titus zips datum and point
-            dist = np.sqrt(seqsum((x[..., None, :m] - pts[..., :m]) ** 2))
+            dist = distances(x[..., None, :m], pts[..., :m], "euclidean")
         else:
             slots, body, ret = metric
             dist = as_float(run_lanes(rt, slots, [lift(xf(rt), xt, 1), cb], [xt, ct.items], body, ret, k))

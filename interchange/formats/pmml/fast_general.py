@@ -29,10 +29,10 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
-from interchange.formats.pmml.fast_regression import INVERSE_LINKS, label_of
 from interchange.formats.pmml.fast_scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.graph import ModelStep, Prediction, Step
+from interchange.ir.graph import ModelStep, Prediction, Step, label_of
+from interchange.ir.links import INVERSE_LINKS, logistic, softmax
 
 __all__: list[str] = []
 
@@ -151,7 +151,7 @@ def _power(d: float) -> Link:
 
 
 def _oddspower(d: float) -> Link:
-    return (lambda e: 1.0 / (1.0 + np.power(1.0 + d * e, -1.0 / d))) if d != 0 else INVERSE_LINKS["logit"]
+    return (lambda e: 1.0 / (1.0 + np.power(1.0 + d * e, -1.0 / d))) if d != 0 else logistic
 
 
 def _link(model: etree._Element) -> Link:
@@ -220,8 +220,7 @@ class _Multinomial(ModelStep):
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         eta = np.column_stack([np.zeros(env.n) if b is None else self.linear.eta(env, b) for b in self.betas])
         with np.errstate(all="ignore"):
-            z = np.exp(eta - np.max(eta, axis=1, keepdims=True))
-            probs = z / z.sum(axis=1, keepdims=True)
+            probs = softmax(eta)
         return _classified(probs, self.classes)
 
 

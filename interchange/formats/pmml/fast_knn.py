@@ -32,8 +32,9 @@ from interchange.formats.pmml.fast_families import (
 )
 from interchange.formats.pmml.fast_outputs import ENTITY
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
+from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix
-from interchange.ir.neighbors import NearestNeighbors, distances
+from interchange.ir.neighbors import NearestNeighbors
 
 __all__: list[str] = []
 
@@ -51,7 +52,7 @@ class _Neighbours(NearestNeighbors):
         if self.shares and len(self.points) > self.k:
             # which of several training points at the k-th distance are neighbours is not fixed,
             # and the vote shares depend on it: such a batch goes to pypmml
-            d = distances(np.where(bad[:, None], 0.0, X), self.points, self.metric, self.p)
+            d = distances(np.where(bad[:, None], 0.0, X)[:, None, :], np.asarray(self.points)[None, :, :], self.metric, self.p)
             kth = np.partition(d, self.k - 1, axis=1)[:, self.k - 1 : self.k]
             tied = d == kth
             t = np.asarray(self.targets, dtype=np.float64)

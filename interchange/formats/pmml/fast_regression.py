@@ -5,7 +5,6 @@ binary and multiclass classification.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,30 +15,12 @@ from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import elements
 from interchange.formats.pmml.fast_scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, children, local
-from interchange.ir.graph import ModelStep, Prediction, Step
+from interchange.ir.graph import ModelStep, Prediction, Step, label_of
+from interchange.ir.links import INVERSE_LINKS, simplemax, softmax
 
-__all__ = ["INVERSE_LINKS", "Scores", "classify", "label_of"]
+__all__ = ["Scores", "classify"]
 
 Term = Callable[[Scope], np.ndarray]
-
-
-_ERFC = np.frompyfunc(math.erfc, 1, 1)
-
-
-def _probit(y: np.ndarray) -> np.ndarray:
-    """The standard normal CDF, 0.5 * erfc(-y / sqrt 2), accurate in both tails."""
-    return np.asarray(_ERFC(-np.asarray(y, dtype=np.float64) / math.sqrt(2.0)), dtype=np.float64) * 0.5
-
-
-# PMML 4.4 §Regression, normalizationMethod: y -> f(y)
-INVERSE_LINKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "logit": lambda y: 1.0 / (1.0 + np.exp(-y)),
-    "probit": _probit,
-    "cloglog": lambda y: 1.0 - np.exp(-np.exp(y)),
-    "loglog": lambda y: np.exp(-np.exp(-y)),
-    "cauchit": lambda y: 0.5 + np.arctan(y) / np.pi,
-    "exp": np.exp,
-}
 
 
 def _term(p: etree._Element, numeric: Callable[[str], bool]) -> Term:
@@ -91,22 +72,13 @@ class Scores(ModelStep):
         return Prediction(value=self.raw(env)[:, 0])
 
 
-def label_of(probabilities: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
-    """The first category with the largest probability; missing where probabilities are."""
-    idx = np.argmax(np.where(np.isnan(probabilities), -np.inf, probabilities), axis=1)
-    labels = np.asarray(classes, dtype=object)[idx]
-    labels[np.isnan(probabilities).any(axis=1)] = None
-    return labels
-
-
 def classify(y: np.ndarray, method: str) -> np.ndarray:
     """PMML 4.4 §Regression: class probabilities from one score per category."""
     with np.errstate(all="ignore"):
         if method == "softmax":
-            z = np.exp(y - np.fmax.reduce(y, axis=1, keepdims=True))  # nanmax without its all-NaN row warning
-            return z / z.sum(axis=1, keepdims=True)
+            return softmax(y)
         if method == "simplemax":
-            return y / y.sum(axis=1, keepdims=True)
+            return simplemax(y)
         # none / logit / probit / cloglog / loglog / cauchit: f(y_j) for all but the last
         # category, which takes 1 minus their sum.
         head = y[:, :-1] if method == "none" else INVERSE_LINKS[method](y[:, :-1])

@@ -22,12 +22,11 @@ from lxml import etree
 from interchange.formats.pmml.fast import INERT, compiler, current
 from interchange.formats.pmml.fast_expressions import Ctx, elements
 from interchange.formats.pmml.fast_predicates import PREDICATES
-from interchange.formats.pmml.fast_regression import label_of
 from interchange.formats.pmml.fast_scope import Scope
 from interchange.formats.pmml.fast_tree_tables import COMPLEMENT, SPLITS, NodeTables, flat_from_tables, read_nodes, tree_classes
 from interchange.formats.pmml.fast_tree_walk import STOPPING, STRATEGIES, GeneralTree, TreeNode
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.graph import ModelStep, Prediction, Step, matrix
+from interchange.ir.graph import ModelStep, Prediction, Step, label_of, matrix
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["FlatTree", "GeneralTree", "tree_step", "target_classes"]
