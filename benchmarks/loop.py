@@ -29,14 +29,14 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.config import load_config
-from interchange.events import codec_for
-from interchange.monitor import Monitor, MonitorOptions
-from interchange.monitor.labels import labels_codec
-from interchange.registry import Registry, input_subject, output_subject
-from interchange.training import Trainer, TrainerOptions, send_training
-from interchange.training.topic import training_codec
-from interchange.transport import ensure_topics, producer
+from interchange.kafka.config import load_config
+from interchange.kafka.events import codec_for
+from interchange.kafka.monitor import Monitor, MonitorOptions
+from interchange.kafka.monitor.labels import labels_codec
+from interchange.kafka.registry import Registry, input_subject, output_subject
+from interchange.kafka.training import Trainer, TrainerOptions, send_training
+from interchange.kafka.training.topic import training_codec
+from interchange.kafka.transport import ensure_topics, producer
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

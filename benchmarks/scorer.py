@@ -47,12 +47,12 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.config import load_config
-from interchange.events import codec_for, send_features
-from interchange.registry import Registry, input_subject
-from interchange.scorer import Scorer, ScorerOptions
-from interchange.scorer.delivery import AtLeastOnce
-from interchange.transport import consumer, ensure_topics, producer
+from interchange.kafka.config import load_config
+from interchange.kafka.events import codec_for, send_features
+from interchange.kafka.registry import Registry, input_subject
+from interchange.kafka.scorer import Scorer, ScorerOptions
+from interchange.kafka.scorer.delivery import AtLeastOnce
+from interchange.kafka.transport import consumer, ensure_topics, producer
 
 LOG_APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
 

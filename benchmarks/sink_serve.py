@@ -28,11 +28,11 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.config import load_config
-from interchange.registry import AvroCodec, Registry
+from interchange.kafka.config import load_config
+from interchange.kafka.registry import AvroCodec, Registry
+from interchange.kafka.sink import Sink, SinkOptions
+from interchange.kafka.transport import ensure_topics, producer
 from interchange.resources import avro_schema
-from interchange.sink import Sink, SinkOptions
-from interchange.transport import ensure_topics, producer
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

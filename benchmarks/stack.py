@@ -18,7 +18,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from interchange import stack
+from interchange.kafka import stack
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

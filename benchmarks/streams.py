@@ -32,9 +32,9 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.config import load_config
-from interchange.events import send_features
-from interchange.scorer import Scorer, ScorerOptions
+from interchange.kafka.config import load_config
+from interchange.kafka.events import send_features
+from interchange.kafka.scorer import Scorer, ScorerOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

@@ -53,16 +53,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import interchange
-from interchange.config import ClientConfig, load_config
-from interchange.events import codec_for
-from interchange.modeltopic import ModelFollower
-from interchange.monitor import ALERTS_TOPIC, Monitor, MonitorOptions, load_rules
-from interchange.monitor.labels import labels_codec, labels_topic
-from interchange.registry import AvroCodec, Registry, input_subject, output_subject
-from interchange.scorer import Scorer, ScorerOptions
-from interchange.training import Trainer, TrainerOptions, training_schema, training_topic
-from interchange.training.topic import training_subject
-from interchange.transport import consumer, ensure_topics, producer
+from interchange.kafka.config import ClientConfig, load_config
+from interchange.kafka.events import codec_for
+from interchange.kafka.modeltopic import ModelFollower
+from interchange.kafka.monitor import ALERTS_TOPIC, Monitor, MonitorOptions, load_rules
+from interchange.kafka.monitor.labels import labels_codec, labels_topic
+from interchange.kafka.registry import AvroCodec, Registry, input_subject, output_subject
+from interchange.kafka.scorer import Scorer, ScorerOptions
+from interchange.kafka.training import Trainer, TrainerOptions, training_schema, training_topic
+from interchange.kafka.training.topic import training_subject
+from interchange.kafka.transport import consumer, ensure_topics, producer
 
 FEATURES = ("f1", "f2", "f3")
 

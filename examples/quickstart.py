@@ -15,9 +15,9 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.config import load_config
-from interchange.events import read_predictions, send_features
-from interchange.scorer import Scorer, ScorerOptions
+from interchange.kafka.config import load_config
+from interchange.kafka.events import read_predictions, send_features
+from interchange.kafka.scorer import Scorer, ScorerOptions
 
 
 def main(name: str = "iris-quickstart", events: int = 300) -> int:

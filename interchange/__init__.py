@@ -24,15 +24,15 @@ from interchange.verification import Tolerance, Verification  # noqa: E402
 from interchange.version import __version__
 
 if TYPE_CHECKING:
-    from interchange.modeltopic.publish import Published
+    from interchange.kafka.modeltopic.publish import Published
 
 
 def publish(converted: Converted, *, name: str, **kwargs: Any) -> Published:
     """Register the model's Avro contract and publish it, versioned, to the model topic.
 
-    See :func:`interchange.modeltopic.publish.publish` for the options.
+    See :func:`interchange.kafka.modeltopic.publish.publish` for the options.
     """
-    from interchange.modeltopic.publish import publish as _publish
+    from interchange.kafka.modeltopic.publish import publish as _publish
 
     return _publish(converted, name=name, **kwargs)
 

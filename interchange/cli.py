@@ -33,7 +33,7 @@ def _run(fn: Callable[[], Any]) -> Any:
 
 
 def _config(config: Path | None, settings: list[str]) -> Any:
-    from interchange.config import load_config
+    from interchange.kafka.config import load_config
 
     return load_config(config, settings)
 
@@ -56,7 +56,7 @@ def _load_estimator(path: Path) -> Any:
 
 
 def _read_sample(path: Path) -> Any:
-    from interchange.evaluate import read_rows
+    from interchange.files.evaluate import read_rows
 
     return next(iter(read_rows(path)))
 
@@ -158,9 +158,9 @@ def eval_(
     progress: bool | None = typer.Option(None, "--progress/--no-progress", help="A progress bar (default: on a terminal)."),
 ) -> None:
     """Evaluate a model document over rows from a file, a chunk at a time; no Kafka needed."""
-    from interchange.evaluate import evaluate_chunks
+    from interchange.files.evaluate import evaluate_chunks
+    from interchange.files.rows import open_writer
     from interchange.model import load
-    from interchange.rows import open_writer
 
     def body() -> None:
         loaded = load(model, engine=engine)
@@ -228,7 +228,7 @@ def publish(
     setting: list[str] = SettingOpt,
 ) -> None:
     """Register a document's Avro contract and publish its next version."""
-    from interchange.modeltopic import publish as do_publish
+    from interchange.kafka.modeltopic import publish as do_publish
 
     def body() -> None:
         done = do_publish(
@@ -244,8 +244,8 @@ def keygen(
     out: Path = typer.Option(..., "--out", "-o", help="Directory for interchange.key (0600) and interchange.pub."),
 ) -> None:
     """Create an Ed25519 key pair: publishers sign with interchange.key, scorers verify with interchange.pub."""
-    from interchange.modeltopic import load_verify_key, write_keypair
-    from interchange.modeltopic.signing import key_id
+    from interchange.kafka.modeltopic import load_verify_key, write_keypair
+    from interchange.kafka.modeltopic.signing import key_id
 
     def body() -> None:
         private, public = write_keypair(out)
@@ -268,7 +268,7 @@ def sink(
     setting: list[str] = SettingOpt,
 ) -> None:
     """Land a topic's Avro events in date-partitioned Parquet, exactly once across crashes."""
-    from interchange.sink.command import run_sink
+    from interchange.kafka.sink.command import run_sink
 
     _run(
         lambda: run_sink(
@@ -299,7 +299,7 @@ def serve(
     setting: list[str] = SettingOpt,
 ) -> None:
     """Serve every published model over HTTP (OpenAPI at /openapi.json) with a status page at /."""
-    from interchange.serve.command import run_serve
+    from interchange.kafka.serve.command import run_serve
 
     _run(
         lambda: run_serve(
@@ -326,7 +326,7 @@ def send(
     setting: list[str] = SettingOpt,
 ) -> None:
     """Produce rows from a file as feature events of a published model."""
-    from interchange.console import send_file
+    from interchange.kafka.console import send_file
 
     def body() -> None:
         sent = send_file(_config(config, setting), name, rows, topic=topic, key_field=key_field)
@@ -346,7 +346,7 @@ def read(
     setting: list[str] = SettingOpt,
 ) -> None:
     """Print decoded events with key, partition, offset and timestamp."""
-    from interchange.console import event_json, event_table, read_events
+    from interchange.kafka.console import event_json, event_table, read_events
 
     if format not in ("json", "table"):
         raise typer.BadParameter("use json or table", param_hint="--format")
@@ -375,7 +375,7 @@ def read(
 
 def _mount_stack() -> None:
     try:
-        from interchange.stack.cli import stack_app
+        from interchange.kafka.stack.cli import stack_app
     except ImportError:  # the stack package is optional for users with their own cluster
         return
     app.add_typer(stack_app, name="stack")
@@ -386,9 +386,9 @@ _mount_stack()
 
 def _mount_loop() -> None:
     """The loop's commands; their bodies live in their packages."""
-    from interchange.monitor.cli import monitor_command
-    from interchange.scorer.cli import route_app, score_command
-    from interchange.training.cli import train_online_command
+    from interchange.kafka.monitor.cli import monitor_command
+    from interchange.kafka.scorer.cli import route_app, score_command
+    from interchange.kafka.training.cli import train_online_command
 
     app.command("score")(score_command)
     app.add_typer(route_app, name="route")

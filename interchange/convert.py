@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import platform
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from interchange.batch import Columns, to_columns
+from interchange.converted import Converted
 from interchange.document import Document
 from interchange.errors import ConversionError, UnsupportedModelError
 from interchange.ir.graph import Graph
@@ -33,35 +32,6 @@ log = logging.getLogger("interchange.convert")
 
 VERIFICATION_ROWS = 200
 PROFILE_ROWS = 2_000
-
-
-@dataclass
-class Converted:
-    """A verified document with its signature, verification cases and lineage."""
-
-    document: Document
-    signature: Signature
-    verification: Verification
-    lineage: dict[str, Any] = field(default_factory=dict)
-    _model: Model | None = field(default=None, repr=False)
-    profile: dict[str, Any] | None = field(default=None, repr=False)  # reference distributions, for drift
-
-    @property
-    def format(self) -> str:
-        return self.document.format
-
-    @property
-    def model(self) -> Model:
-        """The document loaded back (on its reference runtime)."""
-        if self._model is None:
-            from interchange.model import load
-
-            self._model = load(self.document)
-        return self._model
-
-    def save(self, path: str | Path) -> Path:
-        """Write the document file (ONNX, PMML or PFA bytes) to ``path``."""
-        return self.document.save(path)
 
 
 def infer_signature(estimator: Any, sample: Any, labels: Any = None) -> Signature:

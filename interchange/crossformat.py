@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from interchange.batch import Columns, to_columns
+from interchange.converted import Converted
 from interchange.document import Document
 from interchange.errors import UnsupportedModelError
 from interchange.ir.expressions import Derive, Indicator, references
@@ -31,8 +32,8 @@ __all__ = ["GRAPH_WRITERS", "register_graph_writer", "convert_document", "TOLERA
 
 # format -> "module:function" writing an IR Graph as that format's document bytes
 GRAPH_WRITERS: dict[str, str | Callable[[Graph], bytes]] = {
-    "pmml": "interchange.formats.pmml.emit:write_graph",
-    "pfa": "interchange.formats.pfa.emit:write_graph",
+    "pmml": "interchange.formats.pmml.emit.document:write_graph",
+    "pfa": "interchange.formats.pfa.emit.document:write_graph",
     "onnx": "interchange.formats.onnx.ir_writer:write_document",
 }
 # Both reference engines (and the IR between them) compute in double.
@@ -69,8 +70,6 @@ def convert_document(source: Any, format: str, *, sample: Any = None, rows: int 
         converted = interchange.convert(interchange.load("model.pmml"), "pfa")
         converted.save("model.pfa")
     """
-    from interchange.convert import Converted  # (convert.py dispatches documents here)
-
     model = source if isinstance(source, Model) else load(source if isinstance(source, Document) else read_document(source))
     lifted = lift(model)
     if not lifted.ok or lifted.graph is None:

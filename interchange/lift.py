@@ -18,8 +18,8 @@ __all__ = ["lift", "LIFTERS"]
 
 # format name -> "module:function" taking the document bytes (modules imported on first use)
 LIFTERS: dict[str, str] = {
-    "pmml": "interchange.formats.pmml.lift:lift_pmml",
-    "onnx": "interchange.formats.onnx.lift:lift_onnx",
+    "pmml": "interchange.formats.pmml.lift.document:lift_pmml",
+    "onnx": "interchange.formats.onnx.lift.document:lift_onnx",
 }
 
 

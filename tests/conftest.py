@@ -11,8 +11,8 @@ import pytest
 @pytest.fixture(scope="session")
 def stack_config():
     """Client settings for a running stack; fails in CI, skips locally when it is not up."""
-    from interchange.config import load_config
-    from interchange.stack import status
+    from interchange.kafka.config import load_config
+    from interchange.kafka.stack import status
 
     st = status()
     config = load_config()

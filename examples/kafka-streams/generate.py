@@ -9,7 +9,7 @@ Java class into this Maven project with the published version's lineage beside i
     java -cp "examples/kafka-streams/target/classes:examples/kafka-streams/target/lib/*" interchange.streams.ScoringApp \
         bootstrap.servers=127.0.0.1:9092 schema.registry.url=http://127.0.0.1:8081/apis/ccompat/v7
 
-Client settings come from the usual INTERCHANGE_* variables / config file (``interchange.config.load_config``).
+Client settings come from the usual INTERCHANGE_* variables / config file (``interchange.kafka.config.load_config``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sklearn.datasets import load_iris
 from sklearn.ensemble import GradientBoostingClassifier
 
 import interchange
-from interchange.config import load_config
+from interchange.kafka.config import load_config
 
 PROJECT = Path(__file__).resolve().parent
 

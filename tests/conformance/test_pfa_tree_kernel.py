@@ -133,7 +133,7 @@ def test_large_batches_run_in_chunks_with_the_same_results_and_error_rows() -> N
     import pandas as pd
     from sklearn.ensemble import RandomForestClassifier
 
-    from interchange.formats.pfa.fast import CHUNK_ROWS
+    from interchange.formats.pfa.fast.engine import CHUNK_ROWS
 
     rng = np.random.default_rng(5)
     n = 2 * CHUNK_ROWS + 123

@@ -18,11 +18,11 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.config import ClientConfig
-from interchange.registry import AvroCodec, Registry
+from interchange.kafka.config import ClientConfig
+from interchange.kafka.registry import AvroCodec, Registry
+from interchange.kafka.scorer import Scorer, ScorerOptions
+from interchange.kafka.transport import consumer
 from interchange.resources import avro_schema
-from interchange.scorer import Scorer, ScorerOptions
-from interchange.transport import consumer
 
 
 def iris() -> tuple[pd.DataFrame, np.ndarray]:

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from confluent_kafka import TopicPartition
 
-from interchange.events import codec_for
-from interchange.modeltopic import ModelFollower
-from interchange.monitor import ALERTS_TOPIC
-from interchange.registry import Registry, output_subject
-from interchange.transport import consumer
+from interchange.kafka.events import codec_for
+from interchange.kafka.modeltopic import ModelFollower
+from interchange.kafka.monitor import ALERTS_TOPIC
+from interchange.kafka.registry import Registry, output_subject
+from interchange.kafka.transport import consumer
 
 pytestmark = pytest.mark.integration
 

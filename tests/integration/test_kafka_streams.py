@@ -22,9 +22,9 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 from interchange.batch import to_columns
 from interchange.codegen import codegen
-from interchange.events import read_predictions, send_features
 from interchange.ir.graph import evaluate
-from interchange.transport import consumer
+from interchange.kafka.events import read_predictions, send_features
+from interchange.kafka.transport import consumer
 from tests.integration.scoring import Running, iris, wait
 
 pytestmark = [

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 import interchange
 from interchange.cli import app
 from interchange.errors import ModelError, TransportError
-from interchange.modeltopic import ModelFollower, publish, write_keypair
-from interchange.modeltopic.codec import topic_codecs
-from interchange.modeltopic.envelope import CHUNK_BYTES, envelope_key
-from interchange.registry import Registry
-from interchange.transport import consumer, producer
+from interchange.kafka.modeltopic import ModelFollower, publish, write_keypair
+from interchange.kafka.modeltopic.codec import topic_codecs
+from interchange.kafka.modeltopic.envelope import CHUNK_BYTES, envelope_key
+from interchange.kafka.registry import Registry
+from interchange.kafka.transport import consumer, producer
 
 pytestmark = pytest.mark.integration
 

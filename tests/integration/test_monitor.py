@@ -13,12 +13,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 
 import interchange
-from interchange.events import codec_for, send_features
-from interchange.monitor import Monitor, MonitorOptions, send_labels
-from interchange.monitor.rules import parse_rules
-from interchange.registry import AvroCodec, Registry, output_subject
+from interchange.kafka.events import codec_for, send_features
+from interchange.kafka.monitor import Monitor, MonitorOptions, send_labels
+from interchange.kafka.monitor.rules import parse_rules
+from interchange.kafka.registry import AvroCodec, Registry, output_subject
+from interchange.kafka.transport import consumer, ensure_topics, producer
 from interchange.resources import avro_schema
-from interchange.transport import consumer, ensure_topics, producer
 
 pytestmark = pytest.mark.integration
 

@@ -9,10 +9,10 @@ from sklearn.linear_model import LogisticRegression
 
 import interchange
 from interchange.errors import SchemaError
-from interchange.events import read_predictions, send_features
-from interchange.modeltopic import ModelFollower
-from interchange.registry import Registry
-from interchange.transport import producer
+from interchange.kafka.events import read_predictions, send_features
+from interchange.kafka.modeltopic import ModelFollower
+from interchange.kafka.registry import Registry
+from interchange.kafka.transport import producer
 from tests.integration.scoring import Running, dead_letters, iris, wait
 
 pytestmark = pytest.mark.integration
@@ -102,7 +102,7 @@ def test_bad_model_version_is_refused_and_previous_keeps_serving(stack_config, m
         # Version 2's verification cases disagree with its document: the scorer must refuse it.
         other = interchange.convert(LogisticRegression(max_iter=500, C=0.01).fit(X, y), "onnx", sample=X)
         lying = replace(good, document=other.document, _model=None)
-        from interchange.modeltopic.publish import publish as raw_publish
+        from interchange.kafka.modeltopic.publish import publish as raw_publish
 
         with pytest.raises(interchange.VerificationError):
             raw_publish(lying, name=model_name, config=stack_config)  # publish-time check refuses it too
@@ -126,8 +126,8 @@ def _publish_unchecked(converted, name, config) -> None:
 def test_large_document_travels_in_chunks_and_signed_versions(stack_config, model_name, monkeypatch, tmp_path) -> None:
     from sklearn.ensemble import RandomForestRegressor
 
-    from interchange.modeltopic import write_keypair
-    from interchange.modeltopic.envelope import CHUNK_BYTES
+    from interchange.kafka.modeltopic import write_keypair
+    from interchange.kafka.modeltopic.envelope import CHUNK_BYTES
 
     X, y = iris()
     forest = RandomForestRegressor(n_estimators=600, random_state=0).fit(X, X["petal_width"] * 3 + y)

@@ -14,10 +14,10 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.registry import AvroCodec, Registry, input_subject
-from interchange.scorer import ScorerOptions
-from interchange.scorer.columns import BatchCodec
-from interchange.transport import ensure_topics, producer
+from interchange.kafka.registry import AvroCodec, Registry, input_subject
+from interchange.kafka.scorer import ScorerOptions
+from interchange.kafka.scorer.columns import BatchCodec
+from interchange.kafka.transport import ensure_topics, producer
 from tests.integration.scoring import Running, dead_letters, drain, wait
 
 pytestmark = pytest.mark.integration

@@ -13,11 +13,11 @@ import time
 
 import pytest
 
-from interchange import stack
-from interchange.events import send_features
-from interchange.registry import Registry
-from interchange.registry.wire import frame
-from interchange.transport import ensure_topics, producer
+from interchange.kafka import stack
+from interchange.kafka.events import send_features
+from interchange.kafka.registry import Registry
+from interchange.kafka.registry.wire import frame
+from interchange.kafka.transport import ensure_topics, producer
 from tests.integration.scoring import Running, ScorerProcess, dead_letters, drain, iris, publish_iris, wait
 
 pytestmark = pytest.mark.integration
@@ -154,7 +154,7 @@ def test_registry_down_no_good_event_dead_lettered(stack_config, model_name, tmp
     # a second, compatible version of the input schema: producers may use it, the scorer has never seen its id
     evolved = {**latest, "fields": latest["fields"] + [InputField("note", "string").avro()]}
     evolved_id = registry.register(f"{model_name}-input", evolved)
-    from interchange.registry import AvroCodec
+    from interchange.kafka.registry import AvroCodec
 
     codec = AvroCodec(evolved, evolved_id, registry.schema)
     stack.kill("registry")
@@ -208,7 +208,7 @@ def test_fuzzed_payloads_are_all_dead_lettered_nothing_lost(stack_config, model_
     X, _ = iris()
     schema_id = Registry(stack_config).client.get_latest_version(f"{model_name}-input").schema_id
     rng = random.Random(11)
-    from interchange.events import codec_for
+    from interchange.kafka.events import codec_for
 
     codec = codec_for(Registry(stack_config), f"{model_name}-input")
     sample = codec.encode(X.iloc[0].to_dict())

@@ -7,13 +7,13 @@ from dataclasses import replace
 import pytest
 
 import interchange
-from interchange.events import read_predictions, send_features
-from interchange.modeltopic import ModelFollower
-from interchange.modeltopic.codec import topic_codecs
-from interchange.modeltopic.envelope import DEFAULT_MODEL_TOPIC, envelope_key
-from interchange.modeltopic.signing import write_keypair
-from interchange.registry import Registry
-from interchange.transport import producer
+from interchange.kafka.events import read_predictions, send_features
+from interchange.kafka.modeltopic import ModelFollower
+from interchange.kafka.modeltopic.codec import topic_codecs
+from interchange.kafka.modeltopic.envelope import DEFAULT_MODEL_TOPIC, envelope_key
+from interchange.kafka.modeltopic.signing import write_keypair
+from interchange.kafka.registry import Registry
+from interchange.kafka.transport import producer
 from tests.integration.scoring import Running, ScorerProcess, iris, wait
 
 pytestmark = pytest.mark.integration

@@ -14,14 +14,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.events import codec_for, send_features
-from interchange.modeltopic import ModelFollower
-from interchange.registry import AvroCodec, Registry
+from interchange.kafka.events import codec_for, send_features
+from interchange.kafka.modeltopic import ModelFollower
+from interchange.kafka.registry import AvroCodec, Registry
+from interchange.kafka.routes.feed import retire_route
+from interchange.kafka.routes.route import in_canary
+from interchange.kafka.scorer import Route, ScorerOptions, set_route
+from interchange.kafka.transport import producer
 from interchange.resources import avro_schema
-from interchange.scorer import Route, ScorerOptions, set_route
-from interchange.scorer.route import in_canary
-from interchange.scorer.routefeed import retire_route
-from interchange.transport import producer
 from tests.integration.scoring import Running, drain, iris, wait
 
 pytestmark = pytest.mark.integration

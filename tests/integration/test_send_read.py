@@ -13,7 +13,7 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.registry import Registry
+from interchange.kafka.registry import Registry
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 import interchange
-from interchange.serve import Catalog, create_app
+from interchange.kafka.serve import Catalog, create_app
 
 pytestmark = pytest.mark.integration
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from interchange.registry import AvroCodec, Registry
+from interchange.kafka.registry import AvroCodec, Registry
+from interchange.kafka.transport import ensure_topics, producer
 from interchange.resources import avro_schema
-from interchange.transport import ensure_topics, producer
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +75,7 @@ class Feeder:
 def _end_offsets(config, topic: str) -> dict[int, int]:
     from confluent_kafka import TopicPartition
 
-    from interchange.transport import consumer
+    from interchange.kafka.transport import consumer
 
     c = consumer(config, "end-offsets")
     try:

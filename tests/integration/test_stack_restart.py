@@ -9,9 +9,9 @@ import uuid
 
 import pytest
 
-from interchange import stack
-from interchange.registry import AvroCodec, Registry
-from interchange.transport import consumer, ensure_topics, producer
+from interchange.kafka import stack
+from interchange.kafka.registry import AvroCodec, Registry
+from interchange.kafka.transport import consumer, ensure_topics, producer
 
 pytestmark = pytest.mark.integration
 

@@ -17,13 +17,13 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange import stack
 from interchange.batch import to_records
-from interchange.config import load_config
 from interchange.errors import RegistryError, StackError, TransportError
-from interchange.events import codec_for, read_predictions, send_features
-from interchange.registry import Registry, input_subject, output_subject
-from interchange.transport import consumer, ensure_topics, producer
+from interchange.kafka import stack
+from interchange.kafka.config import load_config
+from interchange.kafka.events import codec_for, read_predictions, send_features
+from interchange.kafka.registry import Registry, input_subject, output_subject
+from interchange.kafka.transport import consumer, ensure_topics, producer
 
 pytestmark = pytest.mark.integration
 
@@ -140,7 +140,7 @@ def test_registry_certificate_is_checked(secured) -> None:
 
 def test_the_scorer_runs_over_sasl_and_tls(secured, converted, model_name) -> None:
     """The universal scorer, configured only through standard client settings, exactly-once."""
-    from interchange.scorer import Scorer, ScorerOptions
+    from interchange.kafka.scorer import Scorer, ScorerOptions
 
     config = _config(secured)
     converted, X = converted

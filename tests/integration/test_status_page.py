@@ -17,10 +17,10 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 import interchange
-from interchange.registry import AvroCodec, Registry
+from interchange.kafka.registry import AvroCodec, Registry
+from interchange.kafka.serve import Catalog, StatusFeed, create_app
+from interchange.kafka.transport import ensure_topics, producer
 from interchange.resources import avro_schema
-from interchange.serve import Catalog, StatusFeed, create_app
-from interchange.transport import ensure_topics, producer
 
 pytestmark = pytest.mark.integration
 

@@ -11,9 +11,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 import interchange
-from interchange.modeltopic import ModelFollower
-from interchange.training import Trainer, TrainerOptions, send_training
-from interchange.transport import producer
+from interchange.kafka.modeltopic import ModelFollower
+from interchange.kafka.training import Trainer, TrainerOptions, send_training
+from interchange.kafka.transport import producer
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +23,7 @@ def _frame(n: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.normal(size=n)})
 
 
-def _versions(config, name: str) -> dict[int, interchange.modeltopic.Envelope]:
+def _versions(config, name: str) -> dict[int, interchange.kafka.modeltopic.Envelope]:
     follower = ModelFollower(config, names=[name])
     try:
         return {e.version: e for e in follower.read_to_end()}

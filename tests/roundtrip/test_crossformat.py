@@ -127,7 +127,7 @@ def test_a_second_writer_for_a_format_is_refused() -> None:
 def test_a_target_that_disagrees_is_a_verification_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """A writer that changes the model (here: every coefficient doubled) fails the replay, naming row and field."""
     import interchange.crossformat as cf
-    from interchange.formats.pmml.emit import write_graph
+    from interchange.formats.pmml.emit.document import write_graph
     from interchange.ir.graph import Graph
     from interchange.ir.linear import Regression
 

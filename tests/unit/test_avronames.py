@@ -10,8 +10,8 @@ import pytest
 
 from interchange.avronames import ORIGINAL, field_map, is_legal, legal_name, original_names, rename
 from interchange.errors import SchemaError
-from interchange.registry.client import incompatible_fields
-from interchange.registry.wire import AvroCodec
+from interchange.kafka.registry.client import incompatible_fields
+from interchange.kafka.registry.wire import AvroCodec
 from interchange.signature import InputField, OutputField, Signature
 
 IRIS = ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"]

@@ -1,7 +1,7 @@
 """PFA: write from IR, evaluate with the vectorised fast path or titus2 (the reference runtime).
 
 titus2 is imported nowhere else in interchange (and only through ``titus.py``'s shim). ``load``
-compiles a document with the fast path (``fast.py``) and falls back to titus2 for documents it
+compiles a document with the fast path (``fast/engine.py``) and falls back to titus2 for documents it
 does not cover, with the reason in ``Model.info``.
 """
 
@@ -63,7 +63,7 @@ class PFAFormat:
         signature = signature_of(document.data)
         if engine in ("reference", "titus2"):
             return TitusModel(document, signature)
-        from interchange.formats.pfa.fast import FastPFAModel, NotCovered
+        from interchange.formats.pfa.fast.engine import FastPFAModel, NotCovered
 
         try:
             return FastPFAModel(document, signature)
@@ -74,20 +74,20 @@ class PFAFormat:
 
     def write_graph(self, graph: Graph) -> bytes:
         """A PFA document for an IR graph (UnsupportedModelError for what the writer cannot hold)."""
-        from interchange.formats.pfa.emit import write_graph
+        from interchange.formats.pfa.emit.document import write_graph
 
         return write_graph(graph)
 
     def write_steps(self, signature: Signature, steps: Sequence[Step]) -> None:
         """Write transformations alone (let bindings), raising UnsupportedModelError for one PFA cannot hold."""
-        from interchange.formats.pfa.emit import _Writer
-        from interchange.formats.pfa.emit_transforms import write_transform
+        from interchange.formats.pfa.emit.document import _Writer
+        from interchange.formats.pfa.emit.transforms import write_transform
 
         writer = _Writer(signature)
         for step in steps:
             write_transform(writer, step)
 
     def export_graph(self, graph: Graph, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-        from interchange.formats.pfa.emit import export_graph
+        from interchange.formats.pfa.emit.document import export_graph
 
         return export_graph(graph, sample, expected)

@@ -42,7 +42,7 @@ class PMMLFormat:
         if engine in ("reference", "pypmml"):
             return PypmmlModel(document, parsed.signature)
         try:
-            from interchange.formats.pmml.fast import FastPMMLModel
+            from interchange.formats.pmml.fast.engine import FastPMMLModel
 
             return FastPMMLModel(document, parsed)
         except NotCovered as why:
@@ -52,18 +52,18 @@ class PMMLFormat:
 
     def write_graph(self, graph: Graph) -> bytes:
         """A PMML document for an IR graph (UnsupportedModelError for what PMML cannot hold)."""
-        from interchange.formats.pmml.emit import write_graph
+        from interchange.formats.pmml.emit.document import write_graph
 
         return write_graph(graph)
 
     def write_steps(self, signature: Signature, steps: Sequence[Step]) -> None:
         """Write transformations alone (DerivedFields), raising UnsupportedModelError for one PMML cannot hold."""
-        from interchange.formats.pmml.emit_transforms import derived_fields
+        from interchange.formats.pmml.emit.transforms import derived_fields
 
         for step in steps:
             derived_fields(step)
 
     def export_graph(self, graph: Graph, sample: Columns, expected: Columns) -> tuple[bytes, Tolerance]:
-        from interchange.formats.pmml.emit import export_graph
+        from interchange.formats.pmml.emit.document import export_graph
 
         return export_graph(graph, sample, expected)

@@ -1,0 +1,367 @@
+"""PMML 4.4 §MiningModel / §Segmentation on the fast path.
+
+Segments with predicates and weights, nested models (MiningModels inside segments), and every
+multipleModelMethod PMML 4.4 allows for regression and classification (fast_segments holds
+the combination rules and where pypmml departs from them). A forest or boosted sum of plain
+binary trees (all segments True, no per-segment transformations) packs into one flat
+TreeEnsemble.
+
+Every segment's own result is kept for OutputField segmentId (missing where the segment did
+not fire). selectAll yields one result per segment, not per row, so its documents are compiled
+only when every OutputField names a segmentId (or is a transformedValue).
+
+Declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
+classification), VariableWeight, missingPredictionTreatment other than continue for selectAll,
+modelChain and selectFirst (but returnMissing there), and segment
+results pypmml reads differently from their model (see _check_results).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from lxml import etree
+
+from interchange.batch import is_missing
+from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, compiler, current
+from interchange.formats.pmml.fast.expressions import elements
+from interchange.formats.pmml.fast.outputs import SEGMENTS, blank
+from interchange.formats.pmml.fast.predicates import PREDICATES, find_predicate, predicate
+from interchange.formats.pmml.fast.scope import Scope
+from interchange.formats.pmml.fast.segments import (
+    CLASSIFICATION,
+    REGRESSION,
+    WEIGHTED,
+    combine_probabilities,
+    combine_values,
+    combine_votes,
+    treat_missing,
+)
+from interchange.formats.pmml.fast.trees import FlatTree, target_classes
+from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.ir.graph import ModelStep, Prediction, Step
+from interchange.ir.trees import Tree, TreeEnsemble
+
+__all__ = ["Segments"]
+
+_VOTES = ("majorityVote", "weightedMajorityVote")
+
+
+@dataclass(frozen=True)
+class Segments(ModelStep):
+    """Evaluate each segment where its predicate is TRUE and combine the results."""
+
+    method: str
+    preds: tuple[Any, ...]
+    weights: tuple[float, ...]
+    models: tuple[Scoped, ...]
+    classes: tuple[str, ...] | None
+    ids: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    treatment: str = "continue"  # missingPredictionTreatment
+    threshold: float = 1.0  # missingThreshold (skipSegment)
+
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
+        if self.method == "modelChain":
+            return self._chain(env)
+        on = np.array([p(env)[0] for p in self.preds], dtype=bool).reshape(len(self.preds), env.n)
+        results = [m.predict(env) for m in self.models]
+        combined = self._combine(env, on, results)
+        combined.extra[SEGMENTS] = {i: (on[k], results[k]) for k, i in enumerate(self.ids)}  # OutputField segmentId
+        return combined
+
+    def _combine(self, env: Scope, on: np.ndarray, results: list[Prediction]) -> Prediction:
+        if self.method == "selectAll":  # every fired segment's result, only through OutputField segmentId
+            k = len(self.classes or ())
+            none = np.full(env.n, None, dtype=object)
+            if self.classes is None:
+                return Prediction(value=np.full(env.n, np.nan))
+            return Prediction(classes=self.classes, probabilities=np.full((env.n, k), np.nan), label=none)
+        if self.method == "selectFirst":
+            return _pick(results, list(on), self.classes, env.n)
+        w = np.array(self.weights if self.method in WEIGHTED else [1.0] * len(self.weights), dtype=np.float64)
+        if self.classes is None:
+            values = np.array([np.asarray(r.value, dtype=np.float64) for r in results]).reshape(len(results), env.n)
+            used, dead = treat_missing(self.treatment, self.threshold, np.isnan(values), on, w)
+            value = combine_values(self.method, values, used, w)
+            if self.method in ("sum", "weightedSum"):  # pypmml: every used segment skipped sums to 0
+                value = np.where(on.any(axis=0) & ~used.any(axis=0), 0.0, value)
+            return Prediction(value=np.where(dead, np.nan, value))
+        if self.method in _VOTES:
+            index = np.array([_positions(r.label, self.classes, env.n) for r in results]).reshape(len(results), env.n)
+            on, dead = treat_missing(self.treatment, self.threshold, index == -1, on, w)
+            probs, winner = combine_votes(index, on, w, len(self.classes))
+        else:
+            P = np.stack([_align(r, self.classes, env.n) for r in results])
+            on, dead = treat_missing(self.treatment, self.threshold, np.isnan(P).any(axis=2), on, w)
+            probs, winner = combine_probabilities(self.method, P, on, w)
+        probs[dead] = np.nan
+        winner = np.where(dead, -1, winner)
+        labels = np.asarray(self.classes, dtype=object)[np.maximum(winner, 0)]
+        labels[winner < 0] = None
+        return Prediction(classes=self.classes, probabilities=probs, label=labels)
+
+    def _chain(self, env: Scope) -> Prediction:
+        """PMML 4.4 modelChain: segments run in order, each seeing the Output fields of the
+        ones before it (missing where those did not fire); the result is the last fired one's."""
+        results, on = [], []
+        for p, m in zip(self.preds, self.models, strict=True):
+            fired = p(env)[0]
+            pred, scope = m.run(env)
+            done = m.output_scope(pred, scope)
+            for name, _ in m.outputs:
+                env[name] = blank(np.asarray(done[name]), fired)
+            results.append(pred)
+            on.append(fired)
+        chosen = _pick(results[::-1], on[::-1], self.classes, env.n)
+        if self.treatment == "returnMissing":  # PMML 4.4: any fired segment without a result ends the chain missing
+            dead = np.zeros(env.n, dtype=bool)
+            for r, fired in zip(results, on, strict=True):
+                dead |= fired & _no_result(r, env.n)
+            chosen = _where_missing(chosen, dead)
+        return chosen
+
+
+def _no_result(r: Prediction, n: int) -> np.ndarray:
+    """Rows where a segment's own result is missing (no value, no label or a missing probability)."""
+    if r.value is not None:
+        return np.isnan(np.asarray(r.value, dtype=np.float64))
+    if r.probabilities is not None:
+        return np.isnan(r.probabilities).any(axis=1)
+    if r.label is not None:
+        return np.array([is_missing(v) for v in r.label], dtype=bool)
+    return np.ones(n, dtype=bool)
+
+
+def _where_missing(p: Prediction, dead: np.ndarray) -> Prediction:
+    if not dead.any():
+        return p
+    value = None if p.value is None else np.where(dead, np.nan, p.value)
+    probs = None if p.probabilities is None else np.where(dead[:, None], np.nan, p.probabilities)
+    label = None if p.label is None else blank(np.asarray(p.label, dtype=object), ~dead)
+    return Prediction(classes=p.classes, value=value, probabilities=probs, label=label)
+
+
+def _positions(labels: np.ndarray | None, classes: tuple[str, ...], n: int) -> np.ndarray:
+    """Each label's category index: -1 for a missing label, -2 for one outside ``classes``."""
+    if labels is None:
+        return np.full(n, -1, dtype=np.int64)
+    index = {c: i for i, c in enumerate(classes)}
+    return np.array([-1 if is_missing(v) else index.get(str(v), -2) for v in labels], dtype=np.int64)
+
+
+def _align(r: Prediction, classes: tuple[str, ...], n: int) -> np.ndarray:
+    """The segment's probabilities in ``classes`` order; a row with any missing one is a
+    missing result (none at all: every row)."""
+    if r.probabilities is None or r.classes is None:
+        return np.full((n, len(classes)), np.nan)
+    mine = [str(c) for c in r.classes]
+    out = np.zeros((r.probabilities.shape[0], len(classes)))
+    for j, c in enumerate(classes):
+        if c in mine:
+            out[:, j] = r.probabilities[:, mine.index(c)]
+    out[np.isnan(r.probabilities).any(axis=1)] = np.nan
+    return out
+
+
+def _pick(results: list[Prediction], on: list[np.ndarray], classes: tuple[str, ...] | None, n: int) -> Prediction:
+    """Per row, the result of the first segment in ``results`` that fired (missing if none)."""
+    taken = np.zeros(n, dtype=bool)
+    value = np.full(n, np.nan)
+    label = np.full(n, None, dtype=object)
+    probs = np.full((n, len(classes)), np.nan) if classes else None
+    for r, a in zip(results, on, strict=True):
+        pick = a & ~taken
+        if classes is None:
+            value[pick] = np.asarray(r.value, dtype=np.float64)[pick]
+        else:
+            if r.label is not None:
+                label[pick] = np.asarray(r.label, dtype=object)[pick]
+            if probs is not None:
+                probs[pick] = _align(r, classes, n)[pick]
+        taken |= pick
+    if classes is None:
+        return Prediction(value=value)
+    return Prediction(classes=classes, probabilities=probs, label=label)
+
+
+def _flat_ensemble(method: str, models: list[Scoped], classification: bool) -> tuple[TreeEnsemble, bool] | None:
+    """Plain binary trees summed or averaged: one flat TreeEnsemble (the benchmark's path), and
+    whether a batch with missing inputs needs the general segments."""
+    if classification and method != "average" or method not in ("sum", "average"):
+        return None
+    parts = []
+    for m in models:
+        if not isinstance(m.inner, FlatTree) or m.local or m.outputs or m.tag != "TreeModel":
+            return None
+        parts.append(m.inner)
+    classes: list[str] = []
+    for p in parts:
+        classes += [c for c in p.flat.classes or () if c not in classes]
+    names: list[str] = []
+    for p in parts:
+        names += [f for f in p.flat.inputs if f not in names]
+    width = len(classes) if classification else 1
+    trees = []
+    for p in parts:
+        t = p.flat.trees[0]
+        value = np.zeros((len(t.feature), width))
+        if classification:
+            own = list(p.flat.classes or ())
+            for j, c in enumerate(own):
+                value[:, classes.index(c)] = t.value[:, j]
+        else:
+            value[:, 0] = t.value[:, 0]
+        mapping = np.array([names.index(f) for f in p.flat.inputs] or [0])
+        feature = np.where(t.feature >= 0, mapping[np.maximum(t.feature, 0)], -1)
+        trees.append(Tree(feature, t.threshold, t.left, t.right, value, t.missing_left, t.op))
+    if len({t.op for t in trees}) > 1:
+        return None
+    ensemble = TreeEnsemble(tuple(names), tuple(trees), method, classes=tuple(classes) if classification else None)  # type: ignore[arg-type]  # method checked against the Literal values above
+    return ensemble, any(p.needs_general_for_missing for p in parts)
+
+
+@compiler("MiningModel")
+def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
+    ctx = current().ctx
+    for el in elements(model):
+        if local(el) not in INERT | {"Segmentation"}:
+            raise NotCovered(f"<{local(el)}> in <MiningModel>")
+    seg = child(model, "Segmentation")
+    if seg is None:
+        raise NotCovered("MiningModel without Segmentation")
+    method, function = seg.get("multipleModelMethod"), model.get("functionName")
+    out = child(model, "Output")
+    fields = children(out, "OutputField") if out is not None else []
+    if method == "selectAll" and any(f.get("segmentId") is None and f.get("feature") != "transformedValue" for f in fields):
+        raise NotCovered("selectAll with an OutputField that names no segmentId (one result per segment, not per row)")
+    if method not in (CLASSIFICATION if function == "classification" else REGRESSION) + ("selectAll",):
+        # PMML 4.4 has no max for regression and no sum / weightedSum for classification (pypmml refuses them)
+        raise NotCovered(f"Segmentation multipleModelMethod={method} for {function}")
+    treatment, threshold = _missing_treatment(seg, method)
+    if treatment == "skipSegment" and function == "classification" and method not in _VOTES:
+        # pypmml: average divides the kept probabilities by the number of used segments, skipped
+        # ones included (so they no longer sum to 1); the other methods are not measured
+        raise NotCovered(f"Segmentation missingPredictionTreatment=skipSegment with classification {method}")
+    if treatment == "skipSegment" and threshold >= 1 and method not in ("sum", "weightedSum", "average", "weightedAverage"):
+        # a row whose used segments are all skipped: what pypmml returns is not measured
+        raise NotCovered(f"Segmentation skipSegment with missingThreshold {threshold} and {method}")
+    for el in elements(seg):
+        if local(el) != "Segment":
+            raise NotCovered(f"<{local(el)}> in Segmentation")
+    segments = children(seg, "Segment")
+    preds, weights, models, elems = [], [], [], []
+    for s in segments:
+        if child(s, "VariableWeight") is not None:
+            raise NotCovered("Segment VariableWeight")
+        preds.append(predicate(find_predicate(s), ctx))
+        weights.append(float(s.get("weight", "1")))
+        if method in WEIGHTED and not weights[-1] > 0:
+            raise NotCovered(f"Segment weight {weights[-1]} in {method}")
+        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        if len(inner) != 1:
+            raise NotCovered("Segment without exactly one model")
+        elems.append(inner[0])
+        models.append(compile_model(inner[0]))
+    if not models:
+        raise NotCovered("Segmentation without segments")
+    ids = tuple(s.get("id") or str(i + 1) for i, s in enumerate(segments))  # PMML 4.4: else the 1-based position
+    wanted = {f.get("segmentId") for f in fields} - {None}
+    if wanted - set(ids) or len(set(ids)) != len(ids):
+        raise NotCovered(f"OutputField segmentId {sorted(wanted - set(ids))} or Segment ids that are not unique")
+    classes: tuple[str, ...] | None = None
+    if function == "classification":
+        found = target_classes(model)
+        for m in models:
+            found += [c for c in _model_classes(m) or () if c not in found]
+        classes = tuple(found)
+    _check_results(method, function, segments, elems, models, classes)
+    general = Segments(method, tuple(preds), tuple(weights), tuple(models), classes, ids, (), treatment, threshold)
+    # (skipSegment would leave out a tree whose leaf has no score; the flat sum cannot)
+    plain = not wanted and treatment != "skipSegment"
+    plain = plain and all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
+    flat = _flat_ensemble(method, models, function == "classification") if plain else None
+    return general if flat is None else FlatTree(flat[0], general, flat[1])
+
+
+def _missing_treatment(seg: etree._Element, method: str) -> tuple[str, float]:
+    """missingPredictionTreatment and missingThreshold, where their meaning is settled: the
+    combining methods (fast_segments.treat_missing); selectFirst with returnMissing, which
+    returns the chosen segment's result, missing or not, as continue does; modelChain with
+    returnMissing (any fired segment without a result makes the result missing)."""
+    treatment, threshold = seg.get("missingPredictionTreatment", "continue"), float(seg.get("missingThreshold", "1"))
+    if treatment not in ("continue", "returnMissing", "skipSegment"):
+        raise NotCovered(f"Segmentation missingPredictionTreatment={treatment}")
+    if threshold != 1 and treatment != "skipSegment":
+        raise NotCovered(f"Segmentation missingThreshold with missingPredictionTreatment={treatment}")
+    settled = method not in ("selectAll", "selectFirst", "modelChain") or (treatment == "returnMissing" and method != "selectAll")
+    if treatment != "continue" and not settled:
+        # pypmml ignores the treatment for these methods (modelChain with returnMissing: the spec is
+        # followed, see _chain; JPMML-SkLearn writes it for every boosted classifier)
+        raise NotCovered(f"Segmentation missingPredictionTreatment={treatment} with {method}")
+    return treatment, threshold
+
+
+def _check_results(
+    method: str,
+    function: str,
+    segments: list[etree._Element],
+    elems: list[etree._Element],
+    models: list[Scoped],
+    classes: tuple[str, ...] | None,
+) -> None:
+    """Decline segment results the combination cannot read the way pypmml does."""
+    ends = range(len(segments))
+    if method == "modelChain":  # only a segment with no <True/> one after it can end the chain
+        trues = [i for i, s in enumerate(segments) if local(find_predicate(s)) == "True"]
+        ends = range(trues[-1] if trues else 0, len(segments))
+    for i in ends:
+        if elems[i].get("functionName") != function:
+            raise NotCovered(f"a {elems[i].get('functionName')} segment in a {function} Segmentation ({method})")
+        out = child(elems[i], "Output")
+        if method == "modelChain" and out is not None:
+            # pypmml builds the chain's result from the last segment's Output fields alone; with
+            # every probability there (JPMML-SkLearn's boosted classifiers) the interchange reference
+            # reads the label as the most probable category, which is the segment's own label
+            fields = children(out, "OutputField")
+            features = {(f.get("feature", "predictedValue"), f.get("value")) for f in fields if f.get("segmentId") is None}
+            probabilities = {("probability", c) for c in classes or ()}
+            wanted = probabilities if probabilities and probabilities <= features else {("predictedValue", None)} | probabilities
+            if not wanted <= features:
+                raise NotCovered("modelChain ending in a segment whose Output lacks its predictedValue or probabilities")
+        if classes is not None and method not in _VOTES and local(elems[i]) == "TreeModel":
+            if _lacks_category(models[i], elems[i], classes):
+                # pypmml: such a tree in a segment drops the category from its probabilities
+                raise NotCovered("a segment TreeModel Node whose ScoreDistribution lacks a category")
+        known = _model_classes(models[i])
+        if classes is not None and method not in _VOTES and known is not None:
+            if set(classes) - set(known):
+                # pypmml: a category a segment does not predict has a missing probability, which wins the label
+                raise NotCovered(f"a segment model without the categories {sorted(set(classes) - set(known))}")
+
+
+def _lacks_category(m: Scoped, tree: etree._Element, classes: tuple[str, ...]) -> bool:
+    """Whether a Node of a compiled TreeModel has a ScoreDistribution without one of ``classes``
+    (from the Nodes read when it compiled: in bulk for a flat tree, else walked)."""
+    inner = getattr(m.inner, "general", m.inner)
+    lacks = getattr(inner, "lacks_category", None)
+    if lacks is not None:
+        return bool(lacks(classes))
+    nodes = getattr(inner, "nodes", None)
+    if nodes is not None:
+        seen_sets: Any = (set(n.dist) for n in nodes)
+    else:
+        seen_sets = ({d.get("value") for d in children(node, "ScoreDistribution")} for node in tree.iter("{*}Node"))
+    return any(seen and set(classes) - seen for seen in seen_sets)
+
+
+def _model_classes(m: Scoped) -> list[str] | None:
+    """The categories a compiled classification model predicts, when the step says."""
+    inner = m.inner
+    for part in (inner, getattr(inner, "flat", None), getattr(inner, "general", None), getattr(inner, "ensemble", None)):
+        value = getattr(part, "classes", None) if part is not None else None
+        if value:
+            return [str(c) for c in value]
+    return None

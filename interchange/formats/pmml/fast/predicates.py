@@ -1,0 +1,163 @@
+"""PMML 4.4 §Predicates as three-valued masks over a batch: (true, unknown); false is neither.
+
+SimplePredicate, SimpleSetPredicate, CompoundPredicate (and / or / surrogate; xor declined), True
+and False, used by trees, segments, scorecards and rule sets. A comparison with a missing
+value is UNKNOWN, except isMissing / isNotMissing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from lxml import etree
+
+from interchange.formats.pmml.fast.expressions import Ctx, elements
+from interchange.formats.pmml.fast.scope import Scope, keys, missing, num
+from interchange.formats.pmml.parse import NotCovered, local
+
+__all__ = ["predicate", "Truth", "PREDICATES", "ORDER", "find_predicate"]
+
+Truth = tuple[np.ndarray, np.ndarray]
+Pred = Callable[[Scope], Truth]
+PREDICATES = ("SimplePredicate", "SimpleSetPredicate", "CompoundPredicate", "True", "False")
+
+ORDER = {  # PMML's ordering operators, shared with the built-in functions of the same names
+    "lessThan": np.less,
+    "lessOrEqual": np.less_equal,
+    "greaterThan": np.greater,
+    "greaterOrEqual": np.greater_equal,
+}
+
+
+def find_predicate(el: etree._Element) -> etree._Element:
+    """The one predicate child of a Node, Segment, Attribute or rule."""
+    found = [c for c in elements(el) if local(c) in PREDICATES]
+    if not found:
+        raise NotCovered(f"<{local(el)}> without a predicate")
+    return found[0]
+
+
+def _simple(el: etree._Element, ctx: Ctx) -> Pred:
+    name, op, raw = el.get("field"), el.get("operator"), el.get("value")
+    numeric = ctx.numeric(name)
+    if op in ("isMissing", "isNotMissing"):
+        want = op == "isMissing"
+        return lambda s: (missing(s[name]) == want, np.zeros(s.n, dtype=bool))
+    if raw is None:
+        raise NotCovered(f"SimplePredicate {op} without a value")
+    if op in ("equal", "notEqual"):
+        key = keys(np.array([ctx.constant(name, raw) if numeric else raw], dtype=np.float64 if numeric else object))[0]
+
+        def eq(s: Scope) -> Truth:
+            col = s[name]
+            gone = missing(col)
+            hit = keys(col) == key
+            return (hit if op == "equal" else ~hit) & ~gone, gone
+
+        return eq
+    if op in ORDER and numeric:
+        cmp, value = ORDER[op], ctx.constant(name, raw)
+
+        def order(s: Scope) -> Truth:
+            x = num(s[name])
+            gone = np.isnan(x)
+            return cmp(x, value) & ~gone, gone
+
+        return order
+    raise NotCovered(f"SimplePredicate {name} {op} {raw!r}")
+
+
+def _set(el: etree._Element, ctx: Ctx) -> Pred:
+    name, op = el.get("field"), el.get("booleanOperator")
+    arrays = [c for c in elements(el) if local(c) == "Array"]
+    if op not in ("isIn", "isNotIn") or len(arrays) != 1:
+        raise NotCovered(f"SimpleSetPredicate {op}")
+    array = arrays[0]
+    kind = array.get("type")
+    values = _tokens(array.text or "")
+    if kind in ("int", "real"):
+        members = keys(np.array([ctx.constant(name, v) for v in values], dtype=np.float64))
+    elif kind == "string":
+        members = np.array(values, dtype=object)
+    else:
+        raise NotCovered(f"Array type={kind}")
+    if array.get("n") is not None and int(array.get("n")) != len(values):
+        raise NotCovered("Array whose n differs from its length")
+
+    def member(s: Scope) -> Truth:
+        col = s[name]
+        gone = missing(col)
+        hit = np.isin(keys(col), members)
+        return (hit if op == "isIn" else ~hit) & ~gone, gone
+
+    return member
+
+
+def _tokens(text: str) -> list[str]:
+    """PMML 4.4 §Array: whitespace-separated, double quotes around values with blanks."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text[i] == '"':
+            j, buf = i + 1, []
+            while j < len(text) and text[j] != '"':
+                if text[j] == "\\" and j + 1 < len(text) and text[j + 1] == '"':
+                    j += 1
+                buf.append(text[j])
+                j += 1
+            out.append("".join(buf))
+            i = j + 1
+        else:
+            j = i
+            while j < len(text) and not text[j].isspace():
+                j += 1
+            out.append(text[i:j])
+            i = j
+    return out
+
+
+def _compound(el: etree._Element, ctx: Ctx, nested: bool = False) -> Pred:
+    """and / or / surrogate, three-valued as PMML 4.4 says (segments, rules and scorecards use
+    only the TRUE mask; trees also route the UNKNOWN one)."""
+    op = el.get("booleanOperator")
+    if op == "surrogate" and nested:
+        # pypmml 1.5.8 reads a nested surrogate's alternative TRUE as FALSE under or: declined
+        raise NotCovered("surrogate CompoundPredicate inside another CompoundPredicate")
+    parts = [_compound(c, ctx, True) if local(c) == "CompoundPredicate" else predicate(c, ctx) for c in elements(el)]
+    # pypmml 1.5.8 evaluates every xor as FALSE: declined
+    if len(parts) < 2 or op not in ("and", "or", "surrogate"):
+        raise NotCovered(f"CompoundPredicate {op} with {len(parts)} parts")
+
+    def combine(s: Scope) -> Truth:
+        results = [p(s) for p in parts]
+        if op == "surrogate":  # the first part that is not UNKNOWN decides
+            t, u = results[0]
+            for t2, u2 in results[1:]:
+                t, u = np.where(u, t2, t), u & u2
+            return t, u
+        ts = np.array([r[0] for r in results])
+        us = np.array([r[1] for r in results])
+        if op == "and":  # FALSE if any part is FALSE, else UNKNOWN if any is UNKNOWN
+            t = np.asarray(ts.all(axis=0))
+            return t, ~t & ~(~ts & ~us).any(axis=0)
+        t = np.asarray(ts.any(axis=0))
+        return t, ~t & us.any(axis=0)
+
+    return combine
+
+
+def predicate(el: etree._Element, ctx: Ctx) -> Pred:
+    tag = local(el)
+    if tag == "True":
+        return lambda s: (np.ones(s.n, dtype=bool), np.zeros(s.n, dtype=bool))
+    if tag == "False":
+        return lambda s: (np.zeros(s.n, dtype=bool), np.zeros(s.n, dtype=bool))
+    if tag == "SimplePredicate":
+        return _simple(el, ctx)
+    if tag == "SimpleSetPredicate":
+        return _set(el, ctx)
+    if tag == "CompoundPredicate":
+        return _compound(el, ctx)
+    raise NotCovered(f"predicate <{tag}>")

@@ -1,0 +1,166 @@
+"""Lift a PMML 4.x document into the IR: MiningSchema treatments, derived fields, the model, Output.
+
+Reuses the reader (parse.py) and the fast path's compilers, which already build IR objects
+for trees, forests and the other families; what they produce as closures (expressions) is
+lifted again as IR expressions (lift_expressions). Every element the IR cannot hold adds a
+Reason with its path; the graph is given only when nothing was left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from interchange.formats.pmml.lift.document.expressions import lift_derived_fields, path_of
+from interchange.formats.pmml.lift.document.models import LiftContext, lift_model, ordered_classes
+from lxml import etree
+
+from interchange.errors import DocumentError
+from interchange.formats.pmml.fast.engine import _CURRENT, Compilation
+from interchange.formats.pmml.fast.expressions import Ctx
+from interchange.formats.pmml.fast.schema import data_fields
+from interchange.formats.pmml.parse import NotCovered, child, children, parse
+from interchange.ir.cluster import NearestCenter
+from interchange.ir.graph import Graph, ModelStep, Step
+from interchange.ir.lifted import Lifted, Reason, Unliftable
+from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.transforms import Impute, Validate
+from interchange.ir.trees import TreeEnsemble
+from interchange.signature import Signature
+
+__all__ = ["lift_pmml"]
+
+_KINDS_OF_PREDICTION = {"label", "value", "probability", "cluster", "decision"}
+
+
+def lift_pmml(data: bytes) -> Lifted:
+    """The IR graph of a PMML document, or the reasons (element by element) it cannot be one."""
+    parsed = parse(data)
+    root, model = parsed.root, parsed.model
+    reasons: list[Reason] = []
+    fields = data_fields(root)
+    ctx = Ctx({name: df.get("dataType", "double") for name, df in fields.items()})
+    token = _CURRENT.set(Compilation(root, model, ctx, fields))
+    try:
+        steps: list[Step] = _treatments(model, fields, reasons)
+        steps += lift_derived_fields(child(root, "TransformationDictionary"), ctx, reasons)
+        lc = LiftContext(ctx, reasons, steps, decisions=bool(parsed.signature.output("decision")))
+        step = _model(model, lc)
+    finally:
+        _CURRENT.reset(token)
+    signature = _signature(parsed.signature, step)
+    if isinstance(step, TreeEnsemble):  # the document's category order (ties go to the first)
+        step = ordered_classes(step, signature.classes)
+    if step is not None:
+        _check_outputs(model, signature, step, reasons)
+    lifted = [(f"field {s.outputs[0]}" if s.outputs else "MiningSchema", type(s).__name__) for s in steps]
+    if step is not None:
+        lifted.append((path_of(model), type(step).__name__))
+    steps = _in_dependency_order(steps, set(signature.input_names), reasons)
+    graph = Graph(signature, tuple(steps), step) if step is not None and not reasons else None
+    return Lifted("pmml", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifted))
+
+
+def _in_dependency_order(steps: list[Step], inputs: set[str], reasons: list[Reason]) -> list[Step]:
+    """Steps ordered so each reads only inputs and earlier steps' columns (PMML fields may be
+    defined in any order, across the dictionary and the models' LocalTransformations)."""
+    done, todo = set(inputs), list(steps)
+    out: list[Step] = []
+    while todo:
+        ready = [s for s in todo if set(s.inputs) <= done | set(s.outputs)]
+        if not ready:
+            missing = sorted(set(todo[0].inputs) - done)
+            reasons.append(Reason(f"field {todo[0].outputs[0] if todo[0].outputs else '?'}", f"reads {missing}, defined nowhere"))
+            return out + todo
+        for s in ready:
+            out.append(s)
+            done.update(s.outputs)
+        todo = [s for s in todo if all(s is not r for r in ready)]
+    return out
+
+
+def _model(model: etree._Element, lc: LiftContext) -> ModelStep | None:
+    try:
+        return lift_model(model, lc, top=True)
+    except Unliftable as exc:
+        lc.reasons.append(exc.reason)
+    except NotCovered as exc:
+        lc.reasons.append(Reason(path_of(model), str(exc)))
+    except DocumentError as exc:
+        lc.reasons.append(Reason(path_of(model), exc.message))
+    return None
+
+
+def _treatments(model: etree._Element, fields: dict[str, etree._Element], reasons: list[Reason]) -> list[Step]:
+    """PMML 4.4 §MiningSchema on the outermost model's inputs: replacements become Impute,
+    returnInvalid over declared Values becomes Validate; other treatments add a reason."""
+    steps: list[Step] = []
+    validate: list[tuple[str, tuple[Any, ...]]] = []
+    for mf in children(child(model, "MiningSchema"), "MiningField"):
+        name, usage = mf.get("name"), mf.get("usageType", "active")
+        if usage not in ("active",):
+            continue
+        df = fields.get(name)
+        for attr in ("outliers", "lowValue", "highValue", "invalidValueReplacement", "missingValueTreatment"):
+            if mf.get(attr) is not None and not (attr == "outliers" and mf.get(attr) == "asIs"):
+                if attr != "missingValueTreatment":  # (informative only: how the replacement was computed)
+                    reasons.append(Reason(path_of(mf), f"MiningField {attr}={mf.get(attr)} has no IR form yet"))
+        invalid = mf.get("invalidValueTreatment", "returnInvalid")
+        if invalid not in ("returnInvalid", "asIs"):
+            reasons.append(Reason(path_of(mf), f"MiningField invalidValueTreatment={invalid} has no IR form yet"))
+        replacement = mf.get("missingValueReplacement")
+        if replacement is not None:
+            numeric = df is None or df.get("dataType", "double") in ("double", "float", "integer", "boolean")
+            steps.append(Impute((name,), (name,), (float(replacement) if numeric else replacement,)))
+        if df is None:
+            continue
+        if children(df, "Interval"):
+            reasons.append(Reason(path_of(df), "DataField Interval (valid ranges) has no IR form yet"))
+        props = {v.get("property", "valid") for v in children(df, "Value")}
+        if props - {"valid"}:
+            reasons.append(Reason(path_of(df), "DataField Values with property invalid / missing have no IR form yet"))
+        values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid")
+        if values and invalid == "returnInvalid" and df.get("optype") != "continuous":
+            numeric = df.get("dataType", "double") in ("double", "float", "integer")
+            validate.append((name, tuple(float(v) for v in values) if numeric else values))
+    if validate:
+        steps.insert(0, Validate(tuple(n for n, _ in validate), tuple(v for _, v in validate)))
+    return steps
+
+
+def _signature(sig: Signature, step: ModelStep | None) -> Signature:
+    """The document's signature; a clustering model's predicted value is its cluster id."""
+    if step is None or sig.task != "clustering":
+        return sig
+    outputs = tuple(replace(f, kind="cluster") if f.kind == "value" else f for f in sig.outputs)
+    return replace(sig, outputs=outputs)
+
+
+def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reasons: list[Reason]) -> None:
+    """Each signature output must be a part of the IR prediction (value, label, probability...)."""
+    declared = {of.get("name"): of for of in model.iter("{*}OutputField")}
+    for f in sig.outputs:
+        if f.kind == "probability" and f.target is None:
+            reasons.append(
+                Reason(f"OutputField[@name={f.name!r}]", "probability of the predicted category (no value) has no IR form yet")
+            )
+            continue
+        if f.kind == "probability" and isinstance(step, SupportVectorMachine):
+            reasons.append(
+                Reason(f"OutputField[@name={f.name!r}]", "SVM probabilities (PMML engines give vote shares) are not in the IR")
+            )
+            continue
+        if f.kind == "cluster" and not isinstance(step, NearestCenter):
+            reasons.append(
+                Reason(f"OutputField[@name={f.name!r}]", f"{f.name!r} (an entity id) is not part of the IR's prediction")
+            )
+            continue
+        if f.kind in _KINDS_OF_PREDICTION:
+            if f.kind == "decision" and getattr(step, "link", None) is not None and step.link.value != "identity":  # type: ignore[attr-defined]
+                reasons.append(Reason(f"OutputField[@name={f.name!r}]", "decision output of a model that gives probabilities"))
+            continue
+        of = declared.get(f.name)
+        where = path_of(of) if of is not None else f"OutputField[@name={f.name!r}]"
+        feature = of.get("feature") if of is not None else f.kind
+        reasons.append(Reason(where, f"OutputField feature={feature} is not part of the IR's prediction"))
+    return None

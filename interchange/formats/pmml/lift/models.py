@@ -1,0 +1,459 @@
+"""PMML 4.4 model elements lifted into IR model steps.
+
+RegressionModel is read here; TreeModel, MiningModel ensembles and the other families come
+from the fast path's compilers (fast_trees, fast_mining, fast_families, fast_svm, fast_knn),
+whose IR objects are kept when they carry nothing PMML-specific beyond what the IR holds.
+modelChain boosting (sum-of-trees segments feeding a RegressionModel's link) is folded into
+one TreeEnsemble; majorityVote forests become an average of one-hot leaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+from interchange.formats.pmml.lift.document.expressions import lift_derived_fields, lift_expression, path_of
+from interchange.formats.pmml.lift.document.trees import lift_tree
+from lxml import etree
+
+from interchange.formats.pmml.fast import engine as fast
+from interchange.formats.pmml.fast.expressions import Ctx, elements
+from interchange.formats.pmml.fast.predicates import PREDICATES
+from interchange.formats.pmml.fast.schema import check_nested
+from interchange.formats.pmml.fast.trees import FlatTree, tree_step
+from interchange.formats.pmml.parse import child, children, local
+from interchange.ir.cluster import NearestCenter
+from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref
+from interchange.ir.graph import ModelStep, Step
+from interchange.ir.lifted import Reason, Unliftable
+from interchange.ir.linear import Link, Regression
+from interchange.ir.naive_bayes import GaussianNaiveBayes
+from interchange.ir.neighbors import NearestNeighbors
+from interchange.ir.neural import NeuralNetwork
+from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.trees import Tree, TreeEnsemble
+
+__all__ = ["LiftContext", "lift_model", "ordered_classes"]
+
+
+@dataclass
+class LiftContext:
+    """One document's lift: field types, the reasons so far, the transform steps built so far."""
+
+    ctx: Ctx
+    reasons: list[Reason]
+    steps: list[Step]
+    decisions: bool = False  # the signature asks for decision values
+    made: dict[str, Any] = field(default_factory=dict)
+
+    def derive(self, name: str, expr: Expr) -> str:
+        """A column computed by ``expr`` (one step per distinct name)."""
+        if name not in self.made:
+            self.made[name] = expr
+            self.steps.append(Derive((name,), expr))
+        return name
+
+
+def lift_model(model: etree._Element, lc: LiftContext, *, top: bool = False) -> ModelStep:
+    """The IR model step of a PMML model element (with its LocalTransformations as steps)."""
+    tag = local(model)
+    if not top:
+        check_nested(model, fast.current().top)
+    defined = {o for s in lc.steps for o in s.outputs}
+    local_steps = lift_derived_fields(child(model, "LocalTransformations"), lc.ctx, lc.reasons)
+    for s in local_steps:
+        if s.outputs[0] in defined:
+            raise Unliftable(path_of(model), f"LocalTransformations field {s.outputs[0]!r} defined twice in the document")
+    lc.steps += local_steps
+    lifter = _LIFTERS.get(tag)
+    if lifter is None:
+        raise Unliftable(path_of(model), f"<{tag}> has no IR form yet")
+    return _targets(model, lifter(model, lc))
+
+
+def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
+    """PMML 4.4 §Targets: a regression's ``value * rescaleFactor + rescaleConstant`` folds into
+    the coefficients / leaves and the intercept / base; the rest has no IR form yet."""
+    el = child(model, "Targets")
+    if el is None:
+        return step
+    targets = children(el, "Target")
+    t = targets[0] if len(targets) == 1 else None
+    simple = (
+        t is not None and not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
+    )
+    if t is None or not simple:
+        raise Unliftable(path_of(el), "Targets with TargetValues, min / max or castInteger have no IR form yet")
+    factor, const = float(t.get("rescaleFactor", "1")), float(t.get("rescaleConstant", "0"))
+    if isinstance(step, Regression) and step.classes is None:
+        return Regression(step.inputs, np.asarray(step.coef) * factor, np.asarray(step.intercept) * factor + const)
+    if isinstance(step, TreeEnsemble) and step.classes is None and step.aggregation == "sum":
+        base = np.zeros(1) if step.base is None else np.asarray(step.base, dtype=np.float64)
+        trees = step.trees
+        if factor != 1.0:
+            trees = tuple(
+                Tree(t.feature, t.threshold, t.left, t.right, np.asarray(t.value) * factor, t.missing_left, t.op) for t in trees
+            )
+        return _rebuilt(step, trees=trees, base=base * factor + const)
+    raise Unliftable(path_of(el), f"Targets rescaling of {type(step).__name__}")
+
+
+def ordered_classes(step: TreeEnsemble, order: tuple[Any, ...] | None = None) -> TreeEnsemble:
+    """A tree ensemble's classes without repeats (the fast path may list a category twice), in
+    ``order`` when that names the same categories: value columns merged and moved to match."""
+    if step.classes is None or step.link is not Link.IDENTITY:
+        return step
+    names = list(dict.fromkeys(str(c) for c in step.classes))
+    if order is not None and sorted(str(c) for c in order) == sorted(names):
+        names = [str(c) for c in order]
+    if names == [str(c) for c in step.classes]:
+        return step
+    cols = [[i for i, c in enumerate(step.classes) if str(c) == n] for n in names]
+    trees = []
+    for t in step.trees:
+        v = np.asarray(t.value, dtype=np.float64)
+        merged = np.column_stack([v[:, idx].sum(axis=1) for idx in cols])
+        trees.append(Tree(t.feature, t.threshold, t.left, t.right, merged, t.missing_left, t.op))
+    first = {str(c): c for c in reversed(step.classes)}
+    return _rebuilt(step, trees=tuple(trees), classes=tuple(first[n] for n in names))
+
+
+def _rebuilt(step: TreeEnsemble, **changes: Any) -> TreeEnsemble:
+    kw = {f.name: getattr(step, f.name) for f in fields(TreeEnsemble)}
+    kw.update(changes)
+    return TreeEnsemble(**kw)
+
+
+# --- RegressionModel --------------------------------------------------------------------------
+
+
+def _tables(model: etree._Element, lc: LiftContext) -> tuple[list[str], np.ndarray, np.ndarray, list[str | None]]:
+    """Columns, coefficients (tables x columns), intercepts and target categories of the tables."""
+    columns: list[str] = []
+    rows: list[dict[str, float]] = []
+    intercepts, categories = [], []
+    for t in children(model, "RegressionTable"):
+        coefs: dict[str, float] = {}
+        for p in elements(t):
+            tag, name, c = local(p), p.get("name"), float(p.get("coefficient", "nan"))
+            if tag == "NumericPredictor":
+                if float(p.get("exponent", "1")) != 1.0:
+                    col = lc.derive(f"{name}^{p.get('exponent')}", Call("pow", (Ref(name), Const(float(p.get("exponent"))))))
+                else:
+                    col = name
+            elif tag == "CategoricalPredictor":  # PMML 4.4: a missing value matches no category (0)
+                value = p.get("value")
+                numeric = lc.ctx.numeric(name)
+                col = lc.derive(f"{name}=={value}", Indicator(Ref(name), float(value) if numeric else value, 0.0))
+            elif tag == "PredictorTerm":
+                refs = elements(p)
+                if not refs or any(local(r) != "FieldRef" or r.get("mapMissingTo") is not None for r in refs):
+                    raise Unliftable(path_of(p), "PredictorTerm with other than plain FieldRefs")
+                expr: Expr = Ref(refs[0].get("field"))
+                for r in refs[1:]:
+                    expr = Call("*", (expr, Ref(r.get("field"))))
+                col = lc.derive("*".join(r.get("field") for r in refs), expr)
+            else:
+                raise Unliftable(path_of(p), f"<{tag}> in RegressionTable")
+            coefs[col] = coefs.get(col, 0.0) + c
+            if col not in columns:
+                columns.append(col)
+        rows.append(coefs)
+        intercepts.append(float(t.get("intercept", "0")))
+        categories.append(t.get("targetCategory"))
+    coef = np.array([[r.get(c, 0.0) for c in columns] for r in rows]).reshape(len(rows), len(columns))
+    return columns, coef, np.array(intercepts), categories
+
+
+def _regression(model: etree._Element, lc: LiftContext) -> ModelStep:
+    """PMML 4.4 §Regression: one table (regression), softmax tables, or binary logit (the first
+    table's logistic is its category's probability; the last table takes 1 minus it)."""
+    columns, coef, intercept, cats = _tables(model, lc)
+    fn, norm = model.get("functionName"), model.get("normalizationMethod", "none")
+    path = path_of(model)
+    if not len(intercept):
+        raise Unliftable(path, "RegressionModel without RegressionTable")
+    if fn == "regression":
+        if len(intercept) != 1 or norm != "none":
+            raise Unliftable(path, f"regression with {len(intercept)} tables and normalizationMethod={norm}")
+        return Regression(tuple(columns), coef, intercept)
+    if fn != "classification" or any(c is None for c in cats):
+        raise Unliftable(path, f"RegressionModel functionName={fn} (or a table without targetCategory)")
+    if norm == "softmax" and len(cats) >= 2:
+        step = Regression(tuple(columns), coef, intercept, Link.SOFTMAX, tuple(cats))
+    elif norm == "logit" and len(cats) == 2:
+        step = Regression(tuple(columns), coef[:1], intercept[:1], Link.LOGISTIC, (cats[1], cats[0]))
+    else:
+        raise Unliftable(path, f"classification with {len(cats)} tables and normalizationMethod={norm} has no IR link yet")
+    return _as_decisions(step, lc) if lc.decisions else step
+
+
+def _linear(expr: Expr) -> tuple[float, dict[str, float]] | None:
+    """``intercept + sum c_i * x_i`` as (intercept, {x_i: c_i}), when ``expr`` is that form."""
+    if isinstance(expr, Const) and isinstance(expr.value, float):
+        return expr.value, {}
+    if isinstance(expr, Call) and expr.function == "+" and expr.fill is None and expr.default is None:
+        left = _linear(expr.args[0])
+        term = expr.args[1]
+        if left is None or not (isinstance(term, Call) and term.function == "*" and len(term.args) == 2):
+            return None
+        ref, c = term.args
+        if not (isinstance(ref, Ref) and isinstance(c, Const) and isinstance(c.value, float)):
+            return None
+        return left[0], {**left[1], ref.name: left[1].get(ref.name, 0.0) + c.value}
+    return None
+
+
+def _as_decisions(step: Regression, lc: LiftContext) -> Regression:
+    """Our writer's decision classifier (decision values as linear DerivedFields under a
+    softmax / logit, see emit_models._decision_classifier) back as decision values."""
+    defs = {s.outputs[0]: s for s in lc.steps if isinstance(s, Derive)}
+    eye = np.eye(len(step.inputs))
+    if not all(n in defs for n in step.inputs) or not np.array_equal(step.coef, eye[: len(step.coef)]) or step.intercept.any():
+        return step
+    forms = [_linear(defs[n].expression) for n in step.inputs]
+    if any(f is None for f in forms):
+        return step
+    names = list(dict.fromkeys(k for f in forms for k in f[1]))  # type: ignore[index]
+    coef = np.array([[f[1].get(n, 0.0) for n in names] for f in forms])  # type: ignore[index]
+    intercept = np.array([f[0] for f in forms])  # type: ignore[index]
+    lc.steps[:] = [s for s in lc.steps if not (isinstance(s, Derive) and s.outputs[0] in step.inputs)]
+    return Regression(tuple(names), coef, intercept, Link.IDENTITY, step.classes)
+
+
+# --- TreeModel, MiningModel ---------------------------------------------------------------------
+
+
+def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
+    """The fast path's flat tree when it has one (pairs routed by defaultChild), else lift_tree."""
+    step = tree_step(model)
+    if isinstance(step, FlatTree) and not step.needs_general_for_missing:
+        return ordered_classes(step.flat)
+    return ordered_classes(lift_tree(model))
+
+
+def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
+    out = []
+    for s in children(seg, "Segment"):
+        pred = [c for c in elements(s) if local(c) in PREDICATES]
+        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        if len(inner) != 1 or not pred or local(pred[0]) != "True" or s.get("weight", "1") not in ("1", "1.0"):
+            raise Unliftable(path_of(s), "a Segment with a predicate other than True, a weight, or several models")
+        out.append((s, inner[0]))
+    return out
+
+
+def _mining(model: etree._Element, lc: LiftContext) -> ModelStep:
+    seg = child(model, "Segmentation")
+    if seg is None:
+        raise Unliftable(path_of(model), "MiningModel without Segmentation")
+    method = seg.get("multipleModelMethod")
+    if seg.get("missingPredictionTreatment", "continue") not in ("continue", "returnMissing"):
+        raise Unliftable(path_of(seg), f"missingPredictionTreatment={seg.get('missingPredictionTreatment')}")
+    if method == "modelChain":
+        return _chain(model, seg, lc)
+    if method in ("majorityVote",) and model.get("functionName") == "classification":
+        return _votes(seg, lc)
+    compiled = fast._model(model, [])
+    if isinstance(compiled, FlatTree) and not compiled.needs_general_for_missing:
+        return ordered_classes(compiled.flat)
+    if method in ("sum", "average"):
+        return _combined(seg, method, model.get("functionName") == "classification", lc)
+    raise Unliftable(path_of(seg), f"multipleModelMethod={method} has no IR form yet")
+
+
+def _combined(seg: etree._Element, method: str, classification: bool, lc: LiftContext) -> TreeEnsemble:
+    """sum / average of segments that each lift to a tree ensemble (nested MiningModels, trees
+    with a Targets constant): one TreeEnsemble (an average scales leaves and bases by 1/n)."""
+    parts = []
+    for _, m in _segments_of(seg):
+        step = lift_model(m, lc)
+        if not isinstance(step, TreeEnsemble) or (step.classes is not None) != classification:
+            raise Unliftable(path_of(m), f"a {method} segment that does not lift to a tree ensemble")
+        if classification and (method != "average" or step.link is not Link.IDENTITY or step.base is not None):
+            raise Unliftable(path_of(m), f"a classification segment of a {method} other than plain probability trees")
+        parts.append(step)
+    names: list[str] = []
+    classes: list[Any] = []
+    for p in parts:
+        names += [f for f in p.inputs if f not in names]
+        classes += [c for c in p.classes or () if str(c) not in map(str, classes)]
+    width = len(classes) if classification else 1
+    scale = 1.0 / len(parts) if method == "average" else 1.0
+    trees, base = [], np.zeros(width)
+    for p in parts:
+        own = len(p.trees) if p.aggregation == "average" else 1
+        for t in p.trees:
+            v = np.asarray(t.value, dtype=np.float64).reshape(len(t.feature), -1)
+            value = np.zeros((len(t.feature), width))
+            for j in range(v.shape[1]):
+                col = [str(c) for c in classes].index(str(p.classes[j])) if classification else 0  # type: ignore[index]
+                value[:, col] = v[:, j] * scale / own if scale != 1.0 or own != 1 else v[:, j]
+            trees.append(_remapped(t, p.inputs, names, value))
+        if p.base is not None:
+            base += np.asarray(p.base, dtype=np.float64) * scale
+    if len({t.op for t in trees}) > 1:
+        raise Unliftable(path_of(seg), "segment trees with different comparison operators")
+    return TreeEnsemble(
+        tuple(names),
+        tuple(trees),
+        "sum",
+        base=None if not base.any() else base,
+        classes=tuple(classes) if classification else None,
+    )
+
+
+def _votes(seg: etree._Element, lc: LiftContext) -> ModelStep:
+    """majorityVote over classification trees: each tree votes for its leaf's label, the
+    probabilities are vote shares (an average of one-hot leaves)."""
+    trees, classes = [], []
+    parts = []
+    for _, m in _segments_of(seg):
+        step = lift_model(m, lc)
+        if not isinstance(step, TreeEnsemble) or step.classes is None or len(step.trees) != 1:
+            raise Unliftable(path_of(m), "a majorityVote segment that is not one classification tree")
+        parts.append(step)
+        classes += [c for c in step.classes if c not in classes]
+    names: list[str] = []
+    for p in parts:
+        names += [f for f in p.inputs if f not in names]
+    for p in parts:
+        t = p.trees[0]
+        own = np.asarray(t.value, dtype=np.float64)
+        value = np.zeros((len(t.feature), len(classes)))
+        leaf = t.feature < 0
+        winner = np.argmax(own, axis=1)
+        for i in np.flatnonzero(leaf):
+            value[i, classes.index(p.classes[winner[i]])] = 1.0  # type: ignore[index]
+        trees.append(_remapped(t, p.inputs, names, value))
+    return TreeEnsemble(tuple(names), tuple(trees), "average", classes=tuple(classes))
+
+
+def _remapped(t: Tree, inputs: tuple[str, ...], names: list[str], value: np.ndarray) -> Tree:
+    mapping = np.array([names.index(f) for f in inputs] or [0])
+    feature = np.where(t.feature >= 0, mapping[np.maximum(t.feature, 0)], -1)
+    return Tree(feature, t.threshold, t.left, t.right, value, t.missing_left, t.op)
+
+
+def _affine(expr: Expr, raws: dict[str, tuple[TreeEnsemble, float, float]]) -> tuple[TreeEnsemble, float, float] | None:
+    """``a * raw + b`` over one earlier raw score, as (ensemble, a * its a, a * its b + b)."""
+    if isinstance(expr, Ref):
+        return raws.get(expr.name)
+    if isinstance(expr, Call) and expr.function in ("+", "-", "*") and len(expr.args) == 2 and expr.fill is None:
+        x, y = expr.args
+        if isinstance(x, Const) and expr.function in ("+", "*"):
+            x, y = y, x
+        if not (isinstance(y, Const) and isinstance(y.value, float)):
+            return None
+        inner = _affine(x, raws)
+        if inner is None:
+            return None
+        ens, a, b = inner
+        v = y.value
+        if expr.function == "*":
+            return ens, a * v, b * v
+        return ens, a, b + v if expr.function == "+" else b - v
+    return None
+
+
+def _chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> ModelStep:
+    """Boosting as a modelChain: segments summing trees into raw scores (Output fields), then a
+    RegressionModel whose tables read them (identity, logit or softmax): one TreeEnsemble."""
+    segments = _segments_of(seg)
+    raws: dict[str, tuple[TreeEnsemble, float, float]] = {}
+    for _, m in segments[:-1]:
+        step = lift_model(m, lc)
+        if not isinstance(step, TreeEnsemble) or step.classes is not None:
+            raise Unliftable(path_of(m), "a modelChain segment other than a regression tree ensemble")
+        out = child(m, "Output")
+        for of in children(out, "OutputField") if out is not None else []:
+            feature = of.get("feature", "predictedValue")
+            if feature == "predictedValue":
+                raws[of.get("name")] = (step, 1.0, 0.0)
+            elif feature == "transformedValue" and len(elements(of)) == 1:
+                form = _affine(lift_expression(elements(of)[0], lc.ctx), raws)
+                if form is not None:
+                    raws[of.get("name")] = form
+    last = segments[-1][1]
+    if local(last) != "RegressionModel":
+        raise Unliftable(path_of(last), "a modelChain that does not end in a RegressionModel")
+    final = lift_model(last, LiftContext(lc.ctx, lc.reasons, []))
+    assert isinstance(final, Regression)
+    unknown = [c for c in final.inputs if c not in raws]
+    if unknown:
+        raise Unliftable(
+            path_of(last), f"the chain's RegressionModel reads {unknown}, which are not raw scores of earlier segments"
+        )
+    return _fold(final, raws)
+
+
+def _fold(final: Regression, raws: dict[str, tuple[TreeEnsemble, float, float]]) -> TreeEnsemble:
+    k = len(final.intercept)
+    names: list[str] = []
+    for ens, _, _ in raws.values():
+        names += [f for f in ens.inputs if f not in names]
+    trees = []
+    base = np.asarray(final.intercept, dtype=np.float64).copy()
+    for j in range(k):
+        for i, col in enumerate(final.inputs):
+            c = float(final.coef[j, i])
+            if c == 0.0:
+                continue
+            ens, a, b = raws[col]
+            own = 0.0 if ens.base is None else float(np.asarray(ens.base)[0])
+            base[j] += c * (a * own + b)
+            for t in ens.trees:
+                value = np.zeros((len(t.feature), k))
+                value[:, j] = np.asarray(t.value, dtype=np.float64)[:, 0] * (c * a)
+                trees.append(_remapped(t, ens.inputs, names, value))
+    if len({t.op for t in trees}) > 1:
+        raise Unliftable("Segmentation", "trees of one chain with different comparison operators")
+    return TreeEnsemble(tuple(names), tuple(trees), "sum", base=base, link=final.link, classes=final.classes)
+
+
+# --- other families: the fast path's IR objects, kept as plain IR --------------------------------
+
+_BASES = (NeuralNetwork, SupportVectorMachine, NearestNeighbors, NearestCenter, GaussianNaiveBayes)
+
+
+def _family(model: etree._Element, lc: LiftContext) -> ModelStep:
+    compiled = fast._model(model, [])
+    base = next((b for b in _BASES if isinstance(compiled, b)), None)
+    if base is None:
+        raise Unliftable(path_of(model), f"<{local(model)}> compiles to {type(compiled).__name__}, which the IR does not hold")
+    kw = {f.name: getattr(compiled, f.name) for f in fields(base)}
+    kw["inputs"] = tuple(_computed_input(model, name, i, lc) for i, name in enumerate(kw["inputs"]))
+    if base is SupportVectorMachine and kw["first_when"] == "<" and not np.any(kw["threshold"]):
+        # maxWins="false" votes for the first category where f < 0: the same as -f > 0, libsvm's
+        # orientation, in which the IR also gives scikit-learn's decision values
+        kw.update(coef=-np.asarray(kw["coef"]), intercept=-np.asarray(kw["intercept"]), first_when=">", threshold=None)
+    return base(**kw)
+
+
+def _computed_input(model: etree._Element, name: str, i: int, lc: LiftContext) -> str:
+    """A fast-path input computed in the model element itself, as a Derive step."""
+    if not name.startswith("\0"):
+        return name
+    if local(model) == "NeuralNetwork":
+        ni = children(child(model, "NeuralInputs"), "NeuralInput")[i]
+        body = elements(child(ni, "DerivedField"))[0]
+        return lc.derive(f"neural_input_{ni.get('id')}", lift_expression(body, lc.ctx))
+    vf = elements(child(child(model, "VectorDictionary"), "VectorFields"))[i]
+    value = vf.get("value")
+    field_name = vf.get("name")
+    value_typed: Any = float(value) if lc.ctx.numeric(field_name) else value
+    expr = Call("*", (Indicator(Ref(field_name), value_typed), Const(float(vf.get("coefficient", "1")))))
+    return lc.derive(f"{field_name}=={value}*{vf.get('coefficient', '1')}", expr)
+
+
+_LIFTERS = {
+    "RegressionModel": _regression,
+    "TreeModel": _tree,
+    "MiningModel": _mining,
+    "NeuralNetwork": _family,
+    "SupportVectorMachineModel": _family,
+    "NearestNeighborModel": _family,
+    "ClusteringModel": _family,
+    "NaiveBayesModel": _family,
+}

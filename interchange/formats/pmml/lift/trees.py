@@ -1,0 +1,168 @@
+"""PMML 4.4 §TreeModel lifted into the IR's binary Tree, beyond the fast path's flat subset.
+
+Children tested in order (the if / else-if chains converters write, with or without a final
+<True/>) become one binary split per test; a node whose tests all fail ends at a leaf holding
+what noTrueChildStrategy gives (the node's own score, or no prediction: NaN). A missing value
+is routed as missingValueStrategy says: "none" makes the test false, "nullPrediction" and
+"lastPrediction" put a guard split before the test (``x <= +inf``: every number passes, a
+missing value goes to a leaf with no prediction / the node's score), "defaultChild" follows the
+default child of a two-way split. Every split is a numeric comparison of one field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from interchange.formats.pmml.fast.engine.tree_tables import SPLITS as _SPLITS
+from interchange.formats.pmml.lift.document.expressions import path_of
+from lxml import etree
+
+from interchange.formats.pmml.fast.engine import current
+from interchange.formats.pmml.fast.tree_walk import TreeNode
+from interchange.formats.pmml.fast.trees import _nodes, target_classes
+from interchange.formats.pmml.parse import child, local
+from interchange.ir.lifted import Unliftable
+from interchange.ir.trees import Tree, TreeEnsemble
+
+__all__ = ["lift_tree"]
+
+_STRATEGIES = ("none", "nullPrediction", "lastPrediction", "defaultChild")
+_NAN = float("nan")
+
+
+def lift_tree(model: etree._Element) -> TreeEnsemble:
+    """A TreeModel as a one-tree TreeEnsemble, or Unliftable naming what has no IR form."""
+    path = path_of(model)
+    strategy = model.get("missingValueStrategy", "none")
+    no_true = model.get("noTrueChildStrategy", "returnNullPrediction")
+    if strategy not in _STRATEGIES or no_true not in ("returnNullPrediction", "returnLastPrediction"):
+        raise Unliftable(path, f"missingValueStrategy={strategy} / noTrueChildStrategy={no_true} has no IR form yet")
+    output = child(model, "Output")
+    if output is not None and any(of.get("feature") in ("entityId", "confidence") for of in output.iter("{*}OutputField")):
+        raise Unliftable(path, "Output entityId / confidence of tree nodes is not part of the IR's prediction")
+    nodes = _nodes(model, model.get("splitCharacteristic") == "binarySplit")
+    if local(nodes[0].pred) != "True":
+        raise Unliftable(path, "a tree root without a True predicate")
+    classes: tuple[str, ...] | None = None
+    if model.get("functionName") == "classification":
+        found = list(target_classes(model))
+        for n in nodes:
+            for c in [*n.dist, n.score]:
+                if c is not None and c not in found:
+                    found.append(c)
+        classes = tuple(found)
+    builder = _Builder(nodes, strategy, no_true, classes, path)
+    builder.build(0)
+    b = builder
+    if len(b.ops) > 1:
+        raise Unliftable(path, "splits with both < and <= comparisons in one tree")
+    tree = Tree(
+        np.array(b.feature),
+        np.array(b.threshold),
+        np.array(b.left),
+        np.array(b.right),
+        np.array(b.values, dtype=np.float64),
+        np.array(b.missing_left, dtype=bool),
+        "<" if b.ops == {"<"} else "<=",
+    )
+    return TreeEnsemble(tuple(b.features), (tree,), "sum", classes=classes)
+
+
+class _Builder:
+    def __init__(self, nodes: list[TreeNode], strategy: str, no_true: str, classes: tuple[str, ...] | None, path: str) -> None:
+        self.nodes, self.strategy, self.no_true, self.classes, self.path = nodes, strategy, no_true, classes, path
+        self.features: list[str] = []
+        self.ops: set[str] = set()
+        self.feature: list[int] = []
+        self.threshold: list[float] = []
+        self.left: list[int] = []
+        self.right: list[int] = []
+        self.missing_left: list[bool] = []
+        self.values: list[list[float]] = []
+
+    def _row(self, value: list[float] | None = None) -> int:
+        width = 1 if self.classes is None else len(self.classes)
+        self.feature.append(-1)
+        self.threshold.append(0.0)
+        self.left.append(-1)
+        self.right.append(-1)
+        self.missing_left.append(True)
+        self.values.append(value if value is not None else [0.0] * width)
+        return len(self.feature) - 1
+
+    def _leaf_value(self, n: TreeNode | None) -> list[float]:
+        """A node's prediction as leaf values; None: no prediction (NaN)."""
+        width = 1 if self.classes is None else len(self.classes)
+        if n is None:
+            return [_NAN] * width
+        if self.classes is None:
+            return [float(n.score) if n.score is not None else _NAN]
+        probs = [n.dist.get(c, 0.0) if n.dist else _NAN for c in self.classes]
+        if n.score is None or not n.dist or any(p != p for p in probs):
+            if n.score is None and not n.dist:
+                return [_NAN] * width
+            raise Unliftable(path_of(n.el), "a classification Node without a probability for each category")
+        if self.classes[int(np.argmax(probs))] != n.score:
+            raise Unliftable(path_of(n.el), "a Node whose score is not its most probable category")
+        return probs
+
+    def _slot(self, field: str) -> int:
+        if not current().ctx.numeric(field):
+            raise Unliftable(self.path, f"a split on the non-numeric field {field!r}")
+        if field not in self.features:
+            self.features.append(field)
+        return self.features.index(field)
+
+    def build(self, i: int) -> int:
+        n = self.nodes[i]
+        if not n.kids:
+            return self._row(self._leaf_value(n))
+        kids = n.kids
+        preds = [self.nodes[k].pred for k in kids]
+        final = kids[-1] if local(preds[-1]) == "True" else None
+        tests = kids[:-1] if final is not None else kids
+        for k in tests:
+            p = self.nodes[k].pred
+            if local(p) != "SimplePredicate" or p.get("operator") not in _SPLITS:
+                raise Unliftable(path_of(p), f"a split by <{local(p)}> {p.get('operator', '')}".rstrip())
+        default = self._default(n, tests, final)
+        first = self._row()
+        at = first
+        for j, k in enumerate(tests):
+            p = self.nodes[k].pred
+            field = p.get("field")
+            op, goes_left = _SPLITS[p.get("operator")]
+            self.ops.add(op)
+            slot = self._slot(field)
+            if self.strategy in ("nullPrediction", "lastPrediction"):  # a guard: a missing value leaves here
+                gone = self._row(self._leaf_value(None if self.strategy == "nullPrediction" else n))
+                split = self._row()
+                self.feature[at], self.threshold[at] = slot, float("inf")
+                self.left[at], self.right[at], self.missing_left[at] = split, gone, False
+                at = split
+            mine = self.build(k)
+            last = j == len(tests) - 1
+            other = (self.build(final) if final is not None else self._row(self._no_true(n))) if last else self._row()
+            self.feature[at], self.threshold[at] = slot, current().ctx.constant(field, p.get("value"))
+            self.left[at], self.right[at] = (mine, other) if goes_left else (other, mine)
+            if self.strategy == "defaultChild":
+                self.missing_left[at] = (default == k) == goes_left
+            else:  # "none": a test of a missing value is false (the guard strategies never reach here missing)
+                self.missing_left[at] = not goes_left
+            at = other
+        return first
+
+    def _no_true(self, n: TreeNode) -> list[float]:
+        return self._leaf_value(n if self.no_true == "returnLastPrediction" else None)
+
+    def _default(self, n: TreeNode, tests: list[int], final: int | None) -> Any:
+        if self.strategy != "defaultChild":
+            return None
+        ids = {self.nodes[k].el.get("id"): k for k in n.kids}
+        default = ids.get(n.el.get("defaultChild"))
+        if default is None or len(n.kids) != 2:
+            raise Unliftable(path_of(n.el), "defaultChild strategy on a Node without two children and a valid defaultChild")
+        if final is None and len(tests) == 2:  # a complementary pair: one test, the other child its else
+            raise Unliftable(path_of(n.el), "defaultChild over two explicit tests")
+        return default

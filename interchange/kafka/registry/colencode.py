@@ -1,0 +1,185 @@
+"""Columnar Avro encoding: a batch of output columns into Confluent-framed records at once.
+
+The bytes are fastavro's, assembled without a dict per record: every value that repeats (a
+constant field such as the model reference, each distinct label or class) is encoded once by
+fastavro and copied where it goes; doubles are copied as their 8 little-endian bytes behind
+the union index fastavro writes for them. Missing values (None, NaN) are written as null,
+like the record-by-record path. Anything else (a nested field, a double column that is not
+float64, a column mixing Python types) is not handled here: :meth:`ColumnarEncoder.encode`
+returns None and the caller encodes record by record.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import fastavro
+import numpy as np
+import pandas as pd
+
+from interchange.kafka.registry.wire import AvroCodec, frame
+
+__all__ = ["ColumnarEncoder"]
+
+_TABLE_KINDS = {"long": int, "int": int, "boolean": bool, "string": str}
+_SINGLE_TYPES = ({str}, {int}, {bool}, {float})
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str  # Avro name
+    key: str  # column or constant name
+    schema: Any  # the field's Avro type
+    kind: str | None  # double, long, int, boolean, string for a nullable primitive; None otherwise
+
+
+class ColumnarEncoder:
+    """Encode columns (keyed by the codec's original names) and constant fields into framed records.
+
+    Example::
+
+        values = ColumnarEncoder(output_codec).encode(outputs, n, {"model": ref})
+    """
+
+    def __init__(self, codec: AvroCodec) -> None:
+        self.codec = codec
+        self._header = frame(codec.schema_id, b"")
+        self._constants: dict[tuple[str, str], bytes] = {}
+        self._schemas: dict[str, Any] = {}  # one-field record schemas, parsed once
+        self._values: dict[tuple[str, type, Any], bytes] = {}  # encoded distinct values (labels repeat)
+        self._fields: list[_Field] | None = None
+        schema = codec.schema
+        if isinstance(schema, dict) and schema.get("type") == "record":
+            self._fields = [
+                _Field(f["name"], codec.names.get(f["name"], f["name"]), f["type"], _nullable_kind(f["type"]))
+                for f in schema["fields"]
+            ]
+
+    def encode(self, columns: Mapping[str, np.ndarray], n: int, constants: Mapping[str, Any]) -> list[bytes] | None:
+        """``n`` framed records, or None when some field is not one this encoder handles."""
+        if self._fields is None:
+            return None
+        parts: list[tuple[str, Any, Any]] = []  # (kind, what to write, bytes per record)
+        for f in self._fields:
+            if f.key in constants:
+                const = self._constant(f, constants[f.key])
+                parts.append(("const", const, len(const)))
+            elif f.key in columns and f.kind is not None:
+                col = np.asarray(columns[f.key])
+                if len(col) != n:
+                    return None
+                part = self._double(f, col) if f.kind == "double" else self._table(f, col)
+                if part is None:
+                    return None
+                parts.append(part)
+            else:
+                return None
+        return self._assemble(n, parts)
+
+    def _constant(self, f: _Field, value: Any) -> bytes:
+        key = (f.name, json.dumps(value, sort_keys=True, default=repr))
+        encoded = self._constants.get(key)
+        if encoded is None:
+            encoded = self._constants[key] = self._encode_one(f, value)
+        return encoded
+
+    def _encode_one(self, f: _Field, value: Any) -> bytes:
+        """fastavro's bytes for one value of one field."""
+        schema = self._schemas.get(f.name)
+        if schema is None:
+            one = {"type": "record", "name": "One", "fields": [{"name": "v", "type": f.schema}]}
+            schema = self._schemas[f.name] = fastavro.parse_schema(one)
+        buf = io.BytesIO()
+        fastavro.schemaless_writer(buf, schema, {"v": value})
+        return buf.getvalue()
+
+    def _value(self, f: _Field, value: Any) -> bytes:
+        key = (f.name, type(value), value)
+        encoded = self._values.get(key)
+        if encoded is None:
+            if len(self._values) > 100_000:  # a text output with a new value per record: do not grow for ever
+                self._values.clear()
+            encoded = self._values[key] = self._encode_one(f, value)
+        return encoded
+
+    def _double(self, f: _Field, col: np.ndarray) -> tuple[str, Any, np.ndarray] | None:
+        if col.dtype != np.float64:
+            return None
+        null, value = self._value(f, None), self._value(f, 0.0)
+        if len(null) != 1 or len(value) != 9:
+            return None
+        present = ~np.isnan(col)
+        tags = np.where(present, value[0], null[0]).astype(np.uint8)
+        cells = np.ascontiguousarray(col[present], dtype="<f8").view(np.uint8).reshape(-1, 8)
+        return ("double", (tags, cells, present), np.where(present, 9, 1))
+
+    def _table(self, f: _Field, col: np.ndarray) -> tuple[str, Any, np.ndarray] | None:
+        """Encode each distinct value once; a record copies its value's bytes."""
+        cast = _TABLE_KINDS[f.kind or ""]
+        if col.dtype == object:
+            types = set(map(type, col.tolist())) - {type(None)}
+            if types and types not in _SINGLE_TYPES:  # 1, 1.0 and True hash alike: never merge them
+                return None
+            if types == {float} and cast is str:  # str(-0.0) != str(0.0), which hash alike
+                return None
+        elif col.dtype.kind == "f" and cast is str:
+            return None
+        elif col.dtype.kind not in "iubf":
+            return None
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        encoded = [self._value(f, cast(v)) for v in np.asarray(uniques).tolist()] + [self._value(f, None)]  # last: missing
+        width = max(map(len, encoded))
+        table = np.zeros((len(encoded), width), dtype=np.uint8)
+        for i, e in enumerate(encoded):
+            table[i, : len(e)] = np.frombuffer(e, dtype=np.uint8)
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        codes = np.where(codes < 0, len(encoded) - 1, codes)
+        return ("table", (table, lengths, codes), lengths[codes])
+
+    def _assemble(self, n: int, parts: list[tuple[str, Any, Any]]) -> list[bytes]:
+        """Lay every record out in one buffer: each part writes its bytes at each record's cursor."""
+        lens = np.full(n, len(self._header), dtype=np.int64)
+        for _, _, sizes in parts:
+            lens += sizes
+        ends = np.cumsum(lens)
+        starts = ends - lens
+        out = np.empty(int(ends[-1]) if n else 0, dtype=np.uint8)
+        cursor = starts.copy()
+        _put_same(out, cursor, self._header)
+        for kind, part, sizes in parts:
+            if kind == "const":
+                _put_same(out, cursor, part)
+            elif kind == "double":
+                tags, cells, present = part
+                out[cursor] = tags
+                where = cursor[present] + 1
+                out[where[:, None] + np.arange(8)] = cells
+                cursor += sizes
+            else:  # table: each record copies one of a few encoded values
+                table, lengths, codes = part
+                width = table.shape[1]
+                if width:
+                    mask = np.arange(width)[None, :] < lengths[codes][:, None]
+                    out[(cursor[:, None] + np.arange(width))[mask]] = table[codes][mask]
+                cursor += sizes
+        data = out.tobytes()
+        return [data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _nullable_kind(t: Any) -> str | None:
+    if isinstance(t, list) and len(t) == 2 and "null" in t:
+        other = t[1 - t.index("null")]
+        if isinstance(other, str) and other in ("double", *_TABLE_KINDS):
+            return other
+    return None
+
+
+def _put_same(out: np.ndarray, cursor: np.ndarray, data: bytes) -> None:
+    """The same bytes at every cursor; the cursors move past them."""
+    if data:
+        out[cursor[:, None] + np.arange(len(data))] = np.frombuffer(data, dtype=np.uint8)
+        cursor += len(data)
