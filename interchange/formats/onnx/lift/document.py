@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 import onnx
-from interchange.formats.onnx.lift.document.trees import tree_ensemble
 from onnx import helper, numpy_helper
 
 from interchange.document import Document
+from interchange.formats.onnx.lift.trees import tree_ensemble
 from interchange.formats.onnx.runtime import parse
 from interchange.ir.expressions import Call, Const, Derive, Indicator, Lookup, Ref
 from interchange.ir.graph import Graph, ModelStep, Step

@@ -150,7 +150,7 @@ _WRITERS: dict[type, Callable[[Any, Any], None]] = {
 
 def write_transform(w: _Writer, step: Any) -> None:
     """Bind ``step``'s output columns in ``w``."""
-    from interchange.formats.pfa.emit.document.expressions import write_derive, write_validate
+    from interchange.formats.pfa.emit.expressions import write_derive, write_validate
     from interchange.ir.expressions import Derive
     from interchange.ir.transforms import Validate
 

@@ -180,7 +180,7 @@ _WRITERS: dict[type, Callable[[Any], list[etree._Element]]] = {
 
 def derived_fields(step: Step) -> list[etree._Element]:
     """The DerivedFields computing ``step``'s output columns (Validate: none, see emit._valid_values)."""
-    from interchange.formats.pmml.emit.document.expressions import derive
+    from interchange.formats.pmml.emit.expressions import derive
     from interchange.ir.expressions import Derive
     from interchange.ir.transforms import Validate
 

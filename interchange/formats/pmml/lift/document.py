@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from interchange.formats.pmml.lift.document.expressions import lift_derived_fields, path_of
-from interchange.formats.pmml.lift.document.models import LiftContext, lift_model, ordered_classes
 from lxml import etree
 
 from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _CURRENT, Compilation
 from interchange.formats.pmml.fast.expressions import Ctx
 from interchange.formats.pmml.fast.schema import data_fields
+from interchange.formats.pmml.lift.expressions import lift_derived_fields, path_of
+from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordered_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, parse
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.graph import Graph, ModelStep, Step

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
-from interchange.formats.pmml.lift.document.expressions import lift_derived_fields, lift_expression, path_of
-from interchange.formats.pmml.lift.document.trees import lift_tree
 from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
@@ -22,6 +20,8 @@ from interchange.formats.pmml.fast.expressions import Ctx, elements
 from interchange.formats.pmml.fast.predicates import PREDICATES
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees import FlatTree, tree_step
+from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
+from interchange.formats.pmml.lift.trees import lift_tree
 from interchange.formats.pmml.parse import child, children, local
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref

@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from interchange.formats.pmml.fast.engine.tree_tables import SPLITS as _SPLITS
-from interchange.formats.pmml.lift.document.expressions import path_of
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import current
+from interchange.formats.pmml.fast.tree_tables import SPLITS as _SPLITS
 from interchange.formats.pmml.fast.tree_walk import TreeNode
 from interchange.formats.pmml.fast.trees import _nodes, target_classes
+from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import child, local
 from interchange.ir.lifted import Unliftable
 from interchange.ir.trees import Tree, TreeEnsemble
