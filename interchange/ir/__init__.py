@@ -1,9 +1,12 @@
 """The fitted-model intermediate representation (IR) and its vectorised evaluator.
 
-Estimators are extracted into IR once (``interchange.extract``); each format writes IR into
-its documents and parses its documents back into IR (``interchange.formats.*``). Evaluating
-IR with numpy over a whole batch is the fast path for PMML and PFA. This package imports no
-scikit-learn, ONNX or XML library.
+Estimators are extracted into IR once (``interchange.extract``) and ``evaluate`` checks the
+graph against its estimator before a document is written; each format writes IR into its
+documents. The numeric kernels live here once and the PMML and PFA fast paths call them:
+``links`` (inverse links, softmax), ``distances``, ``linear.affine``, ``svm.apply_kernel``,
+``naive_bayes.gaussian_log_terms``, ``trees.FlatForest`` (the binary tree walk),
+``graph.label_of``; where a format's semantics differ, the kernel takes a parameter. This
+package imports no scikit-learn, ONNX or XML library.
 """
 
 from __future__ import annotations
