@@ -41,23 +41,6 @@ ONNX_NOT_LIFTED = {
     ("onnx", "KNeighborsRegressor"): "Scan",
     ("onnx", "Normalizer+PolynomialFeatures+PCA+LogisticRegression"): "ReduceProd",
 }
-# PMML documents whose lifted graph holds expression steps (Derive: PMML's derived fields, e.g. the
-# mixed data's one-hot and imputation, StandardScaler as NormContinuous) that the ONNX writer cannot take yet
-ONNX_TARGET_NEEDS_DERIVE = {
-    ("LogisticRegression_multinomial", "mixed"),
-    ("StandardScaler+LogisticRegression", "numeric"),
-    ("StandardScaler+LogisticRegression", "mixed"),
-    ("RandomForestClassifier", "mixed"),
-    ("GradientBoostingClassifier_binary", "mixed"),
-    ("XGBRegressor", "mixed"),
-    ("SVC_rbf", "numeric"),
-    ("SVC_rbf", "mixed"),
-    ("MLPClassifier", "mixed"),
-    ("KNeighborsRegressor", "mixed"),
-    ("LinearSVC", "mixed"),
-    ("Normalizer+PolynomialFeatures+PCA+LogisticRegression", "numeric"),
-    ("Normalizer+PolynomialFeatures+PCA+LogisticRegression", "mixed"),
-}
 # (family, source, target) -> what the refusal says
 GAPS = {
     ("KMeans", "pmml", "pfa"): "squaredEuclidean or with missing-value weights",
@@ -89,10 +72,6 @@ def test_document_converts_to_another_format(name: str, source: str, target: str
         pytest.skip(f"the source converter refuses it: {exc.message[:80]}")
     if (source, name) in ONNX_NOT_LIFTED:
         with pytest.raises(interchange.UnsupportedModelError, match=ONNX_NOT_LIFTED[(source, name)]):
-            interchange.convert(model, target)
-        return
-    if target == "onnx" and (name, dataset) in ONNX_TARGET_NEEDS_DERIVE:
-        with pytest.raises(interchange.UnsupportedModelError, match="no form for the IR step Derive"):
             interchange.convert(model, target)
         return
     converted = interchange.convert(model, target)

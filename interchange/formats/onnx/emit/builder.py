@@ -38,6 +38,8 @@ class Builder:
     columns: dict[str, tuple[str, int]] = field(default_factory=dict)
     widths: dict[str, int] = field(default_factory=dict)
     types: dict[str, int] = field(default_factory=dict)
+    guards: list[str] = field(default_factory=list)  # tensors every output must depend on (Validate)
+    rows: str | None = None  # the [N, 1] shape tensor, once a step needed it
     _count: int = 0
     _matrices: dict[tuple[str, ...], str] = field(default_factory=dict)
     _consts: dict[tuple[Any, ...], str] = field(default_factory=dict)
