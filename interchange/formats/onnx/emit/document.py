@@ -78,9 +78,9 @@ def _guard(b: Builder) -> str | None:
     if not b.guards:
         return None
     axes = b.const([1, 2], np.int64, "axes")
-    sums = [b.op("ReduceSum", [g, axes], keepdims=0) for g in b.guards]
+    sums = [b.op("ReduceSum", [b.op("Cast", [g], to=DOUBLE), axes], keepdims=0) for g in b.guards]
     total = sums[0] if len(sums) == 1 else b.op("Sum", sums)
-    return b.op("GreaterOrEqual", [total, b.const(0.0, np.float32)], "valid")
+    return b.op("GreaterOrEqual", [total, b.const(0.0)], "valid")
 
 
 def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelProto, dict[str, list[Any]], dict[str, list[Any]]]:
