@@ -141,6 +141,11 @@ class DoubleOps:
             return found
         if any(isinstance(v, (Trees, _Chain)) for v in ins) and op not in ("Identity", "ArgMax", "Reshape"):
             raise Unliftable(_where(node), f"{op} of a model's scores in a pattern the IR has no form for")
+        if op == "Slice" and isinstance(ins[0], Lin) and ins[0].link == "none" and len(ins) >= 4:
+            start, end, axis = (int(np.asarray(v).reshape(-1)[0]) for v in ins[1:4])
+            if axis in (1, -1) and (len(ins) < 5 or int(np.asarray(ins[4]).reshape(-1)[0]) == 1):
+                lin = ins[0]
+                return Lin(lin.inputs, lin.coef[start:end], lin.intercept[start:end])  # some of the scores
         if op == "Gather" and at.get("axis", 0) == 0 and len(ins) > 1 and isinstance(ins[1], _Label):
             return ins[1]  # classes[argmax]
         if op == "Greater" and isinstance(ins[0], Lin) and _scalar(ins[1]) == 0.0:
@@ -212,7 +217,8 @@ class DoubleOps:
         out: list[list[Expr]] = []
         for v in ins:
             if isinstance(v, Cols):
-                out.append([Ref(n) for n in v.names] * (width if len(v.names) == 1 else 1))
+                refs: list[Expr] = [Ref(n) for n in v.names]
+                out.append(refs * (width if len(v.names) == 1 else 1))
                 continue
             flat = np.asarray(v).reshape(-1)
             if np.asarray(v).ndim > 2 or (np.asarray(v).ndim == 2 and np.asarray(v).shape[0] != 1):
@@ -220,7 +226,8 @@ class DoubleOps:
             items = [x.item() if hasattr(x, "item") else x for x in flat.tolist()]
             if any(isinstance(x, float) and x != x for x in items) and node.op_type == "Equal":
                 raise Unliftable(_where(node), "Equal with NaN (never true in ONNX)")
-            out.append([Const(str(x) if isinstance(x, (str, bytes)) else x) for x in items] * (width if len(items) == 1 else 1))
+            consts: list[Expr] = [Const(x.decode() if isinstance(x, bytes) else x) for x in items]
+            out.append(consts * (width if len(items) == 1 else 1))
         single = any(isinstance(v, Cols) and v.single for v in ins)
         return out, width, single
 
