@@ -18,7 +18,8 @@ import onnx
 
 from interchange.formats.onnx.lift_trees import v5_parts
 from interchange.formats.onnx.lift_values import Cols, Lin, _Label, _where
-from interchange.ir.expressions import Call, Const, Expr, Ref
+from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
+from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
 from interchange.ir.linear import Link
 from interchange.ir.trees import Tree, TreeEnsemble
@@ -125,6 +126,7 @@ class DoubleOps:
     """Mixin for the lifter: ``pattern`` returns the value of a node it recognises, else None."""
 
     values: dict[str, Any]
+    steps: list[Step]
 
     def derive(self, name: str, expr: Any, single: bool | None) -> str:  # (the lifter's)
         raise NotImplementedError
@@ -258,7 +260,12 @@ class DoubleOps:
                 exprs = [parts[1][j] if picks[j] else parts[2][j] for j in range(width)]
             else:
                 exprs = [Call("if", (c, a, b)) for c, a, b in zip(*parts, strict=True)]
-            text = any(isinstance(e, Const) and isinstance(e.value, str) for p in parts[1:] for e in p)
+            texts = {s.outputs[0] for s in self.steps if isinstance(s, Derive) and s.type == "string"}
+            text = any(
+                isinstance(e, Const) and isinstance(e.value, str) or isinstance(e, Ref) and e.name in texts
+                for p in parts[1:]
+                for e in p
+            )
             return Cols([self.derive(f"{tag}[{j}]", e, None if text else single) for j, e in enumerate(exprs)], single)
         fn: str | None = None
         if op == "IsNaN":
