@@ -175,7 +175,7 @@ class _Lifter(DoubleOps):
             if at["to"] == onnx.TensorProto.FLOAT:
                 return Cols([self.derive(f"{n}:f32", Ref(n), True) for n in v.names], True) if not v.single else v
             if at["to"] == onnx.TensorProto.DOUBLE:
-                return Cols(v.names, False)
+                return Cols(v.names, False, v.whole)
             if at["to"] in (onnx.TensorProto.BOOL, onnx.TensorProto.INT64, onnx.TensorProto.INT32) and v.whole:
                 return v
         raise Unliftable(_where(node), f"Cast to type {at.get('to')} of {type(v).__name__}")

@@ -18,7 +18,7 @@ import onnx
 
 from interchange.formats.onnx.lift_trees import v5_parts
 from interchange.formats.onnx.lift_values import Cols, Lin, _Label, _where
-from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
+from interchange.ir.expressions import Call, Const, Derive, Expr, Lookup, Ref
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
 from interchange.ir.linear import Link
@@ -36,6 +36,10 @@ class Trees:
     complement: bool = False  # the last class is 1 - the sum of the others
 
 
+class _Rows:
+    """The shape ``[N, 1]`` of the rows (Shape of an input, sliced and concatenated)."""
+
+
 @dataclass
 class _Chain:
     """A step of a link pattern over a model's scores (``of``): "neg", "exp-neg", "max", ..."""
@@ -51,6 +55,9 @@ _BINARY = {
     "Sub": "-",
     "Mul": "*",
     "Div": "/",
+    "Pow": "pow",
+    "Max": "max",  # (the writer's Max takes no missing value; the IR's max leaves missing ones out)
+    "Min": "min",
     "Greater": "greaterThan",
     "Less": "lessThan",
     "GreaterOrEqual": "greaterOrEqual",
@@ -58,6 +65,9 @@ _BINARY = {
     "And": "and",
     "Or": "or",
 }
+
+_ELEMENTWISE = {*_UNARY, *_BINARY, "Equal", "IsNaN", "IsInf", "Not", "Where"} - {"Add", "Sub", "Mul", "Div", "Neg", "Exp", "Abs"}
+_REDUCE = {"ReduceSum": "+", "ReduceProd": "*", "ReduceMax": "max", "ReduceMin": "min"}
 
 
 def trees_model(t: Trees, classes: tuple[Any, ...] | None, where: str) -> TreeEnsemble:
@@ -131,6 +141,9 @@ class DoubleOps:
     def derive(self, name: str, expr: Any, single: bool | None) -> str:  # (the lifter's)
         raise NotImplementedError
 
+    def _cols(self, node: Any, v: Any) -> Cols:  # (the lifter's: an affine map becomes Project columns)
+        raise NotImplementedError
+
     def pattern(self, node: onnx.NodeProto, ins: list[Any], at: dict[str, Any]) -> Any:
         op = node.op_type
         if op == "TreeEnsemble" and isinstance(ins[0], Cols):
@@ -152,6 +165,11 @@ class DoubleOps:
             return ins[1]  # classes[argmax]
         if op == "Greater" and isinstance(ins[0], Lin) and _scalar(ins[1]) == 0.0:
             return _Label()  # a binary decision's label
+        rows = self._rows(op, ins)
+        if rows is not None:
+            return rows
+        if op in _ELEMENTWISE and any(isinstance(v, Lin) and v.link == "none" for v in ins):
+            ins = [self._cols(node, v) if isinstance(v, Lin) else v for v in ins]  # an affine map's columns
         if all(isinstance(v, (Cols, np.ndarray)) for v in ins) and any(isinstance(v, Cols) for v in ins):
             return self._columns(node, ins, at)
         return None
@@ -209,6 +227,22 @@ class DoubleOps:
                 return replace(a, model=replace(m, base=np.asarray(b, dtype=np.float64).reshape(-1)))
         return None
 
+    def _rows(self, op: str, ins: list[Any]) -> Any:
+        """The writer's ``Expand(x, [N, 1])`` (a constant made one value per row) and the shape it takes."""
+        if op == "Shape" and isinstance(ins[0], Cols):
+            return _Rows()
+        if op in ("Slice", "Concat") and isinstance(ins[0], _Rows):
+            return ins[0]
+        if op == "Expand" and len(ins) == 2 and isinstance(ins[1], _Rows):
+            if isinstance(ins[0], Cols):
+                return ins[0]
+            value = _scalar(ins[0])
+            if value is not None:
+                return Cols([self.derive("const", Const(value), False)], False)
+            if isinstance(ins[0], np.ndarray) and ins[0].size == 1:  # a text constant
+                return Cols([self.derive("const", Const(str(ins[0].reshape(-1)[0])), None)], False)
+        return None
+
     # --- per-row columns -----------------------------------------------------------------
     def _operands(self, node: Any, ins: list[Any]) -> tuple[list[list[Expr]], int, bool]:
         """Each operand as one expression per output column (ONNX broadcasting of [N, 1] / [k])."""
@@ -241,17 +275,25 @@ class DoubleOps:
             if len(consts) < 3 or [int(x) for x in consts[2]] not in ([1], [-1]) or (len(consts) > 3 and int(consts[3][0]) != 1):
                 raise Unliftable(_where(node), "Slice other than of columns (axis 1, step 1)")
             return Cols(ins[0].names[int(consts[0][0]) : int(consts[1][0])], ins[0].single)
-        if op in ("ReduceSum", "ReduceMax", "ReduceMin") and isinstance(ins[0], Cols):
+        if op in _REDUCE and isinstance(ins[0], Cols):
             axes = np.asarray(ins[1]).reshape(-1).tolist() if len(ins) > 1 else [1]
             if axes not in ([1], [-1]) or not at.get("keepdims", 1):
                 raise Unliftable(_where(node), f"{op} other than across columns")
             names = ins[0].names
-            if op != "ReduceSum":
-                raise Unliftable(_where(node), f"{op} across columns (NaN handling differs from the IR's min / max)")
-            expr: Expr = Ref(names[0])
-            for n in names[1:]:
-                expr = Call("+", (expr, Ref(n)))  # left to right, NaN propagating as ReduceSum does
-            return Cols([self.derive(f"{tag}", expr, ins[0].single)], ins[0].single)
+            fn = _REDUCE[op]
+            if fn in ("max", "min"):  # the writer masks missing values first; the IR's min / max leave them out
+                expr: Expr = Call(fn, tuple(Ref(n) for n in names))
+            else:
+                expr = Ref(names[0])
+                for n in names[1:]:
+                    expr = Call(fn, (expr, Ref(n)))  # left to right, NaN propagating as onnxruntime does
+            return Cols([self.derive(f"{tag}", expr, ins[0].single)], ins[0].single, whole=ins[0].whole and fn != "*")
+        if op == "Gather" and at.get("axis", 0) == 0 and isinstance(ins[0], np.ndarray) and isinstance(ins[1], Cols):
+            table = np.asarray(ins[0])
+            if table.ndim != 1 or table.dtype.kind not in "fiu" or not ins[1].whole:
+                raise Unliftable(_where(node), "Gather of a constant other than a vector of numbers at whole-number columns")
+            pairs = tuple(((str(i),), float(v)) for i, v in enumerate(table.tolist()))
+            return Cols([self.derive(f"{tag}", Lookup((Ref(n),), pairs), False) for n in ins[1].names], False)
         if op == "Where" and len(ins) == 3:
             parts, width, single = self._operands(node, ins)
             cond = ins[0]
@@ -268,6 +310,11 @@ class DoubleOps:
             )
             return Cols([self.derive(f"{tag}[{j}]", e, None if text else single) for j, e in enumerate(exprs)], single)
         fn: str | None = None
+        if op == "IsInf":  # the IR has no infinity test; comparisons see infinities (they do not clean them)
+            parts, width, _ = self._operands(node, ins)
+            big = float(np.finfo(np.float64).max)
+            exprs = [Call("or", (Call("greaterThan", (x, Const(big))), Call("lessThan", (x, Const(-big))))) for x in parts[0]]
+            return Cols([self.derive(f"{tag}[{j}]", e, False) for j, e in enumerate(exprs)], False, whole=True)
         if op == "IsNaN":
             fn = "isMissing"
         elif op == "Not":
@@ -279,12 +326,21 @@ class DoubleOps:
         if fn is None:
             return None
         parts, width, single = self._operands(node, ins)
-        if op == "Equal" and all(isinstance(v, Cols) for v in ins):
-            raise Unliftable(
-                _where(node), "Equal of two columns (ONNX: NaN equals nothing; the IR: two missing values are equal)"
-            )
+        exprs = [Call(fn, tuple(p[j] for p in parts)) for j in range(width)]
+        if op == "Equal" and all(isinstance(v, Cols) for v in ins) and not self._text(ins[0]):
+            # ONNX: NaN equals nothing; the IR: two missing values are equal
+            exprs = [Call("and", (e, Call("isNotMissing", (e.args[0],)))) for e in exprs]
         flags = op in ("IsNaN", "Not", "Equal", "And", "Or") or fn in ("greaterThan", "lessThan", "greaterOrEqual", "lessOrEqual")
-        outs = [
-            self.derive(f"{tag}[{j}]", Call(fn, tuple(p[j] for p in parts)), False if flags else single) for j in range(width)
-        ]
-        return Cols(outs, False if flags else single, whole=flags)
+        whole = flags or (
+            op in ("Add", "Sub", "Mul")
+            and all(
+                v.whole if isinstance(v, Cols) else bool(np.all(np.mod(np.asarray(v, dtype=np.float64), 1) == 0)) for v in ins
+            )
+        )
+        kind = False if flags else single
+        outs = [self.derive(f"{tag}[{j}]", e, kind) for j, e in enumerate(exprs)]
+        return Cols(outs, False if flags else single, whole=whole)
+
+    def _text(self, v: Cols) -> bool:
+        texts = {s.outputs[0] for s in self.steps if isinstance(s, Derive) and s.type == "string"}
+        return any(n in texts for n in v.names)
