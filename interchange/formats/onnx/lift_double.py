@@ -280,14 +280,14 @@ class DoubleOps:
             if axes not in ([1], [-1]) or not at.get("keepdims", 1):
                 raise Unliftable(_where(node), f"{op} other than across columns")
             names = ins[0].names
-            fn = _REDUCE[op]
-            if fn in ("max", "min"):  # the writer masks missing values first; the IR's min / max leave them out
-                expr: Expr = Call(fn, tuple(Ref(n) for n in names))
+            how = _REDUCE[op]
+            if how in ("max", "min"):  # the writer masks missing values first; the IR's min / max leave them out
+                expr: Expr = Call(how, tuple(Ref(n) for n in names))
             else:
                 expr = Ref(names[0])
                 for n in names[1:]:
-                    expr = Call(fn, (expr, Ref(n)))  # left to right, NaN propagating as onnxruntime does
-            return Cols([self.derive(f"{tag}", expr, ins[0].single)], ins[0].single, whole=ins[0].whole and fn != "*")
+                    expr = Call(how, (expr, Ref(n)))  # left to right, NaN propagating as onnxruntime does
+            return Cols([self.derive(f"{tag}", expr, ins[0].single)], ins[0].single, whole=ins[0].whole and how != "*")
         if op == "Gather" and at.get("axis", 0) == 0 and isinstance(ins[0], np.ndarray) and isinstance(ins[1], Cols):
             table = np.asarray(ins[0])
             if table.ndim != 1 or table.dtype.kind not in "fiu" or not ins[1].whole:
@@ -326,10 +326,10 @@ class DoubleOps:
         if fn is None:
             return None
         parts, width, single = self._operands(node, ins)
-        exprs = [Call(fn, tuple(p[j] for p in parts)) for j in range(width)]
+        calls = [Call(fn, tuple(p[j] for p in parts)) for j in range(width)]
         if op == "Equal" and all(isinstance(v, Cols) for v in ins) and not self._text(ins[0]):
             # ONNX: NaN equals nothing; the IR: two missing values are equal
-            exprs = [Call("and", (e, Call("isNotMissing", (e.args[0],)))) for e in exprs]
+            calls = [Call("and", (c, Call("isNotMissing", (c.args[0],)))) for c in calls]
         flags = op in ("IsNaN", "Not", "Equal", "And", "Or") or fn in ("greaterThan", "lessThan", "greaterOrEqual", "lessOrEqual")
         whole = flags or (
             op in ("Add", "Sub", "Mul")
@@ -338,7 +338,7 @@ class DoubleOps:
             )
         )
         kind = False if flags else single
-        outs = [self.derive(f"{tag}[{j}]", e, kind) for j, e in enumerate(exprs)]
+        outs = [self.derive(f"{tag}[{j}]", c, kind) for j, c in enumerate(calls)]
         return Cols(outs, False if flags else single, whole=whole)
 
     def _text(self, v: Cols) -> bool:
