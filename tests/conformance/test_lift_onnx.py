@@ -31,7 +31,7 @@ RTOL, ATOL = 1e-4, 1e-5
 # (the writer spells SVM votes, neighbour search, naive Bayes, k-means and isolation path lengths out in
 # plain operators; the lifter reads back links, trees, affine maps and elementwise transforms only)
 NOT_YET_IR = {
-    "SVC_rbf": "ai.onnx.Greater",
+    "SVC_rbf": "Div of Lin and Cols",  # (the one-vs-rest confidence over the pairwise votes)
     "SVC_linear": "Sub of ndarray and _Label",
     "SVC_poly_probability": "ai.onnx",
     "KNeighborsClassifier": "TopK",
@@ -51,7 +51,7 @@ NOT_YET_SKL2ONNX = {
     "GaussianNB": "Reshape",
     "KMeans": "ReduceSumSquare",
     "IsolationForest": "LabelEncoder",
-    "Normalizer+PolynomialFeatures+PCA+LogisticRegression": "ReduceProd",
+    "Normalizer+PolynomialFeatures+PCA+LogisticRegression": "ConstantOfShape",
     "KBinsDiscretizer+LogisticRegression": "OneHotEncoder.*got _Label",  # the bin index is an ArgMax
     "Binarizer+LogisticRegression-mixed": "ai.onnx.ml.Binarizer",
 }

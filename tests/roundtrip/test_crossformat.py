@@ -37,10 +37,10 @@ FAMILIES = [
     "Normalizer+PolynomialFeatures+PCA+LogisticRegression",
 ]
 # ONNX graphs (written by the double IR writer) of these families do not lift yet: the writer spells the
-# kernels out in plain operators (SVC's pairwise votes compare two decision columns; neighbours take a TopK),
+# kernels out in plain operators (SVC's one-vs-rest confidence divides its pairwise scores; neighbours take a TopK),
 # shapes the lifter does not read back into an SVM / neighbours model (see tests/conformance/test_lift_onnx.py)
 ONNX_NOT_LIFTED = {
-    ("onnx", "SVC_rbf"): "ai.onnx.Greater",
+    ("onnx", "SVC_rbf"): "Div of Lin and Cols",
     ("onnx", "KNeighborsRegressor"): "ai.onnx.TopK",
 }
 # the ONNX lifter reads a text input as a string-typed derived field (a missing text is "" in ONNX),

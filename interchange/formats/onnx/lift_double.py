@@ -66,7 +66,7 @@ _BINARY = {
     "Or": "or",
 }
 
-_ELEMENTWISE = {*_UNARY, *_BINARY, "Equal", "IsNaN", "IsInf", "Not", "Where"} - {"Add", "Sub", "Mul", "Div", "Neg", "Exp", "Abs"}
+_ELEMENTWISE = {*_UNARY, *_BINARY, "Equal", "IsNaN", "IsInf", "Not", "Where"} - {"Add", "Sub", "Mul", "Div", "Neg", "Exp"}
 _REDUCE = {"ReduceSum": "+", "ReduceProd": "*", "ReduceMax": "max", "ReduceMin": "min"}
 
 
@@ -118,6 +118,16 @@ def _same_splits(a: Tree, b: Tree) -> bool:
     )
 
 
+def _combined(a: Lin, b: Lin, sign: float) -> Lin:
+    """``a + sign * b`` as one affine map over the union of their columns."""
+    names = list(dict.fromkeys(a.inputs + b.inputs))
+    coef = np.zeros((max(len(a.coef), len(b.coef)), len(names)))
+    for lin, s in ((a, 1.0), (b, sign)):
+        for j, n in enumerate(lin.inputs):
+            coef[:, names.index(n)] += s * lin.coef[:, j]
+    return Lin(tuple(names), coef, a.intercept + sign * b.intercept)
+
+
 def _scalar(v: Any) -> float | None:
     if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "fiu":
         return float(v.reshape(-1)[0])
@@ -161,6 +171,8 @@ class DoubleOps:
             if axis in (1, -1) and (len(ins) < 5 or int(np.asarray(ins[4]).reshape(-1)[0]) == 1):
                 lin = ins[0]
                 return Lin(lin.inputs, lin.coef[start:end], lin.intercept[start:end])  # some of the scores
+        if op in ("Add", "Sub") and all(isinstance(v, Lin) and v.link == "none" for v in ins) and len(ins) == 2:
+            return _combined(ins[0], ins[1], 1.0 if op == "Add" else -1.0)  # (SVM votes: two affine maps summed)
         if op == "Gather" and at.get("axis", 0) == 0 and len(ins) > 1 and isinstance(ins[1], _Label):
             return ins[1]  # classes[argmax]
         if op == "Greater" and isinstance(ins[0], Lin) and _scalar(ins[1]) == 0.0:
@@ -178,8 +190,12 @@ class DoubleOps:
         """The writer's link and aggregation patterns over a model's scores (see ``emit.linear``)."""
         a = ins[0]
         b = ins[1] if len(ins) > 1 else None
+        if op == "Neg" and isinstance(a, Lin) and a.link == "none":  # exact: the negated map, remembering its source
+            return Lin(a.inputs, -a.coef, -a.intercept, negated=a)
         if op == "Neg" and _scores(a):
             return _Chain(a, "neg")
+        if op == "Exp" and isinstance(a, Lin) and a.negated is not None:
+            return _Chain(a.negated, "exp-neg")
         if op == "Exp" and isinstance(a, _Chain) and a.stage in ("neg", "shift"):
             return _Chain(a.of, f"exp-{a.stage}")
         if op == "Add" and _scalar(a) == 1.0 and isinstance(b, _Chain) and b.stage == "exp-neg":

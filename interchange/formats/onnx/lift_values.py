@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import onnx
@@ -29,6 +30,7 @@ class Lin:
     coef: np.ndarray  # (k, n)
     intercept: np.ndarray  # (k,)
     link: str = "none"  # "sigmoid" once Sigmoid was applied
+    negated: Any = None  # the scores this map is the negation of (the start of 1 / (1 + exp(-s)))
 
 
 @dataclass
