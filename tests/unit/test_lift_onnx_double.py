@@ -95,3 +95,13 @@ def test_a_validity_check_does_not_lift_back_yet() -> None:
     steps: tuple[Step, ...] = (Validate(("s",), (("x", "y", "z"),)), Derive(("d",), Ref("a")))
     lifted = lift(write_document(_graph(steps, ("d",), False)))
     assert not lifted.ok and any("zeros=0" in str(r) for r in lifted.reasons), lifted.report()
+
+
+def test_a_column_imputed_in_place_is_read_imputed_by_later_steps() -> None:
+    """PMML's missing-value replacement lifts as Impute(("a",), ("a",)): the model must read the new column."""
+    graph = _graph((Impute(("a",), ("a",), (5.0,)),), ("a", "b"), False)
+    got = lift(write_document(graph))
+    assert got.ok and got.graph is not None, got.report()
+    want = evaluate(graph, COLUMNS)["value"]
+    np.testing.assert_allclose(evaluate(got.graph, COLUMNS)["value"], want, rtol=1e-12, equal_nan=True)
+    assert not np.isnan(want[0])  # (row 0 has a missing "a")
