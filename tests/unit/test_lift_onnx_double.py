@@ -98,10 +98,13 @@ def test_a_validity_check_does_not_lift_back_yet() -> None:
 
 
 def test_a_column_imputed_in_place_is_read_imputed_by_later_steps() -> None:
-    """PMML's missing-value replacement lifts as Impute(("a",), ("a",)): the model must read the new column."""
-    graph = _graph((Impute(("a",), ("a",), (5.0,)),), ("a", "b"), False)
+    """PMML's missing-value replacement lifts as Impute(("a",), ("a",)): the model must read the new column
+    (numbers only, so the inputs arrive as one matrix the writer had cached)."""
+    sig = Signature(INPUTS[:2], (OutputField("value", "value"),))
+    graph = Graph(sig, (Impute(("a",), ("a",), (5.0,)),), Regression(("a", "b"), np.array([[1.0, 1.0]]), np.array([0.0])))
     got = lift(write_document(graph))
     assert got.ok and got.graph is not None, got.report()
-    want = evaluate(graph, COLUMNS)["value"]
-    np.testing.assert_allclose(evaluate(got.graph, COLUMNS)["value"], want, rtol=1e-12, equal_nan=True)
+    columns = {"a": A, "b": B}
+    want = evaluate(graph, columns)["value"]
+    np.testing.assert_allclose(evaluate(got.graph, columns)["value"], want, rtol=1e-12, equal_nan=True)
     assert not np.isnan(want[0])  # (row 0 has a missing "a")
