@@ -38,6 +38,8 @@ class Builder:
     columns: dict[str, tuple[str, int]] = field(default_factory=dict)
     widths: dict[str, int] = field(default_factory=dict)
     types: dict[str, int] = field(default_factory=dict)
+    guards: list[str] = field(default_factory=list)  # tensors every output must depend on (Validate)
+    rows: str | None = None  # the [N, 1] shape tensor, once a step needed it
     _count: int = 0
     _matrices: dict[tuple[str, ...], str] = field(default_factory=dict)
     _consts: dict[tuple[Any, ...], str] = field(default_factory=dict)
@@ -80,6 +82,9 @@ class Builder:
     def define(self, names: tuple[str, ...] | list[str], tensor: str, elem: int = DOUBLE) -> None:
         """IR columns ``names`` are the columns of ``tensor``, in order."""
         self.declare(tensor, len(names), elem)
+        redefined = set(names) & set(self.columns)
+        if redefined:  # a step writing a column in place (PMML's Impute of a field): matrices holding the old one are stale
+            self._matrices = {k: v for k, v in self._matrices.items() if not redefined & set(k)}
         for j, name in enumerate(names):
             self.columns[name] = (tensor, j)
         self._matrices[tuple(names)] = tensor

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import onnx
 from onnx import helper
 
@@ -72,6 +73,16 @@ def _outputs(sig: Signature, emitted: Emitted, classes: list[Any]) -> dict[str, 
     return mapping
 
 
+def _guard(b: Builder) -> str | None:
+    """An always-true ``[N]`` mask computed from every Validate check (None without any)."""
+    if not b.guards:
+        return None
+    axes = b.const([1, 2], np.int64, "axes")
+    sums = [b.op("ReduceSum", [b.op("Cast", [g], to=DOUBLE), axes], keepdims=0) for g in b.guards]
+    total = sums[0] if len(sums) == 1 else b.op("Sum", sums)
+    return b.op("GreaterOrEqual", [total, b.const(0.0)], "valid")
+
+
 def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelProto, dict[str, list[Any]], dict[str, list[Any]]]:
     """The ONNX model of ``graph``, its input map and output map (field -> [tensor, column]).
 
@@ -88,10 +99,14 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     used = {tensor for tensor, _ in output_map.values()}
     taken = {i.name for i in inputs}
     outputs, rename = [], {}
+    guard = _guard(b)
     for kind in _OUTPUTS:
         source = getattr(emitted, kind)
         if source is None or kind not in used:
             continue
+        if guard is not None:  # the output waits for the validity checks, which fail the batch on a bad value
+            mask = guard if kind in ("label", "cluster") else b.op("Unsqueeze", [guard, b.const([1], np.int64, "axes")])
+            source = b.op("Where", [mask, source, source], kind)
         name = kind if kind not in taken else f"{kind}.out"
         rename[kind] = name
         b.nodes.append(helper.make_node("Identity", [source], [name], name=name))

@@ -19,7 +19,9 @@ import onnx
 from onnx import helper, numpy_helper
 
 from interchange.document import Document
-from interchange.formats.onnx.lift.trees import tree_ensemble
+from interchange.formats.onnx.lift_double import DoubleOps, Trees, trees_model
+from interchange.formats.onnx.lift_trees import tree_ensemble
+from interchange.formats.onnx.lift_values import Cols, Lin, Pred, _Label, _where
 from interchange.formats.onnx.runtime import parse
 from interchange.ir.expressions import Call, Const, Derive, Indicator, Lookup, Ref
 from interchange.ir.graph import Graph, ModelStep, Step
@@ -28,36 +30,6 @@ from interchange.ir.linear import Link, Regression
 from interchange.ir.transforms import Impute, Normalize, Project
 
 __all__ = ["lift_onnx"]
-
-
-@dataclass
-class Cols:
-    """A per-row tensor: one IR column per tensor column."""
-
-    names: list[str]
-    single: bool  # float32 values
-    whole: bool = False  # whole numbers (codes from a LabelEncoder): integer casts keep them
-
-
-@dataclass
-class Lin:
-    """``columns @ coef.T + intercept`` not yet turned into a model."""
-
-    inputs: tuple[str, ...]
-    coef: np.ndarray  # (k, n)
-    intercept: np.ndarray  # (k,)
-    link: str = "none"  # "sigmoid" once Sigmoid was applied
-
-
-@dataclass
-class Pred:
-    """An ML operator's output (or a linear model's): the IR model step."""
-
-    model: ModelStep
-
-
-class _Label:
-    """A label computed from scores (ArgMax, a class look-up): the IR's label is its argmax too."""
 
 
 def lift_onnx(data: bytes) -> Lifted:
@@ -92,6 +64,10 @@ def lift_onnx(data: bytes) -> Lifted:
     model = None
     wanted = {tensor for f, (tensor, _) in parsed.outputs.items() if sig.output_names and f in sig.output_names}
     found = [lifter.values.get(t) for t in wanted]
+    try:
+        found = [Pred(trees_model(v, sig.classes, "graph outputs")) if isinstance(v, Trees) else v for v in found]
+    except Unliftable as exc:
+        reasons.append(exc.reason)
     preds = {id(v.model): v.model for v in found if isinstance(v, Pred)}
     lins = [v for v in found if isinstance(v, Lin)]
     if not reasons and (lins or preds):
@@ -127,7 +103,7 @@ def _attrs(node: onnx.NodeProto) -> dict[str, Any]:
     return out
 
 
-class _Lifter:
+class _Lifter(DoubleOps):
     def __init__(self, proto: onnx.ModelProto) -> None:
         self.values: dict[str, Any] = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
         self.steps: list[Step] = []
@@ -171,14 +147,16 @@ class _Lifter:
 
     def node(self, node: onnx.NodeProto) -> None:
         op = node.op_type
-        fn = getattr(self, f"op_{op}", None)
-        if fn is None:
-            raise Unliftable(_where(node), f"operator {node.domain or 'ai.onnx'}.{op} has no IR form yet")
         ins = [self.values.get(i) if i else None for i in node.input]
         if all(isinstance(v, np.ndarray) for v in ins if v is not None) and op in _FOLD:
             outs = _FOLD[op](ins, _attrs(node))
         else:
-            outs = fn(node, ins, _attrs(node))
+            outs = self.pattern(node, ins, _attrs(node))  # the double writer's shapes (lift_double)
+            if outs is None:
+                fn = getattr(self, f"op_{op}", None)
+                if fn is None:
+                    raise Unliftable(_where(node), f"operator {node.domain or 'ai.onnx'}.{op} has no IR form yet")
+                outs = fn(node, ins, _attrs(node))
         for name, value in zip(node.output, outs if isinstance(outs, tuple) else (outs,), strict=False):
             self.values[name] = value
         self.done.append((node.name or node.output[0], op))
@@ -197,7 +175,7 @@ class _Lifter:
             if at["to"] == onnx.TensorProto.FLOAT:
                 return Cols([self.derive(f"{n}:f32", Ref(n), True) for n in v.names], True) if not v.single else v
             if at["to"] == onnx.TensorProto.DOUBLE:
-                return Cols(v.names, False)
+                return Cols(v.names, False, v.whole)
             if at["to"] in (onnx.TensorProto.BOOL, onnx.TensorProto.INT64, onnx.TensorProto.INT32) and v.whole:
                 return v
         raise Unliftable(_where(node), f"Cast to type {at.get('to')} of {type(v).__name__}")
@@ -492,7 +470,3 @@ _FOLD: dict[str, Any] = {
     "Identity": lambda ins, at: ins[0],
     "Reshape": lambda ins, at: np.reshape(ins[0], ins[1]),
 }
-
-
-def _where(node: onnx.NodeProto) -> str:
-    return f"node {node.name or node.output[0]!r} ({node.domain or 'ai.onnx'}.{node.op_type})"

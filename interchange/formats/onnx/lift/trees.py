@@ -147,6 +147,11 @@ def _tree(nodes: dict[int, tuple[Any, ...]], leaf: Any, width: int, where: str) 
 
 
 def _v5(at: dict[str, Any], inputs: tuple[str, ...], where: str) -> TreeEnsemble:
+    trees, aggregation, link, width = v5_parts(at, where)
+    return _finish(trees, inputs, aggregation, None, link, None, width, where)
+
+
+def v5_parts(at: dict[str, Any], where: str) -> tuple[tuple[Tree, ...], str, Link, int]:
     """ai.onnx.ml opset 5 TreeEnsemble: nodes and leaves in separate tables, roots listed."""
     splits = _floats(at, "nodes_splits")
     weights = _floats(at, "leaf_weights")
@@ -186,4 +191,4 @@ def _v5(at: dict[str, Any], inputs: tuple[str, ...], where: str) -> TreeEnsemble
     link = {0: Link.IDENTITY, 1: Link.SOFTMAX, 2: Link.LOGISTIC}.get(int(at.get("post_transform", 0)))  # NONE, SOFTMAX, LOGISTIC
     if aggregation is None or link is None:
         raise Unliftable(where, f"aggregate_function={at.get('aggregate_function')} / post_transform={at.get('post_transform')}")
-    return _finish(tuple(trees), inputs, aggregation, None, link, None, width, where)
+    return tuple(trees), aggregation, link, width

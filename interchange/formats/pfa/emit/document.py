@@ -9,6 +9,7 @@ that routes missing values the way the source tree does.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -58,8 +59,17 @@ class _Writer:
         return {"impute.errorOnNull": expr} if nullable else expr
 
     def bind(self, name: str, expr: Any, kind: str = "double", nullable: bool = False) -> None:
-        self.action.append({"let": {name: expr}})
-        self.cols[name] = (name, kind, nullable)
+        """Bind column ``name``; a name that is no PFA symbol (``matmul.2[0]`` from a lifted ONNX graph) gets one."""
+        symbol = name
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            taken = {c[0] for c in self.cols.values() if isinstance(c[0], str)}
+            base = symbol = "c_" + re.sub(r"\W", "_", name)
+            k = 1
+            while symbol in taken:
+                k += 1
+                symbol = f"{base}_{k}"
+        self.action.append({"let": {symbol: expr}})
+        self.cols[name] = (symbol, kind, nullable)
 
 
 def _vector(w: _Writer, names: tuple[str, ...]) -> Any:
