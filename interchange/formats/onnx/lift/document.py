@@ -19,9 +19,9 @@ import onnx
 from onnx import helper, numpy_helper
 
 from interchange.document import Document
-from interchange.formats.onnx.lift_double import DoubleOps, Trees, trees_model
-from interchange.formats.onnx.lift_trees import tree_ensemble
-from interchange.formats.onnx.lift_values import Cols, Lin, Pred, _Label, _where
+from interchange.formats.onnx.lift.double import DoubleOps, Trees, trees_model
+from interchange.formats.onnx.lift.trees import tree_ensemble
+from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
 from interchange.formats.onnx.runtime import parse
 from interchange.ir.expressions import Call, Const, Derive, Indicator, Lookup, Ref
 from interchange.ir.graph import Graph, ModelStep, Step

@@ -1,4 +1,4 @@
-"""What the ONNX lifter holds for a tensor while it runs a graph symbolically (see ``lift``)."""
+"""What the ONNX lifter holds for a tensor while it runs a graph symbolically (see ``lift.document``)."""
 
 from __future__ import annotations
 

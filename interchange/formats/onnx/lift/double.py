@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import onnx
 
-from interchange.formats.onnx.lift_trees import v5_parts
-from interchange.formats.onnx.lift_values import Cols, Lin, _Label, _where
+from interchange.formats.onnx.lift.trees import v5_parts
+from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _where
 from interchange.ir.expressions import Call, Const, Derive, Expr, Lookup, Ref
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
