@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "check": BASICS | {"ir", "model", "extract", "formats", "source"},
     "converted": BASICS | {"model"},  # what a conversion returns
     "lift": BASICS | {"ir", "model"},  # documents -> IR, through each format's lifter (found by name)
-    "crossformat": BASICS | {"ir", "model", "lift", "converted"},  # a document -> IR -> another format
+    "crossformat": BASICS | {"ir", "model", "formats", "lift", "converted"},  # a document -> IR -> another format
     "convert": BASICS | {"ir", "model", "extract", "formats", "source", "check", "profile", "converted", "crossformat"},
     "files": BASICS | {"model"},  # scoring files without Kafka
     "kafka": BASICS | {"ir", "model", "source", "profile", "check", "convert"},
