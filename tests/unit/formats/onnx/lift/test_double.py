@@ -18,7 +18,7 @@ from interchange.ir.linear import Link, Regression
 from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold, Validate
 from interchange.lift import lift
 from interchange.signature import InputField, OutputField, Signature
-from tests.unit.test_onnx_emit_expressions import CASES as EXPRESSIONS
+from tests.unit.formats.onnx.emit.test_expressions import CASES as EXPRESSIONS
 
 A = np.array([np.nan, 0.0, -1.5, 2.5, 3.0, -0.5, 7.0, 1.0, 4.0, -2.0, 0.5, 10.0])
 B = np.array([1.0, 0.0, np.nan, 2.0, -3.0, 0.25, 2.0, np.nan, 4.0, 0.0, 1.0, 3.0])
