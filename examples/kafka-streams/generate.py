@@ -24,6 +24,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 import interchange
 from interchange.kafka.config import load_config
+from interchange.resources import avro_schema
 
 PROJECT = Path(__file__).resolve().parent
 
@@ -62,6 +63,8 @@ def main() -> None:
     resources = args.project / "src/main/resources/interchange-model.properties"
     resources.parent.mkdir(parents=True, exist_ok=True)
     resources.write_text("".join(f"{k}={v}\n" for k, v in lineage.items()))
+    # the dead-letter record the Python scorer writes, so both dead-letter topics read alike
+    (resources.parent / "dead_letter.avsc").write_text(json.dumps(avro_schema("dead_letter"), indent=2) + "\n")
     print(json.dumps({"class": str(source), "test": str(tests), **lineage}))
 
 

@@ -24,8 +24,8 @@ from interchange.batch import to_columns
 from interchange.codegen import codegen
 from interchange.ir.graph import evaluate
 from interchange.kafka.events import read_predictions, send_features
-from interchange.kafka.transport import consumer
-from tests.integration.scoring import Running, iris, wait
+from interchange.kafka.transport import consumer, producer
+from tests.integration.scoring import Running, dead_letters, iris, wait
 
 pytestmark = [
     pytest.mark.integration,
@@ -102,12 +102,24 @@ def test_kafka_streams_scores_like_the_python_scorer(stack_config, model_name, t
     keys = [f"k{i}" for i in range(len(rows))]
     java_topic = f"{model_name}-predictions-java"
     started = time.monotonic()
-    with StreamsApp(project, stack_config, f"output.topic={java_topic}") as app, Running(stack_config, model_name) as scorer:
+    java_dlq = f"{model_name}-dlq-java"
+    bad_events = {b"plain text", b"\x00\x7f\xff\xff\xff\x00"}  # not Confluent-framed; an unknown schema id
+    settings = (f"output.topic={java_topic}", f"dead.letter.topic={java_dlq}")
+    with StreamsApp(project, stack_config, *settings) as app, Running(stack_config, model_name) as scorer:
         wait(lambda: scorer.stats.version == 1, timeout=60, what="the Python scorer loading version 1")
         send_features(stack_config, model_name, rows, keys=keys)
+        prod = producer(stack_config)
+        for bad in sorted(bad_events):
+            prod.produce(f"{model_name}-features", key=b"bad", value=bad)
+        prod.flush(10)
         wait(lambda: app.scored() >= len(rows), timeout=120, what="the Streams app scoring every event")
         wait(lambda: scorer.stats.scored >= len(rows), timeout=60, what="the Python scorer scoring every event")
     assert time.monotonic() - started < 240
+
+    dead = dead_letters(stack_config, java_dlq, len(bad_events))
+    assert {d["value"] for d in dead} == bad_events  # the Python scorer's DeadLetter record, original bytes kept
+    assert all(d["reason"] and d["model"] == model_name and d["model_version"] == 1 for d in dead)
+    assert {d["error"] for d in dead} == {"IOException", "IllegalArgumentException"}
 
     java = {k.decode(): v for k, v in read_predictions(stack_config, model_name, len(rows), topic=java_topic)}
     python = {k.decode(): v for k, v in read_predictions(stack_config, model_name, len(rows))}

@@ -29,6 +29,15 @@ import org.apache.avro.io.EncoderFactory;
  */
 public final class ConfluentAvro {
 
+    /** The registry could not answer: the event is not at fault, so it must not be dead-lettered. */
+    public static final class RegistryUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RegistryUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private final String registry;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ObjectMapper json = new ObjectMapper();
@@ -45,12 +54,42 @@ public final class ConfluentAvro {
         HttpRequest request = HttpRequest.newBuilder(URI.create(registry + path)).timeout(Duration.ofSeconds(30)).GET().build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 404) {
+                throw new IllegalArgumentException("registry has no " + path + ": " + response.body());
+            }
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("registry " + path + ": HTTP " + response.statusCode() + " " + response.body());
+                throw new RegistryUnavailable("registry " + path + ": HTTP " + response.statusCode() + " " + response.body(), null);
             }
             return json.readTree(response.body());
         } catch (IOException e) {
-            throw new IllegalStateException("registry " + path + " unreachable: " + e.getMessage(), e);
+            throw new RegistryUnavailable("registry " + path + " unreachable: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Registers {@code schema} under {@code subject} (a no-op when it is already there) and returns its id. */
+    public int register(String subject, Schema schema) {
+        String body;
+        try {
+            body = json.writeValueAsString(Map.of("schema", schema.toString()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the schema of " + subject, e);
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(registry + "/subjects/" + subject + "/versions"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("registry: registering " + subject + ": HTTP " + response.statusCode() + " " + response.body());
+            }
+            return json.readTree(response.body()).get("id").asInt();
+        } catch (IOException e) {
+            throw new IllegalStateException("registry unreachable registering " + subject + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -6,6 +6,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,10 +32,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -43,7 +45,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * <p>Reads Avro feature events (Confluent wire format) from {@code <model>-features}, scores each with
  * {@link Model}, and writes predictions in the registered {@code <model>-output} schema to
  * {@code <model>-predictions}, with the same fields and lineage headers as interchange's Python scorer
- * ({@code interchange.model / version / format / sha256 / role / source}). The version it reports is the
+ * ({@code interchange.model / version / format / sha256 / role / source}). An event it cannot score goes to
+ * {@code <model>-dlq} as the same DeadLetter record the Python scorer writes (reason, error, original bytes).
+ * The version it reports is the
  * published version the class was generated for (src/main/resources/interchange-model.properties, written
  * by generate.py); its format is "java", and {@code interchange.generated} carries the class's sha256.
  *
@@ -83,7 +87,7 @@ public final class ScoringApp {
                 return f.name();
             }
         }
-        throw new IllegalStateException("schema " + schema.getFullName() + " has no field for " + name);
+        throw new IllegalArgumentException("schema " + schema.getFullName() + " has no field for " + name);
     }
 
     static Object avroValue(Object value, Schema fieldSchema) {
@@ -115,20 +119,92 @@ public final class ScoringApp {
         return avro;
     }
 
-    /** Scores one event; bad events are counted and skipped (the Python scorer dead-letters them). */
+    static final String PREDICTIONS = "predictions";
+    static final String DEAD_LETTERS = "dead-letters";
+
+    /**
+     * The dead-letter record ({@code schemas/dead_letter.avsc}, as the Python scorer writes it): why the event
+     * was refused and its original bytes, or past {@link #MAX_BYTES} a prefix with the whole's size and sha256,
+     * so one bad event can never block its partition.
+     */
+    static final class DeadLetters {
+        static final int MAX_BYTES = 900_000;
+        static final int PREFIX_BYTES = 1024;
+        private final ConfluentAvro avro;
+        private final Schema schema;
+        private final int id;
+        private final GenericDatumWriter<GenericRecord> writer;
+        private final String model;
+        private final int version;
+
+        DeadLetters(ConfluentAvro avro, Schema schema, int id, String model, int version) {
+            this.avro = avro;
+            this.schema = schema;
+            this.id = id;
+            this.writer = new GenericDatumWriter<>(schema);
+            this.model = model;
+            this.version = version;
+        }
+
+        byte[] record(Record<byte[], byte[]> event, RecordMetadata meta, Exception error) {
+            byte[] value = event.value();
+            byte[] key = event.key();
+            GenericRecord dl = new GenericData.Record(schema);
+            dl.put("topic", meta == null ? "" : meta.topic());
+            dl.put("partition", meta == null ? 0 : meta.partition());
+            dl.put("offset", meta == null ? 0L : meta.offset());
+            dl.put("key", key == null ? null : java.nio.ByteBuffer.wrap(key));
+            dl.put("value", value == null ? null : java.nio.ByteBuffer.wrap(value));
+            dl.put("value_size", value == null ? null : (long) value.length);
+            dl.put("value_sha256", value == null ? null : sha256(value));
+            dl.put("truncated", false);
+            String reason = error.getMessage() == null ? error.toString() : error.getMessage();
+            dl.put("reason", reason.length() > 4000 ? reason.substring(0, 4000) : reason);
+            dl.put("error", error.getClass().getSimpleName());
+            dl.put("field", null);
+            dl.put("model", model);
+            dl.put("model_version", version);
+            dl.put("source_timestamp", event.timestamp());
+            dl.put("at", System.currentTimeMillis());
+            try {
+                byte[] encoded = avro.encode(dl, id, writer);
+                if (encoded.length <= MAX_BYTES) {
+                    return encoded;
+                }
+                dl.put("truncated", true);
+                dl.put("value", value == null ? null : java.nio.ByteBuffer.wrap(Arrays.copyOf(value, PREFIX_BYTES)));
+                dl.put("key", key == null ? null : java.nio.ByteBuffer.wrap(Arrays.copyOf(key, Math.min(key.length, PREFIX_BYTES))));
+                return avro.encode(dl, id, writer);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot encode a dead letter", e);
+            }
+        }
+
+        private static String sha256(byte[] bytes) {
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Scores one event; an event it cannot use goes to the dead-letter sink with its reason. */
     static final class Score implements Processor<byte[], byte[], byte[], byte[]> {
         private final ConfluentAvro avro;
         private final Mapping mapping;
         private final Properties lineage;
         private final AtomicLong scored;
         private final AtomicLong failed;
+        private final DeadLetters deadLetters;
         private final GenericDatumWriter<GenericRecord> writer;
         private final GenericRecord ref;
         private final Map<Schema, String[]> inputFields = new HashMap<>();
         private ProcessorContext<byte[], byte[]> context;
 
-        Score(ConfluentAvro avro, Mapping mapping, Properties lineage, AtomicLong scored, AtomicLong failed) {
+        Score(ConfluentAvro avro, Mapping mapping, Properties lineage, DeadLetters deadLetters, AtomicLong scored, AtomicLong failed) {
             this.avro = avro;
+            this.deadLetters = deadLetters;
             this.mapping = mapping;
             this.lineage = lineage;
             this.scored = scored;
@@ -170,11 +246,11 @@ public final class ScoringApp {
                 }
                 prediction.put("model", ref);
                 value = avro.encode(prediction, mapping.outputId, writer);
+            } catch (ConfluentAvro.RegistryUnavailable e) {
+                throw e; // stop rather than dead-letter good events; the uncommitted event is read again on restart
             } catch (IOException | RuntimeException e) {
-                long n = failed.incrementAndGet();
-                if (n <= 10) {
-                    System.err.println("skipped a bad event: " + e);
-                }
+                failed.incrementAndGet();
+                context.forward(event.withValue(deadLetters.record(event, context.recordMetadata().orElse(null), e)), DEAD_LETTERS);
                 return;
             }
             Headers headers = event.headers();
@@ -188,7 +264,7 @@ public final class ScoringApp {
             if (meta != null) {
                 headers.add("interchange.source", bytes(meta.topic() + "/" + meta.partition() + "/" + meta.offset()));
             }
-            context.forward(event.withValue(value).withHeaders(headers));
+            context.forward(event.withValue(value).withHeaders(headers), PREDICTIONS);
             long now = System.currentTimeMillis();
             if (scored.incrementAndGet() == 1) {
                 FIRST.set(now);
@@ -248,13 +324,24 @@ public final class ScoringApp {
         String registryUrl = settings.remove("schema.registry.url");
         String input = settings.getOrDefault("input.topic", model + "-features");
         String output = settings.getOrDefault("output.topic", model + "-predictions");
+        String deadLetterTopic = settings.getOrDefault("dead.letter.topic", model + "-dlq");
         String statusFile = settings.remove("status.file");
         settings.remove("input.topic");
         settings.remove("output.topic");
+        settings.remove("dead.letter.topic");
 
         ConfluentAvro avro = new ConfluentAvro(registryUrl);
         int outputId = avro.latestId(model + "-output");
         Mapping mapping = new Mapping(avro.schema(outputId), outputId);
+        Schema deadLetterSchema;
+        try (InputStream in = ScoringApp.class.getResourceAsStream("/dead_letter.avsc")) {
+            if (in == null) {
+                throw new IllegalStateException("dead_letter.avsc is missing: run generate.py first");
+            }
+            deadLetterSchema = new Schema.Parser().parse(in);
+        }
+        DeadLetters deadLetters = new DeadLetters(avro, deadLetterSchema, avro.register(deadLetterTopic + "-value", deadLetterSchema),
+            model, Integer.parseInt(lineage.getProperty("version")));
 
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "interchange-streams-" + model);
@@ -264,14 +351,15 @@ public final class ScoringApp {
         props.put(StreamsConfig.producerPrefix("batch.size"), "262144");
         props.putAll(settings);
 
-        createTopics(props, input, output);
+        createTopics(props, input, output, deadLetterTopic);
         AtomicLong scored = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(input, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-            .process(() -> new Score(avro, mapping, lineage, scored, failed))
-            .to(output, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-        KafkaStreams streams = new KafkaStreams(builder.build(), props);
+        Topology topology = new Topology();
+        topology.addSource("features", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), input);
+        topology.addProcessor("score", () -> new Score(avro, mapping, lineage, deadLetters, scored, failed), "features");
+        topology.addSink(PREDICTIONS, output, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "score");
+        topology.addSink(DEAD_LETTERS, deadLetterTopic, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "score");
+        KafkaStreams streams = new KafkaStreams(topology, props);
         CountDownLatch done = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
             System.out.println("state " + before + " -> " + now);
