@@ -78,3 +78,15 @@ def test_models_versions_predict_and_hot_swap(stack_config, model_name) -> None:
 
         spec = client.get("/openapi.json").json()
         assert {"/models", "/models/{name}", "/models/{name}/versions/{version}", "/models/{name}/predict"} <= set(spec["paths"])
+
+        # a third version that keeps only itself: the tombstones withdraw versions 1 and 2 from serving
+        third = LogisticRegression(max_iter=500, C=0.05).fit(X, y)
+        interchange.publish(interchange.convert(third, "onnx", sample=X), name=model_name, config=stack_config, keep_versions=1)
+        _wait_live(client, model_name, 3)
+        listed = {"name": model_name, "live_version": 3, "versions": [3]}
+        deadline = time.monotonic() + 30
+        while listed not in client.get("/models").json() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert listed in client.get("/models").json()
+        assert client.post(f"/models/{model_name}/predict?version=1", json=rows[0]).status_code == 404
+        assert client.post(f"/models/{model_name}/predict", json=rows[0]).json()["model"]["version"] == 3

@@ -3,7 +3,7 @@
 A background thread follows the model topic. Each new version goes through ``load_version``
 at once; the newest version that passes becomes the one ``predict`` uses by default, and a
 refused version is listed with its reason while the previous one keeps serving (the scorer's
-hot swap, without a restart). Versions are keyed by envelope name and version, never by the
+hot swap, without a restart). A version a tombstone withdraws is no longer listed or served. Versions are keyed by envelope name and version, never by the
 topic's record key.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 from interchange.errors import InterchangeError, RegistryError, TransportError
 from interchange.kafka.config import ClientConfig
-from interchange.kafka.modeltopic import DEFAULT_MODEL_TOPIC, Envelope, ModelFollower
+from interchange.kafka.modeltopic import DEFAULT_MODEL_TOPIC, Envelope, ModelFollower, ModelRef
 from interchange.kafka.modeltopic.signing import load_verify_key
 from interchange.kafka.registry import Registry
 from interchange.kafka.serve.loading import Loaded, load_version, verification_summary
@@ -138,6 +138,16 @@ class Catalog:
             with self._guard:
                 self._models.setdefault(env.name, {})[env.version] = entry
 
+    def withdraw(self, refs: Iterable[ModelRef]) -> None:
+        """Forget versions a tombstone removed from the model topic; the newest verified one left answers."""
+        for ref in refs:
+            with self._guard:
+                gone = self._models.get(ref.name, {}).pop(ref.version, None)
+                if gone is not None and not self._models[ref.name]:
+                    del self._models[ref.name]
+            if gone is not None:
+                log.info("withdrawn %s v%s: no longer served", ref.name, ref.version)
+
     def _follow(self) -> None:
         follower: ModelFollower | None = None
         while not self._stop.is_set():
@@ -148,6 +158,8 @@ class Catalog:
                     self.offer(follower.read_to_end())
                     self.ready.set()
                 self.offer(follower.poll(0.5))
+                self.withdraw(follower.withdrawn)
+                follower.withdrawn.clear()
                 for err in follower.errors:
                     log.error("model topic: %s", err.message)
                     self.last_error = err.message
