@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -123,6 +125,27 @@ def test_publish_withdraws_old_versions_and_a_live_follower_reports_them(stack_c
     with pytest.raises(TransportError, match=f"timed out after 0 s reading model topic {topic} \\(partition 0"):
         slow.read_to_end(timeout=0)
     slow.close()
+
+
+def test_concurrent_publishes_of_one_model_take_distinct_versions(stack_config, model_name) -> None:
+    """Four publishers at once: each gets its own number and every document stays on the topic."""
+    topic = f"{model_name}-models"
+    X, y = _data()
+    docs = [interchange.convert(LinearRegression().fit(X, y + i), "onnx", sample=X.iloc[:20]) for i in range(4)]
+    start = threading.Barrier(len(docs))
+
+    def one(converted):
+        start.wait()
+        return publish(converted, name=model_name, config=stack_config, topic=topic)
+
+    with ThreadPoolExecutor(len(docs)) as pool:
+        done = list(pool.map(one, docs))
+    assert sorted(d.version for d in done) == [1, 2, 3, 4]
+    follower = _follow(stack_config, topic, [model_name])
+    by_version = {v: env.sha256 for v, env in follower.versions(model_name).items()}
+    follower.close()
+    assert by_version == {d.version: d.sha256 for d in done}
+    assert len(set(by_version.values())) == 4
 
 
 def test_envelopes_keyed_by_name_alone_are_still_read_and_retired(stack_config, model_name) -> None:

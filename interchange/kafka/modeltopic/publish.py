@@ -6,12 +6,13 @@ import getpass
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from confluent_kafka import KafkaError, KafkaException
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from interchange.convert import Converted
@@ -29,6 +30,8 @@ from interchange.verification import Verification
 __all__ = ["publish", "Published", "retired_versions", "DEFAULT_KEEP_VERSIONS"]
 
 DEFAULT_KEEP_VERSIONS = 10
+_ATTEMPTS = 5
+_FENCED = {KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH}
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,100}$")
 
@@ -100,45 +103,40 @@ def publish(
     output_id = registry.register(output_subject(name), converted.signature.output_schema(name))
     ensure_topics(config, {topic: {"compacted": True, "partitions": 1}})
     codecs = topic_codecs(registry, topic)
-    follower = ModelFollower(config, topic, [name], registry)
-    try:
-        follower.read_to_end(timeout=60.0)
-        version = follower.highest_version(name) + 1
-        held, live = follower.version_keys(name), set(follower.versions(name))
-    finally:
-        follower.close()
     doc = converted.document
     chunks = [doc.data[i : i + CHUNK_BYTES] for i in range(0, doc.size, CHUNK_BYTES)] if doc.size > CHUNK_BYTES else []
-    envelope = Envelope(
-        name=name,
-        version=version,
-        format=doc.format,
-        media_type=doc.media_type,
-        document=b"" if chunks else doc.data,
-        chunks=len(chunks),
-        sha256=doc.sha256,
-        size=doc.size,
-        signature=converted.signature.to_json(),
-        input_schema_id=input_id,
-        output_schema_id=output_id,
-        verification=converted.verification.to_json(),
-        lineage=_json(converted.lineage),
-        created_at=int(time.time() * 1000),
-        publisher=publisher or _whoami(),
-        metrics=dict(metrics or {}),
-        profile=_json(converted.profile) if converted.profile else None,
-    )
-    if key is not None:
-        envelope.sign(key)
-    records: list[tuple[bytes, bytes | None]] = [
-        (chunk_key(name, version, i), codecs.chunk.encode({"name": name, "version": version, "index": i, "data": data}))
-        for i, data in enumerate(chunks)
-    ]
-    records.append((envelope_key(name, version), codecs.envelope.encode(envelope.to_record())))
-    prod = producer(config)
-    _send(prod, topic, records, f"publishing {name} v{version}")
-    retired = retired_versions(held, live, version, keep_versions)
-    _send(prod, topic, [(k, None) for v in retired for k in held[v]], f"retiring {name} v{retired}")
+    created_at = int(time.time() * 1000)
+
+    def records(version: int) -> list[tuple[bytes, bytes | None]]:
+        envelope = Envelope(
+            name=name,
+            version=version,
+            format=doc.format,
+            media_type=doc.media_type,
+            document=b"" if chunks else doc.data,
+            chunks=len(chunks),
+            sha256=doc.sha256,
+            size=doc.size,
+            signature=converted.signature.to_json(),
+            input_schema_id=input_id,
+            output_schema_id=output_id,
+            verification=converted.verification.to_json(),
+            lineage=_json(converted.lineage),
+            created_at=created_at,
+            publisher=publisher or _whoami(),
+            metrics=dict(metrics or {}),
+            profile=_json(converted.profile) if converted.profile else None,
+        )
+        if key is not None:
+            envelope.sign(key)
+        out: list[tuple[bytes, bytes | None]] = [
+            (chunk_key(name, version, i), codecs.chunk.encode({"name": name, "version": version, "index": i, "data": data}))
+            for i, data in enumerate(chunks)
+        ]
+        out.append((envelope_key(name, version), codecs.envelope.encode(envelope.to_record())))
+        return out
+
+    version, retired = _append_version(config, topic, name, registry, records, keep_versions)
     return Published(name, version, doc.format, topic, input_id, output_id, doc.sha256, signed=key is not None, retired=retired)
 
 
@@ -156,20 +154,47 @@ def retired_versions(held: dict[int, list[bytes]], live: Iterable[int], new_vers
     return [v for v in sorted(held) if v not in kept and v < min(kept)]
 
 
-def _send(prod: Any, topic: str, records: list[tuple[bytes, bytes | None]], what: str) -> None:
-    """Produce records in order and wait until the broker has them all (TransportError if not)."""
-    if not records:
-        return
-    errors: list[str] = []
+def _append_version(
+    config: ClientConfig,
+    topic: str,
+    name: str,
+    registry: Registry,
+    records: Callable[[int], list[tuple[bytes, bytes | None]]],
+    keep_versions: int | None,
+) -> tuple[int, list[int]]:
+    """Write version highest+1 and the tombstones of retired versions in one transaction.
 
-    def delivered(err: Any, msg: Any) -> None:
-        if err is not None:
-            errors.append(str(err))
-
-    for key, value in records:
-        prod.produce(topic, key=key, value=value, on_delivery=delivered)
-    if prod.flush(30) or errors:
-        raise TransportError(f"{what} to {topic} failed: {errors or 'timed out'}", topic=topic)
+    Every publisher of ``name`` on ``topic`` shares one transactional id, so two publishing at
+    once cannot both take the same number: the later ``init_transactions`` fences the earlier
+    publisher, whose transaction then fails and is retried after reading the topic again.
+    """
+    last = ""
+    for attempt in range(_ATTEMPTS):
+        prod = producer(config, **{"transactional.id": f"interchange-publish-{topic}-{name}", "transaction.timeout.ms": 60000})
+        try:
+            prod.init_transactions(30)
+            follower = ModelFollower(config, topic, [name], registry)
+            try:
+                follower.read_to_end(timeout=60.0)
+                version = follower.highest_version(name) + 1
+                held, live = follower.version_keys(name), set(follower.versions(name))
+            finally:
+                follower.close()
+            retired = retired_versions(held, live, version, keep_versions)
+            prod.begin_transaction()
+            for k, value in records(version) + [(k, None) for v in retired for k in held[v]]:
+                prod.produce(topic, key=k, value=value)
+            prod.commit_transaction(30)
+            return version, retired
+        except KafkaException as exc:
+            err = exc.args[0]
+            last = err.str()
+            if not (err.fatal() or err.code() in _FENCED):
+                if err.txn_requires_abort():
+                    prod.abort_transaction(10)
+                raise TransportError(f"publishing {name} to {topic} failed: {last}", topic=topic) from exc
+            time.sleep(0.05 * (attempt + 1))  # fenced by a concurrent publish of the same model: read again
+    raise TransportError(f"publishing {name} to {topic}: fenced by concurrent publishers {_ATTEMPTS} times ({last})", topic=topic)
 
 
 def _json(data: dict[str, Any]) -> str:
