@@ -3,8 +3,8 @@
 A background thread follows the model topic. Each new version goes through ``load_version``
 at once; the newest version that passes becomes the one ``predict`` uses by default, and a
 refused version is listed with its reason while the previous one keeps serving (the scorer's
-hot swap, without a restart). A version a tombstone withdraws is no longer listed or served. Versions are keyed by envelope name and version, never by the
-topic's record key.
+hot swap, without a restart). A version a tombstone withdraws is no longer listed or served.
+Versions are keyed by envelope name and version, never by the topic's record key.
 """
 
 from __future__ import annotations
