@@ -45,10 +45,6 @@ class ClientConfig:
     def registry_url(self) -> str:
         return str(self.registry["url"])
 
-    def kafka_conf(self, **extra: Any) -> dict[str, Any]:
-        """A fresh librdkafka config dict: the user's keys plus the caller's own."""
-        return {**self.kafka, **extra}
-
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> ClientConfig:
         kafka: dict[str, Any] = {}

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -150,9 +150,6 @@ class Route:
     def from_record(cls, record: dict[str, Any]) -> Route:
         fields = {k: v for k, v in record.items() if k != "updated_at"}
         return cls(**fields)
-
-    def with_(self, **changes: Any) -> Route:
-        return replace(self, **changes)
 
 
 def parse_routes(data: Any, where: str = "routes") -> list[Route]:

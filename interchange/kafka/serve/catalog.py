@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -182,7 +181,3 @@ class Catalog:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-
-    def wait_ready(self, timeout: float = 30.0) -> bool:
-        deadline = time.monotonic() + timeout
-        return self.ready.wait(max(0.0, deadline - time.monotonic()))
