@@ -20,6 +20,7 @@ __all__ = ["lift", "LIFTERS"]
 LIFTERS: dict[str, str] = {
     "pmml": "interchange.formats.pmml.lift.document:lift_pmml",
     "onnx": "interchange.formats.onnx.lift.document:lift_onnx",
+    "pfa": "interchange.formats.pfa.lift.document:lift_pfa",
 }
 
 
