@@ -18,19 +18,19 @@ import numpy as np
 
 from interchange.errors import DocumentError
 from interchange.formats.pfa import signature_of
+from interchange.formats.pfa.lift.neighbors import Neighbours
+from interchange.formats.pfa.lift.trees import leaf_kind, with_values
+from interchange.formats.pfa.lift.values import Family, Part, Record, Scalar
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.expressions import Ref
 from interchange.ir.graph import Graph, ModelStep
 from interchange.ir.lifted import Lifted, Reason, Unliftable
 from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
+from interchange.ir.neighbors import NearestNeighbors
 from interchange.ir.neural import NeuralNetwork
 from interchange.ir.trees import TreeEnsemble
 from interchange.signature import OutputField, Signature
-
-from .models import Models
-from .trees import leaf_kind, with_values
-from .values import Family, Part, Record, Scalar
 
 __all__ = ["lift_pfa", "read_pfa"]
 
@@ -57,7 +57,7 @@ def lift_pfa(data: bytes) -> Lifted:
     """The IR graph of a PFA document, or the reasons (element by element) it cannot be one."""
     doc = read_pfa(data)
     sig = signature_of(json.dumps(doc).encode())
-    lifter = Models(doc)
+    lifter = Neighbours(doc)
     reasons: list[Reason] = []
     for key in ("pools", "begin", "end", "merge"):
         if doc.get(key):
@@ -71,7 +71,12 @@ def lift_pfa(data: bytes) -> Lifted:
             reasons.append(Reason(f"/input/{f.name}", f"an input of type {f.type} has no IR form yet"))
             continue
         inputs[f.name] = Scalar(Ref(f.name), _TYPES[f.type], f.nullable)
-    record = isinstance(doc["input"], dict) and doc["input"].get("type") == "record" or isinstance(doc["input"], str) and len(sig.inputs) > 1
+    record = (
+        isinstance(doc["input"], dict)
+        and doc["input"].get("type") == "record"
+        or isinstance(doc["input"], str)
+        and len(sig.inputs) > 1
+    )
     scope: dict[str, Any] = {"input": Record(inputs) if record else next(iter(inputs.values()), None)}
     result = None
     if not reasons:
@@ -92,7 +97,7 @@ def lift_pfa(data: bytes) -> Lifted:
     return Lifted("pfa", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifter.done))
 
 
-def _model(result: Any, sig: Signature, lifter: Models) -> tuple[ModelStep, Signature]:
+def _model(result: Any, sig: Signature, lifter: Neighbours) -> tuple[ModelStep, Signature]:
     """The model step whose prediction parts are the output fields, and the signature saying which part each is."""
     if isinstance(result, Record):
         values = [result.fields.get(f.name) for f in sig.outputs]
@@ -123,13 +128,17 @@ def _model(result: Any, sig: Signature, lifter: Models) -> tuple[ModelStep, Sign
 
 def _field(f: OutputField, part: Part, fam: Family) -> OutputField:
     where = f"/output/{f.name}"
-    if part.kind == "label" or part.kind == "cluster":
-        return replace(f, kind=part.kind, target=None)
+    if part.kind == "label":
+        return replace(f, kind="label", target=None)
+    if part.kind == "cluster":
+        return replace(f, kind="cluster", target=None)
     if part.kind == "value":
         return replace(f, kind="value", target=None)
     if part.kind == "probability":
         if fam.classes is None or part.index is None or not 0 <= part.index < len(fam.classes):
-            raise Unliftable(where, "a probability output of a model whose classes the document does not name (a.argmax into a class array)")
+            raise Unliftable(
+                where, "a probability output of a model whose classes the document does not name (a.argmax into a class array)"
+            )
         return replace(f, kind="probability", target=fam.classes[part.index])
     if part.kind == "score" and fam.classes is not None and fam.kind == "trees" and fam.link == "identity":
         if part.index is None or not 0 <= part.index < len(fam.classes):
@@ -147,6 +156,8 @@ def _field(f: OutputField, part: Part, fam: Family) -> OutputField:
 def _step(fam: Family, outputs: list[OutputField]) -> ModelStep:
     classes = fam.classes
     p = fam.params
+    if fam.kind == "neighbours":
+        return _neighbours(fam)
     link = {"identity": Link.IDENTITY, "softmax": Link.SOFTMAX, "logistic": Link.LOGISTIC}[fam.link]
     decisions = [f for f in outputs if f.kind == "decision"]
     if fam.kind == "linear":
@@ -186,3 +197,20 @@ def _step(fam: Family, outputs: list[OutputField]) -> ModelStep:
             raise Unliftable(fam.path, "naive Bayes log likelihoods not normalised into probabilities of named classes")
         return GaussianNaiveBayes(fam.inputs, tuple(classes), p["mean"], p["var"], p["log_prior"])
     raise Unliftable(fam.path, f"a {fam.kind} model has no IR form yet")
+
+
+def _neighbours(fam: Family) -> ModelStep:
+    p = fam.params
+    if "weights" not in p:
+        raise Unliftable(fam.path, "neighbours whose weights the document does not compute (uniform or 1 / distance)")
+    if fam.classes is None:
+        if "value" not in fam.parts:
+            raise Unliftable(fam.path, "neighbours without their weighted mean")
+        targets = np.asarray(p["targets"], dtype=np.float64)
+    else:
+        targets = np.asarray(p["targets"])
+        if targets.dtype.kind not in "iu" or targets.min() < 0 or targets.max() >= len(fam.classes):
+            raise Unliftable(fam.path, "neighbour targets that are not indices into the class array")
+    return NearestNeighbors(
+        fam.inputs, p["points"], targets, p["k"], p["metric"], p["p"], p["weights"], tuple(fam.classes) if fam.classes else None
+    )

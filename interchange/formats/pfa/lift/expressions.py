@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from interchange.formats.pfa.lift.values import Constant, Fcn, Record, Scalar, Vector
 from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
 from interchange.ir.transforms import Impute
-
-from .values import Constant, Fcn, Record, Scalar, Vector
 
 __all__ = ["Core", "Scope"]
 

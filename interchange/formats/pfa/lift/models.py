@@ -13,11 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from interchange.formats.pfa.lift.expressions import Core, Scope, _kind
+from interchange.formats.pfa.lift.trees import TestRule, leaf_kind, lift_tree
+from interchange.formats.pfa.lift.values import Constant, Family, Fcn, Part, Record, Scalar, Stage, Vector
 from interchange.ir.lifted import Unliftable
-
-from .expressions import Core, Scope, _kind
-from .trees import TestRule, leaf_kind, lift_tree
-from .values import Constant, Fcn, Family, Part, Record, Scalar, Stage, Vector
 
 __all__ = ["Models"]
 
@@ -67,7 +66,9 @@ class Models(Core):
                 value.family.parts.add("probability")
                 return Part(value.family, "probability", key)
         if isinstance(value, (Stage, Part)):
-            raise Unliftable(path, f"element {key!r} of a model's {getattr(value, 'what', getattr(value, 'kind', ''))} has no IR form")
+            raise Unliftable(
+                path, f"element {key!r} of a model's {getattr(value, 'what', getattr(value, 'kind', ''))} has no IR form"
+            )
         return super().attr(value, key, scope, path)
 
     def index(self, value: Any, key: Any, scope: Scope, path: str) -> Any:
@@ -133,7 +134,7 @@ class Models(Core):
 
     def x_a_argmax(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         s = self.expr(node["a.argmax"], scope, f"{path}/a.argmax")
-        if isinstance(s, Stage) and s.what in ("probs", "scores"):
+        if isinstance(s, Stage) and s.what in ("probs", "scores", "votes"):
             return Stage(s.family, "argmax")
         raise Unliftable(path, f"a.argmax of {_what(s)} (not a model's scores or probabilities) has no IR form")
 
@@ -148,7 +149,15 @@ class Models(Core):
         s = self.expr(node["a.sum"], scope, f"{path}/a.sum")
         if isinstance(s, Stage) and s.what == "exp":
             return Stage(s.family, "sum")
+        return self.sum_stage(s, path)
+
+    def sum_stage(self, s: Any, path: str) -> Any:
+        """a.sum of a model's intermediate array (neighbours override this)."""
         raise Unliftable(path, f"a.sum of {_what(s)} has no IR form")
+
+    def map_stage(self, array: Stage, fcn: Fcn, path: str) -> Any:
+        """a.map over a model's intermediate array (neighbours override this)."""
+        raise Unliftable(f"{path}/a.map/1", f"a function over a model's {array.what} that is not a step of a softmax")
 
     def x_a_map(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         array_node, fcn_node = node["a.map"]
@@ -170,7 +179,7 @@ class Models(Core):
                 if isinstance(total, Stage) and total.what == "sum" and total.family is array.family:
                     array.family.link = "softmax"
                     return Stage(array.family, "probs")
-            raise Unliftable(f"{path}/a.map/1", f"a function over a model's {array.what} that is not a step of a softmax")
+            return self.map_stage(array, fcn, path)
         if isinstance(array, Constant) and isinstance(array.value, list) and len(fcn.params) == 1:
             nb = self._naive_bayes(array, fcn, scope, path)
             if nb is not None:
@@ -221,7 +230,12 @@ class Models(Core):
     def _forest(self, array: Any, fcn: Fcn, path: str) -> Any:
         """``a.map(trees, fcn(tree) -> model.tree.simpleWalk(datum, tree, test))``: every tree's leaf."""
         walk = fcn.body["model.tree.simpleWalk"]
-        if not isinstance(array, Constant) or not isinstance(array.value, list) or len(fcn.params) != 1 or walk[1] != fcn.params[0]:
+        if (
+            not isinstance(array, Constant)
+            or not isinstance(array.value, list)
+            or len(fcn.params) != 1
+            or walk[1] != fcn.params[0]
+        ):
             raise Unliftable(path, "a.map of a tree walk over something other than a constant array of trees")
         inner = fcn.scope or {}
         datum = self.expr(walk[0], inner, f"{fcn.path}/do/model.tree.simpleWalk/0")
@@ -276,7 +290,7 @@ class Models(Core):
         zeros = isinstance(zero, Vector) and all(self._as_scalar(z, path).constant == 0.0 for z in zero.items)
         if isinstance(leaves, Stage) and leaves.what == "leaves" and adds and zeros:
             leaves.family.params["aggregation"] = "sum"
-            return Stage(leaves.family, "scores", len(zero.items))  # type: ignore[union-attr]
+            return Stage(leaves.family, "scores", len(zero.items))
         raise Unliftable(path, "a.fold other than the sum of a tree walk's leaf arrays")
 
     def x_la_scale(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
@@ -341,7 +355,9 @@ class Models(Core):
         if not (isinstance(body, dict) and list(body) == ["+"] and body["+"][0] == f"{c}.logPrior"):
             return None
         call = body["+"][1]
-        if not (isinstance(call, dict) and list(call) == ["model.naive.gaussian"] and call["model.naive.gaussian"][1] == f"{c}.stats"):
+        if not (
+            isinstance(call, dict) and list(call) == ["model.naive.gaussian"] and call["model.naive.gaussian"][1] == f"{c}.stats"
+        ):
             return None
         x = self.expr(call["model.naive.gaussian"][0], fcn.scope or {}, f"{fcn.path}/do/+/1")
         inputs = self.columns(x, "nb_x", path)

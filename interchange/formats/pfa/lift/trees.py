@@ -98,7 +98,10 @@ def lift_tree(root: dict[str, Any], rule: TestRule, path: str) -> tuple[Tree, li
             elif gone == node["fail"]:
                 miss = False
             else:
-                raise Unliftable(where + "/missing", "a missing branch apart from pass and fail has no IR form (IR trees send missing left or right)")
+                raise Unliftable(
+                    where + "/missing",
+                    "a missing branch apart from pass and fail has no IR form (IR trees send missing left or right)",
+                )
         elif isinstance(rule.missing, bool):
             miss = rule.missing
         else:
@@ -155,4 +158,6 @@ def with_values(tree: Tree, leaves: list[Any], kind: str, classes: tuple[Any, ..
         else:
             assert classes is not None
             rows.append([1.0 if v == c else 0.0 for c in classes])
-    return Tree(tree.feature, tree.threshold, tree.left, tree.right, np.asarray(rows, dtype=np.float64), tree.missing_left, tree.op)
+    return Tree(
+        tree.feature, tree.threshold, tree.left, tree.right, np.asarray(rows, dtype=np.float64), tree.missing_left, tree.op
+    )
