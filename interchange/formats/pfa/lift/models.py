@@ -180,6 +180,8 @@ class Models(Core):
                     array.family.link = "softmax"
                     return Stage(array.family, "probs")
             return self.map_stage(array, fcn, path)
+        if isinstance(body, dict) and any(str(k).startswith("m.kernel.") for k in body):
+            raise Unliftable(path, "a kernel SVM (m.kernel.* over support vectors) is not read by the PFA lifter yet")
         if isinstance(array, Constant) and isinstance(array.value, list) and len(fcn.params) == 1:
             nb = self._naive_bayes(array, fcn, scope, path)
             if nb is not None:
