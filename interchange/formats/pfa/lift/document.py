@@ -50,7 +50,20 @@ def read_pfa(data: bytes) -> dict[str, Any]:
             raise DocumentError(f"PFA document is neither JSON nor YAML: {exc}", format="pfa") from exc
     if not isinstance(doc, dict) or not {"input", "output", "action"} <= set(doc):
         raise DocumentError("a PFA document needs input, output and action", format="pfa")
-    return doc
+    return {k: v if k in ("cells", "pools") else _unannotated(v) for k, v in doc.items()}
+
+
+def _unannotated(node: Any) -> Any:
+    """``node`` without PFA's ``"@"`` source annotations (PrettyPFA line numbers); a function
+    body of one expression as that expression."""
+    if isinstance(node, list):
+        return [_unannotated(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _unannotated(v) for k, v in node.items() if k != "@"}
+    if "params" in out and isinstance(out.get("do"), list) and len(out["do"]) == 1:
+        out["do"] = out["do"][0]
+    return out
 
 
 def lift_pfa(data: bytes) -> Lifted:

@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from interchange.batch import category_key
 from interchange.formats.pfa.lift.expressions import Core, Scope, _kind
 from interchange.formats.pfa.lift.trees import TestRule, leaf_kind, lift_tree
 from interchange.formats.pfa.lift.values import Constant, Family, Fcn, Part, Record, Scalar, Stage, Vector
+from interchange.ir.expressions import Call, Const, Indicator, Lookup
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Models"]
@@ -200,7 +202,7 @@ class Models(Core):
         if isinstance(body, dict) and list(body) in (["model.tree.simpleTest"], ["model.tree.missingTest"]):
             if body[next(iter(body))] != [d, t]:
                 raise Unliftable(path, "a test function passing other than (datum, node) to the library test")
-            return TestRule(None, (), "branch" if "missingTest" in next(iter(body)) else True)
+            return TestRule(None, {}, "branch" if "missingTest" in next(iter(body)) else True)
         if isinstance(body, dict) and "ifnotnull" in body and len(body["ifnotnull"]) == 1:
             (sym, ref), then, other = next(iter(body["ifnotnull"].items())), body.get("then"), body.get("else")
             feature = {"attr": d, "path": [{"string": "x"}, f"{t}.feature"]}
@@ -223,9 +225,30 @@ class Models(Core):
         else:
             if not isinstance(datum, Record):
                 raise Unliftable(path, "a walk whose datum is not a record")
-            names = tuple(datum.fields)
-            inputs = self.columns(Vector(tuple(datum.fields.values())), "tree_d", path)
-            rule = TestRule(rule.operator, names, rule.missing)
+            cols: list[str] = []
+            fields: dict[str, int | None] = {}
+            for name, v in datum.fields.items():
+                value = self._as_scalar(v, f"{path}/{name}")
+                fields[name] = None if value.type == "string" else len(cols)
+                if value.type != "string":
+                    cols.extend(self.columns(Vector((value,)), f"tree_{name}", path))
+
+            def indicator(name: str, op: str, target: Any, where: str) -> int:
+                value = self._as_scalar(datum.fields[name], where)
+                if op in ("in", "notIn"):
+                    if not isinstance(target, list):
+                        raise Unliftable(where, f"{op} with a value that is not a list")
+                    hit: Any = Lookup((value.expr,), tuple(((category_key(c),), 1.0) for c in target), 0.0)
+                else:
+                    hit = Indicator(value.expr, target)
+                if op in ("!=", "notIn"):
+                    hit = Call("-", (Const(1.0), hit))
+                cols.append(self.column(f"{name} {op} {target}", Scalar(hit), where).expr.name)  # type: ignore[union-attr]
+                return len(cols) - 1
+
+            rule = TestRule(rule.operator, fields, rule.missing, indicator)
+            tree, leaves = lift_tree(root, rule, path)
+            return tuple(cols), tree, leaves
         tree, leaves = lift_tree(root, rule, path)
         return inputs, tree, leaves
 

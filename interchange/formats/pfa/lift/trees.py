@@ -10,7 +10,8 @@ the next double below (``x < t`` is exactly ``x <= nextafter(t, -inf)`` for ever
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,11 +32,20 @@ class TestRule:
     """
 
     operator: str | None
-    fields: tuple[str, ...] | None
+    fields: dict[str, int | None] | None
     missing: str | bool
+    # (field, operator, value, path) -> the input index of a 0/1 column that is 1 where a text test passes
+    indicator: Callable[[str, str, Any, str], int] | None = field(default=None, compare=False)
 
 
 _SWAP = {">": "<=", ">=": "<"}
+
+
+def _untag(v: Any) -> Any:
+    """The value of an Avro union branch ``{"double": 1.5}``; other values as they are."""
+    if isinstance(v, dict) and len(v) == 1 and next(iter(v)) in ("double", "float", "int", "long", "string", "array"):
+        return next(iter(v.values()))
+    return v
 
 
 def _branch(b: Any, path: str) -> tuple[bool, Any]:
@@ -75,8 +85,7 @@ def lift_tree(root: dict[str, Any], rule: TestRule, path: str) -> tuple[Tree, li
             leaves[i] = node
             return i
         op = rule.operator if rule.operator is not None else node.get("operator")
-        if op not in ("<", "<=", ">", ">="):
-            raise Unliftable(where, f"a tree test with operator {op!r} has no IR form yet (<, <=, >, >= do)")
+        t = _untag(node.get("threshold", node.get("value")))
         if rule.fields is None:
             j = node.get("feature")
             if not isinstance(j, int):
@@ -85,8 +94,14 @@ def lift_tree(root: dict[str, Any], rule: TestRule, path: str) -> tuple[Tree, li
             name = node.get("field")
             if name not in rule.fields:
                 raise Unliftable(where, f"node tests field {name!r}, not in the datum")
-            j = rule.fields.index(name)
-        t = node.get("threshold", node.get("value"))
+            j = rule.fields[name]  # type: ignore[assignment]
+            if j is None or op in ("==", "!=", "in", "notIn"):
+                if rule.indicator is None or op not in ("==", "!=", "in", "notIn"):
+                    raise Unliftable(where, f"a tree test of a text field with operator {op!r} has no IR form yet")
+                j = rule.indicator(name, op, t, where)  # pass where the 0/1 column is > 0.5
+                op, t = ">", 0.5
+        if op not in ("<", "<=", ">", ">="):
+            raise Unliftable(where, f"a tree test with operator {op!r} has no IR form yet (<, <=, >, >=, and ==, in on text do)")
         if not isinstance(t, (int, float)) or isinstance(t, bool):
             raise Unliftable(where, "a node compares with something other than a number")
         passes, fails = _branch(node["pass"], where + "/pass"), _branch(node["fail"], where + "/fail")
