@@ -115,11 +115,10 @@ def test_simple_tree_walks_with_every_comparison() -> None:
     data = doc(
         FIELDS, [{"model.tree.simpleWalk": ["input", {"cell": "tree"}, test]}], cells={"tree": {"type": node_type, "init": root}}
     )
-    on = {
-        "a": np.array([0.0, np.nextafter(0, 1), -1.0, np.nextafter(-1.0, -2), 3.0, -3.0]),
-        "b": np.array([0.5, np.nextafter(0.5, 0), 0.6, -0.5, 0.4, -0.6]),
-    }
-    lifted = agrees(data, {k: np.concatenate([v, COLUMNS[k]]) for k, v in on.items()})
+    a = [0.0, np.nextafter(0.0, 1.0), -1.0, np.nextafter(-1.0, -2.0), 3.0, -3.0]
+    b = [0.5, np.nextafter(0.5, 0.0), 0.6, -0.5, np.nextafter(-0.5, 0.0), 0.4, -0.6]
+    grid = np.array([(u, v) for u in a for v in b])  # every value on (and an ulp off) a threshold, in every branch
+    lifted = agrees(data, {"a": grid[:, 0], "b": grid[:, 1]})
     assert isinstance(lifted.graph.model, TreeEnsemble)
 
 
@@ -366,9 +365,10 @@ def test_two_models_in_one_output_record_say_why() -> None:
 
 
 def test_a_missing_branch_of_its_own_says_why() -> None:
-    node = {"type": "record", "name": "M", "fields": [
-        {"name": "field", "type": {"type": "enum", "name": "F", "symbols": ["a", "b"]}}, {"name": "operator", "type": "string"}, {"name": "value", "type": "double"},
-        {"name": "pass", "type": ["string", "M"]}, {"name": "fail", "type": ["string", "M"]}, {"name": "missing", "type": ["string", "M"]}]}  # fmt: skip
+    enum = {"type": "enum", "name": "F", "symbols": ["a", "b"]}
+    fields = [("field", enum), ("operator", "string"), ("value", "double")]
+    fields += [(b, ["string", "M"]) for b in ("pass", "fail", "missing")]
+    node = {"type": "record", "name": "M", "fields": [{"name": n, "type": t} for n, t in fields]}
     init = {
         "field": "a",
         "operator": "<",
