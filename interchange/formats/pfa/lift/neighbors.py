@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.lift.expressions import Scope
-from interchange.formats.pfa.lift.models import Models, _matrix, _what
+from interchange.formats.pfa.lift.models import Models, _what
 from interchange.formats.pfa.lift.values import Constant, Fcn, Part, Stage, Vector
+from interchange.formats.pfa.lift.walks import _matrix
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Neighbours"]

@@ -94,7 +94,7 @@ def lift_tree(root: dict[str, Any], rule: TestRule, path: str) -> tuple[Tree, li
             name = node.get("field")
             if name not in rule.fields:
                 raise Unliftable(where, f"node tests field {name!r}, not in the datum")
-            j = rule.fields[name]  # type: ignore[assignment]
+            j = rule.fields[name]
             if j is None or op in ("==", "!=", "in", "notIn"):
                 if rule.indicator is None or op not in ("==", "!=", "in", "notIn"):
                     raise Unliftable(where, f"a tree test of a text field with operator {op!r} has no IR form yet")
