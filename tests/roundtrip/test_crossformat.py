@@ -158,3 +158,18 @@ def test_cli_converts_a_document(tmp_path: Path) -> None:
     assert interchange.load(out).info.format == "pfa"
     lifted = CliRunner().invoke(app, ["lift", str(source)])
     assert lifted.exit_code == 0 and "TreeEnsemble" in lifted.output
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_cli_converts_and_lifts_a_pfa_document(tmp_path: Path) -> None:
+    source = tmp_path / "model.pfa"
+    source.write_bytes(_document("GradientBoostingClassifier_binary", "pfa", "numeric").document.data)
+    out = tmp_path / "model.pmml"
+    result = CliRunner().invoke(app, ["convert", str(source), "-f", "pmml", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert interchange.load(out).info.format == "pmml"
+    lifted = CliRunner().invoke(app, ["lift", str(source)])
+    assert lifted.exit_code == 0 and "/action/1/let/tree_leaves -> trees" in lifted.output and "TreeEnsemble" in lifted.output
+    source.write_bytes(_document("SVC_rbf", "pfa", "numeric").document.data)
+    refused = CliRunner().invoke(app, ["lift", str(source)])
+    assert refused.exit_code == 1 and "/action/1/let/svm_k: a kernel SVM" in refused.output
