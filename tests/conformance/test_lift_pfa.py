@@ -40,7 +40,7 @@ SPEC_EXPECTED: dict[str, str | None] = {
     "arrays_links.pfa": "a.zipmap of an array and a constant",
     "core_math.pfa": "% has no IR form",
     "fallback_counter.pfa": "cell updated while scoring",
-    "fallback_pool.pfa": "pools",
+    "fallback_pool.pfa": "pool updated while scoring",
     "fallback_while.pfa": "a loop",
     "models.pfa": "nearestK with a k or points|neighbour points that are not",
     "regression.pfa": "not the prediction of one model",

@@ -72,7 +72,7 @@ def lift_pfa(data: bytes) -> Lifted:
     sig = signature_of(json.dumps(doc).encode())
     lifter = Neighbours(doc)
     reasons: list[Reason] = []
-    for key in ("pools", "begin", "end", "merge"):
+    for key in ("begin", "end", "merge"):
         if doc.get(key):
             reasons.append(Reason(f"/{key}", f"{key} (state kept between records) has no IR form"))
     if doc.get("method", "map") != "map":

@@ -230,7 +230,16 @@ class Core:
     x_for = x_foreach = x_forkey = x_doUntil = x_while
 
     def x_pool(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        raise Unliftable(path, "pools (keyed model state) have no IR form")
+        """A pool read with constant keys is a parameter table; a pool written while scoring is state."""
+        if "to" in node:
+            raise Unliftable(path, "a pool updated while scoring (model state) has no IR form")
+        pools = self.doc.get("pools") or {}
+        if node["pool"] not in pools:
+            raise Unliftable(path, f"no pool {node['pool']!r}")
+        value: Any = Constant(pools[node["pool"]].get("init", {}))
+        for i, p in enumerate(node.get("path", [])):
+            value = self.index(value, self._key(p, scope, f"{path}/path/{i}"), scope, f"{path}/path/{i}")
+        return value
 
     def x_new(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         body = node["new"]

@@ -193,7 +193,24 @@ class Walks(Core):
             if base is not None:
                 a.family.params["base"] = base
                 return a
-        raise Unliftable(path, "la.add other than a constant base added to tree scores")
+        if isinstance(a, Stage) and a.what == "scores" and a.family.kind == "linear" and a.family.params.get("added") is None:
+            base = _constants(self, b, path)
+            if base is not None and base.shape == a.family.params["intercept"].shape:
+                a.family.params["intercept"] = a.family.params["intercept"] + base
+                a.family.params["added"] = True
+                return a
+        raise Unliftable(path, "la.add other than a constant added to tree or linear scores")
+
+    def x_la_dot(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        """``la.dot(weights, x)``: a constant matrix times the input array, the scores of a linear model."""
+        w, x = (self.expr(v, scope, f"{path}/la.dot/{i}") for i, v in enumerate(node["la.dot"]))
+        if isinstance(w, Constant) and isinstance(x, Vector):
+            inputs = self.columns(x, "dot_x", f"{path}/la.dot/1")
+            coef = _matrix(w.value, path)
+            if coef.ndim == 2 and coef.shape[1] == len(inputs):
+                params = {"coef": coef, "intercept": np.zeros(coef.shape[0])}
+                return Stage(self.family("linear", inputs, params, path), "scores", coef.shape[0])
+        raise Unliftable(path, "la.dot other than a constant matrix times an array of inputs")
 
 
 def _constants(lifter: Walks, v: Any, path: str) -> np.ndarray | None:

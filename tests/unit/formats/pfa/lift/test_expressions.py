@@ -129,7 +129,11 @@ def test_yaml_documents_lift() -> None:
             {"cells": {"count": {"type": "double", "init": 0.0}}},
             "cell updated while scoring",
         ),
-        ([{"pool": "seen", "path": [{"string": "k"}], "to": "input.x", "init": 0.0}, "input.x"], {}, "pools"),
+        (
+            [{"pool": "seen", "path": [{"string": "k"}], "to": "input.x", "init": 0.0}, "input.x"],
+            {},
+            "pool updated while scoring",
+        ),
         ([{"if": {"<": [{"string": "a"}, {"string": "b"}]}, "then": 1.0, "else": 0.0}], {}, "text compared with <"),
         ([{"cond": [{"if": {">": ["input.x", 0.0]}, "then": 1.0}]}], {}, "cond without else"),
         ([{"u.nothing": ["input.x"]}], {}, "no user function 'u.nothing'"),
@@ -142,7 +146,7 @@ def test_yaml_documents_lift() -> None:
 )
 def test_constructs_without_an_ir_form_say_why(action: list, extra: dict, why: str) -> None:
     cells = extra.pop("cells", None)
-    pools = {"pools": {"seen": {"type": "double", "init": {}}}} if "pools" in why else {}
+    pools = {"pools": {"seen": {"type": "double", "init": {}}}} if "pool" in why else {}
     data = doc({"x": "double"}, action, cells=cells, **extra, **pools)
     assert why in reason(data) or __import__("re").search(why, reason(data)), reason(data)
 
@@ -150,3 +154,11 @@ def test_constructs_without_an_ir_form_say_why(action: list, extra: dict, why: s
 def test_an_input_the_ir_cannot_hold_says_why() -> None:
     data = doc({"v": {"type": "array", "items": "double"}}, [{"a.sum": "input.v"}])
     assert "/input/v: an input of type" in reason(data)
+
+
+def test_a_pool_read_with_constant_keys_is_a_parameter() -> None:
+    pools = {"scale": {"type": "double", "init": {"a": 2.5, "b": -0.5}}}
+    action = [
+        {"+": [{"*": ["input.x", {"pool": "scale", "path": [{"string": "a"}]}]}, {"pool": "scale", "path": [{"string": "b"}]}]}
+    ]
+    agrees(doc({"x": "double"}, action, pools=pools), {"x": X})

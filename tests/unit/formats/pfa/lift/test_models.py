@@ -393,3 +393,16 @@ def test_a_missing_branch_of_its_own_says_why() -> None:
         {"t": {"type": node, "init": init}},
     )
     agrees(data, {"a": np.array([0.1, 0.5, 0.9, None], dtype=object), "b": np.array([0.0, 0.0, 0.0, 0.0])})
+
+
+def test_la_dot_and_la_add_are_a_linear_model() -> None:
+    cells = {
+        "w": {"type": MATRIX, "init": [[1.0, 0.5], [-0.3, 0.2], [0.0, -1.0]]},
+        "b": {"type": ARRAY, "init": [0.1, -0.2, 0.05]},
+    }
+    cells["classes"] = CLASSES
+    scores = {"la.add": [{"la.dot": [{"cell": "w"}, "x"]}, {"cell": "b"}]}
+    action = [X, {"let": {"s": scores}}, {"attr": {"cell": "classes"}, "path": [{"a.argmax": "s"}]}]
+    lifted = agrees(doc(FIELDS, action, "string", cells), COLUMNS)
+    model = lifted.graph.model
+    assert isinstance(model, Regression) and model.link is Link.IDENTITY and np.allclose(model.intercept, [0.1, -0.2, 0.05])
