@@ -33,7 +33,6 @@ NOT_YET = {
     "SVC_linear": "kernel SVM",
     "SVC_poly_probability": "kernel SVM",
     "SVR_rbf": "kernel SVM",
-    "IsolationForest": "u- of a model's score",  # (the isolation score spelled out over the path lengths)
 }
 # the spec documents: what each gives (None: lifts and agrees)
 SPEC_EXPECTED: dict[str, str | None] = {

@@ -19,7 +19,7 @@ import numpy as np
 from interchange.errors import DocumentError
 from interchange.formats.pfa import signature_of
 from interchange.formats.pfa.lift.neighbors import Neighbours
-from interchange.formats.pfa.lift.trees import leaf_kind, with_values
+from interchange.formats.pfa.lift.trees import with_values
 from interchange.formats.pfa.lift.values import Family, Part, Record, Scalar
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.expressions import Ref
@@ -29,6 +29,7 @@ from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neighbors import NearestNeighbors
 from interchange.ir.neural import NeuralNetwork
+from interchange.ir.outlier import IsolationScore
 from interchange.ir.trees import TreeEnsemble
 from interchange.signature import OutputField, Signature
 
@@ -147,6 +148,8 @@ def _field(f: OutputField, part: Part, fam: Family) -> OutputField:
         return replace(f, kind="cluster", target=None)
     if part.kind == "value":
         return replace(f, kind="value", target=None)
+    if part.kind == "isolation":
+        return replace(f, kind="score", target=None)
     if part.kind == "probability":
         if fam.classes is None or part.index is None or not 0 <= part.index < len(fam.classes):
             raise Unliftable(
@@ -195,9 +198,12 @@ def _step(fam: Family, outputs: list[OutputField]) -> ModelStep:
             raise Unliftable(fam.path, "a tree regression with several scores")
         if decisions:
             raise Unliftable(fam.path, "decision outputs of trees")
-        if kind == "text":
-            leaf_kind([], fam.path)
-        return TreeEnsemble(fam.inputs, trees, p.get("aggregation", "sum"), base, link, tuple(classes) if classes else None)
+        ensemble = TreeEnsemble(fam.inputs, trees, p.get("aggregation", "sum"), base, link, tuple(classes) if classes else None)
+        if "isolation" in fam.parts:
+            if any(f.kind not in ("score", "label") for f in outputs):
+                raise Unliftable(fam.path, "an isolation forest with outputs other than its score and label")
+            return IsolationScore(fam.inputs, ensemble, p["normaliser"], p["offset"])
+        return ensemble
     if fam.kind == "cluster":
         return NearestCenter(fam.inputs, p["centers"], p["ids"])
     if fam.kind == "neural":

@@ -62,9 +62,40 @@ class Models(Walks):
             b = values[1]
             if isinstance(b, (Scalar, Constant)) and self._as_scalar(b, path).constant == 0.0:
                 return Part(a.family, "positive")
+        step = self._isolation(head, values, path)
+        if step is not None:
+            return step
         raise Unliftable(path, f"{head} of a model's {', '.join(_what(v) for v in values)} has no IR form")
 
+    def _isolation(self, head: str, values: list[Any], path: str) -> Part | None:
+        """The isolation score over a forest's mean path length h, as our writer spells it:
+        ``-(2 ** (-h / c)) - offset``, and its outlier test ``score < 0``."""
+        consts = [self._as_scalar(v, path).constant if isinstance(v, (Scalar, Constant)) else None for v in values]
+        parts = [v if isinstance(v, Part) and v.family.kind == "trees" and v.family.classes is None else None for v in values]
+        a, fam = parts[0], next((p.family for p in parts if p is not None), None)
+        if fam is None:
+            return None
+        if head == "u-" and a is not None and (a.kind, a.index) == ("score", 0):
+            return Part(fam, "-path")
+        if head == "/" and a is not None and a.kind == "-path" and isinstance(consts[1], float):
+            fam.params["normaliser"] = consts[1]
+            return Part(fam, "ratio")
+        if head == "**" and consts[0] == 2.0 and parts[1] is not None and parts[1].kind == "ratio":
+            return Part(fam, "power")
+        if head == "u-" and a is not None and a.kind == "power":
+            return Part(fam, "-power")
+        if head == "-" and a is not None and a.kind == "-power" and isinstance(consts[1], float):
+            fam.params["offset"] = consts[1]
+            fam.parts.add("isolation")
+            return Part(fam, "isolation")
+        if head == "<" and a is not None and a.kind == "isolation" and consts[1] == 0.0:
+            return Part(fam, "outlier")
+        return None
+
     def staged_if(self, test: Any, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        if isinstance(test, Part) and test.kind == "outlier" and node.get("then") == -1 and node.get("else") == 1:
+            test.family.parts.add("label")
+            return Part(test.family, "label")
         if isinstance(test, Part) and test.kind == "positive" and node.get("then") == 1 and node.get("else") == 0:
             return Stage(test.family, "argmax")  # the binary decision's class index: 1 where the score is > 0
         return super().staged_if(test, node, scope, path)
