@@ -351,6 +351,11 @@ class Core:
 
     def x_impute_errorOnNull(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         x = self.scalar(node["impute.errorOnNull"], scope, f"{path}/impute.errorOnNull")
+        if x.nullable and not any(step.startswith("impute.errorOnNull") for _, step in self.done):
+            # said once per document: the IR has no record error for a missing value
+            self.done.append(
+                (path, "impute.errorOnNull read as the value (PFA fails the record where it is missing; the IR computes with it)")
+            )
         return Scalar(x.expr, x.type, False)
 
     def x_cast_double(self, node: dict[str, Any], scope: Scope, path: str) -> Any:

@@ -162,3 +162,17 @@ def test_a_pool_read_with_constant_keys_is_a_parameter() -> None:
         {"+": [{"*": ["input.x", {"pool": "scale", "path": [{"string": "a"}]}]}, {"pool": "scale", "path": [{"string": "b"}]}]}
     ]
     agrees(doc({"x": "double"}, action, pools=pools), {"x": X})
+
+
+def test_error_on_null_is_read_as_the_value_and_says_so() -> None:
+    """PFA fails a record whose value is missing at impute.errorOnNull; the IR has no such record error and
+    computes with the missing value (NaN here). The lift says so once; titus2 raises for that row."""
+    import interchange
+
+    data = doc({"x": ["null", "double"]}, [{"*": [{"impute.errorOnNull": "input.x"}, 2.0]}])
+    lifted = lift(data)
+    assert lifted.ok and "impute.errorOnNull read as the value" in lifted.report()
+    out = lifted.predict({"x": np.array([np.nan, 1.5])})["output"]
+    assert np.isnan(out[0]) and out[1] == 3.0
+    with pytest.raises(interchange.RecordError, match="errorOnNull"):
+        interchange.load(data, engine="reference").predict({"x": np.array([np.nan, 1.5])})
