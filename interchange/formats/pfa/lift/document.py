@@ -18,7 +18,7 @@ import numpy as np
 
 from interchange.errors import DocumentError
 from interchange.formats.pfa import signature_of
-from interchange.formats.pfa.lift.neighbors import Neighbours
+from interchange.formats.pfa.lift.svm import Machines, Term, svm_step
 from interchange.formats.pfa.lift.trees import with_values
 from interchange.formats.pfa.lift.values import Family, Part, Record, Scalar
 from interchange.ir.cluster import NearestCenter
@@ -71,7 +71,7 @@ def lift_pfa(data: bytes) -> Lifted:
     """The IR graph of a PFA document, or the reasons (element by element) it cannot be one."""
     doc = read_pfa(data)
     sig = signature_of(json.dumps(doc).encode())
-    lifter = Neighbours(doc)
+    lifter = Machines(doc)
     reasons: list[Reason] = []
     for key in ("begin", "end", "merge"):
         if doc.get(key):
@@ -111,7 +111,7 @@ def lift_pfa(data: bytes) -> Lifted:
     return Lifted("pfa", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifter.done))
 
 
-def _model(result: Any, sig: Signature, lifter: Neighbours) -> tuple[ModelStep, Signature]:
+def _model(result: Any, sig: Signature, lifter: Machines) -> tuple[ModelStep, Signature]:
     """The model step whose prediction parts are the output fields, and the signature saying which part each is."""
     if isinstance(result, Record):
         values = [result.fields.get(f.name) for f in sig.outputs]
@@ -135,7 +135,11 @@ def _model(result: Any, sig: Signature, lifter: Neighbours) -> tuple[ModelStep, 
         if not isinstance(v, Part):
             raise Unliftable(f"/output/{f.name}", f"output field {f.name!r} is not part of the model's prediction")
         outputs.append(_field(f, v, fam))
-    step = _step(fam, outputs)
+    if fam.kind == "svm":
+        terms = {f.name: v.term for f, v in zip(sig.outputs, values, strict=True) if isinstance(v, Term)}
+        step: ModelStep = svm_step(fam, outputs, terms)
+    else:
+        step = _step(fam, outputs)
     classes = fam.classes if fam.classes is not None else sig.classes
     return step, replace(sig, outputs=tuple(outputs), classes=tuple(classes) if classes is not None else None)
 
@@ -148,6 +152,8 @@ def _field(f: OutputField, part: Part, fam: Family) -> OutputField:
         return replace(f, kind="cluster", target=None)
     if part.kind == "value":
         return replace(f, kind="value", target=None)
+    if part.kind == "term":  # an SVM's value or decision (svm_step checks which)
+        return replace(f, kind="value" if fam.classes is None else "decision", target=None)
     if part.kind == "isolation":
         return replace(f, kind="score", target=None)
     if part.kind == "probability":

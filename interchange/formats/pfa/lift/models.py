@@ -153,6 +153,10 @@ class Models(Walks):
             return Stage(s.family, "sum")
         return self.sum_stage(s, path)
 
+    def kernels(self, array: Any, fcn: Fcn, path: str) -> Any:
+        """a.map of a kernel over support vectors (machines override this)."""
+        raise Unliftable(path, "a kernel SVM (m.kernel.* over support vectors) is not read by the PFA lifter yet")
+
     def sum_stage(self, s: Any, path: str) -> Any:
         """a.sum of a model's intermediate array (neighbours override this)."""
         raise Unliftable(path, f"a.sum of {_what(s)} has no IR form")
@@ -183,7 +187,7 @@ class Models(Walks):
                     return Stage(array.family, "probs")
             return self.map_stage(array, fcn, path)
         if isinstance(body, dict) and any(str(k).startswith("m.kernel.") for k in body):
-            raise Unliftable(path, "a kernel SVM (m.kernel.* over support vectors) is not read by the PFA lifter yet")
+            return self.kernels(array, fcn, path)
         if isinstance(array, Constant) and isinstance(array.value, list) and len(fcn.params) == 1:
             nb = self._naive_bayes(array, fcn, scope, path)
             if nb is not None:

@@ -193,6 +193,11 @@ class Walks(Core):
             if base is not None:
                 a.family.params["base"] = base
                 return a
+        if isinstance(a, Stage) and a.what == "machines" and "intercept" not in a.family.params:
+            intercept = _constants(self, b, path)
+            if intercept is not None:
+                a.family.params["intercept"] = intercept
+                return a
         if isinstance(a, Stage) and a.what == "scores" and a.family.kind == "linear" and a.family.params.get("added") is None:
             base = _constants(self, b, path)
             if base is not None and base.shape == a.family.params["intercept"].shape:
@@ -210,7 +215,10 @@ class Walks(Core):
             if coef.ndim == 2 and coef.shape[1] == len(inputs):
                 params = {"coef": coef, "intercept": np.zeros(coef.shape[0])}
                 return Stage(self.family("linear", inputs, params, path), "scores", coef.shape[0])
-        raise Unliftable(path, "la.dot other than a constant matrix times an array of inputs")
+        if isinstance(w, Constant) and isinstance(x, Stage) and x.what == "kernels":
+            x.family.params["coef"] = _matrix(w.value, path)
+            return Stage(x.family, "machines")
+        raise Unliftable(path, "la.dot other than a constant matrix times an array of inputs or kernel values")
 
 
 def _constants(lifter: Walks, v: Any, path: str) -> np.ndarray | None:

@@ -139,7 +139,11 @@ def test_yaml_documents_lift() -> None:
         ([{"u.nothing": ["input.x"]}], {}, "no user function 'u.nothing'"),
         (["nowhere"], {}, "/action/0: unknown symbol 'nowhere'"),
         ([{"s.len": {"string": "abc"}}], {}, "/action/0/s.len: s.len has no IR form yet"),
-        ([{"a.argmax": {"new": ["input.x", 1.0], "type": {"type": "array", "items": "double"}}}], {}, "a.argmax of an array"),
+        (
+            [{"a.argmax": {"new": ["input.x", 1.0], "type": {"type": "array", "items": "double"}}}],
+            {},
+            "a.argmax of something other than a model",
+        ),
         (["input.x"], {"begin": [{"log": {"string": "hi"}}]}, "/begin: begin"),
         (["input.x"], {"method": "emit"}, "method 'emit'"),
     ],

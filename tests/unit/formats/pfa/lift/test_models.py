@@ -305,7 +305,7 @@ def test_nearest_neighbours_as_our_writer_spells_them() -> None:
                 },
             ],
             "grid",
-            "kernel SVM",
+            "a.sum of kernels has no IR form",
         ),
     ],
 )
@@ -406,3 +406,23 @@ def test_la_dot_and_la_add_are_a_linear_model() -> None:
     lifted = agrees(doc(FIELDS, action, "string", cells), COLUMNS)
     model = lifted.graph.model
     assert isinstance(model, Regression) and model.link is Link.IDENTITY and np.allclose(model.intercept, [0.1, -0.2, 0.05])
+
+
+def test_a_kernel_machine_and_outputs_that_are_not_the_writers() -> None:
+    from interchange.ir.svm import SupportVectorMachine
+
+    cells = {
+        "sv": {"type": MATRIX, "init": [[0.0, 1.0], [1.0, 0.0], [-1.0, -1.0]]},
+        "coef": {"type": MATRIX, "init": [[0.5, -1.5, 2.0]]},
+        "b": {"type": ARRAY, "init": [0.25]},
+    }
+    kernel = {"params": [{"v": ARRAY}], "ret": "double", "do": {"m.kernel.rbf": ["x", "v", 0.5]}}
+    f = [
+        X,
+        {"let": {"k": {"a.map": [{"cell": "sv"}, kernel]}}},
+        {"let": {"f": {"la.add": [{"la.dot": [{"cell": "coef"}, "k"]}, {"cell": "b"}]}}},
+    ]
+    lifted = agrees(doc(FIELDS, [*f, {"attr": "f", "path": [0]}], cells=cells), COLUMNS)
+    assert isinstance(lifted.graph.model, SupportVectorMachine) and lifted.graph.model.kernel == "rbf"
+    doubled = doc(FIELDS, [*f, {"*": [{"attr": "f", "path": [0]}, 2.0]}], cells=cells)
+    assert "SVM outputs other than the first machine's value" in reason(doubled)
