@@ -133,7 +133,7 @@ def codegen(
 
 
 @app.command("lift")
-def lift_(model: Path = typer.Argument(..., help="A PMML or ONNX document (PFA: not yet).")) -> None:
+def lift_(model: Path = typer.Argument(..., help="A PMML, PFA or ONNX document.")) -> None:
     """Read a document into the IR: what lifted (element -> IR step) and what did not, and why."""
     from interchange.lift import lift
 

@@ -7,6 +7,8 @@ cross-format conversion writes into another format.
 from __future__ import annotations
 
 import importlib
+import json
+from pathlib import Path
 from typing import Any
 
 from interchange.document import Document
@@ -20,6 +22,7 @@ __all__ = ["lift", "LIFTERS"]
 LIFTERS: dict[str, str] = {
     "pmml": "interchange.formats.pmml.lift.document:lift_pmml",
     "onnx": "interchange.formats.onnx.lift.document:lift_onnx",
+    "pfa": "interchange.formats.pfa.lift.document:lift_pfa",
 }
 
 
@@ -33,7 +36,7 @@ def lift(document: Any) -> Lifted:
         if lifted.ok:
             outputs = interchange.ir.evaluate(lifted.graph, columns)
     """
-    data, fmt = _bytes_and_format(document)
+    data, fmt = _bytes_and_format(document)  # (a PFA document may be YAML)
     target = LIFTERS.get(fmt)
     if target is None:
         raise DocumentError(f"lifting {fmt} documents into the IR is not written yet; formats: {sorted(LIFTERS)}", format=fmt)
@@ -46,5 +49,25 @@ def _bytes_and_format(document: Any) -> tuple[bytes, str]:
         return document.document.data, document.document.format
     if isinstance(document, Document):
         return document.data, document.format
-    doc = read_document(document)
+    try:
+        doc = read_document(document)
+    except DocumentError:
+        data = _pfa_yaml(document)
+        if data is None:
+            raise
+        return data, "pfa"
     return doc.data, doc.format
+
+
+def _pfa_yaml(document: Any) -> bytes | None:
+    """A PFA document written in YAML (PFA's other syntax), as JSON bytes; None when it is not one."""
+    import yaml
+
+    try:
+        data = Path(document).read_bytes() if isinstance(document, (str, Path)) else bytes(document)
+        doc = yaml.safe_load(data)
+    except (OSError, TypeError, ValueError, yaml.YAMLError):
+        return None
+    if not isinstance(doc, dict) or not {"input", "output", "action"} <= set(doc):
+        return None
+    return json.dumps(doc).encode()

@@ -30,10 +30,16 @@ def test_a_lifted_document_evaluates_with_the_ir() -> None:
     assert "Regression" in lifted.report()
 
 
-def test_pfa_is_not_lifted_yet() -> None:
+def test_pfa_lifts_from_json_or_yaml(tmp_path: Path) -> None:
     pfa = b'{"input": "double", "output": "double", "action": [{"+": ["input", 1]}]}'
-    with pytest.raises(interchange.DocumentError, match="not written yet"):
-        interchange.lift(pfa)
+    lifted = interchange.lift(pfa)
+    assert lifted.ok and lifted.format == "pfa"
+    np.testing.assert_array_equal(lifted.predict({"input": np.array([1.0, -2.5])})["output"], [2.0, -1.5])
+    path = tmp_path / "model.yaml"
+    path.write_text("input: double\noutput: double\naction:\n  - {'+': [input, 1]}\n")
+    assert interchange.lift(path).ok and interchange.lift(path.read_bytes()).ok
+    with pytest.raises(interchange.DocumentError, match="cannot tell the format"):
+        interchange.lift(b"just: text\n")
 
 
 def _arithmetic_graph() -> bytes:

@@ -1,0 +1,147 @@
+"""PFA documents lifted into the IR, against titus2 (the reference engine), row by row.
+
+Three sources: our writer's documents for every family of the round-trip matrix (numbers only,
+and pipelines over text and numbers with missing values), the hand-written titus2-style spec
+documents in ``pfa_spec/``, and documents titus2's own producers write (CART trees, k-means).
+Each document either lifts and the IR evaluator (``ir.graph.evaluate``) agrees with titus2 on
+held-out rows — rtol 1e-9 / atol 1e-12 (both compute in double; exp / log may differ in the
+last bit), labels and clusters equal — or says which element has no IR form. Results go to
+``.results/lift.jsonl`` for ``benchmarks/lift_coverage_table.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import interchange
+from interchange.formats.pfa.lift.document import lift_pfa
+from tests.conformance.lifting import lifted_outputs, record
+from tests.roundtrip.test_matrix import CASES, _data, _wrap
+
+RTOL, ATOL = 1e-9, 1e-12
+SPEC = Path(__file__).parent / "pfa_spec"
+# families whose PFA (our writer's) does not lift yet, and the reason it gives
+NOT_YET: dict[str, str] = {}
+# the spec documents: what each gives (None: lifts and agrees)
+SPEC_EXPECTED: dict[str, str | None] = {
+    "arrays_links.pfa": "a.zipmap of an array and a constant",
+    "core_math.pfa": "% has no IR form",
+    "fallback_counter.pfa": "cell updated while scoring",
+    "fallback_pool.pfa": "pool updated while scoring",
+    "fallback_while.pfa": "a loop",
+    "models.pfa": "nearestK with a k or points|neighbour points that are not",
+    "regression.pfa": "not the prediction of one model",
+    "trees.pfa": "missing branch apart from pass and fail",
+}
+
+
+def _agree(lifted: interchange.ir.lifted.Lifted, data: bytes, rows: Any) -> list[str]:  # type: ignore[name-defined]
+    want = interchange.load(data, engine="reference").predict(rows)
+    got = lifted_outputs(lifted, rows) if hasattr(rows, "iloc") else interchange.ir.evaluate(lifted.graph, rows)
+    bad = []
+    for f in lifted.signature.outputs:
+        e, a = np.asarray(want[f.name]), np.asarray(got[f.name])
+        if f.kind in ("label", "cluster"):
+            wrong = [i for i, (u, v) in enumerate(zip(e.tolist(), a.tolist(), strict=True)) if str(u) != str(v)]
+        else:
+            e, a = e.astype(float), a.astype(float)
+            over = np.abs(a - e) - (ATOL + RTOL * np.abs(e))
+            wrong = np.flatnonzero(np.where(np.isnan(e) & np.isnan(a), -1.0, np.nan_to_num(over, nan=1.0)) > 0).tolist()
+        if wrong:
+            bad.append(f"{f.name}: {len(wrong)} rows, e.g. row {wrong[0]}: titus2 {e[wrong[0]]!r}, IR {a[wrong[0]]!r}")
+    return bad
+
+
+def _cases() -> list[tuple[str, str, Any, str]]:
+    return [(name, kind, factory, ds) for name, kind, factory in CASES for ds in ("numeric", "mixed")]
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name,kind,factory,dataset", _cases(), ids=[f"{c[0]}-{c[3]}" for c in _cases()])
+def test_our_pfa_lifts_and_agrees_with_titus(name: str, kind: str, factory: Any, dataset: str) -> None:
+    X, y = _data(kind, dataset)
+    est = _wrap(factory(), dataset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X) if name in ("KMeans", "IsolationForest") else est.fit(X, y)
+        try:
+            data = interchange.convert(est, "pfa", sample=X.iloc[:50]).document.data
+        except (interchange.ConversionError, interchange.UnsupportedModelError) as exc:
+            pytest.skip(f"our PFA writer refuses it: {exc.message[:80]}")
+    lifted = interchange.lift(data)
+    reason = NOT_YET.get(name)
+    if reason:
+        record("interchange", "pfa", f"{name}-{dataset}", lifted, None)
+        assert not lifted.ok and any(re.search(reason, str(r)) for r in lifted.reasons), lifted.report()
+        return
+    assert lifted.ok, lifted.report()
+    bad = _agree(lifted, data, X.iloc[200:].reset_index(drop=True))
+    record("interchange", "pfa", f"{name}-{dataset}", lifted, not bad)
+    assert not bad, bad
+
+
+def _spec_columns(lifted: interchange.ir.lifted.Lifted, n: int = 300) -> dict[str, np.ndarray]:  # type: ignore[name-defined]
+    rng = np.random.default_rng(7)
+    return {f.name: rng.normal(0.0, 2.0, n) for f in lifted.signature.inputs}
+
+
+@pytest.mark.parametrize("name", sorted(SPEC_EXPECTED))
+def test_spec_documents_lift_or_say_why(name: str) -> None:
+    data = (SPEC / name).read_bytes()
+    lifted = lift_pfa(data)
+    expected = SPEC_EXPECTED[name]
+    if expected is not None:
+        record("spec", "pfa", name, lifted, None)
+        assert not lifted.ok and any(re.search(expected, str(r)) for r in lifted.reasons), lifted.report()
+        return
+    bad = _agree(lifted, data, _spec_columns(lifted))
+    record("spec", "pfa", name, lifted, not bad)
+    assert not bad, bad
+
+
+def test_every_spec_document_is_covered() -> None:
+    assert {p.name for p in SPEC.glob("*.pfa")} == set(SPEC_EXPECTED)
+
+
+# --- documents titus2's producers write ---------------------------------------------------------
+
+
+CART = [(task, subset) for task in ("classification", "regression") for subset in (None, 1)]
+
+
+@pytest.mark.parametrize("task,subset", CART, ids=[f"{t}-subset{s}" for t, s in CART])
+def test_titus_cart_trees_lift_and_agree(task: str, subset: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CART trees from titus.producer.cart (``<=`` on numbers, ``==`` / ``in`` on text, text or
+    number leaves): text tests become 0/1 indicator columns split at 0.5. Probe rows sit on every
+    threshold and an ulp either side, and take every category a split lists and unseen ones."""
+    from interchange.formats.pfa.titus import engine_class
+    from tests.conformance.test_pfa_titus_producers import _probe_columns, _rows, _tree_document
+
+    engine_class()
+    if not hasattr(np, "in1d"):  # the producer's numpy 1 name (test-only shim, as in test_pfa_titus_producers)
+        monkeypatch.setattr(np, "in1d", np.isin, raising=False)
+    regression = task == "regression"
+    doc = _tree_document(_rows(300, 5, regression), 5, subset)
+    data = json.dumps(doc).encode()
+    lifted = lift_pfa(data)
+    assert lifted.ok, lifted.report()
+    columns = _probe_columns(_rows(150, 105, regression), doc["cells"]["tree"]["init"])
+    bad = _agree(lifted, data, columns)
+    record("titus2 producers", "pfa", f"cart-{task}-subset{subset}", lifted, not bad)
+    assert not bad, bad
+
+
+def test_titus_kmeans_on_an_array_input_says_why() -> None:
+    from tests.conformance.test_pfa_titus_producers import _kmeans_document
+
+    doc, _ = _kmeans_document(3, 2, "absdiff", seed=5)
+    lifted = lift_pfa(json.dumps(doc).encode())
+    record("titus2 producers", "pfa", "kmeans", lifted, None)
+    assert not lifted.ok and any("input of type" in str(r) for r in lifted.reasons), lifted.report()
