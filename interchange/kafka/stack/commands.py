@@ -37,6 +37,7 @@ from interchange.kafka.stack.config import StackConfig
 
 __all__ = ["SASL_FLAG", "kafka_command", "format_kafka", "registry_command", "registry_db_url", "keep_class_archive"]
 
+DEDUPE_BUFFER_BYTES = 16 * 1024 * 1024  # the log cleaner's offset map (default 128 MB of a 512 MB heap)
 SASL_FLAG = "-Dinterchange.sasl=true"  # on the command line of a service started with its secured listener
 
 _LOG4J = """status = warn
@@ -93,6 +94,7 @@ def _server_properties(config: StackConfig, sasl: bool) -> Path:
         "broker.heartbeat.interval.ms=500",
         "broker.session.timeout.ms=3000",
         "auto.create.topics.enable=true",
+        f"log.cleaner.dedupe.buffer.size={DEDUPE_BUFFER_BYTES}",
         "",
     ]
     _write_private(props, "\n".join(lines))  # holds the SASL passwords when secured
