@@ -83,7 +83,8 @@ def main() -> int:
             guarantee, tweak = VARIANTS[v]
             figures = latency(config, name, args.rate, args.seconds, guarantee, tweak)
             runs[v].append(figures)
-            keys = ("p50_ms", "p99_ms", "broker_p50_ms", "broker_p99_ms", "batches", "load_avg")
+            keys = ("p50_ms", "p99_ms", "broker_p50_ms", "broker_p99_ms", "batches", "load_avg", "sender_cpu_s")
+            keys += ("this_process_cpu_s", "broker_cpu_s", "broker_gc_pauses", "broker_gc_pause_max_ms")
             print(v, {k: figures[k] for k in keys}, flush=True)
     print(f"\nrate {args.rate:,.0f}/s, {args.seconds:.0f} s per run, {args.rounds} rounds (median over rounds [per round])")
     print("| variant | from send p50 / p99 ms | from broker p50 / p99 ms | batches | load avg |")

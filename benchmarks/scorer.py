@@ -33,9 +33,11 @@ Results: benchmarks/results/scorer.json and scorer.md, with the machine's load w
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import multiprocessing
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -58,6 +60,7 @@ from interchange.kafka.events import codec_for, send_features
 from interchange.kafka.registry import Registry, input_subject
 from interchange.kafka.scorer import Scorer, ScorerOptions
 from interchange.kafka.scorer.delivery import AtLeastOnce, ExactlyOnce
+from interchange.kafka.stack.config import StackConfig
 from interchange.kafka.transport import consumer, ensure_topics, producer
 
 LOG_APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
@@ -234,11 +237,13 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str, twea
     proc = ctx.Process(target=_paced, args=(config, topic, values, rate, ready, str(sent_file)))
     proc.start()
     time.sleep(1.0)
-    cpu_start = time.process_time()
+    cpu_start, broker_start, wall_start = time.process_time(), _broker_cpu(), time.time()
     ready.set()
     proc.join(seconds + 120)
     thread.join(120)
     cpu = time.process_time() - cpu_start
+    broker_end, wall_end = _broker_cpu(), time.time()
+    pauses = _broker_pauses(wall_start, wall_end)
     load = max(load, os.getloadavg()[0])
     sent = np.load(sent_file)
     sender_cpu = float(sent[-1])
@@ -257,6 +262,9 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str, twea
         "batches": scorer.stats.batches,
         "sender_cpu_s": round(sender_cpu, 2),
         "this_process_cpu_s": round(cpu, 2),
+        "broker_cpu_s": round(broker_end - broker_start, 2) if broker_start is not None and broker_end is not None else None,
+        "broker_gc_pauses": len(pauses),
+        "broker_gc_pause_max_ms": max(pauses, default=0.0),
         "seconds": seconds,
         "load_avg": round(load, 1),
     }
@@ -265,6 +273,33 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str, twea
             figures[f"{label}p{q}_ms"] = float(np.percentile(values_ms, q)) if len(values_ms) else None
         figures[f"{label}max_ms"] = float(values_ms.max()) if len(values_ms) else None
     return figures
+
+
+def _broker_cpu() -> float | None:
+    """CPU seconds the local stack's broker has used so far (None when it is not ours to see)."""
+    try:
+        pid = (StackConfig.from_env().state_dir / "kafka.pid").read_text().strip()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _broker_pauses(start: float, end: float) -> list[float]:
+    """The local broker's GC pauses (ms) between two wall-clock times, from its GC log."""
+    pauses = []
+    log = StackConfig.from_env().state_dir / "kafka-gc.log"
+    try:
+        lines = log.read_text().splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        m = re.match(r"\[(\S+?)\].* Pause .* ([\d.]+)ms$", line)
+        if m:
+            when = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+            if start <= when <= end:
+                pauses.append(float(m.group(2)))
+    return pauses
 
 
 def _append_time_topic(config, topic: str) -> None:

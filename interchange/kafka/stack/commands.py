@@ -111,15 +111,28 @@ def _kafka_jvm(config: StackConfig) -> list[str]:
     """What ``kafka-server-start.sh`` / ``kafka-run-class.sh`` add (KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS,
     the GC log), with our heap size."""
     gc_log = config.state_dir / "kafka-gc.log"
+    collector = _COLLECTORS.get(config.kafka_gc)
+    if collector is None:
+        raise StackError(f"unknown broker collector {config.kafka_gc!r}; use one of {', '.join(_COLLECTORS)}")
     return [
         f"-Xms{config.heap}",
+        *collector,
+        "-Djava.awt.headless=true",
+        f"-Xlog:gc:file={gc_log}:utctime,uptime:filecount=2,filesize=10M",
+    ]
+
+
+# the broker's garbage collector (INTERCHANGE_STACK_KAFKA_GC): Kafka's own G1 flags, or a concurrent one
+_COLLECTORS = {
+    "g1": [
         "-XX:+UseG1GC",
         "-XX:MaxGCPauseMillis=20",
         "-XX:InitiatingHeapOccupancyPercent=35",
         "-XX:+ExplicitGCInvokesConcurrent",
-        "-Djava.awt.headless=true",
-        f"-Xlog:gc:file={gc_log}:utctime,uptime:filecount=2,filesize=10M",
-    ]
+    ],
+    "shenandoah": ["-XX:+UseShenandoahGC"],
+    "zgc": ["-XX:+UseZGC"],
+}
 
 
 def format_kafka(config: StackConfig, java: str) -> bool:
