@@ -61,7 +61,7 @@ class StackConfig:
     kafka_version: str = KAFKA_VERSION
     apicurio_version: str = APICURIO_VERSION
     heap: str = "512m"
-    kafka_gc: str = "g1"  # the broker's collector: g1 (Kafka's own flags), shenandoah or zgc
+    kafka_gc: str = "shenandoah"  # the broker's collector: shenandoah, g1 (Kafka's own flags) or zgc
     start_timeout: float = 120.0
 
     @classmethod

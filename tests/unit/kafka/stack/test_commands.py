@@ -36,5 +36,6 @@ def test_an_unknown_collector_is_refused(tmp_path: Path) -> None:
         _kafka_jvm(cfg)
 
 
-def test_g1_is_the_default() -> None:
-    assert StackConfig.from_env({}).kafka_gc == "g1"
+def test_a_concurrent_collector_is_the_default(tmp_path: Path) -> None:
+    """G1's stop-the-world pauses were the broker's latency tail (see commands.py)."""
+    assert "-XX:+UseShenandoahGC" in _kafka_jvm(StackConfig(state_dir=tmp_path))
