@@ -55,6 +55,7 @@ VARIANTS: dict[str, tuple[str, Callable[[Any], None] | None]] = {
     "at-least-once": ("at-least-once", None),
     "eos": ("exactly-once", None),
     "eos-backoff-10": ("exactly-once", _producer_setting("retry.backoff.ms", 10)),
+    "eos-backoff-max-1000": ("exactly-once", _producer_setting("retry.backoff.max.ms", 1000)),
     "eos-serial": ("exactly-once", _overlap(None)),  # every commit in the foreground
     "eos-overlap-always": ("exactly-once", _overlap(1)),  # every commit in the background
     "pass-through-eos-serial": ("pass-through exactly-once", _overlap(None)),

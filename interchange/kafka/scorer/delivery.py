@@ -35,13 +35,14 @@ log = logging.getLogger("interchange.kafka.scorer")
 
 Offsets = list[TopicPartition]
 WATCH_DEADLINE_S = 30.0  # longest wait for one commit before the client is presumed stuck and replaced
-# retry.backoff.ms 1 (default 100): a transaction begun right after a commit has its AddOffsetsToTxn answered
-# CONCURRENT_TRANSACTIONS until the previous commit's markers are written (librdkafka's debug log: 26 of 40
-# back-to-back transactions here, the markers done ~1 ms later), and librdkafka asks again after
-# retry.backoff.ms, growing exponentially up to retry.backoff.max.ms (1 s) if it is refused again. Back to
-# back, interleaved (4 x 150 transactions each): send_offsets + commit p50 15.4 ms at 10 ms, 8.6 ms at 1 ms
-# (100 ms before that: exactly-once p50 from the broker 78-92 ms, 42-57 ms with 10).
-TRANSACTIONAL = {"transaction.timeout.ms": 60_000, "retry.backoff.ms": 1}
+# retry.backoff.ms 2, retry.backoff.max.ms 20 (defaults 100 / 1000): a transaction begun right after a commit
+# has its AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS until the previous commit's markers are written
+# (librdkafka's debug log: 26 of 40 back-to-back transactions here, the markers done ~1 ms later), and
+# librdkafka asks again after retry.backoff.ms, doubling up to retry.backoff.max.ms while refused. Back to
+# back, interleaved (3 x 150 transactions each, loaded machine), send_offsets + commit p50 / p99: 26.8 /
+# 306 ms at 10 / 1000, 16.6 / 106 ms at 1 / 1000, 9.8 / 81 ms at 2 / 20 (better in each round). (100 ms
+# before: exactly-once p50 from the broker 78-92 ms; 42-57 ms at 10.)
+TRANSACTIONAL = {"transaction.timeout.ms": 60_000, "retry.backoff.ms": 2, "retry.backoff.max.ms": 20}
 _REBALANCED = {KafkaError.ILLEGAL_GENERATION, KafkaError.UNKNOWN_MEMBER_ID, KafkaError.REBALANCE_IN_PROGRESS}
 
 
