@@ -32,10 +32,12 @@ import interchange  # noqa: E402
 from interchange.kafka.config import load_config  # noqa: E402
 
 
-def _producer_setting(key: str, value: Any) -> Callable[[Any], None]:
+def _producer_settings(**settings: Any) -> Callable[[Any], None]:
+    """The delivery's producer rebuilt with these librdkafka settings (``retry_backoff_ms`` -> retry.backoff.ms)."""
+
     def tweak(scorer: Any) -> None:
         delivery = scorer.delivery
-        delivery._extra[key] = value
+        delivery._extra.update({k.replace("_", "."): v for k, v in settings.items()})
         delivery.producer = delivery._new_producer()
 
     return tweak
@@ -54,12 +56,11 @@ VARIANTS: dict[str, tuple[str, Callable[[Any], None] | None]] = {
     "pass-through-eos": ("pass-through exactly-once", None),
     "at-least-once": ("at-least-once", None),
     "eos": ("exactly-once", None),
-    "eos-backoff-10": ("exactly-once", _producer_setting("retry.backoff.ms", 10)),
-    "eos-backoff-max-1000": ("exactly-once", _producer_setting("retry.backoff.max.ms", 1000)),
+    "eos-backoff-10": ("exactly-once", _producer_settings(retry_backoff_ms=10, retry_backoff_max_ms=1000)),  # the previous
     "eos-serial": ("exactly-once", _overlap(None)),  # every commit in the foreground
     "eos-overlap-always": ("exactly-once", _overlap(1)),  # every commit in the background
     "pass-through-eos-serial": ("pass-through exactly-once", _overlap(None)),
-    "pass-through-eos-backoff-10": ("pass-through exactly-once", _producer_setting("retry.backoff.ms", 10)),
+    "pass-through-eos-backoff-10": ("pass-through exactly-once", _producer_settings(retry_backoff_ms=10, retry_backoff_max_ms=1000)),
 }
 
 
