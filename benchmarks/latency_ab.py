@@ -56,11 +56,14 @@ VARIANTS: dict[str, tuple[str, Callable[[Any], None] | None]] = {
     "pass-through-eos": ("pass-through exactly-once", None),
     "at-least-once": ("at-least-once", None),
     "eos": ("exactly-once", None),
-    "eos-backoff-10": ("exactly-once", _producer_settings(retry_backoff_ms=10, retry_backoff_max_ms=1000)),  # the previous
+    "eos-backoff-10": ("exactly-once", _producer_settings(retry_backoff_ms=10, retry_backoff_max_ms=1000)),  # before 2 / 20
     "eos-serial": ("exactly-once", _overlap(None)),  # every commit in the foreground
     "eos-overlap-always": ("exactly-once", _overlap(1)),  # every commit in the background
     "pass-through-eos-serial": ("pass-through exactly-once", _overlap(None)),
-    "pass-through-eos-backoff-10": ("pass-through exactly-once", _producer_settings(retry_backoff_ms=10, retry_backoff_max_ms=1000)),
+    "pass-through-eos-backoff-10": (
+        "pass-through exactly-once",
+        _producer_settings(retry_backoff_ms=10, retry_backoff_max_ms=1000),
+    ),
 }
 
 
