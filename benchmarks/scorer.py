@@ -14,11 +14,17 @@ runs side by side much less.
 Latency: a sender process produces feature events at a fixed rate (1,000/s, then half the
 scorer's measured maximum) to a scorer that is already running and idle. The sender produces
 the events due every millisecond in one burst (sleeping once per millisecond, not once per
-event: at ~50k/s a sleep per event took most of a core), and its CPU time is reported. The
-input topic stamps LogAppendTime, so two latencies are reported per event: from the sender's
-produce() call (the issue's "input CreateTime"; includes the sender's own client and the
-broker's append) and from the broker's append of the input (the part the scorer controls),
-each to the prediction's CreateTime (set by the scorer's client at produce()).
+event: at ~50k/s a sleep per event took most of a core), with keys encoded beforehand and
+linger.ms 0, and its CPU time is reported. Two latencies are reported per event, each ending at
+the prediction's CreateTime (stamped by the scorer's client at produce(), before the batch's
+commit):
+- "from send": from the sender's wall clock read once per burst just before the burst's first
+  produce() call, so never later than the event's own CreateTime (the issue's "input CreateTime");
+  it includes the sender's client, the broker's append, the scorer's wait for the batch and its work;
+- "from broker": from the broker's append of the input (the input topic stamps LogAppendTime):
+  the part the scorer controls.
+Pass-through rows copy the inputs through the scorer's own delivery instead of scoring them
+(at-least-once, and exactly-once: one transaction per batch with the input offsets): the floor.
 Results: benchmarks/results/scorer.json and scorer.md, with the machine's load while it ran.
 
     python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4]   (needs `interchange stack up`)
@@ -27,9 +33,11 @@ Results: benchmarks/results/scorer.json and scorer.md, with the machine's load w
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import multiprocessing
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -51,7 +59,8 @@ from interchange.kafka.config import load_config
 from interchange.kafka.events import codec_for, send_features
 from interchange.kafka.registry import Registry, input_subject
 from interchange.kafka.scorer import Scorer, ScorerOptions
-from interchange.kafka.scorer.delivery import AtLeastOnce
+from interchange.kafka.scorer.delivery import AtLeastOnce, ExactlyOnce
+from interchange.kafka.stack.config import StackConfig
 from interchange.kafka.transport import consumer, ensure_topics, producer
 
 LOG_APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
@@ -79,8 +88,8 @@ def _offsets(msgs: list) -> tuple[list[TopicPartition], list[TopicPartition]]:
     return [TopicPartition(t, p, o) for (t, p), o in nxt.items()], [TopicPartition(t, p, o) for (t, p), o in first.items()]
 
 
-def _copy(delivery: AtLeastOnce, cons, sink: str, msgs: list) -> None:
-    """Produce the same bytes and commit like the scorer (its at-least-once delivery, pipelined)."""
+def _copy(delivery: Any, cons, sink: str, msgs: list) -> None:
+    """Produce the same bytes and commit like the scorer (its delivery: at-least-once pipelined, or exactly-once)."""
     if not msgs:
         delivery.settle()
         return
@@ -118,19 +127,25 @@ def score(config, name: str, events: int, batch: int) -> tuple[float, str, int]:
 
 def _paced(config, topic: str, values: list[bytes], rate: float, ready, out: str) -> None:
     """Produce ``values`` at ``rate`` per second, keyed by their index (runs in its own process): the
-    events due each millisecond in one burst. Saves each event's produce() wall time (ms) to ``out``."""
+    events due each millisecond in one burst, keys encoded beforehand. Saves each event's send time (ms,
+    read once per burst, before its first produce() call: never later than the event's own CreateTime) to
+    ``out``."""
     prod = producer(config, **{"linger.ms": 0})
+    produce = prod.produce
+    keys = [str(i).encode() for i in range(len(values))]
     sent = np.zeros(len(values) + 1)  # the last slot: this process's CPU seconds while sending
+    n = len(values)
     ready.wait()
     cpu = time.process_time()
     start = time.perf_counter()
     i = 0
-    while i < len(values):
-        due = int((time.perf_counter() - start) * rate) + 1  # events due by now
-        while i < min(due, len(values)):
-            sent[i] = time.time() * 1000
-            prod.produce(topic, key=str(i).encode(), value=values[i])
-            i += 1
+    while i < n:
+        due = min(int((time.perf_counter() - start) * rate) + 1, n)  # events due by now
+        if due > i:
+            sent[i:due] = time.time() * 1000
+            for j in range(i, due):
+                produce(topic, values[j], keys[j])
+            i = due
         prod.poll(0)
         time.sleep(max(0.0, start + i / rate - time.perf_counter()))
     prod.flush(30)
@@ -152,19 +167,28 @@ def _timestamps(config, topic: str, count: int, timeout: float = 60.0) -> dict[b
 
 
 class _Copier:
-    """Pass-through at a fixed input rate: the latency floor of consume -> produce -> commit on this broker."""
+    """Pass-through at a fixed input rate: the latency floor of consume -> produce -> commit on this broker,
+    through the scorer's own delivery (``exactly_once``: one transaction per batch with its input offsets,
+    read_committed input, the scorer's transactional producer settings)."""
 
-    def __init__(self, config, topic: str, sink: str, count: int) -> None:
-        self.cons = consumer(config, f"bench-copy-{uuid.uuid4().hex[:6]}")
+    def __init__(self, config, topic: str, sink: str, count: int, exactly_once: bool = False, batch: int = 1000) -> None:
+        extra = {"isolation.level": "read_committed"} if exactly_once else {}
+        self.cons = consumer(config, f"bench-copy-{uuid.uuid4().hex[:6]}", **extra)
         self.cons.subscribe([topic])
-        self.delivery = AtLeastOnce(config, threading.Event(), lambda why: None)
-        self.sink, self.count, self.batches = sink, count, 0
+        stop = threading.Event()
+        self.delivery: Any = (
+            ExactlyOnce(config, stop, lambda why: None, overlap_from=batch)
+            if exactly_once
+            else AtLeastOnce(config, stop, lambda why: None)
+        )
+        self.sink, self.count, self.batch = sink, count, batch
         self.stats = type("Stats", (), {"version": 1, "healthy": False, "batches": 0})()
 
     def run(self, max_records: int) -> None:
+        self.delivery.start()
         seen = 0
         while seen < max_records:
-            msgs = take(self.cons, 1000, 0.2)
+            msgs = take(self.cons, self.batch, 0.2)
             self.stats.healthy = True
             _copy(self.delivery, self.cons, self.sink, msgs)
             seen += len(msgs)
@@ -173,9 +197,11 @@ class _Copier:
         self.cons.close()
 
 
-def latency(config, name: str, rate: float, seconds: float, guarantee: str) -> dict:
+def latency(config, name: str, rate: float, seconds: float, guarantee: str, tweak=None) -> dict:
     """p50 / p99 / max of prediction CreateTime - input send time (and - input LogAppendTime) at a fixed input
-    rate (``guarantee`` "pass-through": copies of the inputs by :class:`_Copier` instead of predictions)."""
+    rate (``guarantee`` "pass-through" / "pass-through exactly-once": copies of the inputs by :class:`_Copier`
+    instead of predictions). ``tweak(scorer)``, when given, adjusts the scorer or copier before it starts
+    (side-by-side comparisons: benchmarks/latency_ab.py)."""
     count = int(rate * seconds)
     topic = f"{name}-lat-{uuid.uuid4().hex[:6]}"
     out_topic = f"{topic}-predictions"
@@ -193,10 +219,13 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str) -> d
         group=f"bench-lat-{uuid.uuid4().hex[:6]}",
         guarantee="exactly-once" if guarantee == "exactly-once" else "at-least-once",
     )
-    if guarantee == "pass-through":
-        scorer: Any = _Copier(config, topic, out_topic, count)
+    if guarantee.startswith("pass-through"):
+        scorer: Any = _Copier(config, topic, out_topic, count, exactly_once=guarantee.endswith("exactly-once"))
     else:
         scorer = Scorer(options, config)
+    if tweak is not None:
+        tweak(scorer)
+    load = os.getloadavg()[0]
     thread = threading.Thread(target=scorer.run, kwargs={"max_records": count}, daemon=True)
     thread.start()
     while scorer.stats.version is None or not scorer.stats.healthy:  # subscribed, model live, idle
@@ -208,11 +237,14 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str) -> d
     proc = ctx.Process(target=_paced, args=(config, topic, values, rate, ready, str(sent_file)))
     proc.start()
     time.sleep(1.0)
-    cpu_start = time.process_time()
+    cpu_start, broker_start, wall_start = time.process_time(), _broker_cpu(), time.time()
     ready.set()
     proc.join(seconds + 120)
     thread.join(120)
     cpu = time.process_time() - cpu_start
+    broker_end, wall_end = _broker_cpu(), time.time()
+    pauses = _broker_pauses(wall_start, wall_end)
+    load = max(load, os.getloadavg()[0])
     sent = np.load(sent_file)
     sender_cpu = float(sent[-1])
     appended = _timestamps(config, topic, count)
@@ -230,13 +262,44 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str) -> d
         "batches": scorer.stats.batches,
         "sender_cpu_s": round(sender_cpu, 2),
         "this_process_cpu_s": round(cpu, 2),
+        "broker_cpu_s": round(broker_end - broker_start, 2) if broker_start is not None and broker_end is not None else None,
+        "broker_gc_pauses": len(pauses),
+        "broker_gc_pause_max_ms": max(pauses, default=0.0),
         "seconds": seconds,
+        "load_avg": round(load, 1),
     }
     for label, values_ms in (("", lat), ("broker_", from_broker)):
         for q in (50, 99):
             figures[f"{label}p{q}_ms"] = float(np.percentile(values_ms, q)) if len(values_ms) else None
         figures[f"{label}max_ms"] = float(values_ms.max()) if len(values_ms) else None
     return figures
+
+
+def _broker_cpu() -> float | None:
+    """CPU seconds the local stack's broker has used so far (None when it is not ours to see)."""
+    try:
+        pid = (StackConfig.from_env().state_dir / "kafka.pid").read_text().strip()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _broker_pauses(start: float, end: float) -> list[float]:
+    """The local broker's GC pauses (ms) between two wall-clock times, from its GC log."""
+    pauses = []
+    log = StackConfig.from_env().state_dir / "kafka-gc.log"
+    try:
+        lines = log.read_text().splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        m = re.match(r"\[(\S+?)\].* Pause .* ([\d.]+)ms$", line)
+        if m:
+            when = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+            if start <= when <= end:
+                pauses.append(float(m.group(2)))
+    return pauses
 
 
 def _append_time_topic(config, topic: str) -> None:
@@ -322,7 +385,7 @@ def main() -> int:
     lat = []
     if lr_onnx is not None:
         name, top = lr_onnx
-        for guarantee in ("pass-through", "at-least-once", "exactly-once"):
+        for guarantee in ("pass-through", "at-least-once", "pass-through exactly-once", "exactly-once"):
             for rate in (1000.0, top / 2):
                 figures = latency(config, name, rate, args.seconds, guarantee)
                 lat.append({"model": "logistic_regression", "format": "onnx", **figures})
@@ -371,14 +434,14 @@ def markdown(result: dict) -> str:
     lines += [
         "",
         "| guarantee | input rate /s | predictions | from send p50 / p99 / max ms | from broker p50 / p99 / max ms "
-        "| batches | sender CPU s |",
-        "|---|---|---|---|---|---|---|",
+        "| batches | sender CPU s | load avg |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in result["latency"]:
         lines.append(
             f"| {r['guarantee']} | {r['rate_per_s']:,} | {r['predictions']:,} | {r['p50_ms']:.0f} / {r['p99_ms']:.0f} / "
             f"{r['max_ms']:.0f} | {r['broker_p50_ms']:.0f} / {r['broker_p99_ms']:.0f} / {r['broker_max_ms']:.0f} | "
-            f"{r['batches']:,} | {r['sender_cpu_s']:.1f} of {r['seconds']:.0f} |"
+            f"{r['batches']:,} | {r['sender_cpu_s']:.1f} of {r['seconds']:.0f} | {r.get('load_avg', '?')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -71,8 +71,13 @@ class ScorerProcess:
     def __init__(self, name: str, *args: str, log: Path) -> None:
         cmd = [sys.executable, "-m", "interchange.cli", "score", "--model", name, "--batch-size", "200", *args]
         self.log = log
+        self._log_start = log.stat().st_size if log.exists() else 0  # instances may share one log
         with log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
+
+    def healthy(self) -> bool:
+        """This instance has said it is healthy (so its SIGTERM handler is in place)."""
+        return b"scorer healthy" in self.log.read_bytes()[self._log_start :]
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)

@@ -70,6 +70,9 @@ def test_kill_9_mid_stream_loses_nothing(stack_config, model_name, tmp_path, gua
     feeder.join(120)
     proc = ScorerProcess(model_name, *args, log=tmp_path / "scorer.log")
     try:
+        # the killed scorers may have committed everything already: then the drain is over before this one has
+        # started, and a SIGTERM during its start-up ends it with the signal's default action (exit -15)
+        wait(proc.healthy, timeout=90, what="the last scorer's start")
         out = drain(stack_config, f"{model_name}-predictions", total, timeout=180, committed=guarantee == "exactly-once")
     finally:
         assert proc.terminate() == 0, (tmp_path / "scorer.log").read_text()[-3000:]

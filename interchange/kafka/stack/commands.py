@@ -14,11 +14,18 @@ The broker heartbeats every 500 ms with a 3 s session (defaults 2 s / 9 s): a br
 restarted after SIGKILL re-registers with its own controller once the old session expires,
 so a kill + start took ~15-17 s with the defaults and ~7-8 s with these (measured here).
 
-The broker runs with the JVM flags Kafka's own start scripts give it (``kafka-run-class.sh``:
-G1 with a 20 ms pause goal, ``-Xms`` = ``-Xmx``) and a GC log in the state directory. Started as a
-bare ``java`` it had G1's 200 ms default goal, and its young-generation pauses (p50 50 ms, up to
-170 ms on a loaded 2-core machine) were the periodic 100-170 ms stalls every consumer saw at
-once in the latency benchmark (the stalls started with the pauses to the millisecond).
+The broker's heap is 512 MB and its garbage collector Shenandoah (concurrent: pauses of 0.02-4 ms).
+Started as a bare ``java`` it had G1's 200 ms default goal, and its young-generation pauses (p50 50 ms,
+up to 170 ms on a loaded 2-core machine) were the periodic 100-170 ms stalls every consumer saw at once
+in the latency benchmark (the stalls started with the pauses to the millisecond). Kafka's own G1 flags
+(``kafka-run-class.sh``: 20 ms goal, ``-Xms`` = ``-Xmx``) halved the median pause, but on the loaded
+machine G1 still paused 1-3 times in each 4 s latency run, for 14-310 ms; Shenandoah, same workload and
+broker CPU, paused 0-4 times for at most 4 ms (``INTERCHANGE_STACK_KAFKA_GC=g1`` brings G1 back). The
+GC log is ``<state>/kafka-gc.log``.
+
+The log cleaner's offset map is 16 MB instead of 128 MB: allocated once the first compacted topic is
+cleaned, the default kept 128 MB of the 512 MB heap for good, so G1 (35% occupancy threshold) ran a
+concurrent mark cycle every ~20 s and mixed collections in between (19 pauses a minute; 9 without it).
 
 With ``sasl``, Kafka gets a SASL_PLAINTEXT listener (PLAIN, users from the JAAS line in
 ``server.properties``) and the registry an HTTPS port, both beside the plain ones.
@@ -37,6 +44,7 @@ from interchange.kafka.stack.config import StackConfig
 
 __all__ = ["SASL_FLAG", "kafka_command", "format_kafka", "registry_command", "registry_db_url", "keep_class_archive"]
 
+DEDUPE_BUFFER_BYTES = 16 * 1024 * 1024  # the log cleaner's offset map (default 128 MB of a 512 MB heap)
 SASL_FLAG = "-Dinterchange.sasl=true"  # on the command line of a service started with its secured listener
 
 _LOG4J = """status = warn
@@ -93,6 +101,7 @@ def _server_properties(config: StackConfig, sasl: bool) -> Path:
         "broker.heartbeat.interval.ms=500",
         "broker.session.timeout.ms=3000",
         "auto.create.topics.enable=true",
+        f"log.cleaner.dedupe.buffer.size={DEDUPE_BUFFER_BYTES}",
         "",
     ]
     _write_private(props, "\n".join(lines))  # holds the SASL passwords when secured
@@ -109,15 +118,28 @@ def _kafka_jvm(config: StackConfig) -> list[str]:
     """What ``kafka-server-start.sh`` / ``kafka-run-class.sh`` add (KAFKA_HEAP_OPTS, KAFKA_JVM_PERFORMANCE_OPTS,
     the GC log), with our heap size."""
     gc_log = config.state_dir / "kafka-gc.log"
+    collector = _COLLECTORS.get(config.kafka_gc)
+    if collector is None:
+        raise StackError(f"unknown broker collector {config.kafka_gc!r}; use one of {', '.join(_COLLECTORS)}")
     return [
         f"-Xms{config.heap}",
+        *collector,
+        "-Djava.awt.headless=true",
+        f"-Xlog:gc:file={gc_log}:utctime,uptime:filecount=2,filesize=10M",
+    ]
+
+
+# the broker's garbage collector (INTERCHANGE_STACK_KAFKA_GC): concurrent ones, or Kafka's own G1 flags
+_COLLECTORS = {
+    "g1": [
         "-XX:+UseG1GC",
         "-XX:MaxGCPauseMillis=20",
         "-XX:InitiatingHeapOccupancyPercent=35",
         "-XX:+ExplicitGCInvokesConcurrent",
-        "-Djava.awt.headless=true",
-        f"-Xlog:gc:file={gc_log}:utctime,uptime:filecount=2,filesize=10M",
-    ]
+    ],
+    "shenandoah": ["-XX:+UseShenandoahGC"],
+    "zgc": ["-XX:+UseZGC"],
+}
 
 
 def format_kafka(config: StackConfig, java: str) -> bool:

@@ -61,11 +61,13 @@ class StackConfig:
     kafka_version: str = KAFKA_VERSION
     apicurio_version: str = APICURIO_VERSION
     heap: str = "512m"
+    kafka_gc: str = "shenandoah"  # the broker's collector: shenandoah, g1 (Kafka's own flags) or zgc
     start_timeout: float = 120.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StackConfig:
-        """Defaults overridden by INTERCHANGE_CACHE_DIR, INTERCHANGE_STACK_DIR, *_PORT and INTERCHANGE_STACK_SASL."""
+        """Defaults overridden by INTERCHANGE_CACHE_DIR, INTERCHANGE_STACK_DIR, *_PORT, INTERCHANGE_STACK_SASL
+        and INTERCHANGE_STACK_KAFKA_GC."""
         env = os.environ if env is None else env
         base = cls()
         cache = Path(env["INTERCHANGE_CACHE_DIR"]) if env.get("INTERCHANGE_CACHE_DIR") else base.cache_dir
@@ -80,6 +82,7 @@ class StackConfig:
             sasl_port=_port(env, "INTERCHANGE_SASL_PORT", base.sasl_port),
             registry_tls_port=_port(env, "INTERCHANGE_REGISTRY_TLS_PORT", base.registry_tls_port),
             sasl=_flag(env, "INTERCHANGE_STACK_SASL"),
+            kafka_gc=env.get("INTERCHANGE_STACK_KAFKA_GC") or base.kafka_gc,
         )
 
     @property

@@ -1,0 +1,137 @@
+"""Exactly-once delivery with a full batch's commit in the background: the next batch's transaction begins
+only once that commit is done, a failed commit rewinds to its batch, and a rewind never reads the group's
+offsets while a commit is still running.
+
+The transactional producer is a recorder here (the order of calls is what is tested);
+tests/integration/test_scorer_faults.py runs exactly-once against a real broker, kill -9 included.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
+
+from interchange.errors import TransportError
+from interchange.kafka.config import ClientConfig
+from interchange.kafka.scorer.delivery import ExactlyOnce, batch_inputs
+
+
+class _Producer:
+    """Records transactional calls; commit_transaction blocks until the test lets it go (``release``)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.release = threading.Event()
+        self.fail: KafkaException | None = None
+
+    def init_transactions(self, timeout: float) -> None:
+        self.calls.append("init")
+
+    def begin_transaction(self) -> None:
+        self.calls.append("begin")
+
+    def produce(self, topic, key=None, value=None, headers=None, on_delivery=None) -> None:
+        self.calls.append(f"produce {value!r}")
+
+    def send_offsets_to_transaction(self, offsets, metadata, timeout: float) -> None:
+        self.calls.append(f"offsets {[tp.offset for tp in offsets]}")
+
+    def commit_transaction(self, timeout: float) -> None:
+        self.release.wait(10)
+        if self.fail is not None:
+            raise self.fail
+        self.calls.append("committed")
+
+    def abort_transaction(self, timeout: float) -> None:
+        self.calls.append("aborted")
+
+    def flush(self, timeout: float = 0) -> int:
+        return 0
+
+
+class _Consumer:
+    def consumer_group_metadata(self) -> object:
+        return object()
+
+
+def _delivery(stop: threading.Event | None = None) -> tuple[ExactlyOnce, _Producer]:
+    config = ClientConfig({"bootstrap.servers": "127.0.0.1:9"})
+    delivery = ExactlyOnce(config, stop or threading.Event(), lambda why: None, "test-txn", overlap_from=10)
+    fake = _Producer()
+    delivery.producer = fake  # type: ignore[assignment]
+    return delivery, fake
+
+
+def _batch(delivery: ExactlyOnce, n: int, first: int) -> bool:
+    delivery.begin()
+    delivery.produce("out", b"k", str(first).encode())
+    return delivery.commit(
+        _Consumer(),  # type: ignore[arg-type]
+        [TopicPartition("in", 0, first + n)],
+        [TopicPartition("in", 0, first)],
+    )
+
+
+def test_a_full_batch_commits_in_the_background_and_the_next_transaction_waits_for_it() -> None:
+    delivery, fake = _delivery()
+    assert _batch(delivery, 10, 0)  # full: returns before the commit is done
+    assert fake.calls[-1] == "offsets [10]"
+    started = threading.Thread(target=delivery.begin)
+    started.start()
+    started.join(0.3)
+    assert started.is_alive()  # the next transaction waits for the previous commit
+    assert "committed" not in fake.calls
+    fake.release.set()
+    started.join(5)
+    assert fake.calls == ["init", "begin", "produce b'0'", "offsets [10]", "committed", "begin"]
+
+
+def test_a_small_batch_is_committed_before_commit_returns() -> None:
+    delivery, fake = _delivery()
+    fake.release.set()
+    assert _batch(delivery, 3, 0)
+    assert fake.calls[-1] == "committed"
+    assert delivery.unsettled() == []
+
+
+def test_a_failed_background_commit_aborts_and_hands_back_its_offsets() -> None:
+    delivery, fake = _delivery()
+    fake.fail = KafkaException(KafkaError(KafkaError._STATE, "fenced meanwhile", txn_requires_abort=True))
+    assert _batch(delivery, 10, 100)
+    fake.release.set()
+    with pytest.raises(TransportError, match="transaction aborted"):
+        delivery.begin()  # the next batch learns it: the scorer rewinds
+    assert fake.calls[-1] == "aborted"
+    assert [(tp.partition, tp.offset) for tp in delivery.unsettled()] == [(0, 100)]
+    assert delivery.unsettled() == []  # handed back once
+
+
+def test_a_rewind_waits_for_the_commit_in_flight() -> None:
+    """unsettled() is what the scorer calls before asking the group's committed offsets: with a commit still
+    running it would read the offsets before that batch and score the batch a second time."""
+    delivery, fake = _delivery()
+    assert _batch(delivery, 10, 0)
+    threading.Timer(0.3, fake.release.set).start()
+    assert delivery.unsettled() == []  # waited: the commit landed
+    assert fake.calls[-1] == "committed"
+
+
+def test_stop_while_the_previous_commit_runs_leaves_it_alone() -> None:
+    stop = threading.Event()
+    delivery, fake = _delivery(stop)
+    assert _batch(delivery, 10, 0)
+    stop.set()  # SIGTERM; the broker does not answer
+    with pytest.raises(TransportError, match="stopped"):
+        delivery.begin()
+    delivery.abort()
+    delivery.close()  # a stuck call: neither aborted nor flushed under it
+    assert "aborted" not in fake.calls
+    fake.release.set()
+
+
+def test_batch_inputs_counts_offsets_over_partitions() -> None:
+    nxt = [TopicPartition("a", 0, 15), TopicPartition("a", 1, 7)]
+    first = [TopicPartition("a", 0, 10), TopicPartition("a", 1, 4)]
+    assert batch_inputs(nxt, first) == 8
