@@ -47,7 +47,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from confluent_kafka import TopicPartition
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -57,6 +56,7 @@ from interchange.kafka.config import load_config
 from interchange.kafka.events import codec_for, send_features
 from interchange.kafka.registry import Registry, input_subject
 from interchange.kafka.scorer import Scorer, ScorerOptions
+from interchange.kafka.scorer.batches import offset_bounds, usable
 from interchange.kafka.scorer.delivery import AtLeastOnce
 from interchange.kafka.transport import consumer, ensure_topics, producer
 
@@ -67,22 +67,11 @@ LAST: dict = {}  # the latest latency run's per-event figures, in input order (f
 
 
 def take(cons, batch: int, timeout: float) -> list:
-    """The scorer's batching (Scorer._take): a first event, then whatever has arrived since."""
+    """The scorer's batching (Scorer._take, its error filter too): a first event, then whatever has arrived since."""
     taken = cons.consume(1, timeout)
     if taken and batch > 1:
         taken += cons.consume(batch - 1, 0)
-    return [m for m in taken if not m.error()]
-
-
-def _offsets(msgs: list) -> tuple[list[TopicPartition], list[TopicPartition]]:
-    """(next offsets, first offsets) of a batch, per partition."""
-    nxt: dict[tuple[str, int], int] = {}
-    first: dict[tuple[str, int], int] = {}
-    for m in msgs:
-        key = (m.topic(), m.partition())
-        nxt[key] = max(nxt.get(key, -1), m.offset() + 1)
-        first[key] = min(first.get(key, m.offset()), m.offset())
-    return [TopicPartition(t, p, o) for (t, p), o in nxt.items()], [TopicPartition(t, p, o) for (t, p), o in first.items()]
+    return usable(taken)
 
 
 def _copy(delivery: AtLeastOnce, cons, sink: str, msgs: list) -> None:
@@ -93,7 +82,7 @@ def _copy(delivery: AtLeastOnce, cons, sink: str, msgs: list) -> None:
     delivery.begin()
     for m in msgs:
         delivery.produce(sink, m.key(), m.value())
-    delivery.commit(cons, *_offsets(msgs))
+    delivery.commit(cons, *offset_bounds(msgs))  # the scorer's own offsets (next, first) per partition
 
 
 def _quiet_heap() -> None:

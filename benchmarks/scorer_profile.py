@@ -79,7 +79,12 @@ class Stages:
 
 
 def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_scorer", HERE / "scorer.py")
+    """benchmarks/scorer.py of the source tree on the path (``compare`` runs an older tree's with its code)."""
+    import interchange
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_scorer", Path(interchange.__file__).parents[1] / "benchmarks" / "scorer.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -131,7 +136,8 @@ def measure_pass(name: str, events: int, batch: int) -> dict[str, Any]:
     stages = Stages()
     gc.callbacks.append(stages.gc)
     stages.patch(bench, "take", "consume")
-    stages.patch(bench, "_offsets", "offsets")
+    for fn in ("_offsets", "offset_bounds", "usable"):
+        stages.patch(bench, fn, "offsets + grouping")
     stages.patch(bench, "_copy", "produce loop")
     stages.patch(delivery.AtLeastOnce, "commit", "commit + delivery callbacks")
     stages.patch(delivery.AtLeastOnce, "settle", "commit + delivery callbacks")
@@ -169,17 +175,20 @@ def measure_score(name: str, events: int, batch: int) -> dict[str, Any]:
     stages = Stages()
     gc.callbacks.append(stages.gc)
     stages.patch(scorer_module.Scorer, "_take", "consume")
-    stages.patch(scorer_module.Scorer, "_process", "produce loop + grouping")
+    stages.patch(scorer_module, "usable", "offsets + grouping")
+    stages.patch(scorer_module.Scorer, "_process", "produce loop")
     stages.patch(scorer_module.Scorer, "_count", "metrics")
     stages.patch(scorer_module.Scorer, "_follow", "model / routes follow")
     stages.patch(scorer_module.Scorer, "_update_stats", "model / routes follow")
     stages.patch(scorer_module.Reporter, "tick", "metrics")
-    for fn in ("_next_offsets", "_first_offsets", "_batch_offsets"):
-        stages.patch(scorer_module, fn, "offsets")
+    for fn in ("_next_offsets", "_first_offsets", "offset_bounds", "by_topic"):
+        stages.patch(scorer_module, fn, "offsets + grouping")
     stages.patch(scorer_module, "score_route", "lineage + outcome (per event)")
     stages.patch(scoring, "decode_batch", "decode")
     stages.patch(scoring, "_score", "predict")
     stages.patch(scoring, "encode_outputs", "encode")
+    for fn in ("sources", "created_ms", "_add_outputs"):  # the new code's per-version lineage steps
+        stages.patch(scoring, fn, "lineage + outcome (per event)")
     stages.patch(steps, "decode_batch", "decode")
     stages.patch(columns.BatchCodec, "decode", "decode")
     stages.patch(columns.BatchCodec, "encode", "encode")

@@ -105,5 +105,4 @@ def sources(topic: str, messages: list[Message]) -> list[bytes]:
 
 def created_ms(messages: list[Message]) -> np.ndarray:
     """The CreateTime (ms) of every message that has one (LogAppendTime and unknown ones are left out)."""
-    stamps = list(map(Message.timestamp, messages))
-    return np.array([t for kind, t in stamps if kind == _CREATE_TIME], dtype=np.float64)
+    return np.array([t for kind, t in map(Message.timestamp, messages) if kind == _CREATE_TIME], dtype=np.float64)

@@ -113,7 +113,7 @@ def _add_outputs(
     if not kept:
         return
     shared = lineage(live, role)
-    headers = [shared + [(_SOURCE, where)] for where in sources(source_topic, kept)]
+    headers = [[*shared, (_SOURCE, where)] for where in sources(source_topic, kept)]
     out.produce.append((topic, list(map(Message.key, kept)), values, headers))
 
 
