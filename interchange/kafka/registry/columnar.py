@@ -353,7 +353,7 @@ class _FixedLayout:
                 if not (tags == run.tags).all():
                     return None
             block = np.ndarray(
-                (k, n), dtype=self.DTYPES[run.kind], buffer=joined, offset=run.pos, strides=(run.stride, self.size)
+                (n, k), dtype=self.DTYPES[run.kind], buffer=joined, offset=run.pos, strides=(self.size, run.stride)
             )
             if run.kind == "boolean":
                 if (block > 1).any():
@@ -361,8 +361,10 @@ class _FixedLayout:
                 copied = block == 1
             else:
                 with np.errstate(invalid="ignore"):  # a signalling NaN float becomes a quiet double, as in fastavro
-                    copied = block.astype(np.float64, order="C")  # one row per field, each contiguous
-            values.update(zip(run.keys, copied, strict=True))
+                    copied = block.astype(np.float64, order="C")
+            # the columns of one C-contiguous (records x fields) array: a model taking a matrix of these
+            # fields (ONNX) is fed that array itself, with no copy
+            values.update((key, copied[:, j]) for j, key in enumerate(run.keys))
         no_nulls = np.zeros(n, dtype=bool)
         no_nulls.flags.writeable = False
         return {key: Column(values[key], no_nulls if key in self.nullable else None) for key in self.keys}
