@@ -9,7 +9,12 @@ additionally decodes Avro, evaluates the model and encodes predictions with line
 Pass-through and scorer runs alternate (--rounds pairs, the order flipped every round, each
 reading the whole topic with a fresh group), and the ratio reported is the median of the
 rounds' ratios: on a shared 2-core machine two runs a minute apart differ by up to 2x, two
-runs side by side much less.
+runs side by side much less. Each run starts with the garbage collector quiet (collected, the
+loaded libraries frozen out of its full passes, as the scorer does after loading a version):
+a full collection inside a 0.15-0.5 s run was the largest cause of rounds that disagreed. Each
+run also reports CPU per event (the scoring thread's; the process's, librdkafka's threads
+included), and ``cpu_ratio`` compares the threads' CPU per event, which the machine's load
+moves much less than the rates.
 
 Latency: a sender process produces feature events at a fixed rate (1,000/s, then half the
 scorer's measured maximum) to a scorer that is already running and idle. The sender produces
@@ -27,13 +32,14 @@ Pass-through rows copy the inputs through the scorer's own delivery instead of s
 (at-least-once, and exactly-once: one transaction per batch with the input offsets): the floor.
 Results: benchmarks/results/scorer.json and scorer.md, with the machine's load while it ran.
 
-    python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4]   (needs `interchange stack up`)
+    python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4] [--throughput-only]   (needs `interchange stack up`)
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import json
 import multiprocessing
 import os
@@ -49,7 +55,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from confluent_kafka import TopicPartition
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -59,6 +64,7 @@ from interchange.kafka.config import load_config
 from interchange.kafka.events import codec_for, send_features
 from interchange.kafka.registry import Registry, input_subject
 from interchange.kafka.scorer import Scorer, ScorerOptions
+from interchange.kafka.scorer.batches import offset_bounds, usable
 from interchange.kafka.scorer.delivery import AtLeastOnce, ExactlyOnce
 from interchange.kafka.stack.config import StackConfig
 from interchange.kafka.transport import consumer, ensure_topics, producer
@@ -70,22 +76,11 @@ LAST: dict = {}  # the latest latency run's per-event figures, in input order (f
 
 
 def take(cons, batch: int, timeout: float) -> list:
-    """The scorer's batching (Scorer._take): a first event, then whatever has arrived since."""
+    """The scorer's batching (Scorer._take, its error filter too): a first event, then whatever has arrived since."""
     taken = cons.consume(1, timeout)
     if taken and batch > 1:
         taken += cons.consume(batch - 1, 0)
-    return [m for m in taken if not m.error()]
-
-
-def _offsets(msgs: list) -> tuple[list[TopicPartition], list[TopicPartition]]:
-    """(next offsets, first offsets) of a batch, per partition."""
-    nxt: dict[tuple[str, int], int] = {}
-    first: dict[tuple[str, int], int] = {}
-    for m in msgs:
-        key = (m.topic(), m.partition())
-        nxt[key] = max(nxt.get(key, -1), m.offset() + 1)
-        first[key] = min(first.get(key, m.offset()), m.offset())
-    return [TopicPartition(t, p, o) for (t, p), o in nxt.items()], [TopicPartition(t, p, o) for (t, p), o in first.items()]
+    return usable(taken)
 
 
 def _copy(delivery: Any, cons, sink: str, msgs: list) -> None:
@@ -96,33 +91,79 @@ def _copy(delivery: Any, cons, sink: str, msgs: list) -> None:
     delivery.begin()
     for m in msgs:
         delivery.produce(sink, m.key(), m.value())
-    delivery.commit(cons, *_offsets(msgs))
+    delivery.commit(cons, *offset_bounds(msgs))  # the scorer's own offsets (next, first) per partition
 
 
-def pass_through(config, source: str, events: int, batch: int) -> float:
+def _quiet_heap() -> None:
+    """Before each timed run, pass-through or scorer: no garbage pending and the loaded libraries out of the
+    collector's full passes (what the scorer does itself once a version has loaded, scorer/heap.py). Without
+    it a run could pay for a full collection of garbage an earlier run left (50-150 ms against a 0.15-0.5 s
+    run): the largest cause of rounds that differed by 2-3x."""
+    gc.collect()
+    gc.freeze()
+
+
+class _Clock:
+    """Wall and CPU time over a run's timed part: the scoring thread's CPU and the whole process's
+    (librdkafka's threads included), per event: steadier than a rate on a shared machine."""
+
+    def __init__(self) -> None:
+        self.wall = self.thread = self.process = 0.0
+        self.started = False
+
+    def start(self) -> None:
+        self.started = True
+        self._marks = (time.perf_counter(), time.thread_time(), time.process_time())
+
+    def stop(self) -> None:
+        wall, thread, process = self._marks
+        self.wall, self.thread, self.process = (
+            time.perf_counter() - wall,
+            time.thread_time() - thread,
+            time.process_time() - process,
+        )
+
+    def figures(self, events: int) -> dict[str, float]:
+        return {"thread_us": self.thread / events * 1e6, "process_us": self.process / events * 1e6}
+
+
+def pass_through(config, source: str, events: int, batch: int) -> tuple[float, dict[str, float]]:
     sink = f"{source}-copy"
     ensure_topics(config, {sink: {}})
     cons = consumer(config, f"bench-pass-{uuid.uuid4().hex[:6]}")
     cons.subscribe([source])
     delivery = AtLeastOnce(config, threading.Event(), lambda why: None)  # the scorer's producer and commits
-    seen, start = 0, None
+    seen, clock = 0, _Clock()
+    _quiet_heap()
     while seen < events:
         msgs = take(cons, batch, 1.0)
-        if msgs and start is None:
-            start = time.perf_counter()
+        if msgs and not clock.started:
+            clock.start()
         _copy(delivery, cons, sink, msgs)
         seen += len(msgs)
-    elapsed = time.perf_counter() - start  # from the first message to the last hand-over, like ScorerStats.rate
+    clock.stop()  # from the first message to the last hand-over, like ScorerStats.rate
     delivery.close()
     cons.close()
-    return events / elapsed
+    gc.unfreeze()
+    return events / clock.wall, clock.figures(events)
 
 
-def score(config, name: str, events: int, batch: int) -> tuple[float, str, int]:
+def score(config, name: str, events: int, batch: int) -> tuple[float, str, int, dict[str, float]]:
     scorer = Scorer(ScorerOptions(model=name, batch_size=batch, group=f"bench-{uuid.uuid4().hex[:6]}"), config)
+    clock, process = _Clock(), scorer._process
+
+    def timed(messages: list) -> bool:  # the same window as ScorerStats.rate: first batch to last hand-over
+        if not clock.started:
+            clock.start()
+        done = process(messages)
+        clock.stop()
+        return done
+
+    scorer._process = timed  # type: ignore[method-assign]
+    _quiet_heap()
     stats = scorer.run(max_records=events)
     engine = scorer.live.model.info.engine if scorer.live else "?"
-    return stats.rate, engine, scorer.batch_codec.fast_records
+    return stats.rate, engine, scorer.batch_codec.fast_records, clock.figures(stats.scored + stats.dead_lettered)
 
 
 def _paced(config, topic: str, values: list[bytes], rate: float, ready, out: str) -> None:
@@ -322,19 +363,30 @@ def machine() -> dict:
 
 
 def throughput(config, name: str, events: int, batch: int, rounds: int) -> dict:
-    """Pass-through and scorer runs alternating on the same topic (order flipped each round); medians."""
-    base, scored, ratios = [], [], []
+    """Pass-through and scorer runs alternating on the same topic (order flipped each round); medians.
+
+    Each round also gives CPU per event (the scoring thread's, and the process's with librdkafka's threads),
+    so ``cpu_ratio`` (pass-through CPU / scorer CPU, per event) says the same as ``ratio`` where the machine's
+    load does not reach: two runs a few seconds apart on a shared machine see different loads."""
+    base, scored, ratios, cpu_ratios = [], [], [], []
+    cpu: dict[str, list[dict[str, float]]] = {"pass": [], "score": []}
     engine, fast = "?", 0
     for r in range(rounds):
         pair: dict[str, float] = {}
         for kind in ("pass", "score") if r % 2 == 0 else ("score", "pass"):
             if kind == "pass":
-                pair[kind] = pass_through(config, f"{name}-features", events, batch)
+                pair[kind], figures = pass_through(config, f"{name}-features", events, batch)
             else:
-                pair[kind], engine, fast = score(config, name, events, batch)
+                pair[kind], engine, fast, figures = score(config, name, events, batch)
+            cpu[kind].append(figures)
         base.append(pair["pass"])
         scored.append(pair["score"])
         ratios.append(pair["score"] / pair["pass"])
+        cpu_ratios.append(cpu["pass"][-1]["thread_us"] / cpu["score"][-1]["thread_us"])
+
+    def median(kind: str, key: str) -> float:
+        return round(statistics.median(f[key] for f in cpu[kind]), 2)
+
     return {
         "engine": engine,
         "events": events,
@@ -344,6 +396,10 @@ def throughput(config, name: str, events: int, batch: int, rounds: int) -> dict:
         "scorer_per_s": round(statistics.median(scored)),
         "ratio": round(statistics.median(ratios), 3),
         "ratios": [round(x, 3) for x in ratios],
+        "pass_through_cpu_us": {"thread": median("pass", "thread_us"), "process": median("pass", "process_us")},
+        "scorer_cpu_us": {"thread": median("score", "thread_us"), "process": median("score", "process_us")},
+        "cpu_ratio": round(statistics.median(cpu_ratios), 3),
+        "cpu_ratios": [round(x, 3) for x in cpu_ratios],
     }
 
 
@@ -354,6 +410,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="pass-through / scorer pairs per model (median ratio)")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each latency run")
     parser.add_argument("--only", default=None, help="models to run, e.g. logistic_regression (default: all)")
+    parser.add_argument("--throughput-only", action="store_true", help="skip the latency runs")
     args = parser.parse_args()
     config = load_config()
     X, y = make_classification(5000, 20, random_state=0)
@@ -383,7 +440,7 @@ def main() -> int:
             if label == "logistic_regression" and fmt == "onnx":
                 lr_onnx = (name, rows[-1]["scorer_per_s"])
     lat = []
-    if lr_onnx is not None:
+    if lr_onnx is not None and not args.throughput_only:
         name, top = lr_onnx
         for guarantee in ("pass-through", "at-least-once", "pass-through exactly-once", "exactly-once"):
             for rate in (1000.0, top / 2):
@@ -419,17 +476,21 @@ def markdown(result: dict) -> str:
             "",
         ]
     lines += [
-        "| model | format (engine) | pass-through /s | scorer /s | ratio (median) | ratios per round |",
-        "|---|---|---|---|---|---|",
+        "| model | format (engine) | pass-through /s | scorer /s | ratio (median) | ratios per round "
+        "| CPU µs/event pass-through / scorer (thread; process) | CPU ratio (median) | CPU ratios per round |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["results"]:
         if "error" in r:
-            lines.append(f"| {_NAMES[r['model']]} | {r['format'].upper()} | - | - | {r['error']} | |")
+            lines.append(f"| {_NAMES[r['model']]} | {r['format'].upper()} | - | - | {r['error']} | | | | |")
             continue
         engine = _ENGINES.get(r["engine"], r["engine"])
+        p, s = r.get("pass_through_cpu_us"), r.get("scorer_cpu_us")
+        cpu = f"{p['thread']:.1f} / {s['thread']:.1f}; {p['process']:.1f} / {s['process']:.1f}" if p and s else "-"
         lines.append(
             f"| {_NAMES[r['model']]} | {r['format'].upper()} ({engine}) | {r['pass_through_per_s']:,} | "
-            f"{r['scorer_per_s']:,} | {r['ratio']:.2f} | {', '.join(f'{x:.2f}' for x in r.get('ratios', []))} |"
+            f"{r['scorer_per_s']:,} | {r['ratio']:.2f} | {', '.join(f'{x:.2f}' for x in r.get('ratios', []))} | {cpu} | "
+            f"{r.get('cpu_ratio', float('nan')):.2f} | {', '.join(f'{x:.2f}' for x in r.get('cpu_ratios', []))} |"
         )
     lines += [
         "",

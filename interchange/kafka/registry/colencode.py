@@ -142,6 +142,8 @@ class ColumnarEncoder:
 
     def _assemble(self, n: int, parts: list[tuple[str, Any, Any]]) -> list[bytes]:
         """Lay every record out in one buffer: each part writes its bytes at each record's cursor."""
+        if n and all(_uniform(sizes) for _, _, sizes in parts):
+            return self._assemble_uniform(n, parts)
         lens = np.full(n, len(self._header), dtype=np.int64)
         for _, _, sizes in parts:
             lens += sizes
@@ -168,6 +170,36 @@ class ColumnarEncoder:
                 cursor += sizes
         data = out.tobytes()
         return [data[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+    def _assemble_uniform(self, n: int, parts: list[tuple[str, Any, Any]]) -> list[bytes]:
+        """Every part the same size in every record (no nulls, labels of one width): the records are the
+        rows of one (n x size) matrix and each part fills a band of columns, with no per-byte index."""
+        size = len(self._header) + sum(int(sizes) if np.ndim(sizes) == 0 else int(sizes[0]) for _, _, sizes in parts)
+        out = np.empty((n, size), dtype=np.uint8)
+        at = len(self._header)
+        out[:, :at] = np.frombuffer(self._header, dtype=np.uint8)
+        for kind, part, _ in parts:
+            if kind == "const":
+                out[:, at : at + len(part)] = np.frombuffer(part, dtype=np.uint8)
+                at += len(part)
+            elif kind == "double":
+                tags, cells, present = part
+                out[:, at] = tags
+                at += 1
+                if len(cells):  # all present (uniform): 8 bytes each; all missing: none
+                    out[:, at : at + 8] = cells
+                    at += 8
+            else:
+                table, lengths, codes = part
+                width = int(lengths[codes[0]])
+                out[:, at : at + width] = table[codes, :width]
+                at += width
+        data = out.tobytes()
+        return [data[a : a + size] for a in range(0, n * size, size)]
+
+
+def _uniform(sizes: Any) -> bool:
+    return np.ndim(sizes) == 0 or bool((sizes == sizes[0]).all())
 
 
 def _nullable_kind(t: Any) -> str | None:

@@ -56,15 +56,18 @@ class BatchCodec:
 
     def decode(self, live: LiveModel, messages: list[Message], max_event_bytes: int) -> Inputs:
         """Decode a batch; events over ``max_event_bytes`` or that do not decode are dead with their reason."""
-        values = [m.value() for m in messages]
+        values: list[Any] = list(map(Message.value, messages))
         errors: dict[int, RecordError] = {}
-        for i, v in enumerate(values):
-            if v is not None and len(v) > max_event_bytes:
-                errors[i] = RecordError(f"event is {len(v)} bytes, over the scorer's limit of {max_event_bytes}")
+        if None in values:  # a tombstone: fastavro's error names it
+            sizes = np.array([0 if v is None else len(v) for v in values], dtype=np.int64)
+        else:
+            sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        for i in np.flatnonzero(sizes > max_event_bytes).tolist():
+            errors[i] = RecordError(f"event is {sizes[i]} bytes, over the scorer's limit of {max_event_bytes}")
         if self.columnar:
             decoded = self._codecs(live)[0].decode(values, errors)
             self.fast_records += decoded.columnar
-            kept = [messages[i] for i in decoded.rows.tolist()]
+            kept = messages if len(decoded.rows) == len(messages) else [messages[i] for i in decoded.rows.tolist()]
             dead = [(messages[i], exc) for i, exc in sorted(decoded.errors.items())]
             return Inputs(kept, decoded.model_batch(), dead)
         kept, records, dead = [], [], []

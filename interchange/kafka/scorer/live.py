@@ -84,9 +84,12 @@ class Versions:
     """Every known version of one model; serves the newest that passes its checks (``live``) and,
     on demand, a named version (``serve``: pinned, canary and shadow versions of a route)."""
 
-    def __init__(self, name: str, load_version: Callable[[Envelope], LiveModel]) -> None:
+    def __init__(
+        self, name: str, load_version: Callable[[Envelope], LiveModel], changed: Callable[[], None] = lambda: None
+    ) -> None:
         self.name = name
         self._load = load_version
+        self._changed = changed  # told of every change to what this model serves (the router's plans depend on it)
         self.envelopes: dict[int, Envelope] = {}
         self.bad: dict[int, str] = {}  # refused or quarantined versions, never tried again
         self.loaded: dict[int, LiveModel] = {}  # versions that passed activate(), kept while in use
@@ -97,9 +100,11 @@ class Versions:
         for env in envelopes:
             if env.name == self.name:
                 self.envelopes[env.version] = env
+                self._changed()
 
     def withdraw(self, version: int) -> None:
         """A version removed from the model topic (tombstone): stop serving it."""
+        self._changed()
         self.envelopes.pop(version, None)
         self.loaded.pop(version, None)
         if self.live is not None and self.live.envelope.version == version:
@@ -111,6 +116,7 @@ class Versions:
             if self.live is None:
                 return
             version = self.live.envelope.version
+        self._changed()
         self.bad[version] = f"quarantined: {reason}"
         self.loaded.pop(version, None)
         self.events.append(f"v{version} quarantined: {reason}")
@@ -126,6 +132,7 @@ class Versions:
             return self.loaded[version]
         if version in self.bad or version not in self.envelopes:
             return None
+        self._changed()
         try:
             live = self._load(self.envelopes[version])
         except ModelError as exc:
@@ -142,6 +149,7 @@ class Versions:
         wanted = set(keep) | ({self.live.envelope.version} if self.live else set())
         for version in [v for v in self.loaded if v not in wanted]:
             del self.loaded[version]
+            self._changed()
 
     def choose(self) -> bool:
         """Serve the newest version that passes; True when the serving version changed."""
@@ -153,9 +161,11 @@ class Versions:
             if live is None:
                 continue
             self.live = live
+            self._changed()
             log.info("serving %s v%s (%s via %s)", self.name, version, live.envelope.format, live.model.info.engine)
             return True
         if current is not None and current not in self.envelopes:
             self.live = None
+            self._changed()
             return True
         return False

@@ -51,6 +51,12 @@ class Router:
         self.routes: dict[str, Route] = {}
         self.models: dict[str, Versions] = {}
         self._noted: dict[str, tuple[str, ...]] = {}
+        self.generation = 0  # moves on every change to the routes or to what a model serves
+        self._plans: dict[str, Plan | None] = {}  # plans of this generation (the loop asks once per batch and topic)
+        self._plans_at = -1
+
+    def _changed(self) -> None:
+        self.generation += 1
 
     # --- routes -----------------------------------------------------------------------
     def replace(self, routes: Iterable[Route]) -> bool:
@@ -64,8 +70,9 @@ class Router:
             if self.routes.get(topic) != route:
                 log.info("route set: %s", route.describe())
         self.routes = new
+        self._changed()
         for name in {r.model for r in new.values()}:
-            self.models.setdefault(name, Versions(name, self._load))
+            self.models.setdefault(name, Versions(name, self._load, self._changed))
         for name in [n for n in self.models if n not in self.model_names()]:
             del self.models[name]
         for versions in self.models.values():
@@ -103,7 +110,20 @@ class Router:
 
     # --- plans ------------------------------------------------------------------------
     def plan(self, topic: str) -> Plan | None:
-        """The versions scoring ``topic`` now; None when the topic is not routed or its model has none."""
+        """The versions scoring ``topic`` now; None when the topic is not routed or its model has none.
+
+        Made once per generation: a plan stays right until the routes or a model's versions change."""
+        if self._plans_at != self.generation:
+            self._plans, self._plans_at = {}, self.generation
+        elif topic in self._plans:
+            return self._plans[topic]
+        generation = self.generation
+        plan = self._plan(topic)
+        if self.generation == generation:  # making it loaded no version (else make it again next time)
+            self._plans[topic] = plan
+        return plan
+
+    def _plan(self, topic: str) -> Plan | None:
         route = self.routes.get(topic)
         if route is None:
             return None

@@ -21,6 +21,8 @@ import signal
 import threading
 import time
 import uuid
+from collections import deque
+from itertools import repeat
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
@@ -30,6 +32,8 @@ from interchange.kafka.modeltopic import ModelFollower
 from interchange.kafka.modeltopic.signing import load_verify_key, verify_key_from_env
 from interchange.kafka.registry import AvroCodec, Registry
 from interchange.kafka.routes.feed import RouteFeed
+from interchange.kafka.scorer import heap
+from interchange.kafka.scorer.batches import by_topic, offset_bounds, usable
 from interchange.kafka.scorer.columns import BatchCodec
 from interchange.kafka.scorer.deadletter import dead_letter
 from interchange.kafka.scorer.delivery import Delivery, delivery_for
@@ -40,7 +44,7 @@ from interchange.kafka.scorer.observe.report import Reporter
 from interchange.kafka.scorer.options import ScorerOptions, ScorerStats
 from interchange.kafka.scorer.router import Router
 from interchange.kafka.scorer.scoring import ModelFailure, Outcome, score_route
-from interchange.kafka.transport import consumer, ensure_topics, position, producer
+from interchange.kafka.transport import consumer, ensure_topics, producer
 from interchange.resources import avro_schema
 
 __all__ = ["Scorer"]
@@ -79,6 +83,8 @@ class Scorer:
         self._subscription: list[str] = []
         self._paused: dict[str, list[TopicPartition]] = {}  # routed topics waiting for a usable version
         self._failures_seen: dict[tuple[str, str], int] = {}
+        self._seen_generation = -1  # the router generation the stats and paused partitions reflect
+        self._settled: set[int] = set()  # the loaded versions when the heap was last settled
         probe = lambda: self.consumer.list_topics(options.model_topic, timeout=2.0)  # noqa: E731
         self.health = Health(self.stats, self._stop, options.backoff, probe)
         self.metrics = ScorerMetrics(lambda: {**self.reporter.state, "healthy": self.stats.healthy})
@@ -196,14 +202,22 @@ class Scorer:
         self.router.add(self.follower.poll(timeout))
         self.router.withdraw(self.follower.withdrawn)
         self.follower.withdrawn.clear()
+        errors = bool(self.follower.errors)
         for err in self.follower.errors:
             self._note_failure(getattr(err, "model", None) or "?", "unreadable")
             self.stats.refused.append(err.message)
             log.error("model topic: %s", err.message)
         self.follower.errors.clear()
         self.stats.swaps += self.router.choose()
-        self._resume_ready()
-        self._update_stats()
+        if self._paused:
+            self._resume_ready()
+        if self.router.generation != self._seen_generation or errors:  # else nothing below can have changed
+            self._seen_generation = self.router.generation
+            self._update_stats()
+            loaded = {id(live) for v in self.router.models.values() for live in v.loaded.values()}
+            if loaded != self._settled:
+                self._settled = loaded
+                heap.settle()
 
     def _update_stats(self) -> None:
         versions = self.versions
@@ -248,29 +262,27 @@ class Scorer:
     def _process(self, messages: list[Message]) -> bool:
         """Score one batch and make it safe; False when stopped before it was committed."""
         started = time.monotonic()
-        by_topic: dict[str, list[Message]] = {}
-        for msg in messages:
-            by_topic.setdefault(position(msg)[0], []).append(msg)
         out = Outcome()
         done: list[Message] = []
-        for topic, msgs in by_topic.items():
+        for topic, msgs in by_topic(messages).items():
             plan = self.router.plan(topic)
             if plan is None:
                 if topic in self.router.routes:
                     self._wait_for_version(msgs)
                 continue  # a retired route: left uncommitted for whoever serves the topic next
             score_route(plan, msgs, out, self.options.max_event_bytes, self.batch_codec)
-            done += msgs
+            done = msgs if not done else done + msgs
         if not done:
             return True
         self.delivery.begin()
         try:
-            for topic, key, value, headers in out.produce:
-                self.delivery.produce(topic, key, value, headers)
+            produce = self.delivery.produce
+            for topic, keys, values, headers in out.produce:  # map() drained by a deque: no loop in Python per event
+                deque(map(produce, repeat(topic, len(keys)), keys, values, headers), maxlen=0)
             for topic, msg, exc, _, ref in out.dead:
                 record = dead_letter(self.dead_codecs[topic], msg, exc, ref, self.options.max_dead_letter_bytes)
-                self.delivery.produce(topic, msg.key(), record)
-            if not self.delivery.commit(self.consumer, _next_offsets(done), _first_offsets(done)):
+                produce(topic, msg.key(), record)
+            if not self.delivery.commit(self.consumer, *offset_bounds(done)):
                 return False
         except BaseException:
             self.delivery.abort()
@@ -360,7 +372,7 @@ class Scorer:
         taken = self.consumer.consume(1, self.options.poll_timeout)
         if taken and self.options.batch_size > 1:
             taken += self.consumer.consume(self.options.batch_size - 1, 0)
-        return [m for m in taken if not _skip(m)]
+        return usable(taken)
 
     def _rewind(self, messages: list[Message]) -> None:
         """Seek back to a batch's first offsets, so it is scored again.
@@ -414,29 +426,11 @@ class Scorer:
                 self.feed.close()
             if self.server is not None:
                 self.server.close()
-
-
-def _skip(msg: Message) -> bool:
-    err = msg.error()
-    if err is not None:
-        log.debug("consumer: %s", err)
-    return err is not None
-
-
-def _next_offsets(messages: list[Message]) -> list[TopicPartition]:
-    last: dict[tuple[str, int], int] = {}
-    for m in messages:
-        topic, partition, offset = position(m)
-        last[topic, partition] = max(last.get((topic, partition), -1), offset)
-    return [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
+            heap.release()
 
 
 def _first_offsets(messages: list[Message]) -> list[TopicPartition]:
-    first: dict[tuple[str, int], int] = {}
-    for m in messages:
-        topic, partition, offset = position(m)
-        first[topic, partition] = min(first.get((topic, partition), offset), offset)
-    return [TopicPartition(t, p, o) for (t, p), o in first.items()]
+    return offset_bounds(messages)[1]
 
 
 def _earliest(tps: list[TopicPartition]) -> list[TopicPartition]:

@@ -16,6 +16,7 @@ import numpy as np
 from confluent_kafka import Message
 
 from interchange.errors import RecordError
+from interchange.kafka.scorer.batches import created_ms, sources
 from interchange.kafka.scorer.columns import BatchCodec
 from interchange.kafka.scorer.live import LiveModel
 from interchange.kafka.scorer.router import Plan
@@ -26,13 +27,11 @@ from interchange.kafka.scorer.steps import (
     decode_batch,
     encode_outputs,
     lineage,
-    source,
     split_canary,
 )
 
 __all__ = ["ModelFailure", "Outcome", "score_route"]
 
-_CREATE_TIME = 1  # confluent_kafka.TIMESTAMP_CREATE_TIME
 _SOURCE = "interchange.source"  # the header steps.source writes, built inline on the hot path
 
 
@@ -44,15 +43,22 @@ class ModelFailure(Exception):
         self.model, self.version, self.reason = live.envelope.name, live.envelope.version, reason
 
 
+Headers = list[tuple[str, bytes]]
+
+
 @dataclass
 class Outcome:
-    """What one batch writes, and the figures it adds once committed."""
+    """What one batch writes, and the figures it adds once committed.
 
-    produce: list[tuple[str, bytes | None, bytes, list[tuple[str, bytes]]]] = field(default_factory=list)
+    ``produce`` holds one entry per route and role: the output topic, then keys, values and headers
+    side by side (lists of equal length), so the producing loop builds no tuple per event.
+    """
+
+    produce: list[tuple[str, list[bytes | None], list[bytes], list[Headers]]] = field(default_factory=list)
     dead: list[tuple[str, Message, Exception, str, dict[str, Any]]] = field(
         default_factory=list
     )  # topic, msg, why, class, model ref
-    scored: list[tuple[str, int, str, int, list[float]]] = field(default_factory=list)  # model, version, role, count, latencies
+    scored: list[tuple[str, int, str, int, np.ndarray]] = field(default_factory=list)  # model, version, role, count, latencies
     shadow: list[tuple[str, int, list[bool]]] = field(default_factory=list)  # model, version, agreement per event
     consumed: list[tuple[str, str, int]] = field(default_factory=list)  # model, topic, count
 
@@ -79,32 +85,36 @@ def score_route(plan: Plan, messages: list[Message], out: Outcome, max_event_byt
         if not part:
             continue
         decoded, outputs, refused, encoded = _score_version(codec, live, part, max_event_bytes)
-        headers = lineage(live, role)
-        output, produce, prefix = route.output, out.produce, f"{route.input_topic}/"
-        latencies = []
-        for i, (msg, value) in enumerate(zip(decoded.kept, encoded, strict=True)):
-            if value is None:
-                out.dead.append((route.dead_letters, msg, refused[i], "refused", live.ref))
-                continue
-            where = f"{prefix}{msg.partition()}/{msg.offset()}".encode()
-            produce.append((output, msg.key(), value, [*headers, (_SOURCE, where)]))
-            kind, created = msg.timestamp()
-            if kind == _CREATE_TIME:
-                latencies.append(now_ms - created)
+        kept, values = decoded.kept, encoded
+        if refused:
+            out.dead += [(route.dead_letters, kept[i], exc, "refused", live.ref) for i, exc in sorted(refused.items())]
+            served = [i for i in range(len(kept)) if i not in refused]
+            kept, values = [kept[i] for i in served], [encoded[i] for i in served]
+        _add_outputs(out, route.output, live, role, route.input_topic, kept, values)
         out.dead += [(route.dead_letters, msg, exc, why, live.ref) for msg, exc, why in decoded.dead]
-        out.scored.append((route.model, live.envelope.version, role, len(decoded.kept) - len(refused), latencies))
+        latencies = now_ms - created_ms(kept)
+        out.scored.append((route.model, live.envelope.version, role, len(kept), latencies))
         if shadow is not None:
             _compare(plan, live, decoded.kept, outputs, refused, shadow, out)
     if shadow is not None:
         assert plan.shadow is not None
         decoded, _, _, encoded = shadow
-        headers = lineage(plan.shadow, "shadow")
-        written = 0
-        for msg, value in zip(decoded.kept, encoded, strict=True):
-            if value is not None:  # events the shadow refuses or cannot decode are only counted as disagreeing
-                out.produce.append((route.shadow_topic, msg.key(), value, [*headers, source(msg)]))
-                written += 1
-        out.scored.append((route.model, plan.shadow.envelope.version, "shadow", written, []))
+        # events the shadow refuses or cannot decode are only counted as disagreeing
+        served = [i for i, value in enumerate(encoded) if value is not None]
+        kept, values = [decoded.kept[i] for i in served], [encoded[i] for i in served]
+        _add_outputs(out, route.shadow_topic, plan.shadow, "shadow", route.input_topic, kept, values)
+        out.scored.append((route.model, plan.shadow.envelope.version, "shadow", len(kept), np.empty(0)))
+
+
+def _add_outputs(
+    out: Outcome, topic: str, live: LiveModel, role: str, source_topic: str, kept: list[Message], values: list[Any]
+) -> None:
+    """One version's predictions: the input keys, and lineage headers (shared per version, plus each event's source)."""
+    if not kept:
+        return
+    shared = lineage(live, role)
+    headers = [[*shared, (_SOURCE, where)] for where in sources(source_topic, kept)]
+    out.produce.append((topic, list(map(Message.key, kept)), values, headers))
 
 
 def _score_version(

@@ -44,8 +44,10 @@ def encode_outputs(
     codec: BatchCodec, live: LiveModel, outputs: dict[str, np.ndarray], count: int, skip: set[int] | dict[int, Any]
 ) -> list[bytes | None]:
     """Each row's Confluent-framed output record (None for rows in ``skip``: the model refused them)."""
-    encoded = codec.encode(live, outputs, count)
-    return [None if i in skip else value for i, value in enumerate(encoded)]
+    encoded: list[bytes | None] = list(codec.encode(live, outputs, count))
+    for i in skip:
+        encoded[i] = None
+    return encoded
 
 
 def lineage(live: LiveModel, role: str) -> list[tuple[str, bytes]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -91,7 +91,7 @@ class ScorerMetrics:
         self._lock = threading.Lock()
         self._window_start = time.time()
         self._window: dict[tuple[str, str, int | None, tuple[tuple[str, str], ...]], float] = defaultdict(float)
-        self._latency: dict[str, list[float]] = defaultdict(list)
+        self._latency: dict[str, list[np.ndarray]] = defaultdict(list)  # per batch, joined once per window
         self._shadow: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
         self._totals: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
 
@@ -100,12 +100,15 @@ class ScorerMetrics:
         self.events_in.labels(model, topic).inc(count)
         self._add(model, "events_in", None, count)
 
-    def produced(self, model: str, version: int, role: str, count: int, latencies_ms: list[float] | None = None) -> None:
+    def produced(
+        self, model: str, version: int, role: str, count: int, latencies_ms: Sequence[float] | np.ndarray | None = None
+    ) -> None:
         self.events_out.labels(model, str(version), role).inc(count)
         if role != "shadow":
             self._add(model, "events_out", version, count, role=role)
-            with self._lock:
-                self._latency[model].extend(latencies_ms or [])
+            if latencies_ms is not None and len(latencies_ms):
+                with self._lock:
+                    self._latency[model].append(np.asarray(latencies_ms, dtype=np.float64))
 
     def dead_lettered(self, model: str, reason: str, count: int = 1) -> None:
         self.dead.labels(model, reason).inc(count)
@@ -158,9 +161,9 @@ class ScorerMetrics:
             }
 
         out = [metric(m, n, v, value, dict(labels)) for (m, n, v, labels), value in counts.items()]
-        for model, values in latency.items():
-            if values:
-                p50, p99 = np.percentile(values, [50, 99])
+        for model, chunks in latency.items():
+            if chunks:
+                p50, p99 = np.percentile(np.concatenate(chunks), [50, 99])
                 out += [metric(model, "latency_p50_ms", None, p50, {}), metric(model, "latency_p99_ms", None, p99, {})]
         for (model, version), (compared, agreed) in shadow.items():
             if compared:
