@@ -28,28 +28,18 @@ from tests.roundtrip.test_matrix import CASES, _data, _wrap
 
 RTOL, ATOL = 1e-4, 1e-5
 # families whose double IR writer graphs do not lift yet, and the reason they give
-# (the writer spells SVM votes, neighbour search, naive Bayes, k-means and isolation path lengths out in
-# plain operators; the lifter reads back links, trees, affine maps and elementwise transforms only)
 NOT_YET_IR = {
-    "SVC_rbf": "Div of Lin and Cols",  # (the one-vs-rest confidence over the pairwise votes)
-    "SVC_linear": "Sub of ndarray and _Label",
+    "SVC_linear": "Sub of ndarray and _Label",  # (the linear kernel's MatMul reads as an affine map, not kernel values)
     "SVC_poly_probability": "ai.onnx",
-    "KNeighborsClassifier": "TopK",
-    "KNeighborsRegressor": "TopK",
     "GaussianNB": "Unsqueeze",
-    "KMeans": "ArgMin",
     "IsolationForest": "Div of a model's scores",
 }
 # families whose skl2onnx graphs do not lift yet, and the reason they give
 NOT_YET_SKL2ONNX = {
-    "SVC_rbf": "SVMClassifier",
-    "SVC_linear": "SVMClassifier",
-    "SVC_poly_probability": "SVMClassifier",
-    "SVR_rbf": "SVMRegressor",
+    "SVC_poly_probability": "Platt probabilities",
     "KNeighborsClassifier": "Scan",
     "KNeighborsRegressor": "Scan",
     "GaussianNB": "Reshape",
-    "KMeans": "ReduceSumSquare",
     "IsolationForest": "LabelEncoder",
     "Normalizer+PolynomialFeatures+PCA+LogisticRegression": "ConstantOfShape",
     "KBinsDiscretizer+LogisticRegression": "OneHotEncoder.*got _Label",  # the bin index is an ArgMax

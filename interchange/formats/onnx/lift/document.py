@@ -19,7 +19,9 @@ import onnx
 from onnx import helper, numpy_helper
 
 from interchange.document import Document
+from interchange.formats.onnx.lift.distance import DistanceOps
 from interchange.formats.onnx.lift.double import DoubleOps, Trees, trees_model
+from interchange.formats.onnx.lift.svm import Form, SVMOps, form_output
 from interchange.formats.onnx.lift.trees import tree_ensemble
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
 from interchange.formats.onnx.runtime import parse
@@ -35,7 +37,7 @@ __all__ = ["lift_onnx"]
 def lift_onnx(data: bytes) -> Lifted:
     parsed = parse(Document("onnx", data))
     sig = parsed.signature
-    lifter = _Lifter(parsed.proto)
+    lifter = _Lifter(parsed.proto, sig.classes)
     reasons: list[Reason] = []
     groups: dict[str, list[tuple[int, str]]] = {}
     for name, (tensor, col) in parsed.inputs.items():
@@ -63,9 +65,16 @@ def lift_onnx(data: bytes) -> Lifted:
             break
     model = None
     wanted = {tensor for f, (tensor, _) in parsed.outputs.items() if sig.output_names and f in sig.output_names}
-    found = [lifter.values.get(t) for t in wanted]
+    found: list[Any] = []
     try:
-        found = [Pred(trees_model(v, sig.classes, "graph outputs")) if isinstance(v, Trees) else v for v in found]
+        for tensor in wanted:
+            v = lifter.values.get(tensor)
+            if isinstance(v, Trees):
+                v = Pred(trees_model(v, sig.classes, "graph outputs"))
+            elif isinstance(v, Form):  # machine values read as outputs: the decision columns they must be
+                cols = [c or 0 for f, (t, c) in parsed.outputs.items() if t == tensor and f in sig.output_names]
+                v = form_output(v, cols, "graph outputs")
+            found.append(v)
     except Unliftable as exc:
         reasons.append(exc.reason)
     preds = {id(v.model): v.model for v in found if isinstance(v, Pred)}
@@ -103,8 +112,9 @@ def _attrs(node: onnx.NodeProto) -> dict[str, Any]:
     return out
 
 
-class _Lifter(DoubleOps):
-    def __init__(self, proto: onnx.ModelProto) -> None:
+class _Lifter(SVMOps, DistanceOps, DoubleOps):
+    def __init__(self, proto: onnx.ModelProto, classes: tuple[Any, ...] | None = None) -> None:
+        self.classes = classes
         self.values: dict[str, Any] = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
         self.steps: list[Step] = []
         self.done: list[tuple[str, str]] = []
@@ -151,7 +161,12 @@ class _Lifter(DoubleOps):
         if all(isinstance(v, np.ndarray) for v in ins if v is not None) and op in _FOLD:
             outs = _FOLD[op](ins, _attrs(node))
         else:
-            outs = self.pattern(node, ins, _attrs(node))  # the double writer's shapes (lift_double)
+            at = _attrs(node)
+            outs = self.svm_forms(node, ins, at)  # machine values (lift.svm)
+            if outs is None:
+                outs = self.distance(node, ins, at)  # distance models (lift.distance)
+            if outs is None:
+                outs = self.pattern(node, ins, at)  # the double writer's shapes (lift_double)
             if outs is None:
                 fn = getattr(self, f"op_{op}", None)
                 if fn is None:
