@@ -21,6 +21,7 @@ from onnx import helper, numpy_helper
 from interchange.document import Document
 from interchange.formats.onnx.lift.distance import DistanceOps
 from interchange.formats.onnx.lift.double import DoubleOps, Trees, trees_model
+from interchange.formats.onnx.lift.naive_bayes import Jll, NaiveBayesOps, jll_model
 from interchange.formats.onnx.lift.svm import Form, SVMOps, form_output
 from interchange.formats.onnx.lift.trees import tree_ensemble
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
@@ -71,6 +72,8 @@ def lift_onnx(data: bytes) -> Lifted:
             v = lifter.values.get(tensor)
             if isinstance(v, Trees):
                 v = Pred(trees_model(v, sig.classes, "graph outputs"))
+            elif isinstance(v, Jll):
+                v = Pred(jll_model(v, sig.classes, "graph outputs"))
             elif isinstance(v, Form):  # machine values read as outputs: the decision columns they must be
                 cols = [c or 0 for f, (t, c) in parsed.outputs.items() if t == tensor and f in sig.output_names]
                 v = form_output(v, cols, "graph outputs")
@@ -112,7 +115,7 @@ def _attrs(node: onnx.NodeProto) -> dict[str, Any]:
     return out
 
 
-class _Lifter(SVMOps, DistanceOps, DoubleOps):
+class _Lifter(SVMOps, DistanceOps, NaiveBayesOps, DoubleOps):
     def __init__(self, proto: onnx.ModelProto, classes: tuple[Any, ...] | None = None) -> None:
         self.classes = classes
         self.values: dict[str, Any] = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
@@ -165,6 +168,8 @@ class _Lifter(SVMOps, DistanceOps, DoubleOps):
             outs = self.svm_forms(node, ins, at)  # machine values (lift.svm)
             if outs is None:
                 outs = self.distance(node, ins, at)  # distance models (lift.distance)
+            if outs is None:
+                outs = self.naive_bayes(node, ins, at)  # naive Bayes, log-softmax (lift.naive_bayes)
             if outs is None:
                 outs = self.pattern(node, ins, at)  # the double writer's shapes (lift_double)
             if outs is None:

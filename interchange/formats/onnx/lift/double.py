@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import onnx
 
+from interchange.formats.onnx.lift.naive_bayes import Jll
 from interchange.formats.onnx.lift.trees import v5_parts
 from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _where
 from interchange.ir.expressions import Call, Const, Derive, Expr, Lookup, Ref
@@ -135,7 +136,7 @@ def _scalar(v: Any) -> float | None:
 
 
 def _scores(v: Any) -> bool:
-    return isinstance(v, (Lin, Trees)) and v.link == "none"
+    return isinstance(v, (Lin, Trees, Jll)) and v.link == "none"
 
 
 def _linked(v: Any, link: str) -> Any:
