@@ -29,9 +29,7 @@ from tests.roundtrip.test_matrix import CASES, _data, _wrap
 RTOL, ATOL = 1e-4, 1e-5
 # families whose double IR writer graphs do not lift yet, and the reason they give
 NOT_YET_IR = {
-    "SVC_linear": "Sub of ndarray and _Label",  # (the linear kernel's MatMul reads as an affine map, not kernel values)
     "SVC_poly_probability": "ai.onnx",
-    "IsolationForest": "Div of a model's scores",
 }
 # families whose skl2onnx graphs do not lift yet, and the reason they give
 NOT_YET_SKL2ONNX = {

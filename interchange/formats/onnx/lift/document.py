@@ -22,6 +22,7 @@ from interchange.document import Document
 from interchange.formats.onnx.lift.distance import DistanceOps
 from interchange.formats.onnx.lift.double import DoubleOps, Trees, trees_model
 from interchange.formats.onnx.lift.naive_bayes import Jll, NaiveBayesOps, jll_model
+from interchange.formats.onnx.lift.outlier import OutlierOps
 from interchange.formats.onnx.lift.svm import Form, SVMOps, form_output
 from interchange.formats.onnx.lift.trees import tree_ensemble
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
@@ -115,7 +116,7 @@ def _attrs(node: onnx.NodeProto) -> dict[str, Any]:
     return out
 
 
-class _Lifter(SVMOps, DistanceOps, NaiveBayesOps, DoubleOps):
+class _Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, DoubleOps):
     def __init__(self, proto: onnx.ModelProto, classes: tuple[Any, ...] | None = None) -> None:
         self.classes = classes
         self.values: dict[str, Any] = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
@@ -170,6 +171,8 @@ class _Lifter(SVMOps, DistanceOps, NaiveBayesOps, DoubleOps):
                 outs = self.distance(node, ins, at)  # distance models (lift.distance)
             if outs is None:
                 outs = self.naive_bayes(node, ins, at)  # naive Bayes, log-softmax (lift.naive_bayes)
+            if outs is None:
+                outs = self.outlier(node, ins, at)  # isolation scores (lift.outlier)
             if outs is None:
                 outs = self.pattern(node, ins, at)  # the double writer's shapes (lift_double)
             if outs is None:

@@ -20,9 +20,11 @@ import numpy as np
 import onnx
 
 from interchange.formats.onnx.lift.distance import Kernel
-from interchange.formats.onnx.lift.values import Cols, Pred, _Label, _where
+from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
+from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
 from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.transforms import Project
 
 __all__ = ["SVMOps", "Form", "svm_step"]
 
@@ -149,6 +151,7 @@ class SVMOps:
     """Mixin for the lifter: the SVM operators and the arithmetic over their machine values."""
 
     values: dict[str, Any]
+    steps: list[Step]
 
     def _cols(self, node: Any, v: Any) -> Cols:  # (the lifter's)
         raise NotImplementedError
@@ -174,6 +177,13 @@ class SVMOps:
             return _Machines(a, np.asarray(b, dtype=np.float64).T)
         if op == "Add" and isinstance(a, _Machines) and _const(b) is not None:
             return self._machines(where, a, _const(b))  # type: ignore[arg-type]
+        if op == "Greater" and isinstance(a, Lin) and isinstance(b, np.ndarray) and b.ndim == 1:
+            form = self._linear_machines(a, b)
+            if form is not None:
+                for name, v in list(self.values.items()):  # the same scores read later (the decision) are machine values
+                    if v is a:
+                        self.values[name] = form
+                ins, a = [form, b], form
         if not any(isinstance(v, (Form, _Squash)) for v in ins):
             return None
         if op == "Slice" and isinstance(a, Form) and len(ins) >= 4:
@@ -229,6 +239,25 @@ class SVMOps:
             if op == "Mul" and sq.stage == "abs+1" and x == 3.0:
                 return _Squash(sq.of, "3(abs+1)")
         raise Unliftable(where, f"{op} of an SVM's machine values in a pattern the IR has no form for")
+
+    def _linear_machines(self, lin: Lin, zeros: np.ndarray) -> Form | None:
+        """The double writer's linear-kernel machines: ``(x @ V^T) @ coef^T + b`` compared with a zero
+        per class pair (a vector, where a linear model's binary label compares with a scalar 0)."""
+        classes = getattr(self, "classes", None)
+        k = len(classes or ())
+        if lin.link != "none" or np.any(zeros) or k < 2 or len(zeros) != len(lin.coef) or len(lin.coef) != k * (k - 1) // 2:
+            return None
+        kernel = next((s for s in self.steps if isinstance(s, Project) and s.outputs == lin.inputs), None)
+        if kernel is None or np.any(kernel.bias):
+            return None
+        self.steps.remove(kernel)  # the kernel values are the machine's own
+        pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
+        svm = SupportVectorMachine(
+            kernel.inputs, "linear", np.asarray(kernel.matrix), lin.coef, lin.intercept, classes=tuple(classes or ()),
+            pairs=np.array(pairs, dtype=int),
+        )  # fmt: skip
+        p = len(pairs)
+        return Form(svm, np.hstack([np.eye(p), np.zeros((p, p + 1))]))
 
     def _machines(self, where: str, m: _Machines, intercept: np.ndarray) -> Form:
         """The double writer's machines: one regression machine, or class pairs in libsvm order."""
