@@ -37,9 +37,6 @@ NOT_YET_SKL2ONNX = {
     "KNeighborsClassifier": "Scan",
     "KNeighborsRegressor": "Scan",
     "IsolationForest": "LabelEncoder",
-    "Normalizer+PolynomialFeatures+PCA+LogisticRegression": "ConstantOfShape",
-    "KBinsDiscretizer+LogisticRegression": "OneHotEncoder.*got _Label",  # the bin index is an ArgMax
-    "Binarizer+LogisticRegression-mixed": "ai.onnx.ml.Binarizer",
 }
 
 

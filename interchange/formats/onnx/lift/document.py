@@ -31,7 +31,7 @@ from interchange.ir.expressions import Call, Const, Derive, Indicator, Lookup, R
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
 from interchange.ir.linear import Link, Regression
-from interchange.ir.transforms import Impute, Normalize, Project
+from interchange.ir.transforms import Impute, Normalize, Project, Threshold
 
 __all__ = ["lift_onnx"]
 
@@ -131,6 +131,14 @@ class _Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, DoubleOps):
             name = f"{base}#{k}"
         self._names.add(name)
         self.steps.append(Derive((name,), expr, "string" if single is None else "float" if single else "double"))
+        return name
+
+    def _fresh(self, name: str) -> str:
+        base, k = name, 1
+        while name in self._names:
+            k += 1
+            name = f"{base}#{k}"
+        self._names.add(name)
         return name
 
     def _const(self, name: str, node: onnx.NodeProto) -> np.ndarray:
@@ -287,6 +295,12 @@ class _Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, DoubleOps):
         self.steps.append(Normalize(tuple(v.names), tuple(outs), norm.lower()))
         return Cols(outs, False)
 
+    def op_Binarizer(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
+        v = self._cols(node, ins[0])  # (onnxruntime refuses a NaN input; the IR's Threshold leaves it missing)
+        outs = [self._fresh(f"{n}:bin") for n in v.names]
+        self.steps.append(Threshold(tuple(v.names), tuple(outs), float(at.get("threshold", 0.0))))
+        return Cols(outs, v.single, whole=True)
+
     def op_OneHotEncoder(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         v = self._cols(node, ins[0])
         cats = at.get("cats_strings") or at.get("cats_int64s")
@@ -422,7 +436,20 @@ class _Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, DoubleOps):
         raise Unliftable(_where(node), f"ReduceSum of {type(ins[0]).__name__}")
 
     def op_ArgMax(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
-        return _Label()
+        if not isinstance(ins[0], Cols):
+            return _Label()  # the argmax of a model's scores: the IR's label is its argmax too
+        names = ins[0].names  # an index column (KBinsDiscretizer's bin): the first largest column
+        if at.get("axis", 0) not in (1, -1) or at.get("select_last_index", 0) or len(names) > 16:
+            raise Unliftable(_where(node), "ArgMax other than the first largest of up to 16 columns per row")
+        expr: Any = Const(float(len(names) - 1))
+        for i in range(len(names) - 2, -1, -1):
+            beats = [
+                Call("greaterOrEqual" if j > i else "greaterThan", (Ref(names[i]), Ref(names[j])))
+                for j in range(len(names))
+                if j != i
+            ]
+            expr = Call("if", (Call("and", tuple(beats)), Const(float(i)), expr))
+        return Cols([self.derive(f"{node.output[0]}", expr, False)], False, whole=True)
 
     # --- models --------------------------------------------------------------------------
     def op_LinearRegressor(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:

@@ -37,8 +37,12 @@ class Trees:
     complement: bool = False  # the last class is 1 - the sum of the others
 
 
+@dataclass
 class _Rows:
-    """The shape ``[N, 1]`` of the rows (Shape of an input, sliced and concatenated)."""
+    """The shape ``[N, 1]`` of the rows (Shape of an input, sliced and concatenated), or ``[N, width]``
+    (Shape of per-row columns)."""
+
+    width: int | None = None
 
 
 @dataclass
@@ -178,7 +182,7 @@ class DoubleOps:
             return ins[1]  # classes[argmax]
         if op == "Greater" and isinstance(ins[0], Lin) and _scalar(ins[1]) == 0.0:
             return _Label()  # a binary decision's label
-        rows = self._rows(op, ins)
+        rows = self._rows(node, ins, at)
         if rows is not None:
             return rows
         if op in _ELEMENTWISE and any(isinstance(v, Lin) and v.link == "none" for v in ins):
@@ -244,12 +248,13 @@ class DoubleOps:
                 return replace(a, model=replace(m, base=np.asarray(b, dtype=np.float64).reshape(-1)))
         return None
 
-    def _rows(self, op: str, ins: list[Any]) -> Any:
+    def _rows(self, node: onnx.NodeProto, ins: list[Any], at: dict[str, Any]) -> Any:
         """The writer's ``Expand(x, [N, 1])`` (a constant made one value per row) and the shape it takes."""
+        op = node.op_type
         if op == "Shape" and isinstance(ins[0], Cols):
-            return _Rows()
+            return _Rows(len(ins[0].names))
         if op in ("Slice", "Concat") and isinstance(ins[0], _Rows):
-            return ins[0]
+            return _Rows()
         if op == "Expand" and len(ins) == 2 and isinstance(ins[1], _Rows):
             if isinstance(ins[0], Cols):
                 return ins[0]
@@ -258,6 +263,13 @@ class DoubleOps:
                 return Cols([self.derive("const", Const(value), False)], False)
             if isinstance(ins[0], np.ndarray) and ins[0].size == 1:  # a text constant
                 return Cols([self.derive("const", Const(str(ins[0].reshape(-1)[0])), None)], False)
+        if op == "ConstantOfShape" and isinstance(ins[0], _Rows) and ins[0].width == 1:  # skl2onnx's bias column
+            value = np.asarray(at.get("value", np.zeros(1, dtype=np.float32)))
+            if value.size != 1 or value.dtype.kind not in "fiu":
+                raise Unliftable(_where(node), "ConstantOfShape of other than one number")
+            return Cols(
+                [self.derive("const", Const(float(value.reshape(-1)[0])), value.dtype == np.float32)], value.dtype == np.float32
+            )
         return None
 
     # --- per-row columns -----------------------------------------------------------------
