@@ -264,12 +264,11 @@ class DoubleOps:
             if isinstance(ins[0], np.ndarray) and ins[0].size == 1:  # a text constant
                 return Cols([self.derive("const", Const(str(ins[0].reshape(-1)[0])), None)], False)
         if op == "ConstantOfShape" and isinstance(ins[0], _Rows) and ins[0].width == 1:  # skl2onnx's bias column
-            value = np.asarray(at.get("value", np.zeros(1, dtype=np.float32)))
-            if value.size != 1 or value.dtype.kind not in "fiu":
+            fill = np.asarray(at.get("value", np.zeros(1, dtype=np.float32)))
+            if fill.size != 1 or fill.dtype.kind not in "fiu":
                 raise Unliftable(_where(node), "ConstantOfShape of other than one number")
-            return Cols(
-                [self.derive("const", Const(float(value.reshape(-1)[0])), value.dtype == np.float32)], value.dtype == np.float32
-            )
+            single = fill.dtype == np.float32
+            return Cols([self.derive("const", Const(float(fill.reshape(-1)[0])), single)], single)
         return None
 
     # --- per-row columns -----------------------------------------------------------------
