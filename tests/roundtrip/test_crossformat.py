@@ -4,7 +4,9 @@ by another's, agrees with its source on the source's and the target's reference 
 For each family that lifts (the round-trip matrix's), an estimator is converted to the source
 format, the loaded document is converted (``interchange.convert(model, target)``) and the
 target verified on synthetic rows drawn from the signature (convert_document replays them
-through pypmml / titus2 on both sides; rtol 1e-9 / atol 1e-12, labels equal). A document that
+through pypmml / titus2 on both sides; rtol 1e-9 / atol 1e-12, labels equal). Fields whose
+missing values the source document handles (imputers, missing-value tests, tree splits) are
+missing in about 10% of those rows, and the test checks that they are. A document that
 cannot be lifted, or a target writer that cannot take the IR, raises UnsupportedModelError
 naming why; those stated gaps are checked too, so a cell that starts or stops converting shows.
 """
@@ -20,7 +22,7 @@ from typer.testing import CliRunner
 
 import interchange
 from interchange.cli import app
-from interchange.crossformat import register_graph_writer
+from interchange.crossformat import missing_handled, register_graph_writer
 from interchange.formats.onnx.meta import IR_WRITER
 from tests.roundtrip.test_matrix import CASES, _data, _wrap
 
@@ -83,6 +85,13 @@ def test_document_converts_to_another_format(name: str, source: str, target: str
     converted = interchange.convert(model, target)
     assert converted.format == target
     assert converted.verification.result is not None and converted.verification.result.rows == 200
+    graph = interchange.lift(model).graph
+    assert graph is not None
+    for field in missing_handled(graph):  # the replay covered the document's missing-value handling
+        col = converted.verification.inputs[field]
+        assert any(v is None or v != v for v in col.tolist()), field
+    if dataset == "mixed":
+        assert missing_handled(graph), "the mixed pipeline imputes every input"
     assert converted.lineage["source_format"] == source
     if source == "onnx" and model.info.details.get("writer") == IR_WRITER:  # no float32 in the source graph
         assert converted.verification.tolerance.rtol == 1e-9 and converted.verification.tolerance.atol == 1e-12

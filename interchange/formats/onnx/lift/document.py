@@ -43,6 +43,7 @@ def lift_onnx(data: bytes) -> Lifted:
             empty = [
                 lifter.derive(f"{n}:text", Call("if", (Call("isMissing", (Ref(n),)), Const(""), Ref(n))), None) for n in names
             ]
+            lifter.empty_text.update(zip(empty, names, strict=True))
             lifter.values[tensor] = Cols(empty, False)
         elif elem.get(tensor) == onnx.TensorProto.DOUBLE:
             lifter.values[tensor] = Cols(names, False)

@@ -354,10 +354,12 @@ class DoubleOps:
         if fn is None:
             return None
         parts, width, single = self._operands(node, ins)
-        calls = [Call(fn, tuple(p[j] for p in parts)) for j in range(width)]
+        calls: list[Any] = [Call(fn, tuple(p[j] for p in parts)) for j in range(width)]
         if op == "Equal" and all(isinstance(v, Cols) for v in ins) and not self._text(ins[0]):
             # ONNX: NaN equals nothing; the IR: two missing values are equal
             calls = [Call("and", (c, Call("isNotMissing", (c.args[0],)))) for c in calls]
+        if op == "Equal":
+            calls = [self._empty_text_test(c) for c in calls]
         flags = op in ("IsNaN", "Not", "Equal", "And", "Or") or fn in ("greaterThan", "lessThan", "greaterOrEqual", "lessOrEqual")
         whole = flags or (
             op in ("Add", "Sub", "Mul")
@@ -368,6 +370,17 @@ class DoubleOps:
         kind = False if flags else single
         outs = [self.derive(f"{tag}[{j}]", c, kind) for j, c in enumerate(calls)]
         return Cols(outs, False if flags else single, whole=whole)
+
+    def _empty_text_test(self, c: Call) -> Expr:
+        """``x:text == ""`` over a text input read as "" when missing: ``isMissing(x) or x == ""``, said
+        without the "" stand-in (PMML engines read an empty string as a missing value)."""
+        a, b = c.args
+        if isinstance(a, Const) and isinstance(b, Ref):
+            a, b = b, a
+        source = getattr(self, "empty_text", {}).get(a.name) if isinstance(a, Ref) else None
+        if source is None or not (isinstance(b, Const) and b.value == ""):
+            return c
+        return Call("if", (Call("isMissing", (Ref(source),)), Const(1.0), Call("equal", (Ref(source), Const("")))))
 
     def _text(self, v: Cols) -> bool:
         texts = {s.outputs[0] for s in self.steps if isinstance(s, Derive) and s.type == "string"}

@@ -56,6 +56,7 @@ class Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, DoubleOps, ColumnOp
 
     def __init__(self, proto: onnx.ModelProto, classes: tuple[Any, ...] | None = None) -> None:
         self.classes = classes
+        self.empty_text: dict[str, str] = {}  # a text input's column read as "" when missing -> the input
         self.values: dict[str, Any] = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
         self.steps: list[Step] = []
         self.done: list[tuple[str, str]] = []
