@@ -3,8 +3,9 @@
 Run before converting: every step (Pipelines flattened, ColumnTransformer entries listed) is
 asked of every format, which answers None (it can) or the reason it cannot. A format written
 from the IR is asked by running the step's extractor on scratch columns and letting the
-format write what it produced, so options a writer refuses are reported too; a format with
-its own converter library (ONNX) answers itself.
+format write what it produced, so options a writer refuses are reported too. A format whose
+converter tries an IR writer before its own converter library (ONNX: the double IR writer,
+then skl2onnx) is asked the same way, in that order, as ``convert`` does.
 """
 
 from __future__ import annotations
@@ -50,8 +51,23 @@ def check(estimator: Any) -> list[CheckRow]:
 def supports(step: Any, format: str) -> str | None:
     """None if ``format`` can represent one fitted pipeline step, else the reason."""
     plugin = get_format(format)
-    if not isinstance(plugin, GraphWriter):
+    if isinstance(plugin, GraphWriter):
+        return _through_ir(plugin, step, format)
+    ir_writer = getattr(plugin, "ir_writer", None)
+    if ir_writer is None:
         return plugin.supports(step)  # type: ignore[attr-defined]
+    gap = plugin.semantic_gap(step)  # type: ignore[attr-defined]
+    if gap:
+        return gap
+    why = _through_ir(ir_writer(), step, format)
+    if why is None:
+        return None
+    fallback = plugin.supports(step)  # type: ignore[attr-defined]
+    return None if fallback is None else f"IR writer: {why}; fallback: {fallback}"
+
+
+def _through_ir(plugin: Any, step: Any, format: str) -> str | None:
+    """Run the step's extractor on scratch columns and let ``plugin`` write what it produced."""
     from interchange.extract.registry import Extraction, lookup  # sklearn: imported when a step is asked, not on load
 
     n = int(getattr(step, "n_features_in_", 0)) or len(getattr(step, "feature_names_in_", [])) or 1
@@ -76,7 +92,7 @@ def _input_types(step: Any, n: int) -> list[str]:
     return ["double"] * n
 
 
-def _write(plugin: GraphWriter, step: Any, names: list[str], steps: list[Any], model: Any) -> None:
+def _write(plugin: Any, step: Any, names: list[str], steps: list[Any], model: Any) -> None:
     """Let the format write what the extractor produced: the transforms alone, or a one-step graph."""
     from interchange.source import output_fields
 

@@ -22,9 +22,11 @@ from interchange.converted import Converted
 from interchange.document import Document
 from interchange.errors import UnsupportedModelError
 from interchange.formats.onnx.precision import computes_in_float32
-from interchange.ir.expressions import Derive, Indicator, references
+from interchange.ir.expressions import Call, Derive, Indicator, references
 from interchange.ir.graph import Graph
 from interchange.ir.lifted import Lifted
+from interchange.ir.transforms import Impute
+from interchange.ir.trees import TreeEnsemble
 from interchange.lift import lift
 from interchange.model import Model, get_format, load, read_document
 from interchange.verification import Tolerance, Verification, compare
@@ -97,10 +99,61 @@ def convert_document(source: Any, format: str, *, sample: Any = None, rows: int 
     return Converted(document, lifted.signature, Verification(cases, expected, tolerance, result), lineage, target_ref)
 
 
+MISSING_SHARE = 0.1
+
+
 def synthetic_rows(lifted: Lifted, n: int, seed: int = 0) -> Columns:
-    """``n`` rows over the signature: categories the graph tests for, numbers near the values it compares with."""
+    """``n`` rows over the signature: categories the graph tests for, numbers near the values it compares with.
+
+    A field the document says what to do with when missing (an imputer or a missing-value test
+    reads it, or a tree ensemble routes it) is missing in about ``MISSING_SHARE`` of the rows, so
+    the replay covers that handling too.
+    """
     assert lifted.graph is not None
-    rng = np.random.default_rng(seed)
+    columns = _values(lifted, n, np.random.default_rng(seed))
+    holes = np.random.default_rng(seed + 1)  # (its own stream: the present values stay as they were)
+    handled = missing_handled(lifted.graph)
+    for f in lifted.signature.inputs:
+        if f.name in handled:
+            blank = holes.random(n) < MISSING_SHARE
+            col = np.array(columns[f.name], dtype=object if columns[f.name].dtype == object else np.float64)
+            col[blank] = None if col.dtype == object else np.nan
+            columns[f.name] = col
+    return columns
+
+
+def missing_handled(graph: Graph) -> set[str]:
+    """Input fields whose missing values the graph handles: read (through derived columns) by an
+    Impute step or a missing-value test, or by a tree ensemble (each split routes a missing value)."""
+    inputs = set(graph.signature.input_names)
+    source: dict[str, set[str]] = {name: {name} for name in inputs}
+    handled: set[str] = set()
+
+    def fields(cols: Any) -> set[str]:
+        return set().union(*(source.get(c, set()) for c in cols)) if cols else set()
+
+    for step in graph.steps:
+        reads = references(step.expression) if isinstance(step, Derive) else set(getattr(step, "inputs", ()))
+        if isinstance(step, Impute):
+            handled |= fields(step.inputs)
+        if isinstance(step, Derive) and _tests_missing(step.expression):
+            handled |= fields(references(step.expression))
+        for out in getattr(step, "outputs", ()):
+            source[out] = fields(reads)
+    model = graph.model
+    if isinstance(model, TreeEnsemble):
+        handled |= fields(getattr(model, "inputs", ()))
+    return handled & inputs
+
+
+def _tests_missing(expr: Any) -> bool:
+    if isinstance(expr, Call):
+        return expr.function in ("isMissing", "isNotMissing") or any(_tests_missing(a) for a in expr.args)
+    return False
+
+
+def _values(lifted: Lifted, n: int, rng: np.random.Generator) -> dict[str, Any]:
+    assert lifted.graph is not None
     graph = lifted.graph
     columns: dict[str, Any] = {}
     for f in lifted.signature.inputs:

@@ -28,32 +28,15 @@ from tests.roundtrip.test_matrix import CASES, _data, _wrap
 
 RTOL, ATOL = 1e-4, 1e-5
 # families whose double IR writer graphs do not lift yet, and the reason they give
-# (the writer spells SVM votes, neighbour search, naive Bayes, k-means and isolation path lengths out in
-# plain operators; the lifter reads back links, trees, affine maps and elementwise transforms only)
 NOT_YET_IR = {
-    "SVC_rbf": "Div of Lin and Cols",  # (the one-vs-rest confidence over the pairwise votes)
-    "SVC_linear": "Sub of ndarray and _Label",
     "SVC_poly_probability": "ai.onnx",
-    "KNeighborsClassifier": "TopK",
-    "KNeighborsRegressor": "TopK",
-    "GaussianNB": "Unsqueeze",
-    "KMeans": "ArgMin",
-    "IsolationForest": "Div of a model's scores",
 }
 # families whose skl2onnx graphs do not lift yet, and the reason they give
 NOT_YET_SKL2ONNX = {
-    "SVC_rbf": "SVMClassifier",
-    "SVC_linear": "SVMClassifier",
-    "SVC_poly_probability": "SVMClassifier",
-    "SVR_rbf": "SVMRegressor",
+    "SVC_poly_probability": "Platt probabilities",
     "KNeighborsClassifier": "Scan",
     "KNeighborsRegressor": "Scan",
-    "GaussianNB": "Reshape",
-    "KMeans": "ReduceSumSquare",
     "IsolationForest": "LabelEncoder",
-    "Normalizer+PolynomialFeatures+PCA+LogisticRegression": "ConstantOfShape",
-    "KBinsDiscretizer+LogisticRegression": "OneHotEncoder.*got _Label",  # the bin index is an ArgMax
-    "Binarizer+LogisticRegression-mixed": "ai.onnx.ml.Binarizer",
 }
 
 
@@ -115,3 +98,23 @@ def test_our_onnx_lifts_and_agrees_with_onnxruntime(
             bad.append(f"{f.name}: {len(wrong)} rows, e.g. row {wrong[0]}: onnxruntime {e[wrong[0]]!r}, IR {a[wrong[0]]!r}")
     record("interchange", "onnx", f"{name}-{dataset}-{writer}", lifted, not bad)
     assert not bad, bad
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_multinomial_naive_bayes_as_skl2onnx_writes_it_lifts_and_agrees() -> None:
+    """skl2onnx's MultinomialNB (the IR holds no such step: convert falls back to skl2onnx):
+    ``exp(jll - ReduceLogSumExp(jll))`` over an affine map lifts as a softmax linear model."""
+    from sklearn.naive_bayes import MultinomialNB
+
+    X, y = _data("multiclass", "numeric")
+    X = X.abs()
+    data = interchange.convert(MultinomialNB().fit(X.iloc[:200], y[:200]), "onnx", sample=X.iloc[:50]).document.data
+    assert interchange.load(data).info.details.get("writer") != IR_WRITER
+    lifted = interchange.lift(data)
+    assert lifted.ok, lifted.report()
+    rows = X.iloc[200:].reset_index(drop=True)
+    want, got = interchange.load(data).predict(rows), lifted_outputs(lifted, rows)
+    assert [str(v) for v in want["label"]] == [str(v) for v in got["label"]]
+    for c in range(3):
+        np.testing.assert_allclose(got[f"probability_{c}"], want[f"probability_{c}"], rtol=1e-9, atol=1e-12)  # a double graph
+    record("interchange", "onnx", "MultinomialNB-numeric-skl2onnx", lifted, True)

@@ -44,3 +44,30 @@ def test_passthrough_columns_are_not_listed_as_steps() -> None:
     rows = interchange.check(fitted)
     assert [r.estimator for r in rows] == ["ColumnTransformer", "OneHotEncoder", "LogisticRegression"]
     assert all(verdict is None for r in rows for verdict in r.verdicts.values())
+
+
+def test_onnx_verdict_asks_the_ir_writer_before_skl2onnx(monkeypatch) -> None:  # noqa: ANN001
+    """As convert does: a step the double IR writer holds is ok for ONNX even where skl2onnx has no converter."""
+    from skl2onnx import _supported_operators
+    from sklearn.ensemble import RandomForestClassifier
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    forest = RandomForestClassifier(3, max_depth=3, random_state=0).fit(X, (X[:, 0] > 0).astype(int))
+    table = dict(_supported_operators.sklearn_operator_name_map)
+    table.pop(RandomForestClassifier)
+    monkeypatch.setattr(_supported_operators, "sklearn_operator_name_map", table)
+    assert interchange.check(forest)[0].verdicts["onnx"] is None
+
+
+def test_onnx_verdict_falls_back_to_skl2onnx_and_names_both_refusals(monkeypatch) -> None:  # noqa: ANN001
+    from skl2onnx import _supported_operators
+    from sklearn.svm import SVC
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    svc = SVC(kernel="poly", probability=True, random_state=0).fit(X, (X[:, 0] > 0).astype(int))
+    assert interchange.check(svc)[0].verdicts["onnx"] is None  # the IR writer refuses Platt probabilities; skl2onnx takes it
+    table = dict(_supported_operators.sklearn_operator_name_map)
+    table.pop(SVC)
+    monkeypatch.setattr(_supported_operators, "sklearn_operator_name_map", table)
+    why = interchange.check(svc)[0].verdicts["onnx"]
+    assert why is not None and why.startswith("IR writer:") and "Platt" in why and "skl2onnx has no converter for SVC" in why

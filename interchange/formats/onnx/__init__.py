@@ -48,8 +48,20 @@ class ONNXFormat:
 
         return ONNXModel(document, parse(document))
 
+    def ir_writer(self) -> Any:
+        """The double IR writer, which ``convert`` tries before skl2onnx (``interchange check`` asks it first)."""
+        from interchange.formats.onnx.ir_writer import IRWriter
+
+        return IRWriter()
+
+    def semantic_gap(self, step: Any) -> str | None:
+        """Why converting ``step`` to ONNX would change what it computes (refused on every path), or None."""
+        from interchange.formats.onnx.export import semantic_gap
+
+        return semantic_gap(step)
+
     def supports(self, step: Any) -> str | None:
-        """None when skl2onnx (or onnxmltools) has a converter for this step, else why not."""
+        """None when skl2onnx (or onnxmltools) has a converter for this step, else why not (the fallback path)."""
         from skl2onnx._supported_operators import sklearn_operator_name_map
 
         from interchange.formats.onnx import boosters

@@ -23,6 +23,7 @@ from interchange.errors import UnsupportedModelError
 from interchange.formats.onnx.compat import patch_skl2onnx
 from interchange.formats.onnx.ir_writer import finish
 from interchange.formats.onnx.meta import (
+    IR_WRITER,
     META_INPUTS,
     META_IR_REFUSED,
     META_OUTPUTS,
@@ -30,6 +31,7 @@ from interchange.formats.onnx.meta import (
     META_WRITER,
     SKL2ONNX_WRITER,
 )
+from interchange.formats.onnx.precision import computes_in_float32
 from interchange.ir.graph import Graph
 from interchange.signature import Signature
 from interchange.verification import Tolerance
@@ -226,6 +228,33 @@ def semantic_gap(step: Any) -> str | None:
     return None
 
 
+def named_writer(signature: Signature, writer: str) -> Signature:
+    """``signature`` with its lineage's ``converter`` naming the writer that really wrote the document.
+
+    The IR writer: interchange itself and onnx (no skl2onnx code ran); the fallback: skl2onnx,
+    onnxmltools and onnx. The lineage travels in the document's signature metadata.
+    """
+    import importlib.metadata as md
+
+    from interchange.version import __version__
+
+    lineage = signature.meta.get("lineage")
+    if not isinstance(lineage, dict):
+        return signature
+
+    def version(pkg: str) -> str | None:
+        try:
+            return md.version(pkg)
+        except md.PackageNotFoundError:
+            return None
+
+    packages = ["onnx"] if writer == IR_WRITER else ["skl2onnx", "onnxmltools", "onnx"]
+    converter: dict[str, str | None] = {"interchange": __version__} if writer == IR_WRITER else {}
+    converter.update({p: version(p) for p in packages})
+    meta = {**signature.meta, "lineage": {**lineage, "converter": converter, "writer": writer}}
+    return Signature(signature.inputs, signature.outputs, signature.classes, signature.task, meta)
+
+
 def export_estimator(
     estimator: Any,
     signature: Signature,
@@ -251,10 +280,11 @@ def export_estimator(
     try:
         if graph is None:
             raise UnsupportedModelError(ir_refused, format="onnx")
+        signature = named_writer(signature, IR_WRITER)
         model, meta, tol = export_ir(graph, signature, per_field=_per_column(estimator))
     except UnsupportedModelError as exc:
         log.info("ONNX through skl2onnx: the IR writer cannot take %s: %s", type(estimator).__name__, exc.message)
-        return export_skl2onnx(estimator, signature, sample, expected, ir_refused=exc.message)
+        return export_skl2onnx(estimator, named_writer(signature, SKL2ONNX_WRITER), sample, expected, ir_refused=exc.message)
     return finish(model, meta, signature), tol
 
 
@@ -279,7 +309,7 @@ def export_skl2onnx(
         except Exception as exc:  # skl2onnx raises many types; try the next precision
             errors.append(f"{tensor.__name__}: {type(exc).__name__}: {exc}")
             continue
-        if tol is FLOAT or _computes_in_float(model):
+        if tol is FLOAT or computes_in_float32(model):
             tol = FLOAT
         meta = {
             META_SIGNATURE: signature.to_json(),
@@ -326,25 +356,6 @@ def _decode_labels(model: onnx.ModelProto, estimator: Any, signature: Signature)
     for opset in model.opset_import:
         if opset.domain == "ai.onnx.ml" and opset.version < 2:
             opset.version = 2  # LabelEncoder with keys_int64s / values_* is version 2
-
-
-_FLOAT_ONLY_ML_OPS = {"SVMClassifier", "SVMRegressor", "LinearClassifier", "LinearRegressor", "Normalizer", "Scaler"}
-
-
-def _computes_in_float(model: onnx.ModelProto) -> bool:
-    """True when any part of the graph works in float32, whatever the input/output types."""
-    for node in model.graph.node:
-        if node.op_type == "Cast" and any(a.name == "to" and a.i == onnx.TensorProto.FLOAT for a in node.attribute):
-            return True
-        if node.domain == "ai.onnx.ml" and node.op_type in _FLOAT_ONLY_ML_OPS:
-            return True
-        if node.op_type.startswith("TreeEnsemble") and not any(a.name.endswith("_as_tensor") for a in node.attribute):
-            return True
-    return _float_outputs(model)
-
-
-def _float_outputs(model: onnx.ModelProto) -> bool:
-    return any(o.type.tensor_type.elem_type == onnx.TensorProto.FLOAT for o in model.graph.output)
 
 
 def _session_ok(model: onnx.ModelProto) -> None:

@@ -11,6 +11,7 @@ UnsupportedModelError, and the converter falls back to skl2onnx.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import onnx
 
@@ -21,7 +22,7 @@ from interchange.ir.graph import Graph
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
-__all__ = ["export_ir", "write_document", "finish", "TOLERANCE"]
+__all__ = ["export_ir", "write_document", "write_steps", "finish", "TOLERANCE"]
 
 TOLERANCE = Tolerance(1e-9, 1e-12, "double precision end to end (IR writer, onnxruntime double operators)")
 
@@ -62,3 +63,28 @@ def write_document(graph: Graph) -> bytes:
     per_field = any(f.type in ("string", "boolean") for f in graph.signature.inputs)
     model, meta, _ = export_ir(graph, graph.signature, per_field=per_field)
     return finish(model, meta, graph.signature)
+
+
+def write_steps(signature: Signature, steps: list[Any]) -> None:
+    """Emit transformation steps alone (one [N, 1] tensor per input), only to learn whether the
+    IR writer holds them: UnsupportedModelError for one it cannot express (``interchange check``)."""
+    from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder
+    from interchange.formats.onnx.emit.registry import lookup
+
+    b = Builder()
+    for f in signature.inputs:
+        b.define((f.name,), f.name, STRING if f.type == "string" else DOUBLE)
+    for step in steps:
+        lookup(step)(step, b)
+
+
+class IRWriter:
+    """The double IR writer in the shape ``interchange check`` asks a graph writer (write_graph / write_steps)."""
+
+    def write_graph(self, graph: Graph) -> bytes:
+        per_field = any(f.type in ("string", "boolean") for f in graph.signature.inputs)
+        model, _, _ = write_graph(graph, per_field=per_field)  # (no onnxruntime session: check only asks the writer)
+        return model.SerializeToString()
+
+    def write_steps(self, signature: Signature, steps: list[Any]) -> None:
+        write_steps(signature, steps)

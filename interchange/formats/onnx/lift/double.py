@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import onnx
 
+from interchange.formats.onnx.lift.naive_bayes import Jll
 from interchange.formats.onnx.lift.trees import v5_parts
 from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _where
 from interchange.ir.expressions import Call, Const, Derive, Expr, Lookup, Ref
@@ -36,8 +37,12 @@ class Trees:
     complement: bool = False  # the last class is 1 - the sum of the others
 
 
+@dataclass
 class _Rows:
-    """The shape ``[N, 1]`` of the rows (Shape of an input, sliced and concatenated)."""
+    """The shape ``[N, 1]`` of the rows (Shape of an input, sliced and concatenated), or ``[N, width]``
+    (Shape of per-row columns)."""
+
+    width: int | None = None
 
 
 @dataclass
@@ -135,7 +140,7 @@ def _scalar(v: Any) -> float | None:
 
 
 def _scores(v: Any) -> bool:
-    return isinstance(v, (Lin, Trees)) and v.link == "none"
+    return isinstance(v, (Lin, Trees, Jll)) and v.link == "none"
 
 
 def _linked(v: Any, link: str) -> Any:
@@ -177,7 +182,7 @@ class DoubleOps:
             return ins[1]  # classes[argmax]
         if op == "Greater" and isinstance(ins[0], Lin) and _scalar(ins[1]) == 0.0:
             return _Label()  # a binary decision's label
-        rows = self._rows(op, ins)
+        rows = self._rows(node, ins, at)
         if rows is not None:
             return rows
         if op in _ELEMENTWISE and any(isinstance(v, Lin) and v.link == "none" for v in ins):
@@ -243,12 +248,13 @@ class DoubleOps:
                 return replace(a, model=replace(m, base=np.asarray(b, dtype=np.float64).reshape(-1)))
         return None
 
-    def _rows(self, op: str, ins: list[Any]) -> Any:
+    def _rows(self, node: onnx.NodeProto, ins: list[Any], at: dict[str, Any]) -> Any:
         """The writer's ``Expand(x, [N, 1])`` (a constant made one value per row) and the shape it takes."""
+        op = node.op_type
         if op == "Shape" and isinstance(ins[0], Cols):
-            return _Rows()
+            return _Rows(len(ins[0].names))
         if op in ("Slice", "Concat") and isinstance(ins[0], _Rows):
-            return ins[0]
+            return _Rows()
         if op == "Expand" and len(ins) == 2 and isinstance(ins[1], _Rows):
             if isinstance(ins[0], Cols):
                 return ins[0]
@@ -257,6 +263,12 @@ class DoubleOps:
                 return Cols([self.derive("const", Const(value), False)], False)
             if isinstance(ins[0], np.ndarray) and ins[0].size == 1:  # a text constant
                 return Cols([self.derive("const", Const(str(ins[0].reshape(-1)[0])), None)], False)
+        if op == "ConstantOfShape" and isinstance(ins[0], _Rows) and ins[0].width == 1:  # skl2onnx's bias column
+            fill = np.asarray(at.get("value", np.zeros(1, dtype=np.float32)))
+            if fill.size != 1 or fill.dtype.kind not in "fiu":
+                raise Unliftable(_where(node), "ConstantOfShape of other than one number")
+            single = fill.dtype == np.float32
+            return Cols([self.derive("const", Const(float(fill.reshape(-1)[0])), single)], single)
         return None
 
     # --- per-row columns -----------------------------------------------------------------
@@ -342,10 +354,12 @@ class DoubleOps:
         if fn is None:
             return None
         parts, width, single = self._operands(node, ins)
-        calls = [Call(fn, tuple(p[j] for p in parts)) for j in range(width)]
+        calls: list[Any] = [Call(fn, tuple(p[j] for p in parts)) for j in range(width)]
         if op == "Equal" and all(isinstance(v, Cols) for v in ins) and not self._text(ins[0]):
             # ONNX: NaN equals nothing; the IR: two missing values are equal
             calls = [Call("and", (c, Call("isNotMissing", (c.args[0],)))) for c in calls]
+        if op == "Equal":
+            calls = [self._empty_text_test(c) for c in calls]
         flags = op in ("IsNaN", "Not", "Equal", "And", "Or") or fn in ("greaterThan", "lessThan", "greaterOrEqual", "lessOrEqual")
         whole = flags or (
             op in ("Add", "Sub", "Mul")
@@ -356,6 +370,17 @@ class DoubleOps:
         kind = False if flags else single
         outs = [self.derive(f"{tag}[{j}]", c, kind) for j, c in enumerate(calls)]
         return Cols(outs, False if flags else single, whole=whole)
+
+    def _empty_text_test(self, c: Call) -> Expr:
+        """``x:text == ""`` over a text input read as "" when missing: ``isMissing(x) or x == ""``, said
+        without the "" stand-in (PMML engines read an empty string as a missing value)."""
+        a, b = c.args
+        if isinstance(a, Const) and isinstance(b, Ref):
+            a, b = b, a
+        source = getattr(self, "empty_text", {}).get(a.name) if isinstance(a, Ref) else None
+        if source is None or not (isinstance(b, Const) and b.value == ""):
+            return c
+        return Call("if", (Call("isMissing", (Ref(source),)), Const(1.0), Call("equal", (Ref(source), Const("")))))
 
     def _text(self, v: Cols) -> bool:
         texts = {s.outputs[0] for s in self.steps if isinstance(s, Derive) and s.type == "string"}

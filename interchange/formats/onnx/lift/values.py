@@ -1,4 +1,4 @@
-"""What the ONNX lifter holds for a tensor while it runs a graph symbolically (see ``lift.document``)."""
+"""What the ONNX lifter holds for a tensor while it runs a graph symbolically (see ``lift.lifter``)."""
 
 from __future__ import annotations
 

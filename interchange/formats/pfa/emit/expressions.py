@@ -1,6 +1,7 @@
 """IR expressions (Derive steps) and input validation (Validate) as PFA let-bindings.
 
-Numeric expressions only; a column that may be null is read through ``impute.errorOnNull``
+Numeric expressions, and text ones built from text constants, text columns and ``if``; a column
+that may be null is read through ``impute.errorOnNull``
 (the record fails instead of computing from a missing value), except where the IR itself
 says what a missing value gives (isMissing, Indicator / Interpolate ``fill``).
 """
@@ -66,6 +67,8 @@ def _expr(w: _Writer, e: Expr) -> Any:
             return {"m.link.logit": _expr(w, args[0])}
         if f in ("min", "max") and len(args) == 2:
             return {f: [_expr(w, args[0]), _expr(w, args[1])]}
+        if f in ("equal", "notEqual") and any(_is_text(w, a) for a in args):
+            return _flag({_COMPARE[f]: [_text(w, args[0]), _text(w, args[1])]})
         if f in _COMPARE:
             return _flag({_COMPARE[f]: [_expr(w, args[0]), _expr(w, args[1])]})
         if f == "threshold":
@@ -106,6 +109,22 @@ def _expr(w: _Writer, e: Expr) -> Any:
     raise _refuse(f"the IR expression {type(e).__name__}")
 
 
+def _is_text(w: _Writer, e: Expr) -> bool:
+    return (isinstance(e, Const) and isinstance(e.value, str)) or (isinstance(e, Ref) and w.cols[e.name][1] == "string")
+
+
+def _text(w: _Writer, e: Expr) -> Any:
+    """A string-valued expression: a text constant, a text column, or ``if`` choosing between them
+    (the ONNX lifter's ``if(isMissing(x), "", x)``: ONNX holds a missing text as "")."""
+    if isinstance(e, Const) and isinstance(e.value, str):
+        return {"string": e.value}
+    if isinstance(e, Ref) and w.cols[e.name][1] == "string":
+        return w.value(e.name)  # (errorOnNull when it may be missing: evaluated only on the branch that reads it)
+    if isinstance(e, Call) and e.function == "if" and len(e.args) == 3 and e.fill is None and e.default is None:
+        return {"if": _truth(w, e.args[0]), "then": _text(w, e.args[1]), "else": _text(w, e.args[2])}
+    raise _refuse(f"the text expression {e!r}")
+
+
 def _symbol(w: _Writer, name: str) -> str:
     base = "d_" + re.sub(r"\W", "_", name)
     symbol, k = base, 1
@@ -117,6 +136,11 @@ def _symbol(w: _Writer, name: str) -> str:
 
 
 def write_derive(w: _Writer, step: Derive) -> None:
+    if step.type == "string":
+        symbol = _symbol(w, step.outputs[0])
+        w.action.append({"let": {symbol: _text(w, step.expression)}})
+        w.cols[step.outputs[0]] = (symbol, "string", False)
+        return
     if step.type not in (None, "double", "boolean"):
         raise _refuse(f"a derived field of type {step.type}")
     symbol = _symbol(w, step.outputs[0])
