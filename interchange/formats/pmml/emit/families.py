@@ -7,6 +7,7 @@ estimator is refused with UnsupportedModelError, never approximated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -226,11 +227,20 @@ def _measure(metric: str, p: float) -> etree._Element:
     return E("ComparisonMeasure", {"kind": "distance"}, E(_MEASURES[metric]))
 
 
+_XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")  # an NCName, ASCII only
+
+
 def _knn(step: NearestNeighbors, sig: Signature) -> etree._Element:
     """PMML 4.4 §KNN: the training points in TrainingInstances, k closest averaged."""
     check_family(step)
     points = np.asarray(step.points, dtype=np.float64)
     columns = list(step.inputs)  # pypmml 1.5.8 looks cells up by field name, whatever the column says
+    for name in columns:
+        if not _XML_NAME.match(name):
+            raise UnsupportedModelError(
+                f"k-NN input {name!r} is no XML name: its InlineTable cell must be named after the field, "
+                "since pypmml reads cells by field name"
+            )
     instance_fields = E("InstanceFields")
     for name, col in zip(step.inputs, columns, strict=True):
         instance_fields.append(E("InstanceField", {"field": name, "column": col}))
