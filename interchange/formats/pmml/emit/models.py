@@ -94,6 +94,8 @@ def _decision_classifier(
     """
     local = E("LocalTransformations")
     fields = tuple(decision_field(f.name) for f in sig.output("decision"))
+    if not fields:  # a classifier that shows only its label (e.g. a CART tree voting by argmax): internal scores
+        fields = tuple(decision_field(f"score_{j}") for j in range(len(coef)))
     for j, field in enumerate(fields):
         expr = E("Constant", {"dataType": "double"})
         expr.text = num(intercept[j])
@@ -102,7 +104,7 @@ def _decision_classifier(
             term[1].text = num(c)
             expr = E("Apply", {"function": "+"}, expr, term)
         local.append(E("DerivedField", {"name": field, "optype": "continuous", "dataType": "double"}, expr))
-    link = Link.LOGISTIC if len(classes) == 2 else Link.SOFTMAX
+    link = Link.LOGISTIC if len(fields) == 1 else Link.SOFTMAX
     model = _classifier_tables(sig, link, classes, fields, np.eye(len(fields)), np.zeros(len(fields)), schema)
     model.insert(1, local)
     return model
