@@ -21,8 +21,9 @@ from interchange.formats.pmml.fast.predicates import PREDICATES
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees import FlatTree, tree_step
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
+from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.trees import lift_tree
-from interchange.formats.pmml.parse import child, children, local
+from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref
 from interchange.ir.graph import ModelStep, Step
@@ -249,11 +250,35 @@ def _mining(model: etree._Element, lc: LiftContext) -> ModelStep:
     if seg is None:
         raise Unliftable(path_of(model), "MiningModel without Segmentation")
     method = seg.get("multipleModelMethod")
-    if seg.get("missingPredictionTreatment", "continue") not in ("continue", "returnMissing"):
-        raise Unliftable(path_of(seg), f"missingPredictionTreatment={seg.get('missingPredictionTreatment')}")
+    foldable = seg.get("missingPredictionTreatment", "continue") in ("continue", "returnMissing")
     if method == "modelChain":
+        if not foldable:
+            raise Unliftable(path_of(seg), f"missingPredictionTreatment={seg.get('missingPredictionTreatment')} in a modelChain")
         return _chain(model, seg, lc)
-    if method in ("majorityVote",) and model.get("functionName") == "classification":
+    if not foldable or not _plain(seg) or method not in ("majorityVote", "sum", "average"):
+        return lift_segmentation(model, seg, lc)
+    saved = (list(lc.steps), dict(lc.made), len(lc.reasons))
+    try:
+        return _folded(model, seg, method, lc)
+    except (Unliftable, NotCovered):  # not trees to fold into one ensemble: the segments as they are
+        lc.steps[:] = saved[0]
+        lc.made = saved[1]
+        del lc.reasons[saved[2] :]
+        return lift_segmentation(model, seg, lc)
+
+
+def _plain(seg: etree._Element) -> bool:
+    """Every Segment is TRUE with weight 1 (a forest or boosted sum the IR may fold)."""
+    for s in children(seg, "Segment"):
+        pred = [c for c in elements(s) if local(c) in PREDICATES]
+        if not pred or local(pred[0]) != "True" or s.get("weight", "1") not in ("1", "1.0"):
+            return False
+    return True
+
+
+def _folded(model: etree._Element, seg: etree._Element, method: str, lc: LiftContext) -> ModelStep:
+    """A plain forest / boosted sum / vote of trees as one TreeEnsemble."""
+    if method == "majorityVote" and model.get("functionName") == "classification":
         return _votes(seg, lc)
     compiled = fast._model(model, [])
     if isinstance(compiled, FlatTree) and not compiled.needs_general_for_missing:
