@@ -26,7 +26,16 @@ from interchange.ir.predicates import Predicate, predicate_fields, truth
 __all__ = ["Segmentation", "METHODS", "WEIGHTED", "combine_values", "combine_votes", "combine_probabilities", "treat_missing"]
 
 REGRESSION = ("sum", "weightedSum", "average", "weightedAverage", "median", "weightedMedian", "selectFirst")
-CLASSIFICATION = ("majorityVote", "weightedMajorityVote", "average", "weightedAverage", "median", "weightedMedian", "max", "selectFirst")
+CLASSIFICATION = (
+    "majorityVote",
+    "weightedMajorityVote",
+    "average",
+    "weightedAverage",
+    "median",
+    "weightedMedian",
+    "max",
+    "selectFirst",
+)
 METHODS = {"regression": REGRESSION, "classification": CLASSIFICATION}
 WEIGHTED = ("weightedSum", "weightedAverage", "weightedMedian", "weightedMajorityVote")
 _VOTES = ("majorityVote", "weightedMajorityVote")
