@@ -21,6 +21,8 @@ from interchange.formats.pmml.fast.predicates import PREDICATES
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees import FlatTree, tree_step
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
+from interchange.formats.pmml.lift.general import lift_general
+from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.trees import lift_tree
 from interchange.formats.pmml.parse import NotCovered, child, children, local
@@ -481,4 +483,7 @@ _LIFTERS = {
     "NearestNeighborModel": _family,
     "ClusteringModel": _family,
     "NaiveBayesModel": _family,
+    "GeneralRegressionModel": lift_general,
+    "Scorecard": lift_scorecard,
+    "RuleSetModel": lift_ruleset,
 }
