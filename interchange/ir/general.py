@@ -21,7 +21,15 @@ from interchange.ir.graph import Env, ModelStep, Prediction, label_of, matrix
 from interchange.ir.linear import affine
 from interchange.ir.links import INVERSE_LINKS, logistic
 
-__all__ = ["GeneralizedLinear", "CumulativeLink", "inverse_link", "LINKS", "CUMULATIVE_LINKS"]
+__all__ = [
+    "GeneralizedLinear",
+    "CumulativeLink",
+    "NormalizedClassifier",
+    "NORMALIZATIONS",
+    "inverse_link",
+    "LINKS",
+    "CUMULATIVE_LINKS",
+]
 
 # PMML 4.4 linkFunction values (power, oddspower take linkParameter; negbin takes distParameter)
 LINKS = ("identity", "log", "logc", "logit", "probit", "cloglog", "loglog", "cauchit", "negbin", "power", "oddspower")
@@ -114,4 +122,42 @@ class CumulativeLink(ModelStep):
         n = len(cumulative)
         probs = np.diff(np.column_stack([np.zeros(n), cumulative, np.ones(n)]), axis=1)
         probs[np.isnan(cumulative).any(axis=1)] = np.nan
+        return Prediction(classes=self.classes, probabilities=probs, label=label_of(probs, self.classes))
+
+
+NORMALIZATIONS = ("none", "simplemax", "logit", "probit", "cloglog", "loglog", "cauchit")
+
+
+@dataclass(frozen=True)
+class NormalizedClassifier(ModelStep):
+    """One linear score per class, normalised into probabilities (PMML 4.4 §Regression).
+
+    ``simplemax``: each score over their sum; ``none``: the scores themselves for all but the
+    last class; a link (``logit``, ``probit``, ``cloglog``, ``loglog``, ``cauchit``): the
+    inverse link of each score but the last; the last class takes 1 minus the others. A missing
+    score leaves the row without probabilities. (softmax and binary logit are
+    :class:`~interchange.ir.linear.Regression` links.)
+    """
+
+    columns: tuple[str, ...]
+    coef: np.ndarray  # (k, len(columns))
+    intercept: np.ndarray  # (k,)
+    normalization: str
+    classes: tuple[Any, ...]
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.columns
+
+    def predict(self, env: Env) -> Prediction:
+        if self.normalization not in NORMALIZATIONS:
+            raise ModelError(f"unknown normalization {self.normalization!r}; normalizations are {NORMALIZATIONS}")
+        y = affine(matrix(env, self.columns), self.coef, self.intercept)
+        with np.errstate(all="ignore"):
+            if self.normalization == "simplemax":
+                probs = y / y.sum(axis=1, keepdims=True)
+            else:
+                head = y[:, :-1] if self.normalization == "none" else INVERSE_LINKS[self.normalization](y[:, :-1])
+                probs = np.column_stack([head, 1.0 - head.sum(axis=1)])
+        probs[np.isnan(y).any(axis=1)] = np.nan
         return Prediction(classes=self.classes, probabilities=probs, label=label_of(probs, self.classes))

@@ -16,9 +16,9 @@ import numpy as np
 
 from interchange.batch import category_key, missing_mask
 from interchange.errors import ModelError
-from interchange.ir.graph import Env
+from interchange.ir.graph import Env, Step
 
-__all__ = ["Always", "Compare", "InSet", "Compound", "Predicate", "truth", "predicate_fields", "Truth"]
+__all__ = ["PredicateColumn", "Always", "Compare", "InSet", "Compound", "Predicate", "truth", "predicate_fields", "Truth"]
 
 Truth = tuple[np.ndarray, np.ndarray]
 Operator = Literal["equal", "notEqual", "lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual", "isMissing", "isNotMissing"]
@@ -137,3 +137,28 @@ def predicate_fields(pred: Predicate) -> list[str]:
     if isinstance(pred, Compound):
         return list(dict.fromkeys(f for p in pred.parts for f in predicate_fields(p)))
     return []
+
+
+@dataclass(frozen=True)
+class PredicateColumn(Step):
+    """A step writing ``predicate`` as a number column: 1.0 TRUE, 0.0 FALSE, NaN UNKNOWN.
+
+    A tree split on a category, a set or a compound predicate is a numeric split of this column
+    at 0.5, with UNKNOWN routed as the tree routes a missing value.
+    """
+
+    name: str
+    predicate: Predicate
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(predicate_fields(self.predicate))
+
+    @property
+    def outputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self.name,)
+
+    def apply(self, env: Env) -> None:
+        n = len(next(iter(env.values()), ())) if getattr(env, "n", None) is None else int(env.n)  # type: ignore[attr-defined]
+        t, u = truth(self.predicate, env, n)
+        env[self.name] = np.where(u, np.nan, t.astype(np.float64))

@@ -22,18 +22,21 @@ from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees import FlatTree, tree_step
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
 from interchange.formats.pmml.lift.general import lift_general
+from interchange.formats.pmml.lift.predicates import lift_predicate
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.trees import lift_tree
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref
+from interchange.ir.general import NORMALIZATIONS, GeneralizedLinear, NormalizedClassifier
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
 from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neighbors import NearestNeighbors
 from interchange.ir.neural import NeuralNetwork
+from interchange.ir.predicates import PredicateColumn
 from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.trees import Tree, TreeEnsemble
 
@@ -49,6 +52,14 @@ class LiftContext:
     steps: list[Step]
     decisions: bool = False  # the signature asks for decision values
     made: dict[str, Any] = field(default_factory=dict)
+
+    def predicate_column(self, el: etree._Element) -> str:
+        """A 0 / 1 / missing column of a PMML predicate element (a tree split on categories, sets...)."""
+        name = path_of(el)
+        if name not in self.made:
+            self.made[name] = el
+            self.steps.append(PredicateColumn(name, lift_predicate(el, self.ctx)))
+        return name
 
     def derive(self, name: str, expr: Expr) -> str:
         """A column computed by ``expr`` (one step per distinct name)."""
@@ -178,18 +189,47 @@ def _regression(model: etree._Element, lc: LiftContext) -> ModelStep:
     if not len(intercept):
         raise Unliftable(path, "RegressionModel without RegressionTable")
     if fn == "regression":
-        if len(intercept) != 1 or norm != "none":
-            raise Unliftable(path, f"regression with {len(intercept)} tables and normalizationMethod={norm}")
-        return Regression(tuple(columns), coef, intercept)
-    if fn != "classification" or any(c is None for c in cats):
-        raise Unliftable(path, f"RegressionModel functionName={fn} (or a table without targetCategory)")
+        link = _REGRESSION_LINKS.get(norm)
+        if len(intercept) != 1 or link is None:
+            why = " (pypmml 1.5.8 gives no value for loglog)" if norm == "loglog" else ""
+            raise Unliftable(path, f"regression with {len(intercept)} tables and normalizationMethod={norm}{why}")
+        if link == "identity":
+            return Regression(tuple(columns), coef, intercept)
+        return GeneralizedLinear(tuple(columns), coef[0], float(intercept[0]), link)
+    if fn != "classification" or any(c is None for c in cats) or len(set(cats)) != len(cats):
+        raise Unliftable(path, f"RegressionModel functionName={fn} (or tables without distinct targetCategory)")
     if norm == "softmax" and len(cats) >= 2:
-        step = Regression(tuple(columns), coef, intercept, Link.SOFTMAX, tuple(cats))
+        step: ModelStep = Regression(tuple(columns), coef, intercept, Link.SOFTMAX, tuple(cats))
     elif norm == "logit" and len(cats) == 2:
         step = Regression(tuple(columns), coef[:1], intercept[:1], Link.LOGISTIC, (cats[1], cats[0]))
+    elif norm in NORMALIZATIONS and (norm in ("none", "simplemax") or len(cats) == 2) and not _ordinal_target(model, norm):
+        step = NormalizedClassifier(tuple(columns), coef, intercept, norm, tuple(cats))
     else:
         raise Unliftable(path, f"classification with {len(cats)} tables and normalizationMethod={norm} has no IR link yet")
-    return _as_decisions(step, lc) if lc.decisions else step
+    return _as_decisions(step, lc) if lc.decisions and isinstance(step, Regression) else step
+
+
+# PMML 4.4 §Regression normalizationMethod of a regression -> the inverse link of the value
+_REGRESSION_LINKS = {
+    "none": "identity",
+    "softmax": "logit",
+    "logit": "logit",
+    "exp": "log",
+    "probit": "probit",
+    "cloglog": "cloglog",
+    "cauchit": "cauchit",
+}
+
+
+def _ordinal_target(model: etree._Element, norm: str) -> bool:
+    """An ordinal target under a link (a cumulative model pypmml reads otherwise): refused."""
+    if norm in ("none", "simplemax", "softmax"):
+        return False
+    for mf in children(child(model, "MiningSchema"), "MiningField"):
+        if mf.get("usageType") in ("target", "predicted"):
+            df = fast.current().fields.get(mf.get("name"))
+            return (mf.get("optype") or (df.get("optype") if df is not None else None)) == "ordinal"
+    return False
 
 
 def _linear(expr: Expr) -> tuple[float, dict[str, float]] | None:
@@ -233,7 +273,7 @@ def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
     step = tree_step(model)
     if isinstance(step, FlatTree) and not step.needs_general_for_missing:
         return ordered_classes(step.flat)
-    return ordered_classes(lift_tree(model))
+    return ordered_classes(lift_tree(model, lc.predicate_column))
 
 
 def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
