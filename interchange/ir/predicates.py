@@ -121,12 +121,12 @@ def _compound(pred: Compound, env: Env, n: int) -> Truth:
     ts = np.array([r[0] for r in results]).reshape(len(results), n)
     us = np.array([r[1] for r in results]).reshape(len(results), n)
     if pred.operator == "and":  # FALSE if any part is FALSE, else UNKNOWN if any is UNKNOWN
-        t = ts.all(axis=0)
+        t = np.asarray(ts.all(axis=0), dtype=bool)
         return t, ~t & ~(~ts & ~us).any(axis=0)
     if pred.operator == "or":  # TRUE if any part is TRUE, else UNKNOWN if any is UNKNOWN
-        t = ts.any(axis=0)
+        t = np.asarray(ts.any(axis=0), dtype=bool)
         return t, ~t & us.any(axis=0)
-    unknown = us.any(axis=0)  # xor: UNKNOWN if any part is UNKNOWN, else an odd number TRUE
+    unknown = np.asarray(us.any(axis=0), dtype=bool)  # xor: UNKNOWN if any part is UNKNOWN, else an odd number TRUE
     return (ts.sum(axis=0) % 2 == 1) & ~unknown, unknown
 
 

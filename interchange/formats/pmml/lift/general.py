@@ -55,7 +55,7 @@ def lift_general(model: etree._Element, lc: LiftContext) -> ModelStep:
     names, columns = _parameters(model, lc)
     betas = _betas(model, names)
     design = [i for i, c in enumerate(columns) if c is not None]
-    cols = tuple(columns[i] for i in design)  # type: ignore[misc]
+    cols = tuple(c for c in columns if c is not None)
     ones = [i for i, c in enumerate(columns) if c is None]
 
     def split(beta: np.ndarray) -> tuple[np.ndarray, float]:

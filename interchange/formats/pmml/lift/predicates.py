@@ -51,7 +51,7 @@ def lift_predicate(el: etree._Element, ctx: Ctx, *, nested: bool = False) -> Pre
         parts = tuple(lift_predicate(c, ctx, nested=True) for c in elements(el) if local(c) in PREDICATES)
         if op not in ("and", "or", "surrogate") or len(parts) < 2:
             raise Unliftable(path_of(el), f"CompoundPredicate {op} with {len(parts)} parts")
-        return Compound(op, parts)  # type: ignore[arg-type]  # op checked above
+        return Compound(op, parts)
     raise Unliftable(path_of(el), f"predicate <{tag}>")
 
 
@@ -60,13 +60,13 @@ def _simple(el: etree._Element, ctx: Ctx) -> Predicate:
     if op not in _OPERATORS:
         raise Unliftable(path_of(el), f"SimplePredicate operator={op}")
     if op in ("isMissing", "isNotMissing"):
-        return Compare(name, op)  # type: ignore[arg-type]  # op checked above
+        return Compare(name, op)
     if raw is None:
         raise Unliftable(path_of(el), f"SimplePredicate {op} without a value")
     numeric = ctx.numeric(name)
     if op not in ("equal", "notEqual") and not numeric:
         raise Unliftable(path_of(el), f"SimplePredicate {op} on the non-numeric field {name!r}")
-    return Compare(name, op, ctx.constant(name, raw) if numeric else raw)  # type: ignore[arg-type]  # op checked above
+    return Compare(name, op, ctx.constant(name, raw) if numeric else raw)
 
 
 def _set(el: etree._Element, ctx: Ctx) -> Predicate:

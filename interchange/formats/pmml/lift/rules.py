@@ -109,7 +109,7 @@ def lift_ruleset(model: etree._Element, lc: LiftContext) -> ModelStep:
         raise Unliftable(path_of(rs), f"RuleSelectionMethod criterion={criterion}")
     rules: list[Rule] = []
     _flatten(rs, (), lc, rules)
-    return RuleSet(tuple(rules), criterion, rs.get("defaultScore"))  # type: ignore[arg-type]  # criterion checked above
+    return RuleSet(tuple(rules), criterion, rs.get("defaultScore"))
 
 
 def _flatten(el: etree._Element, outer: tuple[Predicate, ...], lc: LiftContext, out: list[Rule]) -> None:
