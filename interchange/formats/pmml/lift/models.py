@@ -270,7 +270,10 @@ def _as_decisions(step: Regression, lc: LiftContext) -> Regression:
 
 def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
     """The fast path's flat tree when it has one (pairs routed by defaultChild), else lift_tree."""
-    step = tree_step(model)
+    try:
+        step: Any = tree_step(model)
+    except (NotCovered, ValueError):  # not the fast path's flat subset (e.g. an ordering of text): lift_tree says why
+        step = None
     if isinstance(step, FlatTree) and not step.needs_general_for_missing:
         return ordered_classes(step.flat)
     return ordered_classes(lift_tree(model, lc.predicate_column))
