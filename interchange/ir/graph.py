@@ -144,8 +144,8 @@ def outputs_from(pred: Prediction, signature: Signature) -> dict[str, np.ndarray
             value = pred.value
         elif f.kind == "cluster":
             value = pred.cluster
-        elif f.kind == "score":
-            value = pred.score
+        elif f.kind == "score":  # (a model's named figure, e.g. a ranked reason code, when it gives one)
+            value = pred.extra[f.name] if f.name in pred.extra else pred.score
         elif f.kind == "probability":
             p = pred.probabilities
             value = None if p is None else p[:, _index(classes, f.target)]

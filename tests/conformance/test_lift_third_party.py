@@ -12,6 +12,12 @@ Stated exceptions, as in test_fast_coverage.py:
   path, held to it) the last node's. On rows with a missing input, the rows where the IR gives
   a prediction are compared; the others are left out.
 * SVM one-vs-one vote ties (see test_lift_pmml.py).
+* a value outside a DataField's valid Values, kept by invalidValueTreatment="asIs", that reaches
+  a predicate (JPMML-SkLearn's XGBoost trees split on categories with notEqual): PMML 4.4 does not
+  say how it compares; the IR compares it as the text it is, as JPMML-Evaluator does (checked on
+  XGBRegressor-pipeline: an unseen colour is notEqual "red"); pypmml 1.5.8 compares it its own
+  way and the fast path defers such a batch to pypmml. Those rows are left out, and the
+  others compared with pypmml.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lxml import etree
 
 import interchange
 from tests.conformance.lifting import disagreements, lifted_outputs, record
@@ -56,7 +63,21 @@ def test_third_party_document_lifts_and_agrees_or_says_why(case: Case, tmp_path:
                 assert not disagreements(lifted, interchange.load(data), sub), f.name
             assert len(want[f.name]) == len(ir)
         keep &= ~holes
-    X = X[keep].reset_index(drop=True)
-    bad = disagreements(lifted, interchange.load(data), X)
+    invalid = _invalid_as_is_in_predicates(data, lifted, X)
+    engine = "reference" if invalid.any() else "auto"  # (the fast path defers such batches to pypmml)
+    X = X[keep & ~invalid].reset_index(drop=True)
+    bad = disagreements(lifted, interchange.load(data, engine=engine), X)
     record(case.tool, "pmml", case.id, lifted, not bad)
     assert not bad, bad
+
+
+def _invalid_as_is_in_predicates(data: bytes, lifted: interchange.Lifted, X) -> np.ndarray:  # noqa: ANN001
+    """Rows holding, in a field some predicate reads, a category outside its valid Values kept asIs."""
+    out = np.zeros(len(X), dtype=bool)
+    root = etree.fromstring(data)
+    read = {p.get("field") for tag in ("SimplePredicate", "SimpleSetPredicate") for p in root.iter(f"{{*}}{tag}")}
+    as_is = {mf.get("name") for mf in root.iter("{*}MiningField") if mf.get("invalidValueTreatment") == "asIs"}
+    for f in lifted.signature.inputs:
+        if f.values and f.name in read & as_is:
+            out |= np.array([v is not None and v == v and str(v) not in f.values for v in X[f.name].tolist()], dtype=bool)
+    return out

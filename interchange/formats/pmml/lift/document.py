@@ -23,6 +23,7 @@ from interchange.formats.pmml.parse import NotCovered, child, children, parse
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
+from interchange.ir.scorecard import Scorecard
 from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.transforms import Impute, Validate
 from interchange.ir.trees import TreeEnsemble
@@ -154,6 +155,8 @@ def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reaso
             reasons.append(
                 Reason(f"OutputField[@name={f.name!r}]", f"{f.name!r} (an entity id) is not part of the IR's prediction")
             )
+            continue
+        if f.kind == "score" and isinstance(step, Scorecard) and f.name in dict(step.reasons):
             continue
         if f.kind in _KINDS_OF_PREDICTION:
             if f.kind == "decision" and getattr(step, "link", None) is not None and step.link.value != "identity":  # type: ignore[attr-defined]

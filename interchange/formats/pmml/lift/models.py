@@ -1,10 +1,12 @@
 """PMML 4.4 model elements lifted into IR model steps.
 
-RegressionModel is read here; TreeModel, MiningModel ensembles and the other families come
-from the fast path's compilers (fast_trees, fast_mining, fast_families, fast_svm, fast_knn),
-whose IR objects are kept when they carry nothing PMML-specific beyond what the IR holds.
-modelChain boosting (sum-of-trees segments feeding a RegressionModel's link) is folded into
-one TreeEnsemble; majorityVote forests become an average of one-hot leaves.
+The dispatch by element, Targets, and the tree ensembles: flat trees and the other families
+come from the fast path's compilers, whose IR objects are kept when they carry nothing
+PMML-specific beyond what the IR holds. modelChain boosting (sum-of-trees segments feeding a
+RegressionModel's link) is folded into one TreeEnsemble; majorityVote forests become an
+average of one-hot leaves; other MiningModels become a Segmentation (segments.py).
+RegressionModel: regression.py; GeneralRegressionModel: general.py; Scorecard and
+RuleSetModel: rules.py.
 """
 
 from __future__ import annotations
@@ -21,8 +23,13 @@ from interchange.formats.pmml.fast.predicates import PREDICATES
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees import FlatTree, tree_step
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
+from interchange.formats.pmml.lift.general import lift_general
+from interchange.formats.pmml.lift.predicates import lift_predicate
+from interchange.formats.pmml.lift.regression import lift_regression
+from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
+from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.trees import lift_tree
-from interchange.formats.pmml.parse import child, children, local
+from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref
 from interchange.ir.graph import ModelStep, Step
@@ -31,6 +38,7 @@ from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neighbors import NearestNeighbors
 from interchange.ir.neural import NeuralNetwork
+from interchange.ir.predicates import PredicateColumn
 from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.trees import Tree, TreeEnsemble
 
@@ -46,6 +54,14 @@ class LiftContext:
     steps: list[Step]
     decisions: bool = False  # the signature asks for decision values
     made: dict[str, Any] = field(default_factory=dict)
+
+    def predicate_column(self, el: etree._Element) -> str:
+        """A 0 / 1 / missing column of a PMML predicate element (a tree split on categories, sets...)."""
+        name = path_of(el)
+        if name not in self.made:
+            self.made[name] = el
+            self.steps.append(PredicateColumn(name, lift_predicate(el, self.ctx)))
+        return name
 
     def derive(self, name: str, expr: Expr) -> str:
         """A column computed by ``expr`` (one step per distinct name)."""
@@ -125,112 +141,18 @@ def _rebuilt(step: TreeEnsemble, **changes: Any) -> TreeEnsemble:
     return TreeEnsemble(**kw)
 
 
-# --- RegressionModel --------------------------------------------------------------------------
-
-
-def _tables(model: etree._Element, lc: LiftContext) -> tuple[list[str], np.ndarray, np.ndarray, list[str | None]]:
-    """Columns, coefficients (tables x columns), intercepts and target categories of the tables."""
-    columns: list[str] = []
-    rows: list[dict[str, float]] = []
-    intercepts, categories = [], []
-    for t in children(model, "RegressionTable"):
-        coefs: dict[str, float] = {}
-        for p in elements(t):
-            tag, name, c = local(p), p.get("name"), float(p.get("coefficient", "nan"))
-            if tag == "NumericPredictor":
-                if float(p.get("exponent", "1")) != 1.0:
-                    col = lc.derive(f"{name}^{p.get('exponent')}", Call("pow", (Ref(name), Const(float(p.get("exponent"))))))
-                else:
-                    col = name
-            elif tag == "CategoricalPredictor":  # PMML 4.4: a missing value matches no category (0)
-                value = p.get("value")
-                numeric = lc.ctx.numeric(name)
-                col = lc.derive(f"{name}=={value}", Indicator(Ref(name), float(value) if numeric else value, 0.0))
-            elif tag == "PredictorTerm":
-                refs = elements(p)
-                if not refs or any(local(r) != "FieldRef" or r.get("mapMissingTo") is not None for r in refs):
-                    raise Unliftable(path_of(p), "PredictorTerm with other than plain FieldRefs")
-                expr: Expr = Ref(refs[0].get("field"))
-                for r in refs[1:]:
-                    expr = Call("*", (expr, Ref(r.get("field"))))
-                col = lc.derive("*".join(r.get("field") for r in refs), expr)
-            else:
-                raise Unliftable(path_of(p), f"<{tag}> in RegressionTable")
-            coefs[col] = coefs.get(col, 0.0) + c
-            if col not in columns:
-                columns.append(col)
-        rows.append(coefs)
-        intercepts.append(float(t.get("intercept", "0")))
-        categories.append(t.get("targetCategory"))
-    coef = np.array([[r.get(c, 0.0) for c in columns] for r in rows]).reshape(len(rows), len(columns))
-    return columns, coef, np.array(intercepts), categories
-
-
-def _regression(model: etree._Element, lc: LiftContext) -> ModelStep:
-    """PMML 4.4 §Regression: one table (regression), softmax tables, or binary logit (the first
-    table's logistic is its category's probability; the last table takes 1 minus it)."""
-    columns, coef, intercept, cats = _tables(model, lc)
-    fn, norm = model.get("functionName"), model.get("normalizationMethod", "none")
-    path = path_of(model)
-    if not len(intercept):
-        raise Unliftable(path, "RegressionModel without RegressionTable")
-    if fn == "regression":
-        if len(intercept) != 1 or norm != "none":
-            raise Unliftable(path, f"regression with {len(intercept)} tables and normalizationMethod={norm}")
-        return Regression(tuple(columns), coef, intercept)
-    if fn != "classification" or any(c is None for c in cats):
-        raise Unliftable(path, f"RegressionModel functionName={fn} (or a table without targetCategory)")
-    if norm == "softmax" and len(cats) >= 2:
-        step = Regression(tuple(columns), coef, intercept, Link.SOFTMAX, tuple(cats))
-    elif norm == "logit" and len(cats) == 2:
-        step = Regression(tuple(columns), coef[:1], intercept[:1], Link.LOGISTIC, (cats[1], cats[0]))
-    else:
-        raise Unliftable(path, f"classification with {len(cats)} tables and normalizationMethod={norm} has no IR link yet")
-    return _as_decisions(step, lc) if lc.decisions else step
-
-
-def _linear(expr: Expr) -> tuple[float, dict[str, float]] | None:
-    """``intercept + sum c_i * x_i`` as (intercept, {x_i: c_i}), when ``expr`` is that form."""
-    if isinstance(expr, Const) and isinstance(expr.value, float):
-        return expr.value, {}
-    if isinstance(expr, Call) and expr.function == "+" and expr.fill is None and expr.default is None:
-        left = _linear(expr.args[0])
-        term = expr.args[1]
-        if left is None or not (isinstance(term, Call) and term.function == "*" and len(term.args) == 2):
-            return None
-        ref, c = term.args
-        if not (isinstance(ref, Ref) and isinstance(c, Const) and isinstance(c.value, float)):
-            return None
-        return left[0], {**left[1], ref.name: left[1].get(ref.name, 0.0) + c.value}
-    return None
-
-
-def _as_decisions(step: Regression, lc: LiftContext) -> Regression:
-    """Our writer's decision classifier (decision values as linear DerivedFields under a
-    softmax / logit, see emit_models._decision_classifier) back as decision values."""
-    defs = {s.outputs[0]: s for s in lc.steps if isinstance(s, Derive)}
-    eye = np.eye(len(step.inputs))
-    if not all(n in defs for n in step.inputs) or not np.array_equal(step.coef, eye[: len(step.coef)]) or step.intercept.any():
-        return step
-    forms = [_linear(defs[n].expression) for n in step.inputs]
-    if any(f is None for f in forms):
-        return step
-    names = list(dict.fromkeys(k for f in forms for k in f[1]))  # type: ignore[index]
-    coef = np.array([[f[1].get(n, 0.0) for n in names] for f in forms])  # type: ignore[index]
-    intercept = np.array([f[0] for f in forms])  # type: ignore[index]
-    lc.steps[:] = [s for s in lc.steps if not (isinstance(s, Derive) and s.outputs[0] in step.inputs)]
-    return Regression(tuple(names), coef, intercept, Link.IDENTITY, step.classes)
-
-
 # --- TreeModel, MiningModel ---------------------------------------------------------------------
 
 
 def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
     """The fast path's flat tree when it has one (pairs routed by defaultChild), else lift_tree."""
-    step = tree_step(model)
+    try:
+        step: Any = tree_step(model)
+    except (NotCovered, ValueError):  # not the fast path's flat subset (e.g. an ordering of text): lift_tree says why
+        step = None
     if isinstance(step, FlatTree) and not step.needs_general_for_missing:
         return ordered_classes(step.flat)
-    return ordered_classes(lift_tree(model))
+    return ordered_classes(lift_tree(model, lc.predicate_column))
 
 
 def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
@@ -249,11 +171,35 @@ def _mining(model: etree._Element, lc: LiftContext) -> ModelStep:
     if seg is None:
         raise Unliftable(path_of(model), "MiningModel without Segmentation")
     method = seg.get("multipleModelMethod")
-    if seg.get("missingPredictionTreatment", "continue") not in ("continue", "returnMissing"):
-        raise Unliftable(path_of(seg), f"missingPredictionTreatment={seg.get('missingPredictionTreatment')}")
+    foldable = seg.get("missingPredictionTreatment", "continue") in ("continue", "returnMissing")
     if method == "modelChain":
+        if not foldable:
+            raise Unliftable(path_of(seg), f"missingPredictionTreatment={seg.get('missingPredictionTreatment')} in a modelChain")
         return _chain(model, seg, lc)
-    if method in ("majorityVote",) and model.get("functionName") == "classification":
+    if not foldable or not _plain(seg) or method not in ("majorityVote", "sum", "average"):
+        return lift_segmentation(model, seg, lc)
+    saved = (list(lc.steps), dict(lc.made), len(lc.reasons))
+    try:
+        return _folded(model, seg, method, lc)
+    except (Unliftable, NotCovered):  # not trees to fold into one ensemble: the segments as they are
+        lc.steps[:] = saved[0]
+        lc.made = saved[1]
+        del lc.reasons[saved[2] :]
+        return lift_segmentation(model, seg, lc)
+
+
+def _plain(seg: etree._Element) -> bool:
+    """Every Segment is TRUE with weight 1 (a forest or boosted sum the IR may fold)."""
+    for s in children(seg, "Segment"):
+        pred = [c for c in elements(s) if local(c) in PREDICATES]
+        if not pred or local(pred[0]) != "True" or s.get("weight", "1") not in ("1", "1.0"):
+            return False
+    return True
+
+
+def _folded(model: etree._Element, seg: etree._Element, method: str, lc: LiftContext) -> ModelStep:
+    """A plain forest / boosted sum / vote of trees as one TreeEnsemble."""
+    if method == "majorityVote" and model.get("functionName") == "classification":
         return _votes(seg, lc)
     compiled = fast._model(model, [])
     if isinstance(compiled, FlatTree) and not compiled.needs_general_for_missing:
@@ -448,7 +394,7 @@ def _computed_input(model: etree._Element, name: str, i: int, lc: LiftContext) -
 
 
 _LIFTERS = {
-    "RegressionModel": _regression,
+    "RegressionModel": lift_regression,
     "TreeModel": _tree,
     "MiningModel": _mining,
     "NeuralNetwork": _family,
@@ -456,4 +402,7 @@ _LIFTERS = {
     "NearestNeighborModel": _family,
     "ClusteringModel": _family,
     "NaiveBayesModel": _family,
+    "GeneralRegressionModel": lift_general,
+    "Scorecard": lift_scorecard,
+    "RuleSetModel": lift_ruleset,
 }

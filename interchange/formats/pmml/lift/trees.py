@@ -11,6 +11,7 @@ default child of a two-way split. Every split is a numeric comparison of one fie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,8 +32,12 @@ _STRATEGIES = ("none", "nullPrediction", "lastPrediction", "defaultChild")
 _NAN = float("nan")
 
 
-def lift_tree(model: etree._Element) -> TreeEnsemble:
-    """A TreeModel as a one-tree TreeEnsemble, or Unliftable naming what has no IR form."""
+def lift_tree(model: etree._Element, column: Callable[[etree._Element], str] | None = None) -> TreeEnsemble:
+    """A TreeModel as a one-tree TreeEnsemble, or Unliftable naming what has no IR form.
+
+    ``column(predicate)`` names a 0 / 1 / missing column computing a predicate that is not a
+    numeric comparison (a category, a set, a compound predicate); without it such splits are refused.
+    """
     path = path_of(model)
     strategy = model.get("missingValueStrategy", "none")
     no_true = model.get("noTrueChildStrategy", "returnNullPrediction")
@@ -52,14 +57,17 @@ def lift_tree(model: etree._Element) -> TreeEnsemble:
                 if c is not None and c not in found:
                     found.append(c)
         classes = tuple(found)
-    builder = _Builder(nodes, strategy, no_true, classes, path)
+    builder = _Builder(nodes, strategy, no_true, classes, path, column)
     builder.build(0)
     b = builder
-    if len(b.ops) > 1:
-        raise Unliftable(path, "splits with both < and <= comparisons in one tree")
+    threshold = np.array(b.threshold)
+    if len(b.ops) > 1:  # x < t is x <= the double just below t: one operator for the whole tree
+        strict = np.array([op == "<" for op in b.split_ops])
+        threshold[strict] = np.nextafter(threshold[strict], -np.inf)
+        b.ops = {"<="}
     tree = Tree(
         np.array(b.feature),
-        np.array(b.threshold),
+        threshold,
         np.array(b.left),
         np.array(b.right),
         np.array(b.values, dtype=np.float64),
@@ -70,8 +78,18 @@ def lift_tree(model: etree._Element) -> TreeEnsemble:
 
 
 class _Builder:
-    def __init__(self, nodes: list[TreeNode], strategy: str, no_true: str, classes: tuple[str, ...] | None, path: str) -> None:
+    def __init__(
+        self,
+        nodes: list[TreeNode],
+        strategy: str,
+        no_true: str,
+        classes: tuple[str, ...] | None,
+        path: str,
+        column: Callable[[etree._Element], str] | None,
+    ) -> None:
         self.nodes, self.strategy, self.no_true, self.classes, self.path = nodes, strategy, no_true, classes, path
+        self.column = column
+        self.split_ops: list[str | None] = []
         self.features: list[str] = []
         self.ops: set[str] = set()
         self.feature: list[int] = []
@@ -84,6 +102,7 @@ class _Builder:
     def _row(self, value: list[float] | None = None) -> int:
         width = 1 if self.classes is None else len(self.classes)
         self.feature.append(-1)
+        self.split_ops.append(None)
         self.threshold.append(0.0)
         self.left.append(-1)
         self.right.append(-1)
@@ -107,8 +126,14 @@ class _Builder:
             raise Unliftable(path_of(n.el), "a Node whose score is not its most probable category")
         return probs
 
+    @staticmethod
+    def _numeric(p: etree._Element) -> bool:
+        """A numeric comparison the IR's tree splits hold directly."""
+        ok = local(p) == "SimplePredicate" and p.get("operator") in _SPLITS
+        return ok and current().ctx.numeric(p.get("field"))
+
     def _slot(self, field: str) -> int:
-        if not current().ctx.numeric(field):
+        if field in current().ctx.types and not current().ctx.numeric(field):
             raise Unliftable(self.path, f"a split on the non-numeric field {field!r}")
         if field not in self.features:
             self.features.append(field)
@@ -124,16 +149,20 @@ class _Builder:
         tests = kids[:-1] if final is not None else kids
         for k in tests:
             p = self.nodes[k].pred
-            if local(p) != "SimplePredicate" or p.get("operator") not in _SPLITS:
+            if not self._numeric(p) and self.column is None:
                 raise Unliftable(path_of(p), f"a split by <{local(p)}> {p.get('operator', '')}".rstrip())
         default = self._default(n, tests, final)
         first = self._row()
         at = first
         for j, k in enumerate(tests):
             p = self.nodes[k].pred
-            field = p.get("field")
-            op, goes_left = _SPLITS[p.get("operator")]
-            self.ops.add(op)
+            if self._numeric(p):
+                field, value = p.get("field"), current().ctx.constant(p.get("field"), p.get("value"))
+                op, goes_left = _SPLITS[p.get("operator")]
+                self.ops.add(op)
+            else:  # TRUE where the predicate column is 1: right of 0.5 (either operator)
+                assert self.column is not None
+                field, value, op, goes_left = self.column(p), 0.5, None, False
             slot = self._slot(field)
             if self.strategy in ("nullPrediction", "lastPrediction"):  # a guard: a missing value leaves here
                 gone = self._row(self._leaf_value(None if self.strategy == "nullPrediction" else n))
@@ -144,7 +173,7 @@ class _Builder:
             mine = self.build(k)
             last = j == len(tests) - 1
             other = (self.build(final) if final is not None else self._row(self._no_true(n))) if last else self._row()
-            self.feature[at], self.threshold[at] = slot, current().ctx.constant(field, p.get("value"))
+            self.feature[at], self.threshold[at], self.split_ops[at] = slot, value, op
             self.left[at], self.right[at] = (mine, other) if goes_left else (other, mine)
             if self.strategy == "defaultChild":
                 self.missing_left[at] = (default == k) == goes_left

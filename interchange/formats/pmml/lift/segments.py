@@ -1,0 +1,108 @@
+"""PMML 4.4 §Segmentation lifted into the IR's Segmentation step (predicates, weights, methods).
+
+Used where a MiningModel is not a plain forest / boosted sum (models.py folds those into one
+TreeEnsemble): segments with predicates other than True, weights, and the methods average,
+weightedAverage, sum, weightedSum, median, weightedMedian, max, majorityVote,
+weightedMajorityVote and selectFirst over any model the IR lifts. missingPredictionTreatment
+and missingThreshold as the fast path settles them against pypmml.
+
+Refused with a reason (what no IR prediction holds, or where pypmml 1.5.8, the reference,
+departs from PMML 4.4 and no reading is settled): selectAll (one result per segment),
+OutputField segmentId, VariableWeight, methods PMML 4.4 does not define for the function,
+skipSegment with classification averages, segments without a category of the target, and a
+classification TreeModel whose ScoreDistribution lacks a category (pypmml drops it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from interchange.formats.pmml.fast.expressions import elements
+from interchange.formats.pmml.fast.trees import target_classes
+from interchange.formats.pmml.lift.expressions import path_of
+from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
+from interchange.formats.pmml.parse import child, children, local
+from interchange.ir.graph import ModelStep
+from interchange.ir.lifted import Unliftable
+from interchange.ir.segmentation import METHODS, WEIGHTED, Segmentation
+
+if TYPE_CHECKING:
+    from interchange.formats.pmml.lift.models import LiftContext
+
+__all__ = ["lift_segmentation"]
+
+_VOTES = ("majorityVote", "weightedMajorityVote")
+
+
+def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContext) -> Segmentation:
+    """The Segmentation step of a MiningModel, or Unliftable naming the element and why."""
+    from interchange.formats.pmml.lift.models import lift_model  # (models.py imports this module)
+
+    path = path_of(seg)
+    method, function = seg.get("multipleModelMethod"), model.get("functionName")
+    if method == "selectAll":
+        raise Unliftable(path, "selectAll gives one result per segment (OutputField segmentId), not part of the IR's prediction")
+    if method not in METHODS.get(function or "", ()):
+        raise Unliftable(path, f"multipleModelMethod={method} for {function} (PMML 4.4 does not define it)")
+    out = child(model, "Output")
+    if out is not None and any(f.get("segmentId") is not None for f in children(out, "OutputField")):
+        raise Unliftable(path_of(out), "OutputField segmentId (one segment's result) is not part of the IR's prediction")
+    treatment, threshold = _missing_treatment(seg, method, function)
+    preds, weights, steps, inner_elements = [], [], [], []
+    for s in children(seg, "Segment"):
+        if child(s, "VariableWeight") is not None:
+            raise Unliftable(path_of(s), "Segment VariableWeight has no IR form yet")
+        preds.append(lift_predicate(find_predicate(s), lc.ctx))
+        weights.append(float(s.get("weight", "1")))
+        if method in WEIGHTED and not weights[-1] > 0:
+            raise Unliftable(path_of(s), f"Segment weight {weights[-1]} in {method}")
+        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        if len(inner) != 1:
+            raise Unliftable(path_of(s), "a Segment without exactly one model")
+        if inner[0].get("functionName") != function:
+            raise Unliftable(path_of(inner[0]), f"a {inner[0].get('functionName')} segment in a {function} Segmentation")
+        inner_elements.append(inner[0])
+        steps.append(lift_model(inner[0], lc))
+    if not steps:
+        raise Unliftable(path, "Segmentation without segments")
+    classes: tuple[Any, ...] | None = None
+    if function == "classification":
+        found: list[Any] = list(target_classes(model))
+        for st in steps:
+            found += [c for c in getattr(st, "classes", None) or () if str(c) not in map(str, found)]
+        classes = tuple(found)
+        if method not in _VOTES:
+            _check_categories(classes, steps, inner_elements)
+    return Segmentation(method, tuple(preds), tuple(weights), tuple(steps), classes, treatment, threshold)
+
+
+def _missing_treatment(seg: etree._Element, method: str, function: str | None) -> tuple[str, float]:
+    treatment, threshold = seg.get("missingPredictionTreatment", "continue"), float(seg.get("missingThreshold", "1"))
+    path = path_of(seg)
+    if treatment not in ("continue", "returnMissing", "skipSegment"):
+        raise Unliftable(path, f"missingPredictionTreatment={treatment}")
+    if threshold != 1 and treatment != "skipSegment":
+        raise Unliftable(path, f"missingThreshold with missingPredictionTreatment={treatment}")
+    if method == "selectFirst" and treatment == "skipSegment":
+        raise Unliftable(path, "selectFirst with skipSegment (pypmml ignores the treatment)")
+    if treatment == "skipSegment" and function == "classification" and method not in _VOTES:
+        # pypmml: average divides the kept probabilities by the number of used segments, skipped ones included
+        raise Unliftable(path, f"skipSegment with classification {method} (pypmml's probabilities no longer sum to 1)")
+    if treatment == "skipSegment" and threshold >= 1 and method not in ("sum", "weightedSum", "average", "weightedAverage"):
+        raise Unliftable(path, f"skipSegment with missingThreshold {threshold} and {method}: what pypmml gives is not measured")
+    return treatment, threshold
+
+
+def _check_categories(classes: tuple[Any, ...], steps: list[ModelStep], inner: list[etree._Element]) -> None:
+    """Averages, max and medians read each segment's probability of every category."""
+    for st, el in zip(steps, inner, strict=True):
+        own = getattr(st, "classes", None)
+        if own is None or {str(c) for c in classes} - {str(c) for c in own}:
+            raise Unliftable(path_of(el), "a segment model without a probability for every category of the target")
+        if local(el) == "TreeModel":
+            for node in el.iter("{*}Node"):
+                seen = {d.get("value") for d in children(node, "ScoreDistribution")}
+                if seen and {str(c) for c in classes} - seen:
+                    raise Unliftable(path_of(node), "a segment TreeModel Node whose ScoreDistribution lacks a category")

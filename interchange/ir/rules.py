@@ -1,0 +1,73 @@
+"""Rule sets: rules with predicates, weights and a score; one selection criterion.
+
+PMML 4.4 §RuleSetModel (SimpleRule; CompoundRule as the conjunction of its predicate with each
+inner rule's): firstHit takes the first rule that fires, weightedMax the fired rule of largest
+weight (ties: the first), weightedSum the score whose fired rules weigh most. A rule whose
+predicate is UNKNOWN does not fire; no rule fired gives ``default``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from interchange.ir.graph import Env, ModelStep, Prediction
+from interchange.ir.predicates import Predicate, predicate_fields, truth
+
+__all__ = ["Rule", "RuleSet"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Fires where every one of ``predicates`` is TRUE."""
+
+    predicates: tuple[Predicate, ...]
+    score: Any
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class RuleSet(ModelStep):
+    rules: tuple[Rule, ...]
+    criterion: Literal["firstHit", "weightedMax", "weightedSum"]
+    default: Any = None
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(dict.fromkeys(f for r in self.rules for p in r.predicates for f in predicate_fields(p)))
+
+    def predict(self, env: Env) -> Prediction:
+        n = len(next(iter(env.values()), ())) if getattr(env, "n", None) is None else int(env.n)  # type: ignore[attr-defined]
+        cache: dict[int, np.ndarray] = {}
+
+        def fires(rule: Rule) -> np.ndarray:
+            out = np.ones(n, dtype=bool)
+            for p in rule.predicates:
+                if id(p) not in cache:
+                    cache[id(p)] = truth(p, env, n)[0]
+                out &= cache[id(p)]
+            return out
+
+        label = np.full(n, self.default, dtype=object)
+        if self.criterion == "firstHit":
+            taken = np.zeros(n, dtype=bool)
+            for r in self.rules:
+                hit = fires(r) & ~taken
+                label[hit] = r.score
+                taken |= hit
+        elif self.criterion == "weightedMax":
+            best = np.full(n, -np.inf)
+            for r in self.rules:
+                hit = fires(r) & (r.weight > best)
+                label[hit] = r.score
+                best = np.where(hit, r.weight, best)
+        else:
+            scores = list(dict.fromkeys(r.score for r in self.rules))
+            totals = np.zeros((n, len(scores)))
+            for r in self.rules:
+                totals[:, scores.index(r.score)] += np.where(fires(r), r.weight, 0.0)
+            winner = np.asarray(scores, dtype=object)[np.argmax(totals, axis=1)] if scores else label
+            label = np.where(totals.sum(axis=1) > 0, winner, label)
+        return Prediction(label=label)
