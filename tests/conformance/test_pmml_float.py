@@ -40,7 +40,7 @@ def _document(est: Any, X: pd.DataFrame, y: np.ndarray, path: Path) -> bytes:
     from sklearn2pmml import sklearn2pmml
     from sklearn2pmml.pipeline import PMMLPipeline
 
-    pipeline = PMMLPipeline([("model", est)]).fit(X, y)
+    pipeline = PMMLPipeline([("model", est)]).fit(X, pd.Series(y, name="y"))  # a named target: sklearn2pmml warns otherwise
     with _stamped_190():
         sklearn2pmml(pipeline, str(path))
     return path.read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -59,6 +60,7 @@ def test_onnx_verdict_asks_the_ir_writer_before_skl2onnx(monkeypatch) -> None:  
     assert interchange.check(forest)[0].verdicts["onnx"] is None
 
 
+@pytest.mark.filterwarnings("ignore:The `probability` parameter was deprecated:FutureWarning")
 def test_onnx_verdict_falls_back_to_skl2onnx_and_names_both_refusals(monkeypatch) -> None:  # noqa: ANN001
     from skl2onnx import _supported_operators
     from sklearn.svm import SVC
