@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import Ctx, elements
+from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
+from interchange.formats.pmml.fast.expressions.predicates import predicate
 from interchange.formats.pmml.fast.outputs import CONFIDENCE, ENTITY
-from interchange.formats.pmml.fast.predicates import predicate
 from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.parse import local
 from interchange.ir.graph import ModelStep, Prediction
