@@ -68,7 +68,7 @@ class Scores(ModelStep):
                 out[:, j] = intercept
                 continue
             # columns stacked as rows (contiguous copies) and seen transposed: no strided writes
-            design = np.stack([np.broadcast_to(column(env), (env.n,)) for column, _ in terms]).T
+            design = np.stack([column(env) for column, _ in terms]).T
             out[:, j] = affine(design, np.array([coef for _, coef in terms]), intercept)
         return out
 
