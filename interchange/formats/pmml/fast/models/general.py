@@ -32,7 +32,6 @@ from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, label_of
-from interchange.ir.linear import affine
 from interchange.ir.links import INVERSE_LINKS, logistic, softmax
 
 __all__: list[str] = []
@@ -102,15 +101,11 @@ def _betas(model: etree._Element, names: list[str]) -> dict[str | None, np.ndarr
 class _Linear:
     columns: tuple[Column | None, ...]
 
-    def design(self, s: Scope) -> np.ndarray:
-        """The parameters' columns (rows x parameters; the intercept's is ones)."""
-        if not self.columns:
-            return np.zeros((s.n, 0))
-        return np.stack([np.ones(s.n) if c is None else np.broadcast_to(c(s), (s.n,)) for c in self.columns]).T
-
     def eta(self, s: Scope, beta: np.ndarray) -> np.ndarray:
-        """x . beta on the IR's linear kernel."""
-        return affine(self.design(s), beta, 0.0)
+        total = np.zeros(s.n)
+        for column, b in zip(self.columns, beta, strict=True):
+            total = total + b * (1.0 if column is None else column(s))
+        return total
 
 
 def _variable(model: etree._Element, attr: str) -> Column | None:
@@ -223,8 +218,7 @@ class _Multinomial(ModelStep):
     inputs: tuple[str, ...] = ()
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
-        design = self.linear.design(env)
-        eta = np.column_stack([np.zeros(env.n) if b is None else affine(design, b, 0.0) for b in self.betas])
+        eta = np.column_stack([np.zeros(env.n) if b is None else self.linear.eta(env, b) for b in self.betas])
         with np.errstate(all="ignore"):
             probs = softmax(eta)
         return _classified(probs, self.classes)
@@ -252,8 +246,7 @@ class _Ordinal(ModelStep):
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         offset = self.offset(env) if self.offset is not None else 0.0
         with np.errstate(all="ignore"):
-            design = self.linear.design(env)
-            cumulative = np.column_stack([self.link(affine(design, b, 0.0) + offset) for b in self.thresholds])
+            cumulative = np.column_stack([self.link(self.linear.eta(env, b) + offset) for b in self.thresholds])
         bounded = np.column_stack([np.zeros(env.n), cumulative, np.ones(env.n)])
         probs = np.diff(bounded, axis=1)
         probs[np.isnan(cumulative).any(axis=1)] = np.nan

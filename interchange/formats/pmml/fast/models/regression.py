@@ -16,13 +16,11 @@ from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, label_of
-from interchange.ir.linear import affine
 from interchange.ir.links import INVERSE_LINKS, simplemax, softmax
 
 __all__ = ["Scores", "classify"]
 
-Column = Callable[[Scope], np.ndarray]
-Term = tuple[Column, float]  # a predictor's column and its coefficient
+Term = Callable[[Scope], np.ndarray]
 
 
 def _term(p: etree._Element, numeric: Callable[[str], bool]) -> Term:
@@ -34,29 +32,29 @@ def _term(p: etree._Element, numeric: Callable[[str], bool]) -> Term:
         if not numeric(name):
             raise NotCovered(f"NumericPredictor over non-numeric field {name}")
         if exponent == 1:
-            return (lambda s: num(s[name])), coef
-        return (lambda s: np.power(num(s[name]), exponent)), coef
+            return lambda s: coef * num(s[name])
+        return lambda s: coef * np.power(num(s[name]), exponent)
     if tag == "CategoricalPredictor":
         value = keys(np.array([float(p.get("value")) if numeric(name) else p.get("value")], dtype=object))[0]
 
         def indicator(s: Scope) -> np.ndarray:
-            return (keys(s[name]) == value).astype(np.float64)  # PMML 4.4: a missing value matches no category: 0
+            col = s[name]
+            return coef * (keys(col) == value)  # PMML 4.4: a missing value matches no category: 0
 
-        return indicator, coef
+        return indicator
     if tag == "PredictorTerm":
         refs = [r.get("field") for r in elements(p)]
         if not refs or any(local(r) != "FieldRef" or r.get("mapMissingTo") is not None for r in elements(p)):
             raise NotCovered("PredictorTerm with other than plain FieldRefs")
         if not all(numeric(r) for r in refs):
             raise NotCovered("PredictorTerm over non-numeric fields")
-        return (lambda s: np.prod([num(s[r]) for r in refs], axis=0)), coef
+        return lambda s: coef * np.prod([num(s[r]) for r in refs], axis=0)
     raise NotCovered(f"<{tag}> in RegressionTable")
 
 
 @dataclass(frozen=True)
 class Scores(ModelStep):
-    """One score per RegressionTable: intercept + the terms' columns times their coefficients,
-    on the IR's linear kernel (a missing input: missing)."""
+    """One score per RegressionTable: intercept + sum of terms (a missing input: missing)."""
 
     tables: tuple[tuple[float, tuple[Term, ...]], ...]
     inputs: tuple[str, ...] = ()
@@ -64,12 +62,10 @@ class Scores(ModelStep):
     def raw(self, env: Scope) -> np.ndarray:
         out = np.empty((env.n, len(self.tables)))
         for j, (intercept, terms) in enumerate(self.tables):
-            if not terms:
-                out[:, j] = intercept
-                continue
-            # columns stacked as rows (contiguous copies) and seen transposed: no strided writes
-            design = np.stack([column(env) for column, _ in terms]).T
-            out[:, j] = affine(design, np.array([coef for _, coef in terms]), intercept)
+            total = np.full(env.n, intercept)
+            for t in terms:
+                total = total + t(env)
+            out[:, j] = total
         return out
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
