@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["Metric", "distances"]
+__all__ = ["Metric", "distances", "lowest"]
 
 Metric = Literal["euclidean", "squaredEuclidean", "manhattan", "minkowski"]
 
@@ -58,3 +58,9 @@ def distances(
     if metric == "minkowski":
         return total ** (1.0 / p)
     return total
+
+
+def lowest(dist: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` smallest distances along the last axis, ascending; ties keep the
+    earlier index (a stable sort: scikit-learn's and titus2's ``argLowestN`` order)."""
+    return np.argsort(dist, axis=-1, kind="stable")[..., :k]

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from interchange.ir.distances import distances
+from interchange.ir.distances import distances, lowest
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 
 __all__ = ["NearestNeighbors"]
@@ -37,7 +37,7 @@ class NearestNeighbors(ModelStep):
 
     def neighbours(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         d = distances(X[:, None, :], np.asarray(self.points, dtype=np.float64)[None, :, :], self.metric, self.p)
-        idx = np.argsort(d, axis=1, kind="stable")[:, : self.k]
+        idx = lowest(d, self.k)
         return idx, np.take_along_axis(d, idx, axis=1)
 
     def _weights(self, dist: np.ndarray) -> np.ndarray:

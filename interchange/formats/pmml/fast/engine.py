@@ -24,7 +24,7 @@ from lxml import etree
 from interchange.batch import Columns, num_rows
 from interchange.document import Document
 from interchange.errors import RecordError
-from interchange.formats.pmml.fast.expressions import Ctx, derived_fields, elements, single
+from interchange.formats.pmml.fast.expressions.compile import Ctx, derived_fields, elements, single
 from interchange.formats.pmml.fast.outputs import OutputFn, output_fields, targets
 from interchange.formats.pmml.fast.schema import Treatment, check_nested, data_fields, treatments
 from interchange.formats.pmml.fast.scope import Fn, Scope, num
@@ -145,15 +145,15 @@ def compiler(tag: str) -> Callable[[ModelCompiler], ModelCompiler]:
 
 # modules whose @compiler decorators add model elements
 _FAMILY_MODULES: tuple[str, ...] = (
-    "interchange.formats.pmml.fast.regression",
-    "interchange.formats.pmml.fast.general",
-    "interchange.formats.pmml.fast.trees",
-    "interchange.formats.pmml.fast.mining",
-    "interchange.formats.pmml.fast.scorecard",
-    "interchange.formats.pmml.fast.ruleset",
-    "interchange.formats.pmml.fast.families",
-    "interchange.formats.pmml.fast.svm",
-    "interchange.formats.pmml.fast.knn",
+    "interchange.formats.pmml.fast.models.regression",
+    "interchange.formats.pmml.fast.models.general",
+    "interchange.formats.pmml.fast.trees.model",
+    "interchange.formats.pmml.fast.models.mining",
+    "interchange.formats.pmml.fast.models.scorecard",
+    "interchange.formats.pmml.fast.models.ruleset",
+    "interchange.formats.pmml.fast.models.families",
+    "interchange.formats.pmml.fast.models.svm",
+    "interchange.formats.pmml.fast.models.knn",
 )
 _loaded = False
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import Ctx, checked_cast, elements, expression
+from interchange.formats.pmml.fast.expressions.compile import Ctx, checked_cast, elements, expression
 from interchange.formats.pmml.fast.priors import fallbacks, with_priors
 from interchange.formats.pmml.fast.scope import Fn, Scope, keys, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local

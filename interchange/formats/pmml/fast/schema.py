@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import interval_mask
+from interchange.formats.pmml.fast.expressions.compile import interval_mask
 from interchange.formats.pmml.fast.scope import keys, missing, num
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
 

@@ -15,7 +15,7 @@ from lxml import etree
 
 from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _CURRENT, Compilation
-from interchange.formats.pmml.fast.expressions import Ctx
+from interchange.formats.pmml.fast.expressions.compile import Ctx
 from interchange.formats.pmml.fast.schema import data_fields
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, path_of
 from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordered_classes

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import Ctx, constant_value, elements, kind_of
+from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.lifted import Unliftable

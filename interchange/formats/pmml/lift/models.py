@@ -18,10 +18,10 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
-from interchange.formats.pmml.fast.expressions import Ctx, elements
-from interchange.formats.pmml.fast.predicates import PREDICATES
+from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
+from interchange.formats.pmml.fast.expressions.predicates import PREDICATES
 from interchange.formats.pmml.fast.schema import check_nested
-from interchange.formats.pmml.fast.trees import FlatTree, tree_step
+from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
 from interchange.formats.pmml.lift.general import lift_general
 from interchange.formats.pmml.lift.predicates import lift_predicate

@@ -18,9 +18,9 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import current
-from interchange.formats.pmml.fast.tree_tables import SPLITS as _SPLITS
-from interchange.formats.pmml.fast.tree_walk import TreeNode
-from interchange.formats.pmml.fast.trees import _nodes, target_classes
+from interchange.formats.pmml.fast.trees.model import _nodes, target_classes
+from interchange.formats.pmml.fast.trees.tables import SPLITS as _SPLITS
+from interchange.formats.pmml.fast.trees.walk import TreeNode
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import child, local
 from interchange.ir.lifted import Unliftable

@@ -12,9 +12,9 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import INERT, compiler, current
-from interchange.formats.pmml.fast.expressions import elements
+from interchange.formats.pmml.fast.expressions.compile import elements
+from interchange.formats.pmml.fast.expressions.predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast.outputs import ENTITY
-from interchange.formats.pmml.fast.predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step

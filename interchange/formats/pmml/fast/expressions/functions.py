@@ -13,8 +13,8 @@ from collections.abc import Callable
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import Ctx, _clean, cast, elements, expression, kind_of, regex
-from interchange.formats.pmml.fast.predicates import ORDER
+from interchange.formats.pmml.fast.expressions.compile import Ctx, _clean, cast, elements, expression, kind_of, regex
+from interchange.formats.pmml.fast.expressions.predicates import ORDER
 from interchange.formats.pmml.fast.scope import Fn, Scope, keys, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, children, local
 
@@ -249,7 +249,7 @@ def apply(el: etree._Element, ctx: Ctx) -> Fn:
 
 
 def _const(el: etree._Element) -> object:
-    from interchange.formats.pmml.fast.expressions import constant_value
+    from interchange.formats.pmml.fast.expressions.compile import constant_value
 
     return constant_value(el)
 

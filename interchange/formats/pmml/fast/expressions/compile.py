@@ -109,7 +109,7 @@ def expression(el: etree._Element, ctx: Ctx) -> Fn:
     if tag == "MapValues":
         return _map_values(el, ctx)
     if tag == "Apply":
-        from interchange.formats.pmml.fast.functions import apply
+        from interchange.formats.pmml.fast.expressions.functions import apply
 
         return apply(el, ctx)
     raise NotCovered(f"expression <{tag}>")
@@ -309,7 +309,7 @@ def derived_fields(container: etree._Element | None, ctx: Ctx) -> dict[str, Fn]:
         return defs
     for el in elements(container):
         if local(el) == "DefineFunction" and local(container) == "TransformationDictionary":
-            from interchange.formats.pmml.fast.functions import define_function
+            from interchange.formats.pmml.fast.expressions.functions import define_function
 
             define_function(el, ctx)
             continue

@@ -13,9 +13,9 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import INERT, compiler, current
-from interchange.formats.pmml.fast.expressions import elements, expression
+from interchange.formats.pmml.fast.expressions.compile import elements, expression
+from interchange.formats.pmml.fast.expressions.predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast.outputs import REASONS
-from interchange.formats.pmml.fast.predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast.scope import Scope, num
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step

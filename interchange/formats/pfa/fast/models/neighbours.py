@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library import LIBRARY, as_float, fn, map_fcn, run_lanes, seqsum
-from interchange.formats.pfa.fast.models import _pick
+from interchange.formats.pfa.fast.library.core import LIBRARY, as_float, fn, map_fcn, run_lanes, seqsum
+from interchange.formats.pfa.fast.models.families import _pick
 from interchange.formats.pfa.fast.types import DOUBLE, Arr, Defer, NotCovered, is_num, length, lift
 from interchange.ir.distances import distances
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope, convert
-from interchange.formats.pfa.fast.library import (
+from interchange.formats.pfa.fast.library.core import (
     LIBRARY,
     args_of,
     as_float,

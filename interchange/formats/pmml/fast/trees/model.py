@@ -20,10 +20,10 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import INERT, compiler, current
-from interchange.formats.pmml.fast.expressions import Ctx, elements
-from interchange.formats.pmml.fast.predicates import PREDICATES
+from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
+from interchange.formats.pmml.fast.expressions.predicates import PREDICATES
 from interchange.formats.pmml.fast.scope import Scope
-from interchange.formats.pmml.fast.tree_tables import (
+from interchange.formats.pmml.fast.trees.tables import (
     COMPLEMENT,
     SPLITS,
     NodeTables,
@@ -31,7 +31,7 @@ from interchange.formats.pmml.fast.tree_tables import (
     read_nodes,
     tree_classes,
 )
-from interchange.formats.pmml.fast.tree_walk import STOPPING, STRATEGIES, GeneralTree, TreeNode
+from interchange.formats.pmml.fast.trees.walk import STOPPING, STRATEGIES, GeneralTree, TreeNode
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, label_of, matrix
 from interchange.ir.trees import Tree, TreeEnsemble

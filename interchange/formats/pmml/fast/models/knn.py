@@ -21,7 +21,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import _check_schema, compiler, current
-from interchange.formats.pmml.fast.families import _BASE, _classes, _elements, _measure, _only, _root, _target
+from interchange.formats.pmml.fast.models.families import _BASE, _classes, _elements, _measure, _only, _root, _target
 from interchange.formats.pmml.fast.outputs import ENTITY
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
 from interchange.ir.distances import distances

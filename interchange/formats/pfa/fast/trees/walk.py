@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library import LIBRARY
+from interchange.formats.pfa.fast.library.core import LIBRARY
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
     DOUBLE,
@@ -35,6 +35,7 @@ from interchange.formats.pfa.fast.types import (
     lmap,
     stack,
 )
+from interchange.ir.tree_walk import descend, self_looped
 from interchange.ir.trees import BLOCK as _BLOCK
 from interchange.ir.trees import FlatForest
 
@@ -96,6 +97,21 @@ class _Forest:
         self.next = {b: np.array(v, dtype=np.int64) for b, v in self.targets.items()}
         self.leaf_t = leaf_t
         self.leaves = stack([const_of(v, leaf_t) for v in leaves], leaf_t) if leaves else None
+
+    def looped(self) -> tuple[np.ndarray, int, np.ndarray]:
+        """The tables for ``tree_walk.descend``: children (nodes x branches, flat), leaves as
+        self-looped nodes numbered after the inner ones, the number of inner nodes, the roots."""
+        cache = self.__dict__.get("_looped")
+        if cache is None:
+            inner = len(next(iter(self.next.values())))
+            n_leaves = 0 if self.leaves is None else int(np.asarray(_first(self.leaves, self.leaf_t)).shape[0])
+            targets = np.zeros((inner + n_leaves, len(self.next)), dtype=np.int64)
+            for j, v in enumerate(self.next.values()):  # pass, fail (, missing): the branch order
+                targets[:inner, j] = np.where(v >= 0, v, inner + (-1 - v))
+            ends = np.arange(inner + n_leaves) >= inner
+            roots = np.where(self.roots >= 0, self.roots, inner + (-1 - self.roots)).astype(np.int32)
+            cache = self.__dict__["_looped"] = (self_looped(targets, ends), inner, roots)
+        return cache
 
     def flat(self, f: str, thr: str, m: str, op: str) -> tuple[FlatForest, np.ndarray, int]:
         """The trees on the shared walk kernel (leaves become nodes of their own), and the
@@ -209,13 +225,15 @@ def _walk(missing: bool) -> Callable[..., Compiled]:
             if split is not None:
                 return _split_walk(rt, forest, d, split, depth)
             lanes = forest.roots.shape
-            node = np.broadcast_to(forest.roots, (rt.n,) + (1,) * (depth - len(lanes)) + lanes).copy()
+            children, inner, roots = forest.looped()
+            node = np.broadcast_to(roots, (rt.n,) + (1,) * (depth - len(lanes)) + lanes).copy()
             rt.env[slots[0].id] = d
             outer = rt.active
-            for _ in range(forest.depth):
-                live = node >= 0
+
+            def choose(node: np.ndarray) -> np.ndarray | None:  # the compiled test at each row's node
+                live = node < inner
                 if not live.any():
-                    break
+                    return None
                 at = np.where(live, node, 0)
                 rt.env[slots[1].id] = {k: v[at] for k, v in forest.tables.items()}
                 rt.active = live if outer is None else (np.asarray(outer) & live)
@@ -223,17 +241,15 @@ def _walk(missing: bool) -> Callable[..., Compiled]:
                     res = body(rt)
                 finally:
                     rt.active = outer
-                if missing:
+                if missing:  # branches pass, fail, missing
                     ok = np.asarray(res.value, dtype=bool)
-                    step = np.where(
-                        np.asarray(res.missing),
-                        forest.next["missing"][at],
-                        np.where(ok, forest.next["pass"][at], forest.next["fail"][at]),
-                    )
+                    branch = np.where(np.asarray(res.missing), 2, np.where(ok, 0, 1))
                 else:
-                    step = np.where(np.asarray(res, dtype=bool), forest.next["pass"][at], forest.next["fail"][at])
-                node = np.where(live, step, node)
-            leaf = -1 - node
+                    branch = ~np.asarray(res, dtype=bool)
+                return np.broadcast_to(branch, node.shape)
+
+            descend(node, children, len(branches), forest.depth, choose)
+            leaf = node - inner
             assert forest.leaves is not None
             return lmap(lambda x, r: np.asarray(x)[leaf], forest.leaves, leaf_t)
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library import LIBRARY, as_float, fn, map_fcn, run_lanes, seqsum
+from interchange.formats.pfa.fast.library.core import LIBRARY, as_float, fn, map_fcn, run_lanes, seqsum
 from interchange.formats.pfa.fast.types import (
     DOUBLE,
     Arr,
@@ -25,7 +25,7 @@ from interchange.formats.pfa.fast.types import (
     stack,
     take_rows,
 )
-from interchange.ir.distances import distances
+from interchange.ir.distances import distances, lowest
 from interchange.ir.linear import affine
 from interchange.ir.naive_bayes import gaussian_log_terms
 
@@ -69,7 +69,7 @@ def arg_lowest(dist: np.ndarray, k: int) -> np.ndarray:
     """titus ``argLowestN(d, k, <)``: ascending, ties keep the earlier index (a stable sort)."""
     if np.isnan(dist).any():
         raise Defer("NaN distances (titus2 orders them by insertion)")
-    return np.argsort(dist, axis=-1, kind="stable")[..., :k]
+    return lowest(dist, k)
 
 
 def _distances(c: Compiler, args: list[Any], scope: Scope, datum: Any, items_t: Any, center: Callable[[Any], Any] | None) -> Any:

@@ -12,7 +12,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import INERT, compiler, current
-from interchange.formats.pmml.fast.expressions import elements
+from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.scope import Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, label_of

@@ -15,7 +15,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import _check_schema, compiler, current
-from interchange.formats.pmml.fast.expressions import expression
+from interchange.formats.pmml.fast.expressions.compile import expression
 from interchange.formats.pmml.fast.outputs import AFFINITY
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.cluster import NearestCenter

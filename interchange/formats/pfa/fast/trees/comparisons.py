@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library import LIBRARY
-from interchange.formats.pfa.fast.trees import RawColumn
+from interchange.formats.pfa.fast.library.core import LIBRARY
+from interchange.formats.pfa.fast.trees.walk import RawColumn
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
     NULL,

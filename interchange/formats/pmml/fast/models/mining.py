@@ -26,11 +26,9 @@ from lxml import etree
 
 from interchange.batch import is_missing
 from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, compiler, current
-from interchange.formats.pmml.fast.expressions import elements
-from interchange.formats.pmml.fast.outputs import SEGMENTS, blank
-from interchange.formats.pmml.fast.predicates import PREDICATES, find_predicate, predicate
-from interchange.formats.pmml.fast.scope import Scope
-from interchange.formats.pmml.fast.segments import (
+from interchange.formats.pmml.fast.expressions.compile import elements
+from interchange.formats.pmml.fast.expressions.predicates import PREDICATES, find_predicate, predicate
+from interchange.formats.pmml.fast.models.segments import (
     CLASSIFICATION,
     REGRESSION,
     WEIGHTED,
@@ -39,7 +37,9 @@ from interchange.formats.pmml.fast.segments import (
     combine_votes,
     treat_missing,
 )
-from interchange.formats.pmml.fast.trees import FlatTree, target_classes
+from interchange.formats.pmml.fast.outputs import SEGMENTS, blank
+from interchange.formats.pmml.fast.scope import Scope
+from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.trees import Tree, TreeEnsemble

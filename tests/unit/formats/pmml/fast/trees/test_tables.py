@@ -19,11 +19,11 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 
 import interchange
-from interchange.formats.pmml.fast import trees as fast_trees
 from interchange.formats.pmml.fast.engine import FastPMMLModel, current
+from interchange.formats.pmml.fast.trees import model as fast_trees
 from interchange.formats.pmml.parse import NotCovered, parse
 
-CONFORMANCE = Path(__file__).resolve().parents[4] / "conformance"
+CONFORMANCE = Path(__file__).resolve().parents[5] / "conformance"
 DOCUMENTS = sorted(CONFORMANCE.glob("pmml_*/*.pmml"))
 
 

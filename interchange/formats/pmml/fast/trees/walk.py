@@ -1,8 +1,9 @@
 """PMML 4.4 §TreeModel on the general evaluator: any tree, every missingValueStrategy.
 
 Each Node's predicate is a three-valued mask over the batch (and / or / surrogate combine
-UNKNOWN the way the specification says), and rows move down the tree one node at a time. A
-Node's children are tried in document order. Under lastPrediction, nullPrediction and
+UNKNOWN the way the specification says): what this module compiles. The rows move down the
+tree on the IR's tree walk (``interchange.ir.tree_strategies``), the strategies as its
+parameters. A Node's children are tried in document order. Under lastPrediction, nullPrediction and
 defaultChild the first child that is not FALSE decides: TRUE descends, UNKNOWN meets the
 strategy at once (PMML 4.4 §TreeModel: "If a Node's predicate evaluates to UNKNOWN while
 traversing the tree, evaluation is stopped ..." / "abort the scoring process" / "evaluate the
@@ -26,20 +27,15 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import Ctx, elements
+from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
+from interchange.formats.pmml.fast.expressions.predicates import predicate
 from interchange.formats.pmml.fast.outputs import CONFIDENCE, ENTITY
-from interchange.formats.pmml.fast.predicates import predicate
 from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.parse import local
 from interchange.ir.graph import ModelStep, Prediction
+from interchange.ir.tree_strategies import STOPPING, STRATEGIES, VIRTUAL, MultiwayTree, Truth3
 
 __all__ = ["TreeNode", "GeneralTree", "tree_predicate", "STRATEGIES", "STOPPING"]
-
-STRATEGIES = ("none", "lastPrediction", "nullPrediction", "defaultChild", "weightedConfidence", "aggregateNodes")
-STOPPING = ("lastPrediction", "nullPrediction", "defaultChild")  # the first UNKNOWN child ends the search
-NULL, MOVING, VIRTUAL = -1, -2, -3  # row ends: no prediction, not yet, a weightedConfidence / aggregateNodes result
-# true, unknown, and true only through a surrogate's alternative (counted by missingValuePenalty)
-Truth3 = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -110,9 +106,23 @@ class GeneralTree(ModelStep):
         out["labels"] = np.array([n.score for n in nodes], dtype=object)
         return out
 
+    @cached_property
+    def kernel(self) -> MultiwayTree:
+        """The tree on the IR's tree walk, the strategies as its parameters."""
+        tab = self._tables
+        return MultiwayTree(
+            tuple(tuple(n.kids) for n in self.nodes),
+            self.strategy,
+            self.no_true_child == "returnLastPrediction",
+            self.defaults,
+            tab["records"],
+            tab.get("conf"),
+            tab.get("counts"),
+        )
+
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
-        walk = _Walk(self, env)
-        final, missed = walk.run()
+        walk = self.kernel.walk(_Batch(self, env), env.n)
+        final, missed = walk.final, walk.missed
         ok = final >= 0
         safe = np.where(ok, final, 0)
         ids = np.array(self.ids, dtype=object)[safe]
@@ -134,18 +144,13 @@ class GeneralTree(ModelStep):
         return Prediction(classes=self.classes, probabilities=probs, label=labels, extra={ENTITY: ids, CONFIDENCE: conf})
 
 
-class _Walk:
-    """One batch moving down one tree."""
+class _Batch:
+    """The Nodes' predicates over one batch (the ``Truths`` the IR's tree walk asks), each
+    evaluated once over the whole batch, or alone over a few rows."""
 
     def __init__(self, tree: GeneralTree, s: Scope) -> None:
         self.tree, self.s = tree, s
         self.truth: dict[int, Truth3] = {}
-        self.final = np.full(s.n, MOVING, dtype=np.int64)
-        self.missed = np.zeros(s.n, dtype=np.int64)
-        width = len(tree.classes or ())
-        self.v_label = np.zeros(s.n, dtype=np.int64)
-        self.v_probs = np.full((s.n, width), np.nan)
-        self.v_conf = np.full(s.n, np.nan)
 
     def of(self, k: int) -> Truth3:
         if k not in self.truth:
@@ -155,100 +160,7 @@ class _Walk:
     def at(self, k: int, rows: np.ndarray) -> Truth3:
         """Node k's predicate over ``rows``: a few rows are evaluated alone, many over the batch."""
         if k in self.truth or 4 * len(rows) >= self.s.n:
-            return self.of(k)[0][rows], self.of(k)[1][rows], self.of(k)[2][rows]
+            t, u, alt = self.of(k)
+            return t[rows], u[rows], alt[rows]
         sub = Scope({f: self.s[f][rows] for f in self.tree.fields[k]}, len(rows))
         return self.tree.preds[k](sub)
-
-    def run(self) -> tuple[np.ndarray, np.ndarray]:
-        tree = self.tree
-        waiting: dict[int, list[np.ndarray]] = {0: [np.arange(self.s.n)]}  # the root's predicate is True
-        for i, node in enumerate(tree.nodes):  # document order: parents before children
-            parts = waiting.pop(i, None)
-            if parts is None:
-                continue
-            rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
-            if not node.kids:
-                self.final[rows] = i
-                continue
-            todo = np.ones(len(rows), dtype=bool)
-            unknown = np.zeros(len(rows), dtype=bool)
-            stopping = tree.strategy in STOPPING
-            for k in node.kids:
-                t, u, alt = self.at(k, rows)
-                hit = todo & t
-                if hit.any():
-                    waiting.setdefault(k, []).append(rows[hit])
-                    self.missed[rows[hit & alt]] += 1
-                unknown |= todo & u
-                todo &= ~hit
-                if stopping:
-                    todo &= ~unknown  # an UNKNOWN child ends the search: later TRUE ones are not tried
-            stuck = rows[:0] if tree.strategy == "none" else rows[unknown] if stopping else rows[todo & unknown]
-            lost = [rows[todo & ~unknown] if tree.strategy != "none" else rows[todo]]
-            if stuck.size:
-                lost.append(self.missing(i, stuck, waiting))
-            for r in lost:
-                self.final[r] = i if tree.no_true_child == "returnLastPrediction" else NULL
-        return self.final, self.missed
-
-    def missing(self, i: int, rows: np.ndarray, waiting: dict[int, list[np.ndarray]]) -> np.ndarray:
-        """Apply the missingValueStrategy at node i; returns the rows left for noTrueChildStrategy."""
-        tree = self.tree
-        if tree.strategy == "lastPrediction":
-            self.final[rows] = i
-        elif tree.strategy == "nullPrediction":
-            # PMML 4.4: no prediction (pypmml returns the last prediction when noTrueChildStrategy
-            # is returnLastPrediction; test_pmml_trees.py checks these rows against the spec)
-            self.final[rows] = NULL
-        elif tree.strategy == "defaultChild":
-            waiting.setdefault(tree.defaults[i], []).append(rows)
-            self.missed[rows] += 1
-        elif tree.classes is not None:  # pypmml: in a regression both act as strategy none
-            scores, probs = self.weighted(i, rows) if tree.strategy == "weightedConfidence" else self.aggregate(i, rows)
-            valued = np.where(np.isnan(scores), -np.inf, scores)
-            best = np.argmax(valued, axis=1)  # the first class with the highest score
-            top = valued[np.arange(len(rows)), best]
-            won = top > 0  # pypmml: a winner needs a positive score
-            chosen = rows[won]
-            self.final[chosen] = VIRTUAL
-            self.v_label[chosen] = best[won]
-            self.v_probs[chosen] = probs[won]
-            self.v_conf[chosen] = top[won] if tree.strategy == "weightedConfidence" else top[won] / scores[won].sum(axis=1)
-            return rows[~won]
-        else:
-            return rows
-        return rows[:0]
-
-    def weighted(self, i: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per class: the UNKNOWN children's ScoreDistribution confidences weighted by their
-        recordCount over node i's (pypmml: the children's own confidences, not a walk below
-        them; a missing confidence or recordCount leaves no winner). No probabilities."""
-        tab = self.tree._tables
-        total = np.zeros((len(rows), tab["conf"].shape[1]))
-        for k in self.tree.nodes[i].kids:
-            share = tab["conf"][k] * (0.0 if np.isnan(tab["records"][k]) else tab["records"][k]) / tab["records"][i]
-            total += np.where(self.of(k)[1][rows][:, None], share, 0.0)
-        return total, np.full(total.shape, np.nan)
-
-    def aggregate(self, i: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """recordCounts summed over every leaf reachable by following UNKNOWN children (and the
-        first TRUE one) from node i; PMML 4.4: the probabilities of that virtual Node."""
-        counts = np.zeros((len(rows), self.v_probs.shape[1]))
-        self._gather(i, rows, np.arange(len(rows)), counts)
-        total = counts.sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return counts, np.where(total > 0, counts / total, np.nan)
-
-    def _gather(self, j: int, rows: np.ndarray, at: np.ndarray, counts: np.ndarray) -> None:
-        node = self.tree.nodes[j]
-        if not node.kids:
-            counts[at] += self.tree._tables["counts"][j]
-            return
-        scanning = np.ones(len(at), dtype=bool)
-        for k in node.kids:
-            t, u, _ = self.of(k)
-            t, u = t[rows[at]], u[rows[at]]
-            take = scanning & (t | u)
-            if take.any():
-                self._gather(k, rows, at[take], counts)
-            scanning &= ~t

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import Ctx, elements
+from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.scope import Scope, keys, missing, num
 from interchange.formats.pmml.parse import NotCovered, local
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library import (
+from interchange.formats.pfa.fast.library.core import (
     LIBRARY,
     args_of,
     as_float,

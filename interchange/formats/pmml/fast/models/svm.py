@@ -14,7 +14,7 @@ from lxml import etree
 
 from interchange.batch import category_key, missing_mask
 from interchange.formats.pmml.fast.engine import _check_schema, compiler
-from interchange.formats.pmml.fast.families import _array, _classes, _elements, _num, _only, _root, _target
+from interchange.formats.pmml.fast.models.families import _array, _classes, _elements, _num, _only, _root, _target
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, matrix
 from interchange.ir.svm import SupportVectorMachine

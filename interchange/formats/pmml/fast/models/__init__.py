@@ -1,0 +1,1 @@
+"""PMML model families on the fast path, one module per family (and MiningModel's segments)."""
