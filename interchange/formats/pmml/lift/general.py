@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import elements
-from interchange.formats.pmml.fast.trees import target_classes
+from interchange.formats.pmml.fast.expressions.compile import elements
+from interchange.formats.pmml.fast.trees.model import target_classes
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import child, children, local
 from interchange.ir.expressions import Call, Const, Expr, Indicator, Ref

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import Ctx, elements
+from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import local
 from interchange.ir.lifted import Unliftable

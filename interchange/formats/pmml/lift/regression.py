@@ -14,7 +14,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
-from interchange.formats.pmml.fast.expressions import elements
+from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import child, children, local
 from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import elements
+from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.lift.expressions import lift_expression, path_of
 from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import child, children, local

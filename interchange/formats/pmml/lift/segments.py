@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions import elements
-from interchange.formats.pmml.fast.trees import target_classes
+from interchange.formats.pmml.fast.expressions.compile import elements
+from interchange.formats.pmml.fast.trees.model import target_classes
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import child, children, local
