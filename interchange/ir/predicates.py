@@ -18,7 +18,18 @@ from interchange.batch import category_key, missing_mask
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, Step
 
-__all__ = ["PredicateColumn", "Always", "Compare", "InSet", "Compound", "Predicate", "truth", "predicate_fields", "Truth"]
+__all__ = [
+    "PredicateColumn",
+    "Always",
+    "Compare",
+    "InSet",
+    "Compound",
+    "Predicate",
+    "truth",
+    "combine_truths",
+    "predicate_fields",
+    "Truth",
+]
 
 Truth = tuple[np.ndarray, np.ndarray]
 Operator = Literal["equal", "notEqual", "lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual", "isMissing", "isNotMissing"]
@@ -112,18 +123,22 @@ def truth(pred: Predicate, env: Env, n: int) -> Truth:
 
 
 def _compound(pred: Compound, env: Env, n: int) -> Truth:
-    results = [truth(p, env, n) for p in pred.parts]
-    if pred.operator == "surrogate":
+    return combine_truths(pred.operator, [truth(p, env, n) for p in pred.parts], n)
+
+
+def combine_truths(operator: str, results: list[Truth], n: int) -> Truth:
+    """PMML 4.4's three-valued and / or / xor / surrogate over (TRUE, UNKNOWN) masks (also the fast path's)."""
+    if operator == "surrogate":  # the first part that is not UNKNOWN decides
         t, u = results[0]
         for t2, u2 in results[1:]:
             t, u = np.where(u, t2, t), u & u2
         return t, u
     ts = np.array([r[0] for r in results]).reshape(len(results), n)
     us = np.array([r[1] for r in results]).reshape(len(results), n)
-    if pred.operator == "and":  # FALSE if any part is FALSE, else UNKNOWN if any is UNKNOWN
+    if operator == "and":  # FALSE if any part is FALSE, else UNKNOWN if any is UNKNOWN
         t = np.asarray(ts.all(axis=0), dtype=bool)
         return t, ~t & ~(~ts & ~us).any(axis=0)
-    if pred.operator == "or":  # TRUE if any part is TRUE, else UNKNOWN if any is UNKNOWN
+    if operator == "or":  # TRUE if any part is TRUE, else UNKNOWN if any is UNKNOWN
         t = np.asarray(ts.any(axis=0), dtype=bool)
         return t, ~t & us.any(axis=0)
     unknown = np.asarray(us.any(axis=0), dtype=bool)  # xor: UNKNOWN if any part is UNKNOWN, else an odd number TRUE

@@ -8,8 +8,7 @@ segment weights (all ones for an unweighted method). A missing result of a selec
 makes every method but the votes missing, and a vote missing only when the missing results get
 the most (weighted) votes. Ties between categories go to the first in the target's order.
 
-The combination kernels are the ones the PMML fast path uses (fast/segments.py holds a copy
-until it imports them from here).
+The combination kernels are also the PMML fast path's (formats/pmml/fast/models/mining.py).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from lxml import etree
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.scope import Scope, keys, missing, num
 from interchange.formats.pmml.parse import NotCovered, local
+from interchange.ir.predicates import combine_truths
 
 __all__ = ["predicate", "Truth", "PREDICATES", "ORDER", "find_predicate"]
 
@@ -131,19 +132,7 @@ def _compound(el: etree._Element, ctx: Ctx, nested: bool = False) -> Pred:
         raise NotCovered(f"CompoundPredicate {op} with {len(parts)} parts")
 
     def combine(s: Scope) -> Truth:
-        results = [p(s) for p in parts]
-        if op == "surrogate":  # the first part that is not UNKNOWN decides
-            t, u = results[0]
-            for t2, u2 in results[1:]:
-                t, u = np.where(u, t2, t), u & u2
-            return t, u
-        ts = np.array([r[0] for r in results])
-        us = np.array([r[1] for r in results])
-        if op == "and":  # FALSE if any part is FALSE, else UNKNOWN if any is UNKNOWN
-            t = np.asarray(ts.all(axis=0))
-            return t, ~t & ~(~ts & ~us).any(axis=0)
-        t = np.asarray(ts.any(axis=0))
-        return t, ~t & us.any(axis=0)
+        return combine_truths(op, [p(s) for p in parts], s.n)
 
     return combine
 

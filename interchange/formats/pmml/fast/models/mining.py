@@ -28,25 +28,32 @@ from interchange.batch import is_missing
 from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, compiler, current
 from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.expressions.predicates import PREDICATES, find_predicate, predicate
-from interchange.formats.pmml.fast.models.segments import (
-    CLASSIFICATION,
-    REGRESSION,
-    WEIGHTED,
-    combine_probabilities,
-    combine_values,
-    combine_votes,
-    treat_missing,
-)
 from interchange.formats.pmml.fast.outputs import SEGMENTS, blank
 from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step
+from interchange.ir.segmentation import WEIGHTED, combine_probabilities, combine_values, combine_votes, treat_missing
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["Segments"]
 
 _VOTES = ("majorityVote", "weightedMajorityVote")
+
+# PMML 4.4 §Segmentation: the methods each function may use here (the IR Segmentation's, plus
+# modelChain; selectAll: see Segments)
+REGRESSION = ("sum", "weightedSum", "average", "weightedAverage", "median", "weightedMedian", "selectFirst", "modelChain")
+CLASSIFICATION = (
+    "majorityVote",
+    "weightedMajorityVote",
+    "average",
+    "weightedAverage",
+    "median",
+    "weightedMedian",
+    "max",
+    "selectFirst",
+    "modelChain",
+)
 
 
 @dataclass(frozen=True)
