@@ -22,7 +22,18 @@ from interchange.batch import is_missing
 from interchange.ir.graph import Env, ModelStep, Prediction
 from interchange.ir.predicates import Predicate, predicate_fields, truth
 
-__all__ = ["Segmentation", "METHODS", "WEIGHTED", "combine_values", "combine_votes", "combine_probabilities", "treat_missing"]
+__all__ = [
+    "Segmentation",
+    "METHODS",
+    "WEIGHTED",
+    "combine_values",
+    "combine_votes",
+    "combine_probabilities",
+    "treat_missing",
+    "label_positions",
+    "aligned_probabilities",
+    "first_fired",
+]
 
 REGRESSION = ("sum", "weightedSum", "average", "weightedAverage", "median", "weightedMedian", "selectFirst")
 CLASSIFICATION = (
@@ -197,7 +208,7 @@ class Segmentation(ModelStep):
         on = np.array([truth(p, env, n)[0] for p in self.predicates], dtype=bool).reshape(len(self.predicates), n)
         results = [m.predict(env).finish() for m in self.models]
         if self.method == "selectFirst":
-            return _pick(results, list(on), self.classes, n)
+            return first_fired(results, list(on), self.classes, n)
         w = np.array(self.weights if self.method in WEIGHTED else [1.0] * len(self.weights), dtype=np.float64)
         if self.classes is None:
             values = np.array([np.asarray(r.value, dtype=np.float64) for r in results]).reshape(len(results), n)
@@ -207,11 +218,11 @@ class Segmentation(ModelStep):
                 value = np.where(on.any(axis=0) & ~used.any(axis=0), 0.0, value)
             return Prediction(value=np.where(dead, np.nan, value))
         if self.method in _VOTES:
-            index = np.array([_positions(r.label, self.classes, n) for r in results]).reshape(len(results), n)
+            index = np.array([label_positions(r.label, self.classes, n) for r in results]).reshape(len(results), n)
             on, dead = treat_missing(self.treatment, self.threshold, index == -1, on, w)
             probs, winner = combine_votes(index, on, w, len(self.classes))
         else:
-            P = np.stack([_align(r, self.classes, n) for r in results])
+            P = np.stack([aligned_probabilities(r, self.classes, n) for r in results])
             on, dead = treat_missing(self.treatment, self.threshold, np.isnan(P).any(axis=2), on, w)
             probs, winner = combine_probabilities(self.method, P, on, w)
         probs[dead] = np.nan
@@ -226,7 +237,7 @@ def _rows(env: Env) -> int:
     return int(n) if n is not None else len(next(iter(env.values()), ()))
 
 
-def _positions(labels: np.ndarray | None, classes: tuple[Any, ...], n: int) -> np.ndarray:
+def label_positions(labels: np.ndarray | None, classes: tuple[Any, ...], n: int) -> np.ndarray:
     """Each label's category index: -1 for a missing label, -2 for one outside ``classes``."""
     if labels is None:
         return np.full(n, -1, dtype=np.int64)
@@ -234,7 +245,7 @@ def _positions(labels: np.ndarray | None, classes: tuple[Any, ...], n: int) -> n
     return np.array([-1 if is_missing(v) else index.get(str(v), -2) for v in labels], dtype=np.int64)
 
 
-def _align(r: Prediction, classes: tuple[Any, ...], n: int) -> np.ndarray:
+def aligned_probabilities(r: Prediction, classes: tuple[Any, ...], n: int) -> np.ndarray:
     """The segment's probabilities in ``classes`` order; a row with any missing one is a missing result."""
     if r.probabilities is None or r.classes is None:
         return np.full((n, len(classes)), np.nan)
@@ -247,7 +258,7 @@ def _align(r: Prediction, classes: tuple[Any, ...], n: int) -> np.ndarray:
     return out
 
 
-def _pick(results: list[Prediction], on: list[np.ndarray], classes: tuple[Any, ...] | None, n: int) -> Prediction:
+def first_fired(results: list[Prediction], on: list[np.ndarray], classes: tuple[Any, ...] | None, n: int) -> Prediction:
     """Per row, the result of the first segment that fired (missing if none)."""
     taken = np.zeros(n, dtype=bool)
     value = np.full(n, np.nan)
@@ -261,7 +272,7 @@ def _pick(results: list[Prediction], on: list[np.ndarray], classes: tuple[Any, .
             if r.label is not None:
                 label[pick] = np.asarray(r.label, dtype=object)[pick]
             if probs is not None:
-                probs[pick] = _align(r, classes, n)[pick]
+                probs[pick] = aligned_probabilities(r, classes, n)[pick]
         taken |= pick
     if classes is None:
         return Prediction(value=value)

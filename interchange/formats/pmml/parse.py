@@ -14,7 +14,7 @@ from lxml import etree
 from interchange.errors import DocumentError
 from interchange.signature import InputField, OutputField, Signature
 
-__all__ = ["parse", "Parsed", "NotCovered", "Defer", "local", "children", "child", "MAX_BYTES"]
+__all__ = ["parse", "Parsed", "NotCovered", "Defer", "local", "children", "child", "array_tokens", "MAX_BYTES"]
 
 MAX_BYTES = 256 * 1024 * 1024
 _TYPES = {"double": "double", "float": "double", "integer": "integer", "string": "string", "boolean": "boolean"}
@@ -189,3 +189,27 @@ def _result_fields(model: etree._Element) -> list[etree._Element]:
             names = {of.get("name") for of in found}
             found += [of for of in _result_fields(last[0]) if of.get("name") not in names]
     return [of for of in found if of.get("isFinalResult", "true") != "false"]
+
+
+def array_tokens(text: str) -> list[str]:
+    """PMML 4.4 §Array: whitespace-separated, double quotes around values with blanks."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text[i] == '"':
+            j, buf = i + 1, []
+            while j < len(text) and text[j] != '"':
+                if text[j] == "\\" and j + 1 < len(text) and text[j + 1] == '"':
+                    j += 1
+                buf.append(text[j])
+                j += 1
+            out.append("".join(buf))
+            i = j + 1
+        else:
+            j = i
+            while j < len(text) and not text[j].isspace():
+                j += 1
+            out.append(text[i:j])
+            i = j
+    return out

@@ -15,7 +15,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.lift.expressions import path_of
-from interchange.formats.pmml.parse import local
+from interchange.formats.pmml.parse import array_tokens, local
 from interchange.ir.lifted import Unliftable
 from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate
 
@@ -75,7 +75,7 @@ def _set(el: etree._Element, ctx: Ctx) -> Predicate:
     if op not in ("isIn", "isNotIn") or len(arrays) != 1:
         raise Unliftable(path_of(el), f"SimpleSetPredicate booleanOperator={op} with {len(arrays)} Arrays")
     array = arrays[0]
-    values = tokens(array.text or "")
+    values = array_tokens(array.text or "")
     if array.get("n") is not None and int(array.get("n")) != len(values):
         raise Unliftable(path_of(array), "an Array whose n differs from its length")
     kind = array.get("type")
@@ -86,27 +86,3 @@ def _set(el: etree._Element, ctx: Ctx) -> Predicate:
     else:
         raise Unliftable(path_of(array), f"Array type={kind}")
     return InSet(name, typed, negate=op == "isNotIn")
-
-
-def tokens(text: str) -> list[str]:
-    """PMML 4.4 §Array: whitespace-separated, double quotes around values with blanks."""
-    out, i = [], 0
-    while i < len(text):
-        if text[i].isspace():
-            i += 1
-        elif text[i] == '"':
-            j, buf = i + 1, []
-            while j < len(text) and text[j] != '"':
-                if text[j] == "\\" and j + 1 < len(text) and text[j + 1] == '"':
-                    j += 1
-                buf.append(text[j])
-                j += 1
-            out.append("".join(buf))
-            i = j + 1
-        else:
-            j = i
-            while j < len(text) and not text[j].isspace():
-                j += 1
-            out.append(text[i:j])
-            i = j
-    return out

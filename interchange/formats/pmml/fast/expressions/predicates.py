@@ -14,7 +14,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.scope import Scope, keys, missing, num
-from interchange.formats.pmml.parse import NotCovered, local
+from interchange.formats.pmml.parse import NotCovered, array_tokens, local
 from interchange.ir.predicates import combine_truths
 
 __all__ = ["predicate", "Truth", "PREDICATES", "ORDER", "find_predicate"]
@@ -76,7 +76,7 @@ def _set(el: etree._Element, ctx: Ctx) -> Pred:
         raise NotCovered(f"SimpleSetPredicate {op}")
     array = arrays[0]
     kind = array.get("type")
-    values = _tokens(array.text or "")
+    values = array_tokens(array.text or "")
     if kind in ("int", "real"):
         members = keys(np.array([ctx.constant(name, v) for v in values], dtype=np.float64))
     elif kind == "string":
@@ -93,30 +93,6 @@ def _set(el: etree._Element, ctx: Ctx) -> Pred:
         return (hit if op == "isIn" else ~hit) & ~gone, gone
 
     return member
-
-
-def _tokens(text: str) -> list[str]:
-    """PMML 4.4 §Array: whitespace-separated, double quotes around values with blanks."""
-    out, i = [], 0
-    while i < len(text):
-        if text[i].isspace():
-            i += 1
-        elif text[i] == '"':
-            j, buf = i + 1, []
-            while j < len(text) and text[j] != '"':
-                if text[j] == "\\" and j + 1 < len(text) and text[j + 1] == '"':
-                    j += 1
-                buf.append(text[j])
-                j += 1
-            out.append("".join(buf))
-            i = j + 1
-        else:
-            j = i
-            while j < len(text) and not text[j].isspace():
-                j += 1
-            out.append(text[i:j])
-            i = j
-    return out
 
 
 def _compound(el: etree._Element, ctx: Ctx, nested: bool = False) -> Pred:

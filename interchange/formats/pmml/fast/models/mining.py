@@ -33,7 +33,16 @@ from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step
-from interchange.ir.segmentation import WEIGHTED, combine_probabilities, combine_values, combine_votes, treat_missing
+from interchange.ir.segmentation import (
+    WEIGHTED,
+    aligned_probabilities,
+    combine_probabilities,
+    combine_values,
+    combine_votes,
+    first_fired,
+    label_positions,
+    treat_missing,
+)
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["Segments"]
@@ -87,7 +96,7 @@ class Segments(ModelStep):
                 return Prediction(value=np.full(env.n, np.nan))
             return Prediction(classes=self.classes, probabilities=np.full((env.n, k), np.nan), label=none)
         if self.method == "selectFirst":
-            return _pick(results, list(on), self.classes, env.n)
+            return first_fired(results, list(on), self.classes, env.n)
         w = np.array(self.weights if self.method in WEIGHTED else [1.0] * len(self.weights), dtype=np.float64)
         if self.classes is None:
             values = np.array([np.asarray(r.value, dtype=np.float64) for r in results]).reshape(len(results), env.n)
@@ -97,11 +106,11 @@ class Segments(ModelStep):
                 value = np.where(on.any(axis=0) & ~used.any(axis=0), 0.0, value)
             return Prediction(value=np.where(dead, np.nan, value))
         if self.method in _VOTES:
-            index = np.array([_positions(r.label, self.classes, env.n) for r in results]).reshape(len(results), env.n)
+            index = np.array([label_positions(r.label, self.classes, env.n) for r in results]).reshape(len(results), env.n)
             on, dead = treat_missing(self.treatment, self.threshold, index == -1, on, w)
             probs, winner = combine_votes(index, on, w, len(self.classes))
         else:
-            P = np.stack([_align(r, self.classes, env.n) for r in results])
+            P = np.stack([aligned_probabilities(r, self.classes, env.n) for r in results])
             on, dead = treat_missing(self.treatment, self.threshold, np.isnan(P).any(axis=2), on, w)
             probs, winner = combine_probabilities(self.method, P, on, w)
         probs[dead] = np.nan
@@ -122,7 +131,7 @@ class Segments(ModelStep):
                 env[name] = blank(np.asarray(done[name]), fired)
             results.append(pred)
             on.append(fired)
-        chosen = _pick(results[::-1], on[::-1], self.classes, env.n)
+        chosen = first_fired(results[::-1], on[::-1], self.classes, env.n)
         if self.treatment == "returnMissing":  # PMML 4.4: any fired segment without a result ends the chain missing
             dead = np.zeros(env.n, dtype=bool)
             for r, fired in zip(results, on, strict=True):
@@ -149,49 +158,6 @@ def _where_missing(p: Prediction, dead: np.ndarray) -> Prediction:
     probs = None if p.probabilities is None else np.where(dead[:, None], np.nan, p.probabilities)
     label = None if p.label is None else blank(np.asarray(p.label, dtype=object), ~dead)
     return Prediction(classes=p.classes, value=value, probabilities=probs, label=label)
-
-
-def _positions(labels: np.ndarray | None, classes: tuple[str, ...], n: int) -> np.ndarray:
-    """Each label's category index: -1 for a missing label, -2 for one outside ``classes``."""
-    if labels is None:
-        return np.full(n, -1, dtype=np.int64)
-    index = {c: i for i, c in enumerate(classes)}
-    return np.array([-1 if is_missing(v) else index.get(str(v), -2) for v in labels], dtype=np.int64)
-
-
-def _align(r: Prediction, classes: tuple[str, ...], n: int) -> np.ndarray:
-    """The segment's probabilities in ``classes`` order; a row with any missing one is a
-    missing result (none at all: every row)."""
-    if r.probabilities is None or r.classes is None:
-        return np.full((n, len(classes)), np.nan)
-    mine = [str(c) for c in r.classes]
-    out = np.zeros((r.probabilities.shape[0], len(classes)))
-    for j, c in enumerate(classes):
-        if c in mine:
-            out[:, j] = r.probabilities[:, mine.index(c)]
-    out[np.isnan(r.probabilities).any(axis=1)] = np.nan
-    return out
-
-
-def _pick(results: list[Prediction], on: list[np.ndarray], classes: tuple[str, ...] | None, n: int) -> Prediction:
-    """Per row, the result of the first segment in ``results`` that fired (missing if none)."""
-    taken = np.zeros(n, dtype=bool)
-    value = np.full(n, np.nan)
-    label = np.full(n, None, dtype=object)
-    probs = np.full((n, len(classes)), np.nan) if classes else None
-    for r, a in zip(results, on, strict=True):
-        pick = a & ~taken
-        if classes is None:
-            value[pick] = np.asarray(r.value, dtype=np.float64)[pick]
-        else:
-            if r.label is not None:
-                label[pick] = np.asarray(r.label, dtype=object)[pick]
-            if probs is not None:
-                probs[pick] = _align(r, classes, n)[pick]
-        taken |= pick
-    if classes is None:
-        return Prediction(value=value)
-    return Prediction(classes=classes, probabilities=probs, label=label)
 
 
 def _flat_ensemble(method: str, models: list[Scoped], classification: bool) -> tuple[TreeEnsemble, bool] | None:
