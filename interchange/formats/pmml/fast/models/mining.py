@@ -34,6 +34,7 @@ from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.segmentation import (
+    METHODS,
     WEIGHTED,
     aligned_probabilities,
     combine_probabilities,
@@ -51,18 +52,8 @@ _VOTES = ("majorityVote", "weightedMajorityVote")
 
 # PMML 4.4 §Segmentation: the methods each function may use here (the IR Segmentation's, plus
 # modelChain; selectAll: see Segments)
-REGRESSION = ("sum", "weightedSum", "average", "weightedAverage", "median", "weightedMedian", "selectFirst", "modelChain")
-CLASSIFICATION = (
-    "majorityVote",
-    "weightedMajorityVote",
-    "average",
-    "weightedAverage",
-    "median",
-    "weightedMedian",
-    "max",
-    "selectFirst",
-    "modelChain",
-)
+REGRESSION = (*METHODS["regression"], "modelChain")
+CLASSIFICATION = (*METHODS["classification"], "modelChain")
 
 
 @dataclass(frozen=True)
