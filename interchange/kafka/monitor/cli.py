@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import typer
@@ -38,10 +37,11 @@ def monitor_command(
 ) -> None:
     """Join predictions with labels; write accuracy, drift and latency metrics and alerts to Kafka."""
     from interchange.kafka.config import load_config
+    from interchange.kafka.logs import configure_logging
     from interchange.kafka.monitor.monitor import Monitor, MonitorOptions
     from interchange.kafka.monitor.rules import load_rules
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     try:
         options = MonitorOptions(
             model=model,

@@ -33,7 +33,9 @@ def run_serve(
 
     if not 0 < port < 65536:
         raise ConfigError(f"port must be 1-65535, got {port}", key="port")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from interchange.kafka.logs import configure_logging
+
+    configure_logging()
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     registry = Registry(config)
     catalog = Catalog(config, model_topic=model_topic, verify_key=verify_key, engine=engine, registry=registry, names=models)

@@ -24,7 +24,9 @@ def run_sink(
     group: str | None = None,
 ) -> None:
     """Land ``topic`` under ``to`` until stopped; a JSON summary on stderr at the end."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from interchange.kafka.logs import configure_logging
+
+    configure_logging()
     logging.getLogger("httpx2").setLevel(logging.WARNING)  # the registry client logs every request at INFO
     sink = Sink(SinkOptions(topic, Path(to), flush_events, flush_seconds, group), config)
     stats = sink.run(idle_timeout=idle_timeout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import typer
@@ -36,9 +35,10 @@ def train_online_command(
 ) -> None:
     """Learn online from labelled events; publish each candidate that is not worse than the live version."""
     from interchange.kafka.config import load_config
+    from interchange.kafka.logs import configure_logging
     from interchange.kafka.training.trainer import Trainer, TrainerOptions
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     try:
         options = TrainerOptions(
             model=model,
