@@ -20,7 +20,19 @@ import numpy as np
 from interchange.avronames import ORIGINAL, field_map
 from interchange.errors import SchemaError
 
-__all__ = ["DataType", "OpType", "OutputKind", "InputField", "OutputField", "Signature", "avro_name"]
+__all__ = [
+    "DataType",
+    "OpType",
+    "OutputKind",
+    "InputField",
+    "OutputField",
+    "Signature",
+    "avro_name",
+    "lineage_fields",
+    "MODEL_REF",
+    "SOURCE_REF",
+    "ROLES",
+]
 
 # array: a vector of doubles (PFA array inputs); avro: any other value, its Avro type in the field's ``schema``
 DataType = Literal["double", "integer", "string", "boolean", "array", "avro"]
@@ -36,6 +48,9 @@ _AVRO_TYPES: dict[str, Any] = {
 }
 _NAME_RE = re.compile(r"[^A-Za-z0-9_]")
 MODEL_REF = "model"  # the field of a prediction naming the model version that made it
+SOURCE_REF = "source"  # the field of a prediction naming the event it scored (topic, partition, offset)
+ROLES = ("base", "canary", "shadow")  # how a scorer served a version: the route's base, its canary, its shadow
+_LINEAGE_FIELDS = (MODEL_REF, SOURCE_REF)
 
 
 def avro_name(text: str) -> str:
@@ -136,14 +151,15 @@ class Signature:
         return field_map(self.input_names)
 
     def output_field_map(self) -> dict[str, str]:
-        """Output name -> its Avro field name in predictions (``model`` is taken by the model reference)."""
-        if MODEL_REF in self.output_names:
-            raise SchemaError(
-                f"an output field is named {MODEL_REF!r}, the field predictions use for the model that made them; "
-                "rename that output in the document",
-                field=MODEL_REF,
-            )
-        return field_map(self.output_names, reserved=(MODEL_REF,))
+        """Output name -> its Avro field name in predictions (``model`` and ``source`` carry the lineage)."""
+        for taken in _LINEAGE_FIELDS:
+            if taken in self.output_names:
+                raise SchemaError(
+                    f"an output field is named {taken!r}, a field predictions use for their lineage "
+                    "(the model version that made them, the event they scored); rename that output in the document",
+                    field=taken,
+                )
+        return field_map(self.output_names, reserved=_LINEAGE_FIELDS)
 
     def input_schema(self, model: str) -> dict[str, Any]:
         """The Avro record schema of feature events for ``model``.
@@ -161,23 +177,17 @@ class Signature:
         }
 
     def output_schema(self, model: str) -> dict[str, Any]:
-        """The Avro record schema of predictions: output fields plus which model made them."""
+        """The Avro record schema of predictions: output fields plus their lineage.
+
+        ``model`` names the version that made the prediction (name, version, format, the
+        document's sha256, the role it served in); ``source`` the event it scored (topic,
+        partition, offset). The fields added after the first release (``sha256``, ``role``,
+        ``source``) are nullable with a null default, so a reader with this schema resolves
+        predictions written before them, and the subject stays BACKWARD compatible.
+        """
         names = self.output_field_map()
         fields = [f.avro(names[f.name]) for f in self.outputs]
-        fields.append(
-            {
-                "name": MODEL_REF,
-                "type": {
-                    "type": "record",
-                    "name": "ModelRef",
-                    "fields": [
-                        {"name": "name", "type": "string"},
-                        {"name": "version", "type": "int"},
-                        {"name": "format", "type": "string"},
-                    ],
-                },
-            }
-        )
+        fields += lineage_fields()
         return {
             "type": "record",
             "name": "Output",
@@ -258,3 +268,31 @@ def _json_default(obj: Any) -> Any:
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def lineage_fields() -> list[dict[str, Any]]:
+    """The lineage fields every prediction carries, after the outputs (see :meth:`Signature.output_schema`)."""
+    role = {"type": "enum", "name": "Role", "symbols": list(ROLES), "doc": "How the scorer served this version"}
+    source = {
+        "type": "record",
+        "name": "Source",
+        "doc": "The feature event this prediction scored",
+        "fields": [{"name": "topic", "type": "string"}, {"name": "partition", "type": "int"}, {"name": "offset", "type": "long"}],
+    }
+    return [
+        {
+            "name": MODEL_REF,
+            "type": {
+                "type": "record",
+                "name": "ModelRef",
+                "fields": [
+                    {"name": "name", "type": "string"},
+                    {"name": "version", "type": "int"},
+                    {"name": "format", "type": "string"},
+                    {"name": "sha256", "type": ["null", "string"], "default": None},
+                    {"name": "role", "type": ["null", role], "default": None},
+                ],
+            },
+        },
+        {"name": SOURCE_REF, "type": ["null", source], "default": None},
+    ]

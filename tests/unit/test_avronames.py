@@ -104,12 +104,13 @@ def test_signature_schemas_keep_the_original_names() -> None:
     }
     assert original_names(schema) == {v: k for k, v in sig.input_field_map().items()}
     out = sig.output_schema("iris")
-    assert [f["name"] for f in out["fields"]] == ["label", "probability_Iris_setosa", "model"]
+    assert [f["name"] for f in out["fields"]] == ["label", "probability_Iris_setosa", "model", "source"]
     assert original_names(out) == {"probability_Iris_setosa": "probability(Iris-setosa)"}
 
 
 def test_legal_signatures_keep_their_schemas_byte_for_byte() -> None:
-    """Computed with the code before name mapping: published subjects must not change."""
+    """Input: computed with the code before name mapping, published subjects must not change. Output: the
+    schema with lineage fields (``model.sha256``, ``model.role``, ``source``), all nullable with a null default."""
     sig = Signature(
         (
             InputField("sepal_length"),
@@ -130,8 +131,58 @@ def test_legal_signatures_keep_their_schemas_byte_for_byte() -> None:
         '"fields": [{"name": "label", "type": ["null", "string"], "default": null}, '
         '{"name": "probability_Iris_setosa", "type": ["null", "double"], "default": null}, '
         '{"name": "model", "type": {"type": "record", "name": "ModelRef", "fields": [{"name": "name", "type": "string"}, '
-        '{"name": "version", "type": "int"}, {"name": "format", "type": "string"}]}}]}'
+        '{"name": "version", "type": "int"}, {"name": "format", "type": "string"}, '
+        '{"name": "sha256", "type": ["null", "string"], "default": null}, '
+        '{"name": "role", "type": ["null", {"type": "enum", "name": "Role", "symbols": ["base", "canary", "shadow"], '
+        '"doc": "How the scorer served this version"}], "default": null}]}}, '
+        '{"name": "source", "type": ["null", {"type": "record", "name": "Source", '
+        '"doc": "The feature event this prediction scored", "fields": [{"name": "topic", "type": "string"}, '
+        '{"name": "partition", "type": "int"}, {"name": "offset", "type": "long"}]}], "default": null}]}'
     )
+
+
+# The output schema every release before the lineage fields registered (for the same signature as above).
+OLD_OUTPUT = json.loads(
+    '{"type": "record", "name": "Output", "namespace": "interchange.models.iris", "doc": "Prediction of model iris", '
+    '"fields": [{"name": "label", "type": ["null", "string"], "default": null}, '
+    '{"name": "probability_Iris_setosa", "type": ["null", "double"], "default": null}, '
+    '{"name": "model", "type": {"type": "record", "name": "ModelRef", "fields": [{"name": "name", "type": "string"}, '
+    '{"name": "version", "type": "int"}, {"name": "format", "type": "string"}]}}]}'
+)
+
+
+def test_old_and_new_output_schemas_resolve_both_ways() -> None:
+    """Avro resolution between the output schema before and after the lineage fields: a new reader fills
+    them with null from old predictions, an old reader skips them in new ones."""
+    sig = Signature(
+        (InputField("x"),),
+        (OutputField("label", "label", "string"), OutputField("probability_Iris_setosa", "probability", "double", "Iris-setosa")),
+    )
+    new, old = fastavro.parse_schema(sig.output_schema("iris")), fastavro.parse_schema(OLD_OUTPUT)
+    ref = {"name": "iris", "version": 2, "format": "onnx"}
+    source = {"topic": "iris-features", "partition": 1, "offset": 2**40}
+    row = {
+        "label": "a",
+        "probability_Iris_setosa": 0.25,
+        "model": {**ref, "sha256": "f" * 64, "role": "shadow"},
+        "source": source,
+    }
+    buf = io.BytesIO()
+    fastavro.schemaless_writer(buf, new, row)
+    assert fastavro.schemaless_reader(io.BytesIO(buf.getvalue()), new, old) == {
+        "label": "a",
+        "probability_Iris_setosa": 0.25,
+        "model": ref,
+    }
+    buf = io.BytesIO()
+    fastavro.schemaless_writer(buf, old, {"label": "a", "probability_Iris_setosa": 0.25, "model": ref})
+    assert fastavro.schemaless_reader(io.BytesIO(buf.getvalue()), old, new) == {
+        "label": "a",
+        "probability_Iris_setosa": 0.25,
+        "model": {**ref, "sha256": None, "role": None},
+        "source": None,
+    }
+    assert incompatible_fields(OLD_OUTPUT, sig.output_schema("iris"), "BACKWARD") == []
 
 
 def test_codec_speaks_original_names() -> None:
@@ -176,18 +227,20 @@ def test_predictions_with_illegal_output_names_round_trip() -> None:
         ),
     )
     schema = sig.output_schema("m")
-    assert [f["name"] for f in schema["fields"]] == ["label", "probability_Iris_setosa", "model"]
+    assert [f["name"] for f in schema["fields"]] == ["label", "probability_Iris_setosa", "model", "source"]
     codec = AvroCodec(schema, 3, lambda i: schema)
     row = {"label": "Iris-setosa", "probability(Iris-setosa)": 0.9, "model": {"name": "m", "version": 1, "format": "pmml"}}
     data = codec.encode(row)  # the scorer's rows: outputs by the signature's names, plus the model reference
-    assert codec.decode(data) == row
+    assert codec.decode(data) == {**row, "model": {**row["model"], "sha256": None, "role": None}, "source": None}
     raw = AvroCodec(schema, 3, lambda i: schema, original_names=False).decode(data)
     assert raw["probability_Iris_setosa"] == 0.9
 
 
-def test_an_output_named_model_is_refused() -> None:
-    """``model`` names the version that made a prediction; an output of that name could not be told apart."""
-    sig = Signature((InputField("x"),), (OutputField("model", "value"),))
+@pytest.mark.parametrize("name", ["model", "source"])
+def test_an_output_named_like_a_lineage_field_is_refused(name: str) -> None:
+    """``model`` names the version that made a prediction, ``source`` the event it scored; an output of
+    either name could not be told apart."""
+    sig = Signature((InputField("x"),), (OutputField(name, "value"),))
     with pytest.raises(SchemaError) as err:
         sig.output_schema("m")
-    assert err.value.field == "model"
+    assert err.value.field == name

@@ -3,8 +3,11 @@
 The bytes are fastavro's, assembled without a dict per record: every value that repeats (a
 constant field such as the model reference, each distinct label or class) is encoded once by
 fastavro and copied where it goes; doubles are copied as their 8 little-endian bytes behind
-the union index fastavro writes for them. Missing values (None, NaN) are written as null,
-like the record-by-record path. Anything else (a nested field, a double column that is not
+the union index fastavro writes for them; integer columns become zig-zag varints computed for
+the whole column at once (:func:`zigzag_varints`). A record field (such as a prediction's
+``source``) is given as a mapping of its fields to constants or integer columns, and is laid
+out like the top-level ones. Missing values (None, NaN) are written as null, like the
+record-by-record path. Anything else (another nested field, a double column that is not
 float64, a column mixing Python types) is not handled here: :meth:`ColumnarEncoder.encode`
 returns None and the caller encodes record by record.
 """
@@ -23,7 +26,7 @@ import pandas as pd
 
 from interchange.kafka.registry.wire import AvroCodec, frame
 
-__all__ = ["ColumnarEncoder"]
+__all__ = ["ColumnarEncoder", "zigzag_varints"]
 
 _TABLE_KINDS = {"long": int, "int": int, "boolean": bool, "string": str}
 _SINGLE_TYPES = ({str}, {int}, {bool}, {float})
@@ -35,6 +38,7 @@ class _Field:
     key: str  # column or constant name
     schema: Any  # the field's Avro type
     kind: str | None  # double, long, int, boolean, string for a nullable primitive; None otherwise
+    plain: str | None = None  # long or int when the field is that type outside a union
 
 
 class ColumnarEncoder:
@@ -54,31 +58,80 @@ class ColumnarEncoder:
         self._fields: list[_Field] | None = None
         schema = codec.schema
         if isinstance(schema, dict) and schema.get("type") == "record":
-            self._fields = [
-                _Field(f["name"], codec.names.get(f["name"], f["name"]), f["type"], _nullable_kind(f["type"]))
-                for f in schema["fields"]
-            ]
+            self._fields = [_field(f["name"], codec.names.get(f["name"], f["name"]), f["type"]) for f in schema["fields"]]
 
-    def encode(self, columns: Mapping[str, np.ndarray], n: int, constants: Mapping[str, Any]) -> list[bytes] | None:
-        """``n`` framed records, or None when some field is not one this encoder handles."""
+    def encode(self, columns: Mapping[str, Any], n: int, constants: Mapping[str, Any]) -> list[bytes] | None:
+        """``n`` framed records, or None when some field is not one this encoder handles.
+
+        ``columns`` hold an array of ``n`` values per field, or for a record field a mapping of
+        its fields to a constant or an integer array each; ``constants`` one value per field.
+        """
         if self._fields is None:
             return None
+        parts = self._parts(self._fields, columns, n, constants)
+        return None if parts is None else self._assemble(n, _joined(parts))
+
+    def _parts(
+        self, fields: list[_Field], columns: Mapping[str, Any], n: int, constants: Mapping[str, Any]
+    ) -> list[tuple[str, Any, Any]] | None:
         parts: list[tuple[str, Any, Any]] = []  # (kind, what to write, bytes per record)
-        for f in self._fields:
+        for f in fields:
             if f.key in constants:
                 const = self._constant(f, constants[f.key])
                 parts.append(("const", const, len(const)))
-            elif f.key in columns and f.kind is not None:
-                col = np.asarray(columns[f.key])
-                if len(col) != n:
+                continue
+            value = columns.get(f.key)
+            if value is None:
+                return None
+            if isinstance(value, Mapping):
+                nested = self._record(f, value, n)
+                if nested is None:
                     return None
-                part = self._double(f, col) if f.kind == "double" else self._table(f, col)
-                if part is None:
-                    return None
-                parts.append(part)
+                parts += nested
+                continue
+            col = np.asarray(value)
+            if len(col) != n:
+                return None
+            if f.plain is not None:
+                part = self._varint(f, col, None)
+            elif f.kind == "double":
+                part = self._double(f, col)
+            elif f.kind in ("long", "int") and col.dtype.kind in "iu" and np.can_cast(col.dtype, np.int64):
+                tag = self._value(f, 0)
+                part = self._varint(f, col, tag[:1]) if len(tag) == 2 else None
+            elif f.kind is not None:
+                part = self._table(f, col)
             else:
                 return None
-        return self._assemble(n, parts)
+            if part is None:
+                return None
+            parts.append(part)
+        return parts
+
+    def _record(self, f: _Field, values: Mapping[str, Any], n: int) -> list[tuple[str, Any, Any]] | None:
+        """A record field (or a nullable one, not null here) from its fields' constants and integer columns."""
+        plan = _record_plan(f)
+        if plan is None:
+            return None
+        branch, fields = plan
+        constants = {k: v for k, v in values.items() if not isinstance(v, np.ndarray)}
+        columns = {k: v for k, v in values.items() if isinstance(v, np.ndarray)}
+        if any(sub.plain is None and sub.key in columns for sub in fields):  # only integer columns nest
+            return None
+        parts = self._parts(fields, columns, n, constants)
+        if parts is None:
+            return None
+        return [("const", branch, len(branch)), *parts] if branch else parts
+
+    def _varint(self, f: _Field, col: np.ndarray, tag: bytes | None) -> tuple[str, Any, np.ndarray] | None:
+        """An int or long column as zig-zag varints (behind the union's one-byte branch index when ``tag``)."""
+        if col.dtype.kind not in "iu" or not np.can_cast(col.dtype, np.int64):
+            return None
+        matrix, lengths = zigzag_varints(col.astype(np.int64, copy=False))
+        if tag is not None:
+            matrix = np.concatenate([np.full((len(col), 1), tag[0], dtype=np.uint8), matrix], axis=1)
+            lengths = lengths + 1
+        return ("rows", (matrix, lengths), lengths)
 
     def _constant(self, f: _Field, value: Any) -> bytes:
         key = (f.name, json.dumps(value, sort_keys=True, default=repr))
@@ -161,6 +214,12 @@ class ColumnarEncoder:
                 where = cursor[present] + 1
                 out[where[:, None] + np.arange(8)] = cells
                 cursor += sizes
+            elif kind == "rows":  # each record its own bytes, a row of a matrix
+                matrix, lengths = part
+                width = matrix.shape[1]
+                mask = np.arange(width)[None, :] < lengths[:, None]
+                out[(cursor[:, None] + np.arange(width))[mask]] = matrix[mask]
+                cursor += sizes
             else:  # table: each record copies one of a few encoded values
                 table, lengths, codes = part
                 width = table.shape[1]
@@ -189,6 +248,11 @@ class ColumnarEncoder:
                 if len(cells):  # all present (uniform): 8 bytes each; all missing: none
                     out[:, at : at + 8] = cells
                     at += 8
+            elif kind == "rows":
+                matrix, lengths = part
+                width = int(lengths[0])
+                out[:, at : at + width] = matrix[:, :width]
+                at += width
             else:
                 table, lengths, codes = part
                 width = int(lengths[codes[0]])
@@ -208,6 +272,56 @@ def _nullable_kind(t: Any) -> str | None:
         if isinstance(other, str) and other in ("double", *_TABLE_KINDS):
             return other
     return None
+
+
+def _field(name: str, key: str, t: Any, path: str = "") -> _Field:
+    plain = t if t in ("long", "int") else None
+    return _Field(f"{path}{name}", key, t, _nullable_kind(t), plain)
+
+
+def _record_plan(f: _Field) -> tuple[bytes, list[_Field]] | None:
+    """(the union branch bytes written before it, or none; its fields) of a record or nullable record field."""
+    t, branch = f.schema, b""
+    if isinstance(t, list) and len(t) == 2 and "null" in t:
+        index = 1 - t.index("null")
+        t, branch = t[index], bytes([2 * index])  # the branch index, a zig-zag varint of 0 or 1
+    if not isinstance(t, dict) or t.get("type") != "record":
+        return None
+    return branch, [_field(sub["name"], sub["name"], sub["type"], f"{f.name}.") for sub in t["fields"]]
+
+
+def _joined(parts: list[tuple[str, Any, Any]]) -> list[tuple[str, Any, Any]]:
+    """Adjacent constant parts as one: fewer copies per record."""
+    out: list[tuple[str, Any, Any]] = []
+    for part in parts:
+        if part[0] == "const" and out and out[-1][0] == "const":
+            joined = out[-1][1] + part[1]
+            out[-1] = ("const", joined, len(joined))
+        else:
+            out.append(part)
+    return out
+
+
+def zigzag_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Avro's encoding of int64 ``values``: an (n x width) uint8 matrix, row i's first ``lengths[i]`` bytes.
+
+    Zig-zag maps signed to unsigned (0, -1, 1, -2 -> 0, 1, 2, 3); then 7 bits per byte, low
+    first, the high bit set on every byte but the last. Computed a byte position at a time
+    for the whole column; ``width`` is the longest value's length (at most 10).
+    """
+    v = np.asarray(values, dtype=np.int64)
+    z = ((v << 1) ^ (v >> 63)).view(np.uint64)
+    width = 1
+    while width < 10 and (z >> np.uint64(7 * width)).any():
+        width += 1
+    matrix = np.empty((len(v), width), dtype=np.uint8)
+    lengths = np.ones(len(v), dtype=np.int64)
+    for k in range(width):
+        rest = z >> np.uint64(7 * (k + 1))
+        more = rest != 0 if k + 1 < width else np.zeros(len(v), dtype=bool)
+        matrix[:, k] = ((z >> np.uint64(7 * k)) & np.uint64(0x7F)).astype(np.uint8) | (more.astype(np.uint8) << 7)
+        lengths += more
+    return matrix, lengths
 
 
 def _put_same(out: np.ndarray, cursor: np.ndarray, data: bytes) -> None:

@@ -17,7 +17,7 @@ from confluent_kafka import Message, TopicPartition
 
 from interchange.kafka.transport import position
 
-__all__ = ["by_topic", "created_ms", "offset_bounds", "sources", "usable"]
+__all__ = ["by_topic", "created_ms", "offset_bounds", "positions", "sources", "usable"]
 
 log = logging.getLogger("interchange.kafka.scorer")
 
@@ -101,6 +101,11 @@ def sources(topic: str, messages: list[Message]) -> list[bytes]:
         return [prefix + b"%d" % o for o in offsets]
     head = topic.encode()
     return [b"%s/%d/%d" % (head, p, o) for p, o in zip(partitions, offsets, strict=True)]
+
+
+def positions(messages: list[Message]) -> tuple[np.ndarray, np.ndarray]:
+    """(partitions, offsets) of the messages as int64 arrays (the ``source`` lineage field)."""
+    return np.array(_partitions(messages), dtype=np.int64), np.array(_offsets(messages), dtype=np.int64)
 
 
 def created_ms(messages: list[Message]) -> np.ndarray:

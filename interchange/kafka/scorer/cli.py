@@ -66,6 +66,12 @@ def score_command(
     metrics_host: str = typer.Option("127.0.0.1", help="Address for --metrics-port (127.0.0.1 keeps it on this machine)."),
     metrics_topic: str = typer.Option("interchange-metrics", help="Metric events go here ('' for none)."),
     metrics_interval: float = typer.Option(10.0, help="Seconds between metric events."),
+    lineage_headers: bool = typer.Option(
+        False,
+        "--lineage-headers/--no-lineage-headers",
+        envvar="INTERCHANGE_LINEAGE_HEADERS",
+        help="Also write the interchange.* lineage headers on every prediction (lineage is always in its Avro fields).",
+    ),
     log_format: str = typer.Option("text", help="text | json (one JSON object per log line)."),
     status: bool | None = typer.Option(
         None, "--status/--no-status", help="A one-line status every few seconds (default: on a terminal)."
@@ -102,6 +108,7 @@ def score_command(
             metrics_interval=metrics_interval,
             metrics_port=metrics_port,
             metrics_host=metrics_host,
+            lineage_headers=lineage_headers,
         )
         scorer = Scorer(opts, _config(config, setting))
         if scorer.server is not None:

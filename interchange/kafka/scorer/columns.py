@@ -18,9 +18,12 @@ from interchange.errors import RecordError
 from interchange.kafka.registry.colencode import ColumnarEncoder
 from interchange.kafka.registry.columnar import ColumnarDecoder
 from interchange.kafka.scorer.live import LiveModel
-from interchange.signature import Signature
+from interchange.signature import MODEL_REF, SOURCE_REF, Signature
 
-__all__ = ["BatchCodec", "Inputs", "output_rows"]
+__all__ = ["BatchCodec", "Inputs", "Source", "output_rows"]
+
+
+Source = dict[str, Any]  # the scored events: {"topic": str, "partition": int array, "offset": int array}
 
 
 @dataclass
@@ -81,23 +84,32 @@ class BatchCodec:
                 dead.append((msg, exc))
         return Inputs(kept, records, dead)
 
-    def encode(self, live: LiveModel, outputs: dict[str, np.ndarray], n: int) -> list[bytes]:
-        """The framed Avro prediction of each of ``n`` rows of outputs, with the model reference."""
+    def encode(self, live: LiveModel, outputs: dict[str, np.ndarray], n: int, role: str, source: Source | None) -> list[bytes]:
+        """The framed Avro prediction of each of ``n`` rows of outputs, with its lineage: the model
+        reference (with ``role``) and ``source``, the scored events' topic and their partitions and
+        offsets as arrays (a schema published without these fields leaves them out)."""
         if n == 0:
             return []
+        ref = {**live.ref, "role": role}
         if self.columnar:
-            encoded = self._codecs(live)[1].encode(_output_columns(outputs, live.model.signature), n, {"model": live.ref})
+            columns: dict[str, Any] = _output_columns(outputs, live.model.signature)
+            if source is not None:
+                columns[SOURCE_REF] = source
+            encoded = self._codecs(live)[1].encode(columns, n, {MODEL_REF: ref})
             if encoded is not None:
                 return encoded
-        return [live.output_codec.encode(row) for row in output_rows(outputs, live.model.signature, live.ref)]
+        return [live.output_codec.encode(row) for row in output_rows(outputs, live.model.signature, ref, source)]
 
 
-def _output_columns(outputs: dict[str, np.ndarray], signature: Signature) -> dict[str, np.ndarray]:
+def _output_columns(outputs: dict[str, np.ndarray], signature: Signature) -> dict[str, Any]:
     return {f.name: outputs[f.name] for f in signature.outputs}
 
 
-def output_rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per-row output records with values cast to each field's Avro type (NaN → null)."""
+def output_rows(
+    outputs: dict[str, np.ndarray], signature: Signature, ref: dict[str, Any], source: Source | None = None
+) -> list[dict[str, Any]]:
+    """Per-row output records with values cast to each field's Avro type (NaN → null), the model
+    reference and (when given) each row's source event."""
     cols = {}
     for f in signature.outputs:
         col = np.asarray(outputs[f.name])
@@ -106,7 +118,12 @@ def output_rows(outputs: dict[str, np.ndarray], signature: Signature, ref: dict[
         else:
             cols[f.name] = [_cast(v, f.type) for v in col.tolist()]
     names = list(cols)
-    return [dict(zip(names, values, strict=True), model=ref) for values in zip(*cols.values(), strict=True)]
+    rows = [dict(zip(names, values, strict=True), model=ref) for values in zip(*cols.values(), strict=True)]
+    if source is not None:
+        topic = source["topic"]
+        for row, p, o in zip(rows, np.asarray(source["partition"]).tolist(), np.asarray(source["offset"]).tolist(), strict=True):
+            row[SOURCE_REF] = {"topic": topic, "partition": p, "offset": o}
+    return rows
 
 
 def _cast(v: Any, kind: str) -> Any:

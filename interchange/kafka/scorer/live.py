@@ -36,7 +36,9 @@ class LiveModel:
 
     @property
     def ref(self) -> dict[str, Any]:
-        return {"name": self.envelope.name, "version": self.envelope.version, "format": self.envelope.format}
+        """The prediction's ``model`` record without its role (dead letters use name and version)."""
+        env = self.envelope
+        return {"name": env.name, "version": env.version, "format": env.format, "sha256": env.sha256}
 
     def self_check(self) -> str | None:
         """Run the version's own verification cases again: None when they still pass, else why not."""

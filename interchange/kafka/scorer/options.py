@@ -32,6 +32,9 @@ class ScorerOptions:
     override same-topic ones, its tombstones retire them) so routes change without a restart.
     ``metrics_topic`` gets Metric events every ``metrics_interval`` s (None: none);
     ``metrics_port`` serves Prometheus ``/metrics`` and ``/healthz`` (0 picks a free port).
+    ``lineage_headers`` also writes the six ``interchange.*`` lineage headers on every prediction,
+    for consumers that join on headers; lineage is always in the prediction's Avro fields
+    (``model``, ``source``), and headers cost the producer about as much CPU as the message itself.
     """
 
     model: str | None = None
@@ -56,6 +59,7 @@ class ScorerOptions:
     metrics_interval: float = 10.0
     metrics_port: int | None = None
     metrics_host: str = "127.0.0.1"
+    lineage_headers: bool = False
 
     def __post_init__(self) -> None:
         if not self.model and not self.routes and not self.routes_topic:

@@ -270,7 +270,7 @@ class Scorer:
                 if topic in self.router.routes:
                     self._wait_for_version(msgs)
                 continue  # a retired route: left uncommitted for whoever serves the topic next
-            score_route(plan, msgs, out, self.options.max_event_bytes, self.batch_codec)
+            score_route(plan, msgs, out, self.options.max_event_bytes, self.batch_codec, self.options.lineage_headers)
             done = msgs if not done else done + msgs
         if not done:
             return True
@@ -278,7 +278,10 @@ class Scorer:
         try:
             produce = self.delivery.produce
             for topic, keys, values, headers in out.produce:  # map() drained by a deque: no loop in Python per event
-                deque(map(produce, repeat(topic, len(keys)), keys, values, headers), maxlen=0)
+                if headers is None:
+                    deque(map(produce, repeat(topic, len(keys)), keys, values), maxlen=0)
+                else:
+                    deque(map(produce, repeat(topic, len(keys)), keys, values, headers), maxlen=0)
             for topic, msg, exc, _, ref in out.dead:
                 record = dead_letter(self.dead_codecs[topic], msg, exc, ref, self.options.max_dead_letter_bytes)
                 produce(topic, msg.key(), record)

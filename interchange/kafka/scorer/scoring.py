@@ -1,9 +1,15 @@
 """Score one route's share of a batch by its plan: base and canary versions, then the shadow.
 
 Each version scores its events in one vectorised call (decode -> score -> encode, one step
-each). The result lists what to produce and what to dead-letter; nothing reaches Kafka here,
-so the caller writes a whole batch in one transaction. A version that fails on a batch with no
-record to blame raises :class:`ModelFailure` naming the version, which is then quarantined.
+each). Versions that read the same input schema share one decode of the batch (a shadow, and
+a canary's and the base's parts, are slices of it). The result lists what to produce and what
+to dead-letter; nothing reaches Kafka here, so the caller writes a whole batch in one
+transaction. A version that fails on a batch with no record to blame raises
+:class:`ModelFailure` naming the version, which is then quarantined.
+
+Lineage travels in each prediction's Avro fields (``model`` with sha256 and role, ``source``);
+the six ``interchange.*`` headers only when asked for (``lineage_headers``) or when the
+version's output schema was published without the ``source`` field.
 """
 
 from __future__ import annotations
@@ -21,14 +27,18 @@ from interchange.kafka.scorer.columns import BatchCodec
 from interchange.kafka.scorer.live import LiveModel
 from interchange.kafka.scorer.router import Plan
 from interchange.kafka.scorer.steps import (
+    Decoded,
     agreement,
+    canary_flags,
     column_values,
     comparable,
     decode_batch,
     encode_outputs,
     lineage,
-    split_canary,
+    source_of,
+    take,
 )
+from interchange.signature import SOURCE_REF
 
 __all__ = ["ModelFailure", "Outcome", "score_route"]
 
@@ -51,10 +61,11 @@ class Outcome:
     """What one batch writes, and the figures it adds once committed.
 
     ``produce`` holds one entry per route and role: the output topic, then keys, values and headers
-    side by side (lists of equal length), so the producing loop builds no tuple per event.
+    side by side (lists of equal length; headers None when the outputs carry none), so the
+    producing loop builds no tuple per event.
     """
 
-    produce: list[tuple[str, list[bytes | None], list[bytes], list[Headers]]] = field(default_factory=list)
+    produce: list[tuple[str, list[bytes | None], list[bytes], list[Headers] | None]] = field(default_factory=list)
     dead: list[tuple[str, Message, Exception, str, dict[str, Any]]] = field(
         default_factory=list
     )  # topic, msg, why, class, model ref
@@ -71,59 +82,99 @@ class Outcome:
         return sum(n for _, _, role, n, _ in self.scored if role == "shadow")
 
 
-def score_route(plan: Plan, messages: list[Message], out: Outcome, max_event_bytes: int, codec: BatchCodec) -> None:
+def score_route(
+    plan: Plan, messages: list[Message], out: Outcome, max_event_bytes: int, codec: BatchCodec, lineage_headers: bool = False
+) -> None:
     """Score ``messages`` (all from ``plan.route``'s input topic) into ``out``."""
     route = plan.route
     out.consumed.append((route.model, route.input_topic, len(messages)))
-    parts = [(plan.base, messages, "base")]
-    if plan.canary is not None and route.canary_fraction:
-        base, canary = split_canary(messages, route.canary_fraction)
-        parts = [(plan.base, base, "base"), (plan.canary, canary, "canary")]
-    shadow = _score_version(codec, plan.shadow, messages, max_event_bytes) if plan.shadow is not None else None
+    canary = plan.canary if plan.canary is not None and route.canary_fraction else None
+    readers = [v.envelope.input_schema_id for v in (plan.base, canary, plan.shadow) if v is not None]
+    whole: dict[int, Decoded] = {}
+
+    def decoded(
+        live: LiveModel, part: list[Message] | None = None, flags: list[bool] | None = None, side: bool = False
+    ) -> Decoded:
+        """The batch decoded for ``live``: once per input schema when another version reads it too."""
+        schema = live.envelope.input_schema_id
+        if flags is not None and readers.count(schema) == 1:
+            return decode_batch(codec, live, part, max_event_bytes) if part else Decoded()  # nobody shares it: the part alone
+        if schema not in whole:
+            whole[schema] = decode_batch(codec, live, messages, max_event_bytes)
+        return whole[schema] if flags is None else take(whole[schema], messages, flags, side)
+
+    if canary is None:
+        parts = [(plan.base, decoded(plan.base), "base")]
+    else:
+        flags = canary_flags(messages, route.canary_fraction or 0.0)
+        base = [m for m, f in zip(messages, flags, strict=True) if not f]
+        chosen = [m for m, f in zip(messages, flags, strict=True) if f]
+        parts = [
+            (plan.base, decoded(plan.base, base, flags, False), "base"),
+            (canary, decoded(canary, chosen, flags, True), "canary"),
+        ]
+    shadow = None
+    if plan.shadow is not None:
+        shadow = _score_version(codec, plan.shadow, decoded(plan.shadow), "shadow", route.input_topic)
     now_ms = time.time() * 1000
     for live, part, role in parts:
-        if not part:
+        if not part.kept and not part.dead:
             continue
-        decoded, outputs, refused, encoded = _score_version(codec, live, part, max_event_bytes)
-        kept, values = decoded.kept, encoded
+        _, outputs, refused, encoded = _score_version(codec, live, part, role, route.input_topic)
+        kept, values = part.kept, encoded
         if refused:
             out.dead += [(route.dead_letters, kept[i], exc, "refused", live.ref) for i, exc in sorted(refused.items())]
             served = [i for i in range(len(kept)) if i not in refused]
             kept, values = [kept[i] for i in served], [encoded[i] for i in served]
-        _add_outputs(out, route.output, live, role, route.input_topic, kept, values)
-        out.dead += [(route.dead_letters, msg, exc, why, live.ref) for msg, exc, why in decoded.dead]
+        _add_outputs(out, route.output, live, role, route.input_topic, kept, values, lineage_headers)
+        out.dead += [(route.dead_letters, msg, exc, why, live.ref) for msg, exc, why in part.dead]
         latencies = now_ms - created_ms(kept)
         out.scored.append((route.model, live.envelope.version, role, len(kept), latencies))
         if shadow is not None:
-            _compare(plan, live, decoded.kept, outputs, refused, shadow, out)
+            _compare(plan, live, part.kept, outputs, refused, shadow, out)
     if shadow is not None:
         assert plan.shadow is not None
-        decoded, _, _, encoded = shadow
+        s_decoded, _, _, encoded = shadow
         # events the shadow refuses or cannot decode are only counted as disagreeing
         served = [i for i, value in enumerate(encoded) if value is not None]
-        kept, values = [decoded.kept[i] for i in served], [encoded[i] for i in served]
-        _add_outputs(out, route.shadow_topic, plan.shadow, "shadow", route.input_topic, kept, values)
+        kept, values = [s_decoded.kept[i] for i in served], [encoded[i] for i in served]
+        _add_outputs(out, route.shadow_topic, plan.shadow, "shadow", route.input_topic, kept, values, lineage_headers)
         out.scored.append((route.model, plan.shadow.envelope.version, "shadow", len(kept), np.empty(0)))
 
 
 def _add_outputs(
-    out: Outcome, topic: str, live: LiveModel, role: str, source_topic: str, kept: list[Message], values: list[Any]
+    out: Outcome,
+    topic: str,
+    live: LiveModel,
+    role: str,
+    source_topic: str,
+    kept: list[Message],
+    values: list[Any],
+    lineage_headers: bool,
 ) -> None:
-    """One version's predictions: the input keys, and lineage headers (shared per version, plus each event's source)."""
+    """One version's predictions: the input keys, and lineage headers when asked for or when the
+    version's output schema has no ``source`` field (published before lineage moved into it)."""
     if not kept:
         return
-    shared = lineage(live, role)
-    headers = [[*shared, (_SOURCE, where)] for where in sources(source_topic, kept)]
+    headers = None
+    if lineage_headers or not _has_source_field(live):
+        shared = lineage(live, role)
+        headers = [[*shared, (_SOURCE, where)] for where in sources(source_topic, kept)]
     out.produce.append((topic, list(map(Message.key, kept)), values, headers))
 
 
+def _has_source_field(live: LiveModel) -> bool:
+    schema = live.output_codec.schema
+    return isinstance(schema, dict) and any(f.get("name") == SOURCE_REF for f in schema.get("fields", ()))
+
+
 def _score_version(
-    codec: BatchCodec, live: LiveModel, messages: list[Message], max_event_bytes: int
-) -> tuple[Any, dict[str, np.ndarray], dict[int, RecordError], list[bytes | None]]:
-    decoded = decode_batch(codec, live, messages, max_event_bytes)
+    codec: BatchCodec, live: LiveModel, decoded: Decoded, role: str, topic: str
+) -> tuple[Decoded, dict[str, np.ndarray], dict[int, RecordError], list[bytes | None]]:
     n = len(decoded.kept)
     outputs, refused = _score(live, decoded.batch, n)
-    return decoded, outputs, refused, encode_outputs(codec, live, outputs, n, refused)
+    source = source_of(topic, decoded.kept) if n else None
+    return decoded, outputs, refused, encode_outputs(codec, live, outputs, n, refused, role, source)
 
 
 def _score(live: LiveModel, batch: Any, n: int) -> tuple[dict[str, np.ndarray], dict[int, RecordError]]:

@@ -1,5 +1,5 @@
 """The per-batch steps of the scorer, one call each: decode messages, encode outputs, and the small
-pieces around them (lineage headers, the canary split, shadow agreement).
+pieces around them (lineage headers, the canary split and slicing a decoded batch, shadow agreement).
 
 They hold no state and touch no Kafka client, so a faster codec can replace
 :func:`decode_batch` / :func:`encode_outputs` without changing the loop around them.
@@ -14,11 +14,12 @@ import numpy as np
 from confluent_kafka import Message
 
 from interchange.kafka.routes.route import in_canary
-from interchange.kafka.scorer.columns import BatchCodec
+from interchange.kafka.scorer.batches import positions
+from interchange.kafka.scorer.columns import BatchCodec, Source
 from interchange.kafka.scorer.live import LiveModel
 from interchange.signature import Signature
 
-__all__ = ["Decoded", "decode_batch", "encode_outputs", "lineage", "split_canary", "agreement"]
+__all__ = ["Decoded", "decode_batch", "encode_outputs", "lineage", "canary_flags", "split_canary", "take", "agreement"]
 
 
 @dataclass
@@ -41,13 +42,25 @@ def decode_batch(codec: BatchCodec, live: LiveModel, messages: list[Message], ma
 
 
 def encode_outputs(
-    codec: BatchCodec, live: LiveModel, outputs: dict[str, np.ndarray], count: int, skip: set[int] | dict[int, Any]
+    codec: BatchCodec,
+    live: LiveModel,
+    outputs: dict[str, np.ndarray],
+    count: int,
+    skip: set[int] | dict[int, Any],
+    role: str,
+    source: Source | None,
 ) -> list[bytes | None]:
-    """Each row's Confluent-framed output record (None for rows in ``skip``: the model refused them)."""
-    encoded: list[bytes | None] = list(codec.encode(live, outputs, count))
+    """Each row's Confluent-framed output record with its lineage (None for rows in ``skip``: the model refused them)."""
+    encoded: list[bytes | None] = list(codec.encode(live, outputs, count, role, source))
     for i in skip:
         encoded[i] = None
     return encoded
+
+
+def source_of(topic: str, kept: list[Message]) -> Source:
+    """The ``source`` lineage of decoded messages: their topic, and partitions and offsets as arrays."""
+    partitions, offsets = positions(kept)
+    return {"topic": topic, "partition": partitions, "offset": offsets}
 
 
 def lineage(live: LiveModel, role: str) -> list[tuple[str, bytes]]:
@@ -66,14 +79,34 @@ def source(msg: Message) -> tuple[str, bytes]:
     return ("interchange.source", f"{msg.topic()}/{msg.partition()}/{msg.offset()}".encode())
 
 
-def split_canary(messages: list[Message], fraction: float) -> tuple[list[Message], list[Message]]:
-    """(base, canary): a stable share ``fraction`` of events by key hash (keyless: topic/partition/offset)."""
-    base: list[Message] = []
-    canary: list[Message] = []
+def canary_flags(messages: list[Message], fraction: float) -> list[bool]:
+    """Per message: in the canary, a stable share ``fraction`` of events by key hash (keyless: topic/partition/offset)."""
+    flags = []
     for msg in messages:
         fallback = f"{msg.topic()}/{msg.partition()}/{msg.offset()}".encode()
-        (canary if in_canary(msg.key(), fraction, fallback) else base).append(msg)
-    return base, canary
+        flags.append(in_canary(msg.key(), fraction, fallback))
+    return flags
+
+
+def split_canary(messages: list[Message], fraction: float) -> tuple[list[Message], list[Message]]:
+    """(base, canary) by :func:`canary_flags`."""
+    flags = canary_flags(messages, fraction)
+    return [m for m, f in zip(messages, flags, strict=True) if not f], [m for m, f in zip(messages, flags, strict=True) if f]
+
+
+def take(decoded: Decoded, messages: list[Message], flags: list[bool], side: bool) -> Decoded:
+    """The part of a batch decoded once (``messages`` in order) whose canary flag is ``side``:
+    its kept messages, their rows of the model batch, and its dead letters."""
+    chosen = {id(m) for m, f in zip(messages, flags, strict=True) if f == side}
+    rows = [i for i, m in enumerate(decoded.kept) if id(m) in chosen]
+    batch = decoded.batch
+    if isinstance(batch, dict):
+        index = np.array(rows, dtype=np.int64)
+        part: dict[str, np.ndarray] | list[dict[str, Any]] = {k: v[index] for k, v in batch.items()}
+    else:
+        part = [batch[i] for i in rows]
+    dead = [d for d in decoded.dead if id(d[0]) in chosen]
+    return Decoded(part, [decoded.kept[i] for i in rows], dead)
 
 
 def comparable(main: Signature, shadow: Signature) -> tuple[list[str], list[str]]:

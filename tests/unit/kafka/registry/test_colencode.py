@@ -10,18 +10,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interchange.batch import typed_outputs
-from interchange.kafka.registry.colencode import ColumnarEncoder
+from interchange.kafka.registry.colencode import ColumnarEncoder, zigzag_varints
 from interchange.kafka.registry.wire import AvroCodec
 from interchange.kafka.scorer.columns import output_rows
 from interchange.signature import OutputField, Signature
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-REF = {"name": "iris", "version": 3, "format": "pmml"}
+REF = {"name": "iris", "version": 3, "format": "pmml", "sha256": "ab" * 32, "role": "canary"}
+OFFSETS = st.integers(0, 2**63 - 1)
 DOUBLES = st.one_of(st.floats(), st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 0.0, 5e-324]))
 
 
+def source_for(draw: st.DrawFn, n: int) -> dict[str, Any]:
+    """A ``source`` lineage value: one topic, partitions and offsets per row (any width of varint)."""
+    partitions = np.array(draw(st.lists(st.integers(0, 2**31 - 1), min_size=n, max_size=n)), dtype=np.int64)
+    offsets = np.array(draw(st.lists(OFFSETS, min_size=n, max_size=n)), dtype=np.int64)
+    return {"topic": draw(st.sampled_from(["iris-features", "t", "é" * 40])), "partition": partitions, "offset": offsets}
+
+
 @st.composite
-def outputs(draw: st.DrawFn) -> tuple[Signature, dict[str, np.ndarray], int]:
+def outputs(draw: st.DrawFn) -> tuple[Signature, dict[str, np.ndarray], int, dict[str, Any]]:
     n = draw(st.integers(0, 30))
     fields, columns = [], {}
     for i in range(draw(st.integers(1, 5))):
@@ -55,7 +63,7 @@ def outputs(draw: st.DrawFn) -> tuple[Signature, dict[str, np.ndarray], int]:
         fields.append(OutputField(name, "value" if kind == "double" else "label", kind))
         columns[name] = col
     signature = Signature((), tuple(fields))
-    return signature, typed_outputs(columns, signature.outputs), n
+    return signature, typed_outputs(columns, signature.outputs), n, source_for(draw, n)
 
 
 def codec_for(signature: Signature) -> AvroCodec:
@@ -65,16 +73,19 @@ def codec_for(signature: Signature) -> AvroCodec:
 
 @SETTINGS
 @given(outputs())
-def test_encoded_bytes_equal_fastavro_record_by_record(case: tuple[Signature, dict[str, np.ndarray], int]) -> None:
-    signature, columns, n = case
+def test_encoded_bytes_equal_fastavro_record_by_record(case: tuple[Signature, dict[str, np.ndarray], int, Any]) -> None:
+    signature, columns, n, source = case
     codec = codec_for(signature)
-    want = [codec.encode(row) for row in output_rows(columns, signature, REF)]
-    got = ColumnarEncoder(codec).encode(columns, n, {"model": REF})
+    want = [codec.encode(row) for row in output_rows(columns, signature, REF, source)]
+    got = ColumnarEncoder(codec).encode({**columns, "source": source}, n, {"model": REF})
     assert got is not None
     assert got == want
-    for value, row in zip(got, output_rows(columns, signature, REF), strict=True):  # and they read back by original names
-        back = codec.decode(value)
+    for i, (value, row) in enumerate(zip(got, output_rows(columns, signature, REF, source), strict=True)):
+        back = codec.decode(value)  # they read back by original names, with their lineage
         assert set(back) == set(row)
+        assert back["model"] == REF
+        want_source = {"topic": source["topic"], "partition": int(source["partition"][i]), "offset": int(source["offset"][i])}
+        assert back["source"] == want_source
 
 
 def test_columns_it_does_not_handle_go_record_by_record() -> None:
@@ -87,13 +98,23 @@ def test_columns_it_does_not_handle_go_record_by_record() -> None:
         is None
     )
     assert encoder.encode({"label": np.array(["a"] * 3, dtype=object)}, 3, {"model": REF}) is None  # a field with no column
-    assert encoder.encode({"label": np.array(["a"] * 3, dtype=object), "p": np.zeros(3)}, 3, {"model": REF}) is not None
+    assert encoder.encode({"label": np.array(["a"] * 3, dtype=object), "p": np.zeros(3)}, 3, {"model": REF}) is None  # no source
+    src = {"topic": "t", "partition": np.zeros(3, dtype=np.int64), "offset": np.arange(3)}
+    assert (
+        encoder.encode({"label": np.array(["a"] * 3, dtype=object), "p": np.zeros(3), "source": src}, 3, {"model": REF})
+        is not None
+    )
+    doubles = {**src, "offset": np.arange(3.0)}  # a nested column must be integers
+    assert (
+        encoder.encode({"label": np.array(["a"] * 3, dtype=object), "p": np.zeros(3), "source": doubles}, 3, {"model": REF})
+        is None
+    )
     vector = Signature((), (OutputField("v", "value", "array"),))
     assert ColumnarEncoder(codec_for(vector)).encode({"v": np.empty(1, dtype=object)}, 1, {"model": REF}) is None
 
 
 @st.composite
-def uniform_outputs(draw: st.DrawFn) -> tuple[Signature, dict[str, np.ndarray], int]:
+def uniform_outputs(draw: st.DrawFn) -> tuple[Signature, dict[str, np.ndarray], int, dict[str, Any]]:
     """Outputs whose every record encodes to the same size (no missing value, labels of one width)."""
     n = draw(st.integers(1, 30))
     fields, columns = [], {}
@@ -111,18 +132,61 @@ def uniform_outputs(draw: st.DrawFn) -> tuple[Signature, dict[str, np.ndarray], 
         fields.append(OutputField(f"out{i}", "value" if kind == "double" else "label", kind))
         columns[f"out{i}"] = col
     signature = Signature((), tuple(fields))
-    return signature, typed_outputs(columns, signature.outputs), n
+    first = draw(st.integers(0, 2**40))  # offsets of one varint width, as a batch's mostly are
+    width = len(bytes(zigzag_varints(np.array([first]))[0][0]))
+    top = min(2 ** (7 * width - 1) - 1, 2**63 - 1)
+    low = 0 if width == 1 else 2 ** (7 * (width - 1) - 1)
+    offsets = np.array(draw(st.lists(st.integers(low, top), min_size=n, max_size=n)), dtype=np.int64)
+    source = {"topic": "features", "partition": np.full(n, draw(st.integers(0, 63)), dtype=np.int64), "offset": offsets}
+    return signature, typed_outputs(columns, signature.outputs), n, source
 
 
 @SETTINGS
 @given(uniform_outputs())
-def test_same_size_records_are_one_matrix_with_fastavro_bytes(case: tuple[Signature, dict[str, np.ndarray], int]) -> None:
-    signature, columns, n = case
+def test_same_size_records_are_one_matrix_with_fastavro_bytes(case: tuple[Signature, dict[str, np.ndarray], int, Any]) -> None:
+    signature, columns, n, source = case
     codec = codec_for(signature)
-    want = [codec.encode(row) for row in output_rows(columns, signature, REF)]
+    want = [codec.encode(row) for row in output_rows(columns, signature, REF, source)]
     encoder = ColumnarEncoder(codec)
     used = []
     uniform = encoder._assemble_uniform
     encoder._assemble_uniform = lambda *args: used.append(1) or uniform(*args)  # type: ignore[method-assign]
-    assert encoder.encode(columns, n, {"model": REF}) == want
+    assert encoder.encode({**columns, "source": source}, n, {"model": REF}) == want
     assert used  # the matrix path wrote them
+
+
+def _fastavro_long(value: int) -> bytes:
+    codec = AvroCodec({"type": "record", "name": "L", "fields": [{"name": "v", "type": "long"}]}, 1, lambda i: None)
+    return codec.encode({"v": value})[5:]
+
+
+@SETTINGS
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=40))
+def test_zigzag_varints_are_avro_longs_bit_for_bit(values: list[int]) -> None:
+    matrix, lengths = zigzag_varints(np.array(values, dtype=np.int64))
+    got = [bytes(row[:length]) for row, length in zip(matrix, lengths.tolist(), strict=True)]
+    assert got == [_fastavro_long(v) for v in values]
+
+
+def test_zigzag_varints_at_the_width_edges() -> None:
+    edges = [0, -1, 1, 63, -64, 64, -65, 2**31 - 1, -(2**31), 2**62, -(2**62) - 1, 2**63 - 1, -(2**63)]
+    for k in range(1, 10):
+        edges += [2 ** (7 * k - 1) - 1, 2 ** (7 * k - 1), -(2 ** (7 * k - 1)), -(2 ** (7 * k - 1)) - 1]
+    matrix, lengths = zigzag_varints(np.array(edges, dtype=np.int64))
+    assert [bytes(r[:n]) for r, n in zip(matrix, lengths.tolist(), strict=True)] == [_fastavro_long(v) for v in edges]
+    assert matrix.shape[1] == 10
+
+
+def test_output_schema_without_lineage_fields_ignores_them() -> None:
+    """A version published before the lineage fields: its records are what that schema holds, either path."""
+    signature = Signature((), (OutputField("p", "value", "double"),))
+    schema = signature.output_schema("m")
+    schema["fields"] = schema["fields"][:-1]  # no source
+    model = schema["fields"][-1]["type"]
+    model["fields"] = model["fields"][:3]  # name, version, format
+    codec = AvroCodec(schema, 11, lambda i: schema)
+    columns = {"p": np.array([0.5, 1.5])}
+    src = {"topic": "t", "partition": np.zeros(2, dtype=np.int64), "offset": np.array([7, 8])}
+    got = ColumnarEncoder(codec).encode({**columns, "source": src}, 2, {"model": REF})
+    assert got == [codec.encode(row) for row in output_rows(columns, signature, REF, src)]
+    assert codec.decode(got[0]) == {"p": 0.5, "model": {"name": "iris", "version": 3, "format": "pmml"}}
