@@ -86,7 +86,7 @@ def test_columnar_and_record_by_record_scorers_write_the_same_predictions(stack_
     for path in runs:
         preds = drain(stack_config, f"{model_name}-{path}-predictions", runs[path].stats.scored, settle=1.0)
         out[path] = {m.key(): (m.value(), m.headers()) for m in preds}
-    assert out["columnar"] == out["records"]  # byte for byte, lineage headers included
+    assert out["columnar"] == out["records"]  # byte for byte, lineage fields included (and no headers on either)
     assert runs["columnar"].stats.scored == runs["records"].stats.scored > 0
 
     dead = {path: dead_letters(stack_config, f"{model_name}-{path}-dlq", runs[path].stats.dead_lettered) for path in runs}

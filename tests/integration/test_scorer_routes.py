@@ -1,5 +1,5 @@
 """One scorer, many models, routed: route changes without a restart, canary, shadow, rollback, retire,
-lineage headers on every prediction, metric events and the Prometheus endpoint, on the real stack."""
+lineage fields on every prediction, metric events and the Prometheus endpoint, on the real stack."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import time
 import urllib.error
 import urllib.request
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -134,7 +134,7 @@ def test_one_scorer_routes_three_models_canary_shadow_rollback_retire(stack_conf
         assert "interchange_scorer_consumer_lag" in families and "interchange_scorer_model_failures" in families
         assert _scrape(port, "/healthz") == (200, "ok\n")
 
-    # predictions: right model and version for every key, lineage headers on every one
+    # predictions: right model and version for every key, lineage fields on every one (and no headers)
     envelopes = {}
     follower = ModelFollower(stack_config, names=[a, b, c])
     for env in follower.read_to_end():
@@ -152,18 +152,21 @@ def test_one_scorer_routes_three_models_canary_shadow_rollback_retire(stack_conf
         assert len(preds) == expected
         versions = {}
         for msg, rec in preds:
-            headers = {k: v.decode() for k, v in msg.headers()}
-            version = int(headers["interchange.version"])
+            assert msg.headers() is None  # lineage headers are opt-in
+            ref, source = rec["model"], rec["source"]
+            version = ref["version"]
             env = envelopes[(name, version)]
-            assert headers["interchange.model"] == name and rec["model"]["version"] == version
-            assert (headers["interchange.format"], headers["interchange.sha256"]) == (env.format, env.sha256)
-            key, value = features[headers["interchange.source"]]  # the input event this prediction came from
+            assert ref["name"] == name and (ref["format"], ref["sha256"]) == (env.format, env.sha256)
+            assert source["topic"] == f"{name}-features"
+            key, value = features[f"{source['topic']}/{source['partition']}/{source['offset']}"]  # the event it scored
             assert msg.key() == key
             row = input_codecs[name].decode(value)
             assert rec["label"] == estimators[(name, version)].predict(_frame([row]))[0]
-            assert headers["interchange.role"] in ("base", "canary", "shadow")
+            roles[(name, topic, version)].add(ref["role"])
             versions[msg.key().decode()] = version
         return versions
+
+    roles: dict[tuple, set[str]] = defaultdict(set)
 
     by_key = check(a, 2200)
     assert {by_key[k] for k in sent[a]} == {2} and {by_key[k] for k in rolled} == {1}
@@ -174,6 +177,9 @@ def test_one_scorer_routes_three_models_canary_shadow_rollback_retire(stack_conf
     assert Counter(check(c, 100).values()) == Counter({1: 100})  # the 20 events after retirement were not scored
     shadow = check(b, 150, f"{b}-shadow")
     assert set(shadow) == set(shadow_keys) and set(shadow.values()) == {2}
+    # the role each version served in (a's v1 was first its base, then its canary beside v2)
+    assert roles[(a, None, 2)] == {"base"} and roles[(a, None, 1)] == {"base", "canary"}
+    assert roles[(b, None, 1)] == {"base"} and roles[(b, f"{b}-shadow", 2)] == {"shadow"} and roles[(c, None, 1)] == {"base"}
 
     # the shadow agreement metric, read back from the metrics topic, is the share of equal labels
     rows = {
