@@ -5,7 +5,9 @@ same batches (wait for a first event, then take what has arrived, up to --batch)
 scorer's own at-least-once delivery (same producer settings; a batch's offsets committed once
 its outputs and the earlier batches' are delivered, up to 4 batches in flight): the ceiling any
 scorer on this broker can reach. The scorer
-additionally decodes Avro, evaluates the model and encodes predictions with lineage headers.
+additionally decodes Avro, evaluates the model and encodes predictions with their lineage fields
+(``model`` with sha256 and role, ``source``); ``--lineage-headers`` adds the six lineage headers
+too, as ``interchange score --lineage-headers`` does.
 Pass-through and scorer runs alternate (--rounds pairs, the order flipped every round, each
 reading the whole topic with a fresh group), and the ratio reported is the median of the
 rounds' ratios: on a shared 2-core machine two runs a minute apart differ by up to 2x, two
@@ -32,7 +34,8 @@ Pass-through rows copy the inputs through the scorer's own delivery instead of s
 (at-least-once, and exactly-once: one transaction per batch with the input offsets): the floor.
 Results: benchmarks/results/scorer.json and scorer.md, with the machine's load while it ran.
 
-    python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4] [--throughput-only]   (needs `interchange stack up`)
+    python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4] [--throughput-only] [--lineage-headers]
+        [--results DIR]   (needs `interchange stack up`)
 """
 
 from __future__ import annotations
@@ -148,8 +151,9 @@ def pass_through(config, source: str, events: int, batch: int) -> tuple[float, d
     return events / clock.wall, clock.figures(events)
 
 
-def score(config, name: str, events: int, batch: int) -> tuple[float, str, int, dict[str, float]]:
-    scorer = Scorer(ScorerOptions(model=name, batch_size=batch, group=f"bench-{uuid.uuid4().hex[:6]}"), config)
+def score(config, name: str, events: int, batch: int, headers: bool = False) -> tuple[float, str, int, dict[str, float]]:
+    options = ScorerOptions(model=name, batch_size=batch, group=f"bench-{uuid.uuid4().hex[:6]}", lineage_headers=headers)
+    scorer = Scorer(options, config)
     clock, process = _Clock(), scorer._process
 
     def timed(messages: list) -> bool:  # the same window as ScorerStats.rate: first batch to last hand-over
@@ -362,7 +366,7 @@ def machine() -> dict:
     return out
 
 
-def throughput(config, name: str, events: int, batch: int, rounds: int) -> dict:
+def throughput(config, name: str, events: int, batch: int, rounds: int, headers: bool = False) -> dict:
     """Pass-through and scorer runs alternating on the same topic (order flipped each round); medians.
 
     Each round also gives CPU per event (the scoring thread's, and the process's with librdkafka's threads),
@@ -377,7 +381,7 @@ def throughput(config, name: str, events: int, batch: int, rounds: int) -> dict:
             if kind == "pass":
                 pair[kind], figures = pass_through(config, f"{name}-features", events, batch)
             else:
-                pair[kind], engine, fast, figures = score(config, name, events, batch)
+                pair[kind], engine, fast, figures = score(config, name, events, batch, headers)
             cpu[kind].append(figures)
         base.append(pair["pass"])
         scored.append(pair["score"])
@@ -411,6 +415,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each latency run")
     parser.add_argument("--only", default=None, help="models to run, e.g. logistic_regression (default: all)")
     parser.add_argument("--throughput-only", action="store_true", help="skip the latency runs")
+    parser.add_argument("--lineage-headers", action="store_true", help="the scorer also writes the six lineage headers")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="directory for scorer.json / scorer.md")
     args = parser.parse_args()
     config = load_config()
     X, y = make_classification(5000, 20, random_state=0)
@@ -435,7 +441,8 @@ def main() -> int:
             name = f"bench-{label.replace('_', '-')}-{fmt}-{uuid.uuid4().hex[:6]}"
             interchange.publish(converted, name=name, config=config)
             send_features(config, name, events)
-            rows.append({"model": label, "format": fmt, **throughput(config, name, args.events, args.batch, args.rounds)})
+            figures = throughput(config, name, args.events, args.batch, args.rounds, args.lineage_headers)
+            rows.append({"model": label, "format": fmt, "lineage_headers": args.lineage_headers, **figures})
             print(rows[-1], flush=True)
             if label == "logistic_regression" and fmt == "onnx":
                 lr_onnx = (name, rows[-1]["scorer_per_s"])
@@ -447,7 +454,7 @@ def main() -> int:
                 figures = latency(config, name, rate, args.seconds, guarantee)
                 lat.append({"model": "logistic_regression", "format": "onnx", **figures})
                 print(lat[-1], flush=True)
-    RESULTS.mkdir(exist_ok=True)
+    args.results.mkdir(parents=True, exist_ok=True)
     result = {
         "batch": args.batch,
         "seconds": round(time.monotonic() - started),
@@ -455,8 +462,8 @@ def main() -> int:
         "results": rows,
         "latency": lat,
     }
-    (RESULTS / "scorer.json").write_text(json.dumps(result, indent=2))
-    (RESULTS / "scorer.md").write_text(markdown(result))
+    (args.results / "scorer.json").write_text(json.dumps(result, indent=2))
+    (args.results / "scorer.md").write_text(markdown(result))
     return 0
 
 

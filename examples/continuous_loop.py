@@ -16,8 +16,8 @@ INTERCHANGE_BOOTSTRAP_SERVERS / INTERCHANGE_SCHEMA_REGISTRY_URL):
  5. read both alerts back from ``interchange-alerts`` (FIRING);
  6. wait for the trainer to publish v2, which must beat v1 by ``gain`` accuracy on its held-out
     window (so nothing is published while v1 is still right), with the offsets that trained it;
- 7. wait for predictions with ``model.version == 2`` and header ``interchange.version: 2`` from the
-    scorer that has been running all along;
+ 7. wait for predictions with ``model.version == 2`` (and v2's document sha256, role ``base`` and
+    the feature event in their lineage fields) from the scorer that has been running all along;
  8. wait for the accuracy alert's RESOLVED event;
  9. stop the traffic; the sink's Parquet must hold every feature event exactly once (its
     ``_offset`` column against the offsets the producer was given).
@@ -202,7 +202,7 @@ class Watch:
         self.follower = ModelFollower(config, names=[name])
         self.alerts: list[dict[str, Any]] = []
         self.versions: dict[int, Any] = {e.version: e for e in self.follower.read_to_end()}
-        self.first_prediction: dict[int, tuple[int, bytes | None]] = {}  # version -> (timestamp ms, header)
+        self.first_prediction: dict[int, tuple[int, dict[str, Any]]] = {}  # version -> (timestamp ms, its record)
         self.predictions_seen = 0
 
     def poll(self, timeout: float = 0.2) -> None:
@@ -217,11 +217,11 @@ class Watch:
                     self.alerts.append(alert)
                 continue
             self.predictions_seen += 1
-            version = self.predictions.decode(msg.value())["model"]["version"]
+            record = self.predictions.decode(msg.value())
+            version = record["model"]["version"]
             if version not in self.first_prediction:
                 kind, stamp = msg.timestamp()
-                header = dict(msg.headers() or []).get("interchange.version")
-                self.first_prediction[version] = (stamp if kind != TIMESTAMP_NOT_AVAILABLE else 0, header)
+                self.first_prediction[version] = (stamp if kind != TIMESTAMP_NOT_AVAILABLE else 0, record)
 
     def alert(self, rule: str, state: str, since_ms: int = 0) -> dict[str, Any] | None:
         """The first ``state`` event of ``rule`` at or after ``since_ms``."""
@@ -373,11 +373,17 @@ def run_loop(plan: Plan, config: ClientConfig, name: str, workdir: Path) -> Repo
 
         # 7. the running scorer serves v2
         began = time.monotonic()
-        at, header = steps.wait("scorer switched", lambda: watch.first_prediction.get(2), plan.step_timeout)
-        if header != b"2":
-            raise StepFailed(f"scorer switched: a v2 prediction carries interchange.version {header!r}")
+        at, record = steps.wait("scorer switched", lambda: watch.first_prediction.get(2), plan.step_timeout)
+        ref, source = record["model"], record.get("source") or {}
+        if (ref.get("sha256"), ref.get("role"), source.get("topic")) != (v2.sha256, "base", f"{name}-features"):
+            raise StepFailed(f"scorer switched: a v2 prediction's lineage is model {ref}, source {source}")
         report.figures["training_to_live_ms"] = at - v2.created_at
-        steps.done("hot swap", f"scorer serves v2 (header interchange.version=2), swaps {scorer.stats.swaps}", began)
+        steps.done(
+            "hot swap",
+            f"scorer serves v2 (lineage: sha256 {ref['sha256'][:12]}…, role base, source {source['topic']}/"
+            f"{source['partition']}/{source['offset']}), swaps {scorer.stats.swaps}",
+            began,
+        )
 
         # 8. the accuracy alert resolves
         began = time.monotonic()

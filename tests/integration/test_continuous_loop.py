@@ -91,15 +91,22 @@ def test_continuous_loop_quick(stack_config, model_name, tmp_path) -> None:
     assert gate["passed"] and gate["live_version"] == 1 and gate["candidate"] >= gate["live"] + 0.1
 
     # The scorer that served v1 moved to v2 without a restart: versions never go back along the
-    # prediction topic, each prediction's header names its version, and every feature event was scored.
+    # prediction topic, each prediction's lineage fields name its version's document and the event it
+    # scored (its key's), and every feature event was scored.
     out_codec = codec_for(Registry(stack_config), output_subject(model_name))
     predictions = _read_all(stack_config, f"{model_name}-predictions")
-    served = [out_codec.decode(m.value())["model"]["version"] for m in predictions]
-    headers = [dict(m.headers())["interchange.version"] for m in predictions]
+    records = [out_codec.decode(m.value()) for m in predictions]
+    served = [r["model"]["version"] for r in records]
     assert served[0] == 1 and 2 in served and served == sorted(served)
-    assert headers == [str(v).encode() for v in served]
+    assert all(r["model"]["sha256"] == versions[r["model"]["version"]].sha256 and r["model"]["role"] == "base" for r in records)
     features = _read_all(stack_config, f"{model_name}-features")
     assert {m.key() for m in predictions} == {m.key() for m in features}
+    by_position = {(m.partition(), m.offset()): m.key() for m in features}
+    assert all(
+        r["source"]["topic"] == f"{model_name}-features"
+        and by_position[(r["source"]["partition"], r["source"]["offset"])] == m.key()
+        for m, r in zip(predictions, records, strict=True)
+    )
 
     # The sink's Parquet: every feature event exactly once, with its key.
     frame = pd.read_parquet(tmp_path / "lake" / f"topic={model_name}-features")

@@ -104,7 +104,7 @@ def test_kafka_streams_scores_like_the_python_scorer(stack_config, model_name, t
     started = time.monotonic()
     java_dlq = f"{model_name}-dlq-java"
     bad_events = {b"plain text", b"\x00\x7f\xff\xff\xff\x00"}  # not Confluent-framed; an unknown schema id
-    settings = (f"output.topic={java_topic}", f"dead.letter.topic={java_dlq}")
+    settings = (f"output.topic={java_topic}", f"dead.letter.topic={java_dlq}", "lineage.headers=true")
     with StreamsApp(project, stack_config, *settings) as app, Running(stack_config, model_name) as scorer:
         wait(lambda: scorer.stats.version == 1, timeout=60, what="the Python scorer loading version 1")
         send_features(stack_config, model_name, rows, keys=keys)
@@ -133,24 +133,28 @@ def test_kafka_streams_scores_like_the_python_scorer(stack_config, model_name, t
     outputs = [f.name for f in graph.signature.outputs]
     for i, key in enumerate(keys):
         j, p = java[key], python[key]
-        assert j["model"] == {"name": model_name, "version": 1, "format": "java"}
-        assert p["model"]["version"] == 1
+        assert j["model"] == {"name": model_name, "version": 1, "format": "java", "sha256": lineage["sha256"], "role": "base"}
+        assert p["model"]["version"] == 1 and p["model"]["sha256"] == lineage["sha256"]
+        assert j["source"] == p["source"] and j["source"]["topic"] == f"{model_name}-features"  # the same input event
         assert j["label"] == p["label"] == ir["label"][i]
         for name in outputs[1:]:
             assert j[name] == pytest.approx(ir[name][i], rel=1e-12, abs=1e-12)
             assert j[name] == pytest.approx(p[name], rel=1e-12, abs=1e-12)
 
+    # asked for (lineage.headers=true), the Java app's headers say what its fields say
     reader = consumer(stack_config, f"headers-{model_name}")
     reader.subscribe([java_topic])
-    headers: dict[str, bytes] = {}
+    msg = None
     deadline = time.monotonic() + 30
-    while not headers and time.monotonic() < deadline:
+    while msg is None and time.monotonic() < deadline:
         msg = reader.poll(1.0)
-        if msg is not None and not msg.error():
-            headers = dict(msg.headers() or [])
+        msg = msg if msg is not None and not msg.error() else None
     reader.close()
+    assert msg is not None
+    headers = dict(msg.headers() or [])
+    source = java[msg.key().decode()]["source"]
     assert headers["interchange.model"] == model_name.encode()
-    assert headers["interchange.version"] == b"1"
+    assert (headers["interchange.version"], headers["interchange.role"]) == (b"1", b"base")
     assert headers["interchange.sha256"] == lineage["sha256"].encode()
     assert headers["interchange.generated"] == lineage["generated_sha256"].encode()
-    assert headers["interchange.source"].startswith(f"{model_name}-features/".encode())
+    assert headers["interchange.source"] == f"{source['topic']}/{source['partition']}/{source['offset']}".encode()

@@ -30,6 +30,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -44,8 +45,10 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  *
  * <p>Reads Avro feature events (Confluent wire format) from {@code <model>-features}, scores each with
  * {@link Model}, and writes predictions in the registered {@code <model>-output} schema to
- * {@code <model>-predictions}, with the same fields and lineage headers as interchange's Python scorer
- * ({@code interchange.model / version / format / sha256 / role / source}). An event it cannot score goes to
+ * {@code <model>-predictions}, with the same fields as interchange's Python scorer, lineage included
+ * ({@code model {name, version, format, sha256, role}} and {@code source {topic, partition, offset}}); with
+ * {@code lineage.headers=true} also the lineage headers ({@code interchange.model / version / format / sha256 /
+ * role / source}, and {@code interchange.generated}, the generated class's sha256). An event it cannot score goes to
  * {@code <model>-dlq} as the same DeadLetter record the Python scorer writes (reason, error, original bytes).
  * The version it reports is the
  * published version the class was generated for (src/main/resources/interchange-model.properties, written
@@ -110,6 +113,18 @@ public final class ScoringApp {
             case BOOLEAN: return value;
             default: return value.toString();
         }
+    }
+
+    /** The non-null branch of a nullable union (the schema itself when it is not a union). */
+    static Schema nonNull(Schema schema) {
+        if (schema.getType() == Schema.Type.UNION) {
+            for (Schema branch : schema.getTypes()) {
+                if (branch.getType() != Schema.Type.NULL) {
+                    return branch;
+                }
+            }
+        }
+        return schema;
     }
 
     static Object modelValue(Object avro) {
@@ -199,10 +214,13 @@ public final class ScoringApp {
         private final DeadLetters deadLetters;
         private final GenericDatumWriter<GenericRecord> writer;
         private final GenericRecord ref;
+        private final Schema sourceSchema; // the output schema's Source record; null when it has no source field
+        private final boolean withHeaders;
         private final Map<Schema, String[]> inputFields = new HashMap<>();
         private ProcessorContext<byte[], byte[]> context;
 
-        Score(ConfluentAvro avro, Mapping mapping, Properties lineage, DeadLetters deadLetters, AtomicLong scored, AtomicLong failed) {
+        Score(ConfluentAvro avro, Mapping mapping, Properties lineage, DeadLetters deadLetters, AtomicLong scored, AtomicLong failed,
+              boolean lineageHeaders) {
             this.avro = avro;
             this.deadLetters = deadLetters;
             this.mapping = mapping;
@@ -215,6 +233,15 @@ public final class ScoringApp {
             ref.put("name", lineage.getProperty("name"));
             ref.put("version", Integer.parseInt(lineage.getProperty("version")));
             ref.put("format", "java");
+            if (refSchema.getField("sha256") != null) { // an output schema published before these fields lacks them
+                ref.put("sha256", lineage.getProperty("sha256"));
+            }
+            if (refSchema.getField("role") != null) {
+                ref.put("role", new GenericData.EnumSymbol(nonNull(refSchema.getField("role").schema()), "base"));
+            }
+            Schema.Field source = mapping.outputSchema.getField("source");
+            this.sourceSchema = source == null ? null : nonNull(source.schema());
+            this.withHeaders = lineageHeaders || sourceSchema == null; // without the field, lineage travels in headers
         }
 
         @Override
@@ -245,6 +272,14 @@ public final class ScoringApp {
                     prediction.put(field, avroValue(outputs[i], mapping.outputSchema.getField(field).schema()));
                 }
                 prediction.put("model", ref);
+                RecordMetadata meta = context.recordMetadata().orElse(null);
+                if (sourceSchema != null && meta != null) {
+                    GenericRecord source = new GenericData.Record(sourceSchema);
+                    source.put("topic", meta.topic());
+                    source.put("partition", meta.partition());
+                    source.put("offset", meta.offset());
+                    prediction.put("source", source);
+                }
                 value = avro.encode(prediction, mapping.outputId, writer);
             } catch (ConfluentAvro.RegistryUnavailable e) {
                 throw e; // stop rather than dead-letter good events; the uncommitted event is read again on restart
@@ -253,18 +288,22 @@ public final class ScoringApp {
                 context.forward(event.withValue(deadLetters.record(event, context.recordMetadata().orElse(null), e)), DEAD_LETTERS);
                 return;
             }
-            Headers headers = event.headers();
-            headers.add("interchange.model", bytes(lineage.getProperty("name")));
-            headers.add("interchange.version", bytes(lineage.getProperty("version")));
-            headers.add("interchange.format", bytes("java"));
-            headers.add("interchange.sha256", bytes(lineage.getProperty("sha256")));
-            headers.add("interchange.role", bytes("main"));
-            headers.add("interchange.generated", bytes(lineage.getProperty("generated_sha256")));
-            RecordMetadata meta = context.recordMetadata().orElse(null);
-            if (meta != null) {
-                headers.add("interchange.source", bytes(meta.topic() + "/" + meta.partition() + "/" + meta.offset()));
+            if (withHeaders) {
+                Headers headers = event.headers();
+                headers.add("interchange.model", bytes(lineage.getProperty("name")));
+                headers.add("interchange.version", bytes(lineage.getProperty("version")));
+                headers.add("interchange.format", bytes("java"));
+                headers.add("interchange.sha256", bytes(lineage.getProperty("sha256")));
+                headers.add("interchange.role", bytes("base"));
+                headers.add("interchange.generated", bytes(lineage.getProperty("generated_sha256")));
+                RecordMetadata meta = context.recordMetadata().orElse(null);
+                if (meta != null) {
+                    headers.add("interchange.source", bytes(meta.topic() + "/" + meta.partition() + "/" + meta.offset()));
+                }
+                context.forward(event.withValue(value).withHeaders(headers), PREDICTIONS);
+            } else {
+                context.forward(event.withValue(value).withHeaders(new RecordHeaders()), PREDICTIONS);
             }
-            context.forward(event.withValue(value).withHeaders(headers), PREDICTIONS);
             long now = System.currentTimeMillis();
             if (scored.incrementAndGet() == 1) {
                 FIRST.set(now);
@@ -326,6 +365,7 @@ public final class ScoringApp {
         String output = settings.getOrDefault("output.topic", model + "-predictions");
         String deadLetterTopic = settings.getOrDefault("dead.letter.topic", model + "-dlq");
         String statusFile = settings.remove("status.file");
+        boolean lineageHeaders = Boolean.parseBoolean(settings.remove("lineage.headers"));
         settings.remove("input.topic");
         settings.remove("output.topic");
         settings.remove("dead.letter.topic");
@@ -356,7 +396,7 @@ public final class ScoringApp {
         AtomicLong failed = new AtomicLong();
         Topology topology = new Topology();
         topology.addSource("features", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), input);
-        topology.addProcessor("score", () -> new Score(avro, mapping, lineage, deadLetters, scored, failed), "features");
+        topology.addProcessor("score", () -> new Score(avro, mapping, lineage, deadLetters, scored, failed, lineageHeaders), "features");
         topology.addSink(PREDICTIONS, output, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "score");
         topology.addSink(DEAD_LETTERS, deadLetterTopic, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "score");
         KafkaStreams streams = new KafkaStreams(topology, props);
