@@ -307,20 +307,30 @@ def zigzag_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Zig-zag maps signed to unsigned (0, -1, 1, -2 -> 0, 1, 2, 3); then 7 bits per byte, low
     first, the high bit set on every byte but the last. Computed a byte position at a time
-    for the whole column; ``width`` is the longest value's length (at most 10).
+    for the whole column; ``width`` is the longest value's length (at most 10). A column of one
+    value (a batch's partition) is that value's bytes, broadcast (a read-only view).
     """
     v = np.asarray(values, dtype=np.int64)
+    n = len(v)
     z = ((v << 1) ^ (v >> 63)).view(np.uint64)
-    width = 1
-    while width < 10 and (z >> np.uint64(7 * width)).any():
-        width += 1
-    matrix = np.empty((len(v), width), dtype=np.uint8)
-    lengths = np.ones(len(v), dtype=np.int64)
+    if not n:
+        return np.empty((0, 1), dtype=np.uint8), np.zeros(0, dtype=np.int64)
+    high, low = int(z.max()), int(z.min())
+    width, narrow = max(1, -(-high.bit_length() // 7)), max(1, -(-low.bit_length() // 7))
+    if high == low:
+        one = bytes(((high >> (7 * k)) & 0x7F) | (0x80 if k < width - 1 else 0) for k in range(width))
+        return np.broadcast_to(np.frombuffer(one, dtype=np.uint8), (n, width)), np.full(n, width, dtype=np.int64)
+    matrix = np.empty((n, width), dtype=np.uint8)
+    lengths = np.full(n, narrow, dtype=np.int64)
     for k in range(width):
-        rest = z >> np.uint64(7 * (k + 1))
-        more = rest != 0 if k + 1 < width else np.zeros(len(v), dtype=bool)
-        matrix[:, k] = ((z >> np.uint64(7 * k)) & np.uint64(0x7F)).astype(np.uint8) | (more.astype(np.uint8) << 7)
-        lengths += more
+        byte = (z >> np.uint64(7 * k)) & np.uint64(0x7F)
+        if k < narrow - 1:  # every value has more bytes
+            byte |= np.uint64(0x80)
+        elif k < width - 1:  # some values end here
+            more = (z >> np.uint64(7 * (k + 1))) != 0
+            byte |= more.astype(np.uint64) << np.uint64(7)
+            lengths += more
+        matrix[:, k] = byte
     return matrix, lengths
 
 
