@@ -105,17 +105,21 @@ def test_publish_send_and_read_over_sasl_and_tls(secured, converted, model_name)
 
     # what a scorer would write: the model's predictions, framed with the output schema
     predictions = to_records(converted.model.predict(rows))
-    ref = {"name": model_name, "version": published.version, "format": "onnx"}
+    ref = {"name": model_name, "version": published.version, "format": "onnx", "sha256": published.sha256, "role": "base"}
     out = codec_for(registry, output_subject(model_name))
     ensure_topics(config, {f"{model_name}-predictions": {}})
     prod = producer(config)
     for i, record in enumerate(predictions):
-        prod.produce(f"{model_name}-predictions", key=str(i).encode(), value=out.encode({**record, "model": ref}))
+        source = {"topic": f"{model_name}-features", "partition": 0, "offset": i}
+        prod.produce(
+            f"{model_name}-predictions", key=str(i).encode(), value=out.encode({**record, "model": ref, "source": source})
+        )
     assert prod.flush(30) == 0
     read = read_predictions(config, model_name, 5, timeout=30)
     assert [key for key, _ in read] == [str(i).encode() for i in range(5)]
     assert [record["label"] for _, record in read] == [int(p["label"]) for p in predictions]
     assert all(record["model"] == ref for _, record in read)
+    assert [record["source"]["offset"] for _, record in read] == list(range(5))
 
 
 def test_wrong_password_is_a_clear_transport_error(secured, converted, model_name) -> None:

@@ -74,7 +74,13 @@ class Registry:
             pass
         except Exception as exc:
             raise RegistryError(f"cannot reach the schema registry at {self.url}: {exc}", subject=subject) from exc
-        self._call("set compatibility", subject, self.client.set_compatibility, subject, DEFAULT_COMPATIBILITY)
+        try:
+            self._call("set compatibility", subject, self.client.set_compatibility, subject, DEFAULT_COMPATIBILITY)
+        except RegistryError as exc:
+            if exc.context.get("status") != 409:
+                raise
+            # another publish of the same new subject set it first (Apicurio answers 409): read theirs
+            return str(self._call("read compatibility", subject, self.client.get_compatibility, subject))
         return DEFAULT_COMPATIBILITY
 
     def register(self, subject: str, schema: dict[str, Any]) -> int:
