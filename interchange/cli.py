@@ -12,15 +12,13 @@ from typing import Any
 import typer
 
 from interchange.errors import ConversionError, InterchangeError
+from interchange.kafka.cliopts import ConfigOpt, SettingOpt
 
 app = typer.Typer(
     help="ML models from the notebook to a Kafka stream through ONNX, PMML and PFA.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-ConfigOpt = typer.Option(None, "--config", "-c", help="Client settings file (.properties or .toml).")
-SettingOpt = typer.Option([], "-X", help="A client setting key=value (librdkafka keys; schema.registry.* for the registry).")
 
 
 def _run(fn: Callable[[], Any]) -> Any:

@@ -54,6 +54,7 @@ SERVICE = {"config", "transport", "registry", "logs"}
 KAFKA_ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "logs": set(),
+    "cliopts": set(),  # the flags every Kafka command shares
     "stack": set(),
     "avrorows": set(),
     "transport": {"config"},
@@ -63,10 +64,10 @@ KAFKA_ALLOWED: dict[str, set[str]] = {
     "modeltopic": {"config", "transport", "registry"},
     "routes": {"config", "transport", "registry"},
     "sink": SERVICE,
-    "scorer": SERVICE | {"modeltopic", "routes"},
-    "monitor": SERVICE | {"modeltopic", "scorer"},
+    "scorer": SERVICE | {"modeltopic", "routes", "cliopts"},
+    "monitor": SERVICE | {"modeltopic", "scorer", "cliopts"},
     "serve": SERVICE | {"modeltopic", "scorer"},
-    "training": SERVICE | {"modeltopic", "scorer"},
+    "training": SERVICE | {"modeltopic", "scorer", "cliopts"},
 }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from interchange.errors import InterchangeError
+from interchange.kafka.cliopts import ConfigOpt, SettingOpt
 
 __all__ = ["monitor_command"]
 
@@ -32,8 +33,8 @@ def monitor_command(
     max_pending: int = typer.Option(100_000, help="Most predictions (and early labels) waiting in the join."),
     min_rows: int = typer.Option(30, help="Fewest events in a window for a drift figure."),
     idle_timeout: float | None = typer.Option(None, help="Stop after this many seconds without events."),
-    config: Path | None = typer.Option(None, "--config", "-c", help="Client settings file (.properties or .toml)."),
-    setting: list[str] = typer.Option([], "-X", help="A client setting key=value."),
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
 ) -> None:
     """Join predictions with labels; write accuracy, drift and latency metrics and alerts to Kafka."""
     from interchange.kafka.config import load_config

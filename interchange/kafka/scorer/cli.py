@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from interchange.errors import ConfigError, InterchangeError
+from interchange.kafka.cliopts import ConfigOpt, SettingOpt
 
 if TYPE_CHECKING:
     from interchange.kafka.config import ClientConfig
@@ -21,8 +22,6 @@ __all__ = ["score_command", "route_app"]
 
 route_app = typer.Typer(help="Routes on the routes topic: which model (and version policy) scores which input topic.")
 
-_ConfigOpt = typer.Option(None, "--config", "-c", help="Client settings file (.properties or .toml).")
-_SettingOpt = typer.Option([], "-X", help="A client setting key=value (librdkafka keys; schema.registry.* for the registry).")
 _TopicOpt = typer.Option("interchange-routes", "--routes-topic", help="The compacted routes topic.")
 
 
@@ -76,8 +75,8 @@ def score_command(
     status: bool | None = typer.Option(
         None, "--status/--no-status", help="A one-line status every few seconds (default: on a terminal)."
     ),
-    config: Path | None = _ConfigOpt,
-    setting: list[str] = _SettingOpt,
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
 ) -> None:
     """Run the universal scorer for one model or many routes until stopped (SIGTERM finishes the batch in flight)."""
     from interchange.kafka.logs import configure_logging
@@ -137,8 +136,8 @@ def route_set(
     output_topic: str | None = typer.Option(None, help="Prediction topic (default <model>-predictions)."),
     dead_letter_topic: str | None = typer.Option(None, help="Dead-letter topic (default <model>-dlq)."),
     topic: str = _TopicOpt,
-    config: Path | None = _ConfigOpt,
-    setting: list[str] = _SettingOpt,
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
 ) -> None:
     """Set (or replace) the route of an input topic; running scorers follow without a restart."""
     from interchange.kafka.scorer import Route, set_route
@@ -155,8 +154,8 @@ def route_set(
 def route_rm(
     input_topic: str = typer.Argument(..., help="The feature topic whose route is retired."),
     topic: str = _TopicOpt,
-    config: Path | None = _ConfigOpt,
-    setting: list[str] = _SettingOpt,
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
 ) -> None:
     """Retire a route (a tombstone): scorers stop serving the topic; its events wait, uncommitted."""
     from interchange.kafka.scorer import retire_route
@@ -168,8 +167,8 @@ def route_rm(
 def route_list(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per route."),
     topic: str = _TopicOpt,
-    config: Path | None = _ConfigOpt,
-    setting: list[str] = _SettingOpt,
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
 ) -> None:
     """The routes on the routes topic now."""
     from interchange.kafka.scorer import read_routes

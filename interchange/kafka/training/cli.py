@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from interchange.errors import InterchangeError
+from interchange.kafka.cliopts import ConfigOpt, SettingOpt
 
 __all__ = ["train_online_command"]
 
@@ -30,8 +31,8 @@ def train_online_command(
     clusters: int = typer.Option(8, help="Clusters for minibatch-kmeans."),
     max_events: int | None = typer.Option(None, help="Stop after reading this many events."),
     idle_timeout: float | None = typer.Option(None, help="Stop after this many seconds without events."),
-    config: Path | None = typer.Option(None, "--config", "-c", help="Client settings file (.properties or .toml)."),
-    setting: list[str] = typer.Option([], "-X", help="A client setting key=value."),
+    config: Path | None = ConfigOpt,
+    setting: list[str] = SettingOpt,
 ) -> None:
     """Learn online from labelled events; publish each candidate that is not worse than the live version."""
     from interchange.kafka.config import load_config
