@@ -6,7 +6,11 @@ Each round runs every variant once, in a rotated order, at the same input rate, 
 each variant's per-round p50 / p99 from send and from the broker, and the medians over rounds, with the
 load average while each ran.
 
-    python benchmarks/latency_ab.py --rate 1000 --rounds 3 eos-backoff-10 eos   (needs `interchange stack up`)
+Variants may also change a dynamic broker setting for their runs (``BROKER``; dropped again at the end),
+``--broker-gc g1,shenandoah`` repeats every variant on a broker restarted with each collector, and
+``--count-refusals`` counts the transaction coordinator's CONCURRENT_TRANSACTIONS answers per run.
+
+    python benchmarks/latency_ab.py --rate 1000 --rounds 3 --count-refusals eos eos-settle-0   (needs `interchange stack up`)
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ included), and ``cpu_ratio`` compares the threads' CPU per event, which the mach
 moves much less than the rates.
 
 Latency: a sender process produces feature events at a fixed rate (1,000/s, then half the
-scorer's measured maximum) to a scorer that is already running and idle. The sender produces
+maximum live rate, see :func:`live_maximum`) to a scorer that is already running and idle. The sender produces
 the events due every millisecond in one burst (sleeping once per millisecond, not once per
 event: at ~50k/s a sleep per event took most of a core), with keys encoded beforehand and
 linger.ms 0, and its CPU time is reported. Two latencies are reported per event, each ending at
@@ -32,7 +32,8 @@ Pass-through rows copy the inputs through the scorer's own delivery instead of s
 (at-least-once, and exactly-once: one transaction per batch with the input offsets): the floor.
 Results: benchmarks/results/scorer.json and scorer.md, with the machine's load while it ran.
 
-    python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4] [--throughput-only]   (needs `interchange stack up`)
+    python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4] [--throughput-only | --latency-only]
+    (needs `interchange stack up`)
 """
 
 from __future__ import annotations
@@ -485,6 +486,7 @@ def main() -> int:
     parser.add_argument("--only", default=None, help="models to run, e.g. logistic_regression (default: all)")
     parser.add_argument("--throughput-only", action="store_true", help="skip the latency runs")
     parser.add_argument("--latency-only", action="store_true", help="skip the throughput runs (LR ONNX is published only)")
+    parser.add_argument("--name", default="scorer", help="results file stem: benchmarks/results/NAME.json and NAME.md")
     args = parser.parse_args()
     config = load_config()
     X, y = make_classification(5000, 20, random_state=0)
@@ -537,8 +539,8 @@ def main() -> int:
         "latency": lat,
         "live_maximum": live,
     }
-    (RESULTS / "scorer.json").write_text(json.dumps(result, indent=2))
-    (RESULTS / "scorer.md").write_text(markdown(result))
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2))
+    (RESULTS / f"{args.name}.md").write_text(markdown(result))
     return 0
 
 
