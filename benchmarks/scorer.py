@@ -559,11 +559,12 @@ def markdown(result: dict) -> str:
             f"{a.get('cpu_pressure_avg60', '?')}%.",
             "",
         ]
-    lines += [
-        "| model | format (engine) | pass-through /s | scorer /s | ratio (median) | ratios per round "
-        "| CPU µs/event pass-through / scorer (thread; process) | CPU ratio (median) | CPU ratios per round |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    if result["results"]:  # none in a --latency-only run
+        lines += [
+            "| model | format (engine) | pass-through /s | scorer /s | ratio (median) | ratios per round "
+            "| CPU µs/event pass-through / scorer (thread; process) | CPU ratio (median) | CPU ratios per round |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
     for r in result["results"]:
         if "error" in r:
             lines.append(f"| {_NAMES[r['model']]} | {r['format'].upper()} | - | - | {r['error']} | | | | |")
@@ -584,7 +585,7 @@ def markdown(result: dict) -> str:
             for x in live["steps"]
         )
         lines += [
-            "",
+            *([""] if lines and lines[-1] else []),
             f"Maximum live rate {live['rate_per_s']:,}/s: {live['definition']}. Steps (rate /s: sent /s, latency growth ms, "
             f"from send p50 / p99 ms, sustained): {steps}.",
         ]
