@@ -307,7 +307,8 @@ class ExactlyOnce(Delivery):
     TransportError there, with :meth:`unsettled` giving its first offsets (the scorer then rewinds to
     the group's committed offsets, so nothing is scored twice or lost). A smaller batch means the scorer
     is caught up: it is committed before the next batch is taken, because taking the next batch at the
-    commit's start would make the events arriving during the commit wait for a second one.
+    commit's start would make the events arriving during the commit wait for a second one. The next
+    transaction begins no sooner than ``settle_s`` after a commit returned (see SETTLE_S).
     """
 
     def __init__(
