@@ -151,6 +151,7 @@ VARIANTS: dict[str, tuple[str, Callable[[Any], None] | None]] = {
     "eos-backoff-10": ("exactly-once", _producer_settings(retry_backoff_ms=10, retry_backoff_max_ms=1000)),
     "eos-settle-0": ("exactly-once", _settle(0.0)),  # the next transaction begins as soon as the commit returns
     "eos-settle-2": ("exactly-once", _settle(0.002)),
+    "eos-settle-5": ("exactly-once", _settle(0.005)),
     "pass-through-eos-settle-0": ("pass-through exactly-once", _settle(0.0)),
     "eos-serial": ("exactly-once", _overlap(None)),  # every commit in the foreground
     "eos-overlap-always": ("exactly-once", _overlap(1)),  # every commit in the background
@@ -183,6 +184,7 @@ def main() -> int:
     name = f"bench-lat-ab-{uuid.uuid4().hex[:6]}"
     model = LogisticRegression(max_iter=500).fit(frame, y)
     interchange.publish(interchange.convert(model, "onnx", sample=frame[:200]), name=name, config=config)
+    initial_gc = os.environ.get("INTERCHANGE_STACK_KAFKA_GC")
     collectors = args.broker_gc.split(",") if args.broker_gc else [None]
     labels = [f"{v}@{gc}" if gc else v for gc in collectors for v in args.variants]
     runs: dict[str, list[dict]] = {label: [] for label in labels}
@@ -210,6 +212,8 @@ def main() -> int:
                 print(label, {k: figures[k] for k in keys}, flush=True)
     if dynamic:
         reset_broker(config, sorted({k for v in args.variants for k in BROKER.get(v, {})}))
+    if args.broker_gc:  # leave the broker on the collector it had
+        restart_broker(initial_gc or StackConfig().kafka_gc)
     print(f"\nrate {args.rate:,.0f}/s, {args.seconds:.0f} s per run, {args.rounds} rounds (median over rounds [per round])")
     print(
         "| variant | from send p50 / p99 ms | from broker p50 / p99 ms | batches | refused AddPartitions / AddOffsets "
