@@ -19,7 +19,7 @@ included), and ``cpu_ratio`` compares the threads' CPU per event, which the mach
 moves much less than the rates.
 
 Latency: a sender process produces feature events at a fixed rate (1,000/s, then half the
-scorer's measured maximum) to a scorer that is already running and idle. The sender produces
+maximum live rate, see :func:`live_maximum`) to a scorer that is already running and idle. The sender produces
 the events due every millisecond in one burst (sleeping once per millisecond, not once per
 event: at ~50k/s a sleep per event took most of a core), with keys encoded beforehand and
 linger.ms 0, and its CPU time is reported. Two latencies are reported per event, each ending at
@@ -34,8 +34,8 @@ Pass-through rows copy the inputs through the scorer's own delivery instead of s
 (at-least-once, and exactly-once: one transaction per batch with the input offsets): the floor.
 Results: benchmarks/results/scorer.json and scorer.md, with the machine's load while it ran.
 
-    python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4] [--throughput-only] [--lineage-headers]
-        [--results DIR]   (needs `interchange stack up`)
+    python benchmarks/scorer.py [--events 30000] [--rounds 3] [--seconds 4] [--throughput-only | --latency-only]
+        [--lineage-headers] [--results DIR] [--name scorer]   (needs `interchange stack up`)
 """
 
 from __future__ import annotations
@@ -198,8 +198,10 @@ def _paced(config, topic: str, values: list[bytes], rate: float, ready, out: str
     np.save(out, sent)
 
 
-def _timestamps(config, topic: str, count: int, timeout: float = 60.0) -> dict[bytes, int]:
-    cons = consumer(config, f"bench-read-{uuid.uuid4().hex[:6]}")
+def _timestamps(config, topic: str, count: int, timeout: float = 60.0, committed: bool = False) -> dict[bytes, int]:
+    """Each event's timestamp by key (``committed``: read_committed, so aborted transactions' outputs do not count)."""
+    extra = {"isolation.level": "read_committed"} if committed else {}
+    cons = consumer(config, f"bench-read-{uuid.uuid4().hex[:6]}", **extra)
     cons.subscribe([topic])
     out: dict[bytes, int] = {}
     deadline = time.monotonic() + timeout
@@ -293,12 +295,14 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str, twea
     sent = np.load(sent_file)
     sender_cpu = float(sent[-1])
     appended = _timestamps(config, topic, count)
-    got = _timestamps(config, out_topic, count)
+    got = _timestamps(config, out_topic, count, committed=guarantee.endswith("exactly-once"))
     keys = sorted((k for k in got if k in appended), key=int)
     created = np.array([got[k] for k in keys], dtype=np.float64)
     lat = created - np.array([sent[int(k)] for k in keys])
     from_broker = created - np.array([appended[k] for k in keys], dtype=np.float64)
     LAST.update(latencies=lat, from_broker=from_broker)
+    span_s = (sent[count - 1] - sent[0]) / 1000 if count > 1 else 0.0
+    behind = _growth(from_broker)
     figures = {
         "guarantee": guarantee,
         "rate_per_s": round(rate),
@@ -311,13 +315,75 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str, twea
         "broker_gc_pauses": len(pauses),
         "broker_gc_pause_max_ms": max(pauses, default=0.0),
         "seconds": seconds,
+        "sent_per_s": round((count - 1) / span_s) if span_s > 0 else None,  # the rate the sender achieved
+        "latency_growth_ms": round(behind, 1) if behind is not None else None,
         "load_avg": round(load, 1),
+        "cpu_pressure_avg10": _pressure("avg10"),
     }
     for label, values_ms in (("", lat), ("broker_", from_broker)):
         for q in (50, 99):
             figures[f"{label}p{q}_ms"] = float(np.percentile(values_ms, q)) if len(values_ms) else None
         figures[f"{label}max_ms"] = float(values_ms.max()) if len(values_ms) else None
     return figures
+
+
+def _growth(from_broker: np.ndarray) -> float | None:
+    """How much later than the first fifth of a run's events the last fifth came out (median latency from the
+    broker, ms): about 0 when the scorer keeps up, growing with the run when it falls behind."""
+    n = len(from_broker) // 5
+    if n < 10:
+        return None
+    return float(np.median(from_broker[-n:]) - np.median(from_broker[:n]))
+
+
+LIVE_MAXIMUM = (
+    "the highest input rate the at-least-once scorer (LR, ONNX) sustained with the live sender running on the same "
+    "machine: every event predicted, the sender at >= 95% of the rate, and the median latency from the broker of "
+    "the run's last fifth of events within 50 ms of its first fifth's (rates doubled from 2,000/s until one failed, "
+    "then bisected twice)"
+)
+GROWTH_LIMIT_MS = 50.0  # a run whose last fifth waited this much longer than its first fifth fell behind
+
+
+def sustains(figures: dict) -> bool:
+    """Did the scorer keep up with this live run: every event predicted, the sender at >= 95% of the rate, and the
+    latency not growing through the run (:func:`_growth` below GROWTH_LIMIT_MS)?"""
+    growth, sent = figures.get("latency_growth_ms"), figures.get("sent_per_s")
+    return (
+        figures["predictions"] == figures["events"]
+        and sent is not None
+        and sent >= 0.95 * figures["rate_per_s"]
+        and growth is not None
+        and growth < GROWTH_LIMIT_MS
+    )
+
+
+_STEP_KEYS = ("rate_per_s", "sent_per_s", "predictions", "latency_growth_ms", "p50_ms", "p99_ms", "sustained")
+
+
+def live_maximum(config, name: str, seconds: float, start: float = 2000.0, ceiling: float = 400_000.0) -> tuple[float, list]:
+    """The highest input rate the at-least-once scorer sustains (:func:`sustains`) with the live sender running on
+    the same machine: rates doubled from ``start`` until one fails, then two bisections between the last rate that
+    held and the first that did not. Returns that rate and every step's figures."""
+    steps, good, bad = [], 0.0, None
+    rate = start
+    while rate <= ceiling:
+        figures = latency(config, name, rate, seconds, "at-least-once")
+        figures["sustained"] = sustains(figures)
+        steps.append(figures)
+        print("step", {k: figures[k] for k in _STEP_KEYS}, flush=True)
+        if not figures["sustained"]:
+            bad = rate
+            break
+        good, rate = rate, rate * 2
+    for _ in range(2 if bad is not None else 0):
+        rate = (good + bad) / 2
+        figures = latency(config, name, rate, seconds, "at-least-once")
+        figures["sustained"] = sustains(figures)
+        steps.append(figures)
+        print("step", {k: figures[k] for k in _STEP_KEYS}, flush=True)
+        good, bad = (rate, bad) if figures["sustained"] else (good, rate)
+    return good, steps
 
 
 def _broker_cpu() -> float | None:
@@ -355,14 +421,21 @@ def _append_time_topic(config, topic: str) -> None:
     admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=-1, config=LOG_APPEND_TIME)])[topic].result(30)
 
 
+def _pressure(window: str = "avg60") -> float | None:
+    """Share of time (%) some task waited for a CPU over the window (Linux PSI), None where unavailable."""
+    try:
+        some = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()
+        return float(dict(kv.split("=") for kv in some[1:])[window])
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 def machine() -> dict:
     """How busy the machine was (2 cores shared with other work): load averages and CPU pressure."""
     out: dict[str, Any] = {"cpus": os.cpu_count(), "load_avg": [round(v, 1) for v in os.getloadavg()]}
-    try:
-        some = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()
-        out["cpu_pressure_avg60"] = float(dict(kv.split("=") for kv in some[1:])["avg60"])  # % of time a task waited for a CPU
-    except (OSError, KeyError, ValueError):
-        pass
+    pressure = _pressure("avg60")
+    if pressure is not None:
+        out["cpu_pressure_avg60"] = pressure  # % of time a task waited for a CPU
     return out
 
 
@@ -415,8 +488,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each latency run")
     parser.add_argument("--only", default=None, help="models to run, e.g. logistic_regression (default: all)")
     parser.add_argument("--throughput-only", action="store_true", help="skip the latency runs")
+    parser.add_argument("--latency-only", action="store_true", help="skip the throughput runs (LR ONNX is published only)")
     parser.add_argument("--lineage-headers", action="store_true", help="the scorer also writes the six lineage headers")
-    parser.add_argument("--results", type=Path, default=RESULTS, help="directory for scorer.json / scorer.md")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="directory for the results files")
+    parser.add_argument("--name", default="scorer", help="results file stem: DIR/NAME.json and DIR/NAME.md")
     args = parser.parse_args()
     config = load_config()
     X, y = make_classification(5000, 20, random_state=0)
@@ -431,8 +506,10 @@ def main() -> int:
     ):
         if args.only and label not in args.only.split(","):
             continue
+        if args.latency_only and label != "logistic_regression":
+            continue
         est.fit(frame, y)
-        for fmt in ("onnx", "pmml", "pfa"):
+        for fmt in ("onnx",) if args.latency_only else ("onnx", "pmml", "pfa"):
             try:
                 converted = interchange.convert(est, fmt, sample=frame.iloc[:200])
             except interchange.InterchangeError as exc:
@@ -440,15 +517,20 @@ def main() -> int:
                 continue
             name = f"bench-{label.replace('_', '-')}-{fmt}-{uuid.uuid4().hex[:6]}"
             interchange.publish(converted, name=name, config=config)
+            if args.latency_only:
+                lr_onnx = (name, None)
+                continue
             send_features(config, name, events)
             figures = throughput(config, name, args.events, args.batch, args.rounds, args.lineage_headers)
             rows.append({"model": label, "format": fmt, "lineage_headers": args.lineage_headers, **figures})
             print(rows[-1], flush=True)
             if label == "logistic_regression" and fmt == "onnx":
                 lr_onnx = (name, rows[-1]["scorer_per_s"])
-    lat = []
+    lat, live = [], None
     if lr_onnx is not None and not args.throughput_only:
-        name, top = lr_onnx
+        name, _ = lr_onnx
+        top, steps = live_maximum(config, name, args.seconds)
+        live = {"rate_per_s": round(top), "definition": LIVE_MAXIMUM, "steps": steps}
         for guarantee in ("pass-through", "at-least-once", "pass-through exactly-once", "exactly-once"):
             for rate in (1000.0, top / 2):
                 figures = latency(config, name, rate, args.seconds, guarantee)
@@ -461,9 +543,10 @@ def main() -> int:
         "machine": {"before": load_before, "after": machine()},
         "results": rows,
         "latency": lat,
+        "live_maximum": live,
     }
-    (args.results / "scorer.json").write_text(json.dumps(result, indent=2))
-    (args.results / "scorer.md").write_text(markdown(result))
+    (args.results / f"{args.name}.json").write_text(json.dumps(result, indent=2))
+    (args.results / f"{args.name}.md").write_text(markdown(result))
     return 0
 
 
@@ -482,11 +565,12 @@ def markdown(result: dict) -> str:
             f"{a.get('cpu_pressure_avg60', '?')}%.",
             "",
         ]
-    lines += [
-        "| model | format (engine) | pass-through /s | scorer /s | ratio (median) | ratios per round "
-        "| CPU µs/event pass-through / scorer (thread; process) | CPU ratio (median) | CPU ratios per round |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    if result["results"]:  # none in a --latency-only run
+        lines += [
+            "| model | format (engine) | pass-through /s | scorer /s | ratio (median) | ratios per round "
+            "| CPU µs/event pass-through / scorer (thread; process) | CPU ratio (median) | CPU ratios per round |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
     for r in result["results"]:
         if "error" in r:
             lines.append(f"| {_NAMES[r['model']]} | {r['format'].upper()} | - | - | {r['error']} | | | | |")
@@ -499,17 +583,30 @@ def markdown(result: dict) -> str:
             f"{r['scorer_per_s']:,} | {r['ratio']:.2f} | {', '.join(f'{x:.2f}' for x in r.get('ratios', []))} | {cpu} | "
             f"{r.get('cpu_ratio', float('nan')):.2f} | {', '.join(f'{x:.2f}' for x in r.get('cpu_ratios', []))} |"
         )
+    live = result.get("live_maximum")
+    if live:
+        steps = "; ".join(
+            f"{x['rate_per_s']:,}: {x.get('sent_per_s') or 0:,}, {x.get('latency_growth_ms')}, "
+            f"{x['p50_ms']:.0f} / {x['p99_ms']:.0f}, {'yes' if x.get('sustained') else 'no'}"
+            for x in live["steps"]
+        )
+        lines += [
+            *([""] if lines and lines[-1] else []),
+            f"Maximum live rate {live['rate_per_s']:,}/s: {live['definition']}. Steps (rate /s: sent /s, latency growth ms, "
+            f"from send p50 / p99 ms, sustained): {steps}.",
+        ]
     lines += [
         "",
         "| guarantee | input rate /s | predictions | from send p50 / p99 / max ms | from broker p50 / p99 / max ms "
-        "| batches | sender CPU s | load avg |",
-        "|---|---|---|---|---|---|---|---|",
+        "| batches | sender CPU s | load avg | CPU pressure avg10 % |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in result["latency"]:
         lines.append(
             f"| {r['guarantee']} | {r['rate_per_s']:,} | {r['predictions']:,} | {r['p50_ms']:.0f} / {r['p99_ms']:.0f} / "
             f"{r['max_ms']:.0f} | {r['broker_p50_ms']:.0f} / {r['broker_p99_ms']:.0f} / {r['broker_max_ms']:.0f} | "
-            f"{r['batches']:,} | {r['sender_cpu_s']:.1f} of {r['seconds']:.0f} | {r.get('load_avg', '?')} |"
+            f"{r['batches']:,} | {r['sender_cpu_s']:.1f} of {r['seconds']:.0f} | {r.get('load_avg', '?')} | "
+            f"{r.get('cpu_pressure_avg10', '?')} |"
         )
     return "\n".join(lines) + "\n"
 

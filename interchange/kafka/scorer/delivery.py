@@ -35,14 +35,23 @@ log = logging.getLogger("interchange.kafka.scorer")
 
 Offsets = list[TopicPartition]
 WATCH_DEADLINE_S = 30.0  # longest wait for one commit before the client is presumed stuck and replaced
-# retry.backoff.ms 2, retry.backoff.max.ms 20 (defaults 100 / 1000): a transaction begun right after a commit
+# retry.backoff.ms 2, retry.backoff.max.ms 5 (defaults 100 / 1000): a transaction begun right after a commit
 # has its AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS until the previous commit's markers are written
 # (librdkafka's debug log: 26 of 40 back-to-back transactions here, the markers done ~1 ms later), and
 # librdkafka asks again after retry.backoff.ms, doubling up to retry.backoff.max.ms while refused. Back to
 # back, interleaved (3 x 150 transactions each, loaded machine), send_offsets + commit p50 / p99: 26.8 /
 # 306 ms at 10 / 1000, 16.6 / 106 ms at 1 / 1000, 9.8 / 81 ms at 2 / 20 (better in each round). (100 ms
-# before: exactly-once p50 from the broker 78-92 ms; 42-57 ms at 10.)
-TRANSACTIONAL = {"transaction.timeout.ms": 60_000, "retry.backoff.ms": 2, "retry.backoff.max.ms": 20}
+# before: exactly-once p50 from the broker 78-92 ms; 42-57 ms at 10.) The cap went from 20 to 5 ms: a refusal
+# lasts 1-3 ms, so waits of 8, 16 and 20 ms overshot it (scorer at 1,000/s, 3 interleaved rounds, loaded
+# machine: p50 5 against 8 ms, benchmarks/latency_ab.py eos-backoff-max-5).
+TRANSACTIONAL = {"transaction.timeout.ms": 60_000, "retry.backoff.ms": 2, "retry.backoff.max.ms": 5}
+# A pause between a commit's return and the next transaction's first produce. AddPartitionsToTxn, sent at a
+# transaction's first produce, is refused with CONCURRENT_TRANSACTIONS while the previous commit's markers are
+# being written, and librdkafka asks again only after a hard-coded 20 ms (rd_kafka_txn_handle_AddPartitionsToTxn;
+# the Java client does the same): that one wait was the exactly-once p99. Back-to-back transactions of one
+# output and one offset (150 per round, 2 rounds, load average 13): with no pause 15 and 6 refusals and a
+# transaction p99 of 38 / 33 ms; with 1 ms, 0 and 1 refusals and p99 7 / 4 ms.
+SETTLE_S = 0.001
 _REBALANCED = {KafkaError.ILLEGAL_GENERATION, KafkaError.UNKNOWN_MEMBER_ID, KafkaError.REBALANCE_IN_PROGRESS}
 
 
@@ -298,7 +307,8 @@ class ExactlyOnce(Delivery):
     TransportError there, with :meth:`unsettled` giving its first offsets (the scorer then rewinds to
     the group's committed offsets, so nothing is scored twice or lost). A smaller batch means the scorer
     is caught up: it is committed before the next batch is taken, because taking the next batch at the
-    commit's start would make the events arriving during the commit wait for a second one.
+    commit's start would make the events arriving during the commit wait for a second one. The next
+    transaction begins no sooner than ``settle_s`` after a commit returned (see SETTLE_S).
     """
 
     def __init__(
@@ -308,10 +318,13 @@ class ExactlyOnce(Delivery):
         report: Callable[[str], None],
         transactional_id: str | None = None,
         overlap_from: int | None = None,
+        settle_s: float = SETTLE_S,
     ) -> None:
         self.transactional_id = transactional_id or f"interchange-scorer-{uuid.uuid4().hex}"
         super().__init__(config, stop, report, **TRANSACTIONAL, **{"transactional.id": self.transactional_id})
         self.overlap_from = overlap_from  # None: every commit in the foreground
+        self.settle_s = settle_s
+        self._committed_at = 0.0  # time.monotonic() when the last transaction's commit returned
         self._ready = False
         self._open = False
         self._committing: _Call | None = None  # a full batch's commit running in the background
@@ -336,6 +349,9 @@ class ExactlyOnce(Delivery):
             raise TransportError("stopped while the previous transaction was committing")
         super().begin()
         self.start()
+        wait = self._committed_at + self.settle_s - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
         self.producer.begin_transaction()
         self._open = True
 
@@ -349,6 +365,7 @@ class ExactlyOnce(Delivery):
             while True:  # librdkafka documents commit_transaction as safe to call again on a retriable error
                 try:
                     self.producer.commit_transaction(5)
+                    self._committed_at = time.monotonic()
                     return
                 except KafkaException as exc:
                     err = exc.args[0]

@@ -27,6 +27,14 @@ The log cleaner's offset map is 16 MB instead of 128 MB: allocated once the firs
 cleaned, the default kept 128 MB of the 512 MB heap for good, so G1 (35% occupancy threshold) ran a
 concurrent mark cycle every ~20 s and mixed collections in between (19 pauses a minute; 9 without it).
 
+Transactional produce requests are not verified with the transaction coordinator
+(``transaction.partition.verification.enable=false``; KIP-890 part 1 turned it on by default). The check adds
+one coordinator round trip to the first produce of each partition in each transaction, the scorer's
+exactly-once path runs one transaction per batch, and the check guards against a produce request arriving
+after its transaction ended, which on one node over loopback needs a request overtaken on the same
+connection by the abort. Transactions a paced producer ran back to back (one output and one offset commit
+each, 2 x 150, loaded machine): p50 6.4 -> 4.5 ms, p99 17-25 -> 10 ms without the check.
+
 With ``sasl``, Kafka gets a SASL_PLAINTEXT listener (PLAIN, users from the JAAS line in
 ``server.properties``) and the registry an HTTPS port, both beside the plain ones.
 """
@@ -102,6 +110,7 @@ def _server_properties(config: StackConfig, sasl: bool) -> Path:
         "broker.session.timeout.ms=3000",
         "auto.create.topics.enable=true",
         f"log.cleaner.dedupe.buffer.size={DEDUPE_BUFFER_BYTES}",
+        "transaction.partition.verification.enable=false",
         "",
     ]
     _write_private(props, "\n".join(lines))  # holds the SASL passwords when secured

@@ -9,13 +9,14 @@ tests/integration/test_scorer_faults.py runs exactly-once against a real broker,
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 from interchange.errors import TransportError
 from interchange.kafka.config import ClientConfig
-from interchange.kafka.scorer.delivery import ExactlyOnce, batch_inputs
+from interchange.kafka.scorer.delivery import SETTLE_S, ExactlyOnce, batch_inputs
 
 
 class _Producer:
@@ -56,9 +57,9 @@ class _Consumer:
         return object()
 
 
-def _delivery(stop: threading.Event | None = None) -> tuple[ExactlyOnce, _Producer]:
+def _delivery(stop: threading.Event | None = None, settle_s: float = 0.0) -> tuple[ExactlyOnce, _Producer]:
     config = ClientConfig({"bootstrap.servers": "127.0.0.1:9"})
-    delivery = ExactlyOnce(config, stop or threading.Event(), lambda why: None, "test-txn", overlap_from=10)
+    delivery = ExactlyOnce(config, stop or threading.Event(), lambda why: None, "test-txn", overlap_from=10, settle_s=settle_s)
     fake = _Producer()
     delivery.producer = fake  # type: ignore[assignment]
     return delivery, fake
@@ -135,3 +136,28 @@ def test_batch_inputs_counts_offsets_over_partitions() -> None:
     nxt = [TopicPartition("a", 0, 15), TopicPartition("a", 1, 7)]
     first = [TopicPartition("a", 0, 10), TopicPartition("a", 1, 4)]
     assert batch_inputs(nxt, first) == 8
+
+
+def test_the_next_transaction_begins_a_settle_time_after_the_last_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Begun at once, its AddPartitionsToTxn would be refused while the commit's markers are written, and librdkafka
+    asks again only 20 ms later; the pause is taken only for what is left of the settle time."""
+    delivery, fake = _delivery(settle_s=0.5)
+    fake.release.set()
+    clock = [100.0]
+    slept: list[float] = []
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(time, "sleep", slept.append)
+    assert _batch(delivery, 3, 0)  # committed at 100.0
+    clock[0] = 100.2
+    delivery.begin()
+    assert slept == [pytest.approx(0.3)]
+    assert fake.calls[-2:] == ["committed", "begin"]
+    delivery.commit(_Consumer(), [TopicPartition("in", 0, 5)], [TopicPartition("in", 0, 3)])  # type: ignore[arg-type]
+    clock[0] = 101.0  # long after this commit: no pause
+    delivery.begin()
+    assert slept == [pytest.approx(0.3)]
+
+
+def test_the_scorer_settles_by_default() -> None:
+    config = ClientConfig({"bootstrap.servers": "127.0.0.1:9"})
+    assert ExactlyOnce(config, threading.Event(), lambda why: None, "t").settle_s == SETTLE_S > 0

@@ -39,3 +39,9 @@ def test_an_unknown_collector_is_refused(tmp_path: Path) -> None:
 def test_a_concurrent_collector_is_the_default(tmp_path: Path) -> None:
     """G1's stop-the-world pauses were the broker's latency tail (see commands.py)."""
     assert "-XX:+UseShenandoahGC" in _kafka_jvm(StackConfig(state_dir=tmp_path))
+
+
+def test_transactional_produce_skips_the_coordinator_check(tmp_path: Path) -> None:
+    """One coordinator round trip less per transaction for the exactly-once scorer (see commands.py)."""
+    props = _server_properties(StackConfig(state_dir=tmp_path), sasl=False).read_text().splitlines()
+    assert "transaction.partition.verification.enable=false" in props
