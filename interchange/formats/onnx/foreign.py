@@ -40,7 +40,7 @@ def dims(value_info: Any) -> list[int | None]:
 
 def _labels(node: onnx.NodeProto) -> list[Any] | None:
     for a in node.attribute:
-        if a.name == "classlabels_int64s" and a.ints:
+        if a.name in ("classlabels_int64s", "classlabels_ints") and a.ints:  # tree ensembles / linear and SVM classifiers
             return list(a.ints)
         if a.name == "classlabels_strings" and a.strings:
             return [s.decode("utf-8") for s in a.strings]
