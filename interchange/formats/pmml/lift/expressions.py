@@ -12,7 +12,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of
-from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.lifted import Unliftable
 from interchange.ir.transforms import Impute
@@ -113,14 +113,14 @@ def _discretize(el: etree._Element) -> Expr:
 def _map_values(el: etree._Element) -> Expr:
     from interchange.batch import category_key
 
-    pairs = [(p.get("field"), p.get("column")) for p in children(el, "FieldColumnPair")]
-    out_col, dt = el.get("outputColumn"), el.get("dataType")
+    pairs = [(p.get("field"), column_key(p, p.get("column") or "")) for p in children(el, "FieldColumnPair")]
+    out_col, dt = column_key(el, el.get("outputColumn") or ""), el.get("dataType")
     table = child(el, "InlineTable")
     if table is None or not pairs:
         raise Unliftable(path_of(el), "MapValues without an InlineTable")
     lookup: dict[tuple[Any, ...], Any] = {}
     for row in children(table, "row"):
-        cells = {local(c): (c.text or "") for c in row if isinstance(c.tag, str)}
+        cells = row_cells(row)
         if out_col not in cells or any(col not in cells for _, col in pairs):
             continue
         key = tuple(category_key(cells[col]) for _, col in pairs)

@@ -16,7 +16,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.scope import Fn, Scope, full, keys, missing, num, text
-from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
 
 __all__ = ["Ctx", "single", "expression", "derived_fields", "cast", "checked_cast", "kind_of", "elements", "constant_value"]
 
@@ -240,14 +240,14 @@ def _discretize(el: etree._Element, ctx: Ctx) -> Fn:
 
 def _map_values(el: etree._Element, ctx: Ctx) -> Fn:
     """PMML 4.4 §MapValues: look up the input columns' values in an InlineTable."""
-    pairs = [(p.get("field"), p.get("column")) for p in children(el, "FieldColumnPair")]
-    out_col, dt = el.get("outputColumn"), el.get("dataType")
+    pairs = [(p.get("field"), column_key(p, p.get("column") or "")) for p in children(el, "FieldColumnPair")]
+    out_col, dt = column_key(el, el.get("outputColumn") or ""), el.get("dataType")
     table = child(el, "InlineTable")
     if table is None or not pairs or child(el, "TableLocator") is not None:
         raise NotCovered("MapValues without an InlineTable")
     lookup: dict[tuple[Any, ...], Any] = {}
     for row in children(table, "row"):
-        cells = {local(c): (c.text or "") for c in row if isinstance(c.tag, str)}
+        cells = row_cells(row)
         if out_col not in cells or any(col not in cells for _, col in pairs):
             continue
         key = tuple(keys(np.array([cells[col]], dtype=object))[0] for _, col in pairs)
