@@ -44,7 +44,9 @@ def _frame(n: int = 300, seed: int = 0, kind: str = "binary") -> tuple[pd.DataFr
     if kind == "regression":
         X, y = make_regression(n, 4, noise=3.0, random_state=seed)
     else:
-        X, y = make_classification(n, 4, n_informative=3, n_redundant=0, n_classes=3 if kind == "multiclass" else 2, random_state=seed)
+        X, y = make_classification(
+            n, 4, n_informative=3, n_redundant=0, n_classes=3 if kind == "multiclass" else 2, random_state=seed
+        )
     frame = pd.DataFrame(X, columns=["x1", "x2", "x3", "x4"])
     frame["colour"] = np.where(X[:, 0] > 0.3, "red", np.where(X[:, 1] > 0, "green", "blue")).astype(object)
     return frame, y
@@ -114,12 +116,20 @@ def s2p_domains_logistic(tmp: Path) -> Doc:
 
     X, y = _frame()
     numbers = make_pipeline(
-        ContinuousDomain(missing_value_replacement=0.0, missing_value_treatment="as_value", outlier_treatment="as_extreme_values",
-                         low_value=-2.5, high_value=2.5, invalid_value_treatment="as_is"),
+        ContinuousDomain(
+            missing_value_replacement=0.0,
+            missing_value_treatment="as_value",
+            outlier_treatment="as_extreme_values",
+            low_value=-2.5,
+            high_value=2.5,
+            invalid_value_treatment="as_is",
+        ),
         StandardScaler(),
     )
     text = make_pipeline(
-        CategoricalDomain(invalid_value_treatment="as_missing", missing_value_replacement="blue", missing_value_treatment="as_value"),
+        CategoricalDomain(
+            invalid_value_treatment="as_missing", missing_value_replacement="blue", missing_value_treatment="as_value"
+        ),
         OneHotEncoder(),
     )
     pipe = PMMLPipeline([("prep", _numbers_text(numbers, text)), ("model", LogisticRegression(max_iter=500))])
@@ -135,10 +145,17 @@ def s2p_domains_invalid_asis_tree(tmp: Path) -> Doc:
     from sklearn2pmml.pipeline import PMMLPipeline
 
     X, y = _frame(kind="multiclass")
-    numbers = ContinuousDomain(outlier_treatment="as_missing_values", low_value=-3.0, high_value=3.0,
-                               missing_value_replacement=0.5, missing_value_treatment="as_value")
-    text = make_pipeline(CategoricalDomain(invalid_value_treatment="as_is", missing_value_replacement="red",
-                                           missing_value_treatment="as_value"), OneHotEncoder(handle_unknown="ignore"))
+    numbers = ContinuousDomain(
+        outlier_treatment="as_missing_values",
+        low_value=-3.0,
+        high_value=3.0,
+        missing_value_replacement=0.5,
+        missing_value_treatment="as_value",
+    )
+    text = make_pipeline(
+        CategoricalDomain(invalid_value_treatment="as_is", missing_value_replacement="red", missing_value_treatment="as_value"),
+        OneHotEncoder(handle_unknown="ignore"),
+    )
     pipe = PMMLPipeline([("prep", _numbers_text(numbers, text)), ("model", DecisionTreeClassifier(max_depth=5, random_state=0))])
     return Doc(_s2p(pipe, X.iloc[:200], y[:200], tmp), "pmml", _probe_rows(X), pipe)
 
@@ -156,12 +173,25 @@ def s2p_expression_cut_lookup(tmp: Path) -> Doc:
     from sklearn2pmml.preprocessing import CutTransformer, ExpressionTransformer
 
     X, y = _frame(kind="regression")
-    route = ColumnTransformer([
-        ("prod", make_pipeline(ContinuousDomain(), ExpressionTransformer("X[0] * X[1] + numpy.exp(X[2] / 4.0)")), ["x1", "x2", "x3"]),
-        ("cut", make_pipeline(ContinuousDomain(), CutTransformer(bins=[-10.0, -1.0, 0.0, 1.0, 10.0], labels=["a", "b", "c", "d"]),
-                              OneHotEncoder()), ["x4"]),
-        ("cat", make_pipeline(CategoricalDomain(invalid_value_treatment="as_missing"), OneHotEncoder()), ["colour"]),
-    ])
+    route = ColumnTransformer(
+        [
+            (
+                "prod",
+                make_pipeline(ContinuousDomain(), ExpressionTransformer("X[0] * X[1] + numpy.exp(X[2] / 4.0)")),
+                ["x1", "x2", "x3"],
+            ),
+            (
+                "cut",
+                make_pipeline(
+                    ContinuousDomain(),
+                    CutTransformer(bins=[-10.0, -1.0, 0.0, 1.0, 10.0], labels=["a", "b", "c", "d"]),
+                    OneHotEncoder(),
+                ),
+                ["x4"],
+            ),
+            ("cat", make_pipeline(CategoricalDomain(invalid_value_treatment="as_missing"), OneHotEncoder()), ["colour"]),
+        ]
+    )
     pipe = PMMLPipeline([("prep", route), ("model", LinearRegression())])
     return Doc(_s2p(pipe, X.iloc[:200], y[:200], tmp), "pmml", _probe_rows(X, outliers=False), pipe)
 
@@ -174,8 +204,13 @@ def s2p_minmax_binarizer_sgd(tmp: Path) -> Doc:
     from sklearn2pmml.pipeline import PMMLPipeline
 
     X, y = _frame()
-    route = ColumnTransformer([("mm", MinMaxScaler(), ["x1", "x2"]), ("bin", Binarizer(threshold=0.1), ["x3", "x4"]),
-                               ("cat", OneHotEncoder(handle_unknown="ignore"), ["colour"])])
+    route = ColumnTransformer(
+        [
+            ("mm", MinMaxScaler(), ["x1", "x2"]),
+            ("bin", Binarizer(threshold=0.1), ["x3", "x4"]),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), ["colour"]),
+        ]
+    )
     pipe = PMMLPipeline([("prep", route), ("model", LogisticRegression(max_iter=500))])
     return Doc(_s2p(pipe, X.iloc[:200], y[:200], tmp), "pmml", _probe_rows(X, missing=False), pipe)
 
@@ -200,8 +235,12 @@ def _s2p_boosted(lib: str, kind: str) -> Callable[[Path], Doc]:
         from sklearn2pmml.pipeline import PMMLPipeline
 
         X, y = _frame(kind=kind)
-        route = ColumnTransformer([("num", ContinuousDomain(), ["x1", "x2", "x3", "x4"]),
-                                   ("cat", _chain(CategoricalDomain(), OrdinalEncoder()), ["colour"])])
+        route = ColumnTransformer(
+            [
+                ("num", ContinuousDomain(), ["x1", "x2", "x3", "x4"]),
+                ("cat", _chain(CategoricalDomain(), OrdinalEncoder()), ["colour"]),
+            ]
+        )
         pipe = PMMLPipeline([("prep", route), ("model", _xgb_lgbm(kind, lib))])
         return Doc(_s2p(pipe, X.iloc[:200], y[:200], tmp), "pmml", _probe_rows(X, unseen=False), pipe)
 
@@ -224,7 +263,9 @@ def s2p_gbdt_lr(tmp: Path) -> Doc:
 
     X, y = _frame()
     X = X.drop(columns=["colour"])
-    model = GBDTLRClassifier(GradientBoostingClassifier(n_estimators=8, max_depth=2, random_state=0), LogisticRegression(max_iter=500))
+    model = GBDTLRClassifier(
+        GradientBoostingClassifier(n_estimators=8, max_depth=2, random_state=0), LogisticRegression(max_iter=500)
+    )
     pipe = PMMLPipeline([("model", model)])
     return Doc(_s2p(pipe, X.iloc[:200], y[:200], tmp), "pmml", _probe_rows(X, unseen=False), pipe)
 
@@ -318,7 +359,12 @@ def _skl2onnx(factory: Callable[[], Any], kind: str, options: dict[str, Any], do
             warnings.simplefilter("ignore")
             est.fit(X.iloc[:200].to_numpy(), y[:200]) if kind != "none" else est.fit(X.iloc[:200].to_numpy())
         try:
-            model = to_onnx(est, X.iloc[:1].to_numpy(), options={id(est): options} if options else None, target_opset={"": 17, "ai.onnx.ml": 3})
+            model = to_onnx(
+                est,
+                X.iloc[:1].to_numpy(),
+                options={id(est): options} if options else None,
+                target_opset={"": 17, "ai.onnx.ml": 3},
+            )
         except Exception as exc:
             raise Refused(f"skl2onnx: {type(exc).__name__}: {str(exc)[:200]}") from exc
         return Doc(model.SerializeToString(), "onnx", _probe_rows(X, missing=False, unseen=False), est, "X")
@@ -385,14 +431,24 @@ FOREIGN: dict[str, tuple[str, Callable[[Path], Doc]]] = {
     "onnx_lightgbm_classifier_zipmap": ("onnxmltools", _onnx_boosted("lightgbm", "binary", True)),
     "onnx_lightgbm_classifier_tensor": ("onnxmltools", _onnx_boosted("lightgbm", "multiclass", False)),
     "onnx_lightgbm_regressor": ("onnxmltools", _onnx_boosted("lightgbm", "regression", True)),
-    "skl2onnx_logistic_nozipmap": ("skl2onnx", _skl2onnx(_est("LogisticRegression", max_iter=500), "multiclass", {"zipmap": False})),
-    "skl2onnx_logistic_raw_scores": ("skl2onnx", _skl2onnx(_est("LogisticRegression", max_iter=500), "binary",
-                                                            {"raw_scores": True, "zipmap": False})),
+    "skl2onnx_logistic_nozipmap": (
+        "skl2onnx",
+        _skl2onnx(_est("LogisticRegression", max_iter=500), "multiclass", {"zipmap": False}),
+    ),
+    "skl2onnx_logistic_raw_scores": (
+        "skl2onnx",
+        _skl2onnx(_est("LogisticRegression", max_iter=500), "binary", {"raw_scores": True, "zipmap": False}),
+    ),
     "skl2onnx_tree_nocl": ("skl2onnx", _skl2onnx(_est("DecisionTreeClassifier", max_depth=5), "multiclass", {"nocl": True})),
     "skl2onnx_linear_double": ("skl2onnx", _skl2onnx(_est("LinearRegression"), "regression", {}, double=True)),
-    "skl2onnx_logistic_double": ("skl2onnx", _skl2onnx(_est("LogisticRegression", max_iter=500), "multiclass", {"zipmap": False},
-                                                        double=True)),
-    "skl2onnx_knn_classifier": ("skl2onnx", _skl2onnx(_est("KNeighborsClassifier", n_neighbors=3), "multiclass", {"zipmap": False})),
+    "skl2onnx_logistic_double": (
+        "skl2onnx",
+        _skl2onnx(_est("LogisticRegression", max_iter=500), "multiclass", {"zipmap": False}, double=True),
+    ),
+    "skl2onnx_knn_classifier": (
+        "skl2onnx",
+        _skl2onnx(_est("KNeighborsClassifier", n_neighbors=3), "multiclass", {"zipmap": False}),
+    ),
     "skl2onnx_knn_regressor": ("skl2onnx", _skl2onnx(_est("KNeighborsRegressor", n_neighbors=4), "regression", {})),
     "skl2onnx_isolation_forest": ("skl2onnx", _skl2onnx(_est("IsolationForest", n_estimators=6, random_state=0), "none", {})),
     **{k: ("spec", v) for k, v in _files("pmml_foreign", "pmml").items()},
