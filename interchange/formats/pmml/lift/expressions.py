@@ -97,17 +97,15 @@ def _norm_continuous(el: etree._Element) -> Expr:
 
 def _discretize(el: etree._Element) -> Expr:
     dt = el.get("dataType")
-    if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
-        # pypmml 1.5.8 returns mapMissingTo for unmatched values too: the reference disagrees with the spec
-        raise Unliftable(path_of(el), "Discretize mapMissingTo / defaultValue (pypmml departs from PMML 4.4 there)")
-    bins = []
+    bins = []  # mapMissingTo / defaultValue as PMML 4.4, JPMML-Evaluator and the fast path read them (pypmml departs)
     for b in children(el, "DiscretizeBin"):
         iv = child(b, "Interval")
         closure = iv.get("closure") if iv is not None else None
         if closure not in ("openClosed", "openOpen", "closedOpen", "closedClosed"):
             raise Unliftable(path_of(b), f"DiscretizeBin Interval closure={closure}")
         bins.append((_float(iv, "leftMargin"), _float(iv, "rightMargin"), closure, _typed(b.get("binValue"), dt)))
-    return Bins(Ref(el.get("field")), tuple(bins), numeric=dt in ("double", "float", "integer"))
+    default, fill = _typed(el.get("defaultValue"), dt), _typed(el.get("mapMissingTo"), dt)
+    return Bins(Ref(el.get("field")), tuple(bins), default, fill, numeric=dt in ("double", "float", "integer"))
 
 
 def _map_values(el: etree._Element) -> Expr:

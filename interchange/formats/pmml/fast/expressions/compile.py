@@ -214,11 +214,10 @@ def _discretize(el: etree._Element, ctx: Ctx) -> Fn:
         if iv is None:
             raise NotCovered("DiscretizeBin without Interval")
         bins.append((iv, _typed(b.get("binValue"), dt)))
-    if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
-        # pypmml 1.5.8 returns mapMissingTo for unmatched values too, and ignores both
-        # attributes when Discretize has no dataType: declined rather than guessed
-        raise NotCovered("Discretize mapMissingTo / defaultValue")
-    fill, default = None, None
+    # PMML 4.4: a missing value gives mapMissingTo, a value in no bin defaultValue (as JPMML-Evaluator
+    # does; pypmml 1.5.8 returns mapMissingTo for unmatched values too and ignores both attributes
+    # when Discretize has no dataType: the specification is followed, test_pmml_spec.py checks it)
+    fill, default = _typed(el.get("mapMissingTo"), dt), _typed(el.get("defaultValue"), dt)
     numeric = dt in ("double", "float", "integer")
 
     def discretize(s: Scope) -> np.ndarray:
