@@ -31,6 +31,8 @@ def rows_for(path: Path, n: int = 300, seed: int = 0) -> Any:
         for _ in range(n):
             if declared.get(f.name, False) and rng.random() < 0.1:
                 col.append(None)
+            elif f.type == "array":
+                col.append([float(np.round(v, 4)) for v in rng.normal(0.0, 2.0, 3)])  # (three items: our array documents')
             elif f.type == "string":
                 col.append(pool[rng.integers(len(pool))])
             elif f.type in ("int", "long", "integer"):
