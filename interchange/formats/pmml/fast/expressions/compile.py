@@ -108,6 +108,10 @@ def expression(el: etree._Element, ctx: Ctx) -> Fn:
         return _discretize(el, ctx)
     if tag == "MapValues":
         return _map_values(el, ctx)
+    if tag == "TextIndex":
+        from interchange.formats.pmml.fast.expressions.text import text_index
+
+        return text_index(el)
     if tag == "Apply":
         from interchange.formats.pmml.fast.expressions.functions import apply
 
@@ -276,7 +280,7 @@ def kind_of(el: etree._Element, ctx: Ctx) -> str:
         return "number" if ctx.numeric(el.get("field")) else "text"
     if tag == "Constant":
         return "number" if isinstance(constant_value(el), float) else "text"
-    if tag in ("NormContinuous", "NormDiscrete"):
+    if tag in ("NormContinuous", "NormDiscrete", "TextIndex"):
         return "number"
     if tag in ("Discretize", "MapValues"):
         return "number" if el.get("dataType") in _NUMERIC else "text"
