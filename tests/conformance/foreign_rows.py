@@ -21,7 +21,9 @@ def rows_for(path: Path, n: int = 300, seed: int = 0) -> Any:
     if path.suffix == ".pmml":
         from tests.conformance.test_pmml_spec import _rows
 
-        return _rows(data, names, n, seed)
+        frame = _rows(data, names, n, seed)
+        _texts(data, frame, seed)
+        return frame
     rng = np.random.default_rng(seed)
     columns: dict[str, list[Any]] = {}
     declared = _pfa_nullable(data)
@@ -58,3 +60,29 @@ def _pfa_nullable(data: bytes) -> dict[str, bool]:
     if isinstance(kind, dict) and kind.get("type") == "record":
         return {f["name"]: null(f["type"]) for f in kind["fields"]}
     return {"input": null(kind)}
+
+
+def _texts(data: bytes, frame: pd.DataFrame, seed: int) -> None:
+    """TextIndex text fields get sentences of the document's terms in other cases, with punctuation
+    and separators around them, other words, empty and missing texts."""
+    import re
+
+    from lxml import etree
+
+    root = etree.fromstring(data)
+    indexes = list(root.iter("{*}TextIndex"))
+    if not indexes:
+        return
+    name = indexes[0].get("textField")
+    terms = [c.text or "" for el in indexes for c in el.iter("{*}Constant")]
+    rng = np.random.default_rng(seed)
+    pool = sorted({t for t in terms} | {t.upper() for t in terms} | {t.capitalize() for t in terms}) + ["other", "x-y"]
+    texts: list[Any] = []
+    for i in range(len(frame)):
+        if i % 17 == 0:
+            texts.append(None)
+            continue
+        words = [str(pool[rng.integers(len(pool))]) for _ in range(rng.integers(0, 7))]
+        words = [w + rng.choice(["", "", ",", ".", "!"]) for w in words]
+        texts.append(re.sub("  +", " ", rng.choice([" ", "\t", "  "]).join(words)))
+    frame[name] = texts
