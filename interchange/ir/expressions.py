@@ -225,6 +225,8 @@ FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "*": _arith(np.multiply),
     "/": _arith(np.divide),
     "pow": _arith(np.power),
+    "mod": _arith(np.mod),  # the sign of the divisor (PFA %, Python %)
+    "rem": _arith(np.fmod),  # the sign of the dividend (PFA %%)
     "neg": _unary(np.negative),
     "exp": _unary(np.exp),
     "ln": _unary(np.log),

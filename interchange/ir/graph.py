@@ -152,6 +152,9 @@ def outputs_from(pred: Prediction, signature: Signature) -> dict[str, np.ndarray
         elif f.kind == "decision":
             d = pred.decision
             value = None if d is None else d[:, 0] if d.shape[1] == 1 else d[:, per_class.index(f)]
+            first = len(classes) == 2 and f.target is not None and str(f.target) == str(classes[0])
+            if d is not None and d.shape[1] == 1 and first:
+                value = -d[:, 0]  # a binary decision is the second class's; the first class's is its negation (ONNX gives both)
         else:
             value = pred.extra[f.name]
         if value is None:

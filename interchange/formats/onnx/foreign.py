@@ -40,7 +40,7 @@ def dims(value_info: Any) -> list[int | None]:
 
 def _labels(node: onnx.NodeProto) -> list[Any] | None:
     for a in node.attribute:
-        if a.name == "classlabels_int64s" and a.ints:
+        if a.name in ("classlabels_int64s", "classlabels_ints") and a.ints:  # tree ensembles / linear and SVM classifiers
             return list(a.ints)
         if a.name == "classlabels_strings" and a.strings:
             return [s.decode("utf-8") for s in a.strings]
@@ -146,6 +146,53 @@ def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict
             else:
                 outs.append(OutputField(name, "value", "double"))
             omap[name] = [vi.name, i if len(shape) == 2 else None]
+    if classes is None:
+        found = _argmax_classes(proto, outs, omap)
+        if found is not None:
+            classes, outs = found
     task: Literal["classification", "regression"] = "classification" if classes is not None else "regression"
     meta = {"positional": True, "inputs": notes} if notes else {}
     return Signature(tuple(fields), tuple(outs), tuple(classes) if classes else None, task, meta), imap, omap
+
+
+_SHAPING = {"Identity", "Cast", "Reshape", "Flatten", "Squeeze", "Unsqueeze"}
+
+
+def _argmax_classes(
+    proto: onnx.ModelProto, outs: list[OutputField], omap: dict[str, list[Any]]
+) -> tuple[list[Any], list[OutputField]] | None:
+    """A classifier written in plain operators (skl2onnx's k-NN, ...): the label is
+    ``ArrayFeatureExtractor(classes, ArgMax(scores))`` and an output of one column per class is
+    those scores (or the scores over their ReduceSum). Then the constant names the classes and that
+    output's columns are the probabilities; otherwise nothing is inferred."""
+    producers = {out: node for node in proto.graph.node for out in node.output}
+    consts = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
+
+    def back(tensor: str) -> onnx.NodeProto | None:
+        node = producers.get(tensor)
+        while node is not None and node.op_type in _SHAPING and node.input:
+            node = producers.get(node.input[0])
+        return node
+
+    for f in outs:
+        node = back(omap[f.name][0]) if f.kind == "label" else None
+        if node is None or node.op_type != "ArrayFeatureExtractor" or node.input[0] not in consts:
+            continue
+        arg = back(node.input[1])
+        if arg is None or arg.op_type != "ArgMax":
+            continue
+        labels = [v.item() if hasattr(v, "item") else v for v in consts[node.input[0]].reshape(-1)]
+        labels = [v.decode() if isinstance(v, bytes) else v for v in labels]
+        scores = arg.input[0]
+        tensors = {omap[o.name][0] for o in outs if o.kind == "value" and o.type == "double"}
+        for tensor in tensors:
+            columns = [o for o in outs if omap[o.name][0] == tensor]
+            top = producers.get(tensor)
+            total = producers.get(top.input[1]) if top is not None and len(top.input) == 2 else None
+            divided = top is not None and top.op_type == "Div" and top.input[0] == scores
+            divided = divided and total is not None and total.op_type == "ReduceSum" and total.input[0] == scores
+            if len(columns) == len(labels) and (tensor == scores or divided):
+                probs = {o.name: labels[int(omap[o.name][1])] for o in columns}
+                new = [OutputField(o.name, "probability", "double", target=probs[o.name]) if o.name in probs else o for o in outs]
+                return labels, new
+    return None

@@ -14,7 +14,19 @@ from lxml import etree
 from interchange.errors import DocumentError
 from interchange.signature import InputField, OutputField, Signature
 
-__all__ = ["parse", "Parsed", "NotCovered", "Defer", "local", "children", "child", "array_tokens", "MAX_BYTES"]
+__all__ = [
+    "parse",
+    "Parsed",
+    "NotCovered",
+    "Defer",
+    "local",
+    "children",
+    "child",
+    "array_tokens",
+    "MAX_BYTES",
+    "column_key",
+    "row_cells",
+]
 
 MAX_BYTES = 256 * 1024 * 1024
 _TYPES = {"double": "double", "float": "double", "integer": "integer", "string": "string", "boolean": "boolean"}
@@ -37,6 +49,29 @@ def local(el: etree._Element) -> str:
 
 def children(el: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in el if local(c) == name]
+
+
+def column_key(owner: etree._Element, column: str) -> str:
+    """The key of an InlineTable column named by ``column`` (a FieldColumnPair's column, an
+    outputColumn): a prefixed name (JPMML writes ``data:input`` with ``<data:input>`` cells) is
+    resolved against ``owner``'s namespaces; cells in the PMML namespace are keyed by local name."""
+    if ":" not in column:
+        return column
+    prefix, name = column.split(":", 1)
+    ns = owner.nsmap.get(prefix)
+    if ns is None:
+        return column  # an undeclared prefix: matches no cell
+    return name if ns == etree.QName(owner).namespace else f"{{{ns}}}{name}"
+
+
+def row_cells(row: etree._Element) -> dict[str, str]:
+    """An InlineTable row's cells by column_key: local names in the row's namespace, else {ns}name."""
+    out = {}
+    for c in row:
+        if isinstance(c.tag, str):
+            ns = etree.QName(c).namespace
+            out[local(c) if ns == etree.QName(row).namespace else f"{{{ns}}}{local(c)}"] = c.text or ""
+    return out
 
 
 def child(el: etree._Element, name: str) -> etree._Element | None:

@@ -29,6 +29,11 @@ class ArithmeticOps(LifterOps):
     # --- arithmetic ----------------------------------------------------------------------
     def _elementwise(self, node: Any, ins: list[Any], fn: str) -> Any:
         a, b = ins
+        if isinstance(a, np.ndarray) and not isinstance(b, np.ndarray) and fn in ("+", "*"):
+            a, b = b, a  # a commutative operator with the constant first
+        neutral = 1.0 if fn in ("*", "/") else 0.0
+        if isinstance(b, np.ndarray) and b.size and np.all(np.asarray(b, dtype=np.float64) == neutral) and b.ndim <= 1:
+            return a  # x * 1, x / 1, x + 0, x - 0 (onnxmltools multiplies a classifier's probabilities by one)
         if isinstance(a, Lin) and isinstance(b, np.ndarray) and fn in ("+", "-"):
             bias = np.broadcast_to(np.asarray(b, dtype=np.float64).reshape(-1), a.intercept.shape)
             return Lin(a.inputs, a.coef, a.intercept + (bias if fn == "+" else -bias), a.link)

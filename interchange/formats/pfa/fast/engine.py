@@ -49,6 +49,8 @@ from interchange.formats.pfa.fast.compile import Compiler, Run, Scope
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
     DOUBLE,
+    INT,
+    LONG,
     NULL,
     STRING,
     Arr,
@@ -107,7 +109,7 @@ class Program:
             base = t.inner if isinstance(t, Opt) else t
             if base == VECTOR and isinstance(t, Opt):
                 raise NotCovered(f"input field {name} of type {t} (a nullable array)")
-            if base not in (DOUBLE, Prim("float"), STRING, VECTOR) and not isinstance(base, EnumT):
+            if base not in (DOUBLE, Prim("float"), INT, LONG, STRING, VECTOR) and not isinstance(base, EnumT):
                 raise NotCovered(f"input field {name} of type {t}")
         slot = compiler.slot(self.input_t, 0)
         scope.vars["input"] = slot
@@ -143,6 +145,13 @@ class Program:
             if base in (DOUBLE, Prim("float")):
                 col = col.astype(np.float64, copy=False)
                 missing = np.isnan(col)
+            elif base in (INT, LONG):  # whole numbers (the signature layer refuses fractions), as int64
+                numbers = np.array([np.nan if v is None else v for v in col.tolist()], dtype=np.float64)
+                missing = np.isnan(numbers)
+                lo, hi = (-(2.0**31), 2.0**31 - 1) if base == INT else (-(2.0**63), 2.0**63 - 1024)
+                if ((numbers[~missing] < lo) | (numbers[~missing] > hi)).any():
+                    raise Defer(f"input field {name} outside the range of a PFA {base}")
+                col = np.where(missing, 0.0, numbers).astype(np.int64)
             else:  # strings and enum symbols (titus2 does not check symbols on input either)
                 col = col.astype(object, copy=False)
                 missing = np.array([v is None for v in col.tolist()], dtype=bool)

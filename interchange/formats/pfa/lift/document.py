@@ -22,7 +22,8 @@ from interchange.formats.pfa.lift.svm import Machines, Term, svm_step
 from interchange.formats.pfa.lift.trees import with_values
 from interchange.formats.pfa.lift.values import Family, Part, Record, Scalar
 from interchange.ir.cluster import NearestCenter
-from interchange.ir.expressions import Ref
+from interchange.ir.columns import Columns
+from interchange.ir.expressions import Derive, Ref
 from interchange.ir.graph import Graph, ModelStep
 from interchange.ir.lifted import Lifted, Reason, Unliftable
 from interchange.ir.linear import Link, Regression
@@ -127,6 +128,8 @@ def _model(result: Any, sig: Signature, lifter: Machines) -> tuple[ModelStep, Si
             raise Unliftable("/action", "the output is a constant")
         f = sig.outputs[0]
         return Regression((col.expr.name,), np.ones((1, 1)), np.zeros(1)), replace(sig, outputs=(replace(f, kind="value"),))
+    if not families and len(values) > 1 and all(isinstance(v, Scalar) for v in values):
+        return _columns(values, sig, lifter)
     if len(families) != 1:
         raise Unliftable("/output", f"the outputs are not the prediction of one model (found {len(families)} models)")
     fam = next(iter(families.values()))
@@ -142,6 +145,21 @@ def _model(result: Any, sig: Signature, lifter: Machines) -> tuple[ModelStep, Si
         step = _step(fam, outputs)
     classes = fam.classes if fam.classes is not None else sig.classes
     return step, replace(sig, outputs=tuple(outputs), classes=tuple(classes) if classes is not None else None)
+
+
+def _columns(values: list[Any], sig: Signature, lifter: Machines) -> tuple[ModelStep, Signature]:
+    """An output record of expressions only: each field a column (constants get one too), read
+    out by a Columns step as named figures (kind "score", their declared types kept)."""
+    cols = []
+    for f, v in zip(sig.outputs, values, strict=True):
+        col = lifter.column(f"output.{f.name}", v, f"/output/{f.name}")
+        if not isinstance(col.expr, Ref):
+            lifter.steps.append(Derive((f"output.{f.name}",), col.expr))
+            col = Scalar(Ref(f"output.{f.name}"), col.type, col.nullable)
+        assert isinstance(col.expr, Ref)
+        cols.append(col.expr.name)
+    outputs = tuple(replace(f, kind="score", target=None) for f in sig.outputs)
+    return Columns(tuple(cols), tuple(f.name for f in sig.outputs)), replace(sig, outputs=outputs, task="transform")
 
 
 def _field(f: OutputField, part: Part, fam: Family) -> OutputField:

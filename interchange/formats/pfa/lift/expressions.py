@@ -111,7 +111,7 @@ class Core:
                 return Constant(value)
             return _constant(value, _LITERALS[key])
         head = self._head(node)
-        if head in _ARITH or head in _COMPARE or head in _UNARY or head in ("&&", "||", "!"):
+        if head in _ARITH or head in _COMPARE or head in _UNARY or head in ("&&", "||", "^^", "!"):
             values = [self.expr(a, scope, f"{path}/{head}/{i}") for i, a in enumerate(self.args(node, head))]
             if any(not isinstance(v, (Scalar, Constant)) for v in values):
                 return self.staged(head, values, path)
@@ -366,8 +366,10 @@ class Core:
 
     def x_cast_int(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         x = self.scalar(node["cast.int"], scope, f"{path}/cast.int")
+        if x.type == "double":  # PFA 0.8.1 / titus2: floor(x + 0.5); beyond the int range PFA fails the record
+            return Scalar(Call("floor", (Call("+", (x.expr, Const(0.5))),)), "int", x.nullable)
         if x.type != "int":
-            raise Unliftable(path, f"cast.int of a {x.type} (PFA narrows integers only)")
+            raise Unliftable(path, f"cast.int of a {x.type}")
         return x
 
     x_cast_long = x_cast_int

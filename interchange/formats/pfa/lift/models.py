@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from interchange.formats.pfa.lift.expressions import Scope
-from interchange.formats.pfa.lift.operators import _kind
+from interchange.formats.pfa.lift.operators import _UNARY, _kind
 from interchange.formats.pfa.lift.values import Constant, Fcn, Part, Scalar, Stage, Vector
 from interchange.formats.pfa.lift.walks import Walks, _matrix
+from interchange.ir.expressions import Ref
 from interchange.ir.lifted import Unliftable
+from interchange.ir.transforms import Project
 
 __all__ = ["Models"]
 
@@ -54,6 +58,16 @@ class Models(Walks):
         a = values[0]
         if head == "m.link.logit" and isinstance(a, Part) and a.kind == "score" and a.index == 0:
             return Part(a.family, "p1")
+        if head in _UNARY and isinstance(a, Part) and a.kind == "value" and a.family.kind == "linear":
+            # a function of one regression value (the spec's logistic regression, a double output): the
+            # affine score as a column (Project), then the function as an expression over it
+            fam = a.family
+            coef, intercept = np.asarray(fam.params["coef"]), np.asarray(fam.params["intercept"])
+            if coef.shape[0] == 1:
+                col = self._fresh("linear.score")
+                self.steps.append(Project(fam.inputs, (col,), coef, intercept))
+                self.done.append((path, "Project"))
+                return self.operator(head, [Scalar(Ref(col), "double")], path)
         if head == "-" and len(values) == 2 and isinstance(values[1], Part) and values[1].kind == "p1":
             one = values[0]
             if isinstance(one, (Scalar, Constant)) and self._as_scalar(one, path).constant == 1.0:

@@ -132,6 +132,11 @@ class Neighbours(Models):
                 test = body.get("if")
                 if isinstance(test, dict) and list(test) == ["=="] and test["=="][0] == t and isinstance(test["=="][1], int):
                     return Stage(a.family, "share", test["=="][1])
+        left, right = _items(a), _items(b)
+        per_row = isinstance(a, Vector) or isinstance(b, Vector)
+        if per_row and left is not None and right is not None and len(left) == len(right) and len(fcn.params) == 2:
+            # PFA 0.8.1 a.zipmap: f(a[i], b[i]) for each i (arrays of one length; titus2 fails otherwise)
+            return Vector(tuple(self.call_fcn(fcn, [u, v], f"{path}/a.zipmap") for u, v in zip(left, right, strict=True)))
         raise Unliftable(path, f"a.zipmap of {_what(a)} and {_what(b)} has no IR form")
 
     def x_new(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
@@ -149,3 +154,14 @@ class Neighbours(Models):
                 a.family.parts.add("value")
                 return Part(a.family, "value")
         return super().staged(head, values, path)
+
+
+def _items(v: Any) -> list[Any] | None:
+    """The items of an array built in the action, or of a constant array of numbers, as per-row values."""
+    if isinstance(v, Vector):
+        return list(v.items)
+    if isinstance(v, Constant) and isinstance(v.value, list) and all(isinstance(x, (int, float)) for x in v.value):
+        from interchange.formats.pfa.lift.operators import _constant
+
+        return [_constant(x) for x in v.value]
+    return None

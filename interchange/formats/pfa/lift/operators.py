@@ -12,7 +12,7 @@ from interchange.ir.lifted import Unliftable
 
 __all__ = ["operator"]
 
-_ARITH = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "pow"}
+_ARITH = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "pow", "%": "mod", "%%": "rem"}
 _COMPARE = {"==": "equal", "!=": "notEqual", "<": "lessThan", "<=": "lessOrEqual", ">": "greaterThan", ">=": "greaterOrEqual"}
 _UNARY = {
     "m.abs": "abs",
@@ -44,6 +44,9 @@ def operator(op: str, args: list[Scalar], path: str) -> Scalar:
     a, b = args
     if op in ("&&", "||"):
         return Scalar(Call("and" if op == "&&" else "or", (a.expr, b.expr)), "boolean")
+    if op == "^^":  # exclusive or
+        one, other = Call("and", (a.expr, Call("not", (b.expr,)))), Call("and", (Call("not", (a.expr,)), b.expr))
+        return Scalar(Call("or", (one, other)), "boolean")
     if op in _ARITH:
         for v in (a, b):
             if v.type not in _NUMERIC:

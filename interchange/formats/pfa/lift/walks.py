@@ -174,7 +174,12 @@ class Walks(Core):
         if isinstance(leaves, Stage) and leaves.what == "leaves" and adds and zeros:
             leaves.family.params["aggregation"] = "sum"
             return Stage(leaves.family, "scores", len(zero.items))
-        raise Unliftable(path, "a.fold other than the sum of a tree walk's leaf arrays")
+        if isinstance(leaves, Vector) and len(fcn.params) == 2:  # f(...f(f(zero, x0), x1)..., xn), inlined
+            acc = zero
+            for i, item in enumerate(leaves.items):
+                acc = self.call_fcn(fcn, [acc, item], f"{path}/a.fold/{i}")
+            return acc
+        raise Unliftable(path, "a.fold other than the sum of a tree walk's leaf arrays or over an array built in the action")
 
     def x_la_scale(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         s, k = (self.expr(a, scope, f"{path}/la.scale/{i}") for i, a in enumerate(node["la.scale"]))
@@ -184,7 +189,31 @@ class Walks(Core):
             if factor == 1.0 / n and s.family.params.get("aggregation") == "sum" and s.family.params.get("base") is None:
                 s.family.params["aggregation"] = "average"
                 return s
-        raise Unliftable(path, "la.scale other than a forest's 1 / (number of trees)")
+        if isinstance(s, Vector) and isinstance(k, (Scalar, Constant)):  # per-row items times a number
+            return Vector(tuple(self.operator("*", [self._as_scalar(x, path), self._as_scalar(k, path)], path) for x in s.items))
+        raise Unliftable(path, "la.scale other than a forest's 1 / (number of trees) or of an array built in the action")
+
+    def _elementwise(self, op: str, a: Any, b: Any, path: str) -> Vector | None:
+        """la.add / la.sub of two arrays of one length, one of them built in the action."""
+        from interchange.formats.pfa.lift.neighbors import _items
+
+        left, right = _items(a), _items(b)
+        if (
+            (isinstance(a, Vector) or isinstance(b, Vector))
+            and left is not None
+            and right is not None
+            and len(left) == len(right)
+        ):
+            pairs = zip(left, right, strict=True)
+            return Vector(tuple(self.operator(op, [self._as_scalar(u, path), self._as_scalar(v, path)], path) for u, v in pairs))
+        return None
+
+    def x_la_sub(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        a, b = (self.expr(x, scope, f"{path}/la.sub/{i}") for i, x in enumerate(node["la.sub"]))
+        out = self._elementwise("-", a, b, path)
+        if out is None:
+            raise Unliftable(path, "la.sub other than of two arrays of one length built in the action")
+        return out
 
     def x_la_add(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         a, b = (self.expr(x, scope, f"{path}/la.add/{i}") for i, x in enumerate(node["la.add"]))
@@ -204,7 +233,12 @@ class Walks(Core):
                 a.family.params["intercept"] = a.family.params["intercept"] + base
                 a.family.params["added"] = True
                 return a
-        raise Unliftable(path, "la.add other than a constant added to tree or linear scores")
+        out = self._elementwise("+", a, b, path)
+        if out is not None:
+            return out
+        raise Unliftable(
+            path, "la.add other than a constant added to tree or linear scores, or of two arrays built in the action"
+        )
 
     def x_la_dot(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         """``la.dot(weights, x)``: a constant matrix times the input array, the scores of a linear model."""

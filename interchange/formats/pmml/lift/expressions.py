@@ -12,7 +12,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of
-from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.lifted import Unliftable
 from interchange.ir.transforms import Impute
@@ -97,30 +97,28 @@ def _norm_continuous(el: etree._Element) -> Expr:
 
 def _discretize(el: etree._Element) -> Expr:
     dt = el.get("dataType")
-    if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
-        # pypmml 1.5.8 returns mapMissingTo for unmatched values too: the reference disagrees with the spec
-        raise Unliftable(path_of(el), "Discretize mapMissingTo / defaultValue (pypmml departs from PMML 4.4 there)")
-    bins = []
+    bins = []  # mapMissingTo / defaultValue as PMML 4.4, JPMML-Evaluator and the fast path read them (pypmml departs)
     for b in children(el, "DiscretizeBin"):
         iv = child(b, "Interval")
         closure = iv.get("closure") if iv is not None else None
         if closure not in ("openClosed", "openOpen", "closedOpen", "closedClosed"):
             raise Unliftable(path_of(b), f"DiscretizeBin Interval closure={closure}")
         bins.append((_float(iv, "leftMargin"), _float(iv, "rightMargin"), closure, _typed(b.get("binValue"), dt)))
-    return Bins(Ref(el.get("field")), tuple(bins), numeric=dt in ("double", "float", "integer"))
+    default, fill = _typed(el.get("defaultValue"), dt), _typed(el.get("mapMissingTo"), dt)
+    return Bins(Ref(el.get("field")), tuple(bins), default, fill, numeric=dt in ("double", "float", "integer"))
 
 
 def _map_values(el: etree._Element) -> Expr:
     from interchange.batch import category_key
 
-    pairs = [(p.get("field"), p.get("column")) for p in children(el, "FieldColumnPair")]
-    out_col, dt = el.get("outputColumn"), el.get("dataType")
+    pairs = [(p.get("field"), column_key(p, p.get("column") or "")) for p in children(el, "FieldColumnPair")]
+    out_col, dt = column_key(el, el.get("outputColumn") or ""), el.get("dataType")
     table = child(el, "InlineTable")
     if table is None or not pairs:
         raise Unliftable(path_of(el), "MapValues without an InlineTable")
     lookup: dict[tuple[Any, ...], Any] = {}
     for row in children(table, "row"):
-        cells = {local(c): (c.text or "") for c in row if isinstance(c.tag, str)}
+        cells = row_cells(row)
         if out_col not in cells or any(col not in cells for _, col in pairs):
             continue
         key = tuple(category_key(cells[col]) for _, col in pairs)

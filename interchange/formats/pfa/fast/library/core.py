@@ -158,6 +158,25 @@ def _mod(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     return run, t
 
 
+@fn("%%")
+def _rem(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    """PFA §%%: the remainder with the sign of the dividend (titus2: Python's % moved to that sign)."""
+    (af, at), (bf, bt) = args_of(c, args, scope, 2)
+    t = promote(at, bt)
+    depth = scope.depth
+
+    def run(rt: Run) -> Any:
+        a, b = af(rt), bf(rt)
+        if is_int(t):
+            a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+            rt.fail(b == 0, depth, "integer division by zero")
+            return np.fmod(a, np.where(b == 0, 1, b))
+        a, b = as_float(a), as_float(b)
+        return np.where(b == 0, np.nan, np.fmod(a, np.where(b == 0, 1.0, b)))
+
+    return run, t
+
+
 def pow_like_java(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """titus ``powLikeJava`` (PFA §**: Java's Math.pow)."""
     x, y = np.broadcast_arrays(as_float(x), as_float(y))

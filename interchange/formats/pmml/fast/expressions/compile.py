@@ -16,7 +16,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.scope import Fn, Scope, full, keys, missing, num, text
-from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
 
 __all__ = ["Ctx", "single", "expression", "derived_fields", "cast", "checked_cast", "kind_of", "elements", "constant_value"]
 
@@ -108,6 +108,10 @@ def expression(el: etree._Element, ctx: Ctx) -> Fn:
         return _discretize(el, ctx)
     if tag == "MapValues":
         return _map_values(el, ctx)
+    if tag == "TextIndex":
+        from interchange.formats.pmml.fast.expressions.text import text_index
+
+        return text_index(el)
     if tag == "Apply":
         from interchange.formats.pmml.fast.expressions.functions import apply
 
@@ -214,11 +218,10 @@ def _discretize(el: etree._Element, ctx: Ctx) -> Fn:
         if iv is None:
             raise NotCovered("DiscretizeBin without Interval")
         bins.append((iv, _typed(b.get("binValue"), dt)))
-    if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
-        # pypmml 1.5.8 returns mapMissingTo for unmatched values too, and ignores both
-        # attributes when Discretize has no dataType: declined rather than guessed
-        raise NotCovered("Discretize mapMissingTo / defaultValue")
-    fill, default = None, None
+    # PMML 4.4: a missing value gives mapMissingTo, a value in no bin defaultValue (as JPMML-Evaluator
+    # does; pypmml 1.5.8 returns mapMissingTo for unmatched values too and ignores both attributes
+    # when Discretize has no dataType: the specification is followed, test_pmml_spec.py checks it)
+    fill, default = _typed(el.get("mapMissingTo"), dt), _typed(el.get("defaultValue"), dt)
     numeric = dt in ("double", "float", "integer")
 
     def discretize(s: Scope) -> np.ndarray:
@@ -240,14 +243,14 @@ def _discretize(el: etree._Element, ctx: Ctx) -> Fn:
 
 def _map_values(el: etree._Element, ctx: Ctx) -> Fn:
     """PMML 4.4 §MapValues: look up the input columns' values in an InlineTable."""
-    pairs = [(p.get("field"), p.get("column")) for p in children(el, "FieldColumnPair")]
-    out_col, dt = el.get("outputColumn"), el.get("dataType")
+    pairs = [(p.get("field"), column_key(p, p.get("column") or "")) for p in children(el, "FieldColumnPair")]
+    out_col, dt = column_key(el, el.get("outputColumn") or ""), el.get("dataType")
     table = child(el, "InlineTable")
     if table is None or not pairs or child(el, "TableLocator") is not None:
         raise NotCovered("MapValues without an InlineTable")
     lookup: dict[tuple[Any, ...], Any] = {}
     for row in children(table, "row"):
-        cells = {local(c): (c.text or "") for c in row if isinstance(c.tag, str)}
+        cells = row_cells(row)
         if out_col not in cells or any(col not in cells for _, col in pairs):
             continue
         key = tuple(keys(np.array([cells[col]], dtype=object))[0] for _, col in pairs)
@@ -277,7 +280,7 @@ def kind_of(el: etree._Element, ctx: Ctx) -> str:
         return "number" if ctx.numeric(el.get("field")) else "text"
     if tag == "Constant":
         return "number" if isinstance(constant_value(el), float) else "text"
-    if tag in ("NormContinuous", "NormDiscrete"):
+    if tag in ("NormContinuous", "NormDiscrete", "TextIndex"):
         return "number"
     if tag in ("Discretize", "MapValues"):
         return "number" if el.get("dataType") in _NUMERIC else "text"

@@ -122,7 +122,7 @@ def test_yaml_documents_lift() -> None:
 @pytest.mark.parametrize(
     "action,extra,why",
     [
-        ([{"%": ["input.x", 0.7]}], {}, r"/action/0/%: % has no IR form"),
+        ([{"m.erf": "input.x"}], {}, r"/action/0/m.erf: m.erf has no IR form"),
         ([{"let": {"i": 0}}, {"while": {"<": ["i", 3]}, "do": [{"set": {"i": {"+": ["i", 1]}}}]}, "input.x"], {}, "a loop"),
         (
             [{"cell": "count", "to": 1.0}, "input.x"],
@@ -180,3 +180,45 @@ def test_error_on_null_is_read_as_the_value_and_says_so() -> None:
     assert np.isnan(out[0]) and out[1] == 3.0
     with pytest.raises(interchange.RecordError, match="errorOnNull"):
         interchange.load(data, engine="reference").predict({"x": np.array([np.nan, 1.5])})
+
+
+def test_modulo_remainder_xor_and_cast_int_lift_as_titus2_computes_them() -> None:
+    """PFA %: the divisor's sign; %%: the dividend's; ^^: exclusive or; cast.int of a double: floor(x + 0.5)."""
+    import json
+
+    import numpy as np
+
+    import interchange
+
+    doc = {
+        "input": {"type": "record", "name": "In", "fields": [{"name": "x", "type": "double"}, {"name": "y", "type": "double"}]},
+        "output": {
+            "type": "record",
+            "name": "Out",
+            "fields": [
+                {"name": "m", "type": "double"},
+                {"name": "r", "type": "double"},
+                {"name": "e", "type": "boolean"},
+                {"name": "i", "type": "int"},
+            ],
+        },
+        "action": [
+            {
+                "new": {
+                    "m": {"%": ["input.x", "input.y"]},
+                    "r": {"%%": ["input.x", "input.y"]},
+                    "e": {"^^": [{">": ["input.x", 0.0]}, {">": ["input.y", 0.0]}]},
+                    "i": {"cast.int": "input.x"},
+                },
+                "type": "Out",
+            }
+        ],
+    }
+    lifted = interchange.lift(json.dumps(doc).encode())
+    assert lifted.ok, lifted.report()
+    x, y = np.array([5.5, -5.5, 5.5, -2.5, 2.5]), np.array([2.0, 2.0, -2.0, 1.5, -1.5])
+    out = interchange.ir.evaluate(lifted.graph, {"x": x, "y": y})
+    np.testing.assert_array_equal(out["m"], [1.5, 0.5, -0.5, 0.5, -0.5])
+    np.testing.assert_array_equal(out["r"], [1.5, -1.5, 1.5, -1.0, 1.0])
+    np.testing.assert_array_equal(np.asarray(out["e"], dtype=float), [0.0, 1.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(out["i"], [6.0, -5.0, 6.0, -2.0, 3.0])

@@ -1,0 +1,69 @@
+"""PMML 4.4 §TextIndex on the fast path: how often a term occurs in a text field.
+
+Covered: no TextIndexNormalization, maxLevenshteinDistance 0, a one-word Constant term, local
+term weights termFrequency / binary / logarithmic (log10(1 + frequency)). Texts are split with
+wordSeparatorCharacterRE (default ``\\s``) and each word loses leading and trailing punctuation,
+as JPMML-Evaluator tokenizes (measured: "good," and "good." are "good", "good-good" is one
+word); a missing text gives a missing value. pypmml 1.5.8 computes logarithmic with the
+natural logarithm: the specification (and JPMML-Evaluator) is followed. A batch holding a
+non-ASCII text is deferred (which characters count as punctuation there is not measured).
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+from lxml import etree
+
+from interchange.formats.pmml.fast.scope import Fn, Scope, missing
+from interchange.formats.pmml.parse import Defer, NotCovered, children, local
+
+__all__ = ["text_index"]
+
+_WEIGHTS = {
+    "termFrequency": lambda n: n,
+    "binary": lambda n: (n > 0).astype(np.float64),
+    "logarithmic": lambda n: np.log10(1.0 + n),
+}
+
+
+def text_index(el: etree._Element) -> Fn:
+    from interchange.formats.pmml.fast.expressions.compile import elements, regex
+
+    field, weights = el.get("textField"), el.get("localTermWeights", "termFrequency")
+    if weights not in _WEIGHTS:
+        raise NotCovered(f"TextIndex localTermWeights={weights}")
+    if children(el, "TextIndexNormalization"):
+        raise NotCovered("TextIndexNormalization")
+    if el.get("maxLevenshteinDistance", "0") != "0" or el.get("tokenize", "true") != "true":
+        raise NotCovered("TextIndex maxLevenshteinDistance / tokenize")
+    body = [e for e in elements(el) if local(e) != "TextIndexNormalization"]
+    if len(body) != 1 or local(body[0]) != "Constant":
+        raise NotCovered("TextIndex term other than a Constant")
+    sensitive = el.get("isCaseSensitive", "false") == "true"
+    separator = regex(el.get("wordSeparatorCharacterRE", r"\s"))
+    term = _words((body[0].text or ""), separator, sensitive)
+    if len(term) != 1:
+        raise NotCovered("TextIndex term of other than one word")
+    word, weigh = term[0], _WEIGHTS[weights]
+
+    def index(s: Scope) -> np.ndarray:
+        col = s[field]
+        gone = missing(col)
+        counts = np.zeros(s.n)
+        for i, text in enumerate(col.tolist()):
+            if gone[i]:
+                continue
+            text = str(text)
+            if not text.isascii():
+                raise Defer("a non-ASCII text in a TextIndex")
+            counts[i] = _words(text, separator, sensitive).count(word)
+        return np.where(gone, np.nan, weigh(counts))
+
+    return index
+
+
+def _words(text: str, separator: object, sensitive: bool) -> list[str]:
+    words = (w.strip(string.punctuation) for w in separator.split(text))  # type: ignore[attr-defined]
+    return [w if sensitive else w.lower() for w in words if w]
