@@ -131,6 +131,27 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
     return E("ModelVerification", {"recordCount": n, "fieldCount": len(sig.inputs) + len(sig.outputs)}, fields, table)
 
 
+def _impute_in_place(root: etree._Element, inputs: list[str]) -> None:
+    """An input imputed under its own name (a lifted MiningField missingValueReplacement) as
+    missingValueReplacement on every MiningField of it: a DerivedField may not take a
+    DataField's name (pypmml ignores such a field, and the model would read the raw input)."""
+    names = set(inputs)
+    for derived in list(root.iter(f"{{{NS}}}DerivedField")):
+        name = derived.get("name")
+        if name not in names:
+            continue
+        body = list(derived)
+        ref = body[0] if len(body) == 1 else None
+        if ref is None or ref.tag != f"{{{NS}}}FieldRef" or ref.get("field") != name or ref.get("mapMissingTo") is None:
+            raise UnsupportedModelError(
+                f"a derived column named like the input {name!r}: PMML field names are unique", format="pmml"
+            )
+        for field in root.iter(f"{{{NS}}}MiningField"):
+            if field.get("name") == name:
+                field.set("missingValueReplacement", ref.get("mapMissingTo"))
+        derived.getparent().remove(derived)
+
+
 def _result_model(model: etree._Element) -> etree._Element:
     """The element whose Output holds the result: the last segment of a modelChain.
 
@@ -143,6 +164,17 @@ def _result_model(model: etree._Element) -> etree._Element:
     if segmentation is None or segmentation.get("multipleModelMethod") != "modelChain" or not len(segmentation):
         return model
     return _result_model(segmentation[-1][-1])
+
+
+def _output_models(model: etree._Element) -> list[etree._Element]:
+    """The elements that get the Output: the result model, and under selectFirst every segment's
+    too (pypmml 1.5.8 returns the selected segment's own Output fields, not the MiningModel's)."""
+    found = [_result_model(model)]
+    segmentation = model.find(f"{{{NS}}}Segmentation")
+    if segmentation is not None and segmentation.get("multipleModelMethod") == "selectFirst":
+        for segment in segmentation:
+            found += [m for m in _output_models(segment[-1]) if m.find(f"{{{NS}}}Output") is None]
+    return found
 
 
 def write_graph(
@@ -163,10 +195,15 @@ def write_graph(
         root.append(E("TransformationDictionary", None, *derived))
     model = model_element(graph.model, sig)
     if model.find(f"{{{NS}}}Output") is None:  # a model writer may write its own Output
-        _result_model(model).insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
+        for target in _output_models(model):
+            target.insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
     if sample is not None and expected is not None:
         model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)
+    _impute_in_place(root, sig.input_names)
+    dictionary = root.find(f"{{{NS}}}TransformationDictionary")
+    if dictionary is not None and not len(dictionary):
+        root.remove(dictionary)
     return etree.tostring(unprefixed(root), xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
