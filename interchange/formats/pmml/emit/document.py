@@ -17,6 +17,7 @@ from interchange.formats.pmml.emit.models import model_element
 from interchange.formats.pmml.emit.transforms import derived_fields
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
 from interchange.ir.graph import Graph
+from interchange.ir.rules import RuleSet
 from interchange.ir.transforms import Impute, OneHot, Ordinal, Validate
 from interchange.signature import Signature
 from interchange.verification import Tolerance
@@ -62,7 +63,14 @@ def _valid_values(graph: Graph) -> dict[str, list[Any]]:
     return valid
 
 
-def _data_dictionary(sig: Signature, valid: dict[str, list[Any]]) -> etree._Element:
+def _extra_categories(graph: Graph) -> list[Any]:
+    """Predicted values beyond the signature's classes (a rule set's defaultScore), declared so that
+    JPMML-Evaluator does not read them as invalid target values."""
+    default = getattr(graph.model, "default", None)
+    return [default] if isinstance(graph.model, RuleSet) and default is not None else []
+
+
+def _data_dictionary(sig: Signature, valid: dict[str, list[Any]], extra: list[Any] = ()) -> etree._Element:  # type: ignore[assignment]
     dd = E("DataDictionary")
     for f in sig.inputs:
         # <Value> lists only where an encoder rejects unknown categories: elsewhere values a
@@ -74,7 +82,7 @@ def _data_dictionary(sig: Signature, valid: dict[str, list[Any]]) -> etree._Elem
     if sig.task == "classification":
         label = sig.output("label")[0]
         target = E("DataField", {"name": TARGET, "optype": "categorical", "dataType": _TYPES[label.type]})
-        for c in sig.classes or ():
+        for c in dict.fromkeys([*(sig.classes or ()), *(c for c in extra if str(c) not in map(str, sig.classes or ()))]):
             target.append(E("Value", {"value": text(c)}))
         dd.append(target)
     elif sig.task in ("regression", "outlier"):  # an outlier model predicts a mean path length
@@ -189,7 +197,7 @@ def write_graph(
     header.insert(0, E("Extension", {"name": SIGNATURE_EXTENSION, "value": sig.to_json()}))
     if "lineage" in meta:
         header.insert(1, E("Extension", {"name": "interchange.lineage", "value": json.dumps(meta["lineage"], default=str)}))
-    root = E("PMML", {"version": "4.4"}, header, _data_dictionary(sig, _valid_values(graph)))
+    root = E("PMML", {"version": "4.4"}, header, _data_dictionary(sig, _valid_values(graph), _extra_categories(graph)))
     derived = [d for step in graph.steps for d in derived_fields(step)]
     if derived:
         root.append(E("TransformationDictionary", None, *derived))
