@@ -93,3 +93,4 @@ def _load_families() -> None:
     if not _loaded:
         _loaded = True
         from interchange.formats.onnx.emit import distance, expressions, linear, transforms, trees  # noqa: F401
+        from interchange.formats.onnx.emit import general, predicates, scoring, segments  # noqa: F401

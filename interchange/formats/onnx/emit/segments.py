@@ -1,0 +1,3 @@
+"""Segmentation in ONNX (to be written)."""
+
+from __future__ import annotations
