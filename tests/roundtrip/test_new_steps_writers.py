@@ -71,7 +71,7 @@ REFUSED: dict[tuple[str, str], str] = {}
 # document -> where JPMML-Evaluator departs from PMML 4.4 (and the IR) on the written document
 JPMML_WRITTEN_DEPARTS: dict[str, str] = {
     "scorecard_no_reason_codes": "useReasonCodes=false with reasonCode OutputFields: JPMML fails every record, as on the source",
-    "mining_class_median": "classification median: JPMML departs from PMML 4.4 on source and written, differently (not investigated)",
+    "mining_class_median": "classification median: JPMML departs on source and written, differently (not investigated)",
 }
 
 
