@@ -86,17 +86,18 @@ def masks(b: Builder, pred: Predicate) -> tuple[Mask, Mask]:
                 t, u = OR(b, AND(b, u, t2), AND(b, NOT(b, u), t)), AND(b, u, u2)
             return t, u
         if pred.operator == "and":
-            t: Mask = True
+            every: Mask = True
             false: Mask = False
             for tp, up in parts:
-                t = AND(b, t, tp)
+                every = AND(b, every, tp)
                 false = OR(b, false, AND(b, NOT(b, tp), NOT(b, up)))
-            return t, AND(b, NOT(b, t), NOT(b, false))
+            return every, AND(b, NOT(b, every), NOT(b, false))
         if pred.operator == "or":
-            t, unknown = False, False
+            some: Mask = False
+            unknown: Mask = False
             for tp, up in parts:
-                t, unknown = OR(b, t, tp), OR(b, unknown, up)
-            return t, AND(b, NOT(b, t), unknown)
+                some, unknown = OR(b, some, tp), OR(b, unknown, up)
+            return some, AND(b, NOT(b, some), unknown)
         raise refuse(f"a {pred.operator} CompoundPredicate")
     raise refuse(f"the predicate {type(pred).__name__}")
 

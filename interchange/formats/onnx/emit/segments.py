@@ -62,8 +62,8 @@ def segmentation(step: Segmentation, b: Builder) -> Emitted:
     w = [float(x) if step.method in WEIGHTED else 1.0 for x in step.weights]
     nan, zero = b.const(np.nan), b.const(0.0)
     if step.classes is None:
-        values = [r.value for r in results]
-        if any(v is None for v in values):
+        values = [r.value for r in results if r.value is not None]
+        if len(values) != len(results):
             raise refuse("a regression segment without a value")
         if step.method == "selectFirst":
             value = nan
@@ -82,9 +82,9 @@ def segmentation(step: Segmentation, b: Builder) -> Emitted:
         return Emitted(value=value)
     classes = tuple(step.classes)
     k = len(classes)
-    P = []
-    for r, m in zip(results, step.models, strict=True):
-        own = getattr(m, "classes", None)
+    P: list[str] = []
+    for r, model in zip(results, step.models, strict=True):
+        own = getattr(model, "classes", None)
         if r.probabilities is None or own is None:
             raise refuse("a classification segment without probabilities")
         P.append(_aligned(b, r.probabilities, tuple(own), classes))
@@ -97,7 +97,9 @@ def segmentation(step: Segmentation, b: Builder) -> Emitted:
         total = _sum(b, [b.op("Where", [m, b.const(wi), zero]) for m, wi in zip(on, w, strict=True)])
         probs = b.op("Div", [_sum(b, weighted), total])
     else:  # votes: each segment's first most probable class; a missing one is a missing vote
-        votes, missing, total = [], [], []
+        votes: list[str] = []
+        missing: list[str] = []
+        totals: list[str] = []
         for m, p, wi in zip(on, P, w, strict=True):
             gone = b.op("IsNaN", [row_sum(b, p)])
             index = b.op("ArgMax", [b.op("Where", [gone, zero, p])], axis=1, keepdims=1, select_last_index=0)
@@ -106,8 +108,8 @@ def segmentation(step: Segmentation, b: Builder) -> Emitted:
             counted = b.op("And", [m, b.op("Not", [gone])])
             votes.append(b.op("Where", [counted, onehot, zero]))
             missing.append(b.op("Where", [b.op("And", [m, gone]), b.const(wi), zero]))
-            total.append(b.op("Where", [m, b.const(wi), zero]))
-        v, miss, tot = _sum(b, votes), _sum(b, missing), _sum(b, total)
+            totals.append(b.op("Where", [m, b.const(wi), zero]))
+        v, miss, tot = _sum(b, votes), _sum(b, missing), _sum(b, totals)
         top = b.op("ReduceMax", [v, b.const([1], np.int64, "axes")], keepdims=1)
         ok = b.op("And", [b.op("Greater", [tot, zero]), b.op("Not", [b.op("Greater", [miss, top])])])
         probs = b.op("Where", [ok, b.op("Div", [v, tot]), nan])

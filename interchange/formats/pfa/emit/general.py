@@ -109,6 +109,7 @@ def _normalized(w: _Writer, step: NormalizedClassifier, sig: Signature) -> dict[
     k = len(step.classes)
     w.bind("norm_scores", _linear(w, "normalized", step.columns, step.coef, step.intercept), "array")
     y = [{"attr": "norm_scores", "path": [j]} for j in range(k)]
+    probs: list[Any]
     if step.normalization == "simplemax":
         total: Any = y[0]
         for t in y[1:]:
@@ -124,7 +125,7 @@ def _normalized(w: _Writer, step: NormalizedClassifier, sig: Signature) -> dict[
         for h in head[1:]:
             rest = {"+": [rest, h]}
         probs = [*head, {"-": [1.0, rest]}]
-    w.bind("probs", {"new": in_order(probs, step.classes, sig), "type": ARRAY}, "array")
+    w.bind("probs", {"new": in_order(list(probs), step.classes, sig), "type": ARRAY}, "array")
     return {}
 
 

@@ -64,15 +64,15 @@ def truth(w: _Writer, pred: Predicate) -> tuple[Any, Any]:
             if kind == "string":
                 raise _refuse(f"an ordering comparison ({pred.operator}) of the text field {pred.field!r}")
             return _present(w, pred.field, {_ORDER[pred.operator]: ["v", float(pred.value)]})
-        test = _equals(kind, "v", pred.value)
-        return _present(w, pred.field, test if pred.operator == "equal" else {"!": test})
+        same = _equals(kind, "v", pred.value)
+        return _present(w, pred.field, same if pred.operator == "equal" else {"!": same})
     if isinstance(pred, InSet):
         _, kind, _ = w.cols[pred.field]
-        test: Any = False
+        member: Any = False
         for value in pred.values:
             eq = _equals(kind, "v", value)
-            test = eq if test is False else {"||": [test, eq]}
-        return _present(w, pred.field, {"!": test} if pred.negate else test)
+            member = eq if member is False else {"||": [member, eq]}
+        return _present(w, pred.field, {"!": member} if pred.negate else member)
     if isinstance(pred, Compound):
         parts = [truth(w, p) for p in pred.parts]
         if pred.operator == "surrogate":  # the first part that is not UNKNOWN decides
