@@ -198,7 +198,8 @@ def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
             models = _sum_of_trees(sig, step, 0)
         return E("MiningModel", {"functionName": "regression"}, _mining_schema(sig), _segments(step.aggregation, models))
     no_base = step.base is None or not np.any(np.asarray(step.base))
-    if step.link is Link.IDENTITY and len(step.trees) == 1 and no_base:  # one tree's leaf probabilities (a lifted TreeModel)
+    one_tree = step.link is Link.IDENTITY and len(step.trees) == 1 and no_base and sig.task == "classification"
+    if one_tree:  # one tree's leaf probabilities (a lifted TreeModel)
         return _tree_model(sig, step.trees[0], step.inputs, None, step.classes, schema=_mining_schema(sig))
     if step.link is Link.IDENTITY and step.aggregation == "average":
         models = [_tree_model(sig, t, step.inputs, None, step.classes) for t in step.trees]
