@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from interchange.errors import UnsupportedModelError
 from interchange.batch import category_key
+from interchange.errors import UnsupportedModelError
 from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.transforms import Validate
 
