@@ -8,6 +8,7 @@ Compound -> CompoundPredicate, Always -> True / False: the same three-valued log
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from lxml import etree
@@ -59,37 +60,90 @@ def predicate_element(pred: Predicate) -> etree._Element:
     raise UnsupportedModelError(f"the PMML writer has no form for predicate {type(pred).__name__}", format="pmml")
 
 
-def predicate_column(step: PredicateColumn) -> list[etree._Element]:
-    """PredicateColumn as a DerivedField: a one-node TreeModel is not an expression, so the
-    predicate is written as ``if`` over its own Apply form (1 TRUE, 0 FALSE, missing UNKNOWN)."""
-    expr = _apply_form(step.predicate)
-    one, zero = E("Constant", {"dataType": "double"}), E("Constant", {"dataType": "double"})
-    one.text, zero.text = "1", "0"
-    body = E("Apply", {"function": "if"}, expr, one, zero)
-    return [E("DerivedField", {"name": step.name, "optype": "continuous", "dataType": "double"}, body)]
+def _const(value: float) -> etree._Element:
+    c = E("Constant", {"dataType": "double"})
+    c.text = num(value)
+    return c
 
 
-def _apply_form(pred: Predicate) -> etree._Element:
-    """A boolean Apply with PMML's missing-value propagation, which is three-valued only for a
-    single comparison or set test; compounds are refused (and / or in Apply are not Kleene)."""
+def _apply(function: str, *args: etree._Element) -> etree._Element:
+    return E("Apply", {"function": function}, *args)
+
+
+def _fold(function: str, terms: list[etree._Element]) -> etree._Element:
+    out = terms[0]
+    for t in terms[1:]:
+        out = _apply(function, out, t)
+    return out
+
+
+def _number(pred: Predicate) -> etree._Element:
+    """``pred`` as a number: 1 TRUE, 0 FALSE, missing UNKNOWN.
+
+    Built only from ``isMissing`` / ``isNotMissing`` tests (never missing themselves) and ``if``
+    (a two-argument ``if`` is missing where its test is false), since PMML's Apply and / or /
+    equal propagate a missing argument instead of PMML predicates' three-valued logic.
+    """
     if isinstance(pred, Always):
-        const = E("Constant", {"dataType": "boolean"})
-        const.text = "true" if pred.value else "false"
-        return const
-    if isinstance(pred, Compare):
-        field = E("FieldRef", {"field": pred.field})
-        if pred.operator in ("isMissing", "isNotMissing"):
-            return E("Apply", {"function": pred.operator}, field)
-        const = E("Constant")
-        const.text = num(float(pred.value)) if pred.operator in _ORDERING else _value(pred.value)
-        return E("Apply", {"function": pred.operator}, field, const)
-    if isinstance(pred, InSet):
-        return E(
-            "Apply", {"function": "isNotIn" if pred.negate else "isIn"}, E("FieldRef", {"field": pred.field}), _array(pred.values)
-        )
+        return _const(1.0 if pred.value else 0.0)
+    if isinstance(pred, Compare) and pred.operator in ("isMissing", "isNotMissing"):
+        return _apply("if", _apply(pred.operator, E("FieldRef", {"field": pred.field})), _const(1.0), _const(0.0))
+    if isinstance(pred, (Compare, InSet)):
+        present = _apply("isNotMissing", E("FieldRef", {"field": pred.field}))
+        return _apply("if", present, _apply("if", _test(pred), _const(1.0), _const(0.0)))
+    if isinstance(pred, Compound):
+        parts = [_number(p) for p in pred.parts]
+        if pred.operator == "surrogate":  # the first part that is not UNKNOWN decides
+            out = parts[-1]
+            for part in reversed(parts[:-1]):
+                out = _apply("if", _apply("isMissing", copy.deepcopy(part)), out, part)
+            return out
+        missing = _fold("+", [_apply("if", _apply("isMissing", copy.deepcopy(v)), _const(1.0), _const(0.0)) for v in parts])
+        known = [_apply("if", _apply("isMissing", copy.deepcopy(v)), _const(0.0), v) for v in parts]
+        if pred.operator == "and":  # FALSE if any is FALSE, else UNKNOWN if any is UNKNOWN
+            falses = _fold(
+                "+",
+                [
+                    _apply("if", _apply("isMissing", copy.deepcopy(v)), _const(0.0), _apply("-", _const(1.0), v))
+                    for v in [copy.deepcopy(p) for p in parts]
+                ],
+            )
+            return _apply(
+                "if",
+                _apply("greaterThan", falses, _const(0.0)),
+                _const(0.0),
+                _apply("if", _apply("equal", missing, _const(0.0)), _const(1.0)),
+            )
+        if pred.operator == "or":  # TRUE if any is TRUE, else UNKNOWN if any is UNKNOWN
+            trues = _fold("+", known)
+            return _apply(
+                "if",
+                _apply("greaterThan", trues, _const(0.0)),
+                _const(1.0),
+                _apply("if", _apply("equal", missing, _const(0.0)), _const(0.0)),
+            )
     raise UnsupportedModelError(
-        f"a {getattr(pred, 'operator', '')} CompoundPredicate as a derived column (PredicateColumn): PMML's Apply and / or "
-        "propagate a missing value where PMML predicates are three-valued",
+        f"a {getattr(pred, 'operator', '')} CompoundPredicate as a derived column (PredicateColumn)",
         estimator="PredicateColumn",
         format="pmml",
     )
+
+
+def _test(pred: Compare | InSet) -> etree._Element:
+    """The comparison or set test of a present value."""
+    field = E("FieldRef", {"field": pred.field})
+    if isinstance(pred, InSet):  # (pypmml: the values as Constant arguments, not an Array)
+        values = []
+        for v in pred.values:
+            c = E("Constant")
+            c.text = _value(v)
+            values.append(c)
+        return _apply("isNotIn" if pred.negate else "isIn", field, *values)
+    const = E("Constant")
+    const.text = num(float(pred.value)) if pred.operator in _ORDERING else _value(pred.value)
+    return _apply(pred.operator, field, const)
+
+
+def predicate_column(step: PredicateColumn) -> list[etree._Element]:
+    """PredicateColumn as a DerivedField: 1 TRUE, 0 FALSE, missing UNKNOWN (see _number)."""
+    return [E("DerivedField", {"name": step.name, "optype": "continuous", "dataType": "double"}, _number(step.predicate))]
