@@ -59,6 +59,7 @@ def languages() -> tuple[str, ...]:
 
 
 _loaded: set[str] = set()
+_EXTRA = {"python": ("expressions", "general", "segments"), "java": ("general",)}
 
 
 def _load(lang: str) -> None:
@@ -68,5 +69,5 @@ def _load(lang: str) -> None:
     if lang in _loaded:
         return
     _loaded.add(lang)
-    for module in ("steps", "models"):
+    for module in ("steps", "models", *_EXTRA.get(lang, ())):
         importlib.import_module(f"interchange.codegen.{lang}.{module}")

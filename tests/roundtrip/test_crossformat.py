@@ -39,10 +39,7 @@ FAMILIES = [
     "Normalizer+PolynomialFeatures+PCA+LogisticRegression",
 ]
 # (source, target, family, dataset) -> what the refusal says, for cells only one data set refuses
-REFUSED = {
-    # the lifted ONNX inputs are derived columns named like 'scaled.8[0]'; the PMML writer names k-NN cells after them
-    ("onnx", "pmml", "KNeighborsRegressor", "mixed"): "is no XML name",
-}
+REFUSED: dict[tuple[str, str, str, str], str] = {}
 # (family, source, target) -> what the refusal says
 GAPS = {
     ("KMeans", "pmml", "pfa"): "squaredEuclidean or with missing-value weights",

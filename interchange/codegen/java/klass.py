@@ -101,6 +101,7 @@ def write_class(graph: Graph, class_name: str, *, package: str | None = None, so
     """The Java source of class ``class_name`` evaluating ``graph``."""
     sig = graph.signature
     out = JavaWriter()
+    out.signature = sig
     for f in sig.inputs:
         if f.type in ("double", "integer", "boolean"):
             out.new_num(f.name)

@@ -73,6 +73,7 @@ class JavaWriter:
         self.methods: list[str] = []
         self.label_values: tuple[Any, ...] | None = None  # what a label index points at, when not the classes
         self.cluster_values: tuple[Any, ...] | None = None
+        self.signature: Any = None  # the graph's signature (its class order), set by write_class
         self._taken: set[str] = set()
 
     # --- columns ------------------------------------------------------------------------

@@ -76,14 +76,17 @@ class PyWriter:
                 self.helpers.append(h)
 
 
-def _outputs(signature: Signature, parts: dict[str, str]) -> list[str]:
-    """Lines mapping the model's parts onto the signature's output fields (as ir.graph.outputs_from)."""
+def _outputs(signature: Signature, parts: dict[str, str], model_classes: Any = None) -> list[str]:
+    """Lines mapping the model's parts onto the signature's output fields (as ir.graph.outputs_from:
+    probabilities are in the model's class order, which a lifted document may set apart from the signature's)."""
     lines = []
-    classes = list(signature.classes or ())
+    classes = list(model_classes if model_classes is not None else signature.classes or ())
     decisions = signature.output("decision")
     for f in signature.outputs:
         key = repr(f.name)
-        if f.kind in ("label", "value", "cluster", "score"):
+        if f"extra:{f.name}" in parts:  # a model's named figure (a scorecard's ranked reason code)
+            lines.append(f"out[{key}] = {parts[f'extra:{f.name}']}")
+        elif f.kind in ("label", "value", "cluster", "score"):
             lines.append(f"out[{key}] = {parts[f.kind]}")
         elif f.kind == "probability":
             lines.append(f"out[{key}] = probabilities[:, {_class_index(classes, f.target)}]")
@@ -130,12 +133,14 @@ def write_module(graph: Graph, *, source: str = "") -> str:
     lines, parts = lookup("python", graph.model)(graph.model, out)
     body += [f"# {type(graph.model).__name__}", *lines]
     parts = dict(parts)
+    model_classes = getattr(graph.model, "classes", None)
     if sig.classes is not None:
-        out.const("CLASSES", np.array(list(sig.classes) if sig.classes else [], dtype=object))
+        classes = model_classes if model_classes is not None else sig.classes
+        out.const("CLASSES", np.array(list(classes) if classes else [], dtype=object))
     body += _finish(parts, sig.classes is not None)
     if sig.classes is not None and "label" not in parts and ("probabilities" in parts or "decision" in parts):
         parts["label"] = "label"
-    body += ["out = {}", *_outputs(sig, parts)]
+    body += ["out = {}", *_outputs(sig, parts, model_classes)]
     inputs = tuple((f.name, f.type in NUMERIC) for f in sig.inputs)
     outputs = tuple(f.name for f in sig.outputs)
     helpers = "\n".join(HELPERS[h].strip() + "\n\n" for h in out.helpers)

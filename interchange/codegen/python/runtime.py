@@ -11,7 +11,15 @@ __all__ = ["HELPERS", "ALWAYS", "DEPENDS"]
 
 ALWAYS = ("_missing", "_key", "_number", "_text", "_matrix")
 
-DEPENDS = {"_leaf_values": ("_walk",), "_nearest_center": ("_distances",), "_neighbours": ("_distances",)}
+DEPENDS = {
+    "_leaf_values": ("_walk",),
+    "_nearest_center": ("_distances",),
+    "_neighbours": ("_distances",),
+    "_expr": ("_num", "_call"),
+    "_call": ("_num",),
+    "_cast": ("_num",),
+    "_truth": ("_num",),
+}
 
 HELPERS: dict[str, str] = {
     "_missing": '''

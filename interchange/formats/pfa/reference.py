@@ -62,7 +62,7 @@ class TitusModel(Model):
             values = [r if self._scalar else r.get(f.name) for r in rows]
             if t is not None:
                 values = [self._convert.plain(v, t) for v in values]
-            if f.kind in ("probability", "value", "score", "decision"):
+            if f.kind in ("probability", "value", "score", "decision") and f.type != "string":  # (a reason code is text)
                 out[f.name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
             else:  # labels, integers, strings, arrays, maps, records: one Python value per row
                 col = np.empty(len(values), dtype=object)

@@ -106,8 +106,14 @@ class Builder:
         key = tuple(names)
         if key in self._matrices:
             return self._matrices[key]
-        if not key:
-            raise refuse("a step that reads no column")
+        if not key:  # (an intercept-only segment model): an [N, 0] slice of any column
+            if not self.columns:
+                raise refuse("a step that reads no column")
+            tensor, _ = next(iter(self.columns.values()))
+            starts, ends, axes = (self.const([v], np.int64, "i") for v in (0, 0, 1))
+            out = self.op("Slice", [tensor, starts, ends, axes], "none")
+            self.declare(out, 0, self.types[tensor])
+            return out
         pieces: list[tuple[str, list[int]]] = []
         for name in key:
             tensor, j = self.where(name)

@@ -106,7 +106,9 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
             continue
         if guard is not None:  # the output waits for the validity checks, which fail the batch on a bad value
             mask = guard if kind in ("label", "cluster") else b.op("Unsqueeze", [guard, b.const([1], np.int64, "axes")])
-            source = b.op("Where", [mask, source, source], kind)
+            guarded = b.op("Where", [mask, source, source], kind)
+            b.types[guarded] = b.types.get(source, DOUBLE)
+            source = guarded
         name = kind if kind not in taken else f"{kind}.out"
         rename[kind] = name
         b.nodes.append(helper.make_node("Identity", [source], [name], name=name))

@@ -92,4 +92,14 @@ def _load_families() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from interchange.formats.onnx.emit import distance, expressions, linear, transforms, trees  # noqa: F401
+        from interchange.formats.onnx.emit import (  # noqa: F401
+            distance,
+            expressions,
+            general,
+            linear,
+            predicates,
+            scoring,
+            segments,
+            transforms,
+            trees,
+        )

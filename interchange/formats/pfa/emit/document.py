@@ -229,8 +229,11 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     writer = MODEL_WRITERS.get(type(step))
     if writer is None:
         from interchange.formats.pfa.emit.families import FAMILY_WRITERS  # imported late: it imports this module
+        from interchange.formats.pfa.emit.general import GENERAL_WRITERS
+        from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
+        from interchange.formats.pfa.emit.segments import SEGMENT_WRITERS
 
-        for kind, fn in FAMILY_WRITERS.items():
+        for kind, fn in {**FAMILY_WRITERS, **GENERAL_WRITERS, **SCORING_WRITERS, **SEGMENT_WRITERS}.items():
             MODEL_WRITERS.setdefault(kind, fn)
         writer = MODEL_WRITERS.get(type(step))
     if writer is None:
@@ -253,8 +256,11 @@ def write_graph(graph: Graph) -> bytes:
         label_type = _AVRO[sig.output("label")[0].type]
         w.cells["classes"] = {"type": {"type": "array", "items": label_type}, "init": classes}
     for f in sig.outputs:
-        fields.append({"name": f.name, "type": _AVRO[f.type]})
-        if f.kind == "label":
+        nullable = f"extra:{f.name}" in parts or (f.kind == "label" and parts.get("nullable:label"))
+        fields.append({"name": f.name, "type": ["null", _AVRO[f.type]] if nullable else _AVRO[f.type]})
+        if f"extra:{f.name}" in parts:  # a model's named figure (a scorecard's ranked reason code), null where it has none
+            values[f.name] = parts[f"extra:{f.name}"]
+        elif f.kind == "label":
             values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": "probs"}]}
         elif f.kind == "decision":
             values[f.name] = parts["decision"][sig.output("decision").index(f)]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from interchange.batch import category_key
 from interchange.errors import UnsupportedModelError
-from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Interpolate, Ref
+from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.transforms import Validate
 
 if TYPE_CHECKING:
@@ -135,7 +136,57 @@ def _symbol(w: _Writer, name: str) -> str:
     return symbol
 
 
+def _category(kind: str, key: Any) -> Any:
+    """A category key as a literal of a ``kind`` column (None: no value of the column equals it)."""
+    if kind == "string":
+        return {"string": str(key)}
+    try:
+        return float(key)
+    except (TypeError, ValueError):
+        return None
+
+
+def _missing_as_null(w: _Writer, e: Expr) -> Any:
+    """Indicator / Lookup over nullable fields whose missing result is missing (no ``fill``): the
+    expression with null where an argument is null, or None when ``e`` is not such a form.
+
+    A numeric Lookup (MapValues, a one-hot table) is an if-chain over its keys, in table order.
+    The column is then nullable, so a tree reading it routes a missing value as the IR does.
+    """
+    if isinstance(e, Indicator) and e.fill is None and isinstance(e.arg, Ref) and w.cols[e.arg.name][2]:
+        args: tuple[Expr, ...] = (e.arg,)
+        table: tuple[tuple[tuple[Any, ...], Any], ...] = (((category_key(e.value),), 1.0),)
+        default: Any = 0.0
+    elif isinstance(e, Lookup) and e.numeric and e.fill is None and all(isinstance(a, Ref) for a in e.args):
+        args, table, default = e.args, e.table, e.default
+    else:
+        return None
+    refs = [a.name for a in args if isinstance(a, Ref)]
+    if not any(w.cols[n][2] for n in refs):
+        return None
+    names = [f"k{i}" for i in range(len(refs))]
+    out: Any = float(default) if default is not None else {"/": [0.0, 0.0]}
+    for keys, value in reversed(table):
+        tests = [_category(w.cols[n][1], k) for n, k in zip(refs, keys, strict=True)]
+        if any(t is None for t in tests):
+            continue
+        test: Any = {"==": [names[0], tests[0]]}
+        for name, lit in zip(names[1:], tests[1:], strict=True):
+            test = {"&&": [test, {"==": [name, lit]}]}
+        out = {"if": test, "then": float(value) if value is not None else {"/": [0.0, 0.0]}, "else": out}
+    for name, ref in zip(reversed(names), reversed(refs), strict=True):
+        expr, _, nullable = w.cols[ref]
+        out = {"ifnotnull": {name: expr}, "then": out, "else": None} if nullable else {"do": [{"let": {name: expr}}, out]}
+    return out
+
+
 def write_derive(w: _Writer, step: Derive) -> None:
+    nullable = _missing_as_null(w, step.expression) if step.type in (None, "double") else None
+    if nullable is not None:
+        symbol = _symbol(w, step.outputs[0])
+        w.action.append({"let": {symbol: nullable}})
+        w.cols[step.outputs[0]] = (symbol, "double", True)
+        return
     if step.type == "string":
         symbol = _symbol(w, step.outputs[0])
         w.action.append({"let": {symbol: _text(w, step.expression)}})

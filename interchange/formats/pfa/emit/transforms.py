@@ -158,6 +158,11 @@ def write_transform(w: _Writer, step: Any) -> None:
         return write_derive(w, step)
     if isinstance(step, Validate):
         return write_validate(w, step)
+    from interchange.formats.pfa.emit.predicates import write_predicate_column
+    from interchange.ir.predicates import PredicateColumn
+
+    if isinstance(step, PredicateColumn):
+        return write_predicate_column(w, step)
     writer = _WRITERS.get(type(step))
     if writer is None:
         raise UnsupportedModelError(

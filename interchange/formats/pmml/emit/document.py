@@ -17,6 +17,7 @@ from interchange.formats.pmml.emit.models import model_element
 from interchange.formats.pmml.emit.transforms import derived_fields
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
 from interchange.ir.graph import Graph
+from interchange.ir.rules import RuleSet
 from interchange.ir.transforms import Impute, OneHot, Ordinal, Validate
 from interchange.signature import Signature
 from interchange.verification import Tolerance
@@ -62,7 +63,14 @@ def _valid_values(graph: Graph) -> dict[str, list[Any]]:
     return valid
 
 
-def _data_dictionary(sig: Signature, valid: dict[str, list[Any]]) -> etree._Element:
+def _extra_categories(graph: Graph) -> list[Any]:
+    """Predicted values beyond the signature's classes (a rule set's defaultScore), declared so that
+    JPMML-Evaluator does not read them as invalid target values."""
+    default = getattr(graph.model, "default", None)
+    return [default] if isinstance(graph.model, RuleSet) and default is not None else []
+
+
+def _data_dictionary(sig: Signature, valid: dict[str, list[Any]], extra: list[Any] = ()) -> etree._Element:  # type: ignore[assignment]
     dd = E("DataDictionary")
     for f in sig.inputs:
         # <Value> lists only where an encoder rejects unknown categories: elsewhere values a
@@ -74,7 +82,7 @@ def _data_dictionary(sig: Signature, valid: dict[str, list[Any]]) -> etree._Elem
     if sig.task == "classification":
         label = sig.output("label")[0]
         target = E("DataField", {"name": TARGET, "optype": "categorical", "dataType": _TYPES[label.type]})
-        for c in sig.classes or ():
+        for c in dict.fromkeys([*(sig.classes or ()), *(c for c in extra if str(c) not in map(str, sig.classes or ()))]):
             target.append(E("Value", {"value": text(c)}))
         dd.append(target)
     elif sig.task in ("regression", "outlier"):  # an outlier model predicts a mean path length
@@ -131,6 +139,27 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
     return E("ModelVerification", {"recordCount": n, "fieldCount": len(sig.inputs) + len(sig.outputs)}, fields, table)
 
 
+def _impute_in_place(root: etree._Element, inputs: list[str]) -> None:
+    """An input imputed under its own name (a lifted MiningField missingValueReplacement) as
+    missingValueReplacement on every MiningField of it: a DerivedField may not take a
+    DataField's name (pypmml ignores such a field, and the model would read the raw input)."""
+    names = set(inputs)
+    for derived in list(root.iter(f"{{{NS}}}DerivedField")):
+        name = derived.get("name")
+        if name not in names:
+            continue
+        body = list(derived)
+        ref = body[0] if len(body) == 1 else None
+        if ref is None or ref.tag != f"{{{NS}}}FieldRef" or ref.get("field") != name or ref.get("mapMissingTo") is None:
+            raise UnsupportedModelError(
+                f"a derived column named like the input {name!r}: PMML field names are unique", format="pmml"
+            )
+        for field in root.iter(f"{{{NS}}}MiningField"):
+            if field.get("name") == name:
+                field.set("missingValueReplacement", ref.get("mapMissingTo"))
+        derived.getparent().remove(derived)
+
+
 def _result_model(model: etree._Element) -> etree._Element:
     """The element whose Output holds the result: the last segment of a modelChain.
 
@@ -145,6 +174,17 @@ def _result_model(model: etree._Element) -> etree._Element:
     return _result_model(segmentation[-1][-1])
 
 
+def _output_models(model: etree._Element) -> list[etree._Element]:
+    """The elements that get the Output: the result model, and under selectFirst every segment's
+    too (pypmml 1.5.8 returns the selected segment's own Output fields, not the MiningModel's)."""
+    found = [_result_model(model)]
+    segmentation = model.find(f"{{{NS}}}Segmentation")
+    if segmentation is not None and segmentation.get("multipleModelMethod") == "selectFirst":
+        for segment in segmentation:
+            found += [m for m in _output_models(segment[-1]) if m.find(f"{{{NS}}}Output") is None]
+    return found
+
+
 def write_graph(
     graph: Graph, sample: Columns | None = None, expected: Columns | None = None, tolerance: Tolerance = TOLERANCE
 ) -> bytes:
@@ -157,16 +197,21 @@ def write_graph(
     header.insert(0, E("Extension", {"name": SIGNATURE_EXTENSION, "value": sig.to_json()}))
     if "lineage" in meta:
         header.insert(1, E("Extension", {"name": "interchange.lineage", "value": json.dumps(meta["lineage"], default=str)}))
-    root = E("PMML", {"version": "4.4"}, header, _data_dictionary(sig, _valid_values(graph)))
+    root = E("PMML", {"version": "4.4"}, header, _data_dictionary(sig, _valid_values(graph), _extra_categories(graph)))
     derived = [d for step in graph.steps for d in derived_fields(step)]
     if derived:
         root.append(E("TransformationDictionary", None, *derived))
     model = model_element(graph.model, sig)
     if model.find(f"{{{NS}}}Output") is None:  # a model writer may write its own Output
-        _result_model(model).insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
+        for target in _output_models(model):
+            target.insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
     if sample is not None and expected is not None:
         model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)
+    _impute_in_place(root, sig.input_names)
+    dictionary = root.find(f"{{{NS}}}TransformationDictionary")
+    if dictionary is not None and not len(dictionary):
+        root.remove(dictionary)
     return etree.tostring(unprefixed(root), xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

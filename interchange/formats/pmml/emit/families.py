@@ -231,19 +231,20 @@ _XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")  # an NCName, ASCII only
 
 
 def _knn(step: NearestNeighbors, sig: Signature) -> etree._Element:
-    """PMML 4.4 §KNN: the training points in TrainingInstances, k closest averaged."""
+    """PMML 4.4 §KNN: the training points in TrainingInstances, k closest averaged.
+
+    pypmml 1.5.8 looks InlineTable cells up by field name, whatever InstanceField's column says,
+    so an input that is no XML name (``scaled.8[0]`` from a lifted ONNX graph) is read through an
+    XML-safe alias: a DerivedField ``knn_input_<j>`` in LocalTransformations, named in the
+    InstanceFields, the cells and KNNInputs.
+    """
     check_family(step)
     points = np.asarray(step.points, dtype=np.float64)
-    columns = list(step.inputs)  # pypmml 1.5.8 looks cells up by field name, whatever the column says
-    for name in columns:
-        if not _XML_NAME.match(name):
-            raise UnsupportedModelError(
-                f"k-NN input {name!r} is no XML name: its InlineTable cell must be named after the field, "
-                "since pypmml reads cells by field name"
-            )
+    aliased = any(not _XML_NAME.match(name) for name in step.inputs)
+    columns = [f"knn_input_{j}" for j in range(len(step.inputs))] if aliased else list(step.inputs)
     instance_fields = E("InstanceFields")
-    for name, col in zip(step.inputs, columns, strict=True):
-        instance_fields.append(E("InstanceField", {"field": name, "column": col}))
+    for col in columns:
+        instance_fields.append(E("InstanceField", {"field": col, "column": col}))
     instance_fields.append(E("InstanceField", {"field": TARGET, "column": TARGET}))
     table = E("InlineTable")
     for row, y in zip(points, np.asarray(step.targets, dtype=np.float64), strict=True):
@@ -256,8 +257,14 @@ def _knn(step: NearestNeighbors, sig: Signature) -> etree._Element:
         "numberOfNeighbors": step.k,
         "continuousScoringMethod": "median" if step.weights == "median" else "average",
     }
-    inputs = E("KNNInputs", None, *(E("KNNInput", {"field": name}) for name in step.inputs))
-    return E("NearestNeighborModel", attrs, _mining_schema(sig), instances, _measure(step.metric, step.p), inputs)
+    inputs = E("KNNInputs", None, *(E("KNNInput", {"field": col}) for col in columns))
+    parts = [_mining_schema(sig)]
+    if aliased:
+        local = E("LocalTransformations")
+        for name, col in zip(step.inputs, columns, strict=True):
+            local.append(_derived(col, _ref(name)))
+        parts.append(local)
+    return E("NearestNeighborModel", attrs, *parts, instances, _measure(step.metric, step.p), inputs)
 
 
 # --- NaiveBayesModel ----------------------------------------------------------------------

@@ -11,10 +11,14 @@ from lxml import etree
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
+from interchange.formats.pmml.emit.general import general_writers
+from interchange.formats.pmml.emit.scoring import scoring_writers
+from interchange.formats.pmml.emit.segments import segmentation
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, decision_field, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
 from interchange.ir.outlier import IsolationScore
+from interchange.ir.segmentation import Segmentation
 from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
 
@@ -123,6 +127,8 @@ def _node(
     attrs: dict[str, Any] = {"id": ids[0]}
     values = np.asarray(tree.value[i], dtype=np.float64).reshape(-1)
     if tree.feature[i] < 0:
+        if np.isnan(values).any():  # a missing result (a lifted nullPrediction leaf): a Node without a score
+            return E("Node", attrs, predicate)
         if classes is None:
             attrs["score"] = num(values[column or 0])
             return E("Node", attrs, predicate)
@@ -147,7 +153,12 @@ def _node(
 
 
 def _tree_model(
-    sig: Signature, tree: Tree, inputs: tuple[str, ...], column: int | None, classes: tuple[Any, ...] | None
+    sig: Signature,
+    tree: Tree,
+    inputs: tuple[str, ...],
+    column: int | None,
+    classes: tuple[Any, ...] | None,
+    schema: etree._Element | None = None,
 ) -> etree._Element:
     fn = "regression" if classes is None else "classification"
     attrs = {
@@ -157,7 +168,7 @@ def _tree_model(
         "splitCharacteristic": "binarySplit",
     }
     root = _node(tree, 0, inputs, column, classes, E("True"), [0])
-    return E("TreeModel", attrs, _mining_schema(sig, target=False), root)
+    return E("TreeModel", attrs, _mining_schema(sig, target=False) if schema is None else schema, root)
 
 
 def _constant_tree(sig: Signature, value: float) -> etree._Element:
@@ -186,6 +197,10 @@ def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
         else:
             models = _sum_of_trees(sig, step, 0)
         return E("MiningModel", {"functionName": "regression"}, _mining_schema(sig), _segments(step.aggregation, models))
+    no_base = step.base is None or not np.any(np.asarray(step.base))
+    one_tree = step.link is Link.IDENTITY and len(step.trees) == 1 and no_base and sig.task == "classification"
+    if one_tree:  # one tree's leaf probabilities (a lifted TreeModel)
+        return _tree_model(sig, step.trees[0], step.inputs, None, step.classes, schema=_mining_schema(sig))
     if step.link is Link.IDENTITY and step.aggregation == "average":
         models = [_tree_model(sig, t, step.inputs, None, step.classes) for t in step.trees]
         return E("MiningModel", {"functionName": "classification"}, _mining_schema(sig), _segments("average", models))
@@ -249,7 +264,11 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     TreeEnsemble: _ensemble,
     IsolationScore: _isolation,
     **FAMILY_WRITERS,
+    **general_writers(),
+    **scoring_writers(),
+    Segmentation: segmentation,
 }
+_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation)
 
 
 def check_model(step: ModelStep) -> None:
@@ -258,6 +277,8 @@ def check_model(step: ModelStep) -> None:
         raise UnsupportedModelError(f"the PMML writer has no mapping for {type(step).__name__} yet", format="pmml")
     if type(step) in FAMILY_WRITERS:
         check_family(step)
+        return
+    if isinstance(step, _NEW_STEPS):
         return
     link = getattr(step, "link", None)
     if getattr(step, "classes", None) is not None and link not in (Link.LOGISTIC, Link.SOFTMAX):

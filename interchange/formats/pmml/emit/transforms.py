@@ -181,11 +181,15 @@ _WRITERS: dict[type, Callable[[Any], list[etree._Element]]] = {
 def derived_fields(step: Step) -> list[etree._Element]:
     """The DerivedFields computing ``step``'s output columns (Validate: none, see emit._valid_values)."""
     from interchange.formats.pmml.emit.expressions import derive
+    from interchange.formats.pmml.emit.predicates import predicate_column
     from interchange.ir.expressions import Derive
+    from interchange.ir.predicates import PredicateColumn
     from interchange.ir.transforms import Validate
 
     if isinstance(step, Derive):
         return derive(step)
+    if isinstance(step, PredicateColumn):
+        return predicate_column(step)
     if isinstance(step, Validate):
         return []
     writer = _WRITERS.get(type(step))

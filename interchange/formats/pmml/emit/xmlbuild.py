@@ -20,8 +20,12 @@ def E(tag: str, attrs: dict[str, Any] | None = None, *children: etree._Element) 
 
 
 def num(x: float) -> str:
-    """The shortest text that round-trips the float64 (thresholds must not lose bits)."""
-    return repr(float(x))
+    """The shortest text that round-trips the float64 (thresholds must not lose bits); infinities
+    as Java spells them (pypmml 1.5.8 reads XML Schema's "INF" as no number)."""
+    x = float(x)
+    if x in (float("inf"), float("-inf")):
+        return "Infinity" if x > 0 else "-Infinity"
+    return repr(x)
 
 
 def text(v: Any) -> str:
