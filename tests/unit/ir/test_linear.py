@@ -1,0 +1,42 @@
+"""The IR's linear kernel: the column form (no design matrix) against the matrix product, and
+its missing-value rule (a NaN input makes every score of its row NaN, as ``0 * NaN`` does)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from interchange.errors import ModelError
+from interchange.ir.linear import Link, Regression, affine, linear_scores
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_columns_agree_with_the_matrix_product(k: int) -> None:
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(200, 6))
+    W, b = rng.normal(size=(k, 6)), rng.normal(size=k)
+    W[0, 2] = 0.0  # a zero weight still reads its column (NaN below)
+    X[5, 2] = np.nan
+    by_matrix = X @ W.T + b
+    by_columns = affine([X[:, i].copy() for i in range(6)], W, b)
+    assert by_columns.shape == (200, k)
+    np.testing.assert_allclose(by_columns, by_matrix, rtol=1e-12, atol=1e-12)
+    assert np.isnan(by_columns[5]).all() and not np.isnan(np.delete(by_columns, 5, axis=0)).any()
+
+
+def test_a_weight_vector_gives_one_score_per_row_summed_in_column_order() -> None:
+    cols = [np.array([1e16, 1.0]), np.array([1.0, 2.0]), np.array([-1e16, 3.0])]
+    got = affine(cols, np.array([1.0, 1.0, 1.0]), 0.5)
+    # (((0.5 + 1e16) + 1) - 1e16) in float64: 0.5 and 1 are lost against 1e16, left to right
+    assert got.tolist() == [((0.5 + 1e16) + 1.0) - 1e16, 6.5]
+
+
+def test_regression_reads_named_columns_and_applies_its_link() -> None:
+    env = {"a": np.array([0.0, 1.0, np.nan]), "b": np.array([2, 0, 1])}
+    step = Regression(("a", "b"), np.array([[1.0, -0.5]]), np.array([0.25]), Link.LOGISTIC, ("n", "y"))
+    pred = step.predict(env).finish()
+    s = np.array([0.25 - 1.0, 1.25])
+    np.testing.assert_allclose(pred.probabilities[:2, 1], 1 / (1 + np.exp(-s)), rtol=1e-15)
+    assert np.isnan(pred.probabilities[2]).all() and pred.label.tolist() == ["n", "y", None]
+    with pytest.raises(ModelError, match="'c'"):
+        linear_scores(env, ("a", "c"), np.ones(2), 0.0)
