@@ -45,6 +45,11 @@ def affine(X: np.ndarray | Sequence[np.ndarray], weights: np.ndarray, bias: np.n
     w2 = w[None, :] if vector else w
     b = np.broadcast_to(np.asarray(bias, dtype=np.float64), (len(w2),))
     n = len(X[0]) if len(X) else 0
+    if n <= _FEW_ROWS:  # a record or a few: the same products and sums in Python floats, no ufunc calls
+        cols = [np.asarray(x, dtype=np.float64).tolist() for x in X]
+        scores = [[_sum(float(b[j]), row.tolist(), [c[r] for c in cols]) for j, row in enumerate(w2)] for r in range(n)]
+        few = np.array(scores, dtype=np.float64).reshape(n, len(w2))
+        return few[:, 0] if vector else few
     out = np.empty((len(w2), n))  # scores as rows: each is written in place, then seen transposed
     term = np.empty(n)
     for j, row in enumerate(w2):
@@ -54,6 +59,17 @@ def affine(X: np.ndarray | Sequence[np.ndarray], weights: np.ndarray, bias: np.n
             np.multiply(x, c, out=term)
             acc += term
     return out[0] if vector else out.T
+
+
+_FEW_ROWS = 4
+
+
+def _sum(bias: float, weights: list[float], values: list[float]) -> float:
+    """``bias + w_1 * x_1 + ...`` left to right: IEEE double products and sums, as the ufuncs do."""
+    total = bias
+    for c, x in zip(weights, values, strict=True):
+        total += c * x
+    return total
 
 
 def linear_scores(env: Env, names: tuple[str, ...], weights: np.ndarray, bias: np.ndarray | float) -> np.ndarray:

@@ -40,3 +40,16 @@ def test_regression_reads_named_columns_and_applies_its_link() -> None:
     assert np.isnan(pred.probabilities[2]).all() and pred.label.tolist() == ["n", "y", None]
     with pytest.raises(ModelError, match="'c'"):
         linear_scores(env, ("a", "c"), np.ones(2), 0.0)
+
+
+def test_a_few_rows_give_the_same_bits_as_a_batch() -> None:
+    rng = np.random.default_rng(3)
+    cols = [rng.normal(size=50) * 10.0 ** rng.integers(-8, 8) for _ in range(9)]
+    cols[4][7] = np.nan
+    W, b = rng.normal(size=(2, 9)), rng.normal(size=2)
+    batch = affine(cols, W, b)
+    for r in (0, 7, 49):
+        one = affine([c[r : r + 1] for c in cols], W, b)
+        assert one.shape == (1, 2)
+        np.testing.assert_array_equal(one[0], batch[r])  # bit for bit, NaN where NaN
+    assert affine([c[:3] for c in cols], W[0], 0.5).tolist() == affine(cols, W[0], 0.5)[:3].tolist()
