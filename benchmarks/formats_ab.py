@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,7 +90,7 @@ def before_after(before: str, pairs: int, models: dict[str, Any]) -> dict[str, A
         ratios = {k: sorted(n[k] / o[k] for o, n in zip(runs["old"], runs["new"], strict=True)) for k in runs["old"][0]}
         out["models"][name] = {
             "ratios_new_over_old": ratios,
-            "median": {k: r[len(r) // 2] for k, r in ratios.items()},
+            "median": {k: statistics.median(r) for k, r in ratios.items()},
             "old_best": {k: max(o[k] for o in runs["old"]) for k in runs["old"][0]},
             "new_best": {k: max(n[k] for n in runs["new"]) for k in runs["new"][0]},
         }
