@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from interchange.errors import ModelError
-from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.graph import Env, ModelStep, Prediction, label_of, matrix
 from interchange.ir.links import logistic, softmax
 
 __all__ = ["Link", "Regression", "apply_link", "affine", "linear_scores"]
@@ -104,7 +104,10 @@ class Regression(ModelStep):
     """``scores = inputs @ coef.T + intercept``, then ``link``.
 
     Regression: k = 1 and ``classes`` is None. Classification: ``classes`` set; with
-    ``Link.IDENTITY`` the scores are decision values (binary: one column).
+    ``Link.IDENTITY`` the scores are decision values (binary: one column). ``ties``: the class a
+    row whose probabilities tie takes, the first of them (scikit-learn: a zero decision is the
+    negative class) or the last (PMML's binary logit: the first RegressionTable's category, which
+    the lift puts second).
     """
 
     inputs: tuple[str, ...]
@@ -112,6 +115,7 @@ class Regression(ModelStep):
     intercept: np.ndarray  # (k,)
     link: Link = Link.IDENTITY
     classes: tuple[Any, ...] | None = None
+    ties: Literal["first", "last"] = "first"
 
     def predict(self, env: Env) -> Prediction:
         scores = linear_scores(env, self.inputs, self.coef, self.intercept)
@@ -119,4 +123,8 @@ class Regression(ModelStep):
             return Prediction(value=scores[:, 0])
         if self.link is Link.IDENTITY:
             return Prediction(classes=self.classes, decision=scores)
-        return Prediction(classes=self.classes, probabilities=apply_link(scores, self.link))
+        probabilities = apply_link(scores, self.link)
+        if self.ties == "last":
+            label = label_of(probabilities[:, ::-1], self.classes[::-1])
+            return Prediction(classes=self.classes, probabilities=probabilities, label=label)
+        return Prediction(classes=self.classes, probabilities=probabilities)

@@ -53,3 +53,12 @@ def test_a_few_rows_give_the_same_bits_as_a_batch() -> None:
         assert one.shape == (1, 2)
         np.testing.assert_array_equal(one[0], batch[r])  # bit for bit, NaN where NaN
     assert affine([c[:3] for c in cols], W[0], 0.5).tolist() == affine(cols, W[0], 0.5)[:3].tolist()
+
+
+def test_a_tie_goes_to_the_first_class_or_to_the_last() -> None:
+    env = {"a": np.array([1.0, 2.0, 3.0])}
+    coef, intercept = np.array([[1.0]]), np.array([-2.0])  # the middle row scores 0: p = 0.5
+    first = Regression(("a",), coef, intercept, Link.LOGISTIC, ("n", "y")).predict(env).finish()
+    last = Regression(("a",), coef, intercept, Link.LOGISTIC, ("n", "y"), ties="last").predict(env).finish()
+    assert first.label.tolist() == ["n", "n", "y"] and last.label.tolist() == ["n", "y", "y"]
+    np.testing.assert_array_equal(first.probabilities, last.probabilities)

@@ -63,7 +63,7 @@ def _regression(model: etree._Element, steps: list[Step]) -> ModelStep:
         raise NotCovered(f"normalizationMethod={method} over {len(classes)} categories")
     if _target_optype(model) == "ordinal" and method not in ("softmax", "simplemax"):
         raise NotCovered("ordinal target with a cumulative link")
-    return lifted(model, lift_regression, classes)
+    return lifted(model, lift_regression)
 
 
 def _target_optype(model: etree._Element) -> str | None:
