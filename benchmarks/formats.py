@@ -9,8 +9,10 @@ reference runtime's on the same rows. Results: benchmarks/results/formats.json a
 
 ``api``: what the uniform API costs over each engine's own batch call on a 100k-row batch
 (``--api-rows``), measured as CPU time, best of interleaved rounds (the machine is shared);
-``cold``: loading 100-tree PMML documents of 9 to 15 MB in a fresh process. A run of some
-sections keeps the other sections' last results.
+``cold``: loading 100-tree PMML documents of 9 to 15 MB in a fresh process; ``ab`` (with
+``--before DIR``, a source tree of older code): the PMML rows, old code against this tree's,
+in interleaved pairs of fresh processes (formats_ab.py). A run of some sections keeps the other
+sections' last results.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 import interchange
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from formats_ab import ab_table, before_after  # noqa: E402  (a sibling script, not a package)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -76,7 +81,9 @@ def main() -> int:
     parser.add_argument("--slow-rows", type=int, default=300, help="rows for per-record reference runtimes")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--api-rows", type=int, default=100_000, help="batch size of the API overhead section")
-    parser.add_argument("--sections", default="engines,api,cold", help="comma-separated: engines, api, cold")
+    parser.add_argument("--sections", default="engines,api,cold", help="comma-separated: engines, api, cold, ab")
+    parser.add_argument("--before", help="ab: a source tree (holding interchange/) of the code to compare against")
+    parser.add_argument("--pairs", type=int, default=4, help="ab: interleaved old/new pairs")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     previous = json.loads((RESULTS / "formats.json").read_text()) if (RESULTS / "formats.json").exists() else {}
@@ -131,6 +138,7 @@ def main() -> int:
         "results": results,
         "api_overhead": api_overhead(args.api_rows, args.quick) if "api" in sections else previous.get("api_overhead", []),
         "cold_load": cold_load(args.quick) if "cold" in sections else previous.get("cold_load", []),
+        "pmml_ab": before_after(args.before, args.pairs, models(args.quick)) if "ab" in sections else previous.get("pmml_ab", {}),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "formats.json").write_text(json.dumps(out, indent=2))
@@ -301,6 +309,7 @@ def markdown(out: dict[str, Any]) -> str:
     errors = [f"- {r['model']} {k}: {v}" for r in out["results"] for k, v in r.items() if k.endswith("_error")]
     lines += ["", f"Rows: {out['rows']} (records/s; `_one` = one record per call)."] + errors
     lines += cold_table(out.get("cold_load") or [])
+    lines += ab_table(out.get("pmml_ab") or {})
     api = ["api_over_ort_array", "api_over_ort_frame", "pmml_fast_over_ort", "pfa_fast_over_ort"]
     rates = [
         "ort_array_rows_per_s",

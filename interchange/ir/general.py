@@ -18,7 +18,7 @@ import numpy as np
 
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, ModelStep, Prediction, label_of, matrix
-from interchange.ir.linear import affine
+from interchange.ir.linear import linear_scores
 from interchange.ir.links import INVERSE_LINKS, logistic
 
 __all__ = [
@@ -86,7 +86,7 @@ class GeneralizedLinear(ModelStep):
         return tuple(dict.fromkeys(self.columns + _names(self.offset, self.trials)))
 
     def predict(self, env: Env) -> Prediction:
-        eta = affine(matrix(env, self.columns), self.coef, self.intercept)
+        eta = linear_scores(env, self.columns, self.coef, self.intercept)
         n = len(eta)
         eta = eta + _column(env, self.offset, n)
         with np.errstate(all="ignore"):
@@ -115,7 +115,7 @@ class CumulativeLink(ModelStep):
     def predict(self, env: Env) -> Prediction:
         if self.link not in CUMULATIVE_LINKS:
             raise ModelError(f"unknown cumulative link {self.link!r}; links are {CUMULATIVE_LINKS}")
-        eta = affine(matrix(env, self.columns), self.coef, self.intercept)
+        eta = linear_scores(env, self.columns, self.coef, self.intercept)
         eta = eta + np.asarray(_column(env, self.offset, len(eta)))[..., None] if self.offset is not None else eta
         with np.errstate(all="ignore"):
             cumulative = INVERSE_LINKS[self.link](eta)
@@ -152,7 +152,7 @@ class NormalizedClassifier(ModelStep):
     def predict(self, env: Env) -> Prediction:
         if self.normalization not in NORMALIZATIONS:
             raise ModelError(f"unknown normalization {self.normalization!r}; normalizations are {NORMALIZATIONS}")
-        y = affine(matrix(env, self.columns), self.coef, self.intercept)
+        y = linear_scores(env, self.columns, self.coef, self.intercept)
         with np.errstate(all="ignore"):
             if self.normalization == "simplemax":
                 probs = y / y.sum(axis=1, keepdims=True)

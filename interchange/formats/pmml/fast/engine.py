@@ -2,11 +2,12 @@
 
 The compiler is strict: any element, attribute value or construct it does not implement
 exactly raises NotCovered, and ``load`` then hands the whole document to pypmml. One module
-per job: fast_scope (columns and derived fields), fast_expressions / fast_functions
-(transformations, built-in and user functions), fast_schema (DataDictionary validity,
-MiningSchema treatment), fast_predicates, fast_outputs (Targets, Output), and one module per
-model element: fast_regression, fast_general, fast_trees, fast_mining, fast_scorecard,
-fast_ruleset, fast_families (naive Bayes, neural networks, clustering), fast_svm, fast_knn.
+per job: scope (columns and derived fields), expressions/ (transformations, built-in and user
+functions, predicates), schema (DataDictionary validity, MiningSchema treatment), outputs
+(Targets, Output), and one module per model element under models/ and trees/. RegressionModel,
+GeneralRegressionModel, Scorecard and RuleSetModel evaluate the lift's IR step of the element
+(lifted.OnIR); the other families compile to IR steps with PMML's edges (missing inputs,
+ties, ids) around the IR's kernels.
 """
 
 from __future__ import annotations

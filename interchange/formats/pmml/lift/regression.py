@@ -88,7 +88,8 @@ def lift_regression(model: etree._Element, lc: LiftContext) -> ModelStep:
     if norm == "softmax" and len(cats) >= 2:
         step: ModelStep = Regression(tuple(columns), coef, intercept, Link.SOFTMAX, tuple(cats))
     elif norm == "logit" and len(cats) == 2:
-        step = Regression(tuple(columns), coef[:1], intercept[:1], Link.LOGISTIC, (cats[1], cats[0]))
+        # a tie (p = 0.5) goes to the first table's category, as pypmml gives it
+        step = Regression(tuple(columns), coef[:1], intercept[:1], Link.LOGISTIC, (cats[1], cats[0]), ties="last")
     elif norm in NORMALIZATIONS and (norm in ("none", "simplemax") or len(cats) == 2) and not _ordinal_target(model, norm):
         step = NormalizedClassifier(tuple(columns), coef, intercept, norm, tuple(cats))
     else:

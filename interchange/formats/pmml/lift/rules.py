@@ -28,7 +28,7 @@ from interchange.ir.scorecard import Attribute, Characteristic, Scorecard
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext
 
-__all__ = ["lift_scorecard", "lift_ruleset"]
+__all__ = ["lift_scorecard", "lift_ruleset", "ruleset_step"]
 
 _INERT = {"MiningSchema", "Output", "ModelStats", "ModelExplanation", "Targets", "LocalTransformations", "ModelVerification"}
 _INERT |= {"Extension"}
@@ -91,15 +91,20 @@ def lift_scorecard(model: etree._Element, lc: LiftContext) -> ModelStep:
 
 def lift_ruleset(model: etree._Element, lc: LiftContext) -> ModelStep:
     """A RuleSet step, or Unliftable naming what has no IR form."""
-    _only(model, {"RuleSet"})
-    if model.get("functionName") != "classification":
-        raise Unliftable(path_of(model), f"RuleSetModel functionName={model.get('functionName')}")
     out = child(model, "Output")
     for of in children(out, "OutputField") if out is not None else []:
         if of.get("feature", "predictedValue") != "predictedValue":
             raise Unliftable(
                 path_of(of), f"RuleSetModel OutputField feature={of.get('feature')} is not part of the IR's prediction"
             )
+    return ruleset_step(model, lc)
+
+
+def ruleset_step(model: etree._Element, lc: LiftContext) -> RuleSet:
+    """The RuleSet of a RuleSetModel (its Output not looked at)."""
+    _only(model, {"RuleSet"})
+    if model.get("functionName") != "classification":
+        raise Unliftable(path_of(model), f"RuleSetModel functionName={model.get('functionName')}")
     rs = child(model, "RuleSet")
     if rs is None:
         raise Unliftable(path_of(model), "RuleSetModel without a RuleSet")

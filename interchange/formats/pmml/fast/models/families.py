@@ -8,7 +8,7 @@ implemented exactly here raises NotCovered and the document runs on pypmml inste
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -243,16 +243,7 @@ class _Network(NeuralNetwork):
     def predict(self, env: Any) -> Prediction:
         scope = env.child(self.computed) if self.computed else env
         bad = np.isnan(matrix(scope, self.inputs)).any(axis=1)
-        pred = super().predict(scope).finish()  # the label now, to blank it on those rows
-        if not bad.any():
-            return pred
-        value = None if pred.value is None else np.where(bad, np.nan, pred.value)
-        probs = None if pred.probabilities is None else np.where(bad[:, None], np.nan, pred.probabilities)
-        label = None
-        if pred.label is not None:
-            label = np.asarray(pred.label, dtype=object).copy()
-            label[bad] = None
-        return replace(pred, value=value, probabilities=probs, label=label)
+        return super().predict(scope).finish().blank(bad)  # the label now, to blank it on those rows
 
 
 # --- ClusteringModel ----------------------------------------------------------------------

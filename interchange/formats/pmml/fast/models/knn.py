@@ -60,15 +60,7 @@ class _Neighbours(NearestNeighbors):
             found = np.asarray(self.ids, dtype=object)[idx]
             found[bad] = None
             extra[ENTITY] = found
-        if not bad.any():
-            return replace(pred, extra=extra)
-        value = None if pred.value is None else np.where(bad, np.nan, pred.value)
-        probs = None if pred.probabilities is None else np.where(bad[:, None], np.nan, pred.probabilities)
-        label = None
-        if pred.label is not None:
-            label = np.asarray(pred.label, dtype=object).copy()
-            label[bad] = None
-        return replace(pred, value=value, probabilities=probs, label=label, extra=extra)
+        return replace(pred, extra=extra).blank(bad)
 
 
 def _columns(instances: etree._Element) -> dict[str, str]:

@@ -176,15 +176,13 @@ class _PMMLSVM(SupportVectorMachine):
         missing = np.isnan(X).any(axis=1)
         f = self.machine_values(np.where(missing[:, None], 0.0, X))
         if self.classes is None:
-            return Prediction(value=np.where(missing, np.nan, f[:, 0]))
+            return Prediction(value=f[:, 0]).blank(missing)
         votes = self.votes(f)
         tied = (votes == votes.max(axis=1, keepdims=True)).sum(axis=1) > 1
         if len(self.classes) > 2 and (tied & ~missing).any():
             raise Defer("one-vs-one vote tie")
         label = np.asarray(self.classes, dtype=object)[np.argmax(votes, axis=1)]
-        label[missing] = None
         # probability outputs: each category's share of the machines' votes, as JPMML-Evaluator and
         # pypmml 1.5.8 give them (PMML 4.4 does not define probabilities for SVMs)
         assert self.pairs is not None  # a classifier's machines always name their class pairs
-        probabilities = np.where(missing[:, None], np.nan, votes / len(self.pairs))
-        return Prediction(classes=self.classes, label=label, probabilities=probabilities)
+        return Prediction(classes=self.classes, label=label, probabilities=votes / len(self.pairs)).blank(missing)
