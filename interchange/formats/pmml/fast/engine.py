@@ -265,6 +265,8 @@ class FastPMMLModel(Model):
         for t in prog.treatments:  # PMML 4.4 §MiningSchema, on the outermost model's inputs
             raw = cols[t.name]
             cols[t.name], bad = t.apply(raw)
+            if not bad.any():
+                continue
             for i in np.flatnonzero(bad & ~rejected).tolist():  # the first field that made the row invalid
                 refused[i] = RecordError(
                     f"no prediction: input {t.name!r} = {raw[i]!r} is invalid for this PMML model "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 from lxml import etree
@@ -40,8 +41,9 @@ def data_fields(root: etree._Element) -> dict[str, etree._Element]:
     return {f.get("name"): f for f in children(dd, "DataField")} if dd is not None else {}
 
 
-def _classifier(df: etree._Element) -> Classify:
-    """PMML 4.4 §Value, §Interval: which values of a DataField are invalid or mean missing."""
+def _classifier(df: etree._Element) -> Classify | None:
+    """PMML 4.4 §Value, §Interval: which values of a DataField are invalid or mean missing
+    (None: the DataField declares none, so every present value is valid)."""
     optype, dtype = df.get("optype"), df.get("dataType", "double")
     numeric = dtype in ("double", "float", "integer")
     values = children(df, "Value")
@@ -61,11 +63,10 @@ def _classifier(df: etree._Element) -> Classify:
 
     valid, invalid, gone = as_keys(by["valid"]), as_keys(by["invalid"]), as_keys(by["missing"])
 
-    declared = bool(intervals) or any(len(v) for v in (valid, invalid, gone))
+    if not intervals and not any(len(v) for v in (valid, invalid, gone)):
+        return None  # no Value / Interval: every present value is valid (the common case, kept cheap)
 
     def classify(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if not declared:  # no Value / Interval: every present value is valid (the common case, kept cheap)
-            return np.zeros(len(col), dtype=bool), missing(col)
         k = keys(col)
         is_missing = missing(col) | np.isin(k, gone)
         bad = np.isin(k, invalid)
@@ -87,7 +88,7 @@ class Treatment:
     """One MiningField's treatment of one input column."""
 
     name: str
-    classify: Classify
+    classify: Classify | None  # None: no Value / Interval declared
     invalid: str
     invalid_value: str | None
     replacement: str | None
@@ -98,9 +99,20 @@ class Treatment:
     single: bool = False  # a float DataField: values are float32 (PMML 4.4 §DataType; JPMML-Evaluator)
     compared: bool = False  # a predicate of the document reads the field
 
+    @cached_property
+    def plain(self) -> bool:
+        """Nothing to treat in a column without invalid values: no outliers, replacement, float32 or
+        returnInvalid for missing values (a batch of them then skips every mask below)."""
+        return self.outliers == "asIs" and self.replacement is None and not self.missing_invalid and not self.single
+
     def apply(self, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The treated column and the mask of rows made invalid (returnInvalid)."""
-        bad, gone = self.classify(col)
+        if self.classify is None:
+            if self.plain and col.dtype.kind == "f":  # the common case: a double column is kept, NaN is missing
+                return col.astype(np.float64, copy=True), np.zeros(len(col), dtype=bool)
+            bad, gone = np.zeros(len(col), dtype=bool), missing(col)
+        else:
+            bad, gone = self.classify(col)
         if self.invalid == "asIs" and self.compared and bad.any():
             # pypmml 1.5.8 compares an invalid value kept asIs its own way (measured on
             # JPMML-SkLearn's XGBoost documents: not as the text it is); PMML 4.4 does not say
