@@ -169,7 +169,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--out", default=None, help="JSON file for the per-round figures")
+    parser.add_argument("--out", default=None, help="JSON file name for the per-round figures, inside benchmarks/results")
     parser.add_argument(
         "--broker-gc",
         default=None,
@@ -236,7 +236,9 @@ def main() -> int:
             f"{', '.join(str(x.get('cpu_pressure_avg10')) for x in rs)} |"
         )
     if args.out:
-        (RESULTS / args.out).write_text(json.dumps({"rate": args.rate, "seconds": args.seconds, "runs": runs}, indent=2))
+        (RESULTS / Path(args.out).name).write_text(
+            json.dumps({"rate": args.rate, "seconds": args.seconds, "runs": runs}, indent=2)
+        )
     return 0
 
 
