@@ -15,7 +15,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
-from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, decision_field, num, text
+from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, apply, constant, decision_field, field_ref, num, text
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.graph import ModelStep
 from interchange.ir.naive_bayes import GaussianNaiveBayes
@@ -36,25 +36,11 @@ def _mining_schema(sig: Signature, target: bool = True) -> etree._Element:
     return ms
 
 
-def _const(value: float) -> etree._Element:
-    c = E("Constant", {"dataType": "double"})
-    c.text = num(value)
-    return c
-
-
-def _apply(function: str, *args: etree._Element) -> etree._Element:
-    return E("Apply", {"function": function}, *args)
-
-
-def _ref(name: str) -> etree._Element:
-    return E("FieldRef", {"field": name})
-
-
 def _chain(function: str, terms: list[etree._Element]) -> etree._Element:
     """Left-associative ((t0 op t1) op t2)...: the summation order numpy and libsvm use."""
     expr = terms[0]
     for t in terms[1:]:
-        expr = _apply(function, expr, t)
+        expr = apply(function, expr, t)
     return expr
 
 
@@ -124,16 +110,16 @@ def _kernel_expr(step: SupportVectorMachine, v: np.ndarray) -> etree._Element:
     if step.kernel == "rbf":
         squares = []
         for name, c in zip(step.inputs, v, strict=True):
-            diff = _apply("-", _ref(name), _const(c))
-            squares.append(_apply("*", diff, _apply("-", _ref(name), _const(c))))
-        return _apply("exp", _apply("*", _const(-step.gamma), _chain("+", squares)))
-    dot = _chain("+", [_apply("*", _ref(name), _const(c)) for name, c in zip(step.inputs, v, strict=True)])
+            diff = apply("-", field_ref(name), constant(c))
+            squares.append(apply("*", diff, apply("-", field_ref(name), constant(c))))
+        return apply("exp", apply("*", constant(-step.gamma), _chain("+", squares)))
+    dot = _chain("+", [apply("*", field_ref(name), constant(c)) for name, c in zip(step.inputs, v, strict=True)])
     if step.kernel == "linear":
         return dot
-    inner = _apply("+", _apply("*", _const(step.gamma), dot), _const(step.coef0))
+    inner = apply("+", apply("*", constant(step.gamma), dot), constant(step.coef0))
     if step.kernel == "poly":
-        return _apply("pow", inner, _const(step.degree))
-    return _apply("tanh", inner)
+        return apply("pow", inner, constant(step.degree))
+    return apply("tanh", inner)
 
 
 def _svm_decisions(step: SupportVectorMachine, sig: Signature) -> etree._Element:
@@ -151,16 +137,16 @@ def _svm_decisions(step: SupportVectorMachine, sig: Signature) -> etree._Element
     coef = np.asarray(step.coef, dtype=np.float64)
     for p in range(coef.shape[0]):
         used = np.flatnonzero(coef[p])
-        terms = [_apply("*", _ref(kernels[s]), _const(coef[p, s])) for s in used]
+        terms = [apply("*", field_ref(kernels[s]), constant(coef[p, s])) for s in used]
         machines.append(f"svm_machine_{p}")
-        local.append(_derived(machines[-1], _apply("+", _chain("+", terms), _const(step.intercept[p]))))
+        local.append(_derived(machines[-1], apply("+", _chain("+", terms), constant(step.intercept[p]))))
     fields = [decision_field(f.name) for f in sig.output("decision")]
     classes = step.classes or ()
     if len(classes) == 2:
-        local.append(_derived(fields[0], _apply("*", _const(-1.0), _ref(machines[0]))))
+        local.append(_derived(fields[0], apply("*", constant(-1.0), field_ref(machines[0]))))
     elif step.shape == "ovo":
         for name, machine in zip(fields, machines, strict=True):
-            local.append(_derived(name, _ref(machine)))
+            local.append(_derived(name, field_ref(machine)))
     else:
         # scikit-learn's ovr shape: votes + confidence / (3 (|confidence| + 1)), per class
         for c, name in enumerate(fields):
@@ -168,14 +154,15 @@ def _svm_decisions(step: SupportVectorMachine, sig: Signature) -> etree._Element
             for p, (i, j) in enumerate(np.asarray(step.pairs, dtype=int)):
                 if c not in (i, j):
                     continue
-                positive = _apply("greaterThan", _ref(machines[p]), _const(0.0))
-                yes, no = (_const(1.0), _const(0.0)) if c == i else (_const(0.0), _const(1.0))
-                votes.append(_apply("if", positive, yes, no))
-                conf.append(_ref(machines[p]) if c == i else _apply("*", _const(-1.0), _ref(machines[p])))
+                positive = apply("greaterThan", field_ref(machines[p]), constant(0.0))
+                yes, no = (constant(1.0), constant(0.0)) if c == i else (constant(0.0), constant(1.0))
+                votes.append(apply("if", positive, yes, no))
+                conf.append(field_ref(machines[p]) if c == i else apply("*", constant(-1.0), field_ref(machines[p])))
             local.append(_derived(f"{name}_votes", _chain("+", votes)))
             local.append(_derived(f"{name}_confidence", _chain("+", conf)))
-            scale = _apply("*", _const(3.0), _apply("+", _apply("abs", _ref(f"{name}_confidence")), _const(1.0)))
-            local.append(_derived(name, _apply("+", _ref(f"{name}_votes"), _apply("/", _ref(f"{name}_confidence"), scale))))
+            scale = apply("*", constant(3.0), apply("+", apply("abs", field_ref(f"{name}_confidence")), constant(1.0)))
+            share = apply("/", field_ref(f"{name}_confidence"), scale)
+            local.append(_derived(name, apply("+", field_ref(f"{name}_votes"), share)))
     return local
 
 
@@ -196,7 +183,7 @@ def _svm(step: SupportVectorMachine, sig: Signature) -> etree._Element:
     if sig.output("decision"):
         model.append(_svm_decisions(step, sig))
     model.append(_kernel_element(step))
-    fields = E("VectorFields", {"numberOfFields": len(step.inputs)}, *(_ref(n) for n in step.inputs))
+    fields = E("VectorFields", {"numberOfFields": len(step.inputs)}, *(field_ref(n) for n in step.inputs))
     dictionary = E("VectorDictionary", {"numberOfVectors": len(vectors)}, fields)
     for s, v in enumerate(vectors):
         dictionary.append(E("VectorInstance", {"id": s}, _array(v)))
@@ -262,7 +249,7 @@ def _knn(step: NearestNeighbors, sig: Signature) -> etree._Element:
     if aliased:
         local = E("LocalTransformations")
         for name, col in zip(step.inputs, columns, strict=True):
-            local.append(_derived(col, _ref(name)))
+            local.append(_derived(col, field_ref(name)))
         parts.append(local)
     return E("NearestNeighborModel", attrs, *parts, instances, _measure(step.metric, step.p), inputs)
 
@@ -318,7 +305,7 @@ def _neural(step: NeuralNetwork, sig: Signature) -> etree._Element:
     sources = []
     for i, name in enumerate(step.inputs):
         sources.append(f"in_{i}")
-        field = E("DerivedField", {"optype": "continuous", "dataType": "double"}, _ref(name))
+        field = E("DerivedField", {"optype": "continuous", "dataType": "double"}, field_ref(name))
         neural_inputs.append(E("NeuralInput", {"id": sources[-1]}, field))
     model.append(neural_inputs)
     for n, (W, b, act) in enumerate(zip(step.weights, step.biases, step.activations, strict=True)):
@@ -340,7 +327,7 @@ def _neural(step: NeuralNetwork, sig: Signature) -> etree._Element:
         if step.classes is not None:
             expr = E("NormDiscrete", {"field": TARGET, "value": text(step.classes[u])})
         else:
-            expr = _ref(TARGET)
+            expr = field_ref(TARGET)
         field = E("DerivedField", {"optype": "continuous", "dataType": "double"}, expr)
         outputs.append(E("NeuralOutput", {"outputNeuron": src}, field))
     model.append(outputs)

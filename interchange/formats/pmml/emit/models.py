@@ -14,7 +14,7 @@ from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.emit.general import general_writers
 from interchange.formats.pmml.emit.scoring import scoring_writers
 from interchange.formats.pmml.emit.segments import segmentation
-from interchange.formats.pmml.emit.xmlbuild import TARGET, E, decision_field, num, text
+from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
 from interchange.ir.outlier import IsolationScore
@@ -229,25 +229,15 @@ def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
     return E("MiningModel", {"functionName": "classification"}, _mining_schema(sig), _segments("modelChain", chain))
 
 
-def _apply(function: str, *args: etree._Element) -> etree._Element:
-    return E("Apply", {"function": function}, *args)
-
-
-def _constant(value: float) -> etree._Element:
-    const = E("Constant", {"dataType": "double"})
-    const.text = num(value)
-    return const
-
-
 def _isolation(step: IsolationScore, sig: Signature) -> etree._Element:
     """The mean path length is the MiningModel's predicted value; Output turns it into
     scikit-learn's score ``-2^(-path/c) - offset`` and label ``-1 if score < 0 else 1``."""
     model = _ensemble(step.paths, sig)
     path = "mean_path_length"
-    exponent = _apply("/", _apply("*", _constant(-1.0), E("FieldRef", {"field": path})), _constant(step.normaliser))
-    score = _apply("-", _apply("*", _constant(-1.0), _apply("pow", _constant(2.0), exponent)), _constant(step.offset))
-    outlier = _apply("lessThan", copy.deepcopy(score), _constant(0.0))  # pypmml 1.5.8 cannot FieldRef an OutputField here
-    label = _apply("if", outlier, E("Constant", {"dataType": "integer"}), E("Constant", {"dataType": "integer"}))
+    exponent = apply("/", apply("*", constant(-1.0), E("FieldRef", {"field": path})), constant(step.normaliser))
+    score = apply("-", apply("*", constant(-1.0), apply("pow", constant(2.0), exponent)), constant(step.offset))
+    outlier = apply("lessThan", copy.deepcopy(score), constant(0.0))  # pypmml 1.5.8 cannot FieldRef an OutputField here
+    label = apply("if", outlier, E("Constant", {"dataType": "integer"}), E("Constant", {"dataType": "integer"}))
     label[1].text, label[2].text = "-1", "1"
     continuous = {"optype": "continuous", "dataType": "double"}
     fields = [E("OutputField", {"name": path, **continuous, "feature": "predictedValue"})]

@@ -14,7 +14,7 @@ from typing import Any
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
-from interchange.formats.pmml.emit.xmlbuild import E, num, text
+from interchange.formats.pmml.emit.xmlbuild import E, apply, constant, num, text
 from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
 
 __all__ = ["predicate_element", "predicate_column"]
@@ -60,20 +60,10 @@ def predicate_element(pred: Predicate) -> etree._Element:
     raise UnsupportedModelError(f"the PMML writer has no form for predicate {type(pred).__name__}", format="pmml")
 
 
-def _const(value: float) -> etree._Element:
-    c = E("Constant", {"dataType": "double"})
-    c.text = num(value)
-    return c
-
-
-def _apply(function: str, *args: etree._Element) -> etree._Element:
-    return E("Apply", {"function": function}, *args)
-
-
 def _fold(function: str, terms: list[etree._Element]) -> etree._Element:
     out = terms[0]
     for t in terms[1:]:
-        out = _apply(function, out, t)
+        out = apply(function, out, t)
     return out
 
 
@@ -85,42 +75,42 @@ def _number(pred: Predicate) -> etree._Element:
     equal propagate a missing argument instead of PMML predicates' three-valued logic.
     """
     if isinstance(pred, Always):
-        return _const(1.0 if pred.value else 0.0)
+        return constant(1.0 if pred.value else 0.0)
     if isinstance(pred, Compare) and pred.operator in ("isMissing", "isNotMissing"):
-        return _apply("if", _apply(pred.operator, E("FieldRef", {"field": pred.field})), _const(1.0), _const(0.0))
+        return apply("if", apply(pred.operator, E("FieldRef", {"field": pred.field})), constant(1.0), constant(0.0))
     if isinstance(pred, (Compare, InSet)):
-        present = _apply("isNotMissing", E("FieldRef", {"field": pred.field}))
-        return _apply("if", present, _apply("if", _test(pred), _const(1.0), _const(0.0)))
+        present = apply("isNotMissing", E("FieldRef", {"field": pred.field}))
+        return apply("if", present, apply("if", _test(pred), constant(1.0), constant(0.0)))
     if isinstance(pred, Compound):
         parts = [_number(p) for p in pred.parts]
         if pred.operator == "surrogate":  # the first part that is not UNKNOWN decides
             out = parts[-1]
             for part in reversed(parts[:-1]):
-                out = _apply("if", _apply("isMissing", copy.deepcopy(part)), out, part)
+                out = apply("if", apply("isMissing", copy.deepcopy(part)), out, part)
             return out
-        missing = _fold("+", [_apply("if", _apply("isMissing", copy.deepcopy(v)), _const(1.0), _const(0.0)) for v in parts])
-        known = [_apply("if", _apply("isMissing", copy.deepcopy(v)), _const(0.0), v) for v in parts]
+        missing = _fold("+", [apply("if", apply("isMissing", copy.deepcopy(v)), constant(1.0), constant(0.0)) for v in parts])
+        known = [apply("if", apply("isMissing", copy.deepcopy(v)), constant(0.0), v) for v in parts]
         if pred.operator == "and":  # FALSE if any is FALSE, else UNKNOWN if any is UNKNOWN
             falses = _fold(
                 "+",
                 [
-                    _apply("if", _apply("isMissing", copy.deepcopy(v)), _const(0.0), _apply("-", _const(1.0), v))
+                    apply("if", apply("isMissing", copy.deepcopy(v)), constant(0.0), apply("-", constant(1.0), v))
                     for v in [copy.deepcopy(p) for p in parts]
                 ],
             )
-            return _apply(
+            return apply(
                 "if",
-                _apply("greaterThan", falses, _const(0.0)),
-                _const(0.0),
-                _apply("if", _apply("equal", missing, _const(0.0)), _const(1.0)),
+                apply("greaterThan", falses, constant(0.0)),
+                constant(0.0),
+                apply("if", apply("equal", missing, constant(0.0)), constant(1.0)),
             )
         if pred.operator == "or":  # TRUE if any is TRUE, else UNKNOWN if any is UNKNOWN
             trues = _fold("+", known)
-            return _apply(
+            return apply(
                 "if",
-                _apply("greaterThan", trues, _const(0.0)),
-                _const(1.0),
-                _apply("if", _apply("equal", missing, _const(0.0)), _const(0.0)),
+                apply("greaterThan", trues, constant(0.0)),
+                constant(1.0),
+                apply("if", apply("equal", missing, constant(0.0)), constant(0.0)),
             )
     raise UnsupportedModelError(
         f"a {getattr(pred, 'operator', '')} CompoundPredicate as a derived column (PredicateColumn)",
@@ -138,10 +128,10 @@ def _test(pred: Compare | InSet) -> etree._Element:
             c = E("Constant")
             c.text = _value(v)
             values.append(c)
-        return _apply("isNotIn" if pred.negate else "isIn", field, *values)
+        return apply("isNotIn" if pred.negate else "isIn", field, *values)
     const = E("Constant")
     const.text = num(float(pred.value)) if pred.operator in _ORDERING else _value(pred.value)
-    return _apply(pred.operator, field, const)
+    return apply(pred.operator, field, const)
 
 
 def predicate_column(step: PredicateColumn) -> list[etree._Element]:

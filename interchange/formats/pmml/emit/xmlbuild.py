@@ -6,7 +6,7 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["NS", "TARGET", "E", "num", "text", "decision_field", "unprefixed"]
+__all__ = ["NS", "TARGET", "E", "num", "text", "decision_field", "unprefixed", "apply", "constant", "field_ref"]
 
 NS = "http://www.dmg.org/PMML-4_4"
 TARGET = "target"  # the DataDictionary name of the predicted field
@@ -49,3 +49,19 @@ def unprefixed(el: etree._Element) -> etree._Element:
     for c in el:
         out.append(unprefixed(c) if isinstance(c.tag, str) else c)
     return out
+
+
+def apply(function: str, *args: etree._Element) -> etree._Element:
+    """``<Apply function=...>`` over the argument expressions."""
+    return E("Apply", {"function": function}, *args)
+
+
+def constant(value: float) -> etree._Element:
+    """A double ``<Constant>`` written at full precision."""
+    c = E("Constant", {"dataType": "double"})
+    c.text = num(value)
+    return c
+
+
+def field_ref(name: str) -> etree._Element:
+    return E("FieldRef", {"field": name})

@@ -140,8 +140,9 @@ def _floordiv(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     return run, t
 
 
-@fn("%")
-def _mod(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+def _remainder(c: Compiler, args: list[Any], scope: Scope, op: Callable[[Any, Any], Any]) -> Compiled:
+    """``%`` (``np.mod``: the sign of the divisor) and ``%%`` (``np.fmod``: the sign of the dividend,
+    as titus2 computes it); an integer division by zero fails the record, a float one is NaN."""
     (af, at), (bf, bt) = args_of(c, args, scope, 2)
     t = promote(at, bt)
     depth = scope.depth
@@ -151,30 +152,22 @@ def _mod(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         if is_int(t):
             a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
             rt.fail(b == 0, depth, "integer division by zero")
-            return np.mod(a, np.where(b == 0, 1, b))
+            return op(a, np.where(b == 0, 1, b))
         a, b = as_float(a), as_float(b)
-        return np.where(b == 0, np.nan, np.mod(a, np.where(b == 0, 1.0, b)))
+        return np.where(b == 0, np.nan, op(a, np.where(b == 0, 1.0, b)))
 
     return run, t
+
+
+@fn("%")
+def _mod(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    return _remainder(c, args, scope, np.mod)
 
 
 @fn("%%")
 def _rem(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    """PFA §%%: the remainder with the sign of the dividend (titus2: Python's % moved to that sign)."""
-    (af, at), (bf, bt) = args_of(c, args, scope, 2)
-    t = promote(at, bt)
-    depth = scope.depth
-
-    def run(rt: Run) -> Any:
-        a, b = af(rt), bf(rt)
-        if is_int(t):
-            a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-            rt.fail(b == 0, depth, "integer division by zero")
-            return np.fmod(a, np.where(b == 0, 1, b))
-        a, b = as_float(a), as_float(b)
-        return np.where(b == 0, np.nan, np.fmod(a, np.where(b == 0, 1.0, b)))
-
-    return run, t
+    """PFA §%%: the remainder with the sign of the dividend."""
+    return _remainder(c, args, scope, np.fmod)
 
 
 def pow_like_java(x: np.ndarray, y: np.ndarray) -> np.ndarray:
