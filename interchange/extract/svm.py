@@ -10,7 +10,7 @@ from sklearn.svm import SVC, SVR, NuSVC, NuSVR
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.svm import SupportVectorMachine, one_vs_one
 
 
 def _kernel(est: Any) -> dict[str, Any]:
@@ -42,15 +42,7 @@ def classifier(est: Any, state: Extraction) -> SupportVectorMachine:
     k = len(classes)
     dual = np.asarray(est._dual_coef_, dtype=np.float64)
     vectors = np.asarray(est.support_vectors_, dtype=np.float64)
-    starts = np.concatenate([[0], np.cumsum(est._n_support)])
-    pairs, coef = [], []
-    for i in range(k):
-        for j in range(i + 1, k):
-            row = np.zeros(len(vectors))
-            row[starts[i] : starts[i + 1]] = dual[j - 1, starts[i] : starts[i + 1]]
-            row[starts[j] : starts[j + 1]] = dual[i, starts[j] : starts[j + 1]]
-            pairs.append((i, j))
-            coef.append(row)
+    pairs, coef = one_vs_one(dual, [int(n) for n in est._n_support])
     prob_a = prob_b = None
     if getattr(est, "probability", False) is True:
         with warnings.catch_warnings():  # sklearn warned the user at fit; reading the fitted Platt terms is ours to do
@@ -64,10 +56,10 @@ def classifier(est: Any, state: Extraction) -> SupportVectorMachine:
     return SupportVectorMachine(
         state.columns,
         vectors=vectors,
-        coef=np.array(coef),
+        coef=coef,
         intercept=np.asarray(est._intercept_, dtype=np.float64),
         classes=classes,
-        pairs=np.array(pairs, dtype=int),
+        pairs=pairs,
         shape=est.decision_function_shape,
         prob_a=prob_a,
         prob_b=prob_b,

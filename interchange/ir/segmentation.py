@@ -207,29 +207,45 @@ class Segmentation(ModelStep):
         n = _rows(env)
         on = np.array([truth(p, env, n)[0] for p in self.predicates], dtype=bool).reshape(len(self.predicates), n)
         results = [m.predict(env).finish() for m in self.models]
-        if self.method == "selectFirst":
-            return first_fired(results, list(on), self.classes, n)
-        w = np.array(self.weights if self.method in WEIGHTED else [1.0] * len(self.weights), dtype=np.float64)
-        if self.classes is None:
-            values = np.array([np.asarray(r.value, dtype=np.float64) for r in results]).reshape(len(results), n)
-            used, dead = treat_missing(self.treatment, self.threshold, np.isnan(values), on, w)
-            value = combine_values(self.method, values, used, w)
-            if self.method in ("sum", "weightedSum"):  # every used segment skipped sums to 0 (pypmml)
-                value = np.where(on.any(axis=0) & ~used.any(axis=0), 0.0, value)
-            return Prediction(value=np.where(dead, np.nan, value))
-        if self.method in _VOTES:
-            index = np.array([label_positions(r.label, self.classes, n) for r in results]).reshape(len(results), n)
-            on, dead = treat_missing(self.treatment, self.threshold, index == -1, on, w)
-            probs, winner = combine_votes(index, on, w, len(self.classes))
-        else:
-            P = np.stack([aligned_probabilities(r, self.classes, n) for r in results])
-            on, dead = treat_missing(self.treatment, self.threshold, np.isnan(P).any(axis=2), on, w)
-            probs, winner = combine_probabilities(self.method, P, on, w)
-        probs[dead] = np.nan
-        winner = np.where(dead, -1, winner)
-        labels = np.asarray(self.classes, dtype=object)[np.maximum(winner, 0)]
-        labels[winner < 0] = None
-        return Prediction(classes=self.classes, probabilities=probs, label=labels)
+        return combine_segments(self.method, results, on, self.weights, self.classes, self.treatment, self.threshold, n)
+
+
+def combine_segments(
+    method: str,
+    results: list[Prediction],
+    on: np.ndarray,
+    weights: tuple[float, ...],
+    classes: tuple[Any, ...] | None,
+    treatment: str,
+    threshold: float,
+    n: int,
+) -> Prediction:
+    """PMML 4.4 §Segmentation: the fired segments' results (``on``: segment x row) combined by
+    ``method``, missing results treated by ``missingPredictionTreatment``. Shared by the IR step
+    and the PMML fast path's MiningModel."""
+    if method == "selectFirst":
+        return first_fired(results, list(on), classes, n)
+    w = np.array(weights if method in WEIGHTED else [1.0] * len(weights), dtype=np.float64)
+    if classes is None:
+        values = np.array([np.asarray(r.value, dtype=np.float64) for r in results]).reshape(len(results), n)
+        used, dead = treat_missing(treatment, threshold, np.isnan(values), on, w)
+        value = combine_values(method, values, used, w)
+        if method in ("sum", "weightedSum"):  # every used segment skipped sums to 0 (pypmml)
+            value = np.where(on.any(axis=0) & ~used.any(axis=0), 0.0, value)
+        return Prediction(value=np.where(dead, np.nan, value))
+    if method in _VOTES:
+        index = np.array([label_positions(r.label, classes, n) for r in results]).reshape(len(results), n)
+        on, dead = treat_missing(treatment, threshold, index == -1, on, w)
+        probs, winner = combine_votes(index, on, w, len(classes))
+    else:
+        P = np.stack([aligned_probabilities(r, classes, n) for r in results])
+        on, dead = treat_missing(treatment, threshold, np.isnan(P).any(axis=2), on, w)
+        probs, winner = combine_probabilities(method, P, on, w)
+    probs[dead] = np.nan
+    winner = np.where(dead, -1, winner)
+    labels = np.asarray(classes, dtype=object)[np.maximum(winner, 0)]
+    labels[winner < 0] = None
+    return Prediction(classes=classes, probabilities=probs, label=labels)
 
 
 def _rows(env: Env) -> int:

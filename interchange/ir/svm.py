@@ -17,7 +17,7 @@ from interchange.errors import ModelError
 from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 
-__all__ = ["SupportVectorMachine", "kernel_matrix", "apply_kernel"]
+__all__ = ["SupportVectorMachine", "kernel_matrix", "apply_kernel", "one_vs_one"]
 
 Kernel = Literal["linear", "rbf", "poly", "sigmoid"]
 
@@ -46,6 +46,23 @@ def apply_kernel(
     if kernel == "sigmoid":
         return np.tanh(gamma * inner + coef0)
     raise ModelError(f"unknown SVM kernel {kernel!r}")
+
+
+def one_vs_one(dual: np.ndarray, per_class: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """libsvm's (k-1, n) dual coefficients, vectors grouped by class, as one coefficient row per
+    class pair (i, j), i < j: the pair's machine weighs class i's vectors by row j-1 and class j's
+    by row i. Returns (pairs, rows)."""
+    k, n = len(per_class), dual.shape[1]
+    starts = np.concatenate([[0], np.cumsum(per_class)]).astype(int)
+    pairs, rows = [], []
+    for i in range(k):
+        for j in range(i + 1, k):
+            row = np.zeros(n)
+            row[starts[i] : starts[i + 1]] = dual[j - 1, starts[i] : starts[i + 1]]
+            row[starts[j] : starts[j + 1]] = dual[i, starts[j] : starts[j + 1]]
+            pairs.append((i, j))
+            rows.append(row)
+    return np.array(pairs, dtype=int).reshape(-1, 2), np.array(rows).reshape(-1, n)
 
 
 def kernel_matrix(X: np.ndarray, V: np.ndarray, kernel: Kernel, gamma: float, coef0: float, degree: float) -> np.ndarray:

@@ -23,7 +23,7 @@ from interchange.formats.onnx.lift.distance import Kernel
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
-from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.svm import SupportVectorMachine, one_vs_one
 from interchange.ir.transforms import Project
 
 __all__ = ["SVMOps", "Form", "svm_step"]
@@ -59,25 +59,17 @@ def svm_step(at: dict[str, Any], inputs: tuple[str, ...], classifier: bool, wher
     if k < 2 or len(per_class) != k or sum(per_class) != len(vectors) or coefs.size != (k - 1) * len(vectors):
         raise Unliftable(where, "SVMClassifier whose vectors, classes and coefficients do not agree")
     dual = coefs.reshape(k - 1, -1)
-    starts = np.concatenate([[0], np.cumsum(per_class)])
-    pairs, rows = [], []
-    for i in range(k):
-        for j in range(i + 1, k):
-            row = np.zeros(len(vectors))
-            row[starts[i] : starts[i + 1]] = dual[j - 1, starts[i] : starts[i + 1]]
-            row[starts[j] : starts[j + 1]] = dual[i, starts[j] : starts[j + 1]]
-            pairs.append((i, j))
-            rows.append(row)
+    pairs, rows = one_vs_one(dual, per_class)
     if len(rho) != len(pairs):
         raise Unliftable(where, f"{len(rho)} rho values for {len(pairs)} class pairs")
     return SupportVectorMachine(
         inputs,
         kernel,  # type: ignore[arg-type]
         vectors,
-        np.array(rows),
+        rows,
         rho,
         classes=classes,
-        pairs=np.array(pairs, dtype=int),
+        pairs=pairs,
         **kw,  # type: ignore[arg-type]
     )
 

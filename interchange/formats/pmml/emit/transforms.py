@@ -12,27 +12,13 @@ from typing import Any
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
-from interchange.formats.pmml.emit.xmlbuild import E, num, text
+from interchange.formats.pmml.emit.xmlbuild import E, apply, constant, field_ref, num, text
 from interchange.ir.graph import Step
 from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
 
 __all__ = ["derived_fields"]
 
 CONTINUOUS = {"optype": "continuous", "dataType": "double"}
-
-
-def const(value: float) -> etree._Element:
-    el = E("Constant", {"dataType": "double"})
-    el.text = num(value)
-    return el
-
-
-def ref(name: str) -> etree._Element:
-    return E("FieldRef", {"field": name})
-
-
-def apply(function: str, *args: etree._Element) -> etree._Element:
-    return E("Apply", {"function": function}, *args)
 
 
 def fold(function: str, args: list[etree._Element]) -> etree._Element:
@@ -50,9 +36,9 @@ def field(name: str, body: etree._Element, kind: dict[str, str] = CONTINUOUS) ->
 def _scale(step: Scale) -> list[etree._Element]:
     out = []
     for i, (src, dst) in enumerate(zip(step.inputs, step.outputs, strict=True)):
-        expr = ref(src)
+        expr = field_ref(src)
         for op, value in step.operations(i):
-            expr = apply(op, expr, const(value))
+            expr = apply(op, expr, constant(value))
         out.append(field(dst, expr))
     return out
 
@@ -73,7 +59,7 @@ def _one_hot(step: OneHot) -> list[etree._Element]:
     out = []
     for dst, category in zip(step.outputs, step.categories, strict=True):
         if category is None:
-            body = apply("if", apply("isMissing", ref(step.inputs[0])), const(1.0), const(0.0))
+            body = apply("if", apply("isMissing", field_ref(step.inputs[0])), constant(1.0), constant(0.0))
         else:
             body = E("NormDiscrete", {"field": step.inputs[0], "value": text(category), "mapMissingTo": "0"})
         out.append(field(dst, body))
@@ -103,7 +89,7 @@ def _ordinal(step: Ordinal) -> list[etree._Element]:
 
 def _threshold(step: Threshold) -> list[etree._Element]:
     return [
-        field(dst, apply("if", apply("greaterThan", ref(src), const(step.threshold)), const(1.0), const(0.0)))
+        field(dst, apply("if", apply("greaterThan", field_ref(src), constant(step.threshold)), constant(1.0), constant(0.0)))
         for src, dst in zip(step.inputs, step.outputs, strict=True)
     ]
 
@@ -123,13 +109,13 @@ def _bin(step: Bin) -> list[etree._Element]:
             out.append(field(next(names), body))
             continue
         for lo, hi in bounds:
-            tests = ([apply("greaterOrEqual", ref(src), const(lo))] if lo is not None else []) + (
-                [apply("lessThan", ref(src), const(hi))] if hi is not None else []
+            tests = ([apply("greaterOrEqual", field_ref(src), constant(lo))] if lo is not None else []) + (
+                [apply("lessThan", field_ref(src), constant(hi))] if hi is not None else []
             )
             if not tests:
-                body = apply("if", apply("isNotMissing", ref(src)), const(1.0))
+                body = apply("if", apply("isNotMissing", field_ref(src)), constant(1.0))
             else:
-                body = apply("if", tests[0] if len(tests) == 1 else apply("and", *tests), const(1.0), const(0.0))
+                body = apply("if", tests[0] if len(tests) == 1 else apply("and", *tests), constant(1.0), constant(0.0))
             out.append(field(next(names), body))
     return out
 
@@ -137,31 +123,31 @@ def _bin(step: Bin) -> list[etree._Element]:
 def _normalize(step: Normalize) -> list[etree._Element]:
     """Row norm as one DerivedField (a zero norm becomes 1), then each column divided by it."""
     if step.norm == "l2":
-        norm = apply("sqrt", fold("+", [apply("*", ref(x), ref(x)) for x in step.inputs]))
+        norm = apply("sqrt", fold("+", [apply("*", field_ref(x), field_ref(x)) for x in step.inputs]))
     elif step.norm == "l1":
-        norm = fold("+", [apply("abs", ref(x)) for x in step.inputs])
+        norm = fold("+", [apply("abs", field_ref(x)) for x in step.inputs])
     else:
-        norm = apply("max", *[apply("abs", ref(x)) for x in step.inputs])
+        norm = apply("max", *[apply("abs", field_ref(x)) for x in step.inputs])
     name = f"{step.outputs[0]}_norm"
-    safe = apply("if", apply("equal", ref(name + "0"), const(0.0)), const(1.0), ref(name + "0"))
+    safe = apply("if", apply("equal", field_ref(name + "0"), constant(0.0)), constant(1.0), field_ref(name + "0"))
     out = [field(name + "0", norm), field(name, safe)]
-    out += [field(dst, apply("/", ref(src), ref(name))) for src, dst in zip(step.inputs, step.outputs, strict=True)]
+    out += [field(dst, apply("/", field_ref(src), field_ref(name))) for src, dst in zip(step.inputs, step.outputs, strict=True)]
     return out
 
 
 def _polynomial(step: Polynomial) -> list[etree._Element]:
     out = []
     for dst, row in zip(step.outputs, step.powers, strict=True):
-        factors = [ref(x) for x, p in zip(step.inputs, row, strict=True) for _ in range(int(p))]
-        out.append(field(dst, fold("*", factors) if factors else const(1.0)))
+        factors = [field_ref(x) for x, p in zip(step.inputs, row, strict=True) for _ in range(int(p))]
+        out.append(field(dst, fold("*", factors) if factors else constant(1.0)))
     return out
 
 
 def _project(step: Project) -> list[etree._Element]:
     out = []
     for j, dst in enumerate(step.outputs):
-        terms = [apply("*", ref(x), const(w)) for x, w in zip(step.inputs, step.matrix[j], strict=True)]
-        out.append(field(dst, apply("+", fold("+", terms), const(step.bias[j]))))
+        terms = [apply("*", field_ref(x), constant(w)) for x, w in zip(step.inputs, step.matrix[j], strict=True)]
+        out.append(field(dst, apply("+", fold("+", terms), constant(step.bias[j]))))
     return out
 
 

@@ -64,4 +64,5 @@ def constant(value: float) -> etree._Element:
 
 
 def field_ref(name: str) -> etree._Element:
+    """A ``<FieldRef>`` to a DataField or DerivedField."""
     return E("FieldRef", {"field": name})

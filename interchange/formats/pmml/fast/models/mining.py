@@ -33,17 +33,7 @@ from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step
-from interchange.ir.segmentation import (
-    METHODS,
-    WEIGHTED,
-    aligned_probabilities,
-    combine_probabilities,
-    combine_values,
-    combine_votes,
-    first_fired,
-    label_positions,
-    treat_missing,
-)
+from interchange.ir.segmentation import METHODS, WEIGHTED, combine_segments, first_fired
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["Segments"]
@@ -86,29 +76,9 @@ class Segments(ModelStep):
             if self.classes is None:
                 return Prediction(value=np.full(env.n, np.nan))
             return Prediction(classes=self.classes, probabilities=np.full((env.n, k), np.nan), label=none)
-        if self.method == "selectFirst":
-            return first_fired(results, list(on), self.classes, env.n)
-        w = np.array(self.weights if self.method in WEIGHTED else [1.0] * len(self.weights), dtype=np.float64)
-        if self.classes is None:
-            values = np.array([np.asarray(r.value, dtype=np.float64) for r in results]).reshape(len(results), env.n)
-            used, dead = treat_missing(self.treatment, self.threshold, np.isnan(values), on, w)
-            value = combine_values(self.method, values, used, w)
-            if self.method in ("sum", "weightedSum"):  # pypmml: every used segment skipped sums to 0
-                value = np.where(on.any(axis=0) & ~used.any(axis=0), 0.0, value)
-            return Prediction(value=np.where(dead, np.nan, value))
-        if self.method in _VOTES:
-            index = np.array([label_positions(r.label, self.classes, env.n) for r in results]).reshape(len(results), env.n)
-            on, dead = treat_missing(self.treatment, self.threshold, index == -1, on, w)
-            probs, winner = combine_votes(index, on, w, len(self.classes))
-        else:
-            P = np.stack([aligned_probabilities(r, self.classes, env.n) for r in results])
-            on, dead = treat_missing(self.treatment, self.threshold, np.isnan(P).any(axis=2), on, w)
-            probs, winner = combine_probabilities(self.method, P, on, w)
-        probs[dead] = np.nan
-        winner = np.where(dead, -1, winner)
-        labels = np.asarray(self.classes, dtype=object)[np.maximum(winner, 0)]
-        labels[winner < 0] = None
-        return Prediction(classes=self.classes, probabilities=probs, label=labels)
+        return combine_segments(
+            self.method, results, on, self.weights, self.classes, self.treatment, self.threshold, env.n
+        )
 
     def _chain(self, env: Scope) -> Prediction:
         """PMML 4.4 modelChain: segments run in order, each seeing the Output fields of the
