@@ -76,9 +76,7 @@ class Segments(ModelStep):
             if self.classes is None:
                 return Prediction(value=np.full(env.n, np.nan))
             return Prediction(classes=self.classes, probabilities=np.full((env.n, k), np.nan), label=none)
-        return combine_segments(
-            self.method, results, on, self.weights, self.classes, self.treatment, self.threshold, env.n
-        )
+        return combine_segments(self.method, results, on, self.weights, self.classes, self.treatment, self.threshold, env.n)
 
     def _chain(self, env: Scope) -> Prediction:
         """PMML 4.4 modelChain: segments run in order, each seeing the Output fields of the
