@@ -15,6 +15,8 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+from interchange.errors import DocumentError
+from interchange.formats.onnx.shapes import check_inputs, dims, open_width
 from interchange.signature import InputField, OutputField, OutputKind, Signature
 
 __all__ = ["infer", "dims"]
@@ -32,10 +34,6 @@ _LABEL_TYPES: dict[int, str] = {
 }
 _AVRO_ITEMS = {"integer": "long", "string": "string", "boolean": "boolean"}
 _PASS_THROUGH = {"Identity", "Cast", "Normalizer"}
-
-
-def dims(value_info: Any) -> list[int | None]:
-    return [d.dim_value if d.HasField("dim_value") else None for d in value_info.type.tensor_type.shape.dim]
 
 
 def _labels(node: onnx.NodeProto) -> list[Any] | None:
@@ -83,6 +81,16 @@ def _input_fields(proto: onnx.ModelProto) -> tuple[list[InputField], dict[str, l
             continue
         shape = dims(vi)
         width = shape[1] if len(shape) == 2 and shape[1] else 1
+        if len(shape) == 2 and not shape[1]:  # [N, ?]: as wide as the operators reading it
+            found = open_width(proto, vi.name)
+            if found is None:
+                raise DocumentError(
+                    f"ONNX input {vi.name!r} is [N, ?] and no operator reading it says how many columns it has; "
+                    "give the input a fixed width when converting",
+                    format="onnx",
+                    path=vi.name,
+                )
+            width = found
         kind = _LABEL_TYPES.get(vi.type.tensor_type.elem_type, "double")
         optype = "categorical" if kind in ("string", "boolean") else "continuous"
         names = [vi.name] if width == 1 else [f"{vi.name}_{i}" for i in range(width)]
@@ -104,6 +112,7 @@ def _vector_field(name: str, elem: int) -> OutputField:
 
 def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict[str, list[Any]]]:
     """Signature, input map and output map of a foreign document."""
+    check_inputs(proto)
     fields, imap, notes = _input_fields(proto)
     outs, omap = [], {}
     classes: list[Any] | None = None

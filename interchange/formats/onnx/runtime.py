@@ -21,6 +21,7 @@ from interchange.document import Document
 from interchange.errors import DocumentError, ModelError, RecordError
 from interchange.formats.onnx.foreign import infer
 from interchange.formats.onnx.meta import META_INPUTS, META_OUTPUTS, META_SIGNATURE, META_WRITER
+from interchange.formats.onnx.shapes import dims, fixed_batch
 from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
 
@@ -109,6 +110,9 @@ class ONNXModel(Model):
             groups.setdefault(tensor, []).append((col or 0, name))
         self._groups = {t: [name for _, name in sorted(parts)] for t, parts in groups.items()}
         self._types = {i.name: _NUMPY.get(_elem(i.type), np.float32) for i in parsed.proto.graph.input}
+        # [N] inputs take a column, not an [N, 1] matrix; a graph exported for a fixed batch runs in batches of that size
+        self._flat = {i.name for i in parsed.proto.graph.input if i.type.HasField("tensor_type") and len(dims(i)) == 1}
+        self._batch = fixed_batch(parsed.proto) if META_SIGNATURE not in {p.key for p in parsed.proto.metadata_props} else None
         self._out_names = [o.name for o in self._session.get_outputs()]
         details: dict[str, Any] = {"onnxruntime": ort.__version__}
         meta = {p.key: p.value for p in parsed.proto.metadata_props}
@@ -142,7 +146,30 @@ class ONNXModel(Model):
             for j, f in enumerate(names):
                 mat[:, j] = columns[f]
             feeds[tensor] = mat
+        for tensor in self._flat & feeds.keys():
+            feeds[tensor] = feeds[tensor].reshape(-1)
         return feeds
+
+    def _run(self, feeds: dict[str, np.ndarray], n: int) -> list[Any]:
+        """One session run, or, for a graph exported with a fixed batch size b, runs of b rows (the
+        last one padded with copies of its final row, whose outputs are dropped)."""
+        b = self._batch
+        if b is None or n == b:
+            return list(self._session.run(None, feeds))
+        parts: list[list[Any]] = []
+        for start in range(0, n, b):
+            take = np.minimum(np.arange(start, start + b), n - 1)
+            parts.append(self._session.run(None, {k: v[take] for k, v in feeds.items()}))
+        keep = n - (len(parts) - 1) * b
+        out = []
+        for j in range(len(parts[0])):
+            pieces = [p[j] for p in parts]
+            pieces[-1] = pieces[-1][:keep]
+            if isinstance(pieces[0], list):  # ZipMap's sequence of maps
+                out.append([m for piece in pieces for m in piece])
+            else:
+                out.append(np.concatenate([np.asarray(piece) for piece in pieces]))
+        return out
 
     def _score_columns(self, columns: Columns) -> Scored:
         """A NaN score means the graph could not compute one (a missing input it has no imputer for):
@@ -164,7 +191,7 @@ class ONNXModel(Model):
 
     def _predict_columns(self, columns: Columns) -> Columns:
         try:
-            results = self._session.run(None, self._feeds(columns))
+            results = self._run(self._feeds(columns), num_rows(columns))
         except Exception as exc:
             if "Unknown Category" in str(exc):  # ai.onnx.ml OneHotEncoder(zeros=0): an encoder that rejects unseen values
                 raise RecordError(f"unknown category: a text input holds a value its encoder was not fitted on ({exc})") from exc
