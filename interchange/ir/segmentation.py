@@ -283,7 +283,8 @@ def first_fired(results: list[Prediction], on: list[np.ndarray], classes: tuple[
     for r, a in zip(results, on, strict=True):
         pick = a & ~taken
         if classes is None:
-            value[pick] = np.asarray(r.value, dtype=np.float64)[pick]
+            if r.value is not None:  # a classification segment in a regression chain has no value: missing
+                value[pick] = np.asarray(r.value, dtype=np.float64)[pick]
         else:
             if r.label is not None:
                 label[pick] = np.asarray(r.label, dtype=object)[pick]
