@@ -36,7 +36,10 @@ class Ctx:
     def constant(self, name: str | None, raw: str) -> float:
         """A number compared with field ``name``, parsed in that field's data type: a float
         field's split value is a float32 (JPMML-Evaluator; what XGBoost compares)."""
-        value = float(raw)
+        try:
+            value = float(raw)
+        except ValueError:  # "false" for a boolean field, text for a number: not what the kernels compare
+            raise NotCovered(f"the value {raw!r} compared with {self.types.get(name or '', 'double')} field {name!r}") from None
         return float(np.float32(value)) if self.types.get(name or "") == "float" else value
 
 
