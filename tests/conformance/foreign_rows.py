@@ -23,6 +23,9 @@ def rows_for(path: Path, n: int = 300, seed: int = 0) -> Any:
 
         frame = _rows(data, names, n, seed)
         _texts(data, frame, seed)
+        for f in signature.inputs:  # boolean fields: true, false and missing (the generator gives them text)
+            if f.type == "boolean":
+                frame[f.name] = [None if i % 10 == 0 else bool(i % 3) for i in range(len(frame))]
         return frame
     rng = np.random.default_rng(seed)
     columns: dict[str, list[Any]] = {}

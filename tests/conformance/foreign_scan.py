@@ -372,6 +372,9 @@ def scan_one(path: Path, fmt: str, root: Path, n: int = 200, timeout: int = 180)
             try:
                 if fmt == "pmml":
                     rows: Any = _pmml_rows(path.read_bytes(), [f.name for f in model.signature.inputs], n)
+                    for f in model.signature.inputs:  # boolean fields: true / false / missing
+                        if f.type == "boolean":
+                            rows[f.name] = [None if i % 10 == 0 else bool(i % 3) for i in range(len(rows))]
                     result.rows = len(rows)
                     result.status, result.cause = _check_pmml(path, model, rows)
                 elif fmt == "pfa":

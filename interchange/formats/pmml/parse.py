@@ -173,13 +173,15 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
             inputs.append(InputField(name, dtype, optype, values))  # type: ignore[arg-type]  # _TYPES gives DataType names; optype is a PMML OPTYPE
     categorical = target is not None and fields.get(target) is not None and fields[target].get("optype") != "continuous"
     outputs: list[OutputField] = []
+    # a classification without a target field (categories from its RegressionTables / ScoreDistributions)
+    labelled = categorical or (target is None and model.get("functionName") == "classification")
     for of in _result_fields(model):
         feature = of.get("feature", "predictedValue")
-        dtype = _TYPES.get(of.get("dataType", "double"), "string")
+        dtype = _TYPES.get(of.get("dataType") or _output_type(feature, fields.get(target), labelled), "string")
         if feature == "probability":
             outputs.append(OutputField(of.get("name"), "probability", "double", of.get("value")))
         elif feature == "predictedValue":
-            outputs.append(OutputField(of.get("name"), "label" if categorical else "value", dtype))  # type: ignore[arg-type]  # _TYPES gives DataType names
+            outputs.append(OutputField(of.get("name"), "label" if labelled else "value", dtype))  # type: ignore[arg-type]  # _TYPES gives DataType names
         elif feature in ("entityId", "clusterId"):
             outputs.append(OutputField(of.get("name"), "cluster", dtype))  # type: ignore[arg-type]  # _TYPES gives DataType names
         else:
@@ -208,6 +210,17 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
         task=task,  # type: ignore[arg-type]  # one of the tasks, from functionName
         meta={"pmml_version": root.get("version"), "target": target},
     )
+
+
+def _output_type(feature: str, target: etree._Element | None, labelled: bool) -> str:
+    """An OutputField's dataType where it declares none (PMML 4.4 makes it optional): the target's for
+    its predicted value (text for a classification without a target field), text for display values
+    and reason codes, else double."""
+    if feature == "predictedValue":
+        if target is not None:
+            return target.get("dataType", "double")
+        return "string" if labelled else "double"
+    return "string" if feature in ("predictedDisplayValue", "reasonCode") else "double"
 
 
 def _result_fields(model: etree._Element) -> list[etree._Element]:

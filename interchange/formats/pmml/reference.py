@@ -37,6 +37,7 @@ class PypmmlModel(Model):
         target = signature.meta.get("target")
         if target and target in signature.output_names:
             text, self._predicted = _with_predicted_value(document.data, target)
+        text = _with_header(text)
         try:
             self._model = _Pypmml.fromString(text)
         except Exception as exc:
@@ -105,6 +106,23 @@ class PypmmlModel(Model):
 
 _LONG_MIN = -(2**63)
 PREDICTED = "interchange.predictedValue"
+
+
+def _with_header(text: str) -> str:
+    """The document with an empty ``<Header/>`` where it has none.
+
+    PMML's schema requires a Header (copyright, application, timestamp: no bearing on a
+    prediction); JPMML-Evaluator scores documents without one, pypmml refuses them
+    ("Required element 'Header' is missing"), and hand-written documents often leave it out.
+    """
+    from interchange.formats.pmml.parse import _xml, child
+
+    root = _xml(text.encode("utf-8"))
+    if child(root, "Header") is not None:
+        return text
+    ns = root.tag[1 : root.tag.index("}")] if root.tag.startswith("{") else None
+    root.insert(0, etree.Element(f"{{{ns}}}Header" if ns else "Header"))
+    return etree.tostring(root, encoding="unicode")
 
 
 def _with_predicted_value(data: bytes, target: str) -> tuple[str, str | None]:
