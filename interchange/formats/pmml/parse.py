@@ -172,6 +172,9 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
             values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid") or None
             inputs.append(InputField(name, dtype, optype, values))  # type: ignore[arg-type]  # _TYPES gives DataType names; optype is a PMML OPTYPE
     categorical = target is not None and fields.get(target) is not None and fields[target].get("optype") != "continuous"
+    # a classification's result is a label whatever the optype its target field declares (Rattle and
+    # JPMML's tests declare continuous targets on classification models)
+    categorical = categorical or (target is not None and model.get("functionName") == "classification")
     outputs: list[OutputField] = []
     # a classification without a target field (categories from its RegressionTables / ScoreDistributions)
     labelled = categorical or (target is None and model.get("functionName") == "classification")
