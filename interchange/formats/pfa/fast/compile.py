@@ -292,6 +292,8 @@ class Compiler:
             return const(e, DOUBLE)
         if isinstance(e, str):
             return self.ref(e, scope)
+        if isinstance(e, list) and len(e) == 1 and isinstance(e[0], str):  # PFA 0.8.1 §string literals: ["text"]
+            return const(e[0], STRING)
         if not isinstance(e, dict):
             raise NotCovered(f"expression {str(e)[:80]}")
         keys = {k for k in e if not k.startswith("@")}

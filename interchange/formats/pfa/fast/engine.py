@@ -73,7 +73,7 @@ VECTOR = Arr(DOUBLE)
 
 
 def _library() -> dict[str, Any]:
-    from interchange.formats.pfa.fast.library import arrays, linalg  # noqa: F401  (register)
+    from interchange.formats.pfa.fast.library import arrays, linalg, strings  # noqa: F401  (register)
     from interchange.formats.pfa.fast.library.core import LIBRARY
     from interchange.formats.pfa.fast.models import families, neighbours, reg, scores  # noqa: F401
     from interchange.formats.pfa.fast.trees import comparisons, compound, walk  # noqa: F401
