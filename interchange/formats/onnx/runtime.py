@@ -161,7 +161,7 @@ class ONNXModel(Model):
             take = np.minimum(np.arange(start, start + b), n - 1)
             parts.append(self._session.run(None, {k: v[take] for k, v in feeds.items()}))
         keep = n - (len(parts) - 1) * b
-        out = []
+        out: list[Any] = []
         for j in range(len(parts[0])):
             pieces = [p[j] for p in parts]
             pieces[-1] = pieces[-1][:keep]
