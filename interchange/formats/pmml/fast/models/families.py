@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
+from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _check_schema, compiler, current
 from interchange.formats.pmml.fast.expressions.compile import expression
 from interchange.formats.pmml.fast.outputs import AFFINITY
@@ -122,7 +123,10 @@ def _naive_bayes(model: etree._Element, steps: list[Step]) -> ModelStep:
     a missing input is left out."""
     _check_schema(model)
     _only(model, _SCOPED | {"BayesInputs", "BayesOutput"})
-    counts_el = child(child(model, "BayesOutput"), "TargetValueCounts")
+    output = child(model, "BayesOutput")
+    if output is None:  # PMML 4.4 requires one: the target's counts, the priors of every class
+        raise DocumentError("<NaiveBayesModel> has no <BayesOutput> (the target's value counts)", format="pmml")
+    counts_el = child(output, "TargetValueCounts")
     counts = {c.get("value"): _num(c, "count") for c in children(counts_el, "TargetValueCount")}
     classes = _classes(model, _root(model), _target(model)) or list(counts)
     inputs, means, variances = [], [], []
