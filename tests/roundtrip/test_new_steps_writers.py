@@ -74,7 +74,6 @@ DOCUMENTS = _documents()
 # max), skipSegment and ranked reason codes are not written to PFA / ONNX yet; onnxruntime has no double
 # Erf / Atan kernel for the probit / cauchit links
 REFUSED: dict[tuple[str, str], str] = {
-    ("general_ordinal_offset", "onnx"): "probit link",
     ("scorecard_missing_score", "onnx"): "ranked reason codes",
     ("scorecard_reason_codes_ties", "onnx"): "ranked reason codes",
     ("segments_class_max", "pfa"): "Segmentation max",
@@ -87,9 +86,6 @@ REFUSED: dict[tuple[str, str], str] = {
     ("segments_median", "onnx"): "Segmentation median",
     ("segments_weightedmedian", "pfa"): "Segmentation weightedMedian",
     ("segments_weightedmedian", "onnx"): "Segmentation weightedMedian",
-    ("general_generalized_probit_offset_variable", "onnx"): "probit link",
-    ("general_ordinal_cauchit", "onnx"): "cauchit link",
-    ("general_ordinal_probit", "onnx"): "probit link",
     ("mining_average_skipsegment", "pfa"): "skipSegment",
     ("mining_average_skipsegment", "onnx"): "skipSegment",
     ("mining_class_majorityvote_skipsegment", "pfa"): "skipSegment",
@@ -108,10 +104,6 @@ REFUSED: dict[tuple[str, str], str] = {
     ("mining_weightedaverage_skipsegment", "onnx"): "skipSegment",
     ("mining_weightedmedian", "pfa"): "Segmentation weightedMedian",
     ("mining_weightedmedian", "onnx"): "Segmentation weightedMedian",
-    ("regression_class_cauchit", "onnx"): "cauchit link",
-    ("regression_class_probit", "onnx"): "probit link",
-    ("regression_link_cauchit", "onnx"): "cauchit link",
-    ("regression_link_probit", "onnx"): "probit link",
     ("scorecard_no_reason_codes", "onnx"): "ranked reason codes",
     ("scorecard_reason_codes_above", "onnx"): "ranked reason codes",
     ("scorecard_reason_codes_below", "onnx"): "ranked reason codes",
