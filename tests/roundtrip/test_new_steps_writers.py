@@ -70,9 +70,9 @@ def _documents() -> list[Path]:
 
 
 DOCUMENTS = _documents()
-# (document, target) -> what the refusal says: order statistics across segments (median, weightedMedian,
-# max), skipSegment and ranked reason codes are not written to PFA / ONNX yet; onnxruntime has no double
-# Erf / Atan kernel for the probit / cauchit links
+# (document, target) -> what the refusal says: ranked reason codes in ONNX (a code is none where it has no
+# positive points or the score is missing; an ONNX string output has no null, and the runtime reads every
+# string as a value)
 REFUSED: dict[tuple[str, str], str] = {
     ("scorecard_missing_score", "onnx"): "ranked reason codes",
     ("scorecard_reason_codes_ties", "onnx"): "ranked reason codes",
