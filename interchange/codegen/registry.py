@@ -59,7 +59,7 @@ def languages() -> tuple[str, ...]:
 
 
 _loaded: set[str] = set()
-_EXTRA = {"python": ("expressions", "general", "segments"), "java": ("general",)}
+_EXTRA = {"python": ("expressions", "general", "segments"), "java": ("general", "expressions", "rules", "segments")}
 
 
 def _load(lang: str) -> None:

@@ -79,6 +79,10 @@ def _outputs(sig: Signature, parts: dict[str, str]) -> list[str]:
     classes = list(sig.classes or ())
     decisions = sig.output("decision")
     for i, f in enumerate(sig.outputs):
+        if f"extra:{f.name}" in parts:  # a model's named text figure (a reason code): an index, -1 for none
+            index = parts[f"extra:{f.name}"]
+            lines.append(f"raw[{i}] = {index} < 0 ? Double.NaN : (double) {index};")
+            continue
         needed = {"probability": "probabilities"}.get(f.kind, f.kind)
         if needed not in parts:
             raise UnsupportedModelError(f"the model does not produce output {f.name!r} ({f.kind})", format="java", field=f.name)
@@ -148,7 +152,9 @@ def _records(sig: Signature, label_values: dict[str, tuple[Any, ...]]) -> tuple[
 def _assemble(sig: Signature, out: JavaWriter, body: list[str], class_name: str, package: str | None, source: str) -> str:
     labelled: dict[str, tuple[Any, ...]] = {}
     for f in sig.outputs:
-        if f.kind == "label":
+        if f.name in out.extra_values:
+            labelled[f.name] = out.extra_values[f.name]
+        elif f.kind == "label":
             labelled[f.name] = out.label_values or tuple(sig.classes or ())
         elif f.kind == "cluster":
             labelled[f.name] = out.cluster_values or ()
@@ -209,8 +215,8 @@ public final class {class_name} {{
     /** Per output: the values a label or cluster index points at, or null for a numeric output. */
     public static final Object[][] LABELS = {{{", ".join(values)}}};
 
-    private static final int SLOTS = {len(out.slots)};
-    private static final int TEXTS = {len(out.texts)};
+    private static final int SLOTS = {out.slot_count};
+    private static final int TEXTS = {out.text_count};
 
 {fields}
 

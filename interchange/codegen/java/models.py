@@ -41,6 +41,19 @@ def _linear(out: JavaWriter, coef: np.ndarray, intercept: np.ndarray, n: int, lo
     ]
 
 
+def _in_signature_order(out: JavaWriter, classes: object, lines: list[str]) -> list[str]:
+    """``lines`` then ``probabilities`` rearranged from the model's class order into the signature's (which the
+    output mapping reads), where the two orders differ (a PMML network listing its outputs g, r, b for r, g, b)."""
+    wanted = getattr(out.signature, "classes", None)
+    if not classes or not wanted:
+        return lines
+    mine, want = [str(c) for c in classes], [str(c) for c in wanted]  # type: ignore[attr-defined]
+    if mine == want or sorted(mine) != sorted(want):
+        return lines
+    picks = ", ".join(f"modelOrder[{mine.index(c)}]" for c in want)
+    return [*lines, "double[] modelOrder = probabilities;", f"probabilities = new double[] {{{picks}}};"]
+
+
 @emitter("java", Regression)
 def _regression(step: Regression, out: JavaWriter) -> Emitted:
     coef = np.asarray(step.coef, dtype=np.float64)
@@ -50,7 +63,8 @@ def _regression(step: Regression, out: JavaWriter) -> Emitted:
     if step.link is Link.IDENTITY:
         return lines, {"decision": "scores"}
     out.need("sigmoid", "link")
-    return [*lines, f"double[] probabilities = link(scores, {jstring(step.link.value)});"], {"probabilities": "probabilities"}
+    lines.append(f"double[] probabilities = link(scores, {jstring(step.link.value)});")
+    return _in_signature_order(out, step.classes, lines), {"probabilities": "probabilities"}
 
 
 def _forest(step: TreeEnsemble, out: JavaWriter, prefix: str) -> list[str]:
@@ -84,7 +98,8 @@ def _ensemble(step: TreeEnsemble, out: JavaWriter) -> Emitted:
     if step.classes is None:
         return lines, {"value": "leaves[0]"}
     out.need("sigmoid", "link")
-    return [*lines, f"double[] probabilities = link(leaves, {jstring(step.link.value)});"], {"probabilities": "probabilities"}
+    lines.append(f"double[] probabilities = link(leaves, {jstring(step.link.value)});")
+    return _in_signature_order(out, step.classes, lines), {"probabilities": "probabilities"}
 
 
 @emitter("java", IsolationScore)
@@ -127,7 +142,7 @@ def _network(step: NeuralNetwork, out: JavaWriter) -> Emitted:
         lines.append('double[] probabilities = link(a, "softmax");')
     else:
         lines.append("double[] probabilities = a;")
-    return lines, {"probabilities": "probabilities"}
+    return _in_signature_order(out, getattr(step, "classes", None), lines), {"probabilities": "probabilities"}
 
 
 @emitter("java", SupportVectorMachine)
@@ -342,4 +357,4 @@ def _bayes(step: GaussianNaiveBayes, out: JavaWriter) -> Emitted:
         f"for (int c = 0; c < {n_classes}; c++) {{ probabilities[c] = Math.exp(jll[c] - max); sum += probabilities[c]; }}",
         f"for (int c = 0; c < {n_classes}; c++) {{ probabilities[c] = probabilities[c] / sum; }}",
     ]
-    return lines, {"probabilities": "probabilities"}
+    return _in_signature_order(out, getattr(step, "classes", None), lines), {"probabilities": "probabilities"}

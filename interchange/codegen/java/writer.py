@@ -68,11 +68,14 @@ class JavaWriter:
     def __init__(self) -> None:
         self.slots: dict[str, int] = {}
         self.texts: dict[str, int] = {}
+        self.slot_count = 0  # slots handed out (a column redefined in place takes a new one)
+        self.text_count = 0
         self.fields: list[str] = []
         self.helpers: list[str] = []
         self.methods: list[str] = []
         self.label_values: tuple[Any, ...] | None = None  # what a label index points at, when not the classes
         self.cluster_values: tuple[Any, ...] | None = None
+        self.extra_values: dict[str, tuple[Any, ...]] = {}  # output -> what its index points at (reason codes)
         self.signature: Any = None  # the graph's signature (its class order), set by write_class
         self._taken: set[str] = set()
 
@@ -92,11 +95,14 @@ class JavaWriter:
         return f"s[{self.texts[name]}]"
 
     def new_num(self, name: str) -> str:
-        self.slots[name] = len(self.slots)
+        """A new slot for ``name`` (a column written in place, as Impute does, gets a fresh one too)."""
+        self.slots[name] = self.slot_count
+        self.slot_count += 1
         return f"v[{self.slots[name]}]"
 
     def new_text(self, name: str) -> str:
-        self.texts[name] = len(self.texts)
+        self.texts[name] = self.text_count
+        self.text_count += 1
         return f"s[{self.texts[name]}]"
 
     def vector(self, names: tuple[str, ...], local: str = "x") -> str:

@@ -1,18 +1,22 @@
 """GeneralizedLinear, CumulativeLink and NormalizedClassifier in double ai.onnx arithmetic.
 
 The linear predictor is MatMul + Add as for Regression; the inverse links are spelled out as
-PMML 4.4 defines them (interchange.ir.general.inverse_link) with Exp and Pow. probit and
-cauchit are refused: onnxruntime has no double Erf / Atan kernel. Cumulative probabilities
+PMML 4.4 defines them (interchange.ir.general.inverse_link) with Exp and Pow; probit and
+cauchit with erfc and atan composed in double (special.py: onnxruntime has no double Erf / Atan
+kernel). Cumulative probabilities
 become class probabilities as differences of neighbours.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from interchange.formats.onnx.emit.builder import Builder, refuse
 from interchange.formats.onnx.emit.linear import column, row_sum, sigmoid
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter
+from interchange.formats.onnx.emit.special import atan, erfc
 from interchange.ir.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 
 __all__ = ["inverse_link"]
@@ -37,11 +41,10 @@ def inverse_link(b: Builder, name: str, y: str, parameter: float = 0.0) -> str:
         return b.op("Sub", [one, _exp(b, y)])
     if name == "logit" or (name == "oddspower" and parameter == 0):
         return sigmoid(b, y)
-    if name in ("probit", "cauchit"):  # Erf / Atan: onnxruntime (1.32) runs them in float only
-        raise refuse(
-            f"the {name} link in double precision: onnxruntime has no double {'Erf' if name == 'probit' else 'Atan'} kernel "
-            "(float would lose ~1e-7)"
-        )
+    if name == "probit":  # 0.5 erfc(-y / sqrt 2); onnxruntime has no double Erf kernel: special.erfc composes one
+        return b.op("Mul", [b.const(0.5), erfc(b, b.op("Div", [b.op("Neg", [y]), b.const(math.sqrt(2.0))]))])
+    if name == "cauchit":  # 0.5 + atan(y) / pi; no double Atan kernel either: special.atan
+        return b.op("Add", [b.const(0.5), b.op("Div", [atan(b, y), b.const(math.pi)])])
     if name == "cloglog":
         return b.op("Sub", [one, _exp(b, _neg(b, _exp(b, y)))])
     if name == "loglog":
