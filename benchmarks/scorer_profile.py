@@ -187,7 +187,7 @@ def measure_score(name: str, events: int, batch: int) -> dict[str, Any]:
     stages.patch(scoring, "decode_batch", "decode")
     stages.patch(scoring, "_score", "predict")
     stages.patch(scoring, "encode_outputs", "encode")
-    for fn in ("sources", "source_of", "created_ms", "_add_outputs"):  # the per-version lineage steps
+    for fn in ("sources", "source_of", "created_ms", "sampled_created_ms", "_add_outputs"):  # the per-version lineage steps
         stages.patch(scoring, fn, "lineage + outcome (per event)")
     stages.patch(steps, "decode_batch", "decode")
     stages.patch(columns.BatchCodec, "decode", "decode")

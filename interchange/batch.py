@@ -97,6 +97,8 @@ def _raw_columns(batch: Any, signature: Signature) -> Mapping[str, Any]:
 
 
 def _typed(values: Any, f: InputField) -> np.ndarray:
+    if type(values) is np.ndarray and values.dtype == np.float64 and f.type in ("double", "integer"):
+        return values  # already typed (the scorer's decoded columns): what astype(copy=False) below returns
     if f.type == "array":
         return _vectors(values, f.name)
     if f.type == "avro":
@@ -198,11 +200,23 @@ def typed_outputs(columns: Columns, outputs: Sequence[OutputField]) -> Columns:
             out[f.name] = col if col.dtype == np.float64 else np.array([np.nan if is_missing(v) else float(v) for v in col])
         elif f.type == "integer" and col.dtype.kind in "iu":
             out[f.name] = col.astype(np.int64, copy=False)
+        elif f.type == "integer" and col.dtype == object and (ints := _plain_ints(col)) is not None:
+            out[f.name] = ints
         elif f.type == "string" and col.dtype.kind == "U":
             out[f.name] = col.astype(object)
         else:
             out[f.name] = _typed_labels(col, _CASTS.get(f.type, str))
     return out
+
+
+def _plain_ints(col: np.ndarray) -> np.ndarray | None:
+    """An object column of integers (class labels from a table) as int64 in one cast, ~3x cheaper than
+    factorizing it: ``int(v)`` per value, which equals ``int(float(v))`` wherever it succeeds (beyond 2**53
+    it is the exact one); None when a value is missing or not a number (factorized value by value below)."""
+    try:
+        return col.astype(np.int64)
+    except (TypeError, ValueError, OverflowError):  # None, NaN, "1.5", "x", a huge int
+        return None
 
 
 def _typed_labels(col: np.ndarray, convert: Any) -> np.ndarray:

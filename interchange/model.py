@@ -103,7 +103,7 @@ class Model(ABC):
 
         def run(start: int, part: list[Any] | Columns) -> None:
             try:
-                columns = to_columns(part, signature)
+                columns = to_columns(part, signature) if isinstance(part, list) else part  # columns are typed above
                 scored = self._score_columns(columns)
             except RecordError as exc:
                 size = len(part) if isinstance(part, list) else num_rows(part)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from interchange.batch import Columns
+from interchange.batch import _CASTS, Columns, _typed_labels, to_columns, typed_outputs
 from interchange.document import Document
 from interchange.errors import RecordError
 from interchange.model import Model, ModelInfo
@@ -120,3 +120,29 @@ def test_a_missing_input_is_refused_unless_the_model_imputes_it(fmt: str, impute
     else:
         assert list(scored.refused) == [1]
         assert "b" in scored.refused[1].message or fmt == "pfa"  # titus2 names the PFA expression, not the field
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[0, 1, 1, 0], ["1", "2", "2"], [True, 3], [1.0, 2.0], [0, None, 1], [0, float("nan")], ["1.5", 2], ["a", 1], [2**70, 1], []],
+)
+def test_integer_labels_from_an_object_column_are_those_of_the_value_by_value_cast(values: list) -> None:
+    col = np.array(values, dtype=object)
+    label = [OutputField("label", "label", "integer")]
+    try:
+        want = _typed_labels(col, _CASTS["integer"])
+    except (ValueError, OverflowError) as exc:  # "a", and 2**70 as int64: the fast path must refuse them too
+        with pytest.raises(type(exc)):
+            typed_outputs({"label": col}, label)
+        return
+    got = typed_outputs({"label": col}, label)["label"]
+    assert got.dtype == want.dtype and got.tolist() == want.tolist()
+
+
+def test_typed_float_columns_are_passed_through_without_a_copy() -> None:
+    signature = Signature((InputField("x", "double"), InputField("n", "integer")), ())
+    x, n = np.arange(3.0), np.arange(3.0)
+    typed = to_columns({"x": x, "n": n}, signature)
+    assert typed["x"] is x and typed["n"] is n
+    ints = to_columns({"x": x, "n": np.arange(3)}, signature)["n"]
+    assert ints.dtype == np.float64 and ints.tolist() == [0.0, 1.0, 2.0]

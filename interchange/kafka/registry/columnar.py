@@ -110,9 +110,13 @@ class Decoded:
         if self.columns is None:
             return self.records or []
         out: dict[str, np.ndarray] = {}
+        seen: dict[int, bool] = {}  # null masks are often one array shared by every column (a batch without nulls)
         for key, col in self.columns.items():
             values, nulls = col.values, col.nulls
-            has_nulls = nulls is not None and bool(nulls.any())
+            has_nulls = False
+            if nulls is not None:  # id() is safe here: every mask stays alive in self.columns
+                known = seen.get(id(nulls))
+                has_nulls = known if known is not None else seen.setdefault(id(nulls), bool(nulls.any()))
             if values.dtype == object or (values.dtype in (np.bool_, np.float64) and not has_nulls):
                 out[key] = values
             else:

@@ -9,6 +9,7 @@ topic, one partition, no errors) is recognised with a list scan and answered in 
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -17,7 +18,7 @@ from confluent_kafka import Message, TopicPartition
 
 from interchange.kafka.transport import position
 
-__all__ = ["by_topic", "created_ms", "offset_bounds", "positions", "sources", "usable"]
+__all__ = ["by_topic", "created_ms", "offset_bounds", "positions", "sampled_created_ms", "sources", "usable"]
 
 log = logging.getLogger("interchange.kafka.scorer")
 
@@ -49,16 +50,66 @@ def _checked(values: list[Any], messages: list[Message]) -> list[Any]:
     return values
 
 
+def _numbers(read: Any, messages: list[Message]) -> np.ndarray:
+    """``read`` (Message.partition or Message.offset) of every message as an int64 array, read in C; a None
+    (a message without a position) raises TransportError naming it."""
+    try:
+        values = np.fromiter(map(read, messages), dtype=np.int64, count=len(messages))
+    except TypeError:  # a None
+        _checked(list(map(read, messages)), messages)
+        raise
+    values.flags.writeable = False  # shared by every reader of the batch
+    return values
+
+
+class _Read:
+    """What has been read off one batch (a list of messages, not changed once taken): the scorer asks a
+    batch's positions two or three times (lineage, commit, rewind) and reads them once."""
+
+    __slots__ = ("messages", "size", "topics", "partitions", "offsets")
+
+    def __init__(self, messages: list[Message]) -> None:
+        self.messages, self.size = messages, len(messages)
+        self.topics: list[str] | None = None
+        self.partitions: np.ndarray | None = None
+        self.offsets: np.ndarray | None = None
+
+
+_last = _Read([])  # the batch read last (one assignment: safe with several scorers on threads)
+
+
+def _read(messages: list[Message]) -> _Read:
+    global _last
+    last = _last
+    if last.messages is messages and last.size == len(messages):
+        return last
+    _last = last = _Read(messages)
+    return last
+
+
 def _topics(messages: list[Message]) -> list[str]:
-    return _checked(list(map(Message.topic, messages)), messages)
+    read = _read(messages)
+    if read.topics is None:
+        read.topics = _checked(list(map(Message.topic, messages)), messages)
+    return read.topics
 
 
-def _partitions(messages: list[Message]) -> list[int]:
-    return _checked(list(map(Message.partition, messages)), messages)
+def _partitions(messages: list[Message]) -> np.ndarray:
+    read = _read(messages)
+    if read.partitions is None:
+        read.partitions = _numbers(Message.partition, messages)
+    return read.partitions
 
 
-def _offsets(messages: list[Message]) -> list[int]:
-    return _checked(list(map(Message.offset, messages)), messages)
+def _offsets(messages: list[Message]) -> np.ndarray:
+    read = _read(messages)
+    if read.offsets is None:
+        read.offsets = _numbers(Message.offset, messages)
+    return read.offsets
+
+
+def _one(values: np.ndarray) -> bool:
+    return bool((values == values[0]).all())
 
 
 def by_topic(messages: list[Message]) -> dict[str, list[Message]]:
@@ -79,13 +130,12 @@ def offset_bounds(messages: list[Message]) -> tuple[list[TopicPartition], list[T
     if not messages:
         return [], []
     topics, partitions, offsets = _topics(messages), _partitions(messages), _offsets(messages)
-    if _same(topics) and _same(partitions):
-        return [TopicPartition(topics[0], partitions[0], max(offsets) + 1)], [
-            TopicPartition(topics[0], partitions[0], min(offsets))
-        ]
+    if _same(topics) and _one(partitions):
+        topic, partition = topics[0], int(partitions[0])
+        return [TopicPartition(topic, partition, int(offsets.max()) + 1)], [TopicPartition(topic, partition, int(offsets.min()))]
     last: dict[tuple[str, int], int] = {}
     first: dict[tuple[str, int], int] = {}
-    for key, offset in zip(zip(topics, partitions, strict=True), offsets, strict=True):
+    for key, offset in zip(zip(topics, partitions.tolist(), strict=True), offsets.tolist(), strict=True):
         if offset > last.get(key, -1):
             last[key] = offset
         if offset < first.get(key, offset + 1):
@@ -95,19 +145,38 @@ def offset_bounds(messages: list[Message]) -> tuple[list[TopicPartition], list[T
 
 def sources(topic: str, messages: list[Message]) -> list[bytes]:
     """Each message's ``topic/partition/offset`` (the ``interchange.source`` lineage header)."""
-    partitions, offsets = _partitions(messages), _offsets(messages)
-    if partitions and _same(partitions):
+    if not messages:
+        return []
+    partitions, offsets = _partitions(messages), _offsets(messages).tolist()
+    if _one(partitions):
         prefix = f"{topic}/{partitions[0]}/".encode()
         return [prefix + b"%d" % o for o in offsets]
     head = topic.encode()
-    return [b"%s/%d/%d" % (head, p, o) for p, o in zip(partitions, offsets, strict=True)]
+    return [b"%s/%d/%d" % (head, p, o) for p, o in zip(partitions.tolist(), offsets, strict=True)]
 
 
 def positions(messages: list[Message]) -> tuple[np.ndarray, np.ndarray]:
     """(partitions, offsets) of the messages as int64 arrays (the ``source`` lineage field)."""
-    return np.array(_partitions(messages), dtype=np.int64), np.array(_offsets(messages), dtype=np.int64)
+    return _partitions(messages), _offsets(messages)
 
 
 def created_ms(messages: list[Message]) -> np.ndarray:
     """The CreateTime (ms) of every message that has one (LogAppendTime and unknown ones are left out)."""
     return np.array([t for kind, t in map(Message.timestamp, messages) if kind == _CREATE_TIME], dtype=np.float64)
+
+
+SAMPLE_FROM = 64  # batches up to this size have every message's CreateTime read
+SAMPLE_EVERY = 8
+
+
+def sampled_created_ms(messages: list[Message]) -> np.ndarray:
+    """CreateTimes for the latency percentiles: every message's in a small batch; in a larger one every
+    ``SAMPLE_EVERY``-th message's (from a phase that turns with each batch), each repeated that many times,
+    so a batch weighs in by its size. Reading a message's timestamp is a Python call and a tuple per message
+    (~0.15 µs of the ~3 µs an event costs); a 1-in-8 sample of a batch of a thousand is still 125 values."""
+    if len(messages) <= SAMPLE_FROM:
+        return created_ms(messages)
+    return np.repeat(created_ms(messages[next(_phase) :: SAMPLE_EVERY]), SAMPLE_EVERY)
+
+
+_phase = itertools.cycle(range(SAMPLE_EVERY))

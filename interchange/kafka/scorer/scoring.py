@@ -22,7 +22,7 @@ import numpy as np
 from confluent_kafka import Message
 
 from interchange.errors import RecordError
-from interchange.kafka.scorer.batches import created_ms, sources
+from interchange.kafka.scorer.batches import sampled_created_ms, sources
 from interchange.kafka.scorer.columns import BatchCodec
 from interchange.kafka.scorer.live import LiveModel
 from interchange.kafka.scorer.router import Plan
@@ -128,7 +128,7 @@ def score_route(
             kept, values = [kept[i] for i in served], [encoded[i] for i in served]
         _add_outputs(out, route.output, live, role, route.input_topic, kept, values, lineage_headers)
         out.dead += [(route.dead_letters, msg, exc, why, live.ref) for msg, exc, why in part.dead]
-        latencies = now_ms - created_ms(kept)
+        latencies = now_ms - sampled_created_ms(kept)
         out.scored.append((route.model, live.envelope.version, role, len(kept), latencies))
         if shadow is not None:
             _compare(plan, live, part.kept, outputs, refused, shadow, out)

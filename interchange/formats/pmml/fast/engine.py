@@ -264,6 +264,9 @@ class FastPMMLModel(Model):
         refused: dict[int, RecordError] = {}
         for t in prog.treatments:  # PMML 4.4 §MiningSchema, on the outermost model's inputs
             raw = cols[t.name]
+            if t.classify is None and t.plain and raw.dtype.kind == "f":  # Treatment.apply's common case, no masks
+                cols[t.name] = raw.astype(np.float64, copy=True)
+                continue
             cols[t.name], bad = t.apply(raw)
             if not bad.any():
                 continue

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from lxml import etree
@@ -78,6 +80,12 @@ def targets(model: etree._Element) -> tuple[Callable[[Prediction], Prediction], 
 
 
 def _index(classes: list[str], value: str | None) -> int:
+    return _class_index(tuple(classes), type(value).__name__, value)  # the type too: True == 1, but their keys differ
+
+
+@lru_cache(maxsize=1024)
+def _class_index(classes: tuple[str, ...], kind: str, value: Any) -> int:
+    """Where ``value`` is among ``classes`` (as category keys; -1: not there), worked out once per classes and value."""
     k = keys(np.array([value], dtype=object))[0]
     for i, c in enumerate(classes):
         if keys(np.array([c], dtype=object))[0] == k:

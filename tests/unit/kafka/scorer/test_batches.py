@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from confluent_kafka import KafkaError, Message, TopicPartition
 
 from interchange.errors import TransportError
-from interchange.kafka.scorer.batches import by_topic, created_ms, offset_bounds, sources, usable
+from interchange.kafka.scorer.batches import (
+    SAMPLE_EVERY,
+    SAMPLE_FROM,
+    by_topic,
+    created_ms,
+    offset_bounds,
+    positions,
+    sampled_created_ms,
+    sources,
+    usable,
+)
 
 
 def msg(topic: str | None = "t", partition: int | None = 0, offset: int | None = 0, **kw) -> Message:
@@ -74,3 +85,36 @@ def test_sources_name_topic_partition_offset() -> None:
 def test_created_ms_keeps_create_times_only() -> None:
     stamps = [msg(timestamp=(1, 1000)), msg(timestamp=(2, 2000)), msg(timestamp=(0, 0)), msg(timestamp=(1, 1500))]
     assert created_ms(stamps).tolist() == [1000.0, 1500.0]
+
+
+def test_small_batches_have_every_create_time_read() -> None:
+    stamps = [msg(offset=i, timestamp=(1, 1000 + i)) for i in range(SAMPLE_FROM)]
+    assert sampled_created_ms(stamps).tolist() == [1000.0 + i for i in range(SAMPLE_FROM)]
+
+
+def test_a_large_batch_is_sampled_with_its_weight_and_every_phase_in_turn() -> None:
+    n = 1000
+    stamps = [msg(offset=i, timestamp=(1, i)) for i in range(n)]
+    seen = set()
+    for _ in range(SAMPLE_EVERY):
+        got = sampled_created_ms(stamps)
+        picked = got[::SAMPLE_EVERY]
+        assert np.array_equal(got, np.repeat(picked, SAMPLE_EVERY))  # each sampled event stands for SAMPLE_EVERY
+        phase = int(picked[0])
+        assert picked.tolist() == list(range(phase, n, SAMPLE_EVERY))
+        seen.add(phase)
+        assert abs(len(got) - n) < SAMPLE_EVERY and abs(np.median(got) - np.median(np.arange(n))) <= SAMPLE_EVERY
+    assert seen == set(range(SAMPLE_EVERY))
+
+
+def test_positions_are_read_once_per_batch_and_not_shared_across_batches() -> None:
+    a = [msg(partition=1, offset=i) for i in range(5)]
+    b = [msg(partition=2, offset=10 + i) for i in range(5)]
+    pa, oa = positions(a)
+    assert positions(a)[1] is oa  # the same batch: read once
+    assert (pa.tolist(), oa.tolist()) == ([1] * 5, list(range(5)))
+    pb, ob = positions(b)
+    assert (pb.tolist(), ob.tolist()) == ([2] * 5, list(range(10, 15)))
+    assert _as_dict(offset_bounds(a)[0]) == {("t", 1): 5}
+    with pytest.raises(ValueError):
+        oa[0] = 7  # shared arrays are read-only

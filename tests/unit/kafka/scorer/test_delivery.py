@@ -117,3 +117,53 @@ def test_too_many_batches_in_flight_waits_and_stop_ends_the_wait() -> None:
     stop.set()  # the broker never answers; SIGTERM arrives
     assert not _batch(delivery, consumer, 1, 0, AtLeastOnce.IN_FLIGHT)
     assert consumer.commits == []
+
+
+class _FullProducer(_Producer):
+    """Refuses a produce() with BufferError once ``room`` records wait; poll() answers them and makes room."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room, self.records = room, []
+        self.answered_all: list = []
+
+    def produce(self, topic, key=None, value=None, headers=None, on_delivery=None) -> None:
+        if len(self.waiting) - len(self.answered_all) >= self.room:
+            raise BufferError("queue full")
+        self.records.append((key, value, headers))
+        super().produce(topic, key, value, headers, on_delivery)
+
+    def poll(self, timeout: float = 0) -> int:
+        for i in range(len(self.answered_all), len(self.waiting)):
+            self.answer(i)
+        self.answered_all = list(self.waiting)
+        return super().poll(timeout)
+
+
+def test_produce_many_hands_over_every_record_in_order_through_a_full_queue() -> None:
+    delivery, _ = _delivery()
+    fake = _FullProducer(room=3)
+    delivery.producer = fake  # type: ignore[assignment]
+    consumer = _Consumer()
+    delivery.begin()
+    keys, values = [b"k%d" % i for i in range(10)], [b"v%d" % i for i in range(10)]
+    headers = [[("h", b"%d" % i)] for i in range(10)]
+    delivery.produce_many("out", keys, values, headers)
+    delivery.produce_many("out", [None], [b"last"])
+    assert fake.records == [*zip(keys, values, headers, strict=True), (None, b"last", None)]
+    assert delivery._batch.sent == 11  # the batch knows how many answers to wait for
+    assert delivery.commit(consumer, [TopicPartition("in", 0, 11)], [TopicPartition("in", 0, 0)])  # type: ignore[arg-type]
+    assert consumer.commits == [{("in", 0): 11}]  # commit's poll answered the last ones
+
+
+def test_produce_many_stopped_with_the_queue_full_counts_what_it_handed_over() -> None:
+    stop = threading.Event()
+    delivery, _ = _delivery(stop)
+    fake = _FullProducer(room=2)
+    fake.poll = lambda timeout=0: 0  # type: ignore[method-assign]  # the broker never answers
+    delivery.producer = fake  # type: ignore[assignment]
+    delivery.begin()
+    stop.set()
+    with pytest.raises(TransportError, match="queue full"):
+        delivery.produce_many("out", [b"a", b"b", b"c"], [b"1", b"2", b"3"])
+    assert delivery._batch.sent == 2 and len(fake.records) == 2

@@ -454,10 +454,11 @@ def _error_on_null(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     if not isinstance(at, Opt):
         raise NotCovered(f"impute.errorOnNull on {at}")
     depth, field = scope.depth, _field_name(args[0])
+    message = "encountered null" + (f" in field {field!r}" if field else "")
 
     def run(rt: Run) -> Any:
         v = af(rt)
-        rt.fail(np.asarray(v.missing), depth, "encountered null" + (f" in field {field!r}" if field else ""), field)
+        rt.fail(np.asarray(v.missing), depth, message, field)
         return v.value
 
     return run, at.inner
