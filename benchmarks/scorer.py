@@ -260,7 +260,8 @@ class _Watcher:
     def _run(self) -> None:
         seen = self.seen
         while len(seen) < self.count and not self.stop.is_set():
-            msgs = self.cons.consume(1000, 0.05)
+            first = self.cons.poll(0.05)  # consume(n, t) would wait for n messages or all of t
+            msgs = ([first] + self.cons.consume(1000, 0)) if first is not None else []
             now = time.time() * 1000
             for m in msgs:
                 if not m.error():
