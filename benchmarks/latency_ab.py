@@ -150,6 +150,9 @@ BROKER: dict[str, dict[str, str]] = {
     "pass-through-eos-verify": {"transaction.partition.verification.enable": "true"},
 }
 
+# the sender's linger.ms for a variant's runs (0 for every other): the load generator's batching, counted in "from send"
+SENDER_LINGER_MS = {"pass-through-sender-linger-1": 1.0, "at-least-once-sender-linger-1": 1.0}
+
 # name: (guarantee, tweak or None)
 VARIANTS: dict[str, tuple[str, Callable[[Any], None] | None]] = {
     "pass-through": ("pass-through", None),
@@ -167,6 +170,8 @@ VARIANTS: dict[str, tuple[str, Callable[[Any], None] | None]] = {
     "eos-serial": ("exactly-once", _overlap(None)),  # every commit in the foreground
     "eos-overlap-always": ("exactly-once", _overlap(1)),  # every commit in the background
     "pass-through-eos-serial": ("pass-through exactly-once", _overlap(None)),
+    "pass-through-sender-linger-1": ("pass-through", None),
+    "at-least-once-sender-linger-1": ("at-least-once", None),
     "eos-producers-1": ("exactly-once", _producers(1)),  # one transactional producer
     "eos-producers-2": ("exactly-once", _producers(2)),  # two taken in turn, commits in order in the background
     "eos-producers-3": ("exactly-once", _producers(3)),
@@ -219,7 +224,8 @@ def main() -> int:
                 counter = _Refusals()
                 if args.count_refusals:
                     tweak = _counting(tweak, counter)
-                figures = latency(config, name, args.rate, args.seconds, guarantee, tweak, visible=args.visible)
+                linger = SENDER_LINGER_MS.get(v, 0.0)
+                figures = latency(config, name, args.rate, args.seconds, guarantee, tweak, args.visible, linger)
                 figures["refused_add_partitions"], figures["refused_add_offsets"] = counter.add_partitions, counter.add_offsets
                 label = f"{v}@{gc}" if gc else v
                 runs[label].append(figures)
@@ -234,7 +240,7 @@ def main() -> int:
                     "load_avg",
                     "cpu_pressure_avg10",
                 )
-                keys += ("sender_cpu_s", "refused_add_partitions", "refused_add_offsets")
+                keys += ("sender_cpu_s", "sent_per_s", "refused_add_partitions", "refused_add_offsets")
                 keys += ("this_process_cpu_s", "broker_cpu_s", "broker_gc_pauses", "broker_gc_pause_max_ms")
                 print(label, {k: figures[k] for k in keys}, flush=True)
     if dynamic:
@@ -245,9 +251,9 @@ def main() -> int:
     print(
         "| variant | from send p50 / p99 ms | from broker p50 / p99 ms | visible (read_committed) p50 / p99 ms | batches "
         "| refused AddPartitions / AddOffsets "
-        "| broker CPU s | broker GC pauses (max ms) | load avg | CPU pressure avg10 % |"
+        "| broker CPU s | sender CPU s | broker GC pauses (max ms) | load avg | CPU pressure avg10 % |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for v, rs in runs.items():
 
         def cell(key: str, rs: list[dict] = rs) -> str:
@@ -262,6 +268,7 @@ def main() -> int:
             f"{statistics.median(x['batches'] for x in rs):.0f} | "
             f"{'; '.join(str(x['refused_add_partitions']) + ' / ' + str(x['refused_add_offsets']) for x in rs)} | "
             f"{', '.join(str(x['broker_cpu_s']) for x in rs)} | "
+            f"{', '.join(str(x['sender_cpu_s']) for x in rs)} | "
             f"{', '.join(_pauses(x) for x in rs)} | "
             f"{', '.join(str(x['load_avg']) for x in rs)} | "
             f"{', '.join(str(x.get('cpu_pressure_avg10')) for x in rs)} |"

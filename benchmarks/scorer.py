@@ -170,12 +170,12 @@ def score(config, name: str, events: int, batch: int, headers: bool = False) -> 
     return stats.rate, engine, scorer.batch_codec.fast_records, clock.figures(stats.scored + stats.dead_lettered)
 
 
-def _paced(config, topic: str, values: list[bytes], rate: float, ready, out: str) -> None:
+def _paced(config, topic: str, values: list[bytes], rate: float, ready, out: str, linger_ms: float = 0.0) -> None:
     """Produce ``values`` at ``rate`` per second, keyed by their index (runs in its own process): the
     events due each millisecond in one burst, keys encoded beforehand. Saves each event's send time (ms,
     read once per burst, before its first produce() call: never later than the event's own CreateTime) to
     ``out``."""
-    prod = producer(config, **{"linger.ms": 0})
+    prod = producer(config, **{"linger.ms": linger_ms})
     produce = prod.produce
     keys = [str(i).encode() for i in range(len(values))]
     sent = np.zeros(len(values) + 1)  # the last slot: this process's CPU seconds while sending
@@ -274,12 +274,22 @@ class _Watcher:
         return self.seen
 
 
-def latency(config, name: str, rate: float, seconds: float, guarantee: str, tweak=None, visible: bool = False) -> dict:
+def latency(
+    config,
+    name: str,
+    rate: float,
+    seconds: float,
+    guarantee: str,
+    tweak=None,
+    visible: bool = False,
+    sender_linger_ms: float = 0.0,
+) -> dict:
     """p50 / p99 / max of prediction CreateTime - input send time (and - input LogAppendTime) at a fixed input
     rate (``guarantee`` "pass-through" / "pass-through exactly-once": copies of the inputs by :class:`_Copier`
     instead of predictions). ``tweak(scorer)``, when given, adjusts the scorer or copier before it starts
     (side-by-side comparisons: benchmarks/latency_ab.py). ``visible``: also when each prediction reached a
-    read_committed consumer (``visible_p50_ms`` / ``visible_p99_ms`` from the send; a thread in this process)."""
+    read_committed consumer (``visible_p50_ms`` / ``visible_p99_ms`` from the send; a thread in this process).
+    ``sender_linger_ms``: the sender's linger.ms (0 by default; its batching wait counts in "from send")."""
     count = int(rate * seconds)
     topic = f"{name}-lat-{uuid.uuid4().hex[:6]}"
     out_topic = f"{topic}-predictions"
@@ -313,7 +323,7 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str, twea
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
     sent_file = Path(tempfile.mkdtemp()) / "sent.npy"
-    proc = ctx.Process(target=_paced, args=(config, topic, values, rate, ready, str(sent_file)))
+    proc = ctx.Process(target=_paced, args=(config, topic, values, rate, ready, str(sent_file), sender_linger_ms))
     proc.start()
     time.sleep(1.0)
     cpu_start, broker_start, wall_start = time.process_time(), _broker_cpu(), time.time()
