@@ -146,3 +146,15 @@ def test_a_rewind_waits_for_every_commit_in_flight() -> None:
     threading.Timer(0.3, b.release.set).start()
     assert delivery.unsettled() == []
     assert log[-1] == "B committed"
+
+
+def test_the_scorer_option_picks_the_producers_and_refuses_none() -> None:
+    from interchange.errors import ConfigError
+    from interchange.kafka.scorer import ScorerOptions
+    from interchange.kafka.scorer.delivery import delivery_for
+
+    with pytest.raises(ConfigError, match="transactional_producers"):
+        ScorerOptions(model="m", guarantee="exactly-once", transactional_producers=0)
+    config = ClientConfig({"bootstrap.servers": "127.0.0.1:9"})
+    delivery = delivery_for("exactly-once", config, threading.Event(), lambda why: None, "g-1", 100, producers=2)
+    assert isinstance(delivery, ExactlyOnce) and len(delivery._lanes) == 2
