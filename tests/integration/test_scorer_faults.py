@@ -124,10 +124,11 @@ def test_sigterm_finishes_the_batch_and_exits(stack_config, model_name, tmp_path
     assert sorted(_keys(out)) == sorted(f"e{i}" for i in range(2000))
 
 
-def test_broker_down_for_a_minute_is_waited_out(stack_config, model_name) -> None:
+@pytest.mark.parametrize("producers", [1, 2], ids=["one-producer", "two-producers"])
+def test_broker_down_for_a_minute_is_waited_out(stack_config, model_name, producers) -> None:
     publish_iris(stack_config, model_name)
     X, _ = iris()
-    runner = Running(stack_config, model_name, guarantee="exactly-once")
+    runner = Running(stack_config, model_name, guarantee="exactly-once", transactional_producers=producers)
     with runner as scorer:
         wait(lambda: scorer.stats.version == 1, what="v1 live")
         send_features(stack_config, model_name, X, keys=[f"a{i}" for i in range(len(X))])

@@ -416,6 +416,7 @@ class ExactlyOnce(Delivery):
     def commit(self, consumer: Consumer, offsets: Offsets, first: Offsets | None = None) -> bool:
         metadata = consumer.consumer_group_metadata()
         lane = self._lane
+        client = lane.producer  # this transaction's producer: a call left running must not touch its replacement
         before = self._inflight[-1][1] if self._inflight else None
 
         def finish() -> None:
@@ -425,10 +426,10 @@ class ExactlyOnce(Delivery):
                     raise _EarlierFailed(f"the previous transaction failed: {before.outcome[0]}")
             # send_offsets_to_transaction is not retried after a failure (seen hanging for good once the
             # broker came back): the transaction is aborted instead and the batch scored again
-            lane.producer.send_offsets_to_transaction(offsets, metadata, 10)
+            client.send_offsets_to_transaction(offsets, metadata, 10)
             while True:  # librdkafka documents commit_transaction as safe to call again on a retriable error
                 try:
-                    lane.producer.commit_transaction(5)
+                    client.commit_transaction(5)
                     lane.committed_at = time.monotonic()
                     return
                 except KafkaException as exc:
@@ -490,6 +491,13 @@ class ExactlyOnce(Delivery):
             self._collect()
         except TransportError as exc:
             log.warning("%s", exc)
+        while not self.stop.is_set() and not self.stuck:  # producers replaced after a failure or a stuck call:
+            try:  # their init_transactions fences the old ones, whose commit could otherwise still land after the
+                self.start()  # scorer read the group's committed offsets (and the batch would be scored twice)
+                break
+            except TransportError as exc:
+                self.report(f"fencing the replaced producers before a rewind: {exc}")
+                self.stop.wait(1.0)
         first, self._failed_first = self._failed_first, []
         return first
 
