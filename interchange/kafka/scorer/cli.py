@@ -52,7 +52,7 @@ def score_command(
     group: str | None = typer.Option(None, help="Consumer group (default interchange-scorer-<model>, or interchange-scorer)."),
     guarantee: str = typer.Option("at-least-once", help="at-least-once | exactly-once (Kafka transactions)."),
     transactional_producers: int = typer.Option(
-        1, help="Exactly-once: transactional producers taken in turn (a batch's transaction runs while the last commits)."
+        1, help="Exactly-once: transactional producers taken in turn (experimental; see the README's latency section)."
     ),
     instance_id: str | None = typer.Option(
         None, help="Static group membership id: a restarted scorer with the same id gets its partitions back at once."
