@@ -24,7 +24,8 @@ class ScorerOptions:
     delivered (a crash re-scores the batch); ``exactly-once`` writes outputs, dead letters and
     input offsets in one Kafka transaction (read the outputs with ``isolation.level=read_committed``).
     ``transactional_producers`` (exactly-once): producers taken in turn, so the next batch's transaction runs while
-    the previous one's commit finishes (commits stay in order; transactional ids ``<id>``, ``<id>-1``, ...).
+    the previous one's commit finishes (commits stay in order; transactional ids ``<id>``, ``<id>-1``, ...);
+    experimental: the broker-outage integration test fails with 2.
     ``instance_id`` turns on static group membership: a restarted member with the same id gets
     its partitions back at once instead of after ``session_timeout_ms``.
     ``verify_key``: an Ed25519 public key (path or PEM); with it, unsigned or wrongly signed
