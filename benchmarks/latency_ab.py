@@ -38,6 +38,7 @@ from scorer import RESULTS, latency  # noqa: E402
 import interchange  # noqa: E402
 from interchange.kafka import stack  # noqa: E402
 from interchange.kafka.config import load_config  # noqa: E402
+from interchange.kafka.scorer.delivery import ExactlyOnce  # noqa: E402
 from interchange.kafka.stack.config import StackConfig  # noqa: E402
 
 
@@ -47,7 +48,7 @@ def _producer_settings(**settings: Any) -> Callable[[Any], None]:
     def tweak(scorer: Any) -> None:
         delivery = scorer.delivery
         delivery._extra.update({k.replace("_", "."): v for k, v in settings.items()})
-        delivery.producer = delivery._new_producer()
+        delivery.rebuild()
 
     return tweak
 
@@ -55,6 +56,16 @@ def _producer_settings(**settings: Any) -> Callable[[Any], None]:
 def _settle(seconds: float) -> Callable[[Any], None]:
     def tweak(scorer: Any) -> None:
         scorer.delivery.settle_s = seconds
+
+    return tweak
+
+
+def _producers(n: int) -> Callable[[Any], None]:
+    """Exactly-once with ``n`` transactional producers taken in turn (every commit in the background)."""
+
+    def tweak(scorer: Any) -> None:
+        d = scorer.delivery
+        scorer.delivery = ExactlyOnce(d.config, d.stop, d.report, d.transactional_id, d.overlap_from, d.settle_s, producers=n)
 
     return tweak
 
@@ -95,9 +106,9 @@ def _counting(tweak: Callable[[Any], None] | None, counter: _Refusals) -> Callab
         if tweak is not None:
             tweak(scorer)
         delivery = scorer.delivery
-        if "transactional.id" in delivery._extra:
+        if isinstance(delivery, ExactlyOnce):
             delivery._extra.update({"debug": "eos", "logger": logger})
-            delivery.producer = delivery._new_producer()
+            delivery.rebuild()
 
     return wrapped
 
@@ -139,6 +150,9 @@ BROKER: dict[str, dict[str, str]] = {
     "pass-through-eos-verify": {"transaction.partition.verification.enable": "true"},
 }
 
+# the sender's linger.ms for a variant's runs (0 for every other): the load generator's batching, counted in "from send"
+SENDER_LINGER_MS = {"pass-through-sender-linger-1": 1.0, "at-least-once-sender-linger-1": 1.0}
+
 # name: (guarantee, tweak or None)
 VARIANTS: dict[str, tuple[str, Callable[[Any], None] | None]] = {
     "pass-through": ("pass-through", None),
@@ -156,6 +170,13 @@ VARIANTS: dict[str, tuple[str, Callable[[Any], None] | None]] = {
     "eos-serial": ("exactly-once", _overlap(None)),  # every commit in the foreground
     "eos-overlap-always": ("exactly-once", _overlap(1)),  # every commit in the background
     "pass-through-eos-serial": ("pass-through exactly-once", _overlap(None)),
+    "pass-through-sender-linger-1": ("pass-through", None),
+    "at-least-once-sender-linger-1": ("at-least-once", None),
+    "eos-producers-1": ("exactly-once", _producers(1)),  # one transactional producer
+    "eos-producers-2": ("exactly-once", _producers(2)),  # two taken in turn, commits in order in the background
+    "eos-producers-3": ("exactly-once", _producers(3)),
+    "pass-through-eos-producers-1": ("pass-through exactly-once", _producers(1)),
+    "pass-through-eos-producers-2": ("pass-through exactly-once", _producers(2)),
 }
 
 
@@ -176,6 +197,7 @@ def main() -> int:
         help="collectors to compare, e.g. g1,shenandoah: each round restarts the broker with each in turn (rotated) and "
         "runs every variant on it after one unrecorded warm-up run",
     )
+    parser.add_argument("--visible", action="store_true", help="also time when a read_committed consumer saw each output")
     parser.add_argument("--count-refusals", action="store_true", help="count CONCURRENT_TRANSACTIONS answers (eos debug log)")
     args = parser.parse_args()
     config = load_config()
@@ -202,12 +224,23 @@ def main() -> int:
                 counter = _Refusals()
                 if args.count_refusals:
                     tweak = _counting(tweak, counter)
-                figures = latency(config, name, args.rate, args.seconds, guarantee, tweak)
+                linger = SENDER_LINGER_MS.get(v, 0.0)
+                figures = latency(config, name, args.rate, args.seconds, guarantee, tweak, args.visible, linger)
                 figures["refused_add_partitions"], figures["refused_add_offsets"] = counter.add_partitions, counter.add_offsets
                 label = f"{v}@{gc}" if gc else v
                 runs[label].append(figures)
-                keys = ("p50_ms", "p99_ms", "broker_p50_ms", "broker_p99_ms", "batches", "load_avg", "cpu_pressure_avg10")
-                keys += ("sender_cpu_s", "refused_add_partitions", "refused_add_offsets")
+                keys = (
+                    "p50_ms",
+                    "p99_ms",
+                    "broker_p50_ms",
+                    "broker_p99_ms",
+                    "visible_p50_ms",
+                    "visible_p99_ms",
+                    "batches",
+                    "load_avg",
+                    "cpu_pressure_avg10",
+                )
+                keys += ("sender_cpu_s", "sent_per_s", "refused_add_partitions", "refused_add_offsets")
                 keys += ("this_process_cpu_s", "broker_cpu_s", "broker_gc_pauses", "broker_gc_pause_max_ms")
                 print(label, {k: figures[k] for k in keys}, flush=True)
     if dynamic:
@@ -216,21 +249,26 @@ def main() -> int:
         restart_broker(initial_gc or StackConfig().kafka_gc)
     print(f"\nrate {args.rate:,.0f}/s, {args.seconds:.0f} s per run, {args.rounds} rounds (median over rounds [per round])")
     print(
-        "| variant | from send p50 / p99 ms | from broker p50 / p99 ms | batches | refused AddPartitions / AddOffsets "
-        "| broker CPU s | broker GC pauses (max ms) | load avg | CPU pressure avg10 % |"
+        "| variant | from send p50 / p99 ms | from broker p50 / p99 ms | visible (read_committed) p50 / p99 ms | batches "
+        "| refused AddPartitions / AddOffsets "
+        "| broker CPU s | sender CPU s | broker GC pauses (max ms) | load avg | CPU pressure avg10 % |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for v, rs in runs.items():
 
         def cell(key: str, rs: list[dict] = rs) -> str:
-            values = [x[key] for x in rs if x[key] is not None]
+            values = [x[key] for x in rs if x.get(key) is not None]
+            if not values:
+                return "-"
             return f"{statistics.median(values):.0f} [{', '.join(f'{x:.0f}' for x in values)}]"
 
         print(
             f"| {v} | {cell('p50_ms')} / {cell('p99_ms')} | {cell('broker_p50_ms')} / {cell('broker_p99_ms')} | "
+            f"{cell('visible_p50_ms')} / {cell('visible_p99_ms')} | "
             f"{statistics.median(x['batches'] for x in rs):.0f} | "
             f"{'; '.join(str(x['refused_add_partitions']) + ' / ' + str(x['refused_add_offsets']) for x in rs)} | "
             f"{', '.join(str(x['broker_cpu_s']) for x in rs)} | "
+            f"{', '.join(str(x['sender_cpu_s']) for x in rs)} | "
             f"{', '.join(_pauses(x) for x in rs)} | "
             f"{', '.join(str(x['load_avg']) for x in rs)} | "
             f"{', '.join(str(x.get('cpu_pressure_avg10')) for x in rs)} |"

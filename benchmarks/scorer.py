@@ -70,7 +70,7 @@ from interchange.kafka.scorer import Scorer, ScorerOptions
 from interchange.kafka.scorer.batches import offset_bounds, usable
 from interchange.kafka.scorer.delivery import AtLeastOnce, ExactlyOnce
 from interchange.kafka.stack.config import StackConfig
-from interchange.kafka.transport import consumer, ensure_topics, producer
+from interchange.kafka.transport import assign_from_start, consumer, ensure_topics, producer
 
 LOG_APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
 
@@ -170,12 +170,12 @@ def score(config, name: str, events: int, batch: int, headers: bool = False) -> 
     return stats.rate, engine, scorer.batch_codec.fast_records, clock.figures(stats.scored + stats.dead_lettered)
 
 
-def _paced(config, topic: str, values: list[bytes], rate: float, ready, out: str) -> None:
+def _paced(config, topic: str, values: list[bytes], rate: float, ready, out: str, linger_ms: float = 0.0) -> None:
     """Produce ``values`` at ``rate`` per second, keyed by their index (runs in its own process): the
     events due each millisecond in one burst, keys encoded beforehand. Saves each event's send time (ms,
     read once per burst, before its first produce() call: never later than the event's own CreateTime) to
     ``out``."""
-    prod = producer(config, **{"linger.ms": 0})
+    prod = producer(config, **{"linger.ms": linger_ms})
     produce = prod.produce
     keys = [str(i).encode() for i in range(len(values))]
     sent = np.zeros(len(values) + 1)  # the last slot: this process's CPU seconds while sending
@@ -244,11 +244,52 @@ class _Copier:
         self.cons.close()
 
 
-def latency(config, name: str, rate: float, seconds: float, guarantee: str, tweak=None) -> dict:
+class _Watcher:
+    """Reads a topic live with read_committed and notes when each key arrived (wall ms): when a prediction became
+    visible to a downstream consumer, which for exactly-once is after its transaction's commit, not at its
+    CreateTime (the issue's measure)."""
+
+    def __init__(self, config, topic: str, count: int) -> None:
+        self.cons = consumer(config, f"bench-watch-{uuid.uuid4().hex[:6]}", **{"isolation.level": "read_committed"})
+        assign_from_start(self.cons, topic, "outputs")
+        self.seen: dict[bytes, float] = {}
+        self.count, self.stop = count, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        seen = self.seen
+        while len(seen) < self.count and not self.stop.is_set():
+            first = self.cons.poll(0.05)  # consume(n, t) would wait for n messages or all of t
+            msgs = ([first] + self.cons.consume(1000, 0)) if first is not None else []
+            now = time.time() * 1000
+            for m in msgs:
+                if not m.error():
+                    seen.setdefault(m.key(), now)
+        self.cons.close()
+
+    def finish(self, timeout: float = 30.0) -> dict[bytes, float]:
+        self.thread.join(timeout)
+        self.stop.set()
+        return self.seen
+
+
+def latency(
+    config,
+    name: str,
+    rate: float,
+    seconds: float,
+    guarantee: str,
+    tweak=None,
+    visible: bool = False,
+    sender_linger_ms: float = 0.0,
+) -> dict:
     """p50 / p99 / max of prediction CreateTime - input send time (and - input LogAppendTime) at a fixed input
     rate (``guarantee`` "pass-through" / "pass-through exactly-once": copies of the inputs by :class:`_Copier`
     instead of predictions). ``tweak(scorer)``, when given, adjusts the scorer or copier before it starts
-    (side-by-side comparisons: benchmarks/latency_ab.py)."""
+    (side-by-side comparisons: benchmarks/latency_ab.py). ``visible``: also when each prediction reached a
+    read_committed consumer (``visible_p50_ms`` / ``visible_p99_ms`` from the send; a thread in this process).
+    ``sender_linger_ms``: the sender's linger.ms (0 by default; its batching wait counts in "from send")."""
     count = int(rate * seconds)
     topic = f"{name}-lat-{uuid.uuid4().hex[:6]}"
     out_topic = f"{topic}-predictions"
@@ -278,10 +319,11 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str, twea
     while scorer.stats.version is None or not scorer.stats.healthy:  # subscribed, model live, idle
         time.sleep(0.1)
     time.sleep(3.0)  # the group has its partition
+    watcher = _Watcher(config, out_topic, count) if visible else None
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
     sent_file = Path(tempfile.mkdtemp()) / "sent.npy"
-    proc = ctx.Process(target=_paced, args=(config, topic, values, rate, ready, str(sent_file)))
+    proc = ctx.Process(target=_paced, args=(config, topic, values, rate, ready, str(sent_file), sender_linger_ms))
     proc.start()
     time.sleep(1.0)
     cpu_start, broker_start, wall_start = time.process_time(), _broker_cpu(), time.time()
@@ -300,6 +342,8 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str, twea
     created = np.array([got[k] for k in keys], dtype=np.float64)
     lat = created - np.array([sent[int(k)] for k in keys])
     from_broker = created - np.array([appended[k] for k in keys], dtype=np.float64)
+    seen = watcher.finish() if watcher is not None else {}
+    shown = np.array([seen[k] - sent[int(k)] for k in keys if k in seen])
     LAST.update(latencies=lat, from_broker=from_broker)
     span_s = (sent[count - 1] - sent[0]) / 1000 if count > 1 else 0.0
     behind = _growth(from_broker)
@@ -324,6 +368,8 @@ def latency(config, name: str, rate: float, seconds: float, guarantee: str, twea
         for q in (50, 99):
             figures[f"{label}p{q}_ms"] = float(np.percentile(values_ms, q)) if len(values_ms) else None
         figures[f"{label}max_ms"] = float(values_ms.max()) if len(values_ms) else None
+    for q in (50, 99):
+        figures[f"visible_p{q}_ms"] = float(np.percentile(shown, q)) if len(shown) else None
     return figures
 
 

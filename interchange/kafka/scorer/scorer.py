@@ -105,7 +105,13 @@ class Scorer:
         self.consumer = consumer(self.config, options.group_id, **extra)
         tid = f"{options.group_id}-{options.instance_id or uuid.uuid4().hex[:12]}"
         self.delivery: Delivery = delivery_for(
-            options.guarantee, self.config, self._stop, self.health.unhealthy, tid, options.batch_size
+            options.guarantee,
+            self.config,
+            self._stop,
+            self.health.unhealthy,
+            tid,
+            options.batch_size,
+            options.transactional_producers,
         )
         self.batch_codec = BatchCodec()  # columnar Avro for flat schemas; BatchCodec(columnar=False): record by record
 
