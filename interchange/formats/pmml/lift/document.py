@@ -15,14 +15,17 @@ from lxml import etree
 
 from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _CURRENT, Compilation
-from interchange.formats.pmml.fast.expressions.compile import Ctx
+from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of
 from interchange.formats.pmml.fast.schema import data_fields
-from interchange.formats.pmml.lift.expressions import lift_derived_fields, path_of
+from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of, user_functions
 from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordered_classes
+from interchange.formats.pmml.lift.validity import field_treatment
 from interchange.formats.pmml.parse import NotCovered, child, children, parse
 from interchange.ir.cluster import NearestCenter
+from interchange.ir.expressions import Derive, references
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
+from interchange.ir.reported import Reported
 from interchange.ir.scorecard import Scorecard
 from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.transforms import Impute, Validate
@@ -43,21 +46,25 @@ def lift_pmml(data: bytes) -> Lifted:
     ctx = Ctx({name: df.get("dataType", "double") for name, df in fields.items()})
     token = _CURRENT.set(Compilation(root, model, ctx, fields))
     try:
-        steps: list[Step] = _treatments(model, fields, reasons)
-        steps += lift_derived_fields(child(root, "TransformationDictionary"), ctx, reasons)
-        lc = LiftContext(ctx, reasons, steps, decisions=bool(parsed.signature.output("decision")))
-        step = _model(model, lc)
+        with user_functions():
+            steps: list[Step] = _treatments(model, fields, reasons)
+            steps += lift_derived_fields(child(root, "TransformationDictionary"), ctx, reasons)
+            lc = LiftContext(ctx, reasons, steps, decisions=bool(parsed.signature.output("decision")))
+            step = _model(model, lc)
+            reported = _transformed_values(model, parsed.signature, ctx, steps, reasons)
     finally:
         _CURRENT.reset(token)
     signature = _signature(parsed.signature, step)
     if isinstance(step, TreeEnsemble):  # the document's category order (ties go to the first)
         step = ordered_classes(step, signature.classes)
     if step is not None:
-        _check_outputs(model, signature, step, reasons)
+        _check_outputs(model, signature, step, reasons, set(dict(reported)))
     lifted = [(f"field {s.outputs[0]}" if s.outputs else "MiningSchema", type(s).__name__) for s in steps]
     if step is not None:
         lifted.append((path_of(model), type(step).__name__))
     steps = _in_dependency_order(steps, set(signature.input_names), reasons)
+    if step is not None and reported:
+        step = Reported(step, tuple(reported))
     graph = Graph(signature, tuple(steps), step) if step is not None and not reasons else None
     return Lifted("pmml", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifted))
 
@@ -93,8 +100,10 @@ def _model(model: etree._Element, lc: LiftContext) -> ModelStep | None:
 
 
 def _treatments(model: etree._Element, fields: dict[str, etree._Element], reasons: list[Reason]) -> list[Step]:
-    """PMML 4.4 §MiningSchema on the outermost model's inputs: replacements become Impute,
-    returnInvalid over declared Values becomes Validate; other treatments add a reason."""
+    """PMML 4.4 §MiningSchema on the outermost model's inputs: a plain replacement becomes Impute,
+    returnInvalid over declared categories Validate (the steps every writer takes); any other
+    validity or treatment (Interval, invalid / missing Values, asMissing, asValue, outliers,
+    missingValueTreatment returnInvalid) the IR's Treat step. What Treat cannot hold adds a reason."""
     steps: list[Step] = []
     validate: list[tuple[str, tuple[Any, ...]]] = []
     for mf in children(child(model, "MiningSchema"), "MiningField"):
@@ -102,24 +111,21 @@ def _treatments(model: etree._Element, fields: dict[str, etree._Element], reason
         if usage not in ("active",):
             continue
         df = fields.get(name)
-        for attr in ("outliers", "lowValue", "highValue", "invalidValueReplacement", "missingValueTreatment"):
-            if mf.get(attr) is not None and not (attr == "outliers" and mf.get(attr) == "asIs"):
-                if attr != "missingValueTreatment":  # (informative only: how the replacement was computed)
-                    reasons.append(Reason(path_of(mf), f"MiningField {attr}={mf.get(attr)} has no IR form yet"))
+        try:
+            treat = field_treatment(mf, df)
+        except Unliftable as exc:
+            reasons.append(exc.reason)
+            continue
+        if treat is not None:
+            steps.append(treat)
+            continue
         invalid = mf.get("invalidValueTreatment", "returnInvalid")
-        if invalid not in ("returnInvalid", "asIs"):
-            reasons.append(Reason(path_of(mf), f"MiningField invalidValueTreatment={invalid} has no IR form yet"))
         replacement = mf.get("missingValueReplacement")
         if replacement is not None:
             numeric = df is None or df.get("dataType", "double") in ("double", "float", "integer", "boolean")
             steps.append(Impute((name,), (name,), (float(replacement) if numeric else replacement,)))
         if df is None:
             continue
-        if children(df, "Interval"):
-            reasons.append(Reason(path_of(df), "DataField Interval (valid ranges) has no IR form yet"))
-        props = {v.get("property", "valid") for v in children(df, "Value")}
-        if props - {"valid"}:
-            reasons.append(Reason(path_of(df), "DataField Values with property invalid / missing have no IR form yet"))
         values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid")
         if values and invalid == "returnInvalid" and df.get("optype") != "continuous":
             numeric = df.get("dataType", "double") in ("double", "float", "integer")
@@ -137,10 +143,45 @@ def _signature(sig: Signature, step: ModelStep | None) -> Signature:
     return replace(sig, outputs=outputs)
 
 
-def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reasons: list[Reason]) -> None:
+def _transformed_values(
+    model: etree._Element, sig: Signature, ctx: Ctx, steps: list[Step], reasons: list[Reason]
+) -> list[tuple[str, str]]:
+    """PMML 4.4 §Output transformedValue over input and derived fields: a Derive step each, whose
+    column the model step reports (ir.reported). One over other OutputFields adds a reason."""
+    out = child(model, "Output")
+    outputs = {f.name: f for f in sig.outputs}
+    reported: list[tuple[str, str]] = []
+    for of in children(out, "OutputField") if out is not None else []:
+        f = outputs.get(of.get("name"))
+        if of.get("feature") != "transformedValue" or f is None or f.kind in _KINDS_OF_PREDICTION:
+            continue
+        body, dt = elements(of), of.get("dataType")
+        try:
+            if len(body) != 1:
+                raise Unliftable(path_of(of), f"a transformedValue OutputField with {len(body)} expressions")
+            if dt == "string" and kind_of(body[0], ctx) != "text":
+                raise Unliftable(path_of(of), "a number converted to text (pypmml prints it rounded)")
+            if dt not in (None, "double", "float", "integer", "boolean", "string"):
+                raise Unliftable(path_of(of), f"OutputField dataType={dt}")
+            expr = lift_expression(body[0], ctx)
+            others = sorted(references(expr) & (set(outputs) - set(sig.input_names)))
+            if others:
+                raise Unliftable(path_of(of), f"a transformedValue over the OutputFields {others} (the model's results)")
+        except Unliftable as exc:
+            reasons.append(exc.reason)
+            continue
+        column = f"output {f.name}"
+        steps.append(Derive((column,), expr, dt))
+        reported.append((f.name, column))
+    return reported
+
+
+def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reasons: list[Reason], reported: set[str]) -> None:
     """Each signature output must be a part of the IR prediction (value, label, probability...)."""
     declared = {of.get("name"): of for of in model.iter("{*}OutputField")}
     for f in sig.outputs:
+        if f.name in reported:
+            continue
         if f.kind == "probability" and f.target is None:
             reasons.append(
                 Reason(f"OutputField[@name={f.name!r}]", "probability of the predicted category (no value) has no IR form yet")
