@@ -22,7 +22,7 @@ from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordere
 from interchange.formats.pmml.lift.validity import field_treatment
 from interchange.formats.pmml.parse import NotCovered, child, children, parse
 from interchange.ir.cluster import NearestCenter
-from interchange.ir.expressions import Derive, references
+from interchange.ir.expressions import Expr, references
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
 from interchange.ir.reported import Reported
@@ -35,6 +35,8 @@ from interchange.signature import Signature
 __all__ = ["lift_pmml"]
 
 _KINDS_OF_PREDICTION = {"label", "value", "probability", "cluster", "decision"}
+# Reported's bindings, expressions, replaced parts
+_Report = tuple[tuple[tuple[str, str, Any], ...], tuple[tuple[str, Expr, str | None], ...], tuple[tuple[str, str], ...]]
 
 
 def lift_pmml(data: bytes) -> Lifted:
@@ -51,20 +53,21 @@ def lift_pmml(data: bytes) -> Lifted:
             steps += lift_derived_fields(child(root, "TransformationDictionary"), ctx, reasons)
             lc = LiftContext(ctx, reasons, steps, decisions=bool(parsed.signature.output("decision")))
             step = _model(model, lc)
-            reported = _transformed_values(model, parsed.signature, ctx, steps, reasons)
+            reported = _transformed_values(model, parsed.signature, ctx, reasons)
     finally:
         _CURRENT.reset(token)
     signature = _signature(parsed.signature, step)
     if isinstance(step, TreeEnsemble):  # the document's category order (ties go to the first)
         step = ordered_classes(step, signature.classes)
     if step is not None:
-        _check_outputs(model, signature, step, reasons, set(dict(reported)))
+        _check_outputs(model, signature, step, reasons, _reported_names(signature, reported))
     lifted = [(f"field {s.outputs[0]}" if s.outputs else "MiningSchema", type(s).__name__) for s in steps]
     if step is not None:
         lifted.append((path_of(model), type(step).__name__))
     steps = _in_dependency_order(steps, set(signature.input_names), reasons)
-    if step is not None and reported:
-        step = Reported(step, tuple(reported))
+    if step is not None and reported is not None:
+        step = Reported(step, *reported)
+        lifted.append((f"{path_of(model)}/Output", "Reported"))
     graph = Graph(signature, tuple(steps), step) if step is not None and not reasons else None
     return Lifted("pmml", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifted))
 
@@ -143,17 +146,26 @@ def _signature(sig: Signature, step: ModelStep | None) -> Signature:
     return replace(sig, outputs=outputs)
 
 
-def _transformed_values(
-    model: etree._Element, sig: Signature, ctx: Ctx, steps: list[Step], reasons: list[Reason]
-) -> list[tuple[str, str]]:
-    """PMML 4.4 §Output transformedValue over input and derived fields: a Derive step each, whose
-    column the model step reports (ir.reported). One over other OutputFields adds a reason."""
+def _transformed_values(model: etree._Element, sig: Signature, ctx: Ctx, reasons: list[Reason]) -> _Report | None:
+    """PMML 4.4 §Output transformedValue: each an expression over the fields, the predicted value,
+    categories' probabilities and earlier transformedValues (ir.reported); what else they read
+    adds a reason. None when the document reports none."""
     out = child(model, "Output")
-    outputs = {f.name: f for f in sig.outputs}
-    reported: list[tuple[str, str]] = []
+    kinds = {f.name: f.kind for f in sig.outputs}
+    wanted = {name for name, kind in kinds.items() if kind not in ("probability", "decision")}
+    bindings: list[tuple[str, str, Any]] = []
+    expressions: list[tuple[str, Expr, str | None]] = []
+    unbound: set[str] = set()
     for of in children(out, "OutputField") if out is not None else []:
-        f = outputs.get(of.get("name"))
-        if of.get("feature") != "transformedValue" or f is None or f.kind in _KINDS_OF_PREDICTION:
+        name, feature = of.get("name"), of.get("feature", "predictedValue")
+        if feature == "predictedValue":
+            bindings.append((name, "value" if _regression(model) else "label", None))
+            continue
+        if feature == "probability" and of.get("value") is not None:
+            bindings.append((name, "probability", of.get("value")))
+            continue
+        if feature != "transformedValue":
+            unbound.add(name)
             continue
         body, dt = elements(of), of.get("dataType")
         try:
@@ -164,16 +176,29 @@ def _transformed_values(
             if dt not in (None, "double", "float", "integer", "boolean", "string"):
                 raise Unliftable(path_of(of), f"OutputField dataType={dt}")
             expr = lift_expression(body[0], ctx)
-            others = sorted(references(expr) & (set(outputs) - set(sig.input_names)))
+            others = sorted(references(expr) & unbound)
             if others:
-                raise Unliftable(path_of(of), f"a transformedValue over the OutputFields {others} (the model's results)")
+                raise Unliftable(path_of(of), f"a transformedValue over the OutputFields {others}, which the IR does not hold")
         except Unliftable as exc:
-            reasons.append(exc.reason)
+            if name in wanted:
+                reasons.append(exc.reason)
+            unbound.add(name)
             continue
-        column = f"output {f.name}"
-        steps.append(Derive((column,), expr, dt))
-        reported.append((f.name, column))
-    return reported
+        expressions.append((name, expr, dt))
+    if not any(n in wanted for n, _, _ in expressions):
+        return None
+    replaces = tuple((n, kinds[n]) for n, _, _ in expressions if kinds.get(n) in ("value", "label", "cluster"))
+    return tuple(bindings), tuple(expressions), replaces
+
+
+def _reported_names(sig: Signature, reported: _Report | None) -> set[str]:
+    """The signature outputs a Reported step gives (as extra figures or a replaced value / label)."""
+    names = {n for n, _, _ in reported[1]} if reported else set()
+    return {f.name for f in sig.outputs if f.name in names and f.kind not in ("probability", "decision")}
+
+
+def _regression(model: etree._Element) -> bool:
+    return model.get("functionName") == "regression"
 
 
 def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reasons: list[Reason], reported: set[str]) -> None:

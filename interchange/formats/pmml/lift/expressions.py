@@ -193,7 +193,7 @@ def _substitute(expr: Expr, args: dict[str, Expr]) -> Expr:
         return expr
     if isinstance(expr, (Call, Lookup)):
         return replace(expr, args=tuple(_substitute(a, args) for a in expr.args))
-    return replace(expr, arg=_substitute(expr.arg, args))  # type: ignore[arg-type]
+    return replace(expr, arg=_substitute(expr.arg, args))
 
 
 def _define_function(el: etree._Element, ctx: Ctx) -> None:
