@@ -164,13 +164,15 @@ def _transformed_values(model: etree._Element, sig: Signature, ctx: Ctx, reasons
         if feature == "probability" and of.get("value") is not None:
             bindings.append((name, "probability", of.get("value")))
             continue
-        if feature != "transformedValue":
+        if feature != "transformedValue" and not (
+            feature == "decision" and elements(of)
+        ):  # PMML 4.4: a decision is its expression
             unbound.add(name)
             continue
         body, dt = elements(of), of.get("dataType")
         try:
             if len(body) != 1:
-                raise Unliftable(path_of(of), f"a transformedValue OutputField with {len(body)} expressions")
+                raise Unliftable(path_of(of), f"a {feature} OutputField with {len(body)} expressions")
             if dt == "string" and kind_of(body[0], ctx) != "text":
                 raise Unliftable(path_of(of), "a number converted to text (pypmml prints it rounded)")
             if dt not in (None, "double", "float", "integer", "boolean", "string"):
@@ -178,7 +180,7 @@ def _transformed_values(model: etree._Element, sig: Signature, ctx: Ctx, reasons
             expr = lift_expression(body[0], ctx)
             others = sorted(references(expr) & unbound)
             if others:
-                raise Unliftable(path_of(of), f"a transformedValue over the OutputFields {others}, which the IR does not hold")
+                raise Unliftable(path_of(of), f"a {feature} over the OutputFields {others}, which the IR does not hold")
         except Unliftable as exc:
             if name in wanted:
                 reasons.append(exc.reason)
