@@ -1,6 +1,6 @@
 """Golden PMML documents whose lift needs the IR's validity step (ir.validity.Treat), user
-functions (DefineFunction inlined) or transformedValue outputs (ir.reported), against both
-reference engines.
+functions (DefineFunction inlined), transformedValue outputs or the probability of the predicted
+category (ir.reported), against both reference engines.
 
 The rows (tests/conformance/test_pmml_spec._rows) hold values inside and outside each
 DataField's Intervals, values declared valid / invalid / missing, unseen categories and missing
@@ -38,6 +38,8 @@ DOCUMENTS = [
     "tx_discretize",
     "tx_discretize_default_missing",
     "tx_normcontinuous",
+    "regression_class_none",
+    "regression_class_softmax",
 ]
 PYPMML_DEPARTS = {"tx_discretize_default_missing": "Discretize mapMissingTo / defaultValue: pypmml gives defaultValue"}
 

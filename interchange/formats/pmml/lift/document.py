@@ -22,7 +22,7 @@ from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordere
 from interchange.formats.pmml.lift.validity import field_treatment
 from interchange.formats.pmml.parse import NotCovered, child, children, parse
 from interchange.ir.cluster import NearestCenter
-from interchange.ir.expressions import Expr, references
+from interchange.ir.expressions import Call, Expr, Ref, references
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
 from interchange.ir.reported import Reported
@@ -30,7 +30,7 @@ from interchange.ir.scorecard import Scorecard
 from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.transforms import Impute, Validate
 from interchange.ir.trees import TreeEnsemble
-from interchange.signature import Signature
+from interchange.signature import OutputField, Signature
 
 __all__ = ["lift_pmml"]
 
@@ -67,6 +67,7 @@ def lift_pmml(data: bytes) -> Lifted:
     steps = _in_dependency_order(steps, set(signature.input_names), reasons)
     if step is not None and reported is not None:
         step = Reported(step, *reported)
+        signature = _reported_signature(signature, reported)
         lifted.append((f"{path_of(model)}/Output", "Reported"))
     graph = Graph(signature, tuple(steps), step) if step is not None and not reasons else None
     return Lifted("pmml", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifted))
@@ -152,7 +153,7 @@ def _transformed_values(model: etree._Element, sig: Signature, ctx: Ctx, reasons
     adds a reason. None when the document reports none."""
     out = child(model, "Output")
     kinds = {f.name: f.kind for f in sig.outputs}
-    wanted = {name for name, kind in kinds.items() if kind not in ("probability", "decision")}
+    wanted = {name for name, kind in kinds.items() if kind not in ("probability", "decision")}  # (grows below)
     bindings: list[tuple[str, str, Any]] = []
     expressions: list[tuple[str, Expr, str | None]] = []
     unbound: set[str] = set()
@@ -163,6 +164,13 @@ def _transformed_values(model: etree._Element, sig: Signature, ctx: Ctx, reasons
             continue
         if feature == "probability" and of.get("value") is not None:
             bindings.append((name, "probability", of.get("value")))
+            continue
+        if feature == "probability" and sig.classes and kinds.get(name) == "probability":
+            # PMML 4.4 §OutputField: without a value, the probability of the predicted category (the largest)
+            parts = tuple((f"{name} [{c}]", "probability", c) for c in sig.classes)
+            bindings.extend(parts)
+            expressions.append((name, Call("max", tuple(Ref(p) for p, _, _ in parts)), "double"))
+            wanted.add(name)
             continue
         if feature != "transformedValue" and not (
             feature == "decision" and elements(of)
@@ -196,7 +204,19 @@ def _transformed_values(model: etree._Element, sig: Signature, ctx: Ctx, reasons
 def _reported_names(sig: Signature, reported: _Report | None) -> set[str]:
     """The signature outputs a Reported step gives (as extra figures or a replaced value / label)."""
     names = {n for n, _, _ in reported[1]} if reported else set()
-    return {f.name for f in sig.outputs if f.name in names and f.kind not in ("probability", "decision")}
+    return {f.name for f in sig.outputs if f.name in names and (f.kind not in ("probability", "decision") or _best(f))}
+
+
+def _best(f: OutputField) -> bool:
+    """The probability of the predicted category (an OutputField probability without a value)."""
+    return f.kind == "probability" and f.target is None
+
+
+def _reported_signature(sig: Signature, reported: _Report | None) -> Signature:
+    """The probability of the predicted category is a figure the Reported step gives (kind score)."""
+    names = {n for n, _, _ in reported[1]} if reported else set()
+    outputs = tuple(replace(f, kind="score") if f.name in names and _best(f) else f for f in sig.outputs)
+    return replace(sig, outputs=outputs)
 
 
 def _regression(model: etree._Element) -> bool:
