@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from interchange.errors import ModelError
-from interchange.ir.expressions import _CASTS, Expr, evaluate_expr, references
+from interchange.ir.expressions import Derive, Expr, references
 from interchange.ir.graph import Env, ModelStep, Prediction
 
 __all__ = ["Reported", "PARTS"]
@@ -59,10 +59,9 @@ class Reported(ModelStep):
         scope = dict(env)
         for name, part, category in self.bindings:
             scope[name] = _part(pred, part, category)
-        n = len(next(iter(scope.values()))) if scope else 0
         for name, expr, type_ in self.expressions:
-            col = evaluate_expr(expr, scope, n)
-            scope[name] = pred.extra[name] = _CASTS[type_](col) if type_ in _CASTS else col
+            Derive((name,), expr, type_).apply(scope)  # (the expression converted to the field's type, as a derived field's)
+            pred.extra[name] = scope[name]
         for name, part in self.replaces:
             setattr(pred, part, scope[name] if part == "value" else np.asarray(scope[name], dtype=object))
         return pred
