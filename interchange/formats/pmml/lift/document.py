@@ -20,7 +20,7 @@ from interchange.formats.pmml.fast.schema import data_fields
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of, user_functions
 from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordered_classes
 from interchange.formats.pmml.lift.validity import field_treatment
-from interchange.formats.pmml.parse import NotCovered, child, children, parse
+from interchange.formats.pmml.parse import NotCovered, child, children, local, parse
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.expressions import Call, Expr, Ref, references
 from interchange.ir.graph import Graph, ModelStep, Step
@@ -172,12 +172,10 @@ def _transformed_values(model: etree._Element, sig: Signature, ctx: Ctx, reasons
             expressions.append((name, Call("max", tuple(Ref(p) for p, _, _ in parts)), "double"))
             wanted.add(name)
             continue
-        if feature != "transformedValue" and not (
-            feature == "decision" and elements(of)
-        ):  # PMML 4.4: a decision is its expression
+        body, dt = _expressions(of), of.get("dataType")
+        if feature != "transformedValue" and not (feature == "decision" and body):  # PMML 4.4: a decision is its expression
             unbound.add(name)
             continue
-        body, dt = elements(of), of.get("dataType")
         try:
             if len(body) != 1:
                 raise Unliftable(path_of(of), f"a {feature} OutputField with {len(body)} expressions")
@@ -217,6 +215,11 @@ def _reported_signature(sig: Signature, reported: _Report | None) -> Signature:
     names = {n for n, _, _ in reported[1]} if reported else set()
     outputs = tuple(replace(f, kind="score") if f.name in names and _best(f) else f for f in sig.outputs)
     return replace(sig, outputs=outputs)
+
+
+def _expressions(of: etree._Element) -> list[etree._Element]:
+    """An OutputField's expression (PMML 4.4: Extension*, Decisions?, EXPRESSION?, Value*)."""
+    return [e for e in elements(of) if local(e) not in ("Extension", "Decisions", "Value")]
 
 
 def _regression(model: etree._Element) -> bool:
