@@ -38,6 +38,7 @@ DOCUMENTS = [
     "tx_discretize",
     "tx_discretize_default_missing",
     "tx_normcontinuous",
+    "tx_normdiscrete_local",
     "regression_class_none",
     "regression_class_softmax",
 ]
