@@ -44,7 +44,7 @@ REFUSED: dict[tuple[str, str, str, str], str] = {}
 GAPS = {
     ("KMeans", "pmml", "pfa"): "squaredEuclidean or with missing-value weights",
     ("GaussianNB", "pmml", "pfa"): "density threshold",
-    ("IsolationForest", "pmml", "pfa"): "transformedValue",
+    ("IsolationForest", "pmml", "pfa"): "no mapping for Reported",  # the score as a transformedValue (ir.reported)
 }
 
 

@@ -15,23 +15,28 @@ from lxml import etree
 
 from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _CURRENT, Compilation
-from interchange.formats.pmml.fast.expressions.compile import Ctx
+from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of
 from interchange.formats.pmml.fast.schema import data_fields
-from interchange.formats.pmml.lift.expressions import lift_derived_fields, path_of
+from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of, user_functions
 from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordered_classes
-from interchange.formats.pmml.parse import NotCovered, child, children, parse
+from interchange.formats.pmml.lift.validity import field_treatment
+from interchange.formats.pmml.parse import NotCovered, child, children, local, parse
 from interchange.ir.cluster import NearestCenter
+from interchange.ir.expressions import Call, Expr, Ref, references
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
+from interchange.ir.reported import Reported
 from interchange.ir.scorecard import Scorecard
 from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.transforms import Impute, Validate
 from interchange.ir.trees import TreeEnsemble
-from interchange.signature import Signature
+from interchange.signature import OutputField, Signature
 
 __all__ = ["lift_pmml"]
 
 _KINDS_OF_PREDICTION = {"label", "value", "probability", "cluster", "decision"}
+# Reported's bindings, expressions, replaced parts
+_Report = tuple[tuple[tuple[str, str, Any], ...], tuple[tuple[str, Expr, str | None], ...], tuple[tuple[str, str], ...]]
 
 
 def lift_pmml(data: bytes) -> Lifted:
@@ -43,21 +48,27 @@ def lift_pmml(data: bytes) -> Lifted:
     ctx = Ctx({name: df.get("dataType", "double") for name, df in fields.items()})
     token = _CURRENT.set(Compilation(root, model, ctx, fields))
     try:
-        steps: list[Step] = _treatments(model, fields, reasons)
-        steps += lift_derived_fields(child(root, "TransformationDictionary"), ctx, reasons)
-        lc = LiftContext(ctx, reasons, steps, decisions=bool(parsed.signature.output("decision")))
-        step = _model(model, lc)
+        with user_functions():
+            steps: list[Step] = _treatments(model, fields, reasons)
+            steps += lift_derived_fields(child(root, "TransformationDictionary"), ctx, reasons)
+            lc = LiftContext(ctx, reasons, steps, decisions=bool(parsed.signature.output("decision")))
+            step = _model(model, lc)
+            reported = _transformed_values(model, parsed.signature, ctx, reasons)
     finally:
         _CURRENT.reset(token)
     signature = _signature(parsed.signature, step)
     if isinstance(step, TreeEnsemble):  # the document's category order (ties go to the first)
         step = ordered_classes(step, signature.classes)
     if step is not None:
-        _check_outputs(model, signature, step, reasons)
+        _check_outputs(model, signature, step, reasons, _reported_names(signature, reported))
     lifted = [(f"field {s.outputs[0]}" if s.outputs else "MiningSchema", type(s).__name__) for s in steps]
     if step is not None:
         lifted.append((path_of(model), type(step).__name__))
     steps = _in_dependency_order(steps, set(signature.input_names), reasons)
+    if step is not None and reported is not None:
+        step = Reported(step, *reported)
+        signature = _reported_signature(signature, reported)
+        lifted.append((f"{path_of(model)}/Output", "Reported"))
     graph = Graph(signature, tuple(steps), step) if step is not None and not reasons else None
     return Lifted("pmml", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifted))
 
@@ -93,8 +104,10 @@ def _model(model: etree._Element, lc: LiftContext) -> ModelStep | None:
 
 
 def _treatments(model: etree._Element, fields: dict[str, etree._Element], reasons: list[Reason]) -> list[Step]:
-    """PMML 4.4 §MiningSchema on the outermost model's inputs: replacements become Impute,
-    returnInvalid over declared Values becomes Validate; other treatments add a reason."""
+    """PMML 4.4 §MiningSchema on the outermost model's inputs: a plain replacement becomes Impute,
+    returnInvalid over declared categories Validate (the steps every writer takes); any other
+    validity or treatment (Interval, invalid / missing Values, asMissing, asValue, outliers,
+    missingValueTreatment returnInvalid) the IR's Treat step. What Treat cannot hold adds a reason."""
     steps: list[Step] = []
     validate: list[tuple[str, tuple[Any, ...]]] = []
     for mf in children(child(model, "MiningSchema"), "MiningField"):
@@ -102,24 +115,21 @@ def _treatments(model: etree._Element, fields: dict[str, etree._Element], reason
         if usage not in ("active",):
             continue
         df = fields.get(name)
-        for attr in ("outliers", "lowValue", "highValue", "invalidValueReplacement", "missingValueTreatment"):
-            if mf.get(attr) is not None and not (attr == "outliers" and mf.get(attr) == "asIs"):
-                if attr != "missingValueTreatment":  # (informative only: how the replacement was computed)
-                    reasons.append(Reason(path_of(mf), f"MiningField {attr}={mf.get(attr)} has no IR form yet"))
+        try:
+            treat = field_treatment(mf, df)
+        except Unliftable as exc:
+            reasons.append(exc.reason)
+            continue
+        if treat is not None:
+            steps.append(treat)
+            continue
         invalid = mf.get("invalidValueTreatment", "returnInvalid")
-        if invalid not in ("returnInvalid", "asIs"):
-            reasons.append(Reason(path_of(mf), f"MiningField invalidValueTreatment={invalid} has no IR form yet"))
         replacement = mf.get("missingValueReplacement")
         if replacement is not None:
             numeric = df is None or df.get("dataType", "double") in ("double", "float", "integer", "boolean")
             steps.append(Impute((name,), (name,), (float(replacement) if numeric else replacement,)))
         if df is None:
             continue
-        if children(df, "Interval"):
-            reasons.append(Reason(path_of(df), "DataField Interval (valid ranges) has no IR form yet"))
-        props = {v.get("property", "valid") for v in children(df, "Value")}
-        if props - {"valid"}:
-            reasons.append(Reason(path_of(df), "DataField Values with property invalid / missing have no IR form yet"))
         values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid")
         if values and invalid == "returnInvalid" and df.get("optype") != "continuous":
             numeric = df.get("dataType", "double") in ("double", "float", "integer")
@@ -137,10 +147,91 @@ def _signature(sig: Signature, step: ModelStep | None) -> Signature:
     return replace(sig, outputs=outputs)
 
 
-def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reasons: list[Reason]) -> None:
+def _transformed_values(model: etree._Element, sig: Signature, ctx: Ctx, reasons: list[Reason]) -> _Report | None:
+    """PMML 4.4 §Output transformedValue: each an expression over the fields, the predicted value,
+    categories' probabilities and earlier transformedValues (ir.reported); what else they read
+    adds a reason. None when the document reports none."""
+    out = child(model, "Output")
+    kinds = {f.name: f.kind for f in sig.outputs}
+    wanted = {name for name, kind in kinds.items() if kind not in ("probability", "decision")}  # (grows below)
+    bindings: list[tuple[str, str, Any]] = []
+    expressions: list[tuple[str, Expr, str | None]] = []
+    unbound: set[str] = set()
+    for of in children(out, "OutputField") if out is not None else []:
+        name, feature = of.get("name"), of.get("feature", "predictedValue")
+        if feature == "predictedValue":
+            bindings.append((name, "value" if _regression(model) else "label", None))
+            continue
+        if feature == "probability" and of.get("value") is not None:
+            bindings.append((name, "probability", of.get("value")))
+            continue
+        if feature == "probability" and sig.classes and kinds.get(name) == "probability":
+            # PMML 4.4 §OutputField: without a value, the probability of the predicted category (the largest)
+            parts = tuple((f"{name} [{c}]", "probability", c) for c in sig.classes)
+            bindings.extend(parts)
+            expressions.append((name, Call("max", tuple(Ref(p) for p, _, _ in parts)), "double"))
+            wanted.add(name)
+            continue
+        body, dt = _expressions(of), of.get("dataType")
+        if feature != "transformedValue" and not (feature == "decision" and body):  # PMML 4.4: a decision is its expression
+            unbound.add(name)
+            continue
+        try:
+            if len(body) != 1:
+                raise Unliftable(path_of(of), f"a {feature} OutputField with {len(body)} expressions")
+            if dt == "string" and kind_of(body[0], ctx) != "text":
+                raise Unliftable(path_of(of), "a number converted to text (pypmml prints it rounded)")
+            if dt not in (None, "double", "float", "integer", "boolean", "string"):
+                raise Unliftable(path_of(of), f"OutputField dataType={dt}")
+            expr = lift_expression(body[0], ctx)
+            others = sorted(references(expr) & unbound)
+            if others:
+                raise Unliftable(path_of(of), f"a {feature} over the OutputFields {others}, which the IR does not hold")
+        except Unliftable as exc:
+            if name in wanted:
+                reasons.append(exc.reason)
+            unbound.add(name)
+            continue
+        expressions.append((name, expr, dt))
+    if not any(n in wanted for n, _, _ in expressions):
+        return None
+    replaces = tuple((n, kinds[n]) for n, _, _ in expressions if kinds.get(n) in ("value", "label", "cluster"))
+    return tuple(bindings), tuple(expressions), replaces
+
+
+def _reported_names(sig: Signature, reported: _Report | None) -> set[str]:
+    """The signature outputs a Reported step gives (as extra figures or a replaced value / label)."""
+    names = {n for n, _, _ in reported[1]} if reported else set()
+    return {f.name for f in sig.outputs if f.name in names and (f.kind not in ("probability", "decision") or _best(f))}
+
+
+def _best(f: OutputField) -> bool:
+    """The probability of the predicted category (an OutputField probability without a value)."""
+    return f.kind == "probability" and f.target is None
+
+
+def _reported_signature(sig: Signature, reported: _Report | None) -> Signature:
+    """The probability of the predicted category is a figure the Reported step gives (kind score)."""
+    names = {n for n, _, _ in reported[1]} if reported else set()
+    outputs = tuple(replace(f, kind="score") if f.name in names and _best(f) else f for f in sig.outputs)
+    return replace(sig, outputs=outputs)
+
+
+def _expressions(of: etree._Element) -> list[etree._Element]:
+    """An OutputField's expression (PMML 4.4: Extension*, Decisions?, EXPRESSION?, Value*)."""
+    return [e for e in elements(of) if local(e) not in ("Extension", "Decisions", "Value")]
+
+
+def _regression(model: etree._Element) -> bool:
+    return model.get("functionName") == "regression"
+
+
+def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reasons: list[Reason], reported: set[str]) -> None:
     """Each signature output must be a part of the IR prediction (value, label, probability...)."""
     declared = {of.get("name"): of for of in model.iter("{*}OutputField")}
     for f in sig.outputs:
+        if f.name in reported:
+            continue
         if f.kind == "probability" and f.target is None:
             reasons.append(
                 Reason(f"OutputField[@name={f.name!r}]", "probability of the predicted category (no value) has no IR form yet")

@@ -6,6 +6,10 @@ instead of closures; the rest raises Unliftable naming the element and why.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,11 +21,23 @@ from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Exp
 from interchange.ir.lifted import Unliftable
 from interchange.ir.transforms import Impute
 
-__all__ = ["lift_expression", "lift_derived_fields", "path_of"]
+__all__ = ["lift_expression", "lift_derived_fields", "path_of", "user_functions"]
 
 _NUMERIC = ("double", "float", "integer", "boolean")
 _PMML_ONLY = {"neg", "logistic", "tanh"}  # IR functions that are not PMML built-ins
 _ORDER = ("lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual")
+# the document's DefineFunctions lifted so far: name -> (parameters, body over Ref(parameter), dataType)
+_USER: ContextVar[dict[str, tuple[tuple[str, ...], Expr, str | None]] | None] = ContextVar("pmml_user_functions", default=None)
+
+
+@contextmanager
+def user_functions() -> Iterator[None]:
+    """A scope (one document's lift) in which its DefineFunctions, once lifted, are known."""
+    token = _USER.set({})
+    try:
+        yield
+    finally:
+        _USER.reset(token)
 
 
 def path_of(el: etree._Element) -> str:
@@ -137,6 +153,9 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
     kids = elements(el)
     if el.get("invalidValueTreatment", "returnInvalid") not in ("returnInvalid", "asMissing"):
         raise Unliftable(path_of(el), f"Apply invalidValueTreatment={el.get('invalidValueTreatment')}")
+    known = _USER.get()
+    if known is not None and name in known:
+        return _inline(el, known[name], ctx)
     if name in ctx.functions:
         raise Unliftable(path_of(el), f"Apply of the user function {name!r} (DefineFunction is not inlined yet)")
     if name not in FUNCTIONS or name in _PMML_ONLY:
@@ -151,6 +170,56 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
     numeric = name not in ("if",)
     fill, default = el.get("mapMissingTo"), el.get("defaultValue")
     return Call(name, args, _value(fill, numeric), _value(default, numeric))
+
+
+def _inline(el: etree._Element, function: tuple[tuple[str, ...], Expr, str | None], ctx: Ctx) -> Expr:
+    """PMML 4.4 §DefineFunction: the body with each parameter replaced by its argument's expression."""
+    params, body, dtype = function
+    kids = elements(el)
+    if len(kids) != len(params):
+        raise Unliftable(
+            path_of(el), f"Apply {el.get('function')!r} with {len(kids)} arguments; its DefineFunction has {len(params)}"
+        )
+    if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
+        raise Unliftable(path_of(el), "Apply of a user function with mapMissingTo / defaultValue")
+    args = {p: lift_expression(k, ctx) for p, k in zip(params, kids, strict=True)}
+    return _substitute(body, args)
+
+
+def _substitute(expr: Expr, args: dict[str, Expr]) -> Expr:
+    if isinstance(expr, Ref):
+        return args.get(expr.name, expr)
+    if isinstance(expr, Const):
+        return expr
+    if isinstance(expr, (Call, Lookup)):
+        return replace(expr, args=tuple(_substitute(a, args) for a in expr.args))
+    return replace(expr, arg=_substitute(expr.arg, args))
+
+
+def _define_function(el: etree._Element, ctx: Ctx) -> None:
+    """Lift a DefineFunction's body once, over references to its parameters (inlined at each Apply)."""
+    known = _USER.get()
+    name = el.get("name")
+    params = tuple(p.get("name") for p in children(el, "ParameterField"))
+    body = [c for c in elements(el) if local(c) != "ParameterField"]
+    dtype = el.get("dataType")
+    if known is None:
+        raise Unliftable(path_of(el), "DefineFunction outside a document's TransformationDictionary")
+    if len(body) != 1:
+        raise Unliftable(path_of(el), f"DefineFunction with {len(body)} expressions")
+    if name in known or name in FUNCTIONS:
+        raise Unliftable(path_of(el), f"DefineFunction {name!r} defined twice or over a built-in function")
+    if dtype not in (None, "double", "boolean"):
+        raise Unliftable(path_of(el), f"DefineFunction dataType={dtype} (a conversion inside an expression has no IR form)")
+    saved = dict(ctx.types)
+    for p in children(el, "ParameterField"):
+        ctx.types[p.get("name")] = p.get("dataType", "double")
+    try:
+        if dtype is not None and kind_of(body[0], ctx) == "text":
+            raise Unliftable(path_of(el), f"DefineFunction of dataType={dtype} whose body gives text")
+        known[name] = (params, lift_expression(body[0], ctx), dtype)
+    finally:
+        ctx.types = saved
 
 
 def _value(raw: str | None, numeric: bool) -> Any:
@@ -172,12 +241,12 @@ def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: lis
     found: dict[str, Derive | Impute] = {}
     for el in elements(container):
         if local(el) == "DefineFunction":
-            reasons.append(Unliftable(path_of(el), "DefineFunction (user functions are not inlined yet)").reason)
             continue
         if local(el) != "DerivedField":
             reasons.append(Unliftable(path_of(el), f"<{local(el)}> in <{local(container)}>").reason)
             continue
         ctx.types[el.get("name")] = el.get("dataType", "double")
+    _define_functions([el for el in elements(container) if local(el) == "DefineFunction"], container, ctx, reasons)
     for el in children(container, "DerivedField"):
         body = elements(el)
         try:
@@ -198,6 +267,29 @@ def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: lis
         except Unliftable as exc:
             reasons.append(exc.reason)
     return _ordered(found)
+
+
+def _define_functions(defines: list[etree._Element], container: etree._Element, ctx: Ctx, reasons: list[Any]) -> None:
+    """Each DefineFunction lifted after the user functions its body calls (a document may define them in any order)."""
+    if defines and local(container) != "TransformationDictionary":
+        for el in defines:
+            reasons.append(Unliftable(path_of(el), f"DefineFunction in <{local(container)}>").reason)
+        return
+    todo, failed = list(defines), {}
+    while todo:
+        progress = False
+        for el in list(todo):
+            try:
+                _define_function(el, ctx)
+            except Unliftable as exc:
+                failed[el] = exc.reason
+                continue
+            todo.remove(el)
+            failed.pop(el, None)
+            progress = True
+        if not progress:
+            break
+    reasons.extend(failed[el] for el in todo)
 
 
 def _ordered(found: dict[str, Derive | Impute]) -> list[Derive | Impute]:
