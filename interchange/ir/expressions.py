@@ -194,7 +194,7 @@ def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Two missing values are equal, one missing value equals nothing (PMML 4.4 reference runtimes)."""
     if a.dtype.kind == "f" and b.dtype.kind == "f":
         return (a == b) | (np.isnan(a) & np.isnan(b))
-    return np.array([category_key(x) == category_key(y) for x, y in zip(a.tolist(), b.tolist(), strict=True)])
+    return np.array([category_key(x) == category_key(y) for x, y in zip(a.tolist(), b.tolist(), strict=True)], dtype=bool)
 
 
 def _if(cond: np.ndarray, yes: np.ndarray, no: np.ndarray | None = None) -> np.ndarray:

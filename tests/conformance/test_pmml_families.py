@@ -130,7 +130,8 @@ def test_svm_vote_ties_defer_the_batch_to_pypmml() -> None:
     document = (SPEC / "svm_ovo_rbf.pmml").read_bytes()
     model, reference = interchange.load(document), interchange.load(document, engine="reference")
     X = _grid(["x1", "x2"])
-    votes = model._program.model.inner.votes(model._program.model.inner.machine_values(X.to_numpy()))  # type: ignore[attr-defined]
+    svm = model._program.model.inner.model.step  # type: ignore[attr-defined]  # the lift's IR machines
+    votes = svm.votes(svm.machine_values(X.to_numpy()))
     tied = (votes == votes.max(axis=1, keepdims=True)).sum(axis=1) > 1
     assert tied.any() and not tied.all()
     clear = X[~tied].reset_index(drop=True)

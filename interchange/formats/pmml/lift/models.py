@@ -1,12 +1,12 @@
 """PMML 4.4 model elements lifted into IR model steps.
 
-The dispatch by element, Targets, and the tree ensembles: flat trees and the other families
-come from the fast path's compilers, whose IR objects are kept when they carry nothing
-PMML-specific beyond what the IR holds. modelChain boosting (sum-of-trees segments feeding a
+The dispatch by element, Targets, and the tree ensembles: flat trees come from the fast path's
+tree reader. modelChain boosting (sum-of-trees segments feeding a
 RegressionModel's link) is folded into one TreeEnsemble; majorityVote forests become an
 average of one-hot leaves; other MiningModels become a Segmentation (segments.py).
 RegressionModel: regression.py; GeneralRegressionModel: general.py; Scorecard and
-RuleSetModel: rules.py.
+RuleSetModel: rules.py; NeuralNetwork, NaiveBayesModel, ClusteringModel: families.py;
+SupportVectorMachineModel: svm.py; NearestNeighborModel: knn.py.
 """
 
 from __future__ import annotations
@@ -19,27 +19,24 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
-from interchange.formats.pmml.fast.expressions.predicates import PREDICATES
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
+from interchange.formats.pmml.lift.families import lift_clustering, lift_naive_bayes, lift_neural
 from interchange.formats.pmml.lift.general import lift_general
-from interchange.formats.pmml.lift.predicates import lift_predicate
+from interchange.formats.pmml.lift.knn import lift_knn
+from interchange.formats.pmml.lift.predicates import PREDICATES, lift_predicate
 from interchange.formats.pmml.lift.regression import lift_regression
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
+from interchange.formats.pmml.lift.svm import lift_svm
 from interchange.formats.pmml.lift.trees import lift_tree
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.cluster import NearestCenter
-from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref
+from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
 from interchange.ir.linear import Link, Regression
-from interchange.ir.naive_bayes import GaussianNaiveBayes
-from interchange.ir.neighbors import NearestNeighbors
-from interchange.ir.neural import NeuralNetwork
 from interchange.ir.predicates import PredicateColumn
-from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["LiftContext", "lift_model", "ordered_classes"]
@@ -358,50 +355,15 @@ def _fold(final: Regression, raws: dict[str, tuple[TreeEnsemble, float, float]])
     return TreeEnsemble(tuple(names), tuple(trees), "sum", base=base, link=final.link, classes=final.classes)
 
 
-# --- other families: the fast path's IR objects, kept as plain IR --------------------------------
-
-_BASES = (NeuralNetwork, SupportVectorMachine, NearestNeighbors, NearestCenter, GaussianNaiveBayes)
-
-
-def _family(model: etree._Element, lc: LiftContext) -> ModelStep:
-    compiled = fast._model(model, [])
-    base = next((b for b in _BASES if isinstance(compiled, b)), None)
-    if base is None:
-        raise Unliftable(path_of(model), f"<{local(model)}> compiles to {type(compiled).__name__}, which the IR does not hold")
-    kw = {f.name: getattr(compiled, f.name) for f in fields(base)}
-    kw["inputs"] = tuple(_computed_input(model, name, i, lc) for i, name in enumerate(kw["inputs"]))
-    if base is SupportVectorMachine and kw["first_when"] == "<" and not np.any(kw["threshold"]):
-        # maxWins="false" votes for the first category where f < 0: the same as -f > 0, libsvm's
-        # orientation, in which the IR also gives scikit-learn's decision values
-        kw.update(coef=-np.asarray(kw["coef"]), intercept=-np.asarray(kw["intercept"]), first_when=">", threshold=None)
-    return base(**kw)
-
-
-def _computed_input(model: etree._Element, name: str, i: int, lc: LiftContext) -> str:
-    """A fast-path input computed in the model element itself, as a Derive step."""
-    if not name.startswith("\0"):
-        return name
-    if local(model) == "NeuralNetwork":
-        ni = children(child(model, "NeuralInputs"), "NeuralInput")[i]
-        body = elements(child(ni, "DerivedField"))[0]
-        return lc.derive(f"neural_input_{ni.get('id')}", lift_expression(body, lc.ctx))
-    vf = elements(child(child(model, "VectorDictionary"), "VectorFields"))[i]
-    value = vf.get("value")
-    field_name = vf.get("name")
-    value_typed: Any = float(value) if lc.ctx.numeric(field_name) else value
-    expr = Call("*", (Indicator(Ref(field_name), value_typed), Const(float(vf.get("coefficient", "1")))))
-    return lc.derive(f"{field_name}=={value}*{vf.get('coefficient', '1')}", expr)
-
-
 _LIFTERS = {
     "RegressionModel": lift_regression,
     "TreeModel": _tree,
     "MiningModel": _mining,
-    "NeuralNetwork": _family,
-    "SupportVectorMachineModel": _family,
-    "NearestNeighborModel": _family,
-    "ClusteringModel": _family,
-    "NaiveBayesModel": _family,
+    "NeuralNetwork": lift_neural,
+    "SupportVectorMachineModel": lift_svm,
+    "NearestNeighborModel": lift_knn,
+    "ClusteringModel": lift_clustering,
+    "NaiveBayesModel": lift_naive_bayes,
     "GeneralRegressionModel": lift_general,
     "Scorecard": lift_scorecard,
     "RuleSetModel": lift_ruleset,

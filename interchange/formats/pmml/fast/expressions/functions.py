@@ -14,31 +14,33 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, _clean, cast, elements, expression, kind_of, regex
-from interchange.formats.pmml.fast.expressions.predicates import ORDER
 from interchange.formats.pmml.fast.scope import Fn, Scope, keys, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, children, local
+from interchange.ir.expressions import FUNCTIONS
 
 __all__ = ["apply", "define_function"]
 
-_ARITH: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "+": np.add,
-    "-": np.subtract,
-    "*": np.multiply,
-    "/": np.divide,
+ORDER = ("lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual")
+# PMML built-ins evaluated by the IR's function table (ir.expressions.FUNCTIONS), whose missing-value
+# rules are pypmml's: arithmetic and math functions give missing for a missing argument; round
+# gives 0 (Java Math.round); threshold, and / or / not read missing as false; equal finds two
+# missing values equal; min max sum avg product leave missing arguments out (all missing:
+# missing). Their argument counts: exactly (int) or at least (a tuple holding the minimum).
+_SHARED: dict[str, int | tuple[int]] = {
+    **dict.fromkeys(("+", "-", "*", "/", "pow", "threshold", "equal", "notEqual"), 2),
+    **dict.fromkeys(("log10", "ln", "sqrt", "abs", "exp", "floor", "ceil", "round", "isMissing", "isNotMissing", "not"), 1),
+    **dict.fromkeys(("min", "max", "sum", "avg", "product"), (1,)),
+    **dict.fromkeys(("and", "or"), (2,)),
 }
-_UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "log10": np.log10,
-    "ln": np.log,
-    "sqrt": np.sqrt,
-    "abs": np.abs,
-    "exp": np.exp,
-    "floor": np.floor,
-    "ceil": np.ceil,
-}
+
+
+def _shared(name: str, argc: int) -> bool:
+    want = _SHARED.get(name)
+    return want == argc or (isinstance(want, tuple) and argc >= want[0])
 
 
 def _truth(col: np.ndarray) -> np.ndarray:
-    """pypmml: a missing boolean counts as false in and / or / not / if (measured)."""
+    """pypmml: a missing boolean counts as false in if (measured)."""
     x = num(col)
     return ~np.isnan(x) & (x != 0)
 
@@ -47,37 +49,10 @@ def _b(mask: np.ndarray) -> np.ndarray:
     return mask.astype(np.float64)
 
 
-def _aggregate(name: str, args: list[np.ndarray]) -> np.ndarray:
-    """min max sum avg median product: pypmml ignores missing arguments (all missing -> missing)."""
+def _median(args: list[np.ndarray]) -> np.ndarray:
+    """pypmml ignores missing arguments (all missing -> missing)."""
     x = np.column_stack([num(a) for a in args])
-    none = np.all(np.isnan(x), axis=1)
-    with np.errstate(all="ignore"):
-        safe = np.where(none[:, None], 0.0, x)
-        if name == "min":
-            out = np.nanmin(np.where(np.isnan(safe), np.inf, safe), axis=1)
-        elif name == "max":
-            out = np.nanmax(np.where(np.isnan(safe), -np.inf, safe), axis=1)
-        elif name == "sum":
-            out = np.nansum(safe, axis=1)
-        elif name == "avg":
-            out = np.nansum(safe, axis=1) / np.maximum((~np.isnan(safe)).sum(axis=1), 1)
-        elif name == "product":
-            out = np.nanprod(safe, axis=1)
-        else:
-            out = np.array([np.median(r[~np.isnan(r)]) if (~np.isnan(r)).any() else np.nan for r in safe])
-    return np.where(none, np.nan, _clean(out))
-
-
-def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """pypmml: two missing values are equal, one missing value equals nothing (measured)."""
-    if a.dtype.kind == "f" and b.dtype.kind == "f":
-        return (a == b) | (np.isnan(a) & np.isnan(b))
-    return keys(a) == keys(b)
-
-
-def _java_round(x: np.ndarray) -> np.ndarray:
-    """pypmml: Java Math.round, half up; a missing argument gives 0 (the spec says missing)."""
-    return np.where(np.isnan(x), 0.0, np.floor(x + 0.5))
+    return _clean(np.array([np.median(r[~np.isnan(r)]) if (~np.isnan(r)).any() else np.nan for r in x]))
 
 
 def _string_fn(name: str, argc: int, el: etree._Element, args: list[Fn], ctx: Ctx) -> Fn:
@@ -129,60 +104,25 @@ def _core(el: etree._Element, ctx: Ctx) -> tuple[Fn, list[Fn]]:
             return body(Scope({p: a(s) for p, a in zip(params, args, strict=True)}, s.n))
 
         return call, args
-    if name in _ARITH and argc == 2:
-        op = _ARITH[name]
-
-        def arith(s: Scope) -> np.ndarray:
-            with np.errstate(all="ignore"):
-                return _clean(op(num(args[0](s)), num(args[1](s))))
-
-        return arith, args
-    if name in ("min", "max", "sum", "avg", "median", "product") and argc >= 1:
-        return (lambda s: _aggregate(name, [a(s) for a in args])), args
-    if name in _UNARY and argc == 1:
-        op1 = _UNARY[name]
-
-        def unary(s: Scope) -> np.ndarray:
-            with np.errstate(all="ignore"):
-                return _clean(op1(num(args[0](s))))
-
-        return unary, args
-    if name == "pow" and argc == 2:
-
-        def power(s: Scope) -> np.ndarray:
-            with np.errstate(all="ignore"):
-                return _clean(np.power(num(args[0](s)), num(args[1](s))))
-
-        return power, args
-    if name == "round" and argc == 1:
-        return (lambda s: _java_round(num(args[0](s)))), args
-    if name == "threshold" and argc == 2:  # pypmml: missing -> 0 (NaN > y is false)
-        return (lambda s: _b(num(args[0](s)) > num(args[1](s)))), args
-    if name in ("isMissing", "isNotMissing") and argc == 1:
-        want = name == "isMissing"
-        return (lambda s: _b(missing(args[0](s)) == want)), args
+    if _shared(name, argc):
+        fn = FUNCTIONS[name]
+        return (lambda s: fn(*[a(s) for a in args])), args
+    if name == "median" and argc >= 1:
+        return (lambda s: _median([a(s) for a in args])), args
     if name in ("isValid", "isNotValid") and argc == 1 and local(kids[0]) == "FieldRef":
         # after MiningSchema treatment an invalid value never reaches an expression
         want = name == "isValid"
         return (lambda s: _b(missing(args[0](s)) != want)), args
-    if name in ("equal", "notEqual") and argc == 2:
-        want = name == "equal"
-        return (lambda s: _b(_equal(args[0](s), args[1](s)) == want)), args
     if name in ORDER and argc == 2:
-        op2 = ORDER[name]
+        compare_fn = FUNCTIONS[name]
 
         def compare(s: Scope) -> np.ndarray:
             a, b = args[0](s), args[1](s)
             if a.dtype.kind != "f" or b.dtype.kind != "f":
                 raise _TextOrder(name)
-            return _b(op2(a, b))  # pypmml: a comparison with a missing value is false
+            return compare_fn(a, b)  # pypmml: a comparison with a missing value is false
 
         return compare, args
-    if name in ("and", "or") and argc >= 2:
-        reduce = np.logical_and.reduce if name == "and" else np.logical_or.reduce
-        return (lambda s: _b(reduce([_truth(a(s)) for a in args]))), args
-    if name == "not" and argc == 1:
-        return (lambda s: _b(~_truth(args[0](s)))), args
     if name in ("isIn", "isNotIn") and argc >= 2:
         if any(local(c) != "Constant" for c in kids[1:]) or (local(kids[0]) == "FieldRef" and ctx.numeric(kids[0].get("field"))):
             # pypmml 1.5.8 compares a double field with integer-looking constants as unequal
