@@ -40,11 +40,13 @@ from interchange.codegen.api import IR_TOLERANCE, codegen, load_python
 from interchange.crossformat import _writer, synthetic_rows
 from interchange.document import Document
 from interchange.ir.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
-from interchange.ir.graph import evaluate
+from interchange.ir.graph import Graph, evaluate
 from interchange.ir.predicates import PredicateColumn
+from interchange.ir.reported import Reported
 from interchange.ir.rules import RuleSet
 from interchange.ir.scorecard import Scorecard
 from interchange.ir.segmentation import Segmentation
+from interchange.ir.validity import Treat
 from interchange.model import get_format
 from interchange.verification import Verification, compare
 from tests.conformance.lifting import disagreements, lifted_outputs
@@ -178,6 +180,14 @@ def test_generated_python_agrees_with_the_ir(path: Path) -> None:
 JAVA_REFUSED = {"clustering_euclidean": "NearestCenter with PMML missing-value weights"}
 
 
+def _without_writer(graph: Graph) -> str | None:
+    """The name of a step in ``graph`` that no code generator writes yet (Treat, Reported), else None."""
+    for step in (*graph.steps, graph.model):
+        if isinstance(step, (Treat, Reported)):
+            return type(step).__name__
+    return None
+
+
 def _lifting() -> list[Path]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -203,6 +213,11 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
             with pytest.raises(interchange.UnsupportedModelError, match=JAVA_REFUSED[path.stem]):
                 codegen(lifted.graph, "java")
             continue
+        unwritten = _without_writer(lifted.graph)
+        if unwritten:  # the validity and Output-expression steps have no code generator yet: refused
+            with pytest.raises(interchange.UnsupportedModelError):
+                codegen(lifted.graph, "java")
+            continue
         written += 1
         generated = codegen(lifted.graph, "java", class_name=f"Doc{i}", package="generated")
         cases = {k: v[:50] for k, v in synthetic_rows(lifted, 50).items()}
@@ -212,7 +227,7 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
     offline = ["-o"] if os.environ.get("INTERCHANGE_MAVEN_OFFLINE") else []
     run = subprocess.run(["mvn", "-B", "-q", *offline, "test"], cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]
-    assert written >= 96
+    assert written >= 95  # 96 before the validity lift wrapped one of them in Treat / Reported
     assert len(list((tmp_path / "target" / "surefire-reports").glob("TEST-*.xml"))) == written
 
 
