@@ -27,6 +27,7 @@ import numpy as np
 from interchange.batch import category_key, missing_mask
 from interchange.errors import RecordError
 from interchange.ir.graph import Env, Step
+from interchange.ir.predicates import _numbers
 
 __all__ = ["Treat", "Interval", "INVALID_TREATMENTS", "OUTLIER_TREATMENTS"]
 
@@ -135,15 +136,3 @@ class Treat(Step):
         if self.replacement is not None:
             out[gone] = float(self.replacement) if numeric else self.replacement
         env[self.outputs[0]] = out
-
-
-def _numbers(col: np.ndarray) -> np.ndarray:
-    if col.dtype.kind == "f":
-        return col.astype(np.float64)
-    out = np.full(len(col), np.nan)
-    for i, v in enumerate(col.tolist()):
-        try:
-            out[i] = float(v)
-        except (TypeError, ValueError):
-            pass
-    return out
