@@ -26,6 +26,7 @@ from interchange.kafka.config import load_config
 from interchange.kafka.events import codec_for, read_predictions, send_features
 from interchange.kafka.registry import Registry, input_subject, output_subject
 from interchange.kafka.transport import consumer, ensure_topics, producer
+from tests.unit.kafka.test_transport import librdkafka_threads
 
 pytestmark = pytest.mark.integration
 
@@ -162,25 +163,13 @@ def test_the_scorer_runs_over_sasl_and_tls(secured, converted, model_name) -> No
     assert [read[f"s{i}".encode()]["label"] for i in range(20)] == converted.model.predict(rows)["label"].tolist()
 
 
-def _librdkafka_threads() -> int:
-    """librdkafka's own threads in this process (named rdk:main, rdk:broker..., rdk:bg)."""
-    count = 0
-    for task in os.listdir("/proc/self/task"):
-        try:
-            with open(f"/proc/self/task/{task}/comm") as f:
-                count += f.read().startswith("rdk:")
-        except OSError:  # the thread ended meanwhile
-            pass
-    return count
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads through /proc")
 def test_refused_credentials_leave_no_admin_client_behind(secured, model_name) -> None:
     """A caller that keeps the error (a retry loop, a log record) must not keep the admin client: it
     went on reconnecting and logging the refusal for as long as the error lived."""
     config = _config(secured, **{"sasl.password": "not-the-password"})
     gc.collect()
-    before = _librdkafka_threads()
+    before = librdkafka_threads()
     kept = []
     for _ in range(2):
         try:
@@ -189,7 +178,7 @@ def test_refused_credentials_leave_no_admin_client_behind(secured, model_name) -
             kept.append(exc)  # with its traceback
     assert [e.reason for e in kept] == ["authentication"] * 2
     deadline = time.monotonic() + 10
-    while _librdkafka_threads() > before and time.monotonic() < deadline:
+    while librdkafka_threads() > before and time.monotonic() < deadline:
         gc.collect()
         time.sleep(0.2)
-    assert _librdkafka_threads() <= before, "an admin client outlived its refused credentials"
+    assert librdkafka_threads() <= before, "an admin client outlived its refused credentials"
