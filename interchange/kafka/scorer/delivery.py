@@ -75,7 +75,7 @@ class Delivery:
         return producer(self.config, **{"message.timeout.ms": 0, "linger.ms": 2, **self._extra})
 
     def rebuild(self) -> None:
-        """New producers with the current settings (``_extra``): side-by-side benchmarks change them."""
+        """A new producer with the current settings (``_extra``): side-by-side benchmarks change them."""
         self.producer = self._new_producer()
 
     def _delivered(self, err: Any, msg: Any) -> None:
@@ -352,44 +352,17 @@ class AtLeastOnce(Delivery):
             log.warning("last outputs not delivered: %s", exc)
 
 
-class _Lane:
-    """One transactional producer of :class:`ExactlyOnce` and the state of its transaction."""
-
-    __slots__ = ("transactional_id", "producer", "ready", "open", "committed_at")
-
-    def __init__(self, transactional_id: str) -> None:
-        self.transactional_id = transactional_id
-        self.producer: Any = None
-        self.ready = False  # init_transactions done
-        self.open = False  # a transaction begun and not yet committed or aborted
-        self.committed_at = 0.0  # time.monotonic() when its last commit returned
-
-
-class _EarlierFailed(Exception):
-    """A transaction not committed because the one before it (another producer's) failed."""
-
-
 class ExactlyOnce(Delivery):
     """One transaction per batch; a fenced or failed producer is replaced and the batch re-scored.
 
-    With one producer (``producers=1``), a full batch (``overlap_from`` inputs or more: more events are
-    already waiting) is committed on a helper thread while the scorer takes, decodes and scores the next
-    one; that batch's :meth:`begin` waits for the commit (one producer has one transaction at a time). A
-    smaller batch means the scorer is caught up: it is committed before the next batch is taken.
-
-    With ``producers`` > 1 (transactional ids ``<id>``, ``<id>-1``, ...), batches take the producers in
-    turn and every commit runs in the background: batch k+1 begins and produces on the next producer while
-    batch k's commit and its markers finish, so the coordinator's CONCURRENT_TRANSACTIONS (one transaction
-    per producer at a time) no longer holds the next batch's outputs back. Commits stay in order: a commit
-    first waits for the previous batch's, so its TxnOffsetCommit is written after that one's (the group
-    coordinator keeps pending offsets per producer id and, on commit, materialises the one written last),
-    and it is aborted when the previous one failed. A failed commit raises TransportError from the next
-    :meth:`begin` / :meth:`settle`, with :meth:`unsettled` giving the first offsets of it and of every
-    batch after it (the scorer then rewinds to the group's committed offsets, so nothing is scored twice
-    or lost). Every producer's TxnOffsetCommit carries the consumer's group metadata, so a zombie of an
-    older generation is fenced (KIP-447) whichever producer it uses; a restart with the same
-    transactional id fences each of the old producers' transactions. The next transaction on a producer
-    begins no sooner than ``settle_s`` after its previous commit returned (see SETTLE_S).
+    A full batch (``overlap_from`` inputs or more: more events are already waiting) is committed on a
+    helper thread while the scorer takes, decodes and scores the next one; that batch's :meth:`begin`
+    waits for the commit (one producer has one transaction at a time), and a commit that failed raises
+    TransportError there, with :meth:`unsettled` giving its first offsets (the scorer then rewinds to
+    the group's committed offsets, so nothing is scored twice or lost). A smaller batch means the scorer
+    is caught up: it is committed before the next batch is taken, because taking the next batch at the
+    commit's start would make the events arriving during the commit wait for a second one. The next
+    transaction begins no sooner than ``settle_s`` after a commit returned (see SETTLE_S).
     """
 
     def __init__(
@@ -400,86 +373,59 @@ class ExactlyOnce(Delivery):
         transactional_id: str | None = None,
         overlap_from: int | None = None,
         settle_s: float = SETTLE_S,
-        producers: int = 1,
     ) -> None:
         self.transactional_id = transactional_id or f"interchange-scorer-{uuid.uuid4().hex}"
-        ids = [self.transactional_id] + [f"{self.transactional_id}-{i}" for i in range(1, max(1, producers))]
-        self._lanes = [_Lane(tid) for tid in ids]
-        self._lane = self._lanes[0]  # the producer of the batch being taken
-        self._turn = 0  # batches begun: they take the producers in turn
-        super().__init__(config, stop, report, **TRANSACTIONAL)
-        for lane in self._lanes[1:]:
-            lane.producer = self._new_producer(lane)
-        self.overlap_from = overlap_from  # None: every commit in the foreground (one producer)
+        super().__init__(config, stop, report, **TRANSACTIONAL, **{"transactional.id": self.transactional_id})
+        self.overlap_from = overlap_from  # None: every commit in the foreground
         self.settle_s = settle_s
-        self._inflight: deque[tuple[_Lane, _Call, Offsets]] = deque()  # background commits, oldest first
+        self._committed_at = 0.0  # time.monotonic() when the last transaction's commit returned
+        self._ready = False  # init_transactions done
+        self._open = False  # a transaction begun and not yet committed or aborted
+        self._committing: _Call | None = None  # a full batch's commit running in the background
+        self._committing_first: Offsets = []
         self._failed_first: Offsets = []
 
-    @property
-    def producer(self) -> Any:
-        return self._lane.producer
-
-    @producer.setter
-    def producer(self, value: Any) -> None:
-        self._lane.producer = value
-
-    def _new_producer(self, lane: _Lane | None = None) -> Producer:
-        lane = lane or self._lane
-        return producer(
-            self.config,
-            **{"message.timeout.ms": 0, "linger.ms": 2, **self._extra, "transactional.id": lane.transactional_id},
-        )
-
     def rebuild(self) -> None:
-        for lane in self._lanes:
-            lane.producer, lane.ready = self._new_producer(lane), False
+        super().rebuild()
+        self._ready = False
 
     def start(self) -> None:
-        """Register every producer's transactional id (fencing a previous incarnation's transactions)."""
-        for lane in self._lanes:
-            if lane.ready:
-                continue
-            try:
-                if not self._watched("starting transactions", functools.partial(lane.producer.init_transactions, 10)):
-                    raise TransportError("stopped while starting transactions")
-            except KafkaException as exc:
-                err = exc.args[0]
-                if err.fatal():
-                    lane.producer = self._new_producer(lane)
-                raise TransportError(f"cannot start transactions: {err}") from exc
-            lane.ready = True
+        """Register the transactional id (fencing a previous incarnation's transactions)."""
+        if self._ready:
+            return
+        try:
+            if not self._watched("starting transactions", functools.partial(self.producer.init_transactions, 10)):
+                raise TransportError("stopped while starting transactions")
+        except KafkaException as exc:
+            err = exc.args[0]
+            if err.fatal():
+                self.producer = self._new_producer()
+            raise TransportError(f"cannot start transactions: {err}") from exc
+        self._ready = True
 
     def begin(self) -> None:
-        lane = self._lanes[self._turn % len(self._lanes)]
-        if not self._collect(until=lane):  # this producer's previous transaction, and every one before it
+        if not self._finish_committing():
             raise TransportError("stopped while the previous transaction was committing")
-        self._lane, self._turn = lane, self._turn + 1
         super().begin()
         self.start()
-        wait = lane.committed_at + self.settle_s - time.monotonic()
+        wait = self._committed_at + self.settle_s - time.monotonic()
         if wait > 0:
             time.sleep(wait)
-        lane.producer.begin_transaction()
-        lane.open = True
+        self.producer.begin_transaction()
+        self._open = True
 
     def commit(self, consumer: Consumer, offsets: Offsets, first: Offsets | None = None) -> bool:
         metadata = consumer.consumer_group_metadata()
-        lane = self._lane
-        client = lane.producer  # this transaction's producer: a call left running must not touch its replacement
-        before = self._inflight[-1][1] if self._inflight else None
+        client = self.producer  # this transaction's producer: a call left running must not touch its replacement
 
         def finish() -> None:
-            if before is not None:  # commits in order: this one's offsets are written after the previous batch's
-                before.finished(None)
-                if before.outcome and before.outcome[0] is not None:
-                    raise _EarlierFailed(f"the previous transaction failed: {before.outcome[0]}")
             # send_offsets_to_transaction is not retried after a failure (seen hanging for good once the
             # broker came back): the transaction is aborted instead and the batch scored again
             client.send_offsets_to_transaction(offsets, metadata, 10)
             while True:  # librdkafka documents commit_transaction as safe to call again on a retriable error
                 try:
                     client.commit_transaction(5)
-                    lane.committed_at = time.monotonic()
+                    self._committed_at = time.monotonic()
                     return
                 except KafkaException as exc:
                     err = exc.args[0]
@@ -488,115 +434,93 @@ class ExactlyOnce(Delivery):
                     self.report(f"transaction commit waiting for Kafka: {err}")
 
         call = _Call("committing the transaction", finish)
-        full = self.overlap_from is not None and first and batch_inputs(offsets, first) >= self.overlap_from
-        if len(self._lanes) > 1 or full:
-            self._inflight.append((lane, call, list(first or [])))
+        if self.overlap_from is not None and first and batch_inputs(offsets, first) >= self.overlap_from:
+            self._committing, self._committing_first = call, list(first)
             return True
-        return self._finish(lane, call)
+        return self._finish(call)
 
-    def _finish(self, lane: _Lane, call: _Call) -> bool:
+    def _finish(self, call: _Call) -> bool:
         """Wait for a transaction's commit; False when stopped first, TransportError when it failed (aborted)."""
         try:
             if not self._wait(call):
                 return False
-        except (KafkaException, _EarlierFailed) as exc:
-            self._abort(lane)
-            what = exc.args[0] if isinstance(exc, KafkaException) else exc
-            raise TransportError(f"transaction aborted: {what}") from exc
-        lane.open = False
+        except KafkaException as exc:
+            self.abort()
+            raise TransportError(f"transaction aborted: {exc.args[0]}") from exc
+        self._open = False
         return True
 
-    def _collect(self, until: _Lane | None = None, wait: bool = True) -> bool:
-        """Finish the background commits in order: every one (``until`` None) or up to ``until``'s last one;
-        ``wait`` False: only those already done. False when stopped first. A failed commit raises
-        TransportError, after the commits behind it were aborted (see :meth:`unsettled`)."""
-        while self._inflight and (until is None or any(lane is until for lane, _, _ in self._inflight)):
-            lane, call, first = self._inflight[0]
-            if not wait and not call.finished():
-                break
-            self._inflight.popleft()
-            try:
-                if not self._finish(lane, call):
-                    return False
-            except TransportError:
-                behind, self._inflight = list(self._inflight), deque()
-                self._failed_first = first + [tp for _, _, f in behind for tp in f] + self._failed_first
-                for other, later, _ in behind:  # each fails at once (its predecessor failed) and is aborted
-                    try:
-                        self._finish(other, later)
-                    except TransportError:
-                        pass
-                raise
-        return True
+    def _finish_committing(self) -> bool:
+        """Wait for the commit left running by the previous batch (True when there is none)."""
+        call, self._committing = self._committing, None
+        if call is None:
+            return True
+        try:
+            return self._finish(call)
+        except TransportError:
+            self._failed_first = self._committing_first
+            raise
 
     def settle(self) -> None:
-        """Idle: collect the background commits that have finished (raising a failure), without waiting."""
-        self._collect(wait=False)
+        """Idle: collect a background commit that has finished (raising its failure), without waiting."""
+        if self._committing is not None and self._committing.finished():
+            self._finish_committing()
 
     def unsettled(self) -> Offsets:
-        """Before a rewind: waits for the background commits (the scorer then asks the group's committed offsets,
-        which must not change after), and gives the first offsets of the batches whose commits failed."""
+        """Before a rewind: waits for a background commit (the scorer then asks the group's committed offsets,
+        which must not change after), and gives its batch's first offsets if it failed (scored again)."""
         try:
-            self._collect()
+            self._finish_committing()
         except TransportError as exc:
             log.warning("%s", exc)
-        while not self.stop.is_set() and not self.stuck:  # producers replaced after a failure or a stuck call:
-            try:  # their init_transactions fences the old ones, whose commit could otherwise still land after the
+        while not self.stop.is_set() and not self.stuck:  # a producer replaced after a failure or a stuck call:
+            try:  # its init_transactions fences the old one, whose commit could otherwise still land after the
                 self.start()  # scorer read the group's committed offsets (and the batch would be scored twice)
                 break
             except TransportError as exc:
-                self.report(f"fencing the replaced producers before a rewind: {exc}")
+                self.report(f"fencing the replaced producer before a rewind: {exc}")
                 self.stop.wait(1.0)
         first, self._failed_first = self._failed_first, []
         return first
 
     def abort(self) -> None:
-        self._abort(self._lane)
-
-    def _abort(self, lane: _Lane) -> None:
-        if not lane.open or self.stuck:  # stuck: a commit is still running in the abandoned call
+        if not self._open or self.stuck:  # stuck: a commit is still running in the abandoned call
             return
-        lane.open = False
+        self._open = False
         try:
-            lane.producer.abort_transaction(5)
+            self.producer.abort_transaction(5)
         except KafkaException as exc:
             err = exc.args[0]
             log.warning("abort failed (%s); starting a new transactional producer", err)
-            self._replace(lane)
+            self._replace()
         self._errors.clear()
 
     def _abandon(self) -> None:
-        """Leave the producers stuck inside a call (kept referenced: destroying one would block) and start
-        afresh: the new producers' init_transactions fence the old ones' transactions. The batches whose
-        commits were still in flight are scored again (after the group's committed offsets are asked)."""
-        self._failed_first += [tp for _, _, first in self._inflight for tp in first]
-        self._inflight.clear()
-        for lane in self._lanes:
-            self._stuck_clients.append(lane.producer)
-            lane.producer = self._new_producer(lane)
-            lane.ready = lane.open = False
-        self.stuck = False
+        """Leave the producer stuck inside a call (kept referenced: destroying it would block) and start
+        afresh: the new producer's init_transactions fences the old one's transaction."""
+        self._stuck_clients.append(self.producer)
+        self.producer = self._new_producer()
+        self._ready = self._open = self.stuck = False
 
-    def _replace(self, lane: _Lane) -> None:
+    def _replace(self) -> None:
         try:
-            lane.producer.purge()
+            self.producer.purge()
         except Exception:
             pass
-        lane.producer = self._new_producer(lane)
-        lane.ready = False
+        self.producer = self._new_producer()
+        self._ready = False
 
     def close(self) -> None:
         if self.stuck:
             return
         try:
-            self._collect()
+            self._finish_committing()
         except TransportError as exc:  # left uncommitted: scored again by whoever reads the topic next
             log.warning("last transaction not committed: %s", exc)
         if self.stuck:
             return
         self.abort()
-        for lane in self._lanes:
-            lane.producer.flush(5)
+        super().close()
 
 
 def batch_inputs(offsets: Offsets, first: Offsets) -> int:
@@ -612,10 +536,8 @@ def delivery_for(
     report: Callable[[str], None],
     transactional_id: str,
     batch_size: int | None = None,
-    producers: int = 1,
 ) -> Delivery:
-    """The scorer's delivery; ``batch_size``: a batch this full has its transaction committed in the background
-    (one producer); ``producers``: transactional producers taken in turn (exactly-once)."""
+    """The scorer's delivery; ``batch_size``: a batch this full has its transaction committed in the background."""
     if guarantee == "exactly-once":
-        return ExactlyOnce(config, stop, report, transactional_id, overlap_from=batch_size, producers=producers)
+        return ExactlyOnce(config, stop, report, transactional_id, overlap_from=batch_size)
     return AtLeastOnce(config, stop, report)
