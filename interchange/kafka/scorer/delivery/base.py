@@ -27,6 +27,8 @@ WATCH_DEADLINE_S = 30.0  # longest wait for one commit before the client is pres
 class Delivery:
     """Produce a batch's records and make them safe together with its input offsets."""
 
+    watch_deadline_s = WATCH_DEADLINE_S
+
     def __init__(self, config: ClientConfig, stop: threading.Event, report: Callable[[str], None], **extra: Any) -> None:
         self.config = config
         self.stop = stop
@@ -90,15 +92,16 @@ class Delivery:
         if not self.stuck:
             self.producer.flush(5)
 
-    def _watched(self, what: str, call: Callable[[], None], deadline: float = WATCH_DEADLINE_S) -> bool:
+    def _watched(self, what: str, call: Callable[[], None], deadline: float | None = None) -> bool:
         """Run a blocking librdkafka call on a helper thread, so the scorer reports itself unhealthy
         while it waits and SIGTERM is honoured (librdkafka can block past its own timeouts while the
         broker is away, and once seen, for good after it came back). False when stopped first;
-        TransportError (with the stuck client abandoned) when ``deadline`` passes."""
+        TransportError (with the stuck client abandoned) when ``deadline`` (default ``watch_deadline_s``) passes."""
         return self._wait(Call(what, call), deadline)
 
-    def _wait(self, call: Call, deadline: float = WATCH_DEADLINE_S) -> bool:
+    def _wait(self, call: Call, deadline: float | None = None) -> bool:
         """Wait for a call started on its helper thread (see :meth:`_watched`); re-raises its exception."""
+        deadline = self.watch_deadline_s if deadline is None else deadline
         while not call.finished(0.5):
             if self.stop.is_set():
                 self.stuck = True

@@ -53,6 +53,8 @@ class ExactlyOnce(Delivery):
     transaction begins no sooner than ``settle_s`` after a commit returned (see SETTLE_S).
     """
 
+    close_wait_s = 5.0
+
     def __init__(
         self,
         config: ClientConfig,
@@ -150,8 +152,12 @@ class ExactlyOnce(Delivery):
             raise
 
     def settle(self) -> None:
-        """Idle: collect a background commit that has finished (raising its failure), without waiting."""
-        if self._committing is not None and self._committing.finished():
+        """Idle: collect a background commit that has finished (raising its failure), without waiting. One running
+        past the watch deadline is abandoned here too (TransportError; its batch is scored again), as the next
+        :meth:`begin` would: with no next batch, a commit hung for good would otherwise hold the batch's outputs
+        invisible and its inputs unscored until the coordinator aborts the transaction behind the scorer's back."""
+        call = self._committing
+        if call is not None and (call.finished() or time.monotonic() - call.started > self.watch_deadline_s):
             self._finish_committing()
 
     def unsettled(self) -> Offsets:
@@ -199,8 +205,13 @@ class ExactlyOnce(Delivery):
         self._ready = False
 
     def close(self) -> None:
+        """Let a background commit still running finish (at most ``close_wait_s``, the scorer being stopped): cut
+        off by the process's exit, its transaction would stay open and hold every later output on the topic from
+        read_committed consumers until the coordinator's timeout, unless a scorer with the same id starts."""
         if self.stuck:
             return
+        if self._committing is not None:
+            self._committing.finished(self.close_wait_s)
         try:
             self._finish_committing()
         except TransportError as exc:  # left uncommitted: scored again by whoever reads the topic next
