@@ -60,16 +60,6 @@ def _settle(seconds: float) -> Callable[[Any], None]:
     return tweak
 
 
-def _producers(n: int) -> Callable[[Any], None]:
-    """Exactly-once with ``n`` transactional producers taken in turn (every commit in the background)."""
-
-    def tweak(scorer: Any) -> None:
-        d = scorer.delivery
-        scorer.delivery = ExactlyOnce(d.config, d.stop, d.report, d.transactional_id, d.overlap_from, d.settle_s, producers=n)
-
-    return tweak
-
-
 def _overlap(value: int | None) -> Callable[[Any], None]:
     def tweak(scorer: Any) -> None:
         scorer.delivery.overlap_from = value
@@ -172,11 +162,6 @@ VARIANTS: dict[str, tuple[str, Callable[[Any], None] | None]] = {
     "pass-through-eos-serial": ("pass-through exactly-once", _overlap(None)),
     "pass-through-sender-linger-1": ("pass-through", None),
     "at-least-once-sender-linger-1": ("at-least-once", None),
-    "eos-producers-1": ("exactly-once", _producers(1)),  # one transactional producer
-    "eos-producers-2": ("exactly-once", _producers(2)),  # two taken in turn, commits in order in the background
-    "eos-producers-3": ("exactly-once", _producers(3)),
-    "pass-through-eos-producers-1": ("pass-through exactly-once", _producers(1)),
-    "pass-through-eos-producers-2": ("pass-through exactly-once", _producers(2)),
 }
 
 

@@ -50,18 +50,14 @@ def _feed(config, name: str, total: int, chunk: int, pause: float) -> threading.
     return thread
 
 
-@pytest.mark.parametrize(
-    ("guarantee", "producers"),
-    [("exactly-once", 1), ("exactly-once", 2), ("at-least-once", 1)],
-    ids=["exactly-once", "exactly-once-2-producers", "at-least-once"],
-)
-def test_kill_9_mid_stream_loses_nothing(stack_config, model_name, tmp_path, guarantee, producers) -> None:
+@pytest.mark.parametrize("guarantee", ["exactly-once", "at-least-once"])
+def test_kill_9_mid_stream_loses_nothing(stack_config, model_name, tmp_path, guarantee) -> None:
     total = 3000
     publish_iris(stack_config, model_name)
     ensure_topics(stack_config, {f"{model_name}-features": {"partitions": 2}})
     feeder = _feed(stack_config, model_name, total, 100, 1.0)  # ~30 s of events
     rng = random.Random(7)
-    args = ("--guarantee", guarantee, "--instance-id", "s1", "--transactional-producers", str(producers))
+    args = ("--guarantee", guarantee, "--instance-id", "s1")
     seen = [0]
     for _ in range(4):
         proc = ScorerProcess(model_name, *args, log=tmp_path / "scorer.log")
@@ -124,13 +120,10 @@ def test_sigterm_finishes_the_batch_and_exits(stack_config, model_name, tmp_path
     assert sorted(_keys(out)) == sorted(f"e{i}" for i in range(2000))
 
 
-# Two transactional producers (experimental) fail this test: outputs sent around the outage never become
-# visible to a read_committed reader; not yet understood, so the mode stays opt-in and undocumented as safe.
-@pytest.mark.parametrize("producers", [1], ids=["one-producer"])
-def test_broker_down_for_a_minute_is_waited_out(stack_config, model_name, producers) -> None:
+def test_broker_down_for_a_minute_is_waited_out(stack_config, model_name) -> None:
     publish_iris(stack_config, model_name)
     X, _ = iris()
-    runner = Running(stack_config, model_name, guarantee="exactly-once", transactional_producers=producers)
+    runner = Running(stack_config, model_name, guarantee="exactly-once")
     with runner as scorer:
         wait(lambda: scorer.stats.version == 1, what="v1 live")
         send_features(stack_config, model_name, X, keys=[f"a{i}" for i in range(len(X))])

@@ -51,9 +51,6 @@ def score_command(
     model_topic: str = typer.Option("interchange-models", help="The model topic to follow."),
     group: str | None = typer.Option(None, help="Consumer group (default interchange-scorer-<model>, or interchange-scorer)."),
     guarantee: str = typer.Option("at-least-once", help="at-least-once | exactly-once (Kafka transactions)."),
-    transactional_producers: int = typer.Option(
-        1, help="Exactly-once: transactional producers taken in turn (experimental; see the README's latency section)."
-    ),
     instance_id: str | None = typer.Option(
         None, help="Static group membership id: a restarted scorer with the same id gets its partitions back at once."
     ),
@@ -102,7 +99,6 @@ def score_command(
             batch_size,
             engine=engine,
             guarantee=guarantee,  # type: ignore[arg-type]  # typer hands a str; ScorerOptions checks it
-            transactional_producers=transactional_producers,
             instance_id=instance_id,
             verify_key=verify_key,
             routes=tuple(load_routes(routes)) if routes else (),

@@ -23,9 +23,6 @@ class ScorerOptions:
     ``guarantee``: ``at-least-once`` commits input offsets after the batch's outputs are
     delivered (a crash re-scores the batch); ``exactly-once`` writes outputs, dead letters and
     input offsets in one Kafka transaction (read the outputs with ``isolation.level=read_committed``).
-    ``transactional_producers`` (exactly-once): producers taken in turn, so the next batch's transaction runs while
-    the previous one's commit finishes (commits stay in order; transactional ids ``<id>``, ``<id>-1``, ...);
-    experimental: the broker-outage integration test fails with 2.
     ``instance_id`` turns on static group membership: a restarted member with the same id gets
     its partitions back at once instead of after ``session_timeout_ms``.
     ``verify_key``: an Ed25519 public key (path or PEM); with it, unsigned or wrongly signed
@@ -51,7 +48,6 @@ class ScorerOptions:
     verify_key: Any = None
     engine: str = "auto"
     guarantee: Guarantee = "at-least-once"
-    transactional_producers: int = 1
     instance_id: str | None = None
     session_timeout_ms: int = 10_000
     max_event_bytes: int = 1_000_000
@@ -72,10 +68,6 @@ class ScorerOptions:
             raise ConfigError(f"metrics_interval must be positive, got {self.metrics_interval}", key="metrics_interval")
         if self.guarantee not in GUARANTEES:
             raise ConfigError(f"guarantee {self.guarantee!r} must be one of {GUARANTEES}", key="guarantee")
-        if self.transactional_producers < 1:
-            raise ConfigError(
-                f"transactional_producers must be at least 1, got {self.transactional_producers}", key="transactional_producers"
-            )
         if self.batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}", key="batch_size")
 

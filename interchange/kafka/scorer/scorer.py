@@ -111,7 +111,6 @@ class Scorer:
             self.health.unhealthy,
             tid,
             options.batch_size,
-            options.transactional_producers,
         )
         self.batch_codec = BatchCodec()  # columnar Avro for flat schemas; BatchCodec(columnar=False): record by record
 

@@ -119,6 +119,24 @@ def test_a_rewind_waits_for_the_commit_in_flight() -> None:
     assert fake.calls[-1] == "committed"
 
 
+def test_an_idle_scorer_abandons_a_background_commit_past_the_deadline() -> None:
+    """With no next batch to wait for it, a commit hung for good must still be given up (its producer replaced
+    and fenced, its batch handed back to be scored again), as a waiting begin() would."""
+    delivery, fake = _delivery()
+    delivery.watch_deadline_s = 0.3
+    assert _batch(delivery, 10, 100)  # full: committed in the background, and the commit hangs
+    delivery.settle()  # still under the deadline: left running
+    time.sleep(0.4)
+    with pytest.raises(TransportError, match="did not finish"):
+        delivery.settle()
+    assert delivery.producer is not fake and fake in delivery._stuck_clients
+    fresh = _Producer()
+    delivery.producer = fresh  # type: ignore[assignment]  # the replacement, recorded
+    assert [(tp.partition, tp.offset) for tp in delivery.unsettled()] == [(0, 100)]
+    assert fresh.calls == ["init"]  # fenced the hung producer's transaction before the group's offsets are read
+    fake.release.set()
+
+
 def test_stop_while_the_previous_commit_runs_leaves_it_alone() -> None:
     stop = threading.Event()
     delivery, fake = _delivery(stop)
@@ -130,6 +148,16 @@ def test_stop_while_the_previous_commit_runs_leaves_it_alone() -> None:
     delivery.close()  # a stuck call: neither aborted nor flushed under it
     assert "aborted" not in fake.calls
     fake.release.set()
+
+
+def test_close_after_stop_lets_the_background_commit_finish() -> None:
+    stop = threading.Event()
+    delivery, fake = _delivery(stop)
+    assert _batch(delivery, 10, 0)  # full: committed in the background
+    stop.set()  # SIGTERM while the commit runs; the broker answers 1 s later (a stopped wait gives up after 0.5 s)
+    threading.Timer(1.0, fake.release.set).start()
+    delivery.close()
+    assert fake.calls[-1] == "committed" and "aborted" not in fake.calls
 
 
 def test_batch_inputs_counts_offsets_over_partitions() -> None:
