@@ -34,7 +34,6 @@ NOT_YET_IR = {
 # families whose skl2onnx graphs do not lift yet, and the reason they give
 NOT_YET_SKL2ONNX = {
     "SVC_poly_probability": "Platt probabilities",
-    "IsolationForest": "LabelEncoder",
 }
 
 
