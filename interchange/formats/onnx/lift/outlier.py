@@ -169,7 +169,7 @@ def _per_leaf(node: onnx.NodeProto, ins: list[Any], at: dict[str, Any]) -> Any:
         return _Leaf(first.tree, first.inputs, np.trunc(first.values), first.source)
     if any(v.source != first.source for v in leaves) or any(not isinstance(v, _Leaf) and _scalar(v) is None for v in ins):
         raise Unliftable(where, f"{op} of per-leaf values with other than constants of the same tree")
-    args = [v.values if isinstance(v, _Leaf) else _scalar(v) for v in ins]
+    args: list[Any] = [v.values if isinstance(v, _Leaf) else _scalar(v) for v in ins]
     with np.errstate(all="ignore"):
         if op in _UNARY and len(args) == 1:
             out = _UNARY[op](args[0])
