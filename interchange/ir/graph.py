@@ -140,8 +140,8 @@ def outputs_from(pred: Prediction, signature: Signature) -> dict[str, np.ndarray
         value: np.ndarray | None
         if f.kind == "label":
             value = pred.label
-        elif f.kind == "value":
-            value = pred.value
+        elif f.kind == "value":  # a model whose one figure is a score (isolation forest) read as a plain value
+            value = pred.value if pred.value is not None or pred.classes is not None else pred.score
         elif f.kind == "cluster":
             value = pred.cluster
         elif f.kind == "score":  # (a model's named figure, e.g. a ranked reason code, when it gives one)

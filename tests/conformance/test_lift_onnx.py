@@ -34,9 +34,6 @@ NOT_YET_IR = {
 # families whose skl2onnx graphs do not lift yet, and the reason they give
 NOT_YET_SKL2ONNX = {
     "SVC_poly_probability": "Platt probabilities",
-    "KNeighborsClassifier": "Scan",
-    "KNeighborsRegressor": "Scan",
-    "IsolationForest": "LabelEncoder",
 }
 
 

@@ -199,7 +199,7 @@ def _lifting() -> list[Path]:
 def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
     """Every golden document that lifts (these and the older families') as a Java class, its JUnit test replaying
     the IR's answers on convert's rows within 1e-12; one bounded ``mvn test`` run. JAVA_REFUSED is refused by name."""
-    from tests.unit.codegen.test_codegen_java import POM
+    from tests.unit.codegen.java.test_codegen_java import POM
 
     main, test = tmp_path / "src" / "main" / "java" / "generated", tmp_path / "src" / "test" / "java" / "generated"
     main.mkdir(parents=True)

@@ -8,7 +8,11 @@ Two spellings are recognised by their structure and constants (never by node nam
   nearest center, ``TopK`` (smallest, sorted) + a targets ``Gather`` a neighbour vote or mean;
 * skl2onnx's k-means: ``|x|^2 + (-2 x C^T + 0 * |x|^2) + |C|^2`` (ReduceSumSquare, Gemm with
   alpha -2, Add of the centers' squared norms), then ``ArgMin``. The constants must say exactly
-  that (alpha -2, the norms of the Gemm's centers to 1e-9, 1e-6 when written as float32), else the node is refused.
+  that (alpha -2, the norms of the Gemm's centers to 1e-9, 1e-6 when written as float32), else the node is refused;
+* skl2onnx's k-NN: a ``Scan`` over the stored points whose body is ``ReduceSumSquare(rows - point)``
+  (euclidean, then ``Sqrt``) or ``ReduceSum(Abs(rows - point))`` (manhattan), transposed, ``TopK``,
+  the targets read with ``ArrayFeatureExtractor``, then a ``ReduceMean`` or one ``Equal`` / ``ReduceSum``
+  per class index, concatenated in class order. Distances are the IR's, in double.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import onnx
+from onnx import numpy_helper
 
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
 from interchange.ir.cluster import NearestCenter
@@ -93,6 +98,22 @@ class _Targets:
     near: _Neighbours
     targets: np.ndarray
     stage: str = "gathered"  # "gathered", "unsqueezed", "onehot", "sum" (regression), "votes", "vote-total"
+
+
+@dataclass
+class _Scanned:
+    """skl2onnx's pairwise distances before their Transpose: one stacked row per stored point."""
+
+    dist: Dist
+
+
+@dataclass
+class _Hit:
+    """``Equal(targets, c)`` of the nearest points' targets (skl2onnx's one-hot of class index ``c``)."""
+
+    of: _Targets
+    c: int
+    counted: bool = False  # summed over the neighbours
 
 
 def _scalar(v: Any) -> float | None:
@@ -176,6 +197,13 @@ class DistanceOps:
             if given.shape != norms.shape or not np.allclose(given, norms, rtol=rtol, atol=1e-12):
                 raise Unliftable(where, "|x|^2 - 2 x C^T plus other than the centers' squared norms")
             return Dist(a.cols, a.centers, "square")
+        # --- skl2onnx's k-NN: cdist as a Scan over the stored points ---------------------------
+        if op == "Scan":
+            return self._cdist(node, ins, at)
+        if op == "Transpose" and isinstance(a, _Scanned):
+            if list(at.get("perm", [1, 0])) != [1, 0]:
+                raise Unliftable(where, "a Transpose of pairwise distances other than [1, 0]")
+            return a.dist
         # --- nearest center ------------------------------------------------------------------
         if op == "ArgMin" and isinstance(a, Dist):
             if at.get("axis", 0) not in (1, -1) or at.get("select_last_index", 0):
@@ -193,13 +221,22 @@ class DistanceOps:
             if k is None or at.get("largest", 1) != 0 or at.get("axis", -1) not in (1, -1) or not at.get("sorted", 1):
                 raise Unliftable(where, "TopK other than the k smallest distances per row, sorted")
             return _Neighbours(a, int(k), "distance"), _Neighbours(a, int(k), "index")
-        if op == "Gather" and isinstance(a, np.ndarray) and isinstance(b, _Neighbours) and b.part == "index":
-            if at.get("axis", 0) != 0 or a.ndim != 1 or len(a) != len(b.dist.points):
+        if op == "Flatten" and isinstance(a, _Neighbours) and a.part == "index" and at.get("axis", 1) == 1:
+            return a
+        if (
+            op in ("Gather", "ArrayFeatureExtractor")
+            and isinstance(a, np.ndarray)
+            and isinstance(b, _Neighbours)
+            and b.part == "index"
+        ):
+            if (op == "Gather" and at.get("axis", 0) != 0) or a.ndim != 1 or len(a) != len(b.dist.points):
                 raise Unliftable(where, "Gather of other than one stored target per point")
             return _Targets(b, np.asarray(a))
         if isinstance(a, _Targets):
             return self._vote(node, a, ins, at)
-        if any(isinstance(v, (_Diff, Dist, Kernel, _SqNorm, _Expanded, _Neighbours, _Targets)) for v in ins):
+        if isinstance(a, _Hit) or (op == "Concat" and ins and all(isinstance(v, _Hit) for v in ins)):
+            return self._counted(node, ins, at)
+        if any(isinstance(v, (_Diff, Dist, Kernel, _SqNorm, _Expanded, _Neighbours, _Targets, _Scanned, _Hit)) for v in ins):
             kinds = sorted({type(v).__name__.strip("_") for v in ins if v is not None})
             raise Unliftable(where, f"{op} of {kinds} in a distance pattern the IR has no form for")
         return None
@@ -208,6 +245,14 @@ class DistanceOps:
         """The neighbours' mean (regression) or class votes (classification), uniform weights."""
         op, where = node.op_type, _where(node)
         b = ins[1] if len(ins) > 1 else None
+        if op == "Reshape" and t.stage == "gathered" and isinstance(b, np.ndarray) and b.reshape(-1).tolist() == [-1, t.near.k]:
+            return t
+        if op == "Cast" and t.stage == "gathered":
+            return t
+        if op == "ReduceMean" and t.stage == "gathered" and _axes(ins, at) in ([1], [-1]):
+            return Pred(self._neighbours(t, None))
+        if op == "Equal" and t.stage == "gathered" and _scalar(b) is not None:
+            return _Hit(t, int(_scalar(b)))  # type: ignore[arg-type]
         if op == "Unsqueeze" and t.stage == "gathered" and _axes(ins, at) == [2]:
             return replace(t, stage="unsqueezed")
         if op == "Equal" and t.stage == "unsqueezed" and isinstance(b, np.ndarray):
@@ -231,6 +276,57 @@ class DistanceOps:
         if op == "ArgMax" and t.stage == "votes":
             return _Label()
         raise Unliftable(where, f"{op} of the neighbours' targets ({t.stage}) in a pattern the IR has no form for")
+
+    def _cdist(self, node: onnx.NodeProto, ins: list[Any], at: dict[str, Any]) -> Any:
+        """``Scan(rows; points)`` whose body is one distance from every row to one stored point."""
+        where = _where(node)
+        body = at.get("body")
+        rows, points = (ins + [None, None])[:2]
+        if (
+            at.get("num_scan_inputs") != 1
+            or len(ins) != 2
+            or not isinstance(rows, Cols)
+            or not isinstance(points, np.ndarray)
+            or points.ndim != 2
+            or points.shape[1] != len(rows.names)
+            or any(at.get(k) for k in ("scan_input_directions", "scan_output_directions"))
+            or any(list(at.get(k) or [0]) != [0] for k in ("scan_input_axes", "scan_output_axes"))
+            or not isinstance(body, onnx.GraphProto)
+        ):
+            raise Unliftable(where, "a Scan other than skl2onnx's pairwise distances (rows as state, stored points scanned)")
+        state, point = (i.name for i in body.input)
+        kept, dist = (o.name for o in body.output)
+        ops = [n for n in body.node if n.op_type != "Identity"]
+        alias = {n.output[0]: n.input[0] for n in body.node if n.op_type == "Identity"}
+        term = None
+        if ops and ops[0].op_type == "Sub" and list(ops[0].input) == [state, point] and alias.get(kept) == state:
+            last = ops[-1]
+            a = {x.name: onnx.helper.get_attribute_value(x) for x in last.attribute}
+            inner = {t.name: numpy_helper.to_array(t) for t in body.initializer}
+            axes = inner.get(last.input[1], self.values.get(last.input[1])) if len(last.input) > 1 else a.get("axes")
+            if (
+                alias.get(dist, dist) == last.output[0]
+                and axes is not None
+                and _axes([None, np.asarray(axes)], {}) in ([1], [-1])
+                and a.get("keepdims", 1) == 0
+            ):
+                term = {("ReduceSumSquare",): "square", ("Abs", "ReduceSum"): "abs"}.get(tuple(n.op_type for n in ops[1:]))
+        if term is None:
+            raise Unliftable(where, "a Scan body other than ReduceSumSquare(rows - point) or ReduceSum(Abs(rows - point))")
+        return rows, _Scanned(Dist(tuple(rows.names), np.asarray(points, dtype=np.float64), term))
+
+    def _counted(self, node: onnx.NodeProto, ins: list[Any], at: dict[str, Any]) -> Any:
+        """skl2onnx's votes: per class index ``Equal``, ``Cast``, ``ReduceSum`` over the neighbours, ``Concat``."""
+        op, where, h = node.op_type, _where(node), ins[0]
+        if op == "Cast" and not h.counted:
+            return h
+        if op == "ReduceSum" and not h.counted and _axes(ins, at) in ([1], [-1]) and at.get("keepdims", 1):
+            return replace(h, counted=True)
+        if op == "Concat" and at.get("axis") in (1, -1) and all(v.counted and v.of is h.of for v in ins):
+            if [v.c for v in ins] != list(range(len(self.classes or ()))):
+                raise Unliftable(where, "class votes concatenated in other than class index order 0..classes-1")
+            return replace(h.of, stage="votes")
+        raise Unliftable(where, f"{op} of a class's neighbour votes in a pattern the IR has no form for")
 
     def _neighbours(self, t: _Targets, classes: tuple[Any, ...] | None) -> NearestNeighbors:
         d = t.near.dist

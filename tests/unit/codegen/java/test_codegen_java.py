@@ -38,7 +38,7 @@ from xgboost import XGBClassifier
 from interchange.codegen import codegen
 from interchange.errors import UnsupportedModelError
 from tests.roundtrip.test_matrix import _data, _wrap
-from tests.unit.codegen.test_codegen_python import ordinal_pipeline, text_labelled
+from tests.unit.codegen.python.test_codegen_python import ordinal_pipeline, text_labelled
 
 pytestmark = pytest.mark.skipif(
     shutil.which("mvn") is None or shutil.which("java") is None,
