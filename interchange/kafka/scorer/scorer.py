@@ -25,6 +25,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
+from interchange.errors import TransportError
 from interchange.kafka.config import ClientConfig, load_config
 from interchange.kafka.modeltopic import ModelFollower
 from interchange.kafka.modeltopic.signing import load_verify_key, verify_key_from_env
@@ -76,6 +77,7 @@ class Scorer:
         self.follower: ModelFollower | None = None
         self._followed: set[str] = set()
         self._pending_rewind: list[TopicPartition] = []
+        self._pending_seek: list[TopicPartition] = []  # rewinds the consumer refused on partitions it still owns
         self.dead_codecs: dict[str, AvroCodec] = {}
         self._routes_dirty = True
         self._subscription: list[str] = []
@@ -331,6 +333,8 @@ class Scorer:
         while not self._stop.is_set():
             messages: list[Message] = []
             try:
+                if self._pending_seek:
+                    self._retry_seek()
                 if self._pending_rewind:
                     self._resolve_rewind()
                 self._follow()
@@ -402,11 +406,33 @@ class Scorer:
         self._seek(targets)
 
     def _seek(self, tps: list[TopicPartition]) -> None:
+        """Seek each partition back; a refusal on a partition this member still owns (librdkafka's
+        "Erroneous state" right after a broker restart) is kept and retried before the next batch is
+        taken, since scoring on would commit past the batch that was to be scored again."""
+        owned: set[tuple[str, int]] | None = None
         for tp in tps:
             try:
                 self.consumer.seek(tp)
-            except Exception as exc:  # the partition moved to another member: it re-reads from the commit
-                log.info("not rewinding %s[%s]: %s", tp.topic, tp.partition, exc)
+            except Exception as exc:
+                if owned is None:
+                    owned = self._owned(tps)
+                if (tp.topic, tp.partition) in owned:
+                    log.warning("rewinding %s[%s] to %s refused, retrying: %s", tp.topic, tp.partition, tp.offset, exc)
+                    self._pending_seek.append(tp)
+                else:  # the partition moved to another member: it re-reads from the commit
+                    log.info("not rewinding %s[%s]: %s", tp.topic, tp.partition, exc)
+
+    def _owned(self, tps: list[TopicPartition]) -> set[tuple[str, int]]:
+        try:
+            return {(a.topic, a.partition) for a in self.consumer.assignment()}
+        except Exception:  # not knowing, keep every rewind: a duplicate is allowed, a loss is not
+            return {(t.topic, t.partition) for t in tps}
+
+    def _retry_seek(self) -> None:
+        tps, self._pending_seek = _earliest(self._pending_seek), []
+        self._seek(tps)
+        if self._pending_seek:
+            raise TransportError(f"cannot rewind {len(self._pending_seek)} partition(s) yet; no batch is taken until it can")
 
     def stop(self) -> None:
         self._stop.set()
