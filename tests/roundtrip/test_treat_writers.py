@@ -61,12 +61,27 @@ def _documents() -> list[Path]:
 
 
 DOCUMENTS = _documents()
-# (document, target) -> what the refusal says
-REFUSED: dict[tuple[str, str], str] = {}
+# (document, target) -> what the refusal says: the derived fields the Output expressions read, which these
+# writers have no form for yet; in ONNX a text figure that may be missing (a string output has no null)
+REFUSED: dict[tuple[str, str], str] = {
+    ("tx_arithmetic", "pfa"): "with a value for missing arguments",
+    ("tx_cast", "pfa"): "a derived field of type integer",
+    ("tx_discretize", "pfa"): "the text expression Bins",
+    ("tx_discretize_default_missing", "pfa"): "the text expression Bins",
+    ("tx_mapvalues", "pfa"): "the text expression Lookup",
+    ("tx_normcontinuous", "pfa"): "the IR expression Interpolate",
+    ("tx_discretize", "onnx"): "a text Output expression that may be missing",
+    ("tx_discretize_default_missing", "pmml"): "Discretize defaultValue / mapMissingTo: pypmml departs",
+}
+
+
+# document -> where pypmml departs from PMML 4.4 on the source beyond PYPMML_DEPARTS: ``convert`` (which replays
+# pypmml) refuses with a VerificationError, while the written document agrees with the IR
+CONVERT_DEPARTS = {"tx_discretize_default_missing": "Discretize mapMissingTo / defaultValue: pypmml departs from PMML 4.4"}
 
 
 def test_the_documents_are_there() -> None:
-    assert len(DOCUMENTS) == 16, [p.stem for p in DOCUMENTS]
+    assert len(DOCUMENTS) == 17, [p.stem for p in DOCUMENTS]
 
 
 def _written(lifted: interchange.Lifted, target: str) -> interchange.Model:
@@ -139,6 +154,10 @@ def test_document_converts(path: Path, target: str) -> None:
     source = interchange.load(path.read_bytes())
     if refused:
         with pytest.raises(interchange.UnsupportedModelError, match=refused):
+            interchange.convert(source, target)
+        return
+    if path.stem in CONVERT_DEPARTS:
+        with pytest.raises(interchange.VerificationError):
             interchange.convert(source, target)
         return
     converted = interchange.convert(source, target)

@@ -94,10 +94,18 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     """
     b = Builder()
     inputs, input_map = _inputs(graph, b, per_field)
+    from interchange.formats.onnx.emit.validity import never_missing
+    from interchange.ir.expressions import Derive
+
     for step in graph.steps:
         lookup(step)(step, b)
+        if isinstance(step, Derive) and never_missing(step.expression, b.present):
+            b.present.add(step.outputs[0])
     emitted: Emitted = lookup(graph.model)(graph.model, b)
-    classes = list(getattr(graph.model, "classes", None) or [])
+    from interchange.ir.reported import Reported
+
+    model = graph.model.model if isinstance(graph.model, Reported) else graph.model  # (its prediction's classes)
+    classes = list(getattr(model, "classes", None) or [])
     output_map = _outputs(graph.signature, emitted, classes)
     used = {tensor for tensor, _ in output_map.values()}
     taken = {i.name for i in inputs}

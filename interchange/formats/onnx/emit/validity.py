@@ -18,11 +18,11 @@ from typing import Any
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.expressions import _category, _missing, _num, _text, derive
 from interchange.formats.onnx.emit.registry import Emitted, emitter, lookup
-from interchange.ir.expressions import Derive, references
+from interchange.ir.expressions import Bins, Const, Derive, Lookup, Ref, references
 from interchange.ir.reported import Reported
 from interchange.ir.validity import Interval, Treat
 
-__all__: list[str] = []
+__all__ = ["never_missing"]
 
 
 def _any(b: Builder, masks: list[str]) -> str | None:
@@ -122,12 +122,27 @@ def reported(step: Reported, b: Builder) -> Emitted:
             raise refuse(f"an Output expression over the prediction's {part}")
     for name, expr, type_ in step.expressions:
         derive(Derive((name,), expr, type_), b)
+        if b.elem(name) == STRING and not never_missing(expr, b.present):
+            # (read by the runtime as the value "", where the IR has none: as for ranked reason codes)
+            raise refuse(f"a text Output expression that may be missing ({name!r}): an ONNX string output has no null")
         emitted.extra[name] = b.column(name)
     for name, part in step.replaces:
         if part != "value":
             raise refuse(f"an Output expression that is the prediction's {part}")
         emitted.value = b.column(name)
     return emitted
+
+
+def never_missing(expr: Any, present: set[str]) -> bool:
+    """An expression that always gives a value: a constant, a table / bins with a default and a fill, or
+    a derived column of such (``present``)."""
+    if isinstance(expr, Const):
+        return expr.value is not None
+    if isinstance(expr, Ref):
+        return expr.name in present
+    if isinstance(expr, (Lookup, Bins)):
+        return expr.default is not None and expr.fill is not None
+    return False
 
 
 _ = DOUBLE

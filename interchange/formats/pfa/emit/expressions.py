@@ -66,8 +66,11 @@ def _expr(w: _Writer, e: Expr) -> Any:
             return {"u-": _expr(w, args[0])}
         if f == "logistic":
             return {"m.link.logit": _expr(w, args[0])}
-        if f in ("min", "max") and len(args) == 2:
-            return {f: [_expr(w, args[0]), _expr(w, args[1])]}
+        if f in ("min", "max") and len(args) >= 2:  # (pairwise, left to right: the same extreme)
+            extreme: Any = {f: [_expr(w, args[0]), _expr(w, args[1])]}
+            for a in args[2:]:
+                extreme = {f: [extreme, _expr(w, a)]}
+            return extreme
         if f in ("equal", "notEqual") and any(_is_text(w, a) for a in args):
             return _flag({_COMPARE[f]: [_text(w, args[0]), _text(w, args[1])]})
         if f in _COMPARE:
