@@ -44,7 +44,8 @@ REFUSED: dict[tuple[str, str, str, str], str] = {}
 GAPS = {
     ("KMeans", "pmml", "pfa"): "squaredEuclidean or with missing-value weights",
     ("GaussianNB", "pmml", "pfa"): "density threshold",
-    ("IsolationForest", "pmml", "pfa"): "no mapping for Reported",  # the score as a transformedValue (ir.reported)
+    # the label is an integer-typed Output expression (ir.reported), which the PFA writer has no cast for yet
+    ("IsolationForest", "pmml", "pfa"): "a derived field of type integer",
 }
 
 

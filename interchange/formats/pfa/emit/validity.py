@@ -149,4 +149,4 @@ def _reported(w: _Writer, step: Reported, sig: Signature) -> dict[str, Any]:
     return parts
 
 
-VALIDITY_WRITERS = {Reported: _reported}
+VALIDITY_WRITERS: dict[type, Any] = {Reported: _reported}
