@@ -6,7 +6,10 @@ double-precision IR -> ONNX writer) plugs in with one line. The result is verifi
 inputs through the source document's reference engine and the target's: the source's own
 verification rows when given, else synthetic rows drawn from the signature (categories from
 its allowed values and the graph's indicators; numbers around the graph's split thresholds,
-centres and constants). A mismatch is a VerificationError naming the row and field.
+centres and constants; for a field with a MiningField treatment, the values it is about). Both
+engines score the rows with ``Model.score``: a record one refuses (an invalid value under
+returnInvalid) has every output missing and must be refused, or left without a prediction, by
+the other. A mismatch is a VerificationError naming the row and field.
 """
 
 from __future__ import annotations
