@@ -65,7 +65,6 @@ DOCUMENTS = _documents()
 # writers have no form for yet; in ONNX a text figure that may be missing (a string output has no null)
 REFUSED: dict[tuple[str, str], str] = {
     ("tx_arithmetic", "pfa"): "with a value for missing arguments",
-    ("tx_cast", "pfa"): "a derived field of type integer",
     ("tx_discretize", "pfa"): "the text expression Bins",
     ("tx_discretize_default_missing", "pfa"): "the text expression Bins",
     ("tx_mapvalues", "pfa"): "the text expression Lookup",

@@ -195,10 +195,15 @@ def write_derive(w: _Writer, step: Derive) -> None:
         w.action.append({"let": {symbol: _text(w, step.expression)}})
         w.cols[step.outputs[0]] = (symbol, "string", False)
         return
-    if step.type not in (None, "double", "boolean"):
+    if step.type not in (None, "double", "boolean", "integer"):
         raise _refuse(f"a derived field of type {step.type}")
     symbol = _symbol(w, step.outputs[0])
-    w.action.append({"let": {symbol: _expr(w, step.expression)}})
+    value = _expr(w, step.expression)
+    if step.type == "integer":  # towards zero, held as a double (as the IR holds it): -1.7 -> -1
+        w.action.append({"let": {f"{symbol}_raw": value}})
+        raw = f"{symbol}_raw"
+        value = {"if": {"<": [raw, 0.0]}, "then": {"m.ceil": raw}, "else": {"m.floor": raw}}
+    w.action.append({"let": {symbol: value}})
     w.cols[step.outputs[0]] = (symbol, "double", False)
 
 

@@ -140,12 +140,17 @@ def _reported(w: _Writer, step: Reported, sig: Signature) -> dict[str, Any]:
     for name, expr, type_ in step.expressions:
         write_derive(w, Derive((name,), expr, type_))
         symbol, _, _ = w.cols[name]
-        kind = next((f.kind for f in sig.outputs if f.name == name), None)
-        if kind in ("value", "label"):
+        field = next((f for f in sig.outputs if f.name == name), None)
+        if field is not None and field.type == "integer":  # an Avro long output: the whole double, null for NaN
+            symbol = {"if": {"impute.isnan": symbol}, "then": None, "else": {"m.round": symbol}}
+            if field.kind == "label":
+                parts["nullable:label"] = True
+        if field is not None and field.kind in ("value", "label"):
+            parts[f"out:{name}"] = symbol
             continue
         parts[f"extra:{name}"] = symbol
     for name, part in step.replaces:
-        parts[part] = w.cols[name][0]
+        parts[part] = parts.pop(f"out:{name}", w.cols[name][0])
     return parts
 
 
