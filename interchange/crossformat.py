@@ -6,7 +6,10 @@ double-precision IR -> ONNX writer) plugs in with one line. The result is verifi
 inputs through the source document's reference engine and the target's: the source's own
 verification rows when given, else synthetic rows drawn from the signature (categories from
 its allowed values and the graph's indicators; numbers around the graph's split thresholds,
-centres and constants). A mismatch is a VerificationError naming the row and field.
+centres and constants; for a field with a MiningField treatment, the values it is about). Both
+engines score the rows with ``Model.score``: a record one refuses (an invalid value under
+returnInvalid) has every output missing and must be refused, or left without a prediction, by
+the other. A mismatch is a VerificationError naming the row and field.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from interchange.ir.graph import Graph
 from interchange.ir.lifted import Lifted
 from interchange.ir.transforms import Impute
 from interchange.ir.trees import TreeEnsemble
+from interchange.ir.validity import Treat
 from interchange.lift import lift
 from interchange.model import Model, get_format, load, read_document
 from interchange.verification import Tolerance, Verification, compare
@@ -91,10 +95,12 @@ def convert_document(source: Any, format: str, *, sample: Any = None, rows: int 
     if single or any(isinstance(s, Derive) and s.type == "float" for s in graph.steps):
         # converters' ONNX graphs compute (and return) float32
         tolerance = Tolerance(1e-4, 1e-5, "the source computes in float32 (sums of terms: a few float32 ulps of the largest)")
+    # Model.score: a record an engine refuses (an invalid value under returnInvalid, a PFA record error) has
+    # every output missing, so a refusal must meet a refusal (or a missing prediction) on the other side
     source_ref = load(model.document, engine="reference")
-    expected = source_ref.predict(cases)
+    expected = source_ref.score(cases).outputs
     target_ref = load(document, engine="reference")
-    result = compare(lifted.signature, expected, target_ref.predict(cases), tolerance, format=format)
+    result = compare(lifted.signature, expected, target_ref.score(cases).outputs, tolerance, format=format)
     lineage = {"source_format": model.document.format, "source_sha256": model.document.sha256, "via": "interchange IR"}
     return Converted(document, lifted.signature, Verification(cases, expected, tolerance, result), lineage, target_ref)
 
@@ -113,6 +119,7 @@ def synthetic_rows(lifted: Lifted, n: int, seed: int = 0) -> Columns:
     columns = _values(lifted, n, np.random.default_rng(seed))
     holes = np.random.default_rng(seed + 1)  # (its own stream: the present values stay as they were)
     handled = missing_handled(lifted.graph)
+    _probe_treated(lifted.graph, columns, np.random.default_rng(seed + 2))  # (its own stream too)
     for f in lifted.signature.inputs:
         if f.name in handled:
             blank = holes.random(n) < MISSING_SHARE
@@ -134,7 +141,7 @@ def missing_handled(graph: Graph) -> set[str]:
 
     for step in graph.steps:
         reads = references(step.expression) if isinstance(step, Derive) else set(getattr(step, "inputs", ()))
-        if isinstance(step, Impute):
+        if isinstance(step, (Impute, Treat)):
             handled |= fields(step.inputs)
         if isinstance(step, Derive) and _tests_missing(step.expression):
             handled |= fields(references(step.expression))
@@ -144,6 +151,33 @@ def missing_handled(graph: Graph) -> set[str]:
     if isinstance(model, TreeEnsemble):
         handled |= fields(getattr(model, "inputs", ()))
     return handled & inputs
+
+
+PROBE_SHARE = 0.3
+
+
+def _probe_treated(graph: Graph, columns: dict[str, Any], rng: np.random.Generator) -> None:
+    """Fields a Treat step reads get, in about ``PROBE_SHARE`` of the rows, the values its treatment is
+    about: those listed valid, invalid and missing, interval margins and the outlier bounds (each, and
+    one either side), and a category nobody listed."""
+    for step in graph.steps:
+        if not isinstance(step, Treat) or step.inputs[0] not in columns:
+            continue
+        col = columns[step.inputs[0]]
+        listed = [*step.valid, *step.invalid_values, *step.missing_values]
+        if col.dtype == object:
+            probes: list[Any] = [*listed, "unlisted"]
+        else:
+            edges = [v for iv in step.intervals for v in (iv.low, iv.high) if v is not None]
+            edges += [v for v in (step.low, step.high) if v is not None]
+            probes = [float(v) for v in listed] + [e + d for e in edges for d in (-1.0, 0.0, 1.0)]
+        if not probes:
+            continue
+        pick = np.flatnonzero(rng.random(len(col)) < PROBE_SHARE)
+        col = col.copy()
+        for i, k in zip(pick, rng.integers(len(probes), size=len(pick)), strict=True):
+            col[i] = probes[k]
+        columns[step.inputs[0]] = col
 
 
 def _tests_missing(expr: Any) -> bool:

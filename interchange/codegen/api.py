@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from interchange.batch import to_columns
-from interchange.errors import ConversionError, UnsupportedModelError
+from interchange.errors import ConversionError, RecordError, UnsupportedModelError
 from interchange.ir.graph import Graph, evaluate
 from interchange.signature import Signature
 from interchange.verification import Tolerance, Verification, VerificationResult, compare
 
-__all__ = ["Generated", "codegen", "load_python", "IR_TOLERANCE"]
+__all__ = ["Generated", "codegen", "load_python", "IR_TOLERANCE", "ir_outputs", "python_outputs"]
 
 IR_TOLERANCE = Tolerance(1e-12, 1e-12, "generated code against the IR evaluator")
 DEFAULT_CLASS = "Model"
@@ -145,10 +145,54 @@ def check_python(generated: Generated) -> VerificationResult:
     assert generated.verification is not None
     module = load_python(generated.source)
     cases = generated.verification.inputs
-    actual = module.predict(cases)
     sig = generated.signature
-    compare(sig, evaluate(generated.graph, cases), actual, IR_TOLERANCE, format="generated python vs IR")
+    actual = python_outputs(module, sig, cases)
+    compare(sig, ir_outputs(generated.graph, cases), actual, IR_TOLERANCE, format="generated python vs IR")
     return compare(sig, generated.verification.expected, actual, generated.verification.tolerance, format="generated python")
+
+
+def ir_outputs(graph: Graph, columns: dict[str, Any]) -> dict[str, Any]:
+    """The IR evaluator's outputs, a row it refuses (RecordError: PMML returnInvalid) with every output
+    missing: what the generated code must give for it (Python raises ValueError, Java
+    IllegalArgumentException; the replays read that as a refused row)."""
+    try:
+        return evaluate(graph, columns)
+    except RecordError:
+        pass
+    n = len(next(iter(columns.values()))) if columns else 0
+    return _row_by_row(lambda part: evaluate(graph, part), graph.signature, columns, n, RecordError)
+
+
+def python_outputs(module: types.ModuleType, signature: Signature, columns: dict[str, Any]) -> dict[str, Any]:
+    """A generated module's outputs, a row it refuses (ValueError) with every output missing."""
+    try:
+        return module.predict(columns)
+    except ValueError:
+        pass
+    n = len(next(iter(columns.values()))) if columns else 0
+    return _row_by_row(module.predict, signature, columns, n, ValueError)
+
+
+def _row_by_row(run: Any, signature: Signature, columns: dict[str, Any], n: int, refusal: type[Exception]) -> dict[str, Any]:
+    import numpy as np
+
+    rows: list[dict[str, Any] | None] = []
+    for i in range(n):
+        try:
+            got = run({k: np.asarray(v)[i : i + 1] for k, v in columns.items()})
+            rows.append({k: np.asarray(v, dtype=object)[0] for k, v in got.items()})
+        except refusal:
+            rows.append(None)
+    out: dict[str, Any] = {}
+    for f in signature.outputs:
+        values = [None if r is None else r[f.name] for r in rows]
+        numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
+        out[f.name] = (
+            np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            if numeric
+            else np.array(values, dtype=object)
+        )
+    return out
 
 
 def _snake(name: str) -> str:

@@ -59,7 +59,10 @@ def languages() -> tuple[str, ...]:
 
 
 _loaded: set[str] = set()
-_EXTRA = {"python": ("expressions", "general", "segments"), "java": ("general", "expressions", "rules", "segments")}
+_EXTRA = {
+    "python": ("expressions", "general", "segments", "validity"),
+    "java": ("general", "expressions", "rules", "segments", "validity"),
+}
 
 
 def _load(lang: str) -> None:

@@ -44,7 +44,6 @@ REFUSED: dict[tuple[str, str, str, str], str] = {}
 GAPS = {
     ("KMeans", "pmml", "pfa"): "squaredEuclidean or with missing-value weights",
     ("GaussianNB", "pmml", "pfa"): "density threshold",
-    ("IsolationForest", "pmml", "pfa"): "no mapping for Reported",  # the score as a transformedValue (ir.reported)
 }
 
 
@@ -117,6 +116,13 @@ def test_document_converts_to_another_format(name: str, source: str, target: str
 def test_stated_gaps_refuse_with_their_reason(name: str, source: str, target: str) -> None:
     with pytest.raises(interchange.UnsupportedModelError, match=GAPS[(name, source, target)]):
         interchange.convert(_document(name, source, "numeric"), target)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_an_isolation_forest_pmml_converts_to_pfa() -> None:
+    """Its score and its integer label are Output expressions of the PMML document (ir.reported)."""
+    converted = interchange.convert(_document("IsolationForest", "pmml", "numeric"), "pfa")
+    assert converted.verification.result is not None and converted.verification.result.rows == 200
 
 
 def test_a_second_writer_for_a_format_is_refused() -> None:

@@ -147,6 +147,9 @@ def expression(out: JavaWriter, e: Expr) -> str:
         return _number(e.value)
     if isinstance(e, Ref):
         return out.num(e.name)
+    if isinstance(e, Call) and e.function in ("min", "max") and e.args and e.fill is None and e.default is None:
+        out.need("extreme")  # missing arguments left out, all missing: missing (ir.expressions._aggregate)
+        return f"extreme({'true' if e.function == 'max' else 'false'}, {', '.join(expression(out, a) for a in e.args)})"
     if isinstance(e, Call):
         if e.function not in _ARITH or len(e.args) != 2:
             raise _refuse(f"the IR function {e.function!r}")
@@ -168,6 +171,19 @@ def expression(out: JavaWriter, e: Expr) -> str:
         return f"(({gone}) ? {fill} : ({_is(out, column, category_key(e.value))}) ? 1.0 : 0.0)"
     raise _refuse(f"the IR expression {type(e).__name__}")
 
+
+HELPERS["extreme"] = """
+    /** The largest (or smallest) of the present values; NaN when every one is missing. */
+    private static double extreme(boolean largest, double... xs) {
+        double best = Double.NaN;
+        for (double x : xs) {
+            if (!Double.isNaN(x) && (Double.isNaN(best) || (largest ? x > best : x < best))) {
+                best = x;
+            }
+        }
+        return Double.isInfinite(best) ? Double.NaN : best;  // (non-finite results are missing, as in the IR)
+    }
+"""
 
 HELPERS["orElse"] = """
     private static double orElse(double x, double otherwise) {

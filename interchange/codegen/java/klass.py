@@ -83,6 +83,9 @@ def _outputs(sig: Signature, parts: dict[str, str]) -> list[str]:
             index = parts[f"extra:{f.name}"]
             lines.append(f"raw[{i}] = {index} < 0 ? Double.NaN : (double) {index};")
             continue
+        if f"num:{f.name}" in parts and f.kind not in ("label", "value", "cluster", "probability", "decision"):
+            lines.append(f"raw[{i}] = {parts[f'num:{f.name}']};")  # a numeric figure (an Output expression)
+            continue
         needed = {"probability": "probabilities"}.get(f.kind, f.kind)
         if needed not in parts:
             raise UnsupportedModelError(f"the model does not produce output {f.name!r} ({f.kind})", format="java", field=f.name)

@@ -19,7 +19,7 @@ from interchange.ir.graph import Graph
 from interchange.signature import Signature
 from interchange.version import __version__
 
-__all__ = ["PyWriter", "write_module", "literal"]
+__all__ = ["PyWriter", "write_module", "literal", "class_index", "finish_label"]
 
 NUMERIC = ("double", "integer", "boolean")
 
@@ -84,12 +84,14 @@ def _outputs(signature: Signature, parts: dict[str, str], model_classes: Any = N
     decisions = signature.output("decision")
     for f in signature.outputs:
         key = repr(f.name)
-        if f"extra:{f.name}" in parts:  # a model's named figure (a scorecard's ranked reason code)
+        if (
+            f"extra:{f.name}" in parts and f.kind not in _PARTS
+        ):  # a model's named figure (a ranked reason code, an Output expression)
             lines.append(f"out[{key}] = {parts[f'extra:{f.name}']}")
         elif f.kind in ("label", "value", "cluster", "score"):
             lines.append(f"out[{key}] = {parts[f.kind]}")
         elif f.kind == "probability":
-            lines.append(f"out[{key}] = probabilities[:, {_class_index(classes, f.target)}]")
+            lines.append(f"out[{key}] = probabilities[:, {class_index(classes, f.target)}]")
         elif f.kind == "decision":
             lines.append(f"out[{key}] = decision[:, 0] if decision.shape[1] == 1 else decision[:, {decisions.index(f)}]")
         else:
@@ -99,7 +101,11 @@ def _outputs(signature: Signature, parts: dict[str, str], model_classes: Any = N
     return lines
 
 
-def _class_index(classes: list[Any], target: Any) -> int:
+_PARTS = ("label", "value", "cluster", "probability", "decision")  # (as ir.graph.outputs_from: a figure is a score's)
+
+
+def class_index(classes: list[Any], target: Any) -> int:
+    """The position of class ``target`` (compared as itself or as text)."""
     for i, c in enumerate(classes):
         if c == target or str(c) == str(target):
             return i
@@ -108,7 +114,7 @@ def _class_index(classes: list[Any], target: Any) -> int:
     raise UnsupportedModelError(f"class {target!r} is not among the model's classes {classes}", format="python")
 
 
-def _finish(parts: dict[str, str], has_classes: bool) -> list[str]:
+def finish_label(parts: dict[str, str], has_classes: bool) -> list[str]:
     """Label from probabilities or decisions when the model did not set one (Prediction.finish)."""
     if "label" in parts or not has_classes:
         return []
@@ -123,6 +129,13 @@ def _finish(parts: dict[str, str], has_classes: bool) -> list[str]:
     return []
 
 
+def _inner(model: Any) -> Any:
+    """The model a Reported step wraps (its classes are the prediction's)."""
+    from interchange.ir.reported import Reported
+
+    return _inner(model.model) if isinstance(model, Reported) else model
+
+
 def write_module(graph: Graph, *, source: str = "") -> str:
     """The Python source of a module evaluating ``graph``."""
     sig = graph.signature
@@ -133,11 +146,11 @@ def write_module(graph: Graph, *, source: str = "") -> str:
     lines, parts = lookup("python", graph.model)(graph.model, out)
     body += [f"# {type(graph.model).__name__}", *lines]
     parts = dict(parts)
-    model_classes = getattr(graph.model, "classes", None)
+    model_classes = getattr(_inner(graph.model), "classes", None)
     if sig.classes is not None:
         classes = model_classes if model_classes is not None else sig.classes
         out.const("CLASSES", np.array(list(classes) if classes else [], dtype=object))
-    body += _finish(parts, sig.classes is not None)
+    body += finish_label(parts, sig.classes is not None)
     if sig.classes is not None and "label" not in parts and ("probabilities" in parts or "decision" in parts):
         parts["label"] = "label"
     body += ["out = {}", *_outputs(sig, parts, model_classes)]

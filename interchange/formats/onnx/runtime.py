@@ -102,6 +102,7 @@ class ONNXModel(Model):
         try:
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = 1
+            opts.log_severity_level = 4  # (a failed run is raised as an exception, which says it: no log line too)
             self._session = ort.InferenceSession(parsed.proto.SerializeToString(), opts, providers=["CPUExecutionProvider"])
         except Exception as exc:
             raise DocumentError(f"onnxruntime cannot load this model: {exc}", format="onnx") from exc

@@ -40,6 +40,7 @@ class Builder:
     types: dict[str, int] = field(default_factory=dict)
     guards: list[str] = field(default_factory=list)  # tensors every output must depend on (Validate)
     rows: str | None = None  # the [N, 1] shape tensor, once a step needed it
+    present: set[str] = field(default_factory=set)  # derived columns that are never missing (emit/validity.py)
     _count: int = 0
     _matrices: dict[tuple[str, ...], str] = field(default_factory=dict)
     _consts: dict[tuple[Any, ...], str] = field(default_factory=dict)

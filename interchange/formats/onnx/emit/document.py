@@ -58,6 +58,9 @@ def _outputs(sig: Signature, emitted: Emitted, classes: list[Any]) -> dict[str, 
     per_class = sig.output("decision")
     mapping: dict[str, list[Any]] = {}
     for f in sig.outputs:
+        if f.name in emitted.extra and f.kind not in ("label", "value", "cluster", "probability", "decision"):
+            mapping[f.name] = [f"extra:{f.name}", 0]  # a figure of the prediction (an Output expression)
+            continue
         if f.kind in ("label", "cluster"):
             mapping[f.name] = [f.kind, None]
         elif f.kind in ("value", "score"):
@@ -91,10 +94,18 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     """
     b = Builder()
     inputs, input_map = _inputs(graph, b, per_field)
+    from interchange.formats.onnx.emit.validity import never_missing
+    from interchange.ir.expressions import Derive
+
     for step in graph.steps:
         lookup(step)(step, b)
+        if isinstance(step, Derive) and never_missing(step.expression, b.present):
+            b.present.add(step.outputs[0])
     emitted: Emitted = lookup(graph.model)(graph.model, b)
-    classes = list(getattr(graph.model, "classes", None) or [])
+    from interchange.ir.reported import Reported
+
+    model = graph.model.model if isinstance(graph.model, Reported) else graph.model  # (its prediction's classes)
+    classes = list(getattr(model, "classes", None) or [])
     output_map = _outputs(graph.signature, emitted, classes)
     used = {tensor for tensor, _ in output_map.values()}
     taken = {i.name for i in inputs}
@@ -116,6 +127,16 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
             outputs.append(helper.make_tensor_value_info(name, b.types[source], [None]))
         else:
             outputs.append(helper.make_tensor_value_info(name, DOUBLE, [None, None]))
+    for k, (field, tensor) in enumerate((f, t) for f, t in emitted.extra.items() if f"extra:{f}" in used):
+        if guard is not None:
+            mask = b.op("Unsqueeze", [guard, b.const([1], np.int64, "axes")])
+            guarded = b.op("Where", [mask, tensor, tensor], "figure")
+            b.types[guarded] = b.types.get(tensor, DOUBLE)
+            tensor = guarded
+        name = f"figure.{k}"
+        rename[f"extra:{field}"] = name
+        b.nodes.append(helper.make_node("Identity", [tensor], [name], name=name))
+        outputs.append(helper.make_tensor_value_info(name, b.types.get(tensor, DOUBLE), [None, 1]))
     output_map = {field: [rename[t], col] for field, (t, col) in output_map.items()}
     domains = {n.domain for n in b.nodes}
     opsets = [helper.make_opsetid(d, v) for d, v in OPSETS.items() if d in domains or d == ""]

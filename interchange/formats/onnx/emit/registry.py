@@ -7,7 +7,7 @@ model emitter returns the tensors of its prediction (:class:`Emitted`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ class Emitted:
     value: str | None = None
     score: str | None = None
     cluster: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)  # output name -> ``[N, 1]`` figure (an Output expression)
 
 
 Emitter = Callable[[Any, Builder], Any]
@@ -102,4 +103,5 @@ def _load_families() -> None:
             segments,
             transforms,
             trees,
+            validity,
         )

@@ -232,8 +232,16 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
         from interchange.formats.pfa.emit.general import GENERAL_WRITERS
         from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.segments import SEGMENT_WRITERS
+        from interchange.formats.pfa.emit.validity import VALIDITY_WRITERS
 
-        for kind, fn in {**FAMILY_WRITERS, **GENERAL_WRITERS, **SCORING_WRITERS, **SEGMENT_WRITERS}.items():
+        writers: dict[type, ModelWriter] = {
+            **FAMILY_WRITERS,
+            **GENERAL_WRITERS,
+            **SCORING_WRITERS,
+            **SEGMENT_WRITERS,
+            **VALIDITY_WRITERS,
+        }
+        for kind, fn in writers.items():
             MODEL_WRITERS.setdefault(kind, fn)
         writer = MODEL_WRITERS.get(type(step))
     if writer is None:

@@ -66,8 +66,11 @@ def _expr(w: _Writer, e: Expr) -> Any:
             return {"u-": _expr(w, args[0])}
         if f == "logistic":
             return {"m.link.logit": _expr(w, args[0])}
-        if f in ("min", "max") and len(args) == 2:
-            return {f: [_expr(w, args[0]), _expr(w, args[1])]}
+        if f in ("min", "max") and len(args) >= 2:  # (pairwise, left to right: the same extreme)
+            extreme: Any = {f: [_expr(w, args[0]), _expr(w, args[1])]}
+            for a in args[2:]:
+                extreme = {f: [extreme, _expr(w, a)]}
+            return extreme
         if f in ("equal", "notEqual") and any(_is_text(w, a) for a in args):
             return _flag({_COMPARE[f]: [_text(w, args[0]), _text(w, args[1])]})
         if f in _COMPARE:
@@ -192,10 +195,15 @@ def write_derive(w: _Writer, step: Derive) -> None:
         w.action.append({"let": {symbol: _text(w, step.expression)}})
         w.cols[step.outputs[0]] = (symbol, "string", False)
         return
-    if step.type not in (None, "double", "boolean"):
+    if step.type not in (None, "double", "boolean", "integer"):
         raise _refuse(f"a derived field of type {step.type}")
     symbol = _symbol(w, step.outputs[0])
-    w.action.append({"let": {symbol: _expr(w, step.expression)}})
+    value = _expr(w, step.expression)
+    if step.type == "integer":  # towards zero, held as a double (as the IR holds it): -1.7 -> -1
+        w.action.append({"let": {f"{symbol}_raw": value}})
+        raw = f"{symbol}_raw"
+        value = {"if": {"<": [raw, 0.0]}, "then": {"m.ceil": raw}, "else": {"m.floor": raw}}
+    w.action.append({"let": {symbol: value}})
     w.cols[step.outputs[0]] = (symbol, "double", False)
 
 

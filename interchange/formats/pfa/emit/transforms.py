@@ -163,6 +163,11 @@ def write_transform(w: _Writer, step: Any) -> None:
 
     if isinstance(step, PredicateColumn):
         return write_predicate_column(w, step)
+    from interchange.formats.pfa.emit.validity import write_treat
+    from interchange.ir.validity import Treat
+
+    if isinstance(step, Treat):
+        return write_treat(w, step)
     writer = _WRITERS.get(type(step))
     if writer is None:
         raise UnsupportedModelError(

@@ -15,8 +15,10 @@ from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.models import model_element
 from interchange.formats.pmml.emit.transforms import derived_fields
+from interchange.formats.pmml.emit.validity import reported_fields, treatments, write_treatments
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
 from interchange.ir.graph import Graph
+from interchange.ir.reported import Reported
 from interchange.ir.rules import RuleSet
 from interchange.ir.transforms import Impute, OneHot, Ordinal, Validate
 from interchange.signature import Signature
@@ -66,8 +68,9 @@ def _valid_values(graph: Graph) -> dict[str, list[Any]]:
 def _extra_categories(graph: Graph) -> list[Any]:
     """Predicted values beyond the signature's classes (a rule set's defaultScore), declared so that
     JPMML-Evaluator does not read them as invalid target values."""
-    default = getattr(graph.model, "default", None)
-    return [default] if isinstance(graph.model, RuleSet) and default is not None else []
+    model = graph.model.model if isinstance(graph.model, Reported) else graph.model
+    default = getattr(model, "default", None)
+    return [default] if isinstance(model, RuleSet) and default is not None else []
 
 
 def _data_dictionary(sig: Signature, valid: dict[str, list[Any]], extra: list[Any] = ()) -> etree._Element:  # type: ignore[assignment]
@@ -201,14 +204,24 @@ def write_graph(
     derived = [d for step in graph.steps for d in derived_fields(step)]
     if derived:
         root.append(E("TransformationDictionary", None, *derived))
-    model = model_element(graph.model, sig)
-    if model.find(f"{{{NS}}}Output") is None:  # a model writer may write its own Output
+    treats = treatments(graph)
+    reported = graph.model if isinstance(graph.model, Reported) else None
+    model = model_element(reported.model if reported is not None else graph.model, sig)
+    own = model.find(f"{{{NS}}}Output")
+    if reported is not None:  # the model's Output (its own, or one written here) gets the Output expressions
+        if own is not None:
+            own.extend(reported_fields(reported, sig, {of.get("name") for of in own}))
+        else:
+            for target in _output_models(model):
+                target.insert(1, E("Output", None, *reported_fields(reported, sig, set())))
+    elif own is None:  # a model writer may write its own Output
         for target in _output_models(model):
             target.insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
     if sample is not None and expected is not None:
         model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)
     _impute_in_place(root, sig.input_names)
+    write_treatments(root, treats)
     dictionary = root.find(f"{{{NS}}}TransformationDictionary")
     if dictionary is not None and not len(dictionary):
         root.remove(dictionary)

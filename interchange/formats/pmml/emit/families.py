@@ -44,6 +44,23 @@ def _chain(function: str, terms: list[etree._Element]) -> etree._Element:
     return expr
 
 
+# terms per Apply chain: each term nests one level deeper, and lxml (so pypmml's reader and ours) refuses
+# documents nested deeper than 256 levels
+MAX_CHAIN = 200
+
+
+def _long_sum(local: etree._Element, name: str, terms: list[etree._Element]) -> etree._Element:
+    """``((t0 + t1) + t2)...`` as :func:`_chain`, with every ``MAX_CHAIN`` terms summed into a DerivedField
+    of ``local`` that the rest adds to: the same additions in the same order, at a bounded depth."""
+    k = 0
+    while len(terms) > MAX_CHAIN:
+        part = f"{name}_part{k}"
+        local.append(_derived(part, _chain("+", terms[:MAX_CHAIN])))
+        terms = [field_ref(part), *terms[MAX_CHAIN:]]
+        k += 1
+    return _chain("+", terms)
+
+
 def _derived(name: str, expr: etree._Element) -> etree._Element:
     return E("DerivedField", {"name": name, "optype": "continuous", "dataType": "double"}, expr)
 
@@ -139,7 +156,7 @@ def _svm_decisions(step: SupportVectorMachine, sig: Signature) -> etree._Element
         used = np.flatnonzero(coef[p])
         terms = [apply("*", field_ref(kernels[s]), constant(coef[p, s])) for s in used]
         machines.append(f"svm_machine_{p}")
-        local.append(_derived(machines[-1], apply("+", _chain("+", terms), constant(step.intercept[p]))))
+        local.append(_derived(machines[-1], apply("+", _long_sum(local, machines[-1], terms), constant(step.intercept[p]))))
     fields = [decision_field(f.name) for f in sig.output("decision")]
     classes = step.classes or ()
     if len(classes) == 2:

@@ -178,6 +178,10 @@ def derived_fields(step: Step) -> list[etree._Element]:
         return predicate_column(step)
     if isinstance(step, Validate):
         return []
+    from interchange.ir.validity import Treat
+
+    if isinstance(step, Treat):  # the DataField's validity and the MiningFields' treatment (emit/validity.py)
+        return []
     writer = _WRITERS.get(type(step))
     if writer is None:
         raise UnsupportedModelError(f"PMML writer has no mapping for IR step {type(step).__name__}", format="pmml")
