@@ -43,6 +43,7 @@ FULL_OUTPUT = {"RegressionModel", "GeneralRegressionModel", "TreeModel", "Mining
 # (pypmml 1.5.8 gives no entityId for RuleSetModel: not offered)
 FEATURES: dict[str, set[str]] = {
     "TreeModel": {"entityId", "confidence"},
+    "RuleSetModel": {"confidence"},
     "Scorecard": {"reasonCode"},
     "MiningModel": {"segmentId"},
     "ClusteringModel": {"affinity"},
