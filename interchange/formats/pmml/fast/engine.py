@@ -38,7 +38,15 @@ __all__ = ["INERT", "FastPMMLModel", "compile_document", "compiler", "COMPILERS"
 
 # Model elements whose compilers produce everything the Output machinery reads (labels,
 # probabilities, entity ids, reason codes); other families keep the plain output mapping.
-FULL_OUTPUT = {"RegressionModel", "GeneralRegressionModel", "TreeModel", "MiningModel", "Scorecard", "RuleSetModel"}
+FULL_OUTPUT = {
+    "RegressionModel",
+    "GeneralRegressionModel",
+    "TreeModel",
+    "MiningModel",
+    "Scorecard",
+    "RuleSetModel",
+    "AnomalyDetectionModel",
+}
 # Output features each model element provides beyond predictedValue / probability / transformedValue.
 # (pypmml 1.5.8 gives no entityId for RuleSetModel: not offered)
 FEATURES: dict[str, set[str]] = {
@@ -160,6 +168,7 @@ _FAMILY_MODULES: tuple[str, ...] = (
     "interchange.formats.pmml.fast.models.families",
     "interchange.formats.pmml.fast.models.svm",
     "interchange.formats.pmml.fast.models.knn",
+    "interchange.formats.pmml.fast.models.anomaly",
 )
 _loaded = False
 
