@@ -206,7 +206,8 @@ def compile_model(model: etree._Element) -> Scoped:
     post, display = targets(model)
     outputs: list[tuple[str, OutputFn]] = []
     if tag in FULL_OUTPUT or tag in TOP_OUTPUT or model is not comp.top:
-        outputs = output_fields(model, comp.ctx, FEATURES.get(tag, set()), display)
+        residual = {"residual"} if model is comp.top and tag in FULL_OUTPUT else set()  # the target is an input there
+        outputs = output_fields(model, comp.ctx, FEATURES.get(tag, set()) | residual, display)
     return Scoped(tag, local_defs, inner, post, outputs)
 
 
@@ -238,7 +239,9 @@ def compile_document(parsed: Parsed) -> Program:
                 if of.get("feature", "predictedValue") not in ("predictedValue", "probability") or body:
                     raise NotCovered(f"OutputField feature={of.get('feature')}")
         single = parsed.model.get("x-mathContext") == "float"
-        return Program(treatments(parsed.model, fields), defs, model, full, single)
+        target = parsed.signature.meta.get("target")
+        as_input = target if target in parsed.signature.input_names else None  # (OutputField residual)
+        return Program(treatments(parsed.model, fields, as_input), defs, model, full, single)
     finally:
         _CURRENT.reset(token)
 
