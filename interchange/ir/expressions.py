@@ -214,6 +214,28 @@ def _compare(op: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[...
     return fn
 
 
+def _median(*args: np.ndarray) -> np.ndarray:
+    """The median of the present arguments (pypmml leaves missing ones out; all missing -> missing)."""
+    x = np.column_stack([_num(a) for a in args])
+    ordered, count = np.sort(x, axis=1), (~np.isnan(x)).sum(axis=1)  # NaN sorts last
+    rows, low = np.arange(len(x)), np.maximum(count - 1, 0) // 2
+    with np.errstate(all="ignore"):
+        mid = (ordered[rows, low] + ordered[rows, np.maximum(count, 1) // 2]) / 2.0
+    return np.where(count > 0, _clean(mid), np.nan)
+
+
+def _member(want: bool) -> Callable[..., np.ndarray]:
+    """isIn / isNotIn: the first argument's category among the others'; a missing one is in no set
+    (pypmml: isIn gives 0, isNotIn 1)."""
+
+    def fn(a: np.ndarray, *values: np.ndarray) -> np.ndarray:
+        pools = zip(*([category_key(v) for v in col.tolist()] for col in values), strict=True)
+        hits = [k is not None and k in pool for k, pool in zip((category_key(v) for v in a.tolist()), pools, strict=True)]
+        return _b(np.array(hits, dtype=bool) == want)
+
+    return fn
+
+
 def _logistic(a: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-_num(a)))
@@ -259,6 +281,9 @@ FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "or": lambda *a: _b(np.logical_or.reduce([_truth(x) for x in a])),
     "not": lambda a: _b(~_truth(a)),
     "if": _if,
+    "median": _median,
+    "isIn": _member(True),
+    "isNotIn": _member(False),
 }
 
 

@@ -4,9 +4,11 @@ PMML 4.4 §Segmentation (multipleModelMethod sum, weightedSum, average, weighted
 weightedMedian, max, majorityVote, weightedMajorityVote, selectFirst) with its
 missingPredictionTreatment (continue, returnMissing, skipSegment). ``on`` is (segments x rows),
 TRUE where a segment's predicate is TRUE (FALSE and UNKNOWN select nothing); ``w`` holds the
-segment weights (all ones for an unweighted method). A missing result of a selected segment
-makes every method but the votes missing, and a vote missing only when the missing results get
-the most (weighted) votes. Ties between categories go to the first in the target's order.
+segment weights (all ones for an unweighted method), one per segment or, for PMML's
+VariableWeight, one per segment and row (segments x rows; the kernels say
+``w if w.ndim == 2 else w[:, None]`` inline: generated Python copies them by source). A missing
+result of a selected segment makes every method but the votes missing, and a vote missing only
+when the missing results get the most (weighted) votes. Ties between categories go to the first in the target's order.
 
 The combination kernels are also the PMML fast path's (formats/pmml/fast/models/mining.py).
 """
@@ -63,7 +65,7 @@ def _weighted_middle(values: np.ndarray, on: np.ndarray, w: np.ndarray) -> np.nd
     """weightedMedian: the first value, in ascending order, at which the running weight
     reaches half the selected weight (pypmml: so, as JPMML does; no split median at exactly half)."""
     order = np.argsort(np.where(on, values, np.inf), axis=0, kind="stable")
-    weights = np.take_along_axis(np.where(on, w[:, None], 0.0), order, axis=0)
+    weights = np.take_along_axis(np.where(on, (w if w.ndim == 2 else w[:, None]), 0.0), order, axis=0)
     running = np.cumsum(weights, axis=0)
     first = np.argmax(running >= 0.5 * running[-1], axis=0)
     return np.take_along_axis(values, order, axis=0)[first, np.arange(values.shape[1])]
@@ -80,15 +82,15 @@ def combine_values(method: str, v: np.ndarray, on: np.ndarray, w: np.ndarray) ->
     (Java orders NaN last); PMML 4.4 says missing, followed here."""
     with np.errstate(all="ignore"):
         vz = np.where(on, v, 0.0)
-        wz = w[:, None] * on
+        wz = (w if w.ndim == 2 else w[:, None]) * on
         if method == "sum":
             out = vz.sum(axis=0)
         elif method == "weightedSum":
-            out = (vz * w[:, None]).sum(axis=0)
+            out = (vz * (w if w.ndim == 2 else w[:, None])).sum(axis=0)
         elif method == "average":
             out = vz.sum(axis=0) / on.sum(axis=0)
         elif method == "weightedAverage":
-            out = (vz * w[:, None]).sum(axis=0) / wz.sum(axis=0)
+            out = (vz * (w if w.ndim == 2 else w[:, None])).sum(axis=0) / wz.sum(axis=0)
         elif method == "median":
             out = _median(vz, on)
         elif method == "weightedMedian":
@@ -137,7 +139,7 @@ def combine_probabilities(method: str, P: np.ndarray, on: np.ndarray, w: np.ndar
     rows = np.arange(n)
     with np.errstate(all="ignore"):
         if method in ("average", "weightedAverage"):
-            ww = np.where(on, w[:, None] if method == "weightedAverage" else 1.0, 0.0)
+            ww = np.where(on, (w if w.ndim == 2 else w[:, None]) if method == "weightedAverage" else 1.0, 0.0)
             probs = (Pz * ww[:, :, None]).sum(axis=0) / ww.sum(axis=0)[:, None]
             winner = np.argmax(np.nan_to_num(probs, nan=-np.inf), axis=1)
         else:
@@ -177,7 +179,9 @@ def treat_missing(
     if treatment == "returnMissing":
         return on, used_missing.any(axis=0)
     with np.errstate(all="ignore"):
-        share = (w[:, None] * used_missing).sum(axis=0) / (w[:, None] * on).sum(axis=0)
+        share = ((w if w.ndim == 2 else w[:, None]) * used_missing).sum(axis=0) / ((w if w.ndim == 2 else w[:, None]) * on).sum(
+            axis=0
+        )
     return on & ~miss, share > threshold
 
 
@@ -214,7 +218,7 @@ def combine_segments(
     method: str,
     results: list[Prediction],
     on: np.ndarray,
-    weights: tuple[float, ...],
+    weights: tuple[float, ...] | np.ndarray,
     classes: tuple[Any, ...] | None,
     treatment: str,
     threshold: float,
@@ -222,7 +226,7 @@ def combine_segments(
 ) -> Prediction:
     """PMML 4.4 §Segmentation: the fired segments' results (``on``: segment x row) combined by
     ``method``, missing results treated by ``missingPredictionTreatment``. Shared by the IR step
-    and the PMML fast path's MiningModel."""
+    and the PMML fast path's MiningModel; ``weights`` may be (segments x rows) (VariableWeight)."""
     if method == "selectFirst":
         return first_fired(results, list(on), classes, n)
     w = np.array(weights if method in WEIGHTED else [1.0] * len(weights), dtype=np.float64)

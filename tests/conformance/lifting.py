@@ -29,7 +29,8 @@ def record(source: str, fmt: str, name: str, lifted: Lifted | None, agrees: bool
 
 def lifted_outputs(lifted: Lifted, X: pd.DataFrame) -> dict[str, np.ndarray]:
     """The IR's outputs; a row the IR refuses (RecordError: an invalid value) has missing outputs,
-    as the document's engines give no prediction for it."""
+    as the document's engines give no prediction for it (a PMML boolean output shows that as false:
+    pypmml 1.5.8, and the fast path with it)."""
     assert lifted.graph is not None
     try:
         return evaluate(lifted.graph, to_columns(X, lifted.signature))
@@ -41,7 +42,8 @@ def lifted_outputs(lifted: Lifted, X: pd.DataFrame) -> dict[str, np.ndarray]:
             out = evaluate(lifted.graph, to_columns(X.iloc[i : i + 1].reset_index(drop=True), lifted.signature))
             rows.append({k: np.asarray(v, dtype=object)[0] for k, v in out.items()})
         except interchange.RecordError:
-            rows.append({f.name: None for f in lifted.signature.outputs})
+            pmml = "pmml_version" in lifted.signature.meta
+            rows.append({f.name: False if pmml and f.type == "boolean" else None for f in lifted.signature.outputs})
     return {f.name: np.array([r[f.name] for r in rows], dtype=object) for f in lifted.signature.outputs}
 
 

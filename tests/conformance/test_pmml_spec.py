@@ -63,7 +63,9 @@ path follows it (each case is commented where it is implemented, marked "pypmml:
   predictedValue or probabilities (pypmml reads the result from those fields alone); a
   segment model lacking a target category, or a segment TreeModel Node whose
   ScoreDistribution lacks one (pypmml: a missing probability, which wins the label:
-  ``fallback_mining_partial_distribution``); VariableWeight; missingPredictionTreatment other
+  ``fallback_mining_partial_distribution``); VariableWeight beside a Segment weight other than 1
+  (pypmml multiplies the two; VariableWeight alone is followed as pypmml reads it, and
+  JPMML-Evaluator refuses the element); missingPredictionTreatment other
   than continue for selectAll / modelChain (pypmml ignores it there) and skipSegment for
   selectFirst; skipSegment for classification average (pypmml divides the kept probabilities
   by the number of used segments, skipped ones included:

@@ -171,6 +171,12 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
             optype = df.get("optype", "continuous" if dtype == "double" else "categorical")
             values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid") or None
             inputs.append(InputField(name, dtype, optype, values))  # type: ignore[arg-type]  # _TYPES gives DataType names; optype is a PMML OPTYPE
+    if target in fields and any(of.get("feature") == "residual" for of in _result_fields(model)):
+        # PMML 4.4 §Output residual compares the prediction with the target's actual value: an input then
+        df = fields[target]
+        dtype = _TYPES.get(df.get("dataType", "double"), "string")
+        optype = df.get("optype", "continuous" if dtype == "double" else "categorical")
+        inputs.append(InputField(target, dtype, optype, None))  # type: ignore[arg-type]  # as above
     categorical = target is not None and fields.get(target) is not None and fields[target].get("optype") != "continuous"
     # a classification's result is a label whatever the optype its target field declares (Rattle and
     # JPMML's tests declare continuous targets on classification models)

@@ -63,3 +63,14 @@ def test_unknown_column_and_function_are_model_errors() -> None:
         evaluate_expr(Ref("nope"), ENV, 4)
     with pytest.raises(ModelError, match="frobnicate"):
         evaluate_expr(Call("frobnicate", (Ref("x"),)), ENV, 4)
+
+
+def test_median_leaves_missing_arguments_out() -> None:
+    # rows: (1, 0, 5) -> 1; (-2, 0, 5) -> 0; (missing, 0, 5) -> 2.5 (two present); (4, 0, 5) -> 4
+    _eq(evaluate_expr(Call("median", (Ref("x"), Const(0.0), Const(5.0))), ENV, 4), [1.0, 0.0, 2.5, 4.0])
+    _eq(evaluate_expr(Call("median", (Ref("x"),)), ENV, 4), [1.0, -2.0, NAN, 4.0])
+
+
+def test_membership_of_a_category_missing_in_no_set() -> None:
+    _eq(evaluate_expr(Call("isIn", (Ref("c"), Const("a"), Const("z"))), ENV, 4), [1.0, 0.0, 0.0, 1.0])
+    _eq(evaluate_expr(Call("isNotIn", (Ref("c"), Const("a"))), ENV, 4), [0.0, 1.0, 1.0, 0.0])

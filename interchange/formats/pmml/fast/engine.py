@@ -38,11 +38,20 @@ __all__ = ["INERT", "FastPMMLModel", "compile_document", "compiler", "COMPILERS"
 
 # Model elements whose compilers produce everything the Output machinery reads (labels,
 # probabilities, entity ids, reason codes); other families keep the plain output mapping.
-FULL_OUTPUT = {"RegressionModel", "GeneralRegressionModel", "TreeModel", "MiningModel", "Scorecard", "RuleSetModel"}
+FULL_OUTPUT = {
+    "RegressionModel",
+    "GeneralRegressionModel",
+    "TreeModel",
+    "MiningModel",
+    "Scorecard",
+    "RuleSetModel",
+    "AnomalyDetectionModel",
+}
 # Output features each model element provides beyond predictedValue / probability / transformedValue.
 # (pypmml 1.5.8 gives no entityId for RuleSetModel: not offered)
 FEATURES: dict[str, set[str]] = {
     "TreeModel": {"entityId", "confidence"},
+    "RuleSetModel": {"confidence"},
     "Scorecard": {"reasonCode"},
     "MiningModel": {"segmentId"},
     "ClusteringModel": {"affinity"},
@@ -108,6 +117,10 @@ class Scoped(ModelStep):
 # outermost MiningSchema treatments have been applied (compile_document; check_nested makes a
 # nested model's agree with them).
 SCOPED_INPUTS = frozenset({"NeuralNetwork", "NaiveBayesModel", "ClusteringModel", "SupportVectorMachineModel"})
+# Families whose compiler reads its inputs by name from the model's scope, LocalTransformations
+# included, but whose MiningSchema treatments stay declined (k-NN: its training instances hold
+# the transformed values, TrainingInstances isTransformed="true")
+LOCAL_INPUTS = SCOPED_INPUTS | {"NearestNeighborModel"}
 
 
 def _check_schema(model: etree._Element) -> None:
@@ -124,7 +137,7 @@ def _check_schema(model: etree._Element) -> None:
         if mf.get("invalidValueTreatment", "returnInvalid") != "returnInvalid":
             raise NotCovered(f"MiningField {mf.get('name')} invalidValueTreatment")
     for tag in ("LocalTransformations", "Targets"):
-        if child(model, tag) is not None:
+        if child(model, tag) is not None and not (tag == "LocalTransformations" and local(model) in LOCAL_INPUTS):
             raise NotCovered(f"<{tag}> in <{local(model)}>")
 
 
@@ -155,6 +168,7 @@ _FAMILY_MODULES: tuple[str, ...] = (
     "interchange.formats.pmml.fast.models.families",
     "interchange.formats.pmml.fast.models.svm",
     "interchange.formats.pmml.fast.models.knn",
+    "interchange.formats.pmml.fast.models.anomaly",
 )
 _loaded = False
 
@@ -185,14 +199,15 @@ def compile_model(model: etree._Element) -> Scoped:
         raise NotCovered(f"<{tag}> functionName={model.get('functionName')}")
     if tag not in FULL_OUTPUT:
         for bad in ("LocalTransformations", "Targets"):
-            if child(model, bad) is not None and not (bad == "LocalTransformations" and tag in SCOPED_INPUTS):
+            if child(model, bad) is not None and not (bad == "LocalTransformations" and tag in LOCAL_INPUTS):
                 raise NotCovered(f"<{bad}> in <{tag}>")
     local_defs = derived_fields(child(model, "LocalTransformations"), comp.ctx)
     inner = _model(model, [])
     post, display = targets(model)
     outputs: list[tuple[str, OutputFn]] = []
     if tag in FULL_OUTPUT or tag in TOP_OUTPUT or model is not comp.top:
-        outputs = output_fields(model, comp.ctx, FEATURES.get(tag, set()), display)
+        residual = {"residual"} if model is comp.top and tag in FULL_OUTPUT else set()  # the target is an input there
+        outputs = output_fields(model, comp.ctx, FEATURES.get(tag, set()) | residual, display)
     return Scoped(tag, local_defs, inner, post, outputs)
 
 
@@ -224,7 +239,9 @@ def compile_document(parsed: Parsed) -> Program:
                 if of.get("feature", "predictedValue") not in ("predictedValue", "probability") or body:
                     raise NotCovered(f"OutputField feature={of.get('feature')}")
         single = parsed.model.get("x-mathContext") == "float"
-        return Program(treatments(parsed.model, fields), defs, model, full, single)
+        target = parsed.signature.meta.get("target")
+        as_input = target if target in parsed.signature.input_names else None  # (OutputField residual)
+        return Program(treatments(parsed.model, fields, as_input), defs, model, full, single)
     finally:
         _CURRENT.reset(token)
 

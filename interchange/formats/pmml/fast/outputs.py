@@ -18,7 +18,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, checked_cast, elements, expression
 from interchange.formats.pmml.fast.priors import fallbacks, with_priors
-from interchange.formats.pmml.fast.scope import Fn, Scope, keys, text
+from interchange.formats.pmml.fast.scope import Fn, Scope, keys, num, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import Prediction
 
@@ -159,12 +159,43 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
         elif feature == "reasonCode" and "reasonCode" in features:
             rank = int(of.get("rank", "1")) - 1
             out.append((name, _reason(rank)))
+        elif feature == "residual" and "residual" in features and segment is None and of.get("value") is None:
+            out.append((name, _residual(_target_name(model), classification)))
         else:
             raise NotCovered(f"OutputField feature={feature} of <{local(model)}>")
         if segment is not None:  # the feature of that Segment's own result, missing where it did not fire
             out[-1] = (name, _of_segment(out[-1][1], segment))
         ctx.types[name] = of.get("dataType", "double" if feature not in ("entityId", "reasonCode") else "string")
     return out
+
+
+def _target_name(model: etree._Element) -> str:
+    for mf in children(child(model, "MiningSchema"), "MiningField"):
+        if mf.get("usageType") in ("target", "predicted"):
+            return str(mf.get("name"))
+    raise NotCovered("OutputField residual of a model without a target field")
+
+
+def _residual(target: str, classification: bool) -> OutputFn:
+    """PMML 4.4 §Output residual, against the target's actual value (an input; missing: missing).
+    Regression: actual minus predicted (JPMML-Evaluator; pypmml 1.5.8 gives predicted minus
+    actual). Classification: 1 if the actual category is the predicted one, else 0, minus the
+    predicted category's probability (both engines)."""
+    probability = _probability(None)
+
+    def run(p: Prediction, s: Scope) -> np.ndarray:
+        actual = np.asarray(s[target])
+        if not classification:
+            if p.value is None:
+                raise NotCovered("a residual output of a model that predicts no value")
+            return num(actual) - np.asarray(p.value, dtype=np.float64)
+        if p.label is None:
+            raise NotCovered("a residual output of a model that predicts no label")
+        hit = np.array([a is not None and a == b for a, b in zip(keys(actual), keys(np.asarray(p.label)), strict=True)])
+        out = hit.astype(np.float64) - probability(p, s)
+        return np.where(np.array([a is None for a in keys(actual)], dtype=bool), np.nan, out)
+
+    return run
 
 
 def _affinity(value: str | None) -> OutputFn:

@@ -178,11 +178,13 @@ def _treatment(mf: etree._Element, df: etree._Element | None) -> Treatment | Non
     )
 
 
-def treatments(model: etree._Element, fields: dict[str, etree._Element]) -> list[Treatment]:
-    """The outermost model's MiningField treatments of its active DataFields."""
+def treatments(model: etree._Element, fields: dict[str, etree._Element], target: str | None = None) -> list[Treatment]:
+    """The outermost model's MiningField treatments of its active DataFields, and of ``target``
+    where the target is an input too (an OutputField residual reads its actual value; pypmml and
+    JPMML-Evaluator refuse a row whose value is invalid for it)."""
     out = []
     for mf in children(child(model, "MiningSchema"), "MiningField"):
-        if mf.get("usageType", "active") != "active":
+        if mf.get("usageType", "active") != "active" and mf.get("name") != target:
             continue
         t = _treatment(mf, fields.get(mf.get("name")))
         if t is not None:

@@ -166,6 +166,13 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
         raise Unliftable(path_of(el), f"Apply {name} with {len(kids)} arguments")
     if name == "if" and len(kids) not in (2, 3):
         raise Unliftable(path_of(el), f"Apply if with {len(kids)} arguments")
+    if name == "median" and not kids:
+        raise Unliftable(path_of(el), "Apply median without arguments")
+    if name in ("isIn", "isNotIn") and (
+        len(kids) < 2 or kind_of(kids[0], ctx) != "text" or any(local(k) != "Constant" for k in kids[1:])
+    ):
+        # as the fast path: pypmml 1.5.8 compares a double field with integer-looking constants as unequal
+        raise Unliftable(path_of(el), f"Apply {name} over a number or values that are not Constants")
     args = tuple(lift_expression(k, ctx) for k in kids)
     numeric = name not in ("if",)
     fill, default = el.get("mapMissingTo"), el.get("defaultValue")

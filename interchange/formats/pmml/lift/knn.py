@@ -5,9 +5,11 @@ majorityVote (ties: most training cases, then the lexically smallest category). 
 of the element: the lift uses it and the fast path evaluates what it builds (fast/models/knn.py
 adds PMML's edges: neighbour ids for OutputField entityId, vote shares that a tie makes open).
 
-TrainingInstances isTransformed="true" holds the values of the KNNInputs after the
-document's transformations; it is read only where that changes nothing: every KNNInput and the
-target are DataFields (no derived field, and _check_schema declines MiningSchema treatments).
+A KNNInput may be a derived field (of the TransformationDictionary or the model's
+LocalTransformations): its InstanceField column holds the derived values, which are compared
+with the row's derived value as they are, whatever TrainingInstances isTransformed says (pypmml
+1.5.8 and JPMML-Evaluator read both values so, measured; _check_schema declines MiningSchema
+treatments).
 InlineTable cells may sit in another namespace (JPMML writes ``column="data:x1"`` with
 ``<data:x1>`` cells).
 """
@@ -19,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.engine import _check_schema, current
-from interchange.formats.pmml.lift.families import BASE, classes_of, elements, measure, only, target
+from interchange.formats.pmml.fast.engine import _check_schema
+from interchange.formats.pmml.lift.families import SCOPED, classes_of, elements, measure, only, target
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.neighbors import NearestNeighbors
 
@@ -55,8 +57,6 @@ def _table(model: etree._Element, inputs: tuple[str, ...]) -> tuple[list[dict[st
     instances = child(model, "TrainingInstances")
     if instances is None:
         raise NotCovered("NearestNeighborModel without TrainingInstances")
-    if instances.get("isTransformed", "false") != "false" and any(f not in current().fields for f in (*inputs, target(model))):
-        raise NotCovered("TrainingInstances isTransformed over derived fields")
     column = _columns(instances)
     table = child(instances, "InlineTable")
     id_field = model.get("instanceIdVariable")
@@ -67,7 +67,7 @@ def _table(model: etree._Element, inputs: tuple[str, ...]) -> tuple[list[dict[st
 
 def lift_knn(model: etree._Element, lc: LiftContext) -> NearestNeighbors:
     _check_schema(model)
-    only(model, BASE | {"TrainingInstances", "ComparisonMeasure", "KNNInputs"})
+    only(model, SCOPED | {"TrainingInstances", "ComparisonMeasure", "KNNInputs"})
     metric, p = measure(child(model, "ComparisonMeasure"))
     knn_inputs = children(child(model, "KNNInputs"), "KNNInput")
     for ki in knn_inputs:

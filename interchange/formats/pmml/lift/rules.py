@@ -5,8 +5,9 @@ column), reason codes pointsBelow / pointsAbove with their OutputField ranks. Ru
 (classification): SimpleRules and CompoundRules under the first RuleSelectionMethod.
 
 Refused with a reason: a scorecard Attribute without a reason code or a Characteristic without
-a baseline where reason codes are used, classification scorecards, ScoreDistributions in rules,
-rule outputs other than the predicted value (entityId, confidence, ruleValue).
+a baseline where reason codes are used, classification scorecards, rule outputs other than the
+predicted value (entityId, confidence, ruleValue). A SimpleRule's ScoreDistributions are
+descriptive and read by no engine: lifted without them.
 """
 
 from __future__ import annotations
@@ -114,7 +115,10 @@ def ruleset_step(model: etree._Element, lc: LiftContext) -> RuleSet:
         raise Unliftable(path_of(rs), f"RuleSelectionMethod criterion={criterion}")
     rules: list[Rule] = []
     _flatten(rs, (), lc, rules)
-    return RuleSet(tuple(rules), criterion, rs.get("defaultScore"))
+    default_confidence = rs.get("defaultConfidence")
+    return RuleSet(
+        tuple(rules), criterion, rs.get("defaultScore"), None if default_confidence is None else float(default_confidence)
+    )
 
 
 def _flatten(el: etree._Element, outer: tuple[Predicate, ...], lc: LiftContext, out: list[Rule]) -> None:
@@ -128,6 +132,6 @@ def _flatten(el: etree._Element, outer: tuple[Predicate, ...], lc: LiftContext, 
         if tag == "CompoundRule":
             _flatten(r, preds, lc, out)
             continue
-        if children(r, "ScoreDistribution"):
-            raise Unliftable(path_of(r), "SimpleRule ScoreDistribution has no IR form yet")
-        out.append(Rule(preds, r.get("score"), float(r.get("weight", "1"))))
+        # a SimpleRule's ScoreDistributions describe the training records where it fired (PMML 4.4
+        # §RuleSet); the prediction and its confidence do not read them (nor do pypmml and JPMML-Evaluator)
+        out.append(Rule(preds, r.get("score"), float(r.get("weight", "1")), float(r.get("confidence", "1"))))

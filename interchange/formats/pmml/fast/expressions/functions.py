@@ -13,8 +13,8 @@ from collections.abc import Callable
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, _clean, cast, elements, expression, kind_of, regex
-from interchange.formats.pmml.fast.scope import Fn, Scope, keys, missing, num, text
+from interchange.formats.pmml.fast.expressions.compile import Ctx, cast, elements, expression, kind_of, regex
+from interchange.formats.pmml.fast.scope import Fn, Scope, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, children, local
 from interchange.ir.expressions import FUNCTIONS
 
@@ -24,12 +24,12 @@ ORDER = ("lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual")
 # PMML built-ins evaluated by the IR's function table (ir.expressions.FUNCTIONS), whose missing-value
 # rules are pypmml's: arithmetic and math functions give missing for a missing argument; round
 # gives 0 (Java Math.round); threshold, and / or / not read missing as false; equal finds two
-# missing values equal; min max sum avg product leave missing arguments out (all missing:
+# missing values equal; min max sum avg product median leave missing arguments out (all missing:
 # missing). Their argument counts: exactly (int) or at least (a tuple holding the minimum).
 _SHARED: dict[str, int | tuple[int]] = {
     **dict.fromkeys(("+", "-", "*", "/", "pow", "threshold", "equal", "notEqual"), 2),
     **dict.fromkeys(("log10", "ln", "sqrt", "abs", "exp", "floor", "ceil", "round", "isMissing", "isNotMissing", "not"), 1),
-    **dict.fromkeys(("min", "max", "sum", "avg", "product"), (1,)),
+    **dict.fromkeys(("min", "max", "sum", "avg", "product", "median"), (1,)),
     **dict.fromkeys(("and", "or"), (2,)),
 }
 
@@ -47,12 +47,6 @@ def _truth(col: np.ndarray) -> np.ndarray:
 
 def _b(mask: np.ndarray) -> np.ndarray:
     return mask.astype(np.float64)
-
-
-def _median(args: list[np.ndarray]) -> np.ndarray:
-    """pypmml ignores missing arguments (all missing -> missing)."""
-    x = np.column_stack([num(a) for a in args])
-    return _clean(np.array([np.median(r[~np.isnan(r)]) if (~np.isnan(r)).any() else np.nan for r in x]))
 
 
 def _string_fn(name: str, argc: int, el: etree._Element, args: list[Fn], ctx: Ctx) -> Fn:
@@ -107,8 +101,6 @@ def _core(el: etree._Element, ctx: Ctx) -> tuple[Fn, list[Fn]]:
     if _shared(name, argc):
         fn = FUNCTIONS[name]
         return (lambda s: fn(*[a(s) for a in args])), args
-    if name == "median" and argc >= 1:
-        return (lambda s: _median([a(s) for a in args])), args
     if name in ("isValid", "isNotValid") and argc == 1 and local(kids[0]) == "FieldRef":
         # after MiningSchema treatment an invalid value never reaches an expression
         want = name == "isValid"
@@ -124,17 +116,11 @@ def _core(el: etree._Element, ctx: Ctx) -> tuple[Fn, list[Fn]]:
 
         return compare, args
     if name in ("isIn", "isNotIn") and argc >= 2:
-        if any(local(c) != "Constant" for c in kids[1:]) or (local(kids[0]) == "FieldRef" and ctx.numeric(kids[0].get("field"))):
+        if any(local(c) != "Constant" for c in kids[1:]) or kind_of(kids[0], ctx) != "text":
             # pypmml 1.5.8 compares a double field with integer-looking constants as unequal
             raise NotCovered(f"{name} over a numeric field or non-constant values")
-        want = name == "isIn"
-
-        def member(s: Scope) -> np.ndarray:
-            k = keys(args[0](s))
-            hit = np.isin(k, np.concatenate([keys(a(s)) for a in args[1:]]).astype(object))
-            return _b((hit & (k != None)) == want)  # noqa: E711 - elementwise
-
-        return member, args
+        member_fn = FUNCTIONS[name]  # a missing value is in no set
+        return (lambda s: member_fn(*[a(s) for a in args])), args
     if name == "if" and argc in (2, 3):
 
         def branch(s: Scope) -> np.ndarray:

@@ -10,10 +10,15 @@ Every segment's own result is kept for OutputField segmentId (missing where the 
 not fire). selectAll yields one result per segment, not per row, so its documents are compiled
 only when every OutputField names a segmentId (or is a transformedValue).
 
+VariableWeight (PMML 4.4: a segment's weight read, per row, from a field) weighs the weighted
+methods as pypmml 1.5.8 does, for an input or derived field (JPMML-Evaluator refuses the
+element; pypmml fails to load one naming the segment model's own OutputField: declined); a
+batch where a fired segment's variable weight is missing or not positive goes to pypmml (Defer).
+
 Declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
-classification), VariableWeight, missingPredictionTreatment other than continue for selectAll,
-modelChain and selectFirst (but returnMissing there), and segment
-results pypmml reads differently from their model (see _check_results).
+classification), VariableWeight beside a Segment weight other than 1, missingPredictionTreatment
+other than continue for selectAll, modelChain and selectFirst (but returnMissing there), and
+segment results pypmml reads differently from their model (see _check_results).
 """
 
 from __future__ import annotations
@@ -29,9 +34,9 @@ from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, c
 from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.expressions.predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast.outputs import SEGMENTS, blank
-from interchange.formats.pmml.fast.scope import Scope
+from interchange.formats.pmml.fast.scope import Scope, num
 from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
-from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.segmentation import METHODS, WEIGHTED, combine_segments, first_fired
 from interchange.ir.trees import Tree, TreeEnsemble
@@ -59,24 +64,49 @@ class Segments(ModelStep):
     inputs: tuple[str, ...] = ()
     treatment: str = "continue"  # missingPredictionTreatment
     threshold: float = 1.0  # missingThreshold (skipSegment)
+    variable: tuple[str | None, ...] = ()  # VariableWeight fields (weighted methods only)
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
         if self.method == "modelChain":
             return self._chain(env)
         on = np.array([p(env)[0] for p in self.preds], dtype=bool).reshape(len(self.preds), env.n)
-        results = [m.predict(env) for m in self.models]
-        combined = self._combine(env, on, results)
+        weights: tuple[float, ...] | np.ndarray = self.weights
+        if any(self.variable):
+            results, weights = self._variable(env, on)
+        else:
+            results = [m.predict(env) for m in self.models]
+        combined = self._combine(env, on, results, weights)
         combined.extra[SEGMENTS] = {i: (on[k], results[k]) for k, i in enumerate(self.ids)}  # OutputField segmentId
         return combined
 
-    def _combine(self, env: Scope, on: np.ndarray, results: list[Prediction]) -> Prediction:
+    def _variable(self, env: Scope, on: np.ndarray) -> tuple[list[Prediction], np.ndarray]:
+        """Each segment's result and its weight per row (segments x rows): PMML 4.4 VariableWeight,
+        the field's value in the segment model's scope times the weight."""
+        results, rows = [], []
+        for k, m in enumerate(self.models):
+            field = self.variable[k]
+            if field is None:
+                results.append(m.predict(env))
+                rows.append(np.full(env.n, self.weights[k]))
+                continue
+            pred, scope = m.run(env)
+            results.append(pred)
+            w = num(np.asarray(scope[field])) * self.weights[k]
+            if (on[k] & ~(w > 0)).any():  # a missing or non-positive weight: pypmml's arithmetic, not settled here
+                raise Defer(f"VariableWeight {field!r} missing or not positive")
+            rows.append(np.where(on[k], w, 1.0))  # (a segment that did not fire weighs nothing anyway)
+        return results, np.array(rows, dtype=np.float64).reshape(len(self.models), env.n)
+
+    def _combine(
+        self, env: Scope, on: np.ndarray, results: list[Prediction], weights: tuple[float, ...] | np.ndarray
+    ) -> Prediction:
         if self.method == "selectAll":  # every fired segment's result, only through OutputField segmentId
             k = len(self.classes or ())
             none = np.full(env.n, None, dtype=object)
             if self.classes is None:
                 return Prediction(value=np.full(env.n, np.nan))
             return Prediction(classes=self.classes, probabilities=np.full((env.n, k), np.nan), label=none)
-        return combine_segments(self.method, results, on, self.weights, self.classes, self.treatment, self.threshold, env.n)
+        return combine_segments(self.method, results, on, weights, self.classes, self.treatment, self.threshold, env.n)
 
     def _chain(self, env: Scope) -> Prediction:
         """PMML 4.4 modelChain: segments run in order, each seeing the Output fields of the
@@ -184,15 +214,14 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
         if local(el) != "Segment":
             raise NotCovered(f"<{local(el)}> in Segmentation")
     segments = children(seg, "Segment")
-    preds, weights, models, elems = [], [], [], []
+    preds, weights, models, elems, variable = [], [], [], [], []
     for s in segments:
-        if child(s, "VariableWeight") is not None:
-            raise NotCovered("Segment VariableWeight")
+        variable.append(_variable_weight(s, method))
         preds.append(predicate(find_predicate(s), ctx))
         weights.append(float(s.get("weight", "1")))
         if method in WEIGHTED and not weights[-1] > 0:
             raise NotCovered(f"Segment weight {weights[-1]} in {method}")
-        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        inner = [c for c in elements(s) if local(c) not in PREDICATES and local(c) != "VariableWeight"]
         if len(inner) != 1:
             raise NotCovered("Segment without exactly one model")
         elems.append(inner[0])
@@ -210,12 +239,32 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
             found += [c for c in _model_classes(m) or () if c not in found]
         classes = tuple(found)
     _check_results(method, function, segments, elems, models, classes)
-    general = Segments(method, tuple(preds), tuple(weights), tuple(models), classes, ids, (), treatment, threshold)
+    for field, m in zip(variable, models, strict=True):
+        if field is not None and (field in {name for name, _ in m.outputs} or not (field in ctx.types and ctx.numeric(field))):
+            raise NotCovered(f"VariableWeight field {field!r} is no numeric input or derived field")
+    general = Segments(
+        method, tuple(preds), tuple(weights), tuple(models), classes, ids, (), treatment, threshold, tuple(variable)
+    )
     # (skipSegment would leave out a tree whose leaf has no score; the flat sum cannot)
     plain = not wanted and treatment != "skipSegment"
+    plain = plain and not any(variable)
     plain = plain and all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
     flat = _flat_ensemble(method, models, function == "classification") if plain else None
     return general if flat is None else FlatTree(flat[0], general, flat[1])
+
+
+def _variable_weight(segment: etree._Element, method: str) -> str | None:
+    """The field of a Segment's VariableWeight where the method weighs segments (the others ignore
+    weights, as pypmml does); declined beside a weight attribute other than 1 (pypmml multiplies
+    the two; PMML 4.4 does not say)."""
+    el = child(segment, "VariableWeight")
+    if el is None or method not in WEIGHTED:
+        return None
+    if float(segment.get("weight", "1")) != 1.0:
+        raise NotCovered("Segment VariableWeight beside a weight other than 1")
+    if not el.get("field"):
+        raise NotCovered("VariableWeight without a field")
+    return str(el.get("field"))
 
 
 def _missing_treatment(seg: etree._Element, method: str) -> tuple[str, float]:
