@@ -8,7 +8,9 @@ chain producer; ``fast.cells``), pure user functions (inlined), literals,
 ``new``, ``do``, ``let``/``set``, ``attr``/``path``, ``cell`` reads, ``if``/``cond``/``ifnotnull``,
 ``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
 sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all), ``la.*`` (add, sub,
-scale, dot), ``cast.*``, ``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
+scale, dot), ``cast.*`` (numbers, fanouts, signed / unsigned; ``fast.library.casts``),
+``prob.dist.*`` (closed forms; ``fast.library.dist``), ``time.*`` fields (``fast.library.clock``),
+``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
 ``model.reg.residual``/``pull``/``mahalanobis``/``reducedChi2`` (array and number forms;
 ``fast.reg``), ``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest on numbers
 and strings, all of titus2's operators), ``model.tree.compoundTest``/``surrogateTest``
@@ -73,7 +75,15 @@ VECTOR = Arr(DOUBLE)
 
 
 def _library() -> dict[str, Any]:
-    from interchange.formats.pfa.fast.library import arrays, linalg, strings  # noqa: F401  (register)
+    from interchange.formats.pfa.fast.library import (  # noqa: F401  (register)
+        arrays,
+        casts,
+        clock,
+        dist,
+        linalg,
+        refused,  # noqa: F401  (last: reasons for what is left out)
+        strings,
+    )
     from interchange.formats.pfa.fast.library.core import LIBRARY
     from interchange.formats.pfa.fast.models import families, neighbours, reg, scores  # noqa: F401
     from interchange.formats.pfa.fast.trees import comparisons, compound, walk  # noqa: F401
