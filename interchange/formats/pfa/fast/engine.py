@@ -140,6 +140,8 @@ class Program:
         outs = list(self.output_t.fields.items()) if self.record_out else [("output", self.output_t)]
         for name, ot in outs:
             base = ot.inner if isinstance(ot, Opt) else ot
+            if isinstance(ot, Arr) and (isinstance(ot.items, EnumT) or (isinstance(ot.items, Prim) and ot.items != NULL)):
+                continue  # an array of plain values: one list per row (titus2's output)
             if not (isinstance(base, Prim) or isinstance(base, EnumT)) or base == NULL:
                 raise NotCovered(f"output {name} of type {ot}")
         self.outputs = outs
@@ -244,7 +246,18 @@ def _raise_first(rt: Run, n: int) -> None:
 
 
 def _column(v: Any, t: Any, n: int) -> np.ndarray:
-    """One output column in TitusModel's conventions (None where the union is null)."""
+    """One output column in TitusModel's conventions (None where the union is null, a list per row for arrays)."""
+    if isinstance(t, Arr):
+        leaf = np.asarray(v)
+        rows = np.broadcast_to(leaf, (n, leaf.shape[-1])) if leaf.ndim <= 2 else None
+        if rows is None:
+            raise NotCovered(f"array output of shape {leaf.shape}")
+        kind = t.items.name if isinstance(t.items, Prim) else "string"
+        plain = {"double": float, "float": float, "int": int, "long": int, "boolean": bool}.get(kind)
+        col = np.empty(n, dtype=object)
+        for i, r in enumerate(rows.tolist()):  # one by one: numpy would make equal-length lists a 2-D block
+            col[i] = [plain(x) for x in r] if plain else list(r)
+        return col
     if isinstance(t, Opt):
         values, missing = np.broadcast_to(np.asarray(v.value), (n,)), np.broadcast_to(np.asarray(v.missing), (n,))
         base = t.inner

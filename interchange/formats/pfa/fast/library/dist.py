@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
 from interchange.formats.pfa.fast.library.core import LIBRARY, args_of, as_float
 from interchange.formats.pfa.fast.types import DOUBLE, Defer, NotCovered, Rec, is_int, is_num
