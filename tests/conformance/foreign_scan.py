@@ -115,7 +115,8 @@ def _differ(expected: Any, actual: Any, numeric: bool, rtol: float = RTOL, atol:
                 bad.append(i)
         elif isinstance(e, (list, np.ndarray)) or isinstance(a, (list, np.ndarray)):
             try:
-                same = np.allclose(np.asarray(e, dtype=np.float64), np.asarray(a, dtype=np.float64), rtol=rtol, atol=atol)
+                ea, aa = np.asarray(e, dtype=np.float64), np.asarray(a, dtype=np.float64)
+                same = ea.shape == aa.shape and np.allclose(ea, aa, rtol=rtol, atol=atol, equal_nan=True)
             except (TypeError, ValueError):  # arrays of text, records, maps: equal as JSON
                 same = json.dumps(_plain(e), sort_keys=True, default=str) == json.dumps(_plain(a), sort_keys=True, default=str)
             if not same:

@@ -169,9 +169,18 @@ class Program:
                 if ((numbers[~missing] < lo) | (numbers[~missing] > hi)).any():
                     raise Defer(f"input field {name} outside the range of a PFA {base}")
                 col = np.where(missing, 0.0, numbers).astype(np.int64)
-            else:  # strings and enum symbols (titus2 does not check symbols on input either)
+            else:  # strings and enum symbols
                 col = col.astype(object, copy=False)
                 missing = np.array([v is None for v in col.tolist()], dtype=bool)
+                if isinstance(base, EnumT):  # a value outside the symbols: the reference's input check refuses it
+                    unknown = ~missing & ~np.isin(col, np.array(base.symbols, dtype=object))
+                    if unknown.any():
+                        row = int(np.argmax(unknown))
+                        raise RecordError(
+                            f"row {row}: field {name!r}: {col[row]!r} is not one of the symbols {list(base.symbols)}",
+                            field=name,
+                            row=row,
+                        )
             if optional:
                 values[name] = Nullable(col, missing)
             else:
