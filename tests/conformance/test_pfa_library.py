@@ -263,3 +263,45 @@ def test_local_mean_time_defers_the_batch_to_titus2() -> None:
     rows = {"ts": np.array([0.0, -2000000000.0]), "low": np.array([0.0, 0.0]), "high": np.array([5.0, 5.0])}
     fast = _compare(data, rows)  # 1906 in Paris: +00:09:21, which pytz rounds to +00:09
     assert fast.deferred == 1
+
+
+def test_cmp_and_boolean_inputs_run_fast_and_agree_with_titus2() -> None:
+    doc = {
+        "input": {
+            "type": "record",
+            "name": "In",
+            "fields": [
+                {"name": "b", "type": "boolean"},
+                {"name": "nb", "type": ["null", "boolean"]},
+                {"name": "s", "type": "string"},
+                {"name": "x", "type": ["null", "double"]},
+                {"name": "n", "type": "int"},
+            ],
+        },
+        "output": {
+            "type": "record",
+            "name": "Out",
+            "fields": [{"name": k, "type": "int"} for k in ("bools", "texts", "doubles", "mixed")]
+            + [{"name": "both", "type": "boolean"}],
+        },
+        "action": [
+            {"let": {"x": {"ifnotnull": {"v": "input.x"}, "then": "v", "else": {"/": [0.0, 0.0]}}}},
+            {
+                "new": {
+                    "bools": {"cmp": ["input.b", {"ifnotnull": {"v": "input.nb"}, "then": "v", "else": True}]},
+                    "texts": {"cmp": ["input.s", ["m"]]},
+                    "doubles": {"cmp": ["x", 0.5]},
+                    "mixed": {"cmp": ["input.n", "x"]},
+                    "both": {"ifnotnull": {"v": "input.nb"}, "then": {"&&": ["v", "input.b"]}, "else": {"!": "input.b"}},
+                },
+                "type": "Out",
+            },
+        ],
+    }
+    grid = list(
+        itertools.product(
+            [True, False, None], [True, False, None], ["", "a", "m", "z", "M"], [None, -1.0, 0.5, 2.0, np.inf], [0, 2]
+        )
+    )
+    rows = {k: [g[i] for g in grid] for i, k in enumerate(("b", "nb", "s", "x", "n"))}
+    _compare(json.dumps(doc).encode(), rows)  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 The compiler is strict, like the PMML fast path: anything it does not implement exactly raises
 NotCovered and ``load`` hands the whole document to titus2. Covered: ``map``-method documents
-without ``pools``, inputs of double, float, string, enum and ``array(double)`` (one equal-length
+without ``pools``, inputs of double, float, int, long, boolean, string, enum and ``array(double)`` (one equal-length
 vector per row), read-only cells, writes of symbols or literals to cells nothing reads (titus's
 chain producer; ``fast.cells``), pure user functions (inlined), literals,
 ``new``, ``do``, ``let``/``set``, ``attr``/``path``, ``cell`` reads, ``if``/``cond``/``ifnotnull``,
@@ -75,13 +75,14 @@ VECTOR = Arr(DOUBLE)
 
 
 def _library() -> dict[str, Any]:
-    from interchange.formats.pfa.fast.library import (  # noqa: F401  (register)
+    from interchange.formats.pfa.fast.library import (  # noqa: F401  (register; refused only fills names left free)
         arrays,
         casts,
         clock,
         dist,
         linalg,
-        refused,  # noqa: F401  (last: reasons for what is left out)
+        ordering,
+        refused,
         strings,
     )
     from interchange.formats.pfa.fast.library.core import LIBRARY
@@ -119,7 +120,7 @@ class Program:
             base = t.inner if isinstance(t, Opt) else t
             if base == VECTOR and isinstance(t, Opt):
                 raise NotCovered(f"input field {name} of type {t} (a nullable array)")
-            if base not in (DOUBLE, Prim("float"), INT, LONG, STRING, VECTOR) and not isinstance(base, EnumT):
+            if base not in (DOUBLE, Prim("float"), INT, LONG, STRING, BOOLEAN, VECTOR) and not isinstance(base, EnumT):
                 raise NotCovered(f"input field {name} of type {t}")
         # per field: how input_value reads it, worked out once (comparing the type objects per batch and field
         # was a fifth of a 20-feature regression's batch)
@@ -162,6 +163,10 @@ class Program:
             if kind == "double":
                 col = col.astype(np.float64, copy=False)
                 missing = np.isnan(col)
+            elif kind == "boolean":  # the signature layer gives 1.0 / 0.0, NaN where missing
+                numbers = np.array([np.nan if v is None else v for v in col.tolist()], dtype=np.float64)
+                missing = np.isnan(numbers)
+                col = np.where(missing, False, numbers != 0)
             elif kind == "whole":  # whole numbers (the signature layer refuses fractions), as int64
                 numbers = np.array([np.nan if v is None else v for v in col.tolist()], dtype=np.float64)
                 missing = np.isnan(numbers)
@@ -213,6 +218,8 @@ def _input_kind(base: Any) -> str:
         return "double"
     if base in (INT, LONG):
         return "whole"
+    if base == BOOLEAN:
+        return "boolean"
     return "text"
 
 
