@@ -47,6 +47,10 @@ DISTRIBUTIONS = {  # name: (argument kinds)
     "weibullPDF": ("x", "param", "param"),
     "weibullCDF": ("x", "param", "param"),
     "weibullQF": ("p", "param", "param"),
+    "gammaPDF": ("x", "param", "param"),
+    "gammaCDF": ("x", "param", "param"),
+    "chi2PDF": ("x", "count"),
+    "chi2CDF": ("x", "count"),
 }
 VALUES = {"x": X, "p": P, "param": PARAM, "count": COUNT}
 

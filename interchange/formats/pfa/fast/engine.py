@@ -80,6 +80,7 @@ def _library() -> dict[str, Any]:
         casts,
         clock,
         dist,
+        gamma,
         linalg,
         ordering,
         refused,

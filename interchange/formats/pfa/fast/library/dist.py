@@ -6,12 +6,13 @@ quantile), ``uniformQF`` returns ``min + p * (max - min)`` for every valid ``p``
 divides by ``log(1 - prob)``. Rows titus2 fails fail here too: a parameter that is NaN, infinite
 or out of range ("invalid parameterization"), an input that is NaN or infinite ("invalid
 input"), and the errors Python raises on the way (``pow`` overflow, a division by zero) - see
-:class:`_Checks`. ``math.lgamma`` and ``math.erf`` are titus2's own (applied element by element).
+:class:`Checks`. ``math.lgamma`` and ``math.erf`` are titus2's own (applied element by element).
 
 Covered: gaussian (LL, CDF, QF; ``mu, sigma`` or a ``{mean, variance}`` record), exponential,
-cauchy, uniform, geometric and weibull (PDF, CDF, QF), lognormal (PDF, CDF), poisson (PDF).
-Not covered (titus2 serves them): the ones titus2 computes with its own series or searches
-(chi2, gamma, beta, F, t, binomial, hypergeometric, negative binomial, poissonCDF/QF, lognormalQF).
+cauchy, uniform, geometric and weibull (PDF, CDF, QF), lognormal (PDF, CDF), poisson (PDF); gamma
+and chi2 PDF / CDF in ``fast.library.gamma``. Not covered (titus2 serves them, ``fast.library.refused``
+says why): the ones titus2 computes with other series of its own or searches (QFs of chi2 and gamma,
+beta, F, t, binomial, hypergeometric, negative binomial, poissonCDF/QF, lognormalQF).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def erf(z: Any) -> Any:
     return np.asarray(_ERF(z), dtype=np.float64)
 
 
-class _Checks:
+class Checks:
     """titus2's errors for the rows of one call: ``fail`` where a condition holds (on rows not failed
     already, as titus2 stops at its first error), Python's ``pow`` and ``/`` with their exceptions."""
 
@@ -90,7 +91,7 @@ def _dist(ints: tuple[int, ...], body: Callable[..., Any], arity: int) -> Callab
 
         def run(rt: Run) -> Any:
             values = [as_float(f(rt)) for f in fns]
-            ck = _Checks(rt, depth, np.broadcast_shapes(*(v.shape for v in values)))
+            ck = Checks(rt, depth, np.broadcast_shapes(*(v.shape for v in values)))
             return body(ck, *values)
 
         return run, DOUBLE
@@ -105,7 +106,7 @@ def register(name: str, body: Callable[..., Any], arity: int, ints: tuple[int, .
 # --- gaussian -----------------------------------------------------------------------------------
 
 
-def _gaussian_ll(ck: _Checks, x: Any, mu: Any, sigma: Any) -> Any:
+def _gaussian_ll(ck: Checks, x: Any, mu: Any, sigma: Any) -> Any:
     ck.fail(bad(mu, sigma) | (sigma < 0), PARAM)
     ck.fail(bad(x), INPUT)
     live = ~ck.failed & (sigma != 0)
@@ -115,7 +116,7 @@ def _gaussian_ll(ck: _Checks, x: Any, mu: Any, sigma: Any) -> Any:
     return np.where(sigma == 0, np.where(x != mu, -np.inf, np.inf), term1 - term2)
 
 
-def _gaussian_cdf(ck: _Checks, x: Any, mu: Any, sigma: Any) -> Any:
+def _gaussian_cdf(ck: Checks, x: Any, mu: Any, sigma: Any) -> Any:
     ck.fail(bad(mu, sigma) | (sigma < 0), PARAM)
     ck.fail(bad(x), INPUT)
     live = ~ck.failed & (sigma != 0)
@@ -133,7 +134,7 @@ def standard_qf(p: Any) -> Any:
     return np.where(upper, 1.0, -1.0) * g
 
 
-def _gaussian_qf(ck: _Checks, p: Any, mu: Any, sigma: Any) -> Any:
+def _gaussian_qf(ck: Checks, p: Any, mu: Any, sigma: Any) -> Any:
     ck.fail(bad(mu, sigma) | (sigma < 0), PARAM)
     ck.fail(~((p >= 0.0) & (p <= 1.0)), INPUT)
     out = mu + sigma * standard_qf(p)
@@ -158,7 +159,7 @@ def _gaussian(name: str, body: Callable[..., Any]) -> Callable[..., Compiled]:
         def run(rt: Run) -> Any:
             params = pf(rt)
             x, mean, variance = as_float(xf(rt)), as_float(params["mean"]), as_float(params["variance"])
-            ck = _Checks(rt, depth, np.broadcast_shapes(x.shape, mean.shape, variance.shape))
+            ck = Checks(rt, depth, np.broadcast_shapes(x.shape, mean.shape, variance.shape))
             ck.fail(np.isnan(variance) | (variance < 0.0), PARAM)
             sigma = np.sqrt(np.where(ck.failed, 1.0, variance))
             return body(ck, x, mean, sigma)
@@ -176,24 +177,24 @@ LIBRARY["prob.dist.gaussianQF"] = _gaussian("gaussianQF", _gaussian_qf)
 # --- exponential --------------------------------------------------------------------------------
 
 
-def _exponential_check(ck: _Checks, rate: Any) -> None:
+def _exponential_check(ck: Checks, rate: Any) -> None:
     ck.fail(bad(rate) | (rate < 0.0), PARAM)
 
 
-def _exponential_pdf(ck: _Checks, x: Any, rate: Any) -> Any:
+def _exponential_pdf(ck: Checks, x: Any, rate: Any) -> Any:
     _exponential_check(ck, rate)
     ck.fail(bad(x), INPUT)
     out = rate * np.exp(-rate * x)
     return np.where((rate == 0.0) | (x < 0.0), 0.0, np.where(x == 0.0, rate, out))
 
 
-def _exponential_cdf(ck: _Checks, x: Any, rate: Any) -> Any:
+def _exponential_cdf(ck: Checks, x: Any, rate: Any) -> Any:
     _exponential_check(ck, rate)
     ck.fail(bad(x), INPUT)
     return np.where((rate == 0.0) | (x <= 0.0), 0.0, 1.0 - np.exp(-rate * x))
 
 
-def _exponential_qf(ck: _Checks, p: Any, rate: Any) -> Any:
+def _exponential_qf(ck: Checks, p: Any, rate: Any) -> Any:
     _exponential_check(ck, rate)
     ck.fail(~((p >= 0.0) & (p <= 1.0)), INPUT)
     inner = -np.log(np.where(p < 1.0, 1.0 - p, 1.0)) / np.where(rate > 0, rate, 1.0)
@@ -209,7 +210,7 @@ register("exponentialQF", _exponential_qf, 2)
 # --- poisson ------------------------------------------------------------------------------------
 
 
-def _poisson_pdf(ck: _Checks, x: Any, lam: Any) -> Any:
+def _poisson_pdf(ck: Checks, x: Any, lam: Any) -> Any:
     ck.fail(bad(lam) | (lam < 0.0), PARAM)
     xs = np.broadcast_to(x, ck.shape)
     use = (lam > 0) & (xs >= 0)
@@ -224,11 +225,11 @@ register("poissonPDF", _poisson_pdf, 2, ints=(0,))
 # --- cauchy, lognormal, uniform -----------------------------------------------------------------
 
 
-def _location_scale(ck: _Checks, location: Any, scale: Any) -> None:
+def _location_scale(ck: Checks, location: Any, scale: Any) -> None:
     ck.fail(bad(location, scale) | (scale <= 0), PARAM)
 
 
-def _cauchy_pdf(ck: _Checks, x: Any, loc: Any, s: Any) -> Any:
+def _cauchy_pdf(ck: Checks, x: Any, loc: Any, s: Any) -> Any:
     _location_scale(ck, loc, s)
     ck.fail(bad(x), INPUT)
     live = ~ck.failed
@@ -237,20 +238,20 @@ def _cauchy_pdf(ck: _Checks, x: Any, loc: Any, s: Any) -> Any:
     return term1 * term2
 
 
-def _cauchy_cdf(ck: _Checks, x: Any, loc: Any, s: Any) -> Any:
+def _cauchy_cdf(ck: Checks, x: Any, loc: Any, s: Any) -> Any:
     _location_scale(ck, loc, s)
     ck.fail(bad(x), INPUT)
     return 0.5 + np.arctan2(x - loc, s) * (1.0 / math.pi)
 
 
-def _cauchy_qf(ck: _Checks, p: Any, loc: Any, s: Any) -> Any:
+def _cauchy_qf(ck: Checks, p: Any, loc: Any, s: Any) -> Any:
     _location_scale(ck, loc, s)
     ck.fail(~((p >= 0.0) & (p <= 1.0)), INPUT)
     out = loc + s * np.tan(math.pi * (p - 0.5))
     return np.where(p == 1.0, np.inf, np.where(p == 0.0, -np.inf, out))
 
 
-def _lognormal_pdf(ck: _Checks, x: Any, mu: Any, sigma: Any) -> Any:
+def _lognormal_pdf(ck: Checks, x: Any, mu: Any, sigma: Any) -> Any:
     _location_scale(ck, mu, sigma)
     ck.fail(bad(x), INPUT)
     live = ~ck.failed & (x > 0.0)
@@ -260,30 +261,30 @@ def _lognormal_pdf(ck: _Checks, x: Any, mu: Any, sigma: Any) -> Any:
     return np.where(x <= 0.0, 0.0, term1 * np.exp(-term2))
 
 
-def _lognormal_cdf(ck: _Checks, x: Any, mu: Any, sigma: Any) -> Any:
+def _lognormal_cdf(ck: Checks, x: Any, mu: Any, sigma: Any) -> Any:
     _location_scale(ck, mu, sigma)
     ck.fail(bad(x), INPUT)
     z = (np.log(np.where(x > 0, x, 1.0)) - mu) / np.where(sigma > 0, sigma, 1.0)
     return np.where(x <= 0.0, 0.0, 0.5 * (1.0 + erf(z / (1.0 * math.sqrt(2.0)))))
 
 
-def _uniform_check(ck: _Checks, lo: Any, hi: Any) -> None:
+def _uniform_check(ck: Checks, lo: Any, hi: Any) -> None:
     ck.fail(bad(lo, hi) | (lo >= hi), PARAM)
 
 
-def _uniform_pdf(ck: _Checks, x: Any, lo: Any, hi: Any) -> Any:
+def _uniform_pdf(ck: Checks, x: Any, lo: Any, hi: Any) -> Any:
     _uniform_check(ck, lo, hi)
     ck.fail(bad(x), INPUT)
     return np.where((x < lo) | (x > hi), 0.0, 1.0 / (hi - lo))
 
 
-def _uniform_cdf(ck: _Checks, x: Any, lo: Any, hi: Any) -> Any:
+def _uniform_cdf(ck: Checks, x: Any, lo: Any, hi: Any) -> Any:
     _uniform_check(ck, lo, hi)
     ck.fail(bad(x), INPUT)
     return np.where(x < lo, 0.0, np.where(x > hi, 1.0, (x - lo) / (hi - lo)))
 
 
-def _uniform_qf(ck: _Checks, p: Any, lo: Any, hi: Any) -> Any:
+def _uniform_qf(ck: Checks, p: Any, lo: Any, hi: Any) -> Any:
     _uniform_check(ck, lo, hi)
     ck.fail(~((p >= 0.0) & (p <= 1.0)), INPUT)
     return lo + p * (hi - lo)
@@ -302,24 +303,24 @@ register("uniformQF", _uniform_qf, 3)
 # --- geometric, weibull -------------------------------------------------------------------------
 
 
-def _geometric_check(ck: _Checks, prob: Any) -> None:
+def _geometric_check(ck: Checks, prob: Any) -> None:
     ck.fail(bad(prob) | (prob <= 0) | (prob > 1), PARAM)
 
 
-def _geometric_pdf(ck: _Checks, x: Any, prob: Any) -> Any:
+def _geometric_pdf(ck: Checks, x: Any, prob: Any) -> Any:
     _geometric_check(ck, prob)
     live = ~ck.failed & (x >= 0.0)
     return np.where(x < 0.0, 0.0, prob * ck.pow(1.0 - prob, x, live))
 
 
-def _geometric_cdf(ck: _Checks, x: Any, prob: Any) -> Any:
+def _geometric_cdf(ck: Checks, x: Any, prob: Any) -> Any:
     _geometric_check(ck, prob)
     ck.fail(bad(x), INPUT)
     live = ~ck.failed & (x >= 0.0)
     return np.where(x < 0.0, 0.0, 1.0 - ck.pow(1.0 - prob, np.floor(np.where(np.isfinite(x), x, 0.0)) + 1.0, live))
 
 
-def _geometric_qf(ck: _Checks, p: Any, prob: Any) -> Any:
+def _geometric_qf(ck: Checks, p: Any, prob: Any) -> Any:
     _geometric_check(ck, prob)
     ck.fail(~((p >= 0.0) & (p <= 1.0)), INPUT)
     inside = (p > 0.0) & (p < 1.0) & (prob != 1.0)
@@ -328,11 +329,11 @@ def _geometric_qf(ck: _Checks, p: Any, prob: Any) -> Any:
     return np.where(p == 1.0, np.inf, out)
 
 
-def _weibull_check(ck: _Checks, shape: Any, scale: Any) -> None:
+def _weibull_check(ck: Checks, shape: Any, scale: Any) -> None:
     ck.fail(bad(shape, scale) | (shape <= 0) | (scale <= 0), PARAM)
 
 
-def _weibull_pdf(ck: _Checks, x: Any, a: Any, b: Any) -> Any:
+def _weibull_pdf(ck: Checks, x: Any, a: Any, b: Any) -> Any:
     _weibull_check(ck, a, b)
     ck.fail(bad(x), INPUT)
     live = ~ck.failed & (x > 0.0)
@@ -342,7 +343,7 @@ def _weibull_pdf(ck: _Checks, x: Any, a: Any, b: Any) -> Any:
     return np.where(x == 0.0, at_zero, np.where(x > 0.0, out, 0.0))
 
 
-def _weibull_cdf(ck: _Checks, x: Any, a: Any, b: Any) -> Any:
+def _weibull_cdf(ck: Checks, x: Any, a: Any, b: Any) -> Any:
     _weibull_check(ck, a, b)
     ck.fail(bad(x), INPUT)
     live = ~ck.failed & (x >= 0.0)
@@ -350,7 +351,7 @@ def _weibull_cdf(ck: _Checks, x: Any, a: Any, b: Any) -> Any:
     return np.where(x >= 0.0, 1.0 - np.exp(-ck.pow(r, a, live)), 0.0)
 
 
-def _weibull_qf(ck: _Checks, p: Any, a: Any, b: Any) -> Any:
+def _weibull_qf(ck: Checks, p: Any, a: Any, b: Any) -> Any:
     _weibull_check(ck, a, b)
     ck.fail(~((p >= 0.0) & (p <= 1.0)), INPUT)
     base = -np.log(np.where(p < 1.0, 1.0 - p, 0.5))

@@ -31,7 +31,7 @@ REASONS: dict[str, str] = {
     **{
         f"prob.dist.{n}": _SERIES
         for n in (
-            "chi2PDF", "chi2CDF", "chi2QF", "poissonCDF", "poissonQF", "gammaPDF", "gammaCDF", "gammaQF",
+            "chi2QF", "poissonCDF", "poissonQF", "gammaQF",
             "betaPDF", "betaCDF", "betaQF", "fPDF", "fCDF", "fQF", "lognormalQF", "tPDF", "tCDF", "tQF",
             "binomialPDF", "binomialCDF", "binomialQF", "hypergeometricPDF", "hypergeometricCDF",
             "hypergeometricQF", "negativeBinomialPDF", "negativeBinomialCDF", "negativeBinomialQF",
