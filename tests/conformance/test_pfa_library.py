@@ -51,8 +51,14 @@ DISTRIBUTIONS = {  # name: (argument kinds)
     "gammaCDF": ("x", "param", "param"),
     "chi2PDF": ("x", "count"),
     "chi2CDF": ("x", "count"),
+    "lognormalQF": ("p", "search", "search"),
+    "gammaQF": ("p", "search", "search"),
+    "chi2QF": ("p", "count"),
 }
-VALUES = {"x": X, "p": P, "param": PARAM, "count": COUNT}
+# searches (QFs titus2 finds by bisection / Newton): no 1e-170 or 1e160 parameters, where titus2's bisection
+# never settles and each record runs into its time budget
+SEARCH = [-1.0, 0.0, 0.5, 1.0, 2.0, 7.5, np.inf, None]
+VALUES = {"x": X, "p": P, "param": PARAM, "count": COUNT, "search": SEARCH}
 
 
 def _document(function: str, kinds: tuple[str, ...]) -> dict[str, Any]:

@@ -84,6 +84,7 @@ def _library() -> dict[str, Any]:
         linalg,
         ordering,
         refused,
+        searches,
         strings,
     )
     from interchange.formats.pfa.fast.library.core import LIBRARY

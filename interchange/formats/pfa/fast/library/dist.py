@@ -10,9 +10,10 @@ input"), and the errors Python raises on the way (``pow`` overflow, a division b
 
 Covered: gaussian (LL, CDF, QF; ``mu, sigma`` or a ``{mean, variance}`` record), exponential,
 cauchy, uniform, geometric and weibull (PDF, CDF, QF), lognormal (PDF, CDF), poisson (PDF); gamma
-and chi2 PDF / CDF in ``fast.library.gamma``. Not covered (titus2 serves them, ``fast.library.refused``
-says why): the ones titus2 computes with other series of its own or searches (QFs of chi2 and gamma,
-beta, F, t, binomial, hypergeometric, negative binomial, poissonCDF/QF, lognormalQF).
+and chi2 PDF / CDF in ``fast.library.gamma``, the lognormal, gamma and chi2 QFs in
+``fast.library.searches``. Not covered (titus2 serves them, ``fast.library.refused`` says why): the
+ones titus2 computes with other series of its own (beta, F, t, binomial, hypergeometric, negative
+binomial, poissonCDF / QF).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import numpy as np
 from interchange.formats.pfa.fast.library.core import EXP_MAX, LIBRARY
 from interchange.formats.pfa.fast.library.dist import INPUT, PARAM, Checks, bad, register
 
-__all__ = ["regularized_gamma_p"]
+__all__ = ["gamma_pdf_formula", "regularized_gamma_p"]
 
 _LGAMMA = np.frompyfunc(math.lgamma, 1, 1)
 
@@ -59,7 +59,7 @@ def regularized_gamma_p(ck: Checks, a: Any, x: Any, live: Any) -> Any:
     return np.where(finite, ans, 1.0)
 
 
-def _gamma_pdf_formula(ck: Checks, x: Any, alpha: Any, beta: Any, live: Any) -> Any:
+def gamma_pdf_formula(ck: Checks, x: Any, alpha: Any, beta: Any, live: Any) -> Any:
     """GammaDistribution.PDF for x > 0, alpha > 0, beta > 0."""
     safe_b = np.where(beta > 0, beta, 1.0)
     with np.errstate(divide="ignore"):
@@ -79,7 +79,7 @@ def _gamma_pdf(ck: Checks, x: Any, shape: Any, scale: Any) -> Any:
     ck.fail(bad(x), INPUT)
     degenerate = (shape == 0) | (scale == 0)
     live = ~ck.failed & ~degenerate & (x > 0)
-    out = _gamma_pdf_formula(ck, np.where(live, x, 1.0), shape, scale, live)
+    out = gamma_pdf_formula(ck, np.where(live, x, 1.0), shape, scale, live)
     at_zero = np.where(shape < 1, np.inf, np.where(shape == 1, 1.0 / np.where(scale > 0, scale, 1.0), 0.0))
     out = np.where(x < 0, 0.0, np.where(x == 0, at_zero, out))
     return np.where(degenerate, np.where(x != 0, 0.0, np.inf), out)
@@ -101,7 +101,7 @@ def _chi2_pdf(ck: Checks, x: Any, dof: Any) -> Any:
     ck.fail(dof < 0, PARAM)
     ck.fail(bad(x), INPUT)
     live = ~ck.failed & (dof != 0) & (x > 0)
-    out = _gamma_pdf_formula(ck, np.where(live, x, 1.0), dof / 2.0, np.float64(2.0), live)
+    out = gamma_pdf_formula(ck, np.where(live, x, 1.0), dof / 2.0, np.float64(2.0), live)
     out = np.where(x <= 0.0, 0.0, out)
     return np.where(dof == 0, np.where(x != 0, 0.0, np.inf), out)
 

@@ -31,8 +31,8 @@ REASONS: dict[str, str] = {
     **{
         f"prob.dist.{n}": _SERIES
         for n in (
-            "chi2QF", "poissonCDF", "poissonQF", "gammaQF",
-            "betaPDF", "betaCDF", "betaQF", "fPDF", "fCDF", "fQF", "lognormalQF", "tPDF", "tCDF", "tQF",
+            "poissonCDF", "poissonQF",
+            "betaPDF", "betaCDF", "betaQF", "fPDF", "fCDF", "fQF", "tPDF", "tCDF", "tQF",
             "binomialPDF", "binomialCDF", "binomialQF", "hypergeometricPDF", "hypergeometricCDF",
             "hypergeometricQF", "negativeBinomialPDF", "negativeBinomialCDF", "negativeBinomialQF",
         )
