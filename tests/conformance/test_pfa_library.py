@@ -33,6 +33,7 @@ DISTRIBUTIONS = {  # name: (argument kinds)
     "exponentialCDF": ("x", "param"),
     "exponentialQF": ("p", "param"),
     "poissonPDF": ("count", "param"),
+    "poissonCDF": ("count", "param"),
     "cauchyPDF": ("x", "param", "param"),
     "cauchyCDF": ("x", "param", "param"),
     "cauchyQF": ("p", "param", "param"),

@@ -31,7 +31,7 @@ REASONS: dict[str, str] = {
     **{
         f"prob.dist.{n}": _SERIES
         for n in (
-            "poissonCDF", "poissonQF",
+            "poissonQF",
             "betaPDF", "betaCDF", "betaQF", "fPDF", "fCDF", "fQF", "tPDF", "tCDF", "tQF",
             "binomialPDF", "binomialCDF", "binomialQF", "hypergeometricPDF", "hypergeometricCDF",
             "hypergeometricQF", "negativeBinomialPDF", "negativeBinomialCDF", "negativeBinomialQF",
