@@ -114,13 +114,28 @@ def _differ(expected: Any, actual: Any, numeric: bool, rtol: float = RTOL, atol:
             if abs(float(a) - float(e)) > atol + rtol * abs(float(e)):
                 bad.append(i)
         elif isinstance(e, (list, np.ndarray)) or isinstance(a, (list, np.ndarray)):
-            if not np.allclose(np.asarray(e, dtype=np.float64), np.asarray(a, dtype=np.float64), rtol=rtol, atol=atol):
+            try:
+                ea, aa = np.asarray(e, dtype=np.float64), np.asarray(a, dtype=np.float64)
+                same = ea.shape == aa.shape and np.allclose(ea, aa, rtol=rtol, atol=atol, equal_nan=True)
+            except (TypeError, ValueError):  # arrays of text, records, maps: equal as JSON
+                same = json.dumps(_plain(e), sort_keys=True, default=str) == json.dumps(_plain(a), sort_keys=True, default=str)
+            if not same:
                 bad.append(i)
         elif isinstance(e, float) and isinstance(a, (int, float)) and float(e) == float(a):
             continue
         elif str(e) != str(a):
             bad.append(i)
     return bad
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return [_plain(x) for x in v.tolist()]
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _numeric(f: Any) -> bool:

@@ -32,6 +32,10 @@ class Converter:
         self.named: dict[str, Any] = {}
         self._collect(doc.get("input"))
         self._collect(doc.get("output"))
+        for section in ("cells", "pools"):  # the input or output may name a type a cell or pool defines
+            for spec in (doc.get(section) or {}).values():
+                if isinstance(spec, dict):
+                    self._collect(spec.get("type"))
 
     def _collect(self, t: Any) -> None:
         if isinstance(t, list):

@@ -2,13 +2,15 @@
 
 The compiler is strict, like the PMML fast path: anything it does not implement exactly raises
 NotCovered and ``load`` hands the whole document to titus2. Covered: ``map``-method documents
-without ``pools``, inputs of double, float, string, enum and ``array(double)`` (one equal-length
+without ``pools``, inputs of double, float, int, long, boolean, string, enum and ``array(double)`` (one equal-length
 vector per row), read-only cells, writes of symbols or literals to cells nothing reads (titus's
 chain producer; ``fast.cells``), pure user functions (inlined), literals,
 ``new``, ``do``, ``let``/``set``, ``attr``/``path``, ``cell`` reads, ``if``/``cond``/``ifnotnull``,
 ``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
 sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all), ``la.*`` (add, sub,
-scale, dot), ``cast.*``, ``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
+scale, dot), ``cast.*`` (numbers, fanouts, signed / unsigned; ``fast.library.casts``),
+``prob.dist.*`` (closed forms; ``fast.library.dist``), ``time.*`` fields (``fast.library.clock``),
+``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
 ``model.reg.residual``/``pull``/``mahalanobis``/``reducedChi2`` (array and number forms;
 ``fast.reg``), ``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest on numbers
 and strings, all of titus2's operators), ``model.tree.compoundTest``/``surrogateTest``
@@ -73,7 +75,18 @@ VECTOR = Arr(DOUBLE)
 
 
 def _library() -> dict[str, Any]:
-    from interchange.formats.pfa.fast.library import arrays, linalg, strings  # noqa: F401  (register)
+    from interchange.formats.pfa.fast.library import (  # noqa: F401  (register; refused only fills names left free)
+        arrays,
+        casts,
+        clock,
+        dist,
+        gamma,
+        linalg,
+        ordering,
+        refused,
+        searches,
+        strings,
+    )
     from interchange.formats.pfa.fast.library.core import LIBRARY
     from interchange.formats.pfa.fast.models import families, neighbours, reg, scores  # noqa: F401
     from interchange.formats.pfa.fast.trees import comparisons, compound, walk  # noqa: F401
@@ -109,7 +122,7 @@ class Program:
             base = t.inner if isinstance(t, Opt) else t
             if base == VECTOR and isinstance(t, Opt):
                 raise NotCovered(f"input field {name} of type {t} (a nullable array)")
-            if base not in (DOUBLE, Prim("float"), INT, LONG, STRING, VECTOR) and not isinstance(base, EnumT):
+            if base not in (DOUBLE, Prim("float"), INT, LONG, STRING, BOOLEAN, VECTOR) and not isinstance(base, EnumT):
                 raise NotCovered(f"input field {name} of type {t}")
         # per field: how input_value reads it, worked out once (comparing the type objects per batch and field
         # was a fifth of a 20-feature regression's batch)
@@ -130,6 +143,8 @@ class Program:
         outs = list(self.output_t.fields.items()) if self.record_out else [("output", self.output_t)]
         for name, ot in outs:
             base = ot.inner if isinstance(ot, Opt) else ot
+            if isinstance(ot, Arr) and (isinstance(ot.items, EnumT) or (isinstance(ot.items, Prim) and ot.items != NULL)):
+                continue  # an array of plain values: one list per row (titus2's output)
             if not (isinstance(base, Prim) or isinstance(base, EnumT)) or base == NULL:
                 raise NotCovered(f"output {name} of type {ot}")
         self.outputs = outs
@@ -150,6 +165,10 @@ class Program:
             if kind == "double":
                 col = col.astype(np.float64, copy=False)
                 missing = np.isnan(col)
+            elif kind == "boolean":  # the signature layer gives 1.0 / 0.0, NaN where missing
+                numbers = np.array([np.nan if v is None else v for v in col.tolist()], dtype=np.float64)
+                missing = np.isnan(numbers)
+                col = np.where(missing, False, numbers != 0)
             elif kind == "whole":  # whole numbers (the signature layer refuses fractions), as int64
                 numbers = np.array([np.nan if v is None else v for v in col.tolist()], dtype=np.float64)
                 missing = np.isnan(numbers)
@@ -157,9 +176,18 @@ class Program:
                 if ((numbers[~missing] < lo) | (numbers[~missing] > hi)).any():
                     raise Defer(f"input field {name} outside the range of a PFA {base}")
                 col = np.where(missing, 0.0, numbers).astype(np.int64)
-            else:  # strings and enum symbols (titus2 does not check symbols on input either)
+            else:  # strings and enum symbols
                 col = col.astype(object, copy=False)
                 missing = np.array([v is None for v in col.tolist()], dtype=bool)
+                if isinstance(base, EnumT):  # a value outside the symbols: the reference's input check refuses it
+                    unknown = ~missing & ~np.isin(col, np.array(base.symbols, dtype=object))
+                    if unknown.any():
+                        row = int(np.argmax(unknown))
+                        raise RecordError(
+                            f"row {row}: field {name!r}: {col[row]!r} is not one of the symbols {list(base.symbols)}",
+                            field=name,
+                            row=row,
+                        )
             if optional:
                 values[name] = Nullable(col, missing)
             else:
@@ -192,6 +220,8 @@ def _input_kind(base: Any) -> str:
         return "double"
     if base in (INT, LONG):
         return "whole"
+    if base == BOOLEAN:
+        return "boolean"
     return "text"
 
 
@@ -234,7 +264,18 @@ def _raise_first(rt: Run, n: int) -> None:
 
 
 def _column(v: Any, t: Any, n: int) -> np.ndarray:
-    """One output column in TitusModel's conventions (None where the union is null)."""
+    """One output column in TitusModel's conventions (None where the union is null, a list per row for arrays)."""
+    if isinstance(t, Arr):
+        leaf = np.asarray(v)
+        rows = np.broadcast_to(leaf, (n, leaf.shape[-1])) if leaf.ndim <= 2 else None
+        if rows is None:
+            raise NotCovered(f"array output of shape {leaf.shape}")
+        kind = t.items.name if isinstance(t.items, Prim) else "string"
+        plain = {"double": float, "float": float, "int": int, "long": int, "boolean": bool}.get(kind)
+        col = np.empty(n, dtype=object)
+        for i, r in enumerate(rows.tolist()):  # one by one: numpy would make equal-length lists a 2-D block
+            col[i] = [plain(x) for x in r] if plain else list(r)
+        return col
     if isinstance(t, Opt):
         values, missing = np.broadcast_to(np.asarray(v.value), (n,)), np.broadcast_to(np.asarray(v.missing), (n,))
         base = t.inner

@@ -82,10 +82,8 @@ def _distances(c: Compiler, args: list[Any], scope: Scope, datum: Any, items_t: 
         def default(rt: Run, cb: Any) -> np.ndarray:
             x = as_float(xf(rt))
             pts = as_float(center(cb) if center else cb)
-            if pts.shape[-1] != x.shape[-1]:
-                rt.fail(np.array(True), scope.depth, "inconsistent dimensionality")
-                return np.zeros(pts.shape[:-1])
-            return distances(x[..., None, :], pts, "squaredEuclidean")  # titus: sum((x - c)^2), in order
+            m = min(pts.shape[-1], x.shape[-1])  # titus: sum((x - c)^2 for x, c in zip(...)): the shorter length
+            return distances(x[..., None, :m], pts[..., :m], "squaredEuclidean")  # in order
 
         return default
     slots, body, ret = map_fcn(c, args[0], scope, [xt, items_t])

@@ -1,0 +1,39 @@
+"""PFA's ``cmp`` (-1, 0 or 1) on whole batches, with titus2's order (``titus.util.compare``).
+
+Numbers compare after promotion, a double NaN above every number and equal to itself (the same
+rule as ``<`` and friends in ``fast.library.core``); strings by code point; false before true.
+Enums (by symbol position in titus2) and structures stay with titus2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
+from interchange.formats.pfa.fast.library.core import LIBRARY, args_of, compare
+from interchange.formats.pfa.fast.types import BOOLEAN, INT, STRING, NotCovered, is_int, is_num, promote
+
+__all__: list[str] = []
+
+
+def _cmp(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    (af, at), (bf, bt) = args_of(c, args, scope, 2)
+    if is_num(at) and is_num(bt):
+        t: Any = promote(at, bt)
+    elif at == bt and at in (STRING, BOOLEAN):
+        t = at
+    else:
+        raise NotCovered(f"cmp on {at} and {bt}")
+
+    def run(rt: Run) -> Any:
+        a, b = af(rt), bf(rt)
+        if is_int(t):
+            a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+        return compare(">", a, b, t).astype(np.int64) - compare("<", a, b, t).astype(np.int64)
+
+    return run, INT
+
+
+LIBRARY["cmp"] = _cmp
