@@ -29,6 +29,13 @@ def _plain(v: Any) -> Any:
     return v.item() if hasattr(v, "item") else v
 
 
+# the IR functions the generated ``_call`` (helpers_expr.py) computes; others are refused by name
+CALLS = frozenset(
+    "+ - * / pow neg exp ln log10 sqrt abs floor ceil tanh logistic round min max sum avg product threshold isMissing "
+    "isNotMissing equal notEqual lessThan lessOrEqual greaterThan greaterOrEqual and or not if".split()
+)
+
+
 def expr_data(e: Expr) -> tuple[Any, ...]:
     """An IR expression as nested tuples of plain values (what ``_expr`` reads)."""
     if isinstance(e, Const):
@@ -36,6 +43,8 @@ def expr_data(e: Expr) -> tuple[Any, ...]:
     if isinstance(e, Ref):
         return ("ref", e.name)
     if isinstance(e, Call):
+        if e.function not in CALLS:
+            raise UnsupportedModelError(f"generated code has no form for IR function {e.function!r}", format="python")
         return ("call", e.function, tuple(expr_data(a) for a in e.args), _plain(e.fill), _plain(e.default))
     if isinstance(e, Interpolate):
         orig = tuple(float(v) for v in e.orig)

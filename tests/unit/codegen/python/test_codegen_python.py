@@ -170,3 +170,14 @@ def test_cli_writes_module(tmp_path: Path) -> None:
     module = _import(out, "cli_generated")
     probabilities = module.predict({c: X[c].to_numpy()[:5] for c in X.columns})["probability_1"]
     assert np.allclose(probabilities, estimator.predict_proba(X.iloc[:5])[:, 1], rtol=1e-9, atol=1e-12)
+
+
+def test_an_ir_function_the_generated_code_lacks_is_refused_by_name() -> None:
+    from interchange.codegen.python.expressions import CALLS, expr_data
+    from interchange.errors import UnsupportedModelError
+    from interchange.ir.expressions import FUNCTIONS, Call, Ref
+
+    assert CALLS <= set(FUNCTIONS)  # every name the generated _call computes is an IR function
+    for missing in sorted(set(FUNCTIONS) - CALLS):
+        with pytest.raises(UnsupportedModelError, match=repr(missing)):
+            expr_data(Call(missing, (Ref("a"),)))
