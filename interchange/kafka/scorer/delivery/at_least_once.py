@@ -69,16 +69,8 @@ class AtLeastOnce(Delivery):
         self._batch = _Batch()
 
     def produce(self, topic: str, key: bytes | None, value: bytes, headers: Any = None) -> None:
-        batch = self._batch
-        while True:
-            try:
-                self.producer.produce(topic, key=key, value=value, headers=headers, on_delivery=batch.delivered)
-                batch.sent += 1
-                return
-            except BufferError:  # the local queue is full: let deliveries drain
-                self.producer.poll(0.5)
-                if self.stop.is_set():
-                    raise TransportError("stopping with the producer queue full") from None
+        self._send(topic, key, value, headers, self._batch.delivered)
+        self._batch.sent += 1
 
     def produce_many(self, topic: str, keys: list[bytes | None], values: list[bytes], headers: list[Any] | None = None) -> None:
         batch = self._batch

@@ -59,9 +59,13 @@ class Delivery:
         self._errors.clear()
 
     def produce(self, topic: str, key: bytes | None, value: bytes, headers: Any = None) -> None:
+        self._send(topic, key, value, headers, self._delivered)
+
+    def _send(self, topic: str, key: bytes | None, value: bytes, headers: Any, on_delivery: Callable[[Any, Any], None]) -> None:
+        """One produce(), waiting while the client's local queue is full."""
         while True:
             try:
-                self.producer.produce(topic, key=key, value=value, headers=headers, on_delivery=self._delivered)
+                self.producer.produce(topic, key=key, value=value, headers=headers, on_delivery=on_delivery)
                 return
             except BufferError:  # the local queue is full: let deliveries drain
                 self.producer.poll(0.5)
