@@ -71,6 +71,13 @@ REFUSED: dict[tuple[str, str], str] = {
     ("tx_normcontinuous", "pfa"): "the IR expression Interpolate",
     ("tx_discretize", "onnx"): "a text Output expression that may be missing",
     ("tx_discretize_default_missing", "pmml"): "Discretize defaultValue / mapMissingTo: pypmml departs",
+    # derived fields calling IR functions these writers have no form for yet
+    ("tx_lift_functions", "pfa"): "IR function 'isIn' with 3 arguments",
+    ("tx_lift_functions", "onnx"): "IR function 'isIn'",
+    ("tx_logic", "pfa"): "IR function 'if' with 2 arguments",
+    ("tx_logic", "onnx"): "IR function 'isIn'",
+    ("tx_math_functions", "pfa"): "IR function 'sum' with 3 arguments",
+    ("tx_math_functions", "onnx"): "IR function 'median'",
 }
 
 
@@ -80,7 +87,7 @@ CONVERT_DEPARTS = {"tx_discretize_default_missing": "Discretize mapMissingTo / d
 
 
 def test_the_documents_are_there() -> None:
-    assert len(DOCUMENTS) == 17, [p.stem for p in DOCUMENTS]
+    assert len(DOCUMENTS) == 20, [p.stem for p in DOCUMENTS]
 
 
 def _written(lifted: interchange.Lifted, target: str) -> interchange.Model:

@@ -31,8 +31,10 @@ def _plain(v: Any) -> Any:
 
 # the IR functions the generated ``_call`` (helpers_expr.py) computes; others are refused by name
 CALLS = frozenset(
-    "+ - * / pow neg exp ln log10 sqrt abs floor ceil tanh logistic round min max sum avg product threshold isMissing "
-    "isNotMissing equal notEqual lessThan lessOrEqual greaterThan greaterOrEqual and or not if".split()
+    "+ - * / pow mod rem median isIn isNotIn neg exp ln log10 sqrt abs floor ceil tanh logistic round min max sum avg "
+    "product threshold isMissing isNotMissing equal notEqual lessThan lessOrEqual greaterThan greaterOrEqual and or "
+    "not if".split()
+)
 )
 
 

@@ -56,7 +56,7 @@ def _equal(a, b):
     return np.array([_key(x) == _key(y) for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
 
 
-_BINARY = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "pow": np.power}
+_BINARY = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "pow": np.power, "mod": np.mod, "rem": np.fmod}
 _UNARY = {"neg": np.negative, "exp": np.exp, "ln": np.log, "log10": np.log10, "sqrt": np.sqrt, "abs": np.abs,
           "floor": np.floor, "ceil": np.ceil, "tanh": np.tanh}
 _ORDER = {"lessThan": np.less, "lessOrEqual": np.less_equal, "greaterThan": np.greater, "greaterOrEqual": np.greater_equal}
@@ -77,6 +77,18 @@ def _call(fn, args):
         return np.where(np.isnan(_num(args[0])), 0.0, np.floor(_num(args[0]) + 0.5))
     if fn in ("min", "max", "sum", "avg", "product"):
         return _aggregate(fn, args)
+    if fn == "median":  # of the present arguments
+        x = np.column_stack([_num(a) for a in args])
+        ordered, count = np.sort(x, axis=1), (~np.isnan(x)).sum(axis=1)
+        rows, low = np.arange(len(x)), np.maximum(count - 1, 0) // 2
+        with np.errstate(all="ignore"):
+            mid = (ordered[rows, low] + ordered[rows, np.maximum(count, 1) // 2]) / 2.0
+        return np.where(count > 0, _clean(mid), np.nan)
+    if fn in ("isIn", "isNotIn"):  # a missing value is in no set
+        pools = zip(*([_key(v) for v in col.tolist()] for col in args[1:]))
+        keys = (_key(v) for v in args[0].tolist())
+        hits = np.array([k is not None and k in pool for k, pool in zip(keys, pools)], dtype=bool)
+        return (hits == (fn == "isIn")).astype(np.float64)
     if fn == "threshold":
         return (_num(args[0]) > _num(args[1])).astype(np.float64)
     if fn == "isMissing":
