@@ -35,7 +35,6 @@ CALLS = frozenset(
     "product threshold isMissing isNotMissing equal notEqual lessThan lessOrEqual greaterThan greaterOrEqual and or "
     "not if".split()
 )
-)
 
 
 def expr_data(e: Expr) -> tuple[Any, ...]:
