@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from interchange.batch import Columns, to_columns
+from interchange.batch import Columns, num_rows, to_columns
 from interchange.converted import Converted
 from interchange.document import Document
-from interchange.errors import UnsupportedModelError
+from interchange.errors import UnsupportedModelError, VerificationError
 from interchange.formats.onnx.precision import computes_in_float32
 from interchange.ir.expressions import Call, Derive, Indicator, references
 from interchange.ir.graph import Graph
@@ -98,7 +98,13 @@ def convert_document(source: Any, format: str, *, sample: Any = None, rows: int 
     # Model.score: a record an engine refuses (an invalid value under returnInvalid, a PFA record error) has
     # every output missing, so a refusal must meet a refusal (or a missing prediction) on the other side
     source_ref = load(model.document, engine="reference")
-    expected = source_ref.score(cases).outputs
+    scored = source_ref.score(cases)
+    if len(scored.refused) == num_rows(cases):  # nothing would be compared
+        first = next(iter(scored.refused.values()))
+        raise VerificationError(
+            f"the source refuses every one of the {num_rows(cases)} rows ({first}); nothing to verify against", format=format
+        )
+    expected = scored.outputs
     target_ref = load(document, engine="reference")
     result = compare(lifted.signature, expected, target_ref.score(cases).outputs, tolerance, format=format)
     lineage = {"source_format": model.document.format, "source_sha256": model.document.sha256, "via": "interchange IR"}

@@ -174,3 +174,16 @@ def test_cli_converts_and_lifts_a_pfa_document(tmp_path: Path) -> None:
     source.write_bytes((Path(__file__).parents[1] / "conformance" / "pfa_spec" / "regression.pfa").read_bytes())
     refused = CliRunner().invoke(app, ["lift", str(source)])
     assert refused.exit_code == 1 and "/output: the outputs are not the prediction of one model" in refused.output
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_rows_the_source_refuses_every_one_of_verify_nothing_and_fail() -> None:
+    """A refusal must meet a refusal, so rows the source refuses all (values its DataDictionary declares
+    invalid, returnInvalid by default) would pass any target: convert says nothing was verified instead."""
+    import pandas as pd
+
+    doc = (Path(__file__).parents[1] / "conformance" / "pmml_spec" / "schema_invalid_returninvalid.pmml").read_bytes()
+    invalid = pd.DataFrame({"a": [-1.0, 20.0, -3.0], "b": [0.0, 1.0, 2.0], "s": ["x", "yy", "x"], "c": [1.0, 2.0, 3.0]})
+    with pytest.raises(interchange.VerificationError, match="refuses every one of the 3 rows"):
+        interchange.convert(interchange.load(doc), "pfa", sample=invalid)
+    assert interchange.convert(interchange.load(doc), "pfa", sample=invalid.assign(a=[1.0, 2.0, 3.0])).verification.result
