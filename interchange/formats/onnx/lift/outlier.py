@@ -163,10 +163,14 @@ def _per_leaf(node: onnx.NodeProto, ins: list[Any], at: dict[str, Any]) -> Any:
     first = leaves[0]
     if op in ("Sum", "Add") and len(leaves) == len(ins) and len({v.source for v in leaves}) == len(leaves) > 1:
         return _Paths(tuple(leaves))
-    if op == "Reshape" or op == "Identity" or op == "Cast" and at.get("to") not in _INTEGERS:
+    if op == "Reshape" or op == "Identity" or op == "Cast" and at.get("to") in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE):
         return first  # (a Reshape to [N, 1]: a per-row value either way)
-    if op == "Cast":
+    if op == "Cast" and at.get("to") == onnx.TensorProto.BOOL:
+        return _Leaf(first.tree, first.inputs, (first.values != 0).astype(np.float64), first.source)
+    if op == "Cast" and at.get("to") in _INTEGERS:
         return _Leaf(first.tree, first.inputs, np.trunc(first.values), first.source)
+    if op == "Cast":
+        raise Unliftable(where, f"a Cast of per-leaf values to type {at.get('to')}")
     if any(v.source != first.source for v in leaves) or any(not isinstance(v, _Leaf) and _scalar(v) is None for v in ins):
         raise Unliftable(where, f"{op} of per-leaf values with other than constants of the same tree")
     args: list[Any] = [v.values if isinstance(v, _Leaf) else _scalar(v) for v in ins]
