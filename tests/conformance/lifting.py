@@ -49,14 +49,18 @@ def lifted_outputs(lifted: Lifted, X: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def disagreements(lifted: Lifted, model: Any, X: pd.DataFrame) -> list[str]:
     """Output fields where the IR and ``model`` differ, each with its first differing row."""
-    want, got = model.predict(X), lifted_outputs(lifted, X)
+    return differing_outputs(lifted, model.predict(X), lifted_outputs(lifted, X))
+
+
+def differing_outputs(lifted: Lifted, want: Any, got: Any, names: tuple[str, str] = ("engine", "IR")) -> list[str]:
+    """Output fields where ``want`` and ``got`` (named ``names`` in the message) differ, with the first such row."""
     bad = []
     for f in lifted.signature.outputs:
         numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
         rows = _differ(np.asarray(want[f.name]), np.asarray(got[f.name]), numeric)
         if rows:
             i = rows[0]
-            bad.append(f"{f.name}: {len(rows)} rows, e.g. row {i}: engine {want[f.name][i]!r}, IR {got[f.name][i]!r}")
+            bad.append(f"{f.name}: {len(rows)} rows, e.g. row {i}: {names[0]} {want[f.name][i]!r}, {names[1]} {got[f.name][i]!r}")
     return bad
 
 

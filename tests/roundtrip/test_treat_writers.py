@@ -38,7 +38,7 @@ from interchange.ir.reported import Reported
 from interchange.ir.validity import Treat
 from interchange.model import get_format
 from interchange.verification import compare
-from tests.conformance.lifting import _differ, lifted_outputs
+from tests.conformance.lifting import differing_outputs, lifted_outputs
 from tests.conformance.test_lift_pmml import GOLDEN
 from tests.conformance.test_lift_pmml_reference import PYPMML_DEPARTS
 from tests.conformance.test_pmml_spec import _rows
@@ -112,17 +112,6 @@ def _probed(lifted: interchange.Lifted, X: pd.DataFrame) -> None:
                 assert bad.any(), step.inputs[0]
 
 
-def _disagreements(lifted: interchange.Lifted, want: dict, got: dict) -> list[str]:  # type: ignore[type-arg]
-    bad = []
-    for f in lifted.signature.outputs:
-        numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
-        rows = _differ(np.asarray(want[f.name]), np.asarray(got[f.name]), numeric)
-        if rows:
-            i = rows[0]
-            bad.append(f"{f.name}: {len(rows)} rows, e.g. row {i}: IR {want[f.name][i]!r}, engine {got[f.name][i]!r}")
-    return bad
-
-
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("target", ["pmml", "pfa", "onnx"])
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem)
@@ -139,7 +128,7 @@ def test_written_document_agrees_with_the_ir(path: Path, target: str) -> None:
     if target == "pmml":
         X = pd.concat([X, _rows(data, lifted.signature.input_names, n=200)], ignore_index=True)
     _probed(lifted, X)
-    bad = _disagreements(lifted, lifted_outputs(lifted, X), model.score(X).outputs)
+    bad = differing_outputs(lifted, lifted_outputs(lifted, X), model.score(X).outputs, ("IR", "engine"))
     if target == "pmml" and path.stem in PYPMML_DEPARTS:
         assert bad, f"pypmml now agrees with the IR on {path.stem}: drop the stated exception"
     else:
@@ -148,7 +137,7 @@ def test_written_document_agrees_with_the_ir(path: Path, target: str) -> None:
         columns = to_columns(X, lifted.signature)
         source = jpmml_outputs(data, columns, lifted.signature, verify=False)
         written = jpmml_outputs(model.document.data, columns, lifted.signature, verify=False)
-        assert not _disagreements(lifted, source, written)
+        assert not differing_outputs(lifted, source, written, ("source", "written"))
 
 
 @pytest.mark.filterwarnings("ignore")
