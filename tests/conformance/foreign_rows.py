@@ -27,14 +27,19 @@ def rows_for(path: Path, n: int = 300, seed: int = 0) -> Any:
             if f.type == "boolean":
                 frame[f.name] = [None if i % 10 == 0 else bool(i % 3) for i in range(len(frame))]
         return frame
+    return pfa_frame(signature, _pfa_nullable(data), n, seed)
+
+
+def pfa_frame(signature: Any, nullable: dict[str, bool], n: int, seed: int = 0) -> pd.DataFrame:
+    """Rows over a PFA record's fields: numbers around 0, strings from the declared symbols or a small
+    pool, booleans, arrays of three numbers; 10% missing where ``nullable`` says the field may be null."""
     rng = np.random.default_rng(seed)
     columns: dict[str, list[Any]] = {}
-    declared = _pfa_nullable(data)
     for f in signature.inputs:
         pool = list(f.values) if f.values else ["red", "green", "blue", "Red", "other"]
         col: list[Any] = []
         for _ in range(n):
-            if declared.get(f.name, False) and rng.random() < 0.1:
+            if nullable.get(f.name, False) and rng.random() < 0.1:
                 col.append(None)
             elif f.type == "array":
                 col.append([float(np.round(v, 4)) for v in rng.normal(0.0, 2.0, 3)])  # (three items: our array documents')
@@ -42,6 +47,8 @@ def rows_for(path: Path, n: int = 300, seed: int = 0) -> Any:
                 col.append(pool[rng.integers(len(pool))])
             elif f.type in ("int", "long", "integer"):
                 col.append(int(rng.integers(-5, 10)))
+            elif f.type == "boolean":
+                col.append(bool(rng.integers(2)))
             else:
                 col.append(float(np.round(rng.normal(0.0, 2.0), 4)))
         columns[f.name] = col

@@ -152,32 +152,13 @@ def _pmml_rows(data: bytes, names: list[str], n: int) -> pd.DataFrame:
 
 
 def _pfa_rows(path: Path, signature: Any, n: int) -> pd.DataFrame:
-    from tests.conformance.foreign_rows import _pfa_nullable
+    from tests.conformance.foreign_rows import _pfa_nullable, pfa_frame
 
-    rng = np.random.default_rng(0)
     try:
         nullable = _pfa_nullable(path.read_bytes())
     except Exception:
         nullable = {}
-    columns: dict[str, list[Any]] = {}
-    for f in signature.inputs:
-        pool = list(f.values) if f.values else ["red", "green", "blue", "Red", "other"]
-        col: list[Any] = []
-        for _ in range(n):
-            if nullable.get(f.name, False) and rng.random() < 0.1:
-                col.append(None)
-            elif f.type == "array":
-                col.append([float(np.round(v, 4)) for v in rng.normal(0.0, 2.0, 3)])
-            elif f.type == "string":
-                col.append(pool[rng.integers(len(pool))])
-            elif f.type in ("int", "long", "integer"):
-                col.append(int(rng.integers(-5, 10)))
-            elif f.type == "boolean":
-                col.append(bool(rng.integers(2)))
-            else:
-                col.append(float(np.round(rng.normal(0.0, 2.0), 4)))
-        columns[f.name] = col
-    return pd.DataFrame(columns)
+    return pfa_frame(signature, nullable, n)
 
 
 def _onnx_columns(signature: Any, n: int) -> dict[str, np.ndarray]:
