@@ -18,7 +18,6 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pytest
 from lxml import etree
 
@@ -28,7 +27,7 @@ from interchange.ir.general import CumulativeLink, GeneralizedLinear
 from interchange.ir.rules import RuleSet
 from interchange.ir.scorecard import Scorecard
 from interchange.ir.segmentation import Segmentation
-from tests.conformance.lifting import _differ, disagreements, lifted_outputs
+from tests.conformance.lifting import differing_outputs, disagreements, lifted_outputs
 from tests.conformance.test_lift_pmml import GOLDEN
 from tests.conformance.test_pmml_spec import _rows
 from tests.roundtrip.helpers import jpmml_outputs
@@ -114,10 +113,8 @@ def test_lifted_document_agrees_with_pypmml(path: Path) -> None:
         return
     want = jpmml_outputs(data, to_columns(X, lifted.signature), lifted.signature, verify=False)
     got = lifted_outputs(lifted, X)
-    for f in lifted.signature.outputs:
-        numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
-        rows = _differ(np.asarray(want[f.name]), np.asarray(got[f.name]), numeric)
-        assert not rows, f"{f.name}: JPMML {want[f.name][rows[0]]!r}, IR {got[f.name][rows[0]]!r} (row {rows[0]})"
+    bad = differing_outputs(lifted, want, got, ("JPMML", "IR"))
+    assert not bad, bad
 
 
 def _without_node_outputs(data: bytes) -> bytes:

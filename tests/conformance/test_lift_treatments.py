@@ -22,7 +22,7 @@ import pytest
 
 import interchange
 from interchange.batch import to_columns
-from tests.conformance.lifting import _differ, disagreements, lifted_outputs
+from tests.conformance.lifting import differing_outputs, disagreements, lifted_outputs
 from tests.conformance.test_pmml_spec import _rows
 from tests.roundtrip.helpers import jpmml_outputs
 
@@ -59,10 +59,8 @@ def test_lifted_document_agrees_with_pypmml_and_jpmml(stem: str) -> None:
         assert not bad, bad
     want = jpmml_outputs(data, to_columns(X, lifted.signature), lifted.signature, verify=False)
     got = lifted_outputs(lifted, X)
-    for f in lifted.signature.outputs:
-        numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
-        rows = _differ(np.asarray(want[f.name]), np.asarray(got[f.name]), numeric)
-        assert not rows, f"{f.name}: JPMML {want[f.name][rows[0]]!r}, IR {got[f.name][rows[0]]!r} (row {rows[0]})"
+    bad = differing_outputs(lifted, want, got, ("JPMML", "IR"))
+    assert not bad, bad
 
 
 def test_the_rows_exercise_invalid_and_missing_values() -> None:
