@@ -38,13 +38,22 @@ def publish_iris(config: ClientConfig, name: str, fmt: str = "onnx", **kwargs) -
     return est
 
 
-def wait(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
+def wait(
+    predicate: Callable[[], bool], timeout: float = 60.0, what: str = "condition", state: Callable[[], object] | None = None
+) -> None:
+    """Poll ``predicate``; the AssertionError names ``what`` and, given ``state``, what it was at the end."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.2)
-    raise AssertionError(f"{what} not reached within {timeout:.0f} s")
+    raise AssertionError(f"{what} not reached within {timeout:.0f} s" + (f" ({state()})" if state is not None else ""))
+
+
+def progress(scorer: Scorer) -> str:
+    """The scorer's counts and health, for a failed wait's message."""
+    s = scorer.stats
+    return f"scored {s.scored}, dead-lettered {s.dead_lettered}, healthy {s.healthy}, lag {s.lag}"
 
 
 class Running:

@@ -18,7 +18,7 @@ from interchange.kafka.events import send_features
 from interchange.kafka.registry import Registry
 from interchange.kafka.registry.wire import frame
 from interchange.kafka.transport import ensure_topics, producer
-from tests.integration.scoring import Running, ScorerProcess, dead_letters, drain, iris, publish_iris, wait
+from tests.integration.scoring import Running, ScorerProcess, dead_letters, drain, iris, progress, publish_iris, wait
 
 pytestmark = pytest.mark.integration
 
@@ -138,7 +138,7 @@ def test_broker_down_for_a_minute_is_waited_out(stack_config, model_name) -> Non
         finally:
             stack.start_service("kafka")
         send_features(stack_config, model_name, X, keys=[f"c{i}" for i in range(len(X))])
-        wait(lambda: scorer.stats.scored >= 3 * len(X), timeout=180, what="every event scored after the outage")
+        wait(lambda: scorer.stats.scored >= 3 * len(X), 180, "every event scored after the outage", lambda: progress(scorer))
         assert scorer.stats.healthy
     out = drain(stack_config, f"{model_name}-predictions", 3 * len(X))
     assert sorted(_keys(out)) == sorted(f"{p}{i}" for p in "abc" for i in range(len(X)))

@@ -286,12 +286,13 @@ class Scorer:
             for topic, msg, exc, _, ref in out.dead:
                 record = dead_letter(self.dead_codecs[topic], msg, exc, ref, self.options.max_dead_letter_bytes)
                 self.delivery.produce(topic, msg.key(), record)
-            if not self.delivery.commit(self.consumer, *offset_bounds(done)):
+            if not self.delivery.commit(
+                self.consumer, *offset_bounds(done), lambda: self._count(out, time.monotonic() - started)
+            ):
                 return False
         except BaseException:
             self.delivery.abort()
             raise
-        self._count(out, time.monotonic() - started)
         return True
 
     def _count(self, out: Outcome, seconds: float) -> None:
@@ -399,6 +400,7 @@ class Scorer:
         except KafkaException:
             self._pending_rewind = tps
             raise
+        self.delivery.resolve(committed)
         targets = [
             TopicPartition(t.topic, t.partition, c.offset if c.offset >= 0 else t.offset)
             for t, c in zip(tps, committed, strict=True)

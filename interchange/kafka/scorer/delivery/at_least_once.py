@@ -80,7 +80,11 @@ class AtLeastOnce(Delivery):
 
         produce_each(self, batch.delivered, topic, keys, values, headers, sent)
 
-    def commit(self, consumer: Consumer, offsets: Offsets, first: Offsets | None = None) -> bool:
+    def commit(
+        self, consumer: Consumer, offsets: Offsets, first: Offsets | None = None, counted: Callable[[], None] | None = None
+    ) -> bool:
+        """Hands the batch over (``counted`` at once: a batch scored again after a failed delivery has its
+        outputs produced again, and counts again)."""
         self._consumer = consumer
         self._batch.offsets, self._batch.first = offsets, first or []
         self._pending.append(self._batch)
@@ -89,6 +93,8 @@ class AtLeastOnce(Delivery):
         if not self._wait_for(len(self._pending) - self.IN_FLIGHT):
             return False
         self.settle()
+        if counted is not None:
+            counted()
         return True
 
     def settle(self) -> None:

@@ -77,10 +77,17 @@ class Delivery:
         without a Python call of ours per event around the client's produce()."""
         produce_each(self, self._delivered, topic, keys, values, headers)
 
-    def commit(self, consumer: Consumer, offsets: Offsets, first: Offsets | None = None) -> bool:
+    def commit(
+        self, consumer: Consumer, offsets: Offsets, first: Offsets | None = None, counted: Callable[[], None] | None = None
+    ) -> bool:
         """Make the batch safe (``offsets``: the next ones to read; ``first``: the batch's first ones);
-        False when stopped first (nothing committed). TransportError to retry."""
+        False when stopped first (nothing committed). TransportError to retry. ``counted`` is called once
+        the batch's outputs count as produced (see each delivery: the scorer's statistics follow it)."""
         raise NotImplementedError
+
+    def resolve(self, committed: Offsets) -> None:
+        """Told the group's committed offsets before a rewind: a batch whose commit was abandoned with its
+        outcome unknown (exactly-once) is counted if those offsets show it landed."""
 
     def settle(self) -> None:
         """Finish what earlier batches left in flight, without waiting (pipelined deliveries only)."""

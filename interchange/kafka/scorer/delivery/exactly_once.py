@@ -71,9 +71,9 @@ class ExactlyOnce(Delivery):
         self._committed_at = 0.0  # time.monotonic() when the last transaction's commit returned
         self._ready = False  # init_transactions done
         self._open = False  # a transaction begun and not yet committed or aborted
-        self._committing: Call | None = None  # a full batch's commit running in the background
-        self._committing_first: Offsets = []
+        self._committing: _Txn | None = None  # a full batch's commit running in the background
         self._failed_first: Offsets = []
+        self._in_doubt: list[_Txn] = []  # commits abandoned past the deadline: they may still have landed
 
     def rebuild(self) -> None:
         super().rebuild()
@@ -104,7 +104,11 @@ class ExactlyOnce(Delivery):
         self.producer.begin_transaction()
         self._open = True
 
-    def commit(self, consumer: Consumer, offsets: Offsets, first: Offsets | None = None) -> bool:
+    def commit(
+        self, consumer: Consumer, offsets: Offsets, first: Offsets | None = None, counted: Callable[[], None] | None = None
+    ) -> bool:
+        """``counted`` is called once the transaction is known to be committed: when its commit returns, or, for
+        a commit abandoned past the deadline, when :meth:`resolve` finds the group's offsets past the batch."""
         metadata = consumer.consumer_group_metadata()
         client = self.producer  # this transaction's producer: a call left running must not touch its replacement
 
@@ -123,32 +127,38 @@ class ExactlyOnce(Delivery):
                         raise
                     self.report(f"transaction commit waiting for Kafka: {err}")
 
-        call = Call("committing the transaction", finish)
+        txn = _Txn(Call("committing the transaction", finish), offsets, list(first or []), counted)
         if self.overlap_from is not None and first and batch_inputs(offsets, first) >= self.overlap_from:
-            self._committing, self._committing_first = call, list(first)
+            self._committing = txn
             return True
-        return self._finish(call)
+        return self._finish(txn)
 
-    def _finish(self, call: Call) -> bool:
-        """Wait for a transaction's commit; False when stopped first, TransportError when it failed (aborted)."""
+    def _finish(self, txn: _Txn) -> bool:
+        """Wait for a transaction's commit; False when stopped first, TransportError when it failed (aborted)
+        or was abandoned past the deadline (its outcome unknown until :meth:`resolve`)."""
         try:
-            if not self._wait(call):
+            if not self._wait(txn.call):
                 return False
         except KafkaException as exc:
             self.abort()
             raise TransportError(f"transaction aborted: {exc.args[0]}") from exc
+        except TransportError:
+            self._in_doubt.append(txn)
+            raise
         self._open = False
+        if txn.counted is not None:
+            txn.counted()
         return True
 
     def _finish_committing(self) -> bool:
         """Wait for the commit left running by the previous batch (True when there is none)."""
-        call, self._committing = self._committing, None
-        if call is None:
+        txn, self._committing = self._committing, None
+        if txn is None:
             return True
         try:
-            return self._finish(call)
+            return self._finish(txn)
         except TransportError:
-            self._failed_first = self._committing_first
+            self._failed_first = txn.first
             raise
 
     def settle(self) -> None:
@@ -156,8 +166,8 @@ class ExactlyOnce(Delivery):
         past the watch deadline is abandoned here too (TransportError; its batch is scored again), as the next
         :meth:`begin` would: with no next batch, a commit hung for good would otherwise hold the batch's outputs
         invisible and its inputs unscored until the coordinator aborts the transaction behind the scorer's back."""
-        call = self._committing
-        if call is not None and (call.finished() or time.monotonic() - call.started > self.watch_deadline_s):
+        txn = self._committing
+        if txn is not None and (txn.call.finished() or time.monotonic() - txn.call.started > self.watch_deadline_s):
             self._finish_committing()
 
     def unsettled(self) -> Offsets:
@@ -176,6 +186,18 @@ class ExactlyOnce(Delivery):
                 self.stop.wait(1.0)
         first, self._failed_first = self._failed_first, []
         return first
+
+    def resolve(self, committed: Offsets) -> None:
+        """An abandoned commit may have landed (the broker wrote it, its answer was lost): once the replaced
+        producer has fenced it, the group's committed offsets at or past its batch's next offsets say it did,
+        and its batch counts (it is not scored again); otherwise the rewind scores it again and it counts then."""
+        at = {(tp.topic, tp.partition): tp.offset for tp in committed}
+        for txn in self._in_doubt:
+            landed = all(at.get((tp.topic, tp.partition), -1) >= tp.offset for tp in txn.offsets)
+            log.warning("the abandoned commit of a batch ending at %s %s", txn.offsets, "landed" if landed else "did not land")
+            if landed and txn.counted is not None:
+                txn.counted()
+        self._in_doubt.clear()
 
     def abort(self) -> None:
         if not self._open or self.stuck:  # stuck: a commit is still running in the abandoned call
@@ -211,7 +233,7 @@ class ExactlyOnce(Delivery):
         if self.stuck:
             return
         if self._committing is not None:
-            self._committing.finished(self.close_wait_s)
+            self._committing.call.finished(self.close_wait_s)
         try:
             self._finish_committing()
         except TransportError as exc:  # left uncommitted: scored again by whoever reads the topic next
@@ -220,6 +242,15 @@ class ExactlyOnce(Delivery):
             return
         self.abort()
         super().close()
+
+
+class _Txn:
+    """One transaction's commit: the call running it, its batch's next and first input offsets, how to count it."""
+
+    __slots__ = ("call", "offsets", "first", "counted")
+
+    def __init__(self, call: Call, offsets: Offsets, first: Offsets, counted: Callable[[], None] | None) -> None:
+        self.call, self.offsets, self.first, self.counted = call, offsets, first, counted
 
 
 def batch_inputs(offsets: Offsets, first: Offsets) -> int:

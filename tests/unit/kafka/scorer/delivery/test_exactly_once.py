@@ -65,13 +65,15 @@ def _delivery(stop: threading.Event | None = None, settle_s: float = 0.0) -> tup
     return delivery, fake
 
 
-def _batch(delivery: ExactlyOnce, n: int, first: int) -> bool:
+def _batch(delivery: ExactlyOnce, n: int, first: int, counted: list[int] | None = None) -> bool:
+    """One batch of ``n`` inputs from offset ``first``; ``counted`` gets ``first`` when the batch counts as committed."""
     delivery.begin()
     delivery.produce("out", b"k", str(first).encode())
     return delivery.commit(
         _Consumer(),  # type: ignore[arg-type]
         [TopicPartition("in", 0, first + n)],
         [TopicPartition("in", 0, first)],
+        None if counted is None else lambda: counted.append(first),
     )
 
 
@@ -189,3 +191,43 @@ def test_the_next_transaction_begins_a_settle_time_after_the_last_commit(monkeyp
 def test_the_scorer_settles_by_default() -> None:
     config = ClientConfig({"bootstrap.servers": "127.0.0.1:9"})
     assert ExactlyOnce(config, threading.Event(), lambda why: None, "t").settle_s == SETTLE_S > 0
+
+
+def test_a_background_commit_counts_once_it_is_done_and_a_failed_one_never() -> None:
+    """The scorer's statistics follow what is committed: counted at commit() time, a batch whose background commit
+    failed was counted twice (once more when scored again)."""
+    delivery, fake = _delivery()
+    counted: list[int] = []
+    assert _batch(delivery, 10, 0, counted)
+    assert counted == []  # still committing
+    fake.release.set()
+    delivery.begin()
+    assert counted == [0]
+    fake.release.clear()
+    fake.fail = KafkaException(KafkaError(KafkaError._STATE, "fenced meanwhile", txn_requires_abort=True))
+    delivery.produce("out", b"k", b"10")
+    assert delivery.commit(_Consumer(), [TopicPartition("in", 0, 20)], [TopicPartition("in", 0, 10)], lambda: counted.append(10))  # type: ignore[arg-type]
+    fake.release.set()
+    with pytest.raises(TransportError, match="transaction aborted"):
+        delivery.begin()
+    assert counted == [0]
+
+
+@pytest.mark.parametrize(("group_offset", "counts"), [(110, True), (100, False)])
+def test_an_abandoned_commit_counts_when_the_group_offsets_show_it_landed(group_offset: int, counts: bool) -> None:
+    """A commit whose answer is lost (the broker killed while writing it) is abandoned past the deadline with its
+    outcome unknown. The rewind reads the group's committed offsets: past the batch, the transaction landed and the
+    batch is not scored again, so it must count now (else the scorer under-reports it for good); before it, the
+    batch is scored again and counts then."""
+    delivery, fake = _delivery()
+    delivery.watch_deadline_s = 0.3
+    counted: list[int] = []
+    with pytest.raises(TransportError, match="did not finish"):
+        _batch(delivery, 5, 100, counted)  # small: committed in the foreground, and the commit hangs
+    delivery.producer = _Producer()  # type: ignore[assignment]  # the replacement, recorded
+    assert delivery.unsettled() == []  # fenced; the scorer rewinds to the batch it was scoring
+    delivery.resolve([TopicPartition("in", 0, group_offset)])
+    assert counted == ([100] if counts else [])
+    delivery.resolve([TopicPartition("in", 0, group_offset)])
+    assert len(counted) == (1 if counts else 0)  # resolved once
+    fake.release.set()
