@@ -83,7 +83,7 @@ def codegen(
         generated = interchange.codegen(model, lang="java", sample=X, class_name="Churn")
         generated.save("Churn.java")
     """
-    from interchange.codegen.registry import _load
+    from interchange.codegen.registry import _load, refuse_unwritten
 
     _load(lang)
     name = class_name or DEFAULT_CLASS
@@ -94,6 +94,7 @@ def codegen(
         graph = model
     else:
         graph, verification = _from_estimator(model, sample, labels, rows)
+    refuse_unwritten(graph, lang)
     if lang == "python":
         from interchange.codegen.python.module import write_module
 

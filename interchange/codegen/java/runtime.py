@@ -37,6 +37,36 @@ HELPERS: dict[str, str] = {
         return out;
     }
 """,
+    "strings": """
+    /** {@code count} texts joined by U+001F, U+001E for null (a long String[] kept out of the class initialiser's code). */
+    private static String[] strings(int count, String... parts) {
+        String[] items = String.join("", parts).split("\\u001f", -1);
+        if (count == 0) {
+            return new String[0];
+        }
+        for (int i = 0; i < items.length; i++) {
+            items[i] = items[i].equals("\\u001e") ? null : items[i];
+        }
+        return items;
+    }
+
+    private static java.util.Map<String, Integer> positions(String[] keys) {
+        java.util.Map<String, Integer> at = new java.util.HashMap<>();
+        for (int i = 0; i < keys.length; i++) {
+            at.put(keys[i], i);
+        }
+        return at;
+    }
+""",
+    "gather": """
+    private static double[] gather(double[] v, int[] slots) {
+        double[] x = new double[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            x[i] = v[slots[i]];
+        }
+        return x;
+    }
+""",
     "sigmoid": """
     private static double sigmoid(double s) {
         return 1.0 / (1.0 + Math.exp(-s));
@@ -140,6 +170,42 @@ HELPERS: dict[str, str] = {
                 total += Math.pow(diff, p);
             }
         }
+        if (metric.equals("euclidean")) {
+            return Math.sqrt(total);
+        }
+        if (metric.equals("minkowski")) {
+            return Math.pow(total, 1.0 / p);
+        }
+        return total;
+    }
+""",
+    "weightedDistance": """
+    /**
+     * distance() under PMML 4.4 ClusteringModel's missing-input rule (ir.distances.distances with weights): the sum
+     * runs over present coordinates, scaled by sum(q) / sum(q of present ones); NaN when none is present.
+     */
+    private static double weightedDistance(double[] x, double[] points, int i, String metric, double p, double[] q) {
+        double total = 0.0;
+        double present = 0.0;
+        double weight = 0.0;
+        int n = x.length;
+        for (int j = 0; j < n; j++) {
+            boolean missing = Double.isNaN(x[j]);
+            present = present + (missing ? 0.0 : q[j]);
+            weight += q[j];
+            double diff = Math.abs(missing ? 0.0 : x[j] - points[i * n + j]);
+            if (metric.equals("euclidean") || metric.equals("squaredEuclidean")) {
+                total += diff * diff;
+            } else if (metric.equals("manhattan")) {
+                total += diff;
+            } else {
+                total += Math.pow(diff, p);
+            }
+        }
+        if (present == 0) {
+            return Double.NaN;
+        }
+        total = total * (weight / present);
         if (metric.equals("euclidean")) {
             return Math.sqrt(total);
         }

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from interchange.batch import category_key
-from interchange.codegen.java.expressions import _is, expression
+from interchange.codegen.java.expressions import holds
+from interchange.codegen.java.lower import lower_into
 from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter, lookup
 from interchange.errors import UnsupportedModelError
@@ -30,7 +31,7 @@ def _refuse(what: str) -> UnsupportedModelError:
 
 
 def _any(out: JavaWriter, column: str, values: tuple[Any, ...]) -> str:
-    return " || ".join(f"({_is(out, column, category_key(v))})" for v in values) or "false"
+    return holds(out, column, [category_key(v) for v in values])
 
 
 def _inside(x: str, iv: Interval) -> str:
@@ -117,16 +118,9 @@ def _reported(step: Reported, out: JavaWriter) -> tuple[list[str], dict[str, str
         else:
             raise _refuse(f"an Output expression over the prediction's {part}")
     for name, expr, type_ in step.expressions:
-        if type_ not in (None, "double", "float", "integer", "boolean"):
-            raise _refuse(f"an Output expression of type {type_} ({name!r})")
-        if type_ == "float":
-            raise _refuse(f"an Output expression of type float ({name!r})")
-        value = expression(out, expr)
-        if type_ == "integer":
-            value = f"(({value}) >= 0 ? Math.floor({value}) : Math.ceil({value}))"
-        slot = out.new_num(name)
-        lines.append(f"{slot} = {value};")
-        parts[f"num:{name}"] = slot
+        computed, slot, text = lower_into(out, name, expr, type_)
+        lines += ["{", *("    " + line for line in computed), "}"]
+        parts[f"text:{name}" if text else f"num:{name}"] = slot
     for name, part in step.replaces:
         if part != "value":
             raise _refuse(f"an Output expression that is the prediction's {part}")

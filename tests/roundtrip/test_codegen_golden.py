@@ -1,0 +1,105 @@
+"""Every golden PMML document that lifts into the IR, as generated Python and generated Java.
+
+For each golden document (tests/conformance/pmml_*) that lifts, ``codegen`` writes the graph
+as a Python module and as a Java class; both must agree with the IR evaluator within 1e-12 on
+convert's synthetic rows (missing values and unseen categories where the document takes them).
+Python runs in-process; the Java classes and their JUnit tests (replaying the IR's answers) go
+through one bounded ``mvn test`` run. A document holding an IR node the generators do not write
+(``interchange.codegen.registry.NOT_GENERATED``, found by walking the graph) must be refused
+with UnsupportedModelError naming that node; nothing else may be refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+import interchange
+from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
+from interchange.codegen.registry import refused_nodes
+from interchange.crossformat import synthetic_rows
+from interchange.verification import Verification, compare
+from tests.conformance.test_lift_pmml import GOLDEN
+
+
+def _lifting() -> list[Path]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [p for p in GOLDEN if (lifted := interchange.lift(p.read_bytes())).ok and lifted.graph is not None]
+
+
+LIFTING = _lifting()
+
+
+def _lifted(path: Path) -> interchange.Lifted:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lifted = interchange.lift(path.read_bytes())
+    assert lifted.graph is not None
+    return lifted
+
+
+def _expected_refusal(lifted: interchange.Lifted) -> str | None:
+    """The node a generator must name when it refuses this document, or None when it must generate it."""
+    names = refused_nodes(lifted.graph)
+    return names[0] if names else None
+
+
+def test_the_golden_documents_lift() -> None:
+    assert len(LIFTING) >= 116, len(LIFTING)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("path", LIFTING, ids=lambda p: p.stem)
+def test_generated_python_agrees_with_the_ir(path: Path) -> None:
+    lifted = _lifted(path)
+    assert lifted.graph is not None
+    refusal = _expected_refusal(lifted)
+    if refusal:
+        with pytest.raises(interchange.UnsupportedModelError, match=re.escape(refusal)):
+            codegen(lifted.graph, "python")
+        return
+    module = load_python(codegen(lifted.graph, "python").source)
+    cases = synthetic_rows(lifted, 200)
+    got = python_outputs(module, lifted.signature, cases)
+    compare(lifted.signature, ir_outputs(lifted.graph, cases), got, IR_TOLERANCE, format="generated python")
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
+def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
+    """Every golden document that lifts as a Java class, its JUnit test replaying the IR's answers on convert's
+    rows within 1e-12; one bounded ``mvn test`` run."""
+    from tests.unit.codegen.java.test_codegen_java import POM
+
+    main, test = tmp_path / "src" / "main" / "java" / "generated", tmp_path / "src" / "test" / "java" / "generated"
+    main.mkdir(parents=True)
+    test.mkdir(parents=True)
+    (tmp_path / "pom.xml").write_text(POM)
+    written = refused = 0
+    for i, path in enumerate(LIFTING):
+        lifted = _lifted(path)
+        assert lifted.graph is not None
+        refusal = _expected_refusal(lifted)
+        if refusal:
+            with pytest.raises(interchange.UnsupportedModelError, match=re.escape(refusal)):
+                codegen(lifted.graph, "java")
+            refused += 1
+            continue
+        written += 1
+        generated = codegen(lifted.graph, "java", class_name=f"Doc{i}", package="generated")
+        cases = {k: v[:50] for k, v in synthetic_rows(lifted, 50).items()}
+        generated.verification = Verification(cases, ir_outputs(lifted.graph, cases), IR_TOLERANCE)
+        generated.save(main / generated.filename)
+        (test / f"Doc{i}Test.java").write_text(generated.test_source())
+    offline = ["-o"] if os.environ.get("INTERCHANGE_MAVEN_OFFLINE") else []
+    run = subprocess.run(["mvn", "-B", "-q", *offline, "test"], cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]
+    assert len(list((tmp_path / "target" / "surefire-reports").glob("TEST-*.xml"))) == written
+    assert written >= 116 - refused
