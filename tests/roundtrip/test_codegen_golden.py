@@ -11,21 +11,20 @@ with UnsupportedModelError naming that node; nothing else may be refused.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
 import pytest
 
 import interchange
-from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
+from interchange.codegen.api import IR_TOLERANCE, Generated, codegen, ir_outputs, load_python, python_outputs
 from interchange.codegen.registry import refused_nodes
 from interchange.crossformat import synthetic_rows
-from interchange.verification import Verification, compare
+from interchange.verification import compare
 from tests.conformance.test_lift_pmml import GOLDEN
+from tests.unit.codegen.java.maven import from_graph, run_junit
 
 
 def _lifting() -> list[Path]:
@@ -76,13 +75,8 @@ def test_generated_python_agrees_with_the_ir(path: Path) -> None:
 def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
     """Every golden document that lifts as a Java class, its JUnit test replaying the IR's answers on convert's
     rows within 1e-12; one bounded ``mvn test`` run."""
-    from tests.unit.codegen.java.test_codegen_java import POM
-
-    main, test = tmp_path / "src" / "main" / "java" / "generated", tmp_path / "src" / "test" / "java" / "generated"
-    main.mkdir(parents=True)
-    test.mkdir(parents=True)
-    (tmp_path / "pom.xml").write_text(POM)
-    written = refused = 0
+    written: list[Generated] = []
+    refused = 0
     for i, path in enumerate(LIFTING):
         lifted = _lifted(path)
         assert lifted.graph is not None
@@ -92,14 +86,7 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
                 codegen(lifted.graph, "java")
             refused += 1
             continue
-        written += 1
-        generated = codegen(lifted.graph, "java", class_name=f"Doc{i}", package="generated")
         cases = {k: v[:50] for k, v in synthetic_rows(lifted, 50).items()}
-        generated.verification = Verification(cases, ir_outputs(lifted.graph, cases), IR_TOLERANCE)
-        generated.save(main / generated.filename)
-        (test / f"Doc{i}Test.java").write_text(generated.test_source())
-    offline = ["-o"] if os.environ.get("INTERCHANGE_MAVEN_OFFLINE") else []
-    run = subprocess.run(["mvn", "-B", "-q", *offline, "test"], cwd=tmp_path, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]
-    assert len(list((tmp_path / "target" / "surefire-reports").glob("TEST-*.xml"))) == written
-    assert written >= 116 - refused
+        written.append(from_graph(lifted.graph, f"Doc{i}", cases))
+    assert len(run_junit(tmp_path, written)) == len(written)
+    assert len(written) >= 116 - refused

@@ -1,0 +1,245 @@
+"""Generated Java (and Python) for IR graphs built by hand: every IR function, and models past Java's limits.
+
+One graph computes every IR function, Lookup, Bins, Interpolate, Indicator, mapMissingTo /
+defaultValue and the derived-field casts over rows with missing values, unseen categories, zero
+divisors and numbers Python and Java print differently; three more are larger than one Java
+method may hold (a field of 3,000 categories, a chain of 1,100 steps, 1,500 segments). Each must
+agree with the IR evaluator within 1e-12: the Java ones through one ``mvn test`` run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
+from interchange.codegen.java.functions import JAVA_FUNCTIONS
+from interchange.codegen.python.expressions import CALLS
+from interchange.errors import UnsupportedModelError
+from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.graph import Graph, ModelStep
+from interchange.ir.linear import Regression
+from interchange.ir.predicates import Compare, InSet, PredicateColumn
+from interchange.ir.reported import Reported
+from interchange.ir.segmentation import Segmentation
+from interchange.ir.transforms import OneHot, Ordinal, Scale, Validate
+from interchange.signature import InputField, OutputField, Signature
+from interchange.verification import compare
+from tests.unit.codegen.java.maven import from_graph, run_junit
+
+A, B, S, T = Ref("a"), Ref("b"), Ref("s"), Ref("t")
+
+
+def test_every_ir_function_has_a_java_and_a_python_form() -> None:
+    """A new IR function without a generated form fails here (and one the IR dropped too)."""
+    assert set(JAVA_FUNCTIONS) == set(FUNCTIONS)
+    assert set(CALLS) == set(FUNCTIONS)
+
+
+def _call(fn: str, *args: Expr, fill: Any = None, default: Any = None) -> Call:
+    return Call(fn, tuple(args), fill, default)
+
+
+def _expressions() -> list[tuple[str, Expr, str | None]]:
+    found: list[tuple[str, Expr, str | None]] = []
+    for fn in ("+", "-", "*", "/", "pow", "mod", "rem", "threshold", "lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual"):
+        found.append((f"f_{fn}", _call(fn, A, B), "double"))
+    for fn in ("neg", "exp", "ln", "log10", "sqrt", "abs", "floor", "ceil", "tanh", "logistic", "round", "not"):
+        found.append((f"f_{fn}", _call(fn, A), "double"))
+    for fn in ("min", "max", "sum", "avg", "product", "median"):
+        found.append((f"f_{fn}", _call(fn, A, B, Const(1.5)), "double"))
+    found += [
+        ("median4", _call("median", A, B, Const(1.0), Const(7.0)), "double"),
+        ("text_number", _call("*", S, Const(2.0)), "double"),  # a text read as a number
+        ("is_missing", _call("isMissing", S), "boolean"),
+        ("is_not_missing", _call("isNotMissing", A), "boolean"),
+        ("equal_numbers", _call("equal", A, B), "boolean"),
+        ("equal_text", _call("equal", S, Const("x")), "boolean"),
+        ("equal_mixed", _call("equal", S, A), "boolean"),  # category keys: "2" equals 2.0
+        ("not_equal_text", _call("notEqual", S, T), "boolean"),
+        ("text_order", _call("lessThan", S, A), "boolean"),
+        ("and", _call("and", _call("greaterThan", A, Const(0.0)), _call("lessThan", B, Const(3.0))), "boolean"),
+        (
+            "or",
+            _call("or", _call("greaterThan", A, Const(5.0)), _call("isMissing", B), _call("equal", S, Const("yy"))),
+            "boolean",
+        ),
+        ("if_else", _call("if", _call("greaterThan", A, Const(1.0)), A, B), "double"),
+        ("if_no_else", _call("if", _call("lessThan", B, Const(2.0)), Const(10.0)), "double"),
+        ("if_text", _call("if", _call("isIn", S, Const("x")), Const("first"), Const("other")), "string"),
+        ("if_text_no_else", _call("if", A, Const("set")), "string"),
+        ("is_in", _call("isIn", S, Const("x"), Const("Ab c")), "boolean"),
+        ("is_not_in", _call("isNotIn", S, Const("yy")), "boolean"),
+        ("is_in_numbers", _call("isIn", A, Const(1.0), Const(2.5), Const("0")), "boolean"),
+        ("fill_default", _call("/", A, B, fill=-1.0, default=7.0), "double"),
+        ("text_default", _call("if", _call("greaterThan", A, Const(0.0)), Const("pos"), default="none"), "string"),
+        ("missing_constant", _call("+", A, Const(None)), "double"),
+        ("as_integer", _call("*", A, Const(3.7)), "integer"),
+        ("as_float", _call("/", A, Const(3.0)), "float"),
+        ("as_text", _call("*", A, B), "string"),  # Python's str of a float: 1e+16, 2.5e-05, 3.0
+        ("as_computed", _call("-", A, B), None),
+        (
+            "lookup_text",
+            Lookup(
+                (S, T), ((("x", "p"), "XP"), (("x", "q"), "XQ"), (("yy", "p"), "YP"), (("x", "p"), "XP2")), "none", "gone", False
+            ),
+            "string",
+        ),
+        ("lookup_number", Lookup((A,), ((("1",), 1.5), (("2.5",), -2.0), (("0",), 4.0)), None, -9.0, True), "double"),
+        (
+            "bins_text",
+            Bins(
+                A,
+                ((None, 0.0, "openClosed", "low"), (0.0, 3.0, "openOpen", "mid"), (3.0, 3.0, "closedClosed", "three")),
+                "other",
+                "none",
+                False,
+            ),
+            "string",
+        ),
+        ("bins_number", Bins(B, ((-2.0, 2.0, "closedOpen", 1.0), (2.0, None, "closedOpen", 2.0)), None, -1.0, True), "double"),
+        ("interpolate", Interpolate(A, (-1.0, 2.0, 6.0), (0.0, 0.5, 1.0)), "double"),
+        ("interpolate_missing", Interpolate(A, (-1.0, 2.0, 6.0), (0.0, 0.5, 1.0), "asMissingValues"), "double"),
+        ("interpolate_clamped", Interpolate(A, (-1.0, 2.0, 6.0), (0.0, 0.5, 1.0), "asExtremeValues", -9.0), "double"),
+        ("indicator", Indicator(S, "x", -1.0), "double"),
+        ("indicator_number", Indicator(A, 2.5), "double"),
+    ]
+    return found
+
+
+def _signature(inputs: list[InputField], figures: list[tuple[str, str]]) -> Signature:
+    outputs = tuple(OutputField(name, "score", type_) for name, type_ in figures) + (OutputField("yhat", "value"),)
+    return Signature(tuple(inputs), outputs)
+
+
+def _figures(model: ModelStep, named: list[tuple[str, Expr, str | None]], inputs: list[InputField]) -> Graph:
+    """A graph reporting each expression as a figure: every one a derived field, read back by an Output expression."""
+    steps = tuple(Derive((f"{name}_d",), expr, type_) for name, expr, type_ in named)
+    figures = tuple((name, Ref(f"{name}_d"), type_) for name, _, type_ in named)
+    kinds = [(name, "string" if type_ == "string" else "double") for name, _, type_ in named]
+    return Graph(_signature(inputs, kinds), steps, Reported(model, (), figures))
+
+
+def _regression(inputs: tuple[str, ...]) -> Regression:
+    k = len(inputs)
+    return Regression(inputs, np.linspace(0.5, 1.5, k)[None, :], np.array([0.25]))
+
+
+def _rows(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    numbers = [-3.0, -1.0, 0.0, 0.5, 1.0, 2.0, 2.5, 3.0, 7.0, 1e-5, 2.5e-5, 1e16, 123.0, -0.0, np.nan]
+    texts = ["x", "yy", "Ab c", "zz", "2", "1.5", None]
+    return {
+        "a": rng.choice(numbers, n),
+        "b": rng.choice(numbers, n),
+        "s": np.array([texts[i] for i in rng.integers(0, len(texts), n)], dtype=object),
+        "t": np.array([["p", "q", "r", None][i] for i in rng.integers(0, 4, n)], dtype=object),
+    }
+
+
+INPUTS = [InputField("a"), InputField("b"), InputField("s", "string", "categorical"), InputField("t", "string", "categorical")]
+
+
+def functions_graph() -> Graph:
+    return _figures(_regression(("a",)), _expressions(), INPUTS)
+
+
+def categories_graph(n: int = 3000) -> Graph:
+    """A text field of ``n`` categories: one-hot, ordinal, validity and a set predicate over all of them."""
+    cats = tuple(f"c{i}" for i in range(n))
+    hot = tuple(f"hot{i}" for i in range(n))
+    steps = (
+        Validate(("s",), ((*cats, "x"),)),
+        OneHot(("s",), hot, cats),
+        Ordinal(("s",), ("s_ord",), (cats,), -1.0),
+        PredicateColumn("s_in", InSet("s", cats[::2])),
+    )
+    inputs = [InputField("a"), InputField("s", "string", "categorical")]
+    return Graph(_signature(inputs, []), steps, _regression(("a", "s_ord", "s_in", *hot)))
+
+
+def category_rows(n: int, count: int = 3000, seed: int = 1) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    s = [f"c{i}" for i in rng.integers(0, count, n)]
+    s[:3] = ["x", None, "c2999"]  # valid but not a category, missing, the last one
+    return {"a": rng.normal(size=n), "s": np.array(s, dtype=object)}
+
+
+def chain_graph(n: int = 1100) -> Graph:
+    """``n`` steps, each reading the one before (order matters across the methods they are split into)."""
+    steps: list[Any] = [Scale(("a",), ("z0",), (0.5,), (2.0,), (1.0,), (0.0,))]
+    for i in range(1, n):
+        steps.append(
+            Derive((f"z{i}",), _call("+", _call("*", Ref(f"z{i - 1}"), Const(0.999)), _call("/", B, Const(i))), "double")
+        )
+    return Graph(_signature([InputField("a"), InputField("b")], []), tuple(steps), _regression((f"z{n - 1}", "a")))
+
+
+def segments_graph(n: int = 1500) -> Segmentation:
+    models = tuple(Regression(("a", "b"), np.array([[1.0 + i / n, -0.5]]), np.array([i / 100])) for i in range(n))
+    predicates = tuple(Compare("a", "greaterThan", -3.0 + 6.0 * i / n) for i in range(n))
+    return Segmentation("weightedAverage", predicates, tuple(1.0 + (i % 7) for i in range(n)), models)
+
+
+def _segments() -> Graph:
+    return Graph(_signature([InputField("a"), InputField("b")], []), (), segments_graph())
+
+
+def _agrees_in_python(graph: Graph, cases: dict[str, np.ndarray]) -> None:
+    module = load_python(codegen(graph, "python").source)
+    got = python_outputs(module, graph.signature, cases)
+    compare(graph.signature, ir_outputs(graph, cases), got, IR_TOLERANCE, format="generated python")
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_generated_python_computes_every_function_as_the_ir() -> None:
+    _agrees_in_python(functions_graph(), _rows(300))
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
+def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
+    rows = _rows(60)
+    two = {k: rows[k] for k in ("a", "b")}
+    generated = [
+        from_graph(functions_graph(), "Functions", _rows(300)),
+        from_graph(categories_graph(), "Categories", category_rows(60)),
+        from_graph(chain_graph(), "Chain", two),
+        from_graph(_segments(), "Segments", two),
+    ]
+    sizes = {g.class_name: len(g.source) for g in generated}
+    assert sizes["Categories"] < 400_000 and "private static void steps" in generated[2].source, sizes
+    assert "private static void segments" in generated[3].source
+    assert len(run_junit(tmp_path, generated)) == len(generated)
+
+
+@dataclass(frozen=True)
+class VoteShares(ModelStep):  # (named as a node the generators do not write)
+    model: ModelStep
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.model.inputs
+
+    def predict(self, env: Any) -> Any:
+        return self.model.predict(env)
+
+
+@pytest.mark.parametrize("lang", ["python", "java"])
+def test_a_node_no_generator_writes_is_refused_by_name(lang: str) -> None:
+    graph = functions_graph()
+    wrapped = Graph(graph.signature, graph.steps, VoteShares(graph.model))
+    with pytest.raises(UnsupportedModelError, match="VoteShares"):
+        codegen(wrapped, lang)
+
+
+def test_java_refuses_mixing_numbers_and_texts_by_name() -> None:
+    graph = _figures(_regression(("a",)), [("mixed", _call("if", A, Const("text"), B), None)], INPUTS)
+    with pytest.raises(UnsupportedModelError, match="mixing a number and a text"):
+        codegen(graph, "java")
+    codegen(graph, "python")
