@@ -320,13 +320,12 @@ def _center(step: NearestCenter, out: JavaWriter) -> Emitted:
             "}",
         ], {"cluster": "cluster"}
     # PMML 4.4 missing-value weights (ir.cluster.NearestCenter): a row with no present field gets no cluster
-    out.need("weightedDistance")
     q = out.array("missing_weights", np.asarray(step.missing_weights, dtype=np.float64))
     return [
         *lines,
         "boolean none = true;",
         f"for (int i = 0; i < {centers.shape[0]}; i++) {{",
-        f"    double d = weightedDistance(x, {C}, i, {metric}, {q});",
+        f"    double d = distance(x, {C}, i, {metric}, {q});",
         "    none &= Double.isNaN(d);",
         "    d = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;",
         "    if (d < best || i == 0) { best = d; cluster = i; }",

@@ -158,41 +158,24 @@ HELPERS: dict[str, str] = {
     "distance": """
     /** Distance from x to stored point {@code i} of {@code points} (row-major, x.length columns). */
     private static double distance(double[] x, double[] points, int i, String metric, double p) {
-        double total = 0.0;
-        int n = x.length;
-        for (int j = 0; j < n; j++) {
-            double diff = Math.abs(x[j] - points[i * n + j]);
-            if (metric.equals("euclidean") || metric.equals("squaredEuclidean")) {
-                total += diff * diff;
-            } else if (metric.equals("manhattan")) {
-                total += diff;
-            } else {
-                total += Math.pow(diff, p);
-            }
-        }
-        if (metric.equals("euclidean")) {
-            return Math.sqrt(total);
-        }
-        if (metric.equals("minkowski")) {
-            return Math.pow(total, 1.0 / p);
-        }
-        return total;
+        return distance(x, points, i, metric, p, null);
     }
-""",
-    "weightedDistance": """
+
     /**
-     * distance() under PMML 4.4 ClusteringModel's missing-input rule (ir.distances.distances with weights): the sum
-     * runs over present coordinates, scaled by sum(q) / sum(q of present ones); NaN when none is present.
+     * With weights {@code q}, PMML 4.4 ClusteringModel's missing-input rule (ir.distances.distances): the sum runs
+     * over present coordinates, scaled by sum(q) / sum(q of present ones); NaN when none is present.
      */
-    private static double weightedDistance(double[] x, double[] points, int i, String metric, double p, double[] q) {
+    private static double distance(double[] x, double[] points, int i, String metric, double p, double[] q) {
         double total = 0.0;
         double present = 0.0;
         double weight = 0.0;
         int n = x.length;
         for (int j = 0; j < n; j++) {
-            boolean missing = Double.isNaN(x[j]);
-            present = present + (missing ? 0.0 : q[j]);
-            weight += q[j];
+            boolean missing = q != null && Double.isNaN(x[j]);
+            if (q != null) {
+                present = present + (missing ? 0.0 : q[j]);
+                weight += q[j];
+            }
             double diff = Math.abs(missing ? 0.0 : x[j] - points[i * n + j]);
             if (metric.equals("euclidean") || metric.equals("squaredEuclidean")) {
                 total += diff * diff;
@@ -202,10 +185,12 @@ HELPERS: dict[str, str] = {
                 total += Math.pow(diff, p);
             }
         }
-        if (present == 0) {
-            return Double.NaN;
+        if (q != null) {
+            if (present == 0) {
+                return Double.NaN;
+            }
+            total = total * (weight / present);
         }
-        total = total * (weight / present);
         if (metric.equals("euclidean")) {
             return Math.sqrt(total);
         }

@@ -23,7 +23,7 @@ from interchange.codegen.python.expressions import CALLS
 from interchange.errors import UnsupportedModelError
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.graph import Graph, ModelStep
-from interchange.ir.linear import Regression
+from interchange.ir.linear import Link, Regression
 from interchange.ir.predicates import Compare, InSet, PredicateColumn
 from interchange.ir.reported import Reported
 from interchange.ir.segmentation import Segmentation
@@ -190,6 +190,18 @@ def _segments() -> Graph:
     return Graph(_signature([InputField("a"), InputField("b")], []), (), segments_graph())
 
 
+def class_segments_graph(n: int = 400) -> Graph:
+    """``n`` classifying segments (softmax regressions over three classes) combined by majority vote."""
+    classes = ("no", "yes", "maybe")
+    rng = np.random.default_rng(2)
+    models = tuple(Regression(("a", "b"), rng.normal(size=(3, 2)), rng.normal(size=3), Link.SOFTMAX, classes) for _ in range(n))
+    predicates = tuple(Compare("b", "lessThan", -3.0 + 6.0 * i / n) for i in range(n))
+    step = Segmentation("weightedMajorityVote", predicates, tuple(1.0 + (i % 3) for i in range(n)), models, classes)
+    outputs = (OutputField("label", "label", "string"), *(OutputField(f"p_{c}", "probability", target=c) for c in classes))
+    signature = Signature((InputField("a"), InputField("b")), outputs, classes, "classification")
+    return Graph(signature, (), step)
+
+
 def _agrees_in_python(graph: Graph, cases: dict[str, np.ndarray]) -> None:
     module = load_python(codegen(graph, "python").source)
     got = python_outputs(module, graph.signature, cases)
@@ -211,10 +223,11 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
         from_graph(categories_graph(), "Categories", category_rows(60)),
         from_graph(chain_graph(), "Chain", two),
         from_graph(_segments(), "Segments", two),
+        from_graph(class_segments_graph(), "ClassSegments", two),
     ]
     sizes = {g.class_name: len(g.source) for g in generated}
     assert sizes["Categories"] < 400_000 and "private static void steps" in generated[2].source, sizes
-    assert "private static void segments" in generated[3].source
+    assert "private static void segments" in generated[3].source and "private static void segments" in generated[4].source
     assert len(run_junit(tmp_path, generated)) == len(generated)
 
 
@@ -243,3 +256,29 @@ def test_java_refuses_mixing_numbers_and_texts_by_name() -> None:
     with pytest.raises(UnsupportedModelError, match="mixing a number and a text"):
         codegen(graph, "java")
     codegen(graph, "python")
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_cli_generates_a_document_that_lifts(tmp_path: Path) -> None:
+    """``interchange codegen DOCUMENT``: a PMML document lifted into the IR, written as Python or Java; with
+    sample rows the Python module is replayed against the IR at once and Java gets a JUnit test."""
+    from typer.testing import CliRunner
+
+    from interchange.cli import app
+    from tests.conformance.test_lift_pmml import GOLDEN
+
+    document = next(p for p in GOLDEN if p.stem == "tx_logic")
+    import pandas as pd
+
+    rows = _rows(20)
+    pd.DataFrame({k: rows[k] for k in ("a", "b", "s")}).assign(s=lambda d: d.s.where(d.s.isin(["x", "yy", "Ab c"]))).to_csv(
+        tmp_path / "rows.csv", index=False
+    )
+    python = CliRunner().invoke(app, ["codegen", str(document), "-s", str(tmp_path / "rows.csv"), "-o", str(tmp_path / "m.py")])
+    assert python.exit_code == 0, python.output
+    assert "replayed 20 verification cases" in python.output
+    args = ["codegen", str(document), "--lang", "java", "--class-name", "Logic", "-o", str(tmp_path / "Logic.java")]
+    java = CliRunner().invoke(app, [*args, "-s", str(tmp_path / "rows.csv"), "--test-output", str(tmp_path / "LogicTest.java")])
+    assert java.exit_code == 0, java.output
+    assert "public final class Logic {" in (tmp_path / "Logic.java").read_text()
+    assert "class LogicTest {" in (tmp_path / "LogicTest.java").read_text()
