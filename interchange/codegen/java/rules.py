@@ -111,23 +111,35 @@ def _ruleset(step: RuleSet, out: JavaWriter) -> Emitted:
         return " && ".join(f"({truth(out, p)} == 1)" for p in rule.predicates) or "true"
 
     default = -1 if step.default is None else index(step.default)
-    lines = [f"int label = {default};"]
+    m = len(step.rules)
+    if not m:
+        return [f"int label = {default};"], {"label": "label"}
+    # every rule's truth first (a rule set too long for one method is split into several), then the choice
+    blocks = [[f"fired[{i}] = {fires(r)};"] for i, r in enumerate(step.rules)]
+    lines = [
+        f"boolean[] fired = new boolean[{m}];",
+        *out.split(blocks, "double[] v, String[] s, boolean[] fired", "v, s, fired", "rules"),
+    ]
+    lines.append(f"int label = {default};")
+    weights = out.array("rule_weights", [float(r.weight) for r in step.rules])
     if step.criterion == "firstHit":
-        branches = [f"if ({fires(r)}) {{ label = {index(r.score)}; }}" for r in step.rules]
-        if branches:
-            lines.append(" else ".join(branches))
+        labels = out.array("rule_labels", [index(r.score) for r in step.rules], "int")
+        lines.append(f"for (int i = 0; i < {m}; i++) {{ if (fired[i]) {{ label = {labels}[i]; break; }} }}")
     elif step.criterion == "weightedMax":
-        lines.append("double best = Double.NEGATIVE_INFINITY;")
-        for r in step.rules:
-            w = jdouble(float(r.weight))
-            lines.append(f"if (({fires(r)}) && {w} > best) {{ label = {index(r.score)}; best = {w}; }}")
+        labels = out.array("rule_labels", [index(r.score) for r in step.rules], "int")
+        lines += [
+            "double best = Double.NEGATIVE_INFINITY;",
+            f"for (int i = 0; i < {m}; i++) {{",
+            f"    if (fired[i] && {weights}[i] > best) {{ label = {labels}[i]; best = {weights}[i]; }}",
+            "}",
+        ]
     else:
         scores = list(dict.fromkeys(str(r.score) for r in step.rules))
-        lines.append(f"double[] totals = new double[{len(scores)}];")
-        for r in step.rules:
-            lines.append(f"if ({fires(r)}) {{ totals[{scores.index(str(r.score))}] += {jdouble(float(r.weight))}; }}")
+        which = out.array("rule_scores", [scores.index(str(r.score)) for r in step.rules], "int")
         targets = ", ".join(str(index(s)) for s in scores)
         lines += [
+            f"double[] totals = new double[{len(scores)}];",
+            f"for (int i = 0; i < {m}; i++) {{ if (fired[i]) {{ totals[{which}[i]] += {weights}[i]; }} }}",
             "double sum = 0.0;",
             "int winner = 0;",
             f"for (int j = 0; j < {len(scores)}; j++) {{ sum += totals[j]; if (totals[j] > totals[winner]) {{ winner = j; }} }}",

@@ -26,6 +26,7 @@ from interchange.ir.graph import Graph, ModelStep
 from interchange.ir.linear import Link, Regression
 from interchange.ir.predicates import Compare, InSet, PredicateColumn
 from interchange.ir.reported import Reported
+from interchange.ir.rules import Rule, RuleSet
 from interchange.ir.segmentation import Segmentation
 from interchange.ir.transforms import OneHot, Ordinal, Scale, Validate
 from interchange.signature import InputField, OutputField, Signature
@@ -202,6 +203,22 @@ def class_segments_graph(n: int = 400) -> Graph:
     return Graph(signature, (), step)
 
 
+def rules_graph(n: int = 1500, criterion: str = "firstHit") -> Graph:
+    """``n`` rules over two fields, a label each."""
+    rules = tuple(
+        Rule(
+            (Compare("a", "greaterThan", 3.0 - 6.0 * i / n), Compare("b", "lessOrEqual", -2.0 + 5.0 * i / n)),
+            f"r{i % 5}",
+            1.0 + i % 4,
+        )
+        for i in range(n)
+    )
+    outputs = (OutputField("label", "label", "string"),)
+    return Graph(
+        Signature((InputField("a"), InputField("b")), outputs, task="classification"), (), RuleSet(rules, criterion, "none")
+    )  # type: ignore[arg-type]
+
+
 def _agrees_in_python(graph: Graph, cases: dict[str, np.ndarray]) -> None:
     module = load_python(codegen(graph, "python").source)
     got = python_outputs(module, graph.signature, cases)
@@ -224,10 +241,15 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
         from_graph(chain_graph(), "Chain", two),
         from_graph(_segments(), "Segments", two),
         from_graph(class_segments_graph(), "ClassSegments", two),
+        *(
+            from_graph(rules_graph(criterion=c), f"Rules{c[0].upper()}{c[1:]}", two)
+            for c in ("firstHit", "weightedMax", "weightedSum")
+        ),
     ]
     sizes = {g.class_name: len(g.source) for g in generated}
     assert sizes["Categories"] < 400_000 and "private static void steps" in generated[2].source, sizes
     assert "private static void segments" in generated[3].source and "private static void segments" in generated[4].source
+    assert all("private static void rules" in g.source for g in generated[5:])
     assert len(run_junit(tmp_path, generated)) == len(generated)
 
 
