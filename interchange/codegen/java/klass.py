@@ -8,8 +8,12 @@ The class offers three doors onto one row-at-a-time scorer:
   numeric.
 - ``Output predict(Input input)``: typed records, one field per input and output.
 - ``Object[] predictValues(Object[] inputs)``: boxed values (Number, String, Boolean, null) in
-  INPUT_NAMES order, boxed outputs (Double, the label's own value, null): for generic callers
-  such as a Kafka Streams application mapping Avro records by field name.
+  INPUT_NAMES order, boxed outputs (Double, the label's own value, a String, null): for generic
+  callers such as a Kafka Streams application mapping Avro records by field name.
+
+A text figure (an Output expression of type string) is a String in the record and in
+predictValues, NaN from predict(double[]). Steps too long for one method (Java's 64 KB of
+bytecode per method) go into generated methods of a bounded size, in order.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import numpy as np
 from interchange.batch import category_key
 from interchange.codegen.java.functions import JAVA_FUNCTIONS, Value, key, missing, num, refuse
 from interchange.codegen.java.runtime import HELPERS
-from interchange.codegen.java.writer import SEPARATOR, JavaWriter, jdouble, jstring
+from interchange.codegen.java.writer import GATHER, SEPARATOR, JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
 from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 
@@ -133,7 +133,7 @@ class Lowering:
         if form is None:
             raise refuse(f"the IR function {e.function!r}")
         args = [self.lower(a) for a in e.args]
-        result = form(args)
+        result = form(args) if not _many_constants(e) else self._member(e, args[0])
         value = self.let(result.code, result.text)
         if e.default is not None:  # defaultValue: where the function gives a missing value
             value = self.let(f"{missing(value)} ? {_constant(e.default, value.text, 'the result')} : {value.code}", value.text)
@@ -141,6 +141,12 @@ class Lowering:
             gone = " || ".join(missing(a) for a in args)
             value = self.let(f"{gone} ? {_constant(e.fill, value.text, 'the result')} : {value.code}", value.text)
         return value
+
+    def _member(self, e: Call, x: Value) -> Value:
+        """isIn / isNotIn over many constants: a static set of their keys (a chain that long would not fit a method)."""
+        at = self.out.positions("members", [category_key(a.value) for a in e.args[1:] if isinstance(a, Const)])
+        hit = f"{at}.containsKey({key(x)})"
+        return Value(f"({hit if e.function == 'isIn' else '!' + hit} ? 1.0 : 0.0)")
 
     def _interpolate(self, e: Interpolate) -> Value:
         self.out.need("tables")
@@ -203,6 +209,15 @@ class Lowering:
                 return value
             return self.let(f"Double.isNaN({value.code}) ? null : repr({value.code})", True)
         raise refuse(f"a derived field of type {type_}")
+
+
+def _many_constants(e: Call) -> bool:
+    values = e.args[1:]
+    return (
+        e.function in ("isIn", "isNotIn")
+        and len(values) > GATHER
+        and all(isinstance(a, Const) and a.value is not None and not isinstance(a.value, bool) for a in values)
+    )
 
 
 def lower_into(out: JavaWriter, name: str, expression: Expr, type_: str | None) -> tuple[list[str], str, bool]:

@@ -77,6 +77,8 @@ def _expressions() -> list[tuple[str, Expr, str | None]]:
         ("is_in", _call("isIn", S, Const("x"), Const("Ab c")), "boolean"),
         ("is_not_in", _call("isNotIn", S, Const("yy")), "boolean"),
         ("is_in_numbers", _call("isIn", A, Const(1.0), Const(2.5), Const("0")), "boolean"),
+        ("is_in_many", _call("isIn", S, *(Const(f"v{i}") for i in range(100)), Const("x"), Const(2.0)), "boolean"),
+        ("is_not_in_many", _call("isNotIn", A, *(Const(float(i)) for i in range(100)), Const(2.5)), "boolean"),
         ("fill_default", _call("/", A, B, fill=-1.0, default=7.0), "double"),
         ("text_default", _call("if", _call("greaterThan", A, Const(0.0)), Const("pos"), default="none"), "string"),
         ("missing_constant", _call("+", A, Const(None)), "double"),
