@@ -21,11 +21,21 @@ __all__ = ["Value", "JAVA_FUNCTIONS", "num", "missing", "key", "refuse"]
 
 @dataclass(frozen=True)
 class Value:
-    """A lowered expression: Java source of a ``double`` (NaN: missing) or, when ``text``, a ``String`` (null)."""
+    """A lowered expression: Java source of a ``double`` (NaN: missing), a ``String`` (``text``; null) or, where
+    the IR would hold numbers and texts in one column, an ``Object`` (``mixed``: a Double or a String; null or NaN)."""
 
     code: str
     text: bool = False
     none: bool = False  # the missing constant, which takes the kind of whatever it meets
+    mixed: bool = False
+
+    @property
+    def java_type(self) -> str:
+        return "Object" if self.mixed else "String" if self.text else "double"
+
+    def boxed(self) -> str:
+        """The value as a Java Object (a double boxed as a Double)."""
+        return self.code if self.mixed else f"(Object) {self.code}"
 
 
 def refuse(what: str) -> UnsupportedModelError:
@@ -34,16 +44,18 @@ def refuse(what: str) -> UnsupportedModelError:
 
 def num(a: Value) -> str:
     """``a`` as a double: a text parsed as a number (NaN when it is none), as the IR's _num."""
-    return f"number({a.code})" if a.text else a.code
+    return f"numberOf({a.code})" if a.mixed else f"number({a.code})" if a.text else a.code
 
 
 def missing(a: Value) -> str:
+    if a.mixed:
+        return f"absent({a.code})"
     return f"({a.code} == null)" if a.text else f"Double.isNaN({a.code})"
 
 
 def key(a: Value) -> str:
     """``a``'s category key (null when missing)."""
-    return a.code if a.text else f"key({a.code})"
+    return f"keyOf({a.code})" if a.mixed else a.code if a.text else f"key({a.code})"
 
 
 def _flag(condition: str) -> Value:
@@ -63,7 +75,7 @@ def _aggregate(name: str) -> Callable[[list[Value]], Value]:
 
 
 def _equal(a: list[Value], negate: bool) -> Value:
-    if not a[0].text and not a[1].text:
+    if not (a[0].text or a[0].mixed or a[1].text or a[1].mixed):
         x, y = a[0].code, a[1].code
         same = f"{x} == {y} || (Double.isNaN({x}) && Double.isNaN({y}))"
     else:  # text on either side: the category keys (interchange.ir.expressions._equal)
@@ -79,14 +91,14 @@ def _if(a: list[Value]) -> Value:
     """A missing or zero condition takes the else branch (pypmml); no else branch: missing."""
     yes = a[1]
     no = a[2] if len(a) > 2 else Value("(String) null" if yes.text else "Double.NaN", yes.text, none=True)
-    if yes.text != no.text:
-        if yes.none:
+    if (yes.text, yes.mixed) != (no.text, no.mixed):
+        if yes.none and no.text:
             yes = Value("(String) null", True, True)
-        elif no.none:
+        elif no.none and yes.text:
             no = Value("(String) null", True, True)
-        else:
-            raise refuse("an 'if' mixing a number and a text value in one expression")
-    return Value(f"({_truthy(a[0])} ? {yes.code} : {no.code})", yes.text, yes.none and no.none)
+        else:  # numbers and texts in one column (the IR's object column): a Double or a String
+            return Value(f"({_truthy(a[0])} ? {yes.boxed()} : {no.boxed()})", mixed=True)
+    return Value(f"({_truthy(a[0])} ? {yes.code} : {no.code})", yes.text, yes.none and no.none, yes.mixed)
 
 
 def _member(a: list[Value], want: bool) -> Value:
@@ -150,6 +162,24 @@ HELPERS["values"] = """
         } catch (NumberFormatException e) {
             return Double.NaN;
         }
+    }
+
+    /** A value of a column holding numbers and texts (a Double or a String) read as a number (the IR's _num). */
+    private static double numberOf(Object x) {
+        return x instanceof String ? number((String) x) : x == null ? Double.NaN : ((Double) x).doubleValue();
+    }
+
+    private static boolean absent(Object x) {
+        return x == null || (x instanceof Double && ((Double) x).isNaN());
+    }
+
+    private static String keyOf(Object x) {
+        return absent(x) ? null : x instanceof String ? (String) x : key(((Double) x).doubleValue());
+    }
+
+    /** str() of a Double or a String (a derived field of type string), null when missing. */
+    private static String textOf(Object x) {
+        return absent(x) ? null : x instanceof String ? (String) x : repr(((Double) x).doubleValue());
     }
 
     /** A non-finite result is missing (ir.expressions._clean). */

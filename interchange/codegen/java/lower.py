@@ -5,8 +5,9 @@ a node read twice (a missing-value test and the value) is computed once and a de
 straight-line code. The nodes follow interchange.ir.expressions.evaluate_expr: calls through
 the function table (java/functions.py) with mapMissingTo (``fill``) and defaultValue
 (``default``), piecewise-linear Interpolate, category Indicator, Lookup (a static map from the
-arguments' category keys to a position) and Bins (static interval arrays). One expression does
-not mix numbers and texts where the IR would make a column of both: that is refused by name.
+arguments' category keys to a position) and Bins (static interval arrays). Where the IR makes a
+column of numbers and texts (an 'if' of a number or a text), the value is a Java Object until
+the derived field's type resolves it; such a field with no type is refused by name.
 """
 
 from __future__ import annotations
@@ -94,10 +95,10 @@ class Lowering:
         self.out = out
         self.lines: list[str] = []
 
-    def let(self, code: str, text: bool = False) -> Value:
-        name = self.out.local()
-        self.lines.append(f"{'String' if text else 'double'} {name} = {code};")
-        return Value(name, text)
+    def let(self, code: str, text: bool = False, mixed: bool = False) -> Value:
+        value = Value(self.out.local(), text, mixed=mixed)
+        self.lines.append(f"{value.java_type} {value.code} = {code};")
+        return value
 
     def lower(self, e: Expr) -> Value:
         """A Value computing ``e``."""
@@ -134,13 +135,20 @@ class Lowering:
             raise refuse(f"the IR function {e.function!r}")
         args = [self.lower(a) for a in e.args]
         result = form(args) if not _many_constants(e) else self._member(e, args[0])
-        value = self.let(result.code, result.text)
+        value = self.let(result.code, result.text, result.mixed)
         if e.default is not None:  # defaultValue: where the function gives a missing value
-            value = self.let(f"{missing(value)} ? {_constant(e.default, value.text, 'the result')} : {value.code}", value.text)
+            value = self._replace(value, missing(value), e.default)
         if e.fill is not None and args:  # mapMissingTo: where any argument is missing
-            gone = " || ".join(missing(a) for a in args)
-            value = self.let(f"{gone} ? {_constant(e.fill, value.text, 'the result')} : {value.code}", value.text)
+            value = self._replace(value, " || ".join(missing(a) for a in args), e.fill)
         return value
+
+    def _replace(self, value: Value, where: str, constant: Any) -> Value:
+        """``constant`` where ``where`` holds, else ``value``; a text into numbers (or the reverse) mixes them."""
+        text = value.text if constant is None else isinstance(constant, str)
+        if value.mixed or text != value.text:
+            boxed = "(Object) null" if constant is None else f"(Object) {_constant(constant, text, 'the result')}"
+            return self.let(f"{where} ? {boxed} : {value.boxed()}", mixed=True)
+        return self.let(f"{where} ? {_constant(constant, value.text, 'the result')} : {value.code}", value.text)
 
     def _member(self, e: Call, x: Value) -> Value:
         """isIn / isNotIn over many constants: a static set of their keys (a chain that long would not fit a method)."""
@@ -196,9 +204,11 @@ class Lowering:
     def cast(self, value: Value, type_: str | None) -> Value:
         """``value`` converted to a derived field's type (interchange.ir.expressions._CASTS; None: as computed)."""
         if type_ is None:
+            if value.mixed:
+                raise refuse("a derived field of no type mixing number and text values (give it a type)")
             return value
         if type_ in ("double", "boolean"):
-            return Value(num(value)) if value.text else value
+            return Value(num(value)) if value.text or value.mixed else value
         if type_ == "float":
             return self.let(f"(double) (float) {num(value)}")
         if type_ == "integer":
@@ -207,6 +217,8 @@ class Lowering:
         if type_ == "string":
             if value.text:
                 return value
+            if value.mixed:
+                return self.let(f"textOf({value.code})", True)
             return self.let(f"Double.isNaN({value.code}) ? null : repr({value.code})", True)
         raise refuse(f"a derived field of type {type_}")
 

@@ -80,6 +80,12 @@ def _expressions() -> list[tuple[str, Expr, str | None]]:
         ("is_in_many", _call("isIn", S, *(Const(f"v{i}") for i in range(100)), Const("x"), Const(2.0)), "boolean"),
         ("is_not_in_many", _call("isNotIn", A, *(Const(float(i)) for i in range(100)), Const(2.5)), "boolean"),
         ("fill_default", _call("/", A, B, fill=-1.0, default=7.0), "double"),
+        # numbers and texts in one column until the field's type resolves them
+        ("mixed_text", _call("if", _call("greaterThan", A, Const(1.0)), Const("big"), B), "string"),
+        ("mixed_number", _call("if", _call("isIn", S, Const("x")), A, S), "double"),
+        ("mixed_equal", _call("equal", _call("if", _call("greaterThan", A, Const(0.0)), S, A), Const("2")), "boolean"),
+        ("text_fill", _call("*", A, B, fill="gone"), "string"),
+        ("number_default", _call("if", _call("isIn", S, Const("yy")), S, default=0.5), "double"),
         ("text_default", _call("if", _call("greaterThan", A, Const(0.0)), Const("pos"), default="none"), "string"),
         ("missing_constant", _call("+", A, Const(None)), "double"),
         ("as_integer", _call("*", A, Const(3.7)), "integer"),
@@ -275,9 +281,9 @@ def test_a_node_no_generator_writes_is_refused_by_name(lang: str) -> None:
         codegen(wrapped, lang)
 
 
-def test_java_refuses_mixing_numbers_and_texts_by_name() -> None:
+def test_java_refuses_a_field_mixing_numbers_and_texts_with_no_type() -> None:
     graph = _figures(_regression(("a",)), [("mixed", _call("if", A, Const("text"), B), None)], INPUTS)
-    with pytest.raises(UnsupportedModelError, match="mixing a number and a text"):
+    with pytest.raises(UnsupportedModelError, match="mixing number and text values"):
         codegen(graph, "java")
     codegen(graph, "python")
 
