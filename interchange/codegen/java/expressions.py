@@ -18,7 +18,7 @@ from interchange.errors import UnsupportedModelError
 from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
 from interchange.ir.transforms import Validate
 
-__all__ = ["truth", "holds", "column_key"]
+__all__ = ["truth", "holds", "column_key", "is_category"]
 
 HELPERS["truth"] = """
     /** PMML 4.4's three-valued and / or / xor / surrogate over 1 TRUE, 0 FALSE, -1 UNKNOWN (ir.predicates). */
@@ -76,14 +76,21 @@ def _missing(out: JavaWriter, column: str) -> str:
     return f"{out.text(column)} == null" if out.is_text(column) else f"Double.isNaN({out.num(column)})"
 
 
-def _is(out: JavaWriter, column: str, key: Any) -> str:
+def is_category(out: JavaWriter, column: str, key: Any) -> str:
     """Java condition: present column ``column`` holds the category whose key is ``key``."""
     if out.is_text(column):
         return f"{jstring(key)}.equals({out.text(column)})"
+    number = _key_number(key)
+    return "false" if number is None else f"{out.num(column)} == {jdouble(number)}"
+
+
+def _key_number(key: Any) -> float | None:
+    """The number whose category key is ``key``; None where none has it ("01", "1e3", "abc": the IR compares keys)."""
     try:
-        return f"{out.num(column)} == {jdouble(float(key))}"
+        x = float(key)
     except (TypeError, ValueError):
-        return "false"
+        return None
+    return x if category_key(x) == key else None
 
 
 def column_key(out: JavaWriter, column: str) -> str:
@@ -99,7 +106,7 @@ def holds(out: JavaWriter, column: str, keys: list[Any]) -> str:
     keys when there are many: a chain of comparisons that long would not fit a method)."""
     if len(keys) > GATHER and None not in keys:
         return f"{out.positions('categories', keys)}.containsKey({column_key(out, column)})"
-    return " || ".join(f"({_is(out, column, k)})" for k in keys) or "false"
+    return " || ".join(f"({is_category(out, column, k)})" for k in keys) or "false"
 
 
 def truth(out: JavaWriter, p: Predicate) -> str:
@@ -114,7 +121,7 @@ def truth(out: JavaWriter, p: Predicate) -> str:
             x = f"number({out.text(p.field)})" if out.is_text(p.field) else out.num(p.field)
             out.need("values")
             return f"(Double.isNaN({x}) ? -1 : ({x} {_ORDER[p.operator]} {jdouble(float(p.value))} ? 1 : 0))"
-        hit = _is(out, p.field, category_key(p.value))
+        hit = is_category(out, p.field, category_key(p.value))
         yes, no = ("1", "0") if p.operator == "equal" else ("0", "1")
         return f"(({gone}) ? -1 : ({hit}) ? {yes} : {no})"
     if isinstance(p, InSet):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from interchange.batch import category_key
-from interchange.codegen.java.expressions import column_key
+from interchange.codegen.java.expressions import column_key, is_category
 from interchange.codegen.java.writer import GATHER, JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
 from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
@@ -13,21 +13,11 @@ from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, P
 __all__: list[str] = []
 
 
-def _number(text: str | None) -> float | None:
-    try:
-        return None if text is None else float(text)
-    except ValueError:
-        return None
-
-
 def _equals(out: JavaWriter, column: str, key: str | None) -> str:
-    """Java condition: column ``column`` holds the category whose key is ``key``."""
-    if out.is_text(column):
-        return f"{out.text(column)} == null" if key is None else f"{jstring(key)}.equals({out.text(column)})"
-    number = _number(key)
+    """Java condition: column ``column`` holds the category whose key is ``key`` (None: it is missing)."""
     if key is None:
-        return f"Double.isNaN({out.num(column)})"
-    return "false" if number is None else f"{out.num(column)} == {jdouble(number)}"
+        return f"{out.text(column)} == null" if out.is_text(column) else f"Double.isNaN({out.num(column)})"
+    return is_category(out, column, key)
 
 
 def _missing(out: JavaWriter, column: str) -> str:

@@ -167,16 +167,19 @@ def categories_graph(n: int = 3000) -> Graph:
         OneHot(("s",), hot, cats),
         Ordinal(("s",), ("s_ord",), (cats,), -1.0),
         PredicateColumn("s_in", InSet("s", cats[::2])),
+        # categories of a number compare as keys: "01" and "1e0" are no number's key
+        OneHot(("a",), ("a1", "a25", "a01", "a1e0"), (1.0, 2.5, "01", "1e0")),
+        PredicateColumn("a_in", InSet("a", ("2.5", "01", 0))),
     )
     inputs = [InputField("a"), InputField("s", "string", "categorical")]
-    return Graph(_signature(inputs, []), steps, _regression(("a", "s_ord", "s_in", *hot)))
+    return Graph(_signature(inputs, []), steps, _regression(("a", "s_ord", "s_in", "a1", "a25", "a01", "a1e0", "a_in", *hot)))
 
 
 def category_rows(n: int, count: int = 3000, seed: int = 1) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     s = [f"c{i}" for i in rng.integers(0, count, n)]
     s[:3] = ["x", None, "c2999"]  # valid but not a category, missing, the last one
-    return {"a": rng.normal(size=n), "s": np.array(s, dtype=object)}
+    return {"a": rng.choice([0.0, 1.0, 2.5, -1.5, np.nan], n), "s": np.array(s, dtype=object)}
 
 
 def chain_graph(n: int = 1100) -> Graph:
