@@ -19,6 +19,7 @@ from interchange.codegen.java.lower import lower_into
 from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter, lookup
 from interchange.errors import UnsupportedModelError
+from interchange.ir.columns import Columns
 from interchange.ir.expressions import references
 from interchange.ir.reported import Reported
 from interchange.ir.validity import Interval, Treat
@@ -126,3 +127,13 @@ def _reported(step: Reported, out: JavaWriter) -> tuple[list[str], dict[str, str
             raise _refuse(f"an Output expression that is the prediction's {part}")
         parts["value"] = out.num(name)
     return lines, parts
+
+
+@emitter("java", Columns)
+def _columns(step: Columns, out: JavaWriter) -> tuple[list[str], dict[str, str]]:
+    """A document of expressions only (ir.columns): each output is a column the steps derived, read from its slot."""
+    parts = {}
+    for column, name in zip(step.inputs, step.outputs, strict=True):
+        text = out.is_text(column)
+        parts[f"text:{name}" if text else f"num:{name}"] = out.text(column) if text else out.num(column)
+    return [], parts

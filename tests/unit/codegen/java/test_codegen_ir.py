@@ -21,6 +21,7 @@ from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_pyth
 from interchange.codegen.java.functions import JAVA_FUNCTIONS
 from interchange.codegen.python.expressions import CALLS
 from interchange.errors import UnsupportedModelError
+from interchange.ir.columns import Columns
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.graph import Graph, ModelStep
 from interchange.ir.linear import Link, Regression
@@ -158,6 +159,15 @@ def functions_graph() -> Graph:
     return _figures(_regression(("a",)), _expressions(), INPUTS)
 
 
+def columns_graph() -> Graph:
+    """A document of expressions only (a PFA output record of let-bindings): each output a derived column."""
+    named = _expressions()[:12] + [e for e in _expressions() if e[2] == "string"]
+    steps = tuple(Derive((f"{name}_d",), expr, type_) for name, expr, type_ in named)
+    outputs = tuple(OutputField(name, "score", "string" if t == "string" else "double") for name, _, t in named)
+    model = Columns(tuple(f"{name}_d" for name, _, _ in named), tuple(name for name, _, _ in named))
+    return Graph(Signature(tuple(INPUTS), outputs, task="transform"), steps, model)
+
+
 def categories_graph(n: int = 3000) -> Graph:
     """A text field of ``n`` categories: one-hot, ordinal, validity and a set predicate over all of them."""
     cats = tuple(f"c{i}" for i in range(n))
@@ -239,6 +249,7 @@ def _agrees_in_python(graph: Graph, cases: dict[str, np.ndarray]) -> None:
 @pytest.mark.filterwarnings("ignore")
 def test_generated_python_computes_every_function_as_the_ir() -> None:
     _agrees_in_python(functions_graph(), _rows(300))
+    _agrees_in_python(columns_graph(), _rows(100))
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -248,6 +259,7 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
     two = {k: rows[k] for k in ("a", "b")}
     generated = [
         from_graph(functions_graph(), "Functions", _rows(300)),
+        from_graph(columns_graph(), "ColumnsOnly", _rows(100)),
         from_graph(categories_graph(), "Categories", category_rows(60)),
         from_graph(chain_graph(), "Chain", two),
         from_graph(_segments(), "Segments", two),
@@ -258,9 +270,9 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
         ),
     ]
     sizes = {g.class_name: len(g.source) for g in generated}
-    assert sizes["Categories"] < 400_000 and "private static void steps" in generated[2].source, sizes
-    assert "private static void segments" in generated[3].source and "private static void segments" in generated[4].source
-    assert all("private static void rules" in g.source for g in generated[5:])
+    assert sizes["Categories"] < 400_000 and "private static void steps" in generated[3].source, sizes
+    assert "private static void segments" in generated[4].source and "private static void segments" in generated[5].source
+    assert all("private static void rules" in g.source for g in generated[6:])
     assert len(run_junit(tmp_path, generated)) == len(generated)
 
 
