@@ -43,6 +43,26 @@ def test_every_ir_function_has_a_java_and_a_python_form() -> None:
     assert set(CALLS) == set(FUNCTIONS)
 
 
+def test_every_ir_step_has_a_java_and_a_python_emitter() -> None:
+    """Each Step / ModelStep class of interchange.ir has both emitters, but the nodes no generator writes."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import interchange.ir
+    from interchange.codegen.registry import NOT_GENERATED, supported
+    from interchange.ir.graph import Step
+
+    steps = set()
+    for module in pkgutil.iter_modules(interchange.ir.__path__):
+        for name, cls in inspect.getmembers(importlib.import_module(f"interchange.ir.{module.name}"), inspect.isclass):
+            if issubclass(cls, (Step, ModelStep)) and cls not in (Step, ModelStep) and not inspect.isabstract(cls):
+                steps.add(name)
+    assert len(steps) >= 29
+    for lang in ("java", "python"):
+        assert steps - NOT_GENERATED - set(supported(lang)) == set(), lang
+
+
 def _call(fn: str, *args: Expr, fill: Any = None, default: Any = None) -> Call:
     return Call(fn, tuple(args), fill, default)
 
