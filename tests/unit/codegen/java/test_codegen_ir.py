@@ -25,9 +25,10 @@ from interchange.ir.columns import Columns
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.graph import Graph, ModelStep
 from interchange.ir.linear import Link, Regression
-from interchange.ir.predicates import Compare, InSet, PredicateColumn
+from interchange.ir.predicates import Always, Compare, InSet, PredicateColumn
 from interchange.ir.reported import Reported
 from interchange.ir.rules import Rule, RuleSet
+from interchange.ir.scorecard import Attribute, Characteristic, Scorecard
 from interchange.ir.segmentation import Segmentation
 from interchange.ir.transforms import OneHot, Ordinal, Scale, Validate
 from interchange.signature import InputField, OutputField, Signature
@@ -260,6 +261,29 @@ def rules_graph(n: int = 1500, criterion: str = "firstHit") -> Graph:
     )  # type: ignore[arg-type]
 
 
+def scorecard_graph(n: int = 1200) -> Graph:
+    """``n`` characteristics of three bins each, with reason codes ranked by points below the baselines."""
+    codes = tuple(f"R{j}" for j in range(7))
+    characteristics = tuple(
+        Characteristic(
+            (
+                Attribute(Compare("a", "lessThan", -1.0 + i / n), 1.0 + i % 5, codes[i % 7]),
+                Attribute(Compare("b", "greaterOrEqual", 2.0 - 3.0 * i / n), "a" if i % 3 == 0 else 2.5, codes[(i + 3) % 7]),
+                Attribute(Always(True), 0.5, None),
+            ),
+            baseline=2.0 + i % 4 if i % 11 else None,
+        )
+        for i in range(n)
+    )
+    step = Scorecard(10.0, characteristics, codes, reasons=(("first_reason", 0), ("second_reason", 1)))
+    outputs = (
+        OutputField("score", "value"),
+        OutputField("first_reason", "score", "string"),
+        OutputField("second_reason", "score", "string"),
+    )
+    return Graph(Signature((InputField("a"), InputField("b")), outputs), (), step)
+
+
 def _agrees_in_python(graph: Graph, cases: dict[str, np.ndarray]) -> None:
     module = load_python(codegen(graph, "python").source)
     got = python_outputs(module, graph.signature, cases)
@@ -293,6 +317,9 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
     assert sizes["Categories"] < 400_000 and "private static void steps" in generated[3].source, sizes
     assert "private static void segments" in generated[4].source and "private static void segments" in generated[5].source
     assert all("private static void rules" in g.source for g in generated[6:])
+    card = from_graph(scorecard_graph(), "LongScorecard", two)
+    assert "private static void characteristics" in card.source
+    generated.append(card)
     assert len(run_junit(tmp_path, generated)) == len(generated)
 
 
