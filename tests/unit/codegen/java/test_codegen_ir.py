@@ -374,3 +374,15 @@ def test_cli_generates_a_document_that_lifts(tmp_path: Path) -> None:
     assert java.exit_code == 0, java.output
     assert "public final class Logic {" in (tmp_path / "Logic.java").read_text()
     assert "class LogicTest {" in (tmp_path / "LogicTest.java").read_text()
+
+
+@dataclass(frozen=True)
+class Spline:  # (an expression node no generator knows)
+    arg: Expr
+
+
+@pytest.mark.parametrize("lang", ["python", "java"])
+def test_an_unknown_expression_is_refused_by_name(lang: str) -> None:
+    graph = _figures(_regression(("a",)), [("curve", Spline(A), "double")], INPUTS)  # type: ignore[list-item]
+    with pytest.raises(UnsupportedModelError, match="Spline"):
+        codegen(graph, lang)
