@@ -19,7 +19,7 @@ import numpy as np
 from interchange.batch import category_key
 from interchange.codegen.java.functions import JAVA_FUNCTIONS, Value, key, missing, num, refuse
 from interchange.codegen.java.runtime import HELPERS
-from interchange.codegen.java.writer import GATHER, SEPARATOR, JavaWriter, jdouble, jstring
+from interchange.codegen.java.writer import GATHER, INLINE, SEPARATOR, JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
 from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 
@@ -88,6 +88,13 @@ def _constant(value: Any, text: bool, what: str) -> str:
     return _text(value, what) if text else _number(value, what)
 
 
+def _boxed(value: Any) -> str:
+    """A Java Object constant: a String, a Double or null."""
+    if value is None:
+        return "(Object) null"
+    return f"(Object) {_text(value, 'a value') if isinstance(value, str) else _number(value, 'a value')}"
+
+
 class Lowering:
     """Statements computing expressions into locals, for one step's block."""
 
@@ -146,8 +153,7 @@ class Lowering:
         """``constant`` where ``where`` holds, else ``value``; a text into numbers (or the reverse) mixes them."""
         text = value.text if constant is None else isinstance(constant, str)
         if value.mixed or text != value.text:
-            boxed = "(Object) null" if constant is None else f"(Object) {_constant(constant, text, 'the result')}"
-            return self.let(f"{where} ? {boxed} : {value.boxed()}", mixed=True)
+            return self.let(f"{where} ? {_boxed(constant)} : {value.boxed()}", mixed=True)
         return self.let(f"{where} ? {_constant(constant, value.text, 'the result')} : {value.code}", value.text)
 
     def _member(self, e: Call, x: Value) -> Value:
@@ -164,12 +170,20 @@ class Lowering:
         fill = "Double.NaN" if e.fill is None else jdouble(float(e.fill))
         return self.let(f"interpolate({num(x)}, {orig}, {norm}, {_OUTLIERS[e.outliers]}, {fill})")
 
-    def _results(self, hint: str, values: list[Any], numeric: bool) -> str:
+    def _results(self, hint: str, values: list[Any], others: tuple[Any, Any], numeric: bool) -> tuple[str, Value]:
+        """A static array of a table's results, and the kind of what the table gives (with its fill and default):
+        numbers, texts, or both (the IR's object column: an Object[] of Doubles and Strings)."""
         if numeric:
-            return self.out.array(hint, np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64))
-        for v in values:
-            _text(v, "a text table's value")
-        return self.out.strings(hint, values)
+            array = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+            return self.out.array(hint, array), Value("")
+        if all(v is None or isinstance(v, str) for v in (*values, *others)):
+            return self.out.strings(hint, values), Value("", text=True)
+        if len(values) > INLINE:
+            raise refuse(f"a table of more than {INLINE} results mixing number and text values")
+        items = ", ".join(_boxed(v) for v in values)
+        name = self.out.name(hint)
+        self.out.fields.append(f"private static final Object[] {name} = {{{items}}};")
+        return name, Value("", mixed=True)
 
     def _lookup(self, e: Lookup) -> Value:
         args = [self.lower(a) for a in e.args]
@@ -178,11 +192,11 @@ class Lowering:
         if len(rows) != len(table):
             raise refuse("a Lookup key that is missing or holds the control character U+001F")
         at = self.out.positions("lookup", [SEPARATOR.join(str(x) for x in k) for k, _ in rows])
-        values = self._results("lookup_values", [v for _, v in rows], e.numeric)
+        values, kind = self._results("lookup_values", [v for _, v in rows], (e.fill, e.default), e.numeric)
         joined = ' + "\\u001f" + '.join(key(a) for a in args) or '""'
         gone = " || ".join(missing(a) for a in args) or "false"
         index = self.let(f"{gone} ? -2 : {at}.getOrDefault({joined}, -1)")
-        return self._pick(index, values, e.fill, e.default, not e.numeric)
+        return self._pick(index, values, e.fill, e.default, kind)
 
     def _bins(self, e: Bins) -> Value:
         self.out.need("tables")
@@ -191,15 +205,18 @@ class Lowering:
         high = self.out.array("bin_high", np.array([np.nan if b[1] is None else float(b[1]) for b in e.bins], dtype=np.float64))
         low_closed = self.out.array("bin_low_closed", np.array([b[2].startswith("closed") for b in e.bins]), "boolean")
         high_closed = self.out.array("bin_high_closed", np.array([b[2].endswith("Closed") for b in e.bins]), "boolean")
-        values = self._results("bin_values", [b[3] for b in e.bins], e.numeric)
+        values, kind = self._results("bin_values", [b[3] for b in e.bins], (e.fill, e.default), e.numeric)
         index = self.let(f"bin({num(x)}, {low}, {high}, {low_closed}, {high_closed})")
-        return self._pick(index, values, e.fill, e.default, not e.numeric)
+        return self._pick(index, values, e.fill, e.default, kind)
 
-    def _pick(self, index: Value, values: str, fill: Any, default: Any, text: bool) -> Value:
+    def _pick(self, index: Value, values: str, fill: Any, default: Any, kind: Value) -> Value:
         """``values[index]``; index -2 (a missing argument) gives ``fill``, -1 (no entry) ``default``."""
-        f, d = (_constant(v, text, "a table's result") for v in (fill, default))
+        if kind.mixed:
+            f, d = _boxed(fill), _boxed(default)
+        else:
+            f, d = (_constant(v, kind.text, "a table's result") for v in (fill, default))
         i = index.code
-        return self.let(f"{i} == -2 ? {f} : {i} == -1 ? {d} : {values}[(int) {i}]", text)
+        return self.let(f"{i} == -2 ? {f} : {i} == -1 ? {d} : {values}[(int) {i}]", kind.text, kind.mixed)
 
     def cast(self, value: Value, type_: str | None) -> Value:
         """``value`` converted to a derived field's type (interchange.ir.expressions._CASTS; None: as computed)."""

@@ -133,6 +133,8 @@ def _expressions() -> list[tuple[str, Expr, str | None]]:
             ),
             "string",
         ),
+        ("lookup_mixed", Lookup((S,), ((("x",), "ex"), (("yy",), 2.0)), 0.5, "gone", False), "string"),
+        ("bins_mixed", Bins(A, ((None, 0.0, "openClosed", "low"), (0.0, 3.0, "openOpen", 1.5)), None, "none", False), "double"),
         ("bins_number", Bins(B, ((-2.0, 2.0, "closedOpen", 1.0), (2.0, None, "closedOpen", 2.0)), None, -1.0, True), "double"),
         ("interpolate", Interpolate(A, (-1.0, 2.0, 6.0), (0.0, 0.5, 1.0)), "double"),
         ("interpolate_missing", Interpolate(A, (-1.0, 2.0, 6.0), (0.0, 0.5, 1.0), "asMissingValues"), "double"),
