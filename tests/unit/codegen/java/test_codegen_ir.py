@@ -388,3 +388,11 @@ def test_an_unknown_expression_is_refused_by_name(lang: str) -> None:
     graph = _figures(_regression(("a",)), [("curve", Spline(A), "double")], INPUTS)  # type: ignore[list-item]
     with pytest.raises(UnsupportedModelError, match="Spline"):
         codegen(graph, lang)
+
+
+def test_a_document_that_does_not_lift_is_refused_with_its_reasons() -> None:
+    from interchange.ir.lifted import Lifted, Reason
+
+    lifted = Lifted("pmml", functions_graph().signature, None, (Reason("/PMML/BaselineModel", "no IR form yet"),))
+    with pytest.raises(UnsupportedModelError, match="does not lift.*BaselineModel: no IR form yet"):
+        codegen(lifted, "java")
