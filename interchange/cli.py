@@ -118,8 +118,13 @@ def codegen(
     from interchange.codegen import codegen as do_codegen
 
     def body() -> None:
+        from interchange.lift import lift
+        from interchange.model import Model
+
+        model = _document_or_estimator(estimator)
         rows = _read_sample(sample) if sample is not None else None
-        generated = do_codegen(_document_or_estimator(estimator), lang, sample=rows, class_name=class_name, package=package)
+        source = lift(model) if isinstance(model, Model) else model  # (a document is generated from its IR)
+        generated = do_codegen(source, lang, sample=rows, class_name=class_name, package=package)
         if output is None:
             typer.echo(generated.source)
         else:

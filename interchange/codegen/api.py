@@ -74,7 +74,7 @@ def codegen(
     rows: int = 200,
 ) -> Generated:
     """Generate ``lang`` ("python" or "java") source from a fitted estimator, an IR Graph, or a model
-    document (a loaded PMML / PFA / ONNX Model, a Document, or a Lifted one) that lifts into the IR.
+    document lifted into the IR (``interchange.lift(document)``, a Lifted).
 
     An estimator needs ``sample`` (rows like its training data): it gives the signature and
     the verification cases (the estimator's own outputs on the first ``rows`` rows). For a
@@ -113,7 +113,7 @@ def codegen(
 
 
 def _graph_of(model: Any) -> Graph | None:
-    """The IR graph of a Graph, a Lifted document or a model document (lifted here); None for an estimator."""
+    """The IR graph of a Graph or a Lifted document (``interchange.lift``); None for an estimator."""
     from interchange.document import Document
     from interchange.ir.lifted import Lifted
     from interchange.model import Model
@@ -121,9 +121,7 @@ def _graph_of(model: Any) -> Graph | None:
     if isinstance(model, Graph):
         return model
     if isinstance(model, (Model, Document)):
-        from interchange.lift import lift
-
-        model = lift(model)
+        raise ConversionError("codegen reads a document through its IR: pass interchange.lift(document)")
     if not isinstance(model, Lifted):
         return None
     if model.graph is None or not model.ok:
@@ -142,7 +140,7 @@ def _from_ir(graph: Graph, sample: Any, rows: int) -> Verification:
 def _describe(model: Any) -> str:
     if isinstance(model, Graph):
         return "an IR graph"
-    fmt = getattr(model, "format", None) or getattr(getattr(model, "document", None), "format", None)
+    fmt = getattr(model, "format", None)
     if isinstance(fmt, str):
         return f"a {fmt.upper()} document"
     return f"{type(model).__module__}.{type(model).__qualname__}"
