@@ -1,6 +1,7 @@
 """Every golden PMML document that lifts into the IR, as generated Python and generated Java.
 
-For each golden document (tests/conformance/pmml_*) that lifts, ``codegen`` writes the graph
+For each golden document (tests/conformance/pmml_*) that lifts, and each third-party or
+hand-written PMML / PFA document of the conformance suite that lifts, ``codegen`` writes the graph
 as a Python module and as a Java class; both must agree with the IR evaluator within 1e-12 on
 convert's synthetic rows (missing values and unseen categories where the document takes them).
 Python runs in-process; the Java classes and their JUnit tests (replaying the IR's answers) go
@@ -26,14 +27,33 @@ from interchange.verification import compare
 from tests.conformance.test_lift_pmml import GOLDEN
 from tests.unit.codegen.java.maven import from_graph, run_junit
 
+CONFORMANCE = Path(__file__).parents[1] / "conformance"
 
-def _lifting() -> list[Path]:
+
+def _lifting(paths: list[Path]) -> list[Path]:
+    found = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return [p for p in GOLDEN if (lifted := interchange.lift(p.read_bytes())).ok and lifted.graph is not None]
+        for path in paths:
+            try:
+                lifted = interchange.lift(path.read_bytes())
+            except interchange.InterchangeError:
+                continue
+            if lifted.ok and lifted.graph is not None:
+                found.append(path)
+    return found
 
 
-LIFTING = _lifting()
+LIFTING = _lifting(GOLDEN)
+# third-party and hand-written PMML / PFA documents of the conformance suite that lift too
+FOREIGN = _lifting(
+    sorted(
+        p
+        for d in ("pmml_foreign", "pfa_foreign", "pfa_spec", "pfa_titus")
+        for p in (CONFORMANCE / d).iterdir()
+        if p.suffix in (".pmml", ".pfa")
+    )
+)
 
 
 def _lifted(path: Path) -> interchange.Lifted:
@@ -58,7 +78,7 @@ def test_the_golden_documents_lift() -> None:
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("path", LIFTING, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", LIFTING + FOREIGN, ids=lambda p: p.stem)
 def test_generated_python_agrees_with_the_ir(path: Path) -> None:
     lifted = _lifted(path)
     assert lifted.graph is not None
@@ -77,7 +97,7 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
     rows within 1e-12; one bounded ``mvn test`` run."""
     written: list[Generated] = []
     refused = 0
-    for i, path in enumerate(LIFTING):
+    for i, path in enumerate(LIFTING + FOREIGN):
         lifted = _lifted(path)
         assert lifted.graph is not None
         if _refused(lifted, "java"):
@@ -86,4 +106,4 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
         cases = {k: v[:50] for k, v in synthetic_rows(lifted, 50).items()}
         written.append(from_graph(lifted.graph, f"Doc{i}", cases))
     assert len(run_junit(tmp_path, written)) == len(written)
-    assert len(written) >= 116 - refused
+    assert len(written) == len(LIFTING) + len(FOREIGN) - refused
