@@ -89,14 +89,19 @@ def nearest_neighbors(step: NearestNeighbors, b: Builder) -> Emitted:
 
 @emitter(GaussianNaiveBayes)
 def gaussian_nb(step: GaussianNaiveBayes, b: Builder) -> Emitted:
-    """``log prior + sum_j (-0.5 log(2 pi var) - 0.5 (x - mean)^2 / var)``, then normalised."""
-    if step.floor is not None:
-        raise refuse("PMML's density floor in naive Bayes")
+    """``log prior + sum_j (-0.5 log(2 pi var) - 0.5 (x - mean)^2 / var)``, then normalised; with a PMML
+    threshold, each density raised to at least it before its log (ir.naive_bayes.GaussianNaiveBayes)."""
     mean, var = np.asarray(step.mean, dtype=np.float64), np.asarray(step.var, dtype=np.float64)
     X = b.op("Unsqueeze", [b.matrix(step.inputs), b.const([1], np.int64)])  # [N, 1, m]
     diff = b.op("Sub", [X, b.const(mean)])
-    spread = b.op("Div", [b.op("Mul", [b.const(0.5), b.op("Mul", [diff, diff])]), b.const(var)])
-    terms = b.op("Sub", [b.const(-0.5 * np.log(2.0 * np.pi * var)), spread])
+    if step.floor is None:
+        spread = b.op("Div", [b.op("Mul", [b.const(0.5), b.op("Mul", [diff, diff])]), b.const(var)])
+        terms = b.op("Sub", [b.const(-0.5 * np.log(2.0 * np.pi * var)), spread])
+    else:  # PMML 4.4 §NaiveBayes: log max(threshold, density); a missing input is left out of the product
+        power = b.op("Div", [b.op("Neg", [b.op("Mul", [diff, diff])]), b.const(2.0 * var)])
+        density = b.op("Div", [b.op("Exp", [power]), b.const(np.sqrt(2.0 * np.pi * var))])
+        logs = b.op("Log", [b.op("Max", [density, b.const(float(step.floor))])])
+        terms = b.op("Where", [b.op("IsNaN", [X]), b.const(0.0), logs])
     summed = b.op("ReduceSum", [terms, b.const([2], np.int64)], keepdims=0)
     jll = b.op("Add", [b.const(np.asarray(step.log_prior, dtype=np.float64)), summed])
     p = softmax(b, jll)

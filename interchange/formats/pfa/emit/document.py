@@ -209,7 +209,16 @@ def _ensemble(w: _Writer, step: TreeEnsemble, sig: Signature) -> dict[str, Any]:
     if step.classes is None:
         return {"value": {"attr": "scores", "path": [0]}}
     w.bind("probs", "scores" if step.link is Link.IDENTITY else _probabilities("scores", step.link), "array")
+    if any(np.isnan(v).any() for _, v in trees):  # a leaf without a prediction (PMML: a Node with no score)
+        return {"label": label_unless_missing("probs"), "nullable:label": True}
     return {}
+
+
+def label_unless_missing(probs: str) -> Any:
+    """The first class of largest probability, null where a probability is missing (NaN: no prediction)."""
+    nan = {"params": [{"p": "double"}], "ret": "boolean", "do": {"impute.isnan": "p"}}
+    label = {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
+    return {"if": {"a.any": [probs, nan]}, "then": {"type": ["null", "string"], "value": None}, "else": label}
 
 
 def _isolation(w: _Writer, step: IsolationScore, sig: Signature) -> dict[str, Any]:
@@ -260,6 +269,7 @@ def write_graph(graph: Graph) -> bytes:
     parts = _model(w, graph.model, sig)
     fields, values = [], {}
     classes = list(sig.classes or ())
+    probs = "probs"  # (every model writer binds its class probabilities in the signature's class order)
     if classes:
         label_type = _AVRO[sig.output("label")[0].type]
         w.cells["classes"] = {"type": {"type": "array", "items": label_type}, "init": classes}
@@ -269,13 +279,13 @@ def write_graph(graph: Graph) -> bytes:
         if f"extra:{f.name}" in parts:  # a model's named figure (a scorecard's ranked reason code), null where it has none
             values[f.name] = parts[f"extra:{f.name}"]
         elif f.kind == "label":
-            values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": "probs"}]}
+            values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
         elif f.kind == "decision":
             values[f.name] = parts["decision"][sig.output("decision").index(f)]
         elif f.kind == "score":
             values[f.name] = parts["score"]
         elif f.kind == "probability":
-            values[f.name] = {"attr": "probs", "path": [classes.index(f.target)]}
+            values[f.name] = {"attr": probs, "path": [classes.index(f.target)]}
         elif f.kind == "value":
             values[f.name] = parts["value"]
         elif f.kind == "cluster":

@@ -14,6 +14,7 @@ import numpy as np
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit.document import ARRAY, ModelWriter, _vector, _Writer
+from interchange.formats.pfa.emit.general import in_order
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neighbors import NearestNeighbors
@@ -88,12 +89,15 @@ def _svm(w: _Writer, step: SupportVectorMachine, sig: Signature) -> dict[str, An
     if step.classes is None:
         return {"value": _at("svm_f", 0)}
     pairs = np.asarray(step.pairs, dtype=int)
+    thresholds = np.zeros(len(pairs)) if step.threshold is None else np.asarray(step.threshold, dtype=np.float64)
+    # machine p votes for class i of pair (i, j) when f_p > t_p (first_when ">") or f_p < t_p ("<"), else for j
+    first, other = (">", "<=") if step.first_when == ">" else ("<", ">=")
     votes, confidence = [], []
     for c in range(len(step.classes)):
         v, conf = [], []
         for p, (i, j) in enumerate(pairs):
             if c in (i, j):
-                won = {">": [_at("svm_f", p), 0.0]} if c == i else {"<=": [_at("svm_f", p), 0.0]}
+                won = {(first if c == i else other): [_at("svm_f", p), float(thresholds[p])]}
                 v.append({"if": won, "then": 1.0, "else": 0.0})
                 conf.append(_at("svm_f", p) if c == i else {"u-": _at("svm_f", p)})
         votes.append(_sum(v))
@@ -183,7 +187,7 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
 def _naive_bayes(w: _Writer, step: GaussianNaiveBayes, sig: Signature) -> dict[str, Any]:
     """PFA §model.naive.gaussian: the log-likelihood per class, plus the log prior, normalised."""
     if step.floor is not None:
-        raise _refuse(step, "naive Bayes with a PMML density threshold is not written to PFA", ["pmml"])
+        return _naive_bayes_floored(w, step)
     stat = {
         "type": "record",
         "name": "GaussianStat",
@@ -203,6 +207,28 @@ def _naive_bayes(w: _Writer, step: GaussianNaiveBayes, sig: Signature) -> dict[s
     w.bind("nb_x", _vector(w, step.inputs), "array")
     ll = _fcn({"c": "NaiveBayesClass"}, "double", {"+": ["c.logPrior", {"model.naive.gaussian": ["nb_x", "c.stats"]}]})
     w.bind("nb_jll", {"a.map": [{"cell": "nb_classes"}, ll]}, "array")
+    _stable_softmax(w, "nb_jll", "probs")
+    return {}
+
+
+def _naive_bayes_floored(w: _Writer, step: GaussianNaiveBayes) -> dict[str, Any]:
+    """PMML 4.4 §NaiveBayes: log prior + sum_j log max(threshold, density_j); a missing input is left out."""
+    mean, var = np.asarray(step.mean, dtype=float), np.asarray(step.var, dtype=float)
+    scores = []
+    for c, prior in enumerate(np.asarray(step.log_prior, dtype=float)):
+        terms: list[Any] = []
+        for j, name in enumerate(step.inputs):
+            d = {"-": ["nb_v", float(mean[c, j])]}
+            power = {"/": [{"u-": {"*": [d, d]}}, float(2.0 * var[c, j])]}
+            density = {"/": [{"m.exp": power}, float(np.sqrt(2.0 * np.pi * var[c, j]))]}
+            logged = {"m.ln": {"max": [density, float(step.floor or 0.0)]}}
+            expr, _, nullable = w.cols[name]
+            if nullable:
+                terms.append({"ifnotnull": {"nb_v": expr}, "then": logged, "else": 0.0})
+            else:
+                terms.append({"do": [{"let": {"nb_v": expr}}, logged]})
+        scores.append({"+": [float(prior), _sum(terms)]})  # (numpy: the prior plus the row's sum)
+    w.bind("nb_jll", {"new": scores, "type": ARRAY}, "array")
     _stable_softmax(w, "nb_jll", "probs")
     return {}
 
@@ -232,11 +258,14 @@ def _neural(w: _Writer, step: NeuralNetwork, sig: Signature) -> dict[str, Any]:
         return {"value": _at("scores", 0)}
     if step.output == "logistic":
         w.bind("nn_p1", {"m.link.logit": _at("scores", 0)})
-        w.bind("probs", {"new": [{"-": [1.0, "nn_p1"]}, "nn_p1"], "type": ARRAY}, "array")
+        w.bind("nn_probs", {"new": [{"-": [1.0, "nn_p1"]}, "nn_p1"], "type": ARRAY}, "array")
     elif step.output == "softmax":
-        _stable_softmax(w, "scores", "probs")
+        _stable_softmax(w, "scores", "nn_probs")
     else:
-        w.bind("probs", "scores", "array")
+        w.bind("nn_probs", "scores", "array")
+    # in the signature's class order (a PMML document's NeuralOutputs may list the categories otherwise)
+    order = in_order([_at("nn_probs", j) for j in range(len(step.classes))], step.classes, sig)
+    w.bind("probs", {"new": order, "type": ARRAY}, "array")
     return {}
 
 

@@ -77,7 +77,7 @@ def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any,
             raise _refuse(f"a regression segment {type(model).__name__} without a value")
         return {"do": [*body, _rename(parts["value"], cells, defined)]}
     own = getattr(model, "classes", None)
-    if own is None or parts:  # the model writers bind class probabilities as "probs"
+    if own is None or set(parts) - {"label", "nullable:label"}:  # the model writers bind class probabilities as "probs"
         raise _refuse(f"a classification segment {type(model).__name__} without probabilities")
     mine = [str(c) for c in own]
     aligned = [{"attr": "probs", "path": [mine.index(str(c))]} if str(c) in mine else 0.0 for c in classes]
