@@ -100,20 +100,9 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     **{("segments_class_majorityvote_five", t): _BOTH for t in ("pfa", "onnx")},
     # classification median / weightedMedian: pypmml and JPMML take per-category medians / give no result
     **{(name, t): _BOTH for name in ("segments_class_median", "segments_class_weightedmedian") for t in ("pfa", "onnx")},
-    ("clustering_euclidean", "pmml"): (interchange.UnsupportedModelError, "missing-value weights"),
-    ("clustering_euclidean", "pfa"): (interchange.UnsupportedModelError, "missing-value weights"),
-    ("clustering_euclidean", "onnx"): (interchange.UnsupportedModelError, "missing-value weights"),
     # three-way vote ties: the IR takes the first category, pypmml the last, JPMML-Evaluator another (not settled;
     # to PMML it converts: pypmml breaks the written document's ties as the source's)
     **{("svm_ovo_rbf", t): (interchange.VerificationError, "predicts label") for t in ("pfa", "onnx")},
-    ("tx_arithmetic", "pfa"): (interchange.UnsupportedModelError, "with a value for missing arguments"),
-    ("tx_discretize", "pfa"): (interchange.UnsupportedModelError, "the text expression Bins"),
-    ("tx_discretize_default_missing", "pfa"): (interchange.UnsupportedModelError, "the text expression Bins"),
-    ("tx_mapvalues", "pfa"): (interchange.UnsupportedModelError, "the text expression Lookup"),
-    ("tx_normcontinuous", "pfa"): (interchange.UnsupportedModelError, "the IR expression Interpolate"),
-    ("tx_lift_functions", "pfa"): (interchange.UnsupportedModelError, "IR function 'isIn'"),
-    ("tx_logic", "pfa"): (interchange.UnsupportedModelError, "IR function 'if'"),
-    ("tx_math_functions", "pfa"): (interchange.UnsupportedModelError, "IR function 'sum'"),
     ("tx_discretize", "onnx"): (interchange.UnsupportedModelError, "a text Output expression that may be missing"),
     ("tx_lift_functions", "onnx"): (interchange.UnsupportedModelError, "IR function 'isIn'"),
     ("tx_logic", "onnx"): (interchange.UnsupportedModelError, "IR function 'isIn'"),

@@ -76,6 +76,13 @@ def _vector(w: _Writer, names: tuple[str, ...]) -> Any:
     return {"new": [w.value(n) for n in names], "type": ARRAY}
 
 
+def _numbers(w: _Writer, names: tuple[str, ...]) -> Any:
+    """The columns as an array of doubles, NaN where one is missing (formats/pfa/emit/functions.py)."""
+    from interchange.formats.pfa.emit.functions import number_ref
+
+    return {"new": [number_ref(w, n) for n in names], "type": ARRAY}
+
+
 def _probabilities(scores: Any, link: Link) -> Any:
     """PFA §m.link: logit for one binary score, softmax for one score per class."""
     if link is Link.LOGISTIC:
@@ -161,7 +168,9 @@ def _regression(w: _Writer, step: Regression, sig: Signature) -> dict[str, Any]:
             "const": np.asarray(step.intercept, dtype=float).tolist(),
         },
     }
-    w.bind("scores", {"model.reg.linear": [_vector(w, step.inputs), {"cell": "model"}]}, "array")
+    # a regression's missing input makes its value missing (NaN), as in the IR; a classifier's fails the record
+    x = _numbers(w, step.inputs) if step.classes is None else _vector(w, step.inputs)
+    w.bind("scores", {"model.reg.linear": [x, {"cell": "model"}]}, "array")
     if step.classes is None:
         return {"value": {"attr": "scores", "path": [0]}}
     if step.link is Link.IDENTITY:
@@ -218,7 +227,7 @@ def label_unless_missing(probs: str) -> Any:
     """The first class of largest probability, null where a probability is missing (NaN: no prediction)."""
     nan = {"params": [{"p": "double"}], "ret": "boolean", "do": {"impute.isnan": "p"}}
     label = {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
-    return {"if": {"a.any": [probs, nan]}, "then": {"type": ["null", "string"], "value": None}, "else": label}
+    return {"if": {"a.any": [probs, nan]}, "then": None, "else": label}
 
 
 def _isolation(w: _Writer, step: IsolationScore, sig: Signature) -> dict[str, Any]:
@@ -274,7 +283,7 @@ def write_graph(graph: Graph) -> bytes:
         label_type = _AVRO[sig.output("label")[0].type]
         w.cells["classes"] = {"type": {"type": "array", "items": label_type}, "init": classes}
     for f in sig.outputs:
-        nullable = f"extra:{f.name}" in parts or (f.kind == "label" and parts.get("nullable:label"))
+        nullable = f"extra:{f.name}" in parts or (f.kind in ("label", "cluster") and parts.get(f"nullable:{f.kind}"))
         fields.append({"name": f.name, "type": ["null", _AVRO[f.type]] if nullable else _AVRO[f.type]})
         if f"extra:{f.name}" in parts:  # a model's named figure (a scorecard's ranked reason code), null where it has none
             values[f.name] = parts[f"extra:{f.name}"]

@@ -256,16 +256,18 @@ def _neural(w: _Writer, step: NeuralNetwork, sig: Signature) -> dict[str, Any]:
     w.bind("scores", {"model.neural.simpleLayers": ["nn_x", {"cell": "nn_layers"}, activation]}, "array")
     if step.classes is None:
         return {"value": _at("scores", 0)}
+    own, wanted = [str(c) for c in step.classes], [str(c) for c in sig.classes or step.classes]
+    probs = "probs" if own == wanted else "nn_probs"  # (the PFA lift reads a network's own "probs")
     if step.output == "logistic":
         w.bind("nn_p1", {"m.link.logit": _at("scores", 0)})
-        w.bind("nn_probs", {"new": [{"-": [1.0, "nn_p1"]}, "nn_p1"], "type": ARRAY}, "array")
+        w.bind(probs, {"new": [{"-": [1.0, "nn_p1"]}, "nn_p1"], "type": ARRAY}, "array")
     elif step.output == "softmax":
-        _stable_softmax(w, "scores", "nn_probs")
+        _stable_softmax(w, "scores", probs)
     else:
-        w.bind("nn_probs", "scores", "array")
-    # in the signature's class order (a PMML document's NeuralOutputs may list the categories otherwise)
-    order = in_order([_at("nn_probs", j) for j in range(len(step.classes))], step.classes, sig)
-    w.bind("probs", {"new": order, "type": ARRAY}, "array")
+        w.bind(probs, "scores", "array")
+    if probs != "probs":  # a PMML document's NeuralOutputs may list the categories in another order
+        order = in_order([_at(probs, j) for j in range(len(step.classes))], step.classes, sig)
+        w.bind("probs", {"new": order, "type": ARRAY}, "array")
     return {}
 
 
@@ -275,7 +277,7 @@ def _neural(w: _Writer, step: NeuralNetwork, sig: Signature) -> dict[str, Any]:
 def _clustering(w: _Writer, step: NearestCenter, sig: Signature) -> dict[str, Any]:
     """PFA §model.cluster.closest: squared Euclidean, the first closest center."""
     if step.metric != "squaredEuclidean" or step.missing_weights is not None:
-        raise _refuse(step, f"clustering by {step.metric} or with missing-value weights is not written to PFA", ["pmml"])
+        return _clustering_measured(w, step, sig)
     cluster = {"type": "record", "name": "Cluster", "fields": [{"name": "center", "type": ARRAY}, {"name": "id", "type": "long"}]}
     init = [
         {"center": [float(v) for v in c], "id": int(i)}
@@ -284,6 +286,50 @@ def _clustering(w: _Writer, step: NearestCenter, sig: Signature) -> dict[str, An
     w.cells["clusters"] = {"type": {"type": "array", "items": cluster}, "init": init}
     w.bind("km_closest", {"model.cluster.closest": [_vector(w, step.inputs), {"cell": "clusters"}]}, "Cluster")
     return {"cluster": {"attr": "km_closest", "path": [{"string": "id"}]}}
+
+
+def _clustering_measured(w: _Writer, step: NearestCenter, sig: Signature) -> dict[str, Any]:
+    """Each center's distance written out (interchange.ir.distances.distances): euclidean, squared,
+    cityBlock or minkowski; with PMML 4.4's missing-value weights a missing input is left out and the
+    sum scaled by sum(q) / sum(q of present inputs), no present input giving no cluster."""
+    from interchange.formats.pfa.emit.functions import isnan, number_ref
+
+    weights = None if step.missing_weights is None else np.asarray(step.missing_weights, dtype=float)
+    xs = [number_ref(w, n) if weights is not None else w.value(n) for n in step.inputs]
+    if weights is not None:
+        shares = [{"if": isnan(x), "then": 0.0, "else": float(q)} for x, q in zip(xs, weights, strict=True)]
+        w.bind("km_present", _sum([0.0, *shares]))
+    total_weight = 0.0
+    for q in weights if weights is not None else ():
+        total_weight += float(q)  # (summed in the IR's order)
+    dists = []
+    for center in np.asarray(step.centers, dtype=float):
+        terms: list[Any] = [0.0]
+        for x, c in zip(xs, center, strict=True):
+            d: Any = {"m.abs": {"-": [x, float(c)]}}
+            if weights is not None:
+                d = {"if": isnan(x), "then": 0.0, "else": d}
+            if step.metric in ("euclidean", "squaredEuclidean"):
+                d = {"*": [d, d]}
+            elif step.metric != "manhattan":
+                d = {"**": [d, float(step.p)]}
+            terms.append(d)
+        total: Any = _sum(terms)
+        if weights is not None:
+            total = {"*": [total, {"/": [total_weight, "km_present"]}]}
+        if step.metric == "euclidean":
+            total = {"m.sqrt": total}
+        elif step.metric == "minkowski":
+            total = {"**": [total, 1.0 / float(step.p)]}
+        dists.append(total)
+    w.bind("km_dists", {"new": dists, "type": ARRAY}, "array")
+    field = next(f for f in sig.outputs if f.kind == "cluster")
+    ids: list[Any] = [str(i) for i in step.ids] if field.type == "string" else [int(i) for i in step.ids]
+    w.cells["cluster_ids"] = {"type": {"type": "array", "items": "string" if field.type == "string" else "long"}, "init": ids}
+    closest = {"attr": {"cell": "cluster_ids"}, "path": [{"a.argmin": "km_dists"}]}  # (the first of equal ones)
+    if weights is None:
+        return {"cluster": closest}
+    return {"cluster": {"if": {"==": ["km_present", 0.0]}, "then": None, "else": closest}, "nullable:cluster": True}
 
 
 FAMILY_WRITERS: dict[type, ModelWriter] = {

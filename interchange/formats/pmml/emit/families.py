@@ -101,8 +101,6 @@ def check_family(step: ModelStep) -> None:
                 "1.5.8 also divides the weighted average by k; use ONNX or PFA.",
                 ["onnx", "pfa"],
             )
-    if isinstance(step, NearestCenter) and step.missing_weights is not None:
-        raise _refuse(step, "clustering with missing-value weights is not written to PMML yet", ["onnx", "pfa"])
 
 
 # --- SupportVectorMachineModel ------------------------------------------------------------
@@ -365,12 +363,15 @@ def _neural(step: NeuralNetwork, sig: Signature) -> etree._Element:
 
 
 def _clustering(step: NearestCenter, sig: Signature) -> etree._Element:
-    """PMML 4.4 §Clustering: center-based, squared Euclidean; the predicted value is the cluster id."""
+    """PMML 4.4 §Clustering: center-based, the step's measure and missing-value weights; the predicted
+    value is the cluster id."""
     check_family(step)
     centers = np.asarray(step.centers, dtype=np.float64)
     attrs = {"functionName": "clustering", "modelClass": "centerBased", "numberOfClusters": len(centers)}
     model = E("ClusteringModel", attrs, _mining_schema(sig, target=False), _measure(step.metric, step.p))
     model.extend(E("ClusteringField", {"field": name}) for name in step.inputs)
+    if step.missing_weights is not None:  # PMML 4.4 §Clustering: a missing field's share of the distance
+        model.append(E("MissingValueWeights", None, _array(np.asarray(step.missing_weights, dtype=np.float64))))
     for cid, center in zip(step.ids, centers, strict=True):
         model.append(E("Cluster", {"id": text(cid)}, _array(center)))
     return model
