@@ -36,7 +36,7 @@ from interchange.model import Model, Scored, get_format, load, read_document
 from interchange.signature import Signature
 from interchange.verification import Tolerance, Verification, compare
 
-__all__ = ["GRAPH_WRITERS", "register_graph_writer", "convert_document", "TOLERANCE"]
+__all__ = ["GRAPH_WRITERS", "register_graph_writer", "convert_document", "pmml_engine_at", "TOLERANCE"]
 
 # format -> "module:function" writing an IR Graph as that format's document bytes
 GRAPH_WRITERS: dict[str, str | Callable[[Graph], bytes]] = {
@@ -149,6 +149,18 @@ def convert_document(
             raise VerificationError(said, **again.context, departures=named) from again
         lineage["pmml_engine"] = f"{pmml_side.info.engine} ({why})"
     return Converted(document, sig, Verification(cases, expected, tolerance, result), lineage, target_ref)
+
+
+def pmml_engine_at(spec: str) -> PMMLEngine:
+    """The PMML engine named ``module:function`` (trusted code: the module is imported)."""
+    module, _, name = spec.partition(":")
+    try:
+        engine = getattr(importlib.import_module(module), name) if module and name else None
+    except (ImportError, AttributeError) as exc:
+        raise UnsupportedModelError(f"no PMML engine at {spec!r}: {exc}", format="pmml") from exc
+    if not callable(engine):
+        raise UnsupportedModelError(f"no PMML engine at {spec!r}: give MODULE:FUNCTION, a callable", format="pmml")
+    return engine
 
 
 def _departures(document: Document) -> tuple[Any, ...]:

@@ -104,9 +104,6 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     # to PMML it converts: pypmml breaks the written document's ties as the source's)
     **{("svm_ovo_rbf", t): (interchange.VerificationError, "predicts label") for t in ("pfa", "onnx")},
     ("tx_discretize", "onnx"): (interchange.UnsupportedModelError, "a text Output expression that may be missing"),
-    ("tx_lift_functions", "onnx"): (interchange.UnsupportedModelError, "IR function 'isIn'"),
-    ("tx_logic", "onnx"): (interchange.UnsupportedModelError, "IR function 'isIn'"),
-    ("tx_math_functions", "onnx"): (interchange.UnsupportedModelError, "IR function 'median'"),
 }
 
 
@@ -127,3 +124,27 @@ def test_golden_document_converts(path: Path, target: str) -> None:
         return
     converted = convert_document(source, target, pmml_engine=jpmml_engine)
     assert converted.verification.result is not None and converted.verification.result.rows == 200
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_cli_verifies_with_a_second_pmml_engine_where_pypmml_departs(tmp_path: Path) -> None:
+    """``interchange convert --pmml-engine MODULE:FUNCTION``: cumulativeLink loglog, where pypmml takes exp(-exp(y))."""
+    from typer.testing import CliRunner
+
+    from interchange.cli import app
+
+    source = next(p for p in DOCUMENTS if p.stem == "general_ordinal_loglog")
+    out = tmp_path / "model.pfa"
+    plain = CliRunner().invoke(app, ["convert", str(source), "-f", "pfa", "-o", str(out)])
+    assert plain.exit_code != 0 and "pypmml departs from PMML 4.4" in plain.output, plain.output
+    engine = "tests.roundtrip.test_golden_crossformat:jpmml_engine"
+    result = CliRunner().invoke(app, ["convert", str(source), "-f", "pfa", "-o", str(out), "--pmml-engine", engine])
+    assert result.exit_code == 0, result.output
+    assert interchange.load(out).info.format == "pfa"
+
+
+def test_a_pmml_engine_that_is_not_there_is_refused_by_name() -> None:
+    from interchange.crossformat import pmml_engine_at
+
+    with pytest.raises(interchange.UnsupportedModelError, match="no PMML engine at 'nowhere:engine'"):
+        pmml_engine_at("nowhere:engine")

@@ -64,15 +64,8 @@ def _documents() -> list[Path]:
 
 
 DOCUMENTS = _documents()
-# (document, target) -> what the refusal says: in ONNX a text figure that may be missing (a string output has no
-# null), and derived fields the Output expressions read that the ONNX writer has no form for yet
-REFUSED: dict[tuple[str, str], str] = {
-    ("tx_discretize", "onnx"): "a text Output expression that may be missing",
-    # derived fields calling IR functions this writer has no form for yet
-    ("tx_lift_functions", "onnx"): "IR function 'isIn'",
-    ("tx_logic", "onnx"): "IR function 'isIn'",
-    ("tx_math_functions", "onnx"): "IR function 'median'",
-}
+# (document, target) -> what the refusal says: in ONNX a text figure that may be missing (a string output has no null)
+REFUSED: dict[tuple[str, str], str] = {("tx_discretize", "onnx"): "a text Output expression that may be missing"}
 
 
 def test_the_documents_are_there() -> None:
