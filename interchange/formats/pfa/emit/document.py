@@ -1,9 +1,11 @@
 """Write PFA from the IR: typed input/output records, parameters in cells, a straight-line action.
 
-Every derived column is a ``let`` binding. Inputs are nullable unions; a missing value the
-model cannot handle stops the record with ``impute.errorOnNull`` (a record error, not a wrong
-number). Trees are TreeNode records in a cell, walked by ``model.tree.simpleWalk`` with a test
-that routes missing values the way the source tree does.
+Every derived column is a ``let`` binding. Inputs are nullable unions; derived expressions and a
+regression's inputs read a missing number as NaN and compute what the IR computes with it
+(emit/functions.py); elsewhere a missing value the model cannot handle stops the record with
+``impute.errorOnNull`` (a record error, not a wrong number). Trees are TreeNode records in a
+cell, walked by ``model.tree.simpleWalk`` with a test that routes missing values the way the
+source tree does; a leaf without a prediction gives no label.
 """
 
 from __future__ import annotations
