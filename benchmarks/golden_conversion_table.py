@@ -77,7 +77,7 @@ def outcome(data: bytes, target: str, rows: str = "synthetic") -> tuple[str, str
 def survey(only: str | None = None, targets: tuple[str, ...] = TARGETS, rows: str = "synthetic") -> list[dict[str, Any]]:
     import interchange
 
-    rows = []
+    found = []
     for folder in FOLDERS:
         for path in sorted((ROOT / "tests" / "conformance" / folder).glob("*.pmml")):
             if only and only not in path.stem:
@@ -91,9 +91,9 @@ def survey(only: str | None = None, targets: tuple[str, ...] = TARGETS, rows: st
                     row["steps"] = _steps(lifted.graph)
                     for target in targets:
                         row[target] = outcome(data, target, rows)
-            rows.append(row)
+            found.append(row)
             print(json.dumps(row), file=sys.stderr)
-    return rows
+    return found
 
 
 def table(rows: list[dict[str, Any]], targets: tuple[str, ...] = TARGETS) -> str:

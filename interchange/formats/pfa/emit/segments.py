@@ -197,7 +197,7 @@ def _segmentation(w: _Writer, step: Segmentation, sig: Signature) -> dict[str, A
         for m, r in zip(reversed(on), reversed(results), strict=True):
             probs = {"if": m, "then": r, "else": probs}
         w.bind("probs", probs, "array")
-        return parts
+        return _no_label_where_missing(parts)
     gone = []
     for i, r in enumerate(results):  # a segment's missing result: any missing probability
         w.bind(f"seg_gone_{i}", {"impute.isnan": _sum([{"attr": r, "path": [j]} for j in range(k)])}, "boolean")
@@ -242,7 +242,17 @@ def _segmentation(w: _Writer, step: Segmentation, sig: Signature) -> dict[str, A
     if dead is not None:
         probs = {"if": dead, "then": {"new": [NAN] * k, "type": ARRAY}, "else": probs}
     w.bind("probs", probs, "array")
-    return parts
+    return _no_label_where_missing(parts)
+
+
+def _no_label_where_missing(parts: dict[str, Any]) -> dict[str, Any]:
+    """No label where the combined probabilities are missing (no segment selected, a missing result
+    returned, no vote), as the IR's label_of: the argmax of NaN would be a label nobody gave."""
+    if "label" in parts:
+        return parts
+    from interchange.formats.pfa.emit.document import label_unless_missing
+
+    return {**parts, "label": label_unless_missing("probs"), "nullable:label": True}
 
 
 def _ordered(
