@@ -54,6 +54,7 @@ class _Writer:
         self.action: list[Any] = []
         self.cells: dict[str, Any] = {}
         self.cols: dict[str, tuple[Any, str, bool]] = {f.name: (_input_expr(f.name), f.type, True) for f in sig.inputs}
+        self.missing_as_nan = False  # a segment's model: a missing input makes its result missing, not the record fail
 
     def value(self, name: str) -> Any:
         """The column as a non-null value (errorOnNull when it may be missing)."""
@@ -170,8 +171,9 @@ def _regression(w: _Writer, step: Regression, sig: Signature) -> dict[str, Any]:
             "const": np.asarray(step.intercept, dtype=float).tolist(),
         },
     }
-    # a regression's missing input makes its value missing (NaN), as in the IR; a classifier's fails the record
-    x = _numbers(w, step.inputs) if step.classes is None else _vector(w, step.inputs)
+    # a regression's missing input makes its value missing (NaN), as in the IR, and so does a segment's classifier
+    # (the segmentation then treats the missing result); a classifier's alone fails the record
+    x = _numbers(w, step.inputs) if step.classes is None or w.missing_as_nan else _vector(w, step.inputs)
     w.bind("scores", {"model.reg.linear": [x, {"cell": "model"}]}, "array")
     if step.classes is None:
         return {"value": {"attr": "scores", "path": [0]}}
@@ -225,10 +227,11 @@ def _ensemble(w: _Writer, step: TreeEnsemble, sig: Signature) -> dict[str, Any]:
     return {}
 
 
-def label_unless_missing(probs: str) -> Any:
-    """The first class of largest probability, null where a probability is missing (NaN: no prediction)."""
+def label_unless_missing(probs: str, label: Any = None) -> Any:
+    """``label`` (default: the first class of largest probability), null where a probability is missing
+    (NaN: no prediction)."""
     nan = {"params": [{"p": "double"}], "ret": "boolean", "do": {"impute.isnan": "p"}}
-    label = {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
+    label = label if label is not None else {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
     return {"if": {"a.any": [probs, nan]}, "then": None, "else": label}
 
 

@@ -66,6 +66,7 @@ def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any,
 
     sub = _Writer(sig)
     sub.cols = dict(w.cols)
+    sub.missing_as_nan = True
     parts = _model(sub, model, sig)
     defined = _records([w.cells, w.action], set())
     cells = {c: f"s{i}_{c}" for c in sub.cells}
@@ -248,11 +249,9 @@ def _segmentation(w: _Writer, step: Segmentation, sig: Signature) -> dict[str, A
 def _no_label_where_missing(parts: dict[str, Any]) -> dict[str, Any]:
     """No label where the combined probabilities are missing (no segment selected, a missing result
     returned, no vote), as the IR's label_of: the argmax of NaN would be a label nobody gave."""
-    if "label" in parts:
-        return parts
     from interchange.formats.pfa.emit.document import label_unless_missing
 
-    return {**parts, "label": label_unless_missing("probs"), "nullable:label": True}
+    return {**parts, "label": label_unless_missing("probs", parts.get("label")), "nullable:label": True}
 
 
 def _ordered(
