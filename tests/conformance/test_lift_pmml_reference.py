@@ -51,12 +51,10 @@ PYPMML_DEPARTS: dict[str, str] = {
     "segments_class_majorityvote_five": "ties among five categories: pypmml follows its hash map",
     "segments_class_max": "max: pypmml averages every segment whose own prediction is the winner",
     "segments_class_median": "median: pypmml returns per-category medians",
-    "segments_class_selectfirst": "selectFirst: pypmml returns the segment model's own columns, not the Output",
     "segments_class_weightedaverage": _MISSING,
     "segments_class_weightedmajorityvote": "weightedMajorityVote: pypmml divides by the number of segments",
     "segments_class_weightedmedian": "weightedMedian: pypmml returns per-category medians",
     "segments_median": "median with a missing segment result: pypmml sorts NaN last",
-    "segments_selectfirst": "selectFirst: pypmml returns the segment model's own columns",
     "segments_weightedmedian": "weightedMedian with a missing segment result: pypmml sorts NaN last",
 }
 
