@@ -146,10 +146,32 @@ def test_titus_cart_trees_lift_and_agree(task: str, subset: int | None, monkeypa
     assert not bad, bad
 
 
-def test_titus_kmeans_on_an_array_input_says_why() -> None:
+KMEANS = [(3, 2, "absdiff", 5), (2, 4, "absdiff", 24), (3, 4, "gaussian", 34)]
+
+
+@pytest.mark.parametrize("k,dims,similarity,seed", KMEANS, ids=[f"k{c[0]}-d{c[1]}-{c[2]}" for c in KMEANS])
+def test_titus_kmeans_on_an_array_input_lifts_or_says_why(k: int, dims: int, similarity: str, seed: int) -> None:
+    """titus.producer.kmeans scores an array input with metric.euclidean over a similarity: the
+    array's items become columns (ArrayItems) and metric.absDiff is the IR's Euclidean distance;
+    a Gaussian similarity has no IR form. Probe rows: the training points, the centers, the
+    midpoints between centers (near ties) and far points."""
+    from interchange.formats.pfa.titus import engine_class
     from tests.conformance.test_pfa_titus_producers import _kmeans_document
 
-    doc, _ = _kmeans_document(3, 2, "absdiff", seed=5)
-    lifted = lift_pfa(json.dumps(doc).encode())
-    record("titus2 producers", "pfa", "kmeans", lifted, None)
-    assert not lifted.ok and any("input of type" in str(r) for r in lifted.reasons), lifted.report()
+    engine_class()
+    doc, data = _kmeans_document(k, dims, similarity, seed=seed)
+    raw = json.dumps(doc).encode()
+    lifted = lift_pfa(raw)
+    name = "kmeans" if seed == 5 else f"kmeans-k{k}-d{dims}-{similarity}"  # (the first: the document this test always read)
+    if similarity == "gaussian":
+        record("titus2 producers", "pfa", name, lifted, None)
+        assert not lifted.ok and any("gaussianSimilarity" in str(r) for r in lifted.reasons), lifted.report()
+        return
+    assert lifted.ok, lifted.report()
+    centers = np.array([c["center"] for c in doc["cells"]["clusters"]["init"]])
+    mids = [(a + b) / 2.0 for i, a in enumerate(centers) for b in centers[i + 1 :]]
+    far = np.random.default_rng(seed).normal(0.0, 50.0, (20, dims))
+    points = np.concatenate([data[::3], centers, np.array(mids), far])
+    bad = _agree(lifted, raw, {"input": [list(p) for p in points]})
+    record("titus2 producers", "pfa", name, lifted, not bad)
+    assert not bad, bad

@@ -20,7 +20,7 @@ from interchange.errors import DocumentError
 from interchange.formats.pfa import signature_of
 from interchange.formats.pfa.lift.svm import Machines, Term, svm_step
 from interchange.formats.pfa.lift.trees import with_values
-from interchange.formats.pfa.lift.values import Family, Part, Record, Scalar
+from interchange.formats.pfa.lift.values import Family, Items, Part, Record, Scalar
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.columns import Columns
 from interchange.ir.expressions import Derive, Ref
@@ -82,6 +82,9 @@ def lift_pfa(data: bytes) -> Lifted:
     inputs: dict[str, Any] = {}
     for f in sig.inputs:
         lifter.names.add(f.name)
+        if f.type == "array":  # numbers; its items become columns where the action reads them
+            inputs[f.name] = Items(f.name)
+            continue
         if f.type not in _TYPES:
             reasons.append(Reason(f"/input/{f.name}", f"an input of type {f.type} has no IR form yet"))
             continue
@@ -229,7 +232,7 @@ def _step(fam: Family, outputs: list[OutputField]) -> ModelStep:
             return IsolationScore(fam.inputs, ensemble, p["normaliser"], p["offset"])
         return ensemble
     if fam.kind == "cluster":
-        return NearestCenter(fam.inputs, p["centers"], p["ids"])
+        return NearestCenter(fam.inputs, p["centers"], p["ids"], p.get("metric", "squaredEuclidean"))
     if fam.kind == "neural":
         output = {"softmax": "softmax", "logistic": "logistic", "identity": "identity"}[fam.link]
         if classes is not None and output == "identity":

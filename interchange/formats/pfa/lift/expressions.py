@@ -44,6 +44,7 @@ class Core:
         self.done: list[tuple[str, str]] = []
         self.names: set[str] = set()
         self.fcns: dict[str, Any] = doc.get("fcns") or {}
+        self.arrays: dict[str, int] = {}  # array input -> the index of its ArrayItems step in ``steps``
 
     # --- columns ------------------------------------------------------------------------
     def column(self, name: str, value: Scalar, path: str) -> Scalar:

@@ -156,7 +156,7 @@ def test_constructs_without_an_ir_form_say_why(action: list, extra: dict, why: s
 
 
 def test_an_input_the_ir_cannot_hold_says_why() -> None:
-    data = doc({"v": {"type": "array", "items": "double"}}, [{"a.sum": "input.v"}])
+    data = doc({"v": {"type": "map", "values": "double"}}, [{"map.len": "input.v"}])
     assert "/input/v: an input of type" in reason(data)
 
 
@@ -222,3 +222,16 @@ def test_modulo_remainder_xor_and_cast_int_lift_as_titus2_computes_them() -> Non
     np.testing.assert_array_equal(out["r"], [1.5, -1.5, 1.5, -1.0, 1.0])
     np.testing.assert_array_equal(np.asarray(out["e"], dtype=float), [0.0, 1.0, 1.0, 1.0, 1.0])
     np.testing.assert_array_equal(out["i"], [6.0, -5.0, 6.0, -2.0, 3.0])
+
+
+def test_items_of_an_array_input_become_columns() -> None:
+    """``input.v[i]`` of an array input: one ArrayItems step, widened to the largest index read."""
+    from interchange.ir.arrays import ArrayItems
+
+    data = doc(
+        {"v": {"type": "array", "items": "double"}},
+        [{"+": [{"attr": "input.v", "path": [2]}, {"*": [{"attr": "input.v", "path": [0]}, 2.0]}]}],
+    )
+    lifted = agrees(data, {"v": [[1.0, 2.0, 3.0, 0.5], [-0.5, 4.0, 0.25, 9.0], [2.0, 0.0, -1.0, 7.0]]})
+    steps = [s for s in lifted.graph.steps if isinstance(s, ArrayItems)]
+    assert len(steps) == 1 and steps[0].outputs == ("v[0]", "v[1]", "v[2]") and steps[0].length is None

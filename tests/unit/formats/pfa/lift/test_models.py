@@ -216,6 +216,16 @@ def test_clusters_networks_naive_bayes_and_neighbours() -> None:
     ]
     out = {"type": "record", "name": "Output", "fields": [{"name": "cluster", "type": "string"}]}
     assert isinstance(agrees(doc(FIELDS, action, out, cells), COLUMNS).graph.model, NearestCenter)
+    pq = [{"p": ARRAY}, {"q": ARRAY}]
+    absdiff = {"params": [{"u": "double"}, {"w": "double"}], "ret": "double", "do": {"metric.absDiff": ["u", "w"]}}
+    for metric, body in [
+        ("euclidean", {"metric.simpleEuclidean": ["p", "q"]}),
+        ("squaredEuclidean", {"metric.squaredEuclidean": [absdiff, "p", "q"]}),
+        ("euclidean", {"metric.euclidean": [{"fcn": "metric.absDiff"}, "p", "q"]}),
+    ]:
+        closest = {"model.cluster.closest": ["x", {"cell": "c"}, {"params": pq, "ret": "double", "do": body}]}
+        action[1] = {"new": {"cluster": {"attr": closest, "path": [{"string": "id"}]}}, "type": "Output"}
+        assert agrees(doc(FIELDS, action, out, cells), COLUMNS).graph.model.metric == metric  # type: ignore[union-attr]
 
     layer = {"type": "record", "name": "Layer", "fields": [{"name": "weights", "type": MATRIX}, {"name": "bias", "type": ARRAY}]}
     layers = [
@@ -290,7 +300,7 @@ def test_nearest_neighbours_as_our_writer_spells_them() -> None:
             "two",
             "+ of a model's value, value has no IR form",
         ),
-        ([X, {"model.cluster.closest": ["x", {"cell": "c"}, {"fcn": "metric.euclidean"}]}], "c", "with a metric function"),
+        ([X, {"model.cluster.closest": ["x", {"cell": "c"}, {"fcn": "metric.euclidean"}]}], "c", "as a cluster metric"),
         ([X, {"model.neighbor.nearestK": [2, "x", {"cell": "grid"}]}], "grid", "not {point, target} records"),
         (
             [
