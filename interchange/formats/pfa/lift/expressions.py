@@ -98,6 +98,8 @@ class Core:
             return _constant(node)
         if isinstance(node, str):
             return self.symbol(node, scope, path)
+        if isinstance(node, list) and len(node) == 1 and isinstance(node[0], str):
+            return _constant(node[0], "string")  # PFA's ["text"] string literal shorthand
         if isinstance(node, list):
             raise Unliftable(path, "a bare JSON array is not a PFA expression")
         if not isinstance(node, dict) or not node:

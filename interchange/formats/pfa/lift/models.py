@@ -123,9 +123,6 @@ class Models(Walks):
                 return Stage(p0.family, "probs", 2)
         return v
 
-    def library(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        raise Unliftable(f"{path}/{head}", f"{head} has no IR form yet")
-
     # --- linear models ------------------------------------------------------------------
     def x_model_reg_linear(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         x, cell = (self.expr(a, scope, f"{path}/model.reg.linear/{i}") for i, a in enumerate(node["model.reg.linear"]))

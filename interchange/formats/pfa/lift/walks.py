@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from interchange.batch import category_key
-from interchange.formats.pfa.lift.expressions import Core, Scope
+from interchange.formats.pfa.lift.expressions import Scope
 from interchange.formats.pfa.lift.operators import _kind
+from interchange.formats.pfa.lift.text import Texts
 from interchange.formats.pfa.lift.trees import TestRule, leaf_kind, lift_tree
 from interchange.formats.pfa.lift.values import Constant, Family, Fcn, Items, Part, Record, Scalar, Stage, Vector
 from interchange.ir.arrays import ArrayItems
@@ -28,8 +29,8 @@ def _matrix(value: Any, path: str) -> np.ndarray:
     return m
 
 
-class Walks(Core):
-    """Core expressions plus model inputs and tree walks."""
+class Walks(Texts):
+    """Core expressions and the string library plus model inputs and tree walks."""
 
     # --- plumbing -----------------------------------------------------------------------
     def columns(self, v: Any, name: str, path: str, size: int | None = None) -> tuple[str, ...]:

@@ -138,7 +138,7 @@ def test_yaml_documents_lift() -> None:
         ([{"cond": [{"if": {">": ["input.x", 0.0]}, "then": 1.0}]}], {}, "cond without else"),
         ([{"u.nothing": ["input.x"]}], {}, "no user function 'u.nothing'"),
         (["nowhere"], {}, "/action/0: unknown symbol 'nowhere'"),
-        ([{"s.len": {"string": "abc"}}], {}, "/action/0/s.len: s.len has no IR form yet"),
+        ([{"s.int": 5}], {}, "/action/0/s.int: s.int has no IR form yet"),
         (
             [{"a.argmax": {"new": ["input.x", 1.0], "type": {"type": "array", "items": "double"}}}],
             {},
@@ -235,3 +235,13 @@ def test_items_of_an_array_input_become_columns() -> None:
     lifted = agrees(data, {"v": [[1.0, 2.0, 3.0, 0.5], [-0.5, 4.0, 0.25, 9.0], [2.0, 0.0, -1.0, 7.0]]})
     steps = [s for s in lifted.graph.steps if isinstance(s, ArrayItems)]
     assert len(steps) == 1 and steps[0].outputs == ("v[0]", "v[1]", "v[2]") and steps[0].length is None
+
+
+def test_string_functions_become_text_derive_steps() -> None:
+    """s.* calls (nested ones a step each) and the ["text"] literal shorthand, against titus2."""
+    from interchange.ir.text import TextDerive
+
+    key = {"s.concat": [{"s.upper": {"s.lower": "input.t"}}, {"s.substr": [["-abc"], 0, "input.n"]}]}
+    data = doc({"t": "string", "n": "int"}, [{"s.len": key}], output="int")
+    lifted = agrees(data, {"t": ["Green", "bLUe", "", "red"], "n": [2, -1, 9, 0]})
+    assert sum(isinstance(s, TextDerive) for s in lifted.graph.steps) == 5
