@@ -107,6 +107,9 @@ class Core:
         if "params" in node and "do" in node:
             return Fcn(tuple(next(iter(p)) for p in node["params"]), node["do"], path, dict(scope))
         keys = set(node)
+        if keys == {"value", "type"}:  # PFA's typed literal
+            value = node["value"]
+            return Constant(value) if isinstance(value, (list, dict)) else _constant(value)
         if len(keys) == 1 and next(iter(keys)) in _LITERALS:
             key = next(iter(keys))
             value = node[key]

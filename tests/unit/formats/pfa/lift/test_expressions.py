@@ -140,9 +140,9 @@ def test_yaml_documents_lift() -> None:
         (["nowhere"], {}, "/action/0: unknown symbol 'nowhere'"),
         ([{"s.int": 5}], {}, "/action/0/s.int: s.int has no IR form yet"),
         (
-            [{"a.argmax": {"new": ["input.x", 1.0], "type": {"type": "array", "items": "double"}}}],
+            [{"a.argmax": {"new": ["input.x", {"string": "a"}], "type": {"type": "array", "items": "double"}}}],
             {},
-            "a.argmax of something other than a model",
+            "a.argmax of an array of text",
         ),
         (["input.x"], {"begin": [{"log": {"string": "hi"}}]}, "/begin: begin"),
         (["input.x"], {"method": "emit"}, "method 'emit'"),

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from interchange.ir.cluster import NearestCenter
+from interchange.ir.columns import Columns
 from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neighbors import NearestNeighbors
@@ -295,11 +296,6 @@ def test_nearest_neighbours_as_our_writer_spells_them() -> None:
 @pytest.mark.parametrize(
     "action,cells,why",
     [
-        (
-            [X, {"+": [{"model.reg.linear": ["x", {"cell": "one"}]}, {"model.reg.linear": ["x", {"cell": "two"}]}]}],
-            "two",
-            "+ of a model's value, value has no IR form",
-        ),
         ([X, {"model.cluster.closest": ["x", {"cell": "c"}, {"fcn": "metric.euclidean"}]}], "c", "as a cluster metric"),
         ([X, {"model.neighbor.nearestK": [2, "x", {"cell": "grid"}]}], "grid", "not {point, target} records"),
         (
@@ -348,7 +344,9 @@ def test_model_forms_without_an_ir_form_say_why(action: list, cells: str, why: s
     assert why in reason(doc(FIELDS, action, cells=table[cells]))
 
 
-def test_two_models_in_one_output_record_say_why() -> None:
+def test_two_models_in_one_output_record_become_columns() -> None:
+    """Outputs of two models (or of a model and an input, or a sum of two models' values) are no one
+    IR model step: model.reg.linear is read as expressions and the outputs become named columns."""
     one = {
         "type": {
             "type": "record",
@@ -358,20 +356,11 @@ def test_two_models_in_one_output_record_say_why() -> None:
         "init": {"coeff": [1.0, 2.0], "const": 0.0},
     }
     cells = {"one": one, "two": {**one, "init": {"coeff": [0.5, 0.5], "const": 1.0}}}
-    action = [
-        X,
-        {
-            "new": {"u": {"model.reg.linear": ["x", {"cell": "one"}]}, "v": {"model.reg.linear": ["x", {"cell": "two"}]}},
-            "type": "Output",
-        },
-    ]
-    assert "/output: the outputs are not the prediction of one model (found 2 models)" in reason(
-        doc(FIELDS, action, _out("u", "v"), cells)
-    )
-    action = [X, {"new": {"u": {"model.reg.linear": ["x", {"cell": "one"}]}, "v": "input.a"}, "type": "Output"}]
-    assert "/output/v: output field 'v' is not part of the model's prediction" in reason(
-        doc(FIELDS, action, _out("u", "v"), cells)
-    )
+    u, v = {"model.reg.linear": ["x", {"cell": "one"}]}, {"model.reg.linear": ["x", {"cell": "two"}]}
+    for fields in ({"u": u, "v": v}, {"u": u, "v": "input.a"}):
+        action = [X, {"new": fields, "type": "Output"}]
+        assert isinstance(agrees(doc(FIELDS, action, _out("u", "v"), cells), COLUMNS).graph.model, Columns)
+    assert isinstance(agrees(doc(FIELDS, [X, {"+": [u, v]}], cells=cells), COLUMNS).graph.model, Regression)
 
 
 def test_a_missing_branch_of_its_own_says_why() -> None:

@@ -1,0 +1,276 @@
+"""PFA's array library over arrays built in the action (``Vector`` of per-row values), item by item.
+
+An array of known length whose items are IR expressions stays that: ``a.len`` is a constant,
+``a.sum`` / ``a.mean`` / ``a.max`` / ``a.min`` / ``a.any`` / ``a.all`` are expressions over the
+items, ``a.argmax`` / ``a.argmin`` an index expression (the first index on ties, as titus2),
+``m.link.*`` of an array applies the link item by item, and ``m.link.softmax`` follows titus2:
+shift by the maximum when the item of largest magnitude is positive, else by the minimum, then
+``exp(x - m) / sum``. An index known only per row (``x[a.argmin(x)]``, ``labels[a.argmax(p)]``)
+picks with a chain of ``if``; a negative constant index counts from the end, as titus2 does.
+
+A document whose outputs come from several models (two ``model.reg.linear`` calls) cannot be one
+IR model step; the lifter then reads ``model.reg.linear`` as expressions too (``affine``), and
+the outputs become named columns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import partialmethod
+from typing import Any
+
+import numpy as np
+
+from interchange.formats.pfa.lift.expressions import Scope
+from interchange.formats.pfa.lift.operators import _UNARY, _constant
+from interchange.formats.pfa.lift.svm import Machines
+from interchange.formats.pfa.lift.values import Constant, Scalar, Stage, Vector
+from interchange.formats.pfa.lift.walks import _matrix
+from interchange.ir.expressions import Call, Const, Expr
+from interchange.ir.lifted import Unliftable
+
+__all__ = ["Vectors"]
+
+_REDUCE = {"a.sum": "+", "a.max": "max", "a.min": "min"}
+
+
+_ROOT2 = Const(math.sqrt(2.0))
+
+
+def _exp_exp(y: Expr) -> Expr:
+    return Call("exp", (Call("neg", (Call("exp", (y,)),)),))
+
+
+# titus2's m.link.* (titus/lib/link.py), operation for operation
+_LINKS: dict[str, Callable[[Expr], Expr]] = {
+    "m.link.probit": lambda y: Call("/", (Call("+", (Call("erf", (Call("/", (y, _ROOT2)),)), Const(1.0))), Const(2.0))),
+    "m.link.cloglog": lambda y: Call("-", (Const(1.0), _exp_exp(y))),
+    "m.link.loglog": _exp_exp,
+    "m.link.softplus": lambda y: Call("ln", (Call("+", (Const(1.0), Call("exp", (y,)))),)),
+    "m.link.tanh": lambda y: Call("tanh", (y,)),
+    "m.link.relu": lambda y: Call(
+        "if", (Call("isMissing", (y,)), Const(None), Call("if", (Call("greaterThan", (y, Const(0.0))), y, Const(0.0))))
+    ),
+}
+
+
+def _fold(op: str, exprs: list[Expr]) -> Expr:
+    """``((e0 op e1) op e2) ...``, left to right as titus2 sums."""
+    out = exprs[0]
+    for e in exprs[1:]:
+        out = Call(op, (out, e))
+    return out
+
+
+class Vectors(Machines):
+    """The lifter with the array library over per-row arrays."""
+
+    affine = False  # model.reg.linear as expressions (set when the outputs are several models')
+
+    def _scalars(self, v: Any, path: str) -> list[Scalar] | None:
+        """The items of a per-row array (or a constant array of numbers) as values; None otherwise."""
+        if isinstance(v, Vector):
+            plain = all(
+                isinstance(x, (Scalar, Constant)) and not isinstance(getattr(x, "value", None), (list, dict)) for x in v.items
+            )
+            return [self._as_scalar(x, f"{path}/{i}") for i, x in enumerate(v.items)] if plain else None
+        if isinstance(v, Constant) and isinstance(v.value, list) and all(isinstance(x, (int, float)) for x in v.value):
+            return [_constant(float(x)) for x in v.value]
+        return None
+
+    def _numbers(self, v: Any, head: str, path: str) -> list[Scalar] | None:
+        items = self._scalars(v, path) if isinstance(v, Vector) else None
+        if items is None:
+            return None
+        if not items:
+            raise Unliftable(path, f"{head} of an empty array (titus2 fails the record)")
+        if any(x.type == "string" for x in items):
+            raise Unliftable(path, f"{head} of an array of text")
+        return items
+
+    # --- reductions ---------------------------------------------------------------------
+    def _reduce(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        v = self.expr(self.args(node, head)[0], scope, f"{path}/{head}")
+        items = self._numbers(v, head, f"{path}/{head}")
+        if items is None:
+            return None, v
+        exprs = [x.expr for x in items]
+        nullable = any(x.nullable for x in items)
+        if head == "a.mean":
+            return Scalar(Call("/", (_fold("+", exprs), Const(float(len(exprs))))), "double", nullable), v
+        kind = "int" if head != "a.mean" and all(x.type == "int" for x in items) else "double"
+        return Scalar(_fold(_REDUCE[head], exprs), kind, nullable), v
+
+    def x_a_sum(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        out, _ = self._reduce("a.sum", node, scope, path)
+        return out if out is not None else super().x_a_sum(node, scope, path)
+
+    def x_a_max(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        out, _ = self._reduce("a.max", node, scope, path)
+        return out if out is not None else super().x_a_max(node, scope, path)
+
+    def x_a_min(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        out, v = self._reduce("a.min", node, scope, path)
+        if out is None:
+            raise Unliftable(path, "a.min of other than an array built in the action")
+        return out
+
+    def x_a_mean(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        out, v = self._reduce("a.mean", node, scope, path)
+        if out is None:
+            raise Unliftable(path, "a.mean of other than an array built in the action")
+        return out
+
+    def x_a_len(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        v = self.expr(node["a.len"], scope, f"{path}/a.len")
+        if isinstance(v, Vector) or (isinstance(v, Constant) and isinstance(v.value, list)):
+            return _constant(len(v.items if isinstance(v, Vector) else v.value), "int")
+        raise Unliftable(path, "a.len of an array whose length is not known when the document is read")
+
+    def _arg(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        v = self.expr(node[head], scope, f"{path}/{head}")
+        items = self._numbers(v, head, f"{path}/{head}")
+        if items is None:
+            return None
+        better = "greaterThan" if head == "a.argmax" else "lessThan"
+        best: Expr = items[0].expr
+        index: Expr = Const(0)
+        for i, x in enumerate(items[1:], start=1):  # a later item wins only when strictly better: the first on ties
+            wins = Call(better, (x.expr, best))
+            index = Call("if", (wins, Const(i), index))
+            best = Call("if", (wins, x.expr, best))
+        return Scalar(index, "int")
+
+    def x_a_argmax(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        out = self._arg("a.argmax", node, scope, path)
+        return out if out is not None else super().x_a_argmax(node, scope, path)
+
+    def x_a_argmin(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        out = self._arg("a.argmin", node, scope, path)
+        if out is None:
+            raise Unliftable(path, "a.argmin of other than an array built in the action")
+        return out
+
+    def _quantified(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        array_node, fcn_node = node[head]
+        v = self.expr(array_node, scope, f"{path}/{head}/0")
+        if not isinstance(v, Vector):
+            return None
+        fcn = self.fcn_value(fcn_node, scope, f"{path}/{head}/1")
+        tests = [self._as_scalar(self.call_fcn(fcn, [x], f"{path}/{head}"), path).expr for x in v.items]
+        if not tests:
+            return _constant(head == "a.all", "boolean")
+        return Scalar(_fold("or" if head == "a.any" else "and", tests), "boolean")
+
+    def x_a_any(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        out = self._quantified("a.any", node, scope, path)
+        return out if out is not None else super().x_a_any(node, scope, path)
+
+    def x_a_all(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        out = self._quantified("a.all", node, scope, path)
+        if out is None:
+            raise Unliftable(path, "a.all of other than an array built in the action")
+        return out
+
+    # --- links ----------------------------------------------------------------------------
+    def x_m_link_softmax(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        v = self.expr(node["m.link.softmax"], scope, f"{path}/m.link.softmax")
+        items = self._numbers(v, "m.link.softmax", f"{path}/m.link.softmax")
+        if items is None:
+            if isinstance(v, Stage):
+                return super().x_m_link_softmax(node, scope, path)
+            raise Unliftable(path, "m.link.softmax of other than a model's scores or an array built in the action")
+        cols = [self.column(f"softmax_x[{i}]", x, path) for i, x in enumerate(items)]
+        xs = [c.expr for c in cols]
+        top, bottom = _fold("max", xs), _fold("min", xs)
+        # titus2: m is the maximum when the item of largest magnitude is >= 0, else the minimum
+        shift = self.column(
+            "softmax_m", Scalar(Call("if", (Call("greaterOrEqual", (top, Call("neg", (bottom,)))), top, bottom))), path
+        )
+        exps = [
+            self.column(f"softmax_e[{i}]", Scalar(Call("exp", (Call("-", (x, shift.expr)),))), path) for i, x in enumerate(xs)
+        ]
+        total = self.column("softmax_sum", Scalar(_fold("+", [e.expr for e in exps])), path)
+        return Vector(tuple(Scalar(Call("/", (e.expr, total.expr))) for e in exps))
+
+    def _link(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        """m.link.probit / cloglog / loglog / softplus / relu / tanh of a value or item by item, as titus2 writes them."""
+        v = self.expr(node[head], scope, f"{path}/{head}")
+        items = self._numbers(v, head, f"{path}/{head}") if isinstance(v, Vector) else [self._as_scalar(v, path)]
+        if items is None:
+            raise Unliftable(path, f"{head} of an array of other than numbers")
+        out = []
+        for x in items:
+            if x.type == "string":
+                raise Unliftable(path, f"{head} of a text")
+            out.append(Scalar(_LINKS[head](x.expr), "double", x.nullable))
+        return Vector(tuple(out)) if isinstance(v, Vector) else out[0]
+
+    x_m_link_probit = partialmethod(_link, "m.link.probit")
+    x_m_link_cloglog = partialmethod(_link, "m.link.cloglog")
+    x_m_link_loglog = partialmethod(_link, "m.link.loglog")
+    x_m_link_softplus = partialmethod(_link, "m.link.softplus")
+    x_m_link_relu = partialmethod(_link, "m.link.relu")
+    x_m_link_tanh = partialmethod(_link, "m.link.tanh")
+
+    def staged(self, head: str, values: list[Any], path: str) -> Any:
+        items = self._numbers(values[0], head, path) if head in _UNARY and len(values) == 1 else None
+        if items is not None:  # a function of an array: item by item
+            return Vector(tuple(self.operator(head, [x], f"{path}/{i}") for i, x in enumerate(items)))
+        return super().staged(head, values, path)
+
+    # --- indexes --------------------------------------------------------------------------
+    def attr(self, value: Any, key: Any, scope: Scope, path: str) -> Any:
+        if isinstance(value, Vector) and isinstance(key, int) and not isinstance(key, bool) and -len(value.items) <= key < 0:
+            return value.items[len(value.items) + key]  # titus2 counts a negative index from the end
+        return super().attr(value, key, scope, path)
+
+    def index(self, value: Any, key: Any, scope: Scope, path: str) -> Any:
+        if isinstance(key, Scalar) and key.constant is None and key.type == "int":
+            items = self._scalars(value, path)
+            if items is None and isinstance(value, Constant) and isinstance(value.value, list):
+                if all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in value.value):
+                    items = [_constant(x) for x in value.value]
+            if items:
+                out = items[-1].expr  # an index outside the array: titus2 fails the record; the IR gives the last item
+                for i in range(len(items) - 2, -1, -1):
+                    out = Call("if", (Call("equal", (key.expr, Const(float(i)))), items[i].expr, out))
+                kinds = {x.type for x in items}
+                return Scalar(out, kinds.pop() if len(kinds) == 1 else "double", any(x.nullable for x in items))
+        return super().index(value, key, scope, path)
+
+    # --- model.reg.linear and la.dot as expressions ------------------------------------------
+    def _affine(self, rows: np.ndarray, consts: np.ndarray | None, items: list[Scalar], path: str) -> list[Scalar]:
+        """``rows @ items (+ consts)``, each score summed left to right."""
+        if rows.ndim != 2 or rows.shape[1] != len(items):
+            raise Unliftable(path, f"coefficients of shape {rows.shape} for {len(items)} inputs")
+        cols = [self.column(f"dot_x[{i}]", x, path).expr for i, x in enumerate(items)]
+        scores = []
+        for r, row in enumerate(rows):
+            total = _fold("+", [Call("*", (Const(float(c)), e)) for c, e in zip(row, cols, strict=True)])
+            scores.append(Scalar(total if consts is None else Call("+", (total, Const(float(consts[r]))))))
+        return scores
+
+    def x_model_reg_linear(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        if not self.affine:
+            return super().x_model_reg_linear(node, scope, path)
+        x, cell = (self.expr(a, scope, f"{path}/model.reg.linear/{i}") for i, a in enumerate(node["model.reg.linear"]))
+        items = self._numbers(x, "model.reg.linear", f"{path}/model.reg.linear/0")
+        if items is None or not isinstance(cell, Constant) or not isinstance(cell.value, dict):
+            raise Unliftable(path, "model.reg.linear of other than an array built in the action and a constant record")
+        coeff, const = _matrix(cell.value.get("coeff"), path), _matrix(cell.value.get("const"), path)
+        rows = coeff.reshape(1, -1) if const.ndim == 0 else coeff
+        if const.ndim == 1 and len(const) != len(rows):
+            raise Unliftable(path, f"{len(const)} constants for {len(rows)} coefficient rows")
+        scores = self._affine(rows, np.atleast_1d(const), items, path)
+        return scores[0] if const.ndim == 0 else Vector(tuple(scores))
+
+    def x_la_dot(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        if not self.affine:
+            return super().x_la_dot(node, scope, path)
+        w, x = (self.expr(v, scope, f"{path}/la.dot/{i}") for i, v in enumerate(node["la.dot"]))
+        items = self._numbers(x, "la.dot", f"{path}/la.dot/1")
+        if not isinstance(w, Constant) or items is None:
+            raise Unliftable(path, "la.dot other than a constant matrix times an array built in the action")
+        return Vector(tuple(self._affine(_matrix(w.value, path), None, items, path)))
