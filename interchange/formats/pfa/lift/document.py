@@ -20,8 +20,8 @@ from interchange.errors import DocumentError
 from interchange.formats.pfa import signature_of
 from interchange.formats.pfa.lift.svm import Term, svm_step
 from interchange.formats.pfa.lift.trees import with_values
+from interchange.formats.pfa.lift.unrolled import Unrolled
 from interchange.formats.pfa.lift.values import Family, Items, Part, Record, Scalar
-from interchange.formats.pfa.lift.vectors import Vectors
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.columns import Columns
 from interchange.ir.expressions import Derive, Ref
@@ -72,22 +72,22 @@ def _unannotated(node: Any) -> Any:
 def lift_pfa(data: bytes) -> Lifted:
     """The IR graph of a PFA document, or the reasons (element by element) it cannot be one.
 
-    A document that does not lift as one model step is read again with model.reg.linear and
-    la.dot as expressions (``Vectors.affine``): outputs computed from several models, or from a
-    model's scores with arithmetic, then become named columns. The first reading's reasons are
-    given when neither lifts.
+    A document that does not lift as one model step is read again with its models unrolled into
+    expressions (``lift/unrolled.py``: model.reg.linear, la.dot, a walk over one tree): outputs
+    computed from several models, or from a model's scores with arithmetic, then become named
+    columns. The first reading's reasons are given when neither lifts.
     """
-    first = _lift(read_pfa(data), affine=False)
+    first = _lift(read_pfa(data), unroll=False)
     if first.ok:
         return first
-    second = _lift(read_pfa(data), affine=True)
+    second = _lift(read_pfa(data), unroll=True)
     return second if second.ok else first
 
 
-def _lift(doc: dict[str, Any], *, affine: bool) -> Lifted:
+def _lift(doc: dict[str, Any], *, unroll: bool) -> Lifted:
     sig = signature_of(json.dumps(doc).encode())
-    lifter = Vectors(doc)
-    lifter.affine = affine
+    lifter = Unrolled(doc)
+    lifter.unroll = unroll
     reasons: list[Reason] = []
     for key in ("begin", "end", "merge"):
         if doc.get(key):
@@ -130,7 +130,7 @@ def _lift(doc: dict[str, Any], *, affine: bool) -> Lifted:
     return Lifted("pfa", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifter.done))
 
 
-def _model(result: Any, sig: Signature, lifter: Vectors) -> tuple[ModelStep, Signature]:
+def _model(result: Any, sig: Signature, lifter: Unrolled) -> tuple[ModelStep, Signature]:
     """The model step whose prediction parts are the output fields, and the signature saying which part each is."""
     if isinstance(result, Record):
         values = [result.fields.get(f.name) for f in sig.outputs]
@@ -146,7 +146,7 @@ def _model(result: Any, sig: Signature, lifter: Vectors) -> tuple[ModelStep, Sig
             raise Unliftable("/action", "the output is a constant")
         f = sig.outputs[0]
         return Regression((col.expr.name,), np.ones((1, 1)), np.zeros(1)), replace(sig, outputs=(replace(f, kind="value"),))
-    if not families and len(values) > 1 and all(isinstance(v, Scalar) for v in values):
+    if not families and values and all(isinstance(v, Scalar) for v in values):  # (one text too: a named column)
         return _columns(values, sig, lifter)
     if len(families) != 1:
         raise Unliftable("/output", f"the outputs are not the prediction of one model (found {len(families)} models)")
@@ -165,7 +165,7 @@ def _model(result: Any, sig: Signature, lifter: Vectors) -> tuple[ModelStep, Sig
     return step, replace(sig, outputs=tuple(outputs), classes=tuple(classes) if classes is not None else None)
 
 
-def _columns(values: list[Any], sig: Signature, lifter: Vectors) -> tuple[ModelStep, Signature]:
+def _columns(values: list[Any], sig: Signature, lifter: Unrolled) -> tuple[ModelStep, Signature]:
     """An output record of expressions only: each field a column (constants get one too), read
     out by a Columns step as named figures (kind "score", their declared types kept)."""
     cols = []

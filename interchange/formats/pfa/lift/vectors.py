@@ -7,10 +7,6 @@ items, ``a.argmax`` / ``a.argmin`` an index expression (the first index on ties,
 shift by the maximum when the item of largest magnitude is positive, else by the minimum, then
 ``exp(x - m) / sum``. An index known only per row (``x[a.argmin(x)]``, ``labels[a.argmax(p)]``)
 picks with a chain of ``if``; a negative constant index counts from the end, as titus2 does.
-
-A document whose outputs come from several models (two ``model.reg.linear`` calls) cannot be one
-IR model step; the lifter then reads ``model.reg.linear`` as expressions too (``affine``), and
-the outputs become named columns.
 """
 
 from __future__ import annotations
@@ -20,13 +16,10 @@ from collections.abc import Callable
 from functools import partialmethod
 from typing import Any
 
-import numpy as np
-
 from interchange.formats.pfa.lift.expressions import Scope
 from interchange.formats.pfa.lift.operators import _UNARY, _constant
 from interchange.formats.pfa.lift.svm import Machines
 from interchange.formats.pfa.lift.values import Constant, Scalar, Stage, Vector
-from interchange.formats.pfa.lift.walks import _matrix
 from interchange.ir.expressions import Call, Const, Expr
 from interchange.ir.lifted import Unliftable
 
@@ -65,8 +58,6 @@ def _fold(op: str, exprs: list[Expr]) -> Expr:
 
 class Vectors(Machines):
     """The lifter with the array library over per-row arrays."""
-
-    affine = False  # model.reg.linear as expressions (set when the outputs are several models')
 
     def _scalars(self, v: Any, path: str) -> list[Scalar] | None:
         """The items of a per-row array (or a constant array of numbers) as values; None otherwise."""
@@ -239,38 +230,3 @@ class Vectors(Machines):
                 kinds = {x.type for x in items}
                 return Scalar(out, kinds.pop() if len(kinds) == 1 else "double", any(x.nullable for x in items))
         return super().index(value, key, scope, path)
-
-    # --- model.reg.linear and la.dot as expressions ------------------------------------------
-    def _affine(self, rows: np.ndarray, consts: np.ndarray | None, items: list[Scalar], path: str) -> list[Scalar]:
-        """``rows @ items (+ consts)``, each score summed left to right."""
-        if rows.ndim != 2 or rows.shape[1] != len(items):
-            raise Unliftable(path, f"coefficients of shape {rows.shape} for {len(items)} inputs")
-        cols = [self.column(f"dot_x[{i}]", x, path).expr for i, x in enumerate(items)]
-        scores = []
-        for r, row in enumerate(rows):
-            total = _fold("+", [Call("*", (Const(float(c)), e)) for c, e in zip(row, cols, strict=True)])
-            scores.append(Scalar(total if consts is None else Call("+", (total, Const(float(consts[r]))))))
-        return scores
-
-    def x_model_reg_linear(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        if not self.affine:
-            return super().x_model_reg_linear(node, scope, path)
-        x, cell = (self.expr(a, scope, f"{path}/model.reg.linear/{i}") for i, a in enumerate(node["model.reg.linear"]))
-        items = self._numbers(x, "model.reg.linear", f"{path}/model.reg.linear/0")
-        if items is None or not isinstance(cell, Constant) or not isinstance(cell.value, dict):
-            raise Unliftable(path, "model.reg.linear of other than an array built in the action and a constant record")
-        coeff, const = _matrix(cell.value.get("coeff"), path), _matrix(cell.value.get("const"), path)
-        rows = coeff.reshape(1, -1) if const.ndim == 0 else coeff
-        if const.ndim == 1 and len(const) != len(rows):
-            raise Unliftable(path, f"{len(const)} constants for {len(rows)} coefficient rows")
-        scores = self._affine(rows, np.atleast_1d(const), items, path)
-        return scores[0] if const.ndim == 0 else Vector(tuple(scores))
-
-    def x_la_dot(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        if not self.affine:
-            return super().x_la_dot(node, scope, path)
-        w, x = (self.expr(v, scope, f"{path}/la.dot/{i}") for i, v in enumerate(node["la.dot"]))
-        items = self._numbers(x, "la.dot", f"{path}/la.dot/1")
-        if not isinstance(w, Constant) or items is None:
-            raise Unliftable(path, "la.dot other than a constant matrix times an array built in the action")
-        return Vector(tuple(self._affine(_matrix(w.value, path), None, items, path)))
