@@ -128,8 +128,8 @@ class Models(Walks):
         x, cell = (self.expr(a, scope, f"{path}/model.reg.linear/{i}") for i, a in enumerate(node["model.reg.linear"]))
         if not isinstance(cell, Constant) or not isinstance(cell.value, dict) or {"coeff", "const"} - set(cell.value):
             raise Unliftable(path, "model.reg.linear with parameters that are not a constant {coeff, const} record")
-        inputs = self.columns(x, "reg_x", f"{path}/model.reg.linear/0")
         coeff, const = _matrix(cell.value["coeff"], path), _matrix(cell.value["const"], path)
+        inputs = self.columns(x, "reg_x", f"{path}/model.reg.linear/0", coeff.shape[-1] if coeff.ndim else None)
         if const.ndim == 0:
             fam = self.family("linear", inputs, {"coef": coeff.reshape(1, -1), "intercept": const.reshape(1)}, path)
             fam.parts.add("value")
@@ -241,8 +241,10 @@ class Models(Walks):
             activation = _ACTIVATIONS[next(iter(body))]
         else:
             raise Unliftable(f"{path}/model.neural.simpleLayers/2", "an activation other than identity, logit, tanh, relu")
-        inputs = self.columns(xv, "nn_x", f"{path}/model.neural.simpleLayers/0")
         weights = tuple(_matrix(layer["weights"], path).T for layer in cell.value)  # PFA: (out x in); the IR: (in x out)
+        inputs = self.columns(
+            xv, "nn_x", f"{path}/model.neural.simpleLayers/0", len(weights[0]) if weights[0].ndim == 2 else None
+        )
         biases = tuple(_matrix(layer["bias"], path) for layer in cell.value)
         acts = (activation,) * (len(weights) - 1) + ("identity",)
         params = {"weights": weights, "biases": biases, "activations": acts}
