@@ -81,69 +81,33 @@ class Vectors(Machines):
         return items
 
     # --- reductions ---------------------------------------------------------------------
-    def _reduce(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        v = self.expr(self.args(node, head)[0], scope, f"{path}/{head}")
-        items = self._numbers(v, head, f"{path}/{head}")
+    def _reduce(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Scalar | None:
+        """a.sum / a.mean / a.max / a.min over the items; None when the argument is no per-row array."""
+        items = self._numbers(self.expr(self.args(node, head)[0], scope, f"{path}/{head}"), head, f"{path}/{head}")
         if items is None:
-            return None, v
+            return None
         exprs = [x.expr for x in items]
         nullable = any(x.nullable for x in items)
         if head == "a.mean":
-            return Scalar(Call("/", (_fold("+", exprs), Const(float(len(exprs))))), "double", nullable), v
-        kind = "int" if head != "a.mean" and all(x.type == "int" for x in items) else "double"
-        return Scalar(_fold(_REDUCE[head], exprs), kind, nullable), v
+            return Scalar(Call("/", (_fold("+", exprs), Const(float(len(exprs))))), "double", nullable)
+        return Scalar(_fold(_REDUCE[head], exprs), "int" if all(x.type == "int" for x in items) else "double", nullable)
 
-    def x_a_sum(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        out, _ = self._reduce("a.sum", node, scope, path)
-        return out if out is not None else super().x_a_sum(node, scope, path)
-
-    def x_a_max(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        out, _ = self._reduce("a.max", node, scope, path)
-        return out if out is not None else super().x_a_max(node, scope, path)
-
-    def x_a_min(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        out, v = self._reduce("a.min", node, scope, path)
-        if out is None:
-            raise Unliftable(path, "a.min of other than an array built in the action")
-        return out
-
-    def x_a_mean(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        out, v = self._reduce("a.mean", node, scope, path)
-        if out is None:
-            raise Unliftable(path, "a.mean of other than an array built in the action")
-        return out
-
-    def x_a_len(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        v = self.expr(node["a.len"], scope, f"{path}/a.len")
-        if isinstance(v, Vector) or (isinstance(v, Constant) and isinstance(v.value, list)):
-            return _constant(len(v.items if isinstance(v, Vector) else v.value), "int")
-        raise Unliftable(path, "a.len of an array whose length is not known when the document is read")
-
-    def _arg(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        v = self.expr(node[head], scope, f"{path}/{head}")
-        items = self._numbers(v, head, f"{path}/{head}")
+    def _arg(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Scalar | None:
+        """a.argmax / a.argmin: the first index of the best item (a later one wins only when strictly better)."""
+        items = self._numbers(self.expr(node[head], scope, f"{path}/{head}"), head, f"{path}/{head}")
         if items is None:
             return None
         better = "greaterThan" if head == "a.argmax" else "lessThan"
         best: Expr = items[0].expr
         index: Expr = Const(0)
-        for i, x in enumerate(items[1:], start=1):  # a later item wins only when strictly better: the first on ties
+        for i, x in enumerate(items[1:], start=1):
             wins = Call(better, (x.expr, best))
             index = Call("if", (wins, Const(i), index))
             best = Call("if", (wins, x.expr, best))
         return Scalar(index, "int")
 
-    def x_a_argmax(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        out = self._arg("a.argmax", node, scope, path)
-        return out if out is not None else super().x_a_argmax(node, scope, path)
-
-    def x_a_argmin(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        out = self._arg("a.argmin", node, scope, path)
-        if out is None:
-            raise Unliftable(path, "a.argmin of other than an array built in the action")
-        return out
-
-    def _quantified(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
+    def _quantified(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Scalar | None:
+        """a.any / a.all of a predicate over the items."""
         array_node, fcn_node = node[head]
         v = self.expr(array_node, scope, f"{path}/{head}/0")
         if not isinstance(v, Vector):
@@ -154,15 +118,31 @@ class Vectors(Machines):
             return _constant(head == "a.all", "boolean")
         return Scalar(_fold("or" if head == "a.any" else "and", tests), "boolean")
 
-    def x_a_any(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        out = self._quantified("a.any", node, scope, path)
-        return out if out is not None else super().x_a_any(node, scope, path)
+    def _per_row(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        """A reduction over a per-row array; otherwise the model readings' (a model's scores,
+        neighbour distances), for the heads they know."""
+        read = self._quantified if head in ("a.any", "a.all") else self._arg if head in ("a.argmax", "a.argmin") else self._reduce
+        out = read(head, node, scope, path)
+        if out is not None:
+            return out
+        if head in ("a.sum", "a.max", "a.argmax", "a.any"):
+            return getattr(super(), "x_" + head.replace(".", "_"))(node, scope, path)
+        raise Unliftable(path, f"{head} of other than an array built in the action")
 
-    def x_a_all(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        out = self._quantified("a.all", node, scope, path)
-        if out is None:
-            raise Unliftable(path, "a.all of other than an array built in the action")
-        return out
+    x_a_sum = partialmethod(_per_row, "a.sum")
+    x_a_max = partialmethod(_per_row, "a.max")
+    x_a_min = partialmethod(_per_row, "a.min")
+    x_a_mean = partialmethod(_per_row, "a.mean")
+    x_a_argmax = partialmethod(_per_row, "a.argmax")
+    x_a_argmin = partialmethod(_per_row, "a.argmin")
+    x_a_any = partialmethod(_per_row, "a.any")
+    x_a_all = partialmethod(_per_row, "a.all")
+
+    def x_a_len(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        v = self.expr(node["a.len"], scope, f"{path}/a.len")
+        if isinstance(v, Vector) or (isinstance(v, Constant) and isinstance(v.value, list)):
+            return _constant(len(v.items if isinstance(v, Vector) else v.value), "int")
+        raise Unliftable(path, "a.len of an array whose length is not known when the document is read")
 
     # --- links ----------------------------------------------------------------------------
     def x_m_link_softmax(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
