@@ -17,9 +17,10 @@ import numpy as np
 
 from interchange.formats.pfa.lift.expressions import Scope
 from interchange.formats.pfa.lift.operators import _COMPARE, _constant
+from interchange.formats.pfa.lift.ranked import Ranked
 from interchange.formats.pfa.lift.trees import _branch
 from interchange.formats.pfa.lift.values import Constant, Record, Scalar, Vector
-from interchange.formats.pfa.lift.vectors import Vectors, _fold
+from interchange.formats.pfa.lift.vectors import _fold
 from interchange.formats.pfa.lift.walks import _matrix
 from interchange.ir.expressions import Call, Const
 from interchange.ir.lifted import Unliftable
@@ -29,10 +30,8 @@ __all__ = ["Unrolled"]
 _TESTS = {"model.tree.simpleTest": "simple", "model.tree.missingTest": "missing"}
 
 
-class Unrolled(Vectors):
-    """The lifter; with ``unroll`` set, the models above are read as expressions."""
-
-    unroll = False
+class Unrolled(Ranked):
+    """The lifter; with ``unroll`` set, the models above (and ``lift/ranked.py``'s) are read as expressions."""
 
     # --- model.reg.linear and la.dot --------------------------------------------------------
     def _affine(self, rows: np.ndarray, consts: np.ndarray | None, items: list[Scalar], path: str) -> list[Scalar]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from interchange.ir.expressions import Const, Expr
 
-__all__ = ["Scalar", "Vector", "Items", "Record", "Constant", "Family", "Stage", "Part", "Fcn"]
+__all__ = ["Scalar", "Vector", "Items", "Record", "Constant", "Choice", "Family", "Stage", "Part", "Fcn"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,15 @@ class Constant:
     """A value known when the document is read: a cell's contents, a literal array or record."""
 
     value: Any
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of several constants per row: ``values[i]`` where ``conds[i]`` holds (the conditions
+    exclusive, one true per row): the cluster or neighbour of a given rank, read item by item."""
+
+    conds: tuple[Expr, ...]
+    values: tuple[Any, ...]
 
 
 @dataclass(frozen=True)

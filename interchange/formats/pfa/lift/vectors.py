@@ -71,7 +71,7 @@ class Vectors(Machines):
         return None
 
     def _numbers(self, v: Any, head: str, path: str) -> list[Scalar] | None:
-        items = self._scalars(v, path) if isinstance(v, Vector) else None
+        items = self._scalars(v, path)  # a per-row array, or a constant one (a candidate's point)
         if items is None:
             return None
         if not items:
