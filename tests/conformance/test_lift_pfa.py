@@ -175,3 +175,24 @@ def test_titus_kmeans_on_an_array_input_lifts_or_says_why(k: int, dims: int, sim
     bad = _agree(lifted, raw, {"input": [list(p) for p in points]})
     record("titus2 producers", "pfa", name, lifted, not bad)
     assert not bad, bad
+
+
+# --- what the graph writers do with the new steps -----------------------------------------------
+
+
+WRITER_REFUSALS = [
+    ("pfa_foreign/cluster_closest.pfa", "pmml", "PMML has no DataField for input 'input' of type array"),
+    ("pfa_foreign/cluster_closest.pfa", "onnx", "no form for the IR step ArrayItems"),
+    ("pfa_foreign/cluster_closest.pfa", "pfa", "no mapping for IR step ArrayItems"),
+    ("pfa_foreign/strings_cleanup.pfa", "onnx", "no form for the IR step TextDerive"),
+    ("pfa_foreign/strings_cleanup.pfa", "pfa", "no mapping for IR step TextDerive"),
+]
+
+
+@pytest.mark.parametrize("name,fmt,why", WRITER_REFUSALS, ids=[f"{n.split('/')[1]}-{f}" for n, f, _ in WRITER_REFUSALS])
+def test_documents_lifted_through_the_new_steps_are_refused_by_the_writers_by_name(name: str, fmt: str, why: str) -> None:
+    """ArrayItems and TextDerive evaluate in the IR; no graph writer writes them yet: converting says so."""
+    data = (Path(__file__).parent / name).read_bytes()
+    assert lift_pfa(data).ok
+    with pytest.raises(interchange.UnsupportedModelError, match=re.escape(why)):
+        interchange.convert(interchange.load(data), fmt)

@@ -204,9 +204,9 @@ class Vectors(Machines):
                 if all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in value.value):
                     items = [_constant(x) for x in value.value]
             if items:
-                out = items[-1].expr  # an index outside the array: titus2 fails the record; the IR gives the last item
-                for i in range(len(items) - 2, -1, -1):
+                out: Expr = Const(None)  # an index outside the array: titus2 fails the record; the IR gives no value
+                for i in range(len(items) - 1, -1, -1):
                     out = Call("if", (Call("equal", (key.expr, Const(float(i)))), items[i].expr, out))
                 kinds = {x.type for x in items}
-                return Scalar(out, kinds.pop() if len(kinds) == 1 else "double", any(x.nullable for x in items))
+                return Scalar(out, kinds.pop() if len(kinds) == 1 else "double", True)
         return super().index(value, key, scope, path)
