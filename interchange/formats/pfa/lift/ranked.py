@@ -15,9 +15,9 @@ import math
 from typing import Any
 
 from interchange.formats.pfa.lift.expressions import Scope
-from interchange.formats.pfa.lift.values import Choice, Constant, Fcn, Scalar, Vector
+from interchange.formats.pfa.lift.values import Choice, Constant, Fcn, Items, Scalar, Vector
 from interchange.formats.pfa.lift.vectors import Vectors, _fold
-from interchange.ir.expressions import Call, Const, Expr
+from interchange.ir.expressions import Call, Const, Expr, Ref
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Ranked"]
@@ -69,6 +69,10 @@ class Ranked(Vectors):
         kinds = {s.type for s in scalars}
         return Scalar(_pick(choice.conds, [s.expr for s in scalars]), kinds.pop() if len(kinds) == 1 else "double")
 
+    def _input_items(self, v: Items, n: int, path: str) -> list[Scalar]:
+        """An array input read as exactly ``n`` items (its length fixed by the constant it meets)."""
+        return [Scalar(Ref(c), "double", True) for c in self.items(v, n, path, exact=True)]
+
     # --- ranking ------------------------------------------------------------------------
     def _ranked(self, distances: list[Scalar], values: list[Any], n: int, path: str) -> list[Choice]:
         """The candidates of ranks 0 .. n-1 by distance (titus2's argLowestN: ties to the earlier one)."""
@@ -86,6 +90,8 @@ class Ranked(Vectors):
         if metric is not None:
             return self._as_scalar(self.call_fcn(metric, [x, Constant(point)], path), path)
         items = self._numbers(x, "a distance", path)
+        if isinstance(x, Items) and isinstance(point, list):
+            items = self._input_items(x, len(point), path)
         if items is None or not isinstance(point, list) or len(point) != len(items):
             raise Unliftable(path, "a distance between other than a per-row array and a point of its length")
         terms = [Call("pow", (Call("-", (a.expr, Const(float(b)))), Const(2.0))) for a, b in zip(items, point, strict=True)]
@@ -184,6 +190,10 @@ class Ranked(Vectors):
         args = node[head]
         a, b = (self.expr(args[first + i], scope, f"{path}/{head}/{first + i}") for i in (0, 1))
         left, right = self._scalars(a, path), self._scalars(b, path)
+        if isinstance(a, Items) and right is not None:  # an array input: as many items as the other side
+            left = self._input_items(a, len(right), path)
+        if isinstance(b, Items) and left is not None:
+            right = self._input_items(b, len(left), path)
         if left is None or right is None or len(left) != len(right):
             raise Unliftable(path, f"{head} of arrays whose items or lengths are not known when the document is read")
         return left, right
@@ -208,6 +218,17 @@ class Ranked(Vectors):
     def x_metric_absDiff(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         a, b = (self.scalar(v, scope, f"{path}/metric.absDiff/{i}") for i, v in enumerate(node["metric.absDiff"]))
         return Scalar(Call("abs", (Call("-", (a.expr, b.expr)),)))
+
+    def x_metric_gaussianSimilarity(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        """titus2: ``exp(-ln 2 (x - y)^2 / sigma^2)``."""
+        x, y, sigma = (
+            self.scalar(v, scope, f"{path}/metric.gaussianSimilarity/{i}")
+            for i, v in enumerate(node["metric.gaussianSimilarity"])
+        )
+        square = Call("pow", (Call("-", (x.expr, y.expr)), Const(2.0)))
+        return Scalar(
+            Call("exp", (Call("/", (Call("*", (Const(-math.log(2)), square)), Call("pow", (sigma.expr, Const(2.0))))),))
+        )
 
     def x_metric_simpleEuclidean(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         x, y = self._pair("metric.simpleEuclidean", node, scope, path)
