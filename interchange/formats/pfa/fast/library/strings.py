@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY, args_of
+from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of
 from interchange.formats.pfa.fast.types import BOOLEAN, INT, STRING, NotCovered, is_int
 from interchange.ir.text import TEXT_FUNCTIONS
 
