@@ -279,9 +279,9 @@ class Walks(Texts):
     def x_la_dot(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         """``la.dot(weights, x)``: a constant matrix times the input array, the scores of a linear model."""
         w, x = (self.expr(v, scope, f"{path}/la.dot/{i}") for i, v in enumerate(node["la.dot"]))
-        if isinstance(w, Constant) and isinstance(x, Vector):
-            inputs = self.columns(x, "dot_x", f"{path}/la.dot/1")
+        if isinstance(w, Constant) and isinstance(x, (Vector, Items)):
             coef = _matrix(w.value, path)
+            inputs = self.columns(x, "dot_x", f"{path}/la.dot/1", coef.shape[-1] if coef.ndim == 2 else None)
             if coef.ndim == 2 and coef.shape[1] == len(inputs):
                 params = {"coef": coef, "intercept": np.zeros(coef.shape[0])}
                 return Stage(self.family("linear", inputs, params, path), "scores", coef.shape[0])

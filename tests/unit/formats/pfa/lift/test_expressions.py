@@ -245,3 +245,15 @@ def test_string_functions_become_text_derive_steps() -> None:
     data = doc({"t": "string", "n": "int"}, [{"s.len": key}], output="int")
     lifted = agrees(data, {"t": ["Green", "bLUe", "", "red"], "n": [2, -1, 9, 0]})
     assert sum(isinstance(s, TextDerive) for s in lifted.graph.steps) == 5
+
+
+def test_an_array_input_times_a_matrix_is_a_linear_model() -> None:
+    """la.dot(matrix, input array): the array's items as columns, as many as the matrix has columns."""
+    from interchange.ir.linear import Regression
+
+    cells = {"w": {"type": {"type": "array", "items": {"type": "array", "items": "double"}}, "init": [[0.5, -1.0, 2.0]]}}
+    data = doc(
+        {"v": {"type": "array", "items": "double"}}, [{"attr": {"la.dot": [{"cell": "w"}, "input.v"]}, "path": [0]}], cells=cells
+    )
+    lifted = agrees(data, {"v": [[1.0, 2.0, 3.0], [-0.5, 4.0, 0.25], [2.0, 0.0, -1.0]]})
+    assert isinstance(lifted.graph.model, Regression)
