@@ -86,6 +86,8 @@ def _data_dictionary(sig: Signature, valid: dict[str, list[Any]], extra: list[An
             )
         # <Value> lists only where an encoder rejects unknown categories: elsewhere values a
         # sample did not show are valid input, and PMML treats unlisted values as invalid.
+        if f.type not in _TYPES:  # an array or record input (a lifted PFA document's)
+            raise UnsupportedModelError(f"PMML has no DataField for input {f.name!r} of type {f.type}", format="pmml")
         field = E("DataField", {"name": f.name, "optype": f.optype, "dataType": _TYPES[f.type]})
         for v in dict.fromkeys(text(c) for c in valid.get(f.name, [])):
             field.append(E("Value", {"value": v}))
