@@ -18,7 +18,9 @@ each target (pmml, pfa, onnx):
   meaning, which pypmml does not compute there.
 
 A target that cannot take a document refuses with UnsupportedModelError naming the construct
-(REFUSED), checked too, so a cell that starts or stops converting shows. Generated Python agrees
+(REFUSED), checked too, so a cell that starts or stops converting shows. A graph holding an IR step
+no writer or code generator writes yet (``lifting.refused_steps``: node figures, ...) is refused
+by every target naming that step. Generated Python agrees
 with the IR evaluator within 1e-12 on every document; generated Java (JUnit through Maven) on every golden
 document that lifts (steps, scorecards with reason codes, rule sets, segments, every link, MiningField
 treatments, Output expressions) but the six JAVA_REFUSED names.
@@ -48,7 +50,7 @@ from interchange.ir.scorecard import Scorecard
 from interchange.ir.segmentation import Segmentation
 from interchange.model import get_format
 from interchange.verification import Verification, compare
-from tests.conformance.lifting import disagreements, lifted_outputs
+from tests.conformance.lifting import disagreements, lifted_outputs, unwritten
 from tests.conformance.test_lift_pmml import GOLDEN
 from tests.conformance.test_lift_pmml_reference import PYPMML_DEPARTS
 from tests.conformance.test_pmml_spec import _rows
@@ -116,7 +118,7 @@ def _rows_for(data: bytes, lifted: interchange.Lifted, target: str):  # noqa: AN
 def test_written_document_agrees_with_the_ir(path: Path, target: str) -> None:
     data = path.read_bytes()
     lifted = interchange.lift(data)
-    refused = REFUSED.get((path.stem, target))
+    refused = REFUSED.get((path.stem, target)) or unwritten(lifted)
     if refused:
         with pytest.raises(interchange.UnsupportedModelError, match=refused):
             _written(lifted, target)
@@ -155,7 +157,7 @@ def _differing(lifted: interchange.Lifted, want: dict, got: dict) -> list[str]: 
 @pytest.mark.parametrize("path", [p for p in DOCUMENTS if p.stem not in PYPMML_DEPARTS], ids=lambda p: p.stem)
 def test_document_converts(path: Path, target: str) -> None:
     """``interchange.convert``: pypmml on the source against the target's engine, on convert's own rows."""
-    refused = REFUSED.get((path.stem, target))
+    refused = REFUSED.get((path.stem, target)) or unwritten(interchange.lift(path.read_bytes()))
     source = interchange.load(path.read_bytes())
     if refused:
         with pytest.raises(interchange.UnsupportedModelError, match=refused):
@@ -170,6 +172,11 @@ def test_document_converts(path: Path, target: str) -> None:
 def test_generated_python_agrees_with_the_ir(path: Path) -> None:
     lifted = interchange.lift(path.read_bytes())
     assert lifted.graph is not None
+    refused = unwritten(lifted)
+    if refused:
+        with pytest.raises(interchange.UnsupportedModelError, match=refused):
+            codegen(lifted.graph, "python")
+        return
     module = load_python(codegen(lifted.graph, "python").source)
     cases = synthetic_rows(lifted, 200)
     compare(lifted.signature, evaluate(lifted.graph, cases), module.predict(cases), IR_TOLERANCE, format="generated python")
@@ -201,7 +208,8 @@ def _lifting() -> list[Path]:
 @pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
 def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
     """Every golden document that lifts (these and the older families') as a Java class, its JUnit test replaying
-    the IR's answers on convert's rows within 1e-12; one bounded ``mvn test`` run. JAVA_REFUSED is refused by name."""
+    the IR's answers on convert's rows within 1e-12; one bounded ``mvn test`` run. JAVA_REFUSED and graphs holding
+    steps no code generator writes (``lifting.refused_steps``) are refused by name."""
     from tests.unit.codegen.java.test_codegen_java import POM
 
     main, test = tmp_path / "src" / "main" / "java" / "generated", tmp_path / "src" / "test" / "java" / "generated"
@@ -212,8 +220,9 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
     for i, path in enumerate(_lifting()):
         lifted = interchange.lift(path.read_bytes())
         assert lifted.graph is not None
-        if path.stem in JAVA_REFUSED:
-            with pytest.raises(interchange.UnsupportedModelError, match=JAVA_REFUSED[path.stem]):
+        refused = JAVA_REFUSED.get(path.stem) or unwritten(lifted)
+        if refused:
+            with pytest.raises(interchange.UnsupportedModelError, match=refused):
                 codegen(lifted.graph, "java")
             continue
         written += 1

@@ -19,6 +19,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
+from interchange.formats.pmml.fast.priors import fallbacks
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
@@ -30,13 +31,14 @@ from interchange.formats.pmml.lift.regression import lift_regression
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.svm import lift_svm
-from interchange.formats.pmml.lift.trees import lift_tree
+from interchange.formats.pmml.lift.trees import lift_tree, node_figures
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
 from interchange.ir.linear import Link, Regression
 from interchange.ir.predicates import PredicateColumn
+from interchange.ir.targets import Targeted
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["LiftContext", "lift_model", "ordered_classes"]
@@ -86,22 +88,22 @@ def lift_model(model: etree._Element, lc: LiftContext, *, top: bool = False) -> 
 
 
 def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
-    """PMML 4.4 §Targets: a regression's ``value * rescaleFactor + rescaleConstant`` folds into
-    the coefficients / leaves and the intercept / base; the rest has no IR form yet."""
+    """PMML 4.4 §Targets: a plain regression rescaling (``value * rescaleFactor + rescaleConstant``)
+    folds into the coefficients / leaves and the intercept / base; min / max, castInteger,
+    defaultValue, priorProbability and displayValue wrap the model in ``Targeted`` (ir.targets)."""
     el = child(model, "Targets")
     if el is None:
         return step
     targets = children(el, "Target")
-    t = targets[0] if len(targets) == 1 else None
-    simple = (
-        t is not None and not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
-    )
-    if t is None or not simple:
-        raise Unliftable(path_of(el), "Targets with TargetValues, min / max or castInteger have no IR form yet")
+    if len(targets) != 1:
+        raise Unliftable(path_of(el), f"Targets with {len(targets)} Target elements")
+    t = targets[0]
     factor, const = float(t.get("rescaleFactor", "1")), float(t.get("rescaleConstant", "0"))
-    if isinstance(step, Regression) and step.classes is None:
+    simple = not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
+    regression = model.get("functionName") == "regression"
+    if simple and regression and isinstance(step, Regression) and step.classes is None:
         return Regression(step.inputs, np.asarray(step.coef) * factor, np.asarray(step.intercept) * factor + const)
-    if isinstance(step, TreeEnsemble) and step.classes is None and step.aggregation == "sum":
+    if simple and regression and isinstance(step, TreeEnsemble) and step.classes is None and step.aggregation == "sum":
         base = np.zeros(1) if step.base is None else np.asarray(step.base, dtype=np.float64)
         trees = step.trees
         if factor != 1.0:
@@ -109,7 +111,47 @@ def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
                 Tree(t.feature, t.threshold, t.left, t.right, np.asarray(t.value) * factor, t.missing_left, t.op) for t in trees
             )
         return _rebuilt(step, trees=trees, base=base * factor + const)
-    raise Unliftable(path_of(el), f"Targets rescaling of {type(step).__name__}")
+    return _targeted(model, el, t, step, factor, const)
+
+
+def _targeted(
+    model: etree._Element, el: etree._Element, t: etree._Element, step: ModelStep, factor: float, const: float
+) -> Targeted:
+    """The Target as a Targeted step, with the fast path's reading of defaultValue / priorProbability."""
+    regression = model.get("functionName") == "regression"
+    numeric = factor != 1 or const != 0 or any(t.get(a) is not None for a in ("min", "max", "castInteger"))
+    if numeric and not regression:
+        raise Unliftable(path_of(el), "Target rescaling of a classification")
+    for tv in children(t, "TargetValue"):
+        if elements(tv):
+            raise Unliftable(path_of(tv), "a TargetValue with a Partition")
+    cast = t.get("castInteger")
+    if cast not in (None, "round", "ceiling", "floor"):
+        raise Unliftable(path_of(el), f"Target castInteger={cast}")
+    try:
+        default, priors = fallbacks(model, t)
+    except NotCovered as exc:
+        raise Unliftable(path_of(el), str(exc)) from exc
+    output = child(model, "Output")
+    asked = children(output, "OutputField") if output is not None else []
+    shown = tuple(of.get("name") for of in asked if of.get("feature") == "predictedDisplayValue")
+    if shown and regression:
+        raise Unliftable(path_of(el), "predictedDisplayValue of a regression")
+    values = children(t, "TargetValue")
+    display = tuple((tv.get("value"), tv.get("displayValue")) for tv in values if tv.get("displayValue") is not None)
+    low, high = t.get("min"), t.get("max")
+    return Targeted(
+        step,
+        low=None if low is None else float(low),
+        high=None if high is None else float(high),
+        factor=factor,
+        constant=const,
+        cast=cast,
+        default=default,
+        priors=tuple(priors.items()),
+        display=display,
+        shown=shown,
+    )
 
 
 def ordered_classes(step: TreeEnsemble, order: tuple[Any, ...] | None = None) -> TreeEnsemble:
@@ -149,7 +191,8 @@ def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
         step = None
     if isinstance(step, FlatTree) and not step.needs_general_for_missing:
         return ordered_classes(step.flat)
-    return ordered_classes(lift_tree(model, lc.predicate_column))
+    tree, nodes = lift_tree(model, lc.predicate_column)
+    return node_figures(model, ordered_classes(tree), nodes)
 
 
 def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
