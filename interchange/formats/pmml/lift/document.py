@@ -21,7 +21,7 @@ from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_
 from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordered_classes
 from interchange.formats.pmml.lift.validity import field_treatment
 from interchange.formats.pmml.parse import NotCovered, child, children, local, parse
-from interchange.ir.cluster import NearestCenter
+from interchange.ir.cluster import CenterAffinities, NearestCenter
 from interchange.ir.expressions import Call, Expr, Ref, references
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
@@ -257,7 +257,7 @@ def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reaso
                 Reason(f"OutputField[@name={f.name!r}]", "SVM probabilities (PMML engines give vote shares) are not in the IR")
             )
             continue
-        if f.kind == "cluster" and not isinstance(step, NearestCenter):
+        if f.kind == "cluster" and not isinstance(step, (NearestCenter, CenterAffinities)):
             reasons.append(
                 Reason(f"OutputField[@name={f.name!r}]", f"{f.name!r} (an entity id) is not part of the IR's prediction")
             )

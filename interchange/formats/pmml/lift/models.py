@@ -23,9 +23,9 @@ from interchange.formats.pmml.fast.priors import fallbacks
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
-from interchange.formats.pmml.lift.families import lift_clustering, lift_naive_bayes, lift_neural
+from interchange.formats.pmml.lift.families import lift_clustering_outputs, lift_naive_bayes, lift_neural
 from interchange.formats.pmml.lift.general import lift_general
-from interchange.formats.pmml.lift.knn import lift_knn
+from interchange.formats.pmml.lift.knn import lift_knn_outputs
 from interchange.formats.pmml.lift.predicates import PREDICATES, lift_predicate
 from interchange.formats.pmml.lift.regression import lift_regression
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
@@ -404,8 +404,8 @@ _LIFTERS = {
     "MiningModel": _mining,
     "NeuralNetwork": lift_neural,
     "SupportVectorMachineModel": lift_svm,
-    "NearestNeighborModel": lift_knn,
-    "ClusteringModel": lift_clustering,
+    "NearestNeighborModel": lift_knn_outputs,
+    "ClusteringModel": lift_clustering_outputs,
     "NaiveBayesModel": lift_naive_bayes,
     "GeneralRegressionModel": lift_general,
     "Scorecard": lift_scorecard,
