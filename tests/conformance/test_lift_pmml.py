@@ -26,7 +26,7 @@ import pytest
 import interchange
 from interchange.batch import to_columns
 from interchange.ir.graph import matrix
-from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.svm import SupportVectorMachine, VoteShares
 from tests.conformance.lifting import disagreements, record
 from tests.conformance.test_pmml_spec import _rows
 from tests.roundtrip.test_matrix import CASES, _data, _wrap
@@ -40,6 +40,7 @@ OWN_NOT_LIFTED: dict[str, str] = {}
 def _untied(lifted: interchange.Lifted, X) -> np.ndarray:  # noqa: ANN001
     """Rows without a one-vs-one vote tie (all rows for other models)."""
     m = lifted.graph.model  # type: ignore[union-attr]
+    m = m.model if isinstance(m, VoteShares) else m
     if not isinstance(m, SupportVectorMachine) or m.classes is None or len(m.classes) < 3:
         return np.ones(len(X), dtype=bool)
     env = to_columns(X, lifted.signature)

@@ -30,7 +30,7 @@ from interchange.formats.pmml.lift.predicates import PREDICATES, lift_predicate
 from interchange.formats.pmml.lift.regression import lift_regression
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
-from interchange.formats.pmml.lift.svm import lift_svm
+from interchange.formats.pmml.lift.svm import lift_svm_outputs
 from interchange.formats.pmml.lift.trees import lift_tree, node_figures
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
@@ -403,7 +403,7 @@ _LIFTERS = {
     "TreeModel": _tree,
     "MiningModel": _mining,
     "NeuralNetwork": lift_neural,
-    "SupportVectorMachineModel": lift_svm,
+    "SupportVectorMachineModel": lift_svm_outputs,
     "NearestNeighborModel": lift_knn_outputs,
     "ClusteringModel": lift_clustering_outputs,
     "NaiveBayesModel": lift_naive_bayes,
