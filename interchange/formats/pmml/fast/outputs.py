@@ -21,7 +21,7 @@ from interchange.formats.pmml.fast.priors import fallbacks, with_priors
 from interchange.formats.pmml.fast.scope import Fn, Scope, keys, num, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import Prediction
-from interchange.ir.targets import rescale
+from interchange.ir.targets import rescale, residuals
 
 __all__ = ["targets", "output_fields", "blank", "OutputFn", "ENTITY", "REASONS", "CONFIDENCE", "SEGMENTS", "AFFINITY"]
 
@@ -165,23 +165,13 @@ def _target_name(model: etree._Element) -> str:
 
 
 def _residual(target: str, classification: bool) -> OutputFn:
-    """PMML 4.4 §Output residual, against the target's actual value (an input; missing: missing).
-    Regression: actual minus predicted (JPMML-Evaluator; pypmml 1.5.8 gives predicted minus
-    actual). Classification: 1 if the actual category is the predicted one, else 0, minus the
-    predicted category's probability (both engines)."""
-    probability = _probability(None)
+    """PMML 4.4 §Output residual, against the target's actual value (ir.targets.residuals)."""
 
     def run(p: Prediction, s: Scope) -> np.ndarray:
+        if (p.label is None or p.probabilities is None) if classification else p.value is None:
+            raise NotCovered("a residual output of a model that predicts no " + ("probabilities" if classification else "value"))
         actual = np.asarray(s[target])
-        if not classification:
-            if p.value is None:
-                raise NotCovered("a residual output of a model that predicts no value")
-            return num(actual) - np.asarray(p.value, dtype=np.float64)
-        if p.label is None:
-            raise NotCovered("a residual output of a model that predicts no label")
-        hit = np.array([a is not None and a == b for a, b in zip(keys(actual), keys(np.asarray(p.label)), strict=True)])
-        out = hit.astype(np.float64) - probability(p, s)
-        return np.where(np.array([a is None for a in keys(actual)], dtype=bool), np.nan, out)
+        return residuals(num(actual) if not classification else actual, p)
 
     return run
 

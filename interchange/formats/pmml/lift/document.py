@@ -124,9 +124,11 @@ def _treatments(model: etree._Element, fields: dict[str, etree._Element], reason
     missingValueTreatment returnInvalid) the IR's Treat step. What Treat cannot hold adds a reason."""
     steps: list[Step] = []
     validate: list[tuple[str, tuple[Any, ...]]] = []
+    output = child(model, "Output")
+    residual = output is not None and any(of.get("feature") == "residual" for of in children(output, "OutputField"))
     for mf in children(child(model, "MiningSchema"), "MiningField"):
         name, usage = mf.get("name"), mf.get("usageType", "active")
-        if usage not in ("active",):
+        if usage != "active" and not (residual and usage in ("target", "predicted")):  # (a residual reads the target)
             continue
         df = fields.get(name)
         try:

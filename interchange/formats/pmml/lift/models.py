@@ -38,7 +38,7 @@ from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
 from interchange.ir.linear import Link, Regression
 from interchange.ir.predicates import PredicateColumn
-from interchange.ir.targets import Targeted
+from interchange.ir.targets import Residual, Targeted
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["LiftContext", "lift_model", "ordered_classes"]
@@ -84,7 +84,27 @@ def lift_model(model: etree._Element, lc: LiftContext, *, top: bool = False) -> 
     lifter = _LIFTERS.get(tag)
     if lifter is None:
         raise Unliftable(path_of(model), f"<{tag}> has no IR form yet")
-    return _targets(model, lifter(model, lc))
+    step = _targets(model, lifter(model, lc))
+    return _residual(model, step) if top else step
+
+
+def _residual(model: etree._Element, step: ModelStep) -> ModelStep:
+    """PMML 4.4 §Output residual against the target field, an input then (ir.targets.Residual)."""
+    output = child(model, "Output")
+    asked = [of for of in children(output, "OutputField") if of.get("feature") == "residual"] if output is not None else []
+    if not asked:
+        return step
+    for of in asked:
+        if of.get("value") is not None or of.get("segmentId") is not None:
+            raise Unliftable(path_of(of), "OutputField residual of a named category or segment")
+    target = [
+        mf.get("name")
+        for mf in children(child(model, "MiningSchema"), "MiningField")
+        if mf.get("usageType") in ("target", "predicted")
+    ]
+    if len(target) != 1:
+        raise Unliftable(path_of(model), "OutputField residual of a model without one target field")
+    return Residual(step, str(target[0]), tuple(str(of.get("name")) for of in asked))
 
 
 def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
