@@ -123,3 +123,13 @@ def test_residual() -> None:
     p = Prediction(classes=("lo", "hi"), probabilities=np.array([[0.8, 0.2], [0.4, 0.6], [0.7, 0.3]]))
     p.label = np.array(["lo", "hi", "lo"], dtype=object)
     np.testing.assert_allclose(residuals(np.array(["lo", "lo", None], dtype=object), p), [1 - 0.8, 0 - 0.6, np.nan])
+
+
+def test_chain_feeds_each_link_to_the_next() -> None:
+    from interchange.ir.chain import Chain, Link
+
+    first = Regression(("x",), np.array([[2.0]]), np.array([1.0]))  # a = 2x + 1
+    second = Regression(("a", "x"), np.array([[3.0, -1.0]]), np.array([0.0]))  # 3a - x
+    chain = Chain((Link("a", first),), second)
+    assert chain.inputs == ("x",)
+    np.testing.assert_allclose(chain.predict(X).value, [-2.0, 5.5, 13.0, np.nan])

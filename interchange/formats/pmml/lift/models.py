@@ -33,7 +33,10 @@ from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.svm import lift_svm_outputs
 from interchange.formats.pmml.lift.trees import lift_tree, node_figures
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.ir.chain import Chain
+from interchange.ir.chain import Link as ChainLink
 from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
+from interchange.ir.general import GeneralizedLinear, NormalizedClassifier
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
 from interchange.ir.linear import Link, Regression
@@ -364,6 +367,50 @@ def _affine(expr: Expr, raws: dict[str, tuple[TreeEnsemble, float, float]]) -> t
 
 
 def _chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> ModelStep:
+    """A modelChain: folded into one TreeEnsemble when its links sum trees (_tree_chain), else
+    each link's Output a column for the next (ir.chain, _linked)."""
+    saved = (list(lc.steps), dict(lc.made), len(lc.reasons))
+    try:
+        return _tree_chain(model, seg, lc)
+    except (Unliftable, NotCovered) as exc:
+        lc.steps[:] = saved[0]
+        lc.made = saved[1]
+        del lc.reasons[saved[2] :]
+        try:
+            return _linked(seg, lc)
+        except (Unliftable, NotCovered):
+            raise exc from None
+
+
+_LINKED = (Regression, GeneralizedLinear, NormalizedClassifier)  # a missing input gives a missing prediction
+
+
+def _linked(seg: etree._Element, lc: LiftContext) -> Chain:
+    """A modelChain of regression models (JPMML-SkLearn's and nyoka's one-vs-rest classifiers):
+    each segment's predictedValue / probability OutputFields become columns of the later ones."""
+    segments = _segments_of(seg)
+    links: list[ChainLink] = []
+    for _, m in segments[:-1]:
+        step = lift_model(m, lc)
+        if not isinstance(step, _LINKED):
+            raise Unliftable(path_of(m), "a modelChain link other than a regression model")
+        out = child(m, "Output")
+        for of in children(out, "OutputField") if out is not None else []:
+            feature = of.get("feature", "predictedValue")
+            classes = getattr(step, "classes", None)
+            if feature == "predictedValue" and classes is None:
+                links.append(ChainLink(str(of.get("name")), step))
+            elif feature == "probability" and of.get("value") is not None and classes is not None:
+                links.append(ChainLink(str(of.get("name")), step, "probability", of.get("value")))
+            else:
+                raise Unliftable(path_of(of), f"a modelChain link's OutputField feature={feature}")
+    last = lift_model(segments[-1][1], lc)
+    if not isinstance(last, _LINKED) or not links:
+        raise Unliftable(path_of(segments[-1][1]), "a modelChain that does not end in a regression model")
+    return Chain(tuple(links), last)
+
+
+def _tree_chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> ModelStep:
     """Boosting as a modelChain: segments summing trees into raw scores (Output fields), then a
     RegressionModel whose tables read them (identity, logit or softmax): one TreeEnsemble."""
     segments = _segments_of(seg)
