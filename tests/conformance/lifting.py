@@ -16,6 +16,7 @@ from interchange.ir.cluster import CenterAffinities
 from interchange.ir.graph import Graph, ModelStep, evaluate
 from interchange.ir.lifted import Lifted
 from interchange.ir.neighbors import NeighborIds
+from interchange.ir.outlier import AnomalyScore
 from interchange.ir.rules import RuleConfidence
 from interchange.ir.svm import VoteShares
 from interchange.ir.targets import Residual, Targeted
@@ -24,7 +25,17 @@ from interchange.ir.tree_nodes import NodeFigures
 RTOL, ATOL = 1e-9, 1e-12  # the IR and the fast path / reference engines all compute in double
 RESULTS = Path(__file__).parent / ".results" / "lift.jsonl"
 # IR steps that only lifted documents hold and no graph writer or code generator writes yet: each refuses them by name
-UNWRITTEN: tuple[type, ...] = (NodeFigures, Targeted, RuleConfidence, NeighborIds, CenterAffinities, VoteShares, Residual, Chain)
+UNWRITTEN: tuple[type, ...] = (
+    NodeFigures,
+    Targeted,
+    RuleConfidence,
+    NeighborIds,
+    CenterAffinities,
+    VoteShares,
+    Residual,
+    Chain,
+    AnomalyScore,
+)
 
 
 def refused_steps(graph: Graph) -> list[str]:

@@ -19,6 +19,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
+from interchange.formats.pmml.fast.models.anomaly import iforest
 from interchange.formats.pmml.fast.priors import fallbacks
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
@@ -40,6 +41,7 @@ from interchange.ir.general import GeneralizedLinear, NormalizedClassifier
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
 from interchange.ir.linear import Link, Regression
+from interchange.ir.outlier import AnomalyScore
 from interchange.ir.predicates import PredicateColumn
 from interchange.ir.targets import Residual, Targeted
 from interchange.ir.trees import Tree, TreeEnsemble
@@ -465,7 +467,14 @@ def _fold(final: Regression, raws: dict[str, tuple[TreeEnsemble, float, float]])
     return TreeEnsemble(tuple(names), tuple(trees), "sum", base=base, link=final.link, classes=final.classes)
 
 
+def _anomaly(model: etree._Element, lc: LiftContext) -> ModelStep:
+    """PMML 4.4 §AnomalyDetectionModel iforest: the wrapped model's mean path length as the anomaly score."""
+    inner, normaliser = iforest(model)
+    return AnomalyScore(lift_model(inner, lc), normaliser)
+
+
 _LIFTERS = {
+    "AnomalyDetectionModel": _anomaly,
     "RegressionModel": lift_regression,
     "TreeModel": _tree,
     "MiningModel": _mining,
