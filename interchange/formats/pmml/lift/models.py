@@ -388,14 +388,17 @@ _LINKED = (Regression, GeneralizedLinear, NormalizedClassifier)  # a missing inp
 
 
 def _linked(seg: etree._Element, lc: LiftContext) -> Chain:
-    """A modelChain of regression models (JPMML-SkLearn's and nyoka's one-vs-rest classifiers):
-    each segment's predictedValue / probability OutputFields become columns of the later ones."""
+    """A modelChain (JPMML-SkLearn's and nyoka's one-vs-rest classifiers): each segment's
+    predictedValue / probability OutputFields become columns of the later ones. A missing result
+    goes on as a missing column (missingPredictionTreatment continue); under returnMissing, only
+    models that give no prediction from a missing input (regressions) are taken, for which the two agree."""
     segments = _segments_of(seg)
+    strict = seg.get("missingPredictionTreatment", "continue") == "returnMissing"
     links: list[ChainLink] = []
     for _, m in segments[:-1]:
         step = lift_model(m, lc)
-        if not isinstance(step, _LINKED):
-            raise Unliftable(path_of(m), "a modelChain link other than a regression model")
+        if strict and not isinstance(step, _LINKED):
+            raise Unliftable(path_of(m), "a returnMissing modelChain link other than a regression model")
         out = child(m, "Output")
         for of in children(out, "OutputField") if out is not None else []:
             feature = of.get("feature", "predictedValue")
@@ -407,8 +410,8 @@ def _linked(seg: etree._Element, lc: LiftContext) -> Chain:
             else:
                 raise Unliftable(path_of(of), f"a modelChain link's OutputField feature={feature}")
     last = lift_model(segments[-1][1], lc)
-    if not isinstance(last, _LINKED) or not links:
-        raise Unliftable(path_of(segments[-1][1]), "a modelChain that does not end in a regression model")
+    if (strict and not isinstance(last, _LINKED)) or not links:
+        raise Unliftable(path_of(segments[-1][1]), "a modelChain without links, or a returnMissing one ending in no regression")
     return Chain(tuple(links), last)
 
 
