@@ -133,3 +133,11 @@ def test_chain_feeds_each_link_to_the_next() -> None:
     chain = Chain((Link("a", first),), second)
     assert chain.inputs == ("x",)
     np.testing.assert_allclose(chain.predict(X).value, [-2.0, 5.5, 13.0, np.nan])
+
+
+def test_anomaly_score() -> None:
+    from interchange.ir.outlier import AnomalyScore
+
+    paths = Regression(("x",), np.array([[1.0]]), np.array([2.0]))  # h = x + 2
+    got = AnomalyScore(paths, 4.0).predict(X).value
+    np.testing.assert_allclose(got, 2.0 ** (-np.array([1.0, 2.5, 4.0, np.nan]) / 4.0))
