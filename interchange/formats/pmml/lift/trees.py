@@ -144,7 +144,7 @@ class _Builder:
             return [_NAN] * width
         if self.classes is None:
             return [float(n.score) if n.score is not None else _NAN]
-        probs = [n.dist.get(c, 0.0) if n.dist else _NAN for c in self.classes]
+        probs = [n.dist.get(c, _NAN) if n.dist else _NAN for c in self.classes]  # (absent: missing, as the engines give it)
         if n.score is None or not n.dist or any(p != p for p in probs):
             if n.score is None and not n.dist:
                 return [_NAN] * width
@@ -221,6 +221,14 @@ class _Builder:
         default = ids.get(n.el.get("defaultChild"))
         if default is None or len(n.kids) != 2:
             raise Unliftable(path_of(n.el), "defaultChild strategy on a Node without two children and a valid defaultChild")
-        if final is None and len(tests) == 2:  # a complementary pair: one test, the other child its else
-            raise Unliftable(path_of(n.el), "defaultChild over two explicit tests")
+        if final is None and len(tests) == 2 and not self._one_field(tests):
+            # a missing value at the second test after the first failed must still reach the default
+            # child; over one numeric field both tests are UNKNOWN together, and the chain of splits
+            # routes a missing value to the default from the first
+            raise Unliftable(path_of(n.el), "defaultChild over two explicit tests of different fields")
         return default
+
+    def _one_field(self, tests: list[int]) -> bool:
+        """Whether every test is a numeric comparison of one and the same field."""
+        preds = [self.nodes[k].pred for k in tests]
+        return all(self._numeric(p) for p in preds) and len({p.get("field") for p in preds}) == 1
