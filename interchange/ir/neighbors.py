@@ -1,4 +1,5 @@
-"""k-nearest neighbours over stored training points: vote or average of the k closest."""
+"""k-nearest neighbours over stored training points: vote or average of the k closest; the ids
+of the neighbours found (PMML 4.4 §Output entityId with a rank: the r-th nearest instance)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 from interchange.ir.distances import distances, lowest
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 
-__all__ = ["NearestNeighbors"]
+__all__ = ["NearestNeighbors", "NeighborIds"]
 
 
 @dataclass(frozen=True)
@@ -73,3 +74,39 @@ class NearestNeighbors(ModelStep):
         # most votes, then most training cases, then the lexically smallest value
         key = votes * (len(self.targets) + 1) * (k + 1) + counts * (k + 1) + (k - lexical)
         return Prediction(classes=self.classes, probabilities=probabilities, label=classes[np.argmax(key, axis=1)])
+
+
+@dataclass(frozen=True)
+class NeighborIds(ModelStep):
+    """``model``'s prediction, with the id of each row's r-th nearest stored point as the figure
+    ``name`` for each (name, r) of ``ranks`` (1-based); a row with a missing input has none."""
+
+    model: NearestNeighbors
+    ids: tuple[str, ...]  # one per stored point
+    ranks: tuple[tuple[str, int], ...]
+
+    def __post_init__(self) -> None:
+        if len(self.ids) != len(self.model.points):
+            raise ValueError(f"one id per stored point ({len(self.model.points)}), not {len(self.ids)}")
+        if any(not 1 <= r <= self.model.k for _, r in self.ranks):
+            raise ValueError(f"a neighbour rank must be within 1..k ({self.model.k})")
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.model.inputs
+
+    @property
+    def figures(self) -> tuple[str, ...]:
+        """The output fields this step gives beside the prediction."""
+        return tuple(name for name, _ in self.ranks)
+
+    def predict(self, env: Env) -> Prediction:
+        pred = self.model.predict(env)
+        X = matrix(env, self.inputs)
+        missing = np.isnan(X).any(axis=1)
+        idx, _ = self.model.neighbours(np.where(missing[:, None], 0.0, X))
+        found = np.asarray(self.ids, dtype=object)[idx]
+        found[missing] = None
+        for name, r in self.ranks:
+            pred.extra[name] = found[:, r - 1]
+        return pred

@@ -139,6 +139,8 @@ def _normalized(step: NormalizedClassifier, out: JavaWriter) -> Emitted:
         ]
     else:
         head = "y[j]" if step.normalization == "none" else f"inverseLink(y[j], {jstring(step.normalization)}, 0.0)"
+        if step.normalization == "none" and k == 2:  # clamped, as the IR (and the PMML engines)
+            head = "Math.min(1.0, Math.max(0.0, y[j]))"
         lines += [
             "double rest = 0.0;",
             f"for (int j = 0; j < {k - 1}; j++) {{ own[j] = {head}; rest += own[j]; }}",

@@ -19,24 +19,31 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
+from interchange.formats.pmml.fast.models.anomaly import iforest
+from interchange.formats.pmml.fast.priors import fallbacks
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
-from interchange.formats.pmml.lift.families import lift_clustering, lift_naive_bayes, lift_neural
+from interchange.formats.pmml.lift.families import lift_clustering_outputs, lift_naive_bayes, lift_neural
 from interchange.formats.pmml.lift.general import lift_general
-from interchange.formats.pmml.lift.knn import lift_knn
+from interchange.formats.pmml.lift.knn import lift_knn_outputs
 from interchange.formats.pmml.lift.predicates import PREDICATES, lift_predicate
 from interchange.formats.pmml.lift.regression import lift_regression
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
-from interchange.formats.pmml.lift.svm import lift_svm
-from interchange.formats.pmml.lift.trees import lift_tree
+from interchange.formats.pmml.lift.svm import lift_svm_outputs
+from interchange.formats.pmml.lift.trees import lift_tree, node_figures
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.ir.chain import Chain
+from interchange.ir.chain import Link as ChainLink
 from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
+from interchange.ir.general import GeneralizedLinear, NormalizedClassifier
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
 from interchange.ir.linear import Link, Regression
+from interchange.ir.outlier import AnomalyScore
 from interchange.ir.predicates import PredicateColumn
+from interchange.ir.targets import Residual, Targeted
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["LiftContext", "lift_model", "ordered_classes"]
@@ -82,26 +89,46 @@ def lift_model(model: etree._Element, lc: LiftContext, *, top: bool = False) -> 
     lifter = _LIFTERS.get(tag)
     if lifter is None:
         raise Unliftable(path_of(model), f"<{tag}> has no IR form yet")
-    return _targets(model, lifter(model, lc))
+    step = _targets(model, lifter(model, lc))
+    return _residual(model, step) if top else step
+
+
+def _residual(model: etree._Element, step: ModelStep) -> ModelStep:
+    """PMML 4.4 §Output residual against the target field, an input then (ir.targets.Residual)."""
+    output = child(model, "Output")
+    asked = [of for of in children(output, "OutputField") if of.get("feature") == "residual"] if output is not None else []
+    if not asked:
+        return step
+    for of in asked:
+        if of.get("value") is not None or of.get("segmentId") is not None:
+            raise Unliftable(path_of(of), "OutputField residual of a named category or segment")
+    target = [
+        mf.get("name")
+        for mf in children(child(model, "MiningSchema"), "MiningField")
+        if mf.get("usageType") in ("target", "predicted")
+    ]
+    if len(target) != 1:
+        raise Unliftable(path_of(model), "OutputField residual of a model without one target field")
+    return Residual(step, str(target[0]), tuple(str(of.get("name")) for of in asked))
 
 
 def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
-    """PMML 4.4 §Targets: a regression's ``value * rescaleFactor + rescaleConstant`` folds into
-    the coefficients / leaves and the intercept / base; the rest has no IR form yet."""
+    """PMML 4.4 §Targets: a plain regression rescaling (``value * rescaleFactor + rescaleConstant``)
+    folds into the coefficients / leaves and the intercept / base; min / max, castInteger,
+    defaultValue, priorProbability and displayValue wrap the model in ``Targeted`` (ir.targets)."""
     el = child(model, "Targets")
     if el is None:
         return step
     targets = children(el, "Target")
-    t = targets[0] if len(targets) == 1 else None
-    simple = (
-        t is not None and not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
-    )
-    if t is None or not simple:
-        raise Unliftable(path_of(el), "Targets with TargetValues, min / max or castInteger have no IR form yet")
+    if len(targets) != 1:
+        raise Unliftable(path_of(el), f"Targets with {len(targets)} Target elements")
+    t = targets[0]
     factor, const = float(t.get("rescaleFactor", "1")), float(t.get("rescaleConstant", "0"))
-    if isinstance(step, Regression) and step.classes is None:
+    simple = not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
+    regression = model.get("functionName") == "regression"
+    if simple and regression and isinstance(step, Regression) and step.classes is None:
         return Regression(step.inputs, np.asarray(step.coef) * factor, np.asarray(step.intercept) * factor + const)
-    if isinstance(step, TreeEnsemble) and step.classes is None and step.aggregation == "sum":
+    if simple and regression and isinstance(step, TreeEnsemble) and step.classes is None and step.aggregation == "sum":
         base = np.zeros(1) if step.base is None else np.asarray(step.base, dtype=np.float64)
         trees = step.trees
         if factor != 1.0:
@@ -109,7 +136,47 @@ def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
                 Tree(t.feature, t.threshold, t.left, t.right, np.asarray(t.value) * factor, t.missing_left, t.op) for t in trees
             )
         return _rebuilt(step, trees=trees, base=base * factor + const)
-    raise Unliftable(path_of(el), f"Targets rescaling of {type(step).__name__}")
+    return _targeted(model, el, t, step, factor, const)
+
+
+def _targeted(
+    model: etree._Element, el: etree._Element, t: etree._Element, step: ModelStep, factor: float, const: float
+) -> Targeted:
+    """The Target as a Targeted step, with the fast path's reading of defaultValue / priorProbability."""
+    regression = model.get("functionName") == "regression"
+    numeric = factor != 1 or const != 0 or any(t.get(a) is not None for a in ("min", "max", "castInteger"))
+    if numeric and not regression:
+        raise Unliftable(path_of(el), "Target rescaling of a classification")
+    for tv in children(t, "TargetValue"):
+        if elements(tv):
+            raise Unliftable(path_of(tv), "a TargetValue with a Partition")
+    cast = t.get("castInteger")
+    if cast not in (None, "round", "ceiling", "floor"):
+        raise Unliftable(path_of(el), f"Target castInteger={cast}")
+    try:
+        default, priors = fallbacks(model, t)
+    except NotCovered as exc:
+        raise Unliftable(path_of(el), str(exc)) from exc
+    output = child(model, "Output")
+    asked = children(output, "OutputField") if output is not None else []
+    shown = tuple(of.get("name") for of in asked if of.get("feature") == "predictedDisplayValue")
+    if shown and regression:
+        raise Unliftable(path_of(el), "predictedDisplayValue of a regression")
+    values = children(t, "TargetValue")
+    display = tuple((tv.get("value"), tv.get("displayValue")) for tv in values if tv.get("displayValue") is not None)
+    low, high = t.get("min"), t.get("max")
+    return Targeted(
+        step,
+        low=None if low is None else float(low),
+        high=None if high is None else float(high),
+        factor=factor,
+        constant=const,
+        cast=cast,
+        default=default,
+        priors=tuple(priors.items()),
+        display=display,
+        shown=shown,
+    )
 
 
 def ordered_classes(step: TreeEnsemble, order: tuple[Any, ...] | None = None) -> TreeEnsemble:
@@ -149,7 +216,8 @@ def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
         step = None
     if isinstance(step, FlatTree) and not step.needs_general_for_missing:
         return ordered_classes(step.flat)
-    return ordered_classes(lift_tree(model, lc.predicate_column))
+    tree, nodes = lift_tree(model, lc.predicate_column)
+    return node_figures(model, ordered_classes(tree), nodes)
 
 
 def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
@@ -301,6 +369,53 @@ def _affine(expr: Expr, raws: dict[str, tuple[TreeEnsemble, float, float]]) -> t
 
 
 def _chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> ModelStep:
+    """A modelChain: folded into one TreeEnsemble when its links sum trees (_tree_chain), else
+    each link's Output a column for the next (ir.chain, _linked)."""
+    saved = (list(lc.steps), dict(lc.made), len(lc.reasons))
+    try:
+        return _tree_chain(model, seg, lc)
+    except (Unliftable, NotCovered) as exc:
+        lc.steps[:] = saved[0]
+        lc.made = saved[1]
+        del lc.reasons[saved[2] :]
+        try:
+            return _linked(seg, lc)
+        except (Unliftable, NotCovered):
+            raise exc from None
+
+
+_LINKED = (Regression, GeneralizedLinear, NormalizedClassifier)  # a missing input gives a missing prediction
+
+
+def _linked(seg: etree._Element, lc: LiftContext) -> Chain:
+    """A modelChain (JPMML-SkLearn's and nyoka's one-vs-rest classifiers): each segment's
+    predictedValue / probability OutputFields become columns of the later ones. A missing result
+    goes on as a missing column (missingPredictionTreatment continue); under returnMissing, only
+    models that give no prediction from a missing input (regressions) are taken, for which the two agree."""
+    segments = _segments_of(seg)
+    strict = seg.get("missingPredictionTreatment", "continue") == "returnMissing"
+    links: list[ChainLink] = []
+    for _, m in segments[:-1]:
+        step = lift_model(m, lc)
+        if strict and not isinstance(step, _LINKED):
+            raise Unliftable(path_of(m), "a returnMissing modelChain link other than a regression model")
+        out = child(m, "Output")
+        for of in children(out, "OutputField") if out is not None else []:
+            feature = of.get("feature", "predictedValue")
+            classes = getattr(step, "classes", None)
+            if feature == "predictedValue" and classes is None:
+                links.append(ChainLink(str(of.get("name")), step))
+            elif feature == "probability" and of.get("value") is not None and classes is not None:
+                links.append(ChainLink(str(of.get("name")), step, "probability", of.get("value")))
+            else:
+                raise Unliftable(path_of(of), f"a modelChain link's OutputField feature={feature}")
+    last = lift_model(segments[-1][1], lc)
+    if (strict and not isinstance(last, _LINKED)) or not links:
+        raise Unliftable(path_of(segments[-1][1]), "a modelChain without links, or a returnMissing one ending in no regression")
+    return Chain(tuple(links), last)
+
+
+def _tree_chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> ModelStep:
     """Boosting as a modelChain: segments summing trees into raw scores (Output fields), then a
     RegressionModel whose tables read them (identity, logit or softmax): one TreeEnsemble."""
     segments = _segments_of(seg)
@@ -355,14 +470,21 @@ def _fold(final: Regression, raws: dict[str, tuple[TreeEnsemble, float, float]])
     return TreeEnsemble(tuple(names), tuple(trees), "sum", base=base, link=final.link, classes=final.classes)
 
 
+def _anomaly(model: etree._Element, lc: LiftContext) -> ModelStep:
+    """PMML 4.4 §AnomalyDetectionModel iforest: the wrapped model's mean path length as the anomaly score."""
+    inner, normaliser = iforest(model)
+    return AnomalyScore(lift_model(inner, lc), normaliser)
+
+
 _LIFTERS = {
+    "AnomalyDetectionModel": _anomaly,
     "RegressionModel": lift_regression,
     "TreeModel": _tree,
     "MiningModel": _mining,
     "NeuralNetwork": lift_neural,
-    "SupportVectorMachineModel": lift_svm,
-    "NearestNeighborModel": lift_knn,
-    "ClusteringModel": lift_clustering,
+    "SupportVectorMachineModel": lift_svm_outputs,
+    "NearestNeighborModel": lift_knn_outputs,
+    "ClusteringModel": lift_clustering_outputs,
     "NaiveBayesModel": lift_naive_bayes,
     "GeneralRegressionModel": lift_general,
     "Scorecard": lift_scorecard,

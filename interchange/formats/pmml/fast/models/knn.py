@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.engine import compiler
+from interchange.formats.pmml.fast.engine import _check_schema, compiler
 from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import ENTITY
 from interchange.formats.pmml.lift.knn import instance_ids, lift_knn
@@ -29,6 +29,7 @@ __all__: list[str] = []
 
 @compiler("NearestNeighborModel")
 def _knn(model: etree._Element, steps: list[Step]) -> ModelStep:
+    _check_schema(model)
     on = lifted(model, lift_knn)
     knn = on.model
     assert isinstance(knn, NearestNeighbors)
