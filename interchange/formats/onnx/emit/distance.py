@@ -100,7 +100,9 @@ def nearest_neighbors(step: NearestNeighbors, b: Builder) -> Emitted:
     # TopK orders equal distances by index: the earlier stored point first, as a stable argsort
     dist, index = b.ops("TopK", [d, b.const([int(step.k)], np.int64, "k")], 2, axis=1, largest=0, sorted=1)
     weights = None
-    if step.weights == "distance":
+    if step.weights == "distance" and step.threshold > 0:  # PMML 4.4's weighted methods: 1 / (d + threshold)
+        weights = b.op("Div", [b.const(1.0), b.op("Add", [dist, b.const(float(step.threshold))])])
+    elif step.weights == "distance":
         zero = b.op("Equal", [dist, b.const(0.0)])
         exact = b.op("Cast", [zero], to=DOUBLE)
         any_zero = b.op("Greater", [b.op("ReduceMax", [exact, b.const([1], np.int64)], keepdims=1), b.const(0.0)])

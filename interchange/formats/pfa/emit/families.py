@@ -156,12 +156,14 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
     w.bind("knn_near", {"model.neighbor.nearestK": [int(step.k), "knn_x", {"cell": "knn_points"}, metric]}, "array")
     dist = _fcn({"p": "KnnPoint"}, "double", _distance(step, "knn_x", "p.point"))
     w.bind("knn_d", {"a.map": ["knn_near", dist]}, "array")
-    if step.weights == "distance":
+    if step.weights == "distance" and step.threshold > 0:  # PMML 4.4's weighted methods: 1 / (d + threshold)
+        weights: Any = {"a.map": ["knn_d", _fcn({"d": "double"}, "double", {"/": [1.0, {"+": ["d", float(step.threshold)]}]})]}
+    elif step.weights == "distance":
         # scikit-learn: neighbours at distance 0 take all the weight, else 1/d
         zero = {"a.any": ["knn_d", _fcn({"d": "double"}, "boolean", {"==": ["d", 0.0]})]}
         exact = _fcn({"d": "double"}, "double", {"if": {"==": ["d", 0.0]}, "then": 1.0, "else": 0.0})
         inverse = _fcn({"d": "double"}, "double", {"/": [1.0, "d"]})
-        weights: Any = {"if": zero, "then": {"a.map": ["knn_d", exact]}, "else": {"a.map": ["knn_d", inverse]}}
+        weights = {"if": zero, "then": {"a.map": ["knn_d", exact]}, "else": {"a.map": ["knn_d", inverse]}}
     else:
         weights = {"a.map": ["knn_d", _fcn({"d": "double"}, "double", 1.0)]}
     w.bind("knn_w", weights, "array")

@@ -17,7 +17,7 @@ InlineTable cells may sit in another namespace (JPMML writes ``column="data:x1"`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from lxml import etree
@@ -79,21 +79,32 @@ def lift_knn(model: etree._Element, lc: LiftContext) -> NearestNeighbors:
     values = [r[column[str(target(model))]] for r in rows]
     k = int(model.get("numberOfNeighbors"))
     _entity_ranks(model, k)
-    common: dict[str, Any] = {"points": points, "k": k, "metric": metric, "p": p}
+    # PMML 4.4 §KNN: weighted methods weigh a neighbour by 1 / (distance + threshold), threshold 0.001 by default
+    threshold = float(model.get("threshold", "0.001"))
+    common: dict[str, Any] = {"points": points, "k": k, "metric": metric, "p": p, "threshold": threshold}
     if model.get("functionName") == "regression":
         method = model.get("continuousScoringMethod", "average")
-        if method not in ("average", "median"):
+        if method not in _CONTINUOUS:
             raise NotCovered(f"continuousScoringMethod={method}")
         targets = np.array([float(v) for v in values])
-        return NearestNeighbors(inputs, targets=targets, weights="median" if method == "median" else "uniform", **common)
-    if model.get("functionName") != "classification" or model.get("categoricalScoringMethod", "majorityVote") != "majorityVote":
-        raise NotCovered("k-NN other than majorityVote classification or average/median regression")
+        return NearestNeighbors(inputs, targets=targets, weights=_CONTINUOUS[method], **common)
+    method = model.get("categoricalScoringMethod", "majorityVote")
+    if model.get("functionName") != "classification" or method not in _CATEGORICAL:
+        raise NotCovered("k-NN other than classification by (weighted) majority vote or regression by average / median")
     classes = classes_of(model)
     for v in values:
         if v not in classes:
             classes.append(v)
     targets = np.array([classes.index(v) for v in values])
-    return NearestNeighbors(inputs, targets=targets, classes=tuple(classes), tie="pmml", **common)
+    return NearestNeighbors(inputs, targets=targets, classes=tuple(classes), tie="pmml", weights=_CATEGORICAL[method], **common)
+
+
+_CONTINUOUS: dict[str, Literal["uniform", "distance", "median"]] = {
+    "average": "uniform",
+    "weightedAverage": "distance",
+    "median": "median",
+}
+_CATEGORICAL: dict[str, Literal["uniform", "distance"]] = {"majorityVote": "uniform", "weightedMajorityVote": "distance"}
 
 
 def lift_knn_outputs(model: etree._Element, lc: LiftContext) -> NearestNeighbors | NeighborIds:
