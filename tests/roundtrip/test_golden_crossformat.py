@@ -29,6 +29,7 @@ from interchange.document import Document
 from interchange.errors import RecordError
 from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
+from tests.conformance.lifting import unwritten
 from tests.conformance.test_lift_pmml import GOLDEN
 
 
@@ -116,6 +117,11 @@ def test_the_golden_documents_that_lift_are_there() -> None:
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem)
 def test_golden_document_converts(path: Path, target: str) -> None:
     source = interchange.load(path.read_bytes())
+    refused = unwritten(interchange.lift(path.read_bytes()))  # IR steps no graph writer writes yet
+    if refused:
+        with pytest.raises(interchange.UnsupportedModelError, match=refused):
+            convert_document(source, target, pmml_engine=jpmml_engine)
+        return
     expected = NOT_CONVERTED.get((path.stem, target))
     if expected:
         error, says = expected
