@@ -1,10 +1,11 @@
 """A chain of models, each one's prediction a column for the next (PMML 4.4 §Segmentation modelChain).
 
-Every link is evaluated on every row (its Segment's predicate TRUE): its predicted value, or the
-probability of one category, becomes a named column that later links read as an input, and the
-last model's prediction is the chain's. A missing figure stays missing, so a later model given
-it predicts nothing (PMML 4.4 missingPredictionTreatment returnMissing, and continue for the
-linear models the lift accepts as links and ends).
+Every link is evaluated on every row (its Segment's predicate TRUE): its predicted value, the
+probability of one category, or an expression over the columns so far, becomes a named column
+that later links read as an input, and the last model's prediction is the chain's. A missing
+figure stays missing, so a later model given it predicts nothing (PMML 4.4
+missingPredictionTreatment continue; and returnMissing for the linear models the lift then
+accepts as links and ends).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from interchange.errors import ModelError
+from interchange.ir.expressions import Derive, Expr, references
 from interchange.ir.graph import Env, ModelStep, Prediction
 
 __all__ = ["Chain", "Link"]
@@ -22,16 +24,20 @@ __all__ = ["Chain", "Link"]
 
 @dataclass(frozen=True)
 class Link:
-    """``model``'s ``part`` ("value", or "probability" of ``category``) as the column ``name``."""
+    """``model``'s ``part`` ("value", or "probability" of ``category``) as the column ``name``; or,
+    with ``expression`` set, that expression over the columns so far (an OutputField transformedValue)."""
 
     name: str
     model: ModelStep
     part: str = "value"
     category: Any = None
+    expression: Expr | None = None
 
     def __post_init__(self) -> None:
-        if self.part not in ("value", "probability"):
-            raise ValueError(f"a chain link gives a value or a probability, not {self.part!r}")
+        if self.part not in ("value", "probability", "expression") or (self.part == "expression") != (
+            self.expression is not None
+        ):
+            raise ValueError(f"a chain link gives a value, a probability or an expression, not {self.part!r}")
 
     def figure(self, pred: Prediction) -> np.ndarray:
         if self.part == "value":
@@ -55,14 +61,26 @@ class Chain(ModelStep):
     def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
         made: set[str] = set()
         read: list[str] = []
-        for m, name in [*((lk.model, lk.name) for lk in self.links), (self.model, None)]:
-            read += [c for c in m.inputs if c not in made]
-            if name is not None:
-                made.add(name)
+        for link in self.links:
+            reads = sorted(references(link.expression)) if link.expression is not None else link.model.inputs
+            read += [c for c in reads if c not in made]
+            made.add(link.name)
+        read += [c for c in self.model.inputs if c not in made]
         return tuple(dict.fromkeys(read))
+
+    @property
+    def classes(self) -> tuple[Any, ...] | None:
+        """The last model's categories (a classification chain's)."""
+        return getattr(self.model, "classes", None)
 
     def predict(self, env: Env) -> Prediction:
         scope = dict(env)
+        done: dict[int, Prediction] = {}  # each link model predicts once (a segment may give several figures)
         for link in self.links:
-            scope[link.name] = link.figure(link.model.predict(scope).finish())
+            if link.expression is not None:
+                Derive((link.name,), link.expression, "double").apply(scope)
+                continue
+            if id(link.model) not in done:
+                done[id(link.model)] = link.model.predict(scope).finish()
+            scope[link.name] = link.figure(done[id(link.model)])
         return self.model.predict(scope)

@@ -407,6 +407,9 @@ def _linked(seg: etree._Element, lc: LiftContext) -> Chain:
                 links.append(ChainLink(str(of.get("name")), step))
             elif feature == "probability" and of.get("value") is not None and classes is not None:
                 links.append(ChainLink(str(of.get("name")), step, "probability", of.get("value")))
+            elif feature == "transformedValue" and len(elements(of)) == 1 and of.get("dataType", "double") == "double":
+                expr = lift_expression(elements(of)[0], lc.ctx)
+                links.append(ChainLink(str(of.get("name")), step, "expression", expression=expr))
             else:
                 raise Unliftable(path_of(of), f"a modelChain link's OutputField feature={feature}")
     last = lift_model(segments[-1][1], lc)
