@@ -223,12 +223,17 @@ class _Builder:
             raise Unliftable(path_of(n.el), "defaultChild strategy on a Node without two children and a valid defaultChild")
         if final is None and len(tests) == 2 and not self._one_field(tests):
             # a missing value at the second test after the first failed must still reach the default
-            # child; over one numeric field both tests are UNKNOWN together, and the chain of splits
-            # routes a missing value to the default from the first
-            raise Unliftable(path_of(n.el), "defaultChild over two explicit tests of different fields")
+            # child; comparisons of one field are UNKNOWN together, and the chain of splits routes a
+            # missing value to the default from the first
+            raise Unliftable(path_of(n.el), "defaultChild over two explicit tests of different fields")  # (or missing tests)
         return default
 
     def _one_field(self, tests: list[int]) -> bool:
-        """Whether every test is a numeric comparison of one and the same field."""
+        """Whether every test compares one and the same field (so all are UNKNOWN exactly where it is missing)."""
         preds = [self.nodes[k].pred for k in tests]
-        return all(self._numeric(p) for p in preds) and len({p.get("field") for p in preds}) == 1
+        simple = all(
+            (local(p) == "SimplePredicate" and p.get("operator") not in ("isMissing", "isNotMissing"))
+            or local(p) == "SimpleSetPredicate"
+            for p in preds
+        )
+        return simple and len({p.get("field") for p in preds}) == 1
