@@ -1,11 +1,12 @@
-"""A chain of models, each one's prediction a column for the next (PMML 4.4 §Segmentation modelChain).
+"""A chain of models, each one's figures columns for the next (PMML 4.4 §Segmentation modelChain).
 
-Every link is evaluated on every row (its Segment's predicate TRUE): its predicted value, the
-probability of one category, or an expression over the columns so far, becomes a named column
-that later links read as an input, and the last model's prediction is the chain's. A missing
-figure stays missing, so a later model given it predicts nothing (PMML 4.4
-missingPredictionTreatment continue; and returnMissing for the linear models the lift then
-accepts as links and ends).
+Segments run in order. Each model is evaluated on every row; where its Segment's predicate is
+TRUE its figures (its predicted value, the probability of one category, or an expression over
+the columns so far) become named columns that later segments read as inputs, missing elsewhere.
+The chain's prediction is, per row, that of the last segment whose predicate is TRUE (none: no
+prediction). A missing figure stays missing, so a later model given it predicts nothing (PMML
+4.4 missingPredictionTreatment continue; and returnMissing for the linear models the lift then
+accepts, which give no prediction from a missing input).
 """
 
 from __future__ import annotations
@@ -15,28 +16,29 @@ from typing import Any
 
 import numpy as np
 
+from interchange.batch import num_rows
 from interchange.errors import ModelError
 from interchange.ir.expressions import Derive, Expr, references
 from interchange.ir.graph import Env, ModelStep, Prediction
+from interchange.ir.predicates import Predicate, predicate_fields, truth
+from interchange.ir.segmentation import first_fired
 
-__all__ = ["Chain", "Link"]
+__all__ = ["Chain", "ChainSegment", "Link"]
 
 
 @dataclass(frozen=True)
 class Link:
-    """``model``'s ``part`` ("value", or "probability" of ``category``) as the column ``name``; or,
-    with ``expression`` set, that expression over the columns so far (an OutputField transformedValue)."""
+    """A figure of its segment's prediction as the column ``name``: the ``part`` "value", the
+    "probability" of ``category``, or with ``expression`` set that expression over the columns so far."""
 
     name: str
-    model: ModelStep
     part: str = "value"
     category: Any = None
     expression: Expr | None = None
 
     def __post_init__(self) -> None:
-        if self.part not in ("value", "probability", "expression") or (self.part == "expression") != (
-            self.expression is not None
-        ):
+        expression = self.part == "expression"
+        if self.part not in ("value", "probability", "expression") or expression != (self.expression is not None):
             raise ValueError(f"a chain link gives a value, a probability or an expression, not {self.part!r}")
 
     def figure(self, pred: Prediction) -> np.ndarray:
@@ -51,36 +53,46 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Chain(ModelStep):
-    """``links`` in order, each a column for the later ones, then ``model``'s prediction."""
+class ChainSegment:
+    """One model of a chain, the predicate that selects it (None: TRUE) and the figures it passes on."""
 
-    links: tuple[Link, ...]
     model: ModelStep
+    when: Predicate | None = None
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chain(ModelStep):
+    """``segments`` in order (see the module docstring); ``classes`` of a classification chain."""
+
+    segments: tuple[ChainSegment, ...]
+    classes: tuple[Any, ...] | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
         made: set[str] = set()
         read: list[str] = []
-        for link in self.links:
-            reads = sorted(references(link.expression)) if link.expression is not None else link.model.inputs
+        for seg in self.segments:
+            reads = [*(predicate_fields(seg.when) if seg.when is not None else ()), *seg.model.inputs]
+            for link in seg.links:
+                reads += sorted(references(link.expression)) if link.expression is not None else []
             read += [c for c in reads if c not in made]
-            made.add(link.name)
-        read += [c for c in self.model.inputs if c not in made]
+            made.update(link.name for link in seg.links)
         return tuple(dict.fromkeys(read))
-
-    @property
-    def classes(self) -> tuple[Any, ...] | None:
-        """The last model's categories (a classification chain's)."""
-        return getattr(self.model, "classes", None)
 
     def predict(self, env: Env) -> Prediction:
         scope = dict(env)
-        done: dict[int, Prediction] = {}  # each link model predicts once (a segment may give several figures)
-        for link in self.links:
-            if link.expression is not None:
-                Derive((link.name,), link.expression, "double").apply(scope)
-                continue
-            if id(link.model) not in done:
-                done[id(link.model)] = link.model.predict(scope).finish()
-            scope[link.name] = link.figure(done[id(link.model)])
-        return self.model.predict(scope)
+        n = num_rows(env)
+        results, on = [], []
+        for seg in self.segments:
+            fired = truth(seg.when, scope, n)[0] if seg.when is not None else np.ones(n, dtype=bool)
+            pred = seg.model.predict(scope).finish()
+            for link in seg.links:
+                if link.expression is not None:
+                    Derive((link.name,), link.expression, "double").apply(scope)
+                else:
+                    scope[link.name] = link.figure(pred)
+                scope[link.name] = np.where(fired, np.asarray(scope[link.name], dtype=np.float64), np.nan)
+            results.append(pred)
+            on.append(fired)
+        return first_fired(results[::-1], on[::-1], self.classes, n)

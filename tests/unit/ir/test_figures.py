@@ -126,13 +126,18 @@ def test_residual() -> None:
 
 
 def test_chain_feeds_each_link_to_the_next() -> None:
-    from interchange.ir.chain import Chain, Link
+    from interchange.ir.chain import Chain, ChainSegment, Link
 
     first = Regression(("x",), np.array([[2.0]]), np.array([1.0]))  # a = 2x + 1
     second = Regression(("a", "x"), np.array([[3.0, -1.0]]), np.array([0.0]))  # 3a - x
-    chain = Chain((Link("a", first),), second)
+    chain = Chain((ChainSegment(first, links=(Link("a"),)), ChainSegment(second)))
     assert chain.inputs == ("x",)
     np.testing.assert_allclose(chain.predict(X).value, [-2.0, 5.5, 13.0, np.nan])
+    # the second segment only where x > 0: elsewhere the first's value; its link is missing where it did not fire
+    when = Compare("x", "greaterThan", 0.0)
+    third = Regression(("a",), np.array([[1.0]]), np.array([0.0]))
+    gated = Chain((ChainSegment(first, links=(Link("a"),)), ChainSegment(first, when, (Link("b"),)), ChainSegment(third, when)))
+    np.testing.assert_allclose(gated.predict(X).value, [-1.0, 2.0, 5.0, np.nan])
 
 
 def test_anomaly_score() -> None:

@@ -27,14 +27,14 @@ from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_
 from interchange.formats.pmml.lift.families import lift_clustering_outputs, lift_naive_bayes, lift_neural
 from interchange.formats.pmml.lift.general import lift_general
 from interchange.formats.pmml.lift.knn import lift_knn_outputs
-from interchange.formats.pmml.lift.predicates import PREDICATES, lift_predicate
+from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.lift.regression import lift_regression
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.svm import lift_svm_outputs
 from interchange.formats.pmml.lift.trees import lift_tree, node_figures
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.chain import Chain
+from interchange.ir.chain import Chain, ChainSegment
 from interchange.ir.chain import Link as ChainLink
 from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
 from interchange.ir.general import GeneralizedLinear, NormalizedClassifier
@@ -379,7 +379,7 @@ def _chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> Model
         lc.made = saved[1]
         del lc.reasons[saved[2] :]
         try:
-            return _linked(seg, lc)
+            return _linked(model, seg, lc)
         except (Unliftable, NotCovered):
             raise exc from None
 
@@ -387,35 +387,54 @@ def _chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> Model
 _LINKED = (Regression, GeneralizedLinear, NormalizedClassifier)  # a missing input gives a missing prediction
 
 
-def _linked(seg: etree._Element, lc: LiftContext) -> Chain:
-    """A modelChain (JPMML-SkLearn's and nyoka's one-vs-rest classifiers): each segment's
-    predictedValue / probability OutputFields become columns of the later ones. A missing result
-    goes on as a missing column (missingPredictionTreatment continue); under returnMissing, only
-    models that give no prediction from a missing input (regressions) are taken, for which the two agree."""
-    segments = _segments_of(seg)
+def _linked(model: etree._Element, seg: etree._Element, lc: LiftContext) -> Chain:
+    """A modelChain (JPMML-SkLearn's and nyoka's one-vs-rest classifiers, calibrations): each
+    segment's predictedValue / probability / transformedValue OutputFields become columns of the
+    later ones where its predicate is TRUE (ir.chain). A missing result goes on as a missing
+    column (missingPredictionTreatment continue); under returnMissing, only chains of TRUE segments
+    whose models give no prediction from a missing input (regressions), for which the two agree."""
     strict = seg.get("missingPredictionTreatment", "continue") == "returnMissing"
-    links: list[ChainLink] = []
-    for _, m in segments[:-1]:
+    segments = children(seg, "Segment")
+    parts: list[ChainSegment] = []
+    for i, s in enumerate(segments):
+        pred_el = find_predicate(s)
+        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        if len(inner) != 1 or s.get("weight", "1") not in ("1", "1.0"):
+            raise Unliftable(path_of(s), "a modelChain Segment with a weight or several models")
+        m = inner[0]
+        when = None if local(pred_el) == "True" else lift_predicate(pred_el, lc.ctx)
         step = lift_model(m, lc)
-        if strict and not isinstance(step, _LINKED):
-            raise Unliftable(path_of(m), "a returnMissing modelChain link other than a regression model")
-        out = child(m, "Output")
-        for of in children(out, "OutputField") if out is not None else []:
-            feature = of.get("feature", "predictedValue")
-            classes = getattr(step, "classes", None)
-            if feature == "predictedValue" and classes is None:
-                links.append(ChainLink(str(of.get("name")), step))
-            elif feature == "probability" and of.get("value") is not None and classes is not None:
-                links.append(ChainLink(str(of.get("name")), step, "probability", of.get("value")))
-            elif feature == "transformedValue" and len(elements(of)) == 1 and of.get("dataType", "double") == "double":
-                expr = lift_expression(elements(of)[0], lc.ctx)
-                links.append(ChainLink(str(of.get("name")), step, "expression", expression=expr))
-            else:
-                raise Unliftable(path_of(of), f"a modelChain link's OutputField feature={feature}")
-    last = lift_model(segments[-1][1], lc)
-    if (strict and not isinstance(last, _LINKED)) or not links:
-        raise Unliftable(path_of(segments[-1][1]), "a modelChain without links, or a returnMissing one ending in no regression")
-    return Chain(tuple(links), last)
+        if strict and (when is not None or not isinstance(step, _LINKED)):
+            raise Unliftable(path_of(m), "a returnMissing modelChain segment other than a TRUE regression model")
+        last = i == len(segments) - 1
+        parts.append(ChainSegment(step, when, () if last else _chain_links(m, step, lc)))
+    trues = [i for i, p in enumerate(parts) if p.when is None]
+    function = model.get("functionName")
+    for s in segments[trues[-1] if trues else 0 :]:
+        inner = [c for c in elements(s) if local(c) not in PREDICATES][0]
+        if inner.get("functionName") != function:  # a segment that may end the chain gives the chain's result
+            raise Unliftable(path_of(inner), f"a {inner.get('functionName')} segment that may end a {function} modelChain")
+    if len(parts) < 2:
+        raise Unliftable(path_of(seg), "a modelChain of one segment")
+    return Chain(tuple(parts), getattr(parts[-1].model, "classes", None))
+
+
+def _chain_links(m: etree._Element, step: ModelStep, lc: LiftContext) -> tuple[ChainLink, ...]:
+    """The figures a modelChain segment passes on: its OutputFields."""
+    links = []
+    out = child(m, "Output")
+    classes = getattr(step, "classes", None)
+    for of in children(out, "OutputField") if out is not None else []:
+        feature, name = of.get("feature", "predictedValue"), str(of.get("name"))
+        if feature == "predictedValue" and classes is None:
+            links.append(ChainLink(name))
+        elif feature == "probability" and of.get("value") is not None and classes is not None:
+            links.append(ChainLink(name, "probability", of.get("value")))
+        elif feature == "transformedValue" and len(elements(of)) == 1 and of.get("dataType", "double") == "double":
+            links.append(ChainLink(name, "expression", expression=lift_expression(elements(of)[0], lc.ctx)))
+        else:
+            raise Unliftable(path_of(of), f"a modelChain segment's OutputField feature={feature}")
+    return tuple(links)
 
 
 def _tree_chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> ModelStep:
