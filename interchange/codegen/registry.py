@@ -51,7 +51,7 @@ def lookup(lang: str, step: Any) -> Emitter:
 
 # IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, target
 # rescaling, rule confidences, neighbour ids, vote shares, center affinities, residuals; model chains and
-# anomaly scores), refused by name wherever they sit in a graph: a model step, a Reported part or an expression.
+# anomaly scores, multiway trees), refused by name wherever they sit in a graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
         "NodeFigures",
@@ -63,6 +63,7 @@ NOT_GENERATED = frozenset(
         "Residual",
         "Chain",
         "AnomalyScore",
+        "MultiwayTreeModel",
     }
 )
 

@@ -146,3 +146,19 @@ def test_anomaly_score() -> None:
     paths = Regression(("x",), np.array([[1.0]]), np.array([2.0]))  # h = x + 2
     got = AnomalyScore(paths, 4.0).predict(X).value
     np.testing.assert_allclose(got, 2.0 ** (-np.array([1.0, 2.5, 4.0, np.nan]) / 4.0))
+
+
+def test_multiway_tree_with_node_ids() -> None:
+    from interchange.ir.multiway import MultiwayTreeModel
+    from interchange.ir.predicates import Always
+    from interchange.ir.tree_strategies import MultiwayTree
+
+    # root -> [x < 0: 1.0 (id "neg"), TRUE: 2.0 (id "rest")]; lastPrediction: a missing x ends at the root (0.5)
+    kids = ((1, 2), (), ())
+    preds = (Always(True), Compare("x", "lessThan", 0.0), Always(True))
+    tree = MultiwayTree(kids, "lastPrediction", False, (-1, -1, -1), np.full(3, np.nan))
+    step = MultiwayTreeModel(preds, tree, np.array([0.5, 1.0, 2.0]), ("root", "neg", "rest"), entity=("node",))
+    pred = step.predict(X)
+    np.testing.assert_allclose(pred.value, [1.0, 2.0, 2.0, 0.5])
+    assert list(pred.extra["node"]) == ["neg", "rest", "rest", "root"]
+    assert step.inputs == ("x",)

@@ -32,7 +32,7 @@ from interchange.formats.pmml.lift.regression import lift_regression
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.svm import lift_svm_outputs
-from interchange.formats.pmml.lift.trees import lift_tree, node_figures
+from interchange.formats.pmml.lift.trees import lift_multiway, lift_tree, node_figures
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.chain import Chain, ChainSegment
 from interchange.ir.chain import Link as ChainLink
@@ -216,8 +216,17 @@ def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
         step = None
     if isinstance(step, FlatTree) and not step.needs_general_for_missing:
         return ordered_classes(step.flat)
-    tree, nodes = lift_tree(model, lc.predicate_column)
-    return node_figures(model, ordered_classes(tree), nodes)
+    saved = (list(lc.steps), dict(lc.made))
+    try:
+        tree, nodes = lift_tree(model, lc.predicate_column)
+        return node_figures(model, ordered_classes(tree), nodes)
+    except Unliftable as exc:  # not a binary tree: the tree as it stands (ir.multiway), or this reason
+        lc.steps[:] = saved[0]
+        lc.made = saved[1]
+        try:
+            return lift_multiway(model, lc.ctx)
+        except Unliftable:
+            raise exc from None
 
 
 def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
