@@ -1,10 +1,12 @@
-"""A chain of models, each one's prediction a column for the next (PMML 4.4 §Segmentation modelChain).
+"""A chain of models, each one's figures columns for the next (PMML 4.4 §Segmentation modelChain).
 
-Every link is evaluated on every row (its Segment's predicate TRUE): its predicted value, or the
-probability of one category, becomes a named column that later links read as an input, and the
-last model's prediction is the chain's. A missing figure stays missing, so a later model given
-it predicts nothing (PMML 4.4 missingPredictionTreatment returnMissing, and continue for the
-linear models the lift accepts as links and ends).
+Segments run in order. Each model is evaluated on every row; where its Segment's predicate is
+TRUE its figures (its predicted value, the probability of one category, or an expression over
+the columns so far) become named columns that later segments read as inputs, missing elsewhere.
+The chain's prediction is, per row, that of the last segment whose predicate is TRUE (none: no
+prediction). A missing figure stays missing, so a later model given it predicts nothing (PMML
+4.4 missingPredictionTreatment continue; and returnMissing for the linear models the lift then
+accepts, which give no prediction from a missing input).
 """
 
 from __future__ import annotations
@@ -14,24 +16,30 @@ from typing import Any
 
 import numpy as np
 
+from interchange.batch import num_rows
 from interchange.errors import ModelError
+from interchange.ir.expressions import Derive, Expr, references
 from interchange.ir.graph import Env, ModelStep, Prediction
+from interchange.ir.predicates import Predicate, predicate_fields, truth
+from interchange.ir.segmentation import first_fired
 
-__all__ = ["Chain", "Link"]
+__all__ = ["Chain", "ChainSegment", "Link"]
 
 
 @dataclass(frozen=True)
 class Link:
-    """``model``'s ``part`` ("value", or "probability" of ``category``) as the column ``name``."""
+    """A figure of its segment's prediction as the column ``name``: the ``part`` "value", the
+    "probability" of ``category``, or with ``expression`` set that expression over the columns so far."""
 
     name: str
-    model: ModelStep
     part: str = "value"
     category: Any = None
+    expression: Expr | None = None
 
     def __post_init__(self) -> None:
-        if self.part not in ("value", "probability"):
-            raise ValueError(f"a chain link gives a value or a probability, not {self.part!r}")
+        expression = self.part == "expression"
+        if self.part not in ("value", "probability", "expression") or expression != (self.expression is not None):
+            raise ValueError(f"a chain link gives a value, a probability or an expression, not {self.part!r}")
 
     def figure(self, pred: Prediction) -> np.ndarray:
         if self.part == "value":
@@ -45,24 +53,46 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Chain(ModelStep):
-    """``links`` in order, each a column for the later ones, then ``model``'s prediction."""
+class ChainSegment:
+    """One model of a chain, the predicate that selects it (None: TRUE) and the figures it passes on."""
 
-    links: tuple[Link, ...]
     model: ModelStep
+    when: Predicate | None = None
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chain(ModelStep):
+    """``segments`` in order (see the module docstring); ``classes`` of a classification chain."""
+
+    segments: tuple[ChainSegment, ...]
+    classes: tuple[Any, ...] | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
         made: set[str] = set()
         read: list[str] = []
-        for m, name in [*((lk.model, lk.name) for lk in self.links), (self.model, None)]:
-            read += [c for c in m.inputs if c not in made]
-            if name is not None:
-                made.add(name)
+        for seg in self.segments:
+            reads = [*(predicate_fields(seg.when) if seg.when is not None else ()), *seg.model.inputs]
+            for link in seg.links:
+                reads += sorted(references(link.expression)) if link.expression is not None else []
+            read += [c for c in reads if c not in made]
+            made.update(link.name for link in seg.links)
         return tuple(dict.fromkeys(read))
 
     def predict(self, env: Env) -> Prediction:
         scope = dict(env)
-        for link in self.links:
-            scope[link.name] = link.figure(link.model.predict(scope).finish())
-        return self.model.predict(scope)
+        n = num_rows(env)
+        results, on = [], []
+        for seg in self.segments:
+            fired = truth(seg.when, scope, n)[0] if seg.when is not None else np.ones(n, dtype=bool)
+            pred = seg.model.predict(scope).finish()
+            for link in seg.links:
+                if link.expression is not None:
+                    Derive((link.name,), link.expression, "double").apply(scope)
+                else:
+                    scope[link.name] = link.figure(pred)
+                scope[link.name] = np.where(fired, np.asarray(scope[link.name], dtype=np.float64), np.nan)
+            results.append(pred)
+            on.append(fired)
+        return first_fired(results[::-1], on[::-1], self.classes, n)

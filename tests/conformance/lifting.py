@@ -11,48 +11,18 @@ import pandas as pd
 
 import interchange
 from interchange.batch import to_columns
-from interchange.ir.chain import Chain
-from interchange.ir.cluster import CenterAffinities
-from interchange.ir.graph import Graph, ModelStep, evaluate
+from interchange.codegen.registry import refused_nodes
+from interchange.ir.graph import evaluate
 from interchange.ir.lifted import Lifted
-from interchange.ir.neighbors import NeighborIds
-from interchange.ir.outlier import AnomalyScore
-from interchange.ir.rules import RuleConfidence
-from interchange.ir.svm import VoteShares
-from interchange.ir.targets import Residual, Targeted
-from interchange.ir.tree_nodes import NodeFigures
 
 RTOL, ATOL = 1e-9, 1e-12  # the IR and the fast path / reference engines all compute in double
 RESULTS = Path(__file__).parent / ".results" / "lift.jsonl"
-# IR steps that only lifted documents hold and no graph writer or code generator writes yet: each refuses them by name
-UNWRITTEN: tuple[type, ...] = (
-    NodeFigures,
-    Targeted,
-    RuleConfidence,
-    NeighborIds,
-    CenterAffinities,
-    VoteShares,
-    Residual,
-    Chain,
-    AnomalyScore,
-)
-
-
-def refused_steps(graph: Graph) -> list[str]:
-    """The names of ``graph``'s steps (model steps wrapped in others included) that the graph writers
-    and code generators do not write: a writer given the graph raises UnsupportedModelError naming one."""
-    found: list[str] = []
-    model: object = graph.model
-    while isinstance(model, ModelStep):
-        if isinstance(model, UNWRITTEN):
-            found.append(type(model).__name__)
-        model = getattr(model, "model", None)
-    return found + [type(s).__name__ for s in graph.steps if isinstance(s, UNWRITTEN)]
 
 
 def unwritten(lifted: Lifted) -> str | None:
-    """A pattern matching what a writer's refusal names for a graph holding :func:`refused_steps` (else None)."""
-    names = refused_steps(lifted.graph) if lifted.graph is not None else []
+    """A pattern matching what a writer's refusal names for a graph holding IR nodes that no graph writer
+    or code generator writes yet (``codegen.registry.NOT_GENERATED``: node figures, targets, ...), else None."""
+    names = refused_nodes(lifted.graph) if lifted.graph is not None else []
     return "|".join(names) if names else None
 
 

@@ -12,6 +12,12 @@ Stated exception: SupportVectorMachineModel one-vs-one with three or more catego
 vote tie PMML 4.4 names "the first category with maximal votes", which the IR gives; pypmml
 1.5.8 takes its hash-map order. Tied rows are left out of the comparison (and checked to be ties).
 
+Stated departures of pypmml judged by JPMML-Evaluator instead: OutputField residual of a regression
+(pypmml gives predicted minus actual; PMML 4.4 and JPMML actual minus predicted), and the entityId /
+predictedDisplayValue of no prediction (pypmml: the empty text; the IR and the fast path: missing,
+as JPMML). Both engines clamp a two-category normalizationMethod="none" probability to [0, 1], and
+so does the IR (checked below with a document written here).
+
 Each document's outcome goes to tests/conformance/.results/lift.jsonl.
 """
 
@@ -189,3 +195,22 @@ def test_binary_classification_without_normalization_is_written_clamped(target: 
         return
     converted = interchange.convert(interchange.load(_BINARY_NONE), target)
     assert converted.verification.result is not None and converted.verification.result.rows == 200
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_entity_id_of_no_prediction_is_missing_as_jpmml_gives_it() -> None:
+    """A row ending in no Node (nullPrediction) has no entityId in the IR, as JPMML-Evaluator gives it
+    (pypmml 1.5.8: the empty text, its departure); on rows without missing values, which JPMML reads
+    as PMML 4.4 does, the IR's Node ids equal JPMML's."""
+    from interchange.batch import to_columns
+    from tests.conformance.lifting import lifted_outputs
+    from tests.roundtrip.helpers import jpmml_outputs
+
+    data = (HERE / "pmml_spec" / "tree_null_prediction.pmml").read_bytes()
+    lifted = interchange.lift(data)
+    X = _rows(data, lifted.signature.input_names)
+    X = X[X.notna().all(axis=1)].reset_index(drop=True)
+    got = list(lifted_outputs(lifted, X)["node"])
+    want = list(jpmml_outputs(data, to_columns(X, lifted.signature), lifted.signature, verify=False)["node"])
+    assert None in got and got == want
+    assert "" in list(interchange.load(data, engine="reference").predict(X)["node"])

@@ -19,8 +19,8 @@ each target (pmml, pfa, onnx):
 
 A target that cannot take a document refuses with UnsupportedModelError naming the construct
 (REFUSED), checked too, so a cell that starts or stops converting shows. A graph holding an IR step
-no writer writes yet (``lifting.refused_steps``: node figures, ...) is refused by every target naming
-that step. Generated Python and Java are checked on every golden document that lifts in
+no writer writes yet (``lifting.unwritten``: node figures, targets, ...) is refused by every target
+naming that step. Generated Python and Java are checked on every golden document that lifts in
 test_codegen_golden.py.
 """
 

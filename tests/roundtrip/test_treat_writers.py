@@ -18,7 +18,7 @@ For each such document (tests/conformance/pmml_*) and each target (pmml, pfa, on
 
 A target that cannot take a document refuses with UnsupportedModelError naming the construct
 (REFUSED), as every target does a graph holding an IR step no writer writes yet
-(``lifting.refused_steps``). Generated Python agrees with the IR evaluator within 1e-12 on the same rows (a refused
+(``lifting.unwritten``). Generated Python agrees with the IR evaluator within 1e-12 on the same rows (a refused
 record: ValueError), for every document.
 """
 

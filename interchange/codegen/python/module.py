@@ -141,10 +141,9 @@ def write_module(graph: Graph, *, source: str = "") -> str:
     sig = graph.signature
     out = PyWriter()
     body: list[str] = []
-    write_model = lookup("python", graph.model)  # a model step without a form is refused by name before any step
     for step in graph.steps:
         body += [f"# {type(step).__name__}", *lookup("python", step)(step, out)]
-    lines, parts = write_model(graph.model, out)
+    lines, parts = lookup("python", graph.model)(graph.model, out)
     body += [f"# {type(graph.model).__name__}", *lines]
     parts = dict(parts)
     model_classes = getattr(_inner(graph.model), "classes", None)

@@ -126,13 +126,18 @@ def test_residual() -> None:
 
 
 def test_chain_feeds_each_link_to_the_next() -> None:
-    from interchange.ir.chain import Chain, Link
+    from interchange.ir.chain import Chain, ChainSegment, Link
 
     first = Regression(("x",), np.array([[2.0]]), np.array([1.0]))  # a = 2x + 1
     second = Regression(("a", "x"), np.array([[3.0, -1.0]]), np.array([0.0]))  # 3a - x
-    chain = Chain((Link("a", first),), second)
+    chain = Chain((ChainSegment(first, links=(Link("a"),)), ChainSegment(second)))
     assert chain.inputs == ("x",)
     np.testing.assert_allclose(chain.predict(X).value, [-2.0, 5.5, 13.0, np.nan])
+    # the second segment only where x > 0: elsewhere the first's value; its link is missing where it did not fire
+    when = Compare("x", "greaterThan", 0.0)
+    third = Regression(("a",), np.array([[1.0]]), np.array([0.0]))
+    gated = Chain((ChainSegment(first, links=(Link("a"),)), ChainSegment(first, when, (Link("b"),)), ChainSegment(third, when)))
+    np.testing.assert_allclose(gated.predict(X).value, [-1.0, 2.0, 5.0, np.nan])
 
 
 def test_anomaly_score() -> None:
@@ -141,3 +146,19 @@ def test_anomaly_score() -> None:
     paths = Regression(("x",), np.array([[1.0]]), np.array([2.0]))  # h = x + 2
     got = AnomalyScore(paths, 4.0).predict(X).value
     np.testing.assert_allclose(got, 2.0 ** (-np.array([1.0, 2.5, 4.0, np.nan]) / 4.0))
+
+
+def test_multiway_tree_with_node_ids() -> None:
+    from interchange.ir.multiway import MultiwayTreeModel
+    from interchange.ir.predicates import Always
+    from interchange.ir.tree_strategies import MultiwayTree
+
+    # root -> [x < 0: 1.0 (id "neg"), TRUE: 2.0 (id "rest")]; lastPrediction: a missing x ends at the root (0.5)
+    kids = ((1, 2), (), ())
+    preds = (Always(True), Compare("x", "lessThan", 0.0), Always(True))
+    tree = MultiwayTree(kids, "lastPrediction", False, (-1, -1, -1), np.full(3, np.nan))
+    step = MultiwayTreeModel(preds, tree, np.array([0.5, 1.0, 2.0]), ("root", "neg", "rest"), entity=("node",))
+    pred = step.predict(X)
+    np.testing.assert_allclose(pred.value, [1.0, 2.0, 2.0, 0.5])
+    assert list(pred.extra["node"]) == ["neg", "rest", "rest", "root"]
+    assert step.inputs == ("x",)

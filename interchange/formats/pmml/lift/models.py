@@ -1,9 +1,9 @@
 """PMML 4.4 model elements lifted into IR model steps.
 
-The dispatch by element, Targets, and the tree ensembles: flat trees come from the fast path's
-tree reader. modelChain boosting (sum-of-trees segments feeding a
-RegressionModel's link) is folded into one TreeEnsemble; majorityVote forests become an
-average of one-hot leaves; other MiningModels become a Segmentation (segments.py).
+The dispatch by element, Targets, Output residual, and the tree ensembles: flat trees come from
+the fast path's tree reader, others from trees.py (binary, else as they stand); modelChain:
+chains.py (boosting folded into one TreeEnsemble, other chains a Chain); majorityVote forests
+become an average of one-hot leaves; other MiningModels become a Segmentation (segments.py).
 RegressionModel: regression.py; GeneralRegressionModel: general.py; Scorecard and
 RuleSetModel: rules.py; NeuralNetwork, NaiveBayesModel, ClusteringModel: families.py;
 SupportVectorMachineModel: svm.py; NearestNeighborModel: knn.py.
@@ -23,7 +23,8 @@ from interchange.formats.pmml.fast.models.anomaly import iforest
 from interchange.formats.pmml.fast.priors import fallbacks
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
-from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
+from interchange.formats.pmml.lift.chains import lift_chain
+from interchange.formats.pmml.lift.expressions import lift_derived_fields, path_of
 from interchange.formats.pmml.lift.families import lift_clustering_outputs, lift_naive_bayes, lift_neural
 from interchange.formats.pmml.lift.general import lift_general
 from interchange.formats.pmml.lift.knn import lift_knn_outputs
@@ -32,12 +33,9 @@ from interchange.formats.pmml.lift.regression import lift_regression
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.svm import lift_svm_outputs
-from interchange.formats.pmml.lift.trees import lift_tree, node_figures
+from interchange.formats.pmml.lift.trees import lift_multiway, lift_tree, node_figures
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.chain import Chain
-from interchange.ir.chain import Link as ChainLink
-from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
-from interchange.ir.general import GeneralizedLinear, NormalizedClassifier
+from interchange.ir.expressions import Derive, Expr
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
 from interchange.ir.linear import Link, Regression
@@ -216,8 +214,17 @@ def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
         step = None
     if isinstance(step, FlatTree) and not step.needs_general_for_missing:
         return ordered_classes(step.flat)
-    tree, nodes = lift_tree(model, lc.predicate_column)
-    return node_figures(model, ordered_classes(tree), nodes)
+    saved = (list(lc.steps), dict(lc.made))
+    try:
+        tree, nodes = lift_tree(model, lc.predicate_column)
+        return node_figures(model, ordered_classes(tree), nodes)
+    except Unliftable as exc:  # not a binary tree: the tree as it stands (ir.multiway), or this reason
+        lc.steps[:] = saved[0]
+        lc.made = saved[1]
+        try:
+            return lift_multiway(model, lc.ctx)
+        except Unliftable:
+            raise exc from None
 
 
 def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
@@ -240,7 +247,7 @@ def _mining(model: etree._Element, lc: LiftContext) -> ModelStep:
     if method == "modelChain":
         if not foldable:
             raise Unliftable(path_of(seg), f"missingPredictionTreatment={seg.get('missingPredictionTreatment')} in a modelChain")
-        return _chain(model, seg, lc)
+        return lift_chain(model, seg, lc)
     if not foldable or not _plain(seg) or method not in ("majorityVote", "sum", "average"):
         return lift_segmentation(model, seg, lc)
     saved = (list(lc.steps), dict(lc.made), len(lc.reasons))
@@ -345,129 +352,6 @@ def _remapped(t: Tree, inputs: tuple[str, ...], names: list[str], value: np.ndar
     mapping = np.array([names.index(f) for f in inputs] or [0])
     feature = np.where(t.feature >= 0, mapping[np.maximum(t.feature, 0)], -1)
     return Tree(feature, t.threshold, t.left, t.right, value, t.missing_left, t.op)
-
-
-def _affine(expr: Expr, raws: dict[str, tuple[TreeEnsemble, float, float]]) -> tuple[TreeEnsemble, float, float] | None:
-    """``a * raw + b`` over one earlier raw score, as (ensemble, a * its a, a * its b + b)."""
-    if isinstance(expr, Ref):
-        return raws.get(expr.name)
-    if isinstance(expr, Call) and expr.function in ("+", "-", "*") and len(expr.args) == 2 and expr.fill is None:
-        x, y = expr.args
-        if isinstance(x, Const) and expr.function in ("+", "*"):
-            x, y = y, x
-        if not (isinstance(y, Const) and isinstance(y.value, float)):
-            return None
-        inner = _affine(x, raws)
-        if inner is None:
-            return None
-        ens, a, b = inner
-        v = y.value
-        if expr.function == "*":
-            return ens, a * v, b * v
-        return ens, a, b + v if expr.function == "+" else b - v
-    return None
-
-
-def _chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> ModelStep:
-    """A modelChain: folded into one TreeEnsemble when its links sum trees (_tree_chain), else
-    each link's Output a column for the next (ir.chain, _linked)."""
-    saved = (list(lc.steps), dict(lc.made), len(lc.reasons))
-    try:
-        return _tree_chain(model, seg, lc)
-    except (Unliftable, NotCovered) as exc:
-        lc.steps[:] = saved[0]
-        lc.made = saved[1]
-        del lc.reasons[saved[2] :]
-        try:
-            return _linked(seg, lc)
-        except (Unliftable, NotCovered):
-            raise exc from None
-
-
-_LINKED = (Regression, GeneralizedLinear, NormalizedClassifier)  # a missing input gives a missing prediction
-
-
-def _linked(seg: etree._Element, lc: LiftContext) -> Chain:
-    """A modelChain (JPMML-SkLearn's and nyoka's one-vs-rest classifiers): each segment's
-    predictedValue / probability OutputFields become columns of the later ones. A missing result
-    goes on as a missing column (missingPredictionTreatment continue); under returnMissing, only
-    models that give no prediction from a missing input (regressions) are taken, for which the two agree."""
-    segments = _segments_of(seg)
-    strict = seg.get("missingPredictionTreatment", "continue") == "returnMissing"
-    links: list[ChainLink] = []
-    for _, m in segments[:-1]:
-        step = lift_model(m, lc)
-        if strict and not isinstance(step, _LINKED):
-            raise Unliftable(path_of(m), "a returnMissing modelChain link other than a regression model")
-        out = child(m, "Output")
-        for of in children(out, "OutputField") if out is not None else []:
-            feature = of.get("feature", "predictedValue")
-            classes = getattr(step, "classes", None)
-            if feature == "predictedValue" and classes is None:
-                links.append(ChainLink(str(of.get("name")), step))
-            elif feature == "probability" and of.get("value") is not None and classes is not None:
-                links.append(ChainLink(str(of.get("name")), step, "probability", of.get("value")))
-            else:
-                raise Unliftable(path_of(of), f"a modelChain link's OutputField feature={feature}")
-    last = lift_model(segments[-1][1], lc)
-    if (strict and not isinstance(last, _LINKED)) or not links:
-        raise Unliftable(path_of(segments[-1][1]), "a modelChain without links, or a returnMissing one ending in no regression")
-    return Chain(tuple(links), last)
-
-
-def _tree_chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> ModelStep:
-    """Boosting as a modelChain: segments summing trees into raw scores (Output fields), then a
-    RegressionModel whose tables read them (identity, logit or softmax): one TreeEnsemble."""
-    segments = _segments_of(seg)
-    raws: dict[str, tuple[TreeEnsemble, float, float]] = {}
-    for _, m in segments[:-1]:
-        step = lift_model(m, lc)
-        if not isinstance(step, TreeEnsemble) or step.classes is not None:
-            raise Unliftable(path_of(m), "a modelChain segment other than a regression tree ensemble")
-        out = child(m, "Output")
-        for of in children(out, "OutputField") if out is not None else []:
-            feature = of.get("feature", "predictedValue")
-            if feature == "predictedValue":
-                raws[of.get("name")] = (step, 1.0, 0.0)
-            elif feature == "transformedValue" and len(elements(of)) == 1:
-                form = _affine(lift_expression(elements(of)[0], lc.ctx), raws)
-                if form is not None:
-                    raws[of.get("name")] = form
-    last = segments[-1][1]
-    if local(last) != "RegressionModel":
-        raise Unliftable(path_of(last), "a modelChain that does not end in a RegressionModel")
-    final = lift_model(last, LiftContext(lc.ctx, lc.reasons, []))
-    assert isinstance(final, Regression)
-    unknown = [c for c in final.inputs if c not in raws]
-    if unknown:
-        raise Unliftable(
-            path_of(last), f"the chain's RegressionModel reads {unknown}, which are not raw scores of earlier segments"
-        )
-    return _fold(final, raws)
-
-
-def _fold(final: Regression, raws: dict[str, tuple[TreeEnsemble, float, float]]) -> TreeEnsemble:
-    k = len(final.intercept)
-    names: list[str] = []
-    for ens, _, _ in raws.values():
-        names += [f for f in ens.inputs if f not in names]
-    trees = []
-    base = np.asarray(final.intercept, dtype=np.float64).copy()
-    for j in range(k):
-        for i, col in enumerate(final.inputs):
-            c = float(final.coef[j, i])
-            if c == 0.0:
-                continue
-            ens, a, b = raws[col]
-            own = 0.0 if ens.base is None else float(np.asarray(ens.base)[0])
-            base[j] += c * (a * own + b)
-            for t in ens.trees:
-                value = np.zeros((len(t.feature), k))
-                value[:, j] = np.asarray(t.value, dtype=np.float64)[:, 0] * (c * a)
-                trees.append(_remapped(t, ens.inputs, names, value))
-    if len({t.op for t in trees}) > 1:
-        raise Unliftable("Segmentation", "trees of one chain with different comparison operators")
-    return TreeEnsemble(tuple(names), tuple(trees), "sum", base=base, link=final.link, classes=final.classes)
 
 
 def _anomaly(model: etree._Element, lc: LiftContext) -> ModelStep:

@@ -18,17 +18,21 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import current
-from interchange.formats.pmml.fast.trees.model import _nodes, target_classes
+from interchange.formats.pmml.fast.expressions.compile import Ctx
+from interchange.formats.pmml.fast.trees.model import _general_tree, _nodes, target_classes
 from interchange.formats.pmml.fast.trees.tables import SPLITS as _SPLITS
-from interchange.formats.pmml.fast.trees.walk import TreeNode
+from interchange.formats.pmml.fast.trees.walk import STRATEGIES, TreeNode
 from interchange.formats.pmml.lift.expressions import path_of
-from interchange.formats.pmml.parse import child, children, local
+from interchange.formats.pmml.lift.predicates import lift_predicate
+from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
+from interchange.ir.multiway import MultiwayTreeModel
+from interchange.ir.predicates import Always
 from interchange.ir.tree_nodes import NodeFigures
 from interchange.ir.trees import Tree, TreeEnsemble
 
-__all__ = ["lift_tree", "node_figures"]
+__all__ = ["lift_tree", "node_figures", "lift_multiway"]
 
 _STRATEGIES = ("none", "nullPrediction", "lastPrediction", "defaultChild")
 _NAN = float("nan")
@@ -100,6 +104,50 @@ def node_figures(model: etree._Element, tree: TreeEnsemble, nodes: list[TreeNode
         raise Unliftable(path, "OutputField entityId of a tree whose Nodes have no id")
     conf = tuple(np.nan if n is None or n.score is None else n.confidence.get(n.score, np.nan) for n in nodes)
     return NodeFigures(tree, ids, conf, entity, confidence)
+
+
+def lift_multiway(model: etree._Element, ctx: Ctx) -> MultiwayTreeModel:
+    """A TreeModel as it stands (ir.multiway), for what the binary tree cannot hold: the fast
+    path's reading of the Nodes (strategies, defaults, ScoreDistributions), each Node's predicate
+    lifted; its Output entityId / confidence as figures."""
+    strategy = model.get("missingValueStrategy", "none")
+    no_true = model.get("noTrueChildStrategy", "returnNullPrediction")
+    split = model.get("splitCharacteristic", "multiSplit")
+    path = path_of(model)
+    if strategy not in STRATEGIES or no_true not in ("returnNullPrediction", "returnLastPrediction"):
+        raise Unliftable(path, f"missingValueStrategy={strategy} / noTrueChildStrategy={no_true}")
+    if split not in ("multiSplit", "binarySplit"):
+        raise Unliftable(path, f"splitCharacteristic={split}")
+    penalty = float(model.get("missingValuePenalty", "1.0"))
+    if not 0.0 <= penalty <= 1.0:
+        raise Unliftable(path, f"missingValuePenalty={penalty}")
+    try:
+        general = _general_tree(model, strategy, no_true, split == "binarySplit", penalty, ctx)
+    except NotCovered as exc:
+        raise Unliftable(path, str(exc)) from exc
+    output = child(model, "Output")
+    asked = [(of.get("name"), of.get("feature")) for of in children(output, "OutputField")] if output is not None else []
+    entity = tuple(name for name, feature in asked if feature == "entityId")
+    confidence = tuple(name for name, feature in asked if feature == "confidence")
+    if confidence and general.classes is None:
+        raise Unliftable(path_of(output), "OutputField confidence of a regression tree")
+    if entity and None in general.ids:
+        raise Unliftable(path_of(output), "OutputField entityId of a tree whose Nodes have no id")
+    tables = general._tables
+    predicates = (Always(True), *(lift_predicate(n.pred, ctx) for n in general.nodes[1:]))
+    scores = tables["score"] if general.classes is None else tables["labels"]
+    return MultiwayTreeModel(
+        predicates,
+        general.kernel,
+        scores,
+        general.ids,
+        general.classes,
+        tables.get("probs"),
+        tables.get("score_conf"),
+        penalty,
+        entity,
+        confidence,
+    )
 
 
 class _Builder:
@@ -223,12 +271,17 @@ class _Builder:
             raise Unliftable(path_of(n.el), "defaultChild strategy on a Node without two children and a valid defaultChild")
         if final is None and len(tests) == 2 and not self._one_field(tests):
             # a missing value at the second test after the first failed must still reach the default
-            # child; over one numeric field both tests are UNKNOWN together, and the chain of splits
-            # routes a missing value to the default from the first
-            raise Unliftable(path_of(n.el), "defaultChild over two explicit tests of different fields")
+            # child; comparisons of one field are UNKNOWN together, and the chain of splits routes a
+            # missing value to the default from the first
+            raise Unliftable(path_of(n.el), "defaultChild over two explicit tests of different fields")  # (or missing tests)
         return default
 
     def _one_field(self, tests: list[int]) -> bool:
-        """Whether every test is a numeric comparison of one and the same field."""
+        """Whether every test compares one and the same field (so all are UNKNOWN exactly where it is missing)."""
         preds = [self.nodes[k].pred for k in tests]
-        return all(self._numeric(p) for p in preds) and len({p.get("field") for p in preds}) == 1
+        simple = all(
+            (local(p) == "SimplePredicate" and p.get("operator") not in ("isMissing", "isNotMissing"))
+            or local(p) == "SimpleSetPredicate"
+            for p in preds
+        )
+        return simple and len({p.get("field") for p in preds}) == 1
