@@ -1,7 +1,8 @@
 """Python emitters for GeneralizedLinear, CumulativeLink, NormalizedClassifier, Scorecard and RuleSet.
 
-Each writes its parameters as module constants and calls a helper copied into the module
-(helpers_general.py) that does the IR step's own arithmetic, in the IR's order.
+Each writes its parameters as module constants and calls the IR's own kernel, copied into the
+module by source (interchange.ir.kernels.general, interchange.ir.links); the scorecard and the
+rule set call readers of their data (helpers_general.py).
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ __all__: list[str] = []
 
 Emitted = tuple[list[str], dict[str, str]]
 HELPERS.update(GENERAL_HELPERS)
-DEPENDS.update(
-    {"_scorecard": ("_truth",), "_ruleset": ("_truth",), "_cumulative": ("_inverse_link",), "_normalized": ("_inverse_link",)}
-)
+DEPENDS.update({"_scorecard": ("_truth",), "_ruleset": ("_truth",)})
 
 
 def _source(source: str | float | None) -> str:
@@ -33,7 +32,7 @@ def _source(source: str | float | None) -> str:
 
 @emitter("python", GeneralizedLinear)
 def _generalized(step: GeneralizedLinear, out: PyWriter) -> Emitted:
-    out.need("_inverse_link")
+    out.need("kernels.general")
     coef = out.const("GLM_COEF", np.asarray(step.coef, dtype=np.float64))
     lines = [
         f"X = _matrix(env, {literal(step.columns)}, n)",
@@ -41,7 +40,7 @@ def _generalized(step: GeneralizedLinear, out: PyWriter) -> Emitted:
     ]
     if step.offset is not None:
         lines.append(f"eta = eta + {_source(step.offset)}")
-    lines.append(f"value = _inverse_link(eta, {step.link!r}, {literal(float(step.parameter))})")
+    lines.append(f"value = linked_mean(eta, {step.link!r}, {literal(float(step.parameter))})")
     if step.trials is not None:
         lines.append(f"value = value * np.trunc({_source(step.trials)})")
     return lines, {"value": "value"}
@@ -49,24 +48,24 @@ def _generalized(step: GeneralizedLinear, out: PyWriter) -> Emitted:
 
 @emitter("python", CumulativeLink)
 def _cumulative(step: CumulativeLink, out: PyWriter) -> Emitted:
-    out.need("_cumulative")
+    out.need("kernels.general")
     coef = out.const("CUMULATIVE_COEF", np.asarray(step.coef, dtype=np.float64))
     intercept = out.const("CUMULATIVE_INTERCEPT", np.asarray(step.intercept, dtype=np.float64))
     lines = [f"X = _matrix(env, {literal(step.columns)}, n)", f"eta = X @ {coef}.T + {intercept}"]
     if step.offset is not None:
         lines.append(f"eta = eta + np.asarray({_source(step.offset)})[..., None]")
-    lines.append(f"probabilities = _cumulative(eta, {step.link!r})")
+    lines.append(f"probabilities = cumulative_probabilities(eta, {step.link!r})")
     return lines, {"probabilities": "probabilities"}
 
 
 @emitter("python", NormalizedClassifier)
 def _normalized(step: NormalizedClassifier, out: PyWriter) -> Emitted:
-    out.need("_normalized")
+    out.need("kernels.general")
     coef = out.const("NORMALIZED_COEF", np.asarray(step.coef, dtype=np.float64))
     intercept = out.const("NORMALIZED_INTERCEPT", np.asarray(step.intercept, dtype=np.float64))
     lines = [
         f"X = _matrix(env, {literal(step.columns)}, n)",
-        f"probabilities = _normalized(X @ {coef}.T + {intercept}, {step.normalization!r})",
+        f"probabilities = normalized_probabilities(X @ {coef}.T + {intercept}, {step.normalization!r})",
     ]
     return lines, {"probabilities": "probabilities"}
 

@@ -7,37 +7,18 @@ helpers its steps ask for, plus the input helpers every module uses.
 
 from __future__ import annotations
 
-__all__ = ["HELPERS", "ALWAYS", "DEPENDS"]
+from interchange.codegen.python.kernels import KERNEL_DEPENDS, KERNEL_IMPORTS, KERNELS
 
-ALWAYS = ("_missing", "_key", "_number", "_text", "_matrix")
+__all__ = ["HELPERS", "ALWAYS", "DEPENDS", "IMPORTS"]
 
-DEPENDS = {
-    "_leaf_values": ("_walk",),
-    "_nearest_center": ("_distances",),
-    "_neighbours": ("_distances",),
-    "_expr": ("_num", "_call"),
-    "_call": ("_num",),
-    "_cast": ("_num",),
-    "_truth": ("_num",),
-}
+ALWAYS = ("missing_mask", "category_key", "_number", "_text", "_matrix")
+
+DEPENDS = {"_leaf_values": ("_walk",), **KERNEL_DEPENDS}
+
+# the import lines a helper needs in the generated module's header
+IMPORTS: dict[str, tuple[str, ...]] = dict(KERNEL_IMPORTS)
 
 HELPERS: dict[str, str] = {
-    "_missing": '''
-def _missing(col):
-    """Missing-value mask of a numeric (NaN) or object (None / NaN) column."""
-    if col.dtype.kind == "f":
-        return np.isnan(col)
-    return np.array([v is None or (isinstance(v, float) and v != v) for v in col], dtype=bool)
-''',
-    "_key": '''
-def _key(v):
-    """Categories compare as text, so 1, 1.0 and "1" name the same one."""
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return str(int(v))
-    return str(v)
-''',
     "_number": '''
 def _number(values):
     """A numeric input column as float64, None -> NaN."""
@@ -56,9 +37,10 @@ def _text(values):
         elif isinstance(v, str):
             out.append(v)
         else:
-            out.append(_key(v))
+            out.append(category_key(v))
     return np.array(out, dtype=object)
 ''',
+    **KERNELS,
     "_matrix": '''
 def _matrix(env, names, n):
     """The named numeric columns as one (rows x len(names)) float64 matrix."""
@@ -112,37 +94,6 @@ def _leaf_values(X, forest, values, trees, average):
         parts.append(np.column_stack([values[:, j][node].sum(axis=1) for j in range(values.shape[1])]))
     total = np.concatenate(parts) if len(parts) > 1 else parts[0]
     return total / trees if average else total
-''',
-    "_distances": '''
-def _distances(X, points, metric, p, weights=None):
-    """Distance from every row to every stored point (rows x points), coordinate by coordinate; with
-    ``weights``, PMML 4.4 ClusteringModel's missing-input rule (interchange.ir.distances.distances)."""
-    total = np.zeros((X.shape[0], points.shape[0]))
-    present = None if weights is None else np.zeros((X.shape[0], 1))
-    weight = 0.0
-    for j in range(X.shape[1]):
-        diff = X[:, j : j + 1] - points[None, :, j]
-        if weights is not None:
-            missing = np.isnan(X[:, j : j + 1])
-            present = present + np.where(missing, 0.0, weights[j])
-            weight += float(weights[j])
-            diff = np.where(missing, 0.0, diff)
-        diff = np.abs(diff)
-        if metric in ("euclidean", "squaredEuclidean"):
-            total += diff * diff
-        elif metric == "manhattan":
-            total += diff
-        else:
-            total += diff**p
-    if present is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            total = total * (weight / present)
-        total = np.where(np.broadcast_to(present == 0, total.shape), np.nan, total)
-    if metric == "euclidean":
-        return np.sqrt(total)
-    if metric == "minkowski":
-        return total ** (1.0 / p)
-    return total
 ''',
     "_activate": """
 def _activate(z, name):

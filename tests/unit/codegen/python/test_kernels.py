@@ -1,0 +1,117 @@
+"""Generated Python runs the IR's own kernels: their source, copied verbatim, and nothing else of interchange."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+import interchange
+from interchange import batch
+from interchange.codegen.api import codegen
+from interchange.codegen.python import helpers_expr, helpers_general
+from interchange.codegen.python.kernels import KERNEL_IMPORTS, KERNELS
+from interchange.codegen.python.module import PyWriter
+from interchange.codegen.python.runtime import HELPERS
+from interchange.ir import distances, expressions, general, links, predicates
+from interchange.ir.kernels import calls, truths
+from interchange.ir.kernels import general as general_kernels
+
+SPEC = Path(__file__).parents[3] / "conformance" / "pmml_spec"
+MODULES: dict[str, ModuleType] = {
+    "kernels.calls": calls,
+    "kernels.truths": truths,
+    "kernels.general": general_kernels,
+    "links": links,
+}
+
+
+def _functions(module: ModuleType) -> list[str]:
+    return [name for name, f in vars(module).items() if inspect.isfunction(f) and f.__module__ == module.__name__]
+
+
+@pytest.mark.parametrize("helper", sorted(MODULES))
+def test_each_embedded_helper_is_the_ir_functions_source(helper: str) -> None:
+    module = MODULES[helper]
+    names = _functions(module)
+    assert names
+    for name in names:
+        assert inspect.getsource(getattr(module, name)).strip() in KERNELS[helper], name
+
+
+def test_the_batch_and_distance_helpers_are_the_irs_source() -> None:
+    for helper, functions in {
+        "missing_mask": (batch.is_missing, batch.missing_mask),
+        "category_key": (batch.category_key,),
+        "distances": (distances.distances, distances.lowest),
+    }.items():
+        assert KERNELS[helper] == "\n\n".join(inspect.getsource(f) for f in functions)
+        assert HELPERS[helper] is KERNELS[helper]
+
+
+def test_the_ir_evaluates_with_the_kernels() -> None:
+    assert expressions.FUNCTIONS is calls.FUNCTIONS
+    assert predicates.combine_truths is truths.combine_truths
+    assert general.find_inverse_link is general_kernels.find_inverse_link
+
+
+def test_the_kernels_run_with_numpy_and_the_standard_library_alone() -> None:
+    """Every kernel, with its dependencies and header imports, defines all its names in a bare namespace."""
+    for helper in KERNELS:
+        writer = PyWriter()
+        writer.helpers = []
+        writer.need(helper)  # the helper after the ones it calls, as a generated module orders them
+        order = writer.helpers
+        imports = {line for h in order for line in KERNEL_IMPORTS.get(h, ())}
+        assert not any("interchange" in line for line in imports)
+        source = "\n".join(["from __future__ import annotations", *sorted(imports), "import numpy as np"])
+        source += "\n\n" + "\n\n\n".join(KERNELS[h] for h in order)
+        namespace: dict[str, object] = {}
+        exec(compile(source, helper, "exec"), namespace)  # noqa: S102 - the generated module's own text
+        for fn in ast.parse(source).body:
+            if isinstance(fn, ast.FunctionDef):
+                names = [n for n in ast.walk(fn) if isinstance(n, ast.Name)]
+                local = {a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)} | {
+                    n.id for n in names if isinstance(n.ctx, ast.Store)
+                }
+                local |= {d.name for d in ast.walk(fn) if isinstance(d, ast.FunctionDef)}
+                for used in {n.id for n in names if isinstance(n.ctx, ast.Load)} - local:
+                    assert used in namespace or hasattr(builtins, used), (helper, fn.name, used)
+
+
+def test_no_copy_of_a_kernel_is_left_in_codegen() -> None:
+    """The codegen-specific helpers define no function the IR's kernel modules define."""
+    kernel_names = {n for m in (calls, truths, general_kernels, links) for n in _functions(m)} | {"_num", "_call", "_cast"}
+    for strings in (helpers_expr.EXPR_HELPERS, helpers_general.GENERAL_HELPERS):
+        for text in strings.values():
+            defined = {n.name for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)}
+            assert not defined & kernel_names, defined & kernel_names
+
+
+def test_a_generated_module_carries_the_kernels_and_agrees_with_the_ir() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lifted = interchange.lift((SPEC / "tx_math_functions.pmml").read_bytes())
+    assert lifted.graph is not None
+    generated = codegen(lifted.graph, "python")
+    assert KERNELS["kernels.calls"] in generated.source
+    namespace: dict[str, object] = {}
+    exec(compile(generated.source, "generated", "exec"), namespace)  # noqa: S102
+    rng = np.random.default_rng(0)
+    columns = {
+        f.name: rng.normal(size=64) if f.type == "double" else rng.normal(size=64).round() for f in lifted.graph.signature.inputs
+    }
+    for f in lifted.graph.signature.inputs:
+        columns[f.name][::7] = np.nan
+    want = interchange.ir.graph.evaluate(lifted.graph, columns)
+    got = namespace["predict"](columns)  # type: ignore[operator]
+    for name, values in want.items():
+        np.testing.assert_allclose(
+            np.asarray(got[name], dtype=np.float64), np.asarray(values, dtype=np.float64), rtol=1e-9, atol=1e-12
+        )
