@@ -1,6 +1,6 @@
 """The IR's own kernels, copied by source into generated modules.
 
-interchange.ir.kernels (expression, predicate and generalized-linear kernels),
+interchange.ir.kernels (expression, predicate, generalized-linear and segmentation kernels),
 interchange.ir.links, interchange.ir.distances.distances and the batch helpers they call
 (interchange.batch.is_missing / missing_mask / category_key) import nothing beyond the standard
 library and numpy, so a generated module carries their text verbatim and runs the IR's code
@@ -18,7 +18,7 @@ from typing import Any
 
 from interchange import batch
 from interchange.ir import distances, links
-from interchange.ir.kernels import calls, general, truths
+from interchange.ir.kernels import calls, general, segments, truths
 
 __all__ = ["KERNELS", "KERNEL_DEPENDS", "KERNEL_IMPORTS", "module_source", "imports_of", "kernel_sources"]
 
@@ -67,12 +67,14 @@ KERNELS: dict[str, str] = {
     "links": module_source(links),
     "kernels.general": module_source(general),
     "distances": kernel_sources(distances.distances, distances.lowest),
+    "kernels.segments": module_source(segments),
 }
 KERNEL_DEPENDS: dict[str, tuple[str, ...]] = {
     "category_key": ("missing_mask",),
     "kernels.calls": ("missing_mask", "category_key"),
     "kernels.truths": ("kernels.calls",),
     "kernels.general": ("links",),
+    "kernels.segments": ("missing_mask",),
 }
 KERNEL_IMPORTS: dict[str, tuple[str, ...]] = {
     "missing_mask": ("from typing import Any",),
@@ -81,4 +83,5 @@ KERNEL_IMPORTS: dict[str, tuple[str, ...]] = {
     "links": imports_of(links),
     "kernels.general": imports_of(general),
     "distances": imports_of(distances),
+    "kernels.segments": imports_of(segments),
 }
