@@ -38,7 +38,7 @@ def _regression(step: Regression, out: PyWriter) -> Emitted:
         return [*lines, "value = scores[:, 0]"], {"value": "value"}
     if step.link is Link.IDENTITY:
         return [*lines, "decision = scores"], {"decision": "decision"}
-    out.need("_sigmoid", "_link")
+    out.need("_link")
     return [*lines, f"probabilities = _link(scores, {step.link.value!r})"], {"probabilities": "probabilities"}
 
 
@@ -65,7 +65,7 @@ def _ensemble(step: TreeEnsemble, out: PyWriter) -> Emitted:
         lines.append(f"scores = scores + {out.const('BASE', np.asarray(step.base, dtype=np.float64))}")
     if step.classes is None:
         return [*lines, "value = scores[:, 0]"], {"value": "value"}
-    out.need("_sigmoid", "_link")
+    out.need("_link")
     return [*lines, f"probabilities = _link(scores, {step.link.value!r})"], {"probabilities": "probabilities"}
 
 
@@ -92,7 +92,8 @@ def _network(step: NeuralNetwork, out: PyWriter) -> Emitted:
     if step.output == "logistic":
         lines += ["p1 = _activate(a[:, 0], 'logistic')", "probabilities = np.column_stack([1.0 - p1, p1])"]
     elif step.output == "softmax":
-        lines += ["z = np.exp(a - a.max(axis=1, keepdims=True))", "probabilities = z / z.sum(axis=1, keepdims=True)"]
+        out.need("links")
+        lines.append("probabilities = softmax(a)")
     else:
         lines.append("probabilities = a")
     return lines, {"probabilities": "probabilities"}

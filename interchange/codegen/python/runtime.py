@@ -1,8 +1,12 @@
-"""Helper functions copied into generated Python modules: numpy versions of the IR kernels.
+"""Helper functions copied into generated Python modules.
 
-Each is the IR evaluator's own arithmetic (same operations in the same order), so generated
-code agrees with ``interchange.ir.graph.evaluate`` to the last bits. A module gets only the
-helpers its steps ask for, plus the input helpers every module uses.
+The IR's own kernels, copied by source (kernels.py), and the few helpers that are codegen's
+own: reading input columns (``_number``, ``_text``, ``_matrix``), and dispatchers and walks
+whose IR counterparts are not plain-numpy functions yet (``_link``, ``_activate``, ``_kernel``
+call the IR's link and distance kernels; ``_walk`` / ``_leaf_values`` are the numeric special
+case of interchange.ir.tree_walk). Each does the IR evaluator's own arithmetic in its order, so
+generated code agrees with ``interchange.ir.graph.evaluate`` to the last bits. A module gets
+only the helpers its steps ask for, plus the input helpers every module uses.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ __all__ = ["HELPERS", "ALWAYS", "DEPENDS", "IMPORTS"]
 
 ALWAYS = ("missing_mask", "category_key", "_number", "_text", "_matrix")
 
-DEPENDS = {"_leaf_values": ("_walk",), **KERNEL_DEPENDS}
+DEPENDS = {"_leaf_values": ("_walk",), "_link": ("links",), "_activate": ("links",), "_kernel": ("distances",), **KERNEL_DEPENDS}
 
 # the import lines a helper needs in the generated module's header
 IMPORTS: dict[str, tuple[str, ...]] = dict(KERNEL_IMPORTS)
@@ -48,21 +52,16 @@ def _matrix(env, names, n):
         return np.empty((n, 0))
     return np.column_stack([np.asarray(env[name], dtype=np.float64) for name in names])
 ''',
-    "_sigmoid": """
-def _sigmoid(s):
-    return 1.0 / (1.0 + np.exp(-s))
-""",
     "_link": '''
 def _link(scores, link):
-    """Class probabilities from raw scores (rows x k)."""
+    """Class probabilities from raw scores (rows x k): interchange.ir.linear.apply_link over ir.links."""
     if link == "logistic":
-        p1 = _sigmoid(scores[:, 0])
+        p1 = logistic(scores[:, 0])
         return np.column_stack([1.0 - p1, p1])
     if link == "softmax":
-        z = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
+        return softmax(scores)
     if link == "ovr":
-        p = _sigmoid(scores)
+        p = logistic(scores)
         return p / p.sum(axis=1, keepdims=True)
     return scores
 ''',
@@ -95,30 +94,28 @@ def _leaf_values(X, forest, values, trees, average):
     total = np.concatenate(parts) if len(parts) > 1 else parts[0]
     return total / trees if average else total
 ''',
-    "_activate": """
+    "_activate": '''
 def _activate(z, name):
+    """One layer's activation: interchange.ir.neural.activate over ir.links."""
     if name == "logistic":
         with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-z))
+            return logistic(z)
     if name == "tanh":
         return np.tanh(z)
     if name == "relu":
-        return np.maximum(z, 0.0)
+        return relu(z)
     return z
-""",
+''',
     "_kernel": '''
 def _kernel(X, V, kernel, gamma, coef0, degree):
-    """K(x, v) for every row x of X and support vector v of V: (rows x vectors)."""
+    """K(x, v) for every row x of X and support vector v of V (interchange.ir.svm.kernel_matrix)."""
     if kernel == "rbf":
-        sq = np.zeros((X.shape[0], V.shape[0]))
-        for j in range(X.shape[1]):
-            sq += (X[:, j : j + 1] - V[None, :, j]) ** 2
-        return np.exp(-gamma * sq)
+        return np.exp(-gamma * distances(X[:, None, :], V[None, :, :], "squaredEuclidean"))
     dot = X @ V.T
     if kernel == "linear":
         return dot
     if kernel == "poly":
-        return (gamma * dot + coef0) ** degree
+        return np.power(gamma * dot + coef0, degree)
     return np.tanh(gamma * dot + coef0)
 ''',
 }
