@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from interchange.batch import category_key
-from interchange.codegen.python.helpers_expr import EXPR_DEPENDS, EXPR_HELPERS
+from interchange.codegen.python.helpers_expr import EXPR_HELPERS
 from interchange.codegen.python.module import PyWriter, literal
-from interchange.codegen.python.runtime import DEPENDS, HELPERS
+from interchange.codegen.python.runtime import HELPERS
 from interchange.codegen.registry import emitter
 from interchange.errors import UnsupportedModelError
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
@@ -24,7 +24,6 @@ from interchange.ir.transforms import Validate
 __all__ = ["expr_data", "predicate_data", "cast"]
 
 HELPERS.update(EXPR_HELPERS)
-DEPENDS.update(EXPR_DEPENDS)
 
 
 def _plain(v: Any) -> Any:
@@ -78,12 +77,15 @@ def predicate_data(p: Predicate) -> tuple[Any, ...]:
 def _derive(step: Derive, out: PyWriter) -> list[str]:
     out.need("_expr")
     tree = out.const(f"EXPR_{len(out.constants)}", expr_data(step.expression))
-    return [f"env[{step.outputs[0]!r}] = {cast(f'_expr({tree}, env, n)', step.type)}"]
+    return [f"env[{step.outputs[0]!r}] = {cast(f'_expr({tree}, env, n)', step.type, out)}"]
 
 
-def cast(code: str, type_: str | None) -> str:
+def cast(code: str, type_: str | None, out: PyWriter) -> str:
     """``code`` converted to a derived field's type as the IR's Derive does (``CASTS``; other types: as computed)."""
-    return f"CASTS[{type_!r}]({code})" if type_ in CASTS else code
+    if type_ not in CASTS:
+        return code
+    out.need("CASTS")
+    return f"CASTS[{type_!r}]({code})"
 
 
 @emitter("python", Validate)

@@ -12,7 +12,7 @@ import numpy as np
 from interchange.codegen.python.expressions import predicate_data
 from interchange.codegen.python.helpers_general import GENERAL_HELPERS
 from interchange.codegen.python.module import PyWriter, literal
-from interchange.codegen.python.runtime import DEPENDS, HELPERS
+from interchange.codegen.python.runtime import HELPERS
 from interchange.codegen.registry import emitter
 from interchange.ir.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 from interchange.ir.rules import RuleSet
@@ -22,7 +22,6 @@ __all__: list[str] = []
 
 Emitted = tuple[list[str], dict[str, str]]
 HELPERS.update(GENERAL_HELPERS)
-DEPENDS.update({"_scorecard": ("_truth",), "_ruleset": ("_truth",)})
 
 
 def _source(source: str | float | None) -> str:
@@ -32,7 +31,7 @@ def _source(source: str | float | None) -> str:
 
 @emitter("python", GeneralizedLinear)
 def _generalized(step: GeneralizedLinear, out: PyWriter) -> Emitted:
-    out.need("kernels.general")
+    out.need("linked_mean")
     coef = out.const("GLM_COEF", np.asarray(step.coef, dtype=np.float64))
     lines = [
         f"X = _matrix(env, {literal(step.columns)}, n)",
@@ -48,7 +47,7 @@ def _generalized(step: GeneralizedLinear, out: PyWriter) -> Emitted:
 
 @emitter("python", CumulativeLink)
 def _cumulative(step: CumulativeLink, out: PyWriter) -> Emitted:
-    out.need("kernels.general")
+    out.need("cumulative_probabilities")
     coef = out.const("CUMULATIVE_COEF", np.asarray(step.coef, dtype=np.float64))
     intercept = out.const("CUMULATIVE_INTERCEPT", np.asarray(step.intercept, dtype=np.float64))
     lines = [f"X = _matrix(env, {literal(step.columns)}, n)", f"eta = X @ {coef}.T + {intercept}"]
@@ -60,7 +59,7 @@ def _cumulative(step: CumulativeLink, out: PyWriter) -> Emitted:
 
 @emitter("python", NormalizedClassifier)
 def _normalized(step: NormalizedClassifier, out: PyWriter) -> Emitted:
-    out.need("kernels.general")
+    out.need("normalized_probabilities")
     coef = out.const("NORMALIZED_COEF", np.asarray(step.coef, dtype=np.float64))
     intercept = out.const("NORMALIZED_INTERCEPT", np.asarray(step.intercept, dtype=np.float64))
     lines = [

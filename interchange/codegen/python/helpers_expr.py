@@ -11,7 +11,7 @@ ValueError for the IR's RecordError.
 
 from __future__ import annotations
 
-__all__ = ["EXPR_HELPERS", "EXPR_DEPENDS"]
+__all__ = ["EXPR_HELPERS"]
 
 EXPR_HELPERS: dict[str, str] = {
     "_expr": '''
@@ -56,4 +56,3 @@ def _validate(env, allowed):
                 raise ValueError("value %r of field %r is not among its valid values (row %d)" % (v, name, i))
 ''',
 }
-EXPR_DEPENDS: dict[str, tuple[str, ...]] = {"_expr": ("kernels.calls",), "_truth": ("kernels.truths",)}

@@ -1,87 +1,86 @@
 """The IR's own kernels, copied by source into generated modules.
 
 interchange.ir.kernels (expression, predicate, generalized-linear and segmentation kernels),
-interchange.ir.links, interchange.ir.distances.distances and the batch helpers they call
+interchange.ir.links, interchange.ir.distances and the batch helpers they call
 (interchange.batch.is_missing / missing_mask / category_key) import nothing beyond the standard
 library and numpy, so a generated module carries their text verbatim and runs the IR's code
-itself: no second copy to drift. A module's top-level functions and tables are copied whole
-(its docstring, ``__all__`` and imports are not; the imports it needs, other than interchange's,
-go to the generated module's header).
+itself: no second copy to drift. Each top-level function or table is one helper, named as in
+the IR, copied as written; a module gets the ones its steps call and, found by reading their
+source, the ones those call (``calls``), plus the import lines of the modules they come from
+that their source reads (not interchange's, whose code is copied instead).
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
+from functools import cache
 from types import ModuleType
-from typing import Any
 
 from interchange import batch
 from interchange.ir import distances, links
-from interchange.ir.kernels import calls, general, segments, truths
+from interchange.ir.kernels import calls as call_kernels
+from interchange.ir.kernels import general, segments, truths
 
-__all__ = ["KERNELS", "KERNEL_DEPENDS", "KERNEL_IMPORTS", "module_source", "imports_of", "kernel_sources"]
+__all__ = ["KERNELS", "KERNEL_IMPORTS", "top_level", "calls"]
+
+# each plain module, and which of its top-level names are kernels (None: all of them)
+PLAIN: tuple[tuple[ModuleType, tuple[str, ...] | None], ...] = (
+    (batch, ("is_missing", "missing_mask", "category_key")),
+    (call_kernels, None),
+    (truths, None),
+    (general, None),
+    (segments, None),
+    (links, None),
+    (distances, None),
+)
 
 
-def _top_level(module: ModuleType) -> tuple[str, list[ast.stmt]]:
+def top_level(module: ModuleType) -> tuple[dict[str, str], dict[str, str]]:
+    """({name: source as written} of ``module``'s top-level functions and tables, {bound name: import
+    line} of its imports but ``__future__``'s and interchange's); no docstring, no ``__all__``."""
     text = inspect.getsource(module)
-    return text, ast.parse(text).body
-
-
-def module_source(module: ModuleType) -> str:
-    """The top-level functions, classes and tables of ``module`` as written (no docstring, ``__all__`` or imports)."""
-    text, body = _top_level(module)
-    parts = []
-    for node in body:
-        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr)):
-            continue
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            continue
-        parts.append(ast.get_source_segment(text, node) or "")
-    return "\n\n\n".join(parts)
-
-
-def imports_of(module: ModuleType) -> tuple[str, ...]:
-    """``module``'s import lines, but ``__future__``'s and interchange's (whose code is copied too)."""
-    text, body = _top_level(module)
-    lines = []
-    for node in body:
+    found: dict[str, str] = {}
+    imports: dict[str, str] = {}
+    for node in ast.parse(text).body:
         if isinstance(node, ast.ImportFrom) and (node.module == "__future__" or (node.module or "").startswith("interchange")):
             continue
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            lines.append(ast.get_source_segment(text, node) or "")
-    return tuple(lines)
+            for alias in node.names:
+                imports[alias.asname or alias.name.split(".")[0]] = ast.get_source_segment(text, node) or ""
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names = [node.name]
+        elif isinstance(node, ast.Assign):
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names = [node.target.id]
+        else:
+            continue  # the docstring
+        for name in names:
+            if name != "__all__":
+                found[name] = ast.get_source_segment(text, node) or ""
+    return found, imports
 
 
-def kernel_sources(*functions: Any) -> str:
-    """The source of each function, as written."""
-    return "\n\n".join(inspect.getsource(f) for f in functions)
+@cache
+def calls(source: str, among: frozenset[str]) -> tuple[str, ...]:
+    """The names in ``among`` that ``source`` reads (the helpers it needs defined), each once."""
+    read = [n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return tuple(dict.fromkeys(n for n in read if n in among))
 
 
-# helper name in a generated module -> its source, the helpers it calls, the imports it needs
-KERNELS: dict[str, str] = {
-    "missing_mask": kernel_sources(batch.is_missing, batch.missing_mask),
-    "category_key": kernel_sources(batch.category_key),
-    "kernels.calls": module_source(calls),
-    "kernels.truths": module_source(truths),
-    "links": module_source(links),
-    "kernels.general": module_source(general),
-    "distances": kernel_sources(distances.distances, distances.lowest),
-    "kernels.segments": module_source(segments),
-}
-KERNEL_DEPENDS: dict[str, tuple[str, ...]] = {
-    "category_key": ("missing_mask",),
-    "kernels.calls": ("missing_mask", "category_key"),
-    "kernels.truths": ("kernels.calls",),
-    "kernels.general": ("links",),
-    "kernels.segments": ("missing_mask",),
-}
-KERNEL_IMPORTS: dict[str, tuple[str, ...]] = {
-    "missing_mask": ("from typing import Any",),
-    "kernels.calls": imports_of(calls),
-    "kernels.truths": imports_of(truths),
-    "links": imports_of(links),
-    "kernels.general": imports_of(general),
-    "distances": imports_of(distances),
-    "kernels.segments": imports_of(segments),
-}
+def _kernels() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    sources: dict[str, str] = {}
+    imports: dict[str, tuple[str, ...]] = {}
+    for module, wanted in PLAIN:
+        found, bound = top_level(module)
+        for name in wanted if wanted is not None else tuple(found):
+            if name in sources:  # one namespace in the generated module: a second definition would replace the first
+                raise RuntimeError(f"kernel {name!r} is defined in {module.__name__} and in another plain module")
+            sources[name] = found[name]
+            imports[name] = tuple(dict.fromkeys(bound[n] for n in calls(found[name], frozenset(bound))))
+    return sources, imports
+
+
+KERNELS, KERNEL_IMPORTS = _kernels()

@@ -92,7 +92,7 @@ def _network(step: NeuralNetwork, out: PyWriter) -> Emitted:
     if step.output == "logistic":
         lines += ["p1 = _activate(a[:, 0], 'logistic')", "probabilities = np.column_stack([1.0 - p1, p1])"]
     elif step.output == "softmax":
-        out.need("links")
+        out.need("softmax")
         lines.append("probabilities = softmax(a)")
     else:
         lines.append("probabilities = a")
@@ -148,7 +148,7 @@ def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
 
 @emitter("python", NearestNeighbors)
 def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
-    out.need("distances")
+    out.need("distances", "lowest")
     points = out.const("POINTS", np.asarray(step.points, dtype=np.float64))
     targets = out.const("TARGETS", np.asarray(step.targets))
     lines = [

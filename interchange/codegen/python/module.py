@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from interchange.codegen.python.runtime import ALWAYS, DEPENDS, HELPERS, IMPORTS
+from interchange.codegen.python.kernels import calls
+from interchange.codegen.python.runtime import ALWAYS, HELPERS, IMPORTS
 from interchange.codegen.registry import lookup
 from interchange.ir.graph import Graph
 from interchange.signature import Signature
@@ -56,8 +57,10 @@ class PyWriter:
 
     def __init__(self) -> None:
         self.constants: list[str] = []
-        self.helpers: list[str] = list(ALWAYS)
+        self.helpers: list[str] = []
         self._taken: set[str] = set()
+        self._pending: set[str] = set()
+        self.need(*ALWAYS)
 
     def const(self, hint: str, value: Any) -> str:
         """A module-level constant holding ``value``; returns its name."""
@@ -69,11 +72,13 @@ class PyWriter:
         return name
 
     def need(self, *helpers: str) -> None:
+        """Copy the named helpers into the module, after the helpers their source calls."""
         for h in helpers:
-            for dep in DEPENDS.get(h, ()):
-                self.need(dep)
-            if h not in self.helpers:
-                self.helpers.append(h)
+            if h in self.helpers or h in self._pending:
+                continue
+            self._pending.add(h)
+            self.need(*calls(HELPERS[h], frozenset(HELPERS)))
+            self.helpers.append(h)
 
 
 def _outputs(signature: Signature, parts: dict[str, str], model_classes: Any = None) -> list[str]:

@@ -11,13 +11,11 @@ only the helpers its steps ask for, plus the input helpers every module uses.
 
 from __future__ import annotations
 
-from interchange.codegen.python.kernels import KERNEL_DEPENDS, KERNEL_IMPORTS, KERNELS
+from interchange.codegen.python.kernels import KERNEL_IMPORTS, KERNELS
 
-__all__ = ["HELPERS", "ALWAYS", "DEPENDS", "IMPORTS"]
+__all__ = ["HELPERS", "ALWAYS", "IMPORTS"]
 
 ALWAYS = ("missing_mask", "category_key", "_number", "_text", "_matrix")
-
-DEPENDS = {"_leaf_values": ("_walk",), "_link": ("links",), "_activate": ("links",), "_kernel": ("distances",), **KERNEL_DEPENDS}
 
 # the import lines a helper needs in the generated module's header
 IMPORTS: dict[str, tuple[str, ...]] = dict(KERNEL_IMPORTS)

@@ -39,7 +39,7 @@ def _finish(parts: dict[str, str], classes: str | None) -> list[str]:
 
 @emitter("python", Segmentation)
 def _segmentation(step: Segmentation, out: PyWriter) -> Emitted:
-    out.need("_truth", "kernels.segments")
+    out.need("_truth", "combine")
     lines: list[str] = []
     calls = []
     for model in step.models:

@@ -15,7 +15,7 @@ from typing import Any
 from interchange.batch import category_key
 from interchange.codegen.python.expressions import cast, expr_data
 from interchange.codegen.python.module import PyWriter, class_index, finish_label
-from interchange.codegen.python.runtime import DEPENDS, HELPERS
+from interchange.codegen.python.runtime import HELPERS
 from interchange.codegen.registry import emitter, lookup
 from interchange.ir.columns import Columns
 from interchange.ir.reported import Reported
@@ -88,7 +88,6 @@ def _treat(col, spec):
         out[gone] = float(replacement) if numeric else replacement
     return out
 '''
-DEPENDS["_treat"] = ("missing_mask", "category_key")
 
 
 def _keys(values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -146,7 +145,7 @@ def _reported(step: Reported, out: PyWriter) -> tuple[list[str], dict[str, str]]
     out.need("_expr")
     for name, expr, type_ in step.expressions:
         tree = out.const(f"EXPR_{len(out.constants)}", expr_data(expr))
-        lines.append(f"scope[{name!r}] = {cast(f'_expr({tree}, scope, n)', type_)}")
+        lines.append(f"scope[{name!r}] = {cast(f'_expr({tree}, scope, n)', type_, out)}")
         parts[f"extra:{name}"] = f"scope[{name!r}]"
     for name, part in step.replaces:
         parts[part] = f"scope[{name!r}]" if part == "value" else f"np.asarray(scope[{name!r}], dtype=object)"
