@@ -17,7 +17,7 @@ import inspect
 from functools import cache
 from types import ModuleType
 
-from interchange import batch
+import interchange.batch as batch
 from interchange.ir import distances, links
 from interchange.ir.kernels import calls as call_kernels
 from interchange.ir.kernels import general, segments, truths
