@@ -118,7 +118,8 @@ class NormalizedClassifier(ModelStep):
     """One linear score per class, normalised into probabilities (PMML 4.4 §Regression).
 
     ``simplemax``: each score over their sum; ``none``: the scores themselves for all but the
-    last class; a link (``logit``, ``probit``, ``cloglog``, ``loglog``, ``cauchit``): the
+    last class (of two classes, the first's score clamped to [0, 1], as pypmml 1.5.8 and
+    JPMML-Evaluator give it); a link (``logit``, ``probit``, ``cloglog``, ``loglog``, ``cauchit``): the
     inverse link of each score but the last; the last class takes 1 minus the others. A missing
     score leaves the row without probabilities. (softmax and binary logit are
     :class:`~interchange.ir.linear.Regression` links.)

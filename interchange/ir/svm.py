@@ -16,8 +16,9 @@ import numpy as np
 from interchange.errors import ModelError
 from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.svm_probability import svm_probabilities
 
-__all__ = ["SupportVectorMachine", "kernel_matrix", "apply_kernel", "one_vs_one"]
+__all__ = ["SupportVectorMachine", "VoteShares", "kernel_matrix", "apply_kernel", "one_vs_one"]
 
 Kernel = Literal["linear", "rbf", "poly", "sigmoid"]
 
@@ -86,9 +87,10 @@ class SupportVectorMachine(ModelStep):
     maxWins="false"), otherwise for ``pairs[p, 1]``; the most votes win, ties going to the
     lowest class index. Decision values follow scikit-learn's SVC for machines in libsvm
     orientation: binary ``-f``; multiclass ``"ovr"`` votes plus confidences squashed into
-    (-1/3, 1/3), or the raw ``"ovo"`` values. ``prob_a`` / ``prob_b`` record libsvm's Platt
-    parameters so writers can refuse them: libsvm couples the pairwise Platt probabilities
-    iteratively (even for two classes, measured: up to 5e-3 off the closed-form sigmoid).
+    (-1/3, 1/3), or the raw ``"ovo"`` values. ``prob_a`` / ``prob_b``: libsvm's Platt
+    parameters per machine; the probabilities couple the pairwise sigmoids iteratively
+    (``ir/svm_probability.py``; even for two classes, measured: up to 5e-3 off the closed-form
+    sigmoid), which the PMML / PFA writers and code generators refuse by name.
     """
 
     inputs: tuple[str, ...]
@@ -149,6 +151,31 @@ class SupportVectorMachine(ModelStep):
         pred = Prediction(classes=self.classes, label=classes[np.argmax(votes, axis=1)])
         if self.first_when == ">" and self.threshold is None:
             pred.decision = self.decision(f, votes)
-        if self.prob_a is not None:
-            raise ModelError("SVM probabilities (libsvm Platt scaling + iterative pairwise coupling) are not in the IR evaluator")
+        if self.prob_a is not None and self.prob_b is not None and self.pairs is not None:  # the label stays the vote's
+            pred.probabilities = svm_probabilities(f, self.pairs, self.prob_a, self.prob_b, len(self.classes))
         return pred.finish().blank(missing)
+
+
+@dataclass(frozen=True)
+class VoteShares(ModelStep):
+    """A one-vs-one classifier's prediction with each class's share of the machines' votes as its
+    probabilities: what JPMML-Evaluator and pypmml 1.5.8 give as an SVM's probabilities (PMML 4.4
+    defines none for SupportVectorMachineModel). A row with a missing input has none."""
+
+    model: SupportVectorMachine
+
+    def __post_init__(self) -> None:
+        if self.model.classes is None or self.model.pairs is None:
+            raise ValueError("vote shares are those of a classifier's machines")
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.model.inputs
+
+    def predict(self, env: Env) -> Prediction:
+        pred = self.model.predict(env)
+        X = matrix(env, self.inputs)
+        missing = np.isnan(X).any(axis=1)
+        votes = self.model.votes(self.model.machine_values(np.where(missing[:, None], 0.0, X)))
+        pred.probabilities = np.where(missing[:, None], np.nan, votes / len(np.asarray(self.model.pairs)))
+        return pred

@@ -378,9 +378,10 @@ def _est(name: str, **kw: Any) -> Callable[[], Any]:
         import sklearn.ensemble as ens
         import sklearn.linear_model as lin
         import sklearn.neighbors as nb
+        import sklearn.svm as svm
         import sklearn.tree as tree
 
-        for mod in (ens, lin, nb, tree):
+        for mod in (ens, lin, nb, svm, tree):
             if hasattr(mod, name):
                 return getattr(mod, name)(**kw)
         raise KeyError(name)
@@ -450,6 +451,15 @@ FOREIGN: dict[str, tuple[str, Callable[[Path], Doc]]] = {
         _skl2onnx(_est("KNeighborsClassifier", n_neighbors=3), "multiclass", {"zipmap": False}),
     ),
     "skl2onnx_knn_regressor": ("skl2onnx", _skl2onnx(_est("KNeighborsRegressor", n_neighbors=4), "regression", {})),
+    # libsvm's Platt probabilities coupled pairwise (onnxruntime's SVMClassifier prob_a / prob_b)
+    "skl2onnx_svc_probability_multiclass": (
+        "skl2onnx",
+        _skl2onnx(_est("SVC", probability=True, random_state=0), "multiclass", {"zipmap": False}),
+    ),
+    "skl2onnx_svc_probability_binary": (
+        "skl2onnx",
+        _skl2onnx(_est("SVC", kernel="linear", probability=True, random_state=0), "binary", {}),
+    ),
     "skl2onnx_isolation_forest": ("skl2onnx", _skl2onnx(_est("IsolationForest", n_estimators=6, random_state=0), "none", {})),
     **{k: ("spec", v) for k, v in _files("pmml_foreign", "pmml").items()},
     **{k: ("spec", v) for k, v in _files("pfa_foreign", "pfa").items()},

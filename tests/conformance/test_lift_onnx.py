@@ -32,9 +32,7 @@ NOT_YET_IR = {
     "SVC_poly_probability": "ai.onnx",
 }
 # families whose skl2onnx graphs do not lift yet, and the reason they give
-NOT_YET_SKL2ONNX = {
-    "SVC_poly_probability": "Platt probabilities",
-}
+NOT_YET_SKL2ONNX: dict[str, str] = {}
 
 
 def _cases() -> list[tuple[str, str, object, str, str]]:

@@ -93,8 +93,6 @@ def assert_ir_equivalent(estimator: Any, signature: Signature, columns: Columns,
         graph = to_graph(estimator, signature)
     except UnsupportedModelError as exc:
         return f"no IR: {exc.message}"
-    if getattr(graph.model, "prob_a", None) is not None:  # kept for writers to refuse; the IR evaluator raises
-        return "no IR evaluation: libsvm's Platt probabilities"
     tolerance = IR_TOLERANCE.for_source(getattr(graph.model, "source_rounding", None))
     compare(signature, expected, evaluate(graph, columns), tolerance, format="IR")
     return "verified"

@@ -172,7 +172,7 @@ def _argmax_classes(
 ) -> tuple[list[Any], list[OutputField]] | None:
     """A classifier written in plain operators (skl2onnx's k-NN, ...): the label is
     ``ArrayFeatureExtractor(classes, ArgMax(scores))`` and an output of one column per class is
-    those scores (or the scores over their ReduceSum). Then the constant names the classes and that
+    those scores (or the scores over their ReduceSum, or their Softmax). Then the constant names the classes and that
     output's columns are the probabilities; otherwise nothing is inferred."""
     producers = {out: node for node in proto.graph.node for out in node.output}
     consts = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
@@ -200,7 +200,8 @@ def _argmax_classes(
             total = producers.get(top.input[1]) if top is not None and len(top.input) == 2 else None
             divided = top is not None and top.op_type == "Div" and top.input[0] == scores
             divided = divided and total is not None and total.op_type == "ReduceSum" and total.input[0] == scores
-            if len(columns) == len(labels) and (tensor == scores or divided):
+            softmax = top is not None and top.op_type == "Softmax" and top.input[0] == scores  # skl2onnx, double logistic
+            if len(columns) == len(labels) and (tensor == scores or divided or softmax):
                 probs = {o.name: labels[int(omap[o.name][1])] for o in columns}
                 new = [OutputField(o.name, "probability", "double", target=probs[o.name]) if o.name in probs else o for o in outs]
                 return labels, new

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from interchange.batch import category_key, missing_mask
+from interchange.ir.links import _ERF  # (the one vectorised math.erf)
 
 __all__ = [
     "as_numbers",
@@ -160,6 +161,7 @@ FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "ceil": _unary(np.ceil),
     "logistic": _logistic,
     "tanh": _unary(np.tanh),
+    "erf": _unary(lambda x: np.asarray(_ERF(x), dtype=np.float64)),  # PMML 4.4 erf (PFA's m.link.probit uses it)
     # Java Math.round (half up); a missing argument gives 0 (pypmml, measured)
     "round": lambda a: np.where(np.isnan(as_numbers(a)), 0.0, np.floor(as_numbers(a) + 0.5)),
     "min": _aggregate("min"),

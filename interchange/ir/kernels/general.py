@@ -54,13 +54,16 @@ def cumulative_probabilities(eta: np.ndarray, link: str) -> np.ndarray:
 
 
 def normalized_probabilities(y: np.ndarray, normalization: str) -> np.ndarray:
-    """simplemax: each score over their sum; none: the scores; a link: its inverse of each score;
+    """simplemax: each score over their sum; none: the scores (of two classes, the first clamped to
+    [0, 1], as pypmml 1.5.8 and JPMML-Evaluator give it); a link: its inverse of each score;
     the last class takes 1 minus the others; a missing score leaves the row without probabilities."""
     with np.errstate(all="ignore"):
         if normalization == "simplemax":
             probs = y / y.sum(axis=1, keepdims=True)
         else:
             head = y[:, :-1] if normalization == "none" else INVERSE_LINKS[normalization](y[:, :-1])
+            if normalization == "none" and y.shape[1] == 2:  # of two classes, clamped to [0, 1] (pypmml and JPMML, measured)
+                head = np.clip(head, 0.0, 1.0)
             probs = np.column_stack([head, 1.0 - head.sum(axis=1)])
     probs[np.isnan(y).any(axis=1)] = np.nan
     return probs

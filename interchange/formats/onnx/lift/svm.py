@@ -8,7 +8,9 @@ classes. skl2onnx turns the machine values into scikit-learn's one-vs-rest decis
 arithmetic: votes from ``f < 0`` and confidences ``sum(+-f)`` squashed by ``c / (3 (|c| + 1))``.
 That arithmetic is followed here as affine forms over the basis ``[f_p, [f_p < 0], 1]`` (so
 any order or grouping of the sums is recognised) and the result must equal the IR's
-``SupportVectorMachine.decision`` term by term, else the node is refused.
+``SupportVectorMachine.decision`` term by term, else the node is refused. With ``prob_a`` /
+``prob_b`` (skl2onnx's SVC(probability=True)) the scores output holds libsvm's coupled Platt
+probabilities, the IR machine's own (``ir/svm_probability.py``).
 """
 
 from __future__ import annotations
@@ -35,8 +37,6 @@ def svm_step(at: dict[str, Any], inputs: tuple[str, ...], classifier: bool, wher
     """The IR machine of an SVMClassifier / SVMRegressor node's attributes."""
     if at.get("post_transform", "NONE") != "NONE":
         raise Unliftable(where, f"SVM post_transform={at.get('post_transform')}")
-    if at.get("prob_a"):
-        raise Unliftable(where, "libsvm's Platt probabilities with pairwise coupling have no IR form")
     kernel = _KERNELS.get(str(at.get("kernel_type", "LINEAR")))
     if kernel is None:
         raise Unliftable(where, f"SVM kernel_type={at.get('kernel_type')}")
@@ -62,6 +62,12 @@ def svm_step(at: dict[str, Any], inputs: tuple[str, ...], classifier: bool, wher
     pairs, rows = one_vs_one(dual, per_class)
     if len(rho) != len(pairs):
         raise Unliftable(where, f"{len(rho)} rho values for {len(pairs)} class pairs")
+    platt: dict[str, Any] = {}
+    if at.get("prob_a"):  # libsvm's Platt parameters per class pair: probabilities coupled as libsvm does
+        prob_a, prob_b = (np.asarray(at.get(n, []), dtype=np.float64) for n in ("prob_a", "prob_b"))
+        if len(prob_a) != len(pairs) or len(prob_b) != len(pairs):
+            raise Unliftable(where, f"{len(prob_a)} prob_a / {len(prob_b)} prob_b values for {len(pairs)} class pairs")
+        platt = {"prob_a": prob_a, "prob_b": prob_b}
     return SupportVectorMachine(
         inputs,
         kernel,  # type: ignore[arg-type]
@@ -70,6 +76,7 @@ def svm_step(at: dict[str, Any], inputs: tuple[str, ...], classifier: bool, wher
         rho,
         classes=classes,
         pairs=pairs,
+        **platt,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -153,6 +160,8 @@ class SVMOps:
 
     def op_SVMClassifier(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         svm = svm_step(at, tuple(self._cols(node, ins[0]).names), True, _where(node))
+        if svm.prob_a is not None:  # the second output holds the coupled probabilities, not machine values
+            return _Label(), Pred(svm)
         return _Label(), raw_scores(svm)
 
     def op_SVMRegressor(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:

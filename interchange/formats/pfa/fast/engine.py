@@ -79,15 +79,18 @@ def _library() -> dict[str, Any]:
         arrays,
         casts,
         clock,
+        core,
         dist,
         gamma,
+        imputes,
         linalg,
+        maths,
         ordering,
         refused,
         searches,
         strings,
     )
-    from interchange.formats.pfa.fast.library.core import LIBRARY
+    from interchange.formats.pfa.fast.library.registry import LIBRARY
     from interchange.formats.pfa.fast.models import families, neighbours, reg, scores  # noqa: F401
     from interchange.formats.pfa.fast.trees import comparisons, compound, walk  # noqa: F401
 

@@ -18,9 +18,10 @@ import numpy as np
 
 from interchange.errors import DocumentError
 from interchange.formats.pfa import signature_of
-from interchange.formats.pfa.lift.svm import Machines, Term, svm_step
+from interchange.formats.pfa.lift.svm import Term, svm_step
 from interchange.formats.pfa.lift.trees import with_values
-from interchange.formats.pfa.lift.values import Family, Part, Record, Scalar
+from interchange.formats.pfa.lift.unrolled import Unrolled
+from interchange.formats.pfa.lift.values import Family, Items, Part, Record, Scalar
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.columns import Columns
 from interchange.ir.expressions import Derive, Ref
@@ -69,10 +70,24 @@ def _unannotated(node: Any) -> Any:
 
 
 def lift_pfa(data: bytes) -> Lifted:
-    """The IR graph of a PFA document, or the reasons (element by element) it cannot be one."""
-    doc = read_pfa(data)
+    """The IR graph of a PFA document, or the reasons (element by element) it cannot be one.
+
+    A document that does not lift as one model step is read again with its models unrolled into
+    expressions (``lift/unrolled.py``: model.reg.linear, la.dot, a walk over one tree): outputs
+    computed from several models, or from a model's scores with arithmetic, then become named
+    columns. The first reading's reasons are given when neither lifts.
+    """
+    first = _lift(read_pfa(data), unroll=False)
+    if first.ok:
+        return first
+    second = _lift(read_pfa(data), unroll=True)
+    return second if second.ok else first
+
+
+def _lift(doc: dict[str, Any], *, unroll: bool) -> Lifted:
     sig = signature_of(json.dumps(doc).encode())
-    lifter = Machines(doc)
+    lifter = Unrolled(doc)
+    lifter.unroll = unroll
     reasons: list[Reason] = []
     for key in ("begin", "end", "merge"):
         if doc.get(key):
@@ -82,6 +97,9 @@ def lift_pfa(data: bytes) -> Lifted:
     inputs: dict[str, Any] = {}
     for f in sig.inputs:
         lifter.names.add(f.name)
+        if f.type == "array":  # numbers; its items become columns where the action reads them
+            inputs[f.name] = Items(f.name)
+            continue
         if f.type not in _TYPES:
             reasons.append(Reason(f"/input/{f.name}", f"an input of type {f.type} has no IR form yet"))
             continue
@@ -112,7 +130,7 @@ def lift_pfa(data: bytes) -> Lifted:
     return Lifted("pfa", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifter.done))
 
 
-def _model(result: Any, sig: Signature, lifter: Machines) -> tuple[ModelStep, Signature]:
+def _model(result: Any, sig: Signature, lifter: Unrolled) -> tuple[ModelStep, Signature]:
     """The model step whose prediction parts are the output fields, and the signature saying which part each is."""
     if isinstance(result, Record):
         values = [result.fields.get(f.name) for f in sig.outputs]
@@ -128,7 +146,7 @@ def _model(result: Any, sig: Signature, lifter: Machines) -> tuple[ModelStep, Si
             raise Unliftable("/action", "the output is a constant")
         f = sig.outputs[0]
         return Regression((col.expr.name,), np.ones((1, 1)), np.zeros(1)), replace(sig, outputs=(replace(f, kind="value"),))
-    if not families and len(values) > 1 and all(isinstance(v, Scalar) for v in values):
+    if not families and values and all(isinstance(v, Scalar) for v in values):  # (one text too: a named column)
         return _columns(values, sig, lifter)
     if len(families) != 1:
         raise Unliftable("/output", f"the outputs are not the prediction of one model (found {len(families)} models)")
@@ -147,7 +165,7 @@ def _model(result: Any, sig: Signature, lifter: Machines) -> tuple[ModelStep, Si
     return step, replace(sig, outputs=tuple(outputs), classes=tuple(classes) if classes is not None else None)
 
 
-def _columns(values: list[Any], sig: Signature, lifter: Machines) -> tuple[ModelStep, Signature]:
+def _columns(values: list[Any], sig: Signature, lifter: Unrolled) -> tuple[ModelStep, Signature]:
     """An output record of expressions only: each field a column (constants get one too), read
     out by a Columns step as named figures (kind "score", their declared types kept)."""
     cols = []
@@ -229,7 +247,7 @@ def _step(fam: Family, outputs: list[OutputField]) -> ModelStep:
             return IsolationScore(fam.inputs, ensemble, p["normaliser"], p["offset"])
         return ensemble
     if fam.kind == "cluster":
-        return NearestCenter(fam.inputs, p["centers"], p["ids"])
+        return NearestCenter(fam.inputs, p["centers"], p["ids"], p.get("metric", "squaredEuclidean"))
     if fam.kind == "neural":
         output = {"softmax": "softmax", "logistic": "logistic", "identity": "identity"}[fam.link]
         if classes is not None and output == "identity":

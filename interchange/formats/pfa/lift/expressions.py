@@ -44,6 +44,7 @@ class Core:
         self.done: list[tuple[str, str]] = []
         self.names: set[str] = set()
         self.fcns: dict[str, Any] = doc.get("fcns") or {}
+        self.arrays: dict[str, int] = {}  # array input -> the index of its ArrayItems step in ``steps``
 
     # --- columns ------------------------------------------------------------------------
     def column(self, name: str, value: Scalar, path: str) -> Scalar:
@@ -97,6 +98,8 @@ class Core:
             return _constant(node)
         if isinstance(node, str):
             return self.symbol(node, scope, path)
+        if isinstance(node, list) and len(node) == 1 and isinstance(node[0], str):
+            return _constant(node[0], "string")  # PFA's ["text"] string literal shorthand
         if isinstance(node, list):
             raise Unliftable(path, "a bare JSON array is not a PFA expression")
         if not isinstance(node, dict) or not node:
@@ -104,6 +107,9 @@ class Core:
         if "params" in node and "do" in node:
             return Fcn(tuple(next(iter(p)) for p in node["params"]), node["do"], path, dict(scope))
         keys = set(node)
+        if keys == {"value", "type"}:  # PFA's typed literal
+            value = node["value"]
+            return Constant(value) if isinstance(value, (list, dict)) else _constant(value)
         if len(keys) == 1 and next(iter(keys)) in _LITERALS:
             key = next(iter(keys))
             value = node[key]

@@ -123,16 +123,13 @@ class Models(Walks):
                 return Stage(p0.family, "probs", 2)
         return v
 
-    def library(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        raise Unliftable(f"{path}/{head}", f"{head} has no IR form yet")
-
     # --- linear models ------------------------------------------------------------------
     def x_model_reg_linear(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         x, cell = (self.expr(a, scope, f"{path}/model.reg.linear/{i}") for i, a in enumerate(node["model.reg.linear"]))
         if not isinstance(cell, Constant) or not isinstance(cell.value, dict) or {"coeff", "const"} - set(cell.value):
             raise Unliftable(path, "model.reg.linear with parameters that are not a constant {coeff, const} record")
-        inputs = self.columns(x, "reg_x", f"{path}/model.reg.linear/0")
         coeff, const = _matrix(cell.value["coeff"], path), _matrix(cell.value["const"], path)
+        inputs = self.columns(x, "reg_x", f"{path}/model.reg.linear/0", coeff.shape[-1] if coeff.ndim else None)
         if const.ndim == 0:
             fam = self.family("linear", inputs, {"coef": coeff.reshape(1, -1), "intercept": const.reshape(1)}, path)
             fam.parts.add("value")
@@ -213,17 +210,22 @@ class Models(Walks):
     # --- clustering, networks, naive Bayes ----------------------------------------------
     def x_model_cluster_closest(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         args = node["model.cluster.closest"]
-        if len(args) != 2:
-            raise Unliftable(path, "model.cluster.closest with a metric function (the IR's is the Euclidean distance)")
-        x, clusters = (self.expr(a, scope, f"{path}/model.cluster.closest/{i}") for i, a in enumerate(args))
+        where = f"{path}/model.cluster.closest"
+        if len(args) not in (2, 3):
+            raise Unliftable(path, f"model.cluster.closest with {len(args)} arguments")
+        x, clusters = (self.expr(a, scope, f"{where}/{i}") for i, a in enumerate(args[:2]))
+        metric = "squaredEuclidean"  # PFA's default; the same order of clusters as the Euclidean distance
+        if len(args) == 3:
+            metric = cluster_metric(self.fcn_value(args[2], scope, f"{where}/2"), f"{where}/2")
         if not isinstance(clusters, Constant) or not isinstance(clusters.value, list) or not clusters.value:
             raise Unliftable(path, "clusters that are not a constant array")
-        inputs = self.columns(x, "km_x", f"{path}/model.cluster.closest/0")
         centers = _matrix([c.get("center") for c in clusters.value], path)
         ids = tuple(c.get("id") for c in clusters.value)
+        inputs = self.columns(x, "km_x", f"{where}/0", centers.shape[-1] if centers.ndim == 2 else None)
         if centers.shape != (len(ids), len(inputs)):
             raise Unliftable(path, f"centers of shape {centers.shape} for {len(inputs)} inputs")
-        return Stage(self.family("cluster", inputs, {"centers": centers, "ids": ids}, path), "closest")
+        params = {"centers": centers, "ids": ids, "metric": metric}
+        return Stage(self.family("cluster", inputs, params, path), "closest")
 
     def x_model_neural_simpleLayers(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         x, layers, act = node["model.neural.simpleLayers"]
@@ -239,8 +241,10 @@ class Models(Walks):
             activation = _ACTIVATIONS[next(iter(body))]
         else:
             raise Unliftable(f"{path}/model.neural.simpleLayers/2", "an activation other than identity, logit, tanh, relu")
-        inputs = self.columns(xv, "nn_x", f"{path}/model.neural.simpleLayers/0")
         weights = tuple(_matrix(layer["weights"], path).T for layer in cell.value)  # PFA: (out x in); the IR: (in x out)
+        inputs = self.columns(
+            xv, "nn_x", f"{path}/model.neural.simpleLayers/0", len(weights[0]) if weights[0].ndim == 2 else None
+        )
         biases = tuple(_matrix(layer["bias"], path) for layer in cell.value)
         acts = (activation,) * (len(weights) - 1) + ("identity",)
         params = {"weights": weights, "biases": biases, "activations": acts}
@@ -267,6 +271,34 @@ class Models(Walks):
             raise Unliftable(path, "naive Bayes classes that are not {logPrior, stats: [{mean, variance}]}") from None
         params = {"mean": mean, "var": var, "log_prior": prior}
         return Stage(self.family("naive", inputs, params, path), "scores", len(prior))
+
+
+_METRICS = {"metric.euclidean": "euclidean", "metric.squaredEuclidean": "squaredEuclidean"}
+
+
+def cluster_metric(fcn: Fcn, path: str) -> str:
+    """The IR metric of a closest-cluster metric function ``(datum, center)``: metric.simpleEuclidean,
+    or metric.euclidean / squaredEuclidean over metric.absDiff (titus2's producers write these)."""
+    body = fcn.body
+    if len(fcn.params) != 2 or not isinstance(body, dict) or len(body) != 1:
+        raise Unliftable(path, "a metric function other than (datum, center) -> one metric.* call")
+    (name, args), (x, c) = next(iter(body.items())), fcn.params
+    if name == "metric.simpleEuclidean" and args == [x, c]:
+        return "euclidean"
+    if name not in _METRICS or not isinstance(args, list) or len(args) != 3 or args[1:] != [x, c]:
+        raise Unliftable(path, f"{name} as a cluster metric has no IR form (the IR measures Euclidean distances)")
+    sim = args[0]
+    if sim == {"fcn": "metric.absDiff"}:
+        return _METRICS[name]
+    if isinstance(sim, dict) and "params" in sim and len(sim["params"]) == 2:
+        u, w = (next(iter(p)) for p in sim["params"])
+        if sim.get("do") in ({"metric.absDiff": [u, w]}, [{"metric.absDiff": [u, w]}]):
+            return _METRICS[name]
+        inner = sim.get("do")
+        inner = inner[0] if isinstance(inner, list) and len(inner) == 1 else inner
+        what = next(iter(inner)) if isinstance(inner, dict) and inner else "an expression"
+        raise Unliftable(path, f"{name} over the similarity {what} has no IR form (the IR's is the absolute difference)")
+    raise Unliftable(path, f"{name} over a similarity other than metric.absDiff has no IR form")
 
 
 def _shape(body: Any, outer: str, op: str, p: str) -> str | None:

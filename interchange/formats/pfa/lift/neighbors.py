@@ -57,8 +57,8 @@ class Neighbours(Models):
         first = points.value[0]
         if not isinstance(first, dict) or {"point", "target"} - set(first):
             raise Unliftable(f"{where}/2", "neighbour points that are not {point, target} records (no target to vote or average)")
-        inputs = self.columns(x, "knn_x", f"{where}/1")
         table = _matrix([p["point"] for p in points.value], where)
+        inputs = self.columns(x, "knn_x", f"{where}/1", table.shape[-1] if table.ndim == 2 else None)
         targets = np.asarray([p["target"] for p in points.value])
         if table.shape != (len(points.value), len(inputs)):
             raise Unliftable(where, f"points of shape {table.shape} for {len(inputs)} inputs")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interchange.formats.pfa.lift.values import Constant, Fcn, Record, Scalar, Vector
+from interchange.formats.pfa.lift.values import Constant, Fcn, Items, Record, Scalar, Vector
 from interchange.ir.expressions import Call, Const, Indicator
 from interchange.ir.lifted import Unliftable
 
@@ -77,6 +77,5 @@ def _constant(value: Any, kind: str | None = None) -> Scalar:
 
 
 def _kind(v: Any) -> str:
-    return {Scalar: "a value", Vector: "an array", Record: "a record", Constant: "a constant", Fcn: "a function"}.get(
-        type(v), type(v).__name__
-    )
+    kinds = {Scalar: "a value", Vector: "an array", Items: "an array input", Record: "a record", Constant: "a constant"}
+    return {**kinds, Fcn: "a function"}.get(type(v), type(v).__name__)

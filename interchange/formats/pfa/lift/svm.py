@@ -54,8 +54,8 @@ class Machines(Neighbours):
         if any(not isinstance(c, float) for c in values):
             raise Unliftable(path, "kernel parameters that are not constants")
         gamma, coef0, degree = (values + [1.0, 0.0, 3.0][len(values) :])[:3]
-        inputs = self.columns(x, "svm_x", path)
         vectors = _matrix(array.value, path)
+        inputs = self.columns(x, "svm_x", path, vectors.shape[-1] if vectors.ndim == 2 else None)
         if vectors.ndim != 2 or vectors.shape[1] != len(inputs):
             raise Unliftable(path, f"support vectors of shape {vectors.shape} for {len(inputs)} inputs")
         params = {"kernel": kernel[0], "vectors": vectors, "gamma": gamma, "coef0": coef0, "degree": degree}

@@ -1,7 +1,7 @@
 """Symbolic values the PFA lifter computes with: what a PFA expression is, seen from the IR.
 
 A number, text or boolean per row is a :class:`Scalar` (an IR expression over columns); an
-array of known length built with ``new`` is a :class:`Vector`; a record a :class:`Record`; a
+array of known length built with ``new`` is a :class:`Vector`, an array input :class:`Items`; a record a :class:`Record`; a
 cell or literal structure a :class:`Constant`. Values on the way to a model's prediction
 (scores, probabilities, parts of them) are :class:`Stage` objects, so a document's outputs can
 be matched with the parts of one IR model step (value, label, probabilities, decisions, cluster).
@@ -14,7 +14,7 @@ from typing import Any
 
 from interchange.ir.expressions import Const, Expr
 
-__all__ = ["Scalar", "Vector", "Record", "Constant", "Family", "Stage", "Part", "Fcn"]
+__all__ = ["Scalar", "Vector", "Items", "Record", "Constant", "Choice", "Family", "Stage", "Part", "Fcn"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,14 @@ class Vector:
 
 
 @dataclass(frozen=True)
+class Items:
+    """An array input of numbers (length not declared): the IR reads its items as columns
+    (``ir.arrays.ArrayItems``) once a model or an index says how many."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Record:
     """A record built in the action (or the input record): field name -> value."""
 
@@ -50,6 +58,15 @@ class Constant:
     """A value known when the document is read: a cell's contents, a literal array or record."""
 
     value: Any
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of several constants per row: ``values[i]`` where ``conds[i]`` holds (the conditions
+    exclusive, one true per row): the cluster or neighbour of a given rank, read item by item."""
+
+    conds: tuple[Expr, ...]
+    values: tuple[Any, ...]
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ from typing import Any
 import numpy as np
 
 from interchange.batch import category_key
-from interchange.formats.pfa.lift.expressions import Core, Scope
+from interchange.formats.pfa.lift.expressions import Scope
 from interchange.formats.pfa.lift.operators import _kind
+from interchange.formats.pfa.lift.text import Texts
 from interchange.formats.pfa.lift.trees import TestRule, leaf_kind, lift_tree
-from interchange.formats.pfa.lift.values import Constant, Family, Fcn, Part, Record, Scalar, Stage, Vector
-from interchange.ir.expressions import Call, Const, Indicator, Lookup
+from interchange.formats.pfa.lift.values import Constant, Family, Fcn, Items, Part, Record, Scalar, Stage, Vector
+from interchange.ir.arrays import ArrayItems
+from interchange.ir.expressions import Call, Const, Indicator, Lookup, Ref
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Walks"]
@@ -27,12 +29,17 @@ def _matrix(value: Any, path: str) -> np.ndarray:
     return m
 
 
-class Walks(Core):
-    """Core expressions plus model inputs and tree walks."""
+class Walks(Texts):
+    """Core expressions and the string library plus model inputs and tree walks."""
 
     # --- plumbing -----------------------------------------------------------------------
-    def columns(self, v: Any, name: str, path: str) -> tuple[str, ...]:
-        """The IR columns holding the items of array ``v`` (items that are expressions get a Derive step)."""
+    def columns(self, v: Any, name: str, path: str, size: int | None = None) -> tuple[str, ...]:
+        """The IR columns holding the items of array ``v`` (items that are expressions get a Derive
+        step); ``size``: how many items the model's parameters read (an array input must hold exactly that)."""
+        if isinstance(v, Items):
+            if size is None:
+                raise Unliftable(path, "an array input where no parameter says how many items it holds")
+            return self.items(v, size, path, exact=True)
         if not isinstance(v, Vector):
             raise Unliftable(path, f"a model input that is {_kind(v)}, not an array built in the action")
         out = []
@@ -45,6 +52,35 @@ class Walks(Core):
                 col = self.column(f"{name}[{i}]", Scalar(_plus_zero(col.expr)), f"{path}/{i}")
             out.append(col.expr.name)  # type: ignore[union-attr]
         return tuple(out)
+
+    def attr(self, value: Any, key: Any, scope: Scope, path: str) -> Any:
+        if isinstance(value, Items) and isinstance(key, int) and not isinstance(key, bool) and key >= 0:
+            (col, *_) = self.items(value, key + 1, path, exact=False)[key:]
+            return Scalar(Ref(col), "double", True)
+        return super().attr(value, key, scope, path)
+
+    def items(self, v: Items, n: int, path: str, *, exact: bool) -> tuple[str, ...]:
+        """Columns for items 0 .. n-1 of array input ``v``: one ArrayItems step per input, widened
+        in place when a later read needs more items (its columns keep their names)."""
+        at = self.arrays.get(v.name)
+        step = self.steps[at] if at is not None else None
+        assert step is None or isinstance(step, ArrayItems)
+        length = step.length if step is not None else None
+        if exact and length is not None and length != n:
+            raise Unliftable(path, f"array input {v.name!r} read as {length} and as {n} items")
+        if length is not None and n > length:
+            raise Unliftable(path, f"item {n - 1} of array input {v.name!r}, which holds {length} items")
+        width = max(n, len(step.outputs) if step is not None else 0)
+        outputs = tuple(f"{v.name}[{i}]" for i in range(width))
+        self.names.update(outputs)
+        new = ArrayItems((v.name,), outputs, n if exact else length)
+        if at is None:
+            self.arrays[v.name] = len(self.steps)
+            self.steps.append(new)
+            self.done.append((path, "ArrayItems"))
+        else:
+            self.steps[at] = new
+        return outputs[:n]
 
     def family(self, kind: str, inputs: tuple[str, ...], params: dict[str, Any], path: str) -> Family:
         self.done.append((path, kind))
@@ -243,9 +279,9 @@ class Walks(Core):
     def x_la_dot(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         """``la.dot(weights, x)``: a constant matrix times the input array, the scores of a linear model."""
         w, x = (self.expr(v, scope, f"{path}/la.dot/{i}") for i, v in enumerate(node["la.dot"]))
-        if isinstance(w, Constant) and isinstance(x, Vector):
-            inputs = self.columns(x, "dot_x", f"{path}/la.dot/1")
+        if isinstance(w, Constant) and isinstance(x, (Vector, Items)):
             coef = _matrix(w.value, path)
+            inputs = self.columns(x, "dot_x", f"{path}/la.dot/1", coef.shape[-1] if coef.ndim == 2 else None)
             if coef.ndim == 2 and coef.shape[1] == len(inputs):
                 params = {"coef": coef, "intercept": np.zeros(coef.shape[0])}
                 return Stage(self.family("linear", inputs, params, path), "scores", coef.shape[0])

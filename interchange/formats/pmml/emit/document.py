@@ -76,8 +76,18 @@ def _extra_categories(graph: Graph) -> list[Any]:
 def _data_dictionary(sig: Signature, valid: dict[str, list[Any]], extra: list[Any] = ()) -> etree._Element:  # type: ignore[assignment]
     dd = E("DataDictionary")
     for f in sig.inputs:
+        if f.type not in _TYPES:  # (a PFA array or map input, say: a DataField holds one value)
+            raise UnsupportedModelError(
+                f"input field {f.name!r} is of type {f.type!r}, which no PMML DataField holds "
+                f"(PMML 4.4 dataTypes: {', '.join(sorted(set(_TYPES.values())))}); give the model one field per value",
+                format="pmml",
+                field=f.name,
+                type=f.type,
+            )
         # <Value> lists only where an encoder rejects unknown categories: elsewhere values a
         # sample did not show are valid input, and PMML treats unlisted values as invalid.
+        if f.type not in _TYPES:  # an array or record input (a lifted PFA document's)
+            raise UnsupportedModelError(f"PMML has no DataField for input {f.name!r} of type {f.type}", format="pmml")
         field = E("DataField", {"name": f.name, "optype": f.optype, "dataType": _TYPES[f.type]})
         for v in dict.fromkeys(text(c) for c in valid.get(f.name, [])):
             field.append(E("Value", {"value": v}))

@@ -12,18 +12,8 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope, convert
-from interchange.formats.pfa.fast.library.core import (
-    LIBRARY,
-    args_of,
-    as_float,
-    check_range,
-    elements,
-    fn,
-    loop_fcn,
-    map_fcn,
-    run_lanes,
-    seqsum,
-)
+from interchange.formats.pfa.fast.library.lanes import elements, loop_fcn, map_fcn, run_lanes
+from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of, as_float, check_range, fn, seqsum
 from interchange.formats.pfa.fast.types import BOOLEAN, DOUBLE, INT, Arr, NotCovered, Prim, is_int, is_num, length
 
 __all__ = ["LIBRARY"]

@@ -5,7 +5,7 @@ string against a dictionary, or an int against ``[minimum, maximum)``, with an o
 "out of range" slot. The dictionary, bounds and flag are read once per batch and must be the same
 for every row (constants, cells): a value that varies per row defers the batch to titus2. A
 dictionary with repeated strings fails every record, as in titus2. ``cast.int`` / ``long`` /
-``float`` / ``double`` live in ``fast.library.core``; ``cast.json`` / ``cast.avro`` (serialised
+``float`` / ``double`` live in ``fast.library.imputes``; ``cast.json`` / ``cast.avro`` (serialised
 text of any value) stay with titus2.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY, args_of
+from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of
 from interchange.formats.pfa.fast.types import BOOLEAN, DOUBLE, FLOAT, INT, LONG, STRING, Arr, Defer, EnumT, NotCovered, is_int
 
 __all__ = ["FANOUTS"]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY, args_of, as_float
+from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of, as_float
 from interchange.formats.pfa.fast.types import BOOLEAN, INT, STRING, Defer, NotCovered, is_num
 
 __all__ = ["TIME_FUNCTIONS"]

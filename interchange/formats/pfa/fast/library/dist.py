@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY, args_of, as_float
+from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of, as_float
 from interchange.formats.pfa.fast.types import DOUBLE, Defer, NotCovered, Rec, is_int, is_num
 
 __all__ = ["DISTRIBUTIONS"]

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from interchange.formats.pfa.fast.library.core import EXP_MAX, LIBRARY
 from interchange.formats.pfa.fast.library.dist import INPUT, PARAM, Checks, bad, register
+from interchange.formats.pfa.fast.library.registry import EXP_MAX, LIBRARY
 
 __all__ = ["gamma_pdf_formula", "regularized_gamma_p", "regularized_gamma_q"]
 

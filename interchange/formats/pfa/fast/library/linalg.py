@@ -13,18 +13,10 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import (
-    LIBRARY,
-    args_of,
-    as_float,
-    checked_exp,
-    exp_checked,
-    fn,
-    map_fcn,
-    pow_like_java,
-    run_lanes,
-    seqsum,
-)
+from interchange.formats.pfa.fast.library.core import pow_like_java
+from interchange.formats.pfa.fast.library.lanes import map_fcn, run_lanes
+from interchange.formats.pfa.fast.library.maths import checked_exp, exp_checked
+from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of, as_float, fn, seqsum
 from interchange.formats.pfa.fast.types import DOUBLE, Arr, NotCovered, Opt, expand, is_num, length
 from interchange.ir.distances import distances
 from interchange.ir.svm import apply_kernel

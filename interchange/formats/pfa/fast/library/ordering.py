@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY, args_of, compare
+from interchange.formats.pfa.fast.library.core import compare
+from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of
 from interchange.formats.pfa.fast.types import BOOLEAN, INT, STRING, NotCovered, is_int, is_num, promote
 
 __all__: list[str] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY
+from interchange.formats.pfa.fast.library.registry import LIBRARY
 from interchange.formats.pfa.fast.types import NotCovered
 
 __all__ = ["REASONS"]

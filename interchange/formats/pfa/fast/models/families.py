@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY, as_float, fn, map_fcn, run_lanes, seqsum
+from interchange.formats.pfa.fast.library.lanes import map_fcn, run_lanes
+from interchange.formats.pfa.fast.library.registry import LIBRARY, as_float, fn, seqsum
 from interchange.formats.pfa.fast.types import (
     DOUBLE,
     Arr,

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY, as_float, fn, map_fcn, run_lanes, seqsum
+from interchange.formats.pfa.fast.library.lanes import map_fcn, run_lanes
+from interchange.formats.pfa.fast.library.registry import LIBRARY, as_float, fn, seqsum
 from interchange.formats.pfa.fast.models.families import _pick
 from interchange.formats.pfa.fast.types import DOUBLE, Arr, Defer, NotCovered, is_num, length, lift
 from interchange.ir.distances import distances

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY, args_of, as_float, fn
+from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of, as_float, fn
 from interchange.formats.pfa.fast.types import DOUBLE, FLOAT, INT, Arr, Defer, NotCovered, Rec
 
 __all__ = ["LIBRARY"]

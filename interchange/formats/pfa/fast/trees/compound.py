@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY, fn
+from interchange.formats.pfa.fast.library.registry import LIBRARY, fn
 from interchange.formats.pfa.fast.types import BOOLEAN, STRING, Arr, NotCovered, Opt, Rec, length, take
 
 __all__ = ["LIBRARY"]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.core import LIBRARY
+from interchange.formats.pfa.fast.library.registry import LIBRARY
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
     DOUBLE,

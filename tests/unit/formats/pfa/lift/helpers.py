@@ -43,7 +43,7 @@ def agrees(data: bytes, columns: dict[str, Any]) -> Lifted:
     got = evaluate(lifted.graph, {k: np.asarray(v) for k, v in columns.items()})
     for f in lifted.signature.outputs:
         e, a = np.asarray(want[f.name]), np.asarray(got[f.name])
-        if f.kind in ("label", "cluster"):
+        if f.kind in ("label", "cluster") or f.type == "string":  # (a named text column)
             assert [str(x) for x in e] == [str(x) for x in a], f.name
         else:
             np.testing.assert_allclose(a.astype(float), e.astype(float), rtol=RTOL, atol=ATOL, err_msg=f.name)

@@ -138,11 +138,11 @@ def test_yaml_documents_lift() -> None:
         ([{"cond": [{"if": {">": ["input.x", 0.0]}, "then": 1.0}]}], {}, "cond without else"),
         ([{"u.nothing": ["input.x"]}], {}, "no user function 'u.nothing'"),
         (["nowhere"], {}, "/action/0: unknown symbol 'nowhere'"),
-        ([{"s.len": {"string": "abc"}}], {}, "/action/0/s.len: s.len has no IR form yet"),
+        ([{"s.int": 5}], {}, "/action/0/s.int: s.int has no IR form yet"),
         (
-            [{"a.argmax": {"new": ["input.x", 1.0], "type": {"type": "array", "items": "double"}}}],
+            [{"a.argmax": {"new": ["input.x", {"string": "a"}], "type": {"type": "array", "items": "double"}}}],
             {},
-            "a.argmax of something other than a model",
+            "a.argmax of an array of text",
         ),
         (["input.x"], {"begin": [{"log": {"string": "hi"}}]}, "/begin: begin"),
         (["input.x"], {"method": "emit"}, "method 'emit'"),
@@ -156,7 +156,7 @@ def test_constructs_without_an_ir_form_say_why(action: list, extra: dict, why: s
 
 
 def test_an_input_the_ir_cannot_hold_says_why() -> None:
-    data = doc({"v": {"type": "array", "items": "double"}}, [{"a.sum": "input.v"}])
+    data = doc({"v": {"type": "map", "values": "double"}}, [{"map.len": "input.v"}])
     assert "/input/v: an input of type" in reason(data)
 
 
@@ -222,3 +222,38 @@ def test_modulo_remainder_xor_and_cast_int_lift_as_titus2_computes_them() -> Non
     np.testing.assert_array_equal(out["r"], [1.5, -1.5, 1.5, -1.0, 1.0])
     np.testing.assert_array_equal(np.asarray(out["e"], dtype=float), [0.0, 1.0, 1.0, 1.0, 1.0])
     np.testing.assert_array_equal(out["i"], [6.0, -5.0, 6.0, -2.0, 3.0])
+
+
+def test_items_of_an_array_input_become_columns() -> None:
+    """``input.v[i]`` of an array input: one ArrayItems step, widened to the largest index read."""
+    from interchange.ir.arrays import ArrayItems
+
+    data = doc(
+        {"v": {"type": "array", "items": "double"}},
+        [{"+": [{"attr": "input.v", "path": [2]}, {"*": [{"attr": "input.v", "path": [0]}, 2.0]}]}],
+    )
+    lifted = agrees(data, {"v": [[1.0, 2.0, 3.0, 0.5], [-0.5, 4.0, 0.25, 9.0], [2.0, 0.0, -1.0, 7.0]]})
+    steps = [s for s in lifted.graph.steps if isinstance(s, ArrayItems)]
+    assert len(steps) == 1 and steps[0].outputs == ("v[0]", "v[1]", "v[2]") and steps[0].length is None
+
+
+def test_string_functions_become_text_derive_steps() -> None:
+    """s.* calls (nested ones a step each) and the ["text"] literal shorthand, against titus2."""
+    from interchange.ir.text import TextDerive
+
+    key = {"s.concat": [{"s.upper": {"s.lower": "input.t"}}, {"s.substr": [["-abc"], 0, "input.n"]}]}
+    data = doc({"t": "string", "n": "int"}, [{"s.len": key}], output="int")
+    lifted = agrees(data, {"t": ["Green", "bLUe", "", "red"], "n": [2, -1, 9, 0]})
+    assert sum(isinstance(s, TextDerive) for s in lifted.graph.steps) == 5
+
+
+def test_an_array_input_times_a_matrix_is_a_linear_model() -> None:
+    """la.dot(matrix, input array): the array's items as columns, as many as the matrix has columns."""
+    from interchange.ir.linear import Regression
+
+    cells = {"w": {"type": {"type": "array", "items": {"type": "array", "items": "double"}}, "init": [[0.5, -1.0, 2.0]]}}
+    data = doc(
+        {"v": {"type": "array", "items": "double"}}, [{"attr": {"la.dot": [{"cell": "w"}, "input.v"]}, "path": [0]}], cells=cells
+    )
+    lifted = agrees(data, {"v": [[1.0, 2.0, 3.0], [-0.5, 4.0, 0.25], [2.0, 0.0, -1.0]]})
+    assert isinstance(lifted.graph.model, Regression)

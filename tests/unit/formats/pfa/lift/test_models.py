@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from interchange.ir.cluster import NearestCenter
+from interchange.ir.columns import Columns
 from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neighbors import NearestNeighbors
@@ -216,6 +217,16 @@ def test_clusters_networks_naive_bayes_and_neighbours() -> None:
     ]
     out = {"type": "record", "name": "Output", "fields": [{"name": "cluster", "type": "string"}]}
     assert isinstance(agrees(doc(FIELDS, action, out, cells), COLUMNS).graph.model, NearestCenter)
+    pq = [{"p": ARRAY}, {"q": ARRAY}]
+    absdiff = {"params": [{"u": "double"}, {"w": "double"}], "ret": "double", "do": {"metric.absDiff": ["u", "w"]}}
+    for metric, body in [
+        ("euclidean", {"metric.simpleEuclidean": ["p", "q"]}),
+        ("squaredEuclidean", {"metric.squaredEuclidean": [absdiff, "p", "q"]}),
+        ("euclidean", {"metric.euclidean": [{"fcn": "metric.absDiff"}, "p", "q"]}),
+    ]:
+        closest = {"model.cluster.closest": ["x", {"cell": "c"}, {"params": pq, "ret": "double", "do": body}]}
+        action[1] = {"new": {"cluster": {"attr": closest, "path": [{"string": "id"}]}}, "type": "Output"}
+        assert agrees(doc(FIELDS, action, out, cells), COLUMNS).graph.model.metric == metric  # type: ignore[union-attr]
 
     layer = {"type": "record", "name": "Layer", "fields": [{"name": "weights", "type": MATRIX}, {"name": "bias", "type": ARRAY}]}
     layers = [
@@ -285,12 +296,7 @@ def test_nearest_neighbours_as_our_writer_spells_them() -> None:
 @pytest.mark.parametrize(
     "action,cells,why",
     [
-        (
-            [X, {"+": [{"model.reg.linear": ["x", {"cell": "one"}]}, {"model.reg.linear": ["x", {"cell": "two"}]}]}],
-            "two",
-            "+ of a model's value, value has no IR form",
-        ),
-        ([X, {"model.cluster.closest": ["x", {"cell": "c"}, {"fcn": "metric.euclidean"}]}], "c", "with a metric function"),
+        ([X, {"model.cluster.closest": ["x", {"cell": "c"}, {"fcn": "metric.euclidean"}]}], "c", "as a cluster metric"),
         ([X, {"model.neighbor.nearestK": [2, "x", {"cell": "grid"}]}], "grid", "not {point, target} records"),
         (
             [
@@ -338,7 +344,9 @@ def test_model_forms_without_an_ir_form_say_why(action: list, cells: str, why: s
     assert why in reason(doc(FIELDS, action, cells=table[cells]))
 
 
-def test_two_models_in_one_output_record_say_why() -> None:
+def test_two_models_in_one_output_record_become_columns() -> None:
+    """Outputs of two models (or of a model and an input, or a sum of two models' values) are no one
+    IR model step: model.reg.linear is read as expressions and the outputs become named columns."""
     one = {
         "type": {
             "type": "record",
@@ -348,23 +356,14 @@ def test_two_models_in_one_output_record_say_why() -> None:
         "init": {"coeff": [1.0, 2.0], "const": 0.0},
     }
     cells = {"one": one, "two": {**one, "init": {"coeff": [0.5, 0.5], "const": 1.0}}}
-    action = [
-        X,
-        {
-            "new": {"u": {"model.reg.linear": ["x", {"cell": "one"}]}, "v": {"model.reg.linear": ["x", {"cell": "two"}]}},
-            "type": "Output",
-        },
-    ]
-    assert "/output: the outputs are not the prediction of one model (found 2 models)" in reason(
-        doc(FIELDS, action, _out("u", "v"), cells)
-    )
-    action = [X, {"new": {"u": {"model.reg.linear": ["x", {"cell": "one"}]}, "v": "input.a"}, "type": "Output"}]
-    assert "/output/v: output field 'v' is not part of the model's prediction" in reason(
-        doc(FIELDS, action, _out("u", "v"), cells)
-    )
+    u, v = {"model.reg.linear": ["x", {"cell": "one"}]}, {"model.reg.linear": ["x", {"cell": "two"}]}
+    for fields in ({"u": u, "v": v}, {"u": u, "v": "input.a"}):
+        action = [X, {"new": fields, "type": "Output"}]
+        assert isinstance(agrees(doc(FIELDS, action, _out("u", "v"), cells), COLUMNS).graph.model, Columns)
+    assert isinstance(agrees(doc(FIELDS, [X, {"+": [u, v]}], cells=cells), COLUMNS).graph.model, Regression)
 
 
-def test_a_missing_branch_of_its_own_says_why() -> None:
+def test_a_missing_branch_of_its_own_unrolls_into_expressions() -> None:
     enum = {"type": "enum", "name": "F", "symbols": ["a", "b"]}
     fields = [("field", enum), ("operator", "string"), ("value", "double")]
     fields += [(b, ["string", "M"]) for b in ("pass", "fail", "missing")]
@@ -384,7 +383,8 @@ def test_a_missing_branch_of_its_own_says_why() -> None:
         "string",
         {"t": {"type": node, "init": init}},
     )
-    assert "/action/0/model.tree.missingWalk/1/missing: a missing branch apart from pass and fail" in reason(data)
+    lifted = agrees(data, {"a": [0.2, None, 0.9, -1.0], "b": [None, 1.0, 2.0, None]})  # unrolled into expressions
+    assert isinstance(lifted.graph.model, Columns)
     init["missing"] = {"string": "B"}  # missing values go the way of fail: an IR tree
     data = doc(
         {"a": ["null", "double"], "b": ["null", "double"]},
