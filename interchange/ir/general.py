@@ -18,8 +18,8 @@ import numpy as np
 
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, ModelStep, Prediction, label_of, matrix
+from interchange.ir.kernels.general import cumulative_probabilities, find_inverse_link, linked_mean, normalized_probabilities
 from interchange.ir.linear import linear_scores
-from interchange.ir.links import INVERSE_LINKS, logistic
 
 __all__ = [
     "GeneralizedLinear",
@@ -38,21 +38,10 @@ CUMULATIVE_LINKS = ("logit", "probit", "cloglog", "loglog", "cauchit")
 
 def inverse_link(name: str, parameter: float = 0.0) -> Callable[[np.ndarray], np.ndarray]:
     """mu = g^-1(eta) for PMML 4.4 linkFunction ``name``."""
-    if name == "identity":
-        return lambda e: e
-    if name == "log":
-        return np.exp
-    if name == "logc":
-        return lambda e: 1.0 - np.exp(e)
-    if name in INVERSE_LINKS and name != "exp":
-        return INVERSE_LINKS[name]
-    if name == "negbin":
-        return lambda e: 1.0 / (parameter * (np.exp(-e) - 1.0))
-    if name == "power":
-        return (lambda e: np.power(e, 1.0 / parameter)) if parameter != 0 else np.exp
-    if name == "oddspower":
-        return (lambda e: 1.0 / (1.0 + np.power(1.0 + parameter * e, -1.0 / parameter))) if parameter != 0 else logistic
-    raise ModelError(f"unknown link function {name!r}; links are {LINKS}")
+    found = find_inverse_link(name, parameter)
+    if found is None:
+        raise ModelError(f"unknown link function {name!r}; links are {LINKS}")
+    return found
 
 
 def _column(env: Env, source: str | float | None, n: int) -> np.ndarray | float:
@@ -89,11 +78,11 @@ class GeneralizedLinear(ModelStep):
         eta = linear_scores(env, self.columns, self.coef, self.intercept)
         n = len(eta)
         eta = eta + _column(env, self.offset, n)
-        with np.errstate(all="ignore"):
-            mu = inverse_link(self.link, self.parameter)(eta)
+        inverse_link(self.link, self.parameter)  # refuses an unknown link
+        mu = linked_mean(eta, self.link, self.parameter)
         if self.trials is not None:
             mu = mu * np.trunc(_column(env, self.trials, n))
-        return Prediction(value=np.asarray(mu, dtype=np.float64))
+        return Prediction(value=mu)
 
 
 @dataclass(frozen=True)
@@ -117,11 +106,7 @@ class CumulativeLink(ModelStep):
             raise ModelError(f"unknown cumulative link {self.link!r}; links are {CUMULATIVE_LINKS}")
         eta = linear_scores(env, self.columns, self.coef, self.intercept)
         eta = eta + np.asarray(_column(env, self.offset, len(eta)))[..., None] if self.offset is not None else eta
-        with np.errstate(all="ignore"):
-            cumulative = INVERSE_LINKS[self.link](eta)
-        n = len(cumulative)
-        probs = np.diff(np.column_stack([np.zeros(n), cumulative, np.ones(n)]), axis=1)
-        probs[np.isnan(cumulative).any(axis=1)] = np.nan
+        probs = cumulative_probabilities(eta, self.link)
         return Prediction(classes=self.classes, probabilities=probs, label=label_of(probs, self.classes))
 
 
@@ -154,13 +139,5 @@ class NormalizedClassifier(ModelStep):
         if self.normalization not in NORMALIZATIONS:
             raise ModelError(f"unknown normalization {self.normalization!r}; normalizations are {NORMALIZATIONS}")
         y = linear_scores(env, self.columns, self.coef, self.intercept)
-        with np.errstate(all="ignore"):
-            if self.normalization == "simplemax":
-                probs = y / y.sum(axis=1, keepdims=True)
-            else:
-                head = y[:, :-1] if self.normalization == "none" else INVERSE_LINKS[self.normalization](y[:, :-1])
-                if self.normalization == "none" and len(self.classes) == 2:  # (pypmml and JPMML clamp, measured)
-                    head = np.clip(head, 0.0, 1.0)
-                probs = np.column_stack([head, 1.0 - head.sum(axis=1)])
-        probs[np.isnan(y).any(axis=1)] = np.nan
+        probs = normalized_probabilities(y, self.normalization)
         return Prediction(classes=self.classes, probabilities=probs, label=label_of(probs, self.classes))

@@ -123,8 +123,13 @@ def matrix(env: Env, names: tuple[str, ...]) -> np.ndarray:
 
 
 def evaluate(graph: Graph, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Evaluate ``graph`` over typed input columns; one array per signature output field."""
+    """Evaluate ``graph`` over typed input columns (``interchange.batch.to_columns``); one array per
+    signature output field. A boolean field given as numpy bools is typed here as to_columns types
+    it (1.0 / 0.0), so its category is "1" / "0" whichever way it came, as in generated code."""
     env: Env = dict(columns)
+    for f in graph.signature.inputs:
+        if f.type == "boolean" and isinstance(env.get(f.name), np.ndarray) and env[f.name].dtype.kind == "b":
+            env[f.name] = env[f.name].astype(np.float64)
     for step in graph.steps:
         step.apply(env)
     pred = graph.model.predict(env).finish()

@@ -14,9 +14,11 @@ from typing import Any, Literal, Union
 
 import numpy as np
 
-from interchange.batch import category_key, missing_mask
+from interchange.batch import category_key
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, Step
+from interchange.ir.kernels.calls import as_numbers
+from interchange.ir.kernels.truths import ORDERINGS, always, combine_truths, compare, in_set
 
 __all__ = [
     "PredicateColumn",
@@ -33,7 +35,7 @@ __all__ = [
 
 Truth = tuple[np.ndarray, np.ndarray]
 Operator = Literal["equal", "notEqual", "lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual", "isMissing", "isNotMissing"]
-_ORDER = {"lessThan": np.less, "lessOrEqual": np.less_equal, "greaterThan": np.greater, "greaterOrEqual": np.greater_equal}
+_numbers = as_numbers  # (validity reads it under this name)
 
 
 @dataclass(frozen=True)
@@ -72,22 +74,6 @@ class Compound:
 Predicate = Union[Always, Compare, InSet, Compound]  # noqa: UP007 - a runtime alias
 
 
-def _keys(col: np.ndarray) -> np.ndarray:
-    return np.array([category_key(v) for v in col.tolist()], dtype=object)
-
-
-def _numbers(col: np.ndarray) -> np.ndarray:
-    if col.dtype.kind in "fiub":
-        return col.astype(np.float64, copy=False)
-    out = np.full(len(col), np.nan)
-    for i, v in enumerate(col.tolist()):
-        try:
-            out[i] = float(v)
-        except (TypeError, ValueError):
-            pass
-    return out
-
-
 def _column(env: Env, name: str) -> np.ndarray:
     try:
         return np.asarray(env[name])
@@ -98,51 +84,15 @@ def _column(env: Env, name: str) -> np.ndarray:
 def truth(pred: Predicate, env: Env, n: int) -> Truth:
     """(TRUE, UNKNOWN) masks of ``pred`` over the ``n`` rows of ``env``."""
     if isinstance(pred, Always):
-        return np.full(n, pred.value, dtype=bool), np.zeros(n, dtype=bool)
+        return always(pred.value, n)
     if isinstance(pred, Compare):
-        col = _column(env, pred.field)
-        gone = missing_mask(col)
-        if pred.operator in ("isMissing", "isNotMissing"):
-            return gone == (pred.operator == "isMissing"), np.zeros(n, dtype=bool)
-        if pred.operator in _ORDER:
-            x = _numbers(col)
-            gone = np.isnan(x)
-            with np.errstate(invalid="ignore"):
-                return _ORDER[pred.operator](x, float(pred.value)) & ~gone, gone
-        hit = _keys(col) == category_key(pred.value)
-        return (hit if pred.operator == "equal" else ~hit) & ~gone, gone
+        ordering = pred.operator in ORDERINGS
+        return compare(_column(env, pred.field), pred.operator, float(pred.value) if ordering else category_key(pred.value), n)
     if isinstance(pred, InSet):
-        col = _column(env, pred.field)
-        gone = missing_mask(col)
-        members = {category_key(v) for v in pred.values}
-        hit = np.array([k in members for k in _keys(col).tolist()], dtype=bool)
-        return (~hit if pred.negate else hit) & ~gone, gone
+        return in_set(_column(env, pred.field), [category_key(v) for v in pred.values], pred.negate)
     if isinstance(pred, Compound):
-        return _compound(pred, env, n)
+        return combine_truths(pred.operator, [truth(p, env, n) for p in pred.parts], n)
     raise ModelError(f"not an IR predicate: {type(pred).__name__}")
-
-
-def _compound(pred: Compound, env: Env, n: int) -> Truth:
-    return combine_truths(pred.operator, [truth(p, env, n) for p in pred.parts], n)
-
-
-def combine_truths(operator: str, results: list[Truth], n: int) -> Truth:
-    """PMML 4.4's three-valued and / or / xor / surrogate over (TRUE, UNKNOWN) masks (also the fast path's)."""
-    if operator == "surrogate":  # the first part that is not UNKNOWN decides
-        t, u = results[0]
-        for t2, u2 in results[1:]:
-            t, u = np.where(u, t2, t), u & u2
-        return t, u
-    ts = np.array([r[0] for r in results]).reshape(len(results), n)
-    us = np.array([r[1] for r in results]).reshape(len(results), n)
-    if operator == "and":  # FALSE if any part is FALSE, else UNKNOWN if any is UNKNOWN
-        t = np.asarray(ts.all(axis=0), dtype=bool)
-        return t, ~t & ~(~ts & ~us).any(axis=0)
-    if operator == "or":  # TRUE if any part is TRUE, else UNKNOWN if any is UNKNOWN
-        t = np.asarray(ts.any(axis=0), dtype=bool)
-        return t, ~t & us.any(axis=0)
-    unknown = np.asarray(us.any(axis=0), dtype=bool)  # xor: UNKNOWN if any part is UNKNOWN, else an odd number TRUE
-    return (ts.sum(axis=0) % 2 == 1) & ~unknown, unknown
 
 
 def predicate_fields(pred: Predicate) -> list[str]:

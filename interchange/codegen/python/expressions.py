@@ -1,9 +1,9 @@
 """Python emitters for the IR's expression layer: Derive, Validate, PredicateColumn.
 
-An expression or predicate is written as a nested tuple constant and evaluated by a helper
-copied into the module (``_expr``, ``_truth``): the IR evaluator's own operations
-(interchange.ir.expressions, interchange.ir.predicates) over the same data, so generated code
-agrees with it to the last bit and reads no interchange module.
+An expression or predicate is written as a nested tuple constant and evaluated by a small reader
+copied into the module (``_expr``, ``_truth``, helpers_expr.py) that calls the IR evaluator's own
+kernels (interchange.ir.kernels, copied verbatim by source), so generated code agrees with it to
+the last bit and reads no interchange module.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from interchange.codegen.python.module import PyWriter, literal
 from interchange.codegen.python.runtime import HELPERS
 from interchange.codegen.registry import emitter
 from interchange.errors import UnsupportedModelError
-from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.kernels.calls import CASTS
 from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
 from interchange.ir.transforms import Validate
 
-__all__ = ["expr_data", "predicate_data"]
+__all__ = ["expr_data", "predicate_data", "cast"]
 
 HELPERS.update(EXPR_HELPERS)
 
@@ -29,12 +30,8 @@ def _plain(v: Any) -> Any:
     return v.item() if hasattr(v, "item") else v
 
 
-# the IR functions the generated ``_call`` (helpers_expr.py) computes; others are refused by name
-CALLS = frozenset(
-    "+ - * / pow mod rem median isIn isNotIn neg exp ln log10 sqrt abs floor ceil tanh logistic round min max sum avg "
-    "product threshold isMissing isNotMissing equal notEqual lessThan lessOrEqual greaterThan greaterOrEqual and or "
-    "not if erf".split()
-)
+# the IR functions generated code computes: all of them (the kernel module is copied whole)
+CALLS = frozenset(FUNCTIONS)
 
 
 def expr_data(e: Expr) -> tuple[Any, ...]:
@@ -78,9 +75,17 @@ def predicate_data(p: Predicate) -> tuple[Any, ...]:
 
 @emitter("python", Derive)
 def _derive(step: Derive, out: PyWriter) -> list[str]:
-    out.need("_expr", "_cast")
+    out.need("_expr")
     tree = out.const(f"EXPR_{len(out.constants)}", expr_data(step.expression))
-    return [f"env[{step.outputs[0]!r}] = _cast(_expr({tree}, env, n), {step.type!r})"]
+    return [f"env[{step.outputs[0]!r}] = {cast(f'_expr({tree}, env, n)', step.type, out)}"]
+
+
+def cast(code: str, type_: str | None, out: PyWriter) -> str:
+    """``code`` converted to a derived field's type as the IR's Derive does (``CASTS``; other types: as computed)."""
+    if type_ not in CASTS:
+        return code
+    out.need("CASTS")
+    return f"CASTS[{type_!r}]({code})"
 
 
 @emitter("python", Validate)

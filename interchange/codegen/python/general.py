@@ -1,7 +1,8 @@
 """Python emitters for GeneralizedLinear, CumulativeLink, NormalizedClassifier, Scorecard and RuleSet.
 
-Each writes its parameters as module constants and calls a helper copied into the module
-(helpers_general.py) that does the IR step's own arithmetic, in the IR's order.
+Each writes its parameters as module constants and calls the IR's own kernel, copied into the
+module by source (interchange.ir.kernels.general, interchange.ir.links); the scorecard and the
+rule set call readers of their data (helpers_general.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 from interchange.codegen.python.expressions import predicate_data
 from interchange.codegen.python.helpers_general import GENERAL_HELPERS
 from interchange.codegen.python.module import PyWriter, literal
-from interchange.codegen.python.runtime import DEPENDS, HELPERS
+from interchange.codegen.python.runtime import HELPERS
 from interchange.codegen.registry import emitter
 from interchange.ir.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 from interchange.ir.rules import RuleSet
@@ -21,9 +22,6 @@ __all__: list[str] = []
 
 Emitted = tuple[list[str], dict[str, str]]
 HELPERS.update(GENERAL_HELPERS)
-DEPENDS.update(
-    {"_scorecard": ("_truth",), "_ruleset": ("_truth",), "_cumulative": ("_inverse_link",), "_normalized": ("_inverse_link",)}
-)
 
 
 def _source(source: str | float | None) -> str:
@@ -33,7 +31,7 @@ def _source(source: str | float | None) -> str:
 
 @emitter("python", GeneralizedLinear)
 def _generalized(step: GeneralizedLinear, out: PyWriter) -> Emitted:
-    out.need("_inverse_link")
+    out.need("linked_mean")
     coef = out.const("GLM_COEF", np.asarray(step.coef, dtype=np.float64))
     lines = [
         f"X = _matrix(env, {literal(step.columns)}, n)",
@@ -41,7 +39,7 @@ def _generalized(step: GeneralizedLinear, out: PyWriter) -> Emitted:
     ]
     if step.offset is not None:
         lines.append(f"eta = eta + {_source(step.offset)}")
-    lines.append(f"value = _inverse_link(eta, {step.link!r}, {literal(float(step.parameter))})")
+    lines.append(f"value = linked_mean(eta, {step.link!r}, {literal(float(step.parameter))})")
     if step.trials is not None:
         lines.append(f"value = value * np.trunc({_source(step.trials)})")
     return lines, {"value": "value"}
@@ -49,24 +47,24 @@ def _generalized(step: GeneralizedLinear, out: PyWriter) -> Emitted:
 
 @emitter("python", CumulativeLink)
 def _cumulative(step: CumulativeLink, out: PyWriter) -> Emitted:
-    out.need("_cumulative")
+    out.need("cumulative_probabilities")
     coef = out.const("CUMULATIVE_COEF", np.asarray(step.coef, dtype=np.float64))
     intercept = out.const("CUMULATIVE_INTERCEPT", np.asarray(step.intercept, dtype=np.float64))
     lines = [f"X = _matrix(env, {literal(step.columns)}, n)", f"eta = X @ {coef}.T + {intercept}"]
     if step.offset is not None:
         lines.append(f"eta = eta + np.asarray({_source(step.offset)})[..., None]")
-    lines.append(f"probabilities = _cumulative(eta, {step.link!r})")
+    lines.append(f"probabilities = cumulative_probabilities(eta, {step.link!r})")
     return lines, {"probabilities": "probabilities"}
 
 
 @emitter("python", NormalizedClassifier)
 def _normalized(step: NormalizedClassifier, out: PyWriter) -> Emitted:
-    out.need("_normalized")
+    out.need("normalized_probabilities")
     coef = out.const("NORMALIZED_COEF", np.asarray(step.coef, dtype=np.float64))
     intercept = out.const("NORMALIZED_INTERCEPT", np.asarray(step.intercept, dtype=np.float64))
     lines = [
         f"X = _matrix(env, {literal(step.columns)}, n)",
-        f"probabilities = _normalized(X @ {coef}.T + {intercept}, {step.normalization!r})",
+        f"probabilities = normalized_probabilities(X @ {coef}.T + {intercept}, {step.normalization!r})",
     ]
     return lines, {"probabilities": "probabilities"}
 

@@ -1,69 +1,17 @@
-"""Helpers copied into generated Python for the general linear, scorecard and rule-set steps: the
-IR's own arithmetic (interchange.ir.general, links, scorecard, rules) in the IR's order."""
+"""Helpers copied into generated Python for the scorecard and rule-set steps: readers of their
+data (predicates as nested tuples) doing the IR's arithmetic in the IR's order.
+
+They stay codegen's own: interchange.ir.scorecard.Scorecard and interchange.ir.rules.RuleSet walk
+their dataclasses inline, in modules this package does not own; moving those loops into plain
+kernels (interchange.ir.kernels) would let these go too. The generalized-linear kernels are the
+IR's, copied by source (interchange.codegen.python.kernels).
+"""
 
 from __future__ import annotations
 
 __all__ = ["GENERAL_HELPERS"]
 
 GENERAL_HELPERS: dict[str, str] = {
-    "_inverse_link": '''
-def _inverse_link(e, name, parameter=0.0):
-    """mu = g^-1(eta) for PMML 4.4 linkFunction ``name`` (interchange.ir.general.inverse_link)."""
-    import math
-
-    with np.errstate(all="ignore"):
-        if name == "identity":
-            return e
-        if name == "log":
-            return np.exp(e)
-        if name == "logc":
-            return 1.0 - np.exp(e)
-        if name == "logit":
-            return 1.0 / (1.0 + np.exp(-e))
-        if name == "probit":
-            y = np.asarray(e, dtype=np.float64)
-            return np.asarray(np.frompyfunc(math.erfc, 1, 1)(-y / math.sqrt(2.0)), dtype=np.float64) * 0.5
-        if name == "cloglog":
-            return 1.0 - np.exp(-np.exp(e))
-        if name == "loglog":
-            return np.exp(-np.exp(-e))
-        if name == "cauchit":
-            return 0.5 + np.arctan(e) / np.pi
-        if name == "exp":
-            return np.exp(e)
-        if name == "negbin":
-            return 1.0 / (parameter * (np.exp(-e) - 1.0))
-        if name == "power":
-            return np.power(e, 1.0 / parameter) if parameter != 0 else np.exp(e)
-        if name == "oddspower":
-            if parameter == 0:
-                return 1.0 / (1.0 + np.exp(-e))
-            return 1.0 / (1.0 + np.power(1.0 + parameter * e, -1.0 / parameter))
-    raise ValueError("unknown link %r" % (name,))
-''',
-    "_cumulative": '''
-def _cumulative(eta, link):
-    """Ordinal probabilities: differences of neighbouring cumulative probabilities."""
-    cumulative = _inverse_link(eta, link)
-    n = len(cumulative)
-    probs = np.diff(np.column_stack([np.zeros(n), cumulative, np.ones(n)]), axis=1)
-    probs[np.isnan(cumulative).any(axis=1)] = np.nan
-    return probs
-''',
-    "_normalized": '''
-def _normalized(y, normalization):
-    """PMML 4.4 classification normalisations (interchange.ir.general.NormalizedClassifier)."""
-    with np.errstate(all="ignore"):
-        if normalization == "simplemax":
-            probs = y / y.sum(axis=1, keepdims=True)
-        else:
-            head = y[:, :-1] if normalization == "none" else _inverse_link(y[:, :-1], normalization)
-            if normalization == "none" and y.shape[1] == 2:  # clamped, as the IR (and the PMML engines)
-                head = np.clip(head, 0.0, 1.0)
-            probs = np.column_stack([head, 1.0 - head.sum(axis=1)])
-    probs[np.isnan(y).any(axis=1)] = np.nan
-    return probs
-''',
     "_scorecard": '''
 def _scorecard(env, n, card, reasons):
     """(score, {output: ranked reason code}) of a scorecard (interchange.ir.scorecard.Scorecard)."""

@@ -38,7 +38,7 @@ def _regression(step: Regression, out: PyWriter) -> Emitted:
         return [*lines, "value = scores[:, 0]"], {"value": "value"}
     if step.link is Link.IDENTITY:
         return [*lines, "decision = scores"], {"decision": "decision"}
-    out.need("_sigmoid", "_link")
+    out.need("_link")
     return [*lines, f"probabilities = _link(scores, {step.link.value!r})"], {"probabilities": "probabilities"}
 
 
@@ -65,7 +65,7 @@ def _ensemble(step: TreeEnsemble, out: PyWriter) -> Emitted:
         lines.append(f"scores = scores + {out.const('BASE', np.asarray(step.base, dtype=np.float64))}")
     if step.classes is None:
         return [*lines, "value = scores[:, 0]"], {"value": "value"}
-    out.need("_sigmoid", "_link")
+    out.need("_link")
     return [*lines, f"probabilities = _link(scores, {step.link.value!r})"], {"probabilities": "probabilities"}
 
 
@@ -92,7 +92,8 @@ def _network(step: NeuralNetwork, out: PyWriter) -> Emitted:
     if step.output == "logistic":
         lines += ["p1 = _activate(a[:, 0], 'logistic')", "probabilities = np.column_stack([1.0 - p1, p1])"]
     elif step.output == "softmax":
-        lines += ["z = np.exp(a - a.max(axis=1, keepdims=True))", "probabilities = z / z.sum(axis=1, keepdims=True)"]
+        out.need("softmax")
+        lines.append("probabilities = softmax(a)")
     else:
         lines.append("probabilities = a")
     return lines, {"probabilities": "probabilities"}
@@ -147,13 +148,13 @@ def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
 
 @emitter("python", NearestNeighbors)
 def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
-    out.need("_distances")
+    out.need("distances", "lowest")
     points = out.const("POINTS", np.asarray(step.points, dtype=np.float64))
     targets = out.const("TARGETS", np.asarray(step.targets))
     lines = [
         _x(step.inputs),
-        f"d = _distances(X, {points}, {step.metric!r}, {literal(float(step.p))})",
-        f"idx = np.argsort(d, axis=1, kind='stable')[:, :{int(step.k)}]",
+        f"d = distances(X[:, None, :], {points}[None, :, :], {step.metric!r}, {literal(float(step.p))})",
+        f"idx = lowest(d, {int(step.k)})",
         "dist = np.take_along_axis(d, idx, axis=1)",
         f"targets = {targets}[idx]",
     ]
@@ -195,17 +196,17 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
 
 @emitter("python", NearestCenter)
 def _center(step: NearestCenter, out: PyWriter) -> Emitted:
-    out.need("_distances")
+    out.need("distances")
     centers = out.const("CENTERS", np.asarray(step.centers, dtype=np.float64))
     ids = out.const("CLUSTER_IDS", np.asarray(step.ids, dtype=object))
     if step.missing_weights is None:
-        d = f"d = _distances(X, {centers}, {step.metric!r}, {literal(float(step.p))})"
+        d = f"d = distances(X[:, None, :], {centers}[None, :, :], {step.metric!r}, {literal(float(step.p))})"
         return [_x(step.inputs), d, f"cluster = {ids}[np.argmin(d, axis=1)]"], {"cluster": "cluster"}
     # PMML 4.4 missing-value weights: a row with no present field gets no cluster (ir.cluster.NearestCenter)
     weights = out.const("MISSING_WEIGHTS", np.asarray(step.missing_weights, dtype=np.float64))
     lines = [
         _x(step.inputs),
-        f"d = _distances(X, {centers}, {step.metric!r}, {literal(float(step.p))}, {weights})",
+        f"d = distances(X[:, None, :], {centers}[None, :, :], {step.metric!r}, {literal(float(step.p))}, weights={weights})",
         f"cluster = {ids}[np.argmin(np.nan_to_num(d, nan=np.inf), axis=1)]",
         "cluster[np.isnan(d).all(axis=1)] = None",
     ]

@@ -1,43 +1,26 @@
-"""Helper functions copied into generated Python modules: numpy versions of the IR kernels.
+"""Helper functions copied into generated Python modules.
 
-Each is the IR evaluator's own arithmetic (same operations in the same order), so generated
-code agrees with ``interchange.ir.graph.evaluate`` to the last bits. A module gets only the
-helpers its steps ask for, plus the input helpers every module uses.
+The IR's own kernels, copied by source (kernels.py), and the few helpers that are codegen's
+own: reading input columns (``_number``, ``_text``, ``_matrix``), and dispatchers and walks
+whose IR counterparts are not plain-numpy functions yet (``_link``, ``_activate``, ``_kernel``
+call the IR's link and distance kernels; ``_walk`` / ``_leaf_values`` are the numeric special
+case of interchange.ir.tree_walk). Each does the IR evaluator's own arithmetic in its order, so
+generated code agrees with ``interchange.ir.graph.evaluate`` to the last bits. A module gets
+only the helpers its steps ask for, plus the input helpers every module uses.
 """
 
 from __future__ import annotations
 
-__all__ = ["HELPERS", "ALWAYS", "DEPENDS"]
+from interchange.codegen.python.kernels import KERNEL_IMPORTS, KERNELS
 
-ALWAYS = ("_missing", "_key", "_number", "_text", "_matrix")
+__all__ = ["HELPERS", "ALWAYS", "IMPORTS"]
 
-DEPENDS = {
-    "_leaf_values": ("_walk",),
-    "_nearest_center": ("_distances",),
-    "_neighbours": ("_distances",),
-    "_expr": ("_num", "_call"),
-    "_call": ("_num",),
-    "_cast": ("_num",),
-    "_truth": ("_num",),
-}
+ALWAYS = ("missing_mask", "category_key", "_number", "_text", "_matrix")
+
+# the import lines a helper needs in the generated module's header
+IMPORTS: dict[str, tuple[str, ...]] = dict(KERNEL_IMPORTS)
 
 HELPERS: dict[str, str] = {
-    "_missing": '''
-def _missing(col):
-    """Missing-value mask of a numeric (NaN) or object (None / NaN) column."""
-    if col.dtype.kind == "f":
-        return np.isnan(col)
-    return np.array([v is None or (isinstance(v, float) and v != v) for v in col], dtype=bool)
-''',
-    "_key": '''
-def _key(v):
-    """Categories compare as text, so 1, 1.0 and "1" name the same one."""
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return str(int(v))
-    return str(v)
-''',
     "_number": '''
 def _number(values):
     """A numeric input column as float64, None -> NaN."""
@@ -56,9 +39,10 @@ def _text(values):
         elif isinstance(v, str):
             out.append(v)
         else:
-            out.append(_key(v))
+            out.append(category_key(v))
     return np.array(out, dtype=object)
 ''',
+    **KERNELS,
     "_matrix": '''
 def _matrix(env, names, n):
     """The named numeric columns as one (rows x len(names)) float64 matrix."""
@@ -66,21 +50,16 @@ def _matrix(env, names, n):
         return np.empty((n, 0))
     return np.column_stack([np.asarray(env[name], dtype=np.float64) for name in names])
 ''',
-    "_sigmoid": """
-def _sigmoid(s):
-    return 1.0 / (1.0 + np.exp(-s))
-""",
     "_link": '''
 def _link(scores, link):
-    """Class probabilities from raw scores (rows x k)."""
+    """Class probabilities from raw scores (rows x k): interchange.ir.linear.apply_link over ir.links."""
     if link == "logistic":
-        p1 = _sigmoid(scores[:, 0])
+        p1 = logistic(scores[:, 0])
         return np.column_stack([1.0 - p1, p1])
     if link == "softmax":
-        z = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
+        return softmax(scores)
     if link == "ovr":
-        p = _sigmoid(scores)
+        p = logistic(scores)
         return p / p.sum(axis=1, keepdims=True)
     return scores
 ''',
@@ -113,61 +92,28 @@ def _leaf_values(X, forest, values, trees, average):
     total = np.concatenate(parts) if len(parts) > 1 else parts[0]
     return total / trees if average else total
 ''',
-    "_distances": '''
-def _distances(X, points, metric, p, weights=None):
-    """Distance from every row to every stored point (rows x points), coordinate by coordinate; with
-    ``weights``, PMML 4.4 ClusteringModel's missing-input rule (interchange.ir.distances.distances)."""
-    total = np.zeros((X.shape[0], points.shape[0]))
-    present = None if weights is None else np.zeros((X.shape[0], 1))
-    weight = 0.0
-    for j in range(X.shape[1]):
-        diff = X[:, j : j + 1] - points[None, :, j]
-        if weights is not None:
-            missing = np.isnan(X[:, j : j + 1])
-            present = present + np.where(missing, 0.0, weights[j])
-            weight += float(weights[j])
-            diff = np.where(missing, 0.0, diff)
-        diff = np.abs(diff)
-        if metric in ("euclidean", "squaredEuclidean"):
-            total += diff * diff
-        elif metric == "manhattan":
-            total += diff
-        else:
-            total += diff**p
-    if present is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            total = total * (weight / present)
-        total = np.where(np.broadcast_to(present == 0, total.shape), np.nan, total)
-    if metric == "euclidean":
-        return np.sqrt(total)
-    if metric == "minkowski":
-        return total ** (1.0 / p)
-    return total
-''',
-    "_activate": """
+    "_activate": '''
 def _activate(z, name):
+    """One layer's activation: interchange.ir.neural.activate over ir.links."""
     if name == "logistic":
         with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-z))
+            return logistic(z)
     if name == "tanh":
         return np.tanh(z)
     if name == "relu":
-        return np.maximum(z, 0.0)
+        return relu(z)
     return z
-""",
+''',
     "_kernel": '''
 def _kernel(X, V, kernel, gamma, coef0, degree):
-    """K(x, v) for every row x of X and support vector v of V: (rows x vectors)."""
+    """K(x, v) for every row x of X and support vector v of V (interchange.ir.svm.kernel_matrix)."""
     if kernel == "rbf":
-        sq = np.zeros((X.shape[0], V.shape[0]))
-        for j in range(X.shape[1]):
-            sq += (X[:, j : j + 1] - V[None, :, j]) ** 2
-        return np.exp(-gamma * sq)
+        return np.exp(-gamma * distances(X[:, None, :], V[None, :, :], "squaredEuclidean"))
     dot = X @ V.T
     if kernel == "linear":
         return dot
     if kernel == "poly":
-        return (gamma * dot + coef0) ** degree
+        return np.power(gamma * dot + coef0, degree)
     return np.tanh(gamma * dot + coef0)
 ''',
 }

@@ -23,7 +23,7 @@ def _impute(step: Impute, out: PyWriter) -> list[str]:
         lines += [
             f"col = env[{name!r}]",
             "dtype = col.dtype if col.dtype.kind == 'f' else object",
-            f"env[{target!r}] = np.where(_missing(col), {literal(value)}, col).astype(dtype)",
+            f"env[{target!r}] = np.where(missing_mask(col), {literal(value)}, col).astype(dtype)",
         ]
     return lines
 
@@ -41,7 +41,7 @@ def _scale(step: Scale, out: PyWriter) -> list[str]:
 def _one_hot(step: OneHot, out: PyWriter) -> list[str]:
     lines = [
         f"col = env[{step.inputs[0]!r}]",
-        "keys = np.array([_key(v) for v in col], dtype=object)",
+        "keys = np.array([category_key(v) for v in col], dtype=object)",
         "hit = np.zeros(len(col), dtype=bool)",
     ]
     for target, cat in zip(step.outputs, step.categories, strict=False):
@@ -63,10 +63,10 @@ def _ordinal(step: Ordinal, out: PyWriter) -> list[str]:
         lines += [
             f"col = env[{name!r}]",
             f"index = dict({index})",
-            "missing = _missing(col)",
+            "missing = missing_mask(col)",
             "values = []",
             "for v, m in zip(col.tolist(), missing):",
-            "    k = _key(v)",
+            "    k = category_key(v)",
             "    if k in index:",
             "        values.append(index[k])",
             "    elif m:",

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from interchange.batch import category_key
-from interchange.codegen.python.expressions import expr_data
+from interchange.codegen.python.expressions import cast, expr_data
 from interchange.codegen.python.module import PyWriter, class_index, finish_label
-from interchange.codegen.python.runtime import DEPENDS, HELPERS
+from interchange.codegen.python.runtime import HELPERS
 from interchange.codegen.registry import emitter, lookup
 from interchange.ir.columns import Columns
 from interchange.ir.reported import Reported
@@ -30,10 +30,10 @@ def _treat(col, spec):
      missing_invalid, replacement, outliers, low, high) = spec
     col = np.asarray(col)
     n = len(col)
-    gone = _missing(col)
+    gone = missing_mask(col)
     bad = np.zeros(n, dtype=bool)
     if valid or invalid_values or missing_values or intervals:
-        keys = [_key(v) for v in col.tolist()]
+        keys = [category_key(v) for v in col.tolist()]
 
         def among(values):
             wanted = set(values)
@@ -88,7 +88,6 @@ def _treat(col, spec):
         out[gone] = float(replacement) if numeric else replacement
     return out
 '''
-DEPENDS["_treat"] = ("_missing", "_key")
 
 
 def _keys(values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -143,10 +142,10 @@ def _reported(step: Reported, out: PyWriter) -> tuple[list[str], dict[str, str]]
         else:
             raise _refuse(f"the prediction's {part}, which the model does not give")
         lines.append(f"scope[{name!r}] = {value}")
-    out.need("_expr", "_cast")
+    out.need("_expr")
     for name, expr, type_ in step.expressions:
         tree = out.const(f"EXPR_{len(out.constants)}", expr_data(expr))
-        lines.append(f"scope[{name!r}] = _cast(_expr({tree}, scope, n), {type_!r})")
+        lines.append(f"scope[{name!r}] = {cast(f'_expr({tree}, scope, n)', type_, out)}")
         parts[f"extra:{name}"] = f"scope[{name!r}]"
     for name, part in step.replaces:
         parts[part] = f"scope[{name!r}]" if part == "value" else f"np.asarray(scope[{name!r}], dtype=object)"
