@@ -102,21 +102,29 @@ def check(
 
 @app.command()
 def codegen(
-    estimator: Path = typer.Argument(..., help="A fitted estimator or pipeline saved with joblib (trusted files only)."),
-    sample: Path = typer.Option(..., "--sample", "-s", help="Sample rows (.csv/.jsonl): signature and verification cases."),
+    estimator: Path = typer.Argument(
+        ..., help="A PMML / PFA / ONNX document that lifts into the IR, or a fitted estimator (joblib; trusted files only)."
+    ),
+    sample: Path | None = typer.Option(
+        None, "--sample", "-s", help="Sample rows (.csv/.jsonl): verification cases (an estimator needs them: its signature too)."
+    ),
     lang: str = typer.Option("python", "--lang", "-l", help="python | java"),
     output: Path | None = typer.Option(None, "--output", "-o", help="Where to write the source (default: stdout)."),
     class_name: str | None = typer.Option(None, "--class-name", help="Java class name (default Model)."),
     package: str | None = typer.Option(None, "--package", help="Java package of the class."),
     test_output: Path | None = typer.Option(None, "--test-output", help="Java: also write a JUnit 5 test replaying the cases."),
 ) -> None:
-    """Write a fitted estimator as one self-contained Python module (numpy) or Java class (no dependencies)."""
+    """Write a model document or a fitted estimator as one self-contained Python module (numpy) or Java class."""
     from interchange.codegen import codegen as do_codegen
 
     def body() -> None:
-        generated = do_codegen(
-            _load_estimator(estimator), lang, sample=_read_sample(sample), class_name=class_name, package=package
-        )
+        from interchange.lift import lift
+        from interchange.model import Model
+
+        model = _document_or_estimator(estimator)
+        rows = _read_sample(sample) if sample is not None else None
+        source = lift(model) if isinstance(model, Model) else model  # (a document is generated from its IR)
+        generated = do_codegen(source, lang, sample=rows, class_name=class_name, package=package)
         if output is None:
             typer.echo(generated.source)
         else:

@@ -73,27 +73,31 @@ def codegen(
     package: str | None = None,
     rows: int = 200,
 ) -> Generated:
-    """Generate ``lang`` ("python" or "java") source from a fitted estimator or an IR Graph.
+    """Generate ``lang`` ("python" or "java") source from a fitted estimator, an IR Graph, or a model
+    document lifted into the IR (``interchange.lift(document)``, a Lifted).
 
     An estimator needs ``sample`` (rows like its training data): it gives the signature and
-    the verification cases (the estimator's own outputs on the first ``rows`` rows).
+    the verification cases (the estimator's own outputs on the first ``rows`` rows). For a
+    graph or a document ``sample`` is optional: its cases are the IR evaluator's outputs.
 
     Example::
 
         generated = interchange.codegen(model, lang="java", sample=X, class_name="Churn")
         generated.save("Churn.java")
     """
-    from interchange.codegen.registry import _load
+    from interchange.codegen.registry import _load, refuse_unwritten
 
     _load(lang)
     name = class_name or DEFAULT_CLASS
     if not _JAVA_NAME.match(name):
         raise ConversionError(f"class name {name!r} is not a valid identifier", field="class_name")
-    verification = None
-    if isinstance(model, Graph):
-        graph = model
-    else:
+    graph = _graph_of(model)
+    verification: Verification | None
+    if graph is None:
         graph, verification = _from_estimator(model, sample, labels, rows)
+    else:
+        verification = None if sample is None else _from_ir(graph, sample, rows)
+    refuse_unwritten(graph, lang)
     if lang == "python":
         from interchange.codegen.python.module import write_module
 
@@ -108,9 +112,37 @@ def codegen(
     return generated
 
 
+def _graph_of(model: Any) -> Graph | None:
+    """The IR graph of a Graph or a Lifted document (``interchange.lift``); None for an estimator."""
+    from interchange.document import Document
+    from interchange.ir.lifted import Lifted
+    from interchange.model import Model
+
+    if isinstance(model, Graph):
+        return model
+    if isinstance(model, (Model, Document)):
+        raise ConversionError("codegen reads a document through its IR: pass interchange.lift(document)")
+    if not isinstance(model, Lifted):
+        return None
+    if model.graph is None or not model.ok:
+        reasons = "; ".join(str(r) for r in model.reasons) or "it did not lift"
+        raise UnsupportedModelError(f"the {model.format} document does not lift into the IR, so no code is generated: {reasons}")
+    return model.graph
+
+
+def _from_ir(graph: Graph, sample: Any, rows: int) -> Verification:
+    """Verification cases from a graph and sample rows: the IR evaluator's own outputs (the code must agree within 1e-12)."""
+    columns = to_columns(sample, graph.signature)
+    cases = {k: v[:rows] for k, v in columns.items()}
+    return Verification(cases, ir_outputs(graph, cases), IR_TOLERANCE)
+
+
 def _describe(model: Any) -> str:
     if isinstance(model, Graph):
         return "an IR graph"
+    fmt = getattr(model, "format", None)
+    if isinstance(fmt, str):
+        return f"a {fmt.upper()} document"
     return f"{type(model).__module__}.{type(model).__qualname__}"
 
 

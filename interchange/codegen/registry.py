@@ -6,13 +6,14 @@ Registration refuses to overwrite; a step with no emitter is a ConversionError n
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from interchange.errors import UnsupportedModelError
 
-__all__ = ["emitter", "lookup", "languages", "supported"]
+__all__ = ["emitter", "lookup", "languages", "supported", "NOT_GENERATED", "refused_nodes", "refuse_unwritten"]
 
 Emitter = Callable[..., Any]
 _REGISTRY: dict[tuple[str, type], Emitter] = {}
@@ -48,6 +49,42 @@ def lookup(lang: str, step: Any) -> Emitter:
     return fn
 
 
+# IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, target
+# rescaling, rule confidences, neighbour ids, vote shares, center affinities), refused by name wherever
+# they sit in a graph: a model step, a Reported part or an expression.
+NOT_GENERATED = frozenset({"NodeFigures", "Targeted", "RuleConfidence", "NeighborIds", "VoteShares", "CenterAffinities"})
+
+
+def _nodes(value: Any) -> Iterator[Any]:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        yield value
+        for f in dataclasses.fields(value):
+            yield from _nodes(getattr(value, f.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _nodes(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _nodes(item)
+
+
+def refused_nodes(graph: Any) -> list[str]:
+    """Names of the NOT_GENERATED node classes in ``graph`` (its steps and model, however nested), in order."""
+    found = (type(node).__name__ for node in _nodes((tuple(graph.steps), graph.model)))
+    return list(dict.fromkeys(name for name in found if name in NOT_GENERATED))
+
+
+def refuse_unwritten(graph: Any, lang: str) -> None:
+    """UnsupportedModelError naming the first NOT_GENERATED node of ``graph``, if it holds one."""
+    names = refused_nodes(graph)
+    if names:
+        raise UnsupportedModelError(
+            f"IR node {names[0]} cannot be generated as {lang} code: generated code does not compute it",
+            estimator=names[0],
+            format=lang,
+        )
+
+
 def supported(lang: str) -> list[str]:
     """Names of the IR step classes ``lang`` can generate."""
     _load(lang)
@@ -61,7 +98,7 @@ def languages() -> tuple[str, ...]:
 _loaded: set[str] = set()
 _EXTRA = {
     "python": ("expressions", "general", "segments", "validity"),
-    "java": ("general", "expressions", "rules", "segments", "validity"),
+    "java": ("general", "expressions", "lower", "rules", "segments", "validity"),
 }
 
 

@@ -73,7 +73,7 @@ def ensure_topics(config: ClientConfig, topics: Mapping[str, TopicSpec], timeout
         if err.code() == KafkaError._AUTHENTICATION:
             refused.append(err)
 
-    admin = _client(AdminClient, {"error_cb": on_error, **config.kafka})
+    admin = _client(AdminClient, {"log_level": 3, "error_cb": on_error, **config.kafka})
     try:
         deadline = time.monotonic() + timeout
         existing: set[str] | None = None

@@ -18,17 +18,12 @@ each target (pmml, pfa, onnx):
   meaning, which pypmml does not compute there.
 
 A target that cannot take a document refuses with UnsupportedModelError naming the construct
-(REFUSED), checked too, so a cell that starts or stops converting shows. Generated Python agrees
-with the IR evaluator within 1e-12 on every document; generated Java (JUnit through Maven) on every golden
-document that lifts (steps, scorecards with reason codes, rule sets, segments, every link, MiningField
-treatments, Output expressions) but the six JAVA_REFUSED names.
+(REFUSED), checked too, so a cell that starts or stops converting shows. Generated Python and Java are
+checked on every golden document that lifts in test_codegen_golden.py.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import warnings
 from pathlib import Path
 
@@ -37,17 +32,14 @@ import pytest
 
 import interchange
 from interchange.batch import to_columns
-from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python
 from interchange.crossformat import _writer, synthetic_rows
 from interchange.document import Document
 from interchange.ir.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
-from interchange.ir.graph import Graph, evaluate
 from interchange.ir.predicates import PredicateColumn
 from interchange.ir.rules import RuleSet
 from interchange.ir.scorecard import Scorecard
 from interchange.ir.segmentation import Segmentation
 from interchange.model import get_format
-from interchange.verification import Verification, compare
 from tests.conformance.lifting import disagreements, lifted_outputs
 from tests.conformance.test_lift_pmml import GOLDEN
 from tests.conformance.test_lift_pmml_reference import PYPMML_DEPARTS
@@ -163,83 +155,3 @@ def test_document_converts(path: Path, target: str) -> None:
         return
     converted = interchange.convert(source, target)
     assert converted.verification.result is not None and converted.verification.result.rows == 200
-
-
-@pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem)
-def test_generated_python_agrees_with_the_ir(path: Path) -> None:
-    lifted = interchange.lift(path.read_bytes())
-    assert lifted.graph is not None
-    module = load_python(codegen(lifted.graph, "python").source)
-    cases = synthetic_rows(lifted, 200)
-    compare(lifted.signature, evaluate(lifted.graph, cases), module.predict(cases), IR_TOLERANCE, format="generated python")
-
-
-# document -> what generated Java says when it refuses it
-JAVA_REFUSED = {
-    "clustering_euclidean": "NearestCenter with PMML missing-value weights",
-    # derived fields whose expressions generated Java has no form for (Output expressions read them)
-    "tx_arithmetic": "IR function 'if'",
-    "tx_discretize": "IR expression Bins",
-    "tx_discretize_default_missing": "IR expression Bins",
-    "tx_mapvalues": "IR expression Lookup",
-    "tx_normcontinuous": "IR expression Interpolate",
-    # documents the lift takes since isIn / isNotIn / median are IR functions
-    "tx_lift_functions": "IR function 'isIn'",
-    "tx_logic": "IR function 'equal'",
-    "tx_math_functions": "IR function 'sum'",
-}
-
-
-def _lifting() -> list[Path]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return [p for p in GOLDEN if (lifted := interchange.lift(p.read_bytes())).ok and lifted.graph is not None]
-
-
-@pytest.mark.filterwarnings("ignore")
-@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
-def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
-    """Every golden document that lifts (these and the older families') as a Java class, its JUnit test replaying
-    the IR's answers on convert's rows within 1e-12; one bounded ``mvn test`` run. JAVA_REFUSED is refused by name."""
-    from tests.unit.codegen.java.test_codegen_java import POM
-
-    main, test = tmp_path / "src" / "main" / "java" / "generated", tmp_path / "src" / "test" / "java" / "generated"
-    main.mkdir(parents=True)
-    test.mkdir(parents=True)
-    (tmp_path / "pom.xml").write_text(POM)
-    written = 0
-    for i, path in enumerate(_lifting()):
-        lifted = interchange.lift(path.read_bytes())
-        assert lifted.graph is not None
-        if path.stem in JAVA_REFUSED:
-            with pytest.raises(interchange.UnsupportedModelError, match=JAVA_REFUSED[path.stem]):
-                codegen(lifted.graph, "java")
-            continue
-        written += 1
-        generated = codegen(lifted.graph, "java", class_name=f"Doc{i}", package="generated")
-        cases = {k: v[:50] for k, v in synthetic_rows(lifted, 50).items()}
-        generated.verification = Verification(cases, ir_outputs(lifted.graph, cases), IR_TOLERANCE)
-        generated.save(main / generated.filename)
-        (test / f"Doc{i}Test.java").write_text(generated.test_source())
-    offline = ["-o"] if os.environ.get("INTERCHANGE_MAVEN_OFFLINE") else []
-    run = subprocess.run(["mvn", "-B", "-q", *offline, "test"], cwd=tmp_path, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]
-    assert written >= 107  # of 116 that lift (95 before Treat / Reported had a Java form)
-    assert len(list((tmp_path / "target" / "surefire-reports").glob("TEST-*.xml"))) == written
-
-
-def test_java_refuses_an_expression_it_has_no_form_for_by_name() -> None:
-    """Generated Java writes the arithmetic functions and indicators the golden documents use; another IR
-    function is refused by name (the Python generator has them all)."""
-    from dataclasses import replace
-
-    from interchange.ir.expressions import Call, Derive, Ref
-
-    lifted = interchange.lift(next(p for p in DOCUMENTS if p.stem == "general_generalized_trials_variable").read_bytes())
-    graph = lifted.graph
-    assert graph is not None
-    steps = tuple(replace(s, expression=Call("exp", (Ref("x2"),))) if isinstance(s, Derive) else s for s in graph.steps)
-    with pytest.raises(interchange.UnsupportedModelError, match="IR function 'exp'"):
-        codegen(Graph(graph.signature, steps, graph.model), "java")
-    codegen(Graph(graph.signature, steps, graph.model), "python")

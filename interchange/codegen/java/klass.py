@@ -8,8 +8,12 @@ The class offers three doors onto one row-at-a-time scorer:
   numeric.
 - ``Output predict(Input input)``: typed records, one field per input and output.
 - ``Object[] predictValues(Object[] inputs)``: boxed values (Number, String, Boolean, null) in
-  INPUT_NAMES order, boxed outputs (Double, the label's own value, null): for generic callers
-  such as a Kafka Streams application mapping Avro records by field name.
+  INPUT_NAMES order, boxed outputs (Double, the label's own value, a String, null): for generic
+  callers such as a Kafka Streams application mapping Avro records by field name.
+
+A text figure (an Output expression of type string) is a String in the record and in
+predictValues, NaN from predict(double[]). Steps too long for one method (Java's 64 KB of
+bytecode per method) go into generated methods of a bounded size, in order.
 """
 
 from __future__ import annotations
@@ -73,8 +77,9 @@ def _finish(parts: dict[str, str], has_classes: bool) -> tuple[list[str], dict[s
     return lines, {**parts, "label": "label"}
 
 
-def _outputs(sig: Signature, parts: dict[str, str]) -> list[str]:
-    """``raw[i]`` for output i: numbers as they are, labels and clusters as indices (NaN: none)."""
+def _outputs(sig: Signature, parts: dict[str, str], text_outputs: dict[str, int]) -> list[str]:
+    """``raw[i]`` for output i: numbers as they are, labels and clusters as indices (NaN: none); a text
+    figure's slot goes into ``text_outputs`` (its ``raw[i]`` is NaN)."""
     lines = [f"double[] raw = new double[{len(sig.outputs)}];"]
     classes = list(sig.classes or ())
     decisions = sig.output("decision")
@@ -82,6 +87,14 @@ def _outputs(sig: Signature, parts: dict[str, str]) -> list[str]:
         if f"extra:{f.name}" in parts:  # a model's named text figure (a reason code): an index, -1 for none
             index = parts[f"extra:{f.name}"]
             lines.append(f"raw[{i}] = {index} < 0 ? Double.NaN : (double) {index};")
+            continue
+        if f"text:{f.name}" in parts and f.kind not in ("label", "value", "cluster", "probability", "decision"):
+            slot = parts[f"text:{f.name}"]  # a text figure (an Output expression): the caller reads its text slot
+            if f.type == "string":
+                text_outputs[f.name] = int(slot[2:-1])
+                lines.append(f"raw[{i}] = Double.NaN;")
+            else:
+                lines.append(f"raw[{i}] = number({slot});")  # (the "values" helper: a Reported text figure needs it)
             continue
         if f"num:{f.name}" in parts and f.kind not in ("label", "value", "cluster", "probability", "decision"):
             lines.append(f"raw[{i}] = {parts[f'num:{f.name}']};")  # a numeric figure (an Output expression)
@@ -116,20 +129,23 @@ def write_class(graph: Graph, class_name: str, *, package: str | None = None, so
             out.new_text(f.name)
         else:
             raise UnsupportedModelError(f"input {f.name!r} of type {f.type} has no Java form", format="java", field=f.name)
-    body: list[str] = []
+    blocks = []
     for step in graph.steps:
         lines = lookup("java", step)(step, out)
-        body += [f"// {type(step).__name__}", "{", *("    " + line for line in lines), "}"]
+        blocks.append([f"// {type(step).__name__}", "{", *("    " + line for line in lines), "}"])
+    body = out.split(blocks, "double[] v, String[] s", "v, s", "steps")
     lines, parts = lookup("java", graph.model)(graph.model, out)
     body += [f"// {type(graph.model).__name__}", *lines]
     finish, parts = _finish(dict(parts), sig.classes is not None)
     if finish:
         out.need("argmax")
-    body += finish + _outputs(sig, parts) + ["return raw;"]
+    body += finish + _outputs(sig, parts, out.text_outputs) + ["return raw;"]
     return _assemble(sig, out, body, class_name, package, source)
 
 
-def _records(sig: Signature, label_values: dict[str, tuple[Any, ...]]) -> tuple[list[str], list[str], list[str], list[str]]:
+def _records(
+    sig: Signature, label_values: dict[str, tuple[Any, ...]], text_outputs: dict[str, int]
+) -> tuple[list[str], list[str], list[str], list[str]]:
     """(Input components, Output components, Input -> slots statements, raw -> Output arguments)."""
     taken: set[str] = set()
     inputs, to_slots = [], []
@@ -142,7 +158,10 @@ def _records(sig: Signature, label_values: dict[str, tuple[Any, ...]]) -> tuple[
     outputs, args = [], []
     for i, f in enumerate(sig.outputs):
         name = identifier(f.name, taken)
-        if f.name in label_values:
+        if f.name in text_outputs:
+            outputs.append(f"String {name}")
+            args.append(f"s[{text_outputs[f.name]}]")
+        elif f.name in label_values:
             boxed = _BOXED[f.type]
             outputs.append(f"{boxed} {name}")
             args.append(f"({boxed}) value(raw, {i})")
@@ -162,7 +181,8 @@ def _assemble(sig: Signature, out: JavaWriter, body: list[str], class_name: str,
         elif f.kind == "cluster":
             labelled[f.name] = out.cluster_values or ()
     numeric_inputs = all(f.type != "string" for f in sig.inputs)
-    input_components, output_components, to_slots, output_args = _records(sig, labelled)
+    input_components, output_components, to_slots, output_args = _records(sig, labelled, out.text_outputs)
+    text_out = ", ".join(str(out.text_outputs.get(f.name, -1)) for f in sig.outputs)
     values = []
     for f in sig.outputs:
         if f.name in labelled:
@@ -171,7 +191,7 @@ def _assemble(sig: Signature, out: JavaWriter, body: list[str], class_name: str,
         else:
             values.append("null")
     kinds = ", ".join(jstring(f.type if f.type != "string" else "string") for f in sig.inputs)
-    helpers = "\n".join(HELPERS[h].rstrip() for h in _order(out.helpers))
+    helpers = "\n".join([*(HELPERS[h].rstrip() for h in _order(out.helpers)), *(m.rstrip() for m in out.methods)])
     fields = _indent(out.fields, 1)
     double_api = (
         f"""
@@ -217,6 +237,8 @@ public final class {class_name} {{
     public static final String[] OUTPUT_NAMES = {{{", ".join(jstring(f.name) for f in sig.outputs)}}};
     /** Per output: the values a label or cluster index points at, or null for a numeric output. */
     public static final Object[][] LABELS = {{{", ".join(values)}}};
+    /** Per output: the text slot holding it (a text figure), or -1; predict(double[]) gives NaN for such an output. */
+    private static final int[] TEXT_OUTPUTS = {{{text_out}}};
 
     private static final int SLOTS = {out.slot_count};
     private static final int TEXTS = {out.text_count};
@@ -238,7 +260,8 @@ public final class {class_name} {{
     public static Output predict(Input input) {{
         Object[] values = new Object[{len(sig.inputs)}];
 {_indent(to_slots)}
-        double[] raw = score(slots(values), texts(values));
+        String[] s = texts(values);
+        double[] raw = score(slots(values), s);
         return new Output({", ".join(output_args)});
     }}
 
@@ -247,10 +270,15 @@ public final class {class_name} {{
         if (inputs.length != {len(sig.inputs)}) {{
             throw new IllegalArgumentException("expected {len(sig.inputs)} inputs, got " + inputs.length);
         }}
-        double[] raw = score(slots(inputs), texts(inputs));
+        String[] s = texts(inputs);
+        double[] raw = score(slots(inputs), s);
         Object[] result = new Object[raw.length];
         for (int i = 0; i < raw.length; i++) {{
-            result[i] = LABELS[i] != null ? value(raw, i) : (Double.isNaN(raw[i]) ? null : Double.valueOf(raw[i]));
+            if (TEXT_OUTPUTS[i] >= 0) {{
+                result[i] = s[TEXT_OUTPUTS[i]];
+            }} else {{
+                result[i] = LABELS[i] != null ? value(raw, i) : (Double.isNaN(raw[i]) ? null : Double.valueOf(raw[i]));
+            }}
         }}
         return result;
     }}

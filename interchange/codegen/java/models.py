@@ -305,24 +305,33 @@ def _neighbors(step: NearestNeighbors, out: JavaWriter) -> Emitted:
 
 @emitter("java", NearestCenter)
 def _center(step: NearestCenter, out: JavaWriter) -> Emitted:
-    if step.missing_weights is not None:
-        raise UnsupportedModelError(
-            "NearestCenter with PMML missing-value weights cannot be generated", estimator="NearestCenter", format="java"
-        )
     out.need("distance")
     centers = np.asarray(step.centers, dtype=np.float64)
     C = out.array("centers", centers)
     out.cluster_values = tuple(step.ids)
-    lines = [
-        out.vector(step.inputs),
-        "int cluster = 0;",
-        "double best = Double.POSITIVE_INFINITY;",
+    metric = f"{jstring(step.metric)}, {jdouble(step.p)}"
+    lines = [out.vector(step.inputs), "int cluster = 0;", "double best = Double.POSITIVE_INFINITY;"]
+    if step.missing_weights is None:
+        return [
+            *lines,
+            f"for (int i = 0; i < {centers.shape[0]}; i++) {{",
+            f"    double d = distance(x, {C}, i, {metric});",
+            "    if (d < best || (i == 0 && Double.isNaN(d))) { best = d; cluster = i; }",
+            "}",
+        ], {"cluster": "cluster"}
+    # PMML 4.4 missing-value weights (ir.cluster.NearestCenter): a row with no present field gets no cluster
+    q = out.array("missing_weights", np.asarray(step.missing_weights, dtype=np.float64))
+    return [
+        *lines,
+        "boolean none = true;",
         f"for (int i = 0; i < {centers.shape[0]}; i++) {{",
-        f"    double d = distance(x, {C}, i, {jstring(step.metric)}, {jdouble(step.p)});",
-        "    if (d < best || (i == 0 && Double.isNaN(d))) { best = d; cluster = i; }",
+        f"    double d = distance(x, {C}, i, {metric}, {q});",
+        "    none &= Double.isNaN(d);",
+        "    d = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;",
+        "    if (d < best || i == 0) { best = d; cluster = i; }",
         "}",
-    ]
-    return lines, {"cluster": "cluster"}
+        "cluster = none ? -1 : cluster;",
+    ], {"cluster": "cluster"}
 
 
 @emitter("java", GaussianNaiveBayes)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from interchange.codegen.java.expressions import truth
 from interchange.codegen.java.runtime import HELPERS
 from interchange.codegen.java.writer import JavaWriter, jdouble
@@ -50,26 +52,39 @@ def _score(out: JavaWriter, score: float | str) -> str:
 def _scorecard(step: Scorecard, out: JavaWriter) -> Emitted:
     k = len(step.codes)
     n = len(step.characteristics)
+    # each characteristic's partial score and code (a long scorecard is split into methods), then the sums in order
+    blocks = []
+    for i, ch in enumerate(step.characteristics):
+        branches = []
+        for a in ch.attributes:
+            code = step.codes.index(a.code) if a.code is not None else -1
+            branches.append(
+                f"if ({truth(out, a.predicate)} == 1) {{ partials[{i}] = {_score(out, a.score)}; codes[{i}] = {code}; }}"
+            )
+        blocks.append([" else ".join(branches)] if branches else [])
     lines = [
+        f"double[] partials = new double[{n}];",
+        f"int[] codes = new int[{n}];",
+        "java.util.Arrays.fill(partials, Double.NaN);",
+        "java.util.Arrays.fill(codes, -1);",
+        *out.split(blocks, "double[] v, String[] s, double[] partials, int[] codes", "v, s, partials, codes", "characteristics"),
         f"double total = {jdouble(float(step.initial))};",
         f"double[] points = new double[{k}];",
         f"int[] first = new int[{k}];",
         f"java.util.Arrays.fill(first, {n});",
+        f"for (int i = 0; i < {n}; i++) {{ total = total + partials[i]; }}",
     ]
-    for i, ch in enumerate(step.characteristics):
-        lines += ["{", "    double partial = Double.NaN;", "    int code = -1;"]
-        branches = []
-        for a in ch.attributes:
-            code = step.codes.index(a.code) if a.code is not None else -1
-            branches.append(f"if ({truth(out, a.predicate)} == 1) {{ partial = {_score(out, a.score)}; code = {code}; }}")
-        if branches:
-            lines.append("    " + " else ".join(branches))
-        lines.append("    total = total + partial;")
-        if step.use_codes and ch.baseline is not None:
-            b = jdouble(float(ch.baseline))
-            diff = f"{b} - partial" if step.below else f"partial - {b}"
-            lines.append(f"    if (code >= 0) {{ points[code] += {diff}; first[code] = Math.min(first[code], {i}); }}")
-        lines.append("}")
+    if step.use_codes and n:
+        baselines = out.array("baselines", [np.nan if ch.baseline is None else float(ch.baseline) for ch in step.characteristics])
+        diff = f"{baselines}[i] - partials[i]" if step.below else f"partials[i] - {baselines}[i]"
+        lines += [
+            f"for (int i = 0; i < {n}; i++) {{",
+            f"    if (codes[i] >= 0 && !Double.isNaN({baselines}[i])) {{",
+            f"        points[codes[i]] += {diff};",
+            "        first[codes[i]] = Math.min(first[codes[i]], i);",
+            "    }",
+            "}",
+        ]
     parts: dict[str, str] = {"value": "total"}
     if step.reasons:
         out.extra_values.update({name: tuple(step.codes) for name, _ in step.reasons})
@@ -111,23 +126,35 @@ def _ruleset(step: RuleSet, out: JavaWriter) -> Emitted:
         return " && ".join(f"({truth(out, p)} == 1)" for p in rule.predicates) or "true"
 
     default = -1 if step.default is None else index(step.default)
-    lines = [f"int label = {default};"]
+    m = len(step.rules)
+    if not m:
+        return [f"int label = {default};"], {"label": "label"}
+    # every rule's truth first (a rule set too long for one method is split into several), then the choice
+    blocks = [[f"fired[{i}] = {fires(r)};"] for i, r in enumerate(step.rules)]
+    lines = [
+        f"boolean[] fired = new boolean[{m}];",
+        *out.split(blocks, "double[] v, String[] s, boolean[] fired", "v, s, fired", "rules"),
+    ]
+    lines.append(f"int label = {default};")
+    weights = out.array("rule_weights", [float(r.weight) for r in step.rules])
     if step.criterion == "firstHit":
-        branches = [f"if ({fires(r)}) {{ label = {index(r.score)}; }}" for r in step.rules]
-        if branches:
-            lines.append(" else ".join(branches))
+        labels = out.array("rule_labels", [index(r.score) for r in step.rules], "int")
+        lines.append(f"for (int i = 0; i < {m}; i++) {{ if (fired[i]) {{ label = {labels}[i]; break; }} }}")
     elif step.criterion == "weightedMax":
-        lines.append("double best = Double.NEGATIVE_INFINITY;")
-        for r in step.rules:
-            w = jdouble(float(r.weight))
-            lines.append(f"if (({fires(r)}) && {w} > best) {{ label = {index(r.score)}; best = {w}; }}")
+        labels = out.array("rule_labels", [index(r.score) for r in step.rules], "int")
+        lines += [
+            "double best = Double.NEGATIVE_INFINITY;",
+            f"for (int i = 0; i < {m}; i++) {{",
+            f"    if (fired[i] && {weights}[i] > best) {{ label = {labels}[i]; best = {weights}[i]; }}",
+            "}",
+        ]
     else:
         scores = list(dict.fromkeys(str(r.score) for r in step.rules))
-        lines.append(f"double[] totals = new double[{len(scores)}];")
-        for r in step.rules:
-            lines.append(f"if ({fires(r)}) {{ totals[{scores.index(str(r.score))}] += {jdouble(float(r.weight))}; }}")
+        which = out.array("rule_scores", [scores.index(str(r.score)) for r in step.rules], "int")
         targets = ", ".join(str(index(s)) for s in scores)
         lines += [
+            f"double[] totals = new double[{len(scores)}];",
+            f"for (int i = 0; i < {m}; i++) {{ if (fired[i]) {{ totals[{which}[i]] += {weights}[i]; }} }}",
             "double sum = 0.0;",
             "int winner = 0;",
             f"for (int j = 0; j < {len(scores)}; j++) {{ sum += totals[j]; if (totals[j] > totals[winner]) {{ winner = j; }} }}",

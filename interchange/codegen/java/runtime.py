@@ -37,6 +37,36 @@ HELPERS: dict[str, str] = {
         return out;
     }
 """,
+    "strings": """
+    /** {@code count} texts joined by U+001F, U+001E for null (a long String[] kept out of the class initialiser's code). */
+    private static String[] strings(int count, String... parts) {
+        String[] items = String.join("", parts).split("\\u001f", -1);
+        if (count == 0) {
+            return new String[0];
+        }
+        for (int i = 0; i < items.length; i++) {
+            items[i] = items[i].equals("\\u001e") ? null : items[i];
+        }
+        return items;
+    }
+
+    private static java.util.Map<String, Integer> positions(String[] keys) {
+        java.util.Map<String, Integer> at = new java.util.HashMap<>();
+        for (int i = 0; i < keys.length; i++) {
+            at.put(keys[i], i);
+        }
+        return at;
+    }
+""",
+    "gather": """
+    private static double[] gather(double[] v, int[] slots) {
+        double[] x = new double[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            x[i] = v[slots[i]];
+        }
+        return x;
+    }
+""",
     "sigmoid": """
     private static double sigmoid(double s) {
         return 1.0 / (1.0 + Math.exp(-s));
@@ -128,10 +158,25 @@ HELPERS: dict[str, str] = {
     "distance": """
     /** Distance from x to stored point {@code i} of {@code points} (row-major, x.length columns). */
     private static double distance(double[] x, double[] points, int i, String metric, double p) {
+        return distance(x, points, i, metric, p, null);
+    }
+
+    /**
+     * With weights {@code q}, PMML 4.4 ClusteringModel's missing-input rule (ir.distances.distances): the sum runs
+     * over present coordinates, scaled by sum(q) / sum(q of present ones); NaN when none is present.
+     */
+    private static double distance(double[] x, double[] points, int i, String metric, double p, double[] q) {
         double total = 0.0;
+        double present = 0.0;
+        double weight = 0.0;
         int n = x.length;
         for (int j = 0; j < n; j++) {
-            double diff = Math.abs(x[j] - points[i * n + j]);
+            boolean missing = q != null && Double.isNaN(x[j]);
+            if (q != null) {
+                present = present + (missing ? 0.0 : q[j]);
+                weight += q[j];
+            }
+            double diff = Math.abs(missing ? 0.0 : x[j] - points[i * n + j]);
             if (metric.equals("euclidean") || metric.equals("squaredEuclidean")) {
                 total += diff * diff;
             } else if (metric.equals("manhattan")) {
@@ -139,6 +184,12 @@ HELPERS: dict[str, str] = {
             } else {
                 total += Math.pow(diff, p);
             }
+        }
+        if (q != null) {
+            if (present == 0) {
+                return Double.NaN;
+            }
+            total = total * (weight / present);
         }
         if (metric.equals("euclidean")) {
             return Math.sqrt(total);

@@ -14,6 +14,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+
 from interchange.codegen.java.expressions import truth
 from interchange.codegen.java.runtime import HELPERS
 from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
@@ -314,14 +316,18 @@ def _segmentation(step: Segmentation, out: JavaWriter) -> Emitted:
     if classes is not None and sig is not None and sig.classes and [str(c) for c in sig.classes] != [str(c) for c in classes]:
         raise _refuse("a Segmentation whose categories are not in the signature's order")
     w = [float(x) if step.method in WEIGHTED else 1.0 for x in step.weights]
-    on = ", ".join(f"{truth(out, p)} == 1" for p in step.predicates)
-    lines = [f"boolean[] segOn = {{{on}}};", f"double[] segW = {{{', '.join(jdouble(x) for x in w)}}};"]
+    lines = [f"boolean[] segOn = new boolean[{m}];", f"double[] segW = {out.array('segment_weights', np.asarray(w))};"]
     if classes is None:
         lines.append(f"double[] segValue = new double[{m}];")
+        params, args = "double[] v, String[] s, boolean[] segOn, double[] segValue", "v, s, segOn, segValue"
     else:
         lines += [f"double[][] segP = new double[{m}][{len(classes)}];", f"int[] segVote = new int[{m}];"]
-    for i, model in enumerate(step.models):
-        lines += _segment(out, i, model, classes)
+        params, args = "double[] v, String[] s, boolean[] segOn, double[][] segP, int[] segVote", "v, s, segOn, segP, segVote"
+    blocks = [
+        [f"segOn[{i}] = {truth(out, p)} == 1;", *_segment(out, i, model, classes)]
+        for i, (p, model) in enumerate(zip(step.predicates, step.models, strict=True))
+    ]
+    lines += out.split(blocks, params, args, "segments")
     out.need("segments")
     if classes is None:
         if step.method == "selectFirst":

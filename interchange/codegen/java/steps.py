@@ -5,28 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from interchange.batch import category_key
-from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
+from interchange.codegen.java.expressions import column_key, is_category
+from interchange.codegen.java.writer import GATHER, JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
 from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
 
 __all__: list[str] = []
 
 
-def _number(text: str | None) -> float | None:
-    try:
-        return None if text is None else float(text)
-    except ValueError:
-        return None
-
-
 def _equals(out: JavaWriter, column: str, key: str | None) -> str:
-    """Java condition: column ``column`` holds the category whose key is ``key``."""
-    if out.is_text(column):
-        return f"{out.text(column)} == null" if key is None else f"{jstring(key)}.equals({out.text(column)})"
-    number = _number(key)
+    """Java condition: column ``column`` holds the category whose key is ``key`` (None: it is missing)."""
     if key is None:
-        return f"Double.isNaN({out.num(column)})"
-    return "false" if number is None else f"{out.num(column)} == {jdouble(number)}"
+        return f"{out.text(column)} == null" if out.is_text(column) else f"Double.isNaN({out.num(column)})"
+    return is_category(out, column, key)
 
 
 def _missing(out: JavaWriter, column: str) -> str:
@@ -56,9 +47,31 @@ def _scale(step: Scale, out: JavaWriter) -> list[str]:
     return lines
 
 
+def _many(keys: list[str | None]) -> bool:
+    """Categories looked up in a static map rather than compared one by one (too many for one method)."""
+    return len(keys) > GATHER and None not in keys
+
+
+def _unknown(out: JavaWriter, column: str) -> str:
+    shown = out.text(column) if out.is_text(column) else out.num(column)
+    return f'throw new IllegalArgumentException("unknown category " + {shown} + " for field " + {jstring(column)});'
+
+
 @emitter("java", OneHot)
 def _one_hot(step: OneHot, out: JavaWriter) -> list[str]:
     column = step.inputs[0]
+    keys = [category_key(c) for c in step.categories]
+    if _many(keys) and len(set(keys)) == len(keys):
+        at = out.positions("one_hot", keys)
+        n = min(len(keys), len(step.outputs))
+        first = out.slot_count
+        for target in step.outputs[:n]:
+            out.new_num(target)
+        lines = [
+            f"int at = {at}.getOrDefault({column_key(out, column)}, -1);",
+            f"for (int j = 0; j < {n}; j++) {{ v[{first} + j] = j == at ? 1.0 : 0.0; }}",
+        ]
+        return lines + ([f"if (at < 0) {{ {_unknown(out, column)} }}"] if step.unknown == "error" else [])
     conditions = [_equals(out, column, category_key(c)) for c in step.categories]
     lines = [f"{out.new_num(target)} = ({cond}) ? 1.0 : 0.0;" for target, cond in zip(step.outputs, conditions, strict=False)]
     if step.unknown == "error":
@@ -76,6 +89,16 @@ def _one_hot(step: OneHot, out: JavaWriter) -> list[str]:
 def _ordinal(step: Ordinal, out: JavaWriter) -> list[str]:
     lines = []
     for name, target, cats in zip(step.inputs, step.outputs, step.categories, strict=True):
+        keys_in_order = [category_key(c) for c in cats]
+        if _many(keys_in_order):  # (a repeated key keeps its last position, as the IR's dict)
+            at = out.positions("ordinal", keys_in_order)
+            found = f"int at = {at}.getOrDefault({column_key(out, name)}, -1);"
+            slot = out.new_num(target)
+            other = f"{slot} = {jdouble(float(step.unknown))};" if step.unknown is not None else _unknown(out, name)
+            missing = _missing(out, name)
+            lines += ["{", f"    {found}", f"    if (at >= 0) {{ {slot} = at; }} else if ({missing}) {{ {slot} = Double.NaN; }}"]
+            lines += [f"    else {{ {other} }}", "}"]
+            continue
         slot = out.new_num(target)
         index = {category_key(c): float(i) for i, c in enumerate(cats)}
         keys = list(

@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from interchange.batch import category_key
-from interchange.codegen.java.expressions import _is, expression
+from interchange.codegen.java.expressions import holds
+from interchange.codegen.java.lower import lower_into
 from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter, lookup
 from interchange.errors import UnsupportedModelError
+from interchange.ir.columns import Columns
 from interchange.ir.expressions import references
 from interchange.ir.reported import Reported
 from interchange.ir.validity import Interval, Treat
@@ -30,7 +32,7 @@ def _refuse(what: str) -> UnsupportedModelError:
 
 
 def _any(out: JavaWriter, column: str, values: tuple[Any, ...]) -> str:
-    return " || ".join(f"({_is(out, column, category_key(v))})" for v in values) or "false"
+    return holds(out, column, [category_key(v) for v in values])
 
 
 def _inside(x: str, iv: Interval) -> str:
@@ -117,18 +119,21 @@ def _reported(step: Reported, out: JavaWriter) -> tuple[list[str], dict[str, str
         else:
             raise _refuse(f"an Output expression over the prediction's {part}")
     for name, expr, type_ in step.expressions:
-        if type_ not in (None, "double", "float", "integer", "boolean"):
-            raise _refuse(f"an Output expression of type {type_} ({name!r})")
-        if type_ == "float":
-            raise _refuse(f"an Output expression of type float ({name!r})")
-        value = expression(out, expr)
-        if type_ == "integer":
-            value = f"(({value}) >= 0 ? Math.floor({value}) : Math.ceil({value}))"
-        slot = out.new_num(name)
-        lines.append(f"{slot} = {value};")
-        parts[f"num:{name}"] = slot
+        computed, slot, text = lower_into(out, name, expr, type_)
+        lines += ["{", *("    " + line for line in computed), "}"]
+        parts[f"text:{name}" if text else f"num:{name}"] = slot
     for name, part in step.replaces:
         if part != "value":
             raise _refuse(f"an Output expression that is the prediction's {part}")
         parts["value"] = out.num(name)
     return lines, parts
+
+
+@emitter("java", Columns)
+def _columns(step: Columns, out: JavaWriter) -> tuple[list[str], dict[str, str]]:
+    """A document of expressions only (ir.columns): each output is a column the steps derived, read from its slot."""
+    parts = {}
+    for column, name in zip(step.inputs, step.outputs, strict=True):
+        text = out.is_text(column)
+        parts[f"text:{name}" if text else f"num:{name}"] = out.text(column) if text else out.num(column)
+    return [], parts

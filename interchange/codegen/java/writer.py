@@ -21,7 +21,11 @@ from interchange.errors import UnsupportedModelError
 __all__ = ["JavaWriter", "jdouble", "jstring", "identifier", "KEYWORDS"]
 
 INLINE = 256  # at most this many elements are written as a literal initialiser
-CHUNK = 60_000  # characters per string constant (a constant's UTF-8 form is limited to 65,535 bytes)
+CHUNK = 20_000  # characters per string constant (a constant's UTF-8 form is limited to 65,535 bytes)
+BUDGET = 30_000  # characters of statements per method: well inside the 64 KB of bytecode a Java method may hold
+GATHER = 64  # more columns than this are gathered through a static slot list, not an array initialiser
+SEPARATOR = "\u001f"  # between the items of a long String[] stored as one text
+NULL_TEXT = "\u001e"  # a null item of such a String[]
 
 KEYWORDS = set(
     """abstract assert boolean break byte case catch char class const continue default do double else enum extends final
@@ -72,11 +76,13 @@ class JavaWriter:
         self.text_count = 0
         self.fields: list[str] = []
         self.helpers: list[str] = []
-        self.methods: list[str] = []
+        self.methods: list[str] = []  # generated methods holding parts of score() (Java's 64 KB per method)
         self.label_values: tuple[Any, ...] | None = None  # what a label index points at, when not the classes
         self.cluster_values: tuple[Any, ...] | None = None
         self.extra_values: dict[str, tuple[Any, ...]] = {}  # output -> what its index points at (reason codes)
         self.signature: Any = None  # the graph's signature (its class order), set by write_class
+        self.text_outputs: dict[str, int] = {}  # output -> the text slot holding it (a text Output expression)
+        self.locals = 0
         self._taken: set[str] = set()
 
     # --- columns ------------------------------------------------------------------------
@@ -107,7 +113,37 @@ class JavaWriter:
 
     def vector(self, names: tuple[str, ...], local: str = "x") -> str:
         """A statement gathering numeric columns into a local ``double[]``."""
+        if len(names) > GATHER:
+            slots = self.array(f"slots_{local}", [int(self.num(n)[2:-1]) for n in names], "int")
+            self.need("gather")
+            return f"double[] {local} = gather(v, {slots});"
         return f"double[] {local} = {{{', '.join(self.num(n) for n in names)}}};"
+
+    # --- methods ------------------------------------------------------------------------------
+    def split(self, blocks: list[list[str]], params: str, args: str, hint: str) -> list[str]:
+        """Self-contained blocks of statements, inline when they are small, else grouped into methods of at
+        most BUDGET characters (a block larger than that gets a method of its own): the calls."""
+        if sum(len(line) for block in blocks for line in block) <= BUDGET:
+            return [line for block in blocks for line in block]
+        calls: list[str] = []
+        group: list[str] = []
+        size = 0
+        for block in blocks:
+            n = sum(len(line) for line in block)
+            if group and size + n > BUDGET:
+                calls.append(self._method(hint, params, args, group))
+                group, size = [], 0
+            group += block
+            size += n
+        if group:
+            calls.append(self._method(hint, params, args, group))
+        return calls
+
+    def _method(self, hint: str, params: str, args: str, lines: list[str]) -> str:
+        name = f"{hint}{len(self.methods)}"
+        body = "\n".join(f"        {line}" if line else "" for line in lines)
+        self.methods.append(f"\n    private static void {name}({params}) {{\n{body}\n    }}\n")
+        return f"{name}({args});"
 
     # --- static data ----------------------------------------------------------------------
     def name(self, hint: str) -> str:
@@ -143,6 +179,35 @@ class JavaWriter:
         self.need("decode")
         decoder = {"double": "doubles", "int": "ints", "boolean": "booleans"}[kind]
         self.fields.append(f"private static final {jtype} {name} = {decoder}({chunks});")
+        return name
+
+    def local(self) -> str:
+        """A fresh local variable name."""
+        self.locals += 1
+        return f"e{self.locals}"
+
+    def strings(self, hint: str, values: Any) -> str:
+        """A ``static final String[]`` (null for None); a long one as joined text split at class load."""
+        items = [None if v is None else str(v) for v in values]
+        name = self.name(hint)
+        if len(items) <= INLINE:
+            body = ", ".join("null" if v is None else jstring(v) for v in items)
+            self.fields.append(f"private static final String[] {name} = {{{body}}};")
+            return name
+        if any(v is not None and (SEPARATOR in v or v == NULL_TEXT) for v in items):
+            raise UnsupportedModelError(f"a text value holds the control character U+001F or is U+001E ({hint})", format="java")
+        text = SEPARATOR.join(NULL_TEXT if v is None else v for v in items)
+        chunks = ", ".join(jstring(text[i : i + CHUNK]) for i in range(0, len(text), CHUNK))
+        self.need("strings")
+        self.fields.append(f"private static final String[] {name} = strings({len(items)}, {chunks});")
+        return name
+
+    def positions(self, hint: str, keys: Any) -> str:
+        """A ``static final Map<String, Integer>`` from each key to its position (a repeated key: its last)."""
+        names = self.strings(f"{hint}_keys", keys)
+        name = self.name(hint)
+        self.need("strings")
+        self.fields.append(f"private static final java.util.Map<String, Integer> {name} = positions({names});")
         return name
 
     def need(self, *helpers: str) -> None:

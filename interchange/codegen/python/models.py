@@ -192,17 +192,19 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
 
 @emitter("python", NearestCenter)
 def _center(step: NearestCenter, out: PyWriter) -> Emitted:
-    if step.missing_weights is not None:
-        raise UnsupportedModelError(
-            "NearestCenter with PMML missing-value weights cannot be generated", estimator="NearestCenter", format="python"
-        )
     out.need("_distances")
     centers = out.const("CENTERS", np.asarray(step.centers, dtype=np.float64))
     ids = out.const("CLUSTER_IDS", np.asarray(step.ids, dtype=object))
+    if step.missing_weights is None:
+        d = f"d = _distances(X, {centers}, {step.metric!r}, {literal(float(step.p))})"
+        return [_x(step.inputs), d, f"cluster = {ids}[np.argmin(d, axis=1)]"], {"cluster": "cluster"}
+    # PMML 4.4 missing-value weights: a row with no present field gets no cluster (ir.cluster.NearestCenter)
+    weights = out.const("MISSING_WEIGHTS", np.asarray(step.missing_weights, dtype=np.float64))
     lines = [
         _x(step.inputs),
-        f"d = _distances(X, {centers}, {step.metric!r}, {literal(float(step.p))})",
-        f"cluster = {ids}[np.argmin(d, axis=1)]",
+        f"d = _distances(X, {centers}, {step.metric!r}, {literal(float(step.p))}, {weights})",
+        f"cluster = {ids}[np.argmin(np.nan_to_num(d, nan=np.inf), axis=1)]",
+        "cluster[np.isnan(d).all(axis=1)] = None",
     ]
     return lines, {"cluster": "cluster"}
 

@@ -114,17 +114,30 @@ def _leaf_values(X, forest, values, trees, average):
     return total / trees if average else total
 ''',
     "_distances": '''
-def _distances(X, points, metric, p):
-    """Distance from every row to every stored point (rows x points), coordinate by coordinate."""
+def _distances(X, points, metric, p, weights=None):
+    """Distance from every row to every stored point (rows x points), coordinate by coordinate; with
+    ``weights``, PMML 4.4 ClusteringModel's missing-input rule (interchange.ir.distances.distances)."""
     total = np.zeros((X.shape[0], points.shape[0]))
+    present = None if weights is None else np.zeros((X.shape[0], 1))
+    weight = 0.0
     for j in range(X.shape[1]):
-        diff = np.abs(X[:, j : j + 1] - points[None, :, j])
+        diff = X[:, j : j + 1] - points[None, :, j]
+        if weights is not None:
+            missing = np.isnan(X[:, j : j + 1])
+            present = present + np.where(missing, 0.0, weights[j])
+            weight += float(weights[j])
+            diff = np.where(missing, 0.0, diff)
+        diff = np.abs(diff)
         if metric in ("euclidean", "squaredEuclidean"):
             total += diff * diff
         elif metric == "manhattan":
             total += diff
         else:
             total += diff**p
+    if present is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = total * (weight / present)
+        total = np.where(np.broadcast_to(present == 0, total.shape), np.nan, total)
     if metric == "euclidean":
         return np.sqrt(total)
     if metric == "minkowski":

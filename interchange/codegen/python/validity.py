@@ -17,6 +17,7 @@ from interchange.codegen.python.expressions import expr_data
 from interchange.codegen.python.module import PyWriter, class_index, finish_label
 from interchange.codegen.python.runtime import DEPENDS, HELPERS
 from interchange.codegen.registry import emitter, lookup
+from interchange.ir.columns import Columns
 from interchange.ir.reported import Reported
 from interchange.ir.validity import Treat
 
@@ -156,3 +157,9 @@ def _refuse(what: str) -> Exception:
     from interchange.errors import UnsupportedModelError
 
     return UnsupportedModelError(f"generated code has no form for {what}", format="python")
+
+
+@emitter("python", Columns)
+def _columns(step: Columns, out: PyWriter) -> tuple[list[str], dict[str, str]]:
+    """A document of expressions only (ir.columns): each output is a column the steps derived."""
+    return [], {f"extra:{name}": f"np.asarray(env[{column!r}])" for column, name in zip(step.inputs, step.outputs, strict=True)}

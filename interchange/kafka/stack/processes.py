@@ -109,7 +109,7 @@ def healthy(service: Service, config: StackConfig, sasl: bool = False) -> bool:
     from confluent_kafka.admin import AdminClient
 
     try:
-        AdminClient({"bootstrap.servers": config.bootstrap_servers}).list_topics(timeout=3)
+        AdminClient({"bootstrap.servers": config.bootstrap_servers, "log_level": 3}).list_topics(timeout=3)
         return True
     except Exception:
         return False
