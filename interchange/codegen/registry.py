@@ -52,7 +52,9 @@ def lookup(lang: str, step: Any) -> Emitter:
 # IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, target
 # rescaling, rule confidences, neighbour ids, vote shares, center affinities), refused by name wherever
 # they sit in a graph: a model step, a Reported part or an expression.
-NOT_GENERATED = frozenset({"NodeFigures", "Targeted", "RuleConfidence", "NeighborIds", "VoteShares", "CenterAffinities"})
+NOT_GENERATED = frozenset(
+    {"NodeFigures", "Targeted", "RuleConfidence", "NeighborIds", "VoteShares", "CenterAffinities", "ArrayItems", "TextDerive"}
+)
 
 
 def _nodes(value: Any) -> Iterator[Any]:
