@@ -31,7 +31,7 @@ SPEC = Path(__file__).parent / "pfa_spec"
 NOT_YET: dict[str, str] = {}
 # the spec documents: what each gives (None: lifts and agrees)
 SPEC_EXPECTED: dict[str, str | None] = {
-    "arrays_links.pfa": "of a model's score",  # (read again unrolled, m.link.probit: the IR has no erf that generators write)
+    "arrays_links.pfa": "m.link.probit has no IR form",  # (read unrolled; the IR has no erf that generators write)
     "core_math.pfa": None,
     "fallback_counter.pfa": "cell updated while scoring",
     "fallback_pool.pfa": "pool updated while scoring",
