@@ -69,6 +69,12 @@ def convert(
     ),
     format: str = typer.Option("onnx", "--format", "-f", help="onnx | pmml | pfa"),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the document."),
+    pmml_engine: str | None = typer.Option(
+        None,
+        "--pmml-engine",
+        help="MODULE:FUNCTION, a second PMML engine ((document, signature) -> Model) verifying a PMML side "
+        "where pypmml departs from PMML 4.4 (interchange/formats/pmml/departures.py); documents only, trusted code only.",
+    ),
 ) -> None:
     """Convert a fitted estimator, or a document in another format, to a verified ONNX, PMML or PFA document."""
     from interchange.convert import convert as do_convert
@@ -77,7 +83,15 @@ def convert(
         source = _document_or_estimator(estimator)
         if sample is None and not hasattr(source, "document"):
             raise ConversionError("converting an estimator needs --sample rows")
-        converted = do_convert(source, format, sample=_read_sample(sample) if sample is not None else None)
+        rows = _read_sample(sample) if sample is not None else None
+        if pmml_engine is not None:
+            if not hasattr(source, "document"):
+                raise ConversionError("--pmml-engine applies to converting a document, not an estimator")
+            from interchange.crossformat import convert_document, pmml_engine_at
+
+            converted = convert_document(source, format, sample=rows, pmml_engine=pmml_engine_at(pmml_engine))
+        else:
+            converted = do_convert(source, format, sample=rows)
         converted.save(output)
         result = converted.verification.result
         typer.echo(

@@ -32,10 +32,11 @@ from interchange.ir.transforms import Impute
 from interchange.ir.trees import TreeEnsemble
 from interchange.ir.validity import Treat
 from interchange.lift import lift
-from interchange.model import Model, get_format, load, read_document
+from interchange.model import Model, Scored, get_format, load, read_document
+from interchange.signature import Signature
 from interchange.verification import Tolerance, Verification, compare
 
-__all__ = ["GRAPH_WRITERS", "register_graph_writer", "convert_document", "TOLERANCE"]
+__all__ = ["GRAPH_WRITERS", "register_graph_writer", "convert_document", "pmml_engine_at", "TOLERANCE"]
 
 # format -> "module:function" writing an IR Graph as that format's document bytes
 GRAPH_WRITERS: dict[str, str | Callable[[Graph], bytes]] = {
@@ -69,8 +70,24 @@ def _writer(format: str) -> Callable[[Graph], bytes]:
     return getattr(importlib.import_module(module), name)
 
 
-def convert_document(source: Any, format: str, *, sample: Any = None, rows: int = SYNTHETIC_ROWS, seed: int = 0) -> Any:
+PMMLEngine = Callable[[Document, Signature], Model]
+
+
+def convert_document(
+    source: Any,
+    format: str,
+    *,
+    sample: Any = None,
+    rows: int = SYNTHETIC_ROWS,
+    seed: int = 0,
+    pmml_engine: PMMLEngine | None = None,
+) -> Any:
     """The model of ``source`` (path, bytes, Document or loaded Model) as a verified ``format`` document.
+
+    ``pmml_engine``: a second PMML engine (``(document, signature) -> Model``; JPMML-Evaluator in the
+    tests), used on a PMML side where pypmml disagrees and the document holds a construct on which
+    pypmml departs from PMML 4.4 (``formats.pmml.departures``): there the written document must
+    agree with that engine instead, and the result says which engine verified it.
 
     Example::
 
@@ -104,11 +121,71 @@ def convert_document(source: Any, format: str, *, sample: Any = None, rows: int 
         raise VerificationError(
             f"the source refuses every one of the {num_rows(cases)} rows ({first}); nothing to verify against", format=format
         )
-    expected = scored.outputs
+    expected = _blanked(scored, lifted.signature)
     target_ref = load(document, engine="reference")
-    result = compare(lifted.signature, expected, target_ref.score(cases).outputs, tolerance, format=format)
     lineage = {"source_format": model.document.format, "source_sha256": model.document.sha256, "via": "interchange IR"}
-    return Converted(document, lifted.signature, Verification(cases, expected, tolerance, result), lineage, target_ref)
+    sig = lifted.signature
+    try:
+        result = compare(sig, expected, _blanked(target_ref.score(cases), sig), tolerance, format=format)
+    except VerificationError as exc:
+        named = [*_departures(model.document), *_departures(document)]
+        if not named:
+            raise
+        why = "; ".join(f"{d.construct}: {d.reason}" for d in dict.fromkeys(named))
+        if pmml_engine is None:
+            hint = f"pypmml departs from PMML 4.4 on this document ({why}); pass pmml_engine= to verify it with another engine"
+            raise VerificationError(f"{exc.message}. {hint}", **exc.context, departures=named) from exc
+        # pypmml departs on a named construct: the PMML sides that hold one are replayed through pmml_engine
+        if _departures(model.document):
+            source_ref = pmml_engine(model.document, sig)
+            expected = _blanked(source_ref.score(cases), sig)
+        if _departures(document):
+            target_ref = pmml_engine(document, sig)
+        pmml_side = source_ref if model.document.format == "pmml" else target_ref
+        try:
+            result = compare(sig, expected, _blanked(target_ref.score(cases), sig), tolerance, format=format)
+        except VerificationError as again:
+            said = f"{again.message} (against {pmml_side.info.engine}: pypmml departs from PMML 4.4 on this document, {why})"
+            raise VerificationError(said, **again.context, departures=named) from again
+        lineage["pmml_engine"] = f"{pmml_side.info.engine} ({why})"
+    return Converted(document, sig, Verification(cases, expected, tolerance, result), lineage, target_ref)
+
+
+def pmml_engine_at(spec: str) -> PMMLEngine:
+    """The PMML engine named ``module:function`` (trusted code: the module is imported)."""
+    module, _, name = spec.partition(":")
+    try:
+        engine = getattr(importlib.import_module(module), name) if module and name else None
+    except (ImportError, AttributeError) as exc:
+        raise UnsupportedModelError(f"no PMML engine at {spec!r}: {exc}", format="pmml") from exc
+    if not callable(engine):
+        raise UnsupportedModelError(f"no PMML engine at {spec!r}: give MODULE:FUNCTION, a callable", format="pmml")
+    return engine
+
+
+def _departures(document: Document) -> tuple[Any, ...]:
+    """The constructs of a PMML document on which pypmml departs from PMML 4.4 (none for other formats)."""
+    if document.format != "pmml":
+        return ()
+    from interchange.formats.pmml.departures import departures
+
+    return departures(document.data)
+
+
+def _blanked(scored: Scored, signature: Signature) -> Columns:
+    """The outputs with the label and cluster of a refused row missing: an ONNX string or integer output
+    has no null, so a row onnxruntime gives NaN scores for (refused: no prediction) still carries the
+    argmax of those NaNs as its label, where the IR and the other engines give none."""
+    if not scored.refused:
+        return scored.outputs
+    rows = np.array(sorted(scored.refused), dtype=np.int64)
+    out = dict(scored.outputs)
+    for f in signature.outputs:
+        if f.kind in ("label", "cluster"):
+            col = np.array(out[f.name], dtype=object)
+            col[rows] = None
+            out[f.name] = col
+    return out
 
 
 MISSING_SHARE = 0.1

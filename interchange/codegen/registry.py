@@ -50,10 +50,24 @@ def lookup(lang: str, step: Any) -> Emitter:
 
 
 # IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, target
-# rescaling, rule confidences, neighbour ids, vote shares, center affinities), refused by name wherever
+# rescaling, rule confidences, neighbour ids, vote shares, center affinities, residuals; model chains,
+# anomaly scores and multiway trees; PFA's text functions and array items), refused by name wherever
 # they sit in a graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
-    {"NodeFigures", "Targeted", "RuleConfidence", "NeighborIds", "VoteShares", "CenterAffinities", "ArrayItems", "TextDerive"}
+    {
+        "NodeFigures",
+        "Targeted",
+        "RuleConfidence",
+        "NeighborIds",
+        "VoteShares",
+        "CenterAffinities",
+        "Residual",
+        "Chain",
+        "AnomalyScore",
+        "MultiwayTreeModel",
+        "TextDerive",
+        "ArrayItems",
+    }
 )
 
 

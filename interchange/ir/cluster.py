@@ -1,4 +1,5 @@
-"""Center-based clustering (k-means): the closest center's id."""
+"""Center-based clustering (k-means): the closest center's id, and distances to centers as figures
+(PMML 4.4 §Output affinity / entityAffinity of a ClusteringModel)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 
-__all__ = ["NearestCenter"]
+__all__ = ["NearestCenter", "CenterAffinities"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,10 @@ class NearestCenter(ModelStep):
     missing_weights: np.ndarray | None = None
 
     def predict(self, env: Env) -> Prediction:
-        d = self.distance_matrix(matrix(env, self.inputs))
+        return self.nearest(self.distance_matrix(matrix(env, self.inputs)))
+
+    def nearest(self, d: np.ndarray) -> Prediction:
+        """The prediction from the (rows x clusters) distances."""
         ids = np.asarray(self.ids, dtype=object)
         if self.missing_weights is None:
             return Prediction(cluster=ids[np.argmin(d, axis=1)])
@@ -43,3 +47,40 @@ class NearestCenter(ModelStep):
         centers = np.asarray(self.centers, dtype=np.float64)
         weights = None if self.missing_weights is None else np.asarray(self.missing_weights, dtype=np.float64)
         return distances(X[:, None, :], centers[None, :, :], self.metric, self.p, weights=weights)
+
+
+@dataclass(frozen=True)
+class CenterAffinities(ModelStep):
+    """``model``'s cluster, with distances as the figures ``wanted``: (name, cluster id) the
+    distance to that cluster, (name, None) to the row's own cluster (missing where it has none)."""
+
+    model: NearestCenter
+    wanted: tuple[tuple[str, Any], ...]
+
+    def __post_init__(self) -> None:
+        known = [str(i) for i in self.model.ids]
+        for name, cluster in self.wanted:
+            if cluster is not None and str(cluster) not in known:
+                raise ValueError(f"affinity {name!r} to an unknown cluster {cluster!r}")
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.model.inputs
+
+    @property
+    def figures(self) -> tuple[str, ...]:
+        """The output fields this step gives beside the cluster."""
+        return tuple(name for name, _ in self.wanted)
+
+    def predict(self, env: Env) -> Prediction:
+        d = self.model.distance_matrix(matrix(env, self.inputs))
+        pred = self.model.nearest(d)
+        known = [str(i) for i in self.model.ids]
+        assert pred.cluster is not None
+        own = np.array([known.index(str(c)) if c is not None else -1 for c in pred.cluster], dtype=np.int64)
+        for name, cluster in self.wanted:
+            if cluster is not None:
+                pred.extra[name] = d[:, known.index(str(cluster))]
+            else:
+                pred.extra[name] = np.where(own >= 0, d[np.arange(len(own)), np.maximum(own, 0)], np.nan)
+        return pred

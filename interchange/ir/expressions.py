@@ -14,6 +14,7 @@ otherwise say so in ``FUNCTIONS``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Union
@@ -236,6 +237,9 @@ def _member(want: bool) -> Callable[..., np.ndarray]:
     return fn
 
 
+_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
 def _logistic(a: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-_num(a)))
@@ -259,6 +263,7 @@ FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "ceil": _unary(np.ceil),
     "logistic": _logistic,
     "tanh": _unary(np.tanh),
+    "erf": _unary(lambda x: np.asarray(_ERF(x), dtype=np.float64)),  # PMML 4.4 erf (PFA's m.link.probit uses it)
     # Java Math.round (half up); a missing argument gives 0 (pypmml, measured)
     "round": lambda a: np.where(np.isnan(_num(a)), 0.0, np.floor(_num(a) + 0.5)),
     "min": _aggregate("min"),

@@ -133,7 +133,8 @@ class NormalizedClassifier(ModelStep):
     """One linear score per class, normalised into probabilities (PMML 4.4 §Regression).
 
     ``simplemax``: each score over their sum; ``none``: the scores themselves for all but the
-    last class; a link (``logit``, ``probit``, ``cloglog``, ``loglog``, ``cauchit``): the
+    last class (of two classes, the first's score clamped to [0, 1], as pypmml 1.5.8 and
+    JPMML-Evaluator give it); a link (``logit``, ``probit``, ``cloglog``, ``loglog``, ``cauchit``): the
     inverse link of each score but the last; the last class takes 1 minus the others. A missing
     score leaves the row without probabilities. (softmax and binary logit are
     :class:`~interchange.ir.linear.Regression` links.)
@@ -158,6 +159,8 @@ class NormalizedClassifier(ModelStep):
                 probs = y / y.sum(axis=1, keepdims=True)
             else:
                 head = y[:, :-1] if self.normalization == "none" else INVERSE_LINKS[self.normalization](y[:, :-1])
+                if self.normalization == "none" and len(self.classes) == 2:  # (pypmml and JPMML clamp, measured)
+                    head = np.clip(head, 0.0, 1.0)
                 probs = np.column_stack([head, 1.0 - head.sum(axis=1)])
         probs[np.isnan(y).any(axis=1)] = np.nan
         return Prediction(classes=self.classes, probabilities=probs, label=label_of(probs, self.classes))

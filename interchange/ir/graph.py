@@ -142,8 +142,8 @@ def outputs_from(pred: Prediction, signature: Signature) -> dict[str, np.ndarray
             value = pred.label
         elif f.kind == "value":  # a model whose one figure is a score (isolation forest) read as a plain value
             value = pred.value if pred.value is not None or pred.classes is not None else pred.score
-        elif f.kind == "cluster":
-            value = pred.cluster
+        elif f.kind == "cluster":  # (an entity id a model names per output, e.g. the k-th neighbour, when it gives one)
+            value = pred.extra[f.name] if f.name in pred.extra else pred.cluster
         elif f.kind == "score":  # (a model's named figure, e.g. a ranked reason code, when it gives one)
             value = pred.extra[f.name] if f.name in pred.extra else pred.score
         elif f.kind == "probability":

@@ -1,4 +1,5 @@
-"""Isolation forest: average path length over trees, turned into an outlier score and label."""
+"""Isolation forest: average path length over trees, turned into an outlier score and label
+(scikit-learn's :class:`IsolationScore`; PMML 4.4 AnomalyDetectionModel iforest's :class:`AnomalyScore`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interchange.errors import ModelError
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 from interchange.ir.trees import TreeEnsemble
 
-__all__ = ["IsolationScore"]
+__all__ = ["IsolationScore", "AnomalyScore", "anomaly_score"]
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,29 @@ class IsolationScore(ModelStep):
     def predict(self, env: Env) -> Prediction:
         score = self.scores(self.paths.leaf_values(matrix(env, self.paths.inputs))[:, 0])
         return Prediction(score=score, label=np.where(score < 0, -1, 1))
+
+
+def anomaly_score(mean_path: np.ndarray, normaliser: float) -> np.ndarray:
+    """``2 ** (-h / c(n))``: Liu et al.'s anomaly score of mean path lengths ``h`` (missing stays missing)."""
+    with np.errstate(all="ignore"):
+        return np.power(2.0, -np.asarray(mean_path, dtype=np.float64) / normaliser)
+
+
+@dataclass(frozen=True)
+class AnomalyScore(ModelStep):
+    """PMML 4.4 §AnomalyDetectionModel iforest: ``paths``' predicted value is the mean path length
+    ``h``; the prediction's value is the anomaly score ``2 ** (-h / normaliser)``, ``normaliser``
+    c(sampleDataSize)."""
+
+    paths: ModelStep
+    normaliser: float
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.paths.inputs
+
+    def predict(self, env: Env) -> Prediction:
+        h = self.paths.predict(env).value
+        if h is None:
+            raise ModelError("an anomaly score of a model that predicts no mean path length")
+        return Prediction(value=anomaly_score(h, self.normaliser))

@@ -6,7 +6,8 @@ weight (ties: the first), weightedSum the score whose fired rules weigh most. A 
 predicate is UNKNOWN does not fire; no rule fired gives ``default``. The confidence of the
 prediction (``RuleSet.select``): the chosen rule's confidence (firstHit, weightedMax), the
 winning score's total weight over the number of fired rules (weightedSum), else
-``default_confidence``.
+``default_confidence``; :class:`RuleConfidence` reports it beside the label (PMML 4.4 §Output
+``feature="confidence"``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from interchange.ir.graph import Env, ModelStep, Prediction
 from interchange.ir.predicates import Predicate, predicate_fields, truth
 
-__all__ = ["Rule", "RuleSet"]
+__all__ = ["Rule", "RuleSet", "RuleConfidence"]
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,24 @@ class RuleSet(ModelStep):
             with np.errstate(all="ignore"):
                 confidence = np.where(some, totals.max(axis=1, initial=0.0) / fired, confidence)
         return label, confidence
+
+
+@dataclass(frozen=True)
+class RuleConfidence(ModelStep):
+    """``rules``' label, with the confidence of each row's prediction as the figures ``names``."""
+
+    rules: RuleSet
+    names: tuple[str, ...]
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.rules.inputs
+
+    @property
+    def figures(self) -> tuple[str, ...]:
+        """The output fields this step gives beside the label."""
+        return self.names
+
+    def predict(self, env: Env) -> Prediction:
+        label, confidence = self.rules.select(env)
+        return Prediction(label=label, extra=dict.fromkeys(self.names, confidence))

@@ -18,7 +18,7 @@ from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 from interchange.ir.svm_probability import svm_probabilities
 
-__all__ = ["SupportVectorMachine", "kernel_matrix", "apply_kernel", "one_vs_one"]
+__all__ = ["SupportVectorMachine", "VoteShares", "kernel_matrix", "apply_kernel", "one_vs_one"]
 
 Kernel = Literal["linear", "rbf", "poly", "sigmoid"]
 
@@ -154,3 +154,28 @@ class SupportVectorMachine(ModelStep):
         if self.prob_a is not None and self.prob_b is not None and self.pairs is not None:  # the label stays the vote's
             pred.probabilities = svm_probabilities(f, self.pairs, self.prob_a, self.prob_b, len(self.classes))
         return pred.finish().blank(missing)
+
+
+@dataclass(frozen=True)
+class VoteShares(ModelStep):
+    """A one-vs-one classifier's prediction with each class's share of the machines' votes as its
+    probabilities: what JPMML-Evaluator and pypmml 1.5.8 give as an SVM's probabilities (PMML 4.4
+    defines none for SupportVectorMachineModel). A row with a missing input has none."""
+
+    model: SupportVectorMachine
+
+    def __post_init__(self) -> None:
+        if self.model.classes is None or self.model.pairs is None:
+            raise ValueError("vote shares are those of a classifier's machines")
+
+    @property
+    def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self.model.inputs
+
+    def predict(self, env: Env) -> Prediction:
+        pred = self.model.predict(env)
+        X = matrix(env, self.inputs)
+        missing = np.isnan(X).any(axis=1)
+        votes = self.model.votes(self.model.machine_values(np.where(missing[:, None], 0.0, X)))
+        pred.probabilities = np.where(missing[:, None], np.nan, votes / len(np.asarray(self.model.pairs)))
+        return pred

@@ -185,6 +185,12 @@ class TreeEnsemble(ModelStep):
         total = np.concatenate(parts) if len(parts) > 1 else parts[0]
         return total / len(self.trees) if self.aggregation == "average" else total
 
+    def leaves(self, X: np.ndarray) -> np.ndarray:
+        """The node each row of ``X`` ends at in each tree, as that tree's own node index: (rows x trees)."""
+        flat, _ = self._packed()
+        offsets = np.cumsum([0] + [len(t.feature) for t in self.trees[:-1]]).astype(np.int32)
+        return flat.walk(X) - offsets
+
     def predict(self, env: Env) -> Prediction:
         return self.predict_matrix(matrix(env, self.inputs))
 

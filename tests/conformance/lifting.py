@@ -11,11 +11,19 @@ import pandas as pd
 
 import interchange
 from interchange.batch import to_columns
+from interchange.codegen.registry import refused_nodes
 from interchange.ir.graph import evaluate
 from interchange.ir.lifted import Lifted
 
 RTOL, ATOL = 1e-9, 1e-12  # the IR and the fast path / reference engines all compute in double
 RESULTS = Path(__file__).parent / ".results" / "lift.jsonl"
+
+
+def unwritten(lifted: Lifted) -> str | None:
+    """A pattern matching what a writer's refusal names for a graph holding IR nodes that no graph writer
+    or code generator writes yet (``codegen.registry.NOT_GENERATED``: node figures, targets, ...), else None."""
+    names = refused_nodes(lifted.graph) if lifted.graph is not None else []
+    return "|".join(names) if names else None
 
 
 def record(source: str, fmt: str, name: str, lifted: Lifted | None, agrees: bool | None, note: str = "") -> None:

@@ -8,9 +8,9 @@ held-out rows, rows with a missing number and, in pipelines, unseen categories. 
 rtol 1e-9 / atol 1e-12, labels equal. Stated exceptions, each checked against an independent
 computation instead:
 
-* k-NN probability outputs: pypmml 1.5.8 returns them missing; the fast path gives each
-  category's share of the k neighbours' votes, as JPMML-Evaluator does, which for uniform
-  weights is scikit-learn's ``predict_proba`` of the fitted estimator.
+* k-NN probability outputs: pypmml 1.5.8 returns them missing and JPMML-Evaluator 1.6 refuses
+  them (PMML 4.4 does not define them); the fast path gives each category's share of the k
+  neighbours' votes, which for uniform weights is scikit-learn's ``predict_proba``.
 * trees JPMML-SkLearn writes with missingValueStrategy="nullPrediction": on a row with a
   missing input PMML 4.4 gives no prediction and pypmml the last node's (see test_pmml_jpmml.py).
 * pypmml raises on some rows of nyoka's k-NN documents (a key "target" its tie count looks

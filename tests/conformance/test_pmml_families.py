@@ -5,10 +5,11 @@ hand from the PMML 4.4 specification (``pmml_spec/{svm,knn,naivebayes,neural,clu
 Each must run on the fast path and agree with pypmml on every row within TOL.
 
 Where pypmml 1.5.8 and the specification part ways the fast path does not guess: it declines
-(NotCovered, then pypmml runs the document). Known cases: k-NN weightedAverage /
-weightedMajorityVote (pypmml divides the weighted sum by k again). Probability outputs of SVMs
-and of k-NN majorityVote, which PMML 4.4 does not define, are vote shares as JPMML-Evaluator
-gives them (pypmml: the same for SVMs, none for k-NN, whose are checked against
+(NotCovered, then pypmml runs the document). (k-NN weightedAverage / weightedMajorityVote, where
+pypmml divides the weighted sum by k again, run on the fast path as PMML 4.4 and JPMML-Evaluator
+read them: test_pmml_jpmml.py.) Probability outputs of SVMs and of k-NN majorityVote, which
+PMML 4.4 does not define, are vote shares (pypmml: the same for SVMs, none for k-NN;
+JPMML-Evaluator 1.6 refuses a k-NN probability OutputField; k-NN shares are checked against
 scikit-learn's predict_proba, the same vote shares for uniform weights; a batch where training
 points tie at the k-th distance goes to pypmml). OneAgainstOne SVMs over three or more
 categories run on the fast path, except that a batch

@@ -14,6 +14,8 @@ PMML 4.4 where pypmml departs from it:
   applies when no child is TRUE and one is UNKNOWN;
 - nullPrediction gives no prediction; pypmml returns the last prediction when
   noTrueChildStrategy is returnLastPrediction (``pmml_trees/spec_null_prediction_returnlast``);
+- a row ending in no Node (or in a virtual one) has no entityId; pypmml gives the empty text,
+  read here as none;
 - aggregateNodes predicts from a virtual Node whose ScoreDistribution holds the summed
   recordCounts, so its probabilities are their shares; pypmml gives none
   (``pmml_trees/spec_aggregate_nodes_probabilities``).
@@ -182,7 +184,7 @@ def _virtual(node: etree._Element, kids: list[etree._Element], row: dict[str, An
         return None
     won = scores.index(best)
     conf = best if strategy == "weightedConfidence" else best / sum(scores)
-    out = {"label": classes[won], "node": "", "conf": conf, **{f"p_{c}": p for c, p in zip(classes, probs, strict=True)}}
+    out = {"label": classes[won], "node": None, "conf": conf, **{f"p_{c}": p for c, p in zip(classes, probs, strict=True)}}
     if strategy == "aggregateNodes":
         out["deviation"] = {**out, **{f"p_{c}": math.nan for c in classes}}
     return out
@@ -190,7 +192,7 @@ def _virtual(node: etree._Element, kids: list[etree._Element], row: dict[str, An
 
 def _final(node: etree._Element | None, missed: int, penalty: float, classes: list[str], classification: bool) -> dict[str, Any]:
     if node is None:
-        return {"label": None, "yhat": math.nan, "node": "", "conf": math.nan, **{f"p_{c}": math.nan for c in classes}}
+        return {"label": None, "yhat": math.nan, "node": None, "conf": math.nan, **{f"p_{c}": math.nan for c in classes}}
     score = node.get("score")
     if not classification:
         return {"yhat": math.nan if score is None else float(score), "node": node.get("id")}
@@ -233,6 +235,8 @@ def _differs(expected: Any, actual: Any) -> bool:
 def _check(doc: etree._Element, X: pd.DataFrame, got: dict[str, np.ndarray], pypmml: bool) -> int:
     """Compare a result with the walk on every row; returns how many rows were pypmml deviations."""
     deviations = 0
+    if pypmml and "node" in got:  # pypmml's entityId of no Node is "" (its departure: PMML 4.4 and JPMML give none)
+        got = {**got, "node": np.array([None if v == "" else v for v in got["node"].tolist()], dtype=object)}
     for i, rec in enumerate(X.astype(object).where(X.notna(), None).to_dict("records")):
         want = walk(doc, rec)
         if pypmml:

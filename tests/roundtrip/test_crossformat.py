@@ -40,11 +40,6 @@ FAMILIES = [
 ]
 # (source, target, family, dataset) -> what the refusal says, for cells only one data set refuses
 REFUSED: dict[tuple[str, str, str, str], str] = {}
-# (family, source, target) -> what the refusal says
-GAPS = {
-    ("KMeans", "pmml", "pfa"): "squaredEuclidean or with missing-value weights",
-    ("GaussianNB", "pmml", "pfa"): "density threshold",
-}
 
 
 def _document(name: str, fmt: str, dataset: str) -> interchange.Model:
@@ -112,10 +107,21 @@ def test_document_converts_to_another_format(name: str, source: str, target: str
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("name,source,target", list(GAPS), ids=[f"{k[0]}-{k[1]}-{k[2]}" for k in GAPS])
-def test_stated_gaps_refuse_with_their_reason(name: str, source: str, target: str) -> None:
-    with pytest.raises(interchange.UnsupportedModelError, match=GAPS[(name, source, target)]):
-        interchange.convert(_document(name, source, "numeric"), target)
+@pytest.mark.parametrize("target", ["pfa", "onnx", "pmml"])
+def test_a_kmeans_pmml_converts_with_its_missing_value_weights(target: str) -> None:
+    """A lifted ClusteringModel carries PMML 4.4's missing-value weights (ones by default), which every writer
+    writes (PFA and ONNX: the distances spelled out; refused before)."""
+    converted = interchange.convert(_document("KMeans", "pmml", "numeric"), target)
+    assert converted.verification.result is not None and converted.verification.result.rows == 200
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("target", ["pfa", "onnx"])
+def test_a_gaussian_nb_pmml_converts_with_its_density_threshold(target: str) -> None:
+    """The PMML writer's threshold="0" lifts as a density floor of 0 (PMML 4.4 §NaiveBayes: log max(threshold,
+    density)), which the PFA and ONNX writers write as such (it was refused before)."""
+    converted = interchange.convert(_document("GaussianNB", "pmml", "numeric"), target)
+    assert converted.verification.result is not None and converted.verification.result.rows == 200
 
 
 @pytest.mark.filterwarnings("ignore")

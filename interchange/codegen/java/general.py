@@ -42,35 +42,8 @@ HELPER = """
     }
 """
 
-ERFC = """
-    /**
-     * erfc in double (java.lang.Math has none): for |x| < 1.5 one minus erf's series of positive terms,
-     * erf(x) = 2/sqrt(pi) exp(-x^2) sum (2x^2)^n x / (2n+1)!!, else the continued fraction
-     * exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))); erfc(-x) = 2 - erfc(x). Within 6e-14
-     * (relative) of math.erfc on [-8, 30], the same arithmetic as the ONNX writer's (formats/onnx/emit/special.py).
-     */
-    private static double erfc(double x) {
-        double a = Math.abs(x);
-        double r;
-        if (a < 1.5) {
-            double z = 2.0 * (a * a);
-            double s = 1.0;
-            for (int n = 60; n >= 1; n--) {
-                s = 1.0 + z * (1.0 / (2 * n + 1)) * s;
-            }
-            r = 1.0 - 2.0 / Math.sqrt(Math.PI) * Math.exp(-(a * a)) * (a * s);
-        } else {
-            double t = a;
-            for (int n = 100; n >= 1; n--) {
-                t = a + (n / 2.0) / t;
-            }
-            r = Math.exp(-(a * a)) / (Math.sqrt(Math.PI) * t);
-        }
-        return x < 0 ? 2.0 - r : r;
-    }
-"""
 
-HELPERS["inverseLink"] = HELPER + ERFC
+HELPERS["inverseLink"] = HELPER
 
 
 def _source(out: JavaWriter, source: str | float) -> str:
@@ -86,7 +59,7 @@ def _order(out: JavaWriter, classes: tuple[Any, ...]) -> list[int]:
 
 @emitter("java", GeneralizedLinear)
 def _generalized(step: GeneralizedLinear, out: JavaWriter) -> Emitted:
-    out.need("inverseLink")
+    out.need("inverseLink", "erfc")
     coef = np.asarray(step.coef, dtype=np.float64)[None, :]
     lines = [out.vector(step.columns), *_linear(out, coef, np.array([float(step.intercept)]), coef.shape[1], "eta")]
     if step.offset is not None:
@@ -107,7 +80,7 @@ def _probabilities(lines: list[str], order: list[int]) -> list[str]:
 
 @emitter("java", CumulativeLink)
 def _cumulative(step: CumulativeLink, out: JavaWriter) -> Emitted:
-    out.need("inverseLink")
+    out.need("inverseLink", "erfc")
     coef = np.asarray(step.coef, dtype=np.float64)
     k = len(step.classes)
     lines = [out.vector(step.columns), *_linear(out, coef, np.asarray(step.intercept, dtype=np.float64), coef.shape[1], "eta")]
@@ -126,7 +99,7 @@ def _cumulative(step: CumulativeLink, out: JavaWriter) -> Emitted:
 
 @emitter("java", NormalizedClassifier)
 def _normalized(step: NormalizedClassifier, out: JavaWriter) -> Emitted:
-    out.need("inverseLink")
+    out.need("inverseLink", "erfc")
     coef = np.asarray(step.coef, dtype=np.float64)
     k = len(step.classes)
     lines = [out.vector(step.columns), *_linear(out, coef, np.asarray(step.intercept, dtype=np.float64), coef.shape[1], "y")]
@@ -139,6 +112,8 @@ def _normalized(step: NormalizedClassifier, out: JavaWriter) -> Emitted:
         ]
     else:
         head = "y[j]" if step.normalization == "none" else f"inverseLink(y[j], {jstring(step.normalization)}, 0.0)"
+        if step.normalization == "none" and k == 2:  # clamped, as the IR (and the PMML engines)
+            head = "Math.min(1.0, Math.max(0.0, y[j]))"
         lines += [
             "double rest = 0.0;",
             f"for (int j = 0; j < {k - 1}; j++) {{ own[j] = {head}; rest += own[j]; }}",

@@ -129,12 +129,13 @@ def write_class(graph: Graph, class_name: str, *, package: str | None = None, so
             out.new_text(f.name)
         else:
             raise UnsupportedModelError(f"input {f.name!r} of type {f.type} has no Java form", format="java", field=f.name)
+    write_model = lookup("java", graph.model)  # a model step without a form is refused by name before any step
     blocks = []
     for step in graph.steps:
         lines = lookup("java", step)(step, out)
         blocks.append([f"// {type(step).__name__}", "{", *("    " + line for line in lines), "}"])
     body = out.split(blocks, "double[] v, String[] s", "v, s", "steps")
-    lines, parts = lookup("java", graph.model)(graph.model, out)
+    lines, parts = write_model(graph.model, out)
     body += [f"// {type(graph.model).__name__}", *lines]
     finish, parts = _finish(dict(parts), sig.classes is not None)
     if finish:

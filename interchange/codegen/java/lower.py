@@ -140,6 +140,8 @@ class Lowering:
         form = JAVA_FUNCTIONS.get(e.function)
         if form is None:
             raise refuse(f"the IR function {e.function!r}")
+        if e.function == "erf":
+            self.out.need("erfc")
         args = [self.lower(a) for a in e.args]
         result = form(args) if not _many_constants(e) else self._member(e, args[0])
         value = self.let(result.code, result.text, result.mixed)

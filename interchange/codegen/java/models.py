@@ -252,7 +252,9 @@ def _neighbors(step: NearestNeighbors, out: JavaWriter) -> Emitted:
         "}",
         f"double[] w = new double[{k}];",
     ]
-    if step.weights == "distance":
+    if step.weights == "distance" and step.threshold > 0:
+        lines.append(f"for (int i = 0; i < {k}; i++) {{ w[i] = 1.0 / (dist[i] + {float(step.threshold)!r}); }}")
+    elif step.weights == "distance":
         lines += [
             "boolean zero = false;",
             "for (double d : dist) { zero |= d == 0; }",
@@ -292,11 +294,11 @@ def _neighbors(step: NearestNeighbors, out: JavaWriter) -> Emitted:
         lexical = np.argsort(np.argsort([str(c) for c in step.classes], kind="stable"))
         C = out.array("class_counts", counts)
         L = out.array("lexical", lexical.astype(np.float64))
-        lines += [
+        lines += [  # most votes, then most training cases, then the lexically smallest value
+            "double most = votes[argmax(votes)];",
             f"double[] key = new double[{n_classes}];",
             f"for (int c = 0; c < {n_classes}; c++) {{",
-            f"    key[c] = votes[c] * {len(step.targets) + 1} * {n_classes + 1}"
-            f" + {C}[c] * {n_classes + 1} + ({n_classes} - {L}[c]);",
+            f"    key[c] = votes[c] == most ? {C}[c] * {n_classes + 1} + ({n_classes} - {L}[c]) : -1.0;",
             "}",
             "int label = argmax(key);",
         ]

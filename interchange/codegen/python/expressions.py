@@ -33,7 +33,7 @@ def _plain(v: Any) -> Any:
 CALLS = frozenset(
     "+ - * / pow mod rem median isIn isNotIn neg exp ln log10 sqrt abs floor ceil tanh logistic round min max sum avg "
     "product threshold isMissing isNotMissing equal notEqual lessThan lessOrEqual greaterThan greaterOrEqual and or "
-    "not if".split()
+    "not if erf".split()
 )
 
 

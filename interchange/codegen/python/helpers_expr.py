@@ -70,6 +70,10 @@ def _call(fn, args):
     if fn in _UNARY:
         with np.errstate(all="ignore"):
             return _clean(_UNARY[fn](_num(args[0])))
+    if fn == "erf":
+        import math
+
+        return np.asarray(np.frompyfunc(math.erf, 1, 1)(_num(args[0])), dtype=np.float64)
     if fn == "logistic":
         with np.errstate(over="ignore"):
             return 1.0 / (1.0 + np.exp(-_num(args[0])))

@@ -58,6 +58,8 @@ def _normalized(y, normalization):
             probs = y / y.sum(axis=1, keepdims=True)
         else:
             head = y[:, :-1] if normalization == "none" else _inverse_link(y[:, :-1], normalization)
+            if normalization == "none" and y.shape[1] == 2:  # clamped, as the IR (and the PMML engines)
+                head = np.clip(head, 0.0, 1.0)
             probs = np.column_stack([head, 1.0 - head.sum(axis=1)])
     probs[np.isnan(y).any(axis=1)] = np.nan
     return probs

@@ -157,7 +157,9 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
         "dist = np.take_along_axis(d, idx, axis=1)",
         f"targets = {targets}[idx]",
     ]
-    if step.weights == "distance":
+    if step.weights == "distance" and step.threshold > 0:
+        lines.append(f"w = 1.0 / (dist + {literal(float(step.threshold))})")
+    elif step.weights == "distance":
         lines += [
             "zero = dist == 0",
             "with np.errstate(divide='ignore'):",
@@ -183,8 +185,9 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
         lexical = np.argsort(np.argsort([str(c) for c in step.classes], kind="stable"))
         c = out.const("CLASS_COUNTS", counts)
         lex = out.const("LEXICAL", np.asarray(lexical, dtype=np.int32))
-        lines += [
-            f"key = votes * {len(step.targets) + 1} * {k + 1} + {c} * {k + 1} + ({k} - {lex})",
+        lines += [  # most votes, then most training cases, then the lexically smallest value
+            "top = votes == votes.max(axis=1, keepdims=True)",
+            f"key = np.where(top, {c} * {k + 1} + ({k} - {lex}), -1.0)",
             "label = CLASSES[np.argmax(key, axis=1)]",
         ]
     return lines, {"probabilities": "probabilities", "label": "label"}

@@ -90,8 +90,11 @@ class PypmmlModel(Model):
             name = self._predicted
         if name not in index and f"predicted_{name}" in index:  # no <Output>: pypmml names the target so
             name = f"predicted_{name}"
+        if name not in index:
+            name = _segment_column(name, self.signature, index)
         if name in index:
-            return [row[index[name]] for row in result["data"]]
+            i = index[name]  # (pypmml leaves a row short when a result is missing: the absent values are missing)
+            return [row[i] if i < len(row) else None for row in result["data"]]
         classes = {c[len("probability(") : -1]: i for c, i in index.items() if c.startswith("probability(") and c.endswith(")")}
         if name == self.signature.meta.get("target") and classes:
             # a modelChain whose last segment declares only probabilities (JPMML-SkLearn's boosted
@@ -154,6 +157,24 @@ def _with_predicted_value(data: bytes, target: str) -> tuple[str, str | None]:
         model.insert(list(model).index(child(model, "MiningSchema")) + 1, output)
     output.insert(0, etree.Element(tag("OutputField"), name=PREDICTED, feature="predictedValue", targetField=target))
     return etree.tostring(root, encoding="unicode"), PREDICTED
+
+
+def _segment_column(name: str, signature: Signature, index: dict[str, int]) -> str:
+    """The column pypmml answers output ``name`` in when it returns a segment model's own columns.
+
+    Under selectFirst, pypmml 1.5.8 returns the selected segment's result under its own names
+    (``predicted``, ``probability_<category>``) instead of the MiningModel's Output fields; the
+    values are the Output's (PMML 4.4, selectFirst: the first segment whose predicate is TRUE
+    gives the result), only the names differ.
+    """
+    field = next((f for f in signature.outputs if f.name == name), None)
+    if field is None:
+        return name
+    if field.kind in ("label", "value") and "predicted" in index:
+        return "predicted"
+    if field.kind == "probability" and field.target is not None and f"probability_{field.target}" in index:
+        return f"probability_{field.target}"
+    return name
 
 
 def _most_probable(row: list[Any], classes: dict[str, int]) -> Any:

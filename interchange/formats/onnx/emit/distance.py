@@ -49,11 +49,45 @@ def distances(b: Builder, inputs: tuple[str, ...], points: np.ndarray, metric: s
     raise refuse(f"the distance metric {metric!r}")
 
 
+def _weighted(b: Builder, step: NearestCenter) -> str:
+    """PMML 4.4 §Clustering with missing-value weights (``ir.distances.distances``): a missing input is left
+    out, the sum scaled by sum(q) / sum(q of present inputs); no present input gives NaN distances."""
+    assert step.missing_weights is not None
+    centers, q = np.asarray(step.centers, dtype=np.float64), np.asarray(step.missing_weights, dtype=np.float64)
+    total, present, weight = None, None, 0.0
+    for j, name in enumerate(step.inputs):
+        x = b.column(name)
+        gone = b.op("IsNaN", [x])
+        diff = b.op("Abs", [b.op("Where", [gone, b.const(0.0), b.op("Sub", [x, b.const(centers[None, :, j])])])])
+        if step.metric in ("euclidean", "squaredEuclidean"):
+            part = b.op("Mul", [diff, diff])
+        elif step.metric == "manhattan":
+            part = diff
+        else:
+            part = b.op("Pow", [diff, b.const(float(step.p))])
+        total = part if total is None else b.op("Add", [total, part])
+        share = b.op("Where", [gone, b.const(0.0), b.const(float(q[j]))])
+        present = share if present is None else b.op("Add", [present, share])
+        weight += float(q[j])
+    if total is None or present is None:
+        raise refuse("distances over no input")
+    scaled = b.op("Mul", [total, b.op("Div", [b.const(weight), present])])
+    scaled = b.op("Where", [b.op("Equal", [present, b.const(0.0)]), b.const(np.nan), scaled])
+    if step.metric == "euclidean":
+        return b.op("Sqrt", [scaled])
+    if step.metric == "minkowski":
+        return b.op("Pow", [scaled, b.const(1.0 / step.p)])
+    return scaled
+
+
 @emitter(NearestCenter)
 def nearest_center(step: NearestCenter, b: Builder) -> Emitted:
+    """The first closest center's id. With missing-value weights, a row with no input present has NaN
+    distances and no cluster in the IR; an ONNX string output has no null, so it gets the first id."""
     if step.missing_weights is not None:
-        raise refuse("PMML's missing-value weights for cluster distances")
-    d = distances(b, step.inputs, step.centers, step.metric, step.p)
+        d = _weighted(b, step)
+    else:
+        d = distances(b, step.inputs, step.centers, step.metric, step.p)
     index = b.op("ArgMin", [d], axis=1, keepdims=0, select_last_index=0)
     return Emitted(cluster=labels(b, step.ids, index))
 
@@ -66,7 +100,9 @@ def nearest_neighbors(step: NearestNeighbors, b: Builder) -> Emitted:
     # TopK orders equal distances by index: the earlier stored point first, as a stable argsort
     dist, index = b.ops("TopK", [d, b.const([int(step.k)], np.int64, "k")], 2, axis=1, largest=0, sorted=1)
     weights = None
-    if step.weights == "distance":
+    if step.weights == "distance" and step.threshold > 0:  # PMML 4.4's weighted methods: 1 / (d + threshold)
+        weights = b.op("Div", [b.const(1.0), b.op("Add", [dist, b.const(float(step.threshold))])])
+    elif step.weights == "distance":
         zero = b.op("Equal", [dist, b.const(0.0)])
         exact = b.op("Cast", [zero], to=DOUBLE)
         any_zero = b.op("Greater", [b.op("ReduceMax", [exact, b.const([1], np.int64)], keepdims=1), b.const(0.0)])
@@ -89,14 +125,19 @@ def nearest_neighbors(step: NearestNeighbors, b: Builder) -> Emitted:
 
 @emitter(GaussianNaiveBayes)
 def gaussian_nb(step: GaussianNaiveBayes, b: Builder) -> Emitted:
-    """``log prior + sum_j (-0.5 log(2 pi var) - 0.5 (x - mean)^2 / var)``, then normalised."""
-    if step.floor is not None:
-        raise refuse("PMML's density floor in naive Bayes")
+    """``log prior + sum_j (-0.5 log(2 pi var) - 0.5 (x - mean)^2 / var)``, then normalised; with a PMML
+    threshold, each density raised to at least it before its log (ir.naive_bayes.GaussianNaiveBayes)."""
     mean, var = np.asarray(step.mean, dtype=np.float64), np.asarray(step.var, dtype=np.float64)
     X = b.op("Unsqueeze", [b.matrix(step.inputs), b.const([1], np.int64)])  # [N, 1, m]
     diff = b.op("Sub", [X, b.const(mean)])
-    spread = b.op("Div", [b.op("Mul", [b.const(0.5), b.op("Mul", [diff, diff])]), b.const(var)])
-    terms = b.op("Sub", [b.const(-0.5 * np.log(2.0 * np.pi * var)), spread])
+    if step.floor is None:
+        spread = b.op("Div", [b.op("Mul", [b.const(0.5), b.op("Mul", [diff, diff])]), b.const(var)])
+        terms = b.op("Sub", [b.const(-0.5 * np.log(2.0 * np.pi * var)), spread])
+    else:  # PMML 4.4 §NaiveBayes: log max(threshold, density); a missing input is left out of the product
+        power = b.op("Div", [b.op("Neg", [b.op("Mul", [diff, diff])]), b.const(2.0 * var)])
+        density = b.op("Div", [b.op("Exp", [power]), b.const(np.sqrt(2.0 * np.pi * var))])
+        logs = b.op("Log", [b.op("Max", [density, b.const(float(step.floor))])])
+        terms = b.op("Where", [b.op("IsNaN", [X]), b.const(0.0), logs])
     summed = b.op("ReduceSum", [terms, b.const([2], np.int64)], keepdims=0)
     jll = b.op("Add", [b.const(np.asarray(step.log_prior, dtype=np.float64)), summed])
     p = softmax(b, jll)

@@ -97,11 +97,12 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     from interchange.formats.onnx.emit.validity import never_missing
     from interchange.ir.expressions import Derive
 
+    write_model = lookup(graph.model)  # a model step without a form is refused by name before any step is written
     for step in graph.steps:
         lookup(step)(step, b)
         if isinstance(step, Derive) and never_missing(step.expression, b.present):
             b.present.add(step.outputs[0])
-    emitted: Emitted = lookup(graph.model)(graph.model, b)
+    emitted: Emitted = write_model(graph.model, b)
     from interchange.ir.reported import Reported
 
     model = graph.model.model if isinstance(graph.model, Reported) else graph.model  # (its prediction's classes)

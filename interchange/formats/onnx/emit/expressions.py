@@ -112,6 +112,37 @@ def _aggregate(b: Builder, name: str, args: list[Tensor]) -> Tensor:
     return b.op("Where", [none, _num(b, NAN), _clean(b, out)]), DOUBLE
 
 
+def _median(b: Builder, args: list[Tensor]) -> Tensor:
+    """The median of the present arguments (the IR's _median): missing ones sorted last (as +inf),
+    the mean of the elements at (count - 1) // 2 and count // 2; all missing gives missing."""
+    cols = [b.op("Expand", [_double(a, "median"), _rows(b)]) for a in args]
+    x = cols[0] if len(cols) == 1 else b.op("Concat", cols, axis=1)
+    gone = b.op("IsNaN", [x])
+    ordered = b.ops("TopK", [b.op("Where", [gone, _num(b, math.inf), x]), b.const([len(cols)], np.int64, "k")], 2, largest=0)[0]
+    count = b.op("ReduceSum", [b.op("Cast", [b.op("Not", [gone])], to=7), b.const([1], np.int64, "axes")], keepdims=1)  # INT64
+    one, two = b.const([[1]], np.int64, "i"), b.const([[2]], np.int64, "i")
+    low = b.op("Div", [b.op("Max", [b.op("Sub", [count, one]), b.const([[0]], np.int64, "i")]), two])
+    high = b.op("Div", [b.op("Max", [count, one]), two])
+    pick = [b.op("GatherElements", [ordered, i], axis=1) for i in (low, high)]
+    mid = _clean(b, b.op("Div", [b.op("Add", pick), _num(b, 2.0)]))
+    none = b.op("Equal", [count, b.const([[0]], np.int64, "i")])
+    return b.op("Where", [none, _num(b, NAN), mid]), DOUBLE
+
+
+def _member(b: Builder, subject: Tensor, pool: tuple[Expr, ...], want: bool) -> Tensor:
+    """isIn / isNotIn: the subject's category among the constants (a missing one is in none)."""
+    if not all(isinstance(p, Const) for p in pool):
+        raise refuse("isIn / isNotIn over other than constants")
+    tests = [_category(b, subject, p.value) for p in pool if isinstance(p, Const) and category_key(p.value) is not None]
+    if not tests:
+        return b.op("Expand", [_num(b, 0.0 if want else 1.0), _rows(b)]), DOUBLE
+    hit = tests[0]
+    for t in tests[1:]:
+        hit = b.op("Or", [hit, t])
+    hit = b.op("And", [b.op("Not", [_missing(b, subject)]), hit])
+    return _bool(b, hit if want else b.op("Not", [hit]))
+
+
 def _rows(b: Builder) -> str:
     """The shape ``[N, 1]`` of the graph's rows (from its first input), to broadcast constants."""
     if b.rows is None:
@@ -150,6 +181,10 @@ def _call(b: Builder, e: Call) -> Tensor:
         out = b.op("Where", [b.op("IsNaN", [x]), _num(b, 0.0), rounded]), DOUBLE
     elif f in ("min", "max", "sum", "avg", "product"):
         out = _aggregate(b, f, args)
+    elif f == "median":
+        out = _median(b, args)
+    elif f in ("isIn", "isNotIn"):
+        out = _member(b, args[0], e.args[1:], f == "isIn")
     elif f == "threshold":
         out = _bool(b, b.op("Greater", [_double(args[0], f), _double(args[1], f)]))
     elif f in _COMPARE:

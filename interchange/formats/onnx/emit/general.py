@@ -121,6 +121,8 @@ def normalized_classifier(step: NormalizedClassifier, b: Builder) -> Emitted:
         head = b.op("Slice", [y, starts, ends, axes])
         if step.normalization != "none":
             head = inverse_link(b, step.normalization, head)
+        elif k == 2:  # clamped, as the IR (and the PMML engines)
+            head = b.op("Min", [b.op("Max", [head, b.const(0.0)]), b.const(1.0)])
         probs = b.op("Concat", [head, b.op("Sub", [b.const(1.0), row_sum(b, head)])], "probabilities", axis=1)
     b.declare(probs, k)
     return Emitted(label=argmax_label(b, step.classes, probs), probabilities=probs)

@@ -18,7 +18,7 @@ from typing import Any
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.expressions import _category, _missing, _num, _text, derive
 from interchange.formats.onnx.emit.registry import Emitted, emitter, lookup
-from interchange.ir.expressions import Bins, Const, Derive, Lookup, Ref, references
+from interchange.ir.expressions import Bins, Call, Const, Derive, Lookup, Ref, references
 from interchange.ir.reported import Reported
 from interchange.ir.validity import Interval, Treat
 
@@ -134,14 +134,16 @@ def reported(step: Reported, b: Builder) -> Emitted:
 
 
 def never_missing(expr: Any, present: set[str]) -> bool:
-    """An expression that always gives a value: a constant, a table / bins with a default and a fill, or
-    a derived column of such (``present``)."""
+    """An expression that always gives a value: a constant, a table / bins with a default and a fill, an
+    ``if`` both of whose branches do, or a derived column of such (``present``)."""
     if isinstance(expr, Const):
         return expr.value is not None
     if isinstance(expr, Ref):
         return expr.name in present
     if isinstance(expr, (Lookup, Bins)):
         return expr.default is not None and expr.fill is not None
+    if isinstance(expr, Call) and expr.function == "if" and len(expr.args) == 3:  # (a missing condition: the else)
+        return all(never_missing(a, present) for a in expr.args[1:])
     return False
 
 

@@ -1,9 +1,11 @@
 """Write PFA from the IR: typed input/output records, parameters in cells, a straight-line action.
 
-Every derived column is a ``let`` binding. Inputs are nullable unions; a missing value the
-model cannot handle stops the record with ``impute.errorOnNull`` (a record error, not a wrong
-number). Trees are TreeNode records in a cell, walked by ``model.tree.simpleWalk`` with a test
-that routes missing values the way the source tree does.
+Every derived column is a ``let`` binding. Inputs are nullable unions; derived expressions and a
+regression's inputs read a missing number as NaN and compute what the IR computes with it
+(emit/functions.py); elsewhere a missing value the model cannot handle stops the record with
+``impute.errorOnNull`` (a record error, not a wrong number). Trees are TreeNode records in a
+cell, walked by ``model.tree.simpleWalk`` with a test that routes missing values the way the
+source tree does; a leaf without a prediction gives no label.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class _Writer:
         self.action: list[Any] = []
         self.cells: dict[str, Any] = {}
         self.cols: dict[str, tuple[Any, str, bool]] = {f.name: (_input_expr(f.name), f.type, True) for f in sig.inputs}
+        self.missing_as_nan = False  # a segment's model: a missing input makes its result missing, not the record fail
 
     def value(self, name: str) -> Any:
         """The column as a non-null value (errorOnNull when it may be missing)."""
@@ -74,6 +77,13 @@ class _Writer:
 
 def _vector(w: _Writer, names: tuple[str, ...]) -> Any:
     return {"new": [w.value(n) for n in names], "type": ARRAY}
+
+
+def _numbers(w: _Writer, names: tuple[str, ...]) -> Any:
+    """The columns as an array of doubles, NaN where one is missing (formats/pfa/emit/functions.py)."""
+    from interchange.formats.pfa.emit.functions import number_ref
+
+    return {"new": [number_ref(w, n) for n in names], "type": ARRAY}
 
 
 def _probabilities(scores: Any, link: Link) -> Any:
@@ -161,7 +171,10 @@ def _regression(w: _Writer, step: Regression, sig: Signature) -> dict[str, Any]:
             "const": np.asarray(step.intercept, dtype=float).tolist(),
         },
     }
-    w.bind("scores", {"model.reg.linear": [_vector(w, step.inputs), {"cell": "model"}]}, "array")
+    # a regression's missing input makes its value missing (NaN), as in the IR, and so does a segment's classifier
+    # (the segmentation then treats the missing result); a classifier's alone fails the record
+    x = _numbers(w, step.inputs) if step.classes is None or w.missing_as_nan else _vector(w, step.inputs)
+    w.bind("scores", {"model.reg.linear": [x, {"cell": "model"}]}, "array")
     if step.classes is None:
         return {"value": {"attr": "scores", "path": [0]}}
     if step.link is Link.IDENTITY:
@@ -209,7 +222,17 @@ def _ensemble(w: _Writer, step: TreeEnsemble, sig: Signature) -> dict[str, Any]:
     if step.classes is None:
         return {"value": {"attr": "scores", "path": [0]}}
     w.bind("probs", "scores" if step.link is Link.IDENTITY else _probabilities("scores", step.link), "array")
+    if any(np.isnan(v).any() for _, v in trees):  # a leaf without a prediction (PMML: a Node with no score)
+        return {"label": label_unless_missing("probs"), "nullable:label": True}
     return {}
+
+
+def label_unless_missing(probs: str, label: Any = None) -> Any:
+    """``label`` (default: the first class of largest probability), null where a probability is missing
+    (NaN: no prediction)."""
+    nan = {"params": [{"p": "double"}], "ret": "boolean", "do": {"impute.isnan": "p"}}
+    label = label if label is not None else {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
+    return {"if": {"a.any": [probs, nan]}, "then": None, "else": label}
 
 
 def _isolation(w: _Writer, step: IsolationScore, sig: Signature) -> dict[str, Any]:
@@ -260,22 +283,23 @@ def write_graph(graph: Graph) -> bytes:
     parts = _model(w, graph.model, sig)
     fields, values = [], {}
     classes = list(sig.classes or ())
+    probs = "probs"  # (every model writer binds its class probabilities in the signature's class order)
     if classes:
         label_type = _AVRO[sig.output("label")[0].type]
         w.cells["classes"] = {"type": {"type": "array", "items": label_type}, "init": classes}
     for f in sig.outputs:
-        nullable = f"extra:{f.name}" in parts or (f.kind == "label" and parts.get("nullable:label"))
+        nullable = f"extra:{f.name}" in parts or (f.kind in ("label", "cluster") and parts.get(f"nullable:{f.kind}"))
         fields.append({"name": f.name, "type": ["null", _AVRO[f.type]] if nullable else _AVRO[f.type]})
         if f"extra:{f.name}" in parts:  # a model's named figure (a scorecard's ranked reason code), null where it has none
             values[f.name] = parts[f"extra:{f.name}"]
         elif f.kind == "label":
-            values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": "probs"}]}
+            values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
         elif f.kind == "decision":
             values[f.name] = parts["decision"][sig.output("decision").index(f)]
         elif f.kind == "score":
             values[f.name] = parts["score"]
         elif f.kind == "probability":
-            values[f.name] = {"attr": "probs", "path": [classes.index(f.target)]}
+            values[f.name] = {"attr": probs, "path": [classes.index(f.target)]}
         elif f.kind == "value":
             values[f.name] = parts["value"]
         elif f.kind == "cluster":

@@ -1,9 +1,9 @@
 """IR expressions (Derive steps) and input validation (Validate) as PFA let-bindings.
 
-Numeric expressions, and text ones built from text constants, text columns and ``if``; a column
-that may be null is read through ``impute.errorOnNull``
-(the record fails instead of computing from a missing value), except where the IR itself
-says what a missing value gives (isMissing, Indicator / Interpolate ``fill``).
+Numeric expressions compute what the IR computes, a missing number being NaN (a nullable
+double column is read as NaN where it is null; functions.py); text ones are built from text
+constants, text columns, ``if``, Bins and Lookup, null where the IR's text is missing; a text
+column that may be null is read through ``impute.errorOnNull`` where a text value is needed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from interchange.batch import category_key
 from interchange.errors import UnsupportedModelError
-from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.formats.pfa.emit import functions as fn
+from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.transforms import Validate
 
 if TYPE_CHECKING:
@@ -44,89 +45,191 @@ def _flag(test: Any) -> Any:
 
 
 def _truth(w: _Writer, e: Expr) -> Any:
-    return {"!=": [_expr(w, e), 0.0]}
+    return fn.truth(w, _expr(w, e))
 
 
 def _expr(w: _Writer, e: Expr) -> Any:
+    """A numeric IR expression; a missing number is NaN, as in the IR (formats/pfa/emit/functions.py)."""
     if isinstance(e, Const):
+        if e.value is None:
+            return fn.NAN
         if not isinstance(e.value, (int, float)) or isinstance(e.value, bool):
             raise _refuse(f"the constant {e.value!r}")
         return float(e.value)
     if isinstance(e, Ref):
-        return w.value(e.name)
+        if w.cols[e.name][1] == "string":
+            raise _refuse(f"the text column {e.name!r} as a number")
+        return fn.number_ref(w, e.name)
     if isinstance(e, Call):
-        if e.fill is not None or e.default is not None:
-            raise _refuse(f"{e.function} with a value for missing arguments or results")
-        f, args = e.function, e.args
-        if f in _BINARY and len(args) == 2:
-            return {_BINARY[f]: [_expr(w, args[0]), _expr(w, args[1])]}
-        if f in _UNARY and len(args) == 1:
-            return {_UNARY[f]: _expr(w, args[0])}
-        if f == "neg":
-            return {"u-": _expr(w, args[0])}
-        if f == "logistic":
-            return {"m.link.logit": _expr(w, args[0])}
-        if f in ("min", "max") and len(args) >= 2:  # (pairwise, left to right: the same extreme)
-            extreme: Any = {f: [_expr(w, args[0]), _expr(w, args[1])]}
-            for a in args[2:]:
-                extreme = {f: [extreme, _expr(w, a)]}
-            return extreme
-        if f in ("equal", "notEqual") and any(_is_text(w, a) for a in args):
-            return _flag({_COMPARE[f]: [_text(w, args[0]), _text(w, args[1])]})
-        if f in _COMPARE:
-            return _flag({_COMPARE[f]: [_expr(w, args[0]), _expr(w, args[1])]})
-        if f == "threshold":
-            return _flag({">": [_expr(w, args[0]), _expr(w, args[1])]})
-        if f in ("and", "or"):
-            op = "&&" if f == "and" else "||"
-            test = _truth(w, args[0])
-            for a in args[1:]:
-                test = {op: [test, _truth(w, a)]}
-            return _flag(test)
-        if f == "not":
-            return _flag({"!": _truth(w, args[0])})
-        if f == "if" and len(args) == 3:
-            return {"if": _truth(w, args[0]), "then": _expr(w, args[1]), "else": _expr(w, args[2])}
-        if f in ("isMissing", "isNotMissing") and isinstance(args[0], Ref):
-            expr, _, nullable = w.cols[args[0].name]
-            present, absent = (0.0, 1.0) if f == "isMissing" else (1.0, 0.0)
-            return {"ifnotnull": {"v": expr}, "then": present, "else": absent} if nullable else present
-        raise _refuse(f"the IR function {f!r} with {len(args)} arguments")
+        return _call(w, e)
     if isinstance(e, Indicator) and isinstance(e.arg, Ref):
         expr, kind, nullable = w.cols[e.arg.name]
-        literal = {"string": str(e.value)} if kind == "string" else float(e.value)
-        test = _flag({"==": ["v" if nullable else expr, literal]})
-        if not nullable:
-            return test
-        if e.fill is None:
-            raise _refuse("an indicator of a nullable field with no value for missing")
-        return {"ifnotnull": {"v": expr}, "then": test, "else": float(e.fill)}
-    if isinstance(e, Interpolate) and e.fill is None and e.outliers == "asIs":
-        x = _expr(w, e.arg)
-        pieces = list(zip(e.orig, e.norm, strict=True))
-        out: Any = None
-        for k in range(len(pieces) - 2, -1, -1):  # the piece whose left end is the last one <= x
-            (o0, n0), (o1, n1) = pieces[k], pieces[k + 1]
-            line: Any = {"+": [n0, {"/": [{"*": [{"-": [x, o0]}, n1 - n0]}, o1 - o0]}]}
-            out = line if out is None else {"if": {"<": [x, o1]}, "then": line, "else": out}
-        return out
+        gone = fn.NAN if e.fill is None else float(e.fill)
+        if kind == "string":
+            test = _flag({"==": ["v" if nullable else expr, {"string": str(e.value)}]})
+            return {"ifnotnull": {"v": expr}, "then": test, "else": gone} if nullable else test
+        x = fn.tmp(w, fn.number_ref(w, e.arg.name))
+        return {"if": fn.isnan(x), "then": gone, "else": _flag({"==": [x, float(e.value)]})}
+    if isinstance(e, Interpolate):
+        return fn.interpolate(w, _expr(w, e.arg), e.orig, e.norm, e.outliers, e.fill)
+    if isinstance(e, Bins) and e.numeric:
+        return fn.bins(w, _expr(w, e.arg), e.bins, e.default, e.fill, numeric=True)
+    if isinstance(e, Lookup) and e.numeric and all(isinstance(a, Ref) for a in e.args):
+        return fn.lookup(w, _lookup_columns(w, e), e.table, e.default, e.fill, numeric=True)
     raise _refuse(f"the IR expression {type(e).__name__}")
 
 
+def _lookup_columns(w: _Writer, e: Lookup) -> list[tuple[Any, str, bool]]:
+    """Each argument column as (expression, kind, nullable): text as it is, numbers with NaN for missing."""
+    out = []
+    for a in e.args:
+        assert isinstance(a, Ref)
+        expr, kind, nullable = w.cols[a.name]
+        out.append((expr, kind, nullable) if kind == "string" else (fn.number_ref(w, a.name), kind, False))
+    return out
+
+
+def _call(w: _Writer, e: Call) -> Any:
+    """An IR function call, with ``default`` for a missing result and ``fill`` for a missing argument."""
+    f, args = e.function, e.args
+    text = f in ("equal", "notEqual") and any(_is_text(w, a) for a in args)
+    if f in ("isMissing", "isNotMissing", "isIn", "isNotIn") or text:
+        if e.fill is not None or e.default is not None:
+            raise _refuse(f"{f} with a value for missing arguments or results")
+        return _text_aware(w, f, args)
+    values = [fn.tmp(w, _expr(w, a)) for a in args] if e.fill is not None else [_expr(w, a) for a in args]
+    out = _numeric(w, f, values)
+    if e.default is not None:
+        r = fn.tmp(w, out)
+        out = {"if": fn.isnan(r), "then": float(e.default), "else": r}
+    if e.fill is not None:
+        gone: Any = fn.isnan(values[0])
+        for v in values[1:]:
+            gone = {"||": [gone, fn.isnan(v)]}
+        out = {"if": gone, "then": float(e.fill), "else": out}
+    return out
+
+
+def _numeric(w: _Writer, f: str, args: list[Any]) -> Any:
+    """IR function ``f`` over numeric argument expressions (interchange.ir.expressions.FUNCTIONS)."""
+    if f in _BINARY and len(args) == 2:
+        return fn.clean(w, {_BINARY[f]: args})
+    if f in _UNARY and len(args) == 1:
+        return fn.clean(w, {_UNARY[f]: args[0]})
+    if f == "neg" and len(args) == 1:
+        return {"u-": args[0]}
+    if f == "logistic" and len(args) == 1:
+        return {"m.link.logit": args[0]}
+    if f == "round" and len(args) == 1:  # Java Math.round (half up); a missing argument gives 0 (pypmml)
+        x = fn.tmp(w, args[0])
+        return {"if": fn.isnan(x), "then": 0.0, "else": {"m.floor": {"+": [x, 0.5]}}}
+    if f in ("min", "max", "sum", "avg", "product") and args:
+        return fn.aggregate(w, f, args)
+    if f == "median" and args:
+        return fn.median(w, args)
+    if f in ("equal", "notEqual") and len(args) == 2:  # two missing values are equal (the IR's _equal)
+        a, b = fn.tmp(w, args[0]), fn.tmp(w, args[1])
+        same: Any = {"||": [{"==": [a, b]}, {"&&": [fn.isnan(a), fn.isnan(b)]}]}
+        return _flag(same if f == "equal" else {"!": same})
+    if (f in _COMPARE or f == "threshold") and len(args) == 2:
+        # a comparison with a missing value is false (PFA orders NaN above every number: tested first)
+        a, b = fn.tmp(w, args[0]), fn.tmp(w, args[1])
+        compared = {_COMPARE.get(f, ">"): [a, b]}
+        return _flag({"&&": [{"!": {"||": [fn.isnan(a), fn.isnan(b)]}}, compared]})
+    if f in ("and", "or") and args:
+        op = "&&" if f == "and" else "||"
+        test = fn.truth(w, args[0])
+        for a in args[1:]:
+            test = {op: [test, fn.truth(w, a)]}
+        return _flag(test)
+    if f == "not" and len(args) == 1:
+        return _flag({"!": fn.truth(w, args[0])})
+    if f == "if" and len(args) in (2, 3):  # a missing condition takes the else branch; no else: missing
+        return {"if": fn.truth(w, args[0]), "then": args[1], "else": args[2] if len(args) == 3 else fn.NAN}
+    raise _refuse(f"the IR function {f!r} with {len(args)} arguments")
+
+
+def _text_aware(w: _Writer, f: str, args: tuple[Expr, ...]) -> Any:
+    """isMissing / isNotMissing, isIn / isNotIn and equality over a text or a numeric column."""
+    if f in ("isMissing", "isNotMissing"):
+        a = args[0]
+        if isinstance(a, Ref) and w.cols[a.name][1] == "string":
+            expr, _, nullable = w.cols[a.name]
+            gone: Any = {"ifnotnull": {"v": expr}, "then": False, "else": True} if nullable else False
+        elif isinstance(a, Ref) or not _is_text(w, a):
+            gone = fn.isnan(_expr(w, a))
+        else:
+            raise _refuse(f"{f} of a text expression")
+        return _flag(gone if f == "isMissing" else {"!": gone})
+    if f in ("equal", "notEqual"):  # two missing values are equal, one equals nothing (the IR's _equal)
+        same = _text_equal(w, args[0], args[1])
+        return _flag(same if f == "equal" else {"!": same})
+    subject, pool = args[0], args[1:]
+    if not isinstance(subject, Ref) or not all(isinstance(p, Const) for p in pool):
+        raise _refuse(f"{f} over other than a column and constants")
+    expr, kind, nullable = w.cols[subject.name]
+    value = expr if kind == "string" else fn.number_ref(w, subject.name)
+    hit = fn.member(w, value, kind, nullable and kind == "string", [p.value for p in pool if isinstance(p, Const)])
+    return _flag(hit if f == "isIn" else {"!": hit})
+
+
+def _text_equal(w: _Writer, a: Expr, b: Expr) -> Any:
+    """Text equality where a nullable column's missing value equals only another missing value."""
+    sides: list[tuple[str | None, Any]] = []
+    for k, e in enumerate((a, b)):
+        if isinstance(e, Ref) and w.cols[e.name][2]:
+            sides.append((f"eq{k}", w.cols[e.name][0]))
+        else:
+            sides.append((None, _text(w, e)))
+    (na, ea), (nb, eb) = sides
+    test: Any = {"==": [na or ea, nb or eb]}
+    if nb is not None:  # b missing: equal only when a is missing too
+        test = {"ifnotnull": {nb: eb}, "then": test, "else": False}
+    if na is None:
+        return test
+    a_missing = {"ifnotnull": {nb: eb}, "then": False, "else": True} if nb is not None else False
+    return {"ifnotnull": {na: ea}, "then": test, "else": a_missing}
+
+
 def _is_text(w: _Writer, e: Expr) -> bool:
-    return (isinstance(e, Const) and isinstance(e.value, str)) or (isinstance(e, Ref) and w.cols[e.name][1] == "string")
+    if isinstance(e, Const):
+        return isinstance(e.value, str)
+    if isinstance(e, Ref):
+        return w.cols[e.name][1] == "string"
+    if isinstance(e, (Bins, Lookup)):
+        return not e.numeric
+    return isinstance(e, Call) and e.function == "if" and any(_is_text(w, a) for a in e.args[1:])
 
 
 def _text(w: _Writer, e: Expr) -> Any:
-    """A string-valued expression: a text constant, a text column, or ``if`` choosing between them
-    (the ONNX lifter's ``if(isMissing(x), "", x)``: ONNX holds a missing text as "")."""
+    """A string-valued expression: a text constant, a text column, ``if`` choosing between them (the ONNX
+    lifter's ``if(isMissing(x), "", x)``: ONNX holds a missing text as ""), text Bins and Lookup; null
+    where the IR's text is missing (``_text_nullable``)."""
     if isinstance(e, Const) and isinstance(e.value, str):
         return {"string": e.value}
+    if isinstance(e, Const) and e.value is None:
+        return None
     if isinstance(e, Ref) and w.cols[e.name][1] == "string":
         return w.value(e.name)  # (errorOnNull when it may be missing: evaluated only on the branch that reads it)
-    if isinstance(e, Call) and e.function == "if" and len(e.args) == 3 and e.fill is None and e.default is None:
-        return {"if": _truth(w, e.args[0]), "then": _text(w, e.args[1]), "else": _text(w, e.args[2])}
+    if isinstance(e, Call) and e.function == "if" and len(e.args) in (2, 3) and e.fill is None and e.default is None:
+        otherwise = _text(w, e.args[2]) if len(e.args) == 3 else None
+        return {"if": _truth(w, e.args[0]), "then": _text(w, e.args[1]), "else": otherwise}
+    if isinstance(e, Bins) and not e.numeric:
+        return fn.bins(w, _expr(w, e.arg), e.bins, e.default, e.fill, numeric=False)
+    if isinstance(e, Lookup) and not e.numeric and all(isinstance(a, Ref) for a in e.args):
+        return fn.lookup(w, _lookup_columns(w, e), e.table, e.default, e.fill, numeric=False)
     raise _refuse(f"the text expression {e!r}")
+
+
+def _text_nullable(e: Expr) -> bool:
+    """Whether a text expression may be missing (then written as a ["null", "string"] value)."""
+    if isinstance(e, Const):
+        return e.value is None
+    if isinstance(e, (Bins, Lookup)):
+        return e.default is None or e.fill is None
+    if isinstance(e, Call) and e.function == "if":
+        return len(e.args) == 2 or any(_text_nullable(a) for a in e.args[1:])
+    return False
 
 
 def _symbol(w: _Writer, name: str) -> str:
@@ -190,10 +293,13 @@ def write_derive(w: _Writer, step: Derive) -> None:
         w.action.append({"let": {symbol: nullable}})
         w.cols[step.outputs[0]] = (symbol, "double", True)
         return
+    if step.type == "string" and isinstance(step.expression, Ref) and w.cols[step.expression.name][1] == "string":
+        w.cols[step.outputs[0]] = w.cols[step.expression.name]  # a copy: the same value, null where it is
+        return
     if step.type == "string":
         symbol = _symbol(w, step.outputs[0])
         w.action.append({"let": {symbol: _text(w, step.expression)}})
-        w.cols[step.outputs[0]] = (symbol, "string", False)
+        w.cols[step.outputs[0]] = (symbol, "string", _text_nullable(step.expression))
         return
     if step.type not in (None, "double", "boolean", "integer"):
         raise _refuse(f"a derived field of type {step.type}")

@@ -14,6 +14,7 @@ import numpy as np
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit.document import ARRAY, ModelWriter, _vector, _Writer
+from interchange.formats.pfa.emit.general import in_order
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neighbors import NearestNeighbors
@@ -88,12 +89,15 @@ def _svm(w: _Writer, step: SupportVectorMachine, sig: Signature) -> dict[str, An
     if step.classes is None:
         return {"value": _at("svm_f", 0)}
     pairs = np.asarray(step.pairs, dtype=int)
+    thresholds = np.zeros(len(pairs)) if step.threshold is None else np.asarray(step.threshold, dtype=np.float64)
+    # machine p votes for class i of pair (i, j) when f_p > t_p (first_when ">") or f_p < t_p ("<"), else for j
+    first, other = (">", "<=") if step.first_when == ">" else ("<", ">=")
     votes, confidence = [], []
     for c in range(len(step.classes)):
         v, conf = [], []
         for p, (i, j) in enumerate(pairs):
             if c in (i, j):
-                won = {">": [_at("svm_f", p), 0.0]} if c == i else {"<=": [_at("svm_f", p), 0.0]}
+                won = {(first if c == i else other): [_at("svm_f", p), float(thresholds[p])]}
                 v.append({"if": won, "then": 1.0, "else": 0.0})
                 conf.append(_at("svm_f", p) if c == i else {"u-": _at("svm_f", p)})
         votes.append(_sum(v))
@@ -152,12 +156,14 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
     w.bind("knn_near", {"model.neighbor.nearestK": [int(step.k), "knn_x", {"cell": "knn_points"}, metric]}, "array")
     dist = _fcn({"p": "KnnPoint"}, "double", _distance(step, "knn_x", "p.point"))
     w.bind("knn_d", {"a.map": ["knn_near", dist]}, "array")
-    if step.weights == "distance":
+    if step.weights == "distance" and step.threshold > 0:  # PMML 4.4's weighted methods: 1 / (d + threshold)
+        weights: Any = {"a.map": ["knn_d", _fcn({"d": "double"}, "double", {"/": [1.0, {"+": ["d", float(step.threshold)]}]})]}
+    elif step.weights == "distance":
         # scikit-learn: neighbours at distance 0 take all the weight, else 1/d
         zero = {"a.any": ["knn_d", _fcn({"d": "double"}, "boolean", {"==": ["d", 0.0]})]}
         exact = _fcn({"d": "double"}, "double", {"if": {"==": ["d", 0.0]}, "then": 1.0, "else": 0.0})
         inverse = _fcn({"d": "double"}, "double", {"/": [1.0, "d"]})
-        weights: Any = {"if": zero, "then": {"a.map": ["knn_d", exact]}, "else": {"a.map": ["knn_d", inverse]}}
+        weights = {"if": zero, "then": {"a.map": ["knn_d", exact]}, "else": {"a.map": ["knn_d", inverse]}}
     else:
         weights = {"a.map": ["knn_d", _fcn({"d": "double"}, "double", 1.0)]}
     w.bind("knn_w", weights, "array")
@@ -183,7 +189,7 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
 def _naive_bayes(w: _Writer, step: GaussianNaiveBayes, sig: Signature) -> dict[str, Any]:
     """PFA §model.naive.gaussian: the log-likelihood per class, plus the log prior, normalised."""
     if step.floor is not None:
-        raise _refuse(step, "naive Bayes with a PMML density threshold is not written to PFA", ["pmml"])
+        return _naive_bayes_floored(w, step)
     stat = {
         "type": "record",
         "name": "GaussianStat",
@@ -203,6 +209,28 @@ def _naive_bayes(w: _Writer, step: GaussianNaiveBayes, sig: Signature) -> dict[s
     w.bind("nb_x", _vector(w, step.inputs), "array")
     ll = _fcn({"c": "NaiveBayesClass"}, "double", {"+": ["c.logPrior", {"model.naive.gaussian": ["nb_x", "c.stats"]}]})
     w.bind("nb_jll", {"a.map": [{"cell": "nb_classes"}, ll]}, "array")
+    _stable_softmax(w, "nb_jll", "probs")
+    return {}
+
+
+def _naive_bayes_floored(w: _Writer, step: GaussianNaiveBayes) -> dict[str, Any]:
+    """PMML 4.4 §NaiveBayes: log prior + sum_j log max(threshold, density_j); a missing input is left out."""
+    mean, var = np.asarray(step.mean, dtype=float), np.asarray(step.var, dtype=float)
+    scores = []
+    for c, prior in enumerate(np.asarray(step.log_prior, dtype=float)):
+        terms: list[Any] = []
+        for j, name in enumerate(step.inputs):
+            d = {"-": ["nb_v", float(mean[c, j])]}
+            power = {"/": [{"u-": {"*": [d, d]}}, float(2.0 * var[c, j])]}
+            density = {"/": [{"m.exp": power}, float(np.sqrt(2.0 * np.pi * var[c, j]))]}
+            logged = {"m.ln": {"max": [density, float(step.floor or 0.0)]}}
+            expr, _, nullable = w.cols[name]
+            if nullable:
+                terms.append({"ifnotnull": {"nb_v": expr}, "then": logged, "else": 0.0})
+            else:
+                terms.append({"do": [{"let": {"nb_v": expr}}, logged]})
+        scores.append({"+": [float(prior), _sum(terms)]})  # (numpy: the prior plus the row's sum)
+    w.bind("nb_jll", {"new": scores, "type": ARRAY}, "array")
     _stable_softmax(w, "nb_jll", "probs")
     return {}
 
@@ -230,13 +258,18 @@ def _neural(w: _Writer, step: NeuralNetwork, sig: Signature) -> dict[str, Any]:
     w.bind("scores", {"model.neural.simpleLayers": ["nn_x", {"cell": "nn_layers"}, activation]}, "array")
     if step.classes is None:
         return {"value": _at("scores", 0)}
+    own, wanted = [str(c) for c in step.classes], [str(c) for c in sig.classes or step.classes]
+    probs = "probs" if own == wanted else "nn_probs"  # (the PFA lift reads a network's own "probs")
     if step.output == "logistic":
         w.bind("nn_p1", {"m.link.logit": _at("scores", 0)})
-        w.bind("probs", {"new": [{"-": [1.0, "nn_p1"]}, "nn_p1"], "type": ARRAY}, "array")
+        w.bind(probs, {"new": [{"-": [1.0, "nn_p1"]}, "nn_p1"], "type": ARRAY}, "array")
     elif step.output == "softmax":
-        _stable_softmax(w, "scores", "probs")
+        _stable_softmax(w, "scores", probs)
     else:
-        w.bind("probs", "scores", "array")
+        w.bind(probs, "scores", "array")
+    if probs != "probs":  # a PMML document's NeuralOutputs may list the categories in another order
+        order = in_order([_at(probs, j) for j in range(len(step.classes))], step.classes, sig)
+        w.bind("probs", {"new": order, "type": ARRAY}, "array")
     return {}
 
 
@@ -246,7 +279,7 @@ def _neural(w: _Writer, step: NeuralNetwork, sig: Signature) -> dict[str, Any]:
 def _clustering(w: _Writer, step: NearestCenter, sig: Signature) -> dict[str, Any]:
     """PFA §model.cluster.closest: squared Euclidean, the first closest center."""
     if step.metric != "squaredEuclidean" or step.missing_weights is not None:
-        raise _refuse(step, f"clustering by {step.metric} or with missing-value weights is not written to PFA", ["pmml"])
+        return _clustering_measured(w, step, sig)
     cluster = {"type": "record", "name": "Cluster", "fields": [{"name": "center", "type": ARRAY}, {"name": "id", "type": "long"}]}
     init = [
         {"center": [float(v) for v in c], "id": int(i)}
@@ -255,6 +288,50 @@ def _clustering(w: _Writer, step: NearestCenter, sig: Signature) -> dict[str, An
     w.cells["clusters"] = {"type": {"type": "array", "items": cluster}, "init": init}
     w.bind("km_closest", {"model.cluster.closest": [_vector(w, step.inputs), {"cell": "clusters"}]}, "Cluster")
     return {"cluster": {"attr": "km_closest", "path": [{"string": "id"}]}}
+
+
+def _clustering_measured(w: _Writer, step: NearestCenter, sig: Signature) -> dict[str, Any]:
+    """Each center's distance written out (interchange.ir.distances.distances): euclidean, squared,
+    cityBlock or minkowski; with PMML 4.4's missing-value weights a missing input is left out and the
+    sum scaled by sum(q) / sum(q of present inputs), no present input giving no cluster."""
+    from interchange.formats.pfa.emit.functions import isnan, number_ref
+
+    weights = None if step.missing_weights is None else np.asarray(step.missing_weights, dtype=float)
+    xs = [number_ref(w, n) if weights is not None else w.value(n) for n in step.inputs]
+    if weights is not None:
+        shares = [{"if": isnan(x), "then": 0.0, "else": float(q)} for x, q in zip(xs, weights, strict=True)]
+        w.bind("km_present", _sum([0.0, *shares]))
+    total_weight = 0.0
+    for q in weights if weights is not None else ():
+        total_weight += float(q)  # (summed in the IR's order)
+    dists = []
+    for center in np.asarray(step.centers, dtype=float):
+        terms: list[Any] = [0.0]
+        for x, c in zip(xs, center, strict=True):
+            d: Any = {"m.abs": {"-": [x, float(c)]}}
+            if weights is not None:
+                d = {"if": isnan(x), "then": 0.0, "else": d}
+            if step.metric in ("euclidean", "squaredEuclidean"):
+                d = {"*": [d, d]}
+            elif step.metric != "manhattan":
+                d = {"**": [d, float(step.p)]}
+            terms.append(d)
+        total: Any = _sum(terms)
+        if weights is not None:
+            total = {"*": [total, {"/": [total_weight, "km_present"]}]}
+        if step.metric == "euclidean":
+            total = {"m.sqrt": total}
+        elif step.metric == "minkowski":
+            total = {"**": [total, 1.0 / float(step.p)]}
+        dists.append(total)
+    w.bind("km_dists", {"new": dists, "type": ARRAY}, "array")
+    field = next(f for f in sig.outputs if f.kind == "cluster")
+    ids: list[Any] = [str(i) for i in step.ids] if field.type == "string" else [int(i) for i in step.ids]
+    w.cells["cluster_ids"] = {"type": {"type": "array", "items": "string" if field.type == "string" else "long"}, "init": ids}
+    closest = {"attr": {"cell": "cluster_ids"}, "path": [{"a.argmin": "km_dists"}]}  # (the first of equal ones)
+    if weights is None:
+        return {"cluster": closest}
+    return {"cluster": {"if": {"==": ["km_present", 0.0]}, "then": None, "else": closest}, "nullable:cluster": True}
 
 
 FAMILY_WRITERS: dict[type, ModelWriter] = {

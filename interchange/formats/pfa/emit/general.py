@@ -119,7 +119,10 @@ def _normalized(w: _Writer, step: NormalizedClassifier, sig: Signature) -> dict[
     else:
         head = []
         for j in range(k - 1):
-            w.bind(f"norm_{j}", y[j] if step.normalization == "none" else inverse_link(step.normalization, y[j]))
+            score = y[j] if step.normalization == "none" else inverse_link(step.normalization, y[j])
+            if step.normalization == "none" and k == 2:  # clamped, as the IR (and the PMML engines)
+                score = {"max": [0.0, {"min": [1.0, score]}]}
+            w.bind(f"norm_{j}", score)
             head.append(f"norm_{j}")
         rest: Any = head[0]
         for h in head[1:]:

@@ -1,9 +1,9 @@
 """Scorecard (points and ranked reason codes) and RuleSet (rule selection) as PFA expressions.
 
 Scorecard: each characteristic's partial score is an if-chain over its attributes' predicates
-(no attribute TRUE fails the record: the IR's missing score has no double in PFA); reason codes
-are ranked by points (then by the first characteristic giving the code) with ``a.sortLT`` over
-code indices, and an output is null where its rank has no code with positive points. RuleSet:
+(no attribute TRUE: NaN, the IR's missing score); reason codes are ranked by points (then by the
+first characteristic giving the code) with ``a.sortLT`` over code indices, and an output is null
+where its rank has no code with positive points or the score is missing. RuleSet:
 firstHit as an if-chain; weightedMax as firstHit over the rules by descending weight (ties keep
 document order, as the IR's strict ``>``); weightedSum as per-score weight totals and argmax.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from interchange.formats.pfa.emit.functions import NAN
 from interchange.formats.pfa.emit.predicates import truth
 from interchange.ir.rules import RuleSet
 from interchange.ir.scorecard import Scorecard
@@ -46,7 +47,7 @@ def _scorecard(w: _Writer, step: Scorecard, sig: Signature) -> dict[str, Any]:
     for i, ch in enumerate(step.characteristics):
         tests = [truth(w, a.predicate)[0] for a in ch.attributes]
         scores = [w.value(a.score) if isinstance(a.score, str) else float(a.score) for a in ch.attributes]
-        w.bind(f"sc_part_{i}", {"impute.errorOnNull": _chain(list(zip(tests, scores, strict=True)), None)})
+        w.bind(f"sc_part_{i}", _chain(list(zip(tests, scores, strict=True)), NAN))  # no attribute TRUE: missing
         if step.use_codes and ch.baseline is not None and k:
             codes = [step.codes.index(a.code) if a.code is not None else -1 for a in ch.attributes]
             w.bind(f"sc_code_{i}", _chain(list(zip(tests, codes, strict=True)), -1), "int")
@@ -81,7 +82,8 @@ def _scorecard(w: _Writer, step: Scorecard, sig: Signature) -> dict[str, Any]:
             continue
         at = {"attr": "sc_order", "path": [r]}
         positive = {">": [{"attr": "sc_points", "path": [at]}, 0.0]}
-        parts[f"extra:{name}"] = {"if": positive, "then": {"attr": {"cell": "reason_codes"}, "path": [at]}, "else": None}
+        ranked = {"if": positive, "then": {"attr": {"cell": "reason_codes"}, "path": [at]}, "else": None}
+        parts[f"extra:{name}"] = {"if": {"impute.isnan": "sc_total"}, "then": None, "else": ranked}  # a missing score: none
     return parts
 
 

@@ -66,6 +66,7 @@ def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any,
 
     sub = _Writer(sig)
     sub.cols = dict(w.cols)
+    sub.missing_as_nan = True
     parts = _model(sub, model, sig)
     defined = _records([w.cells, w.action], set())
     cells = {c: f"s{i}_{c}" for c in sub.cells}
@@ -77,7 +78,7 @@ def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any,
             raise _refuse(f"a regression segment {type(model).__name__} without a value")
         return {"do": [*body, _rename(parts["value"], cells, defined)]}
     own = getattr(model, "classes", None)
-    if own is None or parts:  # the model writers bind class probabilities as "probs"
+    if own is None or set(parts) - {"label", "nullable:label"}:  # the model writers bind class probabilities as "probs"
         raise _refuse(f"a classification segment {type(model).__name__} without probabilities")
     mine = [str(c) for c in own]
     aligned = [{"attr": "probs", "path": [mine.index(str(c))]} if str(c) in mine else 0.0 for c in classes]
@@ -197,7 +198,7 @@ def _segmentation(w: _Writer, step: Segmentation, sig: Signature) -> dict[str, A
         for m, r in zip(reversed(on), reversed(results), strict=True):
             probs = {"if": m, "then": r, "else": probs}
         w.bind("probs", probs, "array")
-        return parts
+        return _no_label_where_missing(parts)
     gone = []
     for i, r in enumerate(results):  # a segment's missing result: any missing probability
         w.bind(f"seg_gone_{i}", {"impute.isnan": _sum([{"attr": r, "path": [j]} for j in range(k)])}, "boolean")
@@ -242,7 +243,15 @@ def _segmentation(w: _Writer, step: Segmentation, sig: Signature) -> dict[str, A
     if dead is not None:
         probs = {"if": dead, "then": {"new": [NAN] * k, "type": ARRAY}, "else": probs}
     w.bind("probs", probs, "array")
-    return parts
+    return _no_label_where_missing(parts)
+
+
+def _no_label_where_missing(parts: dict[str, Any]) -> dict[str, Any]:
+    """No label where the combined probabilities are missing (no segment selected, a missing result
+    returned, no vote), as the IR's label_of: the argmax of NaN would be a label nobody gave."""
+    from interchange.formats.pfa.emit.document import label_unless_missing
+
+    return {**parts, "label": label_unless_missing("probs", parts.get("label")), "nullable:label": True}
 
 
 def _ordered(

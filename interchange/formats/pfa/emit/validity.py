@@ -145,6 +145,12 @@ def _reported(w: _Writer, step: Reported, sig: Signature) -> dict[str, Any]:
             symbol = {"if": {"impute.isnan": symbol}, "then": None, "else": {"m.round": symbol}}
             if field.kind == "label":
                 parts["nullable:label"] = True
+        if field is not None and field.type == "boolean":  # the IR's 1 / 0 flag as a boolean, null when missing
+            flag = {"!=": ["bv", 0.0]}
+            if w.cols[name][2]:
+                symbol = {"ifnotnull": {"bv": symbol}, "then": flag, "else": None}
+            else:
+                symbol = {"do": [{"let": {"bv": symbol}}, {"if": {"impute.isnan": "bv"}, "then": None, "else": flag}]}
         if field is not None and field.kind in ("value", "label"):
             parts[f"out:{name}"] = symbol
             continue

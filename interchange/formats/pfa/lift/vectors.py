@@ -11,6 +11,7 @@ picks with a chain of ``if``; a negative constant index counts from the end, as 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partialmethod
 from typing import Any
@@ -27,12 +28,16 @@ __all__ = ["Vectors"]
 _REDUCE = {"a.sum": "+", "a.max": "max", "a.min": "min"}
 
 
+_ROOT2 = Const(math.sqrt(2.0))
+
+
 def _exp_exp(y: Expr) -> Expr:
     return Call("exp", (Call("neg", (Call("exp", (y,)),)),))
 
 
 # titus2's m.link.* (titus/lib/link.py), operation for operation
 _LINKS: dict[str, Callable[[Expr], Expr]] = {
+    "m.link.probit": lambda y: Call("/", (Call("+", (Call("erf", (Call("/", (y, _ROOT2)),)), Const(1.0))), Const(2.0))),
     "m.link.cloglog": lambda y: Call("-", (Const(1.0), _exp_exp(y))),
     "m.link.loglog": _exp_exp,
     "m.link.softplus": lambda y: Call("ln", (Call("+", (Const(1.0), Call("exp", (y,)))),)),
@@ -161,7 +166,7 @@ class Vectors(Machines):
         return Vector(tuple(Scalar(Call("/", (e.expr, total.expr))) for e in exps))
 
     def _link(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        """m.link.cloglog / loglog / softplus / relu / tanh of a value or item by item, as titus2 writes them."""
+        """m.link.probit / cloglog / loglog / softplus / relu / tanh of a value or item by item, as titus2 writes them."""
         v = self.expr(node[head], scope, f"{path}/{head}")
         items = self._numbers(v, head, f"{path}/{head}") if isinstance(v, Vector) else [self._as_scalar(v, path)]
         if items is None:
@@ -173,6 +178,7 @@ class Vectors(Machines):
             out.append(Scalar(_LINKS[head](x.expr), "double", x.nullable))
         return Vector(tuple(out)) if isinstance(v, Vector) else out[0]
 
+    x_m_link_probit = partialmethod(_link, "m.link.probit")
     x_m_link_cloglog = partialmethod(_link, "m.link.cloglog")
     x_m_link_loglog = partialmethod(_link, "m.link.loglog")
     x_m_link_softplus = partialmethod(_link, "m.link.softplus")

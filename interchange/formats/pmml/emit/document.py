@@ -76,6 +76,14 @@ def _extra_categories(graph: Graph) -> list[Any]:
 def _data_dictionary(sig: Signature, valid: dict[str, list[Any]], extra: list[Any] = ()) -> etree._Element:  # type: ignore[assignment]
     dd = E("DataDictionary")
     for f in sig.inputs:
+        if f.type not in _TYPES:  # (a PFA array or map input, say: a DataField holds one value)
+            raise UnsupportedModelError(
+                f"input field {f.name!r} is of type {f.type!r}, which no PMML DataField holds "
+                f"(PMML 4.4 dataTypes: {', '.join(sorted(set(_TYPES.values())))}); give the model one field per value",
+                format="pmml",
+                field=f.name,
+                type=f.type,
+            )
         # <Value> lists only where an encoder rejects unknown categories: elsewhere values a
         # sample did not show are valid input, and PMML treats unlisted values as invalid.
         if f.type not in _TYPES:  # an array or record input (a lifted PFA document's)

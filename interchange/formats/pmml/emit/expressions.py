@@ -105,9 +105,11 @@ def _map_values(expr: Lookup) -> etree._Element:
 
 
 def _discretize(expr: Bins) -> etree._Element:
-    if expr.default is not None or expr.fill is not None:
-        raise UnsupportedModelError("Discretize defaultValue / mapMissingTo: pypmml departs from PMML 4.4 there", format="pmml")
-    el = E("Discretize", _attrs(field=_field(expr.arg, "Discretize"), dataType="double" if expr.numeric else "string"))
+    """PMML 4.4 §Discretize; defaultValue and mapMissingTo as written (pypmml departs there:
+    formats/pmml/departures.py, JPMML-Evaluator follows the specification)."""
+    attrs = _attrs(field=_field(expr.arg, "Discretize"), dataType="double" if expr.numeric else "string")
+    attrs.update(_attrs(defaultValue=expr.default, mapMissingTo=expr.fill))
+    el = E("Discretize", attrs)
     for low, high, closure, value in expr.bins:
         interval = E("Interval", _attrs(closure=closure, leftMargin=low, rightMargin=high))
         el.append(E("DiscretizeBin", {"binValue": num(value) if isinstance(value, float) else text(value)}, interval))

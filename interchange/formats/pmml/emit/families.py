@@ -101,8 +101,6 @@ def check_family(step: ModelStep) -> None:
                 "1.5.8 also divides the weighted average by k; use ONNX or PFA.",
                 ["onnx", "pfa"],
             )
-    if isinstance(step, NearestCenter) and step.missing_weights is not None:
-        raise _refuse(step, "clustering with missing-value weights is not written to PMML yet", ["onnx", "pfa"])
 
 
 # --- SupportVectorMachineModel ------------------------------------------------------------
@@ -184,10 +182,11 @@ def _svm_decisions(step: SupportVectorMachine, sig: Signature) -> etree._Element
 
 
 def _svm(step: SupportVectorMachine, sig: Signature) -> etree._Element:
-    """PMML 4.4 §SVM: one machine per class pair, OneAgainstOne voting, maxWins="false".
+    """PMML 4.4 §SVM: one machine per class pair, OneAgainstOne voting.
 
-    PMML votes for targetCategory when the machine value is < threshold (0); libsvm votes for
-    class i of pair (i, j) when f > 0, so each machine is written as -f with targetCategory i.
+    PMML votes for targetCategory when the machine value is < threshold (0) under maxWins="false";
+    libsvm votes for class i of pair (i, j) when f > 0, so each such machine is written as -f with
+    targetCategory i. A lifted machine with its own threshold and maxWins is written as it was.
     """
     check_family(step)
     vectors = np.asarray(step.vectors, dtype=np.float64)
@@ -205,13 +204,20 @@ def _svm(step: SupportVectorMachine, sig: Signature) -> etree._Element:
     for s, v in enumerate(vectors):
         dictionary.append(E("VectorInstance", {"id": s}, _array(v)))
     model.append(dictionary)
-    sign = -1.0 if classification else 1.0
+    # libsvm's orientation (class i of pair (i, j) when f > 0) is written as -f < 0, PMML's default; machines with
+    # thresholds keep their sign, with maxWins saying which side votes for targetCategory (PMML 4.4 §SVM)
+    libsvm = classification and step.first_when == ">" and step.threshold is None
+    sign = -1.0 if libsvm else 1.0
+    if classification and not libsvm:
+        model.set("maxWins", "true" if step.first_when == ">" else "false")
     for p in range(coef.shape[0]):
         used = np.flatnonzero(coef[p])
         machine_attrs: dict[str, Any] = {}
         if step.classes is not None:
             i, j = np.asarray(step.pairs, dtype=int)[p]
             machine_attrs = {"targetCategory": text(step.classes[i]), "alternateTargetCategory": text(step.classes[j])}
+            if step.threshold is not None:
+                machine_attrs["threshold"] = num(float(step.threshold[p]))
         svs = E("SupportVectors", {"numberOfAttributes": len(step.inputs), "numberOfSupportVectors": len(used)})
         svs.extend(E("SupportVector", {"vectorId": s}) for s in used)
         coefficients = E("Coefficients", {"numberOfCoefficients": len(used), "absoluteValue": num(sign * step.intercept[p])})
@@ -277,7 +283,8 @@ def _knn(step: NearestNeighbors, sig: Signature) -> etree._Element:
 def _naive_bayes(step: GaussianNaiveBayes, sig: Signature) -> etree._Element:
     """PMML 4.4 §NaiveBayes: Gaussian TargetValueStats per input; class priors as counts.
 
-    threshold="0": pypmml floors each density at the threshold, so 0 leaves them unchanged.
+    threshold="0": pypmml floors each density at the threshold, so 0 leaves them unchanged; a lifted
+    model's own threshold (``floor``) is written as it was.
     """
     mean, var = np.asarray(step.mean, dtype=np.float64), np.asarray(step.var, dtype=np.float64)
     inputs = E("BayesInputs")
@@ -290,7 +297,8 @@ def _naive_bayes(step: GaussianNaiveBayes, sig: Signature) -> etree._Element:
     counts = E("TargetValueCounts")
     for cls, lp in zip(step.classes, np.asarray(step.log_prior, dtype=np.float64), strict=True):
         counts.append(E("TargetValueCount", {"value": text(cls), "count": num(np.exp(lp))}))
-    model = E("NaiveBayesModel", {"functionName": "classification", "threshold": "0"}, _mining_schema(sig), inputs)
+    threshold = "0" if step.floor is None else num(float(step.floor))
+    model = E("NaiveBayesModel", {"functionName": "classification", "threshold": threshold}, _mining_schema(sig), inputs)
     model.append(E("BayesOutput", {"fieldName": TARGET}, counts))
     return model
 
@@ -355,12 +363,15 @@ def _neural(step: NeuralNetwork, sig: Signature) -> etree._Element:
 
 
 def _clustering(step: NearestCenter, sig: Signature) -> etree._Element:
-    """PMML 4.4 §Clustering: center-based, squared Euclidean; the predicted value is the cluster id."""
+    """PMML 4.4 §Clustering: center-based, the step's measure and missing-value weights; the predicted
+    value is the cluster id."""
     check_family(step)
     centers = np.asarray(step.centers, dtype=np.float64)
     attrs = {"functionName": "clustering", "modelClass": "centerBased", "numberOfClusters": len(centers)}
     model = E("ClusteringModel", attrs, _mining_schema(sig, target=False), _measure(step.metric, step.p))
     model.extend(E("ClusteringField", {"field": name}) for name in step.inputs)
+    if step.missing_weights is not None:  # PMML 4.4 §Clustering: a missing field's share of the distance
+        model.append(E("MissingValueWeights", None, _array(np.asarray(step.missing_weights, dtype=np.float64))))
     for cid, center in zip(step.ids, centers, strict=True):
         model.append(E("Cluster", {"id": text(cid)}, _array(center)))
     return model

@@ -21,6 +21,7 @@ from interchange.formats.pmml.fast.priors import fallbacks, with_priors
 from interchange.formats.pmml.fast.scope import Fn, Scope, keys, num, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import Prediction
+from interchange.ir.targets import rescale, residuals
 
 __all__ = ["targets", "output_fields", "blank", "OutputFn", "ENTITY", "REASONS", "CONFIDENCE", "SEGMENTS", "AFFINITY"]
 
@@ -57,21 +58,9 @@ def targets(model: etree._Element) -> tuple[Callable[[Prediction], Prediction], 
     def post(p: Prediction) -> Prediction:
         if p.value is None or p.classes is not None:
             return with_priors(p, priors) if priors else p
-        v = p.value
-        if low is not None:
-            v = np.where(v < float(low), float(low), v)
-        if high is not None:
-            v = np.where(v > float(high), float(high), v)
-        v = v * factor + const
-        if how == "round":
-            v = np.floor(v + 0.5)
-        elif how == "ceiling":
-            v = np.ceil(v)
-        elif how == "floor":
-            v = np.floor(v)
-        if default is not None:  # not rescaled: pypmml 1.5.8 (measured)
-            v = np.where(np.isnan(p.value), default, v)
-        return replace(p, value=v)
+        bounds = {"low": None if low is None else float(low), "high": None if high is None else float(high)}
+        # (the default is not rescaled: pypmml 1.5.8, measured)
+        return replace(p, value=rescale(p.value, **bounds, factor=factor, constant=const, cast=how, default=default))
 
     numeric_change = factor != 1 or const != 0 or low is not None or high is not None or how is not None
     if numeric_change and model.get("functionName") != "regression":
@@ -141,7 +130,6 @@ def output_fields(model: etree._Element, ctx: Ctx, features: set[str], display: 
         elif feature == "predictedValue":
             out.append((name, _predicted(classification)))
         elif feature == "predictedDisplayValue" and classification:
-            # pypmml 1.5.8: no prediction shows as the empty text
             out.append((name, _display(display)))
         elif feature == "probability" and classification:
             out.append((name, _probability(of.get("value"))))
@@ -177,23 +165,13 @@ def _target_name(model: etree._Element) -> str:
 
 
 def _residual(target: str, classification: bool) -> OutputFn:
-    """PMML 4.4 §Output residual, against the target's actual value (an input; missing: missing).
-    Regression: actual minus predicted (JPMML-Evaluator; pypmml 1.5.8 gives predicted minus
-    actual). Classification: 1 if the actual category is the predicted one, else 0, minus the
-    predicted category's probability (both engines)."""
-    probability = _probability(None)
+    """PMML 4.4 §Output residual, against the target's actual value (ir.targets.residuals)."""
 
     def run(p: Prediction, s: Scope) -> np.ndarray:
+        if (p.label is None or p.probabilities is None) if classification else p.value is None:
+            raise NotCovered("a residual output of a model that predicts no " + ("probabilities" if classification else "value"))
         actual = np.asarray(s[target])
-        if not classification:
-            if p.value is None:
-                raise NotCovered("a residual output of a model that predicts no value")
-            return num(actual) - np.asarray(p.value, dtype=np.float64)
-        if p.label is None:
-            raise NotCovered("a residual output of a model that predicts no label")
-        hit = np.array([a is not None and a == b for a, b in zip(keys(actual), keys(np.asarray(p.label)), strict=True)])
-        out = hit.astype(np.float64) - probability(p, s)
-        return np.where(np.array([a is None for a in keys(actual)], dtype=bool), np.nan, out)
+        return residuals(num(actual) if not classification else actual, p)
 
     return run
 
@@ -259,12 +237,12 @@ def _predicted(classification: bool) -> OutputFn:
 
 
 def _display(display: dict[str, str]) -> OutputFn:
-    """predictedDisplayValue; pypmml 1.5.8 shows no prediction as the empty text."""
+    """predictedDisplayValue; no prediction shows none (JPMML-Evaluator; pypmml 1.5.8 shows the empty text)."""
 
     def shown(p: Prediction, s: Scope) -> np.ndarray:
         if p.label is None:
             raise NotCovered("a predictedDisplayValue output of a model that predicts no label")
-        return np.array(["" if v is None else display.get(v, v) for v in p.label], dtype=object)
+        return np.array([None if v is None else display.get(v, v) for v in p.label], dtype=object)
 
     return shown
 

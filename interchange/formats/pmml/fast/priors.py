@@ -12,13 +12,10 @@ missing values: documents with such functions are declined.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.parse import NotCovered, children, local
-from interchange.ir.graph import Prediction
+from interchange.ir.targets import with_priors
 
 __all__ = ["fallbacks", "with_priors"]
 
@@ -49,21 +46,3 @@ def fallbacks(model: etree._Element, target: etree._Element) -> tuple[float | No
     if list(priors.values()).count(max(priors.values())) > 1:
         raise NotCovered("tied largest priorProbability")  # pypmml picks one in hash-map order
     return None, priors
-
-
-def with_priors(p: Prediction, priors: dict[str, float]) -> Prediction:
-    """``p`` with the priors where the model gave no prediction (no label or no probabilities)."""
-    if p.classes is None or p.label is None:
-        return p
-    none = np.array([v is None for v in p.label], dtype=bool)
-    if p.probabilities is not None:
-        none |= np.isnan(p.probabilities).all(axis=1)
-    if not none.any():
-        return p
-    best = max(priors, key=lambda c: priors[c])
-    label = p.label.copy()
-    label[none] = best
-    n, k = len(label), len(p.classes)
-    probs = np.full((n, k), np.nan) if p.probabilities is None else p.probabilities.copy()
-    probs[none] = [priors.get(str(c), np.nan) for c in p.classes]
-    return replace(p, label=label, probabilities=probs)

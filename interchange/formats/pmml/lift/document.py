@@ -21,14 +21,16 @@ from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_
 from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordered_classes
 from interchange.formats.pmml.lift.validity import field_treatment
 from interchange.formats.pmml.parse import NotCovered, child, children, local, parse
-from interchange.ir.cluster import NearestCenter
+from interchange.ir.cluster import CenterAffinities, NearestCenter
 from interchange.ir.expressions import Call, Expr, Ref, references
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
 from interchange.ir.reported import Reported
 from interchange.ir.scorecard import Scorecard
 from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.targets import Targeted
 from interchange.ir.transforms import Impute, Validate
+from interchange.ir.tree_nodes import NodeFigures
 from interchange.ir.trees import TreeEnsemble
 from interchange.signature import OutputField, Signature
 
@@ -57,8 +59,8 @@ def lift_pmml(data: bytes) -> Lifted:
     finally:
         _CURRENT.reset(token)
     signature = _signature(parsed.signature, step)
-    if isinstance(step, TreeEnsemble):  # the document's category order (ties go to the first)
-        step = ordered_classes(step, signature.classes)
+    if step is not None:
+        step = _in_order(step, signature.classes)
     if step is not None:
         _check_outputs(model, signature, step, reasons, _reported_names(signature, reported))
     lifted = [(f"field {s.outputs[0]}" if s.outputs else "MiningSchema", type(s).__name__) for s in steps]
@@ -71,6 +73,18 @@ def lift_pmml(data: bytes) -> Lifted:
         lifted.append((f"{path_of(model)}/Output", "Reported"))
     graph = Graph(signature, tuple(steps), step) if step is not None and not reasons else None
     return Lifted("pmml", signature, graph, tuple(dict.fromkeys(reasons)), tuple(lifted))
+
+
+def _in_order(step: ModelStep, classes: tuple[Any, ...] | None) -> ModelStep:
+    """A tree ensemble's classes in the document's category order (ties go to the first), inside
+    the steps that wrap a model (node figures, targets)."""
+    if isinstance(step, TreeEnsemble):
+        return ordered_classes(step, classes)
+    if isinstance(step, NodeFigures):
+        return replace(step, model=ordered_classes(step.model, classes))
+    if isinstance(step, Targeted):
+        return replace(step, model=_in_order(step.model, classes))
+    return step
 
 
 def _in_dependency_order(steps: list[Step], inputs: set[str], reasons: list[Reason]) -> list[Step]:
@@ -110,9 +124,11 @@ def _treatments(model: etree._Element, fields: dict[str, etree._Element], reason
     missingValueTreatment returnInvalid) the IR's Treat step. What Treat cannot hold adds a reason."""
     steps: list[Step] = []
     validate: list[tuple[str, tuple[Any, ...]]] = []
+    output = child(model, "Output")
+    residual = output is not None and any(of.get("feature") == "residual" for of in children(output, "OutputField"))
     for mf in children(child(model, "MiningSchema"), "MiningField"):
         name, usage = mf.get("name"), mf.get("usageType", "active")
-        if usage not in ("active",):
+        if usage != "active" and not (residual and usage in ("target", "predicted")):  # (a residual reads the target)
             continue
         df = fields.get(name)
         try:
@@ -229,8 +245,9 @@ def _regression(model: etree._Element) -> bool:
 def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reasons: list[Reason], reported: set[str]) -> None:
     """Each signature output must be a part of the IR prediction (value, label, probability...)."""
     declared = {of.get("name"): of for of in model.iter("{*}OutputField")}
+    figures = set(getattr(step, "figures", ()))  # what a step reporting figures beside its prediction names (ir.tree_nodes...)
     for f in sig.outputs:
-        if f.name in reported:
+        if f.name in reported or f.name in figures:
             continue
         if f.kind == "probability" and f.target is None:
             reasons.append(
@@ -242,7 +259,7 @@ def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reaso
                 Reason(f"OutputField[@name={f.name!r}]", "SVM probabilities (PMML engines give vote shares) are not in the IR")
             )
             continue
-        if f.kind == "cluster" and not isinstance(step, NearestCenter):
+        if f.kind == "cluster" and not isinstance(step, (NearestCenter, CenterAffinities)):
             reasons.append(
                 Reason(f"OutputField[@name={f.name!r}]", f"{f.name!r} (an entity id) is not part of the IR's prediction")
             )

@@ -18,14 +18,14 @@ from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _check_schema
 from interchange.formats.pmml.lift.expressions import lift_expression
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.cluster import NearestCenter
+from interchange.ir.cluster import CenterAffinities, NearestCenter
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neural import NeuralNetwork
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext
 
-__all__ = ["lift_naive_bayes", "lift_neural", "lift_clustering"]
+__all__ = ["lift_naive_bayes", "lift_neural", "lift_clustering", "lift_clustering_outputs"]
 
 
 def elements(el: etree._Element) -> list[etree._Element]:
@@ -248,3 +248,13 @@ def lift_clustering(model: etree._Element, lc: LiftContext) -> NearestCenter:
         if of.get("feature") in ("affinity", "entityAffinity") and of.get("value") not in (None, *ids):
             raise NotCovered(f"OutputField affinity of an unknown cluster {of.get('value')}")
     return NearestCenter(tuple(inputs), np.array(centers), tuple(ids), metric, p, q)
+
+
+def lift_clustering_outputs(model: etree._Element, lc: LiftContext) -> NearestCenter | CenterAffinities:
+    """:func:`lift_clustering`, with the distances its OutputFields affinity / entityAffinity ask
+    for (PMML 4.4: to the cluster named by value, else to the predicted one; pypmml agrees)."""
+    step = lift_clustering(model, lc)
+    out = child(model, "Output")
+    asked = children(out, "OutputField") if out is not None else []
+    wanted = tuple((str(of.get("name")), of.get("value")) for of in asked if of.get("feature") in ("affinity", "entityAffinity"))
+    return CenterAffinities(step, wanted) if wanted else step

@@ -8,28 +8,28 @@ adds PMML's edges: neighbour ids for OutputField entityId, vote shares that a ti
 A KNNInput may be a derived field (of the TransformationDictionary or the model's
 LocalTransformations): its InstanceField column holds the derived values, which are compared
 with the row's derived value as they are, whatever TrainingInstances isTransformed says (pypmml
-1.5.8 and JPMML-Evaluator read both values so, measured; _check_schema declines MiningSchema
-treatments).
+1.5.8 and JPMML-Evaluator read both values so, measured). MiningSchema treatments (a
+missingValueReplacement, ...) come before the model, as the lift's Treat / Impute steps; the
+fast path declines them (_check_schema).
 InlineTable cells may sit in another namespace (JPMML writes ``column="data:x1"`` with
 ``<data:x1>`` cells).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.engine import _check_schema
 from interchange.formats.pmml.lift.families import SCOPED, classes_of, elements, measure, only, target
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.neighbors import NearestNeighbors
+from interchange.ir.neighbors import NearestNeighbors, NeighborIds
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext
 
-__all__ = ["lift_knn", "instance_ids"]
+__all__ = ["lift_knn", "lift_knn_outputs", "instance_ids"]
 
 
 def _columns(instances: etree._Element) -> dict[str, str]:
@@ -66,7 +66,7 @@ def _table(model: etree._Element, inputs: tuple[str, ...]) -> tuple[list[dict[st
 
 
 def lift_knn(model: etree._Element, lc: LiftContext) -> NearestNeighbors:
-    _check_schema(model)
+    """The k-NN of the element (its MiningSchema treatments are the lift's, or the fast path's, to check)."""
     only(model, SCOPED | {"TrainingInstances", "ComparisonMeasure", "KNNInputs"})
     metric, p = measure(child(model, "ComparisonMeasure"))
     knn_inputs = children(child(model, "KNNInputs"), "KNNInput")
@@ -79,21 +79,43 @@ def lift_knn(model: etree._Element, lc: LiftContext) -> NearestNeighbors:
     values = [r[column[str(target(model))]] for r in rows]
     k = int(model.get("numberOfNeighbors"))
     _entity_ranks(model, k)
-    common: dict[str, Any] = {"points": points, "k": k, "metric": metric, "p": p}
+    # PMML 4.4 §KNN: weighted methods weigh a neighbour by 1 / (distance + threshold), threshold 0.001 by default
+    threshold = float(model.get("threshold", "0.001"))
+    common: dict[str, Any] = {"points": points, "k": k, "metric": metric, "p": p, "threshold": threshold}
     if model.get("functionName") == "regression":
         method = model.get("continuousScoringMethod", "average")
-        if method not in ("average", "median"):
+        if method not in _CONTINUOUS:
             raise NotCovered(f"continuousScoringMethod={method}")
         targets = np.array([float(v) for v in values])
-        return NearestNeighbors(inputs, targets=targets, weights="median" if method == "median" else "uniform", **common)
-    if model.get("functionName") != "classification" or model.get("categoricalScoringMethod", "majorityVote") != "majorityVote":
-        raise NotCovered("k-NN other than majorityVote classification or average/median regression")
+        return NearestNeighbors(inputs, targets=targets, weights=_CONTINUOUS[method], **common)
+    method = model.get("categoricalScoringMethod", "majorityVote")
+    if model.get("functionName") != "classification" or method not in _CATEGORICAL:
+        raise NotCovered("k-NN other than classification by (weighted) majority vote or regression by average / median")
     classes = classes_of(model)
     for v in values:
         if v not in classes:
             classes.append(v)
     targets = np.array([classes.index(v) for v in values])
-    return NearestNeighbors(inputs, targets=targets, classes=tuple(classes), tie="pmml", **common)
+    return NearestNeighbors(inputs, targets=targets, classes=tuple(classes), tie="pmml", weights=_CATEGORICAL[method], **common)
+
+
+_CONTINUOUS: dict[str, Literal["uniform", "distance", "median"]] = {
+    "average": "uniform",
+    "weightedAverage": "distance",
+    "median": "median",
+}
+_CATEGORICAL: dict[str, Literal["uniform", "distance"]] = {"majorityVote": "uniform", "weightedMajorityVote": "distance"}
+
+
+def lift_knn_outputs(model: etree._Element, lc: LiftContext) -> NearestNeighbors | NeighborIds:
+    """:func:`lift_knn`, with the neighbour ids its OutputFields entityId ask for (ir.neighbors.NeighborIds)."""
+    knn = lift_knn(model, lc)
+    out = child(model, "Output")
+    asked = [f for f in children(out, "OutputField") if f.get("feature") == "entityId"] if out is not None else []
+    if not asked:
+        return knn
+    ranks = tuple((str(f.get("name")), int(f.get("rank", "1"))) for f in asked)
+    return NeighborIds(knn, instance_ids(model, knn.k), ranks)
 
 
 def _entity_ranks(model: etree._Element, k: int) -> list[int]:

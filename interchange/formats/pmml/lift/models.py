@@ -1,9 +1,9 @@
 """PMML 4.4 model elements lifted into IR model steps.
 
-The dispatch by element, Targets, and the tree ensembles: flat trees come from the fast path's
-tree reader. modelChain boosting (sum-of-trees segments feeding a
-RegressionModel's link) is folded into one TreeEnsemble; majorityVote forests become an
-average of one-hot leaves; other MiningModels become a Segmentation (segments.py).
+The dispatch by element, Targets, Output residual, and the tree ensembles: flat trees come from
+the fast path's tree reader, others from trees.py (binary, else as they stand); modelChain:
+chains.py (boosting folded into one TreeEnsemble, other chains a Chain); majorityVote forests
+become an average of one-hot leaves; other MiningModels become a Segmentation (segments.py).
 RegressionModel: regression.py; GeneralRegressionModel: general.py; Scorecard and
 RuleSetModel: rules.py; NeuralNetwork, NaiveBayesModel, ClusteringModel: families.py;
 SupportVectorMachineModel: svm.py; NearestNeighborModel: knn.py.
@@ -19,24 +19,29 @@ from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
+from interchange.formats.pmml.fast.models.anomaly import iforest
+from interchange.formats.pmml.fast.priors import fallbacks
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
-from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of
-from interchange.formats.pmml.lift.families import lift_clustering, lift_naive_bayes, lift_neural
+from interchange.formats.pmml.lift.chains import lift_chain
+from interchange.formats.pmml.lift.expressions import lift_derived_fields, path_of
+from interchange.formats.pmml.lift.families import lift_clustering_outputs, lift_naive_bayes, lift_neural
 from interchange.formats.pmml.lift.general import lift_general
-from interchange.formats.pmml.lift.knn import lift_knn
+from interchange.formats.pmml.lift.knn import lift_knn_outputs
 from interchange.formats.pmml.lift.predicates import PREDICATES, lift_predicate
 from interchange.formats.pmml.lift.regression import lift_regression
 from interchange.formats.pmml.lift.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.segments import lift_segmentation
-from interchange.formats.pmml.lift.svm import lift_svm
-from interchange.formats.pmml.lift.trees import lift_tree
+from interchange.formats.pmml.lift.svm import lift_svm_outputs
+from interchange.formats.pmml.lift.trees import lift_multiway, lift_tree, node_figures
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.expressions import Call, Const, Derive, Expr, Ref
+from interchange.ir.expressions import Derive, Expr
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
 from interchange.ir.linear import Link, Regression
+from interchange.ir.outlier import AnomalyScore
 from interchange.ir.predicates import PredicateColumn
+from interchange.ir.targets import Residual, Targeted
 from interchange.ir.trees import Tree, TreeEnsemble
 
 __all__ = ["LiftContext", "lift_model", "ordered_classes"]
@@ -82,26 +87,46 @@ def lift_model(model: etree._Element, lc: LiftContext, *, top: bool = False) -> 
     lifter = _LIFTERS.get(tag)
     if lifter is None:
         raise Unliftable(path_of(model), f"<{tag}> has no IR form yet")
-    return _targets(model, lifter(model, lc))
+    step = _targets(model, lifter(model, lc))
+    return _residual(model, step) if top else step
+
+
+def _residual(model: etree._Element, step: ModelStep) -> ModelStep:
+    """PMML 4.4 §Output residual against the target field, an input then (ir.targets.Residual)."""
+    output = child(model, "Output")
+    asked = [of for of in children(output, "OutputField") if of.get("feature") == "residual"] if output is not None else []
+    if not asked:
+        return step
+    for of in asked:
+        if of.get("value") is not None or of.get("segmentId") is not None:
+            raise Unliftable(path_of(of), "OutputField residual of a named category or segment")
+    target = [
+        mf.get("name")
+        for mf in children(child(model, "MiningSchema"), "MiningField")
+        if mf.get("usageType") in ("target", "predicted")
+    ]
+    if len(target) != 1:
+        raise Unliftable(path_of(model), "OutputField residual of a model without one target field")
+    return Residual(step, str(target[0]), tuple(str(of.get("name")) for of in asked))
 
 
 def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
-    """PMML 4.4 §Targets: a regression's ``value * rescaleFactor + rescaleConstant`` folds into
-    the coefficients / leaves and the intercept / base; the rest has no IR form yet."""
+    """PMML 4.4 §Targets: a plain regression rescaling (``value * rescaleFactor + rescaleConstant``)
+    folds into the coefficients / leaves and the intercept / base; min / max, castInteger,
+    defaultValue, priorProbability and displayValue wrap the model in ``Targeted`` (ir.targets)."""
     el = child(model, "Targets")
     if el is None:
         return step
     targets = children(el, "Target")
-    t = targets[0] if len(targets) == 1 else None
-    simple = (
-        t is not None and not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
-    )
-    if t is None or not simple:
-        raise Unliftable(path_of(el), "Targets with TargetValues, min / max or castInteger have no IR form yet")
+    if len(targets) != 1:
+        raise Unliftable(path_of(el), f"Targets with {len(targets)} Target elements")
+    t = targets[0]
     factor, const = float(t.get("rescaleFactor", "1")), float(t.get("rescaleConstant", "0"))
-    if isinstance(step, Regression) and step.classes is None:
+    simple = not children(t, "TargetValue") and not any(t.get(a) is not None for a in ("min", "max", "castInteger"))
+    regression = model.get("functionName") == "regression"
+    if simple and regression and isinstance(step, Regression) and step.classes is None:
         return Regression(step.inputs, np.asarray(step.coef) * factor, np.asarray(step.intercept) * factor + const)
-    if isinstance(step, TreeEnsemble) and step.classes is None and step.aggregation == "sum":
+    if simple and regression and isinstance(step, TreeEnsemble) and step.classes is None and step.aggregation == "sum":
         base = np.zeros(1) if step.base is None else np.asarray(step.base, dtype=np.float64)
         trees = step.trees
         if factor != 1.0:
@@ -109,7 +134,47 @@ def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
                 Tree(t.feature, t.threshold, t.left, t.right, np.asarray(t.value) * factor, t.missing_left, t.op) for t in trees
             )
         return _rebuilt(step, trees=trees, base=base * factor + const)
-    raise Unliftable(path_of(el), f"Targets rescaling of {type(step).__name__}")
+    return _targeted(model, el, t, step, factor, const)
+
+
+def _targeted(
+    model: etree._Element, el: etree._Element, t: etree._Element, step: ModelStep, factor: float, const: float
+) -> Targeted:
+    """The Target as a Targeted step, with the fast path's reading of defaultValue / priorProbability."""
+    regression = model.get("functionName") == "regression"
+    numeric = factor != 1 or const != 0 or any(t.get(a) is not None for a in ("min", "max", "castInteger"))
+    if numeric and not regression:
+        raise Unliftable(path_of(el), "Target rescaling of a classification")
+    for tv in children(t, "TargetValue"):
+        if elements(tv):
+            raise Unliftable(path_of(tv), "a TargetValue with a Partition")
+    cast = t.get("castInteger")
+    if cast not in (None, "round", "ceiling", "floor"):
+        raise Unliftable(path_of(el), f"Target castInteger={cast}")
+    try:
+        default, priors = fallbacks(model, t)
+    except NotCovered as exc:
+        raise Unliftable(path_of(el), str(exc)) from exc
+    output = child(model, "Output")
+    asked = children(output, "OutputField") if output is not None else []
+    shown = tuple(of.get("name") for of in asked if of.get("feature") == "predictedDisplayValue")
+    if shown and regression:
+        raise Unliftable(path_of(el), "predictedDisplayValue of a regression")
+    values = children(t, "TargetValue")
+    display = tuple((tv.get("value"), tv.get("displayValue")) for tv in values if tv.get("displayValue") is not None)
+    low, high = t.get("min"), t.get("max")
+    return Targeted(
+        step,
+        low=None if low is None else float(low),
+        high=None if high is None else float(high),
+        factor=factor,
+        constant=const,
+        cast=cast,
+        default=default,
+        priors=tuple(priors.items()),
+        display=display,
+        shown=shown,
+    )
 
 
 def ordered_classes(step: TreeEnsemble, order: tuple[Any, ...] | None = None) -> TreeEnsemble:
@@ -149,7 +214,17 @@ def _tree(model: etree._Element, lc: LiftContext) -> ModelStep:
         step = None
     if isinstance(step, FlatTree) and not step.needs_general_for_missing:
         return ordered_classes(step.flat)
-    return ordered_classes(lift_tree(model, lc.predicate_column))
+    saved = (list(lc.steps), dict(lc.made))
+    try:
+        tree, nodes = lift_tree(model, lc.predicate_column)
+        return node_figures(model, ordered_classes(tree), nodes)
+    except Unliftable as exc:  # not a binary tree: the tree as it stands (ir.multiway), or this reason
+        lc.steps[:] = saved[0]
+        lc.made = saved[1]
+        try:
+            return lift_multiway(model, lc.ctx)
+        except Unliftable:
+            raise exc from None
 
 
 def _segments_of(seg: etree._Element) -> list[tuple[etree._Element, etree._Element]]:
@@ -172,7 +247,7 @@ def _mining(model: etree._Element, lc: LiftContext) -> ModelStep:
     if method == "modelChain":
         if not foldable:
             raise Unliftable(path_of(seg), f"missingPredictionTreatment={seg.get('missingPredictionTreatment')} in a modelChain")
-        return _chain(model, seg, lc)
+        return lift_chain(model, seg, lc)
     if not foldable or not _plain(seg) or method not in ("majorityVote", "sum", "average"):
         return lift_segmentation(model, seg, lc)
     saved = (list(lc.steps), dict(lc.made), len(lc.reasons))
@@ -279,90 +354,21 @@ def _remapped(t: Tree, inputs: tuple[str, ...], names: list[str], value: np.ndar
     return Tree(feature, t.threshold, t.left, t.right, value, t.missing_left, t.op)
 
 
-def _affine(expr: Expr, raws: dict[str, tuple[TreeEnsemble, float, float]]) -> tuple[TreeEnsemble, float, float] | None:
-    """``a * raw + b`` over one earlier raw score, as (ensemble, a * its a, a * its b + b)."""
-    if isinstance(expr, Ref):
-        return raws.get(expr.name)
-    if isinstance(expr, Call) and expr.function in ("+", "-", "*") and len(expr.args) == 2 and expr.fill is None:
-        x, y = expr.args
-        if isinstance(x, Const) and expr.function in ("+", "*"):
-            x, y = y, x
-        if not (isinstance(y, Const) and isinstance(y.value, float)):
-            return None
-        inner = _affine(x, raws)
-        if inner is None:
-            return None
-        ens, a, b = inner
-        v = y.value
-        if expr.function == "*":
-            return ens, a * v, b * v
-        return ens, a, b + v if expr.function == "+" else b - v
-    return None
-
-
-def _chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> ModelStep:
-    """Boosting as a modelChain: segments summing trees into raw scores (Output fields), then a
-    RegressionModel whose tables read them (identity, logit or softmax): one TreeEnsemble."""
-    segments = _segments_of(seg)
-    raws: dict[str, tuple[TreeEnsemble, float, float]] = {}
-    for _, m in segments[:-1]:
-        step = lift_model(m, lc)
-        if not isinstance(step, TreeEnsemble) or step.classes is not None:
-            raise Unliftable(path_of(m), "a modelChain segment other than a regression tree ensemble")
-        out = child(m, "Output")
-        for of in children(out, "OutputField") if out is not None else []:
-            feature = of.get("feature", "predictedValue")
-            if feature == "predictedValue":
-                raws[of.get("name")] = (step, 1.0, 0.0)
-            elif feature == "transformedValue" and len(elements(of)) == 1:
-                form = _affine(lift_expression(elements(of)[0], lc.ctx), raws)
-                if form is not None:
-                    raws[of.get("name")] = form
-    last = segments[-1][1]
-    if local(last) != "RegressionModel":
-        raise Unliftable(path_of(last), "a modelChain that does not end in a RegressionModel")
-    final = lift_model(last, LiftContext(lc.ctx, lc.reasons, []))
-    assert isinstance(final, Regression)
-    unknown = [c for c in final.inputs if c not in raws]
-    if unknown:
-        raise Unliftable(
-            path_of(last), f"the chain's RegressionModel reads {unknown}, which are not raw scores of earlier segments"
-        )
-    return _fold(final, raws)
-
-
-def _fold(final: Regression, raws: dict[str, tuple[TreeEnsemble, float, float]]) -> TreeEnsemble:
-    k = len(final.intercept)
-    names: list[str] = []
-    for ens, _, _ in raws.values():
-        names += [f for f in ens.inputs if f not in names]
-    trees = []
-    base = np.asarray(final.intercept, dtype=np.float64).copy()
-    for j in range(k):
-        for i, col in enumerate(final.inputs):
-            c = float(final.coef[j, i])
-            if c == 0.0:
-                continue
-            ens, a, b = raws[col]
-            own = 0.0 if ens.base is None else float(np.asarray(ens.base)[0])
-            base[j] += c * (a * own + b)
-            for t in ens.trees:
-                value = np.zeros((len(t.feature), k))
-                value[:, j] = np.asarray(t.value, dtype=np.float64)[:, 0] * (c * a)
-                trees.append(_remapped(t, ens.inputs, names, value))
-    if len({t.op for t in trees}) > 1:
-        raise Unliftable("Segmentation", "trees of one chain with different comparison operators")
-    return TreeEnsemble(tuple(names), tuple(trees), "sum", base=base, link=final.link, classes=final.classes)
+def _anomaly(model: etree._Element, lc: LiftContext) -> ModelStep:
+    """PMML 4.4 §AnomalyDetectionModel iforest: the wrapped model's mean path length as the anomaly score."""
+    inner, normaliser = iforest(model)
+    return AnomalyScore(lift_model(inner, lc), normaliser)
 
 
 _LIFTERS = {
+    "AnomalyDetectionModel": _anomaly,
     "RegressionModel": lift_regression,
     "TreeModel": _tree,
     "MiningModel": _mining,
     "NeuralNetwork": lift_neural,
-    "SupportVectorMachineModel": lift_svm,
-    "NearestNeighborModel": lift_knn,
-    "ClusteringModel": lift_clustering,
+    "SupportVectorMachineModel": lift_svm_outputs,
+    "NearestNeighborModel": lift_knn_outputs,
+    "ClusteringModel": lift_clustering_outputs,
     "NaiveBayesModel": lift_naive_bayes,
     "GeneralRegressionModel": lift_general,
     "Scorecard": lift_scorecard,

@@ -6,8 +6,8 @@ column), reason codes pointsBelow / pointsAbove with their OutputField ranks. Ru
 
 Refused with a reason: a scorecard Attribute without a reason code or a Characteristic without
 a baseline where reason codes are used, classification scorecards, rule outputs other than the
-predicted value (entityId, confidence, ruleValue). A SimpleRule's ScoreDistributions are
-descriptive and read by no engine: lifted without them.
+predicted value and its confidence (entityId, ruleValue, the confidence of a named category). A
+SimpleRule's ScoreDistributions are descriptive and read by no engine: lifted without them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from interchange.formats.pmml.parse import child, children, local
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
 from interchange.ir.predicates import Predicate
-from interchange.ir.rules import Rule, RuleSet
+from interchange.ir.rules import Rule, RuleConfidence, RuleSet
 from interchange.ir.scorecard import Attribute, Characteristic, Scorecard
 
 if TYPE_CHECKING:
@@ -93,12 +93,16 @@ def lift_scorecard(model: etree._Element, lc: LiftContext) -> ModelStep:
 def lift_ruleset(model: etree._Element, lc: LiftContext) -> ModelStep:
     """A RuleSet step, or Unliftable naming what has no IR form."""
     out = child(model, "Output")
+    confidence = []
     for of in children(out, "OutputField") if out is not None else []:
-        if of.get("feature", "predictedValue") != "predictedValue":
+        if of.get("feature") == "confidence" and of.get("value") is None:  # the prediction's confidence
+            confidence.append(of.get("name"))
+        elif of.get("feature", "predictedValue") != "predictedValue":
             raise Unliftable(
                 path_of(of), f"RuleSetModel OutputField feature={of.get('feature')} is not part of the IR's prediction"
             )
-    return ruleset_step(model, lc)
+    rules = ruleset_step(model, lc)
+    return RuleConfidence(rules, tuple(confidence)) if confidence else rules
 
 
 def ruleset_step(model: etree._Element, lc: LiftContext) -> RuleSet:

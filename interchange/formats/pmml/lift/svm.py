@@ -18,12 +18,12 @@ from interchange.formats.pmml.fast.engine import _check_schema
 from interchange.formats.pmml.lift.families import SCOPED, array, classes_of, elements, num, only
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.expressions import Call, Const, Indicator, Ref
-from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.svm import SupportVectorMachine, VoteShares
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext
 
-__all__ = ["lift_svm"]
+__all__ = ["lift_svm", "lift_svm_outputs"]
 
 _KERNEL_DEFAULTS = {  # PMML 4.4 §SVM kernel types: gamma, coef0, degree default to 1
     "LinearKernelType": ("linear", False, False, False),
@@ -93,6 +93,14 @@ def _machines(model: etree._Element, dictionary: etree._Element, inputs: tuple[s
             coef[p, position[r]] += v
         thresholds[p] = num(m, "threshold", thresholds[p])
     return {"vectors": np.array(vectors), "coef": coef, "intercept": intercept, "threshold": thresholds}
+
+
+def lift_svm_outputs(model: etree._Element, lc: LiftContext) -> SupportVectorMachine | VoteShares:
+    """:func:`lift_svm`, with vote shares as the probabilities a classifier's OutputFields ask for."""
+    svm = lift_svm(model, lc)
+    out = child(model, "Output")
+    asked = any(of.get("feature") == "probability" for of in children(out, "OutputField")) if out is not None else False
+    return VoteShares(svm) if asked and svm.classes is not None else svm
 
 
 def lift_svm(model: etree._Element, lc: LiftContext) -> SupportVectorMachine:

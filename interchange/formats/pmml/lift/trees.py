@@ -18,22 +18,31 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import current
-from interchange.formats.pmml.fast.trees.model import _nodes, target_classes
+from interchange.formats.pmml.fast.expressions.compile import Ctx
+from interchange.formats.pmml.fast.trees.model import _general_tree, _nodes, target_classes
 from interchange.formats.pmml.fast.trees.tables import SPLITS as _SPLITS
-from interchange.formats.pmml.fast.trees.walk import TreeNode
+from interchange.formats.pmml.fast.trees.walk import STRATEGIES, TreeNode
 from interchange.formats.pmml.lift.expressions import path_of
-from interchange.formats.pmml.parse import child, local
+from interchange.formats.pmml.lift.predicates import lift_predicate
+from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
+from interchange.ir.multiway import MultiwayTreeModel
+from interchange.ir.predicates import Always
+from interchange.ir.tree_nodes import NodeFigures
 from interchange.ir.trees import Tree, TreeEnsemble
 
-__all__ = ["lift_tree"]
+__all__ = ["lift_tree", "node_figures", "lift_multiway"]
 
 _STRATEGIES = ("none", "nullPrediction", "lastPrediction", "defaultChild")
 _NAN = float("nan")
 
 
-def lift_tree(model: etree._Element, column: Callable[[etree._Element], str] | None = None) -> TreeEnsemble:
-    """A TreeModel as a one-tree TreeEnsemble, or Unliftable naming what has no IR form.
+def lift_tree(
+    model: etree._Element, column: Callable[[etree._Element], str] | None = None
+) -> tuple[TreeEnsemble, list[TreeNode | None]]:
+    """A TreeModel as a one-tree TreeEnsemble, or Unliftable naming what has no IR form; with,
+    per node of the tree, the PMML Node whose figures a row ending there reports (None: none).
 
     ``column(predicate)`` names a 0 / 1 / missing column computing a predicate that is not a
     numeric comparison (a category, a set, a compound predicate); without it such splits are refused.
@@ -43,9 +52,6 @@ def lift_tree(model: etree._Element, column: Callable[[etree._Element], str] | N
     no_true = model.get("noTrueChildStrategy", "returnNullPrediction")
     if strategy not in _STRATEGIES or no_true not in ("returnNullPrediction", "returnLastPrediction"):
         raise Unliftable(path, f"missingValueStrategy={strategy} / noTrueChildStrategy={no_true} has no IR form yet")
-    output = child(model, "Output")
-    if output is not None and any(of.get("feature") in ("entityId", "confidence") for of in output.iter("{*}OutputField")):
-        raise Unliftable(path, "Output entityId / confidence of tree nodes is not part of the IR's prediction")
     nodes = _nodes(model, model.get("splitCharacteristic") == "binarySplit")
     if local(nodes[0].pred) != "True":
         raise Unliftable(path, "a tree root without a True predicate")
@@ -74,7 +80,74 @@ def lift_tree(model: etree._Element, column: Callable[[etree._Element], str] | N
         np.array(b.missing_left, dtype=bool),
         "<" if b.ops == {"<"} else "<=",
     )
-    return TreeEnsemble(tuple(b.features), (tree,), "sum", classes=classes)
+    return TreeEnsemble(tuple(b.features), (tree,), "sum", classes=classes), [nodes[k] if k >= 0 else None for k in b.node_of]
+
+
+def node_figures(model: etree._Element, tree: TreeEnsemble, nodes: list[TreeNode | None]) -> ModelStep:
+    """``tree`` with the Output entityId / confidence of the Node each row ends in (PMML 4.4
+    §Output), when the TreeModel's Output asks for them (ir.tree_nodes)."""
+    output = child(model, "Output")
+    asked = [(of.get("name"), of.get("feature")) for of in children(output, "OutputField")] if output is not None else []
+    entity = tuple(name for name, feature in asked if feature == "entityId")
+    confidence = tuple(name for name, feature in asked if feature == "confidence")
+    if not entity and not confidence:
+        return tree
+    path = path_of(output)
+    if confidence and tree.classes is None:
+        raise Unliftable(path, "OutputField confidence of a regression tree")
+    if confidence and float(model.get("missingValuePenalty", "1")) != 1.0:
+        raise Unliftable(
+            path, "OutputField confidence under a missingValuePenalty (the IR's tree does not count penalised steps)"
+        )
+    ids = tuple(None if n is None else n.el.get("id") for n in nodes)
+    if entity and any(n is not None and i is None for n, i in zip(nodes, ids, strict=True)):
+        raise Unliftable(path, "OutputField entityId of a tree whose Nodes have no id")
+    conf = tuple(np.nan if n is None or n.score is None else n.confidence.get(n.score, np.nan) for n in nodes)
+    return NodeFigures(tree, ids, conf, entity, confidence)
+
+
+def lift_multiway(model: etree._Element, ctx: Ctx) -> MultiwayTreeModel:
+    """A TreeModel as it stands (ir.multiway), for what the binary tree cannot hold: the fast
+    path's reading of the Nodes (strategies, defaults, ScoreDistributions), each Node's predicate
+    lifted; its Output entityId / confidence as figures."""
+    strategy = model.get("missingValueStrategy", "none")
+    no_true = model.get("noTrueChildStrategy", "returnNullPrediction")
+    split = model.get("splitCharacteristic", "multiSplit")
+    path = path_of(model)
+    if strategy not in STRATEGIES or no_true not in ("returnNullPrediction", "returnLastPrediction"):
+        raise Unliftable(path, f"missingValueStrategy={strategy} / noTrueChildStrategy={no_true}")
+    if split not in ("multiSplit", "binarySplit"):
+        raise Unliftable(path, f"splitCharacteristic={split}")
+    penalty = float(model.get("missingValuePenalty", "1.0"))
+    if not 0.0 <= penalty <= 1.0:
+        raise Unliftable(path, f"missingValuePenalty={penalty}")
+    try:
+        general = _general_tree(model, strategy, no_true, split == "binarySplit", penalty, ctx)
+    except NotCovered as exc:
+        raise Unliftable(path, str(exc)) from exc
+    output = child(model, "Output")
+    asked = [(of.get("name"), of.get("feature")) for of in children(output, "OutputField")] if output is not None else []
+    entity = tuple(name for name, feature in asked if feature == "entityId")
+    confidence = tuple(name for name, feature in asked if feature == "confidence")
+    if confidence and general.classes is None:
+        raise Unliftable(path_of(output), "OutputField confidence of a regression tree")
+    if entity and None in general.ids:
+        raise Unliftable(path_of(output), "OutputField entityId of a tree whose Nodes have no id")
+    tables = general._tables
+    predicates = (Always(True), *(lift_predicate(n.pred, ctx) for n in general.nodes[1:]))
+    scores = tables["score"] if general.classes is None else tables["labels"]
+    return MultiwayTreeModel(
+        predicates,
+        general.kernel,
+        scores,
+        general.ids,
+        general.classes,
+        tables.get("probs"),
+        tables.get("score_conf"),
+        penalty,
+        entity,
+        confidence,
+    )
 
 
 class _Builder:
@@ -98,8 +171,9 @@ class _Builder:
         self.right: list[int] = []
         self.missing_left: list[bool] = []
         self.values: list[list[float]] = []
+        self.node_of: list[int] = []  # per row: the Node whose figures a row ending there has (-1: none)
 
-    def _row(self, value: list[float] | None = None) -> int:
+    def _row(self, value: list[float] | None = None, node: int = -1) -> int:
         width = 1 if self.classes is None else len(self.classes)
         self.feature.append(-1)
         self.split_ops.append(None)
@@ -108,6 +182,7 @@ class _Builder:
         self.right.append(-1)
         self.missing_left.append(True)
         self.values.append(value if value is not None else [0.0] * width)
+        self.node_of.append(node)
         return len(self.feature) - 1
 
     def _leaf_value(self, n: TreeNode | None) -> list[float]:
@@ -117,7 +192,7 @@ class _Builder:
             return [_NAN] * width
         if self.classes is None:
             return [float(n.score) if n.score is not None else _NAN]
-        probs = [n.dist.get(c, 0.0) if n.dist else _NAN for c in self.classes]
+        probs = [n.dist.get(c, _NAN) if n.dist else _NAN for c in self.classes]  # (absent: missing, as the engines give it)
         if n.score is None or not n.dist or any(p != p for p in probs):
             if n.score is None and not n.dist:
                 return [_NAN] * width
@@ -142,7 +217,7 @@ class _Builder:
     def build(self, i: int) -> int:
         n = self.nodes[i]
         if not n.kids:
-            return self._row(self._leaf_value(n))
+            return self._row(self._leaf_value(n), i)
         kids = n.kids
         preds = [self.nodes[k].pred for k in kids]
         final = kids[-1] if local(preds[-1]) == "True" else None
@@ -165,14 +240,15 @@ class _Builder:
                 field, value, op, goes_left = self.column(p), 0.5, None, False
             slot = self._slot(field)
             if self.strategy in ("nullPrediction", "lastPrediction"):  # a guard: a missing value leaves here
-                gone = self._row(self._leaf_value(None if self.strategy == "nullPrediction" else n))
+                last_node = self.strategy == "lastPrediction"
+                gone = self._row(self._leaf_value(n if last_node else None), i if last_node else -1)
                 split = self._row()
                 self.feature[at], self.threshold[at] = slot, float("inf")
                 self.left[at], self.right[at], self.missing_left[at] = split, gone, False
                 at = split
             mine = self.build(k)
             last = j == len(tests) - 1
-            other = (self.build(final) if final is not None else self._row(self._no_true(n))) if last else self._row()
+            other = (self.build(final) if final is not None else self._no_true(n, i)) if last else self._row()
             self.feature[at], self.threshold[at], self.split_ops[at] = slot, value, op
             self.left[at], self.right[at] = (mine, other) if goes_left else (other, mine)
             if self.strategy == "defaultChild":
@@ -182,8 +258,9 @@ class _Builder:
             at = other
         return first
 
-    def _no_true(self, n: TreeNode) -> list[float]:
-        return self._leaf_value(n if self.no_true == "returnLastPrediction" else None)
+    def _no_true(self, n: TreeNode, i: int) -> int:
+        last = self.no_true == "returnLastPrediction"
+        return self._row(self._leaf_value(n if last else None), i if last else -1)
 
     def _default(self, n: TreeNode, tests: list[int], final: int | None) -> Any:
         if self.strategy != "defaultChild":
@@ -192,6 +269,19 @@ class _Builder:
         default = ids.get(n.el.get("defaultChild"))
         if default is None or len(n.kids) != 2:
             raise Unliftable(path_of(n.el), "defaultChild strategy on a Node without two children and a valid defaultChild")
-        if final is None and len(tests) == 2:  # a complementary pair: one test, the other child its else
-            raise Unliftable(path_of(n.el), "defaultChild over two explicit tests")
+        if final is None and len(tests) == 2 and not self._one_field(tests):
+            # a missing value at the second test after the first failed must still reach the default
+            # child; comparisons of one field are UNKNOWN together, and the chain of splits routes a
+            # missing value to the default from the first
+            raise Unliftable(path_of(n.el), "defaultChild over two explicit tests of different fields")  # (or missing tests)
         return default
+
+    def _one_field(self, tests: list[int]) -> bool:
+        """Whether every test compares one and the same field (so all are UNKNOWN exactly where it is missing)."""
+        preds = [self.nodes[k].pred for k in tests]
+        simple = all(
+            (local(p) == "SimplePredicate" and p.get("operator") not in ("isMissing", "isNotMissing"))
+            or local(p) == "SimpleSetPredicate"
+            for p in preds
+        )
+        return simple and len({p.get("field") for p in preds}) == 1

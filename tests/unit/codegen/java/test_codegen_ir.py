@@ -72,7 +72,7 @@ def _expressions() -> list[tuple[str, Expr, str | None]]:
     found: list[tuple[str, Expr, str | None]] = []
     for fn in ("+", "-", "*", "/", "pow", "mod", "rem", "threshold", "lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual"):
         found.append((f"f_{fn}", _call(fn, A, B), "double"))
-    for fn in ("neg", "exp", "ln", "log10", "sqrt", "abs", "floor", "ceil", "tanh", "logistic", "round", "not"):
+    for fn in ("neg", "exp", "ln", "log10", "sqrt", "abs", "floor", "ceil", "tanh", "erf", "logistic", "round", "not"):
         found.append((f"f_{fn}", _call(fn, A), "double"))
     for fn in ("min", "max", "sum", "avg", "product", "median"):
         found.append((f"f_{fn}", _call(fn, A, B, Const(1.5)), "double"))

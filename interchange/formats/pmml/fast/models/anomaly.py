@@ -25,8 +25,9 @@ from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, c
 from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.parse import NotCovered, local
 from interchange.ir.graph import Env, ModelStep, Prediction, Step
+from interchange.ir.outlier import anomaly_score
 
-__all__ = ["average_path_length"]
+__all__ = ["average_path_length", "iforest"]
 
 EULER = 0.5772156649015329  # Euler-Mascheroni constant
 
@@ -51,12 +52,17 @@ class _IsolationScore(ModelStep):
     def predict(self, env: Env) -> Prediction:
         h = self.inner.predict(env).value  # a regression (checked when compiled)
         mean_path = np.full(env_rows(env), np.nan) if h is None else np.asarray(h, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            return Prediction(value=np.power(2.0, -mean_path / self.normaliser))
+        return Prediction(value=anomaly_score(mean_path, self.normaliser))
 
 
 @compiler("AnomalyDetectionModel")
 def _anomaly(model: etree._Element, steps: list[Step]) -> ModelStep:
+    inner, normaliser = iforest(model)
+    return _IsolationScore(compile_model(inner), normaliser)
+
+
+def iforest(model: etree._Element) -> tuple[etree._Element, float]:
+    """An iforest AnomalyDetectionModel's wrapped regression model and c(sampleDataSize); NotCovered otherwise."""
     if model.get("algorithmType") != "iforest":
         raise NotCovered(f"AnomalyDetectionModel algorithmType={model.get('algorithmType')}")
     if model.get("functionName") != "regression":
@@ -70,4 +76,4 @@ def _anomaly(model: etree._Element, steps: list[Step]) -> ModelStep:
     inner = [el for el in elements(model) if local(el) not in INERT | {"MeanClusterDistances"}]
     if len(inner) != 1 or inner[0].get("functionName") != "regression":
         raise NotCovered("AnomalyDetectionModel without exactly one regression model inside")
-    return _IsolationScore(compile_model(inner[0]), average_path_length(n))
+    return inner[0], average_path_length(n)

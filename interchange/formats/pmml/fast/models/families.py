@@ -63,7 +63,5 @@ class _Clusters(ModelStep):
 
     def predict(self, env: Env) -> Any:
         d = self.step.distance_matrix(matrix(env, self.inputs))
-        ids = np.asarray(self.step.ids, dtype=object)
-        label = ids[np.argmin(np.nan_to_num(d, nan=np.inf), axis=1)]
-        label[np.isnan(d).all(axis=1)] = None
+        label = self.step.nearest(d).cluster
         return Prediction(cluster=label, value=label, extra={AFFINITY: (self.step.ids, d)})

@@ -3,9 +3,12 @@ parses the element) with PMML's edges added here.
 
 A row with a missing KNNInput has no prediction and no neighbours (pypmml: every output
 missing). OutputField entityId with rank r names the r-th nearest instance. Probability
-outputs are each class's share of the k neighbours' votes, as JPMML-Evaluator gives them
-(pypmml 1.5.8 returns them missing; PMML 4.4 does not define them for k-NN); a batch where
-training points of different categories tie at the k-th distance goes to pypmml.
+outputs are each class's share of the k neighbours' (weighted) votes, scikit-learn's
+predict_proba: PMML 4.4 does not define them for k-NN, pypmml 1.5.8 returns them missing and
+JPMML-Evaluator 1.6 refuses such an OutputField (TypeCheckException: an AffinityDistribution
+has no probability). A batch where training points of different categories tie at the k-th
+distance goes to pypmml. weightedAverage / weightedMajorityVote weigh a neighbour by
+1 / (distance + threshold), as PMML 4.4 and JPMML-Evaluator (pypmml divides by k once more).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.engine import compiler
+from interchange.formats.pmml.fast.engine import _check_schema, compiler
 from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import ENTITY
 from interchange.formats.pmml.lift.knn import instance_ids, lift_knn
@@ -29,6 +32,7 @@ __all__: list[str] = []
 
 @compiler("NearestNeighborModel")
 def _knn(model: etree._Element, steps: list[Step]) -> ModelStep:
+    _check_schema(model)
     on = lifted(model, lift_knn)
     knn = on.model
     assert isinstance(knn, NearestNeighbors)

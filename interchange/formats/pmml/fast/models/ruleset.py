@@ -11,7 +11,7 @@ JPMML-Evaluator gives a rule set probabilities).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from lxml import etree
 
@@ -21,22 +21,10 @@ from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import CONFIDENCE
 from interchange.formats.pmml.lift.rules import ruleset_step
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.graph import Env, ModelStep, Prediction, Step
-from interchange.ir.rules import RuleSet
+from interchange.ir.graph import ModelStep, Step
+from interchange.ir.rules import RuleConfidence, RuleSet
 
 __all__: list[str] = []
-
-
-@dataclass(frozen=True)
-class _Confident(ModelStep):
-    """The IR rule set's label, with the confidence of each row's prediction for Output."""
-
-    rules: RuleSet
-    inputs: tuple[str, ...] = ()
-
-    def predict(self, env: Env) -> Prediction:
-        label, confidence = self.rules.select(env)
-        return Prediction(label=label, extra={CONFIDENCE: confidence})
 
 
 @compiler("RuleSetModel")
@@ -52,4 +40,4 @@ def _ruleset(model: etree._Element, steps: list[Step]) -> ModelStep:
             raise NotCovered("RuleSetModel OutputField confidence of a named category")
     on_ir = lifted(model, ruleset_step)
     assert isinstance(on_ir.model, RuleSet)
-    return replace(on_ir, model=_Confident(on_ir.model))
+    return replace(on_ir, model=RuleConfidence(on_ir.model, (CONFIDENCE,)))

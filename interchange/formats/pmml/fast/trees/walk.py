@@ -126,7 +126,7 @@ class GeneralTree(ModelStep):
         ok = final >= 0
         safe = np.where(ok, final, 0)
         ids = np.array(self.ids, dtype=object)[safe]
-        ids[~ok] = ""  # pypmml: the entityId of a row that ends in no Node is the empty text
+        ids[~ok] = None  # a row that ends in no Node has no entityId (JPMML-Evaluator; pypmml 1.5.8 gives the empty text)
         tab = self._tables
         if self.classes is None:
             return Prediction(value=np.where(ok, tab["score"][safe], np.nan), extra={ENTITY: ids})

@@ -30,6 +30,7 @@ def test_reductions_indexes_and_links_of_an_array() -> None:
         "len": {"cast.double": {"a.len": "x"}},
         "softmax": {"attr": {"m.link.softmax": "x"}, "path": [{"a.argmin": "x"}]},
         "softplus": {"attr": {"m.link.softplus": "x"}, "path": [-1]},
+        "probit": {"attr": {"m.link.probit": "x"}, "path": [1]},
         "relu": {"a.sum": {"m.link.relu": "x"}},
         "cloglog": {"m.link.cloglog": "input.b"},
         "label": {

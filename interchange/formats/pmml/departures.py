@@ -1,0 +1,152 @@
+"""Where pypmml 1.5.8 departs from PMML 4.4: the constructs, found in a document, each with the reason.
+
+pypmml is the PMML reference engine ``convert`` replays; on the constructs below it computes
+something other than PMML 4.4 says (measured in tests/conformance: test_lift_pmml_reference.py,
+test_pmml_trees.py, test_pmml_segments.py, test_pmml_general.py), and the IR, the fast path and
+the writers follow the specification. ``convert(..., pmml_engine=)`` verifies a document holding
+one of them against another PMML engine (JPMML-Evaluator in the tests) where pypmml disagrees.
+
+Example::
+
+    for d in departures(data):
+        print(d.construct, "-", d.reason)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from interchange.formats.pmml.parse import _xml, children, local
+
+__all__ = ["Departure", "DEPARTURES", "departures"]
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A construct of a document on which pypmml departs from PMML 4.4, and how."""
+
+    construct: str
+    reason: str
+
+
+Test = Callable[[etree._Element], bool]
+
+
+def _all(root: etree._Element, name: str) -> list[etree._Element]:
+    return [el for el in root.iter() if isinstance(el.tag, str) and local(el) == name]
+
+
+def _unknown_child_stops(root: etree._Element) -> bool:
+    """A TreeModel stopping at an UNKNOWN child (lastPrediction, nullPrediction, defaultChild) with a Node
+    whose later child can be TRUE where an earlier one is UNKNOWN (a True predicate or another field)."""
+    for tree in _all(root, "TreeModel"):
+        if tree.get("missingValueStrategy", "none") not in ("lastPrediction", "nullPrediction", "defaultChild"):
+            continue
+        for node in _all(tree, "Node"):
+            kids = children(node, "Node")
+            fields = [{el.get("field") for el in kid.iter() if isinstance(el.tag, str) and el.get("field")} for kid in kids]
+            if any(f != fields[0] or not f for f in fields[1:]):
+                return True
+    return False
+
+
+def _grm(attribute: str, *values: str) -> Test:
+    def test(root: etree._Element) -> bool:
+        found = [g.get(attribute) for g in _all(root, "GeneralRegressionModel")]
+        return any(v in values if values else v is not None for v in found)
+
+    return test
+
+
+def _ordinal_offset(root: etree._Element) -> bool:
+    return any(
+        g.get("modelType") == "ordinalMultinomial" and (g.get("offsetValue") is not None or g.get("offsetVariable") is not None)
+        for g in _all(root, "GeneralRegressionModel")
+    )
+
+
+def _grm_classification(root: etree._Element) -> bool:
+    return any(g.get("functionName") == "classification" for g in _all(root, "GeneralRegressionModel"))
+
+
+def _reason_codes(root: etree._Element) -> bool:
+    ranked = any(of.get("feature") == "reasonCode" for of in _all(root, "OutputField"))
+    return ranked and any(s.get("useReasonCodes", "true") != "false" for s in _all(root, "Scorecard"))
+
+
+def _segmentation(*methods: str, function: str | None = None) -> Test:
+    def test(root: etree._Element) -> bool:
+        for seg in _all(root, "Segmentation"):
+            owner = seg.getparent()
+            if seg.get("multipleModelMethod") in methods and (function is None or owner.get("functionName") == function):
+                return True
+        return False
+
+    return test
+
+
+def _discretize_missing(root: etree._Element) -> bool:
+    return any(d.get("mapMissingTo") is not None or d.get("defaultValue") is not None for d in _all(root, "Discretize"))
+
+
+def _null_prediction_returns_last(root: etree._Element) -> bool:
+    return any(
+        t.get("missingValueStrategy") == "nullPrediction" and t.get("noTrueChildStrategy") == "returnLastPrediction"
+        for t in _all(root, "TreeModel")
+    )
+
+
+_VOTES = "pypmml's vote probabilities, missing votes and ties (test_pmml_segments.py)"
+# (construct, test, reason): measured in tests/conformance (see the module docstring)
+DEPARTURES: tuple[tuple[str, Test, str], ...] = (
+    (
+        "TreeModel UNKNOWN child",
+        _unknown_child_stops,
+        "pypmml lets a later TRUE child win over an earlier UNKNOWN one; PMML 4.4 applies the missingValueStrategy there",
+    ),
+    (
+        "TreeModel nullPrediction",
+        _null_prediction_returns_last,
+        "pypmml returns the last prediction under nullPrediction with noTrueChildStrategy=returnLastPrediction",
+    ),
+    (
+        "GeneralRegressionModel cumulativeLink=loglog",
+        _grm("cumulativeLink", "loglog"),
+        "pypmml takes exp(-exp(y)), not PMML 4.4's exp(-exp(-y))",
+    ),
+    ("GeneralRegressionModel ordinalMultinomial offset", _ordinal_offset, "pypmml ignores offsetValue / offsetVariable"),
+    ("GeneralRegressionModel trialsVariable", _grm("trialsVariable"), "a missing trials value: pypmml multiplies by MinValue"),
+    (
+        "GeneralRegressionModel classification",
+        _grm_classification,
+        "a missing covariate: pypmml gives its hash map's first category",
+    ),
+    (
+        "Scorecard reason codes",
+        _reason_codes,
+        "pypmml ranks equal points in reverse alphabetical order, and ranks codes where the score is missing",
+    ),
+    ("Segmentation majorityVote", _segmentation("majorityVote"), _VOTES),
+    ("Segmentation weightedMajorityVote", _segmentation("weightedMajorityVote"), "pypmml divides by the number of segments"),
+    ("Segmentation max", _segmentation("max"), "pypmml averages every segment whose own prediction is the winner"),
+    (
+        "Segmentation median / weightedMedian",
+        _segmentation("median", "weightedMedian"),
+        "pypmml takes per-category medians (classification) and sorts a missing result last (regression)",
+    ),
+    (
+        "Segmentation average / weightedAverage",
+        _segmentation("average", "weightedAverage", function="classification"),
+        "a used segment's missing result: pypmml's NaN ordering",
+    ),
+    ("Discretize mapMissingTo / defaultValue", _discretize_missing, "pypmml does not apply them as PMML 4.4 does"),
+)
+
+
+def departures(data: bytes) -> tuple[Departure, ...]:
+    """The constructs of the PMML document ``data`` on which pypmml departs from PMML 4.4."""
+    root = _xml(data)
+    return tuple(Departure(name, reason) for name, test, reason in DEPARTURES if test(root))
