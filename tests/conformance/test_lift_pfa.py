@@ -31,7 +31,7 @@ SPEC = Path(__file__).parent / "pfa_spec"
 NOT_YET: dict[str, str] = {}
 # the spec documents: what each gives (None: lifts and agrees)
 SPEC_EXPECTED: dict[str, str | None] = {
-    "arrays_links.pfa": None,
+    "arrays_links.pfa": None,  # (read unrolled: model.reg.linear / la.dot as expressions)
     "core_math.pfa": None,
     "fallback_counter.pfa": "cell updated while scoring",
     "fallback_pool.pfa": "pool updated while scoring",

@@ -75,13 +75,18 @@ def lift_pfa(data: bytes) -> Lifted:
     A document that does not lift as one model step is read again with its models unrolled into
     expressions (``lift/unrolled.py``: model.reg.linear, la.dot, a walk over one tree): outputs
     computed from several models, or from a model's scores with arithmetic, then become named
-    columns. The first reading's reasons are given when neither lifts.
+    columns. When neither lifts, the reasons are the first reading's, or the second's where the first
+    only says its outputs are no one model's.
     """
     first = _lift(read_pfa(data), unroll=False)
     if first.ok:
         return first
     second = _lift(read_pfa(data), unroll=True)
-    return second if second.ok else first
+    if second.ok:
+        return second
+    # the first reading stops where no one model step holds the outputs ("a model's score"); then what
+    # the unrolled reading could not hold is the better reason
+    return second if second.reasons and all("a model's" in r.why for r in first.reasons) else first
 
 
 def _lift(doc: dict[str, Any], *, unroll: bool) -> Lifted:

@@ -29,7 +29,8 @@ def test_reductions_indexes_and_links_of_an_array() -> None:
         "spread": {"-": [{"a.max": "x"}, {"a.min": "x"}]},
         "len": {"cast.double": {"a.len": "x"}},
         "softmax": {"attr": {"m.link.softmax": "x"}, "path": [{"a.argmin": "x"}]},
-        "probit": {"attr": {"m.link.probit": "x"}, "path": [-1]},
+        "softplus": {"attr": {"m.link.softplus": "x"}, "path": [-1]},
+        "probit": {"attr": {"m.link.probit": "x"}, "path": [1]},
         "relu": {"a.sum": {"m.link.relu": "x"}},
         "cloglog": {"m.link.cloglog": "input.b"},
         "label": {
