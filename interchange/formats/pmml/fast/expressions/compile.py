@@ -17,6 +17,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast.scope import Fn, Scope, full, keys, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
+from interchange.ir.kernels.calls import interpolate
 
 __all__ = ["Ctx", "single", "expression", "derived_fields", "cast", "checked_cast", "kind_of", "elements", "constant_value"]
 
@@ -155,14 +156,7 @@ def _norm_continuous(el: etree._Element) -> Fn:
 
     def normalize(s: Scope) -> np.ndarray:
         x = num(s[name])
-        k = np.clip(np.searchsorted(orig, x, side="right") - 1, 0, len(orig) - 2)
-        y = norm[k] + (x - orig[k]) * (norm[k + 1] - norm[k]) / (orig[k + 1] - orig[k])
-        low, high = x < orig[0], x > orig[-1]
-        if outliers == "asMissingValues":
-            y = np.where(low | high, np.nan, y)
-        elif outliers == "asExtremeValues":
-            y = np.where(low, norm[0], np.where(high, norm[-1], y))
-        return _fill(y, np.isnan(x), fill)
+        return _fill(interpolate(x, orig, norm, outliers, None), np.isnan(x), fill)
 
     return normalize
 
