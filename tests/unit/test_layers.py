@@ -36,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "model": BASICS | {"ir"},  # the Model interface and the format registry
     "extract": BASICS | {"ir", "source"},  # estimators -> IR; never a format
     "formats": BASICS | {"ir", "model", "source"},  # IR -> documents and back; never the extractors
-    "codegen": BASICS | {"ir", "model", "extract", "source", "convert"},  # IR (or an estimator, extracted) -> source code
+    "codegen": BASICS | {"ir", "model", "extract", "source", "convert", "lift"},  # IR, estimator or document -> source code
     "check": BASICS | {"ir", "model", "extract", "formats", "source"},
     "converted": BASICS | {"model"},  # what a conversion returns
     "lift": BASICS | {"ir", "model"},  # documents -> IR, through each format's lifter (found by name)
