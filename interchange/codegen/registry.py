@@ -56,7 +56,6 @@ def lookup(lang: str, step: Any) -> Emitter:
 NOT_GENERATED = frozenset(
     {
         "NodeFigures",
-        "Targeted",
         "RuleConfidence",
         "NeighborIds",
         "VoteShares",
@@ -113,8 +112,8 @@ def languages() -> tuple[str, ...]:
 
 _loaded: set[str] = set()
 _EXTRA = {
-    "python": ("expressions", "general", "segments", "validity"),
-    "java": ("general", "expressions", "lower", "rules", "segments", "validity"),
+    "python": ("expressions", "general", "segments", "validity", "targets"),
+    "java": ("general", "expressions", "lower", "rules", "segments", "validity", "targets"),
 }
 
 

@@ -99,6 +99,14 @@ def _null_prediction_returns_last(root: etree._Element) -> bool:
     )
 
 
+def _tree_priors(root: etree._Element) -> bool:
+    """A classification TreeModel whose Targets hold priorProbability values."""
+    return any(
+        t.get("functionName") == "classification" and any(v.get("priorProbability") is not None for v in _all(t, "TargetValue"))
+        for t in _all(root, "TreeModel")
+    )
+
+
 _VOTES = "pypmml's vote probabilities, missing votes and ties (test_pmml_segments.py)"
 # (construct, test, reason): measured in tests/conformance (see the module docstring)
 DEPARTURES: tuple[tuple[str, Test, str], ...] = (
@@ -143,6 +151,11 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "a used segment's missing result: pypmml's NaN ordering",
     ),
     ("Discretize mapMissingTo / defaultValue", _discretize_missing, "pypmml does not apply them as PMML 4.4 does"),
+    (
+        "TreeModel Targets priorProbability",
+        _tree_priors,
+        "where the tree gives no prediction pypmml leaves the label and probabilities missing, not the priors",
+    ),
 )
 
 

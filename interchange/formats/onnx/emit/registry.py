@@ -101,6 +101,7 @@ def _load_families() -> None:
             predicates,
             scoring,
             segments,
+            targets,
             transforms,
             trees,
             validity,

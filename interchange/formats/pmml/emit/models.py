@@ -14,11 +14,13 @@ from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.emit.general import general_writers
 from interchange.formats.pmml.emit.scoring import scoring_writers
 from interchange.formats.pmml.emit.segments import segmentation
+from interchange.formats.pmml.emit.targets import targeted
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
 from interchange.ir.outlier import IsolationScore
 from interchange.ir.segmentation import Segmentation
+from interchange.ir.targets import Targeted
 from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
 
@@ -257,8 +259,9 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     **general_writers(),
     **scoring_writers(),
     Segmentation: segmentation,
+    Targeted: targeted,
 }
-_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation)
+_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, Targeted)
 
 
 def check_model(step: ModelStep) -> None:
