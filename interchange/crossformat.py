@@ -28,7 +28,7 @@ from interchange.formats.onnx.precision import computes_in_float32
 from interchange.ir.expressions import Call, Derive, Indicator, references
 from interchange.ir.graph import Graph
 from interchange.ir.lifted import Lifted
-from interchange.ir.transforms import Impute
+from interchange.ir.transforms import Impute, Validate
 from interchange.ir.trees import TreeEnsemble
 from interchange.ir.validity import Treat
 from interchange.lift import lift
@@ -275,7 +275,7 @@ def _values(lifted: Lifted, n: int, rng: np.random.Generator) -> dict[str, Any]:
     columns: dict[str, Any] = {}
     for f in lifted.signature.inputs:
         if f.type == "string" or f.optype == "categorical":
-            pool = list(f.values or ()) or _categories(graph, f.name) or ["a", "b"]
+            pool = list(f.values or ()) or _categories(graph, f.name) or _valid(graph, f.name) or ["a", "b"]
             columns[f.name] = np.array([pool[i] for i in rng.integers(len(pool), size=n)], dtype=object)
             continue
         near = _numbers(graph, f.name)
@@ -298,6 +298,13 @@ def _categories(graph: Graph, name: str) -> list[Any]:
         if cats is not None and name in getattr(step, "inputs", ()):
             i = step.inputs.index(name)
             found += [c for c in (cats if not isinstance(cats[0], tuple) else cats[i]) if c is not None]
+    return list(dict.fromkeys(found))
+
+
+def _valid(graph: Graph, name: str) -> list[Any]:
+    """The values a Validate step accepts for ``name`` (a lifted document's own <Value> list: a target
+    read as an input by a residual, say), where no step tests for categories."""
+    found = [v for s in graph.steps if isinstance(s, Validate) and name in s.inputs for v in s.values[s.inputs.index(name)]]
     return list(dict.fromkeys(found))
 
 

@@ -49,10 +49,10 @@ def lookup(lang: str, step: Any) -> Emitter:
     return fn
 
 
-# IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, target
-# rescaling, rule confidences, neighbour ids, vote shares, center affinities, residuals; model chains,
-# anomaly scores and multiway trees; PFA's text functions and array items), refused by name wherever
-# they sit in a graph: a model step, a Reported part or an expression.
+# IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, rule
+# confidences, neighbour ids, vote shares, center affinities; model chains, anomaly scores and multiway
+# trees; PFA's text functions and array items), refused by name wherever they sit in a graph: a model
+# step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
         "NodeFigures",
@@ -60,7 +60,6 @@ NOT_GENERATED = frozenset(
         "NeighborIds",
         "VoteShares",
         "CenterAffinities",
-        "Residual",
         "Chain",
         "AnomalyScore",
         "MultiwayTreeModel",

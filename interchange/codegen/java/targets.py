@@ -4,7 +4,9 @@ Targeted: a regression's value clamped to [min, max] (NaN stays NaN: a compariso
 false), rescaled, cast (round half up is ``Math.floor(v + 0.5)``), the defaultValue where the
 value is NaN; a classification with no prediction (no label, or every probability NaN) takes the
 category of largest prior and the priors as probabilities (NaN without one); a display value is
-the predicted category's entry of a String table.
+the predicted category's entry of a String table. Residual reads the target's actual value from the
+input it names: actual minus predicted value; for a classification 1 where the actual category is
+the predicted one, else 0, minus its probability (NaN where the actual value or the label is missing).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from interchange.codegen.java.writer import JavaWriter, jdouble
 from interchange.codegen.registry import emitter, lookup
 from interchange.errors import UnsupportedModelError
-from interchange.ir.targets import Targeted
+from interchange.ir.targets import Residual, Targeted
 
 __all__: list[str] = []
 
@@ -20,7 +22,7 @@ Emitted = tuple[list[str], dict[str, str]]
 _CAST = {"round": "Math.floor({} + 0.5)", "ceiling": "Math.ceil({})", "floor": "Math.floor({})"}
 
 
-def _refuse(step: Targeted, what: str) -> UnsupportedModelError:
+def _refuse(step: Targeted | Residual, what: str) -> UnsupportedModelError:
     return UnsupportedModelError(f"generated Java has no form for Targets {what} of {type(step.model).__name__}", format="java")
 
 
@@ -39,7 +41,7 @@ def _rescaled(step: Targeted, out: JavaWriter, value: str) -> tuple[list[str], s
     return lines, v
 
 
-def _classes(step: Targeted, out: JavaWriter, what: str) -> list[str]:
+def _classes(step: Targeted | Residual, out: JavaWriter, what: str) -> list[str]:
     """The categories a label index points at (the signature's: the model writers put probabilities in its order)."""
     if out.label_values is not None or not out.signature.classes:
         raise _refuse(step, what)
@@ -93,4 +95,32 @@ def _targeted(step: Targeted, out: JavaWriter) -> Emitted:
             slot = out.new_text(f"~shown:{name}")
             lines.append(f"{slot} = {parts['label']} < 0 ? null : {table}[{parts['label']}];")
             parts[f"text:{name}"] = slot
+    return lines, parts
+
+
+@emitter("java", Residual)
+def _residual(step: Residual, out: JavaWriter) -> Emitted:
+    from interchange.codegen.java.klass import _finish  # (klass.py assembles the class from the emitters)
+
+    lines, parts = lookup("java", step.model)(step.model, out)
+    lines, parts = list(lines), dict(parts)
+    residual = out.local()
+    if step.classes is None:
+        if "value" not in parts:
+            raise _refuse(step, "a residual")
+        lines.append(f"double {residual} = {out.num(step.target)} - {parts['value']};")
+    else:
+        finish, parts = _finish(parts, True)
+        if finish:  # (declares ``label``, as the class's own finish would)
+            out.need("argmax")
+            lines += finish
+        if "label" not in parts or "probabilities" not in parts or not out.is_text(step.target):
+            raise _refuse(step, "a residual")
+        table = out.strings("RESIDUAL_CLASSES", _classes(step, out, "a residual"))
+        actual, label = out.text(step.target), parts["label"]
+        hit = f"({actual}.equals({table}[{label}]) ? 1.0 : 0.0)"
+        lines.append(
+            f"double {residual} = {actual} == null || {label} < 0 ? Double.NaN : {hit} - {parts['probabilities']}[{label}];"
+        )
+    parts.update({f"num:{name}": residual for name in step.names})
     return lines, parts

@@ -6,14 +6,14 @@ from __future__ import annotations
 from interchange.codegen.python.module import PyWriter, finish_label, literal
 from interchange.codegen.registry import emitter, lookup
 from interchange.errors import UnsupportedModelError
-from interchange.ir.targets import Targeted
+from interchange.ir.targets import Residual, Targeted
 
 __all__: list[str] = []
 
 Emitted = tuple[list[str], dict[str, str]]
 
 
-def _finished(step: Targeted, out: PyWriter) -> Emitted:
+def _finished(step: Targeted | Residual, out: PyWriter) -> Emitted:
     """The wrapped model's lines and parts, its label finished from its probabilities (Prediction.finish)."""
     lines, parts = lookup("python", step.model)(step.model, out)
     lines, parts = list(lines), dict(parts)
@@ -59,4 +59,26 @@ def _targeted(step: Targeted, out: PyWriter) -> Emitted:
         shown = f"[None if v is None else dict({names}).get(str(v), v) for v in {parts['label']}]"
         lines.append(f"shown = np.array({shown}, dtype=object)")
         parts.update({f"extra:{name}": "shown" for name in step.shown})
+    return lines, parts
+
+
+@emitter("python", Residual)
+def _residual(step: Residual, out: PyWriter) -> Emitted:
+    lines, parts = _finished(step, out)
+    actual = f"env[{step.target!r}]"
+    if step.classes is None:
+        if "value" not in parts:
+            raise UnsupportedModelError(
+                f"generated code has no form for a residual of {type(step.model).__name__}", format="python"
+            )
+        out.need("residual_values")
+        lines.append(f"residual = residual_values({actual}, {parts['value']})")
+    else:
+        if "label" not in parts or "probabilities" not in parts:
+            raise UnsupportedModelError(
+                f"generated code has no form for a residual of {type(step.model).__name__}", format="python"
+            )
+        out.need("residual_hits")
+        lines.append(f"residual = residual_hits({actual}, {parts['label']}, {parts['probabilities']}, CLASSES)")
+    parts.update({f"extra:{name}": "residual" for name in step.names})
     return lines, parts

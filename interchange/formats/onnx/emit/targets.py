@@ -5,7 +5,8 @@ comparison with it is false), rescaled, cast (round half up is ``Floor(v + 0.5)`
 defaultValue stands where the model's value is NaN (``IsNaN``). A classification with priors takes
 the category of largest prior, and the priors as its probabilities (NaN for a category without
 one), where every probability is NaN (no prediction). A display value is an ai.onnx.ml
-LabelEncoder of the predicted label.
+LabelEncoder of the predicted label. Residual reads the target's actual value from the input it
+names (PMML 4.4 §Output residual).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from interchange.formats.onnx.emit.builder import INT64, STRING, Builder, refuse
 from interchange.formats.onnx.emit.registry import Emitted, emitter, lookup
-from interchange.ir.targets import Targeted
+from interchange.ir.targets import Residual, Targeted
 
 __all__: list[str] = []
 
@@ -95,3 +96,29 @@ def _targeted(step: Targeted, b: Builder) -> Emitted:
     if step.shown:
         got = replace(got, extra={**got.extra, **_shown(step, b, got, classes)})
     return got
+
+
+@emitter(Residual)
+def _residual(step: Residual, b: Builder) -> Emitted:
+    """PMML 4.4 §Output residual against the input ``step.target``: actual minus predicted value; for a
+    classification 1 where the actual category is the most probable one, else 0, minus its probability
+    (NaN where the actual value is missing: NaN, or the empty text the runtime feeds for a missing one)."""
+    got: Emitted = lookup(step.model)(step.model, b)
+    actual = b.column(step.target)
+    if step.classes is None:
+        if got.value is None:
+            raise refuse(f"a residual of a {type(step.model).__name__} that gives no value")
+        residual = b.op("Sub", [actual, got.value], "residual")
+    else:
+        if got.probabilities is None or b.elem(step.target) != STRING:
+            raise refuse(
+                f"a residual of a {type(step.model).__name__} without probabilities, or against a target that is not text"
+            )
+        at = b.op("ArgMax", [got.probabilities], "argmax", axis=1, keepdims=1, select_last_index=0)
+        p = b.op("GatherElements", [got.probabilities, at], "p", axis=1)
+        classes = b.const(np.array([str(c) for c in step.classes], dtype=object), object, "classes")
+        label = b.op("Gather", [classes, at], "predicted", axis=0)
+        hit = b.op("Cast", [b.op("Equal", [actual, b.op("Reshape", [label, b.const([-1, 1], np.int64, "shape")])])], to=11)
+        missing = b.op("Equal", [actual, b.const(np.array([""], dtype=object), object, "empty")])
+        residual = b.op("Where", [missing, b.const(np.nan), b.op("Sub", [hit, p])], "residual")
+    return replace(got, extra={**got.extra, **dict.fromkeys(step.names, residual)})

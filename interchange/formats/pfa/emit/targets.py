@@ -6,6 +6,11 @@ stands where the model's value is NaN. A classification with priors reads a miss
 (the model gives no prediction rather than failing the record); where it gives no label or every
 probability is NaN, the label is the category of largest prior and the probabilities the priors
 (NaN for a category without one). A display value is a ``map`` lookup of the predicted label.
+
+Residual (PMML 4.4 §Output residual) reads the target's actual value from the input the step
+names: a regression's actual minus predicted value; a classification's 1 where the actual category
+is the predicted one (the most probable), else 0, minus that category's probability; NaN where the
+actual value is missing.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit.document import ARRAY, _model, _Writer
 from interchange.formats.pfa.emit.functions import NAN, isnan
-from interchange.ir.targets import Targeted
+from interchange.ir.targets import Residual, Targeted
 from interchange.signature import Signature
 
 __all__ = ["TARGET_WRITERS"]
@@ -104,4 +109,27 @@ def _targeted(w: _Writer, step: Targeted, sig: Signature) -> dict[str, Any]:
     return parts
 
 
-TARGET_WRITERS: dict[type, Any] = {Targeted: _targeted}
+def _residual(w: _Writer, step: Residual, sig: Signature) -> dict[str, Any]:
+    from interchange.formats.pfa.emit.functions import number_ref
+
+    parts = _model(w, step.model, sig)
+    if sig.task != "classification":
+        if "value" not in parts:
+            raise UnsupportedModelError(f"a residual of a {type(step.model).__name__} that gives no value", format="pfa")
+        w.bind("residual", {"-": [number_ref(w, step.target), parts["value"]]})
+    else:
+        if "label" in parts:  # (a label that is not simply the most probable category: a tree's no-prediction)
+            raise UnsupportedModelError(f"a residual of a {type(step.model).__name__} with its own label", format="pfa")
+        if any(f.type != "string" for f in sig.output("label")):
+            raise UnsupportedModelError("a residual of a classification whose labels are not text", format="pfa")
+        w.bind("residual_at", {"a.argmax": "probs"}, "int")
+        label = {"attr": {"cell": "classes"}, "path": ["residual_at"]}
+        hit = {"if": {"==": ["residual_actual", label]}, "then": 1.0, "else": 0.0}
+        actual = w.cols[step.target][0]
+        got = {"-": [hit, {"attr": "probs", "path": ["residual_at"]}]}
+        w.bind("residual", {"ifnotnull": {"residual_actual": actual}, "then": got, "else": NAN})
+    parts.update({f"extra:{name}": "residual" for name in step.names})
+    return parts
+
+
+TARGET_WRITERS: dict[type, Any] = {Targeted: _targeted, Residual: _residual}

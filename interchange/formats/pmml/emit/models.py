@@ -14,13 +14,13 @@ from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.emit.general import general_writers
 from interchange.formats.pmml.emit.scoring import scoring_writers
 from interchange.formats.pmml.emit.segments import segmentation
-from interchange.formats.pmml.emit.targets import targeted
+from interchange.formats.pmml.emit.targets import residual, targeted
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
 from interchange.ir.outlier import IsolationScore
 from interchange.ir.segmentation import Segmentation
-from interchange.ir.targets import Targeted
+from interchange.ir.targets import Residual, Targeted
 from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
 
@@ -260,8 +260,9 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     **scoring_writers(),
     Segmentation: segmentation,
     Targeted: targeted,
+    Residual: residual,
 }
-_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, Targeted)
+_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, Targeted, Residual)
 
 
 def check_model(step: ModelStep) -> None:

@@ -1,9 +1,14 @@
-"""Targeted as the wrapped model's element with PMML 4.4 §Targets, the construct the lift read.
+"""Targeted and Residual as the wrapped model's element with PMML 4.4 §Targets / §Output residual,
+the constructs the lift read.
 
 One Target on the predicted field: min / max, rescaleFactor / rescaleConstant, castInteger; one
 TargetValue per category with its priorProbability and displayValue, or (a regression) one
 TargetValue holding the defaultValue. The output fields that show the predicted category's
 display value are OutputFields feature="predictedDisplayValue".
+
+Residual: the target's actual value is the input the step names (``target``), so that input is the
+model's target field (MiningField usageType="target", in every MiningSchema and Target of the
+model) and each residual output an OutputField feature="residual".
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ from typing import Any
 
 from lxml import etree
 
+from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.validity import _TYPES, _kind_attrs
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, num, text
-from interchange.ir.targets import Targeted
+from interchange.ir.targets import Residual, Targeted
 from interchange.signature import Signature
 
-__all__ = ["targeted", "targets_element"]
+__all__ = ["targeted", "targets_element", "residual"]
 
 # PMML 4.4 model element order: Targets follows these, and precedes LocalTransformations and the body
 _BEFORE = ("MiningSchema", "Output", "ModelStats", "ModelExplanation")
@@ -77,4 +83,38 @@ def targeted(step: Targeted, sig: Signature) -> etree._Element:
             own.extend(of for of in _display_output(step, sig) if of.get("name") in step.shown)
     at = max((i + 1 for i, el in enumerate(model) if etree.QName(el).localname in _BEFORE), default=0)
     model.insert(at, targets_element(step, sig.task == "classification"))
+    return model
+
+
+def _target_is(model: etree._Element, name: str) -> None:
+    """``name`` (an input) as the target field of ``model`` and the models inside it."""
+    for schema in model.iter(f"{{{NS}}}MiningSchema"):
+        for mf in list(schema):
+            if mf.get("name") == name and mf.get("usageType", "active") == "active":
+                schema.remove(mf)
+            elif mf.get("name") == TARGET and mf.get("usageType") == "target":
+                mf.set("name", name)
+    for target in model.iter(f"{{{NS}}}Target"):
+        target.set("field", name)
+
+
+def residual(step: Residual, sig: Signature) -> etree._Element:
+    """The wrapped model's element reading its target from the input ``step.target``, with the
+    residual OutputFields beside the prediction's."""
+    from interchange.formats.pmml.emit.models import model_element  # (models.py registers this writer)
+
+    model = model_element(step.model, sig)
+    if model.find(f"{{{NS}}}Output") is not None:
+        raise UnsupportedModelError(
+            f"a residual of a {type(step.model).__name__}, whose writer writes its own Output", format="pmml"
+        )
+    out = E("Output")
+    for f in sig.outputs:
+        if f.name in step.names:
+            attrs: dict[str, Any] = {"optype": "continuous", "dataType": "double", "feature": "residual"}
+        else:
+            attrs = {"dataType": _TYPES.get(f.type, "double"), **_kind_attrs(f)}
+        out.append(E("OutputField", {"name": f.name, **attrs}))
+    model.insert(1, out)
+    _target_is(model, step.target)
     return model
