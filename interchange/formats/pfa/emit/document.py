@@ -251,7 +251,8 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     """Bind ``scores`` / ``probs`` (and the like) and return output values by signature kind."""
     writer = MODEL_WRITERS.get(type(step))
     if writer is None:
-        from interchange.formats.pfa.emit.families import FAMILY_WRITERS  # imported late: it imports this module
+        from interchange.formats.pfa.emit.chain import CHAIN_WRITERS  # imported late: they import this module
+        from interchange.formats.pfa.emit.families import FAMILY_WRITERS
         from interchange.formats.pfa.emit.general import GENERAL_WRITERS
         from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.segments import SEGMENT_WRITERS
@@ -265,6 +266,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
             **SEGMENT_WRITERS,
             **VALIDITY_WRITERS,
             **TARGET_WRITERS,
+            **CHAIN_WRITERS,
         }
         for kind, fn in writers.items():
             MODEL_WRITERS.setdefault(kind, fn)

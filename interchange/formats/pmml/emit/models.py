@@ -10,12 +10,14 @@ import numpy as np
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
+from interchange.formats.pmml.emit.chain import chain
 from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.emit.general import general_writers
 from interchange.formats.pmml.emit.scoring import scoring_writers
 from interchange.formats.pmml.emit.segments import segmentation
 from interchange.formats.pmml.emit.targets import residual, targeted
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
+from interchange.ir.chain import Chain
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
 from interchange.ir.outlier import IsolationScore
@@ -261,8 +263,9 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     Segmentation: segmentation,
     Targeted: targeted,
     Residual: residual,
+    Chain: chain,
 }
-_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, Targeted, Residual)
+_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, Targeted, Residual, Chain)
 
 
 def check_model(step: ModelStep) -> None:

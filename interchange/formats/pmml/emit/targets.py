@@ -23,7 +23,7 @@ from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, num, text
 from interchange.ir.targets import Residual, Targeted
 from interchange.signature import Signature
 
-__all__ = ["targeted", "targets_element", "residual"]
+__all__ = ["targeted", "targets_element", "residual", "prediction_output"]
 
 # PMML 4.4 model element order: Targets follows these, and precedes LocalTransformations and the body
 _BEFORE = ("MiningSchema", "Output", "ModelStats", "ModelExplanation")
@@ -55,13 +55,14 @@ def targets_element(step: Targeted, classification: bool) -> etree._Element:
     return E("Targets", None, target)
 
 
-def _display_output(step: Targeted, sig: Signature) -> etree._Element:
-    """An Output with the display-value fields and the prediction's plain parts (a Reported step
-    around this one adds its own fields after them)."""
+def prediction_output(sig: Signature, special: dict[str, dict[str, Any]]) -> etree._Element:
+    """An Output with the ``special`` fields (name -> attributes) and the prediction's plain parts the
+    signature shows (label, value, probability, cluster); a Reported step around the model adds its own
+    fields after them."""
     out = E("Output")
     for f in sig.outputs:
-        if f.name in step.shown:
-            attrs = {"optype": "categorical", "dataType": "string", "feature": "predictedDisplayValue"}
+        if f.name in special:
+            attrs = special[f.name]
         elif f.kind in ("label", "value", "probability", "cluster"):
             attrs = {"dataType": _TYPES.get(f.type, "double"), **_kind_attrs(f)}
         else:
@@ -76,11 +77,13 @@ def targeted(step: Targeted, sig: Signature) -> etree._Element:
 
     model = model_element(step.model, sig)
     if step.shown:
+        display = {"optype": "categorical", "dataType": "string", "feature": "predictedDisplayValue"}
+        output = prediction_output(sig, dict.fromkeys(step.shown, display))
         own = model.find(f"{{{NS}}}Output")
         if own is None:
-            model.insert(1, _display_output(step, sig))
+            model.insert(1, output)
         else:  # (a model writer's own Output: the display fields join it)
-            own.extend(of for of in _display_output(step, sig) if of.get("name") in step.shown)
+            own.extend(of for of in output if of.get("name") in step.shown)
     at = max((i + 1 for i, el in enumerate(model) if etree.QName(el).localname in _BEFORE), default=0)
     model.insert(at, targets_element(step, sig.task == "classification"))
     return model
@@ -108,13 +111,7 @@ def residual(step: Residual, sig: Signature) -> etree._Element:
         raise UnsupportedModelError(
             f"a residual of a {type(step.model).__name__}, whose writer writes its own Output", format="pmml"
         )
-    out = E("Output")
-    for f in sig.outputs:
-        if f.name in step.names:
-            attrs: dict[str, Any] = {"optype": "continuous", "dataType": "double", "feature": "residual"}
-        else:
-            attrs = {"dataType": _TYPES.get(f.type, "double"), **_kind_attrs(f)}
-        out.append(E("OutputField", {"name": f.name, **attrs}))
-    model.insert(1, out)
+    residual = {"optype": "continuous", "dataType": "double", "feature": "residual"}
+    model.insert(1, prediction_output(sig, dict.fromkeys(step.names, residual)))
     _target_is(model, step.target)
     return model
