@@ -136,11 +136,15 @@ def convert_document(
             hint = f"pypmml departs from PMML 4.4 on this document ({why}); pass pmml_engine= to verify it with another engine"
             raise VerificationError(f"{exc.message}. {hint}", **exc.context, departures=named) from exc
         # pypmml departs on a named construct: the PMML sides that hold one are replayed through pmml_engine
-        if _departures(model.document):
-            source_ref = pmml_engine(model.document, sig)
-            expected = _blanked(source_ref.score(cases), sig)
-        if _departures(document):
-            target_ref = pmml_engine(document, sig)
+        try:
+            if _departures(model.document):
+                source_ref = pmml_engine(model.document, sig)
+                expected = _blanked(source_ref.score(cases), sig)
+            if _departures(document):
+                target_ref = pmml_engine(document, sig)
+        except Exception as refused:  # (an engine that does not take the document: nothing to verify with)
+            said = f"{exc.message}; pypmml departs from PMML 4.4 on this document ({why}) and the second PMML engine"
+            raise VerificationError(f"{said} cannot evaluate it: {refused}", **exc.context, departures=named) from refused
         pmml_side = source_ref if model.document.format == "pmml" else target_ref
         try:
             result = compare(sig, expected, _blanked(target_ref.score(cases), sig), tolerance, format=format)

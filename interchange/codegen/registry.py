@@ -50,9 +50,9 @@ def lookup(lang: str, step: Any) -> Emitter:
 
 
 # IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, rule
-# confidences, neighbour ids, vote shares, center affinities; anomaly scores and multiway trees; PFA's
-# text functions and array items), refused by name wherever they sit in a graph: a model step, a
-# Reported part or an expression.
+# confidences, neighbour ids, vote shares, center affinities; multiway trees; PFA's text functions and
+# array items), refused by name wherever they sit in a graph: a model step, a Reported part or an
+# expression.
 NOT_GENERATED = frozenset(
     {
         "NodeFigures",
@@ -60,7 +60,6 @@ NOT_GENERATED = frozenset(
         "NeighborIds",
         "VoteShares",
         "CenterAffinities",
-        "AnomalyScore",
         "MultiwayTreeModel",
         "TextDerive",
         "ArrayItems",
@@ -110,8 +109,8 @@ def languages() -> tuple[str, ...]:
 
 _loaded: set[str] = set()
 _EXTRA = {
-    "python": ("expressions", "general", "segments", "validity", "targets", "chain"),
-    "java": ("general", "expressions", "lower", "rules", "segments", "validity", "targets", "chain"),
+    "python": ("expressions", "general", "segments", "validity", "targets", "chain", "anomaly"),
+    "java": ("general", "expressions", "lower", "rules", "segments", "validity", "targets", "chain", "anomaly"),
 }
 
 

@@ -20,7 +20,7 @@ from types import ModuleType
 import interchange.batch as batch
 from interchange.ir import distances, links
 from interchange.ir.kernels import calls as call_kernels
-from interchange.ir.kernels import general, segments, targets, truths
+from interchange.ir.kernels import general, outlier, segments, targets, truths
 
 __all__ = ["KERNELS", "KERNEL_IMPORTS", "top_level", "calls"]
 
@@ -32,6 +32,7 @@ PLAIN: tuple[tuple[ModuleType, tuple[str, ...] | None], ...] = (
     (general, None),
     (segments, None),
     (targets, None),
+    (outlier, None),
     (links, None),
     (distances, None),
 )

@@ -94,6 +94,7 @@ def _load_families() -> None:
     if not _loaded:
         _loaded = True
         from interchange.formats.onnx.emit import (  # noqa: F401
+            anomaly,
             chain,
             distance,
             expressions,

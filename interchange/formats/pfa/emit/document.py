@@ -251,7 +251,8 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     """Bind ``scores`` / ``probs`` (and the like) and return output values by signature kind."""
     writer = MODEL_WRITERS.get(type(step))
     if writer is None:
-        from interchange.formats.pfa.emit.chain import CHAIN_WRITERS  # imported late: they import this module
+        from interchange.formats.pfa.emit.anomaly import ANOMALY_WRITERS  # imported late: they import this module
+        from interchange.formats.pfa.emit.chain import CHAIN_WRITERS
         from interchange.formats.pfa.emit.families import FAMILY_WRITERS
         from interchange.formats.pfa.emit.general import GENERAL_WRITERS
         from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
@@ -267,6 +268,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
             **VALIDITY_WRITERS,
             **TARGET_WRITERS,
             **CHAIN_WRITERS,
+            **ANOMALY_WRITERS,
         }
         for kind, fn in writers.items():
             MODEL_WRITERS.setdefault(kind, fn)
