@@ -172,6 +172,11 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "pypmml gives predicted minus actual, not actual minus predicted",
     ),
     (
+        "OutputField predictedDisplayValue",
+        lambda root: any(of.get("feature") == "predictedDisplayValue" for of in _all(root, "OutputField")),
+        "pypmml shows the empty text where there is no prediction; PMML 4.4 (and JPMML-Evaluator): none",
+    ),
+    (
         "AnomalyDetectionModel iforest",
         lambda root: any(m.get("algorithmType") == "iforest" for m in _all(root, "AnomalyDetectionModel")),
         "pypmml writes Euler's constant as 0.57721566 in c(n): scores about 1e-9 relative off",
