@@ -28,7 +28,7 @@ from interchange.formats.onnx.precision import computes_in_float32
 from interchange.ir.expressions import Call, Derive, Indicator, references
 from interchange.ir.graph import Graph
 from interchange.ir.lifted import Lifted
-from interchange.ir.transforms import Impute
+from interchange.ir.transforms import Impute, Validate
 from interchange.ir.trees import TreeEnsemble
 from interchange.ir.validity import Treat
 from interchange.lift import lift
@@ -136,11 +136,15 @@ def convert_document(
             hint = f"pypmml departs from PMML 4.4 on this document ({why}); pass pmml_engine= to verify it with another engine"
             raise VerificationError(f"{exc.message}. {hint}", **exc.context, departures=named) from exc
         # pypmml departs on a named construct: the PMML sides that hold one are replayed through pmml_engine
-        if _departures(model.document):
-            source_ref = pmml_engine(model.document, sig)
-            expected = _blanked(source_ref.score(cases), sig)
-        if _departures(document):
-            target_ref = pmml_engine(document, sig)
+        try:
+            if _departures(model.document):
+                source_ref = pmml_engine(model.document, sig)
+                expected = _blanked(source_ref.score(cases), sig)
+            if _departures(document):
+                target_ref = pmml_engine(document, sig)
+        except Exception as refused:  # (an engine that does not take the document: nothing to verify with)
+            said = f"{exc.message}; pypmml departs from PMML 4.4 on this document ({why}) and the second PMML engine"
+            raise VerificationError(f"{said} cannot evaluate it: {refused}", **exc.context, departures=named) from refused
         pmml_side = source_ref if model.document.format == "pmml" else target_ref
         try:
             result = compare(sig, expected, _blanked(target_ref.score(cases), sig), tolerance, format=format)
@@ -275,7 +279,7 @@ def _values(lifted: Lifted, n: int, rng: np.random.Generator) -> dict[str, Any]:
     columns: dict[str, Any] = {}
     for f in lifted.signature.inputs:
         if f.type == "string" or f.optype == "categorical":
-            pool = list(f.values or ()) or _categories(graph, f.name) or ["a", "b"]
+            pool = list(f.values or ()) or _categories(graph, f.name) or _valid(graph, f.name) or ["a", "b"]
             columns[f.name] = np.array([pool[i] for i in rng.integers(len(pool), size=n)], dtype=object)
             continue
         near = _numbers(graph, f.name)
@@ -298,6 +302,13 @@ def _categories(graph: Graph, name: str) -> list[Any]:
         if cats is not None and name in getattr(step, "inputs", ()):
             i = step.inputs.index(name)
             found += [c for c in (cats if not isinstance(cats[0], tuple) else cats[i]) if c is not None]
+    return list(dict.fromkeys(found))
+
+
+def _valid(graph: Graph, name: str) -> list[Any]:
+    """The values a Validate step accepts for ``name`` (a lifted document's own <Value> list: a target
+    read as an input by a residual, say), where no step tests for categories."""
+    found = [v for s in graph.steps if isinstance(s, Validate) and name in s.inputs for v in s.values[s.inputs.index(name)]]
     return list(dict.fromkeys(found))
 
 

@@ -74,10 +74,10 @@ class Chain(ModelStep):
         read: list[str] = []
         for seg in self.segments:
             reads = [*(predicate_fields(seg.when) if seg.when is not None else ()), *seg.model.inputs]
-            for link in seg.links:
-                reads += sorted(references(link.expression)) if link.expression is not None else []
             read += [c for c in reads if c not in made]
-            made.update(link.name for link in seg.links)
+            for link in seg.links:  # (an expression may read the segment's earlier figures)
+                read += [c for c in sorted(references(link.expression)) if c not in made] if link.expression is not None else []
+                made.add(link.name)
         return tuple(dict.fromkeys(read))
 
     def predict(self, env: Env) -> Prediction:

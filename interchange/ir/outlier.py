@@ -9,6 +9,7 @@ import numpy as np
 
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.kernels.outlier import anomaly_score  # (shared with generated Python)
 from interchange.ir.trees import TreeEnsemble
 
 __all__ = ["IsolationScore", "AnomalyScore", "anomaly_score"]
@@ -33,12 +34,6 @@ class IsolationScore(ModelStep):
     def predict(self, env: Env) -> Prediction:
         score = self.scores(self.paths.leaf_values(matrix(env, self.paths.inputs))[:, 0])
         return Prediction(score=score, label=np.where(score < 0, -1, 1))
-
-
-def anomaly_score(mean_path: np.ndarray, normaliser: float) -> np.ndarray:
-    """``2 ** (-h / c(n))``: Liu et al.'s anomaly score of mean path lengths ``h`` (missing stays missing)."""
-    with np.errstate(all="ignore"):
-        return np.power(2.0, -np.asarray(mean_path, dtype=np.float64) / normaliser)
 
 
 @dataclass(frozen=True)

@@ -19,62 +19,27 @@ actual value has a missing residual.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from interchange.batch import category_key
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, ModelStep, Prediction
+from interchange.ir.kernels.targets import no_prediction, rescale, residual_hits, residual_values, stand_in
 
 __all__ = ["Targeted", "Residual", "rescale", "with_priors", "residuals"]
 
-Cast = Literal["round", "ceiling", "floor"]
-
-
-def rescale(
-    value: np.ndarray,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    factor: float = 1.0,
-    constant: float = 0.0,
-    cast: Cast | None = None,
-    default: float | None = None,
-) -> np.ndarray:
-    """A regression's value clamped, rescaled, cast; ``default`` where it is missing (not rescaled)."""
-    v = np.asarray(value, dtype=np.float64)
-    if low is not None:
-        v = np.where(v < low, low, v)
-    if high is not None:
-        v = np.where(v > high, high, v)
-    v = v * factor + constant
-    if cast == "round":  # PMML 4.4: round half up
-        v = np.floor(v + 0.5)
-    elif cast == "ceiling":
-        v = np.ceil(v)
-    elif cast == "floor":
-        v = np.floor(v)
-    if default is not None:
-        v = np.where(np.isnan(np.asarray(value, dtype=np.float64)), default, v)
-    return v
+Cast = Literal["round", "ceiling", "floor"]  # (rescale: interchange.ir.kernels.targets, shared with generated code)
 
 
 def with_priors(p: Prediction, priors: dict[str, float]) -> Prediction:
     """``p`` with the priors where the model gave no prediction (no label or no probabilities)."""
     if p.classes is None or p.label is None:
         return p
-    none = np.array([v is None for v in p.label], dtype=bool)
-    if p.probabilities is not None:
-        none |= np.isnan(p.probabilities).all(axis=1)
+    none = no_prediction(p.label, p.probabilities)
     if not none.any():
         return p
-    best = max(priors, key=lambda c: priors[c])
-    label = np.array(p.label, dtype=object)
-    label[none] = best
-    n, k = len(label), len(p.classes)
-    probs = np.full((n, k), np.nan) if p.probabilities is None else p.probabilities.copy()
-    probs[none] = [priors.get(str(c), np.nan) for c in p.classes]
+    label, probs = stand_in(p.label, p.probabilities, p.classes, priors, none)
     return replace(p, label=label, probabilities=probs)
 
 
@@ -110,6 +75,11 @@ class Targeted(ModelStep):
         return self.model.inputs
 
     @property
+    def classes(self) -> tuple[Any, ...] | None:
+        """The categories of the wrapped model's prediction (None: a regression), in its order."""
+        return getattr(self.model, "classes", None)
+
+    @property
     def figures(self) -> tuple[str, ...]:
         """The output fields this step (and the model it wraps) give beside the prediction."""
         return (*getattr(self.model, "figures", ()), *self.shown)
@@ -143,17 +113,10 @@ def residuals(actual: np.ndarray, pred: Prediction) -> np.ndarray:
     if pred.classes is None:
         if pred.value is None:
             raise ModelError("a residual of a model that predicts no value")
-        return np.asarray(actual, dtype=np.float64) - np.asarray(pred.value, dtype=np.float64)
+        return residual_values(actual, pred.value)
     if pred.label is None or pred.probabilities is None:
         raise ModelError("a residual of a classification that gives no label and probabilities")
-    classes = [category_key(c) for c in pred.classes]
-    label = [category_key(v) for v in pred.label]
-    idx = np.array([classes.index(v) if v in classes else -1 for v in label], dtype=np.int64)
-    rows = np.arange(len(idx))
-    p = np.where(idx >= 0, np.asarray(pred.probabilities, dtype=np.float64)[rows, np.maximum(idx, 0)], np.nan)
-    truth = [category_key(v) for v in np.asarray(actual, dtype=object)]
-    hit = np.array([a is not None and a == b for a, b in zip(truth, label, strict=True)], dtype=np.float64)
-    return np.where(np.array([a is None for a in truth], dtype=bool), np.nan, hit - p)
+    return residual_hits(actual, pred.label, pred.probabilities, pred.classes)
 
 
 @dataclass(frozen=True)
@@ -167,6 +130,11 @@ class Residual(ModelStep):
     @property
     def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
         return tuple(dict.fromkeys((*self.model.inputs, self.target)))
+
+    @property
+    def classes(self) -> tuple[Any, ...] | None:
+        """The categories of the wrapped model's prediction (None: a regression), in its order."""
+        return getattr(self.model, "classes", None)
 
     @property
     def figures(self) -> tuple[str, ...]:

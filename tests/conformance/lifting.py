@@ -21,7 +21,7 @@ RESULTS = Path(__file__).parent / ".results" / "lift.jsonl"
 
 def unwritten(lifted: Lifted) -> str | None:
     """A pattern matching what a writer's refusal names for a graph holding IR nodes that no graph writer
-    or code generator writes yet (``codegen.registry.NOT_GENERATED``: node figures, targets, ...), else None."""
+    or code generator writes yet (``codegen.registry.NOT_GENERATED``: node figures, multiway trees, ...), else None."""
     names = refused_nodes(lifted.graph) if lifted.graph is not None else []
     return "|".join(names) if names else None
 

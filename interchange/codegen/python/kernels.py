@@ -20,7 +20,7 @@ from types import ModuleType
 import interchange.batch as batch
 from interchange.ir import distances, links
 from interchange.ir.kernels import calls as call_kernels
-from interchange.ir.kernels import general, segments, truths
+from interchange.ir.kernels import general, outlier, segments, targets, truths
 
 __all__ = ["KERNELS", "KERNEL_IMPORTS", "top_level", "calls"]
 
@@ -31,6 +31,8 @@ PLAIN: tuple[tuple[ModuleType, tuple[str, ...] | None], ...] = (
     (truths, None),
     (general, None),
     (segments, None),
+    (targets, None),
+    (outlier, None),
     (links, None),
     (distances, None),
 )

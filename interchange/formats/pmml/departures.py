@@ -99,6 +99,24 @@ def _null_prediction_returns_last(root: etree._Element) -> bool:
     )
 
 
+def _tree_priors(root: etree._Element) -> bool:
+    """A classification TreeModel whose Targets hold priorProbability values."""
+    return any(
+        t.get("functionName") == "classification" and any(v.get("priorProbability") is not None for v in _all(t, "TargetValue"))
+        for t in _all(root, "TreeModel")
+    )
+
+
+def _regression_residual(root: etree._Element) -> bool:
+    """An OutputField residual of a regression model."""
+    return any(
+        of.get("feature") == "residual" and m.get("functionName") == "regression"
+        for m in root.iter()
+        if isinstance(m.tag, str) and m.get("functionName") is not None
+        for of in _all(m, "OutputField")
+    )
+
+
 _VOTES = "pypmml's vote probabilities, missing votes and ties (test_pmml_segments.py)"
 # (construct, test, reason): measured in tests/conformance (see the module docstring)
 DEPARTURES: tuple[tuple[str, Test, str], ...] = (
@@ -143,6 +161,26 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "a used segment's missing result: pypmml's NaN ordering",
     ),
     ("Discretize mapMissingTo / defaultValue", _discretize_missing, "pypmml does not apply them as PMML 4.4 does"),
+    (
+        "TreeModel Targets priorProbability",
+        _tree_priors,
+        "where the tree gives no prediction pypmml leaves the label and probabilities missing, not the priors",
+    ),
+    (
+        "OutputField residual of a regression",
+        _regression_residual,
+        "pypmml gives predicted minus actual, not actual minus predicted",
+    ),
+    (
+        "OutputField predictedDisplayValue",
+        lambda root: any(of.get("feature") == "predictedDisplayValue" for of in _all(root, "OutputField")),
+        "pypmml shows the empty text where there is no prediction; PMML 4.4 (and JPMML-Evaluator): none",
+    ),
+    (
+        "AnomalyDetectionModel iforest",
+        lambda root: any(m.get("algorithmType") == "iforest" for m in _all(root, "AnomalyDetectionModel")),
+        "pypmml writes Euler's constant as 0.57721566 in c(n): scores about 1e-9 relative off",
+    ),
 )
 
 

@@ -94,6 +94,8 @@ def _load_families() -> None:
     if not _loaded:
         _loaded = True
         from interchange.formats.onnx.emit import (  # noqa: F401
+            anomaly,
+            chain,
             distance,
             expressions,
             general,
@@ -101,6 +103,7 @@ def _load_families() -> None:
             predicates,
             scoring,
             segments,
+            targets,
             transforms,
             trees,
             validity,

@@ -251,10 +251,13 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     """Bind ``scores`` / ``probs`` (and the like) and return output values by signature kind."""
     writer = MODEL_WRITERS.get(type(step))
     if writer is None:
-        from interchange.formats.pfa.emit.families import FAMILY_WRITERS  # imported late: it imports this module
+        from interchange.formats.pfa.emit.anomaly import ANOMALY_WRITERS  # imported late: they import this module
+        from interchange.formats.pfa.emit.chain import CHAIN_WRITERS
+        from interchange.formats.pfa.emit.families import FAMILY_WRITERS
         from interchange.formats.pfa.emit.general import GENERAL_WRITERS
         from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.segments import SEGMENT_WRITERS
+        from interchange.formats.pfa.emit.targets import TARGET_WRITERS
         from interchange.formats.pfa.emit.validity import VALIDITY_WRITERS
 
         writers: dict[type, ModelWriter] = {
@@ -263,6 +266,9 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
             **SCORING_WRITERS,
             **SEGMENT_WRITERS,
             **VALIDITY_WRITERS,
+            **TARGET_WRITERS,
+            **CHAIN_WRITERS,
+            **ANOMALY_WRITERS,
         }
         for kind, fn in writers.items():
             MODEL_WRITERS.setdefault(kind, fn)

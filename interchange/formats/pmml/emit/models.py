@@ -10,15 +10,20 @@ import numpy as np
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
+from interchange.formats.pmml.emit.anomaly import anomaly
+from interchange.formats.pmml.emit.chain import chain
 from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.emit.general import general_writers
 from interchange.formats.pmml.emit.scoring import scoring_writers
 from interchange.formats.pmml.emit.segments import segmentation
+from interchange.formats.pmml.emit.targets import residual, targeted
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
+from interchange.ir.chain import Chain
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
-from interchange.ir.outlier import IsolationScore
+from interchange.ir.outlier import AnomalyScore, IsolationScore
 from interchange.ir.segmentation import Segmentation
+from interchange.ir.targets import Residual, Targeted
 from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
 
@@ -257,8 +262,12 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     **general_writers(),
     **scoring_writers(),
     Segmentation: segmentation,
+    Targeted: targeted,
+    Residual: residual,
+    Chain: chain,
+    AnomalyScore: anomaly,
 }
-_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation)
+_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, Targeted, Residual, Chain, AnomalyScore)
 
 
 def check_model(step: ModelStep) -> None:
