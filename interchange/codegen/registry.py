@@ -55,7 +55,6 @@ def lookup(lang: str, step: Any) -> Emitter:
 # they sit in a graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
-        "NodeFigures",
         "Targeted",
         "RuleConfidence",
         "NeighborIds",
@@ -113,8 +112,8 @@ def languages() -> tuple[str, ...]:
 
 _loaded: set[str] = set()
 _EXTRA = {
-    "python": ("expressions", "general", "segments", "validity"),
-    "java": ("general", "expressions", "lower", "rules", "segments", "validity"),
+    "python": ("expressions", "general", "segments", "validity", "tree_figures"),
+    "java": ("general", "expressions", "lower", "rules", "segments", "validity", "tree_figures"),
 }
 
 

@@ -105,6 +105,13 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     # to PMML it converts: pypmml breaks the written document's ties as the source's)
     **{("svm_ovo_rbf", t): (interchange.VerificationError, "predicts label") for t in ("pfa", "onnx")},
     ("tx_discretize", "onnx"): (interchange.UnsupportedModelError, "a text Output expression that may be missing"),
+    # Node A2's ScoreDistribution has no confidence: JPMML-Evaluator (the source's engine, pypmml departing there)
+    # gives confidence 0.0, the IR and pypmml none (NaN); in ONNX a missing confidence beside a prediction is refused
+    ("tree_null_prediction", "pfa"): (interchange.VerificationError, "conf differs from the source"),
+    **{
+        (name, "onnx"): (interchange.UnsupportedModelError, "Node confidence that is missing beside a prediction")
+        for name in ("tree_null_prediction", "spec_null_prediction_returnlast")
+    },
 }
 
 

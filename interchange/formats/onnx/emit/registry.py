@@ -102,6 +102,7 @@ def _load_families() -> None:
             scoring,
             segments,
             transforms,
+            tree_figures,
             trees,
             validity,
         )

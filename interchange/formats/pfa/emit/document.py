@@ -255,6 +255,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
         from interchange.formats.pfa.emit.general import GENERAL_WRITERS
         from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.segments import SEGMENT_WRITERS
+        from interchange.formats.pfa.emit.tree_figures import FIGURE_WRITERS
         from interchange.formats.pfa.emit.validity import VALIDITY_WRITERS
 
         writers: dict[type, ModelWriter] = {
@@ -263,6 +264,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
             **SCORING_WRITERS,
             **SEGMENT_WRITERS,
             **VALIDITY_WRITERS,
+            **FIGURE_WRITERS,
         }
         for kind, fn in writers.items():
             MODEL_WRITERS.setdefault(kind, fn)

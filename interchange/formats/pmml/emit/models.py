@@ -14,11 +14,13 @@ from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.emit.general import general_writers
 from interchange.formats.pmml.emit.scoring import scoring_writers
 from interchange.formats.pmml.emit.segments import segmentation
+from interchange.formats.pmml.emit.tree_figures import node_figures_model
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
 from interchange.ir.outlier import IsolationScore
 from interchange.ir.segmentation import Segmentation
+from interchange.ir.tree_nodes import NodeFigures
 from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
 
@@ -229,6 +231,13 @@ def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
     return E("MiningModel", {"functionName": "classification"}, _mining_schema(sig), _segments("modelChain", chain))
 
 
+def _figures(step: NodeFigures, sig: Signature) -> etree._Element:
+    """A lifted TreeModel with its Output entityId / confidence (tree_figures)."""
+    classes = step.model.classes
+    tree = _tree_model(sig, step.model.trees[0], step.model.inputs, None if classes else 0, classes, _mining_schema(sig))
+    return node_figures_model(step, sig, tree)
+
+
 def _isolation(step: IsolationScore, sig: Signature) -> etree._Element:
     """The mean path length is the MiningModel's predicted value; Output turns it into
     scikit-learn's score ``-2^(-path/c) - offset`` and label ``-1 if score < 0 else 1``."""
@@ -253,12 +262,13 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     Regression: _regression,
     TreeEnsemble: _ensemble,
     IsolationScore: _isolation,
+    NodeFigures: _figures,
     **FAMILY_WRITERS,
     **general_writers(),
     **scoring_writers(),
     Segmentation: segmentation,
 }
-_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation)
+_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, NodeFigures)
 
 
 def check_model(step: ModelStep) -> None:
