@@ -63,7 +63,6 @@ NOT_GENERATED = frozenset(
         "Residual",
         "Chain",
         "AnomalyScore",
-        "MultiwayTreeModel",
         "TextDerive",
         "ArrayItems",
     }
@@ -112,8 +111,8 @@ def languages() -> tuple[str, ...]:
 
 _loaded: set[str] = set()
 _EXTRA = {
-    "python": ("expressions", "general", "segments", "validity", "tree_figures"),
-    "java": ("general", "expressions", "lower", "rules", "segments", "validity", "tree_figures"),
+    "python": ("expressions", "general", "segments", "validity", "tree_figures", "multiway"),
+    "java": ("general", "expressions", "lower", "rules", "segments", "validity", "tree_figures", "multiway"),
 }
 
 

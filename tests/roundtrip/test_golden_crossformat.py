@@ -91,6 +91,15 @@ TARGETS = ("pmml", "pfa", "onnx")
 # (document, target) -> (error class, what it says): documents that do not convert, and why
 _RANKED = (interchange.UnsupportedModelError, "ranked reason codes")  # a code that is none: an ONNX string has no null
 _BOTH = (interchange.VerificationError, "departs from PMML 4.4")  # pypmml and JPMML-Evaluator both depart (stated there)
+_MULTIWAY = (
+    "tree_aggregate_nodes",
+    "tree_penalty_defaultchild",
+    "tree_penalty_lastprediction",
+    "tree_regression_aggregate_nodes",
+    "tree_regression_weighted_confidence",
+    "tree_weighted_confidence",
+    "spec_aggregate_nodes_probabilities",
+)
 NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     **{
         (name, "onnx"): _RANKED
@@ -112,6 +121,8 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
         (name, "onnx"): (interchange.UnsupportedModelError, "Node confidence that is missing beside a prediction")
         for name in ("tree_null_prediction", "spec_null_prediction_returnlast")
     },
+    **{(name, "pfa"): (interchange.UnsupportedModelError, "MultiwayTreeModel") for name in _MULTIWAY},
+    **{(name, "onnx"): (interchange.UnsupportedModelError, "MultiwayTreeModel") for name in _MULTIWAY},
 }
 
 

@@ -12,12 +12,14 @@ from lxml import etree
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.emit.general import general_writers
+from interchange.formats.pmml.emit.multiway import multiway_model
 from interchange.formats.pmml.emit.scoring import scoring_writers
 from interchange.formats.pmml.emit.segments import segmentation
 from interchange.formats.pmml.emit.tree_figures import node_figures_model
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
+from interchange.ir.multiway import MultiwayTreeModel
 from interchange.ir.outlier import IsolationScore
 from interchange.ir.segmentation import Segmentation
 from interchange.ir.tree_nodes import NodeFigures
@@ -263,12 +265,13 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     TreeEnsemble: _ensemble,
     IsolationScore: _isolation,
     NodeFigures: _figures,
+    MultiwayTreeModel: multiway_model,
     **FAMILY_WRITERS,
     **general_writers(),
     **scoring_writers(),
     Segmentation: segmentation,
 }
-_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, NodeFigures)
+_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, NodeFigures, MultiwayTreeModel)
 
 
 def check_model(step: ModelStep) -> None:

@@ -20,7 +20,7 @@ from interchange.ir.tree_nodes import NodeFigures
 from interchange.ir.trees import Tree
 from interchange.signature import Signature
 
-__all__ = ["node_figures_model"]
+__all__ = ["node_figures_model", "figures_output"]
 
 
 def _preorder(tree: Tree) -> list[int]:
@@ -70,14 +70,15 @@ def node_figures_model(step: NodeFigures, sig: Signature, model: etree._Element)
             default = by_ir[int(tree.left[i] if tree.missing_left[i] else tree.right[i])]
             node.set("defaultChild", default.get("id"))
     table = {by_ir[i].get("id"): text(step.ids[i]) for i in leaves} if mapped else None
-    model.insert(1, _output(step, sig, table, prefix))
+    model.insert(1, figures_output(step.entity, step.confidence, sig, table, prefix))
     return model
 
 
-def _output(step: NodeFigures, sig: Signature, table: dict[str, str] | None, prefix: str) -> etree._Element:
-    """PMML 4.4 §Output: the signature's fields, the figures as entityId / confidence; with ``table``
-    (written leaf id -> figure id) the entity fields as that map of a hidden entityId field."""
-    entity, confidence = set(step.entity), set(step.confidence)
+def figures_output(
+    entity: tuple[str, ...], confidence: tuple[str, ...], sig: Signature, table: dict[str, str] | None = None, prefix: str = ""
+) -> etree._Element:
+    """PMML 4.4 §Output: the signature's fields, the ``entity`` / ``confidence`` ones as entityId / confidence;
+    with ``table`` (written leaf id -> figure id) the entity fields as that map of a hidden entityId field."""
     out = E("Output")
     written = f"{prefix}_entity"
     if table is not None:
