@@ -91,15 +91,7 @@ TARGETS = ("pmml", "pfa", "onnx")
 # (document, target) -> (error class, what it says): documents that do not convert, and why
 _RANKED = (interchange.UnsupportedModelError, "ranked reason codes")  # a code that is none: an ONNX string has no null
 _BOTH = (interchange.VerificationError, "departs from PMML 4.4")  # pypmml and JPMML-Evaluator both depart (stated there)
-_MULTIWAY = (
-    "tree_aggregate_nodes",
-    "tree_penalty_defaultchild",
-    "tree_penalty_lastprediction",
-    "tree_regression_aggregate_nodes",
-    "tree_regression_weighted_confidence",
-    "tree_weighted_confidence",
-    "spec_aggregate_nodes_probabilities",
-)
+_VIRTUAL = ("tree_aggregate_nodes", "tree_weighted_confidence", "spec_aggregate_nodes_probabilities")
 NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     **{
         (name, "onnx"): _RANKED
@@ -121,8 +113,11 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
         (name, "onnx"): (interchange.UnsupportedModelError, "Node confidence that is missing beside a prediction")
         for name in ("tree_null_prediction", "spec_null_prediction_returnlast")
     },
-    **{(name, "pfa"): (interchange.UnsupportedModelError, "MultiwayTreeModel") for name in _MULTIWAY},
-    **{(name, "onnx"): (interchange.UnsupportedModelError, "MultiwayTreeModel") for name in _MULTIWAY},
+    # weightedConfidence / aggregateNodes of a classification: the virtual result is written by PMML and generated code only
+    **{(name, t): (interchange.UnsupportedModelError, "virtual result") for name in _VIRTUAL for t in ("pfa", "onnx")},
+    # ONNX's only missing number is NaN (read as no prediction) and its label has no null
+    ("tree_penalty_defaultchild", "onnx"): (interchange.UnsupportedModelError, "ScoreDistribution missing a category"),
+    ("tree_penalty_lastprediction", "onnx"): (interchange.UnsupportedModelError, "probabilities but no score"),
 }
 
 

@@ -98,6 +98,7 @@ def _load_families() -> None:
             expressions,
             general,
             linear,
+            multiway,
             predicates,
             scoring,
             segments,

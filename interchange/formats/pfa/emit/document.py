@@ -253,6 +253,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     if writer is None:
         from interchange.formats.pfa.emit.families import FAMILY_WRITERS  # imported late: it imports this module
         from interchange.formats.pfa.emit.general import GENERAL_WRITERS
+        from interchange.formats.pfa.emit.multiway import MULTIWAY_WRITERS
         from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.segments import SEGMENT_WRITERS
         from interchange.formats.pfa.emit.tree_figures import FIGURE_WRITERS
@@ -265,6 +266,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
             **SEGMENT_WRITERS,
             **VALIDITY_WRITERS,
             **FIGURE_WRITERS,
+            **MULTIWAY_WRITERS,
         }
         for kind, fn in writers.items():
             MODEL_WRITERS.setdefault(kind, fn)
