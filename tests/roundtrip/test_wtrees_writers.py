@@ -17,6 +17,7 @@ import pytest
 import interchange
 from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
 from interchange.crossformat import convert_document, synthetic_rows
+from interchange.ir.multiway import MultiwayTreeModel
 from interchange.ir.tree_nodes import NodeFigures
 from interchange.verification import compare
 from tests.roundtrip.test_golden_crossformat import jpmml_engine
@@ -66,7 +67,48 @@ FIGURES = (
     + _TAIL
 )
 
-DOCUMENTS = {"figures_lastprediction": (FIGURES, NodeFigures)}
+# multiway, three-valued: defaultChild under a missingValuePenalty, a surrogate whose alternative is taken,
+# a compound predicate, a three-way split
+MULTIWAY = (
+    _HEAD.format(attrs='missingValueStrategy="defaultChild" missingValuePenalty="0.8"')
+    + f"""    <Node id="root" score="no" defaultChild="mid"><True/>{_dist(60, 40, 0.6, 0.4)}
+      <Node id="low" score="yes" defaultChild="low_z"><SimplePredicate field="a" operator="lessThan" value="0"/>
+        {_dist(5, 15, 0.25, 0.75)}
+        <Node id="low_x" score="yes"><CompoundPredicate booleanOperator="surrogate">
+          <SimpleSetPredicate field="s" booleanOperator="isIn"><Array n="1" type="string">x</Array></SimpleSetPredicate>
+          <SimplePredicate field="a" operator="lessThan" value="-1"/><False/></CompoundPredicate>{_dist(1, 9, 0.1, 0.9)}</Node>
+        <Node id="low_z" score="no"><True/>{_dist(4, 6, 0.45, 0.55)}</Node>
+      </Node>
+      <Node id="mid" score="no"><CompoundPredicate booleanOperator="and">
+        <SimplePredicate field="a" operator="greaterOrEqual" value="0"/><SimplePredicate field="a" operator="lessThan" value="2"/>
+        </CompoundPredicate>{_dist(30, 10, 0.75, 0.25)}</Node>
+      <Node id="high" score="yes"><SimplePredicate field="a" operator="greaterOrEqual" value="2"/>{_dist(25, 15, 0.375, 0.625)}
+      </Node>
+    </Node>
+"""
+    + _TAIL
+)
+
+# weightedConfidence (pypmml's reading): a missing a gives the UNKNOWN children's confidences weighted by records
+WEIGHTED = (
+    _HEAD.format(attrs='missingValueStrategy="weightedConfidence" noTrueChildStrategy="returnLastPrediction"')
+    + f"""    <Node id="root" score="no" recordCount="100"><True/>{_dist(60, 40, 0.6, 0.4)}
+      <Node id="low" score="yes" recordCount="30"><SimplePredicate field="a" operator="lessThan" value="0"/>
+        {_dist(10, 20, 0.3, 0.7)}</Node>
+      <Node id="high" score="no" recordCount="70"><SimplePredicate field="a" operator="greaterOrEqual" value="0"/>
+        {_dist(50, 20, 0.8, 0.2)}</Node>
+    </Node>
+"""
+    + _TAIL
+)
+
+DOCUMENTS = {
+    "figures_lastprediction": (FIGURES, NodeFigures),
+    "multiway_defaultchild": (MULTIWAY, MultiwayTreeModel),
+    "multiway_weighted": (WEIGHTED, MultiwayTreeModel),
+}
+# (document, target) -> the refusal: the virtual result of weightedConfidence is written by PMML and generated code
+REFUSED = {("multiway_weighted", t): "virtual result" for t in ("pfa", "onnx")}
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -76,6 +118,10 @@ def test_document_converts_and_verifies(name: str, target: str) -> None:
     text, step = DOCUMENTS[name]
     lifted = interchange.lift(text.encode())
     assert lifted.graph is not None and isinstance(lifted.graph.model, step), lifted.reasons
+    if (name, target) in REFUSED:
+        with pytest.raises(interchange.UnsupportedModelError, match=REFUSED[name, target]):
+            convert_document(text.encode(), target, pmml_engine=jpmml_engine)
+        return
     converted = convert_document(text.encode(), target, pmml_engine=jpmml_engine)
     assert converted.verification.result is not None and converted.verification.result.rows == 200
 
