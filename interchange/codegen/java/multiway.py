@@ -16,6 +16,7 @@ import numpy as np
 from interchange.codegen.java.expressions import truth
 from interchange.codegen.java.models import _in_signature_order
 from interchange.codegen.java.runtime import HELPERS
+from interchange.codegen.java.tree_figures import entity_table
 from interchange.codegen.java.writer import JavaWriter, jdouble
 from interchange.codegen.registry import emitter
 from interchange.ir.multiway import MultiwayTreeModel
@@ -139,16 +140,15 @@ def _multiway(step: MultiwayTreeModel, out: JavaWriter) -> tuple[list[str], dict
     lines += [f"double[] walk = multiway(tv, alt, {args});", "int at = (int) walk[0];"]
     parts: dict[str, str] = {}
     if step.entity:
-        values = tuple(dict.fromkeys(i for i in step.ids if i is not None))
-        out.cluster_values = values
-        index = out.array("node_entity", np.array([-1 if i is None else values.index(i) for i in step.ids]), "int")
-        lines.append(f"int entity = at >= 0 ? {index}[at] : -1;")
+        lines.append(f"int entity = at >= 0 ? {entity_table(out, step.ids)}[at] : -1;")
         parts["cluster"] = "entity"
     if step.classes is None:
         scores = out.array("node_scores", np.asarray(step.scores, dtype=np.float64))
         lines.append(f"double value = at >= 0 ? {scores}[at] : Double.NaN;")
         return lines, {**parts, "value": "value"}
     assert step.probabilities is not None and step.confidences is not None
+    if not getattr(out.signature, "classes", None):  # (a label the signature lists no classes for: the tree's)
+        out.label_values = tuple(step.classes)
     wanted = [str(c) for c in (getattr(out.signature, "classes", None) or step.classes)]
     own = [str(c) for c in step.classes]
     label_of = [wanted.index(str(s)) if s is not None and str(s) in wanted else -1 for s in step.scores]

@@ -17,7 +17,14 @@ from interchange.codegen.java.writer import JavaWriter
 from interchange.codegen.registry import emitter
 from interchange.ir.tree_nodes import NodeFigures
 
-__all__: list[str] = []
+__all__ = ["entity_table"]
+
+
+def entity_table(out: JavaWriter, ids: tuple[object, ...]) -> str:
+    """An int array: per Node the index of its id among the entity output's values (-1: no id)."""
+    values = tuple(dict.fromkeys(i for i in ids if i is not None))
+    out.cluster_values = values
+    return out.array("node_entity", np.array([-1 if i is None else values.index(i) for i in ids]), "int")
 
 
 @emitter("java", NodeFigures)
@@ -31,10 +38,7 @@ def _figures(step: NodeFigures, out: JavaWriter) -> tuple[list[str], dict[str, s
     lines += model
     parts = dict(parts)
     if step.entity:
-        values = tuple(dict.fromkeys(i for i in step.ids if i is not None))
-        out.cluster_values = values
-        index = out.array("node_entity", np.array([-1 if i is None else values.index(i) for i in step.ids]), "int")
-        lines.append(f"int entity = {index}[node];")
+        lines.append(f"int entity = {entity_table(out, step.ids)}[node];")
         parts["cluster"] = "entity"
     if step.confidence:
         confidences = out.array("node_confidences", np.asarray(step.confidences, dtype=np.float64))

@@ -101,7 +101,11 @@ def _multiway(w: _Writer, step: MultiwayTreeModel, sig: Signature) -> dict[str, 
     w.cells["mw_confidences"] = {"type": ARRAY, "init": confidences}
     w.bind("probs", {"attr": {"cell": "mw_probs"}, "path": ["mw_at"]}, "array")
     w.bind("mw_label", {"attr": {"cell": "mw_labels"}, "path": ["mw_at"]}, "int")
-    label = {"if": {"<": ["mw_label", 0]}, "then": None, "else": {"attr": {"cell": "classes"}, "path": ["mw_label"]}}
+    kind = sig.output("label")[0].type if sig.output("label") else "string"
+    cast = {"double": float, "integer": int}.get(kind, str)
+    items = {"double": "double", "integer": "long", "boolean": "boolean"}.get(kind, "string")
+    w.cells["mw_classes"] = {"type": {"type": "array", "items": items}, "init": [cast(c) for c in wanted]}
+    label = {"if": {"<": ["mw_label", 0]}, "then": None, "else": {"attr": {"cell": "mw_classes"}, "path": ["mw_label"]}}
     confidence: Any = {"attr": {"cell": "mw_confidences"}, "path": ["mw_at"]}
     if step.penalty != 1.0:
         confidence = {"*": [confidence, {"**": [float(step.penalty), missed]}]}

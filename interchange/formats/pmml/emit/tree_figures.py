@@ -95,8 +95,10 @@ def figures_output(
             attrs.update(optype="continuous", feature="confidence")
         elif f.kind == "probability":
             attrs.update(optype="continuous", feature="probability", value=text(f.target))
-        else:
+        elif f.kind in ("label", "value"):
             attrs.update(optype="categorical" if f.kind == "label" else "continuous", feature="predictedValue")
+        else:  # (an Output expression of a Reported model: the document writer adds it)
+            continue
         out.append(E("OutputField", attrs))
     return out
 
