@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from interchange.ir.tree_strategies import MultiwayTree
 
-__all__ = ["MaskOps", "mask_walk", "VIRTUAL_STRATEGIES"]
+__all__ = ["MaskOps", "mask_walk", "virtual_walk", "VIRTUAL_STRATEGIES"]
 
 VIRTUAL_STRATEGIES = ("weightedConfidence", "aggregateNodes")
 
@@ -94,3 +94,43 @@ def mask_walk(tree: MultiwayTree, truth: Callable[[int], tuple[Any, Any, Any]], 
         if tree.return_last:
             ends[i] = logic.either(ends[i], rest)
     return ends, [e for e in events if e is not False]
+
+
+def virtual_walk(
+    tree: MultiwayTree, truth: Callable[[int], tuple[Any, Any, Any]], ops: MaskOps
+) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    """weightedConfidence / aggregateNodes of a classification (pypmml's reading) as masks: (per Node the rows
+    ending there, the penalised events, per Node the rows meeting no TRUE child but an UNKNOWN one there
+    (a virtual result's candidates; one without a winner meets the noTrueChildStrategy), per Node the rows
+    whose aggregateNodes gather reaches it: every UNKNOWN child and the first TRUE one, from a candidate).
+    """
+    logic = _Logic(ops)
+    n = len(tree.kids)
+    reach: list[Any] = [True] + [False] * (n - 1)
+    ends: list[Any] = [False] * n
+    candidates: list[Any] = [False] * n
+    gathered: list[Any] = [False] * n
+    events: list[Any] = []
+    for i, kids in enumerate(tree.kids):
+        if not kids:
+            ends[i] = logic.either(ends[i], reach[i])
+            continue
+        rest, unknown = reach[i], False
+        for k in kids:  # UNKNOWN goes on as FALSE, remembered: a later TRUE child still wins
+            t, u, alt = truth(k)
+            enter = logic.both(rest, t)
+            reach[k] = logic.either(reach[k], enter)
+            if alt is not False:
+                events.append(logic.both(enter, alt))
+            unknown = logic.either(unknown, logic.both(rest, logic.both(u, logic.negate(t))))
+            rest = logic.both(rest, logic.negate(t))
+        candidates[i] = logic.both(rest, unknown)
+        if tree.return_last:
+            ends[i] = logic.either(ends[i], logic.both(rest, logic.negate(unknown)))
+    for i, kids in enumerate(tree.kids):  # pre-order: what reaches a Node is whole before its children
+        scanning = logic.either(gathered[i], candidates[i])
+        for k in kids:
+            t, u, _ = truth(k)
+            gathered[k] = logic.either(gathered[k], logic.both(scanning, logic.either(t, u)))
+            scanning = logic.both(scanning, logic.negate(t))
+    return ends, [e for e in events if e is not False], candidates, gathered

@@ -113,8 +113,8 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
         (name, "onnx"): (interchange.UnsupportedModelError, "Node confidence that is missing beside a prediction")
         for name in ("tree_null_prediction", "spec_null_prediction_returnlast")
     },
-    # weightedConfidence / aggregateNodes of a classification: the virtual result is written by PMML and generated code only
-    **{(name, t): (interchange.UnsupportedModelError, "virtual result") for name in _VIRTUAL for t in ("pfa", "onnx")},
+    # weightedConfidence / aggregateNodes of a classification: a virtual result has no Node id, which ONNX cannot leave missing
+    **{(name, "onnx"): (interchange.UnsupportedModelError, "virtual") for name in _VIRTUAL},
     # ONNX's only missing number is NaN (read as no prediction) and its label has no null
     ("tree_penalty_defaultchild", "onnx"): (interchange.UnsupportedModelError, "ScoreDistribution missing a category"),
     ("tree_penalty_lastprediction", "onnx"): (interchange.UnsupportedModelError, "probabilities but no score"),

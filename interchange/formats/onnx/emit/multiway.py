@@ -6,8 +6,8 @@ the events the missingValuePenalty counts, so the walk is And / Or / Not and Whe
 as every other ONNX predicate. The Node index then gathers the score (or label and probabilities),
 the id and the confidence, times ``penalty ** events``. weightedConfidence and aggregateNodes of a
 classification are refused by name: their virtual result (the UNKNOWN children's
-ScoreDistributions summed, recursively for aggregateNodes) is not written as masks yet; so is a
-Node with probabilities but no score (no label: an ONNX label has no null).
+ScoreDistributions summed) has no Node, so no entity id, and weightedConfidence's no probabilities,
+which ONNX cannot give beside a prediction; so is a Node with probabilities but no score (no label).
 """
 
 from __future__ import annotations
@@ -67,9 +67,9 @@ def multiway(step: MultiwayTreeModel, b: Builder) -> Emitted:
     if tree.strategy in VIRTUAL_STRATEGIES and step.classes is not None:
         raise refuse(
             f"missingValueStrategy={tree.strategy} of a classification TreeModel (MultiwayTreeModel): its virtual "
-            "result from the UNKNOWN children's ScoreDistributions is not written as masks yet"
+            "result has no Node (no entity id) and, for weightedConfidence, no probabilities, and an ONNX output's "
+            "only missing value is NaN (read as no prediction) where a string has none"
         )
-
     _check_missing(step)
 
     def truth(k: int) -> tuple[Any, Any, Any]:
