@@ -74,3 +74,46 @@ def test_a_virtual_result_is_not_masks() -> None:
     tree = MultiwayTree(((1,), ()), "weightedConfidence", True, (-1, -1), np.ones(2), np.ones((2, 2)), np.ones((2, 2)))
     with pytest.raises(ValueError, match="virtual result"):
         mask_walk(tree, lambda k: (True, False, False), _Numpy())
+
+
+@pytest.mark.parametrize("strategy", ["weightedConfidence", "aggregateNodes"])
+@pytest.mark.parametrize("return_last", [True, False])
+@pytest.mark.parametrize("seed", range(4))
+def test_virtual_masks_give_the_walks_virtual_results(strategy: str, return_last: bool, seed: int) -> None:
+    """Candidates, their scores (weighted confidences, or the gathered leaves' counts) and winners, from the
+    masks, as the IR's walk gives them."""
+    from interchange.ir.multiway_masks import virtual_walk
+    from interchange.ir.tree_strategies import VIRTUAL
+
+    rng = np.random.default_rng(seed)
+    shape = _random_tree(rng, strategy, return_last)
+    nodes, width, n = len(shape.kids), 3, 400
+    counts = rng.integers(0, 5, (nodes, width)).astype(np.float64)
+    conf = rng.random((nodes, width))
+    records = rng.integers(1, 50, nodes).astype(np.float64)
+    tree = MultiwayTree(shape.kids, strategy, return_last, shape.defaults, records, conf, counts)
+    table = []
+    for _ in tree.kids:
+        draw = rng.random(n)
+        table.append((draw < 0.4, (draw >= 0.4) & (draw < 0.7), np.zeros(n, dtype=bool)))
+    walk = tree.walk(_Truths(table), n)
+    ends, _, candidates, gathered = virtual_walk(tree, lambda k: table[k], _Numpy())
+    rows = lambda m: np.broadcast_to(np.asarray(m), (n,))  # noqa: E731
+    scores = np.zeros((n, width))
+    for i, kids in enumerate(tree.kids):
+        if strategy == "weightedConfidence":
+            for k in kids:
+                scores += np.where((rows(candidates[i]) & table[k][1])[:, None], conf[k] * records[k] / records[i], 0.0)
+        elif not kids:
+            scores += np.where(rows(gathered[i])[:, None], counts[i], 0.0)
+    candidate = np.logical_or.reduce([rows(c) for c in candidates])
+    won = candidate & (scores.max(axis=1) > 0)
+    np.testing.assert_array_equal(won, walk.final == VIRTUAL)
+    np.testing.assert_array_equal(np.argmax(scores, axis=1)[won], walk.v_label[won])
+    final = np.full(n, NULL)
+    for i, (end, c) in enumerate(zip(ends, candidates, strict=True)):
+        final[rows(end)] = i
+        if return_last:
+            final[rows(c) & ~won] = i
+    final[won] = VIRTUAL
+    np.testing.assert_array_equal(final, walk.final)
