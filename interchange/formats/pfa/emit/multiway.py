@@ -32,20 +32,20 @@ class _Ops:
     def __init__(self, w: _Writer) -> None:
         self.w, self.count = w, 0
 
-    def _bound(self, expr: Any) -> Any:
+    def bound(self, expr: Any) -> Any:
         self.count += 1
         name = f"mw_{self.count}"
         self.w.bind(name, expr, "boolean")
         return self.w.cols[name][0]
 
     def both(self, a: Any, b: Any) -> Any:
-        return self._bound({"&&": [a, b]})
+        return self.bound({"&&": [a, b]})
 
     def either(self, a: Any, b: Any) -> Any:
-        return self._bound({"||": [a, b]})
+        return self.bound({"||": [a, b]})
 
     def negate(self, a: Any) -> Any:
-        return self._bound({"!": a})
+        return self.bound({"!": a})
 
 
 def _multiway(w: _Writer, step: MultiwayTreeModel, sig: Signature) -> dict[str, Any]:
@@ -56,11 +56,11 @@ def _multiway(w: _Writer, step: MultiwayTreeModel, sig: Signature) -> dict[str, 
     def node_truth(k: int) -> tuple[Any, Any, Any]:
         p = step.predicates[k]
         t, u = truth(w, p)
-        t, u = (x if isinstance(x, bool) else ops._bound(x) for x in (t, u))
+        t, u = (x if isinstance(x, bool) else ops.bound(x) for x in (t, u))
         alt: Any = False
         if isinstance(p, Compound) and p.operator == "surrogate" and p.parts:  # TRUE through an alternative
             first = truth(w, p.parts[0])[1]
-            alt = first if isinstance(first, bool) else ops._bound({"&&": [t, first]})
+            alt = first if isinstance(first, bool) else ops.bound({"&&": [t, first]})
         return t, u, alt
 
     n = len(step.ids)
@@ -188,7 +188,7 @@ def _virtual(w: _Writer, step: MultiwayTreeModel, truth: Any, candidates: list[A
     for c in candidates:
         if c is not False:
             candidate = c if candidate is False else {"||": [candidate, c]}
-    return ops._bound({"&&": [candidate, {">": ["mw_v_top", 0.0]}]})
+    return ops.bound({"&&": [candidate, {">": ["mw_v_top", 0.0]}]})
 
 
 MULTIWAY_WRITERS: dict[type, ModelWriter] = {MultiwayTreeModel: _multiway}
