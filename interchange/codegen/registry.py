@@ -49,18 +49,15 @@ def lookup(lang: str, step: Any) -> Emitter:
     return fn
 
 
-# IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, rule
-# confidences, neighbour ids, vote shares, center affinities; multiway trees; PFA's text functions and
-# array items), refused by name wherever they sit in a graph: a model step, a Reported part or an
-# expression.
+# IR nodes no code generator writes (PMML figures lifted for the document writers: rule confidences,
+# neighbour ids, vote shares, center affinities; PFA's text functions and array items), refused by name
+# wherever they sit in a graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
-        "NodeFigures",
         "RuleConfidence",
         "NeighborIds",
         "VoteShares",
         "CenterAffinities",
-        "MultiwayTreeModel",
         "TextDerive",
         "ArrayItems",
     }
@@ -109,8 +106,20 @@ def languages() -> tuple[str, ...]:
 
 _loaded: set[str] = set()
 _EXTRA = {
-    "python": ("expressions", "general", "segments", "validity", "targets", "chain", "anomaly"),
-    "java": ("general", "expressions", "lower", "rules", "segments", "validity", "targets", "chain", "anomaly"),
+    "python": ("expressions", "general", "segments", "validity", "targets", "chain", "anomaly", "tree_figures", "multiway"),
+    "java": (
+        "general",
+        "expressions",
+        "lower",
+        "rules",
+        "segments",
+        "validity",
+        "targets",
+        "chain",
+        "anomaly",
+        "tree_figures",
+        "multiway",
+    ),
 }
 
 

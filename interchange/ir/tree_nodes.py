@@ -47,6 +47,11 @@ class NodeFigures(ModelStep):
         return self.model.inputs
 
     @property
+    def classes(self) -> tuple[Any, ...] | None:
+        """The tree's classes (None: a regression), as writers read them off a model step."""
+        return self.model.classes
+
+    @property
     def figures(self) -> tuple[str, ...]:
         """The output fields this step gives beside the model's prediction."""
         return (*self.entity, *self.confidence)

@@ -156,8 +156,11 @@ class MultiwayTree:
         width = 0 if self.counts is None else self.counts.shape[1]
         result = WalkResult(final, missed, np.zeros(n, dtype=np.int64), np.full((n, width), np.nan), np.full(n, np.nan))
         virtual = np.flatnonzero(final <= -2)
-        for i in np.unique(-2 - final[virtual]).tolist():
-            self._virtual(i, virtual[final[virtual] == -2 - i], truths, result)
+        # (grouped before any is marked: node 1's virtual end, -3, is VIRTUAL itself, so a row marked VIRTUAL at
+        # the root was evaluated again at node 1)
+        groups = [(i, virtual[final[virtual] == -2 - i]) for i in np.unique(-2 - final[virtual]).tolist()]
+        for i, rows in groups:
+            self._virtual(i, rows, truths, result)
         return result
 
     def _virtual(self, i: int, rows: np.ndarray, truths: Truths, out: WalkResult) -> None:

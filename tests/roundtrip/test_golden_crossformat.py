@@ -91,6 +91,7 @@ TARGETS = ("pmml", "pfa", "onnx")
 # (document, target) -> (error class, what it says): documents that do not convert, and why
 _RANKED = (interchange.UnsupportedModelError, "ranked reason codes")  # a code that is none: an ONNX string has no null
 _BOTH = (interchange.VerificationError, "departs from PMML 4.4")  # pypmml and JPMML-Evaluator both depart (stated there)
+_VIRTUAL = ("tree_aggregate_nodes", "tree_weighted_confidence", "spec_aggregate_nodes_probabilities")
 NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     **{
         (name, "onnx"): _RANKED
@@ -108,6 +109,18 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     # pypmml's c(n) has Euler's constant as 0.57721566 (scores ~1e-9 relative off) and JPMML-Evaluator 0.16 does not
     # take AnomalyDetectionModel: the written PFA / ONNX compute the specification's score (test_wtargets_writers.py)
     **{("anomaly_iforest", t): (interchange.VerificationError, "cannot evaluate it") for t in ("pfa", "onnx")},
+    # Node A2's ScoreDistribution has no confidence: JPMML-Evaluator (the source's engine, pypmml departing there)
+    # gives confidence 0.0, the IR and pypmml none (NaN); in ONNX a missing confidence beside a prediction is refused
+    ("tree_null_prediction", "pfa"): (interchange.VerificationError, "conf differs from the source"),
+    **{
+        (name, "onnx"): (interchange.UnsupportedModelError, "Node confidence that is missing beside a prediction")
+        for name in ("tree_null_prediction", "spec_null_prediction_returnlast")
+    },
+    # weightedConfidence / aggregateNodes of a classification: a virtual result has no Node id, which ONNX cannot leave missing
+    **{(name, "onnx"): (interchange.UnsupportedModelError, "virtual") for name in _VIRTUAL},
+    # ONNX's only missing number is NaN (read as no prediction) and its label has no null
+    ("tree_penalty_defaultchild", "onnx"): (interchange.UnsupportedModelError, "ScoreDistribution missing a category"),
+    ("tree_penalty_lastprediction", "onnx"): (interchange.UnsupportedModelError, "probabilities but no score"),
 }
 
 

@@ -113,8 +113,11 @@ def tensor(b: Builder, m: Mask, like: str) -> str:
 @emitter(PredicateColumn)
 def predicate_column(step: PredicateColumn, b: Builder) -> None:
     t, u = masks(b, step.predicate)
-    if isinstance(t, bool) and isinstance(u, bool):
-        raise refuse(f"the constant predicate column {step.name!r}")
+    if isinstance(t, bool) and isinstance(u, bool):  # (a lifted <False/> Node: a column of one value)
+        from interchange.formats.onnx.emit.expressions import _rows
+
+        b.define((step.name,), b.op("Expand", [b.const(np.nan if u else float(t)), _rows(b)], "constant"))
+        return
     value = b.op("Where", [t, b.const(1.0), b.const(0.0)]) if not isinstance(t, bool) else None
     if value is None:
         assert not isinstance(u, bool)

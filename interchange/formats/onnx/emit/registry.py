@@ -100,11 +100,13 @@ def _load_families() -> None:
             expressions,
             general,
             linear,
+            multiway,
             predicates,
             scoring,
             segments,
             targets,
             transforms,
+            tree_figures,
             trees,
             validity,
         )

@@ -255,9 +255,11 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
         from interchange.formats.pfa.emit.chain import CHAIN_WRITERS
         from interchange.formats.pfa.emit.families import FAMILY_WRITERS
         from interchange.formats.pfa.emit.general import GENERAL_WRITERS
+        from interchange.formats.pfa.emit.multiway import MULTIWAY_WRITERS
         from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.segments import SEGMENT_WRITERS
         from interchange.formats.pfa.emit.targets import TARGET_WRITERS
+        from interchange.formats.pfa.emit.tree_figures import FIGURE_WRITERS
         from interchange.formats.pfa.emit.validity import VALIDITY_WRITERS
 
         writers: dict[type, ModelWriter] = {
@@ -269,6 +271,8 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
             **TARGET_WRITERS,
             **CHAIN_WRITERS,
             **ANOMALY_WRITERS,
+            **FIGURE_WRITERS,
+            **MULTIWAY_WRITERS,
         }
         for kind, fn in writers.items():
             MODEL_WRITERS.setdefault(kind, fn)

@@ -14,16 +14,20 @@ from interchange.formats.pmml.emit.anomaly import anomaly
 from interchange.formats.pmml.emit.chain import chain
 from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.emit.general import general_writers
+from interchange.formats.pmml.emit.multiway import multiway_model
 from interchange.formats.pmml.emit.scoring import scoring_writers
 from interchange.formats.pmml.emit.segments import segmentation
 from interchange.formats.pmml.emit.targets import residual, targeted
+from interchange.formats.pmml.emit.tree_figures import node_figures_model
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
 from interchange.ir.chain import Chain
 from interchange.ir.graph import ModelStep
 from interchange.ir.linear import Link, Regression
+from interchange.ir.multiway import MultiwayTreeModel
 from interchange.ir.outlier import AnomalyScore, IsolationScore
 from interchange.ir.segmentation import Segmentation
 from interchange.ir.targets import Residual, Targeted
+from interchange.ir.tree_nodes import NodeFigures
 from interchange.ir.trees import Tree, TreeEnsemble
 from interchange.signature import Signature
 
@@ -234,6 +238,13 @@ def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
     return E("MiningModel", {"functionName": "classification"}, _mining_schema(sig), _segments("modelChain", chain))
 
 
+def _figures(step: NodeFigures, sig: Signature) -> etree._Element:
+    """A lifted TreeModel with its Output entityId / confidence (tree_figures)."""
+    classes = step.model.classes
+    tree = _tree_model(sig, step.model.trees[0], step.model.inputs, None if classes else 0, classes, _mining_schema(sig))
+    return node_figures_model(step, sig, tree)
+
+
 def _isolation(step: IsolationScore, sig: Signature) -> etree._Element:
     """The mean path length is the MiningModel's predicted value; Output turns it into
     scikit-learn's score ``-2^(-path/c) - offset`` and label ``-1 if score < 0 else 1``."""
@@ -258,6 +269,8 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     Regression: _regression,
     TreeEnsemble: _ensemble,
     IsolationScore: _isolation,
+    NodeFigures: _figures,
+    MultiwayTreeModel: multiway_model,
     **FAMILY_WRITERS,
     **general_writers(),
     **scoring_writers(),
@@ -267,7 +280,17 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     Chain: chain,
     AnomalyScore: anomaly,
 }
-_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation, Targeted, Residual, Chain, AnomalyScore)
+_NEW_STEPS = (
+    *general_writers(),
+    *scoring_writers(),
+    Segmentation,
+    Targeted,
+    Residual,
+    Chain,
+    AnomalyScore,
+    NodeFigures,
+    MultiwayTreeModel,
+)
 
 
 def check_model(step: ModelStep) -> None:

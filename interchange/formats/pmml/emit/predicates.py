@@ -125,13 +125,18 @@ def _test(pred: Compare | InSet) -> etree._Element:
     if isinstance(pred, InSet):  # (pypmml: the values as Constant arguments, not an Array)
         values = []
         for v in pred.values:
-            c = E("Constant")
+            c = E("Constant", _typed(v))
             c.text = _value(v)
             values.append(c)
         return apply("isNotIn" if pred.negate else "isIn", field, *values)
-    const = E("Constant")
+    const = E("Constant", _typed(pred.value))
     const.text = num(float(pred.value)) if pred.operator in _ORDERING else _value(pred.value)
     return apply(pred.operator, field, const)
+
+
+def _typed(v: Any) -> dict[str, str]:
+    """A number Constant's dataType: untyped, pypmml 1.5.8 reads ``1.0`` as text, equal to no double field."""
+    return {"dataType": "double"} if isinstance(v, float) else {}
 
 
 def predicate_column(step: PredicateColumn) -> list[etree._Element]:
