@@ -48,6 +48,7 @@ from interchange.document import Document
 from interchange.errors import RecordError
 from interchange.formats.pfa.fast.cells import drop_write_only
 from interchange.formats.pfa.fast.compile import Compiler, Run, Scope
+from interchange.formats.pfa.fast.state import State, load_pools, plain, writes_state
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
     DOUBLE,
@@ -65,7 +66,8 @@ from interchange.formats.pfa.fast.types import (
     Rec,
     Types,
 )
-from interchange.model import Model, ModelInfo
+from interchange.formats.pfa.fast.values import Failed
+from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
 
 __all__ = ["FastPFAModel", "NotCovered", "compile_document"]
@@ -104,17 +106,21 @@ class Program:
         if not isinstance(doc, dict):
             raise NotCovered("not a PFA document")
         doc = drop_write_only(doc)
-        for key in ("begin", "end", "pools", "merge", "zero"):
+        for key in ("begin", "end", "merge", "zero"):
             if doc.get(key):
                 raise NotCovered(f"documents with {key}")
         if doc.get("method", "map") != "map":
             raise NotCovered(f"method {doc.get('method')}")
-        if _writes_cells(doc.get("action")) or _writes_cells(doc.get("fcns")):
-            raise NotCovered("cells written by the action")
         self.types = Types(doc)
         self.input_t = self.types.parse(doc["input"])
         self.output_t = self.types.parse(doc["output"])
         compiler = Compiler(doc, self.types, _library())
+        self.state: State | None = None  # cells / pools the action writes: records run one by one (fast.state)
+        if writes_state(doc):
+            self.state = compiler.state = State()
+            for name, (value, t) in compiler.cells.items():
+                self.state.cells[name], self.state.cell_types[name] = value, t
+            load_pools(compiler, self.state)
         scope = Scope(None, 0)
         self.inputs: list[tuple[str, Any]] = []
         if isinstance(self.input_t, Rec) and not self.input_t.recursive:
@@ -198,6 +204,49 @@ class Program:
                     bad.append((missing, name))
                 values[name] = col
         return (values if isinstance(self.input_t, Rec) else values["input"]), bad
+
+    def sequential(self, columns: Columns, n: int, stop: bool) -> tuple[Columns, dict[int, RecordError], int]:
+        """The action once per record, in order, cells and pools carried from one to the next.
+
+        Returns the outputs of the records evaluated, the refused ones (a failing record raises
+        when ``stop``), and how many records were evaluated: fewer than ``n`` when a record
+        defers (state restored to before it; the caller hands the rest to titus2)."""
+        assert self.state is not None
+        try:
+            value, bad = self.input_value(columns)
+        except Defer:  # input rows the fast path does not lay out (arrays of different lengths): all to titus2
+            return _joined([], self.outputs), {}, 0
+        missing = np.zeros(n, dtype=bool)
+        why: dict[int, str] = {}
+        for mask, field in bad:
+            for row in np.flatnonzero(mask & ~missing).tolist():
+                why[row] = field
+            missing |= mask
+        parts: list[Columns] = []
+        refused: dict[int, RecordError] = {}
+        for i in range(n):
+            if missing[i]:
+                error = RecordError(f"row {i}: field {why[i]!r} is missing and its PFA type is not nullable", field=why[i], row=i)
+            else:
+                saved = self.state.snapshot()
+                rt = Run(1, strict=True)
+                rt.env[self.input_slot] = _row(value, i)
+                try:
+                    with np.errstate(all="ignore"):
+                        result = self.fn(rt)
+                    parts.append({name: _column(result[name] if self.record_out else result, t, 1) for name, t in self.outputs})
+                    continue
+                except (Defer, NotCovered):
+                    self.state.restore(saved)
+                    return _joined(parts, self.outputs), refused, i
+                except Failed as exc:
+                    message = f"row {i}: the PFA document raises {exc.message!r} for this record"
+                    error = RecordError(message, field=exc.field, row=i)
+            if stop:
+                raise error
+            refused[i] = error
+            parts.append({name: _missing(t) for name, t in self.outputs})
+        return _joined(parts, self.outputs), refused, n
 
     def run(self, columns: Columns, n: int) -> Columns:
         value, bad = self.input_value(columns)
@@ -303,14 +352,35 @@ def _column(v: Any, t: Any, n: int) -> np.ndarray:
     return col
 
 
-def _writes_cells(expr: Any) -> bool:
-    if isinstance(expr, list):
-        return any(_writes_cells(x) for x in expr)
-    if isinstance(expr, dict):
-        if "cell" in expr and "to" in expr:
-            return True
-        return any(_writes_cells(v) for v in expr.values())
-    return False
+def _row(v: Any, i: int) -> Any:
+    """Row ``i`` of an input value as a batch of one."""
+    if isinstance(v, dict):
+        return {k: _row(x, i) for k, x in v.items()}
+    if isinstance(v, Nullable):
+        return Nullable(_row(v.value, i), _row(v.missing, i))
+    return v[i : i + 1]
+
+
+def _missing(t: Any) -> np.ndarray:
+    base = t.inner if isinstance(t, Opt) else t
+    if isinstance(base, Prim) and base.name in ("double", "float"):
+        return np.full(1, np.nan)
+    return np.empty(1, dtype=object)
+
+
+def _joined(parts: list[Columns], outputs: list[tuple[str, Any]]) -> Columns:
+    if not parts:
+        return {name: np.empty(0, dtype=object) for name, _ in outputs}
+    out: Columns = {}
+    for name, _ in outputs:
+        cols = [p[name] for p in parts]
+        if any(c.dtype == object for c in cols):
+            joined = np.empty(len(cols), dtype=object)
+            joined[:] = [c[0] for c in cols]  # one by one: numpy would make equal-length lists a 2-D block
+            out[name] = joined
+        else:
+            out[name] = np.concatenate(cols)
+    return out
 
 
 def compile_document(data: bytes) -> Program:
@@ -338,11 +408,14 @@ class FastPFAModel(Model):
         self.signature = signature
         self._program = compile_document(document.data)
         self._reference: Model | None = None
+        self._handed_over = False  # a stateful document that titus2 evaluates from now on (``_stateful``)
         self.deferred = 0
         self.info = ModelInfo("pfa", "interchange-fast")
 
     def _predict_columns(self, columns: Columns) -> Columns:
         n = len(next(iter(columns.values()))) if columns else 0
+        if self._program.state is not None:
+            return self._stateful(columns, n, stop=True).outputs
         try:
             if n <= CHUNK_ROWS:
                 out = self._program.run(columns, n)
@@ -350,12 +423,49 @@ class FastPFAModel(Model):
                 out = self._chunked(columns, n)
         except (Defer, NotCovered):  # NotCovered here: a constant only checked when first used (a tree's leaves)
             return self._titus()._predict_columns(columns)
+        return self._numeric(out)
+
+    def _numeric(self, out: Columns) -> Columns:
         for f in self.signature.outputs:
             if f.name not in out:
                 raise RecordError(f"the PFA output has no field {f.name!r}", field=f.name)
             if f.kind in NUMERIC_KINDS and out[f.name].dtype != np.float64:
                 out[f.name] = np.array([np.nan if v is None else v for v in out[f.name].tolist()], dtype=np.float64)
         return out
+
+    def _score_columns(self, columns: Columns) -> Scored:
+        if self._program.state is None:
+            return Scored(self._predict_columns(columns), {})
+        n = len(next(iter(columns.values()))) if columns else 0
+        return self._stateful(columns, n, stop=False)
+
+    def _stateful(self, columns: Columns, n: int, stop: bool) -> Scored:
+        """A document that writes cells or pools: every record once, in order (``Program.sequential``);
+        from a record the fast path defers on, titus2 takes over for good, from the same state."""
+        if self._handed_over:
+            titus = self._titus()
+            return titus._score_columns(columns) if not stop else Scored(titus._predict_columns(columns), {})
+        out, refused, done = self._program.sequential(columns, n, stop)
+        if done < n:
+            self._hand_over()
+            rest = {k: v[done:] for k, v in columns.items()}
+            titus = self._titus()
+            tail = titus._score_columns(rest) if not stop else Scored(titus._predict_columns(rest), {})
+            refused.update({done + i: why for i, why in tail.refused.items()})
+            out = {k: np.concatenate([np.asarray(out[k], dtype=tail.outputs[k].dtype), tail.outputs[k]]) for k in tail.outputs}
+            return Scored(out, refused)
+        return Scored(self._numeric(out), refused)
+
+    def _hand_over(self) -> None:
+        """titus2's engine set to the fast path's cells and pools (PFA's Python values)."""
+        state = self._program.state
+        assert state is not None
+        engine = self._titus()._engine  # type: ignore[attr-defined]
+        for name, value in state.cells.items():
+            engine.cells[name].value = plain(value, state.cell_types[name])
+        for name, entries in state.pools.items():
+            engine.pools[name].value = {k: plain(v, state.pool_types[name]) for k, v in entries.items()}
+        self._handed_over = True
 
     def _chunked(self, columns: Columns, n: int) -> Columns:
         """The batch in chunks of CHUNK_ROWS rows, outputs joined: every record is evaluated on
