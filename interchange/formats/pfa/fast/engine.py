@@ -91,6 +91,7 @@ def _library() -> dict[str, Any]:
         refused,
         searches,
         strings,
+        summaries,
     )
     from interchange.formats.pfa.fast.library.registry import LIBRARY
     from interchange.formats.pfa.fast.models import families, neighbours, reg, scores  # noqa: F401

@@ -96,9 +96,11 @@ def _repeat(
                     if not live.any():
                         break
                 rt.active = live
+                since = len(rt.errors)
                 body(rt)
                 if step is not None:
                     step(rt)
+                live = live & ~_failed(rt, since, live)  # titus2 stops a record at its error
                 if not pretest:
                     rt.active = live
                     live = live & ~np.asarray(cond(rt), dtype=bool)
@@ -111,6 +113,17 @@ def _repeat(
         return None
 
     return run
+
+
+def _failed(rt: Run, since: int, live: Any) -> Any:
+    """Rows (lanes) of ``live``'s shape that raised an error after ``rt.errors[since]``."""
+    out: Any = np.zeros(np.shape(live), dtype=bool)
+    for mask, *_ in rt.errors[since:]:
+        m = np.asarray(mask)
+        while m.ndim > out.ndim:  # errors in lanes one level deeper (a function applied per item)
+            m = m.any(axis=-1)
+        out = out | m
+    return out
 
 
 def _for(c: Compiler, e: dict[str, Any], scope: Scope) -> Compiled:

@@ -1,0 +1,176 @@
+"""PFA ``a.*`` summaries titus2 computes one array at a time, over whole batches: ``a.mode`` (a
+forest's vote), ``a.median``, ``a.product``, ``a.lnsum``, ``a.head``, ``a.last``, ``a.reverse``.
+
+titus2's order is kept: ``a.mode`` counts equal items (by their JSON text), keeps the items
+with the highest count and returns their median (``a.median``: the middle of the sorted items;
+of an even count, the mean of the two middle ones for float / double, the lower one otherwise).
+Where that order is not a plain numeric one (NaN, or both 0.0 and -0.0 in one array), the batch
+is deferred to titus2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
+from interchange.formats.pfa.fast.library.registry import args_of, fn, seqsum
+from interchange.formats.pfa.fast.types import DOUBLE, STRING, Arr, Defer, EnumT, NotCovered, Prim, is_int, is_num, lmap, take
+
+__all__: list[str] = []
+
+LONG_MAX = 2**63 - 1
+
+
+def _array(c: Compiler, args: list[Any], scope: Scope, name: str, numbers: bool) -> tuple[Callable[[Run], Any], Any]:
+    ((af, at),) = args_of(c, args, scope, 1)
+    if not isinstance(at, Arr):
+        raise NotCovered(f"{name} on {at}")
+    ok = is_num(at.items) if numbers else (is_num(at.items) or at.items == STRING or isinstance(at.items, EnumT))
+    if not ok:
+        raise NotCovered(f"{name} on an array of {at.items}")
+    return af, at.items
+
+
+def _plain_order(s: np.ndarray) -> None:
+    """Sorted items whose titus2 order is not numpy's: NaN, or 0.0 beside -0.0 (different JSON text)."""
+    if s.dtype.kind == "f" and (np.isnan(s).any() or ((s == 0) & np.signbit(s)).any()):
+        raise Defer("a.mode / a.median over NaN or -0.0 (titus2's own ordering)")
+
+
+def _nth(s: np.ndarray, mark: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Per row the ``t``-th (0-based) item of ``s`` among those ``mark`` flags."""
+    rank = np.cumsum(mark, axis=-1) - 1
+    hit = mark & (rank == t[..., None])
+    return np.take_along_axis(s, np.argmax(hit, axis=-1)[..., None], axis=-1)[..., 0]
+
+
+def _middle(s: np.ndarray, mark: np.ndarray, floating: bool) -> np.ndarray:
+    """titus2's ``a.median`` of the marked (sorted) items of each row."""
+    m = mark.sum(axis=-1)
+    half = m // 2
+    upper = _nth(s, mark, half)
+    lower = _nth(s, mark, np.maximum(half - 1, 0))
+    odd = (m % 2) == 1
+    if floating:
+        return np.where(odd, upper, (lower + upper) / 2.0)
+    return np.where(odd, upper, lower)
+
+
+@fn("a.median")
+def _a_median(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    af, t = _array(c, args, scope, "a.median", numbers=False)
+    depth, floating = scope.depth, t in (DOUBLE, Prim("float"))
+
+    def run(rt: Run) -> Any:
+        x = np.asarray(af(rt))
+        if x.shape[-1] == 0:
+            rt.fail(np.array(True), depth, "empty array")
+            return np.zeros(x.shape[:-1], dtype=x.dtype)
+        s = np.sort(x, axis=-1)
+        _plain_order(s)
+        return _middle(s, np.ones(s.shape, dtype=bool), floating)
+
+    return run, t
+
+
+@fn("a.mode")
+def _a_mode(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    af, t = _array(c, args, scope, "a.mode", numbers=False)
+    depth, floating = scope.depth, t in (DOUBLE, Prim("float"))
+
+    def run(rt: Run) -> Any:
+        x = np.asarray(af(rt))
+        k = x.shape[-1]
+        if k == 0:
+            rt.fail(np.array(True), depth, "empty array")
+            return np.zeros(x.shape[:-1], dtype=x.dtype)
+        s = np.sort(x, axis=-1)
+        _plain_order(s)
+        same = s[..., 1:] == s[..., :-1]
+        start = np.concatenate([np.ones(s.shape[:-1] + (1,), dtype=bool), ~same], axis=-1)
+        end = np.concatenate([~same, np.ones(s.shape[:-1] + (1,), dtype=bool)], axis=-1)
+        idx = np.arange(k)
+        first = np.maximum.accumulate(np.where(start, idx, 0), axis=-1)
+        last = np.flip(np.minimum.accumulate(np.flip(np.where(end, idx, k - 1), axis=-1), axis=-1), axis=-1)
+        count = last - first + 1
+        best = start & (count == count.max(axis=-1, keepdims=True))  # one mark per distinct most frequent item
+        return _middle(s, best, floating)
+
+    return run, t
+
+
+@fn("a.product")
+def _a_product(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    af, t = _array(c, args, scope, "a.product", numbers=True)
+    depth = scope.depth
+
+    def run(rt: Run) -> Any:
+        x = np.asarray(af(rt))
+        if not is_int(t):
+            out = np.ones(x.shape[:-1])
+            for j in range(x.shape[-1]):  # left to right from 1.0, titus2's reduce
+                out = out * x[..., j]
+            return out
+        big = np.abs(np.prod(x.astype(np.float64), axis=-1)) >= 2.0**62  # past int64's exact products
+        exact = np.prod(x.astype(np.int64), axis=-1)
+        lo, hi = (-(2**31), 2**31 - 1) if t.name == "int" else (-LONG_MAX - 1, LONG_MAX)
+        over = np.where(big, False, (exact < lo) | (exact > hi))
+        if big.any():  # those rows in Python's whole numbers, as titus2 multiplies
+            rows = np.broadcast_to(x, big.shape + x.shape[-1:])[big].tolist()
+            over[big] = [not lo <= int(np.prod(np.array(r, dtype=object))) <= hi for r in rows]
+            exact = np.where(big, 0, exact)
+        rt.fail(over, depth, f"{t.name} overflow")
+        return exact
+
+    return run, t
+
+
+@fn("a.lnsum")
+def _a_lnsum(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    af, t = _array(c, args, scope, "a.lnsum", numbers=True)
+    if t != DOUBLE:
+        raise NotCovered("a.lnsum of a non-double array")
+
+    def run(rt: Run) -> Any:
+        x = np.asarray(af(rt), dtype=np.float64)
+        logs = np.where(x < 0.0, np.nan, np.where(x == 0.0, -np.inf, np.log(np.where(x > 0.0, x, 1.0))))
+        return seqsum(logs) if x.shape[-1] else np.zeros(x.shape[:-1])
+
+    return run, DOUBLE
+
+
+def _end(which: str) -> Callable[..., Compiled]:
+    def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+        ((af, at),) = args_of(c, args, scope, 1)
+        if not isinstance(at, Arr):
+            raise NotCovered(f"a.{which} on {at}")
+        depth = scope.depth
+
+        def run(rt: Run) -> Any:
+            from interchange.formats.pfa.fast.types import length
+
+            a = af(rt)
+            k = length(a, at)
+            if k == 0:
+                rt.fail(np.array(True), depth, "empty array")
+                raise Defer(f"a.{which} of an empty array")  # no item to stand in for the failing rows
+            return take(a, at, 0 if which == "head" else k - 1)
+
+        return run, at.items
+
+    return compile_
+
+
+fn("a.head")(_end("head"))
+fn("a.last")(_end("last"))
+
+
+@fn("a.reverse")
+def _a_reverse(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    ((af, at),) = args_of(c, args, scope, 1)
+    if not isinstance(at, Arr):
+        raise NotCovered(f"a.reverse on {at}")
+    return (lambda rt: lmap(lambda x, r: np.flip(np.asarray(x), axis=np.ndim(x) - r - 1), af(rt), at.items)), at
