@@ -121,7 +121,7 @@ def _failed(rt: Run, since: int, live: Any) -> Any:
     for mask, *_ in rt.errors[since:]:
         m = np.asarray(mask)
         while m.ndim > out.ndim:  # errors in lanes one level deeper (a function applied per item)
-            m = m.any(axis=-1)
+            m = np.asarray(m.any(axis=-1))
         out = out | m
     return out
 
