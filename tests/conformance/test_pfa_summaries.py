@@ -1,5 +1,6 @@
-"""``a.mode`` (a forest's vote), ``a.median``, ``a.product``, ``a.lnsum``, ``a.head``, ``a.last`` and
-``a.reverse`` on the fast path against titus2, record by record.
+"""``a.mode`` (a forest's vote), ``a.median``, ``a.product``, ``a.lnsum``, ``a.geomean`` and the item
+pickers (``a.head``, ``a.last``, ``a.tail``, ``a.init``, ``a.reverse``, ``a.sort``, ``a.count``,
+``a.contains``, ``a.mapWithIndex``, ``a.foldRight``) on the fast path against titus2, record by record.
 
 Each document reads an array built from the record's fields (so rows hold ties, repeated votes,
 zeros, negative numbers and large magnitudes) and returns the functions' results as one record;
@@ -33,7 +34,7 @@ def _doc(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 THREE = {"new": ["input.a0", "input.a1", "input.a2"], "type": {"type": "array", "items": "double"}}
-DOUBLES = _doc(
+DOUBLES = _doc(  # fmt: skip
     {
         "mode": ("double", {"a.mode": "arr"}),
         "median": ("double", {"a.median": "arr"}),
@@ -43,6 +44,38 @@ DOUBLES = _doc(
         "last": ("double", {"a.last": {"a.reverse": "arr"}}),
         "odd_median": ("double", {"a.median": THREE}),
         "odd_mode": ("double", {"a.mode": THREE}),
+        "geomean": (
+            "double",
+            {"a.geomean": {"a.map": ["arr", {"params": [{"v": "double"}], "ret": "double", "do": {"m.abs": "v"}}]}},
+        ),
+        "sorted_second": ("double", {"attr": {"a.sort": "arr"}, "path": [1]}),
+        "tail_sum": ("double", {"a.sum": {"a.tail": {"a.sort": "arr"}}}),
+        "init_last": ("double", {"a.last": {"a.init": "arr"}}),
+        "ones": ("int", {"a.count": ["arr", 1.0]}),
+        "positives": ("int", {"a.count": ["arr", {"params": [{"v": "double"}], "ret": "boolean", "do": {">": ["v", 0.0]}}]}),
+        "has_zero": ("boolean", {"a.contains": ["arr", 0.0]}),
+        "has_big": ("boolean", {"a.contains": ["arr", {"params": [{"v": "double"}], "ret": "boolean", "do": {">": ["v", 5.0]}}]}),
+        "weighted": (
+            "double",
+            {
+                "a.sum": {
+                    "a.mapWithIndex": [
+                        "arr",
+                        {"params": [{"i": "int"}, {"v": "double"}], "ret": "double", "do": {"*": ["i", "v"]}},
+                    ]
+                }
+            },
+        ),
+        "horner": (
+            "double",
+            {
+                "a.foldRight": [
+                    "arr",
+                    0.0,
+                    {"params": [{"v": "double"}, {"acc": "double"}], "ret": "double", "do": {"+": ["v", {"*": ["acc", 0.5]}]}},
+                ]
+            },
+        ),
     }
 )
 INTS = {

@@ -1,13 +1,18 @@
 """The PFA fast path: compile a document's ``action`` into numpy code over whole batches.
 
 The compiler is strict, like the PMML fast path: anything it does not implement exactly raises
-NotCovered and ``load`` hands the whole document to titus2. Covered: ``map``-method documents
-without ``pools``, inputs of double, float, int, long, boolean, string, enum and ``array(double)`` (one equal-length
+NotCovered and ``load`` hands the whole document to titus2. Covered: ``map``-method documents,
+inputs of double, float, int, long, boolean, string, enum and ``array(double)`` (one equal-length
 vector per row), read-only cells, writes of symbols or literals to cells nothing reads (titus's
 chain producer; ``fast.cells``), pure user functions (inlined), literals,
 ``new``, ``do``, ``let``/``set``, ``attr``/``path``, ``cell`` reads, ``if``/``cond``/``ifnotnull``,
+loops (``while``, ``do``/``until``, ``for``, ``foreach``, ``forkey``/``forval`` under row masks, with
+titus2's time budget; ``fast.loops``), cells and pools written while scoring (the action run once per
+record in order, state carried between records and batches; ``fast.state``),
 ``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
-sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all), ``la.*`` (add, sub,
+sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all; mode, median, product,
+lnsum, geomean in ``fast.library.summaries``; head, last, tail, init, reverse, sort, count, contains,
+mapWithIndex, foldRight in ``fast.library.sequences``), ``la.*`` (add, sub,
 scale, dot), ``cast.*`` (numbers, fanouts, signed / unsigned; ``fast.library.casts``),
 ``prob.dist.*`` (closed forms; ``fast.library.dist``), ``time.*`` fields (``fast.library.clock``),
 ``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
@@ -19,8 +24,9 @@ and strings, all of titus2's operators), ``model.tree.compoundTest``/``surrogate
 ``mean`` (weighted too; ``fast.neighbours``), ``model.neural.simpleLayers`` (layers of any widths),
 ``model.naive.gaussian``, ``model.naive.multinomial`` (arrays) / ``bernoulli`` (a constant map) and
 ``model.svm.score`` (``fast.scores``).
-Not covered (fallback): loops, pools, cells that are read and written, ``emit``/``fold`` methods,
-other ``begin``/``end`` content, ``log``, unknown functions, int/long/boolean and nullable array inputs,
+Not covered (fallback): ``begin``/``end`` sections, cells and pools that are shared or roll back,
+``pool-del``, cell writes with a path or inside a function applied per array item,
+``emit``/``fold`` methods, ``log``, unknown functions, nullable array inputs,
 map arguments of ``model.*`` functions, ``model.reg.updateChi2`` (writes its state),
 ``model.reg.chi2Prob`` (titus2's own incomplete gamma series), ``model.reg.linearVariance`` and
 ``gaussianProcess`` (titus2 1.2.0 fails every record of them on NumPy 2: ``float()`` of a 1x1
@@ -90,6 +96,7 @@ def _library() -> dict[str, Any]:
         ordering,
         refused,
         searches,
+        sequences,
         strings,
         summaries,
     )

@@ -1,5 +1,5 @@
 """PFA ``a.*`` summaries titus2 computes one array at a time, over whole batches: ``a.mode`` (a
-forest's vote), ``a.median``, ``a.product``, ``a.lnsum``, ``a.head``, ``a.last``, ``a.reverse``.
+forest's vote), ``a.median``, ``a.product``, ``a.lnsum``, ``a.geomean``.
 
 titus2's order is kept: ``a.mode`` counts equal items (by their JSON text), keeps the items
 with the highest count and returns their median (``a.median``: the middle of the sorted items;
@@ -17,7 +17,7 @@ import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
 from interchange.formats.pfa.fast.library.registry import args_of, fn, seqsum
-from interchange.formats.pfa.fast.types import DOUBLE, STRING, Arr, Defer, EnumT, NotCovered, Prim, is_int, is_num, lmap, take
+from interchange.formats.pfa.fast.types import DOUBLE, STRING, Arr, Defer, EnumT, NotCovered, Prim, is_int, is_num
 
 __all__: list[str] = []
 
@@ -142,35 +142,22 @@ def _a_lnsum(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     return run, DOUBLE
 
 
-def _end(which: str) -> Callable[..., Compiled]:
-    def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-        ((af, at),) = args_of(c, args, scope, 1)
-        if not isinstance(at, Arr):
-            raise NotCovered(f"a.{which} on {at}")
-        depth = scope.depth
+@fn("a.geomean")
+def _a_geomean(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    af, t = _array(c, args, scope, "a.geomean", numbers=True)
+    if t != DOUBLE:
+        raise NotCovered("a.geomean of a non-double array")
 
-        def run(rt: Run) -> Any:
-            from interchange.formats.pfa.fast.types import length
+    def run(rt: Run) -> Any:
+        x = np.asarray(af(rt), dtype=np.float64)
+        k = x.shape[-1]
+        if k == 0:
+            return np.full(x.shape[:-1], np.nan)
+        product = np.ones(x.shape[:-1])
+        for j in range(k):  # left to right from 1.0, titus2's reduce
+            product = product * x[..., j]
+        if k > 1 and (product < 0).any():
+            raise Defer("a.geomean of a negative product (Python's power gives a complex number)")
+        return np.power(product, 1.0 / k)
 
-            a = af(rt)
-            k = length(a, at)
-            if k == 0:
-                rt.fail(np.array(True), depth, "empty array")
-                raise Defer(f"a.{which} of an empty array")  # no item to stand in for the failing rows
-            return take(a, at, 0 if which == "head" else k - 1)
-
-        return run, at.items
-
-    return compile_
-
-
-fn("a.head")(_end("head"))
-fn("a.last")(_end("last"))
-
-
-@fn("a.reverse")
-def _a_reverse(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    ((af, at),) = args_of(c, args, scope, 1)
-    if not isinstance(at, Arr):
-        raise NotCovered(f"a.reverse on {at}")
-    return (lambda rt: lmap(lambda x, r: np.flip(np.asarray(x), axis=np.ndim(x) - r - 1), af(rt), at.items)), at
+    return run, DOUBLE
