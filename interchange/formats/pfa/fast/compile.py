@@ -64,7 +64,6 @@ __all__ = ["Compiler", "Run", "Fcn", "Compiled", "convert", "coerce", "accepts",
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 LOOP_KEYS = {"while", "until", "for", "foreach", "forkey"}  # PFA 0.8.1 "Loops" (fast.loops)
 UNSUPPORTED_FORMS = {
-    "pool-del": "pool-del (entries removed from a pool)",
     "log": "log",
     "emit": "emit",
     "cast": "union cast",

@@ -150,6 +150,8 @@ def cell_to(c: Compiler, e: dict[str, Any], scope: Scope) -> Compiled:
 def pool(c: Compiler, e: dict[str, Any], keys: set[str], scope: Scope) -> Compiled:
     """``pool`` reads (``path``) and ``pool-to`` writes (``path``, ``to``, ``init``)."""
     name = e["pool"]
+    if "del" in keys:
+        raise NotCovered(f"pool-del of pool {name} (entries removed from a pool)")
     state = _writable(c, scope, f"pool {name}")
     if name not in state.pools:
         raise NotCovered(f"unknown pool {name}")
