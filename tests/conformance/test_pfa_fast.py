@@ -33,7 +33,7 @@ from interchange.errors import DocumentError, RecordError
 
 RTOL, ATOL = 1e-9, 1e-12
 SPEC = Path(__file__).parent / "pfa_spec"
-# documents that once fell back (state, a loop): now on the fast path, record by record where they keep state
+# documents that once fell back: the loop now runs fast; the state ones go to titus2 unless engine="fast" is asked for
 FORMER_FALLBACKS = ["fallback_counter.pfa", "fallback_pool.pfa", "fallback_while.pfa"]
 FALLBACKS = {  # what the fast path still leaves to titus2, and the reason load gives
     "begin": {"input": "double", "output": "double", "cells": {"c": {"type": "double", "init": 0.0}},
@@ -174,9 +174,13 @@ def test_spec_documents_run_fast_and_agree(filename: str) -> None:
     assert fast.info.engine == "interchange-fast"
     columns = _random_inputs(ref, 500, seed=len(filename))
     rng = np.random.default_rng(11)
-    for name in _nullable_inputs(json.loads(data)):
+    nullable = _nullable_inputs(json.loads(data))
+    for name in nullable:
         if columns[name].dtype == np.float64:
             columns[name][rng.random(500) < 0.2] = np.nan  # nulls where the type allows them
+    for name, col in columns.items():  # and only there (a plain string field refuses every record with a null)
+        if col.dtype == object and name not in nullable:
+            col[[v is None for v in col.tolist()]] = "red"
     _agree(fast.predict(columns), ref.predict(columns))
 
 
@@ -196,7 +200,10 @@ def test_documents_outside_the_fast_path_fall_back_to_titus(name: str) -> None:
 @pytest.mark.parametrize("filename", FORMER_FALLBACKS)
 def test_state_and_loop_documents_run_fast_and_agree_batch_after_batch(filename: str) -> None:
     data = (SPEC / filename).read_bytes()
-    model, ref = interchange.load(data), interchange.load(data, engine="reference")
+    auto = interchange.load(data)
+    stateful = filename != "fallback_while.pfa"  # titus2 by default, the fast path when asked (fast.state)
+    assert (auto.info.engine == "titus2") == stateful, auto.info.reason
+    model, ref = interchange.load(data, engine="fast"), interchange.load(data, engine="reference")
     assert model.info.engine == "interchange-fast", model.info.reason
     for seed in (5, 6):  # the second batch starts from the state the first left
         columns = {"input": np.random.default_rng(seed).normal(0, 1, 50)}

@@ -1,8 +1,9 @@
 """PFA documents whose action writes cells and pools: state carried from record to record, as titus2 does.
 
-The fast path evaluates such documents record by record in input order (``fast.state``; documents
-with ``begin`` or cells that roll back go to titus2, which serves them through one engine per loaded
-document: ``begin`` once, then ``action`` per record in order). The reference here is titus2's own
+``load`` gives such documents to titus2 (one engine per loaded document: ``begin`` once, then
+``action`` per record in order), naming why: the fast path can evaluate them record by record in
+input order (``fast.state``, ``load(..., engine="fast")``) but is slower than titus2 at that.
+Both must agree; documents with ``begin`` or cells that roll back stay titus2's alone. The reference here is titus2's own
 host loop written out (a fresh engine, ``begin()``, ``action`` per record, a failing record
 skipped), and ``Model.score`` must give the same outputs and refuse the same records whether the
 rows come in one batch or several. A record in the middle that fails (``impute.errorOnNull`` on a
@@ -103,7 +104,7 @@ def test_begin_runs_once_before_the_first_record() -> None:
     np.testing.assert_array_equal(model.predict({"input": np.array([1.0, 2.5])})["output"], [11.0, 12.5])
 
 
-def test_a_cell_written_by_the_action_runs_on_the_fast_path_record_by_record() -> None:
+def test_a_cell_written_by_the_action_goes_to_titus2_or_runs_fast_when_asked() -> None:
     doc = {
         "input": "double",
         "output": "double",
@@ -111,7 +112,9 @@ def test_a_cell_written_by_the_action_runs_on_the_fast_path_record_by_record() -
         "action": [{"let": {"before": {"cell": "last"}}}, {"cell": "last", "to": "input"}, {"-": ["input", "before"]}],
     }
     data = json.dumps(doc).encode()
-    model = interchange.load(data)
+    auto = interchange.load(data)
+    assert auto.info.engine == "titus2" and "written while scoring" in auto.info.reason
+    model = interchange.load(data, engine="fast")
     assert model.info.engine == "interchange-fast", model.info.reason
     xs = [1.0, 4.0, 2.5, -1.0]
     np.testing.assert_array_equal(model.predict({"input": np.array(xs[:2])})["output"], [1.0, 3.0])
@@ -139,7 +142,7 @@ FAST_DOC: dict[str, Any] = {
 @pytest.mark.parametrize("splits", [(), (4,), (2, 3, 9)], ids=["one batch", "two batches", "four batches"])
 def test_cells_and_pools_on_the_fast_path_carry_like_titus2(splits: tuple[int, ...]) -> None:
     data = json.dumps(FAST_DOC).encode()
-    model = interchange.load(data)
+    model = interchange.load(data, engine="fast")
     assert model.info.engine == "interchange-fast", model.info.reason
     want = _titus_loop(FAST_DOC, XS)
     assert [v is None for v in want] == [x is None for x in XS]
@@ -153,7 +156,7 @@ def test_cells_and_pools_on_the_fast_path_carry_like_titus2(splits: tuple[int, .
 def test_a_failing_record_keeps_the_writes_before_its_error_as_titus2_does() -> None:
     """``count`` moves on before ``impute.errorOnNull`` fails the record; ``total`` after it does not."""
     data = json.dumps(FAST_DOC).encode()
-    model = interchange.load(data)
+    model = interchange.load(data, engine="fast")
     with pytest.raises(interchange.RecordError, match="row 1"):
         model.predict({"x": np.array([1.0, np.nan, 2.0])})
     # records 0 and 1 ran (1 failed after count); the next record sees count = 3, total = 1.0
@@ -177,7 +180,7 @@ def test_a_record_the_fast_path_defers_hands_the_state_over_to_titus2() -> None:
         ],
     }  # fmt: skip
     data = json.dumps(doc).encode()
-    model = interchange.load(data)
+    model = interchange.load(data, engine="fast")
     assert model.info.engine == "interchange-fast", model.info.reason
     first = model.predict({"input": [[1.0, 2.0], [3.0, 4.0]]})["output"].tolist()
     second = model.predict({"input": [[1.0], [2.0, 2.0, 2.0]]})["output"].tolist()  # ragged: handed over

@@ -27,7 +27,7 @@ DOCS = sorted(p.name for p in SUITE.glob("*.pfa"))
 # documents the fast path leaves to titus2, and the reason it gives
 SLOW = {
     "model_testCluster_004.pfa": "record path element that is not a string literal",
-    # cells written while scoring run record by record on the fast path; these four then stop at
+    # cells written while scoring (titus2 by default, record by record on the fast path when asked); these four stop earlier, at
     # a function the fast library lacks (state-updating stat.* functions) or an empty string array
     "stat_testChange_000.pfa": "function stat.change.updateTrigger",
     "stat_testSample_024.pfa": "function stat.sample.updateHoltWintersPeriodic",
