@@ -72,7 +72,6 @@ from interchange.formats.pfa.fast.types import (
     Rec,
     Types,
 )
-from interchange.formats.pfa.fast.values import Failed
 from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
 
@@ -213,49 +212,6 @@ class Program:
                 values[name] = col
         return (values if isinstance(self.input_t, Rec) else values["input"]), bad
 
-    def sequential(self, columns: Columns, n: int, stop: bool) -> tuple[Columns, dict[int, RecordError], int]:
-        """The action once per record, in order, cells and pools carried from one to the next.
-
-        Returns the outputs of the records evaluated, the refused ones (a failing record raises
-        when ``stop``), and how many records were evaluated: fewer than ``n`` when a record
-        defers (state restored to before it; the caller hands the rest to titus2)."""
-        assert self.state is not None
-        try:
-            value, bad = self.input_value(columns)
-        except Defer:  # input rows the fast path does not lay out (arrays of different lengths): all to titus2
-            return _joined([], self.outputs), {}, 0
-        missing = np.zeros(n, dtype=bool)
-        why: dict[int, str] = {}
-        for mask, field in bad:
-            for row in np.flatnonzero(mask & ~missing).tolist():
-                why[row] = field
-            missing |= mask
-        parts: list[Columns] = []
-        refused: dict[int, RecordError] = {}
-        for i in range(n):
-            if missing[i]:
-                error = RecordError(f"row {i}: field {why[i]!r} is missing and its PFA type is not nullable", field=why[i], row=i)
-            else:
-                saved = self.state.snapshot()
-                rt = Run(1, strict=True)
-                rt.env[self.input_slot] = _row(value, i)
-                try:
-                    with np.errstate(all="ignore"):
-                        result = self.fn(rt)
-                    parts.append({name: _column(result[name] if self.record_out else result, t, 1) for name, t in self.outputs})
-                    continue
-                except (Defer, NotCovered):
-                    self.state.restore(saved)
-                    return _joined(parts, self.outputs), refused, i
-                except Failed as exc:
-                    message = f"row {i}: the PFA document raises {exc.message!r} for this record"
-                    error = RecordError(message, field=exc.field, row=i)
-            if stop:
-                raise error
-            refused[i] = error
-            parts.append({name: _missing(t) for name, t in self.outputs})
-        return _joined(parts, self.outputs), refused, n
-
     def run(self, columns: Columns, n: int) -> Columns:
         value, bad = self.input_value(columns)
         for mask, field in bad:
@@ -360,37 +316,6 @@ def _column(v: Any, t: Any, n: int) -> np.ndarray:
     return col
 
 
-def _row(v: Any, i: int) -> Any:
-    """Row ``i`` of an input value as a batch of one."""
-    if isinstance(v, dict):
-        return {k: _row(x, i) for k, x in v.items()}
-    if isinstance(v, Nullable):
-        return Nullable(_row(v.value, i), _row(v.missing, i))
-    return v[i : i + 1]
-
-
-def _missing(t: Any) -> np.ndarray:
-    base = t.inner if isinstance(t, Opt) else t
-    if isinstance(base, Prim) and base.name in ("double", "float"):
-        return np.full(1, np.nan)
-    return np.empty(1, dtype=object)
-
-
-def _joined(parts: list[Columns], outputs: list[tuple[str, Any]]) -> Columns:
-    if not parts:
-        return {name: np.empty(0, dtype=object) for name, _ in outputs}
-    out: Columns = {}
-    for name, _ in outputs:
-        cols = [p[name] for p in parts]
-        if any(c.dtype == object for c in cols):
-            joined = np.empty(len(cols), dtype=object)
-            joined[:] = [c[0] for c in cols]  # one by one: numpy would make equal-length lists a 2-D block
-            out[name] = joined
-        else:
-            out[name] = np.concatenate(cols)
-    return out
-
-
 def compile_document(data: bytes) -> Program:
     """A compiled program, or NotCovered naming the first construct the fast path does not take."""
     try:
@@ -463,7 +388,9 @@ class FastPFAModel(Model):
         if self._handed_over:
             titus = self._titus()
             return titus._score_columns(columns) if not stop else Scored(titus._predict_columns(columns), {})
-        out, refused, done = self._program.sequential(columns, n, stop)
+        from interchange.formats.pfa.fast.sequential import in_order
+
+        out, refused, done = in_order(self._program, columns, n, stop)
         if done < n:
             self._hand_over()
             rest = {k: v[done:] for k, v in columns.items()}

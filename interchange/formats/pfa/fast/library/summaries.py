@@ -110,10 +110,7 @@ def _a_product(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     def run(rt: Run) -> Any:
         x = np.asarray(af(rt))
         if not is_int(t):
-            out = np.ones(x.shape[:-1])
-            for j in range(x.shape[-1]):  # left to right from 1.0, titus2's reduce
-                out = out * x[..., j]
-            return out
+            return _seqprod(x)
         big = np.abs(np.prod(x.astype(np.float64), axis=-1)) >= 2.0**62  # past int64's exact products
         exact = np.prod(x.astype(np.int64), axis=-1)
         lo, hi = (-(2**31), 2**31 - 1) if t.name == "int" else (-LONG_MAX - 1, LONG_MAX)
@@ -128,11 +125,24 @@ def _a_product(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     return run, t
 
 
+def _doubles(c: Compiler, args: list[Any], scope: Scope, name: str) -> Callable[[Run], Any]:
+    af, t = _array(c, args, scope, name, numbers=True)
+    if t != DOUBLE:
+        raise NotCovered(f"{name} of a non-double array")
+    return af
+
+
+def _seqprod(x: np.ndarray) -> np.ndarray:
+    """Left-to-right product from 1.0 along the last axis (titus2's ``reduce``)."""
+    out = np.ones(x.shape[:-1])
+    for j in range(x.shape[-1]):
+        out = out * x[..., j]
+    return out
+
+
 @fn("a.lnsum")
 def _a_lnsum(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    af, t = _array(c, args, scope, "a.lnsum", numbers=True)
-    if t != DOUBLE:
-        raise NotCovered("a.lnsum of a non-double array")
+    af = _doubles(c, args, scope, "a.lnsum")
 
     def run(rt: Run) -> Any:
         x = np.asarray(af(rt), dtype=np.float64)
@@ -144,18 +154,14 @@ def _a_lnsum(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
 
 @fn("a.geomean")
 def _a_geomean(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    af, t = _array(c, args, scope, "a.geomean", numbers=True)
-    if t != DOUBLE:
-        raise NotCovered("a.geomean of a non-double array")
+    af = _doubles(c, args, scope, "a.geomean")
 
     def run(rt: Run) -> Any:
         x = np.asarray(af(rt), dtype=np.float64)
         k = x.shape[-1]
         if k == 0:
             return np.full(x.shape[:-1], np.nan)
-        product = np.ones(x.shape[:-1])
-        for j in range(k):  # left to right from 1.0, titus2's reduce
-            product = product * x[..., j]
+        product = _seqprod(x)
         if k > 1 and (product < 0).any():
             raise Defer("a.geomean of a negative product (Python's power gives a complex number)")
         return np.power(product, 1.0 / k)
