@@ -59,47 +59,43 @@ def _middle(s: np.ndarray, mark: np.ndarray, floating: bool) -> np.ndarray:
     return np.where(odd, upper, lower)
 
 
-@fn("a.median")
-def _a_median(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    af, t = _array(c, args, scope, "a.median", numbers=False)
-    depth, floating = scope.depth, t in (DOUBLE, Prim("float"))
+def _sorted_summary(name: str, pick: Callable[[np.ndarray, bool], np.ndarray]) -> Callable[..., Compiled]:
+    """``a.median`` / ``a.mode``: ``pick`` over each row's items sorted in titus2's order."""
 
-    def run(rt: Run) -> Any:
-        x = np.asarray(af(rt))
-        if x.shape[-1] == 0:
-            rt.fail(np.array(True), depth, "empty array")
-            return np.zeros(x.shape[:-1], dtype=x.dtype)
-        s = np.sort(x, axis=-1)
-        _plain_order(s)
-        return _middle(s, np.ones(s.shape, dtype=bool), floating)
+    def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+        af, t = _array(c, args, scope, name, numbers=False)
+        depth, floating = scope.depth, t in (DOUBLE, Prim("float"))
 
-    return run, t
+        def run(rt: Run) -> Any:
+            x = np.asarray(af(rt))
+            if x.shape[-1] == 0:
+                rt.fail(np.array(True), depth, "empty array")
+                return np.zeros(x.shape[:-1], dtype=x.dtype)
+            s = np.sort(x, axis=-1)
+            _plain_order(s)
+            return pick(s, floating)
+
+        return run, t
+
+    return compile_
 
 
-@fn("a.mode")
-def _a_mode(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    af, t = _array(c, args, scope, "a.mode", numbers=False)
-    depth, floating = scope.depth, t in (DOUBLE, Prim("float"))
+def _mode(s: np.ndarray, floating: bool) -> np.ndarray:
+    """The median of the most frequent items (titus2's ``a.mode``) of sorted rows ``s``."""
+    k = s.shape[-1]
+    same = s[..., 1:] == s[..., :-1]
+    start = np.concatenate([np.ones(s.shape[:-1] + (1,), dtype=bool), ~same], axis=-1)
+    end = np.concatenate([~same, np.ones(s.shape[:-1] + (1,), dtype=bool)], axis=-1)
+    idx = np.arange(k)
+    first = np.maximum.accumulate(np.where(start, idx, 0), axis=-1)
+    last = np.flip(np.minimum.accumulate(np.flip(np.where(end, idx, k - 1), axis=-1), axis=-1), axis=-1)
+    count = last - first + 1
+    best = start & (count == count.max(axis=-1, keepdims=True))  # one mark per distinct most frequent item
+    return _middle(s, best, floating)
 
-    def run(rt: Run) -> Any:
-        x = np.asarray(af(rt))
-        k = x.shape[-1]
-        if k == 0:
-            rt.fail(np.array(True), depth, "empty array")
-            return np.zeros(x.shape[:-1], dtype=x.dtype)
-        s = np.sort(x, axis=-1)
-        _plain_order(s)
-        same = s[..., 1:] == s[..., :-1]
-        start = np.concatenate([np.ones(s.shape[:-1] + (1,), dtype=bool), ~same], axis=-1)
-        end = np.concatenate([~same, np.ones(s.shape[:-1] + (1,), dtype=bool)], axis=-1)
-        idx = np.arange(k)
-        first = np.maximum.accumulate(np.where(start, idx, 0), axis=-1)
-        last = np.flip(np.minimum.accumulate(np.flip(np.where(end, idx, k - 1), axis=-1), axis=-1), axis=-1)
-        count = last - first + 1
-        best = start & (count == count.max(axis=-1, keepdims=True))  # one mark per distinct most frequent item
-        return _middle(s, best, floating)
 
-    return run, t
+fn("a.median")(_sorted_summary("a.median", lambda s, floating: _middle(s, np.ones(s.shape, dtype=bool), floating)))
+fn("a.mode")(_sorted_summary("a.mode", _mode))
 
 
 @fn("a.product")
