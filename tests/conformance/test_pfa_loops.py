@@ -110,3 +110,24 @@ def test_while_true_ends_with_titus2s_time_budget_error() -> None:
     with pytest.raises(interchange.RecordError, match="timeout"):
         model.predict({"input": np.array([1.0, 2.0])})
     assert time.monotonic() - start < 10
+
+
+def test_scoring_a_batch_with_an_endless_record_refuses_only_that_record() -> None:
+    """The deferred batch is scored by titus2 record by record: one time budget for the endless
+    record (x > 0 loops forever), the others answered, no halving and rerunning."""
+    doc = {
+        "input": "double",
+        "output": "double",
+        "action": [
+            {"let": {"i": 0}},
+            {"while": {">": ["input", 0.0]}, "do": [{"set": {"i": {"+": ["i", 1]}}}]},
+            {"*": ["input", 2.0]},
+        ],
+    }
+    model = interchange.load(json.dumps(doc).encode())
+    assert model.info.engine == "interchange-fast", model.info.reason
+    start = time.monotonic()
+    scored = model.score({"input": np.array([-1.0, -2.0, 3.0, -4.0])})
+    assert time.monotonic() - start < 6
+    assert set(scored.refused) == {2}
+    assert scored.outputs["output"][[0, 1, 3]].tolist() == [-2.0, -4.0, -8.0]

@@ -356,17 +356,24 @@ class FastPFAModel(Model):
         self.info = ModelInfo("pfa", "interchange-fast")
 
     def _predict_columns(self, columns: Columns) -> Columns:
+        return self._evaluate(columns, stop=True).outputs
+
+    def _score_columns(self, columns: Columns) -> Scored:
+        return self._evaluate(columns, stop=False)
+
+    def _evaluate(self, columns: Columns, stop: bool) -> Scored:
+        """The batch on the fast path, or titus2's answer for a batch it defers: record by record
+        there, refusing (``stop`` false) only the records titus2 fails, so a deferred batch with a
+        bad record (an endless loop stopped by the time budget) is not halved and rerun."""
         n = len(next(iter(columns.values()))) if columns else 0
         if self._program.state is not None:
-            return self._stateful(columns, n, stop=True).outputs
+            return self._stateful(columns, n, stop)
         try:
-            if n <= CHUNK_ROWS:
-                out = self._program.run(columns, n)
-            else:
-                out = self._chunked(columns, n)
+            out = self._program.run(columns, n) if n <= CHUNK_ROWS else self._chunked(columns, n)
         except (Defer, NotCovered):  # NotCovered here: a constant only checked when first used (a tree's leaves)
-            return self._titus()._predict_columns(columns)
-        return self._numeric(out)
+            titus = self._titus()
+            return Scored(titus._predict_columns(columns), {}) if stop else titus._score_columns(columns)
+        return Scored(self._numeric(out), {})
 
     def _numeric(self, out: Columns) -> Columns:
         for f in self.signature.outputs:
@@ -375,12 +382,6 @@ class FastPFAModel(Model):
             if f.kind in NUMERIC_KINDS and out[f.name].dtype != np.float64:
                 out[f.name] = np.array([np.nan if v is None else v for v in out[f.name].tolist()], dtype=np.float64)
         return out
-
-    def _score_columns(self, columns: Columns) -> Scored:
-        if self._program.state is None:
-            return Scored(self._predict_columns(columns), {})
-        n = len(next(iter(columns.values()))) if columns else 0
-        return self._stateful(columns, n, stop=False)
 
     def _stateful(self, columns: Columns, n: int, stop: bool) -> Scored:
         """A document that writes cells or pools: every record once, in order (``Program.sequential``);
