@@ -36,6 +36,11 @@ __all__ = ["Core", "Scope"]
 Scope = dict[str, Any]
 
 
+NO_IR_FORM = {  # library functions whose refusal says why
+    "a.mode": "a.mode (a vote whose ties go to the median item) has no IR form: the IR's ensembles sum or average",
+}
+
+
 class Core(Loops):
     """The expression layer of the lifter: one instance per document."""
 
@@ -151,7 +156,7 @@ class Core(Loops):
 
     def library(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
         """A library function call the expression layer does not know (models override this)."""
-        raise Unliftable(f"{path}/{head}", f"{head} has no IR form yet")
+        raise Unliftable(f"{path}/{head}", NO_IR_FORM.get(head, f"{head} has no IR form yet"))
 
     @staticmethod
     def _head(node: dict[str, Any]) -> str:
