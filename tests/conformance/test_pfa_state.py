@@ -190,3 +190,27 @@ def test_a_record_the_fast_path_defers_hands_the_state_over_to_titus2() -> None:
     engine = engine_class().fromJson(json.dumps(doc))[0]
     want = [engine.action(x) for x in ([1.0, 2.0], [3.0, 4.0], [1.0], [2.0, 2.0, 2.0], [0.5, 0.5])]
     assert first + second + third == want
+
+
+POOL_WRITES = [  # (a pool-to statement on pool "p" of doubles, read back or not; the engine load picks)
+    ({"pool": "p", "path": [{"string": "k"}], "to": "input", "init": 0.0}, False, "interchange-fast"),  # dropped
+    ({"pool": "p", "path": [{"string": "k"}], "to": {"*": ["input", 2.0]}, "init": 0.0}, False, "titus2"),  # computed
+    ({"pool": "p", "path": [{"string": "k"}], "to": "input", "init": 0.0}, True, "titus2"),  # read back: state
+]
+
+
+@pytest.mark.parametrize("write,read,engine", POOL_WRITES, ids=["write-only", "computed", "read back"])
+def test_only_a_pool_write_no_record_can_see_or_fail_is_dropped(write: Any, read: bool, engine: str) -> None:
+    doc = {
+        "input": "double",
+        "output": "double",
+        "pools": {"p": {"type": "double", "init": {}}},
+        "action": [write, {"+": ["input", {"pool": "p", "path": [{"string": "k"}]}]} if read else "input"],
+    }
+    data = json.dumps(doc).encode()
+    model = interchange.load(data)
+    assert model.info.engine == engine, model.info.reason
+    ref = interchange.load(data, engine="reference")
+    for seed in (1, 2):
+        columns = {"input": np.random.default_rng(seed).normal(0.0, 1.0, 20)}
+        np.testing.assert_array_equal(model.predict(columns)["output"], ref.predict(columns)["output"])

@@ -55,8 +55,8 @@ class State:
 
 
 def writes_state(doc: dict[str, Any]) -> bool:
-    """Whether the action or a function writes a cell, or the document has pools."""
-    return bool(doc.get("pools")) or _writes(doc.get("action")) or _writes(doc.get("fcns"))
+    """Whether the action or a function writes a cell or a pool."""
+    return _writes(doc.get("action")) or _writes(doc.get("fcns"))
 
 
 def _writes(expr: Any) -> bool:
