@@ -66,6 +66,24 @@ DOUBLES = _doc(  # fmt: skip
                 }
             },
         ),
+        "first_one": ("int", {"a.index": ["arr", 1.0]}),
+        "last_one": ("int", {"a.rindex": ["arr", 1.0]}),
+        "first_negative": ("int", {"a.index": ["arr", {"params": [{"v": "double"}], "ret": "boolean", "do": {"<": ["v", 0.0]}}]}),
+        "last_negative": ("int", {"a.rindex": ["arr", {"params": [{"v": "double"}], "ret": "boolean", "do": {"<": ["v", 0.0]}}]}),
+        "reduce_right": (
+            "double",
+            {
+                "a.reduceRight": [
+                    "arr",
+                    {"params": [{"v": "double"}, {"acc": "double"}], "ret": "double", "do": {"-": ["v", {"*": ["acc", 0.5]}]}},
+                ]
+            },
+        ),
+        "concat_last": ("double", {"a.last": {"a.concat": ["arr", {"a.reverse": "arr"}]}}),
+        "append_mean": ("double", {"a.mean": {"a.append": ["arr", "input.a2"]}}),
+        "rotated": ("double", {"a.head": {"a.rotate": ["arr", {"cast.int": {"m.round": {"m.abs": {"/": ["input.a0", 1e99]}}}}]}}),
+        "rotated_by_two": ("double", {"attr": {"a.rotate": ["arr", 6]}, "path": [1]}),
+        "subseq_sum": ("double", {"a.sum": {"a.subseq": ["arr", 1, -1]}}),
         "horner": (
             "double",
             {

@@ -1,6 +1,8 @@
 """PFA ``a.*`` functions that pick, reorder or count an array's items, over whole batches:
 ``a.head``, ``a.last``, ``a.tail``, ``a.init``, ``a.reverse``, ``a.sort``, ``a.count`` /
-``a.contains`` (an item or a predicate), ``a.mapWithIndex`` and ``a.foldRight``.
+``a.contains`` / ``a.index`` / ``a.rindex`` (an item or a predicate), ``a.mapWithIndex``,
+``a.foldRight``, ``a.reduceRight``, ``a.concat``, ``a.append``, ``a.rotate`` and ``a.subseq``
+(literal bounds, Python's slice as titus2).
 
 Every row's array has the same length in the fast path's layout, so results stay rectangular.
 ``a.sort`` is titus2's stable ``sorted`` under PFA's ``compare`` (NaN after every double, 0.0 and
@@ -27,11 +29,13 @@ from interchange.formats.pfa.fast.types import (
     EnumT,
     NotCovered,
     Prim,
+    is_int,
     is_num,
     length,
     lmap,
     take,
 )
+from interchange.formats.pfa.fast.values import Failed
 
 __all__: list[str] = []
 
@@ -123,11 +127,21 @@ def _needle(name: str) -> Callable[..., Compiled]:
             if needle.dtype.kind == "f" and np.isnan(needle).any():
                 raise Defer(f"{name} of NaN (Python's list.count / index compare by identity first)")
             hits = x == needle[..., None]
-            return hits.sum(axis=-1).astype(np.int64) if name == "a.count" else hits.any(axis=-1)
+            if name == "a.contains":
+                return hits.any(axis=-1)
+            return hits.sum(axis=-1).astype(np.int64) if name == "a.count" else _position(hits, name)
 
-        return run, INT if name == "a.count" else BOOLEAN
+        return run, BOOLEAN if name == "a.contains" else INT
 
     return compile_
+
+
+def _position(hits: np.ndarray, name: str) -> np.ndarray:
+    """The first (``a.index``) or last (``a.rindex``) item that holds, -1 where none does."""
+    k = hits.shape[-1]
+    found = hits.any(axis=-1)
+    at = np.argmax(hits, axis=-1) if name == "a.index" else k - 1 - np.argmax(np.flip(hits, axis=-1), axis=-1)
+    return np.where(found, at, -1).astype(np.int64)
 
 
 def _predicate(c: Compiler, args: list[Any], scope: Scope, name: str) -> Compiled:
@@ -142,14 +156,22 @@ def _predicate(c: Compiler, args: list[Any], scope: Scope, name: str) -> Compile
 
     def run(rt: Run) -> Any:
         a = af(rt)
-        hits = np.asarray(run_lanes(rt, slots, [a], [at.items], body, ret, length(a, at)), dtype=bool)
-        return hits.sum(axis=-1).astype(np.int64)
+        errors = len(rt.errors)
+        try:
+            hits = np.asarray(run_lanes(rt, slots, [a], [at.items], body, ret, length(a, at)), dtype=bool)
+        except Failed:  # a strict run stops at the error: titus2 may stop at an earlier hit
+            raise Defer(f"an error inside {name}'s predicate") from None
+        if name == "a.count":
+            return hits.sum(axis=-1).astype(np.int64)
+        if len(rt.errors) > errors:  # titus2 stops at the first hit: a later error may never happen
+            raise Defer(f"an error inside {name}'s predicate, which stops at the first hit")
+        return _position(hits, name)
 
     return run, INT
 
 
-fn("a.count")(_needle("a.count"))
-fn("a.contains")(_needle("a.contains"))
+for _name in ("a.count", "a.contains", "a.index", "a.rindex"):
+    fn(_name)(_needle(_name))
 
 
 @fn("a.mapWithIndex")
@@ -190,3 +212,95 @@ def _a_fold_right(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         return acc
 
     return run, ret
+
+
+@fn("a.reduceRight")
+def _a_reduce_right(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    if len(args) != 2:
+        raise NotCovered("a.reduceRight arity")
+    af, at = c.expr(args[0], scope)
+    if not isinstance(at, Arr):
+        raise NotCovered("a.reduceRight over a non-array")
+    slots, body, ret = loop_fcn(c, args[1], scope, [at.items, at.items])
+    if ret != at.items or slots[1].type != at.items:
+        raise NotCovered("a.reduceRight with a type-changing function")
+    depth = scope.depth
+
+    def run(rt: Run) -> Any:
+        items = elements(af(rt), at)
+        if not items:
+            rt.fail(np.array(True), depth, "empty array")
+            raise Defer("a.reduceRight of an empty array")
+        acc = items[-1]
+        for item in reversed(items[:-1]):  # titus2: reduce over reversed(a), fcn(item, acc)
+            rt.env[slots[0].id] = convert(item, at.items, slots[0].type)
+            rt.env[slots[1].id] = acc
+            acc = body(rt)
+        return acc
+
+    return run, ret
+
+
+def _primitive_items(c: Compiler, args: list[Any], scope: Scope, name: str, count: int) -> list[Any]:
+    compiled = args_of(c, args, scope, count)
+    at = compiled[0][1]
+    if not (isinstance(at, Arr) and (is_num(at.items) or at.items in (STRING, BOOLEAN))):
+        raise NotCovered(f"{name} of {at}")
+    return compiled
+
+
+@fn("a.concat")
+def _a_concat(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    (af, at), (bf, bt) = _primitive_items(c, args, scope, "a.concat", 2)
+    if bt != at:
+        raise NotCovered(f"a.concat of {at} and {bt}")
+
+    def run(rt: Run) -> Any:
+        a, b = np.asarray(af(rt)), np.asarray(bf(rt))
+        lead = np.broadcast_shapes(a.shape[:-1], b.shape[:-1])
+        return np.concatenate([np.broadcast_to(a, lead + a.shape[-1:]), np.broadcast_to(b, lead + b.shape[-1:])], axis=-1)
+
+    return run, at
+
+
+@fn("a.append")
+def _a_append(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    (af, at), (xf, xt) = _primitive_items(c, args, scope, "a.append", 2)
+    if xt != at.items:
+        raise NotCovered(f"a.append of a {xt} to {at}")
+
+    def run(rt: Run) -> Any:
+        a, x = np.asarray(af(rt)), np.asarray(xf(rt))
+        lead = np.broadcast_shapes(a.shape[:-1], x.shape)
+        return np.concatenate([np.broadcast_to(a, lead + a.shape[-1:]), np.broadcast_to(x, lead)[..., None]], axis=-1)
+
+    return run, at
+
+
+@fn("a.rotate")
+def _a_rotate(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    (af, at), (sf, st) = _primitive_items(c, args, scope, "a.rotate", 2)
+    if not is_int(st):
+        raise NotCovered("a.rotate by a non-integer")
+    depth = scope.depth
+
+    def run(rt: Run) -> Any:
+        a, steps = np.asarray(af(rt)), np.asarray(sf(rt), dtype=np.int64)
+        rt.fail(steps < 0, depth, "steps out of range")
+        k = a.shape[-1]
+        if k == 0:
+            return a
+        lead = np.broadcast_shapes(a.shape[:-1], steps.shape)
+        idx = (np.arange(k) + np.maximum(steps, 0)[..., None] % k) % k  # right + left of a split at steps % k
+        return np.take_along_axis(np.broadcast_to(a, lead + (k,)), np.broadcast_to(idx, lead + (k,)), axis=-1)
+
+    return run, at
+
+
+@fn("a.subseq")
+def _a_subseq(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    if len(args) != 3 or not all(isinstance(x, int) and not isinstance(x, bool) for x in args[1:]):
+        raise NotCovered("a.subseq with bounds that are not literals (a length per row)")
+    af, at = _one_array(c, args[:1], scope, "a.subseq")
+    cut = slice(args[1], args[2])  # titus2: a[start:end]
+    return (lambda rt: lmap(lambda x, r: np.asarray(x)[(Ellipsis, cut) + (slice(None),) * r], af(rt), at.items)), at
