@@ -66,6 +66,7 @@ DOUBLES = _doc(  # fmt: skip
                 }
             },
         ),
+        "logsumexp": ("double", {"a.logsumexp": "arr"}),
         "first_one": ("int", {"a.index": ["arr", 1.0]}),
         "last_one": ("int", {"a.rindex": ["arr", 1.0]}),
         "first_negative": ("int", {"a.index": ["arr", {"params": [{"v": "double"}], "ret": "boolean", "do": {"<": ["v", 0.0]}}]}),

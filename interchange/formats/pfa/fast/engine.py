@@ -11,7 +11,7 @@ titus2's time budget; ``fast.loops``), cells and pools written while scoring (th
 record in order, state carried between records and batches; ``fast.state``),
 ``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
 sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all; mode, median, product,
-lnsum, geomean in ``fast.library.summaries``; head, last, tail, init, reverse, sort, count, contains,
+lnsum, geomean, logsumexp in ``fast.library.summaries``; head, last, tail, init, reverse, sort, count, contains,
 index, rindex, mapWithIndex, foldRight, reduceRight, concat, append, rotate, subseq in
 ``fast.library.sequences``), ``s.*`` (all of titus2's but s.int, s.number, s.hex, s.split), ``la.*`` (add, sub,
 scale, dot), ``cast.*`` (numbers, fanouts, signed / unsigned; ``fast.library.casts``),

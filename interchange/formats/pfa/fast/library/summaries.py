@@ -1,5 +1,5 @@
 """PFA ``a.*`` summaries titus2 computes one array at a time, over whole batches: ``a.mode`` (a
-forest's vote), ``a.median``, ``a.product``, ``a.lnsum``, ``a.geomean``.
+forest's vote), ``a.median``, ``a.product``, ``a.lnsum``, ``a.geomean``, ``a.logsumexp``.
 
 titus2's order is kept: ``a.mode`` counts equal items (by their JSON text), keeps the items
 with the highest count and returns their median (``a.median``: the middle of the sorted items;
@@ -161,5 +161,21 @@ def _a_geomean(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         if k > 1 and (product < 0).any():
             raise Defer("a.geomean of a negative product (Python's power gives a complex number)")
         return np.power(product, 1.0 / k)
+
+    return run, DOUBLE
+
+
+@fn("a.logsumexp")
+def _a_logsumexp(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    af = _doubles(c, args, scope, "a.logsumexp")
+
+    def run(rt: Run) -> Any:
+        x = np.asarray(af(rt), dtype=np.float64)
+        if x.shape[-1] == 0:
+            return np.full(x.shape[:-1], np.nan)
+        if np.isnan(x).any():
+            raise Defer("a.logsumexp over NaN (Python's max depends on where the NaN is)")
+        top = x.max(axis=-1)
+        return np.log(seqsum(np.exp(x - top[..., None]))) + top  # titus2: log(sum of exp(v - max)) + max
 
     return run, DOUBLE
