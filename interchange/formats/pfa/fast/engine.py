@@ -12,7 +12,7 @@ record in order, state carried between records and batches; ``fast.state``),
 ``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
 sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all; mode, median, product,
 lnsum, geomean, logsumexp in ``fast.library.summaries``; head, last, tail, init, reverse, sort, count, contains,
-index, rindex, mapWithIndex, foldRight, reduceRight, concat, append, rotate, subseq in
+index, rindex, mapWithIndex, foldRight, reduceRight, concat, append, rotate, subseq, maxN, minN, argmaxN, argminN in
 ``fast.library.sequences``), ``s.*`` (all of titus2's but s.int, s.number, s.hex, s.split), ``la.*`` (add, sub,
 scale, dot), ``cast.*`` (numbers, fanouts, signed / unsigned; ``fast.library.casts``),
 ``prob.dist.*`` (closed forms; ``fast.library.dist``), ``time.*`` fields (``fast.library.clock``),

@@ -1,8 +1,9 @@
 """PFA ``a.*`` functions that pick, reorder or count an array's items, over whole batches:
 ``a.head``, ``a.last``, ``a.tail``, ``a.init``, ``a.reverse``, ``a.sort``, ``a.count`` /
 ``a.contains`` / ``a.index`` / ``a.rindex`` (an item or a predicate), ``a.mapWithIndex``,
-``a.foldRight``, ``a.reduceRight``, ``a.concat``, ``a.append``, ``a.rotate`` and ``a.subseq``
-(literal bounds, Python's slice as titus2).
+``a.foldRight``, ``a.reduceRight``, ``a.concat``, ``a.append``, ``a.rotate``, ``a.subseq``
+(literal bounds, Python's slice as titus2) and ``a.maxN`` / ``a.minN`` / ``a.argmaxN`` /
+``a.argminN`` (a literal n; titus2's insertion keeps equal items in their order: a stable sort).
 
 Every row's array has the same length in the fast path's layout, so results stay rectangular.
 ``a.sort`` is titus2's stable ``sorted`` under PFA's ``compare`` (NaN after every double, 0.0 and
@@ -304,3 +305,41 @@ def _a_subseq(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
     af, at = _one_array(c, args[:1], scope, "a.subseq")
     cut = slice(args[1], args[2])  # titus2: a[start:end]
     return (lambda rt: lmap(lambda x, r: np.asarray(x)[(Ellipsis, cut) + (slice(None),) * r], af(rt), at.items)), at
+
+
+def _extremes(name: str) -> Callable[..., Compiled]:
+    """titus2's highestN / lowestN (and their arg forms): the first ``n`` of a stable sort,
+    descending for max, ascending for min (equal items in their original order)."""
+    highest, indices = "max" in name, name.startswith("a.arg")
+
+    def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+        if len(args) != 2 or not (isinstance(args[1], int) and not isinstance(args[1], bool)) or args[1] < 0:
+            raise NotCovered(f"{name} with an n that is not a literal count (a length per row)")
+        n = args[1]
+        af, at = _one_array(c, args[:1], scope, name)
+        if not (is_num(at.items) or at.items == STRING):
+            raise NotCovered(f"{name} of an array of {at.items}")
+        depth = scope.depth
+
+        def run(rt: Run) -> Any:
+            x = np.asarray(af(rt))
+            k = x.shape[-1]
+            if k == 0:
+                rt.fail(np.array(True), depth, "empty array")
+                raise Defer(f"{name} of an empty array")
+            if x.dtype.kind == "f" and np.isnan(x).any():
+                raise Defer(f"{name} over NaN (titus2's compare puts NaN above every number)")
+            if highest:  # stable descending: sort the reversed items, read back to front
+                order = (k - 1 - np.argsort(x[..., ::-1], axis=-1, kind="stable"))[..., ::-1]
+            else:
+                order = np.argsort(x, axis=-1, kind="stable")
+            order = order[..., :n]
+            return order.astype(np.int64) if indices else np.take_along_axis(x, order, axis=-1)
+
+        return run, Arr(INT) if indices else at
+
+    return compile_
+
+
+for _name in ("a.maxN", "a.minN", "a.argmaxN", "a.argminN"):
+    fn(_name)(_extremes(_name))
