@@ -1,12 +1,13 @@
 """PFA documents whose action writes cells and pools: state carried from record to record, as titus2 does.
 
-The fast path refuses such documents (its batches have no record order), naming what it saw, and
-titus2 serves them through one engine per loaded document: ``begin`` once, then ``action`` per
-record in order. The reference here is titus2's own host loop written out (a fresh engine,
-``begin()``, ``action`` per record, a failing record skipped), and ``Model.score`` must give the
-same outputs and refuse the same records whether the rows come in one batch or several. A record
-in the middle that fails (``impute.errorOnNull`` on a null) must not be evaluated twice: it
-would move the counters on twice.
+``load`` gives such documents to titus2 (one engine per loaded document: ``begin`` once, then
+``action`` per record in order), naming why: the fast path can evaluate them record by record in
+input order (``fast.state``, ``load(..., engine="fast")``) but is slower than titus2 at that.
+Both must agree; documents with ``begin`` or cells that roll back stay titus2's alone. The reference here is titus2's own
+host loop written out (a fresh engine, ``begin()``, ``action`` per record, a failing record
+skipped), and ``Model.score`` must give the same outputs and refuse the same records whether the
+rows come in one batch or several. A record in the middle that fails (``impute.errorOnNull`` on a
+null) must not be evaluated twice: it would move the counters on twice.
 """
 
 from __future__ import annotations
@@ -103,9 +104,7 @@ def test_begin_runs_once_before_the_first_record() -> None:
     np.testing.assert_array_equal(model.predict({"input": np.array([1.0, 2.5])})["output"], [11.0, 12.5])
 
 
-def test_a_cell_written_by_the_action_is_refused_by_the_fast_path_with_its_reason() -> None:
-    from interchange.errors import DocumentError
-
+def test_a_cell_written_by_the_action_goes_to_titus2_or_runs_fast_when_asked() -> None:
     doc = {
         "input": "double",
         "output": "double",
@@ -113,10 +112,105 @@ def test_a_cell_written_by_the_action_is_refused_by_the_fast_path_with_its_reaso
         "action": [{"let": {"before": {"cell": "last"}}}, {"cell": "last", "to": "input"}, {"-": ["input", "before"]}],
     }
     data = json.dumps(doc).encode()
-    model = interchange.load(data)
-    assert model.info.engine == "titus2" and "cells written by the action" in model.info.reason
-    with pytest.raises(DocumentError, match="cells written by the action"):
-        interchange.load(data, engine="fast")
+    auto = interchange.load(data)
+    assert auto.info.engine == "titus2" and "written while scoring" in auto.info.reason
+    model = interchange.load(data, engine="fast")
+    assert model.info.engine == "interchange-fast", model.info.reason
     xs = [1.0, 4.0, 2.5, -1.0]
     np.testing.assert_array_equal(model.predict({"input": np.array(xs[:2])})["output"], [1.0, 3.0])
     np.testing.assert_array_equal(model.predict({"input": np.array(xs[2:])})["output"], [-1.5, -3.5])
+
+
+# DOC without what the fast path leaves to titus2 (begin, a cell that rolls back): the same counters,
+# a pool keyed per record and a failing record in the middle, on the fast path
+FAST_DOC: dict[str, Any] = {
+    **{k: v for k, v in DOC.items() if k not in ("begin", "cells", "action")},
+    "name": "state_counter_fast",
+    "cells": {k: v for k, v in DOC["cells"].items() if k != "guarded"},
+    "action": [a for a in DOC["action"] if not (isinstance(a, dict) and a.get("cell") == "guarded")][:-1]
+    + [
+        {
+            "+": [
+                {"+": [{"cell": "start"}, {"cell": "total"}]},
+                {"+": [{"*": [1000.0, {"cell": "count"}]}, {"*": [0.5, {"pool": "seen", "path": ["key"]}]}]},
+            ]
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("splits", [(), (4,), (2, 3, 9)], ids=["one batch", "two batches", "four batches"])
+def test_cells_and_pools_on_the_fast_path_carry_like_titus2(splits: tuple[int, ...]) -> None:
+    data = json.dumps(FAST_DOC).encode()
+    model = interchange.load(data, engine="fast")
+    assert model.info.engine == "interchange-fast", model.info.reason
+    want = _titus_loop(FAST_DOC, XS)
+    assert [v is None for v in want] == [x is None for x in XS]
+    got: list[Any] = []
+    bounds = [0, *splits, len(XS)]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        got += _scored(model, XS[a:b])
+    assert got == want
+
+
+def test_a_failing_record_keeps_the_writes_before_its_error_as_titus2_does() -> None:
+    """``count`` moves on before ``impute.errorOnNull`` fails the record; ``total`` after it does not."""
+    data = json.dumps(FAST_DOC).encode()
+    model = interchange.load(data, engine="fast")
+    with pytest.raises(interchange.RecordError, match="row 1"):
+        model.predict({"x": np.array([1.0, np.nan, 2.0])})
+    # records 0 and 1 ran (1 failed after count); the next record sees count = 3, total = 1.0
+    got = model.predict({"x": np.array([2.0])})["output"].tolist()
+    assert got == [1000.0 * 3 + 1.0 + 2.0 + 0.5 * 2]
+    assert _titus_loop(FAST_DOC, [1.0, None, 2.0]) == [1000.0 + 1.0 + 0.5, None, got[0]]
+
+
+def test_a_record_the_fast_path_defers_hands_the_state_over_to_titus2() -> None:
+    """Array rows of different lengths have no batch layout: titus2 takes over from the same counts."""
+    doc = {
+        "input": {"type": "array", "items": "double"},
+        "output": "double",
+        "cells": {"n": {"type": "int", "init": 0}},
+        "pools": {"sums": {"type": "double", "init": {}}},
+        "action": [
+            {"cell": "n", "to": {"params": [{"c": "int"}], "ret": "int", "do": {"+": ["c", 1]}}},
+            {"pool": "sums", "path": [{"string": "all"}], "to": {"params": [{"s": "double"}], "ret": "double",
+             "do": {"+": ["s", {"a.sum": "input"}]}}, "init": 0.0},
+            {"+": [{"cell": "n"}, {"pool": "sums", "path": [{"string": "all"}]}]},
+        ],
+    }  # fmt: skip
+    data = json.dumps(doc).encode()
+    model = interchange.load(data, engine="fast")
+    assert model.info.engine == "interchange-fast", model.info.reason
+    first = model.predict({"input": [[1.0, 2.0], [3.0, 4.0]]})["output"].tolist()
+    second = model.predict({"input": [[1.0], [2.0, 2.0, 2.0]]})["output"].tolist()  # ragged: handed over
+    third = model.predict({"input": [[0.5, 0.5]]})["output"].tolist()
+    from interchange.formats.pfa.titus import engine_class
+
+    engine = engine_class().fromJson(json.dumps(doc))[0]
+    want = [engine.action(x) for x in ([1.0, 2.0], [3.0, 4.0], [1.0], [2.0, 2.0, 2.0], [0.5, 0.5])]
+    assert first + second + third == want
+
+
+POOL_WRITES = [  # (a pool-to statement on pool "p" of doubles, read back or not; the engine load picks)
+    ({"pool": "p", "path": [{"string": "k"}], "to": "input", "init": 0.0}, False, "interchange-fast"),  # dropped
+    ({"pool": "p", "path": [{"string": "k"}], "to": {"*": ["input", 2.0]}, "init": 0.0}, False, "titus2"),  # computed
+    ({"pool": "p", "path": [{"string": "k"}], "to": "input", "init": 0.0}, True, "titus2"),  # read back: state
+]
+
+
+@pytest.mark.parametrize("write,read,engine", POOL_WRITES, ids=["write-only", "computed", "read back"])
+def test_only_a_pool_write_no_record_can_see_or_fail_is_dropped(write: Any, read: bool, engine: str) -> None:
+    doc = {
+        "input": "double",
+        "output": "double",
+        "pools": {"p": {"type": "double", "init": {}}},
+        "action": [write, {"+": ["input", {"pool": "p", "path": [{"string": "k"}]}]} if read else "input"],
+    }
+    data = json.dumps(doc).encode()
+    model = interchange.load(data)
+    assert model.info.engine == engine, model.info.reason
+    ref = interchange.load(data, engine="reference")
+    for seed in (1, 2):
+        columns = {"input": np.random.default_rng(seed).normal(0.0, 1.0, 20)}
+        np.testing.assert_array_equal(model.predict(columns)["output"], ref.predict(columns)["output"])

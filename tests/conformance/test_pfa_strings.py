@@ -7,12 +7,15 @@ strings, negative and out-of-range indices, needles absent or at both ends.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import interchange
 from tests.conformance.test_pfa_fast import _agree
+from tests.conformance.test_pfa_library import _compare
 
 DOC = Path(__file__).parent / "pfa_foreign" / "strings_cleanup.pfa"
 
@@ -30,3 +33,17 @@ def test_string_functions_run_fast_and_agree_with_titus2() -> None:
         }
     )
     _agree(model.predict(rows), interchange.load(DOC, engine="reference").predict(rows))
+
+
+def test_s_join_runs_fast_and_agrees_with_titus2() -> None:
+    doc = {
+        "input": {"type": "record", "name": "In", "fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"}]},
+        "output": "string",
+        "action": [
+            {"s.join": [{"new": ["input.a", {"string": ""}, "input.b", "input.a"], "type": {"type": "array", "items": "string"}},
+                        {"if": {"==": ["input.a", "input.b"]}, "then": {"string": ", "}, "else": "input.b"}]}
+        ],
+    }  # fmt: skip
+    rows = {"a": np.array(["x", "", "ünï", "b", "x"], dtype=object), "b": np.array(["x", "-", "", "b", "yz"], dtype=object)}
+    model = _compare(json.dumps(doc).encode(), rows)
+    assert model.deferred == 0

@@ -255,16 +255,23 @@ def test_chained_documents_run_fast_and_agree(second: str) -> None:
     assert fast.deferred == 0
 
 
-WRITES = [
-    ("a cell the action also reads", {"cell": "seen", "to": "actionsStarted"}, {"cell": "seen"}),
-    ("a computed value", {"cell": "seen", "to": {"+": ["actionsStarted", 1]}}, 0.0),
-    ("an updater function", {"cell": "seen", "to": {"params": [{"old": "long"}], "ret": "long", "do": "old"}}, 0.0),
+WRITES = [  # (why, the write, what the action reads, the engine: the fast path runs state record by record)
+    ("a cell the action also reads", {"cell": "seen", "to": "actionsStarted"}, {"cell": "seen"}, "titus2"),
+    ("a computed value", {"cell": "seen", "to": {"+": ["actionsStarted", 1]}}, 0.0, "titus2"),
+    (
+        "an updater function",
+        {"cell": "seen", "to": {"params": [{"old": "long"}], "ret": "long", "do": {"+": ["old", 2]}}},
+        {"cell": "seen"},
+        "titus2",  # state written while scoring: titus2 unless the fast path is asked for
+    ),
 ]
 
 
-@pytest.mark.parametrize("why,write,read", WRITES, ids=[w[0] for w in WRITES])
-def test_cell_writes_that_may_matter_keep_the_document_on_titus(why: str, write: Any, read: Any) -> None:
-    """Only writes of an engine symbol or a literal to a cell nothing reads are dropped."""
+@pytest.mark.parametrize("why,write,read,engine", WRITES, ids=[w[0] for w in WRITES])
+def test_cell_writes_that_may_matter_are_kept(why: str, write: Any, read: Any, engine: str) -> None:
+    """Only writes of an engine symbol or a literal to a cell nothing reads are dropped; others are
+    evaluated (record by record on the fast path) or left to titus2 (``actionsStarted``, an engine
+    symbol the fast path does not define), never dropped."""
     doc = {
         "input": "double",
         "output": "double",
@@ -272,8 +279,15 @@ def test_cell_writes_that_may_matter_keep_the_document_on_titus(why: str, write:
         "action": [write, {"+": ["input", {"cast.double": read} if isinstance(read, dict) else read]}],
     }
     model = interchange.load(json.dumps(doc).encode())
-    assert model.info.engine == "titus2"
-    assert "cell" in model.info.reason
+    assert model.info.engine == engine, model.info.reason
+    symbol = "actionsStarted" in json.dumps(write)
+    assert ("actionsStarted" if symbol else "written while scoring") in model.info.reason
+    ref = interchange.load(json.dumps(doc).encode(), engine="reference")
+    if not symbol:  # the fast path, asked for, evaluates it record by record
+        model = interchange.load(json.dumps(doc).encode(), engine="fast")
+    for seed in (1, 2):
+        columns = {"input": np.random.default_rng(seed).normal(0.0, 1.0, 20)}
+        _agree(model.predict(columns), ref.predict(columns))
 
 
 def test_a_write_titus_refuses_is_not_dropped() -> None:

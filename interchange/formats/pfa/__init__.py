@@ -66,7 +66,7 @@ class PFAFormat:
         from interchange.formats.pfa.fast.engine import FastPFAModel, NotCovered
 
         try:
-            return FastPFAModel(document, signature)
+            return FastPFAModel(document, signature, stateful=engine == "fast")  # state: titus2 unless asked
         except NotCovered as why:
             if engine == "fast":
                 raise DocumentError(f"the PFA fast path does not cover this document: {why}", format="pfa") from None

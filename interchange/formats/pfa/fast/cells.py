@@ -1,4 +1,4 @@
-"""Writes to cells that nothing reads, dropped before compiling (what titus's chain producer adds).
+"""Writes to cells (and pools) that nothing reads, dropped before compiling (what titus's chain producer adds).
 
 ``titus.producer.chain`` keeps bookkeeping cells (``name``, ``instance``, ``metadata``,
 ``actionsStarted``, ``actionsFinished``) written from ``begin``, ``action`` and ``end`` with the
@@ -22,7 +22,8 @@ _ACTION = {**_BEGIN, "actionsStarted": LONG, "actionsFinished": LONG}
 
 
 def drop_write_only(doc: dict[str, Any]) -> dict[str, Any]:
-    """``doc`` without statements that only write cells nothing reads (a shallow copy if any went)."""
+    """``doc`` without statements that only write cells or pools nothing reads (a shallow copy if any went)."""
+    doc = _drop_pool_writes(doc)
     cells = doc.get("cells") or {}
     if not isinstance(cells, dict) or not cells:
         return doc
@@ -97,4 +98,76 @@ def _reads(e: Any) -> set[str]:
             found.add(e["cell"])
         for v in e.values():
             found |= _reads(v)
+    return found
+
+
+def _drop_pool_writes(doc: dict[str, Any]) -> dict[str, Any]:
+    """The action without ``pool-to`` statements on pools nothing reads, when the write cannot fail a
+    record: one literal string key, a literal ``init`` of the pool's type and, as the new value, a
+    literal or the ``input`` symbol of the pool's type (PFA 0.8.1 "Pools"). Such a pool can change no
+    output; a pool left with no statement at all is dropped too."""
+    pools = doc.get("pools") or {}
+    action = doc.get("action")
+    if not isinstance(pools, dict) or not pools or not isinstance(action, list):
+        return doc
+    sections = [doc.get(k) for k in ("action", "begin", "end")] + [doc.get("fcns")]
+    read = set().union(*(_pool_reads(s) for s in sections))
+    types = Types(doc)
+    last = len(action) - 1
+    kept = [e for i, e in enumerate(action) if i == last or not _harmless_pool_write(e, pools, read, types, doc)]
+    if len(kept) == len(action):
+        return doc
+    out = {**doc, "action": kept}
+    left = set().union(*(_pools_named(s) for s in [kept, doc.get("begin"), doc.get("end"), doc.get("fcns")]))
+    out["pools"] = {k: v for k, v in pools.items() if k in left}
+    if not out["pools"]:
+        out.pop("pools")
+    return out
+
+
+def _harmless_pool_write(e: Any, pools: dict[str, Any], read: set[str], types: Types, doc: dict[str, Any]) -> bool:
+    if not isinstance(e, dict) or {k for k in e if not k.startswith("@")} != {"pool", "path", "to", "init"}:
+        return False
+    name = e["pool"]
+    if name in read or name not in pools or not isinstance(pools[name], dict):
+        return False
+    try:
+        t = types.parse(pools[name]["type"])
+        input_t = types.parse(doc["input"])
+    except (NotCovered, KeyError):
+        return False
+    path = e["path"]
+    if not (isinstance(path, list) and len(path) == 1 and _literal_type(path[0]) == STRING):
+        return False
+    if _literal_type(e["init"]) != t:
+        return False
+    to = e["to"]
+    return (to == "input" and input_t == t) or (not isinstance(to, str) and _literal_type(to) == t)
+
+
+def _pool_reads(e: Any) -> set[str]:
+    """Pools read anywhere in ``e`` (``{"pool": p}`` without ``to``; an updater function reads too)."""
+    found: set[str] = set()
+    if isinstance(e, list):
+        for x in e:
+            found |= _pool_reads(x)
+    elif isinstance(e, dict):
+        to = e.get("to")
+        if isinstance(e.get("pool"), str) and ("to" not in e or (isinstance(to, dict) and ("params" in to or "fcn" in to))):
+            found.add(e["pool"])
+        for v in e.values():
+            found |= _pool_reads(v)
+    return found
+
+
+def _pools_named(e: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(e, list):
+        for x in e:
+            found |= _pools_named(x)
+    elif isinstance(e, dict):
+        if isinstance(e.get("pool"), str):
+            found.add(e["pool"])
+        for v in e.values():
+            found |= _pools_named(v)
     return found

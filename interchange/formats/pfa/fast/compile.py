@@ -62,16 +62,8 @@ from interchange.formats.pfa.fast.values import (
 __all__ = ["Compiler", "Run", "Fcn", "Compiled", "convert", "coerce", "accepts", "merge_types"]
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+LOOP_KEYS = {"while", "until", "for", "foreach", "forkey"}  # PFA 0.8.1 "Loops" (fast.loops)
 UNSUPPORTED_FORMS = {
-    "pool": "pools",
-    "cell-to": "cells written with cell-to",
-    "pool-to": "pools",
-    "pool-del": "pools",
-    "while": "while loops",
-    "do-until": "do-until loops",
-    "for": "for loops",
-    "foreach": "foreach loops",
-    "forkey": "map loops",
     "log": "log",
     "emit": "emit",
     "cast": "union cast",
@@ -175,6 +167,7 @@ class Compiler:
     def __init__(self, doc: dict[str, Any], types: Types, library: dict[str, Callable[..., Compiled]]) -> None:
         self.doc, self.types, self.library = doc, types, library
         self.inlining: list[Any] = []
+        self.state: Any = None  # fast.state.State when the action writes cells or pools (evaluated record by record)
         self._next = 0
         self.cells: dict[str, tuple[Any, Any]] = {}
         self.ragged: dict[str, tuple[Any, Any, str]] = {}  # raw init, type, why: usable only by functions that ask
@@ -308,6 +301,10 @@ class Compiler:
         if keys == {"type", "value"}:
             t = self.types.parse(e["type"])
             return const(const_of(e["value"], t), t)
+        if keys & LOOP_KEYS:
+            from interchange.formats.pfa.fast.loops import compile_loop
+
+            return compile_loop(self, e, keys, scope)
         if "new" in keys:
             return self.new(e, scope)
         if keys == {"do"}:
@@ -322,14 +319,25 @@ class Compiler:
             fn, t = self.expr(e["attr"], scope)
             return self.path(fn, t, e.get("path", []), scope)
         if "cell" in keys:
+            from interchange.formats.pfa.fast import state
+
+            if keys == {"cell", "to"} or keys == {"cell", "path", "to"}:
+                return state.cell_to(self, e, scope)
             if keys - {"cell", "path"}:
-                raise NotCovered("cells written with to")
+                raise NotCovered(f"cell form with keys {sorted(keys)}")
+            current = state.cell_read(self, e, scope)
+            if current is not None:
+                return current
             if e["cell"] in self.ragged:
                 raise NotCovered(self.ragged[e["cell"]][2])
             if e["cell"] not in self.cells:
                 raise NotCovered(f"unknown cell {e['cell']}")
             value, t = self.cells[e["cell"]]
             return self.path(lambda rt: value, t, e.get("path", []), scope)
+        if "pool" in keys:
+            from interchange.formats.pfa.fast.state import pool
+
+            return pool(self, e, keys, scope)
         if "if" in keys:
             return self.if_(e, scope)
         if "cond" in keys:

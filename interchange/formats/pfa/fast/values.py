@@ -28,6 +28,7 @@ from interchange.formats.pfa.fast.types import (
 
 __all__ = [
     "Run",
+    "Failed",
     "accepts",
     "convert",
     "coerce",
@@ -43,11 +44,24 @@ __all__ = [
 Compiled = tuple[Callable[["Run"], Any], Any]
 
 
-class Run:
-    """One batch being evaluated: variable slots, the active-row mask and errors raised so far."""
+class Failed(Exception):
+    """The one record of a strict run raises here, where titus2 stops it (``Run.strict``)."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, message: str, field: str | None) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+class Run:
+    """One batch being evaluated: variable slots, the active-row mask and errors raised so far.
+
+    ``strict``: a batch of one record whose evaluation stops at its first error (raising
+    ``Failed``), as titus2 stops; documents that write cells or pools run that way, so no write
+    after the failing point happens."""
+
+    def __init__(self, n: int, strict: bool = False) -> None:
         self.n = n
+        self.strict = strict
         self.env: dict[int, Any] = {}
         self.active: Any = None
         self.errors: list[tuple[Any, int, str, str | None]] = []
@@ -56,6 +70,8 @@ class Run:
         """Rows (of the active ones) where ``cond`` holds raise ``message`` in titus2."""
         mask = np.asarray(cond) if self.active is None else (np.asarray(self.active) & cond)
         if mask.any():
+            if self.strict:
+                raise Failed(message, field)
             self.errors.append((mask, depth, message, field))
 
     def masked(self, mask: Any) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from interchange.formats.pfa.lift.loops import Loops
 from interchange.formats.pfa.lift.operators import (
     _ARITH,
     _COMPARE,
@@ -25,7 +26,7 @@ from interchange.formats.pfa.lift.operators import (
     operator,
 )
 from interchange.formats.pfa.lift.values import Constant, Fcn, Record, Scalar, Vector
-from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref
+from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref, evaluate_expr, references
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
 from interchange.ir.transforms import Impute
@@ -35,7 +36,12 @@ __all__ = ["Core", "Scope"]
 Scope = dict[str, Any]
 
 
-class Core:
+NO_IR_FORM = {  # library functions whose refusal says why
+    "a.mode": "a.mode (a vote whose ties go to the median item) has no IR form: the IR's ensembles sum or average",
+}
+
+
+class Core(Loops):
     """The expression layer of the lifter: one instance per document."""
 
     def __init__(self, doc: dict[str, Any]) -> None:
@@ -45,6 +51,7 @@ class Core:
         self.names: set[str] = set()
         self.fcns: dict[str, Any] = doc.get("fcns") or {}
         self.arrays: dict[str, int] = {}  # array input -> the index of its ArrayItems step in ``steps``
+        self.folding = False  # constant computations kept as constants (set while a loop is unrolled)
 
     # --- columns ------------------------------------------------------------------------
     def column(self, name: str, value: Scalar, path: str) -> Scalar:
@@ -53,6 +60,9 @@ class Core:
             return value
         if value.constant is not None or isinstance(value.expr, Const):
             return value
+        if self.folding and not references(value.expr):  # a loop counter's step while unrolling (lift.loops): its value
+            folded = evaluate_expr(value.expr, {}, 1)[0]
+            return Scalar(Const(folded.item() if hasattr(folded, "item") else folded), value.type, value.nullable)
         col = self._fresh(name)
         self.steps.append(Derive((col,), value.expr))
         self.done.append((path, "Derive"))
@@ -146,11 +156,13 @@ class Core:
 
     def library(self, head: str, node: dict[str, Any], scope: Scope, path: str) -> Any:
         """A library function call the expression layer does not know (models override this)."""
-        raise Unliftable(f"{path}/{head}", f"{head} has no IR form yet")
+        raise Unliftable(f"{path}/{head}", NO_IR_FORM.get(head, f"{head} has no IR form yet"))
 
     @staticmethod
     def _head(node: dict[str, Any]) -> str:
-        for loop in ("while", "for", "foreach", "forkey", "doUntil"):
+        if "until" in node:  # PFA's {"do": ..., "until": ...}
+            return "doUntil"
+        for loop in ("for", "while", "foreach", "forkey"):  # "for" first: it has a "while" too
             if loop in node:
                 return loop
         for special in ("let", "set", "if", "cond", "ifnotnull", "new", "do", "attr", "cell", "pool", "cast", "upcast"):
@@ -229,11 +241,6 @@ class Core:
         for i, p in enumerate(node.get("path", [])):
             value = self.index(value, self._key(p, scope, f"{path}/path/{i}"), scope, f"{path}/path/{i}")
         return value
-
-    def x_while(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
-        raise Unliftable(path, "a loop (while, for, foreach, doUntil) has no IR form")
-
-    x_for = x_foreach = x_forkey = x_doUntil = x_while
 
     def x_pool(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         """A pool read with constant keys is a parameter table; a pool written while scoring is state."""

@@ -15,6 +15,7 @@ from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope,
 from interchange.formats.pfa.fast.library.lanes import elements, loop_fcn, map_fcn, run_lanes
 from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of, as_float, check_range, fn, seqsum
 from interchange.formats.pfa.fast.types import BOOLEAN, DOUBLE, INT, Arr, NotCovered, Prim, is_int, is_num, length
+from interchange.formats.pfa.fast.values import Failed
 
 __all__ = ["LIBRARY"]
 
@@ -67,8 +68,11 @@ def _any_all(which: str) -> Callable[..., Compiled]:
             a = af(rt)
             k = length(a, at)
             errors = len(rt.errors)
-            res = np.asarray(run_lanes(rt, slots, [a], [at.items], body, ret, k), dtype=bool)
-            if len(rt.errors) > errors:
+            try:
+                res = np.asarray(run_lanes(rt, slots, [a], [at.items], body, ret, k), dtype=bool)
+            except Failed:  # a strict run (fast.state) stops at the error: titus2 may not reach it
+                res, errors = None, -1
+            if len(rt.errors) > errors or res is None:
                 from interchange.formats.pfa.fast.types import Defer
 
                 raise Defer(f"an error inside a.{which}, which stops at the first decisive element")

@@ -5,8 +5,8 @@ TextDerive step) applied over the batch (``np.frompyfunc`` broadcasts a
 constant argument against a column), so the results are titus2's to the character: ``s.substr``
 slices like Python, ``s.substrto`` normalises its indices like titus's ``startEnd``, ``s.count`` of
 an empty needle is 0, ``s.index`` / ``s.rindex`` give -1 when absent. ``s.int`` / ``s.number`` /
-``s.hex`` (format strings, errors on negative widths) and ``s.join`` / ``s.split`` (arrays of
-strings) stay with titus2.
+``s.hex`` (format strings, errors on negative widths) and ``s.split`` (arrays of a length per row)
+stay with titus2; ``s.join`` joins each row's array (``sep.join``, as titus2).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
 from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of
-from interchange.formats.pfa.fast.types import BOOLEAN, INT, STRING, NotCovered, is_int
+from interchange.formats.pfa.fast.types import BOOLEAN, INT, STRING, Arr, NotCovered, is_int
 from interchange.ir.text import TEXT_FUNCTIONS
 
 __all__ = ["STRING_FUNCTIONS"]
@@ -59,3 +59,24 @@ def _compile(name: str) -> Callable[[Compiler, list[Any], Scope], Compiled]:
 
 for _name in STRING_FUNCTIONS:
     LIBRARY[_name] = _compile(_name)
+
+
+def _s_join(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+    (af, at), (sf, st) = args_of(c, args, scope, 2)
+    if at != Arr(STRING) or st != STRING:
+        raise NotCovered(f"s.join of a {at} with a {st}")
+
+    def run(rt: Run) -> Any:
+        x, sep = np.asarray(af(rt), dtype=object), np.asarray(sf(rt), dtype=object)
+        k = x.shape[-1]
+        lead = np.broadcast_shapes(x.shape[:-1], sep.shape)
+        rows = np.broadcast_to(x, lead + (k,)).reshape(-1, k).tolist()
+        seps = np.broadcast_to(sep, lead).reshape(-1).tolist()
+        out = np.empty(len(seps), dtype=object)
+        out[:] = [s.join(r) for r, s in zip(rows, seps, strict=True)]
+        return out.reshape(lead)
+
+    return run, STRING
+
+
+LIBRARY["s.join"] = _s_join

@@ -123,7 +123,11 @@ def test_yaml_documents_lift() -> None:
     "action,extra,why",
     [
         ([{"m.erf": "input.x"}], {}, r"/action/0/m.erf: m.erf has no IR form"),
-        ([{"let": {"i": 0}}, {"while": {"<": ["i", 3]}, "do": [{"set": {"i": {"+": ["i", 1]}}}]}, "input.x"], {}, "a loop"),
+        (
+            [{"let": {"i": 0.0}}, {"while": {"<": ["i", "input.x"]}, "do": [{"set": {"i": {"+": ["i", 1.0]}}}]}, "input.x"],
+            {},
+            "a loop whose condition depends on the record",
+        ),
         (
             [{"cell": "count", "to": 1.0}, "input.x"],
             {"cells": {"count": {"type": "double", "init": 0.0}}},
