@@ -51,8 +51,8 @@ def lookup(lang: str, step: Any) -> Emitter:
 
 # IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, target
 # rescaling, rule confidences, neighbour ids, vote shares, center affinities, residuals; model chains,
-# anomaly scores and multiway trees; PFA's text functions and array items), refused by name wherever
-# they sit in a graph: a model step, a Reported part or an expression.
+# anomaly scores and multiway trees; PFA's text functions and array items; clustering measured field
+# by field), refused by name wherever they sit in a graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
         "NodeFigures",
@@ -67,6 +67,7 @@ NOT_GENERATED = frozenset(
         "MultiwayTreeModel",
         "TextDerive",
         "ArrayItems",
+        "ComparedCenter",
     }
 )
 

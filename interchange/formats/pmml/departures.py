@@ -99,6 +99,16 @@ def _null_prediction_returns_last(root: etree._Element) -> bool:
     )
 
 
+def _missing_compared(root: etree._Element) -> bool:
+    """A ClusteringField compared by delta or equal (its own compareFunction or the measure's)."""
+    for model in _all(root, "ClusteringModel"):
+        measure = children(model, "ComparisonMeasure")
+        default = measure[0].get("compareFunction", "absDiff") if measure else "absDiff"
+        if any(cf.get("compareFunction", default) in ("delta", "equal") for cf in children(model, "ClusteringField")):
+            return True
+    return False
+
+
 _VOTES = "pypmml's vote probabilities, missing votes and ties (test_pmml_segments.py)"
 # (construct, test, reason): measured in tests/conformance (see the module docstring)
 DEPARTURES: tuple[tuple[str, Test, str], ...] = (
@@ -143,6 +153,12 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "a used segment's missing result: pypmml's NaN ordering",
     ),
     ("Discretize mapMissingTo / defaultValue", _discretize_missing, "pypmml does not apply them as PMML 4.4 does"),
+    (
+        "ClusteringField compareFunction delta / equal",
+        _missing_compared,
+        "a missing field: pypmml compares it as a value equal to no center (delta 1, equal 0) and leaves the "
+        "missing-value adjustment out; PMML 4.4 and JPMML-Evaluator leave the field out and scale the rest",
+    ),
 )
 
 
