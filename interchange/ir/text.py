@@ -1,4 +1,5 @@
-"""Text functions over columns: PFA's ``s.*`` library (case, slices, search, replace, translate).
+"""Text functions over columns: PFA's ``s.*`` library (case, slices, search, replace, translate), and
+PMML's regular-expression replace / matches.
 
 :data:`TEXT_FUNCTIONS` holds each function once, per value, with titus2's semantics
 (``titus/lib/pfastring.py``): ``substr`` slices like Python, ``substrto`` normalises its indices
@@ -10,6 +11,7 @@ A missing argument gives a missing result (None for text, NaN for numbers and tr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -90,6 +92,10 @@ TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Result]] = {
     "s.replacefirst": (_replacefirst, "sss", "string"),
     "s.replacelast": (_replacelast, "sss", "string"),
     "s.translate": (_translate, "sss", "string"),
+    # PMML 4.4 §Built-in functions over regular expressions (lifted from PMML; a name no PFA function has):
+    # replace substitutes every match literally, matches finds the pattern anywhere (Java Matcher.find)
+    "pmml:replace": (lambda s, p, r: re.compile(p).sub(lambda _: r, s), "sss", "string"),
+    "pmml:matches": (lambda s, p: re.compile(p).search(s) is not None, "ss", "boolean"),
 }
 
 

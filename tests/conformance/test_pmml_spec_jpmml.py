@@ -18,6 +18,8 @@ output, as the fast path's refused rows are.
   does not define it ("Function median is not defined"), so tx_math_functions holds it to pypmml
   (test_pmml_spec.py) and test_lift_pmml.py holds its lift to the fast path.
 - ``knn_regression_local_*``: k-NN whose KNNInputs are LocalTransformations fields.
+- ``tx_strings``: uppercase, lowercase, trimBlanks, concat, replace, matches (lifted into the IR's
+  TextDerive steps: test_lifted_functions_agree_with_the_fast_path holds the lift to the fast path).
 
 VariableWeight (``mining_*_variableweight``): JPMML-Evaluator refuses the element, so those
 documents are held to pypmml alone (test_pmml_spec.py), and here the fast path must answer them
@@ -45,6 +47,7 @@ JPMML_DOCS = [
     "tx_lift_functions",
     "knn_regression_local_transformed",
     "knn_regression_local_raw",
+    "tx_strings",
 ]
 
 
@@ -58,6 +61,10 @@ def _invalid_s(X: pd.DataFrame) -> np.ndarray:
     return (X["s"].notna() & ~X["s"].isin(["x", "yy", "Ab c"])).to_numpy()
 
 
+def _missing_or_invalid_s(X: pd.DataFrame) -> np.ndarray:
+    return _invalid_s(X) | X["s"].isna().to_numpy()
+
+
 def _missing_x(X: pd.DataFrame) -> np.ndarray:
     return X[["x1", "x2"]].isna().any(axis=1).to_numpy()
 
@@ -66,6 +73,9 @@ JPMML_DEPARTS: dict[str, tuple[Callable[[pd.DataFrame], np.ndarray], tuple[str, 
     "tx_lift_functions": (_invalid_s, ("in", "notin")),
     "knn_regression_local_transformed": (_missing_x, ("prediction", "neighbor1")),
     "knn_regression_local_raw": (_missing_x, ("prediction", "neighbor1")),
+    # text functions of a missing text: JPMML-Evaluator fails the row (every output missing); pypmml
+    # reads the text as "" and the fast path and the lift follow it (test_pmml_spec.py)
+    "tx_strings": (_missing_or_invalid_s, ("up", "low", "trim", "cat", "rep", "match", "yhat")),
 }
 VARIABLE_WEIGHT = ["mining_weightedaverage_variableweight", "mining_class_weightedaverage_variableweight"]
 
@@ -106,7 +116,7 @@ def test_lifted_functions_agree_with_the_fast_path() -> None:
     and the IR graph gives the fast path's answers (rtol 1e-9 / atol 1e-12, labels equal)."""
     from tests.conformance.lifting import disagreements
 
-    for name in ("tx_lift_functions", "tx_math_functions"):
+    for name in ("tx_lift_functions", "tx_math_functions", "tx_strings"):
         document = (SPEC / f"{name}.pmml").read_bytes()
         lifted = interchange.lift(document)
         assert lifted.ok, lifted.report()
