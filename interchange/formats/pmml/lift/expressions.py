@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of, regex
+from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of
+from interchange.formats.pmml.lift.text import TEXT_APPLY, lift_text, lift_text_index, text_steps
 from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.lifted import Unliftable
@@ -29,9 +30,6 @@ _PMML_ONLY = {"neg", "logistic", "tanh"}  # IR functions that are not PMML built
 _ORDER = ("lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual")
 # the document's DefineFunctions lifted so far: name -> (parameters, body over Ref(parameter), dataType)
 _USER: ContextVar[dict[str, tuple[tuple[str, ...], Expr, str | None]] | None] = ContextVar("pmml_user_functions", default=None)
-# the TextDerive steps the DerivedField being lifted needs before it (None: text functions have no IR form here)
-_TEXTS: ContextVar[list[TextDerive] | None] = ContextVar("pmml_text_steps", default=None)
-_TEXT_FUNCTIONS = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches")
 
 
 @contextmanager
@@ -101,6 +99,8 @@ def lift_expression(el: etree._Element, ctx: Ctx) -> Expr:
         return _map_values(el)
     if tag == "Apply":
         return _apply(el, ctx)
+    if tag == "TextIndex":
+        return lift_text_index(el, ctx, lift_expression)
     raise Unliftable(path_of(el), f"expression <{tag}> has no IR form")
 
 
@@ -162,8 +162,8 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
         return _inline(el, known[name], ctx)
     if name in ctx.functions:
         raise Unliftable(path_of(el), f"Apply of the user function {name!r} (DefineFunction is not inlined yet)")
-    if name in _TEXT_FUNCTIONS:
-        return _text(el, ctx)
+    if name in TEXT_APPLY:
+        return lift_text(el, ctx, lift_expression)
     if name not in FUNCTIONS or name in _PMML_ONLY:
         raise Unliftable(path_of(el), f"Apply function={name} has no IR form")
     if name in _ORDER and any(kind_of(k, ctx) == "text" for k in kids):
@@ -183,58 +183,6 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
     numeric = name not in ("if",)
     fill, default = el.get("mapMissingTo"), el.get("defaultValue")
     return Call(name, args, _value(fill, numeric), _value(default, numeric))
-
-
-def _text(el: etree._Element, ctx: Ctx) -> Expr:
-    """PMML 4.4 text functions as the IR's TextDerive steps (ir/text.py), one per Apply, computed
-    before the DerivedField that holds it. As the fast path (and pypmml 1.5.8): a missing text
-    argument reads as the empty string; trimBlanks strips blanks; concat joins texts only (pypmml
-    prints numbers rounded); replace / matches take a Constant Java regular expression that means
-    the same in Python, and replace a replacement without group references."""
-    name, kids = str(el.get("function")), elements(el)
-    pending = _TEXTS.get()
-    where = path_of(el)
-    if pending is None:
-        raise Unliftable(where, f"Apply function={name} outside a DerivedField (its TextDerive step has no place)")
-    if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
-        raise Unliftable(where, f"Apply {name} with mapMissingTo / defaultValue")
-    want = {"concat": len(kids) or -1, "replace": 3, "matches": 2}.get(name, 1)
-    if len(kids) != want:
-        raise Unliftable(where, f"Apply {name} with {len(kids)} arguments")
-    if name == "concat" and any(kind_of(k, ctx) != "text" for k in kids):
-        raise Unliftable(where, "concat of numbers (pypmml prints them rounded)")
-    args = [_blank(lift_expression(k, ctx)) for k in kids]
-    if name in ("replace", "matches"):
-        if any(local(k) != "Constant" for k in kids[1:]):
-            raise Unliftable(where, f"{name} with a pattern that is not a Constant")
-        pattern = kids[1].text or ""
-        try:
-            regex(pattern)
-        except NotCovered as exc:
-            raise Unliftable(where, str(exc)) from None
-        if name == "replace" and any(c in (kids[2].text or "") for c in "$\\"):
-            raise Unliftable(where, "replace with group references")
-        args = [args[0], *(Const(k.text or "") for k in kids[1:])]
-
-    def step(function: str, arguments: list[Expr]) -> Expr:
-        col = f"{where}#{len(pending)}"
-        pending.append(TextDerive((col,), function, tuple(arguments)))
-        return Ref(col)
-
-    if name == "concat":
-        out = args[0]
-        for a in args[1:]:
-            out = step("s.concat", [out, a])
-        return out if len(args) > 1 else step("s.concat", [out, Const("")])
-    functions = {"uppercase": "s.upper", "lowercase": "s.lower", "replace": "pmml:replace", "matches": "pmml:matches"}
-    if name == "trimBlanks":
-        return step("s.strip", [args[0], Const(" ")])
-    return step(functions[name], args)
-
-
-def _blank(expr: Expr) -> Expr:
-    """``expr``, with the empty string where it is missing."""
-    return Call("if", (Call("isMissing", (expr,)), Const(""), expr))
 
 
 def _inline(el: etree._Element, function: tuple[tuple[str, ...], Expr, str | None], ctx: Ctx) -> Expr:
@@ -328,12 +276,8 @@ def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: lis
                 value = float(fill) if ctx.numeric(src) and dt == "double" else fill
                 found[el.get("name")] = Impute((src,), (el.get("name"),), (value,))
                 continue
-            texts: list[TextDerive] = []
-            token = _TEXTS.set(texts)
-            try:
+            with text_steps() as texts:
                 found[el.get("name")] = Derive((el.get("name"),), lift_expression(body[0], ctx), dt)
-            finally:
-                _TEXTS.reset(token)
             found.update((t.outputs[0], t) for t in texts)
         except Unliftable as exc:
             reasons.append(exc.reason)

@@ -78,3 +78,36 @@ def test_matches_finds_the_pattern_anywhere() -> None:
 def test_what_the_ir_cannot_hold_is_refused_by_name(expression: str, why: str) -> None:
     lifted = interchange.lift(_doc(expression, "boolean" if "matches" in expression else "string"))
     assert not lifted.ok and why in str(lifted.reasons[0])
+
+
+TEXTS = np.array(["Good, good food", "not GOOD-good", None, "good."], dtype=object)
+
+
+@pytest.mark.parametrize(
+    ("weights", "sensitive", "expected"),
+    [
+        ("termFrequency", "false", [2.0, 0.0, np.nan, 1.0]),
+        ("termFrequency", "true", [1.0, 0.0, np.nan, 1.0]),
+        ("binary", "false", [1.0, 0.0, np.nan, 1.0]),
+        ("logarithmic", "false", [np.log10(3.0), 0.0, np.nan, np.log10(2.0)]),
+    ],
+)
+def test_a_text_index_counts_the_term_among_the_words(weights: str, sensitive: str, expected: list[float]) -> None:
+    index = (
+        f'<TextIndex textField="s" localTermWeights="{weights}" isCaseSensitive="{sensitive}" wordSeparatorCharacterRE="\\s+">'
+        "<Constant>good</Constant></TextIndex>"
+    )
+    lifted = interchange.lift(_doc(index, "double"))
+    assert lifted.ok, lifted.report()
+    assert lifted.graph is not None
+    out = evaluate(lifted.graph, {"s": TEXTS, "u": U})["out"]
+    np.testing.assert_allclose(np.asarray(out, dtype=float), expected, rtol=1e-15)
+
+
+def test_a_text_index_with_normalization_is_refused_by_name() -> None:
+    index = (
+        '<TextIndex textField="s"><TextIndexNormalization><InlineTable><row><string>x</string><stem>y</stem></row>'
+        "</InlineTable></TextIndexNormalization><Constant>good</Constant></TextIndex>"
+    )
+    lifted = interchange.lift(_doc(index, "double"))
+    assert not lifted.ok and "TextIndexNormalization" in str(lifted.reasons[0])
