@@ -204,3 +204,26 @@ def test_isolation_forest_score_follows_the_specification() -> None:
     assert len(set(np.round(h, 6))) > 3  # the rows reach several leaves
     flagged = np.asarray(mine["anomaly"]).astype(bool)
     assert list(flagged) == list(got > 0.55) and list(np.asarray(theirs["anomaly"]).astype(bool)) == list(pypmml > 0.55)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", VARIABLE_WEIGHT)
+def test_variable_weights_lift_and_every_writer_refuses_them_by_name(name: str) -> None:
+    """The lift's VariableWeights step (ir/variable_weight.py) gives the fast path's answers (which are
+    pypmml's, above); no graph writer or generator writes it yet, and each says so by name."""
+    from interchange.crossformat import convert_document
+    from interchange.ir.variable_weight import VariableWeights
+    from tests.conformance.lifting import disagreements
+
+    document = (SPEC / f"{name}.pmml").read_bytes()
+    lifted = interchange.lift(document)
+    assert lifted.ok, lifted.report()
+    assert lifted.graph is not None and isinstance(lifted.graph.model, VariableWeights)
+    auto = interchange.load(document)
+    assert not disagreements(lifted, auto, _rows(document, lifted.signature.input_names))
+    for target in ("pmml", "pfa", "onnx"):
+        with pytest.raises(interchange.UnsupportedModelError, match="VariableWeights"):
+            convert_document(auto, target)
+    for lang in ("python", "java"):
+        with pytest.raises(interchange.UnsupportedModelError, match="VariableWeights"):
+            interchange.codegen(lifted, lang)
