@@ -52,8 +52,8 @@ def lookup(lang: str, step: Any) -> Emitter:
 # IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, target
 # rescaling, rule confidences, neighbour ids, vote shares, center affinities, residuals; model chains,
 # anomaly scores and multiway trees; PFA's text functions and array items; clustering measured field
-# by field; segments weighed per row), refused by name wherever they sit in a graph: a model step, a
-# Reported part or an expression.
+# by field; segments weighed per row; selectAll's segment results), refused by name wherever they sit
+# in a graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
         "NodeFigures",
@@ -70,6 +70,7 @@ NOT_GENERATED = frozenset(
         "ArrayItems",
         "ComparedCenter",
         "VariableWeights",
+        "AllSegments",
     }
 )
 

@@ -206,24 +206,62 @@ def test_isolation_forest_score_follows_the_specification() -> None:
     assert list(flagged) == list(got > 0.55) and list(np.asarray(theirs["anomaly"]).astype(bool)) == list(pypmml > 0.55)
 
 
+LIFTED_STEPS = {
+    "mining_weightedaverage_variableweight": "VariableWeights",
+    "mining_class_weightedaverage_variableweight": "VariableWeights",
+    "mining_selectall": "AllSegments",
+    "mining_class_selectall": "AllSegments",
+}
+
+
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("name", VARIABLE_WEIGHT)
-def test_variable_weights_lift_and_every_writer_refuses_them_by_name(name: str) -> None:
-    """The lift's VariableWeights step (ir/variable_weight.py) gives the fast path's answers (which are
-    pypmml's, above); no graph writer or generator writes it yet, and each says so by name."""
+@pytest.mark.parametrize("name", sorted(LIFTED_STEPS))
+def test_segment_steps_lift_and_every_writer_refuses_them_by_name(name: str) -> None:
+    """VariableWeight (ir/variable_weight.py) and selectAll (ir/select_all.py) lift into their own IR
+    steps, which give the fast path's answers (pypmml's: test_pmml_spec.py); no graph writer or
+    generator writes them yet, and each says so by name."""
     from interchange.crossformat import convert_document
-    from interchange.ir.variable_weight import VariableWeights
     from tests.conformance.lifting import disagreements
 
     document = (SPEC / f"{name}.pmml").read_bytes()
     lifted = interchange.lift(document)
     assert lifted.ok, lifted.report()
-    assert lifted.graph is not None and isinstance(lifted.graph.model, VariableWeights)
+    assert lifted.graph is not None and type(lifted.graph.model).__name__ == LIFTED_STEPS[name]
     auto = interchange.load(document)
     assert not disagreements(lifted, auto, _rows(document, lifted.signature.input_names))
     for target in ("pmml", "pfa", "onnx"):
-        with pytest.raises(interchange.UnsupportedModelError, match="VariableWeights"):
+        with pytest.raises(interchange.UnsupportedModelError, match=LIFTED_STEPS[name]):
             convert_document(auto, target)
     for lang in ("python", "java"):
-        with pytest.raises(interchange.UnsupportedModelError, match="VariableWeights"):
+        with pytest.raises(interchange.UnsupportedModelError, match=LIFTED_STEPS[name]):
             interchange.codegen(lifted, lang)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", ["mining_selectall", "mining_class_selectall"])
+def test_selectall_agrees_with_jpmml_where_it_answers(name: str) -> None:
+    """JPMML-Evaluator 1.6 answers a selectAll document's OutputField segmentId only on rows where one
+    segment fires (it fails the others: every output missing), and agrees with the fast path and
+    the lift there; pypmml gives each fired segment's result on every row (test_pmml_spec.py), as
+    the fast path does. The rows JPMML fails are checked to exist, so a JPMML that answers them shows.
+    A label where the two categories' probabilities tie within rounding (0.5 +- 1e-12; the generated
+    rows sit on every threshold) is not compared: the order of the sum picks the side."""
+    from tests.roundtrip.helpers import jpmml_outputs
+
+    document = (SPEC / f"{name}.pmml").read_bytes()
+    auto = interchange.load(document)
+    X = _rows(document, auto.signature.input_names)
+    theirs = jpmml_outputs(document, to_columns(X, auto.signature), auto.signature, verify=False)
+    ours = auto.predict(X)
+    answered = np.zeros(len(X), dtype=bool)
+    for f in auto.signature.outputs:
+        answered |= np.array([v is not None and v == v for v in theirs[f.name]])
+    assert 0 < answered.sum() < len(X)
+    for f in auto.signature.outputs:
+        numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
+        keep = answered.copy()
+        if f.name.startswith("label"):  # a label on a two-way tie within rounding (p = 0.5 +- 1e-12): either side
+            p = np.asarray(ours[f.name.replace("label", "yes")], dtype=np.float64)
+            keep &= ~(np.abs(p - 0.5) < 1e-12)
+        e, a = np.asarray(theirs[f.name])[keep], np.asarray(ours[f.name])[keep]
+        assert not _same(e, a, numeric), f.name

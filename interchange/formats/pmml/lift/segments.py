@@ -8,8 +8,8 @@ row from a field, ir.variable_weight) as the fast path reads it. missingPredicti
 and missingThreshold as the fast path settles them against pypmml.
 
 Refused with a reason (what no IR prediction holds, or where pypmml 1.5.8, the reference,
-departs from PMML 4.4 and no reading is settled): selectAll (one result per segment),
-OutputField segmentId, methods PMML 4.4 does not define for the function,
+departs from PMML 4.4 and no reading is settled): OutputField segmentId outside selectAll
+(selectAll: ir.select_all, each segment's parts as outputs of their own), methods PMML 4.4 does not define for the function,
 skipSegment with classification averages, segments without a category of the target, and a
 classification TreeModel whose ScoreDistribution lacks a category (pypmml drops it).
 """
@@ -29,6 +29,7 @@ from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
 from interchange.ir.segmentation import METHODS, WEIGHTED, Segmentation
+from interchange.ir.select_all import AllSegments, SegmentPart
 from interchange.ir.variable_weight import VariableWeights
 
 if TYPE_CHECKING:
@@ -39,14 +40,14 @@ __all__ = ["lift_segmentation"]
 _VOTES = ("majorityVote", "weightedMajorityVote")
 
 
-def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContext) -> Segmentation:
+def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContext) -> Segmentation | AllSegments:
     """The Segmentation step of a MiningModel, or Unliftable naming the element and why."""
     from interchange.formats.pmml.lift.models import lift_model  # (models.py imports this module)
 
     path = path_of(seg)
     method, function = seg.get("multipleModelMethod"), model.get("functionName")
     if method == "selectAll":
-        raise Unliftable(path, "selectAll gives one result per segment (OutputField segmentId), not part of the IR's prediction")
+        return _select_all(model, seg, lc)
     if method not in METHODS.get(function or "", ()):
         raise Unliftable(path, f"multipleModelMethod={method} for {function} (PMML 4.4 does not define it)")
     out = child(model, "Output")
@@ -84,6 +85,49 @@ def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContex
         _check_variable(variable, inner_elements, lc)
         return VariableWeights(method, tuple(preds), tuple(weights), tuple(steps), classes, treatment, threshold, tuple(variable))
     return Segmentation(method, tuple(preds), tuple(weights), tuple(steps), classes, treatment, threshold)
+
+
+def _select_all(model: etree._Element, seg: etree._Element, lc: LiftContext) -> AllSegments:
+    """PMML 4.4 selectAll: every fired segment's own result, as the OutputFields with a segmentId
+    name its parts (predictedValue, probability of a category); no other output is defined."""
+    from interchange.formats.pmml.lift.models import lift_model  # (models.py imports this module)
+
+    function, path = model.get("functionName"), path_of(seg)
+    if function not in ("regression", "classification"):
+        raise Unliftable(path, f"selectAll for {function}")
+    if seg.get("missingPredictionTreatment", "continue") != "continue":
+        raise Unliftable(path, "selectAll with a missingPredictionTreatment other than continue")
+    segments = children(seg, "Segment")
+    ids = [s.get("id") or str(i + 1) for i, s in enumerate(segments)]  # PMML 4.4: the 1-based position when no id
+    preds, steps = [], []
+    for s in segments:
+        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        if len(inner) != 1 or inner[0].get("functionName") != function:
+            raise Unliftable(path_of(s), f"a selectAll Segment without exactly one {function} model")
+        preds.append(lift_predicate(find_predicate(s), lc.ctx))
+        steps.append(lift_model(inner[0], lc))
+    out = child(model, "Output")
+    wanted = []
+    for of in children(out, "OutputField") if out is not None else []:
+        segment, feature = of.get("segmentId"), of.get("feature", "predictedValue")
+        if segment is None or segment not in ids:
+            raise Unliftable(path_of(of), "a selectAll OutputField without a Segment's segmentId (nothing is combined)")
+        k = ids.index(segment)
+        if feature == "predictedValue":
+            wanted.append(SegmentPart(str(of.get("name")), k, "label" if function == "classification" else "value"))
+        elif feature == "probability" and function == "classification" and of.get("value") is not None:
+            wanted.append(SegmentPart(str(of.get("name")), k, "probability", of.get("value")))
+        else:
+            raise Unliftable(path_of(of), f"a selectAll OutputField feature={feature} (a segment's value, label or probability)")
+    if not wanted:
+        raise Unliftable(path, "selectAll without an OutputField segmentId (nothing is combined: no result to give)")
+    classes = None
+    if function == "classification":
+        found: list[Any] = list(target_classes(model))
+        for st in steps:
+            found += [c for c in getattr(st, "classes", None) or () if str(c) not in map(str, found)]
+        classes = tuple(found)
+    return AllSegments(tuple(preds), tuple(steps), tuple(wanted), classes)
 
 
 def _check_variable(variable: list[str | None], inner: list[etree._Element], lc: LiftContext) -> None:
