@@ -265,3 +265,26 @@ def test_selectall_agrees_with_jpmml_where_it_answers(name: str) -> None:
             keep &= ~(np.abs(p - 0.5) < 1e-12)
         e, a = np.asarray(theirs[f.name])[keep], np.asarray(ours[f.name])[keep]
         assert not _same(e, a, numeric), f.name
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_numeric_isin_lifts_as_the_specification_reads_it() -> None:
+    """isIn over a double field (``fallback_isin_numeric``): the lift finds 1.0 in {1, 3}, as PMML 4.4 and
+    JPMML-Evaluator do; pypmml 1.5.8 finds it in no set (formats/pmml/departures.py names the construct),
+    so the fast path declines the document. Rows on the set's values, beside them and missing."""
+    from interchange.formats.pmml.departures import departures
+    from tests.conformance.lifting import lifted_outputs
+    from tests.roundtrip.helpers import jpmml_outputs
+
+    document = (SPEC / "fallback_isin_numeric.pmml").read_bytes()
+    lifted = interchange.lift(document)
+    assert lifted.ok, lifted.report()
+    X = pd.DataFrame({"a": [1.0, 3.0, 2.0, np.nan, 1.5, -1.0, 3.0000001]})
+    ours = lifted_outputs(lifted, X)
+    theirs = jpmml_outputs(document, to_columns(X, lifted.signature), lifted.signature, verify=False)
+    for f in lifted.signature.outputs:
+        assert not _same(np.asarray(theirs[f.name]), np.asarray(ours[f.name]), True), f.name
+    assert list(np.asarray(ours["isin"], dtype=float)[:2]) == [1.0, 1.0]
+    pypmml = interchange.load(document, engine="reference").predict(X)
+    assert not any(np.asarray(pypmml["isin"], dtype=float)[:2])  # pypmml's departure, checked so a fix shows
+    assert "Apply isIn / isNotIn over a number" in {d.construct for d in departures(document)}

@@ -109,6 +109,19 @@ def _missing_compared(root: etree._Element) -> bool:
     return False
 
 
+def _numeric_member(root: etree._Element) -> bool:
+    """Apply isIn / isNotIn whose first argument is a FieldRef to a numeric DataField."""
+    numeric = {f.get("name") for f in _all(root, "DataField") if f.get("dataType") in ("double", "float", "integer")} | {
+        f.get("name") for f in _all(root, "DerivedField") if f.get("dataType") in ("double", "float", "integer")
+    }
+    for apply in _all(root, "Apply"):
+        if apply.get("function") in ("isIn", "isNotIn"):
+            first = next((c for c in apply if isinstance(c.tag, str)), None)
+            if first is not None and local(first) == "FieldRef" and first.get("field") in numeric:
+                return True
+    return False
+
+
 _VOTES = "pypmml's vote probabilities, missing votes and ties (test_pmml_segments.py)"
 # (construct, test, reason): measured in tests/conformance (see the module docstring)
 DEPARTURES: tuple[tuple[str, Test, str], ...] = (
@@ -153,6 +166,11 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "a used segment's missing result: pypmml's NaN ordering",
     ),
     ("Discretize mapMissingTo / defaultValue", _discretize_missing, "pypmml does not apply them as PMML 4.4 does"),
+    (
+        "Apply isIn / isNotIn over a number",
+        _numeric_member,
+        "pypmml compares a number with the set's Constants as text: 1.0 is in no set holding 1",
+    ),
     (
         "ClusteringField compareFunction delta / equal",
         _missing_compared,

@@ -175,10 +175,11 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
     if name == "median" and not kids:
         raise Unliftable(path_of(el), "Apply median without arguments")
     if name in ("isIn", "isNotIn") and (
-        len(kids) < 2 or kind_of(kids[0], ctx) != "text" or any(local(k) != "Constant" for k in kids[1:])
+        len(kids) < 2 or any(local(k) != "Constant" for k in kids[1:]) or len({kind_of(k, ctx) for k in kids} - {"unknown"}) != 1
     ):
-        # as the fast path: pypmml 1.5.8 compares a double field with integer-looking constants as unequal
-        raise Unliftable(path_of(el), f"Apply {name} over a number or values that are not Constants")
+        raise Unliftable(path_of(el), f"Apply {name} over values that are not Constants of the field's kind")
+    # (over a number: as PMML 4.4 and JPMML-Evaluator, 1.0 is in {1, 3}; pypmml 1.5.8 finds it in no set,
+    # formats/pmml/departures.py, and the fast path declines it)
     args = tuple(lift_expression(k, ctx) for k in kids)
     numeric = name not in ("if",)
     fill, default = el.get("mapMissingTo"), el.get("defaultValue")
