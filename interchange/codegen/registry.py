@@ -50,8 +50,9 @@ def lookup(lang: str, step: Any) -> Emitter:
 
 
 # IR nodes no code generator writes (PMML figures lifted for the document writers: rule confidences,
-# neighbour ids, vote shares, center affinities; PFA's text functions and array items), refused by name
-# wherever they sit in a graph: a model step, a Reported part or an expression.
+# neighbour ids, vote shares, center affinities; PFA's text functions and array items; clustering measured
+# field by field; segments weighed per row; selectAll's segment results), refused by name wherever they
+# sit in a graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
         "RuleConfidence",
@@ -60,6 +61,9 @@ NOT_GENERATED = frozenset(
         "CenterAffinities",
         "TextDerive",
         "ArrayItems",
+        "ComparedCenter",
+        "VariableWeights",
+        "AllSegments",
     }
 )
 

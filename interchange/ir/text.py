@@ -1,4 +1,5 @@
-"""Text functions over columns: PFA's ``s.*`` library (case, slices, search, replace, translate).
+"""Text functions over columns: PFA's ``s.*`` library (case, slices, search, replace, translate), and
+PMML's regular-expression replace / matches and TextIndex term counts.
 
 :data:`TEXT_FUNCTIONS` holds each function once, per value, with titus2's semantics
 (``titus/lib/pfastring.py``): ``substr`` slices like Python, ``substrto`` normalises its indices
@@ -10,6 +11,8 @@ A missing argument gives a missing result (None for text, NaN for numbers and tr
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,7 +24,7 @@ from interchange.errors import ModelError
 from interchange.ir.expressions import Expr, evaluate_expr, references
 from interchange.ir.graph import Env, Step
 
-__all__ = ["TEXT_FUNCTIONS", "TextDerive"]
+__all__ = ["TEXT_FUNCTIONS", "TextDerive", "words"]
 
 Result = Literal["string", "int", "boolean"]
 
@@ -68,6 +71,19 @@ def _translate(s: str, oldchars: str, newchars: str) -> str:
     return "".join(out)
 
 
+def words(text: str, separator: str, sensitive: bool) -> list[str]:
+    """PMML 4.4 §TextIndex's words: ``text`` split at the regular expression ``separator``, each
+    word without leading and trailing ASCII punctuation (JPMML-Evaluator's tokens, measured: "good,"
+    is "good", "good-good" one word), empty words dropped, lower-cased unless ``sensitive``."""
+    parts = (w.strip(string.punctuation) for w in re.split(separator, text))
+    return [w if sensitive else w.lower() for w in parts if w]
+
+
+def _term_count(text: str, term: str, separator: str, sensitive: int) -> int:
+    """How often the one-word ``term`` (already tokenized) occurs among ``text``'s words."""
+    return words(text, separator, bool(sensitive)).count(term)
+
+
 # name -> (per-value function, parameter kinds "s" text / "i" integer, result)
 TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Result]] = {
     "s.len": (len, "s", "int"),
@@ -90,6 +106,13 @@ TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Result]] = {
     "s.replacefirst": (_replacefirst, "sss", "string"),
     "s.replacelast": (_replacelast, "sss", "string"),
     "s.translate": (_translate, "sss", "string"),
+    # PMML 4.4 §Built-in functions over regular expressions (lifted from PMML; a name no PFA function has):
+    # replace substitutes every match literally, matches finds the pattern anywhere (Java Matcher.find)
+    "pmml:replace": (lambda s, p, r: re.compile(p).sub(lambda _: r, s), "sss", "string"),
+    "pmml:matches": (lambda s, p: re.compile(p).search(s) is not None, "ss", "boolean"),
+    # PMML 4.4 §TextIndex: a term's frequency in a text, and whether it occurs (localTermWeights binary)
+    "pmml:termcount": (_term_count, "sssi", "int"),
+    "pmml:termbinary": (lambda t, w, sep, sens: _term_count(t, w, sep, sens) > 0, "sssi", "boolean"),
 }
 
 

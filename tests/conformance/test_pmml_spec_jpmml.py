@@ -18,6 +18,8 @@ output, as the fast path's refused rows are.
   does not define it ("Function median is not defined"), so tx_math_functions holds it to pypmml
   (test_pmml_spec.py) and test_lift_pmml.py holds its lift to the fast path.
 - ``knn_regression_local_*``: k-NN whose KNNInputs are LocalTransformations fields.
+- ``tx_strings``: uppercase, lowercase, trimBlanks, concat, replace, matches (lifted into the IR's
+  TextDerive steps: test_lifted_functions_agree_with_the_fast_path holds the lift to the fast path).
 
 VariableWeight (``mining_*_variableweight``): JPMML-Evaluator refuses the element, so those
 documents are held to pypmml alone (test_pmml_spec.py), and here the fast path must answer them
@@ -45,6 +47,7 @@ JPMML_DOCS = [
     "tx_lift_functions",
     "knn_regression_local_transformed",
     "knn_regression_local_raw",
+    "tx_strings",
 ]
 
 
@@ -58,6 +61,10 @@ def _invalid_s(X: pd.DataFrame) -> np.ndarray:
     return (X["s"].notna() & ~X["s"].isin(["x", "yy", "Ab c"])).to_numpy()
 
 
+def _missing_or_invalid_s(X: pd.DataFrame) -> np.ndarray:
+    return _invalid_s(X) | X["s"].isna().to_numpy()
+
+
 def _missing_x(X: pd.DataFrame) -> np.ndarray:
     return X[["x1", "x2"]].isna().any(axis=1).to_numpy()
 
@@ -66,6 +73,9 @@ JPMML_DEPARTS: dict[str, tuple[Callable[[pd.DataFrame], np.ndarray], tuple[str, 
     "tx_lift_functions": (_invalid_s, ("in", "notin")),
     "knn_regression_local_transformed": (_missing_x, ("prediction", "neighbor1")),
     "knn_regression_local_raw": (_missing_x, ("prediction", "neighbor1")),
+    # text functions of a missing text: JPMML-Evaluator fails the row (every output missing); pypmml
+    # reads the text as "" and the fast path and the lift follow it (test_pmml_spec.py)
+    "tx_strings": (_missing_or_invalid_s, ("up", "low", "trim", "cat", "rep", "match", "yhat")),
 }
 VARIABLE_WEIGHT = ["mining_weightedaverage_variableweight", "mining_class_weightedaverage_variableweight"]
 
@@ -106,7 +116,7 @@ def test_lifted_functions_agree_with_the_fast_path() -> None:
     and the IR graph gives the fast path's answers (rtol 1e-9 / atol 1e-12, labels equal)."""
     from tests.conformance.lifting import disagreements
 
-    for name in ("tx_lift_functions", "tx_math_functions"):
+    for name in ("tx_lift_functions", "tx_math_functions", "tx_strings"):
         document = (SPEC / f"{name}.pmml").read_bytes()
         lifted = interchange.lift(document)
         assert lifted.ok, lifted.report()
@@ -194,3 +204,87 @@ def test_isolation_forest_score_follows_the_specification() -> None:
     assert len(set(np.round(h, 6))) > 3  # the rows reach several leaves
     flagged = np.asarray(mine["anomaly"]).astype(bool)
     assert list(flagged) == list(got > 0.55) and list(np.asarray(theirs["anomaly"]).astype(bool)) == list(pypmml > 0.55)
+
+
+LIFTED_STEPS = {
+    "mining_weightedaverage_variableweight": "VariableWeights",
+    "mining_class_weightedaverage_variableweight": "VariableWeights",
+    "mining_selectall": "AllSegments",
+    "mining_class_selectall": "AllSegments",
+}
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", sorted(LIFTED_STEPS))
+def test_segment_steps_lift_and_every_writer_refuses_them_by_name(name: str) -> None:
+    """VariableWeight (ir/variable_weight.py) and selectAll (ir/select_all.py) lift into their own IR
+    steps, which give the fast path's answers (pypmml's: test_pmml_spec.py); no graph writer or
+    generator writes them yet, and each says so by name."""
+    from interchange.crossformat import convert_document
+    from tests.conformance.lifting import disagreements
+
+    document = (SPEC / f"{name}.pmml").read_bytes()
+    lifted = interchange.lift(document)
+    assert lifted.ok, lifted.report()
+    assert lifted.graph is not None and type(lifted.graph.model).__name__ == LIFTED_STEPS[name]
+    auto = interchange.load(document)
+    assert not disagreements(lifted, auto, _rows(document, lifted.signature.input_names))
+    for target in ("pmml", "pfa", "onnx"):
+        with pytest.raises(interchange.UnsupportedModelError, match=LIFTED_STEPS[name]):
+            convert_document(auto, target)
+    for lang in ("python", "java"):
+        with pytest.raises(interchange.UnsupportedModelError, match=LIFTED_STEPS[name]):
+            interchange.codegen(lifted, lang)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", ["mining_selectall", "mining_class_selectall"])
+def test_selectall_agrees_with_jpmml_where_it_answers(name: str) -> None:
+    """JPMML-Evaluator 1.6 answers a selectAll document's OutputField segmentId only on rows where one
+    segment fires (it fails the others: every output missing), and agrees with the fast path and
+    the lift there; pypmml gives each fired segment's result on every row (test_pmml_spec.py), as
+    the fast path does. The rows JPMML fails are checked to exist, so a JPMML that answers them shows.
+    A label where the two categories' probabilities tie within rounding (0.5 +- 1e-12; the generated
+    rows sit on every threshold) is not compared: the order of the sum picks the side."""
+    from tests.roundtrip.helpers import jpmml_outputs
+
+    document = (SPEC / f"{name}.pmml").read_bytes()
+    auto = interchange.load(document)
+    X = _rows(document, auto.signature.input_names)
+    theirs = jpmml_outputs(document, to_columns(X, auto.signature), auto.signature, verify=False)
+    ours = auto.predict(X)
+    answered = np.zeros(len(X), dtype=bool)
+    for f in auto.signature.outputs:
+        answered |= np.array([v is not None and v == v for v in theirs[f.name]])
+    assert 0 < answered.sum() < len(X)
+    for f in auto.signature.outputs:
+        numeric = f.kind in ("probability", "value", "score", "decision") and f.type != "string"
+        keep = answered.copy()
+        if f.name.startswith("label"):  # a label on a two-way tie within rounding (p = 0.5 +- 1e-12): either side
+            p = np.asarray(ours[f.name.replace("label", "yes")], dtype=np.float64)
+            keep &= ~(np.abs(p - 0.5) < 1e-12)
+        e, a = np.asarray(theirs[f.name])[keep], np.asarray(ours[f.name])[keep]
+        assert not _same(e, a, numeric), f.name
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_numeric_isin_lifts_as_the_specification_reads_it() -> None:
+    """isIn over a double field (``fallback_isin_numeric``): the lift finds 1.0 in {1, 3}, as PMML 4.4 and
+    JPMML-Evaluator do; pypmml 1.5.8 finds it in no set (formats/pmml/departures.py names the construct),
+    so the fast path declines the document. Rows on the set's values, beside them and missing."""
+    from interchange.formats.pmml.departures import departures
+    from tests.conformance.lifting import lifted_outputs
+    from tests.roundtrip.helpers import jpmml_outputs
+
+    document = (SPEC / "fallback_isin_numeric.pmml").read_bytes()
+    lifted = interchange.lift(document)
+    assert lifted.ok, lifted.report()
+    X = pd.DataFrame({"a": [1.0, 3.0, 2.0, np.nan, 1.5, -1.0, 3.0000001]})
+    ours = lifted_outputs(lifted, X)
+    theirs = jpmml_outputs(document, to_columns(X, lifted.signature), lifted.signature, verify=False)
+    for f in lifted.signature.outputs:
+        assert not _same(np.asarray(theirs[f.name]), np.asarray(ours[f.name]), True), f.name
+    assert list(np.asarray(ours["isin"], dtype=float)[:2]) == [1.0, 1.0]
+    pypmml = interchange.load(document, engine="reference").predict(X)
+    assert not any(np.asarray(pypmml["isin"], dtype=float)[:2])  # pypmml's departure, checked so a fix shows
+    assert "Apply isIn / isNotIn over a number" in {d.construct for d in departures(document)}

@@ -210,13 +210,15 @@ def write_graph(
     header.insert(0, E("Extension", {"name": SIGNATURE_EXTENSION, "value": sig.to_json()}))
     if "lineage" in meta:
         header.insert(1, E("Extension", {"name": "interchange.lineage", "value": json.dumps(meta["lineage"], default=str)}))
+    reported = graph.model if isinstance(graph.model, Reported) else None
+    model = model_element(
+        reported.model if reported is not None else graph.model, sig
+    )  # (first: an unwritten step is refused by name)
     root = E("PMML", {"version": "4.4"}, header, _data_dictionary(sig, _valid_values(graph), _extra_categories(graph)))
     derived = [d for step in graph.steps for d in derived_fields(step)]
     if derived:
         root.append(E("TransformationDictionary", None, *derived))
     treats = treatments(graph)
-    reported = graph.model if isinstance(graph.model, Reported) else None
-    model = model_element(reported.model if reported is not None else graph.model, sig)
     own = model.find(f"{{{NS}}}Output")
     if reported is not None:  # the model's Output (its own, or one written here) gets the Output expressions
         if own is not None:

@@ -115,12 +115,14 @@ class Scoped(ModelStep):
 # Families whose compiler reads every input by name from the model's scope, where its
 # LocalTransformations are defined (JPMML-SkLearn puts a pipeline's scaling there) and where the
 # outermost MiningSchema treatments have been applied (compile_document; check_nested makes a
-# nested model's agree with them).
-SCOPED_INPUTS = frozenset({"NeuralNetwork", "NaiveBayesModel", "ClusteringModel", "SupportVectorMachineModel"})
-# Families whose compiler reads its inputs by name from the model's scope, LocalTransformations
-# included, but whose MiningSchema treatments stay declined (k-NN: its training instances hold
-# the transformed values, TrainingInstances isTransformed="true")
-LOCAL_INPUTS = SCOPED_INPUTS | {"NearestNeighborModel"}
+# nested model's agree with them). k-NN too: a MiningField missingValueReplacement (JPMML-SkLearn's
+# SimpleImputer) replaces the raw input before the LocalTransformations that its KNNInputs read,
+# as JPMML-Evaluator does (TrainingInstances isTransformed="true" hold the transformed values).
+SCOPED_INPUTS = frozenset(
+    {"NeuralNetwork", "NaiveBayesModel", "ClusteringModel", "SupportVectorMachineModel", "NearestNeighborModel"}
+)
+# Families whose compiler reads its inputs by name from the model's scope, LocalTransformations included
+LOCAL_INPUTS = SCOPED_INPUTS
 
 
 def _check_schema(model: etree._Element) -> None:

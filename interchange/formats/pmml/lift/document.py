@@ -27,6 +27,7 @@ from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
 from interchange.ir.reported import Reported
 from interchange.ir.scorecard import Scorecard
+from interchange.ir.select_all import AllSegments
 from interchange.ir.svm import SupportVectorMachine
 from interchange.ir.targets import Targeted
 from interchange.ir.transforms import Impute, Validate
@@ -156,7 +157,11 @@ def _treatments(model: etree._Element, fields: dict[str, etree._Element], reason
 
 
 def _signature(sig: Signature, step: ModelStep | None) -> Signature:
-    """The document's signature; a clustering model's predicted value is its cluster id."""
+    """The document's signature; a clustering model's predicted value is its cluster id; selectAll's
+    outputs are each one segment's part, figures of the step (kind score)."""
+    if isinstance(step, AllSegments):
+        parts = set(step.figures)
+        return replace(sig, outputs=tuple(replace(f, kind="score", target=None) if f.name in parts else f for f in sig.outputs))
     if step is None or sig.task != "clustering":
         return sig
     outputs = tuple(replace(f, kind="cluster") if f.kind == "value" else f for f in sig.outputs)
@@ -248,6 +253,9 @@ def _check_outputs(model: etree._Element, sig: Signature, step: ModelStep, reaso
     figures = set(getattr(step, "figures", ()))  # what a step reporting figures beside its prediction names (ir.tree_nodes...)
     for f in sig.outputs:
         if f.name in reported or f.name in figures:
+            continue
+        if isinstance(step, AllSegments):  # (the target's predicted value, say: selectAll combines nothing)
+            reasons.append(Reason(f"OutputField[@name={f.name!r}]", "an output of a selectAll model that is no segment's part"))
             continue
         if f.kind == "probability" and f.target is None:
             reasons.append(

@@ -16,9 +16,11 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of
+from interchange.formats.pmml.lift.text import TEXT_APPLY, lift_text, lift_text_index, text_steps
 from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
 from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.lifted import Unliftable
+from interchange.ir.text import TextDerive
 from interchange.ir.transforms import Impute
 
 __all__ = ["lift_expression", "lift_derived_fields", "path_of", "user_functions"]
@@ -97,6 +99,8 @@ def lift_expression(el: etree._Element, ctx: Ctx) -> Expr:
         return _map_values(el)
     if tag == "Apply":
         return _apply(el, ctx)
+    if tag == "TextIndex":
+        return lift_text_index(el, ctx, lift_expression)
     raise Unliftable(path_of(el), f"expression <{tag}> has no IR form")
 
 
@@ -158,6 +162,8 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
         return _inline(el, known[name], ctx)
     if name in ctx.functions:
         raise Unliftable(path_of(el), f"Apply of the user function {name!r} (DefineFunction is not inlined yet)")
+    if name in TEXT_APPLY:
+        return lift_text(el, ctx, lift_expression)
     if name not in FUNCTIONS or name in _PMML_ONLY:
         raise Unliftable(path_of(el), f"Apply function={name} has no IR form")
     if name in _ORDER and any(kind_of(k, ctx) == "text" for k in kids):
@@ -169,10 +175,11 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
     if name == "median" and not kids:
         raise Unliftable(path_of(el), "Apply median without arguments")
     if name in ("isIn", "isNotIn") and (
-        len(kids) < 2 or kind_of(kids[0], ctx) != "text" or any(local(k) != "Constant" for k in kids[1:])
+        len(kids) < 2 or any(local(k) != "Constant" for k in kids[1:]) or len({kind_of(k, ctx) for k in kids} - {"unknown"}) != 1
     ):
-        # as the fast path: pypmml 1.5.8 compares a double field with integer-looking constants as unequal
-        raise Unliftable(path_of(el), f"Apply {name} over a number or values that are not Constants")
+        raise Unliftable(path_of(el), f"Apply {name} over values that are not Constants of the field's kind")
+    # (over a number: as PMML 4.4 and JPMML-Evaluator, 1.0 is in {1, 3}; pypmml 1.5.8 finds it in no set,
+    # formats/pmml/departures.py, and the fast path declines it)
     args = tuple(lift_expression(k, ctx) for k in kids)
     numeric = name not in ("if",)
     fill, default = el.get("mapMissingTo"), el.get("defaultValue")
@@ -240,12 +247,12 @@ def _value(raw: str | None, numeric: bool) -> Any:
     return raw
 
 
-def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: list[Any]) -> list[Derive | Impute]:
+def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: list[Any]) -> list[Derive | Impute | TextDerive]:
     """Derive steps for a TransformationDictionary / LocalTransformations, in dependency order;
     each field that cannot lift adds its reason and is left out."""
     if container is None:
         return []
-    found: dict[str, Derive | Impute] = {}
+    found: dict[str, Derive | Impute | TextDerive] = {}
     for el in elements(container):
         if local(el) == "DefineFunction":
             continue
@@ -270,7 +277,9 @@ def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: lis
                 value = float(fill) if ctx.numeric(src) and dt == "double" else fill
                 found[el.get("name")] = Impute((src,), (el.get("name"),), (value,))
                 continue
-            found[el.get("name")] = Derive((el.get("name"),), lift_expression(body[0], ctx), dt)
+            with text_steps() as texts:
+                found[el.get("name")] = Derive((el.get("name"),), lift_expression(body[0], ctx), dt)
+            found.update((t.outputs[0], t) for t in texts)
         except Unliftable as exc:
             reasons.append(exc.reason)
     return _ordered(found)
@@ -299,9 +308,9 @@ def _define_functions(defines: list[etree._Element], container: etree._Element, 
     reasons.extend(failed[el] for el in todo)
 
 
-def _ordered(found: dict[str, Derive | Impute]) -> list[Derive | Impute]:
+def _ordered(found: dict[str, Derive | Impute | TextDerive]) -> list[Derive | Impute | TextDerive]:
     """Steps so each comes after the fields it reads (PMML defines fields in any order)."""
-    out: list[Derive | Impute] = []
+    out: list[Derive | Impute | TextDerive] = []
     done: set[str] = set()
 
     def visit(name: str, busy: tuple[str, ...]) -> None:

@@ -19,6 +19,7 @@ from interchange.formats.pmml.fast.engine import _check_schema
 from interchange.formats.pmml.lift.expressions import lift_expression
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.cluster import CenterAffinities, NearestCenter
+from interchange.ir.compared import COMPARE_FUNCTIONS, ComparedCenter
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neural import NeuralNetwork
 
@@ -105,6 +106,46 @@ def measure(el: etree._Element | None) -> tuple[str, float]:
         raise NotCovered(f"comparison measure {[local(m) for m in measures]}")
     p = num(measures[0], "p-parameter") if local(measures[0]) == "minkowski" else 2.0
     return _MEASURES[local(measures[0])], p
+
+
+_COMPARED = {**_MEASURES, "chebychev": "chebychev"}
+
+
+def compared_measure(
+    cm: etree._Element | None, fields: list[etree._Element], lc: LiftContext
+) -> tuple[str, float, tuple[str, ...], tuple[float, ...], np.ndarray]:
+    """PMML 4.4 §ComparisonMeasure read field by field (ir.compared.ComparedCenter): the measure,
+    its p, each ClusteringField's compare function, similarityScale and fieldWeight. The measure's
+    own compareFunction is the default (absDiff, delta or equal: JPMML-Evaluator refuses
+    gaussSim and table there); table (Comparisons matrices) is refused: pypmml 1.5.8 and
+    JPMML-Evaluator 1.6 both answer nothing for it (measured)."""
+    if cm is None or cm.get("kind") != "distance":
+        raise NotCovered("ComparisonMeasure other than a distance")
+    if cm.get("minimum") is not None or cm.get("maximum") is not None:
+        raise NotCovered("ComparisonMeasure minimum/maximum")
+    measures = elements(cm)
+    if len(measures) != 1 or local(measures[0]) not in _COMPARED:
+        raise NotCovered(f"comparison measure {[local(m) for m in measures]}")
+    p = num(measures[0], "p-parameter") if local(measures[0]) == "minkowski" else 2.0
+    default = cm.get("compareFunction", "absDiff")
+    if default not in ("absDiff", "delta", "equal"):
+        raise NotCovered(f"ComparisonMeasure compareFunction={default}")
+    compare, scales, weights = [], [], []
+    for cf in fields:
+        function = cf.get("compareFunction", default)
+        if function == "table" or elements(cf):
+            raise NotCovered("ClusteringField compareFunction=table (Comparisons): pypmml and JPMML-Evaluator evaluate none")
+        if function not in COMPARE_FUNCTIONS:
+            raise NotCovered(f"ClusteringField compareFunction={function}")
+        if not lc.ctx.numeric(cf.get("field")):
+            raise NotCovered(f"ClusteringField {cf.get('field')} that is not a number")
+        scale = num(cf, "similarityScale") if function == "gaussSim" else 1.0
+        if function == "gaussSim" and not scale > 0:
+            raise NotCovered("gaussSim with a similarityScale that is not positive")
+        compare.append(function)
+        scales.append(scale)
+        weights.append(num(cf, "fieldWeight", 1.0))
+    return _COMPARED[local(measures[0])], p, tuple(compare), tuple(scales), np.array(weights)
 
 
 def lift_naive_bayes(model: etree._Element, lc: LiftContext) -> GaussianNaiveBayes:
@@ -219,19 +260,24 @@ def lift_neural(model: etree._Element, lc: LiftContext) -> NeuralNetwork:
 
 def lift_clustering(model: etree._Element, lc: LiftContext) -> NearestCenter:
     """PMML 4.4 §Clustering, center-based: the first cluster at the smallest distance; missing
-    inputs are left out and the distance scaled by sum(q) / sum(q of present fields)."""
+    inputs are left out and the distance scaled by sum(q) / sum(q of present fields). Field
+    weights, compare functions or a chebychev measure give the IR's ComparedCenter."""
     _check_schema(model)
     only(model, SCOPED | {"ComparisonMeasure", "ClusteringField", "MissingValueWeights", "Cluster"})
     if model.get("modelClass") != "centerBased":
         raise NotCovered(f"ClusteringModel modelClass={model.get('modelClass')}")
-    metric, p = measure(child(model, "ComparisonMeasure"))
-    inputs = []
-    for cf in children(model, "ClusteringField"):
-        if cf.get("isCenterField", "true") != "true":
-            continue
-        if cf.get("fieldWeight", "1") not in ("1", "1.0") or cf.get("compareFunction") not in (None, "absDiff") or elements(cf):
-            raise NotCovered("ClusteringField with a weight, compare function or comparisons")
-        inputs.append(cf.get("field"))
+    cm = child(model, "ComparisonMeasure")
+    plain = (
+        cm is not None
+        and cm.get("compareFunction", "absDiff") == "absDiff"
+        and not any(local(m) == "chebychev" for m in elements(cm))
+    )
+    fields = [cf for cf in children(model, "ClusteringField") if cf.get("isCenterField", "true") == "true"]
+    inputs = [str(cf.get("field")) for cf in fields]
+    plain = plain and all(
+        cf.get("fieldWeight", "1") in ("1", "1.0") and cf.get("compareFunction") in (None, "absDiff") and not elements(cf)
+        for cf in fields
+    )
     weights_el = child(model, "MissingValueWeights")
     q = array(elements(weights_el)[0]) if weights_el is not None else np.ones(len(inputs))
     centers, ids = [], []
@@ -247,7 +293,11 @@ def lift_clustering(model: etree._Element, lc: LiftContext) -> NearestCenter:
     for of in children(out, "OutputField") if out is not None else []:
         if of.get("feature") in ("affinity", "entityAffinity") and of.get("value") not in (None, *ids):
             raise NotCovered(f"OutputField affinity of an unknown cluster {of.get('value')}")
-    return NearestCenter(tuple(inputs), np.array(centers), tuple(ids), metric, p, q)
+    if plain:
+        metric, p = measure(cm)
+        return NearestCenter(tuple(inputs), np.array(centers), tuple(ids), metric, p, q)
+    metric, p, compare, scales, weights = compared_measure(cm, fields, lc)
+    return ComparedCenter(tuple(inputs), np.array(centers), tuple(ids), metric, p, q, compare, scales, weights)
 
 
 def lift_clustering_outputs(model: etree._Element, lc: LiftContext) -> NearestCenter | CenterAffinities:

@@ -9,8 +9,8 @@ A KNNInput may be a derived field (of the TransformationDictionary or the model'
 LocalTransformations): its InstanceField column holds the derived values, which are compared
 with the row's derived value as they are, whatever TrainingInstances isTransformed says (pypmml
 1.5.8 and JPMML-Evaluator read both values so, measured). MiningSchema treatments (a
-missingValueReplacement, ...) come before the model, as the lift's Treat / Impute steps; the
-fast path declines them (_check_schema).
+missingValueReplacement, ...) come before the model, as the lift's Treat / Impute steps, and on
+the fast path as the outermost model's treatments (engine.SCOPED_INPUTS), as JPMML-Evaluator applies them.
 InlineTable cells may sit in another namespace (JPMML writes ``column="data:x1"`` with
 ``<data:x1>`` cells).
 """

@@ -3,12 +3,13 @@
 Used where a MiningModel is not a plain forest / boosted sum (models.py folds those into one
 TreeEnsemble): segments with predicates other than True, weights, and the methods average,
 weightedAverage, sum, weightedSum, median, weightedMedian, max, majorityVote,
-weightedMajorityVote and selectFirst over any model the IR lifts. missingPredictionTreatment
+weightedMajorityVote and selectFirst over any model the IR lifts; VariableWeight (weights read per
+row from a field, ir.variable_weight) as the fast path reads it. missingPredictionTreatment
 and missingThreshold as the fast path settles them against pypmml.
 
 Refused with a reason (what no IR prediction holds, or where pypmml 1.5.8, the reference,
-departs from PMML 4.4 and no reading is settled): selectAll (one result per segment),
-OutputField segmentId, VariableWeight, methods PMML 4.4 does not define for the function,
+departs from PMML 4.4 and no reading is settled): OutputField segmentId outside selectAll
+(selectAll: ir.select_all, each segment's parts as outputs of their own), methods PMML 4.4 does not define for the function,
 skipSegment with classification averages, segments without a category of the target, and a
 classification TreeModel whose ScoreDistribution lacks a category (pypmml drops it).
 """
@@ -20,13 +21,16 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import elements
+from interchange.formats.pmml.fast.models.mining import variable_weight
 from interchange.formats.pmml.fast.trees.model import target_classes
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
-from interchange.formats.pmml.parse import child, children, local
+from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
 from interchange.ir.segmentation import METHODS, WEIGHTED, Segmentation
+from interchange.ir.select_all import AllSegments, SegmentPart
+from interchange.ir.variable_weight import VariableWeights
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext
@@ -36,29 +40,31 @@ __all__ = ["lift_segmentation"]
 _VOTES = ("majorityVote", "weightedMajorityVote")
 
 
-def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContext) -> Segmentation:
+def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContext) -> Segmentation | AllSegments:
     """The Segmentation step of a MiningModel, or Unliftable naming the element and why."""
     from interchange.formats.pmml.lift.models import lift_model  # (models.py imports this module)
 
     path = path_of(seg)
     method, function = seg.get("multipleModelMethod"), model.get("functionName")
     if method == "selectAll":
-        raise Unliftable(path, "selectAll gives one result per segment (OutputField segmentId), not part of the IR's prediction")
+        return _select_all(model, seg, lc)
     if method not in METHODS.get(function or "", ()):
         raise Unliftable(path, f"multipleModelMethod={method} for {function} (PMML 4.4 does not define it)")
     out = child(model, "Output")
     if out is not None and any(f.get("segmentId") is not None for f in children(out, "OutputField")):
         raise Unliftable(path_of(out), "OutputField segmentId (one segment's result) is not part of the IR's prediction")
     treatment, threshold = _missing_treatment(seg, method, function)
-    preds, weights, steps, inner_elements = [], [], [], []
+    preds, weights, steps, inner_elements, variable = [], [], [], [], []
     for s in children(seg, "Segment"):
-        if child(s, "VariableWeight") is not None:
-            raise Unliftable(path_of(s), "Segment VariableWeight has no IR form yet")
+        try:
+            variable.append(variable_weight(s, method))
+        except NotCovered as exc:
+            raise Unliftable(path_of(s), str(exc)) from None
         preds.append(lift_predicate(find_predicate(s), lc.ctx))
         weights.append(float(s.get("weight", "1")))
         if method in WEIGHTED and not weights[-1] > 0:
             raise Unliftable(path_of(s), f"Segment weight {weights[-1]} in {method}")
-        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        inner = [c for c in elements(s) if local(c) not in PREDICATES and local(c) != "VariableWeight"]
         if len(inner) != 1:
             raise Unliftable(path_of(s), "a Segment without exactly one model")
         if inner[0].get("functionName") != function:
@@ -75,7 +81,63 @@ def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContex
         classes = tuple(found)
         if method not in _VOTES:
             _check_categories(classes, steps, inner_elements)
+    if any(variable):
+        _check_variable(variable, inner_elements, lc)
+        return VariableWeights(method, tuple(preds), tuple(weights), tuple(steps), classes, treatment, threshold, tuple(variable))
     return Segmentation(method, tuple(preds), tuple(weights), tuple(steps), classes, treatment, threshold)
+
+
+def _select_all(model: etree._Element, seg: etree._Element, lc: LiftContext) -> AllSegments:
+    """PMML 4.4 selectAll: every fired segment's own result, as the OutputFields with a segmentId
+    name its parts (predictedValue, probability of a category); no other output is defined."""
+    from interchange.formats.pmml.lift.models import lift_model  # (models.py imports this module)
+
+    function, path = model.get("functionName"), path_of(seg)
+    if function not in ("regression", "classification"):
+        raise Unliftable(path, f"selectAll for {function}")
+    if seg.get("missingPredictionTreatment", "continue") != "continue":
+        raise Unliftable(path, "selectAll with a missingPredictionTreatment other than continue")
+    segments = children(seg, "Segment")
+    ids = [s.get("id") or str(i + 1) for i, s in enumerate(segments)]  # PMML 4.4: the 1-based position when no id
+    preds, steps = [], []
+    for s in segments:
+        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        if len(inner) != 1 or inner[0].get("functionName") != function:
+            raise Unliftable(path_of(s), f"a selectAll Segment without exactly one {function} model")
+        preds.append(lift_predicate(find_predicate(s), lc.ctx))
+        steps.append(lift_model(inner[0], lc))
+    out = child(model, "Output")
+    wanted = []
+    for of in children(out, "OutputField") if out is not None else []:
+        segment, feature = of.get("segmentId"), of.get("feature", "predictedValue")
+        if segment is None or segment not in ids:
+            raise Unliftable(path_of(of), "a selectAll OutputField without a Segment's segmentId (nothing is combined)")
+        k = ids.index(segment)
+        if feature == "predictedValue":
+            wanted.append(SegmentPart(str(of.get("name")), k, "label" if function == "classification" else "value"))
+        elif feature == "probability" and function == "classification" and of.get("value") is not None:
+            wanted.append(SegmentPart(str(of.get("name")), k, "probability", of.get("value")))
+        else:
+            raise Unliftable(path_of(of), f"a selectAll OutputField feature={feature} (a segment's value, label or probability)")
+    if not wanted:
+        raise Unliftable(path, "selectAll without an OutputField segmentId (nothing is combined: no result to give)")
+    classes = None
+    if function == "classification":
+        found: list[Any] = list(target_classes(model))
+        for st in steps:
+            found += [c for c in getattr(st, "classes", None) or () if str(c) not in map(str, found)]
+        classes = tuple(found)
+    return AllSegments(tuple(preds), tuple(steps), tuple(wanted), classes)
+
+
+def _check_variable(variable: list[str | None], inner: list[etree._Element], lc: LiftContext) -> None:
+    """VariableWeight fields must be numeric inputs or derived fields, not the segment model's own
+    OutputFields (pypmml fails to load such a document; the fast path declines it)."""
+    for field, el in zip(variable, inner, strict=True):
+        out = child(el, "Output")
+        own = {f.get("name") for f in children(out, "OutputField")} if out is not None else set()
+        if field is not None and (field in own or not (field in lc.ctx.types and lc.ctx.numeric(field))):
+            raise Unliftable(path_of(el), f"VariableWeight field {field!r} is no numeric input or derived field")
 
 
 def _missing_treatment(seg: etree._Element, method: str, function: str | None) -> tuple[str, float]:

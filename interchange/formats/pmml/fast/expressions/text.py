@@ -2,22 +2,22 @@
 
 Covered: no TextIndexNormalization, maxLevenshteinDistance 0, a one-word Constant term, local
 term weights termFrequency / binary / logarithmic (log10(1 + frequency)). Texts are split with
-wordSeparatorCharacterRE (default ``\\s``) and each word loses leading and trailing punctuation,
-as JPMML-Evaluator tokenizes (measured: "good," and "good." are "good", "good-good" is one
-word); a missing text gives a missing value. pypmml 1.5.8 computes logarithmic with the
-natural logarithm: the specification (and JPMML-Evaluator) is followed. A batch holding a
-non-ASCII text is deferred (which characters count as punctuation there is not measured).
+wordSeparatorCharacterRE (default ``\\s``) and each word loses leading and trailing punctuation
+(ir.text.words, which the lift's TextDerive steps share), as JPMML-Evaluator tokenizes
+(measured: "good," and "good." are "good", "good-good" is one word); a missing text gives a
+missing value. pypmml 1.5.8 computes logarithmic with the natural logarithm: the specification
+(and JPMML-Evaluator) is followed. A batch holding a non-ASCII text is deferred (which characters
+count as punctuation there is not measured; the lifted IR strips ASCII punctuation only).
 """
 
 from __future__ import annotations
-
-import string
 
 import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.scope import Fn, Scope, missing
 from interchange.formats.pmml.parse import Defer, NotCovered, children, local
+from interchange.ir.text import words
 
 __all__ = ["text_index"]
 
@@ -43,7 +43,7 @@ def text_index(el: etree._Element) -> Fn:
         raise NotCovered("TextIndex term other than a Constant")
     sensitive = el.get("isCaseSensitive", "false") == "true"
     separator = regex(el.get("wordSeparatorCharacterRE", r"\s"))
-    term = _words((body[0].text or ""), separator, sensitive)
+    term = words(body[0].text or "", separator.pattern, sensitive)
     if len(term) != 1:
         raise NotCovered("TextIndex term of other than one word")
     word, weigh = term[0], _WEIGHTS[weights]
@@ -58,12 +58,7 @@ def text_index(el: etree._Element) -> Fn:
             text = str(text)
             if not text.isascii():
                 raise Defer("a non-ASCII text in a TextIndex")
-            counts[i] = _words(text, separator, sensitive).count(word)
+            counts[i] = words(text, separator.pattern, sensitive).count(word)
         return np.where(gone, np.nan, weigh(counts))
 
     return index
-
-
-def _words(text: str, separator: object, sensitive: bool) -> list[str]:
-    words = (w.strip(string.punctuation) for w in separator.split(text))  # type: ignore[attr-defined]
-    return [w if sensitive else w.lower() for w in words if w]

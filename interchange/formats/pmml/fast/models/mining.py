@@ -216,7 +216,7 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     segments = children(seg, "Segment")
     preds, weights, models, elems, variable = [], [], [], [], []
     for s in segments:
-        variable.append(_variable_weight(s, method))
+        variable.append(variable_weight(s, method))
         preds.append(predicate(find_predicate(s), ctx))
         weights.append(float(s.get("weight", "1")))
         if method in WEIGHTED and not weights[-1] > 0:
@@ -253,7 +253,7 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     return general if flat is None else FlatTree(flat[0], general, flat[1])
 
 
-def _variable_weight(segment: etree._Element, method: str) -> str | None:
+def variable_weight(segment: etree._Element, method: str) -> str | None:
     """The field of a Segment's VariableWeight where the method weighs segments (the others ignore
     weights, as pypmml does); declined beside a weight attribute other than 1 (pypmml multiplies
     the two; PMML 4.4 does not say)."""

@@ -108,9 +108,9 @@ def test_weighted_segments_with_predicates_against_pypmml() -> None:
 @pytest.mark.parametrize(
     "data,why",
     [
-        (_segments("selectAll"), "selectAll gives one result per segment"),
+        (_segments("selectAll"), "selectAll without an OutputField segmentId"),
         (_segments("max"), "multipleModelMethod=max for regression"),
-        (_segments("sum", seg_extra='<VariableWeight field="x"/>'), "VariableWeight"),
+        (_segments("weightedSum", seg_extra='<VariableWeight field="x"/>'), "VariableWeight beside a weight other than 1"),
         (
             _segments("sum", output='<Output><OutputField name="s1" feature="predictedValue" segmentId="1"/></Output>'),
             "OutputField segmentId",

@@ -1,0 +1,125 @@
+"""PMML 4.4 text functions (§Built-in functions) and §TextIndex lifted into the IR's TextDerive steps.
+
+Each Apply or TextIndex becomes one TextDerive step (ir/text.py) computing a fresh column, named by
+the element's path, before the DerivedField that holds it (:func:`text_steps` collects them while a
+DerivedField is lifted; elsewhere, in a predicate or an Output, they have no place and are refused).
+Semantics are the fast path's (formats/pmml/fast/expressions/functions.py, text.py), which pypmml
+1.5.8 holds: a missing text argument of a function reads as the empty string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from lxml import etree
+
+from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of, regex
+from interchange.formats.pmml.parse import NotCovered, children, local
+from interchange.ir.expressions import Call, Const, Expr, Ref
+from interchange.ir.lifted import Unliftable
+from interchange.ir.text import TextDerive, words
+
+__all__ = ["TEXT_APPLY", "lift_text", "lift_text_index", "text_steps"]
+
+TEXT_APPLY = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches")
+Lift = Callable[[etree._Element, Ctx], Expr]
+# the TextDerive steps the DerivedField being lifted needs before it (None: text steps have no place here)
+_PENDING: ContextVar[list[TextDerive] | None] = ContextVar("pmml_text_steps", default=None)
+
+
+@contextmanager
+def text_steps() -> Iterator[list[TextDerive]]:
+    """Collect the TextDerive steps lifted meanwhile (one DerivedField's)."""
+    found: list[TextDerive] = []
+    token = _PENDING.set(found)
+    try:
+        yield found
+    finally:
+        _PENDING.reset(token)
+
+
+def _path(el: etree._Element) -> str:
+    from interchange.formats.pmml.lift.expressions import path_of
+
+    return path_of(el)
+
+
+def _step(where: str, function: str, arguments: list[Expr]) -> Expr:
+    pending = _PENDING.get()
+    if pending is None:
+        raise Unliftable(where, f"{function} outside a DerivedField (its TextDerive step has no place)")
+    col = f"{where}#{len(pending)}"
+    pending.append(TextDerive((col,), function, tuple(arguments)))
+    return Ref(col)
+
+
+def _blank(expr: Expr) -> Expr:
+    """``expr``, with the empty string where it is missing."""
+    return Call("if", (Call("isMissing", (expr,)), Const(""), expr))
+
+
+def lift_text(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
+    """PMML 4.4 uppercase, lowercase, trimBlanks (blanks only), concat (of texts: pypmml prints
+    numbers rounded), replace / matches (a Constant Java regular expression that means the same in
+    Python; a replacement without group references)."""
+    name, kids, where = str(el.get("function")), elements(el), _path(el)
+    if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
+        raise Unliftable(where, f"Apply {name} with mapMissingTo / defaultValue")
+    want = {"concat": len(kids) or -1, "replace": 3, "matches": 2}.get(name, 1)
+    if len(kids) != want:
+        raise Unliftable(where, f"Apply {name} with {len(kids)} arguments")
+    if name == "concat" and any(kind_of(k, ctx) != "text" for k in kids):
+        raise Unliftable(where, "concat of numbers (pypmml prints them rounded)")
+    if name in ("replace", "matches"):
+        if any(local(k) != "Constant" for k in kids[1:]):
+            raise Unliftable(where, f"{name} with a pattern that is not a Constant")
+        try:
+            regex(kids[1].text or "")
+        except NotCovered as exc:
+            raise Unliftable(where, str(exc)) from None
+        if name == "replace" and any(c in (kids[2].text or "") for c in "$\\"):
+            raise Unliftable(where, "replace with group references")
+        args = [_blank(lift(kids[0], ctx)), *(Const(k.text or "") for k in kids[1:])]
+        return _step(where, f"pmml:{name}", args)
+    args = [_blank(lift(k, ctx)) for k in kids]
+    if name == "concat":
+        out = args[0] if len(args) > 1 else _step(where, "s.concat", [args[0], Const("")])
+        for a in args[1:]:
+            out = _step(where, "s.concat", [out, a])
+        return out
+    if name == "trimBlanks":
+        return _step(where, "s.strip", [args[0], Const(" ")])
+    return _step(where, {"uppercase": "s.upper", "lowercase": "s.lower"}[name], args)
+
+
+def lift_text_index(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
+    """PMML 4.4 §TextIndex, as the fast path covers it: no TextIndexNormalization,
+    maxLevenshteinDistance 0, a one-word Constant term; localTermWeights termFrequency, binary or
+    logarithmic (log10(1 + frequency): PMML 4.4 and JPMML-Evaluator; pypmml 1.5.8 takes the natural
+    logarithm). A missing text gives a missing value."""
+    where, weights = _path(el), el.get("localTermWeights", "termFrequency")
+    if weights not in ("termFrequency", "binary", "logarithmic"):
+        raise Unliftable(where, f"TextIndex localTermWeights={weights}")
+    if children(el, "TextIndexNormalization"):
+        raise Unliftable(where, "TextIndexNormalization has no IR form yet")
+    if el.get("maxLevenshteinDistance", "0") != "0" or el.get("tokenize", "true") != "true":
+        raise Unliftable(where, "TextIndex maxLevenshteinDistance / tokenize")
+    body = elements(el)
+    if len(body) != 1 or local(body[0]) != "Constant":
+        raise Unliftable(where, "TextIndex term other than a Constant")
+    separator = el.get("wordSeparatorCharacterRE", r"\s")
+    try:
+        regex(separator)
+    except NotCovered as exc:
+        raise Unliftable(where, str(exc)) from None
+    sensitive = el.get("isCaseSensitive", "false") == "true"
+    term = words(body[0].text or "", separator, sensitive)
+    if len(term) != 1:
+        raise Unliftable(where, "TextIndex term of other than one word")
+    args: list[Expr] = [Ref(str(el.get("textField"))), Const(term[0]), Const(separator), Const(1.0 if sensitive else 0.0)]
+    if weights == "binary":
+        return _step(where, "pmml:termbinary", args)
+    count = _step(where, "pmml:termcount", args)
+    return count if weights == "termFrequency" else Call("log10", (Call("+", (Const(1.0), count)),))
