@@ -50,17 +50,13 @@ def lookup(lang: str, step: Any) -> Emitter:
 
 
 # IR nodes no code generator writes (PMML figures lifted for the document writers: node figures, target
-# rescaling, rule confidences, neighbour ids, vote shares, center affinities, residuals; model chains,
+# rescaling, residuals; model chains,
 # anomaly scores and multiway trees; PFA's text functions and array items), refused by name wherever
 # they sit in a graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
         "NodeFigures",
         "Targeted",
-        "RuleConfidence",
-        "NeighborIds",
-        "VoteShares",
-        "CenterAffinities",
         "Residual",
         "Chain",
         "AnomalyScore",
@@ -113,8 +109,8 @@ def languages() -> tuple[str, ...]:
 
 _loaded: set[str] = set()
 _EXTRA = {
-    "python": ("expressions", "general", "segments", "validity"),
-    "java": ("general", "expressions", "lower", "rules", "segments", "validity"),
+    "python": ("expressions", "general", "segments", "validity", "figures"),
+    "java": ("general", "expressions", "lower", "rules", "segments", "validity", "figures"),
 }
 
 

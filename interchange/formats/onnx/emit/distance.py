@@ -80,16 +80,24 @@ def _weighted(b: Builder, step: NearestCenter) -> str:
     return scaled
 
 
+def center_distances(b: Builder, step: NearestCenter) -> str:
+    """``[N, clusters]``: ``NearestCenter.distance_matrix`` (NaN rows where no weighted input is present)."""
+    if step.missing_weights is not None:
+        return _weighted(b, step)
+    return distances(b, step.inputs, step.centers, step.metric, step.p)
+
+
+def nearest_center_of(step: NearestCenter, b: Builder, d: str) -> tuple[str, str]:
+    """The first closest center's id (``[N]``) and index (``[N]`` int64) from the distances ``d``."""
+    index = b.op("ArgMin", [d], axis=1, keepdims=0, select_last_index=0)
+    return labels(b, step.ids, index), index
+
+
 @emitter(NearestCenter)
 def nearest_center(step: NearestCenter, b: Builder) -> Emitted:
     """The first closest center's id. With missing-value weights, a row with no input present has NaN
     distances and no cluster in the IR; an ONNX string output has no null, so it gets the first id."""
-    if step.missing_weights is not None:
-        d = _weighted(b, step)
-    else:
-        d = distances(b, step.inputs, step.centers, step.metric, step.p)
-    index = b.op("ArgMin", [d], axis=1, keepdims=0, select_last_index=0)
-    return Emitted(cluster=labels(b, step.ids, index))
+    return Emitted(cluster=nearest_center_of(step, b, center_distances(b, step))[0])
 
 
 @emitter(NearestNeighbors)
@@ -159,15 +167,15 @@ def _kernel(b: Builder, step: SupportVectorMachine) -> str:
     raise refuse(f"the SVM kernel {step.kernel!r}")
 
 
-@emitter(SupportVectorMachine)
-def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
-    if step.prob_a is not None:
-        raise refuse("libsvm's Platt probabilities with pairwise coupling")
-    coef = np.asarray(step.coef, dtype=np.float64)
-    f = b.op("Add", [b.op("MatMul", [_kernel(b, step), b.const(coef.T)]), b.const(np.asarray(step.intercept, dtype=np.float64))])
-    if step.classes is None:
-        return Emitted(value=column(b, f, 0))
-    assert step.pairs is not None
+def machine_values(b: Builder, step: SupportVectorMachine) -> str:
+    """``[N, machines]``: ``SupportVectorMachine.machine_values``."""
+    coef, intercept = np.asarray(step.coef, dtype=np.float64), np.asarray(step.intercept, dtype=np.float64)
+    return b.op("Add", [b.op("MatMul", [_kernel(b, step), b.const(coef.T)]), b.const(intercept)])
+
+
+def machine_votes(b: Builder, step: SupportVectorMachine, f: str) -> str:
+    """``[N, classes]``: ``SupportVectorMachine.votes`` from the machine values ``f``."""
+    assert step.classes is not None and step.pairs is not None
     pairs = np.asarray(step.pairs, dtype=int)
     k = len(step.classes)
     first_of, second_of = np.zeros((len(pairs), k)), np.zeros((len(pairs), k))
@@ -176,7 +184,23 @@ def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
     t = np.zeros(len(pairs)) if step.threshold is None else np.asarray(step.threshold, dtype=np.float64)
     first = b.op("Cast", [b.op("Greater" if step.first_when == ">" else "Less", [f, b.const(t)])], to=DOUBLE)
     second = b.op("Sub", [b.const(1.0), first])
-    votes = b.op("Add", [b.op("MatMul", [first, b.const(first_of)]), b.op("MatMul", [second, b.const(second_of)])], "votes")
+    return b.op("Add", [b.op("MatMul", [first, b.const(first_of)]), b.op("MatMul", [second, b.const(second_of)])], "votes")
+
+
+@emitter(SupportVectorMachine)
+def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
+    if step.prob_a is not None:
+        raise refuse("libsvm's Platt probabilities with pairwise coupling")
+    f = machine_values(b, step)
+    if step.classes is None:
+        return Emitted(value=column(b, f, 0))
+    assert step.pairs is not None
+    pairs = np.asarray(step.pairs, dtype=int)
+    k = len(step.classes)
+    first_of, second_of = np.zeros((len(pairs), k)), np.zeros((len(pairs), k))
+    first_of[np.arange(len(pairs)), pairs[:, 0]] = 1.0
+    second_of[np.arange(len(pairs)), pairs[:, 1]] = 1.0
+    votes = machine_votes(b, step, f)
     out = Emitted(label=argmax_label(b, step.classes, votes))
     if step.first_when == ">" and step.threshold is None:
         if k == 2:

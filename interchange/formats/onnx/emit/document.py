@@ -58,7 +58,8 @@ def _outputs(sig: Signature, emitted: Emitted, classes: list[Any]) -> dict[str, 
     per_class = sig.output("decision")
     mapping: dict[str, list[Any]] = {}
     for f in sig.outputs:
-        if f.name in emitted.extra and f.kind not in ("label", "value", "cluster", "probability", "decision"):
+        own = ("label", "value", "cluster", "probability", "decision")
+        if f.name in emitted.extra and (f.kind not in own or (f.kind == "cluster" and emitted.cluster is None)):
             mapping[f.name] = [f"extra:{f.name}", 0]  # a figure of the prediction (an Output expression)
             continue
         if f.kind in ("label", "cluster"):

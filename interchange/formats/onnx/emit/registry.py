@@ -96,6 +96,7 @@ def _load_families() -> None:
         from interchange.formats.onnx.emit import (  # noqa: F401
             distance,
             expressions,
+            figures,
             general,
             linear,
             predicates,

@@ -252,6 +252,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     writer = MODEL_WRITERS.get(type(step))
     if writer is None:
         from interchange.formats.pfa.emit.families import FAMILY_WRITERS  # imported late: it imports this module
+        from interchange.formats.pfa.emit.figures import FIGURE_WRITERS
         from interchange.formats.pfa.emit.general import GENERAL_WRITERS
         from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.segments import SEGMENT_WRITERS
@@ -259,6 +260,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
 
         writers: dict[type, ModelWriter] = {
             **FAMILY_WRITERS,
+            **FIGURE_WRITERS,
             **GENERAL_WRITERS,
             **SCORING_WRITERS,
             **SEGMENT_WRITERS,

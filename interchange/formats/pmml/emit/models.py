@@ -11,6 +11,7 @@ from lxml import etree
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
+from interchange.formats.pmml.emit.figures import figure_writers
 from interchange.formats.pmml.emit.general import general_writers
 from interchange.formats.pmml.emit.scoring import scoring_writers
 from interchange.formats.pmml.emit.segments import segmentation
@@ -256,9 +257,10 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     **FAMILY_WRITERS,
     **general_writers(),
     **scoring_writers(),
+    **figure_writers(),
     Segmentation: segmentation,
 }
-_NEW_STEPS = (*general_writers(), *scoring_writers(), Segmentation)
+_NEW_STEPS = (*general_writers(), *scoring_writers(), *figure_writers(), Segmentation)
 
 
 def check_model(step: ModelStep) -> None:
