@@ -3,7 +3,8 @@ CenterAffinities, each the model's own emitter followed by the IR's figure arith
 (``ir/rules.py``, ``ir/neighbors.py``, ``ir/svm.py``, ``ir/cluster.py``) over its locals.
 
 A numeric figure is a ``num:<name>`` part; a neighbour id is an index into the stored ids
-(``extra:<name>``, values in ``out.extra_values``; -1 for none, a row with a missing input).
+(``extra:<name>``, values in ``out.extra_values``; -1 for none: a row with a missing input, ``missing``
+in the model's emitter).
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from interchange.ir.svm import VoteShares
 __all__: list[str] = []
 
 Emitted = tuple[list[str], dict[str, str]]
-
-_GONE = ["boolean gone = false;", "for (double xv : x) { gone |= Double.isNaN(xv); }"]  # a missing input: no figure
 
 
 @emitter("java", RuleConfidence)
@@ -59,9 +58,8 @@ def _rule_confidence(step: RuleConfidence, out: JavaWriter) -> Emitted:
 @emitter("java", NeighborIds)
 def _neighbor_ids(step: NeighborIds, out: JavaWriter) -> Emitted:
     lines, parts = _neighbors(step.model, out)
-    lines = [*lines, *_GONE]
     for j, (name, r) in enumerate(step.ranks):
-        lines.append(f"int neighbor{j} = gone ? -1 : near[{r - 1}];")
+        lines.append(f"int neighbor{j} = missing ? -1 : near[{r - 1}];")
         parts[f"extra:{name}"] = f"neighbor{j}"
         out.extra_values[name] = tuple(step.ids)
     return lines, parts
@@ -74,9 +72,8 @@ def _vote_shares(step: VoteShares, out: JavaWriter) -> Emitted:
     machines = jdouble(float(len(np.asarray(step.model.pairs))))
     lines = [
         *lines,
-        *_GONE,
         f"double[] probabilities = new double[{k}];",
-        f"for (int c = 0; c < {k}; c++) {{ probabilities[c] = gone ? Double.NaN : votes[c] / {machines}; }}",
+        f"for (int c = 0; c < {k}; c++) {{ probabilities[c] = missing ? Double.NaN : votes[c] / {machines}; }}",
     ]
     return lines, {**parts, "probabilities": "probabilities"}
 

@@ -84,8 +84,7 @@ def _rule_confidence(step: RuleConfidence, out: PyWriter) -> Emitted:
 def _neighbor_ids(step: NeighborIds, out: PyWriter) -> Emitted:
     lines, parts = _neighbors(step.model, out)
     ids = out.const("NEIGHBOR_IDS", np.asarray(step.ids, dtype=object))
-    lines += [
-        "missing = np.isnan(X).any(axis=1)",  # a row with a missing input has no neighbours
+    lines += [  # (``missing``: the rows with a missing input, which have no neighbours)
         f"found = {ids}[idx]",
         "found[missing] = None",
     ]
@@ -96,8 +95,7 @@ def _neighbor_ids(step: NeighborIds, out: PyWriter) -> Emitted:
 def _vote_shares(step: VoteShares, out: PyWriter) -> Emitted:
     lines, parts = _svm(step.model, out)
     machines = float(len(np.asarray(step.model.pairs)))
-    lines += [
-        "missing = np.isnan(X).any(axis=1)",
+    lines += [  # (``missing``: the rows with a missing input)
         f"probabilities = np.where(missing[:, None], np.nan, votes / {literal(machines)})",
     ]
     return lines, {**parts, "probabilities": "probabilities"}

@@ -112,9 +112,13 @@ def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
     coef = out.const("DUAL_COEF", np.asarray(step.coef, dtype=np.float64))
     intercept = out.const("SVM_INTERCEPT", np.asarray(step.intercept, dtype=np.float64))
     kernel = f"{step.kernel!r}, {literal(float(step.gamma))}, {literal(float(step.coef0))}, {literal(float(step.degree))}"
-    lines = [_x(step.inputs), f"f = _kernel(X, {vectors}, {kernel}) @ {coef}.T + {intercept}"]
+    lines = [
+        _x(step.inputs),
+        "missing = np.isnan(X).any(axis=1)",  # a missing input: no prediction (ir.svm.SupportVectorMachine)
+        f"f = _kernel(np.where(missing[:, None], 0.0, X), {vectors}, {kernel}) @ {coef}.T + {intercept}",
+    ]
     if step.classes is None:
-        return [*lines, "value = f[:, 0]"], {"value": "value"}
+        return [*lines, "value = np.where(missing, np.nan, f[:, 0])"], {"value": "value"}
     assert step.pairs is not None
     pairs = out.const("PAIRS", np.asarray(step.pairs, dtype=np.int32))
     threshold = "np.zeros(f.shape[1])" if step.threshold is None else out.const("SVM_THRESHOLD", np.asarray(step.threshold))
@@ -127,6 +131,7 @@ def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
         "    votes[:, i] += first[:, p]",
         "    votes[:, j] += ~first[:, p]",
         "label = CLASSES[np.argmax(votes, axis=1)]",
+        "label[missing] = None",
     ]
     parts = {"label": "label"}
     if step.first_when == ">" and step.threshold is None:
@@ -143,6 +148,7 @@ def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
                 "    confidence[:, j] -= f[:, p]",
                 "decision = votes + confidence / (3 * (np.abs(confidence) + 1))",
             ]
+        lines.append("decision = np.where(missing[:, None], np.nan, decision)")
     return lines, parts
 
 
@@ -153,6 +159,8 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
     targets = out.const("TARGETS", np.asarray(step.targets))
     lines = [
         _x(step.inputs),
+        "missing = np.isnan(X).any(axis=1)",  # a missing input: no prediction (ir.neighbors.NearestNeighbors)
+        "X = np.where(missing[:, None], 0.0, X)",
         f"d = distances(X[:, None, :], {points}[None, :, :], {step.metric!r}, {literal(float(step.p))})",
         f"idx = lowest(d, {int(step.k)})",
         "dist = np.take_along_axis(d, idx, axis=1)",
@@ -172,8 +180,8 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
     if step.classes is None:
         lines.append("values = targets.astype(np.float64)")
         if step.weights == "median":
-            return [*lines, "value = np.median(values, axis=1)"], {"value": "value"}
-        return [*lines, "value = (values * w).sum(axis=1) / w.sum(axis=1)"], {"value": "value"}
+            return [*lines, "value = np.where(missing, np.nan, np.median(values, axis=1))"], {"value": "value"}
+        return [*lines, "value = np.where(missing, np.nan, (values * w).sum(axis=1) / w.sum(axis=1))"], {"value": "value"}
     k = len(step.classes)
     lines += [
         f"votes = np.stack([(w * (targets == c)).sum(axis=1) for c in range({k})], axis=1)",
@@ -191,6 +199,7 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
             f"key = np.where(top, {c} * {k + 1} + ({k} - {lex}), -1.0)",
             "label = CLASSES[np.argmax(key, axis=1)]",
         ]
+    lines += ["probabilities = np.where(missing[:, None], np.nan, probabilities)", "label[missing] = None"]
     return lines, {"probabilities": "probabilities", "label": "label"}
 
 

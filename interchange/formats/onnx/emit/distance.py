@@ -11,6 +11,7 @@ import numpy as np
 
 from interchange.formats.onnx.emit.builder import DOUBLE, Builder, refuse
 from interchange.formats.onnx.emit.linear import column, row_sum, softmax
+from interchange.formats.onnx.emit.missing import blank_label, blank_rows, missing_rows
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter, labels
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.naive_bayes import GaussianNaiveBayes
@@ -90,13 +91,17 @@ def center_distances(b: Builder, step: NearestCenter) -> str:
 def nearest_center_of(step: NearestCenter, b: Builder, d: str) -> tuple[str, str]:
     """The first closest center's id (``[N]``) and index (``[N]`` int64) from the distances ``d``."""
     index = b.op("ArgMin", [d], axis=1, keepdims=0, select_last_index=0)
-    return labels(b, step.ids, index), index
+    cluster = labels(b, step.ids, index)
+    if step.missing_weights is not None:  # no present input: NaN distances, no cluster
+        nowhere = b.op("IsNaN", [column(b, d, 0)])
+        cluster = blank_label(b, cluster, nowhere)
+    return cluster, index
 
 
 @emitter(NearestCenter)
 def nearest_center(step: NearestCenter, b: Builder) -> Emitted:
     """The first closest center's id. With missing-value weights, a row with no input present has NaN
-    distances and no cluster in the IR; an ONNX string output has no null, so it gets the first id."""
+    distances and no cluster in the IR: the empty string here (an ONNX string tensor has no null)."""
     return Emitted(cluster=nearest_center_of(step, b, center_distances(b, step))[0])
 
 
@@ -115,20 +120,21 @@ def nearest_neighbors(step: NearestNeighbors, b: Builder) -> Emitted:
         exact = b.op("Cast", [zero], to=DOUBLE)
         any_zero = b.op("Greater", [b.op("ReduceMax", [exact, b.const([1], np.int64)], keepdims=1), b.const(0.0)])
         weights = b.op("Where", [any_zero, exact, b.op("Div", [b.const(1.0), dist])])
+    gone = missing_rows(b, step.inputs)  # a missing input: no prediction (ir.neighbors.NearestNeighbors)
     if step.classes is None:
         values = b.op("Gather", [b.const(np.asarray(step.targets, dtype=np.float64)), index], axis=0)
         if weights is None:
-            return Emitted(value=b.op("Div", [row_sum(b, values), b.const(float(step.k))], "mean"))
+            return Emitted(value=blank_rows(b, b.op("Div", [row_sum(b, values), b.const(float(step.k))], "mean"), gone))
         mean = b.op("Div", [row_sum(b, b.op("Mul", [values, weights])), row_sum(b, weights)], "mean")
-        return Emitted(value=mean)
+        return Emitted(value=blank_rows(b, mean, gone))
     targets = b.op("Gather", [b.const(np.asarray(step.targets, dtype=np.int64)), index], axis=0)
     k = len(step.classes)
     hot = b.op("Cast", [b.op("Equal", [b.op("Unsqueeze", [targets, b.const([2], np.int64)]), b.const(np.arange(k))])], to=DOUBLE)
     if weights is not None:
         hot = b.op("Mul", [hot, b.op("Unsqueeze", [weights, b.const([2], np.int64)])])
     votes = b.op("ReduceSum", [hot, b.const([1], np.int64)], keepdims=0)
-    p = b.op("Div", [votes, row_sum(b, votes)], "probabilities")
-    return Emitted(label=argmax_label(b, step.classes, votes), probabilities=p)
+    p = blank_rows(b, b.op("Div", [votes, row_sum(b, votes)], "probabilities"), gone)
+    return Emitted(label=blank_label(b, argmax_label(b, step.classes, votes), gone), probabilities=p)
 
 
 @emitter(GaussianNaiveBayes)
@@ -192,8 +198,9 @@ def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
     if step.prob_a is not None:
         raise refuse("libsvm's Platt probabilities with pairwise coupling")
     f = machine_values(b, step)
+    gone = missing_rows(b, step.inputs)  # a missing input: no prediction (ir.svm.SupportVectorMachine)
     if step.classes is None:
-        return Emitted(value=column(b, f, 0))
+        return Emitted(value=blank_rows(b, column(b, f, 0), gone))
     assert step.pairs is not None
     pairs = np.asarray(step.pairs, dtype=int)
     k = len(step.classes)
@@ -201,14 +208,15 @@ def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
     first_of[np.arange(len(pairs)), pairs[:, 0]] = 1.0
     second_of[np.arange(len(pairs)), pairs[:, 1]] = 1.0
     votes = machine_votes(b, step, f)
-    out = Emitted(label=argmax_label(b, step.classes, votes))
+    out = Emitted(label=blank_label(b, argmax_label(b, step.classes, votes), gone))
     if step.first_when == ">" and step.threshold is None:
         if k == 2:
-            out.decision = b.op("Neg", [column(b, f, 0)], "decision")
+            decision = b.op("Neg", [column(b, f, 0)], "decision")
         elif step.shape == "ovo":
-            out.decision = f
+            decision = f
         else:
             confidence = b.op("MatMul", [f, b.const(first_of - second_of)])
             squash = b.op("Mul", [b.const(3.0), b.op("Add", [b.op("Abs", [confidence]), b.const(1.0)])])
-            out.decision = b.op("Add", [votes, b.op("Div", [confidence, squash])], "decision")
+            decision = b.op("Add", [votes, b.op("Div", [confidence, squash])], "decision")
+        out.decision = blank_rows(b, decision, gone)
     return out

@@ -107,7 +107,8 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     from interchange.ir.reported import Reported
 
     model = graph.model.model if isinstance(graph.model, Reported) else graph.model  # (its prediction's classes)
-    classes = list(getattr(model, "classes", None) or [])
+    inner = getattr(model, "model", None)  # a figure step (VoteShares, ...) wraps the model that has the classes
+    classes = list(getattr(model, "classes", None) or getattr(inner, "classes", None) or [])
     output_map = _outputs(graph.signature, emitted, classes)
     used = {tensor for tensor, _ in output_map.values()}
     taken = {i.name for i in inputs}

@@ -49,7 +49,12 @@ def _fires(b: Builder, rule: Rule) -> Mask:
 def rule_confidence(step: RuleConfidence, b: Builder) -> Emitted:
     rules = step.rules
     like = _anchor(b, list(rules.inputs))
-    default_confidence = np.nan if rules.default_confidence is None else float(rules.default_confidence)
+    if rules.default_confidence is None:  # (weightedSum: the default's, where no rule fires)
+        raise refuse(
+            "a rule confidence without a defaultConfidence: where no rule fires the label is the defaultScore and "
+            "the confidence missing, and a NaN figure makes the ONNX runtime drop the whole row's prediction"
+        )
+    default_confidence = float(rules.default_confidence)
     if rules.criterion in ("firstHit", "weightedMax"):
         if rules.default is None:
             raise refuse("a RuleSet without a defaultScore (no rule firing is a missing label)")
