@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from interchange.codegen.java.platt import HELPER as PLATT
 from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
-from interchange.errors import UnsupportedModelError
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
@@ -154,12 +154,6 @@ def _network(step: NeuralNetwork, out: JavaWriter) -> Emitted:
 
 @emitter("java", SupportVectorMachine)
 def _svm(step: SupportVectorMachine, out: JavaWriter) -> Emitted:
-    if step.prob_a is not None:
-        raise UnsupportedModelError(
-            "SupportVectorMachine with probabilities (libsvm Platt scaling + iterative pairwise coupling) cannot be generated",
-            estimator="SupportVectorMachine",
-            format="java",
-        )
     vectors = np.asarray(step.vectors, dtype=np.float64)
     n_vec, n = vectors.shape
     V = out.array("vectors", vectors)
@@ -228,6 +222,15 @@ def _svm(step: SupportVectorMachine, out: JavaWriter) -> Emitted:
                 "}",
             ]
         lines.append("if (missing) { decision = new double[decision.length]; java.util.Arrays.fill(decision, Double.NaN); }")
+    if step.prob_a is not None and step.prob_b is not None:  # libsvm's Platt scaling and coupling (codegen/java/platt.py)
+        out.need(PLATT)
+        a = out.array("prob_a", np.asarray(step.prob_a, dtype=np.float64))
+        b = out.array("prob_b", np.asarray(step.prob_b, dtype=np.float64))
+        lines += [
+            f"double[] probabilities = svmProbabilities(f, {P}, {a}, {b}, {k});",
+            "if (missing) { java.util.Arrays.fill(probabilities, Double.NaN); }",
+        ]
+        parts["probabilities"] = "probabilities"
     return lines, parts
 
 

@@ -10,7 +10,6 @@ import numpy as np
 
 from interchange.codegen.python.module import PyWriter, literal
 from interchange.codegen.registry import emitter
-from interchange.errors import UnsupportedModelError
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
@@ -101,12 +100,6 @@ def _network(step: NeuralNetwork, out: PyWriter) -> Emitted:
 
 @emitter("python", SupportVectorMachine)
 def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
-    if step.prob_a is not None:
-        raise UnsupportedModelError(
-            "SupportVectorMachine with probabilities (libsvm Platt scaling + iterative pairwise coupling) cannot be generated",
-            estimator="SupportVectorMachine",
-            format="python",
-        )
     out.need("_kernel")
     vectors = out.const("VECTORS", np.asarray(step.vectors, dtype=np.float64))
     coef = out.const("DUAL_COEF", np.asarray(step.coef, dtype=np.float64))
@@ -149,6 +142,13 @@ def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
                 "decision = votes + confidence / (3 * (np.abs(confidence) + 1))",
             ]
         lines.append("decision = np.where(missing[:, None], np.nan, decision)")
+    if step.prob_a is not None and step.prob_b is not None:  # libsvm's Platt scaling and coupling (ir.svm_probability)
+        out.need("svm_probabilities")
+        a = out.const("PROB_A", np.asarray(step.prob_a, dtype=np.float64))
+        b = out.const("PROB_B", np.asarray(step.prob_b, dtype=np.float64))
+        lines.append(f"probabilities = svm_probabilities(f, {pairs}, {a}, {b}, {k})")
+        lines.append("probabilities = np.where(missing[:, None], np.nan, probabilities)")
+        parts["probabilities"] = "probabilities"
     return lines, parts
 
 
