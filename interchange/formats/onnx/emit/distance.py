@@ -12,6 +12,7 @@ import numpy as np
 from interchange.formats.onnx.emit.builder import DOUBLE, Builder, refuse
 from interchange.formats.onnx.emit.linear import column, row_sum, softmax
 from interchange.formats.onnx.emit.missing import blank_label, blank_rows, missing_rows
+from interchange.formats.onnx.emit.platt import svm_probabilities
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter, labels
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.naive_bayes import GaussianNaiveBayes
@@ -195,8 +196,6 @@ def machine_votes(b: Builder, step: SupportVectorMachine, f: str) -> str:
 
 @emitter(SupportVectorMachine)
 def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
-    if step.prob_a is not None:
-        raise refuse("libsvm's Platt probabilities with pairwise coupling")
     f = machine_values(b, step)
     gone = missing_rows(b, step.inputs)  # a missing input: no prediction (ir.svm.SupportVectorMachine)
     if step.classes is None:
@@ -219,4 +218,7 @@ def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
             squash = b.op("Mul", [b.const(3.0), b.op("Add", [b.op("Abs", [confidence]), b.const(1.0)])])
             decision = b.op("Add", [votes, b.op("Div", [confidence, squash])], "decision")
         out.decision = blank_rows(b, decision, gone)
+    if step.prob_a is not None and step.prob_b is not None:  # libsvm's Platt scaling and coupling (emit/platt.py)
+        p = svm_probabilities(b, f, np.asarray(step.pairs), np.asarray(step.prob_a), np.asarray(step.prob_b), k)
+        out.probabilities = blank_rows(b, p, gone)
     return out
