@@ -142,3 +142,71 @@ def test_generated_java_computes_the_figures(tmp_path: Path) -> None:
         cases = interchange.batch.to_columns(rows, lifted.signature)
         written.append(from_graph(lifted.graph, f"Figures{i}", cases))
     assert len(run_junit(tmp_path, written)) == len(written)
+
+
+# --- SVC(probability=True): libsvm's coupled Platt probabilities --------------------------------------------
+
+
+def _svc(classes: int) -> tuple[Any, pd.DataFrame]:
+    from sklearn.datasets import make_classification
+    from sklearn.svm import SVC
+
+    X, y = make_classification(
+        300, 4, n_informative=3, n_redundant=0, n_classes=classes, n_clusters_per_class=1, random_state=classes
+    )
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(4)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn 1.9 deprecates probability=True
+        return SVC(probability=True, random_state=0).fit(frame[:200], y[:200]), frame
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("target", ["onnx", "pfa", "pmml"])
+@pytest.mark.parametrize("classes", [2, 3, 4, 5])
+def test_svc_probabilities_convert(classes: int, target: str) -> None:
+    estimator, X = _svc(classes)
+    if target == "pmml":
+        with pytest.raises(interchange.UnsupportedModelError, match="no probability output"):
+            interchange.convert(estimator, target, sample=X[:200])
+        return
+    converted = interchange.convert(estimator, target, sample=X[:200])
+    assert converted.verification.result is not None and converted.verification.result.rows == 200
+    model = interchange.load(converted.document.data)
+    held_out = X[200:].reset_index(drop=True)
+    got, want = model.predict(held_out), estimator.predict_proba(held_out)
+    for c in range(classes):
+        np.testing.assert_allclose(np.asarray(got[f"probability_{c}"], dtype=float), want[:, c], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("classes", [2, 3, 5])
+def test_svc_probabilities_in_onnx_are_missing_where_an_input_is(classes: int) -> None:
+    estimator, X = _svc(classes)
+    converted = interchange.convert(estimator, "onnx", sample=X[:200])
+    rows = X[200:220].reset_index(drop=True)
+    rows.loc[[1, 5], "x2"] = np.nan
+    scored = interchange.load(converted.document.data).score(rows)
+    assert set(scored.refused) == {1, 5}  # NaN probabilities: no prediction for those rows, as in the IR
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.parametrize("classes", [2, 3, 4, 5])
+def test_svc_probabilities_generated_python(classes: int) -> None:
+    estimator, X = _svc(classes)
+    generated = codegen(estimator, "python", sample=X[:200])
+    assert generated.result is not None and generated.result.rows == 200  # against scikit-learn, and the IR at 1e-12
+    module = load_python(generated.source)
+    held_out = interchange.batch.to_columns(X[200:], generated.signature)
+    compare(generated.signature, ir_outputs(generated.graph, held_out), module.predict(held_out), IR_TOLERANCE, format="python")
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
+def test_svc_probabilities_generated_java(tmp_path: Path) -> None:
+    from tests.unit.codegen.java.maven import run_junit
+
+    written = []
+    for classes in (2, 3, 4, 5):
+        estimator, X = _svc(classes)
+        written.append(codegen(estimator, "java", sample=X[:200], class_name=f"Svc{classes}"))  # JUnit: sklearn and IR
+    assert len(run_junit(tmp_path, written)) == len(written)
