@@ -11,7 +11,7 @@ import numpy as np
 
 from interchange.formats.onnx.emit.builder import DOUBLE, Builder, refuse
 from interchange.formats.onnx.emit.linear import column, row_sum, softmax
-from interchange.formats.onnx.emit.missing import blank_label, blank_rows, missing_rows
+from interchange.formats.onnx.emit.missing import blank_label, blank_rows, missing_rows, probability_label
 from interchange.formats.onnx.emit.platt import svm_probabilities
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter, labels
 from interchange.ir.cluster import NearestCenter
@@ -156,7 +156,7 @@ def gaussian_nb(step: GaussianNaiveBayes, b: Builder) -> Emitted:
     summed = b.op("ReduceSum", [terms, b.const([2], np.int64)], keepdims=0)
     jll = b.op("Add", [b.const(np.asarray(step.log_prior, dtype=np.float64)), summed])
     p = softmax(b, jll)
-    return Emitted(label=argmax_label(b, step.classes, p), probabilities=p)
+    return Emitted(label=probability_label(b, step.classes, p), probabilities=p)
 
 
 def _kernel(b: Builder, step: SupportVectorMachine) -> str:

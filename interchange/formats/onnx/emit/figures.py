@@ -72,8 +72,9 @@ def rule_confidence(step: RuleConfidence, b: Builder) -> Emitted:
     else:
         out = ruleset(rules, b)
         scores = list(dict.fromkeys(str(r.score) for r in rules.rules))
-        totals = [b.op("Mul", [like, b.const(0.0)]) for _ in scores]
-        fired = b.op("Mul", [like, b.const(0.0)])
+        zero = b.op("Expand", [b.const(np.array([[0.0]])), b.op("Shape", [like])])  # (like * 0 is NaN where like is missing)
+        totals = [zero for _ in scores]
+        fired = zero
         for r in rules.rules:
             hit = tensor(b, _fires(b, r), like)
             s = scores.index(str(r.score))

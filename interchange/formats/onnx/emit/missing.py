@@ -4,11 +4,14 @@ graphs, NaN for numbers and the empty string for text (an ONNX string tensor has
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder
+from interchange.formats.onnx.emit.registry import argmax_label
 
-__all__ = ["missing_rows", "blank_rows", "blank_label"]
+__all__ = ["missing_rows", "blank_rows", "blank_label", "probability_label"]
 
 
 def missing_rows(b: Builder, inputs: tuple[str, ...]) -> str:
@@ -34,3 +37,10 @@ def blank_label(b: Builder, label: str, rows: str) -> str:
     out = b.op("Where", [flat, b.const(np.array([""], dtype=object), object, "empty"), label], "label")
     b.types[out] = elem
     return out
+
+
+def probability_label(b: Builder, classes: tuple[Any, ...], probabilities: str) -> str:
+    """``ir.graph.label_of``: the first class of largest probability, none ("") where a probability is NaN."""
+    nan = b.op("Cast", [b.op("IsNaN", [probabilities])], to=DOUBLE)
+    unknown = b.op("Greater", [b.op("ReduceMax", [nan, b.const([1], np.int64, "axes")], keepdims=1), b.const(0.0)])
+    return blank_label(b, argmax_label(b, classes, probabilities), unknown)
