@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from interchange.formats.onnx.emit.builder import DOUBLE, Builder, refuse
+from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.linear import column, row_sum, softmax
 from interchange.formats.onnx.emit.missing import blank_label, blank_rows, missing_rows, probability_label
 from interchange.formats.onnx.emit.platt import svm_probabilities
@@ -93,9 +93,8 @@ def nearest_center_of(step: NearestCenter, b: Builder, d: str) -> tuple[str, str
     """The first closest center's id (``[N]``) and index (``[N]`` int64) from the distances ``d``."""
     index = b.op("ArgMin", [d], axis=1, keepdims=0, select_last_index=0)
     cluster = labels(b, step.ids, index)
-    if step.missing_weights is not None:  # no present input: NaN distances, no cluster
-        nowhere = b.op("IsNaN", [column(b, d, 0)])
-        cluster = blank_label(b, cluster, nowhere)
+    if step.missing_weights is not None and b.types.get(cluster) == STRING:  # no present input: NaN distances, no cluster
+        cluster = blank_label(b, cluster, b.op("IsNaN", [column(b, d, 0)]))
     return cluster, index
 
 
