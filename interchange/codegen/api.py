@@ -74,7 +74,8 @@ def codegen(
     rows: int = 200,
 ) -> Generated:
     """Generate ``lang`` ("python" or "java") source from a fitted estimator, an IR Graph, or a model
-    document lifted into the IR (``interchange.lift(document)``, a Lifted).
+    document: lifted into the IR (``interchange.lift(document)``, a Lifted), loaded
+    (``interchange.load``) or a Document.
 
     An estimator needs ``sample`` (rows like its training data): it gives the signature and
     the verification cases (the estimator's own outputs on the first ``rows`` rows). For a
@@ -113,15 +114,17 @@ def codegen(
 
 
 def _graph_of(model: Any) -> Graph | None:
-    """The IR graph of a Graph or a Lifted document (``interchange.lift``); None for an estimator."""
+    """The IR graph of a Graph, a Lifted document (``interchange.lift``) or a loaded Model / Document
+    (lifted here); None for an estimator."""
     from interchange.document import Document
     from interchange.ir.lifted import Lifted
+    from interchange.lift import lift
     from interchange.model import Model
 
     if isinstance(model, Graph):
         return model
     if isinstance(model, (Model, Document)):
-        raise ConversionError("codegen reads a document through its IR: pass interchange.lift(document)")
+        model = lift(model)
     if not isinstance(model, Lifted):
         return None
     if model.graph is None or not model.ok:
@@ -140,7 +143,7 @@ def _from_ir(graph: Graph, sample: Any, rows: int) -> Verification:
 def _describe(model: Any) -> str:
     if isinstance(model, Graph):
         return "an IR graph"
-    fmt = getattr(model, "format", None)
+    fmt = getattr(getattr(model, "document", model), "format", None)  # a Lifted, a Document or a loaded Model
     if isinstance(fmt, str):
         return f"a {fmt.upper()} document"
     return f"{type(model).__module__}.{type(model).__qualname__}"

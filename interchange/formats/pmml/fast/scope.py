@@ -9,13 +9,12 @@ model inside a segment inside the TransformationDictionary's global fields.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from interchange.batch import category_key, is_missing
 
-__all__ = ["Scope", "Fn", "full", "num", "text", "java_text", "missing", "keys"]
+__all__ = ["Scope", "Fn", "num", "text", "java_text", "missing", "keys"]
 
 Fn = Callable[["Scope"], np.ndarray]
 
@@ -48,15 +47,6 @@ class Scope(dict):
 
     def child(self, defs: dict[str, Fn] | None = None, columns: dict[str, np.ndarray] | None = None) -> Scope:
         return Scope(columns or {}, self.n, defs, self)
-
-
-def full(n: int, value: Any) -> np.ndarray:
-    """A column of ``n`` copies of ``value`` (float64 for numbers and missing, else object)."""
-    if value is None or isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
-        return np.full(n, np.nan if value is None else float(value))
-    out = np.empty(n, dtype=object)
-    out[:] = value
-    return out
 
 
 def missing(col: np.ndarray) -> np.ndarray:

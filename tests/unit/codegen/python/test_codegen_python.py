@@ -157,6 +157,17 @@ def test_estimator_needs_sample() -> None:
         codegen(estimator, "python")
 
 
+def test_loaded_document_is_lifted() -> None:
+    """A loaded model (interchange.load) or a Document is lifted first: the same module as from lift()."""
+    import interchange
+    from interchange.model import read_document
+
+    path = Path(__file__).parents[3] / "conformance" / "pmml_spec" / "general_regression_factor_covariate.pmml"
+    from_lift = codegen(interchange.lift(path.read_bytes()), "python").source
+    assert codegen(interchange.load(path.read_bytes()), "python").source == from_lift
+    assert codegen(read_document(path), "python").source == from_lift
+
+
 def test_cli_writes_module(tmp_path: Path) -> None:
     from interchange.cli import app
 

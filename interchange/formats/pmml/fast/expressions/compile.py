@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.scope import Fn, Scope, full, keys, missing, num, text
+from interchange.formats.pmml.fast.scope import Fn, Scope, keys, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
-from interchange.ir.kernels.calls import interpolate
+from interchange.ir.kernels.calls import constant, interpolate
 
 __all__ = ["Ctx", "single", "expression", "derived_fields", "cast", "checked_cast", "kind_of", "elements", "constant_value"]
 
@@ -102,8 +102,8 @@ def expression(el: etree._Element, ctx: Ctx) -> Fn:
     if tag == "Constant":
         value = constant_value(el)
         if value is None and el.get("dataType") not in _NUMERIC:
-            return lambda s: full(s.n, None).astype(object)
-        return lambda s: full(s.n, value)
+            return lambda s: constant(s.n, None).astype(object)
+        return lambda s: constant(s.n, value)
     if tag == "NormContinuous":
         return _norm_continuous(el)
     if tag == "NormDiscrete":
