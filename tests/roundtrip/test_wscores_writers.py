@@ -259,3 +259,26 @@ def test_onnx_gives_no_prediction_where_the_ir_gives_none(path: Path) -> None:
         for k, c in model.predict(X).items()
     }
     assert not differing_outputs(lifted, got, lifted_outputs(lifted, X))
+
+
+# --- PFA array inputs (ir.arrays.ArrayItems) --------------------------------------------------------------------
+
+ARRAY_DOCUMENTS = ["array_input_logistic", "array_input_network", "cluster_closest"]
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", ARRAY_DOCUMENTS)
+def test_array_inputs_are_written_to_pfa_and_refused_by_onnx_and_pmml_by_name(name: str) -> None:
+    data = (Path(__file__).parents[1] / "conformance" / "pfa_foreign" / f"{name}.pfa").read_bytes()
+    lifted = interchange.lift(data)
+    assert lifted.graph is not None
+    (step,) = [s for s in lifted.graph.steps if type(s).__name__ == "ArrayItems"]
+    size = step.length or len(step.outputs)  # type: ignore[attr-defined]
+    rng = np.random.default_rng(0)
+    rows = [{"input": list(rng.normal(0, 2, size))} for _ in range(60)] + [{"input": None}]
+    converted = convert_document(interchange.load(data), "pfa", sample=rows)
+    assert converted.verification.result is not None and converted.verification.result.rows == 61
+    with pytest.raises(interchange.UnsupportedModelError, match="variable-length array"):
+        convert_document(interchange.load(data), "onnx", sample=rows)
+    with pytest.raises(interchange.UnsupportedModelError, match="no PMML DataField holds"):
+        convert_document(interchange.load(data), "pmml", sample=rows)

@@ -100,6 +100,7 @@ def _load_families() -> None:
             general,
             linear,
             predicates,
+            refused,
             scoring,
             segments,
             transforms,

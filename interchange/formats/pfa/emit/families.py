@@ -273,7 +273,8 @@ def _neural(w: _Writer, step: NeuralNetwork, sig: Signature) -> dict[str, Any]:
 
 def _clustering(w: _Writer, step: NearestCenter, sig: Signature) -> dict[str, Any]:
     """PFA §model.cluster.closest: squared Euclidean, the first closest center."""
-    if step.metric != "squaredEuclidean" or step.missing_weights is not None:
+    numbered = all(str(i).lstrip("-").isdigit() for i in step.ids)  # (the Cluster record's id is a long)
+    if step.metric != "squaredEuclidean" or step.missing_weights is not None or not numbered:
         return _clustering_measured(w, step, sig)
     cluster = {"type": "record", "name": "Cluster", "fields": [{"name": "center", "type": ARRAY}, {"name": "id", "type": "long"}]}
     init = [
