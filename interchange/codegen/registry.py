@@ -49,16 +49,11 @@ def lookup(lang: str, step: Any) -> Emitter:
     return fn
 
 
-# IR nodes no code generator writes (PMML figures lifted for the document writers: rule confidences,
-# neighbour ids, vote shares, center affinities; PFA's text functions and array items; clustering measured
-# field by field; segments weighed per row; selectAll's segment results), refused by name wherever they
-# sit in a graph: a model step, a Reported part or an expression.
+# IR nodes no code generator writes (PFA's text functions and array items; clustering measured field by
+# field; segments weighed per row; selectAll's segment results), refused by name wherever they sit in a
+# graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
-        "RuleConfidence",
-        "NeighborIds",
-        "VoteShares",
-        "CenterAffinities",
         "TextDerive",
         "ArrayItems",
         "ComparedCenter",
@@ -110,7 +105,18 @@ def languages() -> tuple[str, ...]:
 
 _loaded: set[str] = set()
 _EXTRA = {
-    "python": ("expressions", "general", "segments", "validity", "targets", "chain", "anomaly", "tree_figures", "multiway"),
+    "python": (
+        "expressions",
+        "general",
+        "segments",
+        "validity",
+        "targets",
+        "chain",
+        "anomaly",
+        "tree_figures",
+        "multiway",
+        "figures",
+    ),
     "java": (
         "general",
         "expressions",
@@ -123,6 +129,7 @@ _EXTRA = {
         "anomaly",
         "tree_figures",
         "multiway",
+        "figures",
     ),
 }
 

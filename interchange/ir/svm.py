@@ -90,7 +90,8 @@ class SupportVectorMachine(ModelStep):
     (-1/3, 1/3), or the raw ``"ovo"`` values. ``prob_a`` / ``prob_b``: libsvm's Platt
     parameters per machine; the probabilities couple the pairwise sigmoids iteratively
     (``ir/svm_probability.py``; even for two classes, measured: up to 5e-3 off the closed-form
-    sigmoid), which the PMML / PFA writers and code generators refuse by name.
+    sigmoid), which the PFA and double ONNX writers and the code generators write as that loop and the PMML
+    writer refuses by name (PMML 4.4's SupportVectorMachineModel has no probability output).
     """
 
     inputs: tuple[str, ...]

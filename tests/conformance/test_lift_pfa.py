@@ -28,7 +28,10 @@ from tests.roundtrip.test_matrix import CASES, _data, _wrap
 RTOL, ATOL = 1e-9, 1e-12
 SPEC = Path(__file__).parent / "pfa_spec"
 # families whose PFA (our writer's) does not lift yet, and the reason it gives
-NOT_YET: dict[str, str] = {}
+NOT_YET: dict[str, str] = {
+    # the PFA writer's libsvm coupling (emit/platt.py: mutable lets and a while loop) is not read back into the IR yet
+    "SVC_poly_probability": r"platt_r_0_1.*expected a number, text or boolean here",
+}
 # the spec documents: what each gives (None: lifts and agrees)
 SPEC_EXPECTED: dict[str, str | None] = {
     "arrays_links.pfa": None,  # (read unrolled: model.reg.linear / la.dot as expressions)
@@ -184,8 +187,8 @@ def test_titus_kmeans_on_an_array_input_lifts_and_agrees(k: int, dims: int, simi
 
 WRITER_REFUSALS = [
     ("pfa_foreign/cluster_closest.pfa", "pmml", "input field 'input' is of type 'array', which no PMML DataField holds"),
-    ("pfa_foreign/cluster_closest.pfa", "onnx", "no form for the IR step ArrayItems"),
-    ("pfa_foreign/cluster_closest.pfa", "pfa", "no mapping for IR step ArrayItems"),
+    ("pfa_foreign/cluster_closest.pfa", "onnx", "a variable-length array per row has no such tensor"),
+    # (to PFA it converts: tests/roundtrip/test_wscores_writers.py, with rows holding arrays of the length it reads)
     # the ONNX writer looks the model step up first: this document's outputs are expressions (Columns)
     ("pfa_foreign/strings_cleanup.pfa", "onnx", "no form for the IR step Columns"),
     ("pfa_foreign/strings_cleanup.pfa", "pfa", "no mapping for IR step TextDerive"),
@@ -194,7 +197,7 @@ WRITER_REFUSALS = [
 
 @pytest.mark.parametrize("name,fmt,why", WRITER_REFUSALS, ids=[f"{n.split('/')[1]}-{f}" for n, f, _ in WRITER_REFUSALS])
 def test_documents_lifted_through_the_new_steps_are_refused_by_the_writers_by_name(name: str, fmt: str, why: str) -> None:
-    """ArrayItems and TextDerive evaluate in the IR; no graph writer writes them yet: converting says so."""
+    """ArrayItems and TextDerive evaluate in the IR; what a graph writer cannot write it refuses by name."""
     data = (Path(__file__).parent / name).read_bytes()
     assert lift_pfa(data).ok
     with pytest.raises(interchange.UnsupportedModelError, match=re.escape(why)):

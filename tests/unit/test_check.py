@@ -66,8 +66,15 @@ def test_onnx_verdict_falls_back_to_skl2onnx_and_names_both_refusals(monkeypatch
     from sklearn.svm import SVC
 
     X = np.random.default_rng(0).normal(size=(60, 3))
+    from interchange.formats.onnx.emit import distance
+    from interchange.formats.onnx.emit.builder import refuse
+
+    def refused(*args: object) -> str:  # the IR writer refusing Platt probabilities (it writes them: refused here)
+        raise refuse("libsvm's Platt probabilities")
+
+    monkeypatch.setattr(distance, "svm_probabilities", refused)
     svc = SVC(kernel="poly", probability=True, random_state=0).fit(X, (X[:, 0] > 0).astype(int))
-    assert interchange.check(svc)[0].verdicts["onnx"] is None  # the IR writer refuses Platt probabilities; skl2onnx takes it
+    assert interchange.check(svc)[0].verdicts["onnx"] is None  # the IR writer refuses; skl2onnx takes it
     table = dict(_supported_operators.sklearn_operator_name_map)
     table.pop(SVC)
     monkeypatch.setattr(_supported_operators, "sklearn_operator_name_map", table)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from interchange.codegen.java.platt import HELPER as PLATT
 from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
-from interchange.errors import UnsupportedModelError
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
@@ -24,6 +24,13 @@ from interchange.ir.trees import TreeEnsemble
 __all__: list[str] = []
 
 Emitted = tuple[list[str], dict[str, str]]
+
+# a missing input: no prediction, the model computed on zeros (ir.svm / ir.neighbors: PMML 4.4; sklearn refuses NaN)
+MISSING = [
+    "boolean missing = false;",
+    "for (int j = 0; j < x.length; j++) { missing |= Double.isNaN(x[j]); }",
+    "if (missing) { x = new double[x.length]; }",
+]
 
 
 def _linear(out: JavaWriter, coef: np.ndarray, intercept: np.ndarray, n: int, local: str, source: str = "x") -> list[str]:
@@ -147,12 +154,6 @@ def _network(step: NeuralNetwork, out: JavaWriter) -> Emitted:
 
 @emitter("java", SupportVectorMachine)
 def _svm(step: SupportVectorMachine, out: JavaWriter) -> Emitted:
-    if step.prob_a is not None:
-        raise UnsupportedModelError(
-            "SupportVectorMachine with probabilities (libsvm Platt scaling + iterative pairwise coupling) cannot be generated",
-            estimator="SupportVectorMachine",
-            format="java",
-        )
     vectors = np.asarray(step.vectors, dtype=np.float64)
     n_vec, n = vectors.shape
     V = out.array("vectors", vectors)
@@ -172,6 +173,7 @@ def _svm(step: SupportVectorMachine, out: JavaWriter) -> Emitted:
         kernel.append(f"kernel[i] = {dot};")
     lines = [
         out.vector(step.inputs),
+        *MISSING,
         f"double[] kernel = new double[{n_vec}];",
         f"for (int i = 0; i < {n_vec}; i++) {{",
         *("    " + k for k in kernel),
@@ -181,7 +183,7 @@ def _svm(step: SupportVectorMachine, out: JavaWriter) -> Emitted:
         ),
     ]
     if step.classes is None:
-        return lines, {"value": "f[0]"}
+        return lines, {"value": "(missing ? Double.NaN : f[0])"}
     assert step.pairs is not None
     pairs = np.asarray(step.pairs, dtype=int)
     k = len(step.classes)
@@ -198,7 +200,7 @@ def _svm(step: SupportVectorMachine, out: JavaWriter) -> Emitted:
         f"    first[p] = f[p] {compare} {t}[p];",
         f"    votes[{P}[2 * p + (first[p] ? 0 : 1)]] += 1.0;",
         "}",
-        "int label = argmax(votes);",
+        "int label = missing ? -1 : argmax(votes);",
     ]
     parts = {"label": "label"}
     if step.first_when == ">" and step.threshold is None:
@@ -219,6 +221,16 @@ def _svm(step: SupportVectorMachine, out: JavaWriter) -> Emitted:
                 "    decision[c] = votes[c] + confidence[c] / (3 * (Math.abs(confidence[c]) + 1));",
                 "}",
             ]
+        lines.append("if (missing) { decision = new double[decision.length]; java.util.Arrays.fill(decision, Double.NaN); }")
+    if step.prob_a is not None and step.prob_b is not None:  # libsvm's Platt scaling and coupling (codegen/java/platt.py)
+        out.need(PLATT)
+        a = out.array("prob_a", np.asarray(step.prob_a, dtype=np.float64))
+        b = out.array("prob_b", np.asarray(step.prob_b, dtype=np.float64))
+        lines += [
+            f"double[] probabilities = svmProbabilities(f, {P}, {a}, {b}, {k});",
+            "if (missing) { java.util.Arrays.fill(probabilities, Double.NaN); }",
+        ]
+        parts["probabilities"] = "probabilities"
     return lines, parts
 
 
@@ -233,6 +245,7 @@ def _neighbors(step: NearestNeighbors, out: JavaWriter) -> Emitted:
     metric = f"{jstring(step.metric)}, {jdouble(step.p)}"
     lines = [
         out.vector(step.inputs),
+        *MISSING,
         # the k nearest, ties to the earlier point (numpy's stable argsort)
         f"int[] near = new int[{k}];",
         f"double[] dist = new double[{k}];",
@@ -270,13 +283,13 @@ def _neighbors(step: NearestNeighbors, out: JavaWriter) -> Emitted:
                 "java.util.Arrays.sort(values);",
                 f"double value = {k % 2} == 1 ? values[{k // 2}] : (values[{k // 2 - 1}] + values[{max(k // 2, 0)}]) / 2.0;",
             ]
-            return lines, {"value": "value"}
+            return lines, {"value": "(missing ? Double.NaN : value)"}
         lines += [
             "double top = 0.0, bottom = 0.0;",
             f"for (int i = 0; i < {k}; i++) {{ top += {T}[near[i]] * w[i]; bottom += w[i]; }}",
             "double value = top / bottom;",
         ]
-        return lines, {"value": "value"}
+        return lines, {"value": "(missing ? Double.NaN : value)"}
     n_classes = len(step.classes)
     lines += [
         f"double[] votes = new double[{n_classes}];",
@@ -284,11 +297,11 @@ def _neighbors(step: NearestNeighbors, out: JavaWriter) -> Emitted:
         "double all = 0.0;",
         "for (double vote : votes) { all += vote; }",
         f"double[] probabilities = new double[{n_classes}];",
-        f"for (int c = 0; c < {n_classes}; c++) {{ probabilities[c] = votes[c] / all; }}",
+        f"for (int c = 0; c < {n_classes}; c++) {{ probabilities[c] = missing ? Double.NaN : votes[c] / all; }}",
     ]
     out.need("argmax")
     if step.tie == "index":
-        lines.append("int label = argmax(votes);")
+        lines.append("int label = missing ? -1 : argmax(votes);")
     else:
         counts = np.bincount(np.asarray(step.targets, dtype=int), minlength=n_classes).astype(np.float64)
         lexical = np.argsort(np.argsort([str(c) for c in step.classes], kind="stable"))
@@ -300,7 +313,7 @@ def _neighbors(step: NearestNeighbors, out: JavaWriter) -> Emitted:
             f"for (int c = 0; c < {n_classes}; c++) {{",
             f"    key[c] = votes[c] == most ? {C}[c] * {n_classes + 1} + ({n_classes} - {L}[c]) : -1.0;",
             "}",
-            "int label = argmax(key);",
+            "int label = missing ? -1 : argmax(key);",
         ]
     return lines, {"probabilities": "probabilities", "label": "label"}
 

@@ -10,7 +10,6 @@ import numpy as np
 
 from interchange.codegen.python.module import PyWriter, literal
 from interchange.codegen.registry import emitter
-from interchange.errors import UnsupportedModelError
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.linear import Link, Regression
 from interchange.ir.naive_bayes import GaussianNaiveBayes
@@ -101,20 +100,18 @@ def _network(step: NeuralNetwork, out: PyWriter) -> Emitted:
 
 @emitter("python", SupportVectorMachine)
 def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
-    if step.prob_a is not None:
-        raise UnsupportedModelError(
-            "SupportVectorMachine with probabilities (libsvm Platt scaling + iterative pairwise coupling) cannot be generated",
-            estimator="SupportVectorMachine",
-            format="python",
-        )
     out.need("_kernel")
     vectors = out.const("VECTORS", np.asarray(step.vectors, dtype=np.float64))
     coef = out.const("DUAL_COEF", np.asarray(step.coef, dtype=np.float64))
     intercept = out.const("SVM_INTERCEPT", np.asarray(step.intercept, dtype=np.float64))
     kernel = f"{step.kernel!r}, {literal(float(step.gamma))}, {literal(float(step.coef0))}, {literal(float(step.degree))}"
-    lines = [_x(step.inputs), f"f = _kernel(X, {vectors}, {kernel}) @ {coef}.T + {intercept}"]
+    lines = [
+        _x(step.inputs),
+        "missing = np.isnan(X).any(axis=1)",  # a missing input: no prediction (ir.svm.SupportVectorMachine)
+        f"f = _kernel(np.where(missing[:, None], 0.0, X), {vectors}, {kernel}) @ {coef}.T + {intercept}",
+    ]
     if step.classes is None:
-        return [*lines, "value = f[:, 0]"], {"value": "value"}
+        return [*lines, "value = np.where(missing, np.nan, f[:, 0])"], {"value": "value"}
     assert step.pairs is not None
     pairs = out.const("PAIRS", np.asarray(step.pairs, dtype=np.int32))
     threshold = "np.zeros(f.shape[1])" if step.threshold is None else out.const("SVM_THRESHOLD", np.asarray(step.threshold))
@@ -127,6 +124,7 @@ def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
         "    votes[:, i] += first[:, p]",
         "    votes[:, j] += ~first[:, p]",
         "label = CLASSES[np.argmax(votes, axis=1)]",
+        "label[missing] = None",
     ]
     parts = {"label": "label"}
     if step.first_when == ">" and step.threshold is None:
@@ -143,6 +141,14 @@ def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
                 "    confidence[:, j] -= f[:, p]",
                 "decision = votes + confidence / (3 * (np.abs(confidence) + 1))",
             ]
+        lines.append("decision = np.where(missing[:, None], np.nan, decision)")
+    if step.prob_a is not None and step.prob_b is not None:  # libsvm's Platt scaling and coupling (ir.svm_probability)
+        out.need("svm_probabilities")
+        a = out.const("PROB_A", np.asarray(step.prob_a, dtype=np.float64))
+        b = out.const("PROB_B", np.asarray(step.prob_b, dtype=np.float64))
+        lines.append(f"probabilities = svm_probabilities(f, {pairs}, {a}, {b}, {k})")
+        lines.append("probabilities = np.where(missing[:, None], np.nan, probabilities)")
+        parts["probabilities"] = "probabilities"
     return lines, parts
 
 
@@ -153,6 +159,8 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
     targets = out.const("TARGETS", np.asarray(step.targets))
     lines = [
         _x(step.inputs),
+        "missing = np.isnan(X).any(axis=1)",  # a missing input: no prediction (ir.neighbors.NearestNeighbors)
+        "X = np.where(missing[:, None], 0.0, X)",
         f"d = distances(X[:, None, :], {points}[None, :, :], {step.metric!r}, {literal(float(step.p))})",
         f"idx = lowest(d, {int(step.k)})",
         "dist = np.take_along_axis(d, idx, axis=1)",
@@ -172,8 +180,8 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
     if step.classes is None:
         lines.append("values = targets.astype(np.float64)")
         if step.weights == "median":
-            return [*lines, "value = np.median(values, axis=1)"], {"value": "value"}
-        return [*lines, "value = (values * w).sum(axis=1) / w.sum(axis=1)"], {"value": "value"}
+            return [*lines, "value = np.where(missing, np.nan, np.median(values, axis=1))"], {"value": "value"}
+        return [*lines, "value = np.where(missing, np.nan, (values * w).sum(axis=1) / w.sum(axis=1))"], {"value": "value"}
     k = len(step.classes)
     lines += [
         f"votes = np.stack([(w * (targets == c)).sum(axis=1) for c in range({k})], axis=1)",
@@ -191,6 +199,7 @@ def _neighbors(step: NearestNeighbors, out: PyWriter) -> Emitted:
             f"key = np.where(top, {c} * {k + 1} + ({k} - {lex}), -1.0)",
             "label = CLASSES[np.argmax(key, axis=1)]",
         ]
+    lines += ["probabilities = np.where(missing[:, None], np.nan, probabilities)", "label[missing] = None"]
     return lines, {"probabilities": "probabilities", "label": "label"}
 
 

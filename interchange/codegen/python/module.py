@@ -89,8 +89,8 @@ def _outputs(signature: Signature, parts: dict[str, str], model_classes: Any = N
     decisions = signature.output("decision")
     for f in signature.outputs:
         key = repr(f.name)
-        if (
-            f"extra:{f.name}" in parts and f.kind not in _PARTS
+        if f"extra:{f.name}" in parts and (
+            f.kind not in _PARTS or (f.kind == "cluster" and "cluster" not in parts)
         ):  # a model's named figure (a ranked reason code, an Output expression)
             lines.append(f"out[{key}] = {parts[f'extra:{f.name}']}")
         elif f.kind in ("label", "value", "cluster", "score"):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from interchange.formats.onnx.emit.builder import DOUBLE, Builder, refuse
+from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.linear import column, row_sum, softmax
+from interchange.formats.onnx.emit.missing import blank_label, blank_rows, missing_rows, probability_label
+from interchange.formats.onnx.emit.platt import svm_probabilities
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter, labels
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.naive_bayes import GaussianNaiveBayes
@@ -80,16 +82,27 @@ def _weighted(b: Builder, step: NearestCenter) -> str:
     return scaled
 
 
+def center_distances(b: Builder, step: NearestCenter) -> str:
+    """``[N, clusters]``: ``NearestCenter.distance_matrix`` (NaN rows where no weighted input is present)."""
+    if step.missing_weights is not None:
+        return _weighted(b, step)
+    return distances(b, step.inputs, step.centers, step.metric, step.p)
+
+
+def nearest_center_of(step: NearestCenter, b: Builder, d: str) -> tuple[str, str]:
+    """The first closest center's id (``[N]``) and index (``[N]`` int64) from the distances ``d``."""
+    index = b.op("ArgMin", [d], axis=1, keepdims=0, select_last_index=0)
+    cluster = labels(b, step.ids, index)
+    if step.missing_weights is not None and b.types.get(cluster) == STRING:  # no present input: NaN distances, no cluster
+        cluster = blank_label(b, cluster, b.op("IsNaN", [column(b, d, 0)]))
+    return cluster, index
+
+
 @emitter(NearestCenter)
 def nearest_center(step: NearestCenter, b: Builder) -> Emitted:
     """The first closest center's id. With missing-value weights, a row with no input present has NaN
-    distances and no cluster in the IR; an ONNX string output has no null, so it gets the first id."""
-    if step.missing_weights is not None:
-        d = _weighted(b, step)
-    else:
-        d = distances(b, step.inputs, step.centers, step.metric, step.p)
-    index = b.op("ArgMin", [d], axis=1, keepdims=0, select_last_index=0)
-    return Emitted(cluster=labels(b, step.ids, index))
+    distances and no cluster in the IR: the empty string here (an ONNX string tensor has no null)."""
+    return Emitted(cluster=nearest_center_of(step, b, center_distances(b, step))[0])
 
 
 @emitter(NearestNeighbors)
@@ -107,20 +120,21 @@ def nearest_neighbors(step: NearestNeighbors, b: Builder) -> Emitted:
         exact = b.op("Cast", [zero], to=DOUBLE)
         any_zero = b.op("Greater", [b.op("ReduceMax", [exact, b.const([1], np.int64)], keepdims=1), b.const(0.0)])
         weights = b.op("Where", [any_zero, exact, b.op("Div", [b.const(1.0), dist])])
+    gone = missing_rows(b, step.inputs)  # a missing input: no prediction (ir.neighbors.NearestNeighbors)
     if step.classes is None:
         values = b.op("Gather", [b.const(np.asarray(step.targets, dtype=np.float64)), index], axis=0)
         if weights is None:
-            return Emitted(value=b.op("Div", [row_sum(b, values), b.const(float(step.k))], "mean"))
+            return Emitted(value=blank_rows(b, b.op("Div", [row_sum(b, values), b.const(float(step.k))], "mean"), gone))
         mean = b.op("Div", [row_sum(b, b.op("Mul", [values, weights])), row_sum(b, weights)], "mean")
-        return Emitted(value=mean)
+        return Emitted(value=blank_rows(b, mean, gone))
     targets = b.op("Gather", [b.const(np.asarray(step.targets, dtype=np.int64)), index], axis=0)
     k = len(step.classes)
     hot = b.op("Cast", [b.op("Equal", [b.op("Unsqueeze", [targets, b.const([2], np.int64)]), b.const(np.arange(k))])], to=DOUBLE)
     if weights is not None:
         hot = b.op("Mul", [hot, b.op("Unsqueeze", [weights, b.const([2], np.int64)])])
     votes = b.op("ReduceSum", [hot, b.const([1], np.int64)], keepdims=0)
-    p = b.op("Div", [votes, row_sum(b, votes)], "probabilities")
-    return Emitted(label=argmax_label(b, step.classes, votes), probabilities=p)
+    p = blank_rows(b, b.op("Div", [votes, row_sum(b, votes)], "probabilities"), gone)
+    return Emitted(label=blank_label(b, argmax_label(b, step.classes, votes), gone), probabilities=p)
 
 
 @emitter(GaussianNaiveBayes)
@@ -141,7 +155,7 @@ def gaussian_nb(step: GaussianNaiveBayes, b: Builder) -> Emitted:
     summed = b.op("ReduceSum", [terms, b.const([2], np.int64)], keepdims=0)
     jll = b.op("Add", [b.const(np.asarray(step.log_prior, dtype=np.float64)), summed])
     p = softmax(b, jll)
-    return Emitted(label=argmax_label(b, step.classes, p), probabilities=p)
+    return Emitted(label=probability_label(b, step.classes, p), probabilities=p)
 
 
 def _kernel(b: Builder, step: SupportVectorMachine) -> str:
@@ -159,15 +173,15 @@ def _kernel(b: Builder, step: SupportVectorMachine) -> str:
     raise refuse(f"the SVM kernel {step.kernel!r}")
 
 
-@emitter(SupportVectorMachine)
-def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
-    if step.prob_a is not None:
-        raise refuse("libsvm's Platt probabilities with pairwise coupling")
-    coef = np.asarray(step.coef, dtype=np.float64)
-    f = b.op("Add", [b.op("MatMul", [_kernel(b, step), b.const(coef.T)]), b.const(np.asarray(step.intercept, dtype=np.float64))])
-    if step.classes is None:
-        return Emitted(value=column(b, f, 0))
-    assert step.pairs is not None
+def machine_values(b: Builder, step: SupportVectorMachine) -> str:
+    """``[N, machines]``: ``SupportVectorMachine.machine_values``."""
+    coef, intercept = np.asarray(step.coef, dtype=np.float64), np.asarray(step.intercept, dtype=np.float64)
+    return b.op("Add", [b.op("MatMul", [_kernel(b, step), b.const(coef.T)]), b.const(intercept)])
+
+
+def machine_votes(b: Builder, step: SupportVectorMachine, f: str) -> str:
+    """``[N, classes]``: ``SupportVectorMachine.votes`` from the machine values ``f``."""
+    assert step.classes is not None and step.pairs is not None
     pairs = np.asarray(step.pairs, dtype=int)
     k = len(step.classes)
     first_of, second_of = np.zeros((len(pairs), k)), np.zeros((len(pairs), k))
@@ -176,15 +190,34 @@ def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
     t = np.zeros(len(pairs)) if step.threshold is None else np.asarray(step.threshold, dtype=np.float64)
     first = b.op("Cast", [b.op("Greater" if step.first_when == ">" else "Less", [f, b.const(t)])], to=DOUBLE)
     second = b.op("Sub", [b.const(1.0), first])
-    votes = b.op("Add", [b.op("MatMul", [first, b.const(first_of)]), b.op("MatMul", [second, b.const(second_of)])], "votes")
-    out = Emitted(label=argmax_label(b, step.classes, votes))
+    return b.op("Add", [b.op("MatMul", [first, b.const(first_of)]), b.op("MatMul", [second, b.const(second_of)])], "votes")
+
+
+@emitter(SupportVectorMachine)
+def support_vector_machine(step: SupportVectorMachine, b: Builder) -> Emitted:
+    f = machine_values(b, step)
+    gone = missing_rows(b, step.inputs)  # a missing input: no prediction (ir.svm.SupportVectorMachine)
+    if step.classes is None:
+        return Emitted(value=blank_rows(b, column(b, f, 0), gone))
+    assert step.pairs is not None
+    pairs = np.asarray(step.pairs, dtype=int)
+    k = len(step.classes)
+    first_of, second_of = np.zeros((len(pairs), k)), np.zeros((len(pairs), k))
+    first_of[np.arange(len(pairs)), pairs[:, 0]] = 1.0
+    second_of[np.arange(len(pairs)), pairs[:, 1]] = 1.0
+    votes = machine_votes(b, step, f)
+    out = Emitted(label=blank_label(b, argmax_label(b, step.classes, votes), gone))
     if step.first_when == ">" and step.threshold is None:
         if k == 2:
-            out.decision = b.op("Neg", [column(b, f, 0)], "decision")
+            decision = b.op("Neg", [column(b, f, 0)], "decision")
         elif step.shape == "ovo":
-            out.decision = f
+            decision = f
         else:
             confidence = b.op("MatMul", [f, b.const(first_of - second_of)])
             squash = b.op("Mul", [b.const(3.0), b.op("Add", [b.op("Abs", [confidence]), b.const(1.0)])])
-            out.decision = b.op("Add", [votes, b.op("Div", [confidence, squash])], "decision")
+            decision = b.op("Add", [votes, b.op("Div", [confidence, squash])], "decision")
+        out.decision = blank_rows(b, decision, gone)
+    if step.prob_a is not None and step.prob_b is not None:  # libsvm's Platt scaling and coupling (emit/platt.py)
+        p = svm_probabilities(b, f, np.asarray(step.pairs), np.asarray(step.prob_a), np.asarray(step.prob_b), k)
+        out.probabilities = blank_rows(b, p, gone)
     return out

@@ -58,7 +58,8 @@ def _outputs(sig: Signature, emitted: Emitted, classes: list[Any]) -> dict[str, 
     per_class = sig.output("decision")
     mapping: dict[str, list[Any]] = {}
     for f in sig.outputs:
-        if f.name in emitted.extra and f.kind not in ("label", "value", "cluster", "probability", "decision"):
+        own = ("label", "value", "cluster", "probability", "decision")
+        if f.name in emitted.extra and (f.kind not in own or (f.kind == "cluster" and emitted.cluster is None)):
             mapping[f.name] = [f"extra:{f.name}", 0]  # a figure of the prediction (an Output expression)
             continue
         if f.kind in ("label", "cluster"):
@@ -106,7 +107,8 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     from interchange.ir.reported import Reported
 
     model = graph.model.model if isinstance(graph.model, Reported) else graph.model  # (its prediction's classes)
-    classes = list(getattr(model, "classes", None) or [])
+    inner = getattr(model, "model", None)  # a figure step (VoteShares, ...) wraps the model that has the classes
+    classes = list(getattr(model, "classes", None) or getattr(inner, "classes", None) or [])
     output_map = _outputs(graph.signature, emitted, classes)
     used = {tensor for tensor, _ in output_map.values()}
     taken = {i.name for i in inputs}

@@ -15,7 +15,8 @@ import numpy as np
 
 from interchange.formats.onnx.emit.builder import Builder, refuse
 from interchange.formats.onnx.emit.linear import column, row_sum, sigmoid
-from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter
+from interchange.formats.onnx.emit.missing import probability_label
+from interchange.formats.onnx.emit.registry import Emitted, emitter
 from interchange.formats.onnx.emit.special import atan, erfc
 from interchange.ir.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 
@@ -106,7 +107,7 @@ def cumulative_link(step: CumulativeLink, b: Builder) -> Emitted:
     if step.offset is not None:
         eta = b.op("Add", [eta, _source(b, step.offset)])
     probs = _differences(b, inverse_link(b, step.link, eta), len(step.classes))
-    return Emitted(label=argmax_label(b, step.classes, probs), probabilities=probs)
+    return Emitted(label=probability_label(b, step.classes, probs), probabilities=probs)
 
 
 @emitter(NormalizedClassifier)
@@ -125,4 +126,4 @@ def normalized_classifier(step: NormalizedClassifier, b: Builder) -> Emitted:
             head = b.op("Min", [b.op("Max", [head, b.const(0.0)]), b.const(1.0)])
         probs = b.op("Concat", [head, b.op("Sub", [b.const(1.0), row_sum(b, head)])], "probabilities", axis=1)
     b.declare(probs, k)
-    return Emitted(label=argmax_label(b, step.classes, probs), probabilities=probs)
+    return Emitted(label=probability_label(b, step.classes, probs), probabilities=probs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from interchange.formats.onnx.emit.builder import INT64, Builder, refuse
+from interchange.formats.onnx.emit.missing import probability_label
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter, labels
 from interchange.ir.linear import Link, Regression
 from interchange.ir.neural import NeuralNetwork
@@ -67,7 +68,7 @@ def regression(step: Regression, b: Builder) -> Emitted:
     if step.link is Link.IDENTITY:
         return Emitted(label=decision_label(b, step.classes, scores, coef.shape[0]), decision=scores)
     p = probabilities(b, scores, step.link)
-    return Emitted(label=argmax_label(b, step.classes, p), probabilities=p)
+    return Emitted(label=probability_label(b, step.classes, p), probabilities=p)
 
 
 def _activate(b: Builder, z: str, name: str) -> str:
@@ -99,4 +100,4 @@ def neural_network(step: NeuralNetwork, b: Builder) -> Emitted:
         p = a
     else:
         raise refuse(f"the network output {step.output!r}")
-    return Emitted(label=argmax_label(b, step.classes, p), probabilities=p)
+    return Emitted(label=probability_label(b, step.classes, p), probabilities=p)

@@ -12,6 +12,7 @@ from typing import Any
 import onnx
 
 from interchange.document import Document
+from interchange.formats.onnx.lift.blanks import without_blanks
 from interchange.formats.onnx.lift.double import Trees, trees_model
 from interchange.formats.onnx.lift.lifter import Lifter
 from interchange.formats.onnx.lift.naive_bayes import Jll, jll_model
@@ -49,7 +50,7 @@ def lift_onnx(data: bytes) -> Lifted:
             lifter.values[tensor] = Cols(names, False)
         else:
             reasons.append(Reason(f"input {tensor}", f"input element type {elem.get(tensor)} has no IR form yet"))
-    for node in parsed.proto.graph.node:
+    for node in without_blanks(parsed.proto.graph):  # (the IR's model steps blank missing rows themselves)
         try:
             lifter.node(node)
         except Unliftable as exc:

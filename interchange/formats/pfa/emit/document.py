@@ -31,8 +31,8 @@ from interchange.verification import Tolerance
 __all__ = ["export_graph", "write_graph"]
 
 TOLERANCE = Tolerance(1e-9, 1e-12, "double precision; titus2 evaluates the same IEEE-754 operations")
-_AVRO = {"double": "double", "integer": "long", "string": "string", "boolean": "boolean"}
 ARRAY = {"type": "array", "items": "double"}
+_AVRO: dict[str, Any] = {"double": "double", "integer": "long", "string": "string", "boolean": "boolean", "array": ARRAY}
 # Trees as TreeNode cells, measured with /usr/bin/time -v (titus2 1.2.0, fresh process, 2 shared cores):
 # RandomForestRegressor(100, max_depth=8), 43,420 nodes, 2.9 MB: compile 1.0 s, peak RSS 238 MB (imports included);
 # GradientBoostingClassifier(100 stages), 1,400 nodes: compile 0.09 s, peak RSS 204 MB. (Nested if expressions
@@ -254,6 +254,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
         from interchange.formats.pfa.emit.anomaly import ANOMALY_WRITERS  # imported late: they import this module
         from interchange.formats.pfa.emit.chain import CHAIN_WRITERS
         from interchange.formats.pfa.emit.families import FAMILY_WRITERS
+        from interchange.formats.pfa.emit.figures import FIGURE_WRITERS as SCORE_FIGURE_WRITERS
         from interchange.formats.pfa.emit.general import GENERAL_WRITERS
         from interchange.formats.pfa.emit.multiway import MULTIWAY_WRITERS
         from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
@@ -264,6 +265,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
 
         writers: dict[type, ModelWriter] = {
             **FAMILY_WRITERS,
+            **SCORE_FIGURE_WRITERS,
             **GENERAL_WRITERS,
             **SCORING_WRITERS,
             **SEGMENT_WRITERS,

@@ -15,6 +15,7 @@ import numpy as np
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit.document import ARRAY, ModelWriter, _vector, _Writer
 from interchange.formats.pfa.emit.general import in_order
+from interchange.formats.pfa.emit.platt import svm_probabilities
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 from interchange.ir.neighbors import NearestNeighbors
@@ -71,14 +72,6 @@ def _kernel_call(step: SupportVectorMachine, x: str, v: str) -> Any:
 
 
 def _svm(w: _Writer, step: SupportVectorMachine, sig: Signature) -> dict[str, Any]:
-    if step.prob_a is not None:
-        raise _refuse(
-            step,
-            "SVC(probability=True) probabilities are libsvm's Platt scaling followed by iterative pairwise coupling "
-            "(measured: up to 5e-3 off the closed-form sigmoid even for two classes); the PFA writer does not write "
-            "that loop. Convert with probability=False or use ONNX.",
-            ["onnx"],
-        )
     w.cells["svm_vectors"] = {"type": MATRIX, "init": np.asarray(step.vectors, dtype=float).tolist()}
     w.cells["svm_coef"] = {"type": MATRIX, "init": np.asarray(step.coef, dtype=float).tolist()}
     w.cells["svm_intercept"] = {"type": ARRAY, "init": np.asarray(step.intercept, dtype=float).tolist()}
@@ -103,6 +96,8 @@ def _svm(w: _Writer, step: SupportVectorMachine, sig: Signature) -> dict[str, An
         votes.append(_sum(v))
         confidence.append(_sum(conf))
     w.bind("svm_votes", {"new": votes, "type": ARRAY}, "array")
+    if step.prob_a is not None and step.prob_b is not None:  # libsvm's Platt scaling and coupling (emit/platt.py)
+        svm_probabilities(w, "svm_f", pairs, np.asarray(step.prob_a), np.asarray(step.prob_b), len(step.classes))
     label = {"attr": {"cell": "classes"}, "path": [{"a.argmax": "svm_votes"}]}  # ties: the lowest index
     if len(step.classes) == 2:
         return {"label": label, "decision": [{"u-": _at("svm_f", 0)}]}
@@ -278,7 +273,8 @@ def _neural(w: _Writer, step: NeuralNetwork, sig: Signature) -> dict[str, Any]:
 
 def _clustering(w: _Writer, step: NearestCenter, sig: Signature) -> dict[str, Any]:
     """PFA §model.cluster.closest: squared Euclidean, the first closest center."""
-    if step.metric != "squaredEuclidean" or step.missing_weights is not None:
+    numbered = all(str(i).lstrip("-").isdigit() for i in step.ids)  # (the Cluster record's id is a long)
+    if step.metric != "squaredEuclidean" or step.missing_weights is not None or not numbered:
         return _clustering_measured(w, step, sig)
     cluster = {"type": "record", "name": "Cluster", "fields": [{"name": "center", "type": ARRAY}, {"name": "id", "type": "long"}]}
     init = [

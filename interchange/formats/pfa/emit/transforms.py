@@ -168,6 +168,11 @@ def write_transform(w: _Writer, step: Any) -> None:
 
     if isinstance(step, Treat):
         return write_treat(w, step)
+    from interchange.formats.pfa.emit.arrays import write_array_items
+    from interchange.ir.arrays import ArrayItems
+
+    if isinstance(step, ArrayItems):
+        return write_array_items(w, step)
     writer = _WRITERS.get(type(step))
     if writer is None:
         raise UnsupportedModelError(

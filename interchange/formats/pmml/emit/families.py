@@ -82,8 +82,8 @@ def check_family(step: ModelStep) -> None:
             step,
             "SVC(probability=True) probabilities are libsvm's Platt scaling followed by iterative pairwise coupling; "
             "PMML 4.4 SupportVectorMachineModel has no probability output (pypmml reports vote shares). "
-            "Convert with probability=False or use ONNX.",
-            ["onnx"],
+            "Convert with probability=False or use ONNX or PFA.",
+            ["onnx", "pfa"],
         )
     if isinstance(step, NearestNeighbors):
         if step.classes is not None:

@@ -13,6 +13,7 @@ from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.anomaly import anomaly
 from interchange.formats.pmml.emit.chain import chain
 from interchange.formats.pmml.emit.families import FAMILY_WRITERS, check_family
+from interchange.formats.pmml.emit.figures import figure_writers
 from interchange.formats.pmml.emit.general import general_writers
 from interchange.formats.pmml.emit.multiway import multiway_model
 from interchange.formats.pmml.emit.scoring import scoring_writers
@@ -274,6 +275,7 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     **FAMILY_WRITERS,
     **general_writers(),
     **scoring_writers(),
+    **figure_writers(),
     Segmentation: segmentation,
     Targeted: targeted,
     Residual: residual,
@@ -283,6 +285,7 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
 _NEW_STEPS = (
     *general_writers(),
     *scoring_writers(),
+    *figure_writers(),
     Segmentation,
     Targeted,
     Residual,

@@ -326,7 +326,7 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
 
 
 @dataclass(frozen=True)
-class VoteShares(ModelStep):  # (named as a node the generators do not write)
+class Unwritten(ModelStep):  # a model step no generator has an emitter for
     model: ModelStep
 
     @property
@@ -340,8 +340,8 @@ class VoteShares(ModelStep):  # (named as a node the generators do not write)
 @pytest.mark.parametrize("lang", ["python", "java"])
 def test_a_node_no_generator_writes_is_refused_by_name(lang: str) -> None:
     graph = functions_graph()
-    wrapped = Graph(graph.signature, graph.steps, VoteShares(graph.model))
-    with pytest.raises(UnsupportedModelError, match="VoteShares"):
+    wrapped = Graph(graph.signature, graph.steps, Unwritten(graph.model))
+    with pytest.raises(UnsupportedModelError, match="Unwritten"):
         codegen(wrapped, lang)
 
 

@@ -36,7 +36,6 @@ from sklearn.svm import SVC
 from xgboost import XGBClassifier
 
 from interchange.codegen import codegen
-from interchange.errors import UnsupportedModelError
 from tests.roundtrip.test_matrix import _data, _wrap
 from tests.unit.codegen.python.test_codegen_python import ordinal_pipeline, text_labelled
 
@@ -150,11 +149,12 @@ def test_generated_java_passes_its_junit_tests(tmp_path: Path) -> None:
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True) is deprecated in scikit-learn 1.9
-def test_refused_step_is_named() -> None:
+def test_svc_probabilities_are_generated() -> None:
+    """libsvm's coupled Platt probabilities (codegen/java/platt.py; JUnit runs them in test_wscores_writers.py)."""
     X, y = _data("binary", "numeric")
     estimator = SVC(kernel="poly", probability=True, random_state=0).fit(X.iloc[:200], y[:200])
-    with pytest.raises(UnsupportedModelError, match="SupportVectorMachine"):
-        codegen(estimator, "java", sample=X.iloc[:50])
+    source = codegen(estimator, "java", sample=X.iloc[:50]).source
+    assert "private static double[] svmProbabilities(" in source and "svmProbabilities(f, " in source
 
 
 def test_cli_writes_class_and_test(tmp_path: Path) -> None:

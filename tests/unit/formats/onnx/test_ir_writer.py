@@ -181,7 +181,28 @@ def test_ordinal_text_with_unknown_and_missing_values() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True) is deprecated in scikit-learn 1.9
-def test_what_the_ir_writer_cannot_express_goes_through_skl2onnx_and_says_why() -> None:
+@pytest.mark.parametrize("classes", [2, 3, 5])
+def test_svc_probabilities_are_written_in_double_with_a_coupling_loop(classes: int) -> None:
+    X, y = make_classification(300, 4, n_informative=3, n_redundant=0, n_classes=classes, n_clusters_per_class=1, random_state=6)
+    est = SVC(probability=True, random_state=0).fit(_frame(X[:200]), y[:200])
+    converted = interchange.convert(est, "onnx", sample=_frame(X[:200]))
+    assert _meta(converted.document.data)[META_WRITER] == IR_WRITER
+    assert "Loop" in {n.op_type for n in onnx.load_from_string(converted.document.data).graph.node}
+    out = interchange.load(converted.document.data).predict(_frame(X[200:]))
+    want = est.predict_proba(_frame(X[200:]))
+    for c in range(classes):
+        np.testing.assert_allclose(out[f"probability_{c}"], want[:, c], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True) is deprecated in scikit-learn 1.9
+def test_what_the_ir_writer_cannot_express_goes_through_skl2onnx_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    from interchange.formats.onnx.emit import distance
+    from interchange.formats.onnx.emit.builder import refuse
+
+    def refused(*args: object) -> str:
+        raise refuse("libsvm's Platt probabilities (refused here to reach the fallback)")
+
+    monkeypatch.setattr(distance, "svm_probabilities", refused)
     X, y = make_classification(200, 4, random_state=6)
     est = SVC(probability=True, random_state=0).fit(_frame(X), y)
     converted = interchange.convert(est, "onnx", sample=_frame(X))
