@@ -86,10 +86,20 @@ def _numbers(w: _Writer, names: tuple[str, ...]) -> Any:
     return {"new": [number_ref(w, n) for n in names], "type": ARRAY}
 
 
+# the largest double whose exp is finite: above it titus2's math.exp raises OverflowError, where the IR's
+# 1 / (1 + exp(-s)) is 1 / inf = 0.0
+_EXP_MAX = 709.782712893384
+
+
+def logistic(s: Any) -> Any:
+    """PFA §m.link.logit of ``s`` (a cheap expression: it is written twice), 0.0 where exp(-s) overflows, as in the IR."""
+    return {"if": {">": [{"u-": s}, _EXP_MAX]}, "then": 0.0, "else": {"m.link.logit": s}}
+
+
 def _probabilities(scores: Any, link: Link) -> Any:
     """PFA §m.link: logit for one binary score, softmax for one score per class."""
     if link is Link.LOGISTIC:
-        p1 = {"m.link.logit": {"attr": scores, "path": [0]}}
+        p1 = logistic({"attr": scores, "path": [0]})
         return {"new": [{"-": [1.0, p1]}, p1], "type": ARRAY}
     if link is Link.SOFTMAX:
         return {"m.link.softmax": scores}
@@ -274,6 +284,14 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     return writer(w, step, sig)
 
 
+def _class_index(classes: list[Any], target: Any) -> int:
+    """Where class ``target`` is among ``classes``, compared as itself or as text (a PMML value="0" for class 0)."""
+    for i, c in enumerate(classes):
+        if c == target or str(c) == str(target):
+            return i
+    raise UnsupportedModelError(f"a probability output for class {target!r}, which the model does not have", format="pfa")
+
+
 def write_graph(graph: Graph) -> bytes:
     """A PFA document for ``graph``; output record fields are the signature's output names."""
     sig = graph.signature
@@ -299,7 +317,7 @@ def write_graph(graph: Graph) -> bytes:
         elif f.kind == "score":
             values[f.name] = parts["score"]
         elif f.kind == "probability":
-            values[f.name] = {"attr": probs, "path": [classes.index(f.target)]}
+            values[f.name] = {"attr": probs, "path": [_class_index(classes, f.target)]}
         elif f.kind == "value":
             values[f.name] = parts["value"]
         elif f.kind == "cluster":
