@@ -53,6 +53,8 @@ class _Writer:
     def __init__(self, sig: Signature) -> None:
         self.action: list[Any] = []
         self.cells: dict[str, Any] = {}
+        self.fcns: dict[str, Any] = {}  # user functions (u.NAME), e.g. float32 rounding (emit/float32.py)
+        self.float32: set[str] = set()  # columns that hold float32 values exactly (a float Derive's result)
         self.cols: dict[str, tuple[Any, str, bool]] = {f.name: (_input_expr(f.name), f.type, True) for f in sig.inputs}
         self.missing_as_nan = False  # a segment's model: a missing input makes its result missing, not the record fail
 
@@ -310,6 +312,8 @@ def write_graph(graph: Graph) -> bytes:
         fields.append({"name": f.name, "type": ["null", _AVRO[f.type]] if nullable else _AVRO[f.type]})
         if f"extra:{f.name}" in parts:  # a model's named figure (a scorecard's ranked reason code), null where it has none
             values[f.name] = parts[f"extra:{f.name}"]
+        elif f.kind == "label" and "label" not in parts and not classes:
+            raise UnsupportedModelError(f"the model gives no label for output {f.name!r}", format="pfa")
         elif f.kind == "label":
             values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
         elif f.kind == "decision":
@@ -318,13 +322,13 @@ def write_graph(graph: Graph) -> bytes:
             values[f.name] = parts["score"]
         elif f.kind == "probability":
             values[f.name] = {"attr": probs, "path": [_class_index(classes, f.target)]}
-        elif f.kind == "value":
-            values[f.name] = parts["value"]
+        elif f.kind == "value" and ("value" in parts or ("score" in parts and not classes)):
+            values[f.name] = parts.get("value", parts.get("score"))  # (one figure, a score: as outputs_from)
         elif f.kind == "cluster":
             values[f.name] = parts["cluster"]
         else:
             raise UnsupportedModelError(f"the PFA writer has no output mapping for {f.kind} fields yet", format="pfa")
-    document = {
+    document: dict[str, Any] = {
         "name": "interchange",
         "input": {
             "type": "record",
@@ -333,6 +337,7 @@ def write_graph(graph: Graph) -> bytes:
         },
         "output": {"type": "record", "name": "Output", "fields": fields},
         "cells": w.cells,
+        **({"fcns": w.fcns} if w.fcns else {}),
         "action": [*w.action, {"new": values, "type": "Output"}],
         "metadata": {
             "interchange.signature": sig.to_json(),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from interchange.batch import category_key
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit import functions as fn
+from interchange.formats.pfa.emit.float32 import rounded
 from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.transforms import Validate
 
@@ -301,10 +302,17 @@ def write_derive(w: _Writer, step: Derive) -> None:
         w.action.append({"let": {symbol: _text(w, step.expression)}})
         w.cols[step.outputs[0]] = (symbol, "string", _text_nullable(step.expression))
         return
-    if step.type not in (None, "double", "boolean", "integer"):
+    if step.type == "float" and isinstance(step.expression, Ref) and step.expression.name in w.float32:
+        w.cols[step.outputs[0]] = w.cols[step.expression.name]  # already a float32 value: rounding it again changes nothing
+        w.float32.add(step.outputs[0])
+        return
+    if step.type not in (None, "double", "boolean", "integer", "float"):
         raise _refuse(f"a derived field of type {step.type}")
     symbol = _symbol(w, step.outputs[0])
     value = _expr(w, step.expression)
+    if step.type == "float":  # rounded to float32 (a NaN, the missing number, stays NaN), held as a double
+        value = rounded(w, value)
+        w.float32.add(step.outputs[0])
     if step.type == "integer":  # towards zero, held as a double (as the IR holds it): -1.7 -> -1
         w.action.append({"let": {f"{symbol}_raw": value}})
         raw = f"{symbol}_raw"
