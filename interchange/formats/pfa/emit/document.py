@@ -137,7 +137,7 @@ def _tree_expr(w: _Writer, trees: list[tuple[Tree, np.ndarray]], inputs: tuple[s
     """Leaf vectors of every tree: ``a.map`` over a cell of TreeNode records with ``model.tree.simpleWalk``.
 
     Each node holds an input index, a threshold and where a missing value goes; the test is an
-    inline fcn: ``x[feature] <= threshold`` (``<`` for XGBoost), ``missingLeft`` when x is null.
+    inline fcn: ``x[feature] <= threshold`` (``<`` for XGBoost), ``missingLeft`` when x is null or NaN.
     Returns the expression of the array of leaf vectors (one per tree, in order).
     """
     ops = {t.op for t, _ in trees}
@@ -165,7 +165,12 @@ def _tree_expr(w: _Writer, trees: list[tuple[Tree, np.ndarray]], inputs: tuple[s
     test = {
         "params": [{"tp": "TreePoint"}, {"tn": "TreeNode"}],
         "ret": "boolean",
-        "do": {"ifnotnull": {"tv": value}, "then": {ops.pop(): ["tv", "tn.threshold"]}, "else": "tn.missingLeft"},
+        "do": {
+            "ifnotnull": {"tv": value},
+            # a NaN (a derived column's missing number, e.g. a float32 cast of a missing input) is missing, as in the IR
+            "then": {"if": {"impute.isnan": "tv"}, "then": "tn.missingLeft", "else": {ops.pop(): ["tv", "tn.threshold"]}},
+            "else": "tn.missingLeft",
+        },
     }
     walk = {"params": [{"tree": "TreeNode"}], "ret": ARRAY, "do": {"model.tree.simpleWalk": ["tree_x", "tree", test]}}
     return {"a.map": [{"cell": "trees"}, walk]}
