@@ -21,7 +21,8 @@ and what each exposed:
 * skl2onnx_nusvc_decision / skl2onnx_sgd_hinge_decision: decision values behind ZipMap's
   ``output_probability``, written as probabilities by PMML;
 * skl2onnx_isolation_forest_scores: a value output of a score-only model (KeyError in codegen);
-* skl2onnx_minibatch_kmeans: a cluster label and distances from plain operators.
+* skl2onnx_minibatch_kmeans: a cluster label and distances from plain operators;
+* s2p_ordinal_encoder_forest: a text Lookup cast to double (PFA: "no form for the IR expression Lookup").
 """
 
 from __future__ import annotations
@@ -49,7 +50,11 @@ DOCUMENTS = sorted(
 TARGETS = ("pmml", "pfa", "onnx", "python")
 
 # (document stem, target) -> a phrase of the refusal's message; every other pair must verify
-EXPECTED: dict[tuple[str, str], str] = {}
+EXPECTED: dict[tuple[str, str], str] = {
+    # the OrdinalEncoder's MapValues gives text ("0.0", "1.0") cast to double; the PFA writer reads it as a numeric
+    # Lookup, the ONNX writer (not changed here) does not yet
+    ("s2p_ordinal_encoder_forest", "onnx"): "double cast over a text column",
+}
 # documents the lift refuses, with a phrase of its reason (nothing to convert)
 NOT_LIFTED = {
     # skl2onnx's KMeans gives the distances to every center ("scores") beside the label; the IR's

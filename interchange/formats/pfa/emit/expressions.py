@@ -287,7 +287,30 @@ def _missing_as_null(w: _Writer, e: Expr) -> Any:
     return out
 
 
+def _as_number(value: Any) -> float | None:
+    """A text table value as the number a cast to double gives, None where it is no number."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _numeric_lookup(e: Expr) -> Expr:
+    """A text Lookup whose values are all numbers (sklearn2pmml's OrdinalEncoder: MapValues to "0.0", "1.0")
+    read as a number: the numeric Lookup of those numbers, which a cast to double of the text gives."""
+    if not isinstance(e, Lookup) or e.numeric:
+        return e
+    values = [v for _, v in e.table] + [v for v in (e.default, e.fill) if v is not None]
+    if any(_as_number(v) is None for v in values):
+        return e
+    table = tuple((keys, _as_number(v)) for keys, v in e.table)
+    default = None if e.default is None else _as_number(e.default)
+    return Lookup(e.args, table, default, None if e.fill is None else _as_number(e.fill), numeric=True)
+
+
 def write_derive(w: _Writer, step: Derive) -> None:
+    if step.type in ("double", "float"):
+        step = Derive(step.outputs, _numeric_lookup(step.expression), step.type)
     nullable = _missing_as_null(w, step.expression) if step.type in (None, "double") else None
     if nullable is not None:
         symbol = _symbol(w, step.outputs[0])
