@@ -95,7 +95,8 @@ _EXP_MAX = 709.782712893384
 
 def logistic(s: Any) -> Any:
     """PFA §m.link.logit of ``s`` (a cheap expression: it is written twice), 0.0 where exp(-s) overflows, as in the IR."""
-    return {"if": {">": [{"u-": s}, _EXP_MAX]}, "then": 0.0, "else": {"m.link.logit": s}}
+    # (s < -max, not -s > max: titus2 orders NaN above every number, so a NaN score would pass the second test)
+    return {"if": {"<": [s, -_EXP_MAX]}, "then": 0.0, "else": {"m.link.logit": s}}
 
 
 def _probabilities(scores: Any, link: Link) -> Any:
