@@ -88,21 +88,10 @@ def _numbers(w: _Writer, names: tuple[str, ...]) -> Any:
     return {"new": [number_ref(w, n) for n in names], "type": ARRAY}
 
 
-# the largest double whose exp is finite: above it titus2's math.exp raises OverflowError, where the IR's
-# 1 / (1 + exp(-s)) is 1 / inf = 0.0
-_EXP_MAX = 709.782712893384
-
-
-def logistic(s: Any) -> Any:
-    """PFA §m.link.logit of ``s`` (a cheap expression: it is written twice), 0.0 where exp(-s) overflows, as in the IR."""
-    # (s < -max, not -s > max: titus2 orders NaN above every number, so a NaN score would pass the second test)
-    return {"if": {"<": [s, -_EXP_MAX]}, "then": 0.0, "else": {"m.link.logit": s}}
-
-
 def _probabilities(scores: Any, link: Link) -> Any:
     """PFA §m.link: logit for one binary score, softmax for one score per class."""
     if link is Link.LOGISTIC:
-        p1 = logistic({"attr": scores, "path": [0]})
+        p1 = {"m.link.logit": {"attr": scores, "path": [0]}}
         return {"new": [{"-": [1.0, p1]}, p1], "type": ARRAY}
     if link is Link.SOFTMAX:
         return {"m.link.softmax": scores}
