@@ -94,7 +94,13 @@ def _outputs(signature: Signature, parts: dict[str, str], model_classes: Any = N
         ):  # a model's named figure (a ranked reason code, an Output expression)
             lines.append(f"out[{key}] = {parts[f'extra:{f.name}']}")
         elif f.kind in ("label", "value", "cluster", "score"):
-            lines.append(f"out[{key}] = {parts[f.kind]}")
+            # (as ir.graph.outputs_from: a value output of a model whose one figure is a score, e.g. an isolation forest)
+            part = parts.get(f.kind) or (parts.get("score") if f.kind == "value" and not classes else None)
+            if part is None:
+                from interchange.errors import UnsupportedModelError
+
+                raise UnsupportedModelError(f"the model gives no {f.kind} for output {f.name!r}", format="python")
+            lines.append(f"out[{key}] = {part}")
         elif f.kind == "probability":
             lines.append(f"out[{key}] = probabilities[:, {class_index(classes, f.target)}]")
         elif f.kind == "decision":

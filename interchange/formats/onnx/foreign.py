@@ -71,6 +71,36 @@ def _score_kind(node: onnx.NodeProto) -> OutputKind:
     return "decision" if plain and not any(a.name == "prob_a" for a in node.attribute) else "probability"
 
 
+# operators whose result is a probability (or on the way to one); a tree ensemble classifier's scores are its votes
+_PROBABILITY_OPS = {"Softmax", "LogSoftmax", "Sigmoid", "Normalizer", "ReduceSum", "Exp", "Erf", "TreeEnsembleClassifier"}
+
+
+def _zipmap_kind(proto: onnx.ModelProto, zipmap: onnx.NodeProto) -> OutputKind:
+    """What a ZipMap's "probabilities" are: decision values when they come from a linear or SVM
+    classifier's plain scores or a MatMul / Gemm (skl2onnx writes SGDClassifier(hinge), NuSVC and
+    LinearSVC decision functions through ZipMap as ``output_probability``) with no operator on the
+    way that makes a probability; probabilities otherwise."""
+    producers = {out: node for node in proto.graph.node for out in node.output}
+    seen: set[int] = set()
+    todo = list(zipmap.input)
+    scores = False
+    while todo:
+        node = producers.get(todo.pop())
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.op_type in _PROBABILITY_OPS:
+            return "probability"
+        if node.domain == "ai.onnx.ml" and node.op_type.endswith("Classifier"):
+            if _score_kind(node) == "probability":
+                return "probability"
+            scores = True
+            continue
+        scores = scores or node.op_type in ("MatMul", "Gemm")
+        todo.extend(node.input)
+    return "decision" if scores else "probability"
+
+
 def _input_fields(proto: onnx.ModelProto) -> tuple[list[InputField], dict[str, list[Any]], dict[str, str]]:
     """One field per input column, typed by the tensor's element type; generated names for a
     ``[N, k]`` tensor (``X_0 .. X_{k-1}``), with a note of how a batch feeds them."""
@@ -122,9 +152,10 @@ def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict
         if vi.type.HasField("sequence_type"):  # ZipMap: one probability column per map key
             if origin is None or origin[0].op_type != "ZipMap" or labels is None:
                 continue
+            zipped = _zipmap_kind(proto, origin[0])
             for key in labels:
                 name = f"{vi.name}_{key}"
-                outs.append(OutputField(name, "probability", "double", target=key))
+                outs.append(OutputField(name, zipped, "double", target=key))
                 omap[name] = [vi.name, {"key": key}]
             classes = labels
             continue

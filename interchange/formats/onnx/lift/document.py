@@ -13,6 +13,7 @@ import onnx
 
 from interchange.document import Document
 from interchange.formats.onnx.lift.blanks import without_blanks
+from interchange.formats.onnx.lift.distance import Dist
 from interchange.formats.onnx.lift.double import Trees, trees_model
 from interchange.formats.onnx.lift.lifter import Lifter
 from interchange.formats.onnx.lift.naive_bayes import Jll, jll_model
@@ -72,6 +73,8 @@ def lift_onnx(data: bytes) -> Lifted:
             found.append(v)
     except Unliftable as exc:
         reasons.append(exc.reason)
+    if any(isinstance(v, Dist) for v in found):  # (skl2onnx KMeans' "scores"; dropping them would lose an output)
+        reasons.append(Reason("graph outputs", "distances to the centers as an output have no IR form from ONNX yet"))
     preds = {id(v.model): v.model for v in found if isinstance(v, Pred)}
     lins = [v for v in found if isinstance(v, Lin)]
     if not reasons and (lins or preds):

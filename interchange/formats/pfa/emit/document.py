@@ -53,6 +53,8 @@ class _Writer:
     def __init__(self, sig: Signature) -> None:
         self.action: list[Any] = []
         self.cells: dict[str, Any] = {}
+        self.fcns: dict[str, Any] = {}  # user functions (u.NAME), e.g. float32 rounding (emit/float32.py)
+        self.float32: set[str] = set()  # columns that hold float32 values exactly (a float Derive's result)
         self.cols: dict[str, tuple[Any, str, bool]] = {f.name: (_input_expr(f.name), f.type, True) for f in sig.inputs}
         self.missing_as_nan = False  # a segment's model: a missing input makes its result missing, not the record fail
 
@@ -125,7 +127,7 @@ def _tree_expr(w: _Writer, trees: list[tuple[Tree, np.ndarray]], inputs: tuple[s
     """Leaf vectors of every tree: ``a.map`` over a cell of TreeNode records with ``model.tree.simpleWalk``.
 
     Each node holds an input index, a threshold and where a missing value goes; the test is an
-    inline fcn: ``x[feature] <= threshold`` (``<`` for XGBoost), ``missingLeft`` when x is null.
+    inline fcn: ``x[feature] <= threshold`` (``<`` for XGBoost), ``missingLeft`` when x is null or NaN.
     Returns the expression of the array of leaf vectors (one per tree, in order).
     """
     ops = {t.op for t, _ in trees}
@@ -153,7 +155,12 @@ def _tree_expr(w: _Writer, trees: list[tuple[Tree, np.ndarray]], inputs: tuple[s
     test = {
         "params": [{"tp": "TreePoint"}, {"tn": "TreeNode"}],
         "ret": "boolean",
-        "do": {"ifnotnull": {"tv": value}, "then": {ops.pop(): ["tv", "tn.threshold"]}, "else": "tn.missingLeft"},
+        "do": {
+            "ifnotnull": {"tv": value},
+            # a NaN (a derived column's missing number, e.g. a float32 cast of a missing input) is missing, as in the IR
+            "then": {"if": {"impute.isnan": "tv"}, "then": "tn.missingLeft", "else": {ops.pop(): ["tv", "tn.threshold"]}},
+            "else": "tn.missingLeft",
+        },
     }
     walk = {"params": [{"tree": "TreeNode"}], "ret": ARRAY, "do": {"model.tree.simpleWalk": ["tree_x", "tree", test]}}
     return {"a.map": [{"cell": "trees"}, walk]}
@@ -286,6 +293,14 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     return writer(w, step, sig)
 
 
+def _class_index(classes: list[Any], target: Any) -> int:
+    """Where class ``target`` is among ``classes``, compared as itself or as text (a PMML value="0" for class 0)."""
+    for i, c in enumerate(classes):
+        if c == target or str(c) == str(target):
+            return i
+    raise UnsupportedModelError(f"a probability output for class {target!r}, which the model does not have", format="pfa")
+
+
 def write_graph(graph: Graph) -> bytes:
     """A PFA document for ``graph``; output record fields are the signature's output names."""
     sig = graph.signature
@@ -304,6 +319,8 @@ def write_graph(graph: Graph) -> bytes:
         fields.append({"name": f.name, "type": ["null", _AVRO[f.type]] if nullable else _AVRO[f.type]})
         if f"extra:{f.name}" in parts:  # a model's named figure (a scorecard's ranked reason code), null where it has none
             values[f.name] = parts[f"extra:{f.name}"]
+        elif f.kind == "label" and "label" not in parts and not classes:
+            raise UnsupportedModelError(f"the model gives no label for output {f.name!r}", format="pfa")
         elif f.kind == "label":
             values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
         elif f.kind == "decision":
@@ -311,14 +328,14 @@ def write_graph(graph: Graph) -> bytes:
         elif f.kind == "score":
             values[f.name] = parts["score"]
         elif f.kind == "probability":
-            values[f.name] = {"attr": probs, "path": [classes.index(f.target)]}
-        elif f.kind == "value":
-            values[f.name] = parts["value"]
+            values[f.name] = {"attr": probs, "path": [_class_index(classes, f.target)]}
+        elif f.kind == "value" and ("value" in parts or ("score" in parts and not classes)):
+            values[f.name] = parts.get("value", parts.get("score"))  # (one figure, a score: as outputs_from)
         elif f.kind == "cluster":
             values[f.name] = parts["cluster"]
         else:
             raise UnsupportedModelError(f"the PFA writer has no output mapping for {f.kind} fields yet", format="pfa")
-    document = {
+    document: dict[str, Any] = {
         "name": "interchange",
         "input": {
             "type": "record",
@@ -327,6 +344,7 @@ def write_graph(graph: Graph) -> bytes:
         },
         "output": {"type": "record", "name": "Output", "fields": fields},
         "cells": w.cells,
+        **({"fcns": w.fcns} if w.fcns else {}),
         "action": [*w.action, {"new": values, "type": "Output"}],
         "metadata": {
             "interchange.signature": sig.to_json(),

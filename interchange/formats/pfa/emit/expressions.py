@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from interchange.batch import category_key
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit import functions as fn
+from interchange.formats.pfa.emit.float32 import rounded
 from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.transforms import Validate
 
@@ -286,7 +287,30 @@ def _missing_as_null(w: _Writer, e: Expr) -> Any:
     return out
 
 
+def _as_number(value: Any) -> float | None:
+    """A text table value as the number a cast to double gives, None where it is no number."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _numeric_lookup(e: Expr) -> Expr:
+    """A text Lookup whose values are all numbers (sklearn2pmml's OrdinalEncoder: MapValues to "0.0", "1.0")
+    read as a number: the numeric Lookup of those numbers, which a cast to double of the text gives."""
+    if not isinstance(e, Lookup) or e.numeric:
+        return e
+    values = [v for _, v in e.table] + [v for v in (e.default, e.fill) if v is not None]
+    if any(_as_number(v) is None for v in values):
+        return e
+    table = tuple((keys, _as_number(v)) for keys, v in e.table)
+    default = None if e.default is None else _as_number(e.default)
+    return Lookup(e.args, table, default, None if e.fill is None else _as_number(e.fill), numeric=True)
+
+
 def write_derive(w: _Writer, step: Derive) -> None:
+    if step.type in ("double", "float"):
+        step = Derive(step.outputs, _numeric_lookup(step.expression), step.type)
     nullable = _missing_as_null(w, step.expression) if step.type in (None, "double") else None
     if nullable is not None:
         symbol = _symbol(w, step.outputs[0])
@@ -301,10 +325,17 @@ def write_derive(w: _Writer, step: Derive) -> None:
         w.action.append({"let": {symbol: _text(w, step.expression)}})
         w.cols[step.outputs[0]] = (symbol, "string", _text_nullable(step.expression))
         return
-    if step.type not in (None, "double", "boolean", "integer"):
+    if step.type == "float" and isinstance(step.expression, Ref) and step.expression.name in w.float32:
+        w.cols[step.outputs[0]] = w.cols[step.expression.name]  # already a float32 value: rounding it again changes nothing
+        w.float32.add(step.outputs[0])
+        return
+    if step.type not in (None, "double", "boolean", "integer", "float"):
         raise _refuse(f"a derived field of type {step.type}")
     symbol = _symbol(w, step.outputs[0])
     value = _expr(w, step.expression)
+    if step.type == "float":  # rounded to float32 (a NaN, the missing number, stays NaN), held as a double
+        value = rounded(w, value)
+        w.float32.add(step.outputs[0])
     if step.type == "integer":  # towards zero, held as a double (as the IR holds it): -1.7 -> -1
         w.action.append({"let": {f"{symbol}_raw": value}})
         raw = f"{symbol}_raw"

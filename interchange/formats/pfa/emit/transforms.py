@@ -118,9 +118,10 @@ def _normalize(w: _Writer, step: Normalize) -> None:
         norm = _fold("max", [{"m.abs": x} for x in xs])
     name = f"{step.outputs[0]}_norm"
     w.bind(name + "0", norm)
-    w.bind(name, {"if": {"==": [name + "0", 0.0]}, "then": 1.0, "else": name + "0"})
+    raw = w.cols[name + "0"][0]  # (bind gives a name that is no PFA symbol, e.g. "X_0:f32_norm0", one that is)
+    w.bind(name, {"if": {"==": [raw, 0.0]}, "then": 1.0, "else": raw})
     for x, dst in zip(xs, step.outputs, strict=True):
-        w.bind(dst, {"/": [x, name]})
+        w.bind(dst, {"/": [x, w.cols[name][0]]})
 
 
 def _polynomial(w: _Writer, step: Polynomial) -> None:

@@ -41,10 +41,12 @@ def _literal(v: Any, kind: str) -> Any:
 
 
 def _among(values: tuple[Any, ...], kind: str) -> Any:
-    tests = []
+    tests: list[Any] = []
     for v in values:
         try:
-            tests.append({"==": [_V, _literal(v, kind)]})
+            literal = _literal(v, kind)
+            # a listed NaN (sklearn2pmml's <Value value="NaN" property="missing"/>) is met by a NaN value; JSON has no NaN
+            tests.append({"impute.isnan": _V} if literal != literal else {"==": [_V, literal]})
         except (TypeError, ValueError):  # a text value listed for a numeric field matches no number
             continue
     if not tests:

@@ -100,6 +100,8 @@ class Walks(Texts):
         if isinstance(body, dict) and "ifnotnull" in body and len(body["ifnotnull"]) == 1:
             (sym, ref), then, other = next(iter(body["ifnotnull"].items())), body.get("then"), body.get("else")
             feature = {"attr": d, "path": [{"string": "x"}, f"{t}.feature"]}
+            if isinstance(then, dict) and then.get("if") == {"impute.isnan": sym} and then.get("then") == other:
+                then = then.get("else")  # our writer's: a NaN goes where a null goes (as the IR routes a NaN)
             if ref == feature and isinstance(then, dict) and len(then) == 1:
                 op, args = next(iter(then.items()))
                 if args == [sym, f"{t}.threshold"] and op in ("<", "<=", ">", ">="):
