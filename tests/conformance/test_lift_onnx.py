@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import interchange
 from interchange.formats.onnx.meta import IR_WRITER
+from tests.conformance import lifting
 from tests.conformance.lifting import lifted_outputs, record
 from tests.roundtrip.test_matrix import CASES, _data, _wrap
 
@@ -113,3 +116,72 @@ def test_multinomial_naive_bayes_as_skl2onnx_writes_it_lifts_and_agrees() -> Non
     for c in range(3):
         np.testing.assert_allclose(got[f"probability_{c}"], want[f"probability_{c}"], rtol=1e-9, atol=1e-12)  # a double graph
     record("interchange", "onnx", "MultinomialNB-numeric-skl2onnx", lifted, True)
+
+
+# --- documents other tools write (onnx_foreign/): stacking, voting, bagging, links over a model's value ---
+
+FOREIGN_DIR = Path(__file__).parent / "onnx_foreign"
+# documents that do not lift yet, and the reason they give (a named refusal, never a crash)
+NOT_YET_FOREIGN: dict[str, str] = {
+    "onnxmltools_lgbm_categorical_codes": "BRANCH_EQ",
+    "onnxmltools_lgbm_poisson": "Exp",
+    "onnxmltools_xgb_poisson": "Exp",
+    "skl2onnx_adaboost_reg": "Concat",
+    "skl2onnx_bagging_reg": "Reshape",
+    "skl2onnx_perceptron": "Mul of Lin",
+    "skl2onnx_poisson": "MatMul",
+    "skl2onnx_stacking_reg": "Concat",
+    "skl2onnx_voting_soft": "Mul of Pred",
+}
+
+
+def _foreign_rows(name: str) -> pd.DataFrame:
+    """The data the document's model was fitted on (sklearn's data sets; gen2.py / gen3.py of the outside
+    corpus), then the same rows with one value missing in turn."""
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+
+    if "categorical" in name:  # LightGBM's categorical codes 0..2 and 0..3, three numbers
+        rng = np.random.default_rng(3)
+        n = 300
+        X = np.column_stack(
+            [rng.integers(0, 3, n), rng.integers(0, 4, n), rng.normal(size=n), rng.normal(size=n) * 3, rng.uniform(0, 10, n)]
+        )
+    elif "perceptron" in name:
+        X = load_breast_cancer().data[:, :6]
+    elif "voting" in name:
+        X = load_iris().data
+    else:
+        X = load_diabetes().data
+    X = np.asarray(X, dtype=np.float64)
+    holes = X[: 3 * X.shape[1]].copy()
+    for i in range(len(holes)):
+        holes[i, i % X.shape[1]] = np.nan
+    return pd.DataFrame(np.vstack([X, holes]))
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("path", sorted(FOREIGN_DIR.glob("*.onnx")), ids=lambda p: p.stem)
+def test_foreign_onnx_document_lifts_and_agrees_with_onnxruntime(path: Path) -> None:
+    """skl2onnx / onnxmltools documents whose graphs combine models (stacking, soft voting, bagging), put a
+    link on a model's value (Poisson's exp) or split on categories lift, and agree with onnxruntime on the
+    rows the model was fitted on and rows with a missing value. The graphs compute in float32 and the IR
+    in double: rtol 1e-4 / atol 1e-5 (see the module docstring); labels equal."""
+    data = path.read_bytes()
+    lifted = interchange.lift(data)
+    reason = NOT_YET_FOREIGN.get(path.stem)
+    if reason:
+        record("onnx_foreign", "onnx", path.stem, lifted, None)
+        assert not lifted.ok and any(re.search(reason, str(r)) for r in lifted.reasons), lifted.report()
+        return
+    assert lifted.ok, lifted.report()
+    model = interchange.load(data)
+    X = _foreign_rows(path.stem)
+    frame = pd.DataFrame({f.name: X[i] for i, f in enumerate(model.signature.inputs)})
+    old = lifting.RTOL, lifting.ATOL
+    lifting.RTOL, lifting.ATOL = RTOL, ATOL
+    try:
+        bad = lifting.disagreements(lifted, model, frame)
+    finally:
+        lifting.RTOL, lifting.ATOL = old
+    record("onnx_foreign", "onnx", path.stem, lifted, not bad)
+    assert not bad, bad
