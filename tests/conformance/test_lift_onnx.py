@@ -123,7 +123,6 @@ def test_multinomial_naive_bayes_as_skl2onnx_writes_it_lifts_and_agrees() -> Non
 FOREIGN_DIR = Path(__file__).parent / "onnx_foreign"
 # documents that do not lift yet, and the reason they give (a named refusal, never a crash)
 NOT_YET_FOREIGN: dict[str, str] = {
-    "onnxmltools_lgbm_categorical_codes": "BRANCH_EQ",
     "skl2onnx_adaboost_reg": "Mul of models' values",  # a weighted median of the trees (TopK, CumSum)
 }
 # documents whose graphs give NaN probabilities for a row with a missing number: onnxruntime's label is

@@ -179,11 +179,18 @@ class EnsembleOps:
                 raise Unliftable(where, "ReduceMean of models' value layers other than over them (axis 0, keepdims 0)")
             return Pred(_average(a.parts))
         if op == "Mul" and len(ins) == 2 and (_classifier(a) or _classifier(b)):
-            pred, w = (a, _scalar(b)) if _classifier(a) else (b, _scalar(a))
+            pred, const = (a, b) if _classifier(a) else (b, a)
+            if isinstance(const, np.ndarray) and const.size and const.ndim <= 1 and np.all(const == 1):
+                return pred  # x * 1 (onnxmltools multiplies a classifier's probabilities by one)
+            w = _scalar(const)
             if w is None:
                 raise Unliftable(where, "a classifier's probabilities times other than one constant weight")
             return _Weighted(pred.model, w)  # type: ignore[union-attr]
-        if op in ("Sum", "Add") and ins and all(isinstance(v, _Weighted) for v in ins):
+        if op in ("Sum", "Add") and len(ins) > 1 and any(isinstance(v, _Weighted) for v in ins):
+            parts = [_Weighted(v.model, 1.0) if _classifier(v) else v for v in ins]
+            if not all(isinstance(v, _Weighted) for v in parts):
+                raise Unliftable(where, f"{op} of weighted probabilities and other than a classifier's")
+            ins = parts
             models = tuple(v.model for v in ins)
             classes = [tuple(str(c) for c in getattr(m, "classes", ())) for m in models]
             if len(set(classes)) != 1:
