@@ -122,9 +122,7 @@ def test_multinomial_naive_bayes_as_skl2onnx_writes_it_lifts_and_agrees() -> Non
 
 FOREIGN_DIR = Path(__file__).parent / "onnx_foreign"
 # documents that do not lift yet, and the reason they give (a named refusal, never a crash)
-NOT_YET_FOREIGN: dict[str, str] = {
-    "skl2onnx_adaboost_reg": "Mul of models' values",  # a weighted median of the trees (TopK, CumSum)
-}
+NOT_YET_FOREIGN: dict[str, str] = {}
 # documents whose graphs give NaN probabilities for a row with a missing number: onnxruntime's label is
 # then the first class, the IR's missing (a linear classifier's, as in every lifted ONNX linear model)
 NO_MISSING_ROWS = {"skl2onnx_perceptron", "skl2onnx_voting_soft"}

@@ -9,6 +9,7 @@
 * bagging (each regression reshaped to ``[1, N, 1]``, concatenated along axis 0, ``ReduceMean`` over
   axis 0): one averaging TreeEnsemble when each part is one tree summed without a base (the mean of
   the parts is then the average over all trees), else the ``average`` Segmentation of the parts;
+* AdaBoost's weighted median of the estimators' values (lift.median);
 * soft voting (each classifier's probabilities times a constant weight, then ``Sum``): the
   ``weightedAverage`` Segmentation (ir.segmentation) of the classifiers with those weights (skl2onnx
   writes them normalised, so they sum to one).
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import onnx
 
+from interchange.formats.onnx.lift.median import Median, median, plain_models
 from interchange.formats.onnx.lift.values import Cols, Pred, _where
 from interchange.ir.chain import Chain, ChainSegment
 from interchange.ir.chain import Link as ChainLink
@@ -158,6 +160,10 @@ class EnsembleOps:
                 if isinstance(v, Pred)
             ]
             return tuple(chained[0] if isinstance(v, Pred) else v for v in outs) if isinstance(out, tuple) else chained[0]
+        if isinstance(a, Stacked) or any(isinstance(v, Median) for v in ins):  # AdaBoost's weighted median
+            found = median(node, ins, at, plain_models(a.segments) if isinstance(a, Stacked) else None)
+            if found is not None:
+                return found
         if isinstance(a, Stacked):
             raise Unliftable(where, f"{op} of models' values in a pattern the IR has no form for")
         return self._layers(node, ins, at)
