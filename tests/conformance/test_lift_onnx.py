@@ -164,9 +164,10 @@ def test_foreign_onnx_document_lifts_and_agrees_with_onnxruntime(path: Path) -> 
     in double: rtol 1e-4 / atol 1e-5 (see the module docstring); labels equal."""
     data = path.read_bytes()
     lifted = interchange.lift(data)
+    source = f"{path.stem.split('_')[0]} (outside)"  # the producer: the file name's prefix
     reason = NOT_YET_FOREIGN.get(path.stem)
     if reason:
-        record("onnx_foreign", "onnx", path.stem, lifted, None)
+        record(source, "onnx", path.stem, lifted, None)
         assert not lifted.ok and any(re.search(reason, str(r)) for r in lifted.reasons), lifted.report()
         return
     assert lifted.ok, lifted.report()
@@ -177,7 +178,7 @@ def test_foreign_onnx_document_lifts_and_agrees_with_onnxruntime(path: Path) -> 
     frame = pd.DataFrame({f.name: X[i] for i, f in enumerate(model.signature.inputs)})
     if path.stem in DECISIONS_AS_PROBABILITIES:
         _agrees_as_decisions(lifted, model.predict(frame), frame)
-        record("onnx_foreign", "onnx", path.stem, lifted, True)
+        record(source, "onnx", path.stem, lifted, True)
         return
     old = lifting.RTOL, lifting.ATOL
     lifting.RTOL, lifting.ATOL = RTOL, ATOL
@@ -185,7 +186,7 @@ def test_foreign_onnx_document_lifts_and_agrees_with_onnxruntime(path: Path) -> 
         bad = lifting.disagreements(lifted, model, frame)
     finally:
         lifting.RTOL, lifting.ATOL = old
-    record("onnx_foreign", "onnx", path.stem, lifted, not bad)
+    record(source, "onnx", path.stem, lifted, not bad)
     assert not bad, bad
 
 
