@@ -9,17 +9,11 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.onnx.lift.columns import LifterOps
-from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _where
+from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _scalar, _where
 from interchange.ir.expressions import Call, Const, Ref
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["ArithmeticOps"]
-
-
-def _scalar(v: Any) -> float | None:
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "fiu":
-        return float(v.reshape(-1)[0])
-    return None
 
 
 @dataclass

@@ -26,7 +26,7 @@ import numpy as np
 import onnx
 
 from interchange.formats.onnx.lift.median import Median, median, plain_models
-from interchange.formats.onnx.lift.values import Cols, Pred, _where
+from interchange.formats.onnx.lift.values import Cols, Pred, _scalar, _where
 from interchange.ir.chain import Chain, ChainSegment
 from interchange.ir.chain import Link as ChainLink
 from interchange.ir.expressions import Call, Const, Expr, Ref
@@ -79,12 +79,6 @@ class _Weighted:
 
     model: ModelStep
     weight: float
-
-
-def _scalar(v: Any) -> float | None:
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "fiu":
-        return float(v.reshape(-1)[0])
-    return None
 
 
 def _regression(v: Any) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import onnx
 
-from interchange.formats.onnx.lift.values import Pred, _where
+from interchange.formats.onnx.lift.values import Pred, _scalar, _where
 from interchange.ir.chain import ChainSegment
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
@@ -34,12 +34,6 @@ class Median:
     models: tuple[ModelStep, ...]
     stage: str  # negated, values, order, weights, running, total, half, below, first, chosen
     weights: np.ndarray | None = None
-
-
-def _scalar(v: Any) -> float | None:
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "fiu":
-        return float(v.reshape(-1)[0])
-    return None
 
 
 def plain_models(segments: tuple[ChainSegment, ...]) -> tuple[ModelStep, ...] | None:
