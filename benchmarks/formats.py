@@ -10,7 +10,7 @@ reference runtime's on the same rows. Results: benchmarks/results/formats.json a
 ``api``: what the uniform API costs over each engine's own batch call on a 100k-row batch
 (``--api-rows``), measured as CPU time, best of interleaved rounds (the machine is shared);
 ``cold``: loading 100-tree PMML documents of 9 to 15 MB in a fresh process; ``ab`` (with
-``--before DIR``, a source tree of older code): the PMML rows, old code against this tree's,
+``--before DIR``, a source tree of older code): the PMML and PFA fast-path rows, old code against this tree's,
 in interleaved pairs of fresh processes (formats_ab.py). A run of some sections keeps the other
 sections' last results.
 """
@@ -84,6 +84,7 @@ def main() -> int:
     parser.add_argument("--sections", default="engines,api,cold", help="comma-separated: engines, api, cold, ab")
     parser.add_argument("--before", help="ab: a source tree (holding interchange/) of the code to compare against")
     parser.add_argument("--pairs", type=int, default=4, help="ab: interleaved old/new pairs")
+    parser.add_argument("--ab-formats", default="pmml,pfa", help="ab: comma-separated formats whose fast paths are compared")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     previous = json.loads((RESULTS / "formats.json").read_text()) if (RESULTS / "formats.json").exists() else {}
@@ -132,13 +133,15 @@ def main() -> int:
                 row[f"{fmt}_fast_one_over_reference_one"] = row[f"{fmt}_one"] / row[f"{fmt}_reference_one"]
             if f"{fmt}_batch" in row and "onnx_batch" in row:
                 row[f"{fmt}_fast_batch_over_onnx_batch"] = row[f"{fmt}_batch"] / row["onnx_batch"]
+    formats = tuple(args.ab_formats.split(","))
+    ab = before_after(args.before, args.pairs, models(args.quick), formats) if "ab" in sections else previous.get("pmml_ab", {})
     out = {
         "machine": {"python": platform.python_version(), "cpus": 2},
         "rows": args.rows if "engines" in sections else previous.get("rows"),
         "results": results,
         "api_overhead": api_overhead(args.api_rows, args.quick) if "api" in sections else previous.get("api_overhead", []),
         "cold_load": cold_load(args.quick) if "cold" in sections else previous.get("cold_load", []),
-        "pmml_ab": before_after(args.before, args.pairs, models(args.quick)) if "ab" in sections else previous.get("pmml_ab", {}),
+        "pmml_ab": ab,
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "formats.json").write_text(json.dumps(out, indent=2))

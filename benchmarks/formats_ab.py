@@ -1,8 +1,9 @@
-"""The PMML rows of formats.py, old code against new, interleaved: ``formats.py --sections ab --before DIR``.
+"""The PMML and PFA fast-path rows of formats.py, old code against new, interleaved:
+``formats.py --sections ab --before DIR [--ab-formats pmml,pfa]``.
 
 DIR is a source tree of the old code (``git worktree add`` or ``git archive`` of a commit: a folder
-holding ``interchange/``). The same three documents (logistic regression, 100-tree forest and
-boosting, written by the current tree) are scored by fresh processes of the old and the new code
+holding ``interchange/``). The same three documents per format (logistic regression, 100-tree forest
+and boosting, written by the current tree) are scored by fresh processes of the old and the new code
 in turns, the order flipped every pair, so load on the shared machine moves both alike. Each
 process measures CPU time (``time.process_time``), the best of at least 7, 3 and 5 rounds and of at
 least one CPU second each: a 20k-row batch, 2,000 records one at a time and a 100k-row batch, the
@@ -51,14 +52,16 @@ print(json.dumps({
 """
 
 
-def _documents(models: dict[str, Any], folder: Path) -> dict[str, Path]:
+def _documents(models: dict[str, Any], folder: Path, formats: tuple[str, ...]) -> dict[str, Path]:
     X, y = make_classification(20_000, 20, n_informative=10, random_state=0)
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
     out = {}
     for name, est in models.items():
         est.fit(frame, y)
-        out[name] = folder / f"{name}.pmml"
-        interchange.convert(est, "pmml", sample=frame.iloc[:200]).save(out[name])
+        for fmt in formats:
+            key = name if fmt == "pmml" else f"{name} ({fmt})"
+            out[key] = folder / f"{name}.{fmt}"
+            interchange.convert(est, fmt, sample=frame.iloc[:200]).save(out[key])
     return out
 
 
@@ -70,13 +73,13 @@ def _measure(tree: str, document: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def before_after(before: str, pairs: int, models: dict[str, Any]) -> dict[str, Any]:
+def before_after(before: str, pairs: int, models: dict[str, Any], formats: tuple[str, ...] = ("pmml",)) -> dict[str, Any]:
     """Old (``before``) and new (this tree) code on the same documents, ``pairs`` interleaved pairs."""
     now = str(Path(interchange.__file__).resolve().parent.parent)
     rows: dict[str, dict[str, list[dict[str, float]]]] = {}
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
-        docs = _documents(models, Path(tmp))
+        docs = _documents(models, Path(tmp), formats)
         for i in range(pairs):
             for name, doc in docs.items():
                 order = [("old", before), ("new", now)] if i % 2 == 0 else [("new", now), ("old", before)]
@@ -85,6 +88,7 @@ def before_after(before: str, pairs: int, models: dict[str, Any]) -> dict[str, A
                 print(name, i, {k: round(v / rows[name]["old"][-1][k], 3) for k, v in rows[name]["new"][-1].items()}, flush=True)
             loads.append(os.getloadavg()[0])
     out: dict[str, Any] = {"before": before, "pairs": pairs, "clock": "CPU (time.process_time)", "load_average": loads}
+    out["formats"] = list(formats)
     out["models"] = {}
     for name, runs in rows.items():
         ratios = {k: sorted(n[k] / o[k] for o, n in zip(runs["old"], runs["new"], strict=True)) for k in runs["old"][0]}
@@ -103,7 +107,8 @@ def ab_table(ab: dict[str, Any]) -> list[str]:
         return []
     lines = [
         "",
-        f"PMML fast path, new code / old code ({ab['pairs']} interleaved pairs, fresh processes, {ab['clock']}; "
+        f"{' and '.join(f.upper() for f in ab.get('formats', ['pmml']))} fast paths, new code / old code "
+        f"({ab['pairs']} interleaved pairs, fresh processes, {ab['clock']}; "
         f"rate ratios, above 1 = faster; load average during the run "
         f"{min(ab['load_average']):.1f}-{max(ab['load_average']):.1f}; "
         f"old code: {ab['before']}):",
