@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import interchange
 from interchange.formats.onnx.meta import IR_WRITER
+from tests.conformance import lifting
 from tests.conformance.lifting import lifted_outputs, record
 from tests.roundtrip.test_matrix import CASES, _data, _wrap
 
@@ -113,3 +116,97 @@ def test_multinomial_naive_bayes_as_skl2onnx_writes_it_lifts_and_agrees() -> Non
     for c in range(3):
         np.testing.assert_allclose(got[f"probability_{c}"], want[f"probability_{c}"], rtol=1e-9, atol=1e-12)  # a double graph
     record("interchange", "onnx", "MultinomialNB-numeric-skl2onnx", lifted, True)
+
+
+# --- documents other tools write (onnx_foreign/): stacking, voting, bagging, links over a model's value ---
+
+FOREIGN_DIR = Path(__file__).parent / "onnx_foreign"
+# documents that do not lift yet, and the reason they give (a named refusal, never a crash)
+NOT_YET_FOREIGN: dict[str, str] = {}
+# documents whose graphs give NaN probabilities for a row with a missing number: onnxruntime's label is
+# then the first class, the IR's missing (a linear classifier's, as in every lifted ONNX linear model)
+NO_MISSING_ROWS = {"skl2onnx_perceptron", "skl2onnx_voting_soft"}
+# documents whose output named as probabilities holds decision values ([-s, s]): the IR gives decision
+# values, compared with those columns (how outputs are named is read elsewhere: onnx/runtime.py)
+DECISIONS_AS_PROBABILITIES = {"skl2onnx_perceptron"}
+
+
+def _foreign_rows(name: str) -> pd.DataFrame:
+    """The data the document's model was fitted on (sklearn's data sets; gen2.py / gen3.py of the outside
+    corpus), then the same rows with one value missing in turn."""
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+
+    if "categorical" in name:  # LightGBM's categorical codes 0..2 and 0..3, three numbers
+        rng = np.random.default_rng(3)
+        n = 300
+        X = np.column_stack(
+            [rng.integers(0, 3, n), rng.integers(0, 4, n), rng.normal(size=n), rng.normal(size=n) * 3, rng.uniform(0, 10, n)]
+        )
+    elif "perceptron" in name:
+        X = load_breast_cancer().data[:, :6]
+    elif "voting" in name:
+        X = load_iris().data
+    else:
+        X = load_diabetes().data
+    X = np.asarray(X, dtype=np.float64)
+    holes = X[: 3 * X.shape[1]].copy()
+    for i in range(len(holes)):
+        holes[i, i % X.shape[1]] = np.nan
+    return pd.DataFrame(np.vstack([X, holes]))
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("path", sorted(FOREIGN_DIR.glob("*.onnx")), ids=lambda p: p.stem)
+def test_foreign_onnx_document_lifts_and_agrees_with_onnxruntime(path: Path) -> None:
+    """skl2onnx / onnxmltools documents whose graphs combine models (stacking, soft voting, bagging), put a
+    link on a model's value (Poisson's exp) or split on categories lift, and agree with onnxruntime on the
+    rows the model was fitted on and rows with a missing value. The graphs compute in float32 and the IR
+    in double: rtol 1e-4 / atol 1e-5 (see the module docstring); labels equal."""
+    data = path.read_bytes()
+    lifted = interchange.lift(data)
+    source = f"{path.stem.split('_')[0]} (outside)"  # the producer: the file name's prefix
+    reason = NOT_YET_FOREIGN.get(path.stem)
+    if reason:
+        record(source, "onnx", path.stem, lifted, None)
+        assert not lifted.ok and any(re.search(reason, str(r)) for r in lifted.reasons), lifted.report()
+        return
+    assert lifted.ok, lifted.report()
+    model = interchange.load(data)
+    X = _foreign_rows(path.stem)
+    if path.stem in NO_MISSING_ROWS:
+        X = X.dropna().reset_index(drop=True)
+    frame = pd.DataFrame({f.name: X[i] for i, f in enumerate(model.signature.inputs)})
+    if path.stem in DECISIONS_AS_PROBABILITIES:
+        _agrees_as_decisions(lifted, model.predict(frame), frame)
+        record(source, "onnx", path.stem, lifted, True)
+        return
+    old = lifting.RTOL, lifting.ATOL
+    lifting.RTOL, lifting.ATOL = RTOL, ATOL
+    try:
+        bad = lifting.disagreements(lifted, model, frame)
+    finally:
+        lifting.RTOL, lifting.ATOL = old
+    record(source, "onnx", path.stem, lifted, not bad)
+    assert not bad, bad
+
+
+def _agrees_as_decisions(lifted: object, want: dict[str, np.ndarray], frame: pd.DataFrame) -> None:
+    """The IR model's decision values against onnxruntime's ``[-s, s]`` columns, and its label. The
+    score is a float32 dot product in onnxruntime whose terms cancel (Perceptron's weights reach 1e4
+    on inputs up to 2,500): its error bound is Higham's ``n u sum |terms|`` (u = 2^-24, n terms plus the
+    bias), not a relative error of the result; the IR's sum is in double."""
+    from interchange.batch import to_columns
+
+    graph = lifted.graph  # type: ignore[attr-defined]
+    env = dict(to_columns(frame, lifted.signature))  # type: ignore[attr-defined]
+    for step in graph.steps:
+        step.apply(env)
+    pred = graph.model.predict(env).finish()
+    s = np.asarray(pred.decision, dtype=np.float64)[:, -1]
+    m = graph.model
+    terms = np.abs(np.column_stack([np.asarray(env[c], dtype=np.float64) for c in m.inputs]) * m.coef[-1]).sum(axis=1)
+    bound = (len(m.inputs) + 1) * 2.0**-24 * (terms + abs(float(m.intercept[-1])))
+    for got, name in ((s, "output_probability_1"), (-s, "output_probability_0")):
+        over = np.abs(got - want[name]) - (ATOL + RTOL * np.abs(want[name]) + bound)
+        assert not np.any(over > 0), f"{name}: row {int(np.argmax(over))} off by {float(np.max(over))} over the bound"
+    assert [str(v) for v in pred.label] == [str(v) for v in want["output_label"]]

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.onnx.lift.columns import LifterOps
-from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _where
+from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _scalar, _where
 from interchange.ir.expressions import Call, Const, Ref
 from interchange.ir.lifted import Unliftable
 
@@ -37,6 +37,9 @@ class ArithmeticOps(LifterOps):
         if isinstance(a, Lin) and isinstance(b, np.ndarray) and fn in ("+", "-"):
             bias = np.broadcast_to(np.asarray(b, dtype=np.float64).reshape(-1), a.intercept.shape)
             return Lin(a.inputs, a.coef, a.intercept + (bias if fn == "+" else -bias), a.link)
+        if isinstance(a, Lin) and a.link == "none" and fn in ("*", "/") and _scalar(b) not in (None, 0.0):
+            k = float(_scalar(b)) if fn == "*" else 1.0 / float(_scalar(b))  # type: ignore[arg-type]
+            return Lin(a.inputs, a.coef * k, a.intercept * k, negated=a if k == -1.0 else None)  # (Perceptron's -score)
         if isinstance(a, Lin) and fn == "/" and isinstance(b, _Sum) and b.of is a and a.link == "sigmoid":
             return Lin(a.inputs, a.coef, a.intercept, "ovr")
         if isinstance(a, Cols) and isinstance(b, np.ndarray):
@@ -66,6 +69,8 @@ class ArithmeticOps(LifterOps):
     def op_MatMul(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         v = self._cols(node, ins[0])
         w = np.asarray(self._const(node.input[1], node), dtype=np.float64)
+        if w.ndim == 1:  # [N, columns] @ [columns]: one score per row (skl2onnx's PoissonRegressor)
+            w = w[:, None]
         if w.ndim != 2 or w.shape[0] != len(v.names):
             raise Unliftable(_where(node), "MatMul by other than a [columns, k] constant")
         return Lin(tuple(v.names), w.T.copy(), np.zeros(w.shape[1]))
@@ -88,6 +93,14 @@ class ArithmeticOps(LifterOps):
             v = ins[0]
             return Cols([self.derive(f"sigmoid({n})", Call("logistic", (Ref(n),)), v.single) for n in v.names], v.single)
         raise Unliftable(_where(node), f"Sigmoid of {type(ins[0]).__name__}")
+
+    def op_Exp(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
+        if isinstance(ins[0], Lin) and ins[0].link == "none" and len(ins[0].coef) == 1:
+            return Lin(ins[0].inputs, ins[0].coef, ins[0].intercept, "exp")  # a log link (exp of one affine score)
+        if isinstance(ins[0], Cols):
+            v = ins[0]
+            return Cols([self.derive(f"exp({n})", Call("exp", (Ref(n),)), v.single) for n in v.names], v.single)
+        raise Unliftable(_where(node), f"Exp of {type(ins[0]).__name__}")
 
     def op_Softmax(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         if isinstance(ins[0], Lin) and ins[0].link == "none" and at.get("axis", -1) in (1, -1):

@@ -72,6 +72,8 @@ class ColumnOps(LifterOps):
         raise Unliftable(_where(node), f"Reshape of {type(ins[0]).__name__}")
 
     def op_Concat(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
+        if len(ins) == 2 and all(isinstance(v, Lin) for v in ins) and ins[0].negated is ins[1] and at.get("axis") in (1, -1):
+            return ins[1]  # [-s, s]: a binary classifier's decision (Perceptron), read as its score s
         if at.get("axis") not in (1, -1) or not all(isinstance(v, Cols) for v in ins):
             raise Unliftable(_where(node), "Concat other than of columns along axis 1")
         return Cols([n for v in ins for n in v.names], any(v.single for v in ins))

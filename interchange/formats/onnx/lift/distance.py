@@ -24,7 +24,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
+from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _scalar, _where
 from interchange.ir.cluster import NearestCenter
 from interchange.ir.lifted import Unliftable
 from interchange.ir.neighbors import NearestNeighbors
@@ -114,12 +114,6 @@ class _Hit:
     of: _Targets
     c: int
     counted: bool = False  # summed over the neighbours
-
-
-def _scalar(v: Any) -> float | None:
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "fiu":
-        return float(v.reshape(-1)[0])
-    return None
 
 
 def _axes(ins: list[Any], at: dict[str, Any]) -> list[int]:

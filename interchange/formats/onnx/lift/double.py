@@ -18,7 +18,7 @@ import onnx
 
 from interchange.formats.onnx.lift.naive_bayes import Jll
 from interchange.formats.onnx.lift.trees import v5_parts
-from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _where
+from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _scalar, _where
 from interchange.ir.expressions import Call, Const, Derive, Expr, Lookup, Ref
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
@@ -131,12 +131,6 @@ def _combined(a: Lin, b: Lin, sign: float) -> Lin:
         for j, n in enumerate(lin.inputs):
             coef[:, names.index(n)] += s * lin.coef[:, j]
     return Lin(tuple(names), coef, a.intercept + sign * b.intercept)
-
-
-def _scalar(v: Any) -> float | None:
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "fiu":
-        return float(v.reshape(-1)[0])
-    return None
 
 
 def _scores(v: Any) -> bool:

@@ -5,7 +5,8 @@ map (``values.Lin``) stays symbolic until a link or the end makes it a model, an
 operator becomes the IR model step. Float tensors compute in float32: each elementwise result
 is a Derive step rounded to float32 (exact: an IEEE float32 operation equals the double
 operation rounded); sums of many terms are evaluated in double. Recognisers of whole patterns
-(SVM machine values, distances, naive Bayes, isolation scores, the double writer's links) see
+(SVM machine values, distances, naive Bayes, isolation scores, combined models, the double
+writer's links) see
 each node first; the ``op_*`` methods of the column, arithmetic and model mixins follow.
 """
 
@@ -21,6 +22,7 @@ from interchange.formats.onnx.lift.arithmetic import ArithmeticOps
 from interchange.formats.onnx.lift.columns import ColumnOps
 from interchange.formats.onnx.lift.distance import DistanceOps
 from interchange.formats.onnx.lift.double import DoubleOps
+from interchange.formats.onnx.lift.ensembles import EnsembleOps
 from interchange.formats.onnx.lift.fold import FOLD
 from interchange.formats.onnx.lift.models import ModelOps
 from interchange.formats.onnx.lift.naive_bayes import NaiveBayesOps
@@ -51,7 +53,7 @@ def attrs(node: onnx.NodeProto) -> dict[str, Any]:
     return out
 
 
-class Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, DoubleOps, ColumnOps, ArithmeticOps, ModelOps):
+class Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, EnsembleOps, DoubleOps, ColumnOps, ArithmeticOps, ModelOps):
     """Symbolic values per tensor name, the IR steps made so far, and which nodes lifted."""
 
     def __init__(self, proto: onnx.ModelProto, classes: tuple[Any, ...] | None = None) -> None:
@@ -99,6 +101,8 @@ class Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, DoubleOps, ColumnOp
                 outs = self.naive_bayes(node, ins, at)  # naive Bayes, log-softmax (lift.naive_bayes)
             if outs is None:
                 outs = self.outlier(node, ins, at)  # isolation scores (lift.outlier)
+            if outs is None:
+                outs = self.ensemble(node, ins, at)  # models combined: chains, stacking, bagging, voting (lift.ensembles)
             if outs is None:
                 outs = self.pattern(node, ins, at)  # the double writer's shapes (lift_double)
             if outs is None:

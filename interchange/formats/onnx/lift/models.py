@@ -11,6 +11,7 @@ from interchange.formats.onnx.lift.columns import LifterOps
 from interchange.formats.onnx.lift.trees import tree_ensemble
 from interchange.formats.onnx.lift.values import Lin, Pred, _Label, _where
 from interchange.ir.expressions import Call, Ref
+from interchange.ir.general import GeneralizedLinear
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
 from interchange.ir.linear import Link, Regression
@@ -23,6 +24,8 @@ class ModelOps(LifterOps):
     """``op_*`` for ML model operators, and ``linear`` for an affine map at the outputs."""
 
     def linear(self, lin: Lin, classes: Any) -> ModelStep:
+        if classes is None and lin.link == "exp" and len(lin.coef) == 1:  # exp of an affine score: the log link
+            return GeneralizedLinear(lin.inputs, np.asarray(lin.coef[0]), float(lin.intercept[0]), "log")
         if classes is None:
             if len(lin.coef) != 1 or lin.link not in ("none", "sigmoid"):
                 raise Unliftable("graph outputs", "a value output that is not one affine score (or its sigmoid)")

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import onnx
 
-from interchange.formats.onnx.lift.values import Cols, Lin, _where
+from interchange.formats.onnx.lift.values import Cols, Lin, _scalar, _where
 from interchange.ir.lifted import Unliftable
 from interchange.ir.naive_bayes import GaussianNaiveBayes
 
@@ -63,12 +63,6 @@ def jll_model(v: Jll, classes: tuple[Any, ...] | None, where: str) -> GaussianNa
     if v.link != "softmax" or classes is None or len(classes) != len(v.log_prior):
         raise Unliftable(where, "naive Bayes log-likelihoods as outputs other than their normalised probabilities")
     return GaussianNaiveBayes(v.cols, tuple(classes), v.mean, v.var, v.log_prior)
-
-
-def _scalar(v: Any) -> float | None:
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "fiu":
-        return float(v.reshape(-1)[0])
-    return None
 
 
 def _table(v: Any, width: int) -> np.ndarray | None:

@@ -22,7 +22,7 @@ import numpy as np
 import onnx
 
 from interchange.formats.onnx.lift.double import Trees, _Chain
-from interchange.formats.onnx.lift.values import Pred, _Label, _where
+from interchange.formats.onnx.lift.values import Pred, _Label, _scalar, _where
 from interchange.ir.lifted import Unliftable
 from interchange.ir.outlier import IsolationScore
 from interchange.ir.trees import Tree, TreeEnsemble
@@ -82,12 +82,6 @@ _BINARY = {
     "LessOrEqual": np.less_equal,
 }
 _INTEGERS = {onnx.TensorProto.INT64, onnx.TensorProto.INT32}
-
-
-def _scalar(v: Any) -> float | None:
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "fiu":
-        return float(v.reshape(-1)[0])
-    return None
 
 
 class OutlierOps:

@@ -1,11 +1,11 @@
 """ai.onnx.ml TreeEnsembleRegressor / TreeEnsembleClassifier (opset 1-3) and TreeEnsemble (opset 5) as an IR TreeEnsemble.
 
 Node modes map onto the IR's two comparisons: BRANCH_LEQ / BRANCH_LT send the true branch
-left; BRANCH_GT / BRANCH_GTE are their complements (true branch right). A missing value
-follows the true branch where ``missing_value_tracks_true``, else the false branch (a NaN
-comparison is false in onnxruntime). Equality splits and mixed comparisons in one tree have
-no IR form. A binary classifier with one weight column gives [1 - s, s] (no link) or the
-logistic of s.
+left; BRANCH_GT / BRANCH_GTE are their complements (true branch right); BRANCH_EQ becomes two
+comparisons of the tree's kind (``_equalities``). A missing value follows the true branch where
+``missing_value_tracks_true``, else the false branch (a NaN comparison is false in onnxruntime).
+BRANCH_NEQ / BRANCH_MEMBER and mixed < / <= comparisons in one tree have no IR form. A binary
+classifier with one weight column gives [1 - s, s] (no link) or the logistic of s.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from interchange.ir.trees import Tree, TreeEnsemble
 __all__ = ["tree_ensemble"]
 
 _MODES = {"BRANCH_LEQ": ("<=", True), "BRANCH_LT": ("<", True), "BRANCH_GT": ("<=", False), "BRANCH_GTE": ("<", False)}
-_V5_MODES = {0: "BRANCH_LEQ", 1: "BRANCH_LT", 2: "BRANCH_GTE", 3: "BRANCH_GT"}
+_V5_MODES = {0: "BRANCH_LEQ", 1: "BRANCH_LT", 2: "BRANCH_GTE", 3: "BRANCH_GT", 4: "BRANCH_EQ"}
 _LINKS = {"NONE": Link.IDENTITY, "LOGISTIC": Link.LOGISTIC, "SOFTMAX": Link.SOFTMAX}
 
 
@@ -110,27 +110,33 @@ def _finish(
 
 
 def _tree(nodes: dict[int, tuple[Any, ...]], leaf: Any, width: int, where: str) -> Tree:
-    """One tree, renumbered so parents come before children (depth-first from the root)."""
+    """One tree, renumbered so parents come before children (depth-first from the root); equality
+    splits become two comparisons (``_equalities``), a subtree reached twice then copied."""
+    nodes = _equalities(nodes, where)
     children = {c for m, _, _, yes, no, _ in nodes.values() if m != "LEAF" for c in (yes, no)}
     roots = [n for n in nodes if n not in children]
     if len(roots) != 1:
         raise Unliftable(where, "a tree without exactly one root")
     order: list[int] = []
-    stack = [roots[0]]
+    links: dict[tuple[int, int], int] = {}
+    stack = [(roots[0], -1, 0)]
     while stack:
-        n = stack.pop()
+        n, parent, side = stack.pop()
+        if parent >= 0:
+            links[(parent, side)] = len(order)
         order.append(n)
+        if len(order) > 4 * len(nodes) + 64:
+            raise Unliftable(where, "a tree whose equality splits share subtrees too often to copy them")
         m, _, _, yes, no, _ = nodes[n]
         if m != "LEAF":
-            stack += [no, yes]
-    index = {n: i for i, n in enumerate(order)}
+            stack += [(no, len(order) - 1, 1), (yes, len(order) - 1, 0)]
     k = len(order)
     feature, threshold = np.full(k, -1), np.zeros(k)
     left, right = np.full(k, -1), np.full(k, -1)
     missing_left, value = np.ones(k, dtype=bool), np.zeros((k, width))
     ops = set()
-    for n, i in index.items():
-        m, f, v, yes, no, miss = nodes[n]
+    for i, n in enumerate(order):
+        m, f, v, _, _, miss = nodes[n]
         if m == "LEAF":
             value[i] = leaf(n)
             continue
@@ -139,11 +145,35 @@ def _tree(nodes: dict[int, tuple[Any, ...]], leaf: Any, width: int, where: str) 
         op, true_left = _MODES[m]
         ops.add(op)
         feature[i], threshold[i] = f, v
-        left[i], right[i] = (index[yes], index[no]) if true_left else (index[no], index[yes])
+        yes, no = links[(i, 0)], links[(i, 1)]
+        left[i], right[i] = (yes, no) if true_left else (no, yes)
         missing_left[i] = miss == true_left
     if len(ops) > 1:
         raise Unliftable(where, "a tree mixing < and <= comparisons")
     return Tree(feature, threshold, left, right, value, missing_left, "<" if ops == {"<"} else "<=")
+
+
+def _equalities(nodes: dict[int, tuple[Any, ...]], where: str) -> dict[int, tuple[Any, ...]]:
+    """``x == v`` (BRANCH_EQ: LightGBM's categorical splits) as two comparisons of the tree's own kind,
+    exact on doubles: with ``<=``, ``x <= prev(v)`` sends x < v to the false branch, then ``x <= v``
+    splits x == v (true) from x > v (false); with ``<``, ``x < v`` then ``x < next(v)``. A missing
+    value goes on to the second node, which sends it where ``missing_value_tracks_true`` says
+    (onnxruntime: NaN == v is false). The false branch is reached from both nodes."""
+    if not any(m == "BRANCH_EQ" for m, *_ in nodes.values()):
+        return nodes
+    kinds = {_MODES[m][0] for m, *_ in nodes.values() if m in _MODES}
+    strict = kinds == {"<"}
+    mode = "BRANCH_LT" if strict else "BRANCH_LEQ"
+    out = dict(nodes)
+    fresh = max(nodes) + 1
+    for n, (m, f, v, yes, no, miss) in nodes.items():
+        if m != "BRANCH_EQ":
+            continue
+        below, upper = (v, np.nextafter(v, np.inf)) if strict else (np.nextafter(v, -np.inf), v)
+        out[n] = (mode, f, float(below), no, fresh, False)
+        out[fresh] = (mode, f, float(upper), yes, no, miss)
+        fresh += 1
+    return out
 
 
 def _v5(at: dict[str, Any], inputs: tuple[str, ...], where: str) -> TreeEnsemble:

@@ -10,7 +10,7 @@ import onnx
 
 from interchange.ir.graph import ModelStep
 
-__all__ = ["Cols", "Lin", "Pred", "_Label", "_where"]
+__all__ = ["Cols", "Lin", "Pred", "_Label", "_scalar", "_where"]
 
 
 @dataclass
@@ -42,6 +42,13 @@ class Pred:
 
 class _Label:
     """A label computed from scores (ArgMax, a class look-up): the IR's label is its argmax too."""
+
+
+def _scalar(v: Any) -> float | None:
+    """A one-element numeric constant's value, else None."""
+    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "fiu":
+        return float(v.reshape(-1)[0])
+    return None
 
 
 def _where(node: onnx.NodeProto) -> str:

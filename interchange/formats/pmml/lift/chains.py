@@ -149,12 +149,21 @@ def _tree_chain(model: etree._Element, seg: etree._Element, lc: LiftContext) -> 
     if local(last) != "RegressionModel":
         raise Unliftable(path_of(last), "a modelChain that does not end in a RegressionModel")
     final = lift_model(last, LiftContext(lc.ctx, lc.reasons, []))
-    assert isinstance(final, Regression)
     unknown = [c for c in final.inputs if c not in raws]
     if unknown:
         raise Unliftable(
             path_of(last), f"the chain's RegressionModel reads {unknown}, which are not raw scores of earlier segments"
         )
+    if isinstance(final, GeneralizedLinear) and final.offset is None and final.trials is None:
+        # XGBoost's reg:logistic / count:poisson: the link (normalizationMethod logit / exp) of the boosted sum,
+        # a chain of the folded ensemble's value and the one-column linear model reading it
+        coef = np.asarray(final.coef, dtype=np.float64)[None, :]
+        summed = _fold(Regression(final.columns, coef, np.array([final.intercept])), raws)
+        raw = "boosted-sum"
+        tail = GeneralizedLinear((raw,), np.ones(1), 0.0, final.link, final.parameter)
+        return Chain((ChainSegment(summed, None, (ChainLink(raw),)), ChainSegment(tail)))
+    if not isinstance(final, Regression):
+        raise Unliftable(path_of(last), f"a boosting chain ending in a {type(final).__name__}, which the IR cannot fold")
     return _fold(final, raws)
 
 
