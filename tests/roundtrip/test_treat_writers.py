@@ -72,7 +72,7 @@ NO_JPMML = {"anomaly_iforest": "JPMML-Evaluator 0.16 does not take AnomalyDetect
 
 
 def test_the_documents_are_there() -> None:
-    assert len(DOCUMENTS) == 23, [p.stem for p in DOCUMENTS]
+    assert len(DOCUMENTS) == 25, [p.stem for p in DOCUMENTS]
 
 
 def _written(lifted: interchange.Lifted, target: str) -> interchange.Model:

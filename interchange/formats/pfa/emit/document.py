@@ -301,6 +301,14 @@ def _class_index(classes: list[Any], target: Any) -> int:
     raise UnsupportedModelError(f"a probability output for class {target!r}, which the model does not have", format="pfa")
 
 
+def _decision(decisions: list[Any], i: int, outputs: int) -> Any:
+    """Output ``i`` of a model's decisions; one binary decision (the second class's) shown as two
+    outputs gives the first class its negation, as ir.graph.outputs_from does."""
+    if len(decisions) == 1 and outputs == 2:
+        return {"u-": decisions[0]} if i == 0 else decisions[0]
+    return decisions[i]
+
+
 def write_graph(graph: Graph) -> bytes:
     """A PFA document for ``graph``; output record fields are the signature's output names."""
     sig = graph.signature
@@ -324,7 +332,7 @@ def write_graph(graph: Graph) -> bytes:
         elif f.kind == "label":
             values[f.name] = parts.get("label") or {"attr": {"cell": "classes"}, "path": [{"a.argmax": probs}]}
         elif f.kind == "decision":
-            values[f.name] = parts["decision"][sig.output("decision").index(f)]
+            values[f.name] = _decision(parts["decision"], sig.output("decision").index(f), len(sig.output("decision")))
         elif f.kind == "score":
             values[f.name] = parts["score"]
         elif f.kind == "probability":

@@ -110,13 +110,19 @@ def _decision_classifier(
     fields = tuple(decision_field(f.name) for f in sig.output("decision"))
     if not fields:  # a classifier that shows only its label (e.g. a CART tree voting by argmax): internal scores
         fields = tuple(decision_field(f"score_{j}") for j in range(len(coef)))
-    for j, field in enumerate(fields):
+    exprs = []
+    for j in range(len(coef)):
         expr = E("Constant", {"dataType": "double"})
         expr.text = num(intercept[j])
         for name, c in zip(names, coef[j], strict=True):
             term = E("Apply", {"function": "*"}, E("FieldRef", {"field": name}), E("Constant", {"dataType": "double"}))
             term[1].text = num(c)
             expr = E("Apply", {"function": "+"}, expr, term)
+        exprs.append(expr)
+    if len(exprs) == 1 and len(fields) == 2:  # one binary decision shown for both classes: the first is its negation
+        exprs.insert(0, E("Apply", {"function": "*"}, E("Constant", {"dataType": "double"}), copy.deepcopy(exprs[0])))
+        exprs[0][0].text = "-1"
+    for field, expr in zip(fields, exprs, strict=True):
         local.append(E("DerivedField", {"name": field, "optype": "continuous", "dataType": "double"}, expr))
     link = Link.LOGISTIC if len(fields) == 1 else Link.SOFTMAX
     model = _classifier_tables(sig, link, classes, fields, np.eye(len(fields)), np.zeros(len(fields)), schema)
