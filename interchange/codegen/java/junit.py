@@ -34,8 +34,11 @@ def _token(value: Any, type_: str) -> str:
         return "s" + text
     if type_ == "boolean":
         return "b" + ("1" if bool(value) else "0")
-    if type_ == "integer" and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return f"l{int(value)}"
+    if type_ == "integer" and isinstance(value, (int, np.integer, str)) and not isinstance(value, bool):
+        try:  # (an integer label may come as its category text, "1")
+            return f"l{int(value)}"
+        except ValueError:
+            pass
     return "d" + repr(float(value))
 
 
