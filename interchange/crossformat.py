@@ -25,11 +25,11 @@ from interchange.converted import Converted
 from interchange.document import Document
 from interchange.errors import UnsupportedModelError, VerificationError
 from interchange.formats.onnx.precision import computes_in_float32
-from interchange.ir.expressions import Call, Derive, Indicator, references
+from interchange.ir.derive.expressions import Call, Derive, Indicator, references
+from interchange.ir.derive.transforms import Impute, Validate
 from interchange.ir.graph import Graph
 from interchange.ir.lifted import Lifted
-from interchange.ir.transforms import Impute, Validate
-from interchange.ir.trees import TreeEnsemble
+from interchange.ir.trees.ensemble import TreeEnsemble
 from interchange.ir.validity import Treat
 from interchange.lift import lift
 from interchange.model import Model, Scored, get_format, load, read_document

@@ -104,32 +104,34 @@ def languages() -> tuple[str, ...]:
 
 
 _loaded: set[str] = set()
-_EXTRA = {
+_EXTRA = {  # the emitter modules of each language beside "steps", in import order
     "python": (
         "expressions",
-        "general",
-        "segments",
         "validity",
-        "targets",
-        "chain",
-        "anomaly",
-        "tree_figures",
-        "multiway",
-        "figures",
+        "models.families",
+        "models.general",
+        "models.segments",
+        "models.targets",
+        "models.chain",
+        "models.anomaly",
+        "models.tree_figures",
+        "models.multiway",
+        "models.figures",
     ),
     "java": (
-        "general",
         "expressions",
         "lower",
-        "rules",
-        "segments",
         "validity",
-        "targets",
-        "chain",
-        "anomaly",
-        "tree_figures",
-        "multiway",
-        "figures",
+        "models.families",
+        "models.general",
+        "models.rules",
+        "models.segments",
+        "models.targets",
+        "models.chain",
+        "models.anomaly",
+        "models.tree_figures",
+        "models.multiway",
+        "models.figures",
     ),
 }
 
@@ -141,5 +143,5 @@ def _load(lang: str) -> None:
     if lang in _loaded:
         return
     _loaded.add(lang)
-    for module in ("steps", "models", *_EXTRA.get(lang, ())):
+    for module in ("steps", *_EXTRA.get(lang, ())):
         importlib.import_module(f"interchange.codegen.{lang}.{module}")

@@ -17,8 +17,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
 from interchange.extract.trees import float32_split
-from interchange.ir.linear import Link
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.linear import Link
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 # XGBoost rounds inputs and sums leaves in float32: its own predictions carry that rounding.
 FLOAT32_SUMS = "XGBoost adds leaf values and applies the link in float32"  # its own outputs carry that rounding

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.cluster import NearestCenter
+from interchange.ir.models.cluster import NearestCenter
 
 
 @extractor(KMeans, MiniBatchKMeans)

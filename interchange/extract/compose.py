@@ -10,7 +10,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor, flatten, lookup
-from interchange.ir.transforms import OneHot, Ordinal
+from interchange.ir.derive.transforms import OneHot, Ordinal
 from interchange.source import identity
 
 

@@ -18,7 +18,7 @@ from sklearn.svm import LinearSVC, LinearSVR
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.linear import Link, Regression
+from interchange.ir.models.linear import Link, Regression
 
 
 @extractor(LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR)

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.naive_bayes import GaussianNB
 
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.naive_bayes import GaussianNaiveBayes
+from interchange.ir.models.naive_bayes import GaussianNaiveBayes
 
 
 @extractor(GaussianNB)

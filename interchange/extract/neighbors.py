@@ -9,7 +9,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.neighbors import NearestNeighbors
+from interchange.ir.models.neighbors import NearestNeighbors
 
 
 def _metric(est: Any) -> tuple[str, float]:

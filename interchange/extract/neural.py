@@ -9,7 +9,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.neural import ACTIVATIONS, NeuralNetwork
+from interchange.ir.models.neural import ACTIVATIONS, NeuralNetwork
 
 
 def _layers(est: Any) -> dict[str, Any]:

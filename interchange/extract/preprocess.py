@@ -20,7 +20,7 @@ from sklearn.preprocessing import (
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.transforms import Bin, Impute, Normalize, Polynomial, Project, Scale, Threshold
+from interchange.ir.derive.transforms import Bin, Impute, Normalize, Polynomial, Project, Scale, Threshold
 
 
 def _scale(state: Extraction, offset: Any = 0.0, divisor: Any = 1.0, factor: Any = 1.0, shift: Any = 0.0) -> None:

@@ -10,7 +10,7 @@ from sklearn.svm import SVC, SVR, NuSVC, NuSVR
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.svm import SupportVectorMachine, one_vs_one
+from interchange.ir.models.svm import SupportVectorMachine, one_vs_one
 
 
 def _kernel(est: Any) -> dict[str, Any]:

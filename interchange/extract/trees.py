@@ -19,9 +19,9 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from interchange.errors import UnsupportedModelError
 from interchange.extract.registry import Extraction, extractor
-from interchange.ir.linear import Link
-from interchange.ir.outlier import IsolationScore
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.linear import Link
+from interchange.ir.models.outlier import IsolationScore
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 
 def float32_split(threshold: np.ndarray, strict: bool = False) -> np.ndarray:

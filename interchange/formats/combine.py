@@ -1,4 +1,4 @@
-"""The IR's segment combination (interchange.ir.segmentation) spelled in elementwise operations,
+"""The IR's segment combination (interchange.ir.combine.segmentation) spelled in elementwise operations,
 for the writers that have no sort: the ONNX writer (tensors) and the PFA writer (expressions).
 
 One copy of the arithmetic for both: each writer supplies an ``Ops`` over its own terms (an ONNX

@@ -1,22 +1,22 @@
 """The fitted-model intermediate representation (IR) and its vectorised evaluator.
 
-Estimators are extracted into IR once (``interchange.extract``) and ``evaluate`` checks the
-graph against its estimator before a document is written; each format writes IR into its
-documents. The numeric kernels live here once and the PMML and PFA fast paths call them:
-``links`` (inverse links, softmax), ``distances``, ``linear.affine``, ``svm.apply_kernel``,
-``naive_bayes.gaussian_log_terms``, ``tree_walk.descend`` (the one tree walk: ``trees.FlatForest``
-for numeric splits, ``tree_strategies.MultiwayTree`` for PMML's missing-value strategies, PFA's
-compiled tests),
-``graph.label_of``; where a format's semantics differ, the kernel takes a parameter. This
-package imports no scikit-learn, ONNX or XML library.
+Estimators are extracted into IR once (``interchange.extract``) and documents are lifted into it
+(``interchange.lift``); ``evaluate`` runs a graph, each format writes it. Layout: ``graph`` (steps,
+predictions, ``evaluate``), ``derive/`` (the expression layer: derived fields, predicates,
+transformations, text and array items), ``models/`` (one module per model family), ``trees/`` (the
+one tree walk, ``trees.ensemble.FlatForest`` for numeric splits and ``trees.strategies.MultiwayTree``
+for PMML's missing-value strategies), ``combine/`` (segmentations and chains), ``kernels/`` (plain
+numpy kernels that generated Python copies verbatim), ``links`` and ``distances``. The PMML and PFA
+fast paths call the same kernels; where a format's semantics differ, the kernel takes a parameter.
+This package imports no scikit-learn, ONNX or XML library.
 """
 
 from __future__ import annotations
 
+from interchange.ir.derive.transforms import Impute, OneHot, Project, Scale
 from interchange.ir.graph import Graph, ModelStep, Prediction, Step, evaluate
-from interchange.ir.linear import Link, Regression
-from interchange.ir.transforms import Impute, OneHot, Project, Scale
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.linear import Link, Regression
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 __all__ = [
     "Graph",

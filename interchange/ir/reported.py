@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from interchange.errors import ModelError
-from interchange.ir.expressions import Derive, Expr, references
+from interchange.ir.derive.expressions import Derive, Expr, references
 from interchange.ir.graph import Env, ModelStep, Prediction
 
 __all__ = ["Reported", "PARTS"]

@@ -11,7 +11,7 @@ and JPMML-Evaluator read them:
   ``valid``) is invalid; without, every other value is valid;
 * categorical and ordinal fields: with ``valid`` Values listed, any other value is invalid;
 * then ``invalid``: ``returnInvalid`` makes the record bad (a RecordError, as
-  :class:`interchange.ir.transforms.Validate` does), ``asMissing`` makes it missing, ``asValue``
+  :class:`interchange.ir.derive.transforms.Validate` does), ``asMissing`` makes it missing, ``asValue``
   replaces it, ``asIs`` keeps it; ``outliers`` below ``low`` / above ``high`` (continuous, valid
   values only) become missing or are clamped; ``missing_invalid`` (missingValueTreatment
   returnInvalid) makes a missing value a bad record; ``replacement`` fills the rest.
@@ -26,8 +26,8 @@ import numpy as np
 
 from interchange.batch import category_key, missing_mask
 from interchange.errors import RecordError
+from interchange.ir.derive.predicates import _numbers
 from interchange.ir.graph import Env, Step
-from interchange.ir.predicates import _numbers
 
 __all__ = ["Treat", "Interval", "INVALID_TREATMENTS", "OUTLIER_TREATMENTS"]
 

@@ -32,7 +32,7 @@ import pytest
 import interchange
 from interchange.batch import to_columns
 from interchange.ir.graph import matrix
-from interchange.ir.svm import SupportVectorMachine, VoteShares
+from interchange.ir.models.svm import SupportVectorMachine, VoteShares
 from tests.conformance.lifting import disagreements, record
 from tests.conformance.test_pmml_spec import _rows
 from tests.roundtrip.test_matrix import CASES, _data, _wrap

@@ -23,10 +23,10 @@ from lxml import etree
 
 import interchange
 from interchange.batch import to_columns
-from interchange.ir.general import CumulativeLink, GeneralizedLinear
-from interchange.ir.rules import RuleSet
-from interchange.ir.scorecard import Scorecard
-from interchange.ir.segmentation import Segmentation
+from interchange.ir.combine.segmentation import Segmentation
+from interchange.ir.models.general import CumulativeLink, GeneralizedLinear
+from interchange.ir.models.rules import RuleSet
+from interchange.ir.models.scorecard import Scorecard
 from tests.conformance.lifting import differing_outputs, disagreements, lifted_outputs
 from tests.conformance.test_lift_pmml import GOLDEN
 from tests.conformance.test_pmml_spec import _rows

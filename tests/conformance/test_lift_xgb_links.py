@@ -18,8 +18,8 @@ import pytest
 
 import interchange
 from interchange.batch import to_columns
-from interchange.ir.chain import Chain
-from interchange.ir.general import GeneralizedLinear
+from interchange.ir.combine.chain import Chain
+from interchange.ir.models.general import GeneralizedLinear
 from tests.conformance.lifting import lifted_outputs, record
 
 HERE = Path(__file__).parent / "pmml_xgb_links"

@@ -1,4 +1,4 @@
-"""PFA ``model.tree.simpleWalk`` on the shared flat kernel (``interchange.ir.trees.FlatForest``)
+"""PFA ``model.tree.simpleWalk`` on the shared flat kernel (``interchange.ir.trees.ensemble.FlatForest``)
 against titus2, on the edge cases the kernel must not blur: missing values (missingLeft), a
 present NaN (fails ``<=``, unlike a missing value) and a node reading past the end of its input
 array (titus2 fails the record; the fast path hands that batch to titus2).

@@ -22,8 +22,8 @@ import interchange
 from interchange.batch import to_columns
 from interchange.crossformat import convert_document
 from interchange.formats.pmml.departures import departures
-from interchange.ir.cluster import CenterAffinities
-from interchange.ir.compared import ComparedCenter
+from interchange.ir.models.cluster import CenterAffinities
+from interchange.ir.models.compared import ComparedCenter
 from tests.conformance.foreign_rows import rows_for
 from tests.conformance.test_pmml_spec import _same
 

@@ -217,7 +217,7 @@ LIFTED_STEPS = {
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("name", sorted(LIFTED_STEPS))
 def test_segment_steps_lift_and_every_writer_refuses_them_by_name(name: str) -> None:
-    """VariableWeight (ir/variable_weight.py) and selectAll (ir/select_all.py) lift into their own IR
+    """VariableWeight (ir/combine/variable_weight.py) and selectAll (ir/combine/select_all.py) lift into their own IR
     steps, which give the fast path's answers (pypmml's: test_pmml_spec.py); no graph writer or
     generator writes them yet, and each says so by name."""
     from interchange.crossformat import convert_document

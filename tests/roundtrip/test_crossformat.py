@@ -142,7 +142,7 @@ def test_a_target_that_disagrees_is_a_verification_error(monkeypatch: pytest.Mon
     import interchange.crossformat as cf
     from interchange.formats.pmml.emit.document import write_graph
     from interchange.ir.graph import Graph
-    from interchange.ir.linear import Regression
+    from interchange.ir.models.linear import Regression
 
     def wrong(graph: Graph) -> bytes:
         m = graph.model

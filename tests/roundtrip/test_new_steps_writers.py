@@ -36,11 +36,11 @@ import interchange
 from interchange.batch import to_columns
 from interchange.crossformat import _writer, synthetic_rows
 from interchange.document import Document
-from interchange.ir.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
-from interchange.ir.predicates import PredicateColumn
-from interchange.ir.rules import RuleSet
-from interchange.ir.scorecard import Scorecard
-from interchange.ir.segmentation import Segmentation
+from interchange.ir.combine.segmentation import Segmentation
+from interchange.ir.derive.predicates import PredicateColumn
+from interchange.ir.models.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
+from interchange.ir.models.rules import RuleSet
+from interchange.ir.models.scorecard import Scorecard
 from interchange.model import get_format
 from tests.conformance.lifting import differing_outputs, disagreements, lifted_outputs, unwritten
 from tests.conformance.test_lift_pmml import GOLDEN

@@ -34,10 +34,10 @@ import interchange
 from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
 from interchange.crossformat import _writer, convert_document, synthetic_rows
 from interchange.document import Document
-from interchange.ir.cluster import CenterAffinities
-from interchange.ir.neighbors import NeighborIds
-from interchange.ir.rules import RuleConfidence
-from interchange.ir.svm import VoteShares
+from interchange.ir.models.cluster import CenterAffinities
+from interchange.ir.models.neighbors import NeighborIds
+from interchange.ir.models.rules import RuleConfidence
+from interchange.ir.models.svm import VoteShares
 from interchange.model import get_format
 from interchange.verification import compare
 from tests.conformance.lifting import differing_outputs, lifted_outputs

@@ -23,11 +23,11 @@ import interchange
 from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
 from interchange.crossformat import _writer, convert_document, synthetic_rows
 from interchange.document import Document
-from interchange.ir.chain import Chain
+from interchange.ir.combine.chain import Chain
 from interchange.ir.graph import Graph
-from interchange.ir.outlier import AnomalyScore
+from interchange.ir.models.outlier import AnomalyScore
+from interchange.ir.models.targets import Residual, Targeted
 from interchange.ir.reported import Reported
-from interchange.ir.targets import Residual, Targeted
 from interchange.model import get_format
 from interchange.verification import compare
 from tests.conformance.lifting import disagreements

@@ -17,8 +17,8 @@ import pytest
 import interchange
 from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
 from interchange.crossformat import convert_document, synthetic_rows
-from interchange.ir.multiway import MultiwayTreeModel
-from interchange.ir.tree_nodes import NodeFigures
+from interchange.ir.trees.multiway import MultiwayTreeModel
+from interchange.ir.trees.nodes import NodeFigures
 from interchange.verification import compare
 from tests.roundtrip.test_golden_crossformat import jpmml_engine
 from tests.unit.codegen.java.maven import from_graph, run_junit

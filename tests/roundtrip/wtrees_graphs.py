@@ -11,8 +11,8 @@ import interchange
 from interchange.batch import Columns
 from interchange.document import Document
 from interchange.ir.graph import Graph, evaluate
-from interchange.ir.tree_nodes import NodeFigures
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
+from interchange.ir.trees.nodes import NodeFigures
 from interchange.model import get_format
 from interchange.signature import InputField, OutputField, Signature
 from tests.conformance.lifting import differing_outputs

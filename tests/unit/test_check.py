@@ -66,8 +66,8 @@ def test_onnx_verdict_falls_back_to_skl2onnx_and_names_both_refusals(monkeypatch
     from sklearn.svm import SVC
 
     X = np.random.default_rng(0).normal(size=(60, 3))
-    from interchange.formats.onnx.emit import distance
     from interchange.formats.onnx.emit.builder import refuse
+    from interchange.formats.onnx.emit.models import distance
 
     def refused(*args: object) -> str:  # the IR writer refusing Platt probabilities (it writes them: refused here)
         raise refuse("libsvm's Platt probabilities")

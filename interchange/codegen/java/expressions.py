@@ -1,6 +1,6 @@
 """Java emitters for the IR's predicates: Validate and PredicateColumn (Derive is in java/lower.py).
 
-Predicates are three-valued (interchange.ir.predicates): a Java ``int`` 1 TRUE, 0 FALSE, -1
+Predicates are three-valued (interchange.ir.derive.predicates): a Java ``int`` 1 TRUE, 0 FALSE, -1
 UNKNOWN, combined by the ``truth`` helper as ``combine_truths`` does. Categories compare as
 text keys (interchange.batch.category_key): a numeric column holds a category when it equals
 the key's number.
@@ -15,8 +15,8 @@ from interchange.codegen.java.runtime import HELPERS
 from interchange.codegen.java.writer import GATHER, JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
 from interchange.errors import UnsupportedModelError
-from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
-from interchange.ir.transforms import Validate
+from interchange.ir.derive.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
+from interchange.ir.derive.transforms import Validate
 
 __all__ = ["truth", "holds", "column_key", "is_category"]
 

@@ -1,4 +1,4 @@
-"""The Java form of every IR function (interchange.ir.expressions.FUNCTIONS), one row at a time.
+"""The Java form of every IR function (interchange.ir.derive.expressions.FUNCTIONS), one row at a time.
 
 Each form takes its arguments already lowered (a local, a slot or a literal: cheap to repeat)
 and returns the Java expression of the result with its kind: a ``double`` (NaN for missing) or
@@ -78,7 +78,7 @@ def _equal(a: list[Value], negate: bool) -> Value:
     if not (a[0].text or a[0].mixed or a[1].text or a[1].mixed):
         x, y = a[0].code, a[1].code
         same = f"{x} == {y} || (Double.isNaN({x}) && Double.isNaN({y}))"
-    else:  # text on either side: the category keys (interchange.ir.expressions._equal)
+    else:  # text on either side: the category keys (interchange.ir.derive.expressions._equal)
         same = f"java.util.Objects.equals({key(a[0])}, {key(a[1])})"
     return _flag(f"!({same})" if negate else f"({same})")
 
@@ -157,7 +157,7 @@ ERFC = """
      * erfc in double (java.lang.Math has none): for |x| < 1.5 one minus erf's series of positive terms,
      * erf(x) = 2/sqrt(pi) exp(-x^2) sum (2x^2)^n x / (2n+1)!!, else the continued fraction
      * exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))); erfc(-x) = 2 - erfc(x). Within 6e-14
-     * (relative) of math.erfc on [-8, 30], the same arithmetic as the ONNX writer's (formats/onnx/emit/special.py).
+     * (relative) of math.erfc on [-8, 30], the same arithmetic as the ONNX writer's (formats/onnx/emit/models/special.py).
      */
     private static double erfc(double x) {
         double a = Math.abs(x);

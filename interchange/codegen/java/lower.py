@@ -2,7 +2,7 @@
 
 Every node becomes one local (``double``, NaN for missing, or ``String``, null for missing), so
 a node read twice (a missing-value test and the value) is computed once and a deep tree stays
-straight-line code. The nodes follow interchange.ir.expressions.evaluate_expr: calls through
+straight-line code. The nodes follow interchange.ir.derive.expressions.evaluate_expr: calls through
 the function table (java/functions.py) with mapMissingTo (``fill``) and defaultValue
 (``default``), piecewise-linear Interpolate, category Indicator, Lookup (a static map from the
 arguments' category keys to a position) and Bins (static interval arrays). Where the IR makes a
@@ -21,7 +21,7 @@ from interchange.codegen.java.functions import JAVA_FUNCTIONS, Value, key, missi
 from interchange.codegen.java.runtime import HELPERS
 from interchange.codegen.java.writer import GATHER, INLINE, SEPARATOR, JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
-from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 
 __all__ = ["Lowering", "lower_into"]
 
@@ -221,7 +221,7 @@ class Lowering:
         return self.let(f"{i} == -2 ? {f} : {i} == -1 ? {d} : {values}[(int) {i}]", kind.text, kind.mixed)
 
     def cast(self, value: Value, type_: str | None) -> Value:
-        """``value`` converted to a derived field's type (interchange.ir.expressions._CASTS; None: as computed)."""
+        """``value`` converted to a derived field's type (interchange.ir.derive.expressions._CASTS; None: as computed)."""
         if type_ is None:
             if value.mixed:
                 raise refuse("a derived field of no type mixing number and text values (give it a type)")

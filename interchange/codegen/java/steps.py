@@ -8,7 +8,7 @@ from interchange.batch import category_key
 from interchange.codegen.java.expressions import column_key, is_category
 from interchange.codegen.java.writer import GATHER, JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
-from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
+from interchange.ir.derive.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
 
 __all__: list[str] = []
 

@@ -20,7 +20,7 @@ from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter, lookup
 from interchange.errors import UnsupportedModelError
 from interchange.ir.columns import Columns
-from interchange.ir.expressions import references
+from interchange.ir.derive.expressions import references
 from interchange.ir.reported import Reported
 from interchange.ir.validity import Interval, Treat
 

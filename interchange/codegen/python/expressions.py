@@ -16,10 +16,10 @@ from interchange.codegen.python.module import PyWriter, literal
 from interchange.codegen.python.runtime import HELPERS
 from interchange.codegen.registry import emitter
 from interchange.errors import UnsupportedModelError
-from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
+from interchange.ir.derive.transforms import Validate
 from interchange.ir.kernels.calls import CASTS
-from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
-from interchange.ir.transforms import Validate
 
 __all__ = ["expr_data", "predicate_data", "cast"]
 

@@ -3,9 +3,9 @@
 An IR expression or predicate is written into a generated module as nested tuples
 (interchange.codegen.python.expressions.expr_data / predicate_data), since the IR's dataclasses
 cannot travel without interchange. ``_expr`` and ``_truth`` walk that data the way
-interchange.ir.expressions.evaluate_expr and interchange.ir.predicates.truth walk the dataclasses
+interchange.ir.derive.expressions.evaluate_expr and interchange.ir.derive.predicates.truth walk the dataclasses
 and call the same kernels (interchange.ir.kernels, copied verbatim): they only dispatch.
-``_validate`` is interchange.ir.transforms.Validate (a module this package does not own) with a
+``_validate`` is interchange.ir.derive.transforms.Validate (a module this package does not own) with a
 ValueError for the IR's RecordError.
 """
 
@@ -16,7 +16,7 @@ __all__ = ["EXPR_HELPERS"]
 EXPR_HELPERS: dict[str, str] = {
     "_expr": '''
 def _expr(e, env, n):
-    """The column expression ``e`` (nested tuples) computes (interchange.ir.expressions.evaluate_expr)."""
+    """The column expression ``e`` (nested tuples) computes (interchange.ir.derive.expressions.evaluate_expr)."""
     kind = e[0]
     if kind == "const":
         return constant(n, e[1])
@@ -34,7 +34,7 @@ def _expr(e, env, n):
 ''',
     "_truth": '''
 def _truth(p, env, n):
-    """(TRUE, UNKNOWN) masks of predicate ``p`` (nested tuples; interchange.ir.predicates.truth)."""
+    """(TRUE, UNKNOWN) masks of predicate ``p`` (nested tuples; interchange.ir.derive.predicates.truth)."""
     kind = p[0]
     if kind == "always":
         return always(p[1], n)

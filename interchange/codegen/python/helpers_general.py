@@ -1,7 +1,7 @@
 """Helpers copied into generated Python for the scorecard and rule-set steps: readers of their
 data (predicates as nested tuples) doing the IR's arithmetic in the IR's order.
 
-They stay codegen's own: interchange.ir.scorecard.Scorecard and interchange.ir.rules.RuleSet walk
+They stay codegen's own: interchange.ir.models.scorecard.Scorecard and interchange.ir.models.rules.RuleSet walk
 their dataclasses inline, in modules this package does not own; moving those loops into plain
 kernels (interchange.ir.kernels) would let these go too. The generalized-linear kernels are the
 IR's, copied by source (interchange.codegen.python.kernels).
@@ -14,7 +14,7 @@ __all__ = ["GENERAL_HELPERS"]
 GENERAL_HELPERS: dict[str, str] = {
     "_scorecard": '''
 def _scorecard(env, n, card, reasons):
-    """(score, {output: ranked reason code}) of a scorecard (interchange.ir.scorecard.Scorecard)."""
+    """(score, {output: ranked reason code}) of a scorecard (interchange.ir.models.scorecard.Scorecard)."""
     initial, characteristics, codes, below, use_codes = card
     k = len(codes)
     total = np.full(n, float(initial))
@@ -49,7 +49,7 @@ def _scorecard(env, n, card, reasons):
 ''',
     "_ruleset": '''
 def _ruleset(env, n, rules, criterion, default):
-    """The label a rule set selects (interchange.ir.rules.RuleSet)."""
+    """The label a rule set selects (interchange.ir.models.rules.RuleSet)."""
     def fires(predicates):
         out = np.ones(n, dtype=bool)
         for p in predicates:

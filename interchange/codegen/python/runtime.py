@@ -4,7 +4,7 @@ The IR's own kernels, copied by source (kernels.py), and the few helpers that ar
 own: reading input columns (``_number``, ``_text``, ``_matrix``), and dispatchers and walks
 whose IR counterparts are not plain-numpy functions yet (``_link``, ``_activate``, ``_kernel``
 call the IR's link and distance kernels; ``_walk`` / ``_leaf_values`` are the numeric special
-case of interchange.ir.tree_walk). Each does the IR evaluator's own arithmetic in its order, so
+case of interchange.ir.trees.walk). Each does the IR evaluator's own arithmetic in its order, so
 generated code agrees with ``interchange.ir.graph.evaluate`` to the last bits. A module gets
 only the helpers its steps ask for, plus the input helpers every module uses.
 """
@@ -52,7 +52,7 @@ def _matrix(env, names, n):
 ''',
     "_link": '''
 def _link(scores, link):
-    """Class probabilities from raw scores (rows x k): interchange.ir.linear.apply_link over ir.links."""
+    """Class probabilities from raw scores (rows x k): interchange.ir.models.linear.apply_link over ir.links."""
     if link == "logistic":
         p1 = logistic(scores[:, 0])
         return np.column_stack([1.0 - p1, p1])
@@ -94,7 +94,7 @@ def _leaf_values(X, forest, values, trees, average):
 ''',
     "_activate": '''
 def _activate(z, name):
-    """One layer's activation: interchange.ir.neural.activate over ir.links."""
+    """One layer's activation: interchange.ir.models.neural.activate over ir.links."""
     if name == "logistic":
         with np.errstate(over="ignore"):
             return logistic(z)
@@ -106,7 +106,7 @@ def _activate(z, name):
 ''',
     "_kernel": '''
 def _kernel(X, V, kernel, gamma, coef0, degree):
-    """K(x, v) for every row x of X and support vector v of V (interchange.ir.svm.kernel_matrix)."""
+    """K(x, v) for every row x of X and support vector v of V (interchange.ir.models.svm.kernel_matrix)."""
     if kernel == "rbf":
         return np.exp(-gamma * distances(X[:, None, :], V[None, :, :], "squaredEuclidean"))
     dot = X @ V.T

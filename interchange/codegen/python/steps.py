@@ -7,7 +7,7 @@ import numpy as np
 from interchange.batch import category_key
 from interchange.codegen.python.module import PyWriter, literal
 from interchange.codegen.registry import emitter
-from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
+from interchange.ir.derive.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
 
 __all__: list[str] = []
 

@@ -1,5 +1,5 @@
 """The IR's expression kernels: functions over columns, derived-field casts, normalisation,
-indicators, look-ups and bins (the operations of interchange.ir.expressions, on plain values;
+indicators, look-ups and bins (the operations of interchange.ir.derive.expressions, on plain values;
 its docstring says how missing values go through them).
 """
 

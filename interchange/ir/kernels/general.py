@@ -1,5 +1,5 @@
 """The IR's generalized-linear kernels: a mean through an inverse link, ordinal (cumulative-link)
-probabilities and PMML 4.4 §Regression's class normalisations (interchange.ir.general's arithmetic).
+probabilities and PMML 4.4 §Regression's class normalisations (interchange.ir.models.general's arithmetic).
 
 The inverse links themselves are interchange.ir.links (plain numpy too).
 """

@@ -1,5 +1,5 @@
 """The IR's isolation-forest kernel (PMML 4.4 §AnomalyDetectionModel iforest): the arithmetic of
-interchange.ir.outlier.AnomalyScore on plain arrays, copied verbatim into generated Python."""
+interchange.ir.models.outlier.AnomalyScore on plain arrays, copied verbatim into generated Python."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The IR's segmentation kernels: PMML 4.4 §Segmentation's combination of the fired segments'
-results and its missingPredictionTreatment (the arithmetic of interchange.ir.segmentation).
+results and its missingPredictionTreatment (the arithmetic of interchange.ir.combine.segmentation).
 
 A segment's result is a plain mapping with the parts a Prediction has: "value", "probabilities",
 "label" and "classes" (an absent or None part is one the segment does not give).

@@ -1,5 +1,5 @@
 """The IR's Targets and residual kernels (PMML 4.4 §Targets, §Output feature="residual"): the
-arithmetic of interchange.ir.targets on plain arrays, copied verbatim into generated Python."""
+arithmetic of interchange.ir.models.targets on plain arrays, copied verbatim into generated Python."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The IR's predicate kernels: (TRUE, UNKNOWN) masks of comparisons, set membership and
-PMML 4.4's three-valued and / or / xor / surrogate (the operations of interchange.ir.predicates).
+PMML 4.4's three-valued and / or / xor / surrogate (the operations of interchange.ir.derive.predicates).
 
 A comparison reading a missing value is UNKNOWN, except ``isMissing`` / ``isNotMissing``.
 Categories compare as their keys (``interchange.batch.category_key``: 1, 1.0 and "1" are one).

@@ -1,5 +1,5 @@
 """formats.combine (the segment combination as elementwise ranks, for the PFA and ONNX writers) against the IR's
-own kernels (interchange.ir.segmentation), bit for bit, through a numpy spelling of its operations: random
+own kernels (interchange.ir.combine.segmentation), bit for bit, through a numpy spelling of its operations: random
 segment values with many ties, missing results, rows selecting no segment, every regression method and
 missingPredictionTreatment."""
 
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from interchange.formats.combine import combine_value, middle, weighted_middle
+from interchange.ir.combine.segmentation import WEIGHTED, _middle, _weighted_middle, combine_segments
 from interchange.ir.graph import Prediction
-from interchange.ir.segmentation import WEIGHTED, _middle, _weighted_middle, combine_segments
 
 
 class NumpyOps:

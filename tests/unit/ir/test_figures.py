@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interchange.ir.cluster import CenterAffinities, NearestCenter
+from interchange.ir.derive.predicates import Compare
 from interchange.ir.graph import Prediction
-from interchange.ir.linear import Regression
-from interchange.ir.neighbors import NearestNeighbors, NeighborIds
-from interchange.ir.predicates import Compare
-from interchange.ir.rules import Rule, RuleConfidence, RuleSet
-from interchange.ir.svm import SupportVectorMachine, VoteShares
-from interchange.ir.targets import Residual, Targeted, rescale, residuals, with_priors
-from interchange.ir.tree_nodes import NodeFigures
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.cluster import CenterAffinities, NearestCenter
+from interchange.ir.models.linear import Regression
+from interchange.ir.models.neighbors import NearestNeighbors, NeighborIds
+from interchange.ir.models.rules import Rule, RuleConfidence, RuleSet
+from interchange.ir.models.svm import SupportVectorMachine, VoteShares
+from interchange.ir.models.targets import Residual, Targeted, rescale, residuals, with_priors
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
+from interchange.ir.trees.nodes import NodeFigures
 
 X = {"x": np.array([-1.0, 0.5, 2.0, np.nan])}
 
@@ -126,7 +126,7 @@ def test_residual() -> None:
 
 
 def test_chain_feeds_each_link_to_the_next() -> None:
-    from interchange.ir.chain import Chain, ChainSegment, Link
+    from interchange.ir.combine.chain import Chain, ChainSegment, Link
 
     first = Regression(("x",), np.array([[2.0]]), np.array([1.0]))  # a = 2x + 1
     second = Regression(("a", "x"), np.array([[3.0, -1.0]]), np.array([0.0]))  # 3a - x
@@ -141,7 +141,7 @@ def test_chain_feeds_each_link_to_the_next() -> None:
 
 
 def test_anomaly_score() -> None:
-    from interchange.ir.outlier import AnomalyScore
+    from interchange.ir.models.outlier import AnomalyScore
 
     paths = Regression(("x",), np.array([[1.0]]), np.array([2.0]))  # h = x + 2
     got = AnomalyScore(paths, 4.0).predict(X).value
@@ -149,9 +149,9 @@ def test_anomaly_score() -> None:
 
 
 def test_multiway_tree_with_node_ids() -> None:
-    from interchange.ir.multiway import MultiwayTreeModel
-    from interchange.ir.predicates import Always
-    from interchange.ir.tree_strategies import MultiwayTree
+    from interchange.ir.derive.predicates import Always
+    from interchange.ir.trees.multiway import MultiwayTreeModel
+    from interchange.ir.trees.strategies import MultiwayTree
 
     # root -> [x < 0: 1.0 (id "neg"), TRUE: 2.0 (id "rest")]; lastPrediction: a missing x ends at the root (0.5)
     kids = ((1, 2), (), ())

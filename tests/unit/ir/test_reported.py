@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from interchange.errors import ModelError
-from interchange.ir.expressions import Call, Const, Ref
-from interchange.ir.linear import Regression
+from interchange.ir.derive.expressions import Call, Const, Ref
+from interchange.ir.models.linear import Regression
 from interchange.ir.reported import Reported
 
 

@@ -96,7 +96,7 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     b = Builder()
     inputs, input_map = _inputs(graph, b, per_field)
     from interchange.formats.onnx.emit.validity import never_missing
-    from interchange.ir.expressions import Derive
+    from interchange.ir.derive.expressions import Derive
 
     write_model = lookup(graph.model)  # a model step without a form is refused by name before any step is written
     for step in graph.steps:

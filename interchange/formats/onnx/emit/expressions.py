@@ -24,8 +24,8 @@ import numpy as np
 from interchange.batch import category_key, is_missing
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.registry import emitter
-from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
-from interchange.ir.transforms import Validate
+from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.transforms import Validate
 
 __all__ = ["emit_expr"]
 

@@ -2,7 +2,7 @@
 
 Each predicate gives two ``[N, 1]`` bool tensors, TRUE and UNKNOWN (a comparison reading a
 missing value: NaN, or "" for text, the runtime's missing text), combined three-valued as
-interchange.ir.predicates.combine_truths does. Python booleans stand for constant masks until
+interchange.ir.derive.predicates.combine_truths does. Python booleans stand for constant masks until
 a tensor is needed, so True / False predicates cost no node.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 from interchange.batch import category_key
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.registry import emitter
-from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
+from interchange.ir.derive.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
 
 __all__ = ["masks", "AND", "OR", "NOT", "Mask"]
 

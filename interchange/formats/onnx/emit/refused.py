@@ -6,8 +6,8 @@ from typing import NoReturn
 
 from interchange.formats.onnx.emit.builder import Builder, refuse
 from interchange.formats.onnx.emit.registry import emitter
-from interchange.ir.arrays import ArrayItems
-from interchange.ir.text import TextDerive
+from interchange.ir.derive.arrays import ArrayItems
+from interchange.ir.derive.text import TextDerive
 
 __all__: list[str] = []
 

@@ -93,22 +93,17 @@ def _load_families() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from interchange.formats.onnx.emit import (  # noqa: F401
+        from interchange.formats.onnx.emit import expressions, predicates, refused, transforms, validity  # noqa: F401
+        from interchange.formats.onnx.emit.models import (  # noqa: F401
             anomaly,
             chain,
             distance,
-            expressions,
             figures,
             general,
             linear,
-            multiway,
-            predicates,
-            refused,
             scoring,
             segments,
             targets,
-            transforms,
-            tree_figures,
-            trees,
-            validity,
         )
+        from interchange.formats.onnx.emit.trees import ensemble, multiway  # noqa: F401
+        from interchange.formats.onnx.emit.trees import figures as node_figures  # noqa: F401

@@ -18,7 +18,7 @@ from typing import Any
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.expressions import _category, _missing, _num, _text, derive
 from interchange.formats.onnx.emit.registry import Emitted, emitter, lookup
-from interchange.ir.expressions import Bins, Call, Const, Derive, Lookup, Ref, references
+from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Lookup, Ref, references
 from interchange.ir.reported import Reported
 from interchange.ir.validity import Interval, Treat
 

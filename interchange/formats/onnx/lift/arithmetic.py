@@ -10,7 +10,7 @@ import numpy as np
 
 from interchange.formats.onnx.lift.columns import LifterOps
 from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _scalar, _where
-from interchange.ir.expressions import Call, Const, Ref
+from interchange.ir.derive.expressions import Call, Const, Ref
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["ArithmeticOps"]

@@ -9,11 +9,11 @@ import numpy as np
 import onnx
 
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
-from interchange.ir.expressions import Call, Const, Indicator, Lookup, Ref
+from interchange.ir.derive.expressions import Call, Const, Indicator, Lookup, Ref
+from interchange.ir.derive.transforms import Impute, Normalize, Threshold
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
-from interchange.ir.linear import Link, Regression
-from interchange.ir.transforms import Impute, Normalize, Threshold
+from interchange.ir.models.linear import Link, Regression
 
 __all__ = ["ColumnOps", "LifterOps"]
 

@@ -25,9 +25,9 @@ import onnx
 from onnx import numpy_helper
 
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _scalar, _where
-from interchange.ir.cluster import NearestCenter
 from interchange.ir.lifted import Unliftable
-from interchange.ir.neighbors import NearestNeighbors
+from interchange.ir.models.cluster import NearestCenter
+from interchange.ir.models.neighbors import NearestNeighbors
 
 __all__ = ["DistanceOps", "Dist", "Kernel"]
 

@@ -20,7 +20,7 @@ from interchange.formats.onnx.lift.naive_bayes import Jll, jll_model
 from interchange.formats.onnx.lift.svm import Form, form_output
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred
 from interchange.formats.onnx.runtime import parse
-from interchange.ir.expressions import Call, Const, Ref
+from interchange.ir.derive.expressions import Call, Const, Ref
 from interchange.ir.graph import Graph
 from interchange.ir.lifted import Lifted, Reason, Unliftable
 

@@ -19,11 +19,11 @@ import onnx
 from interchange.formats.onnx.lift.naive_bayes import Jll
 from interchange.formats.onnx.lift.trees import v5_parts
 from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _scalar, _where
-from interchange.ir.expressions import Call, Const, Derive, Expr, Lookup, Ref
+from interchange.ir.derive.expressions import Call, Const, Derive, Expr, Lookup, Ref
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
-from interchange.ir.linear import Link
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.linear import Link
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 __all__ = ["DoubleOps", "Trees", "trees_model"]
 

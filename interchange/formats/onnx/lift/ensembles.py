@@ -27,17 +27,17 @@ import onnx
 
 from interchange.formats.onnx.lift.median import Median, median, plain_models
 from interchange.formats.onnx.lift.values import Cols, Pred, _scalar, _where
-from interchange.ir.chain import Chain, ChainSegment
-from interchange.ir.chain import Link as ChainLink
-from interchange.ir.expressions import Call, Const, Expr, Ref
-from interchange.ir.general import GeneralizedLinear
+from interchange.ir.combine.chain import Chain, ChainSegment
+from interchange.ir.combine.chain import Link as ChainLink
+from interchange.ir.combine.segmentation import Segmentation
+from interchange.ir.derive.expressions import Call, Const, Expr, Ref
+from interchange.ir.derive.predicates import Always
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
-from interchange.ir.linear import Link, Regression
-from interchange.ir.outlier import IsolationScore
-from interchange.ir.predicates import Always
-from interchange.ir.segmentation import Segmentation
-from interchange.ir.trees import TreeEnsemble
+from interchange.ir.models.general import GeneralizedLinear
+from interchange.ir.models.linear import Link, Regression
+from interchange.ir.models.outlier import IsolationScore
+from interchange.ir.trees.ensemble import TreeEnsemble
 
 __all__ = ["EnsembleOps", "Stacked"]
 

@@ -29,10 +29,10 @@ from interchange.formats.onnx.lift.naive_bayes import NaiveBayesOps
 from interchange.formats.onnx.lift.outlier import OutlierOps
 from interchange.formats.onnx.lift.svm import SVMOps
 from interchange.formats.onnx.lift.values import Cols, Lin, _where
-from interchange.ir.expressions import Derive
+from interchange.ir.derive.expressions import Derive
+from interchange.ir.derive.transforms import Project
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
-from interchange.ir.transforms import Project
 
 __all__ = ["Lifter", "attrs"]
 

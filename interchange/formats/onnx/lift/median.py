@@ -18,11 +18,11 @@ import numpy as np
 import onnx
 
 from interchange.formats.onnx.lift.values import Pred, _scalar, _where
-from interchange.ir.chain import ChainSegment
+from interchange.ir.combine.chain import ChainSegment
+from interchange.ir.combine.segmentation import Segmentation
+from interchange.ir.derive.predicates import Always
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
-from interchange.ir.predicates import Always
-from interchange.ir.segmentation import Segmentation
 
 __all__ = ["Median", "median"]
 

@@ -10,12 +10,12 @@ import numpy as np
 from interchange.formats.onnx.lift.columns import LifterOps
 from interchange.formats.onnx.lift.trees import tree_ensemble
 from interchange.formats.onnx.lift.values import Lin, Pred, _Label, _where
-from interchange.ir.expressions import Call, Ref
-from interchange.ir.general import GeneralizedLinear
+from interchange.ir.derive.expressions import Call, Ref
+from interchange.ir.derive.transforms import Project
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
-from interchange.ir.linear import Link, Regression
-from interchange.ir.transforms import Project
+from interchange.ir.models.general import GeneralizedLinear
+from interchange.ir.models.linear import Link, Regression
 
 __all__ = ["ModelOps"]
 

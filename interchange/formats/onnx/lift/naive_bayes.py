@@ -24,7 +24,7 @@ import onnx
 
 from interchange.formats.onnx.lift.values import Cols, Lin, _scalar, _where
 from interchange.ir.lifted import Unliftable
-from interchange.ir.naive_bayes import GaussianNaiveBayes
+from interchange.ir.models.naive_bayes import GaussianNaiveBayes
 
 __all__ = ["NaiveBayesOps", "Jll", "jll_model"]
 

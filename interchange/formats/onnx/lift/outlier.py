@@ -24,8 +24,8 @@ import onnx
 from interchange.formats.onnx.lift.double import Trees, _Chain
 from interchange.formats.onnx.lift.values import Pred, _Label, _scalar, _where
 from interchange.ir.lifted import Unliftable
-from interchange.ir.outlier import IsolationScore
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.outlier import IsolationScore
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 __all__ = ["OutlierOps"]
 

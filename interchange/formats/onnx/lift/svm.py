@@ -10,7 +10,7 @@ That arithmetic is followed here as affine forms over the basis ``[f_p, [f_p < 0
 any order or grouping of the sums is recognised) and the result must equal the IR's
 ``SupportVectorMachine.decision`` term by term, else the node is refused. With ``prob_a`` /
 ``prob_b`` (skl2onnx's SVC(probability=True)) the scores output holds libsvm's coupled Platt
-probabilities, the IR machine's own (``ir/svm_probability.py``).
+probabilities, the IR machine's own (``ir/models/svm_probability.py``).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import onnx
 
 from interchange.formats.onnx.lift.distance import Kernel
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
+from interchange.ir.derive.transforms import Project
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
-from interchange.ir.svm import SupportVectorMachine, one_vs_one
-from interchange.ir.transforms import Project
+from interchange.ir.models.svm import SupportVectorMachine, one_vs_one
 
 __all__ = ["SVMOps", "Form", "svm_step"]
 

@@ -17,8 +17,8 @@ import numpy as np
 import onnx
 
 from interchange.ir.lifted import Unliftable
-from interchange.ir.linear import Link
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.linear import Link
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 __all__ = ["tree_ensemble"]
 

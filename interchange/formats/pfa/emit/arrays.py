@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from interchange.ir.arrays import ArrayItems
+from interchange.ir.derive.arrays import ArrayItems
 
 if TYPE_CHECKING:
     from interchange.formats.pfa.emit.document import _Writer

@@ -22,9 +22,9 @@ from interchange.batch import Columns
 from interchange.errors import ConversionError, UnsupportedModelError
 from interchange.formats.pfa.emit.transforms import write_transform
 from interchange.ir.graph import Graph
-from interchange.ir.linear import Link, Regression
-from interchange.ir.outlier import IsolationScore
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.linear import Link, Regression
+from interchange.ir.models.outlier import IsolationScore
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 
@@ -258,16 +258,16 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     """Bind ``scores`` / ``probs`` (and the like) and return output values by signature kind."""
     writer = MODEL_WRITERS.get(type(step))
     if writer is None:
-        from interchange.formats.pfa.emit.anomaly import ANOMALY_WRITERS  # imported late: they import this module
-        from interchange.formats.pfa.emit.chain import CHAIN_WRITERS
-        from interchange.formats.pfa.emit.families import FAMILY_WRITERS
-        from interchange.formats.pfa.emit.figures import FIGURE_WRITERS as SCORE_FIGURE_WRITERS
-        from interchange.formats.pfa.emit.general import GENERAL_WRITERS
-        from interchange.formats.pfa.emit.multiway import MULTIWAY_WRITERS
-        from interchange.formats.pfa.emit.scoring import SCORING_WRITERS
-        from interchange.formats.pfa.emit.segments import SEGMENT_WRITERS
-        from interchange.formats.pfa.emit.targets import TARGET_WRITERS
-        from interchange.formats.pfa.emit.tree_figures import FIGURE_WRITERS
+        from interchange.formats.pfa.emit.models.anomaly import ANOMALY_WRITERS  # imported late: they import this module
+        from interchange.formats.pfa.emit.models.chain import CHAIN_WRITERS
+        from interchange.formats.pfa.emit.models.families import FAMILY_WRITERS
+        from interchange.formats.pfa.emit.models.figures import FIGURE_WRITERS as SCORE_FIGURE_WRITERS
+        from interchange.formats.pfa.emit.models.general import GENERAL_WRITERS
+        from interchange.formats.pfa.emit.models.multiway import MULTIWAY_WRITERS
+        from interchange.formats.pfa.emit.models.scoring import SCORING_WRITERS
+        from interchange.formats.pfa.emit.models.segments import SEGMENT_WRITERS
+        from interchange.formats.pfa.emit.models.targets import TARGET_WRITERS
+        from interchange.formats.pfa.emit.models.tree_figures import FIGURE_WRITERS
         from interchange.formats.pfa.emit.validity import VALIDITY_WRITERS
 
         writers: dict[type, ModelWriter] = {

@@ -15,8 +15,8 @@ from interchange.batch import category_key
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit import functions as fn
 from interchange.formats.pfa.emit.float32 import rounded
-from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
-from interchange.ir.transforms import Validate
+from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.transforms import Validate
 
 if TYPE_CHECKING:
     from interchange.formats.pfa.emit.document import _Writer
@@ -112,7 +112,7 @@ def _call(w: _Writer, e: Call) -> Any:
 
 
 def _numeric(w: _Writer, f: str, args: list[Any]) -> Any:
-    """IR function ``f`` over numeric argument expressions (interchange.ir.expressions.FUNCTIONS)."""
+    """IR function ``f`` over numeric argument expressions (interchange.ir.derive.expressions.FUNCTIONS)."""
     if f in _BINARY and len(args) == 2:
         return fn.clean(w, {_BINARY[f]: args})
     if f in _UNARY and len(args) == 1:

@@ -1,4 +1,4 @@
-"""IR functions and expression forms in PFA, computing what interchange.ir.expressions computes.
+"""IR functions and expression forms in PFA, computing what interchange.ir.derive.expressions computes.
 
 A missing number is NaN here, as in the IR: a nullable double column is read as NaN where it is
 null, arithmetic that leaves the finite numbers gives NaN (the IR's ``_clean``), n-ary ``sum`` /
@@ -104,7 +104,7 @@ def member(w: _Writer, value: Any, kind: str, nullable: bool, pool: list[Any]) -
 
 
 def interpolate(w: _Writer, x: Any, orig: tuple[float, ...], norm: tuple[float, ...], outliers: str, fill: float | None) -> Any:
-    """PMML NormContinuous as interchange.ir.expressions._interpolate computes it."""
+    """PMML NormContinuous as interchange.ir.derive.expressions._interpolate computes it."""
     x = tmp(w, x)
     pieces = list(zip(orig, norm, strict=True))
     out: Any = None

@@ -2,7 +2,7 @@
 
 PMML's three-valued logic is kept as two PFA booleans per predicate, TRUE and UNKNOWN: a
 comparison reading a null (missing) input is UNKNOWN, isMissing / isNotMissing never are.
-and / or / surrogate combine them as interchange.ir.predicates.combine_truths does; segments,
+and / or / surrogate combine them as interchange.ir.derive.predicates.combine_truths does; segments,
 rules and scorecard bins then use the TRUE one. Categories compare as text (1, 1.0 and "1"
 are one category), as the IR's do.
 """
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from interchange.batch import category_key
 from interchange.errors import UnsupportedModelError
-from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
+from interchange.ir.derive.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
 
 if TYPE_CHECKING:
     from interchange.formats.pfa.emit.document import _Writer

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from interchange.errors import UnsupportedModelError
-from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
+from interchange.ir.derive.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
 
 if TYPE_CHECKING:
     from interchange.formats.pfa.emit.document import _Writer
@@ -152,15 +152,15 @@ _WRITERS: dict[type, Callable[[Any, Any], None]] = {
 def write_transform(w: _Writer, step: Any) -> None:
     """Bind ``step``'s output columns in ``w``."""
     from interchange.formats.pfa.emit.expressions import write_derive, write_validate
-    from interchange.ir.expressions import Derive
-    from interchange.ir.transforms import Validate
+    from interchange.ir.derive.expressions import Derive
+    from interchange.ir.derive.transforms import Validate
 
     if isinstance(step, Derive):
         return write_derive(w, step)
     if isinstance(step, Validate):
         return write_validate(w, step)
     from interchange.formats.pfa.emit.predicates import write_predicate_column
-    from interchange.ir.predicates import PredicateColumn
+    from interchange.ir.derive.predicates import PredicateColumn
 
     if isinstance(step, PredicateColumn):
         return write_predicate_column(w, step)
@@ -170,7 +170,7 @@ def write_transform(w: _Writer, step: Any) -> None:
     if isinstance(step, Treat):
         return write_treat(w, step)
     from interchange.formats.pfa.emit.arrays import write_array_items
-    from interchange.ir.arrays import ArrayItems
+    from interchange.ir.derive.arrays import ArrayItems
 
     if isinstance(step, ArrayItems):
         return write_array_items(w, step)

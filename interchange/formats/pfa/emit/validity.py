@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit.expressions import write_derive
-from interchange.ir.expressions import Derive, references
+from interchange.ir.derive.expressions import Derive, references
 from interchange.ir.reported import Reported
 from interchange.ir.validity import Interval, Treat
 from interchange.signature import Signature

@@ -22,17 +22,17 @@ from interchange.formats.pfa.lift.svm import Term, svm_step
 from interchange.formats.pfa.lift.trees import with_values
 from interchange.formats.pfa.lift.unrolled import Unrolled
 from interchange.formats.pfa.lift.values import Family, Items, Part, Record, Scalar
-from interchange.ir.cluster import NearestCenter
 from interchange.ir.columns import Columns
-from interchange.ir.expressions import Derive, Ref
+from interchange.ir.derive.expressions import Derive, Ref
 from interchange.ir.graph import Graph, ModelStep
 from interchange.ir.lifted import Lifted, Reason, Unliftable
-from interchange.ir.linear import Link, Regression
-from interchange.ir.naive_bayes import GaussianNaiveBayes
-from interchange.ir.neighbors import NearestNeighbors
-from interchange.ir.neural import NeuralNetwork
-from interchange.ir.outlier import IsolationScore
-from interchange.ir.trees import TreeEnsemble
+from interchange.ir.models.cluster import NearestCenter
+from interchange.ir.models.linear import Link, Regression
+from interchange.ir.models.naive_bayes import GaussianNaiveBayes
+from interchange.ir.models.neighbors import NearestNeighbors
+from interchange.ir.models.neural import NeuralNetwork
+from interchange.ir.models.outlier import IsolationScore
+from interchange.ir.trees.ensemble import TreeEnsemble
 from interchange.signature import OutputField, Signature
 
 __all__ = ["lift_pfa", "read_pfa"]

@@ -26,10 +26,10 @@ from interchange.formats.pfa.lift.operators import (
     operator,
 )
 from interchange.formats.pfa.lift.values import Constant, Fcn, Record, Scalar, Vector
-from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref, evaluate_expr, references
+from interchange.ir.derive.expressions import Call, Const, Derive, Expr, Indicator, Ref, evaluate_expr, references
+from interchange.ir.derive.transforms import Impute
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
-from interchange.ir.transforms import Impute
 
 __all__ = ["Core", "Scope"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from interchange.formats.pfa.lift.operators import _constant
 from interchange.formats.pfa.lift.values import Constant, Scalar, Vector
-from interchange.ir.expressions import evaluate_expr, references
+from interchange.ir.derive.expressions import evaluate_expr, references
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Loops", "UNROLL_LIMIT"]

@@ -17,9 +17,9 @@ from interchange.formats.pfa.lift.expressions import Scope
 from interchange.formats.pfa.lift.operators import _UNARY, _kind
 from interchange.formats.pfa.lift.values import Constant, Fcn, Part, Scalar, Stage, Vector
 from interchange.formats.pfa.lift.walks import Walks, _matrix
-from interchange.ir.expressions import Ref
+from interchange.ir.derive.expressions import Ref
+from interchange.ir.derive.transforms import Project
 from interchange.ir.lifted import Unliftable
-from interchange.ir.transforms import Project
 
 __all__ = ["Models"]
 

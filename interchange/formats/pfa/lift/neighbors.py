@@ -23,7 +23,7 @@ __all__ = ["Neighbours"]
 
 def _metric(fcn: Fcn, x: str, point: str) -> tuple[str, float] | None:
     """(metric, p) when ``fcn``'s body is our writer's distance between ``x`` and ``point``."""
-    from interchange.formats.pfa.emit.families import _distance
+    from interchange.formats.pfa.emit.models.families import _distance
 
     body = fcn.body
     candidates = [("euclidean", 2.0), ("squaredEuclidean", 2.0), ("manhattan", 1.0)]

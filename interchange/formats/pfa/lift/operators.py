@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from interchange.formats.pfa.lift.values import Constant, Fcn, Items, Record, Scalar, Vector
-from interchange.ir.expressions import Call, Const, Indicator
+from interchange.ir.derive.expressions import Call, Const, Indicator
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["operator"]

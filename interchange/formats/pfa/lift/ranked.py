@@ -17,7 +17,7 @@ from typing import Any
 from interchange.formats.pfa.lift.expressions import Scope
 from interchange.formats.pfa.lift.values import Choice, Constant, Fcn, Items, Scalar, Vector
 from interchange.formats.pfa.lift.vectors import Vectors, _fold
-from interchange.ir.expressions import Call, Const, Expr, Ref
+from interchange.ir.derive.expressions import Call, Const, Expr, Ref
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Ranked"]

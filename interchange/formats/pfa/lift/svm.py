@@ -19,7 +19,7 @@ from interchange.formats.pfa.lift.neighbors import Neighbours
 from interchange.formats.pfa.lift.values import Constant, Fcn, Part, Scalar, Stage, Vector
 from interchange.formats.pfa.lift.walks import _matrix
 from interchange.ir.lifted import Unliftable
-from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.models.svm import SupportVectorMachine
 
 __all__ = ["Machines", "Term", "svm_step"]
 

@@ -1,4 +1,4 @@
-"""PFA's ``s.*`` string functions read into the IR's TextDerive steps (``ir/text.py``).
+"""PFA's ``s.*`` string functions read into the IR's TextDerive steps (``ir/derive/text.py``).
 
 Each call becomes one TextDerive step computing a fresh column from expression arguments (a
 nested call's column first), so ``s.concat(s.upper(x), "-")`` is two steps. Arguments must be
@@ -12,9 +12,9 @@ from typing import Any
 
 from interchange.formats.pfa.lift.expressions import Core, Scope
 from interchange.formats.pfa.lift.values import Scalar
-from interchange.ir.expressions import Ref
+from interchange.ir.derive.expressions import Ref
+from interchange.ir.derive.text import TEXT_FUNCTIONS, TextDerive
 from interchange.ir.lifted import Unliftable
-from interchange.ir.text import TEXT_FUNCTIONS, TextDerive
 
 __all__ = ["Texts"]
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from interchange.ir.lifted import Unliftable
-from interchange.ir.trees import Tree
+from interchange.ir.trees.ensemble import Tree
 
 __all__ = ["TestRule", "lift_tree", "leaf_kind"]
 

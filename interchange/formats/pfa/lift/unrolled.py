@@ -22,7 +22,7 @@ from interchange.formats.pfa.lift.trees import _branch
 from interchange.formats.pfa.lift.values import Constant, Record, Scalar, Vector
 from interchange.formats.pfa.lift.vectors import _fold
 from interchange.formats.pfa.lift.walks import _matrix
-from interchange.ir.expressions import Call, Const
+from interchange.ir.derive.expressions import Call, Const
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Unrolled"]

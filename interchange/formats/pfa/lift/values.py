@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from interchange.ir.expressions import Const, Expr
+from interchange.ir.derive.expressions import Const, Expr
 
 __all__ = ["Scalar", "Vector", "Items", "Record", "Constant", "Choice", "Family", "Stage", "Part", "Fcn"]
 

@@ -20,7 +20,7 @@ from interchange.formats.pfa.lift.expressions import Scope
 from interchange.formats.pfa.lift.operators import _UNARY, _constant
 from interchange.formats.pfa.lift.svm import Machines
 from interchange.formats.pfa.lift.values import Constant, Scalar, Stage, Vector
-from interchange.ir.expressions import Call, Const, Expr
+from interchange.ir.derive.expressions import Call, Const, Expr
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Vectors"]

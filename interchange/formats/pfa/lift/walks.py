@@ -14,8 +14,8 @@ from interchange.formats.pfa.lift.operators import _kind
 from interchange.formats.pfa.lift.text import Texts
 from interchange.formats.pfa.lift.trees import TestRule, leaf_kind, lift_tree
 from interchange.formats.pfa.lift.values import Constant, Family, Fcn, Items, Part, Record, Scalar, Stage, Vector
-from interchange.ir.arrays import ArrayItems
-from interchange.ir.expressions import Call, Const, Indicator, Lookup, Ref
+from interchange.ir.derive.arrays import ArrayItems
+from interchange.ir.derive.expressions import Call, Const, Indicator, Lookup, Ref
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Walks"]
@@ -303,6 +303,6 @@ def _constants(lifter: Walks, v: Any, path: str) -> np.ndarray | None:
 
 
 def _plus_zero(expr: Any) -> Any:
-    from interchange.ir.expressions import Call, Const
+    from interchange.ir.derive.expressions import Call, Const
 
     return Call("+", (expr, Const(0.0)))

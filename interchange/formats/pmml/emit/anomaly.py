@@ -12,7 +12,7 @@ from lxml import etree
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E
 from interchange.formats.pmml.fast.models.anomaly import average_path_length
-from interchange.ir.outlier import AnomalyScore
+from interchange.ir.models.outlier import AnomalyScore
 from interchange.signature import Signature
 
 __all__ = ["anomaly", "sample_size"]

@@ -1,5 +1,5 @@
 """Chain as a PMML 4.4 MiningModel with Segmentation multipleModelMethod="modelChain", the construct
-the lift read (interchange.ir.chain).
+the lift read (interchange.ir.combine.chain).
 
 Each segment holds its predicate and its model, written by the model writers; the figures it
 passes on are OutputFields of that model (feature predictedValue, probability of a category, or
@@ -18,8 +18,8 @@ from interchange.formats.pmml.emit.expressions import expression
 from interchange.formats.pmml.emit.predicates import predicate_element
 from interchange.formats.pmml.emit.targets import prediction_output
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, text
-from interchange.ir.chain import Chain, Link
-from interchange.ir.predicates import Always
+from interchange.ir.combine.chain import Chain, Link
+from interchange.ir.derive.predicates import Always
 from interchange.signature import Signature
 
 __all__ = ["chain"]

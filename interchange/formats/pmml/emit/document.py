@@ -17,10 +17,10 @@ from interchange.formats.pmml.emit.models import model_element
 from interchange.formats.pmml.emit.transforms import derived_fields
 from interchange.formats.pmml.emit.validity import reported_fields, treatments, write_treatments
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
+from interchange.ir.derive.transforms import Impute, OneHot, Ordinal, Validate
 from interchange.ir.graph import Graph
+from interchange.ir.models.rules import RuleSet
 from interchange.ir.reported import Reported
-from interchange.ir.rules import RuleSet
-from interchange.ir.transforms import Impute, OneHot, Ordinal, Validate
 from interchange.signature import Signature
 from interchange.verification import Tolerance
 from interchange.version import __version__

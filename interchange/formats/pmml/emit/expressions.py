@@ -1,4 +1,4 @@
-"""IR expressions (ir/expressions.py) written as PMML 4.4 expressions: the inverse of lift_expressions.
+"""IR expressions (ir/derive/expressions.py) written as PMML 4.4 expressions: the inverse of lift_expressions.
 
 Derive becomes a DerivedField; Validate becomes the DataField's <Value> list (emit/document.py). Every
 IR function that is a PMML built-in keeps its name; the others are spelled with built-ins.
@@ -12,7 +12,7 @@ from lxml import etree
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.xmlbuild import E, num, text
-from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 
 __all__ = ["expression", "derive"]
 

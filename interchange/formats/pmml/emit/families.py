@@ -16,12 +16,12 @@ from lxml import etree
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, apply, constant, decision_field, field_ref, num, text
-from interchange.ir.cluster import NearestCenter
 from interchange.ir.graph import ModelStep
-from interchange.ir.naive_bayes import GaussianNaiveBayes
-from interchange.ir.neighbors import NearestNeighbors
-from interchange.ir.neural import NeuralNetwork
-from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.models.cluster import NearestCenter
+from interchange.ir.models.naive_bayes import GaussianNaiveBayes
+from interchange.ir.models.neighbors import NearestNeighbors
+from interchange.ir.models.neural import NeuralNetwork
+from interchange.ir.models.svm import SupportVectorMachine
 from interchange.signature import Signature
 
 __all__ = ["FAMILY_WRITERS", "check_family"]

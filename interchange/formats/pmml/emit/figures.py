@@ -23,10 +23,10 @@ from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.families import FAMILY_WRITERS
 from interchange.formats.pmml.emit.scoring import ruleset
 from interchange.formats.pmml.emit.xmlbuild import NS, E, num, text
-from interchange.ir.cluster import CenterAffinities
-from interchange.ir.neighbors import NeighborIds
-from interchange.ir.rules import RuleConfidence
-from interchange.ir.svm import VoteShares
+from interchange.ir.models.cluster import CenterAffinities
+from interchange.ir.models.neighbors import NeighborIds
+from interchange.ir.models.rules import RuleConfidence
+from interchange.ir.models.svm import VoteShares
 from interchange.signature import Signature
 
 __all__ = ["figure_writers", "INSTANCE_ID"]

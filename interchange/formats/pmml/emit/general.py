@@ -17,7 +17,7 @@ from lxml import etree
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, num, text
-from interchange.ir.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
+from interchange.ir.models.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 from interchange.signature import Signature
 
 __all__ = ["general_writers"]

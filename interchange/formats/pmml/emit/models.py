@@ -21,15 +21,15 @@ from interchange.formats.pmml.emit.segments import segmentation
 from interchange.formats.pmml.emit.targets import residual, targeted
 from interchange.formats.pmml.emit.tree_figures import node_figures_model
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
-from interchange.ir.chain import Chain
+from interchange.ir.combine.chain import Chain
+from interchange.ir.combine.segmentation import Segmentation
 from interchange.ir.graph import ModelStep
-from interchange.ir.linear import Link, Regression
-from interchange.ir.multiway import MultiwayTreeModel
-from interchange.ir.outlier import AnomalyScore, IsolationScore
-from interchange.ir.segmentation import Segmentation
-from interchange.ir.targets import Residual, Targeted
-from interchange.ir.tree_nodes import NodeFigures
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.linear import Link, Regression
+from interchange.ir.models.outlier import AnomalyScore, IsolationScore
+from interchange.ir.models.targets import Residual, Targeted
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
+from interchange.ir.trees.multiway import MultiwayTreeModel
+from interchange.ir.trees.nodes import NodeFigures
 from interchange.signature import Signature
 
 __all__ = ["model_element"]

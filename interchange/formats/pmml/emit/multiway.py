@@ -18,7 +18,7 @@ from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.predicates import predicate_element
 from interchange.formats.pmml.emit.tree_figures import figures_output
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, num, text
-from interchange.ir.multiway import MultiwayTreeModel
+from interchange.ir.trees.multiway import MultiwayTreeModel
 from interchange.signature import Signature
 
 __all__ = ["multiway_model"]

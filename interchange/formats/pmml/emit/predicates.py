@@ -1,4 +1,4 @@
-"""IR predicates (interchange.ir.predicates) as PMML 4.4 predicate elements, and PredicateColumn as a
+"""IR predicates (interchange.ir.derive.predicates) as PMML 4.4 predicate elements, and PredicateColumn as a
 DerivedField.
 
 Compare -> SimplePredicate, InSet -> SimpleSetPredicate (isIn / isNotIn over a typed Array),
@@ -15,7 +15,7 @@ from lxml import etree
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.xmlbuild import E, apply, constant, num, text
-from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
+from interchange.ir.derive.predicates import Always, Compare, Compound, InSet, Predicate, PredicateColumn
 
 __all__ = ["predicate_element", "predicate_column"]
 

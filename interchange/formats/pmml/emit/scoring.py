@@ -15,9 +15,9 @@ from lxml import etree
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.predicates import predicate_element
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, num, text
-from interchange.ir.predicates import Always, Predicate
-from interchange.ir.rules import RuleSet
-from interchange.ir.scorecard import Scorecard
+from interchange.ir.derive.predicates import Always, Predicate
+from interchange.ir.models.rules import RuleSet
+from interchange.ir.models.scorecard import Scorecard
 from interchange.signature import Signature
 
 __all__ = ["scoring_writers"]

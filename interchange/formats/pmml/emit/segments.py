@@ -13,7 +13,7 @@ from lxml import etree
 
 from interchange.formats.pmml.emit.predicates import predicate_element
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, num
-from interchange.ir.segmentation import Segmentation
+from interchange.ir.combine.segmentation import Segmentation
 from interchange.signature import Signature
 
 __all__ = ["segmentation"]

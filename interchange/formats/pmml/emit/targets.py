@@ -20,7 +20,7 @@ from lxml import etree
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.validity import _TYPES, _kind_attrs
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, num, text
-from interchange.ir.targets import Residual, Targeted
+from interchange.ir.models.targets import Residual, Targeted
 from interchange.signature import Signature
 
 __all__ = ["targeted", "targets_element", "residual", "prediction_output"]

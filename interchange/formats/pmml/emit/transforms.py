@@ -13,8 +13,8 @@ from lxml import etree
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.xmlbuild import E, apply, constant, field_ref, num, text
+from interchange.ir.derive.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
 from interchange.ir.graph import Step
-from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold
 
 __all__ = ["derived_fields"]
 
@@ -168,9 +168,9 @@ def derived_fields(step: Step) -> list[etree._Element]:
     """The DerivedFields computing ``step``'s output columns (Validate: none, see emit._valid_values)."""
     from interchange.formats.pmml.emit.expressions import derive
     from interchange.formats.pmml.emit.predicates import predicate_column
-    from interchange.ir.expressions import Derive
-    from interchange.ir.predicates import PredicateColumn
-    from interchange.ir.transforms import Validate
+    from interchange.ir.derive.expressions import Derive
+    from interchange.ir.derive.predicates import PredicateColumn
+    from interchange.ir.derive.transforms import Validate
 
     if isinstance(step, Derive):
         return derive(step)

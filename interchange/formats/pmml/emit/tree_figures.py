@@ -16,8 +16,8 @@ from __future__ import annotations
 from lxml import etree
 
 from interchange.formats.pmml.emit.xmlbuild import NS, E, num, text
-from interchange.ir.tree_nodes import NodeFigures
-from interchange.ir.trees import Tree
+from interchange.ir.trees.ensemble import Tree
+from interchange.ir.trees.nodes import NodeFigures
 from interchange.signature import Signature
 
 __all__ = ["node_figures_model", "figures_output"]

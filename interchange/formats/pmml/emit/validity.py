@@ -19,9 +19,9 @@ from lxml import etree
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.expressions import expression
 from interchange.formats.pmml.emit.xmlbuild import NS, E, num, text
+from interchange.ir.derive.transforms import Validate
 from interchange.ir.graph import Graph
 from interchange.ir.reported import Reported
-from interchange.ir.transforms import Validate
 from interchange.ir.validity import Treat
 from interchange.signature import Signature
 

@@ -21,7 +21,7 @@ from interchange.formats.pmml.fast.priors import fallbacks, with_priors
 from interchange.formats.pmml.fast.scope import Fn, Scope, keys, num, text
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import Prediction
-from interchange.ir.targets import rescale, residuals
+from interchange.ir.models.targets import rescale, residuals
 
 __all__ = ["targets", "output_fields", "blank", "OutputFn", "ENTITY", "REASONS", "CONFIDENCE", "SEGMENTS", "AFFINITY"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from lxml import etree
 
 from interchange.formats.pmml.parse import NotCovered, children, local
-from interchange.ir.targets import with_priors
+from interchange.ir.models.targets import with_priors
 
 __all__ = ["fallbacks", "with_priors"]
 

@@ -18,14 +18,14 @@ from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.lift.expressions import lift_expression, path_of
 from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.chain import Chain, ChainSegment
-from interchange.ir.chain import Link as ChainLink
-from interchange.ir.expressions import Call, Const, Expr, Ref
-from interchange.ir.general import GeneralizedLinear, NormalizedClassifier
+from interchange.ir.combine.chain import Chain, ChainSegment
+from interchange.ir.combine.chain import Link as ChainLink
+from interchange.ir.derive.expressions import Call, Const, Expr, Ref
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
-from interchange.ir.linear import Regression
-from interchange.ir.trees import TreeEnsemble
+from interchange.ir.models.general import GeneralizedLinear, NormalizedClassifier
+from interchange.ir.models.linear import Regression
+from interchange.ir.trees.ensemble import TreeEnsemble
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext

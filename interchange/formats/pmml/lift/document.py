@@ -21,18 +21,18 @@ from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_
 from interchange.formats.pmml.lift.models import LiftContext, lift_model, ordered_classes
 from interchange.formats.pmml.lift.validity import field_treatment
 from interchange.formats.pmml.parse import NotCovered, child, children, local, parse
-from interchange.ir.cluster import CenterAffinities, NearestCenter
-from interchange.ir.expressions import Call, Expr, Ref, references
+from interchange.ir.combine.select_all import AllSegments
+from interchange.ir.derive.expressions import Call, Expr, Ref, references
+from interchange.ir.derive.transforms import Impute, Validate
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
+from interchange.ir.models.cluster import CenterAffinities, NearestCenter
+from interchange.ir.models.scorecard import Scorecard
+from interchange.ir.models.svm import SupportVectorMachine
+from interchange.ir.models.targets import Targeted
 from interchange.ir.reported import Reported
-from interchange.ir.scorecard import Scorecard
-from interchange.ir.select_all import AllSegments
-from interchange.ir.svm import SupportVectorMachine
-from interchange.ir.targets import Targeted
-from interchange.ir.transforms import Impute, Validate
-from interchange.ir.tree_nodes import NodeFigures
-from interchange.ir.trees import TreeEnsemble
+from interchange.ir.trees.ensemble import TreeEnsemble
+from interchange.ir.trees.nodes import NodeFigures
 from interchange.signature import OutputField, Signature
 
 __all__ = ["lift_pmml"]

@@ -18,10 +18,10 @@ from lxml import etree
 from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of
 from interchange.formats.pmml.lift.text import TEXT_APPLY, lift_text, lift_text_index, text_steps
 from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
-from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.text import TextDerive
+from interchange.ir.derive.transforms import Impute
 from interchange.ir.lifted import Unliftable
-from interchange.ir.text import TextDerive
-from interchange.ir.transforms import Impute
 
 __all__ = ["lift_expression", "lift_derived_fields", "path_of", "user_functions"]
 

@@ -18,10 +18,10 @@ from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _check_schema
 from interchange.formats.pmml.lift.expressions import lift_expression
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.cluster import CenterAffinities, NearestCenter
-from interchange.ir.compared import COMPARE_FUNCTIONS, ComparedCenter
-from interchange.ir.naive_bayes import GaussianNaiveBayes
-from interchange.ir.neural import NeuralNetwork
+from interchange.ir.models.cluster import CenterAffinities, NearestCenter
+from interchange.ir.models.compared import COMPARE_FUNCTIONS, ComparedCenter
+from interchange.ir.models.naive_bayes import GaussianNaiveBayes
+from interchange.ir.models.neural import NeuralNetwork
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext

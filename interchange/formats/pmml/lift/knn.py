@@ -24,7 +24,7 @@ from lxml import etree
 
 from interchange.formats.pmml.lift.families import SCOPED, classes_of, elements, measure, only, target
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.neighbors import NearestNeighbors, NeighborIds
+from interchange.ir.models.neighbors import NearestNeighbors, NeighborIds
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext

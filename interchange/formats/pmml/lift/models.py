@@ -35,14 +35,14 @@ from interchange.formats.pmml.lift.segments import lift_segmentation
 from interchange.formats.pmml.lift.svm import lift_svm_outputs
 from interchange.formats.pmml.lift.trees import lift_multiway, lift_tree, node_figures
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.expressions import Derive, Expr
+from interchange.ir.derive.expressions import Derive, Expr
+from interchange.ir.derive.predicates import PredicateColumn
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.lifted import Reason, Unliftable
-from interchange.ir.linear import Link, Regression
-from interchange.ir.outlier import AnomalyScore
-from interchange.ir.predicates import PredicateColumn
-from interchange.ir.targets import Residual, Targeted
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.models.linear import Link, Regression
+from interchange.ir.models.outlier import AnomalyScore
+from interchange.ir.models.targets import Residual, Targeted
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 __all__ = ["LiftContext", "lift_model", "ordered_classes"]
 

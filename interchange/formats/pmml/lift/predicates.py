@@ -1,4 +1,4 @@
-"""PMML 4.4 §Predicates lifted into IR predicates (interchange.ir.predicates).
+"""PMML 4.4 §Predicates lifted into IR predicates (interchange.ir.derive.predicates).
 
 SimplePredicate (every operator), SimpleSetPredicate (isIn / isNotIn over an int, real or
 string Array), CompoundPredicate and / or / surrogate, True, False. Numbers compared with a
@@ -16,8 +16,8 @@ from lxml import etree
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import array_tokens, local
+from interchange.ir.derive.predicates import Always, Compare, Compound, InSet, Predicate
 from interchange.ir.lifted import Unliftable
-from interchange.ir.predicates import Always, Compare, Compound, InSet, Predicate
 
 __all__ = ["lift_predicate", "find_predicate", "PREDICATES"]
 

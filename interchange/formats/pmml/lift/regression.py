@@ -17,11 +17,11 @@ from interchange.formats.pmml.fast import engine as fast
 from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import child, children, local
-from interchange.ir.expressions import Call, Const, Derive, Expr, Indicator, Ref
-from interchange.ir.general import NORMALIZATIONS, GeneralizedLinear, NormalizedClassifier
+from interchange.ir.derive.expressions import Call, Const, Derive, Expr, Indicator, Ref
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
-from interchange.ir.linear import Link, Regression
+from interchange.ir.models.general import NORMALIZATIONS, GeneralizedLinear, NormalizedClassifier
+from interchange.ir.models.linear import Link, Regression
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext

@@ -20,11 +20,11 @@ from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.lift.expressions import lift_expression, path_of
 from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import child, children, local
+from interchange.ir.derive.predicates import Predicate
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
-from interchange.ir.predicates import Predicate
-from interchange.ir.rules import Rule, RuleConfidence, RuleSet
-from interchange.ir.scorecard import Attribute, Characteristic, Scorecard
+from interchange.ir.models.rules import Rule, RuleConfidence, RuleSet
+from interchange.ir.models.scorecard import Attribute, Characteristic, Scorecard
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext

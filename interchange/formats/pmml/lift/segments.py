@@ -26,11 +26,11 @@ from interchange.formats.pmml.fast.trees.model import target_classes
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.ir.combine.segmentation import METHODS, WEIGHTED, Segmentation
+from interchange.ir.combine.select_all import AllSegments, SegmentPart
+from interchange.ir.combine.variable_weight import VariableWeights
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
-from interchange.ir.segmentation import METHODS, WEIGHTED, Segmentation
-from interchange.ir.select_all import AllSegments, SegmentPart
-from interchange.ir.variable_weight import VariableWeights
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext

@@ -17,8 +17,8 @@ from lxml import etree
 from interchange.formats.pmml.fast.engine import _check_schema
 from interchange.formats.pmml.lift.families import SCOPED, array, classes_of, elements, num, only
 from interchange.formats.pmml.parse import NotCovered, child, children, local
-from interchange.ir.expressions import Call, Const, Indicator, Ref
-from interchange.ir.svm import SupportVectorMachine, VoteShares
+from interchange.ir.derive.expressions import Call, Const, Indicator, Ref
+from interchange.ir.models.svm import SupportVectorMachine, VoteShares
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.lift.models import LiftContext

@@ -1,6 +1,6 @@
 """PMML 4.4 text functions (§Built-in functions) and §TextIndex lifted into the IR's TextDerive steps.
 
-Each Apply or TextIndex becomes one TextDerive step (ir/text.py) computing a fresh column, named by
+Each Apply or TextIndex becomes one TextDerive step (ir/derive/text.py) computing a fresh column, named by
 the element's path, before the DerivedField that holds it (:func:`text_steps` collects them while a
 DerivedField is lifted; elsewhere, in a predicate or an Output, they have no place and are refused).
 Semantics are the fast path's (formats/pmml/fast/expressions/functions.py, text.py), which pypmml
@@ -17,9 +17,9 @@ from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of, regex
 from interchange.formats.pmml.parse import NotCovered, children, local
-from interchange.ir.expressions import Call, Const, Expr, Ref
+from interchange.ir.derive.expressions import Call, Const, Expr, Ref
+from interchange.ir.derive.text import TextDerive, words
 from interchange.ir.lifted import Unliftable
-from interchange.ir.text import TextDerive, words
 
 __all__ = ["TEXT_APPLY", "lift_text", "lift_text_index", "text_steps"]
 

@@ -25,12 +25,12 @@ from interchange.formats.pmml.fast.trees.walk import STRATEGIES, TreeNode
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.lift.predicates import lift_predicate
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.ir.derive.predicates import Always
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable
-from interchange.ir.multiway import MultiwayTreeModel
-from interchange.ir.predicates import Always
-from interchange.ir.tree_nodes import NodeFigures
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
+from interchange.ir.trees.multiway import MultiwayTreeModel
+from interchange.ir.trees.nodes import NodeFigures
 
 __all__ = ["lift_tree", "node_figures", "lift_multiway"]
 

@@ -22,15 +22,15 @@ from interchange.codegen.java.functions import JAVA_FUNCTIONS
 from interchange.codegen.python.expressions import CALLS
 from interchange.errors import UnsupportedModelError
 from interchange.ir.columns import Columns
-from interchange.ir.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.combine.segmentation import Segmentation
+from interchange.ir.derive.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.predicates import Always, Compare, InSet, PredicateColumn
+from interchange.ir.derive.transforms import OneHot, Ordinal, Scale, Validate
 from interchange.ir.graph import Graph, ModelStep
-from interchange.ir.linear import Link, Regression
-from interchange.ir.predicates import Always, Compare, InSet, PredicateColumn
+from interchange.ir.models.linear import Link, Regression
+from interchange.ir.models.rules import Rule, RuleSet
+from interchange.ir.models.scorecard import Attribute, Characteristic, Scorecard
 from interchange.ir.reported import Reported
-from interchange.ir.rules import Rule, RuleSet
-from interchange.ir.scorecard import Attribute, Characteristic, Scorecard
-from interchange.ir.segmentation import Segmentation
-from interchange.ir.transforms import OneHot, Ordinal, Scale, Validate
 from interchange.signature import InputField, OutputField, Signature
 from interchange.verification import compare
 from tests.unit.codegen.java.maven import from_graph, run_junit
@@ -55,8 +55,8 @@ def test_every_ir_step_has_a_java_and_a_python_emitter() -> None:
     from interchange.ir.graph import Step
 
     steps = set()
-    for module in pkgutil.iter_modules(interchange.ir.__path__):
-        for name, cls in inspect.getmembers(importlib.import_module(f"interchange.ir.{module.name}"), inspect.isclass):
+    for module in pkgutil.walk_packages(interchange.ir.__path__, "interchange.ir."):
+        for name, cls in inspect.getmembers(importlib.import_module(module.name), inspect.isclass):
             if issubclass(cls, (Step, ModelStep)) and cls not in (Step, ModelStep) and not inspect.isabstract(cls):
                 steps.add(name)
     assert len(steps) >= 29

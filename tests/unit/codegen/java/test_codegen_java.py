@@ -150,7 +150,7 @@ def test_generated_java_passes_its_junit_tests(tmp_path: Path) -> None:
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True) is deprecated in scikit-learn 1.9
 def test_svc_probabilities_are_generated() -> None:
-    """libsvm's coupled Platt probabilities (codegen/java/platt.py; JUnit runs them in test_wscores_writers.py)."""
+    """libsvm's coupled Platt probabilities (codegen/java/models/platt.py; JUnit runs them in test_wscores_writers.py)."""
     X, y = _data("binary", "numeric")
     estimator = SVC(kernel="poly", probability=True, random_state=0).fit(X.iloc[:200], y[:200])
     source = codegen(estimator, "java", sample=X.iloc[:50]).source

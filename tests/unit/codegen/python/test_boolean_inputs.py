@@ -7,7 +7,7 @@ import numpy as np
 from interchange.batch import to_columns
 from interchange.codegen.api import codegen
 from interchange.ir.columns import Columns
-from interchange.ir.expressions import Derive, Lookup, Ref
+from interchange.ir.derive.expressions import Derive, Lookup, Ref
 from interchange.ir.graph import Graph, evaluate
 from interchange.signature import InputField, OutputField, Signature
 

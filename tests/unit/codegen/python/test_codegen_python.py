@@ -26,8 +26,8 @@ from interchange.batch import to_columns
 from interchange.codegen import codegen, emitter, supported
 from interchange.codegen.api import IR_TOLERANCE
 from interchange.errors import ConversionError, UnsupportedModelError
+from interchange.ir.derive.transforms import Scale
 from interchange.ir.graph import Graph, ModelStep, evaluate
-from interchange.ir.transforms import Scale
 from interchange.verification import compare
 from tests.roundtrip.test_matrix import CASES, _data, _wrap
 
@@ -188,7 +188,7 @@ def test_cli_writes_module(tmp_path: Path) -> None:
 def test_generated_code_computes_every_ir_function_and_refuses_others_by_name() -> None:
     from interchange.codegen.python.expressions import CALLS, expr_data
     from interchange.errors import UnsupportedModelError
-    from interchange.ir.expressions import FUNCTIONS, Call, Ref
+    from interchange.ir.derive.expressions import FUNCTIONS, Call, Ref
 
     assert set(FUNCTIONS) == CALLS  # the kernel module is copied whole, so every IR function is generated
     with pytest.raises(UnsupportedModelError, match="'nosuch'"):

@@ -18,9 +18,11 @@ from interchange.codegen.python import helpers_expr, helpers_general
 from interchange.codegen.python.kernels import KERNELS, PLAIN
 from interchange.codegen.python.module import PyWriter
 from interchange.codegen.python.runtime import HELPERS, IMPORTS
-from interchange.ir import expressions, general, predicates, segmentation
+from interchange.ir.combine import segmentation
+from interchange.ir.derive import expressions, predicates
 from interchange.ir.kernels import calls, segments, truths
 from interchange.ir.kernels import general as general_kernels
+from interchange.ir.models import general
 
 SPEC = Path(__file__).parents[3] / "conformance" / "pmml_spec"
 
@@ -70,8 +72,8 @@ def test_no_copy_of_a_kernel_is_left_in_codegen() -> None:
     """The codegen-specific helpers define no function the IR's kernel modules define (nor the old copies' names)."""
     kernel_names = set(KERNELS) | {"_num", "_call", "_cast", "_key", "_missing"}
     kernel_names |= {"_distances", "_inverse_link", "_cumulative", "_normalized", "_segmentation", "_positions", "_aligned"}
-    import interchange.codegen.python.general
-    import interchange.codegen.python.segments  # noqa: F401 - the emitters add their helpers to HELPERS
+    import interchange.codegen.python.models.general
+    import interchange.codegen.python.models.segments  # noqa: F401 - the emitters add their helpers to HELPERS
 
     own = [text for name, text in HELPERS.items() if name not in KERNELS]
     assert set(helpers_expr.EXPR_HELPERS.values()) | set(helpers_general.GENERAL_HELPERS.values()) <= set(own)

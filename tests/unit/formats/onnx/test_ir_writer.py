@@ -196,8 +196,8 @@ def test_svc_probabilities_are_written_in_double_with_a_coupling_loop(classes: i
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True) is deprecated in scikit-learn 1.9
 def test_what_the_ir_writer_cannot_express_goes_through_skl2onnx_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    from interchange.formats.onnx.emit import distance
     from interchange.formats.onnx.emit.builder import refuse
+    from interchange.formats.onnx.emit.models import distance
 
     def refused(*args: object) -> str:
         raise refuse("libsvm's Platt probabilities (refused here to reach the fallback)")
@@ -214,7 +214,7 @@ def test_what_the_ir_writer_cannot_express_goes_through_skl2onnx_and_says_why(mo
 
 def test_an_emitter_registration_refuses_to_overwrite() -> None:
     from interchange.formats.onnx.emit.registry import emitter, lookup
-    from interchange.ir.linear import Regression
+    from interchange.ir.models.linear import Regression
 
     lookup(Regression((), np.zeros((1, 0)), np.zeros(1)))  # the families are loaded
     with pytest.raises(ValueError, match="already registered"):
@@ -281,7 +281,7 @@ def test_ir_trees_with_strict_splits_missing_directions_and_a_lone_leaf_match_th
 
 def test_ir_one_vs_rest_link_and_distance_weighted_neighbours_match_the_ir_evaluator() -> None:
     from interchange.ir import Graph, Link, Regression, evaluate
-    from interchange.ir.neighbors import NearestNeighbors
+    from interchange.ir.models.neighbors import NearestNeighbors
     from interchange.signature import InputField, OutputField, Signature
 
     rng = np.random.default_rng(4)

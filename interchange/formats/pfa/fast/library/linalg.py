@@ -19,7 +19,7 @@ from interchange.formats.pfa.fast.library.maths import checked_exp, exp_checked
 from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of, as_float, fn, seqsum
 from interchange.formats.pfa.fast.types import DOUBLE, Arr, NotCovered, Opt, expand, is_num, length
 from interchange.ir.distances import distances
-from interchange.ir.svm import apply_kernel
+from interchange.ir.models.svm import apply_kernel
 
 __all__ = ["LIBRARY"]
 

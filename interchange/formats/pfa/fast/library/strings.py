@@ -1,6 +1,6 @@
 """PFA's ``s.*`` string functions on whole batches, with titus2's semantics (``titus/lib/pfastring.py``).
 
-Each function is titus2's per-value Python (``interchange.ir.text``, shared with the IR's
+Each function is titus2's per-value Python (``interchange.ir.derive.text``, shared with the IR's
 TextDerive step) applied over the batch (``np.frompyfunc`` broadcasts a
 constant argument against a column), so the results are titus2's to the character: ``s.substr``
 slices like Python, ``s.substrto`` normalises its indices like titus's ``startEnd``, ``s.count`` of
@@ -19,13 +19,13 @@ import numpy as np
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
 from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of
 from interchange.formats.pfa.fast.types import BOOLEAN, INT, STRING, Arr, NotCovered, is_int
-from interchange.ir.text import TEXT_FUNCTIONS
+from interchange.ir.derive.text import TEXT_FUNCTIONS
 
 __all__ = ["STRING_FUNCTIONS"]
 
 
 # name -> (per-value function, parameter kinds "s" string / "i" int, result type): the IR's text
-# functions (one copy, ``interchange.ir.text``) with the fast path's types
+# functions (one copy, ``interchange.ir.derive.text``) with the fast path's types
 _TYPES = {"string": STRING, "int": INT, "boolean": BOOLEAN}
 STRING_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Any]] = {
     name: (f, kinds, _TYPES[result]) for name, (f, kinds, result) in TEXT_FUNCTIONS.items()

@@ -27,8 +27,8 @@ from interchange.formats.pfa.fast.types import (
     take_rows,
 )
 from interchange.ir.distances import distances, lowest
-from interchange.ir.linear import affine
-from interchange.ir.naive_bayes import gaussian_log_terms
+from interchange.ir.models.linear import affine
+from interchange.ir.models.naive_bayes import gaussian_log_terms
 
 __all__ = ["LIBRARY"]
 

@@ -35,9 +35,9 @@ from interchange.formats.pfa.fast.types import (
     lmap,
     stack,
 )
-from interchange.ir.tree_walk import descend, self_looped
-from interchange.ir.trees import BLOCK as _BLOCK
-from interchange.ir.trees import FlatForest
+from interchange.ir.trees.ensemble import BLOCK as _BLOCK
+from interchange.ir.trees.ensemble import FlatForest
+from interchange.ir.trees.walk import descend, self_looped
 
 __all__ = ["LIBRARY", "RawColumn"]
 
@@ -294,7 +294,7 @@ def _split_test(test: Any, dt: Any, tt: Rec) -> tuple[str, str, str, str, str] |
 
 
 def _split_walk(rt: Run, forest: _Forest, d: Any, split: tuple[str, str, str, str, str], depth: int) -> Any:
-    """All trees at once on the shared flat kernel (``interchange.ir.trees.FlatForest``)."""
+    """All trees at once on the shared flat kernel (``interchange.ir.trees.ensemble.FlatForest``)."""
     xkey, f, thr, m, op = split
     flat, leaf_of, top_feature = forest.flat(f, thr, m, op)
     x = d[xkey]

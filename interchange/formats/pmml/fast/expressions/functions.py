@@ -16,7 +16,7 @@ from lxml import etree
 from interchange.formats.pmml.fast.expressions.compile import Ctx, cast, elements, expression, kind_of, regex
 from interchange.formats.pmml.fast.scope import Fn, Scope, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, children, local
-from interchange.ir.expressions import FUNCTIONS
+from interchange.ir.derive.expressions import FUNCTIONS
 
 __all__ = ["apply", "define_function"]
 

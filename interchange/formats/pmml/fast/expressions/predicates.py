@@ -17,8 +17,8 @@ from interchange.formats.pmml.fast.expressions.compile import Ctx
 from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.lift import predicates as lift
 from interchange.formats.pmml.parse import NotCovered
+from interchange.ir.derive.predicates import Truth, truth
 from interchange.ir.lifted import Unliftable
-from interchange.ir.predicates import Truth, truth
 
 __all__ = ["predicate", "Truth", "PREDICATES", "find_predicate"]
 

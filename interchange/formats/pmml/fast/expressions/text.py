@@ -17,7 +17,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast.scope import Fn, Scope, missing
 from interchange.formats.pmml.parse import Defer, NotCovered, children, local
-from interchange.ir.text import words
+from interchange.ir.derive.text import words
 
 __all__ = ["text_index"]
 

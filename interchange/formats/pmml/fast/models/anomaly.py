@@ -25,7 +25,7 @@ from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, c
 from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.parse import NotCovered, local
 from interchange.ir.graph import Env, ModelStep, Prediction, Step
-from interchange.ir.outlier import anomaly_score
+from interchange.ir.models.outlier import anomaly_score
 
 __all__ = ["average_path_length", "iforest"]
 

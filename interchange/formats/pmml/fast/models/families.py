@@ -18,8 +18,8 @@ from interchange.formats.pmml.fast.engine import compiler
 from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import AFFINITY
 from interchange.formats.pmml.lift.families import lift_clustering, lift_naive_bayes, lift_neural
-from interchange.ir.cluster import NearestCenter
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix
+from interchange.ir.models.cluster import NearestCenter
 
 __all__: list[str] = []
 

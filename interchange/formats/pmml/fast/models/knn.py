@@ -25,7 +25,7 @@ from interchange.formats.pmml.lift.knn import instance_ids, lift_knn
 from interchange.formats.pmml.parse import Defer, child, children
 from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix
-from interchange.ir.neighbors import NearestNeighbors
+from interchange.ir.models.neighbors import NearestNeighbors
 
 __all__: list[str] = []
 

@@ -37,9 +37,9 @@ from interchange.formats.pmml.fast.outputs import SEGMENTS, blank
 from interchange.formats.pmml.fast.scope import Scope, num
 from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
+from interchange.ir.combine.segmentation import METHODS, WEIGHTED, combine_segments, first_fired
 from interchange.ir.graph import ModelStep, Prediction, Step
-from interchange.ir.segmentation import METHODS, WEIGHTED, combine_segments, first_fired
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 __all__ = ["Segments"]
 

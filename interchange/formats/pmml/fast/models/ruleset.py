@@ -22,7 +22,7 @@ from interchange.formats.pmml.fast.outputs import CONFIDENCE
 from interchange.formats.pmml.lift.rules import ruleset_step
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Step
-from interchange.ir.rules import RuleConfidence, RuleSet
+from interchange.ir.models.rules import RuleConfidence, RuleSet
 
 __all__: list[str] = []
 

@@ -20,7 +20,7 @@ from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.lift.rules import lift_scorecard
 from interchange.formats.pmml.parse import NotCovered, local
 from interchange.ir.graph import ModelStep, Prediction, Step
-from interchange.ir.scorecard import Scorecard
+from interchange.ir.models.scorecard import Scorecard
 
 __all__: list[str] = []
 

@@ -23,7 +23,7 @@ from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.lift.svm import lift_svm
 from interchange.formats.pmml.parse import Defer
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix
-from interchange.ir.svm import SupportVectorMachine
+from interchange.ir.models.svm import SupportVectorMachine
 
 __all__: list[str] = []
 

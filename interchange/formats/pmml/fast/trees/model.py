@@ -34,7 +34,7 @@ from interchange.formats.pmml.fast.trees.tables import (
 from interchange.formats.pmml.fast.trees.walk import STOPPING, STRATEGIES, GeneralTree, TreeNode
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import ModelStep, Prediction, Step, label_of, matrix
-from interchange.ir.trees import Tree, TreeEnsemble
+from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 __all__ = ["FlatTree", "GeneralTree", "tree_step", "target_classes"]
 

@@ -2,7 +2,7 @@
 
 Each Node's predicate is a three-valued mask over the batch (and / or / surrogate combine
 UNKNOWN the way the specification says): what this module compiles. The rows move down the
-tree on the IR's tree walk (``interchange.ir.tree_strategies``), the strategies as its
+tree on the IR's tree walk (``interchange.ir.trees.strategies``), the strategies as its
 parameters. A Node's children are tried in document order. Under lastPrediction, nullPrediction and
 defaultChild the first child that is not FALSE decides: TRUE descends, UNKNOWN meets the
 strategy at once (PMML 4.4 §TreeModel: "If a Node's predicate evaluates to UNKNOWN while
@@ -33,7 +33,7 @@ from interchange.formats.pmml.fast.outputs import CONFIDENCE, ENTITY
 from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.parse import local
 from interchange.ir.graph import ModelStep, Prediction
-from interchange.ir.tree_strategies import STOPPING, STRATEGIES, VIRTUAL, MultiwayTree, Truth3
+from interchange.ir.trees.strategies import STOPPING, STRATEGIES, VIRTUAL, MultiwayTree, Truth3
 
 __all__ = ["TreeNode", "GeneralTree", "tree_predicate", "STRATEGIES", "STOPPING"]
 

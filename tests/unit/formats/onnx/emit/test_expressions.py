@@ -15,10 +15,10 @@ import interchange
 from interchange.document import Document
 from interchange.errors import RecordError
 from interchange.formats.onnx.ir_writer import write_document
-from interchange.ir.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.derive.transforms import Validate
 from interchange.ir.graph import Graph, Step, evaluate
-from interchange.ir.linear import Regression
-from interchange.ir.transforms import Validate
+from interchange.ir.models.linear import Regression
 from interchange.signature import InputField, OutputField, Signature
 
 A = np.array([np.nan, 0.0, -1.5, 2.5, 3.0, -0.5, 700.0, 1.0, 4.0, -2.0, 0.5, 10.0])

@@ -12,10 +12,21 @@ import numpy as np
 import pytest
 
 from interchange.formats.onnx.ir_writer import write_document
-from interchange.ir.expressions import Call, Const, Derive, Ref
+from interchange.ir.derive.expressions import Call, Const, Derive, Ref
+from interchange.ir.derive.transforms import (
+    Bin,
+    Impute,
+    Normalize,
+    OneHot,
+    Ordinal,
+    Polynomial,
+    Project,
+    Scale,
+    Threshold,
+    Validate,
+)
 from interchange.ir.graph import Graph, Step, evaluate
-from interchange.ir.linear import Link, Regression
-from interchange.ir.transforms import Bin, Impute, Normalize, OneHot, Ordinal, Polynomial, Project, Scale, Threshold, Validate
+from interchange.ir.models.linear import Link, Regression
 from interchange.lift import lift
 from interchange.signature import InputField, OutputField, Signature
 from tests.unit.formats.onnx.emit.test_expressions import CASES as EXPRESSIONS

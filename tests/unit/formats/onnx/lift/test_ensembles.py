@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from interchange.ir.chain import Chain
-from interchange.ir.general import GeneralizedLinear
-from interchange.ir.trees import TreeEnsemble
+from interchange.ir.combine.chain import Chain
+from interchange.ir.models.general import GeneralizedLinear
+from interchange.ir.trees.ensemble import TreeEnsemble
 from interchange.lift import lift
 from tests.conformance.lifting import lifted_outputs
 

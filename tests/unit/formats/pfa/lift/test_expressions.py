@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interchange.ir.expressions import Derive
-from interchange.ir.transforms import Impute
+from interchange.ir.derive.expressions import Derive
+from interchange.ir.derive.transforms import Impute
 from tests.unit.formats.pfa.lift.helpers import agrees, doc, lift, reason
 
 X = np.array([-2.5, -1.0, -0.25, 0.0, 0.3, 1.0, 2.75, 10.0])
@@ -230,7 +230,7 @@ def test_modulo_remainder_xor_and_cast_int_lift_as_titus2_computes_them() -> Non
 
 def test_items_of_an_array_input_become_columns() -> None:
     """``input.v[i]`` of an array input: one ArrayItems step, widened to the largest index read."""
-    from interchange.ir.arrays import ArrayItems
+    from interchange.ir.derive.arrays import ArrayItems
 
     data = doc(
         {"v": {"type": "array", "items": "double"}},
@@ -243,7 +243,7 @@ def test_items_of_an_array_input_become_columns() -> None:
 
 def test_string_functions_become_text_derive_steps() -> None:
     """s.* calls (nested ones a step each) and the ["text"] literal shorthand, against titus2."""
-    from interchange.ir.text import TextDerive
+    from interchange.ir.derive.text import TextDerive
 
     key = {"s.concat": [{"s.upper": {"s.lower": "input.t"}}, {"s.substr": [["-abc"], 0, "input.n"]}]}
     data = doc({"t": "string", "n": "int"}, [{"s.len": key}], output="int")
@@ -253,7 +253,7 @@ def test_string_functions_become_text_derive_steps() -> None:
 
 def test_an_array_input_times_a_matrix_is_a_linear_model() -> None:
     """la.dot(matrix, input array): the array's items as columns, as many as the matrix has columns."""
-    from interchange.ir.linear import Regression
+    from interchange.ir.models.linear import Regression
 
     cells = {"w": {"type": {"type": "array", "items": {"type": "array", "items": "double"}}, "init": [[0.5, -1.0, 2.0]]}}
     data = doc(

@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from interchange.ir.cluster import NearestCenter
 from interchange.ir.columns import Columns
-from interchange.ir.linear import Link, Regression
-from interchange.ir.naive_bayes import GaussianNaiveBayes
-from interchange.ir.neighbors import NearestNeighbors
-from interchange.ir.neural import NeuralNetwork
-from interchange.ir.trees import TreeEnsemble
+from interchange.ir.models.cluster import NearestCenter
+from interchange.ir.models.linear import Link, Regression
+from interchange.ir.models.naive_bayes import GaussianNaiveBayes
+from interchange.ir.models.neighbors import NearestNeighbors
+from interchange.ir.models.neural import NeuralNetwork
+from interchange.ir.trees.ensemble import TreeEnsemble
 from tests.unit.formats.pfa.lift.helpers import agrees, doc, reason
 
 ARRAY = {"type": "array", "items": "double"}
@@ -409,7 +409,7 @@ def test_la_dot_and_la_add_are_a_linear_model() -> None:
 
 
 def test_a_kernel_machine_and_outputs_that_are_not_the_writers() -> None:
-    from interchange.ir.svm import SupportVectorMachine
+    from interchange.ir.models.svm import SupportVectorMachine
 
     cells = {
         "sv": {"type": MATRIX, "init": [[0.0, 1.0], [1.0, 0.0], [-1.0, -1.0]]},

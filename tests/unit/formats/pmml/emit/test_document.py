@@ -8,7 +8,7 @@ import pytest
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.document import write_graph
 from interchange.ir.graph import Graph
-from interchange.ir.linear import Link, Regression
+from interchange.ir.models.linear import Link, Regression
 from interchange.signature import InputField, OutputField, Signature
 
 

@@ -10,7 +10,7 @@ from lxml import etree
 import interchange
 from interchange.formats.pmml.emit.document import write_graph
 from interchange.formats.pmml.emit.xmlbuild import NS
-from interchange.ir.multiway import MultiwayTreeModel
+from interchange.ir.trees.multiway import MultiwayTreeModel
 from tests.roundtrip.test_wtrees_writers import MULTIWAY, WEIGHTED
 
 P = f"{{{NS}}}"

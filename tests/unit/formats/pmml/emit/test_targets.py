@@ -9,8 +9,8 @@ from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.anomaly import sample_size
 from interchange.formats.pmml.emit.targets import targets_element
 from interchange.formats.pmml.fast.models.anomaly import average_path_length
-from interchange.ir.linear import Link, Regression
-from interchange.ir.targets import Targeted
+from interchange.ir.models.linear import Link, Regression
+from interchange.ir.models.targets import Targeted
 
 
 def test_targets_element_holds_every_attribute_and_one_target_value_per_category() -> None:

@@ -13,11 +13,11 @@ import pytest
 import interchange
 from interchange.codegen import registry
 from interchange.crossformat import _writer
-from interchange.ir.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
-from interchange.ir.predicates import PredicateColumn
-from interchange.ir.rules import RuleSet
-from interchange.ir.scorecard import Scorecard
-from interchange.ir.segmentation import Segmentation
+from interchange.ir.combine.segmentation import Segmentation
+from interchange.ir.derive.predicates import PredicateColumn
+from interchange.ir.models.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
+from interchange.ir.models.rules import RuleSet
+from interchange.ir.models.scorecard import Scorecard
 
 GOLDEN = Path(__file__).parents[4] / "conformance"
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import interchange
+from interchange.ir.derive.text import TextDerive
 from interchange.ir.graph import evaluate
-from interchange.ir.text import TextDerive
 
 
 def _doc(expression: str, data_type: str = "string", where: str = "TransformationDictionary") -> bytes:

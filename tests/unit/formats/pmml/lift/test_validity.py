@@ -13,9 +13,9 @@ import pytest
 import interchange
 from interchange.codegen.api import codegen
 from interchange.crossformat import _writer
-from interchange.ir.expressions import Call, Derive
+from interchange.ir.derive.expressions import Call, Derive
+from interchange.ir.derive.transforms import Impute, Validate
 from interchange.ir.reported import Reported
-from interchange.ir.transforms import Impute, Validate
 from interchange.ir.validity import Treat
 
 SPEC = Path(__file__).parents[4] / "conformance" / "pmml_spec"

@@ -1,0 +1,1 @@
+"""Java emitters of the IR's model steps, one module per family."""

@@ -1,0 +1,1 @@
+"""Python emitters of the IR's model steps, one module per family."""

@@ -1,0 +1,1 @@
+"""ONNX writers of tree steps: ensembles, node figures, multiway trees."""

@@ -1,0 +1,1 @@
+"""PFA writers of the IR's model steps, one module per family."""

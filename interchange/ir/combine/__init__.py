@@ -1,0 +1,1 @@
+"""Models of models: segmentation, per-row segment weights, selectAll's results, model chains."""

@@ -1,0 +1,1 @@
+"""The expression layer: derived fields, predicates, transformations, text and array items."""

@@ -1,0 +1,1 @@
+"""Tree ensembles and single trees: the walk, missing-value strategies, node figures, multiway trees."""

@@ -1,0 +1,204 @@
+"""Tree ensembles (decision trees, forests, boosting) as flat node arrays.
+
+All trees are evaluated at once: every row holds one node index per tree and all of them
+descend one level per numpy step, so a 100-tree ensemble costs depth x a few array ops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.models.linear import Link, apply_link
+from interchange.ir.trees.walk import descend, self_looped
+
+__all__ = ["Tree", "TreeEnsemble", "FlatForest"]
+
+BLOCK = 4096  # rows per pass of the level-by-level walk
+
+
+@dataclass(frozen=True)
+class Tree:
+    """One binary tree. Node ``i`` is a leaf when ``feature[i] < 0``.
+
+    A row goes left when ``x <= threshold`` (``op="<="``, scikit-learn, LightGBM) or
+    ``x < threshold`` (``op="<"``, XGBoost); a missing ``x`` goes left where ``missing_left``.
+    ``value`` is (nodes x k): leaf values, or class probabilities/counts for a forest.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    missing_left: np.ndarray
+    op: Literal["<=", "<"] = "<="
+
+    @property
+    def depth(self) -> int:
+        depth = np.zeros(len(self.feature), dtype=int)
+        for i in range(len(self.feature)):  # parents precede children in every writer we read
+            if self.feature[i] >= 0:
+                depth[self.left[i]] = depth[self.right[i]] = depth[i] + 1
+        return int(depth.max()) if len(depth) else 0
+
+
+@dataclass(frozen=True)
+class FlatForest:
+    """Binary numeric splits packed for the tree-walk kernel (``tree_walk.descend``): its fast case.
+
+    The IR's TreeEnsemble (and with it PMML's flat trees) and PFA's ``model.tree.simpleWalk``
+    all run on it. Node i's children sit at ``children[2i]`` (left / pass) and
+    ``children[2i + 1]`` (right / fail); a leaf points at itself twice, so every row can take
+    ``depth`` steps without a test for having arrived.
+    """
+
+    roots: np.ndarray  # (trees,) int32
+    feature: np.ndarray  # (nodes,) int32, 0 at leaves
+    threshold: np.ndarray  # (nodes,) float64
+    children: np.ndarray  # (2 * nodes,) int32
+    missing_right: np.ndarray  # (nodes,) bool: where a missing input goes right
+    strict: np.ndarray  # (nodes,) bool: ``x < threshold`` goes left (else ``x <= threshold``)
+    depth: int
+
+    @classmethod
+    def pack(
+        cls,
+        *,
+        roots: np.ndarray,
+        feature: np.ndarray,
+        threshold: np.ndarray,
+        left: np.ndarray,
+        right: np.ndarray,
+        missing_left: np.ndarray,
+        strict: np.ndarray,
+        depth: int,
+    ) -> FlatForest:
+        """Pack node tables (a leaf has ``feature < 0``; ``left`` / ``right`` are node indices)."""
+        feature = np.asarray(feature)
+        leaf = feature < 0
+        children = self_looped(np.column_stack([np.asarray(left), np.asarray(right)]), leaf)
+        return cls(
+            np.asarray(roots, dtype=np.int32),
+            np.where(leaf, 0, feature).astype(np.int32),
+            np.asarray(threshold, dtype=np.float64),
+            children,
+            ~np.asarray(missing_left, dtype=bool),
+            np.asarray(strict, dtype=bool),
+            int(depth),
+        )
+
+    def walk_block(self, X: np.ndarray) -> np.ndarray:
+        """The node each row of ``X`` (rows x features, at most a few thousand rows) ends at, per tree.
+
+        int32 node indices, one flat gather per level from feature-major columns, preallocated
+        buffers; callers pass blocks of 4,096 rows (measured: 1.7x faster than whole
+        20,000-row batches, the working set staying in cache).
+        """
+        n = X.shape[0]
+        if n * max(X.shape[1], 1) >= 2**31:
+            raise ValueError("too many input columns for int32 flat indices")
+        columns = np.ascontiguousarray(X.T, dtype=np.float64).ravel()
+        offset = self.feature * np.int32(n)
+        row = np.arange(n, dtype=np.int32)[:, None]
+        has_nan = bool(np.isnan(columns).any())
+        any_strict = bool(self.strict.any())
+        threshold, strict, missing_right = self.threshold, self.strict, self.missing_right
+        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
+        index = np.empty_like(node)
+        x, t = np.empty(node.shape), np.empty(node.shape)
+        right = np.empty(node.shape, dtype=bool)
+
+        def choose(node: np.ndarray) -> np.ndarray:  # the numeric split: (feature, op, threshold), missing by flag
+            np.take(offset, node, out=index, mode="clip")
+            np.add(index, row, out=index)
+            np.take(columns, index, out=x, mode="clip")
+            np.take(threshold, node, out=t, mode="clip")
+            if any_strict:
+                out = np.where(strict[node], x >= t, x > t)
+            else:
+                out = np.greater(x, t, out=right)
+            if has_nan:
+                out = np.where(np.isnan(x), missing_right[node], out)
+            return out
+
+        descend(node, self.children, 2, self.depth, choose)
+        return node
+
+    def walk(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`walk_block` over any number of rows, 4,096 at a time: (rows x trees) int32."""
+        if X.shape[0] <= BLOCK:
+            return self.walk_block(X)
+        return np.concatenate([self.walk_block(X[i : i + BLOCK]) for i in range(0, X.shape[0], BLOCK)])
+
+
+@dataclass(frozen=True)
+class TreeEnsemble(ModelStep):
+    """``scores = base + aggregate(tree leaf values)``, then ``link``.
+
+    ``aggregation="sum"`` for boosting, ``"average"`` for forests. Classification sets
+    ``classes``; with ``Link.IDENTITY`` the averaged leaf values are the probabilities
+    (forests). Regression leaves ``classes`` None and reads column 0.
+    """
+
+    inputs: tuple[str, ...]
+    trees: tuple[Tree, ...]
+    aggregation: Literal["sum", "average"] = "sum"
+    base: np.ndarray | None = None  # (k,)
+    link: Link = Link.IDENTITY
+    classes: tuple[Any, ...] | None = None
+    normalize_leaves: bool = False  # forests storing class counts: divide each leaf by its total
+    source_rounding: str | None = None  # why the source's own outputs are less precise than float64
+
+    def _packed(self) -> tuple[FlatForest, np.ndarray]:
+        cache = self.__dict__.get("_pack")
+        if cache is not None:
+            return cache
+        offsets = np.cumsum([0] + [len(t.feature) for t in self.trees]).astype(np.int32)
+        values = [np.asarray(t.value, dtype=np.float64).reshape(len(t.feature), -1) for t in self.trees]
+        if self.normalize_leaves:
+            values = [v / np.where(v.sum(axis=1, keepdims=True) == 0, 1, v.sum(axis=1, keepdims=True)) for v in values]
+        flat = FlatForest.pack(
+            roots=offsets[:-1],
+            feature=np.concatenate([t.feature for t in self.trees]),
+            threshold=np.concatenate([t.threshold for t in self.trees]),
+            left=np.concatenate([t.left + o for t, o in zip(self.trees, offsets, strict=False)]),
+            right=np.concatenate([t.right + o for t, o in zip(self.trees, offsets, strict=False)]),
+            missing_left=np.concatenate([t.missing_left for t in self.trees]),
+            strict=np.concatenate([np.full(len(t.feature), t.op == "<") for t in self.trees]),
+            depth=max((t.depth for t in self.trees), default=0),
+        )
+        pack = (flat, np.concatenate(values))
+        object.__setattr__(self, "_pack", pack)
+        return pack
+
+    def leaf_values(self, X: np.ndarray) -> np.ndarray:
+        """Sum or average of the leaf values reached by each row: (rows x k)."""
+        flat, value = self._packed()
+        parts = []
+        for i in range(0, max(X.shape[0], 1), BLOCK):
+            node = flat.walk_block(X[i : i + BLOCK])
+            parts.append(np.column_stack([value[:, j][node].sum(axis=1) for j in range(value.shape[1])]))
+        total = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return total / len(self.trees) if self.aggregation == "average" else total
+
+    def leaves(self, X: np.ndarray) -> np.ndarray:
+        """The node each row of ``X`` ends at in each tree, as that tree's own node index: (rows x trees)."""
+        flat, _ = self._packed()
+        offsets = np.cumsum([0] + [len(t.feature) for t in self.trees[:-1]]).astype(np.int32)
+        return flat.walk(X) - offsets
+
+    def predict(self, env: Env) -> Prediction:
+        return self.predict_matrix(matrix(env, self.inputs))
+
+    def predict_matrix(self, X: np.ndarray) -> Prediction:
+        """The prediction for the input columns already stacked as ``X`` (rows x inputs)."""
+        scores = self.leaf_values(X)
+        if self.base is not None:
+            scores = scores + np.asarray(self.base, dtype=np.float64)
+        if self.classes is None:
+            return Prediction(value=scores[:, 0])
+        return Prediction(classes=self.classes, probabilities=apply_link(scores, self.link))
