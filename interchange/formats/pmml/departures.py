@@ -210,6 +210,11 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "pypmml compares a number with the set's Constants as text: 1.0 is in no set holding 1",
     ),
     (
+        "NearestNeighborModel continuousScoringMethod=weightedAverage",
+        lambda root: any(m.get("continuousScoringMethod") == "weightedAverage" for m in _all(root, "NearestNeighborModel")),
+        "pypmml divides the distance-weighted average by k once more (test_pmml_jpmml.py knn_distance_regressor)",
+    ),
+    (
         "ClusteringField compareFunction delta / equal",
         _missing_compared,
         "a missing field: pypmml compares it as a value equal to no center (delta 1, equal 0) and leaves the "
