@@ -177,9 +177,9 @@ def test_cli_converts_and_lifts_a_pfa_document(tmp_path: Path) -> None:
     assert interchange.load(out).info.format == "pmml"
     lifted = CliRunner().invoke(app, ["lift", str(source)])
     assert lifted.exit_code == 0 and "/action/1/let/tree_leaves -> trees" in lifted.output and "TreeEnsemble" in lifted.output
-    source.write_bytes((Path(__file__).parents[1] / "conformance" / "pfa_spec" / "fallback_while.pfa").read_bytes())
+    source.write_bytes((Path(__file__).parents[1] / "conformance" / "pfa_spec" / "fallback_counter.pfa").read_bytes())
     refused = CliRunner().invoke(app, ["lift", str(source)])
-    assert refused.exit_code == 1 and "/action/1: a loop (while, for, foreach, doUntil) has no IR form" in refused.output
+    assert refused.exit_code == 1 and "/action/0: a cell updated while scoring (model state) has no IR form" in refused.output
 
 
 @pytest.mark.filterwarnings("ignore")
