@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["Metric", "distances", "lowest"]
+__all__ = ["Metric", "distances", "finish", "lowest"]
 
 Metric = Literal["euclidean", "squaredEuclidean", "manhattan", "minkowski"]
 
@@ -49,6 +49,12 @@ def distances(
             total += diff
         else:
             total += diff**p
+    return finish(total, metric, p, present, weight)
+
+
+def finish(total: np.ndarray, metric: str, p: float, present: np.ndarray | None = None, weight: float = 0.0) -> np.ndarray:
+    """A distance from its summed terms: scaled by ``weight / present`` when coordinates may be missing
+    (NaN where none is present), then the root the metric takes."""
     if present is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
             total = total * (weight / present)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from interchange.errors import ModelError
+from interchange.ir.distances import finish
 from interchange.ir.models.cluster import NearestCenter
 
 __all__ = ["ComparedCenter", "COMPARE_FUNCTIONS", "compared_distances"]
@@ -76,14 +77,7 @@ def compared_distances(
             c = c * field_weights[j]
         c = np.where(missing, 0.0, c)
         total = np.maximum(total, c) if metric == "chebychev" else total + c
-    with np.errstate(divide="ignore", invalid="ignore"):
-        total = total * (weight / present)
-    total = np.where(np.broadcast_to(present == 0, total.shape), np.nan, total)
-    if metric == "euclidean":
-        return np.sqrt(total)
-    if metric == "minkowski":
-        return total ** (1.0 / p)
-    return total
+    return finish(total, metric, p, present, weight)
 
 
 @dataclass(frozen=True)
