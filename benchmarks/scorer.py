@@ -67,7 +67,7 @@ from interchange.kafka.config import load_config
 from interchange.kafka.events import codec_for, send_features
 from interchange.kafka.registry import Registry, input_subject
 from interchange.kafka.scorer import Scorer, ScorerOptions
-from interchange.kafka.scorer.batches import offset_bounds, usable
+from interchange.kafka.scorer.batch.messages import offset_bounds, usable
 from interchange.kafka.scorer.delivery import AtLeastOnce, ExactlyOnce
 from interchange.kafka.stack.config import StackConfig
 from interchange.kafka.transport import assign_from_start, consumer, ensure_topics, producer

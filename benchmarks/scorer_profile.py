@@ -169,8 +169,9 @@ def measure_pass(name: str, events: int, batch: int) -> dict[str, Any]:
 
 def measure_score(name: str, events: int, batch: int) -> dict[str, Any]:
     from interchange.kafka.config import load_config
-    from interchange.kafka.scorer import Scorer, ScorerOptions, columns, delivery, scoring, steps
+    from interchange.kafka.scorer import Scorer, ScorerOptions, delivery
     from interchange.kafka.scorer import scorer as scorer_module
+    from interchange.kafka.scorer.batch import columns, scoring, steps
 
     stages = Stages()
     gc.callbacks.append(stages.gc)

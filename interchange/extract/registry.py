@@ -110,15 +110,14 @@ def _load_families() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from interchange.extract import (  # noqa: F401
+        from interchange.extract import compose, preprocess  # noqa: F401
+        from interchange.extract.models import (  # noqa: F401
             boosters,
             cluster,
-            compose,
             linear,
             naive_bayes,
             neighbors,
             neural,
-            preprocess,
             svm,
             trees,
         )

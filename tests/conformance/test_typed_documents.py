@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 import interchange
 from interchange.cli import app
 from interchange.formats.pfa.titus import engine_class
-from interchange.kafka.scorer.columns import output_rows as _rows
+from interchange.kafka.scorer.batch.columns import output_rows as _rows
 
 runner = CliRunner()
 

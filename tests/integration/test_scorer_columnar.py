@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 import interchange
 from interchange.kafka.registry import AvroCodec, Registry, input_subject
 from interchange.kafka.scorer import ScorerOptions
-from interchange.kafka.scorer.columns import BatchCodec
+from interchange.kafka.scorer.batch.columns import BatchCodec
 from interchange.kafka.transport import ensure_topics, producer
 from tests.integration.scoring import Running, dead_letters, drain, wait
 

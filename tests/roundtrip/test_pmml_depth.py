@@ -10,7 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.svm import SVC
 
 import interchange
-from interchange.formats.pmml.emit.families import MAX_CHAIN
+from interchange.formats.pmml.emit.models.families import MAX_CHAIN
 
 
 def _depth(el: etree._Element) -> int:

@@ -57,7 +57,7 @@ def test_dead_letter_past_the_size_limit_keeps_a_prefix_size_and_hash() -> None:
     import hashlib
 
     from interchange.kafka.registry import AvroCodec
-    from interchange.kafka.scorer.deadletter import PREFIX_BYTES, dead_letter
+    from interchange.kafka.scorer.delivery.deadletter import PREFIX_BYTES, dead_letter
     from interchange.resources import avro_schema
 
     class Msg:

@@ -35,7 +35,7 @@ from interchange.kafka.monitor.metrics import WINDOWED_METRICS
 from interchange.kafka.monitor.rules import AlertBook, Rule, Transition
 from interchange.kafka.monitor.state import COUNTERS, MonitorState, StateLimits
 from interchange.kafka.registry import AvroCodec, Registry
-from interchange.kafka.scorer.deadletter import DeadLetters
+from interchange.kafka.scorer.delivery.deadletter import DeadLetters
 from interchange.kafka.transport import consumer, ensure_topics, producer
 from interchange.profile import profile_from_json
 from interchange.resources import avro_schema

@@ -32,17 +32,17 @@ from interchange.kafka.modeltopic.signing import load_verify_key, verify_key_fro
 from interchange.kafka.registry import AvroCodec, Registry
 from interchange.kafka.routes.feed import RouteFeed
 from interchange.kafka.scorer import heap
-from interchange.kafka.scorer.batches import by_topic, offset_bounds, usable
-from interchange.kafka.scorer.columns import BatchCodec
-from interchange.kafka.scorer.deadletter import dead_letter
+from interchange.kafka.scorer.batch.columns import BatchCodec
+from interchange.kafka.scorer.batch.messages import by_topic, offset_bounds, usable
+from interchange.kafka.scorer.batch.scoring import ModelFailure, Outcome, score_route
 from interchange.kafka.scorer.delivery import Delivery, delivery_for
+from interchange.kafka.scorer.delivery.deadletter import dead_letter
 from interchange.kafka.scorer.health import UNAVAILABLE, Health
 from interchange.kafka.scorer.live import LiveModel, Versions, activate
 from interchange.kafka.scorer.observe.metrics import MetricsServer, ScorerMetrics
 from interchange.kafka.scorer.observe.report import Reporter
 from interchange.kafka.scorer.options import ScorerOptions, ScorerStats
 from interchange.kafka.scorer.router import Router
-from interchange.kafka.scorer.scoring import ModelFailure, Outcome, score_route
 from interchange.kafka.transport import consumer, ensure_topics, producer
 from interchange.resources import avro_schema
 

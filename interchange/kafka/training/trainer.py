@@ -33,7 +33,7 @@ from interchange.errors import ConfigError, ConversionError, RecordError, Transp
 from interchange.kafka.config import ClientConfig, load_config
 from interchange.kafka.modeltopic import DEFAULT_MODEL_TOPIC, Envelope, ModelFollower, publish
 from interchange.kafka.registry import Registry
-from interchange.kafka.scorer.deadletter import DeadLetters
+from interchange.kafka.scorer.delivery.deadletter import DeadLetters
 from interchange.kafka.training.gate import GateResult, judge
 from interchange.kafka.training.learner import OnlineLearner
 from interchange.kafka.training.topic import training_codec, training_topic

@@ -13,11 +13,11 @@ import onnx
 
 from interchange.document import Document
 from interchange.formats.onnx.lift.blanks import without_blanks
-from interchange.formats.onnx.lift.distance import Dist
 from interchange.formats.onnx.lift.double import Trees, trees_model
 from interchange.formats.onnx.lift.lifter import Lifter
-from interchange.formats.onnx.lift.naive_bayes import Jll, jll_model
-from interchange.formats.onnx.lift.svm import Form, form_output
+from interchange.formats.onnx.lift.models.distance import Dist
+from interchange.formats.onnx.lift.models.naive_bayes import Jll, jll_model
+from interchange.formats.onnx.lift.models.svm import Form, form_output
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred
 from interchange.formats.onnx.runtime import parse
 from interchange.ir.derive.expressions import Call, Const, Ref

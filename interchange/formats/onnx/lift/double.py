@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import onnx
 
-from interchange.formats.onnx.lift.naive_bayes import Jll
-from interchange.formats.onnx.lift.trees import v5_parts
+from interchange.formats.onnx.lift.models.naive_bayes import Jll
+from interchange.formats.onnx.lift.models.trees import v5_parts
 from interchange.formats.onnx.lift.values import Cols, Lin, _Label, _scalar, _where
 from interchange.ir.derive.expressions import Call, Const, Derive, Expr, Lookup, Ref
 from interchange.ir.graph import Step

@@ -20,14 +20,14 @@ from onnx import helper, numpy_helper
 
 from interchange.formats.onnx.lift.arithmetic import ArithmeticOps
 from interchange.formats.onnx.lift.columns import ColumnOps
-from interchange.formats.onnx.lift.distance import DistanceOps
 from interchange.formats.onnx.lift.double import DoubleOps
-from interchange.formats.onnx.lift.ensembles import EnsembleOps
 from interchange.formats.onnx.lift.fold import FOLD
-from interchange.formats.onnx.lift.models import ModelOps
-from interchange.formats.onnx.lift.naive_bayes import NaiveBayesOps
-from interchange.formats.onnx.lift.outlier import OutlierOps
-from interchange.formats.onnx.lift.svm import SVMOps
+from interchange.formats.onnx.lift.models.distance import DistanceOps
+from interchange.formats.onnx.lift.models.ensembles import EnsembleOps
+from interchange.formats.onnx.lift.models.naive_bayes import NaiveBayesOps
+from interchange.formats.onnx.lift.models.operators import ModelOps
+from interchange.formats.onnx.lift.models.outlier import OutlierOps
+from interchange.formats.onnx.lift.models.svm import SVMOps
 from interchange.formats.onnx.lift.values import Cols, Lin, _where
 from interchange.ir.derive.expressions import Derive
 from interchange.ir.derive.transforms import Project

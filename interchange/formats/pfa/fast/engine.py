@@ -83,23 +83,16 @@ VECTOR = Arr(DOUBLE)
 
 
 def _library() -> dict[str, Any]:
-    from interchange.formats.pfa.fast.library import (  # noqa: F401  (register; refused only fills names left free)
-        arrays,
+    from interchange.formats.pfa.fast.library import (  # noqa: F401  (each module registers its functions)
         casts,
         clock,
         core,
-        dist,
-        gamma,
         imputes,
-        linalg,
-        maths,
-        ordering,
-        refused,
-        searches,
-        sequences,
+        refused,  # noqa: F401  (fills only the names left free)
         strings,
-        summaries,
     )
+    from interchange.formats.pfa.fast.library.collections import arrays, ordering, sequences, summaries  # noqa: F401
+    from interchange.formats.pfa.fast.library.numeric import dist, gamma, linalg, maths, searches  # noqa: F401
     from interchange.formats.pfa.fast.library.registry import LIBRARY
     from interchange.formats.pfa.fast.models import families, neighbours, reg, scores  # noqa: F401
     from interchange.formats.pfa.fast.trees import comparisons, compound, walk  # noqa: F401

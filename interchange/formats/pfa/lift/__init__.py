@@ -1,2 +1,2 @@
-"""Reading PFA documents into the IR: core expressions (``expressions``), the model library
-(``models``), tree records (``trees``), the document and its outputs (``document``)."""
+"""Reading PFA documents into the IR: core expressions (``expressions``, ``operators``, ``vectors``,
+``text``, ``loops``), the model library (``models/``), the document and its outputs (``document``)."""

@@ -18,8 +18,8 @@ import numpy as np
 
 from interchange.errors import DocumentError
 from interchange.formats.pfa import signature_of
-from interchange.formats.pfa.lift.svm import Term, svm_step
-from interchange.formats.pfa.lift.trees import with_values
+from interchange.formats.pfa.lift.models.svm import Term, svm_step
+from interchange.formats.pfa.lift.models.trees import with_values
 from interchange.formats.pfa.lift.unrolled import Unrolled
 from interchange.formats.pfa.lift.values import Family, Items, Part, Record, Scalar
 from interchange.ir.columns import Columns

@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.lift.expressions import Scope
+from interchange.formats.pfa.lift.models.ranked import Ranked
+from interchange.formats.pfa.lift.models.trees import _branch
+from interchange.formats.pfa.lift.models.walks import _matrix
 from interchange.formats.pfa.lift.operators import _COMPARE, _constant
-from interchange.formats.pfa.lift.ranked import Ranked
-from interchange.formats.pfa.lift.trees import _branch
 from interchange.formats.pfa.lift.values import Constant, Record, Scalar, Vector
 from interchange.formats.pfa.lift.vectors import _fold
-from interchange.formats.pfa.lift.walks import _matrix
 from interchange.ir.derive.expressions import Call, Const
 from interchange.ir.lifted import Unliftable
 

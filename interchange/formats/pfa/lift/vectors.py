@@ -17,8 +17,8 @@ from functools import partialmethod
 from typing import Any
 
 from interchange.formats.pfa.lift.expressions import Scope
+from interchange.formats.pfa.lift.models.svm import Machines
 from interchange.formats.pfa.lift.operators import _UNARY, _constant
-from interchange.formats.pfa.lift.svm import Machines
 from interchange.formats.pfa.lift.values import Constant, Scalar, Stage, Vector
 from interchange.ir.derive.expressions import Call, Const, Expr
 from interchange.ir.lifted import Unliftable

@@ -13,7 +13,7 @@ from lxml import etree
 
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
-from interchange.formats.pmml.emit.models import model_element
+from interchange.formats.pmml.emit.models.elements import model_element
 from interchange.formats.pmml.emit.transforms import derived_fields
 from interchange.formats.pmml.emit.validity import reported_fields, treatments, write_treatments
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from interchange.batch import typed_outputs
 from interchange.kafka.registry.colencode import ColumnarEncoder, zigzag_varints
 from interchange.kafka.registry.wire import AvroCodec
-from interchange.kafka.scorer.columns import output_rows
+from interchange.kafka.scorer.batch.columns import output_rows
 from interchange.signature import OutputField, Signature
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

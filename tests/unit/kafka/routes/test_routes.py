@@ -8,8 +8,8 @@ import pytest
 
 from interchange.errors import ConfigError, ModelError
 from interchange.kafka.routes.route import Route, in_canary, parse_routes
+from interchange.kafka.scorer.batch.steps import agreement
 from interchange.kafka.scorer.router import Router
-from interchange.kafka.scorer.steps import agreement
 
 
 def test_file_routes_with_every_policy() -> None:

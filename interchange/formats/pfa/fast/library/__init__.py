@@ -1,3 +1,4 @@
 """PFA's function library on the fast path: the registry (``registry``), core operators (``core``),
-``m.*`` (``maths``), ``impute.*`` / ``cast.*`` (``imputes``), functions of functions (``lanes``),
-arrays, linear algebra, strings, distributions, times."""
+numbers (``numeric/``: ``m.*``, links, distributions, linear algebra), arrays and maps
+(``collections/``), ``impute.*`` / ``cast.*`` (``imputes``, ``casts``), functions of functions
+(``lanes``), strings and times."""

@@ -1,5 +1,5 @@
 """NaiveBayesModel, NeuralNetwork and ClusteringModel on the fast path: the lift's IR steps
-(formats/pmml/lift/families.py parses the elements) with PMML's edges added here.
+(formats/pmml/lift/models/families.py parses the elements) with PMML's edges added here.
 
 A network's row with a missing input has no prediction (pypmml; PMML 4.4 defines no value for
 it); a clustering model predicts the cluster id also as the value (a document without our
@@ -17,7 +17,7 @@ from lxml import etree
 from interchange.formats.pmml.fast.engine import compiler
 from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import AFFINITY
-from interchange.formats.pmml.lift.families import lift_clustering, lift_naive_bayes, lift_neural
+from interchange.formats.pmml.lift.models.families import lift_clustering, lift_naive_bayes, lift_neural
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix
 from interchange.ir.models.cluster import NearestCenter
 

@@ -1,5 +1,5 @@
 """PMML 4.4 §GeneralRegressionModel on the fast path: evaluated as the lift's IR step
-(formats/pmml/lift/general.py: Regression, GeneralizedLinear, Regression under softmax,
+(formats/pmml/lift/models/general.py: Regression, GeneralizedLinear, Regression under softmax,
 CumulativeLink), so on the one linear kernel and the one set of links.
 
 Covered (what the lift holds): modelType regression and generalLinear (the linear predictor:
@@ -25,7 +25,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast.engine import compiler, current
 from interchange.formats.pmml.fast.lifted import lifted
-from interchange.formats.pmml.lift.general import lift_general
+from interchange.formats.pmml.lift.models.general import lift_general
 from interchange.formats.pmml.parse import NotCovered, child, children
 from interchange.ir.graph import ModelStep, Step
 

@@ -1,4 +1,4 @@
-"""NearestNeighborModel on the fast path: the lift's IR NearestNeighbors (formats/pmml/lift/knn.py
+"""NearestNeighborModel on the fast path: the lift's IR NearestNeighbors (formats/pmml/lift/models/knn.py
 parses the element) with PMML's edges added here.
 
 A row with a missing KNNInput has no prediction and no neighbours (pypmml: every output
@@ -21,7 +21,7 @@ from lxml import etree
 from interchange.formats.pmml.fast.engine import _check_schema, compiler
 from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import ENTITY
-from interchange.formats.pmml.lift.knn import instance_ids, lift_knn
+from interchange.formats.pmml.lift.models.knn import instance_ids, lift_knn
 from interchange.formats.pmml.parse import Defer, child, children
 from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix

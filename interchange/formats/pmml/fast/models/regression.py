@@ -14,7 +14,7 @@ from lxml import etree
 from interchange.formats.pmml.fast.engine import INERT, compiler, current
 from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.lifted import lifted
-from interchange.formats.pmml.lift.regression import lift_regression
+from interchange.formats.pmml.lift.models.regression import lift_regression
 from interchange.formats.pmml.parse import NotCovered, children, local
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.links import INVERSE_LINKS

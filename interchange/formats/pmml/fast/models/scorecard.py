@@ -17,7 +17,7 @@ from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import REASONS
 from interchange.formats.pmml.fast.scope import Scope
-from interchange.formats.pmml.lift.rules import lift_scorecard
+from interchange.formats.pmml.lift.models.rules import lift_scorecard
 from interchange.formats.pmml.parse import NotCovered, local
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.models.scorecard import Scorecard

@@ -1,4 +1,4 @@
-"""SupportVectorMachineModel on the fast path: the lift's IR machines (formats/pmml/lift/svm.py
+"""SupportVectorMachineModel on the fast path: the lift's IR machines (formats/pmml/lift/models/svm.py
 parses the element) with PMML's edges added here.
 
 A row with a missing input has no prediction (as pypmml gives); a batch where a
@@ -20,7 +20,7 @@ from lxml import etree
 from interchange.batch import missing_mask
 from interchange.formats.pmml.fast.engine import compiler
 from interchange.formats.pmml.fast.lifted import lifted
-from interchange.formats.pmml.lift.svm import lift_svm
+from interchange.formats.pmml.lift.models.svm import lift_svm
 from interchange.formats.pmml.parse import Defer
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix
 from interchange.ir.models.svm import SupportVectorMachine

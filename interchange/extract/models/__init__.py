@@ -1,0 +1,1 @@
+"""Fitted model estimators to IR model steps, one module per family."""

@@ -1,0 +1,1 @@
+"""The ONNX lifter's reading of model operators and of the graphs converters write for whole models."""

@@ -1,0 +1,1 @@
+"""PFA's array and map functions on whole batches: items, orders, summaries."""

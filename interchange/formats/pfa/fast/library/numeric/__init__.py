@@ -1,0 +1,1 @@
+"""PFA's numeric library on whole batches: maths, links, distributions, linear algebra."""

@@ -1,0 +1,1 @@
+"""PFA's model library (and models our writer unrolls) read into IR model steps."""

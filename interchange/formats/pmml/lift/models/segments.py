@@ -1,0 +1,170 @@
+"""PMML 4.4 §Segmentation lifted into the IR's Segmentation step (predicates, weights, methods).
+
+Used where a MiningModel is not a plain forest / boosted sum (models.py folds those into one
+TreeEnsemble): segments with predicates other than True, weights, and the methods average,
+weightedAverage, sum, weightedSum, median, weightedMedian, max, majorityVote,
+weightedMajorityVote and selectFirst over any model the IR lifts; VariableWeight (weights read per
+row from a field, ir.variable_weight) as the fast path reads it. missingPredictionTreatment
+and missingThreshold as the fast path settles them against pypmml.
+
+Refused with a reason (what no IR prediction holds, or where pypmml 1.5.8, the reference,
+departs from PMML 4.4 and no reading is settled): OutputField segmentId outside selectAll
+(selectAll: ir.select_all, each segment's parts as outputs of their own), methods PMML 4.4 does not define for the function,
+skipSegment with classification averages, segments without a category of the target, and a
+classification TreeModel whose ScoreDistribution lacks a category (pypmml drops it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from interchange.formats.pmml.fast.expressions.compile import elements
+from interchange.formats.pmml.fast.models.mining import variable_weight
+from interchange.formats.pmml.fast.trees.model import target_classes
+from interchange.formats.pmml.lift.expressions import path_of
+from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
+from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.ir.combine.segmentation import METHODS, WEIGHTED, Segmentation
+from interchange.ir.combine.select_all import AllSegments, SegmentPart
+from interchange.ir.combine.variable_weight import VariableWeights
+from interchange.ir.graph import ModelStep
+from interchange.ir.lifted import Unliftable
+
+if TYPE_CHECKING:
+    from interchange.formats.pmml.lift.models.elements import LiftContext
+
+__all__ = ["lift_segmentation"]
+
+_VOTES = ("majorityVote", "weightedMajorityVote")
+
+
+def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContext) -> Segmentation | AllSegments:
+    """The Segmentation step of a MiningModel, or Unliftable naming the element and why."""
+    from interchange.formats.pmml.lift.models.elements import lift_model  # (models.py imports this module)
+
+    path = path_of(seg)
+    method, function = seg.get("multipleModelMethod"), model.get("functionName")
+    if method == "selectAll":
+        return _select_all(model, seg, lc)
+    if method not in METHODS.get(function or "", ()):
+        raise Unliftable(path, f"multipleModelMethod={method} for {function} (PMML 4.4 does not define it)")
+    out = child(model, "Output")
+    if out is not None and any(f.get("segmentId") is not None for f in children(out, "OutputField")):
+        raise Unliftable(path_of(out), "OutputField segmentId (one segment's result) is not part of the IR's prediction")
+    treatment, threshold = _missing_treatment(seg, method, function)
+    preds, weights, steps, inner_elements, variable = [], [], [], [], []
+    for s in children(seg, "Segment"):
+        try:
+            variable.append(variable_weight(s, method))
+        except NotCovered as exc:
+            raise Unliftable(path_of(s), str(exc)) from None
+        preds.append(lift_predicate(find_predicate(s), lc.ctx))
+        weights.append(float(s.get("weight", "1")))
+        if method in WEIGHTED and not weights[-1] > 0:
+            raise Unliftable(path_of(s), f"Segment weight {weights[-1]} in {method}")
+        inner = [c for c in elements(s) if local(c) not in PREDICATES and local(c) != "VariableWeight"]
+        if len(inner) != 1:
+            raise Unliftable(path_of(s), "a Segment without exactly one model")
+        if inner[0].get("functionName") != function:
+            raise Unliftable(path_of(inner[0]), f"a {inner[0].get('functionName')} segment in a {function} Segmentation")
+        inner_elements.append(inner[0])
+        steps.append(lift_model(inner[0], lc))
+    if not steps:
+        raise Unliftable(path, "Segmentation without segments")
+    classes: tuple[Any, ...] | None = None
+    if function == "classification":
+        found: list[Any] = list(target_classes(model))
+        for st in steps:
+            found += [c for c in getattr(st, "classes", None) or () if str(c) not in map(str, found)]
+        classes = tuple(found)
+        if method not in _VOTES:
+            _check_categories(classes, steps, inner_elements)
+    if any(variable):
+        _check_variable(variable, inner_elements, lc)
+        return VariableWeights(method, tuple(preds), tuple(weights), tuple(steps), classes, treatment, threshold, tuple(variable))
+    return Segmentation(method, tuple(preds), tuple(weights), tuple(steps), classes, treatment, threshold)
+
+
+def _select_all(model: etree._Element, seg: etree._Element, lc: LiftContext) -> AllSegments:
+    """PMML 4.4 selectAll: every fired segment's own result, as the OutputFields with a segmentId
+    name its parts (predictedValue, probability of a category); no other output is defined."""
+    from interchange.formats.pmml.lift.models.elements import lift_model  # (models.py imports this module)
+
+    function, path = model.get("functionName"), path_of(seg)
+    if function not in ("regression", "classification"):
+        raise Unliftable(path, f"selectAll for {function}")
+    if seg.get("missingPredictionTreatment", "continue") != "continue":
+        raise Unliftable(path, "selectAll with a missingPredictionTreatment other than continue")
+    segments = children(seg, "Segment")
+    ids = [s.get("id") or str(i + 1) for i, s in enumerate(segments)]  # PMML 4.4: the 1-based position when no id
+    preds, steps = [], []
+    for s in segments:
+        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        if len(inner) != 1 or inner[0].get("functionName") != function:
+            raise Unliftable(path_of(s), f"a selectAll Segment without exactly one {function} model")
+        preds.append(lift_predicate(find_predicate(s), lc.ctx))
+        steps.append(lift_model(inner[0], lc))
+    out = child(model, "Output")
+    wanted = []
+    for of in children(out, "OutputField") if out is not None else []:
+        segment, feature = of.get("segmentId"), of.get("feature", "predictedValue")
+        if segment is None or segment not in ids:
+            raise Unliftable(path_of(of), "a selectAll OutputField without a Segment's segmentId (nothing is combined)")
+        k = ids.index(segment)
+        if feature == "predictedValue":
+            wanted.append(SegmentPart(str(of.get("name")), k, "label" if function == "classification" else "value"))
+        elif feature == "probability" and function == "classification" and of.get("value") is not None:
+            wanted.append(SegmentPart(str(of.get("name")), k, "probability", of.get("value")))
+        else:
+            raise Unliftable(path_of(of), f"a selectAll OutputField feature={feature} (a segment's value, label or probability)")
+    if not wanted:
+        raise Unliftable(path, "selectAll without an OutputField segmentId (nothing is combined: no result to give)")
+    classes = None
+    if function == "classification":
+        found: list[Any] = list(target_classes(model))
+        for st in steps:
+            found += [c for c in getattr(st, "classes", None) or () if str(c) not in map(str, found)]
+        classes = tuple(found)
+    return AllSegments(tuple(preds), tuple(steps), tuple(wanted), classes)
+
+
+def _check_variable(variable: list[str | None], inner: list[etree._Element], lc: LiftContext) -> None:
+    """VariableWeight fields must be numeric inputs or derived fields, not the segment model's own
+    OutputFields (pypmml fails to load such a document; the fast path declines it)."""
+    for field, el in zip(variable, inner, strict=True):
+        out = child(el, "Output")
+        own = {f.get("name") for f in children(out, "OutputField")} if out is not None else set()
+        if field is not None and (field in own or not (field in lc.ctx.types and lc.ctx.numeric(field))):
+            raise Unliftable(path_of(el), f"VariableWeight field {field!r} is no numeric input or derived field")
+
+
+def _missing_treatment(seg: etree._Element, method: str, function: str | None) -> tuple[str, float]:
+    treatment, threshold = seg.get("missingPredictionTreatment", "continue"), float(seg.get("missingThreshold", "1"))
+    path = path_of(seg)
+    if treatment not in ("continue", "returnMissing", "skipSegment"):
+        raise Unliftable(path, f"missingPredictionTreatment={treatment}")
+    if threshold != 1 and treatment != "skipSegment":
+        raise Unliftable(path, f"missingThreshold with missingPredictionTreatment={treatment}")
+    if method == "selectFirst" and treatment == "skipSegment":
+        raise Unliftable(path, "selectFirst with skipSegment (pypmml ignores the treatment)")
+    if treatment == "skipSegment" and function == "classification" and method not in _VOTES:
+        # pypmml: average divides the kept probabilities by the number of used segments, skipped ones included
+        raise Unliftable(path, f"skipSegment with classification {method} (pypmml's probabilities no longer sum to 1)")
+    if treatment == "skipSegment" and threshold >= 1 and method not in ("sum", "weightedSum", "average", "weightedAverage"):
+        raise Unliftable(path, f"skipSegment with missingThreshold {threshold} and {method}: what pypmml gives is not measured")
+    return treatment, threshold
+
+
+def _check_categories(classes: tuple[Any, ...], steps: list[ModelStep], inner: list[etree._Element]) -> None:
+    """Averages, max and medians read each segment's probability of every category."""
+    for st, el in zip(steps, inner, strict=True):
+        own = getattr(st, "classes", None)
+        if own is None or {str(c) for c in classes} - {str(c) for c in own}:
+            raise Unliftable(path_of(el), "a segment model without a probability for every category of the target")
+        if local(el) == "TreeModel":
+            for node in el.iter("{*}Node"):
+                seen = {d.get("value") for d in children(node, "ScoreDistribution")}
+                if seen and {str(c) for c in classes} - seen:
+                    raise Unliftable(path_of(node), "a segment TreeModel Node whose ScoreDistribution lacks a category")
