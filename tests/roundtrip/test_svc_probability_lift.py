@@ -49,29 +49,27 @@ def _coupled(data: bytes) -> None:
     assert isinstance(model, SupportVectorMachine) and model.prob_a is not None and model.prob_b is not None
 
 
-@pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("kernel,k", CASES, ids=[f"{c[0]}-{c[1]}classes" for c in CASES])
-def test_onnx_to_pfa(kernel: str, k: int) -> None:
-    rows, onnx_doc, _ = _documents(kernel, k)
-    _coupled(onnx_doc)
-    out = interchange.convert(interchange.load(onnx_doc), "pfa", sample=rows)
-    assert out.verification is not None and out.verification.result is not None
-    assert out.verification.tolerance.rtol == 1e-9 and out.verification.result.rows == len(rows)
-    assert any(
-        "while" in s for s in json.loads(out.document.data)["action"] if isinstance(s, dict)
-    )  # the coupling, written again
+def _rewritten(fmt: str, data: bytes) -> bool:
+    """The target wrote the coupling again: a ``while`` in PFA, a ``Loop`` in ONNX."""
+    if fmt == "pfa":
+        return any("while" in s for s in json.loads(data)["action"] if isinstance(s, dict))
+    return any(n.op_type == "Loop" for n in onnx.load_from_string(data).graph.node)
+
+
+ROUTES = [(kernel, k, source, target) for kernel, k in CASES for source, target in (("onnx", "pfa"), ("pfa", "onnx"))]
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("kernel,k", CASES, ids=[f"{c[0]}-{c[1]}classes" for c in CASES])
-def test_pfa_to_onnx(kernel: str, k: int) -> None:
-    rows, _, pfa_doc = _documents(kernel, k)
-    _coupled(pfa_doc)
-    out = interchange.convert(interchange.load(pfa_doc), "onnx", sample=rows)
+@pytest.mark.parametrize("kernel,k,source,target", ROUTES, ids=[f"{r[2]}-to-{r[3]}-{r[0]}-{r[1]}classes" for r in ROUTES])
+def test_lifted_document_converts_to_the_other_format(kernel: str, k: int, source: str, target: str) -> None:
+    rows, onnx_doc, pfa_doc = _documents(kernel, k)
+    data = onnx_doc if source == "onnx" else pfa_doc
+    _coupled(data)
+    out = interchange.convert(interchange.load(data), target, sample=rows)
     assert out.verification is not None and out.verification.result is not None
     assert out.verification.tolerance.rtol == 1e-9 and out.verification.result.rows == len(rows)
-    assert any(n.op_type == "Loop" for n in onnx.load_from_string(out.document.data).graph.node)
-    _coupled(out.document.data)  # and back again
+    assert _rewritten(target, out.document.data)
+    _coupled(out.document.data)  # and it lifts back
 
 
 @pytest.mark.filterwarnings("ignore")

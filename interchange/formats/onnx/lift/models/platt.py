@@ -7,10 +7,8 @@ with an ONNX ``Loop`` (libsvm's ``multiclass_probability``). That shape starts a
 pair order, the reference shape is built with the writer's own code and the document must compute
 exactly it (``lift/match.py``: operators, attributes, data flow and every constant, the loop's body
 included), and nothing outside may read its inner tensors. The coupled probabilities are then the
-IR machine's own (``ir/models/svm_probability.py``). Machine values read as an affine map (a poly or
-sigmoid kernel's columns, lifted as derived columns) become a linear-kernel machine over those
-columns with one unit vector per column: ``K = x``, the same ``f``. A ``Loop`` anywhere else, or a
-coupling that differs, is refused with the node where it parts from libsvm's.
+IR machine's own (``ir/models/svm_probability.py``). A ``Loop`` anywhere else, or a coupling that
+differs, is refused with the node where it parts from libsvm's.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ from interchange.formats.onnx.emit.models.platt import svm_probabilities
 from interchange.formats.onnx.lift.blanks import without_blanks
 from interchange.formats.onnx.lift.match import Mismatch, match_nodes, reads
 from interchange.formats.onnx.lift.models.svm import Form
-from interchange.formats.onnx.lift.values import Lin, Pred, _where
+from interchange.formats.onnx.lift.values import Pred, _where
 from interchange.ir.lifted import Unliftable
 from interchange.ir.models.svm import SupportVectorMachine
 
@@ -64,13 +62,6 @@ class PlattOps:
         if isinstance(v, Form) and v.svm.classes is not None and v.svm.pairs is not None:
             if v.rows.shape == (p, 2 * p + 1) and np.array_equal(v.rows, np.hstack([np.eye(p), np.zeros((p, p + 1))])):
                 return v.svm
-        if isinstance(v, Lin) and v.link == "none" and v.negated is None and len(v.coef) == p:
-            pairs = np.array([(i, j) for i in range(k) for j in range(i + 1, k)], dtype=int)
-            n = len(v.inputs)
-            return SupportVectorMachine(
-                v.inputs, "linear", np.eye(n), np.asarray(v.coef, dtype=np.float64),
-                np.asarray(v.intercept, dtype=np.float64), classes=tuple(classes), pairs=pairs,
-            )  # fmt: skip
         return None
 
     def platt(self, node: onnx.NodeProto, ins: list[Any], at: dict[str, Any]) -> Any:

@@ -39,11 +39,11 @@ def _held_out(X: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([X.iloc[:60], holes], ignore_index=True)
 
 
-def _fitted(kernel: str, k: int) -> tuple[SVC, pd.DataFrame]:
+def _fitted(kernel: str, k: int, probability: bool = True) -> tuple[SVC, pd.DataFrame]:
     X, y = _rows(k)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (scikit-learn 1.9 deprecates probability=True)
-        return SVC(kernel=kernel, probability=True, random_state=0).fit(X, y), X
+        return SVC(kernel=kernel, degree=2, coef0=0.5, probability=probability, random_state=0).fit(X, y), X
 
 
 def _ir_document(est: SVC, X: pd.DataFrame) -> bytes:
@@ -73,7 +73,7 @@ def _agree(data: bytes, rows: pd.DataFrame, rtol: float, atol: float) -> interch
     return lifted
 
 
-@pytest.mark.parametrize("kernel,k", [("rbf", 3), ("poly", 3), ("linear", 4), ("rbf", 2), ("poly", 2)])
+@pytest.mark.parametrize("kernel,k", [("rbf", 3), ("poly", 3), ("linear", 4), ("rbf", 2), ("poly", 2), ("sigmoid", 3)])
 def test_ir_writer_coupling_lifts_and_agrees_with_onnxruntime(kernel: str, k: int) -> None:
     est, X = _fitted(kernel, k)
     lifted = _agree(_ir_document(est, X), _held_out(X), 1e-9, 1e-12)
@@ -83,6 +83,18 @@ def test_ir_writer_coupling_lifts_and_agrees_with_onnxruntime(kernel: str, k: in
     np.testing.assert_array_equal(model.prob_a, est.probA_)
     np.testing.assert_array_equal(model.prob_b, est.probB_)
     assert any(kind == "Loop" for _, kind in lifted.lifted)
+
+
+@pytest.mark.parametrize("kernel,k", [("poly", 2), ("poly", 3), ("sigmoid", 2), ("sigmoid", 3)])
+def test_poly_and_sigmoid_machines_lift_as_their_kernel(kernel: str, k: int) -> None:
+    """The writer's kernel columns ``pow(x @ (gamma V)^T + c0, d)`` / ``tanh(...)`` read as the SVM's kernel
+    (gamma folded into the vectors), without probabilities too."""
+    est, X = _fitted(kernel, k, probability=False)
+    lifted = _agree(_ir_document(est, X), _held_out(X), 1e-9, 1e-12)
+    assert lifted.graph is not None
+    model = lifted.graph.model
+    assert isinstance(model, SupportVectorMachine) and model.kernel == kernel and model.coef0 == 0.5
+    assert model.kernel == "sigmoid" or model.degree == 2.0
 
 
 def _initializer(graph: onnx.GraphProto, value: float) -> onnx.TensorProto:
