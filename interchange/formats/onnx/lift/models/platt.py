@@ -88,6 +88,8 @@ class PlattOps:
             used = match_nodes(ref.nodes, ref_init.get, nodes, self._platt_const, mapping)
         except Mismatch as exc:
             raise Unliftable(_where(node), f"an SVM's probabilities coupled other than as libsvm does: {exc}") from None
+        if list(nodes[used[0]].output) != list(node.output):  # (a twin of this node matched the coupling's start)
+            raise Unliftable(_where(node), "two Platt sigmoids over the same machine values")
         inner = {o for n in used for o in nodes[n].output} - {mapping[result]}
         outside = [nodes[n] for n in range(len(nodes)) if n not in used and reads(nodes[n]) & inner]
         if outside or inner & {o.name for o in self.proto.graph.output}:
