@@ -37,7 +37,8 @@ onnxmltools 1.16.0 over scikit-learn 1.9.1, XGBoost 3.2.0, LightGBM 4.7.0):
   Segmentation selectFirst of a tree and a logistic regression), s2p_ruleset (RuleSetClassifier: a RuleSetModel),
   s2p_gbdt_lr (GBDTLRClassifier: leaf indicators of a boosted forest into a logistic regression),
   nyoka_lgbm_reg_missing (nyoka LightGBM regressor fitted with missing values), onnxmltools_xgb_reg_missing,
-  onnxmltools_lgbm_dart_reg: convert everywhere;
+  onnxmltools_lgbm_dart_reg: convert everywhere (s2p_select_first and s2p_gbdt_lr sit in ``pmml_crossformat/``: their
+  float DataFields are read as doubles by the lift, test_outside_float_fields.py);
 * skl2onnx_imputer_string_categories (``onnx_crossformat/``: SimpleImputer(missing_values="") and OneHotEncoder over
   a text column, SimpleImputer(mean) over two numbers, a binary DecisionTreeClassifier): the PMML writer wrote the
   tree's probabilities (leaves [-p, p] over a base [1, 0]) under a softmax, and the ONNX lift's LabelEncoder over
