@@ -37,13 +37,15 @@ def _node(feature: int, threshold: float, missing_left: bool, yes: Any, no: Any)
     return {"feature": feature, "threshold": threshold, "missingLeft": missing_left, "pass": yes, "fail": no}
 
 
-def _document(trees: list[dict[str, Any]]) -> bytes:
+def _document(trees: list[dict[str, Any]], nan_missing: bool = False) -> bytes:
+    compare = {"<=": ["tv", "tn.threshold"]}
     test = {
         "params": [{"tp": "TreePoint"}, {"tn": "TreeNode"}],
         "ret": "boolean",
         "do": {
             "ifnotnull": {"tv": {"attr": "tp", "path": [{"string": "x"}, "tn.feature"]}},
-            "then": {"<=": ["tv", "tn.threshold"]},
+            # our writer's form since a NaN counts as missing: if (impute.isnan(tv)) missingLeft else tv <= threshold
+            "then": {"if": {"impute.isnan": "tv"}, "then": "tn.missingLeft", "else": compare} if nan_missing else compare,
             "else": "tn.missingLeft",
         },
     }
@@ -102,14 +104,21 @@ def _rows() -> dict[str, np.ndarray]:
     return {"a": a, "b": b}
 
 
-def test_missing_values_and_present_nan_route_as_titus2_does() -> None:
-    data = _document(FOREST)
+@pytest.mark.parametrize("nan_missing", [False, True], ids=["nan-fails-test", "nan-is-missing"])
+def test_missing_values_and_present_nan_route_as_titus2_does(nan_missing: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interchange.formats.pfa.fast.trees import walk
+
+    flat_walks = []
+    split_walk = walk._split_walk
+    monkeypatch.setattr(walk, "_split_walk", lambda *a: flat_walks.append(a[3]) or split_walk(*a))
+    data = _document(FOREST, nan_missing)
     fast, ref = interchange.load(data, engine="fast"), interchange.load(data, engine="reference")
     rows = _rows()
     got, want = fast.predict(rows), ref.predict(rows)
     assert list(got) == list(want)
     for name in want:
         np.testing.assert_array_equal(got[name], want[name])
+    assert [s.nan_missing for s in flat_walks] == [nan_missing], "both test forms run on the flat kernel"
 
 
 def test_a_node_past_the_end_of_the_input_fails_the_record_on_both_engines() -> None:
