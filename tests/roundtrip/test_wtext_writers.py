@@ -12,6 +12,7 @@ Generated Python and Java are held to the IR evaluator on the same rows (within 
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import warnings
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,94 @@ def test_text_functions_spelled_in_pmml_agree_with_jpmml_and_pypmml(name: str) -
     else:
         assert not named
         _same(graph, want, _pypmml(data, rows), "pypmml")
+
+
+# --- generated Python and Java --------------------------------------------------------------------------------------
+
+ODD = ["Red", "green\t", None, "Ünïcode ß", "", " e.e ", "grey-e", "x\U0001f600e", "E", "eee e"]
+
+
+def _cases(lifted: interchange.Lifted, n: int = 40) -> dict[str, np.ndarray]:
+    """Rows of each input: texts from TEXTS and ODD (tabs, punctuation, non-ASCII, an astral character, missing),
+    integers from -3 to 9, numbers spread over [-2, 3]."""
+    out: dict[str, np.ndarray] = {}
+    texts = TEXTS + ODD
+    for k, f in enumerate(lifted.signature.inputs):
+        if f.type == "string":
+            col = np.empty(n, dtype=object)
+            col[:] = [texts[(i + 5 * k) % len(texts)] for i in range(n)]
+            out[f.name] = col
+        elif f.type == "integer":
+            out[f.name] = np.array([float((i * 7) % 13 - 3) for i in range(n)])
+        else:
+            out[f.name] = np.linspace(-2.0, 3.0, n)
+    return out
+
+
+def _text_graphs() -> list[tuple[str, Graph, dict[str, np.ndarray]]]:
+    found = []
+    for path in (TX_STRINGS, TEXTINDEX, USER_DEFINED, STRINGS_PFA):
+        lifted = _lifted(path)
+        assert lifted.graph is not None
+        found.append((path.stem, lifted.graph, _cases(lifted)))
+    for name in SWAPS:
+        graph = swapped(name)
+        rows = _rows()
+        found.append((f"swap_{name}", graph, rows))
+    return found
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_generated_python_computes_the_text_functions_as_the_ir() -> None:
+    from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
+    from interchange.verification import compare
+
+    for name, graph, rows in _text_graphs():
+        module = load_python(codegen(graph, "python").source)
+        got = python_outputs(module, graph.signature, rows)
+        compare(graph.signature, ir_outputs(graph, rows), got, IR_TOLERANCE, format=f"generated python ({name})")
+
+
+def _no_tabs(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``rows`` with tabs as vertical tabs and line feeds as carriage returns: the JUnit test's cases are
+    tab-separated lines (codegen/java/junit.py), and other control characters still test the blanks."""
+    out = {}
+    for name, col in rows.items():
+        if col.dtype == object:
+            col = col.copy()
+            col[:] = [v.replace("\t", "\v").replace("\n", "\r") if isinstance(v, str) else v for v in col]
+        out[name] = col
+    return out
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
+def test_generated_java_computes_the_text_functions_as_the_ir(tmp_path: Path) -> None:
+    """Each text graph as a Java class whose JUnit test replays the IR's answers (within 1e-12); one ``mvn test``."""
+    from tests.unit.codegen.java.maven import from_graph, run_junit
+
+    written = [from_graph(graph, f"Text{i}", _no_tabs(rows)) for i, (_, graph, rows) in enumerate(_text_graphs())]
+    assert len(run_junit(tmp_path, written)) == len(written)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_array_items_generate_python_and_java_refuses_them_by_name() -> None:
+    from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
+    from interchange.verification import compare
+
+    lifted = _lifted(CONFORMANCE / "pfa_foreign" / "array_input_logistic.pfa")
+    assert lifted.graph is not None
+    (step,) = [s for s in lifted.graph.steps if type(s).__name__ == "ArrayItems"]
+    size = step.length or len(step.outputs)  # type: ignore[attr-defined]
+    rng = np.random.default_rng(0)
+    arrays = np.empty(31, dtype=object)
+    arrays[:] = [list(rng.normal(0, 2, size)) for _ in range(30)] + [None]
+    rows = {"input": arrays}
+    module = load_python(codegen(lifted.graph, "python").source)
+    compare(lifted.signature, ir_outputs(lifted.graph, rows), python_outputs(module, lifted.signature, rows), IR_TOLERANCE)
+    short = np.empty(1, dtype=object)
+    short[:] = [[1.0]]
+    with pytest.raises(ValueError, match="holds 1 items in row 0"):
+        module.predict({"input": short})
+    with pytest.raises(interchange.UnsupportedModelError, match="ArrayItems cannot be generated as java code: a generated class"):
+        codegen(lifted.graph, "java")
