@@ -99,14 +99,25 @@ SWAPS: dict[str, list[tuple[str, tuple[Expr, ...]]]] = {
         ("s.endswith", (Ref("s"), Const("$ "))),
         ("s.replaceall", (Ref("s"), Const(""), Const("-"))),
     ],
+    # what ai.onnx computes exactly: StringConcat, RegexFullMatch over an escaped needle; texts given in every row
+    # (an ONNX string output has no null: a text that may be missing is refused, emit/validity.py)
+    "onnx": [
+        ("s.concat", (_blank(Ref("s")), Const("-"))),
+        ("s.concat", (_blank(Ref("s")), Const("|"))),
+        ("s.concat", (Const("<"), _blank(Ref("s")))),
+        ("s.concat", (_blank(Ref("s")), Const("(x"))),
+        ("s.concat", (_blank(Ref("s")), _blank(Ref("s")))),
+        ("s.contains", (Ref("s"), Const("a.b"))),
+        ("s.concat", (Ref("s"), Const("!"))),
+    ],
 }
 
 
-def swapped(name: str) -> Graph:
-    """tx_strings' graph with its text steps computing SWAPS[name], and s taking any text."""
+def swapped(name: str | list[tuple[str, tuple[Expr, ...]]]) -> Graph:
+    """tx_strings' graph with its text steps computing SWAPS[name] (or the swaps given), and s taking any text."""
     graph = _lifted(TX_STRINGS).graph
     assert graph is not None
-    swaps = iter(SWAPS[name])
+    swaps = iter(SWAPS[name] if isinstance(name, str) else name)
     steps = []
     for step in graph.steps:
         if isinstance(step, TextDerive):
@@ -167,7 +178,7 @@ def _jpmml(data: bytes, graph: Graph, rows: dict[str, np.ndarray]) -> dict[str, 
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("name", list(SWAPS))
+@pytest.mark.parametrize("name", ["strip", "starts", "empty"])
 def test_text_functions_spelled_in_pmml_agree_with_jpmml_and_pypmml(name: str) -> None:
     """JPMML-Evaluator agrees on every row; pypmml too, but where formats/pmml/departures.py names the
     empty text Constants it reads as missing (as ``convert`` then verifies with the second engine)."""
@@ -277,3 +288,63 @@ def test_array_items_generate_python_and_java_refuses_them_by_name() -> None:
         module.predict({"input": short})
     with pytest.raises(interchange.UnsupportedModelError, match="ArrayItems cannot be generated as java code: a generated class"):
         codegen(lifted.graph, "java")
+
+
+# --- ONNX -----------------------------------------------------------------------------------------------------------
+
+# what ai.onnx computes exactly: StringConcat, and RegexFullMatch over an escaped needle; text results given in every
+# row (an ONNX string output has no null, so a text that may be missing is refused by emit/validity.py)
+ONNX_TRUTHS = [("s.contains", "a.b"), ("s.startswith", "(x"), ("s.endswith", "$ "), ("s.contains", "\t.x"), ("s.endswith", "\n")]
+
+
+def _onnx_rows() -> dict[str, np.ndarray]:
+    """The rows but the empty text: in these graphs a missing text is "" (emit/expressions.py), which the IR keeps apart."""
+    rows = _rows()
+    keep = np.array([v != "" for v in rows["s"]])
+    return {k: v[keep] for k, v in rows.items()}
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("function,needle", ONNX_TRUTHS, ids=[f"{f}-{n!r}" for f, n in ONNX_TRUTHS])
+def test_concat_and_constant_searches_are_written_to_onnx_and_agree_with_onnxruntime(function: str, needle: str) -> None:
+    from interchange.formats.onnx.ir_writer import write_document
+
+    swaps = list(SWAPS["onnx"])
+    swaps[5] = (function, (Ref("s"), Const(needle)))
+    graph = swapped(swaps)
+    rows = _onnx_rows()
+    model = interchange.load(write_document(graph))
+    assert model.info.format == "onnx"
+    _same(graph, evaluate(graph, rows), model.predict(rows), "onnxruntime")
+
+
+ONNX_REFUSED = [
+    ("s.upper", (Ref("s"),), "StringNormalizer changes case one character at a time"),
+    ("pmml:replace", (Ref("s"), Const("a"), Const("b")), "no operator replacing matches"),
+    ("pmml:matches", (Ref("s"), Const("a")), "RE2's dialect"),
+    ("s.len", (Ref("s"),), "no operator measuring, slicing or editing a text"),
+    ("s.contains", (Ref("s"), Ref("s")), "RegexFullMatch takes a constant pattern"),
+]
+
+
+@pytest.mark.parametrize("function,args,why", ONNX_REFUSED, ids=[c[0] for c in ONNX_REFUSED])
+def test_what_onnx_cannot_compute_is_refused_by_name(function: str, args: tuple[Expr, ...], why: str) -> None:
+    from interchange.formats.onnx.ir_writer import write_document
+
+    swaps = list(SWAPS["onnx"])
+    swaps[5] = (function, args)
+    with pytest.raises(interchange.UnsupportedModelError, match=f"the text function {function} \\(TextDerive\\)"):
+        try:
+            write_document(swapped(swaps))
+        except interchange.UnsupportedModelError as exc:
+            assert why in str(exc)
+            raise
+
+
+def test_a_text_that_may_be_missing_is_refused_as_an_onnx_output() -> None:
+    from interchange.formats.onnx.ir_writer import write_document
+
+    swaps = list(SWAPS["onnx"])
+    swaps[0] = ("s.concat", (Ref("s"), Const("-")))
+    with pytest.raises(interchange.UnsupportedModelError, match="a text Output expression that may be missing"):
+        write_document(swapped(swaps))

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from interchange.errors import ModelError
-from interchange.ir.derive.expressions import Expr, evaluate_expr, references
+from interchange.ir.derive.expressions import Call, Const, Expr, evaluate_expr, references
 from interchange.ir.graph import Env, Step
 from interchange.ir.kernels.text import TEXT_FUNCTIONS, text_column, words
 
-__all__ = ["TEXT_FUNCTIONS", "TextDerive", "words"]
+__all__ = ["TEXT_FUNCTIONS", "TextDerive", "words", "never_missing"]
 
 Result = Literal["string", "int", "boolean"]
 
@@ -52,3 +52,15 @@ class TextDerive(Step):
         if n is None:
             n = len(next(iter(env.values()))) if env else 0
         env[self.outputs[0]] = text_column(self.function, [evaluate_expr(a, env, n) for a in self.arguments], n)
+
+
+def never_missing(e: Expr) -> bool:
+    """``e`` has a value in every row: a constant, or ``if`` choosing between such (the PMML lift's blank
+    ``if(isMissing(x), "", x)`` of a text argument); what a writer need not guard as possibly missing."""
+    if isinstance(e, Const):
+        return e.value is not None
+    if isinstance(e, Call) and e.function == "if" and len(e.args) == 3 and e.fill is None:
+        test, then, other = e.args
+        blank = isinstance(test, Call) and test.function == "isMissing" and test.args == (other,)
+        return never_missing(then) and (blank or never_missing(other))
+    return False

@@ -35,8 +35,8 @@ from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.expressions import expression
 from interchange.formats.pmml.emit.xmlbuild import E, apply
 from interchange.ir.derive.arrays import ArrayItems
-from interchange.ir.derive.expressions import Call, Const, Expr, Ref
-from interchange.ir.derive.text import TextDerive
+from interchange.ir.derive.expressions import Const, Ref
+from interchange.ir.derive.text import TextDerive, never_missing
 from interchange.ir.graph import Step
 
 __all__ = ["WRITERS", "escaped"]
@@ -149,15 +149,6 @@ _FUNCTIONS: dict[str, Callable[[TextDerive], etree._Element]] = {
 }
 
 
-def _never_missing(e: Expr) -> bool:
-    """``e`` has a value in every row: a constant, or ``if`` choosing between such (the lift's blanks)."""
-    if isinstance(e, Const):
-        return e.value is not None
-    if isinstance(e, Call) and e.function == "if" and len(e.args) == 3 and e.fill is None:
-        return _never_missing(e.args[1]) and _never_missing(e.args[2])
-    return False
-
-
 def text_derive(step: TextDerive) -> list[etree._Element]:
     """The DerivedField of ``step``'s column (missing where an argument is)."""
     write = _FUNCTIONS.get(step.function)
@@ -168,7 +159,7 @@ def text_derive(step: TextDerive) -> list[etree._Element]:
             "replace, matches and TextIndex term counts)",
         )
     body = write(step)
-    maybe = [a for a in step.arguments if not _never_missing(a)]
+    maybe = [a for a in step.arguments if not never_missing(a)]
     if step.function.startswith("pmml:term"):
         maybe = []  # TextIndex: a missing text gives a missing value already
     if maybe:
