@@ -158,6 +158,23 @@ def test_pmml_text_documents_convert_to_pmml_and_verify(path: Path) -> None:
     assert converted.verification.result is not None and converted.verification.result.rows == 200
 
 
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, USER_DEFINED], ids=lambda p: p.stem)
+def test_written_pmml_agrees_with_jpmml_on_odd_texts(path: Path) -> None:
+    """The written document replayed by JPMML-Evaluator on texts with punctuation, blanks and missing values."""
+    lifted = _lifted(path)
+    assert lifted.graph is not None
+    graph = lifted.graph
+    inputs = tuple(dataclasses.replace(f, values=None) for f in graph.signature.inputs)  # (any text, not the listed ones)
+    graph = Graph(
+        dataclasses.replace(graph.signature, inputs=inputs),
+        tuple(s for s in graph.steps if type(s).__name__ != "Validate"),
+        graph.model,
+    )
+    rows = _cases(lifted)
+    _same(graph, evaluate(graph, rows), _jpmml(_pmml_of(graph), graph, rows), "JPMML-Evaluator")
+
+
 def _pmml_of(graph: Graph) -> bytes:
     from interchange.formats.pmml.emit.document import write_graph
 
