@@ -33,7 +33,7 @@ from lxml import etree
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.expressions import expression
-from interchange.formats.pmml.emit.xmlbuild import E, apply
+from interchange.formats.pmml.emit.xmlbuild import NS, E, apply
 from interchange.ir.derive.arrays import ArrayItems
 from interchange.ir.derive.expressions import Const, Ref
 from interchange.ir.derive.text import TextDerive, never_missing
@@ -149,6 +149,19 @@ _FUNCTIONS: dict[str, Callable[[TextDerive], etree._Element]] = {
 }
 
 
+def _empty_texts_computed(body: etree._Element) -> etree._Element:
+    """``body`` with each Constant holding the empty text as ``replace("a", "a()", "$1")``, which is the
+    empty text in PMML 4.4 and in pypmml alike: pypmml 1.5.8 reads an empty Constant as a missing value
+    (formats/pmml/departures.py), which the PMML lift's blanks ``if(isMissing(x), "", x)`` are full of."""
+    for c in list(body.iter(f"{{{NS}}}Constant")):
+        if c.get("missing") != "true" and not (c.text or "") and c.get("dataType", "string") == "string":
+            empty = apply("replace", _text("a"), _text("a()"), _text("$1"))
+            parent = c.getparent()
+            assert parent is not None
+            parent.replace(c, empty)
+    return body
+
+
 def text_derive(step: TextDerive) -> list[etree._Element]:
     """The DerivedField of ``step``'s column (missing where an argument is)."""
     write = _FUNCTIONS.get(step.function)
@@ -165,7 +178,7 @@ def text_derive(step: TextDerive) -> list[etree._Element]:
     if maybe:
         present = [apply("isNotMissing", expression(a)) for a in maybe]
         body = apply("if", present[0] if len(present) == 1 else apply("and", *present), body)
-    return [E("DerivedField", {"name": step.outputs[0], **_KINDS[step.result]}, body)]
+    return [E("DerivedField", {"name": step.outputs[0], **_KINDS[step.result]}, _empty_texts_computed(body))]
 
 
 def array_items(step: ArrayItems) -> list[etree._Element]:
