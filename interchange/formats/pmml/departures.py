@@ -140,6 +140,30 @@ def _numeric_member(root: etree._Element) -> bool:
     return False
 
 
+def _segment_tree_lacks_category(root: etree._Element) -> bool:
+    """A classification Segmentation (not a vote) over a TreeModel with a Node whose
+    ScoreDistribution lacks one of the categories the tree's other Nodes name."""
+    for seg in _all(root, "Segmentation"):
+        if seg.get("multipleModelMethod") in ("majorityVote", "weightedMajorityVote", "selectAll", "selectFirst", "modelChain"):
+            continue
+        for tree in (t for s in children(seg, "Segment") for t in children(s, "TreeModel")):
+            named = [{d.get("value") for d in children(n, "ScoreDistribution")} for n in _all(tree, "Node")]
+            every = set().union(*named) if named else set()
+            if tree.get("functionName") == "classification" and any(n and every - n for n in named):
+                return True
+    return False
+
+
+def _skip_classification(root: etree._Element) -> bool:
+    """skipSegment over a classification's averages, max or medians."""
+    return any(
+        seg.get("missingPredictionTreatment") == "skipSegment"
+        and seg.getparent().get("functionName") == "classification"
+        and seg.get("multipleModelMethod") not in ("majorityVote", "weightedMajorityVote")
+        for seg in _all(root, "Segmentation")
+    )
+
+
 def _boolean_literal(root: etree._Element) -> bool:
     """A predicate comparing a boolean DataField with the value "true" or "false"."""
     booleans = {f.get("name") for f in _all(root, "DataField") if f.get("dataType") == "boolean"}
@@ -191,6 +215,19 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "Segmentation average / weightedAverage",
         _segmentation("average", "weightedAverage", function="classification"),
         "a used segment's missing result: pypmml's NaN ordering",
+    ),
+    (
+        "Segmentation over a TreeModel whose Node lacks a category",
+        _segment_tree_lacks_category,
+        "pypmml makes the category's combined probability missing, which wins the label; PMML 4.4 and "
+        "JPMML-Evaluator give the absent category probability 0 in that segment",
+    ),
+    (
+        "Segmentation skipSegment of a classification",
+        _skip_classification,
+        "pypmml divides the kept probabilities by every used segment, skipped ones included; PMML 4.4 and "
+        "JPMML-Evaluator average the kept ones (JPMML also shares missingThreshold by Segment weight where "
+        "pypmml and the IR count segments of an unweighted method)",
     ),
     ("Discretize mapMissingTo / defaultValue", _discretize_missing, "pypmml does not apply them as PMML 4.4 does"),
     (
