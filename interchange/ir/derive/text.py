@@ -22,6 +22,7 @@ import numpy as np
 from interchange.batch import missing_mask
 from interchange.errors import ModelError
 from interchange.ir.derive.expressions import Expr, evaluate_expr, references
+from interchange.ir.derive.number_format import format_number
 from interchange.ir.graph import Env, Step
 
 __all__ = ["TEXT_FUNCTIONS", "TextDerive", "words"]
@@ -84,7 +85,7 @@ def _term_count(text: str, term: str, separator: str, sensitive: int) -> int:
     return words(text, separator, bool(sensitive)).count(term)
 
 
-# name -> (per-value function, parameter kinds "s" text / "i" integer, result)
+# name -> (per-value function, parameter kinds "s" text / "i" integer / "f" number, result)
 TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Result]] = {
     "s.len": (len, "s", "int"),
     "s.substr": (lambda s, a, b: s[a:b], "sii", "string"),
@@ -113,12 +114,18 @@ TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Result]] = {
     # PMML 4.4 §TextIndex: a term's frequency in a text, and whether it occurs (localTermWeights binary)
     "pmml:termcount": (_term_count, "sssi", "int"),
     "pmml:termbinary": (lambda t, w, sep, sens: _term_count(t, w, sep, sens) > 0, "sssi", "boolean"),
+    # PMML 4.4 substring(input, startPos, length): 1-based, clipped to the text (JPMML-Evaluator, measured)
+    "pmml:substring": (lambda s, start, length: s[start - 1 : start - 1 + length], "sii", "string"),
+    # PMML 4.4 formatNumber(input, pattern): Java's String.format (ir.derive.number_format)
+    "pmml:formatNumber": (format_number, "fs", "string"),
 }
 
 
 def _values(col: np.ndarray, kind: str) -> list[Any]:
-    """Per-row Python values of an argument column: str / int, None where missing."""
+    """Per-row Python values of an argument column: str / int / float, None where missing."""
     gone = missing_mask(col)
+    if kind == "f":
+        return [None if g else float(v) for v, g in zip(col.tolist(), gone.tolist(), strict=True)]
     if kind == "i":
         return [None if g else int(v) for v, g in zip(col.tolist(), gone.tolist(), strict=True)]
     return [None if g else v if isinstance(v, str) else str(v) for v, g in zip(col.tolist(), gone.tolist(), strict=True)]

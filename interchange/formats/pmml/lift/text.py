@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of, regex
+from interchange.formats.pmml.fast.expressions.text import number_text_arguments
 from interchange.formats.pmml.parse import NotCovered, children, local
 from interchange.ir.derive.expressions import Call, Const, Expr, Ref
 from interchange.ir.derive.text import TextDerive, words
@@ -23,7 +24,7 @@ from interchange.ir.lifted import Unliftable
 
 __all__ = ["TEXT_APPLY", "lift_text", "lift_text_index", "text_steps"]
 
-TEXT_APPLY = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches")
+TEXT_APPLY = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches", "substring", "formatNumber")
 Lift = Callable[[etree._Element, Ctx], Expr]
 # the TextDerive steps the DerivedField being lifted needs before it (None: text steps have no place here)
 _PENDING: ContextVar[list[TextDerive] | None] = ContextVar("pmml_text_steps", default=None)
@@ -63,13 +64,23 @@ def _blank(expr: Expr) -> Expr:
 def lift_text(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
     """PMML 4.4 uppercase, lowercase, trimBlanks (blanks only), concat (of texts: pypmml prints
     numbers rounded), replace / matches (a Constant Java regular expression that means the same in
-    Python; a replacement without group references)."""
+    Python; a replacement without group references), substring (Constant positions) and
+    formatNumber (a Constant f / e pattern: ir.derive.number_format)."""
     name, kids, where = str(el.get("function")), elements(el), _path(el)
     if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
         raise Unliftable(where, f"Apply {name} with mapMissingTo / defaultValue")
-    want = {"concat": len(kids) or -1, "replace": 3, "matches": 2}.get(name, 1)
+    want = {"concat": len(kids) or -1, "replace": 3, "matches": 2, "substring": 3, "formatNumber": 2}.get(name, 1)
     if len(kids) != want:
         raise Unliftable(where, f"Apply {name} with {len(kids)} arguments")
+    if name in ("substring", "formatNumber"):
+        try:
+            kinds = number_text_arguments(name, kids)
+        except NotCovered as exc:
+            raise Unliftable(where, str(exc)) from None
+        # a missing input gives a missing result (PMML 4.4; JPMML-Evaluator fails the row, pypmml fails these functions)
+        rest = [Const(float(k.text or "") if c == "i" else k.text or "") for k, c in zip(kids[1:], kinds[1:], strict=True)]
+        args = [lift(kids[0], ctx), *rest]
+        return _step(where, f"pmml:{name}", args)
     if name == "concat" and any(kind_of(k, ctx) != "text" for k in kids):
         raise Unliftable(where, "concat of numbers (pypmml prints them rounded)")
     if name in ("replace", "matches"):

@@ -19,7 +19,7 @@ from interchange.formats.pmml.fast.scope import Fn, Scope, missing
 from interchange.formats.pmml.parse import Defer, NotCovered, children, local
 from interchange.ir.derive.text import words
 
-__all__ = ["text_index"]
+__all__ = ["text_index", "number_text_arguments"]
 
 _WEIGHTS = {
     "termFrequency": lambda n: n,
@@ -62,3 +62,25 @@ def text_index(el: etree._Element) -> Fn:
         return np.where(gone, np.nan, weigh(counts))
 
     return index
+
+
+def number_text_arguments(name: str, kids: list[etree._Element]) -> str:
+    """The argument kinds of PMML 4.4 substring ("sii") or formatNumber ("fs") over the Apply's
+    children: the positions of substring and the pattern of formatNumber must be Constants (a start
+    of 1 or more, a length of 0 or more; one f / e conversion: ir.derive.number_format)."""
+    from interchange.ir.derive.number_format import format_pattern
+
+    kinds = "sii" if name == "substring" else "fs"
+    rest = kids[1:]
+    if len(kids) != len(kinds) or any(local(k) != "Constant" for k in rest):
+        raise NotCovered(f"{name} whose {'positions are' if name == 'substring' else 'pattern is'} not Constants")
+    if name == "substring":
+        try:
+            start, length = (float(k.text or "") for k in rest)
+        except ValueError:
+            raise NotCovered("substring with positions that are no numbers") from None
+        if start != int(start) or length != int(length) or start < 1 or length < 0:
+            raise NotCovered(f"substring from {start} for {length} (PMML 4.4: a start of 1 or more, a length of 0 or more)")
+    elif not format_pattern(rest[0].text or ""):
+        raise NotCovered(f"formatNumber pattern {rest[0].text!r} (one %f / %e conversion is covered)")
+    return kinds
