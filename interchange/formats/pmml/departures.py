@@ -164,6 +164,18 @@ def _skip_classification(root: etree._Element) -> bool:
     )
 
 
+def _folded_regex_normalization(root: etree._Element) -> bool:
+    """A case-insensitive TextIndex whose TextIndexNormalization holds a regular-expression row."""
+    for index in _all(root, "TextIndex"):
+        if index.get("isCaseSensitive", "false") == "true":
+            continue
+        for norm in children(index, "TextIndexNormalization"):
+            column = norm.get("regexField", "regex")
+            if any(cell.text and cell.text.strip() == "true" for cell in norm.iter(f"{{*}}{column}")):
+                return True
+    return False
+
+
 def _boolean_literal(root: etree._Element) -> bool:
     """A predicate comparing a boolean DataField with the value "true" or "false"."""
     booleans = {f.get("name") for f in _all(root, "DataField") if f.get("dataType") == "boolean"}
@@ -265,6 +277,12 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         _boolean_literal,
         'pypmml finds a present boolean equal to "false" whatever its value (measured: tree_boolean_no_header, 85 '
         "of 300 rows); PMML 4.4 converts the value to the field's dataType first, as JPMML-Evaluator does",
+    ),
+    (
+        "TextIndexNormalization regular expression of a case-insensitive TextIndex",
+        _folded_regex_normalization,
+        'pypmml matches a regular-expression row case-sensitively (measured: "GREAT" stays, "Goood" of a '
+        "literal row is replaced); JPMML-Evaluator folds case for both, as the TextIndex's isCaseSensitive says",
     ),
     (
         "ClusteringField compareFunction delta / equal",

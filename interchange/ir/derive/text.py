@@ -11,10 +11,12 @@ A missing argument gives a missing result (None for text, NaN for numbers and tr
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -25,7 +27,7 @@ from interchange.ir.derive.expressions import Expr, evaluate_expr, references
 from interchange.ir.derive.number_format import format_number
 from interchange.ir.graph import Env, Step
 
-__all__ = ["TEXT_FUNCTIONS", "TextDerive", "words"]
+__all__ = ["TEXT_FUNCTIONS", "TextDerive", "normalized", "words"]
 
 Result = Literal["string", "int", "boolean"]
 
@@ -80,6 +82,22 @@ def words(text: str, separator: str, sensitive: bool) -> list[str]:
     return [w if sensitive else w.lower() for w in parts if w]
 
 
+@lru_cache(maxsize=64)
+def _rules(table: str, sensitive: int) -> tuple[tuple[re.Pattern[str], str], ...]:
+    flags = re.ASCII if sensitive else re.ASCII | re.IGNORECASE  # Java's default: ASCII case folding
+    return tuple((re.compile(pattern, flags), stem) for pattern, stem in json.loads(table))
+
+
+def normalized(text: str, table: str, sensitive: int) -> str:
+    """PMML 4.4 §TextIndexNormalization: each rule of ``table`` (a JSON list of [regular expression,
+    replacement], literal strings already escaped) replaces every match in the text, in order, before
+    the text is split into words (JPMML-Evaluator, measured: matches inside words too, the term itself
+    is not normalized, case folded unless ``sensitive``)."""
+    for pattern, stem in _rules(table, sensitive):
+        text = pattern.sub(stem.replace("\\", "\\\\"), text)  # the replacement taken literally
+    return text
+
+
 def _term_count(text: str, term: str, separator: str, sensitive: int) -> int:
     """How often the one-word ``term`` (already tokenized) occurs among ``text``'s words."""
     return words(text, separator, bool(sensitive)).count(term)
@@ -114,6 +132,8 @@ TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Result]] = {
     # PMML 4.4 §TextIndex: a term's frequency in a text, and whether it occurs (localTermWeights binary)
     "pmml:termcount": (_term_count, "sssi", "int"),
     "pmml:termbinary": (lambda t, w, sep, sens: _term_count(t, w, sep, sens) > 0, "sssi", "boolean"),
+    # PMML 4.4 §TextIndexNormalization: a text with its InlineTable's replacements applied
+    "pmml:normalize": (normalized, "ssi", "string"),
     # PMML 4.4 substring(input, startPos, length): 1-based, clipped to the text (JPMML-Evaluator, measured)
     "pmml:substring": (lambda s, start, length: s[start - 1 : start - 1 + length], "sii", "string"),
     # PMML 4.4 formatNumber(input, pattern): Java's String.format (ir.derive.number_format)

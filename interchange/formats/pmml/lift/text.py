@@ -16,8 +16,8 @@ from contextvars import ContextVar
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of, regex
-from interchange.formats.pmml.fast.expressions.text import number_text_arguments
-from interchange.formats.pmml.parse import NotCovered, children, local
+from interchange.formats.pmml.fast.expressions.text import normalization, number_text_arguments
+from interchange.formats.pmml.parse import NotCovered, local
 from interchange.ir.derive.expressions import Call, Const, Expr, Ref
 from interchange.ir.derive.text import TextDerive, words
 from interchange.ir.lifted import Unliftable
@@ -106,18 +106,20 @@ def lift_text(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
 
 
 def lift_text_index(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
-    """PMML 4.4 §TextIndex, as the fast path covers it: no TextIndexNormalization,
+    """PMML 4.4 §TextIndex, as the fast path covers it: TextIndexNormalization InlineTables,
     maxLevenshteinDistance 0, a one-word Constant term; localTermWeights termFrequency, binary or
     logarithmic (log10(1 + frequency): PMML 4.4 and JPMML-Evaluator; pypmml 1.5.8 takes the natural
     logarithm). A missing text gives a missing value."""
     where, weights = _path(el), el.get("localTermWeights", "termFrequency")
     if weights not in ("termFrequency", "binary", "logarithmic"):
         raise Unliftable(where, f"TextIndex localTermWeights={weights}")
-    if children(el, "TextIndexNormalization"):
-        raise Unliftable(where, "TextIndexNormalization has no IR form yet")
+    try:
+        table = normalization(el)
+    except NotCovered as exc:
+        raise Unliftable(where, str(exc)) from None
     if el.get("maxLevenshteinDistance", "0") != "0" or el.get("tokenize", "true") != "true":
         raise Unliftable(where, "TextIndex maxLevenshteinDistance / tokenize")
-    body = elements(el)
+    body = [e for e in elements(el) if local(e) != "TextIndexNormalization"]
     if len(body) != 1 or local(body[0]) != "Constant":
         raise Unliftable(where, "TextIndex term other than a Constant")
     separator = el.get("wordSeparatorCharacterRE", r"\s")
@@ -129,7 +131,10 @@ def lift_text_index(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
     term = words(body[0].text or "", separator, sensitive)
     if len(term) != 1:
         raise Unliftable(where, "TextIndex term of other than one word")
-    args: list[Expr] = [Ref(str(el.get("textField"))), Const(term[0]), Const(separator), Const(1.0 if sensitive else 0.0)]
+    text: Expr = Ref(str(el.get("textField")))
+    if table is not None:  # PMML 4.4 §TextIndexNormalization: the text's replacements, before its words
+        text = _step(where, "pmml:normalize", [text, Const(table), Const(1.0 if sensitive else 0.0)])
+    args: list[Expr] = [text, Const(term[0]), Const(separator), Const(1.0 if sensitive else 0.0)]
     if weights == "binary":
         return _step(where, "pmml:termbinary", args)
     count = _step(where, "pmml:termcount", args)
