@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 
 import interchange
@@ -49,3 +50,42 @@ def test_a_boolean_field_compared_with_false_reads_the_value_in_its_data_type() 
         assert list(out["label"]) == ["b", "a", "b"]
         assert list(out["shown"]) == ["b", "Ay", "b"]  # the target DataField's displayValue, else the value itself
     assert "SimplePredicate value true / false of a boolean field" in [d.construct for d in departures(_BOOLEAN)]
+
+
+_SEGMENT_TREE = b"""<?xml version="1.0"?>
+<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
+<DataDictionary>
+  <DataField name="a" optype="continuous" dataType="double"/>
+  <DataField name="y" optype="categorical" dataType="string">
+    <Value value="no"/><Value value="yes"/><Value value="maybe"/></DataField>
+</DataDictionary>
+<MiningModel functionName="classification">
+  <MiningSchema><MiningField name="a"/><MiningField name="y" usageType="target"/></MiningSchema>
+  <Output><OutputField name="p_maybe" feature="probability" value="maybe"/>
+    <OutputField name="label" feature="predictedValue"/></Output>
+  <Segmentation multipleModelMethod="average">
+    <Segment><True/><TreeModel functionName="classification">
+      <MiningSchema><MiningField name="a"/></MiningSchema>
+      <Node score="no"><True/>
+        <Node score="no"><SimplePredicate field="a" operator="lessThan" value="0"/>
+          <ScoreDistribution value="no" recordCount="6"/><ScoreDistribution value="yes" recordCount="4"/></Node>
+        <Node score="maybe"><True/>
+          <ScoreDistribution value="no" recordCount="1"/><ScoreDistribution value="yes" recordCount="1"/>
+          <ScoreDistribution value="maybe" recordCount="8"/></Node>
+      </Node></TreeModel></Segment>
+    <Segment><True/><TreeModel functionName="classification">
+      <MiningSchema><MiningField name="a"/></MiningSchema>
+      <Node score="yes"><True/><ScoreDistribution value="no" recordCount="2"/><ScoreDistribution value="yes" recordCount="6"/>
+        <ScoreDistribution value="maybe" recordCount="2"/></Node></TreeModel></Segment>
+  </Segmentation>
+</MiningModel></PMML>"""
+
+
+def test_a_segment_tree_node_lacking_a_category_gives_it_probability_0() -> None:
+    # the first tree's left leaf names no "maybe": 0 there (JPMML; pypmml: missing). At a = -1: no (0.6 + 0.2) / 2,
+    # yes (0.4 + 0.6) / 2, maybe (0 + 0.2) / 2; at a = 1: (0.1 + 0.2) / 2, (0.1 + 0.6) / 2, (0.8 + 0.2) / 2
+    X = pd.DataFrame({"a": [-1.0, 1.0]})
+    for out in _both(_SEGMENT_TREE, X):
+        np.testing.assert_allclose(np.asarray(out["p_maybe"], dtype=float), [0.1, 0.5], rtol=1e-12)
+        assert list(out["label"]) == ["yes", "maybe"]
+    assert "Segmentation over a TreeModel whose Node lacks a category" in [d.construct for d in departures(_SEGMENT_TREE)]
