@@ -65,7 +65,7 @@ def lift_text(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
     """PMML 4.4 uppercase, lowercase, trimBlanks (blanks only), concat (of texts: pypmml prints
     numbers rounded), replace / matches (a Constant Java regular expression that means the same in
     Python; a replacement without group references), substring (Constant positions) and
-    formatNumber (a Constant f / e pattern: ir.derive.number_format)."""
+    formatNumber (a Constant f / e pattern: ir.kernels.text)."""
     name, kids, where = str(el.get("function")), elements(el), _path(el)
     if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
         raise Unliftable(where, f"Apply {name} with mapMissingTo / defaultValue")

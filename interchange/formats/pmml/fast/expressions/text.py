@@ -20,7 +20,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast.scope import Fn, Scope, missing
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local, row_cells
-from interchange.ir.derive.text import normalized, words
+from interchange.ir.kernels.text import normalized, words
 
 __all__ = ["text_index", "number_text_arguments", "normalization"]
 
@@ -71,8 +71,8 @@ def text_index(el: etree._Element) -> Fn:
 def number_text_arguments(name: str, kids: list[etree._Element]) -> str:
     """The argument kinds of PMML 4.4 substring ("sii") or formatNumber ("fs") over the Apply's
     children: the positions of substring and the pattern of formatNumber must be Constants (a start
-    of 1 or more, a length of 0 or more; one f / e conversion: ir.derive.number_format)."""
-    from interchange.ir.derive.number_format import format_pattern
+    of 1 or more, a length of 0 or more; one f / e conversion: ir.kernels.text)."""
+    from interchange.ir.kernels.text import format_pattern
 
     kinds = "sii" if name == "substring" else "fs"
     rest = kids[1:]

@@ -1,11 +1,11 @@
-"""PMML formatNumber's Java String.format patterns (ir.derive.number_format), against values JPMML-Evaluator
+"""PMML formatNumber's Java String.format patterns (ir.kernels.text), against values JPMML-Evaluator
 1.x wrote for them (measured; the module docstring states the wider comparison)."""
 
 from __future__ import annotations
 
 import pytest
 
-from interchange.ir.derive.number_format import format_number, format_pattern
+from interchange.ir.kernels.text import format_number, format_pattern
 
 
 @pytest.mark.parametrize(
