@@ -206,7 +206,8 @@ def _argument(value: Value, kind: str, lowering: Lowering) -> Value:
     if value.text or value.mixed:
         from interchange.codegen.java.functions import refuse
 
-        raise refuse("a text where a text function takes a number (Python's int or float of a text)")
+        wanted = "an integer (Python's int of a text)" if kind == "i" else "a number (Python's float of a text)"
+        raise refuse(f"a text where a text function takes {wanted}")
     return value
 
 
