@@ -13,8 +13,9 @@ columns, so sklearn2pmml declares every input float:
   (0.0 as a float) and thresholds met one ulp beside take other leaves in the IR.
 
 The probe rows are the spec generator's (``foreign_rows.rows_for``: numbers on and one ulp beside every
-threshold). The defect is in the PMML lift (formats/pmml/lift, another task's module): the lifted graph does
-not round inputs declared float before its first use; until it does these are strict xfails.
+threshold). The PMML lift rounds each active float input in place (an IR ``Derive`` of type float, after the
+field's treatments); the PMML writer writes such a step back as the DataField's ``dataType="float"``, and
+JPMML-Evaluator on the written document agrees with the IR on the same rows.
 """
 
 from __future__ import annotations
@@ -25,15 +26,18 @@ from pathlib import Path
 import pytest
 
 import interchange
+from interchange.batch import to_columns
+from interchange.formats.pmml.emit.document import write_graph
+from interchange.ir.derive.expressions import Derive, Ref
 from tests.conformance import lifting
 from tests.conformance.foreign_rows import rows_for
+from tests.roundtrip.helpers import jpmml_outputs
 
 HERE = Path(__file__).parent / "pmml_crossformat"
 DOCUMENTS = ("s2p_select_first", "s2p_gbdt_lr")
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.xfail(reason="the PMML lift reads a float DataField as a double (formats/pmml/lift)", strict=True)
 @pytest.mark.parametrize("stem", DOCUMENTS)
 def test_float_fields_lift_as_the_fast_path_reads_them(stem: str) -> None:
     path = HERE / f"{stem}.pmml"
@@ -46,4 +50,22 @@ def test_float_fields_lift_as_the_fast_path_reads_them(stem: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bad = lifting.disagreements(lifted, model, rows_for(path))
+    assert not bad, bad
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("stem", DOCUMENTS)
+def test_float_fields_are_written_back_as_float_data_fields(stem: str) -> None:
+    path = HERE / f"{stem}.pmml"
+    lifted = interchange.lift(path.read_bytes())
+    assert lifted.graph is not None
+    floats = [s.outputs[0] for s in lifted.graph.steps if isinstance(s, Derive) and s.type == "float"]
+    assert floats and all(s.expression == Ref(s.outputs[0]) for s in lifted.graph.steps if isinstance(s, Derive))
+    written = write_graph(lifted.graph)
+    assert written.count(b'dataType="float"') >= len(floats) and b"DerivedField" not in written
+    X = rows_for(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = jpmml_outputs(written, to_columns(X, lifted.signature), lifted.signature, verify=False)
+        bad = lifting.differing_outputs(lifted, want, lifting.lifted_outputs(lifted, X), ("JPMML-Evaluator", "IR"))
     assert not bad, bad

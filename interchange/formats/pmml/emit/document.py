@@ -152,6 +152,23 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
     return E("ModelVerification", {"recordCount": n, "fieldCount": len(sig.inputs) + len(sig.outputs)}, fields, table)
 
 
+def _single_in_place(root: etree._Element, inputs: list[str]) -> None:
+    """An input rounded to float32 under its own name (a lifted float DataField) as its DataField's
+    dataType="float" (PMML 4.4 §DataDictionary: a value is converted to its field's dataType)."""
+    names = set(inputs)
+    for derived in list(root.iter(f"{{{NS}}}DerivedField")):
+        name, body = derived.get("name"), list(derived)
+        if name not in names or derived.get("dataType") != "float" or len(body) != 1:
+            continue
+        ref = body[0]
+        if ref.tag != f"{{{NS}}}FieldRef" or ref.get("field") != name or ref.get("mapMissingTo") is not None:
+            continue
+        for field in root.iter(f"{{{NS}}}DataField"):
+            if field.get("name") == name:
+                field.set("dataType", "float")
+        derived.getparent().remove(derived)
+
+
 def _impute_in_place(root: etree._Element, inputs: list[str]) -> None:
     """An input imputed under its own name (a lifted MiningField missingValueReplacement) as
     missingValueReplacement on every MiningField of it: a DerivedField may not take a
@@ -232,6 +249,7 @@ def write_graph(
     if sample is not None and expected is not None:
         model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)
+    _single_in_place(root, sig.input_names)
     _impute_in_place(root, sig.input_names)
     write_treatments(root, treats)
     dictionary = root.find(f"{{{NS}}}TransformationDictionary")

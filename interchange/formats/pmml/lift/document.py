@@ -22,7 +22,7 @@ from interchange.formats.pmml.lift.models.elements import LiftContext, lift_mode
 from interchange.formats.pmml.lift.validity import field_treatment
 from interchange.formats.pmml.parse import NotCovered, child, children, local, parse
 from interchange.ir.combine.select_all import AllSegments
-from interchange.ir.derive.expressions import Call, Expr, Ref, references
+from interchange.ir.derive.expressions import Call, Derive, Expr, Ref, references
 from interchange.ir.derive.transforms import Impute, Validate
 from interchange.ir.graph import Graph, ModelStep, Step
 from interchange.ir.lifted import Lifted, Reason, Unliftable
@@ -153,7 +153,19 @@ def _treatments(model: etree._Element, fields: dict[str, etree._Element], reason
             validate.append((name, tuple(float(v) for v in values) if numeric else values))
     if validate:
         steps.insert(0, Validate(tuple(n for n, _ in validate), tuple(v for _, v in validate)))
-    return steps
+    return steps + _singles(model, fields)
+
+
+def _singles(model: etree._Element, fields: dict[str, etree._Element]) -> list[Step]:
+    """PMML 4.4 §DataDictionary: a value is converted to its field's dataType; a float field holds a
+    float32 (JPMML-Evaluator, the fast path's treatments): each active float input rounded in place,
+    after its treatments, before any other step reads it."""
+    names = [
+        mf.get("name")
+        for mf in children(child(model, "MiningSchema"), "MiningField")
+        if mf.get("usageType", "active") == "active"
+    ]
+    return [Derive((n,), Ref(n), "float") for n in dict.fromkeys(names) if n in fields and fields[n].get("dataType") == "float"]
 
 
 def _signature(sig: Signature, step: ModelStep | None) -> Signature:
