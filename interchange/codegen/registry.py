@@ -49,15 +49,13 @@ def lookup(lang: str, step: Any) -> Emitter:
     return fn
 
 
-# IR nodes no code generator writes (PFA's text functions and array items; clustering measured field by
-# field; segments weighed per row; selectAll's segment results), refused by name wherever they sit in a
-# graph: a model step, a Reported part or an expression.
+# IR nodes no code generator writes (PFA's text functions and array items; selectAll's segment
+# results), refused by name wherever they sit in a graph: a model step, a Reported
+# part or an expression.
 NOT_GENERATED = frozenset(
     {
         "TextDerive",
         "ArrayItems",
-        "ComparedCenter",
-        "VariableWeights",
         "AllSegments",
     }
 )
@@ -109,8 +107,10 @@ _EXTRA = {  # the emitter modules of each language beside "steps", in import ord
         "expressions",
         "validity",
         "models.families",
+        "models.compared",
         "models.general",
         "models.segments",
+        "models.variable_weight",
         "models.targets",
         "models.chain",
         "models.anomaly",
@@ -123,9 +123,11 @@ _EXTRA = {  # the emitter modules of each language beside "steps", in import ord
         "lower",
         "validity",
         "models.families",
+        "models.compared",
         "models.general",
         "models.rules",
         "models.segments",
+        "models.variable_weight",
         "models.targets",
         "models.chain",
         "models.anomaly",

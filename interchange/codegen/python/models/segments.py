@@ -38,7 +38,9 @@ def _finish(parts: dict[str, str], classes: str | None) -> list[str]:
 
 
 @emitter("python", Segmentation)
-def _segmentation(step: Segmentation, out: PyWriter) -> Emitted:
+def _segmentation(step: Segmentation, out: PyWriter, weighing: tuple[list[str], str] | None = None) -> Emitted:
+    """``weighing``: lines run once ``on`` (segment x row) is known, and the name of the weights they bind
+    (VariableWeights); the step's constant weights without it."""
     out.need("_truth", "combine")
     lines: list[str] = []
     calls = []
@@ -59,8 +61,10 @@ def _segmentation(step: Segmentation, out: PyWriter) -> Emitted:
     classes = literal(tuple(step.classes)) if step.classes is not None else "None"
     lines += [
         f"on = np.array([_truth(p, env, n)[0] for p in {preds}], dtype=bool).reshape({len(step.predicates)}, n)",
+        *(weighing[0] if weighing is not None else []),
         f"results = [{', '.join(calls)}]",
-        f"value, probabilities, label = combine({step.method!r}, results, on, {literal(tuple(step.weights))}, "
+        f"value, probabilities, label = combine({step.method!r}, results, on, "
+        f"{weighing[1] if weighing is not None else literal(tuple(step.weights))}, "
         f"{classes}, {step.treatment!r}, {literal(float(step.threshold))}, n)",
     ]
     if step.classes is None:

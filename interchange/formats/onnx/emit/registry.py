@@ -97,6 +97,7 @@ def _load_families() -> None:
         from interchange.formats.onnx.emit.models import (  # noqa: F401
             anomaly,
             chain,
+            compared,
             distance,
             figures,
             general,
@@ -104,6 +105,7 @@ def _load_families() -> None:
             scoring,
             segments,
             targets,
+            variable_weight,
         )
         from interchange.formats.onnx.emit.trees import ensemble, multiway  # noqa: F401
         from interchange.formats.onnx.emit.trees import figures as node_figures  # noqa: F401

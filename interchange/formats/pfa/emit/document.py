@@ -260,6 +260,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     if writer is None:
         from interchange.formats.pfa.emit.models.anomaly import ANOMALY_WRITERS  # imported late: they import this module
         from interchange.formats.pfa.emit.models.chain import CHAIN_WRITERS
+        from interchange.formats.pfa.emit.models.compared import COMPARED_WRITERS
         from interchange.formats.pfa.emit.models.families import FAMILY_WRITERS
         from interchange.formats.pfa.emit.models.figures import FIGURE_WRITERS as SCORE_FIGURE_WRITERS
         from interchange.formats.pfa.emit.models.general import GENERAL_WRITERS
@@ -268,14 +269,17 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
         from interchange.formats.pfa.emit.models.segments import SEGMENT_WRITERS
         from interchange.formats.pfa.emit.models.targets import TARGET_WRITERS
         from interchange.formats.pfa.emit.models.tree_figures import FIGURE_WRITERS
+        from interchange.formats.pfa.emit.models.variable_weight import VARIABLE_WEIGHT_WRITERS
         from interchange.formats.pfa.emit.validity import VALIDITY_WRITERS
 
         writers: dict[type, ModelWriter] = {
             **FAMILY_WRITERS,
+            **COMPARED_WRITERS,
             **SCORE_FIGURE_WRITERS,
             **GENERAL_WRITERS,
             **SCORING_WRITERS,
             **SEGMENT_WRITERS,
+            **VARIABLE_WEIGHT_WRITERS,
             **VALIDITY_WRITERS,
             **TARGET_WRITERS,
             **CHAIN_WRITERS,

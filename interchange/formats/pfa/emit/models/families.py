@@ -23,7 +23,7 @@ from interchange.ir.models.neural import NeuralNetwork
 from interchange.ir.models.svm import SupportVectorMachine
 from interchange.signature import Signature
 
-__all__ = ["FAMILY_WRITERS"]
+__all__ = ["FAMILY_WRITERS", "closest_cluster"]
 
 MATRIX = {"type": "array", "items": ARRAY}
 
@@ -321,11 +321,17 @@ def _clustering_measured(w: _Writer, step: NearestCenter, sig: Signature) -> dic
             total = {"**": [total, 1.0 / float(step.p)]}
         dists.append(total)
     w.bind("km_dists", {"new": dists, "type": ARRAY}, "array")
+    return closest_cluster(w, step, sig, weights is not None)
+
+
+def closest_cluster(w: _Writer, step: NearestCenter, sig: Signature, weighted: bool) -> dict[str, Any]:
+    """The id of the first closest center by the bound ``km_dists``; with ``weighted``, none where the bound
+    ``km_present`` (the present inputs' missing-value weights) is 0."""
     field = next(f for f in sig.outputs if f.kind == "cluster")
     ids: list[Any] = [str(i) for i in step.ids] if field.type == "string" else [int(i) for i in step.ids]
     w.cells["cluster_ids"] = {"type": {"type": "array", "items": "string" if field.type == "string" else "long"}, "init": ids}
     closest = {"attr": {"cell": "cluster_ids"}, "path": [{"a.argmin": "km_dists"}]}  # (the first of equal ones)
-    if weights is None:
+    if not weighted:
         return {"cluster": closest}
     return {"cluster": {"if": {"==": ["km_present", 0.0]}, "then": None, "else": closest}, "nullable:cluster": True}
 

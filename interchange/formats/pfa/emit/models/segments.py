@@ -12,6 +12,7 @@ is written.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from interchange.errors import UnsupportedModelError
@@ -99,7 +100,9 @@ class _Ops:
         self.w = w
         self.count = 0
 
-    def num(self, x: float) -> Any:
+    def num(self, x: float | str) -> Any:
+        if isinstance(x, str):  # a bound weight read per row (VariableWeights)
+            return x
         if math.isnan(x):
             return NAN
         if math.isinf(x):
@@ -163,14 +166,18 @@ class _Ops:
         return name
 
 
-def _segmentation(w: _Writer, step: Segmentation, sig: Signature) -> dict[str, Any]:
+def _segmentation(
+    w: _Writer, step: Segmentation, sig: Signature, weigh: Callable[[list[str]], list[Any]] | None = None
+) -> dict[str, Any]:
+    """``weigh``: the segments' weights (numbers or bound doubles) from their bound fired flags (VariableWeights),
+    for the step's constant weights."""
     classes = tuple(step.classes) if step.classes is not None else None
-    weights = [float(x) if step.method in WEIGHTED else 1.0 for x in step.weights]
     ops = _Ops(w)
     on = []
     for i, p in enumerate(step.predicates):
         w.bind(f"seg_on_{i}", truth(w, p)[0], "boolean")
         on.append(f"seg_on_{i}")
+    weights: list[Any] = weigh(on) if weigh is not None else [float(x) if step.method in WEIGHTED else 1.0 for x in step.weights]
     k = len(classes) if classes is not None else 1
     empty: Any = 0.0 if classes is None else {"new": [0.0] * k, "type": ARRAY}
     results = []
@@ -255,7 +262,7 @@ def _no_label_where_missing(parts: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ordered(
-    w: _Writer, ops: _Ops, method: str, results: list[str], gone: list[str], used: list[Any], weights: list[float], k: int
+    w: _Writer, ops: _Ops, method: str, results: list[str], gone: list[str], used: list[Any], weights: list[Any], k: int
 ) -> tuple[Any, Any]:
     """(probabilities, label) of max / median / weightedMedian (ir.segmentation.combine_probabilities),
     category by category: the order statistic, the winner (first highest), the average of the
