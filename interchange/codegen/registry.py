@@ -49,14 +49,12 @@ def lookup(lang: str, step: Any) -> Emitter:
     return fn
 
 
-# IR nodes no code generator writes (PFA's text functions and array items; selectAll's segment
-# results), refused by name wherever they sit in a graph: a model step, a Reported
-# part or an expression.
+# IR nodes no code generator writes (PFA's text functions and array items), refused by name wherever
+# they sit in a graph: a model step, a Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
         "TextDerive",
         "ArrayItems",
-        "AllSegments",
     }
 )
 
@@ -111,6 +109,7 @@ _EXTRA = {  # the emitter modules of each language beside "steps", in import ord
         "models.general",
         "models.segments",
         "models.variable_weight",
+        "models.select_all",
         "models.targets",
         "models.chain",
         "models.anomaly",
@@ -128,6 +127,7 @@ _EXTRA = {  # the emitter modules of each language beside "steps", in import ord
         "models.rules",
         "models.segments",
         "models.variable_weight",
+        "models.select_all",
         "models.targets",
         "models.chain",
         "models.anomaly",

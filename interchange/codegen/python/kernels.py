@@ -2,7 +2,8 @@
 
 interchange.ir.kernels (expression, predicate, generalized-linear and segmentation kernels),
 interchange.ir.links, interchange.ir.distances, interchange.ir.models.svm_probability, the field-by-field
-distances of interchange.ir.models.compared and the batch helpers they call
+distances of interchange.ir.models.compared, selectAll's blanking (interchange.ir.combine.select_all) and
+the batch helpers they call
 (interchange.batch.is_missing / missing_mask / category_key) import nothing beyond the standard
 library and numpy, so a generated module carries their text verbatim and runs the IR's code
 itself: no second copy to drift. Each top-level function or table is one helper, named as in
@@ -20,6 +21,7 @@ from types import ModuleType
 
 import interchange.batch as batch
 from interchange.ir import distances, links
+from interchange.ir.combine import select_all
 from interchange.ir.kernels import calls as call_kernels
 from interchange.ir.kernels import general, outlier, segments, targets, truths
 from interchange.ir.models import compared, svm_probability
@@ -39,6 +41,7 @@ PLAIN: tuple[tuple[ModuleType, tuple[str, ...] | None], ...] = (
     (distances, None),
     (svm_probability, None),
     (compared, ("_LN2", "_POWERS", "_compare_field", "compared_distances")),
+    (select_all, ("_blank",)),
 )
 
 

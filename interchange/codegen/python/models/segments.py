@@ -8,6 +8,8 @@ source), so the generated module runs Segmentation.predict's own code.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from interchange.codegen.python.expressions import predicate_data
@@ -42,21 +44,7 @@ def _segmentation(step: Segmentation, out: PyWriter, weighing: tuple[list[str], 
     """``weighing``: lines run once ``on`` (segment x row) is known, and the name of the weights they bind
     (VariableWeights); the step's constant weights without it."""
     out.need("_truth", "combine")
-    lines: list[str] = []
-    calls = []
-    for model in step.models:
-        name = out.const("_segment", 0).lower()
-        out.constants.pop()
-        body, parts = lookup("python", model)(model, out)
-        own = getattr(model, "classes", None)
-        classes = out.const("SEGMENT_CLASSES", np.array(list(own), dtype=object)) if own is not None else None
-        body = [*body, *_finish(parts, classes)]
-        if classes is not None and "label" not in parts and ("probabilities" in parts or "decision" in parts):
-            parts = {**parts, "label": "label"}
-        returned = ", ".join(f"{k!r}: {v}" for k, v in parts.items() if k in ("value", "probabilities", "label"))
-        lines += [f"def {name}(env, n):", *("    " + b for b in body)]
-        lines.append(f"    return {{{returned}, 'classes': {classes or 'None'}}}")
-        calls.append(f"{name}(env, n)")
+    lines, calls = segment_functions(step.models, out)
     preds = out.const("SEGMENT_PREDICATES", tuple(predicate_data(p) for p in step.predicates))
     classes = literal(tuple(step.classes)) if step.classes is not None else "None"
     lines += [
@@ -70,3 +58,24 @@ def _segmentation(step: Segmentation, out: PyWriter, weighing: tuple[list[str], 
     if step.classes is None:
         return lines, {"value": "value"}
     return lines, {"probabilities": "probabilities", "label": "label"}
+
+
+def segment_functions(models: tuple[Any, ...], out: PyWriter) -> tuple[list[str], list[str]]:
+    """Each model as a local function returning its plain result (value, probabilities, label, classes): the
+    lines defining them and the calls."""
+    lines: list[str] = []
+    calls = []
+    for model in models:
+        name = out.const("_segment", 0).lower()
+        out.constants.pop()
+        body, parts = lookup("python", model)(model, out)
+        own = getattr(model, "classes", None)
+        classes = out.const("SEGMENT_CLASSES", np.array(list(own), dtype=object)) if own is not None else None
+        body = [*body, *_finish(parts, classes)]
+        if classes is not None and "label" not in parts and ("probabilities" in parts or "decision" in parts):
+            parts = {**parts, "label": "label"}
+        returned = ", ".join(f"{k!r}: {v}" for k, v in parts.items() if k in ("value", "probabilities", "label"))
+        lines += [f"def {name}(env, n):", *("    " + b for b in body)]
+        lines.append(f"    return {{{returned}, 'classes': {classes or 'None'}}}")
+        calls.append(f"{name}(env, n)")
+    return lines, calls

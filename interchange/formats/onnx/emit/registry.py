@@ -104,6 +104,7 @@ def _load_families() -> None:
             linear,
             scoring,
             segments,
+            select_all,
             targets,
             variable_weight,
         )

@@ -267,6 +267,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
         from interchange.formats.pfa.emit.models.multiway import MULTIWAY_WRITERS
         from interchange.formats.pfa.emit.models.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.models.segments import SEGMENT_WRITERS
+        from interchange.formats.pfa.emit.models.select_all import SELECT_ALL_WRITERS
         from interchange.formats.pfa.emit.models.targets import TARGET_WRITERS
         from interchange.formats.pfa.emit.models.tree_figures import FIGURE_WRITERS
         from interchange.formats.pfa.emit.models.variable_weight import VARIABLE_WEIGHT_WRITERS
@@ -280,6 +281,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
             **SCORING_WRITERS,
             **SEGMENT_WRITERS,
             **VARIABLE_WEIGHT_WRITERS,
+            **SELECT_ALL_WRITERS,
             **VALIDITY_WRITERS,
             **TARGET_WRITERS,
             **CHAIN_WRITERS,
@@ -324,7 +326,8 @@ def write_graph(graph: Graph) -> bytes:
     classes = list(sig.classes or ())
     probs = "probs"  # (every model writer binds its class probabilities in the signature's class order)
     if classes:
-        label_type = _AVRO[sig.output("label")[0].type]
+        labels = sig.output("label")  # (none: selectAll's parts are figures; its categories are text)
+        label_type = _AVRO[labels[0].type] if labels else "string"
         w.cells["classes"] = {"type": {"type": "array", "items": label_type}, "init": classes}
     for f in sig.outputs:
         nullable = f"extra:{f.name}" in parts or (f.kind in ("label", "cluster") and parts.get(f"nullable:{f.kind}"))

@@ -19,15 +19,16 @@ from interchange.formats.onnx.emit.models.linear import row_sum
 from interchange.formats.onnx.emit.predicates import masks, tensor
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter, lookup
 from interchange.ir.combine.segmentation import WEIGHTED, Segmentation
+from interchange.ir.graph import ModelStep
 
 __all__ = ["weighed"]
 
 
-def _anchor(b: Builder, step: Segmentation) -> str:
+def _anchor(b: Builder, step: ModelStep) -> str:
     for name in step.inputs:
         if b.types.get(b.where(name)[0]) == DOUBLE:
             return b.column(name)
-    raise refuse("a Segmentation reading no numeric field")
+    raise refuse(f"a {type(step).__name__} reading no numeric field")
 
 
 def _aligned(b: Builder, probs: str, own: tuple[Any, ...], classes: tuple[Any, ...]) -> str:

@@ -24,7 +24,7 @@ from interchange.signature import Signature
 if TYPE_CHECKING:
     from interchange.formats.pfa.emit.document import _Writer
 
-__all__ = ["SEGMENT_WRITERS"]
+__all__ = ["SEGMENT_WRITERS", "segment_body"]
 
 ARRAY = {"type": "array", "items": "double"}
 NAN = {"/": [0.0, 0.0]}
@@ -61,8 +61,8 @@ def _records(node: Any, found: set[str]) -> set[str]:
     return found
 
 
-def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any, ...] | None) -> Any:
-    """The segment's result expression: its value, or its probabilities in ``classes`` order."""
+def segment_body(w: _Writer, i: int, model: Any, sig: Signature) -> tuple[list[Any], dict[str, Any]]:
+    """Segment ``i``'s model: its statements and its output parts (its cells renamed apart, into ``w``)."""
     from interchange.formats.pfa.emit.document import _model, _Writer
 
     sub = _Writer(sig)
@@ -74,10 +74,16 @@ def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any,
     for c, spec in sub.cells.items():
         w.cells[cells[c]] = _rename(spec, cells, defined)
     body = _rename(sub.action, cells, defined)
+    return body, {k: _rename(v, cells, defined) for k, v in parts.items()}
+
+
+def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any, ...] | None) -> Any:
+    """The segment's result expression: its value, or its probabilities in ``classes`` order."""
+    body, parts = segment_body(w, i, model, sig)
     if classes is None:
         if "value" not in parts:
             raise _refuse(f"a regression segment {type(model).__name__} without a value")
-        return {"do": [*body, _rename(parts["value"], cells, defined)]}
+        return {"do": [*body, parts["value"]]}
     own = getattr(model, "classes", None)
     if own is None or set(parts) - {"label", "nullable:label"}:  # the model writers bind class probabilities as "probs"
         raise _refuse(f"a classification segment {type(model).__name__} without probabilities")

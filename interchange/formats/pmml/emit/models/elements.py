@@ -19,6 +19,7 @@ from interchange.formats.pmml.emit.models.general import general_writers
 from interchange.formats.pmml.emit.models.multiway import multiway_model
 from interchange.formats.pmml.emit.models.scoring import scoring_writers
 from interchange.formats.pmml.emit.models.segments import segmentation
+from interchange.formats.pmml.emit.models.select_all import select_all_writers
 from interchange.formats.pmml.emit.models.targets import residual, targeted
 from interchange.formats.pmml.emit.models.tree_figures import node_figures_model
 from interchange.formats.pmml.emit.models.variable_weight import variable_weight_writers
@@ -286,6 +287,7 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     **figure_writers(),
     **compared_writers(),
     **variable_weight_writers(),
+    **select_all_writers(),
     Segmentation: segmentation,
     Targeted: targeted,
     Residual: residual,
@@ -298,6 +300,7 @@ _NEW_STEPS = (
     *figure_writers(),
     *compared_writers(),
     *variable_weight_writers(),
+    *select_all_writers(),
     Segmentation,
     Targeted,
     Residual,
