@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml import etree
 
+from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.predicates import predicate_element
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, text
 from interchange.ir.combine.select_all import AllSegments, SegmentPart
@@ -44,6 +45,16 @@ def all_segments(step: AllSegments, sig: Signature) -> etree._Element:
     """The selectAll MiningModel; every segment's model carries its parts' Output too (pypmml reads those)."""
     from interchange.formats.pmml.emit.models.elements import model_element  # (elements.py registers this writer)
 
+    for part in step.wanted:
+        own = [str(c) for c in getattr(step.models[part.segment], "classes", None) or ()]
+        if part.part == "probability" and str(part.target) not in own:
+            raise UnsupportedModelError(
+                f"selectAll's probability {part.name!r} of category {part.target!r}, which segment {part.segment + 1}'s "
+                "model does not know: pypmml 1.5.8 answers no record of such a document (the IR gives 0 where the "
+                "segment predicts); convert to PFA or ONNX",
+                estimator="AllSegments",
+                format="pmml",
+            )
     seg = E("Segmentation", {"multipleModelMethod": "selectAll"})
     for i, (pred, model) in enumerate(zip(step.predicates, step.models, strict=True)):
         inner = model_element(model, sig)
