@@ -3,7 +3,8 @@
 The helper ``comparedDistance`` follows ``ir.models.compared.compared_distances`` term by term: a
 field's comparison (absDiff, gaussSim, delta, equal), raised to the measure's inner power, times
 the field weight, 0 for a missing field; summed (their maximum for chebychev), scaled by sum(q) /
-sum(q of present fields) and rooted as ``ir.distances.finish``; NaN when no field is present.
+sum(q of present fields) and rooted by the runtime's ``finish`` (``ir.distances.finish``); NaN when no field is
+present.
 """
 
 from __future__ import annotations
@@ -63,17 +64,7 @@ HELPERS[HELPER] = (
             c = missing ? 0.0 : c;
             total = chebychev ? Math.max(total, c) : total + c;
         }
-        if (present == 0) {
-            return Double.NaN;
-        }
-        total = total * (weight / present);
-        if (metric.equals("euclidean")) {
-            return Math.sqrt(total);
-        }
-        if (metric.equals("minkowski")) {
-            return Math.pow(total, 1.0 / p);
-        }
-        return total;
+        return finish(total, present, weight, metric, p);
     }
 
     private static final double LN2 = """
@@ -86,7 +77,7 @@ HELPERS[HELPER] = (
 @emitter("java", ComparedCenter)
 def compared_center(step: ComparedCenter, out: JavaWriter) -> Emitted:
     """``dists`` to every center and ``cluster``, the first closest (-1 where no field is present)."""
-    out.need(HELPER)
+    out.need("distance", HELPER)  # (the distance helper holds finish)
     n = len(step.inputs)
     centers = np.asarray(step.centers, dtype=np.float64)
     C = out.array("centers", centers)

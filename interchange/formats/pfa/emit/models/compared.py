@@ -16,7 +16,7 @@ import numpy as np
 
 from interchange.formats.pfa.emit.document import ARRAY, ModelWriter, _Writer
 from interchange.formats.pfa.emit.functions import isnan, number_ref
-from interchange.formats.pfa.emit.models.families import _sum, closest_cluster
+from interchange.formats.pfa.emit.models.families import _sum, closest_cluster, finished
 from interchange.ir.models.compared import _POWERS, ComparedCenter
 from interchange.signature import Signature
 
@@ -69,12 +69,7 @@ def compared_center(w: _Writer, step: ComparedCenter, sig: Signature) -> dict[st
             if fw[j] != 1.0:
                 c = {"*": [c, float(fw[j])]}
             terms.append({"if": isnan(x), "then": 0.0, "else": c})
-        total: Any = {"*": [_fold(terms, step.metric == "chebychev"), {"/": [total_weight, "km_present"]}]}
-        if step.metric == "euclidean":
-            total = {"m.sqrt": total}
-        elif step.metric == "minkowski":
-            total = {"**": [total, 1.0 / float(step.p)]}
-        dists.append(total)
+        dists.append(finished(_fold(terms, step.metric == "chebychev"), total_weight, step.metric, float(step.p)))
     w.bind("km_dists", {"new": dists, "type": ARRAY}, "array")
     return closest_cluster(w, step, sig, True)
 
