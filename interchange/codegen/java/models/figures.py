@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from interchange.codegen.java.models.compared import compared_center
 from interchange.codegen.java.models.families import _center, _neighbors, _svm
 from interchange.codegen.java.models.rules import _ruleset
 from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
 from interchange.ir.models.cluster import CenterAffinities
+from interchange.ir.models.compared import ComparedCenter
 from interchange.ir.models.neighbors import NeighborIds
 from interchange.ir.models.rules import RuleConfidence
 from interchange.ir.models.svm import VoteShares
@@ -81,16 +83,19 @@ def _vote_shares(step: VoteShares, out: JavaWriter) -> Emitted:
 @emitter("java", CenterAffinities)
 def _center_affinities(step: CenterAffinities, out: JavaWriter) -> Emitted:
     model = step.model
-    lines, parts = _center(model, out)
-    centers = np.asarray(model.centers, dtype=np.float64)
-    C = out.array("affinity_centers", centers)
-    weights = "" if model.missing_weights is None else ", " + out.array("affinity_weights", np.asarray(model.missing_weights))
-    metric = f"{jstring(model.metric)}, {jdouble(model.p)}"
-    lines = [
-        *lines,
-        f"double[] dists = new double[{centers.shape[0]}];",
-        f"for (int i = 0; i < {centers.shape[0]}; i++) {{ dists[i] = distance(x, {C}, i, {metric}{weights}); }}",
-    ]
+    if isinstance(model, ComparedCenter):
+        lines, parts = compared_center(model, out)  # (it binds dists)
+    else:
+        lines, parts = _center(model, out)
+        centers = np.asarray(model.centers, dtype=np.float64)
+        C = out.array("affinity_centers", centers)
+        weights = "" if model.missing_weights is None else ", " + out.array("affinity_weights", np.asarray(model.missing_weights))
+        metric = f"{jstring(model.metric)}, {jdouble(model.p)}"
+        lines = [
+            *lines,
+            f"double[] dists = new double[{centers.shape[0]}];",
+            f"for (int i = 0; i < {centers.shape[0]}; i++) {{ dists[i] = distance(x, {C}, i, {metric}{weights}); }}",
+        ]
     known = [str(i) for i in model.ids]
     for name, cluster in step.wanted:
         parts[f"num:{name}"] = (

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from interchange.codegen.python.expressions import predicate_data
-from interchange.codegen.python.models.families import _center, _neighbors, _svm
+from interchange.codegen.python.models.families import _neighbors, _svm
 from interchange.codegen.python.module import PyWriter, literal
 from interchange.codegen.python.runtime import HELPERS
-from interchange.codegen.registry import emitter
+from interchange.codegen.registry import emitter, lookup
 from interchange.ir.models.cluster import CenterAffinities
 from interchange.ir.models.neighbors import NeighborIds
 from interchange.ir.models.rules import RuleConfidence
@@ -103,7 +103,7 @@ def _vote_shares(step: VoteShares, out: PyWriter) -> Emitted:
 
 @emitter("python", CenterAffinities)
 def _center_affinities(step: CenterAffinities, out: PyWriter) -> Emitted:
-    lines, parts = _center(step.model, out)
+    lines, parts = lookup("python", step.model)(step.model, out)  # NearestCenter or ComparedCenter: both bind d
     known = [str(i) for i in step.model.ids]
     lines += [
         f"own = np.array([{literal(known)}.index(str(c)) if c is not None else -1 for c in cluster], dtype=np.int64)",

@@ -260,22 +260,28 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     if writer is None:
         from interchange.formats.pfa.emit.models.anomaly import ANOMALY_WRITERS  # imported late: they import this module
         from interchange.formats.pfa.emit.models.chain import CHAIN_WRITERS
+        from interchange.formats.pfa.emit.models.compared import COMPARED_WRITERS
         from interchange.formats.pfa.emit.models.families import FAMILY_WRITERS
         from interchange.formats.pfa.emit.models.figures import FIGURE_WRITERS as SCORE_FIGURE_WRITERS
         from interchange.formats.pfa.emit.models.general import GENERAL_WRITERS
         from interchange.formats.pfa.emit.models.multiway import MULTIWAY_WRITERS
         from interchange.formats.pfa.emit.models.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.models.segments import SEGMENT_WRITERS
+        from interchange.formats.pfa.emit.models.select_all import SELECT_ALL_WRITERS
         from interchange.formats.pfa.emit.models.targets import TARGET_WRITERS
         from interchange.formats.pfa.emit.models.tree_figures import FIGURE_WRITERS
+        from interchange.formats.pfa.emit.models.variable_weight import VARIABLE_WEIGHT_WRITERS
         from interchange.formats.pfa.emit.validity import VALIDITY_WRITERS
 
         writers: dict[type, ModelWriter] = {
             **FAMILY_WRITERS,
+            **COMPARED_WRITERS,
             **SCORE_FIGURE_WRITERS,
             **GENERAL_WRITERS,
             **SCORING_WRITERS,
             **SEGMENT_WRITERS,
+            **VARIABLE_WEIGHT_WRITERS,
+            **SELECT_ALL_WRITERS,
             **VALIDITY_WRITERS,
             **TARGET_WRITERS,
             **CHAIN_WRITERS,
@@ -320,7 +326,8 @@ def write_graph(graph: Graph) -> bytes:
     classes = list(sig.classes or ())
     probs = "probs"  # (every model writer binds its class probabilities in the signature's class order)
     if classes:
-        label_type = _AVRO[sig.output("label")[0].type]
+        labels = sig.output("label")  # (none: selectAll's parts are figures; its categories are text)
+        label_type = _AVRO[labels[0].type] if labels else "string"
         w.cells["classes"] = {"type": {"type": "array", "items": label_type}, "init": classes}
     for f in sig.outputs:
         nullable = f"extra:{f.name}" in parts or (f.kind in ("label", "cluster") and parts.get(f"nullable:{f.kind}"))
