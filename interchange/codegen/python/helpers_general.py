@@ -1,10 +1,10 @@
-"""Helpers copied into generated Python for the scorecard and rule-set steps: readers of their
-data (predicates as nested tuples) doing the IR's arithmetic in the IR's order.
+"""Helpers copied into generated Python for the scorecard step: a reader of its data (predicates as
+nested tuples) doing the IR's arithmetic in the IR's order.
 
-They stay codegen's own: interchange.ir.models.scorecard.Scorecard and interchange.ir.models.rules.RuleSet walk
-their dataclasses inline, in modules this package does not own; moving those loops into plain
-kernels (interchange.ir.kernels) would let these go too. The generalized-linear kernels are the
-IR's, copied by source (interchange.codegen.python.kernels).
+It stays codegen's own: interchange.ir.models.scorecard.Scorecard walks its dataclasses inline;
+moving that loop into a plain kernel (interchange.ir.kernels) would let it go too, as the rule
+set's did (interchange.ir.kernels.rules.select_rule, copied by source like the generalized-linear
+kernels: interchange.codegen.python.kernels).
 """
 
 from __future__ import annotations
@@ -46,36 +46,5 @@ def _scorecard(env, n, card, reasons):
         ranked[np.isnan(total)] = None
         extra = {name: ranked[:, r] if r < k else none for name, r in reasons}
     return total, extra
-''',
-    "_ruleset": '''
-def _ruleset(env, n, rules, criterion, default):
-    """The label a rule set selects (interchange.ir.models.rules.RuleSet)."""
-    def fires(predicates):
-        out = np.ones(n, dtype=bool)
-        for p in predicates:
-            out &= _truth(p, env, n)[0]
-        return out
-
-    label = np.full(n, default, dtype=object)
-    if criterion == "firstHit":
-        taken = np.zeros(n, dtype=bool)
-        for predicates, score, _ in rules:
-            hit = fires(predicates) & ~taken
-            label[hit] = score
-            taken |= hit
-    elif criterion == "weightedMax":
-        best = np.full(n, -np.inf)
-        for predicates, score, weight in rules:
-            hit = fires(predicates) & (weight > best)
-            label[hit] = score
-            best = np.where(hit, weight, best)
-    else:
-        scores = list(dict.fromkeys(score for _, score, _ in rules))
-        totals = np.zeros((n, len(scores)))
-        for predicates, score, weight in rules:
-            totals[:, scores.index(score)] += np.where(fires(predicates), weight, 0.0)
-        winner = np.asarray(scores, dtype=object)[np.argmax(totals, axis=1)] if scores else label
-        label = np.where(totals.sum(axis=1) > 0, winner, label)
-    return label
 ''',
 }

@@ -2,7 +2,8 @@
 
 Each writes its parameters as module constants and calls the IR's own kernel, copied into the
 module by source (interchange.ir.kernels.general, interchange.ir.links); the scorecard and the
-rule set call readers of their data (helpers_general.py).
+rule set call readers of their data (the scorecard: helpers_general.py; the rule set: the IR's
+``select_rule`` over its rules as data, its predicates read by ``_truth``).
 """
 
 from __future__ import annotations
@@ -84,7 +85,16 @@ def _scorecard(step: Scorecard, out: PyWriter) -> Emitted:
 
 @emitter("python", RuleSet)
 def _ruleset(step: RuleSet, out: PyWriter) -> Emitted:
-    out.need("_ruleset")
-    rules = tuple((tuple(predicate_data(p) for p in r.predicates), r.score, float(r.weight)) for r in step.rules)
+    return [f"label, _ = {select_call(step, out)}"], {"label": "label"}
+
+
+def select_call(step: RuleSet, out: PyWriter) -> str:
+    """The call of the IR's rule-set kernel (interchange.ir.kernels.rules.select_rule) over ``step``'s rules as data."""
+    out.need("_truth", "select_rule")
+    rules = tuple(
+        (tuple(predicate_data(p) for p in r.predicates), r.score, float(r.weight), float(r.confidence)) for r in step.rules
+    )
     data = out.const("RULES", rules)
-    return [f"label = _ruleset(env, n, {data}, {step.criterion!r}, {literal(step.default)})"], {"label": "label"}
+    confidence = literal(None if step.default_confidence is None else float(step.default_confidence))
+    truth = "lambda p: _truth(p, env, n)[0]"
+    return f"select_rule({data}, {truth}, {step.criterion!r}, {literal(step.default)}, {confidence}, n)"
