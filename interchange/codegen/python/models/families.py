@@ -44,7 +44,7 @@ def _regression(step: Regression, out: PyWriter) -> Emitted:
 def _forest(step: TreeEnsemble, out: PyWriter, prefix: str) -> list[str]:
     """Lines computing ``leaves`` (rows x k) from the ensemble's packed node arrays."""
     flat, values = step._packed()
-    out.need("_leaf_values")
+    out.need("forest_leaf_values")
     names = [
         out.const(f"{prefix}_{part}", np.asarray(getattr(flat, part)))
         for part in ("roots", "feature", "threshold", "children", "missing_right", "strict")
@@ -53,7 +53,7 @@ def _forest(step: TreeEnsemble, out: PyWriter, prefix: str) -> list[str]:
     out.constants[-1] = f"{forest} = ({', '.join(names)}, {flat.depth})"
     leaf = out.const(f"{prefix}_VALUES", np.asarray(values, dtype=np.float64))
     average = step.aggregation == "average"
-    return [_x(step.inputs), f"leaves = _leaf_values(X, {forest}, {leaf}, {len(step.trees)}, {average})"]
+    return [_x(step.inputs), f"leaves = forest_leaf_values(X, {forest}, {leaf}, {len(step.trees)}, {average})"]
 
 
 @emitter("python", TreeEnsemble)
