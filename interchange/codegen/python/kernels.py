@@ -20,7 +20,7 @@ from types import ModuleType
 import interchange.batch as batch
 from interchange.ir import distances, links
 from interchange.ir.kernels import calls as call_kernels
-from interchange.ir.kernels import general, outlier, rules, scores, segments, targets, trees, truths
+from interchange.ir.kernels import general, outlier, rules, scorecard, scores, segments, targets, trees, truths
 from interchange.ir.models import svm_probability
 
 __all__ = ["KERNELS", "KERNEL_IMPORTS", "top_level", "calls"]
@@ -35,6 +35,7 @@ PLAIN: tuple[tuple[ModuleType, tuple[str, ...] | None], ...] = (
     (targets, None),
     (outlier, None),
     (rules, None),
+    (scorecard, None),
     (trees, None),
     (scores, None),
     (links, None),

@@ -2,8 +2,8 @@
 
 Each writes its parameters as module constants and calls the IR's own kernel, copied into the
 module by source (interchange.ir.kernels.general, interchange.ir.links); the scorecard and the
-rule set call readers of their data (the scorecard: helpers_general.py; the rule set: the IR's
-``select_rule`` over its rules as data, its predicates read by ``_truth``).
+rule set call the IR's ``score_card`` and ``select_rule`` over their data, the predicates read by
+``_truth``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from interchange.codegen.python.expressions import predicate_data
-from interchange.codegen.python.helpers_general import GENERAL_HELPERS
 from interchange.codegen.python.module import PyWriter, literal
-from interchange.codegen.python.runtime import HELPERS
 from interchange.codegen.registry import emitter
 from interchange.ir.models.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 from interchange.ir.models.rules import RuleSet
@@ -22,7 +20,6 @@ from interchange.ir.models.scorecard import Scorecard
 __all__: list[str] = []
 
 Emitted = tuple[list[str], dict[str, str]]
-HELPERS.update(GENERAL_HELPERS)
 
 
 def _source(source: str | float | None) -> str:
@@ -72,13 +69,13 @@ def _normalized(step: NormalizedClassifier, out: PyWriter) -> Emitted:
 
 @emitter("python", Scorecard)
 def _scorecard(step: Scorecard, out: PyWriter) -> Emitted:
-    out.need("_scorecard")
+    out.need("_truth", "score_card")
     chars = tuple(
         (tuple((predicate_data(a.predicate), a.score, a.code) for a in ch.attributes), ch.baseline) for ch in step.characteristics
     )
     card = out.const("SCORECARD", (float(step.initial), chars, step.codes, step.below, step.use_codes))
     reasons = out.const("REASONS", step.reasons)
-    lines = [f"value, reasons = _scorecard(env, n, {card}, {reasons})"]
+    lines = [f"value, reasons = score_card({card}, lambda p: _truth(p, env, n)[0], env, n, {reasons})"]
     parts = {"value": "value", **{f"extra:{name}": f"reasons[{name!r}]" for name, _ in step.reasons}}
     return lines, parts
 
