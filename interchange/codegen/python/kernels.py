@@ -22,7 +22,7 @@ from types import ModuleType
 import interchange.batch as batch
 from interchange.ir import distances, links
 from interchange.ir.combine import select_all
-from interchange.ir.kernels import arrays, general, outlier, segments, targets, text, truths
+from interchange.ir.kernels import arrays, general, outlier, rules, scorecard, scores, segments, targets, text, trees, truths
 from interchange.ir.kernels import calls as call_kernels
 from interchange.ir.models import compared, svm_probability
 
@@ -37,6 +37,10 @@ PLAIN: tuple[tuple[ModuleType, tuple[str, ...] | None], ...] = (
     (segments, None),
     (targets, None),
     (outlier, None),
+    (rules, None),
+    (scorecard, None),
+    (trees, None),
+    (scores, None),
     (links, None),
     (distances, None),
     (svm_probability, None),

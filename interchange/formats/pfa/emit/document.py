@@ -25,7 +25,7 @@ from interchange.ir.graph import Graph
 from interchange.ir.models.linear import Link, Regression
 from interchange.ir.models.outlier import IsolationScore
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
-from interchange.signature import Signature
+from interchange.signature import Signature, class_index
 from interchange.verification import Tolerance
 
 __all__ = ["export_graph", "write_graph"]
@@ -299,14 +299,6 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     return writer(w, step, sig)
 
 
-def _class_index(classes: list[Any], target: Any) -> int:
-    """Where class ``target`` is among ``classes``, compared as itself or as text (a PMML value="0" for class 0)."""
-    for i, c in enumerate(classes):
-        if c == target or str(c) == str(target):
-            return i
-    raise UnsupportedModelError(f"a probability output for class {target!r}, which the model does not have", format="pfa")
-
-
 def _decision(decisions: list[Any], i: int, outputs: int) -> Any:
     """Output ``i`` of a model's decisions; one binary decision (the second class's) shown as two
     outputs gives the first class its negation, as ir.graph.outputs_from does."""
@@ -343,7 +335,7 @@ def write_graph(graph: Graph) -> bytes:
         elif f.kind == "score":
             values[f.name] = parts["score"]
         elif f.kind == "probability":
-            values[f.name] = {"attr": probs, "path": [_class_index(classes, f.target)]}
+            values[f.name] = {"attr": probs, "path": [class_index(classes, f.target, UnsupportedModelError, format="pfa")]}
         elif f.kind == "value" and ("value" in parts or ("score" in parts and not classes)):
             values[f.name] = parts.get("value", parts.get("score"))  # (one figure, a score: as outputs_from)
         elif f.kind == "cluster":
