@@ -14,6 +14,7 @@ import numpy as np
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit.document import ARRAY, ModelWriter, _vector, _Writer
+from interchange.formats.pfa.emit.functions import NAN
 from interchange.formats.pfa.emit.models.general import in_order
 from interchange.formats.pfa.emit.models.platt import svm_probabilities
 from interchange.ir.models.cluster import NearestCenter
@@ -147,6 +148,8 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
     ]
     w.cells["knn_points"] = {"type": {"type": "array", "items": point}, "init": init}
     w.bind("knn_x", _vector(w, step.inputs), "array")
+    # a missing input (a derived column's NaN; a missing raw input fails the record): no prediction, as the IR
+    w.bind("knn_gone", {"a.any": ["knn_x", _fcn({"v": "double"}, "boolean", {"impute.isnan": "v"})]}, "boolean")
     metric = _fcn({"q": ARRAY, "p": "KnnPoint"}, "double", _distance(step, "q", "p.point"))
     w.bind("knn_near", {"model.neighbor.nearestK": [int(step.k), "knn_x", {"cell": "knn_points"}, metric]}, "array")
     dist = _fcn({"p": "KnnPoint"}, "double", _distance(step, "knn_x", "p.point"))
@@ -167,15 +170,18 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
         target = _fcn({"p": "KnnPoint"}, "double", "p.target")
         w.bind("knn_y", {"a.map": ["knn_near", target]}, "array")
         product = _fcn({"a": "double", "b": "double"}, "double", {"*": ["a", "b"]})
-        return {"value": {"/": [{"a.sum": {"a.zipmap": ["knn_w", "knn_y", product]}}, "knn_wsum"]}}
+        value = {"/": [{"a.sum": {"a.zipmap": ["knn_w", "knn_y", product]}}, "knn_wsum"]}
+        return {"value": {"if": "knn_gone", "then": NAN, "else": value}}
     w.bind("knn_c", {"a.map": ["knn_near", _fcn({"p": "KnnPoint"}, "int", "p.target")]}, "array")
     votes = []
     for c in range(len(step.classes or ())):
         share = _fcn({"wt": "double", "t": "int"}, "double", {"if": {"==": ["t", c]}, "then": "wt", "else": 0.0})
         votes.append({"a.sum": {"a.zipmap": ["knn_w", "knn_c", share]}})
     w.bind("knn_votes", {"new": votes, "type": ARRAY}, "array")
-    w.bind("probs", {"a.map": ["knn_votes", _fcn({"v": "double"}, "double", {"/": ["v", "knn_wsum"]})]}, "array")
-    return {"label": {"attr": {"cell": "classes"}, "path": [{"a.argmax": "knn_votes"}]}}
+    share = _fcn({"v": "double"}, "double", {"if": "knn_gone", "then": NAN, "else": {"/": ["v", "knn_wsum"]}})
+    w.bind("probs", {"a.map": ["knn_votes", share]}, "array")
+    label = {"attr": {"cell": "classes"}, "path": [{"a.argmax": "knn_votes"}]}
+    return {"label": {"if": "knn_gone", "then": None, "else": label}, "nullable:label": True}
 
 
 # --- Gaussian naive Bayes -----------------------------------------------------------------
