@@ -120,6 +120,7 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     **{(name, "onnx"): (interchange.UnsupportedModelError, "virtual") for name in _VIRTUAL},
     # ONNX's only missing number is NaN (read as no prediction) and its label has no null
     ("targets_prior_partial", "onnx"): (interchange.UnsupportedModelError, "without a priorProbability"),
+    ("output_residual_classification", "onnx"): (interchange.UnsupportedModelError, "a classification's residual"),
     ("tree_penalty_defaultchild", "onnx"): (interchange.UnsupportedModelError, "ScoreDistribution missing a category"),
     ("tree_penalty_lastprediction", "onnx"): (interchange.UnsupportedModelError, "probabilities but no score"),
 }

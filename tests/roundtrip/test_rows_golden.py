@@ -28,6 +28,7 @@ CONVERTS = [
     ("knn_regression_local_raw", "pfa"),  # k-NN over derived (NaN) inputs: no prediction, no neighbour ids
     ("knn_regression_local_transformed", "pfa"),
     ("targets_rescale", "pfa"),  # Targets min / max of a missing value: PFA orders NaN above every number
+    ("targets_default_general", "pfa"),  # a GLM's missing input failed the record: NaN, then the defaultValue
     ("output_display_values", "onnx"),  # the display value of no label: LabelEncoder's default "_Unused"
     # ONNX has no null text: the IR writer's "" is read as none (formats/onnx/departures.py MISSING_TEXT)
     ("clustering_euclidean", "onnx"),
@@ -41,6 +42,7 @@ CONVERTS = [
 # (document, target) -> what the refusal says: what the target format cannot hold
 REFUSED = {
     ("targets_prior_partial", "onnx"): "without a priorProbability for 'mid'",
+    ("output_residual_classification", "onnx"): "a classification's residual",
 }
 
 

@@ -7,7 +7,7 @@ the category of largest prior, and the priors as its probabilities, where every 
 (no prediction); a category without a prior is refused (its probability would be NaN beside a label,
 which the runtime reads as no prediction). A display value is an ai.onnx.ml
 LabelEncoder of the predicted label. Residual reads the target's actual value from the input it
-names (PMML 4.4 §Output residual).
+names (PMML 4.4 §Output residual); a classification's is refused (a NaN beside a label).
 """
 
 from __future__ import annotations
@@ -110,25 +110,17 @@ def _targeted(step: Targeted, b: Builder) -> Emitted:
 
 @emitter(Residual)
 def _residual(step: Residual, b: Builder) -> Emitted:
-    """PMML 4.4 §Output residual against the input ``step.target``: actual minus predicted value; for a
-    classification 1 where the actual category is the most probable one, else 0, minus its probability
-    (NaN where the actual value is missing: NaN, or the empty text the runtime feeds for a missing one)."""
+    """PMML 4.4 §Output residual against the input ``step.target``: actual minus predicted value (NaN where
+    the actual value is missing). A classification's residual (1 where the actual category is the most
+    probable one, else 0, minus its probability) is refused: where the actual category is missing it is NaN
+    beside a label, which the runtime reads as no prediction (a regression's value stays)."""
+    if step.classes is not None:
+        raise refuse(
+            "a classification's residual (OutputField residual): where the actual category is missing it is NaN "
+            "beside a prediction, and an ONNX double has no missing value but NaN, read as no prediction"
+        )
     got: Emitted = lookup(step.model)(step.model, b)
-    actual = b.column(step.target)
-    if step.classes is None:
-        if got.value is None:
-            raise refuse(f"a residual of a {type(step.model).__name__} that gives no value")
-        residual = b.op("Sub", [actual, got.value], "residual")
-    else:
-        if got.probabilities is None or b.elem(step.target) != STRING:
-            raise refuse(
-                f"a residual of a {type(step.model).__name__} without probabilities, or against a target that is not text"
-            )
-        at = b.op("ArgMax", [got.probabilities], "argmax", axis=1, keepdims=1, select_last_index=0)
-        p = b.op("GatherElements", [got.probabilities, at], "p", axis=1)
-        classes = b.const(np.array([str(c) for c in step.classes], dtype=object), object, "classes")
-        label = b.op("Gather", [classes, at], "predicted", axis=0)
-        hit = b.op("Cast", [b.op("Equal", [actual, b.op("Reshape", [label, b.const([-1, 1], np.int64, "shape")])])], to=11)
-        missing = b.op("Equal", [actual, b.const(np.array([""], dtype=object), object, "empty")])
-        residual = b.op("Where", [missing, b.const(np.nan), b.op("Sub", [hit, p])], "residual")
+    if got.value is None:
+        raise refuse(f"a residual of a {type(step.model).__name__} that gives no value")
+    residual = b.op("Sub", [b.column(step.target), got.value], "residual")
     return replace(got, extra={**got.extra, **dict.fromkeys(step.names, residual)})
