@@ -256,7 +256,8 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "a boolean OutputField where an invalid value is returnInvalid",
         _invalid_booleans,
         "a record with an invalid value: pypmml reads its boolean outputs false (test_pmml_spec_jpmml.py); "
-        "PMML 4.4 (and JPMML-Evaluator) give the record no result",
+        "PMML 4.4 (and JPMML-Evaluator) give the record no result (JPMML-Evaluator also refuses a record whose "
+        "comparison meets a missing value: MissingArgumentException)",
     ),
     (
         "ClusteringField compareFunction delta / equal",
