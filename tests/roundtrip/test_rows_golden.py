@@ -4,8 +4,9 @@
 handles them; ``benchmarks/golden_conversion_table.py --rows golden`` replays the conformance rows
 (``tests/conformance/test_pmml_spec._rows``: a missing value anywhere, unseen categories), where
 the written documents must do what the IR does with a missing value. Each case here differed with
-those rows before the writer was fixed (issue 14 item 3); ``NAMED`` holds the ones that still do,
-each with its cause (an engine's departure or a format's gap) as the verification states it.
+those rows before (issue 14 item 3): ``CONVERTS`` now converts (a writer fixed, or an empty text that
+stands for none read as none), ``NAMED`` still differs with its cause (both PMML engines' departures)
+in the verification's message, ``REFUSED`` is refused by name (what ONNX cannot hold).
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ CONVERTS = [
     ("tree_regression_aggregate_nodes", "pfa"),
     ("tree_regression_aggregate_nodes", "onnx"),
 ]
+# (document, target) -> what the verification says: still differing on these rows, where both PMML engines depart
+# from PMML 4.4 (pypmml first, then JPMML-Evaluator, which convert turns to), each named in formats/pmml/departures.py
+NAMED = {
+    ("tx_logic", "pfa"): "MissingArgumentException",
+    ("general_multinomial_missing", "pfa"): "a row with a missing factor no result",
+    ("output_residual_regression", "pfa"): "where the actual value is missing",
+    ("spec_aggregate_nodes_probabilities", "pfa"): "gives the virtual Node no probabilities",
+    ("segments_class_majorityvote", "onnx"): "vote probabilities, missing votes and ties",
+}
 # (document, target) -> what the refusal says: what the target format cannot hold
 REFUSED = {
     ("targets_prior_partial", "onnx"): "without a priorProbability for 'mid'",
@@ -74,3 +84,9 @@ def test_the_gap_is_stated() -> None:
     assert "ONNX string tensor has no null" in converted.lineage["onnx_empty_text"]
     converted = _convert("tree_regression_aggregate_nodes", "pfa")
     assert "pypmml shows the empty text" in converted.lineage["pmml_empty_text"]
+
+
+@pytest.mark.parametrize(("name", "target"), list(NAMED), ids=[f"{n}-{t}" for n, t in NAMED])
+def test_differs_with_the_departure_named(name: str, target: str) -> None:
+    with pytest.raises(interchange.VerificationError, match=NAMED[name, target]):
+        _convert(name, target)
