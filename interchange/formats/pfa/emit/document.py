@@ -57,6 +57,7 @@ class _Writer:
         self.float32: set[str] = set()  # columns that hold float32 values exactly (a float Derive's result)
         self.cols: dict[str, tuple[Any, str, bool]] = {f.name: (_input_expr(f.name), f.type, True) for f in sig.inputs}
         self.missing_as_nan = False  # a segment's model: a missing input makes its result missing, not the record fail
+        self.nan_columns: set[str] = set()  # derived columns that hold NaN for a missing value (emit/functions.py)
 
     def value(self, name: str) -> Any:
         """The column as a non-null value (errorOnNull when it may be missing)."""

@@ -14,6 +14,7 @@ import numpy as np
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit.document import ARRAY, ModelWriter, _vector, _Writer
+from interchange.formats.pfa.emit.functions import NAN
 from interchange.formats.pfa.emit.models.general import in_order
 from interchange.formats.pfa.emit.models.platt import svm_probabilities
 from interchange.ir.models.cluster import NearestCenter
@@ -147,6 +148,11 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
     ]
     w.cells["knn_points"] = {"type": {"type": "array", "items": point}, "init": init}
     w.bind("knn_x", _vector(w, step.inputs), "array")
+    # a derived input's missing value (NaN) gives no prediction, as in the IR (a missing raw input fails the record)
+    gone: Any = False
+    if w.nan_columns.intersection(step.inputs):
+        gone = "knn_gone"
+        w.bind(gone, {"a.any": ["knn_x", _fcn({"v": "double"}, "boolean", {"impute.isnan": "v"})]}, "boolean")
     metric = _fcn({"q": ARRAY, "p": "KnnPoint"}, "double", _distance(step, "q", "p.point"))
     w.bind("knn_near", {"model.neighbor.nearestK": [int(step.k), "knn_x", {"cell": "knn_points"}, metric]}, "array")
     dist = _fcn({"p": "KnnPoint"}, "double", _distance(step, "knn_x", "p.point"))
@@ -167,15 +173,23 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
         target = _fcn({"p": "KnnPoint"}, "double", "p.target")
         w.bind("knn_y", {"a.map": ["knn_near", target]}, "array")
         product = _fcn({"a": "double", "b": "double"}, "double", {"*": ["a", "b"]})
-        return {"value": {"/": [{"a.sum": {"a.zipmap": ["knn_w", "knn_y", product]}}, "knn_wsum"]}}
+        value = {"/": [{"a.sum": {"a.zipmap": ["knn_w", "knn_y", product]}}, "knn_wsum"]}
+        return {"value": _unless(gone, value, NAN)}
     w.bind("knn_c", {"a.map": ["knn_near", _fcn({"p": "KnnPoint"}, "int", "p.target")]}, "array")
     votes = []
     for c in range(len(step.classes or ())):
         share = _fcn({"wt": "double", "t": "int"}, "double", {"if": {"==": ["t", c]}, "then": "wt", "else": 0.0})
         votes.append({"a.sum": {"a.zipmap": ["knn_w", "knn_c", share]}})
     w.bind("knn_votes", {"new": votes, "type": ARRAY}, "array")
-    w.bind("probs", {"a.map": ["knn_votes", _fcn({"v": "double"}, "double", {"/": ["v", "knn_wsum"]})]}, "array")
-    return {"label": {"attr": {"cell": "classes"}, "path": [{"a.argmax": "knn_votes"}]}}
+    shared = _fcn({"v": "double"}, "double", _unless(gone, {"/": ["v", "knn_wsum"]}, NAN))
+    w.bind("probs", {"a.map": ["knn_votes", shared]}, "array")
+    label = {"attr": {"cell": "classes"}, "path": [{"a.argmax": "knn_votes"}]}
+    return {"label": _unless(gone, label, None), "nullable:label": True} if gone else {"label": label}
+
+
+def _unless(gone: Any, value: Any, missing: Any) -> Any:
+    """``value``, or ``missing`` where the symbol ``gone`` holds (no such symbol: ``value``)."""
+    return {"if": gone, "then": missing, "else": value} if gone else value
 
 
 # --- Gaussian naive Bayes -----------------------------------------------------------------

@@ -90,7 +90,11 @@ def _neighbor_ids(w: _Writer, step: NeighborIds, sig: Signature) -> dict[str, An
     metric = _fcn({"q": ARRAY, "p": "KnnIdPoint"}, "double", _distance(knn, "q", "p.point"))
     near = {"model.neighbor.nearestK": [int(knn.k), "knn_x", {"cell": "knn_id_points"}, metric]}
     w.bind("knn_ids", {"a.map": [near, _fcn({"p": "KnnIdPoint"}, "string", "p.id")]}, "array")
-    return {**parts, **{f"extra:{name}": {"attr": "knn_ids", "path": [r - 1]} for name, r in step.ranks}}
+    gone = "knn_gone" in w.cols  # (bound by _knn where a derived input can be NaN: no neighbour then)
+    ids: dict[str, Any] = {name: {"attr": "knn_ids", "path": [r - 1]} for name, r in step.ranks}
+    if gone:
+        ids = {name: {"if": "knn_gone", "then": None, "else": found} for name, found in ids.items()}
+    return {**parts, **{f"extra:{name}": found for name, found in ids.items()}}
 
 
 def _vote_shares(w: _Writer, step: VoteShares, sig: Signature) -> dict[str, Any]:
