@@ -16,7 +16,8 @@ index, rindex, mapWithIndex, foldRight, reduceRight, concat, append, rotate, sub
 ``fast.library.sequences``), ``s.*`` (all of titus2's but s.int, s.number, s.hex, s.split), ``la.*`` (add, sub,
 scale, dot), ``cast.*`` (numbers, fanouts, signed / unsigned; ``fast.library.casts``),
 ``prob.dist.*`` (closed forms; ``fast.library.dist``), ``time.*`` fields (``fast.library.clock``),
-``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
+``impute.*``, ``metric.*``, ``map.*`` (all of titus2's but the four taking a user comparison;
+maps as input and output fields too; ``fast.library.collections.maps`` / ``mapfcns``), ``model.reg.linear``,
 ``model.reg.residual``/``pull``/``mahalanobis``/``reducedChi2`` (array and number forms;
 ``fast.reg``), ``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest on numbers
 and strings, all of titus2's operators), ``model.tree.compoundTest``/``surrogateTest``
@@ -55,6 +56,7 @@ from interchange.document import Document
 from interchange.errors import RecordError
 from interchange.formats.pfa.fast.cells import drop_write_only
 from interchange.formats.pfa.fast.compile import Compiler, Run, Scope
+from interchange.formats.pfa.fast.library.collections.boxed import MapInputs, is_map, objects
 from interchange.formats.pfa.fast.state import State, load_pools, plain, writes_state
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
@@ -91,7 +93,13 @@ def _library() -> dict[str, Any]:
         refused,  # noqa: F401  (fills only the names left free)
         strings,
     )
-    from interchange.formats.pfa.fast.library.collections import arrays, ordering, sequences, summaries  # noqa: F401
+    from interchange.formats.pfa.fast.library.collections import (  # noqa: F401
+        arrays,
+        mapfcns,  # noqa: F401  (imports maps, whose plain forms it wraps)
+        ordering,
+        sequences,
+        summaries,
+    )
     from interchange.formats.pfa.fast.library.numeric import dist, gamma, linalg, maths, searches  # noqa: F401
     from interchange.formats.pfa.fast.library.registry import LIBRARY
     from interchange.formats.pfa.fast.models import families, neighbours, reg, scores  # noqa: F401
@@ -133,9 +141,11 @@ class Program:
             if base == VECTOR and isinstance(t, Opt):
                 raise NotCovered(f"input field {name} of type {t} (a nullable array)")
             if base not in (DOUBLE, Prim("float"), INT, LONG, STRING, BOOLEAN, VECTOR) and not isinstance(base, EnumT):
-                raise NotCovered(f"input field {name} of type {t}")
+                if not is_map(base):
+                    raise NotCovered(f"input field {name} of type {t}")
         # per field: how input_value reads it, worked out once (comparing the type objects per batch and field
         # was a fifth of a 20-feature regression's batch)
+        self.maps = MapInputs(doc)
         self.input_kinds: list[tuple[str, str, bool, Any]] = [
             (name, _input_kind(t.inner if isinstance(t, Opt) else t), isinstance(t, Opt), t.inner if isinstance(t, Opt) else t)
             for name, t in self.inputs
@@ -155,6 +165,8 @@ class Program:
             base = ot.inner if isinstance(ot, Opt) else ot
             if isinstance(ot, Arr) and (isinstance(ot.items, EnumT) or (isinstance(ot.items, Prim) and ot.items != NULL)):
                 continue  # an array of plain values: one list per row (titus2's output)
+            if is_map(ot):
+                continue  # a dict per row (titus2's output)
             if not (isinstance(base, Prim) or isinstance(base, EnumT)) or base == NULL:
                 raise NotCovered(f"output {name} of type {ot}")
         self.outputs = outs
@@ -167,6 +179,12 @@ class Program:
         for name, kind, optional, base in self.input_kinds:
             if kind == "vector":
                 col, missing = _vectors(columns[name])
+                if missing.any():
+                    bad.append((missing, name))
+                values[name] = col
+                continue
+            if kind == "map":
+                col, missing = self.maps.column(name, base, columns[name])
                 if missing.any():
                     bad.append((missing, name))
                 values[name] = col
@@ -224,6 +242,8 @@ class Program:
 
 
 def _input_kind(base: Any) -> str:
+    if is_map(base):
+        return "map"
     if base == VECTOR:
         return "vector"
     if base in (DOUBLE, Prim("float")):
@@ -286,6 +306,8 @@ def _column(v: Any, t: Any, n: int) -> np.ndarray:
         for i, r in enumerate(rows.tolist()):  # one by one: numpy would make equal-length lists a 2-D block
             col[i] = [plain(x) for x in r] if plain else list(r)
         return col
+    if is_map(t):
+        return objects((n,), np.broadcast_to(np.asarray(v, dtype=object), (n,)).tolist())
     if isinstance(t, Opt):
         values, missing = np.broadcast_to(np.asarray(v.value), (n,)), np.broadcast_to(np.asarray(v.missing), (n,))
         base = t.inner
