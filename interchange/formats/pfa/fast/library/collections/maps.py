@@ -12,7 +12,6 @@ row has the same length, else that batch is deferred to titus2. ``map.toset`` / 
 from __future__ import annotations
 
 import base64
-import math
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +20,7 @@ import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
 from interchange.formats.pfa.fast.library.collections.boxed import is_map, layout, map_values, objects, python, stacked
+from interchange.formats.pfa.fast.library.collections.ordering import compare_of
 from interchange.formats.pfa.fast.library.registry import args_of, fn
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
@@ -36,7 +36,7 @@ from interchange.formats.pfa.fast.types import (
     is_int,
 )
 
-__all__ = ["rowwise", "argtop", "compare_of"]
+__all__ = ["rowwise", "argtop"]
 
 
 class _Fail:
@@ -234,27 +234,6 @@ for _name in _PAIRS:
 
 
 # --- argmax / argmin: titus2's argHighestN / argLowestN with the value type's order -----------------
-
-
-def compare_of(t: Any) -> Callable[[Any, Any], int]:
-    """titus2's ``compare`` for values of ``t`` (``titus.datatype.compare``): for double, NaN above
-    everything; for float, the plain comparison (NaN equal to everything, as titus2 has it)."""
-    if isinstance(t, Prim) and t.name == "double":
-
-        def double(x: float, y: float) -> int:
-            if math.isnan(x):
-                return 0 if math.isnan(y) else 1
-            if math.isnan(y):
-                return -1
-            return (x > y) - (x < y)
-
-        return double
-    if isinstance(t, Prim) and t.name in ("float", "int", "long", "string", "boolean"):
-        return lambda x, y: (x > y) - (x < y)
-    if isinstance(t, EnumT):
-        index = {s: i for i, s in enumerate(t.symbols)}
-        return lambda x, y: (index[x] > index[y]) - (index[x] < index[y])
-    raise NotCovered(f"comparing map values of {t}")
 
 
 def argtop(m: dict[str, Any], n: int, lt: Callable[[Any, Any], bool], highest: bool) -> list[str]:
