@@ -317,6 +317,12 @@ class Compiler:
         if "attr" in keys:
             fn, t = self.expr(e["attr"], scope)
             return self.path(fn, t, e.get("path", []), scope)
+        if ("cell" in keys or "pool" in keys) and self.state is not None:
+            from interchange.formats.pfa.fast.scan import Scan, scan_forms
+
+            found = scan_forms(self, e, keys, scope) if isinstance(self.state, Scan) else None
+            if found is not None:
+                return found
         if "cell" in keys:
             from interchange.formats.pfa.fast import state
 

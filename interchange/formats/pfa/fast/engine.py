@@ -57,6 +57,7 @@ from interchange.errors import RecordError
 from interchange.formats.pfa.fast.cells import drop_write_only
 from interchange.formats.pfa.fast.compile import Compiler, Run, Scope
 from interchange.formats.pfa.fast.library.collections.boxed import MapInputs, is_map, objects
+from interchange.formats.pfa.fast.scan import Scan, ScanFallback
 from interchange.formats.pfa.fast.state import State, load_pools, plain, writes_state
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
@@ -130,7 +131,6 @@ class Program:
             for name, (value, t) in compiler.cells.items():
                 self.state.cells[name], self.state.cell_types[name] = value, t
             load_pools(compiler, self.state)
-        scope = Scope(None, 0)
         self.inputs: list[tuple[str, Any]] = []
         if isinstance(self.input_t, Rec) and not self.input_t.recursive:
             self.inputs = list(self.input_t.fields.items())
@@ -150,15 +150,18 @@ class Program:
             (name, _input_kind(t.inner if isinstance(t, Opt) else t), isinstance(t, Opt), t.inner if isinstance(t, Opt) else t)
             for name, t in self.inputs
         ]
-        slot = compiler.slot(self.input_t, 0)
-        scope.vars["input"] = slot
-        self.input_slot = slot.id
-        action = doc["action"] if isinstance(doc["action"], list) else [doc["action"]]
-        self.fn, t = compiler.block(action, scope)
-        if t != self.output_t:
-            from interchange.formats.pfa.fast.compile import coerce
-
-            self.fn = coerce(self.fn, t, self.output_t)
+        self.fn, self.input_slot = self._action(compiler, doc)
+        self.scan: tuple[Scan, Any, int] | None = None  # the prefix-sum form of the state (fast.scan)
+        self.no_scan = ""  # why there is none
+        if self.state is not None:
+            scan = Scan(self.state, doc)
+            prefix = Compiler(doc, self.types, _library())
+            prefix.state = scan
+            try:
+                fn, slot = self._action(prefix, doc)
+                self.scan = (scan, fn, slot)
+            except NotCovered as why:
+                self.no_scan = str(why)
         self.record_out = isinstance(self.output_t, Rec)
         outs = list(self.output_t.fields.items()) if self.record_out else [("output", self.output_t)]
         for name, ot in outs:
@@ -170,6 +173,19 @@ class Program:
             if not (isinstance(base, Prim) or isinstance(base, EnumT)) or base == NULL:
                 raise NotCovered(f"output {name} of type {ot}")
         self.outputs = outs
+
+    def _action(self, compiler: Compiler, doc: dict[str, Any]) -> tuple[Any, int]:
+        """The action's closure (coerced to the output type) and the ``input`` slot's id."""
+        scope = Scope(None, 0)
+        slot = compiler.slot(self.input_t, 0)
+        scope.vars["input"] = slot
+        action = doc["action"] if isinstance(doc["action"], list) else [doc["action"]]
+        fn, t = compiler.block(action, scope)
+        if t != self.output_t:
+            from interchange.formats.pfa.fast.compile import coerce
+
+            fn = coerce(fn, t, self.output_t)
+        return fn, slot.id
 
     def input_value(self, columns: Columns) -> tuple[Any, list[tuple[np.ndarray, str]]]:
         """The ``input`` variable, and per field the rows where a non-nullable field is missing
@@ -364,11 +380,12 @@ class FastPFAModel(Model):
         self.document = document
         self.signature = signature
         self._program = compile_document(document.data)
-        if self._program.state is not None and not stateful:
-            raise NotCovered(STATEFUL_REASON)
+        if self._program.state is not None and self._program.scan is None and not stateful:
+            raise NotCovered(f"{STATEFUL_REASON}; no prefix-sum form: {self._program.no_scan}")
         self._reference: Model | None = None
         self._handed_over = False  # a stateful document that titus2 evaluates from now on (``_stateful``)
         self.deferred = 0
+        self.sequential_batches = 0  # batches of a stateful document evaluated record by record (no prefix-sum form)
         self.info = ModelInfo("pfa", "interchange-fast")
 
     def _predict_columns(self, columns: Columns) -> Columns:
@@ -407,6 +424,10 @@ class FastPFAModel(Model):
             return titus._score_columns(columns) if not stop else Scored(titus._predict_columns(columns), {})
         from interchange.formats.pfa.fast.sequential import in_order
 
+        whole = self._prefix_sums(columns, n)
+        if whole is not None:
+            return Scored(self._numeric(whole), {})
+        self.sequential_batches += 1
         out, refused, done = in_order(self._program, columns, n, stop)
         if done < n:
             self._hand_over()
@@ -417,6 +438,29 @@ class FastPFAModel(Model):
             out = {k: np.concatenate([np.asarray(out[k], dtype=tail.outputs[k].dtype), tail.outputs[k]]) for k in tail.outputs}
             return Scored(out, refused)
         return Scored(self._numeric(out), refused)
+
+    def _prefix_sums(self, columns: Columns, n: int) -> Columns | None:
+        """The whole batch at once when the state has a prefix-sum form (``fast.scan``) and no
+        record of the batch fails; None otherwise (the state untouched: record by record then)."""
+        if self._program.scan is None or n == 0:
+            return None
+        scan, fn, slot = self._program.scan
+        try:
+            value, bad = self._program.input_value(columns)
+            if bad:
+                return None
+            rt = Run(n)
+            rt.env[slot] = value
+            with np.errstate(all="ignore"):
+                result = fn(rt)
+            if rt.errors:
+                return None
+            out = {name: _column(result[name] if self._program.record_out else result, t, n) for name, t in self._program.outputs}
+        except (ScanFallback, Defer, NotCovered, RecordError):
+            scan.pending.clear()
+            return None
+        scan.commit()
+        return out
 
     def _hand_over(self) -> None:
         """titus2's engine set to the fast path's cells and pools (PFA's Python values)."""
