@@ -7,8 +7,10 @@ vector per row), read-only cells, writes of symbols or literals to cells nothing
 chain producer; ``fast.cells``), pure user functions (inlined), literals,
 ``new``, ``do``, ``let``/``set``, ``attr``/``path``, ``cell`` reads, ``if``/``cond``/``ifnotnull``,
 loops (``while``, ``do``/``until``, ``for``, ``foreach``, ``forkey``/``forval`` under row masks, with
-titus2's time budget; ``fast.loops``), cells and pools written while scoring (the action run once per
-record in order, state carried between records and batches; ``fast.state``),
+titus2's time budget; ``fast.loops``), cells and pools written while scoring: running sums (statements
+``x -> x + e``) over whole batches as prefix sums (``fast.scan``, chosen by ``load``), any other write with
+``engine='fast'`` only (the action run once per record in order, state carried between records and
+batches; ``fast.state``),
 ``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
 sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all; mode, median, product,
 lnsum, geomean, logsumexp in ``fast.library.summaries``; head, last, tail, init, reverse, sort, count, contains,
@@ -362,11 +364,12 @@ def compile_document(data: bytes) -> Program:
         raise NotCovered(f"{type(exc).__name__}: {exc}") from None
 
 
-# measured on this machine (tests/conformance pfa_spec/fallback_counter, pool_counts, pfa_foreign/loops_state,
-# 4,000 records in one batch): 26 k / 3.4 k / 1.1 k records/s here against titus2's 44 k / 11 k / 5 k
+# measured (benchmarks/pfa_state.py, results/pfa_state.md: pfa_spec/fallback_counter, pool_counts,
+# pfa_foreign/loops_state, 4,000 records a batch): record by record 0.27 / 0.38 / 0.29x titus2's rate; as
+# prefix sums (fast.scan) 8x to thousands of times titus2's
 STATEFUL_REASON = (
     "cells or pools written while scoring: the fast path would evaluate the action record by record in order, "
-    "0.2-0.6x titus2's rate, so titus2 takes it (load(..., engine='fast') evaluates it on the fast path)"
+    "0.3-0.4x titus2's rate, so titus2 takes it (load(..., engine='fast') evaluates it on the fast path)"
 )
 CHUNK_ROWS = 8192  # rows per pass of the compiled program over a large batch
 
@@ -375,8 +378,9 @@ class FastPFAModel(Model):
     """A PFA document evaluated by the vectorised fast path (titus2 for the batches it defers)."""
 
     def __init__(self, document: Document, signature: Signature, *, stateful: bool = False) -> None:
-        """``stateful``: take a document that writes cells or pools (record by record, in order);
-        without it such a document is NotCovered, since titus2 is faster at one record at a time."""
+        """``stateful``: take a document that writes cells or pools even without a prefix-sum form
+        (``fast.scan``; then record by record, in order); without it such a document is NotCovered,
+        since titus2 is faster at one record at a time."""
         self.document = document
         self.signature = signature
         self._program = compile_document(document.data)
