@@ -91,9 +91,12 @@ def main() -> int:
     args = parser.parse_args()
     table = render(measure(args.rows, args.rounds))
     head = (
-        "# PFA documents with state written while scoring: fast path (record by record) vs titus2\n\n"
+        "# PFA documents with state written while scoring: the fast path against titus2\n\n"
         f"`python benchmarks/pfa_state.py --rows {args.rows} --rounds {args.rounds}`: best of {args.rounds} "
-        "alternating rounds per engine, each a fresh model scoring the same batch (outputs checked equal).\n\n"
+        "alternating rounds per engine, each a fresh model scoring the same batch (outputs checked equal). "
+        "'load picks': the running sums of these documents run as prefix sums over the whole batch "
+        "(`fast.scan`); 'record by record': the same fast path held to one record at a time "
+        "(`fast.sequential`, what `load(..., engine='fast')` did for every such document before).\n\n"
     )
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(head + table)

@@ -39,10 +39,6 @@ REASONS: dict[str, str] = {
     },
     "cast.json": "serialised text of a value (titus2's JSON encoder)",
     "cast.avro": "serialised bytes of a value (the avro library's encoder)",
-    **{
-        f"map.{n}": "a user comparison titus2 calls item by item in its insertion order (argHighestN / argLowestN)"
-        for n in ("argmaxLT", "argminLT", "argmaxNLT", "argminNLT")
-    },
 }  # fmt: skip
 
 

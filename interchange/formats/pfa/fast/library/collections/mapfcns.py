@@ -7,8 +7,10 @@ per row in the map's key order (``map.map``, ``mapWithKey``, ``filter``, ``filte
 ``filterMap``, ``filterMapWithKey``, ``flatMap``, ``flatMapWithKey``, ``zipmap``,
 ``zipmapWithKey``). Tests that titus2 stops at the first decisive item (``map.containsKey`` /
 ``containsValue`` with a function, ``corresponds``, ``correspondsWithKey``) defer a batch
-whose function raised for some item, as ``a.any`` does. ``argmaxLT`` and friends call a user
-comparison in titus2's insertion order and are refused.
+whose function raised for some item, as ``a.any`` does. ``argmaxLT`` / ``argminLT`` /
+``argmaxNLT`` / ``argminNLT`` evaluate the user comparison on every ordered pair of a map's items
+at once (``k * k`` lanes), then run titus2's insertion (``maps.argtop``) on those answers; a
+comparison that raises for some pair defers the batch (titus2 may never compare that pair).
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
-from interchange.formats.pfa.fast.library.collections import maps as _plain_forms  # noqa: F401  (wrapped by _search)
-from interchange.formats.pfa.fast.library.collections.boxed import layout, map_values, objects, python
+from interchange.formats.pfa.fast.library.collections.boxed import layout, map_values, objects, python, stacked
+from interchange.formats.pfa.fast.library.collections.maps import argtop  # (and the plain forms _search wraps)
 from interchange.formats.pfa.fast.library.lanes import map_fcn, run_lanes
 from interchange.formats.pfa.fast.library.registry import LIBRARY, fn
-from interchange.formats.pfa.fast.types import BOOLEAN, STRING, Defer, NotCovered, Opaque, Opt
+from interchange.formats.pfa.fast.types import BOOLEAN, STRING, Arr, Defer, NotCovered, Opaque, Opt, is_int
 from interchange.formats.pfa.fast.values import Failed
 
 __all__ = ["spread"]
@@ -248,3 +250,68 @@ def _aligned(keys: np.ndarray, b: np.ndarray, same: np.ndarray) -> list[tuple[st
 
 _corresponds("map.corresponds", False)
 _corresponds("map.correspondsWithKey", True)
+
+
+def _answers(less: list[list[bool]]) -> Callable[[int, int], bool]:
+    """The user comparison of items ``i`` and ``j`` of one map, as evaluated for every pair."""
+    return lambda i, j: less[i][j]
+
+
+def _arg_lt(highest: bool, many: bool) -> None:
+    """map.argmaxLT / argminLT / argmaxNLT / argminNLT: titus2's insertion over the user comparison's
+    answers for every ordered pair of items (lane ``i * k + j``: is item i less than item j)."""
+    name = f"map.arg{'max' if highest else 'min'}{'N' if many else ''}LT"
+
+    def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+        if len(args) != (3 if many else 2):
+            raise NotCovered(f"{name} with {len(args)} arguments")
+        mf, mt = c.expr(args[0], scope)
+        vt = map_values(mt, name)
+        nf, nt = c.expr(args[1], scope) if many else (None, None)
+        if many and not is_int(nt):
+            raise NotCovered(f"{name} with n of type {nt}")
+        slots, body, ret = map_fcn(c, args[-1], scope, [vt, vt])
+        if ret != BOOLEAN:
+            raise NotCovered(f"{name} with a comparison returning {ret}")
+        depth = scope.depth
+
+        def run(rt: Run) -> Any:
+            m = np.asarray(mf(rt), dtype=object)
+            n = None if nf is None else np.asarray(nf(rt))
+            if n is not None:
+                m = np.broadcast_to(m, np.broadcast_shapes(m.shape, n.shape))
+                n = np.broadcast_to(n, m.shape)
+            _, values, valid = spread(m)
+            k = values.shape[-1]
+            tile = (1,) * (values.ndim - 1) + (k,)
+            first, second = np.repeat(values, k, axis=-1), np.tile(values, tile)
+            pairs = np.repeat(valid, k, axis=-1) & np.tile(valid, tile)
+            bound = [layout(first, pairs, vt), layout(second, pairs, vt)]
+
+            def compute() -> Any:
+                return np.asarray(run_lanes(rt, slots, bound, [vt, vt], body, ret, k * k, mask=pairs), dtype=bool)
+
+            less = np.broadcast_to(_decisive(rt, compute, name), pairs.shape).reshape(-1, k, k).tolist()
+            empty = np.array([len(x) == 0 for x in m.reshape(-1).tolist()]).reshape(m.shape)
+            rt.fail(empty, depth, "empty map")
+            negative = np.zeros(m.shape, dtype=bool) if n is None else (np.asarray(n) < 0) & ~empty
+            rt.fail(negative, depth, "n < 0")
+            counts = [1] * m.size if n is None else np.asarray(n).reshape(-1).tolist()
+            out = []
+            for mm, lt, count, bad in zip(
+                m.reshape(-1).tolist(), less, counts, (empty | negative).reshape(-1).tolist(), strict=True
+            ):
+                order = {key: i for i, key in enumerate(mm)}
+                top = [] if bad else argtop(order, count, _answers(lt), highest)
+                out.append(top if many else (top[0] if top else ""))
+            result = objects(m.shape, out)
+            return stacked(result, Arr(STRING)) if many else layout(result, np.ones(m.shape, dtype=bool), STRING)
+
+        return run, (Arr(STRING) if many else STRING)
+
+    fn(name)(compile_)
+
+
+for _hi in (True, False):
+    for _many in (False, True):
+        _arg_lt(_hi, _many)
