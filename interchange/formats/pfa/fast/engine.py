@@ -18,8 +18,8 @@ index, rindex, mapWithIndex, foldRight, reduceRight, concat, append, rotate, sub
 ``fast.library.sequences``), ``s.*`` (all of titus2's but s.int, s.number, s.hex, s.split), ``la.*`` (add, sub,
 scale, dot), ``cast.*`` (numbers, fanouts, signed / unsigned; ``fast.library.casts``),
 ``prob.dist.*`` (closed forms; ``fast.library.dist``), ``time.*`` fields (``fast.library.clock``),
-``impute.*``, ``metric.*``, ``map.*`` (all of titus2's but the four taking a user comparison;
-maps as input and output fields too; ``fast.library.collections.maps`` / ``mapfcns``), ``model.reg.linear``,
+``impute.*``, ``metric.*``, ``map.*`` (all 41 of titus2's; maps of numbers,
+strings or records as input and output fields too; ``fast.library.collections.maps`` / ``mapfcns``), ``model.reg.linear``,
 ``model.reg.residual``/``pull``/``mahalanobis``/``reducedChi2`` (array and number forms;
 ``fast.reg``), ``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest on numbers
 and strings, all of titus2's operators), ``model.tree.compoundTest``/``surrogateTest``
