@@ -98,6 +98,8 @@ CASES: dict[str, tuple[Any, Any]] = {  # name: (expression, output type)
     "zipmap_with_key": ({"map.zipmapWithKey": ["input.m", "input.o", _f([("key", "string"), ("a", "double"), ("b", "double")], "double", {"if": {"==": ["key", "input.k"]}, "then": "a", "else": {"/": ["a", "b"]}})]}, NUM),
     "corresponds": ({"map.corresponds": ["input.m", "input.o", _f([("a", "double"), ("b", "double")], "boolean", {"<=": ["a", {"+": ["b", 1.0]}]})]}, "boolean"),
     "corresponds_with_key": ({"map.correspondsWithKey": ["input.m", "input.o", _f([("key", "string"), ("a", "double"), ("b", "double")], "boolean", {"||": [{"==": ["key", "input.k"]}, {"<": ["a", "b"]}]})]}, "boolean"),
+    "forkey_forval": ({"do": [{"let": {"acc": 0.0}}, {"forkey": "key", "forval": "v", "in": "input.m", "do": [{"set": {"acc": {"+": [{"*": ["acc", 0.5]}, {"*": ["v", {"s.len": "key"}]}]}}}]}, "acc"]}, "double"),
+    "forval_records": ({"do": [{"let": {"acc": {"string": ""}}}, {"forkey": "key", "forval": "p", "in": "input.r", "do": [{"set": {"acc": {"s.concat": ["acc", {"if": {">": ["p.w", 1.0]}, "then": "p.tag", "else": "key"}]}}}]}, "acc"]}, "string"),
     "new_map": ({"map.len": {"new": {"a": "input.x", "b": {"m.abs": "input.x"}}, "type": NUM}}, "int"),
 }  # fmt: skip
 # an array per row on the way (the result, or map.split / map.values inside): a ragged batch is titus2's
