@@ -178,17 +178,13 @@ def _pool_sum(c: Compiler, e: dict[str, Any], keys: set[str], scope: Scope) -> C
 
     def run(rt: Run) -> Any:
         n = rt.n
-        ks, es = _rows(kf(rt), n).tolist(), _rows(inc(rt), n)
-        init = _rows(init_f(rt), n)
-        groups: dict[str, list[int]] = {}
-        for i, k in enumerate(ks):
-            groups.setdefault(k, []).append(i)
+        es, init = _rows(inc(rt), n), _rows(init_f(rt), n)
+        groups = _groups(_rows(kf(rt), n))
         entries = scan.state.pools[name]
         seen = np.empty(n, dtype=np.float64 if t == DOUBLE else np.int64)
         table: dict[str, tuple[np.ndarray, np.ndarray, bool]] = {}
         final: dict[str, Any] = {}
-        for k, rows in groups.items():
-            idx = np.array(rows)
+        for k, idx in groups.items():
             old = entries.get(k)
             sums = _sums(init[idx[0]] if old is None else old, es[idx], t)
             seen[idx] = sums[1:]
@@ -217,19 +213,25 @@ def _pool_read(c: Compiler, e: dict[str, Any], keys: set[str], scope: Scope) -> 
         table = scan.pools[name][0]
         entries = scan.state.pools[name]
         out = np.empty(n, dtype=np.float64 if t == DOUBLE else np.int64)
-        ks = _rows(kf(rt), n).tolist()
-        for i, k in enumerate(ks):
+        for k, rows in _groups(_rows(kf(rt), n)).items():
             found = table.get(k)
             if found is None:
                 if k not in entries:
                     raise ScanFallback(f"pool {name} read at a key it does not hold")
-                out[i] = np.asarray(entries[k])
+                out[rows] = np.asarray(entries[k])
                 continue
             idx, sums, new = found
-            at = int(np.searchsorted(idx, i, side="right"))
-            if at == 0 and new:
+            at = np.searchsorted(idx, rows, side="right")  # how many of the key's writes each row has seen
+            if new and (at == 0).any():
                 raise ScanFallback(f"pool {name} read at a key before its first write")
-            out[i] = sums[at]
+            out[rows] = sums[at]
         return out
 
     return run, t
+
+
+def _groups(keys: np.ndarray) -> dict[str, np.ndarray]:
+    """The rows of each key, keys in order of first appearance (the order titus2 adds pool entries in)."""
+    values = np.asarray(keys, dtype=object)
+    uniq, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    return {uniq[j]: np.flatnonzero(inverse == j) for j in np.argsort(first, kind="stable").tolist()}
