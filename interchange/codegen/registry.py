@@ -13,7 +13,16 @@ from typing import Any
 
 from interchange.errors import UnsupportedModelError
 
-__all__ = ["emitter", "lookup", "languages", "supported", "NOT_GENERATED", "refused_nodes", "refuse_unwritten"]
+__all__ = [
+    "emitter",
+    "lookup",
+    "languages",
+    "supported",
+    "NOT_GENERATED",
+    "NOT_GENERATED_BY",
+    "refused_nodes",
+    "refuse_unwritten",
+]
 
 Emitter = Callable[..., Any]
 _REGISTRY: dict[tuple[str, type], Emitter] = {}
@@ -49,18 +58,25 @@ def lookup(lang: str, step: Any) -> Emitter:
     return fn
 
 
-# IR nodes no code generator writes (PFA's text functions and array items; clustering measured field by
-# field; segments weighed per row; selectAll's segment results), refused by name wherever they sit in a
-# graph: a model step, a Reported part or an expression.
+# IR nodes no code generator writes (clustering measured field by field; segments weighed per row;
+# selectAll's segment results), refused by name wherever they sit in a graph: a model step, a
+# Reported part or an expression.
 NOT_GENERATED = frozenset(
     {
-        "TextDerive",
-        "ArrayItems",
         "ComparedCenter",
         "VariableWeights",
         "AllSegments",
     }
 )
+
+
+# IR nodes one language's generator does not write, each with why
+NOT_GENERATED_BY: dict[str, dict[str, str]] = {
+    "java": {
+        "ArrayItems": "a generated class's Input record holds one double or String per field, and an array "
+        "input has no such form; give the model one field per item, or generate Python",
+    },
+}
 
 
 def _nodes(value: Any) -> Iterator[Any]:
@@ -76,18 +92,21 @@ def _nodes(value: Any) -> Iterator[Any]:
             yield from _nodes(item)
 
 
-def refused_nodes(graph: Any) -> list[str]:
-    """Names of the NOT_GENERATED node classes in ``graph`` (its steps and model, however nested), in order."""
+def refused_nodes(graph: Any, lang: str | None = None) -> list[str]:
+    """Names of the NOT_GENERATED node classes in ``graph`` (its steps and model, however nested), in order,
+    with those ``lang``'s generator does not write (NOT_GENERATED_BY) when given."""
+    unwritten = NOT_GENERATED | set(NOT_GENERATED_BY.get(lang or "", {}))
     found = (type(node).__name__ for node in _nodes((tuple(graph.steps), graph.model)))
-    return list(dict.fromkeys(name for name in found if name in NOT_GENERATED))
+    return list(dict.fromkeys(name for name in found if name in unwritten))
 
 
 def refuse_unwritten(graph: Any, lang: str) -> None:
     """UnsupportedModelError naming the first NOT_GENERATED node of ``graph``, if it holds one."""
-    names = refused_nodes(graph)
+    names = refused_nodes(graph, lang)
     if names:
+        why = NOT_GENERATED_BY.get(lang, {}).get(names[0], "generated code does not compute it")
         raise UnsupportedModelError(
-            f"IR node {names[0]} cannot be generated as {lang} code: generated code does not compute it",
+            f"IR node {names[0]} cannot be generated as {lang} code: {why}",
             estimator=names[0],
             format=lang,
         )
@@ -117,6 +136,7 @@ _EXTRA = {  # the emitter modules of each language beside "steps", in import ord
         "models.tree_figures",
         "models.multiway",
         "models.figures",
+        "text",
     ),
     "java": (
         "expressions",
@@ -132,6 +152,7 @@ _EXTRA = {  # the emitter modules of each language beside "steps", in import ord
         "models.tree_figures",
         "models.multiway",
         "models.figures",
+        "text",
     ),
 }
 

@@ -31,9 +31,7 @@ from tests.roundtrip.test_matrix import CASES, _data, _wrap
 
 RTOL, ATOL = 1e-4, 1e-5
 # families whose double IR writer graphs do not lift yet, and the reason they give
-NOT_YET_IR = {
-    "SVC_poly_probability": "ai.onnx",
-}
+NOT_YET_IR: dict[str, str] = {}
 # families whose skl2onnx graphs do not lift yet, and the reason they give
 NOT_YET_SKL2ONNX: dict[str, str] = {}
 

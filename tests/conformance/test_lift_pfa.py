@@ -28,10 +28,7 @@ from tests.roundtrip.test_matrix import CASES, _data, _wrap
 RTOL, ATOL = 1e-9, 1e-12
 SPEC = Path(__file__).parent / "pfa_spec"
 # families whose PFA (our writer's) does not lift yet, and the reason it gives
-NOT_YET: dict[str, str] = {
-    # the PFA writer's libsvm coupling (emit/platt.py: mutable lets and a while loop) is not read back into the IR yet
-    "SVC_poly_probability": r"platt_r_0_1.*expected a number, text or boolean here",
-}
+NOT_YET: dict[str, str] = {}
 # the spec documents: what each gives (None: lifts and agrees)
 SPEC_EXPECTED: dict[str, str | None] = {
     "arrays_links.pfa": None,  # (read unrolled: model.reg.linear / la.dot as expressions)

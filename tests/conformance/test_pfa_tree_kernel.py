@@ -37,13 +37,15 @@ def _node(feature: int, threshold: float, missing_left: bool, yes: Any, no: Any)
     return {"feature": feature, "threshold": threshold, "missingLeft": missing_left, "pass": yes, "fail": no}
 
 
-def _document(trees: list[dict[str, Any]]) -> bytes:
+def _document(trees: list[dict[str, Any]], nan_missing: bool = False) -> bytes:
+    compare = {"<=": ["tv", "tn.threshold"]}
     test = {
         "params": [{"tp": "TreePoint"}, {"tn": "TreeNode"}],
         "ret": "boolean",
         "do": {
             "ifnotnull": {"tv": {"attr": "tp", "path": [{"string": "x"}, "tn.feature"]}},
-            "then": {"<=": ["tv", "tn.threshold"]},
+            # our writer's form since a NaN counts as missing: if (impute.isnan(tv)) missingLeft else tv <= threshold
+            "then": {"if": {"impute.isnan": "tv"}, "then": "tn.missingLeft", "else": compare} if nan_missing else compare,
             "else": "tn.missingLeft",
         },
     }
@@ -102,14 +104,21 @@ def _rows() -> dict[str, np.ndarray]:
     return {"a": a, "b": b}
 
 
-def test_missing_values_and_present_nan_route_as_titus2_does() -> None:
-    data = _document(FOREST)
+@pytest.mark.parametrize("nan_missing", [False, True], ids=["nan-fails-test", "nan-is-missing"])
+def test_missing_values_and_present_nan_route_as_titus2_does(nan_missing: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from interchange.formats.pfa.fast.trees import walk
+
+    flat_walks = []
+    split_walk = walk._split_walk
+    monkeypatch.setattr(walk, "_split_walk", lambda *a: flat_walks.append(a[3]) or split_walk(*a))
+    data = _document(FOREST, nan_missing)
     fast, ref = interchange.load(data, engine="fast"), interchange.load(data, engine="reference")
     rows = _rows()
     got, want = fast.predict(rows), ref.predict(rows)
     assert list(got) == list(want)
     for name in want:
         np.testing.assert_array_equal(got[name], want[name])
+    assert [s.nan_missing for s in flat_walks] == [nan_missing], "both test forms run on the flat kernel"
 
 
 def test_a_node_past_the_end_of_the_input_fails_the_record_on_both_engines() -> None:
@@ -156,3 +165,29 @@ def test_large_batches_run_in_chunks_with_the_same_results_and_error_rows() -> N
         interchange.load(linear.document, engine="fast").predict(broken)
     assert caught.value.context["row"] == CHUNK_ROWS + 7
     assert f"row {CHUNK_ROWS + 7}:" in caught.value.message
+
+
+@pytest.mark.parametrize("kind", ["forest", "boosting"])
+def test_our_writers_tree_ensembles_run_on_the_flat_kernel(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the PFA writer emits for sklearn's ensembles must stay on the shared flat kernel: the
+    per-node compiled walk gives the same answers, ~4x slower (a writer change once moved it there)."""
+    import pandas as pd
+    from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
+
+    from interchange.formats.pfa.fast.trees import walk
+
+    flat_walks = []
+    split_walk = walk._split_walk
+    monkeypatch.setattr(walk, "_split_walk", lambda *a: flat_walks.append(a[3]) or split_walk(*a))
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(rng.normal(0, 1, (300, 3)), columns=["a", "b", "c"])
+    y = frame["a"] - frame["b"]
+    est = (
+        RandomForestClassifier(4, max_depth=3, random_state=0).fit(frame, y > 0)
+        if kind == "forest"
+        else (GradientBoostingRegressor(n_estimators=4, max_depth=2, random_state=0).fit(frame, y))
+    )
+    model = interchange.load(interchange.convert(est, "pfa", sample=frame.iloc[:50]).document, engine="fast")
+    frame.iloc[::9, 1] = np.nan
+    model.predict(frame)
+    assert flat_walks, "the writer's tree test was not recognised by the flat kernel"

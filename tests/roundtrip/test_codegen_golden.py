@@ -66,7 +66,7 @@ def _lifted(path: Path) -> interchange.Lifted:
 
 def _refused(lifted: interchange.Lifted, lang: str) -> bool:
     """Whether the document holds a node no generator writes; then ``lang`` must refuse it, naming the node."""
-    names = refused_nodes(lifted.graph)
+    names = refused_nodes(lifted.graph, lang)
     if names:
         with pytest.raises(interchange.UnsupportedModelError, match=re.escape(names[0])):
             codegen(lifted.graph, lang)

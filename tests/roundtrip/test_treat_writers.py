@@ -66,7 +66,15 @@ def _documents() -> list[Path]:
 
 DOCUMENTS = _documents()
 # (document, target) -> what the refusal says: in ONNX a text figure that may be missing (a string output has no null)
-REFUSED: dict[tuple[str, str], str] = {("tx_discretize", "onnx"): "a text Output expression that may be missing"}
+REFUSED: dict[tuple[str, str], str] = {
+    ("tx_discretize", "onnx"): "a text Output expression that may be missing",
+    # text functions (TextDerive): no PFA emitter; ONNX has no exact case change (formats/onnx/emit/text.py)
+    ("tx_strings", "pfa"): "no mapping for IR step TextDerive",
+    ("tx_strings", "onnx"): "the text function s.upper \\(TextDerive\\)",
+}
+# document -> its text field that a text function reads: where it is missing, the lift reads it as the empty text, as
+# pypmml 1.5.8 does (formats/pmml/lift/text.py), and the written PMML says so; JPMML-Evaluator gives the source no value
+BLANK_TEXTS = {"tx_strings": "s"}
 # document -> why JPMML-Evaluator cannot judge it: then pypmml on the written PMML must give what it gives on the source
 NO_JPMML = {"anomaly_iforest": "JPMML-Evaluator 0.16 does not take AnomalyDetectionModel (pypmml's c(n) is ~1e-9 off)"}
 
@@ -127,6 +135,8 @@ def test_written_document_agrees_with_the_ir(path: Path, target: str) -> None:
     else:
         assert not bad, bad
     if target == "pmml":  # JPMML-Evaluator: the written document as the source, refusals included
+        if path.stem in BLANK_TEXTS:  # (the rows where the field is there; where it is missing: as the IR, above)
+            X = X[X[BLANK_TEXTS[path.stem]].notna()].reset_index(drop=True)
         columns = to_columns(X, lifted.signature)
         source = jpmml_outputs(data, columns, lifted.signature, verify=False)
         written = jpmml_outputs(model.document.data, columns, lifted.signature, verify=False)

@@ -1,7 +1,8 @@
 """The IR's own kernels, copied by source into generated modules.
 
 interchange.ir.kernels (expression, predicate, generalized-linear and segmentation kernels),
-interchange.ir.links, interchange.ir.distances, interchange.ir.models.svm_probability and the batch helpers they call
+interchange.ir.links, interchange.ir.distances, interchange.ir.models.svm_probability, the text and
+array kernels and the batch helpers they call
 (interchange.batch.is_missing / missing_mask / category_key) import nothing beyond the standard
 library and numpy, so a generated module carries their text verbatim and runs the IR's code
 itself: no second copy to drift. Each top-level function or table is one helper, named as in
@@ -19,8 +20,8 @@ from types import ModuleType
 
 import interchange.batch as batch
 from interchange.ir import distances, links
+from interchange.ir.kernels import arrays, general, outlier, segments, targets, text, truths
 from interchange.ir.kernels import calls as call_kernels
-from interchange.ir.kernels import general, outlier, segments, targets, truths
 from interchange.ir.models import svm_probability
 
 __all__ = ["KERNELS", "KERNEL_IMPORTS", "top_level", "calls"]
@@ -37,6 +38,8 @@ PLAIN: tuple[tuple[ModuleType, tuple[str, ...] | None], ...] = (
     (links, None),
     (distances, None),
     (svm_probability, None),
+    (text, None),
+    (arrays, None),
 )
 
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from interchange.errors import RecordError
 from interchange.ir.graph import Env, Step
+from interchange.ir.kernels.arrays import array_items
 
 __all__ = ["ArrayItems"]
 
@@ -34,16 +33,10 @@ class ArrayItems(Step):
 
     def apply(self, env: Env) -> None:
         (name,) = self.inputs
-        col = env[name]
         n = len(self.outputs)
-        out = np.full((len(col), n), np.nan)
-        for row, value in enumerate(col):
-            if value is None or (isinstance(value, float) and value != value):
-                continue  # a missing array: missing items
-            items = np.asarray(value, dtype=np.float64).reshape(-1)
-            if len(items) < n or (self.length is not None and len(items) != self.length):
-                want = f"{self.length}" if self.length is not None else f"at least {n}"
-                raise RecordError(f"array field {name!r} holds {len(items)} items; the model reads {want}", field=name, row=row)
-            out[row] = items[:n]
+        out, row, found = array_items(env[name], n, self.length)
+        if row >= 0:
+            want = f"{self.length}" if self.length is not None else f"at least {n}"
+            raise RecordError(f"array field {name!r} holds {found} items; the model reads {want}", field=name, row=row)
         for i, column in enumerate(self.outputs):
             env[column] = out[:, i]

@@ -93,7 +93,7 @@ def _load_families() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from interchange.formats.onnx.emit import expressions, predicates, refused, transforms, validity  # noqa: F401
+        from interchange.formats.onnx.emit import expressions, predicates, refused, text, transforms, validity  # noqa: F401
         from interchange.formats.onnx.emit.models import (  # noqa: F401
             anomaly,
             chain,

@@ -5,9 +5,9 @@ map (``values.Lin``) stays symbolic until a link or the end makes it a model, an
 operator becomes the IR model step. Float tensors compute in float32: each elementwise result
 is a Derive step rounded to float32 (exact: an IEEE float32 operation equals the double
 operation rounded); sums of many terms are evaluated in double. Recognisers of whole patterns
-(SVM machine values, distances, naive Bayes, isolation scores, combined models, the double
-writer's links) see
-each node first; the ``op_*`` methods of the column, arithmetic and model mixins follow.
+(libsvm's probability coupling, SVM machine values, distances, naive Bayes, isolation scores,
+combined models, the double writer's links) see each node first; the ``op_*`` methods of the
+column, arithmetic and model mixins follow.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from interchange.formats.onnx.lift.models.ensembles import EnsembleOps
 from interchange.formats.onnx.lift.models.naive_bayes import NaiveBayesOps
 from interchange.formats.onnx.lift.models.operators import ModelOps
 from interchange.formats.onnx.lift.models.outlier import OutlierOps
+from interchange.formats.onnx.lift.models.platt import PlattOps
 from interchange.formats.onnx.lift.models.svm import SVMOps
 from interchange.formats.onnx.lift.values import Cols, Lin, _where
 from interchange.ir.derive.expressions import Derive
@@ -53,7 +54,9 @@ def attrs(node: onnx.NodeProto) -> dict[str, Any]:
     return out
 
 
-class Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, EnsembleOps, DoubleOps, ColumnOps, ArithmeticOps, ModelOps):
+class Lifter(
+    PlattOps, SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, EnsembleOps, DoubleOps, ColumnOps, ArithmeticOps, ModelOps
+):
     """Symbolic values per tensor name, the IR steps made so far, and which nodes lifted."""
 
     def __init__(self, proto: onnx.ModelProto, classes: tuple[Any, ...] | None = None) -> None:
@@ -63,6 +66,8 @@ class Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, EnsembleOps, Double
         self.steps: list[Step] = []
         self.done: list[tuple[str, str]] = []
         self._names: set[str] = set()
+        self.proto = proto
+        self.claimed: set[str] = set()  # tensors a recogniser of a whole shape gave values (lift.models.platt)
 
     def derive(self, name: str, expr: Any, single: bool | None) -> str:
         base, k = name, 1
@@ -89,12 +94,17 @@ class Lifter(SVMOps, DistanceOps, NaiveBayesOps, OutlierOps, EnsembleOps, Double
 
     def node(self, node: onnx.NodeProto) -> None:
         op = node.op_type
+        if node.output and all(o in self.claimed for o in node.output):
+            self.done.append((node.name or node.output[0], op))
+            return
         ins = [self.values.get(i) if i else None for i in node.input]
         if all(isinstance(v, np.ndarray) for v in ins if v is not None) and op in FOLD:
             outs = FOLD[op](ins, attrs(node))
         else:
             at = attrs(node)
-            outs = self.svm_forms(node, ins, at)  # machine values (lift.svm)
+            outs = self.platt(node, ins, at)  # an SVM's coupled Platt probabilities (lift.platt)
+            if outs is None:
+                outs = self.svm_forms(node, ins, at)  # machine values (lift.svm)
             if outs is None:
                 outs = self.distance(node, ins, at)  # distance models (lift.distance)
             if outs is None:

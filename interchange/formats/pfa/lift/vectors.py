@@ -17,7 +17,7 @@ from functools import partialmethod
 from typing import Any
 
 from interchange.formats.pfa.lift.expressions import Scope
-from interchange.formats.pfa.lift.models.svm import Machines
+from interchange.formats.pfa.lift.models.platt import Platt
 from interchange.formats.pfa.lift.operators import _UNARY, _constant
 from interchange.formats.pfa.lift.values import Constant, Scalar, Stage, Vector
 from interchange.ir.derive.expressions import Call, Const, Expr
@@ -56,7 +56,7 @@ def _fold(op: str, exprs: list[Expr]) -> Expr:
     return out
 
 
-class Vectors(Machines):
+class Vectors(Platt):
     """The lifter with the array library over per-row arrays."""
 
     def _scalars(self, v: Any, path: str) -> list[Scalar] | None:

@@ -182,7 +182,9 @@ def derived_fields(step: Step) -> list[etree._Element]:
 
     if isinstance(step, Treat):  # the DataField's validity and the MiningFields' treatment (emit/validity.py)
         return []
-    writer = _WRITERS.get(type(step))
+    from interchange.formats.pmml.emit.text import WRITERS as TEXT_WRITERS
+
+    writer = _WRITERS.get(type(step)) or TEXT_WRITERS.get(type(step))
     if writer is None:
         raise UnsupportedModelError(f"PMML writer has no mapping for IR step {type(step).__name__}", format="pmml")
     return writer(step)

@@ -18,7 +18,7 @@ from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, checked_cast, elements, expression
 from interchange.formats.pmml.fast.priors import fallbacks, with_priors
-from interchange.formats.pmml.fast.scope import Fn, Scope, keys, num, text
+from interchange.formats.pmml.fast.scope import Fn, Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, child, children, local
 from interchange.ir.graph import Prediction
 from interchange.ir.models.targets import rescale, residuals
@@ -215,10 +215,6 @@ def blank(col: np.ndarray, keep: np.ndarray) -> np.ndarray:
 
 def _nones(n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
-
-
-def text_label(col: np.ndarray) -> np.ndarray:
-    return text(col)
 
 
 def _derived(fn: Fn) -> OutputFn:

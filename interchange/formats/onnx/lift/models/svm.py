@@ -23,6 +23,7 @@ import onnx
 
 from interchange.formats.onnx.lift.models.distance import Kernel
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
+from interchange.ir.derive.expressions import Call, Const, Derive, Ref
 from interchange.ir.derive.transforms import Project
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
@@ -140,6 +141,31 @@ def _ovr(svm: SupportVectorMachine) -> tuple[np.ndarray, np.ndarray]:
     return votes, conf
 
 
+def _kernel_columns(steps: list[Step], names: tuple[str, ...]) -> tuple[Project, list[Derive], str, float] | None:
+    """The double writer's poly / sigmoid kernel columns ``pow(x @ (gamma V)^T + c0, d)`` / ``tanh(...)``:
+    one Project with one bias throughout, each of its columns raised to one degree or its tanh taken, in
+    order; else None. Returns the Project, the Derive steps, the kernel and the degree."""
+    derives = {s.outputs[0]: s for s in steps if isinstance(s, Derive) and len(s.outputs) == 1}
+    found = [derives.get(n) for n in names]
+    bases, forms = [], set()
+    for d in found:
+        e = d.expression if d is not None and d.type == "double" else None
+        if not (isinstance(e, Call) and e.args and isinstance(e.args[0], Ref)):
+            return None
+        if e.function == "pow" and len(e.args) == 2 and isinstance(e.args[1], Const):
+            forms.add(("poly", float(e.args[1].value)))
+        elif e.function == "tanh" and len(e.args) == 1:
+            forms.add(("sigmoid", 3.0))
+        else:
+            return None
+        bases.append(e.args[0].name)
+    kernel = next((s for s in steps if isinstance(s, Project) and s.outputs == tuple(bases)), None)
+    if kernel is None or len(forms) != 1 or len(set(np.asarray(kernel.bias).tolist())) != 1:
+        return None
+    (name, degree), = forms  # fmt: skip
+    return kernel, [d for d in found if d is not None], name, degree
+
+
 def _const(v: Any) -> np.ndarray | None:
     if isinstance(v, np.ndarray) and v.dtype.kind in "fiub" and v.ndim <= 2 and (v.ndim < 2 or v.shape[0] == 1):
         return np.asarray(v, dtype=np.float64).reshape(-1)
@@ -242,21 +268,27 @@ class SVMOps:
         raise Unliftable(where, f"{op} of an SVM's machine values in a pattern the IR has no form for")
 
     def _linear_machines(self, lin: Lin, zeros: np.ndarray) -> Form | None:
-        """The double writer's linear-kernel machines: ``(x @ V^T) @ coef^T + b`` compared with a zero
-        per class pair (a vector, where a linear model's binary label compares with a scalar 0)."""
+        """The double writer's linear, poly and sigmoid machines: ``K @ coef^T + b`` compared with a zero
+        per class pair (a vector, where a linear model's binary label compares with a scalar 0), K
+        ``x @ V^T`` or its kernel columns (``_kernel_columns``)."""
         classes = getattr(self, "classes", None)
         k = len(classes or ())
         if lin.link != "none" or np.any(zeros) or k < 2 or len(zeros) != len(lin.coef) or len(lin.coef) != k * (k - 1) // 2:
             return None
+        pairs = np.array([(i, j) for i in range(k) for j in range(i + 1, k)], dtype=int)
+        kw: dict[str, Any] = {"classes": tuple(classes or ()), "pairs": pairs}
         kernel = next((s for s in self.steps if isinstance(s, Project) and s.outputs == lin.inputs), None)
-        if kernel is None or np.any(kernel.bias):
+        shaped = _kernel_columns(self.steps, lin.inputs) if kernel is None else None
+        name = "linear"
+        if shaped is not None:  # (gamma x.v + c0)^d or tanh(gamma x.v + c0), gamma folded into the vectors: gamma 1
+            kernel, columns, name, degree = shaped
+            for step in columns:
+                self.steps.remove(step)
+            kw.update(gamma=1.0, coef0=float(kernel.bias[0]), degree=degree)
+        elif kernel is None or np.any(kernel.bias):
             return None
         self.steps.remove(kernel)  # the kernel values are the machine's own
-        pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
-        svm = SupportVectorMachine(
-            kernel.inputs, "linear", np.asarray(kernel.matrix), lin.coef, lin.intercept, classes=tuple(classes or ()),
-            pairs=np.array(pairs, dtype=int),
-        )  # fmt: skip
+        svm = SupportVectorMachine(kernel.inputs, name, np.asarray(kernel.matrix), lin.coef, lin.intercept, **kw)  # type: ignore[arg-type]
         p = len(pairs)
         return Form(svm, np.hstack([np.eye(p), np.zeros((p, p + 1))]))
 

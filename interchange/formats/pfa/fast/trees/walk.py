@@ -12,7 +12,7 @@ statistics) are kept as :class:`RawColumn`: codes into the node's raw values.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -261,8 +261,21 @@ def _walk(missing: bool) -> Callable[..., Compiled]:
 LIBRARY["model.tree.simpleWalk"], LIBRARY["model.tree.missingWalk"] = _walk(False), _walk(True)
 
 
-def _split_test(test: Any, dt: Any, tt: Rec) -> tuple[str, str, str, str, str] | None:
-    """The test ``ifnotnull(v: d.X[t.F]) then v <= t.T (or <) else t.M`` (what our writer emits), else None."""
+class _Split(NamedTuple):
+    """A tree test the flat kernel runs: input array, node fields, comparison, and whether NaN is missing."""
+
+    xkey: str
+    feature: str
+    threshold: str
+    missing_left: str
+    op: str
+    nan_missing: bool
+
+
+def _split_test(test: Any, dt: Any, tt: Rec) -> _Split | None:
+    """The test ``ifnotnull(v: d.X[t.F]) then v <= t.T (or <) else t.M`` (what our writer emitted
+    before NaN counted as missing), or the same with ``then if (impute.isnan(v)) t.M else v <= t.T``
+    (what it emits now); else None."""
     spec = test.spec
     if spec is None or len(test.params) != 2:
         return None
@@ -273,8 +286,12 @@ def _split_test(test: Any, dt: Any, tt: Rec) -> tuple[str, str, str, str, str] |
         if set(body) != {"ifnotnull", "then", "else"} or set(get) != {"attr", "path"} or get["attr"] != d:
             return None
         (xkey,), feat = get["path"][0].values(), get["path"][1]
-        ((op, (lhs, rhs)),) = body["then"].items()
-        miss = body["else"]
+        then, miss, nan_missing = body["then"], body["else"], False
+        if set(then) == {"if", "then", "else"}:  # if (impute.isnan(v)) t.M else v <= t.T
+            if then["if"] != {"impute.isnan": v} or then["then"] != miss:
+                return None
+            then, nan_missing = then["else"], True
+        ((op, (lhs, rhs)),) = then.items()
     except (AttributeError, KeyError, TypeError, ValueError, IndexError):
         return None
     if op not in ("<", "<=") or lhs != v or not all(isinstance(x, str) for x in (feat, rhs, miss, xkey)):
@@ -290,12 +307,12 @@ def _split_test(test: Any, dt: Any, tt: Rec) -> tuple[str, str, str, str, str] |
             return None
     if not (isinstance(dt, Rec) and dt.fields.get(xkey) == Arr(Opt(DOUBLE))):
         return None
-    return xkey, f, thr, m, op
+    return _Split(xkey, f, thr, m, op, nan_missing)
 
 
-def _split_walk(rt: Run, forest: _Forest, d: Any, split: tuple[str, str, str, str, str], depth: int) -> Any:
+def _split_walk(rt: Run, forest: _Forest, d: Any, split: _Split, depth: int) -> Any:
     """All trees at once on the shared flat kernel (``interchange.ir.trees.ensemble.FlatForest``)."""
-    xkey, f, thr, m, op = split
+    xkey, f, thr, m, op, nan_missing = split
     flat, leaf_of, top_feature = forest.flat(f, thr, m, op)
     x = d[xkey]
     values = np.asarray(x.value, dtype=np.float64)
@@ -311,7 +328,7 @@ def _split_walk(rt: Run, forest: _Forest, d: Any, split: tuple[str, str, str, st
     missing = np.asarray(x.missing)
     absent = np.broadcast_to(missing, values.shape).reshape(n, -1, k)[:, 0, :] if missing.any() else None
     nan = np.isnan(X)
-    if nan.any():  # a present NaN fails both v <= t and v < t: +inf does too when every threshold is finite
+    if nan.any() and not nan_missing:  # a present NaN fails both v <= t and v < t: +inf does too when every threshold is finite
         present = nan if absent is None else nan & ~absent
         if present.any():
             if not np.isfinite(flat.threshold).all():

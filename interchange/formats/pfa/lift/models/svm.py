@@ -168,5 +168,6 @@ def svm_step(fam: Any, outputs: list[Any], terms: dict[str, Any]) -> SupportVect
         classes=tuple(fam.classes),
         pairs=pairs,
         shape=shape,
+        **{n: p[n] for n in ("prob_a", "prob_b") if n in p},  # libsvm's Platt coupling (models/platt.py)
         **common,
     )

@@ -1,0 +1,361 @@
+"""The IR's text functions (TextDerive) and array inputs (ArrayItems) through every writer.
+
+Documents holding them (golden tx_strings, the foreign TextIndex, user-defined-function and PFA
+strings / array documents) are converted, and the conversion's own verification must pass
+(rtol 1e-9 / atol 1e-12, texts equal). Graphs built from tx_strings' own, with each of its text
+steps swapped for another function the PMML writer spells with regular expressions, are written
+to PMML and replayed through pypmml and JPMML-Evaluator on texts made to trip them (tabs, line
+breaks, regular-expression metacharacters, punctuation, missing values), against the IR.
+Generated Python and Java are held to the IR evaluator on the same rows (within 1e-12).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import interchange
+from interchange.crossformat import convert_document
+from interchange.ir.derive.expressions import Call, Const, Expr, Ref
+from interchange.ir.derive.text import TextDerive
+from interchange.ir.graph import Graph, evaluate
+
+CONFORMANCE = Path(__file__).parents[1] / "conformance"
+TX_STRINGS = CONFORMANCE / "pmml_spec" / "tx_strings.pmml"
+TEXTINDEX = CONFORMANCE / "pmml_foreign" / "textindex_regression.pmml"
+USER_DEFINED = CONFORMANCE / "pmml_foreign" / "functions_user_defined.pmml"
+STRINGS_PFA = CONFORMANCE / "pfa_foreign" / "strings_cleanup.pfa"
+RTOL, ATOL = 1e-9, 1e-12
+
+# texts that tell a regular-expression spelling from the function it stands for
+TEXTS = [
+    "  a.b  ",
+    "\t.x*",
+    "(xa.bya.b$ ",
+    "-- ok\n",
+    "ok \n ",
+    "]^tail^] ",
+    "",
+    "a.b",
+    "AxB",
+    "mixed Case",
+    "(x",
+    "$ ",
+    " \t",
+    None,
+    "x",
+    "yy",
+    "Ab c",
+    "good, good-good. Bad bad! red Red",
+]
+
+
+def _lifted(path: Path) -> interchange.Lifted:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lifted = interchange.lift(path.read_bytes())
+    assert lifted.graph is not None, lifted.report()
+    return lifted
+
+
+def _blank(e: Expr) -> Expr:
+    return Call("if", (Call("isMissing", (e,)), Const(""), e))
+
+
+# (function, arguments) replacing tx_strings' text steps, in their order (up, low, trim, cat#0, rep, match, cat#1):
+# five text results and one truth value, arguments missing where s is (Ref) or blanked as the PMML lift does
+SWAPS: dict[str, list[tuple[str, tuple[Expr, ...]]]] = {
+    "strip": [
+        ("s.strip", (Ref("s"), Const(" \t.*"))),
+        ("s.lstrip", (Ref("s"), Const(" -"))),
+        ("s.rstrip", (Ref("s"), Const("\n ]^"))),
+        ("s.replaceall", (Ref("s"), Const("a.b"), Const("+"))),
+        ("s.upper", (Ref("s"),)),
+        ("s.contains", (Ref("s"), Const("a.b"))),
+        ("s.concat", (Ref("s"), Const("|"))),
+    ],
+    "starts": [
+        ("s.upper", (Ref("s"),)),
+        ("s.lower", (Ref("s"),)),
+        ("s.strip", (Ref("s"), Const(" "))),
+        ("s.lstrip", (Ref("s"), Const("("))),
+        ("pmml:replace", (Ref("s"), Const("[.$]"), Const("_"))),
+        ("s.startswith", (Ref("s"), Const("(x"))),
+        ("s.concat", (Ref("s"), Ref("s"))),
+    ],
+    # empty texts (the lift's blanks, an empty replacement, concat of ""): pypmml reads them as missing
+    "empty": [
+        ("s.strip", (Ref("s"), Const(""))),
+        ("s.lower", (_blank(Ref("s")),)),
+        ("s.rstrip", (_blank(Ref("s")), Const(" "))),
+        ("s.concat", (Ref("s"), Const(""))),
+        ("pmml:replace", (_blank(Ref("s")), Const("a|b"), Const(""))),
+        ("s.endswith", (Ref("s"), Const("$ "))),
+        ("s.replaceall", (Ref("s"), Const(""), Const("-"))),
+    ],
+    # what ai.onnx computes exactly: StringConcat, RegexFullMatch over an escaped needle; texts given in every row
+    # (an ONNX string output has no null: a text that may be missing is refused, emit/validity.py)
+    "onnx": [
+        ("s.concat", (_blank(Ref("s")), Const("-"))),
+        ("s.concat", (_blank(Ref("s")), Const("|"))),
+        ("s.concat", (Const("<"), _blank(Ref("s")))),
+        ("s.concat", (_blank(Ref("s")), Const("(x"))),
+        ("s.concat", (_blank(Ref("s")), _blank(Ref("s")))),
+        ("s.contains", (Ref("s"), Const("a.b"))),
+        ("s.concat", (Ref("s"), Const("!"))),
+    ],
+}
+
+
+def swapped(name: str | list[tuple[str, tuple[Expr, ...]]]) -> Graph:
+    """tx_strings' graph with its text steps computing SWAPS[name] (or the swaps given), and s taking any text."""
+    graph = _lifted(TX_STRINGS).graph
+    assert graph is not None
+    swaps = iter(SWAPS[name] if isinstance(name, str) else name)
+    steps = []
+    for step in graph.steps:
+        if isinstance(step, TextDerive):
+            function, args = next(swaps)
+            if step.outputs[0].endswith("#1"):  # (cat#1 reads cat#0)
+                args = (Ref(step.arguments[0].name), *args[1:])  # type: ignore[attr-defined]
+            step = TextDerive(step.outputs, function, args)
+        if type(step).__name__ != "Validate":
+            steps.append(step)
+    inputs = tuple(dataclasses.replace(f, values=None) for f in graph.signature.inputs)
+    return Graph(dataclasses.replace(graph.signature, inputs=inputs), tuple(steps), graph.model)
+
+
+def _rows(n: int = len(TEXTS)) -> dict[str, np.ndarray]:
+    s = np.empty(n, dtype=object)
+    s[:] = (TEXTS * (n // len(TEXTS) + 1))[:n]
+    return {"a": np.linspace(-2.0, 3.0, n), "s": s}
+
+
+def _same(graph: Graph, want: dict[str, Any], got: dict[str, Any], engine: str) -> None:
+    for f in graph.signature.outputs:
+        for i, (e, a) in enumerate(zip(np.asarray(want[f.name]).tolist(), np.asarray(got[f.name]).tolist(), strict=True)):
+            if f.type == "string":
+                assert e == a, f"{engine} {f.name} row {i} ({TEXTS[i % len(TEXTS)]!r}): IR {e!r}, {engine} {a!r}"
+            elif e is None or e != e:
+                assert a is None or a != a, f"{engine} {f.name} row {i}: IR missing, {engine} {a!r}"
+            else:
+                assert abs(float(a) - float(e)) <= ATOL + RTOL * abs(float(e)), f"{engine} {f.name} row {i}: {e!r} vs {a!r}"
+
+
+# --- PMML ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, USER_DEFINED], ids=lambda p: p.stem)
+def test_pmml_text_documents_convert_to_pmml_and_verify(path: Path) -> None:
+    converted = convert_document(interchange.load(path.read_bytes()), "pmml")
+    assert converted.verification.result is not None and converted.verification.result.rows == 200
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, USER_DEFINED], ids=lambda p: p.stem)
+def test_written_pmml_agrees_with_jpmml_on_odd_texts(path: Path) -> None:
+    """The written document replayed by JPMML-Evaluator on texts with punctuation, blanks and missing values."""
+    lifted = _lifted(path)
+    assert lifted.graph is not None
+    graph = lifted.graph
+    inputs = tuple(dataclasses.replace(f, values=None) for f in graph.signature.inputs)  # (any text, not the listed ones)
+    graph = Graph(
+        dataclasses.replace(graph.signature, inputs=inputs),
+        tuple(s for s in graph.steps if type(s).__name__ != "Validate"),
+        graph.model,
+    )
+    rows = _cases(lifted)
+    _same(graph, evaluate(graph, rows), _jpmml(_pmml_of(graph), graph, rows), "JPMML-Evaluator")
+
+
+def _pmml_of(graph: Graph) -> bytes:
+    from interchange.formats.pmml.emit.document import write_graph
+
+    return write_graph(graph)
+
+
+def _pypmml(data: bytes, rows: dict[str, np.ndarray]) -> dict[str, Any]:
+    """pypmml's outputs (interchange's reference PMML engine: one JSON record at a time)."""
+    return interchange.load(data, engine="reference").predict(rows)
+
+
+def _jpmml(data: bytes, graph: Graph, rows: dict[str, np.ndarray]) -> dict[str, Any]:
+    from interchange.document import Document
+    from tests.roundtrip.test_golden_crossformat import JPMMLModel
+
+    model = JPMMLModel(Document("pmml", data), graph.signature)
+    return model.predict(rows)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", ["strip", "starts", "empty"])
+def test_text_functions_spelled_in_pmml_agree_with_jpmml_and_pypmml(name: str) -> None:
+    """JPMML-Evaluator and pypmml agree with the IR on every row; the empty texts (the lift's blanks, an empty
+    replacement, concat of "") are computed, as pypmml reads an empty Constant as missing (departures.py)."""
+    from interchange.formats.pmml.departures import departures
+
+    graph = swapped(name)
+    rows = _rows()
+    want = evaluate(graph, rows)
+    data = _pmml_of(graph)
+    _same(graph, want, _jpmml(data, graph, rows), "JPMML-Evaluator")
+    assert not departures(data)
+    _same(graph, want, _pypmml(data, rows), "pypmml")
+
+
+# --- generated Python and Java --------------------------------------------------------------------------------------
+
+ODD = ["Red", "green\t", None, "Ünïcode ß", "", " e.e ", "grey-e", "x\U0001f600e", "E", "eee e"]
+
+
+def _cases(lifted: interchange.Lifted, n: int = 40) -> dict[str, np.ndarray]:
+    """Rows of each input: texts from TEXTS and ODD (tabs, punctuation, non-ASCII, an astral character, missing),
+    integers from -3 to 9, numbers spread over [-2, 3]."""
+    out: dict[str, np.ndarray] = {}
+    texts = TEXTS + ODD
+    for k, f in enumerate(lifted.signature.inputs):
+        if f.type == "string":
+            col = np.empty(n, dtype=object)
+            col[:] = [texts[(i + 5 * k) % len(texts)] for i in range(n)]
+            out[f.name] = col
+        elif f.type == "integer":
+            out[f.name] = np.array([float((i * 7) % 13 - 3) for i in range(n)])
+        else:
+            out[f.name] = np.linspace(-2.0, 3.0, n)
+    return out
+
+
+def _text_graphs() -> list[tuple[str, Graph, dict[str, np.ndarray]]]:
+    found = []
+    for path in (TX_STRINGS, TEXTINDEX, USER_DEFINED, STRINGS_PFA):
+        lifted = _lifted(path)
+        assert lifted.graph is not None
+        found.append((path.stem, lifted.graph, _cases(lifted)))
+    for name in SWAPS:
+        graph = swapped(name)
+        rows = _rows()
+        found.append((f"swap_{name}", graph, rows))
+    return found
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_generated_python_computes_the_text_functions_as_the_ir() -> None:
+    from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
+    from interchange.verification import compare
+
+    for name, graph, rows in _text_graphs():
+        module = load_python(codegen(graph, "python").source)
+        got = python_outputs(module, graph.signature, rows)
+        compare(graph.signature, ir_outputs(graph, rows), got, IR_TOLERANCE, format=f"generated python ({name})")
+
+
+def _no_tabs(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``rows`` with tabs as vertical tabs and line feeds as carriage returns: the JUnit test's cases are
+    tab-separated lines (codegen/java/junit.py), and other control characters still test the blanks."""
+    out = {}
+    for name, col in rows.items():
+        if col.dtype == object:
+            col = col.copy()
+            col[:] = [v.replace("\t", "\v").replace("\n", "\r") if isinstance(v, str) else v for v in col]
+        out[name] = col
+    return out
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
+def test_generated_java_computes_the_text_functions_as_the_ir(tmp_path: Path) -> None:
+    """Each text graph as a Java class whose JUnit test replays the IR's answers (within 1e-12); one ``mvn test``."""
+    from tests.unit.codegen.java.maven import from_graph, run_junit
+
+    written = [from_graph(graph, f"Text{i}", _no_tabs(rows)) for i, (_, graph, rows) in enumerate(_text_graphs())]
+    assert len(run_junit(tmp_path, written)) == len(written)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_array_items_generate_python_and_java_refuses_them_by_name() -> None:
+    from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
+    from interchange.verification import compare
+
+    lifted = _lifted(CONFORMANCE / "pfa_foreign" / "array_input_logistic.pfa")
+    assert lifted.graph is not None
+    (step,) = [s for s in lifted.graph.steps if type(s).__name__ == "ArrayItems"]
+    size = step.length or len(step.outputs)  # type: ignore[attr-defined]
+    rng = np.random.default_rng(0)
+    arrays = np.empty(31, dtype=object)
+    arrays[:] = [list(rng.normal(0, 2, size)) for _ in range(30)] + [None]
+    rows = {"input": arrays}
+    module = load_python(codegen(lifted.graph, "python").source)
+    compare(lifted.signature, ir_outputs(lifted.graph, rows), python_outputs(module, lifted.signature, rows), IR_TOLERANCE)
+    short = np.empty(1, dtype=object)
+    short[:] = [[1.0]]
+    with pytest.raises(ValueError, match="holds 1 items in row 0"):
+        module.predict({"input": short})
+    with pytest.raises(interchange.UnsupportedModelError, match="ArrayItems cannot be generated as java code: a generated class"):
+        codegen(lifted.graph, "java")
+
+
+# --- ONNX -----------------------------------------------------------------------------------------------------------
+
+# what ai.onnx computes exactly: StringConcat, and RegexFullMatch over an escaped needle; text results given in every
+# row (an ONNX string output has no null, so a text that may be missing is refused by emit/validity.py)
+ONNX_TRUTHS = [("s.contains", "a.b"), ("s.startswith", "(x"), ("s.endswith", "$ "), ("s.contains", "\t.x"), ("s.endswith", "\n")]
+
+
+def _onnx_rows() -> dict[str, np.ndarray]:
+    """The rows but the empty text: in these graphs a missing text is "" (emit/expressions.py), which the IR keeps apart."""
+    rows = _rows()
+    keep = np.array([v != "" for v in rows["s"]])
+    return {k: v[keep] for k, v in rows.items()}
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("function,needle", ONNX_TRUTHS, ids=[f"{f}-{n!r}" for f, n in ONNX_TRUTHS])
+def test_concat_and_constant_searches_are_written_to_onnx_and_agree_with_onnxruntime(function: str, needle: str) -> None:
+    from interchange.formats.onnx.ir_writer import write_document
+
+    swaps = list(SWAPS["onnx"])
+    swaps[5] = (function, (Ref("s"), Const(needle)))
+    graph = swapped(swaps)
+    rows = _onnx_rows()
+    model = interchange.load(write_document(graph))
+    assert model.info.format == "onnx"
+    _same(graph, evaluate(graph, rows), model.predict(rows), "onnxruntime")
+
+
+ONNX_REFUSED = [
+    ("s.upper", (Ref("s"),), "StringNormalizer changes case one character at a time"),
+    ("pmml:replace", (Ref("s"), Const("a"), Const("b")), "no operator replacing matches"),
+    ("pmml:matches", (Ref("s"), Const("a")), "RE2's dialect"),
+    ("s.len", (Ref("s"),), "no operator measuring, slicing or editing a text"),
+    ("s.contains", (Ref("s"), Ref("s")), "RegexFullMatch takes a constant pattern"),
+]
+
+
+@pytest.mark.parametrize("function,args,why", ONNX_REFUSED, ids=[c[0] for c in ONNX_REFUSED])
+def test_what_onnx_cannot_compute_is_refused_by_name(function: str, args: tuple[Expr, ...], why: str) -> None:
+    from interchange.formats.onnx.ir_writer import write_document
+
+    swaps = list(SWAPS["onnx"])
+    swaps[5] = (function, args)
+    with pytest.raises(interchange.UnsupportedModelError, match=f"the text function {function} \\(TextDerive\\)"):
+        try:
+            write_document(swapped(swaps))
+        except interchange.UnsupportedModelError as exc:
+            assert why in str(exc)
+            raise
+
+
+def test_a_text_that_may_be_missing_is_refused_as_an_onnx_output() -> None:
+    from interchange.formats.onnx.ir_writer import write_document
+
+    swaps = list(SWAPS["onnx"])
+    swaps[0] = ("s.concat", (Ref("s"), Const("-")))
+    with pytest.raises(interchange.UnsupportedModelError, match="a text Output expression that may be missing"):
+        write_document(swapped(swaps))
