@@ -121,12 +121,12 @@ def convert_document(
         raise VerificationError(
             f"the source refuses every one of the {num_rows(cases)} rows ({first}); nothing to verify against", format=format
         )
-    expected = _blanked(scored, lifted.signature)
     target_ref = load(document, engine="reference")
     lineage = {"source_format": model.document.format, "source_sha256": model.document.sha256, "via": "interchange IR"}
     sig = lifted.signature
+    expected = _read(scored, sig, model.document, lineage)
     try:
-        result = compare(sig, expected, _blanked(target_ref.score(cases), sig), tolerance, format=format)
+        result = compare(sig, expected, _read(target_ref.score(cases), sig, document, lineage), tolerance, format=format)
     except VerificationError as exc:
         named = [*_departures(model.document), *_departures(document)]
         if not named:
@@ -139,7 +139,7 @@ def convert_document(
         try:
             if _departures(model.document):
                 source_ref = pmml_engine(model.document, sig)
-                expected = _blanked(source_ref.score(cases), sig)
+                expected = _read(source_ref.score(cases), sig, model.document, lineage)
             if _departures(document):
                 target_ref = pmml_engine(document, sig)
         except Exception as refused:  # (an engine that does not take the document: nothing to verify with)
@@ -147,7 +147,7 @@ def convert_document(
             raise VerificationError(f"{said} cannot evaluate it: {refused}", **exc.context, departures=named) from refused
         pmml_side = source_ref if model.document.format == "pmml" else target_ref
         try:
-            result = compare(sig, expected, _blanked(target_ref.score(cases), sig), tolerance, format=format)
+            result = compare(sig, expected, _read(target_ref.score(cases), sig, document, lineage), tolerance, format=format)
         except VerificationError as again:
             said = f"{again.message} (against {pmml_side.info.engine}: pypmml departs from PMML 4.4 on this document, {why})"
             raise VerificationError(said, **again.context, departures=named) from again
@@ -174,6 +174,35 @@ def _departures(document: Document) -> tuple[Any, ...]:
     from interchange.formats.pmml.departures import departures
 
     return departures(document.data)
+
+
+def _read(scored: Scored, signature: Signature, document: Document, lineage: dict[str, Any]) -> Columns:
+    """An engine's outputs read as the IR gives them: ``_blanked``, and the empty text that stands for none
+    read as missing (stated in ``lineage`` where it was): in an IR-written ONNX graph (ONNX has no null text,
+    ``formats/onnx/departures.py``) and in a PMML document's entityId / predictedDisplayValue (pypmml's
+    departure, ``formats/pmml/departures.py``)."""
+    from interchange.formats.onnx.departures import MISSING_TEXT, written_by_ir
+    from interchange.formats.pmml.departures import EMPTY_TEXT, empty_text_outputs
+
+    outputs = _blanked(scored, signature)
+    if written_by_ir(document):
+        names, gap = {f.name for f in signature.outputs}, (MISSING_TEXT.construct, MISSING_TEXT.reason)
+    elif document.format == "pmml":
+        names, gap = empty_text_outputs(document.data), (EMPTY_TEXT.construct, EMPTY_TEXT.reason)
+    else:
+        return outputs
+    out = dict(outputs)
+    for f in signature.outputs:
+        col = out.get(f.name)
+        if f.name not in names or col is None or np.asarray(col).dtype != object:
+            continue
+        empty = np.array([isinstance(v, str) and v == "" for v in col], dtype=bool)
+        if empty.any():
+            col = np.array(col, dtype=object)
+            col[empty] = None
+            out[f.name] = col
+            lineage[f"{document.format}_empty_text"] = ": ".join(gap)
+    return out
 
 
 def _blanked(scored: Scored, signature: Signature) -> Columns:

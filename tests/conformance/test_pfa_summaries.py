@@ -166,3 +166,41 @@ VOTES = {  # a forest's vote: each tree's label, the most frequent one wins (tie
 def test_array_summaries_run_fast_and_agree_with_titus2(doc: dict[str, Any]) -> None:
     model = _compare(json.dumps(doc).encode(), ROWS)
     assert model.deferred == 0, "the fast path evaluated every batch itself"
+
+
+def _signed_doc(items: str) -> dict[str, Any]:
+    """a.mode / a.median over four items read from nullable fields (a null stands for NaN), of type ``items``."""
+    value = [{"ifnotnull": {"v": f"input.a{i}"}, "then": "v", "else": {"/": [0.0, 0.0]}} for i in (0, 1, 2, 1)]
+    arr: Any = {"new": value, "type": {"type": "array", "items": "double"}}
+    if items == "float":  # titus2's float order: a plain comparison, NaN equal to everything
+        arr = {"a.map": [arr, {"params": [{"v": "double"}], "ret": "float", "do": {"cast.float": "v"}}]}
+    return {
+        "input": {"type": "record", "name": "In", "fields": [{"name": f"a{i}", "type": ["null", "double"]} for i in range(3)]},
+        "output": {"type": "record", "name": "Out", "fields": [{"name": n, "type": items} for n in ("mode", "median", "odd")]},
+        "action": [
+            {"let": {"arr": arr}},
+            {
+                "new": {"mode": {"a.mode": "arr"}, "median": {"a.median": "arr"}, "odd": {"a.median": {"a.tail": "arr"}}},
+                "type": "Out",
+            },
+        ],
+    }
+
+
+@pytest.mark.parametrize("items", ["double", "float"])
+def test_mode_and_median_over_nan_and_signed_zeros_run_fast_as_titus2(items: str) -> None:
+    """Rows holding NaN, 0.0 and -0.0 (JSON text tells the zeros apart and NaN equal to NaN; titus2's
+    stable sort keeps their order): computed item by item on the fast path, no batch deferred, and
+    the zero's sign as titus2's."""
+    values = [None, -0.0, 0.0, 1.0, -1.0, 2.5]
+    grid = list(itertools.product(values, repeat=3))
+    rows = {f"a{i}": np.array([np.nan if r[i] is None else r[i] for r in grid]) for i in range(3)}
+    data = json.dumps(_signed_doc(items)).encode()
+    model = _compare(data, rows)
+    assert model.deferred == 0, "the fast path evaluated every batch itself"
+    import interchange
+
+    got, want = model.score(rows), interchange.load(data, engine="reference").score(rows)
+    for name in ("mode", "median", "odd"):
+        a, e = np.asarray(got.outputs[name], dtype=np.float64), np.asarray(want.outputs[name], dtype=np.float64)
+        assert np.signbit(a).tolist() == np.signbit(e).tolist(), name

@@ -116,9 +116,9 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     # pypmml's c(n) has Euler's constant as 0.57721566 (scores ~1e-9 relative off) and JPMML-Evaluator 0.16 does not
     # take AnomalyDetectionModel: the written PFA / ONNX compute the specification's score (test_wtargets_writers.py)
     **{("anomaly_iforest", t): (interchange.VerificationError, "cannot evaluate it") for t in ("pfa", "onnx")},
-    # Node A2's ScoreDistribution has no confidence: JPMML-Evaluator (the source's engine, pypmml departing there)
-    # gives confidence 0.0, the IR and pypmml none (NaN); in ONNX a missing confidence beside a prediction is refused
-    ("tree_null_prediction", "pfa"): (interchange.VerificationError, "conf differs from the source"),
+    # Node A2's ScoreDistribution has no confidence: the IR and pypmml none (NaN; JPMML-Evaluator 0.0, no longer
+    # consulted: pypmml's empty entityId is read as none, formats/pmml/departures.py EMPTY_TEXT); in ONNX a missing
+    # confidence beside a prediction is refused
     **{
         (name, "onnx"): (interchange.UnsupportedModelError, "Node confidence that is missing beside a prediction")
         for name in ("tree_null_prediction", "spec_null_prediction_returnlast")
@@ -126,8 +126,12 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     # weightedConfidence / aggregateNodes of a classification: a virtual result has no Node id, which ONNX cannot leave missing
     **{(name, "onnx"): (interchange.UnsupportedModelError, "virtual") for name in _VIRTUAL},
     # ONNX's only missing number is NaN (read as no prediction) and its label has no null
+    ("targets_prior_partial", "onnx"): (interchange.UnsupportedModelError, "without a priorProbability"),
+    ("output_residual_classification", "onnx"): (interchange.UnsupportedModelError, "a classification's residual"),
     ("tree_penalty_defaultchild", "onnx"): (interchange.UnsupportedModelError, "ScoreDistribution missing a category"),
     ("tree_penalty_lastprediction", "onnx"): (interchange.UnsupportedModelError, "probabilities but no score"),
+    # selectAll's segment labels are missing where a segment does not fire: an ONNX string tensor has no null
+    ("mining_class_selectall", "onnx"): (interchange.UnsupportedModelError, "an ONNX string tensor has no null"),
 }
 
 

@@ -21,7 +21,7 @@ from lxml import etree
 
 from interchange.formats.pmml.parse import _xml, children, local
 
-__all__ = ["Departure", "DEPARTURES", "departures"]
+__all__ = ["Departure", "DEPARTURES", "EMPTY_TEXT", "departures", "empty_text_outputs"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,29 @@ def _empty_text(root: etree._Element) -> bool:
     )
 
 
+def _invalid_booleans(root: etree._Element) -> bool:
+    """A boolean OutputField beside a MiningField under returnInvalid (the default) whose DataField lists
+    its valid values or an Interval: a record with an invalid value has no result."""
+    bounded = {f.get("name") for f in _all(root, "DataField") if children(f, "Value") or children(f, "Interval")}
+    invalid = any(
+        m.get("name") in bounded and m.get("invalidValueTreatment", "returnInvalid") == "returnInvalid"
+        for m in _all(root, "MiningField")
+    )
+    return invalid and any(of.get("dataType") == "boolean" for of in _all(root, "OutputField"))
+
+
+def _aggregated_probabilities(root: etree._Element) -> bool:
+    """A classification TreeModel under aggregateNodes with a probability OutputField."""
+    return any(
+        t.get("missingValueStrategy") == "aggregateNodes" and t.get("functionName") == "classification"
+        for t in _all(root, "TreeModel")
+    ) and any(of.get("feature") == "probability" for of in _all(root, "OutputField"))
+
+
+# JPMML-Evaluator, the engine a GeneralRegressionModel departure is verified with, departs there itself
+_FACTOR = (
+    " (JPMML-Evaluator gives a row with a missing factor no result, where PMML 4.4's PPCell indicator, pypmml and the IR read 0)"
+)
 _VOTES = "pypmml's vote probabilities, missing votes and ties (test_pmml_segments.py)"
 # (construct, test, reason): measured in tests/conformance (see the module docstring)
 DEPARTURES: tuple[tuple[str, Test, str], ...] = (
@@ -211,14 +234,22 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
     (
         "GeneralRegressionModel cumulativeLink=loglog",
         _grm("cumulativeLink", "loglog"),
-        "pypmml takes exp(-exp(y)), not PMML 4.4's exp(-exp(-y))",
+        "pypmml takes exp(-exp(y)), not PMML 4.4's exp(-exp(-y))" + _FACTOR,
     ),
-    ("GeneralRegressionModel ordinalMultinomial offset", _ordinal_offset, "pypmml ignores offsetValue / offsetVariable"),
-    ("GeneralRegressionModel trialsVariable", _grm("trialsVariable"), "a missing trials value: pypmml multiplies by MinValue"),
+    (
+        "GeneralRegressionModel ordinalMultinomial offset",
+        _ordinal_offset,
+        "pypmml ignores offsetValue / offsetVariable" + _FACTOR,
+    ),
+    (
+        "GeneralRegressionModel trialsVariable",
+        _grm("trialsVariable"),
+        "a missing trials value: pypmml multiplies by MinValue" + _FACTOR,
+    ),
     (
         "GeneralRegressionModel classification",
         _grm_classification,
-        "a missing covariate: pypmml gives its hash map's first category",
+        "a missing covariate: pypmml gives its hash map's first category" + _FACTOR,
     ),
     (
         "Scorecard reason codes",
@@ -260,7 +291,8 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
     (
         "OutputField residual of a regression",
         _regression_residual,
-        "pypmml gives predicted minus actual, not actual minus predicted",
+        "pypmml gives predicted minus actual, not actual minus predicted (and where the actual value is missing "
+        "JPMML-Evaluator gives the record no result, where PMML 4.4, pypmml and the IR leave the residual missing)",
     ),
     (
         "OutputField predictedDisplayValue",
@@ -301,6 +333,19 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "leaves the text as it was (tests/roundtrip/test_wtext_writers.py)",
     ),
     (
+        "TreeModel aggregateNodes probabilities",
+        _aggregated_probabilities,
+        "pypmml gives the virtual Node no probabilities (PMML 4.4: its summed recordCounts' shares, test_pmml_trees.py); "
+        "JPMML-Evaluator 0.16 gives it no result",
+    ),
+    (
+        "a boolean OutputField where an invalid value is returnInvalid",
+        _invalid_booleans,
+        "a record with an invalid value: pypmml reads its boolean outputs false (test_pmml_spec_jpmml.py); "
+        "PMML 4.4 (and JPMML-Evaluator) give the record no result (JPMML-Evaluator also refuses a record whose "
+        "comparison meets a missing value: MissingArgumentException)",
+    ),
+    (
         "ClusteringField compareFunction delta / equal",
         _missing_compared,
         "a missing field: pypmml compares it as a value equal to no center (delta 1, equal 0) and leaves the "
@@ -313,3 +358,17 @@ def departures(data: bytes) -> tuple[Departure, ...]:
     """The constructs of the PMML document ``data`` on which pypmml departs from PMML 4.4."""
     root = _xml(data)
     return tuple(Departure(name, reason) for name, test, reason in DEPARTURES if test(root))
+
+
+# pypmml's departure read away rather than verified with another engine: the value it gives is PMML 4.4's none
+EMPTY_TEXT = Departure(
+    "OutputField entityId / predictedDisplayValue with no result",
+    "pypmml shows the empty text where PMML 4.4 (and JPMML-Evaluator) give none (a row ending in no tree Node, "
+    "a virtual aggregateNodes / weightedConfidence result, no prediction): read as none",
+)
+
+
+def empty_text_outputs(data: bytes) -> set[str]:
+    """The OutputFields of ``data`` whose empty text from pypmml is PMML 4.4's none (``EMPTY_TEXT``)."""
+    shown = ("entityId", "predictedDisplayValue")
+    return {of.get("name") for of in _all(_xml(data), "OutputField") if of.get("feature") in shown}

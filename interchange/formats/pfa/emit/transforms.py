@@ -156,6 +156,7 @@ def write_transform(w: _Writer, step: Any) -> None:
     from interchange.ir.derive.transforms import Validate
 
     if isinstance(step, Derive):
+        w.nan_columns.update(step.outputs)
         return write_derive(w, step)
     if isinstance(step, Validate):
         return write_validate(w, step)

@@ -37,7 +37,6 @@ from interchange.formats.pfa.fast.types import (
     Types,
     const_of,
     is_int,
-    is_num,
     length,
     lift,
     take,
@@ -318,6 +317,12 @@ class Compiler:
         if "attr" in keys:
             fn, t = self.expr(e["attr"], scope)
             return self.path(fn, t, e.get("path", []), scope)
+        if ("cell" in keys or "pool" in keys) and self.state is not None:
+            from interchange.formats.pfa.fast.scan import Scan, scan_forms
+
+            found = scan_forms(self, e, keys, scope) if isinstance(self.state, Scan) else None
+            if found is not None:
+                return found
         if "cell" in keys:
             from interchange.formats.pfa.fast import state
 
@@ -396,6 +401,22 @@ class Compiler:
         if isinstance(t, Rec) and not t.recursive and isinstance(body, dict) and set(body) == set(t.fields):
             fields = {k: coerce(*self.expr(body[k], scope), t.fields[k]) for k in t.fields}
             return (lambda rt: {k: f(rt) for k, f in fields.items()}), t
+        if isinstance(t, Opaque) and t.kind == "map" and isinstance(body, dict):
+            from interchange.formats.pfa.fast.library.collections.boxed import python
+
+            vt = t.members[0]
+            entries = [(k, coerce(*self.expr(x, scope), vt)) for k, x in body.items()]
+
+            def build(rt: Run) -> Any:
+                from interchange.formats.pfa.fast.library.collections.boxed import objects
+
+                cols = [(k, python(f(rt), vt)) for k, f in entries]
+                shape = np.broadcast_shapes(*(v.shape for _, v in cols)) if cols else ()
+                flat = [(k, np.broadcast_to(v, shape).reshape(-1).tolist()) for k, v in cols]
+                size = int(np.prod(shape)) if shape else 1
+                return objects(shape, [{k: v[i] for k, v in flat} for i in range(size)])
+
+            return build, t
         raise NotCovered(f"new of type {t}")
 
     def path(self, fn: Callable[[Run], Any], t: Any, path: list[Any], scope: Scope) -> Compiled:
@@ -412,8 +433,6 @@ class Compiler:
                 if kt != STRING:
                     raise NotCovered("map key that is not a string")
                 vt = t.members[0]
-                if not (is_num(vt) or vt == STRING or vt == BOOLEAN):
-                    raise NotCovered("map of non-primitive values")
                 fn, t = map_get(fn, kf, vt, depth), vt
             else:
                 raise NotCovered(f"path into {t}")

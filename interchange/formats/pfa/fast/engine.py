@@ -7,8 +7,10 @@ vector per row), read-only cells, writes of symbols or literals to cells nothing
 chain producer; ``fast.cells``), pure user functions (inlined), literals,
 ``new``, ``do``, ``let``/``set``, ``attr``/``path``, ``cell`` reads, ``if``/``cond``/``ifnotnull``,
 loops (``while``, ``do``/``until``, ``for``, ``foreach``, ``forkey``/``forval`` under row masks, with
-titus2's time budget; ``fast.loops``), cells and pools written while scoring (the action run once per
-record in order, state carried between records and batches; ``fast.state``),
+titus2's time budget; ``fast.loops``), cells and pools written while scoring: running sums (statements
+``x -> x + e``) over whole batches as prefix sums (``fast.scan``, chosen by ``load``), any other write with
+``engine='fast'`` only (the action run once per record in order, state carried between records and
+batches; ``fast.state``),
 ``error``, core arithmetic and comparison, ``m.*``, ``m.link.*``, ``m.kernel.*``, ``a.*`` (len,
 sum, mean, max, min, argmax, argmin, map, zipmap, fold, reduce, any, all; mode, median, product,
 lnsum, geomean, logsumexp in ``fast.library.summaries``; head, last, tail, init, reverse, sort, count, contains,
@@ -16,7 +18,8 @@ index, rindex, mapWithIndex, foldRight, reduceRight, concat, append, rotate, sub
 ``fast.library.sequences``), ``s.*`` (all of titus2's but s.int, s.number, s.hex, s.split), ``la.*`` (add, sub,
 scale, dot), ``cast.*`` (numbers, fanouts, signed / unsigned; ``fast.library.casts``),
 ``prob.dist.*`` (closed forms; ``fast.library.dist``), ``time.*`` fields (``fast.library.clock``),
-``impute.*``, ``metric.*``, ``map.containsKey``, ``model.reg.linear``,
+``impute.*``, ``metric.*``, ``map.*`` (all 41 of titus2's; maps of numbers,
+strings or records as input and output fields too; ``fast.library.collections.maps`` / ``mapfcns``), ``model.reg.linear``,
 ``model.reg.residual``/``pull``/``mahalanobis``/``reducedChi2`` (array and number forms;
 ``fast.reg``), ``model.tree.simpleWalk``/``missingWalk`` (+ simpleTest/missingTest on numbers
 and strings, all of titus2's operators), ``model.tree.compoundTest``/``surrogateTest``
@@ -55,6 +58,8 @@ from interchange.document import Document
 from interchange.errors import RecordError
 from interchange.formats.pfa.fast.cells import drop_write_only
 from interchange.formats.pfa.fast.compile import Compiler, Run, Scope
+from interchange.formats.pfa.fast.library.collections.boxed import MapInputs, is_map, objects
+from interchange.formats.pfa.fast.scan import Scan, ScanFallback
 from interchange.formats.pfa.fast.state import State, load_pools, plain, writes_state
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
@@ -91,7 +96,13 @@ def _library() -> dict[str, Any]:
         refused,  # noqa: F401  (fills only the names left free)
         strings,
     )
-    from interchange.formats.pfa.fast.library.collections import arrays, ordering, sequences, summaries  # noqa: F401
+    from interchange.formats.pfa.fast.library.collections import (  # noqa: F401
+        arrays,
+        mapfcns,  # noqa: F401  (imports maps, whose plain forms it wraps)
+        ordering,
+        sequences,
+        summaries,
+    )
     from interchange.formats.pfa.fast.library.numeric import dist, gamma, linalg, maths, searches  # noqa: F401
     from interchange.formats.pfa.fast.library.registry import LIBRARY
     from interchange.formats.pfa.fast.models import families, neighbours, reg, scores  # noqa: F401
@@ -122,7 +133,6 @@ class Program:
             for name, (value, t) in compiler.cells.items():
                 self.state.cells[name], self.state.cell_types[name] = value, t
             load_pools(compiler, self.state)
-        scope = Scope(None, 0)
         self.inputs: list[tuple[str, Any]] = []
         if isinstance(self.input_t, Rec) and not self.input_t.recursive:
             self.inputs = list(self.input_t.fields.items())
@@ -133,31 +143,51 @@ class Program:
             if base == VECTOR and isinstance(t, Opt):
                 raise NotCovered(f"input field {name} of type {t} (a nullable array)")
             if base not in (DOUBLE, Prim("float"), INT, LONG, STRING, BOOLEAN, VECTOR) and not isinstance(base, EnumT):
-                raise NotCovered(f"input field {name} of type {t}")
+                if not is_map(base):
+                    raise NotCovered(f"input field {name} of type {t}")
         # per field: how input_value reads it, worked out once (comparing the type objects per batch and field
         # was a fifth of a 20-feature regression's batch)
+        self.maps = MapInputs(doc)
         self.input_kinds: list[tuple[str, str, bool, Any]] = [
             (name, _input_kind(t.inner if isinstance(t, Opt) else t), isinstance(t, Opt), t.inner if isinstance(t, Opt) else t)
             for name, t in self.inputs
         ]
-        slot = compiler.slot(self.input_t, 0)
-        scope.vars["input"] = slot
-        self.input_slot = slot.id
-        action = doc["action"] if isinstance(doc["action"], list) else [doc["action"]]
-        self.fn, t = compiler.block(action, scope)
-        if t != self.output_t:
-            from interchange.formats.pfa.fast.compile import coerce
-
-            self.fn = coerce(self.fn, t, self.output_t)
+        self.fn, self.input_slot = self._action(compiler, doc)
+        self.scan: tuple[Scan, Any, int] | None = None  # the prefix-sum form of the state (fast.scan)
+        self.no_scan = ""  # why there is none
+        if self.state is not None:
+            scan = Scan(self.state, doc)
+            prefix = Compiler(doc, self.types, _library())
+            prefix.state = scan
+            try:
+                fn, slot = self._action(prefix, doc)
+                self.scan = (scan, fn, slot)
+            except NotCovered as why:
+                self.no_scan = str(why)
         self.record_out = isinstance(self.output_t, Rec)
         outs = list(self.output_t.fields.items()) if self.record_out else [("output", self.output_t)]
         for name, ot in outs:
             base = ot.inner if isinstance(ot, Opt) else ot
             if isinstance(ot, Arr) and (isinstance(ot.items, EnumT) or (isinstance(ot.items, Prim) and ot.items != NULL)):
                 continue  # an array of plain values: one list per row (titus2's output)
+            if is_map(ot):
+                continue  # a dict per row (titus2's output)
             if not (isinstance(base, Prim) or isinstance(base, EnumT)) or base == NULL:
                 raise NotCovered(f"output {name} of type {ot}")
         self.outputs = outs
+
+    def _action(self, compiler: Compiler, doc: dict[str, Any]) -> tuple[Any, int]:
+        """The action's closure (coerced to the output type) and the ``input`` slot's id."""
+        scope = Scope(None, 0)
+        slot = compiler.slot(self.input_t, 0)
+        scope.vars["input"] = slot
+        action = doc["action"] if isinstance(doc["action"], list) else [doc["action"]]
+        fn, t = compiler.block(action, scope)
+        if t != self.output_t:
+            from interchange.formats.pfa.fast.compile import coerce
+
+            fn = coerce(fn, t, self.output_t)
+        return fn, slot.id
 
     def input_value(self, columns: Columns) -> tuple[Any, list[tuple[np.ndarray, str]]]:
         """The ``input`` variable, and per field the rows where a non-nullable field is missing
@@ -167,6 +197,12 @@ class Program:
         for name, kind, optional, base in self.input_kinds:
             if kind == "vector":
                 col, missing = _vectors(columns[name])
+                if missing.any():
+                    bad.append((missing, name))
+                values[name] = col
+                continue
+            if kind == "map":
+                col, missing = self.maps.column(name, base, columns[name])
                 if missing.any():
                     bad.append((missing, name))
                 values[name] = col
@@ -224,6 +260,8 @@ class Program:
 
 
 def _input_kind(base: Any) -> str:
+    if is_map(base):
+        return "map"
     if base == VECTOR:
         return "vector"
     if base in (DOUBLE, Prim("float")):
@@ -286,6 +324,8 @@ def _column(v: Any, t: Any, n: int) -> np.ndarray:
         for i, r in enumerate(rows.tolist()):  # one by one: numpy would make equal-length lists a 2-D block
             col[i] = [plain(x) for x in r] if plain else list(r)
         return col
+    if is_map(t):
+        return objects((n,), np.broadcast_to(np.asarray(v, dtype=object), (n,)).tolist())
     if isinstance(t, Opt):
         values, missing = np.broadcast_to(np.asarray(v.value), (n,)), np.broadcast_to(np.asarray(v.missing), (n,))
         base = t.inner
@@ -324,11 +364,12 @@ def compile_document(data: bytes) -> Program:
         raise NotCovered(f"{type(exc).__name__}: {exc}") from None
 
 
-# measured on this machine (tests/conformance pfa_spec/fallback_counter, pool_counts, pfa_foreign/loops_state,
-# 4,000 records in one batch): 26 k / 3.4 k / 1.1 k records/s here against titus2's 44 k / 11 k / 5 k
+# measured (benchmarks/pfa_state.py, results/pfa_state.md: pfa_spec/fallback_counter, pool_counts,
+# pfa_foreign/loops_state, 4,000 records a batch): record by record 0.27 / 0.38 / 0.29x titus2's rate; as
+# prefix sums (fast.scan) 8x to thousands of times titus2's
 STATEFUL_REASON = (
     "cells or pools written while scoring: the fast path would evaluate the action record by record in order, "
-    "0.2-0.6x titus2's rate, so titus2 takes it (load(..., engine='fast') evaluates it on the fast path)"
+    "0.3-0.4x titus2's rate, so titus2 takes it (load(..., engine='fast') evaluates it on the fast path)"
 )
 CHUNK_ROWS = 8192  # rows per pass of the compiled program over a large batch
 
@@ -337,16 +378,18 @@ class FastPFAModel(Model):
     """A PFA document evaluated by the vectorised fast path (titus2 for the batches it defers)."""
 
     def __init__(self, document: Document, signature: Signature, *, stateful: bool = False) -> None:
-        """``stateful``: take a document that writes cells or pools (record by record, in order);
-        without it such a document is NotCovered, since titus2 is faster at one record at a time."""
+        """``stateful``: take a document that writes cells or pools even without a prefix-sum form
+        (``fast.scan``; then record by record, in order); without it such a document is NotCovered,
+        since titus2 is faster at one record at a time."""
         self.document = document
         self.signature = signature
         self._program = compile_document(document.data)
-        if self._program.state is not None and not stateful:
-            raise NotCovered(STATEFUL_REASON)
+        if self._program.state is not None and self._program.scan is None and not stateful:
+            raise NotCovered(f"{STATEFUL_REASON}; no prefix-sum form: {self._program.no_scan}")
         self._reference: Model | None = None
         self._handed_over = False  # a stateful document that titus2 evaluates from now on (``_stateful``)
         self.deferred = 0
+        self.sequential_batches = 0  # batches of a stateful document evaluated record by record (no prefix-sum form)
         self.info = ModelInfo("pfa", "interchange-fast")
 
     def _predict_columns(self, columns: Columns) -> Columns:
@@ -385,6 +428,10 @@ class FastPFAModel(Model):
             return titus._score_columns(columns) if not stop else Scored(titus._predict_columns(columns), {})
         from interchange.formats.pfa.fast.sequential import in_order
 
+        whole = self._prefix_sums(columns, n)
+        if whole is not None:
+            return Scored(self._numeric(whole), {})
+        self.sequential_batches += 1
         out, refused, done = in_order(self._program, columns, n, stop)
         if done < n:
             self._hand_over()
@@ -395,6 +442,29 @@ class FastPFAModel(Model):
             out = {k: np.concatenate([np.asarray(out[k], dtype=tail.outputs[k].dtype), tail.outputs[k]]) for k in tail.outputs}
             return Scored(out, refused)
         return Scored(self._numeric(out), refused)
+
+    def _prefix_sums(self, columns: Columns, n: int) -> Columns | None:
+        """The whole batch at once when the state has a prefix-sum form (``fast.scan``) and no
+        record of the batch fails; None otherwise (the state untouched: record by record then)."""
+        if self._program.scan is None or n == 0:
+            return None
+        scan, fn, slot = self._program.scan
+        try:
+            value, bad = self._program.input_value(columns)
+            if bad:
+                return None
+            rt = Run(n)
+            rt.env[slot] = value
+            with np.errstate(all="ignore"):
+                result = fn(rt)
+            if rt.errors:
+                return None
+            out = {name: _column(result[name] if self._program.record_out else result, t, n) for name, t in self._program.outputs}
+        except (ScanFallback, Defer, NotCovered, RecordError):
+            scan.pending.clear()
+            return None
+        scan.commit()
+        return out
 
     def _hand_over(self) -> None:
         """titus2's engine set to the fast path's cells and pools (PFA's Python values)."""

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
+from interchange.formats.pfa.fast.library.collections.boxed import layout, objects
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
     NULL,
@@ -30,8 +31,7 @@ from interchange.formats.pfa.fast.types import (
     Defer,
     NotCovered,
     Opaque,
-    const_of,
-    is_num,
+    lmap,
 )
 
 __all__ = ["LOOP_FORMS", "compile_loop", "BUDGET_SECONDS"]
@@ -173,8 +173,6 @@ def _forkeyval(c: Compiler, e: dict[str, Any], scope: Scope) -> Compiled:
     if not (isinstance(mt, Opaque) and mt.kind == "map"):
         raise NotCovered("forkey/forval over a non-map")
     vt = mt.members[0]
-    if not (is_num(vt) or vt in (STRING, BOOLEAN)):
-        raise NotCovered("forkey/forval over a map of non-primitive values")
     inner = scope.child()
     kslot, vslot = c.slot(STRING, scope.depth), c.slot(vt, scope.depth)
     inner.vars[e["forkey"]], inner.vars[e["forval"]] = kslot, vslot
@@ -183,14 +181,38 @@ def _forkeyval(c: Compiler, e: dict[str, Any], scope: Scope) -> Compiled:
     def run(rt: Run) -> Any:
         m = np.asarray(mf(rt), dtype=object)
         if m.ndim != 0:
-            raise NotCovered("forkey/forval over maps that vary per row")
+            return _per_row_items(rt, m, kslot.id, vslot.id, vt, body)
         start = time.monotonic()
         for k, v in m.item().items():  # titus2 walks the dict in its insertion order
             rt.env[kslot.id] = np.array(k, dtype=object)
-            rt.env[vslot.id] = const_of(v, vt)
+            rt.env[vslot.id] = layout(objects((), [v]), np.array(True), vt)
             body(rt)
             if time.monotonic() - start > BUDGET_SECONDS:
                 raise Defer(f"a loop ran past the {BUDGET_SECONDS:g} s time budget of a record")
         return None
 
     return run, NULL
+
+
+def _per_row_items(rt: Run, m: np.ndarray, key: int, value: int, vt: Any, body: Callable[[Run], Any]) -> None:
+    """forkey/forval over a map per row: item ``j`` of every row at once, under the mask of the rows
+    holding ``j`` items or more (titus2 walks each row's dict in its insertion order)."""
+    from interchange.formats.pfa.fast.library.collections.mapfcns import spread
+
+    keys, values, valid = spread(m)
+    laid = layout(values, valid, vt)
+    start = time.monotonic()
+    for j in range(keys.shape[-1]):
+        before = rt.masked(valid[..., j])
+        try:
+            rt.env[key] = keys[..., j]
+            rt.env[value] = lmap(_item(j), laid, vt)
+            body(rt)
+        finally:
+            rt.active = before
+        if time.monotonic() - start > BUDGET_SECONDS:
+            raise Defer(f"a loop ran past the {BUDGET_SECONDS:g} s time budget of a record")
+
+
+def _item(j: int) -> Callable[[np.ndarray, int], np.ndarray]:
+    return lambda x, r: np.asarray(x)[..., j]

@@ -4,9 +4,10 @@ PFA 0.8.1, "Cells" and "Pools": ``{"cell": c, "to": x}`` replaces a cell (``x`` 
 function of the old value) and returns the new value; ``{"pool": p, "path": [k], "to": x, "init":
 i}`` does the same for the entry ``k`` of pool ``p`` (starting from ``i`` when the entry is new);
 ``{"pool": p, "path": [k, ...]}`` reads an entry ("map key not found" when it is absent). A later
-record sees what earlier records wrote, so such a document has no batch form: the fast path then
-runs its compiled action once per record in order (``Program.sequential``), each record a batch
-of one, with the values held here between records and batches. A record that fails stops where
+record sees what earlier records wrote, so such a document has no batch form in general (running
+sums do: ``fast.scan``): the fast path then runs its compiled action once per record in order
+(``fast.sequential``), each record a batch of one, with the values held here between records and
+batches. A record that fails stops where
 titus2 stops (``Run.strict``): writes before the failure stay, as titus2 keeps them (cells that
 roll back are refused at compile time).
 

@@ -336,8 +336,8 @@ class Types:
         kind = t.get("type")
         if kind == "array":
             return Arr(self.parse(t["items"]))
-        if kind == "map":
-            return Opaque("map", json_key(t), (self.parse(t["values"]),))
+        if kind == "map":  # equal by value type: a map built in the action is one declared elsewhere
+            return Opaque("map", None, (self.parse(t["values"]),))
         if kind == "enum":
             return EnumT(t["name"], tuple(t["symbols"]))
         if kind == "fixed":
@@ -441,6 +441,10 @@ def const_of(value: Any, t: Any) -> Any:
         if not isinstance(value, dict) or set(value) != set(t.fields):
             raise NotCovered(f"record value does not match {t.name}")
         return {k: const_of(value[k], ft) for k, ft in t.fields.items()}
+    if isinstance(t, Opaque) and t.kind == "map":
+        from interchange.formats.pfa.fast.library.collections.boxed import convert_map
+
+        value = convert_map(value, t.members[0])
     out = np.empty((), dtype=object)
     out[()] = _opaque_value(value)
     return out

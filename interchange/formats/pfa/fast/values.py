@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.pfa.fast.types import (
-    BOOLEAN,
     NULL,
     STRING,
     NotCovered,
@@ -21,7 +20,6 @@ from interchange.formats.pfa.fast.types import (
     Opaque,
     Opt,
     Prim,
-    is_int,
     is_num,
     where,
 )
@@ -151,17 +149,20 @@ def opaque_field(v: Any, key: str, ft: Any) -> Any:
 
 
 def map_get(fn: Callable[[Run], Any], kf: Callable[[Run], Any], vt: Any, depth: int) -> Callable[[Run], Any]:
+    """``m[key]`` per row (a map is an object array of dicts, ``fast.library.collections.boxed``)."""
+    from interchange.formats.pfa.fast.library.collections.boxed import layout
+
     def get(rt: Run) -> Any:
         m = np.asarray(fn(rt), dtype=object)
-        if m.ndim != 0:
-            raise NotCovered("maps that vary per row")
-        table = m.item()  # the one map of a 0-d object array
         keys = np.asarray(kf(rt), dtype=object)
-        found = np.frompyfunc(lambda k: k in table, 1, 1)(keys).astype(bool)
+        found = np.asarray(np.frompyfunc(lambda t, k: k in t, 2, 1)(m, keys), dtype=bool)
         rt.fail(~found, depth, "map key not found")
-        default = 0.0 if is_num(vt) else (False if vt == BOOLEAN else "")
-        out = np.frompyfunc(lambda k: table.get(k, default), 1, 1)(keys)
-        return np.asarray(out, dtype=np.float64 if vt.name in ("float", "double") else (np.int64 if is_int(vt) else object))
+        out = np.frompyfunc(lambda t, k: t.get(k), 2, 1)(m, keys)
+        if not isinstance(out, np.ndarray):
+            box = np.empty((), dtype=object)
+            box[()] = out
+            out = box
+        return layout(out, found, vt)
 
     return get
 

@@ -37,7 +37,11 @@ Scope = dict[str, Any]
 
 
 NO_IR_FORM = {  # library functions whose refusal says why
-    "a.mode": "a.mode (a vote whose ties go to the median item) has no IR form: the IR's ensembles sum or average",
+    "a.mode": (
+        "a.mode (titus2's vote: items counted by their JSON text, a tie broken by the median of the tied items, "
+        "two tied doubles averaged) has no IR form: the IR's majorityVote gives a tie to the first category in "
+        "the target's order, which differs once three items tie or the items are numbers"
+    ),
 }
 
 

@@ -3,10 +3,11 @@
 A regression's ``[N, 1]`` value is clamped with ``Where(Less / Greater)`` (NaN stays NaN: a
 comparison with it is false), rescaled, cast (round half up is ``Floor(v + 0.5)``), and the
 defaultValue stands where the model's value is NaN (``IsNaN``). A classification with priors takes
-the category of largest prior, and the priors as its probabilities (NaN for a category without
-one), where every probability is NaN (no prediction). A display value is an ai.onnx.ml
+the category of largest prior, and the priors as its probabilities, where every probability is NaN
+(no prediction); a category without a prior is refused (its probability would be NaN beside a label,
+which the runtime reads as no prediction). A display value is an ai.onnx.ml
 LabelEncoder of the predicted label. Residual reads the target's actual value from the input it
-names (PMML 4.4 §Output residual).
+names (PMML 4.4 §Output residual); a classification's is refused (a NaN beside a label).
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ def _with_priors(step: Targeted, b: Builder, got: Emitted, classes: list[str]) -
     if got.label is None or got.probabilities is None:
         raise refuse(f"Targets priors around a {type(step.model).__name__} that gives no label and probabilities")
     priors = dict(step.priors)
+    unset = [c for c in classes if c not in priors]
+    if unset:  # (the IR and pypmml: NaN beside the priors' label; JPMML-Evaluator 0.0)
+        raise refuse(
+            f"Targets priors without a priorProbability for {unset[0]!r}: where the model gives no prediction that "
+            "category's probability is missing beside the priors' label, and an ONNX double has no missing value "
+            "but NaN, read as no prediction"
+        )
     best = max(priors, key=lambda c: priors[c])
     nan = b.op("Cast", [b.op("IsNaN", [got.probabilities])], to=11)  # (double: ReduceMin takes no booleans)
     none = b.op("Greater", [b.op("ReduceMin", [nan, b.const([1], np.int64, "axes")], keepdims=1), b.const(0.0)], "none")
@@ -79,6 +87,8 @@ def _shown(step: Targeted, b: Builder, got: Emitted, classes: list[str]) -> dict
         attrs = {"keys_int64s": [int(k) for k in keys]}
     else:
         raise refuse("display values of a classification whose labels are neither text nor integers")
+    # a row without a label (""; an ONNX string has no null) shows none: "" again, not LabelEncoder's "_Unused"
+    attrs["default_string"] = ""
     shown = b.op("LabelEncoder", [got.label], "shown", domain="ai.onnx.ml", values_strings=[names[k] for k in keys], **attrs)
     column = b.op("Unsqueeze", [shown, b.const([1], np.int64, "axes")], "shown")
     b.types[column] = STRING
@@ -100,25 +110,17 @@ def _targeted(step: Targeted, b: Builder) -> Emitted:
 
 @emitter(Residual)
 def _residual(step: Residual, b: Builder) -> Emitted:
-    """PMML 4.4 §Output residual against the input ``step.target``: actual minus predicted value; for a
-    classification 1 where the actual category is the most probable one, else 0, minus its probability
-    (NaN where the actual value is missing: NaN, or the empty text the runtime feeds for a missing one)."""
+    """PMML 4.4 §Output residual against the input ``step.target``: actual minus predicted value (NaN where
+    the actual value is missing). A classification's residual (1 where the actual category is the most
+    probable one, else 0, minus its probability) is refused: where the actual category is missing it is NaN
+    beside a label, which the runtime reads as no prediction (a regression's value stays)."""
+    if step.classes is not None:
+        raise refuse(
+            "a classification's residual (OutputField residual): where the actual category is missing it is NaN "
+            "beside a prediction, and an ONNX double has no missing value but NaN, read as no prediction"
+        )
     got: Emitted = lookup(step.model)(step.model, b)
-    actual = b.column(step.target)
-    if step.classes is None:
-        if got.value is None:
-            raise refuse(f"a residual of a {type(step.model).__name__} that gives no value")
-        residual = b.op("Sub", [actual, got.value], "residual")
-    else:
-        if got.probabilities is None or b.elem(step.target) != STRING:
-            raise refuse(
-                f"a residual of a {type(step.model).__name__} without probabilities, or against a target that is not text"
-            )
-        at = b.op("ArgMax", [got.probabilities], "argmax", axis=1, keepdims=1, select_last_index=0)
-        p = b.op("GatherElements", [got.probabilities, at], "p", axis=1)
-        classes = b.const(np.array([str(c) for c in step.classes], dtype=object), object, "classes")
-        label = b.op("Gather", [classes, at], "predicted", axis=0)
-        hit = b.op("Cast", [b.op("Equal", [actual, b.op("Reshape", [label, b.const([-1, 1], np.int64, "shape")])])], to=11)
-        missing = b.op("Equal", [actual, b.const(np.array([""], dtype=object), object, "empty")])
-        residual = b.op("Where", [missing, b.const(np.nan), b.op("Sub", [hit, p])], "residual")
+    if got.value is None:
+        raise refuse(f"a residual of a {type(step.model).__name__} that gives no value")
+    residual = b.op("Sub", [b.column(step.target), got.value], "residual")
     return replace(got, extra={**got.extra, **dict.fromkeys(step.names, residual)})

@@ -14,6 +14,7 @@ import numpy as np
 
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit.document import ARRAY, ModelWriter, _vector, _Writer
+from interchange.formats.pfa.emit.functions import NAN
 from interchange.formats.pfa.emit.models.general import in_order
 from interchange.formats.pfa.emit.models.platt import svm_probabilities
 from interchange.ir.models.cluster import NearestCenter
@@ -23,7 +24,7 @@ from interchange.ir.models.neural import NeuralNetwork
 from interchange.ir.models.svm import SupportVectorMachine
 from interchange.signature import Signature
 
-__all__ = ["FAMILY_WRITERS"]
+__all__ = ["FAMILY_WRITERS", "closest_cluster", "finished"]
 
 MATRIX = {"type": "array", "items": ARRAY}
 
@@ -147,6 +148,11 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
     ]
     w.cells["knn_points"] = {"type": {"type": "array", "items": point}, "init": init}
     w.bind("knn_x", _vector(w, step.inputs), "array")
+    # a derived input's missing value (NaN) gives no prediction, as in the IR (a missing raw input fails the record)
+    gone: Any = False
+    if w.nan_columns.intersection(step.inputs):
+        gone = "knn_gone"
+        w.bind(gone, {"a.any": ["knn_x", _fcn({"v": "double"}, "boolean", {"impute.isnan": "v"})]}, "boolean")
     metric = _fcn({"q": ARRAY, "p": "KnnPoint"}, "double", _distance(step, "q", "p.point"))
     w.bind("knn_near", {"model.neighbor.nearestK": [int(step.k), "knn_x", {"cell": "knn_points"}, metric]}, "array")
     dist = _fcn({"p": "KnnPoint"}, "double", _distance(step, "knn_x", "p.point"))
@@ -167,15 +173,23 @@ def _knn(w: _Writer, step: NearestNeighbors, sig: Signature) -> dict[str, Any]:
         target = _fcn({"p": "KnnPoint"}, "double", "p.target")
         w.bind("knn_y", {"a.map": ["knn_near", target]}, "array")
         product = _fcn({"a": "double", "b": "double"}, "double", {"*": ["a", "b"]})
-        return {"value": {"/": [{"a.sum": {"a.zipmap": ["knn_w", "knn_y", product]}}, "knn_wsum"]}}
+        value = {"/": [{"a.sum": {"a.zipmap": ["knn_w", "knn_y", product]}}, "knn_wsum"]}
+        return {"value": _unless(gone, value, NAN)}
     w.bind("knn_c", {"a.map": ["knn_near", _fcn({"p": "KnnPoint"}, "int", "p.target")]}, "array")
     votes = []
     for c in range(len(step.classes or ())):
         share = _fcn({"wt": "double", "t": "int"}, "double", {"if": {"==": ["t", c]}, "then": "wt", "else": 0.0})
         votes.append({"a.sum": {"a.zipmap": ["knn_w", "knn_c", share]}})
     w.bind("knn_votes", {"new": votes, "type": ARRAY}, "array")
-    w.bind("probs", {"a.map": ["knn_votes", _fcn({"v": "double"}, "double", {"/": ["v", "knn_wsum"]})]}, "array")
-    return {"label": {"attr": {"cell": "classes"}, "path": [{"a.argmax": "knn_votes"}]}}
+    shared = _fcn({"v": "double"}, "double", _unless(gone, {"/": ["v", "knn_wsum"]}, NAN))
+    w.bind("probs", {"a.map": ["knn_votes", shared]}, "array")
+    label = {"attr": {"cell": "classes"}, "path": [{"a.argmax": "knn_votes"}]}
+    return {"label": _unless(gone, label, None), "nullable:label": True} if gone else {"label": label}
+
+
+def _unless(gone: Any, value: Any, missing: Any) -> Any:
+    """``value``, or ``missing`` where the symbol ``gone`` holds (no such symbol: ``value``)."""
+    return {"if": gone, "then": missing, "else": value} if gone else value
 
 
 # --- Gaussian naive Bayes -----------------------------------------------------------------
@@ -312,20 +326,31 @@ def _clustering_measured(w: _Writer, step: NearestCenter, sig: Signature) -> dic
             elif step.metric != "manhattan":
                 d = {"**": [d, float(step.p)]}
             terms.append(d)
-        total: Any = _sum(terms)
-        if weights is not None:
-            total = {"*": [total, {"/": [total_weight, "km_present"]}]}
-        if step.metric == "euclidean":
-            total = {"m.sqrt": total}
-        elif step.metric == "minkowski":
-            total = {"**": [total, 1.0 / float(step.p)]}
-        dists.append(total)
+        dists.append(finished(_sum(terms), None if weights is None else total_weight, step.metric, float(step.p)))
     w.bind("km_dists", {"new": dists, "type": ARRAY}, "array")
+    return closest_cluster(w, step, sig, weights is not None)
+
+
+def finished(total: Any, weight: float | None, metric: str, p: float) -> Any:
+    """``ir.distances.finish``: the summed terms scaled by ``weight / km_present`` (with missing-value weights),
+    then the metric's root."""
+    if weight is not None:
+        total = {"*": [total, {"/": [weight, "km_present"]}]}
+    if metric == "euclidean":
+        return {"m.sqrt": total}
+    if metric == "minkowski":
+        return {"**": [total, 1.0 / p]}
+    return total
+
+
+def closest_cluster(w: _Writer, step: NearestCenter, sig: Signature, weighted: bool) -> dict[str, Any]:
+    """The id of the first closest center by the bound ``km_dists``; with ``weighted``, none where the bound
+    ``km_present`` (the present inputs' missing-value weights) is 0."""
     field = next(f for f in sig.outputs if f.kind == "cluster")
     ids: list[Any] = [str(i) for i in step.ids] if field.type == "string" else [int(i) for i in step.ids]
     w.cells["cluster_ids"] = {"type": {"type": "array", "items": "string" if field.type == "string" else "long"}, "init": ids}
     closest = {"attr": {"cell": "cluster_ids"}, "path": [{"a.argmin": "km_dists"}]}  # (the first of equal ones)
-    if weights is None:
+    if not weighted:
         return {"cluster": closest}
     return {"cluster": {"if": {"==": ["km_present", 0.0]}, "then": None, "else": closest}, "nullable:cluster": True}
 

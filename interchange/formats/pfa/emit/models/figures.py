@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from interchange.formats.pfa.emit.functions import NAN
+from interchange.formats.pfa.emit.models.compared import compared_center
 from interchange.formats.pfa.emit.models.families import _clustering_measured, _distance, _fcn, _knn, _svm
 from interchange.formats.pfa.emit.models.scoring import _chain, _fold, _ruleset
 from interchange.formats.pfa.emit.predicates import truth
 from interchange.ir.models.cluster import CenterAffinities
+from interchange.ir.models.compared import ComparedCenter
 from interchange.ir.models.neighbors import NeighborIds
 from interchange.ir.models.rules import RuleConfidence
 from interchange.ir.models.svm import VoteShares
@@ -88,7 +90,11 @@ def _neighbor_ids(w: _Writer, step: NeighborIds, sig: Signature) -> dict[str, An
     metric = _fcn({"q": ARRAY, "p": "KnnIdPoint"}, "double", _distance(knn, "q", "p.point"))
     near = {"model.neighbor.nearestK": [int(knn.k), "knn_x", {"cell": "knn_id_points"}, metric]}
     w.bind("knn_ids", {"a.map": [near, _fcn({"p": "KnnIdPoint"}, "string", "p.id")]}, "array")
-    return {**parts, **{f"extra:{name}": {"attr": "knn_ids", "path": [r - 1]} for name, r in step.ranks}}
+    gone = "knn_gone" in w.cols  # (bound by _knn where a derived input can be NaN: no neighbour then)
+    ids: dict[str, Any] = {name: {"attr": "knn_ids", "path": [r - 1]} for name, r in step.ranks}
+    if gone:
+        ids = {name: {"if": "knn_gone", "then": None, "else": found} for name, found in ids.items()}
+    return {**parts, **{f"extra:{name}": found for name, found in ids.items()}}
 
 
 def _vote_shares(w: _Writer, step: VoteShares, sig: Signature) -> dict[str, Any]:
@@ -100,7 +106,10 @@ def _vote_shares(w: _Writer, step: VoteShares, sig: Signature) -> dict[str, Any]
 
 
 def _center_affinities(w: _Writer, step: CenterAffinities, sig: Signature) -> dict[str, Any]:
-    parts = _clustering_measured(w, step.model, sig)
+    if isinstance(step.model, ComparedCenter):
+        parts = compared_center(w, step.model, sig)
+    else:
+        parts = _clustering_measured(w, step.model, sig)
     known = [str(i) for i in step.model.ids]
     own: Any = {"attr": "km_dists", "path": [{"a.argmin": "km_dists"}]}
     if step.model.missing_weights is not None:  # no present input: no cluster, no affinity

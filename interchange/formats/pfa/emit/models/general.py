@@ -49,8 +49,10 @@ def inverse_link(name: str, y: Any, parameter: float = 0.0) -> Any:
     raise UnsupportedModelError(f"the PFA writer has no inverse link {name!r}", estimator="GeneralizedLinear", format="pfa")
 
 
-def _linear(w: _Writer, cell: str, columns: tuple[str, ...], coef: np.ndarray, intercept: np.ndarray) -> Any:
-    from interchange.formats.pfa.emit.document import _vector
+def _linear(w: _Writer, cell: str, columns: tuple[str, ...], coef: np.ndarray, intercept: np.ndarray, nan: bool) -> Any:
+    """``model.reg.linear`` over ``columns``; ``nan``: a missing one is NaN (the IR's missing score), else it
+    fails the record (emit/document.py's _regression makes the same choice)."""
+    from interchange.formats.pfa.emit.document import _numbers, _vector
 
     w.cells[cell] = {
         "type": {
@@ -60,23 +62,28 @@ def _linear(w: _Writer, cell: str, columns: tuple[str, ...], coef: np.ndarray, i
         },
         "init": {"coeff": np.asarray(coef, dtype=float).tolist(), "const": np.asarray(intercept, dtype=float).tolist()},
     }
-    return {"model.reg.linear": [_vector(w, columns), {"cell": cell}]}
+    return {"model.reg.linear": [(_numbers if nan else _vector)(w, columns), {"cell": cell}]}
 
 
-def _source(w: _Writer, source: str | float) -> Any:
-    return w.value(source) if isinstance(source, str) else float(source)
+def _source(w: _Writer, source: str | float, nan: bool = False) -> Any:
+    from interchange.formats.pfa.emit.functions import number_ref
+
+    if not isinstance(source, str):
+        return float(source)
+    return number_ref(w, source) if nan else w.value(source)
 
 
 def _generalized(w: _Writer, step: GeneralizedLinear, sig: Signature) -> dict[str, Any]:
-    scores = _linear(w, "glm", step.columns, np.asarray(step.coef)[None, :], np.array([step.intercept]))
+    # a regression: a missing input makes the value missing (NaN), as in the IR (ir/models/general.py)
+    scores = _linear(w, "glm", step.columns, np.asarray(step.coef)[None, :], np.array([step.intercept]), True)
     w.bind("glm_scores", scores, "array")
     eta: Any = {"attr": "glm_scores", "path": [0]}
     if step.offset is not None:
-        eta = {"+": [eta, _source(w, step.offset)]}
+        eta = {"+": [eta, _source(w, step.offset, True)]}
     w.bind("glm_eta", eta)
     mu = inverse_link(step.link, "glm_eta", step.parameter)
     if isinstance(step.trials, str):  # a trials count is truncated towards zero
-        w.bind("glm_trials", w.value(step.trials))
+        w.bind("glm_trials", _source(w, step.trials, True))
         mu = {"*": [mu, {"if": {">=": ["glm_trials", 0.0]}, "then": {"m.floor": "glm_trials"}, "else": {"m.ceil": "glm_trials"}}]}
     elif step.trials is not None:
         mu = {"*": [mu, float(np.trunc(step.trials))]}
@@ -85,8 +92,8 @@ def _generalized(w: _Writer, step: GeneralizedLinear, sig: Signature) -> dict[st
 
 
 def _cumulative(w: _Writer, step: CumulativeLink, sig: Signature) -> dict[str, Any]:
-    w.bind("cum_scores", _linear(w, "cumulative", step.columns, step.coef, step.intercept), "array")
-    offset = _source(w, step.offset) if step.offset is not None else None
+    w.bind("cum_scores", _linear(w, "cumulative", step.columns, step.coef, step.intercept, w.missing_as_nan), "array")
+    offset = _source(w, step.offset, w.missing_as_nan) if step.offset is not None else None
     cumulative = []
     for j in range(len(step.intercept)):
         y: Any = {"attr": "cum_scores", "path": [j]}
@@ -107,7 +114,7 @@ def in_order(probs: list[Any], classes: tuple[Any, ...], sig: Signature) -> list
 
 def _normalized(w: _Writer, step: NormalizedClassifier, sig: Signature) -> dict[str, Any]:
     k = len(step.classes)
-    w.bind("norm_scores", _linear(w, "normalized", step.columns, step.coef, step.intercept), "array")
+    w.bind("norm_scores", _linear(w, "normalized", step.columns, step.coef, step.intercept, w.missing_as_nan), "array")
     y = [{"attr": "norm_scores", "path": [j]} for j in range(k)]
     probs: list[Any]
     if step.normalization == "simplemax":

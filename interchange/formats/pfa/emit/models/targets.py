@@ -1,7 +1,7 @@
 """Targeted in PFA: the wrapped model's parts, post-processed as ir.targets does (PMML 4.4 §Targets).
 
-A regression's value is clamped to [min, max] (NaN stays NaN: comparisons with it are false, as
-numpy's ``where``), rescaled, cast (round half up is ``m.floor(v + 0.5)``), and the defaultValue
+A regression's value is clamped to [min, max] (NaN stays NaN, as numpy's ``where``: tested first,
+since PFA orders NaN above every number), rescaled, cast (round half up is ``m.floor(v + 0.5)``), and the defaultValue
 stands where the model's value is NaN. A classification with priors reads a missing input as NaN
 (the model gives no prediction rather than failing the record); where it gives no label or every
 probability is NaN, the label is the category of largest prior and the probabilities the priors
@@ -35,6 +35,8 @@ def _rescaled(w: _Writer, step: Targeted, value: Any) -> Any:
         v = {"if": {"<": [v, float(step.low)]}, "then": float(step.low), "else": v}
     if step.high is not None:
         v = {"if": {">": [v, float(step.high)]}, "then": float(step.high), "else": v}
+    if step.low is not None or step.high is not None:  # (PFA orders NaN above every number: a missing value stays NaN)
+        v = {"if": isnan("target_raw"), "then": NAN, "else": v}
     if step.factor != 1.0 or step.constant != 0.0:
         v = {"+": [{"*": [v, float(step.factor)]}, float(step.constant)]}
     if step.cast is not None:

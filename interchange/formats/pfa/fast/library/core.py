@@ -52,11 +52,19 @@ def _arith(op: str) -> Callable[..., Compiled]:
             ufunc = {"+": np.add, "-": np.subtract, "*": np.multiply}[op]
             return (lambda rt: ufunc(as_float(af(rt)), as_float(bf(rt)))), t
 
+        ufunc = {"+": np.add, "-": np.subtract, "*": np.multiply}[op]
+        limit = (INT_MIN, INT_MAX) if t.name == "int" else (LONG_MIN, LONG_MAX)
+
         def ints(rt: Run) -> Any:
             a, b = np.asarray(af(rt), dtype=np.int64), np.asarray(bf(rt), dtype=np.int64)
-            exact = {"+": np.add, "-": np.subtract, "*": np.multiply}[op](a.astype(object), b.astype(object))
-            limit = (INT_MIN, INT_MAX) if t.name == "int" else (LONG_MIN, LONG_MAX)
-            bad = np.asarray(np.frompyfunc(lambda v: v < limit[0] or v > limit[1], 1, 1)(exact), dtype=bool)  # 0-d too
+            if np.abs(ufunc(a.astype(np.float64), b.astype(np.float64))).max(initial=0.0) < 2.0**62 and (
+                op != "*" or (np.abs(a).max(initial=0) < 2**62 and np.abs(b).max(initial=0) < 2**62)
+            ):  # no int64 overflow on the way: int64 is exact (the float estimate is within 2**11 of the result)
+                exact = ufunc(a, b)
+                bad = (exact < limit[0]) | (exact > limit[1])
+            else:  # near the long range: Python's whole numbers, as titus2 computes
+                exact = ufunc(a.astype(object), b.astype(object))
+                bad = np.asarray(np.frompyfunc(lambda v: v < limit[0] or v > limit[1], 1, 1)(exact), dtype=bool)  # 0-d too
             rt.fail(bad, depth, f"{t.name} overflow")
             return np.where(bad, 0, exact).astype(np.int64)
 

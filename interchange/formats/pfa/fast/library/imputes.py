@@ -1,4 +1,4 @@
-"""PFA's ``impute.*``, ``cast.*`` of numbers and ``map.containsKey`` on whole batches, with titus2's semantics.
+"""PFA's ``impute.*`` and ``cast.*`` of numbers on whole batches, with titus2's semantics (``map.*``: ``collections.maps``).
 
 A null where ``impute.errorOnNull`` finds one fails the record; ``cast.int`` / ``cast.long``
 round half up and fail the record outside the type's range.
@@ -25,7 +25,6 @@ from interchange.formats.pfa.fast.library.registry import (
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
     DOUBLE,
-    STRING,
     Arr,
     NotCovered,
     Opaque,
@@ -117,19 +116,3 @@ def _cast(target: str) -> Callable[..., Compiled]:
 
 for _t in ("double", "float", "int", "long"):
     LIBRARY[f"cast.{_t}"] = _cast(_t)
-
-
-@fn("map.containsKey")
-def _contains_key(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    (mf, mt), (kf, kt) = args_of(c, args, scope, 2)
-    if not (isinstance(mt, Opaque) and mt.kind == "map") or kt != STRING:
-        raise NotCovered("map.containsKey on a non-map or with a non-string key")
-
-    def run(rt: Run) -> Any:
-        m = np.asarray(mf(rt), dtype=object)
-        if m.ndim != 0:
-            raise NotCovered("maps that vary per row")
-        table = m[()]
-        return np.frompyfunc(lambda k: k in table, 1, 1)(np.asarray(kf(rt), dtype=object)).astype(bool)
-
-    return run, BOOLEAN

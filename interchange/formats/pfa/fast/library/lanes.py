@@ -33,14 +33,26 @@ def map_fcn(c: Compiler, fcn_raw: Any, scope: Scope, elem_types: list[Any]) -> t
 
 
 def run_lanes(
-    rt: Run, slots: list[Any], values: list[Any], types: list[Any], body: Callable[[Run], Any], ret: Any, k: int
+    rt: Run,
+    slots: list[Any],
+    values: list[Any],
+    types: list[Any],
+    body: Callable[[Run], Any],
+    ret: Any,
+    k: int,
+    mask: Any = None,
 ) -> Any:
-    """Evaluate a lane-compiled body with each slot bound to an array (as elements), one lane of length k."""
+    """Evaluate a lane-compiled body with each slot bound to an array (as elements), one lane of length k.
+
+    ``mask`` (rows x lanes): the lanes that hold an item (a map's padded items do not), the only
+    ones whose errors count."""
     for s, v, t in zip(slots, values, types, strict=True):
         rt.env[s.id] = convert(v, t, s.type) if t != s.type else v
     before = rt.active
     if before is not None:
         rt.active = np.asarray(before)[..., None]
+    if mask is not None:
+        rt.active = mask if rt.active is None else (rt.active & mask)
     try:
         out = body(rt)
     finally:

@@ -4,18 +4,23 @@ forest's vote), ``a.median``, ``a.product``, ``a.lnsum``, ``a.geomean``, ``a.log
 titus2's order is kept: ``a.mode`` counts equal items (by their JSON text), keeps the items
 with the highest count and returns their median (``a.median``: the middle of the sorted items;
 of an even count, the mean of the two middle ones for float / double, the lower one otherwise).
-Where that order is not a plain numeric one (NaN, or both 0.0 and -0.0 in one array), the batch
-is deferred to titus2.
+Rows where that order is not numpy's (a NaN, or a -0.0: JSON text tells 0.0 and -0.0 apart and
+NaN equal to NaN, and titus2's sort is stable with a float's NaN equal to everything) are
+computed item by item as titus2 computes them (``_titus_median`` / ``_titus_mode``); the rest
+of the batch stays vectorised.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from functools import cmp_to_key
 from typing import Any
 
 import numpy as np
 
 from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
+from interchange.formats.pfa.fast.library.collections.ordering import compare_of
 from interchange.formats.pfa.fast.library.registry import args_of, fn, seqsum
 from interchange.formats.pfa.fast.types import DOUBLE, STRING, Arr, Defer, EnumT, NotCovered, Prim, is_int, is_num
 
@@ -34,10 +39,34 @@ def _array(c: Compiler, args: list[Any], scope: Scope, name: str, numbers: bool)
     return af, at.items
 
 
-def _plain_order(s: np.ndarray) -> None:
-    """Sorted items whose titus2 order is not numpy's: NaN, or 0.0 beside -0.0 (different JSON text)."""
-    if s.dtype.kind == "f" and (np.isnan(s).any() or ((s == 0) & np.signbit(s)).any()):
-        raise Defer("a.mode / a.median over NaN or -0.0 (titus2's own ordering)")
+def _special(x: np.ndarray) -> np.ndarray:
+    """Rows (all axes but the last) whose titus2 order is not numpy's: a NaN or a -0.0."""
+    if x.dtype.kind != "f":
+        return np.zeros(x.shape[:-1], dtype=bool)
+    return (np.isnan(x) | ((x == 0) & np.signbit(x))).any(axis=-1)
+
+
+def _titus_median(items: list[Any], cmp: Callable[[Any, Any], int], floating: bool) -> Any:
+    """titus2's ``a.median`` of one array (``titus.lib.array.Median``): a stable sort by its ``compare``."""
+    sa = sorted(items, key=cmp_to_key(cmp))
+    half = len(sa) // 2
+    if len(sa) % 2:
+        return sa[half]
+    return (sa[half - 1] + sa[half]) / 2.0 if floating else sa[half - 1]
+
+
+def _titus_mode(items: list[Any], cmp: Callable[[Any, Any], int], floating: bool) -> Any:
+    """titus2's ``a.mode`` of one array (``titus.lib.array.Mode``): items counted by their JSON text,
+    the median of the most frequent ones in order of first appearance."""
+    counter: dict[str, int] = {}
+    lookup: dict[str, Any] = {}
+    for x in items:
+        xx = json.dumps(x)
+        if xx not in counter:
+            counter[xx], lookup[xx] = 0, x
+        counter[xx] += 1
+    best = max(counter.values())
+    return _titus_median([lookup[xx] for xx in counter if counter[xx] == best], cmp, floating)
 
 
 def _nth(s: np.ndarray, mark: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -59,21 +88,30 @@ def _middle(s: np.ndarray, mark: np.ndarray, floating: bool) -> np.ndarray:
     return np.where(odd, upper, lower)
 
 
-def _sorted_summary(name: str, pick: Callable[[np.ndarray, bool], np.ndarray]) -> Callable[..., Compiled]:
-    """``a.median`` / ``a.mode``: ``pick`` over each row's items sorted in titus2's order."""
+def _sorted_summary(
+    name: str, pick: Callable[[np.ndarray, bool], np.ndarray], one: Callable[[list[Any], Callable[[Any, Any], int], bool], Any]
+) -> Callable[..., Compiled]:
+    """``a.median`` / ``a.mode``: ``pick`` over each row's items sorted in titus2's order; rows
+    holding a NaN or a -0.0 by ``one``, titus2's computation on that row's items."""
 
     def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         af, t = _array(c, args, scope, name, numbers=False)
         depth, floating = scope.depth, t in (DOUBLE, Prim("float"))
+        cmp = compare_of(t) if floating else None
 
         def run(rt: Run) -> Any:
             x = np.asarray(af(rt))
             if x.shape[-1] == 0:
                 rt.fail(np.array(True), depth, "empty array")
                 return np.zeros(x.shape[:-1], dtype=x.dtype)
-            s = np.sort(x, axis=-1)
-            _plain_order(s)
-            return pick(s, floating)
+            special = _special(x)
+            out = pick(np.sort(x, axis=-1), floating)
+            if cmp is not None and special.any():
+                out = np.array(np.broadcast_to(out, special.shape), dtype=np.float64)
+                rows = np.broadcast_to(x, special.shape + x.shape[-1:])
+                for at in zip(*np.nonzero(special), strict=True):
+                    out[at] = one(rows[at].tolist(), cmp, floating)
+            return out
 
         return run, t
 
@@ -94,8 +132,8 @@ def _mode(s: np.ndarray, floating: bool) -> np.ndarray:
     return _middle(s, best, floating)
 
 
-fn("a.median")(_sorted_summary("a.median", lambda s, floating: _middle(s, np.ones(s.shape, dtype=bool), floating)))
-fn("a.mode")(_sorted_summary("a.mode", _mode))
+fn("a.median")(_sorted_summary("a.median", lambda s, floating: _middle(s, np.ones(s.shape, dtype=bool), floating), _titus_median))
+fn("a.mode")(_sorted_summary("a.mode", _mode, _titus_mode))
 
 
 @fn("a.product")
