@@ -34,7 +34,8 @@ STRING_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Any]] = {
 
 def _compile(name: str) -> Callable[[Compiler, list[Any], Scope], Compiled]:
     f, kinds, result = STRING_FUNCTIONS[name]
-    ufunc = np.frompyfunc(f, len(kinds), 1)
+    idle = None if result is STRING else 0  # (a row the branch does not take may hold null: ifnotnull's then)
+    ufunc = np.frompyfunc(lambda *a: idle if any(v is None for v in a) else f(*a), len(kinds), 1)
 
     def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         compiled = args_of(c, args, scope, len(kinds))
