@@ -26,7 +26,7 @@ from interchange.errors import UnsupportedModelError
 from interchange.formats.pfa.emit import functions as fn
 from interchange.formats.pfa.emit.expressions import _is_text, _text, _text_nullable
 from interchange.formats.pfa.emit.regex import PatternRefused, posix_contains, posix_matches
-from interchange.ir.derive.expressions import Const, Expr, Ref
+from interchange.ir.derive.expressions import Call, Const, Expr, Ref
 from interchange.ir.derive.text import TEXT_FUNCTIONS, TextDerive
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["write_text_derive"]
 
+_INT_MAX = 2**31 - 1
 _MISSING = object()  # an argument that is always missing (a null constant)
 
 
@@ -41,21 +42,50 @@ def _refuse(step: TextDerive, why: str) -> UnsupportedModelError:
     return UnsupportedModelError(f"the text function {step.function} (TextDerive) is not written to PFA: {why}", format="pfa")
 
 
-def _argument(w: _Writer, step: TextDerive, e: Expr, kind: str) -> tuple[Any, bool]:
-    """A PFA expression of one argument and whether it may be null."""
+def _blank_of(e: Expr) -> Expr | None:
+    """``x`` of the PMML lift's blank ``if(isMissing(x), "", x)`` (a missing text read as the empty one), else None."""
+    if isinstance(e, Call) and e.function == "if" and len(e.args) == 3 and e.fill is None and e.default is None:
+        test, then, other = e.args
+        if isinstance(test, Call) and test.function == "isMissing" and test.args == (other,) and then == Const(""):
+            return other
+    return None
+
+
+def _integer(w: _Writer, step: TextDerive, e: Expr) -> tuple[Any, bool, Any]:
+    """An integer argument: a constant, or a number column truncated towards zero as the IR's ``int``
+    (missing where it is null or NaN), clamped to PFA's int (an index or a count beyond any text's length)."""
+    if isinstance(e, Const) and isinstance(e.value, (int, float)) and not isinstance(e.value, bool):
+        return int(e.value), False, None
+    if isinstance(e, Ref) and w.cols[e.name][1] == "integer":
+        expr, _, nullable = w.cols[e.name]
+        return expr, nullable, lambda x: {"cast.int": {"max": [{"min": [x, _INT_MAX]}, -_INT_MAX - 1]}}
+    if isinstance(e, Ref) and w.cols[e.name][1] == "double":
+        x = fn.tmp(w, fn.number_ref(w, e.name))
+        whole = {"if": {"<": ["x", 0.0]}, "then": {"m.ceil": "x"}, "else": {"m.floor": "x"}}
+        clamp = {"max": [{"min": [whole, float(_INT_MAX)]}, float(-_INT_MAX - 1)]}
+        return {"if": fn.isnan(x), "then": None, "else": x}, True, lambda s: {"do": [{"let": {"x": s}}, {"cast.int": clamp}]}
+    raise _refuse(step, f"the integer argument {e!r} is neither a constant nor a number column")
+
+
+def _argument(w: _Writer, step: TextDerive, e: Expr, kind: str) -> tuple[Any, bool, Any]:
+    """A PFA expression of one argument, whether it may be null, and what makes an int of it (None: as it is)."""
     if isinstance(e, Const) and e.value is None:
-        return _MISSING, False
+        return _MISSING, False, None
     if kind == "i":
-        if isinstance(e, Const) and isinstance(e.value, (int, float)) and not isinstance(e.value, bool):
-            return int(e.value), False
-        raise _refuse(step, f"the integer argument {e!r} is not a constant (PFA has no exact cast of a per-row number to int)")
+        return _integer(w, step, e)
+    inner = _blank_of(e)
+    if inner is not None:
+        expr, nullable, _ = _argument(w, step, inner, kind)
+        if expr is _MISSING:
+            return {"string": ""}, False, None
+        return ({"impute.defaultOnNull": [expr, {"string": ""}]} if nullable else expr), False, None
     if isinstance(e, Ref) and w.cols[e.name][1] == "string":
         expr, _, nullable = w.cols[e.name]
-        return expr, nullable
+        return expr, nullable, None
     if isinstance(e, Const) and isinstance(e.value, str):
-        return {"string": e.value}, False
+        return {"string": e.value}, False, None
     if _is_text(w, e):
-        return _text(w, e), _text_nullable(e)
+        return _text(w, e), _text_nullable(e), None
     raise _refuse(step, f"the argument {e!r} is no text (the IR would print a number; PFA's s.number differs)")
 
 
@@ -114,11 +144,12 @@ def write_text_derive(w: _Writer, step: TextDerive) -> None:
     _, kinds, result = TEXT_FUNCTIONS[step.function]
     read = [_argument(w, step, e, k) for e, k in zip(step.arguments, kinds, strict=True)]
     gone: Any = None if result == "string" else fn.NAN
-    if any(expr is _MISSING for expr, _ in read):
+    if any(expr is _MISSING for expr, _, _ in read):
         w.bind(step.outputs[0], gone, "string" if result == "string" else "double", result == "string")
         return
-    guarded = {f"t{i}": expr for i, (expr, nullable) in enumerate(read) if nullable}
-    args = [f"t{i}" if nullable else expr for i, (expr, nullable) in enumerate(read)]
+    guarded = {f"t{i}": expr for i, (expr, nullable, _) in enumerate(read) if nullable}
+    args = [f"t{i}" if nullable else expr for i, (expr, nullable, _) in enumerate(read)]
+    args = [a if cast is None else cast(a) for a, (_, _, cast) in zip(args, read, strict=True)]
     value = _body(step, args)
     if result == "int":
         value = {"+": [value, 0.0]}  # (an int as the IR's double)
