@@ -39,4 +39,4 @@ def _columns(w: _Writer, step: Columns, sig: Signature) -> dict[str, Any]:
     return {f"extra:{out}": _field(w, col, types[out]) for col, out in zip(step.inputs, step.outputs, strict=True)}
 
 
-COLUMNS_WRITERS = {Columns: _columns}
+COLUMNS_WRITERS: dict[type, Any] = {Columns: _columns}
