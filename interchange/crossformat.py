@@ -278,6 +278,9 @@ def _values(lifted: Lifted, n: int, rng: np.random.Generator) -> dict[str, Any]:
     graph = lifted.graph
     columns: dict[str, Any] = {}
     for f in lifted.signature.inputs:
+        if f.type == "boolean":  # true and false as the batches hold them, 1.0 / 0.0 (interchange.batch)
+            columns[f.name] = rng.integers(2, size=n).astype(np.float64)
+            continue
         if f.type == "string" or f.optype == "categorical":
             pool = list(f.values or ()) or _categories(graph, f.name) or _valid(graph, f.name) or ["a", "b"]
             columns[f.name] = np.array([pool[i] for i in rng.integers(len(pool), size=n)], dtype=object)

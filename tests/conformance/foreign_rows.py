@@ -85,6 +85,9 @@ def _texts(data: bytes, frame: pd.DataFrame, seed: int) -> None:
         return
     name = indexes[0].get("textField")
     terms = [c.text or "" for el in indexes for c in el.iter("{*}Constant")]
+    # and the texts TextIndexNormalization rows replace (a regular expression's letters stand as they are)
+    firsts = [next((c for c in r if isinstance(c.tag, str)), None) for el in indexes for r in el.iter("{*}row")]
+    terms += [re.sub(r"[^A-Za-z]", "", c.text or "") for c in firsts if c is not None]
     rng = np.random.default_rng(seed)
     pool = sorted({t for t in terms} | {t.upper() for t in terms} | {t.capitalize() for t in terms}) + ["other", "x-y"]
     texts: list[Any] = []

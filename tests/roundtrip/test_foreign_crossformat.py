@@ -27,12 +27,30 @@ and what each exposed:
   more (PFA / ONNX "differed" by a factor of 4);
 * nyoka_xgboost_missing_no_prediction: leaves without a prediction (NaN scores) under a binary logit, which a
   guard against exp overflow written as ``-s > max`` turned into probabilities (titus2 orders NaN above all).
+
+The outside corpus' fourth batch (/work/helpers/outside/gen4.py: sklearn2pmml 0.133.1, nyoka 5.5.0, skl2onnx 1.20.0,
+onnxmltools 1.16.0 over scikit-learn 1.9.1, XGBoost 3.2.0, LightGBM 4.7.0):
+
+* s2p_domain_invalid_missing (ContinuousDomain / CategoricalDomain with invalid_value_treatment="as_missing" and
+  missing value replacements), s2p_expression_linreg (ExpressionTransformer: a product, a log, an if-else),
+  s2p_cut_onehot_logreg (CutTransformer into a OneHotEncoder), s2p_select_first (SelectFirstClassifier: a
+  Segmentation selectFirst of a tree and a logistic regression), s2p_ruleset (RuleSetClassifier: a RuleSetModel),
+  s2p_gbdt_lr (GBDTLRClassifier: leaf indicators of a boosted forest into a logistic regression),
+  nyoka_lgbm_reg_missing (nyoka LightGBM regressor fitted with missing values), onnxmltools_xgb_reg_missing,
+  onnxmltools_lgbm_dart_reg: convert everywhere (s2p_select_first and s2p_gbdt_lr sit in ``pmml_crossformat/``: their
+  float DataFields are read as doubles by the lift, test_outside_float_fields.py);
+* skl2onnx_imputer_string_categories (``onnx_crossformat/``: SimpleImputer(missing_values="") and OneHotEncoder over
+  a text column, SimpleImputer(mean) over two numbers, a binary DecisionTreeClassifier): the PMML writer wrote the
+  tree's probabilities (leaves [-p, p] over a base [1, 0]) under a softmax, and the ONNX lift's LabelEncoder over
+  the "" stand-in for a missing text never matched in PMML (fixed); PFA: ``XFAIL``;
+* s2p_tree_winner_id (sklearn2pmml ``winner_id=True``: an entityId output): PFA ``XFAIL``.
 """
 
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +68,7 @@ DOCUMENTS = sorted(
         *(CONFORMANCE / "pmml_foreign").glob("s2p_*.pmml"),
         *(CONFORMANCE / "pmml_crossformat").glob("*.pmml"),
         *(CONFORMANCE / "onnx_foreign").glob("*.onnx"),
+        *(CONFORMANCE / "onnx_crossformat").glob("*.onnx"),  # (not in onnx_foreign/: test_lift_onnx feeds those numbers)
     ]
 )
 TARGETS = ("pmml", "pfa", "onnx", "python")
@@ -71,6 +90,16 @@ DIFFERS: dict[tuple[str, str], str] = {
     # would keep the PFA lift from reading the logit back)
     ("s2p_sgd_logit_integer_classes", "pfa"): "titus2 m.link.logit OverflowError",
 }
+# (document stem, target) -> a defect in a writer another task owns: the conversion fails (strict xfail) until fixed
+XFAIL: dict[tuple[str, str], str] = {
+    # formats/pfa/emit/transforms.py _impute: an Impute over a column that is not nullable is written as the column
+    # itself, but a float cast (u.f32) of a null input gives NaN there, which stays unimputed (a missing x1 reached
+    # the tree's missing branch: 30 of 200 labels differ)
+    ("skl2onnx_imputer_string_categories", "pfa"): "PFA Impute leaves NaN of a non-nullable column unimputed",
+    # formats/pfa/emit/models/tree_figures.py: the node_ids cell holds strings, but the Output field of an integer
+    # entityId is typed long: titus2 refuses the record ("record constructed with new has wrong fields")
+    ("s2p_tree_winner_id", "pfa"): "PFA entityId output typed long, given the string node_ids cell",
+}
 # documents the lift refuses, with a phrase of its reason (nothing to convert)
 NOT_LIFTED = {
     # skl2onnx's KMeans gives the distances to every center ("scores") beside the label; the IR's
@@ -79,13 +108,18 @@ NOT_LIFTED = {
 }
 
 
-def _cases() -> list[tuple[Path, str]]:
-    return [(p, t) for p in DOCUMENTS for t in TARGETS if t != p.suffix[1:]]
+def _cases() -> list[Any]:
+    return [
+        pytest.param(p, t, marks=pytest.mark.xfail(reason=XFAIL[p.stem, t], strict=True)) if (p.stem, t) in XFAIL else (p, t)
+        for p in DOCUMENTS
+        for t in TARGETS
+        if t != p.suffix[1:]
+    ]
 
 
 def test_the_table_names_only_documents_here() -> None:
     stems = {p.stem for p in DOCUMENTS}
-    assert {stem for stem, _ in [*EXPECTED, *DIFFERS]} | set(NOT_LIFTED) <= stems
+    assert {stem for stem, _ in [*EXPECTED, *DIFFERS, *XFAIL]} | set(NOT_LIFTED) <= stems
     assert len(DOCUMENTS) >= 10
 
 

@@ -108,6 +108,10 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     ("tx_discretize", "onnx"): (interchange.UnsupportedModelError, "a text Output expression that may be missing"),
     # text functions (TextDerive): written to PFA (formats/pfa/emit/text.py); refused by ONNX's writer (onnx/emit/text.py)
     ("tx_strings", "onnx"): (interchange.UnsupportedModelError, "TextDerive"),
+    # PMML's substring / formatNumber (pmml:substring, pmml:formatNumber): no writer writes them yet, each refuses by name
+    ("tx_number_text", "pmml"): (interchange.UnsupportedModelError, "pmml:substring"),
+    ("tx_number_text", "pfa"): (interchange.UnsupportedModelError, "no mapping for IR step TextDerive"),
+    ("tx_number_text", "onnx"): (interchange.UnsupportedModelError, "pmml:substring"),
     # pypmml's c(n) has Euler's constant as 0.57721566 (scores ~1e-9 relative off) and JPMML-Evaluator 0.16 does not
     # take AnomalyDetectionModel: the written PFA / ONNX compute the specification's score (test_wtargets_writers.py)
     **{("anomaly_iforest", t): (interchange.VerificationError, "cannot evaluate it") for t in ("pfa", "onnx")},

@@ -47,9 +47,54 @@ CALLS = {
     "pmml:matches": "regex(a1).matcher(a0).find()",
     "pmml:termcount": "(double) termCount(a0, a1, a2, a3 != 0)",
     "pmml:termbinary": "termCount(a0, a1, a2, a3 != 0) > 0",
+    # PMML 4.4 substring (1-based, clipped), formatNumber (Java's own String.format, as JPMML-Evaluator; -0.0 as 0)
+    # and TextIndexNormalization (the JSON table of ir.kernels.text.normalized)
+    "pmml:substring": "pySubstr(a0, a1 - 1, a1 - 1 + a2)",
+    "pmml:formatNumber": "String.format(java.util.Locale.ROOT, a1, a0 + 0.0)",
+    "pmml:normalize": "normalized(a0, a1, a2 != 0)",
 }
 
 HELPERS["text"] = """
+    private static final java.util.Map<String, Object[][]> NORMALIZATIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A JSON text of the table's shape ([[pattern, replacement], ...]) read into its strings. */
+    private static java.util.List<String> jsonStrings(String json) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < json.length(); i++) {
+            if (json.charAt(i) != '"') continue;
+            StringBuilder b = new StringBuilder();
+            for (i++; json.charAt(i) != '"'; i++) {
+                char c = json.charAt(i);
+                if (c == (char) 92) {  // a backslash
+                    char e = json.charAt(++i);
+                    if (e == 'u') { b.append((char) Integer.parseInt(json.substring(i + 1, i + 5), 16)); i += 4; }
+                    else b.append(e == 'n' ? (char) 10 : e == 't' ? (char) 9 : e == 'r' ? (char) 13
+                        : e == 'b' ? (char) 8 : e == 'f' ? (char) 12 : e);
+                } else b.append(c);
+            }
+            out.add(b.toString());
+        }
+        return out;
+    }
+
+    /** ir.kernels.text.normalized: each [pattern, replacement] of the table replaces every match, in order. */
+    private static String normalized(String text, String table, boolean sensitive) {
+        Object[][] rules = NORMALIZATIONS.computeIfAbsent((sensitive ? "1" : "0") + table, k -> {
+            java.util.List<String> cells = jsonStrings(table);
+            Object[][] found = new Object[cells.size() / 2][];
+            int flags = sensitive ? 0 : java.util.regex.Pattern.CASE_INSENSITIVE;
+            for (int r = 0; r < found.length; r++) {
+                found[r] = new Object[] {java.util.regex.Pattern.compile(cells.get(2 * r), flags),
+                    java.util.regex.Matcher.quoteReplacement(cells.get(2 * r + 1))};
+            }
+            return found;
+        });
+        for (Object[] rule : rules) {
+            text = ((java.util.regex.Pattern) rule[0]).matcher(text).replaceAll((String) rule[1]);
+        }
+        return text;
+    }
+
     /** titus.util.startEnd over a text of length n: Python-style negative indices, clamped, end >= start. */
     private static int[] startEnd(long n, long start, long end) {
         long s = Math.min(Math.max(start >= 0 ? start : n + start, 0), n);
@@ -151,7 +196,7 @@ HELPERS["text"] = """
 
 
 def _argument(value: Value, kind: str, lowering: Lowering) -> Value:
-    """``value`` as the Java type of a parameter of kind "s" (String, Python's str of a number) or "i" (long)."""
+    """``value`` as the Java type of a parameter of kind "s" (String, Python's str of a number), "i" (long) or "f" (double)."""
     if kind == "s":
         if value.text:
             return value
@@ -161,7 +206,8 @@ def _argument(value: Value, kind: str, lowering: Lowering) -> Value:
     if value.text or value.mixed:
         from interchange.codegen.java.functions import refuse
 
-        raise refuse("a text where a text function takes an integer (Python's int of a text)")
+        wanted = "an integer (Python's int of a text)" if kind == "i" else "a number (Python's float of a text)"
+        raise refuse(f"a text where a text function takes {wanted}")
     return value
 
 
@@ -175,7 +221,8 @@ def _text_derive(step: TextDerive, out: JavaWriter) -> list[str]:
     names = []
     for i, (v, k) in enumerate(zip(values, kinds, strict=True)):
         # integers as Python's int of the double: truncated toward zero
-        names.append(f"{'String' if k == 's' else 'long'} a{i} = {v.code if k == 's' else f'(long) {v.code}'};")
+        code = v.code if k in "sf" else f"(long) {v.code}"
+        names.append(f"{ {'s': 'String', 'f': 'double'}.get(k, 'long') } a{i} = {code};")
     call = CALLS[step.function]
     if result == "boolean":
         call = f"({call}) ? 1.0 : 0.0"

@@ -140,6 +140,51 @@ def _numeric_member(root: etree._Element) -> bool:
     return False
 
 
+def _segment_tree_lacks_category(root: etree._Element) -> bool:
+    """A classification Segmentation (not a vote) over a TreeModel with a Node whose
+    ScoreDistribution lacks one of the categories the tree's other Nodes name."""
+    for seg in _all(root, "Segmentation"):
+        if seg.get("multipleModelMethod") in ("majorityVote", "weightedMajorityVote", "selectAll", "selectFirst", "modelChain"):
+            continue
+        for tree in (t for s in children(seg, "Segment") for t in children(s, "TreeModel")):
+            named = [{d.get("value") for d in children(n, "ScoreDistribution")} for n in _all(tree, "Node")]
+            every = set().union(*named) if named else set()
+            if tree.get("functionName") == "classification" and any(n and every - n for n in named):
+                return True
+    return False
+
+
+def _skip_classification(root: etree._Element) -> bool:
+    """skipSegment over a classification's averages, max or medians."""
+    return any(
+        seg.get("missingPredictionTreatment") == "skipSegment"
+        and seg.getparent().get("functionName") == "classification"
+        and seg.get("multipleModelMethod") not in ("majorityVote", "weightedMajorityVote")
+        for seg in _all(root, "Segmentation")
+    )
+
+
+def _folded_regex_normalization(root: etree._Element) -> bool:
+    """A case-insensitive TextIndex whose TextIndexNormalization holds a regular-expression row."""
+    for index in _all(root, "TextIndex"):
+        if index.get("isCaseSensitive", "false") == "true":
+            continue
+        for norm in children(index, "TextIndexNormalization"):
+            column = norm.get("regexField", "regex")
+            if any(cell.text and cell.text.strip() == "true" for cell in norm.iter(f"{{*}}{column}")):
+                return True
+    return False
+
+
+def _boolean_literal(root: etree._Element) -> bool:
+    """A predicate comparing a boolean DataField with the value "true" or "false"."""
+    booleans = {f.get("name") for f in _all(root, "DataField") if f.get("dataType") == "boolean"}
+    return any(
+        p.get("field") in booleans and (p.get("value") or "").strip().lower() in ("true", "false")
+        for p in _all(root, "SimplePredicate")
+    )
+
+
 def _empty_text(root: etree._Element) -> bool:
     """A Constant holding the empty text (not missing="true") among an Apply's arguments."""
     return any(
@@ -193,6 +238,19 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         _segmentation("average", "weightedAverage", function="classification"),
         "a used segment's missing result: pypmml's NaN ordering",
     ),
+    (
+        "Segmentation over a TreeModel whose Node lacks a category",
+        _segment_tree_lacks_category,
+        "pypmml makes the category's combined probability missing, which wins the label; PMML 4.4 and "
+        "JPMML-Evaluator give the absent category probability 0 in that segment",
+    ),
+    (
+        "Segmentation skipSegment of a classification",
+        _skip_classification,
+        "pypmml divides the kept probabilities by every used segment, skipped ones included; PMML 4.4 and "
+        "JPMML-Evaluator average the kept ones (JPMML also shares missingThreshold by Segment weight where "
+        "pypmml and the IR count segments of an unweighted method)",
+    ),
     ("Discretize mapMissingTo / defaultValue", _discretize_missing, "pypmml does not apply them as PMML 4.4 does"),
     (
         "TreeModel Targets priorProbability",
@@ -223,6 +281,18 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "NearestNeighborModel continuousScoringMethod=weightedAverage",
         lambda root: any(m.get("continuousScoringMethod") == "weightedAverage" for m in _all(root, "NearestNeighborModel")),
         "pypmml divides the distance-weighted average by k once more (test_pmml_jpmml.py knn_distance_regressor)",
+    ),
+    (
+        "SimplePredicate value true / false of a boolean field",
+        _boolean_literal,
+        'pypmml finds a present boolean equal to "false" whatever its value (measured: tree_boolean_no_header, 85 '
+        "of 300 rows); PMML 4.4 converts the value to the field's dataType first, as JPMML-Evaluator does",
+    ),
+    (
+        "TextIndexNormalization regular expression of a case-insensitive TextIndex",
+        _folded_regex_normalization,
+        'pypmml matches a regular-expression row case-sensitively (measured: "GREAT" stays, "Goood" of a '
+        "literal row is replaced); JPMML-Evaluator folds case for both, as the TextIndex's isCaseSensitive says",
     ),
     (
         "Constant holding the empty text",

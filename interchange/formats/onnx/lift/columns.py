@@ -9,7 +9,7 @@ import numpy as np
 import onnx
 
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _where
-from interchange.ir.derive.expressions import Call, Const, Indicator, Lookup, Ref
+from interchange.ir.derive.expressions import Call, Const, Expr, Indicator, Lookup, Ref
 from interchange.ir.derive.transforms import Impute, Normalize, Threshold
 from interchange.ir.graph import Step
 from interchange.ir.lifted import Unliftable
@@ -169,15 +169,25 @@ class ColumnOps(LifterOps):
             else at.get("default_string", "_Unused")
         )
         table = tuple(((k,), float(x) if numeric else x) for k, x in zip(keys, values, strict=True))
+        default = float(default) if numeric else default
         outs = [
-            self.derive(
-                f"{n}:code",
-                Lookup((Ref(n),), table, float(default) if numeric else default, numeric=numeric),
-                None if not numeric else False,
-            )
+            self.derive(f"{n}:code", self._label_lookup(n, table, default, numeric), None if not numeric else False)
             for n in v.names
         ]
         return Cols(outs, False, whole="values_int64s" in at)
+
+    def _label_lookup(self, name: str, table: tuple[tuple[tuple[Any, ...], Any], ...], default: Any, numeric: bool) -> Expr:
+        """A LabelEncoder's lookup; over a text input read as "" when missing (``empty_text``), the key ""
+        said as a missing input (PMML engines read an empty string as a missing value, so a MapValues
+        row keyed "" never matches there)."""
+        source = getattr(self, "empty_text", {}).get(name)
+        if source is None:
+            return Lookup((Ref(name),), table, default, numeric=numeric)
+        on_empty = next((x for (k,), x in table if k == ""), default)
+        rest = tuple(row for row in table if row[0] != ("",))
+        return Call(
+            "if", (Call("isMissing", (Ref(source),)), Const(on_empty), Lookup((Ref(source),), rest, default, numeric=numeric))
+        )
 
     def op_Where(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         cond = self._cols(node, ins[0])

@@ -33,16 +33,33 @@ AFFINITY = "\0affinity"  # Prediction.extra key: (cluster ids, rows x clusters d
 OutputFn = Callable[[Prediction, Scope], np.ndarray]
 
 
+def field_display(model: etree._Element) -> dict[str, str]:
+    """The display values the target's DataField gives its categories (Value displayValue): what
+    predictedDisplayValue shows where no TargetValue names one (PMML 4.4 §Output; JPMML-Evaluator,
+    measured: tree_boolean_no_header shows "Large"; pypmml 1.5.8 shows nothing)."""
+    schema = child(model, "MiningSchema")
+    names = [mf.get("name") for mf in children(schema, "MiningField") if mf.get("usageType") in ("target", "predicted")]
+    dictionary = child(model.getroottree().getroot(), "DataDictionary")
+    if len(names) != 1 or dictionary is None:
+        return {}
+    for df in children(dictionary, "DataField"):
+        if df.get("name") == names[0]:
+            shown = [v for v in children(df, "Value") if v.get("displayValue") is not None]
+            return {str(v.get("value")): str(v.get("displayValue")) for v in shown}
+    return {}
+
+
 def targets(model: etree._Element) -> tuple[Callable[[Prediction], Prediction], dict[str, str]]:
-    """The Targets post-processing of ``model`` and its display values (value -> displayValue)."""
+    """The Targets post-processing of ``model`` and its display values (value -> displayValue:
+    the TargetValue's, else the target DataField's Value's)."""
     el = child(model, "Targets")
     if el is None:
-        return (lambda p: p), {}
+        return (lambda p: p), field_display(model)
     found = children(el, "Target")
     if len(found) != 1:
         raise NotCovered(f"{len(found)} Target elements")
     t = found[0]
-    display = {}
+    display = field_display(model)
     for tv in children(t, "TargetValue"):
         if elements(tv):
             raise NotCovered("TargetValue with a Partition")

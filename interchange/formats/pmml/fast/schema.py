@@ -53,6 +53,8 @@ def _classifier(df: etree._Element) -> Classify | None:
         raise NotCovered(f"Interval on {optype} DataField {df.get('name')}")
     if optype == "continuous" and by["valid"] and not intervals:
         raise NotCovered(f"continuous DataField {df.get('name')} with valid Values and no Interval")
+    if dtype == "boolean" and not values and not intervals:
+        return None  # a 1.0 / 0.0 column (interchange.batch), every present value valid
     if dtype not in ("double", "float", "integer", "string"):
         raise NotCovered(f"DataField {df.get('name')} dataType={dtype}")
 

@@ -16,14 +16,15 @@ from contextvars import ContextVar
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of, regex
-from interchange.formats.pmml.parse import NotCovered, children, local
+from interchange.formats.pmml.fast.expressions.text import normalization, number_text_arguments
+from interchange.formats.pmml.parse import NotCovered, local
 from interchange.ir.derive.expressions import Call, Const, Expr, Ref
 from interchange.ir.derive.text import TextDerive, words
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["TEXT_APPLY", "lift_text", "lift_text_index", "text_steps"]
 
-TEXT_APPLY = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches")
+TEXT_APPLY = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches", "substring", "formatNumber")
 Lift = Callable[[etree._Element, Ctx], Expr]
 # the TextDerive steps the DerivedField being lifted needs before it (None: text steps have no place here)
 _PENDING: ContextVar[list[TextDerive] | None] = ContextVar("pmml_text_steps", default=None)
@@ -63,13 +64,23 @@ def _blank(expr: Expr) -> Expr:
 def lift_text(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
     """PMML 4.4 uppercase, lowercase, trimBlanks (blanks only), concat (of texts: pypmml prints
     numbers rounded), replace / matches (a Constant Java regular expression that means the same in
-    Python; a replacement without group references)."""
+    Python; a replacement without group references), substring (Constant positions) and
+    formatNumber (a Constant f / e pattern: ir.kernels.text)."""
     name, kids, where = str(el.get("function")), elements(el), _path(el)
     if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
         raise Unliftable(where, f"Apply {name} with mapMissingTo / defaultValue")
-    want = {"concat": len(kids) or -1, "replace": 3, "matches": 2}.get(name, 1)
+    want = {"concat": len(kids) or -1, "replace": 3, "matches": 2, "substring": 3, "formatNumber": 2}.get(name, 1)
     if len(kids) != want:
         raise Unliftable(where, f"Apply {name} with {len(kids)} arguments")
+    if name in ("substring", "formatNumber"):
+        try:
+            kinds = number_text_arguments(name, kids)
+        except NotCovered as exc:
+            raise Unliftable(where, str(exc)) from None
+        # a missing input gives a missing result (PMML 4.4; JPMML-Evaluator fails the row, pypmml fails these functions)
+        rest = [Const(float(k.text or "") if c == "i" else k.text or "") for k, c in zip(kids[1:], kinds[1:], strict=True)]
+        args = [lift(kids[0], ctx), *rest]
+        return _step(where, f"pmml:{name}", args)
     if name == "concat" and any(kind_of(k, ctx) != "text" for k in kids):
         raise Unliftable(where, "concat of numbers (pypmml prints them rounded)")
     if name in ("replace", "matches"):
@@ -95,18 +106,20 @@ def lift_text(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
 
 
 def lift_text_index(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
-    """PMML 4.4 §TextIndex, as the fast path covers it: no TextIndexNormalization,
+    """PMML 4.4 §TextIndex, as the fast path covers it: TextIndexNormalization InlineTables,
     maxLevenshteinDistance 0, a one-word Constant term; localTermWeights termFrequency, binary or
     logarithmic (log10(1 + frequency): PMML 4.4 and JPMML-Evaluator; pypmml 1.5.8 takes the natural
     logarithm). A missing text gives a missing value."""
     where, weights = _path(el), el.get("localTermWeights", "termFrequency")
     if weights not in ("termFrequency", "binary", "logarithmic"):
         raise Unliftable(where, f"TextIndex localTermWeights={weights}")
-    if children(el, "TextIndexNormalization"):
-        raise Unliftable(where, "TextIndexNormalization has no IR form yet")
+    try:
+        table = normalization(el)
+    except NotCovered as exc:
+        raise Unliftable(where, str(exc)) from None
     if el.get("maxLevenshteinDistance", "0") != "0" or el.get("tokenize", "true") != "true":
         raise Unliftable(where, "TextIndex maxLevenshteinDistance / tokenize")
-    body = elements(el)
+    body = [e for e in elements(el) if local(e) != "TextIndexNormalization"]
     if len(body) != 1 or local(body[0]) != "Constant":
         raise Unliftable(where, "TextIndex term other than a Constant")
     separator = el.get("wordSeparatorCharacterRE", r"\s")
@@ -118,7 +131,10 @@ def lift_text_index(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
     term = words(body[0].text or "", separator, sensitive)
     if len(term) != 1:
         raise Unliftable(where, "TextIndex term of other than one word")
-    args: list[Expr] = [Ref(str(el.get("textField"))), Const(term[0]), Const(separator), Const(1.0 if sensitive else 0.0)]
+    text: Expr = Ref(str(el.get("textField")))
+    if table is not None:  # PMML 4.4 §TextIndexNormalization: the text's replacements, before its words
+        text = _step(where, "pmml:normalize", [text, Const(table), Const(1.0 if sensitive else 0.0)])
+    args: list[Expr] = [text, Const(term[0]), Const(separator), Const(1.0 if sensitive else 0.0)]
     if weights == "binary":
         return _step(where, "pmml:termbinary", args)
     count = _step(where, "pmml:termcount", args)

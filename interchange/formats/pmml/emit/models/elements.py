@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -205,6 +206,16 @@ def _sum_of_trees(sig: Signature, step: TreeEnsemble, column: int) -> list[etree
     return [*trees, _constant_tree(sig, base)] if base else trees
 
 
+def _with_base(step: TreeEnsemble) -> Tree:
+    """The ensemble's one tree with its base added to every node's values: skl2onnx writes a binary tree's
+    probabilities as leaves ``[-p, p]`` over a base ``[1, 0]``, which are the probabilities ``[1 - p, p]``
+    themselves (not scores for a softmax)."""
+    tree = step.trees[0]
+    if step.base is None or not np.any(np.asarray(step.base)):
+        return tree
+    return dataclasses.replace(tree, value=np.asarray(tree.value, dtype=np.float64) + np.asarray(step.base, dtype=np.float64))
+
+
 def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
     """PMML 4.4 §MultipleModels: forests average; boosting sums, then a link via modelChain."""
     if step.classes is None:
@@ -214,9 +225,9 @@ def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
             models = _sum_of_trees(sig, step, 0)
         return E("MiningModel", {"functionName": "regression"}, _mining_schema(sig), _segments(step.aggregation, models))
     no_base = step.base is None or not np.any(np.asarray(step.base))
-    one_tree = step.link is Link.IDENTITY and len(step.trees) == 1 and no_base and sig.task == "classification"
-    if one_tree:  # one tree's leaf probabilities (a lifted TreeModel)
-        return _tree_model(sig, step.trees[0], step.inputs, None, step.classes, schema=_mining_schema(sig))
+    one_tree = step.link is Link.IDENTITY and len(step.trees) == 1 and sig.task == "classification"
+    if one_tree and (no_base or step.aggregation == "sum"):  # one tree's leaf probabilities (a lifted TreeModel)
+        return _tree_model(sig, _with_base(step), step.inputs, None, step.classes, schema=_mining_schema(sig))
     if step.link is Link.IDENTITY and step.aggregation == "average":
         models = [_tree_model(sig, t, step.inputs, None, step.classes) for t in step.trees]
         return E("MiningModel", {"functionName": "classification"}, _mining_schema(sig), _segments("average", models))

@@ -36,10 +36,15 @@ class Ctx:
 
     def constant(self, name: str | None, raw: str) -> float:
         """A number compared with field ``name``, parsed in that field's data type: a float
-        field's split value is a float32 (JPMML-Evaluator; what XGBoost compares)."""
+        field's split value is a float32 (JPMML-Evaluator; what XGBoost compares); a boolean
+        field's "true" / "false" is 1.0 / 0.0 (PMML 4.4 §DataDictionary: a value is converted to
+        the field's dataType before it is compared; JPMML-Evaluator does so, pypmml 1.5.8 does not:
+        formats/pmml/departures.py)."""
+        if self.types.get(name or "") == "boolean" and raw.strip().lower() in ("true", "false"):
+            return 1.0 if raw.strip().lower() == "true" else 0.0
         try:
             value = float(raw)
-        except ValueError:  # "false" for a boolean field, text for a number: not what the kernels compare
+        except ValueError:  # text compared with a number: not what the kernels compare
             raise NotCovered(f"the value {raw!r} compared with {self.types.get(name or '', 'double')} field {name!r}") from None
         return float(np.float32(value)) if self.types.get(name or "") == "float" else value
 

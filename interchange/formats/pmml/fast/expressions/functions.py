@@ -14,9 +14,11 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, cast, elements, expression, kind_of, regex
+from interchange.formats.pmml.fast.expressions.text import number_text_arguments
 from interchange.formats.pmml.fast.scope import Fn, Scope, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, children, local
 from interchange.ir.derive.expressions import FUNCTIONS
+from interchange.ir.derive.text import TEXT_FUNCTIONS
 
 __all__ = ["apply", "define_function"]
 
@@ -81,6 +83,19 @@ def _string_fn(name: str, argc: int, el: etree._Element, args: list[Fn], ctx: Ct
         if "$" in replacement or "\\" in replacement:
             raise NotCovered("replace with group references")
         return lambda s: np.array([pattern.sub(replacement.replace("\\", "\\\\"), v) for v in s0(s)], dtype=object)
+    if name in ("substring", "formatNumber"):
+        kinds = number_text_arguments(name, elements(el))
+        fn = TEXT_FUNCTIONS[f"pmml:{name}"][0]
+        given = zip(elements(el)[1:], kinds[1:], strict=True)
+        consts = [int(float(k.text or "")) if c == "i" else k.text or "" for k, c in given]
+
+        def number_text(s: Scope) -> np.ndarray:  # a missing input gives a missing result (ir.derive.text)
+            col = args[0](s)
+            gone = missing(col)
+            values = num(col).tolist() if kinds[0] == "f" else text(col).tolist()
+            return np.array([None if g else fn(v, *consts) for v, g in zip(values, gone.tolist(), strict=True)], dtype=object)
+
+        return number_text
     raise NotCovered(f"Apply {name} with {argc} arguments")
 
 
@@ -132,7 +147,7 @@ def _core(el: etree._Element, ctx: Ctx) -> tuple[Fn, list[Fn]]:
             return np.where(cond, text(yes), text(no))
 
         return branch, args
-    if name in ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches"):
+    if name in ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches", "substring", "formatNumber"):
         return _string_fn(name, argc, el, args, ctx), args
     raise NotCovered(f"Apply function={name} with {argc} arguments")
 

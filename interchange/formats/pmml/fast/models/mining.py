@@ -41,7 +41,7 @@ from interchange.ir.combine.segmentation import METHODS, WEIGHTED, combine_segme
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
-__all__ = ["Segments"]
+__all__ = ["Segments", "complete_distributions"]
 
 _VOTES = ("majorityVote", "weightedMajorityVote")
 
@@ -185,6 +185,30 @@ def _flat_ensemble(method: str, models: list[Scoped], classification: bool) -> t
     return ensemble, any(p.needs_general_for_missing for p in parts)
 
 
+_AVERAGED = ("average", "weightedAverage", "max", "median", "weightedMedian")
+
+
+def complete_distributions(model: etree._Element, seg: etree._Element) -> None:
+    """PMML 4.4 §Segmentation over classification TreeModels whose Node lists a ScoreDistribution
+    without a category another Node of the tree names: that category's probability there is 0 (its
+    record count is 0), so the averages, max and medians read a 0 for it (JPMML-Evaluator, measured;
+    pypmml 1.5.8 makes the combined probability missing: formats/pmml/departures.py). Completed in
+    place, once (a completed Node lacks nothing), for the fast path and the lift alike."""
+    if model.get("functionName") != "classification" or seg.get("multipleModelMethod") not in _AVERAGED:
+        return
+    for tree in (t for s in children(seg, "Segment") for t in children(s, "TreeModel")):
+        lists = [children(n, "ScoreDistribution") for n in tree.iter("{*}Node")]
+        every = list(dict.fromkeys(str(d.get("value")) for ds in lists for d in ds))
+        for ds in lists:
+            seen = {d.get("value") for d in ds}
+            for value in (v for v in every if ds and v not in seen):
+                extra = {"value": value, "recordCount": "0"}
+                if all(d.get("probability") is not None for d in ds):
+                    extra["probability"] = "0"
+                ds[-1].addnext(etree.Element(ds[-1].tag, extra))
+                ds[-1] = ds[-1].getnext()
+
+
 @compiler("MiningModel")
 def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     ctx = current().ctx
@@ -203,16 +227,13 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
         # PMML 4.4 has no max for regression and no sum / weightedSum for classification (pypmml refuses them)
         raise NotCovered(f"Segmentation multipleModelMethod={method} for {function}")
     treatment, threshold = _missing_treatment(seg, method)
-    if treatment == "skipSegment" and function == "classification" and method not in _VOTES:
-        # pypmml: average divides the kept probabilities by the number of used segments, skipped
-        # ones included (so they no longer sum to 1); the other methods are not measured
-        raise NotCovered(f"Segmentation missingPredictionTreatment=skipSegment with classification {method}")
     if treatment == "skipSegment" and threshold >= 1 and method not in ("sum", "weightedSum", "average", "weightedAverage"):
         # a row whose used segments are all skipped: what pypmml returns is not measured
         raise NotCovered(f"Segmentation skipSegment with missingThreshold {threshold} and {method}")
     for el in elements(seg):
         if local(el) != "Segment":
             raise NotCovered(f"<{local(el)}> in Segmentation")
+    complete_distributions(model, seg)
     segments = children(seg, "Segment")
     preds, weights, models, elems, variable = [], [], [], [], []
     for s in segments:
@@ -312,30 +333,11 @@ def _check_results(
             wanted = probabilities if probabilities and probabilities <= features else {("predictedValue", None)} | probabilities
             if not wanted <= features:
                 raise NotCovered("modelChain ending in a segment whose Output lacks its predictedValue or probabilities")
-        if classes is not None and method not in _VOTES and local(elems[i]) == "TreeModel":
-            if _lacks_category(models[i], elems[i], classes):
-                # pypmml: such a tree in a segment drops the category from its probabilities
-                raise NotCovered("a segment TreeModel Node whose ScoreDistribution lacks a category")
         known = _model_classes(models[i])
         if classes is not None and method not in _VOTES and known is not None:
             if set(classes) - set(known):
                 # pypmml: a category a segment does not predict has a missing probability, which wins the label
                 raise NotCovered(f"a segment model without the categories {sorted(set(classes) - set(known))}")
-
-
-def _lacks_category(m: Scoped, tree: etree._Element, classes: tuple[str, ...]) -> bool:
-    """Whether a Node of a compiled TreeModel has a ScoreDistribution without one of ``classes``
-    (from the Nodes read when it compiled: in bulk for a flat tree, else walked)."""
-    inner = getattr(m.inner, "general", m.inner)
-    lacks = getattr(inner, "lacks_category", None)
-    if lacks is not None:
-        return bool(lacks(classes))
-    nodes = getattr(inner, "nodes", None)
-    if nodes is not None:
-        seen_sets: Any = (set(n.dist) for n in nodes)
-    else:
-        seen_sets = ({d.get("value") for d in children(node, "ScoreDistribution")} for node in tree.iter("{*}Node"))
-    return any(seen and set(classes) - seen for seen in seen_sets)
 
 
 def _model_classes(m: Scoped) -> list[str] | None:

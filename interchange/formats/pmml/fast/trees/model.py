@@ -103,8 +103,13 @@ def _nodes(model: etree._Element, binary: bool) -> list[TreeNode]:
         if pred is None:
             raise NotCovered("<Node> without a predicate")
         if binary and len(kids) not in (0, 2):
-            # PMML 4.4: binarySplit Nodes have 0 or 2 children (pypmml ignores the attribute)
-            raise NotCovered(f"splitCharacteristic=binarySplit with a Node of {len(kids)} children")
+            # PMML 4.4 §TreeModel: under binarySplit each Node has either 0 or 2 child Nodes, so the
+            # document is invalid; pypmml and JPMML-Evaluator ignore the attribute and walk the Node as
+            # multiSplit (measured: fallback_tree_binary_split), which is a guess at what the producer meant
+            raise NotCovered(
+                f"splitCharacteristic=binarySplit with a Node of {len(kids)} children: an invalid document "
+                "(PMML 4.4 allows 0 or 2; pypmml and JPMML-Evaluator ignore the attribute)"
+            )
         dist, confidence, counts = _distribution(scores) if scores else ({}, {}, {})
         attrib = el.attrib
         count = attrib.get("recordCount")

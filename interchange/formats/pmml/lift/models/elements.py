@@ -20,6 +20,7 @@ from lxml import etree
 from interchange.formats.pmml.fast import engine as fast
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.models.anomaly import iforest
+from interchange.formats.pmml.fast.outputs import field_display
 from interchange.formats.pmml.fast.priors import fallbacks
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
@@ -116,7 +117,7 @@ def _targets(model: etree._Element, step: ModelStep) -> ModelStep:
     defaultValue, priorProbability and displayValue wrap the model in ``Targeted`` (ir.targets)."""
     el = child(model, "Targets")
     if el is None:
-        return step
+        return _displayed(model, step)
     targets = children(el, "Target")
     if len(targets) != 1:
         raise Unliftable(path_of(el), f"Targets with {len(targets)} Target elements")
@@ -161,7 +162,9 @@ def _targeted(
     if shown and regression:
         raise Unliftable(path_of(el), "predictedDisplayValue of a regression")
     values = children(t, "TargetValue")
-    display = tuple((tv.get("value"), tv.get("displayValue")) for tv in values if tv.get("displayValue") is not None)
+    named = [tv for tv in values if tv.get("displayValue") is not None]
+    shows = field_display(model) | {str(tv.get("value")): str(tv.get("displayValue")) for tv in named}
+    display = tuple(shows.items())
     low, high = t.get("min"), t.get("max")
     return Targeted(
         step,
@@ -175,6 +178,17 @@ def _targeted(
         display=display,
         shown=shown,
     )
+
+
+def _displayed(model: etree._Element, step: ModelStep) -> ModelStep:
+    """A classification without Targets whose Output asks for predictedDisplayValue: the target
+    DataField's display values (fast.outputs.field_display) through a Targeted step."""
+    output = child(model, "Output")
+    asked = children(output, "OutputField") if output is not None else []
+    shown = tuple(str(of.get("name")) for of in asked if of.get("feature") == "predictedDisplayValue")
+    if not shown or model.get("functionName") == "regression":
+        return step
+    return Targeted(step, display=tuple(field_display(model).items()), shown=shown)
 
 
 def ordered_classes(step: TreeEnsemble, order: tuple[Any, ...] | None = None) -> TreeEnsemble:

@@ -290,9 +290,14 @@ def lift_clustering(model: etree._Element, lc: LiftContext) -> NearestCenter:
     if not centers or any(len(c) != len(inputs) for c in centers) or len(q) != len(inputs):
         raise NotCovered("cluster centers that do not match the clustering fields")
     out = child(model, "Output")
+    names = {c.get("name"): ids[i] for i, c in enumerate(children(model, "Cluster")) if c.get("name") is not None}
     for of in children(out, "OutputField") if out is not None else []:
         if of.get("feature") in ("affinity", "entityAffinity") and of.get("value") not in (None, *ids):
-            raise NotCovered(f"OutputField affinity of an unknown cluster {of.get('value')}")
+            # PMML 4.4 §Output: the value of affinity is an entity id (a Cluster's id, else its 1-based
+            # position); one naming no Cluster leaves the output undefined: pypmml gives a missing
+            # value, JPMML-Evaluator infinity (measured: clustering_entity_affinity, value "far")
+            named = f" (the Cluster named so has id {names[of.get('value')]})" if of.get("value") in names else ""
+            raise NotCovered(f"OutputField affinity of an unknown cluster {of.get('value')}: no Cluster has that id{named}")
     if plain:
         metric, p = measure(cm)
         return NearestCenter(tuple(inputs), np.array(centers), tuple(ids), metric, p, q)

@@ -10,8 +10,9 @@ and missingThreshold as the fast path settles them against pypmml.
 Refused with a reason (what no IR prediction holds, or where pypmml 1.5.8, the reference,
 departs from PMML 4.4 and no reading is settled): OutputField segmentId outside selectAll
 (selectAll: ir.select_all, each segment's parts as outputs of their own), methods PMML 4.4 does not define for the function,
-skipSegment with classification averages, segments without a category of the target, and a
-classification TreeModel whose ScoreDistribution lacks a category (pypmml drops it).
+and segments without a category of the target. A segment TreeModel Node whose ScoreDistribution
+lacks a category gives it probability 0, and skipSegment with a classification average averages
+the kept segments (JPMML-Evaluator; pypmml departs: formats/pmml/departures.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import elements
-from interchange.formats.pmml.fast.models.mining import variable_weight
+from interchange.formats.pmml.fast.models.mining import complete_distributions, variable_weight
 from interchange.formats.pmml.fast.trees.model import target_classes
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
@@ -54,6 +55,7 @@ def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContex
     if out is not None and any(f.get("segmentId") is not None for f in children(out, "OutputField")):
         raise Unliftable(path_of(out), "OutputField segmentId (one segment's result) is not part of the IR's prediction")
     treatment, threshold = _missing_treatment(seg, method, function)
+    complete_distributions(model, seg)
     preds, weights, steps, inner_elements, variable = [], [], [], [], []
     for s in children(seg, "Segment"):
         try:
@@ -149,9 +151,6 @@ def _missing_treatment(seg: etree._Element, method: str, function: str | None) -
         raise Unliftable(path, f"missingThreshold with missingPredictionTreatment={treatment}")
     if method == "selectFirst" and treatment == "skipSegment":
         raise Unliftable(path, "selectFirst with skipSegment (pypmml ignores the treatment)")
-    if treatment == "skipSegment" and function == "classification" and method not in _VOTES:
-        # pypmml: average divides the kept probabilities by the number of used segments, skipped ones included
-        raise Unliftable(path, f"skipSegment with classification {method} (pypmml's probabilities no longer sum to 1)")
     if treatment == "skipSegment" and threshold >= 1 and method not in ("sum", "weightedSum", "average", "weightedAverage"):
         raise Unliftable(path, f"skipSegment with missingThreshold {threshold} and {method}: what pypmml gives is not measured")
     return treatment, threshold
@@ -163,8 +162,3 @@ def _check_categories(classes: tuple[Any, ...], steps: list[ModelStep], inner: l
         own = getattr(st, "classes", None)
         if own is None or {str(c) for c in classes} - {str(c) for c in own}:
             raise Unliftable(path_of(el), "a segment model without a probability for every category of the target")
-        if local(el) == "TreeModel":
-            for node in el.iter("{*}Node"):
-                seen = {d.get("value") for d in children(node, "ScoreDistribution")}
-                if seen and {str(c) for c in classes} - seen:
-                    raise Unliftable(path_of(node), "a segment TreeModel Node whose ScoreDistribution lacks a category")

@@ -104,10 +104,31 @@ def test_a_text_index_counts_the_term_among_the_words(weights: str, sensitive: s
     np.testing.assert_allclose(np.asarray(out, dtype=float), expected, rtol=1e-15)
 
 
-def test_a_text_index_with_normalization_is_refused_by_name() -> None:
+def test_a_text_index_normalization_replaces_before_the_words_are_counted() -> None:
+    # PMML 4.4 §TextIndexNormalization (JPMML-Evaluator, measured): rows in order, every match, inside
+    # words too, case folded with the TextIndex; a regex cell "true" reads the text as a regular expression
+    table = (
+        "<row><string>food</string><stem>good</stem></row>"
+        "<row><string>n[o]+t</string><stem>good</stem><regex>true</regex></row>"
+        "<row><string>oo</string><stem>o</stem></row>"
+    )
     index = (
-        '<TextIndex textField="s"><TextIndexNormalization><InlineTable><row><string>x</string><stem>y</stem></row>'
-        "</InlineTable></TextIndexNormalization><Constant>good</Constant></TextIndex>"
+        f'<TextIndex textField="s" wordSeparatorCharacterRE="\\s+"><TextIndexNormalization><InlineTable>{table}'
+        "</InlineTable></TextIndexNormalization><Constant>god</Constant></TextIndex>"
     )
     lifted = interchange.lift(_doc(index, "double"))
-    assert not lifted.ok and "TextIndexNormalization" in str(lifted.reasons[0])
+    assert lifted.ok and lifted.graph is not None, lifted.report()
+    # "Good, good food" -> "God, god god"; "not GOOD-good" -> "god GOD-god"; "good." -> "god."
+    out = evaluate(lifted.graph, {"s": TEXTS, "u": U})["out"]
+    np.testing.assert_array_equal(np.asarray(out, dtype=float), [3.0, 1.0, np.nan, 1.0])
+    fast = interchange.load(_doc(index, "double")).predict({"s": TEXTS, "u": U})["out"]
+    np.testing.assert_array_equal(np.asarray(fast, dtype=float), [3.0, 1.0, np.nan, 1.0])
+
+
+def test_a_recursive_text_index_normalization_is_refused_by_name() -> None:
+    index = (
+        '<TextIndex textField="s"><TextIndexNormalization recursive="true"><InlineTable><row><string>x</string>'
+        "<stem>y</stem></row></InlineTable></TextIndexNormalization><Constant>good</Constant></TextIndex>"
+    )
+    lifted = interchange.lift(_doc(index, "double"))
+    assert not lifted.ok and "TextIndexNormalization recursive" in str(lifted.reasons[0])
