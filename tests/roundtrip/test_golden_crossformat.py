@@ -110,7 +110,7 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     ("tx_strings", "onnx"): (interchange.UnsupportedModelError, "TextDerive"),
     # PMML's substring / formatNumber (pmml:substring, pmml:formatNumber): no writer writes them yet, each refuses by name
     ("tx_number_text", "pmml"): (interchange.UnsupportedModelError, "pmml:substring"),
-    ("tx_number_text", "pfa"): (interchange.UnsupportedModelError, "no mapping for IR step TextDerive"),
+    ("tx_number_text", "pfa"): (interchange.UnsupportedModelError, "pmml:formatNumber"),
     ("tx_number_text", "onnx"): (interchange.UnsupportedModelError, "pmml:substring"),
     # pypmml's c(n) has Euler's constant as 0.57721566 (scores ~1e-9 relative off) and JPMML-Evaluator 0.16 does not
     # take AnomalyDetectionModel: the written PFA / ONNX compute the specification's score (test_wtargets_writers.py)

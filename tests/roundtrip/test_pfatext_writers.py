@@ -143,6 +143,8 @@ NUMBERS: list[tuple[str, tuple[Expr, ...]]] = [
     ("s.count", (Ref("s"), Const(""))),
     ("s.contains", (_blank(Ref("s")), Const("ß"))),
 ]
+# PMML's 1-based substring of constant start and length, in tx_strings' text steps
+SUBSTRINGS = [(Const(2), Const(3)), (Const(0), Const(2)), (Const(-1), Const(4)), (Const(5), Const(-1)), (Const(1), Const(2**40))]
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -172,6 +174,13 @@ def test_unicode_case_mappings_are_the_irs() -> None:
     assert "STRASSE" in got["up"].tolist() and "i\u0307stanbul ı" in got["low"].tolist()
 
 
+@pytest.mark.filterwarnings("ignore")
+def test_pmml_substring_agrees() -> None:
+    swaps = [("pmml:substring", (Ref("s"), start, length)) for start, length in SUBSTRINGS]
+    swaps += [MORE["regex"][5], ("pmml:substring", (Ref("s"), Const(3), Const(1)))]
+    _engines(swapped(swaps), _rows())
+
+
 REFUSED = [
     ("pmml:replace", (Ref("s"), Const("a|b"), Const("-")), "groups and '|'"),
     ("pmml:replace", (Ref("s"), Const("a.b"), Const("-")), "'.' matches one byte in titus2"),
@@ -183,6 +192,9 @@ REFUSED = [
     ("pmml:replace", (Ref("s"), Const("a*ab"), Const("-")), "shares characters with what follows"),
     ("pmml:replace", (Ref("s"), Ref("s"), Const("-")), "its pattern is not a constant text"),
     ("s.substr", (Ref("s"), Ref("s"), Const(1)), "is neither a constant nor a number column"),
+    ("pmml:substring", (Ref("s"), Ref("a"), Const(1)), "its start and length are not constants"),
+    ("pmml:formatNumber", (Ref("a"), Const("%.2f")), "Java's String.format has no PFA form"),
+    ("pmml:normalize", (Ref("s"), Const("t"), Const(0)), "TextIndexNormalization"),
 ]
 
 
@@ -201,5 +213,6 @@ def test_what_titus2_computes_otherwise_is_refused_by_name(function: str, args: 
 def test_swaps_cover_every_text_function() -> None:
     from interchange.ir.derive.text import TEXT_FUNCTIONS
 
-    used = {f for swaps in [*SWAPS.values(), *MORE.values(), NUMBERS] for f, _ in swaps} | {"pmml:termcount", "pmml:termbinary"}
+    used = {f for swaps in [*SWAPS.values(), *MORE.values(), NUMBERS, REFUSED] for f, *_ in swaps}
+    used |= {"pmml:termcount", "pmml:termbinary", "pmml:substring"}
     assert set(TEXT_FUNCTIONS) <= used

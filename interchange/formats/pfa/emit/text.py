@@ -8,6 +8,8 @@
   ``re.contains`` / ``re.replaceall`` of the POSIX pattern finding the same (``emit/regex.py``;
   others are refused naming what differs); an empty text is answered at writing time, as titus2
   searches none. The replacement is used literally by both.
+- ``pmml:substring`` (PMML's 1-based substring of constant start and length): ``s.substr`` of the IR's slice;
+  ``pmml:formatNumber`` (Java's String.format) and ``pmml:normalize`` (TextIndexNormalization) are refused.
 - ``pmml:termcount`` / ``pmml:termbinary`` (PMML §TextIndex): the text ``re.split`` at the word
   separator, each word without ASCII punctuation (``s.strip``) and lower-cased unless case
   sensitive (``s.lower``), and ``a.count`` of the term among them.
@@ -130,7 +132,25 @@ def _term_count(step: TextDerive, args: list[Any]) -> Any:
     return {"a.count": [words, {"string": term}]}
 
 
+# IR functions titus2 has no exact form of, and why
+_REFUSED = {
+    "pmml:formatNumber": "Java's String.format has no PFA form (titus2's s.number pads and rounds otherwise)",
+    "pmml:normalize": "TextIndexNormalization's table of Java regular expressions applied in turn is not written yet",
+}
+
+
+def _substring(step: TextDerive, args: list[Any]) -> Any:
+    """PMML's 1-based substring(s, start, length) as ``s.substr`` of the Python slice the IR takes."""
+    if not all(isinstance(a, int) for a in args[1:]):
+        raise _refuse(step, "its start and length are not constants (their sum could pass PFA's int range)")
+    start, length = args[1], args[2]
+    a, b = (max(-_INT_MAX - 1, min(_INT_MAX, k)) for k in (start - 1, start - 1 + length))
+    return {"s.substr": [args[0], a, b]}
+
+
 def _body(step: TextDerive, args: list[Any]) -> Any:
+    if step.function == "pmml:substring":
+        return _substring(step, args)
     if step.function.startswith("s."):
         return {step.function: args}
     if step.function in ("pmml:matches", "pmml:replace"):
@@ -141,6 +161,8 @@ def _body(step: TextDerive, args: list[Any]) -> Any:
 
 def write_text_derive(w: _Writer, step: TextDerive) -> None:
     """Bind ``step``'s output column: text (null where an argument is missing) or a double (NaN there)."""
+    if step.function in _REFUSED:
+        raise _refuse(step, _REFUSED[step.function])
     _, kinds, result = TEXT_FUNCTIONS[step.function]
     read = [_argument(w, step, e, k) for e, k in zip(step.arguments, kinds, strict=True)]
     gone: Any = None if result == "string" else fn.NAN
