@@ -113,6 +113,16 @@ MORE: dict[str, list[tuple[str, tuple[Expr, ...]]]] = {
         ("s.startswith", (_blank(Ref("s")), Const("x"))),
         ("s.concat", (Ref("s"), Ref("s"))),
     ],
+    # integer arguments read from a number column (truncated towards zero as the IR's int)
+    "ints": [
+        ("s.substr", (Ref("s"), Ref("a"), Const(5))),
+        ("s.repeat", (Ref("s"), Ref("a"))),
+        ("s.substrto", (Ref("s"), Ref("a"), Const(-1), Const("|"))),
+        ("s.substr", (Ref("s"), Const(0), Ref("a"))),
+        ("s.lower", (Ref("s"),)),
+        ("s.contains", (Ref("s"), Const(" "))),
+        ("s.concat", (Ref("s"), Const("."))),
+    ],
     "regex": [
         ("pmml:replace", (Ref("s"), Const("[a-z]+"), Const("Q"))),
         ("pmml:replace", (Ref("s"), Const(r"\s+"), Const("_"))),

@@ -78,7 +78,10 @@ def _class(pattern: str, i: int) -> tuple[_Atom, int]:
     body = inner[1:-1]
     if not all(c.isascii() and c.isprintable() for c in body) or re.search(r"\\[A-Za-z]|\[:", body):
         raise PatternRefused(f"the class {inner} (only printable ASCII characters, ranges and escaped punctuation)")
-    chars = frozenset(c for c in map(chr, range(128)) if re.fullmatch(inner, c))
+    try:
+        chars = frozenset(c for c in map(chr, range(128)) if re.fullmatch(inner, c))
+    except re.error:
+        raise PatternRefused(f"the class {inner} (a ']' escaped inside a class)") from None
     if not chars:
         raise PatternRefused(f"the class {inner} matches nothing")
     return _Atom(_bracket(chars), chars), end + 1
@@ -133,6 +136,8 @@ def _parse(pattern: str) -> tuple[bool, list[_Atom], bool]:
         atom, i = _atom(body, i)
         q, i = _quantifier(body, i)
         atoms.append(_Atom(atom.posix, atom.chars, q))
+    if not atoms:
+        raise PatternRefused("it matches no character (an empty pattern or bare anchors)")
     return start, atoms, end
 
 

@@ -72,6 +72,9 @@ REFUSED = [
     (r"[\d]", "only printable ASCII"),
     ("(?=a)", "groups and '|'"),
     ("[", "not a regular expression"),
+    (r"[\]a]", "escaped inside a class"),
+    ("^$", "it matches no character"),
+    ("", "it matches no character"),
 ]
 
 
