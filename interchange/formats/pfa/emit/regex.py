@@ -10,6 +10,7 @@ same in both, otherwise refused naming what differs:
   special ones, non-negated bracket classes of printable ASCII characters, ``\\s`` (Python's
   whitespace, each character spelled out, as the C library's ``\\s`` knows six bytes only);
 - quantifiers ``*``, ``+``, ``?``, ``{m}``, ``{m,}``, ``{m,n}`` on one atom (greedy only);
+- a whole pattern ``a|b|[c-d]`` choosing one character (as one class);
 - ``^`` first and ``$`` last, where only whether a match exists is read (``$`` as ``(\\n)?$``:
   Python's ``$`` also matches before a final line break).
 
@@ -122,11 +123,31 @@ def _quantifier(pattern: str, i: int) -> tuple[str, int]:
     return q, i
 
 
+def _one_of(pattern: str) -> _Atom | None:
+    """``a|b|c`` of single characters or classes: one atom (a choice of one character is the same in both)."""
+    if "|" not in pattern or "(" in pattern or ")" in pattern or "\\|" in pattern:
+        return None
+    chars: frozenset[str] = frozenset()
+    for alternative in pattern.split("|"):
+        if not alternative:
+            return None
+        atom, i = _atom(alternative, 0)
+        if i != len(alternative):
+            return None
+        chars |= atom.chars
+    if all(c.isascii() and c.isprintable() for c in chars):
+        return _Atom(_bracket(chars), chars)
+    return _Atom("(" + "|".join(_literal(c).posix for c in sorted(chars)) + ")", chars)
+
+
 def _parse(pattern: str) -> tuple[bool, list[_Atom], bool]:
     try:
         re.compile(pattern)
     except re.error as exc:
         raise PatternRefused(f"not a regular expression ({exc})") from None
+    choice = _one_of(pattern)
+    if choice is not None:
+        return False, [choice], False
     start = pattern.startswith("^")
     end = pattern.endswith("$") and not pattern.endswith("\\$")
     body = pattern[int(start) : len(pattern) - int(end)]
