@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from interchange.avronames import ORIGINAL, field_map
-from interchange.errors import SchemaError
+from interchange.errors import InterchangeError, SchemaError
 
 __all__ = [
     "DataType",
@@ -27,6 +27,7 @@ __all__ = [
     "InputField",
     "OutputField",
     "Signature",
+    "class_index",
     "avro_name",
     "lineage_fields",
     "MODEL_REF",
@@ -51,6 +52,16 @@ MODEL_REF = "model"  # the field of a prediction naming the model version that m
 SOURCE_REF = "source"  # the field of a prediction naming the event it scored (topic, partition, offset)
 ROLES = ("base", "canary", "shadow")  # how a scorer served a version: the route's base, its canary, its shadow
 _LINEAGE_FIELDS = (MODEL_REF, SOURCE_REF)
+
+
+def class_index(classes: Sequence[Any], target: Any, error: type[InterchangeError] = SchemaError, **context: Any) -> int:
+    """Where class ``target`` stands among a model's ``classes``, compared as itself or as text (a PMML
+    value="0" for class 0); a class the model does not have raises ``error`` with ``context``
+    (a writer's UnsupportedModelError naming its format, the IR's ModelError naming the field)."""
+    for i, c in enumerate(classes):
+        if c == target or str(c) == str(target):
+            return i
+    raise error(f"class {target!r} is not among the model's classes {list(classes)}", **context)
 
 
 def avro_name(text: str) -> str:

@@ -58,16 +58,10 @@ def lookup(lang: str, step: Any) -> Emitter:
     return fn
 
 
-# IR nodes no code generator writes (clustering measured field by field; segments weighed per row;
-# selectAll's segment results), refused by name wherever they sit in a graph: a model step, a
-# Reported part or an expression.
-NOT_GENERATED = frozenset(
-    {
-        "ComparedCenter",
-        "VariableWeights",
-        "AllSegments",
-    }
-)
+# IR nodes no code generator writes (none left: PFA's text functions and array items, clustering measured
+# field by field, segments weighed per row and selectAll's segment results are all written), refused by
+# name wherever they sit in a graph: a model step, a Reported part or an expression.
+NOT_GENERATED: frozenset[str] = frozenset()
 
 
 # IR nodes one language's generator does not write, each with why
@@ -128,8 +122,11 @@ _EXTRA = {  # the emitter modules of each language beside "steps", in import ord
         "expressions",
         "validity",
         "models.families",
+        "models.compared",
         "models.general",
         "models.segments",
+        "models.variable_weight",
+        "models.select_all",
         "models.targets",
         "models.chain",
         "models.anomaly",
@@ -143,9 +140,12 @@ _EXTRA = {  # the emitter modules of each language beside "steps", in import ord
         "lower",
         "validity",
         "models.families",
+        "models.compared",
         "models.general",
         "models.rules",
         "models.segments",
+        "models.variable_weight",
+        "models.select_all",
         "models.targets",
         "models.chain",
         "models.anomaly",

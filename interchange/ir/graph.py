@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from interchange.errors import ModelError
-from interchange.signature import Signature
+from interchange.signature import Signature, class_index
 
 __all__ = ["Step", "ModelStep", "Prediction", "Graph", "evaluate", "Env", "label_of"]
 
@@ -153,7 +153,7 @@ def outputs_from(pred: Prediction, signature: Signature) -> dict[str, np.ndarray
             value = pred.extra[f.name] if f.name in pred.extra else pred.score
         elif f.kind == "probability":
             p = pred.probabilities
-            value = None if p is None else p[:, _index(classes, f.target)]
+            value = None if p is None else p[:, class_index(classes, f.target, ModelError, field=str(f.target))]
         elif f.kind == "decision":
             d = pred.decision
             value = None if d is None else d[:, 0] if d.shape[1] == 1 else d[:, per_class.index(f)]
@@ -166,10 +166,3 @@ def outputs_from(pred: Prediction, signature: Signature) -> dict[str, np.ndarray
             raise ModelError(f"the model does not produce output {f.name!r} ({f.kind})", field=f.name)
         out[f.name] = value
     return out
-
-
-def _index(classes: list[Any], target: Any) -> int:
-    for i, c in enumerate(classes):
-        if c == target or str(c) == str(target):
-            return i
-    raise ModelError(f"class {target!r} is not among the model's classes {classes}", field=str(target))

@@ -7,7 +7,7 @@ row (rtol 1e-9 / atol 1e-12, labels equal) and with pypmml (test_foreign.py hold
 JPMML-Evaluator on the rows pypmml answers otherwise). pypmml departs where a delta / equal field is
 missing (formats/pmml/departures.py): checked here as exactly those rows, so a pypmml that comes to
 agree shows. compareFunction="table" (Comparisons) is refused by name: neither engine evaluates it (both answer nothing).
-No writer or generator writes the step yet: each refuses it by name.
+Every graph writer and code generator writes the step: tests/roundtrip/test_wcompare_writers.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import pytest
 
 import interchange
 from interchange.batch import to_columns
-from interchange.crossformat import convert_document
 from interchange.formats.pmml.departures import departures
 from interchange.ir.models.cluster import CenterAffinities
 from interchange.ir.models.compared import ComparedCenter
@@ -89,17 +88,3 @@ def test_a_comparisons_table_is_refused_by_name() -> None:
     lifted = interchange.lift(table)
     assert not lifted.ok and "compareFunction=table" in str(lifted.reasons[0])
     assert "compareFunction=table" in interchange.load(table).info.reason
-
-
-@pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("target", ["pmml", "pfa", "onnx", "python", "java"])
-def test_every_writer_refuses_the_step_by_name(target: str) -> None:
-    document = (FOREIGN / "clustering_compare_functions.pmml").read_bytes()
-    start, end = document.index(b"<Output>"), document.index(b"</Output>") + len(b"</Output>")
-    document = document[:start] + document[end:]  # no affinities: the model step is ComparedCenter itself
-    assert isinstance(interchange.lift(document).graph.model, ComparedCenter)  # type: ignore[union-attr]
-    with pytest.raises(interchange.UnsupportedModelError, match="ComparedCenter"):
-        if target in ("python", "java"):
-            interchange.codegen(interchange.lift(document), target)
-        else:
-            convert_document(interchange.load(document), target)

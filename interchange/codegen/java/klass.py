@@ -25,7 +25,7 @@ from interchange.codegen.java.writer import JavaWriter, identifier, jdouble, jst
 from interchange.codegen.registry import lookup
 from interchange.errors import UnsupportedModelError
 from interchange.ir.graph import Graph
-from interchange.signature import Signature
+from interchange.signature import Signature, class_index
 from interchange.version import __version__
 
 __all__ = ["write_class", "java_value"]
@@ -44,13 +44,6 @@ def java_value(value: Any, type_: str) -> str:
     if type_ == "double":
         return f"Double.valueOf({jdouble(float(value))})"
     return jstring(str(value))
-
-
-def _class_index(classes: list[Any], target: Any) -> int:
-    for i, c in enumerate(classes):
-        if c == target or str(c) == str(target):
-            return i
-    raise UnsupportedModelError(f"class {target!r} is not among the model's classes {classes}", format="java")
 
 
 def _indent(lines: list[str], depth: int = 2) -> str:
@@ -107,7 +100,7 @@ def _outputs(sig: Signature, parts: dict[str, str], text_outputs: dict[str, int]
         elif f.kind in ("label", "cluster"):
             expr = f"{parts[f.kind]} < 0 ? Double.NaN : (double) {parts[f.kind]}"
         elif f.kind == "probability":
-            expr = f"{parts['probabilities']}[{_class_index(classes, f.target)}]"
+            expr = f"{parts['probabilities']}[{class_index(classes, f.target, UnsupportedModelError, format='java')}]"
         elif f.kind == "decision":
             d = parts["decision"]
             expr = f"{d}.length == 1 ? {d}[0] : {d}[{decisions.index(f)}]"

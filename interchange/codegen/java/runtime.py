@@ -185,12 +185,15 @@ HELPERS: dict[str, str] = {
                 total += Math.pow(diff, p);
             }
         }
-        if (q != null) {
-            if (present == 0) {
-                return Double.NaN;
-            }
-            total = total * (weight / present);
+        return q == null ? finish(total, 1.0, 1.0, metric, p) : finish(total, present, weight, metric, p);
+    }
+
+    /** ir.distances.finish: {@code total} scaled by weight / present (NaN when present is 0), then the metric's root. */
+    private static double finish(double total, double present, double weight, String metric, double p) {
+        if (present == 0) {
+            return Double.NaN;
         }
+        total = total * (weight / present);
         if (metric.equals("euclidean")) {
             return Math.sqrt(total);
         }

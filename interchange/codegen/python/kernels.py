@@ -2,7 +2,8 @@
 
 interchange.ir.kernels (expression, predicate, generalized-linear and segmentation kernels),
 interchange.ir.links, interchange.ir.distances, interchange.ir.models.svm_probability, the text and
-array kernels and the batch helpers they call
+array kernels, the field-by-field distances of interchange.ir.models.compared, selectAll's blanking
+(interchange.ir.combine.select_all) and the batch helpers they call
 (interchange.batch.is_missing / missing_mask / category_key) import nothing beyond the standard
 library and numpy, so a generated module carries their text verbatim and runs the IR's code
 itself: no second copy to drift. Each top-level function or table is one helper, named as in
@@ -20,9 +21,10 @@ from types import ModuleType
 
 import interchange.batch as batch
 from interchange.ir import distances, links
-from interchange.ir.kernels import arrays, general, outlier, segments, targets, text, truths
+from interchange.ir.combine import select_all
+from interchange.ir.kernels import arrays, general, outlier, rules, scorecard, scores, segments, targets, text, trees, truths
 from interchange.ir.kernels import calls as call_kernels
-from interchange.ir.models import svm_probability
+from interchange.ir.models import compared, svm_probability
 
 __all__ = ["KERNELS", "KERNEL_IMPORTS", "top_level", "calls"]
 
@@ -35,11 +37,17 @@ PLAIN: tuple[tuple[ModuleType, tuple[str, ...] | None], ...] = (
     (segments, None),
     (targets, None),
     (outlier, None),
+    (rules, None),
+    (scorecard, None),
+    (trees, None),
+    (scores, None),
     (links, None),
     (distances, None),
     (svm_probability, None),
     (text, None),
     (arrays, None),
+    (compared, ("_LN2", "_POWERS", "_compare_field", "compared_distances")),
+    (select_all, ("_blank",)),
 )
 
 

@@ -9,6 +9,7 @@ shortest text that round-trips a float64), so nothing is rounded on the way.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -16,8 +17,10 @@ import numpy as np
 from interchange.codegen.python.kernels import calls
 from interchange.codegen.python.runtime import ALWAYS, HELPERS, IMPORTS
 from interchange.codegen.registry import lookup
+from interchange.errors import UnsupportedModelError
 from interchange.ir.graph import Graph
 from interchange.signature import Signature
+from interchange.signature import class_index as signature_class_index
 from interchange.version import __version__
 
 __all__ = ["PyWriter", "write_module", "literal", "class_index", "finish_label"]
@@ -115,14 +118,9 @@ def _outputs(signature: Signature, parts: dict[str, str], model_classes: Any = N
 _PARTS = ("label", "value", "cluster", "probability", "decision")  # (as ir.graph.outputs_from: a figure is a score's)
 
 
-def class_index(classes: list[Any], target: Any) -> int:
-    """The position of class ``target`` (compared as itself or as text)."""
-    for i, c in enumerate(classes):
-        if c == target or str(c) == str(target):
-            return i
-    from interchange.errors import UnsupportedModelError
-
-    raise UnsupportedModelError(f"class {target!r} is not among the model's classes {classes}", format="python")
+def class_index(classes: Sequence[Any], target: Any) -> int:
+    """The position of class ``target`` (interchange.signature.class_index, refused as generated Python's)."""
+    return signature_class_index(classes, target, UnsupportedModelError, format="python")
 
 
 def finish_label(parts: dict[str, str], has_classes: bool) -> list[str]:

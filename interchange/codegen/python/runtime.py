@@ -1,10 +1,7 @@
 """Helper functions copied into generated Python modules.
 
 The IR's own kernels, copied by source (kernels.py), and the few helpers that are codegen's
-own: reading input columns (``_number``, ``_text``, ``_matrix``), and dispatchers and walks
-whose IR counterparts are not plain-numpy functions yet (``_link``, ``_activate``, ``_kernel``
-call the IR's link and distance kernels; ``_walk`` / ``_leaf_values`` are the numeric special
-case of interchange.ir.trees.walk). Each does the IR evaluator's own arithmetic in its order, so
+own: reading input columns (``_number``, ``_text``, ``_matrix``). Each does the IR evaluator's own arithmetic in its order, so
 generated code agrees with ``interchange.ir.graph.evaluate`` to the last bits. A module gets
 only the helpers its steps ask for, plus the input helpers every module uses.
 """
@@ -49,71 +46,5 @@ def _matrix(env, names, n):
     if not names:
         return np.empty((n, 0))
     return np.column_stack([np.asarray(env[name], dtype=np.float64) for name in names])
-''',
-    "_link": '''
-def _link(scores, link):
-    """Class probabilities from raw scores (rows x k): interchange.ir.models.linear.apply_link over ir.links."""
-    if link == "logistic":
-        p1 = logistic(scores[:, 0])
-        return np.column_stack([1.0 - p1, p1])
-    if link == "softmax":
-        return softmax(scores)
-    if link == "ovr":
-        p = logistic(scores)
-        return p / p.sum(axis=1, keepdims=True)
-    return scores
-''',
-    "_walk": '''
-def _walk(X, roots, feature, threshold, children, missing_right, strict, depth):
-    """The leaf each row reaches in every tree: all rows descend one level per step."""
-    n = X.shape[0]
-    columns = np.ascontiguousarray(X.T, dtype=np.float64).ravel()
-    offset = feature * np.int32(n)
-    row = np.arange(n, dtype=np.int32)[:, None]
-    has_nan = bool(np.isnan(columns).any())
-    any_strict = bool(strict.any())
-    node = np.broadcast_to(roots, (n, len(roots))).copy()
-    for _ in range(depth):
-        x = columns[offset[node] + row]
-        t = threshold[node]
-        right = np.where(strict[node], x >= t, x > t) if any_strict else x > t
-        if has_nan:
-            right = np.where(np.isnan(x), missing_right[node], right)
-        node = children[(node << 1) + right]
-    return node
-''',
-    "_leaf_values": '''
-def _leaf_values(X, forest, values, trees, average):
-    """Sum (or average) of the leaf values each row reaches: (rows x k), 4,096 rows at a time."""
-    parts = []
-    for i in range(0, max(X.shape[0], 1), 4096):
-        node = _walk(X[i : i + 4096], *forest)
-        parts.append(np.column_stack([values[:, j][node].sum(axis=1) for j in range(values.shape[1])]))
-    total = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    return total / trees if average else total
-''',
-    "_activate": '''
-def _activate(z, name):
-    """One layer's activation: interchange.ir.models.neural.activate over ir.links."""
-    if name == "logistic":
-        with np.errstate(over="ignore"):
-            return logistic(z)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return relu(z)
-    return z
-''',
-    "_kernel": '''
-def _kernel(X, V, kernel, gamma, coef0, degree):
-    """K(x, v) for every row x of X and support vector v of V (interchange.ir.models.svm.kernel_matrix)."""
-    if kernel == "rbf":
-        return np.exp(-gamma * distances(X[:, None, :], V[None, :, :], "squaredEuclidean"))
-    dot = X @ V.T
-    if kernel == "linear":
-        return dot
-    if kernel == "poly":
-        return np.power(gamma * dot + coef0, degree)
-    return np.tanh(gamma * dot + coef0)
 ''',
 }

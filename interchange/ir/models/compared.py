@@ -32,7 +32,7 @@ _POWERS = {"euclidean": 2.0, "squaredEuclidean": 2.0, "manhattan": 1.0, "chebych
 _LN2 = math.log(2.0)
 
 
-def _compare(x: np.ndarray, y: np.ndarray, function: str, scale: float) -> np.ndarray:
+def _compare_field(x: np.ndarray, y: np.ndarray, function: str, scale: float) -> np.ndarray:
     """PMML 4.4 §ComparisonMeasure: one field's comparison c(x, y)."""
     if function == "absDiff":
         return np.abs(x - y)
@@ -41,7 +41,8 @@ def _compare(x: np.ndarray, y: np.ndarray, function: str, scale: float) -> np.nd
         return np.exp(-_LN2 * z * z / (scale * scale))
     if function == "delta":
         return np.where(x == y, 0.0, 1.0)
-    return np.where(x == y, 1.0, 0.0)  # equal
+    # equal
+    return np.where(x == y, 1.0, 0.0)
 
 
 def compared_distances(
@@ -68,7 +69,7 @@ def compared_distances(
         missing = np.isnan(x[..., j])
         present = present + np.where(missing, 0.0, missing_weights[j])
         weight += float(missing_weights[j])
-        c = _compare(np.where(missing, 0.0, x[..., j]), y[..., j], compare[j], scales[j])
+        c = _compare_field(np.where(missing, 0.0, x[..., j]), y[..., j], compare[j], scales[j])
         if inner == 2.0:
             c = c * c
         elif inner != 1.0:

@@ -11,7 +11,7 @@ import numpy as np
 
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, ModelStep, Prediction, label_of, matrix
-from interchange.ir.links import logistic, softmax
+from interchange.ir.kernels.scores import link_probabilities
 
 __all__ = ["Link", "Regression", "apply_link", "affine", "linear_scores"]
 
@@ -87,16 +87,8 @@ def _numeric(env: Env, name: str) -> np.ndarray:
 
 
 def apply_link(scores: np.ndarray, link: Link) -> np.ndarray:
-    """Class probabilities from raw scores (rows x k)."""
-    if link is Link.LOGISTIC:
-        p1 = logistic(scores[:, 0])
-        return np.column_stack([1.0 - p1, p1])
-    if link is Link.SOFTMAX:
-        return softmax(scores)
-    if link is Link.OVR:
-        p = logistic(scores)
-        return p / p.sum(axis=1, keepdims=True)
-    return scores
+    """Class probabilities from raw scores (rows x k): the kernel interchange.ir.kernels.scores.link_probabilities."""
+    return link_probabilities(scores, link.value)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Feed-forward neural networks (multi-layer perceptrons) with one activation per layer."""
+"""Feed-forward neural networks (multi-layer perceptrons) with one activation per layer
+(interchange.ir.kernels.scores.activate, which generated Python copies)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,12 @@ import numpy as np
 
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
-from interchange.ir.links import logistic, relu, softmax
+from interchange.ir.kernels.scores import activate
+from interchange.ir.links import softmax
 
 __all__ = ["NeuralNetwork", "activate", "ACTIVATIONS"]
 
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
-
-
-def activate(z: np.ndarray, name: str) -> np.ndarray:
-    """One layer's activation, from the shared link functions."""
-    if name == "identity":
-        return z
-    if name == "logistic":
-        with np.errstate(over="ignore"):
-            return logistic(z)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return relu(z)
-    raise ModelError(f"unknown activation {name!r}")
 
 
 @dataclass(frozen=True)
@@ -46,6 +34,9 @@ class NeuralNetwork(ModelStep):
     classes: tuple[Any, ...] | None = None
 
     def predict(self, env: Env) -> Prediction:
+        unknown = [act for act in self.activations if act not in ACTIVATIONS]
+        if unknown:
+            raise ModelError(f"unknown activation {unknown[0]!r}")
         a = matrix(env, self.inputs)
         for W, b, act in zip(self.weights, self.biases, self.activations, strict=True):
             a = activate(a @ np.asarray(W, dtype=np.float64) + np.asarray(b, dtype=np.float64), act)

@@ -7,7 +7,8 @@ predicate is UNKNOWN does not fire; no rule fired gives ``default``. The confide
 prediction (``RuleSet.select``): the chosen rule's confidence (firstHit, weightedMax), the
 winning score's total weight over the number of fired rules (weightedSum), else
 ``default_confidence``; :class:`RuleConfidence` reports it beside the label (PMML 4.4 §Output
-``feature="confidence"``).
+``feature="confidence"``). The selection is the plain kernel interchange.ir.kernels.rules.select_rule,
+which generated Python copies.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from interchange.ir.derive.predicates import Predicate, predicate_fields, truth
 from interchange.ir.graph import Env, ModelStep, Prediction
+from interchange.ir.kernels.rules import select_rule
 
 __all__ = ["Rule", "RuleSet", "RuleConfidence"]
 
@@ -50,46 +52,8 @@ class RuleSet(ModelStep):
     def select(self, env: Env) -> tuple[np.ndarray, np.ndarray]:
         """(label, confidence) per row."""
         n = len(next(iter(env.values()), ())) if getattr(env, "n", None) is None else int(env.n)  # type: ignore[attr-defined]
-        cache: dict[int, np.ndarray] = {}
-
-        def fires(rule: Rule) -> np.ndarray:
-            out = np.ones(n, dtype=bool)
-            for p in rule.predicates:
-                if id(p) not in cache:
-                    cache[id(p)] = truth(p, env, n)[0]
-                out &= cache[id(p)]
-            return out
-
-        label = np.full(n, self.default, dtype=object)
-        confidence = np.full(n, np.nan if self.default_confidence is None else float(self.default_confidence))
-        if self.criterion == "firstHit":
-            taken = np.zeros(n, dtype=bool)
-            for r in self.rules:
-                hit = fires(r) & ~taken
-                label[hit] = r.score
-                confidence[hit] = r.confidence
-                taken |= hit
-        elif self.criterion == "weightedMax":
-            best = np.full(n, -np.inf)
-            for r in self.rules:
-                hit = fires(r) & (r.weight > best)
-                label[hit] = r.score
-                confidence[hit] = r.confidence
-                best = np.where(hit, r.weight, best)
-        else:
-            scores = list(dict.fromkeys(r.score for r in self.rules))
-            totals = np.zeros((n, len(scores)))
-            fired = np.zeros(n)
-            for r in self.rules:
-                hit = fires(r)
-                totals[:, scores.index(r.score)] += np.where(hit, r.weight, 0.0)
-                fired += hit
-            winner = np.asarray(scores, dtype=object)[np.argmax(totals, axis=1)] if scores else label
-            some = totals.sum(axis=1) > 0
-            label = np.where(some, winner, label)
-            with np.errstate(all="ignore"):
-                confidence = np.where(some, totals.max(axis=1, initial=0.0) / fired, confidence)
-        return label, confidence
+        rules = tuple((r.predicates, r.score, r.weight, r.confidence) for r in self.rules)
+        return select_rule(rules, lambda p: truth(p, env, n)[0], self.criterion, self.default, self.default_confidence, n)
 
 
 @dataclass(frozen=True)

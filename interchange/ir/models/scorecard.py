@@ -4,17 +4,17 @@ PMML 4.4 §Scorecard: per Characteristic, the partial score of its first Attribu
 predicate is TRUE (a number, or a column computed by an expression); no Attribute TRUE makes the
 score missing. Reason codes rank each code's points below (or above) the characteristic's
 baseline, most points first; equal points keep document order; only codes with positive points
-are listed, and a missing score has none.
+are listed, and a missing score has none. The arithmetic is the plain kernel
+interchange.ir.kernels.scorecard.score_card, which generated Python copies.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from interchange.ir.derive.predicates import Predicate, predicate_fields, truth
 from interchange.ir.graph import Env, ModelStep, Prediction
+from interchange.ir.kernels.scorecard import score_card
 
 __all__ = ["Scorecard", "Characteristic", "Attribute"]
 
@@ -56,38 +56,9 @@ class Scorecard(ModelStep):
 
     def predict(self, env: Env) -> Prediction:
         n = len(next(iter(env.values()), ())) if getattr(env, "n", None) is None else int(env.n)  # type: ignore[attr-defined]
-        k = len(self.codes)
-        total = np.full(n, float(self.initial))
-        points = np.zeros((n, k))
-        first = np.full((n, k), len(self.characteristics))  # the first characteristic giving a code points
-        for i, ch in enumerate(self.characteristics):
-            todo = np.ones(n, dtype=bool)
-            partial = np.full(n, np.nan)
-            code = np.full(n, -1)
-            for a in ch.attributes:
-                hit = todo & truth(a.predicate, env, n)[0]
-                value = np.asarray(env[a.score], dtype=np.float64) if isinstance(a.score, str) else np.full(n, a.score)
-                partial = np.where(hit, value, partial)
-                if a.code is not None:
-                    code = np.where(hit, self.codes.index(a.code), code)
-                todo &= ~hit
-            total = total + partial
-            if self.use_codes and ch.baseline is not None:
-                diff = (ch.baseline - partial) if self.below else (partial - ch.baseline)
-                for j in range(k):
-                    points[:, j] += np.where(code == j, diff, 0.0)
-                    first[:, j] = np.where(code == j, np.minimum(first[:, j], i), first[:, j])
-        none = np.full(n, None, dtype=object)
-        extra = {name: none for name, _ in self.reasons}
-        if self.use_codes and self.reasons:
-            ranked = _ranked(points, first, self.codes, np.isnan(total))
-            extra = {name: ranked[:, r] if r < k else none for name, r in self.reasons}
-        return Prediction(value=total, extra=extra)
-
-
-def _ranked(points: np.ndarray, first: np.ndarray, codes: tuple[str, ...], missing: np.ndarray) -> np.ndarray:
-    order = np.lexsort((first, -points), axis=-1)
-    ranked = np.asarray(codes, dtype=object)[order]
-    ranked[~(np.take_along_axis(points, order, axis=1) > 0)] = None
-    ranked[missing] = None
-    return ranked
+        characteristics = tuple(
+            (tuple((a.predicate, a.score, a.code) for a in ch.attributes), ch.baseline) for ch in self.characteristics
+        )
+        card = (self.initial, characteristics, self.codes, self.below, self.use_codes)
+        value, extra = score_card(card, lambda p: truth(p, env, n)[0], env, n, self.reasons)
+        return Prediction(value=value, extra=extra)

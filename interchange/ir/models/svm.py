@@ -7,46 +7,20 @@ coefficient for it), as libsvm and PMML's SupportVectorMachineModel do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
 from interchange.errors import ModelError
-from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.kernels.scores import apply_kernel, kernel_matrix
 from interchange.ir.models.svm_probability import svm_probabilities
 
 __all__ = ["SupportVectorMachine", "VoteShares", "kernel_matrix", "apply_kernel", "one_vs_one"]
 
 Kernel = Literal["linear", "rbf", "poly", "sigmoid"]
-
-
-def apply_kernel(
-    kernel: str,
-    inner: np.ndarray,
-    gamma: float | np.ndarray,
-    coef0: float | np.ndarray,
-    degree: float | np.ndarray,
-    *,
-    exp: Callable[[np.ndarray], np.ndarray] = np.exp,
-    power: Callable[[np.ndarray, Any], np.ndarray] = np.power,
-) -> np.ndarray:
-    """K from ``inner``: the dot product x.v (linear, poly, sigmoid) or the squared distance (rbf).
-
-    The one copy of the kernel formulas (IR, PMML SupportVectorMachineModel, PFA m.kernel.*);
-    PFA passes titus2's checked ``exp`` and Java-like ``power``.
-    """
-    if kernel == "rbf":
-        return exp(-gamma * inner)
-    if kernel == "linear":
-        return inner
-    if kernel == "poly":
-        return power(gamma * inner + coef0, degree)
-    if kernel == "sigmoid":
-        return np.tanh(gamma * inner + coef0)
-    raise ModelError(f"unknown SVM kernel {kernel!r}")
+KERNELS = ("linear", "rbf", "poly", "sigmoid")
 
 
 def one_vs_one(dual: np.ndarray, per_class: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -64,18 +38,6 @@ def one_vs_one(dual: np.ndarray, per_class: list[int]) -> tuple[np.ndarray, np.n
             pairs.append((i, j))
             rows.append(row)
     return np.array(pairs, dtype=int).reshape(-1, 2), np.array(rows).reshape(-1, n)
-
-
-def kernel_matrix(X: np.ndarray, V: np.ndarray, kernel: Kernel, gamma: float, coef0: float, degree: float) -> np.ndarray:
-    """K(x, v) for every row x of X and vector v of V: (rows x vectors).
-
-    rbf: exp(-gamma * ||x - v||^2), summed over coordinate differences (not the
-    ||x||^2 - 2xv + ||v||^2 expansion, which loses digits near a support vector).
-    """
-    if kernel not in ("linear", "rbf", "poly", "sigmoid"):
-        raise ModelError(f"unknown SVM kernel {kernel!r}")
-    inner = distances(X[:, None, :], V[None, :, :], "squaredEuclidean") if kernel == "rbf" else X @ V.T
-    return apply_kernel(kernel, inner, gamma, coef0, degree)
 
 
 @dataclass(frozen=True)
@@ -113,6 +75,8 @@ class SupportVectorMachine(ModelStep):
     def machine_values(self, X: np.ndarray) -> np.ndarray:
         """f_p(x) for every row and machine: (rows x machines)."""
         V = np.asarray(self.vectors, dtype=np.float64)
+        if self.kernel not in KERNELS:
+            raise ModelError(f"unknown SVM kernel {self.kernel!r}")
         K = kernel_matrix(X, V, self.kernel, self.gamma, self.coef0, self.degree)
         return K @ np.asarray(self.coef, dtype=np.float64).T + np.asarray(self.intercept, dtype=np.float64)
 

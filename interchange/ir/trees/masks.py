@@ -1,11 +1,10 @@
 """A multiway tree's walk as masks, for writers that compute without loops (ONNX tensors, PFA booleans).
 
-PMML 4.4 §TreeModel as ir.tree_strategies.MultiwayTree walks it, for the strategies that end at a
-Node (none, lastPrediction, nullPrediction, defaultChild): per Node, the rows that reach it and the
-rows that end there, built Node by Node in pre-order from each child's TRUE / UNKNOWN masks (the
-first TRUE child is entered; an UNKNOWN one ends the search at the Node, with no prediction, or at
-the default child, or counts as FALSE); and the events that the missingValuePenalty counts (a
-defaultChild taken, a surrogate's alternative TRUE). The masks are whatever the writer computes
+PMML 4.4 §TreeModel as ir.trees.strategies.MultiwayTree walks it: the same walk over the same
+tables (``MultiwayTree.chain``: the strategies as data), each position's rows as a mask built from
+its child's TRUE / UNKNOWN masks instead of a branch per row: per Node the rows that end there, the
+rows that reach its virtual result (weightedConfidence / aggregateNodes), and the events that the
+missingValuePenalty counts (a defaultChild taken, a surrogate's alternative TRUE). The masks are whatever the writer computes
 with (``MaskOps``); Python booleans stand for constant masks.
 """
 
@@ -55,6 +54,51 @@ class _Logic:
         return (not a) if isinstance(a, bool) else self.ops.negate(a)
 
 
+def _chain_masks(tree: MultiwayTree, truth: Callable[[int], tuple[Any, Any, Any]], logic: _Logic) -> tuple[list[Any], ...]:
+    """The walk over ``tree.chain``'s positions (every branch leads to a higher one, so a position's mask
+    is whole when it is reached): (per Node the rows ending there, the penalised events, per Node the
+    rows ending at its virtual result)."""
+    children, test, ended, entry, _ = tree.chain
+    targets = children.reshape(-1, 3)
+    reach: list[Any] = [False] * len(test)
+    if len(test):
+        reach[int(entry[0])] = True
+    n = len(tree.kids)
+    ends: list[Any] = [False] * n
+    virtual: list[Any] = [False] * n
+    events: list[Any] = []
+    default = tree.strategy == "defaultChild"
+
+    def add(p: int, mask: Any) -> None:
+        reach[p] = logic.either(reach[p], mask)
+
+    for p, here in enumerate(reach):
+        if here is False:
+            continue
+        if test[p] < 0:  # an end: a Node, none (-1) or a Node's virtual result (-2 - i)
+            e = int(ended[p])
+            if e >= 0:
+                ends[e] = logic.either(ends[e], here)
+            elif e <= -2:
+                virtual[-2 - e] = logic.either(virtual[-2 - e], here)
+            continue
+        t, u, alt = truth(int(test[p]))
+        enter = logic.both(here, t)
+        add(int(targets[p, 0]), enter)
+        if alt is not False:
+            events.append(logic.both(enter, alt))
+        unknown_to, false_to = int(targets[p, 2]), int(targets[p, 1])
+        unknown = logic.both(here, logic.both(u, logic.negate(t))) if default or unknown_to != false_to else False
+        if default:
+            events.append(unknown)
+        if unknown_to == false_to:
+            add(false_to, logic.both(here, logic.negate(t)))
+        else:
+            add(unknown_to, unknown)
+            add(false_to, logic.both(here, logic.negate(logic.either(t, u))))
+    return ends, [e for e in events if e is not False], virtual
+
+
 def mask_walk(tree: MultiwayTree, truth: Callable[[int], tuple[Any, Any, Any]], ops: MaskOps) -> tuple[list[Any], list[Any]]:
     """(per Node the mask of rows ending there, the penalised events); ``truth(k)``: Node k's (TRUE,
     UNKNOWN, TRUE through a surrogate's alternative). A row ending in no Node has no prediction.
@@ -63,37 +107,8 @@ def mask_walk(tree: MultiwayTree, truth: Callable[[int], tuple[Any, Any, Any]], 
     """
     if tree.strategy in VIRTUAL_STRATEGIES and tree.counts is not None:
         raise ValueError(f"missingValueStrategy={tree.strategy} gives a virtual result, which is no Node's")
-    logic = _Logic(ops)
-    n = len(tree.kids)
-    reach: list[Any] = [True] + [False] * (n - 1)
-    ends: list[Any] = [False] * n
-    events: list[Any] = []
-    stopping = tree.strategy in ("lastPrediction", "nullPrediction", "defaultChild")
-    for i, kids in enumerate(tree.kids):  # pre-order: a Node's reach is whole before its children are walked
-        if not kids:
-            ends[i] = logic.either(ends[i], reach[i])
-            continue
-        rest = reach[i]
-        for k in kids:
-            t, u, alt = truth(k)
-            enter = logic.both(rest, t)
-            reach[k] = logic.either(reach[k], enter)
-            if alt is not False:
-                events.append(logic.both(enter, alt))
-            if not stopping:  # none (and the virtual strategies of a regression): UNKNOWN is FALSE
-                rest = logic.both(rest, logic.negate(t))
-                continue
-            unknown = logic.both(rest, logic.both(u, logic.negate(t)))
-            if tree.strategy == "lastPrediction":
-                ends[i] = logic.either(ends[i], unknown)
-            elif tree.strategy == "defaultChild":
-                events.append(unknown)
-                if tree.defaults[i] >= 0:
-                    reach[tree.defaults[i]] = logic.either(reach[tree.defaults[i]], unknown)
-            rest = logic.both(rest, logic.negate(logic.either(t, u)))
-        if tree.return_last:
-            ends[i] = logic.either(ends[i], rest)
-    return ends, [e for e in events if e is not False]
+    ends, events, _ = _chain_masks(tree, truth, _Logic(ops))
+    return ends, events
 
 
 def virtual_walk(
@@ -105,32 +120,12 @@ def virtual_walk(
     whose aggregateNodes gather reaches it: every UNKNOWN child and the first TRUE one, from a candidate).
     """
     logic = _Logic(ops)
-    n = len(tree.kids)
-    reach: list[Any] = [True] + [False] * (n - 1)
-    ends: list[Any] = [False] * n
-    candidates: list[Any] = [False] * n
-    gathered: list[Any] = [False] * n
-    events: list[Any] = []
-    for i, kids in enumerate(tree.kids):
-        if not kids:
-            ends[i] = logic.either(ends[i], reach[i])
-            continue
-        rest, unknown = reach[i], False
-        for k in kids:  # UNKNOWN goes on as FALSE, remembered: a later TRUE child still wins
-            t, u, alt = truth(k)
-            enter = logic.both(rest, t)
-            reach[k] = logic.either(reach[k], enter)
-            if alt is not False:
-                events.append(logic.both(enter, alt))
-            unknown = logic.either(unknown, logic.both(rest, logic.both(u, logic.negate(t))))
-            rest = logic.both(rest, logic.negate(t))
-        candidates[i] = logic.both(rest, unknown)
-        if tree.return_last:
-            ends[i] = logic.either(ends[i], logic.both(rest, logic.negate(unknown)))
+    ends, events, candidates = _chain_masks(tree, truth, logic)
+    gathered: list[Any] = [False] * len(tree.kids)
     for i, kids in enumerate(tree.kids):  # pre-order: what reaches a Node is whole before its children
         scanning = logic.either(gathered[i], candidates[i])
         for k in kids:
             t, u, _ = truth(k)
             gathered[k] = logic.either(gathered[k], logic.both(scanning, logic.either(t, u)))
             scanning = logic.both(scanning, logic.negate(t))
-    return ends, [e for e in events if e is not False], candidates, gathered
+    return ends, events, candidates, gathered

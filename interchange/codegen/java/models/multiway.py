@@ -2,11 +2,11 @@
 
 The predicates are the IR's as Java int expressions (``expressions.truth``: 1 TRUE, 0 FALSE,
 -1 UNKNOWN); a surrogate Node is TRUE through an alternative where its first predicate is
-UNKNOWN. ``multiway`` (copied into the class) walks the row as ir.tree_strategies.MultiwayTree
-walks a batch: children in order, the first TRUE one entered, an UNKNOWN one handled by the
-missingValueStrategy, a row with no TRUE child ending at the Node (returnLastPrediction) or
-nowhere; weightedConfidence and aggregateNodes (pypmml's reading) give a virtual result. The
-penalty multiplies the confidence once per defaultChild or surrogate alternative taken.
+UNKNOWN. ``multiway`` (copied into the class) walks the row as the IR's kernel walks a batch
+(interchange.ir.kernels.trees): over the tree's chain tables (``MultiwayTree.chain``: the
+missingValueStrategy and noTrueChildStrategy as data), one position per child tried, to a Node,
+none, or a Node's virtual result, where weightedConfidence and aggregateNodes (pypmml's reading)
+decide. The penalty multiplies the confidence once per defaultChild or surrogate alternative taken.
 """
 
 from __future__ import annotations
@@ -21,85 +21,65 @@ from interchange.codegen.java.writer import JavaWriter, jdouble
 from interchange.codegen.registry import emitter
 from interchange.ir.derive.predicates import Compound
 from interchange.ir.trees.multiway import MultiwayTreeModel
-from interchange.ir.trees.strategies import STRATEGIES
 
 __all__: list[str] = []
 
 HELPERS["multiway"] = """
     /** {node (-1: none, -3: virtual), penalised steps, virtual class, virtual confidence, virtual probabilities...}
-     *  of one row (interchange.ir.trees.strategies.MultiwayTree; strategies in STRATEGIES order). */
-    private static double[] multiway(int[] tv, boolean[] alt, int[] start, int[] kids, int strategy, boolean returnLast,
-                                     int[] defaults, double[] records, double[] conf, double[] counts, int width) {
-        boolean flagged = (strategy == 4 || strategy == 5) && width > 0;
+     *  of one row: the walk over the tree's chain tables (interchange.ir.kernels.trees.multiway_walk, branches
+     *  0 TRUE, 1 FALSE, 2 UNKNOWN), then weightedConfidence / aggregateNodes at a virtual end
+     *  (interchange.ir.kernels.trees.multiway_virtual). */
+    private static double[] multiway(int[] tv, boolean[] alt, int[] children, int[] test, int[] ended, int entry,
+                                     int depth, boolean defaultChild, boolean weighted, boolean returnLast,
+                                     int[] start, int[] kids, double[] records, double[] conf, double[] counts,
+                                     int width) {
         double[] out = new double[4 + width];
         java.util.Arrays.fill(out, Double.NaN);
-        int node = 0;
+        int p = entry;
         double missed = 0.0;
-        while (true) {
-            if (start[node] == start[node + 1]) {
-                out[0] = node;
-                break;
-            }
-            int step = -1;
-            int end = -2;
-            boolean unknown = false;
-            for (int q = start[node]; q < start[node + 1]; q++) {
-                int k = kids[q];
-                if (tv[k] == 1) {
-                    missed += alt[k] ? 1.0 : 0.0;
-                    step = k;
-                    break;
-                }
-                if (tv[k] == -1) {
-                    if (strategy == 1) { end = node; break; }
-                    if (strategy == 2) { end = -1; break; }
-                    if (strategy == 3) {
-                        missed += 1.0;
-                        if (defaults[node] >= 0) { step = defaults[node]; } else { end = -1; }
-                        break;
-                    }
-                    unknown = unknown || flagged;
-                }
-            }
-            if (step >= 0) { node = step; continue; }
-            if (end != -2) { out[0] = end; break; }
-            out[0] = returnLast ? node : -1;
-            if (unknown) {
-                double[] scores = new double[width];
-                double[] probs = new double[width];
-                java.util.Arrays.fill(probs, Double.NaN);
-                if (strategy == 4) {
-                    for (int q = start[node]; q < start[node + 1]; q++) {
-                        int k = kids[q];
-                        if (tv[k] == -1) {
-                            double weight = Double.isNaN(records[k]) ? 0.0 : records[k];
-                            for (int c = 0; c < width; c++) { scores[c] += conf[k * width + c] * weight / records[node]; }
-                        }
-                    }
-                } else {
-                    gather(node, tv, start, kids, counts, width, scores);
-                    double total = 0.0;
-                    for (double s : scores) { total += s; }
-                    if (total > 0) { for (int c = 0; c < width; c++) { probs[c] = scores[c] / total; } }
-                }
-                int best = 0;
-                double top = Double.NEGATIVE_INFINITY;
-                double sum = 0.0;
-                for (int c = 0; c < width; c++) {
-                    double v = Double.isNaN(scores[c]) ? Double.NEGATIVE_INFINITY : scores[c];
-                    if (v > top) { top = v; best = c; }
-                    sum += scores[c];
-                }
-                if (top > 0) {
-                    out[0] = -3;
-                    out[2] = best;
-                    out[3] = strategy == 4 ? top : top / sum;
-                    System.arraycopy(probs, 0, out, 4, width);
-                }
-            }
-            break;
+        for (int s = 0; s <= depth && test[p] >= 0; s++) {
+            int k = test[p];
+            if (tv[k] == 1 && alt[k]) { missed += 1.0; }
+            if (tv[k] == -1 && defaultChild) { missed += 1.0; }
+            p = children[3 * p + (tv[k] == 1 ? 0 : tv[k] == -1 ? 2 : 1)];
         }
+        out[0] = ended[p];
         out[1] = missed;
+        if (ended[p] <= -2) {
+            int node = -2 - ended[p];
+            out[0] = returnLast ? node : -1;
+            double[] scores = new double[width];
+            double[] probs = new double[width];
+            java.util.Arrays.fill(probs, Double.NaN);
+            if (weighted) {
+                for (int q = start[node]; q < start[node + 1]; q++) {
+                    int k = kids[q];
+                    if (tv[k] == -1) {
+                        double weight = Double.isNaN(records[k]) ? 0.0 : records[k];
+                        for (int c = 0; c < width; c++) { scores[c] += conf[k * width + c] * weight / records[node]; }
+                    }
+                }
+            } else {
+                gather(node, tv, start, kids, counts, width, scores);
+                double total = 0.0;
+                for (double s : scores) { total += s; }
+                if (total > 0) { for (int c = 0; c < width; c++) { probs[c] = scores[c] / total; } }
+            }
+            int best = 0;
+            double top = Double.NEGATIVE_INFINITY;
+            double sum = 0.0;
+            for (int c = 0; c < width; c++) {
+                double v = Double.isNaN(scores[c]) ? Double.NEGATIVE_INFINITY : scores[c];
+                if (v > top) { top = v; best = c; }
+                sum += scores[c];
+            }
+            if (top > 0) {
+                out[0] = -3;
+                out[2] = best;
+                out[3] = weighted ? top : top / sum;
+                System.arraycopy(probs, 0, out, 4, width);
+            }
+        }
         return out;
     }
 
@@ -128,15 +108,20 @@ def _multiway(step: MultiwayTreeModel, out: JavaWriter) -> tuple[list[str], dict
         lines.append(f"tv[{k}] = {truth(out, p)};")
         if isinstance(p, Compound) and p.operator == "surrogate" and p.parts:  # TRUE through an alternative
             lines.append(f"alt[{k}] = tv[{k}] == 1 && {truth(out, p.parts[0])} == -1;")
+    children, test, ended, entry, depth = tree.chain
+    tables = [
+        out.array(f"multiway_{name}", np.asarray(table), "int")
+        for name, table in (("children", children), ("test", test), ("ended", ended))
+    ]
     start = out.array("multiway_start", np.cumsum([0, *(len(ks) for ks in tree.kids)]), "int")
     kids = out.array("multiway_kids", np.array([k for ks in tree.kids for k in ks] or [0]), "int")
-    defaults = out.array("multiway_defaults", np.asarray(tree.defaults), "int")
     records = out.array("multiway_records", np.asarray(tree.records, dtype=np.float64))
     conf = out.array("multiway_conf", np.zeros(1) if tree.conf is None else np.asarray(tree.conf, dtype=np.float64))
     counts = out.array("multiway_counts", np.zeros(1) if tree.counts is None else np.asarray(tree.counts, dtype=np.float64))
-    strategy = STRATEGIES.index(tree.strategy)
-    last = "true" if tree.return_last else "false"
-    args = f"{start}, {kids}, {strategy}, {last}, {defaults}, {records}, {conf}, {counts}, {width}"
+    flags = [tree.strategy == "defaultChild", tree.strategy == "weightedConfidence", bool(tree.return_last)]
+    root = int(entry[0]) if len(entry) else 0
+    args = ", ".join([*tables, str(root), str(depth), *("true" if f else "false" for f in flags), start, kids])
+    args += f", {records}, {conf}, {counts}, {width}"
     lines += [f"double[] walk = multiway(tv, alt, {args});", "int at = (int) walk[0];"]
     parts: dict[str, str] = {}
     if step.entity:

@@ -1,6 +1,7 @@
 """Java emitters for Scorecard (score and ranked reason codes) and RuleSet (the selected label).
 
-Both follow the IR step's ``predict`` row by row (interchange.ir.models.scorecard, interchange.ir.models.rules):
+Both follow the IR step's ``predict`` row by row (interchange.ir.models.scorecard; the rule set's selection,
+label and confidence in one pass, as the IR's kernel interchange.ir.kernels.rules.select_rule):
 a predicate fires where its three-valued truth is 1. Reason codes are ranked most points first,
 equal points by the first characteristic giving them, then by code order (numpy's lexsort);
 a code with no positive points, and every code of a missing score, is none. A reason-code
@@ -117,6 +118,13 @@ def _labels(out: JavaWriter, step: RuleSet) -> list[str]:
 
 @emitter("java", RuleSet)
 def _ruleset(step: RuleSet, out: JavaWriter) -> Emitted:
+    return select_rule(step, out), {"label": "label"}
+
+
+def select_rule(step: RuleSet, out: JavaWriter) -> list[str]:
+    """Java for the IR's rule-set kernel (interchange.ir.kernels.rules.select_rule) over ``step``: every rule's
+    truth first (``fired``; a rule set too long for one method is split into several), then one pass of
+    the criterion setting ``label`` (an index into the label values) and ``confidence``."""
     values = _labels(out, step)
 
     def index(score: Any) -> int:
@@ -126,38 +134,42 @@ def _ruleset(step: RuleSet, out: JavaWriter) -> Emitted:
         return " && ".join(f"({truth(out, p)} == 1)" for p in rule.predicates) or "true"
 
     default = -1 if step.default is None else index(step.default)
+    default_confidence = jdouble(np.nan if step.default_confidence is None else float(step.default_confidence))
+    chosen = [f"int label = {default};", f"double confidence = {default_confidence};"]
     m = len(step.rules)
     if not m:
-        return [f"int label = {default};"], {"label": "label"}
-    # every rule's truth first (a rule set too long for one method is split into several), then the choice
+        return chosen
     blocks = [[f"fired[{i}] = {fires(r)};"] for i, r in enumerate(step.rules)]
     lines = [
         f"boolean[] fired = new boolean[{m}];",
         *out.split(blocks, "double[] v, String[] s, boolean[] fired", "v, s, fired", "rules"),
+        *chosen,
     ]
-    lines.append(f"int label = {default};")
     weights = out.array("rule_weights", [float(r.weight) for r in step.rules])
+    conf = out.array("rule_confidences", [float(r.confidence) for r in step.rules])
     if step.criterion == "firstHit":
         labels = out.array("rule_labels", [index(r.score) for r in step.rules], "int")
-        lines.append(f"for (int i = 0; i < {m}; i++) {{ if (fired[i]) {{ label = {labels}[i]; break; }} }}")
+        take = f"label = {labels}[i]; confidence = {conf}[i];"
+        lines.append(f"for (int i = 0; i < {m}; i++) {{ if (fired[i]) {{ {take} break; }} }}")
     elif step.criterion == "weightedMax":
         labels = out.array("rule_labels", [index(r.score) for r in step.rules], "int")
         lines += [
             "double best = Double.NEGATIVE_INFINITY;",
             f"for (int i = 0; i < {m}; i++) {{",
-            f"    if (fired[i] && {weights}[i] > best) {{ label = {labels}[i]; best = {weights}[i]; }}",
+            f"    if (fired[i] && {weights}[i] > best) {{ label = {labels}[i]; confidence = {conf}[i]; best = {weights}[i]; }}",
             "}",
         ]
-    else:
+    else:  # the score whose fired rules weigh most; the confidence: its total over the number of fired rules
         scores = list(dict.fromkeys(str(r.score) for r in step.rules))
         which = out.array("rule_scores", [scores.index(str(r.score)) for r in step.rules], "int")
         targets = ", ".join(str(index(s)) for s in scores)
         lines += [
             f"double[] totals = new double[{len(scores)}];",
-            f"for (int i = 0; i < {m}; i++) {{ if (fired[i]) {{ totals[{which}[i]] += {weights}[i]; }} }}",
+            "double count = 0.0;",
+            f"for (int i = 0; i < {m}; i++) {{ if (fired[i]) {{ totals[{which}[i]] += {weights}[i]; count += 1.0; }} }}",
             "double sum = 0.0;",
             "int winner = 0;",
             f"for (int j = 0; j < {len(scores)}; j++) {{ sum += totals[j]; if (totals[j] > totals[winner]) {{ winner = j; }} }}",
-            f"if (sum > 0) {{ label = new int[] {{{targets}}}[winner]; }}",
+            f"if (sum > 0) {{ label = new int[] {{{targets}}}[winner]; confidence = totals[winner] / count; }}",
         ]
-    return lines, {"label": "label"}
+    return lines

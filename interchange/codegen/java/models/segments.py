@@ -309,14 +309,16 @@ def _segment(out: JavaWriter, i: int, model: Any, classes: tuple[Any, ...] | Non
 
 
 @emitter("java", Segmentation)
-def _segmentation(step: Segmentation, out: JavaWriter) -> Emitted:
+def _segmentation(step: Segmentation, out: JavaWriter, weighing: list[str] | None = None) -> Emitted:
+    """``weighing``: statements run once ``segOn`` is known that set the row's ``segW`` (VariableWeights)."""
     m = len(step.models)
     classes = tuple(step.classes) if step.classes is not None else None
     sig = out.signature
     if classes is not None and sig is not None and sig.classes and [str(c) for c in sig.classes] != [str(c) for c in classes]:
         raise _refuse("a Segmentation whose categories are not in the signature's order")
     w = [float(x) if step.method in WEIGHTED else 1.0 for x in step.weights]
-    lines = [f"boolean[] segOn = new boolean[{m}];", f"double[] segW = {out.array('segment_weights', np.asarray(w))};"]
+    weights = out.array("segment_weights", np.asarray(w)) + (".clone()" if weighing is not None else "")
+    lines = [f"boolean[] segOn = new boolean[{m}];", f"double[] segW = {weights};"]
     if classes is None:
         lines.append(f"double[] segValue = new double[{m}];")
         params, args = "double[] v, String[] s, boolean[] segOn, double[] segValue", "v, s, segOn, segValue"
@@ -328,6 +330,7 @@ def _segmentation(step: Segmentation, out: JavaWriter) -> Emitted:
         for i, (p, model) in enumerate(zip(step.predicates, step.models, strict=True))
     ]
     lines += out.split(blocks, params, args, "segments")
+    lines += weighing or []
     out.need("segments")
     if classes is None:
         if step.method == "selectFirst":

@@ -37,14 +37,14 @@ def _regression(step: Regression, out: PyWriter) -> Emitted:
         return [*lines, "value = scores[:, 0]"], {"value": "value"}
     if step.link is Link.IDENTITY:
         return [*lines, "decision = scores"], {"decision": "decision"}
-    out.need("_link")
-    return [*lines, f"probabilities = _link(scores, {step.link.value!r})"], {"probabilities": "probabilities"}
+    out.need("link_probabilities")
+    return [*lines, f"probabilities = link_probabilities(scores, {step.link.value!r})"], {"probabilities": "probabilities"}
 
 
 def _forest(step: TreeEnsemble, out: PyWriter, prefix: str) -> list[str]:
     """Lines computing ``leaves`` (rows x k) from the ensemble's packed node arrays."""
     flat, values = step._packed()
-    out.need("_leaf_values")
+    out.need("forest_leaf_values")
     names = [
         out.const(f"{prefix}_{part}", np.asarray(getattr(flat, part)))
         for part in ("roots", "feature", "threshold", "children", "missing_right", "strict")
@@ -53,7 +53,7 @@ def _forest(step: TreeEnsemble, out: PyWriter, prefix: str) -> list[str]:
     out.constants[-1] = f"{forest} = ({', '.join(names)}, {flat.depth})"
     leaf = out.const(f"{prefix}_VALUES", np.asarray(values, dtype=np.float64))
     average = step.aggregation == "average"
-    return [_x(step.inputs), f"leaves = _leaf_values(X, {forest}, {leaf}, {len(step.trees)}, {average})"]
+    return [_x(step.inputs), f"leaves = forest_leaf_values(X, {forest}, {leaf}, {len(step.trees)}, {average})"]
 
 
 @emitter("python", TreeEnsemble)
@@ -64,8 +64,8 @@ def _ensemble(step: TreeEnsemble, out: PyWriter) -> Emitted:
         lines.append(f"scores = scores + {out.const('BASE', np.asarray(step.base, dtype=np.float64))}")
     if step.classes is None:
         return [*lines, "value = scores[:, 0]"], {"value": "value"}
-    out.need("_link")
-    return [*lines, f"probabilities = _link(scores, {step.link.value!r})"], {"probabilities": "probabilities"}
+    out.need("link_probabilities")
+    return [*lines, f"probabilities = link_probabilities(scores, {step.link.value!r})"], {"probabilities": "probabilities"}
 
 
 @emitter("python", IsolationScore)
@@ -80,16 +80,16 @@ def _isolation(step: IsolationScore, out: PyWriter) -> Emitted:
 
 @emitter("python", NeuralNetwork)
 def _network(step: NeuralNetwork, out: PyWriter) -> Emitted:
-    out.need("_activate")
+    out.need("activate")
     lines = [_x(step.inputs), "a = X"]
     for i, (W, b, act) in enumerate(zip(step.weights, step.biases, step.activations, strict=True)):
         w = out.const(f"WEIGHTS_{i}", np.asarray(W, dtype=np.float64))
         bias = out.const(f"BIASES_{i}", np.asarray(b, dtype=np.float64))
-        lines.append(f"a = _activate(a @ {w} + {bias}, {act!r})")
+        lines.append(f"a = activate(a @ {w} + {bias}, {act!r})")
     if step.classes is None:
         return [*lines, "value = a[:, 0]"], {"value": "value"}
     if step.output == "logistic":
-        lines += ["p1 = _activate(a[:, 0], 'logistic')", "probabilities = np.column_stack([1.0 - p1, p1])"]
+        lines += ["p1 = activate(a[:, 0], 'logistic')", "probabilities = np.column_stack([1.0 - p1, p1])"]
     elif step.output == "softmax":
         out.need("softmax")
         lines.append("probabilities = softmax(a)")
@@ -100,7 +100,7 @@ def _network(step: NeuralNetwork, out: PyWriter) -> Emitted:
 
 @emitter("python", SupportVectorMachine)
 def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
-    out.need("_kernel")
+    out.need("kernel_matrix")
     vectors = out.const("VECTORS", np.asarray(step.vectors, dtype=np.float64))
     coef = out.const("DUAL_COEF", np.asarray(step.coef, dtype=np.float64))
     intercept = out.const("SVM_INTERCEPT", np.asarray(step.intercept, dtype=np.float64))
@@ -108,7 +108,7 @@ def _svm(step: SupportVectorMachine, out: PyWriter) -> Emitted:
     lines = [
         _x(step.inputs),
         "missing = np.isnan(X).any(axis=1)",  # a missing input: no prediction (ir.svm.SupportVectorMachine)
-        f"f = _kernel(np.where(missing[:, None], 0.0, X), {vectors}, {kernel}) @ {coef}.T + {intercept}",
+        f"f = kernel_matrix(np.where(missing[:, None], 0.0, X), {vectors}, {kernel}) @ {coef}.T + {intercept}",
     ]
     if step.classes is None:
         return [*lines, "value = np.where(missing, np.nan, f[:, 0])"], {"value": "value"}

@@ -2,7 +2,8 @@
 
 Each writes its parameters as module constants and calls the IR's own kernel, copied into the
 module by source (interchange.ir.kernels.general, interchange.ir.links); the scorecard and the
-rule set call readers of their data (helpers_general.py).
+rule set call the IR's ``score_card`` and ``select_rule`` over their data, the predicates read by
+``_truth``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from interchange.codegen.python.expressions import predicate_data
-from interchange.codegen.python.helpers_general import GENERAL_HELPERS
 from interchange.codegen.python.module import PyWriter, literal
-from interchange.codegen.python.runtime import HELPERS
 from interchange.codegen.registry import emitter
 from interchange.ir.models.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 from interchange.ir.models.rules import RuleSet
@@ -21,7 +20,6 @@ from interchange.ir.models.scorecard import Scorecard
 __all__: list[str] = []
 
 Emitted = tuple[list[str], dict[str, str]]
-HELPERS.update(GENERAL_HELPERS)
 
 
 def _source(source: str | float | None) -> str:
@@ -71,20 +69,29 @@ def _normalized(step: NormalizedClassifier, out: PyWriter) -> Emitted:
 
 @emitter("python", Scorecard)
 def _scorecard(step: Scorecard, out: PyWriter) -> Emitted:
-    out.need("_scorecard")
+    out.need("_truth", "score_card")
     chars = tuple(
         (tuple((predicate_data(a.predicate), a.score, a.code) for a in ch.attributes), ch.baseline) for ch in step.characteristics
     )
     card = out.const("SCORECARD", (float(step.initial), chars, step.codes, step.below, step.use_codes))
     reasons = out.const("REASONS", step.reasons)
-    lines = [f"value, reasons = _scorecard(env, n, {card}, {reasons})"]
+    lines = [f"value, reasons = score_card({card}, lambda p: _truth(p, env, n)[0], env, n, {reasons})"]
     parts = {"value": "value", **{f"extra:{name}": f"reasons[{name!r}]" for name, _ in step.reasons}}
     return lines, parts
 
 
 @emitter("python", RuleSet)
 def _ruleset(step: RuleSet, out: PyWriter) -> Emitted:
-    out.need("_ruleset")
-    rules = tuple((tuple(predicate_data(p) for p in r.predicates), r.score, float(r.weight)) for r in step.rules)
+    return [f"label, _ = {select_call(step, out)}"], {"label": "label"}
+
+
+def select_call(step: RuleSet, out: PyWriter) -> str:
+    """The call of the IR's rule-set kernel (interchange.ir.kernels.rules.select_rule) over ``step``'s rules as data."""
+    out.need("_truth", "select_rule")
+    rules = tuple(
+        (tuple(predicate_data(p) for p in r.predicates), r.score, float(r.weight), float(r.confidence)) for r in step.rules
+    )
     data = out.const("RULES", rules)
-    return [f"label = _ruleset(env, n, {data}, {step.criterion!r}, {literal(step.default)})"], {"label": "label"}
+    confidence = literal(None if step.default_confidence is None else float(step.default_confidence))
+    truth = "lambda p: _truth(p, env, n)[0]"
+    return f"select_rule({data}, {truth}, {step.criterion!r}, {literal(step.default)}, {confidence}, n)"

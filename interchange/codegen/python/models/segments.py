@@ -8,6 +8,8 @@ source), so the generated module runs Segmentation.predict's own code.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from interchange.codegen.python.expressions import predicate_data
@@ -38,11 +40,32 @@ def _finish(parts: dict[str, str], classes: str | None) -> list[str]:
 
 
 @emitter("python", Segmentation)
-def _segmentation(step: Segmentation, out: PyWriter) -> Emitted:
+def _segmentation(step: Segmentation, out: PyWriter, weighing: tuple[list[str], str] | None = None) -> Emitted:
+    """``weighing``: lines run once ``on`` (segment x row) is known, and the name of the weights they bind
+    (VariableWeights); the step's constant weights without it."""
     out.need("_truth", "combine")
+    lines, calls = segment_functions(step.models, out)
+    preds = out.const("SEGMENT_PREDICATES", tuple(predicate_data(p) for p in step.predicates))
+    classes = literal(tuple(step.classes)) if step.classes is not None else "None"
+    lines += [
+        f"on = np.array([_truth(p, env, n)[0] for p in {preds}], dtype=bool).reshape({len(step.predicates)}, n)",
+        *(weighing[0] if weighing is not None else []),
+        f"results = [{', '.join(calls)}]",
+        f"value, probabilities, label = combine({step.method!r}, results, on, "
+        f"{weighing[1] if weighing is not None else literal(tuple(step.weights))}, "
+        f"{classes}, {step.treatment!r}, {literal(float(step.threshold))}, n)",
+    ]
+    if step.classes is None:
+        return lines, {"value": "value"}
+    return lines, {"probabilities": "probabilities", "label": "label"}
+
+
+def segment_functions(models: tuple[Any, ...], out: PyWriter) -> tuple[list[str], list[str]]:
+    """Each model as a local function returning its plain result (value, probabilities, label, classes): the
+    lines defining them and the calls."""
     lines: list[str] = []
     calls = []
-    for model in step.models:
+    for model in models:
         name = out.const("_segment", 0).lower()
         out.constants.pop()
         body, parts = lookup("python", model)(model, out)
@@ -55,14 +78,4 @@ def _segmentation(step: Segmentation, out: PyWriter) -> Emitted:
         lines += [f"def {name}(env, n):", *("    " + b for b in body)]
         lines.append(f"    return {{{returned}, 'classes': {classes or 'None'}}}")
         calls.append(f"{name}(env, n)")
-    preds = out.const("SEGMENT_PREDICATES", tuple(predicate_data(p) for p in step.predicates))
-    classes = literal(tuple(step.classes)) if step.classes is not None else "None"
-    lines += [
-        f"on = np.array([_truth(p, env, n)[0] for p in {preds}], dtype=bool).reshape({len(step.predicates)}, n)",
-        f"results = [{', '.join(calls)}]",
-        f"value, probabilities, label = combine({step.method!r}, results, on, {literal(tuple(step.weights))}, "
-        f"{classes}, {step.treatment!r}, {literal(float(step.threshold))}, n)",
-    ]
-    if step.classes is None:
-        return lines, {"value": "value"}
-    return lines, {"probabilities": "probabilities", "label": "label"}
+    return lines, calls

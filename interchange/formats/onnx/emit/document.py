@@ -15,11 +15,12 @@ import numpy as np
 import onnx
 from onnx import helper
 
+from interchange.errors import UnsupportedModelError
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.registry import Emitted, lookup
 from interchange.formats.onnx.meta import IR_WRITER
 from interchange.ir.graph import Graph
-from interchange.signature import Signature
+from interchange.signature import Signature, class_index
 
 __all__ = ["write_graph", "OPSETS", "MATRIX_INPUT"]
 
@@ -46,13 +47,6 @@ def _inputs(graph: Graph, b: Builder, per_field: bool) -> tuple[list[onnx.ValueI
     return [info], {name: [MATRIX_INPUT, i] for i, name in enumerate(names)}
 
 
-def _class_index(classes: list[Any], target: Any) -> int:
-    for i, c in enumerate(classes):
-        if c == target or str(c) == str(target):
-            return i
-    raise refuse(f"an output for class {target!r}, which the model does not have")
-
-
 def _outputs(sig: Signature, emitted: Emitted, classes: list[Any]) -> dict[str, list[Any]]:
     """Signature field -> [output tensor, column] (None: the tensor is the column)."""
     per_class = sig.output("decision")
@@ -67,7 +61,7 @@ def _outputs(sig: Signature, emitted: Emitted, classes: list[Any]) -> dict[str, 
         elif f.kind in ("value", "score"):
             mapping[f.name] = [f.kind, 0]
         elif f.kind == "probability":
-            mapping[f.name] = ["probabilities", _class_index(classes, f.target)]
+            mapping[f.name] = ["probabilities", class_index(classes, f.target, UnsupportedModelError, format="onnx")]
         elif f.kind == "decision":
             mapping[f.name] = ["decision", 0 if len(per_class) == 1 else per_class.index(f)]
         else:

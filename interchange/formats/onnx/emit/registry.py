@@ -97,13 +97,16 @@ def _load_families() -> None:
         from interchange.formats.onnx.emit.models import (  # noqa: F401
             anomaly,
             chain,
+            compared,
             distance,
             figures,
             general,
             linear,
             scoring,
             segments,
+            select_all,
             targets,
+            variable_weight,
         )
         from interchange.formats.onnx.emit.trees import ensemble, multiway  # noqa: F401
         from interchange.formats.onnx.emit.trees import figures as node_figures  # noqa: F401

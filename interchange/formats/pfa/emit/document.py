@@ -25,7 +25,7 @@ from interchange.ir.graph import Graph
 from interchange.ir.models.linear import Link, Regression
 from interchange.ir.models.outlier import IsolationScore
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
-from interchange.signature import Signature
+from interchange.signature import Signature, class_index
 from interchange.verification import Tolerance
 
 __all__ = ["export_graph", "write_graph"]
@@ -261,22 +261,28 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
         from interchange.formats.pfa.emit.models.anomaly import ANOMALY_WRITERS  # imported late: they import this module
         from interchange.formats.pfa.emit.models.chain import CHAIN_WRITERS
         from interchange.formats.pfa.emit.models.columns import COLUMNS_WRITERS
+        from interchange.formats.pfa.emit.models.compared import COMPARED_WRITERS
         from interchange.formats.pfa.emit.models.families import FAMILY_WRITERS
         from interchange.formats.pfa.emit.models.figures import FIGURE_WRITERS as SCORE_FIGURE_WRITERS
         from interchange.formats.pfa.emit.models.general import GENERAL_WRITERS
         from interchange.formats.pfa.emit.models.multiway import MULTIWAY_WRITERS
         from interchange.formats.pfa.emit.models.scoring import SCORING_WRITERS
         from interchange.formats.pfa.emit.models.segments import SEGMENT_WRITERS
+        from interchange.formats.pfa.emit.models.select_all import SELECT_ALL_WRITERS
         from interchange.formats.pfa.emit.models.targets import TARGET_WRITERS
         from interchange.formats.pfa.emit.models.tree_figures import FIGURE_WRITERS
+        from interchange.formats.pfa.emit.models.variable_weight import VARIABLE_WEIGHT_WRITERS
         from interchange.formats.pfa.emit.validity import VALIDITY_WRITERS
 
         writers: dict[type, ModelWriter] = {
             **FAMILY_WRITERS,
+            **COMPARED_WRITERS,
             **SCORE_FIGURE_WRITERS,
             **GENERAL_WRITERS,
             **SCORING_WRITERS,
             **SEGMENT_WRITERS,
+            **VARIABLE_WEIGHT_WRITERS,
+            **SELECT_ALL_WRITERS,
             **VALIDITY_WRITERS,
             **TARGET_WRITERS,
             **CHAIN_WRITERS,
@@ -293,14 +299,6 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
             f"the PFA writer has no mapping for {type(step).__name__} yet", format="pfa", supported_formats=["onnx"]
         )
     return writer(w, step, sig)
-
-
-def _class_index(classes: list[Any], target: Any) -> int:
-    """Where class ``target`` is among ``classes``, compared as itself or as text (a PMML value="0" for class 0)."""
-    for i, c in enumerate(classes):
-        if c == target or str(c) == str(target):
-            return i
-    raise UnsupportedModelError(f"a probability output for class {target!r}, which the model does not have", format="pfa")
 
 
 def _decision(decisions: list[Any], i: int, outputs: int) -> Any:
@@ -322,7 +320,8 @@ def write_graph(graph: Graph) -> bytes:
     classes = list(sig.classes or ())
     probs = "probs"  # (every model writer binds its class probabilities in the signature's class order)
     if classes:
-        label_type = _AVRO[sig.output("label")[0].type]
+        labels = sig.output("label")  # (none: selectAll's parts are figures; its categories are text)
+        label_type = _AVRO[labels[0].type] if labels else "string"
         w.cells["classes"] = {"type": {"type": "array", "items": label_type}, "init": classes}
     for f in sig.outputs:
         nullable = f"extra:{f.name}" in parts or (f.kind in ("label", "cluster") and parts.get(f"nullable:{f.kind}"))
@@ -338,7 +337,7 @@ def write_graph(graph: Graph) -> bytes:
         elif f.kind == "score":
             values[f.name] = parts["score"]
         elif f.kind == "probability":
-            values[f.name] = {"attr": probs, "path": [_class_index(classes, f.target)]}
+            values[f.name] = {"attr": probs, "path": [class_index(classes, f.target, UnsupportedModelError, format="pfa")]}
         elif f.kind == "value" and ("value" in parts or ("score" in parts and not classes)):
             values[f.name] = parts.get("value", parts.get("score"))  # (one figure, a score: as outputs_from)
         elif f.kind == "cluster":

@@ -93,8 +93,9 @@ def _data_dictionary(sig: Signature, valid: dict[str, list[Any]], extra: list[An
             field.append(E("Value", {"value": v}))
         dd.append(field)
     if sig.task == "classification":
-        label = sig.output("label")[0]
-        target = E("DataField", {"name": TARGET, "optype": "categorical", "dataType": _TYPES[label.type]})
+        labels = sig.output("label")  # (none: selectAll's parts are figures; its categories are text)
+        dtype = _TYPES[labels[0].type] if labels else "string"
+        target = E("DataField", {"name": TARGET, "optype": "categorical", "dataType": dtype})
         for c in dict.fromkeys([*(sig.classes or ()), *(c for c in extra if str(c) not in map(str, sig.classes or ()))]):
             target.append(E("Value", {"value": text(c)}))
         dd.append(target)

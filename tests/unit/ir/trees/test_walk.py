@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from interchange.ir.kernels.trees import descend, self_looped
 from interchange.ir.trees.strategies import NULL, VIRTUAL, MultiwayTree
-from interchange.ir.trees.walk import descend, self_looped
 
 # per row, the truth of a, b, c: T(rue), F(alse), U(nknown)
 ROWS = ["TFF", "FUT", "FFF", "UFF"]

@@ -19,7 +19,7 @@ from interchange.ir.models.naive_bayes import GaussianNaiveBayes
 from interchange.ir.models.neighbors import NearestNeighbors
 from interchange.ir.models.svm import SupportVectorMachine
 
-__all__ = ["distances"]
+__all__ = ["distances", "finish"]
 
 
 def _accumulate(b: Builder, inputs: tuple[str, ...], points: np.ndarray, term: str, p: float = 2.0) -> str:
@@ -73,12 +73,18 @@ def _weighted(b: Builder, step: NearestCenter) -> str:
         weight += float(q[j])
     if total is None or present is None:
         raise refuse("distances over no input")
+    return finish(b, total, present, weight, step.metric, step.p)
+
+
+def finish(b: Builder, total: str, present: str, weight: float, metric: str, p: float) -> str:
+    """``ir.distances.finish``: ``total`` scaled by ``weight / present`` (NaN where ``present`` is 0), then the
+    root ``metric`` takes."""
     scaled = b.op("Mul", [total, b.op("Div", [b.const(weight), present])])
     scaled = b.op("Where", [b.op("Equal", [present, b.const(0.0)]), b.const(np.nan), scaled])
-    if step.metric == "euclidean":
+    if metric == "euclidean":
         return b.op("Sqrt", [scaled])
-    if step.metric == "minkowski":
-        return b.op("Pow", [scaled, b.const(1.0 / step.p)])
+    if metric == "minkowski":
+        return b.op("Pow", [scaled, b.const(1.0 / p)])
     return scaled
 
 

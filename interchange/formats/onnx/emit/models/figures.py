@@ -17,6 +17,7 @@ import numpy as np
 
 from interchange.formats.onnx.emit.builder import INT64, STRING, Builder, refuse
 from interchange.formats.onnx.emit.missing import blank_rows, missing_rows
+from interchange.formats.onnx.emit.models.compared import compared_distances
 from interchange.formats.onnx.emit.models.distance import (
     center_distances,
     distances,
@@ -31,6 +32,7 @@ from interchange.formats.onnx.emit.models.scoring import _anchor, ruleset
 from interchange.formats.onnx.emit.predicates import AND, Mask, masks, tensor
 from interchange.formats.onnx.emit.registry import Emitted, emitter, labels
 from interchange.ir.models.cluster import CenterAffinities
+from interchange.ir.models.compared import ComparedCenter
 from interchange.ir.models.neighbors import NeighborIds
 from interchange.ir.models.rules import Rule, RuleConfidence
 from interchange.ir.models.svm import VoteShares
@@ -117,7 +119,7 @@ def vote_shares(step: VoteShares, b: Builder) -> Emitted:
 
 @emitter(CenterAffinities)
 def center_affinities(step: CenterAffinities, b: Builder) -> Emitted:
-    d = center_distances(b, step.model)
+    d = compared_distances(b, step.model) if isinstance(step.model, ComparedCenter) else center_distances(b, step.model)
     cluster, index = nearest_center_of(step.model, b, d)
     out = Emitted(cluster=cluster)
     known = [str(i) for i in step.model.ids]

@@ -8,6 +8,7 @@ classification ones over [N, k] tensors at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,15 +19,16 @@ from interchange.formats.onnx.emit.models.linear import row_sum
 from interchange.formats.onnx.emit.predicates import masks, tensor
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter, lookup
 from interchange.ir.combine.segmentation import WEIGHTED, Segmentation
+from interchange.ir.graph import ModelStep
 
-__all__: list[str] = []
+__all__ = ["weighed"]
 
 
-def _anchor(b: Builder, step: Segmentation) -> str:
+def _anchor(b: Builder, step: ModelStep) -> str:
     for name in step.inputs:
         if b.types.get(b.where(name)[0]) == DOUBLE:
             return b.column(name)
-    raise refuse("a Segmentation reading no numeric field")
+    raise refuse(f"a {type(step).__name__} reading no numeric field")
 
 
 def _aligned(b: Builder, probs: str, own: tuple[Any, ...], classes: tuple[Any, ...]) -> str:
@@ -46,8 +48,9 @@ class _Ops:
     def __init__(self, b: Builder) -> None:
         self.b = b
 
-    def num(self, x: float) -> str:
-        return self.b.const(float(x))
+    def num(self, x: float | str) -> str:
+        """A constant; a tensor's name (a weight read per row, VariableWeights) as it is."""
+        return x if isinstance(x, str) else self.b.const(float(x))
 
     def _op(self, op: str, *args: str) -> str:
         return self.b.op(op, list(args))
@@ -106,10 +109,16 @@ class _Ops:
 
 @emitter(Segmentation)
 def segmentation(step: Segmentation, b: Builder) -> Emitted:
+    return weighed(step, b, None)
+
+
+def weighed(step: Segmentation, b: Builder, weigh: Callable[[list[str]], list[Any]] | None) -> Emitted:
+    """The Segmentation; ``weigh``: the segments' [N, 1] weight tensors (or numbers) from their [N, 1] fired
+    masks (VariableWeights), for the step's constant weights."""
     like = _anchor(b, step)
     on = [tensor(b, masks(b, p)[0], like) for p in step.predicates]
     results: list[Emitted] = [lookup(m)(m, b) for m in step.models]
-    w = [float(x) if step.method in WEIGHTED else 1.0 for x in step.weights]
+    w: list[Any] = weigh(on) if weigh is not None else [float(x) if step.method in WEIGHTED else 1.0 for x in step.weights]
     ops = _Ops(b)
     nan, zero = b.const(np.nan), b.const(0.0)
     if step.classes is None:
@@ -142,8 +151,8 @@ def segmentation(step: Segmentation, b: Builder) -> Emitted:
     used, dead = treat(ops, step.treatment, step.threshold, gone, on, w)
     label = None
     if step.method in ("average", "weightedAverage"):
-        weighted = [b.op("Where", [m, b.op("Mul", [p, b.const(wi)]), zero]) for m, p, wi in zip(used, P, w, strict=True)]
-        count = total(ops, [b.op("Where", [m, b.const(wi), zero]) for m, wi in zip(used, w, strict=True)])
+        weighted = [b.op("Where", [m, b.op("Mul", [p, ops.num(wi)]), zero]) for m, p, wi in zip(used, P, w, strict=True)]
+        count = total(ops, [b.op("Where", [m, ops.num(wi), zero]) for m, wi in zip(used, w, strict=True)])
         probs = b.op("Div", [total(ops, weighted), count])
     elif step.method in ("max", "median", "weightedMedian"):
         probs, label = _ordered(ops, step.method, P, gone, used, w, classes)
@@ -154,11 +163,11 @@ def segmentation(step: Segmentation, b: Builder) -> Emitted:
         for m, p, g, wi in zip(used, P, gone, w, strict=True):
             index = b.op("ArgMax", [b.op("Where", [g, zero, p])], axis=1, keepdims=1, select_last_index=0)
             hit = b.op("Equal", [index, b.const(np.arange(k, dtype=np.int64), np.int64, "i")])  # [N, k]
-            onehot = b.op("Mul", [b.op("Cast", [hit], to=DOUBLE), b.const(wi)])
+            onehot = b.op("Mul", [b.op("Cast", [hit], to=DOUBLE), ops.num(wi)])
             counted = b.op("And", [m, b.op("Not", [g])])
             votes.append(b.op("Where", [counted, onehot, zero]))
-            missing.append(b.op("Where", [b.op("And", [m, g]), b.const(wi), zero]))
-            totals.append(b.op("Where", [m, b.const(wi), zero]))
+            missing.append(b.op("Where", [b.op("And", [m, g]), ops.num(wi), zero]))
+            totals.append(b.op("Where", [m, ops.num(wi), zero]))
         v, miss, tot = total(ops, votes), total(ops, missing), total(ops, totals)
         top = b.op("ReduceMax", [v, b.const([1], np.int64, "axes")], keepdims=1)
         ok = b.op("And", [b.op("Greater", [tot, zero]), b.op("Not", [b.op("Greater", [miss, top])])])
@@ -170,7 +179,7 @@ def segmentation(step: Segmentation, b: Builder) -> Emitted:
 
 
 def _ordered(
-    ops: _Ops, method: str, P: list[str], gone: list[str], used: list[str], w: list[float], classes: tuple[Any, ...]
+    ops: _Ops, method: str, P: list[str], gone: list[str], used: list[str], w: list[Any], classes: tuple[Any, ...]
 ) -> tuple[str, str]:
     """(probabilities, label) of max / median / weightedMedian (ir.segmentation.combine_probabilities):
     the order statistic per category over [N, k] tensors, the winner the first category with the

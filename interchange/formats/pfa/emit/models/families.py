@@ -23,7 +23,7 @@ from interchange.ir.models.neural import NeuralNetwork
 from interchange.ir.models.svm import SupportVectorMachine
 from interchange.signature import Signature
 
-__all__ = ["FAMILY_WRITERS"]
+__all__ = ["FAMILY_WRITERS", "closest_cluster", "finished"]
 
 MATRIX = {"type": "array", "items": ARRAY}
 
@@ -312,20 +312,31 @@ def _clustering_measured(w: _Writer, step: NearestCenter, sig: Signature) -> dic
             elif step.metric != "manhattan":
                 d = {"**": [d, float(step.p)]}
             terms.append(d)
-        total: Any = _sum(terms)
-        if weights is not None:
-            total = {"*": [total, {"/": [total_weight, "km_present"]}]}
-        if step.metric == "euclidean":
-            total = {"m.sqrt": total}
-        elif step.metric == "minkowski":
-            total = {"**": [total, 1.0 / float(step.p)]}
-        dists.append(total)
+        dists.append(finished(_sum(terms), None if weights is None else total_weight, step.metric, float(step.p)))
     w.bind("km_dists", {"new": dists, "type": ARRAY}, "array")
+    return closest_cluster(w, step, sig, weights is not None)
+
+
+def finished(total: Any, weight: float | None, metric: str, p: float) -> Any:
+    """``ir.distances.finish``: the summed terms scaled by ``weight / km_present`` (with missing-value weights),
+    then the metric's root."""
+    if weight is not None:
+        total = {"*": [total, {"/": [weight, "km_present"]}]}
+    if metric == "euclidean":
+        return {"m.sqrt": total}
+    if metric == "minkowski":
+        return {"**": [total, 1.0 / p]}
+    return total
+
+
+def closest_cluster(w: _Writer, step: NearestCenter, sig: Signature, weighted: bool) -> dict[str, Any]:
+    """The id of the first closest center by the bound ``km_dists``; with ``weighted``, none where the bound
+    ``km_present`` (the present inputs' missing-value weights) is 0."""
     field = next(f for f in sig.outputs if f.kind == "cluster")
     ids: list[Any] = [str(i) for i in step.ids] if field.type == "string" else [int(i) for i in step.ids]
     w.cells["cluster_ids"] = {"type": {"type": "array", "items": "string" if field.type == "string" else "long"}, "init": ids}
     closest = {"attr": {"cell": "cluster_ids"}, "path": [{"a.argmin": "km_dists"}]}  # (the first of equal ones)
-    if weights is None:
+    if not weighted:
         return {"cluster": closest}
     return {"cluster": {"if": {"==": ["km_present", 0.0]}, "then": None, "else": closest}, "nullable:cluster": True}
 

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from interchange.formats.pfa.emit.functions import NAN
+from interchange.formats.pfa.emit.models.compared import compared_center
 from interchange.formats.pfa.emit.models.families import _clustering_measured, _distance, _fcn, _knn, _svm
 from interchange.formats.pfa.emit.models.scoring import _chain, _fold, _ruleset
 from interchange.formats.pfa.emit.predicates import truth
 from interchange.ir.models.cluster import CenterAffinities
+from interchange.ir.models.compared import ComparedCenter
 from interchange.ir.models.neighbors import NeighborIds
 from interchange.ir.models.rules import RuleConfidence
 from interchange.ir.models.svm import VoteShares
@@ -100,7 +102,10 @@ def _vote_shares(w: _Writer, step: VoteShares, sig: Signature) -> dict[str, Any]
 
 
 def _center_affinities(w: _Writer, step: CenterAffinities, sig: Signature) -> dict[str, Any]:
-    parts = _clustering_measured(w, step.model, sig)
+    if isinstance(step.model, ComparedCenter):
+        parts = compared_center(w, step.model, sig)
+    else:
+        parts = _clustering_measured(w, step.model, sig)
     known = [str(i) for i in step.model.ids]
     own: Any = {"attr": "km_dists", "path": [{"a.argmin": "km_dists"}]}
     if step.model.missing_weights is not None:  # no present input: no cluster, no affinity

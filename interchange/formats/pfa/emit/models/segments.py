@@ -12,6 +12,7 @@ is written.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from interchange.errors import UnsupportedModelError
@@ -23,7 +24,7 @@ from interchange.signature import Signature
 if TYPE_CHECKING:
     from interchange.formats.pfa.emit.document import _Writer
 
-__all__ = ["SEGMENT_WRITERS"]
+__all__ = ["SEGMENT_WRITERS", "segment_body"]
 
 ARRAY = {"type": "array", "items": "double"}
 NAN = {"/": [0.0, 0.0]}
@@ -60,8 +61,8 @@ def _records(node: Any, found: set[str]) -> set[str]:
     return found
 
 
-def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any, ...] | None) -> Any:
-    """The segment's result expression: its value, or its probabilities in ``classes`` order."""
+def segment_body(w: _Writer, i: int, model: Any, sig: Signature) -> tuple[list[Any], dict[str, Any]]:
+    """Segment ``i``'s model: its statements and its output parts (its cells renamed apart, into ``w``)."""
     from interchange.formats.pfa.emit.document import _model, _Writer
 
     sub = _Writer(sig)
@@ -73,10 +74,16 @@ def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any,
     for c, spec in sub.cells.items():
         w.cells[cells[c]] = _rename(spec, cells, defined)
     body = _rename(sub.action, cells, defined)
+    return body, {k: _rename(v, cells, defined) for k, v in parts.items()}
+
+
+def _segment(w: _Writer, i: int, model: Any, sig: Signature, classes: tuple[Any, ...] | None) -> Any:
+    """The segment's result expression: its value, or its probabilities in ``classes`` order."""
+    body, parts = segment_body(w, i, model, sig)
     if classes is None:
         if "value" not in parts:
             raise _refuse(f"a regression segment {type(model).__name__} without a value")
-        return {"do": [*body, _rename(parts["value"], cells, defined)]}
+        return {"do": [*body, parts["value"]]}
     own = getattr(model, "classes", None)
     if own is None or set(parts) - {"label", "nullable:label"}:  # the model writers bind class probabilities as "probs"
         raise _refuse(f"a classification segment {type(model).__name__} without probabilities")
@@ -99,7 +106,9 @@ class _Ops:
         self.w = w
         self.count = 0
 
-    def num(self, x: float) -> Any:
+    def num(self, x: float | str) -> Any:
+        if isinstance(x, str):  # a bound weight read per row (VariableWeights)
+            return x
         if math.isnan(x):
             return NAN
         if math.isinf(x):
@@ -163,14 +172,18 @@ class _Ops:
         return name
 
 
-def _segmentation(w: _Writer, step: Segmentation, sig: Signature) -> dict[str, Any]:
+def _segmentation(
+    w: _Writer, step: Segmentation, sig: Signature, weigh: Callable[[list[str]], list[Any]] | None = None
+) -> dict[str, Any]:
+    """``weigh``: the segments' weights (numbers or bound doubles) from their bound fired flags (VariableWeights),
+    for the step's constant weights."""
     classes = tuple(step.classes) if step.classes is not None else None
-    weights = [float(x) if step.method in WEIGHTED else 1.0 for x in step.weights]
     ops = _Ops(w)
     on = []
     for i, p in enumerate(step.predicates):
         w.bind(f"seg_on_{i}", truth(w, p)[0], "boolean")
         on.append(f"seg_on_{i}")
+    weights: list[Any] = weigh(on) if weigh is not None else [float(x) if step.method in WEIGHTED else 1.0 for x in step.weights]
     k = len(classes) if classes is not None else 1
     empty: Any = 0.0 if classes is None else {"new": [0.0] * k, "type": ARRAY}
     results = []
@@ -255,7 +268,7 @@ def _no_label_where_missing(parts: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ordered(
-    w: _Writer, ops: _Ops, method: str, results: list[str], gone: list[str], used: list[Any], weights: list[float], k: int
+    w: _Writer, ops: _Ops, method: str, results: list[str], gone: list[str], used: list[Any], weights: list[Any], k: int
 ) -> tuple[Any, Any]:
     """(probabilities, label) of max / median / weightedMedian (ir.segmentation.combine_probabilities),
     category by category: the order statistic, the winner (first highest), the average of the

@@ -35,9 +35,9 @@ from interchange.formats.pfa.fast.types import (
     lmap,
     stack,
 )
-from interchange.ir.trees.ensemble import BLOCK as _BLOCK
+from interchange.ir.kernels.trees import BLOCK as _BLOCK
+from interchange.ir.kernels.trees import descend, self_looped
 from interchange.ir.trees.ensemble import FlatForest
-from interchange.ir.trees.walk import descend, self_looped
 
 __all__ = ["LIBRARY", "RawColumn"]
 

@@ -13,14 +13,17 @@ from lxml import etree
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.models.anomaly import anomaly
 from interchange.formats.pmml.emit.models.chain import chain
+from interchange.formats.pmml.emit.models.compared import compared_writers
 from interchange.formats.pmml.emit.models.families import FAMILY_WRITERS, check_family
 from interchange.formats.pmml.emit.models.figures import figure_writers
 from interchange.formats.pmml.emit.models.general import general_writers
 from interchange.formats.pmml.emit.models.multiway import multiway_model
 from interchange.formats.pmml.emit.models.scoring import scoring_writers
 from interchange.formats.pmml.emit.models.segments import segmentation
+from interchange.formats.pmml.emit.models.select_all import select_all_writers
 from interchange.formats.pmml.emit.models.targets import residual, targeted
 from interchange.formats.pmml.emit.models.tree_figures import node_figures_model
+from interchange.formats.pmml.emit.models.variable_weight import variable_weight_writers
 from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
 from interchange.ir.combine.chain import Chain
 from interchange.ir.combine.segmentation import Segmentation
@@ -293,6 +296,9 @@ _WRITERS: dict[type, Callable[[Any, Signature], etree._Element]] = {
     **general_writers(),
     **scoring_writers(),
     **figure_writers(),
+    **compared_writers(),
+    **variable_weight_writers(),
+    **select_all_writers(),
     Segmentation: segmentation,
     Targeted: targeted,
     Residual: residual,
@@ -303,6 +309,9 @@ _NEW_STEPS = (
     *general_writers(),
     *scoring_writers(),
     *figure_writers(),
+    *compared_writers(),
+    *variable_weight_writers(),
+    *select_all_writers(),
     Segmentation,
     Targeted,
     Residual,

@@ -20,6 +20,7 @@ from typing import Any
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
+from interchange.formats.pmml.emit.models.compared import compared_writers
 from interchange.formats.pmml.emit.models.families import FAMILY_WRITERS
 from interchange.formats.pmml.emit.models.scoring import ruleset
 from interchange.formats.pmml.emit.xmlbuild import NS, E, num, text
@@ -104,7 +105,7 @@ def _vote_shares(step: VoteShares, sig: Signature) -> etree._Element:
 
 
 def _center_affinities(step: CenterAffinities, sig: Signature) -> etree._Element:
-    model = FAMILY_WRITERS[type(step.model)](step.model, sig)
+    model = {**FAMILY_WRITERS, **compared_writers()}[type(step.model)](step.model, sig)
     wanted = dict(step.wanted)
 
     def affinity(name: str) -> etree._Element | None:

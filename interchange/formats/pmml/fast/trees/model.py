@@ -397,10 +397,6 @@ class _Deferred(ModelStep):
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]
         return self.tree.predict(env)
 
-    def lacks_category(self, classes: tuple[str, ...]) -> bool:
-        """Whether a Node's ScoreDistribution lacks one of ``classes`` (fast_mining asks)."""
-        return self.tables.lacks_category(classes)
-
 
 def _wanted(model: etree._Element) -> set[str]:
     """The Output features only the general evaluator provides."""

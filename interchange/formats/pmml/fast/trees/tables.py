@@ -60,15 +60,6 @@ class NodeTables:
     sd_code: np.ndarray  # (distributions,) int64: each one's value as an index into sd_names
     sd_probability: np.ndarray  # (distributions,) float64: PMML probability, else recordCount / the Node's total
 
-    def lacks_category(self, classes: tuple[str, ...]) -> bool:
-        """Whether a Node with ScoreDistributions gives none for one of ``classes``."""
-        if not len(self.sd_owner):
-            return False
-        known = np.array([c in classes for c in self.sd_names], dtype=bool)[self.sd_code]
-        have = np.bincount(self.sd_owner[known], minlength=len(self.parent))
-        listed = np.bincount(self.sd_owner, minlength=len(self.parent)) > 0
-        return bool((listed & (have < len(set(classes)))).any())
-
 
 def read_nodes(model: etree._Element, root: etree._Element, *, ids: bool) -> NodeTables | None:
     """The tables of the tree below ``root`` (the TreeModel's one root Node), or None when a

@@ -1,0 +1,78 @@
+"""AllSegments as a PMML 4.4 MiningModel with multipleModelMethod="selectAll" (the construct the lift
+read): one Segment per IR segment with its predicate and model, and an OutputField with the
+segment's ``segmentId`` per wanted part (predictedValue: the segment's value or label; probability:
+of a category).
+
+pypmml 1.5.8 returns each segment model's own Output columns instead of the MiningModel's, so each
+segment's model also gets an Output naming its parts alike (the golden ``mining_*selectall``
+documents are written that way); JPMML-Evaluator 1.6 gives every such output missing (measured,
+ir/combine/select_all.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lxml import etree
+
+from interchange.errors import UnsupportedModelError
+from interchange.formats.pmml.emit.predicates import predicate_element
+from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, text
+from interchange.ir.combine.select_all import AllSegments, SegmentPart
+from interchange.signature import Signature
+
+__all__ = ["all_segments", "select_all_writers"]
+
+
+def _field(part: SegmentPart, sig: Signature, segment_id: str | None) -> etree._Element:
+    out = next((f for f in sig.outputs if f.name == part.name), None)
+    attrs: dict[str, Any] = {"name": part.name}
+    if segment_id is not None:
+        attrs["segmentId"] = segment_id
+    if part.part == "probability":
+        attrs.update(optype="continuous", dataType="double", feature="probability", value=text(part.target))
+    elif part.part == "label":
+        kind = getattr(out, "type", "string") if out is not None else "string"
+        attrs.update(optype="categorical", dataType={"integer": "integer", "boolean": "boolean"}.get(kind, "string"))
+        attrs["feature"] = "predictedValue"
+    else:
+        attrs.update(optype="continuous", dataType="double", feature="predictedValue")
+    return E("OutputField", attrs)
+
+
+def all_segments(step: AllSegments, sig: Signature) -> etree._Element:
+    """The selectAll MiningModel; every segment's model carries its parts' Output too (pypmml reads those)."""
+    from interchange.formats.pmml.emit.models.elements import model_element  # (elements.py registers this writer)
+
+    for part in step.wanted:
+        own = [str(c) for c in getattr(step.models[part.segment], "classes", None) or ()]
+        if part.part == "probability" and str(part.target) not in own:
+            raise UnsupportedModelError(
+                f"selectAll's probability {part.name!r} of category {part.target!r}, which segment {part.segment + 1}'s "
+                "model does not know: pypmml 1.5.8 answers no record of such a document (the IR gives 0 where the "
+                "segment predicts); convert to PFA or ONNX",
+                estimator="AllSegments",
+                format="pmml",
+            )
+    seg = E("Segmentation", {"multipleModelMethod": "selectAll"})
+    for i, (pred, model) in enumerate(zip(step.predicates, step.models, strict=True)):
+        inner = model_element(model, sig)
+        own = [_field(part, sig, None) for part in step.wanted if part.segment == i]
+        if own:
+            output = inner.find(f"{{{NS}}}Output")
+            if output is None:
+                inner.insert(1, E("Output", None, *own))  # after MiningSchema (PMML 4.4 model element order)
+            else:
+                output.extend(own)
+        seg.append(E("Segment", {"id": i + 1}, predicate_element(pred), inner))
+    function = "regression" if step.classes is None else "classification"
+    schema = E("MiningSchema", None, *(E("MiningField", {"name": n}) for n in sig.input_names))
+    schema.append(E("MiningField", {"name": TARGET, "usageType": "target"}))
+    output = E("Output", None, *(_field(part, sig, str(part.segment + 1)) for part in step.wanted))
+    return E("MiningModel", {"functionName": function}, schema, output, seg)
+
+
+def select_all_writers() -> dict[type, Callable[[Any, Signature], etree._Element]]:
+    """IR step -> its PMML model element writer."""
+    return {AllSegments: all_segments}
