@@ -33,8 +33,8 @@ SLOW = {
     "stat_testSample_024.pfa": "function stat.sample.updateHoltWintersPeriodic",
     "stat_testSample_027.pfa": "function stat.sample.updateHoltWintersPeriodic",
     "stat_testSample_039.pfa": "empty array of non-numbers",
-    "testRegex_062.pfa": "POSIX",
-    "testRegex_063.pfa": "POSIX",
+    "testRegex_062.pfa": "re.split",
+    "testRegex_063.pfa": "re.split",
     "testString_010.pfa": "function s.split",
     "testGenpy_401.pfa": "partially applied function references",
 }

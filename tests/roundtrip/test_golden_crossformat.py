@@ -106,12 +106,11 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     # to PMML it converts: pypmml breaks the written document's ties as the source's)
     **{("svm_ovo_rbf", t): (interchange.VerificationError, "predicts label") for t in ("pfa", "onnx")},
     ("tx_discretize", "onnx"): (interchange.UnsupportedModelError, "a text Output expression that may be missing"),
-    # text functions (TextDerive): PFA's writer has no emitter for them; the ONNX one refuses (formats/onnx/emit/refused.py)
-    ("tx_strings", "pfa"): (interchange.UnsupportedModelError, "no mapping for IR step TextDerive"),
+    # text functions (TextDerive): written to PFA (formats/pfa/emit/text.py); refused by ONNX's writer (onnx/emit/text.py)
     ("tx_strings", "onnx"): (interchange.UnsupportedModelError, "TextDerive"),
     # PMML's substring / formatNumber (pmml:substring, pmml:formatNumber): no writer writes them yet, each refuses by name
     ("tx_number_text", "pmml"): (interchange.UnsupportedModelError, "pmml:substring"),
-    ("tx_number_text", "pfa"): (interchange.UnsupportedModelError, "no mapping for IR step TextDerive"),
+    ("tx_number_text", "pfa"): (interchange.UnsupportedModelError, "pmml:formatNumber"),
     ("tx_number_text", "onnx"): (interchange.UnsupportedModelError, "pmml:substring"),
     # pypmml's c(n) has Euler's constant as 0.57721566 (scores ~1e-9 relative off) and JPMML-Evaluator 0.16 does not
     # take AnomalyDetectionModel: the written PFA / ONNX compute the specification's score (test_wtargets_writers.py)

@@ -68,8 +68,7 @@ DOCUMENTS = _documents()
 # (document, target) -> what the refusal says: in ONNX a text figure that may be missing (a string output has no null)
 REFUSED: dict[tuple[str, str], str] = {
     ("tx_discretize", "onnx"): "a text Output expression that may be missing",
-    # text functions (TextDerive): no PFA emitter; ONNX has no exact case change (formats/onnx/emit/text.py)
-    ("tx_strings", "pfa"): "no mapping for IR step TextDerive",
+    # text functions (TextDerive): ONNX has no exact case change (formats/onnx/emit/text.py); PFA writes them (emit/text.py)
     ("tx_strings", "onnx"): "the text function s.upper \\(TextDerive\\)",
 }
 # document -> its text field that a text function reads: where it is missing, the lift reads it as the empty text, as

@@ -261,6 +261,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
     if writer is None:
         from interchange.formats.pfa.emit.models.anomaly import ANOMALY_WRITERS  # imported late: they import this module
         from interchange.formats.pfa.emit.models.chain import CHAIN_WRITERS
+        from interchange.formats.pfa.emit.models.columns import COLUMNS_WRITERS
         from interchange.formats.pfa.emit.models.compared import COMPARED_WRITERS
         from interchange.formats.pfa.emit.models.families import FAMILY_WRITERS
         from interchange.formats.pfa.emit.models.figures import FIGURE_WRITERS as SCORE_FIGURE_WRITERS
@@ -289,6 +290,7 @@ def _model(w: _Writer, step: Any, sig: Signature) -> dict[str, Any]:
             **ANOMALY_WRITERS,
             **FIGURE_WRITERS,
             **MULTIWAY_WRITERS,
+            **COLUMNS_WRITERS,
         }
         for kind, fn in writers.items():
             MODEL_WRITERS.setdefault(kind, fn)

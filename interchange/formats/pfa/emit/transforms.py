@@ -175,6 +175,11 @@ def write_transform(w: _Writer, step: Any) -> None:
 
     if isinstance(step, ArrayItems):
         return write_array_items(w, step)
+    from interchange.formats.pfa.emit.text import write_text_derive
+    from interchange.ir.derive.text import TextDerive
+
+    if isinstance(step, TextDerive):
+        return write_text_derive(w, step)
     writer = _WRITERS.get(type(step))
     if writer is None:
         raise UnsupportedModelError(

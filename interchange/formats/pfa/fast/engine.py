@@ -416,7 +416,7 @@ class FastPFAModel(Model):
         for f in self.signature.outputs:
             if f.name not in out:
                 raise RecordError(f"the PFA output has no field {f.name!r}", field=f.name)
-            if f.kind in NUMERIC_KINDS and out[f.name].dtype != np.float64:
+            if f.kind in NUMERIC_KINDS and f.type != "string" and out[f.name].dtype != np.float64:  # (a text score stays text)
                 out[f.name] = np.array([np.nan if v is None else v for v in out[f.name].tolist()], dtype=np.float64)
         return out
 

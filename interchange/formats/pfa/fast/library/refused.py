@@ -1,7 +1,7 @@
 """Library functions the fast path leaves to titus2 on purpose, each with the reason ``load`` reports.
 
 Registered as handlers that raise NotCovered, so ``model.info.reason`` says why instead of a bare
-"function re.contains".
+"function re.split".
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ REASONS: dict[str, str] = {
     **{
         f"re.{n}": _REGEX
         for n in (
-            "index", "contains", "count", "rindex", "groups", "indexall", "findall", "findfirst",
-            "findgroupsfirst", "findgroupsall", "groupsall", "replacefirst", "replacelast", "split", "replaceall",
+            "index", "count", "rindex", "groups", "indexall", "findall", "findfirst",
+            "findgroupsfirst", "findgroupsall", "groupsall", "replacefirst", "replacelast",
         )
     },
     **{
@@ -37,6 +37,8 @@ REASONS: dict[str, str] = {
             "hypergeometricQF", "negativeBinomialPDF", "negativeBinomialCDF", "negativeBinomialQF",
         )
     },
+    "re.split": "its pieces are arrays of a different length per record, which have no rectangular form on "
+    "the fast path (re.contains / re.replaceall run there with titus2's own matcher)",
     "cast.json": "serialised text of a value (titus2's JSON encoder)",
     "cast.avro": "serialised bytes of a value (the avro library's encoder)",
 }  # fmt: skip

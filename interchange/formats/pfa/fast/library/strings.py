@@ -34,7 +34,8 @@ STRING_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Any]] = {
 
 def _compile(name: str) -> Callable[[Compiler, list[Any], Scope], Compiled]:
     f, kinds, result = STRING_FUNCTIONS[name]
-    ufunc = np.frompyfunc(f, len(kinds), 1)
+    idle = None if result is STRING else 0  # (a row the branch does not take may hold null: ifnotnull's then)
+    ufunc = np.frompyfunc(lambda *a: idle if any(v is None for v in a) else f(*a), len(kinds), 1)
 
     def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         compiled = args_of(c, args, scope, len(kinds))
@@ -80,3 +81,61 @@ def _s_join(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
 
 
 LIBRARY["s.join"] = _s_join
+
+
+# --- re.contains / re.replaceall: titus2's own functions (titus/lib/regex.py: the C library's POSIX regexec
+# on UTF-8 bytes, with titus2's search loop) applied per value, so the answers are titus2's by construction
+
+
+def _titus_regex(name: str) -> Callable[..., Any]:
+    from interchange.formats.pfa.titus import engine_class
+
+    engine_class()  # (its shims let titus2 import under NumPy 2)
+    from titus.lib.regex import provides
+
+    f = provides[name]
+    return lambda *args: f(None, None, None, ["string"] * len(args), *args)
+
+
+def _pattern_of(node: Any) -> str | None:
+    if isinstance(node, dict) and {k for k in node if not k.startswith("@")} == {"string"}:
+        return str(node["string"])
+    return None
+
+
+def _matches_empty(pattern: str) -> bool:
+    """Whether titus2's search could find an empty match (its replace loop would then never end): a POSIX
+    extended pattern without GNU zero-width escapes matches the empty text where it matches empty anywhere."""
+    import ctypes
+    import re
+
+    _titus_regex("re.contains")  # (imports titus2)
+    from titus.lib.regex import Regexer
+
+    if re.search(r"\\[A-Za-z`']", pattern):
+        return True  # (\b, \<, \` ...: zero-width in the C library; not told apart here)
+    try:
+        r = Regexer(b"", pattern.encode(), 0, "re.replaceall", None)
+    except Exception:
+        return True  # (a bad pattern: left to titus2, which reports it)
+    try:
+        return int(Regexer.libc.regexec(ctypes.byref(r.regex_t), b"", r.numGroups, r.groupArray, 0)) == 0
+    finally:
+        r.free()
+
+
+def _regex(name: str, kinds: str, result: Any) -> Callable[[Compiler, list[Any], Scope], Compiled]:
+    def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+        pattern = _pattern_of(args[1]) if len(args) == len(kinds) else None
+        if pattern is None:
+            raise NotCovered(f"function {name}: the fast path runs titus2's regular expressions on a constant pattern only")
+        if name != "re.contains" and _matches_empty(pattern):
+            raise NotCovered(f"function {name}: the pattern {pattern!r} may match the empty text (titus2's loop never ends)")
+        STRING_FUNCTIONS[name] = (_titus_regex(name), kinds, result)
+        return _compile(name)(c, args, scope)
+
+    return compile_
+
+
+LIBRARY["re.contains"] = _regex("re.contains", "ss", BOOLEAN)
+LIBRARY["re.replaceall"] = _regex("re.replaceall", "sss", STRING)
