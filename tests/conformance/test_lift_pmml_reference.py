@@ -39,6 +39,10 @@ _GRM = "GeneralRegressionModel classification with a missing covariate: pypmml g
 _VOTE = "pypmml's vote probabilities and missing votes (test_pmml_segments.py)"
 _MISSING = "a used segment's missing result: pypmml's NaN ordering (test_pmml_segments.py)"
 PYPMML_DEPARTS: dict[str, str] = {
+    "fallback_mining_class_average_skipsegment": "skipSegment with a classification average: pypmml divides by "
+    "every segment that fired, the skipped ones too",
+    "fallback_mining_partial_distribution": "a segment Node's ScoreDistribution lacking a category: pypmml's "
+    "average of it is missing and wins the label (JPMML and the IR read the category's probability as 0)",
     "general_generalized_trials_variable": "a missing trialsVariable: pypmml multiplies by Int.MinValue",
     "general_multinomial_missing": _GRM,
     "general_ordinal_loglog": "cumulativeLink loglog: pypmml takes exp(-exp(y)), not PMML 4.4's exp(-exp(-y))",
@@ -61,6 +65,8 @@ PYPMML_DEPARTS: dict[str, str] = {
 
 _JPMML_MISSING = "JPMML gives no result where a factor is missing (PMML 4.4: it matches no category, contributing 0)"
 JPMML_DEPARTS: dict[str, str] = {
+    "fallback_mining_class_average_skipsegment": "missingThreshold: JPMML weighs the share of missing results by "
+    "Segment weight, where PMML 4.4 speaks of the fraction of models (the IR, pypmml and the writers count them)",
     "general_generalized_trials_variable": _JPMML_MISSING,
     "general_multinomial_missing": _JPMML_MISSING,
     "general_ordinal_loglog": _JPMML_MISSING,
