@@ -42,8 +42,10 @@ onnxmltools 1.16.0 over scikit-learn 1.9.1, XGBoost 3.2.0, LightGBM 4.7.0):
 * skl2onnx_imputer_string_categories (``onnx_crossformat/``: SimpleImputer(missing_values="") and OneHotEncoder over
   a text column, SimpleImputer(mean) over two numbers, a binary DecisionTreeClassifier): the PMML writer wrote the
   tree's probabilities (leaves [-p, p] over a base [1, 0]) under a softmax, and the ONNX lift's LabelEncoder over
-  the "" stand-in for a missing text never matched in PMML (fixed); PFA: ``XFAIL``;
-* s2p_tree_winner_id (sklearn2pmml ``winner_id=True``: an entityId output): PFA ``XFAIL``.
+  the "" stand-in for a missing text never matched in PMML (fixed); PFA wrote an Impute over a float cast of a null
+  (NaN) as the bare column (fixed: a double column's Impute also fills NaN, as the IR's does);
+* s2p_tree_winner_id (sklearn2pmml ``winner_id=True``: an entityId output): PFA wrote the node ids as strings under
+  an output typed long, which titus2 refused (fixed: the ids cell takes the output's type).
 """
 
 from __future__ import annotations
@@ -91,15 +93,7 @@ DIFFERS: dict[tuple[str, str], str] = {
     ("s2p_sgd_logit_integer_classes", "pfa"): "titus2 m.link.logit OverflowError",
 }
 # (document stem, target) -> a defect in a writer another task owns: the conversion fails (strict xfail) until fixed
-XFAIL: dict[tuple[str, str], str] = {
-    # formats/pfa/emit/transforms.py _impute: an Impute over a column that is not nullable is written as the column
-    # itself, but a float cast (u.f32) of a null input gives NaN there, which stays unimputed (a missing x1 reached
-    # the tree's missing branch: 30 of 200 labels differ)
-    ("skl2onnx_imputer_string_categories", "pfa"): "PFA Impute leaves NaN of a non-nullable column unimputed",
-    # formats/pfa/emit/models/tree_figures.py: the node_ids cell holds strings, but the Output field of an integer
-    # entityId is typed long: titus2 refuses the record ("record constructed with new has wrong fields")
-    ("s2p_tree_winner_id", "pfa"): "PFA entityId output typed long, given the string node_ids cell",
-}
+XFAIL: dict[tuple[str, str], str] = {}
 # documents the lift refuses, with a phrase of its reason (nothing to convert)
 NOT_LIFTED = {
     # skl2onnx's KMeans gives the distances to every center ("scores") beside the label; the IR's

@@ -35,9 +35,13 @@ def _scale(w: _Writer, step: Scale) -> None:
 
 def _impute(w: _Writer, step: Impute) -> None:
     for src, dst, v in zip(step.inputs, step.outputs, step.values, strict=True):
-        expr, _, nullable = w.cols[src]
-        fill = {"string": v} if isinstance(v, str) else float(v)
-        w.bind(dst, {"impute.defaultOnNull": [expr, fill]} if nullable else expr, "string" if isinstance(v, str) else "double")
+        expr, kind, nullable = w.cols[src]
+        fill: Any = {"string": v} if isinstance(v, str) else float(v)
+        value = {"impute.defaultOnNull": [expr, fill]} if nullable else expr
+        if kind in ("double", "float") and not isinstance(v, str):
+            # the IR's Impute also fills a NaN (a float cast of a null gives one): test after defaultOnNull
+            value = {"if": {"impute.isnan": value}, "then": fill, "else": value}
+        w.bind(dst, value, "string" if isinstance(v, str) else "double")
 
 
 def _one_hot(w: _Writer, step: OneHot) -> None:

@@ -88,14 +88,23 @@ class Core(Loops):
         return value
 
     def _impute(self, name: str, expr: Any, value: Scalar, path: str) -> Scalar | None:
-        """``impute.defaultOnNull(input field, constant)`` is the IR's Impute step (as the writers emit it)."""
-        if not (isinstance(expr, dict) and list(expr) == ["impute.defaultOnNull"]):
+        """``impute.defaultOnNull(input field, constant)`` is the IR's Impute step (as the writers emit it).
+
+        So is ``if (impute.isnan(e)) constant else e`` with ``e`` that call or a column: our writer's fill of a NaN."""
+        if not (isinstance(expr, dict) and (list(expr) == ["impute.defaultOnNull"] or _nan_fill(expr))):
             return None
         call = value.expr
-        if not (isinstance(call, Call) and call.function == "if" and isinstance(call.args[2], Ref)):
+        if not (isinstance(call, Call) and call.function == "if" and isinstance(call.args[1], Const)):
             return None
         fill = call.args[1]
-        if not isinstance(fill, Const) or fill.value is None:
+        nan = call.args[0]
+        if _nan_fill(expr) and isinstance(nan, Call) and nan.function == "isMissing" and nan.args == (call.args[2],):
+            inner = call.args[2]  # the NaN test over the defaultOnNull call (same fill) or over the column itself
+            if isinstance(inner, Call) and inner.function == "if" and inner.args[1] == fill:
+                call = inner
+            elif isinstance(inner, Ref):
+                call = Call("if", (nan, fill, inner))
+        if not isinstance(call.args[2], Ref) or call.args[1] != fill or fill.value is None:
             return None
         col = self._fresh(name)
         self.steps.append(Impute((call.args[2].name,), (col,), (fill.value,)))
@@ -366,6 +375,10 @@ class Core(Loops):
         x, fill = (self.scalar(a, scope, f"{path}/impute.defaultOnNull/{i}") for i, a in enumerate(node["impute.defaultOnNull"]))
         return Scalar(Call("if", (Call("isMissing", (x.expr,)), fill.expr, x.expr)), x.type, False)
 
+    def x_impute_isnan(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        x = self.scalar(node["impute.isnan"], scope, f"{path}/impute.isnan")
+        return Scalar(Call("isMissing", (x.expr,)), "boolean", False)  # the IR's missing double is NaN
+
     def x_impute_errorOnNull(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         x = self.scalar(node["impute.errorOnNull"], scope, f"{path}/impute.errorOnNull")
         if x.nullable and not any(step.startswith("impute.errorOnNull") for _, step in self.done):
@@ -434,3 +447,11 @@ class Core(Loops):
         if not isinstance(v, Fcn):
             raise Unliftable(path, "expected a function here")
         return v
+
+
+def _nan_fill(expr: dict[str, Any]) -> bool:
+    """``{"if": {"impute.isnan": e}, "then": fill, "else": e}``: our writer's Impute of a double column."""
+    test = expr.get("if")
+    if set(expr) != {"if", "then", "else"} or not isinstance(test, dict) or list(test) != ["impute.isnan"]:
+        return False
+    return bool(test["impute.isnan"] == expr["else"])

@@ -346,7 +346,9 @@ def finished(total: Any, weight: float | None, metric: str, p: float) -> Any:
 def closest_cluster(w: _Writer, step: NearestCenter, sig: Signature, weighted: bool) -> dict[str, Any]:
     """The id of the first closest center by the bound ``km_dists``; with ``weighted``, none where the bound
     ``km_present`` (the present inputs' missing-value weights) is 0."""
-    field = next(f for f in sig.outputs if f.kind == "cluster")
+    field = next((f for f in sig.outputs if f.kind == "cluster"), None)
+    if field is None:  # (PMML: a ClusteringModel without an Output): no cluster id to write
+        return {}
     ids: list[Any] = [str(i) for i in step.ids] if field.type == "string" else [int(i) for i in step.ids]
     w.cells["cluster_ids"] = {"type": {"type": "array", "items": "string" if field.type == "string" else "long"}, "init": ids}
     closest = {"attr": {"cell": "cluster_ids"}, "path": [{"a.argmin": "km_dists"}]}  # (the first of equal ones)
