@@ -109,7 +109,6 @@ NOT_CONVERTED: dict[tuple[str, str], tuple[type[Exception], str]] = {
     # text functions (TextDerive): written to PFA (formats/pfa/emit/text.py); refused by ONNX's writer (onnx/emit/text.py)
     ("tx_strings", "onnx"): (interchange.UnsupportedModelError, "TextDerive"),
     # PMML's substring / formatNumber (pmml:substring, pmml:formatNumber): no writer writes them yet, each refuses by name
-    ("tx_number_text", "pmml"): (interchange.UnsupportedModelError, "pmml:substring"),
     ("tx_number_text", "pfa"): (interchange.UnsupportedModelError, "pmml:formatNumber"),
     ("tx_number_text", "onnx"): (interchange.UnsupportedModelError, "pmml:substring"),
     # pypmml's c(n) has Euler's constant as 0.57721566 (scores ~1e-9 relative off) and JPMML-Evaluator 0.16 does not

@@ -15,7 +15,9 @@ text field's words. The IR functions these express exactly are written, those th
 - ``s.contains`` / ``s.startswith`` / ``s.endswith`` / ``s.replaceall`` of a Constant: matches /
   replace of the Constant's characters, each escaped, so that the pattern means itself;
 - ``pmml:termcount`` / ``pmml:termbinary`` of a field: TextIndex (termFrequency / binary) with
-  the IR's word separator, case sensitivity and the one-word term (``ir.kernels.text.words``).
+  the IR's word separator, case sensitivity and the one-word term (``ir.kernels.text.words``);
+- ``pmml:substring`` / ``pmml:formatNumber``: substring / formatNumber, as the lift read them
+  (TextIndexNormalization, ``pmml:normalize``, is not written yet and is refused by name).
 
 A missing argument gives a missing result in the IR; where an argument can be missing, the
 function is written inside ``if`` without an else branch (PMML 4.4: a missing result), as pypmml
@@ -146,6 +148,8 @@ _FUNCTIONS: dict[str, Callable[[TextDerive], etree._Element]] = {
     "s.replaceall": lambda step: _replace(step, escaped(_constant(step, 1, "text replaced")), _constant(step, 2, "replacement")),
     "pmml:termcount": _text_index("termFrequency"),
     "pmml:termbinary": _text_index("binary"),
+    "pmml:substring": lambda step: apply("substring", *(expression(a) for a in step.arguments)),
+    "pmml:formatNumber": lambda step: apply("formatNumber", *(expression(a) for a in step.arguments)),
 }
 
 
@@ -168,8 +172,8 @@ def text_derive(step: TextDerive) -> list[etree._Element]:
     if write is None:
         raise _refuse(
             step,
-            "PMML 4.4 has no built-in function computing it (PMML has uppercase, lowercase, concat, "
-            "replace, matches and TextIndex term counts)",
+            "PMML 4.4 has no built-in function computing it (PMML has uppercase, lowercase, concat, substring, "
+            "replace, matches, formatNumber and TextIndex term counts)",
         )
     body = write(step)
     maybe = [a for a in step.arguments if not never_missing(a)]
