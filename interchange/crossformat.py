@@ -123,8 +123,16 @@ def convert_document(
         scored = source_ref.score(cases)
     if len(scored.refused) == num_rows(cases):  # nothing would be compared
         first = next(iter(scored.refused.values()))
+        departs = list(_departures(model.document))
+        hint = "".join(
+            f"; pypmml departs from PMML 4.4 on this document ({d.construct}: {d.reason}): pass pmml_engine= to verify "
+            "it with another engine"
+            for d in departs[:1]
+        )
         raise VerificationError(
-            f"the source refuses every one of the {num_rows(cases)} rows ({first}); nothing to verify against", format=format
+            f"the source refuses every one of the {num_rows(cases)} rows ({first}); nothing to verify against{hint}",
+            format=format,
+            departures=departs,
         )
     target_ref = load(document, engine="reference")
     lineage = {"source_format": model.document.format, "source_sha256": model.document.sha256, "via": "interchange IR"}

@@ -32,8 +32,11 @@ STRING_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, Any]] = {
 }
 
 
-def _compile(name: str) -> Callable[[Compiler, list[Any], Scope], Compiled]:
-    f, kinds, result = STRING_FUNCTIONS[name]
+def _compile(
+    name: str, function: tuple[Callable[..., Any], str, Any] | None = None
+) -> Callable[[Compiler, list[Any], Scope], Compiled]:
+    """The compiler of ``name`` (``function``: its per-value function, kinds and result, else STRING_FUNCTIONS')."""
+    f, kinds, result = function or STRING_FUNCTIONS[name]
     idle = None if result is STRING else 0  # (a row the branch does not take may hold null: ifnotnull's then)
     ufunc = np.frompyfunc(lambda *a: idle if any(v is None for v in a) else f(*a), len(kinds), 1)
 
@@ -131,8 +134,7 @@ def _regex(name: str, kinds: str, result: Any) -> Callable[[Compiler, list[Any],
             raise NotCovered(f"function {name}: the fast path runs titus2's regular expressions on a constant pattern only")
         if name != "re.contains" and _matches_empty(pattern):
             raise NotCovered(f"function {name}: the pattern {pattern!r} may match the empty text (titus2's loop never ends)")
-        STRING_FUNCTIONS[name] = (_titus_regex(name), kinds, result)
-        return _compile(name)(c, args, scope)
+        return _compile(name, (_titus_regex(name), kinds, result))(c, args, scope)
 
     return compile_
 
