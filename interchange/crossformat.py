@@ -116,14 +116,14 @@ def convert_document(
     # every output missing, so a refusal must meet a refusal (or a missing prediction) on the other side
     source_ref = load(model.document, engine="reference")
     scored = source_ref.score(cases)
-    second = len(scored.refused) == num_rows(cases) and pmml_engine is not None and _departures(model.document)
+    departs = list(_departures(model.document))
+    second = len(scored.refused) == num_rows(cases) and pmml_engine is not None and bool(departs)
     if second:  # pypmml fails every record on a construct it departs on (e.g. formatNumber): the second engine answers
         assert pmml_engine is not None
         source_ref = pmml_engine(model.document, lifted.signature)
         scored = source_ref.score(cases)
     if len(scored.refused) == num_rows(cases):  # nothing would be compared
         first = next(iter(scored.refused.values()))
-        departs = list(_departures(model.document))
         hint = "".join(
             f"; pypmml departs from PMML 4.4 on this document ({d.construct}: {d.reason}): pass pmml_engine= to verify "
             "it with another engine"
@@ -137,8 +137,7 @@ def convert_document(
     target_ref = load(document, engine="reference")
     lineage = {"source_format": model.document.format, "source_sha256": model.document.sha256, "via": "interchange IR"}
     if second:
-        why = "; ".join(f"{d.construct}: {d.reason}" for d in _departures(model.document))
-        lineage["pmml_engine"] = f"{source_ref.info.engine} ({why})"
+        lineage["pmml_engine"] = f"{source_ref.info.engine} (" + "; ".join(f"{d.construct}: {d.reason}" for d in departs) + ")"
     sig = lifted.signature
     expected = _read(scored, sig, model.document, lineage)
     try:
