@@ -148,5 +148,6 @@ class ArithmeticOps(LifterOps):
             ]
             if i:
                 beaten.append(Call("isNotMissing", (Ref(names[i]),)))  # (a NaN at 0 has no later j beating it)
-            expr = Call("if", (Call("and", tuple(beaten)), Const(float(i)), expr))
+            test = beaten[0] if len(beaten) == 1 else Call("and", tuple(beaten))  # (PMML's and takes two or more)
+            expr = Call("if", (test, Const(float(i)), expr))
         return Cols([self.derive(f"{node.output[0]}", expr, False)], False, whole=True)
