@@ -29,6 +29,7 @@ from interchange.ir.graph import Graph, evaluate
 CONFORMANCE = Path(__file__).parents[1] / "conformance"
 TX_STRINGS = CONFORMANCE / "pmml_spec" / "tx_strings.pmml"
 TEXTINDEX = CONFORMANCE / "pmml_foreign" / "textindex_regression.pmml"
+NORMALIZATION = CONFORMANCE / "pmml_foreign" / "textindex_normalization.pmml"  # (its InlineTables written back)
 USER_DEFINED = CONFORMANCE / "pmml_foreign" / "functions_user_defined.pmml"
 STRINGS_PFA = CONFORMANCE / "pfa_foreign" / "strings_cleanup.pfa"
 RTOL, ATOL = 1e-9, 1e-12
@@ -152,14 +153,14 @@ def _same(graph: Graph, want: dict[str, Any], got: dict[str, Any], engine: str) 
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, USER_DEFINED], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, NORMALIZATION, USER_DEFINED], ids=lambda p: p.stem)
 def test_pmml_text_documents_convert_to_pmml_and_verify(path: Path) -> None:
     converted = convert_document(interchange.load(path.read_bytes()), "pmml")
     assert converted.verification.result is not None and converted.verification.result.rows == 200
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, USER_DEFINED], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, NORMALIZATION, USER_DEFINED], ids=lambda p: p.stem)
 def test_written_pmml_agrees_with_jpmml_on_odd_texts(path: Path) -> None:
     """The written document replayed by JPMML-Evaluator on texts with punctuation, blanks and missing values."""
     lifted = _lifted(path)
