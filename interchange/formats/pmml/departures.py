@@ -21,7 +21,7 @@ from lxml import etree
 
 from interchange.formats.pmml.parse import _xml, children, local
 
-__all__ = ["Departure", "DEPARTURES", "EMPTY_TEXT", "departures", "empty_text_outputs"]
+__all__ = ["Departure", "DEPARTURES", "EMPTY_TEXT", "MISSING_TEXT_ARGUMENT", "departures", "empty_text_outputs"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,8 @@ def _empty_text(root: etree._Element) -> bool:
     )
 
 
+# where JPMML-Evaluator, the second engine, fails the record (MissingArgumentException): no engine judges it
+MISSING_TEXT_ARGUMENT = "Apply of a text function to a field that can be missing"
 _TEXT_FUNCTIONS = ("uppercase", "lowercase", "trimBlanks", "replace", "matches", "substring")
 
 
@@ -417,7 +419,7 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "missing-value adjustment out; PMML 4.4 and JPMML-Evaluator leave the field out and scale the rest",
     ),
     (
-        "Apply of a text function to a field that can be missing",
+        MISSING_TEXT_ARGUMENT,
         _missing_text_argument,
         'pypmml reads a missing text as "" (uppercase, lowercase, trimBlanks, replace, substring give "", matches '
         "false); PMML 4.4 gives a missing result and JPMML-Evaluator fails the record (MissingArgumentException), "
