@@ -360,3 +360,18 @@ def test_a_text_that_may_be_missing_is_refused_as_an_onnx_output() -> None:
     swaps[0] = ("s.concat", (Ref("s"), Const("-")))
     with pytest.raises(interchange.UnsupportedModelError, match="a text Output expression that may be missing"):
         write_document(swapped(swaps))
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_written_text_index_normalization_agrees_with_jpmml_on_texts_it_rewrites() -> None:
+    """The TextIndexNormalization InlineTables written back (literal and regular-expression rows, case-folded and
+    case-sensitive TextIndexes): JPMML-Evaluator on the written document gives the IR's counts."""
+    lifted = _lifted(NORMALIZATION)
+    assert lifted.graph is not None
+    review = ["Goood fine GREAT day", "awful, poor! bad", "Crimson roose red crimson", None, "gooood greeeat", "POOR"]
+    col = np.empty(len(review) * 3, dtype=object)
+    col[:] = review * 3
+    rows = {"review": col, "x": np.linspace(-1.0, 2.0, len(col))}
+    want = evaluate(lifted.graph, rows)
+    assert np.nanmax(np.asarray(want["good_count"], dtype=float)) >= 3.0  # (the rules rewrite these texts)
+    _same(lifted.graph, want, _jpmml(_pmml_of(lifted.graph), lifted.graph, rows), "JPMML-Evaluator")
