@@ -148,6 +148,9 @@ def write_class(graph: Graph, class_name: str, *, package: str | None = None, so
     return _assemble(sig, out, body, class_name, package, source)
 
 
+_ARRAY_DOC = """
+     * An array input takes INPUT_WIDTHS[i] places: the items the model reads (NaNs read as a missing array);
+     * an array of another length goes through predict(Input) or predictValues, which read (or refuse) it as the model does."""
 _ARRAY_SLOTS = """
             if (INPUT_TYPES[i].equals("array")) {
                 slot = items(inputs[i], v, slot, INPUT_WIDTHS[i], INPUT_NAMES[i]);
@@ -222,11 +225,12 @@ def _assemble(sig: Signature, out: JavaWriter, body: list[str], class_name: str,
     kinds = ", ".join(jstring(f.type if f.type != "string" else "string") for f in sig.inputs)
     helpers = "\n".join([*(HELPERS[h].rstrip() for h in _order(out.helpers)), *(m.rstrip() for m in out.methods)])
     fields = _indent(out.fields, 1)
+    array_doc = _ARRAY_DOC if out.arrays else ""
     double_api = (
         f"""
     /**
      * The outputs for one row of features in INPUT_NAMES order (NaN for missing), one per OUTPUT_NAMES entry.
-     * A label or cluster comes back as its value when numeric, else as its index in LABELS; NaN when there is none.
+     * A label or cluster comes back as its value when numeric, else as its index in LABELS; NaN when there is none.{array_doc}
      */
     public static double[] predict(double[] features) {{
         if (features.length != {sum(widths)}) {{
