@@ -1,4 +1,4 @@
-"""PMML text functions lifted into the IR's TextDerive steps (pmml/lift/expressions.py ``_text``):
+"""PMML text functions lifted into the IR's TextDerive steps (pmml/lift/text.py):
 values written out by hand, missing text read as "" (pypmml, and the fast path), refusals by name."""
 
 from __future__ import annotations
