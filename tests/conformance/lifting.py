@@ -79,6 +79,19 @@ def assert_python_agrees(lifted: Lifted, frames: Iterable[pd.DataFrame]) -> None
         compare(lifted.signature, want, python_outputs(module, lifted.signature, cases), IR_TOLERANCE, format="python")
 
 
+def assert_libsvm_platt(lifted: Lifted, estimator: Any, kernel: str) -> None:
+    """The lifted model is an SVM with ``kernel`` whose Platt parameters are the fitted SVC's own, exactly."""
+    from interchange.ir.models.svm import SupportVectorMachine
+
+    assert lifted.graph is not None
+    model = lifted.graph.model
+    assert isinstance(model, SupportVectorMachine) and model.kernel == kernel
+    with warnings.catch_warnings():  # scikit-learn 1.9 deprecates probA_ / probB_ with probability=True
+        warnings.simplefilter("ignore", FutureWarning)
+        np.testing.assert_array_equal(model.prob_a, estimator.probA_)
+        np.testing.assert_array_equal(model.prob_b, estimator.probB_)
+
+
 def record(source: str, fmt: str, name: str, lifted: Lifted | None, agrees: bool | None, note: str = "") -> None:
     """One line per document for the lift-rate table (benchmarks/lift_coverage_table.py)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
