@@ -6,10 +6,11 @@ import json
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import interchange
 from interchange.batch import to_columns
@@ -90,6 +91,19 @@ def assert_libsvm_platt(lifted: Lifted, estimator: Any, kernel: str) -> None:
         warnings.simplefilter("ignore", FutureWarning)
         np.testing.assert_array_equal(model.prob_a, estimator.probA_)
         np.testing.assert_array_equal(model.prob_b, estimator.probB_)
+
+
+_T = TypeVar("_T")
+
+
+def unless_refused(refused: str | None, make: Callable[[], _T]) -> _T | None:
+    """``make()``; or, where a refusal is expected, None once ``make()`` is seen raising UnsupportedModelError
+    with a message matching ``refused`` (so a cell that starts or stops converting shows)."""
+    if refused:
+        with pytest.raises(interchange.UnsupportedModelError, match=refused):
+            make()
+        return None
+    return make()
 
 
 def record(source: str, fmt: str, name: str, lifted: Lifted | None, agrees: bool | None, note: str = "") -> None:

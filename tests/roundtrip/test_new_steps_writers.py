@@ -45,6 +45,7 @@ from tests.conformance.lifting import (
     documents_lifting_into,
     frame,
     lifted_outputs,
+    unless_refused,
     unwritten,
     written_model,
 )
@@ -106,11 +107,9 @@ def test_written_document_agrees_with_the_ir(path: Path, target: str) -> None:
     data = path.read_bytes()
     lifted = interchange.lift(data)
     refused = REFUSED.get((path.stem, target)) or unwritten(lifted)
-    if refused:
-        with pytest.raises(interchange.UnsupportedModelError, match=refused):
-            written_model(lifted, target)
+    model = unless_refused(refused, lambda: written_model(lifted, target))
+    if model is None:
         return
-    model = written_model(lifted, target)
     X = _rows_for(data, lifted, target)
     bad = disagreements(lifted, model, X)
     if (path.stem, target) in NO_NULL_TEXT:
@@ -159,11 +158,9 @@ def test_document_converts(path: Path, target: str) -> None:
     """``interchange.convert``: pypmml on the source against the target's engine, on convert's own rows."""
     refused = REFUSED.get((path.stem, target)) or unwritten(interchange.lift(path.read_bytes()))
     source = interchange.load(path.read_bytes())
-    if refused:
-        with pytest.raises(interchange.UnsupportedModelError, match=refused):
-            interchange.convert(source, target)
+    converted = unless_refused(refused, lambda: interchange.convert(source, target))
+    if converted is None:
         return
-    converted = interchange.convert(source, target)
     assert converted.verification.result is not None and converted.verification.result.rows == 200
     if path.stem in PYPMML_NO_ENTITY:
         assert "pypmml shows the empty text" in converted.lineage["pmml_empty_text"]

@@ -39,6 +39,7 @@ from tests.conformance.lifting import (
     frame,
     lifted_outputs,
     quiet_lift,
+    unless_refused,
 )
 from tests.roundtrip.test_golden_crossformat import jpmml_engine
 
@@ -96,11 +97,9 @@ def test_the_step_converts_and_agrees_with_the_ir(name: str, target: str) -> Non
     lifted = quiet_lift(data)
     assert lifted.graph is not None
     refused = REFUSED.get((name, target))
-    if refused:
-        with pytest.raises(interchange.UnsupportedModelError, match=refused):
-            convert_document(interchange.load(data), target, pmml_engine=jpmml_engine)
+    converted = unless_refused(refused, lambda: convert_document(interchange.load(data), target, pmml_engine=jpmml_engine))
+    if converted is None:
         return
-    converted = convert_document(interchange.load(data), target, pmml_engine=jpmml_engine)
     assert converted.verification.result is not None and converted.verification.result.rows == 200
     written = _writer(target)(lifted.graph)
     document = Document(target, written, get_format(target).media_type)
