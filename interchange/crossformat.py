@@ -25,6 +25,7 @@ from interchange.converted import Converted
 from interchange.document import Document
 from interchange.errors import UnsupportedModelError, VerificationError
 from interchange.formats.onnx.precision import computes_in_float32
+from interchange.ir.derive.arrays import ArrayItems
 from interchange.ir.derive.expressions import Call, Derive, Indicator, references
 from interchange.ir.derive.transforms import Impute, Validate
 from interchange.ir.graph import Graph
@@ -324,6 +325,12 @@ def _values(lifted: Lifted, n: int, rng: np.random.Generator) -> dict[str, Any]:
     for f in lifted.signature.inputs:
         if f.type == "boolean":  # true and false as the batches hold them, 1.0 / 0.0 (interchange.batch)
             columns[f.name] = rng.integers(2, size=n).astype(np.float64)
+            continue
+        if f.type == "array":  # arrays as long as the graph reads them (ArrayItems), so that it scores them
+            steps = [s for s in graph.steps if isinstance(s, ArrayItems) and s.inputs == (f.name,)]
+            reads = [max(len(s.outputs), s.length or 0) for s in steps]
+            columns[f.name] = np.empty(n, dtype=object)
+            columns[f.name][:] = [rng.normal(0.0, 3.0, max(reads, default=1)) for _ in range(n)]
             continue
         if f.type == "string" or f.optype == "categorical":
             pool = list(f.values or ()) or _categories(graph, f.name) or _valid(graph, f.name) or ["a", "b"]

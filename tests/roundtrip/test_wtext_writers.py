@@ -283,27 +283,98 @@ def test_generated_java_computes_the_text_functions_as_the_ir(tmp_path: Path) ->
     assert len(run_junit(tmp_path, written)) == len(written)
 
 
-@pytest.mark.filterwarnings("ignore")
-def test_array_items_generate_python_and_java_refuses_them_by_name() -> None:
-    from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
-    from interchange.verification import compare
+ARRAY_DOCUMENTS = ["array_input_logistic", "array_input_network", "cluster_closest"]  # every PFA document with ArrayItems
 
-    lifted = _lifted(CONFORMANCE / "pfa_foreign" / "array_input_logistic.pfa")
+
+def _array_rows(lifted: interchange.Lifted) -> tuple[dict[str, np.ndarray], int]:
+    """30 arrays as long as the model reads, a missing one, one of NaNs, one with a null item, one item longer
+    (refused where the model reads an exact length), then a short one and an empty one (both refused by the IR);
+    and the index of the first refused-by-length row."""
     assert lifted.graph is not None
     (step,) = [s for s in lifted.graph.steps if type(s).__name__ == "ArrayItems"]
     size = step.length or len(step.outputs)  # type: ignore[attr-defined]
     rng = np.random.default_rng(0)
-    arrays = np.empty(31, dtype=object)
-    arrays[:] = [list(rng.normal(0, 2, size)) for _ in range(30)] + [None]
-    rows = {"input": arrays}
+    values: list[Any] = [list(rng.normal(0, 2, size)) for _ in range(30)]
+    values += [None, [np.nan] * size, [None, *rng.normal(0, 2, size - 1)], list(rng.normal(0, 2, size + 1)), [1.0], []]
+    arrays = np.empty(len(values), dtype=object)
+    arrays[:] = values
+    return {"input": arrays}, len(values) - 2
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", ARRAY_DOCUMENTS)
+def test_array_items_generate_python_that_agrees_with_the_ir(name: str) -> None:
+    from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
+    from interchange.verification import compare
+
+    lifted = _lifted(CONFORMANCE / "pfa_foreign" / f"{name}.pfa")
+    assert lifted.graph is not None
+    rows, short = _array_rows(lifted)
     module = load_python(codegen(lifted.graph, "python").source)
     compare(lifted.signature, ir_outputs(lifted.graph, rows), python_outputs(module, lifted.signature, rows), IR_TOLERANCE)
-    short = np.empty(1, dtype=object)
-    short[:] = [[1.0]]
     with pytest.raises(ValueError, match="holds 1 items in row 0"):
-        module.predict({"input": short})
-    with pytest.raises(interchange.UnsupportedModelError, match="ArrayItems cannot be generated as java code: a generated class"):
-        codegen(lifted.graph, "java")
+        module.predict({"input": rows["input"][short : short + 1]})
+
+
+def _doors_test(classes: dict[str, int]) -> str:
+    """A JUnit test of the doors of each generated class (name -> its array's width): a double[], a List and an
+    Object[] of numbers and texts score alike; a short array is an IllegalArgumentException naming the field."""
+    methods = []
+    for cls, width in classes.items():
+        items = [0.5 * (k + 1) * (-1) ** k for k in range(width)]
+        doubles = ", ".join(repr(x) for x in items)
+        texts = ", ".join(f'"{x!r}"' for x in items)
+        methods.append(
+            f"""
+    @Test
+    void {cls.lower()}ReadsEveryFormOfArray() {{
+        Object[] a = {cls}.predictValues(new Object[] {{new double[] {{{doubles}}}}});
+        assertArrayEquals(a, {cls}.predictValues(new Object[] {{List.of({doubles})}}));
+        assertArrayEquals(a, {cls}.predictValues(new Object[] {{new Object[] {{{texts}}}}}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> {cls}.predictValues(new Object[] {{List.of(1.0)}}));
+        assertTrue(e.getMessage().startsWith("array field 'input' holds 1 items; the model reads "), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> {cls}.predict(new {cls}.Input(new double[0])));
+        assertThrows(IllegalArgumentException.class, () -> {cls}.predictValues(new Object[] {{"1.0"}}));
+        assertEquals({width}, {cls}.INPUT_WIDTHS[0]);
+    }}"""
+        )
+    return f"""package generated;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ArrayDoorsTest {{{"".join(methods)}
+}}
+"""
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
+def test_generated_java_reads_array_inputs_as_the_ir(tmp_path: Path) -> None:
+    """Each array document as a Java class whose JUnit test replays the IR's answers (within 1e-12) on the
+    rows above, short and missing arrays among them; one ``mvn test``."""
+    from interchange.codegen.api import ir_outputs
+    from tests.unit.codegen.java.maven import from_graph, run_junit
+
+    written, widths = [], {}
+    for i, name in enumerate(ARRAY_DOCUMENTS):
+        lifted = _lifted(CONFORMANCE / "pfa_foreign" / f"{name}.pfa")
+        assert lifted.graph is not None
+        rows, short = _array_rows(lifted)
+        ir = ir_outputs(lifted.graph, rows)  # the IR refuses the short and the empty array: no outputs
+        assert all(v is None or v != v for col in ir.values() for v in np.asarray(col, dtype=object)[short:])
+        generated = from_graph(lifted.graph, f"Array{i}", rows)
+        assert "double[] input" in generated.source
+        written.append(generated)
+        widths[generated.class_name] = int(generated.source.split("INPUT_WIDTHS = {")[1].split("}")[0])
+    reports = run_junit(tmp_path, written, extra={"ArrayDoorsTest": _doors_test(widths)})
+    assert len(reports) == len(written) + 1
 
 
 # --- ONNX -----------------------------------------------------------------------------------------------------------
