@@ -126,27 +126,38 @@ def swapped(name: str | list[tuple[str, tuple[Expr, ...]]]) -> Graph:
             if step.outputs[0].endswith("#1"):  # (cat#1 reads cat#0)
                 args = (Ref(step.arguments[0].name), *args[1:])  # type: ignore[attr-defined]
             step = TextDerive(step.outputs, function, args)
-        if type(step).__name__ != "Validate":
-            steps.append(step)
+        steps.append(step)
+    return any_text(Graph(graph.signature, tuple(steps), graph.model))
+
+
+def any_text(graph: Graph) -> Graph:
+    """``graph`` taking any text: its inputs' listed values dropped, and the Validate steps that check them."""
     inputs = tuple(dataclasses.replace(f, values=None) for f in graph.signature.inputs)
-    return Graph(dataclasses.replace(graph.signature, inputs=inputs), tuple(steps), graph.model)
+    steps = tuple(s for s in graph.steps if type(s).__name__ != "Validate")
+    return Graph(dataclasses.replace(graph.signature, inputs=inputs), steps, graph.model)
 
 
-def _rows(n: int = len(TEXTS)) -> dict[str, np.ndarray]:
+def text_rows(texts: list[str | None] = TEXTS, n: int | None = None) -> dict[str, np.ndarray]:
+    """``n`` rows (one per text by default) of tx_strings' inputs: s cycling through ``texts``, a spread over [-2, 3]."""
+    n = len(texts) if n is None else n
     s = np.empty(n, dtype=object)
-    s[:] = (TEXTS * (n // len(TEXTS) + 1))[:n]
+    s[:] = (texts * (n // len(texts) + 1))[:n]
     return {"a": np.linspace(-2.0, 3.0, n), "s": s}
 
 
-def _same(graph: Graph, want: dict[str, Any], got: dict[str, Any], engine: str) -> None:
+def same_outputs(graph: Graph, want: dict[str, Any], got: dict[str, Any], engine: str, texts: list[str | None] = TEXTS) -> None:
+    """``engine``'s outputs are the IR's: texts equal, numbers within rtol / atol, missing where the IR's are
+    (a row is named with its text from ``texts``)."""
     for f in graph.signature.outputs:
         for i, (e, a) in enumerate(zip(np.asarray(want[f.name]).tolist(), np.asarray(got[f.name]).tolist(), strict=True)):
+            where = f"{engine} {f.name} row {i} ({texts[i % len(texts)]!r})"
             if f.type == "string":
-                assert e == a, f"{engine} {f.name} row {i} ({TEXTS[i % len(TEXTS)]!r}): IR {e!r}, {engine} {a!r}"
+                assert e == a, f"{where}: IR {e!r}, {engine} {a!r}"
             elif e is None or e != e:
-                assert a is None or a != a, f"{engine} {f.name} row {i}: IR missing, {engine} {a!r}"
+                assert a is None or a != a, f"{where}: IR missing, {engine} {a!r}"
             else:
-                assert abs(float(a) - float(e)) <= ATOL + RTOL * abs(float(e)), f"{engine} {f.name} row {i}: {e!r} vs {a!r}"
+                assert a is not None and a == a, f"{where}: IR {e!r}, {engine} missing"
+                assert abs(float(a) - float(e)) <= ATOL + RTOL * abs(float(e)), f"{where}: {e!r} vs {a!r}"
 
 
 # --- PMML ---------------------------------------------------------------------------------------------------------
@@ -165,15 +176,9 @@ def test_written_pmml_agrees_with_jpmml_on_odd_texts(path: Path) -> None:
     """The written document replayed by JPMML-Evaluator on texts with punctuation, blanks and missing values."""
     lifted = _lifted(path)
     assert lifted.graph is not None
-    graph = lifted.graph
-    inputs = tuple(dataclasses.replace(f, values=None) for f in graph.signature.inputs)  # (any text, not the listed ones)
-    graph = Graph(
-        dataclasses.replace(graph.signature, inputs=inputs),
-        tuple(s for s in graph.steps if type(s).__name__ != "Validate"),
-        graph.model,
-    )
+    graph = any_text(lifted.graph)
     rows = _cases(lifted)
-    _same(graph, evaluate(graph, rows), _jpmml(_pmml_of(graph), graph, rows), "JPMML-Evaluator")
+    same_outputs(graph, evaluate(graph, rows), _jpmml(_pmml_of(graph), graph, rows), "JPMML-Evaluator")
 
 
 def _pmml_of(graph: Graph) -> bytes:
@@ -203,12 +208,12 @@ def test_text_functions_spelled_in_pmml_agree_with_jpmml_and_pypmml(name: str) -
     from interchange.formats.pmml.departures import departures
 
     graph = swapped(name)
-    rows = _rows()
+    rows = text_rows()
     want = evaluate(graph, rows)
     data = _pmml_of(graph)
-    _same(graph, want, _jpmml(data, graph, rows), "JPMML-Evaluator")
+    same_outputs(graph, want, _jpmml(data, graph, rows), "JPMML-Evaluator")
     assert not departures(data)
-    _same(graph, want, _pypmml(data, rows), "pypmml")
+    same_outputs(graph, want, _pypmml(data, rows), "pypmml")
 
 
 # --- generated Python and Java --------------------------------------------------------------------------------------
@@ -241,7 +246,7 @@ def _text_graphs() -> list[tuple[str, Graph, dict[str, np.ndarray]]]:
         found.append((path.stem, lifted.graph, _cases(lifted)))
     for name in SWAPS:
         graph = swapped(name)
-        rows = _rows()
+        rows = text_rows()
         found.append((f"swap_{name}", graph, rows))
     return found
 
@@ -382,7 +387,7 @@ ONNX_TRUTHS = [("s.contains", "a.b"), ("s.startswith", "(x"), ("s.endswith", "$ 
 
 def _onnx_rows() -> dict[str, np.ndarray]:
     """The rows but the empty text: in these graphs a missing text is "" (emit/expressions.py), which the IR keeps apart."""
-    rows = _rows()
+    rows = text_rows()
     keep = np.array([v != "" for v in rows["s"]])
     return {k: v[keep] for k, v in rows.items()}
 
@@ -398,7 +403,7 @@ def test_concat_and_constant_searches_are_written_to_onnx_and_agree_with_onnxrun
     rows = _onnx_rows()
     model = interchange.load(write_document(graph))
     assert model.info.format == "onnx"
-    _same(graph, evaluate(graph, rows), model.predict(rows), "onnxruntime")
+    same_outputs(graph, evaluate(graph, rows), model.predict(rows), "onnxruntime")
 
 
 ONNX_REFUSED = [
