@@ -7,6 +7,11 @@ pypmml 1.5.8 returns each segment model's own Output columns instead of the Mini
 segment's model also gets an Output naming its parts alike (the golden ``mining_*selectall``
 documents are written that way); JPMML-Evaluator 1.6 gives every such output missing (measured,
 ir/combine/select_all.py).
+
+A multi-target step (``targets``) is written back as JPMML-SkLearn writes it: a MiningModel with one
+target MiningField per part, Segmentation multipleModelMethod="x-multiModelChain", and each segment's
+model predicting its own target (no Output: JPMML-Evaluator returns each segment's predicted value
+under its target's name; document.py declares the target DataFields). pypmml cannot load it.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, text
 from interchange.ir.combine.select_all import AllSegments, SegmentPart
 from interchange.signature import Signature
 
-__all__ = ["all_segments", "select_all_writers"]
+__all__ = ["all_segments", "select_all_writers", "target_fields"]
 
 
 def _field(part: SegmentPart, sig: Signature, segment_id: str | None) -> etree._Element:
@@ -45,6 +50,8 @@ def all_segments(step: AllSegments, sig: Signature) -> etree._Element:
     """The selectAll MiningModel; every segment's model carries its parts' Output too (pypmml reads those)."""
     from interchange.formats.pmml.emit.models.elements import model_element  # (elements.py registers this writer)
 
+    if step.targets:
+        return _multi_target(step, sig)
     for part in step.wanted:
         own = [str(c) for c in getattr(step.models[part.segment], "classes", None) or ()]
         if part.part == "probability" and str(part.target) not in own:
@@ -71,6 +78,40 @@ def all_segments(step: AllSegments, sig: Signature) -> etree._Element:
     schema.append(E("MiningField", {"name": TARGET, "usageType": "target"}))
     output = E("Output", None, *(_field(part, sig, str(part.segment + 1)) for part in step.wanted))
     return E("MiningModel", {"functionName": function}, schema, output, seg)
+
+
+def _multi_target(step: AllSegments, sig: Signature) -> etree._Element:
+    """The x-multiModelChain MiningModel of a multi-target step (see the module docstring)."""
+    from interchange.formats.pmml.emit.models.elements import model_element  # (elements.py registers this writer)
+
+    if step.classes is not None or any(w.part != "value" for w in step.wanted):
+        raise UnsupportedModelError(
+            "a multi-target classification (each target's label and probabilities) is not written to PMML yet",
+            estimator="AllSegments",
+            format="pmml",
+        )
+    seg = E("Segmentation", {"multipleModelMethod": "x-multiModelChain"})
+    for i, (pred, model) in enumerate(zip(step.predicates, step.models, strict=True)):
+        inner = model_element(model, sig)
+        names = [w.name for w in step.wanted if w.segment == i]
+        schema = inner.find(f"{{{NS}}}MiningSchema")
+        found = [] if schema is None else [mf for mf in schema if mf.get("usageType") == "target"]
+        if len(names) != 1 or len(found) != 1 or inner.find(f"{{{NS}}}Output") is not None:
+            raise UnsupportedModelError(
+                f"segment {i + 1} of a multi-target model gives {len(names)} targets: x-multiModelChain gives one per segment",
+                estimator="AllSegments",
+                format="pmml",
+            )
+        found[0].set("name", names[0])
+        seg.append(E("Segment", {"id": i + 1}, predicate_element(pred), inner))
+    schema = E("MiningSchema", None, *(E("MiningField", {"name": w.name, "usageType": "target"}) for w in step.wanted))
+    schema.extend(E("MiningField", {"name": n}) for n in sig.input_names)
+    return E("MiningModel", {"functionName": "regression"}, schema, seg)
+
+
+def target_fields(step: AllSegments) -> list[etree._Element]:
+    """The DataFields of a multi-target step's targets (continuous doubles), for the DataDictionary."""
+    return [E("DataField", {"name": w.name, "optype": "continuous", "dataType": "double"}) for w in step.wanted]
 
 
 def select_all_writers() -> dict[type, Callable[[Any, Signature], etree._Element]]:

@@ -49,6 +49,8 @@ def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContex
     method, function = seg.get("multipleModelMethod"), model.get("functionName")
     if method == "selectAll":
         return _select_all(model, seg, lc)
+    if method == "x-multiModelChain":
+        return _multi_target(model, seg, lc)
     if method not in METHODS.get(function or "", ()):
         raise Unliftable(path, f"multipleModelMethod={method} for {function} (PMML 4.4 does not define it)")
     out = child(model, "Output")
@@ -130,6 +132,51 @@ def _select_all(model: etree._Element, seg: etree._Element, lc: LiftContext) -> 
             found += [c for c in getattr(st, "classes", None) or () if str(c) not in map(str, found)]
         classes = tuple(found)
     return AllSegments(tuple(preds), tuple(steps), tuple(wanted), classes)
+
+
+def _multi_target(model: etree._Element, seg: etree._Element, lc: LiftContext) -> AllSegments:
+    """JPMML-SkLearn's multi-target model (x-multiModelChain, one regression segment per target of the
+    MiningModel): each segment's predicted value is its target's output (ir.select_all, ``targets``),
+    missing where its predicate is not TRUE (JPMML-Evaluator skips the segment). A segment passing
+    OutputFields on to the next (RegressorChain) or a classification's per-target probabilities
+    (MultiOutputClassifier) are refused by name."""
+    from interchange.formats.pmml.lift.models.elements import lift_model  # (models.py imports this module)
+
+    function, path = model.get("functionName"), path_of(seg)
+    if function != "regression":
+        raise Unliftable(path, f"x-multiModelChain for {function}: each target's own Output (probabilities) has no IR form yet")
+    if seg.get("missingPredictionTreatment", "continue") != "continue":
+        raise Unliftable(path, "x-multiModelChain with a missingPredictionTreatment other than continue")
+    out = child(model, "Output")
+    if out is not None and children(out, "OutputField"):
+        raise Unliftable(path_of(out), "an Output beside x-multiModelChain's targets (JPMML-SkLearn writes none)")
+    targets = _targets(model)
+    preds, steps = [], []
+    wanted: list[SegmentPart] = []
+    for k, s in enumerate(children(seg, "Segment")):
+        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        if len(inner) != 1 or inner[0].get("functionName") != "regression":
+            raise Unliftable(path_of(s), "an x-multiModelChain Segment without exactly one regression model")
+        own = _targets(inner[0])
+        if len(own) != 1 or own[0] not in targets or own[0] in {w.name for w in wanted}:
+            raise Unliftable(path_of(inner[0]), f"a segment predicting {own}, not one target of {targets} of its own")
+        if child(inner[0], "Output") is not None:
+            raise Unliftable(
+                path_of(inner[0]), "a segment's own Output in x-multiModelChain (RegressorChain passes it on) has no IR form yet"
+            )
+        preds.append(lift_predicate(find_predicate(s), lc.ctx))
+        steps.append(lift_model(inner[0], lc))
+        wanted.append(SegmentPart(own[0], k, "value"))
+    if sorted(w.name for w in wanted) != sorted(targets):
+        raise Unliftable(path, f"targets {sorted(set(targets) - {w.name for w in wanted})} no segment predicts")
+    return AllSegments(tuple(preds), tuple(steps), tuple(wanted), None, targets=True)
+
+
+def _targets(model: etree._Element) -> list[str]:
+    """The target fields of a model's MiningSchema, in order."""
+    schema = child(model, "MiningSchema")
+    found = children(schema, "MiningField") if schema is not None else []
+    return [str(mf.get("name")) for mf in found if mf.get("usageType") in ("target", "predicted")]
 
 
 def _check_variable(variable: list[str | None], inner: list[etree._Element], lc: LiftContext) -> None:
