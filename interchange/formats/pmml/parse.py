@@ -172,7 +172,8 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
             optype = df.get("optype", "continuous" if dtype == "double" else "categorical")
             values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid") or None
             inputs.append(InputField(name, dtype, optype, values))  # type: ignore[arg-type]  # _TYPES gives DataType names; optype is a PMML OPTYPE
-    if len(targets) > 1:
+    segmentation = child(model, "Segmentation")
+    if len(targets) > 1 and segmentation is not None and segmentation.get("multipleModelMethod") == "x-multiModelChain":
         return _multi_target(root, model, tuple(inputs), targets, fields)
     if target in fields and any(of.get("feature") == "residual" for of in _result_fields(model)):
         # PMML 4.4 §Output residual compares the prediction with the target's actual value: an input then
@@ -231,11 +232,12 @@ def _multi_target(
     targets: list[str],
     fields: dict[str, etree._Element],
 ) -> Signature:
-    """A model with several target fields (JPMML-SkLearn's multi-target MiningModel, Segmentation
-    multipleModelMethod="x-multiModelChain", one segment per target): one output per target, named
-    by it, as JPMML-Evaluator returns them. Each is a figure of the prediction (kind score, as
-    selectAll's parts), the predicted value of its segment; a categorical target's is a label of
-    its DataField's type. meta "targets" lists them; meta "target" is None (no single target)."""
+    """A MiningModel with several target fields under Segmentation multipleModelMethod="x-multiModelChain"
+    (JPMML-SkLearn's multi-target model, one segment per target): one output per target, named by it,
+    as JPMML-Evaluator returns them. Each is a figure of the prediction (kind score, as selectAll's
+    parts), the predicted value of its segment (a categorical target's is listed as a label of its
+    DataField's type: no engine here evaluates a multi-target classification yet). meta "targets"
+    lists them; meta "target" is None (no single target)."""
     outputs = []
     for name in targets:
         df = fields.get(name)

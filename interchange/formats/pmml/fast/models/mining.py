@@ -15,6 +15,9 @@ methods as pypmml 1.5.8 does, for an input or derived field (JPMML-Evaluator ref
 element; pypmml fails to load one naming the segment model's own OutputField: declined); a
 batch where a fired segment's variable weight is missing or not positive goes to pypmml (Defer).
 
+JPMML-SkLearn's multi-target MiningModel (x-multiModelChain, one regression segment per target) is
+evaluated through its lift (ir.select_all with targets): each target's output is its segment's value.
+
 Declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
 classification), VariableWeight beside a Segment weight other than 1, missingPredictionTreatment
 other than continue for selectAll, modelChain and selectFirst (but returnMissing there), and

@@ -5,7 +5,8 @@ TreeEnsemble): segments with predicates other than True, weights, and the method
 weightedAverage, sum, weightedSum, median, weightedMedian, max, majorityVote,
 weightedMajorityVote and selectFirst over any model the IR lifts; VariableWeight (weights read per
 row from a field, ir.variable_weight) as the fast path reads it. missingPredictionTreatment
-and missingThreshold as the fast path settles them against pypmml.
+and missingThreshold as the fast path settles them against pypmml. JPMML-SkLearn's multi-target
+MiningModel (x-multiModelChain, one regression segment per target) as ir.select_all with ``targets``.
 
 Refused with a reason (what no IR prediction holds, or where pypmml 1.5.8, the reference,
 departs from PMML 4.4 and no reading is settled): OutputField segmentId outside selectAll
