@@ -11,7 +11,9 @@ ir/combine/select_all.py).
 A multi-target step (``targets``) is written back as JPMML-SkLearn writes it: a MiningModel with one
 target MiningField per part, Segmentation multipleModelMethod="x-multiModelChain", and each segment's
 model predicting its own target (no Output: JPMML-Evaluator returns each segment's predicted value
-under its target's name; document.py declares the target DataFields). pypmml cannot load it.
+under its target's name; document.py declares the target DataFields). A segment the lift read as the
+ir.chain of the segments up to it (RegressorChain) is written as its own model, the earlier segments
+passing their predicted values on as OutputFields isFinalResult="false". pypmml cannot load it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from lxml import etree
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.predicates import predicate_element
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, text
+from interchange.ir.combine.chain import Chain, Link
 from interchange.ir.combine.select_all import AllSegments, SegmentPart
+from interchange.ir.graph import ModelStep
 from interchange.signature import Signature
 
 __all__ = ["all_segments", "select_all_writers", "target_fields"]
@@ -91,7 +95,9 @@ def _multi_target(step: AllSegments, sig: Signature) -> etree._Element:
             format="pmml",
         )
     seg = E("Segmentation", {"multipleModelMethod": "x-multiModelChain"})
-    for i, (pred, model) in enumerate(zip(step.predicates, step.models, strict=True)):
+    models = _unchained(step)
+    passed: list[str] = []  # the columns earlier segments pass on
+    for i, (pred, model) in enumerate(zip(step.predicates, models, strict=True)):
         inner = model_element(model, sig)
         names = [w.name for w in step.wanted if w.segment == i]
         schema = inner.find(f"{{{NS}}}MiningSchema")
@@ -103,10 +109,52 @@ def _multi_target(step: AllSegments, sig: Signature) -> etree._Element:
                 format="pmml",
             )
         found[0].set("name", names[0])
+        for name in (n for n in passed if n in model.inputs):  # an earlier segment's column this one reads
+            found[0].addprevious(E("MiningField", {"name": name}))
+        links = {
+            link.name: link
+            for m in step.models
+            if isinstance(m, Chain) and i < len(m.segments) - 1
+            for link in m.segments[i].links
+        }
+        if links:  # the columns this segment passes on (JPMML-SkLearn: not final results)
+            inner.insert(1, E("Output", None, *(_link_field(link) for link in links.values())))
+            passed.extend(links)
         seg.append(E("Segment", {"id": i + 1}, predicate_element(pred), inner))
     schema = E("MiningSchema", None, *(E("MiningField", {"name": w.name, "usageType": "target"}) for w in step.wanted))
     schema.extend(E("MiningField", {"name": n}) for n in sig.input_names)
     return E("MiningModel", {"functionName": "regression"}, schema, seg)
+
+
+def _unchained(step: AllSegments) -> list[ModelStep]:
+    """Each segment's own model: a segment after one that passes columns on is the ir.chain of the segments
+    up to it (the lift's reading of RegressorChain), whose last model is the segment's and whose earlier
+    models must be the earlier segments' own."""
+    own: list[ModelStep] = []
+    for model in step.models:
+        if isinstance(model, Chain):
+            earlier = [c.model for c in model.segments[:-1]]
+            if len(earlier) != len(own) or any(a is not b for a, b in zip(earlier, own, strict=True)):
+                raise UnsupportedModelError(
+                    "a multi-target segment chaining other models than the segments before it has no x-multiModelChain form",
+                    estimator="AllSegments",
+                    format="pmml",
+                )
+            if any(c.when is not None or any(link.part != "value" for link in c.links) for c in model.segments):
+                raise UnsupportedModelError(
+                    "a multi-target chain passing on other than predicted values, or under a predicate, is not written to PMML",
+                    estimator="AllSegments",
+                    format="pmml",
+                )
+            model = model.segments[-1].model
+        own.append(model)
+    return own
+
+
+def _link_field(link: Link) -> etree._Element:
+    """A segment's predicted value passed on to the later segments (not a result of the document)."""
+    attrs = {"name": link.name, "optype": "continuous", "dataType": "double", "feature": "predictedValue"}
+    return E("OutputField", {**attrs, "isFinalResult": "false"})
 
 
 def target_fields(step: AllSegments) -> list[etree._Element]:

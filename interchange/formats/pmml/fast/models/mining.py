@@ -293,9 +293,21 @@ def _multi_target(model: etree._Element, seg: etree._Element) -> ModelStep:
         step = lift_segmentation(m, seg, lc)
         if lc.reasons:
             raise NotCovered(str(lc.reasons[0]))
-        return step
+        return _Plain(step, step.inputs)
 
     return lifted(model, lift)
+
+
+@dataclass(frozen=True)
+class _Plain(ModelStep):
+    """An IR step given a plain dict of the columns it reads: ir.chain copies its env into a dict, which
+    keeps none of the fast path's Scope fields computed on demand (its inputs, derived fields)."""
+
+    model: ModelStep
+    inputs: tuple[str, ...] = ()
+
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
+        return self.model.predict({name: env[name] for name in self.inputs})
 
 
 def variable_weight(segment: etree._Element, method: str) -> str | None:

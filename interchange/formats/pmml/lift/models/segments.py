@@ -28,6 +28,7 @@ from interchange.formats.pmml.fast.trees.model import target_classes
 from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.ir.combine.chain import Chain, ChainSegment
 from interchange.ir.combine.segmentation import METHODS, WEIGHTED, Segmentation
 from interchange.ir.combine.select_all import AllSegments, SegmentPart
 from interchange.ir.combine.variable_weight import VariableWeights
@@ -138,9 +139,11 @@ def _select_all(model: etree._Element, seg: etree._Element, lc: LiftContext) -> 
 def _multi_target(model: etree._Element, seg: etree._Element, lc: LiftContext) -> AllSegments:
     """JPMML-SkLearn's multi-target model (x-multiModelChain, one regression segment per target of the
     MiningModel): each segment's predicted value is its target's output (ir.select_all, ``targets``),
-    missing where its predicate is not TRUE (JPMML-Evaluator skips the segment). A segment passing
-    OutputFields on to the next (RegressorChain) or a classification's per-target probabilities
-    (MultiOutputClassifier) are refused by name."""
+    missing where its predicate is not TRUE (JPMML-Evaluator skips the segment). Segments run in order
+    and each one's OutputFields are columns of the later ones (RegressorChain passes its predictions
+    on): a segment after such a one is the ir.chain of the segments up to it. A classification's
+    per-target probabilities (MultiOutputClassifier) are refused by name."""
+    from interchange.formats.pmml.lift.models.chains import _chain_links
     from interchange.formats.pmml.lift.models.elements import lift_model  # (models.py imports this module)
 
     function, path = model.get("functionName"), path_of(seg)
@@ -154,6 +157,7 @@ def _multi_target(model: etree._Element, seg: etree._Element, lc: LiftContext) -
     targets = _targets(model)
     preds, steps = [], []
     wanted: list[SegmentPart] = []
+    chain: list[ChainSegment] = []  # the segments so far, each with the columns it passes on
     for k, s in enumerate(children(seg, "Segment")):
         inner = [c for c in elements(s) if local(c) not in PREDICATES]
         if len(inner) != 1 or inner[0].get("functionName") != "regression":
@@ -161,12 +165,14 @@ def _multi_target(model: etree._Element, seg: etree._Element, lc: LiftContext) -
         own = _targets(inner[0])
         if len(own) != 1 or own[0] not in targets or own[0] in {w.name for w in wanted}:
             raise Unliftable(path_of(inner[0]), f"a segment predicting {own}, not one target of {targets} of its own")
-        if child(inner[0], "Output") is not None:
-            raise Unliftable(
-                path_of(inner[0]), "a segment's own Output in x-multiModelChain (RegressorChain passes it on) has no IR form yet"
-            )
+        step = lift_model(inner[0], lc)
+        links = _chain_links(inner[0], step, lc)
         preds.append(lift_predicate(find_predicate(s), lc.ctx))
-        steps.append(lift_model(inner[0], lc))
+        chained = any(c.links for c in chain)
+        if (chained or links) and local(find_predicate(s)) != "True":
+            raise Unliftable(path_of(s), "a Segment predicate other than True in an x-multiModelChain passing columns on")
+        steps.append(Chain((*chain, ChainSegment(step)), None) if chained else step)
+        chain.append(ChainSegment(step, None, links))
         wanted.append(SegmentPart(own[0], k, "value"))
     if sorted(w.name for w in wanted) != sorted(targets):
         raise Unliftable(path, f"targets {sorted(set(targets) - {w.name for w in wanted})} no segment predicts")

@@ -1,9 +1,10 @@
 """JPMML-SkLearn's multi-target MiningModel (Segmentation multipleModelMethod="x-multiModelChain", one segment
 per target): the signature gives one output per target, the lift an AllSegments with ``targets``, the fast path
 and generated Python / Java the same answers, the PMML writer x-multiModelChain back; what has no IR form yet
-(a segment's own Output passed on, as RegressorChain writes; a classification's per-target probabilities) is
-refused by name. Agreement with JPMML-Evaluator on sklearn2pmml's own documents: tests/conformance/test_foreign.py
-(multioutput_linear, multioutput_tree) and tests/roundtrip/test_foreign_crossformat.py."""
+(a classification's per-target probabilities, a segment's OutputField other than a predicted value) is refused
+by name; a RegressorChain's segments pass their predictions on (ir.chain). Agreement with JPMML-Evaluator on
+sklearn2pmml's own documents: tests/conformance/test_foreign.py (multioutput_linear, multioutput_tree,
+regressor_chain) and tests/roundtrip/test_foreign_crossformat.py."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ import pytest
 import interchange
 from interchange.codegen.api import codegen, load_python, python_outputs
 from interchange.formats.pmml.parse import parse
+from interchange.ir.combine.chain import Chain
 from interchange.ir.combine.select_all import AllSegments
 from interchange.model import get_format
 
 DOCS = Path(__file__).parents[4] / "conformance" / "pmml_crossformat"
 LINEAR = (DOCS / "s2p_multioutput_linear.pmml").read_bytes()
 TREE = (DOCS / "s2p_multioutput_tree.pmml").read_bytes()
+CHAIN = (DOCS / "s2p_regressor_chain.pmml").read_bytes()
 ROWS = {
     "x1": np.array([0.1, -1.2, np.nan, 2.0]),
     "x2": np.array([0.2, 0.3, 0.1, -0.5]),
@@ -44,7 +47,7 @@ def test_a_single_target_signature_keeps_its_shape() -> None:
     assert sig.meta == {"pmml_version": "4.4", "target": "y1"} and sig.output_names == ["y1"]
 
 
-@pytest.mark.parametrize("data", [LINEAR, TREE], ids=["linear", "tree"])
+@pytest.mark.parametrize("data", [LINEAR, TREE, CHAIN], ids=["linear", "tree", "chain"])
 def test_lifted_fast_and_generated_python_agree(data: bytes) -> None:
     lifted = interchange.lift(data)
     assert lifted.ok and isinstance(lifted.graph.model, AllSegments) and lifted.graph.model.targets  # type: ignore[union-attr]
@@ -73,16 +76,21 @@ def test_the_pmml_writer_gives_x_multimodelchain_back() -> None:
         np.testing.assert_allclose(again.predict(ROWS)[name], lifted.predict(ROWS)[name], rtol=1e-12)
 
 
+def test_a_chain_passes_its_predictions_on() -> None:
+    lifted = interchange.lift(CHAIN)
+    assert lifted.ok and isinstance(lifted.graph.model.models[1], Chain)  # type: ignore[union-attr]
+    ir = lifted.predict(ROWS)
+    assert np.isnan(ir["y2"][2]) and not np.isnan(ir["y2"][0])  # (x1 missing: no y1 to pass on, no y2)
+    written = get_format("pmml").write_graph(lifted.graph)  # type: ignore[arg-type]
+    assert written.count(b'isFinalResult="false"') == 1 and b'<MiningField name="predict(y1)"/>' in written
+    np.testing.assert_allclose(interchange.load(written).predict(ROWS)["y2"], ir["y2"], rtol=1e-12)
+
+
 def test_what_has_no_ir_form_is_refused_by_name() -> None:
-    chained = LINEAR.replace(
-        b"<RegressionTable",
-        b'<Output><OutputField name="predict(y1)" optype="continuous" dataType="double" isFinalResult="false"/></Output>'
-        b"<RegressionTable",
-        1,
-    )
-    lifted = interchange.lift(chained)
-    assert not lifted.ok and "RegressorChain" in str(lifted.reasons[0])
-    assert "x-multiModelChain" in str(pytest.raises(interchange.DocumentError, interchange.load, chained).value)
+    residual = CHAIN.replace(b'isFinalResult="false"', b'feature="residual"', 1)
+    lifted = interchange.lift(residual)
+    assert not lifted.ok and "feature=residual" in str(lifted.reasons[0])
+    assert "x-multiModelChain" in str(pytest.raises(interchange.DocumentError, interchange.load, residual).value)
     classified = LINEAR.replace(b'MiningModel functionName="regression"', b'MiningModel functionName="classification"')
     assert "x-multiModelChain for classification" in str(interchange.lift(classified).reasons[0])
 
