@@ -15,6 +15,7 @@ from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.models.elements import model_element
 from interchange.formats.pmml.emit.models.select_all import target_fields
+from interchange.formats.pmml.emit.text import fold_normalizations
 from interchange.formats.pmml.emit.transforms import derived_fields
 from interchange.formats.pmml.emit.validity import reported_fields, treatments, write_treatments
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
@@ -240,7 +241,7 @@ def write_graph(
         dd = root[1]
         dd.remove(next(df for df in dd if df.get("name") == TARGET))
         dd.extend(target_fields(graph.model))  # type: ignore[arg-type]  # an AllSegments, checked above
-    derived = [d for step in graph.steps for d in derived_fields(step)]
+    derived = fold_normalizations([d for step in graph.steps for d in derived_fields(step)])
     if derived:
         root.append(E("TransformationDictionary", None, *derived))
     treats = treatments(graph)
