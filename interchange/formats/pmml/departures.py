@@ -323,6 +323,12 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         _reason_codes,
         "pypmml ranks equal points in reverse alphabetical order, and ranks codes where the score is missing",
     ),
+    (
+        "Segmentation x-multiModelChain",
+        _segmentation("x-multiModelChain"),
+        "pypmml cannot load JPMML-SkLearn's multi-target MiningModel (no PMML 4.4 method); JPMML-Evaluator, the "
+        "fast path and the IR give each segment's predicted value under its target's name",
+    ),
     ("Segmentation majorityVote", _segmentation("majorityVote"), _VOTES),
     ("Segmentation weightedMajorityVote", _segmentation("weightedMajorityVote"), "pypmml divides by the number of segments"),
     ("Segmentation max", _segmentation("max"), "pypmml averages every segment whose own prediction is the winner"),
