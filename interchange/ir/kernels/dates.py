@@ -11,7 +11,8 @@ stays numeric (PMML 4.4 §DataDictionary, "Date and time"):
 A missing or unreadable date is NaN. What a cast reads: ISO 8601 text (``2004-02-29``,
 ``2004-02-29T13:45:07``, ``13:45:07``), ``datetime.date`` / ``datetime.datetime`` /
 ``datetime.time`` objects (what fastavro gives for Avro's ``date``, ``timestamp-millis`` and
-``time-millis`` logical types), numpy ``datetime64``, or numbers already in the field's unit.
+``time-millis`` logical types) or their ``str`` (a space before the time, ``+00:00``: the text a
+signature's string input makes of them), numpy ``datetime64``, or numbers already in the field's unit.
 
 The built-ins (PMML 4.4 §Built-in functions, "Functions for dates and times") follow
 JPMML-Evaluator, measured: ``dateDaysSinceYear`` counts calendar days (the date part of a
@@ -70,15 +71,20 @@ def _parse(col: np.ndarray, kind: str) -> np.ndarray:
     for i, v in enumerate(values):  # objects decoded from Avro logical types, numbers in an object column
         if isinstance(v, str) or v is None:
             continue
-        out[i] = _object_seconds(v, kind)
+        out[i] = _object_seconds(v, "time" if kind == "timeSeconds" else kind)
     return out
 
 
 def _parse_text(texts: np.ndarray, kind: str) -> np.ndarray:
-    if kind == "time":
+    if kind in ("time", "timeSeconds"):  # (a timeSeconds text names its seconds: JPMML-Evaluator, measured)
         stamps = np.char.add("1970-01-01T", texts)
-        shaped = (np.char.str_len(texts) >= 8) & (np.char.find(texts, "T") < 0) & (np.char.find(texts, "-") < 0)
-    else:
+        shaped = (
+            (np.char.str_len(texts) >= (5 if kind == "time" else 8))
+            & (np.char.find(texts, "T") < 0)
+            & (np.char.find(texts, "-") < 0)
+        )
+    else:  # (str of a Python datetime, as an Avro timestamp reaches a string input: a space, a UTC offset)
+        texts = np.char.replace(np.char.replace(texts, " ", "T"), "+00:00", "")
         stamps = texts
         dated = _is_date_text(texts)
         shaped = dated if kind == "date" else ~dated & (np.char.find(texts, "T") == 10)
@@ -125,8 +131,9 @@ def to_date_column(col: np.ndarray, pmml_type: str) -> np.ndarray:
     col = np.asarray(col)
     if pmml_type in ("date", "dateTime", "time"):
         return _parse(col, pmml_type)
-    if pmml_type == "timeSeconds":
-        return np.floor(_parse(col, "time"))
+    if pmml_type == "timeSeconds":  # (a fraction of a second is not a timeSeconds: JPMML-Evaluator, measured)
+        secs = _parse(col, "timeSeconds")
+        return np.where(secs == np.floor(secs), secs, np.nan)
     m = _SINCE.match(pmml_type)
     if m is None:
         raise ValueError(f"not a PMML date type: {pmml_type!r}")
@@ -135,7 +142,7 @@ def to_date_column(col: np.ndarray, pmml_type: str) -> np.ndarray:
         return col.astype(np.float64)
     secs = _parse(col, "date" if days else "dateTime")
     numbers = np.array([isinstance(v, (int, float)) and not isinstance(v, bool) for v in col.tolist()], dtype=bool)
-    counted = np.floor((secs - base) / _DAY) if days else np.floor(secs - base)
+    counted = np.floor((secs - base) / _DAY) if days else np.trunc(secs - base) + 0.0  # (whole seconds towards zero)
     return np.where(numbers, secs, counted)
 
 

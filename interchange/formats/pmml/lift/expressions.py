@@ -16,6 +16,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of
+from interchange.formats.pmml.lift.dates import DATE_APPLY, gives_text, lift_date_apply
 from interchange.formats.pmml.lift.text import TEXT_APPLY, lift_text, lift_text_index, text_steps
 from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
 from interchange.ir.derive.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
@@ -164,6 +165,8 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
         raise Unliftable(path_of(el), f"Apply of the user function {name!r} (DefineFunction is not inlined yet)")
     if name in TEXT_APPLY:
         return lift_text(el, ctx, lift_expression)
+    if name in DATE_APPLY:
+        return lift_date_apply(el, ctx, lift_expression, path_of(el))
     if name not in FUNCTIONS or name in _PMML_ONLY:
         raise Unliftable(path_of(el), f"Apply function={name} has no IR form")
     if name in _ORDER and any(kind_of(k, ctx) == "text" for k in kids):
@@ -267,7 +270,7 @@ def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: lis
             if len(body) != 1 or children(el, "Value"):
                 raise Unliftable(path_of(el), "DerivedField without exactly one expression, or with <Value>s")
             dt = el.get("dataType")
-            if dt == "string" and kind_of(body[0], ctx) != "text":
+            if dt == "string" and not gives_text(body[0], ctx):
                 raise Unliftable(path_of(el), "a number converted to text (pypmml prints it rounded)")
             if dt not in (None, *_NUMERIC, "string"):
                 raise Unliftable(path_of(el), f"DerivedField dataType={dt}")

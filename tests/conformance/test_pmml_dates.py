@@ -1,0 +1,159 @@
+"""PMML 4.4 dates and times (pmml_dates/): lifted into the IR's numeric date columns, against JPMML-Evaluator.
+
+pypmml 1.5.8 reads ISO 8601 text of every date type as a missing value (formats/pmml/departures.py), so
+JPMML-Evaluator is the reference here. The rows hold leap days (2000-02-29, 2004-02-29, 1600-02-29), a non-leap
+century (1900-03-01), dates and times before the epochs (1959-12-31, 1969-12-31T23:59:59.5), fractions of a
+second and a missing value. Where the engines part, the test says how and checks that it is only there:
+JPMML-Evaluator gives a record no result where a date built-in meets a missing argument, where a text is not of
+the field's type, and where dateSecondsSinceYear leaves the 32-bit range; the IR gives a missing value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import interchange
+from interchange.batch import missing_mask
+from tests.roundtrip.helpers import jpmml_outputs
+
+HERE = Path(__file__).parent / "pmml_dates"
+DATES: list[str | None] = ["2004-02-29", "2000-02-29", "1900-03-01", "1959-12-31", "1960-01-01", "1969-12-31"]
+DATES += ["1970-01-01", "2000-02-28"]
+DATES += ["2100-12-31", "1600-02-29", "1980-01-01", None]
+STAMPS: list[str | None] = ["2004-02-29T13:45:07", "1969-12-31T23:59:59", "1969-12-31T23:59:59.5", "1970-01-01T00:00:00"]
+STAMPS += ["1959-12-31T23:59:59", "2000-02-29T00:00:00", "1904-02-29T12:00:00", "2004-02-29T13:45:07.25"]
+STAMPS += ["2028-01-19T03:14:07", "1912-02-29T06:07:08", "1960-01-01T00:00:00.75", None]
+TIMES: list[str | None] = ["13:45:07", "00:00:00", "23:59:59", "12:00:00", "00:00:01", "11:59:59", "06:30", "18:00:00.5"]
+TIMES += ["23:59:59.999", "01:02:03", "12:00:01", None]
+WHOLE_TIMES: list[str | None] = [None, "12:00:01", "01:02:03", "23:59:59", "18:00:00", "06:30:00", "11:59:59"]
+WHOLE_TIMES += ["00:00:01", "12:00:00", "23:59:59", "00:00:00", "13:45:07"]  # a timeSeconds is HH:MM:SS, no fraction
+ROWS = {
+    "opened": DATES,
+    "d": DATES,
+    "day": DATES,
+    "born": DATES,
+    "joined": DATES[::-1],
+    "s": DATES[3:] + DATES[:3],
+    "stamp": STAMPS,
+    "seen": STAMPS,
+    "clock": TIMES,
+    "shift": WHOLE_TIMES,
+}
+DOCUMENTS = sorted(p.name for p in HERE.glob("*.pmml"))
+# the fields date built-ins read, by document: JPMML-Evaluator refuses a missing one (MissingArgumentException)
+BUILT_INS = {
+    "dates_days_since_year.pmml": ("opened",),
+    "dates_seconds.pmml": ("stamp",),
+    "dates_time.pmml": ("clock",),
+    "dates_format.pmml": ("day", "stamp"),
+}
+
+
+def _columns(lifted: interchange.Lifted) -> dict[str, np.ndarray]:
+    return {f.name: np.array(ROWS[f.name], dtype=object) for f in lifted.signature.inputs}
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_dates_lift_and_agree_with_jpmml(name: str) -> None:
+    data = (HERE / name).read_bytes()
+    lifted = interchange.lift(data)
+    assert lifted.ok, lifted.report()
+    columns = _columns(lifted)
+    ours = lifted.predict(columns)
+    theirs = jpmml_outputs(data, columns, lifted.signature, verify=False)
+    gone = np.zeros(len(DATES), dtype=bool)
+    for field in BUILT_INS.get(name, ()):
+        gone |= missing_mask(columns[field])
+    answered = ~gone
+    if gone.any():  # JPMML-Evaluator: no result where a date built-in meets a missing value
+        for k in theirs:
+            assert missing_mask(np.asarray(theirs[k])[gone]).all(), k
+    for k, expected in theirs.items():
+        got = np.asarray(ours[k])[answered]
+        want = np.asarray(expected)[answered]
+        if want.dtype.kind == "f":
+            np.testing.assert_allclose(got.astype(np.float64), want, rtol=1e-9, atol=1e-12, err_msg=k)
+        else:
+            assert got.tolist() == want.tolist(), k
+    assert answered.sum() >= len(DATES) - 1
+
+
+def test_where_jpmml_gives_no_result_the_ir_gives_a_missing_value() -> None:
+    """Text not of the field's type (a dateTime for a date, 2004-02-30, a fraction of a timeSeconds) and
+    dateSecondsSinceYear beyond 2^31 seconds: JPMML-Evaluator refuses the record, the IR reads a missing value."""
+    cases = {
+        "dates_days_since_year.pmml": {"opened": ["2004-02-30", "2004-02-29T10:00:00", "20040229", "2004-02-29"]},
+        "dates_seconds.pmml": {"stamp": ["1900-03-01T12:00:00", "2038-01-19T03:14:08", "2004-02-29", "2004-02-29T00:00:00"]},
+        "dates_time.pmml": {
+            "clock": ["24:00:00", "12:00:00", "12:00:00", "12:00:00"],
+            "shift": ["1", "18:00:00.5", "x", "00:00:01"],
+        },
+    }
+    for name, columns in cases.items():
+        data = (HERE / name).read_bytes()
+        lifted = interchange.lift(data)
+        cols = {k: np.array(v, dtype=object) for k, v in columns.items()}
+        ours = lifted.predict(cols)["score"]
+        theirs = jpmml_outputs(data, cols, lifted.signature, verify=False)["score"]
+        assert np.isnan(theirs[:3]).all() and not np.isnan(theirs[3]), name
+        np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-9)
+        if name != "dates_seconds.pmml":
+            assert np.isnan(ours[:3]).all(), name
+        else:  # the IR counts the seconds beyond 32 bits; a date for a dateTime is missing
+            assert not np.isnan(ours[:2]).any() and np.isnan(ours[2])
+
+
+REFUSED = {
+    "%p": ("dateTime", "%p"),  # Java writes pm, strftime PM
+    "%e": ("date", "%e"),  # Java does not pad, strftime pads with a space
+    "%w": ("date", "%w"),  # JPMML-Evaluator refuses it
+    "%%": ("date", "%%"),  # JPMML-Evaluator garbles it
+    "%H over a date": ("date", "%H"),
+    "%Y over a time": ("time", "%Y"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_format_conversions_the_engines_read_differently_are_refused_by_name(case: str) -> None:
+    kind, pattern = REFUSED[case]
+    data = (HERE / "dates_format.pmml").read_bytes().replace(b"%a</Constant>", f"{pattern}</Constant>".encode())
+    data = data.replace(
+        b'name="day" optype="continuous" dataType="date"', f'name="day" optype="continuous" dataType="{kind}"'.encode()
+    )
+    lifted = interchange.lift(data)
+    assert not lifted.ok
+    assert any("formatDatetime" in r.why for r in lifted.reasons), lifted.report()
+
+
+def test_built_ins_over_types_jpmml_refuses_are_refused_by_name() -> None:
+    data = (HERE / "dates_seconds.pmml").read_bytes().replace(b'dataType="dateTime"', b'dataType="date"')
+    lifted = interchange.lift(data)
+    assert not lifted.ok
+    assert any("dateSecondsSinceYear over a date field" in r.why for r in lifted.reasons), lifted.report()
+
+
+def test_avro_logical_type_values_read_as_iso_text() -> None:
+    """fastavro gives date / timestamp-millis / time-millis as datetime objects: the same numbers as the text."""
+    import datetime as dt
+
+    lifted = interchange.lift((HERE / "dates_seconds.pmml").read_bytes())
+    text = lifted.predict({"stamp": np.array(["2004-02-29T13:45:07", "1969-12-31T23:59:59"], dtype=object)})
+    objects = [dt.datetime(2004, 2, 29, 13, 45, 7, tzinfo=dt.UTC), dt.datetime(1969, 12, 31, 23, 59, 59)]
+    stamps = np.array(["2004-02-29T13:45:07", "1969-12-31T23:59:59"], dtype="datetime64[ms]")
+    for given in (np.array(objects, dtype=object), stamps):
+        got = lifted.predict({"stamp": given})
+        for k in text:
+            np.testing.assert_array_equal(got[k], text[k])
+    days = interchange.lift((HERE / "dates_days_since_year.pmml").read_bytes())
+    a = days.predict({"opened": np.array([dt.date(2004, 2, 29), dt.date(1959, 12, 31)], dtype=object)})
+    b = days.predict({"opened": np.array(["2004-02-29", "1959-12-31"], dtype=object)})
+    np.testing.assert_array_equal(a["score"], b["score"])
+    clock = interchange.lift((HERE / "dates_time.pmml").read_bytes())
+    c = clock.predict(
+        {"clock": np.array([dt.time(13, 45, 7)], dtype=object), "shift": np.array([dt.time(1, 2, 3)], dtype=object)}
+    )
+    d = clock.predict({"clock": np.array(["13:45:07"], dtype=object), "shift": np.array(["01:02:03"], dtype=object)})
+    np.testing.assert_array_equal(c["score"], d["score"])
