@@ -30,7 +30,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DATE_TYPES", "DATE_CASTS", "DATE_FUNCTIONS", "FORMATS", "epoch_offset", "to_date_column", "pattern_parts"]
+__all__ = [
+    "DATE_TYPES",
+    "DATE_CASTS",
+    "DATE_FUNCTIONS",
+    "FORMATS",
+    "date_text",
+    "epoch_offset",
+    "to_date_column",
+    "pattern_parts",
+]
 
 _DAY = 86_400.0
 _EPOCH = np.datetime64("1970-01-01T00:00:00", "us")
@@ -148,6 +157,17 @@ def to_date_column(col: np.ndarray, pmml_type: str) -> np.ndarray:
 
 def _cast(pmml_type: str) -> Callable[[np.ndarray], np.ndarray]:
     return lambda col: to_date_column(col, pmml_type)
+
+
+def date_text(value: float, pmml_type: str) -> str:
+    """A value in the IR's unit for ``pmml_type`` as PMML writes it: ISO 8601 text of a date / dateTime
+    / time, the number of a "Since" type (whole: JPMML-Evaluator reads day and second counts as integers)."""
+    if pmml_type not in ("date", "dateTime", "time"):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    stamp = str(
+        np.datetime64(int(round(value * 1e6)), "us").astype("datetime64[s]" if float(value).is_integer() else "datetime64[us]")
+    )
+    return stamp[:10] if pmml_type == "date" else stamp[11:] if pmml_type == "time" else stamp
 
 
 DATE_CASTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {t: _cast(t) for t in DATE_TYPES}

@@ -13,6 +13,7 @@ from lxml import etree
 
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
+from interchange.formats.pmml.emit.dates import dates_in_place
 from interchange.formats.pmml.emit.models.elements import model_element
 from interchange.formats.pmml.emit.transforms import derived_fields
 from interchange.formats.pmml.emit.validity import reported_fields, treatments, write_treatments
@@ -251,6 +252,7 @@ def write_graph(
         model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)
     _single_in_place(root, sig.input_names)
+    dates_in_place(root, sig.input_names)
     _impute_in_place(root, sig.input_names)
     write_treatments(root, treats)
     dictionary = root.find(f"{{{NS}}}TransformationDictionary")
