@@ -186,11 +186,12 @@ def _days_since_year(x: np.ndarray, year: np.ndarray) -> np.ndarray:
 
 
 def _seconds_since_year(x: np.ndarray, year: np.ndarray) -> np.ndarray:
-    """PMML 4.4 dateSecondsSinceYear: whole seconds from ``year``-01-01T00:00:00, towards zero (Java's ChronoUnit)."""
+    """PMML 4.4 dateSecondsSinceYear: whole seconds from ``year``-01-01T00:00:00, towards zero (Java's ChronoUnit;
+    + 0.0 turns -0.0 into 0.0)."""
     y = np.asarray(year, dtype=np.float64)
     base = np.array([epoch_offset(int(v)) if v == v else np.nan for v in np.unique(y)])
     offsets = base[np.searchsorted(np.unique(y), y)] if len(y) else y
-    return np.trunc(np.asarray(x, dtype=np.float64) - offsets) + 0.0  # (no -0.0)
+    return np.trunc(np.asarray(x, dtype=np.float64) - offsets) + 0.0
 
 
 def _seconds_since_midnight(x: np.ndarray) -> np.ndarray:
