@@ -200,3 +200,14 @@ def test_generated_python_computes_what_the_ir_does(name: str) -> None:
             np.testing.assert_allclose(np.asarray(got[k], dtype=np.float64), expected, rtol=1e-9, atol=1e-12, err_msg=k)
         else:
             assert list(got[k]) == list(expected), k
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "pfa"])
+def test_onnx_and_pfa_refuse_date_inputs_by_name(fmt: str) -> None:
+    """ai.onnx reads no dates; PFA's time functions take epoch seconds, not ISO text (refused by name)."""
+    from interchange.crossformat import _writer
+
+    lifted = interchange.lift((HERE / "dates_tree.pmml").read_bytes())
+    assert lifted.graph is not None
+    with pytest.raises(interchange.UnsupportedModelError, match="date"):
+        _writer(fmt)(lifted.graph)
