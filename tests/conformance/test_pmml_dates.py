@@ -10,6 +10,7 @@ the field's type, and where dateSecondsSinceYear leaves the 32-bit range; the IR
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -211,3 +212,18 @@ def test_onnx_and_pfa_refuse_date_inputs_by_name(fmt: str) -> None:
     assert lifted.graph is not None
     with pytest.raises(interchange.UnsupportedModelError, match="date"):
         _writer(fmt)(lifted.graph)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
+def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
+    """Generated Java (java.time) replays the IR's answers on the date rows: one ``mvn test`` run."""
+    from tests.unit.codegen.java.maven import from_graph, run_junit
+
+    generated = []
+    for name in DOCUMENTS:
+        lifted = interchange.lift((HERE / name).read_bytes())
+        assert lifted.graph is not None
+        class_name = "".join(part.title() for part in name.removesuffix(".pmml").split("_"))
+        generated.append(from_graph(lifted.graph, class_name, _columns(lifted)))
+    assert len(run_junit(tmp_path, generated)) == len(generated)
