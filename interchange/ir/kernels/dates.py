@@ -11,8 +11,10 @@ stays numeric (PMML 4.4 §DataDictionary, "Date and time"):
 A missing or unreadable date is NaN. What a cast reads: ISO 8601 text (``2004-02-29``,
 ``2004-02-29T13:45:07``, ``13:45:07``), ``datetime.date`` / ``datetime.datetime`` /
 ``datetime.time`` objects (what fastavro gives for Avro's ``date``, ``timestamp-millis`` and
-``time-millis`` logical types) or their ``str`` (a space before the time, ``+00:00``: the text a
-signature's string input makes of them), numpy ``datetime64``, or numbers already in the field's unit.
+``time-millis`` logical types: read as their ``str``, a space before the time and ``+00:00`` allowed,
+another UTC offset not), numpy ``datetime64``, or a numeric column already in the field's unit.
+Every row is read in vectorised passes (``astype(str)``, ``np.char`` shape checks, one ``datetime64``
+parse); only a batch holding an impossible calendar date (2004-02-30) is parsed row by row.
 
 The built-ins (PMML 4.4 §Built-in functions, "Functions for dates and times") follow
 JPMML-Evaluator, measured: ``dateDaysSinceYear`` counts calendar days (the date part of a
@@ -23,7 +25,6 @@ the whole seconds of the time of day; ``formatDatetime`` writes the conversions 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -72,16 +73,8 @@ def _parse(col: np.ndarray, kind: str) -> np.ndarray:
         return _seconds(col.astype("datetime64[us]"))
     if col.dtype.kind in "fiub":  # numbers: already in the unit
         return col.astype(np.float64)
-    out = np.full(len(col), np.nan)
-    values = col.tolist()
-    texts = [i for i, v in enumerate(values) if isinstance(v, str)]
-    if texts:
-        out[texts] = _parse_text(np.array([values[i].strip() for i in texts], dtype=str), kind)
-    for i, v in enumerate(values):  # objects decoded from Avro logical types, numbers in an object column
-        if isinstance(v, str) or v is None:
-            continue
-        out[i] = _object_seconds(v, "time" if kind == "timeSeconds" else kind)
-    return out
+    # each value's text (None -> "None": unreadable; a date / datetime / time object -> its ISO text), in one cast
+    return _parse_text(np.char.strip(col.astype(str)), kind)
 
 
 def _parse_text(texts: np.ndarray, kind: str) -> np.ndarray:
@@ -118,23 +111,6 @@ def _seconds(stamps: np.ndarray) -> np.ndarray:
     return np.where(gone, np.nan, secs)
 
 
-def _object_seconds(v: Any, kind: str) -> float:
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-        return float(v)
-    if isinstance(v, dt.datetime):
-        naive = v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo is not None else v
-        return float((naive - dt.datetime(1970, 1, 1)).total_seconds()) if kind != "time" else _of_day(naive.time())
-    if isinstance(v, dt.date):
-        return float((v - dt.date(1970, 1, 1)).days) * _DAY if kind != "time" else np.nan
-    if isinstance(v, dt.time):
-        return _of_day(v) if kind == "time" else np.nan
-    return np.nan
-
-
-def _of_day(t: dt.time) -> float:
-    return t.hour * 3600.0 + t.minute * 60.0 + t.second + t.microsecond / 1e6
-
-
 def to_date_column(col: np.ndarray, pmml_type: str) -> np.ndarray:
     """A column of a PMML date / time type in the IR's unit for that type (see the module docstring)."""
     col = np.asarray(col)
@@ -147,12 +123,10 @@ def to_date_column(col: np.ndarray, pmml_type: str) -> np.ndarray:
     if m is None:
         raise ValueError(f"not a PMML date type: {pmml_type!r}")
     days, base = m.group(1) == "dateDaysSince", epoch_offset(int(m.group(2)))
-    if col.dtype.kind in "fiub":
+    if col.dtype.kind in "fiub":  # a count already
         return col.astype(np.float64)
-    secs = _parse(col, "date" if days else "dateTime")
-    numbers = np.array([isinstance(v, (int, float)) and not isinstance(v, bool) for v in col.tolist()], dtype=bool)
-    counted = np.floor((secs - base) / _DAY) if days else np.trunc(secs - base) + 0.0  # (whole seconds towards zero)
-    return np.where(numbers, secs, counted)
+    secs = _parse(col, "date" if days else "dateTime")  # (days floored, whole seconds towards zero)
+    return np.floor((secs - base) / _DAY) if days else np.trunc(secs - base) + 0.0
 
 
 def _cast(pmml_type: str) -> Callable[[np.ndarray], np.ndarray]:
@@ -177,21 +151,22 @@ def _first(col: np.ndarray) -> Any:
     return col.tolist()[0] if len(col) else None
 
 
+def _offsets(year: np.ndarray) -> np.ndarray:
+    """Seconds from 1970 to each row's year-01-01 (each distinct year computed once; a missing year: NaN)."""
+    y = np.asarray(year, dtype=np.float64)
+    years, where = np.unique(y, return_inverse=True)
+    return np.array([epoch_offset(int(v)) if v == v else np.nan for v in years])[where] if len(y) else y
+
+
 def _days_since_year(x: np.ndarray, year: np.ndarray) -> np.ndarray:
     """PMML 4.4 dateDaysSinceYear: calendar days from ``year``-01-01 to the date (of a dateTime, its day)."""
-    y = np.asarray(year, dtype=np.float64)
-    base = np.array([epoch_offset(int(v)) if v == v else np.nan for v in np.unique(y)])
-    offsets = base[np.searchsorted(np.unique(y), y)] if len(y) else y
-    return np.floor(np.asarray(x, dtype=np.float64) / _DAY) - offsets / _DAY
+    return np.floor(np.asarray(x, dtype=np.float64) / _DAY) - _offsets(year) / _DAY
 
 
 def _seconds_since_year(x: np.ndarray, year: np.ndarray) -> np.ndarray:
     """PMML 4.4 dateSecondsSinceYear: whole seconds from ``year``-01-01T00:00:00, towards zero (Java's ChronoUnit;
     + 0.0 turns -0.0 into 0.0)."""
-    y = np.asarray(year, dtype=np.float64)
-    base = np.array([epoch_offset(int(v)) if v == v else np.nan for v in np.unique(y)])
-    offsets = base[np.searchsorted(np.unique(y), y)] if len(y) else y
-    return np.trunc(np.asarray(x, dtype=np.float64) - offsets) + 0.0
+    return np.trunc(np.asarray(x, dtype=np.float64) - _offsets(year)) + 0.0
 
 
 def _seconds_since_midnight(x: np.ndarray) -> np.ndarray:
