@@ -15,18 +15,19 @@ from lxml import etree
 from interchange.formats.pmml.emit.xmlbuild import NS
 from interchange.ir.kernels.dates import DATE_TYPES, date_text
 
-__all__ = ["dates_in_place"]
+__all__ = ["dates_in_place", "typed_in_place"]
 
 _YEARS = ("dateDaysSinceYear", "dateSecondsSinceYear")
 _BELOW = {"lessOrEqual": "lessThan", "greaterThan": "greaterOrEqual"}
 
 
-def dates_in_place(root: etree._Element, inputs: list[str]) -> None:
-    """Each input cast in place to a date type as its DataField's dataType; its split values in that type."""
+def typed_in_place(root: etree._Element, inputs: list[str], kinds: tuple[str, ...]) -> dict[str, str]:
+    """Each input converted in place (a DerivedField of its own name, of a dataType in ``kinds``, over a plain
+    FieldRef to it) as its DataField's dataType: {name: dataType} of those rewritten."""
     names, typed = set(inputs), {}
     for derived in list(root.iter(f"{{{NS}}}DerivedField")):
         name, body, kind = derived.get("name"), list(derived), derived.get("dataType")
-        if name not in names or kind not in DATE_TYPES or len(body) != 1:
+        if name not in names or kind not in kinds or len(body) != 1:
             continue
         ref = body[0]
         if ref.tag != f"{{{NS}}}FieldRef" or ref.get("field") != name or ref.get("mapMissingTo") is not None:
@@ -34,9 +35,14 @@ def dates_in_place(root: etree._Element, inputs: list[str]) -> None:
         for field in root.iter(f"{{{NS}}}DataField"):
             if field.get("name") == name:
                 field.set("dataType", kind)
-                field.set("optype", "continuous")
         derived.getparent().remove(derived)
         typed[name] = kind
+    return typed
+
+
+def dates_in_place(root: etree._Element, inputs: list[str]) -> None:
+    """Each input cast in place to a date type as its DataField's dataType; its split values in that type."""
+    typed = typed_in_place(root, inputs, DATE_TYPES)
     for p in root.iter(f"{{{NS}}}SimplePredicate"):
         if p.get("field") in typed and p.get("value") is not None:
             value, op = float(p.get("value")), p.get("operator")
