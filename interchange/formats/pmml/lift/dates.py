@@ -22,7 +22,7 @@ from interchange.ir.derive.expressions import Call, Const, Derive, Expr, Ref
 from interchange.ir.kernels.dates import DATE_TYPES, FORMATS, pattern_parts, to_date_column
 from interchange.ir.lifted import Unliftable
 
-__all__ = ["DATE_APPLY", "DateCtx", "date_inputs", "gives_text", "lift_date_apply"]
+__all__ = ["DATE_APPLY", "DateCtx", "date_inputs", "gives_text", "lift_date_apply", "value_kind"]
 
 # each built-in: the PMML types its first argument may have (JPMML-Evaluator, measured)
 DATE_APPLY: dict[str, tuple[str, ...]] = {
@@ -61,9 +61,14 @@ def date_inputs(names: list[str], types: dict[str, str]) -> list[Derive]:
     return [Derive((n,), Ref(n), types[n]) for n in dict.fromkeys(names) if types.get(n) in DATE_TYPES]
 
 
+def value_kind(el: etree._Element, ctx: Ctx) -> str:
+    """The fast path's kind_of, knowing a date Constant (a number in the IR)."""
+    return "number" if local(el) == "Constant" and el.get("dataType") in DATE_TYPES else kind_of(el, ctx)
+
+
 def gives_text(el: etree._Element, ctx: Ctx) -> bool:
     """Whether an expression yields text (formatDatetime does; the fast path's kind_of does not know it)."""
-    return kind_of(el, ctx) == "text" or (local(el) == "Apply" and el.get("function") == "formatDatetime")
+    return value_kind(el, ctx) == "text" or (local(el) == "Apply" and el.get("function") == "formatDatetime")
 
 
 def lift_date_apply(el: etree._Element, ctx: Ctx, lift: Callable[[etree._Element, Ctx], Expr], path: str) -> Expr:
