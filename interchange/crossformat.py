@@ -25,6 +25,7 @@ from interchange.converted import Converted
 from interchange.document import Document
 from interchange.errors import UnsupportedModelError, VerificationError
 from interchange.formats.onnx.precision import computes_in_float32
+from interchange.ir.derive.arrays import ArrayItems
 from interchange.ir.derive.expressions import Call, Derive, Indicator, references
 from interchange.ir.derive.transforms import Impute, Validate
 from interchange.ir.graph import Graph
@@ -154,15 +155,21 @@ def convert_document(
         try:
             if _departures(model.document):
                 source_ref = pmml_engine(model.document, sig)
-                expected = _read(source_ref.score(cases), sig, model.document, lineage)
+                judged = source_ref.score(cases)
+                expected = _read(judged, sig, model.document, lineage)
             if _departures(document):
                 target_ref = pmml_engine(document, sig)
         except Exception as refused:  # (an engine that does not take the document: nothing to verify with)
             said = f"{exc.message}; pypmml departs from PMML 4.4 on this document ({why}) and the second PMML engine"
             raise VerificationError(f"{said} cannot evaluate it: {refused}", **exc.context, departures=named) from refused
         pmml_side = source_ref if model.document.format == "pmml" else target_ref
+        answered = target_ref.score(cases)
+        actual = _read(answered, sig, document, lineage)
+        if _departures(model.document):
+            keep = _judged(model.document, judged, (scored, answered), lineage)
+            cases, expected, actual = ({k: np.asarray(v)[keep] for k, v in c.items()} for c in (cases, expected, actual))
         try:
-            result = compare(sig, expected, _read(target_ref.score(cases), sig, document, lineage), tolerance, format=format)
+            result = compare(sig, expected, actual, tolerance, format=format)
         except VerificationError as again:
             said = f"{again.message} (against {pmml_side.info.engine}: pypmml departs from PMML 4.4 on this document, {why})"
             raise VerificationError(said, **again.context, departures=named) from again
@@ -180,6 +187,28 @@ def pmml_engine_at(spec: str) -> PMMLEngine:
     if not callable(engine):
         raise UnsupportedModelError(f"no PMML engine at {spec!r}: give MODULE:FUNCTION, a callable", format="pmml")
     return engine
+
+
+def _judged(source: Document, second: Scored, others: tuple[Scored, Scored], lineage: dict[str, Any]) -> np.ndarray:
+    """The records to compare: on a source applying a text function to a text that can be missing (pypmml reads
+    "", JPMML-Evaluator fails the record, PMML 4.4 makes the function's result missing and goes on:
+    ``formats/pmml/departures.py``), not those the second PMML engine gives no result where pypmml and the
+    written document answer them, as no engine judges those (stated in ``lineage``); all of them elsewhere (a
+    record refused for an invalid value is refused on every side, and compared)."""
+    from interchange.formats.pmml.departures import MISSING_TEXT_ARGUMENT
+
+    n = len(next(iter(second.outputs.values())))
+    keep = np.ones(n, dtype=bool)
+    unjudged = sorted(set(second.refused) - set(others[0].refused) - set(others[1].refused))
+    if not unjudged or len(unjudged) == n or all(d.construct != MISSING_TEXT_ARGUMENT for d in _departures(source)):
+        return keep
+    keep[unjudged] = False
+    lineage["pmml_engine_unjudged"] = (
+        f"{len(unjudged)} of {n} records the second PMML engine gives no result where pypmml and the written "
+        "document answer them, "
+        f"left out ({MISSING_TEXT_ARGUMENT}; e.g. {second.refused[unjudged[0]]})"
+    )
+    return keep
 
 
 def _departures(document: Document) -> tuple[Any, ...]:
@@ -324,6 +353,12 @@ def _values(lifted: Lifted, n: int, rng: np.random.Generator) -> dict[str, Any]:
     for f in lifted.signature.inputs:
         if f.type == "boolean":  # true and false as the batches hold them, 1.0 / 0.0 (interchange.batch)
             columns[f.name] = rng.integers(2, size=n).astype(np.float64)
+            continue
+        if f.type == "array":  # arrays as long as the graph reads them (ArrayItems), so that it scores them
+            steps = [s for s in graph.steps if isinstance(s, ArrayItems) and s.inputs == (f.name,)]
+            reads = [max(len(s.outputs), s.length or 0) for s in steps]
+            columns[f.name] = np.empty(n, dtype=object)
+            columns[f.name][:] = [rng.normal(0.0, 3.0, max(reads, default=1)) for _ in range(n)]
             continue
         if f.type == "string" or f.optype == "categorical":
             pool = list(f.values or ()) or _categories(graph, f.name) or _valid(graph, f.name) or ["a", "b"]

@@ -21,7 +21,7 @@ from lxml import etree
 
 from interchange.formats.pmml.parse import _xml, children, local
 
-__all__ = ["Departure", "DEPARTURES", "EMPTY_TEXT", "departures", "empty_text_outputs"]
+__all__ = ["Departure", "DEPARTURES", "EMPTY_TEXT", "MISSING_TEXT_ARGUMENT", "departures", "empty_text_outputs"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,67 @@ def _empty_text(root: etree._Element) -> bool:
     )
 
 
+# where JPMML-Evaluator, the second engine, fails the record (MissingArgumentException): no engine judges it
+MISSING_TEXT_ARGUMENT = "Apply of a text function to a field that can be missing"
+_TEXT_FUNCTIONS = ("uppercase", "lowercase", "trimBlanks", "replace", "matches", "substring")
+
+
+def _elements(el: etree._Element) -> list[etree._Element]:
+    return [c for c in el if isinstance(c.tag, str) and local(c) != "Extension"]
+
+
+def _guarded(apply: etree._Element, argument: etree._Element) -> bool:
+    """``apply`` is in the then branch of an ``if`` whose condition holds ``isNotMissing(argument)`` (as the
+    PMML writer spells a function of an argument that can be missing)."""
+    same = etree.tostring(argument, with_tail=False)
+    child, parent = apply, apply.getparent()
+    while parent is not None and local(parent) == "Apply":
+        kids = _elements(parent)
+        if parent.get("function") == "if" and len(kids) >= 2 and kids[1] is child:
+            tests = [t for t in kids[0].iter() if isinstance(t.tag, str) and t.get("function") == "isNotMissing"]
+            if any(_elements(t) and etree.tostring(_elements(t)[0], with_tail=False) == same for t in tests):
+                return True
+        child, parent = parent, parent.getparent()
+    return False
+
+
+def _missing_text_argument(root: etree._Element) -> bool:
+    """An Apply of uppercase / lowercase / trimBlanks / replace / matches / substring whose text argument can be
+    missing: not a Constant, nor a FieldRef to a field every MiningField gives a missingValueReplacement, nor
+    guarded by ``if(isNotMissing(...), ...)``."""
+    replaced = {m.get("name") for m in _all(root, "MiningField") if m.get("missingValueReplacement") is not None}
+    replaced -= {m.get("name") for m in _all(root, "MiningField") if m.get("missingValueReplacement") is None}
+    for apply in _all(root, "Apply"):
+        if apply.get("function") not in _TEXT_FUNCTIONS or apply.get("mapMissingTo") is not None:
+            continue
+        first = next(iter(_elements(apply)), None)
+        if first is not None and not _present(first, replaced) and not _guarded(apply, first):
+            return True
+    return False
+
+
+def _present(el: etree._Element, replaced: set[str | None]) -> bool:
+    """``el`` has a value in every record: a Constant, a FieldRef to a replaced field, ``if(isMissing(x), c, x)``
+    of such a ``c`` (the PMML lift's blank as the writer spells it), a concat, a replace of such."""
+    kids = _elements(el)
+    if local(el) == "Constant":
+        return el.get("missing") != "true"
+    if local(el) == "FieldRef":
+        return el.get("field") in replaced
+    if local(el) != "Apply":
+        return False
+    if el.get("function") == "concat":  # missing arguments left out (JPMML-Evaluator, pypmml)
+        return True
+    if el.get("function") == "replace":
+        return bool(kids) and _present(kids[0], replaced)
+    if el.get("function") == "if" and len(kids) == 3:
+        test = _elements(kids[0])
+        blank = kids[0].get("function") == "isMissing" and len(test) == 1
+        blank = blank and etree.tostring(test[0], with_tail=False) == etree.tostring(kids[2], with_tail=False)
+        return _present(kids[1], replaced) and (blank or _present(kids[2], replaced))
+    return False
+
+
 def _invalid_booleans(root: etree._Element) -> bool:
     """A boolean OutputField beside a MiningField under returnInvalid (the default) whose DataField lists
     its valid values or an Interval: a record with an invalid value has no result."""
@@ -356,6 +417,13 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         _missing_compared,
         "a missing field: pypmml compares it as a value equal to no center (delta 1, equal 0) and leaves the "
         "missing-value adjustment out; PMML 4.4 and JPMML-Evaluator leave the field out and scale the rest",
+    ),
+    (
+        MISSING_TEXT_ARGUMENT,
+        _missing_text_argument,
+        'pypmml reads a missing text as "" (uppercase, lowercase, trimBlanks, replace, substring give "", matches '
+        "false); PMML 4.4 gives a missing result and JPMML-Evaluator fails the record (MissingArgumentException), "
+        "as the IR, the fast path and the writers give missing (tests/conformance pmml_spec tx_strings, tx_number_text)",
     ),
     (
         "DataField of a date / time type",

@@ -15,6 +15,7 @@ from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
 from interchange.formats.pmml.emit.dates import dates_in_place, typed_in_place
 from interchange.formats.pmml.emit.models.elements import model_element
+from interchange.formats.pmml.emit.text import fold_normalizations
 from interchange.formats.pmml.emit.transforms import derived_fields
 from interchange.formats.pmml.emit.validity import reported_fields, treatments, write_treatments
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
@@ -223,7 +224,7 @@ def write_graph(
         reported.model if reported is not None else graph.model, sig
     )  # (first: an unwritten step is refused by name)
     root = E("PMML", {"version": "4.4"}, header, _data_dictionary(sig, _valid_values(graph), _extra_categories(graph)))
-    derived = [d for step in graph.steps for d in derived_fields(step)]
+    derived = fold_normalizations([d for step in graph.steps for d in derived_fields(step)])
     if derived:
         root.append(E("TransformationDictionary", None, *derived))
     treats = treatments(graph)
