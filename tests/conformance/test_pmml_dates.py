@@ -219,3 +219,11 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
         class_name = "".join(part.title() for part in name.removesuffix(".pmml").split("_"))
         generated.append(from_graph(lifted.graph, class_name, _columns(lifted)))
     assert len(run_junit(tmp_path, generated)) == len(generated)
+
+
+def test_a_counted_date_from_year_0_is_refused_by_name() -> None:
+    """dateDaysSince[0] (JPMML-Evaluator: NotImplementedException) is not read into the IR."""
+    data = (HERE / "dates_since_types.pmml").read_bytes().replace(b"dateDaysSince[1980]", b"dateDaysSince[0]")
+    lifted = interchange.lift(data)
+    assert not lifted.ok
+    assert any("dateDaysSince[0]" in r.why and "joined" in r.path for r in lifted.reasons), lifted.report()

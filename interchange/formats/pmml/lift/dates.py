@@ -20,9 +20,9 @@ from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kin
 from interchange.formats.pmml.parse import local
 from interchange.ir.derive.expressions import Call, Const, Derive, Expr, Ref
 from interchange.ir.kernels.dates import DATE_TYPES, FORMATS, pattern_parts, to_date_column
-from interchange.ir.lifted import Unliftable
+from interchange.ir.lifted import Reason, Unliftable
 
-__all__ = ["DATE_APPLY", "DateCtx", "date_inputs", "gives_text", "lift_date_apply", "value_kind"]
+__all__ = ["DATE_APPLY", "DateCtx", "date_inputs", "gives_text", "lift_date_apply", "unread_dates", "value_kind"]
 
 # each built-in: the PMML types its first argument may have (JPMML-Evaluator, measured)
 DATE_APPLY: dict[str, tuple[str, ...]] = {
@@ -64,6 +64,17 @@ def date_inputs(names: list[str], types: dict[str, str]) -> list[Derive]:
 def value_kind(el: etree._Element, ctx: Ctx) -> str:
     """The fast path's kind_of, knowing a date Constant (a number in the IR)."""
     return "number" if local(el) == "Constant" and el.get("dataType") in DATE_TYPES else kind_of(el, ctx)
+
+
+def unread_dates(fields: dict[str, etree._Element]) -> list[Reason]:
+    """A reason for each DataField of a counted date type the IR does not read (dateDaysSince[0], and any
+    year but 1960, 1970, 1980: JPMML-Evaluator implements none of them either)."""
+    return [
+        Reason(f"/PMML/DataDictionary/DataField[@name={name!r}]", f"dataType={df.get('dataType')}")
+        for name, df in fields.items()
+        if (df.get("dataType") or "").startswith(("dateDaysSince", "dateTimeSecondsSince"))
+        and df.get("dataType") not in DATE_TYPES
+    ]
 
 
 def gives_text(el: etree._Element, ctx: Ctx) -> bool:
