@@ -227,3 +227,17 @@ def test_a_counted_date_from_year_0_is_refused_by_name() -> None:
     lifted = interchange.lift(data)
     assert not lifted.ok
     assert any("dateDaysSince[0]" in r.why and "joined" in r.path for r in lifted.reasons), lifted.report()
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_written_model_verification_passes_jpmml_verify(name: str) -> None:
+    """The written document's ModelVerification (the IR's answers on the rows without a missing value) passes
+    JPMML-Evaluator's own verify()."""
+    from interchange.formats.pmml.emit.document import export_graph
+
+    lifted = interchange.lift((HERE / name).read_bytes())
+    assert lifted.graph is not None
+    columns = {k: v[:-1] for k, v in _columns(lifted).items()}  # (the last row holds the missing values)
+    data, _ = export_graph(lifted.graph, columns, lifted.predict(columns))
+    assert b"<ModelVerification" in data
+    jpmml_outputs(data, columns, interchange.lift(data).signature, verify=True)
