@@ -241,3 +241,13 @@ def test_written_model_verification_passes_jpmml_verify(name: str) -> None:
     data, _ = export_graph(lifted.graph, columns, lifted.predict(columns))
     assert b"<ModelVerification" in data
     jpmml_outputs(data, columns, interchange.lift(data).signature, verify=True)
+
+
+def test_a_date_read_as_a_number_is_refused_by_name() -> None:
+    """JPMML-Evaluator refuses a date as a NumericPredictor (TypeCheckException); the IR's seconds since 1970
+    would be a number of its own making there."""
+    data = (HERE / "dates_days_since_year.pmml").read_bytes()
+    data = data.replace(b'<NumericPredictor name="days2000"', b'<NumericPredictor name="opened"')
+    lifted = interchange.lift(data)
+    assert not lifted.ok
+    assert any("date field read as a number" in r.why for r in lifted.reasons), lifted.report()

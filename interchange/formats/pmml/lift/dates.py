@@ -22,7 +22,8 @@ from interchange.ir.derive.expressions import Call, Const, Derive, Expr, Ref
 from interchange.ir.kernels.dates import DATE_TYPES, FORMATS, pattern_parts, to_date_column
 from interchange.ir.lifted import Reason, Unliftable
 
-__all__ = ["DATE_APPLY", "DateCtx", "date_inputs", "gives_text", "lift_date_apply", "unread_dates", "value_kind"]
+__all__ = ["DATE_APPLY", "DateCtx", "date_inputs", "dates_read_as_numbers", "gives_text", "lift_date_apply", "unread_dates"]
+__all__ += ["value_kind"]
 
 # each built-in: the PMML types its first argument may have (JPMML-Evaluator, measured)
 DATE_APPLY: dict[str, tuple[str, ...]] = {
@@ -75,6 +76,44 @@ def unread_dates(fields: dict[str, etree._Element]) -> list[Reason]:
         if (df.get("dataType") or "").startswith(("dateDaysSince", "dateTimeSecondsSince"))
         and df.get("dataType") not in DATE_TYPES
     ]
+
+
+# where a date / dateTime / time field may be read: the date built-ins and comparisons with values of its type
+_READERS = (
+    *DATE_APPLY,
+    "isMissing",
+    "isNotMissing",
+    "equal",
+    "notEqual",
+    "lessThan",
+    "lessOrEqual",
+    "greaterThan",
+    "greaterOrEqual",
+    "isIn",
+    "isNotIn",
+)
+# model elements that read a field as a number, and the attribute naming it
+_NUMERIC_READS = {"NumericPredictor": "name", "PPCell": "predictorName", "ClusteringField": "field", "KNNInput": "field"}
+
+
+def dates_read_as_numbers(root: etree._Element, types: dict[str, str]) -> list[Reason]:
+    """A reason for each place a date, dateTime or time field is read as a number (a FieldRef outside a date
+    built-in or a comparison, a NumericPredictor...): JPMML-Evaluator refuses it (TypeCheckException, measured),
+    and the IR's seconds since 1970 would be a number of its own making."""
+    timed = {n for n, t in types.items() if t in ("date", "dateTime", "time")}
+    reasons = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = local(el)
+        field = el.get("field") if tag == "FieldRef" else el.get(_NUMERIC_READS.get(tag, "") or "-")
+        if field not in timed:
+            continue
+        parent = el.getparent()
+        if tag == "FieldRef" and parent is not None and local(parent) == "Apply" and parent.get("function") in _READERS:
+            continue
+        reasons.append(Reason(f"{tag}[@field={field!r}]", f"a {types[field]} field read as a number"))
+    return reasons
 
 
 def gives_text(el: etree._Element, ctx: Ctx) -> bool:

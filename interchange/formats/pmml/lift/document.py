@@ -17,7 +17,7 @@ from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _CURRENT, Compilation
 from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.schema import data_fields
-from interchange.formats.pmml.lift.dates import DateCtx, date_inputs, gives_text, unread_dates
+from interchange.formats.pmml.lift.dates import DateCtx, date_inputs, dates_read_as_numbers, gives_text, unread_dates
 from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of, user_functions
 from interchange.formats.pmml.lift.models.elements import LiftContext, lift_model, ordered_classes
 from interchange.formats.pmml.lift.validity import field_treatment
@@ -50,7 +50,7 @@ def lift_pmml(data: bytes) -> Lifted:
     reasons: list[Reason] = []
     fields = data_fields(root)
     ctx = DateCtx({name: df.get("dataType", "double") for name, df in fields.items()})
-    reasons.extend(unread_dates(fields))
+    reasons.extend([*unread_dates(fields), *dates_read_as_numbers(root, ctx.types)])
     token = _CURRENT.set(Compilation(root, model, ctx, fields))
     try:
         with user_functions():
