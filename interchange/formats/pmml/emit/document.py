@@ -13,6 +13,7 @@ from lxml import etree
 
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
+from interchange.formats.pmml.emit.dates import dates_in_place, typed_in_place
 from interchange.formats.pmml.emit.models.elements import model_element
 from interchange.formats.pmml.emit.models.select_all import target_fields
 from interchange.formats.pmml.emit.text import fold_normalizations
@@ -159,18 +160,7 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
 def _single_in_place(root: etree._Element, inputs: list[str]) -> None:
     """An input rounded to float32 under its own name (a lifted float DataField) as its DataField's
     dataType="float" (PMML 4.4 §DataDictionary: a value is converted to its field's dataType)."""
-    names = set(inputs)
-    for derived in list(root.iter(f"{{{NS}}}DerivedField")):
-        name, body = derived.get("name"), list(derived)
-        if name not in names or derived.get("dataType") != "float" or len(body) != 1:
-            continue
-        ref = body[0]
-        if ref.tag != f"{{{NS}}}FieldRef" or ref.get("field") != name or ref.get("mapMissingTo") is not None:
-            continue
-        for field in root.iter(f"{{{NS}}}DataField"):
-            if field.get("name") == name:
-                field.set("dataType", "float")
-        derived.getparent().remove(derived)
+    typed_in_place(root, inputs, ("float",))
 
 
 def _impute_in_place(root: etree._Element, inputs: list[str]) -> None:
@@ -259,6 +249,7 @@ def write_graph(
         model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)
     _single_in_place(root, sig.input_names)
+    dates_in_place(root, sig.input_names)
     _impute_in_place(root, sig.input_names)
     write_treatments(root, treats)
     dictionary = root.find(f"{{{NS}}}TransformationDictionary")
