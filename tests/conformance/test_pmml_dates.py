@@ -251,3 +251,25 @@ def test_a_date_read_as_a_number_is_refused_by_name() -> None:
     lifted = interchange.lift(data)
     assert not lifted.ok
     assert any("date field read as a number" in r.why for r in lifted.reasons), lifted.report()
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_load_runs_on_the_fast_path_and_agrees_with_jpmml(name: str) -> None:
+    """interchange.load reads a date document on the fast path (the lift's in-place casts, date split values in the
+    field's unit, the date built-ins through ir.kernels.dates), not on pypmml, which reads every date as missing."""
+    data = (HERE / name).read_bytes()
+    model = interchange.load(data)
+    assert model.info.engine == "interchange-fast", model.info
+    lifted = interchange.lift(data)
+    columns = _columns(lifted)
+    answered = _agree(name, columns, model.predict(columns), jpmml_outputs(data, columns, model.signature, verify=False))
+    assert answered.sum() >= len(DATES) - 1
+
+
+def test_load_refuses_a_date_document_off_the_fast_path_rather_than_run_pypmml() -> None:
+    """A date document the fast path does not cover (dateDaysSince[0]) is refused by name: pypmml, the fallback,
+    reads every date as missing, so its answers would be wrong on every row."""
+    data = (HERE / "dates_since_types.pmml").read_bytes().replace(b"dateDaysSince[1980]", b"dateDaysSince[0]")
+    with pytest.raises(interchange.DocumentError, match=r"dateDaysSince\[0\].*DataField of a date / time type"):
+        interchange.load(data)
+    assert interchange.load(data, engine="reference").info.engine != "interchange-fast"  # (asked for by name)

@@ -48,6 +48,16 @@ class PMMLFormat:
         except NotCovered as why:
             if engine == "fast":
                 raise DocumentError(f"the fast path does not cover this document: {why}", format="pmml") from None
+            from interchange.formats.pmml.departures import whole_document
+
+            wrong = whole_document(document.data)
+            if wrong:  # pypmml's answers would be wrong on every row: refuse rather than fall back
+                said = "; ".join(f"{d.construct}: {d.reason}" for d in wrong)
+                raise DocumentError(
+                    f"the fast path does not cover this document ({why}), and pypmml, the fallback, departs from "
+                    f"PMML 4.4 on every row of it ({said}); load it with engine='reference' to run pypmml anyway",
+                    format="pmml",
+                ) from None
             return PypmmlModel(document, parsed.signature, reason=f"fast path does not cover it: {why}")
 
     def write_graph(self, graph: Graph) -> bytes:

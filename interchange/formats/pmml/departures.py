@@ -22,6 +22,7 @@ from lxml import etree
 from interchange.formats.pmml.parse import _xml, children, local
 
 __all__ = ["Departure", "DEPARTURES", "EMPTY_TEXT", "MISSING_TEXT_ARGUMENT", "departures", "empty_text_outputs"]
+__all__ += ["WHOLE_DOCUMENT", "whole_document"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Departure:
 
     construct: str
     reason: str
+    # pypmml's answers are wrong on every row of a document holding it (not only where the construct is met):
+    # load never falls back to pypmml there, and convert verifies such a document with pmml_engine from the start
+    whole: bool = False
 
 
 Test = Callable[[etree._Element], bool]
@@ -457,10 +461,26 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
 )
 
 
+# the departures on which pypmml is wrong on every row (Departure.whole): every date of the document reads as
+# missing; a multi-target chain does not load
+WHOLE_DOCUMENT = frozenset(
+    {
+        "DataField of a date / time type",
+        "Apply dateDaysSinceYear / dateSecondsSinceYear / dateSecondsSinceMidnight / formatDatetime",
+        "Segmentation x-multiModelChain",
+    }
+)
+
+
+def whole_document(data: bytes) -> tuple[Departure, ...]:
+    """The departures of ``data`` on which pypmml is wrong on every row."""
+    return tuple(d for d in departures(data) if d.whole)
+
+
 def departures(data: bytes) -> tuple[Departure, ...]:
     """The constructs of the PMML document ``data`` on which pypmml departs from PMML 4.4."""
     root = _xml(data)
-    return tuple(Departure(name, reason) for name, test, reason in DEPARTURES if test(root))
+    return tuple(Departure(name, reason, name in WHOLE_DOCUMENT) for name, test, reason in DEPARTURES if test(root))
 
 
 # pypmml's departure read away rather than verified with another engine: the value it gives is PMML 4.4's none

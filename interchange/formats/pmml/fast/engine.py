@@ -29,6 +29,7 @@ from interchange.formats.pmml.fast.expressions.compile import Ctx, derived_field
 from interchange.formats.pmml.fast.outputs import OutputFn, output_fields, targets
 from interchange.formats.pmml.fast.schema import Treatment, check_nested, data_fields, treatments
 from interchange.formats.pmml.fast.scope import Fn, Scope, num
+from interchange.formats.pmml.lift.dates import DateCtx, date_inputs, dates_read_as_numbers, unread_dates
 from interchange.formats.pmml.parse import Defer, NotCovered, Parsed, child, children, local
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, outputs_from
 from interchange.model import Model, ModelInfo, Scored
@@ -222,12 +223,16 @@ class Program:
     model: Scoped
     full_output: bool
     single: bool = False  # x-mathContext="float": results are float32 values
+    casts: tuple[Step, ...] = ()  # date / time inputs read in place into the IR's unit, after their treatments
 
 
 def compile_document(parsed: Parsed) -> Program:
     """The compiled document, or NotCovered."""
     fields = data_fields(parsed.root)
-    ctx = Ctx({name: df.get("dataType", "double") for name, df in fields.items()})
+    ctx = DateCtx({name: df.get("dataType", "double") for name, df in fields.items()})
+    unread = [*unread_dates(fields), *dates_read_as_numbers(parsed.root, ctx.types)]
+    if unread:  # (as the lift refuses them: JPMML-Evaluator implements none of them)
+        raise NotCovered(f"{unread[0].path}: {unread[0].why}")
     token = _CURRENT.set(Compilation(parsed.root, parsed.model, ctx, fields))
     try:
         defs = derived_fields(child(parsed.root, "TransformationDictionary"), ctx)
@@ -243,7 +248,9 @@ def compile_document(parsed: Parsed) -> Program:
         single = parsed.model.get("x-mathContext") == "float"
         target = parsed.signature.meta.get("target")
         as_input = target if target in parsed.signature.input_names else None  # (OutputField residual)
-        return Program(treatments(parsed.model, fields, as_input), defs, model, full, single)
+        steps = treatments(parsed.model, fields, as_input)
+        casts = tuple(date_inputs([t.name for t in steps], ctx.types))
+        return Program(steps, defs, model, full, single, casts)
     finally:
         _CURRENT.reset(token)
 
@@ -297,6 +304,8 @@ class FastPMMLModel(Model):
                     row=i,
                 )
             rejected |= bad
+        for cast in prog.casts:  # (the lift's in-place Derive casts: ir.kernels.dates)
+            cast.apply(cols)
         root = Scope(cols, n, prog.defs)
         pred, scope = prog.model.run(root)
         if prog.full_output:

@@ -19,6 +19,7 @@ from lxml import etree
 from interchange.formats.pmml.fast.expressions.compile import interval_mask
 from interchange.formats.pmml.fast.scope import keys, missing, num
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
+from interchange.ir.kernels.dates import DATE_TYPES
 
 __all__ = ["Treatment", "treatments", "check_nested", "data_fields"]
 
@@ -53,8 +54,8 @@ def _classifier(df: etree._Element) -> Classify | None:
         raise NotCovered(f"Interval on {optype} DataField {df.get('name')}")
     if optype == "continuous" and by["valid"] and not intervals:
         raise NotCovered(f"continuous DataField {df.get('name')} with valid Values and no Interval")
-    if dtype == "boolean" and not values and not intervals:
-        return None  # a 1.0 / 0.0 column (interchange.batch), every present value valid
+    if dtype in ("boolean", *DATE_TYPES) and not values and not intervals:
+        return None  # a 1.0 / 0.0 column (interchange.batch) or a date read in place later: every present value valid
     if dtype not in ("double", "float", "integer", "string"):
         raise NotCovered(f"DataField {df.get('name')} dataType={dtype}")
 
@@ -166,6 +167,8 @@ def _treatment(mf: etree._Element, df: etree._Element | None) -> Treatment | Non
             raise NotCovered(f"treatment of MiningField {name}, which is no DataField")
         return None
     low, high = mf.get("lowValue"), mf.get("highValue")
+    if df.get("dataType") in DATE_TYPES and (outliers != "asIs" or low is not None or high is not None):
+        raise NotCovered(f"MiningField {name} outliers of a {df.get('dataType')} field")
     return Treatment(
         name,
         _classifier(df),

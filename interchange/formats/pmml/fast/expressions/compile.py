@@ -271,7 +271,7 @@ def _map_values(el: etree._Element, ctx: Ctx) -> Fn:
     return mapvalues
 
 
-_TEXT_FUNCTIONS = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "substring", "formatNumber")
+_TEXT_FUNCTIONS = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "substring", "formatNumber", "formatDatetime")
 
 
 def kind_of(el: etree._Element, ctx: Ctx) -> str:

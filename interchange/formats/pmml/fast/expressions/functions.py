@@ -17,6 +17,7 @@ from lxml import etree
 from interchange.formats.pmml.fast.expressions.compile import Ctx, cast, elements, expression, kind_of, regex
 from interchange.formats.pmml.fast.expressions.text import number_text_arguments
 from interchange.formats.pmml.fast.scope import Fn, Scope, missing, num, text
+from interchange.formats.pmml.lift.dates import DATE_APPLY
 from interchange.formats.pmml.parse import NotCovered, children, local
 from interchange.ir.derive.expressions import FUNCTIONS
 from interchange.ir.derive.text import TEXT_FUNCTIONS
@@ -168,6 +169,10 @@ def apply(el: etree._Element, ctx: Ctx) -> Fn:
     name = el.get("function")
     if el.get("invalidValueTreatment", "returnInvalid") not in ("returnInvalid", "asMissing"):
         raise NotCovered(f"Apply invalidValueTreatment={el.get('invalidValueTreatment')}")
+    if name in DATE_APPLY:
+        from interchange.formats.pmml.fast.expressions.dates import date_apply
+
+        return date_apply(el, ctx)
     if name in ORDER:
         kids = elements(el)
         if any(
