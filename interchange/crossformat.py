@@ -194,8 +194,22 @@ def pmml_engine_at(spec: str) -> PMMLEngine:
 
 
 def _reference(document: Document, signature: Signature, pmml_engine: PMMLEngine | None) -> tuple[Model, bool]:
-    """The document's reference engine, and whether it is ``pmml_engine``: a PMML document pypmml cannot load
-    on a construct it departs on (JPMML-SkLearn's multi-target x-multiModelChain) goes to ``pmml_engine``."""
+    """The document's reference engine, and whether it is ``pmml_engine``: a PMML document holding a departure
+    on which pypmml is wrong on every row (``Departure.whole``: date fields, which it reads as missing) goes to
+    ``pmml_engine`` from the start, and without one is refused (pypmml against pypmml would verify nothing); a
+    PMML document pypmml cannot load on a construct it departs on goes to ``pmml_engine``."""
+    whole = [d for d in _departures(document) if d.whole]
+    if whole and pmml_engine is not None:
+        return pmml_engine(document, signature), True
+    if whole:
+        said = "; ".join(f"{d.construct}: {d.reason}" for d in whole)
+        raise VerificationError(
+            f"pypmml, the PMML reference engine, departs from PMML 4.4 on every row of this document ({said}), so "
+            "its answers would verify nothing: pass pmml_engine= (the CLI's --pmml-engine MODULE:FUNCTION) to verify "
+            "it with another PMML engine",
+            format=document.format,
+            departures=whole,
+        )
     try:
         return load(document, engine="reference"), False
     except DocumentError:

@@ -273,3 +273,39 @@ def test_load_refuses_a_date_document_off_the_fast_path_rather_than_run_pypmml()
     with pytest.raises(interchange.DocumentError, match=r"dateDaysSince\[0\].*DataField of a date / time type"):
         interchange.load(data)
     assert interchange.load(data, engine="reference").info.engine != "interchange-fast"  # (asked for by name)
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_convert_without_a_second_engine_refuses_by_name(name: str) -> None:
+    """pypmml reads every date as missing: verifying pypmml against pypmml would pass (0.0 = 0.0) and embed its
+    answers as the written ModelVerification, so convert refuses, naming the departure and pmml_engine=."""
+    from interchange.crossformat import convert_document
+
+    with pytest.raises(interchange.VerificationError, match=r"DataField of a date / time type.*pass pmml_engine="):
+        convert_document((HERE / name).read_bytes(), "pmml")
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_convert_with_jpmml_verifies_against_it_from_the_start(name: str) -> None:
+    """With pmml_engine= (JPMML-Evaluator) both PMML sides are verified by it: the expected answers are
+    JPMML-Evaluator's on the source (not pypmml's missing dates), and the written document agrees with them."""
+    from interchange.crossformat import convert_document
+    from tests.roundtrip.test_golden_crossformat import jpmml_engine
+
+    data = (HERE / name).read_bytes()
+    lifted = interchange.lift(data)
+    columns = {k: v[:-1] for k, v in _columns(lifted).items()}  # (the last row holds the missing values)
+    converted = convert_document(data, "pmml", sample=columns, pmml_engine=jpmml_engine)
+    assert converted.lineage["pmml_engine"].startswith("jpmml-evaluator (DataField of a date / time type"), converted.lineage
+    assert converted.verification.result is not None and converted.verification.result.rows == len(DATES) - 1
+    source = jpmml_outputs(data, columns, lifted.signature, verify=False)
+    written = jpmml_outputs(converted.document.data, columns, lifted.signature, verify=False)
+    for k, want in source.items():
+        got = np.asarray(converted.verification.expected[k])
+        if np.asarray(want).dtype.kind == "f":
+            assert not np.isnan(np.asarray(want, dtype=np.float64)).all(), k  # (pypmml: missing on every row)
+            np.testing.assert_allclose(got.astype(np.float64), want, rtol=1e-9, atol=1e-12, err_msg=k)
+            np.testing.assert_allclose(written[k], want, rtol=1e-9, atol=1e-12, err_msg=k)
+        else:
+            assert got.tolist() == list(want) == list(written[k]), k
