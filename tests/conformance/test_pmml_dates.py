@@ -309,3 +309,18 @@ def test_convert_with_jpmml_verifies_against_it_from_the_start(name: str) -> Non
             np.testing.assert_allclose(written[k], want, rtol=1e-9, atol=1e-12, err_msg=k)
         else:
             assert got.tolist() == list(want) == list(written[k]), k
+
+
+def test_a_utc_offset_refuses_the_record_as_jpmml_does() -> None:
+    """PMML 4.4 dates and times have no zone: JPMML-Evaluator refuses a text with a UTC offset as an invalid value
+    (ValueCheckException, measured); load refuses that record with the reason, not a silent missing value."""
+    data = (HERE / "dates_seconds.pmml").read_bytes()
+    stamps = ["2020-05-01T10:00:00+02:00", "2020-05-01T08:00:00", "2020-05-01T10:00:00-05:30", "2020-05-01T10:00:00Z"]
+    columns = {"stamp": np.array(stamps, dtype=object)}
+    scored = interchange.load(data).score(columns)
+    assert sorted(scored.refused) == [0, 2, 3]
+    assert "UTC offset" in str(scored.refused[0]) and "+02:00" in str(scored.refused[0])
+    theirs = jpmml_outputs(data, columns, interchange.lift(data).signature, verify=False)
+    for k, want in theirs.items():  # (JPMML-Evaluator's refused rows come back missing)
+        assert np.isnan(want[[0, 2, 3]]).all() and np.isnan(scored.outputs[k][[0, 2, 3]]).all(), k
+        np.testing.assert_allclose(scored.outputs[k][1], want[1], rtol=1e-9, atol=1e-12, err_msg=k)

@@ -12,7 +12,8 @@ A missing or unreadable date is NaN. What a cast reads: ISO 8601 text (``2004-02
 ``2004-02-29T13:45:07``, ``13:45:07``), ``datetime.date`` / ``datetime.datetime`` /
 ``datetime.time`` objects (what fastavro gives for Avro's ``date``, ``timestamp-millis`` and
 ``time-millis`` logical types: read as their ``str``, a space before the time and ``+00:00`` allowed,
-another UTC offset not), numpy ``datetime64``, or a numeric column already in the field's unit.
+another UTC offset not: missing here, and :func:`zoned` finds the rows for a caller to refuse, as
+JPMML-Evaluator refuses them), numpy ``datetime64``, or a numeric column already in the field's unit.
 Every row is read in vectorised passes (``astype(str)``, ``np.char`` shape checks, one ``datetime64``
 parse); only a batch holding an impossible calendar date (2004-02-30) is parsed row by row.
 
@@ -40,6 +41,7 @@ __all__ = [
     "epoch_offset",
     "to_date_column",
     "pattern_parts",
+    "zoned",
 ]
 
 _DAY = 86_400.0
@@ -92,6 +94,8 @@ def _parse_text(texts: np.ndarray, kind: str) -> np.ndarray:
         shaped = dated if kind == "date" else ~dated & (np.char.find(texts, "T") == 10)
     out = np.full(len(texts), np.nan)
     good = shaped & (np.char.find(texts, "Z") < 0) & (np.char.find(texts, "+") < 0)
+    if kind not in ("time", "timeSeconds"):  # (numpy would convert a -05:30 silently: an offset is zoned's to refuse)
+        good &= np.char.find(texts, "-", 10) < 0
     if not good.any():
         return out
     try:
@@ -102,6 +106,28 @@ def _parse_text(texts: np.ndarray, kind: str) -> np.ndarray:
                 out[i] = _seconds(np.array([stamps[i]], dtype="datetime64[us]"))[0]
             except ValueError:
                 pass
+    return out
+
+
+_ZONE = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$")
+
+
+def zoned(col: np.ndarray, pmml_type: str) -> np.ndarray:
+    """Rows of a column of a PMML date / time type whose text ends in a UTC offset or ``Z``: PMML 4.4 dates and
+    times have no zone, and JPMML-Evaluator refuses such a record as an invalid value (ValueCheckException,
+    measured on +02:00, -05:30, Z and +00:00). The cast reads them as missing; a caller refuses the record. A
+    ``+00:00`` of a date or dateTime is read (as UTC: what ``str`` of an Avro timestamp's datetime gives)."""
+    col = np.asarray(col)
+    out = np.zeros(len(col), dtype=bool)
+    if col.dtype.kind in "fiubM" or not len(col):
+        return out
+    texts = np.char.strip(col.astype(str))
+    clock = pmml_type in ("time", "timeSeconds")
+    tail = 0 if clock else 10  # (a date's own dashes are before index 10)
+    near = (np.char.find(texts, "Z", tail) >= 0) | (np.char.find(texts, "+", tail) >= 0) | (np.char.find(texts, "-", tail) >= 0)
+    for i in np.flatnonzero(near).tolist():
+        text = str(texts[i])
+        out[i] = bool(_ZONE.search(text[tail:])) and (clock or not text.endswith("+00:00"))
     return out
 
 

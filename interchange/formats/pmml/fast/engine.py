@@ -31,7 +31,9 @@ from interchange.formats.pmml.fast.schema import Treatment, check_nested, data_f
 from interchange.formats.pmml.fast.scope import Fn, Scope, num
 from interchange.formats.pmml.lift.dates import DateCtx, date_inputs, dates_read_as_numbers, unread_dates
 from interchange.formats.pmml.parse import Defer, NotCovered, Parsed, child, children, local
+from interchange.ir.derive.expressions import Derive
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, outputs_from
+from interchange.ir.kernels.dates import zoned
 from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
 
@@ -223,7 +225,7 @@ class Program:
     model: Scoped
     full_output: bool
     single: bool = False  # x-mathContext="float": results are float32 values
-    casts: tuple[Step, ...] = ()  # date / time inputs read in place into the IR's unit, after their treatments
+    casts: tuple[Derive, ...] = ()  # date / time inputs read in place into the IR's unit, after their treatments
 
 
 def compile_document(parsed: Parsed) -> Program:
@@ -305,6 +307,17 @@ class FastPMMLModel(Model):
                 )
             rejected |= bad
         for cast in prog.casts:  # (the lift's in-place Derive casts: ir.kernels.dates)
+            name, kind = cast.outputs[0], str(cast.type)
+            bad = zoned(cols[name], kind)
+            for i in np.flatnonzero(bad & ~rejected).tolist():
+                refused[i] = RecordError(
+                    f"no prediction: input {name!r} = {cols[name][i]!r} carries a UTC offset, which a PMML 4.4 {kind} "
+                    "does not hold (no time zone; JPMML-Evaluator refuses it as an invalid value): give the time in UTC "
+                    "without an offset",
+                    field=name,
+                    row=i,
+                )
+            rejected |= bad
             cast.apply(cols)
         root = Scope(cols, n, prog.defs)
         pred, scope = prog.model.run(root)

@@ -66,3 +66,27 @@ def test_format_datetime_writes_as_strftime() -> None:
 def test_date_text_writes_back_what_the_cast_reads(kind: str, text: str) -> None:
     assert date_text(float(DATE_CASTS[kind](np.array([text], dtype=object))[0]), kind) == text
     assert date_text(16130.0, "dateDaysSince[1960]") == "16130"
+
+
+def test_a_utc_offset_is_found_and_read_as_missing_never_shifted() -> None:
+    """zoned: the rows a caller refuses (JPMML-Evaluator: an invalid value); the cast reads them as missing (numpy
+    alone would shift a -05:30 to UTC silently). A +00:00 of a dateTime is read as UTC."""
+    from interchange.ir.kernels.dates import zoned
+
+    stamps = np.array(["2020-05-01T10:00:00+02:00", "2020-05-01T10:00:00-05:30", "2020-05-01T10:00:00Z"], dtype=object)
+    stamps = np.concatenate([stamps, np.array(["2020-05-01T10:00:00+00:00", "2020-05-01T10:00:00", "x-y", None], dtype=object)])
+    assert zoned(stamps, "dateTime").tolist() == [True, True, True, False, False, False, False]
+    got = DATE_CASTS["dateTime"](stamps)
+    assert np.isnan(got[[0, 1, 2, 5, 6]]).all() and got[3] == got[4] == _secs("2020-05-01T10:00:00")
+    assert zoned(np.array(["10:00:00+02:00", "10:00:00-05", "10:00:00Z", "10:00:00"], dtype=object), "time").tolist() == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert zoned(np.array(["2020-05-01-05:00", "2020-05-01Z", "2020-05-01"], dtype=object), "date").tolist() == [
+        True,
+        True,
+        False,
+    ]
+    assert not zoned(np.array([1.5e9]), "dateTime").any()
