@@ -324,3 +324,13 @@ def test_a_utc_offset_refuses_the_record_as_jpmml_does() -> None:
     for k, want in theirs.items():  # (JPMML-Evaluator's refused rows come back missing)
         assert np.isnan(want[[0, 2, 3]]).all() and np.isnan(scored.outputs[k][[0, 2, 3]]).all(), k
         np.testing.assert_allclose(scored.outputs[k][1], want[1], rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+def test_the_ir_refuses_a_utc_offset_too() -> None:
+    """The lift's in-place cast (a Derive to dateTime) makes a record with a UTC offset bad (a RecordError naming
+    the value), as the fast path and JPMML-Evaluator refuse it; +00:00 reads as UTC."""
+    lifted = interchange.lift((HERE / "dates_seconds.pmml").read_bytes())
+    with pytest.raises(interchange.RecordError, match=r"'2020-05-01T10:00:00\+02:00' of field 'stamp' carries a UTC offset"):
+        lifted.predict({"stamp": np.array(["2020-05-01T08:00:00", "2020-05-01T10:00:00+02:00"], dtype=object)})
+    utc = lifted.predict({"stamp": np.array(["2020-05-01T08:00:00+00:00", "2020-05-01T08:00:00"], dtype=object)})
+    assert utc["s1970"][0] == utc["s1970"][1] == 1588320000.0

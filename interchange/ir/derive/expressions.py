@@ -20,9 +20,10 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from interchange.batch import category_key
-from interchange.errors import ModelError
+from interchange.errors import ModelError, RecordError
 from interchange.ir.graph import Env, Step
 from interchange.ir.kernels.calls import CASTS, FUNCTIONS, as_numbers, bins, call, constant, indicator, interpolate, lookup
+from interchange.ir.kernels.dates import DATE_TYPES, zoned
 
 __all__ = [
     "Const",
@@ -161,6 +162,16 @@ def references(expr: Expr) -> set[str]:
     return references(expr.arg)
 
 
+def _refuse_zoned(col: np.ndarray, pmml_type: str, name: str) -> None:
+    """A UTC offset makes the record bad: PMML 4.4 dates and times have no zone (JPMML-Evaluator refuses it as an
+    invalid value; ir.kernels.dates.zoned)."""
+    rows = np.flatnonzero(zoned(col, pmml_type))
+    if len(rows):
+        i = int(rows[0])
+        why = f"carries a UTC offset, which a PMML 4.4 {pmml_type} does not hold (no time zone)"
+        raise RecordError(f"value {col[i]!r} of field {name!r} {why}", field=name, row=i)
+
+
 @dataclass(frozen=True)
 class Derive(Step):
     """``outputs[0] = expression`` converted to ``type`` (None: as computed)."""
@@ -178,4 +189,6 @@ class Derive(Step):
         if n is None:
             n = len(next(iter(env.values()))) if env else 0
         col = evaluate_expr(self.expression, env, n)
+        if self.type in DATE_TYPES:
+            _refuse_zoned(col, self.type, self.outputs[0])
         env[self.outputs[0]] = CASTS[self.type](col) if self.type in CASTS else col

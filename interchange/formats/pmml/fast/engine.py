@@ -318,6 +318,10 @@ class FastPMMLModel(Model):
                     row=i,
                 )
             rejected |= bad
+            if bad.any():  # (refused above: the cast reads them as missing)
+                blanked = np.asarray(cols[name]).astype(object)
+                blanked[bad] = None
+                cols[name] = blanked
             cast.apply(cols)
         root = Scope(cols, n, prog.defs)
         pred, scope = prog.model.run(root)
