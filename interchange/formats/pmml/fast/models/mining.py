@@ -31,12 +31,12 @@ from lxml import etree
 
 from interchange.batch import is_missing
 from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, compiler, current
-from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.expressions.predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast.outputs import SEGMENTS, blank
-from interchange.formats.pmml.fast.scope import Scope, num
 from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.scope import Scope, num
 from interchange.ir.combine.segmentation import METHODS, WEIGHTED, combine_segments, first_fired
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
