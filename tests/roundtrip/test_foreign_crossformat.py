@@ -44,8 +44,17 @@ onnxmltools 1.16.0 over scikit-learn 1.9.1, XGBoost 3.2.0, LightGBM 4.7.0):
   tree's probabilities (leaves [-p, p] over a base [1, 0]) under a softmax, and the ONNX lift's LabelEncoder over
   the "" stand-in for a missing text never matched in PMML (fixed); PFA wrote an Impute over a float cast of a null
   (NaN) as the bare column (fixed: a double column's Impute also fills NaN, as the IR's does);
+* skl2onnx_kbins_onehot_logreg / skl2onnx_kbins_ordinal_linreg (``onnx_foreign/``, for the ONNX lift's ArgMax over a
+  NaN): a one-element ``and`` in the lifted bin test, which pypmml refuses (fixed in the lift);
 * s2p_tree_winner_id (sklearn2pmml ``winner_id=True``: an entityId output): PFA wrote the node ids as strings under
   an output typed long, which titus2 refused (fixed: the ids cell takes the output's type).
+
+Multi-target documents (issue 14, item 1; ``pmml_crossformat/``): s2p_multioutput_linear (a two-target
+LinearRegression), s2p_multioutput_tree (a MultiOutputRegressor of decision trees) and s2p_regressor_chain (a
+RegressorChain: the first segment's prediction is an input of the second), JPMML-SkLearn's MiningModel with one
+segment per target (Segmentation multipleModelMethod="x-multiModelChain"), which pypmml cannot load (a named
+departure): verified against JPMML-Evaluator, and written back to PMML as x-multiModelChain, to PFA as a record
+of two outputs, to ONNX as two outputs, to Python as a predict giving both.
 """
 
 from __future__ import annotations

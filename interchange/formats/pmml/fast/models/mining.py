@@ -15,6 +15,9 @@ methods as pypmml 1.5.8 does, for an input or derived field (JPMML-Evaluator ref
 element; pypmml fails to load one naming the segment model's own OutputField: declined); a
 batch where a fired segment's variable weight is missing or not positive goes to pypmml (Defer).
 
+JPMML-SkLearn's multi-target MiningModel (x-multiModelChain, one regression segment per target) is
+evaluated through its lift (ir.select_all with targets): each target's output is its segment's value.
+
 Declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
 classification), VariableWeight beside a Segment weight other than 1, missingPredictionTreatment
 other than continue for selectAll, modelChain and selectFirst (but returnMissing there), and
@@ -24,7 +27,7 @@ segment results pypmml reads differently from their model (see _check_results).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from lxml import etree
@@ -40,6 +43,9 @@ from interchange.formats.pmml.read.scope import Scope, num
 from interchange.ir.combine.segmentation import METHODS, WEIGHTED, combine_segments, first_fired
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
+
+if TYPE_CHECKING:
+    from interchange.formats.pmml.lift.models.elements import LiftContext
 
 __all__ = ["Segments", "complete_distributions"]
 
@@ -219,6 +225,8 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     if seg is None:
         raise NotCovered("MiningModel without Segmentation")
     method, function = seg.get("multipleModelMethod"), model.get("functionName")
+    if method == "x-multiModelChain":
+        return _multi_target(model, seg)
     out = child(model, "Output")
     fields = children(out, "OutputField") if out is not None else []
     if method == "selectAll" and any(f.get("segmentId") is None and f.get("feature") != "transformedValue" for f in fields):
@@ -272,6 +280,34 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     plain = plain and all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
     flat = _flat_ensemble(method, models, function == "classification") if plain else None
     return general if flat is None else FlatTree(flat[0], general, flat[1])
+
+
+def _multi_target(model: etree._Element, seg: etree._Element) -> ModelStep:
+    """JPMML-SkLearn's multi-target MiningModel (x-multiModelChain, one segment per target) evaluated
+    as its lift (ir.select_all with targets): each target's output is its segment's predicted value.
+    What the lift refuses (a segment's own Output passed on, a classification) is not covered."""
+    from interchange.formats.pmml.lift.models.segments import lift_segmentation
+    from interchange.formats.pmml.lifted.step import lifted  # (the lift imports this module)
+
+    def lift(m: etree._Element, lc: LiftContext) -> ModelStep:
+        step = lift_segmentation(m, seg, lc)
+        if lc.reasons:
+            raise NotCovered(str(lc.reasons[0]))
+        return _Plain(step, step.inputs)
+
+    return lifted(model, lift)
+
+
+@dataclass(frozen=True)
+class _Plain(ModelStep):
+    """An IR step given a plain dict of the columns it reads: ir.chain copies its env into a dict, which
+    keeps none of the fast path's Scope fields computed on demand (its inputs, derived fields)."""
+
+    model: ModelStep
+    inputs: tuple[str, ...] = ()
+
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
+        return self.model.predict({name: env[name] for name in self.inputs})
 
 
 def variable_weight(segment: etree._Element, method: str) -> str | None:
