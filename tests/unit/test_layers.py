@@ -79,12 +79,7 @@ KAFKA_ALLOWED: dict[str, set[str]] = {
 # Sibling sub-packages that still import each other: (parent package, the cycle's members) -> why
 # it is left. Each entry must still be a cycle (test_known_cycles_are_still_cycles), so one that
 # is fixed leaves the list.
-KNOWN_CYCLES: dict[tuple[str, frozenset[str]], str] = {
-    ("interchange.formats.pmml", frozenset({"fast", "lift", "lifted"})): (
-        "only fast.models.mining._multi_target (x-multiModelChain through its lift) imports "
-        "lift.models.segments and lifted.step: it wants to move up into lifted/models/"
-    ),
-}
+KNOWN_CYCLES: dict[tuple[str, frozenset[str]], str] = {}
 
 
 def _modules() -> dict[str, Path]:

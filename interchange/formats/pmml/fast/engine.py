@@ -170,6 +170,7 @@ _FAMILY_MODULES: tuple[str, ...] = (
     "interchange.formats.pmml.lifted.models.families",
     "interchange.formats.pmml.lifted.models.svm",
     "interchange.formats.pmml.lifted.models.knn",
+    "interchange.formats.pmml.lifted.models.mining",
     "interchange.formats.pmml.fast.models.anomaly",
 )
 _loaded = False
