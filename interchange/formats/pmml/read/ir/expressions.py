@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of
-from interchange.formats.pmml.lift.dates import DATE_APPLY, DateCtx, gives_text, lift_date_apply, value_kind
-from interchange.formats.pmml.lift.text import TEXT_APPLY, lift_text, lift_text_index, text_steps
 from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
+from interchange.formats.pmml.read.compile import Ctx, constant_value, elements, kind_of
+from interchange.formats.pmml.read.ir.dates import DATE_APPLY, DateCtx, gives_text, lift_date_apply, value_kind
+from interchange.formats.pmml.read.ir.text import TEXT_APPLY, lift_text, lift_text_index, text_steps
 from interchange.ir.derive.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.derive.text import TextDerive
 from interchange.ir.derive.transforms import Impute

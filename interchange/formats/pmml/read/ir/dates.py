@@ -16,8 +16,8 @@ from collections.abc import Callable
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of
 from interchange.formats.pmml.parse import local
+from interchange.formats.pmml.read.compile import Ctx, elements, kind_of
 from interchange.ir.derive.expressions import Call, Const, Derive, Expr, Ref
 from interchange.ir.kernels.dates import DATE_TYPES, FORMATS, pattern_parts, to_date_column
 from interchange.ir.lifted import Reason, Unliftable

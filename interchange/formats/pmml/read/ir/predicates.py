@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
-from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import array_tokens, local
+from interchange.formats.pmml.read.compile import Ctx, elements
+from interchange.formats.pmml.read.ir.expressions import path_of
 from interchange.ir.derive.predicates import Always, Compare, Compound, InSet, Predicate
 from interchange.ir.kernels.dates import DATE_TYPES
 from interchange.ir.lifted import Unliftable
