@@ -1,4 +1,4 @@
-"""PMML 4.4 §Predicates on the fast path: the lift's IR predicates (formats/pmml/lift/predicates.py
+"""PMML 4.4 §Predicates on the fast path: the lift's IR predicates (formats/pmml/read/ir/predicates.py
 reads the elements) evaluated by the IR's three-valued logic (ir.predicates.truth) over the fast
 path's scope, so one copy of the semantics serves trees, segments, scorecards and rule sets.
 
