@@ -214,6 +214,17 @@ def _aggregated_probabilities(root: etree._Element) -> bool:
     ) and any(of.get("feature") == "probability" for of in _all(root, "OutputField"))
 
 
+def _penalised_surrogate(root: etree._Element) -> bool:
+    """A classification TreeModel with a missingValuePenalty below 1 and a Node whose predicate is a surrogate."""
+    for tree in _all(root, "TreeModel"):
+        if tree.get("functionName") != "classification" or float(tree.get("missingValuePenalty", "1")) == 1.0:
+            continue
+        for node in _all(tree, "Node"):
+            if any(p.get("booleanOperator") == "surrogate" for p in children(node, "CompoundPredicate")):
+                return True
+    return False
+
+
 # JPMML-Evaluator, the engine a GeneralRegressionModel departure is verified with, departs there itself
 _FACTOR = (
     " (JPMML-Evaluator gives a row with a missing factor no result, where PMML 4.4's PPCell indicator, pypmml and the IR read 0)"
@@ -356,6 +367,13 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         _missing_compared,
         "a missing field: pypmml compares it as a value equal to no center (delta 1, equal 0) and leaves the "
         "missing-value adjustment out; PMML 4.4 and JPMML-Evaluator leave the field out and scale the rest",
+    ),
+    (
+        "TreeModel missingValuePenalty over a surrogate",
+        _penalised_surrogate,
+        "pypmml multiplies the confidence by the penalty only for a surrogate whose alternative is TRUE and whose Node "
+        "the walk enters; PMML 4.4 penalises missing-value handling, and JPMML-Evaluator (followed) counts every Node "
+        "tested whose surrogate an alternative decided, TRUE or FALSE (test_pmml_trees.py)",
     ),
 )
 

@@ -196,9 +196,11 @@ def multiway_walk(
     n: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Route ``n`` rows from the root (whose predicate is taken as TRUE) through ``multiway_chain``'s tables:
-    (where each row ended: a Node, -1 none or -2 - i node i's virtual result; the defaultChild steps
-    (``default_child``) and surrogate alternatives it took). ``at(k, rows)``: Node k's predicate over
-    ``rows``, as masks (TRUE, UNKNOWN, TRUE through a surrogate's alternative)."""
+    (where each row ended: a Node, -1 none or -2 - i node i's virtual result; the missing-value handling
+    it met, which missingValuePenalty counts: the defaultChild steps (``default_child``) and every Node
+    tested whose surrogate predicate an alternative decided, TRUE or FALSE, taken or not, as
+    JPMML-Evaluator counts them). ``at(k, rows)``: Node k's predicate over ``rows``, as masks (TRUE,
+    UNKNOWN, decided by a surrogate's alternative)."""
     children, test, ended, entry, depth = chain
     missed = np.zeros(n, dtype=np.int64)
 
@@ -215,7 +217,7 @@ def multiway_walk(
             here = rows[part]
             t, u, alt = at(int(kids[part[0]]), here)
             branch[here] = np.where(t, 0, np.where(u, 2, 1))
-            missed[here[t & alt]] += 1
+            missed[here[alt]] += 1
             if default_child:
                 missed[here[u & ~t]] += 1
         return branch
