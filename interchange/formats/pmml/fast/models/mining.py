@@ -23,8 +23,9 @@ segment results pypmml reads differently from their model (see _check_results).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from lxml import etree
@@ -40,6 +41,9 @@ from interchange.formats.pmml.parse import Defer, NotCovered, child, children, l
 from interchange.ir.combine.segmentation import METHODS, WEIGHTED, combine_segments, first_fired
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
+
+if TYPE_CHECKING:
+    from interchange.formats.pmml.fast.lifted import OnIR
 
 __all__ = ["Segments", "complete_distributions"]
 
@@ -212,6 +216,9 @@ def complete_distributions(model: etree._Element, seg: etree._Element) -> None:
 @compiler("MiningModel")
 def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     ctx = current().ctx
+    on_ir = _in_float(model)
+    if on_ir is not None:
+        return on_ir
     for el in elements(model):
         if local(el) not in INERT | {"Segmentation"}:
             raise NotCovered(f"<{local(el)}> in <MiningModel>")
@@ -272,6 +279,43 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     plain = plain and all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
     flat = _flat_ensemble(method, models, function == "classification") if plain else None
     return general if flat is None else FlatTree(flat[0], general, flat[1])
+
+
+def _in_float(model: etree._Element) -> ModelStep | None:
+    """x-mathContext="float" (JPMML-SkLearn's boosted trees): the lift's steps, which compute JPMML-Evaluator's
+    float arithmetic (formats/pmml/lift/models/precision.py), where they do; else None (the double path)."""
+    from interchange.formats.pmml.fast.lifted import lifted
+    from interchange.formats.pmml.lift.models.elements import lift_model  # (the lift imports this module)
+    from interchange.formats.pmml.lift.models.precision import computes_in_float
+
+    if _LIFTING.get() or not computes_in_float(model):  # (the lift compiles its trees here: no loop)
+        return None
+    token = _LIFTING.set(True)
+    try:
+        return _Columns(lifted(model, lift_model))
+    except NotCovered:
+        return None
+    finally:
+        _LIFTING.reset(token)
+
+
+@dataclass(frozen=True)
+class _Columns(ModelStep):
+    """An IR step over the columns it reads, taken out of the fast path's nested scope (a Chain copies
+    its env as a plain dict, which would lose the enclosing scopes' fields)."""
+
+    on: OnIR
+    inputs: tuple[str, ...] = ()
+    holds_targets: bool = True  # the lift folded the element's Targets (a rescaleConstant) into the step
+
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
+        scope = env.child() if self.on.steps else env
+        for step in self.on.steps:
+            step.apply(scope)
+        return self.on.model.predict({c: scope[c] for c in self.on.model.inputs})
+
+
+_LIFTING: ContextVar[bool] = ContextVar("pmml_fast_lifting_float", default=False)
 
 
 def variable_weight(segment: etree._Element, method: str) -> str | None:
