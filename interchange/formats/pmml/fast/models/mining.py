@@ -293,7 +293,7 @@ def _in_float(model: etree._Element) -> ModelStep | None:
     token = _LIFTING.set(True)
     try:
         return _Columns(lifted(model, lift_model))
-    except NotCovered:
+    except (NotCovered, ValueError):  # what the lift does not hold: the double path
         return None
     finally:
         _LIFTING.reset(token)
