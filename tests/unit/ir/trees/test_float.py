@@ -47,5 +47,5 @@ def test_a_float_ensemble_sums_its_leaves_in_float32() -> None:
         float(np.float32(0.1) + np.float32(0.1) + np.float32(0.1) + np.float32(0.7)),
         float(np.float32(0.3) + np.float32(0.3) + np.float32(0.3) + np.float32(0.7)),
     ]
-    assert single.predict_matrix(X).value.tolist() == want
-    assert double.predict_matrix(X).value.tolist() != want
+    assert np.asarray(single.predict_matrix(X).value).tolist() == want
+    assert np.asarray(double.predict_matrix(X).value).tolist() != want
