@@ -81,7 +81,7 @@ def _forest(step: TreeEnsemble, out: JavaWriter, prefix: str) -> list[str]:
     flat, values = step._packed()
     leaf = (flat.children[0::2] == np.arange(len(flat.feature))) & (flat.children[1::2] == np.arange(len(flat.feature)))
     feature = np.where(leaf, -1, flat.feature)
-    out.need("forest")
+    out.need("forestNode", "forest")
     arrays = [
         out.array(f"{prefix}_roots", flat.roots, "int"),
         out.array(f"{prefix}_feature", feature, "int"),

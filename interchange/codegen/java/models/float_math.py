@@ -29,18 +29,7 @@ HELPERS["forestFloat"] = """
             boolean[] missingRight, boolean[] strict, double[] values, float[] total) {
         int k = total.length;
         for (int root : roots) {
-            int node = root;
-            int f;
-            while ((f = feature[node]) >= 0) {
-                double value = x[f];
-                boolean right;
-                if (Double.isNaN(value)) {
-                    right = missingRight[node];
-                } else {
-                    right = strict[node] ? value >= threshold[node] : value > threshold[node];
-                }
-                node = children[2 * node + (right ? 1 : 0)];
-            }
+            int node = forestNode(x, root, feature, threshold, children, missingRight, strict);
             for (int j = 0; j < k; j++) {
                 total[j] += (float) values[node * k + j];
             }
@@ -78,7 +67,7 @@ HELPERS["floatLinear"] = """
 
 def float_forest_lines(out: JavaWriter, arrays: list[str], k: int, base: np.ndarray | None, softmax: bool) -> list[str]:
     """Statements leaving a float ensemble's result in ``double[] leaves`` (its probabilities where ``softmax``)."""
-    out.need("forestFloat", "floatExp", "floatSoftmax")
+    out.need("forestNode", "forestFloat", "floatExp", "floatSoftmax")
     lines = [f"float[] sums = new float[{k}];", f"forestFloat(x, {', '.join(arrays)}, sums);"]
     if base is not None:
         b = out.array("base", np.asarray(base, dtype=np.float64))
