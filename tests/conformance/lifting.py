@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import warnings
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import interchange
 from interchange.batch import to_columns
+from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
 from interchange.codegen.registry import refused_nodes
-from interchange.ir.graph import evaluate
+from interchange.crossformat import _writer
+from interchange.document import Document
+from interchange.ir.graph import Graph, evaluate
 from interchange.ir.lifted import Lifted
+from interchange.model import get_format
+from interchange.verification import compare
 
 RTOL, ATOL = 1e-9, 1e-12  # the IR and the fast path / reference engines all compute in double
 RESULTS = Path(__file__).parent / ".results" / "lift.jsonl"
@@ -24,6 +32,78 @@ def unwritten(lifted: Lifted) -> str | None:
     or code generator writes yet (``codegen.registry.NOT_GENERATED``: node figures, multiway trees, ...), else None."""
     names = refused_nodes(lifted.graph) if lifted.graph is not None else []
     return "|".join(names) if names else None
+
+
+def quiet_lift(data: bytes) -> Lifted:
+    """``interchange.lift`` with its warnings (a departure, a float field read as float32) silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return interchange.lift(data)
+
+
+def documents_lifting_into(paths: Iterable[Path], keep: Callable[[Graph], bool]) -> list[Path]:
+    """The documents of ``paths`` that lift whole into a graph ``keep`` takes."""
+    found = []
+    for path in paths:
+        lifted = quiet_lift(path.read_bytes())
+        if lifted.ok and lifted.graph is not None and keep(lifted.graph):
+            found.append(path)
+    return found
+
+
+def written_model(lifted: Lifted, target: str) -> interchange.Model:
+    """The lifted graph written by ``target``'s graph writer, loaded on that format's reference engine."""
+    assert lifted.graph is not None
+    data = _writer(target)(lifted.graph)
+    return interchange.load(Document(target, data, get_format(target).media_type), engine="reference")
+
+
+def frame(columns: Mapping[str, Any]) -> pd.DataFrame:
+    """Columns (``crossformat.synthetic_rows``'s, say) as a DataFrame of the values themselves."""
+    return pd.DataFrame({k: list(v) for k, v in columns.items()})
+
+
+def empty_text_as_missing(outputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """An ONNX string tensor has no null: a missing label or id comes out as "", read here as missing."""
+    return {
+        k: np.array([None if v == "" else v for v in np.asarray(col, dtype=object)], dtype=object) for k, col in outputs.items()
+    }
+
+
+def assert_python_agrees(lifted: Lifted, frames: Iterable[pd.DataFrame]) -> None:
+    """Python generated from the lifted graph gives the IR evaluator's outputs on each of ``frames`` (within 1e-12)."""
+    assert lifted.graph is not None
+    module = load_python(codegen(lifted.graph, "python").source)
+    for X in frames:
+        cases = {k: np.asarray(v) for k, v in to_columns(X, lifted.signature).items()}
+        want = ir_outputs(lifted.graph, cases)
+        compare(lifted.signature, want, python_outputs(module, lifted.signature, cases), IR_TOLERANCE, format="python")
+
+
+def assert_libsvm_platt(lifted: Lifted, estimator: Any, kernel: str) -> None:
+    """The lifted model is an SVM with ``kernel`` whose Platt parameters are the fitted SVC's own, exactly."""
+    from interchange.ir.models.svm import SupportVectorMachine
+
+    assert lifted.graph is not None
+    model = lifted.graph.model
+    assert isinstance(model, SupportVectorMachine) and model.kernel == kernel
+    with warnings.catch_warnings():  # scikit-learn 1.9 deprecates probA_ / probB_ with probability=True
+        warnings.simplefilter("ignore", FutureWarning)
+        np.testing.assert_array_equal(model.prob_a, estimator.probA_)
+        np.testing.assert_array_equal(model.prob_b, estimator.probB_)
+
+
+_T = TypeVar("_T")
+
+
+def unless_refused(refused: str | None, make: Callable[[], _T]) -> _T | None:
+    """``make()``; or, where a refusal is expected, None once ``make()`` is seen raising UnsupportedModelError
+    with a message matching ``refused`` (so a cell that starts or stops converting shows)."""
+    if refused:
+        with pytest.raises(interchange.UnsupportedModelError, match=refused):
+            make()
+        return None
+    return make()
 
 
 def record(source: str, fmt: str, name: str, lifted: Lifted | None, agrees: bool | None, note: str = "") -> None:
@@ -56,8 +136,15 @@ def lifted_outputs(lifted: Lifted, X: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def disagreements(lifted: Lifted, model: Any, X: pd.DataFrame) -> list[str]:
-    """Output fields where the IR and ``model`` differ, each with its first differing row."""
-    return differing_outputs(lifted, model.predict(X), lifted_outputs(lifted, X))
+    """Output fields where the IR and ``model`` differ, each with its first differing row. A PMML boolean output
+    the IR leaves missing (PMML 4.4: a text function of a missing text) is read as false, as pypmml 1.5.8 and
+    the fast path with it show every missing boolean output (FastPMMLModel; test_pmml_jpmml.py)."""
+    got = lifted_outputs(lifted, X)
+    if "pmml_version" in lifted.signature.meta:
+        for f in lifted.signature.outputs:
+            if f.type == "boolean":
+                got[f.name] = np.array([False if v is None or v != v else v for v in got[f.name].tolist()], dtype=object)
+    return differing_outputs(lifted, model.predict(X), got)
 
 
 def differing_outputs(lifted: Lifted, want: Any, got: Any, names: tuple[str, str] = ("engine", "IR")) -> list[str]:

@@ -14,19 +14,9 @@ import pytest
 
 import interchange
 from interchange.errors import RecordError
+from interchange.formats.pfa.emit.document import TREE_POINT, tree_node_type, tree_test
 
-NODE = {
-    "type": "record",
-    "name": "TreeNode",
-    "fields": [
-        {"name": "feature", "type": "int"},
-        {"name": "threshold", "type": "double"},
-        {"name": "missingLeft", "type": "boolean"},
-        {"name": "pass", "type": ["TreeNode", "double"]},
-        {"name": "fail", "type": ["TreeNode", "double"]},
-    ],
-}
-POINT = {"type": "record", "name": "TreePoint", "fields": [{"name": "x", "type": {"type": "array", "items": ["null", "double"]}}]}
+NODE = tree_node_type("double")
 
 
 def _leaf(v: float) -> dict[str, float]:
@@ -38,21 +28,13 @@ def _node(feature: int, threshold: float, missing_left: bool, yes: Any, no: Any)
 
 
 def _document(trees: list[dict[str, Any]], nan_missing: bool = False) -> bytes:
-    compare = {"<=": ["tv", "tn.threshold"]}
-    test = {
-        "params": [{"tp": "TreePoint"}, {"tn": "TreeNode"}],
-        "ret": "boolean",
-        "do": {
-            "ifnotnull": {"tv": {"attr": "tp", "path": [{"string": "x"}, "tn.feature"]}},
-            # our writer's form since a NaN counts as missing: if (impute.isnan(tv)) missingLeft else tv <= threshold
-            "then": {"if": {"impute.isnan": "tv"}, "then": "tn.missingLeft", "else": compare} if nan_missing else compare,
-            "else": "tn.missingLeft",
-        },
-    }
+    test = tree_test("<=")  # our writer's: if (impute.isnan(tv)) missingLeft else tv <= threshold
+    if not nan_missing:  # without its NaN check: a present NaN fails the comparison
+        test = {**test, "do": {**test["do"], "then": {"<=": ["tv", "tn.threshold"]}}}
     # x[1]: b, a present NaN (0/0) where b > 5, null where b is null
     nan = {"/": [{"-": ["v", "v"]}, 0.0]}
     b = {"ifnotnull": {"v": "input.b"}, "then": {"if": {">": ["v", 5.0]}, "then": nan, "else": "v"}, "else": None}
-    point = {"new": {"x": {"new": ["input.a", b], "type": POINT["fields"][0]["type"]}}, "type": POINT}
+    point = {"new": {"x": {"new": ["input.a", b], "type": TREE_POINT["fields"][0]["type"]}}, "type": TREE_POINT}
     doc = {
         "input": {
             "type": "record",

@@ -24,7 +24,7 @@ from xgboost import XGBClassifier, XGBRegressor
 
 import interchange
 from interchange.batch import to_columns
-from tests.conformance.test_pmml_jpmml import _stamped_190
+from tests.conformance.third_party import _stamped_190
 from tests.roundtrip.helpers import jpmml_outputs
 
 RTOL, ATOL = 1e-5, 1e-4

@@ -18,8 +18,7 @@ stamp is set to 1.9.0 while a pipeline is handed over. sklearn2pmml is a test-ti
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,7 @@ from sklearn.tree import DecisionTreeClassifier
 import interchange
 from interchange.batch import to_columns
 from tests.conformance.test_pmml_spec import _same
+from tests.conformance.third_party import _stamped_190
 from tests.roundtrip.helpers import jpmml_outputs
 
 NUMBERS = ["a", "b", "c", "d"]
@@ -145,18 +145,6 @@ JPMML_MISSING = {"knn", "knn_distance_classifier", "knn_distance_regressor", "is
 #   (1e-6 noise) for the engine comparisons, and the training points are checked against the estimator.
 DISTANCE_WEIGHTED = {"knn_distance_classifier", "knn_distance_regressor"}
 PYPMML_DIVIDES_BY_K = {"knn_distance_regressor": 4}
-
-
-@contextlib.contextmanager
-def _stamped_190() -> Iterator[None]:
-    import sklearn.base
-
-    real = sklearn.base.__version__
-    sklearn.base.__version__ = "1.9.0"
-    try:
-        yield
-    finally:
-        sklearn.base.__version__ = real
 
 
 def _jpmml_document(name: str, tmp_path: Path) -> tuple[bytes, pd.DataFrame]:

@@ -24,6 +24,7 @@ import interchange
 from interchange.cli import app
 from interchange.crossformat import missing_handled, register_graph_writer
 from interchange.formats.onnx.meta import IR_WRITER
+from tests.conformance.lifting import unless_refused
 from tests.roundtrip.test_matrix import CASES, _data, _wrap
 
 FAMILIES = [
@@ -77,11 +78,9 @@ def test_document_converts_to_another_format(name: str, source: str, target: str
     except interchange.UnsupportedModelError as exc:
         pytest.skip(f"the source converter refuses it: {exc.message[:80]}")
     refused = REFUSED.get((source, target, name, dataset))
-    if refused:
-        with pytest.raises(interchange.UnsupportedModelError, match=refused):
-            interchange.convert(model, target)
+    converted = unless_refused(refused, lambda: interchange.convert(model, target))
+    if converted is None:
         return
-    converted = interchange.convert(model, target)
     assert converted.format == target
     assert converted.verification.result is not None and converted.verification.result.rows == 200
     graph = interchange.lift(model).graph

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -25,30 +24,23 @@ from interchange.formats.pfa.emit.document import write_graph
 from interchange.ir.derive.expressions import Const, Expr, Ref
 from interchange.ir.graph import Graph, evaluate
 from interchange.model import get_format
-from tests.roundtrip.test_wtext_writers import STRINGS_PFA, SWAPS, TEXTINDEX, TEXTS, TX_STRINGS, _blank, _cases, _lifted, swapped
+from tests.roundtrip.test_wtext_writers import (
+    STRINGS_PFA,
+    SWAPS,
+    TEXTINDEX,
+    TEXTS,
+    TX_STRINGS,
+    _blank,
+    _cases,
+    _lifted,
+    any_text,
+    same_outputs,
+    swapped,
+    text_rows,
+)
 
-RTOL, ATOL = 1e-9, 1e-12
 UNICODE = ["straße", "İstanbul ı", "cafe\u0301", "ﬁne ǅ", "a\u00a0b\u2003c  d", "ΣΑΣ ς", "x\U0001f600y", "e.e\n"]
 ROWS = TEXTS + UNICODE
-
-
-def _rows() -> dict[str, np.ndarray]:
-    s = np.empty(len(ROWS), dtype=object)
-    s[:] = ROWS
-    return {"a": np.linspace(-2.0, 3.0, len(ROWS)), "s": s}
-
-
-def _same(graph: Graph, want: dict[str, Any], got: dict[str, Any], engine: str) -> None:
-    for f in graph.signature.outputs:
-        for i, (e, a) in enumerate(zip(np.asarray(want[f.name]).tolist(), np.asarray(got[f.name]).tolist(), strict=True)):
-            row = ROWS[i] if i < len(ROWS) else i
-            if f.type == "string":
-                assert e == a, f"{engine} {f.name} row {i} ({row!r}): IR {e!r}, {engine} {a!r}"
-            elif e is None or e != e:
-                assert a is None or a != a, f"{engine} {f.name} row {i} ({row!r}): IR missing, {engine} {a!r}"
-            else:
-                assert a is not None and a == a, f"{engine} {f.name} row {i} ({row!r}): IR {e!r}, {engine} missing"
-                assert abs(float(a) - float(e)) <= ATOL + RTOL * abs(float(e)), f"{engine} {f.name} row {i}: {e!r} vs {a!r}"
 
 
 def _engines(graph: Graph, rows: dict[str, np.ndarray], fast: bool = True) -> None:
@@ -56,11 +48,11 @@ def _engines(graph: Graph, rows: dict[str, np.ndarray], fast: bool = True) -> No
     data = write_graph(graph)
     want = evaluate(graph, rows)
     doc = Document("pfa", data, get_format("pfa").media_type)
-    _same(graph, want, interchange.load(doc, engine="reference").predict(rows), "titus2")
+    same_outputs(graph, want, interchange.load(doc, engine="reference").predict(rows), "titus2", ROWS)
     model = interchange.load(doc)
     if fast:
         assert model.info.engine == "interchange-fast", model.info.reason
-    _same(graph, want, model.predict(rows), "fast path")
+    same_outputs(graph, want, model.predict(rows), "fast path", ROWS)
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -75,17 +67,9 @@ def test_text_documents_convert_to_pfa_and_verify(path: Path) -> None:
 def test_written_text_documents_agree_on_odd_texts(path: Path) -> None:
     """The lifted graph (any text, not only the listed ones) written to PFA, on texts with punctuation, blanks,
     non-ASCII letters and spaces, an astral character and missing values. TextIndex's re.split is titus2's."""
-    import dataclasses
-
     lifted = _lifted(path)
-    graph = lifted.graph
-    assert graph is not None
-    inputs = tuple(dataclasses.replace(f, values=None) for f in graph.signature.inputs)
-    graph = Graph(
-        dataclasses.replace(graph.signature, inputs=inputs),
-        tuple(s for s in graph.steps if type(s).__name__ != "Validate"),
-        graph.model,
-    )
+    assert lifted.graph is not None
+    graph = any_text(lifted.graph)
     rows = _cases(lifted)
     for col in rows.values():
         if col.dtype == object:
@@ -165,7 +149,7 @@ SUBSTRINGS = [(Const(2), Const(3)), (Const(0), Const(2)), (Const(-1), Const(4)),
 @pytest.mark.parametrize("name", ["strip", "starts", "empty", "onnx", *MORE])
 def test_text_functions_written_to_pfa_agree_with_titus2_and_the_fast_path(name: str) -> None:
     graph = swapped(MORE[name] if name in MORE else name)
-    _engines(graph, _rows())
+    _engines(graph, text_rows(ROWS))
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -178,13 +162,13 @@ def test_text_functions_giving_numbers_agree(function: str, args: tuple[Expr, ..
     graph = swapped(swaps)
     outputs = tuple(dataclasses.replace(f, type="double") if f.name == "match" else f for f in graph.signature.outputs)
     graph = Graph(dataclasses.replace(graph.signature, outputs=outputs), graph.steps, graph.model)
-    _engines(graph, _rows(), fast=not function.startswith("pmml:term"))  # (re.split's arrays: titus2 alone)
+    _engines(graph, text_rows(ROWS), fast=not function.startswith("pmml:term"))  # (re.split's arrays: titus2 alone)
 
 
 def test_unicode_case_mappings_are_the_irs() -> None:
     """titus2's s.upper / s.lower are Python's full case mappings, as the IR's: ß -> SS, İ -> i̇, ǅ -> ǆ."""
     graph = swapped(MORE["matches"])
-    rows = _rows()
+    rows = text_rows(ROWS)
     got = interchange.load(Document("pfa", write_graph(graph), get_format("pfa").media_type), engine="reference").predict(rows)
     assert "STRASSE" in got["up"].tolist() and "i\u0307stanbul ı" in got["low"].tolist()
 
@@ -193,7 +177,7 @@ def test_unicode_case_mappings_are_the_irs() -> None:
 def test_pmml_substring_agrees() -> None:
     swaps = [("pmml:substring", (Ref("s"), start, length)) for start, length in SUBSTRINGS]
     swaps += [MORE["regex"][5], ("pmml:substring", (Ref("s"), Const(3), Const(1)))]
-    _engines(swapped(swaps), _rows())
+    _engines(swapped(swaps), text_rows(ROWS))
 
 
 REFUSED = [

@@ -90,3 +90,17 @@ def test_the_gap_is_stated() -> None:
 def test_differs_with_the_departure_named(name: str, target: str) -> None:
     with pytest.raises(interchange.VerificationError, match=NAMED[name, target]):
         _convert(name, target)
+
+
+@pytest.mark.parametrize("target", ["pmml", "pfa"])
+def test_records_no_engine_judges_are_left_out_and_stated(target: str) -> None:
+    """tx_strings' text functions of a missing text: pypmml reads "" (its departure), JPMML-Evaluator fails the
+    record (MissingArgumentException), PMML 4.4 and the IR give those functions a missing result and go on.
+    The records JPMML gives no result where pypmml answers them are left out, counted in the lineage; the
+    rest agree with JPMML-Evaluator (pfa differed on these rows before: the IR read the missing text as "")."""
+    converted = _convert("tx_strings", target)
+    result = converted.verification.result
+    assert result is not None and 100 < result.rows < 200
+    said = converted.lineage["pmml_engine_unjudged"]
+    assert f"{200 - result.rows} of 200 records" in said and "MissingArgumentException" in said
+    assert "jpmml-evaluator" in converted.lineage["pmml_engine"]

@@ -46,13 +46,8 @@ def test_cart_document_converts(task: str, subset: int | None, target: str, monk
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("task,subset", CART, ids=[f"{t}-subset{s}" for t, s in CART])
 def test_cart_to_onnx_differs_only_where_a_text_is_empty(task: str, subset: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pandas as pd
-
-    from interchange.crossformat import _writer
-    from interchange.document import Document
     from interchange.formats.pfa.titus import engine_class
-    from interchange.model import get_format
-    from tests.conformance.lifting import disagreements
+    from tests.conformance.lifting import disagreements, frame, written_model
     from tests.conformance.test_pfa_titus_producers import _probe_columns, _rows, _tree_document
 
     engine_class()
@@ -63,9 +58,8 @@ def test_cart_to_onnx_differs_only_where_a_text_is_empty(task: str, subset: int 
     columns = _probe_columns(_rows(150, 105, regression), doc["cells"]["tree"]["init"])
     lifted = interchange.lift(json.dumps(doc).encode())
     assert lifted.graph is not None
-    written = _writer("onnx")(lifted.graph)
-    model = interchange.load(Document("onnx", written, get_format("onnx").media_type), engine="reference")
-    X = pd.DataFrame({k: list(v) for k, v in columns.items()})
+    model = written_model(lifted, "onnx")
+    X = frame(columns)
     empty = (X["colour"] == "") | (X["shape"] == "")
     assert empty.any() and (~empty).sum() > 100
     assert not disagreements(lifted, model, X[~empty].reset_index(drop=True))

@@ -13,24 +13,20 @@ written to PFA and ONNX and their engines are held to the IR directly.
 from __future__ import annotations
 
 import shutil
-import warnings
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import interchange
 from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
 from interchange.crossformat import _writer, convert_document, synthetic_rows
-from interchange.document import Document
 from interchange.ir.combine.chain import Chain
 from interchange.ir.graph import Graph
 from interchange.ir.models.outlier import AnomalyScore
 from interchange.ir.models.targets import Residual, Targeted
 from interchange.ir.reported import Reported
-from interchange.model import get_format
 from interchange.verification import compare
-from tests.conformance.lifting import disagreements
+from tests.conformance.lifting import disagreements, frame, quiet_lift, written_model
 from tests.roundtrip.test_golden_crossformat import jpmml_engine
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>'
@@ -117,9 +113,7 @@ GOLDEN = Path(__file__).parents[1] / "conformance"
 
 
 def _lifted(data: bytes) -> interchange.Lifted:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lifted = interchange.lift(data)
+    lifted = quiet_lift(data)
     assert lifted.ok and lifted.graph is not None, lifted.reasons
     return lifted
 
@@ -174,9 +168,8 @@ def test_written_iforest_computes_the_ir_score(target: str) -> None:
     AnomalyDetectionModel); the written documents' engines agree with the IR, which follows PMML 4.4."""
     lifted = _lifted((GOLDEN / "pmml_general" / "anomaly_iforest.pmml").read_bytes())
     assert lifted.graph is not None and isinstance(_model(lifted.graph), AnomalyScore)
-    data = _writer(target)(lifted.graph)
-    model = interchange.load(Document(target, data, get_format(target).media_type), engine="reference")
-    X = pd.DataFrame({k: list(v) for k, v in synthetic_rows(lifted, 200).items()})
+    model = written_model(lifted, target)
+    X = frame(synthetic_rows(lifted, 200))
     assert not disagreements(lifted, model, X)
 
 

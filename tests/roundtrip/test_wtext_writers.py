@@ -29,6 +29,7 @@ from interchange.ir.graph import Graph, evaluate
 CONFORMANCE = Path(__file__).parents[1] / "conformance"
 TX_STRINGS = CONFORMANCE / "pmml_spec" / "tx_strings.pmml"
 TEXTINDEX = CONFORMANCE / "pmml_foreign" / "textindex_regression.pmml"
+NORMALIZATION = CONFORMANCE / "pmml_foreign" / "textindex_normalization.pmml"  # (its InlineTables written back)
 USER_DEFINED = CONFORMANCE / "pmml_foreign" / "functions_user_defined.pmml"
 STRINGS_PFA = CONFORMANCE / "pfa_foreign" / "strings_cleanup.pfa"
 RTOL, ATOL = 1e-9, 1e-12
@@ -125,54 +126,59 @@ def swapped(name: str | list[tuple[str, tuple[Expr, ...]]]) -> Graph:
             if step.outputs[0].endswith("#1"):  # (cat#1 reads cat#0)
                 args = (Ref(step.arguments[0].name), *args[1:])  # type: ignore[attr-defined]
             step = TextDerive(step.outputs, function, args)
-        if type(step).__name__ != "Validate":
-            steps.append(step)
+        steps.append(step)
+    return any_text(Graph(graph.signature, tuple(steps), graph.model))
+
+
+def any_text(graph: Graph) -> Graph:
+    """``graph`` taking any text: its inputs' listed values dropped, and the Validate steps that check them."""
     inputs = tuple(dataclasses.replace(f, values=None) for f in graph.signature.inputs)
-    return Graph(dataclasses.replace(graph.signature, inputs=inputs), tuple(steps), graph.model)
+    steps = tuple(s for s in graph.steps if type(s).__name__ != "Validate")
+    return Graph(dataclasses.replace(graph.signature, inputs=inputs), steps, graph.model)
 
 
-def _rows(n: int = len(TEXTS)) -> dict[str, np.ndarray]:
+def text_rows(texts: list[str | None] = TEXTS, n: int | None = None) -> dict[str, np.ndarray]:
+    """``n`` rows (one per text by default) of tx_strings' inputs: s cycling through ``texts``, a spread over [-2, 3]."""
+    n = len(texts) if n is None else n
     s = np.empty(n, dtype=object)
-    s[:] = (TEXTS * (n // len(TEXTS) + 1))[:n]
+    s[:] = (texts * (n // len(texts) + 1))[:n]
     return {"a": np.linspace(-2.0, 3.0, n), "s": s}
 
 
-def _same(graph: Graph, want: dict[str, Any], got: dict[str, Any], engine: str) -> None:
+def same_outputs(graph: Graph, want: dict[str, Any], got: dict[str, Any], engine: str, texts: list[str | None] = TEXTS) -> None:
+    """``engine``'s outputs are the IR's: texts equal, numbers within rtol / atol, missing where the IR's are
+    (a row is named with its text from ``texts``)."""
     for f in graph.signature.outputs:
         for i, (e, a) in enumerate(zip(np.asarray(want[f.name]).tolist(), np.asarray(got[f.name]).tolist(), strict=True)):
+            where = f"{engine} {f.name} row {i} ({texts[i % len(texts)]!r})"
             if f.type == "string":
-                assert e == a, f"{engine} {f.name} row {i} ({TEXTS[i % len(TEXTS)]!r}): IR {e!r}, {engine} {a!r}"
+                assert e == a, f"{where}: IR {e!r}, {engine} {a!r}"
             elif e is None or e != e:
-                assert a is None or a != a, f"{engine} {f.name} row {i}: IR missing, {engine} {a!r}"
+                assert a is None or a != a, f"{where}: IR missing, {engine} {a!r}"
             else:
-                assert abs(float(a) - float(e)) <= ATOL + RTOL * abs(float(e)), f"{engine} {f.name} row {i}: {e!r} vs {a!r}"
+                assert a is not None and a == a, f"{where}: IR {e!r}, {engine} missing"
+                assert abs(float(a) - float(e)) <= ATOL + RTOL * abs(float(e)), f"{where}: {e!r} vs {a!r}"
 
 
 # --- PMML ---------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, USER_DEFINED], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, NORMALIZATION, USER_DEFINED], ids=lambda p: p.stem)
 def test_pmml_text_documents_convert_to_pmml_and_verify(path: Path) -> None:
     converted = convert_document(interchange.load(path.read_bytes()), "pmml")
     assert converted.verification.result is not None and converted.verification.result.rows == 200
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, USER_DEFINED], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [TX_STRINGS, TEXTINDEX, NORMALIZATION, USER_DEFINED], ids=lambda p: p.stem)
 def test_written_pmml_agrees_with_jpmml_on_odd_texts(path: Path) -> None:
     """The written document replayed by JPMML-Evaluator on texts with punctuation, blanks and missing values."""
     lifted = _lifted(path)
     assert lifted.graph is not None
-    graph = lifted.graph
-    inputs = tuple(dataclasses.replace(f, values=None) for f in graph.signature.inputs)  # (any text, not the listed ones)
-    graph = Graph(
-        dataclasses.replace(graph.signature, inputs=inputs),
-        tuple(s for s in graph.steps if type(s).__name__ != "Validate"),
-        graph.model,
-    )
+    graph = any_text(lifted.graph)
     rows = _cases(lifted)
-    _same(graph, evaluate(graph, rows), _jpmml(_pmml_of(graph), graph, rows), "JPMML-Evaluator")
+    same_outputs(graph, evaluate(graph, rows), _jpmml(_pmml_of(graph), graph, rows), "JPMML-Evaluator")
 
 
 def _pmml_of(graph: Graph) -> bytes:
@@ -202,12 +208,12 @@ def test_text_functions_spelled_in_pmml_agree_with_jpmml_and_pypmml(name: str) -
     from interchange.formats.pmml.departures import departures
 
     graph = swapped(name)
-    rows = _rows()
+    rows = text_rows()
     want = evaluate(graph, rows)
     data = _pmml_of(graph)
-    _same(graph, want, _jpmml(data, graph, rows), "JPMML-Evaluator")
+    same_outputs(graph, want, _jpmml(data, graph, rows), "JPMML-Evaluator")
     assert not departures(data)
-    _same(graph, want, _pypmml(data, rows), "pypmml")
+    same_outputs(graph, want, _pypmml(data, rows), "pypmml")
 
 
 # --- generated Python and Java --------------------------------------------------------------------------------------
@@ -240,7 +246,7 @@ def _text_graphs() -> list[tuple[str, Graph, dict[str, np.ndarray]]]:
         found.append((path.stem, lifted.graph, _cases(lifted)))
     for name in SWAPS:
         graph = swapped(name)
-        rows = _rows()
+        rows = text_rows()
         found.append((f"swap_{name}", graph, rows))
     return found
 
@@ -278,27 +284,98 @@ def test_generated_java_computes_the_text_functions_as_the_ir(tmp_path: Path) ->
     assert len(run_junit(tmp_path, written)) == len(written)
 
 
-@pytest.mark.filterwarnings("ignore")
-def test_array_items_generate_python_and_java_refuses_them_by_name() -> None:
-    from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
-    from interchange.verification import compare
+ARRAY_DOCUMENTS = ["array_input_logistic", "array_input_network", "cluster_closest"]  # every PFA document with ArrayItems
 
-    lifted = _lifted(CONFORMANCE / "pfa_foreign" / "array_input_logistic.pfa")
+
+def _array_rows(lifted: interchange.Lifted) -> tuple[dict[str, np.ndarray], int]:
+    """30 arrays as long as the model reads, a missing one, one of NaNs, one with a null item, one item longer
+    (refused where the model reads an exact length), then a short one and an empty one (both refused by the IR);
+    and the index of the first refused-by-length row."""
     assert lifted.graph is not None
     (step,) = [s for s in lifted.graph.steps if type(s).__name__ == "ArrayItems"]
     size = step.length or len(step.outputs)  # type: ignore[attr-defined]
     rng = np.random.default_rng(0)
-    arrays = np.empty(31, dtype=object)
-    arrays[:] = [list(rng.normal(0, 2, size)) for _ in range(30)] + [None]
-    rows = {"input": arrays}
+    values: list[Any] = [list(rng.normal(0, 2, size)) for _ in range(30)]
+    values += [None, [np.nan] * size, [None, *rng.normal(0, 2, size - 1)], list(rng.normal(0, 2, size + 1)), [1.0], []]
+    arrays = np.empty(len(values), dtype=object)
+    arrays[:] = values
+    return {"input": arrays}, len(values) - 2
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", ARRAY_DOCUMENTS)
+def test_array_items_generate_python_that_agrees_with_the_ir(name: str) -> None:
+    from interchange.codegen.api import IR_TOLERANCE, codegen, ir_outputs, load_python, python_outputs
+    from interchange.verification import compare
+
+    lifted = _lifted(CONFORMANCE / "pfa_foreign" / f"{name}.pfa")
+    assert lifted.graph is not None
+    rows, short = _array_rows(lifted)
     module = load_python(codegen(lifted.graph, "python").source)
     compare(lifted.signature, ir_outputs(lifted.graph, rows), python_outputs(module, lifted.signature, rows), IR_TOLERANCE)
-    short = np.empty(1, dtype=object)
-    short[:] = [[1.0]]
     with pytest.raises(ValueError, match="holds 1 items in row 0"):
-        module.predict({"input": short})
-    with pytest.raises(interchange.UnsupportedModelError, match="ArrayItems cannot be generated as java code: a generated class"):
-        codegen(lifted.graph, "java")
+        module.predict({"input": rows["input"][short : short + 1]})
+
+
+def _doors_test(classes: dict[str, int]) -> str:
+    """A JUnit test of the doors of each generated class (name -> its array's width): a double[], a List and an
+    Object[] of numbers and texts score alike; a short array is an IllegalArgumentException naming the field."""
+    methods = []
+    for cls, width in classes.items():
+        items = [0.5 * (k + 1) * (-1) ** k for k in range(width)]
+        doubles = ", ".join(repr(x) for x in items)
+        texts = ", ".join(f'"{x!r}"' for x in items)
+        methods.append(
+            f"""
+    @Test
+    void {cls.lower()}ReadsEveryFormOfArray() {{
+        Object[] a = {cls}.predictValues(new Object[] {{new double[] {{{doubles}}}}});
+        assertArrayEquals(a, {cls}.predictValues(new Object[] {{List.of({doubles})}}));
+        assertArrayEquals(a, {cls}.predictValues(new Object[] {{new Object[] {{{texts}}}}}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> {cls}.predictValues(new Object[] {{List.of(1.0)}}));
+        assertTrue(e.getMessage().startsWith("array field 'input' holds 1 items; the model reads "), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> {cls}.predict(new {cls}.Input(new double[0])));
+        assertThrows(IllegalArgumentException.class, () -> {cls}.predictValues(new Object[] {{"1.0"}}));
+        assertEquals({width}, {cls}.INPUT_WIDTHS[0]);
+    }}"""
+        )
+    return f"""package generated;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ArrayDoorsTest {{{"".join(methods)}
+}}
+"""
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
+def test_generated_java_reads_array_inputs_as_the_ir(tmp_path: Path) -> None:
+    """Each array document as a Java class whose JUnit test replays the IR's answers (within 1e-12) on the
+    rows above, short and missing arrays among them; one ``mvn test``."""
+    from interchange.codegen.api import ir_outputs
+    from tests.unit.codegen.java.maven import from_graph, run_junit
+
+    written, widths = [], {}
+    for i, name in enumerate(ARRAY_DOCUMENTS):
+        lifted = _lifted(CONFORMANCE / "pfa_foreign" / f"{name}.pfa")
+        assert lifted.graph is not None
+        rows, short = _array_rows(lifted)
+        ir = ir_outputs(lifted.graph, rows)  # the IR refuses the short and the empty array: no outputs
+        assert all(v is None or v != v for col in ir.values() for v in np.asarray(col, dtype=object)[short:])
+        generated = from_graph(lifted.graph, f"Array{i}", rows)
+        assert "double[] input" in generated.source
+        written.append(generated)
+        widths[generated.class_name] = int(generated.source.split("INPUT_WIDTHS = {")[1].split("}")[0])
+    reports = run_junit(tmp_path, written, extra={"ArrayDoorsTest": _doors_test(widths)})
+    assert len(reports) == len(written) + 1
 
 
 # --- ONNX -----------------------------------------------------------------------------------------------------------
@@ -310,7 +387,7 @@ ONNX_TRUTHS = [("s.contains", "a.b"), ("s.startswith", "(x"), ("s.endswith", "$ 
 
 def _onnx_rows() -> dict[str, np.ndarray]:
     """The rows but the empty text: in these graphs a missing text is "" (emit/expressions.py), which the IR keeps apart."""
-    rows = _rows()
+    rows = text_rows()
     keep = np.array([v != "" for v in rows["s"]])
     return {k: v[keep] for k, v in rows.items()}
 
@@ -326,7 +403,7 @@ def test_concat_and_constant_searches_are_written_to_onnx_and_agree_with_onnxrun
     rows = _onnx_rows()
     model = interchange.load(write_document(graph))
     assert model.info.format == "onnx"
-    _same(graph, evaluate(graph, rows), model.predict(rows), "onnxruntime")
+    same_outputs(graph, evaluate(graph, rows), model.predict(rows), "onnxruntime")
 
 
 ONNX_REFUSED = [
@@ -359,3 +436,18 @@ def test_a_text_that_may_be_missing_is_refused_as_an_onnx_output() -> None:
     swaps[0] = ("s.concat", (Ref("s"), Const("-")))
     with pytest.raises(interchange.UnsupportedModelError, match="a text Output expression that may be missing"):
         write_document(swapped(swaps))
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_written_text_index_normalization_agrees_with_jpmml_on_texts_it_rewrites() -> None:
+    """The TextIndexNormalization InlineTables written back (literal and regular-expression rows, case-folded and
+    case-sensitive TextIndexes): JPMML-Evaluator on the written document gives the IR's counts."""
+    lifted = _lifted(NORMALIZATION)
+    assert lifted.graph is not None
+    review = ["Goood fine GREAT day", "awful, poor! bad", "Crimson roose red crimson", None, "gooood greeeat", "POOR"]
+    col = np.empty(len(review) * 3, dtype=object)
+    col[:] = review * 3
+    rows = {"review": col, "x": np.linspace(-1.0, 2.0, len(col))}
+    want = evaluate(lifted.graph, rows)
+    assert np.nanmax(np.asarray(want["good_count"], dtype=float)) >= 3.0  # (the rules rewrite these texts)
+    same_outputs(lifted.graph, want, _jpmml(_pmml_of(lifted.graph), lifted.graph, rows), "JPMML-Evaluator")

@@ -3,7 +3,8 @@
 Two checks over the same rows: the estimator's own outputs within the conversion tolerance,
 and the IR evaluator's outputs within 1e-12; plus the typed record and ``double[]`` doors
 agreeing with ``predictValues``. Rows travel as one text constant (tab-separated tokens) so
-that a few hundred cases neither exceed a method's 64 KB nor the constant pool.
+that a few hundred cases neither exceed a method's 64 KB nor the constant pool. An array input's
+token is ``a`` and its items joined by commas (a ``double[]`` in the test).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ def _token(value: Any, type_: str) -> str:
         return "~"
     if isinstance(value, np.generic):
         value = value.item()
+    if type_ == "array":  # (a missing item: nan, as the IR reads it)
+        return "a" + ",".join(repr(float(np.nan if x is None else x)) for x in np.asarray(value, dtype=object).reshape(-1))
     if type_ == "string":
         text = str(value)
         if any(c in text for c in "\t\n"):
@@ -79,6 +82,8 @@ def _typed_input(sig: Signature, cls: str) -> str:
             args.append(f"r[{i}] == null ? null : Long.valueOf(((Number) r[{i}]).longValue())")
         elif f.type == "boolean":
             args.append(f"(Boolean) r[{i}]")
+        elif f.type == "array":
+            args.append(f"(double[]) r[{i}]")
         else:
             args.append(f"(String) r[{i}]")
     return f"new {cls}.Input({', '.join(args)})"
@@ -98,9 +103,15 @@ def write_test(generated: Generated) -> str:
     kinds = ", ".join("true" if _labelled(f) else "false" for f in sig.outputs)
     double_check = (
         f"""
-            double[] features = new double[r.length];
-            for (int j = 0; j < r.length; j++) {{
-                features[j] = r[j] == null ? Double.NaN
+            double[] features = new double[java.util.Arrays.stream({cls}.INPUT_WIDTHS).sum()];
+            for (int j = 0, at = 0; j < r.length; at += {cls}.INPUT_WIDTHS[j], j++) {{
+                if ({cls}.INPUT_TYPES[j].equals("array")) {{  // its items in place; a missing array: NaNs
+                    for (int k = 0; k < {cls}.INPUT_WIDTHS[j]; k++) {{
+                        features[at + k] = r[j] == null || k >= ((double[]) r[j]).length ? Double.NaN : ((double[]) r[j])[k];
+                    }}
+                    continue;
+                }}
+                features[at] = r[j] == null ? Double.NaN
                     : r[j] instanceof Boolean ? (((Boolean) r[j]) ? 1.0 : 0.0) : ((Number) r[j]).doubleValue();
             }}
             double[] raw = {cls}.predict(features);
@@ -146,12 +157,17 @@ class {cls}Test {{
                     case 'b': row[i] = t.equals("b1"); break;
                     case 'l': row[i] = Long.valueOf(t.substring(1)); break;
                     case 'd': row[i] = parse(t.substring(1)); break;
+                    case 'a': row[i] = items(t.substring(1)); break;
                     default: row[i] = null;
                 }}
             }}
             rows.add(row);
         }}
         return rows;
+    }}
+
+    private static double[] items(String t) {{
+        return t.isEmpty() ? new double[0] : java.util.Arrays.stream(t.split(",", -1)).mapToDouble(item -> parse(item)).toArray();
     }}
 
     private static Double parse(String t) {{

@@ -5,11 +5,18 @@ The class offers three doors onto one row-at-a-time scorer:
 - ``double[] predict(double[] features)``: inputs in INPUT_NAMES order (NaN for missing), one
   double per output in OUTPUT_NAMES order; a label or cluster is its value when numeric,
   otherwise its index in LABELS; NaN where there is none. Only for models whose inputs are all
-  numeric.
-- ``Output predict(Input input)``: typed records, one field per input and output.
+  numeric. An array input takes INPUT_WIDTHS[i] places (the items the model reads; a missing
+  array is that many NaNs, which the model reads as it reads a missing array); a short array has
+  no form there (the typed doors refuse it).
+- ``Output predict(Input input)``: typed records, one field per input and output (an array input
+  is a ``double[]``, null when missing).
 - ``Object[] predictValues(Object[] inputs)``: boxed values (Number, String, Boolean, null) in
   INPUT_NAMES order, boxed outputs (Double, the label's own value, a String, null): for generic
-  callers such as a Kafka Streams application mapping Avro records by field name.
+  callers such as a Kafka Streams application mapping Avro records by field name (an array
+  input as a double[], a List or an Object[] of numbers).
+
+A record the model refuses (an unknown category where the model errs, an array shorter than the
+items it reads: the IR's RecordError) is an IllegalArgumentException naming the field.
 
 A text figure (an Output expression of type string) is a String in the record and in
 predictValues, NaN from predict(double[]). Steps too long for one method (Java's 64 KB of
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from interchange.codegen.java.arrays import array_widths
 from interchange.codegen.java.runtime import HELPERS
 from interchange.codegen.java.writer import JavaWriter, identifier, jdouble, jstring
 from interchange.codegen.registry import lookup
@@ -115,9 +123,12 @@ def write_class(graph: Graph, class_name: str, *, package: str | None = None, so
     sig = graph.signature
     out = JavaWriter()
     out.signature = sig
+    widths = array_widths(graph)
     for f in sig.inputs:
         if f.type in ("double", "integer", "boolean"):
             out.new_num(f.name)
+        elif f.type == "array":
+            out.new_array(f.name, widths.get(f.name, 0))
         elif f.type == "string":
             out.new_text(f.name)
         else:
@@ -137,6 +148,30 @@ def write_class(graph: Graph, class_name: str, *, package: str | None = None, so
     return _assemble(sig, out, body, class_name, package, source)
 
 
+_ARRAY_DOC = """
+     * An array input takes INPUT_WIDTHS[i] places: the items the model reads (NaNs read as a missing array);
+     * an array of another length goes through predict(Input) or predictValues, which read (or refuse) it as the model does."""
+_ARRAY_SLOTS = """
+            if (INPUT_TYPES[i].equals("array")) {
+                slot = items(inputs[i], v, slot, INPUT_WIDTHS[i], INPUT_NAMES[i]);
+                continue;
+            }"""
+
+
+def _features(arrays: bool) -> str:
+    """predict(double[])'s copy of the features into the slots: as they are, or each array input as its length then its items."""
+    if not arrays:
+        return """        double[] v = new double[SLOTS];
+        System.arraycopy(features, 0, v, 0, features.length);"""
+    return """        double[] v = new double[SLOTS];
+        for (int i = 0, at = 0, slot = 0; i < INPUT_WIDTHS.length; at += INPUT_WIDTHS[i], slot += INPUT_WIDTHS[i], i++) {
+            if (INPUT_TYPES[i].equals("array")) {
+                v[slot++] = INPUT_WIDTHS[i];  // (a present array as long as the model reads; all NaN reads as a missing one)
+            }
+            System.arraycopy(features, at, v, slot, INPUT_WIDTHS[i]);
+        }"""
+
+
 def _records(
     sig: Signature, label_values: dict[str, tuple[Any, ...]], text_outputs: dict[str, int]
 ) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -145,7 +180,7 @@ def _records(
     inputs, to_slots = [], []
     for i, field in enumerate(sig.inputs):
         name = identifier(field.name, taken)
-        jtype = {"string": "String", "double": "double"}.get(field.type, _BOXED[field.type])
+        jtype = {"string": "String", "double": "double", "array": "double[]"}.get(field.type) or _BOXED[field.type]
         inputs.append(f"{jtype} {name}")
         to_slots.append(f"values[{i}] = input.{name}();")
     taken = set()
@@ -175,6 +210,9 @@ def _assemble(sig: Signature, out: JavaWriter, body: list[str], class_name: str,
         elif f.kind == "cluster":
             labelled[f.name] = out.cluster_values or ()
     numeric_inputs = all(f.type != "string" for f in sig.inputs)
+    widths = [out.arrays[f.name][1] if f.type == "array" else 1 for f in sig.inputs]
+    if out.arrays:
+        out.need("arrays")
     input_components, output_components, to_slots, output_args = _records(sig, labelled, out.text_outputs)
     text_out = ", ".join(str(out.text_outputs.get(f.name, -1)) for f in sig.outputs)
     values = []
@@ -187,18 +225,18 @@ def _assemble(sig: Signature, out: JavaWriter, body: list[str], class_name: str,
     kinds = ", ".join(jstring(f.type if f.type != "string" else "string") for f in sig.inputs)
     helpers = "\n".join([*(HELPERS[h].rstrip() for h in _order(out.helpers)), *(m.rstrip() for m in out.methods)])
     fields = _indent(out.fields, 1)
+    array_doc = _ARRAY_DOC if out.arrays else ""
     double_api = (
         f"""
     /**
      * The outputs for one row of features in INPUT_NAMES order (NaN for missing), one per OUTPUT_NAMES entry.
-     * A label or cluster comes back as its value when numeric, else as its index in LABELS; NaN when there is none.
+     * A label or cluster comes back as its value when numeric, else as its index in LABELS; NaN when there is none.{array_doc}
      */
     public static double[] predict(double[] features) {{
-        if (features.length != {len(sig.inputs)}) {{
-            throw new IllegalArgumentException("expected {len(sig.inputs)} features, got " + features.length);
+        if (features.length != {sum(widths)}) {{
+            throw new IllegalArgumentException("expected {sum(widths)} features, got " + features.length);
         }}
-        double[] v = new double[SLOTS];
-        System.arraycopy(features, 0, v, 0, features.length);
+{_features(bool(out.arrays))}
         double[] raw = score(v, new String[TEXTS]);
         for (int i = 0; i < raw.length; i++) {{
             if (LABELS[i] != null && !Double.isNaN(raw[i]) && LABELS[i][(int) raw[i]] instanceof Number) {{
@@ -225,8 +263,10 @@ public final class {class_name} {{
 
     /** Input field names (the model's own names), in the order predict(double[]) and predictValues take them. */
     public static final String[] INPUT_NAMES = {{{", ".join(jstring(f.name) for f in sig.inputs)}}};
-    /** Each input's type: "double", "integer", "boolean" or "string". */
+    /** Each input's type: "double", "integer", "boolean", "string" or "array" (of numbers). */
     public static final String[] INPUT_TYPES = {{{kinds}}};
+    /** Each input's places in predict(double[]): 1, or the items the model reads of an array input. */
+    public static final int[] INPUT_WIDTHS = {{{", ".join(map(str, widths))}}};
     /** Output field names, in the order of predict(double[])'s result. */
     public static final String[] OUTPUT_NAMES = {{{", ".join(jstring(f.name) for f in sig.outputs)}}};
     /** Per output: the values a label or cluster index points at, or null for a numeric output. */
@@ -287,7 +327,7 @@ public final class {class_name} {{
         for (int i = 0; i < inputs.length; i++) {{
             if (INPUT_TYPES[i].equals("string")) {{
                 continue;
-            }}
+            }}{_ARRAY_SLOTS if out.arrays else ""}
             Object x = inputs[i];
             if (x == null) {{
                 v[slot] = Double.NaN;

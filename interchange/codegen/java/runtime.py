@@ -211,4 +211,36 @@ HELPERS: dict[str, str] = {
         return total;
     }
 """,
+    "arrays": """
+    /** An array input into v from slot: its length (NaN when missing), then its first width items (NaN past its end). */
+    private static int items(Object x, double[] v, int slot, int width, String name) {
+        double[] a = x == null || (x instanceof Double && ((Double) x).isNaN()) ? null : numbers(x, name);
+        v[slot] = a == null ? Double.NaN : a.length;
+        for (int k = 0; k < width; k++) {
+            v[slot + 1 + k] = a != null && k < a.length ? a[k] : Double.NaN;
+        }
+        return slot + 1 + width;
+    }
+
+    /** An array input's items: a double[], or a List or Object[] of numbers (null: NaN) or numeric texts. */
+    private static double[] numbers(Object x, String name) {
+        if (x instanceof double[]) {
+            return (double[]) x;
+        }
+        Object[] items = x instanceof java.util.Collection<?> ? ((java.util.Collection<?>) x).toArray()
+            : x instanceof Object[] ? (Object[]) x : null;
+        if (items == null) {
+            throw new IllegalArgumentException("input " + name
+                + " must be an array of numbers (a double[], a List or an Object[]), not a " + x.getClass().getName());
+        }
+        double[] a = new double[items.length];
+        for (int k = 0; k < items.length; k++) {
+            Object item = items[k];
+            a[k] = item == null ? Double.NaN
+                : item instanceof Number ? ((Number) item).doubleValue()
+                : item instanceof Boolean ? (((Boolean) item) ? 1.0 : 0.0) : Double.parseDouble(item.toString());
+        }
+        return a;
+    }
+""",
 }

@@ -72,6 +72,7 @@ class JavaWriter:
     def __init__(self) -> None:
         self.slots: dict[str, int] = {}
         self.texts: dict[str, int] = {}
+        self.arrays: dict[str, tuple[int, int]] = {}  # array input -> (its length slot, the items read after it)
         self.slot_count = 0  # slots handed out (a column redefined in place takes a new one)
         self.text_count = 0
         self.fields: list[str] = []
@@ -93,6 +94,8 @@ class JavaWriter:
         """Java expression reading numeric column ``name``."""
         if name in self.texts:
             raise UnsupportedModelError(f"column {name!r} is text where a number is needed", format="java")
+        if name in self.arrays:
+            raise UnsupportedModelError(f"column {name!r} is an array where a number is needed (read its items)", format="java")
         if name not in self.slots:
             raise UnsupportedModelError(f"IR step reads column {name!r} that no earlier step or input defines", format="java")
         return f"v[{self.slots[name]}]"
@@ -105,6 +108,18 @@ class JavaWriter:
         self.slots[name] = self.slot_count
         self.slot_count += 1
         return f"v[{self.slots[name]}]"
+
+    def new_array(self, name: str, width: int) -> int:
+        """Slots for array input ``name``: its length (NaN when missing), then its first ``width`` items; the first slot."""
+        first = self.slot_count
+        self.arrays[name] = (first, width)
+        self.slot_count += 1 + width
+        return first
+
+    def alias(self, name: str, slot: int) -> str:
+        """Column ``name`` read from an existing slot (an array's item: never written again)."""
+        self.slots[name] = slot
+        return f"v[{slot}]"
 
     def new_text(self, name: str) -> str:
         self.texts[name] = self.text_count

@@ -21,7 +21,7 @@ from lxml import etree
 
 from interchange.formats.pmml.parse import _xml, children, local
 
-__all__ = ["Departure", "DEPARTURES", "EMPTY_TEXT", "departures", "empty_text_outputs"]
+__all__ = ["Departure", "DEPARTURES", "EMPTY_TEXT", "MISSING_TEXT_ARGUMENT", "departures", "empty_text_outputs"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,67 @@ def _empty_text(root: etree._Element) -> bool:
     )
 
 
+# where JPMML-Evaluator, the second engine, fails the record (MissingArgumentException): no engine judges it
+MISSING_TEXT_ARGUMENT = "Apply of a text function to a field that can be missing"
+_TEXT_FUNCTIONS = ("uppercase", "lowercase", "trimBlanks", "replace", "matches", "substring")
+
+
+def _elements(el: etree._Element) -> list[etree._Element]:
+    return [c for c in el if isinstance(c.tag, str) and local(c) != "Extension"]
+
+
+def _guarded(apply: etree._Element, argument: etree._Element) -> bool:
+    """``apply`` is in the then branch of an ``if`` whose condition holds ``isNotMissing(argument)`` (as the
+    PMML writer spells a function of an argument that can be missing)."""
+    same = etree.tostring(argument, with_tail=False)
+    child, parent = apply, apply.getparent()
+    while parent is not None and local(parent) == "Apply":
+        kids = _elements(parent)
+        if parent.get("function") == "if" and len(kids) >= 2 and kids[1] is child:
+            tests = [t for t in kids[0].iter() if isinstance(t.tag, str) and t.get("function") == "isNotMissing"]
+            if any(_elements(t) and etree.tostring(_elements(t)[0], with_tail=False) == same for t in tests):
+                return True
+        child, parent = parent, parent.getparent()
+    return False
+
+
+def _missing_text_argument(root: etree._Element) -> bool:
+    """An Apply of uppercase / lowercase / trimBlanks / replace / matches / substring whose text argument can be
+    missing: not a Constant, nor a FieldRef to a field every MiningField gives a missingValueReplacement, nor
+    guarded by ``if(isNotMissing(...), ...)``."""
+    replaced = {m.get("name") for m in _all(root, "MiningField") if m.get("missingValueReplacement") is not None}
+    replaced -= {m.get("name") for m in _all(root, "MiningField") if m.get("missingValueReplacement") is None}
+    for apply in _all(root, "Apply"):
+        if apply.get("function") not in _TEXT_FUNCTIONS or apply.get("mapMissingTo") is not None:
+            continue
+        first = next(iter(_elements(apply)), None)
+        if first is not None and not _present(first, replaced) and not _guarded(apply, first):
+            return True
+    return False
+
+
+def _present(el: etree._Element, replaced: set[str | None]) -> bool:
+    """``el`` has a value in every record: a Constant, a FieldRef to a replaced field, ``if(isMissing(x), c, x)``
+    of such a ``c`` (the PMML lift's blank as the writer spells it), a concat, a replace of such."""
+    kids = _elements(el)
+    if local(el) == "Constant":
+        return el.get("missing") != "true"
+    if local(el) == "FieldRef":
+        return el.get("field") in replaced
+    if local(el) != "Apply":
+        return False
+    if el.get("function") == "concat":  # missing arguments left out (JPMML-Evaluator, pypmml)
+        return True
+    if el.get("function") == "replace":
+        return bool(kids) and _present(kids[0], replaced)
+    if el.get("function") == "if" and len(kids) == 3:
+        test = _elements(kids[0])
+        blank = kids[0].get("function") == "isMissing" and len(test) == 1
+        blank = blank and etree.tostring(test[0], with_tail=False) == etree.tostring(kids[2], with_tail=False)
+        return _present(kids[1], replaced) and (blank or _present(kids[2], replaced))
+    return False
+
+
 def _invalid_booleans(root: etree._Element) -> bool:
     """A boolean OutputField beside a MiningField under returnInvalid (the default) whose DataField lists
     its valid values or an Interval: a record with an invalid value has no result."""
@@ -272,6 +333,12 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "Scorecard reason codes",
         _reason_codes,
         "pypmml ranks equal points in reverse alphabetical order, and ranks codes where the score is missing",
+    ),
+    (
+        "Segmentation x-multiModelChain",
+        _segmentation("x-multiModelChain"),
+        "pypmml cannot load JPMML-SkLearn's multi-target MiningModel (no PMML 4.4 method); JPMML-Evaluator, the "
+        "fast path and the IR give each segment's predicted value under its target's name",
     ),
     ("Segmentation majorityVote", _segmentation("majorityVote"), _VOTES),
     ("Segmentation weightedMajorityVote", _segmentation("weightedMajorityVote"), "pypmml divides by the number of segments"),
@@ -367,6 +434,36 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         _missing_compared,
         "a missing field: pypmml compares it as a value equal to no center (delta 1, equal 0) and leaves the "
         "missing-value adjustment out; PMML 4.4 and JPMML-Evaluator leave the field out and scale the rest",
+    ),
+    (
+        MISSING_TEXT_ARGUMENT,
+        _missing_text_argument,
+        'pypmml reads a missing text as "" (uppercase, lowercase, trimBlanks, replace, substring give "", matches '
+        "false); PMML 4.4 gives a missing result and JPMML-Evaluator fails the record (MissingArgumentException), "
+        "as the IR, the fast path and the writers give missing (tests/conformance pmml_spec tx_strings, tx_number_text)",
+    ),
+    (
+        "DataField of a date / time type",
+        lambda root: any((f.get("dataType") or "").startswith(("date", "time")) for f in _all(root, "DataField")),
+        "pypmml 1.5.8 reads ISO 8601 text of every date type (date, time, dateTime, dateDaysSince[Y], "
+        "dateTimeSecondsSince[Y], timeSeconds) as a missing value and passes a number through as it is; PMML 4.4 "
+        "and JPMML-Evaluator read the text (test_pmml_dates.py). JPMML-Evaluator in its turn gives a record no "
+        "result where the IR reads a missing value: text not of the field's type (a dateTime for a date, "
+        "2004-02-30, 24:00:00, a timeSeconds with a fraction or without seconds), a number for a date field, a "
+        "missing argument of a date built-in (MissingArgumentException); and it implements no dateDaysSince[0]",
+    ),
+    (
+        "Apply dateDaysSinceYear / dateSecondsSinceYear / dateSecondsSinceMidnight / formatDatetime",
+        lambda root: any(
+            a.get("function") in ("dateDaysSinceYear", "dateSecondsSinceYear", "dateSecondsSinceMidnight", "formatDatetime")
+            for a in _all(root, "Apply")
+        ),
+        "pypmml 1.5.8 gives a missing value (its date fields read text as missing; a number fails with a "
+        "ClassCastException). JPMML-Evaluator: dateSecondsSinceYear is a 32-bit integer (no result beyond "
+        "2^31 seconds from the year, where the IR counts on) and takes no date, only a dateTime; formatDatetime is "
+        "Java's Formatter %t, not POSIX strftime: %e %k %l unpadded, %p lower case, %% garbled, %Y padded to 4 "
+        "digits (a year before 1 as its year of the era), no %w %u %U %W %V %x %c %s %z %Z %G %g %n %t, no date "
+        "conversion over a time nor time conversion over a date; the IR lifts only the conversions both read alike",
     ),
     (
         "TreeModel missingValuePenalty over a surrogate",

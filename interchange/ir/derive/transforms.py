@@ -12,7 +12,7 @@ import numpy as np
 from interchange.batch import category_key, missing_mask
 from interchange.errors import RecordError
 from interchange.ir.graph import Env, Step, matrix
-from interchange.ir.models.linear import affine
+from interchange.ir.kernels.linear import affine
 
 __all__ = ["Impute", "Scale", "OneHot", "Ordinal", "Threshold", "Bin", "Normalize", "Polynomial", "Project", "Validate"]
 

@@ -1,5 +1,5 @@
 """The IR's kernels from a model's raw scores to its figures: a linear model's link to class
-probabilities (interchange.ir.models.linear.apply_link), a network layer's activation
+probabilities (interchange.ir.kernels.linear.apply_link), a network layer's activation
 (interchange.ir.models.neural) and an SVM's kernel (interchange.ir.models.svm), on plain arrays,
 copied verbatim into generated Python. The IR's steps check the names against their own lists
 (a ModelError); these raise ValueError for a name they do not know.

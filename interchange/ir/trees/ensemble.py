@@ -12,8 +12,8 @@ from typing import Any, Literal
 import numpy as np
 
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
+from interchange.ir.kernels.linear import Link, apply_link
 from interchange.ir.kernels.trees import BLOCK, PRECISIONS, float_scores, forest_leaf_values, self_looped, walk_forest
-from interchange.ir.models.linear import Link, apply_link
 
 __all__ = ["Tree", "TreeEnsemble", "FlatForest"]
 

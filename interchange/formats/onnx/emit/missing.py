@@ -11,9 +11,10 @@ import numpy as np
 
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder
 from interchange.formats.onnx.emit.registry import argmax_label
-from interchange.formats.onnx.lift.blanks import BLANK
 
-__all__ = ["missing_rows", "blank_rows", "blank_label", "probability_label"]
+__all__ = ["BLANK", "missing_rows", "blank_rows", "blank_label", "probability_label"]
+
+BLANK = "blank"  # the name hint of the masking Where nodes, which formats/onnx/lift/blanks.py reads away
 
 
 def missing_rows(b: Builder, inputs: tuple[str, ...]) -> str:

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import onnx
 from onnx import helper
 
-__all__ = ["BLANK", "without_blanks"]
+from interchange.formats.onnx.emit.missing import BLANK
 
-BLANK = "blank"  # the name hint of emit/missing.py's masking Where nodes
+__all__ = ["BLANK", "without_blanks"]
 
 
 def _read(graph: onnx.GraphProto) -> Iterator[str]:

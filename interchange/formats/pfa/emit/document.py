@@ -29,7 +29,7 @@ from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 from interchange.signature import Signature, class_index
 from interchange.verification import Tolerance
 
-__all__ = ["export_graph", "write_graph"]
+__all__ = ["TREE_POINT", "export_graph", "tree_node_type", "tree_test", "write_graph"]
 
 TOLERANCE = Tolerance(1e-9, 1e-12, "double precision; titus2 evaluates the same IEEE-754 operations")
 ARRAY = {"type": "array", "items": "double"}
@@ -100,6 +100,44 @@ def _probabilities(scores: Any, link: Link) -> Any:
     raise UnsupportedModelError(f"PFA writer: no link {link.value!r} yet", format="pfa", supported_formats=["onnx"])
 
 
+# the point a tree walks: the model's inputs in order, null where missing
+TREE_POINT: dict[str, Any] = {
+    "type": "record",
+    "name": "TreePoint",
+    "fields": [{"name": "x", "type": {"type": "array", "items": ["null", "double"]}}],
+}
+
+
+def tree_node_type(leaf: Any) -> dict[str, Any]:
+    """The TreeNode record (PFA §model.tree.simpleWalk): a split whose branches are TreeNodes or leaves of type ``leaf``."""
+    return {
+        "type": "record",
+        "name": "TreeNode",
+        "fields": [
+            {"name": "feature", "type": "int"},
+            {"name": "threshold", "type": "double"},
+            {"name": "missingLeft", "type": "boolean"},
+            {"name": "pass", "type": ["TreeNode", leaf]},
+            {"name": "fail", "type": ["TreeNode", leaf]},
+        ],
+    }
+
+
+def tree_test(op: str) -> dict[str, Any]:
+    """The walk's test of a TreePoint ``tp`` at a TreeNode ``tn``: ``x[feature] op threshold`` (``<=``, or ``<``
+    for XGBoost), ``missingLeft`` where x is null or NaN."""
+    return {
+        "params": [{"tp": "TreePoint"}, {"tn": "TreeNode"}],
+        "ret": "boolean",
+        "do": {
+            "ifnotnull": {"tv": {"attr": "tp", "path": [{"string": "x"}, "tn.feature"]}},
+            # a NaN (a derived column's missing number, e.g. a float32 cast of a missing input) is missing, as in the IR
+            "then": {"if": {"impute.isnan": "tv"}, "then": "tn.missingLeft", "else": {op: ["tv", "tn.threshold"]}},
+            "else": "tn.missingLeft",
+        },
+    }
+
+
 def _tree_node(tree: Tree, i: int, leaf_values: np.ndarray) -> dict[str, Any]:
     """Node ``i`` as an Avro union branch (PFA §model.tree.simpleWalk: ``pass``/``fail`` are ``[TreeNode, S]``)."""
     if tree.feature[i] < 0:
@@ -135,35 +173,13 @@ def _tree_expr(w: _Writer, trees: list[tuple[Tree, np.ndarray]], inputs: tuple[s
     ops = {t.op for t, _ in trees}
     if len(ops) != 1:
         raise UnsupportedModelError("the PFA writer takes tree ensembles with one split operator", format="pfa")
-    leaf_node = {
-        "type": "record",
-        "name": "TreeNode",
-        "fields": [
-            {"name": "feature", "type": "int"},
-            {"name": "threshold", "type": "double"},
-            {"name": "missingLeft", "type": "boolean"},
-            {"name": "pass", "type": ["TreeNode", ARRAY]},
-            {"name": "fail", "type": ["TreeNode", ARRAY]},
-        ],
-    }
     w.cells["trees"] = {
-        "type": {"type": "array", "items": leaf_node},
+        "type": {"type": "array", "items": tree_node_type(ARRAY)},
         "init": [_tree_root(t, v) for t, v in trees],
     }
-    nullable = {"type": "array", "items": ["null", "double"]}
-    point = {"type": "record", "name": "TreePoint", "fields": [{"name": "x", "type": nullable}]}
-    w.bind("tree_x", {"new": {"x": {"new": [w.cols[n][0] for n in inputs], "type": nullable}}, "type": point}, "TreePoint")
-    value = {"attr": "tp", "path": [{"string": "x"}, "tn.feature"]}
-    test = {
-        "params": [{"tp": "TreePoint"}, {"tn": "TreeNode"}],
-        "ret": "boolean",
-        "do": {
-            "ifnotnull": {"tv": value},
-            # a NaN (a derived column's missing number, e.g. a float32 cast of a missing input) is missing, as in the IR
-            "then": {"if": {"impute.isnan": "tv"}, "then": "tn.missingLeft", "else": {ops.pop(): ["tv", "tn.threshold"]}},
-            "else": "tn.missingLeft",
-        },
-    }
+    nullable = TREE_POINT["fields"][0]["type"]
+    w.bind("tree_x", {"new": {"x": {"new": [w.cols[n][0] for n in inputs], "type": nullable}}, "type": TREE_POINT}, "TreePoint")
+    test = tree_test(ops.pop())
     walk = {"params": [{"tree": "TreeNode"}], "ret": ARRAY, "do": {"model.tree.simpleWalk": ["tree_x", "tree", test]}}
     return {"a.map": [{"cell": "trees"}, walk]}
 

@@ -135,7 +135,9 @@ def _term_count(step: TextDerive, args: list[Any]) -> Any:
 # IR functions titus2 has no exact form of, and why
 _REFUSED = {
     "pmml:formatNumber": "Java's String.format has no PFA form (titus2's s.number pads and rounds otherwise)",
-    "pmml:normalize": "TextIndexNormalization's table of Java regular expressions applied in turn is not written yet",
+    # titus2's re.* compiles with libc regcomp(REG_EXTENDED) alone: no REG_ICASE to fold case as Java's matcher does
+    "pmml:normalize": "TextIndexNormalization folds case in every rule unless its TextIndex isCaseSensitive, and "
+    "titus2's re.* (POSIX extended regular expressions, no case-insensitive flag) cannot",
 }
 
 

@@ -16,8 +16,9 @@ text field's words. The IR functions these express exactly are written, those th
   replace of the Constant's characters, each escaped, so that the pattern means itself;
 - ``pmml:termcount`` / ``pmml:termbinary`` of a field: TextIndex (termFrequency / binary) with
   the IR's word separator, case sensitivity and the one-word term (``ir.kernels.text.words``);
-- ``pmml:substring`` / ``pmml:formatNumber``: substring / formatNumber, as the lift read them
-  (TextIndexNormalization, ``pmml:normalize``, is not written yet and is refused by name).
+- ``pmml:substring`` / ``pmml:formatNumber``: substring / formatNumber, as the lift read them;
+- ``pmml:normalize`` of a field, read by a TextIndex of the same case sensitivity: the TextIndex's
+  TextIndexNormalization InlineTable (:func:`fold_normalizations`; a literal row written back as one).
 
 A missing argument gives a missing result in the IR; where an argument can be missing, the
 function is written inside ``if`` without an else branch (PMML 4.4: a missing result), as pypmml
@@ -28,6 +29,8 @@ refused by name. PMML 4.4 fields hold no arrays, so ArrayItems is refused.
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 from collections.abc import Callable
 
@@ -41,7 +44,10 @@ from interchange.ir.derive.expressions import Const, Ref
 from interchange.ir.derive.text import TextDerive, never_missing
 from interchange.ir.graph import Step
 
-__all__ = ["WRITERS", "escaped"]
+__all__ = ["WRITERS", "escaped", "fold_normalizations"]
+
+# a DerivedField standing for a pmml:normalize step until fold_normalizations moves its table into the TextIndex
+_NORMALIZED = "interchange.TextIndexNormalization"
 
 # the end of the text, in Java's regular expressions and Python's alike ("$" also matches before a final line
 # break; pypmml fails on a Constant holding two bracket expressions, so neither "[\s\S]" nor a character class)
@@ -166,11 +172,74 @@ def _empty_texts_computed(body: etree._Element) -> etree._Element:
     return body
 
 
+def _normalization(step: TextDerive) -> list[etree._Element]:
+    """PMML 4.4 §TextIndexNormalization of ``step`` (its InlineTable of [regular expression, replacement] rows,
+    ir.kernels.text.normalized), held in an Extension of a DerivedField named by the step's column, whose
+    expression reads the text field: :func:`fold_normalizations` moves it into the TextIndex reading the column."""
+    text, table, sensitive = step.arguments
+    if not isinstance(text, Ref) or not isinstance(table, Const) or not isinstance(sensitive, Const):
+        raise _refuse(step, "TextIndexNormalization normalizes a field (a TextIndex's textField) by a constant table")
+    rows = []
+    for pattern, stem in json.loads(str(table.value)):
+        literal = re.sub(r"\\(.)", r"\1", pattern, flags=re.S)
+        regex = re.escape(literal) != pattern  # (the lift escaped a literal row: written back as one)
+        cells = [
+            _cell("string", pattern if regex else literal),
+            _cell("stem", stem),
+            _cell("regex", "true" if regex else "false"),
+        ]
+        rows.append(E("row", None, *cells))
+    attrs = {"inField": "string", "outField": "stem", "regexField": "regex", "recursive": "false"}
+    norm = E("TextIndexNormalization", attrs, E("InlineTable", None, *rows))
+    held = E("Extension", {"name": _NORMALIZED, "value": "true" if float(sensitive.value) else "false"}, norm)
+    return [E("DerivedField", {"name": step.outputs[0], **_KINDS["string"]}, held, E("FieldRef", {"field": text.name}))]
+
+
+def _cell(tag: str, value: str) -> etree._Element:
+    el = E(tag)
+    el.text = value
+    return el
+
+
+def fold_normalizations(derived: list[etree._Element]) -> list[etree._Element]:
+    """``derived`` with each normalization DerivedField (:func:`_normalization`) moved into the TextIndexes reading
+    it, as their TextIndexNormalization (of the field it normalizes), and dropped; refused where anything else
+    reads the normalized text or a TextIndex's case sensitivity is not the normalization's."""
+    held = {d.get("name"): d for d in derived if d.find(f"{{{NS}}}Extension[@name='{_NORMALIZED}']") is not None}
+    if not held:
+        return derived
+    for d in derived:
+        for index in d.iter(f"{{{NS}}}TextIndex"):
+            source = held.get(index.get("textField"))
+            if source is None:
+                continue
+            extension = source.find(f"{{{NS}}}Extension")
+            field = source.find(f"{{{NS}}}FieldRef")
+            assert extension is not None and field is not None
+            if index.get("isCaseSensitive", "false") != extension.get("value"):
+                raise UnsupportedModelError(
+                    f"the text function pmml:normalize (TextDerive) of {source.get('name')!r} is not written to PMML: "
+                    "a TextIndexNormalization takes its TextIndex's case sensitivity, and the two differ",
+                    format="pmml",
+                )
+            index.set("textField", str(field.get("field")))
+            index.insert(0, copy.deepcopy(extension[0]))
+    for d in derived:
+        for ref in d.iter(f"{{{NS}}}FieldRef"):
+            if ref.get("field") in held and d.get("name") not in held:
+                raise UnsupportedModelError(
+                    f"the text function pmml:normalize (TextDerive) of {ref.get('field')!r} is not written to PMML: "
+                    "PMML 4.4 normalizes a text only inside the TextIndex reading it (TextIndexNormalization)",
+                    format="pmml",
+                )
+    return [d for d in derived if d.get("name") not in held]
+
+
 def text_derive(step: TextDerive) -> list[etree._Element]:
     """The DerivedField of ``step``'s column (missing where an argument is)."""
     write = _FUNCTIONS.get(step.function)
     if step.function == "pmml:normalize":
-        raise _refuse(step, "TextIndexNormalization (read by the lift) is not written back yet")
+        return _normalization(step)
     if write is None:
         raise _refuse(
             step,

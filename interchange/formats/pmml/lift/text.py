@@ -3,8 +3,12 @@
 Each Apply or TextIndex becomes one TextDerive step (ir/derive/text.py) computing a fresh column, named by
 the element's path, before the DerivedField that holds it (:func:`text_steps` collects them while a
 DerivedField is lifted; elsewhere, in a predicate or an Output, they have no place and are refused).
-Semantics are the fast path's (formats/pmml/fast/expressions/functions.py, text.py), which pypmml
-1.5.8 holds: a missing text argument of a function reads as the empty string.
+Semantics are the fast path's (formats/pmml/fast/expressions/functions.py, text.py), which follow PMML 4.4
+and JPMML-Evaluator: a missing text argument gives a missing result (uppercase, lowercase, trimBlanks,
+replace, matches, substring, formatNumber; JPMML-Evaluator fails the whole record there, MissingArgumentException),
+except concat, which JPMML-Evaluator (and pypmml) reads as an aggregate leaving missing arguments out (all
+missing: the empty text). pypmml 1.5.8 reads a missing text as the empty one everywhere
+(formats/pmml/departures.py, "Apply of a text function to a field that can be missing").
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ def _step(where: str, function: str, arguments: list[Expr]) -> Expr:
 
 
 def _blank(expr: Expr) -> Expr:
-    """``expr``, with the empty string where it is missing."""
+    """``expr``, with the empty string where it is missing (a concat argument: JPMML-Evaluator leaves it out)."""
     return Call("if", (Call("isMissing", (expr,)), Const(""), expr))
 
 
@@ -92,14 +96,15 @@ def lift_text(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
             raise Unliftable(where, str(exc)) from None
         if name == "replace" and any(c in (kids[2].text or "") for c in "$\\"):
             raise Unliftable(where, "replace with group references")
-        args = [_blank(lift(kids[0], ctx)), *(Const(k.text or "") for k in kids[1:])]
+        args = [lift(kids[0], ctx), *(Const(k.text or "") for k in kids[1:])]
         return _step(where, f"pmml:{name}", args)
-    args = [_blank(lift(k, ctx)) for k in kids]
-    if name == "concat":
-        out = args[0] if len(args) > 1 else _step(where, "s.concat", [args[0], Const("")])
-        for a in args[1:]:
+    if name == "concat":  # missing arguments left out (JPMML-Evaluator, pypmml; all missing: "")
+        parts = [_blank(lift(k, ctx)) for k in kids]
+        out = parts[0] if len(parts) > 1 else _step(where, "s.concat", [parts[0], Const("")])
+        for a in parts[1:]:
             out = _step(where, "s.concat", [out, a])
         return out
+    args = [lift(k, ctx) for k in kids]  # a missing text gives a missing result (PMML 4.4, JPMML-Evaluator)
     if name == "trimBlanks":
         return _step(where, "s.strip", [args[0], Const(" ")])
     return _step(where, {"uppercase": "s.upper", "lowercase": "s.lower"}[name], args)

@@ -21,8 +21,9 @@ def from_graph(graph: Graph, class_name: str, cases: dict[str, Any]) -> Generate
     return generated
 
 
-def run_junit(root: Path, generated: list[Generated], timeout: int = 900) -> list[Path]:
-    """Write each class and its test under ``root`` (a Maven project), run ``mvn test`` once: the report files."""
+def run_junit(root: Path, generated: list[Generated], timeout: int = 900, extra: dict[str, str] | None = None) -> list[Path]:
+    """Write each class and its test under ``root`` (a Maven project), with ``extra`` JUnit tests (class name ->
+    source, package ``generated``), run ``mvn test`` once: the report files."""
     from tests.unit.codegen.java.test_codegen_java import POM
 
     main, test = root / "src" / "main" / "java" / "generated", root / "src" / "test" / "java" / "generated"
@@ -32,6 +33,8 @@ def run_junit(root: Path, generated: list[Generated], timeout: int = 900) -> lis
     for g in generated:
         g.save(main / g.filename)
         (test / f"{g.class_name}Test.java").write_text(g.test_source())
+    for name, source in (extra or {}).items():
+        (test / f"{name}.java").write_text(source)
     offline = ["-o"] if os.environ.get("INTERCHANGE_MAVEN_OFFLINE") else []
     run = subprocess.run(["mvn", "-B", "-q", *offline, "test"], cwd=root, capture_output=True, text=True, timeout=timeout)
     assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]

@@ -1,4 +1,4 @@
-"""Generated Java for TextDerive: one guarded statement per step over the text helpers; ArrayItems refused by name."""
+"""Generated Java for TextDerive: one guarded statement per step over the text helpers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from interchange.codegen.java.text import CALLS
 from interchange.codegen.java.writer import JavaWriter
-from interchange.codegen.registry import NOT_GENERATED_BY, lookup
+from interchange.codegen.registry import lookup
 from interchange.errors import UnsupportedModelError
 from interchange.ir.derive.expressions import Const, Ref
 from interchange.ir.derive.text import TEXT_FUNCTIONS, TextDerive
@@ -34,7 +34,3 @@ def test_a_text_read_as_an_integer_is_refused() -> None:
     with pytest.raises(UnsupportedModelError, match="a text where a text function takes an integer"):
         step = TextDerive(("o",), "s.repeat", (Ref("t"), Const("3")))
         lookup("java", step)(step, out)
-
-
-def test_array_items_are_not_generated_in_java_with_why() -> None:
-    assert "Input record holds one double or String per field" in NOT_GENERATED_BY["java"]["ArrayItems"]

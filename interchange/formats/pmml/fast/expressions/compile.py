@@ -8,7 +8,6 @@ says so ("pypmml:"). Anything not implemented exactly raises NotCovered.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -336,6 +335,3 @@ def regex(pattern: str) -> re.Pattern[str]:
     if re.search(r"\\[pPQEGZz]|\(\?<[a-zA-Z]|\$\{|[*+?}]\+", pattern):
         raise NotCovered(f"regular expression {pattern!r} uses Java-only syntax")
     return re.compile(pattern)
-
-
-Args = list[Callable[[Scope], np.ndarray]]

@@ -15,6 +15,9 @@ methods as pypmml 1.5.8 does, for an input or derived field (JPMML-Evaluator ref
 element; pypmml fails to load one naming the segment model's own OutputField: declined); a
 batch where a fired segment's variable weight is missing or not positive goes to pypmml (Defer).
 
+JPMML-SkLearn's multi-target MiningModel (x-multiModelChain, one regression segment per target) is
+evaluated through its lift (ir.select_all with targets): each target's output is its segment's value.
+
 Declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
 classification), VariableWeight beside a Segment weight other than 1, missingPredictionTreatment
 other than continue for selectAll, modelChain and selectFirst (but returnMissing there), and
@@ -44,6 +47,7 @@ from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 if TYPE_CHECKING:
     from interchange.formats.pmml.fast.lifted import OnIR
+    from interchange.formats.pmml.lift.models.elements import LiftContext
 
 __all__ = ["Segments", "complete_distributions"]
 
@@ -226,6 +230,8 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     if seg is None:
         raise NotCovered("MiningModel without Segmentation")
     method, function = seg.get("multipleModelMethod"), model.get("functionName")
+    if method == "x-multiModelChain":
+        return _multi_target(model, seg)
     out = child(model, "Output")
     fields = children(out, "OutputField") if out is not None else []
     if method == "selectAll" and any(f.get("segmentId") is None and f.get("feature") != "transformedValue" for f in fields):
@@ -290,9 +296,14 @@ def _in_float(model: etree._Element) -> ModelStep | None:
 
     if _LIFTING.get() or not computes_in_float(model):  # (the lift compiles its trees here: no loop)
         return None
+
+    def lift(m: etree._Element, lc: LiftContext) -> ModelStep:
+        step = lift_model(m, lc)
+        return _Plain(step, step.inputs)
+
     token = _LIFTING.set(True)
     try:
-        return _Columns(lifted(model, lift_model))
+        return _Folded(lifted(model, lift))
     except (NotCovered, ValueError):  # what the lift does not hold: the double path
         return None
     finally:
@@ -300,22 +311,46 @@ def _in_float(model: etree._Element) -> ModelStep | None:
 
 
 @dataclass(frozen=True)
-class _Columns(ModelStep):
-    """An IR step over the columns it reads, taken out of the fast path's nested scope (a Chain copies
-    its env as a plain dict, which would lose the enclosing scopes' fields)."""
+class _Folded(ModelStep):
+    """The lifted model element, which folded its Targets (a rescaleConstant) in: the engine adds none."""
 
     on: OnIR
     inputs: tuple[str, ...] = ()
-    holds_targets: bool = True  # the lift folded the element's Targets (a rescaleConstant) into the step
+    holds_targets: bool = True
 
     def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
-        scope = env.child() if self.on.steps else env
-        for step in self.on.steps:
-            step.apply(scope)
-        return self.on.model.predict({c: scope[c] for c in self.on.model.inputs})
+        return self.on.predict(env)
 
 
 _LIFTING: ContextVar[bool] = ContextVar("pmml_fast_lifting_float", default=False)
+
+
+def _multi_target(model: etree._Element, seg: etree._Element) -> ModelStep:
+    """JPMML-SkLearn's multi-target MiningModel (x-multiModelChain, one segment per target) evaluated
+    as its lift (ir.select_all with targets): each target's output is its segment's predicted value.
+    What the lift refuses (a segment's own Output passed on, a classification) is not covered."""
+    from interchange.formats.pmml.fast.lifted import lifted  # (the lift imports this module)
+    from interchange.formats.pmml.lift.models.segments import lift_segmentation
+
+    def lift(m: etree._Element, lc: LiftContext) -> ModelStep:
+        step = lift_segmentation(m, seg, lc)
+        if lc.reasons:
+            raise NotCovered(str(lc.reasons[0]))
+        return _Plain(step, step.inputs)
+
+    return lifted(model, lift)
+
+
+@dataclass(frozen=True)
+class _Plain(ModelStep):
+    """An IR step given a plain dict of the columns it reads: ir.chain copies its env into a dict, which
+    keeps none of the fast path's Scope fields computed on demand (its inputs, derived fields)."""
+
+    model: ModelStep
+    inputs: tuple[str, ...] = ()
+
+    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
+        return self.model.predict({name: env[name] for name in self.inputs})
 
 
 def variable_weight(segment: etree._Element, method: str) -> str | None:

@@ -1,7 +1,8 @@
 """PFA ``a.*`` array functions on whole batches, with titus2's semantics.
 
 Functions passed to ``a.map``/``a.zipmap``/``a.any``/``a.all`` run once for all elements (an
-extra lane axis); ``a.fold``/``a.reduce`` call theirs once per element, in order, as titus2 does.
+extra lane axis); ``a.fold``/``a.reduce`` and their ``Right`` twins call theirs once per element, in
+order, as titus2 does.
 """
 
 from __future__ import annotations
@@ -86,56 +87,73 @@ def _any_all(which: str) -> Callable[..., Compiled]:
 LIBRARY["a.any"], LIBRARY["a.all"] = _any_all("any"), _any_all("all")
 
 
-@fn("a.fold")
-def _a_fold(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    if len(args) != 3:
-        raise NotCovered("a.fold arity")
-    af, at = c.expr(args[0], scope)
-    zf, zt = c.expr(args[1], scope)
-    if not isinstance(at, Arr):
-        raise NotCovered("a.fold over a non-array")
-    slots, body, ret = loop_fcn(c, args[2], scope, [zt, at.items])
-    if ret != slots[0].type:
-        raise NotCovered("a.fold whose function changes the accumulator type")
+def _folding(name: str, right: bool) -> Callable[..., Compiled]:
+    """``a.fold`` (``fcn(acc, item)``, first to last) or ``a.foldRight`` (``fcn(item, acc)``, last to
+    first: titus2 reduces over ``reversed(a)``), the function called once per element, in order."""
+    acc_slot, item_slot = (1, 0) if right else (0, 1)
 
-    def run(rt: Run) -> Any:
-        a = af(rt)
-        acc = convert(zf(rt), zt, slots[0].type)
-        for item in elements(a, at):
-            rt.env[slots[0].id] = acc
-            rt.env[slots[1].id] = convert(item, at.items, slots[1].type)
-            acc = body(rt)
-        return acc
+    def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+        if len(args) != 3:
+            raise NotCovered(f"{name} arity")
+        af, at = c.expr(args[0], scope)
+        zf, zt = c.expr(args[1], scope)
+        if not isinstance(at, Arr):
+            raise NotCovered(f"{name} over a non-array")
+        slots, body, ret = loop_fcn(c, args[2], scope, [at.items, zt] if right else [zt, at.items])
+        if ret != slots[acc_slot].type:
+            raise NotCovered(f"{name} whose function changes the accumulator type")
 
-    return run, ret
+        def run(rt: Run) -> Any:
+            a = af(rt)
+            acc = convert(zf(rt), zt, slots[acc_slot].type)
+            items = elements(a, at)
+            for item in reversed(items) if right else items:
+                rt.env[slots[item_slot].id] = convert(item, at.items, slots[item_slot].type)
+                rt.env[slots[acc_slot].id] = acc
+                acc = body(rt)
+            return acc
+
+        return run, ret
+
+    return compile_
 
 
-@fn("a.reduce")
-def _a_reduce(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    if len(args) != 2:
-        raise NotCovered("a.reduce arity")
-    af, at = c.expr(args[0], scope)
-    if not isinstance(at, Arr):
-        raise NotCovered("a.reduce over a non-array")
-    slots, body, ret = loop_fcn(c, args[1], scope, [at.items, at.items])
-    if ret != at.items or slots[0].type != at.items:
-        raise NotCovered("a.reduce with a type-changing function")
-    depth = scope.depth
+def _reducing(name: str, right: bool) -> Callable[..., Compiled]:
+    """``a.reduce`` (``fcn(acc, item)`` from the first item) or ``a.reduceRight`` (``fcn(item, acc)``
+    from the last); an empty array fails the row ("empty array", as titus2)."""
+    acc_slot, item_slot = (1, 0) if right else (0, 1)
 
-    def run(rt: Run) -> Any:
-        a = af(rt)
-        k = length(a, at)
-        if k == 0:
-            rt.fail(np.array(True), depth, "empty array")
-            return np.zeros(())
-        items = elements(a, at)
-        acc = items[0]
-        for item in items[1:]:
-            rt.env[slots[0].id], rt.env[slots[1].id] = acc, item
-            acc = body(rt)
-        return acc
+    def compile_(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
+        if len(args) != 2:
+            raise NotCovered(f"{name} arity")
+        af, at = c.expr(args[0], scope)
+        if not isinstance(at, Arr):
+            raise NotCovered(f"{name} over a non-array")
+        slots, body, ret = loop_fcn(c, args[1], scope, [at.items, at.items])
+        if ret != at.items or slots[acc_slot].type != at.items:
+            raise NotCovered(f"{name} with a type-changing function")
+        depth = scope.depth
 
-    return run, ret
+        def run(rt: Run) -> Any:
+            a = af(rt)
+            if length(a, at) == 0:
+                rt.fail(np.array(True), depth, "empty array")
+                return np.zeros(())
+            items = elements(a, at)
+            acc, rest = (items[-1], reversed(items[:-1])) if right else (items[0], items[1:])
+            for item in rest:
+                rt.env[slots[item_slot].id] = convert(item, at.items, slots[item_slot].type)
+                rt.env[slots[acc_slot].id] = acc
+                acc = body(rt)
+            return acc
+
+        return run, ret
+
+    return compile_
+
+
+LIBRARY["a.fold"], LIBRARY["a.foldRight"] = _folding("a.fold", right=False), _folding("a.foldRight", right=True)
+LIBRARY["a.reduce"], LIBRARY["a.reduceRight"] = _reducing("a.reduce", right=False), _reducing("a.reduceRight", right=True)
 
 
 def _numeric_array(c: Compiler, args: list[Any], scope: Scope, name: str) -> tuple[Callable[[Run], Any], Prim]:

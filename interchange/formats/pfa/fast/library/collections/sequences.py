@@ -1,9 +1,10 @@
 """PFA ``a.*`` functions that pick, reorder or count an array's items, over whole batches:
 ``a.head``, ``a.last``, ``a.tail``, ``a.init``, ``a.reverse``, ``a.sort``, ``a.count`` /
 ``a.contains`` / ``a.index`` / ``a.rindex`` (an item or a predicate), ``a.mapWithIndex``,
-``a.foldRight``, ``a.reduceRight``, ``a.concat``, ``a.append``, ``a.rotate``, ``a.subseq``
-(literal bounds, Python's slice as titus2) and ``a.maxN`` / ``a.minN`` / ``a.argmaxN`` /
-``a.argminN`` (a literal n; titus2's insertion keeps equal items in their order: a stable sort).
+``a.concat``, ``a.append``, ``a.rotate``, ``a.subseq`` (literal bounds, Python's slice as titus2)
+and ``a.maxN`` / ``a.minN`` / ``a.argmaxN`` / ``a.argminN`` (a literal n; titus2's insertion keeps
+equal items in their order: a stable sort). ``a.foldRight`` / ``a.reduceRight`` are in ``arrays``,
+beside their left-hand twins.
 
 Every row's array has the same length in the fast path's layout, so results stay rectangular.
 ``a.sort`` is titus2's stable ``sorted`` under PFA's ``compare`` (NaN after every double, 0.0 and
@@ -18,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope, convert
-from interchange.formats.pfa.fast.library.lanes import elements, loop_fcn, map_fcn, run_lanes
+from interchange.formats.pfa.fast.compile import Compiled, Compiler, Run, Scope
+from interchange.formats.pfa.fast.library.lanes import map_fcn, run_lanes
 from interchange.formats.pfa.fast.library.registry import LIBRARY, args_of, fn
 from interchange.formats.pfa.fast.types import (
     BOOLEAN,
@@ -190,56 +191,6 @@ def _a_map_with_index(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
         return run_lanes(rt, slots, [np.arange(k, dtype=np.int64), a], [INT, at.items], body, ret, k)
 
     return run, Arr(ret)
-
-
-@fn("a.foldRight")
-def _a_fold_right(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    if len(args) != 3:
-        raise NotCovered("a.foldRight arity")
-    af, at = c.expr(args[0], scope)
-    zf, zt = c.expr(args[1], scope)
-    if not isinstance(at, Arr):
-        raise NotCovered("a.foldRight over a non-array")
-    slots, body, ret = loop_fcn(c, args[2], scope, [at.items, zt])
-    if ret != slots[1].type:
-        raise NotCovered("a.foldRight whose function changes the accumulator type")
-
-    def run(rt: Run) -> Any:
-        acc = convert(zf(rt), zt, slots[1].type)
-        for item in reversed(elements(af(rt), at)):  # titus2: reduce over reversed(a), fcn(item, acc)
-            rt.env[slots[0].id] = convert(item, at.items, slots[0].type)
-            rt.env[slots[1].id] = acc
-            acc = body(rt)
-        return acc
-
-    return run, ret
-
-
-@fn("a.reduceRight")
-def _a_reduce_right(c: Compiler, args: list[Any], scope: Scope) -> Compiled:
-    if len(args) != 2:
-        raise NotCovered("a.reduceRight arity")
-    af, at = c.expr(args[0], scope)
-    if not isinstance(at, Arr):
-        raise NotCovered("a.reduceRight over a non-array")
-    slots, body, ret = loop_fcn(c, args[1], scope, [at.items, at.items])
-    if ret != at.items or slots[1].type != at.items:
-        raise NotCovered("a.reduceRight with a type-changing function")
-    depth = scope.depth
-
-    def run(rt: Run) -> Any:
-        items = elements(af(rt), at)
-        if not items:
-            rt.fail(np.array(True), depth, "empty array")
-            raise Defer("a.reduceRight of an empty array")
-        acc = items[-1]
-        for item in reversed(items[:-1]):  # titus2: reduce over reversed(a), fcn(item, acc)
-            rt.env[slots[0].id] = convert(item, at.items, slots[0].type)
-            rt.env[slots[1].id] = acc
-            acc = body(rt)
-        return acc
-
-    return run, ret
 
 
 def _primitive_items(c: Compiler, args: list[Any], scope: Scope, name: str, count: int) -> list[Any]:

@@ -22,7 +22,7 @@ from sklearn.svm import SVC
 import interchange
 from interchange.formats.onnx.meta import IR_WRITER
 from interchange.ir.models.svm import SupportVectorMachine
-from tests.conformance.lifting import differing_outputs, lifted_outputs
+from tests.conformance.lifting import assert_libsvm_platt, differing_outputs, lifted_outputs
 
 
 def _rows(k: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -77,13 +77,7 @@ def _agree(data: bytes, rows: pd.DataFrame, rtol: float, atol: float) -> interch
 def test_ir_writer_coupling_lifts_and_agrees_with_onnxruntime(kernel: str, k: int) -> None:
     est, X = _fitted(kernel, k)
     lifted = _agree(_ir_document(est, X), _held_out(X), 1e-9, 1e-12)
-    assert lifted.graph is not None
-    model = lifted.graph.model
-    assert isinstance(model, SupportVectorMachine) and model.kernel == kernel
-    with warnings.catch_warnings():  # scikit-learn 1.9 deprecates probA_ / probB_ with probability=True
-        warnings.simplefilter("ignore", FutureWarning)
-        np.testing.assert_array_equal(model.prob_a, est.probA_)
-        np.testing.assert_array_equal(model.prob_b, est.probB_)
+    assert_libsvm_platt(lifted, est, kernel)
     assert any(kind == "Loop" for _, kind in lifted.lifted)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from interchange.formats.pfa.emit.document import TREE_POINT, tree_node_type, tree_test
 from interchange.ir.columns import Columns
 from interchange.ir.models.cluster import NearestCenter
 from interchange.ir.models.linear import Link, Regression
@@ -124,17 +125,8 @@ def test_simple_tree_walks_with_every_comparison() -> None:
 
 
 def test_our_writers_tree_cells_walked_and_summed() -> None:
-    node_type = {
-        "type": "record",
-        "name": "TreeNode",
-        "fields": [
-            {"name": "feature", "type": "int"},
-            {"name": "threshold", "type": "double"},
-            {"name": "missingLeft", "type": "boolean"},
-            {"name": "pass", "type": ["TreeNode", ARRAY]},
-            {"name": "fail", "type": ["TreeNode", ARRAY]},
-        ],
-    }
+    """The writer's own TreeNode cell, TreePoint and walk test (formats/pfa/emit/document.py), summed by hand."""
+    node_type = tree_node_type(ARRAY)
     trees = [
         {
             "feature": 0,
@@ -153,17 +145,8 @@ def test_our_writers_tree_cells_walked_and_summed() -> None:
         },
         {"feature": 1, "threshold": 1.0, "missingLeft": False, "pass": {"array": [-0.5]}, "fail": {"array": [0.25]}},
     ]
-    point = {
-        "type": "record",
-        "name": "TreePoint",
-        "fields": [{"name": "x", "type": {"type": "array", "items": ["null", "double"]}}],
-    }
-    value = {"attr": "tp", "path": [{"string": "x"}, "tn.feature"]}
-    test = {
-        "params": [{"tp": "TreePoint"}, {"tn": "TreeNode"}],
-        "ret": "boolean",
-        "do": {"ifnotnull": {"tv": value}, "then": {"<=": ["tv", "tn.threshold"]}, "else": "tn.missingLeft"},
-    }
+    point = TREE_POINT
+    test = tree_test("<=")
     walk = {"params": [{"tree": "TreeNode"}], "ret": ARRAY, "do": {"model.tree.simpleWalk": ["tree_x", "tree", test]}}
     add = {"params": [{"acc": ARRAY}, {"leaf": ARRAY}], "ret": ARRAY, "do": {"la.add": ["acc", "leaf"]}}
     action = [

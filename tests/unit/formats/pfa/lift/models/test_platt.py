@@ -20,8 +20,7 @@ from sklearn.datasets import make_classification
 from sklearn.svm import SVC
 
 import interchange
-from interchange.ir.models.svm import SupportVectorMachine
-from tests.conformance.lifting import differing_outputs, lifted_outputs
+from tests.conformance.lifting import assert_libsvm_platt, differing_outputs, lifted_outputs
 
 
 def _document(kernel: str, k: int) -> tuple[SVC, pd.DataFrame, dict[str, Any]]:
@@ -52,13 +51,7 @@ def _agrees_with_titus(doc: dict[str, Any], rows: pd.DataFrame) -> interchange.L
 def test_writer_coupling_lifts_and_agrees_with_titus(kernel: str, k: int) -> None:
     est, X, doc = _document(kernel, k)
     lifted = _agrees_with_titus(doc, _held_out(X))
-    assert lifted.graph is not None
-    model = lifted.graph.model
-    assert isinstance(model, SupportVectorMachine) and model.kernel == kernel
-    with warnings.catch_warnings():  # scikit-learn 1.9 deprecates probA_ / probB_ with probability=True
-        warnings.simplefilter("ignore", FutureWarning)
-        np.testing.assert_array_equal(model.prob_a, est.probA_)
-        np.testing.assert_array_equal(model.prob_b, est.probB_)
+    assert_libsvm_platt(lifted, est, kernel)
     assert any(kind == "Platt coupling" for _, kind in lifted.lifted)
 
 

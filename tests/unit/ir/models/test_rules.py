@@ -1,12 +1,10 @@
-"""Rule-set confidences and per-row segment weights, against values worked out by hand."""
+"""Rule-set confidences, against values worked out by hand."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from interchange.ir.combine.segmentation import combine_segments
 from interchange.ir.derive.predicates import Compare
-from interchange.ir.graph import Prediction
 from interchange.ir.models.rules import Rule, RuleSet
 
 X = {"x": np.array([-1.0, 0.5, 2.0, np.nan])}
@@ -28,13 +26,3 @@ def test_confidence_of_each_criterion() -> None:
     label, conf = RuleSet(RULES, "weightedSum", "none", 0.1).select(X)
     assert list(label) == ["lo", "hi", "hi", "none"]
     np.testing.assert_allclose(conf, [2.0, 1.5, 1.5, 0.1])
-
-
-def test_weights_per_row_weigh_each_row_on_its_own() -> None:
-    results = [Prediction(value=np.array([1.0, 1.0])), Prediction(value=np.array([4.0, 4.0]))]
-    on = np.ones((2, 2), dtype=bool)
-    rows = np.array([[1.0, 3.0], [2.0, 1.0]])  # segments x rows
-    got = combine_segments("weightedAverage", results, on, rows, None, "continue", 1.0, 2).value
-    np.testing.assert_allclose(got, [(1 + 8) / 3, (3 + 4) / 4])
-    fixed = combine_segments("weightedAverage", results, on, (1.0, 2.0), None, "continue", 1.0, 2).value
-    np.testing.assert_allclose(fixed, [3.0, 3.0])
