@@ -189,6 +189,10 @@ def _model(model: etree._Element, steps: list[Step]) -> ModelStep:
     return fn(model, steps)
 
 
+def _as_is(pred: Prediction) -> Prediction:
+    return pred
+
+
 def compile_model(model: etree._Element) -> Scoped:
     """A model element (outermost or nested in a segment) with its LocalTransformations,
     Targets and Output."""
@@ -207,6 +211,8 @@ def compile_model(model: etree._Element) -> Scoped:
     local_defs = derived_fields(child(model, "LocalTransformations"), comp.ctx)
     inner = _model(model, [])
     post, display = targets(model)
+    if getattr(inner, "holds_targets", False):  # an IR step that folded the Targets in (lifted/models/mining.py, float)
+        post = _as_is
     outputs: list[tuple[str, OutputFn]] = []
     if tag in FULL_OUTPUT or tag in TOP_OUTPUT or model is not comp.top:
         residual = {"residual"} if model is comp.top and tag in FULL_OUTPUT else set()  # the target is an input there

@@ -53,6 +53,10 @@ _VOTES = ("majorityVote", "weightedMajorityVote")
 # formats/pmml/lifted/models/mining.py, which registers here (the engine loads it by name)
 MULTI_TARGET: dict[str, Callable[[etree._Element, etree._Element], ModelStep]] = {}
 
+# x-mathContext -> the MiningModel compiled through its lift, which computes JPMML-Evaluator's float arithmetic
+# where it holds the model (None: the double path); formats/pmml/lifted/models/mining.py registers "float"
+MATH_CONTEXT: dict[str, Callable[[etree._Element], ModelStep | None]] = {}
+
 # PMML 4.4 §Segmentation: the methods each function may use here (the IR Segmentation's, plus
 # modelChain; selectAll: see Segments)
 REGRESSION = (*METHODS["regression"], "modelChain")
@@ -220,6 +224,10 @@ def complete_distributions(model: etree._Element, seg: etree._Element) -> None:
 @compiler("MiningModel")
 def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     ctx = current().ctx
+    in_context = MATH_CONTEXT.get(model.get("x-mathContext", "double"))
+    on_ir = in_context(model) if in_context is not None else None
+    if on_ir is not None:
+        return on_ir
     for el in elements(model):
         if local(el) not in INERT | {"Segmentation"}:
             raise NotCovered(f"<{local(el)}> in <MiningModel>")

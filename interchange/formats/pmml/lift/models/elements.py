@@ -27,6 +27,7 @@ from interchange.formats.pmml.lift.models.chains import lift_chain
 from interchange.formats.pmml.lift.models.families import lift_clustering_outputs, lift_naive_bayes, lift_neural
 from interchange.formats.pmml.lift.models.general import lift_general
 from interchange.formats.pmml.lift.models.knn import lift_knn_outputs
+from interchange.formats.pmml.lift.models.precision import float_context
 from interchange.formats.pmml.lift.models.regression import lift_regression
 from interchange.formats.pmml.lift.models.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.models.segments import lift_segmentation
@@ -88,7 +89,7 @@ def lift_model(model: etree._Element, lc: LiftContext, *, top: bool = False) -> 
     lifter = _LIFTERS.get(tag)
     if lifter is None:
         raise Unliftable(path_of(model), f"<{tag}> has no IR form yet")
-    step = _targets(model, lifter(model, lc))
+    step = float_context(model, _targets(model, lifter(model, lc)))
     return _residual(model, step) if top else step
 
 
