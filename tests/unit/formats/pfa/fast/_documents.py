@@ -36,3 +36,16 @@ def not_covered(data: bytes) -> str:
     model = interchange.load(data)
     assert model.info.engine != "interchange-fast"
     return str(model.info.reason)
+
+
+DOUBLES = {"type": "array", "items": "double"}
+MATRIX = {"type": "array", "items": DOUBLES}
+
+
+def vector(*items: Any) -> dict[str, Any]:
+    """A PFA expression building an array of doubles from ``items`` (field references or numbers)."""
+    return {"new": list(items), "type": DOUBLES}
+
+
+def constant(value: Any, type_: Any) -> dict[str, Any]:
+    return {"value": value, "type": type_}
