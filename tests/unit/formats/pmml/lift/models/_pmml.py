@@ -42,7 +42,12 @@ def lifted_outputs(data: bytes, rows: dict[str, Any]) -> dict[str, np.ndarray]:
     lifted = lift(data)
     assert lifted.ok, lifted.report()
     got = lifted.predict(rows)
-    want = interchange.load(data, engine="reference").predict(rows)
+    assert_same(got, interchange.load(data, engine="reference").predict(rows))
+    return got
+
+
+def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
+    """Every output field equal: numbers to rtol 1e-9 / atol 1e-12, labels as text."""
     assert sorted(got) == sorted(want)
     for name, expected in want.items():
         e = np.asarray(expected)
@@ -50,7 +55,6 @@ def lifted_outputs(data: bytes, rows: dict[str, Any]) -> dict[str, np.ndarray]:
             np.testing.assert_allclose(np.asarray(got[name], dtype=float), e, rtol=1e-9, atol=1e-12, err_msg=name)
         else:
             assert [str(v) for v in np.asarray(got[name]).tolist()] == [str(v) for v in e.tolist()], name
-    return got
 
 
 def reason(data: bytes) -> str:
@@ -72,3 +76,19 @@ def jpmml(data: bytes, rows: dict[str, Any], field: str) -> list[Any]:
         tmp.flush()
         evaluator = make_evaluator(tmp.name, backend="jpype")
     return list(evaluator.evaluateAll(pd.DataFrame(rows))[field].tolist())
+
+
+def fast_outputs(data: bytes, rows: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The fast engine's outputs (it must take the document), after checking them against pypmml field by field."""
+    model = interchange.load(data)
+    assert model.info.engine == "interchange-fast", model.info.reason
+    got = model.predict(rows)
+    assert_same(got, interchange.load(data, engine="reference").predict(rows))
+    return got
+
+
+def not_fast(data: bytes) -> str:
+    """Why the fast engine left the document to the reference engine (it must have)."""
+    model = interchange.load(data)
+    assert model.info.engine != "interchange-fast"
+    return str(model.info.reason)
