@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from interchange import formats as _formats  # noqa: F401,E402  (registers the format plugins)
 from interchange.check import CheckRow, check  # noqa: E402
-from interchange.codegen import Generated, codegen  # noqa: E402
+from interchange.codegen import Generated  # noqa: E402
 from interchange.convert import Converted, convert, infer_signature  # noqa: E402
 from interchange.errors import *  # noqa: E402,F403
 from interchange.errors import __all__ as _errors
@@ -24,7 +24,12 @@ from interchange.verification import Tolerance, Verification  # noqa: E402
 from interchange.version import __version__
 
 if TYPE_CHECKING:
+    from interchange.codegen.api import codegen
     from interchange.kafka.modeltopic.publish import Published
+else:
+    # The subpackage, callable as its ``codegen``: binding the function here would hide the
+    # subpackage from ``import interchange.codegen.python.kernels`` (see interchange/codegen).
+    from interchange import codegen
 
 
 def publish(converted: Converted, *, name: str, **kwargs: Any) -> Published:

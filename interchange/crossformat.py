@@ -23,7 +23,7 @@ import numpy as np
 from interchange.batch import Columns, num_rows, to_columns
 from interchange.converted import Converted
 from interchange.document import Document
-from interchange.errors import UnsupportedModelError, VerificationError
+from interchange.errors import DocumentError, UnsupportedModelError, VerificationError
 from interchange.formats.onnx.precision import computes_in_float32
 from interchange.ir.derive.arrays import ArrayItems
 from interchange.ir.derive.expressions import Call, Derive, Indicator, references
@@ -115,11 +115,12 @@ def convert_document(
         tolerance = Tolerance(1e-4, 1e-5, "the source computes in float32 (sums of terms: a few float32 ulps of the largest)")
     # Model.score: a record an engine refuses (an invalid value under returnInvalid, a PFA record error) has
     # every output missing, so a refusal must meet a refusal (or a missing prediction) on the other side
-    source_ref = load(model.document, engine="reference")
+    source_ref, second = _reference(model.document, lifted.signature, pmml_engine)
     scored = source_ref.score(cases)
     departs = list(_departures(model.document))
-    second = len(scored.refused) == num_rows(cases) and pmml_engine is not None and bool(departs)
-    if second:  # pypmml fails every record on a construct it departs on (e.g. formatNumber): the second engine answers
+    failed = len(scored.refused) == num_rows(cases) and pmml_engine is not None and bool(departs)
+    if failed and not second:  # pypmml fails every record on a construct it departs on (formatNumber): JPMML answers
+        second = True
         assert pmml_engine is not None
         source_ref = pmml_engine(model.document, lifted.signature)
         scored = source_ref.score(cases)
@@ -135,10 +136,13 @@ def convert_document(
             format=format,
             departures=departs,
         )
-    target_ref = load(document, engine="reference")
+    target_ref, target_second = _reference(document, lifted.signature, pmml_engine)
     lineage = {"source_format": model.document.format, "source_sha256": model.document.sha256, "via": "interchange IR"}
     if second:
         lineage["pmml_engine"] = f"{source_ref.info.engine} (" + "; ".join(f"{d.construct}: {d.reason}" for d in departs) + ")"
+    elif target_second:
+        said = "; ".join(f"{d.construct}: {d.reason}" for d in _departures(document))
+        lineage["pmml_engine"] = f"{target_ref.info.engine} ({said})"
     sig = lifted.signature
     expected = _read(scored, sig, model.document, lineage)
     try:
@@ -187,6 +191,17 @@ def pmml_engine_at(spec: str) -> PMMLEngine:
     if not callable(engine):
         raise UnsupportedModelError(f"no PMML engine at {spec!r}: give MODULE:FUNCTION, a callable", format="pmml")
     return engine
+
+
+def _reference(document: Document, signature: Signature, pmml_engine: PMMLEngine | None) -> tuple[Model, bool]:
+    """The document's reference engine, and whether it is ``pmml_engine``: a PMML document pypmml cannot load
+    on a construct it departs on (JPMML-SkLearn's multi-target x-multiModelChain) goes to ``pmml_engine``."""
+    try:
+        return load(document, engine="reference"), False
+    except DocumentError:
+        if pmml_engine is None or not _departures(document):
+            raise
+        return pmml_engine(document, signature), True
 
 
 def _judged(source: Document, second: Scored, others: tuple[Scored, Scored], lineage: dict[str, Any]) -> np.ndarray:

@@ -294,6 +294,34 @@ def s2p_multioutput(tmp: Path) -> Doc:
     return Doc(_s2p(pipe, X.iloc[:200], Y[:200], tmp), "pmml", _probe_rows(X, missing=False), pipe)
 
 
+def s2p_multioutput_tree(tmp: Path) -> Doc:
+    """A MultiOutputRegressor of decision trees over two targets (one TreeModel per target in a multi-target
+    MiningModel, x-multiModelChain), with missing values (the trees' nullPrediction)."""
+    from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.tree import DecisionTreeRegressor
+    from sklearn2pmml.pipeline import PMMLPipeline
+
+    X, y = _frame(kind="regression")
+    X = X.drop(columns=["colour"])
+    Y = np.column_stack([y, 2 * y - X["x1"].to_numpy()])
+    pipe = PMMLPipeline([("model", MultiOutputRegressor(DecisionTreeRegressor(max_depth=3, random_state=0)))])
+    return Doc(_s2p(pipe, X.iloc[:200], Y[:200], tmp), "pmml", _probe_rows(X), pipe)
+
+
+def s2p_regressor_chain(tmp: Path) -> Doc:
+    """A RegressorChain of linear regressions over two targets (x-multiModelChain whose first segment passes its
+    prediction on to the second through an OutputField)."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.multioutput import RegressorChain
+    from sklearn2pmml.pipeline import PMMLPipeline
+
+    X, y = _frame(kind="regression")
+    X = X.drop(columns=["colour"])
+    Y = np.column_stack([y, 2 * y - X["x1"].to_numpy()])
+    pipe = PMMLPipeline([("model", RegressorChain(LinearRegression()))])
+    return Doc(_s2p(pipe, X.iloc[:200], Y[:200], tmp), "pmml", _probe_rows(X), pipe)
+
+
 # nyoka -------------------------------------------------------------------------------------------
 
 
@@ -420,6 +448,8 @@ FOREIGN: dict[str, tuple[str, Callable[[Path], Doc]]] = {
     "gbdt_lr": ("sklearn2pmml", s2p_gbdt_lr),
     "calibrated_linearsvc": ("sklearn2pmml", s2p_calibrated),
     "multioutput_linear": ("sklearn2pmml", s2p_multioutput),
+    "multioutput_tree": ("sklearn2pmml", s2p_multioutput_tree),
+    "regressor_chain": ("sklearn2pmml", s2p_regressor_chain),
     "nyoka_xgboost_classifier": ("nyoka", _nyoka_boosted("xgboost", "binary")),
     "nyoka_xgboost_multiclass": ("nyoka", _nyoka_boosted("xgboost", "multiclass")),
     "nyoka_xgboost_regressor": ("nyoka", _nyoka_boosted("xgboost", "regression")),

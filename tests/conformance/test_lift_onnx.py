@@ -146,7 +146,7 @@ def _foreign_rows(name: str) -> pd.DataFrame:
         )
     elif "perceptron" in name:
         X = load_breast_cancer().data[:, :6]
-    elif "voting" in name:
+    elif "voting" in name or "kbins_onehot" in name:
         X = load_iris().data
     else:
         X = load_diabetes().data
@@ -154,6 +154,11 @@ def _foreign_rows(name: str) -> pd.DataFrame:
     holes = X[: 3 * X.shape[1]].copy()
     for i in range(len(holes)):
         holes[i, i % X.shape[1]] = np.nan
+    if "kbins" in name:  # the first input NaN or infinite turns each column's top bin into bin 0 (see op_ArgMax)
+        infinite = np.vstack([X[: X.shape[1]].copy(), X[: X.shape[1]].copy()])
+        for i in range(len(infinite)):
+            infinite[i, i % X.shape[1]] = np.inf if i < X.shape[1] else -np.inf
+        holes = np.vstack([holes, infinite])
     return pd.DataFrame(np.vstack([X, holes]))
 
 

@@ -450,4 +450,4 @@ def test_written_text_index_normalization_agrees_with_jpmml_on_texts_it_rewrites
     rows = {"review": col, "x": np.linspace(-1.0, 2.0, len(col))}
     want = evaluate(lifted.graph, rows)
     assert np.nanmax(np.asarray(want["good_count"], dtype=float)) >= 3.0  # (the rules rewrite these texts)
-    _same(lifted.graph, want, _jpmml(_pmml_of(lifted.graph), lifted.graph, rows), "JPMML-Evaluator")
+    same_outputs(lifted.graph, want, _jpmml(_pmml_of(lifted.graph), lifted.graph, rows), "JPMML-Evaluator")

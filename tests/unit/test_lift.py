@@ -14,7 +14,7 @@ import interchange
 SPEC = Path(__file__).parents[1] / "conformance" / "pmml_spec"
 
 
-# a derived field through a PMML 4.4 built-in the lift has no IR form for (formatDatetime)
+# a derived field through a PMML 4.4 built-in over a field it does not take (formatDatetime of a double: JPMML refuses it too)
 OUTSIDE = b"""<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">
 <Header/>
 <DataDictionary><DataField name="x" optype="continuous" dataType="double"/>

@@ -109,6 +109,14 @@ def _member(a: list[Value], want: bool) -> Value:
     return _flag(hit if want else f"!{hit}")
 
 
+# PMML 4.4 date built-ins (their Java helpers: codegen/java/dates.py, which lower.py asks for)
+_DATES: dict[str, Callable[[list[Value]], Value]] = {
+    "dateDaysSinceYear": lambda a: Value(f"daysSinceYear({num(a[0])}, {num(a[1])})"),
+    "dateSecondsSinceYear": lambda a: Value(f"secondsSinceYear({num(a[0])}, {num(a[1])})"),
+    "dateSecondsSinceMidnight": lambda a: Value(f"secondsSinceMidnight({num(a[0])})"),
+    "formatDatetime": lambda a: Value(f"formatDatetime({num(a[0])}, {a[1].code if a[1].text else '(String) null'})", text=True),
+}
+
 JAVA_FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
     "+": _binary("{a} + {b}"),
     "-": _binary("{a} - {b}"),
@@ -150,6 +158,7 @@ JAVA_FUNCTIONS: dict[str, Callable[[list[Value]], Value]] = {
     "if": _if,
     "isIn": lambda a: _member(a, True),
     "isNotIn": lambda a: _member(a, False),
+    **_DATES,
 }
 
 ERFC = """

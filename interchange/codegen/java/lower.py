@@ -17,11 +17,13 @@ from typing import Any
 import numpy as np
 
 from interchange.batch import category_key
+from interchange.codegen.java.dates import DATE_HELPER
 from interchange.codegen.java.functions import JAVA_FUNCTIONS, Value, key, missing, num, refuse
 from interchange.codegen.java.runtime import HELPERS
 from interchange.codegen.java.writer import GATHER, INLINE, SEPARATOR, JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
 from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
+from interchange.ir.kernels.dates import DATE_FUNCTIONS, DATE_TYPES
 
 __all__ = ["Lowering", "lower_into"]
 
@@ -142,6 +144,8 @@ class Lowering:
             raise refuse(f"the IR function {e.function!r}")
         if e.function == "erf":
             self.out.need("erfc")
+        if e.function in DATE_FUNCTIONS:
+            self.out.need(DATE_HELPER)
         args = [self.lower(a) for a in e.args]
         result = form(args) if not _many_constants(e) else self._member(e, args[0])
         value = self.let(result.code, result.text, result.mixed)
@@ -230,6 +234,9 @@ class Lowering:
             return Value(num(value)) if value.text or value.mixed else value
         if type_ == "float":
             return self.let(f"(double) (float) {num(value)}")
+        if type_ in DATE_TYPES:  # ISO 8601 text read into the IR's unit (codegen/java/dates.py); a number as it is
+            self.out.need(DATE_HELPER)
+            return self.let(f"dateOf({value.code}, {jstring(type_)})") if value.text else self.let(num(value))
         if type_ == "integer":
             x = self.let(num(value))
             return self.let(f"{x.code} >= 0 ? Math.floor({x.code}) : Math.ceil({x.code})")
@@ -256,6 +263,7 @@ def lower_into(out: JavaWriter, name: str, expression: Expr, type_: str | None) 
     lowering = Lowering(out)
     value = lowering.cast(lowering.lower(expression), type_)
     slot = out.new_text(name) if value.text else out.new_num(name)
+    (out.slots if value.text else out.texts).pop(name, None)  # (a text input read in place as a number: a date)
     return [*lowering.lines, f"{slot} = {value.code};"], slot, value.text
 
 

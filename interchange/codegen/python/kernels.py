@@ -22,7 +22,20 @@ from types import ModuleType
 import interchange.batch as batch
 from interchange.ir import distances, links
 from interchange.ir.combine import select_all
-from interchange.ir.kernels import arrays, general, outlier, rules, scorecard, scores, segments, targets, text, trees, truths
+from interchange.ir.kernels import (
+    arrays,
+    dates,
+    general,
+    outlier,
+    rules,
+    scorecard,
+    scores,
+    segments,
+    targets,
+    text,
+    trees,
+    truths,
+)
 from interchange.ir.kernels import calls as call_kernels
 from interchange.ir.models import compared, svm_probability
 
@@ -31,6 +44,7 @@ __all__ = ["KERNELS", "KERNEL_IMPORTS", "top_level", "calls"]
 # each plain module, and which of its top-level names are kernels (None: all of them)
 PLAIN: tuple[tuple[ModuleType, tuple[str, ...] | None], ...] = (
     (batch, ("is_missing", "missing_mask", "category_key")),
+    (dates, None),  # (before calls, whose FUNCTIONS and CASTS take the date ones in)
     (call_kernels, None),
     (truths, None),
     (general, None),

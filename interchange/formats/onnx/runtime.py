@@ -20,7 +20,7 @@ from interchange.batch import Columns, missing_mask, num_rows
 from interchange.document import Document
 from interchange.errors import DocumentError, ModelError, RecordError
 from interchange.formats.onnx.foreign import infer
-from interchange.formats.onnx.meta import META_INPUTS, META_OUTPUTS, META_SIGNATURE, META_WRITER
+from interchange.formats.onnx.meta import META_INPUTS, META_MISSING_ALONE, META_OUTPUTS, META_SIGNATURE, META_WRITER
 from interchange.formats.onnx.shapes import dims, fixed_batch
 from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
@@ -117,6 +117,7 @@ class ONNXModel(Model):
         self._out_names = [o.name for o in self._session.get_outputs()]
         details: dict[str, Any] = {"onnxruntime": ort.__version__}
         meta = {p.key: p.value for p in parsed.proto.metadata_props}
+        self._alone = frozenset(json.loads(meta.get(META_MISSING_ALONE, "[]")))  # NaN there is no refusal (a residual)
         if META_WRITER in meta:  # which writer made it: the IR's double graph or skl2onnx
             details["writer"] = meta[META_WRITER]
         if parsed.signature.meta.get("inputs"):  # a foreign [N, k] tensor: how a batch's columns feed it
@@ -175,9 +176,14 @@ class ONNXModel(Model):
     def _score_columns(self, columns: Columns) -> Scored:
         """A NaN score means the graph could not compute one (a missing input it has no imputer for):
         the row is refused, naming its missing inputs, rather than predicted from NaN (an argmax of
-        NaN probabilities is a label nobody asked for)."""
+        NaN probabilities is a label nobody asked for). An output the writer names as missing alone
+        (``interchange.missing_alone``: a residual without the actual value) does not refuse the row."""
         out = self._predict_columns(columns)
-        numeric = [f.name for f in self.signature.outputs if f.kind in _SCORES and np.asarray(out[f.name]).dtype.kind == "f"]
+        numeric = [
+            f.name
+            for f in self.signature.outputs
+            if f.kind in _SCORES and f.name not in self._alone and np.asarray(out[f.name]).dtype.kind == "f"
+        ]
         if not numeric:
             return Scored(out, {})
         nan = np.logical_or.reduce([np.isnan(np.asarray(out[name], dtype=np.float64)) for name in numeric])

@@ -323,6 +323,12 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         _reason_codes,
         "pypmml ranks equal points in reverse alphabetical order, and ranks codes where the score is missing",
     ),
+    (
+        "Segmentation x-multiModelChain",
+        _segmentation("x-multiModelChain"),
+        "pypmml cannot load JPMML-SkLearn's multi-target MiningModel (no PMML 4.4 method); JPMML-Evaluator, the "
+        "fast path and the IR give each segment's predicted value under its target's name",
+    ),
     ("Segmentation majorityVote", _segmentation("majorityVote"), _VOTES),
     ("Segmentation weightedMajorityVote", _segmentation("weightedMajorityVote"), "pypmml divides by the number of segments"),
     ("Segmentation max", _segmentation("max"), "pypmml averages every segment whose own prediction is the winner"),
@@ -424,6 +430,29 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         'pypmml reads a missing text as "" (uppercase, lowercase, trimBlanks, replace, substring give "", matches '
         "false); PMML 4.4 gives a missing result and JPMML-Evaluator fails the record (MissingArgumentException), "
         "as the IR, the fast path and the writers give missing (tests/conformance pmml_spec tx_strings, tx_number_text)",
+    ),
+    (
+        "DataField of a date / time type",
+        lambda root: any((f.get("dataType") or "").startswith(("date", "time")) for f in _all(root, "DataField")),
+        "pypmml 1.5.8 reads ISO 8601 text of every date type (date, time, dateTime, dateDaysSince[Y], "
+        "dateTimeSecondsSince[Y], timeSeconds) as a missing value and passes a number through as it is; PMML 4.4 "
+        "and JPMML-Evaluator read the text (test_pmml_dates.py). JPMML-Evaluator in its turn gives a record no "
+        "result where the IR reads a missing value: text not of the field's type (a dateTime for a date, "
+        "2004-02-30, 24:00:00, a timeSeconds with a fraction or without seconds), a number for a date field, a "
+        "missing argument of a date built-in (MissingArgumentException); and it implements no dateDaysSince[0]",
+    ),
+    (
+        "Apply dateDaysSinceYear / dateSecondsSinceYear / dateSecondsSinceMidnight / formatDatetime",
+        lambda root: any(
+            a.get("function") in ("dateDaysSinceYear", "dateSecondsSinceYear", "dateSecondsSinceMidnight", "formatDatetime")
+            for a in _all(root, "Apply")
+        ),
+        "pypmml 1.5.8 gives a missing value (its date fields read text as missing; a number fails with a "
+        "ClassCastException). JPMML-Evaluator: dateSecondsSinceYear is a 32-bit integer (no result beyond "
+        "2^31 seconds from the year, where the IR counts on) and takes no date, only a dateTime; formatDatetime is "
+        "Java's Formatter %t, not POSIX strftime: %e %k %l unpadded, %p lower case, %% garbled, %Y padded to 4 "
+        "digits (a year before 1 as its year of the era), no %w %u %U %W %V %x %c %s %z %Z %G %g %n %t, no date "
+        "conversion over a time nor time conversion over a date; the IR lifts only the conversions both read alike",
     ),
 )
 

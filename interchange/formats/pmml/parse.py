@@ -158,11 +158,12 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
     schema = child(model, "MiningSchema")
     if schema is None:
         raise DocumentError(f"<{local(model)}> has no MiningSchema", format="pmml")
-    inputs, target = [], None
+    inputs, target, targets = [], None, []
     for mf in children(schema, "MiningField"):
         name, usage = mf.get("name"), mf.get("usageType", "active")
         if usage in ("target", "predicted"):
             target = name
+            targets.append(name)
         elif usage == "active":
             df = fields.get(name)
             if df is None:
@@ -171,6 +172,9 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
             optype = df.get("optype", "continuous" if dtype == "double" else "categorical")
             values = tuple(v.get("value") for v in children(df, "Value") if v.get("property", "valid") == "valid") or None
             inputs.append(InputField(name, dtype, optype, values))  # type: ignore[arg-type]  # _TYPES gives DataType names; optype is a PMML OPTYPE
+    segmentation = child(model, "Segmentation")
+    if len(targets) > 1 and segmentation is not None and segmentation.get("multipleModelMethod") == "x-multiModelChain":
+        return _multi_target(root, model, tuple(inputs), targets, fields)
     if target in fields and any(of.get("feature") == "residual" for of in _result_fields(model)):
         # PMML 4.4 §Output residual compares the prediction with the target's actual value: an input then
         df = fields[target]
@@ -219,6 +223,31 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
         task=task,  # type: ignore[arg-type]  # one of the tasks, from functionName
         meta={"pmml_version": root.get("version"), "target": target},
     )
+
+
+def _multi_target(
+    root: etree._Element,
+    model: etree._Element,
+    inputs: tuple[InputField, ...],
+    targets: list[str],
+    fields: dict[str, etree._Element],
+) -> Signature:
+    """A MiningModel with several target fields under Segmentation multipleModelMethod="x-multiModelChain"
+    (JPMML-SkLearn's multi-target model, one segment per target): one output per target, named by it,
+    as JPMML-Evaluator returns them. Each is a figure of the prediction (kind score, as selectAll's
+    parts), the predicted value of its segment (a categorical target's is listed as a label of its
+    DataField's type: no engine here evaluates a multi-target classification yet). meta "targets"
+    lists them; meta "target" is None (no single target)."""
+    outputs = []
+    for name in targets:
+        df = fields.get(name)
+        dtype = _TYPES.get(df.get("dataType", "double"), "string") if df is not None else "double"
+        categorical = df is not None and df.get("optype", "continuous") != "continuous"
+        outputs.append(OutputField(name, "label" if categorical else "score", dtype))  # type: ignore[arg-type]  # _TYPES gives DataType names
+    function = model.get("functionName", "")
+    task = "classification" if function == "classification" else "regression"
+    meta = {"pmml_version": root.get("version"), "target": None, "targets": list(targets)}
+    return Signature(inputs, tuple(outputs), task=task, meta=meta)  # type: ignore[arg-type]  # one of the tasks
 
 
 def _output_type(feature: str, target: etree._Element | None, labelled: bool) -> str:

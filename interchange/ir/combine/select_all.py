@@ -7,6 +7,13 @@ probabilities of its own (missing, as the PMML fast path gives); each wanted par
 missing where its segment did not fire, as pypmml 1.5.8 and the PMML fast path give them
 (tests/conformance/test_pmml_spec.py); JPMML-Evaluator 1.6 gives every such output missing
 (measured, tests/conformance/test_pmml_spec_jpmml.py).
+
+A multi-target model is the same step with ``targets`` set: each wanted part is one target's
+prediction, named by the target (JPMML-SkLearn writes a two-target LinearRegression or a
+MultiOutputRegressor as a MiningModel with one segment per target, Segmentation
+multipleModelMethod="x-multiModelChain", and JPMML-Evaluator returns each segment's predicted
+value under its target's name). Evaluation is the same; writers that name the construct (PMML)
+write it back as such.
 """
 
 from __future__ import annotations
@@ -36,12 +43,14 @@ class SegmentPart:
 
 @dataclass(frozen=True)
 class AllSegments(ModelStep):
-    """Each model in ``models`` where its predicate is TRUE; ``wanted`` parts as figures."""
+    """Each model in ``models`` where its predicate is TRUE; ``wanted`` parts as figures
+    (``targets``: each part is one target's prediction, see the module docstring)."""
 
     predicates: tuple[Predicate, ...]
     models: tuple[ModelStep, ...]
     wanted: tuple[SegmentPart, ...]
     classes: tuple[Any, ...] | None = None
+    targets: bool = False
 
     def __post_init__(self) -> None:
         if len(self.predicates) != len(self.models) or any(not 0 <= w.segment < len(self.models) for w in self.wanted):

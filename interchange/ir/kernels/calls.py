@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from interchange.batch import category_key, missing_mask
+from interchange.ir.kernels.dates import DATE_CASTS, DATE_FUNCTIONS
 from interchange.ir.links import _ERF  # (the one vectorised math.erf)
 
 __all__ = [
@@ -187,6 +188,7 @@ FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "median": _median_of,
     "isIn": _member(True),
     "isNotIn": _member(False),
+    **DATE_FUNCTIONS,  # PMML 4.4 dates and times over the IR's date columns (ir.kernels.dates)
 }
 
 
@@ -282,4 +284,5 @@ CASTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "integer": lambda c: np.trunc(as_numbers(c)),  # towards zero (pypmml, measured: -1.7 -> -1)
     "boolean": as_numbers,
     "string": lambda c: np.array([None if v is None or v != v else str(v) for v in c.tolist()], dtype=object),
+    **DATE_CASTS,  # a date / time input read into the IR's unit for its PMML type (ir.kernels.dates)
 }

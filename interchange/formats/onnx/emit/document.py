@@ -9,6 +9,7 @@ label (``[N]``) and ``[N, k]`` double matrices, mapped onto the signature's fiel
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from onnx import helper
 from interchange.errors import UnsupportedModelError
 from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refuse
 from interchange.formats.onnx.emit.registry import Emitted, lookup
-from interchange.formats.onnx.meta import IR_WRITER
+from interchange.formats.onnx.meta import IR_WRITER, META_MISSING_ALONE
 from interchange.ir.graph import Graph
 from interchange.signature import Signature, class_index
 
@@ -139,4 +140,7 @@ def write_graph(graph: Graph, *, per_field: bool = False) -> tuple[onnx.ModelPro
     opsets = [helper.make_opsetid(d, v) for d, v in OPSETS.items() if d in domains or d == ""]
     proto = helper.make_graph(b.nodes, "interchange", inputs, outputs, b.initializers)
     model = helper.make_model(proto, opset_imports=opsets, producer_name="interchange", doc_string=IR_WRITER)
+    alone = sorted(f for f in emitted.alone if f in output_map)  # (the runtime's no-prediction rule passes them by)
+    if alone:
+        model.metadata_props.append(onnx.StringStringEntryProto(key=META_MISSING_ALONE, value=json.dumps(alone)))
     return model, input_map, output_map

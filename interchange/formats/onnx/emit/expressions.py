@@ -26,6 +26,7 @@ from interchange.formats.onnx.emit.builder import DOUBLE, STRING, Builder, refus
 from interchange.formats.onnx.emit.registry import emitter
 from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.derive.transforms import Validate
+from interchange.ir.kernels.dates import DATE_TYPES
 
 __all__ = ["emit_expr"]
 
@@ -317,6 +318,8 @@ def emit_expr(b: Builder, e: Expr) -> Tensor:
 
 @emitter(Derive)
 def derive(step: Derive, b: Builder) -> None:
+    if step.type in DATE_TYPES:  # (ai.onnx has no date parsing: StringToDate does not exist, casts read numbers only)
+        raise refuse(f"a {step.type} input read from its ISO 8601 text (PMML 4.4 dates: ir.kernels.dates)")
     x, elem = emit_expr(b, step.expression)
     if step.type == "float":  # a float32 value, held as double
         x = b.op("Cast", [b.op("Cast", [_double((x, elem), "a float cast")], to=1)], to=DOUBLE)  # FLOAT

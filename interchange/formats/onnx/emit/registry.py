@@ -33,6 +33,7 @@ class Emitted:
     score: str | None = None
     cluster: str | None = None
     extra: dict[str, str] = field(default_factory=dict)  # output name -> ``[N, 1]`` figure (an Output expression)
+    alone: frozenset[str] = frozenset()  # extra figures whose NaN is their own missing value, not the row's
 
 
 Emitter = Callable[[Any, Builder], Any]

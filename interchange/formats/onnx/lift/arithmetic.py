@@ -131,15 +131,23 @@ class ArithmeticOps(LifterOps):
     def op_ArgMax(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         if not isinstance(ins[0], Cols):
             return _Label()  # the argmax of a model's scores: the IR's label is its argmax too
-        names = ins[0].names  # an index column (KBinsDiscretizer's bin): the first largest column
+        names = ins[0].names  # an index column (KBinsDiscretizer's bin)
         if at.get("axis", 0) not in (1, -1) or at.get("select_last_index", 0) or len(names) > 16:
             raise Unliftable(_where(node), "ArgMax other than the first largest of up to 16 columns per row")
-        expr: Any = Const(float(len(names) - 1))
-        for i in range(len(names) - 2, -1, -1):
-            beats = [
-                Call("greaterOrEqual" if j > i else "greaterThan", (Ref(names[i]), Ref(names[j])))
+        # onnxruntime's ArgMax scans a row keeping the first largest, replaced only by a greater value:
+        # a NaN never replaces it, and a NaN first is never replaced (index 0). skl2onnx's KBinsDiscretizer
+        # leans on it: each column's row is [x < edge..., x0 * 0 + 1], whose last entry is NaN when the
+        # first input x0 is NaN, which moves every column's "above all edges" row to bin 0 (measured).
+        last = len(names) - 1  # taken when no earlier index is: the first largest when names[0] is a number
+        expr: Any = Const(float(last))
+        for i in range(last - 1, -1, -1):
+            beaten = [
+                Call("not", (Call("greaterOrEqual" if j < i else "greaterThan", (Ref(names[j]), Ref(names[i]))),))
                 for j in range(len(names))
                 if j != i
             ]
-            expr = Call("if", (Call("and", tuple(beats)), Const(float(i)), expr))
+            if i:
+                beaten.append(Call("isNotMissing", (Ref(names[i]),)))  # (a NaN at 0 has no later j beating it)
+            test = beaten[0] if len(beaten) == 1 else Call("and", tuple(beaten))  # (PMML's and takes two or more)
+            expr = Call("if", (test, Const(float(i)), expr))
         return Cols([self.derive(f"{node.output[0]}", expr, False)], False, whole=True)

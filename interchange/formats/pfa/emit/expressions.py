@@ -17,6 +17,7 @@ from interchange.formats.pfa.emit import functions as fn
 from interchange.formats.pfa.emit.float32 import rounded
 from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.derive.transforms import Validate
+from interchange.ir.kernels.dates import DATE_TYPES
 
 if TYPE_CHECKING:
     from interchange.formats.pfa.emit.document import _Writer
@@ -329,6 +330,8 @@ def write_derive(w: _Writer, step: Derive) -> None:
         w.cols[step.outputs[0]] = w.cols[step.expression.name]  # already a float32 value: rounding it again changes nothing
         w.float32.add(step.outputs[0])
         return
+    if step.type in DATE_TYPES:  # (titus2's time.* functions read epoch seconds; nothing in PFA reads ISO 8601 text)
+        raise _refuse(f"a {step.type} input read from its ISO 8601 text (PFA has no date parsing)")
     if step.type not in (None, "double", "boolean", "integer", "float"):
         raise _refuse(f"a derived field of type {step.type}")
     symbol = _symbol(w, step.outputs[0])

@@ -29,7 +29,7 @@ from interchange.ir.lifted import Lifted, Reason, Unliftable
 from interchange.ir.models.cluster import NearestCenter
 from interchange.ir.models.linear import Link, Regression
 from interchange.ir.models.naive_bayes import GaussianNaiveBayes
-from interchange.ir.models.neighbors import NearestNeighbors
+from interchange.ir.models.neighbors import NearestNeighbors, NeighborIds
 from interchange.ir.models.neural import NeuralNetwork
 from interchange.ir.models.outlier import IsolationScore
 from interchange.ir.trees.ensemble import TreeEnsemble
@@ -166,6 +166,11 @@ def _model(result: Any, sig: Signature, lifter: Unrolled) -> tuple[ModelStep, Si
         step: ModelStep = svm_step(fam, outputs, terms)
     else:
         step = _step(fam, outputs)
+    parts = [(f, v) for f, v in zip(sig.outputs, values, strict=True) if isinstance(v, Part)]
+    ranks = tuple((f.name, v.index + 1) for f, v in parts if v.kind == "id" and v.index is not None)  # neighbour ids
+    if ranks:
+        assert isinstance(step, NearestNeighbors)  # (id parts come from neighbours only)
+        step = NeighborIds(step, fam.params["ids"], ranks)
     classes = fam.classes if fam.classes is not None else sig.classes
     return step, replace(sig, outputs=tuple(outputs), classes=tuple(classes) if classes is not None else None)
 
@@ -193,6 +198,8 @@ def _field(f: OutputField, part: Part, fam: Family) -> OutputField:
         return replace(f, kind="cluster", target=None)
     if part.kind == "value":
         return replace(f, kind="value", target=None)
+    if part.kind == "id":  # a neighbour's id (as the PMML lift reads entityId)
+        return replace(f, kind="cluster", target=None)
     if part.kind == "term":  # an SVM's value or decision (svm_step checks which)
         return replace(f, kind="value" if fam.classes is None else "decision", target=None)
     if part.kind == "isolation":

@@ -379,6 +379,15 @@ class Core(Loops):
         x = self.scalar(node["impute.isnan"], scope, f"{path}/impute.isnan")
         return Scalar(Call("isMissing", (x.expr,)), "boolean", False)  # the IR's missing double is NaN
 
+    def x_impute_isinf(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
+        """An infinite number: present, and missing once the IR's arithmetic has cleaned it (``x + 0``
+        leaves a finite number and makes an infinity missing, as every IR arithmetic does)."""
+        x = self.scalar(node["impute.isinf"], scope, f"{path}/impute.isinf")
+        if x.type not in _NUMERIC:
+            raise Unliftable(path, f"impute.isinf of a {x.type}")
+        cleaned = Call("+", (x.expr, Const(0.0)))
+        return Scalar(Call("and", (Call("isNotMissing", (x.expr,)), Call("isMissing", (cleaned,)))), "boolean", False)
+
     def x_impute_errorOnNull(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         x = self.scalar(node["impute.errorOnNull"], scope, f"{path}/impute.errorOnNull")
         if x.nullable and not any(step.startswith("impute.errorOnNull") for _, step in self.done):

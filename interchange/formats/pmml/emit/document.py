@@ -13,11 +13,14 @@ from lxml import etree
 
 from interchange.batch import Columns
 from interchange.errors import UnsupportedModelError
+from interchange.formats.pmml.emit.dates import dates_in_place, typed_in_place
 from interchange.formats.pmml.emit.models.elements import model_element
+from interchange.formats.pmml.emit.models.select_all import target_fields
 from interchange.formats.pmml.emit.text import fold_normalizations
 from interchange.formats.pmml.emit.transforms import derived_fields
 from interchange.formats.pmml.emit.validity import reported_fields, treatments, write_treatments
 from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, decision_field, num, text, unprefixed
+from interchange.ir.combine.select_all import AllSegments
 from interchange.ir.derive.transforms import Impute, OneHot, Ordinal, Validate
 from interchange.ir.graph import Graph
 from interchange.ir.models.rules import RuleSet
@@ -157,18 +160,7 @@ def _verification(sig: Signature, sample: Columns, expected: Columns, tol: Toler
 def _single_in_place(root: etree._Element, inputs: list[str]) -> None:
     """An input rounded to float32 under its own name (a lifted float DataField) as its DataField's
     dataType="float" (PMML 4.4 §DataDictionary: a value is converted to its field's dataType)."""
-    names = set(inputs)
-    for derived in list(root.iter(f"{{{NS}}}DerivedField")):
-        name, body = derived.get("name"), list(derived)
-        if name not in names or derived.get("dataType") != "float" or len(body) != 1:
-            continue
-        ref = body[0]
-        if ref.tag != f"{{{NS}}}FieldRef" or ref.get("field") != name or ref.get("mapMissingTo") is not None:
-            continue
-        for field in root.iter(f"{{{NS}}}DataField"):
-            if field.get("name") == name:
-                field.set("dataType", "float")
-        derived.getparent().remove(derived)
+    typed_in_place(root, inputs, ("float",))
 
 
 def _impute_in_place(root: etree._Element, inputs: list[str]) -> None:
@@ -234,6 +226,11 @@ def write_graph(
         reported.model if reported is not None else graph.model, sig
     )  # (first: an unwritten step is refused by name)
     root = E("PMML", {"version": "4.4"}, header, _data_dictionary(sig, _valid_values(graph), _extra_categories(graph)))
+    multi = isinstance(graph.model, AllSegments) and graph.model.targets
+    if multi:  # one DataField per target (JPMML-SkLearn's x-multiModelChain) where the one target field stood
+        dd = root[1]
+        dd.remove(next(df for df in dd if df.get("name") == TARGET))
+        dd.extend(target_fields(graph.model))  # type: ignore[arg-type]  # an AllSegments, checked above
     derived = fold_normalizations([d for step in graph.steps for d in derived_fields(step)])
     if derived:
         root.append(E("TransformationDictionary", None, *derived))
@@ -245,13 +242,14 @@ def write_graph(
         else:
             for target in _output_models(model):
                 target.insert(1, E("Output", None, *reported_fields(reported, sig, set())))
-    elif own is None:  # a model writer may write its own Output
+    elif own is None and not multi:  # a model writer may write its own Output (a multi-target model: none)
         for target in _output_models(model):
             target.insert(1, _output(sig))  # after MiningSchema (PMML 4.4 model element order)
     if sample is not None and expected is not None:
         model.append(_verification(sig, sample, expected, tolerance))
     root.append(model)
     _single_in_place(root, sig.input_names)
+    dates_in_place(root, sig.input_names)
     _impute_in_place(root, sig.input_names)
     write_treatments(root, treats)
     dictionary = root.find(f"{{{NS}}}TransformationDictionary")

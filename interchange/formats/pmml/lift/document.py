@@ -15,12 +15,13 @@ from lxml import etree
 
 from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _CURRENT, Compilation
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of
 from interchange.formats.pmml.fast.schema import data_fields
-from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of, user_functions
 from interchange.formats.pmml.lift.models.elements import LiftContext, lift_model, ordered_classes
 from interchange.formats.pmml.lift.validity import field_treatment
 from interchange.formats.pmml.parse import NotCovered, child, children, local, parse
+from interchange.formats.pmml.read.compile import Ctx, elements
+from interchange.formats.pmml.read.ir.dates import DateCtx, date_inputs, dates_read_as_numbers, gives_text, unread_dates
+from interchange.formats.pmml.read.ir.expressions import lift_derived_fields, lift_expression, path_of, user_functions
 from interchange.ir.combine.select_all import AllSegments
 from interchange.ir.derive.expressions import Call, Derive, Expr, Ref, references
 from interchange.ir.derive.transforms import Impute, Validate
@@ -48,7 +49,8 @@ def lift_pmml(data: bytes) -> Lifted:
     root, model = parsed.root, parsed.model
     reasons: list[Reason] = []
     fields = data_fields(root)
-    ctx = Ctx({name: df.get("dataType", "double") for name, df in fields.items()})
+    ctx = DateCtx({name: df.get("dataType", "double") for name, df in fields.items()})
+    reasons.extend([*unread_dates(fields), *dates_read_as_numbers(root, ctx.types)])
     token = _CURRENT.set(Compilation(root, model, ctx, fields))
     try:
         with user_functions():
@@ -165,7 +167,10 @@ def _singles(model: etree._Element, fields: dict[str, etree._Element]) -> list[S
         for mf in children(child(model, "MiningSchema"), "MiningField")
         if mf.get("usageType", "active") == "active"
     ]
-    return [Derive((n,), Ref(n), "float") for n in dict.fromkeys(names) if n in fields and fields[n].get("dataType") == "float"]
+    floats: list[Step] = [
+        Derive((n,), Ref(n), "float") for n in dict.fromkeys(names) if n in fields and fields[n].get("dataType") == "float"
+    ]
+    return floats + date_inputs(names, {n: df.get("dataType", "double") for n, df in fields.items()})
 
 
 def _signature(sig: Signature, step: ModelStep | None) -> Signature:
@@ -212,7 +217,7 @@ def _transformed_values(model: etree._Element, sig: Signature, ctx: Ctx, reasons
         try:
             if len(body) != 1:
                 raise Unliftable(path_of(of), f"a {feature} OutputField with {len(body)} expressions")
-            if dt == "string" and kind_of(body[0], ctx) != "text":
+            if dt == "string" and not gives_text(body[0], ctx):
                 raise Unliftable(path_of(of), "a number converted to text (pypmml prints it rounded)")
             if dt not in (None, "double", "float", "integer", "boolean", "string"):
                 raise Unliftable(path_of(of), f"OutputField dataType={dt}")

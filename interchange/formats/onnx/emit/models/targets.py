@@ -7,7 +7,9 @@ the category of largest prior, and the priors as its probabilities, where every 
 (no prediction); a category without a prior is refused (its probability would be NaN beside a label,
 which the runtime reads as no prediction). A display value is an ai.onnx.ml
 LabelEncoder of the predicted label. Residual reads the target's actual value from the input it
-names (PMML 4.4 §Output residual); a classification's is refused (a NaN beside a label).
+names (PMML 4.4 §Output residual); where that value is missing the residual alone is missing (its
+NaN is named in the document's ``interchange.missing_alone``, so the runtime keeps the row's
+prediction, as the IR does); a classification's is refused (a NaN beside a label).
 """
 
 from __future__ import annotations
@@ -111,9 +113,9 @@ def _targeted(step: Targeted, b: Builder) -> Emitted:
 @emitter(Residual)
 def _residual(step: Residual, b: Builder) -> Emitted:
     """PMML 4.4 §Output residual against the input ``step.target``: actual minus predicted value (NaN where
-    the actual value is missing). A classification's residual (1 where the actual category is the most
-    probable one, else 0, minus its probability) is refused: where the actual category is missing it is NaN
-    beside a label, which the runtime reads as no prediction (a regression's value stays)."""
+    the actual value is missing: the residual alone, the prediction stays). A classification's residual
+    (1 where the actual category is the most probable one, else 0, minus its probability) is refused: where
+    the actual category is missing it is NaN beside a label, which the runtime reads as no prediction."""
     if step.classes is not None:
         raise refuse(
             "a classification's residual (OutputField residual): where the actual category is missing it is NaN "
@@ -123,4 +125,4 @@ def _residual(step: Residual, b: Builder) -> Emitted:
     if got.value is None:
         raise refuse(f"a residual of a {type(step.model).__name__} that gives no value")
     residual = b.op("Sub", [b.column(step.target), got.value], "residual")
-    return replace(got, extra={**got.extra, **dict.fromkeys(step.names, residual)})
+    return replace(got, extra={**got.extra, **dict.fromkeys(step.names, residual)}, alone=got.alone | set(step.names))

@@ -3,6 +3,11 @@ writer spells out after it (distances, weights, their sum, class shares or the w
 
 The metric function is recognised by comparing it with what the writer emits for each metric
 (``emit.families._distance``); a nearestK without one is PFA's default, the Euclidean distance.
+Over derived inputs (which can be NaN) the writer guards each output with ``knn_gone``, the
+``a.any`` of ``impute.isnan`` over the inputs: missing where one is NaN. The IR's k-NN gives no
+prediction there already, so that guard around a k-NN output reads as the output itself.
+Neighbour ids (PMML entityId outputs) are a second nearestK over the same points as ``{point, id}``
+records, mapped to ``p.id``: read as the IR's NeighborIds of that k-NN.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import numpy as np
 from interchange.formats.pfa.lift.expressions import Scope
 from interchange.formats.pfa.lift.models.library import Models, _what
 from interchange.formats.pfa.lift.models.walks import _matrix
-from interchange.formats.pfa.lift.values import Constant, Fcn, Part, Stage, Vector
+from interchange.formats.pfa.lift.values import Constant, Family, Fcn, Part, Scalar, Stage, Vector
+from interchange.ir.derive.expressions import Call, Derive, Expr, Ref, evaluate_expr, references
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["Neighbours"]
@@ -38,6 +44,10 @@ def _metric(fcn: Fcn, x: str, point: str) -> tuple[str, float] | None:
 class Neighbours(Models):
     """The lifter with k-nearest neighbours."""
 
+    def __init__(self, doc: dict[str, Any]) -> None:
+        super().__init__(doc)
+        self.knn_families: list[Family] = []  # (a second nearestK over the same points gives their ids)
+
     def x_model_neighbor_nearestK(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         args = node["model.neighbor.nearestK"]
         where = f"{path}/model.neighbor.nearestK"
@@ -55,6 +65,8 @@ class Neighbours(Models):
                     f"{where}/3", "a metric function other than our writer's euclidean / squared / manhattan / minkowski"
                 )
         first = points.value[0]
+        if isinstance(first, dict) and set(first) == {"point", "id"}:
+            return self._ids(args[1], int(k), metric, points.value, where)
         if not isinstance(first, dict) or {"point", "target"} - set(first):
             raise Unliftable(f"{where}/2", "neighbour points that are not {point, target} records (no target to vote or average)")
         table = _matrix([p["point"] for p in points.value], where)
@@ -64,13 +76,39 @@ class Neighbours(Models):
             raise Unliftable(where, f"points of shape {table.shape} for {len(inputs)} inputs")
         assert metric is not None
         params = {"points": table, "targets": targets, "k": int(k), "metric": metric[0], "p": metric[1], "x": args[1]}
-        return Stage(self.family("neighbours", inputs, params, where), "near")
+        fam = self.family("neighbours", inputs, params, where)
+        self.knn_families.append(fam)
+        return Stage(fam, "near")
+
+    def _ids(self, x: Any, k: int, metric: tuple[str, float] | None, points: list[Any], where: str) -> Stage:
+        """nearestK over ``{point, id}`` records: the ids of the neighbours a k-NN of the document finds
+        (the same input array, k, metric and points in the same order, so the same neighbours)."""
+        if any(not isinstance(q, dict) or set(q) != {"point", "id"} for q in points):
+            raise Unliftable(f"{where}/2", "neighbour points of mixed records")
+        table = _matrix([q["point"] for q in points], where)
+        for fam in reversed(self.knn_families):
+            p = fam.params
+            same = p["x"] == x and p["k"] == k and (p["metric"], p["p"]) == metric and p["points"].shape == table.shape
+            if same and np.array_equal(p["points"], table):
+                p["ids"] = tuple(str(q["id"]) for q in points)
+                return Stage(fam, "idnear")
+        raise Unliftable(f"{where}/2", "neighbour ids over points other than a k-NN model's own (the IR's ids name its points)")
+
+    def attr(self, value: Any, key: Any, scope: Scope, path: str) -> Any:
+        if isinstance(value, Stage) and value.what == "ids" and isinstance(key, int) and 0 <= key < value.family.params["k"]:
+            value.family.parts.add("id")
+            return Part(value.family, "id", key)
+        return super().attr(value, key, scope, path)
 
     def map_stage(self, array: Stage, fcn: Fcn, path: str) -> Any:
+        if array.family.kind == "neighbours" and array.what == "votes":
+            fcn = self._ungone(fcn)
         fam, body = array.family, fcn.body
         if fam.kind != "neighbours" or len(fcn.params) != 1:
             return super().map_stage(array, fcn, path)
         (p,) = fcn.params
+        if array.what == "idnear" and body == f"{p}.id":
+            return Stage(fam, "ids")
         if array.what == "near":
             if body == f"{p}.target":
                 return Stage(fam, "targets")
@@ -93,6 +131,40 @@ class Neighbours(Models):
                 fam.link = "votes"
                 return Stage(fam, "probs")
         raise Unliftable(f"{path}/a.map/1", f"a function over the neighbours' {array.what} of a form the lifter does not know")
+
+    def choose_other(self, cond: Scalar, a: Any, b: Any, path: str) -> Any:
+        """``if (knn_gone) missing else output``: the output (the IR's k-NN is missing there too)."""
+        if isinstance(b, (Part, Stage)) and b.family.kind == "neighbours" and _missing(a) and self._gone(cond.expr, b):
+            return b
+        return super().choose_other(cond, a, b, path)
+
+    def _gone(self, test: Expr, output: Part | Stage) -> bool:
+        """Whether ``test`` is true exactly where one of the k-NN's inputs is missing."""
+        if isinstance(test, Ref):  # a let-bound test: the expression of its Derive step
+            test = next((s.expression for s in self.steps if isinstance(s, Derive) and s.outputs == (test.name,)), test)
+        leaves: list[Expr] = []
+        todo = [test]
+        while todo:
+            e = todo.pop()
+            if isinstance(e, Call) and e.function == "or":
+                todo.extend(e.args)
+            else:
+                leaves.append(e)
+        tested = {
+            e.args[0].name for e in leaves if isinstance(e, Call) and e.function == "isMissing" and isinstance(e.args[0], Ref)
+        }
+        return len(tested) == len(leaves) and tested == set(output.family.inputs)
+
+    def _ungone(self, fcn: Fcn) -> Fcn:
+        """A function over the k-NN's votes whose body is ``if (knn_gone) missing else e``, as ``e``."""
+        body, seen = fcn.body, fcn.scope or {}
+        if not (isinstance(body, dict) and set(body) == {"if", "then", "else"} and isinstance(body["if"], str)):
+            return fcn
+        test, missing = seen.get(body["if"]), self.expr(body["then"], {}, fcn.path)
+        fam = next((v.family for v in seen.values() if isinstance(v, Stage) and v.family.kind == "neighbours"), None)
+        if isinstance(test, Scalar) and fam is not None and _missing(missing) and self._gone(test.expr, Stage(fam, "votes")):
+            return Fcn(fcn.params, body["else"], fcn.path, fcn.scope)
+        return fcn
 
     def x_a_any(self, node: dict[str, Any], scope: Scope, path: str) -> Any:
         array = self.expr(node["a.any"][0], scope, f"{path}/a.any/0")
@@ -165,3 +237,13 @@ def _items(v: Any) -> list[Any] | None:
 
         return [_constant(x) for x in v.value]
     return None
+
+
+def _missing(v: Any) -> bool:
+    """A missing constant: null, or NaN (our writer's ``0.0 / 0.0``)."""
+    if v is None:  # (a null branch)
+        return True
+    if not isinstance(v, Scalar) or references(v.expr):
+        return False
+    value = evaluate_expr(v.expr, {}, 1)[0]
+    return value is None or (isinstance(value, float) and value != value)

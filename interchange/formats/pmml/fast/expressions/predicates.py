@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx
-from interchange.formats.pmml.fast.scope import Scope
-from interchange.formats.pmml.lift import predicates as lift
 from interchange.formats.pmml.parse import NotCovered
+from interchange.formats.pmml.read.compile import Ctx
+from interchange.formats.pmml.read.ir import predicates as lift
+from interchange.formats.pmml.read.scope import Scope
 from interchange.ir.derive.predicates import Truth, truth
 from interchange.ir.lifted import Unliftable
 

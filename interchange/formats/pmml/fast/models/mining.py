@@ -15,6 +15,9 @@ methods as pypmml 1.5.8 does, for an input or derived field (JPMML-Evaluator ref
 element; pypmml fails to load one naming the segment model's own OutputField: declined); a
 batch where a fired segment's variable weight is missing or not positive goes to pypmml (Defer).
 
+JPMML-SkLearn's multi-target MiningModel (x-multiModelChain, one regression segment per target) is
+evaluated through its lift (ir.select_all with targets): each target's output is its segment's value.
+
 Declined: what PMML 4.4 does not define (max for regression, sum / weightedSum for
 classification), VariableWeight beside a Segment weight other than 1, missingPredictionTreatment
 other than continue for selectAll, modelChain and selectFirst (but returnMissing there), and
@@ -23,6 +26,7 @@ segment results pypmml reads differently from their model (see _check_results).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +35,12 @@ from lxml import etree
 
 from interchange.batch import is_missing
 from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, compiler, current
-from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.expressions.predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast.outputs import SEGMENTS, blank
-from interchange.formats.pmml.fast.scope import Scope, num
 from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.scope import Scope, num
 from interchange.ir.combine.segmentation import METHODS, WEIGHTED, combine_segments, first_fired
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
@@ -44,6 +48,10 @@ from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 __all__ = ["Segments", "complete_distributions"]
 
 _VOTES = ("majorityVote", "weightedMajorityVote")
+
+# JPMML-SkLearn's multi-target MiningModel (x-multiModelChain) is compiled through its lift by
+# formats/pmml/lifted/models/mining.py, which registers here (the engine loads it by name)
+MULTI_TARGET: dict[str, Callable[[etree._Element, etree._Element], ModelStep]] = {}
 
 # PMML 4.4 §Segmentation: the methods each function may use here (the IR Segmentation's, plus
 # modelChain; selectAll: see Segments)
@@ -219,6 +227,8 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     if seg is None:
         raise NotCovered("MiningModel without Segmentation")
     method, function = seg.get("multipleModelMethod"), model.get("functionName")
+    if method == "x-multiModelChain":
+        return MULTI_TARGET["x-multiModelChain"](model, seg)
     out = child(model, "Output")
     fields = children(out, "OutputField") if out is not None else []
     if method == "selectAll" and any(f.get("segmentId") is None and f.get("feature") != "transformedValue" for f in fields):

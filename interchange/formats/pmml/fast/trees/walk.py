@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.expressions.predicates import predicate
 from interchange.formats.pmml.fast.outputs import CONFIDENCE, ENTITY
-from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.parse import local
+from interchange.formats.pmml.read.compile import Ctx, elements
+from interchange.formats.pmml.read.scope import Scope
 from interchange.ir.graph import ModelStep, Prediction
 from interchange.ir.trees.strategies import STOPPING, STRATEGIES, VIRTUAL, MultiwayTree, Truth3
 

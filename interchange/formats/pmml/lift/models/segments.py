@@ -5,7 +5,8 @@ TreeEnsemble): segments with predicates other than True, weights, and the method
 weightedAverage, sum, weightedSum, median, weightedMedian, max, majorityVote,
 weightedMajorityVote and selectFirst over any model the IR lifts; VariableWeight (weights read per
 row from a field, ir.variable_weight) as the fast path reads it. missingPredictionTreatment
-and missingThreshold as the fast path settles them against pypmml.
+and missingThreshold as the fast path settles them against pypmml. JPMML-SkLearn's multi-target
+MiningModel (x-multiModelChain, one regression segment per target) as ir.select_all with ``targets``.
 
 Refused with a reason (what no IR prediction holds, or where pypmml 1.5.8, the reference,
 departs from PMML 4.4 and no reading is settled): OutputField segmentId outside selectAll
@@ -21,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.models.mining import complete_distributions, variable_weight
 from interchange.formats.pmml.fast.trees.model import target_classes
-from interchange.formats.pmml.lift.expressions import path_of
-from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.ir.expressions import path_of
+from interchange.formats.pmml.read.ir.predicates import PREDICATES, find_predicate, lift_predicate
+from interchange.ir.combine.chain import Chain, ChainSegment
 from interchange.ir.combine.segmentation import METHODS, WEIGHTED, Segmentation
 from interchange.ir.combine.select_all import AllSegments, SegmentPart
 from interchange.ir.combine.variable_weight import VariableWeights
@@ -49,6 +51,8 @@ def lift_segmentation(model: etree._Element, seg: etree._Element, lc: LiftContex
     method, function = seg.get("multipleModelMethod"), model.get("functionName")
     if method == "selectAll":
         return _select_all(model, seg, lc)
+    if method == "x-multiModelChain":
+        return _multi_target(model, seg, lc)
     if method not in METHODS.get(function or "", ()):
         raise Unliftable(path, f"multipleModelMethod={method} for {function} (PMML 4.4 does not define it)")
     out = child(model, "Output")
@@ -130,6 +134,56 @@ def _select_all(model: etree._Element, seg: etree._Element, lc: LiftContext) -> 
             found += [c for c in getattr(st, "classes", None) or () if str(c) not in map(str, found)]
         classes = tuple(found)
     return AllSegments(tuple(preds), tuple(steps), tuple(wanted), classes)
+
+
+def _multi_target(model: etree._Element, seg: etree._Element, lc: LiftContext) -> AllSegments:
+    """JPMML-SkLearn's multi-target model (x-multiModelChain, one regression segment per target of the
+    MiningModel): each segment's predicted value is its target's output (ir.select_all, ``targets``),
+    missing where its predicate is not TRUE (JPMML-Evaluator skips the segment). Segments run in order
+    and each one's OutputFields are columns of the later ones (RegressorChain passes its predictions
+    on): a segment after such a one is the ir.chain of the segments up to it. A classification's
+    per-target probabilities (MultiOutputClassifier) are refused by name."""
+    from interchange.formats.pmml.lift.models.chains import _chain_links
+    from interchange.formats.pmml.lift.models.elements import lift_model  # (models.py imports this module)
+
+    function, path = model.get("functionName"), path_of(seg)
+    if function != "regression":
+        raise Unliftable(path, f"x-multiModelChain for {function}: each target's own Output (probabilities) has no IR form yet")
+    if seg.get("missingPredictionTreatment", "continue") != "continue":
+        raise Unliftable(path, "x-multiModelChain with a missingPredictionTreatment other than continue")
+    out = child(model, "Output")
+    if out is not None and children(out, "OutputField"):
+        raise Unliftable(path_of(out), "an Output beside x-multiModelChain's targets (JPMML-SkLearn writes none)")
+    targets = _targets(model)
+    preds, steps = [], []
+    wanted: list[SegmentPart] = []
+    chain: list[ChainSegment] = []  # the segments so far, each with the columns it passes on
+    for k, s in enumerate(children(seg, "Segment")):
+        inner = [c for c in elements(s) if local(c) not in PREDICATES]
+        if len(inner) != 1 or inner[0].get("functionName") != "regression":
+            raise Unliftable(path_of(s), "an x-multiModelChain Segment without exactly one regression model")
+        own = _targets(inner[0])
+        if len(own) != 1 or own[0] not in targets or own[0] in {w.name for w in wanted}:
+            raise Unliftable(path_of(inner[0]), f"a segment predicting {own}, not one target of {targets} of its own")
+        step = lift_model(inner[0], lc)
+        links = _chain_links(inner[0], step, lc)
+        preds.append(lift_predicate(find_predicate(s), lc.ctx))
+        chained = any(c.links for c in chain)
+        if (chained or links) and local(find_predicate(s)) != "True":
+            raise Unliftable(path_of(s), "a Segment predicate other than True in an x-multiModelChain passing columns on")
+        steps.append(Chain((*chain, ChainSegment(step)), None) if chained else step)
+        chain.append(ChainSegment(step, None, links))
+        wanted.append(SegmentPart(own[0], k, "value"))
+    if sorted(w.name for w in wanted) != sorted(targets):
+        raise Unliftable(path, f"targets {sorted(set(targets) - {w.name for w in wanted})} no segment predicts")
+    return AllSegments(tuple(preds), tuple(steps), tuple(wanted), None, targets=True)
+
+
+def _targets(model: etree._Element) -> list[str]:
+    """The target fields of a model's MiningSchema, in order."""
+    schema = child(model, "MiningSchema")
+    found = children(schema, "MiningField") if schema is not None else []
+    return [str(mf.get("name")) for mf in found if mf.get("usageType") in ("target", "predicted")]
 
 
 def _check_variable(variable: list[str | None], inner: list[etree._Element], lc: LiftContext) -> None:

@@ -15,9 +15,9 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import compiler
-from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import AFFINITY
 from interchange.formats.pmml.lift.models.families import lift_clustering, lift_naive_bayes, lift_neural
+from interchange.formats.pmml.lifted.step import lifted
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix
 from interchange.ir.models.cluster import NearestCenter
 

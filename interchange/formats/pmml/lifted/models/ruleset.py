@@ -16,11 +16,11 @@ from dataclasses import replace
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import INERT, compiler
-from interchange.formats.pmml.fast.expressions.compile import elements
-from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import CONFIDENCE
 from interchange.formats.pmml.lift.models.rules import ruleset_step
+from interchange.formats.pmml.lifted.step import lifted
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import elements
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.models.rules import RuleConfidence, RuleSet
 

@@ -19,8 +19,8 @@ from lxml import etree
 
 from interchange.batch import missing_mask
 from interchange.formats.pmml.fast.engine import compiler
-from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.lift.models.svm import lift_svm
+from interchange.formats.pmml.lifted.step import lifted
 from interchange.formats.pmml.parse import Defer
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix
 from interchange.ir.models.svm import SupportVectorMachine

@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, constant_value, elements, kind_of
-from interchange.formats.pmml.lift.text import TEXT_APPLY, lift_text, lift_text_index, text_steps
 from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
+from interchange.formats.pmml.read.compile import Ctx, constant_value, elements, kind_of
+from interchange.formats.pmml.read.ir.dates import DATE_APPLY, DateCtx, gives_text, lift_date_apply, value_kind
+from interchange.formats.pmml.read.ir.text import TEXT_APPLY, lift_text, lift_text_index, text_steps
 from interchange.ir.derive.expressions import FUNCTIONS, Bins, Call, Const, Derive, Expr, Indicator, Interpolate, Lookup, Ref
 from interchange.ir.derive.text import TextDerive
 from interchange.ir.derive.transforms import Impute
+from interchange.ir.kernels.dates import DATE_TYPES
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["lift_expression", "lift_derived_fields", "path_of", "user_functions"]
@@ -82,6 +84,8 @@ def lift_expression(el: etree._Element, ctx: Ctx) -> Expr:
             return ref
         value = float(fill) if ctx.numeric(el.get("field")) else fill
         return Call("if", (Call("isMissing", (ref,)), Const(value), ref))
+    if tag == "Constant" and el.get("dataType") in DATE_TYPES:  # a date in the IR's unit for its type
+        return Const(DateCtx({"": el.get("dataType")}).constant("", (el.text or "").strip()))
     if tag == "Constant":
         try:
             return Const(constant_value(el))
@@ -164,9 +168,11 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
         raise Unliftable(path_of(el), f"Apply of the user function {name!r} (DefineFunction is not inlined yet)")
     if name in TEXT_APPLY:
         return lift_text(el, ctx, lift_expression)
+    if name in DATE_APPLY:
+        return lift_date_apply(el, ctx, lift_expression, path_of(el))
     if name not in FUNCTIONS or name in _PMML_ONLY:
         raise Unliftable(path_of(el), f"Apply function={name} has no IR form")
-    if name in _ORDER and any(kind_of(k, ctx) == "text" for k in kids):
+    if name in _ORDER and any(value_kind(k, ctx) == "text" for k in kids):
         raise Unliftable(path_of(el), f"{name} over text (pypmml compares text as never ordered)")
     if name in ("+", "-", "*", "/", "pow", "threshold", "equal", "notEqual", *_ORDER) and len(kids) != 2:
         raise Unliftable(path_of(el), f"Apply {name} with {len(kids)} arguments")
@@ -174,9 +180,7 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
         raise Unliftable(path_of(el), f"Apply if with {len(kids)} arguments")
     if name == "median" and not kids:
         raise Unliftable(path_of(el), "Apply median without arguments")
-    if name in ("isIn", "isNotIn") and (
-        len(kids) < 2 or any(local(k) != "Constant" for k in kids[1:]) or len({kind_of(k, ctx) for k in kids} - {"unknown"}) != 1
-    ):
+    if name in ("isIn", "isNotIn") and not _constants_of_one_kind(kids, ctx):
         raise Unliftable(path_of(el), f"Apply {name} over values that are not Constants of the field's kind")
     # (over a number: as PMML 4.4 and JPMML-Evaluator, 1.0 is in {1, 3}; pypmml 1.5.8 finds it in no set,
     # formats/pmml/departures.py, and the fast path declines it)
@@ -184,6 +188,13 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
     numeric = name not in ("if",)
     fill, default = el.get("mapMissingTo"), el.get("defaultValue")
     return Call(name, args, _value(fill, numeric), _value(default, numeric))
+
+
+def _constants_of_one_kind(kids: list[etree._Element], ctx: Ctx) -> bool:
+    """isIn / isNotIn over a field and Constants of its kind (number or text)."""
+    if len(kids) < 2 or any(local(k) != "Constant" for k in kids[1:]):
+        return False
+    return len({value_kind(k, ctx) for k in kids} - {"unknown"}) == 1
 
 
 def _inline(el: etree._Element, function: tuple[tuple[str, ...], Expr, str | None], ctx: Ctx) -> Expr:
@@ -267,7 +278,7 @@ def lift_derived_fields(container: etree._Element | None, ctx: Ctx, reasons: lis
             if len(body) != 1 or children(el, "Value"):
                 raise Unliftable(path_of(el), "DerivedField without exactly one expression, or with <Value>s")
             dt = el.get("dataType")
-            if dt == "string" and kind_of(body[0], ctx) != "text":
+            if dt == "string" and not gives_text(body[0], ctx):
                 raise Unliftable(path_of(el), "a number converted to text (pypmml prints it rounded)")
             if dt not in (None, *_NUMERIC, "string"):
                 raise Unliftable(path_of(el), f"DerivedField dataType={dt}")

@@ -12,10 +12,10 @@ from __future__ import annotations
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import INERT, compiler, current
-from interchange.formats.pmml.fast.expressions.compile import elements
-from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.lift.models.regression import lift_regression
+from interchange.formats.pmml.lifted.step import lifted
 from interchange.formats.pmml.parse import NotCovered, children, local
+from interchange.formats.pmml.read.compile import elements
 from interchange.ir.graph import ModelStep, Step
 from interchange.ir.links import INVERSE_LINKS
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import current
-from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.lift.models.elements import LiftContext
 from interchange.formats.pmml.parse import NotCovered
+from interchange.formats.pmml.read.scope import Scope
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.lifted import Unliftable
 

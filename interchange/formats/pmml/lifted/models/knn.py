@@ -19,9 +19,9 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import _check_schema, compiler
-from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import ENTITY
 from interchange.formats.pmml.lift.models.knn import instance_ids, lift_knn
+from interchange.formats.pmml.lifted.step import lifted
 from interchange.formats.pmml.parse import Defer, child, children
 from interchange.ir.distances import distances
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, matrix

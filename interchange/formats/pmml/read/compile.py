@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.scope import Fn, Scope, keys, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, child, children, column_key, local, row_cells
+from interchange.formats.pmml.read.scope import Fn, Scope, keys, missing, num, text
 from interchange.ir.kernels.calls import constant, interpolate
 
 __all__ = ["Ctx", "single", "expression", "derived_fields", "cast", "checked_cast", "kind_of", "elements", "constant_value"]
@@ -117,11 +117,11 @@ def expression(el: etree._Element, ctx: Ctx) -> Fn:
     if tag == "MapValues":
         return _map_values(el, ctx)
     if tag == "TextIndex":
-        from interchange.formats.pmml.fast.expressions.text import text_index
+        from interchange.formats.pmml.read.text import text_index
 
         return text_index(el)
     if tag == "Apply":
-        from interchange.formats.pmml.fast.expressions.functions import apply
+        from interchange.formats.pmml.read.functions import apply
 
         return apply(el, ctx)
     raise NotCovered(f"expression <{tag}>")
@@ -313,7 +313,7 @@ def derived_fields(container: etree._Element | None, ctx: Ctx) -> dict[str, Fn]:
         return defs
     for el in elements(container):
         if local(el) == "DefineFunction" and local(container) == "TransformationDictionary":
-            from interchange.formats.pmml.fast.expressions.functions import define_function
+            from interchange.formats.pmml.read.functions import define_function
 
             define_function(el, ctx)
             continue

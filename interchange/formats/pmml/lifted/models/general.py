@@ -24,8 +24,8 @@ from __future__ import annotations
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import compiler, current
-from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.lift.models.general import lift_general
+from interchange.formats.pmml.lifted.step import lifted
 from interchange.formats.pmml.parse import NotCovered, child, children
 from interchange.ir.graph import ModelStep, Step
 

@@ -13,12 +13,12 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import INERT, compiler
-from interchange.formats.pmml.fast.expressions.compile import elements
-from interchange.formats.pmml.fast.lifted import lifted
 from interchange.formats.pmml.fast.outputs import REASONS
-from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.lift.models.rules import lift_scorecard
+from interchange.formats.pmml.lifted.step import lifted
 from interchange.formats.pmml.parse import NotCovered, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.scope import Scope
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.models.scorecard import Scorecard
 

@@ -18,8 +18,8 @@ import re
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.scope import Fn, Scope, missing
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local, row_cells
+from interchange.formats.pmml.read.scope import Fn, Scope, missing
 from interchange.ir.kernels.text import normalized, words
 
 __all__ = ["text_index", "number_text_arguments", "normalization"]
@@ -32,7 +32,7 @@ _WEIGHTS = {
 
 
 def text_index(el: etree._Element) -> Fn:
-    from interchange.formats.pmml.fast.expressions.compile import elements, regex
+    from interchange.formats.pmml.read.compile import elements, regex
 
     field, weights = el.get("textField"), el.get("localTermWeights", "termFrequency")
     if weights not in _WEIGHTS:
@@ -97,7 +97,7 @@ def normalization(el: etree._Element) -> str | None:
     Covered: InlineTable rows, recursive="false", no isCaseSensitive / maxLevenshteinDistance of its
     own (the TextIndex's case sensitivity applies), a replacement without $ or \\ (Java's group syntax)
     and a regular expression that means the same in Python."""
-    from interchange.formats.pmml.fast.expressions.compile import regex
+    from interchange.formats.pmml.read.compile import regex
 
     found = children(el, "TextIndexNormalization")
     if not found:

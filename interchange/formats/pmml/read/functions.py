@@ -14,10 +14,10 @@ from collections.abc import Callable
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, cast, elements, expression, kind_of, regex
-from interchange.formats.pmml.fast.expressions.text import number_text_arguments
-from interchange.formats.pmml.fast.scope import Fn, Scope, missing, num, text
 from interchange.formats.pmml.parse import NotCovered, children, local
+from interchange.formats.pmml.read.compile import Ctx, cast, elements, expression, kind_of, regex
+from interchange.formats.pmml.read.scope import Fn, Scope, missing, num, text
+from interchange.formats.pmml.read.text import number_text_arguments
 from interchange.ir.derive.expressions import FUNCTIONS
 from interchange.ir.derive.text import TEXT_FUNCTIONS
 
@@ -196,7 +196,7 @@ def apply(el: etree._Element, ctx: Ctx) -> Fn:
 
 
 def _const(el: etree._Element) -> object:
-    from interchange.formats.pmml.fast.expressions.compile import constant_value
+    from interchange.formats.pmml.read.compile import constant_value
 
     return constant_value(el)
 

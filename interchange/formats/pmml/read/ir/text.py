@@ -3,7 +3,7 @@
 Each Apply or TextIndex becomes one TextDerive step (ir/derive/text.py) computing a fresh column, named by
 the element's path, before the DerivedField that holds it (:func:`text_steps` collects them while a
 DerivedField is lifted; elsewhere, in a predicate or an Output, they have no place and are refused).
-Semantics are the fast path's (formats/pmml/fast/expressions/functions.py, text.py), which follow PMML 4.4
+Semantics are the fast path's (formats/pmml/read/functions.py, text.py), which follow PMML 4.4
 and JPMML-Evaluator: a missing text argument gives a missing result (uppercase, lowercase, trimBlanks,
 replace, matches, substring, formatNumber; JPMML-Evaluator fails the whole record there, MissingArgumentException),
 except concat, which JPMML-Evaluator (and pypmml) reads as an aggregate leaving missing arguments out (all
@@ -19,9 +19,9 @@ from contextvars import ContextVar
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements, kind_of, regex
-from interchange.formats.pmml.fast.expressions.text import normalization, number_text_arguments
 from interchange.formats.pmml.parse import NotCovered, local
+from interchange.formats.pmml.read.compile import Ctx, elements, kind_of, regex
+from interchange.formats.pmml.read.text import normalization, number_text_arguments
 from interchange.ir.derive.expressions import Call, Const, Expr, Ref
 from interchange.ir.derive.text import TextDerive, words
 from interchange.ir.lifted import Unliftable
@@ -46,7 +46,7 @@ def text_steps() -> Iterator[list[TextDerive]]:
 
 
 def _path(el: etree._Element) -> str:
-    from interchange.formats.pmml.lift.expressions import path_of
+    from interchange.formats.pmml.read.ir.expressions import path_of
 
     return path_of(el)
 

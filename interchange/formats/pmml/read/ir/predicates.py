@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
-from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import array_tokens, local
+from interchange.formats.pmml.read.compile import Ctx, elements
+from interchange.formats.pmml.read.ir.expressions import path_of
 from interchange.ir.derive.predicates import Always, Compare, Compound, InSet, Predicate
+from interchange.ir.kernels.dates import DATE_TYPES
 from interchange.ir.lifted import Unliftable
 
 __all__ = ["lift_predicate", "find_predicate", "PREDICATES"]
@@ -79,7 +80,7 @@ def _set(el: etree._Element, ctx: Ctx) -> Predicate:
     if array.get("n") is not None and int(array.get("n")) != len(values):
         raise Unliftable(path_of(array), "an Array whose n differs from its length")
     kind = array.get("type")
-    if kind in ("int", "real"):
+    if kind in ("int", "real") or (kind == "string" and ctx.types.get(name) in DATE_TYPES):  # (a date's text: its number)
         typed: tuple[object, ...] = tuple(ctx.constant(name, v) for v in values)
     elif kind == "string":
         typed = tuple(values)
