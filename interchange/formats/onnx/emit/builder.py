@@ -107,13 +107,16 @@ class Builder:
         key = tuple(names)
         if key in self._matrices:
             return self._matrices[key]
-        if not key:  # (an intercept-only segment model): an [N, 0] slice of any column
+        if not key:  # (an intercept-only segment model): an [N, 0] slice of any column, as doubles
             if not self.columns:
                 raise refuse("a step that reads no column")
-            tensor, _ = next(iter(self.columns.values()))
+            tensors = [t for t, _ in self.columns.values()]
+            tensor = next((t for t in tensors if self.types[t] == DOUBLE), tensors[0])
             starts, ends, axes = (self.const([v], np.int64, "i") for v in (0, 0, 1))
             out = self.op("Slice", [tensor, starts, ends, axes], "none")
-            self.declare(out, 0, self.types[tensor])
+            if self.types[tensor] != DOUBLE:  # (only text columns: MatMul takes no text, even an empty slice)
+                out = self.op("Cast", [out], "none", to=DOUBLE)
+            self.declare(out, 0)
             return out
         pieces: list[tuple[str, list[int]]] = []
         for name in key:
