@@ -77,6 +77,23 @@ def _reason_codes(root: etree._Element) -> bool:
     return ranked and any(s.get("useReasonCodes", "true") != "false" for s in _all(root, "Scorecard"))
 
 
+def _zero_points(root: etree._Element) -> bool:
+    """A ranked Scorecard whose Attribute can give its code exactly 0 points: a partialScore equal to the
+    Characteristic's (or the Scorecard's) baselineScore, or a ComplexPartialScore."""
+    if not _reason_codes(root):
+        return False
+    for card in _all(root, "Scorecard"):
+        for ch in _all(card, "Characteristic"):
+            baseline = ch.get("baselineScore", card.get("baselineScore"))
+            for attr in children(ch, "Attribute"):
+                if children(attr, "ComplexPartialScore"):
+                    return True
+                score = attr.get("partialScore")
+                if baseline is not None and score is not None and float(score) == float(baseline):
+                    return True
+    return False
+
+
 def _segmentation(*methods: str, function: str | None = None) -> Test:
     def test(root: etree._Element) -> bool:
         for seg in _all(root, "Segmentation"):
@@ -453,6 +470,13 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "Java's Formatter %t, not POSIX strftime: %e %k %l unpadded, %p lower case, %% garbled, %Y padded to 4 "
         "digits (a year before 1 as its year of the era), no %w %u %U %W %V %x %c %s %z %Z %G %g %n %t, no date "
         "conversion over a time nor time conversion over a date; the IR lifts only the conversions both read alike",
+    ),
+    (
+        "Scorecard reason code at 0 points",
+        _zero_points,
+        "pypmml lists only codes with positive points; JPMML-Evaluator (its createReasonCodeRanking), the IR, the "
+        "fast path and the writers list a code at exactly 0 points too and "
+        "drop only negative ones (tests/conformance test_outside_defects.py, pmml_spec scorecard_reason_codes_above)",
     ),
 )
 
