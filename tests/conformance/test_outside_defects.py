@@ -106,15 +106,31 @@ def test_a_tree_with_two_targets_is_refused_by_name(how: str) -> None:
             interchange.load(data, **({} if how == "load" else {"engine": how}))
 
 
-def test_the_integer_target_departure_is_as_described() -> None:
-    """The state behind XFAIL spec_regression_integer_target-pfa in tests/roundtrip/test_foreign_crossformat.py:
-    JPMML-Evaluator refuses 682.537 for an integer target (TypeCheckException), pypmml and the fast path truncate
-    it to 682, the lifted IR gives 682.537 (formats/pmml/lift reads no integer target type)."""
+def test_an_integer_target_is_truncated_by_every_path() -> None:
+    """spec_regression_integer_target (tests/roundtrip/test_foreign_crossformat.py): the spec's number_of_claims
+    regression with an integer target and no castInteger. JPMML-Evaluator refuses 682.537 for it (TypeCheckException:
+    formats/pmml/departures.py "integer target of a regression"); pypmml, the fast path, the lift (which gave 682.537)
+    and the PFA writer (which declared a long over the double, refused by titus2) give the value truncated toward
+    zero: 682.537 -> 682, -536.53 -> -536."""
+    from interchange.document import Document
+    from interchange.formats.pfa.emit.document import write_graph
+    from interchange.formats.pmml.departures import departures
+
     data = (Path(__file__).parent / "pmml_crossformat" / "spec_regression_integer_target.pmml").read_bytes()
-    rows = pd.DataFrame({"age": [30.3], "salary": [1000.7], "car_location": ["street"]})
-    assert list(interchange.load(data).predict(rows)["number_of_claims"]) == [682]
-    assert list(interchange.load(data, engine="reference").predict(rows)["number_of_claims"]) == [682]
-    np.testing.assert_allclose(_quiet_lift(data).predict(rows)["number_of_claims"], [682.537], rtol=1e-9)
+    rows = pd.DataFrame(
+        {"age": [30.3, -100.0, None], "salary": [1000.7, 0.0, 5.0], "car_location": ["street", "carpark", "street"]}
+    )
+    raw = 132.37 + 7.1 * rows["age"] + 0.01 * rows["salary"] + np.where(rows["car_location"] == "street", 325.03, 41.1)
+    np.testing.assert_allclose(raw[:2], [682.537, -536.53], rtol=1e-9)
+    want = [682, -536, None]
+    assert list(interchange.load(data, engine="reference").predict(rows)["number_of_claims"]) == want  # pypmml
+    assert list(interchange.load(data).predict(rows)["number_of_claims"]) == want  # the fast path
+    lifted = _quiet_lift(data)
+    assert list(lifted.predict(rows)["number_of_claims"]) == want
+    assert lifted.graph is not None
+    pfa = interchange.load(Document("pfa", write_graph(lifted.graph), "application/json"), engine="reference")
+    assert list(pfa.predict(rows)["number_of_claims"]) == want  # titus2
+    assert "integer target of a regression" in [d.construct for d in departures(data)]
 
 
 # sklearn2pmml 0.133.1 date features: DateDomain + DaysSinceYearTransformer(2010) + ExpressionTransformer("X[1] - X[0]")

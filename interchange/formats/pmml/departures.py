@@ -94,6 +94,19 @@ def _zero_points(root: etree._Element) -> bool:
     return False
 
 
+def _integer_target(root: etree._Element) -> bool:
+    """A regression model whose target DataField is an integer and whose Target gives no castInteger."""
+    types = {df.get("name"): df.get("dataType") for df in _all(root, "DataField")}
+    for model in root:
+        if not isinstance(model.tag, str) or model.get("functionName") != "regression":
+            continue
+        targets = [mf.get("name") for mf in _all(model, "MiningField") if mf.get("usageType") in ("target", "predicted")]
+        cast = any(t.get("castInteger") for t in _all(model, "Target"))
+        if not cast and any(types.get(t) == "integer" for t in targets):
+            return True
+    return False
+
+
 def _segmentation(*methods: str, function: str | None = None) -> Test:
     def test(root: etree._Element) -> bool:
         for seg in _all(root, "Segmentation"):
@@ -470,6 +483,14 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "Java's Formatter %t, not POSIX strftime: %e %k %l unpadded, %p lower case, %% garbled, %Y padded to 4 "
         "digits (a year before 1 as its year of the era), no %w %u %U %W %V %x %c %s %z %Z %G %g %n %t, no date "
         "conversion over a time nor time conversion over a date; the IR lifts only the conversions both read alike",
+    ),
+    (
+        "integer target of a regression",
+        _integer_target,
+        "JPMML-Evaluator refuses a predicted value that is not whole for an integer target with no Target castInteger "
+        "(TypeCheckException); pypmml, the fast path, the IR (Lifted.predict) and the writers give the value "
+        "truncated toward zero (682.537 -> 682, -536.53 -> -536), as interchange.batch.typed_outputs types an integer "
+        "output; PMML 4.4's castInteger (round / ceiling / floor) applies first where it is given",
     ),
     (
         "Scorecard reason code at 0 points",
