@@ -18,7 +18,12 @@ PMML 4.4 where pypmml departs from it:
   read here as none;
 - aggregateNodes predicts from a virtual Node whose ScoreDistribution holds the summed
   recordCounts, so its probabilities are their shares; pypmml gives none
-  (``pmml_trees/spec_aggregate_nodes_probabilities``).
+  (``pmml_trees/spec_aggregate_nodes_probabilities``);
+- missingValuePenalty counts every defaultChild taken and every Node tested whose surrogate
+  predicate an alternative decided, TRUE or FALSE, whether the walk then enters it or not
+  (missing-value handling was used there; JPMML-Evaluator counts so). pypmml counts only a
+  surrogate whose alternative is TRUE and whose Node is entered
+  (``pmml_spec/tree_penalty_lastprediction``).
 
 The fast path must equal the walk on every row of every tree document (numbers within rtol
 1e-9 / atol 1e-12); pypmml must equal it everywhere except those rows, where its measured
@@ -56,7 +61,7 @@ def _predicate(node: etree._Element) -> etree._Element:
 
 
 def _truth(el: etree._Element, row: dict[str, Any]) -> tuple[str, bool]:
-    """(TRUE / FALSE / UNKNOWN, decided TRUE by a surrogate's alternative)."""
+    """(TRUE / FALSE / UNKNOWN, decided (TRUE or FALSE) by a surrogate's alternative)."""
     tag = etree.QName(el).localname
     if tag in ("True", "False"):
         return (T if tag == "True" else F), False
@@ -82,7 +87,7 @@ def _truth(el: etree._Element, row: dict[str, Any]) -> tuple[str, bool]:
     if op == "surrogate":
         for j, p in enumerate(parts):
             if p != U:
-                return p, p == T and j > 0
+                return p, j > 0
         return U, False
     if op == "and":
         return (F if F in parts else U if U in parts else T), False
@@ -120,9 +125,10 @@ def _leaf_counts(node: etree._Element, row: dict[str, Any], classes: list[str]) 
 STOPPING = ("lastPrediction", "nullPrediction", "defaultChild")
 
 
-def walk(doc: etree._Element, row: dict[str, Any], first_true: bool = False) -> dict[str, Any]:
+def walk(doc: etree._Element, row: dict[str, Any], pypmml: bool = False) -> dict[str, Any]:
     """One row scored by the rules in the module docstring; 'deviation' names pypmml's departure.
-    ``first_true``: pypmml's order, a TRUE child wins over an earlier UNKNOWN one under every strategy."""
+    ``pypmml``: pypmml's reading, a TRUE child wins over an earlier UNKNOWN one under every strategy, and
+    the penalty counts a surrogate's alternative only where it is TRUE and its Node entered."""
     model = next(c for c in doc if isinstance(c.tag, str) and etree.QName(c).localname == "TreeModel")
     strategy = model.get("missingValueStrategy", "none")
     last = model.get("noTrueChildStrategy", "returnNullPrediction") == "returnLastPrediction"
@@ -138,11 +144,13 @@ def walk(doc: etree._Element, row: dict[str, Any], first_true: bool = False) -> 
         found, unknown = None, False
         for k in kids:
             v, alt = _truth(_predicate(k), row)
+            if not pypmml or v == T:
+                missed += alt
             if v == T:
-                found, missed = k, missed + alt
+                found = k
                 break
             unknown |= v == U
-            if unknown and strategy in STOPPING and not first_true:
+            if unknown and strategy in STOPPING and not pypmml:
                 break
         if found is not None:
             node = found
@@ -240,7 +248,7 @@ def _check(doc: etree._Element, X: pd.DataFrame, got: dict[str, np.ndarray], pyp
     for i, rec in enumerate(X.astype(object).where(X.notna(), None).to_dict("records")):
         want = walk(doc, rec)
         if pypmml:
-            theirs = walk(doc, rec, first_true=True)
+            theirs = walk(doc, rec, pypmml=True)
             theirs = theirs.get("deviation", theirs)
             if "deviation" in want or any(_differs(want.get(n), theirs.get(n)) for n in got):
                 deviations += 1

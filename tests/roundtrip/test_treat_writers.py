@@ -68,8 +68,8 @@ REFUSED: dict[tuple[str, str], str] = {
     ("tx_number_text", "pfa"): "the text function pmml:formatNumber \\(TextDerive\\)",
     ("tx_number_text", "onnx"): "the text function pmml:substring \\(TextDerive\\)",
 }
-# document -> the fields whose text a text function reads: where it is missing, the lift reads it as the empty text, as
-# pypmml 1.5.8 does (formats/pmml/lift/text.py), and the written PMML says so; JPMML-Evaluator gives the source no value
+# document -> the fields whose text a text function reads: where it is missing, the IR's result is missing (PMML 4.4;
+# formats/pmml/read/ir/text.py) and JPMML-Evaluator fails the whole record, so it gives the source no value there
 BLANK_TEXTS = {"tx_strings": ("s",), "tx_number_text": ("s", "a")}  # (a: formatNumber(a) is a text read)
 # document -> why JPMML-Evaluator cannot judge it: then pypmml on the written PMML must give what it gives on the source
 NO_JPMML = {"anomaly_iforest": "JPMML-Evaluator 0.16 does not take AnomalyDetectionModel (pypmml's c(n) is ~1e-9 off)"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import interchange
@@ -145,4 +146,36 @@ def test_generated_java_agrees_with_the_ir(tmp_path: Path) -> None:
         lifted = interchange.lift(text.encode())
         assert lifted.graph is not None
         written.append(from_graph(lifted.graph, f"Trees{i}", {k: v[:50] for k, v in synthetic_rows(lifted, 50).items()}))
+    multiway = interchange.lift(MULTIWAY.encode()).graph
+    assert multiway is not None
+    written.append(from_graph(multiway, "TreesSurrogate", _surrogate_rows()))  # surrogates decided TRUE and FALSE
     assert len(run_junit(tmp_path, written)) == len(written)
+
+
+def _surrogate_rows() -> dict[str, np.ndarray]:
+    """Rows through MULTIWAY's surrogate low_x (s missing: ``a < -1`` decides, TRUE or FALSE), and around it."""
+    grid = [(a, s) for a in (-3.0, -1.5, -1.0, -0.5, 0.0, 1.0, 2.5, np.nan) for s in ("x", "z", None)]
+    return {"a": np.array([a for a, _ in grid] * 3), "s": np.array([s for _, s in grid] * 3, dtype=object)}
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("target", ["pmml", "pfa", "onnx", "python"])
+def test_a_surrogate_decided_false_is_penalised_in_every_target(target: str) -> None:
+    """missingValuePenalty as JPMML-Evaluator reads it (every Node tested whose surrogate an alternative decided,
+    TRUE or FALSE): rows with s missing and -1 <= a < 0 test low_x FALSE by its alternative, then take low_z,
+    penalised once. Written documents are verified on these rows (pypmml departs there: JPMML verifies the
+    source); generated Python agrees with the IR."""
+    lifted = interchange.lift(MULTIWAY.encode())
+    assert lifted.graph is not None
+    rows = _surrogate_rows()
+    ir = ir_outputs(lifted.graph, rows)
+    false_alternative = np.array([s is None for s in rows["s"]]) & (rows["a"] >= -1) & (rows["a"] < 0)
+    assert (np.asarray(ir["node"], dtype=object)[false_alternative] == "low_z").all()
+    conf = np.asarray(ir["conf"], dtype=np.float64)[false_alternative]
+    np.testing.assert_allclose(conf, 0.45 * 0.8, rtol=1e-12)  # low_z: score "no", confidence 0.45, penalised once
+    if target == "python":
+        module = load_python(codegen(lifted.graph, "python").source)
+        compare(lifted.signature, ir, python_outputs(module, lifted.signature, rows), IR_TOLERANCE, format="generated python")
+        return
+    converted = convert_document(MULTIWAY.encode(), target, sample=rows, pmml_engine=jpmml_engine)
+    assert converted.verification.result is not None and converted.verification.result.rows == len(rows["a"])

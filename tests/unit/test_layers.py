@@ -79,13 +79,7 @@ KAFKA_ALLOWED: dict[str, set[str]] = {
 # Sibling sub-packages that still import each other: (parent package, the cycle's members) -> why
 # it is left. Each entry must still be a cycle (test_known_cycles_are_still_cycles), so one that
 # is fixed leaves the list.
-KNOWN_CYCLES: dict[tuple[str, frozenset[str]], str] = {
-    ("interchange.formats.pmml", frozenset({"fast", "lift"})): (
-        "the fast path evaluates lifted steps (fast.models.* -> lift.models.*) while the lift reads "
-        "documents with the fast path's compile helpers (lift -> fast.expressions.compile, fast.schema, "
-        "fast.trees): the shared reading helpers want a package of their own below both"
-    ),
-}
+KNOWN_CYCLES: dict[tuple[str, frozenset[str]], str] = {}
 
 
 def _modules() -> dict[str, Path]:

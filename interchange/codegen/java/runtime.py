@@ -127,22 +127,30 @@ HELPERS: dict[str, str] = {
             boolean[] missingRight, boolean[] strict, double[] values, double[] total) {
         int k = total.length;
         for (int root : roots) {
-            int node = root;
-            int f;
-            while ((f = feature[node]) >= 0) {
-                double value = x[f];
-                boolean right;
-                if (Double.isNaN(value)) {
-                    right = missingRight[node];
-                } else {
-                    right = strict[node] ? value >= threshold[node] : value > threshold[node];
-                }
-                node = children[2 * node + (right ? 1 : 0)];
-            }
+            int node = forestNode(x, root, feature, threshold, children, missingRight, strict);
             for (int j = 0; j < k; j++) {
                 total[j] += values[node * k + j];
             }
         }
+    }
+""",
+    "forestNode": """
+    /** The leaf row {@code x} reaches from {@code root} (the walk {@code forest} and {@code forestFloat} share). */
+    private static int forestNode(double[] x, int root, int[] feature, double[] threshold, int[] children,
+            boolean[] missingRight, boolean[] strict) {
+        int node = root;
+        int f;
+        while ((f = feature[node]) >= 0) {
+            double value = x[f];
+            boolean right;
+            if (Double.isNaN(value)) {
+                right = missingRight[node];
+            } else {
+                right = strict[node] ? value >= threshold[node] : value > threshold[node];
+            }
+            node = children[2 * node + (right ? 1 : 0)];
+        }
+        return node;
     }
 """,
     "activate": """

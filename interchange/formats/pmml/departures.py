@@ -305,6 +305,17 @@ def _aggregated_probabilities(root: etree._Element) -> bool:
     ) and any(of.get("feature") == "probability" for of in _all(root, "OutputField"))
 
 
+def _penalised_surrogate(root: etree._Element) -> bool:
+    """A classification TreeModel with a missingValuePenalty below 1 and a Node whose predicate is a surrogate."""
+    for tree in _all(root, "TreeModel"):
+        if tree.get("functionName") != "classification" or float(tree.get("missingValuePenalty", "1")) == 1.0:
+            continue
+        for node in _all(tree, "Node"):
+            if any(p.get("booleanOperator") == "surrogate" for p in children(node, "CompoundPredicate")):
+                return True
+    return False
+
+
 # JPMML-Evaluator, the engine a GeneralRegressionModel departure is verified with, departs there itself
 _FACTOR = (
     " (JPMML-Evaluator gives a row with a missing factor no result, where PMML 4.4's PPCell indicator, pypmml and the IR read 0)"
@@ -483,6 +494,13 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "Java's Formatter %t, not POSIX strftime: %e %k %l unpadded, %p lower case, %% garbled, %Y padded to 4 "
         "digits (a year before 1 as its year of the era), no %w %u %U %W %V %x %c %s %z %Z %G %g %n %t, no date "
         "conversion over a time nor time conversion over a date; the IR lifts only the conversions both read alike",
+    ),
+    (
+        "TreeModel missingValuePenalty over a surrogate",
+        _penalised_surrogate,
+        "pypmml multiplies the confidence by the penalty only for a surrogate whose alternative is TRUE and whose Node "
+        "the walk enters; PMML 4.4 penalises missing-value handling, and JPMML-Evaluator (followed) counts every Node "
+        "tested whose surrogate an alternative decided, TRUE or FALSE (test_pmml_trees.py)",
     ),
     (
         "integer target of a regression",

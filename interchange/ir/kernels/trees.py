@@ -29,7 +29,21 @@ __all__ = [
     "forest_leaf_values",
     "multiway_chain",
     "multiway_walk",
+    "PRECISIONS",
+    "float_exp",
+    "float_link",
+    "float_softmax",
+    "float_tree_sum",
+    "float_scores",
+    "float_linear",
+    "FLOAT_MATH",
 ]
+
+PRECISIONS = ("double", "float")  # a tree sum's arithmetic: float64, or JPMML-Evaluator's x-mathContext="float"
+# JPMML-Evaluator's FloatValue.E: its float exp(x) is (float) Math.pow(2.7182817d, x), not (float) Math.exp(x)
+FLOAT_E = 2.7182817
+# what a writer that cannot compute it names when it refuses a precision="float" step
+FLOAT_MATH = 'x-mathContext="float" arithmetic (JPMML-Evaluator\'s float32 tree sum, tree by tree, and its float exp)'
 
 BLOCK = 4096  # rows per pass of the level-by-level walk
 
@@ -113,15 +127,88 @@ def walk_forest(
     return node
 
 
-def forest_leaf_values(X: np.ndarray, forest: Sequence[Any], values: np.ndarray, trees: int, average: bool) -> np.ndarray:
+def forest_leaf_values(
+    X: np.ndarray, forest: Sequence[Any], values: np.ndarray, trees: int, average: bool, precision: str = "double"
+) -> np.ndarray:
     """Sum (or average, ``average``) over the ``trees`` trees of the leaf ``values`` (nodes x k) each row of ``X``
-    reaches in ``forest`` (``walk_forest``'s tables after ``X``): (rows x k), 4,096 rows at a time."""
+    reaches in ``forest`` (``walk_forest``'s tables after ``X``): (rows x k), 4,096 rows at a time.
+    ``precision="float"``: float32, as ``float_tree_sum`` adds them."""
     parts = []
+    single = precision == "float"
+    if single:
+        values = values.astype(np.float32)
     for i in range(0, max(X.shape[0], 1), BLOCK):
         node = walk_forest(X[i : i + BLOCK], *forest)
-        parts.append(np.column_stack([values[:, j][node].sum(axis=1) for j in range(values.shape[1])]))
+        if single:
+            parts.append(float_tree_sum(values, node))
+        else:
+            parts.append(np.column_stack([values[:, j][node].sum(axis=1) for j in range(values.shape[1])]))
     total = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    return total / trees if average else total
+    if not average:
+        return total
+    return total / np.float32(trees) if single else total / trees
+
+
+def float_tree_sum(values: np.ndarray, node: np.ndarray) -> np.ndarray:
+    """The float32 ``values`` (nodes x k) at each row's ``node`` (rows x trees) added tree by tree in float32,
+    from 0: JPMML-Evaluator's x-mathContext="float" Segmentation sum (``SimpleFloatVector``: ``sum += (float)
+    value`` per segment, in document order), so the rounding after each addition is the same."""
+    total = np.zeros((node.shape[0], values.shape[1]), dtype=np.float32)
+    for t in range(node.shape[1]):
+        total += values[node[:, t]]
+    return total
+
+
+def float_scores(sums: np.ndarray, base: np.ndarray | None, softmax: bool) -> np.ndarray:
+    """A float tree ensemble's result from its float32 tree sums (rows x k): the base added in float32 after
+    the trees (JPMML-Evaluator's Target rescaleConstant, or a last constant tree), then the softmax in float32
+    (``softmax``); as float64."""
+    if base is not None:
+        sums = sums + np.asarray(base, dtype=np.float64).astype(np.float32)
+    return (float_softmax(sums) if softmax else sums).astype(np.float64)
+
+
+def float_linear(columns: Sequence[np.ndarray], coef: np.ndarray, intercept: float, link: str) -> np.ndarray:
+    """A RegressionModel's value in JPMML-Evaluator's float arithmetic: ``intercept``, then ``+= (float) c * (float) x``
+    per column in order, then the inverse ``link`` (``float_link``); as float64."""
+    n = len(columns[0]) if len(columns) else 0
+    eta = np.full(n, np.float32(intercept), dtype=np.float32)
+    for c, x in zip(np.asarray(coef, dtype=np.float64), columns, strict=True):
+        eta += np.float32(c) * np.asarray(x, dtype=np.float64).astype(np.float32)
+    return float_link(link, eta).astype(np.float64)
+
+
+def float_exp(x: np.ndarray) -> np.ndarray:
+    """JPMML-Evaluator's float exp: ``(float) Math.pow(2.7182817d, (double) x)`` of float32 ``x``."""
+    with np.errstate(over="ignore"):
+        return np.power(FLOAT_E, np.asarray(x, dtype=np.float32).astype(np.float64)).astype(np.float32)
+
+
+def float_link(name: str, x: np.ndarray) -> np.ndarray:
+    """A regression's inverse link in JPMML-Evaluator's float arithmetic (``FloatValue``) of float32 ``x``:
+    identity; logit ``1f / (1f + exp(-x))``; log / exp ``exp(x)``. ValueError for another link."""
+    x = np.asarray(x, dtype=np.float32)
+    one = np.float32(1.0)
+    if name == "identity":
+        return x
+    if name == "logit":
+        return one / (one + float_exp(-x))
+    if name in ("log", "exp"):
+        return float_exp(x)
+    raise ValueError(f"no float arithmetic for the link {name!r}")
+
+
+def float_softmax(scores: np.ndarray) -> np.ndarray:
+    """Softmax of float32 ``scores`` (rows x k) as JPMML-Evaluator's ``ValueUtil.normalizeSoftMax`` computes it
+    in float: ``exp(s - max)`` per class, summed in class order, each divided by the sum unless it is 1."""
+    scores = np.asarray(scores, dtype=np.float32)
+    top = scores.max(axis=1, keepdims=True)
+    e = float_exp(scores - top)
+    total = np.zeros(len(scores), dtype=np.float32)
+    for j in range(scores.shape[1]):
+        total += e[:, j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((total == 1)[:, None], e, e / total[:, None])
 
 
 def multiway_chain(
@@ -196,9 +283,11 @@ def multiway_walk(
     n: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Route ``n`` rows from the root (whose predicate is taken as TRUE) through ``multiway_chain``'s tables:
-    (where each row ended: a Node, -1 none or -2 - i node i's virtual result; the defaultChild steps
-    (``default_child``) and surrogate alternatives it took). ``at(k, rows)``: Node k's predicate over
-    ``rows``, as masks (TRUE, UNKNOWN, TRUE through a surrogate's alternative)."""
+    (where each row ended: a Node, -1 none or -2 - i node i's virtual result; the missing-value handling
+    it met, which missingValuePenalty counts: the defaultChild steps (``default_child``) and every Node
+    tested whose surrogate predicate an alternative decided, TRUE or FALSE, taken or not, as
+    JPMML-Evaluator counts them). ``at(k, rows)``: Node k's predicate over ``rows``, as masks (TRUE,
+    UNKNOWN, decided by a surrogate's alternative)."""
     children, test, ended, entry, depth = chain
     missed = np.zeros(n, dtype=np.int64)
 
@@ -215,7 +304,7 @@ def multiway_walk(
             here = rows[part]
             t, u, alt = at(int(kids[part[0]]), here)
             branch[here] = np.where(t, 0, np.where(u, 2, 1))
-            missed[here[t & alt]] += 1
+            missed[here[alt]] += 1
             if default_child:
                 missed[here[u & ~t]] += 1
         return branch

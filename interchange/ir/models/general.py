@@ -19,6 +19,7 @@ import numpy as np
 from interchange.errors import ModelError
 from interchange.ir.graph import Env, ModelStep, Prediction, label_of, matrix
 from interchange.ir.kernels.general import cumulative_probabilities, find_inverse_link, linked_mean, normalized_probabilities
+from interchange.ir.kernels.trees import PRECISIONS, float_linear
 from interchange.ir.models.linear import linear_scores
 
 __all__ = [
@@ -54,12 +55,17 @@ def _names(*sources: str | float | None) -> tuple[str, ...]:
     return tuple(s for s in sources if isinstance(s, str))
 
 
+FLOAT_LINKS = ("identity", "logit", "log")  # the links a float GeneralizedLinear computes
+
+
 @dataclass(frozen=True)
 class GeneralizedLinear(ModelStep):
     """``value = trials * g^-1(columns @ coef + intercept + offset)``.
 
     ``offset`` and ``trials`` are a column name, a constant or None; a trials count is
-    truncated to an integer (PMML engines read it as one).
+    truncated to an integer (PMML engines read it as one). ``precision="float"``: JPMML-Evaluator's
+    x-mathContext="float" arithmetic (``intercept + coef * x`` added in float32, the link's float
+    form: ir.kernels.trees.float_link), for the identity, logit and log links without offset or trials.
     """
 
     columns: tuple[str, ...]
@@ -69,12 +75,21 @@ class GeneralizedLinear(ModelStep):
     parameter: float = 0.0  # linkParameter (power, oddspower) or distParameter (negbin)
     offset: str | float | None = None
     trials: str | float | None = None
+    precision: str = "double"  # "float": x-mathContext="float" (a boosted sum's link)
+
+    def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision {self.precision!r}: one of {PRECISIONS}")
+        if self.precision == "float" and (self.link not in FLOAT_LINKS or self.offset is not None or self.trials is not None):
+            raise ValueError(f"float arithmetic for the link {self.link!r} with offset / trials")
 
     @property
     def inputs(self) -> tuple[str, ...]:  # type: ignore[override]
         return tuple(dict.fromkeys(self.columns + _names(self.offset, self.trials)))
 
     def predict(self, env: Env) -> Prediction:
+        if self.precision == "float":
+            return Prediction(value=float_linear([env[c] for c in self.columns], self.coef, self.intercept, self.link))
         eta = linear_scores(env, self.columns, self.coef, self.intercept)
         n = len(eta)
         eta = eta + _column(env, self.offset, n)

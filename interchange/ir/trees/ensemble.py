@@ -13,7 +13,7 @@ import numpy as np
 
 from interchange.ir.graph import Env, ModelStep, Prediction, matrix
 from interchange.ir.kernels.linear import Link, apply_link
-from interchange.ir.kernels.trees import BLOCK, forest_leaf_values, self_looped, walk_forest
+from interchange.ir.kernels.trees import BLOCK, PRECISIONS, float_scores, forest_leaf_values, self_looped, walk_forest
 
 __all__ = ["Tree", "TreeEnsemble", "FlatForest"]
 
@@ -113,6 +113,12 @@ class TreeEnsemble(ModelStep):
     ``aggregation="sum"`` for boosting, ``"average"`` for forests. Classification sets
     ``classes``; with ``Link.IDENTITY`` the averaged leaf values are the probabilities
     (forests). Regression leaves ``classes`` None and reads column 0.
+
+    ``precision="float"``: JPMML-Evaluator's arithmetic under PMML ``x-mathContext="float"``
+    (JPMML-SkLearn's XGBoost / LightGBM documents): each leaf a float32, the trees added one by one
+    in float32 (ir.kernels.trees.float_tree_sum), the base added in float32 after them, a softmax
+    in float32 (float_softmax); the result is that float32 value. Links other than identity and
+    softmax are refused there (ValueError).
     """
 
     inputs: tuple[str, ...]
@@ -123,6 +129,13 @@ class TreeEnsemble(ModelStep):
     classes: tuple[Any, ...] | None = None
     normalize_leaves: bool = False  # forests storing class counts: divide each leaf by its total
     source_rounding: str | None = None  # why the source's own outputs are less precise than float64
+    precision: str = "double"  # the sum's arithmetic: "double", or "float" (x-mathContext="float")
+
+    def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision {self.precision!r}: one of {PRECISIONS}")
+        if self.precision == "float" and self.link not in (Link.IDENTITY, Link.SOFTMAX):
+            raise ValueError(f"a float tree sum under the link {self.link.value!r} (identity and softmax only)")
 
     def _packed(self) -> tuple[FlatForest, np.ndarray]:
         cache = self.__dict__.get("_pack")
@@ -149,7 +162,7 @@ class TreeEnsemble(ModelStep):
     def leaf_values(self, X: np.ndarray) -> np.ndarray:
         """Sum or average of the leaf values reached by each row: (rows x k)."""
         flat, value = self._packed()
-        return forest_leaf_values(X, flat.tables, value, len(self.trees), self.aggregation == "average")
+        return forest_leaf_values(X, flat.tables, value, len(self.trees), self.aggregation == "average", self.precision)
 
     def leaves(self, X: np.ndarray) -> np.ndarray:
         """The node each row of ``X`` ends at in each tree, as that tree's own node index: (rows x trees)."""
@@ -163,6 +176,11 @@ class TreeEnsemble(ModelStep):
     def predict_matrix(self, X: np.ndarray) -> Prediction:
         """The prediction for the input columns already stacked as ``X`` (rows x inputs)."""
         scores = self.leaf_values(X)
+        if self.precision == "float":  # float32 sums: the base and the softmax in float32 too
+            scores = float_scores(scores, self.base, self.link is Link.SOFTMAX)
+            if self.classes is None:
+                return Prediction(value=scores[:, 0])
+            return Prediction(classes=self.classes, probabilities=scores)
         if self.base is not None:
             scores = scores + np.asarray(self.base, dtype=np.float64)
         if self.classes is None:

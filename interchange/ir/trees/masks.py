@@ -4,7 +4,8 @@ PMML 4.4 §TreeModel as ir.trees.strategies.MultiwayTree walks it: the same walk
 tables (``MultiwayTree.chain``: the strategies as data), each position's rows as a mask built from
 its child's TRUE / UNKNOWN masks instead of a branch per row: per Node the rows that end there, the
 rows that reach its virtual result (weightedConfidence / aggregateNodes), and the events that the
-missingValuePenalty counts (a defaultChild taken, a surrogate's alternative TRUE). The masks are whatever the writer computes
+missingValuePenalty counts (a defaultChild taken, a Node tested whose surrogate an alternative decided, TRUE or
+FALSE: JPMML-Evaluator's reading, ir.kernels.trees.multiway_walk). The masks are whatever the writer computes
 with (``MaskOps``); Python booleans stand for constant masks.
 """
 
@@ -13,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import numpy as np
+
+from interchange.ir.derive.predicates import Compound, Predicate
 from interchange.ir.trees.strategies import MultiwayTree
 
-__all__ = ["MaskOps", "mask_walk", "virtual_walk", "VIRTUAL_STRATEGIES"]
+__all__ = ["MaskOps", "ARRAYS", "alternative", "mask_walk", "virtual_walk", "VIRTUAL_STRATEGIES"]
 
 VIRTUAL_STRATEGIES = ("weightedConfidence", "aggregateNodes")
 
@@ -28,6 +32,22 @@ class MaskOps(Protocol):
     def either(self, a: Any, b: Any) -> Any: ...
 
     def negate(self, a: Any) -> Any: ...
+
+
+class _Arrays:
+    """Masks as numpy boolean arrays (the IR's own walk)."""
+
+    def both(self, a: Any, b: Any) -> Any:
+        return np.logical_and(a, b)
+
+    def either(self, a: Any, b: Any) -> Any:
+        return np.logical_or(a, b)
+
+    def negate(self, a: Any) -> Any:
+        return np.logical_not(a)
+
+
+ARRAYS: MaskOps = _Arrays()
 
 
 class _Logic:
@@ -52,6 +72,16 @@ class _Logic:
 
     def negate(self, a: Any) -> Any:
         return (not a) if isinstance(a, bool) else self.ops.negate(a)
+
+
+def alternative(p: Predicate, unknown: Any, unknown_of: Callable[[Predicate], Any], ops: MaskOps) -> Any:
+    """Where the Node predicate ``p`` (UNKNOWN where ``unknown``) is decided by a surrogate's alternative: its
+    first part UNKNOWN and a later one TRUE or FALSE (``unknown_of(q)``: where part ``q`` is UNKNOWN). False for
+    any other predicate. What missingValuePenalty counts at every Node tested (ir.kernels.trees.multiway_walk)."""
+    if not (isinstance(p, Compound) and p.operator == "surrogate" and p.parts):
+        return False
+    logic = _Logic(ops)
+    return logic.both(unknown_of(p.parts[0]), logic.negate(unknown))
 
 
 def _chain_masks(tree: MultiwayTree, truth: Callable[[int], tuple[Any, Any, Any]], logic: _Logic) -> tuple[list[Any], ...]:
@@ -86,7 +116,7 @@ def _chain_masks(tree: MultiwayTree, truth: Callable[[int], tuple[Any, Any, Any]
         enter = logic.both(here, t)
         add(int(targets[p, 0]), enter)
         if alt is not False:
-            events.append(logic.both(enter, alt))
+            events.append(logic.both(here, alt))
         unknown_to, false_to = int(targets[p, 2]), int(targets[p, 1])
         unknown = logic.both(here, logic.both(u, logic.negate(t))) if default or unknown_to != false_to else False
         if default:
@@ -101,7 +131,7 @@ def _chain_masks(tree: MultiwayTree, truth: Callable[[int], tuple[Any, Any, Any]
 
 def mask_walk(tree: MultiwayTree, truth: Callable[[int], tuple[Any, Any, Any]], ops: MaskOps) -> tuple[list[Any], list[Any]]:
     """(per Node the mask of rows ending there, the penalised events); ``truth(k)``: Node k's (TRUE,
-    UNKNOWN, TRUE through a surrogate's alternative). A row ending in no Node has no prediction.
+    UNKNOWN, decided by a surrogate's alternative: ``alternative``). A row ending in no Node has no prediction.
 
     weightedConfidence / aggregateNodes of a classification (a virtual result) are not masks: ValueError.
     """

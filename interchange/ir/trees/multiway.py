@@ -6,7 +6,8 @@ them, missingValuePenalty on the confidence, Nodes whose ScoreDistribution lacks
 the IR's one multiway walk (``tree_strategies.MultiwayTree``), each Node's predicate an IR
 ``Predicate``. Per row: the Node it ends in gives the value (regression) or the label,
 probabilities and confidence (classification; the confidence multiplied by the penalty for every
-defaultChild or surrogate alternative taken); a row ending in no Node has no prediction, no
+defaultChild taken and every Node tested whose surrogate an alternative decided, TRUE or FALSE, as
+JPMML-Evaluator counts; pypmml counts only a surrogate whose alternative is TRUE); a row ending in no Node has no prediction, no
 entity id and no confidence; a virtual result (weightedConfidence / aggregateNodes) a label,
 probabilities and confidence but no Node.
 """
@@ -19,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from interchange.batch import num_rows
-from interchange.ir.derive.predicates import Compound, Predicate, predicate_fields, truth
+from interchange.ir.derive.predicates import Predicate, predicate_fields, truth
 from interchange.ir.graph import Env, ModelStep, Prediction
+from interchange.ir.trees.masks import ARRAYS, alternative
 from interchange.ir.trees.strategies import VIRTUAL, MultiwayTree, Truth3
 
 __all__ = ["MultiwayTreeModel"]
@@ -102,10 +104,8 @@ class _Truths:
     def _eval(self, k: int, env: Env, n: int) -> Truth3:
         p = self.predicates[k]
         t, u = truth(p, env, n)
-        alt = np.zeros(n, dtype=bool)
-        if isinstance(p, Compound) and p.operator == "surrogate" and p.parts:  # TRUE through an alternative
-            alt = t & truth(p.parts[0], env, n)[1]
-        return t, u, alt
+        alt = alternative(p, u, lambda q: truth(q, env, n)[1], ARRAYS)  # decided by a surrogate's alternative
+        return t, u, np.zeros(n, dtype=bool) if alt is False else alt
 
     def of(self, k: int) -> Truth3:
         if k not in self.done:

@@ -13,8 +13,12 @@ child; UNKNOWN: the strategy), so the whole tree descends level by level like an
   the UNKNOWN; a row with no TRUE child but an UNKNOWN one ends in a virtual result (a label,
   a confidence, no Node), computed from the UNKNOWN children's ScoreDistributions.
 
-The format supplies the predicates' masks (:class:`Truths`): true, unknown, and true only
-through a surrogate's alternative, over the whole batch or a subset of rows. The chain, the walk
+The format supplies the predicates' masks (:class:`Truths`): true, unknown, and decided by a
+surrogate's alternative (ir.trees.masks.alternative), over the whole batch or a subset of rows.
+missingValuePenalty counts every defaultChild taken and every Node tested whose surrogate an
+alternative decided, TRUE or FALSE (PMML 4.4 §TreeModel penalises the confidence for missing-value
+handling without singling out the FALSE case; JPMML-Evaluator counts it, pypmml 1.5.8 only a TRUE one
+it takes: formats/pmml/departures.py). The chain, the walk
 and the virtual results are the plain kernels ``multiway_chain``, ``multiway_walk`` and
 ``multiway_virtual``, which generated Python copies; this step holds the tree as data.
 """
@@ -34,7 +38,7 @@ __all__ = ["STRATEGIES", "STOPPING", "NULL", "VIRTUAL", "Truth3", "Truths", "Mul
 STRATEGIES = ("none", "lastPrediction", "nullPrediction", "defaultChild", "weightedConfidence", "aggregateNodes")
 STOPPING = ("lastPrediction", "nullPrediction", "defaultChild")  # the first UNKNOWN child ends the search
 NULL, VIRTUAL = -1, -3  # row ends: no prediction, a weightedConfidence / aggregateNodes result (the kernels')
-Truth3 = tuple[np.ndarray, np.ndarray, np.ndarray]  # true, unknown, true through a surrogate's alternative
+Truth3 = tuple[np.ndarray, np.ndarray, np.ndarray]  # true, unknown, decided by a surrogate's alternative
 
 
 class Truths(Protocol):
@@ -51,7 +55,7 @@ class Truths(Protocol):
 
 @dataclass
 class WalkResult:
-    """Where each row ended (a Node, NULL or VIRTUAL), the surrogate / default steps it took,
+    """Where each row ended (a Node, NULL or VIRTUAL), the surrogate / default steps it met,
     and the virtual results (class index, probabilities, confidence) where it ended VIRTUAL."""
 
     final: np.ndarray

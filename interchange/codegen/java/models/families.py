@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from interchange.codegen.java.models.float_math import float_forest_lines
 from interchange.codegen.java.models.platt import HELPER as PLATT
 from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
+from interchange.errors import UnsupportedModelError
 from interchange.ir.models.cluster import NearestCenter
 from interchange.ir.models.linear import Link, Regression
 from interchange.ir.models.naive_bayes import GaussianNaiveBayes
@@ -79,7 +81,7 @@ def _forest(step: TreeEnsemble, out: JavaWriter, prefix: str) -> list[str]:
     flat, values = step._packed()
     leaf = (flat.children[0::2] == np.arange(len(flat.feature))) & (flat.children[1::2] == np.arange(len(flat.feature)))
     feature = np.where(leaf, -1, flat.feature)
-    out.need("forest")
+    out.need("forestNode", "forest")
     arrays = [
         out.array(f"{prefix}_roots", flat.roots, "int"),
         out.array(f"{prefix}_feature", feature, "int"),
@@ -90,6 +92,10 @@ def _forest(step: TreeEnsemble, out: JavaWriter, prefix: str) -> list[str]:
         out.array(f"{prefix}_values", np.asarray(values, dtype=np.float64)),
     ]
     k = values.shape[1]
+    if step.precision == "float":  # x-mathContext="float": the sums, base and softmax in float (float_math.py)
+        if step.aggregation == "average":
+            raise UnsupportedModelError("a float tree average has no Java form yet", estimator="TreeEnsemble", format="java")
+        return [out.vector(step.inputs), *float_forest_lines(out, arrays, k, step.base, step.link is Link.SOFTMAX)]
     lines = [out.vector(step.inputs), f"double[] leaves = new double[{k}];", f"forest(x, {', '.join(arrays)}, leaves);"]
     if step.aggregation == "average":
         lines.append(f"for (int j = 0; j < {k}; j++) {{ leaves[j] = leaves[j] / {len(step.trees)}; }}")
@@ -99,7 +105,13 @@ def _forest(step: TreeEnsemble, out: JavaWriter, prefix: str) -> list[str]:
 @emitter("java", TreeEnsemble)
 def _ensemble(step: TreeEnsemble, out: JavaWriter) -> Emitted:
     lines = _forest(step, out, "trees")
-    if step.base is not None:
+    if step.precision == "float":  # (base and softmax already in float_forest_lines)
+        if step.classes is None:
+            return lines, {"value": "leaves[0]"}
+        if step.link is Link.SOFTMAX:
+            lines.append("double[] probabilities = leaves;")
+            return _in_signature_order(out, step.classes, lines), {"probabilities": "probabilities"}
+    if step.base is not None and step.precision != "float":
         base = out.array("base", np.asarray(step.base, dtype=np.float64))
         lines.append(f"for (int j = 0; j < leaves.length; j++) {{ leaves[j] = leaves[j] + {base}[j]; }}")
     if step.classes is None:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from interchange.codegen.java.models.families import _linear
+from interchange.codegen.java.models.float_math import float_linear_lines
 from interchange.codegen.java.runtime import HELPERS
 from interchange.codegen.java.writer import JavaWriter, jdouble, jstring
 from interchange.codegen.registry import emitter
@@ -59,6 +60,8 @@ def _order(out: JavaWriter, classes: tuple[Any, ...]) -> list[int]:
 
 @emitter("java", GeneralizedLinear)
 def _generalized(step: GeneralizedLinear, out: JavaWriter) -> Emitted:
+    if step.precision == "float":  # x-mathContext="float": JPMML-Evaluator's float arithmetic (float_math.py)
+        return [out.vector(step.columns), *float_linear_lines(out, step.coef, step.intercept, step.link)], {"value": "mu"}
     out.need("inverseLink", "erfc")
     coef = np.asarray(step.coef, dtype=np.float64)[None, :]
     lines = [out.vector(step.columns), *_linear(out, coef, np.array([float(step.intercept)]), coef.shape[1], "eta")]

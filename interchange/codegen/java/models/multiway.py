@@ -1,12 +1,14 @@
 """Java for MultiwayTreeModel (ir.multiway): each Node's predicate for the row, then the walk.
 
 The predicates are the IR's as Java int expressions (``expressions.truth``: 1 TRUE, 0 FALSE,
--1 UNKNOWN); a surrogate Node is TRUE through an alternative where its first predicate is
-UNKNOWN. ``multiway`` (copied into the class) walks the row as the IR's kernel walks a batch
-(interchange.ir.kernels.trees): over the tree's chain tables (``MultiwayTree.chain``: the
-missingValueStrategy and noTrueChildStrategy as data), one position per child tried, to a Node,
-none, or a Node's virtual result, where weightedConfidence and aggregateNodes (pypmml's reading)
-decide. The penalty multiplies the confidence once per defaultChild or surrogate alternative taken.
+-1 UNKNOWN); a surrogate Node is decided by an alternative where its first predicate is
+UNKNOWN and the whole is not (ir.trees.masks.alternative). ``multiway`` (copied into the class)
+walks the row as the IR's kernel walks a batch (interchange.ir.kernels.trees): over the tree's
+chain tables (``MultiwayTree.chain``: the missingValueStrategy and noTrueChildStrategy as data),
+one position per child tried, to a Node, none, or a Node's virtual result, where
+weightedConfidence and aggregateNodes (pypmml's reading) decide. The penalty multiplies the
+confidence once per defaultChild taken and per Node tested whose surrogate an alternative
+decided, TRUE or FALSE (JPMML-Evaluator's reading).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ HELPERS["multiway"] = """
         double missed = 0.0;
         for (int s = 0; s <= depth && test[p] >= 0; s++) {
             int k = test[p];
-            if (tv[k] == 1 && alt[k]) { missed += 1.0; }
+            if (alt[k]) { missed += 1.0; }
             if (tv[k] == -1 && defaultChild) { missed += 1.0; }
             p = children[3 * p + (tv[k] == 1 ? 0 : tv[k] == -1 ? 2 : 1)];
         }
@@ -106,8 +108,8 @@ def _multiway(step: MultiwayTreeModel, out: JavaWriter) -> tuple[list[str], dict
     lines = [f"int[] tv = new int[{n}];", f"boolean[] alt = new boolean[{n}];"]
     for k, p in enumerate(step.predicates[1:], 1):
         lines.append(f"tv[{k}] = {truth(out, p)};")
-        if isinstance(p, Compound) and p.operator == "surrogate" and p.parts:  # TRUE through an alternative
-            lines.append(f"alt[{k}] = tv[{k}] == 1 && {truth(out, p.parts[0])} == -1;")
+        if isinstance(p, Compound) and p.operator == "surrogate" and p.parts:  # decided by an alternative
+            lines.append(f"alt[{k}] = tv[{k}] != -1 && {truth(out, p.parts[0])} == -1;")
     children, test, ended, entry, depth = tree.chain
     tables = [
         out.array(f"multiway_{name}", np.asarray(table), "int")

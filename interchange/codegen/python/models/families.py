@@ -53,12 +53,20 @@ def _forest(step: TreeEnsemble, out: PyWriter, prefix: str) -> list[str]:
     out.constants[-1] = f"{forest} = ({', '.join(names)}, {flat.depth})"
     leaf = out.const(f"{prefix}_VALUES", np.asarray(values, dtype=np.float64))
     average = step.aggregation == "average"
-    return [_x(step.inputs), f"leaves = forest_leaf_values(X, {forest}, {leaf}, {len(step.trees)}, {average})"]
+    trees = len(step.trees)
+    return [_x(step.inputs), f"leaves = forest_leaf_values(X, {forest}, {leaf}, {trees}, {average}, {step.precision!r})"]
 
 
 @emitter("python", TreeEnsemble)
 def _ensemble(step: TreeEnsemble, out: PyWriter) -> Emitted:
     lines = _forest(step, out, "TREES")
+    if step.precision == "float":  # float32 sums (x-mathContext="float"): the base and the softmax in float32
+        out.need("float_scores")
+        base = "None" if step.base is None else out.const("BASE", np.asarray(step.base, dtype=np.float64))
+        lines.append(f"scores = float_scores(leaves, {base}, {step.link is Link.SOFTMAX})")
+        if step.classes is None:
+            return [*lines, "value = scores[:, 0]"], {"value": "value"}
+        return [*lines, "probabilities = scores"], {"probabilities": "probabilities"}
     lines.append("scores = leaves")
     if step.base is not None:
         lines.append(f"scores = scores + {out.const('BASE', np.asarray(step.base, dtype=np.float64))}")

@@ -29,8 +29,12 @@ def _source(source: str | float | None) -> str:
 
 @emitter("python", GeneralizedLinear)
 def _generalized(step: GeneralizedLinear, out: PyWriter) -> Emitted:
-    out.need("linked_mean")
     coef = out.const("GLM_COEF", np.asarray(step.coef, dtype=np.float64))
+    if step.precision == "float":  # x-mathContext="float": JPMML-Evaluator's float arithmetic (the IR's kernel)
+        out.need("float_linear")
+        columns = "[" + ", ".join(f"env[{c!r}]" for c in step.columns) + "]"
+        return [f"value = float_linear({columns}, {coef}, {literal(float(step.intercept))}, {step.link!r})"], {"value": "value"}
+    out.need("linked_mean")
     lines = [
         f"X = _matrix(env, {literal(step.columns)}, n)",
         f"eta = X @ {coef}.T + {literal(float(step.intercept))}",

@@ -1,11 +1,13 @@
 """Python for MultiwayTreeModel (ir.trees.multiway): each Node's predicate over the batch, then the IR's walk.
 
 The predicates are the IR's, read by ``_truth`` (three-valued: TRUE, UNKNOWN); a surrogate Node is
-TRUE through an alternative where its first predicate is UNKNOWN. The walk is the IR's own kernel,
+decided by an alternative where its first predicate is UNKNOWN and the whole is not
+(ir.trees.masks.alternative). The walk is the IR's own kernel,
 copied into the module (interchange.ir.kernels.trees: ``multiway_walk`` over the tree's chain tables,
 ``multiway_chain``'s, written as constants; ``multiway_virtual`` for weightedConfidence and
 aggregateNodes of a classification), as interchange.ir.trees.strategies.MultiwayTree walks it. The
-penalty multiplies the confidence once per defaultChild or surrogate alternative taken.
+penalty multiplies the confidence once per defaultChild taken and per Node tested whose surrogate an
+alternative decided, TRUE or FALSE (JPMML-Evaluator's reading).
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ def _multiway(step: MultiwayTreeModel, out: PyWriter) -> tuple[list[str], dict[s
     lines = [f"T = np.zeros(({nodes}, n), dtype=bool)", f"U = np.zeros(({nodes}, n), dtype=bool)", "A = np.zeros_like(T)"]
     for k, p in enumerate(step.predicates[1:], 1):
         lines.append(f"T[{k}], U[{k}] = _truth({out.const(f'NODE_{k}', predicate_data(p))}, env, n)")
-        if isinstance(p, Compound) and p.operator == "surrogate" and p.parts:  # TRUE through an alternative
-            lines.append(f"A[{k}] = T[{k}] & _truth({out.const(f'NODE_{k}_FIRST', predicate_data(p.parts[0]))}, env, n)[1]")
+        if isinstance(p, Compound) and p.operator == "surrogate" and p.parts:  # decided by an alternative
+            lines.append(f"A[{k}] = ~U[{k}] & _truth({out.const(f'NODE_{k}_FIRST', predicate_data(p.parts[0]))}, env, n)[1]")
     walk = out.const("MULTIWAY_CHAIN", tree.chain)
     lines += [
         "truths = lambda k, rows: (T[k, rows], U[k, rows], A[k, rows])",

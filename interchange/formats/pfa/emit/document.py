@@ -22,6 +22,7 @@ from interchange.batch import Columns
 from interchange.errors import ConversionError, UnsupportedModelError
 from interchange.formats.pfa.emit.transforms import write_transform
 from interchange.ir.graph import Graph
+from interchange.ir.kernels.trees import FLOAT_MATH
 from interchange.ir.models.linear import Link, Regression
 from interchange.ir.models.outlier import IsolationScore
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
@@ -219,6 +220,8 @@ def _decisions(classes: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _ensemble(w: _Writer, step: TreeEnsemble, sig: Signature) -> dict[str, Any]:
+    if step.precision == "float":
+        raise UnsupportedModelError(f"the PFA writer has no form yet for a tree ensemble in {FLOAT_MATH}", format="pfa")
     nodes = sum(len(t.feature) for t in step.trees)
     if nodes > MAX_TREE_NODES:
         raise UnsupportedModelError(

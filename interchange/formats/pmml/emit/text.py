@@ -3,7 +3,7 @@
 PMML 4.4 §Built-in functions has uppercase, lowercase, concat and the Java regular-expression
 functions replace (every match) and matches (found anywhere); §TextIndex counts a term among a
 text field's words. The IR functions these express exactly are written, those the lift reads
-(``formats/pmml/lift/text.py``) first:
+(``formats/pmml/read/ir/text.py``) first:
 
 - ``s.upper`` / ``s.lower`` / ``s.concat``: uppercase / lowercase / concat;
 - ``pmml:replace`` / ``pmml:matches`` (a Constant pattern, a replacement without ``$`` or ``\\``): replace / matches;

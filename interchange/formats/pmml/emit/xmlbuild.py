@@ -6,7 +6,7 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["NS", "TARGET", "E", "num", "text", "decision_field", "unprefixed", "apply", "constant", "field_ref"]
+__all__ = ["NS", "TARGET", "E", "num", "text", "decision_field", "unprefixed", "apply", "constant", "field_ref", "in_float"]
 
 NS = "http://www.dmg.org/PMML-4_4"
 TARGET = "target"  # the DataDictionary name of the predicted field
@@ -66,3 +66,13 @@ def constant(value: float) -> etree._Element:
 def field_ref(name: str) -> etree._Element:
     """A ``<FieldRef>`` to a DataField or DerivedField."""
     return E("FieldRef", {"field": name})
+
+
+def in_float(model: etree._Element, precision: str) -> etree._Element:
+    """``model`` with ``x-mathContext="float"`` on it and every model element inside where ``precision`` is
+    "float" (an IR step computing JPMML-Evaluator's float arithmetic: ir.kernels.trees.float_tree_sum)."""
+    if precision == "float":
+        for el in model.iter():
+            if isinstance(el.tag, str) and etree.QName(el).localname in ("MiningModel", "TreeModel", "RegressionModel"):
+                el.set("x-mathContext", "float")
+    return model

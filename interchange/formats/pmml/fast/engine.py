@@ -25,11 +25,11 @@ from lxml import etree
 from interchange.batch import Columns, num_rows
 from interchange.document import Document
 from interchange.errors import RecordError
-from interchange.formats.pmml.fast.expressions.compile import Ctx, derived_fields, elements, single
 from interchange.formats.pmml.fast.outputs import OutputFn, output_fields, targets
 from interchange.formats.pmml.fast.schema import Treatment, check_nested, data_fields, treatments
-from interchange.formats.pmml.fast.scope import Fn, Scope, num
 from interchange.formats.pmml.parse import Defer, NotCovered, Parsed, child, children, local
+from interchange.formats.pmml.read.compile import Ctx, derived_fields, elements, single
+from interchange.formats.pmml.read.scope import Fn, Scope, num
 from interchange.ir.graph import Env, ModelStep, Prediction, Step, outputs_from
 from interchange.model import Model, ModelInfo, Scored
 from interchange.signature import Signature
@@ -161,15 +161,16 @@ def compiler(tag: str) -> Callable[[ModelCompiler], ModelCompiler]:
 
 # modules whose @compiler decorators add model elements
 _FAMILY_MODULES: tuple[str, ...] = (
-    "interchange.formats.pmml.fast.models.regression",
-    "interchange.formats.pmml.fast.models.general",
+    "interchange.formats.pmml.lifted.models.regression",
+    "interchange.formats.pmml.lifted.models.general",
     "interchange.formats.pmml.fast.trees.model",
     "interchange.formats.pmml.fast.models.mining",
-    "interchange.formats.pmml.fast.models.scorecard",
-    "interchange.formats.pmml.fast.models.ruleset",
-    "interchange.formats.pmml.fast.models.families",
-    "interchange.formats.pmml.fast.models.svm",
-    "interchange.formats.pmml.fast.models.knn",
+    "interchange.formats.pmml.lifted.models.scorecard",
+    "interchange.formats.pmml.lifted.models.ruleset",
+    "interchange.formats.pmml.lifted.models.families",
+    "interchange.formats.pmml.lifted.models.svm",
+    "interchange.formats.pmml.lifted.models.knn",
+    "interchange.formats.pmml.lifted.models.mining",
     "interchange.formats.pmml.fast.models.anomaly",
 )
 _loaded = False
@@ -186,6 +187,10 @@ def _model(model: etree._Element, steps: list[Step]) -> ModelStep:
     if fn is None:
         raise NotCovered(f"<{local(model)}>")
     return fn(model, steps)
+
+
+def _as_is(pred: Prediction) -> Prediction:
+    return pred
 
 
 def compile_model(model: etree._Element) -> Scoped:
@@ -206,6 +211,8 @@ def compile_model(model: etree._Element) -> Scoped:
     local_defs = derived_fields(child(model, "LocalTransformations"), comp.ctx)
     inner = _model(model, [])
     post, display = targets(model)
+    if getattr(inner, "holds_targets", False):  # an IR step that folded the Targets in (lifted/models/mining.py, float)
+        post = _as_is
     outputs: list[tuple[str, OutputFn]] = []
     if tag in FULL_OUTPUT or tag in TOP_OUTPUT or model is not comp.top:
         residual = {"residual"} if model is comp.top and tag in FULL_OUTPUT else set()  # the target is an input there

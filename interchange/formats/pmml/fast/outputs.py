@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, checked_cast, elements, expression
 from interchange.formats.pmml.fast.priors import fallbacks, with_priors
-from interchange.formats.pmml.fast.scope import Fn, Scope, keys, num
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import Ctx, checked_cast, elements, expression
+from interchange.formats.pmml.read.scope import Fn, Scope, keys, num
 from interchange.ir.graph import Prediction
 from interchange.ir.models.targets import rescale, residuals
 

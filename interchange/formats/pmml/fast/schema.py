@@ -16,9 +16,9 @@ from functools import cached_property
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import interval_mask
-from interchange.formats.pmml.fast.scope import keys, missing, num
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import interval_mask
+from interchange.formats.pmml.read.scope import keys, missing, num
 
 __all__ = ["Treatment", "treatments", "check_nested", "data_fields"]
 

@@ -15,13 +15,13 @@ from lxml import etree
 
 from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _CURRENT, Compilation
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.schema import data_fields
-from interchange.formats.pmml.lift.dates import DateCtx, date_inputs, dates_read_as_numbers, gives_text, unread_dates
-from interchange.formats.pmml.lift.expressions import lift_derived_fields, lift_expression, path_of, user_functions
 from interchange.formats.pmml.lift.models.elements import LiftContext, lift_model, ordered_classes
 from interchange.formats.pmml.lift.validity import field_treatment
 from interchange.formats.pmml.parse import NotCovered, child, children, local, parse
+from interchange.formats.pmml.read.compile import Ctx, elements
+from interchange.formats.pmml.read.ir.dates import DateCtx, date_inputs, dates_read_as_numbers, gives_text, unread_dates
+from interchange.formats.pmml.read.ir.expressions import lift_derived_fields, lift_expression, path_of, user_functions
 from interchange.ir.combine.select_all import AllSegments
 from interchange.ir.derive.expressions import Call, Derive, Expr, Ref, references
 from interchange.ir.derive.transforms import Impute, Validate

@@ -11,8 +11,8 @@ from typing import Any
 
 from lxml import etree
 
-from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import children
+from interchange.formats.pmml.read.ir.expressions import path_of
 from interchange.ir.lifted import Unliftable
 from interchange.ir.validity import INVALID_TREATMENTS, OUTLIER_TREATMENTS, Interval, Treat
 

@@ -48,6 +48,31 @@ def test_strategies_end_rows_where_pmml_says(strategy: str, return_last: bool, f
     assert got.missed.tolist() == missed
 
 
+class _Alternative(_Fixed):
+    """Node a is a surrogate that an alternative decides wherever it is not UNKNOWN."""
+
+    def at(self, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        t, u, _ = super().at(k, rows)
+        return t, u, ~u if k == 1 else np.zeros(len(rows), dtype=bool)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "final", "missed"),
+    [
+        # row 0: a TRUE (entered); row 1: a FALSE, then b UNKNOWN, c TRUE; row 2: a FALSE, b and c FALSE;
+        # row 3: a UNKNOWN (no alternative decided it)
+        ("none", [1, 3, 0, 0], [1, 1, 1, 0]),
+        ("lastPrediction", [1, 0, 0, 0], [1, 1, 1, 0]),  # row 1 stops at b, a FALSE by its alternative still counts
+    ],
+)
+def test_a_surrogate_decided_by_an_alternative_counts_true_or_false(strategy: str, final: list[int], missed: list[int]) -> None:
+    """missingValuePenalty as JPMML-Evaluator reads it: every Node tested whose surrogate an alternative
+    decided is one missing-value handling, whether the walk enters it or not."""
+    got = _tree(strategy, True).walk(_Alternative(), len(ROWS))
+    assert got.final.tolist() == final
+    assert got.missed.tolist() == missed
+
+
 def test_virtual_results() -> None:
     weighted = _tree("weightedConfidence").walk(_Fixed(), len(ROWS))
     # row 3: only a is UNKNOWN: a's confidences weighted by its 6 of the root's 10 records

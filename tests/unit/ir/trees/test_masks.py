@@ -56,7 +56,7 @@ def test_masks_end_each_row_where_the_walk_does(strategy: str, return_last: bool
     for _ in tree.kids:
         draw = rng.random(n)
         t, u = draw < 0.4, (draw >= 0.4) & (draw < 0.6)
-        table.append((t, u, t & (rng.random(n) < 0.3)))  # some TRUE through a surrogate's alternative
+        table.append((t, u, ~u & (rng.random(n) < 0.3)))  # some decided (TRUE or FALSE) by a surrogate's alternative
     walk = tree.walk(_Truths(table), n)
     ends, events = mask_walk(tree, lambda k: table[k], _Numpy())
     final = np.full(n, NULL)
@@ -68,6 +68,21 @@ def test_masks_end_each_row_where_the_walk_does(strategy: str, return_last: bool
     missed = sum((np.broadcast_to(np.asarray(e), (n,)).astype(np.int64) for e in events), np.zeros(n, dtype=np.int64))
     reached = walk.final >= 0  # (the penalty is read where a row ends at a Node)
     np.testing.assert_array_equal(missed[reached], walk.missed[reached])
+
+
+def test_alternative_is_where_the_first_part_is_unknown_and_the_whole_is_not() -> None:
+    from interchange.ir.derive.predicates import Compare, Compound
+    from interchange.ir.trees.masks import ARRAYS, alternative
+
+    first, second = Compare("a", "lessThan", 0.0), Compare("b", "lessThan", 0.0)
+    surrogate = Compound("surrogate", (first, second))
+    unknown_first = np.array([True, True, True, False])
+    whole_unknown = np.array([True, False, False, False])  # rows 1, 2: b decided (TRUE or FALSE)
+    unknown_of = lambda q: unknown_first if q is first else None  # noqa: E731
+    got = alternative(surrogate, whole_unknown, unknown_of, ARRAYS)
+    assert got.tolist() == [False, True, True, False]
+    assert alternative(first, whole_unknown, unknown_of, ARRAYS) is False
+    assert alternative(surrogate, False, lambda q: True, _Numpy()) is True  # constant masks fold
 
 
 def test_a_virtual_result_is_not_masks() -> None:

@@ -18,6 +18,7 @@ from interchange.formats.onnx.emit.missing import probability_label
 from interchange.formats.onnx.emit.models.linear import column, row_sum, sigmoid
 from interchange.formats.onnx.emit.models.special import atan, erfc
 from interchange.formats.onnx.emit.registry import Emitted, emitter
+from interchange.ir.kernels.trees import FLOAT_MATH
 from interchange.ir.models.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 
 __all__ = ["inverse_link"]
@@ -70,6 +71,8 @@ def _trunc(b: Builder, x: str) -> str:
 
 @emitter(GeneralizedLinear)
 def generalized_linear(step: GeneralizedLinear, b: Builder) -> Emitted:
+    if step.precision == "float":
+        raise refuse(f"a GeneralizedLinear link in {FLOAT_MATH}")
     coef = np.asarray(step.coef, dtype=np.float64).reshape(-1, 1)
     eta = b.op("Add", [b.op("MatMul", [b.matrix(step.columns), b.const(coef)]), b.const(float(step.intercept))])
     if step.offset is not None:

@@ -19,6 +19,7 @@ from onnx import numpy_helper
 from interchange.formats.onnx.emit.builder import INT64, Builder, refuse
 from interchange.formats.onnx.emit.models.linear import probabilities
 from interchange.formats.onnx.emit.registry import Emitted, argmax_label, emitter
+from interchange.ir.kernels.trees import FLOAT_MATH
 from interchange.ir.models.linear import Link
 from interchange.ir.models.outlier import IsolationScore
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
@@ -150,6 +151,8 @@ def leaf_sums(step: TreeEnsemble, b: Builder, *, columns: tuple[int, ...] | None
 
 @emitter(TreeEnsemble)
 def tree_ensemble(step: TreeEnsemble, b: Builder) -> Emitted:
+    if step.precision == "float":  # ai.onnx.ml sums trees in an order of its own, and has no JPMML float exp
+        raise refuse(f"a tree ensemble in {FLOAT_MATH}")
     if step.classes is not None and _complementary(step, _leaf_values(step)):
         others = leaf_sums(step, b, columns=tuple(range(len(step.classes) - 1)))
         last = b.op("Sub", [b.const(1.0), b.op("ReduceSum", [others, b.const([1], np.int64, "axes")], keepdims=1)])

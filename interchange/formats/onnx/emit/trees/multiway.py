@@ -19,8 +19,7 @@ import numpy as np
 from interchange.formats.onnx.emit.builder import DOUBLE, INT64, STRING, Builder, refuse
 from interchange.formats.onnx.emit.predicates import AND, NOT, OR, masks, tensor
 from interchange.formats.onnx.emit.registry import Emitted, emitter, labels
-from interchange.ir.derive.predicates import Compound
-from interchange.ir.trees.masks import VIRTUAL_STRATEGIES, mask_walk
+from interchange.ir.trees.masks import VIRTUAL_STRATEGIES, alternative, mask_walk
 from interchange.ir.trees.multiway import MultiwayTreeModel
 
 __all__ = ["multiway"]
@@ -71,16 +70,14 @@ def multiway(step: MultiwayTreeModel, b: Builder) -> Emitted:
             "only missing value is NaN (read as no prediction) where a string has none"
         )
     _check_missing(step)
+    ops = _Ops(b)
 
     def truth(k: int) -> tuple[Any, Any, Any]:
         p = step.predicates[k]
         t, u = masks(b, p)
-        alt: Any = False
-        if isinstance(p, Compound) and p.operator == "surrogate" and p.parts:  # TRUE through an alternative
-            alt = AND(b, t, masks(b, p.parts[0])[1])
-        return t, u, alt
+        return t, u, alternative(p, u, lambda q: masks(b, q)[1], ops)
 
-    ends, events = mask_walk(tree, truth, _Ops(b))
+    ends, events = mask_walk(tree, truth, ops)
     like = next((m for m in ends if not isinstance(m, bool)), None)
     if like is None:
         raise refuse("a multiway tree whose walk reads no input")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from interchange.errors import UnsupportedModelError
+from interchange.ir.kernels.trees import FLOAT_MATH
 from interchange.ir.models.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 from interchange.signature import Signature
 
@@ -74,6 +75,8 @@ def _source(w: _Writer, source: str | float, nan: bool = False) -> Any:
 
 
 def _generalized(w: _Writer, step: GeneralizedLinear, sig: Signature) -> dict[str, Any]:
+    if step.precision == "float":
+        raise UnsupportedModelError(f"the PFA writer has no form yet for a GeneralizedLinear link in {FLOAT_MATH}", format="pfa")
     # a regression: a missing input makes the value missing (NaN), as in the IR (ir/models/general.py)
     scores = _linear(w, "glm", step.columns, np.asarray(step.coef)[None, :], np.array([step.intercept]), True)
     w.bind("glm_scores", scores, "array")

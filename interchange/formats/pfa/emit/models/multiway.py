@@ -18,8 +18,7 @@ import numpy as np
 
 from interchange.formats.pfa.emit.document import ARRAY, ModelWriter, _Writer
 from interchange.formats.pfa.emit.predicates import truth
-from interchange.ir.derive.predicates import Compound
-from interchange.ir.trees.masks import VIRTUAL_STRATEGIES, mask_walk, virtual_walk
+from interchange.ir.trees.masks import VIRTUAL_STRATEGIES, alternative, mask_walk, virtual_walk
 from interchange.ir.trees.multiway import MultiwayTreeModel
 from interchange.signature import Signature
 
@@ -57,11 +56,7 @@ def _multiway(w: _Writer, step: MultiwayTreeModel, sig: Signature) -> dict[str, 
         p = step.predicates[k]
         t, u = truth(w, p)
         t, u = (x if isinstance(x, bool) else ops.bound(x) for x in (t, u))
-        alt: Any = False
-        if isinstance(p, Compound) and p.operator == "surrogate" and p.parts:  # TRUE through an alternative
-            first = truth(w, p.parts[0])[1]
-            alt = first if isinstance(first, bool) else ops.bound({"&&": [t, first]})
-        return t, u, alt
+        return t, u, alternative(p, u, lambda q: truth(w, q)[1], ops)
 
     n = len(step.ids)
     won: Any = False

@@ -17,7 +17,7 @@ from lxml import etree
 from interchange.formats.pmml.emit.expressions import expression
 from interchange.formats.pmml.emit.models.targets import prediction_output
 from interchange.formats.pmml.emit.predicates import predicate_element
-from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, text
+from interchange.formats.pmml.emit.xmlbuild import NS, TARGET, E, in_float, text
 from interchange.ir.combine.chain import Chain, Link
 from interchange.ir.derive.predicates import Always
 from interchange.signature import Signature
@@ -69,4 +69,6 @@ def chain(step: Chain, sig: Signature) -> etree._Element:
     function = "regression" if step.classes is None else "classification"
     schema = E("MiningSchema", None, *(E("MiningField", {"name": n}) for n in sig.input_names))
     schema.append(E("MiningField", {"name": TARGET, "usageType": "target"}))
-    return E("MiningModel", {"functionName": function}, schema, prediction_output(sig, {}), seg)
+    outer = E("MiningModel", {"functionName": function}, schema, prediction_output(sig, {}), seg)
+    single = all(getattr(s.model, "precision", "double") == "float" for s in step.segments)  # a float boosted sum's link
+    return in_float(outer, "float" if single else "double")

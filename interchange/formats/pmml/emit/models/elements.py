@@ -24,7 +24,7 @@ from interchange.formats.pmml.emit.models.select_all import select_all_writers
 from interchange.formats.pmml.emit.models.targets import residual, targeted
 from interchange.formats.pmml.emit.models.tree_figures import node_figures_model
 from interchange.formats.pmml.emit.models.variable_weight import variable_weight_writers
-from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, num, text
+from interchange.formats.pmml.emit.xmlbuild import TARGET, E, apply, constant, decision_field, in_float, num, text
 from interchange.ir.combine.chain import Chain
 from interchange.ir.combine.segmentation import Segmentation
 from interchange.ir.graph import ModelStep
@@ -220,7 +220,14 @@ def _with_base(step: TreeEnsemble) -> Tree:
 
 
 def _ensemble(step: TreeEnsemble, sig: Signature) -> etree._Element:
-    """PMML 4.4 §MultipleModels: forests average; boosting sums, then a link via modelChain."""
+    """PMML 4.4 §MultipleModels: forests average; boosting sums, then a link via modelChain. A float sum
+    (``precision="float"``) is written back as ``x-mathContext="float"`` on every model element: the trees
+    in the IR's order, the base as a last constant tree, the softmax over raw scores read with coefficient
+    1, which JPMML-Evaluator computes as the IR does."""
+    return in_float(_ensemble_model(step, sig), step.precision)
+
+
+def _ensemble_model(step: TreeEnsemble, sig: Signature) -> etree._Element:
     if step.classes is None:
         if step.aggregation == "average":
             models = [_tree_model(sig, t, step.inputs, 0, None) for t in step.trees]

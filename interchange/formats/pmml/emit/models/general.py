@@ -16,7 +16,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.errors import UnsupportedModelError
-from interchange.formats.pmml.emit.xmlbuild import TARGET, E, num, text
+from interchange.formats.pmml.emit.xmlbuild import TARGET, E, in_float, num, text
 from interchange.ir.models.general import CumulativeLink, GeneralizedLinear, NormalizedClassifier
 from interchange.signature import Signature
 
@@ -64,7 +64,22 @@ def _offset_trials(attrs: dict[str, str], what: str, source: str | float | None)
     return ()
 
 
+_FLOAT_NORMALIZATIONS = {"identity": "none", "logit": "logit", "log": "exp"}
+
+
+def _regression_model(step: GeneralizedLinear, sig: Signature, normalization: str) -> etree._Element:
+    """The GLM as a RegressionModel: one table, the link as its normalizationMethod."""
+    model = E("RegressionModel", {"functionName": "regression", "normalizationMethod": normalization}, _schema(sig, ()))
+    table = E("RegressionTable", {"intercept": num(step.intercept)})
+    for name, w in zip(step.columns, np.asarray(step.coef, dtype=np.float64), strict=True):
+        table.append(E("NumericPredictor", {"name": name, "coefficient": num(w)}))
+    model.append(table)
+    return model
+
+
 def generalized_linear(step: GeneralizedLinear, sig: Signature) -> etree._Element:
+    if step.precision == "float":  # x-mathContext="float": a RegressionModel, whose float arithmetic JPMML defines
+        return in_float(_regression_model(step, sig, _FLOAT_NORMALIZATIONS[step.link]), step.precision)
     if step.link not in _GRM_LINKS:  # cauchit: not a GeneralRegressionModel link, but a regression normalisation
         if step.offset is not None or step.trials is not None:
             raise UnsupportedModelError(
@@ -72,12 +87,7 @@ def generalized_linear(step: GeneralizedLinear, sig: Signature) -> etree._Elemen
                 estimator="GeneralizedLinear",
                 format="pmml",
             )
-        model = E("RegressionModel", {"functionName": "regression", "normalizationMethod": step.link}, _schema(sig, ()))
-        table = E("RegressionTable", {"intercept": num(step.intercept)})
-        for name, w in zip(step.columns, np.asarray(step.coef, dtype=np.float64), strict=True):
-            table.append(E("NumericPredictor", {"name": name, "coefficient": num(w)}))
-        model.append(table)
-        return model
+        return _regression_model(step, sig, step.link)
     attrs = {"modelType": "generalizedLinear", "functionName": "regression", "linkFunction": step.link}
     if step.link in _PARAMETER:
         attrs[_PARAMETER[step.link]] = num(step.parameter)

@@ -1,1 +1,1 @@
-"""PMML expressions on the fast path: the compiler of DerivedFields / Apply, the built-in functions, predicates."""
+"""PMML predicates on the fast path (the expression compiler is in ``formats/pmml/read/``)."""

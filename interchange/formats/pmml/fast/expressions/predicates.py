@@ -1,4 +1,4 @@
-"""PMML 4.4 §Predicates on the fast path: the lift's IR predicates (formats/pmml/lift/predicates.py
+"""PMML 4.4 §Predicates on the fast path: the lift's IR predicates (formats/pmml/read/ir/predicates.py
 reads the elements) evaluated by the IR's three-valued logic (ir.predicates.truth) over the fast
 path's scope, so one copy of the semantics serves trees, segments, scorecards and rule sets.
 
@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx
-from interchange.formats.pmml.fast.scope import Scope
-from interchange.formats.pmml.lift import predicates as lift
 from interchange.formats.pmml.parse import NotCovered
+from interchange.formats.pmml.read.compile import Ctx
+from interchange.formats.pmml.read.ir import predicates as lift
+from interchange.formats.pmml.read.scope import Scope
 from interchange.ir.derive.predicates import Truth, truth
 from interchange.ir.lifted import Unliftable
 

@@ -22,8 +22,8 @@ from lxml import etree
 
 from interchange.batch import num_rows as env_rows
 from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, compiler
-from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.parse import NotCovered, local
+from interchange.formats.pmml.read.compile import elements
 from interchange.ir.graph import Env, ModelStep, Prediction, Step
 from interchange.ir.models.outlier import anomaly_score
 

@@ -26,30 +26,36 @@ segment results pypmml reads differently from their model (see _check_results).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from lxml import etree
 
 from interchange.batch import is_missing
 from interchange.formats.pmml.fast.engine import INERT, Scoped, compile_model, compiler, current
-from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.expressions.predicates import PREDICATES, find_predicate, predicate
 from interchange.formats.pmml.fast.outputs import SEGMENTS, blank
-from interchange.formats.pmml.fast.scope import Scope, num
 from interchange.formats.pmml.fast.trees.model import FlatTree, target_classes
 from interchange.formats.pmml.parse import Defer, NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.scope import Scope, num
 from interchange.ir.combine.segmentation import METHODS, WEIGHTED, combine_segments, first_fired
 from interchange.ir.graph import ModelStep, Prediction, Step
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
-if TYPE_CHECKING:
-    from interchange.formats.pmml.lift.models.elements import LiftContext
-
 __all__ = ["Segments", "complete_distributions"]
 
 _VOTES = ("majorityVote", "weightedMajorityVote")
+
+# JPMML-SkLearn's multi-target MiningModel (x-multiModelChain) is compiled through its lift by
+# formats/pmml/lifted/models/mining.py, which registers here (the engine loads it by name)
+MULTI_TARGET: dict[str, Callable[[etree._Element, etree._Element], ModelStep]] = {}
+
+# x-mathContext -> the MiningModel compiled through its lift, which computes JPMML-Evaluator's float arithmetic
+# where it holds the model (None: the double path); formats/pmml/lifted/models/mining.py registers "float"
+MATH_CONTEXT: dict[str, Callable[[etree._Element], ModelStep | None]] = {}
 
 # PMML 4.4 §Segmentation: the methods each function may use here (the IR Segmentation's, plus
 # modelChain; selectAll: see Segments)
@@ -218,6 +224,10 @@ def complete_distributions(model: etree._Element, seg: etree._Element) -> None:
 @compiler("MiningModel")
 def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     ctx = current().ctx
+    in_context = MATH_CONTEXT.get(model.get("x-mathContext", "double"))
+    on_ir = in_context(model) if in_context is not None else None
+    if on_ir is not None:
+        return on_ir
     for el in elements(model):
         if local(el) not in INERT | {"Segmentation"}:
             raise NotCovered(f"<{local(el)}> in <MiningModel>")
@@ -226,7 +236,7 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
         raise NotCovered("MiningModel without Segmentation")
     method, function = seg.get("multipleModelMethod"), model.get("functionName")
     if method == "x-multiModelChain":
-        return _multi_target(model, seg)
+        return MULTI_TARGET["x-multiModelChain"](model, seg)
     out = child(model, "Output")
     fields = children(out, "OutputField") if out is not None else []
     if method == "selectAll" and any(f.get("segmentId") is None and f.get("feature") != "transformedValue" for f in fields):
@@ -280,34 +290,6 @@ def _mining(model: etree._Element, steps: list[Step]) -> ModelStep:
     plain = plain and all(local(find_predicate(s)) == "True" and s.get("weight", "1") in ("1", "1.0") for s in segments)
     flat = _flat_ensemble(method, models, function == "classification") if plain else None
     return general if flat is None else FlatTree(flat[0], general, flat[1])
-
-
-def _multi_target(model: etree._Element, seg: etree._Element) -> ModelStep:
-    """JPMML-SkLearn's multi-target MiningModel (x-multiModelChain, one segment per target) evaluated
-    as its lift (ir.select_all with targets): each target's output is its segment's predicted value.
-    What the lift refuses (a segment's own Output passed on, a classification) is not covered."""
-    from interchange.formats.pmml.fast.lifted import lifted  # (the lift imports this module)
-    from interchange.formats.pmml.lift.models.segments import lift_segmentation
-
-    def lift(m: etree._Element, lc: LiftContext) -> ModelStep:
-        step = lift_segmentation(m, seg, lc)
-        if lc.reasons:
-            raise NotCovered(str(lc.reasons[0]))
-        return _Plain(step, step.inputs)
-
-    return lifted(model, lift)
-
-
-@dataclass(frozen=True)
-class _Plain(ModelStep):
-    """An IR step given a plain dict of the columns it reads: ir.chain copies its env into a dict, which
-    keeps none of the fast path's Scope fields computed on demand (its inputs, derived fields)."""
-
-    model: ModelStep
-    inputs: tuple[str, ...] = ()
-
-    def predict(self, env: Scope) -> Prediction:  # type: ignore[override]  # the fast path passes its Scope (an Env)
-        return self.model.predict({name: env[name] for name in self.inputs})
 
 
 def variable_weight(segment: etree._Element, method: str) -> str | None:

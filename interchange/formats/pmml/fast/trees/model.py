@@ -20,9 +20,7 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import INERT, compiler, current
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.expressions.predicates import PREDICATES
-from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.fast.trees.tables import (
     COMPLEMENT,
     SPLITS,
@@ -33,6 +31,8 @@ from interchange.formats.pmml.fast.trees.tables import (
 )
 from interchange.formats.pmml.fast.trees.walk import STOPPING, STRATEGIES, GeneralTree, TreeNode
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import Ctx, elements
+from interchange.formats.pmml.read.scope import Scope
 from interchange.ir.graph import ModelStep, Prediction, Step, label_of, matrix
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 

@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx
+from interchange.formats.pmml.read.compile import Ctx
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
 __all__ = ["NodeTables", "read_nodes", "tree_classes", "flat_from_tables", "SPLITS", "COMPLEMENT"]

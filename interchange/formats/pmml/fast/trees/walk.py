@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.expressions.predicates import predicate
 from interchange.formats.pmml.fast.outputs import CONFIDENCE, ENTITY
-from interchange.formats.pmml.fast.scope import Scope
 from interchange.formats.pmml.parse import local
+from interchange.formats.pmml.read.compile import Ctx, elements
+from interchange.formats.pmml.read.scope import Scope
 from interchange.ir.graph import ModelStep, Prediction
 from interchange.ir.trees.strategies import STOPPING, STRATEGIES, VIRTUAL, MultiwayTree, Truth3
 
@@ -54,14 +54,15 @@ class TreeNode:
 
 
 def tree_predicate(el: etree._Element, ctx: Ctx) -> Callable[[Scope], Truth3]:
-    """A Node's predicate as (true, unknown, true through a surrogate's alternative)."""
+    """A Node's predicate as (true, unknown, decided by a surrogate's alternative: its first part UNKNOWN,
+    the whole not; ir.trees.masks.alternative)."""
     fn = predicate(el, ctx)
     surrogate = local(el) == "CompoundPredicate" and el.get("booleanOperator") == "surrogate"
     first = predicate(elements(el)[0], ctx) if surrogate else None
 
     def truth(s: Scope) -> Truth3:
         t, u = fn(s)
-        alt = t & first(s)[1] if first is not None else np.zeros(s.n, dtype=bool)
+        alt = first(s)[1] & ~u if first is not None else np.zeros(s.n, dtype=bool)
         return t, u, alt
 
     return truth
@@ -133,8 +134,9 @@ class GeneralTree(ModelStep):
         labels = tab["labels"][safe]
         labels[~ok] = None
         probs = np.where(ok[:, None], tab["probs"][safe], np.nan)
-        # PMML 4.4: the confidence is multiplied by missingValuePenalty for every defaultChild or
-        # surrogate alternative taken on the way (pypmml: not for virtual results)
+        # PMML 4.4: the confidence is multiplied by missingValuePenalty for every defaultChild taken and
+        # every Node tested whose surrogate an alternative decided, TRUE or FALSE (JPMML-Evaluator's
+        # reading; pypmml counts a TRUE one taken only); not for virtual results (pypmml)
         conf = np.where(ok, tab["score_conf"][safe] * self.penalty ** missed.astype(np.float64), np.nan)
         rows = np.flatnonzero(final == VIRTUAL)
         if rows.size:

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import elements
-from interchange.formats.pmml.lift.expressions import lift_expression, path_of
-from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.ir.expressions import lift_expression, path_of
+from interchange.formats.pmml.read.ir.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.ir.combine.chain import Chain, ChainSegment
 from interchange.ir.combine.chain import Link as ChainLink
 from interchange.ir.derive.expressions import Call, Const, Expr, Ref

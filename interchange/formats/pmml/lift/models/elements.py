@@ -18,24 +18,25 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
-from interchange.formats.pmml.fast.expressions.compile import Ctx, elements
 from interchange.formats.pmml.fast.models.anomaly import iforest
 from interchange.formats.pmml.fast.outputs import field_display
 from interchange.formats.pmml.fast.priors import fallbacks
 from interchange.formats.pmml.fast.schema import check_nested
 from interchange.formats.pmml.fast.trees.model import FlatTree, tree_step
-from interchange.formats.pmml.lift.expressions import lift_derived_fields, path_of
 from interchange.formats.pmml.lift.models.chains import lift_chain
 from interchange.formats.pmml.lift.models.families import lift_clustering_outputs, lift_naive_bayes, lift_neural
 from interchange.formats.pmml.lift.models.general import lift_general
 from interchange.formats.pmml.lift.models.knn import lift_knn_outputs
+from interchange.formats.pmml.lift.models.precision import float_context
 from interchange.formats.pmml.lift.models.regression import lift_regression
 from interchange.formats.pmml.lift.models.rules import lift_ruleset, lift_scorecard
 from interchange.formats.pmml.lift.models.segments import lift_segmentation
 from interchange.formats.pmml.lift.models.svm import lift_svm_outputs
 from interchange.formats.pmml.lift.models.trees import lift_multiway, lift_tree, node_figures
-from interchange.formats.pmml.lift.predicates import PREDICATES, lift_predicate
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import Ctx, elements
+from interchange.formats.pmml.read.ir.expressions import lift_derived_fields, path_of
+from interchange.formats.pmml.read.ir.predicates import PREDICATES, lift_predicate
 from interchange.ir.derive.expressions import Derive, Expr
 from interchange.ir.derive.predicates import PredicateColumn
 from interchange.ir.graph import ModelStep, Step
@@ -88,7 +89,7 @@ def lift_model(model: etree._Element, lc: LiftContext, *, top: bool = False) -> 
     lifter = _LIFTERS.get(tag)
     if lifter is None:
         raise Unliftable(path_of(model), f"<{tag}> has no IR form yet")
-    step = _targets(model, lifter(model, lc))
+    step = float_context(model, _targets(model, lifter(model, lc)))
     return _residual(model, step) if top else step
 
 

@@ -16,8 +16,8 @@ from lxml import etree
 
 from interchange.errors import DocumentError
 from interchange.formats.pmml.fast.engine import _check_schema
-from interchange.formats.pmml.lift.expressions import lift_expression
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.read.ir.expressions import lift_expression
 from interchange.ir.models.cluster import CenterAffinities, NearestCenter
 from interchange.ir.models.compared import COMPARE_FUNCTIONS, ComparedCenter
 from interchange.ir.models.naive_bayes import GaussianNaiveBayes

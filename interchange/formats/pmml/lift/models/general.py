@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.trees.model import target_classes
-from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import child, children, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.ir.expressions import path_of
 from interchange.ir.derive.expressions import Call, Const, Expr, Indicator, Ref
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable

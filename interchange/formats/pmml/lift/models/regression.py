@@ -14,9 +14,9 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast import engine as fast
-from interchange.formats.pmml.fast.expressions.compile import elements
-from interchange.formats.pmml.lift.expressions import path_of
 from interchange.formats.pmml.parse import child, children, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.ir.expressions import path_of
 from interchange.ir.derive.expressions import Call, Const, Derive, Expr, Indicator, Ref
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import elements
-from interchange.formats.pmml.lift.expressions import lift_expression, path_of
-from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import child, children, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.ir.expressions import lift_expression, path_of
+from interchange.formats.pmml.read.ir.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.ir.derive.predicates import Predicate
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from interchange.formats.pmml.fast.expressions.compile import elements
 from interchange.formats.pmml.fast.models.mining import complete_distributions, variable_weight
 from interchange.formats.pmml.fast.trees.model import target_classes
-from interchange.formats.pmml.lift.expressions import path_of
-from interchange.formats.pmml.lift.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import elements
+from interchange.formats.pmml.read.ir.expressions import path_of
+from interchange.formats.pmml.read.ir.predicates import PREDICATES, find_predicate, lift_predicate
 from interchange.ir.combine.chain import Chain, ChainSegment
 from interchange.ir.combine.segmentation import METHODS, WEIGHTED, Segmentation
 from interchange.ir.combine.select_all import AllSegments, SegmentPart

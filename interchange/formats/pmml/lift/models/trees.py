@@ -18,13 +18,13 @@ import numpy as np
 from lxml import etree
 
 from interchange.formats.pmml.fast.engine import current
-from interchange.formats.pmml.fast.expressions.compile import Ctx
 from interchange.formats.pmml.fast.trees.model import _general_tree, _nodes, target_classes
 from interchange.formats.pmml.fast.trees.tables import SPLITS as _SPLITS
 from interchange.formats.pmml.fast.trees.walk import STRATEGIES, TreeNode
-from interchange.formats.pmml.lift.expressions import path_of
-from interchange.formats.pmml.lift.predicates import lift_predicate
 from interchange.formats.pmml.parse import NotCovered, child, children, local
+from interchange.formats.pmml.read.compile import Ctx
+from interchange.formats.pmml.read.ir.expressions import path_of
+from interchange.formats.pmml.read.ir.predicates import lift_predicate
 from interchange.ir.derive.predicates import Always
 from interchange.ir.graph import ModelStep
 from interchange.ir.lifted import Unliftable

@@ -1,4 +1,4 @@
-"""PMML text functions lifted into the IR's TextDerive steps (pmml/lift/text.py):
+"""PMML text functions lifted into the IR's TextDerive steps (pmml/read/ir/text.py):
 values written out by hand, a missing text giving a missing result (PMML 4.4, JPMML-Evaluator) but in concat,
 which leaves it out (JPMML-Evaluator), refusals by name."""
 

@@ -1,0 +1,1 @@
+"""PMML expressions, predicates and text functions lifted into the IR (``expressions``, ``predicates``, ``text``)."""
