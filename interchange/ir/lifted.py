@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from interchange.batch import to_columns
+from interchange.batch import to_columns, typed_outputs
 from interchange.errors import ModelError
 from interchange.ir.graph import Graph, evaluate
 from interchange.signature import Signature
@@ -61,7 +61,11 @@ class Lifted:
         """The lifted graph's outputs for a batch (columns, DataFrame or records), by the IR evaluator."""
         if self.graph is None:
             raise ModelError(f"the {self.format} document did not lift into the IR: " + "; ".join(map(str, self.reasons)))
-        return evaluate(self.graph, to_columns(batch, self.signature))
+        out = evaluate(self.graph, to_columns(batch, self.signature))
+        # an integer output (a regression's integer target) typed as every engine's is: the value truncated toward
+        # zero (interchange.batch.typed_outputs; formats/pmml/departures.py "integer target of a regression")
+        whole = [f for f in self.signature.outputs if f.type == "integer"]
+        return {**out, **typed_outputs({f.name: out[f.name] for f in whole}, whole)} if whole else out
 
     def report(self) -> str:
         """Lines saying what lifted (path -> IR step) and what did not (path: why)."""

@@ -53,6 +53,7 @@ PYPMML_DEPARTS: dict[str, str] = {
     "targets_prior_general": "TargetValue priorProbability of a GeneralRegressionModel: pypmml ignores it (" + _GRM[40:] + ")",
     "scorecard_missing_score": "a missing score: pypmml still ranks the other Characteristics' reason codes",
     "scorecard_reason_codes_ties": "equal points: pypmml ranks codes in reverse alphabetical order",
+    "scorecard_reason_codes_above": "a code at exactly 0 points: pypmml lists only positive points (JPMML lists it)",
     "segments_class_average": _MISSING,
     "segments_class_majorityvote": _VOTE,
     "segments_class_majorityvote_five": "ties among five categories: pypmml follows its hash map",

@@ -254,7 +254,8 @@ def test_scorecard_reason_codes_follow_the_specification(name: str) -> None:
             assert {ref[n][i] for n in ranks} <= set(listed) | {None}, i  # pypmml ranks the others
             continue
         positive = [c for c in points if points[c] > 0]
-        listed = sorted(positive, key=lambda c: (-points[c], first[c]))  # PMML 4.4
+        # PMML 4.4 as JPMML-Evaluator reads it: a code at exactly 0 points is listed too (pypmml: positive only)
+        listed = sorted([c for c in points if points[c] >= 0], key=lambda c: (-points[c], first[c]))
         measured = sorted(sorted(positive, reverse=True), key=lambda c: -points[c])  # pypmml 1.5.8
         for n, rank in ranks.items():
             if rank > len(listed):

@@ -53,7 +53,8 @@ path follows it (each case is commented where it is implemented, marked "pypmml:
   Node has entityId "" (pypmml's departure: PMML 4.4 and JPMML-Evaluator give none, which the
   fast path and the IR give). A surrogate nested in another CompoundPredicate is declined
   (pypmml reads its alternative TRUE as FALSE under or);
-- Scorecard reason codes: pypmml lists only codes with positive points (followed);
+- Scorecard reason codes: pypmml lists only codes with positive points (JPMML-Evaluator and the fast path
+  list a code at exactly 0 points too: PYPMML_DEPARTS);
   RuleSetModel entityId is always missing in pypmml (declined); predictedDisplayValue of no
   prediction is "" (pypmml's departure, as for entityId: compared as missing);
 - Targets defaultValue replaces a missing regression prediction unrescaled (followed);
@@ -253,8 +254,20 @@ def test_spec_document_agrees_with_pypmml(path: Path) -> None:
 # document -> (rows, outputs) where pypmml departs from PMML 4.4 and the fast path follows the specification
 # (formats/pmml/departures.py "Apply of a text function to a field that can be missing"): a missing text
 # read as "" where PMML 4.4 gives a missing result (a missing boolean output reads false on the fast path too)
+def _zero_points_top(X: pd.DataFrame) -> np.ndarray:
+    """scorecard_reason_codes_above: rows whose most points are exactly 0 (q3: a missing; q2: s neither x nor yy;
+    q1: b = 2). pypmml lists only positive points; JPMML-Evaluator and the fast path list a code at 0
+    (formats/pmml/departures.py "Scorecard reason code at 0 points"; test_outside_defects.py holds it to JPMML)."""
+    a, b, s = X["a"].to_numpy(dtype=float), X["b"].to_numpy(dtype=float), X["s"].to_numpy(dtype=object)
+    q3 = np.select([np.isnan(a), a < 0, a < 5], [0.0, -3.0, 2.0], 4.0)
+    q2 = np.where(s == "x", 2.0, np.where(s == "yy", -2.0, 0.0))
+    q1 = np.where(b > 1, 0.5 * b - 1, -1.0)
+    return np.max([q3, q2, q1], axis=0) == 0
+
+
 PYPMML_DEPARTS: dict[str, tuple[Callable[[pd.DataFrame], np.ndarray], tuple[str, ...]]] = {
     "tx_strings": (lambda X: X["s"].isna().to_numpy(), ("up", "low", "trim", "rep")),
+    "scorecard_reason_codes_above": (_zero_points_top, ("top",)),
 }
 
 

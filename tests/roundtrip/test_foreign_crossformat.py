@@ -63,8 +63,9 @@ pages' examples, reproduced from memory since the DMG site is not reachable here
   intercept-only RegressionModel, the first input a text field: the ONNX writer read an [N, 0] slice of that text
   column into MatMul (a graph onnxruntime refuses to load; fixed: the slice comes from a double column, or is cast);
 * spec_regression_integer_target (``pmml_crossformat/``): the spec's number_of_claims regression with an integer
-  target: the fast path and pypmml give 682 where the lifted IR gives 682.537, and the PFA writer declares the
-  output long over a double value (titus2 refuses the document): XFAIL below;
+  target: the fast path and pypmml gave 682 where the lifted IR gave 682.537, and the PFA writer declared the
+  output long over a double value (titus2 refused the document); now one reading, the value truncated toward zero
+  (formats/pmml/departures.py "integer target of a regression": JPMML-Evaluator refuses it), and PFA casts it;
 * s2p_lgbm_categorical_splits (LightGBM over OrdinalEncoder codes: JPMML-LightGBM's categorical splits as
   SimpleSetPredicates), s2p_substring_onehot_linreg (SubstringTransformer into a OneHotEncoder);
 * onnxmltools_lgbm_categorical_multiclass (``onnx_crossformat/``: LightGBM categorical splits as BRANCH_EQ chains
@@ -124,12 +125,7 @@ DIFFERS: dict[tuple[str, str], str] = {
     ("s2p_sgd_logit_integer_classes", "pfa"): "titus2 m.link.logit OverflowError",
 }
 # (document stem, target) -> a defect in a writer another task owns: the conversion fails (strict xfail) until fixed
-XFAIL: dict[tuple[str, str], str] = {
-    # the PMML lift (formats/pmml/lift) reads an integer regression target as a double value (682.537, where the fast
-    # path and pypmml give 682), and the PFA writer (formats/pfa/emit/document.py write_graph) then declares the
-    # output field long over that double: titus2 refuses the document ("wrong field type ... double rather than long")
-    ("spec_regression_integer_target", "pfa"): "integer target read as a double by the lift; PFA declares it long",
-}
+XFAIL: dict[tuple[str, str], str] = {}
 # documents the lift refuses, with a phrase of its reason (nothing to convert)
 NOT_LIFTED = {
     # skl2onnx's KMeans gives the distances to every center ("scores") beside the label; the IR's

@@ -81,6 +81,36 @@ def _reason_codes(root: etree._Element) -> bool:
     return ranked and any(s.get("useReasonCodes", "true") != "false" for s in _all(root, "Scorecard"))
 
 
+def _zero_points(root: etree._Element) -> bool:
+    """A ranked Scorecard whose Attribute can give its code exactly 0 points: a partialScore equal to the
+    Characteristic's (or the Scorecard's) baselineScore, or a ComplexPartialScore."""
+    if not _reason_codes(root):
+        return False
+    for card in _all(root, "Scorecard"):
+        for ch in _all(card, "Characteristic"):
+            baseline = ch.get("baselineScore", card.get("baselineScore"))
+            for attr in children(ch, "Attribute"):
+                if children(attr, "ComplexPartialScore"):
+                    return True
+                score = attr.get("partialScore")
+                if baseline is not None and score is not None and float(score) == float(baseline):
+                    return True
+    return False
+
+
+def _integer_target(root: etree._Element) -> bool:
+    """A regression model whose target DataField is an integer and whose Target gives no castInteger."""
+    types = {df.get("name"): df.get("dataType") for df in _all(root, "DataField")}
+    for model in root:
+        if not isinstance(model.tag, str) or model.get("functionName") != "regression":
+            continue
+        targets = [mf.get("name") for mf in _all(model, "MiningField") if mf.get("usageType") in ("target", "predicted")]
+        cast = any(t.get("castInteger") for t in _all(model, "Target"))
+        if not cast and any(types.get(t) == "integer" for t in targets):
+            return True
+    return False
+
+
 def _segmentation(*methods: str, function: str | None = None) -> Test:
     def test(root: etree._Element) -> bool:
         for seg in _all(root, "Segmentation"):
@@ -475,6 +505,21 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         "pypmml multiplies the confidence by the penalty only for a surrogate whose alternative is TRUE and whose Node "
         "the walk enters; PMML 4.4 penalises missing-value handling, and JPMML-Evaluator (followed) counts every Node "
         "tested whose surrogate an alternative decided, TRUE or FALSE (test_pmml_trees.py)",
+    ),
+    (
+        "integer target of a regression",
+        _integer_target,
+        "JPMML-Evaluator refuses a predicted value that is not whole for an integer target with no Target castInteger "
+        "(TypeCheckException); pypmml, the fast path, the IR (Lifted.predict) and the writers give the value "
+        "truncated toward zero (682.537 -> 682, -536.53 -> -536), as interchange.batch.typed_outputs types an integer "
+        "output; PMML 4.4's castInteger (round / ceiling / floor) applies first where it is given",
+    ),
+    (
+        "Scorecard reason code at 0 points",
+        _zero_points,
+        "pypmml lists only codes with positive points; JPMML-Evaluator (its createReasonCodeRanking), the IR, the "
+        "fast path and the writers list a code at exactly 0 points too and "
+        "drop only negative ones (tests/conformance test_outside_defects.py, pmml_spec scorecard_reason_codes_above)",
     ),
 )
 

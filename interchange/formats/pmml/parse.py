@@ -175,6 +175,17 @@ def _signature(root: etree._Element, model: etree._Element) -> Signature:
     segmentation = child(model, "Segmentation")
     if len(targets) > 1 and segmentation is not None and segmentation.get("multipleModelMethod") == "x-multiModelChain":
         return _multi_target(root, model, tuple(inputs), targets, fields)
+    if len(targets) > 1:
+        # PMML 4.4 gives a model one predicted value: a Node's score, a RegressionTable's sum are not per target
+        # (sklearn2pmml writes a multi-output DecisionTreeRegressor so; JPMML-Evaluator refuses it: "Expected 1
+        # target field, got 2"); reading the last target alone would drop the others without a word
+        raise DocumentError(
+            f"<{local(model)}> names {len(targets)} target fields in its MiningSchema ({', '.join(map(str, targets))}): "
+            "a model has one target (its scores are not given per target); several are read only as JPMML-SkLearn's "
+            'MiningModel with one segment per target (Segmentation multipleModelMethod="x-multiModelChain")',
+            format="pmml",
+            field=targets[0],
+        )
     if target in fields and any(of.get("feature") == "residual" for of in _result_fields(model)):
         # PMML 4.4 §Output residual compares the prediction with the target's actual value: an input then
         df = fields[target]

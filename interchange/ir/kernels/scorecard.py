@@ -4,7 +4,10 @@ on plain data, copied verbatim into generated Python.
 Per characteristic, the partial score of its first attribute whose predicate is TRUE (a number, or
 a column computed by an expression); no attribute TRUE makes the score missing. Reason codes rank
 each code's points below (or above) the characteristic's baseline, most points first; equal points
-keep document order; only codes with positive points are listed, and a missing score has none.
+keep document order; a code some characteristic gave is listed unless its points are negative (a code at
+exactly 0 points is listed, as JPMML-Evaluator's createReasonCodeRanking reads PMML 4.4; pypmml lists only
+positive points: formats/pmml/departures.py), a code no characteristic gave is not, and a missing score
+has none.
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ def score_card(
     if use_codes and reasons:
         order = np.lexsort((first, -points), axis=-1)
         ranked = np.asarray(codes, dtype=object)[order]
-        ranked[~(np.take_along_axis(points, order, axis=1) > 0)] = None
+        given = np.take_along_axis(first, order, axis=1) < len(characteristics)
+        ranked[~(given & (np.take_along_axis(points, order, axis=1) >= 0))] = None
         ranked[np.isnan(total)] = None
         extra = {name: ranked[:, r] if r < k else none for name, r in reasons}
     return total, extra

@@ -4,7 +4,8 @@ Both follow the IR step's ``predict`` row by row (interchange.ir.models.scorecar
 label and confidence in one pass, as the IR's kernel interchange.ir.kernels.rules.select_rule):
 a predicate fires where its three-valued truth is 1. Reason codes are ranked most points first,
 equal points by the first characteristic giving them, then by code order (numpy's lexsort);
-a code with no positive points, and every code of a missing score, is none. A reason-code
+a code no characteristic gave or with negative points (0 points is listed, as the IR's kernel
+interchange.ir.kernels.scorecard), and every code of a missing score, is none. A reason-code
 output is an index into its codes (``extra:<name>`` parts, values in ``out.extra_values``).
 """
 
@@ -96,7 +97,8 @@ def _scorecard(step: Scorecard, out: JavaWriter) -> Emitted:
             local = f"reason{r}"
             if step.use_codes and rank < k:
                 lines.append(
-                    f"int {local} = !Double.isNaN(total) && points[ranked[{rank}]] > 0 ? ranked[{rank}] : -1;",
+                    f"int {local} = !Double.isNaN(total) && first[ranked[{rank}]] < {n} && points[ranked[{rank}]] >= 0"
+                    f" ? ranked[{rank}] : -1;",
                 )
             else:
                 lines.append(f"int {local} = -1;")

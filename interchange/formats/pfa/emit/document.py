@@ -329,6 +329,17 @@ def _decision(decisions: list[Any], i: int, outputs: int) -> Any:
     return decisions[i]
 
 
+def _whole(w: _Writer, value: Any) -> Any:
+    """A regression's double value as the long of an integer target (formats/pmml/departures.py "integer target of
+    a regression"): truncated toward zero, as interchange.batch.typed_outputs types every engine's output (titus2's
+    cast.long rounds, so the whole part is taken first); null where the value is missing."""
+    from interchange.formats.pfa.emit import functions as fn
+
+    v = fn.tmp(w, value)
+    whole = {"if": {">=": [v, 0.0]}, "then": {"m.floor": v}, "else": {"m.ceil": v}}
+    return {"if": {"impute.isnan": v}, "then": None, "else": {"cast.long": whole}}
+
+
 def write_graph(graph: Graph) -> bytes:
     """A PFA document for ``graph``; output record fields are the signature's output names."""
     sig = graph.signature
@@ -345,6 +356,9 @@ def write_graph(graph: Graph) -> bytes:
         w.cells["classes"] = {"type": {"type": "array", "items": label_type}, "init": classes}
     for f in sig.outputs:
         nullable = f"extra:{f.name}" in parts or (f.kind in ("label", "cluster") and parts.get(f"nullable:{f.kind}"))
+        if f.kind == "value" and f.type == "integer" and f"extra:{f.name}" not in parts and "value" in parts:
+            parts[f"extra:{f.name}"] = _whole(w, parts["value"])  # an integer target: the value truncated, as typed_outputs
+            nullable = True
         fields.append({"name": f.name, "type": ["null", _AVRO[f.type]] if nullable else _AVRO[f.type]})
         if f"extra:{f.name}" in parts:  # a model's named figure (a scorecard's ranked reason code), null where it has none
             values[f.name] = parts[f"extra:{f.name}"]

@@ -3,7 +3,8 @@
 Scorecard: each characteristic's partial score is an if-chain over its attributes' predicates
 (no attribute TRUE: NaN, the IR's missing score); reason codes are ranked by points (then by the
 first characteristic giving the code) with ``a.sortLT`` over code indices, and an output is null
-where its rank has no code with positive points or the score is missing. RuleSet:
+where its rank has no code some characteristic gave with points >= 0 (0 points is listed, as the IR's
+kernel interchange.ir.kernels.scorecard) or the score is missing. RuleSet:
 firstHit as an if-chain; weightedMax as firstHit over the rules by descending weight (ties keep
 document order, as the IR's strict ``>``); weightedSum as per-score weight totals and argmax.
 """
@@ -81,8 +82,9 @@ def _scorecard(w: _Writer, step: Scorecard, sig: Signature) -> dict[str, Any]:
             parts[f"extra:{name}"] = None
             continue
         at = {"attr": "sc_order", "path": [r]}
-        positive = {">": [{"attr": "sc_points", "path": [at]}, 0.0]}
-        ranked = {"if": positive, "then": {"attr": {"cell": "reason_codes"}, "path": [at]}, "else": None}
+        gave = {"<": [{"attr": "sc_firsts", "path": [at]}, m]}
+        listed = {"&&": [gave, {">=": [{"attr": "sc_points", "path": [at]}, 0.0]}]}
+        ranked = {"if": listed, "then": {"attr": {"cell": "reason_codes"}, "path": [at]}, "else": None}
         parts[f"extra:{name}"] = {"if": {"impute.isnan": "sc_total"}, "then": None, "else": ranked}  # a missing score: none
     return parts
 
