@@ -20,6 +20,9 @@ output, as the fast path's refused rows are.
 - ``knn_regression_local_*``: k-NN whose KNNInputs are LocalTransformations fields.
 - ``tx_strings``: uppercase, lowercase, trimBlanks, concat, replace, matches (lifted into the IR's
   TextDerive steps: test_lifted_functions_agree_with_the_fast_path holds the lift to the fast path).
+- ``tx_trig_functions``: PMML 4.4 sin cos tan asin acos atan sinh cosh tanh (radians; asin / acos of
+  a / 12, an exact quotient: acos of tanh(a) near 1 amplified a 1-ulp tanh difference past 1e-9), lifted
+  into the IR's function table.
 
 VariableWeight (``mining_*_variableweight``): JPMML-Evaluator refuses the element, so those
 documents are held to pypmml alone (test_pmml_spec.py), and here the fast path must answer them
@@ -48,6 +51,7 @@ JPMML_DOCS = [
     "knn_regression_local_transformed",
     "knn_regression_local_raw",
     "tx_strings",
+    "tx_trig_functions",
 ]
 
 
@@ -119,7 +123,7 @@ def test_lifted_functions_agree_with_the_fast_path() -> None:
     output, tx_strings' match of a missing text, shown false by the fast path: lifting.disagreements)."""
     from tests.conformance.lifting import disagreements
 
-    for name in ("tx_lift_functions", "tx_math_functions", "tx_strings"):
+    for name in ("tx_lift_functions", "tx_math_functions", "tx_strings", "tx_trig_functions"):
         document = (SPEC / f"{name}.pmml").read_bytes()
         lifted = interchange.lift(document)
         assert lifted.ok, lifted.report()

@@ -161,6 +161,15 @@ FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "floor": _unary(np.floor),
     "ceil": _unary(np.ceil),
     "logistic": _logistic,
+    # PMML 4.4 trigonometric built-ins, in radians (PFA m.sin ..., Java Math.sin ...)
+    "sin": _unary(np.sin),
+    "cos": _unary(np.cos),
+    "tan": _unary(np.tan),
+    "asin": _unary(np.arcsin),
+    "acos": _unary(np.arccos),
+    "atan": _unary(np.arctan),
+    "sinh": _unary(np.sinh),
+    "cosh": _unary(np.cosh),
     "tanh": _unary(np.tanh),
     "erf": _unary(lambda x: np.asarray(_ERF(x), dtype=np.float64)),  # PMML 4.4 erf (PFA's m.link.probit uses it)
     # Java Math.round (half up); a missing argument gives 0 (pypmml, measured)

@@ -35,6 +35,9 @@ Tensor = tuple[str, int]  # (tensor name, element type); a constant is [1, 1] an
 
 _ARITH = {"+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "pow": "Pow"}
 _UNARY = {"neg": "Neg", "exp": "Exp", "ln": "Log", "sqrt": "Sqrt", "abs": "Abs", "floor": "Floor", "ceil": "Ceil", "tanh": "Tanh"}
+_UNARY.update(sin="Sin", cos="Cos")
+# ai.onnx has these, but onnxruntime's CPU provider computes them in float only (no double kernel)
+_NO_DOUBLE_KERNEL = {"tan": "Tan", "asin": "Asin", "acos": "Acos", "atan": "Atan", "sinh": "Sinh", "cosh": "Cosh"}
 _COMPARE = {"lessThan": "Less", "lessOrEqual": "LessOrEqual", "greaterThan": "Greater", "greaterOrEqual": "GreaterOrEqual"}
 
 
@@ -209,6 +212,8 @@ def _call(b: Builder, e: Call) -> Tensor:
         if yes[1] != no[1]:
             raise refuse("an if whose branches are text and number")
         out = b.op("Where", [_truth(b, args[0]), yes[0], no[0]]), yes[1]
+    elif f in _NO_DOUBLE_KERNEL:
+        raise refuse(f"the IR function {f!r}: onnxruntime has no double kernel for ai.onnx {_NO_DOUBLE_KERNEL[f]}")
     else:
         raise refuse(f"the IR function {f!r}")
     if e.default is not None:

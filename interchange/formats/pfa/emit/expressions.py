@@ -34,7 +34,7 @@ _UNARY = {
     "floor": "m.floor",
     "ceil": "m.ceil",
 }
-_UNARY.update(tanh="m.tanh")
+_UNARY.update({f: f"m.{f}" for f in ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh")})
 _COMPARE = {"lessThan": "<", "lessOrEqual": "<=", "greaterThan": ">", "greaterOrEqual": ">=", "equal": "==", "notEqual": "!="}
 
 

@@ -16,7 +16,7 @@ from interchange.ir.derive.expressions import Bins, Call, Const, Derive, Expr, I
 
 __all__ = ["expression", "derive"]
 
-_SPELLED = {"neg", "logistic", "tanh"}  # IR functions PMML 4.4 has no built-in for
+_SPELLED = {"neg", "logistic"}  # IR functions PMML 4.4 has no built-in for
 
 
 def _constant(value: Any) -> etree._Element:

@@ -24,6 +24,8 @@ from interchange.ir.derive.text import TEXT_FUNCTIONS
 
 __all__ = ["apply", "define_function"]
 
+# PMML 4.4 trigonometric built-ins (radians)
+TRIGONOMETRIC = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh")
 ORDER = ("lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual")
 # PMML built-ins evaluated by the IR's function table (ir.expressions.FUNCTIONS), whose missing-value
 # rules are pypmml's: arithmetic and math functions give missing for a missing argument; round
@@ -33,6 +35,7 @@ ORDER = ("lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual")
 _SHARED: dict[str, int | tuple[int]] = {
     **dict.fromkeys(("+", "-", "*", "/", "pow", "threshold", "equal", "notEqual"), 2),
     **dict.fromkeys(("log10", "ln", "sqrt", "abs", "exp", "floor", "ceil", "round", "isMissing", "isNotMissing", "not"), 1),
+    **dict.fromkeys(TRIGONOMETRIC, 1),
     **dict.fromkeys(("min", "max", "sum", "avg", "product", "median"), (1,)),
     **dict.fromkeys(("and", "or"), (2,)),
 }

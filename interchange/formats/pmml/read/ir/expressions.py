@@ -28,7 +28,7 @@ from interchange.ir.lifted import Unliftable
 __all__ = ["lift_expression", "lift_derived_fields", "path_of", "user_functions"]
 
 _NUMERIC = ("double", "float", "integer", "boolean")
-_PMML_ONLY = {"neg", "logistic", "tanh"}  # IR functions that are not PMML built-ins
+_PMML_ONLY = {"neg", "logistic"}  # IR functions that are not PMML built-ins
 _ORDER = ("lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual")
 # the document's DefineFunctions lifted so far: name -> (parameters, body over Ref(parameter), dataType)
 _USER: ContextVar[dict[str, tuple[tuple[str, ...], Expr, str | None]] | None] = ContextVar("pmml_user_functions", default=None)
