@@ -267,6 +267,7 @@ def _zero_points_top(X: pd.DataFrame) -> np.ndarray:
 
 PYPMML_DEPARTS: dict[str, tuple[Callable[[pd.DataFrame], np.ndarray], tuple[str, ...]]] = {
     "tx_strings": (lambda X: X["s"].isna().to_numpy(), ("up", "low", "trim", "rep")),
+    "tx_string_length": (lambda X: X["s"].isna().to_numpy(), ("len", "yhat")),  # (pypmml: 0 for a missing text)
     "scorecard_reason_codes_above": (_zero_points_top, ("top",)),
 }
 

@@ -23,6 +23,8 @@ output, as the fast path's refused rows are.
 - ``tx_trig_functions``: PMML 4.4 sin cos tan asin acos atan sinh cosh tanh (radians; asin / acos of
   a / 12, an exact quotient: acos of tanh(a) near 1 amplified a 1-ulp tanh difference past 1e-9), lifted
   into the IR's function table.
+- ``tx_string_length``: stringLength (Java String.length, UTF-16 code units: test_text.py holds a character
+  outside the Basic Multilingual Plane to both engines), lifted into the IR's pmml:stringLength TextDerive.
 
 VariableWeight (``mining_*_variableweight``): JPMML-Evaluator refuses the element, so those
 documents are held to pypmml alone (test_pmml_spec.py), and here the fast path must answer them
@@ -52,6 +54,7 @@ JPMML_DOCS = [
     "knn_regression_local_raw",
     "tx_strings",
     "tx_trig_functions",
+    "tx_string_length",
 ]
 
 
@@ -123,7 +126,7 @@ def test_lifted_functions_agree_with_the_fast_path() -> None:
     output, tx_strings' match of a missing text, shown false by the fast path: lifting.disagreements)."""
     from tests.conformance.lifting import disagreements
 
-    for name in ("tx_lift_functions", "tx_math_functions", "tx_strings", "tx_trig_functions"):
+    for name in ("tx_lift_functions", "tx_math_functions", "tx_strings", "tx_trig_functions", "tx_string_length"):
         document = (SPEC / f"{name}.pmml").read_bytes()
         lifted = interchange.lift(document)
         assert lifted.ok, lifted.report()

@@ -50,6 +50,7 @@ CALLS = {
     # PMML 4.4 substring (1-based, clipped), formatNumber (Java's own String.format, as JPMML-Evaluator; -0.0 as 0)
     # and TextIndexNormalization (the JSON table of ir.kernels.text.normalized)
     "pmml:substring": "pySubstr(a0, a1 - 1, a1 - 1 + a2)",
+    "pmml:stringLength": "(double) a0.length()",  # UTF-16 code units, as JPMML-Evaluator
     "pmml:formatNumber": "String.format(java.util.Locale.ROOT, a1, a0 + 0.0)",
     "pmml:normalize": "normalized(a0, a1, a2 != 0)",
 }

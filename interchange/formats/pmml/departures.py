@@ -231,7 +231,7 @@ def _empty_text(root: etree._Element) -> bool:
 
 # where JPMML-Evaluator, the second engine, fails the record (MissingArgumentException): no engine judges it
 MISSING_TEXT_ARGUMENT = "Apply of a text function to a field that can be missing"
-_TEXT_FUNCTIONS = ("uppercase", "lowercase", "trimBlanks", "replace", "matches", "substring")
+_TEXT_FUNCTIONS = ("uppercase", "lowercase", "trimBlanks", "replace", "matches", "substring", "stringLength")
 
 
 def _elements(el: etree._Element) -> list[etree._Element]:
@@ -254,7 +254,7 @@ def _guarded(apply: etree._Element, argument: etree._Element) -> bool:
 
 
 def _missing_text_argument(root: etree._Element) -> bool:
-    """An Apply of uppercase / lowercase / trimBlanks / replace / matches / substring whose text argument can be
+    """An Apply of uppercase / lowercase / trimBlanks / replace / matches / substring / stringLength whose text argument can be
     missing: not a Constant, nor a FieldRef to a field every MiningField gives a missingValueReplacement, nor
     guarded by ``if(isNotMissing(...), ...)``."""
     replaced = {m.get("name") for m in _all(root, "MiningField") if m.get("missingValueReplacement") is not None}
@@ -473,8 +473,9 @@ DEPARTURES: tuple[tuple[str, Test, str], ...] = (
         MISSING_TEXT_ARGUMENT,
         _missing_text_argument,
         'pypmml reads a missing text as "" (uppercase, lowercase, trimBlanks, replace, substring give "", matches '
-        "false); PMML 4.4 gives a missing result and JPMML-Evaluator fails the record (MissingArgumentException), "
-        "as the IR, the fast path and the writers give missing (tests/conformance pmml_spec tx_strings, tx_number_text)",
+        "false, stringLength 0); PMML 4.4 gives a missing result and JPMML-Evaluator fails the record "
+        "(MissingArgumentException), as the IR, the fast path and the writers give missing "
+        "(tests/conformance pmml_spec tx_strings, tx_number_text, tx_string_length)",
     ),
     (
         "DataField of a date / time type",

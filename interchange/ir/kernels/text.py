@@ -185,6 +185,9 @@ TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Any], str, str]] = {
     "pmml:normalize": (normalized, "ssi", "string"),
     # PMML 4.4 substring(input, startPos, length): 1-based, clipped to the text (JPMML-Evaluator, measured)
     "pmml:substring": (lambda s, start, length: s[start - 1 : start - 1 + length], "sii", "string"),
+    # PMML 4.4 stringLength(input): Java String.length, in UTF-16 code units (JPMML-Evaluator, pypmml: a
+    # character outside the Basic Multilingual Plane counts 2; s.len counts code points, as titus2)
+    "pmml:stringLength": (lambda s: len(s.encode("utf-16-le", "surrogatepass")) // 2, "s", "int"),
     # PMML 4.4 formatNumber(input, pattern): Java's String.format (format_number)
     "pmml:formatNumber": (format_number, "fs", "string"),
 }

@@ -41,6 +41,7 @@ _WHY = {
     "operator strips punctuation from words",
 }
 _WHY["pmml:termbinary"] = _WHY["pmml:termcount"]
+_WHY["pmml:stringLength"] = "ai.onnx has no operator measuring a text's length (in UTF-16 code units or otherwise)"
 _PATTERNS = {"s.contains": "(?s).*{}.*", "s.startswith": "(?s){}.*", "s.endswith": "(?s).*{}"}
 
 

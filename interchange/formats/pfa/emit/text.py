@@ -9,6 +9,8 @@
   others are refused naming what differs); an empty text is answered at writing time, as titus2
   searches none. The replacement is used literally by both.
 - ``pmml:substring`` (PMML's 1-based substring of constant start and length): ``s.substr`` of the IR's slice;
+  ``pmml:stringLength`` (Java's String.length, UTF-16 code units): half the ``bytes.len`` of ``bytes.encodeUtf16le``
+  (``s.len`` counts code points, so a character outside the Basic Multilingual Plane would count 1, not 2);
   ``pmml:formatNumber`` (Java's String.format) and ``pmml:normalize`` (TextIndexNormalization) are refused.
 - ``pmml:termcount`` / ``pmml:termbinary`` (PMML §TextIndex): the text ``re.split`` at the word
   separator, each word without ASCII punctuation (``s.strip``) and lower-cased unless case
@@ -153,6 +155,8 @@ def _substring(step: TextDerive, args: list[Any]) -> Any:
 def _body(step: TextDerive, args: list[Any]) -> Any:
     if step.function == "pmml:substring":
         return _substring(step, args)
+    if step.function == "pmml:stringLength":  # UTF-16 code units: s.len counts code points
+        return {"//": [{"bytes.len": [{"bytes.encodeUtf16le": args}]}, 2]}
     if step.function.startswith("s."):
         return {step.function: args}
     if step.function in ("pmml:matches", "pmml:replace"):

@@ -155,6 +155,7 @@ _FUNCTIONS: dict[str, Callable[[TextDerive], etree._Element]] = {
     "pmml:termcount": _text_index("termFrequency"),
     "pmml:termbinary": _text_index("binary"),
     "pmml:substring": lambda step: apply("substring", *(expression(a) for a in step.arguments)),
+    "pmml:stringLength": lambda step: apply("stringLength", expression(step.arguments[0])),
     "pmml:formatNumber": lambda step: apply("formatNumber", *(expression(a) for a in step.arguments)),
 }
 

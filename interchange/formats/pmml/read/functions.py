@@ -17,6 +17,7 @@ from lxml import etree
 from interchange.formats.pmml.parse import NotCovered, children, local
 from interchange.formats.pmml.read.compile import Ctx, cast, elements, expression, kind_of, regex
 from interchange.formats.pmml.read.ir.dates import DATE_APPLY
+from interchange.formats.pmml.read.ir.text import TEXT_APPLY
 from interchange.formats.pmml.read.scope import Fn, Scope, missing, num, text
 from interchange.formats.pmml.read.text import number_text_arguments
 from interchange.ir.derive.expressions import FUNCTIONS
@@ -66,6 +67,8 @@ def _string_fn(name: str, argc: int, el: etree._Element, args: list[Fn], ctx: Ct
             values = text(args[0](s)).tolist()
             if result == "text":
                 return np.array([None if v is None else op(v) for v in values], dtype=object)
+            if result == "number":
+                return np.array([np.nan if v is None else float(op(v)) for v in values], dtype=np.float64)  # type: ignore[arg-type]
             return np.array([np.nan if v is None else float(bool(op(v))) for v in values], dtype=np.float64)
 
         return run
@@ -73,6 +76,8 @@ def _string_fn(name: str, argc: int, el: etree._Element, args: list[Fn], ctx: Ct
     if name in ("uppercase", "lowercase", "trimBlanks") and argc == 1:
         ops: dict[str, Callable[[str], str]] = {"uppercase": str.upper, "lowercase": str.lower}
         return each(ops.get(name, lambda v: v.strip(" ")), "text")  # trimBlanks: blanks only
+    if name == "stringLength" and argc == 1:  # UTF-16 code units (Java String.length: ir.kernels.text)
+        return each(TEXT_FUNCTIONS["pmml:stringLength"][0], "number")
     if name == "concat" and argc >= 1:
         if any(kind_of(a, ctx) != "text" for a in elements(el)):
             raise NotCovered("concat of numbers (pypmml prints them rounded)")
@@ -157,7 +162,7 @@ def _core(el: etree._Element, ctx: Ctx) -> tuple[Fn, list[Fn]]:
             return np.where(cond, text(yes), text(no))
 
         return branch, args
-    if name in ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches", "substring", "formatNumber"):
+    if name in TEXT_APPLY:
         return _string_fn(name, argc, el, args, ctx), args
     raise NotCovered(f"Apply function={name} with {argc} arguments")
 

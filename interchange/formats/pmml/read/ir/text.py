@@ -28,7 +28,7 @@ from interchange.ir.lifted import Unliftable
 
 __all__ = ["TEXT_APPLY", "lift_text", "lift_text_index", "text_steps"]
 
-TEXT_APPLY = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches", "substring", "formatNumber")
+TEXT_APPLY = ("uppercase", "lowercase", "trimBlanks", "concat", "replace", "matches", "substring", "formatNumber", "stringLength")
 Lift = Callable[[etree._Element, Ctx], Expr]
 # the TextDerive steps the DerivedField being lifted needs before it (None: text steps have no place here)
 _PENDING: ContextVar[list[TextDerive] | None] = ContextVar("pmml_text_steps", default=None)
@@ -67,8 +67,8 @@ def _blank(expr: Expr) -> Expr:
 
 def lift_text(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
     """PMML 4.4 uppercase, lowercase, trimBlanks (blanks only), concat (of texts: pypmml prints
-    numbers rounded), replace / matches (a Constant Java regular expression that means the same in
-    Python; a replacement without group references), substring (Constant positions) and
+    numbers rounded), stringLength (UTF-16 code units), replace / matches (a Constant Java regular
+    expression that means the same in Python; a replacement without group references), substring (Constant positions) and
     formatNumber (a Constant f / e pattern: ir.kernels.text)."""
     name, kids, where = str(el.get("function")), elements(el), _path(el)
     if el.get("mapMissingTo") is not None or el.get("defaultValue") is not None:
@@ -107,6 +107,8 @@ def lift_text(el: etree._Element, ctx: Ctx, lift: Lift) -> Expr:
     args = [lift(k, ctx) for k in kids]  # a missing text gives a missing result (PMML 4.4, JPMML-Evaluator)
     if name == "trimBlanks":
         return _step(where, "s.strip", [args[0], Const(" ")])
+    if name == "stringLength":  # UTF-16 code units (Java String.length), not s.len's code points
+        return _step(where, "pmml:stringLength", args)
     return _step(where, {"uppercase": "s.upper", "lowercase": "s.lower"}[name], args)
 
 
