@@ -10,6 +10,7 @@ what it cannot compute in double or at all.
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -106,3 +107,17 @@ def test_string_length_is_refused_by_onnx_by_name() -> None:
 
     with pytest.raises(interchange.UnsupportedModelError, match="pmml:stringLength .*measuring a text's length"):
         write_document(_lifted("tx_string_length").graph)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(shutil.which("mvn") is None or shutil.which("java") is None, reason="needs Maven (mvn) and a JDK (java)")
+def test_generated_java_computes_them_as_the_ir(tmp_path: Path) -> None:
+    """Both graphs as Java classes (Math.sin ..., String.length) whose JUnit tests replay the IR's answers; one mvn test."""
+    from tests.unit.codegen.java.maven import from_graph, run_junit
+
+    trig, length = _lifted("tx_trig_functions").graph, _lifted("tx_string_length").graph
+    assert trig is not None and length is not None
+    written = [
+        from_graph(trig, "Trig", {"a": np.array([-6.0, -0.5, 0.0, 0.3, 1.2, 11.999, np.nan])}),
+        from_graph(length, "Length", {"s": TEXTS}),
+    ]
+    assert len(run_junit(tmp_path, written)) == len(written)
