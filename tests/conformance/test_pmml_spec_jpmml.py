@@ -25,6 +25,8 @@ output, as the fast path's refused rows are.
   into the IR's function table.
 - ``tx_string_length``: stringLength (Java String.length, UTF-16 code units: test_text.py holds a character
   outside the Basic Multilingual Plane to both engines), lifted into the IR's pmml:stringLength TextDerive.
+- ``tx_math44_functions``: expm1, ln1p (of a and of a / 1e9, where exp(x) - 1 and log(1 + x) lose digits),
+  rint (of halves: to even, Java Math.rint) and hypot, lifted into the IR's function table.
 
 VariableWeight (``mining_*_variableweight``): JPMML-Evaluator refuses the element, so those
 documents are held to pypmml alone (test_pmml_spec.py), and here the fast path must answer them
@@ -55,6 +57,7 @@ JPMML_DOCS = [
     "tx_strings",
     "tx_trig_functions",
     "tx_string_length",
+    "tx_math44_functions",
 ]
 
 
@@ -126,7 +129,14 @@ def test_lifted_functions_agree_with_the_fast_path() -> None:
     output, tx_strings' match of a missing text, shown false by the fast path: lifting.disagreements)."""
     from tests.conformance.lifting import disagreements
 
-    for name in ("tx_lift_functions", "tx_math_functions", "tx_strings", "tx_trig_functions", "tx_string_length"):
+    for name in (
+        "tx_lift_functions",
+        "tx_math_functions",
+        "tx_strings",
+        "tx_trig_functions",
+        "tx_string_length",
+        "tx_math44_functions",
+    ):
         document = (SPEC / f"{name}.pmml").read_bytes()
         lifted = interchange.lift(document)
         assert lifted.ok, lifted.report()

@@ -171,6 +171,11 @@ FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
     "sinh": _unary(np.sinh),
     "cosh": _unary(np.cosh),
     "tanh": _unary(np.tanh),
+    # PMML 4.4 expm1, ln1p (log1p), rint (half to even, Java Math.rint), hypot (without undue overflow)
+    "expm1": _unary(np.expm1),
+    "ln1p": _unary(np.log1p),
+    "rint": _unary(np.rint),
+    "hypot": _arith(np.hypot),
     "erf": _unary(lambda x: np.asarray(_ERF(x), dtype=np.float64)),  # PMML 4.4 erf (PFA's m.link.probit uses it)
     # Java Math.round (half up); a missing argument gives 0 (pypmml, measured)
     "round": lambda a: np.where(np.isnan(as_numbers(a)), 0.0, np.floor(as_numbers(a) + 0.5)),

@@ -38,6 +38,13 @@ _UNARY = {"neg": "Neg", "exp": "Exp", "ln": "Log", "sqrt": "Sqrt", "abs": "Abs",
 _UNARY.update(sin="Sin", cos="Cos")
 # ai.onnx has these, but onnxruntime's CPU provider computes them in float only (no double kernel)
 _NO_DOUBLE_KERNEL = {"tan": "Tan", "asin": "Asin", "acos": "Acos", "atan": "Atan", "sinh": "Sinh", "cosh": "Cosh"}
+# PMML 4.4 functions ai.onnx has no operator for, and composing them would lose digits
+_NO_OPERATOR = {
+    "expm1": "Exp(x) - 1 loses the digits of a small x",
+    "ln1p": "Log(1 + x) loses the digits of a small x",
+    "hypot": "Sqrt(x*x + y*y) overflows where hypot does not",
+    "rint": "ai.onnx Round (half to even) is not written yet",
+}
 _COMPARE = {"lessThan": "Less", "lessOrEqual": "LessOrEqual", "greaterThan": "Greater", "greaterOrEqual": "GreaterOrEqual"}
 
 
@@ -212,6 +219,8 @@ def _call(b: Builder, e: Call) -> Tensor:
         if yes[1] != no[1]:
             raise refuse("an if whose branches are text and number")
         out = b.op("Where", [_truth(b, args[0]), yes[0], no[0]]), yes[1]
+    elif f in _NO_OPERATOR:
+        raise refuse(f"the IR function {f!r}: {_NO_OPERATOR[f]}")
     elif f in _NO_DOUBLE_KERNEL:
         raise refuse(f"the IR function {f!r}: onnxruntime has no double kernel for ai.onnx {_NO_DOUBLE_KERNEL[f]}")
     else:

@@ -34,7 +34,13 @@ _UNARY = {
     "floor": "m.floor",
     "ceil": "m.ceil",
 }
-_UNARY.update({f: f"m.{f}" for f in ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh")})
+_UNARY.update({f: f"m.{f}" for f in ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "rint")})
+# IR functions whose titus2 namesake computes another formula, inexact where the IR's is not
+_INEXACT = {
+    "expm1": "titus2's m.expm1 computes exp(x) - 1, which loses the digits of a small x",
+    "ln1p": "titus2's m.ln1p computes log(1 + x), which loses the digits of a small x",
+    "hypot": "titus2's m.hypot computes sqrt(x**2 + y**2), which overflows where hypot does not",
+}
 _COMPARE = {"lessThan": "<", "lessOrEqual": "<=", "greaterThan": ">", "greaterOrEqual": ">=", "equal": "==", "notEqual": "!="}
 
 
@@ -114,6 +120,8 @@ def _call(w: _Writer, e: Call) -> Any:
 
 def _numeric(w: _Writer, f: str, args: list[Any]) -> Any:
     """IR function ``f`` over numeric argument expressions (interchange.ir.derive.expressions.FUNCTIONS)."""
+    if f in _INEXACT:
+        raise _refuse(f"the IR function {f!r}: {_INEXACT[f]}")
     if f in _BINARY and len(args) == 2:
         return fn.clean(w, {_BINARY[f]: args})
     if f in _UNARY and len(args) == 1:

@@ -34,9 +34,9 @@ ORDER = ("lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual")
 # missing values equal; min max sum avg product median leave missing arguments out (all missing:
 # missing). Their argument counts: exactly (int) or at least (a tuple holding the minimum).
 _SHARED: dict[str, int | tuple[int]] = {
-    **dict.fromkeys(("+", "-", "*", "/", "pow", "threshold", "equal", "notEqual"), 2),
+    **dict.fromkeys(("+", "-", "*", "/", "pow", "hypot", "threshold", "equal", "notEqual"), 2),
     **dict.fromkeys(("log10", "ln", "sqrt", "abs", "exp", "floor", "ceil", "round", "isMissing", "isNotMissing", "not"), 1),
-    **dict.fromkeys(TRIGONOMETRIC, 1),
+    **dict.fromkeys((*TRIGONOMETRIC, "expm1", "ln1p", "rint"), 1),
     **dict.fromkeys(("min", "max", "sum", "avg", "product", "median"), (1,)),
     **dict.fromkeys(("and", "or"), (2,)),
 }

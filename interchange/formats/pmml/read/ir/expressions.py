@@ -174,7 +174,7 @@ def _apply(el: etree._Element, ctx: Ctx) -> Expr:
         raise Unliftable(path_of(el), f"Apply function={name} has no IR form")
     if name in _ORDER and any(value_kind(k, ctx) == "text" for k in kids):
         raise Unliftable(path_of(el), f"{name} over text (pypmml compares text as never ordered)")
-    if name in ("+", "-", "*", "/", "pow", "threshold", "equal", "notEqual", *_ORDER) and len(kids) != 2:
+    if name in ("+", "-", "*", "/", "pow", "hypot", "threshold", "equal", "notEqual", *_ORDER) and len(kids) != 2:
         raise Unliftable(path_of(el), f"Apply {name} with {len(kids)} arguments")
     if name == "if" and len(kids) not in (2, 3):
         raise Unliftable(path_of(el), f"Apply if with {len(kids)} arguments")
