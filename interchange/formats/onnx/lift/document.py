@@ -18,6 +18,7 @@ from interchange.formats.onnx.lift.lifter import Lifter
 from interchange.formats.onnx.lift.models.distance import Dist
 from interchange.formats.onnx.lift.models.naive_bayes import Jll, jll_model
 from interchange.formats.onnx.lift.models.svm import Form, form_output
+from interchange.formats.onnx.lift.models.targets import several, targets_model
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred
 from interchange.formats.onnx.runtime import parse
 from interchange.ir.derive.expressions import Call, Const, Ref
@@ -59,6 +60,9 @@ def lift_onnx(data: bytes) -> Lifted:
             break
     model = None
     wanted = {tensor for f, (tensor, _) in parsed.outputs.items() if sig.output_names and f in sig.output_names}
+    multi = [t for t in wanted if several(lifter.values.get(t)) is not None]
+    if multi and not reasons:  # a multi-target regressor: one output per target (lift.models.targets)
+        return _targets(parsed, lifter, multi[0], len(wanted))
     found: list[Any] = []
     try:
         for tensor in wanted:
@@ -92,3 +96,20 @@ def lift_onnx(data: bytes) -> Lifted:
     lifted = [(f"node {n}", kind) for n, kind in lifter.done]
     graph = Graph(sig, tuple(lifter.steps), model) if model is not None and not reasons else None
     return Lifted("onnx", sig, graph, tuple(reasons), tuple(lifted))
+
+
+def _targets(parsed: Any, lifter: Lifter, tensor: str, outputs: int) -> Lifted:
+    sig, reasons, graph = parsed.signature, [], None
+    parts = several(lifter.values.get(tensor))
+    assert parts is not None  # (the caller found them)
+    columns = {f: c or 0 for f, (t, c) in parsed.outputs.items() if t == tensor and f in sig.output_names}
+    if outputs != 1:
+        reasons.append(Reason("graph outputs", "a multi-target regressor's values beside other outputs"))
+    else:
+        try:
+            model, sig = targets_model(parts.parts, sig, columns)
+            graph = Graph(sig, tuple(lifter.steps), model)
+        except Unliftable as exc:
+            reasons.append(exc.reason)
+    lifted = tuple((f"node {n}", kind) for n, kind in lifter.done)
+    return Lifted("onnx", sig, graph, tuple(reasons), lifted)
