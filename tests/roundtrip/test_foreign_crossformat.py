@@ -131,11 +131,8 @@ DIFFERS: dict[tuple[str, str], str] = {
 # (document stem, target) -> a defect in a writer another task owns: the conversion fails (strict xfail) until fixed
 XFAIL: dict[tuple[str, str], str] = {}
 # documents the lift refuses, with a phrase of its reason (nothing to convert)
-NOT_LIFTED = {
-    # skl2onnx's KMeans gives the distances to every center ("scores") beside the label; the IR's
-    # NearestCenter has no such output from ONNX yet (the lift used to drop it, and PMML wrote 1.0 there)
-    "skl2onnx_minibatch_kmeans": "distances to the centers",
-}
+# (none now: skl2onnx's KMeans distances to every center, "scores", lift as the IR's CenterAffinities)
+NOT_LIFTED: dict[str, str] = {}
 
 
 def _cases() -> list[Any]:

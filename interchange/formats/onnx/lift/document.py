@@ -15,6 +15,7 @@ from interchange.document import Document
 from interchange.formats.onnx.lift.blanks import without_blanks
 from interchange.formats.onnx.lift.double import Trees, trees_model
 from interchange.formats.onnx.lift.lifter import Lifter
+from interchange.formats.onnx.lift.models.affinity import with_affinities
 from interchange.formats.onnx.lift.models.distance import Dist
 from interchange.formats.onnx.lift.models.naive_bayes import Jll, jll_model
 from interchange.formats.onnx.lift.models.svm import Form, form_output
@@ -64,6 +65,7 @@ def lift_onnx(data: bytes) -> Lifted:
     if multi and not reasons:  # a multi-target regressor: one output per target (lift.models.targets)
         return _targets(parsed, lifter, multi[0], len(wanted))
     found: list[Any] = []
+    by_tensor: dict[str, Any] = {}
     try:
         for tensor in wanted:
             v = lifter.values.get(tensor)
@@ -75,10 +77,15 @@ def lift_onnx(data: bytes) -> Lifted:
                 cols = [c or 0 for f, (t, c) in parsed.outputs.items() if t == tensor and f in sig.output_names]
                 v = form_output(v, cols, "graph outputs")
             found.append(v)
+            by_tensor[tensor] = v
     except Unliftable as exc:
         reasons.append(exc.reason)
-    if any(isinstance(v, Dist) for v in found):  # (skl2onnx KMeans' "scores"; dropping them would lose an output)
-        reasons.append(Reason("graph outputs", "distances to the centers as an output have no IR form from ONNX yet"))
+    if not reasons and any(isinstance(v, Dist) for v in found):  # skl2onnx KMeans' "scores" (lift.models.affinity)
+        columns = {f: (t, c) for f, (t, c) in parsed.outputs.items() if f in sig.output_names}
+        try:
+            found, sig = with_affinities(by_tensor, columns, sig)
+        except Unliftable as exc:
+            reasons.append(exc.reason)
     preds = {id(v.model): v.model for v in found if isinstance(v, Pred)}
     lins = [v for v in found if isinstance(v, Lin)]
     if not reasons and (lins or preds):
