@@ -26,9 +26,10 @@ from interchange.document import Document
 from interchange.errors import DocumentError, UnsupportedModelError, VerificationError
 from interchange.formats.onnx.precision import computes_in_float32
 from interchange.ir.derive.arrays import ArrayItems
-from interchange.ir.derive.expressions import Call, Derive, Indicator, references
+from interchange.ir.derive.expressions import Call, Derive, Indicator, Ref, references
 from interchange.ir.derive.transforms import Impute, Validate
 from interchange.ir.graph import Graph
+from interchange.ir.kernels.dates import DATE_TYPES, date_text
 from interchange.ir.lifted import Lifted
 from interchange.ir.trees.ensemble import TreeEnsemble
 from interchange.ir.validity import Treat
@@ -389,6 +390,10 @@ def _values(lifted: Lifted, n: int, rng: np.random.Generator) -> dict[str, Any]:
             columns[f.name] = np.empty(n, dtype=object)
             columns[f.name][:] = [rng.normal(0.0, 3.0, max(reads, default=1)) for _ in range(n)]
             continue
+        date_type = _date_type(graph, f.name)
+        if date_type is not None:  # ISO 8601 text, as a PMML engine reads a date / time field
+            columns[f.name] = _dates(date_type, n, rng)
+            continue
         if f.type == "string" or f.optype == "categorical":
             pool = list(f.values or ()) or _categories(graph, f.name) or _valid(graph, f.name) or ["a", "b"]
             columns[f.name] = np.array([pool[i] for i in rng.integers(len(pool), size=n)], dtype=object)
@@ -402,6 +407,30 @@ def _values(lifted: Lifted, n: int, rng: np.random.Generator) -> dict[str, Any]:
             x = np.round(x)
         columns[f.name] = x
     return columns
+
+
+def _date_type(graph: Graph, name: str) -> str | None:
+    """The PMML date / time type the graph casts input ``name`` to (the lift's in-place cast), if any."""
+    for step in graph.steps:
+        if isinstance(step, Derive) and step.expression == Ref(name) and step.outputs == (name,) and step.type in DATE_TYPES:
+            return step.type
+    return None
+
+
+DATE_RANGE = ("1950-01-01", "2050-01-01")  # synthetic dates and dateTimes fall in these years
+
+
+def _dates(date_type: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` ISO 8601 texts for a field of ``date_type``: dates (a "dateDaysSince" too), dateTimes in whole
+    seconds (a "dateTimeSecondsSince" too) or times of day in whole seconds (a timeSeconds has no fraction)."""
+    low, high = (int(np.datetime64(d, "s").astype(np.int64)) for d in DATE_RANGE)
+    if date_type in ("time", "timeSeconds"):
+        seconds, kind = rng.integers(0, 86_400, size=n), "time"
+    elif date_type == "date" or date_type.startswith("dateDaysSince"):
+        seconds, kind = rng.integers(low // 86_400, high // 86_400, size=n) * 86_400, "date"
+    else:
+        seconds, kind = rng.integers(low, high, size=n), "dateTime"
+    return np.array([date_text(float(v), kind) for v in seconds.tolist()], dtype=object)
 
 
 def _categories(graph: Graph, name: str) -> list[Any]:

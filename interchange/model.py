@@ -108,7 +108,7 @@ class Model(ABC):
             except RecordError as exc:
                 size = len(part) if isinstance(part, list) else num_rows(part)
                 if size == 1:
-                    refused[start] = exc
+                    refused[start] = shift_row(exc, start)
                     outputs.append(_missing_outputs(signature, 1))
                     return
                 half = size // 2
@@ -117,7 +117,7 @@ class Model(ABC):
                 return
             typed = typed_outputs(scored.outputs, signature.outputs)
             outputs.append(typed)
-            refused.update({start + i: why for i, why in scored.refused.items()})
+            refused.update({start + i: shift_row(why, start) for i, why in scored.refused.items()})
             refused.update(
                 {start + i: why for i, why in no_result(typed, columns, signature).items() if start + i not in refused}
             )
@@ -166,6 +166,18 @@ def no_result(outputs: Columns, columns: Columns, signature: Signature) -> dict[
             f"no prediction: the model returned no result for this event{detail}", field=gone[0] if gone else None
         )
     return found
+
+
+def shift_row(exc: RecordError, offset: int) -> RecordError:
+    """``exc`` raised for a part of a batch starting at row ``offset``, renumbered for the whole batch:
+    its ``row`` context and the message's leading "row N:" (as titus2's refusals name the batch row)."""
+    row = exc.context.get("row")
+    if offset == 0 or not isinstance(row, int):
+        return exc
+    message = exc.message.replace(f"row {row}:", f"row {row + offset}:", 1) if exc.message.startswith("row ") else exc.message
+    shifted = type(exc)(message, **{**exc.context, "row": row + offset})
+    shifted.__cause__ = exc
+    return shifted
 
 
 def _rows(part: list[Any] | Columns, start: int, stop: int) -> list[Any] | Columns:

@@ -189,13 +189,17 @@ def check_python(generated: Generated) -> VerificationResult:
 def ir_outputs(graph: Graph, columns: dict[str, Any]) -> dict[str, Any]:
     """The IR evaluator's outputs, a row it refuses (RecordError: PMML returnInvalid) with every output
     missing: what the generated code must give for it (Python raises ValueError, Java
-    IllegalArgumentException; the replays read that as a refused row)."""
+    IllegalArgumentException; the replays read that as a refused row). An integer value (a regression's
+    integer target) is truncated toward zero, as every engine types it (interchange.batch.typed_outputs)."""
     try:
-        return evaluate(graph, columns)
+        out = evaluate(graph, columns)
     except RecordError:
-        pass
-    n = len(next(iter(columns.values()))) if columns else 0
-    return _row_by_row(lambda part: evaluate(graph, part), graph.signature, columns, n, RecordError)
+        n = len(next(iter(columns.values()))) if columns else 0
+        out = _row_by_row(lambda part: evaluate(graph, part), graph.signature, columns, n, RecordError)
+    import numpy as np
+
+    whole = [f.name for f in graph.signature.outputs if f.type == "integer" and f.kind in ("value", "score")]
+    return {**out, **{name: np.trunc(out[name]) for name in whole if np.asarray(out[name]).dtype.kind == "f"}}
 
 
 def python_outputs(module: types.ModuleType, signature: Signature, columns: dict[str, Any]) -> dict[str, Any]:

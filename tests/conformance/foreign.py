@@ -380,7 +380,9 @@ def _skl2onnx(factory: Callable[[], Any], kind: str, options: dict[str, Any], do
     def build(tmp: Path) -> Doc:
         from skl2onnx import to_onnx
 
-        X, y = _frame(kind=kind)
+        X, y = _frame(kind="regression" if kind == "two-targets" else kind)
+        if kind == "two-targets":  # a 2-D y: skl2onnx writes one [N, 2] output
+            y = np.column_stack([y, 2 * y - X["x1"].to_numpy()])
         X = X.drop(columns=["colour"]).astype(np.float64 if double else np.float32)
         est = factory()
         with warnings.catch_warnings():
@@ -403,13 +405,14 @@ def _skl2onnx(factory: Callable[[], Any], kind: str, options: dict[str, Any], do
 
 def _est(name: str, **kw: Any) -> Callable[[], Any]:
     def make() -> Any:
+        import sklearn.cluster as clu
         import sklearn.ensemble as ens
         import sklearn.linear_model as lin
         import sklearn.neighbors as nb
         import sklearn.svm as svm
         import sklearn.tree as tree
 
-        for mod in (ens, lin, nb, svm, tree):
+        for mod in (ens, lin, nb, svm, tree, clu):
             if hasattr(mod, name):
                 return getattr(mod, name)(**kw)
         raise KeyError(name)
@@ -491,6 +494,15 @@ FOREIGN: dict[str, tuple[str, Callable[[Path], Doc]]] = {
         _skl2onnx(_est("SVC", kernel="linear", probability=True, random_state=0), "binary", {}),
     ),
     "skl2onnx_isolation_forest": ("skl2onnx", _skl2onnx(_est("IsolationForest", n_estimators=6, random_state=0), "none", {})),
+    # multi-target regressors (a 2-D y): one [N, 2] output, lifted as one output per target
+    "skl2onnx_linear_two_targets": ("skl2onnx", _skl2onnx(_est("LinearRegression"), "two-targets", {})),
+    "skl2onnx_forest_two_targets": (
+        "skl2onnx",
+        _skl2onnx(_est("RandomForestRegressor", n_estimators=5, max_depth=4, random_state=0), "two-targets", {}),
+    ),
+    "skl2onnx_knn_two_targets": ("skl2onnx", _skl2onnx(_est("KNeighborsRegressor", n_neighbors=4), "two-targets", {})),
+    # KMeans: the label and the Euclidean distances to each center ("scores", sklearn's transform)
+    "skl2onnx_kmeans": ("skl2onnx", _skl2onnx(_est("KMeans", n_clusters=3, n_init=3, random_state=0), "none", {})),
     **{k: ("spec", v) for k, v in _files("pmml_foreign", "pmml").items()},
     **{k: ("spec", v) for k, v in _files("pfa_foreign", "pfa").items()},
     **{k: ("spec", v) for k, v in _files("pfa_spec", "pfa").items()},

@@ -245,10 +245,15 @@ def _check_onnx(doc: Doc, model: Any, got: dict[str, Any]) -> None:
     elif hasattr(est, "predict_proba"):  # a classifier whose graph names no classes (k-NN's Scan): columns in class order
         mine = np.column_stack([got[f.name] for f in sig.outputs if f.kind == "value"])
         np.testing.assert_allclose(mine, est.predict_proba(X), rtol=1e-4, atol=1e-5)
+    elif type(est).__name__ == "KMeans":  # the distances to each center (sklearn's transform), then the label below
+        distances = np.column_stack([got[f.name] for f in sig.outputs if f.name != "label"])
+        np.testing.assert_allclose(distances, est.transform(X), rtol=1e-4, atol=1e-5)
     else:
-        (value,) = sig.output("value")
-        y = est.predict(X)
-        np.testing.assert_allclose(got[value.name], y, rtol=1e-4, atol=1e-5 * max(1.0, float(np.abs(y).max())))
+        values = sig.output("value") or sig.output("score")  # (a multi-target regressor: one per target)
+        y = np.asarray(est.predict(X)).reshape(len(X), -1)
+        assert len(values) == y.shape[1], [f.name for f in values]
+        mine = np.column_stack([got[f.name] for f in values])
+        np.testing.assert_allclose(mine, y, rtol=1e-4, atol=1e-5 * max(1.0, float(np.abs(y).max())))
     labels = sig.output("label")
     if labels and hasattr(est, "predict"):
         expected_labels = est.predict(X)

@@ -18,6 +18,7 @@ import pytest
 
 import interchange
 from interchange.batch import missing_mask
+from interchange.ir.derive.expressions import Derive
 from tests.roundtrip.helpers import jpmml_outputs
 
 HERE = Path(__file__).parent / "pmml_dates"
@@ -309,6 +310,32 @@ def test_convert_with_jpmml_verifies_against_it_from_the_start(name: str) -> Non
             np.testing.assert_allclose(written[k], want, rtol=1e-9, atol=1e-12, err_msg=k)
         else:
             assert got.tolist() == list(want) == list(written[k]), k
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_convert_without_a_sample_draws_iso_dates_jpmml_reads(name: str) -> None:
+    """Without sample= the replay rows are synthetic: a date / time input gets ISO 8601 text of its type (it got "a"
+    / "b", which JPMML-Evaluator refuses on every row), so the written document is verified on rows it answers."""
+    from interchange.crossformat import convert_document, synthetic_rows
+    from interchange.ir.kernels.dates import to_date_column
+    from tests.roundtrip.test_golden_crossformat import jpmml_engine
+
+    data = (HERE / name).read_bytes()
+    lifted = interchange.lift(data)
+    assert lifted.graph is not None
+    rows = synthetic_rows(lifted, 20)
+    for step in lifted.graph.steps:  # every cast input reads as a date of its type (but the rows left missing on purpose)
+        if isinstance(step, Derive) and step.outputs[0] in rows and step.type not in ("double", "string"):
+            col = rows[step.outputs[0]]
+            present = col[~missing_mask(col)]
+            assert present.size and not np.isnan(to_date_column(present, str(step.type))).any(), (step.type, col)
+    converted = convert_document(data, "pmml", pmml_engine=jpmml_engine, rows=20)
+    result = converted.verification.result
+    assert result is not None and result.rows == 20
+    for k, got in converted.verification.expected.items():
+        values = np.asarray(got)
+        assert not missing_mask(values).all(), k  # JPMML-Evaluator answered
 
 
 def test_a_utc_offset_refuses_the_record_as_jpmml_does() -> None:

@@ -54,7 +54,11 @@ LinearRegression), s2p_multioutput_tree (a MultiOutputRegressor of decision tree
 RegressorChain: the first segment's prediction is an input of the second), JPMML-SkLearn's MiningModel with one
 segment per target (Segmentation multipleModelMethod="x-multiModelChain"), which pypmml cannot load (a named
 departure): verified against JPMML-Evaluator, and written back to PMML as x-multiModelChain, to PFA as a record
-of two outputs, to ONNX as two outputs, to Python as a predict giving both.
+of two outputs, to ONNX as two outputs, to Python as a predict giving both. skl2onnx's multi-target regressors
+(``onnx_foreign/skl2onnx_multioutput_*``, gen5.py: LinearRegression, DecisionTreeRegressor and KNeighborsRegressor
+fitted on two targets, a MultiOutputRegressor of ridges) write one [N, 2] output; lifted to the same multi-target step
+(formats/onnx/lift/models/targets.py) they convert everywhere (the k-NN to PMML once the x-multiModelChain writer
+named its stored targets by the segment's target field, formats/pmml/emit/models/select_all.py).
 
 The fifth batch (/work/helpers/outside/gen5.py, same tool versions; hand-written documents after the PMML 4.4 spec
 pages' examples, reproduced from memory since the DMG site is not reachable here):
@@ -127,11 +131,8 @@ DIFFERS: dict[tuple[str, str], str] = {
 # (document stem, target) -> a defect in a writer another task owns: the conversion fails (strict xfail) until fixed
 XFAIL: dict[tuple[str, str], str] = {}
 # documents the lift refuses, with a phrase of its reason (nothing to convert)
-NOT_LIFTED = {
-    # skl2onnx's KMeans gives the distances to every center ("scores") beside the label; the IR's
-    # NearestCenter has no such output from ONNX yet (the lift used to drop it, and PMML wrote 1.0 there)
-    "skl2onnx_minibatch_kmeans": "distances to the centers",
-}
+# (none now: skl2onnx's KMeans distances to every center, "scores", lift as the IR's CenterAffinities)
+NOT_LIFTED: dict[str, str] = {}
 
 
 def _cases() -> list[Any]:

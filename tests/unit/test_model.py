@@ -9,7 +9,7 @@ import pytest
 from interchange.batch import _CASTS, Columns, _typed_labels, to_columns, typed_outputs
 from interchange.document import Document
 from interchange.errors import RecordError
-from interchange.model import Model, ModelInfo
+from interchange.model import Model, ModelInfo, shift_row
 from interchange.signature import InputField, OutputField, Signature
 
 
@@ -146,3 +146,14 @@ def test_typed_float_columns_are_passed_through_without_a_copy() -> None:
     assert typed["x"] is x and typed["n"] is n
     ints = to_columns({"x": x, "n": np.arange(3)}, signature)["n"]
     assert ints.dtype == np.float64 and ints.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_shift_row_renumbers_a_part_refusal_for_the_whole_batch() -> None:
+    """Model.score halves a failing batch; a refusal raised for a part names the batch row."""
+    part = RecordError("row 0: field 'x' is missing", field="x", row=0)
+    shifted = shift_row(part, 5)
+    assert (shifted.message, shifted.context) == ("row 5: field 'x' is missing", {"field": "x", "row": 5})
+    assert shifted.__cause__ is part
+    assert shift_row(part, 0) is part
+    unnumbered = RecordError("no prediction", field=None)
+    assert shift_row(unnumbered, 5) is unnumbered

@@ -114,6 +114,11 @@ def _outputs(sig: Signature, parts: dict[str, str], text_outputs: dict[str, int]
             expr = f"{d}.length == 1 ? {d}[0] : {d}[{decisions.index(f)}]"
         else:
             raise UnsupportedModelError(f"generated Java has no mapping for {f.kind} output {f.name!r}", format="java")
+        if f.type == "integer" and f.kind in ("value", "score"):
+            # an integer output (a regression's integer target): truncated toward zero, NaN kept, as every
+            # engine's (interchange.batch.typed_outputs; formats/pmml/departures.py "integer target of a regression")
+            lines.append(f"{{ double whole{i} = {expr}; raw[{i}] = whole{i} < 0 ? Math.ceil(whole{i}) : Math.floor(whole{i}); }}")
+            continue
         lines.append(f"raw[{i}] = {expr};")
     return lines
 

@@ -103,7 +103,10 @@ def _outputs(signature: Signature, parts: dict[str, str], model_classes: Any = N
                 from interchange.errors import UnsupportedModelError
 
                 raise UnsupportedModelError(f"the model gives no {f.kind} for output {f.name!r}", format="python")
-            lines.append(f"out[{key}] = {part}")
+            # an integer output (a regression's integer target): truncated toward zero, as every engine's
+            # (interchange.batch.typed_outputs; formats/pmml/departures.py "integer target of a regression")
+            whole = f.type == "integer" and f.kind in ("value", "score")
+            lines.append(f"out[{key}] = np.trunc({part})" if whole else f"out[{key}] = {part}")
         elif f.kind == "probability":
             lines.append(f"out[{key}] = probabilities[:, {class_index(classes, f.target)}]")
         elif f.kind == "decision":

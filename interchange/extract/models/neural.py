@@ -36,7 +36,9 @@ def regressor(est: Any, state: Extraction) -> NeuralNetwork:
 @extractor(MLPClassifier)
 def classifier(est: Any, state: Extraction) -> NeuralNetwork:
     """scikit-learn's output layer: logistic for two classes (one unit), softmax otherwise."""
-    if est.out_activation_ not in ("logistic", "softmax") or (est.out_activation_ == "logistic") != (len(est.classes_) == 2):
+    # A multi-label fit (2-D indicator y) also has classes_ [0, 1] with two labels; n_outputs_ tells it apart.
+    binary = len(est.classes_) == 2 and est.n_outputs_ == 1
+    if est.out_activation_ not in ("logistic", "softmax") or (est.out_activation_ == "logistic") != binary:
         raise UnsupportedModelError(
             f"MLPClassifier with output {est.out_activation_!r} (multi-label) has no IR form", estimator="MLPClassifier"
         )

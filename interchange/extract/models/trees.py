@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
@@ -78,11 +79,21 @@ def forest_regressor(est: Any, state: Extraction) -> TreeEnsemble:
 
 
 def _boosting_base(est: Any, k: int) -> np.ndarray:
+    """The raw score every row starts from: zero, or a Dummy estimator's constant prediction.
+
+    Any other ``init`` estimator predicts per row, which a constant base cannot hold (and
+    ``DummyClassifier(strategy='stratified')`` predicts at random).
+    """
     init = est.init_
-    if init == "zero":
+    if isinstance(init, str) and init == "zero":
         return np.zeros(k)
-    if not hasattr(est, "_raw_predict_init"):
-        raise UnsupportedModelError("GradientBoosting with a custom init estimator", estimator=type(est).__name__)
+    constant = isinstance(init, DummyRegressor) or (isinstance(init, DummyClassifier) and init.strategy != "stratified")
+    if not constant:
+        raise UnsupportedModelError(
+            f"GradientBoosting with a custom init estimator ({type(init).__name__}); "
+            "only init=None, 'zero' or a constant DummyRegressor / DummyClassifier has an IR form",
+            estimator=type(est).__name__,
+        )
     return np.asarray(est._raw_predict_init(np.zeros((1, est.n_features_in_)))[0], dtype=np.float64)
 
 

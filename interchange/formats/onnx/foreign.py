@@ -140,6 +140,17 @@ def _vector_field(name: str, elem: int) -> OutputField:
     return OutputField(name, "label", "avro", schema={"type": "array", "items": _AVRO_ITEMS[kind]})
 
 
+def _targets_width(proto: onnx.ModelProto, tensor: str, shape: list[Any]) -> list[Any]:
+    """``shape`` with the width a regressor with several targets gives (skl2onnx declares a multi-target
+    TreeEnsembleRegressor's output ``[N, 1]``; onnxruntime gives ``[N, n_targets]``)."""
+    node = next((n for n in proto.graph.node if tensor in n.output), None)
+    if node is None or node.op_type not in ("TreeEnsembleRegressor", "LinearRegressor") or len(shape) != 2:
+        return shape
+    at = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    k = at.get("n_targets", at.get("targets", 1))
+    return [shape[0], k] if isinstance(k, int) and k > 1 else shape
+
+
 def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict[str, list[Any]]]:
     """Signature, input map and output map of a foreign document."""
     check_inputs(proto)
@@ -161,7 +172,7 @@ def infer(proto: onnx.ModelProto) -> tuple[Signature, dict[str, list[Any]], dict
             continue
         if not vi.type.HasField("tensor_type"):
             continue
-        shape = dims(vi)
+        shape = _targets_width(proto, vi.name, dims(vi))
         elem = vi.type.tensor_type.elem_type
         scores = origin is not None and origin[1] == 1 and labels is not None and len(shape) == 2
         if scores and shape[1] is None:

@@ -15,9 +15,11 @@ from interchange.document import Document
 from interchange.formats.onnx.lift.blanks import without_blanks
 from interchange.formats.onnx.lift.double import Trees, trees_model
 from interchange.formats.onnx.lift.lifter import Lifter
+from interchange.formats.onnx.lift.models.affinity import with_affinities
 from interchange.formats.onnx.lift.models.distance import Dist
 from interchange.formats.onnx.lift.models.naive_bayes import Jll, jll_model
 from interchange.formats.onnx.lift.models.svm import Form, form_output
+from interchange.formats.onnx.lift.models.targets import several, targets_model
 from interchange.formats.onnx.lift.values import Cols, Lin, Pred
 from interchange.formats.onnx.runtime import parse
 from interchange.ir.derive.expressions import Call, Const, Ref
@@ -59,7 +61,11 @@ def lift_onnx(data: bytes) -> Lifted:
             break
     model = None
     wanted = {tensor for f, (tensor, _) in parsed.outputs.items() if sig.output_names and f in sig.output_names}
+    multi = [t for t in wanted if several(lifter.values.get(t)) is not None]
+    if multi and not reasons:  # a multi-target regressor: one output per target (lift.models.targets)
+        return _targets(parsed, lifter, multi[0], len(wanted))
     found: list[Any] = []
+    by_tensor: dict[str, Any] = {}
     try:
         for tensor in wanted:
             v = lifter.values.get(tensor)
@@ -71,10 +77,15 @@ def lift_onnx(data: bytes) -> Lifted:
                 cols = [c or 0 for f, (t, c) in parsed.outputs.items() if t == tensor and f in sig.output_names]
                 v = form_output(v, cols, "graph outputs")
             found.append(v)
+            by_tensor[tensor] = v
     except Unliftable as exc:
         reasons.append(exc.reason)
-    if any(isinstance(v, Dist) for v in found):  # (skl2onnx KMeans' "scores"; dropping them would lose an output)
-        reasons.append(Reason("graph outputs", "distances to the centers as an output have no IR form from ONNX yet"))
+    if not reasons and any(isinstance(v, Dist) for v in found):  # skl2onnx KMeans' "scores" (lift.models.affinity)
+        columns = {f: (t, c) for f, (t, c) in parsed.outputs.items() if f in sig.output_names}
+        try:
+            found, sig = with_affinities(by_tensor, columns, sig)
+        except Unliftable as exc:
+            reasons.append(exc.reason)
     preds = {id(v.model): v.model for v in found if isinstance(v, Pred)}
     lins = [v for v in found if isinstance(v, Lin)]
     if not reasons and (lins or preds):
@@ -92,3 +103,20 @@ def lift_onnx(data: bytes) -> Lifted:
     lifted = [(f"node {n}", kind) for n, kind in lifter.done]
     graph = Graph(sig, tuple(lifter.steps), model) if model is not None and not reasons else None
     return Lifted("onnx", sig, graph, tuple(reasons), tuple(lifted))
+
+
+def _targets(parsed: Any, lifter: Lifter, tensor: str, outputs: int) -> Lifted:
+    sig, reasons, graph = parsed.signature, [], None
+    parts = several(lifter.values.get(tensor))
+    assert parts is not None  # (the caller found them)
+    columns = {f: c or 0 for f, (t, c) in parsed.outputs.items() if t == tensor and f in sig.output_names}
+    if outputs != 1:
+        reasons.append(Reason("graph outputs", "a multi-target regressor's values beside other outputs"))
+    else:
+        try:
+            model, sig = targets_model(parts.parts, sig, columns)
+            graph = Graph(sig, tuple(lifter.steps), model)
+        except Unliftable as exc:
+            reasons.append(exc.reason)
+    lifted = tuple((f"node {n}", kind) for n, kind in lifter.done)
+    return Lifted("onnx", sig, graph, tuple(reasons), lifted)

@@ -10,7 +10,7 @@ import onnx
 
 from interchange.ir.graph import ModelStep
 
-__all__ = ["Cols", "Lin", "Pred", "_Label", "_scalar", "_where"]
+__all__ = ["Cols", "Lin", "Pred", "Several", "_Label", "_scalar", "_where"]
 
 
 @dataclass
@@ -38,6 +38,13 @@ class Pred:
     """An ML operator's output (or a linear model's): the IR model step."""
 
     model: ModelStep
+
+
+@dataclass
+class Several:
+    """A multi-target regressor's values, the columns of one ``[N, k]`` tensor: one model per target."""
+
+    parts: tuple[ModelStep, ...]
 
 
 class _Label:

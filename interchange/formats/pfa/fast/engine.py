@@ -78,7 +78,7 @@ from interchange.formats.pfa.fast.types import (
     Rec,
     Types,
 )
-from interchange.model import Model, ModelInfo, Scored
+from interchange.model import Model, ModelInfo, Scored, shift_row
 from interchange.signature import Signature
 
 __all__ = ["FastPFAModel", "NotCovered", "compile_document"]
@@ -488,11 +488,10 @@ class FastPFAModel(Model):
             try:
                 parts.append(self._program.run(chunk, len(next(iter(chunk.values())))))
             except RecordError as exc:
-                row = exc.context.get("row")
-                if row is None or start == 0:
+                shifted = shift_row(exc, start)
+                if shifted is exc:
                     raise
-                message = exc.message.replace(f"row {row}:", f"row {row + start}:", 1)
-                raise RecordError(message, **{**exc.context, "row": row + start}) from exc
+                raise shifted from exc
         return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
     def _titus(self) -> Model:

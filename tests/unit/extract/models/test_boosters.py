@@ -73,6 +73,14 @@ def test_xgboost_linear_booster_is_refused_by_name() -> None:
         assert_extracts(est, X)
 
 
+def test_xgboost_multi_label_classifier_is_refused_by_name() -> None:
+    """Two 0/1 label columns: classes_ is [0, 1] as for a binary classifier; num_target tells them apart."""
+    xgb = pytest.importorskip("xgboost")
+    est = xgb.XGBClassifier(n_estimators=2, max_depth=2, tree_method="hist").fit(X, np.column_stack([Y % 2, (Y + 1) % 2]))
+    with pytest.raises(UnsupportedModelError, match="XGBClassifier with several targets"):
+        to_graph(est, infer_signature(est, X))
+
+
 @pytest.mark.parametrize("y", [Y, Y % 2], ids=["multiclass", "binary"])
 def test_lightgbm_classifier(y: np.ndarray) -> None:
     lgb = pytest.importorskip("lightgbm")

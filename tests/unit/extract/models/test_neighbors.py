@@ -7,6 +7,8 @@ import pytest
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 from interchange.errors import UnsupportedModelError
+from interchange.extract.models.neighbors import classifier
+from interchange.extract.registry import Extraction
 
 from ._agree import assert_extracts
 
@@ -57,3 +59,10 @@ def test_multi_output_is_refused() -> None:
     est = KNeighborsRegressor(2).fit(X, np.column_stack([Y, Y]))
     with pytest.raises(UnsupportedModelError, match="multi-output KNeighborsRegressor"):
         assert_extracts(est, X)
+
+
+def test_multi_label_classifier_is_refused() -> None:
+    """Two 0/1 label columns: classes_ is one list per label, not one class list the IR holds."""
+    est = KNeighborsClassifier(2).fit(X, np.column_stack([Y % 2, (Y + 1) % 2]))
+    with pytest.raises(UnsupportedModelError, match="multi-output KNeighborsClassifier"):
+        classifier(est, Extraction(("a", "b")))

@@ -44,20 +44,7 @@ def test_multi_output_regression_is_refused_by_name() -> None:
         assert_extracts(est, X)
 
 
-@pytest.mark.parametrize(
-    "labels",
-    [
-        pytest.param(
-            2,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug: with two labels classes_ is [0, 1] and the output logistic, so the extractor's test "
-                "takes it for a binary classifier (output layer of 2 units) instead of refusing it",
-            ),
-        ),
-        3,
-    ],
-)
+@pytest.mark.parametrize("labels", [2, 3])
 def test_multi_label_classifier_is_refused_by_name(labels: int) -> None:
     y = np.column_stack([(Y + i) % 2 for i in range(labels)])
     est = _fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0), y)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
     ExtraTreesRegressor,
     GradientBoostingClassifier,
@@ -15,7 +16,8 @@ from sklearn.ensemble import (
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from interchange.errors import UnsupportedModelError
-from interchange.extract.models.trees import float32_split
+from interchange.extract.models.trees import float32_split, forest_classifier
+from interchange.extract.registry import Extraction
 
 from ._agree import assert_extracts
 
@@ -83,15 +85,42 @@ def test_gradient_boosting_exponential_loss_is_refused_by_name() -> None:
         assert_extracts(est, X)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: every fitted GradientBoosting has _raw_predict_init, so a custom init estimator is not refused; "
-    "its prediction at x = 0 becomes a constant base (check_graph catches the disagreement later)",
-)
 def test_gradient_boosting_custom_init_is_refused_by_name() -> None:
     est = GradientBoostingRegressor(init=DecisionTreeRegressor(max_depth=1), n_estimators=2).fit(X, X[:, 1])
     with pytest.raises(UnsupportedModelError, match="GradientBoosting with a custom init estimator"):
         assert_extracts(est, X)
+
+
+def test_gradient_boosting_stratified_dummy_init_is_refused_by_name() -> None:
+    """DummyClassifier(strategy='stratified') predicts at random: no constant base holds it."""
+    est = GradientBoostingClassifier(init=DummyClassifier(strategy="stratified"), n_estimators=2, random_state=0).fit(X, Y)
+    with pytest.raises(UnsupportedModelError, match="GradientBoosting with a custom init estimator \\(DummyClassifier\\)"):
+        assert_extracts(est, X)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        GradientBoostingRegressor(init=DummyRegressor(strategy="constant", constant=3.5), n_estimators=3, max_depth=2),
+        GradientBoostingRegressor(init="zero", n_estimators=3, max_depth=2),
+    ],
+    ids=["dummy-constant", "zero"],
+)
+def test_gradient_boosting_constant_init_is_extracted(est: object) -> None:
+    assert_extracts(est.fit(X, X[:, 1]), X)  # type: ignore[attr-defined]
+
+
+def test_gradient_boosting_classifier_uniform_dummy_init_is_extracted() -> None:
+    est = GradientBoostingClassifier(init=DummyClassifier(strategy="uniform"), n_estimators=3, max_depth=2, random_state=0)
+    assert_extracts(est.fit(X, Y), X)
+
+
+@pytest.mark.parametrize("cls", [DecisionTreeClassifier, RandomForestClassifier], ids=lambda c: c.__name__)
+def test_multi_label_tree_classifier_is_refused_by_name(cls: type) -> None:
+    """Two 0/1 label columns: classes_ becomes a list per output, which the IR's one class list cannot hold."""
+    est = cls(max_depth=2, random_state=0).fit(X, np.column_stack([Y % 2, (Y + 1) % 2]))
+    with pytest.raises(UnsupportedModelError, match=f"multi-output {cls.__name__}"):
+        forest_classifier(est, Extraction(("a", "b", "c", "d")))
 
 
 def test_isolation_forest_scores() -> None:

@@ -24,7 +24,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from interchange.formats.onnx.lift.values import Cols, Lin, Pred, _Label, _scalar, _where
+from interchange.formats.onnx.lift.values import Cols, Lin, Pred, Several, _Label, _scalar, _where
 from interchange.ir.lifted import Unliftable
 from interchange.ir.models.cluster import NearestCenter
 from interchange.ir.models.neighbors import NearestNeighbors
@@ -97,7 +97,9 @@ class _Targets:
 
     near: _Neighbours
     targets: np.ndarray
-    stage: str = "gathered"  # "gathered", "unsqueezed", "onehot", "sum" (regression), "votes", "vote-total"
+    # "gathered", "unsqueezed", "onehot", "sum" (regression), "votes", "vote-total"; several targets:
+    # "by-target", "stacked", "per-row"
+    stage: str = "gathered"
 
 
 @dataclass
@@ -223,6 +225,8 @@ class DistanceOps:
             and isinstance(b, _Neighbours)
             and b.part == "index"
         ):
+            if op == "ArrayFeatureExtractor" and a.ndim == 2 and a.shape[1] == len(b.dist.points) and len(a) > 1:
+                return _Targets(b, np.asarray(a), "by-target")  # several targets (a [targets, points] table)
             if (op == "Gather" and at.get("axis", 0) != 0) or a.ndim != 1 or len(a) != len(b.dist.points):
                 raise Unliftable(where, "Gather of other than one stored target per point")
             return _Targets(b, np.asarray(a))
@@ -241,8 +245,10 @@ class DistanceOps:
         b = ins[1] if len(ins) > 1 else None
         if op == "Reshape" and t.stage == "gathered" and isinstance(b, np.ndarray) and b.reshape(-1).tolist() == [-1, t.near.k]:
             return t
-        if op == "Cast" and t.stage == "gathered":
+        if op == "Cast" and t.stage in ("gathered", "per-row"):
             return t
+        if t.stage in ("by-target", "stacked", "per-row"):
+            return self._several(node, t, ins, at)
         if op == "ReduceMean" and t.stage == "gathered" and _axes(ins, at) in ([1], [-1]):
             return Pred(self._neighbours(t, None))
         if op == "Equal" and t.stage == "gathered" and _scalar(b) is not None:
@@ -270,6 +276,21 @@ class DistanceOps:
         if op == "ArgMax" and t.stage == "votes":
             return _Label()
         raise Unliftable(where, f"{op} of the neighbours' targets ({t.stage}) in a pattern the IR has no form for")
+
+    def _several(self, node: onnx.NodeProto, t: _Targets, ins: list[Any], at: dict[str, Any]) -> Any:
+        """A multi-target regressor's neighbours' means: the targets gathered as ``[targets, N * k]``, reshaped to
+        ``[targets, N, k]``, transposed to ``[N, targets, k]`` and averaged over the k neighbours."""
+        op, b = node.op_type, ins[1] if len(ins) > 1 else None
+        width = len(t.targets)
+        if op == "Reshape" and t.stage == "by-target" and isinstance(b, np.ndarray):
+            if b.reshape(-1).tolist() == [width, -1, t.near.k]:
+                return replace(t, stage="stacked")
+        if op == "Transpose" and t.stage == "stacked" and list(at.get("perm", [])) == [1, 0, 2]:
+            return replace(t, stage="per-row")
+        if op == "ReduceMean" and t.stage == "per-row" and _axes(ins, at) in ([2], [-1]) and not at.get("keepdims", 1):
+            each = [replace(t, targets=t.targets[i], stage="gathered") for i in range(width)]
+            return Several(tuple(self._neighbours(one, None) for one in each))
+        raise Unliftable(_where(node), f"{op} of the neighbours' targets ({t.stage}) in a pattern the IR has no form for")
 
     def _cdist(self, node: onnx.NodeProto, ins: list[Any], at: dict[str, Any]) -> Any:
         """``Scan(rows; points)`` whose body is one distance from every row to one stored point."""

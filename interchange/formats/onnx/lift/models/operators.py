@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from interchange.formats.onnx.lift.columns import LifterOps
-from interchange.formats.onnx.lift.models.trees import tree_ensemble
-from interchange.formats.onnx.lift.values import Lin, Pred, _Label, _where
+from interchange.formats.onnx.lift.models.trees import per_target, tree_ensemble
+from interchange.formats.onnx.lift.values import Lin, Pred, Several, _Label, _where
 from interchange.ir.derive.expressions import Call, Ref
 from interchange.ir.derive.transforms import Project
 from interchange.ir.graph import ModelStep
@@ -48,10 +48,14 @@ class ModelOps(LifterOps):
     # --- models --------------------------------------------------------------------------
     def op_LinearRegressor(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         v = self._cols(node, ins[0])
-        if at.get("post_transform", "NONE") != "NONE" or at.get("targets", 1) != 1:
-            raise Unliftable(_where(node), "LinearRegressor with a post_transform or several targets")
-        coef = np.asarray(at["coefficients"], dtype=np.float64).reshape(1, -1)
-        return Pred(Regression(tuple(v.names), coef, np.asarray(at.get("intercepts", [0.0]), dtype=np.float64)))
+        if at.get("post_transform", "NONE") != "NONE":
+            raise Unliftable(_where(node), "LinearRegressor with a post_transform")
+        k = int(at.get("targets", 1))
+        coef = np.asarray(at["coefficients"], dtype=np.float64).reshape(k, -1)
+        intercept = np.asarray(at.get("intercepts", [0.0] * k), dtype=np.float64)
+        if k == 1:
+            return Pred(Regression(tuple(v.names), coef, intercept))
+        return Several(tuple(Regression(tuple(v.names), coef[i : i + 1], intercept[i : i + 1]) for i in range(k)))
 
     def op_LinearClassifier(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         v = self._cols(node, ins[0])
@@ -78,7 +82,10 @@ class ModelOps(LifterOps):
         return _Label(), pred
 
     def op_TreeEnsembleRegressor(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
-        return Pred(tree_ensemble(node, at, tuple(self._cols(node, ins[0]).names), _where(node)))
+        names = tuple(self._cols(node, ins[0]).names)
+        if node.op_type == "TreeEnsembleRegressor" and int(at.get("n_targets", 1)) > 1:  # one ensemble per target
+            return Several(tuple(tree_ensemble(node, part, names, _where(node)) for part in per_target(at)))
+        return Pred(tree_ensemble(node, at, names, _where(node)))
 
     def op_TreeEnsembleClassifier(self, node: Any, ins: list[Any], at: dict[str, Any]) -> Any:
         return _Label(), Pred(tree_ensemble(node, at, tuple(self._cols(node, ins[0]).names), _where(node)))

@@ -20,7 +20,7 @@ from interchange.ir.lifted import Unliftable
 from interchange.ir.models.linear import Link
 from interchange.ir.trees.ensemble import Tree, TreeEnsemble
 
-__all__ = ["tree_ensemble"]
+__all__ = ["per_target", "tree_ensemble"]
 
 _MODES = {"BRANCH_LEQ": ("<=", True), "BRANCH_LT": ("<", True), "BRANCH_GT": ("<=", False), "BRANCH_GTE": ("<", False)}
 _V5_MODES = {0: "BRANCH_LEQ", 1: "BRANCH_LT", 2: "BRANCH_GTE", 3: "BRANCH_GT", 4: "BRANCH_EQ"}
@@ -33,6 +33,27 @@ def _floats(at: dict[str, Any], name: str) -> np.ndarray | None:
     if f"{name}_as_tensor" in at:
         return np.asarray(at[f"{name}_as_tensor"], dtype=np.float64)
     return None
+
+
+def per_target(at: dict[str, Any]) -> list[dict[str, Any]]:
+    """A TreeEnsembleRegressor's attributes for each of its ``n_targets`` targets: that target's leaf
+    weights (as target 0) and base value, the nodes shared."""
+    ids = np.asarray(at["target_ids"], dtype=int)
+    weights, base = _floats(at, "target_weights"), _floats(at, "base_values")
+    out = []
+    for k in range(int(at["n_targets"])):
+        keep = ids == k
+        part = {n: v for n, v in at.items() if not n.startswith(("target_", "base_values"))}
+        part["target_treeids"] = np.asarray(at["target_treeids"])[keep].tolist()
+        part["target_nodeids"] = np.asarray(at["target_nodeids"])[keep].tolist()
+        part["target_ids"] = [0] * int(keep.sum())
+        if weights is not None:
+            part["target_weights"] = weights[keep]
+        if base is not None:
+            part["base_values"] = base[k : k + 1]
+        part["n_targets"] = 1
+        out.append(part)
+    return out
 
 
 def tree_ensemble(node: onnx.NodeProto, at: dict[str, Any], inputs: tuple[str, ...], where: str) -> TreeEnsemble:

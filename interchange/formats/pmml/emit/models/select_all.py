@@ -108,7 +108,11 @@ def _multi_target(step: AllSegments, sig: Signature) -> etree._Element:
                 estimator="AllSegments",
                 format="pmml",
             )
+        old = found[0].get("name")
         found[0].set("name", names[0])
+        for field in inner.iter(f"{{{NS}}}InstanceField"):  # a k-NN's stored targets, named by its target field
+            if field.get("field") == old:
+                field.set("field", names[0])
         for name in (n for n in passed if n in model.inputs):  # an earlier segment's column this one reads
             found[0].addprevious(E("MiningField", {"name": name}))
         links = {

@@ -1,8 +1,8 @@
 """PFA's ``m.*`` and ``m.link.*`` on whole batches, with titus2's semantics (``titus/lib/pfamath.py``, ``link.py``).
 
-Where Python's ``math`` raises (``math.exp`` overflow) titus2 fails the record, so these rows
-fail here too (``exp_checked``). The links are the IR's kernels (``interchange.ir.links``)
-with titus2's choices.
+Where Python's ``math`` raises (``math.exp`` of a finite x past EXP_MAX) titus2 fails the
+record, so these rows fail here too (``exp_checked``); ``math.exp(inf)`` is inf, not an error.
+The links are the IR's kernels (``interchange.ir.links``) with titus2's choices.
 """
 
 from __future__ import annotations
@@ -51,8 +51,11 @@ def _unary(fn_: Callable[[Run, np.ndarray, int], np.ndarray], ret: Any = DOUBLE)
 
 
 def exp_checked(rt: Run, x: np.ndarray, depth: int) -> np.ndarray:
-    rt.fail(x > EXP_MAX, depth, "math range error (exp overflow)")
-    return np.exp(np.minimum(x, EXP_MAX))
+    """``math.exp`` on a batch: a finite x above EXP_MAX overflows (the record fails); exp(+inf) is
+    inf, exp(-inf) 0 and exp(NaN) NaN, as Python's ``math.exp`` gives them."""
+    overflow = np.isfinite(x) & (x > EXP_MAX)
+    rt.fail(overflow, depth, "math range error (exp overflow)")
+    return np.exp(np.where(overflow, EXP_MAX, x))
 
 
 def _keep_special(f: Callable[[np.ndarray], np.ndarray]) -> Callable[[Run, np.ndarray, int], np.ndarray]:
