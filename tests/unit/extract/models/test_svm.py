@@ -22,6 +22,8 @@ def test_one_vs_one_classifier_per_kernel(kernel: str) -> None:
     assert model.gamma == 0.3 and model.coef0 == 0.5 and model.degree == 2.0
 
 
+@pytest.mark.filterwarnings("ignore:The `probability` parameter was deprecated:FutureWarning")  # (scikit-learn 1.9)
+@pytest.mark.filterwarnings("ignore:Attribute `prob[AB]_` was deprecated:FutureWarning")
 def test_ovo_decision_shape_and_platt_terms() -> None:
     est = SVC(decision_function_shape="ovo", probability=True, random_state=0).fit(X, Y)
     model = assert_extracts(est, X).model
