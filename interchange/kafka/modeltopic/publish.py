@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import random
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -30,7 +31,7 @@ from interchange.verification import Verification
 __all__ = ["publish", "Published", "retired_versions", "DEFAULT_KEEP_VERSIONS"]
 
 DEFAULT_KEEP_VERSIONS = 10
-_ATTEMPTS = 5
+_ATTEMPTS = 10  # fenced publishes retried (each new init_transactions fences the others' open transaction)
 _FENCED = {KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH}
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,100}$")
@@ -193,7 +194,9 @@ def _append_version(
                 if err.txn_requires_abort():
                     prod.abort_transaction(10)
                 raise TransportError(f"publishing {name} to {topic} failed: {last}", topic=topic) from exc
-            time.sleep(0.05 * (attempt + 1))  # fenced by a concurrent publish of the same model: read again
+            # fenced by a concurrent publish of the same model: read again after a random wait, so publishers that
+            # collided do not start again in step and fence each other once more (exponential, capped at 1.6 s)
+            time.sleep(random.uniform(0.0, 0.1 * 2 ** min(attempt, 4)))
     raise TransportError(f"publishing {name} to {topic}: fenced by concurrent publishers {_ATTEMPTS} times ({last})", topic=topic)
 
 
